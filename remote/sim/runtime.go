@@ -1,0 +1,21 @@
+// Package sim is the simulated lab: in-process servers on loopback that speak
+// WinRM (WS-Management SOAP), vLLM's OpenAI-compatible API and LiteLLM's proxy
+// API, built from the byte fixtures in shared/fixtures. It imports nothing from
+// package remote: the clients and the lab are written separately from the
+// fixtures so that a shared bug cannot pass both sides' tests.
+package sim
+
+// Runtime is what a simulated Windows host's command vocabulary needs from the
+// rest of the host (the vLLM server and its GPUs). The WinRM side calls it; the
+// vLLM side implements it.
+type Runtime interface {
+	// RestartVLLM re-reads the deployed config.yml from the host's filesystem and
+	// restarts the simulated vLLM (loading: connections refused for a while).
+	RestartVLLM() error
+	// NvidiaSMI returns the stdout of
+	// nvidia-smi --query-gpu=index,name,utilization.gpu,memory.used,memory.total,temperature.gpu,power.draw --format=csv,noheader,nounits
+	NvidiaSMI() string
+	// DockerPS returns the stdout of docker ps -a --filter "name=^<name>$" --format "{{json .}}"
+	// (empty when there is no such container).
+	DockerPS(name string) string
+}
