@@ -1,0 +1,114 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+)
+
+// ErrEngineDead is wrapped by VLLM.Health when /health answers anything but 200
+// (vLLM answers 503 once its engine died).
+var ErrEngineDead = errors.New("vLLM engine is not healthy")
+
+// VLLM talks to one vLLM OpenAI-compatible server.
+type VLLM struct {
+	ep  endpoints
+	key string
+	hc  *http.Client
+}
+
+// NewVLLM returns a client for the server at baseURL ("http://host:8000",
+// with or without /v1). apiKey (vLLM's --api-key, may be empty) is sent only
+// to /v1/* routes, the only ones vLLM guards. A nil hc means NewHTTPClient().
+func NewVLLM(baseURL, apiKey string, hc *http.Client) *VLLM {
+	return &VLLM{ep: newEndpoints(baseURL), key: apiKey, hc: clientOrDefault(hc)}
+}
+
+// BaseURL is the server root the client talks to (without /v1).
+func (c *VLLM) BaseURL() string { return c.ep.root }
+
+// Models returns the ids of GET /v1/models, in the server's order.
+func (c *VLLM) Models(ctx context.Context) ([]string, error) {
+	body, err := fetch(ctx, c.hc, c.ep.apiPath("/models"), c.key, maxJSONBody)
+	if err != nil {
+		return nil, err
+	}
+	return parseModelList(body)
+}
+
+// Health returns nil when GET /health answers 200, an error wrapping
+// ErrEngineDead for any other status, and the transport error when it fails.
+func (c *VLLM) Health(ctx context.Context) error {
+	ctx, cancel := withDefaultTimeout(ctx)
+	defer cancel()
+	resp, err := get(ctx, c.hc, c.ep.rootPath("/health"), "", "")
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	_, _ = readLimited(resp.Body, maxErrorBody) // drain so the connection is reused
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%w: /health answered %d", ErrEngineDead, resp.StatusCode)
+	}
+	return nil
+}
+
+// Version returns the version string of GET /version ("0.10.1.1").
+func (c *VLLM) Version(ctx context.Context) (string, error) {
+	body, err := fetch(ctx, c.hc, c.ep.rootPath("/version"), "", maxJSONBody)
+	if err != nil {
+		return "", err
+	}
+	return parseVersion(body)
+}
+
+// Metrics scrapes GET /metrics (plain or gzip) and parses it with ParseMetrics.
+func (c *VLLM) Metrics(ctx context.Context) (Metrics, error) {
+	ctx, cancel := withDefaultTimeout(ctx)
+	defer cancel()
+	resp, err := get(ctx, c.hc, c.ep.rootPath("/metrics"), "", "text/plain;version=0.0.4")
+	if err != nil {
+		return Metrics{}, err
+	}
+	defer resp.Body.Close()
+	body, err := okBody(resp, maxMetricsBody, Hint{})
+	if err != nil {
+		return Metrics{}, err
+	}
+	return ParseMetrics(bytes.NewReader(body))
+}
+
+type modelList struct {
+	Data []struct {
+		ID string `json:"id"`
+	} `json:"data"`
+}
+
+// parseModelList reads the ids of an OpenAI model list (vLLM and LiteLLM alike).
+func parseModelList(body []byte) ([]string, error) {
+	var list modelList
+	if err := json.Unmarshal(body, &list); err != nil {
+		return nil, fmt.Errorf("read model list: %w", err)
+	}
+	ids := make([]string, 0, len(list.Data))
+	for _, card := range list.Data {
+		ids = append(ids, card.ID)
+	}
+	return ids, nil
+}
+
+func parseVersion(body []byte) (string, error) {
+	var v struct {
+		Version string `json:"version"`
+	}
+	if err := json.Unmarshal(body, &v); err != nil {
+		return "", fmt.Errorf("read /version: %w", err)
+	}
+	if v.Version == "" {
+		return "", errors.New("read /version: no version field")
+	}
+	return v.Version, nil
+}
