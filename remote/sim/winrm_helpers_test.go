@@ -1,0 +1,312 @@
+package sim
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+	"unicode/utf16"
+
+	"github.com/masterzen/winrm"
+)
+
+const (
+	winrmTestUser     = "mdt"
+	winrmTestPassword = "lab-password"
+	winrmTestHost     = "wintermute"
+	winrmTestGPUCSV   = "0, NVIDIA GeForce RTX 4090, 3, 21000, 24564, 41, 38.12\n"
+	winrmTestDocker   = `{"ID":"4f2a","Names":"vllm-wintermute","State":"running","Status":"Up 2 hours"}` + "\n"
+	winrmConfigPath   = `C:\Users\mdt\dev\wintermute\config.yml`
+	winrmScriptPath   = `C:\Users\mdt\dev\wintermute\scripts\Start-VLLM.ps1`
+)
+
+// winrmFakeRuntime stands in for the vLLM side of a host.
+type winrmFakeRuntime struct {
+	restarts   atomic.Int32
+	restartErr error
+	gpuGate    chan struct{} // when set, NvidiaSMI waits until it is closed
+	mu         sync.Mutex
+	dockerAsks []string
+}
+
+func (r *winrmFakeRuntime) RestartVLLM() error {
+	r.restarts.Add(1)
+	return r.restartErr
+}
+
+func (r *winrmFakeRuntime) NvidiaSMI() string {
+	if r.gpuGate != nil {
+		<-r.gpuGate
+	}
+	return winrmTestGPUCSV
+}
+
+func (r *winrmFakeRuntime) DockerPS(name string) string {
+	r.mu.Lock()
+	r.dockerAsks = append(r.dockerAsks, name)
+	r.mu.Unlock()
+	if name == "vllm-wintermute" {
+		return winrmTestDocker
+	}
+	return ""
+}
+
+// winrmLab is one simulated host served on loopback for a test.
+type winrmLab struct {
+	srv     *WinRMServer
+	fs      *FS
+	rt      *winrmFakeRuntime
+	http    *httptest.Server
+	port    int
+	faults  atomic.Int32  // HTTP 500 responses seen
+	onFault chan struct{} // closed at the first 500
+	notSOAP atomic.Int32  // responses (401s aside) without the SOAP content type
+	largest atomic.Int64  // the largest response body, in bytes
+}
+
+// startWinRMLab serves a WinRM server (with the test-only Start-Sleep) for
+// the length of the test, over TLS (httptest's certificate) when tlsServer.
+func startWinRMLab(t *testing.T, rt *winrmFakeRuntime, tlsServer bool) *winrmLab {
+	t.Helper()
+	lab := &winrmLab{fs: NewFS(), rt: rt, onFault: make(chan struct{})}
+	lab.srv = NewWinRMServer(WinRMOptions{
+		User: winrmTestUser, Password: winrmTestPassword, FS: lab.fs, Runtime: rt, Hostname: winrmTestHost,
+	})
+	lab.srv.enableTestCommands()
+	lab.http = httptest.NewUnstartedServer(lab.observe(lab.srv))
+	lab.http.Config.ErrorLog = log.New(io.Discard, "", 0) // refused TLS handshakes are expected
+	if tlsServer {
+		lab.http.StartTLS()
+	} else {
+		lab.http.Start()
+	}
+	t.Cleanup(func() {
+		lab.srv.Close()
+		lab.http.Close()
+		if n := lab.notSOAP.Load(); n > 0 {
+			t.Errorf("%d responses other than 401 lacked Content-Type %s", n, soapContentType)
+		}
+	})
+	lab.port = winrmTestPort(t, lab.http.URL)
+	return lab
+}
+
+// observe counts the 500 responses (OperationTimeout faults) the server
+// sends, and the responses that lack the SOAP content type.
+func (l *winrmLab) observe(next http.Handler) http.Handler {
+	var once sync.Once
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := &winrmStatusRecorder{ResponseWriter: w}
+		next.ServeHTTP(rec, r)
+		for cur := l.largest.Load(); rec.written > cur && !l.largest.CompareAndSwap(cur, rec.written); {
+			cur = l.largest.Load()
+		}
+		if rec.status != 0 && rec.status != http.StatusUnauthorized && w.Header().Get("Content-Type") != soapContentType {
+			l.notSOAP.Add(1)
+		}
+		if rec.status == http.StatusInternalServerError {
+			l.faults.Add(1)
+			once.Do(func() { close(l.onFault) })
+		}
+	})
+}
+
+type winrmStatusRecorder struct {
+	http.ResponseWriter
+	status  int
+	written int64
+}
+
+func (r *winrmStatusRecorder) Write(p []byte) (int, error) {
+	n, err := r.ResponseWriter.Write(p)
+	r.written += int64(n)
+	return n, err
+}
+
+func (r *winrmStatusRecorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func winrmTestPort(t *testing.T, rawURL string) int {
+	t.Helper()
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	port, err := strconv.Atoi(u.Port())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return port
+}
+
+// masterzenOptions tune the client the way straylight's transport does.
+type masterzenOptions struct {
+	operationTimeout string        // e.g. "PT5S"
+	httpTimeout      time.Duration // ResponseHeaderTimeout
+	https            bool
+	caPEM            []byte
+	password         string
+}
+
+func (l *winrmLab) masterzen(t *testing.T, o masterzenOptions) *winrm.Client {
+	t.Helper()
+	if o.operationTimeout == "" {
+		o.operationTimeout = "PT5S"
+	}
+	if o.httpTimeout == 0 {
+		o.httpTimeout = 30 * time.Second
+	}
+	if o.password == "" {
+		o.password = winrmTestPassword
+	}
+	endpoint := winrm.NewEndpoint("127.0.0.1", l.port, o.https, false, o.caPEM, nil, nil, o.httpTimeout)
+	params := winrm.NewParameters(o.operationTimeout, "en-US", 153600)
+	client, err := winrm.NewClientWithParameters(endpoint, winrmTestUser, o.password, params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return client
+}
+
+// winrmTestContext bounds a test's client calls so a server bug fails the
+// test instead of hanging it.
+func winrmTestContext(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// psEncodedCommandLine is how straylight starts a script (docs/winrm-scripts.md).
+func psEncodedCommandLine(script string) string {
+	units := utf16.Encode([]rune(script))
+	raw := make([]byte, 2*len(units))
+	for i, u := range units {
+		raw[2*i], raw[2*i+1] = byte(u), byte(u>>8)
+	}
+	return "powershell.exe -NoProfile -NonInteractive -EncodedCommand " + base64.StdEncoding.EncodeToString(raw)
+}
+
+// psQuote is a PowerShell single-quoted string literal.
+func psQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+// The contract scripts below are written from docs/winrm-scripts.md as real
+// PowerShell; the lab reads only the marker and parameters.
+
+func readFileScript(path string) string {
+	return "# straylight:read-file v1\n" +
+		"$Path = " + psQuote(path) + "\n" +
+		"$ErrorActionPreference = 'Stop'\n" +
+		"if (-not (Test-Path -LiteralPath $Path -PathType Leaf)) { '{\"exists\":false}'; exit 0 }\n" +
+		"$bytes = [System.IO.File]::ReadAllBytes($Path)\n" +
+		"$sha = [System.BitConverter]::ToString([System.Security.Cryptography.SHA256]::Create().ComputeHash($bytes)).Replace('-', '').ToLowerInvariant()\n" +
+		"[pscustomobject]@{ exists = $true; sha256 = $sha; content = [Convert]::ToBase64String($bytes) } | ConvertTo-Json -Compress\n" +
+		"exit 0\n"
+}
+
+func writeFileScript(path, sha, backup string) string {
+	return "# straylight:write-file v1\n" +
+		"$Path = " + psQuote(path) + "\n" +
+		"$Sha256 = " + psQuote(sha) + "\n" +
+		"$Backup = " + psQuote(backup) + "\n" +
+		"$ErrorActionPreference = 'Stop'\n" +
+		"$tmp = $Path + '.straylight-tmp'\n" +
+		"$dir = Split-Path -Parent $Path\n" +
+		"if (-not (Test-Path -LiteralPath $dir)) { New-Item -ItemType Directory -Force -Path $dir | Out-Null }\n" +
+		"[IO.File]::WriteAllBytes($tmp, [Convert]::FromBase64String([Console]::In.ReadToEnd()))\n" +
+		"$got = (Get-FileHash -Algorithm SHA256 -LiteralPath $tmp).Hash.ToLowerInvariant()\n" +
+		"if ($got -ne $Sha256) { Remove-Item -LiteralPath $tmp -Force; [Console]::Error.WriteLine(\"hash mismatch: expected $Sha256, got $got\"); exit 2 }\n" +
+		"$old = ''\n" +
+		"if (Test-Path -LiteralPath $Path) { Copy-Item -LiteralPath $Path -Destination $Backup -Force; $old = $Backup }\n" +
+		"Move-Item -LiteralPath $tmp -Destination $Path -Force\n" +
+		"@{ sha256 = $got; backup = $old } | ConvertTo-Json -Compress\n" +
+		"exit 0\n"
+}
+
+func hostStatusScript(container string) string {
+	return "# straylight:host-status v1\n" +
+		"$Container = " + psQuote(container) + "\n" +
+		"$gpu = & nvidia-smi --query-gpu=index,name,utilization.gpu,memory.used,memory.total,temperature.gpu,power.draw --format=csv,noheader,nounits | Out-String\n" +
+		"$gpuExit = $LASTEXITCODE\n" +
+		"$docker = & docker ps -a --filter \"name=^$Container$\" --format '{{json .}}' | Out-String\n" +
+		"$dockerExit = $LASTEXITCODE\n" +
+		"@{ gpu_csv = $gpu; gpu_exit = $gpuExit; docker = $docker; docker_exit = $dockerExit } | ConvertTo-Json -Compress\n"
+}
+
+// base64Lines is write-file's stdin: base64 in lines of 76 characters.
+func base64Lines(content []byte) string {
+	enc := base64.StdEncoding.EncodeToString(content)
+	var b strings.Builder
+	for len(enc) > 76 {
+		b.WriteString(enc[:76] + "\n")
+		enc = enc[76:]
+	}
+	b.WriteString(enc + "\n")
+	return b.String()
+}
+
+// winrmFixtureDir finds shared/fixtures/winrm by walking up from the test's
+// directory; the test is skipped when the fixtures are not there.
+func winrmFixtureDir(t testing.TB) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		candidate := filepath.Join(dir, "shared", "fixtures", "winrm")
+		if _, err := os.Stat(candidate); err == nil {
+			return candidate
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Skip("shared/fixtures/winrm not found above the test directory")
+		}
+		dir = parent
+	}
+}
+
+// winrmFixtureMessages splits a captured message set into its envelopes,
+// keyed by the Action named in the comment before each.
+func winrmFixtureMessages(t testing.TB, name string) map[string][]byte {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(winrmFixtureDir(t), name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string][]byte{}
+	for _, block := range strings.Split(string(data), "<!-- ")[1:] {
+		action, body, ok := strings.Cut(block, " -->")
+		if !ok {
+			t.Fatalf("%s: malformed block", name)
+		}
+		out[action] = []byte(strings.TrimSpace(body))
+	}
+	return out
+}
+
+// psTestOutput collects a command's output in unit tests.
+type psTestOutput struct{ stdout, stderr strings.Builder }
+
+func (o *psTestOutput) writeStdout(p []byte) { o.stdout.Write(p) }
+func (o *psTestOutput) writeStderr(p []byte) { o.stderr.Write(p) }
+
+// psTestStdin is a complete stdin.
+type psTestStdin string
+
+func (s psTestStdin) readAll(context.Context) ([]byte, error) { return []byte(s), nil }
+
+var errWinRMTestRestart = errors.New("docker run failed with exit code 125")

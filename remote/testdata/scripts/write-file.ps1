@@ -1,0 +1,36 @@
+# straylight:write-file v1
+$Path = 'C:\Users\mdt\dev\wintermute\config.yml'
+$Sha256 = 'e276223fed4390879f348106710aaf22f5745b93f023fe9fe22ea1cfbad36d6f'
+$Backup = 'C:\Users\mdt\dev\wintermute\config.yml.20250314T092653.589Z.straylight-bak'
+$ProgressPreference = 'SilentlyContinue'
+$ErrorActionPreference = 'Stop'
+$Tmp = $Path + '.straylight-tmp'
+try {
+    $null = [System.IO.Directory]::CreateDirectory([System.IO.Path]::GetDirectoryName($Path))
+    $sha = [System.Security.Cryptography.SHA256]::Create()
+    $fs = [System.IO.File]::Create($Tmp)
+    try {
+        foreach ($line in $input) {
+            $bytes = [System.Convert]::FromBase64String($line)
+            $fs.Write($bytes, 0, $bytes.Length)
+            $null = $sha.TransformBlock($bytes, 0, $bytes.Length, $bytes, 0)
+        }
+        $fs.Flush($true)
+    } finally { $fs.Dispose() }
+    $null = $sha.TransformFinalBlock((New-Object byte[] 0), 0, 0)
+    $got = [System.BitConverter]::ToString($sha.Hash).Replace('-', '').ToLowerInvariant()
+    if ($got -ne $Sha256) {
+        Remove-Item -LiteralPath $Tmp -Force
+        [Console]::Error.WriteLine("hash mismatch: expected $Sha256, got $got")
+        exit 2
+    }
+    $kept = ''
+    if (Test-Path -LiteralPath $Path) { Copy-Item -LiteralPath $Path -Destination $Backup -Force; $kept = $Backup }
+    Move-Item -LiteralPath $Tmp -Destination $Path -Force
+    [ordered]@{ sha256 = $got; backup = $kept } | ConvertTo-Json -Compress
+    exit 0
+} catch {
+    Remove-Item -LiteralPath $Tmp -Force -ErrorAction SilentlyContinue
+    [Console]::Error.WriteLine($_.Exception.Message)
+    exit 1
+}
