@@ -1,0 +1,171 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+
+	"github.com/straylight-fleet/straylight/fleet"
+)
+
+// runApply applies the plan: exit 0 when every host succeeded or nothing was
+// to do, 1 otherwise.
+func (a *app) runApply(ctx context.Context) int {
+	repo, plan, err := a.applyPlan(ctx)
+	if err != nil {
+		return a.fail(err)
+	}
+	if plan.HasErrors() {
+		plan.WriteHuman(io.Discard, a.stderr)
+		return a.fail(fmt.Errorf("the plan has errors; nothing was applied"))
+	}
+	if !a.confirm(plan) {
+		return a.fail(fmt.Errorf("not applied"))
+	}
+	eng := &fleet.Engine{Repo: repo, Transports: fleet.DefaultTransports, Opts: a.applyOptions()}
+	sum, err := eng.Apply(ctx, plan, a.observer())
+	if err != nil {
+		return a.fail(err)
+	}
+	if sum.FailedAny() {
+		return exitFailure
+	}
+	return exitOK
+}
+
+func (a *app) applyOptions() fleet.ApplyOptions {
+	return fleet.ApplyOptions{Forks: a.opts.forks, SkipUnsupported: a.opts.skipUnsupported,
+		WhenIdle: a.opts.whenIdle, NoRollback: a.opts.noRollback}
+}
+
+// applyPlan plans afresh; with --plan FILE it applies exactly the saved
+// changes, refusing when anything they were computed from has changed.
+func (a *app) applyPlan(ctx context.Context) (*fleet.Repo, *fleet.Plan, error) {
+	repo, err := a.openRepo()
+	if err != nil {
+		return nil, nil, err
+	}
+	p := &fleet.Planner{Repo: repo, Transports: fleet.DefaultTransports, Parallel: a.opts.forks * 4}
+	plan, err := p.Plan(ctx)
+	if err != nil || a.opts.planIn == "" {
+		return repo, plan, err
+	}
+	saved, err := fleet.LoadPlan(a.opts.planIn)
+	if err != nil {
+		return nil, nil, err
+	}
+	plan, err = fleet.Restrict(plan, saved)
+	return repo, plan, err
+}
+
+// confirm asks before applying, like terraform apply, unless --yes.
+func (a *app) confirm(plan *fleet.Plan) bool {
+	if a.opts.yes || !plan.HasChanges() {
+		return true
+	}
+	f, ok := a.stdin.(*os.File)
+	if !ok || !isTerminal(f) {
+		fmt.Fprintln(a.stderr, "straylight: no terminal to confirm on: pass --yes to apply without asking")
+		return false
+	}
+	fmt.Fprintln(a.stderr, plan.Summary.Line())
+	fmt.Fprint(a.stderr, "Apply these changes? Only 'yes' or 'y' is accepted: ")
+	answer, _ := bufio.NewReader(a.stdin).ReadString('\n')
+	answer = strings.TrimSpace(strings.ToLower(answer))
+	return answer == "y" || answer == "yes"
+}
+
+// observer prints the engine's events: JSON Lines with --json, else one
+// human line per step with the route test streamed inline.
+func (a *app) observer() fleet.Observer {
+	if a.opts.json {
+		enc := json.NewEncoder(a.stdout)
+		return func(ev fleet.Event) { enc.Encode(ev) }
+	}
+	hp := &humanPrinter{w: a.stdout}
+	return hp.print
+}
+
+type humanPrinter struct {
+	w         io.Writer
+	mu        sync.Mutex
+	streaming bool
+}
+
+func (p *humanPrinter) print(ev fleet.Event) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if ev.Kind == fleet.EvRouteChunk {
+		p.chunk(ev)
+		return
+	}
+	if p.streaming {
+		fmt.Fprintln(p.w)
+		p.streaming = false
+	}
+	if line := humanLine(ev); line != "" {
+		fmt.Fprintln(p.w, line)
+	}
+}
+
+func (p *humanPrinter) chunk(ev fleet.Event) {
+	if !p.streaming {
+		fmt.Fprintf(p.w, "[%s] %s ▸ ", ev.Host, ev.Route)
+		p.streaming = true
+	}
+	fmt.Fprint(p.w, ev.Chunk)
+}
+
+func humanLine(ev fleet.Event) string {
+	switch ev.Kind {
+	case fleet.EvPlan:
+		return planLine(ev.Plan)
+	case fleet.EvStep:
+		return stepLine(ev)
+	case fleet.EvHealth:
+		h := ev.Health
+		return fmt.Sprintf("[%s] health: %s (%s of %s) %s", ev.Host, h.State, h.Elapsed.Round(1e7), h.Timeout, h.Detail)
+	case fleet.EvRouteResult:
+		return routeLine(ev)
+	case fleet.EvHostResult:
+		return strings.TrimSpace(fmt.Sprintf("[%s] %s %s", ev.Host, strings.ToUpper(string(ev.Status)), ev.Message))
+	case fleet.EvSummary:
+		return ev.Message
+	}
+	return ""
+}
+
+func planLine(p *fleet.PlanSummary) string {
+	line := fmt.Sprintf("PLAY %s; order: %s", p.Summary.Line(), strings.Join(p.Order, ", "))
+	if p.Why != "" {
+		line += "\n  why: " + p.Why
+	}
+	return line
+}
+
+func stepLine(ev fleet.Event) string {
+	if ev.Status == fleet.StatusStart && ev.Step != fleet.StepHandler && ev.Step != fleet.StepRollback && ev.Step != fleet.StepHealth {
+		return ""
+	}
+	parts := []string{fmt.Sprintf("[%s] %s %s", ev.Host, ev.Step, ev.Status)}
+	for _, s := range []string{ev.Dest, ev.Message} {
+		if s != "" {
+			parts = append(parts, s)
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+func routeLine(ev fleet.Event) string {
+	r := ev.Result
+	if !r.OK {
+		return fmt.Sprintf("[%s] route %s FAILED: %s", ev.Host, ev.Route, r.Error)
+	}
+	return fmt.Sprintf("[%s] route %s ok: first token %s, %.1f tokens/s, %d tokens, finish %s",
+		ev.Host, ev.Route, r.TTFT.Round(1e6), r.TokensPerSec, r.CompletionToks, r.FinishReason)
+}

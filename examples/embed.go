@@ -1,0 +1,12 @@
+// Package examples ships the example repositories inside the binary, so that
+// `straylight --demo` works from any directory.
+package examples
+
+import "embed"
+
+// Homelab is examples/homelab: the seed's repository. Its inventory/host_vars
+// and inventory/group_vars links are not embedded (embed skips symlinks);
+// CopyHomelab recreates them.
+//
+//go:embed homelab/ansible.cfg homelab/README.md homelab/inventory/hosts.yml homelab/host_vars homelab/group_vars homelab/roles homelab/playbooks
+var Homelab embed.FS

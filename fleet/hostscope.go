@@ -1,0 +1,207 @@
+package fleet
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/straylight-fleet/straylight/fleet/inventory"
+	"github.com/straylight-fleet/straylight/render"
+)
+
+// hostScope is one host's variables in one play: merged by Ansible's
+// precedence, templated lazily when used.
+type hostScope struct {
+	repo     *Repo
+	run      *PlayRun
+	host     string
+	vars     inventory.Vars
+	scope    *render.Scope
+	conn     Connection
+	secrets  []string
+	findings []Finding
+}
+
+// hostScope merges a host's variables for a play and opens its scope.
+func (r *Repo) hostScope(host string, run *PlayRun) (*hostScope, error) {
+	vars, err := r.Inventory.HostVars(host, inventory.Layers{
+		RoleDefaults: r.layer(run.roleDefaults(), inventory.LayerRoleDefault),
+		PlayVars:     r.layer(run.Play.Vars, inventory.LayerPlayVars),
+		RoleVars:     r.layer(run.roleVars(), inventory.LayerRoleVars),
+		ExtraVars:    r.layer(r.ExtraVars, inventory.LayerExtraVars),
+		PlaybookDir:  run.Playbook.Dir,
+	})
+	if err != nil {
+		return nil, err
+	}
+	hs := &hostScope{repo: r, run: run, host: host, vars: vars}
+	hs.scope = render.NewScope(vars.Values, r.magic(host, run.Playbook.Dir))
+	hs.conn = connectionFrom(host, run.Play.Connection, hs.lookup)
+	hs.secrets = hs.collectSecrets()
+	return hs, nil
+}
+
+// layer wraps plain values as an inventory layer without line information.
+func (r *Repo) layer(values map[string]any, name string) inventory.Vars {
+	v := inventory.Vars{Values: values, Origins: map[string]inventory.Origin{}}
+	for k := range values {
+		v.Origins[k] = inventory.Origin{Layer: name}
+	}
+	return v
+}
+
+// lookup templates one variable; undefined or failing variables are absent.
+func (hs *hostScope) lookup(name string) (any, bool) {
+	if _, ok := hs.scope.Raw(name); !ok {
+		return nil, false
+	}
+	raw, _ := hs.scope.Raw(name)
+	v, err := hs.repo.engine.TemplateValue(hs.scope, raw)
+	return v, err == nil
+}
+
+// template templates a value (module arguments) against the host's scope.
+func (hs *hostScope) template(v any) (any, error) {
+	return hs.repo.engine.TemplateValue(hs.scope, v)
+}
+
+// renderedTask is a file task's destination and content for one host.
+type renderedTask struct {
+	dest        string
+	content     []byte
+	unsupported string
+}
+
+// fileArgs are the module arguments straylight honours for file tasks.
+var fileArgs = map[string]bool{
+	"src": true, "dest": true, "content": true, "newline_sequence": true,
+	"trim_blocks": true, "lstrip_blocks": true, "backup": true,
+}
+
+func (hs *hostScope) renderFileTask(run *PlayRun, t *Task) (renderedTask, error) {
+	for k := range t.Args {
+		if !fileArgs[k] {
+			return renderedTask{unsupported: fmt.Sprintf("argument %q of %s is not supported", k, t.Module)}, nil
+		}
+	}
+	if t.FreeForm != "" {
+		return renderedTask{unsupported: "free-form k=v arguments are not supported; write them as a mapping"}, nil
+	}
+	args, err := hs.template(t.Args)
+	if err != nil {
+		return renderedTask{}, atTask(t, err)
+	}
+	return hs.renderWithArgs(run, t, args.(map[string]any))
+}
+
+func (hs *hostScope) renderWithArgs(run *PlayRun, t *Task, args map[string]any) (renderedTask, error) {
+	dest := argString(args, "dest")
+	if dest == "" {
+		return renderedTask{}, &InputError{At: t.At, Key: "dest", Msg: "missing dest"}
+	}
+	var content []byte
+	var err error
+	switch t.Module {
+	case ModTemplate, ModWinTemplate:
+		content, err = hs.renderTemplate(run, t, args)
+	default:
+		content, err = hs.copyContent(run, t, args)
+	}
+	if strings.HasSuffix(dest, "/") || strings.HasSuffix(dest, `\`) {
+		dest += pathBase(argString(args, "src"))
+	}
+	return renderedTask{dest: dest, content: content}, err
+}
+
+func (hs *hostScope) renderTemplate(run *PlayRun, t *Task, args map[string]any) ([]byte, error) {
+	src, err := resolveSource(run, t, "templates", argString(args, "src"))
+	if err != nil {
+		return nil, err
+	}
+	body, err := os.ReadFile(src)
+	if err != nil {
+		return nil, err
+	}
+	opts := render.TemplateOptions{NewlineSequence: newlineFor(t.Module, args), TrimBlocks: boolArg(args, "trim_blocks", true), LstripBlocks: boolArg(args, "lstrip_blocks", false)}
+	out, err := hs.repo.engine.RenderTemplate(relTo(hs.repo.Root, src), body, hs.scope, opts)
+	return out, err
+}
+
+func (hs *hostScope) copyContent(run *PlayRun, t *Task, args map[string]any) ([]byte, error) {
+	if c, ok := args["content"]; ok {
+		return []byte(contentString(c)), nil
+	}
+	src, err := resolveSource(run, t, "files", argString(args, "src"))
+	if err != nil {
+		return nil, err
+	}
+	return os.ReadFile(src)
+}
+
+// handlerCommand templates a handler's command line.
+func (hs *hostScope) handlerCommand(h *Task) (string, error) {
+	cmd := h.FreeForm
+	if cmd == "" {
+		cmd = argString(h.Args, "cmd")
+	}
+	if cmd == "" {
+		return "", fmt.Errorf("handler has no command")
+	}
+	v, err := hs.template(cmd)
+	if err != nil {
+		return "", atTask(h, err)
+	}
+	return fmt.Sprint(v), nil
+}
+
+// newlineFor: win_template writes CRLF by default, template LF; both honour
+// newline_sequence (given as the escape "\r\n" or the characters).
+func newlineFor(m Module, args map[string]any) string {
+	if s := argString(args, "newline_sequence"); s != "" {
+		return strings.NewReplacer(`\r`, "\r", `\n`, "\n").Replace(s)
+	}
+	if m == ModWinTemplate {
+		return "\r\n"
+	}
+	return "\n"
+}
+
+func argString(args map[string]any, key string) string {
+	if v, ok := args[key]; ok && v != nil {
+		return fmt.Sprint(v)
+	}
+	return ""
+}
+
+func boolArg(args map[string]any, key string, def bool) bool {
+	switch v := args[key].(type) {
+	case bool:
+		return v
+	case string:
+		return strings.EqualFold(v, "true") || strings.EqualFold(v, "yes")
+	}
+	return def
+}
+
+// contentString is copy's content: strings as written, other values as
+// Ansible would print them.
+func contentString(v any) string {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	return fmt.Sprint(v)
+}
+
+func pathBase(p string) string {
+	p = strings.ReplaceAll(p, `\`, "/")
+	return filepath.Base(p)
+}
+
+// atTask adds the task's position to an error that has none.
+func atTask(t *Task, err error) error {
+	if _, ok := err.(*InputError); ok {
+		return err
+	}
+	return &InputError{At: t.At, Msg: fmt.Sprintf("task %q: %v", t.Label(), err)}
+}

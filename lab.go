@@ -1,0 +1,60 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+
+	"github.com/straylight-fleet/straylight/demo"
+	"github.com/straylight-fleet/straylight/remote/sim"
+)
+
+// startDemo starts the lab for --demo and points the run at its repository.
+func (a *app) startDemo() (*demo.Demo, error) {
+	d, err := demo.Start(demo.Options{Faults: a.opts.labFaults})
+	if err != nil {
+		return nil, fmt.Errorf("demo lab: %w", err)
+	}
+	a.opts.repo, a.opts.inventory = d.Dir, ""
+	return d, nil
+}
+
+// runServeLab runs the lab until interrupted, printing how to reach each host.
+func (a *app) runServeLab(ctx context.Context) int {
+	if err := os.MkdirAll(a.opts.serveLab, 0o755); err != nil {
+		return a.fail(err)
+	}
+	d, err := demo.Start(demo.Options{Dir: a.opts.serveLab, Faults: a.opts.labFaults})
+	if err != nil {
+		return a.fail(fmt.Errorf("lab: %w", err))
+	}
+	defer d.Close()
+	enc := json.NewEncoder(a.stdout)
+	for _, h := range d.Lab.Hosts() {
+		enc.Encode(labEndpoint(h))
+	}
+	fmt.Fprintln(a.stdout, "ready")
+	<-ctx.Done()
+	return exitOK
+}
+
+// endpoint is one --serve-lab line: what a client needs to reach a host.
+type endpoint struct {
+	Host          string `json:"host"`
+	WinRMURL      string `json:"winrm_url,omitempty"`
+	WinRMHTTPSURL string `json:"winrm_https_url,omitempty"`
+	WinRMUser     string `json:"winrm_user,omitempty"`
+	WinRMPassword string `json:"winrm_password,omitempty"`
+	VLLMURL       string `json:"vllm_url,omitempty"`
+	LiteLLMURL    string `json:"litellm_url,omitempty"`
+	LiteLLMKey    string `json:"litellm_key,omitempty"`
+}
+
+func labEndpoint(h sim.HostInfo) endpoint {
+	if h.Role == sim.RoleProxy {
+		return endpoint{Host: h.Name, LiteLLMURL: h.ProxyURL, LiteLLMKey: h.MasterKey}
+	}
+	return endpoint{Host: h.Name, WinRMURL: h.WinRMHTTPURL, WinRMHTTPSURL: h.WinRMHTTPSURL,
+		WinRMUser: h.User, WinRMPassword: h.Password, VLLMURL: h.VLLMURL}
+}

@@ -1,0 +1,83 @@
+// Command straylight is a keyboard-driven fleet manager for GPU hosts that
+// serve models with vLLM behind a LiteLLM proxy, driven by the operators'
+// Ansible repository. See README.md.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+// Exit codes (DESIGN §8).
+const (
+	exitOK      = 0
+	exitFailure = 1
+	exitChanges = 2
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// app is one invocation: its options and where it writes.
+type app struct {
+	opts   options
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+}
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	o, err := parseOptions(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "straylight:", err)
+		return exitFailure
+	}
+	a := &app{opts: o, stdin: stdin, stdout: stdout, stderr: stderr}
+	return a.dispatch(ctx)
+}
+
+func (a *app) dispatch(ctx context.Context) int {
+	switch {
+	case a.opts.version:
+		fmt.Fprintln(a.stdout, "straylight", version)
+		return exitOK
+	case a.opts.serveLab != "":
+		return a.runServeLab(ctx)
+	}
+	if a.opts.demo {
+		d, err := a.startDemo()
+		if err != nil {
+			return a.fail(err)
+		}
+		defer d.Close()
+	}
+	if a.opts.check {
+		return a.runCheck(ctx)
+	}
+	if a.opts.apply {
+		return a.runApply(ctx)
+	}
+	return a.runUI(ctx)
+}
+
+// fail prints an error on stderr and returns the failure exit code.
+func (a *app) fail(err error) int {
+	fmt.Fprintln(a.stderr, "straylight:", err)
+	return exitFailure
+}

@@ -1,0 +1,90 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// options are straylight's command line (DESIGN §8).
+type options struct {
+	repo, inventory, limit  string
+	extraVars               multiFlag
+	forks                   int
+	check, apply, yes, json bool
+	planOut, planIn         string
+	skipUnsupported         bool
+	whenIdle, noRollback    bool
+	showSecrets             bool
+	vaultPasswordFile       string
+	askVaultPass            bool
+	demo                    bool
+	serveLab                string
+	labFaults               multiFlag
+	version                 bool
+}
+
+// multiFlag is a repeatable string flag.
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+
+func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("straylight", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	both := func(p *string, short, long, def, usage string) {
+		fs.StringVar(p, short, def, usage)
+		fs.StringVar(p, long, def, usage)
+	}
+	both(&o.repo, "C", "repo", ".", "the Ansible repository")
+	both(&o.inventory, "i", "inventory", "", "inventory file (default: ansible.cfg's, else inventory/hosts.yml, ...)")
+	both(&o.limit, "l", "limit", "", "host pattern to limit the run to")
+	fs.Var(&o.extraVars, "e", "extra vars K=V or @FILE (repeatable)")
+	fs.Var(&o.extraVars, "extra-vars", "extra vars K=V or @FILE (repeatable)")
+	fs.IntVar(&o.forks, "forks", 10, "hosts deployed in parallel")
+	fs.BoolVar(&o.check, "check", false, "print the plan; exit 0 no changes, 2 changes, 1 error")
+	fs.BoolVar(&o.apply, "apply", false, "apply the plan; exit 0 success or nothing to do, 1 failure")
+	fs.BoolVar(&o.yes, "yes", false, "do not ask before applying")
+	fs.BoolVar(&o.json, "json", false, "--check: one JSON plan; --apply: JSON Lines events")
+	fs.StringVar(&o.planOut, "plan-out", "", "--check: save the plan to FILE")
+	fs.StringVar(&o.planIn, "plan", "", "--apply: apply the saved plan FILE")
+	fs.BoolVar(&o.skipUnsupported, "skip-unsupported", false, "apply hosts with unsupported tasks, skipping those tasks")
+	fs.BoolVar(&o.whenIdle, "when-idle", false, "restart a host only after it has been idle long enough")
+	fs.BoolVar(&o.noRollback, "no-rollback", false, "leave a host as it is when its health gate or route test fails")
+	fs.BoolVar(&o.showSecrets, "show-secrets", false, "print secret values in human output")
+	fs.StringVar(&o.vaultPasswordFile, "vault-password-file", "", "vault password file")
+	fs.BoolVar(&o.askVaultPass, "ask-vault-pass", false, "ask for the vault password")
+	fs.BoolVar(&o.demo, "demo", false, "use the simulated lab")
+	fs.StringVar(&o.serveLab, "serve-lab", "", "run the simulated lab until interrupted; write its repository to DIR")
+	fs.Var(&o.labFaults, "lab-fault", "HOST:KIND fault for the lab (repeatable)")
+	fs.BoolVar(&o.version, "version", false, "print the version")
+	return fs
+}
+
+func parseOptions(args []string, stderr io.Writer) (options, error) {
+	var o options
+	fs := newFlagSet(&o, stderr)
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if fs.NArg() > 0 {
+		return o, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	return o, o.validate()
+}
+
+func (o options) validate() error {
+	switch {
+	case o.check && o.apply:
+		return fmt.Errorf("--check and --apply exclude each other")
+	case o.planOut != "" && !o.check:
+		return fmt.Errorf("--plan-out needs --check")
+	case o.planIn != "" && !o.apply:
+		return fmt.Errorf("--plan needs --apply")
+	case o.forks < 1:
+		return fmt.Errorf("--forks must be at least 1")
+	}
+	return nil
+}
