@@ -12,6 +12,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/straylight-fleet/straylight/fleet"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -33,7 +35,9 @@ func main() {
 
 // app is one invocation: its options and where it writes.
 type app struct {
-	opts   options
+	opts            options
+	decrypter       fleet.Decrypter // the vault keyring, loaded once (it may prompt)
+	decrypterLoaded bool
 	stdin  io.Reader
 	stdout io.Writer
 	stderr io.Writer

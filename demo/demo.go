@@ -117,7 +117,7 @@ func CopyHomelab(dir string) error {
 // renderedGPUFiles renders each GPU host's files as the repository says
 // now; they do not depend on addresses, so they can seed the lab.
 func (d *Demo) renderedGPUFiles() (map[string]map[string]string, error) {
-	repo, err := fleet.Open(fleet.Options{Repo: d.Dir})
+	repo, err := d.open()
 	if err != nil {
 		return nil, err
 	}
@@ -204,7 +204,7 @@ func writePlaceholderProxyConfig(path string) error {
 // deployProxyConfig renders motoko's LiteLLM config with the lab's addresses,
 // as a previous deploy would have left it, and restarts the proxy on it.
 func (d *Demo) deployProxyConfig() error {
-	repo, err := fleet.Open(fleet.Options{Repo: d.Dir})
+	repo, err := d.open()
 	if err != nil {
 		return err
 	}
@@ -243,4 +243,14 @@ func (d *Demo) injectFaults(faults []string) error {
 		}
 	}
 	return nil
+}
+
+// open reads the copy with its vault password (ansible.cfg's
+// vault_password_file), as straylight run on it would.
+func (d *Demo) open() (*fleet.Repo, error) {
+	dec, _, err := fleet.LoadVault(d.Dir, fleet.VaultOptions{})
+	if err != nil {
+		return nil, err
+	}
+	return fleet.Open(fleet.Options{Repo: d.Dir, Decrypter: dec})
 }

@@ -12,7 +12,7 @@ import (
 
 // demoPassword is the example's vault_winrm_password (group_vars/all/vault.yml):
 // the lab's WinRM endpoints accept exactly what the repository would send.
-const demoPassword = "change-me"
+const demoPassword = "Wintermute-Armitage-2025!"
 
 // rewriteInventory points every host of the copy at its lab address: host
 // vars in the inventory file rank above group_vars, so the rest of the

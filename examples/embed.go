@@ -8,5 +8,5 @@ import "embed"
 // and inventory/group_vars links are not embedded (embed skips symlinks);
 // CopyHomelab recreates them.
 //
-//go:embed homelab/ansible.cfg homelab/README.md homelab/inventory/hosts.yml homelab/host_vars homelab/group_vars homelab/roles homelab/playbooks
+//go:embed homelab/ansible.cfg homelab/vault-password.txt homelab/README.md homelab/inventory/hosts.yml homelab/host_vars homelab/group_vars homelab/roles homelab/playbooks
 var Homelab embed.FS

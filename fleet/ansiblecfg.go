@@ -13,6 +13,7 @@ type AnsibleConfig struct {
 	Inventory      []string // [defaults] inventory, resolved against the file's dir
 	RolesPath      []string // [defaults] roles_path, resolved against the file's dir
 	AnsibleManaged string   // [defaults] ansible_managed
+	VaultPassword  string   // [defaults] vault_password_file, resolved
 }
 
 // LoadAnsibleConfig reads ANSIBLE_CONFIG or repo/ansible.cfg, as ansible-playbook
@@ -63,6 +64,10 @@ func (c *AnsibleConfig) set(dir, key, value string) {
 		c.RolesPath = resolvePathList(dir, value, ":")
 	case "ansible_managed":
 		c.AnsibleManaged = value
+	case "vault_password_file":
+		if files := resolvePathList(dir, value, ","); len(files) > 0 {
+			c.VaultPassword = files[0]
+		}
 	}
 }
 
