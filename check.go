@@ -46,9 +46,13 @@ func (a *app) plan(ctx context.Context) (*fleet.Plan, error) {
 }
 
 func (a *app) openRepo() (*fleet.Repo, error) {
+	dec, err := a.keyring()
+	if err != nil {
+		return nil, err
+	}
 	return fleet.Open(fleet.Options{
 		Repo: a.opts.repo, Inventory: a.opts.inventory, Limit: a.opts.limit,
-		ExtraVars: a.opts.extraVars,
+		ExtraVars: a.opts.extraVars, Decrypter: dec,
 	})
 }
 

@@ -38,9 +38,9 @@ type app struct {
 	opts            options
 	decrypter       fleet.Decrypter // the vault keyring, loaded once (it may prompt)
 	decrypterLoaded bool
-	stdin  io.Reader
-	stdout io.Writer
-	stderr io.Writer
+	stdin           io.Reader
+	stdout          io.Writer
+	stderr          io.Writer
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
