@@ -176,7 +176,7 @@ func (w *hostWork) redact() {
 		if containsAny(f.NewContent, w.secrets) {
 			f.Secret = true
 		}
-		f.Diff = maskSecrets(f.Diff, w.secrets)
+		f.Diff = maskDiff(f.Diff, w.secrets)
 		f.NewContent = maskSecrets(f.NewContent, w.secrets)
 	}
 	for i := range w.plan.Handlers {

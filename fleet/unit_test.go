@@ -1,0 +1,119 @@
+package fleet
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestMaskDiffSaysASecretChangedWithoutEitherValue(t *testing.T) {
+	diff := "--- before: c.yaml\n+++ after: c.yaml\n@@ -1,2 +1,2 @@\n model_list: []\n-  master_key: sk-old-secret\n+  master_key: sk-new-secret\n"
+	got := maskDiff(diff, []string{"sk-old-secret", "sk-new-secret"})
+	if strings.Contains(got, "sk-old") || strings.Contains(got, "sk-new") {
+		t.Fatalf("a secret leaked:\n%s", got)
+	}
+	if !strings.Contains(got, "~  master_key: ********    # secret value changed (not shown)") {
+		t.Fatalf("the change is hidden:\n%s", got)
+	}
+}
+
+func TestMaskDiffKeepsOrdinaryChanges(t *testing.T) {
+	diff := "@@ -1 +1 @@\n-  port: 8000\n+  port: 8001\n"
+	if got := maskDiff(diff, []string{"hunter22"}); got != diff {
+		t.Fatalf("changed a diff without secrets:\n%s", got)
+	}
+}
+
+func TestMaskSecretsLongestFirst(t *testing.T) {
+	secrets := []string{"change-me", "sk-change-me"}
+	sortLongestFirst(secrets)
+	if got := maskSecrets("key sk-change-me pw change-me", secrets); got != "key ******** pw ********" {
+		t.Fatalf("got %q", got)
+	}
+}
+
+func TestValidateVLLMValues(t *testing.T) {
+	cases := []struct {
+		key   string
+		value any
+		ok    bool
+	}{
+		{"gpu_memory_utilization", 0.88, true},
+		{"gpu_memory_utilization", 1.0, true},
+		{"gpu_memory_utilization", 0.0, false},
+		{"gpu_memory_utilization", 1.5, false},
+		{"gpu_memory_utilization", "high", false},
+		{"port", 8000, true},
+		{"port", 0, false},
+		{"port", 70000, false},
+		{"max_model_len", 9000, true},
+		{"max_model_len", "32k", true},
+		{"max_model_len", 0, false},
+		{"tensor_parallel_size", 1, true},
+		{"tensor_parallel_size", 0, false},
+		{"max_num_seqs", nil, true},
+		{"max_num_seqs", 0, false},
+		{"quantization", "awq", true},
+		{"quantization", nil, true},
+		{"quantization", "awk", false},
+		{"served_model_name", "llama31-8b-wintermute", true},
+		{"served_model_name", []any{"a", "a"}, false},
+		{"served_model_name", "", false},
+		{"enabled", "yes", false},
+		{"container_name", "vllm-wintermute", true},
+		{"container_name", "bad name", false},
+	}
+	for _, c := range cases {
+		msg := ValidateVLLMValue(c.key, c.value)
+		if (msg == "") != c.ok {
+			t.Errorf("%s=%v: got %q, want ok=%v", c.key, c.value, msg, c.ok)
+		}
+	}
+}
+
+func TestLintRoute(t *testing.T) {
+	hosts := []GPUHost{{Name: "wintermute", Address: "wintermute", Port: 8000, Served: []string{"llama31-8b-wintermute"}}}
+	cases := []struct {
+		route  Route
+		status string
+		detail string
+	}{
+		{Route{"local/reasoner", "openai/llama31-8b-wintermute", "http://wintermute:8000/v1"}, "ok", ""},
+		{Route{"local/reasoner", "openai/casperhansen/llama-3-8b-instruct-awq", "http://wintermute:8000/v1"}, "error", `"casperhansen/llama-3-8b-instruct-awq", but wintermute is configured to serve "llama31-8b-wintermute"`},
+		{Route{"local/reasoner", "openai/llama31-8b-wintermute", "http://wintermute:8000"}, "error", "does not end in /v1"},
+		{Route{"local/reasoner", "openai/x", "http://elsewhere:8000/v1"}, "warning", "not a host of this repository"},
+	}
+	for _, c := range cases {
+		got := LintRoute(c.route, hosts)
+		if got.Status != c.status || !strings.Contains(got.Detail, c.detail) {
+			t.Errorf("%+v: got %s %q", c.route, got.Status, got.Detail)
+		}
+	}
+}
+
+func TestUpstreamStripsExactlyOneProviderSegment(t *testing.T) {
+	if got := (Route{Model: "openai/casperhansen/llama-3-8b-instruct-awq"}).Upstream(); got != "casperhansen/llama-3-8b-instruct-awq" {
+		t.Fatalf("got %q", got)
+	}
+}
+
+func TestParseTaskClassifiesUnsupported(t *testing.T) {
+	pb := writePlaybook(t, `
+- hosts: all
+  tasks:
+    - name: templated
+      template: {src: a.j2, dest: /tmp/a}
+      notify: restart
+    - name: conditional
+      template: {src: a.j2, dest: /tmp/a}
+      when: x
+    - name: package
+      apt: {name: vim}
+`)
+	tasks := pb.Plays[0].Tasks
+	if tasks[0].Unsupported != "" || tasks[0].Module != ModTemplate || tasks[0].Notify[0] != "restart" {
+		t.Fatalf("supported task: %+v", tasks[0])
+	}
+	if !strings.Contains(tasks[1].Unsupported, `"when"`) || !strings.Contains(tasks[2].Unsupported, `"apt"`) {
+		t.Fatalf("unsupported reasons: %q, %q", tasks[1].Unsupported, tasks[2].Unsupported)
+	}
+}
