@@ -61,6 +61,10 @@ func (a *app) writePlan(plan *fleet.Plan) error {
 	if a.opts.json {
 		return plan.WriteJSON(a.stdout)
 	}
+	if a.opts.showSecrets {
+		plan.WriteHumanShowingSecrets(a.stdout, a.stderr)
+		return nil
+	}
 	plan.WriteHuman(a.stdout, a.stderr)
 	return nil
 }

@@ -176,6 +176,7 @@ func (w *hostWork) redact() {
 		if containsAny(f.NewContent, w.secrets) {
 			f.Secret = true
 		}
+		f.rawDiff = f.Diff
 		f.Diff = maskDiff(f.Diff, w.secrets)
 		f.NewContent = maskSecrets(f.NewContent, w.secrets)
 	}

@@ -53,6 +53,7 @@ type FileChange struct {
 	Secret     bool     `json:"secret,omitempty"` // content holds secrets; masked in output
 	At         Located  `json:"at"`
 	raw        []byte   // the unmasked content apply writes; never serialized
+	rawDiff    string   // the unmasked diff, for --show-secrets human output
 }
 
 // Changes reports whether applying the file would write it.

@@ -10,25 +10,31 @@ import (
 // WriteHuman prints the plan like `ansible-playbook --check --diff`, one host
 // at a time, then the route lint and a summary line; findings (diagnostics)
 // go to diag.
-func (p *Plan) WriteHuman(w, diag io.Writer) {
+func (p *Plan) WriteHuman(w, diag io.Writer) { p.writeHuman(w, diag, false) }
+
+// WriteHumanShowingSecrets is WriteHuman with secret values shown
+// (--show-secrets: human output only, never JSON or files).
+func (p *Plan) WriteHumanShowingSecrets(w, diag io.Writer) { p.writeHuman(w, diag, true) }
+
+func (p *Plan) writeHuman(w, diag io.Writer, showSecrets bool) {
 	for _, h := range p.Hosts {
-		writeHostPlan(w, h)
+		writeHostPlan(w, h, showSecrets)
 	}
 	writeRoutes(w, p.Routes)
 	writeFindings(diag, p.Findings)
 	fmt.Fprintln(w, p.Summary.Line())
 }
 
-func writeHostPlan(w io.Writer, h *HostPlan) {
+func writeHostPlan(w io.Writer, h *HostPlan, showSecrets bool) {
 	fmt.Fprintf(w, "HOST [%s] (%s %s) %s\n", h.Host, h.Connection, h.Address, strings.Repeat("*", 20))
 	if h.Unreachable != "" {
 		fmt.Fprintf(w, "unreachable: [%s] %s\n", h.Host, h.Unreachable)
 	}
 	for _, f := range h.Files {
-		writeFileChange(w, h.Host, f)
+		writeFileChange(w, h.Host, f, showSecrets)
 	}
 	for _, hr := range h.Handlers {
-		fmt.Fprintf(w, "RUNNING HANDLER [%s] would run: [%s] %s\n", hr.Name, h.Host, hr.Command)
+		fmt.Fprintf(w, "RUNNING HANDLER [%s] would run: [%s] %s\n", hr.Name, h.Host, oneLine(hr.Command))
 	}
 	for _, u := range h.Unsupported {
 		fmt.Fprintf(w, "unsupported: [%s] %s (%s): %s\n", h.Host, u.Task, u.At, u.Reason)
@@ -36,11 +42,15 @@ func writeHostPlan(w io.Writer, h *HostPlan) {
 	fmt.Fprintln(w)
 }
 
-func writeFileChange(w io.Writer, host string, f *FileChange) {
+func writeFileChange(w io.Writer, host string, f *FileChange, showSecrets bool) {
 	fmt.Fprintf(w, "TASK [%s] %s\n", f.Task, f.Dest)
-	if f.Diff != "" {
-		fmt.Fprint(w, f.Diff)
-		if !strings.HasSuffix(f.Diff, "\n") {
+	diff := f.Diff
+	if showSecrets && f.rawDiff != "" {
+		diff = f.rawDiff
+	}
+	if diff != "" {
+		fmt.Fprint(w, diff)
+		if !strings.HasSuffix(diff, "\n") {
 			fmt.Fprintln(w)
 		}
 	}
@@ -108,4 +118,13 @@ func (p *Plan) WriteJSON(w io.Writer) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(p)
+}
+
+// oneLine shortens a multi-line command to its first line and a count.
+func oneLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	if len(lines) == 1 {
+		return lines[0]
+	}
+	return fmt.Sprintf("%s … (+%d lines)", strings.TrimSpace(lines[0]), len(lines)-1)
 }
