@@ -46,12 +46,7 @@ func (a *app) applyOptions() fleet.ApplyOptions {
 // applyPlan plans afresh; with --plan FILE it applies exactly the saved
 // changes, refusing when anything they were computed from has changed.
 func (a *app) applyPlan(ctx context.Context) (*fleet.Repo, *fleet.Plan, error) {
-	repo, err := a.openRepo()
-	if err != nil {
-		return nil, nil, err
-	}
-	p := &fleet.Planner{Repo: repo, Transports: fleet.DefaultTransports, Parallel: a.opts.forks * 4}
-	plan, err := p.Plan(ctx)
+	repo, plan, err := a.plan(ctx)
 	if err != nil || a.opts.planIn == "" {
 		return repo, plan, err
 	}

@@ -10,13 +10,14 @@ import (
 
 // runCheck prints the plan: exit 0 no changes, 2 changes, 1 error.
 func (a *app) runCheck(ctx context.Context) int {
-	plan, err := a.plan(ctx)
+	repo, plan, err := a.plan(ctx)
 	if err != nil {
 		return a.fail(err)
 	}
 	if err := a.writePlan(plan); err != nil {
 		return a.fail(err)
 	}
+	a.liveWarnings(ctx, repo, plan)
 	if a.opts.planOut != "" {
 		if err := fleet.SavePlan(a.opts.planOut, plan); err != nil {
 			return a.fail(err)
@@ -36,13 +37,14 @@ func checkExitCode(plan *fleet.Plan) int {
 }
 
 // plan opens the repository and builds its plan.
-func (a *app) plan(ctx context.Context) (*fleet.Plan, error) {
+func (a *app) plan(ctx context.Context) (*fleet.Repo, *fleet.Plan, error) {
 	repo, err := a.openRepo()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	p := &fleet.Planner{Repo: repo, Transports: fleet.DefaultTransports, Parallel: a.opts.forks * 4}
-	return p.Plan(ctx)
+	plan, err := p.Plan(ctx)
+	return repo, plan, err
 }
 
 func (a *app) openRepo() (*fleet.Repo, error) {

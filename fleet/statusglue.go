@@ -1,0 +1,59 @@
+package fleet
+
+import (
+	"time"
+
+	"github.com/straylight-fleet/straylight/fleet/status"
+	"github.com/straylight-fleet/straylight/remote"
+)
+
+// StatusTargets describes the fleet to the live status monitor: each GPU host
+// within hosts (nil: all) and the proxy with its routes.
+func (f *Fleet) StatusTargets(transports TransportFactory, hosts []string) ([]status.Target, *status.ProxyTarget) {
+	var targets []status.Target
+	for _, g := range f.GPU {
+		if hosts == nil || contains(hosts, g.Name) {
+			targets = append(targets, g.statusTarget(transports))
+		}
+	}
+	return targets, f.proxyTarget(hosts)
+}
+
+func (g GPUHost) statusTarget(transports TransportFactory) status.Target {
+	conn := g.Conn
+	return status.Target{
+		Host: g.Name, VLLMURL: "http://" + hostPort(g.Address, g.Port), Expected: g.Served,
+		Container: g.Container, IdleThreshold: time.Duration(g.IdleMinutes) * time.Minute,
+		Transport: func() (remote.Transport, error) { return transports(conn) },
+		Insecure:  InsecureReason(conn),
+	}
+}
+
+func (f *Fleet) proxyTarget(hosts []string) *status.ProxyTarget {
+	p := f.Proxy
+	if p == nil || (hosts != nil && !contains(hosts, p.Name)) {
+		return nil
+	}
+	pt := &status.ProxyTarget{Host: p.Name, URL: proxyURL(p), MasterKey: p.MasterKey}
+	for _, r := range p.Routes {
+		sr := status.Route{Alias: r.Alias, Upstream: r.Upstream()}
+		if h, _ := hostForAPIBase(r.APIBase, f.GPU); h != nil {
+			sr.Host = h.Name
+		}
+		pt.Routes = append(pt.Routes, sr)
+	}
+	return pt
+}
+
+// InsecureReason says why a connection is insecure ("" when it is not):
+// WinRM over plain HTTP, or with certificate validation off.
+func InsecureReason(c Connection) string {
+	if c.Kind != "winrm" {
+		return ""
+	}
+	w, err := remote.NewWinRM(winrmConfig(c))
+	if err != nil {
+		return ""
+	}
+	return w.InsecureReason()
+}
