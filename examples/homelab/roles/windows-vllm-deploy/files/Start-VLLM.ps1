@@ -32,7 +32,8 @@ function Get-VllmArgs($c) {
     if ($c.quantization) { $args += @('--quantization', $c.quantization) }
     $args += @('--tensor-parallel-size', $c.tensor_parallel_size)
     if ($c.max_num_seqs) { $args += @('--max-num-seqs', $c.max_num_seqs) }
-    $args += @('--host', '0.0.0.0', '--port', $c.port)
+    # vLLM listens on every interface of the container by default.
+    $args += @('--port', $c.port)
     return $args
 }
 
