@@ -1,0 +1,144 @@
+// Package inventory reads an Ansible inventory (YAML or INI), its
+// group_vars/host_vars files and merges a host's variables exactly as
+// ansible-core 2.14 does, recording where every variable was set.
+//
+// Values are raw and untemplated: a role default such as
+// "{{ vllm.port | default(8000) }}" stays a string here; templating is the
+// render package's job.
+package inventory
+
+import "strings"
+
+// Layer names used in Origin.Layer, from lowest to highest precedence. Group
+// layers are spelled with the group's name: LayerInventoryGroup+"motoko"
+// ("inventory group motoko") for vars set on a group in the inventory file,
+// LayerGroupVars+"motoko" ("group_vars/motoko") for a group_vars file.
+const (
+	LayerRoleDefault    = "role default"
+	LayerInventoryGroup = "inventory group "
+	LayerGroupVars      = "group_vars/"
+	LayerInventoryHost  = "inventory host"
+	LayerHostVars       = "host_vars"
+	LayerPlayVars       = "play vars"
+	LayerRoleVars       = "role vars"
+	LayerExtraVars      = "extra vars"
+)
+
+// Vars is a set of variables with the place each one was set.
+//
+// Values holds plain Go values only: map[string]any, []any, string, int,
+// float64, bool and nil. Values returned by this package may be shared
+// between hosts: treat them as read-only.
+//
+// Origins is keyed by dotted path: "vllm" for a top-level variable,
+// "vllm.port" for a key inside it, "model_list.0.model_name" for a key inside
+// the first item of a list.
+type Vars struct {
+	Values  map[string]any
+	Origins map[string]Origin
+}
+
+// Origin says where a variable (or a key inside one) was set.
+type Origin struct {
+	File   string // absolute path of the file; empty for values given on the command line
+	Line   int    // 1-based; 0 when unknown
+	Layer  string // one of the Layer* names, e.g. "host_vars", "group_vars/motoko"
+	Secret bool   // the value is, or contains, a value that came from the vault
+}
+
+// varEntry is one top-level variable as read from one source, with the
+// origins of itself (first) and of everything nested inside it.
+type varEntry struct {
+	value   any
+	origins []pathOrigin
+}
+
+type pathOrigin struct {
+	path   string
+	origin Origin
+}
+
+// varSet is the variables one source (a file, a host line) defines.
+type varSet map[string]*varEntry
+
+// set stores a variable; a later set of the same name replaces it whole, as
+// Ansible's hash_behaviour=replace does.
+func (vs varSet) set(name string, e *varEntry) { vs[name] = e }
+
+// toVars flattens entries into the exported form, stamping each origin that
+// names no layer of its own with the layer the entry was merged from.
+func toVars(entries map[string]layered) Vars {
+	out := Vars{Values: make(map[string]any, len(entries)), Origins: make(map[string]Origin, len(entries))}
+	for name, w := range entries {
+		out.Values[name] = w.entry.value
+		for _, po := range w.entry.origins {
+			o := po.origin
+			if o.Layer == "" {
+				o.Layer = w.layer
+			}
+			out.Origins[po.path] = o
+		}
+	}
+	return out
+}
+
+// layered is a variable entry together with the layer it won from.
+type layered struct {
+	entry *varEntry
+	layer string
+}
+
+// varSetFromVars turns caller-supplied Vars (role defaults, play vars, extra
+// vars) into entries, grouping nested origins under their top-level name.
+func varSetFromVars(v Vars, layer string) varSet {
+	vs := make(varSet, len(v.Values))
+	for name, value := range v.Values {
+		vs[name] = &varEntry{value: value, origins: []pathOrigin{{path: name, origin: Origin{Layer: layer}}}}
+	}
+	for path, o := range v.Origins {
+		addCallerOrigin(vs, path, o)
+	}
+	return vs
+}
+
+func addCallerOrigin(vs varSet, path string, o Origin) {
+	top := topLevelName(vs, path)
+	e := vs[top]
+	if e == nil {
+		return
+	}
+	if path == top {
+		e.origins[0].origin = o
+		return
+	}
+	e.origins = append(e.origins, pathOrigin{path: path, origin: o})
+}
+
+// topLevelName finds the variable a dotted path belongs to; names may contain
+// dots themselves, so the longest defined prefix wins.
+func topLevelName(vs varSet, path string) string {
+	if _, ok := vs[path]; ok {
+		return path
+	}
+	for i := len(path) - 1; i > 0; i-- {
+		if path[i] == '.' {
+			if _, ok := vs[path[:i]]; ok {
+				return path[:i]
+			}
+		}
+	}
+	return ""
+}
+
+// joinPath appends a key to a dotted origin path.
+func joinPath(parent, key string) string {
+	if parent == "" {
+		return key
+	}
+	var b strings.Builder
+	b.Grow(len(parent) + 1 + len(key))
+	b.WriteString(parent)
+	b.WriteByte('.')
+	b.WriteString(key)
+	return b.String()
+}
