@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"github.com/straylight-fleet/straylight/fleet"
+	"github.com/straylight-fleet/straylight/ui"
 )
 
 // runCheck prints the plan: exit 0 no changes, 2 changes, 1 error.
@@ -77,7 +78,16 @@ func (a *app) runUI(ctx context.Context) int {
 		fmt.Fprintln(a.stderr, "straylight: stdout is not a terminal; use --check or --apply for headless runs")
 		return exitFailure
 	}
-	return a.fail(fmt.Errorf("the terminal UI is not built yet; use --check"))
+	dec, err := a.keyring() // before the UI takes the terminal: it may prompt
+	if err != nil {
+		return a.fail(err)
+	}
+	cfg := ui.Config{Repo: a.opts.repo, Inventory: a.opts.inventory, Limit: a.opts.limit,
+		ExtraVars: a.opts.extraVars, Decrypter: dec, Apply: a.applyOptions()}
+	if err := ui.Run(ctx, cfg); err != nil {
+		return a.fail(err)
+	}
+	return exitOK
 }
 
 func isTerminal(f *os.File) bool {
