@@ -1,0 +1,189 @@
+package status
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/straylight-fleet/straylight/remote"
+	"github.com/straylight-fleet/straylight/remote/api"
+)
+
+// hostProbe is what one refresh of one host found. Its three checks (the
+// vLLM probe, /metrics, the host-side snapshot) run at once, each within its
+// own timeout.
+type hostProbe struct {
+	started, finished time.Time
+
+	vllm api.ProbeResult
+
+	metrics    api.Metrics
+	metricsErr error
+	metricsAt  time.Time
+
+	hostProbed bool
+	host       remote.HostSnapshot
+	hostErr    error
+}
+
+// hostJob is what a probe needs of its entry, taken under the monitor lock.
+type hostJob struct {
+	gen       int
+	container string
+	vllm      *api.VLLM
+	link      *transportLink
+}
+
+func probeHost(ctx context.Context, job hostJob, timeout time.Duration) hostProbe {
+	p := hostProbe{started: time.Now(), hostProbed: job.link != nil}
+	checks := []func(context.Context){
+		func(ctx context.Context) { p.vllm = job.vllm.Probe(ctx, "") },
+		func(ctx context.Context) {
+			p.metrics, p.metricsErr = job.vllm.Metrics(ctx)
+			p.metricsAt = time.Now()
+		},
+	}
+	if p.hostProbed {
+		checks = append(checks, func(ctx context.Context) {
+			p.host, p.hostErr = hostSnapshot(ctx, job.link, job.container, timeout)
+		})
+	}
+	runChecks(ctx, timeout, checks)
+	p.finished = time.Now()
+	return p
+}
+
+// runChecks runs the checks at once, each within its own timeout.
+func runChecks(ctx context.Context, timeout time.Duration, checks []func(context.Context)) {
+	var wg sync.WaitGroup
+	for _, check := range checks {
+		wg.Go(func() { withTimeout(ctx, timeout, check) })
+	}
+	wg.Wait()
+}
+
+func withTimeout(ctx context.Context, timeout time.Duration, check func(context.Context)) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	check(ctx)
+}
+
+// hostSnapshot asks the transport, and stops waiting at ctx's end even if the
+// transport does not: a transport that ignores its deadline must not hold up
+// the refresh. Its late answer is dropped.
+func hostSnapshot(ctx context.Context, link *transportLink, container string, timeout time.Duration) (remote.HostSnapshot, error) {
+	type answer struct {
+		snap remote.HostSnapshot
+		err  error
+	}
+	answers := make(chan answer, 1)
+	go func() {
+		snap, err := link.snapshot(ctx, container)
+		answers <- answer{snap, err}
+	}()
+	select {
+	case a := <-answers:
+		return a.snap, a.err
+	case <-ctx.Done():
+		return remote.HostSnapshot{}, fmt.Errorf("host status: no answer within %s: %w", shortDuration(timeout), ctx.Err())
+	}
+}
+
+// transportLink opens a host's transport on first use and keeps it.
+type transportLink struct {
+	open func() (remote.Transport, error)
+
+	mu        sync.Mutex
+	transport remote.Transport
+	closed    bool
+}
+
+// errTransportSetup marks a failure to build the transport (configuration),
+// as opposed to a failure to reach the host.
+var errTransportSetup = errors.New("transport setup")
+
+func (l *transportLink) get() (remote.Transport, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.closed {
+		return nil, fmt.Errorf("%w: monitor closed", errTransportSetup)
+	}
+	if l.transport == nil {
+		t, err := l.open()
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", errTransportSetup, err)
+		}
+		l.transport = t
+	}
+	return l.transport, nil
+}
+
+func (l *transportLink) snapshot(ctx context.Context, container string) (remote.HostSnapshot, error) {
+	t, err := l.get()
+	if err != nil {
+		return remote.HostSnapshot{}, err
+	}
+	return t.Snapshot(ctx, container)
+}
+
+// close closes the transport; later probes through the link fail.
+func (l *transportLink) close() {
+	if l == nil {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.closed = true
+	if l.transport != nil {
+		_ = l.transport.Close()
+		l.transport = nil
+	}
+}
+
+// proxyProbe is what one refresh of the proxy found.
+type proxyProbe struct {
+	started, finished time.Time
+	liveErr           error
+	aliases           []string
+	aliasesErr        error
+	askedAliases      bool
+}
+
+type proxyJob struct {
+	gen    int
+	client *api.LiteLLM
+	key    string
+}
+
+func probeProxy(ctx context.Context, job proxyJob, timeout time.Duration) proxyProbe {
+	p := proxyProbe{started: time.Now(), askedAliases: job.key != ""}
+	checks := []func(context.Context){
+		func(ctx context.Context) { p.liveErr = job.client.Liveliness(ctx) },
+	}
+	if p.askedAliases {
+		checks = append(checks, func(ctx context.Context) { p.aliases, p.aliasesErr = job.client.Models(ctx, job.key) })
+	}
+	runChecks(ctx, timeout, checks)
+	p.finished = time.Now()
+	return p
+}
+
+// proxyState words the liveliness check: refused means restarting or
+// stopped, an HTTP error answer means down, anything else unreachable.
+func proxyState(err error, timeout time.Duration) (State, string) {
+	var apiErr *api.APIError
+	switch {
+	case err == nil:
+		return StateUp, ""
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return StateDown, "connection refused: LiteLLM is restarting or stopped"
+	case errors.As(err, &apiErr):
+		return StateDown, "/health/liveliness: " + apiErr.Reason
+	case errors.Is(err, context.DeadlineExceeded):
+		return StateUnreachable, fmt.Sprintf("no answer within %s", shortDuration(timeout))
+	}
+	return StateUnreachable, err.Error()
+}
