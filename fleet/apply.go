@@ -65,7 +65,8 @@ type applyRun struct {
 	obs      Observer
 	obsMu    sync.Mutex
 	hosts    []*hostApply
-	deferred []string // routes to test after the proxy restarted
+	deferred []string     // routes to test after the proxy restarted
+	waiting  []*hostApply // backends whose routes wait for the proxy
 	window   routeWindow
 }
 
@@ -140,19 +141,24 @@ func (a *applyRun) waves() [][]*hostApply {
 }
 
 func (a *applyRun) runWave(ctx context.Context, wave []*hostApply) {
+	a.parallel(wave, func(h *hostApply) { h.run(ctx) })
+}
+
+// parallel runs fn for each host, up to --forks at once.
+func (a *applyRun) parallel(hosts []*hostApply, fn func(*hostApply)) {
 	forks := a.e.Opts.Forks
 	if forks < 1 {
 		forks = 10
 	}
 	sem := make(chan struct{}, forks)
 	var wg sync.WaitGroup
-	for _, h := range wave {
+	for _, h := range hosts {
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			h.run(ctx)
+			fn(h)
 		}()
 	}
 	wg.Wait()
@@ -168,10 +174,13 @@ func (a *applyRun) proxyChanges() bool {
 	return false
 }
 
-func (a *applyRun) deferRoutes(routes []string) {
+// deferRoutes leaves a backend's route tests until the proxy restarted on
+// its new config; the backend's success depends on them.
+func (a *applyRun) deferRoutes(h *hostApply, routes []string) {
 	a.obsMu.Lock()
 	defer a.obsMu.Unlock()
 	a.deferred = appendUnique(a.deferred, routes...)
+	a.waiting = append(a.waiting, h)
 }
 
 func (a *applyRun) planSummary() *PlanSummary {
@@ -237,6 +246,7 @@ type routeWindow struct {
 	mu             sync.Mutex
 	backendRestart time.Time
 	backendHealthy time.Time
+	proxyRestart   time.Time
 	proxyServing   time.Time
 }
 
@@ -263,10 +273,13 @@ func (w *routeWindow) describe() string {
 		return ""
 	}
 	w.mu.Lock()
-	load, rename := w.backendHealthy.Sub(w.backendRestart), w.proxyServing.Sub(w.backendHealthy)
+	load := w.backendHealthy.Sub(w.backendRestart)
+	rename, restart := w.proxyRestart.Sub(w.backendHealthy), w.proxyServing.Sub(w.proxyRestart)
 	w.mu.Unlock()
-	return fmt.Sprintf("routes through the renamed backend failed for %s: %s while it loaded (upstream down), %s until LiteLLM restarted on the new name (the seed's 404 window, shrunk from a model load to a proxy restart)",
-		round(total), round(load), round(rename))
+	return fmt.Sprintf("routes through the renamed backend failed for %s: %s while it loaded (upstream down), "+
+		"%s asking it for the old name (404) until LiteLLM's restart, %s while LiteLLM restarted on the new name "+
+		"(the seed's 404 window, shrunk from a model load to a proxy restart)",
+		round(total), round(load), round(rename), round(restart))
 }
 
 func round(d time.Duration) time.Duration { return d.Round(10 * time.Millisecond) }

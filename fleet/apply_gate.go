@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/straylight-fleet/straylight/remote/api"
@@ -108,18 +109,45 @@ func (h *hostApply) testRoutes(ctx context.Context, routes []string) error {
 }
 
 // runDeferredRouteTests tests, after the proxy's restart, the routes whose
-// backends restarted; a failure rolls the proxy back.
+// backends restarted. When the proxy failed or a route fails, the proxy goes
+// back to its old config, and so do the backends that waited for it: a
+// renamed backend left on its new name behind the proxy's old config would
+// fail its routes for good (the seed's 404).
 func (a *applyRun) runDeferredRouteTests(ctx context.Context) {
 	proxy := a.proxyApply()
-	if len(a.deferred) == 0 || proxy == nil || proxy.outcome == OutcomeFailed {
+	if len(a.deferred) == 0 || proxy == nil {
+		return
+	}
+	if proxy.outcome == OutcomeFailed {
+		a.rollBackWaiting(ctx, fmt.Errorf("LiteLLM on %s failed, so %s could not be tested through its new config", proxy.hp.Host, strings.Join(sortedRoutes(a.deferred), ", ")))
 		return
 	}
 	if err := proxy.testRoutes(ctx, a.deferred); err != nil {
-		err = proxy.rollback(ctx, err)
-		proxy.outcome, proxy.reason = OutcomeFailed, err.Error()
-		proxy.audit("route-test")
-		proxy.emit(Event{Kind: EvHostResult, Status: StepStatus(OutcomeFailed), Message: proxy.reason})
+		proxy.failLate(ctx, err, "route-test")
+		a.rollBackWaiting(ctx, fmt.Errorf("%v (through %s's new config)", err, proxy.hp.Host))
 	}
+}
+
+// rollBackWaiting rolls back, in parallel, the backends whose routes waited
+// for the proxy.
+func (a *applyRun) rollBackWaiting(ctx context.Context, cause error) {
+	a.parallel(a.waiting, func(h *hostApply) { h.failLate(ctx, cause, "rollback") })
+}
+
+// failLate fails a host that had already finished: it rolls the host back
+// on a fresh transport and reports its new result.
+func (h *hostApply) failLate(ctx context.Context, cause error, action string) {
+	tr, err := h.a.e.Transports(h.hp.connection(h.a.fleet))
+	if err != nil {
+		cause = fmt.Errorf("%v; cannot roll back, not reachable: %w", cause, err)
+	} else {
+		h.tr = tr
+		cause = h.rollback(ctx, cause)
+		tr.Close()
+	}
+	h.outcome, h.reason = OutcomeFailed, cause.Error()
+	h.audit(action)
+	h.emit(Event{Kind: EvHostResult, Status: StepStatus(OutcomeFailed), Message: h.reason})
 }
 
 func (a *applyRun) proxyApply() *hostApply {
@@ -236,7 +264,13 @@ func (h *hostApply) idleFor(ctx context.Context, client *api.VLLM, rate *api.Tok
 
 // rollback restores the backups, restarts on them and waits for health.
 func (h *hostApply) rollback(ctx context.Context, cause error) error {
-	if h.a.e.Opts.NoRollback || len(h.written) == 0 {
+	if len(h.written) == 0 {
+		if !h.inherited { // nothing written: no restart is owed
+			h.clearPending()
+		}
+		return cause
+	}
+	if h.a.e.Opts.NoRollback {
 		return cause
 	}
 	h.step(StepRollback, StatusStart, "", cause.Error())
@@ -250,8 +284,13 @@ func (h *hostApply) rollback(ctx context.Context, cause error) error {
 	}
 	h.step(StepRollback, StatusOK, "", "previous config restored and serving")
 	h.written = nil
+	h.clearPending() // the host restarted on its restored files: nothing owed
 	return fmt.Errorf("%v; rolled back", cause)
 }
+
+// clearPending drops the host's pending-restart record. A record inherited
+// from a dead run is kept by the callers until a restart has run.
+func (h *hostApply) clearPending() { _ = h.a.e.Repo.pending().Clear(h.hp.Host) }
 
 func (h *hostApply) restoreBackups(ctx context.Context) error {
 	for _, f := range h.written {

@@ -20,6 +20,9 @@ type hostApply struct {
 	written  []*FileChange
 	outcome  HostOutcome
 	reason   string
+	// inherited: a pending restart left by an earlier run that died after
+	// writing; it stays owed until a restart runs.
+	inherited bool
 }
 
 func (h *hostApply) isProxy() bool {
@@ -106,6 +109,7 @@ func (h *hostApply) preflight() error {
 
 // deploy writes the files, runs the handlers, gates on health and tests routes.
 func (h *hostApply) deploy(ctx context.Context) error {
+	h.inherited = h.pendingRecord() != nil
 	h.handlers = h.handlersToRun()
 	if len(h.handlers) > 0 {
 		if err := h.recordPending(); err != nil {
@@ -214,7 +218,9 @@ func (h *hostApply) restart(ctx context.Context) error {
 	if err := h.waitIdle(ctx); err != nil {
 		return err
 	}
-	if !h.isProxy() {
+	if h.isProxy() {
+		h.a.window.mark(&h.a.window.proxyRestart, time.Now())
+	} else {
 		h.a.window.mark(&h.a.window.backendRestart, time.Now())
 	}
 	for _, hr := range h.handlers {
@@ -273,8 +279,8 @@ func (h *hostApply) afterRestart(ctx context.Context) error {
 	}
 	h.a.window.mark(&h.a.window.backendHealthy, time.Now())
 	routes := h.a.fleet.routeHosts(g.Name)
-	if h.a.proxyChanges() {
-		h.a.deferRoutes(routes)
+	if len(routes) > 0 && h.a.proxyChanges() {
+		h.a.deferRoutes(h, routes)
 		return nil
 	}
 	return h.testRoutes(ctx, routes)

@@ -1,6 +1,7 @@
 package fleet
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -33,13 +34,23 @@ func (r *Repo) hostScope(host string, run *PlayRun) (*hostScope, error) {
 		PlaybookDir:  run.Playbook.Dir,
 	})
 	if err != nil {
-		return nil, err
+		return nil, r.relabelInventoryError(err)
 	}
 	hs := &hostScope{repo: r, run: run, host: host, vars: vars}
 	hs.scope = render.NewScope(vars.Values, r.magic(host, run.Playbook.Dir))
 	hs.conn = connectionFrom(host, run.Play.Connection, hs.lookup)
 	hs.secrets = hs.collectSecrets()
 	return hs, nil
+}
+
+// relabelInventoryError names a vars file relative to the repository, as
+// every other message does.
+func (r *Repo) relabelInventoryError(err error) error {
+	var ie *inventory.Error
+	if errors.As(err, &ie) {
+		return &InputError{At: Located{relTo(r.Root, ie.File), ie.Line}, Msg: ie.Msg}
+	}
+	return err
 }
 
 // layer wraps plain values as an inventory layer without line information.

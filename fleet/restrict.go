@@ -1,6 +1,9 @@
 package fleet
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // Restrict keeps only what a saved plan recorded, and refuses the apply when
 // the plan is stale: a live file's hash or the rendered content changed since
@@ -28,19 +31,47 @@ func restrictHost(fresh, saved *HostPlan) (*HostPlan, error) {
 	h := *fresh
 	h.Files = nil
 	for _, sf := range saved.Files {
-		ff := fresh.file(sf.Dest)
-		if ff == nil {
-			return nil, fmt.Errorf("plan is stale: %s:%s is no longer planned", saved.Host, sf.Dest)
+		f, err := restrictFile(fresh, saved.Host, sf)
+		if err != nil {
+			return nil, err
 		}
-		if ff.OldSHA256 != sf.OldSHA256 {
-			return nil, fmt.Errorf("plan is stale: %s:%s changed on the host since the plan was saved", saved.Host, sf.Dest)
-		}
-		if ff.NewSHA256 != sf.NewSHA256 {
-			return nil, fmt.Errorf("plan is stale: the repository now renders %s:%s differently", saved.Host, sf.Dest)
-		}
-		h.Files = append(h.Files, ff)
+		h.Files = append(h.Files, f)
 	}
+	h.Handlers = recordedHandlers(fresh.Handlers, saved.Handlers)
 	return &h, nil
+}
+
+// restrictFile checks one saved file against the fresh plan. A file the
+// saved plan changes must still start from the same live content and render
+// the same; a file it leaves alone stays alone (its live content unchanged),
+// whatever the repository renders for it now: a later edit is not part of
+// the saved plan.
+func restrictFile(fresh *HostPlan, host string, sf *FileChange) (*FileChange, error) {
+	ff := fresh.file(sf.Dest)
+	switch {
+	case ff == nil:
+		return nil, fmt.Errorf("plan is stale: %s:%s is no longer planned", host, sf.Dest)
+	case ff.OldSHA256 != sf.OldSHA256:
+		return nil, fmt.Errorf("plan is stale: %s:%s changed on the host since the plan was saved", host, sf.Dest)
+	case !sf.Changes():
+		kept := *sf
+		return &kept, nil
+	case ff.NewSHA256 != sf.NewSHA256:
+		return nil, fmt.Errorf("plan is stale: the repository now renders %s:%s differently", host, sf.Dest)
+	}
+	return ff, nil
+}
+
+// recordedHandlers keeps the fresh handlers the saved plan would run: a
+// handler notified only by a later edit's file must not run.
+func recordedHandlers(fresh, saved []HandlerRun) []HandlerRun {
+	var out []HandlerRun
+	for _, hr := range fresh {
+		if slices.ContainsFunc(saved, func(s HandlerRun) bool { return s.Play == hr.Play && s.Name == hr.Name }) {
+			out = append(out, hr)
+		}
+	}
+	return out
 }
 
 func (h *HostPlan) file(dest string) *FileChange {

@@ -43,7 +43,7 @@ func LoadSettings(repo string) (Settings, error) {
 	}
 	if err == nil {
 		if err := yaml.Unmarshal(data, &s); err != nil {
-			return s, yamlError(path, err)
+			return s, yamlError(path, data, err)
 		}
 	}
 	return s, s.resolve(path)

@@ -1,9 +1,11 @@
 package fleet
 
 import (
+	"errors"
 	"fmt"
 	"os"
 
+	"github.com/straylight-fleet/straylight/fleet/inventory"
 	"gopkg.in/yaml.v3"
 )
 
@@ -44,7 +46,7 @@ func readYAMLFile(path string) (*yaml.Node, error) {
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, yamlError(path, err)
+		return nil, yamlError(path, data, err)
 	}
 	if len(doc.Content) == 0 {
 		return nil, nil
@@ -53,7 +55,7 @@ func readYAMLFile(path string) (*yaml.Node, error) {
 }
 
 // yamlError turns yaml.v3's "yaml: line N: msg" into an InputError.
-func yamlError(path string, err error) error {
+func yamlError(path string, data []byte, err error) error {
 	var line int
 	var msg string
 	if n, _ := fmt.Sscanf(err.Error(), "yaml: line %d:", &line); n == 1 {
@@ -61,7 +63,18 @@ func yamlError(path string, err error) error {
 	} else {
 		msg = err.Error()
 	}
-	return &InputError{At: Located{File: path, Line: line}, Msg: "malformed YAML: " + msg}
+	return &InputError{At: Located{File: path, Line: problemLine(path, data, line)}, Msg: "malformed YAML: " + msg}
+}
+
+// problemLine is the line Ansible names for a YAML syntax error. For parser
+// errors yaml.v3 prints the 0-based line of the enclosing construct; the
+// inventory reader, which reads the same YAML, finds the problem's own line.
+func problemLine(path string, data []byte, printed int) int {
+	var ie *inventory.Error
+	if _, err := inventory.ParseVars(data, path, "", nil); errors.As(err, &ie) && ie.Line > 0 {
+		return ie.Line
+	}
+	return printed
 }
 
 // mapPairs returns the key/value node pairs of a mapping node.

@@ -106,9 +106,15 @@ func (p *promWriter) histogram(name, help string, h *histogram) {
 
 // escapeLabel and escapeHelp follow prometheus_client's exposition escaping.
 func escapeLabel(s string) string {
+	if !strings.ContainsAny(s, "\\\n\"") {
+		return s // the common case; building a Replacer per call cost a quarter of a 200-host refresh
+	}
 	return strings.NewReplacer(`\`, `\\`, "\n", `\n`, `"`, `\"`).Replace(s)
 }
 
 func escapeHelp(s string) string {
+	if !strings.ContainsAny(s, "\\\n") {
+		return s
+	}
 	return strings.NewReplacer(`\`, `\\`, "\n", `\n`).Replace(s)
 }
