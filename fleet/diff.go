@@ -1,12 +1,17 @@
 package fleet
 
-import udiff "github.com/aymanbagabas/go-udiff"
+import (
+	"strings"
 
-// Diff is the unified diff of a file task, like `ansible --check --diff`.
+	"github.com/straylight-fleet/straylight/render"
+)
+
+// Diff is the unified diff of a file task, like `ansible --check --diff`
+// (a new file diffs against nothing, with Ansible's bare "--- before").
 func Diff(dest string, old, new []byte, existed bool) string {
-	before := "before: " + dest
-	if !existed {
-		old, before = nil, "before"
+	if existed {
+		return render.Diff(dest, old, new)
 	}
-	return udiff.Unified(before, "after: "+dest, string(old), string(new))
+	d := render.Diff(dest, nil, new)
+	return strings.Replace(d, "--- before: "+dest+"\n", "--- before\n", 1)
 }

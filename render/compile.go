@@ -1,0 +1,202 @@
+package render
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/nikolalohinski/gonja/v2/config"
+	"github.com/nikolalohinski/gonja/v2/exec"
+	"github.com/nikolalohinski/gonja/v2/nodes"
+	"github.com/nikolalohinski/gonja/v2/parser"
+	"github.com/nikolalohinski/gonja/v2/tokens"
+)
+
+// compileKey identifies a parsed template: the same source parsed with the
+// same lexer settings gives the same tree, so trees are shared between hosts.
+type compileKey struct {
+	src                 string
+	newline             string
+	trimBlocks          bool
+	lstripBlocks        bool
+	keepTrailingNewline bool
+	escapeBackslashes   bool
+}
+
+// compiled is a parsed template and what rendering needs to know about it.
+type compiled struct {
+	root *nodes.Template
+	cfg  *config.Config
+	// names are the identifiers the template may look up; only these are
+	// templated from the host's variables (lazily, as Ansible does).
+	names []string
+	// single is set when the template is exactly one {{ }}: Ansible's
+	// ansible_eval_concat then keeps the value's own type.
+	single *nodes.Output
+	// singleVar is the name when the source is only {{ name }} (Templar's
+	// SINGLE_VAR), whose raw scalar value is used untemplated.
+	singleVar string
+	err       error
+}
+
+func (k compileKey) config() *config.Config {
+	cfg := config.New()
+	cfg.StrictUndefined = true
+	cfg.TrimBlocks = k.trimBlocks
+	cfg.LeftStripBlocks = k.lstripBlocks
+	cfg.KeepTrailingNewline = k.keepTrailingNewline
+	cfg.NewlineSequence = k.newline
+	return cfg
+}
+
+// compile lexes and parses the template described by key.
+func (e *Engine) compile(key compileKey) *compiled {
+	if cached, ok := e.compiled.Load(key); ok {
+		return cached.(*compiled)
+	}
+	c := e.parse(key)
+	actual, _ := e.compiled.LoadOrStore(key, c)
+	return actual.(*compiled)
+}
+
+func (e *Engine) parse(key compileKey) *compiled {
+	cfg := key.config()
+	src := strings.ReplaceAll(strings.ReplaceAll(key.src, "\r\n", "\n"), "\r", "\n")
+	blanked, values := blankStrings(src, key.newline, key.escapeBackslashes)
+	toks := lexTokens(blanked, cfg)
+	toks, names := fixTokens(toks, values)
+	statements := positionedStatements{set: e.env.ControlStructures, toks: toks}
+	root, err := parser.NewParser("template", tokens.NewStream(toks), cfg, e.loader, statements).Parse()
+	if err != nil {
+		return &compiled{err: err}
+	}
+	single := singleOutput(root)
+	rewriteTree(root)
+	c := &compiled{root: root, cfg: cfg, names: names, single: single}
+	if m := singleVar.FindStringSubmatch(key.src); m != nil {
+		c.singleVar = m[1]
+	}
+	return c
+}
+
+// lexTokens runs gonja's lexer and collects its tokens.
+func lexTokens(src string, cfg *config.Config) []*tokens.Token {
+	lexer := tokens.NewLexer(src, cfg)
+	go lexer.Run()
+	var toks []*tokens.Token
+	for tok := range lexer.Tokens {
+		toks = append(toks, tok)
+	}
+	return toks
+}
+
+// fixTokens gives string literals their Jinja2 values, joins adjacent
+// literals ('a' 'b' is 'ab' in Jinja2), turns the lowercase `none` literal
+// into one gonja knows, and collects the names the template looks up.
+func fixTokens(toks []*tokens.Token, values map[int]string) ([]*tokens.Token, []string) {
+	var out []*tokens.Token
+	names := map[string]bool{}
+	var prev, prevPrev *tokens.Token
+	for _, tok := range toks {
+		if tok.Type == tokens.String {
+			if value, ok := values[tok.Pos]; ok {
+				tok.Val = forGonjaParser(value)
+			}
+			if prev != nil && prev.Type == tokens.String {
+				prev.Val += tok.Val
+				continue
+			}
+		}
+		if tok.Type == tokens.Name && isLookedUp(prev, prevPrev) {
+			if tok.Val == "none" {
+				tok.Val = "None"
+			}
+			names[tok.Val] = true
+		}
+		out = append(out, tok)
+		if tok.Type != tokens.Whitespace {
+			prevPrev, prev = prev, tok
+		}
+	}
+	return out, sortedKeys(names)
+}
+
+// isLookedUp tells whether a Name token following prev is a variable: not
+// an attribute (x.name), a filter (| name), a test (is name, is not name)
+// or a statement keyword ({% name).
+func isLookedUp(prev, prevPrev *tokens.Token) bool {
+	if prev == nil {
+		return true
+	}
+	switch prev.Type {
+	case tokens.Dot, tokens.Pipe, tokens.Is, tokens.BlockBegin:
+		return false
+	case tokens.Not:
+		return prevPrev == nil || prevPrev.Type != tokens.Is
+	}
+	return true
+}
+
+// forGonjaParser encodes a string literal's value for gonja's parser, which
+// reads a String token through strconv.Unquote after turning each `\\` into
+// `\`: doubling the backslashes makes it give the value back unchanged.
+func forGonjaParser(value string) string {
+	return strings.ReplaceAll(value, `\`, `\\`)
+}
+
+func singleOutput(root *nodes.Template) *nodes.Output {
+	if len(root.Nodes) != 1 {
+		return nil
+	}
+	out, ok := root.Nodes[0].(*nodes.Output)
+	if !ok {
+		return nil
+	}
+	unwrapped := *out
+	return &unwrapped
+}
+
+// positionedStatements hands gonja's parser the statement parsers, making
+// sure a syntax error inside a statement carries the statement's line
+// (gonja reports none for, say, an {% if %} without a condition).
+type positionedStatements struct {
+	set  *exec.ControlStructureSet
+	toks []*tokens.Token
+}
+
+// Get implements parser.ControlStructureGetter.
+func (ps positionedStatements) Get(name string) (parser.ControlStructureParser, bool) {
+	statement, ok := ps.set.Get(name)
+	if !ok {
+		return nil, false
+	}
+	return func(p *parser.Parser, args *parser.Parser) (nodes.ControlStructure, error) {
+		node, err := statement(p, args)
+		if err != nil && syntaxLine(err) == 0 {
+			err = &parser.SyntaxError{Message: err.Error(), Line: ps.statementLine(p.Current())}
+		}
+		return node, err
+	}, true
+}
+
+func syntaxLine(err error) int {
+	var syntax *parser.SyntaxError
+	if errors.As(err, &syntax) {
+		return syntax.Line
+	}
+	return 0
+}
+
+// statementLine is the line of the statement that ends just before next.
+func (ps positionedStatements) statementLine(next *tokens.Token) int {
+	for i, tok := range ps.toks {
+		if tok != next {
+			continue
+		}
+		for j := i - 1; j >= 0; j-- {
+			if ps.toks[j].Type == tokens.BlockBegin {
+				return ps.toks[j].Line
+			}
+		}
+	}
+	return 0
+}

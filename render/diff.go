@@ -1,0 +1,65 @@
+package render
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/aymanbagabas/go-udiff"
+)
+
+// Diff returns the unified diff of a file going from old to new content, as
+// `ansible --check --diff` shows it ("--- before: path", "+++ after: path",
+// three lines of context), or "" when the contents are equal.
+//
+// CRLF files are shown with plain line ends, so a Windows config diffs like
+// any other; a change of line endings alone (LF to CRLF, say) is reported
+// in a line of its own instead of as every line changing invisibly.
+func Diff(path string, old, new []byte) string {
+	if bytes.Equal(old, new) {
+		return ""
+	}
+	header := fmt.Sprintf("--- before: %s\n+++ after: %s\n", path, path)
+	if isBinary(old) || isBinary(new) {
+		return header + "diff skipped: file appears to be binary\n"
+	}
+	text := udiff.Unified("before: "+path, "after: "+path, displayText(old), displayText(new))
+	note := lineEndingNote(old, new)
+	if text == "" {
+		return header + note
+	}
+	return text + note
+}
+
+func isBinary(b []byte) bool {
+	return bytes.IndexByte(b, 0) >= 0 || !utf8.Valid(b)
+}
+
+// displayText is the content with CRLF line ends shown as plain ones.
+func displayText(b []byte) string {
+	return strings.ReplaceAll(string(b), "\r\n", "\n")
+}
+
+func lineEndingNote(old, new []byte) string {
+	before, after := lineEndings(old), lineEndings(new)
+	if before == after || before == "" || after == "" {
+		return ""
+	}
+	return fmt.Sprintf("line endings: %s -> %s\n", before, after)
+}
+
+// lineEndings names a content's line ending style ("" without any).
+func lineEndings(b []byte) string {
+	crlf := bytes.Count(b, []byte("\r\n"))
+	lf := bytes.Count(b, []byte("\n")) - crlf
+	switch {
+	case crlf == 0 && lf == 0:
+		return ""
+	case crlf == 0:
+		return "LF"
+	case lf == 0:
+		return "CRLF"
+	}
+	return "mixed LF/CRLF"
+}

@@ -1,0 +1,56 @@
+package render
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestDiffUnifiedWithAnsibleHeaders(t *testing.T) {
+	old := "a\nb\nc\n"
+	new := "a\nB\nc\n"
+	want := "--- before: C:\\x\\config.yml\n+++ after: C:\\x\\config.yml\n@@ -1,3 +1,3 @@\n a\n-b\n+B\n c\n"
+	if got := Diff(`C:\x\config.yml`, []byte(old), []byte(new)); got != want {
+		t.Errorf("got %q\nwant %q", got, want)
+	}
+}
+
+func TestDiffEqualIsEmpty(t *testing.T) {
+	if got := Diff("f", []byte("x\r\n"), []byte("x\r\n")); got != "" {
+		t.Errorf("got %q", got)
+	}
+}
+
+func TestDiffCRLFFilesShowPlainLines(t *testing.T) {
+	old := "port: 8000\r\nname: a\r\n"
+	new := "port: 8001\r\nname: a\r\n"
+	got := Diff("config.yml", []byte(old), []byte(new))
+	if strings.Contains(got, "\r") {
+		t.Errorf("diff shows carriage returns: %q", got)
+	}
+	if !strings.Contains(got, "-port: 8000\n+port: 8001\n name: a\n") {
+		t.Errorf("unexpected diff %q", got)
+	}
+}
+
+func TestDiffLineEndingsOnly(t *testing.T) {
+	got := Diff("config.yml", []byte("a\nb\n"), []byte("a\r\nb\r\n"))
+	want := "--- before: config.yml\n+++ after: config.yml\nline endings: LF -> CRLF\n"
+	if got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+func TestDiffNewFileAndMissingNewline(t *testing.T) {
+	got := Diff("f", nil, []byte("a\nb"))
+	want := "--- before: f\n+++ after: f\n@@ -0,0 +1,2 @@\n+a\n+b\n\\ No newline at end of file\n"
+	if got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+func TestDiffBinary(t *testing.T) {
+	got := Diff("f", []byte("a\x00"), []byte("b"))
+	if !strings.Contains(got, "binary") {
+		t.Errorf("got %q", got)
+	}
+}

@@ -1,0 +1,291 @@
+package render
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/nikolalohinski/gonja/v2/exec"
+	"github.com/nikolalohinski/gonja/v2/loaders"
+	"github.com/nikolalohinski/gonja/v2/nodes"
+)
+
+// DefaultAnsibleManaged is ansible_managed when ansible.cfg sets none.
+const DefaultAnsibleManaged = "Ansible managed"
+
+// Options configure an Engine.
+type Options struct {
+	// AnsibleManaged is ansible_managed in templates (ansible.cfg's
+	// ansible_managed, already expanded); "" means DefaultAnsibleManaged.
+	AnsibleManaged string
+}
+
+// TemplateOptions are the template task's arguments that change rendering.
+// The zero value is NOT Ansible's default (trim_blocks is on by default in
+// Ansible); start from TemplateDefaults or WinTemplateDefaults.
+type TemplateOptions struct {
+	// NewlineSequence is newline_sequence: "\n", "\r" or "\r\n" (the
+	// escaped spellings "\\n", "\\r", "\\r\\n" are accepted too); "" is "\n".
+	NewlineSequence string
+	// TrimBlocks is trim_blocks (Ansible's default: true).
+	TrimBlocks bool
+	// LstripBlocks is lstrip_blocks (Ansible's default: false).
+	LstripBlocks bool
+}
+
+// TemplateDefaults are the `template` module's defaults.
+func TemplateDefaults() TemplateOptions {
+	return TemplateOptions{NewlineSequence: "\n", TrimBlocks: true}
+}
+
+// WinTemplateDefaults are the `win_template` module's defaults.
+func WinTemplateDefaults() TemplateOptions {
+	return TemplateOptions{NewlineSequence: "\r\n", TrimBlocks: true}
+}
+
+// Engine renders templates and templates values with Ansible's semantics.
+// Parsed templates are cached, so rendering one template for many hosts
+// parses it once. An Engine is safe for concurrent use.
+type Engine struct {
+	opts     Options
+	env      *exec.Environment
+	loader   loaders.Loader
+	carrier  *exec.Template
+	compiled sync.Map // compileKey → *compiled
+}
+
+// NewEngine returns an engine.
+func NewEngine(opts Options) *Engine {
+	if opts.AnsibleManaged == "" {
+		opts.AnsibleManaged = DefaultAnsibleManaged
+	}
+	e := &Engine{opts: opts, loader: loaders.MustNewMemoryLoader(map[string]string{carrierName: ""})}
+	e.env = newEnvironment()
+	e.carrier = mustCarrier(e)
+	return e
+}
+
+// carrierName names an empty template: gonja's renderer wants a
+// *exec.Template to hang on; the tree it renders is ours (see execute).
+const carrierName = "/straylight-carrier"
+
+func mustCarrier(e *Engine) *exec.Template {
+	carrier, err := exec.NewTemplate(carrierName, compileKey{newline: "\n"}.config(), e.loader, e.env)
+	if err != nil {
+		panic(fmt.Sprintf("render: gonja cannot build an empty template: %v", err))
+	}
+	return carrier
+}
+
+// RenderTemplate renders a template file the way the template module does:
+// src is the file's content, name is used in errors. The result has the
+// newline handling of Ansible (newline_sequence, trailing newlines).
+func (e *Engine) RenderTemplate(name string, src []byte, scope *Scope, opts TemplateOptions) ([]byte, error) {
+	newline, err := newlineSequence(opts.NewlineSequence)
+	if err != nil {
+		return nil, &Error{Template: name, Kind: ErrRender, Message: err.Error(), Err: err}
+	}
+	key := compileKey{src: string(src), newline: newline, trimBlocks: opts.TrimBlocks, lstripBlocks: opts.LstripBlocks}
+	if err := applyOverrides(&key); err != nil {
+		return nil, &Error{Template: name, Line: 1, Kind: ErrSyntax, Message: err.Error(), Err: err}
+	}
+	c := e.compile(key)
+	if c.err != nil {
+		return nil, newError(name, c.err, 0)
+	}
+	out, err := e.execute(c, e.contextFor(c, scope, nil))
+	if err != nil {
+		return nil, newError(name, err, 0)
+	}
+	return []byte(preserveTrailingNewlines(string(src), out, key.newline)), nil
+}
+
+// jinjaOverrides starts a template's first line that sets Jinja2 options,
+// as in "#jinja2: trim_blocks: False, lstrip_blocks: True".
+const jinjaOverrides = "#jinja2:"
+
+// applyOverrides applies a template's "#jinja2:" line to key and removes it
+// from the source, as Ansible does.
+func applyOverrides(key *compileKey) error {
+	if !strings.HasPrefix(key.src, jinjaOverrides) {
+		return nil
+	}
+	line, rest, _ := strings.Cut(key.src, "\n")
+	key.src = rest
+	for _, pair := range strings.Split(strings.TrimPrefix(line, jinjaOverrides), ",") {
+		if err := applyOverride(key, pair); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func applyOverride(key *compileKey, pair string) error {
+	name, text, ok := strings.Cut(pair, ":")
+	if !ok {
+		return fmt.Errorf("failed to parse jinja2 override '%s'", strings.TrimSpace(pair))
+	}
+	value, err := literalEval(strings.TrimSpace(text))
+	if err != nil {
+		return fmt.Errorf("jinja2 override %s: %w", strings.TrimSpace(name), err)
+	}
+	switch strings.TrimSpace(name) {
+	case "trim_blocks":
+		key.trimBlocks = pyTruthy(value)
+	case "lstrip_blocks":
+		key.lstripBlocks = pyTruthy(value)
+	case "keep_trailing_newline":
+		key.keepTrailingNewline = pyTruthy(value)
+	case "newline_sequence":
+		key.newline, err = newlineSequence(pyStr(value))
+		return err
+	default:
+		return fmt.Errorf("jinja2 override %s is not supported by straylight", strings.TrimSpace(name))
+	}
+	return nil
+}
+
+func newlineSequence(seq string) (string, error) {
+	switch seq {
+	case "", "\n", `\n`:
+		return "\n", nil
+	case "\r", `\r`:
+		return "\r", nil
+	case "\r\n", `\r\n`:
+		return "\r\n", nil
+	}
+	return "", fmt.Errorf("newline_sequence needs to be one of: \\n, \\r or \\r\\n (got %q)", seq)
+}
+
+// preserveTrailingNewlines is Ansible's rule: Jinja2 drops the template's
+// last newline; Ansible appends the newline sequence until the output ends
+// with as many "\n" as the source does.
+func preserveTrailingNewlines(src, out, newline string) string {
+	missing := trailingNewlines(src) - trailingNewlines(out)
+	if missing <= 0 {
+		return out
+	}
+	return out + strings.Repeat(newline, missing)
+}
+
+// trailingNewlines counts the "\n" bytes ending s ("\r\n\r\n" counts 1, as
+// in Ansible's _count_newlines_from_end).
+func trailingNewlines(s string) int {
+	count := 0
+	for i := len(s) - 1; i >= 0 && s[i] == '\n'; i-- {
+		count++
+	}
+	return count
+}
+
+// contextFor builds the variables a render of c sees: for each name the
+// template may look up, the scope's templated variable, or (unless it is a
+// global such as range) an undefined value. The context's parent holds the
+// globals.
+func (e *Engine) contextFor(c *compiled, s *Scope, ch *chain) *exec.Context {
+	ctx := e.env.Context.Inherit()
+	for _, name := range c.names {
+		if !e.env.Context.Has(name) || s.defines(name) {
+			ctx.Set(name, e.lookup(s, name, ch))
+		}
+	}
+	return ctx
+}
+
+// environment is the engine's environment with vars as the context.
+func (e *Engine) environment(vars *exec.Context) *exec.Environment {
+	return &exec.Environment{
+		Filters:           e.env.Filters,
+		Tests:             e.env.Tests,
+		ControlStructures: e.env.ControlStructures,
+		Methods:           e.env.Methods,
+		Context:           vars,
+	}
+}
+
+// renderer prepares gonja's renderer for c's tree with vars.
+func (e *Engine) renderer(c *compiled, vars *exec.Context, out *strings.Builder) *exec.Renderer {
+	r := exec.NewRenderer(e.environment(vars), out, c.cfg, e.loader, e.carrier)
+	r.RootNode = c.root
+	return r
+}
+
+func (e *Engine) execute(c *compiled, vars *exec.Context) (string, error) {
+	var out strings.Builder
+	r := e.renderer(c, vars, &out)
+	err := protect(r.Execute)
+	return out.String(), err
+}
+
+// evalSingle evaluates a template that is one {{ }} and returns its value.
+func (e *Engine) evalSingle(c *compiled, vars *exec.Context) (any, error) {
+	evaluator := &exec.Evaluator{Config: c.cfg, Environment: e.environment(vars), Loader: e.loader}
+	var value *exec.Value
+	err := protect(func() error {
+		value = evalOutput(evaluator, c.single)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if value.IsError() {
+		return nil, value
+	}
+	result := toPy(value)
+	if err := firstError(result); err != nil {
+		return nil, err
+	}
+	return result, nil
+}
+
+// evalOutput is what gonja's renderer does for {{ x if c else y }}, keeping
+// the value instead of printing it.
+func evalOutput(r *exec.Evaluator, o *nodes.Output) *exec.Value {
+	if o.Condition == nil {
+		return r.Eval(o.Expression)
+	}
+	condition := r.Eval(o.Condition)
+	switch {
+	case condition.IsError():
+		return condition
+	case condition.IsTrue():
+		return r.Eval(o.Expression)
+	case o.Alternative != nil:
+		return r.Eval(o.Alternative)
+	}
+	return exec.AsValue("")
+}
+
+// firstError finds an error (an undefined value, say) inside a container;
+// Ansible fails on those when it finalizes a value.
+func firstError(x any) error {
+	switch v := x.(type) {
+	case error:
+		return v
+	case pyList, pyTuple:
+		list, _ := asList(v)
+		for _, item := range list {
+			if err := firstError(item); err != nil {
+				return err
+			}
+		}
+	case pyDict:
+		for _, slot := range v {
+			if err := firstError(slot.val); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// protect runs fn, turning a panic inside gonja (it panics on some type
+// mismatches, such as an int key looked up in a dict) into an error.
+func protect(fn func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("template engine failure: %v", r)
+		}
+	}()
+	return fn()
+}

@@ -1,0 +1,281 @@
+package render
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/nikolalohinski/gonja/v2/builtins"
+	controlStructures "github.com/nikolalohinski/gonja/v2/builtins/control_structures"
+	"github.com/nikolalohinski/gonja/v2/exec"
+	"github.com/nikolalohinski/gonja/v2/nodes"
+	"github.com/nikolalohinski/gonja/v2/parser"
+	"github.com/nikolalohinski/gonja/v2/tokens"
+)
+
+// newEnvironment assembles gonja's environment with Ansible's behaviour:
+// gonja's statements (with a `for` that keeps dict order), Jinja2 filters
+// and tests from gonja where they already match, ours (Ansible's filters,
+// undefined-aware tests) where they do not, and Ansible's globals.
+func newEnvironment() *exec.Environment {
+	return &exec.Environment{
+		Filters:           newFilterSet(),
+		Tests:             newTestSet(),
+		ControlStructures: newControlStructures(),
+		Methods:           newMethods(),
+		Context:           newGlobals(),
+	}
+}
+
+var gonjaStatements = []string{
+	"autoescape", "block", "extends", "filter", "from", "if", "import", "include",
+	"macro", "raw", "set", "with", "do", "break", "continue", "trans", "call",
+}
+
+func newControlStructures() *exec.ControlStructureSet {
+	set := map[string]parser.ControlStructureParser{}
+	for _, name := range gonjaStatements {
+		if statement, ok := builtins.ControlStructures.Get(name); ok {
+			set[name] = statement
+		}
+	}
+	gonjaFor, _ := builtins.ControlStructures.Get("for")
+	set["for"] = orderedForParser(gonjaFor)
+	return exec.NewControlStructureSet(set)
+}
+
+// orderedFor runs gonja's for-loop over a sequence we prepare: dicts are
+// iterated in insertion order (gonja sorts map keys), lazy views by name.
+type orderedFor struct {
+	Inner *controlStructures.ForControlStructure
+}
+
+func orderedForParser(gonjaFor parser.ControlStructureParser) parser.ControlStructureParser {
+	return func(p *parser.Parser, args *parser.Parser) (nodes.ControlStructure, error) {
+		statement, err := gonjaFor(p, args)
+		if err != nil {
+			return nil, err
+		}
+		if inner, ok := statement.(*controlStructures.ForControlStructure); ok {
+			return &orderedFor{Inner: inner}, nil
+		}
+		return statement, nil
+	}
+}
+
+func (f *orderedFor) Position() *tokens.Token { return f.Inner.Position() }
+func (f *orderedFor) String() string          { return f.Inner.String() }
+
+// loopSequenceName holds the prepared sequence in the loop's own context.
+const loopSequenceName = "__straylight_loop_sequence"
+
+// Execute implements exec.ControlStructure.
+func (f *orderedFor) Execute(r *exec.Renderer, tag *nodes.ControlStructureBlock) error {
+	sequence := r.Eval(f.Inner.ObjectEvaluator)
+	if sequence.IsError() {
+		return sequence
+	}
+	if _, err := pyIter(toPy(sequence)); err != nil {
+		return err
+	}
+	sub := r.Inherit()
+	sub.Environment.Context.Set(loopSequenceName, loopSequence(sequence.Interface(), f.Inner.Value != ""))
+	loop := *f.Inner
+	loop.ObjectEvaluator = &nodes.Name{Name: &tokens.Token{Type: tokens.Name, Val: loopSequenceName, Line: f.Position().Line}}
+	return loop.Execute(sub, tag)
+}
+
+// loopSequence is what Python iterates for x: keys for a dict, in order;
+// with two loop variables, (key, value) pairs.
+func loopSequence(x any, pairs bool) any {
+	var keys []string
+	var value func(string) any
+	switch v := x.(type) {
+	case pyDict:
+		keys, value = v.keys(), func(k string) any { return v[k].val }
+	case *exec.Dict:
+		return loopSequence(canonicalGonjaDict(v), pairs)
+	case groupsMap:
+		keys, value = v.names(), func(k string) any { return stringList(v[k]) }
+	case *hostVarsView:
+		keys, value = v.hosts(), func(k string) any { item, _ := v.GetItem(k); return item.Interface() }
+	case *hostView:
+		return loopSequence(v.dict(), pairs)
+	default:
+		return x
+	}
+	out := make(pyList, len(keys))
+	for i, key := range keys {
+		out[i] = key
+		if pairs {
+			out[i] = pyList{key, value(key)}
+		}
+	}
+	return out
+}
+
+// newGlobals returns Jinja2's globals as Ansible has them.
+func newGlobals() *exec.Context {
+	globals := map[string]any{
+		"lookup": unsupportedGlobal("lookup"),
+		"query":  unsupportedGlobal("query"),
+		"q":      unsupportedGlobal("q"),
+		"now":    unsupportedGlobal("now"),
+		"undef":  undefGlobal,
+	}
+	for _, name := range []string{"lipsum", "cycler", "joiner", "namespace"} {
+		if fn, ok := builtins.GlobalFunctions.Get(name); ok {
+			globals[name] = fn
+		}
+	}
+	globals["dict"] = dictGlobal
+	globals["range"] = rangeGlobal
+	for name, fn := range internalFunctions() {
+		globals[name] = fn
+	}
+	return exec.NewContext(globals)
+}
+
+// rangeGlobal is range([start,] stop[, step]), as the list Ansible unrolls
+// it into.
+func rangeGlobal(args *exec.VarArgs) *exec.Value {
+	bounds := make([]int, len(args.Args))
+	for i, arg := range args.Args {
+		n, ok := asInt(toPy(arg))
+		if !ok {
+			return exec.AsValue(fmt.Errorf("range() integer argument expected, got %s", typeName(toPy(arg))))
+		}
+		bounds[i] = n
+	}
+	start, stop, step := 0, 0, 1
+	switch len(bounds) {
+	case 1:
+		stop = bounds[0]
+	case 2, 3:
+		start, stop = bounds[0], bounds[1]
+		if len(bounds) == 3 {
+			step = bounds[2]
+		}
+	default:
+		return exec.AsValue(fmt.Errorf("range expected 1 to 3 arguments, got %d", len(bounds)))
+	}
+	if step == 0 {
+		return exec.AsValue(fmt.Errorf("range() arg 3 must not be zero"))
+	}
+	out := pyList{}
+	for i := start; (step > 0 && i < stop) || (step < 0 && i > stop); i += step {
+		out = append(out, i)
+	}
+	return exec.AsValue(out)
+}
+
+// unsupportedGlobal stands for Ansible globals whose result depends on the
+// controller at run time (lookups, the clock): straylight cannot promise
+// Ansible's bytes for them, so it says so.
+func unsupportedGlobal(name string) func(*exec.VarArgs) *exec.Value {
+	return func(*exec.VarArgs) *exec.Value {
+		return exec.AsValue(fmt.Errorf("%s() is not supported by straylight's renderer", name))
+	}
+}
+
+func undefGlobal(args *exec.VarArgs) *exec.Value {
+	hint := "Mandatory variable has not been overridden"
+	if len(args.Args) > 0 && args.Args[0].IsString() && args.Args[0].String() != "" {
+		hint = args.Args[0].String()
+	}
+	return undefinedValue(&UndefinedError{Name: "undef", Hint: hint})
+}
+
+// dictGlobal is dict(...): dict(a=1), dict(pairs), dict(mapping, a=1).
+func dictGlobal(args *exec.VarArgs) *exec.Value {
+	out := newDict(len(args.KwArgs))
+	for _, arg := range args.Args {
+		if err := mergeInto(out, toPy(arg)); err != nil {
+			return exec.AsValue(err)
+		}
+	}
+	for _, key := range sortedKeys(args.KwArgs) {
+		out.set(key, toPy(args.KwArgs[key]))
+	}
+	return exec.AsValue(out)
+}
+
+func mergeInto(out pyDict, x any) error {
+	switch v := x.(type) {
+	case pyDict:
+		for _, key := range v.keys() {
+			out.set(key, v[key].val)
+		}
+		return nil
+	case pyList:
+		for _, item := range v {
+			pair, ok := asList(item)
+			if !ok || len(pair) != 2 {
+				return fmt.Errorf("dictionary update sequence element has wrong length")
+			}
+			out.set(dictKey(pair[0]), pair[1])
+		}
+		return nil
+	}
+	return fmt.Errorf("'%s' object is not iterable", typeName(x))
+}
+
+// typeName is Python's type name of an engine value (type_debug).
+func typeName(x any) string {
+	switch x.(type) {
+	case nil:
+		return "NoneType"
+	case bool:
+		return "bool"
+	case int:
+		return "int"
+	case float64:
+		return "float"
+	case string:
+		return "str"
+	case pyList:
+		return "list"
+	case pyTuple:
+		return "tuple"
+	case pyDict, groupsMap, *hostView:
+		return "dict"
+	case *hostVarsView:
+		return "HostVars"
+	case error:
+		return "AnsibleUndefined"
+	}
+	return strings.TrimPrefix(fmt.Sprintf("%T", x), "*")
+}
+
+// gonjaStringMethods are the str methods gonja implements like Python.
+var gonjaStringMethods = []string{
+	"capitalize", "casefold", "center", "count", "endswith", "expandtabs", "find", "format",
+	"isalnum", "isalpha", "isascii", "isdecimal", "isdigit", "islower", "isnumeric",
+	"isprintable", "isspace", "istitle", "isupper", "join", "ljust", "lower", "lstrip",
+	"partition", "removeprefix", "removesuffix", "rfind", "rjust", "rpartition", "rsplit",
+	"rstrip", "split", "splitlines", "startswith", "strip", "swapcase", "title", "upper", "zfill",
+}
+
+// newMethods are gonja's methods with str.replace taking an optional count
+// (gonja requires it).
+func newMethods() exec.Methods {
+	methods := builtins.Methods
+	str := map[string]exec.Method[string]{"replace": strReplace}
+	for _, name := range gonjaStringMethods {
+		if method, ok := builtins.Methods.Str.Get(name); ok {
+			str[name] = method
+		}
+	}
+	methods.Str = exec.NewMethodSet(str)
+	return methods
+}
+
+func strReplace(self string, _ *exec.Value, args *exec.VarArgs) (any, error) {
+	if len(args.Args) < 2 || len(args.Args) > 3 {
+		return nil, fmt.Errorf("replace expected 2 or 3 arguments, got %d", len(args.Args))
+	}
+	count := -1
+	if len(args.Args) == 3 {
+		count = args.Args[2].Integer()
+	}
+	return strings.Replace(self, args.Args[0].String(), args.Args[1].String(), count), nil
+}

@@ -1,0 +1,137 @@
+package render
+
+import (
+	"fmt"
+
+	"github.com/nikolalohinski/gonja/v2/builtins"
+	"github.com/nikolalohinski/gonja/v2/exec"
+)
+
+// A filter works on engine values: in is the filtered value, args the
+// arguments bound to the filter's Python parameters (absent ones are
+// notGiven).
+type filter struct {
+	params []string
+	fn     func(in any, args []any) (any, error)
+	// acceptsUndefined is set for default() and mandatory(), which Jinja2
+	// hands an undefined value; every other filter fails on one.
+	acceptsUndefined bool
+}
+
+// notGiven marks a parameter the template did not pass.
+type notGivenType struct{}
+
+var notGiven = notGivenType{}
+
+// or returns arg, or def when the template did not pass it.
+func or(arg, def any) any {
+	if arg == notGiven {
+		return def
+	}
+	return arg
+}
+
+// gonjaFilters are Jinja2 filters whose gonja version matches Jinja2 well
+// enough; they get plain Go values and their results are brought back.
+var gonjaFilters = []string{
+	"abs", "attr", "batch", "capitalize", "center", "escape", "e",
+	"filesizeformat", "forceescape", "groupby", "map", "max", "min",
+	"random", "reject", "rejectattr", "reverse", "round", "safe", "select",
+	"selectattr", "slice", "sort", "striptags", "sum", "title", "tojson",
+	"truncate", "unique", "urlencode", "urlize", "wordcount", "wordwrap", "xmlattr",
+}
+
+func newFilterSet() *exec.FilterSet {
+	set := map[string]exec.FilterFunction{}
+	for _, name := range gonjaFilters {
+		if fn, ok := builtins.Filters.Get(name); ok {
+			set[name] = gonjaFilter(fn)
+		}
+	}
+	for name, f := range ansibleFilters() {
+		set[name] = f.function(name)
+	}
+	set["format"] = filterFormat
+	return exec.NewFilterSet(set)
+}
+
+// function adapts f to gonja.
+func (f filter) function(name string) exec.FilterFunction {
+	return func(e *exec.Evaluator, in *exec.Value, params *exec.VarArgs) *exec.Value {
+		if in.IsError() && !(f.acceptsUndefined && isUndefinedValue(in)) {
+			return in
+		}
+		args, err := bind(name, f.params, params)
+		if err != nil {
+			return exec.AsValue(err)
+		}
+		out, err := f.fn(filterInput(in), args)
+		if err != nil {
+			return exec.AsValue(err)
+		}
+		return exec.AsValue(out)
+	}
+}
+
+// filterInput is the engine value of in; an undefined value stays the
+// *UndefinedError so default() and mandatory() can see it.
+func filterInput(in *exec.Value) any {
+	if in.IsError() {
+		undefined, _ := asUndefined(in.Interface().(error))
+		return undefined
+	}
+	return toPy(in)
+}
+
+// bind assigns positional and keyword arguments to params like Python.
+func bind(name string, params []string, va *exec.VarArgs) ([]any, error) {
+	if len(va.Args) > len(params) {
+		return nil, fmt.Errorf("%s() takes at most %d arguments (%d given)", name, len(params), len(va.Args))
+	}
+	args := make([]any, len(params))
+	for i := range args {
+		args[i] = notGiven
+		if i < len(va.Args) {
+			args[i] = toPy(va.Args[i])
+		}
+	}
+	for key, value := range va.KwArgs {
+		i := indexOf(params, key)
+		if i < 0 {
+			return nil, fmt.Errorf("%s() got an unexpected keyword argument '%s'", name, key)
+		}
+		args[i] = toPy(value)
+	}
+	return args, nil
+}
+
+func indexOf(list []string, s string) int {
+	for i, item := range list {
+		if item == s {
+			return i
+		}
+	}
+	return -1
+}
+
+// gonjaFilter runs one of gonja's filters on plain Go values and brings its
+// result into the engine's shape.
+func gonjaFilter(fn exec.FilterFunction) exec.FilterFunction {
+	return func(e *exec.Evaluator, in *exec.Value, params *exec.VarArgs) *exec.Value {
+		if in.IsError() {
+			return in
+		}
+		plainParams := &exec.VarArgs{Args: make([]*exec.Value, len(params.Args)), KwArgs: map[string]*exec.Value{}}
+		for i, arg := range params.Args {
+			plainParams.Args[i] = exec.AsValue(plain(toPy(arg)))
+		}
+		for key, arg := range params.KwArgs {
+			plainParams.KwArgs[key] = exec.AsValue(plain(toPy(arg)))
+		}
+		out := fn(e, exec.AsValue(plain(toPy(in))), plainParams)
+		if out.IsError() {
+			return out
+		}
+		return &exec.Value{Val: exec.AsValue(toPy(out)).Val, Safe: out.Safe}
+	}
+}

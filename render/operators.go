@@ -1,0 +1,320 @@
+package render
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/nikolalohinski/gonja/v2/exec"
+)
+
+// gonja computes **, // and % with Go floats and ints (2 ** 10 is 1024.0,
+// -7 // 2 is -3, and '%s' % x divides by zero), and `in` with reflection
+// (which cannot see into hostvars). After parsing, these operators are
+// rewritten into calls of the functions below, which follow Python 3.
+
+const (
+	powFunc      = "__straylight_pow"
+	floorDivFunc = "__straylight_floordiv"
+	modFunc      = "__straylight_mod"
+	inFunc       = "__straylight_in"
+)
+
+var errZeroDivision = errors.New("integer division or modulo by zero")
+
+func operatorFunctions() map[string]any {
+	return map[string]any{
+		powFunc:      binaryFunction(pyPow),
+		floorDivFunc: binaryFunction(pyFloorDiv),
+		modFunc:      binaryFunction(pyMod),
+		inFunc: binaryFunction(func(item, container any, _ bool) (any, error) {
+			return pyContains(container, item)
+		}),
+	}
+}
+
+// binaryFunction adapts a Python operator to a call op(left, right,
+// rightIsTuple).
+func binaryFunction(op func(left, right any, rightIsTuple bool) (any, error)) func(*exec.VarArgs) *exec.Value {
+	return func(args *exec.VarArgs) *exec.Value {
+		result, err := op(toPy(args.Args[0]), toPy(args.Args[1]), args.Args[2].IsTrue())
+		if err != nil {
+			return exec.AsValue(err)
+		}
+		return exec.AsValue(result)
+	}
+}
+
+// numbers reads two operands as Python numbers: both ints (bools count),
+// or floats.
+func numbers(a, b any) (ia, ib int, fa, fb float64, ints bool, err error) {
+	ia, aInt := asInt(a)
+	ib, bInt := asInt(b)
+	if aInt && bInt {
+		return ia, ib, 0, 0, true, nil
+	}
+	fa, aOK := toFloat(a)
+	fb, bOK := toFloat(b)
+	if !aOK || !bOK {
+		return 0, 0, 0, 0, false, fmt.Errorf("unsupported operand types: '%s' and '%s'", typeName(a), typeName(b))
+	}
+	return 0, 0, fa, fb, false, nil
+}
+
+func asInt(x any) (int, bool) {
+	switch v := x.(type) {
+	case int:
+		return v, true
+	case bool:
+		return boolToInt(v), true
+	}
+	return 0, false
+}
+
+func pyPow(a, b any, _ bool) (any, error) {
+	ia, ib, fa, fb, ints, err := numbers(a, b)
+	if err != nil {
+		return nil, err
+	}
+	if ints && ib >= 0 {
+		if result, exact := intPow(ia, ib); exact {
+			return result, nil
+		}
+	}
+	if ints {
+		fa, fb = float64(ia), float64(ib)
+	}
+	if fa < 0 && fb != math.Trunc(fb) {
+		return nil, fmt.Errorf("complex results are not supported")
+	}
+	return math.Pow(fa, fb), nil
+}
+
+// intPow is exact integer exponentiation; exact is false on overflow.
+func intPow(base, exp int) (int, bool) {
+	result := 1
+	for i := 0; i < exp; i++ {
+		next := result * base
+		if base != 0 && next/base != result {
+			return 0, false
+		}
+		result = next
+	}
+	return result, true
+}
+
+func pyFloorDiv(a, b any, _ bool) (any, error) {
+	ia, ib, fa, fb, ints, err := numbers(a, b)
+	if err != nil {
+		return nil, err
+	}
+	if ints {
+		if ib == 0 {
+			return nil, errZeroDivision
+		}
+		return floorDivInt(ia, ib), nil
+	}
+	if fb == 0 {
+		return nil, errors.New("float floor division by zero")
+	}
+	return math.Floor(fa / fb), nil
+}
+
+func floorDivInt(a, b int) int {
+	q := a / b
+	if (a%b != 0) && ((a < 0) != (b < 0)) {
+		q--
+	}
+	return q
+}
+
+func pyMod(a, b any, rightIsTuple bool) (any, error) {
+	if format, ok := a.(string); ok {
+		return pyFormat(format, b, rightIsTuple)
+	}
+	ia, ib, fa, fb, ints, err := numbers(a, b)
+	if err != nil {
+		return nil, err
+	}
+	if ints {
+		if ib == 0 {
+			return nil, errZeroDivision
+		}
+		return ia - ib*floorDivInt(ia, ib), nil
+	}
+	if fb == 0 {
+		return nil, errors.New("float modulo")
+	}
+	m := math.Mod(fa, fb)
+	if m != 0 && (m < 0) != (fb < 0) {
+		m += fb
+	}
+	return m, nil
+}
+
+// pyFormat is Python's printf-style `format % args`.
+func pyFormat(format string, args any, spread bool) (string, error) {
+	f := &formatter{args: pyList{args}, mapping: nil}
+	if list, ok := asList(args); ok && spread {
+		f.args = list
+	} else if d, ok := args.(pyDict); ok {
+		f.mapping = d
+	}
+	out, err := f.format(format)
+	if err != nil {
+		return "", err
+	}
+	if f.mapping == nil && f.next < len(f.args) {
+		return "", errors.New("not all arguments converted during string formatting")
+	}
+	return out, nil
+}
+
+type formatter struct {
+	args    pyList
+	next    int
+	mapping pyDict
+}
+
+func (f *formatter) format(format string) (string, error) {
+	var b strings.Builder
+	for i := 0; i < len(format); i++ {
+		if format[i] != '%' {
+			b.WriteByte(format[i])
+			continue
+		}
+		end, text, err := f.directive(format, i+1)
+		if err != nil {
+			return "", err
+		}
+		b.WriteString(text)
+		i = end
+	}
+	return b.String(), nil
+}
+
+// directive formats the conversion starting after the '%' at start and
+// returns the index of its last byte.
+func (f *formatter) directive(format string, start int) (int, string, error) {
+	value, i, err := f.mappingKey(format, start)
+	if err != nil {
+		return 0, "", err
+	}
+	specStart := i
+	for i < len(format) && strings.IndexByte("-+ #0123456789.", format[i]) >= 0 {
+		i++
+	}
+	if i >= len(format) {
+		return 0, "", errors.New("incomplete format")
+	}
+	if format[i] == '%' {
+		return i, "%", nil
+	}
+	if f.mapping == nil {
+		if value, err = f.nextArg(); err != nil {
+			return 0, "", err
+		}
+	}
+	text, err := convert(format[specStart:i], format[i], value)
+	return i, text, err
+}
+
+// mappingKey reads "(key)" at i, returning its value from the mapping and
+// where the rest of the directive starts.
+func (f *formatter) mappingKey(format string, i int) (any, int, error) {
+	if i >= len(format) || format[i] != '(' {
+		return nil, i, nil
+	}
+	end := strings.IndexByte(format[i:], ')')
+	if end < 0 || f.mapping == nil {
+		return nil, 0, errors.New("format requires a mapping")
+	}
+	key := format[i+1 : i+end]
+	value, ok := f.mapping.get(key)
+	if !ok {
+		return nil, 0, fmt.Errorf("KeyError: '%s'", key)
+	}
+	return value, i + end + 1, nil
+}
+
+func (f *formatter) nextArg() (any, error) {
+	if f.next >= len(f.args) {
+		return nil, errors.New("not enough arguments for format string")
+	}
+	f.next++
+	return f.args[f.next-1], nil
+}
+
+// convert applies one conversion (flags, width and precision in spec).
+func convert(spec string, verb byte, value any) (string, error) {
+	switch verb {
+	case 's':
+		return fmt.Sprintf("%"+stringSpec(spec)+"s", pyStr(value)), nil
+	case 'r', 'a':
+		return fmt.Sprintf("%"+stringSpec(spec)+"s", pyRepr(value)), nil
+	case 'd', 'i', 'u':
+		n, err := formatInt(value)
+		return fmt.Sprintf("%"+spec+"d", n), err
+	case 'x', 'X', 'o':
+		n, err := formatInt(value)
+		return fmt.Sprintf("%"+spec+string(verb), n), err
+	case 'c':
+		n, err := formatInt(value)
+		return fmt.Sprintf("%"+stringSpec(spec)+"c", rune(n)), err
+	case 'f', 'F', 'e', 'E', 'g', 'G':
+		x, ok := toFloat(value)
+		if !ok {
+			return "", fmt.Errorf("must be real number, not %s", typeName(value))
+		}
+		if (verb == 'g' || verb == 'G') && !strings.Contains(spec, ".") {
+			spec += ".6" // C's default precision; Go's %g is shortest
+		}
+		return fmt.Sprintf("%"+spec+string(verb), x), nil
+	}
+	return "", fmt.Errorf("unsupported format character '%c'", verb)
+}
+
+// stringSpec drops the flags %s does not take in Go but ignores in Python.
+func stringSpec(spec string) string {
+	return strings.TrimLeft(spec, "+ #0")
+}
+
+func formatInt(value any) (int, error) {
+	if n, ok := asInt(value); ok {
+		return n, nil
+	}
+	if f, ok := value.(float64); ok {
+		return int(f), nil
+	}
+	if s, ok := value.(string); ok {
+		if _, err := strconv.Atoi(s); err == nil {
+			return 0, errors.New("%d format: a real number is required, not str")
+		}
+	}
+	return 0, fmt.Errorf("%%d format: a real number is required, not %s", typeName(value))
+}
+
+// filterFormat is Jinja2's format: value % args (or % kwargs).
+func filterFormat(_ *exec.Evaluator, in *exec.Value, params *exec.VarArgs) *exec.Value {
+	if in.IsError() {
+		return in
+	}
+	if len(params.Args) > 0 && len(params.KwArgs) > 0 {
+		return exec.AsValue(errors.New("can't handle positional and keyword arguments at the same time"))
+	}
+	var args any = canonicalValues(params.Args)
+	if len(params.KwArgs) > 0 {
+		kwargs := newDict(len(params.KwArgs))
+		for _, key := range sortedKeys(params.KwArgs) {
+			kwargs.set(key, toPy(params.KwArgs[key]))
+		}
+		args = kwargs
+	}
+	out, err := pyFormat(pyStr(toPy(in)), args, true)
+	if err != nil {
+		return exec.AsValue(err)
+	}
+	return exec.AsValue(out)
+}

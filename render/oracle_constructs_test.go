@@ -1,0 +1,24 @@
+package render
+
+import "testing"
+
+// constructsSuite covers Jinja2 statements and expressions as Ansible
+// evaluates them: macros, loops and loop variables, namespaces, inline if,
+// string methods, tuples, operators, lowercase literals, dict methods.
+func constructsSuite(t *testing.T) oracleSuite {
+	repo := oracleRepo{groupVarsAll: "x: 1\nl: [b, a]\nd: {k: v, a: 1}\ns: 'a,b'\nempty: []\nnested: {a: {b: [1, {c: deep}]}}"}
+	cases := []oracleCase{
+		{name: "macro", src: "{% macro m(a, b=2) %}[{{ a }}-{{ b }}]{% endmacro %}{{ m(1) }}{{ m(3, b=4) }}\n"},
+		{name: "loops", src: "{% for i in empty %}x{% else %}empty{% endfor %}|{% for i in l %}{{ loop.index }}{{ loop.first }}{{ loop.last }}{{ loop.length }}{{ i }}{% endfor %}|{% for i in l if i != 'a' %}{{ i }}{% endfor %}|{% for a, b in [(1, 2), (3, 4)] %}{{ a }}{{ b }}{% endfor %}\n"},
+		{name: "namespace", src: "{% set ns = namespace(c=0) %}{% for i in l %}{% set ns.c = ns.c + 1 %}{% endfor %}{{ ns.c }}\n"},
+		{name: "inline_if", src: "{{ 'a' if x else 'b' }}|{{ 'y' if x }}|{{ 'n' if not x }}|{{ x if x > 0 else -x }}\n"},
+		{name: "string_methods", src: "{{ s.split(',') }}|{{ s.upper() }}|{{ s.startswith('a') }}|{{ s.replace(',', ';') }}|{{ ' p '.strip() }}|{{ 'a-b'.split('-')[1] }}\n"},
+		{name: "format_range", src: "{{ '%s-%s' | format(1, 'z') }}|{{ '%5.2f' | format(3.14159) }}|{{ range(3) | list }}|{{ range(1, 7, 2) | list }}|{{ range(3) }}\n"},
+		{name: "indexing", src: "{{ l | sort | join(',') }}|{{ d.k }}|{{ d['k'] }}|{{ l[0] }}|{{ l[-1] }}|{{ l[5] | default('no') }}|{{ s[0:2] }}|{{ l | length > 1 }}|{{ nested.a.b[1].c }}|{{ nested['a']['b'][0] }}\n"},
+		{name: "logic", src: "{% if x == 1 and l %}T{% endif %}|{{ x in [1, 2] }}|{{ d.k is defined }}|{{ ('a', 'b') }}|{{ d.items() | list }}|{{ 'k' in d }}|{{ 'z' not in d }}|{{ not empty }}|{{ x != 2 or fail }}\n"},
+		{name: "concat_math", src: "{{ 'x' ~ 1 }}|{{ x + 1 }}|{{ x - 1.5 }}|{{ 'ab' ~ none }}|{{ [1, 2] | map('string') | join }}|{{ d | dictsort }}|{{ l | first | upper }}|{{ 10 / 4 }}|{{ 7 % 3 }}|{{ -x }}\n"},
+		{name: "dict_methods", src: "{{ d.keys() | list }}|{{ d.values() | list }}|{{ d.get('k') }}|{{ d.get('zz', 'dflt') }}|{{ d.get('zz') }}|{% for k, v in d.items() %}{{ k }}={{ v }};{% endfor %}|{{ dict(a=1, b=2) }}\n"},
+		{name: "lowercase_literals", src: "{{ none }}|{{ true and not false }}|{{ none is none }}|{{ [none, true, false] }}|{{ {'n': none} }}\n"},
+	}
+	return oracleSuite{name: "constructs", repo: repo, cases: cases}
+}

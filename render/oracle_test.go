@@ -1,0 +1,299 @@
+package render
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// The oracle tests render templates with the real ansible-playbook (local
+// connection, template tasks writing into a temporary directory) and
+// compare its bytes with the engine's. One playbook run serves all the
+// cases of a test function.
+
+// oracleCase is one template task.
+type oracleCase struct {
+	name string
+	src  string
+	// opts are the task's arguments; the zero value means TemplateDefaults.
+	opts *TemplateOptions
+	// taskVars is the task's vars: block (YAML mapping), if any.
+	taskVars string
+	// wantError: Ansible fails the task (the engine must fail too).
+	wantError bool
+}
+
+// oracleRepo is the repository the cases run in. localhost runs the play;
+// the other hosts are in the inventory only (never connected to).
+type oracleRepo struct {
+	roleDefaults string
+	groupVarsAll string
+	hostVars     map[string]string
+}
+
+// inventory of every oracle repository.
+const oracleInventory = `localhost ansible_connection=local ansible_python_interpreter=/usr/bin/python3
+
+[gpu]
+wintermute
+armitage
+
+[proxy]
+motoko
+`
+
+// oracleGroups is what Ansible computes from oracleInventory.
+func oracleGroups() map[string][]string {
+	return map[string][]string{
+		"all":       {"localhost", "wintermute", "armitage", "motoko"},
+		"ungrouped": {"localhost"},
+		"gpu":       {"wintermute", "armitage"},
+		"proxy":     {"motoko"},
+	}
+}
+
+func requireAnsible(t *testing.T) string {
+	t.Helper()
+	path, err := exec.LookPath("ansible-playbook")
+	if err == nil {
+		return path
+	}
+	if os.Getenv("STRAYLIGHT_REQUIRE_ORACLES") == "1" {
+		t.Fatalf("ansible-playbook not found and STRAYLIGHT_REQUIRE_ORACLES=1: %v", err)
+	}
+	t.Skipf("ansible-playbook not found, skipping the Ansible oracle: %v", err)
+	return ""
+}
+
+// runOracle runs all cases with ansible-playbook and returns each case's
+// output (nil when the task failed).
+func runOracle(t *testing.T, repo oracleRepo, cases []oracleCase) map[string][]byte {
+	t.Helper()
+	playbook := requireAnsible(t)
+	dir := t.TempDir()
+	writeOracleRepo(t, dir, repo, cases)
+	out := filepath.Join(dir, "out")
+	cmd := exec.Command(playbook, "-i", "inventory", "site.yml", "-e", "oracle_out="+out)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "ANSIBLE_NOCOLOR=1", "ANSIBLE_CONFIG="+filepath.Join(dir, "ansible.cfg"),
+		"ANSIBLE_LOCAL_TEMP="+filepath.Join(dir, "tmp-local"), "ANSIBLE_REMOTE_TEMP="+filepath.Join(dir, "tmp-remote"),
+		"ANSIBLE_HOME="+filepath.Join(dir, "home"))
+	log, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("ansible-playbook: %v\n%s", err, log)
+	}
+	results := map[string][]byte{}
+	for _, c := range cases {
+		data, err := os.ReadFile(filepath.Join(out, c.name+".out"))
+		if err != nil && !errors.Is(err, os.ErrNotExist) {
+			t.Fatal(err)
+		}
+		results[c.name] = data
+	}
+	return results
+}
+
+func writeOracleRepo(t *testing.T, dir string, repo oracleRepo, cases []oracleCase) {
+	t.Helper()
+	files := map[string]string{
+		"ansible.cfg":                    "[defaults]\nretry_files_enabled = False\ninterpreter_python = /usr/bin/python3\n",
+		"inventory":                      oracleInventory,
+		"site.yml":                       "- hosts: localhost\n  gather_facts: false\n  roles:\n    - oracle\n",
+		"group_vars/all.yml":             repo.groupVarsAll + "\n",
+		"roles/oracle/defaults/main.yml": repo.roleDefaults + "\n",
+		"roles/oracle/tasks/main.yml":    oracleTasks(cases),
+	}
+	for _, sub := range []string{"out", "tmp-local", "tmp-remote", "home"} {
+		if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for host, vars := range repo.hostVars {
+		files["host_vars/"+host+".yml"] = vars + "\n"
+	}
+	for _, c := range cases {
+		files["roles/oracle/templates/"+c.name+".j2"] = c.src
+	}
+	for name, content := range files {
+		path := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// oracleTasks is the role's tasks: one template task per case.
+func oracleTasks(cases []oracleCase) string {
+	var b strings.Builder
+	for _, c := range cases {
+		fmt.Fprintf(&b, "- name: %s\n  ignore_errors: true\n  template:\n    src: %s.j2\n    dest: \"{{ oracle_out }}/%s.out\"\n", c.name, c.name, c.name)
+		if c.opts != nil {
+			fmt.Fprintf(&b, "    newline_sequence: %q\n    trim_blocks: %t\n    lstrip_blocks: %t\n", c.opts.NewlineSequence, c.opts.TrimBlocks, c.opts.LstripBlocks)
+		}
+		if c.taskVars != "" {
+			b.WriteString("  vars:\n")
+			for _, line := range strings.Split(strings.TrimRight(c.taskVars, "\n"), "\n") {
+				b.WriteString("    " + line + "\n")
+			}
+		}
+	}
+	return b.String()
+}
+
+// oracleScopes builds the engine's view of repo: localhost's scope (role
+// defaults, group_vars/all, host_vars, inventory vars) and, for hostvars,
+// the other hosts' scopes (no role defaults: hostvars has no play).
+type oracleScopes struct {
+	t       *testing.T
+	repo    oracleRepo
+	scopes  map[string]*Scope
+	magicFn func(host string) Magic
+}
+
+func newOracleScopes(t *testing.T, repo oracleRepo) *oracleScopes {
+	o := &oracleScopes{t: t, repo: repo, scopes: map[string]*Scope{}}
+	groups := oracleGroups()
+	hostGroups := map[string][]string{"localhost": {"ungrouped"}, "wintermute": {"gpu"}, "armitage": {"gpu"}, "motoko": {"proxy"}}
+	o.magicFn = func(host string) Magic {
+		return Magic{InventoryHostname: host, GroupNames: hostGroups[host], Groups: groups, HostVars: o.hostScope}
+	}
+	for _, host := range groups["all"] {
+		o.scopes[host] = NewScope(o.inventoryVars(host), o.magicFn(host))
+	}
+	return o
+}
+
+func (o *oracleScopes) inventoryVars(host string) map[string]any {
+	sets := []map[string]any{parseVars(o.t, o.repo.groupVarsAll), parseVars(o.t, o.repo.hostVars[host])}
+	if host == "localhost" {
+		sets = append(sets, map[string]any{"ansible_connection": "local", "ansible_python_interpreter": "/usr/bin/python3"})
+	}
+	return merged(sets...)
+}
+
+func (o *oracleScopes) hostScope(host string) (*Scope, bool) {
+	scope, ok := o.scopes[host]
+	return scope, ok
+}
+
+// play is localhost's scope in the play: with role defaults underneath and
+// the task's vars on top.
+func (o *oracleScopes) play(c oracleCase) *Scope {
+	raw := merged(parseVars(o.t, o.repo.roleDefaults), o.inventoryVars("localhost"))
+	scope := NewScope(raw, o.magicFn("localhost"))
+	if c.taskVars != "" {
+		scope = scope.With(parseVars(o.t, c.taskVars))
+	}
+	return scope
+}
+
+// oracleSuite is a repository and the template cases run in it.
+type oracleSuite struct {
+	name  string
+	repo  oracleRepo
+	cases []oracleCase
+}
+
+func oracleSuites(t *testing.T) []oracleSuite {
+	return []oracleSuite{seedSuite(t), whitespaceSuite(t), variablesSuite(t), filtersSuite(t), constructsSuite(t)}
+}
+
+// recordedDir holds Ansible's outputs from the last recording, so the
+// comparison also runs where Ansible is not installed.
+const recordedDir = "testdata/oracle"
+
+// TestOracle runs each suite with ansible-playbook (one run per suite) and
+// compares every template's bytes with the engine's. With
+// STRAYLIGHT_RECORD_ORACLE=1 it also records Ansible's outputs for
+// TestRecordedOracle.
+func TestOracle(t *testing.T) {
+	requireAnsible(t)
+	for _, suite := range oracleSuites(t) {
+		t.Run(suite.name, func(t *testing.T) {
+			want := runOracle(t, suite.repo, suite.cases)
+			if os.Getenv("STRAYLIGHT_RECORD_ORACLE") == "1" {
+				recordOracle(t, suite, want)
+			}
+			compareSuite(t, suite, want)
+		})
+	}
+}
+
+// TestRecordedOracle compares the engine with Ansible's recorded outputs.
+func TestRecordedOracle(t *testing.T) {
+	for _, suite := range oracleSuites(t) {
+		t.Run(suite.name, func(t *testing.T) {
+			compareSuite(t, suite, loadRecorded(t, suite))
+		})
+	}
+}
+
+func recordOracle(t *testing.T, suite oracleSuite, outputs map[string][]byte) {
+	dir := filepath.Join(recordedDir, suite.name)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range suite.cases {
+		path, content := filepath.Join(dir, c.name+".out"), outputs[c.name]
+		if content == nil {
+			path, content = filepath.Join(dir, c.name+".failed"), []byte("Ansible failed on this template\n")
+		}
+		if err := os.WriteFile(path, content, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func loadRecorded(t *testing.T, suite oracleSuite) map[string][]byte {
+	outputs := map[string][]byte{}
+	for _, c := range suite.cases {
+		data, err := os.ReadFile(filepath.Join(recordedDir, suite.name, c.name+".out"))
+		if err == nil {
+			outputs[c.name] = data
+			continue
+		}
+		if _, failed := os.Stat(filepath.Join(recordedDir, suite.name, c.name+".failed")); failed != nil {
+			t.Fatalf("%s: no recorded Ansible output; run TestOracle with STRAYLIGHT_RECORD_ORACLE=1", c.name)
+		}
+	}
+	return outputs
+}
+
+// compareSuite renders every case with the engine and compares.
+func compareSuite(t *testing.T, suite oracleSuite, want map[string][]byte) {
+	t.Helper()
+	scopes := newOracleScopes(t, suite.repo)
+	e := NewEngine(Options{})
+	for _, c := range suite.cases {
+		opts := TemplateDefaults()
+		if c.opts != nil {
+			opts = *c.opts
+		}
+		got, err := e.RenderTemplate(c.name+".j2", []byte(c.src), scopes.play(c), opts)
+		checkOracleCase(t, c, want[c.name], got, err)
+	}
+}
+
+func checkOracleCase(t *testing.T, c oracleCase, want, got []byte, err error) {
+	t.Helper()
+	switch {
+	case want == nil && !c.wantError:
+		t.Errorf("%s: Ansible failed on this template (see the playbook run)", c.name)
+	case want != nil && c.wantError:
+		t.Errorf("%s: Ansible rendered %q, the case expects a failure", c.name, want)
+	case c.wantError && err == nil:
+		t.Errorf("%s: Ansible fails, the engine rendered %q", c.name, got)
+	case !c.wantError && err != nil:
+		t.Errorf("%s: engine error: %v (Ansible: %q)", c.name, err, want)
+	case !bytes.Equal(want, got):
+		t.Errorf("%s: differs from Ansible\nansible: %q\nengine:  %q", c.name, want, got)
+	}
+}

@@ -1,0 +1,195 @@
+package render
+
+import (
+	"reflect"
+
+	"github.com/nikolalohinski/gonja/v2/exec"
+	"github.com/nikolalohinski/gonja/v2/nodes"
+	"github.com/nikolalohinski/gonja/v2/tokens"
+)
+
+// Printing in gonja uses Go's formatting of its own values ("[a, ]" for
+// ['a', None]); Jinja2 prints Python's str() of the value, and Ansible's
+// finalize turns a None into an empty string. After parsing, every {{ }}
+// expression is wrapped in a call of finalizeFunc, both sides of `~` in
+// strFunc, tuple literals in tupleFunc, and some operators become calls
+// (see operators.go). Calls, not filters: gonja passes a failing argument
+// on without calling the function, keeping the error intact, where a filter
+// would be called and its error flattened into a string. Only nodes
+// reachable through exported fields can be rewritten (gonja's
+// {% set %}...{% endset %} body is not): those print gonja's way.
+
+const (
+	finalizeFunc = "__straylight_finalize"
+	strFunc      = "__straylight_str"
+	tupleFunc    = "__straylight_tuple"
+)
+
+// internalFunctions are the functions rewritten templates call.
+func internalFunctions() map[string]any {
+	functions := map[string]any{finalizeFunc: finalize, strFunc: str, tupleFunc: tuple}
+	for name, fn := range operatorFunctions() {
+		functions[name] = fn
+	}
+	return functions
+}
+
+// rewriter walks a tree once: seen holds the nodes visited, wrapped the
+// expressions already given a wrapper (whose slot then holds the wrapper).
+type rewriter struct {
+	seen    map[uintptr]bool
+	wrapped map[nodes.Expression]bool
+}
+
+func rewriteTree(root *nodes.Template) {
+	rw := &rewriter{seen: map[uintptr]bool{}, wrapped: map[nodes.Expression]bool{}}
+	for _, node := range root.Nodes {
+		rw.value(reflect.ValueOf(node))
+	}
+}
+
+func (rw *rewriter) value(v reflect.Value) {
+	switch v.Kind() {
+	case reflect.Interface:
+		rw.slot(v)
+	case reflect.Map:
+		rw.mapValues(v)
+	case reflect.Pointer:
+		rw.pointer(v)
+	case reflect.Struct:
+		for i := 0; i < v.NumField(); i++ {
+			if v.Type().Field(i).IsExported() {
+				rw.value(v.Field(i))
+			}
+		}
+	case reflect.Slice:
+		for i := 0; i < v.Len(); i++ {
+			rw.value(v.Index(i))
+		}
+	}
+}
+
+// slot rewrites the expression an interface field holds, replacing it when
+// it can be set.
+func (rw *rewriter) slot(v reflect.Value) {
+	if v.IsNil() {
+		return
+	}
+	if v.CanSet() {
+		if replacement := rw.expression(v.Interface()); replacement != nil {
+			v.Set(reflect.ValueOf(replacement))
+		}
+	}
+	rw.value(v.Elem())
+}
+
+// pointer rewrites a node in place, once, when gonja exposes it.
+func (rw *rewriter) pointer(v reflect.Value) {
+	if v.IsNil() || rw.seen[v.Pointer()] || !v.Elem().CanSet() {
+		return
+	}
+	rw.seen[v.Pointer()] = true
+	rewriteNode(v.Interface())
+	rw.value(v.Elem())
+}
+
+// mapValues rewrites the expressions of a map (a call's keyword arguments).
+func (rw *rewriter) mapValues(v reflect.Value) {
+	iter := v.MapRange()
+	for iter.Next() {
+		value := iter.Value()
+		if value.Kind() != reflect.Interface || value.IsNil() {
+			continue
+		}
+		if replacement := rw.expression(value.Interface()); replacement != nil {
+			v.SetMapIndex(iter.Key(), reflect.ValueOf(replacement))
+			value = reflect.ValueOf(replacement)
+		}
+		rw.value(value.Elem())
+	}
+}
+
+// expression returns what replaces an expression, or nil. A chain of
+// filters becomes nested one-filter expressions, so that each filter gets
+// its input even when that input is an undefined value (gonja stops a chain
+// at the first error; Jinja2 lets default() see it). **, // and % become
+// Python's operators, and a tuple literal a tuple.
+func (rw *rewriter) expression(expr any) nodes.Expression {
+	switch n := expr.(type) {
+	case *nodes.FilteredExpression:
+		if len(n.Filters) > 1 {
+			last := len(n.Filters) - 1
+			inner := &nodes.FilteredExpression{Expression: n.Expression, Filters: n.Filters[:last]}
+			return &nodes.FilteredExpression{Expression: inner, Filters: n.Filters[last:]}
+		}
+	case *nodes.Tuple:
+		if rw.wrapped[n] {
+			return nil
+		}
+		rw.wrapped[n] = true
+		return call(tupleFunc, n)
+	case *nodes.BinaryExpression:
+		if name, ok := pythonOperators[n.Operator.Token.Type]; ok {
+			_, isTuple := n.Right.(*nodes.Tuple)
+			return call(name, n.Left, n.Right, &nodes.Bool{Location: n.Operator.Token, Val: isTuple})
+		}
+	}
+	return nil
+}
+
+var pythonOperators = map[tokens.Type]string{
+	tokens.Power:         powFunc,
+	tokens.FloorDivision: floorDivFunc,
+	tokens.Modulo:        modFunc,
+	tokens.In:            inFunc,
+}
+
+func rewriteNode(node any) {
+	switch n := node.(type) {
+	case *nodes.Output:
+		n.Expression = call(finalizeFunc, n.Expression)
+		if n.Alternative != nil {
+			n.Alternative = call(finalizeFunc, n.Alternative)
+		}
+	case *nodes.BinaryExpression:
+		if n.Operator.Token.Type == tokens.Tilde {
+			n.Left = call(strFunc, n.Left)
+			n.Right = call(strFunc, n.Right)
+		}
+	}
+}
+
+// call is a call of one of internalFunctions with args.
+func call(name string, args ...nodes.Expression) nodes.Expression {
+	at := args[0].Position()
+	return &nodes.Call{
+		Location: at,
+		Func:     &nodes.Name{Name: &tokens.Token{Type: tokens.Name, Val: name, Line: at.Line, Col: at.Col}},
+		Args:     args,
+		Kwargs:   map[string]nodes.Expression{},
+	}
+}
+
+// finalize is Ansible's _ansible_finalize followed by str(): None prints
+// as nothing, everything else as Python prints it.
+func finalize(args *exec.VarArgs) *exec.Value {
+	value := toPy(args.Args[0])
+	if value == nil {
+		return exec.AsValue("")
+	}
+	if err := firstError(value); err != nil {
+		return exec.AsValue(err)
+	}
+	return exec.AsValue(pyStr(value))
+}
+
+// str is Python's str(), for the operands of `~`.
+func str(args *exec.VarArgs) *exec.Value {
+	return exec.AsValue(pyStr(toPy(args.Args[0])))
+}
+
+// tuple makes a tuple literal a tuple (gonja evaluates it to a list).
+func tuple(args *exec.VarArgs) *exec.Value {
+	list, _ := asList(toPy(args.Args[0]))
+	return exec.AsValue(pyTuple(list))
+}

@@ -1,0 +1,306 @@
+package render
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/nikolalohinski/gonja/v2/exec"
+)
+
+// Magic holds the variables Ansible computes for a host instead of reading
+// them from the repository.
+type Magic struct {
+	// InventoryHostname is inventory_hostname (and, up to the first dot,
+	// inventory_hostname_short).
+	InventoryHostname string
+	// GroupNames is group_names: the host's groups but `all`, ancestors
+	// included, sorted.
+	GroupNames []string
+	// Groups is groups: every group (with `all` and `ungrouped`) and its
+	// hosts in inventory order. Share one map between all scopes.
+	Groups map[string][]string
+	// HostVars finds another host's scope for hostvars[host]. That host's
+	// variables are templated only when a template reads them. Nil means
+	// hostvars is undefined.
+	HostVars func(host string) (*Scope, bool)
+}
+
+// Scope is one host's variables: raw values exactly as loaded (strings may
+// themselves be templates), merged by precedence, plus its magic variables.
+// A variable is templated, against this same scope, the first time a
+// template uses it; the result is cached. A Scope is safe for concurrent
+// use; use it with one Engine.
+type Scope struct {
+	raw   map[string]any
+	magic Magic
+	mu    sync.Mutex
+	cache map[string]any
+}
+
+// NewScope returns the scope of a host whose merged raw variables are raw.
+// Values may be scalars, []any, map[string]any (taken in sorted key order),
+// *Map (insertion order, as Ansible keeps it) and *yaml.Node.
+func NewScope(raw map[string]any, magic Magic) *Scope {
+	return &Scope{raw: raw, magic: magic, cache: map[string]any{}}
+}
+
+// With returns a new scope whose variables are s's overridden by vars (task
+// or template variables, which have higher precedence). Nothing templated in
+// s is reused, since s's variables may refer to the overridden ones.
+func (s *Scope) With(vars map[string]any) *Scope {
+	raw := make(map[string]any, len(s.raw)+len(vars))
+	for name, value := range s.raw {
+		raw[name] = value
+	}
+	for name, value := range vars {
+		raw[name] = value
+	}
+	return NewScope(raw, s.magic)
+}
+
+// Raw returns a variable's value as loaded, untemplated.
+func (s *Scope) Raw(name string) (any, bool) {
+	value, ok := s.raw[name]
+	return value, ok
+}
+
+func (s *Scope) cached(name string) (any, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	value, ok := s.cache[name]
+	return value, ok
+}
+
+func (s *Scope) store(name string, value any) {
+	s.mu.Lock()
+	s.cache[name] = value
+	s.mu.Unlock()
+}
+
+// defines tells whether name is a variable of this scope, raw or magic.
+func (s *Scope) defines(name string) bool {
+	if _, ok := s.raw[name]; ok {
+		return true
+	}
+	_, ok := s.magicValue(nil, name, nil)
+	return ok
+}
+
+// chain is the stack of variables being templated, to detect a variable
+// that needs itself (Ansible: "recursive loop detected in template string").
+type chain struct {
+	scope *Scope
+	name  string
+	next  *chain
+	depth int
+}
+
+const maxTemplatingDepth = 100
+
+func (c *chain) push(s *Scope, name string) *chain {
+	depth := 1
+	if c != nil {
+		depth = c.depth + 1
+	}
+	return &chain{scope: s, name: name, next: c, depth: depth}
+}
+
+func (c *chain) holds(s *Scope, name string) bool {
+	for link := c; link != nil; link = link.next {
+		if link.scope == s && link.name == name {
+			return true
+		}
+	}
+	return c != nil && c.depth >= maxTemplatingDepth
+}
+
+// lookup returns the templated value of name in s: an engine value, an
+// *UndefinedError (usable by default() and `is defined`), or another error.
+func (e *Engine) lookup(s *Scope, name string, c *chain) any {
+	if value, ok := s.magicValue(e, name, c); ok {
+		return value
+	}
+	raw, ok := s.raw[name]
+	if !ok {
+		return &UndefinedError{Name: name}
+	}
+	if value, ok := s.cached(name); ok {
+		return value
+	}
+	if c.holds(s, name) {
+		return fmt.Errorf("recursive loop detected in template string: %s", pyStr(canonical(raw)))
+	}
+	value, err := e.templateValue(s, raw, c.push(s, name))
+	if err != nil {
+		return lazyFailure(name, raw, err)
+	}
+	s.store(name, value)
+	return value
+}
+
+// lazyFailure is what a variable whose templating failed looks like to the
+// template using it. Like Ansible's AnsibleJ2Vars, an undefined variable
+// inside it makes it undefined (so default() still applies); other errors
+// stay errors. Failures are not cached: a loop detected on one path may not
+// exist on another.
+func lazyFailure(name string, raw any, err error) error {
+	if undefined, ok := asUndefined(err); ok {
+		return &UndefinedError{Name: name, Hint: fmt.Sprintf("undefined variable '%s': %s: %s", name, pyStr(canonical(raw)), undefined.Error())}
+	}
+	message := err.Error()
+	var inner *Error
+	if errors.As(err, &inner) {
+		message = inner.Message
+	}
+	return fmt.Errorf("error while templating variable '%s' (%s): %s", name, pyStr(canonical(raw)), message)
+}
+
+// magicValue returns the magic variables. e and c are only needed for the
+// lazy views (hostvars, vars); with a nil e it only reports presence.
+func (s *Scope) magicValue(e *Engine, name string, c *chain) (any, bool) {
+	switch name {
+	case "inventory_hostname":
+		return s.magic.InventoryHostname, s.magic.InventoryHostname != ""
+	case "inventory_hostname_short":
+		short, _, _ := strings.Cut(s.magic.InventoryHostname, ".")
+		return short, s.magic.InventoryHostname != ""
+	case "group_names":
+		return stringList(s.magic.GroupNames), s.magic.GroupNames != nil
+	case "groups":
+		return groupsMap(s.magic.Groups), s.magic.Groups != nil
+	case "hostvars":
+		return &hostVarsView{engine: e, scope: s, chain: c}, s.magic.HostVars != nil
+	case "vars":
+		return &hostView{engine: e, scope: s, chain: c}, true
+	case "omit":
+		return OmitPlaceholder, true
+	case "ansible_managed":
+		// Ansible defines it for templates only; here it is also defined
+		// for module arguments, so that the variables templates use can be
+		// cached once per host.
+		if e == nil {
+			return nil, true
+		}
+		return e.opts.AnsibleManaged, true
+	}
+	return nil, false
+}
+
+func stringList(values []string) pyList {
+	out := make(pyList, len(values))
+	for i, value := range values {
+		out[i] = value
+	}
+	return out
+}
+
+// groupsMap is the groups magic variable: a named version of the caller's
+// map, so no per-host copy is made; gonja's `in` and length work on it.
+type groupsMap map[string][]string
+
+func (g groupsMap) String() string { return pyRepr(g.dict()) }
+
+func (g groupsMap) dict() pyDict {
+	out := newDict(len(g))
+	for _, name := range g.names() {
+		out.set(name, stringList(g[name]))
+	}
+	return out
+}
+
+func (g groupsMap) names() []string {
+	names := make([]string, 0, len(g))
+	for name := range g {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// GetItem implements exec.ItemGetter.
+func (g groupsMap) GetItem(key any) (*exec.Value, bool) {
+	name := dictKey(key)
+	if hosts, ok := g[name]; ok {
+		return exec.AsValue(stringList(hosts)), true
+	}
+	return undefinedValue(&UndefinedError{Name: name, Hint: fmt.Sprintf("'dict object' has no attribute '%s'", name)}), true
+}
+
+// GetAttribute implements exec.AttributeGetter.
+func (g groupsMap) GetAttribute(name string) (*exec.Value, bool) {
+	if method := dictMethod(g.dict(), name); method != nil {
+		return exec.AsValue(method), true
+	}
+	return g.GetItem(name)
+}
+
+// hostVarsView is hostvars: hostvars[host] gives a view of that host's
+// variables, templated against that host's scope only when read.
+type hostVarsView struct {
+	engine *Engine
+	scope  *Scope
+	chain  *chain
+}
+
+func (h *hostVarsView) String() string { return "HostVars" }
+
+func (h *hostVarsView) hosts() []string { return h.scope.magic.Groups["all"] }
+
+// GetItem implements exec.ItemGetter.
+func (h *hostVarsView) GetItem(key any) (*exec.Value, bool) {
+	host := dictKey(key)
+	scope, ok := h.scope.magic.HostVars(host)
+	if !ok {
+		return undefinedValue(&UndefinedError{Name: host, Hint: fmt.Sprintf("'hostvars' has no host '%s'", host)}), true
+	}
+	return exec.AsValue(&hostView{engine: h.engine, scope: scope, chain: h.chain}), true
+}
+
+// GetAttribute implements exec.AttributeGetter.
+func (h *hostVarsView) GetAttribute(name string) (*exec.Value, bool) { return h.GetItem(name) }
+
+// hostView is one host's variables (hostvars[host], or vars).
+type hostView struct {
+	engine *Engine
+	scope  *Scope
+	chain  *chain
+}
+
+func (v *hostView) String() string { return pyRepr(v.dict()) }
+
+func (v *hostView) names() []string { return sortedKeys(v.scope.raw) }
+
+// dict templates all the host's variables; only printing or iterating a
+// whole host needs it.
+func (v *hostView) dict() pyDict {
+	out := newDict(len(v.scope.raw))
+	for _, name := range v.names() {
+		out.set(name, v.engine.lookup(v.scope, name, v.chain))
+	}
+	return out
+}
+
+// GetItem implements exec.ItemGetter.
+func (v *hostView) GetItem(key any) (*exec.Value, bool) {
+	name := dictKey(key)
+	value := v.engine.lookup(v.scope, name, v.chain)
+	if err, ok := value.(error); ok {
+		return exec.AsValue(err), true
+	}
+	return exec.AsValue(value), true
+}
+
+// GetAttribute implements exec.AttributeGetter.
+func (v *hostView) GetAttribute(name string) (*exec.Value, bool) { return v.GetItem(name) }
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for key := range m {
+		keys = append(keys, key)
+	}
+	sort.Strings(keys)
+	return keys
+}

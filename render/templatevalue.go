@@ -1,0 +1,182 @@
+package render
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/nikolalohinski/gonja/v2/exec"
+	"gopkg.in/yaml.v3"
+)
+
+// TemplateValue templates value against scope the way Ansible templates
+// variables and module arguments (Templar.template): strings are rendered,
+// lists and maps are templated item by item (map keys are not), anything
+// else is returned as is. Like Ansible (without jinja2_native), a string
+// that is one {{ }} of a bool, list or dict keeps that type, a rendered
+// string that reads as a list, dict or bool becomes one, and everything
+// else is a string ("{{ vllm.port }}" gives "8000"; only "{{ port }}"
+// naming a variable whose raw value is 8000 gives 8000). The result
+// holds plain Go values: nil, bool, int, float64, string, []any and
+// map[string]any.
+func (e *Engine) TemplateValue(scope *Scope, value any) (any, error) {
+	result, err := e.templateValue(scope, value, nil)
+	if err != nil {
+		return nil, err
+	}
+	return plain(result), nil
+}
+
+func (e *Engine) templateValue(s *Scope, value any, c *chain) (any, error) {
+	switch v := value.(type) {
+	case string:
+		return e.templateString(s, v, c)
+	case []any:
+		return e.templateList(s, canonicalSlice(v), c)
+	case pyList:
+		return e.templateList(s, v, c)
+	case pyTuple:
+		return e.templateList(s, pyList(v), c)
+	case map[string]any:
+		return e.templateDict(s, canonicalMap(v), c)
+	case *Map:
+		return e.templateDict(s, canonicalOrdered(v), c)
+	case pyDict:
+		return e.templateDict(s, v, c)
+	case *yaml.Node:
+		return e.templateValue(s, canonicalNode(v), c)
+	}
+	return canonical(value), nil
+}
+
+func (e *Engine) templateList(s *Scope, list pyList, c *chain) (pyList, error) {
+	out := make(pyList, len(list))
+	for i, item := range list {
+		value, err := e.templateValue(s, item, c)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = value
+	}
+	return out, nil
+}
+
+func (e *Engine) templateDict(s *Scope, dict pyDict, c *chain) (pyDict, error) {
+	out := newDict(len(dict))
+	for _, key := range dict.keys() {
+		value, err := e.templateValue(s, dict[key].val, c)
+		if err != nil {
+			return nil, err
+		}
+		out.set(key, value)
+	}
+	return out, nil
+}
+
+// singleVar is Templar's SINGLE_VAR: a string that is only {{ name }}.
+var singleVar = regexp.MustCompile(`^\{\{\s*([\p{L}\p{N}_]*)\s*\}\}$`)
+
+// templateString is Templar.template for one string (convert_data on,
+// escape_backslashes on, trailing newlines preserved).
+func (e *Engine) templateString(s *Scope, str string, c *chain) (any, error) {
+	if !isPossiblyTemplate(str) {
+		return str, nil
+	}
+	key := compileKey{src: str, newline: "\n", trimBlocks: true, escapeBackslashes: true}
+	compiled := e.compile(key)
+	if value, ok := rawScalar(s, compiled.singleVar); ok {
+		return value, nil
+	}
+	if compiled.err != nil {
+		return nil, newError(str, compiled.err, 0)
+	}
+	result, err := e.renderData(compiled, e.contextFor(compiled, s, c))
+	if err != nil {
+		return nil, newError(str, err, 0)
+	}
+	if text, ok := result.(string); ok {
+		return preserveTrailingNewlines(str, text, "\n"), nil
+	}
+	return result, nil
+}
+
+func isPossiblyTemplate(s string) bool {
+	return strings.Contains(s, "{{") || strings.Contains(s, "{%") || strings.Contains(s, "{#")
+}
+
+// rawScalar is Templar's shortcut for "{{ name }}" naming a variable whose
+// raw value is a bool, a number or null: that value is returned untemplated.
+func rawScalar(s *Scope, name string) (any, bool) {
+	if name == "" {
+		return nil, false
+	}
+	raw, ok := s.raw[name]
+	if !ok {
+		return nil, false
+	}
+	switch v := canonical(raw).(type) {
+	case nil, bool, int, float64:
+		return v, true
+	}
+	return nil, false
+}
+
+// renderData renders compiled and converts the result like
+// ansible_eval_concat: one {{ }} keeps a bool, list or dict; other results
+// are strings, turned into a list, dict or bool when they read as one.
+func (e *Engine) renderData(c *compiled, vars *exec.Context) (any, error) {
+	if c.single == nil {
+		out, err := e.execute(c, vars)
+		if err != nil {
+			return nil, err
+		}
+		return convertData(out), nil
+	}
+	value, err := e.evalSingle(c, vars)
+	if err != nil {
+		return nil, err
+	}
+	switch v := value.(type) {
+	case nil:
+		return "", nil
+	case string:
+		return convertData(v), nil
+	case bool, pyList, pyDict:
+		return v, nil
+	}
+	return pyStr(value), nil
+}
+
+// OmitPlaceholder is the value of the omit variable: a module argument that
+// templates to it ("{{ mode | default(omit) }}") is left out, as Ansible
+// does (its placeholder carries a random suffix; this one is fixed).
+const OmitPlaceholder = "__omit_place_holder__straylight"
+
+// RemoveOmitted drops, from templated module arguments, the arguments (and
+// nested dict entries) whose value is OmitPlaceholder: Ansible's
+// remove_omit.
+func RemoveOmitted(args any) any {
+	dict, ok := args.(map[string]any)
+	if !ok {
+		return args
+	}
+	out := make(map[string]any, len(dict))
+	for key, value := range dict {
+		if value == OmitPlaceholder {
+			continue
+		}
+		out[key] = removeOmittedIn(value)
+	}
+	return out
+}
+
+func removeOmittedIn(value any) any {
+	list, ok := value.([]any)
+	if !ok {
+		return RemoveOmitted(value)
+	}
+	out := make([]any, len(list))
+	for i, item := range list {
+		out[i] = RemoveOmitted(item)
+	}
+	return out
+}
