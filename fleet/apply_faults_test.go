@@ -263,8 +263,11 @@ func TestFaultPendingRestartAfterCrash(t *testing.T) {
 	wantServed(t, d, "wintermute", oldServedName)
 
 	repo, plan := planRepo(t, d.Dir)
-	if plan.HasChanges() {
+	if plan.Summary.Changed != 0 {
 		t.Fatalf("the new config is in place, yet the plan changes %d files", plan.Summary.Changed)
+	}
+	if plan.Summary.Pending != 1 || !plan.HasChanges() {
+		t.Fatalf("the owed restart is not in the plan: %+v", plan.Summary)
 	}
 	run := applyPlan(t, context.Background(), repo, plan, fleet.ApplyOptions{}, nil)
 	stepAt(t, run.evs, "wintermute", fleet.StepHandler, fleet.StatusOK)

@@ -233,7 +233,7 @@ func (h *hostApply) restart(ctx context.Context) error {
 
 func (h *hostApply) runHandler(ctx context.Context, hr HandlerRun) error {
 	h.step(StepHandler, StatusStart, "", hr.Name)
-	res, err := h.tr.Run(ctx, remote.Command{Shell: shellFor(hr.Module), Script: hr.Command})
+	res, err := h.tr.Run(ctx, remote.Command{Shell: shellFor(hr.Module), Script: hr.script()})
 	if err != nil {
 		return fmt.Errorf("handler %q: %w", hr.Name, err)
 	}

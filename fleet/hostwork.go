@@ -19,6 +19,7 @@ type hostWork struct {
 	files   []*fileWork
 	scopes  []*hostScope
 	secrets []string
+	pending *PendingRestart // left by an apply that died before its restart
 }
 
 // fileWork is one rendered file task awaiting the host's current content.
@@ -118,7 +119,36 @@ func (w *hostWork) finish(readErr error) {
 		w.plan.Unreachable = notReachable(readErr)
 	}
 	w.collectHandlers()
+	w.addPending()
 	w.redact()
+}
+
+// addPending adds the restarts an earlier apply recorded but never ran (it
+// died between writing and restarting): they are owed even though the files
+// are now in sync, and --check shows them.
+func (w *hostWork) addPending() {
+	if w.pending == nil {
+		return
+	}
+	because := "pending restart recorded " + w.pending.Since.Format("2006-01-02 15:04:05Z07:00")
+	for _, ph := range w.pending.Handlers {
+		if hasHandler(w.plan.Handlers, ph.Name) {
+			continue
+		}
+		w.addPendingHandler(ph.Name, because)
+	}
+}
+
+func (w *hostWork) addPendingHandler(name, because string) {
+	for _, hs := range w.scopes {
+		for _, h := range hs.run.Handlers() {
+			if h.Label() == name {
+				w.addHandler(hs, h, []string{because})
+				w.plan.Handlers[len(w.plan.Handlers)-1].Pending = true
+				return
+			}
+		}
+	}
 }
 
 // collectHandlers lists each notified handler once per play, in the order
@@ -166,7 +196,7 @@ func (w *hostWork) addHandler(hs *hostScope, h *Task, because []string) {
 		w.unsupported(h, err.Error())
 		return
 	}
-	hr.Command = cmd
+	hr.Command, hr.raw = cmd, cmd
 	w.plan.Handlers = append(w.plan.Handlers, hr)
 }
 
@@ -181,7 +211,7 @@ func (w *hostWork) redact() {
 		f.NewContent = maskSecrets(f.NewContent, w.secrets)
 	}
 	for i := range w.plan.Handlers {
-		w.plan.Handlers[i].Command = maskSecrets(w.plan.Handlers[i].Command, w.secrets)
+		w.plan.Handlers[i].Command = maskSecrets(w.plan.Handlers[i].raw, w.secrets)
 	}
 	w.plan.Unreachable = maskSecrets(w.plan.Unreachable, w.secrets)
 }

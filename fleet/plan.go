@@ -68,6 +68,16 @@ type HandlerRun struct {
 	Command  string   `json:"command"`
 	Because  []string `json:"because"` // the dests whose change notified it
 	At       Located  `json:"at"`
+	Pending  bool     `json:"pending,omitempty"` // owed by an earlier apply that died before running it
+	raw      string   // the unmasked command apply runs; never serialized
+}
+
+// script is the command to run: unmasked when this plan rendered it.
+func (hr HandlerRun) script() string {
+	if hr.raw != "" {
+		return hr.raw
+	}
+	return hr.Command
 }
 
 // UnsupportedTask is a task straylight will not run, with the reason.
@@ -112,6 +122,7 @@ type Summary struct {
 	Unknown     int `json:"unknown"` // file tasks on hosts that could not be read
 	Unchanged   int `json:"unchanged"`
 	Restarts    int `json:"restarts"` // handler runs
+	Pending     int `json:"pending"`  // restarts owed by an earlier apply that died
 	Unsupported int `json:"unsupported"`
 	Errors      int `json:"errors"`
 	Warnings    int `json:"warnings"`
@@ -121,7 +132,9 @@ type Summary struct {
 
 // HasChanges reports whether applying would change anything (or might: an
 // unreadable host's files count, since nothing proves them in sync).
-func (p *Plan) HasChanges() bool { return p.Summary.Changed > 0 || p.Summary.Unknown > 0 }
+func (p *Plan) HasChanges() bool {
+	return p.Summary.Changed > 0 || p.Summary.Unknown > 0 || p.Summary.Pending > 0
+}
 
 // HasErrors reports errors among the static checks.
 func (p *Plan) HasErrors() bool { return p.Summary.Errors > 0 }
@@ -162,6 +175,11 @@ func (s *Summary) add(h *HostPlan) {
 		}
 	}
 	s.Restarts += len(h.Handlers)
+	for _, hr := range h.Handlers {
+		if hr.Pending {
+			s.Pending++
+		}
+	}
 	s.Unsupported += len(h.Unsupported)
 }
 

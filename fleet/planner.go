@@ -56,6 +56,7 @@ func (p *Planner) renderAll(plan *Plan) ([]*hostWork, error) {
 		if err != nil {
 			plan.Findings = append(plan.Findings, errorFinding(host, err))
 		}
+		w.pending, _ = p.Repo.pending().Get(host)
 		works = append(works, w)
 	}
 	return works, nil

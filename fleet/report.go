@@ -104,6 +104,9 @@ func (f Finding) Text() string {
 func (s Summary) Line() string {
 	line := fmt.Sprintf("Plan: %d to change, %d unchanged, %d restart(s), %d unsupported on %d host(s); routes ok %d/%d",
 		s.Changed, s.Unchanged, s.Restarts, s.Unsupported, s.Hosts, s.RoutesOK, s.Routes)
+	if s.Pending > 0 {
+		line += fmt.Sprintf("; %d restart(s) owed by an earlier apply that died", s.Pending)
+	}
 	if s.Unknown > 0 {
 		line += fmt.Sprintf("; %d unknown (host unreachable)", s.Unknown)
 	}
