@@ -98,7 +98,7 @@ func (a *applyRun) emit(ev Event) {
 	if ev.Time.IsZero() {
 		ev.Time = time.Now()
 	}
-	ev.Message = maskSecrets(ev.Message, a.secrets())
+	ev.Message = maskText(ev.Message, a.secrets())
 	ev.Chunk = maskSecrets(ev.Chunk, a.secrets())
 	a.obsMu.Lock()
 	defer a.obsMu.Unlock()

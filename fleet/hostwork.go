@@ -208,7 +208,7 @@ func (w *hostWork) redact() {
 		}
 		f.rawDiff = f.Diff
 		f.Diff = maskDiff(f.Diff, w.secrets)
-		f.NewContent = maskSecrets(f.NewContent, w.secrets)
+		f.NewContent = maskText(f.NewContent, w.secrets)
 	}
 	for i := range w.plan.Handlers {
 		w.plan.Handlers[i].Command = maskSecrets(w.plan.Handlers[i].raw, w.secrets)

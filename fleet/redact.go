@@ -1,13 +1,46 @@
 package fleet
 
-import "strings"
+import (
+	"regexp"
+	"strings"
+)
+
+// secretAssignment finds "key: value" / "key=value" lines whose key names a
+// secret. Values are masked by key as well as by value: a deployed file may
+// hold an old secret the repository no longer knows (a rotated key), which
+// value-based masking cannot recognise.
+var secretAssignment = regexp.MustCompile(`(?i)((?:^|[\s"'{,])(?:master_key|api_key|ansible_password|ansible_winrm_password|password|passwd|secret|token)["']?\s*[:=]\s*)("[^"\n]*"|'[^'\n]*'|[^\s#,}\n]+)`)
+
+// maskSecretValuesByKey masks the value of every secret-named assignment,
+// leaving references (os.environ/VAR, {{ var }}) and the mask itself alone.
+func maskSecretValuesByKey(line string) string {
+	return secretAssignment.ReplaceAllStringFunc(line, func(m string) string {
+		sub := secretAssignment.FindStringSubmatch(m)
+		value := strings.Trim(sub[2], `"'`)
+		if value == "" || value == SecretMask || strings.HasPrefix(value, "os.environ/") || strings.Contains(value, "{{") {
+			return m
+		}
+		return sub[1] + SecretMask
+	})
+}
+
+// bearerToken finds "Bearer <token>" (an Authorization header in a command
+// or a log line).
+var bearerToken = regexp.MustCompile(`(?i)(\bbearer\s+)([A-Za-z0-9._~+/=-]{4,})`)
+
+// maskText masks known secret values, then secret-named assignments and
+// bearer tokens.
+func maskText(s string, secrets []string) string {
+	s = maskSecretValuesByKey(maskSecrets(s, secrets))
+	return bearerToken.ReplaceAllString(s, "${1}"+SecretMask)
+}
 
 // maskDiff masks secrets in a unified diff. A changed line whose old and new
 // versions differ only in a secret would show as two identical masked lines,
 // hiding that anything changed; such pairs become one context-style line
 // saying a secret changed, without either value.
 func maskDiff(diff string, secrets []string) string {
-	if len(secrets) == 0 || diff == "" {
+	if diff == "" {
 		return diff
 	}
 	lines := strings.SplitAfter(diff, "\n")
@@ -19,7 +52,7 @@ func maskDiff(diff string, secrets []string) string {
 			i += len(minus) + len(plus)
 			continue
 		}
-		out = append(out, maskSecrets(lines[i], secrets))
+		out = append(out, maskText(lines[i], secrets))
 		i++
 	}
 	return strings.Join(out, "")
@@ -45,7 +78,7 @@ func isDiffLine(l string, c byte) bool {
 func pairMasked(minus, plus, secrets []string) []string {
 	var removed, added, same []string
 	for i := range minus {
-		m, p := maskSecrets(minus[i], secrets), maskSecrets(plus[i], secrets)
+		m, p := maskText(minus[i], secrets), maskText(plus[i], secrets)
 		if m[1:] == p[1:] && minus[i] != "" && minus[i][1:] != plus[i][1:] {
 			same = append(same, "~"+strings.TrimRight(m[1:], "\r\n")+"    # secret value changed (not shown)\n")
 			continue

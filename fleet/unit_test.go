@@ -117,3 +117,18 @@ func TestParseTaskClassifiesUnsupported(t *testing.T) {
 		t.Fatalf("unsupported reasons: %q, %q", tasks[1].Unsupported, tasks[2].Unsupported)
 	}
 }
+
+func TestMaskTextByKeyAndBearer(t *testing.T) {
+	cases := map[string]string{
+		"  master_key: sk-rotated-old":                   "  master_key: ********",
+		`  api_key: "abc123"`:                            "  api_key: ********",
+		"  api_key: os.environ/WINTERMUTE_VLLM_KEY":      "  api_key: os.environ/WINTERMUTE_VLLM_KEY",
+		"curl -H 'Authorization: Bearer sk-abc123def' x": "curl -H 'Authorization: Bearer ********' x",
+		"  port: 8000":                                   "  port: 8000",
+	}
+	for in, want := range cases {
+		if got := maskText(in, nil); got != want {
+			t.Errorf("maskText(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
