@@ -1,0 +1,151 @@
+package apply
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/straylight-fleet/straylight/fleet"
+	"github.com/straylight-fleet/straylight/ui/theme"
+)
+
+const cfg = `C:\Users\mdt\dev\wintermute\config.yml`
+
+// deployEvents is a deploy of wintermute as the engine reports it, up to
+// the route test streaming in.
+func deployEvents() []fleet.Event {
+	step := func(s fleet.Step, st fleet.StepStatus, dest, msg string) fleet.Event {
+		return fleet.Event{Kind: fleet.EvStep, Host: "wintermute", Step: s, Status: st, Dest: dest, Message: msg}
+	}
+	return []fleet.Event{
+		{Kind: fleet.EvPlan, Plan: &fleet.PlanSummary{Order: []string{"wintermute"}}},
+		step(fleet.StepBackup, fleet.StatusStart, cfg, ""),
+		step(fleet.StepBackup, fleet.StatusOK, cfg, ""),
+		step(fleet.StepWrite, fleet.StatusStart, cfg, ""),
+		step(fleet.StepWrite, fleet.StatusOK, cfg, "sha256 ebfa1215c864"),
+		step(fleet.StepHandler, fleet.StatusStart, "", "Restart vLLM container"),
+		step(fleet.StepHandler, fleet.StatusOK, "", "Restart vLLM container"),
+		step(fleet.StepHealth, fleet.StatusStart, "", ""),
+		{Kind: fleet.EvHealth, Host: "wintermute", Health: &fleet.HealthProgress{State: "loading", Expected: "llama31-8b-wintermute", Elapsed: 30 * time.Second, Timeout: 300 * time.Second}},
+	}
+}
+
+func streamEvents() []fleet.Event {
+	step := func(s fleet.Step, st fleet.StepStatus, msg string) fleet.Event {
+		return fleet.Event{Kind: fleet.EvStep, Host: "wintermute", Step: s, Status: st, Message: msg}
+	}
+	res := &fleet.RouteResult{Route: "local/reasoner", OK: true, TTFT: 182 * time.Millisecond, TokensPerSec: 41.3, CompletionToks: 12, FinishReason: "length"}
+	return []fleet.Event{
+		step(fleet.StepHealth, fleet.StatusOK, `wintermute serves "llama31-8b-wintermute"`),
+		step(fleet.StepRouteTest, fleet.StatusStart, "local/reasoner"),
+		{Kind: fleet.EvRouteChunk, Host: "wintermute", Route: "local/reasoner", Chunk: "Hello! This is "},
+		{Kind: fleet.EvRouteChunk, Host: "wintermute", Route: "local/reasoner", Chunk: "llama31-8b-wintermute"},
+		{Kind: fleet.EvRouteResult, Host: "wintermute", Route: "local/reasoner", Result: res},
+		step(fleet.StepRouteTest, fleet.StatusOK, "local/reasoner"),
+		{Kind: fleet.EvHostResult, Host: "wintermute", Status: fleet.StepStatus(fleet.OutcomeOK)},
+		{Kind: fleet.EvSummary, Apply: &fleet.ApplySummary{OK: 1}, Message: "Apply: 1 ok, 0 failed"},
+	}
+}
+
+func fold(p *Progress, evs []fleet.Event) {
+	for _, ev := range evs {
+		p.Fold(ev)
+	}
+}
+
+func text(p *Progress) string {
+	return ansi.Strip(strings.Join(Lines(p, 100, "*", theme.New(true)), "\n"))
+}
+
+func TestDeployInProgressShowsSpinnersAndHealthGate(t *testing.T) {
+	p := New(KindDeploy, "wintermute")
+	fold(p, deployEvents())
+	got := text(p)
+	for _, want := range []string{
+		"* Deploy wintermute", "* wintermute", "✓ backup        " + cfg, "✓ write         " + cfg + "  sha256 ebfa1215c864",
+		"✓ restart       Restart vLLM container", "* health", "█░░░░░░░░░ loading 30s/5m0s  expecting llama31-8b-wintermute",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("progress misses %q:\n%s", want, got)
+		}
+	}
+	if len(p.Hosts) != 1 || len(p.Hosts[0].Steps) != 4 {
+		t.Errorf("a step's start and end fold into one line: %+v", p.Hosts[0].Steps)
+	}
+}
+
+func TestRouteTestStreamsAndFinishes(t *testing.T) {
+	p := New(KindDeploy, "wintermute")
+	fold(p, deployEvents()[:8])
+	fold(p, streamEvents()[:3])
+	if got := text(p); !strings.Contains(got, "│ Hello! This is") || strings.Contains(got, "TTFT") {
+		t.Errorf("the first chunk shows before the result:\n%s", got)
+	}
+	fold(p, streamEvents()[3:])
+	p.Finish(nil)
+	got := text(p)
+	for _, want := range []string{"✓ Deploy wintermute", "✓ wintermute  ok", "│ Hello! This is llama31-8b-wintermute",
+		"TTFT 182ms · 41.3 tok/s · 12 tokens · length", "Apply: 1 ok, 0 failed"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("finished deploy misses %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "*") || strings.Contains(got, "expecting") {
+		t.Errorf("no spinner and no health bar once done:\n%s", got)
+	}
+}
+
+func TestRollbackAndFailureAreShown(t *testing.T) {
+	p := New(KindDeploy, "wintermute")
+	fold(p, deployEvents())
+	fold(p, []fleet.Event{
+		{Kind: fleet.EvStep, Host: "wintermute", Step: fleet.StepHealth, Status: fleet.StatusFailed, Message: "not healthy within 5m0s"},
+		{Kind: fleet.EvStep, Host: "wintermute", Step: fleet.StepRollback, Status: fleet.StatusStart, Dest: cfg},
+		{Kind: fleet.EvStep, Host: "wintermute", Step: fleet.StepRollback, Status: fleet.StatusOK, Dest: cfg, Message: "restored the backup"},
+		{Kind: fleet.EvHostResult, Host: "wintermute", Status: fleet.StepStatus(fleet.OutcomeFailed), Message: "health gate: not healthy within 5m0s"},
+		{Kind: fleet.EvSummary, Apply: &fleet.ApplySummary{Failed: 1}},
+	})
+	p.Finish(nil)
+	got := text(p)
+	for _, want := range []string{"✗ Deploy wintermute", "✗ health", "✓ ↺ rollback    " + cfg + "  restored the backup",
+		"✗ wintermute  failed: health gate: not healthy within 5m0s", "0 ok, 1 failed"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("failed deploy misses %q:\n%s", want, got)
+		}
+	}
+}
+
+func TestRouteTestTaskAndEngineError(t *testing.T) {
+	p := New(KindRouteTest, "local/reasoner")
+	p.Fold(fleet.Event{Kind: fleet.EvRouteResult, Host: "wintermute", Route: "local/reasoner",
+		Result: &fleet.RouteResult{Error: "LiteLLM asked wintermute for `llama31-8b-wintermute`, which it does not serve (404)"}})
+	p.Finish(nil)
+	if len(p.Routes) != 1 || len(p.Hosts) != 0 {
+		t.Errorf("a route test's streams are not under a host: %+v", p)
+	}
+	got := text(p)
+	if !strings.Contains(got, "✗ Route test local/reasoner") || !strings.Contains(got, "which it does not serve (404)") || !p.Failed() {
+		t.Errorf("the decoded error shows:\n%s", got)
+	}
+	q := New(KindRestart, "armitage")
+	q.Finish(errors.New("restart: the engine has no Restart yet"))
+	if got := text(q); !strings.Contains(got, "✗ restart: the engine has no Restart yet") {
+		t.Errorf("the engine's own error shows:\n%s", got)
+	}
+}
+
+func TestModelFollowsTheStream(t *testing.T) {
+	m := NewModel(theme.New(true))
+	m.SetSize(60, 5)
+	p := New(KindDeploy, "wintermute")
+	m.Show(p)
+	fold(p, deployEvents())
+	fold(p, streamEvents())
+	m.Refresh("*")
+	if v := ansi.Strip(m.View()); !strings.Contains(v, "Apply: 1 ok") {
+		t.Errorf("the view sticks to the end of a growing stream:\n%s", v)
+	}
+}

@@ -1,0 +1,71 @@
+package ui
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/straylight-fleet/straylight/fleet"
+	"github.com/straylight-fleet/straylight/fleet/status"
+)
+
+// fleetOf200 is the root showing 200 GPU hosts, a fifth of them dead, all
+// of them probed and planned.
+func fleetOf200(b *testing.B, w, h int) Model {
+	f := newFixture(b)
+	gpus := make([]fleet.GPUHost, 200)
+	snap := status.Snapshot{Proxy: &status.ProxyStatus{State: status.StateUp}}
+	plan := &fleet.Plan{Fleet: &fleet.Fleet{}}
+	for i := range gpus {
+		name := fmt.Sprintf("gpu-%03d", i)
+		gpus[i] = fleet.GPUHost{Name: name, Served: []string{"llama31-8b-" + name}}
+		snap.Hosts = append(snap.Hosts, syntheticStatus(i, name))
+		plan.Hosts = append(plan.Hosts, &fleet.HostPlan{Host: name, Files: []*fleet.FileChange{{Action: []fleet.Action{fleet.ActionNone, fleet.ActionUpdate}[i%2]}}})
+	}
+	plan.Fleet.GPU = gpus
+	m := f.ready(w, h)
+	m = step(m, planMsg{repo: f.repo, plan: plan})
+	m = step(m, snapshotMsg{snap})
+	if n := len(m.fleet.Rows()); n != 200 {
+		b.Fatalf("%d rows", n)
+	}
+	return m
+}
+
+func syntheticStatus(i int, name string) status.HostStatus {
+	r := func(v float64) status.Reading { return status.Reading{Value: v, OK: true} }
+	hs := status.HostStatus{Host: name, State: status.StateUp, Expected: []string{"llama31-8b-" + name}, Served: []string{"llama31-8b-" + name},
+		GPUs: []status.GPU{{Util: r(float64(i % 100)), MemUsedMiB: r(20000), MemTotalMiB: r(24564)}},
+		Load: status.Load{Known: true, Running: float64(i % 4), RateKnown: true, TokensPerSecond: float64(i)},
+		Idle: status.Idle{Activity: status.ActivityBusy}}
+	if i%5 == 0 {
+		hs.State, hs.Reason, hs.Served, hs.GPUs, hs.Load = status.StateUnreachable, "no answer within 2s", nil, nil, status.Load{}
+	}
+	if i%7 == 0 {
+		hs.Served, hs.Mismatch = []string{"casperhansen/llama-3-8b-instruct-awq"}, true
+	}
+	return hs
+}
+
+// BenchmarkFleetView200 is View() of the fleet table with 200 hosts, every
+// row on screen (a 220-line terminal) and at 80×24 (DESIGN §9: under 2 ms).
+func BenchmarkFleetView200(b *testing.B) {
+	for _, size := range [][2]int{{160, 205}, {80, 24}} {
+		m := fleetOf200(b, size[0], size[1])
+		b.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(b *testing.B) {
+			for b.Loop() {
+				_ = m.View()
+			}
+		})
+	}
+}
+
+// BenchmarkSnapshotUpdate is the Update of one monitor snapshot of 200 hosts
+// (rows rebuilt), which runs on every refresh.
+func BenchmarkSnapshotUpdate200(b *testing.B) {
+	m := fleetOf200(b, 160, 205)
+	snap := *m.snap
+	for b.Loop() {
+		out, _ := m.Update(snapshotMsg{snap})
+		m = out.(Model)
+	}
+}

@@ -1,0 +1,285 @@
+package ui
+
+import (
+	"fmt"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/straylight-fleet/straylight/fleet"
+	"github.com/straylight-fleet/straylight/fleet/status"
+	"github.com/straylight-fleet/straylight/ui/detail"
+	"github.com/straylight-fleet/straylight/ui/diff"
+	"github.com/straylight-fleet/straylight/ui/fleettable"
+	"github.com/straylight-fleet/straylight/ui/routes"
+)
+
+type (
+	repoMsg struct {
+		repo *fleet.Repo
+		err  error
+	}
+	planMsg struct {
+		repo *fleet.Repo // reopened: edits since are in it
+		plan *fleet.Plan
+		err  error
+	}
+	valuesMsg struct {
+		host   string
+		values []detail.Value
+		err    error
+	}
+	replanMsg   struct{}
+	snapshotMsg struct{ snap status.Snapshot }
+	gitMsg      struct{ state gitState }
+	errMsg      struct{ err error }
+	// monitorMsg says the monitor runs; the model keeps nothing of it (the
+	// runtime does) but starts reading its snapshots.
+	monitorMsg struct{}
+)
+
+// safely runs a command's work, turning a panic into the error bar.
+func safely(work func() tea.Msg) tea.Cmd {
+	return func() (msg tea.Msg) {
+		defer func() {
+			if r := recover(); r != nil {
+				msg = errMsg{fmt.Errorf("internal error (please report): %v", r)}
+			}
+		}()
+		return work()
+	}
+}
+
+func (m Model) openRepo() tea.Cmd {
+	return safely(func() tea.Msg {
+		repo, err := m.svc.open()
+		return repoMsg{repo: repo, err: err}
+	})
+}
+
+// onRepo: the repository is read. The table shows its hosts at once; the
+// monitor, the plan and git run in the background.
+func (m Model) onRepo(msg repoMsg) (Model, tea.Cmd) {
+	if msg.err != nil {
+		m.phase, m.errText = phaseFailed, msg.err.Error()
+		return m, nil
+	}
+	m.phase, m.repo = phaseReady, msg.repo
+	m.rebuild()
+	monitor := m.startMonitor()
+	m, plan := m.planWith(false)
+	return m, tea.Batch(monitor, plan, m.readGit())
+}
+
+// startMonitor runs the status monitor off the Update path: it publishes
+// snapshots into the runtime's holder, which a re-arming command reads.
+func (m Model) startMonitor() tea.Cmd {
+	rt, repo, newMonitor := m.rt, m.repo, m.svc.monitor
+	return safely(func() tea.Msg {
+		if newMonitor == nil || rt.ctx.Err() != nil {
+			return nil
+		}
+		mon := newMonitor(repo)
+		rt.setMonitor(mon)
+		mon.Run(rt.ctx, repo.Settings.RefreshInterval, rt.snapshots.Put)
+		return monitorMsg{}
+	})
+}
+
+func (m Model) nextSnapshot() tea.Cmd {
+	return m.rt.snapshots.Next(m.rt.ctx, func(s status.Snapshot) tea.Msg { return snapshotMsg{s} })
+}
+
+func (m Model) onSnapshot(msg snapshotMsg) (Model, tea.Cmd) {
+	snap := msg.snap
+	m.snap = &snap
+	m.rebuild()
+	return m, m.nextSnapshot()
+}
+
+// requestPlan re-reads the repository and plans in the background, unless
+// a plan is running, in which case one more follows it.
+func (m Model) requestPlan() (Model, tea.Cmd) { return m.planWith(true) }
+
+func (m Model) planWith(reopen bool) (Model, tea.Cmd) {
+	if m.repo == nil {
+		return m, nil
+	}
+	if m.planning {
+		m.replan = true
+		return m, nil
+	}
+	m.planning = true
+	svc, repo, rt := m.svc, m.repo, m.rt
+	return m, safely(func() tea.Msg {
+		if reopen {
+			fresh, err := svc.open()
+			if err != nil {
+				return planMsg{repo: repo, err: err}
+			}
+			repo = fresh
+			retarget(rt, svc, repo)
+		}
+		p, err := svc.plan(rt.ctx, repo)
+		return planMsg{repo: repo, plan: p, err: err}
+	})
+}
+
+// retarget points the monitor at a re-read repository.
+func retarget(rt *runtime, svc services, repo *fleet.Repo) {
+	if mon := rt.getMonitor(); mon != nil && svc.targets != nil {
+		mon.SetTargets(svc.targets(repo))
+	}
+}
+
+// onPlan takes a new plan; the next one is due after the slower interval,
+// or at once if one was asked for meanwhile.
+func (m Model) onPlan(msg planMsg) (Model, tea.Cmd) {
+	m.planning = false
+	var values tea.Cmd
+	if msg.repo != nil && msg.repo != m.repo {
+		m.repo, m.values = msg.repo, map[string]valuesMsg{} // re-read: origins may have moved
+		values = m.loadValues(m.detail.Host())
+	}
+	if msg.err != nil {
+		m.planErr, m.errText = msg.err, "plan: "+msg.err.Error()
+	} else {
+		m.plan, m.planErr = msg.plan, nil
+	}
+	m.rebuild()
+	if m.replan {
+		m.replan = false
+		m, plan := m.requestPlan()
+		return m, tea.Batch(plan, values)
+	}
+	return m, tea.Batch(values, tea.Tick(m.svc.planEvery, func(time.Time) tea.Msg { return replanMsg{} }))
+}
+
+func (m Model) readGit() tea.Cmd {
+	if m.repo == nil || m.svc.gitState == nil {
+		return nil
+	}
+	root, read := m.repo.Root, m.svc.gitState
+	return safely(func() tea.Msg { return gitMsg{read(root)} })
+}
+
+// rebuild recomputes every view's rows from the data (no I/O).
+func (m *Model) rebuild() {
+	if m.repo == nil {
+		return
+	}
+	m.fleet.SetRows(fleettable.BuildRows(m.gpuHosts(), m.snap, m.plan))
+	m.routes.SetRows(routes.BuildRows(m.plan, m.snap, m.tests))
+	if in, ok := m.detailInput(m.detail.Host()); ok {
+		m.detail.Refresh(in)
+	}
+	if m.diff.Host() != "" {
+		m.diff.Refresh(m.diffInput(m.diff.Host()))
+	}
+}
+
+func (m Model) fleetModel() *fleet.Fleet {
+	if m.plan != nil && m.plan.Fleet != nil {
+		return m.plan.Fleet
+	}
+	if m.repo != nil {
+		return m.repo.Fleet()
+	}
+	return nil
+}
+
+func (m Model) gpuHosts() []fleet.GPUHost {
+	if f := m.fleetModel(); f != nil {
+		return f.GPU
+	}
+	return nil
+}
+
+func (m Model) gpuHost(name string) (fleet.GPUHost, bool) {
+	if f := m.fleetModel(); f != nil {
+		if g := f.GPUHostByName(name); g != nil {
+			return *g, true
+		}
+	}
+	return fleet.GPUHost{}, false
+}
+
+func (m Model) liveHost(name string) *status.HostStatus {
+	if m.snap == nil {
+		return nil
+	}
+	for i := range m.snap.Hosts {
+		if m.snap.Hosts[i].Host == name {
+			h := m.snap.Hosts[i]
+			return &h
+		}
+	}
+	return nil
+}
+
+func (m Model) hostPlan(name string) *fleet.HostPlan {
+	if m.plan == nil {
+		return nil
+	}
+	return m.plan.Host(name)
+}
+
+// routesOf are the routes whose upstream is the host (the plan's lint).
+func (m Model) routesOf(host string) []string {
+	var out []string
+	if m.plan != nil {
+		for _, r := range m.plan.Routes {
+			if r.Host == host {
+				out = append(out, r.Route)
+			}
+		}
+	}
+	return out
+}
+
+// detailInput gathers a host's detail from what the model holds; the
+// configured values come from loadValues, read off the Update path.
+func (m Model) detailInput(host string) (detail.Input, bool) {
+	g, ok := m.gpuHost(host)
+	if !ok {
+		return detail.Input{}, false
+	}
+	in := detail.Input{Host: g, Connection: g.Conn.String(), Live: m.liveHost(host), Plan: m.hostPlan(host), Routes: m.routesOf(host)}
+	if v, ok := m.values[host]; ok {
+		in.Values = v.values
+		if v.err != nil {
+			in.ValuesErr = v.err.Error()
+		}
+	} else {
+		in.ValuesErr = "reading where each value comes from…"
+	}
+	return in, true
+}
+
+// loadValues reads a host's configured values with their origins (vars
+// files on disk) in the background.
+func (m Model) loadValues(host string) tea.Cmd {
+	repo := m.repo
+	g, ok := m.gpuHost(host)
+	if !ok || repo == nil {
+		return nil
+	}
+	return safely(func() tea.Msg {
+		vars, err := hostOrigins(repo, host)
+		return valuesMsg{host: host, values: configuredValues(repo.Root, g, vars), err: err}
+	})
+}
+
+func (m Model) onValues(msg valuesMsg) (Model, tea.Cmd) {
+	m.values[msg.host] = msg
+	m.rebuild()
+	return m, nil
+}
+
+func (m Model) diffInput(host string) diff.Input {
+	in := diff.Input{Host: host, Plan: m.hostPlan(host), Routes: m.routesOf(host)}
+	for _, e := range m.edits[host] {
+		in.Edits = append(in.Edits, e.result.Description)
+	}
+	return in
+}

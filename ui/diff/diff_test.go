@@ -1,0 +1,89 @@
+package diff
+
+import (
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/straylight-fleet/straylight/fleet"
+	"github.com/straylight-fleet/straylight/ui/theme"
+)
+
+const dest = `C:\Users\mdt\dev\wintermute\config.yml`
+
+func hostPlan() *fleet.HostPlan {
+	old := "vllm:\r\n  model: \"casperhansen/llama-3-8b-instruct-awq\"\r\n  port: 8000\r\n"
+	new := "vllm:\r\n  model: \"casperhansen/llama-3-8b-instruct-awq\"\r\n  served_model_name: \"llama31-8b-wintermute\"\r\n  port: 8000\r\n"
+	return &fleet.HostPlan{Host: "wintermute",
+		Files: []*fleet.FileChange{
+			{Dest: dest, Action: fleet.ActionUpdate, Module: "win_template", Task: "Deploy vLLM config.yml", Diff: fleet.Diff(dest, []byte(old), []byte(new), true)},
+			{Dest: `C:\Users\mdt\dev\wintermute\scripts\Start-VLLM.ps1`, Action: fleet.ActionNone, Module: "win_copy", Task: "Deploy script"},
+		},
+		Handlers:    []fleet.HandlerRun{{Name: "Restart vLLM container", Module: "win_shell"}},
+		Unsupported: []fleet.UnsupportedTask{{Task: "Install NVIDIA driver", Reason: "module win_package is not supported"}},
+	}
+}
+
+func TestLinesShowSummaryAndColouredDiff(t *testing.T) {
+	in := Input{Host: "wintermute", Plan: hostPlan(), Routes: []string{"local/reasoner"}, Edits: []string{"host_vars/wintermute.yml:5: vllm.served_model_name (unset) → llama31-8b-wintermute (added)"}}
+	th := theme.New(false)
+	lines := Lines(in, th)
+	plain := ansi.Strip(strings.Join(lines, "\n"))
+	for _, want := range []string{
+		"Diff wintermute  1 file to change, 1 unchanged · 1 restart · routes local/reasoner",
+		"restart: Restart vLLM container (win_shell)",
+		"edited host_vars/wintermute.yml:5: vllm.served_model_name",
+		"── " + dest + "  update  win_template · Deploy vLLM config.yml",
+		`+  served_model_name: "llama31-8b-wintermute"`,
+		"Start-VLLM.ps1  unchanged",
+		"unsupported: Install NVIDIA driver — module win_package is not supported",
+	} {
+		if !strings.Contains(plain, want) {
+			t.Errorf("diff misses %q:\n%s", want, plain)
+		}
+	}
+	if strings.Contains(plain, "\r") {
+		t.Error("carriage returns of Windows files must not reach the terminal")
+	}
+	for _, l := range lines {
+		if strings.HasPrefix(ansi.Strip(l), "+  served") && l == ansi.Strip(l) {
+			t.Errorf("added lines are coloured: %q", l)
+		}
+	}
+}
+
+func TestSummaryWording(t *testing.T) {
+	if got := Summary(nil, nil); got != "0 files to change · 0 restarts" {
+		t.Errorf("%q", got)
+	}
+	hp := &fleet.HostPlan{Files: []*fleet.FileChange{{Action: fleet.ActionUnknown}}}
+	if got := Summary(hp, []string{"r"}); got != "0 files to change, 1 unknown · 0 restarts · routes r" {
+		t.Errorf("%q", got)
+	}
+}
+
+func TestSanitizeNeutralisesControlCharacters(t *testing.T) {
+	if got := sanitize("a\tb\x1b[2Jc\r"); got != "a    b\uFFFD[2Jc" {
+		t.Errorf("%q", got)
+	}
+}
+
+func TestModelScrollsAndOffersCommitAfterAnEdit(t *testing.T) {
+	m := New(theme.New(true))
+	m.SetSize(80, 4)
+	m.Show(Input{Host: "wintermute", Plan: hostPlan()})
+	if m.Keys.Commit.Enabled() {
+		t.Error("no edit: no commit key")
+	}
+	top := m.View()
+	m = m.HandleKey(tea.KeyPressMsg{Code: 'j', Text: "j"})
+	if m.View() == top || m.Position() == "" {
+		t.Errorf("j scrolls: %q", m.Position())
+	}
+	m.Refresh(Input{Host: "wintermute", Plan: hostPlan(), Edits: []string{"x"}})
+	if !m.Keys.Commit.Enabled() {
+		t.Error("an edit enables c")
+	}
+}

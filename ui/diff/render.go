@@ -1,0 +1,172 @@
+// Package diff is the diff view: the unified diff of every file the
+// selected host's plan touches, coloured and scrollable, under the plan
+// summary (files, restarts, routes affected) and, after an edit, the
+// host_vars change that caused it.
+package diff
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/straylight-fleet/straylight/fleet"
+	"github.com/straylight-fleet/straylight/ui/theme"
+)
+
+// Input is what the view shows.
+type Input struct {
+	Host   string
+	Plan   *fleet.HostPlan // nil: the host is not in the plan
+	Routes []string        // routes through the host
+	Edits  []string        // descriptions of the edits just saved
+}
+
+// Lines renders the view's content.
+func Lines(in Input, th *theme.Theme) []string {
+	var out []string
+	out = append(out, summary(in, th)...)
+	for _, e := range in.Edits {
+		out = append(out, th.Info.S("edited ")+e)
+	}
+	if in.Plan == nil {
+		return append(out, "", th.Dim.S(in.Host+" is not in the plan (outside --limit, or no play targets it)"))
+	}
+	if in.Plan.Unreachable != "" {
+		out = append(out, "", th.Err.S(in.Plan.Unreachable))
+	}
+	for _, f := range in.Plan.Files {
+		out = append(out, file(f, th)...)
+	}
+	for _, u := range in.Plan.Unsupported {
+		out = append(out, "", th.Warn.S("unsupported: "+u.Task+" — "+u.Reason))
+	}
+	return out
+}
+
+// Counts is what a host's plan would do.
+type Counts struct {
+	Changed, Unchanged, Unknown, Restarts int
+}
+
+// Count counts a host's plan.
+func Count(hp *fleet.HostPlan) Counts {
+	var c Counts
+	if hp == nil {
+		return c
+	}
+	for _, f := range hp.Files {
+		switch f.Action {
+		case fleet.ActionCreate, fleet.ActionUpdate:
+			c.Changed++
+		case fleet.ActionUnknown:
+			c.Unknown++
+		default:
+			c.Unchanged++
+		}
+	}
+	c.Restarts = len(hp.Handlers)
+	return c
+}
+
+// Summary is one line: "1 file to change, 2 unchanged · 1 restart · routes local/reasoner".
+func Summary(hp *fleet.HostPlan, routes []string) string {
+	c := Count(hp)
+	parts := []string{plural(c.Changed, "file") + " to change"}
+	if c.Unchanged > 0 {
+		parts[0] += fmt.Sprintf(", %d unchanged", c.Unchanged)
+	}
+	if c.Unknown > 0 {
+		parts[0] += fmt.Sprintf(", %d unknown", c.Unknown)
+	}
+	parts = append(parts, plural(c.Restarts, "restart"))
+	if len(routes) > 0 && c.Changed+c.Unknown > 0 {
+		parts = append(parts, "routes "+strings.Join(routes, ", "))
+	}
+	return strings.Join(parts, " · ")
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}
+
+func summary(in Input, th *theme.Theme) []string {
+	out := []string{th.Title.S("Diff "+in.Host) + "  " + Summary(in.Plan, in.Routes)}
+	if in.Plan == nil {
+		return out
+	}
+	for _, h := range in.Plan.Handlers {
+		line := "restart: " + h.Name + " (" + string(h.Module) + ")"
+		if h.Pending {
+			out = append(out, th.Warn.S(line+" — owed by an earlier apply that stopped before running it"))
+			continue
+		}
+		out = append(out, th.Dim.S(line))
+	}
+	return out
+}
+
+func file(f *fleet.FileChange, th *theme.Theme) []string {
+	head := fmt.Sprintf("── %s  %s", f.Dest, actionWord(f.Action))
+	where := th.Dim.S(fmt.Sprintf("  %s · %s", f.Module, f.Task))
+	out := []string{"", th.DiffHeader.S(head) + where}
+	switch f.Action {
+	case fleet.ActionNone:
+		return out
+	case fleet.ActionUnknown:
+		return append(out, th.Err.S("   the host's file could not be read"))
+	}
+	if f.Secret {
+		out = append(out, th.Dim.S("   (content holds secrets: diff masked)"))
+	}
+	return append(out, diffLines(f.Diff, th)...)
+}
+
+func actionWord(a fleet.Action) string {
+	if a == fleet.ActionNone {
+		return "unchanged"
+	}
+	return string(a)
+}
+
+// diffLines colours a unified diff, one screen line per diff line, with
+// carriage returns (Windows files) and control characters made harmless.
+func diffLines(d string, th *theme.Theme) []string {
+	if d == "" {
+		return nil
+	}
+	lines := strings.Split(strings.TrimSuffix(d, "\n"), "\n")
+	out := make([]string, 0, len(lines))
+	for _, l := range lines {
+		out = append(out, colour(sanitize(l), th))
+	}
+	return out
+}
+
+func colour(l string, th *theme.Theme) string {
+	switch {
+	case strings.HasPrefix(l, "+++"), strings.HasPrefix(l, "---"):
+		return th.DiffHeader.S(l)
+	case strings.HasPrefix(l, "@@"):
+		return th.DiffHunk.S(l)
+	case strings.HasPrefix(l, "+"):
+		return th.DiffAdd.S(l)
+	case strings.HasPrefix(l, "-"):
+		return th.DiffDel.S(l)
+	}
+	return l
+}
+
+// sanitize drops a line's CR (CRLF files), expands tabs and shows other
+// control characters as U+FFFD, so file content cannot move the cursor.
+func sanitize(l string) string {
+	l = strings.TrimSuffix(l, "\r")
+	l = strings.ReplaceAll(l, "\t", "    ")
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			return '\uFFFD'
+		}
+		return r
+	}, l)
+}

@@ -1,0 +1,182 @@
+package routes
+
+import (
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/straylight-fleet/straylight/ui/keys"
+	"github.com/straylight-fleet/straylight/ui/layout"
+	"github.com/straylight-fleet/straylight/ui/table"
+	"github.com/straylight-fleet/straylight/ui/theme"
+)
+
+// KeyMap is the pane's keys.
+type KeyMap struct {
+	Up, Down, Tab, Filter, Enter, Test, Help, Quit key.Binding
+}
+
+// ShortHelp is the footer's help.
+func (k KeyMap) ShortHelp() []key.Binding {
+	return []key.Binding{k.Test, k.Enter, k.Filter, k.Tab, k.Help, k.Quit}
+}
+
+// FullHelp is the help overlay's columns.
+func (k KeyMap) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{k.Up, k.Down, k.Filter, k.Tab}, {k.Test, k.Enter}, {k.Help, k.Quit}}
+}
+
+// detailLines is the room kept under the table for the selected route.
+const detailLines = 4
+
+// Model is the pane.
+type Model struct {
+	th      *theme.Theme
+	Keys    KeyMap
+	cols    []table.Column[Row]
+	placed  []table.Placed[Row]
+	rows    []Row
+	visible []int
+	filter  string
+	cursor  int
+	offset  int
+	width   int
+	height  int
+}
+
+// New returns an empty pane.
+func New(th *theme.Theme) Model {
+	m := Model{th: th, cols: Columns(), Keys: KeyMap{
+		Up: keys.Up(), Down: keys.Down(), Tab: keys.Tab("fleet"), Filter: keys.Filter(),
+		Enter: keys.Enter("route's host"), Test: keys.Test("test route"), Help: keys.Help(), Quit: keys.Quit(),
+	}}
+	m.SetSize(80, 20)
+	return m
+}
+
+// SetSize sets the pane's box.
+func (m *Model) SetSize(w, h int) {
+	m.width, m.height = w, h
+	m.placed = table.Layout(m.cols, w)
+	m.clamp()
+}
+
+// SetRows replaces the rows, keeping the cursor on the same route.
+func (m *Model) SetRows(rows []Row) {
+	sel, _ := m.Selected()
+	m.rows = rows
+	m.refilter(sel.Route)
+}
+
+// SetFilter shows only routes whose text contains s.
+func (m *Model) SetFilter(s string) {
+	sel, _ := m.Selected()
+	m.filter = strings.ToLower(s)
+	m.refilter(sel.Route)
+}
+
+// Filter is the current filter.
+func (m Model) Filter() string { return m.filter }
+
+func (m *Model) refilter(keep string) {
+	m.visible, m.cursor = m.visible[:0], 0
+	for i, r := range m.rows {
+		text := strings.ToLower(r.Route + " " + r.Upstream + " " + r.Host + " " + r.APIBase)
+		if m.filter != "" && !strings.Contains(text, m.filter) {
+			continue
+		}
+		if r.Route == keep {
+			m.cursor = len(m.visible)
+		}
+		m.visible = append(m.visible, i)
+	}
+	m.clamp()
+}
+
+// Selected is the route under the cursor.
+func (m Model) Selected() (Row, bool) {
+	if m.cursor < 0 || m.cursor >= len(m.visible) {
+		return Row{}, false
+	}
+	return m.rows[m.visible[m.cursor]], true
+}
+
+func (m *Model) clamp() {
+	m.cursor = max(0, min(m.cursor, len(m.visible)-1))
+	m.offset = layout.Window(m.offset, m.cursor, m.bodyHeight(), len(m.visible))
+}
+
+func (m Model) bodyHeight() int { return max(1, m.height-1-detailLines) }
+
+// Update moves the cursor.
+func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	if k, ok := msg.(tea.KeyPressMsg); ok {
+		switch {
+		case key.Matches(k, m.Keys.Up):
+			m.cursor--
+		case key.Matches(k, m.Keys.Down):
+			m.cursor++
+		}
+		m.clamp()
+	}
+	return m, nil
+}
+
+// View draws the table and the selected route's details.
+func (m Model) View() string {
+	var b strings.Builder
+	b.WriteString(table.Header(m.placed, m.th))
+	end := min(len(m.visible), m.offset+m.bodyHeight())
+	for i := m.offset; i < end; i++ {
+		b.WriteString("\n" + table.Row(m.rows[m.visible[i]], table.Cell{Text: " "}, m.placed, i == m.cursor, m.th))
+	}
+	if len(m.visible) == 0 {
+		b.WriteString("\n" + m.th.Dim.S(m.emptyText()))
+	}
+	body := layout.Clip(b.String(), m.width, m.height-detailLines)
+	return body + "\n" + m.details()
+}
+
+func (m Model) emptyText() string {
+	if m.filter != "" {
+		return "   no route matches the filter"
+	}
+	return "   no LiteLLM routes (no host's vars hold a litellm mapping)"
+}
+
+// details explains the selected route in full: what the lints said.
+func (m Model) details() string {
+	r, ok := m.Selected()
+	if !ok {
+		return layout.Clip("", m.width, detailLines)
+	}
+	lines := []string{
+		m.th.Dim.S("── ") + m.th.Bold.S(r.Route) + m.th.Dim.S(" → "+r.Model+" at "+r.APIBase),
+		"static: " + table.ToneOf(m.th, StaticCell(r).Tone).S(orDash(r.StaticDetail)),
+		"live:   " + table.ToneOf(m.th, LiveCell(r).Tone).S(orDash(r.LiveDetail)),
+		"test:   " + testDetail(r, m.th),
+	}
+	return layout.Clip(strings.Join(lines, "\n"), m.width, detailLines)
+}
+
+func testDetail(r Row, th *theme.Theme) string {
+	c := TestCell(r)
+	if r.Test != nil && !r.Test.OK {
+		return th.Err.S(r.Test.Error)
+	}
+	return table.ToneOf(th, c.Tone).S(c.Text)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "–"
+	}
+	return s
+}
+
+// ShortHelp is the footer's help.
+func (m Model) ShortHelp() []key.Binding { return m.Keys.ShortHelp() }
+
+// FullHelp is the help overlay's columns.
+func (m Model) FullHelp() [][]key.Binding { return m.Keys.FullHelp() }

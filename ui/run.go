@@ -1,0 +1,43 @@
+// Package ui is straylight's terminal UI (Bubble Tea v2): the fleet table,
+// the routes pane, host detail, the edit form, the diff, deploy/restart
+// progress and route tests, keyboard only. It holds no business logic:
+// the repository, plans and the apply engine come from package fleet, live
+// state from fleet/status, edits from fleet/hvedit. Nothing here blocks on
+// the network: every probe, plan, edit and deploy runs in a tea.Cmd or in
+// the status monitor's own goroutines.
+package ui
+
+import (
+	"context"
+	"errors"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/straylight-fleet/straylight/fleet"
+	"github.com/straylight-fleet/straylight/ui/theme"
+)
+
+// Config is what the TUI runs on.
+type Config struct {
+	Repo      string   // repository root (-C)
+	Inventory string   // -i; empty: ansible.cfg's, else the default names
+	Limit     string   // -l host pattern
+	ExtraVars []string // -e values
+	Decrypter fleet.Decrypter
+	// Apply holds the deploy options (--forks, --skip-unsupported,
+	// --when-idle, --no-rollback); Hosts is set per deploy.
+	Apply fleet.ApplyOptions
+	// NoColor turns colours off; NO_COLOR in the environment does too.
+	NoColor bool
+}
+
+// Run shows the UI until the operator quits or ctx ends.
+func Run(ctx context.Context, cfg Config) error {
+	m := newModel(ctx, cfg, defaultServices(cfg), theme.FromEnv(cfg.NoColor))
+	defer m.Close()
+	_, err := tea.NewProgram(m, tea.WithContext(ctx)).Run()
+	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
+		return nil // interrupted from outside: a normal way to leave
+	}
+	return err
+}

@@ -1,0 +1,172 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/straylight-fleet/straylight/fleet"
+	"github.com/straylight-fleet/straylight/ui/apply"
+	"github.com/straylight-fleet/straylight/ui/diff"
+	"github.com/straylight-fleet/straylight/ui/task"
+)
+
+// askDeploy asks before deploying a host (the key contract: a, then y).
+func (m Model) askDeploy(host string) (Model, tea.Cmd) {
+	if m.plan == nil {
+		m.errText = "no plan yet: wait for the plan (drift column) before deploying"
+		return m, nil
+	}
+	if m.hostPlan(host) == nil {
+		m.errText = host + " is not in the plan (outside --limit, or no play targets it)"
+		return m, nil
+	}
+	what := diff.Summary(m.hostPlan(host), m.routesOf(host))
+	m.confirm = &confirmation{
+		prompt: fmt.Sprintf("Deploy %s? y/N · %s", host, what),
+		run:    func(m Model) (Model, tea.Cmd) { return m.startDeploy(host) },
+	}
+	return m, nil
+}
+
+// askRestart asks before restarting a host's vLLM.
+func (m Model) askRestart(host string) (Model, tea.Cmd) {
+	m.confirm = &confirmation{
+		prompt: fmt.Sprintf("Restart vLLM on %s? y/N · the health gate and route tests follow", host),
+		run:    func(m Model) (Model, tea.Cmd) { return m.startRestart(host) },
+	}
+	return m, nil
+}
+
+func (m Model) startDeploy(host string) (Model, tea.Cmd) {
+	eng, plan := m.svc.engine(m.repo, []string{host}), m.plan
+	return m.startTask(apply.KindDeploy, host, func(ctx context.Context, obs fleet.Observer) error {
+		_, err := eng.Apply(ctx, plan, obs)
+		return err
+	})
+}
+
+func (m Model) startRestart(host string) (Model, tea.Cmd) {
+	eng := m.svc.engine(m.repo, []string{host})
+	return m.startTask(apply.KindRestart, host, func(ctx context.Context, obs fleet.Observer) error {
+		return eng.Restart(ctx, host, obs)
+	})
+}
+
+// startRouteTest streams each route in turn; target names what was asked
+// (a host or a route).
+func (m Model) startRouteTest(target string, routeNames []string) (Model, tea.Cmd) {
+	if len(routeNames) == 0 {
+		m.errText = "no LiteLLM route goes through " + target
+		return m, nil
+	}
+	eng := m.svc.engine(m.repo, nil)
+	return m.startTask(apply.KindRouteTest, target, func(ctx context.Context, obs fleet.Observer) error {
+		var failed []string
+		for _, r := range routeNames {
+			if err := testRoute(ctx, eng, r, obs); err != nil {
+				failed = append(failed, err.Error())
+			}
+		}
+		if len(failed) > 0 {
+			return errors.New(strings.Join(failed, "; "))
+		}
+		return nil
+	})
+}
+
+// testRoute runs one route test. A failure the engine reported as the
+// route's result is shown there already; only one it could not report (no
+// proxy, no such route) is returned.
+func testRoute(ctx context.Context, eng engine, route string, obs fleet.Observer) error {
+	reported := false
+	_, err := eng.TestRoute(ctx, route, func(ev fleet.Event) {
+		reported = reported || ev.Kind == fleet.EvRouteResult
+		obs(ev)
+	})
+	if reported {
+		return nil
+	}
+	return err
+}
+
+// startTask runs work in the background (the engine calls obs from its own
+// goroutines); its events come back through the task's pump. The progress
+// view opens on it.
+func (m Model) startTask(kind apply.Kind, target string, work func(context.Context, fleet.Observer) error) (Model, tea.Cmd) {
+	m.nextTask++
+	id := m.nextTask
+	pump := task.New(id)
+	progress := apply.New(kind, target)
+	m.tasks[id], m.pumps[id] = progress, pump
+	m.apply.Show(progress)
+	m.apply.Refresh(m.spinner())
+	if m.current() != viewApply {
+		m = m.push(viewApply)
+	}
+	ctx := m.rt.ctx
+	run := func() tea.Msg {
+		err := runGuarded(func() error { return work(ctx, pump.Observe) })
+		pump.Finish(err)
+		return nil
+	}
+	m, spin := m.startSpinning()
+	return m, tea.Batch(run, pump.Next(ctx), spin)
+}
+
+// runGuarded turns a panic in the engine into the task's error.
+func runGuarded(work func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("internal error (please report): %v", r)
+		}
+	}()
+	return work()
+}
+
+// onEvents folds a task's events into its progress; when the task is done
+// the plan and git state are refreshed (a deploy changes drift).
+func (m Model) onEvents(msg task.EventsMsg) (Model, tea.Cmd) {
+	p, ok := m.tasks[msg.ID]
+	if !ok {
+		return m, nil
+	}
+	for _, ev := range msg.Events {
+		p.Fold(ev)
+		m.recordRouteResult(ev)
+	}
+	if m.apply.Progress() == p {
+		m.apply.Refresh(m.spinner())
+	}
+	if !msg.Done {
+		return m, m.pumps[msg.ID].Next(m.rt.ctx)
+	}
+	return m.finishTask(msg, p)
+}
+
+func (m Model) finishTask(msg task.EventsMsg, p *apply.Progress) (Model, tea.Cmd) {
+	p.Finish(msg.Err)
+	delete(m.pumps, msg.ID)
+	if m.apply.Progress() == p {
+		m.apply.Refresh(m.spinner())
+	}
+	if msg.Err != nil {
+		m.errText = fmt.Sprintf("%s %s: %v", p.Kind, p.Target, msg.Err)
+	}
+	m.rebuild()
+	if p.Kind == apply.KindRouteTest {
+		return m, nil
+	}
+	m, plan := m.requestPlan()
+	return m, tea.Batch(plan, m.readGit())
+}
+
+// recordRouteResult keeps the last test of each route for the routes pane.
+func (m *Model) recordRouteResult(ev fleet.Event) {
+	if ev.Kind == fleet.EvRouteResult && ev.Result != nil {
+		m.tests[ev.Route] = *ev.Result
+	}
+}

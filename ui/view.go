@@ -1,0 +1,223 @@
+package ui
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/straylight-fleet/straylight/fleet/status"
+	"github.com/straylight-fleet/straylight/ui/layout"
+	"github.com/straylight-fleet/straylight/ui/task"
+)
+
+// View draws the whole screen: header, the view on top, the status line
+// and the key help.
+func (m Model) View() tea.View {
+	v := tea.NewView(m.Render())
+	v.AltScreen = true
+	v.WindowTitle = "straylight"
+	return v
+}
+
+// Render is the screen's text (View's content).
+func (m Model) Render() string {
+	lines := []string{m.header(), m.body(), m.statusLine(), m.footer()}
+	return strings.Join(lines, "\n")
+}
+
+func (m Model) body() string {
+	h := m.bodyHeight()
+	switch {
+	case m.showHelp:
+		return m.help.Overlay("Keys · "+m.current().String(), m.focused(), m.width, h)
+	case m.phase == phaseLoading:
+		return layout.Clip("\n  "+m.spinner()+" reading the repository…", m.width, h)
+	case m.phase == phaseFailed:
+		return layout.Clip(m.failure(), m.width, h)
+	}
+	return layout.Clip(m.viewBody(), m.width, h)
+}
+
+func (m Model) viewBody() string {
+	switch m.current() {
+	case viewRoutes:
+		return m.routes.View()
+	case viewDetail:
+		return m.detail.View()
+	case viewEdit:
+		return m.edit.View()
+	case viewDiff:
+		return m.diff.View()
+	case viewApply:
+		return m.apply.View()
+	}
+	return m.fleet.View()
+}
+
+func (m Model) failure() string {
+	wrapped := ansi.Wordwrap(m.errText, max(20, m.width-4), " /")
+	return "\n" + m.th.Err.S("  cannot read the repository:") + "\n\n" + indent(wrapped, "  ") +
+		"\n\n" + m.th.Dim.S("  fix it and start straylight again · q quits")
+}
+
+func indent(s, pad string) string {
+	return pad + strings.ReplaceAll(s, "\n", "\n"+pad)
+}
+
+// header: the product and repository on the left; git, the proxy and the
+// routes on the right.
+func (m Model) header() string {
+	right := strings.Join(m.headerFacts(), m.th.Dim.S(" │ "))
+	title := m.th.Title.S("straylight") + " "
+	room := m.width - layout.Width(title) - layout.Width(right) - 1
+	repo := m.th.Dim.S(m.repoName(max(0, room)))
+	gap := layout.Pad(max(1, m.width-layout.Width(title)-layout.Width(repo)-layout.Width(right)))
+	return layout.Truncate(title+repo+gap+right, m.width)
+}
+
+// repoName is the repository's directory name (the detail of where it
+// lives is in the terminal's prompt already), cut to w.
+func (m Model) repoName(w int) string {
+	root := m.cfg.Repo
+	if m.repo != nil {
+		root = m.repo.Root
+	}
+	return layout.Truncate(filepath.Base(root), w)
+}
+
+func (m Model) headerFacts() []string {
+	if m.phase != phaseReady {
+		return nil
+	}
+	facts := []string{m.gitFact(), m.proxyFact()}
+	if r := m.routesFact(); r != "" {
+		facts = append(facts, r)
+	}
+	return facts
+}
+
+func (m Model) gitFact() string {
+	s := m.git.String()
+	if m.git.changed > 0 {
+		return m.th.Warn.S(s)
+	}
+	return s
+}
+
+func (m Model) proxyFact() string {
+	f := m.fleetModel()
+	if f == nil || f.Proxy == nil {
+		return m.th.Dim.S("no LiteLLM proxy")
+	}
+	state := status.StateUnknown
+	if m.snap != nil && m.snap.Proxy != nil {
+		state = m.snap.Proxy.State
+	}
+	text := "litellm " + f.Proxy.Name + " " + stateWord(state)
+	switch state {
+	case status.StateUp:
+		return m.th.OK.S(text)
+	case status.StateUnknown:
+		return m.th.Dim.S(text)
+	}
+	return m.th.Err.S(text)
+}
+
+func stateWord(s status.State) string {
+	if s == status.StateUnknown {
+		return "…"
+	}
+	return string(s)
+}
+
+// routesFact is "routes ok n/m": live when the monitor has spoken, else the
+// plan's static lint.
+func (m Model) routesFact() string {
+	ok, total, live := m.routeCounts()
+	if total == 0 {
+		return ""
+	}
+	text := fmt.Sprintf("routes ok %d/%d", ok, total)
+	if !live {
+		text += " (static)"
+	}
+	if ok == total {
+		return m.th.OK.S(text)
+	}
+	return m.th.Err.S(text)
+}
+
+func (m Model) routeCounts() (ok, total int, live bool) {
+	if m.snap != nil && len(m.snap.Routes) > 0 {
+		for _, r := range m.snap.Routes {
+			if r.State == status.RouteOK {
+				ok++
+			}
+		}
+		return ok, len(m.snap.Routes), true
+	}
+	if m.plan != nil {
+		return m.plan.Summary.RoutesOK, m.plan.Summary.Routes, false
+	}
+	return 0, 0, false
+}
+
+// statusLine is the question, the filter being typed, the error bar, a
+// notice or what runs in the background, in that order.
+func (m Model) statusLine() string {
+	var s string
+	switch {
+	case m.confirm != nil:
+		s = m.th.Prompt.S(m.confirm.prompt)
+	case m.filtering:
+		s = "/" + m.filterIn.View(m.width-2, true, m.th)
+	case m.errText != "" && m.phase != phaseFailed:
+		s = m.th.ErrorBar.S(layout.Fit("✗ "+oneLine(m.errText), m.width))
+	case m.notice != "":
+		s = m.th.Info.S(m.notice)
+	default:
+		s = m.background()
+	}
+	return layout.Truncate(s, m.width)
+}
+
+// background says what runs: tasks, the plan, an active filter.
+func (m Model) background() string {
+	var parts []string
+	for id := task.ID(1); id <= m.nextTask; id++ {
+		if p, ok := m.tasks[id]; ok && p.Running() {
+			parts = append(parts, m.spinner()+" "+string(p.Kind)+" "+p.Target)
+		}
+	}
+	if m.planning && m.plan != nil {
+		parts = append(parts, m.th.Dim.S("planning…"))
+	}
+	if f := m.activeFilter(); f != "" {
+		parts = append(parts, m.th.Dim.S("filter: "+f+" (esc clears)"))
+	}
+	return strings.Join(parts, "  ")
+}
+
+func (m Model) activeFilter() string {
+	switch m.current() {
+	case viewFleet:
+		return m.fleet.Filter()
+	case viewRoutes:
+		return m.routes.Filter()
+	}
+	return ""
+}
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+func (m Model) footer() string {
+	if m.phase != phaseReady {
+		return m.help.Footer(m.keys, m.width)
+	}
+	return layout.Truncate(m.help.Footer(m.focused(), m.width), m.width)
+}
