@@ -68,10 +68,11 @@ type applyRun struct {
 	deferred []string     // routes to test after the proxy restarted
 	waiting  []*hostApply // backends whose routes wait for the proxy
 	window   routeWindow
+	action   string // what the audit log calls it: apply or restart
 }
 
 func (e *Engine) newApply(plan *Plan, obs Observer) *applyRun {
-	a := &applyRun{e: e, plan: plan, fleet: plan.Fleet, obs: obs}
+	a := &applyRun{e: e, plan: plan, fleet: plan.Fleet, obs: obs, action: "apply"}
 	if a.fleet == nil {
 		a.fleet = e.Repo.Fleet()
 	}

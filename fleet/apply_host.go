@@ -74,7 +74,7 @@ func (h *hostApply) run(ctx context.Context) {
 	if h.tr != nil {
 		h.tr.Close()
 	}
-	h.audit("apply")
+	h.audit(h.a.action)
 	h.emit(Event{Kind: EvHostResult, Status: StepStatus(h.outcome), Message: h.reason})
 }
 
