@@ -27,9 +27,9 @@ type hostScope struct {
 // hostScope merges a host's variables for a play and opens its scope.
 func (r *Repo) hostScope(host string, run *PlayRun) (*hostScope, error) {
 	vars, err := r.Inventory.HostVars(host, inventory.Layers{
-		RoleDefaults: r.layer(run.roleDefaults(), inventory.LayerRoleDefault),
+		RoleDefaults: r.layerWith(run.roleDefaults(), inventory.LayerRoleDefault, run.roleOrigins(true)),
 		PlayVars:     r.layer(run.Play.Vars, inventory.LayerPlayVars),
-		RoleVars:     r.layer(run.roleVars(), inventory.LayerRoleVars),
+		RoleVars:     r.layerWith(run.roleVars(), inventory.LayerRoleVars, run.roleOrigins(false)),
 		ExtraVars:    r.layer(r.ExtraVars, inventory.LayerExtraVars),
 		PlaybookDir:  run.Playbook.Dir,
 	})
@@ -37,7 +37,7 @@ func (r *Repo) hostScope(host string, run *PlayRun) (*hostScope, error) {
 		return nil, r.relabelInventoryError(err)
 	}
 	hs := &hostScope{repo: r, run: run, host: host, vars: vars}
-	hs.scope = render.NewScope(vars.Values, r.magic(host, run.Playbook.Dir))
+	hs.scope = render.NewScope(orderedValues(vars), r.magic(host, run.Playbook.Dir))
 	hs.conn = connectionFrom(host, run.Play.Connection, hs.lookup)
 	hs.secrets = hs.collectSecrets()
 	return hs, nil
@@ -53,13 +53,41 @@ func (r *Repo) relabelInventoryError(err error) error {
 	return err
 }
 
+// withParams is the scope a role's tasks see: role params rank just above
+// role vars (nothing straylight reads sits between them) and apply to that
+// role entry only. Without params it is hs itself.
+func (hs *hostScope) withParams(params map[string]any) *hostScope {
+	if len(params) == 0 {
+		return hs
+	}
+	c := *hs
+	c.scope = hs.scope.With(params)
+	return &c
+}
+
 // layer wraps plain values as an inventory layer without line information.
 func (r *Repo) layer(values map[string]any, name string) inventory.Vars {
+	return r.layerWith(values, name, nil)
+}
+
+// layerWith wraps values as an inventory layer with the origins known for
+// them (a role's files), naming the layer of the rest.
+func (r *Repo) layerWith(values map[string]any, name string, origins map[string]inventory.Origin) inventory.Vars {
 	v := inventory.Vars{Values: values, Origins: map[string]inventory.Origin{}}
 	for k := range values {
 		v.Origins[k] = inventory.Origin{Layer: name}
 	}
+	for path, o := range origins {
+		if top, _, _ := strings.Cut(path, "."); hasKey(values, top) {
+			v.Origins[path] = o
+		}
+	}
 	return v
+}
+
+func hasKey(m map[string]any, k string) bool {
+	_, ok := m[k]
+	return ok
 }
 
 // lookup templates one variable; undefined or failing variables are absent.

@@ -49,6 +49,7 @@ func sortLongestFirst(list []string) {
 }
 
 func (w *hostWork) addTask(hs *hostScope, run *PlayRun, t *Task) error {
+	hs = hs.withParams(run.paramsFor(t))
 	switch {
 	case t.Unsupported != "":
 		w.unsupported(t, t.Unsupported)
@@ -191,7 +192,7 @@ func (w *hostWork) addHandler(hs *hostScope, h *Task, because []string) {
 		w.unsupported(h, orDefault(h.Unsupported, fmt.Sprintf("handler module %s is not supported (straylight runs shell/command handlers)", h.ModuleName)))
 		return
 	}
-	cmd, err := hs.handlerCommand(h)
+	cmd, err := hs.withParams(hs.run.paramsFor(h)).handlerCommand(h)
 	if err != nil {
 		w.unsupported(h, err.Error())
 		return

@@ -63,7 +63,7 @@ func (c *hostvarsCache) lookup(host string) (*render.Scope, bool) {
 	if err != nil {
 		return nil, false
 	}
-	s := render.NewScope(vars.Values, c.repo.magic(host, c.dir))
+	s := render.NewScope(orderedValues(vars), c.repo.magic(host, c.dir))
 	c.scopes[host] = s
 	return s, true
 }

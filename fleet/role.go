@@ -2,6 +2,8 @@ package fleet
 
 import (
 	"fmt"
+
+	"github.com/straylight-fleet/straylight/fleet/inventory"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,6 +20,8 @@ type Role struct {
 	// Origins of defaults and vars keys (top level), for "where does this come from".
 	DefaultsFile, VarsFile string
 	DefaultsLines          map[string]int
+	// origins of every key of defaults and vars (nested too), for file order
+	defaultOrigins, varOrigins map[string]inventory.Origin
 }
 
 // roleSearchPath is Ansible's order: <playbook dir>/roles, roles_path, then the
@@ -61,11 +65,28 @@ func loadRole(repo, name, dir string) (*Role, error) {
 	if r.Vars, r.VarsFile, _, err = loadRoleVars(repo, dir, "vars"); err != nil {
 		return nil, err
 	}
+	r.defaultOrigins = keyOrigins(dir, "defaults", inventory.LayerRoleDefault)
+	r.varOrigins = keyOrigins(dir, "vars", inventory.LayerRoleVars)
 	if r.Tasks, err = loadRoleTasks(repo, dir, "tasks", name, false); err != nil {
 		return nil, err
 	}
 	r.Handlers, err = loadRoleTasks(repo, dir, "handlers", name, true)
 	return r, err
+}
+
+// keyOrigins reads where each key of a role's defaults or vars file is set
+// (nested keys too), for the order templates print mappings in. The values
+// themselves come from loadRoleVars, which names errors.
+func keyOrigins(dir, sub, layer string) map[string]inventory.Origin {
+	path := mainFile(dir, sub)
+	if path == "" {
+		return nil
+	}
+	v, err := inventory.ReadVarsFile(path, layer, nil)
+	if err != nil {
+		return nil
+	}
+	return v.Origins
 }
 
 // mainFile finds <dir>/<sub>/main(.yml|.yaml|) as Ansible does.

@@ -1,0 +1,239 @@
+// Command bench times `straylight --check` as a whole process on generated
+// repositories of N GPU hosts (and one proxy), and `ansible-playbook --check
+// --diff` on the same repositories where Ansible is installed, then prints a
+// table with the ratios (DESIGN §9). Run it through bench/run.sh, which
+// builds straylight first.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/straylight-fleet/straylight/bench/benchrepo"
+)
+
+type config struct {
+	straylight   string
+	sizes        []int
+	ansibleSizes []int
+	runs         int
+	keep         bool
+}
+
+// measurement is one size's result.
+type measurement struct {
+	hosts       int
+	median, min time.Duration
+	maxRSSKiB   int64
+	ansible     time.Duration // 0: not run
+	ansibleNote string
+}
+
+func main() {
+	cfg, err := parseFlags(os.Args[1:])
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(2)
+	}
+	before := loadAverage()
+	results, err := runAll(cfg, os.Stderr)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+	printTable(os.Stdout, cfg, results)
+	fmt.Fprintf(os.Stdout, "\n%d CPUs; load average before %s, after %s\n", runtime.NumCPU(), before, loadAverage())
+}
+
+// loadAverage is /proc/loadavg's 1-minute figure: timings on a busy machine
+// say little.
+func loadAverage() string {
+	data, err := os.ReadFile("/proc/loadavg")
+	if fields := strings.Fields(string(data)); err == nil && len(fields) > 0 {
+		return fields[0]
+	}
+	return "unknown"
+}
+
+func parseFlags(args []string) (config, error) {
+	var cfg config
+	var sizes, ansibleSizes string
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.StringVar(&cfg.straylight, "straylight", "", "the straylight binary to time (required)")
+	fs.StringVar(&sizes, "sizes", "10,50,1000", "GPU host counts to time straylight on")
+	fs.StringVar(&ansibleSizes, "ansible-sizes", "10,50", "host counts to time ansible-playbook on (empty: none)")
+	fs.IntVar(&cfg.runs, "runs", 7, "straylight runs per size (the median is reported)")
+	fs.BoolVar(&cfg.keep, "keep", false, "keep the generated repositories")
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	if cfg.straylight == "" || cfg.runs < 1 {
+		return cfg, fmt.Errorf("need -straylight BIN and -runs >= 1")
+	}
+	var err error
+	if cfg.sizes, err = parseSizes(sizes); err != nil {
+		return cfg, err
+	}
+	cfg.ansibleSizes, err = parseSizes(ansibleSizes)
+	return cfg, err
+}
+
+func parseSizes(s string) ([]int, error) {
+	var out []int
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' }) {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("bad size %q", f)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+func runAll(cfg config, log io.Writer) ([]measurement, error) {
+	base, err := os.MkdirTemp("", "straylight-bench-")
+	if err != nil {
+		return nil, err
+	}
+	if !cfg.keep {
+		defer os.RemoveAll(base)
+	}
+	var results []measurement
+	for _, n := range cfg.sizes {
+		m, err := measureSize(cfg, filepath.Join(base, strconv.Itoa(n)), n, log)
+		if err != nil {
+			return nil, err
+		}
+		results = append(results, m)
+	}
+	return results, nil
+}
+
+func measureSize(cfg config, dir string, n int, log io.Writer) (measurement, error) {
+	root := filepath.Join(dir, "repo")
+	if err := benchrepo.Write(root, benchrepo.Options{Hosts: n, OutDir: filepath.Join(dir, "out")}); err != nil {
+		return measurement{}, err
+	}
+	m := measurement{hosts: n}
+	if err := timeStraylight(cfg, root, &m, log); err != nil {
+		return m, err
+	}
+	if contains(cfg.ansibleSizes, n) {
+		timeAnsible(dir, root, &m, log)
+	}
+	return m, nil
+}
+
+// timeStraylight runs the whole `straylight --check` process cfg.runs times.
+// The dests are absent, so every run plans a create per file: exit 2.
+func timeStraylight(cfg config, root string, m *measurement, log io.Writer) error {
+	var walls []time.Duration
+	for i := 0; i < cfg.runs; i++ {
+		wall, rss, code, err := timeProcess(cfg.straylight, root, nil, "-C", root, "--check")
+		if err != nil || code != 2 {
+			return fmt.Errorf("straylight --check on %d hosts: exit %d, %v", m.hosts, code, err)
+		}
+		walls = append(walls, wall)
+		m.maxRSSKiB = max(m.maxRSSKiB, rss)
+	}
+	sort.Slice(walls, func(i, j int) bool { return walls[i] < walls[j] })
+	m.median, m.min = walls[len(walls)/2], walls[0]
+	fmt.Fprintf(log, "straylight --check, %d hosts: median %v of %d runs, max RSS %d MiB\n", m.hosts, m.median, cfg.runs, m.maxRSSKiB/1024)
+	return nil
+}
+
+// timeAnsible runs `ansible-playbook --check --diff` once on the same repository.
+func timeAnsible(dir, root string, m *measurement, log io.Writer) {
+	if _, err := exec.LookPath("ansible-playbook"); err != nil {
+		m.ansibleNote = "ansible-playbook not installed"
+		return
+	}
+	args := append([]string{"--check", "--diff"}, benchrepo.Playbooks...)
+	wall, _, code, err := timeProcess("ansible-playbook", root, ansibleEnv(dir), args...)
+	if err != nil || code != 0 {
+		m.ansibleNote = fmt.Sprintf("ansible-playbook failed: exit %d %v", code, err)
+		return
+	}
+	m.ansible = wall
+	fmt.Fprintf(log, "ansible-playbook --check --diff, %d hosts: %v\n", m.hosts, wall)
+}
+
+// timeProcess runs a command to completion, output discarded, and returns
+// its wall time and its maximum resident set size (KiB, from rusage: what
+// /usr/bin/time -v prints as "Maximum resident set size").
+func timeProcess(bin, dir string, env []string, args ...string) (time.Duration, int64, int, error) {
+	cmd := exec.Command(bin, args...)
+	cmd.Dir, cmd.Env = dir, env
+	start := time.Now()
+	err := cmd.Run()
+	wall := time.Since(start)
+	if cmd.ProcessState == nil {
+		return wall, 0, -1, err
+	}
+	var rss int64
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		rss = ru.Maxrss
+	}
+	return wall, rss, cmd.ProcessState.ExitCode(), nil
+}
+
+// ansibleEnv keeps Ansible's temporary and home directories inside dir.
+func ansibleEnv(dir string) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "ANSIBLE_") && !strings.HasPrefix(kv, "HOME=") {
+			env = append(env, kv)
+		}
+	}
+	return append(env, "HOME="+filepath.Join(dir, "home"), "ANSIBLE_NOCOLOR=1",
+		"ANSIBLE_LOCAL_TEMP="+filepath.Join(dir, "ansible-local"),
+		"ANSIBLE_REMOTE_TEMP="+filepath.Join(dir, "ansible-remote"),
+		"ANSIBLE_PYTHON_INTERPRETER=/usr/bin/python3", "ANSIBLE_RETRY_FILES_ENABLED=False")
+}
+
+func printTable(w io.Writer, cfg config, results []measurement) {
+	fmt.Fprintf(w, "| GPU hosts (+1 proxy) | straylight --check, median of %d (min) | max RSS | ansible-playbook --check --diff (1 run) | speed-up |\n", cfg.runs)
+	fmt.Fprintln(w, "|---:|---:|---:|---:|---:|")
+	for _, m := range results {
+		fmt.Fprintf(w, "| %d | %s (%s) | %.1f MiB | %s | %s |\n", m.hosts, ms(m.median), ms(m.min),
+			float64(m.maxRSSKiB)/1024, ansibleCell(m), ratioCell(m))
+	}
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond)) }
+
+func ansibleCell(m measurement) string {
+	switch {
+	case m.ansible > 0:
+		return fmt.Sprintf("%.1f s", m.ansible.Seconds())
+	case m.ansibleNote != "":
+		return m.ansibleNote
+	}
+	return "—"
+}
+
+func ratioCell(m measurement) string {
+	if m.ansible == 0 || m.median == 0 {
+		return "—"
+	}
+	return fmt.Sprintf("%.0f×", float64(m.ansible)/float64(m.median))
+}
+
+func contains(list []int, n int) bool {
+	for _, e := range list {
+		if e == n {
+			return true
+		}
+	}
+	return false
+}
