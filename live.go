@@ -17,6 +17,7 @@ import (
 func (a *app) liveWarnings(ctx context.Context, repo *fleet.Repo, plan *fleet.Plan) {
 	hosts := plannedHosts(plan)
 	targets, proxy := plan.Fleet.StatusTargets(fleet.DefaultTransports, hosts)
+	targets = fleet.WithoutHostProbes(targets)
 	if len(targets) == 0 && proxy == nil {
 		return
 	}

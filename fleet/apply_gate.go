@@ -19,7 +19,7 @@ const (
 )
 
 func (h *hostApply) vllmClient(g *GPUHost) *api.VLLM {
-	return api.NewVLLM("http://"+hostPort(g.Address, g.Port), "", h.a.e.httpClient())
+	return api.NewVLLM(g.APIURL(), "", h.a.e.httpClient())
 }
 
 // healthGate waits until the host serves expected: connection refused is
@@ -61,7 +61,7 @@ func (h *hostApply) proxyGate(ctx context.Context) error {
 	p := h.a.fleet.Proxy
 	timeout := h.a.e.Repo.Settings.HealthTimeout
 	h.step(StepHealth, StatusStart, "", fmt.Sprintf("waiting up to %s for LiteLLM on %s", timeout, p.Name))
-	client := api.NewLiteLLM(proxyURL(p), h.a.e.httpClient())
+	client := api.NewLiteLLM(p.URL(), h.a.e.httpClient())
 	start := time.Now()
 	for {
 		pctx, cancel := context.WithTimeout(ctx, probeTimeout)
@@ -80,7 +80,11 @@ func (h *hostApply) proxyGate(ctx context.Context) error {
 	}
 }
 
-func proxyURL(p *ProxyHost) string { return "http://" + hostPort(p.Address, p.Port) }
+// URL is the proxy's base URL (no /v1).
+func (p *ProxyHost) URL() string { return "http://" + hostPort(p.apiAddress, p.Port) }
+
+// APIURL is the vLLM server's base URL (no /v1).
+func (g GPUHost) APIURL() string { return "http://" + hostPort(g.Conn.APIAddress(), g.Port) }
 
 func sleepCtx(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
@@ -193,7 +197,7 @@ func (e *Engine) testRoute(ctx context.Context, route string, emit func(Event)) 
 	onChunk := func(c api.Chunk) {
 		emit(Event{Kind: EvRouteChunk, Host: rr.Host, Route: route, Chunk: c.Content})
 	}
-	res, err := api.StreamChat(ctx, e.httpClient(), proxyURL(f.Proxy), req, onChunk)
+	res, err := api.StreamChat(ctx, e.httpClient(), f.Proxy.URL(), req, onChunk)
 	rr.fill(res, err)
 	emit(Event{Kind: EvRouteResult, Host: rr.Host, Route: route, Result: &rr})
 	if err != nil {

@@ -52,3 +52,13 @@ func connectionFrom(host, playConnection string, get func(string) (any, bool)) C
 	}
 	return c
 }
+
+// APIAddress is where straylight reaches a host's HTTP services: its address,
+// except that a local connection without ansible_host is this machine, so
+// its name is not looked up (ansible_connection: local never resolves it).
+func (c Connection) APIAddress() string {
+	if c.Kind == "local" && c.Address == c.Host {
+		return "127.0.0.1"
+	}
+	return c.Address
+}

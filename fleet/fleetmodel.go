@@ -20,6 +20,7 @@ type ProxyHost struct {
 	Address    string
 	Port       int
 	MasterKey  string // secret: never printed
+	apiAddress string // where its HTTP API answers (see Connection.APIAddress)
 	ConfigDest string
 	Routes     []Route
 }
@@ -152,7 +153,7 @@ func (hs *hostScope) proxyHost(files []*fileWork) *ProxyHost {
 	if err != nil || m == nil {
 		return nil
 	}
-	p := &ProxyHost{Name: hs.host, Address: hs.conn.Address, Port: 4000}
+	p := &ProxyHost{Name: hs.host, Address: hs.conn.Address, Port: 4000, apiAddress: hs.conn.APIAddress()}
 	if n, ok := asInt(m["port"]); ok {
 		p.Port = n
 	}

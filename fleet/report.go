@@ -22,6 +22,7 @@ func (p *Plan) writeHuman(w, diag io.Writer, showSecrets bool) {
 	}
 	writeRoutes(w, p.Routes)
 	writeFindings(diag, p.Findings)
+	writeRouteErrors(diag, p.Routes)
 	fmt.Fprintln(w, p.Summary.Line())
 }
 
@@ -130,4 +131,14 @@ func oneLine(s string) string {
 		return lines[0]
 	}
 	return fmt.Sprintf("%s … (+%d lines)", strings.TrimSpace(lines[0]), len(lines)-1)
+}
+
+// writeRouteErrors repeats failing routes among the diagnostics, so an exit
+// code of 1 always has its reason on stderr.
+func writeRouteErrors(w io.Writer, routes []RouteCheck) {
+	for _, r := range routes {
+		if r.Status == "error" {
+			fmt.Fprintf(w, "error: route %s: %s\n", r.Route, r.Detail)
+		}
+	}
 }

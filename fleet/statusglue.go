@@ -22,7 +22,7 @@ func (f *Fleet) StatusTargets(transports TransportFactory, hosts []string) ([]st
 func (g GPUHost) statusTarget(transports TransportFactory) status.Target {
 	conn := g.Conn
 	return status.Target{
-		Host: g.Name, VLLMURL: "http://" + hostPort(g.Address, g.Port), Expected: g.Served,
+		Host: g.Name, VLLMURL: g.APIURL(), Expected: g.Served,
 		Container: g.Container, IdleThreshold: time.Duration(g.IdleMinutes) * time.Minute,
 		Transport: func() (remote.Transport, error) { return transports(conn) },
 		Insecure:  InsecureReason(conn),
@@ -34,7 +34,7 @@ func (f *Fleet) proxyTarget(hosts []string) *status.ProxyTarget {
 	if p == nil || (hosts != nil && !contains(hosts, p.Name)) {
 		return nil
 	}
-	pt := &status.ProxyTarget{Host: p.Name, URL: proxyURL(p), MasterKey: p.MasterKey}
+	pt := &status.ProxyTarget{Host: p.Name, URL: p.URL(), MasterKey: p.MasterKey}
 	for _, r := range p.Routes {
 		sr := status.Route{Alias: r.Alias, Upstream: r.Upstream()}
 		if h, _ := hostForAPIBase(r.APIBase, f.GPU); h != nil {
@@ -56,4 +56,14 @@ func InsecureReason(c Connection) string {
 		return ""
 	}
 	return w.InsecureReason()
+}
+
+// WithoutHostProbes drops the host-side probes (GPU and container state over
+// the transport): a one-off --check needs only the HTTP checks, and should
+// not start docker or nvidia-smi once per local host.
+func WithoutHostProbes(targets []status.Target) []status.Target {
+	for i := range targets {
+		targets[i].Transport = nil
+	}
+	return targets
 }
