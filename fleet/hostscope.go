@@ -3,7 +3,6 @@ package fleet
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -154,11 +153,11 @@ func (hs *hostScope) renderWithArgs(run *PlayRun, t *Task, args map[string]any) 
 }
 
 func (hs *hostScope) renderTemplate(run *PlayRun, t *Task, args map[string]any) ([]byte, error) {
-	src, err := resolveSource(run, t, "templates", argString(args, "src"))
+	src, err := hs.repo.sources.resolve(run, t, "templates", argString(args, "src"))
 	if err != nil {
 		return nil, err
 	}
-	body, err := os.ReadFile(src)
+	body, err := hs.repo.sources.read(src)
 	if err != nil {
 		return nil, err
 	}
@@ -171,11 +170,11 @@ func (hs *hostScope) copyContent(run *PlayRun, t *Task, args map[string]any) ([]
 	if c, ok := args["content"]; ok {
 		return []byte(contentString(c)), nil
 	}
-	src, err := resolveSource(run, t, "files", argString(args, "src"))
+	src, err := hs.repo.sources.resolve(run, t, "files", argString(args, "src"))
 	if err != nil {
 		return nil, err
 	}
-	return os.ReadFile(src)
+	return hs.repo.sources.read(src)
 }
 
 // handlerCommand templates a handler's command line.

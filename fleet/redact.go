@@ -24,15 +24,54 @@ func maskSecretValuesByKey(line string) string {
 	})
 }
 
+// mayHoldSecret is a cheap test before the line-by-line work: text that
+// holds no known secret and names none needs no masking.
+func mayHoldSecret(s string, secrets []string) bool {
+	return containsAny(s, secrets) || containsAnyWord(strings.ToLower(s), secretWords)
+}
+
 // bearerToken finds "Bearer <token>" (an Authorization header in a command
 // or a log line).
 var bearerToken = regexp.MustCompile(`(?i)(\bbearer\s+)([A-Za-z0-9._~+/=-]{4,})`)
 
 // maskText masks known secret values, then secret-named assignments and
-// bearer tokens.
+// bearer tokens. The regular expressions run only on text that names a
+// secret at all: most rendered files never do, and running them on every
+// file was half the time of a 1,000-host plan.
 func maskText(s string, secrets []string) string {
-	s = maskSecretValuesByKey(maskSecrets(s, secrets))
-	return bearerToken.ReplaceAllString(s, "${1}"+SecretMask)
+	s = maskSecrets(s, secrets)
+	if !containsAnyWord(strings.ToLower(s), secretWords) {
+		return s
+	}
+	var b strings.Builder
+	for line := range strings.SplitAfterSeq(s, "\n") {
+		b.WriteString(maskLine(line))
+	}
+	return b.String()
+}
+
+// maskLine runs the regular expressions on a line that names a secret.
+func maskLine(line string) string {
+	lower := strings.ToLower(line)
+	if containsAnyWord(lower, secretWords[:4]) {
+		line = maskSecretValuesByKey(line)
+	}
+	if strings.Contains(lower, "bearer") {
+		line = bearerToken.ReplaceAllString(line, "${1}"+SecretMask)
+	}
+	return line
+}
+
+// secretWords are the words secretAssignment's keys contain.
+var secretWords = []string{"key", "pass", "secret", "token", "bearer"}
+
+func containsAnyWord(s string, words []string) bool {
+	for _, w := range words {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // maskDiff masks secrets in a unified diff. A changed line whose old and new
@@ -40,14 +79,19 @@ func maskText(s string, secrets []string) string {
 // hiding that anything changed; such pairs become one context-style line
 // saying a secret changed, without either value.
 func maskDiff(diff string, secrets []string) string {
-	if diff == "" {
+	if !mayHoldSecret(diff, secrets) {
 		return diff
 	}
 	lines := strings.SplitAfter(diff, "\n")
 	var out []string
 	for i := 0; i < len(lines); {
+		if !isDiffLine(lines[i], '-') {
+			out = append(out, maskText(lines[i], secrets))
+			i++
+			continue
+		}
 		minus, plus := changeBlock(lines, i)
-		if len(minus) > 0 && len(minus) == len(plus) {
+		if len(minus) == len(plus) {
 			out = append(out, pairMasked(minus, plus, secrets)...)
 			i += len(minus) + len(plus)
 			continue

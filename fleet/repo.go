@@ -44,6 +44,7 @@ type Repo struct {
 	fleetOnce  sync.Once
 	fleet      *Fleet
 	auditMu    sync.Mutex
+	sources    sourceCache
 }
 
 // PlayRun is a play ready to plan: its roles loaded and its hosts matched.
