@@ -8,20 +8,24 @@
 package benchrepo
 
 import (
-	"embed"
 	"fmt"
 	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
 	"strings"
+
+	"github.com/straylight-fleet/straylight/examples"
 )
 
 // seed holds copies of examples/homelab/roles/windows-vllm-deploy's defaults,
 // template and script (a test keeps them identical to the example's).
 //
-//go:embed seed
-var seed embed.FS
+// The seed's role comes from the example itself (examples.Homelab), so the
+// benchmark always runs exactly the role the example ships.
+const seedRole = "homelab/roles/windows-vllm-deploy"
+
+var seedParts = []string{"defaults", "files", "templates"}
 
 // Options size a repository.
 type Options struct {
@@ -84,25 +88,31 @@ func writeFiles(root string, files map[string]string) error {
 	return nil
 }
 
-// copySeed writes the embedded seed role files under roles/.
+// copySeed writes the seed role's defaults, files and templates under roles/.
 func copySeed(root string) error {
-	return fs.WalkDir(seed, "seed", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		data, err := seed.ReadFile(p)
+	for _, part := range seedParts {
+		err := fs.WalkDir(examples.Homelab, path.Join(seedRole, part), func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			data, err := examples.Homelab.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			rel := path.Join("roles", "windows-vllm-deploy", strings.TrimPrefix(p, seedRole+"/"))
+			return writeFiles(root, map[string]string{rel: string(data)})
+		})
 		if err != nil {
 			return err
 		}
-		rel := path.Join("roles", strings.TrimPrefix(p, "seed/"))
-		return writeFiles(root, map[string]string{rel: string(data)})
-	})
+	}
+	return nil
 }
 
-// SeedFile returns an embedded seed file by its path inside the role
+// SeedFile returns a file of the seed role by its path inside the role
 // (e.g. "templates/vllm_config.yml.j2").
 func SeedFile(rel string) ([]byte, error) {
-	return seed.ReadFile(path.Join("seed/windows-vllm-deploy", rel))
+	return examples.Homelab.ReadFile(path.Join(seedRole, rel))
 }
 
 // models are what the GPU hosts serve, in turn.
