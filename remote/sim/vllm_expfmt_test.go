@@ -1,4 +1,3 @@
-
 // This test needs go.sum entries for expfmt's dependencies
 // (github.com/munnerz/goautoneg, github.com/prometheus/client_model,
 // google.golang.org/protobuf); run it with `go test -tags expfmt` once
