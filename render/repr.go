@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/straylight-fleet/straylight/internal/pyfmt"
 )
 
 // pyStr is Python's str() of an engine value: what {{ }} prints (None aside,
@@ -107,31 +109,7 @@ func pyFloat(f float64) string {
 	case math.IsInf(f, -1):
 		return "-inf"
 	}
-	sci := strconv.FormatFloat(f, 'e', -1, 64)
-	mantissa, expText, _ := strings.Cut(sci, "e")
-	exp, _ := strconv.Atoi(expText)
-	if exp < -4 || exp >= 16 {
-		return fmt.Sprintf("%se%s%02d", mantissa, expSign(exp), abs(exp))
-	}
-	fixed := strconv.FormatFloat(f, 'f', -1, 64)
-	if !strings.Contains(fixed, ".") {
-		fixed += ".0"
-	}
-	return fixed
-}
-
-func expSign(exp int) string {
-	if exp < 0 {
-		return "-"
-	}
-	return "+"
-}
-
-func abs(n int) int {
-	if n < 0 {
-		return -n
-	}
-	return n
+	return pyfmt.FiniteFloat(f)
 }
 
 // pyQuote is Python's repr of a str: single quotes unless the text has a

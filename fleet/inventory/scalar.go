@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/straylight-fleet/straylight/internal/pyfmt"
 )
 
 // Ansible parses YAML with PyYAML, which follows YAML 1.1: "yes", "on" and
@@ -298,31 +300,7 @@ func pyFloatRepr(f float64) string {
 	case math.IsInf(f, -1):
 		return "-Infinity"
 	}
-	e := strconv.FormatFloat(f, 'e', -1, 64)
-	mant, expStr, _ := strings.Cut(e, "e")
-	exp := atoi(strings.TrimPrefix(expStr, "+"))
-	if exp < -4 || exp >= 16 {
-		return fmt.Sprintf("%se%s%02d", mant, expSign(exp), abs(exp))
-	}
-	s := strconv.FormatFloat(f, 'f', -1, 64)
-	if !strings.Contains(s, ".") {
-		s += ".0"
-	}
-	return s
-}
-
-func expSign(exp int) string {
-	if exp < 0 {
-		return "-"
-	}
-	return "+"
-}
-
-func abs(n int) int {
-	if n < 0 {
-		return -n
-	}
-	return n
+	return pyfmt.FiniteFloat(f)
 }
 
 // keyString turns a mapping key into the string ansible-inventory's JSON
