@@ -235,7 +235,7 @@ func (h *hostApply) waitIdle(ctx context.Context) error {
 	if !h.a.e.Opts.WhenIdle || g == nil {
 		return nil
 	}
-	threshold := time.Duration(g.IdleMinutes) * time.Minute
+	threshold := g.IdleThreshold
 	h.step(StepIdleWait, StatusStart, "", fmt.Sprintf("waiting until %s has been idle for %s", g.Name, threshold))
 	client, since := h.vllmClient(g), time.Now()
 	var rate api.TokenRate

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 )
 
 // Fleet is the repository's view of the serving system: the GPU hosts with
@@ -109,9 +110,9 @@ func (hs *hostScope) gpuHost() *GPUHost {
 	g.Model, _ = vals["model"].(string)
 	g.Served = servedNames(vals)
 	g.Container = fmt.Sprint(orDefaultAny(vals["container_name"], "vllm-"+hs.host))
-	g.IdleMinutes = 5
-	if n, ok := asInt(vals["idle_threshold_minutes"]); ok {
-		g.IdleMinutes = n
+	g.IdleThreshold = 5 * time.Minute
+	if m, ok := asFloat(vals["idle_threshold_minutes"]); ok && m > 0 {
+		g.IdleThreshold = time.Duration(m * float64(time.Minute))
 	}
 	return g
 }

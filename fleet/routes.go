@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 )
@@ -17,11 +18,12 @@ type GPUHost struct {
 	Port    int
 	Served  []string // served_model_name(s), else the model
 	Model   string
-	// Container is the vLLM container's name; IdleMinutes the idle threshold.
-	Container   string
-	IdleMinutes int
-	Conn        Connection
-	Values      map[string]any // the templated vllm mapping
+	// Container is the vLLM container's name; IdleThreshold is
+	// idle_threshold_minutes (fractions of a minute allowed).
+	Container     string
+	IdleThreshold time.Duration
+	Conn          Connection
+	Values        map[string]any // the templated vllm mapping
 }
 
 // Route is one entry of LiteLLM's model_list.

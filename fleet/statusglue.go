@@ -1,8 +1,6 @@
 package fleet
 
 import (
-	"time"
-
 	"github.com/straylight-fleet/straylight/fleet/status"
 	"github.com/straylight-fleet/straylight/remote"
 )
@@ -23,7 +21,7 @@ func (g GPUHost) statusTarget(transports TransportFactory) status.Target {
 	conn := g.Conn
 	return status.Target{
 		Host: g.Name, VLLMURL: g.APIURL(), Expected: g.Served,
-		Container: g.Container, IdleThreshold: time.Duration(g.IdleMinutes) * time.Minute,
+		Container: g.Container, IdleThreshold: g.IdleThreshold,
 		Transport: func() (remote.Transport, error) { return transports(conn) },
 		Insecure:  InsecureReason(conn),
 	}

@@ -41,7 +41,7 @@ var VLLMRules = map[string]vllmRule{
 	"max_num_seqs":           ruleOptional(ruleIntRange(1, 1<<20)),
 	"auto_switch":            ruleBool,
 	"check_interval_minutes": ruleIntRange(1, 1440),
-	"idle_threshold_minutes": ruleIntRange(1, 1440),
+	"idle_threshold_minutes": rulePositiveMinutes,
 }
 
 // ValidateVLLMValue checks one vllm key's value; unknown keys pass.
@@ -208,4 +208,17 @@ func describe(v any) string {
 		return fmt.Sprintf("%v (%T)", t, t)
 	}
 	return fmt.Sprintf("a %T", v)
+}
+
+// rulePositiveMinutes accepts a number of minutes above 0 and up to a day;
+// fractions are allowed (0.5 is thirty seconds).
+func rulePositiveMinutes(v any) string {
+	f, ok := asFloat(v)
+	if !ok {
+		return fmt.Sprintf("expected a number of minutes, got %s", describe(v))
+	}
+	if f <= 0 || f > 1440 {
+		return fmt.Sprintf("%v is out of range: must be above 0 and at most 1440", f)
+	}
+	return ""
 }
