@@ -251,7 +251,7 @@ func TestModelKeepsSelectionAcrossRefreshAndFilter(t *testing.T) {
 		t.Errorf("refresh keeps the host selected: %s", got)
 	}
 	m.SetFilter("GPU-01")
-	if got := len(m.visible); got != 10 {
+	if got := m.ShownCount(); got != 10 {
 		t.Errorf("filter (case-insensitive) keeps 10 rows, got %d", got)
 	}
 	if got := selected(t, m); got != "gpu-010" {

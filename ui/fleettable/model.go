@@ -7,7 +7,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/straylight-fleet/straylight/ui/keys"
-	"github.com/straylight-fleet/straylight/ui/layout"
 	"github.com/straylight-fleet/straylight/ui/table"
 	"github.com/straylight-fleet/straylight/ui/theme"
 )
@@ -43,109 +42,35 @@ func newKeyMap() KeyMap {
 
 // Model is the table: all rows, the filtered view of them, the cursor.
 type Model struct {
-	th      *theme.Theme
-	Keys    KeyMap
-	cols    []table.Column[Row]
-	placed  []table.Placed[Row]
-	rows    []Row
-	visible []int // indexes into rows that pass the filter
-	filter  string
-	cursor  int // index into visible
-	offset  int // first visible row drawn
-	width   int
-	height  int
+	table.List[Row]
+	th     *theme.Theme
+	Keys   KeyMap
+	cols   []table.Column[Row]
+	placed []table.Placed[Row]
+	width  int
+	height int
 }
 
 // New returns an empty table.
 func New(th *theme.Theme) Model {
-	m := Model{th: th, Keys: newKeyMap(), cols: Columns()}
+	m := Model{List: table.NewList(rowID, filterText), th: th, Keys: newKeyMap(), cols: Columns()}
 	m.SetSize(80, 20)
 	return m
+}
+
+func rowID(r Row) string { return r.Host }
+
+// filterText is what / searches in a row.
+func filterText(r Row) string {
+	return r.Host + " " + string(r.State) + " " + ModelCell(r).Text + " " + strings.Join(r.Configured, " ")
 }
 
 // SetSize sets the table's box, header line included.
 func (m *Model) SetSize(w, h int) {
 	m.width, m.height = w, h
 	m.placed = table.Layout(m.cols, w)
-	m.clamp()
+	m.SetHeight(max(1, h-1))
 }
-
-// SetRows replaces the rows, keeping the cursor on the same host.
-func (m *Model) SetRows(rows []Row) {
-	selected, _ := m.Selected()
-	m.rows = rows
-	m.refilter(selected.Host)
-}
-
-// SetFilter shows only rows whose text contains s (case-insensitive).
-func (m *Model) SetFilter(s string) {
-	selected, _ := m.Selected()
-	m.filter = strings.ToLower(s)
-	m.refilter(selected.Host)
-}
-
-// Filter is the current filter.
-func (m Model) Filter() string { return m.filter }
-
-func (m *Model) refilter(keep string) {
-	m.visible = m.visible[:0]
-	m.cursor = 0
-	for i, r := range m.rows {
-		if !m.matches(r) {
-			continue
-		}
-		if r.Host == keep {
-			m.cursor = len(m.visible)
-		}
-		m.visible = append(m.visible, i)
-	}
-	m.clamp()
-}
-
-func (m Model) matches(r Row) bool {
-	if m.filter == "" {
-		return true
-	}
-	text := r.Host + " " + string(r.State) + " " + ModelCell(r).Text + " " + strings.Join(r.Configured, " ")
-	return strings.Contains(strings.ToLower(text), m.filter)
-}
-
-// Rows is every row, filtered or not.
-func (m Model) Rows() []Row { return m.rows }
-
-// Shown is the rows that pass the filter.
-func (m Model) Shown() []Row {
-	out := make([]Row, len(m.visible))
-	for i, idx := range m.visible {
-		out[i] = m.rows[idx]
-	}
-	return out
-}
-
-// Selected is the row under the cursor.
-func (m Model) Selected() (Row, bool) {
-	if m.cursor < 0 || m.cursor >= len(m.visible) {
-		return Row{}, false
-	}
-	return m.rows[m.visible[m.cursor]], true
-}
-
-// Select moves the cursor to a host, if it is shown.
-func (m *Model) Select(host string) {
-	for i, idx := range m.visible {
-		if m.rows[idx].Host == host {
-			m.cursor = i
-		}
-	}
-	m.clamp()
-}
-
-func (m *Model) clamp() {
-	m.cursor = max(0, min(m.cursor, len(m.visible)-1))
-	m.offset = layout.Window(m.offset, m.cursor, m.bodyHeight(), len(m.visible))
-}
-
-func (m Model) bodyHeight() int { return max(1, m.height-1) }
 
 // Update moves the cursor.
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
@@ -155,11 +80,10 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	}
 	switch {
 	case key.Matches(k, m.Keys.Up):
-		m.cursor--
+		m.Move(-1)
 	case key.Matches(k, m.Keys.Down):
-		m.cursor++
+		m.Move(1)
 	}
-	m.clamp()
 	return m, nil
 }
 
@@ -167,19 +91,19 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 func (m Model) View() string {
 	var b strings.Builder
 	b.WriteString(table.Header(m.placed, m.th))
-	end := min(len(m.visible), m.offset+m.bodyHeight())
-	for i := m.offset; i < end; i++ {
+	start, end, cursor := m.Window()
+	for i := start; i < end; i++ {
 		b.WriteByte('\n')
-		b.WriteString(RenderRow(m.rows[m.visible[i]], m.placed, i == m.cursor, m.th))
+		b.WriteString(RenderRow(m.ShownRow(i), m.placed, i == cursor, m.th))
 	}
-	if len(m.visible) == 0 {
+	if m.ShownCount() == 0 {
 		b.WriteString("\n" + m.th.Dim.S(m.emptyText()))
 	}
 	return b.String()
 }
 
 func (m Model) emptyText() string {
-	if m.filter != "" {
+	if m.Filter() != "" {
 		return "   no host matches the filter"
 	}
 	return "   no GPU host in this repository (no host's vars hold a vllm mapping)"

@@ -32,22 +32,18 @@ const detailLines = 4
 
 // Model is the pane.
 type Model struct {
-	th      *theme.Theme
-	Keys    KeyMap
-	cols    []table.Column[Row]
-	placed  []table.Placed[Row]
-	rows    []Row
-	visible []int
-	filter  string
-	cursor  int
-	offset  int
-	width   int
-	height  int
+	table.List[Row]
+	th     *theme.Theme
+	Keys   KeyMap
+	cols   []table.Column[Row]
+	placed []table.Placed[Row]
+	width  int
+	height int
 }
 
 // New returns an empty pane.
 func New(th *theme.Theme) Model {
-	m := Model{th: th, cols: Columns(), Keys: KeyMap{
+	m := Model{List: table.NewList(rowID, filterText), th: th, cols: Columns(), Keys: KeyMap{
 		Up: keys.Up(), Down: keys.Down(), Tab: keys.Tab("fleet"), Filter: keys.Filter(),
 		Enter: keys.Enter("route's host"), Test: keys.Test("test route"), Help: keys.Help(), Quit: keys.Quit(),
 	}}
@@ -55,70 +51,27 @@ func New(th *theme.Theme) Model {
 	return m
 }
 
+func rowID(r Row) string { return r.Route }
+
+// filterText is what / searches in a route.
+func filterText(r Row) string { return r.Route + " " + r.Upstream + " " + r.Host + " " + r.APIBase }
+
 // SetSize sets the pane's box.
 func (m *Model) SetSize(w, h int) {
 	m.width, m.height = w, h
 	m.placed = table.Layout(m.cols, w)
-	m.clamp()
+	m.SetHeight(max(1, h-1-detailLines))
 }
-
-// SetRows replaces the rows, keeping the cursor on the same route.
-func (m *Model) SetRows(rows []Row) {
-	sel, _ := m.Selected()
-	m.rows = rows
-	m.refilter(sel.Route)
-}
-
-// SetFilter shows only routes whose text contains s.
-func (m *Model) SetFilter(s string) {
-	sel, _ := m.Selected()
-	m.filter = strings.ToLower(s)
-	m.refilter(sel.Route)
-}
-
-// Filter is the current filter.
-func (m Model) Filter() string { return m.filter }
-
-func (m *Model) refilter(keep string) {
-	m.visible, m.cursor = m.visible[:0], 0
-	for i, r := range m.rows {
-		text := strings.ToLower(r.Route + " " + r.Upstream + " " + r.Host + " " + r.APIBase)
-		if m.filter != "" && !strings.Contains(text, m.filter) {
-			continue
-		}
-		if r.Route == keep {
-			m.cursor = len(m.visible)
-		}
-		m.visible = append(m.visible, i)
-	}
-	m.clamp()
-}
-
-// Selected is the route under the cursor.
-func (m Model) Selected() (Row, bool) {
-	if m.cursor < 0 || m.cursor >= len(m.visible) {
-		return Row{}, false
-	}
-	return m.rows[m.visible[m.cursor]], true
-}
-
-func (m *Model) clamp() {
-	m.cursor = max(0, min(m.cursor, len(m.visible)-1))
-	m.offset = layout.Window(m.offset, m.cursor, m.bodyHeight(), len(m.visible))
-}
-
-func (m Model) bodyHeight() int { return max(1, m.height-1-detailLines) }
 
 // Update moves the cursor.
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	if k, ok := msg.(tea.KeyPressMsg); ok {
 		switch {
 		case key.Matches(k, m.Keys.Up):
-			m.cursor--
+			m.Move(-1)
 		case key.Matches(k, m.Keys.Down):
-			m.cursor++
+			m.Move(1)
 		}
-		m.clamp()
 	}
 	return m, nil
 }
@@ -127,11 +80,11 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 func (m Model) View() string {
 	var b strings.Builder
 	b.WriteString(table.Header(m.placed, m.th))
-	end := min(len(m.visible), m.offset+m.bodyHeight())
-	for i := m.offset; i < end; i++ {
-		b.WriteString("\n" + table.Row(m.rows[m.visible[i]], table.Cell{Text: " "}, m.placed, i == m.cursor, m.th))
+	start, end, cursor := m.Window()
+	for i := start; i < end; i++ {
+		b.WriteString("\n" + table.Row(m.ShownRow(i), table.Cell{Text: " "}, m.placed, i == cursor, m.th))
 	}
-	if len(m.visible) == 0 {
+	if m.ShownCount() == 0 {
 		b.WriteString("\n" + m.th.Dim.S(m.emptyText()))
 	}
 	body := layout.Clip(b.String(), m.width, m.height-detailLines)
@@ -139,7 +92,7 @@ func (m Model) View() string {
 }
 
 func (m Model) emptyText() string {
-	if m.filter != "" {
+	if m.Filter() != "" {
 		return "   no route matches the filter"
 	}
 	return "   no LiteLLM routes (no host's vars hold a litellm mapping)"

@@ -82,7 +82,7 @@ func TestModelShowsDetailsOfSelectedRoute(t *testing.T) {
 		t.Errorf("the pane fills its height: %d lines", got)
 	}
 	m.SetFilter("REASON")
-	if r, _ := m.Selected(); r.Route != "local/reasoner" || len(m.visible) != 1 {
-		t.Errorf("filter: %+v", m.visible)
+	if r, _ := m.Selected(); r.Route != "local/reasoner" || m.ShownCount() != 1 {
+		t.Errorf("filter: %+v", m.Shown())
 	}
 }
