@@ -11,7 +11,7 @@ import (
 // orderedValues gives the templating scope mappings in their file order:
 // Python dicts keep insertion order and templates show it (to_json, loops,
 // printing), while inventory values are Go maps. The order is recovered from
-// the origins, which record each key's line; keys without one (from the
+// the origins, which record each key's line and column; keys without one (from the
 // command line, say) follow in sorted order.
 func orderedValues(v inventory.Vars) map[string]any {
 	out := make(map[string]any, len(v.Values))
@@ -42,9 +42,9 @@ func orderedMap(path string, m map[string]any, origins map[string]inventory.Orig
 	}
 	line := func(k string) int {
 		if o, ok := origins[path+"."+k]; ok && o.Line > 0 {
-			return o.Line
+			return o.Line<<16 + o.Column
 		}
-		return 1 << 30
+		return 1 << 50
 	}
 	sort.SliceStable(keys, func(i, j int) bool {
 		li, lj := line(keys[i]), line(keys[j])

@@ -3,6 +3,9 @@ package fleet
 import (
 	"strings"
 	"testing"
+
+	"github.com/straylight-fleet/straylight/fleet/inventory"
+	"github.com/straylight-fleet/straylight/render"
 )
 
 func TestMaskDiffSaysASecretChangedWithoutEitherValue(t *testing.T) {
@@ -130,5 +133,25 @@ func TestMaskTextByKeyAndBearer(t *testing.T) {
 		if got := maskText(in, nil); got != want {
 			t.Errorf("maskText(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestOrderedValuesKeepFileOrder: templates see mappings in file order, also
+// for a flow mapping written on one line (Python dicts keep insertion order).
+func TestOrderedValuesKeepFileOrder(t *testing.T) {
+	v, err := inventory.ParseVars([]byte("flow: {zeta: 1, alpha: {y: 2, x: 3}}\nblock:\n  zeta: 1\n  alpha: 2\n"), "vars.yml", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := orderedValues(v)
+	for name, want := range map[string]string{"flow": "zeta alpha", "block": "zeta alpha"} {
+		m, ok := got[name].(*render.Map)
+		if !ok || strings.Join(m.Keys, " ") != want {
+			t.Errorf("%s: keys %v, want %s", name, got[name], want)
+		}
+	}
+	inner := got["flow"].(*render.Map).Values["alpha"].(*render.Map)
+	if strings.Join(inner.Keys, " ") != "y x" {
+		t.Errorf("nested flow mapping keys %v", inner.Keys)
 	}
 }

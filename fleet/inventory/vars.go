@@ -42,6 +42,7 @@ type Vars struct {
 type Origin struct {
 	File   string // absolute path of the file; empty for values given on the command line
 	Line   int    // 1-based; 0 when unknown
+	Column int    // 1-based, YAML files only; orders keys of a one-line flow mapping
 	Layer  string // one of the Layer* names, e.g. "host_vars", "group_vars/motoko"
 	Secret bool   // the value is, or contains, a value that came from the vault
 }

@@ -163,7 +163,7 @@ func (d *decoder) mapping(n *yaml.Node, path string, out *[]pathOrigin) (any, bo
 	m := make(map[string]any, len(pairs))
 	anySecret := d.secret
 	for _, p := range pairs {
-		v, secret, err := d.child(p.value, joinPath(path, p.key), p.keyNode.Line, out)
+		v, secret, err := d.child(p.value, joinPath(path, p.key), p.keyNode.Line, p.keyNode.Column, out)
 		if err != nil {
 			return nil, false, err
 		}
@@ -175,12 +175,12 @@ func (d *decoder) mapping(n *yaml.Node, path string, out *[]pathOrigin) (any, bo
 
 // child converts a nested value, recording its own origin before the
 // origins nested inside it and marking it secret when anything inside is.
-func (d *decoder) child(n *yaml.Node, path string, line int, out *[]pathOrigin) (any, bool, error) {
+func (d *decoder) child(n *yaml.Node, path string, line, column int, out *[]pathOrigin) (any, bool, error) {
 	if out == nil {
 		return d.value(n, path, nil)
 	}
 	at := len(*out)
-	*out = append(*out, pathOrigin{path: path, origin: Origin{File: d.file, Line: line, Secret: d.secret}})
+	*out = append(*out, pathOrigin{path: path, origin: Origin{File: d.file, Line: line, Column: column, Secret: d.secret}})
 	v, secret, err := d.value(n, path, out)
 	if secret {
 		(*out)[at].origin.Secret = true
@@ -212,7 +212,7 @@ func (d *decoder) sequence(n *yaml.Node, path string, out *[]pathOrigin) (any, b
 	list := make([]any, len(n.Content))
 	anySecret := d.secret
 	for i, item := range n.Content {
-		v, secret, err := d.child(item, joinPath(path, strconv.Itoa(i)), item.Line, out)
+		v, secret, err := d.child(item, joinPath(path, strconv.Itoa(i)), item.Line, item.Column, out)
 		if err != nil {
 			return nil, false, err
 		}
@@ -401,7 +401,7 @@ func (d *decoder) entries(n *yaml.Node) (varSet, error) {
 
 func (d *decoder) entry(p pair) (*varEntry, error) {
 	origins := make([]pathOrigin, 0, 1)
-	v, _, err := d.child(p.value, p.key, p.keyNode.Line, &origins)
+	v, _, err := d.child(p.value, p.key, p.keyNode.Line, p.keyNode.Column, &origins)
 	if err != nil {
 		return nil, err
 	}
