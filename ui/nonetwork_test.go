@@ -42,7 +42,7 @@ func networkedServices(f *fixture, c *netCounter) services {
 		return status.New(status.Config{Hosts: hosts, Proxy: proxy, HTTPClient: client, Timeout: time.Second})
 	}
 	svc.engine = func(repo *fleet.Repo, hosts []string) engine {
-		return engineOf(&fleet.Engine{Repo: repo, Transports: c.transport, HTTP: client, Opts: fleet.ApplyOptions{Hosts: hosts}})
+		return &fleet.Engine{Repo: repo, Transports: c.transport, HTTP: client, Opts: fleet.ApplyOptions{Hosts: hosts}}
 	}
 	return svc
 }

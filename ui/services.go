@@ -19,6 +19,10 @@ type statusSource interface {
 	Close() error
 }
 
+// planInterval is how often the plan (drift) is recomputed in the
+// background; edits and deploys recompute it at once.
+const planInterval = 30 * time.Second
+
 // engine is the apply engine as the UI drives it (*fleet.Engine), through
 // the same Observer events as headless --apply.
 type engine interface {
@@ -69,31 +73,13 @@ func defaultServices(cfg Config) services {
 		engine: func(repo *fleet.Repo, hosts []string) engine {
 			opts := cfg.Apply
 			opts.Hosts = hosts
-			return engineOf(&fleet.Engine{Repo: repo, Transports: transports, Opts: opts})
+			return &fleet.Engine{Repo: repo, Transports: transports, Opts: opts}
 		},
 		gitState:  readGitState,
 		commit:    hvedit.GitCommit,
 		vault:     keys,
-		planEvery: 30 * time.Second,
+		planEvery: planInterval,
 	}
-}
-
-// restarter is the engine's Restart, as fleet/apply.go declares it.
-type restarter interface {
-	Restart(ctx context.Context, host string, obs fleet.Observer) error
-}
-
-// fleetEngine adapts *fleet.Engine while its Restart is being built: the
-// UI says so in the error bar instead of failing to build.
-type fleetEngine struct{ *fleet.Engine }
-
-func engineOf(e *fleet.Engine) engine { return fleetEngine{e} }
-
-func (e fleetEngine) Restart(ctx context.Context, host string, obs fleet.Observer) error {
-	if r, ok := any(e.Engine).(restarter); ok {
-		return r.Restart(ctx, host, obs)
-	}
-	return errors.New("restart: the engine has no Restart yet")
 }
 
 // keyring is the vault's decrypter: the one given, else the password
