@@ -11,14 +11,19 @@ import (
 
 // runCheck prints the plan: exit 0 no changes, 2 changes, 1 error.
 func (a *app) runCheck(ctx context.Context) int {
-	repo, plan, err := a.plan(ctx)
+	repo, err := a.openRepo()
+	if err != nil {
+		return a.fail(err)
+	}
+	live := a.startLive(ctx, repo) // probes while the plan renders
+	plan, err := a.planRepo(ctx, repo)
 	if err != nil {
 		return a.fail(err)
 	}
 	if err := a.writePlan(plan); err != nil {
 		return a.fail(err)
 	}
-	a.liveWarnings(ctx, repo, plan)
+	writeLiveWarnings(a.stderr, <-live)
 	if a.opts.planOut != "" {
 		if err := fleet.SavePlan(a.opts.planOut, plan); err != nil {
 			return a.fail(err)
@@ -43,9 +48,13 @@ func (a *app) plan(ctx context.Context) (*fleet.Repo, *fleet.Plan, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	p := &fleet.Planner{Repo: repo, Transports: fleet.DefaultTransports, Parallel: a.opts.forks * 4}
-	plan, err := p.Plan(ctx)
+	plan, err := a.planRepo(ctx, repo)
 	return repo, plan, err
+}
+
+func (a *app) planRepo(ctx context.Context, repo *fleet.Repo) (*fleet.Plan, error) {
+	p := &fleet.Planner{Repo: repo, Transports: fleet.DefaultTransports, Parallel: a.opts.forks * 4}
+	return p.Plan(ctx)
 }
 
 func (a *app) openRepo() (*fleet.Repo, error) {

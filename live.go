@@ -10,29 +10,26 @@ import (
 	"github.com/straylight-fleet/straylight/fleet/status"
 )
 
-// liveWarnings probes the planned hosts once and prints, as warnings beside
-// the plan, what the live fleet says: hosts not serving, served names that
-// differ from the configured ones, routes that fail now (the seed's bug as an
-// operator meets it: configured right, served wrong).
-func (a *app) liveWarnings(ctx context.Context, repo *fleet.Repo, plan *fleet.Plan) {
-	hosts := plannedHosts(plan)
-	targets, proxy := plan.Fleet.StatusTargets(fleet.DefaultTransports, hosts)
+// startLive probes the planned hosts once, in the background, and delivers
+// the snapshot; --check prints, as warnings beside the plan, what the live
+// fleet says: hosts not serving, served names that differ from the
+// configured ones, routes that fail now (the seed's bug as an operator meets
+// it: configured right, served wrong).
+func (a *app) startLive(ctx context.Context, repo *fleet.Repo) <-chan status.Snapshot {
+	out := make(chan status.Snapshot, 1)
+	planned := append([]string{}, repo.PlannedHosts()...) // never nil: nil means every host
+	targets, proxy := repo.Fleet().StatusTargets(fleet.DefaultTransports, planned)
 	targets = fleet.WithoutHostProbes(targets)
 	if len(targets) == 0 && proxy == nil {
-		return
+		out <- status.Snapshot{}
+		return out
 	}
-	m := status.New(status.Config{Hosts: targets, Proxy: proxy, Timeout: repo.Settings.ProbeTimeout})
-	defer m.Close()
-	snap := m.Refresh(ctx)
-	writeLiveWarnings(a.stderr, snap)
-}
-
-func plannedHosts(plan *fleet.Plan) []string {
-	hosts := []string{}
-	for _, h := range plan.Hosts {
-		hosts = append(hosts, h.Host)
-	}
-	return hosts
+	go func() {
+		m := status.New(status.Config{Hosts: targets, Proxy: proxy, Timeout: repo.Settings.ProbeTimeout})
+		defer m.Close()
+		out <- m.Refresh(ctx)
+	}()
+	return out
 }
 
 func writeLiveWarnings(w io.Writer, snap status.Snapshot) {

@@ -51,7 +51,7 @@ func (p *Planner) Plan(ctx context.Context) (*Plan, error) {
 // renderAll renders every limited host's tasks, in play order.
 func (p *Planner) renderAll(plan *Plan) ([]*hostWork, error) {
 	var works []*hostWork
-	for _, host := range p.Repo.plannedHosts() {
+	for _, host := range p.Repo.PlannedHosts() {
 		w, err := p.Repo.renderHost(host, true)
 		if err != nil {
 			plan.Findings = append(plan.Findings, errorFinding(host, err))

@@ -217,9 +217,9 @@ func (r *Repo) loadRoleRef(ref RoleRef, search []string) (*Role, error) {
 	return loadRole(r.Root, ref.Name, dir)
 }
 
-// plannedHosts lists the hosts some play targets within --limit, in the order
+// PlannedHosts lists the hosts some play targets within --limit, in the order
 // the plays first reach them.
-func (r *Repo) plannedHosts() []string {
+func (r *Repo) PlannedHosts() []string {
 	var out []string
 	for _, run := range r.Runs {
 		out = appendUnique(out, run.Hosts...)
