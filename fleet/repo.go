@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"sync"
 
+	"github.com/straylight-fleet/straylight/fleet/inventory"
 	"github.com/straylight-fleet/straylight/render"
 )
 
@@ -272,4 +273,19 @@ func (r *Repo) RenderedFiles(host string) (map[string]string, error) {
 		out[f.change.Dest] = string(f.content)
 	}
 	return out, nil
+}
+
+// HostVarOrigins is a host's merged variables, untemplated, with the place
+// each was set (role default, group_vars, host_vars, …), as the first play
+// that targets it sees them: what the UI's host detail shows.
+func (r *Repo) HostVarOrigins(host string) (inventory.Vars, error) {
+	run := r.firstRun(host)
+	if run == nil {
+		return inventory.Vars{}, fmt.Errorf("no play targets %s", host)
+	}
+	hs, err := r.hostScope(host, run)
+	if err != nil {
+		return inventory.Vars{}, err
+	}
+	return hs.vars, nil
 }

@@ -11,57 +11,9 @@ import (
 	"github.com/straylight-fleet/straylight/ui/detail"
 )
 
-// hostOrigins merges a host's variables for the first play that targets it,
-// with the place each one was set.
-//
-// Workaround: fleet keeps its per-host scope (and the Origins in it)
-// unexported; this rebuilds the same layers from the exported Repo fields.
-// The report asks fleet for `(*Repo) HostVarOrigins(host) (inventory.Vars, error)`.
+// hostOrigins is a host's variables with the place each was set.
 func hostOrigins(repo *fleet.Repo, host string) (inventory.Vars, error) {
-	run := firstRun(repo, host)
-	if run == nil {
-		return inventory.Vars{}, fmt.Errorf("no play targets %s", host)
-	}
-	return repo.Inventory.HostVars(host, inventory.Layers{
-		RoleDefaults: roleLayer(run, func(r *fleet.Role) (map[string]any, string, map[string]int) {
-			return r.Defaults, r.DefaultsFile, r.DefaultsLines
-		}),
-		PlayVars: plainLayer(run.Play.Vars),
-		RoleVars: roleLayer(run, func(r *fleet.Role) (map[string]any, string, map[string]int) {
-			return r.Vars, r.VarsFile, nil
-		}),
-		ExtraVars:   plainLayer(repo.ExtraVars),
-		PlaybookDir: run.Playbook.Dir,
-	})
-}
-
-func firstRun(repo *fleet.Repo, host string) *fleet.PlayRun {
-	for _, run := range repo.Runs {
-		for _, h := range run.AllHosts {
-			if h == host {
-				return run
-			}
-		}
-	}
-	return nil
-}
-
-func plainLayer(values map[string]any) inventory.Vars {
-	return inventory.Vars{Values: values, Origins: map[string]inventory.Origin{}}
-}
-
-// roleLayer merges the play's roles' defaults (or vars), a later role's
-// winning, each key with the role file it came from.
-func roleLayer(run *fleet.PlayRun, get func(*fleet.Role) (map[string]any, string, map[string]int)) inventory.Vars {
-	v := inventory.Vars{Values: map[string]any{}, Origins: map[string]inventory.Origin{}}
-	for _, role := range run.Roles {
-		values, file, lines := get(role)
-		for k, val := range values {
-			v.Values[k] = val
-			v.Origins[k] = inventory.Origin{File: file, Line: lines[k]}
-		}
-	}
-	return v
+	return repo.HostVarOrigins(host)
 }
 
 // describeOrigin is "host_vars/wintermute.yml:10 (host_vars)".
