@@ -24,10 +24,11 @@ var containerNameRE = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
 // vllmRule checks one key of a host's vllm mapping; it returns "" when valid.
 type vllmRule func(v any) string
 
-// VLLMRules are the checks applied to a GPU host's vllm values (NOTES.md §6:
+// vllmRules are the checks applied to a GPU host's vllm values (NOTES.md §6:
 // the flags vLLM accepts and the ranges it enforces at start-up). The UI's
-// edit form validates with the same rules.
-var VLLMRules = map[string]vllmRule{
+// edit form validates with the same rules (ValidateVLLMValue, VLLMKeys).
+// A read-only table.
+var vllmRules = map[string]vllmRule{
 	"enabled":                ruleBool,
 	"model":                  ruleNonEmptyString,
 	"served_model_name":      ruleServedNames,
@@ -44,9 +45,12 @@ var VLLMRules = map[string]vllmRule{
 	"idle_threshold_minutes": rulePositiveMinutes,
 }
 
+// VLLMKeys are the vllm keys straylight validates, sorted.
+func VLLMKeys() []string { return sortedKeys(vllmRules) }
+
 // ValidateVLLMValue checks one vllm key's value; unknown keys pass.
 func ValidateVLLMValue(key string, v any) string {
-	if rule, ok := VLLMRules[key]; ok {
+	if rule, ok := vllmRules[key]; ok {
 		return rule(v)
 	}
 	return ""

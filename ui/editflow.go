@@ -151,7 +151,7 @@ func lineOrder(line int) int {
 func editKeys(g fleet.GPUHost) []string {
 	seen := map[string]bool{}
 	var out []string
-	for _, k := range append(sortedKeys(g.Values), sortedKeys(fleet.VLLMRules)...) {
+	for _, k := range append(sortedKeys(g.Values), fleet.VLLMKeys()...) {
 		if !seen[k] {
 			seen[k], out = true, append(out, k)
 		}
