@@ -78,7 +78,8 @@ func (e *Engine) newApply(plan *Plan, obs Observer) *applyRun {
 	}
 	for _, hp := range plan.Hosts {
 		if e.selected(hp.Host) {
-			a.hosts = append(a.hosts, &hostApply{a: a, hp: hp})
+			pending, _ := e.Repo.pending().Get(hp.Host)
+			a.hosts = append(a.hosts, &hostApply{a: a, hp: hp, pending: pending})
 		}
 	}
 	return a

@@ -13,6 +13,7 @@ import (
 // hostApply is one host's part of an apply.
 type hostApply struct {
 	a        *applyRun
+	pending  *PendingRestart // left by an earlier apply that died; nil if none
 	hp       *HostPlan
 	tr       remote.Transport
 	handlers []HandlerRun
@@ -47,10 +48,9 @@ func (h *hostApply) hasWork() bool {
 	return len(h.changedFiles()) > 0 || len(h.hp.Handlers) > 0 || h.pendingRecord() != nil
 }
 
-func (h *hostApply) pendingRecord() *PendingRestart {
-	p, _ := h.a.e.Repo.pending().Get(h.hp.Host)
-	return p
-}
+// pendingRecord is the restart an earlier, dead apply left for this host,
+// read once when the apply starts.
+func (h *hostApply) pendingRecord() *PendingRestart { return h.pending }
 
 func (h *hostApply) emit(ev Event) {
 	ev.Host = h.hp.Host
