@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -51,7 +52,7 @@ func (d *Demo) varsFor(h sim.HostInfo, opts Options) [][2]string {
 	if h.Role == sim.RoleProxy {
 		return append(v,
 			[2]string{"litellm_config_dir", d.proxyConfigDir()},
-			[2]string{"litellm_restart_command", "curl -fsS -X POST " + h.RestartURL})
+			[2]string{"litellm_restart_command", restartCommand(h.IP, h.ProxyPort)})
 	}
 	if opts.HTTP {
 		return append(v, [2]string{"ansible_port", strconv.Itoa(h.WinRMPort)},
@@ -109,4 +110,13 @@ func sortedHosts[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// restartCommand is the demo's LiteLLM restart handler: a POST to the lab
+// proxy's restart endpoint (a real repository runs `docker restart litellm`).
+// It uses bash's /dev/tcp rather than curl, so the demo needs nothing that a
+// Debian machine may lack; it fails unless the proxy answers 200.
+func restartCommand(ip string, port int) string {
+	request := `POST /_lab/restart HTTP/1.1\r\nHost: lab\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`
+	return fmt.Sprintf(`bash -c 'exec 3<>/dev/tcp/%s/%d && printf "%s" >&3 && head -n 1 <&3 | grep -q " 200 "'`, ip, port, request)
 }
