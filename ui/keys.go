@@ -189,6 +189,8 @@ func (m Model) onFleetKey(k tea.KeyPressMsg) (Model, tea.Cmd) {
 		return m, nil
 	case key.Matches(k, fk.Enter):
 		return m.openDetail(m.selectedHost())
+	case key.Matches(k, fk.Progress):
+		return m.reopenProgress(), nil
 	}
 	if m2, cmd, ok := m.onHostKey(k, m.selectedHost()); ok {
 		return m2, cmd
@@ -287,4 +289,14 @@ func (m Model) openDiff(host string) (Model, tea.Cmd) {
 		m.notice = "planning… the diff appears when the plan is ready"
 	}
 	return m.push(viewDiff), nil
+}
+
+// reopenProgress shows the last task's progress again (a deploy, restart or
+// route test keeps running after esc), or says there is none.
+func (m Model) reopenProgress() Model {
+	if m.apply.Progress() == nil {
+		m.notice = "no deploy, restart or route test has run yet"
+		return m
+	}
+	return m.push(viewApply)
 }

@@ -343,3 +343,24 @@ func TestEscThenKeyFoldedIntoAlt(t *testing.T) {
 		t.Errorf("alt+a is esc then a: view %v, confirm %v", m.current(), m.confirm != nil)
 	}
 }
+
+func TestProgressKeyReopensTheLastTask(t *testing.T) {
+	f := newFixture(t)
+	f.engine.events = deployScript()
+	m := f.ready(100, 30)
+	m, _ = pressKeys(m, "p")
+	if m.current() != viewFleet || !strings.Contains(screen(m), "no deploy, restart or route test has run yet") {
+		t.Fatalf("p before any task says so:\n%s", screen(m))
+	}
+	m, cmd := pressKeys(m, "a", "y")
+	m = settle(t, m, cmd)
+	m, _ = pressKeys(m, "esc")
+	if m.current() != viewFleet {
+		t.Fatalf("esc leaves the progress view")
+	}
+	m, _ = pressKeys(m, "p")
+	if m.current() != viewApply {
+		t.Fatalf("p reopens the progress view")
+	}
+	mustContain(t, screen(m), "✓ Deploy wintermute")
+}

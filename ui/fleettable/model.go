@@ -13,7 +13,7 @@ import (
 
 // KeyMap is the table's keys; the root acts on those that leave the table.
 type KeyMap struct {
-	Up, Down, Tab, Filter, Enter, Edit, Diff, Apply, Restart, Test, Help, Quit key.Binding
+	Up, Down, Tab, Filter, Enter, Edit, Diff, Apply, Restart, Test, Progress, Help, Quit key.Binding
 }
 
 // ShortHelp is the footer's help.
@@ -26,7 +26,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.Filter, k.Tab},
 		{k.Enter, k.Edit, k.Diff},
-		{k.Apply, k.Restart, k.Test},
+		{k.Apply, k.Restart, k.Test, k.Progress},
 		{k.Help, k.Quit},
 	}
 }
@@ -35,7 +35,7 @@ func newKeyMap() KeyMap {
 	return KeyMap{
 		Up: keys.Up(), Down: keys.Down(), Tab: keys.Tab("routes"), Filter: keys.Filter(),
 		Enter: keys.Enter("host detail"), Edit: keys.Edit(), Diff: keys.Diff(),
-		Apply: keys.Apply(), Restart: keys.Restart(), Test: keys.Test("test host's routes"),
+		Apply: keys.Apply(), Restart: keys.Restart(), Test: keys.Test("test host's routes"), Progress: keys.Progress(),
 		Help: keys.Help(), Quit: keys.Quit(),
 	}
 }

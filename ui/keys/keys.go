@@ -63,7 +63,10 @@ func Quit() key.Binding { return bind("q", "quit", "q", "ctrl+c") }
 // ForceQuit leaves the program even while typing.
 func ForceQuit() key.Binding { return bind("ctrl+c", "quit", "ctrl+c") }
 
-// Confirm accepts a question.
+// Progress reopens the last task's progress view.
+func Progress() key.Binding { return bind("p", "last task's progress", "p") }
+
+// Confirm is y in a confirmation.
 func Confirm() key.Binding { return bind("y", "yes", "y", "Y") }
 
 // Save writes the edit form.
