@@ -8,21 +8,22 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/straylight-fleet/straylight/fleet/inventory"
 	"gopkg.in/yaml.v3"
 )
 
-// findInventory applies DESIGN §2's default order when -i is not given.
+// findInventory applies DESIGN §2's default order when -i is not given:
+// ansible.cfg's inventory (ANSIBLE_CONFIG honoured), else the default names
+// fleet/inventory knows.
 func findInventory(repo string, cfg AnsibleConfig) (string, error) {
 	if len(cfg.Inventory) > 0 {
 		return cfg.Inventory[0], nil
 	}
-	for _, rel := range []string{"inventory/hosts.yml", "inventory/hosts.yaml", "inventory/hosts", "hosts.yml", "hosts.yaml", "hosts"} {
-		p := filepath.Join(repo, rel)
-		if st, err := os.Stat(p); err == nil && !st.IsDir() {
-			return p, nil
-		}
+	sources, err := inventory.DefaultSources(repo)
+	if err != nil {
+		return "", err
 	}
-	return "", fmt.Errorf("%s: no inventory found (tried ansible.cfg's inventory, inventory/hosts.yml, inventory/hosts, hosts.yml, hosts); pass -i", repo)
+	return sources[0], nil
 }
 
 // findPlaybooks lists the playbooks under playbooks/ (any depth) and at the
@@ -88,7 +89,7 @@ func looksLikePlaybook(p string) bool {
 
 // parseExtraVars reads -e values: K=V pairs (several per flag, as Ansible
 // splits them), @FILE (YAML or JSON), or inline YAML/JSON mappings.
-func parseExtraVars(repo string, args []string) (map[string]any, error) {
+func parseExtraVars(args []string) (map[string]any, error) {
 	out := map[string]any{}
 	for _, a := range args {
 		m, err := parseExtraVar(a)

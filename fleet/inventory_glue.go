@@ -1,10 +1,6 @@
 package fleet
 
-import (
-	"path/filepath"
-
-	"github.com/straylight-fleet/straylight/fleet/inventory"
-)
+import "github.com/straylight-fleet/straylight/fleet/inventory"
 
 // Inventory is the Ansible inventory with variable files, read by
 // fleet/inventory with Ansible's meaning.
@@ -33,13 +29,4 @@ func (r *Repo) lintVarDirs(Options) error {
 		r.Findings = append(r.Findings, Finding{Severity: SevWarning, At: Located{File: relTo(r.Root, r.InventoryPath)}, Message: w})
 	}
 	return nil
-}
-
-// absDir is the absolute directory of a path.
-func absDir(p string) string {
-	abs, err := filepath.Abs(p)
-	if err != nil {
-		return filepath.Dir(p)
-	}
-	return filepath.Dir(abs)
 }

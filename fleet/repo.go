@@ -83,7 +83,7 @@ func (r *Repo) loadConfig(opts Options) error {
 		return err
 	}
 	r.engine = render.NewEngine(render.Options{AnsibleManaged: r.Config.AnsibleManaged})
-	r.ExtraVars, err = parseExtraVars(r.Root, opts.ExtraVars)
+	r.ExtraVars, err = parseExtraVars(opts.ExtraVars)
 	return err
 }
 

@@ -109,11 +109,6 @@ func copySeed(root string) error {
 	return nil
 }
 
-// SeedFile returns a file of the seed role by its path inside the role
-// (e.g. "templates/vllm_config.yml.j2").
-func SeedFile(rel string) ([]byte, error) {
-	return examples.Homelab.ReadFile(path.Join(seedRole, rel))
-}
 
 // models are what the GPU hosts serve, in turn.
 var models = []struct{ model, quant string }{

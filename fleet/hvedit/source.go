@@ -100,11 +100,6 @@ func (s *source) lineStart(off int) int {
 	return bytes.LastIndexByte(s.body[:off], '\n') + 1
 }
 
-// lineOf is the 1-based line holding off.
-func (s *source) lineOf(off int) int {
-	return bytes.Count(s.body[:off], []byte{'\n'}) + 1
-}
-
 // nextLine is the offset of the line after the one holding off, or -1.
 func (s *source) nextLine(off int) int {
 	i := bytes.IndexByte(s.body[off:], '\n')

@@ -442,14 +442,6 @@ func (l *Lab) VLLM(host string) *VLLMServer {
 	return nil
 }
 
-// WinRM is a GPU host's WinRM server (nil for an unknown host).
-func (l *Lab) WinRM(host string) *WinRMServer {
-	if h, ok := l.hostByName[host]; ok {
-		return h.winrm
-	}
-	return nil
-}
-
 // Proxy is the LiteLLM proxy (nil when the spec has none).
 func (l *Lab) Proxy() *LiteLLMProxy { return l.proxy }
 

@@ -113,13 +113,6 @@ func (s *loopServer) running() bool {
 	return s.srv != nil
 }
 
-// address is the last address served ("" before the first start).
-func (s *loopServer) address() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.addr
-}
-
 func shutdownWithin(srv *http.Server, grace time.Duration) {
 	ctx, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()

@@ -74,32 +74,14 @@ func (m *Model) SetSize(w, h int) {
 
 // Update moves the cursor.
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
-	k, ok := msg.(tea.KeyPressMsg)
-	if !ok {
-		return m, nil
-	}
-	switch {
-	case key.Matches(k, m.Keys.Up):
-		m.Move(-1)
-	case key.Matches(k, m.Keys.Down):
-		m.Move(1)
-	}
+	m.MoveOn(msg, m.Keys.Up, m.Keys.Down)
 	return m, nil
 }
 
 // View draws the header and the rows that fit.
 func (m Model) View() string {
-	var b strings.Builder
-	b.WriteString(table.Header(m.placed, m.th))
-	start, end, cursor := m.Window()
-	for i := start; i < end; i++ {
-		b.WriteByte('\n')
-		b.WriteString(RenderRow(m.ShownRow(i), m.placed, i == cursor, m.th))
-	}
-	if m.ShownCount() == 0 {
-		b.WriteString("\n" + m.th.Dim.S(m.emptyText()))
-	}
-	return b.String()
+	row := func(r Row, selected bool) string { return RenderRow(r, m.placed, selected, m.th) }
+	return m.Body(table.Header(m.placed, m.th), row, m.th.Dim.S(m.emptyText()))
 }
 
 func (m Model) emptyText() string {

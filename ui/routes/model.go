@@ -65,29 +65,16 @@ func (m *Model) SetSize(w, h int) {
 
 // Update moves the cursor.
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
-	if k, ok := msg.(tea.KeyPressMsg); ok {
-		switch {
-		case key.Matches(k, m.Keys.Up):
-			m.Move(-1)
-		case key.Matches(k, m.Keys.Down):
-			m.Move(1)
-		}
-	}
+	m.MoveOn(msg, m.Keys.Up, m.Keys.Down)
 	return m, nil
 }
 
 // View draws the table and the selected route's details.
 func (m Model) View() string {
-	var b strings.Builder
-	b.WriteString(table.Header(m.placed, m.th))
-	start, end, cursor := m.Window()
-	for i := start; i < end; i++ {
-		b.WriteString("\n" + table.Row(m.ShownRow(i), table.Cell{Text: " "}, m.placed, i == cursor, m.th))
+	row := func(r Row, selected bool) string {
+		return table.Row(r, table.Cell{Text: " "}, m.placed, selected, m.th)
 	}
-	if m.ShownCount() == 0 {
-		b.WriteString("\n" + m.th.Dim.S(m.emptyText()))
-	}
-	body := layout.Clip(b.String(), m.width, m.height-detailLines)
+	body := layout.Clip(m.Body(table.Header(m.placed, m.th), row, m.th.Dim.S(m.emptyText())), m.width, m.height-detailLines)
 	return body + "\n" + m.details()
 }
 

@@ -3,6 +3,9 @@ package table
 import (
 	"strings"
 
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
 	"github.com/straylight-fleet/straylight/ui/layout"
 )
 
@@ -123,4 +126,31 @@ func (l *List[R]) refilter(keep string) {
 func (l *List[R]) clamp() {
 	l.cursor = max(0, min(l.cursor, len(l.visible)-1))
 	l.offset = layout.Window(l.offset, l.cursor, l.height, len(l.visible))
+}
+
+// Body draws the header and the shown rows that fit, or the empty text when
+// no row passes the filter.
+func (l List[R]) Body(header string, row func(r R, selected bool) string, empty string) string {
+	var b strings.Builder
+	b.WriteString(header)
+	start, end, cursor := l.Window()
+	for i := start; i < end; i++ {
+		b.WriteString("\n" + row(l.ShownRow(i), i == cursor))
+	}
+	if l.ShownCount() == 0 {
+		b.WriteString("\n" + empty)
+	}
+	return b.String()
+}
+
+// MoveOn moves the cursor when k is one of the up or down keys.
+func (l *List[R]) MoveOn(msg tea.Msg, up, down key.Binding) {
+	k, ok := msg.(tea.KeyPressMsg)
+	switch {
+	case !ok:
+	case key.Matches(k, up):
+		l.Move(-1)
+	case key.Matches(k, down):
+		l.Move(1)
+	}
 }
