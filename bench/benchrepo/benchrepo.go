@@ -109,7 +109,6 @@ func copySeed(root string) error {
 	return nil
 }
 
-
 // models are what the GPU hosts serve, in turn.
 var models = []struct{ model, quant string }{
 	{"casperhansen/llama-3-8b-instruct-awq", "awq"},
