@@ -1,0 +1,127 @@
+package artifact
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Recognize reads one rendered file and returns the servers and proxies it
+// starts or configures. The format is chosen by name and content: a systemd
+// unit, YAML (compose, LiteLLM, llama-swap, a vLLM or SGLang --config file,
+// several documents allowed) or shell text (scripts, Dockerfiles, anything
+// else). A file that should be YAML but does not parse, or whose known keys
+// have the wrong shape, is an error naming file, line and key, and nothing
+// from it is returned. A file with nothing recognisable returns empty
+// Findings and no error.
+func Recognize(file string, content []byte) (Findings, error) {
+	switch formatOf(file, content) {
+	case formatUnit:
+		return recognizeUnit(file, content)
+	case formatYAML:
+		return recognizeYAML(file, content)
+	}
+	return recognizeScript(file, content)
+}
+
+type format int
+
+const (
+	formatShell format = iota
+	formatUnit
+	formatYAML
+)
+
+func formatOf(file string, content []byte) format {
+	name := strings.TrimSuffix(path.Base(file), ".j2")
+	switch ext := path.Ext(name); {
+	case ext == ".service" || looksLikeUnit(string(content)):
+		return formatUnit
+	case ext == ".yaml" || ext == ".yml":
+		return formatYAML
+	}
+	return formatShell
+}
+
+// recognizeYAML decodes every document of the file before looking at any.
+func recognizeYAML(file string, content []byte) (Findings, error) {
+	docs, err := decodeDocuments(file, content)
+	if err != nil {
+		return Findings{}, err
+	}
+	var found Findings
+	for _, doc := range docs {
+		f, err := recognizeDocument(file, doc)
+		if err != nil {
+			return Findings{}, err
+		}
+		found.merge(f)
+	}
+	return found, nil
+}
+
+func decodeDocuments(file string, content []byte) ([]*yaml.Node, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(content))
+	var docs []*yaml.Node
+	for {
+		var doc yaml.Node
+		err := dec.Decode(&doc)
+		if errors.Is(err, io.EOF) {
+			return docs, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: not valid YAML: %w", file, err)
+		}
+		if len(doc.Content) > 0 {
+			docs = append(docs, doc.Content[0])
+		}
+	}
+}
+
+func recognizeDocument(file string, root *yaml.Node) (Findings, error) {
+	if root.Kind != yaml.MappingNode {
+		return Findings{}, nil
+	}
+	if services := mapValue(root, "services"); services != nil {
+		return recognizeCompose(file, services)
+	}
+	if list := mapValue(root, "model_list"); list != nil {
+		return recognizeLiteLLM(file, root, list)
+	}
+	if models := mapValue(root, "models"); isLlamaSwap(models) {
+		return recognizeLlamaSwap(file, root, models)
+	}
+	if kind, ok := serverConfigKind(root); ok {
+		return recognizeServerConfig(file, root, kind)
+	}
+	return Findings{}, nil
+}
+
+// recognizeScript reads every simple command of shell text.
+func recognizeScript(file string, content []byte) (Findings, error) {
+	commands, err := SplitCommands(string(content))
+	if err != nil {
+		return Findings{}, scriptError(file, err)
+	}
+	var found Findings
+	for _, c := range commands {
+		if b, ok := recognizeCommand(c.Args, nil, Source{File: file, Line: c.Line}); ok {
+			found.Backends = append(found.Backends, b)
+		}
+	}
+	return found, nil
+}
+
+// scriptError places a lexing error on its line.
+func scriptError(file string, err error) error {
+	var qe *QuoteError
+	if errors.As(err, &qe) {
+		return fmt.Errorf("%s:%d: %w", file, qe.Line, err)
+	}
+	return fmt.Errorf("%s: %w", file, err)
+}
