@@ -22,13 +22,14 @@
 //     `python -m vllm.entrypoints.openai.api_server --model`; --port defaults
 //     to 8000 (vllm/entrypoints/openai/cli_args.py, FrontendArgs.port);
 //     --served-model-name takes several names and without it the model is
-//     served under its path (vllm/engine/arg_utils.py); --api-key or env
+//     served under its path (vllm-project/vllm#2894); --api-key or env
 //     VLLM_API_KEY guard /v1/*; --config FILE is YAML whose keys are the long
 //     option names, command line first (vllm-project/vllm @ 2cda47d8 :
 //     docs/configuration/serve_args.md). The vllm/vllm-openai image's
 //     ENTRYPOINT is ["vllm", "serve"], so a compose command: or the words
 //     after the image in `docker run` are its arguments. VLLM_PORT is not the
-//     HTTP port (it is for internal communication) and is ignored.
+//     HTTP port but an internal one (docs/configuration/env_vars.md) and is
+//     ignored.
 //   - SGLang: `python -m sglang.launch_server --model-path|--model`, --port
 //     30000, --host 127.0.0.1, --served-model-name (one name, default the
 //     model path), --api-key, --config YAML with the same keys
