@@ -24,6 +24,7 @@ type launch struct {
 	args      []string          // the words after the program (and subcommand or module)
 	env       map[string]string // environment the command runs with
 	vllmServe bool              // `vllm serve` takes the model as a positional argument
+	keys      keyContext        // whether $NAME in a key is expanded before the server sees it
 }
 
 // recognizeCommand turns one command line into a Backend when it starts a
@@ -107,15 +108,15 @@ func identify(args []string, env map[string]string) (launch, bool) {
 	rest := args[1:]
 	switch {
 	case program == "vllm" && first(rest) == "serve":
-		return launch{kind: VLLM, args: rest[1:], env: env, vllmServe: true}, true
+		return launch{kind: VLLM, args: rest[1:], env: env, vllmServe: true, keys: inCommand}, true
 	case strings.HasPrefix(program, "python"):
 		return identifyModule(rest, env)
 	case strings.HasPrefix(program, "llama-server"):
-		return launch{kind: LlamaCpp, args: rest, env: env}, true
+		return launch{kind: LlamaCpp, args: rest, env: env, keys: inCommand}, true
 	case program == "ollama" && first(rest) == "serve":
-		return launch{kind: Ollama, args: rest[1:], env: env}, true
+		return launch{kind: Ollama, args: rest[1:], env: env, keys: inCommand}, true
 	case program == "text-generation-launcher":
-		return launch{kind: TGI, args: rest, env: env}, true
+		return launch{kind: TGI, args: rest, env: env, keys: inCommand}, true
 	}
 	return launch{}, false
 }
@@ -129,9 +130,9 @@ func identifyModule(args []string, env map[string]string) (launch, bool) {
 		}
 		switch args[i+1] {
 		case "vllm.entrypoints.openai.api_server":
-			return launch{kind: VLLM, args: args[i+2:], env: env}, true
+			return launch{kind: VLLM, args: args[i+2:], env: env, keys: inCommand}, true
 		case "sglang.launch_server":
-			return launch{kind: SGLang, args: args[i+2:], env: env}, true
+			return launch{kind: SGLang, args: args[i+2:], env: env, keys: inCommand}, true
 		}
 		return launch{}, false
 	}
@@ -187,7 +188,10 @@ func portNumber(v string, b *Backend) int {
 
 func (l launch) setKey(b *Backend, flags []string, envName string) {
 	if v, ok := flagValue(l.args, flags...); ok {
-		b.APIKey = secretFrom(v)
+		b.APIKey = secretFrom(v, l.keys)
+		if note, warn := unresolvedRefNote(v, l.keys); warn {
+			b.Notes = append(b.Notes, note)
+		}
 		return
 	}
 	if _, ok := l.env[envName]; ok {

@@ -139,7 +139,7 @@ func (c *container) readPorts(file string, svc *yaml.Node, key string) error {
 		return keyError(file, n, key+".ports", "a list")
 	}
 	for _, item := range n.Content {
-		if item.Kind == yaml.MappingNode {
+		if item = deref(item); item.Kind == yaml.MappingNode {
 			c.longPort(item)
 			continue
 		}

@@ -10,7 +10,10 @@
 // (LiteLLM or llama-swap, with their Routes), each with the file and 1-based
 // line it came from. Keys are never held: a Secret keeps a reference such as
 // "os.environ/NAME", "$NAME", "env NAME", "file PATH" or "literal
-// (redacted)". A YAML file that does not parse, or whose known keys have the
+// (redacted)". A reference counts only where something resolves it:
+// os.environ/NAME in a LiteLLM config, $NAME in a command line; elsewhere
+// (a server's --config file) it is the literal key and a note says so. YAML
+// aliases and merge keys (<<: *anchor) are followed. A YAML file that does not parse, or whose known keys have the
 // wrong shape, is an error naming file, line and key, and yields nothing; an
 // unrelated file yields empty Findings. SplitCommands is the shell-word
 // splitter behind every command line (quotes, escapes, continuations,

@@ -17,13 +17,13 @@ func recognizeLiteLLM(file string, root, list *yaml.Node) (Findings, error) {
 	}
 	p := Proxy{Kind: LiteLLM, Source: Source{File: file, Line: list.Line}}
 	for i, entry := range list.Content {
-		r, err := litellmRoute(file, i, entry)
+		r, err := litellmRoute(file, i, deref(entry))
 		if err != nil {
 			return Findings{}, err
 		}
 		p.Routes = append(p.Routes, r)
 	}
-	p.MasterKey = secretFrom(scalar(mapValue(mapValue(root, "general_settings"), "master_key")))
+	p.MasterKey = secretFrom(scalar(mapValue(mapValue(root, "general_settings"), "master_key")), inLiteLLM)
 	for _, s := range litellmSections {
 		if mapValue(root, s) != nil {
 			p.Settings = append(p.Settings, s)
@@ -49,7 +49,7 @@ func litellmRoute(file string, i int, entry *yaml.Node) (Route, error) {
 		Alias:   name.Value,
 		Model:   scalar(mapValue(params, "model")),
 		APIBase: scalar(mapValue(params, "api_base")),
-		APIKey:  secretFrom(scalar(mapValue(params, "api_key"))),
+		APIKey:  secretFrom(scalar(mapValue(params, "api_key")), inLiteLLM),
 		Source:  Source{File: file, Line: name.Line},
 	}, nil
 }

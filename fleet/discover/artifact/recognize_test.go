@@ -115,8 +115,11 @@ func TestVLLMConfigFile(t *testing.T) {
 	assertBackends(t, found.Backends, []Backend{
 		{Kind: VLLM, Source: Source{"vllm-config.yaml", 2}, Port: 8004, PortOrigin: "config file --port",
 			Model: "mistralai/Mistral-7B-Instruct-v0.3", ServedNames: []string{"mistral", "mistral-7b"},
-			APIKey: Secret{Ref: "os.environ/NOT_A_LITELLM_KEY"}},
+			APIKey: Secret{Ref: Literal}},
 	})
+	if !hasNote(found.Backends[0], "only LiteLLM resolves os.environ/") {
+		t.Errorf("an os.environ/ key outside LiteLLM is literal text and must say so: %q", found.Backends[0].Notes)
+	}
 }
 
 func TestLlamaSwapConfig(t *testing.T) {
@@ -212,5 +215,30 @@ func TestUnrelatedFilesYieldNothing(t *testing.T) {
 		if err != nil || !found.Empty() {
 			t.Errorf("%s: got %+v, %v; want nothing and no error", name, found, err)
 		}
+	}
+}
+
+func TestComposeAnchorsAndMergeKeys(t *testing.T) {
+	found := recognizeFixture(t, "compose-anchors.yml")
+	f, image := "compose-anchors.yml", "vllm/vllm-openai:v0.10.1"
+	assertBackends(t, found.Backends, []Backend{
+		{Kind: VLLM, Source: Source{f, 10}, Port: 8000, PortOrigin: "default", HostPort: 8000, Model: "org/first",
+			ServedNames: []string{"first"}, APIKey: Secret{Ref: "env VLLM_API_KEY"}, Container: "first", Image: image},
+		{Kind: VLLM, Source: Source{f, 16}, Port: 8001, PortOrigin: "--port", HostPort: 8011, Model: "org/second",
+			ServedNames: []string{"org/second"}, APIKey: Secret{Ref: "env VLLM_API_KEY"}, Container: "second", Image: image},
+	})
+}
+
+func TestSelfReferencingAnchorsEnd(t *testing.T) {
+	content := "x: &a\n  image: vllm/vllm-openai\n  <<: *a\nservices:\n  s:\n    <<: [*a, *a]\n    command: [m]\n"
+	found, err := Recognize("loop.yaml", []byte(content))
+	if err != nil {
+		if !strings.HasPrefix(err.Error(), "loop.yaml: not valid YAML") {
+			t.Fatalf("a refused file must be named: %v", err)
+		}
+		return
+	}
+	if len(found.Backends) != 1 || found.Backends[0].Model != "m" {
+		t.Fatalf("got %+v", found)
 	}
 }

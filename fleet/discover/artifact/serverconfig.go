@@ -45,7 +45,7 @@ func recognizeServerConfig(file string, root *yaml.Node, kind Kind) (Findings, e
 	if err != nil {
 		return Findings{}, err
 	}
-	l := launch{kind: kind, args: args, env: map[string]string{}}
+	l := launch{kind: kind, args: args, env: map[string]string{}, keys: inConfigFile}
 	b := l.backend(Source{File: file, Line: root.Line})
 	b.PortOrigin = "config file " + b.PortOrigin
 	b.Notes = append(b.Notes, "a --config file: flags on the command line that loads it take precedence")

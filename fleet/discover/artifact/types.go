@@ -47,18 +47,41 @@ func (s Secret) String() string {
 	return s.Ref
 }
 
+// Where a key value is read decides which references are resolved before
+// the server sees it.
+type keyContext int
+
+const (
+	inCommand    keyContext = iota // a shell, systemd or compose expands $NAME and ${NAME}
+	inConfigFile                   // a server's --config YAML: nothing is expanded
+	inLiteLLM                      // LiteLLM resolves os.environ/NAME itself
+)
+
 // secretFrom classifies a key value: references are kept, literals redacted.
-func secretFrom(value string) Secret {
+func secretFrom(value string, ctx keyContext) Secret {
 	v := strings.TrimSpace(value)
 	switch {
 	case v == "":
 		return Secret{}
-	case strings.HasPrefix(v, "os.environ/"):
+	case ctx == inLiteLLM && strings.HasPrefix(v, "os.environ/"):
 		return Secret{Ref: v}
-	case isVarRef(v):
+	case ctx == inCommand && isVarRef(v):
 		return Secret{Ref: v}
 	}
 	return Secret{Ref: Literal}
+}
+
+// unresolvedRefNote warns about a reference form the reader will not resolve:
+// the server then takes the reference text itself as its key.
+func unresolvedRefNote(value string, ctx keyContext) (string, bool) {
+	v := strings.TrimSpace(value)
+	if ctx != inLiteLLM && strings.HasPrefix(v, "os.environ/") {
+		return "the API key is the literal text " + v + ": only LiteLLM resolves os.environ/", true
+	}
+	if ctx == inConfigFile && isVarRef(v) {
+		return "the API key is the literal text " + v + ": a --config file is not expanded", true
+	}
+	return "", false
 }
 
 // isVarRef matches $NAME and ${NAME} (the whole value, nothing else).
