@@ -45,7 +45,9 @@ type SGLangServerInfo struct {
 	Version         string `json:"version"`
 }
 
-// ServerInfo reads GET /get_server_info.
+// ServerInfo reads GET /get_server_info. Newer SGLang guards it with
+// --admin-api-key when that is set (server_arguments.md): give that key to
+// NewSGLang to read it.
 func (c *SGLang) ServerInfo(ctx context.Context) (SGLangServerInfo, error) {
 	var info SGLangServerInfo
 	err := c.s.getJSON(ctx, "/get_server_info", &info)
