@@ -146,7 +146,9 @@ func (m Model) onEditSaved(msg editSavedMsg) (Model, tea.Cmd) {
 		if fleet.IsStale(msg.err) {
 			m.errText += " — esc, then e to read it again"
 		}
-		return m, nil
+		if len(msg.results) == 0 { // nothing was written
+			return m, nil
+		}
 	}
 	for _, r := range msg.results {
 		m.edits[msg.host] = append(m.edits[msg.host], editRecord{path: msg.path, result: r})

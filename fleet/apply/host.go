@@ -16,15 +16,18 @@ import (
 
 // hostApply is one host's part of an apply.
 type hostApply struct {
-	a        *applyRun
-	pending  *plan.PendingRestart // left by an earlier apply that died; nil if none
-	hp       *plan.HostPlan
-	tr       remote.Transport
-	handlers []plan.HandlerRun
-	backups  map[string]remote.FileState // dest → content before the write
-	written  []*plan.FileChange
-	outcome  HostOutcome
-	reason   string
+	a       *applyRun
+	pending *plan.PendingRestart // left by an earlier apply that died; nil if none
+	// pendingErr: the pending-restart record could not be read, so whether
+	// a restart is owed is unknown; the host is refused.
+	pendingErr error
+	hp         *plan.HostPlan
+	tr         remote.Transport
+	handlers   []plan.HandlerRun
+	backups    map[string]remote.FileState // dest → content before the write
+	written    []*plan.FileChange
+	outcome    HostOutcome
+	reason     string
 	// inherited: a pending restart left by an earlier run that died after
 	// writing; it stays owed until a restart runs.
 	inherited bool
@@ -100,6 +103,8 @@ func (h *hostApply) apply(ctx context.Context) error {
 // preflight refuses what cannot be applied safely.
 func (h *hostApply) preflight() error {
 	switch {
+	case h.pendingErr != nil:
+		return fmt.Errorf("cannot read the pending-restart record (a restart may be owed): %w; fix or remove it, then apply again", h.pendingErr)
 	case h.hp.Unreachable != "":
 		return errors.New(h.hp.Unreachable)
 	case len(h.hp.Unsupported) > 0 && !h.a.e.Opts.SkipUnsupported:
@@ -223,7 +228,10 @@ func (h *hostApply) restart(ctx context.Context) error {
 			return err
 		}
 	}
-	return h.a.e.st.ClearPending(h.hp.Host)
+	if err := h.a.e.st.ClearPending(h.hp.Host); err != nil {
+		return fmt.Errorf("clear the pending-restart record: %w", err)
+	}
+	return nil
 }
 
 func (h *hostApply) runHandler(ctx context.Context, hr plan.HandlerRun) error {
@@ -297,7 +305,17 @@ func (h *hostApply) audit(action string) {
 	if h.outcome == OutcomeUnchanged {
 		return
 	}
-	_ = h.a.e.st.Audit(e)
+	if err := h.a.e.st.Audit(e); err != nil {
+		h.outcome = OutcomeFailed
+		h.reason = joinReason(h.reason, "audit log not written: "+err.Error())
+	}
+}
+
+func joinReason(reason, more string) string {
+	if reason == "" {
+		return more
+	}
+	return reason + "; " + more
 }
 
 // connection finds the host's connection in the fleet model.
