@@ -1,7 +1,8 @@
 package main
 
-// End-to-end tests of `straylight --apply` on the simulated lab (DESIGN §5,
-// §6, §8): each test starts a lab on its own repository copy, as
+// End-to-end tests of `straylight --apply` on the simulated lab
+// (docs/lab.md; the apply engine in docs/architecture.md; the command line in
+// README.md): each test starts a lab on its own repository copy, as
 // `--serve-lab DIR` does, and runs the command line against it with -C DIR.
 
 import (

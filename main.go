@@ -19,7 +19,7 @@ import (
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "dev"
 
-// Exit codes (DESIGN §8).
+// Exit codes (README.md, "Command line").
 const (
 	exitOK      = 0
 	exitFailure = 1

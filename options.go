@@ -7,7 +7,7 @@ import (
 	"strings"
 )
 
-// options are straylight's command line (DESIGN §8).
+// options are straylight's command line (README.md, "Command line").
 type options struct {
 	repo, inventory, limit  string
 	extraVars               multiFlag

@@ -1,7 +1,7 @@
 // Command bench times `straylight --check` as a whole process on generated
 // repositories of N GPU hosts (and one proxy), and `ansible-playbook --check
 // --diff` on the same repositories where Ansible is installed, then prints a
-// table with the ratios (DESIGN §9). Run it through bench/run.sh, which
+// table with the ratios (README.md, "Performance"). Run it through bench/run.sh, which
 // builds straylight first.
 package main
 

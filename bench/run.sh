@@ -3,7 +3,7 @@
 # 10, 50 and 1,000 GPU hosts (local connection, the seed's role and template,
 # dests in a temporary directory) and, where Ansible is installed,
 # `ansible-playbook --check --diff` on the same 10- and 50-host repositories,
-# then prints a Markdown table with the ratios (DESIGN §9).
+# then prints a Markdown table with the ratios (README.md, "Performance").
 #
 #   bench/run.sh                      # the defaults
 #   bench/run.sh -runs 11 -ansible-sizes ""   # straylight only

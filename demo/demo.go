@@ -1,6 +1,6 @@
 // Package demo builds the simulated lab behind `straylight --demo` and
 // `--serve-lab`: a copy of examples/homelab whose addresses are rewritten to
-// the lab's loopback addresses, in the seed's broken state (DESIGN §5). The
+// the lab's loopback addresses, in the seed's broken state (docs/lab.md). The
 // checked-in example is never modified and nothing leaves loopback.
 package demo
 

@@ -19,7 +19,7 @@ import (
 
 // fakeWSMan is a WS-Management endpoint on loopback, in the manner of
 // lazygit's fake command runner: it answers as the fixtures in
-// shared/fixtures/winrm say Windows does (Content-Type application/soap+xml
+// testdata/winrm say Windows does (Content-Type application/soap+xml
 // even on errors, ShellId selector, CommandState Done with ExitCode, HTTP 500
 // OperationTimeout faults while nothing is ready) and records every message
 // so tests can assert exactly what went over the wire. Commands run as Go

@@ -8,36 +8,16 @@ import (
 	"slices"
 	"strings"
 	"testing"
-)
 
-// sharedFixtures finds shared/fixtures/<sub> above the test's directory, or
-// skips the test when this checkout has none.
-func sharedFixtures(t *testing.T, sub string) string {
-	t.Helper()
-	dir, err := filepath.Abs(".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		for _, candidate := range []string{filepath.Join(dir, "shared", "fixtures", sub), filepath.Join(dir, "..", "shared", "fixtures", sub)} {
-			if info, err := os.Stat(candidate); err == nil && info.IsDir() {
-				return candidate
-			}
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skipf("shared/fixtures/%s not found above the test directory", sub)
-		}
-		dir = parent
-	}
-}
+	"github.com/straylight-fleet/straylight/internal/testfixture"
+)
 
 var fixtureBlock = regexp.MustCompile(`(?s)<!-- (\S+) -->\s*(<\?xml.*?</env:Envelope>)`)
 
 // capturedRequests reads a fixture file into the fake's view of each request.
 func capturedRequests(t *testing.T, name string) map[string]wireMessage {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(sharedFixtures(t, "winrm"), name))
+	raw, err := os.ReadFile(filepath.Join(testfixture.Dir(t, "winrm"), name))
 	if err != nil {
 		t.Fatal(err)
 	}

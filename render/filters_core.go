@@ -65,6 +65,7 @@ func filterMandatory(in any, args []any) (any, error) {
 	if msg := or(args[0], nil); msg != nil {
 		return nil, errors.New(pyStr(msg))
 	}
+	//lint:ignore ST1005 Ansible's mandatory filter message, byte for byte
 	return nil, fmt.Errorf("Mandatory variable '%s' not defined.", undefined.Name)
 }
 

@@ -34,6 +34,7 @@ func addDataFilters(filters map[string]filter) {
 func filterDict2Items(in any, args []any) (any, error) {
 	d, ok := in.(pyDict)
 	if !ok {
+		//lint:ignore ST1005 Ansible's dict2items message, byte for byte
 		return nil, fmt.Errorf("dict2items requires a dictionary, got %s instead.", typeName(in))
 	}
 	keyName, valueName := pyStr(or(args[0], "key")), pyStr(or(args[1], "value"))
@@ -51,6 +52,7 @@ func filterDict2Items(in any, args []any) (any, error) {
 func filterItems2Dict(in any, args []any) (any, error) {
 	list, ok := in.(pyList)
 	if !ok {
+		//lint:ignore ST1005 Ansible's items2dict message, byte for byte
 		return nil, fmt.Errorf("items2dict requires a list, got %s instead.", typeName(in))
 	}
 	keyName, valueName := pyStr(or(args[0], "key")), pyStr(or(args[1], "value"))
@@ -58,11 +60,13 @@ func filterItems2Dict(in any, args []any) (any, error) {
 	for _, item := range list {
 		entry, ok := item.(pyDict)
 		if !ok {
+			//lint:ignore ST1005 Ansible's items2dict message, byte for byte
 			return nil, fmt.Errorf("items2dict requires a list of dictionaries, got %s instead.", typeName(item))
 		}
 		key, hasKey := entry.get(keyName)
 		value, hasValue := entry.get(valueName)
 		if !hasKey || !hasValue {
+			//lint:ignore ST1005 Ansible's items2dict message, byte for byte
 			return nil, fmt.Errorf("items2dict requires each dictionary in the list to contain the keys '%s' and '%s', got %s instead.", keyName, valueName, pyRepr(entry))
 		}
 		out.set(dictKey(key), value)

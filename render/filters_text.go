@@ -142,10 +142,12 @@ func searchGroups(args []any, re *regexp.Regexp) ([]int, error) {
 		}
 		spec := pyStr(arg)
 		if !strings.HasPrefix(spec, `\`) {
+			//lint:ignore ST1005 Ansible's regex_search message, byte for byte
 			return nil, fmt.Errorf("Unknown argument")
 		}
 		group, _, err := replacementGroup(spec[1:], re)
 		if err != nil || group < 0 {
+			//lint:ignore ST1005 Ansible's regex_search message, byte for byte
 			return nil, fmt.Errorf("Unknown argument")
 		}
 		groups = append(groups, group)
@@ -205,6 +207,7 @@ func filterRegexEscape(in any, args []any) (any, error) {
 	case "posix_basic":
 		return regexp.MustCompile(`([].[^$*\\])`).ReplaceAllString(text, `\$1`), nil
 	}
+	//lint:ignore ST1005 Ansible's regex_escape message, byte for byte
 	return nil, fmt.Errorf("Regex type (%s) not yet implemented", pyStr(args[0]))
 }
 

@@ -72,6 +72,7 @@ func (s jsonStyle) write(b *strings.Builder, x any, depth int) error {
 	case error:
 		return v
 	default:
+		//lint:ignore ST1005 Python json's message, byte for byte
 		return fmt.Errorf("Object of type %s is not JSON serializable", typeName(x))
 	}
 	return nil

@@ -2,7 +2,7 @@
 // server and for the LiteLLM proxy in front of it: model lists, health,
 // Prometheus metrics, the streaming route test and the decoding of every error
 // shape those servers produce. It is written from the byte fixtures in
-// shared/fixtures/wire (see NOTES.md there for the pitfalls it handles) and
+// the repository's top-level testdata/wire (see NOTES.md there for the pitfalls it handles) and
 // shares no code with the simulated lab in remote/sim.
 //
 // Entry points: NewVLLM (Models, Health, Version, Metrics, Probe), NewLiteLLM

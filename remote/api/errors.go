@@ -72,7 +72,7 @@ func KindOf(err error) ErrorKind {
 }
 
 // DecodeError turns an HTTP status and body from vLLM or LiteLLM into an
-// *APIError. It accepts every shape in shared/fixtures/wire: nested
+// *APIError. It accepts every shape in testdata/wire: nested
 // {"error":{...}} with int or string code, vLLM's flat pre-0.10.1 body,
 // {"error":"Unauthorized"}, FastAPI's {"detail":...}, a single SSE data payload,
 // and whole SSE bodies (a mid-stream error event, or no [DONE] = truncated).

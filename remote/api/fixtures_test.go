@@ -15,10 +15,10 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// fixtureCheck tests one file of shared/fixtures/wire.
+// fixtureCheck tests one file of testdata/wire.
 type fixtureCheck func(t *testing.T, body []byte)
 
-// wireFixtureChecks maps every file in shared/fixtures/wire to its test.
+// wireFixtureChecks maps every file in testdata/wire to its test.
 // TestEveryWireFixture fails on a file missing here, so a new fixture cannot
 // go untested.
 func wireFixtureChecks() map[string]fixtureCheck {

@@ -105,15 +105,35 @@ func gzipped(b []byte) []byte {
 	return buf.Bytes()
 }
 
-// TestWriteFuzzCorpus rebuilds testdata/fuzz/{FuzzSSE,FuzzMetrics} from the
-// wire fixtures. It only runs with STRAYLIGHT_WRITE_CORPUS=1; the corpus is committed.
-func TestWriteFuzzCorpus(t *testing.T) {
-	if os.Getenv("STRAYLIGHT_WRITE_CORPUS") != "1" {
-		t.Skip("set STRAYLIGHT_WRITE_CORPUS=1 to rewrite the committed seed corpus")
-	}
+// TestFuzzSeedCorpusIsCommitted: every seed built from the wire fixtures is
+// committed under testdata/fuzz/{FuzzSSE,FuzzMetrics}, byte for byte, so
+// that go test ./... runs them all. STRAYLIGHT_WRITE_CORPUS=1 rewrites them
+// instead (after a fixture is added or changed).
+func TestFuzzSeedCorpusIsCommitted(t *testing.T) {
 	dir := wireDir(t)
-	writeCorpus(t, "FuzzSSE", sseSeeds(t, dir))
-	writeCorpus(t, "FuzzMetrics", metricsSeeds(t, dir))
+	write := os.Getenv("STRAYLIGHT_WRITE_CORPUS") == "1"
+	for target, seeds := range map[string]map[string][]byte{
+		"FuzzSSE": sseSeeds(t, dir), "FuzzMetrics": metricsSeeds(t, dir),
+	} {
+		if write {
+			writeCorpus(t, target, seeds)
+			continue
+		}
+		checkCorpus(t, target, seeds)
+	}
+}
+
+// checkCorpus fails for each seed missing from testdata/fuzz/<target> or
+// different there.
+func checkCorpus(t *testing.T, target string, seeds map[string][]byte) {
+	t.Helper()
+	for name, seed := range seeds {
+		path := filepath.Join("testdata", "fuzz", target, name)
+		got, err := os.ReadFile(path)
+		if err != nil || string(got) != corpusEntry(seed) {
+			t.Errorf("%s is missing or stale (%v): run STRAYLIGHT_WRITE_CORPUS=1 go test ./remote/api -run TestFuzzSeedCorpusIsCommitted", path, err)
+		}
+	}
 }
 
 func sseSeeds(t *testing.T, dir string) map[string][]byte {
@@ -152,11 +172,15 @@ func writeCorpus(t *testing.T, target string, seeds map[string][]byte) {
 		t.Fatal(err)
 	}
 	for name, seed := range seeds {
-		content := fmt.Sprintf("go test fuzz v1\n[]byte(%q)\n", seed)
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(corpusEntry(seed)), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
+}
+
+// corpusEntry is a seed in the "go test fuzz v1" file format.
+func corpusEntry(seed []byte) string {
+	return fmt.Sprintf("go test fuzz v1\n[]byte(%q)\n", seed)
 }
 
 func BenchmarkParseMetricsV1(b *testing.B) {

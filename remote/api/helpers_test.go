@@ -11,27 +11,15 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/straylight-fleet/straylight/internal/testfixture"
 )
 
-// wireDir finds shared/fixtures/wire by walking up from the test's directory,
-// and skips the test when the fixtures are not there.
+// wireDir is the repository's testdata/wire; a missing directory fails the
+// test.
 func wireDir(tb testing.TB) string {
 	tb.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for {
-		candidate := filepath.Join(dir, "shared", "fixtures", "wire")
-		if info, err := os.Stat(candidate); err == nil && info.IsDir() {
-			return candidate
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			tb.Skip("shared/fixtures/wire not found above the test directory; skipping fixture test")
-		}
-		dir = parent
-	}
+	return testfixture.Dir(tb, "wire")
 }
 
 func fixture(tb testing.TB, name string) []byte {

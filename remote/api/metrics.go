@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strings"
 
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
@@ -94,7 +95,16 @@ func parseFamilies(text []byte) (map[string]*dto.MetricFamily, error) {
 	return families, nil
 }
 
-// wantedLines keeps the HELP, TYPE and sample lines of wantedFamilies.
+// wantedLines keeps every line that could belong to one of wantedFamilies
+// and drops the rest, so that expfmt parses only what ParseMetrics reads. It
+// must never change what expfmt makes of the wanted families: a line is
+// dropped only when the name expfmt would read from it is certainly another
+// family's. Names are read as the text format defines them (expfmt's
+// text_parse.go): blanks may lead a line; a sample's name ends at the first
+// byte that cannot continue a name, so "name+0" is the sample name with value
+// +0 (tokens need a blank between them only where they would merge); a
+// comment is "#", blanks, then HELP or TYPE and the name. Lines whose name is
+// quoted or braced (the UTF-8 syntax) are kept for expfmt to judge.
 func wantedLines(body []byte) []byte {
 	out := make([]byte, 0, 2048)
 	for len(body) > 0 {
@@ -107,24 +117,62 @@ func wantedLines(body []byte) []byte {
 	return out
 }
 
+// isWantedLine reports whether line may belong to a wanted family.
 func isWantedLine(line []byte) bool {
-	name := line
-	if bytes.HasPrefix(line, []byte("#")) {
-		fields := bytes.Fields(line)
-		if len(fields) < 3 || !(string(fields[1]) == "HELP" || string(fields[1]) == "TYPE") {
-			return false
-		}
-		name = fields[2]
-	} else if end := bytes.IndexAny(line, "{ \t"); end >= 0 {
-		name = line[:end]
+	line = trimBlanks(line)
+	if len(line) > 0 && line[0] == '#' {
+		return isWantedComment(line[1:])
 	}
+	return isWantedName(line)
+}
+
+// isWantedComment keeps the HELP and TYPE lines of the wanted families;
+// other comments are ignored by expfmt.
+func isWantedComment(rest []byte) bool {
+	rest = trimBlanks(rest)
+	end := bytes.IndexAny(rest, " \t")
+	if end < 0 {
+		return false // a keyword alone ends the comment
+	}
+	keyword := string(rest[:end])
+	if keyword != "HELP" && keyword != "TYPE" {
+		return false
+	}
+	return isWantedName(trimBlanks(rest[end:]))
+}
+
+// isWantedName reads the unquoted name at the start of text and reports
+// whether it may name a wanted family (or its _sum, _count or _bucket
+// series, which expfmt files under the family when it is a summary or a
+// histogram). Text that does not start with a plain name is kept.
+func isWantedName(text []byte) bool {
+	n := 0
+	for n < len(text) && isNameByte(text[n]) {
+		n++
+	}
+	if n == 0 || n < len(text) && (text[n] == '"' || text[n] == '\\') {
+		return true // empty, braced or quoted: expfmt decides
+	}
+	return isWantedFamily(string(text[:n]))
+}
+
+func isWantedFamily(name string) bool {
 	for _, family := range wantedFamilies {
-		if string(name) == family {
+		if name == family || strings.HasPrefix(name, family) && isSeriesSuffix(name[len(family):]) {
 			return true
 		}
 	}
 	return false
 }
+
+func isSeriesSuffix(s string) bool { return s == "_sum" || s == "_count" || s == "_bucket" }
+
+// isNameByte is a byte of an unquoted metric name: [a-zA-Z0-9_:].
+func isNameByte(b byte) bool {
+	return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || b == '_' || b == ':'
+}
+
+func trimBlanks(b []byte) []byte { return bytes.TrimLeft(b, " \t") }
 
 // maybeGunzip unwraps a gzip body, recognised by its magic bytes, so that a
 // server that compresses unasked is read as well as one that was asked.

@@ -11,7 +11,8 @@ import (
 	"syscall"
 )
 
-// ProbeState is what the three health checks (DESIGN §4) say about a vLLM server.
+// ProbeState is what the three health checks (docs/remote-facts.md) say about
+// a vLLM server.
 type ProbeState int
 
 const (

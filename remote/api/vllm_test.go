@@ -166,6 +166,29 @@ func TestParseMetricsLineFilterLosesNothing(t *testing.T) {
 	}
 }
 
+// The line filter reads names as expfmt does: a name ends at the first byte
+// that cannot continue it ("name+0" is a sample of name with value +0),
+// blanks may lead a line or follow "#", and quoted names are left to expfmt.
+// Each case is a body expfmt accepts; the
+// filtered parse must find the same running count.
+func TestParseMetricsLineFilterFollowsTheTextFormat(t *testing.T) {
+	for _, body := range []string{
+		"vllm:num_requests_running+3\n", // found by FuzzMetrics
+		"vllm:num_requests_running-3e0\n",
+		"  \tvllm:num_requests_running 3\n",
+		"#TYPE vllm:num_requests_running gauge\nvllm:num_requests_running 3\n",
+		" # \tTYPE vllm:num_requests_running gauge\nvllm:num_requests_running{engine=\"0\"} 3\n",
+		"{\"vllm:num_requests_running\",engine=\"0\"} 3\n",
+	} {
+		m, err := ParseMetrics(strings.NewReader(body))
+		checkLineFilter(t, []byte(body), m, err)
+		families, fullErr := parseFamilies([]byte(body))
+		if full := metricsFrom(families); fullErr != nil || err != nil || m.Running != full.Running || !m.Has(FoundRunning) {
+			t.Errorf("%q: filtered %+v (%v), full %+v (%v)", body, m, err, full, fullErr)
+		}
+	}
+}
+
 func TestParseMetricsRejects(t *testing.T) {
 	if _, err := ParseMetrics(strings.NewReader("# HELP x y\nnot a metric line {\n")); err == nil {
 		t.Error("garbage parsed")

@@ -9,13 +9,13 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/straylight-fleet/straylight/internal/testfixture"
 )
 
 // Paths and names of the seed's fleet, as the fixtures use them.
@@ -27,25 +27,11 @@ const (
 	labTestTokenRate    = 2000.0
 )
 
-// wireFixture reads shared/fixtures/wire/<name>, found by walking up from the
-// test's directory; the test is skipped when the fixtures are absent.
+// wireFixture reads the repository's testdata/wire/<name>; a missing file
+// fails the test.
 func wireFixture(t testing.TB, name string) []byte {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		path := filepath.Join(dir, "shared", "fixtures", "wire", name)
-		if b, err := os.ReadFile(path); err == nil {
-			return b
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skipf("shared/fixtures/wire/%s not found above the test directory", name)
-		}
-		dir = parent
-	}
+	return testfixture.Read(t, "wire", name)
 }
 
 // fixtureEvents splits an .sse fixture into its data payloads.

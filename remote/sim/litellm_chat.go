@@ -42,6 +42,7 @@ func decodeProxyRequest(r *http.Request) (map[string]json.RawMessage, string, er
 	}
 	var req map[string]json.RawMessage
 	if err := json.Unmarshal(body, &req); err != nil || req == nil {
+		//lint:ignore ST1005 LiteLLM's own error text, byte for byte
 		return nil, "", fmt.Errorf("Invalid JSON payload: %s", body)
 	}
 	var alias string

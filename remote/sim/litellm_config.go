@@ -11,7 +11,7 @@ import (
 )
 
 // litellmConfig is the part of LiteLLM's config.yaml the proxy acts on
-// (shared/fixtures/wire/litellm_config.yaml).
+// (testdata/wire/litellm_config.yaml).
 type litellmConfig struct {
 	deployments  []litellmDeployment
 	groupAliases map[string]string // router_settings.model_group_alias

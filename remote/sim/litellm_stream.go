@@ -10,7 +10,7 @@ import (
 // LiteLLM's stream chunks: ModelResponseStream dumped with exclude_none, keys
 // id, created, model, object, choices (usage last when present); choices
 // finish_reason, index, delta; delta content, role
-// (shared/fixtures/wire/litellm_chat_stream__include_usage.sse). The model is
+// (testdata/wire/litellm_chat_stream__include_usage.sse). The model is
 // the client's alias, as newer proxies restamp it.
 type litellmChunk struct {
 	ID      string          `json:"id"`

@@ -1,6 +1,7 @@
 // Package sim is the simulated lab: in-process servers on loopback that speak
 // WinRM (WS-Management SOAP), vLLM's OpenAI-compatible API and LiteLLM's proxy
-// API, built from the byte fixtures in shared/fixtures. It imports nothing from
+// API, built from the byte fixtures in the repository's top-level testdata/
+// (testdata/SOURCES.md says where each came from). It imports nothing from
 // package remote: the clients and the lab are written separately from the
 // fixtures so that a shared bug cannot pass both sides' tests.
 package sim

@@ -12,7 +12,7 @@ import (
 
 // vllmConfig is what the seed's Start-VLLM.ps1 reads from the deployed
 // config.yml (a `vllm:` mapping) and turns into `docker run … vllm/vllm-openai`
-// flags (shared/fixtures/wire/vllm_docker_run__wintermute.sh).
+// flags (testdata/wire/vllm_docker_run__wintermute.sh).
 type vllmConfig struct {
 	Enabled              bool
 	Model                string

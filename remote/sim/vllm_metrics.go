@@ -10,7 +10,7 @@ import (
 const promContentType = "text/plain; version=0.0.4; charset=utf-8"
 
 // renderMetrics writes /metrics in vLLM's V1 layout (v0.10, as in
-// shared/fixtures/wire/vllm_metrics__v1_engine_v0.10.prom): the same families
+// testdata/wire/vllm_metrics__v1_engine_v0.10.prom): the same families
 // in the same order, each counter and histogram followed by its _created
 // gauge, labels sorted as prometheus_client sorts them.
 func (e *vllmEngine) renderMetrics() []byte {

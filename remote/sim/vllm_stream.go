@@ -7,7 +7,7 @@ import (
 )
 
 // Stream chunks in the v0.10.2–v0.11 layout
-// (shared/fixtures/wire/vllm_chat_stream__v0.10.2-v0.11__include_usage.sse):
+// (testdata/wire/vllm_chat_stream__v0.10.2-v0.11__include_usage.sse):
 // model_dump_json(exclude_unset=True), with prompt_token_ids / token_ids set
 // to None explicitly and so written as nulls.
 type vllmChunk struct {

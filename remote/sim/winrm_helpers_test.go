@@ -20,6 +20,8 @@ import (
 	"unicode/utf16"
 
 	"github.com/masterzen/winrm"
+
+	"github.com/straylight-fleet/straylight/internal/testfixture"
 )
 
 const (
@@ -258,32 +260,11 @@ func base64Lines(content []byte) string {
 	return b.String()
 }
 
-// winrmFixtureDir finds shared/fixtures/winrm by walking up from the test's
-// directory; the test is skipped when the fixtures are not there.
-func winrmFixtureDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		candidate := filepath.Join(dir, "shared", "fixtures", "winrm")
-		if _, err := os.Stat(candidate); err == nil {
-			return candidate
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("shared/fixtures/winrm not found above the test directory")
-		}
-		dir = parent
-	}
-}
-
 // winrmFixtureMessages splits a captured message set into its envelopes,
 // keyed by the Action named in the comment before each.
 func winrmFixtureMessages(t testing.TB, name string) map[string][]byte {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(winrmFixtureDir(t), name))
+	data, err := os.ReadFile(filepath.Join(testfixture.Dir(t, "winrm"), name))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -186,7 +186,7 @@ func TestWinRMMasterzenPollsAgain(t *testing.T) {
 
 // TestWinRMMasterzenDeadline runs a command that outlives the caller's
 // deadline: the client must give up within deadline + 1 s (with a short
-// OperationTimeout, as DESIGN §4 prescribes), and the lab must terminate the
+// OperationTimeout, as docs/remote-facts.md prescribes), and the lab must terminate the
 // command and delete the shell.
 func TestWinRMMasterzenDeadline(t *testing.T) {
 	lab := startWinRMLab(t, &winrmFakeRuntime{}, false)
