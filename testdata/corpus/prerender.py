@@ -24,7 +24,7 @@ def main():
     path, root = sys.argv[1], os.path.realpath(sys.argv[2])
     with open(path) as f:
         text = f.read()
-    run = json.loads(text[text.index("{"):])
+    run, _ = json.JSONDecoder().raw_decode(text[text.index("{"):])
     for result in results(run):
         if result.get("action", "").split(".")[-1] not in ("template", "copy"):
             continue

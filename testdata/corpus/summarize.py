@@ -38,7 +38,7 @@ def first_line(result):
 def main():
     with open(sys.argv[1]) as f:
         text = f.read()
-    run = json.loads(text[text.index("{"):])
+    run, _ = json.JSONDecoder().raw_decode(text[text.index("{"):])
     totals = collections.Counter()
     for play in run["plays"]:
         print(f"PLAY {play['play']['name']}")
