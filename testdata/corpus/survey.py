@@ -153,7 +153,41 @@ def show(title, counter):
     print(f"  {title}: {items or '-'}")
 
 
+FEATURES = [
+    ("file args (mode/owner/group/...)", lambda s: any(not k.endswith((":src", ":dest", ":content")) for k in s.file_args)),
+    ("when", lambda s: s.keywords["when"] > 0),
+    ("loop/with_*", lambda s: any(k == "loop" or k.startswith("with_") for k in s.keywords)),
+    ("notify/handlers", lambda s: s.keywords["notify"] > 0),
+    ("register", lambda s: s.keywords["register"] > 0),
+    ("block", lambda s: s.keywords["block"] > 0),
+    ("include/import_tasks", lambda s: s.modules["include_tasks"] + s.modules["import_tasks"] > 0),
+    ("include/import_role", lambda s: s.modules["include_role"] + s.modules["import_role"] > 0),
+    ("set_fact", lambda s: s.modules["set_fact"] > 0),
+    ("include_vars/vars_files", lambda s: s.modules["include_vars"] + s.keywords["play:vars_files"] > 0),
+    ("systemd/service module", lambda s: s.modules["systemd"] + s.modules["systemd_service"] + s.modules["service"] > 0),
+    ("docker_compose_v2", lambda s: s.modules["community.docker.docker_compose_v2"] > 0),
+    ("other container modules", lambda s: any((m.startswith(("community.docker.", "containers.podman", "kubernetes.core")) and not m.endswith("docker_compose_v2")) or m == "docker_image" for m in s.modules)),
+    ("command/shell", lambda s: s.modules["command"] + s.modules["shell"] > 0),
+    ("package modules (apt/package/pip)", lambda s: s.modules["apt"] + s.modules["package"] + s.modules["pip"] > 0),
+    ("get_url/unarchive/git", lambda s: s.modules["get_url"] + s.modules["unarchive"] + s.modules["git"] > 0),
+    ("lineinfile/blockinfile/ini_file", lambda s: any(m.split(".")[-1] in ("lineinfile", "blockinfile", "ini_file") for m in s.modules)),
+]
+
+
+def matrix(roots):
+    rows = []
+    for root in roots:
+        s = survey(root)[0]
+        rows.append((os.path.basename(root.rstrip("/")), [f(s) for _, f in FEATURES]))
+    for i, (name, _) in enumerate(FEATURES):
+        users = [r for r, flags in rows if flags[i]]
+        print(f"{len(users):2d}  {name}: {', '.join(users)}")
+
+
 def main():
+    if sys.argv[1] == "--matrix":
+        matrix(sys.argv[2:])
+        return
     for root in sys.argv[1:]:
         s, lookups, filters, facts, errors = survey(root)
         print(f"== {root}  tasks={sum(s.modules.values())} file_tasks={s.files_tasks}")
