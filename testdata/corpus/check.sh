@@ -15,4 +15,4 @@ ANSIBLE_STDOUT_CALLBACK=json ANSIBLE_NOCOLOR=1 timeout 600 \
   ansible-playbook --check --diff -i "$standin/standin.ini" "$playbook" "$@" \
   >"$out/$name.json" 2>"$out/$name.err"
 echo "rc=$?"
-/usr/bin/python3 "$(dirname "$0")/summarize.py" "$out/$name.json" || tail -20 "$out/$name.err"
+/usr/bin/python3 "$(dirname "$0")/summarize.py" "$out/$name.json" 2>/dev/null || head -3 "$out/$name.err"
