@@ -265,6 +265,10 @@ func (h *labGPUHost) setFault(kind FaultKind, on bool, slow time.Duration) error
 		h.winrm.SetDelay(slowDelay(on, slow))
 	case FaultDown:
 		return h.setDown(on)
+	case FaultDockerNotRunning:
+		h.winrm.SetDockerDown(on)
+	case FaultNvidiaSMIMissing:
+		h.winrm.SetNvidiaSMIMissing(on)
 	default:
 		return h.vllmFault(kind, on)
 	}

@@ -86,7 +86,7 @@ func labWinRMClient(t *testing.T, l *Lab, host string) *winrm.Client {
 
 func TestLabSeedRestartOverWinRMChangesTheServedName(t *testing.T) {
 	spec := seedLabSpec(t, string(wireFixture(t, "litellm_config.yaml")))
-	spec.GPUHosts[0].Files[labStartScript] = "# Start-VLLM.ps1\r\n"
+	spec.GPUHosts[0].Files[labStartScript] = psKnownScript("Start-VLLM.ps1")
 	l, err := StartLab(spec)
 	if err != nil {
 		t.Fatal(err)

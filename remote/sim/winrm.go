@@ -52,13 +52,22 @@ func NewWinRMServer(opts WinRMOptions) *WinRMServer {
 		userHash: sha256.Sum256([]byte(opts.User)),
 		passHash: sha256.Sum256([]byte(opts.Password)),
 		owner:    opts.User,
-		host:     &psHost{fs: opts.FS, runtime: opts.Runtime, hostname: opts.Hostname},
-		shells:   newWSRegistry(),
+		host: &psHost{fs: opts.FS, runtime: opts.Runtime, hostname: opts.Hostname, user: opts.User,
+			faults: &psHostFaults{}},
+		shells: newWSRegistry(),
 	}
 }
 
 // SetRejectAuth makes every request fail with 401 (the `auth` fault) while on.
 func (s *WinRMServer) SetRejectAuth(reject bool) { s.rejectAuth.Store(reject) }
+
+// SetDockerDown makes every docker command fail as it does when Docker
+// Desktop is not running for the WinRM user (the `docker-not-running` fault).
+func (s *WinRMServer) SetDockerDown(down bool) { s.host.faults.dockerDown.Store(down) }
+
+// SetNvidiaSMIMissing removes nvidia-smi from the host (the
+// `nvidia-smi-missing` fault).
+func (s *WinRMServer) SetNvidiaSMIMissing(missing bool) { s.host.faults.noNvidiaSMI.Store(missing) }
 
 // SetDelay delays every reply by d (the `slow-winrm` fault); 0 turns it off.
 func (s *WinRMServer) SetDelay(d time.Duration) { s.delay.Store(int64(max(d, 0))) }
