@@ -13,6 +13,7 @@ import (
 func TestScriptBodiesMatchTheLabsCopies(t *testing.T) {
 	for op, body := range map[string]string{
 		"read-file": readFileBody, "write-file": writeFileBody, "host-status": hostStatusBody,
+		"host-info": hostInfoBody, "remove-temp": removeTempBody,
 	} {
 		copyPath := filepath.Join("sim", "scripts", op+".ps1")
 		lab, err := os.ReadFile(copyPath)

@@ -76,6 +76,10 @@ func (s *psSession) runContract(c psContract) psFlow {
 		return s.contractWriteFile(c)
 	case "host-status":
 		return s.contractHostStatus(c)
+	case "host-info":
+		return s.contractHostInfo()
+	case "remove-temp":
+		return s.contractRemoveTemp(c)
 	}
 	return s.notSimulated(c.marker())
 }

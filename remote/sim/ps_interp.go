@@ -324,6 +324,8 @@ func (s *psSession) invoke(name string, args []psToken, stmt string) psFlow {
 		return s.runStartVLLM(name, args, stmt)
 	case lower == "echo" || lower == "write-output" || lower == "write" || lower == "write-host":
 		return s.writeOutput(args, stmt)
+	case lower == "write-error":
+		return s.writeError(args, stmt)
 	case (lower == "start-sleep" || lower == "sleep") && s.host.allowSleep:
 		return s.sleep(args, stmt)
 	}
@@ -357,6 +359,20 @@ func (s *psSession) writeOutput(args []psToken, stmt string) psFlow {
 	}
 	s.out.writeStdout([]byte(b.String()))
 	s.lastOK = true
+	return psFlow{}
+}
+
+// writeError is Write-Error [-Message] <text>: a non-terminating error
+// record, which powershell.exe sends to stderr as CLIXML when the script ends.
+func (s *psSession) writeError(args []psToken, stmt string) psFlow {
+	if len(args) == 2 && strings.EqualFold(args[0].text, "-Message") {
+		args = args[1:]
+	}
+	if len(args) != 1 {
+		return s.notSimulated(stmt)
+	}
+	s.errs = append(s.errs, args[0].text)
+	s.lastOK = false
 	return psFlow{}
 }
 

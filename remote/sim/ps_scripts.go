@@ -25,6 +25,10 @@ func psContractParamNames(op string) ([]string, bool) {
 		return []string{"Path", "Sha256", "Backup"}, true
 	case "host-status":
 		return []string{"Container"}, true
+	case "host-info":
+		return []string{}, true
+	case "remove-temp":
+		return []string{"Path"}, true
 	}
 	return nil, false
 }

@@ -159,3 +159,24 @@ func TestStartVLLMScriptRules(t *testing.T) {
 		}
 	}
 }
+
+// remove-temp deletes only a straylight-doctor-* directory in the temp
+// directory; any other path is refused with exit 2 and nothing removed.
+func TestLabRemoveTempRefusesOtherPaths(t *testing.T) {
+	h := newPSTestHost(&winrmFakeRuntime{})
+	h.user = "mdt"
+	scratch := `C:\Users\mdt\AppData\Local\Temp\straylight-doctor-01`
+	h.fs.WriteFile(scratch+`\a.txt`, []byte("a"))
+	h.fs.WriteFile(winrmConfigPath, []byte("keep"))
+	for _, path := range []string{`C:\Users\mdt\dev`, `C:\Users\mdt\AppData\Local\Temp`, `C:\Users\mdt\AppData\Local\Temp\other`,
+		`C:\Users\mdt\AppData\Local\Temp\straylight-doctor-01\..\..\..`} {
+		code, out := psRun(h, psScriptLine(contractScript("remove-temp", "Path", path)), "")
+		if code != 2 || !strings.Contains(out.stderr.String(), "refused") {
+			t.Errorf("%s: exit %d %q", path, code, out.stderr.String())
+		}
+	}
+	code, _ := psRun(h, psScriptLine(contractScript("remove-temp", "Path", scratch)), "")
+	if _, left := h.fs.ReadFile(scratch + `\a.txt`); code != 0 || left || !h.fs.Exists(winrmConfigPath) {
+		t.Errorf("exit %d, scratch left %v, config kept %v", code, left, h.fs.Exists(winrmConfigPath))
+	}
+}
