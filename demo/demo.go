@@ -24,7 +24,7 @@ type Options struct {
 	Faults    []string      // HOST:KIND, as --lab-fault takes them
 	LoadDelay time.Duration // vLLM model load after a restart; 0: the lab's default
 	TokenRate float64       // tokens/s per stream; 0: the lab's default
-	HTTP      bool          // WinRM over plain HTTP (Basic, marked insecure) instead of HTTPS
+	HTTP      bool          // WinRM over plain HTTP (NTLM, sealed; marked insecure) instead of HTTPS
 }
 
 // Demo is a running lab and its repository.

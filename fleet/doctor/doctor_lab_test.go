@@ -83,10 +83,18 @@ func hasFault(faults []sim.FaultKind, kind sim.FaultKind) bool {
 func labInput(t *testing.T, l *sim.Lab, stepTimeout time.Duration) doctor.Input {
 	t.Helper()
 	host, _ := l.Host("wintermute")
+	return labInputOver(t, l, remote.WinRMConfig{Host: host.IP, Port: host.WinRMSPort, Scheme: "https",
+		CATrustPEM: l.CACertPEM()}, stepTimeout)
+}
+
+// labInputOver uses NTLM with the given scheme, port and trust.
+func labInputOver(t *testing.T, l *sim.Lab, cfg remote.WinRMConfig, stepTimeout time.Duration) doctor.Input {
+	t.Helper()
+	host, _ := l.Host("wintermute")
 	proxy, _ := l.Host("motoko")
-	w, err := remote.NewWinRM(remote.WinRMConfig{Host: host.IP, Port: host.WinRMSPort, Scheme: "https",
-		Transport: "basic", User: labUser, Password: labPassword, CATrustPEM: l.CACertPEM(),
-		ConnectTimeout: 2 * time.Second, ReadTimeout: 20 * time.Second})
+	cfg.Transport, cfg.User, cfg.Password = "ntlm", labUser, labPassword
+	cfg.ConnectTimeout, cfg.ReadTimeout = 2*time.Second, 20*time.Second
+	w, err := remote.NewWinRM(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,6 +142,22 @@ func TestDoctorPassesOnAHealthyLabHost(t *testing.T) {
 	if err := json.Unmarshal(out.Bytes(), &decoded); err != nil || !decoded.OK || len(decoded.Hosts[0].Steps) != len(r.Steps) {
 		t.Errorf("json: %v %s", err, out.String())
 	}
+}
+
+// Over plain HTTP, NTLM is sealed: every step passes against the lab, which
+// refuses unsealed messages as Windows does by default; the connect step
+// says the connection is not protected by a certificate.
+func TestDoctorOverSealedHTTP(t *testing.T) {
+	l := startLab(t)
+	host, _ := l.Host("wintermute")
+	r := runDoctor(t, labInputOver(t, l, remote.WinRMConfig{Host: host.IP, Port: host.WinRMPort, Scheme: "http"}, 0))
+	if !r.OK() {
+		t.Fatal("a step failed over sealed HTTP")
+	}
+	if !strings.Contains(r.Steps[0].Detail, "winrm+ntlm http://") || !strings.Contains(r.Steps[0].Detail, "INSECURE") {
+		t.Errorf("connect detail %q", r.Steps[0].Detail)
+	}
+	noScratchLeft(t, l)
 }
 
 // Each lab fault fails the step it concerns, names the cause, and leaves
