@@ -3,6 +3,7 @@ package doctor
 import (
 	"context"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/straylight-fleet/straylight/remote"
@@ -148,4 +149,24 @@ func (r *run) timeout() time.Duration {
 		return r.in.StepTimeout
 	}
 	return DefaultStepTimeout
+}
+
+// RunAll checks the hosts concurrently (at most parallel at a time; 0 or
+// less: all at once) and returns their reports in the order given.
+func RunAll(ctx context.Context, inputs []Input, parallel int) []Report {
+	if parallel <= 0 {
+		parallel = max(len(inputs), 1)
+	}
+	reports := make([]Report, len(inputs))
+	slots := make(chan struct{}, parallel)
+	var wg sync.WaitGroup
+	for i, in := range inputs {
+		wg.Go(func() {
+			slots <- struct{}{}
+			defer func() { <-slots }()
+			reports[i] = Run(ctx, in)
+		})
+	}
+	wg.Wait()
+	return reports
 }

@@ -211,3 +211,22 @@ func noScratchLeft(t *testing.T, l *sim.Lab) {
 		}
 	}
 }
+
+// Several hosts at once, in order; the exit code is 1 when any failed.
+func TestDoctorRunAllAndExitCode(t *testing.T) {
+	healthy, broken := startLab(t), startLab(t, sim.FaultNvidiaSMIMissing)
+	in := []doctor.Input{labInput(t, healthy, 0), labInput(t, broken, 0)}
+	in[1].Host = "wintermute-broken"
+	reports := doctor.RunAll(context.Background(), in, 1)
+	if len(reports) != 2 || reports[0].Host != "wintermute" || !reports[0].OK() || reports[1].OK() {
+		t.Fatalf("reports: %+v", reports)
+	}
+	var out bytes.Buffer
+	code, err := doctor.Print(&out, reports, false)
+	if err != nil || code != 1 || !strings.Contains(out.String(), "doctor: 1 of 2 host(s) failed a step") {
+		t.Errorf("exit %d, %v:\n%s", code, err, out.String())
+	}
+	if code, _ := doctor.Print(&out, reports[:1], true); code != 0 {
+		t.Errorf("a healthy host alone: exit %d", code)
+	}
+}

@@ -72,3 +72,19 @@ func WriteJSON(w io.Writer, reports []Report) error {
 	enc.SetIndent("", "  ")
 	return enc.Encode(jsonReport{OK: AllOK(reports), Hosts: reports})
 }
+
+// Print writes the reports as a table or as JSON and returns the CLI's exit
+// code: 0 when every step of every host passed (or was skipped), else 1.
+func Print(w io.Writer, reports []Report, asJSON bool) (int, error) {
+	write := WriteTable
+	if asJSON {
+		write = WriteJSON
+	}
+	if err := write(w, reports); err != nil {
+		return 1, err
+	}
+	if AllOK(reports) {
+		return 0, nil
+	}
+	return 1, nil
+}

@@ -133,24 +133,23 @@ func ntlmUTF16(s string) []byte {
 
 // ntlmAuthenticate is a parsed AUTHENTICATE message (MS-NLMP 2.2.1.3).
 type ntlmAuthenticate struct {
-	raw                      []byte
 	ntResponse, encryptedKey []byte
 	domain, user             string
 	flags                    uint32
-	micOffset                int // 0: no MIC
 }
 
 func ntlmParseAuthenticate(msg []byte) (*ntlmAuthenticate, error) {
 	if len(msg) < 64 || !bytes.Equal(msg[:8], ntlmSignature) || binary.LittleEndian.Uint32(msg[8:]) != 3 {
 		return nil, errNTLM
 	}
-	a := &ntlmAuthenticate{raw: msg, flags: binary.LittleEndian.Uint32(msg[60:])}
-	var err error
-	fields := []*[]byte{&a.ntResponse, nil, nil, &a.encryptedKey}
+	a := &ntlmAuthenticate{flags: binary.LittleEndian.Uint32(msg[60:])}
 	var domain, user []byte
-	fields[1], fields[2] = &domain, &user
-	for i, at := range []int{20, 28, 36, 52} {
-		if *fields[i], err = ntlmField(msg, at); err != nil {
+	for _, f := range []struct {
+		at   int
+		into *[]byte
+	}{{20, &a.ntResponse}, {28, &domain}, {36, &user}, {52, &a.encryptedKey}} {
+		var err error
+		if *f.into, err = ntlmField(msg, f.at); err != nil {
 			return nil, err
 		}
 	}
