@@ -19,7 +19,7 @@ func TestLabRefusesABrokenContractBody(t *testing.T) {
 		"", // the body left out
 		strings.Replace(psKnownScript("read-file.ps1"), "exit 0", "exit 3", 1), // one changed word
 	}
-	for _, op := range []string{"read-file", "write-file", "host-status"} {
+	for _, op := range []string{"read-file", "write-file", "host-status", "host-info", "remove-temp"} {
 		for i, body := range broken {
 			h := newPSTestHost(&winrmFakeRuntime{})
 			h.fs.WriteFile(winrmConfigPath, []byte("vllm:\r\n"))
@@ -40,8 +40,13 @@ func contractHeader(op string) string {
 	if op == "host-status" {
 		header = contractScript(op, "Container", "vllm-wintermute")
 	}
-	if op == "read-file" {
+	switch op {
+	case "read-file":
 		header = contractScript(op, "Path", winrmConfigPath)
+	case "remove-temp":
+		header = contractScript(op, "Path", `C:\Users\mdt\AppData\Local\Temp\straylight-doctor-1`)
+	case "host-info":
+		header = contractScript(op)
 	}
 	return strings.TrimSuffix(header, psKnownScript(op+".ps1"))
 }
