@@ -24,7 +24,7 @@ type Options struct {
 	Faults    []string      // HOST:KIND, as --lab-fault takes them
 	LoadDelay time.Duration // vLLM model load after a restart; 0: the lab's default
 	TokenRate float64       // tokens/s per stream; 0: the lab's default
-	HTTP      bool          // WinRM over plain HTTP (Basic, marked insecure) instead of HTTPS
+	HTTP      bool          // WinRM over plain HTTP (NTLM, sealed; marked insecure) instead of HTTPS
 }
 
 // Demo is a running lab and its repository.
@@ -173,8 +173,11 @@ func (d *Demo) startLab(opts Options, files map[string]map[string]string) error 
 }
 
 func gpuSpec(host string, files map[string]string, opts Options) sim.GPUHostSpec {
+	// AllowUnencrypted, as on a host set up for Ansible's Basic-over-HTTP
+	// quick start: --serve-lab's clients may use Basic over its http URL.
+	// straylight itself speaks sealed NTLM, which Windows' default accepts.
 	spec := sim.GPUHostSpec{Name: host, WinRMUser: winrmUser, WinRMPassword: demoPassword,
-		Files: files, LoadDelay: opts.LoadDelay, TokenRate: opts.TokenRate}
+		Files: files, LoadDelay: opts.LoadDelay, TokenRate: opts.TokenRate, WinRMAllowUnencrypted: true}
 	for path := range files {
 		if strings.HasSuffix(path, configName) {
 			spec.ConfigPath = path

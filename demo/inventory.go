@@ -54,12 +54,13 @@ func (d *Demo) varsFor(h sim.HostInfo, opts Options) [][2]string {
 			[2]string{"litellm_config_dir", d.proxyConfigDir()},
 			[2]string{"litellm_restart_command", restartCommand(h.IP, h.ProxyPort)})
 	}
+	// The example's ansible_winrm_transport (ntlm) stays: the lab speaks
+	// NTLM, and seals it over plain HTTP as Windows requires.
 	if opts.HTTP {
 		return append(v, [2]string{"ansible_port", strconv.Itoa(h.WinRMPort)},
-			[2]string{"ansible_winrm_scheme", "http"}, [2]string{"ansible_winrm_transport", "basic"})
+			[2]string{"ansible_winrm_scheme", "http"})
 	}
 	return append(v, [2]string{"ansible_port", strconv.Itoa(h.WinRMSPort)},
-		[2]string{"ansible_winrm_transport", "basic"},
 		[2]string{"ansible_winrm_ca_trust_path", d.caPath()})
 }
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -166,8 +167,10 @@ func stateFromStatus(status string) string {
 // probeOutput is what one status command printed, from either transport.
 type probeOutput struct {
 	Output   string
+	Stderr   string // the first stderr line, or all of it
 	ExitCode int
-	Missing  bool // the program is not installed
+	Missing  bool   // the program is not installed
+	User     string // the account the probe ran as, when the transport knows it
 }
 
 // buildSnapshot turns the two probes into a HostSnapshot. A failing probe
@@ -191,16 +194,59 @@ func buildSnapshot(gpu, docker probeOutput, container string) HostSnapshot {
 	return snap
 }
 
+// probeError words a failed probe: a known cause first (DockerCause), else
+// the program's first stderr line, else its first stdout line.
 func probeError(program string, probe probeOutput) string {
 	switch {
 	case probe.Missing:
 		return program + " not found"
 	case probe.ExitCode != 0:
-		message := firstLine(probe.Output)
+		if program == "docker" {
+			if cause := DockerCause(probe.Stderr, probe.User); cause != "" {
+				return cause
+			}
+		}
+		message := firstLine(probe.Stderr)
+		if message == "" {
+			message = firstLine(probe.Output)
+		}
 		if message == "" {
 			return fmt.Sprintf("%s exited %d", program, probe.ExitCode)
 		}
 		return fmt.Sprintf("%s exited %d: %s", program, probe.ExitCode, message)
+	}
+	return ""
+}
+
+// Docker Desktop's engine pipes on Windows, and the daemon socket elsewhere.
+var (
+	dockerPipe        = regexp.MustCompile(`(?i)pipe[/\\]+(docker_engine|dockerDesktop\w*Engine)`)
+	dockerPipeMissing = regexp.MustCompile(`(?i)cannot find the file specified|error during connect`)
+	dockerDenied      = regexp.MustCompile(`(?i)access is denied|permission denied`)
+	dockerNoDaemon    = regexp.MustCompile(`(?i)cannot connect to the docker daemon`)
+)
+
+// DockerCause maps docker's first stderr line to the reason an operator can
+// act on: Docker Desktop not running for the WinRM user (it runs only in a
+// logged-in session), its pipe refusing that user, or no daemon. "" when
+// the line is none of these.
+func DockerCause(stderr, user string) string {
+	full, _, _ := strings.Cut(strings.TrimSpace(stderr), "\n")
+	full = strings.TrimSpace(full)
+	line := abbreviate(full, 200)
+	who := "user " + user
+	if user == "" {
+		who = "this user"
+	}
+	switch {
+	case dockerPipe.MatchString(full) && dockerDenied.MatchString(full):
+		return fmt.Sprintf("Docker Desktop's engine refuses %s (its pipe admits SYSTEM, Administrators and the user who started it): docker: %s", who, line)
+	case dockerPipe.MatchString(full) && dockerPipeMissing.MatchString(full):
+		return fmt.Sprintf("Docker Desktop is not running for %s (it runs only in a logged-in session): docker: %s", who, line)
+	case dockerDenied.MatchString(full) && strings.Contains(full, "docker.sock"):
+		return fmt.Sprintf("%s may not use the docker daemon's socket: docker: %s", who, line)
+	case dockerNoDaemon.MatchString(full):
+		return "the docker daemon is not running: docker: " + line
 	}
 	return ""
 }

@@ -39,7 +39,7 @@ func (f *fakeWSMan) client(t *testing.T, adjust func(*WinRMConfig)) *WinRM {
 	cfg := WinRMConfig{Host: host, Port: port, Scheme: "http", Transport: f.auth,
 		User: f.user, Password: f.password, Clock: fixedClock}
 	if f.srv.TLS != nil {
-		cfg.Scheme = "https"
+		cfg.Scheme, cfg.CATrustPEM = "https", f.caPEM
 	}
 	if adjust != nil {
 		adjust(&cfg)

@@ -235,7 +235,7 @@ func probe(ctx context.Context, program string, args ...string) probeOutput {
 	if err != nil && res.ExitCode == 0 {
 		return probeOutput{Output: err.Error(), ExitCode: -1}
 	}
-	return probeOutput{Output: res.Stdout, ExitCode: res.ExitCode}
+	return probeOutput{Output: res.Stdout, Stderr: res.Stderr, ExitCode: res.ExitCode}
 }
 
 func stringOr(value, fallback string) string {

@@ -247,7 +247,7 @@ func insecurity(https bool, auth string, verify bool) string {
 	case !https && auth == authBasic:
 		return "Basic authentication over plain HTTP: the password and all traffic travel in clear"
 	case !https:
-		return "plain HTTP: NTLM protects the password but commands and file contents travel unencrypted"
+		return "plain HTTP: NTLM seals the messages (RC4, as Windows requires), but no certificate proves the host's identity"
 	case !verify:
 		return "certificate validation disabled (ansible_winrm_server_cert_validation: ignore)"
 	}

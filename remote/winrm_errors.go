@@ -50,7 +50,7 @@ func (w *WinRM) refused(op string, err error) error {
 
 func classify(err error) error {
 	switch {
-	case errors.Is(err, errBasicFallback), httpStatus(err) == 401:
+	case errors.Is(err, errNoNegotiate), errors.Is(err, errNTLMRejected), httpStatus(err) == 401:
 		return ErrAuth
 	case isTLSFailure(err):
 		return ErrTLS

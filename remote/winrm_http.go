@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -13,27 +12,26 @@ import (
 	"sync"
 	"time"
 
-	ntlmssp "github.com/Azure/go-ntlmssp"
 	"github.com/masterzen/winrm"
 	"github.com/masterzen/winrm/soap"
 )
 
 // soapPoster is the winrm.Transporter straylight installs through
-// Parameters.TransportDecorator, in place of the library's clientRequest and
-// ClientNTLM, for three reasons found in the pinned source:
+// Parameters.TransportDecorator, in place of the library's clientRequest,
+// ClientNTLM and Encryption, for reasons found in the pinned source:
 //   - their Post drops the HTTP status of any response typed
 //     application/soap+xml (the deferred error goes to unnamed results), so
 //     a 401 surfaces as "EOF" and could not be reported as ErrAuth;
-//   - &winrm.ClientNTLM{} ignores Parameters.Dial (30 s connect timeout);
-//   - go-ntlmssp's Negotiator, which ClientNTLM wraps, resends the request
-//     with Basic credentials when the server's 401 does not offer NTLM, which
-//     over plain HTTP would send the password in clear.
+//   - &winrm.ClientNTLM{} ignores Parameters.Dial (30 s connect timeout)
+//     and never seals, which Windows refuses over plain HTTP
+//     (AllowUnencrypted=false); go-ntlmssp's Negotiator under it resends the
+//     request with Basic credentials when the server does not offer NTLM;
+//   - winrm.Encryption seals, but shares one NTLM state between the
+//     library's concurrent requests, builds its own http.Client (no dial or
+//     TLS settings) and falls back to unsealed NTLM when its handshake fails.
 //
-// NTLM here is that same Negotiator. Its Basic fallback is kept where a
-// verified certificate protects the credential (the simulated lab's
-// "NTLM-compatible" endpoint relies on it) and refused on plain HTTP or with
-// certificate validation off. Everything else (SOAP messages, shells,
-// polling, parsing) is the library's.
+// Basic sends the credentials with each request; NTLM is winrm_ntlm.go.
+// Everything else (SOAP messages, shells, polling, parsing) is the library's.
 type soapPoster struct {
 	url            string
 	user, password string
@@ -58,16 +56,9 @@ func (p *soapPoster) Transport(*winrm.Endpoint) error { return nil }
 
 // Post sends one SOAP message and returns the answer's body.
 func (p *soapPoster) Post(_ *winrm.Client, message *soap.SoapMessage) (string, error) {
-	req, err := http.NewRequest(http.MethodPost, p.url, strings.NewReader(message.String()))
-	if err != nil {
-		return "", err
-	}
-	req.Header.Set("Content-Type", "application/soap+xml;charset=UTF-8")
-	// For NTLM the Negotiator turns these credentials into the handshake.
-	req.SetBasicAuth(p.user, p.password)
-	client := p.sessions.get()
-	defer p.sessions.put(client)
-	resp, err := client.Do(req)
+	session := p.sessions.get()
+	defer p.sessions.put(session)
+	resp, err := p.send(session, message.String())
 	if err != nil {
 		return "", err
 	}
@@ -85,22 +76,17 @@ func (p *soapPoster) Post(_ *winrm.Client, message *soap.SoapMessage) (string, e
 	return string(body), nil
 }
 
-// errBasicFallback is the refusal of the negotiator's Basic fallback.
-var errBasicFallback = errors.New("the server offered only Basic authentication, and with " +
-	"ansible_winrm_transport ntlm over a connection without a verified certificate the password is not sent " +
-	"that way (use https with certificate validation, or set ansible_winrm_transport: basic to accept this)")
-
-// refuseBasic sits under the NTLM negotiator where Basic would be unsafe.
-type refuseBasic struct{ next http.RoundTripper }
-
-func (r refuseBasic) RoundTrip(req *http.Request) (*http.Response, error) {
-	if strings.HasPrefix(req.Header.Get("Authorization"), "Basic ") {
-		if req.Body != nil {
-			req.Body.Close()
-		}
-		return nil, errBasicFallback
+func (p *soapPoster) send(session *httpSession, message string) (*http.Response, error) {
+	if p.sessions.settings.ntlm {
+		return p.postNTLM(session, message)
 	}
-	return r.next.RoundTrip(req)
+	req, err := http.NewRequest(http.MethodPost, p.url, strings.NewReader(message))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", soapContentType)
+	req.SetBasicAuth(p.user, p.password)
+	return session.client.Do(req)
 }
 
 // httpSettings is what the HTTP side of the transport is built from.
@@ -112,17 +98,23 @@ type httpSettings struct {
 	readTimeout    time.Duration
 }
 
-// sessionPool lends each request an HTTP client of its own, with a single
-// connection. NTLM authenticates a connection, not a request: the
-// negotiator's handshake (anonymous try, NEGOTIATE, AUTHENTICATE) must stay
-// on one connection, which a transport shared by concurrent requests does
-// not guarantee. A returned client keeps its authenticated connection for
-// the next request.
+// sessionPool lends each request a session of its own: an HTTP client with
+// a single connection and, for NTLM, that connection's authentication.
+// NTLM authenticates a connection, not a request, and sealing numbers the
+// messages of that connection: a connection shared by concurrent requests
+// would break both. A returned session keeps its authenticated connection
+// for the next request.
 type sessionPool struct {
 	settings httpSettings
 	conns    *connSet
 	mu       sync.Mutex
-	idle     []*http.Client
+	idle     []*httpSession
+}
+
+// httpSession is one connection's client and, for NTLM, its state.
+type httpSession struct {
+	client *http.Client
+	ntlm   *ntlmSession // nil until authenticated
 }
 
 // maxIdleSessions bounds the authenticated connections kept between calls.
@@ -132,46 +124,39 @@ func newSessionPool(s httpSettings, conns *connSet) *sessionPool {
 	return &sessionPool{settings: s, conns: conns}
 }
 
-func (p *sessionPool) get() *http.Client {
+func (p *sessionPool) get() *httpSession {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if n := len(p.idle); n > 0 {
-		client := p.idle[n-1]
+		session := p.idle[n-1]
 		p.idle = p.idle[:n-1]
-		return client
+		return session
 	}
-	return newHTTPClient(p.settings, p.conns)
+	return &httpSession{client: newHTTPClient(p.settings, p.conns), ntlm: &ntlmSession{}}
 }
 
-func (p *sessionPool) put(client *http.Client) {
+func (p *sessionPool) put(session *httpSession) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if len(p.idle) < maxIdleSessions {
-		p.idle = append(p.idle, client)
+		p.idle = append(p.idle, session)
 		return
 	}
-	client.CloseIdleConnections()
+	session.client.CloseIdleConnections()
 }
 
 // newHTTPClient builds one session's client. Proxies are not used: a WinRM
 // connection goes straight to the host (and NTLM authenticates the
 // connection, which a proxy would break).
 func newHTTPClient(s httpSettings, conns *connSet) *http.Client {
-	var rt http.RoundTripper = &http.Transport{
+	return &http.Client{Transport: &http.Transport{
 		DialContext:           conns.dialContext,
 		TLSClientConfig:       tlsConfig(s),
 		TLSHandshakeTimeout:   s.connectTimeout,
 		ResponseHeaderTimeout: s.readTimeout,
 		IdleConnTimeout:       90 * time.Second,
 		MaxConnsPerHost:       1,
-	}
-	if s.ntlm && !(s.https && s.verify) {
-		rt = refuseBasic{next: rt}
-	}
-	if s.ntlm {
-		rt = ntlmssp.Negotiator{RoundTripper: rt}
-	}
-	return &http.Client{Transport: rt}
+	}}
 }
 
 func tlsConfig(s httpSettings) *tls.Config {

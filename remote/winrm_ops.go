@@ -95,18 +95,31 @@ func (w *WinRM) Snapshot(ctx context.Context, container string) (HostSnapshot, e
 	if err != nil {
 		return HostSnapshot{}, w.refused(op, err)
 	}
-	var answer struct {
-		GPUCSV     string `json:"gpu_csv"`
-		GPUExit    int    `json:"gpu_exit"`
-		Docker     string `json:"docker"`
-		DockerExit int    `json:"docker_exit"`
-	}
+	var answer hostStatusAnswer
 	if err := w.runScript(ctx, op, script, nil, &answer); err != nil {
 		return HostSnapshot{}, err
 	}
-	gpu := probeOutput{Output: answer.GPUCSV, ExitCode: answer.GPUExit, Missing: answer.GPUExit == exitNotFound}
-	docker := probeOutput{Output: answer.Docker, ExitCode: answer.DockerExit, Missing: answer.DockerExit == exitNotFound}
+	gpu, docker := answer.probes()
 	return buildSnapshot(gpu, docker, container), nil
+}
+
+// hostStatusAnswer is the host-status script's JSON line.
+type hostStatusAnswer struct {
+	GPUCSV     string `json:"gpu_csv"`
+	GPUExit    int    `json:"gpu_exit"`
+	GPUErr     string `json:"gpu_err"`
+	Docker     string `json:"docker"`
+	DockerExit int    `json:"docker_exit"`
+	DockerErr  string `json:"docker_err"`
+	User       string `json:"user"`
+}
+
+func (a hostStatusAnswer) probes() (gpu, docker probeOutput) {
+	gpu = probeOutput{Output: a.GPUCSV, Stderr: a.GPUErr, ExitCode: a.GPUExit,
+		Missing: a.GPUExit == exitNotFound, User: a.User}
+	docker = probeOutput{Output: a.Docker, Stderr: a.DockerErr, ExitCode: a.DockerExit,
+		Missing: a.DockerExit == exitNotFound, User: a.User}
+	return gpu, docker
 }
 
 func winRMCommandLine(cmd Command) (string, error) {

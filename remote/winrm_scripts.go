@@ -65,18 +65,37 @@ try {
 }
 `
 
-// hostStatusBody runs nvidia-smi and docker once each; a program that is not
-// installed reports exit code 127, as a POSIX shell would. Output lines are
-// joined as they came (Out-String would format them to a width).
+// hostStatusBody runs nvidia-smi and docker once each. Each probe reports
+// its stdout lines (joined as they came: Out-String would format them to a
+// width), its first stderr line and its exit code; 127 when the program is
+// found neither on PATH nor in its known install directories. Native stderr
+// is merged (2>&1) with $ErrorActionPreference 'Continue' inside the
+// function, so Windows PowerShell 5.1 hands it over as error records the
+// script reads, never as an error that stops it. user names the account
+// WinRM runs as (Docker Desktop's engine admits only some users).
 const hostStatusBody = `$ProgressPreference = 'SilentlyContinue'
-function Invoke-Probe([string]$Exe, [string[]]$Arguments) {
-    if (-not (Get-Command $Exe -CommandType Application -ErrorAction SilentlyContinue)) { return @('', 127) }
-    $lines = @(& $Exe @Arguments 2>$null)
-    return @(($lines -join [Environment]::NewLine), $LASTEXITCODE)
+function Invoke-Probe([string[]]$Candidates, [string[]]$Arguments) {
+    $ErrorActionPreference = 'Continue'
+    $exe = $null
+    foreach ($candidate in $Candidates) {
+        $found = Get-Command $candidate -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
+        if ($found) { $exe = $found.Path; break }
+    }
+    if (-not $exe) { return @{ out = ''; err = ''; code = 127 } }
+    $out = New-Object System.Collections.Generic.List[string]
+    $err = ''
+    foreach ($item in (& $exe @Arguments 2>&1)) {
+        if ($item -is [System.Management.Automation.ErrorRecord]) {
+            if (-not $err) { $err = $item.Exception.Message }
+        } else {
+            $out.Add([string]$item)
+        }
+    }
+    return @{ out = ($out -join [Environment]::NewLine); err = $err; code = $LASTEXITCODE }
 }
-$gpu = Invoke-Probe 'nvidia-smi' @('--query-gpu=index,name,utilization.gpu,memory.used,memory.total,temperature.gpu,power.draw', '--format=csv,noheader,nounits')
-$docker = Invoke-Probe 'docker' @('ps', '-a', '--filter', "name=^$Container$", '--format', '{{json .}}')
-[ordered]@{ gpu_csv = $gpu[0]; gpu_exit = $gpu[1]; docker = $docker[0]; docker_exit = $docker[1] } | ConvertTo-Json -Compress
+$gpu = Invoke-Probe @('nvidia-smi', "$env:ProgramFiles\NVIDIA Corporation\NVSMI\nvidia-smi.exe", "$env:SystemRoot\System32\nvidia-smi.exe") @('--query-gpu=index,name,utilization.gpu,memory.used,memory.total,temperature.gpu,power.draw', '--format=csv,noheader,nounits')
+$docker = Invoke-Probe @('docker', "$env:ProgramFiles\Docker\Docker\resources\bin\docker.exe") @('ps', '-a', '--filter', "name=^$Container$", '--format', '{{json .}}')
+[ordered]@{ gpu_csv = $gpu.out; gpu_exit = $gpu.code; gpu_err = $gpu.err; docker = $docker.out; docker_exit = $docker.code; docker_err = $docker.err; user = [Environment]::UserName } | ConvertTo-Json -Compress
 exit 0
 `
 

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"errors"
+	"io"
 	"net"
 	"net/url"
 	"slices"
@@ -18,7 +19,7 @@ type ProbeState int
 const (
 	StateUnknown     ProbeState = iota
 	StateServing                // /health 200 and the expected id in /v1/models
-	StateLoading                // connection refused: weights still loading (or not running)
+	StateLoading                // connection refused or dropped: weights still loading (or not running)
 	StateUnreachable            // timeout or another transport failure
 	StateEngineDead             // /health answered non-200
 	StateNotServing             // alive, but the expected id is not in /v1/models
@@ -91,7 +92,20 @@ func transportState(err error) (ProbeState, string, bool) {
 	if errors.Is(err, syscall.ECONNREFUSED) {
 		return StateLoading, "connection refused: vLLM is loading its weights or not running", true
 	}
+	if droppedConnection(err) {
+		return StateLoading, "connection accepted and dropped (EOF or reset): vLLM is loading behind " +
+			"a port proxy (Docker Desktop's accepts while the container starts) or not running", true
+	}
 	return StateUnreachable, describeTransportError(err), true
+}
+
+// droppedConnection: the connection was accepted, then closed or reset
+// before an answer. Docker Desktop's port proxy does this while the
+// container behind it is not listening yet, so, like a refusal, it says
+// "loading or not running" and the host-side probe tells which.
+func droppedConnection(err error) bool {
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNABORTED)
 }
 
 // describeTransportError words a transport failure in one line, without the URL.

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -59,5 +60,36 @@ func TestProbeStateNames(t *testing.T) {
 	}
 	if KindWrongModelName.String() != "wrong-model-name" || ErrorKind(42).String() != "kind(42)" {
 		t.Error("kind names")
+	}
+}
+
+// Fix 5: Docker Desktop's port proxy accepts a connection while vLLM loads
+// behind it, then drops it: that is "loading (or not running)", like a
+// refusal, not "unreachable".
+func TestProbeDroppedConnectionIsLoading(t *testing.T) {
+	for name, drop := range map[string]func(net.Conn){
+		"EOF":   func(c net.Conn) { c.Close() },
+		"reset": func(c net.Conn) { c.(*net.TCPConn).SetLinger(0); c.Close() },
+	} {
+		t.Run(name, func(t *testing.T) {
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ln.Close()
+			go func() {
+				for {
+					c, err := ln.Accept()
+					if err != nil {
+						return
+					}
+					drop(c)
+				}
+			}()
+			r := NewVLLM("http://"+ln.Addr().String(), "", nil).Probe(context.Background(), "x")
+			if r.State != StateLoading || !strings.Contains(r.Reason, "dropped") {
+				t.Fatalf("state %v reason %q", r.State, r.Reason)
+			}
+		})
 	}
 }

@@ -32,6 +32,10 @@ type GPUHostSpec struct {
 	WinRMPort, WinRMSPort    int               // 0: 5985, 5986
 	GPU                      GPUSpec
 	Faults                   []FaultKind // active from the start
+	// WinRMAllowUnencrypted is WinRM's AllowUnencrypted setting. Off (the
+	// Windows default), plain HTTP serves only NTLM-sealed messages: Basic
+	// and unsealed NTLM get 401.
+	WinRMAllowUnencrypted bool
 }
 
 // ProxySpec is the LiteLLM proxy host (ansible_connection: local): its
@@ -222,7 +226,7 @@ func (h *labGPUHost) build(ca *labCA) error {
 	}
 	h.vllm, h.winrmHTTPS.tlsConfig = vllm, tlsConfig
 	h.winrm = NewWinRMServer(WinRMOptions{User: h.spec.WinRMUser, Password: h.spec.WinRMPassword,
-		FS: h.fs, Runtime: vllm, Hostname: h.spec.Name})
+		FS: h.fs, Runtime: vllm, Hostname: h.spec.Name, DenyUnencrypted: !h.spec.WinRMAllowUnencrypted})
 	return nil
 }
 
@@ -265,6 +269,10 @@ func (h *labGPUHost) setFault(kind FaultKind, on bool, slow time.Duration) error
 		h.winrm.SetDelay(slowDelay(on, slow))
 	case FaultDown:
 		return h.setDown(on)
+	case FaultDockerNotRunning:
+		h.winrm.SetDockerDown(on)
+	case FaultNvidiaSMIMissing:
+		h.winrm.SetNvidiaSMIMissing(on)
 	default:
 		return h.vllmFault(kind, on)
 	}

@@ -27,6 +27,14 @@ const (
 	FaultWinRMAuth FaultKind = "winrm-auth"
 	// FaultSlowWinRM: every WinRM request is delayed (LabSpec.SlowWinRMDelay).
 	FaultSlowWinRM FaultKind = "slow-winrm"
+	// FaultDockerNotRunning: Docker Desktop is not running for the WinRM
+	// user (it runs only in a logged-in session): every docker command fails
+	// with the engine pipe's "cannot find the file specified". vLLM, started
+	// from another session, is left as it is.
+	FaultDockerNotRunning FaultKind = "docker-not-running"
+	// FaultNvidiaSMIMissing: nvidia-smi is neither on PATH nor in its
+	// install directories.
+	FaultNvidiaSMIMissing FaultKind = "nvidia-smi-missing"
 	// FaultLiteLLM500Midstream: the proxy sends an error event after the
 	// first chunk of every stream, without [DONE].
 	FaultLiteLLM500Midstream FaultKind = "litellm-500-midstream"
@@ -35,7 +43,7 @@ const (
 // gpuHostFaults and proxyFaults are the kinds each role accepts.
 var (
 	gpuHostFaults = []FaultKind{FaultDown, FaultNeverHealthy, FaultTruncatedStream,
-		FaultBadGPUCSV, FaultWinRMAuth, FaultSlowWinRM}
+		FaultBadGPUCSV, FaultWinRMAuth, FaultSlowWinRM, FaultDockerNotRunning, FaultNvidiaSMIMissing}
 	proxyFaults = []FaultKind{FaultDown, FaultLiteLLM500Midstream}
 )
 

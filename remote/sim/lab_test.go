@@ -86,7 +86,7 @@ func labWinRMClient(t *testing.T, l *Lab, host string) *winrm.Client {
 
 func TestLabSeedRestartOverWinRMChangesTheServedName(t *testing.T) {
 	spec := seedLabSpec(t, string(wireFixture(t, "litellm_config.yaml")))
-	spec.GPUHosts[0].Files[labStartScript] = "# Start-VLLM.ps1\r\n"
+	spec.GPUHosts[0].Files[labStartScript] = psKnownScript("Start-VLLM.ps1")
 	l, err := StartLab(spec)
 	if err != nil {
 		t.Fatal(err)
@@ -151,6 +151,7 @@ func TestLabProxyDownFault(t *testing.T) {
 func TestLabWinRMFaults(t *testing.T) {
 	spec := seedLabSpec(t, string(wireFixture(t, "litellm_config.yaml")))
 	spec.SlowWinRMDelay = 5 * time.Second
+	spec.GPUHosts[0].WinRMAllowUnencrypted = true // Basic over HTTP, for the probes below
 	l, err := StartLab(spec)
 	if err != nil {
 		t.Fatal(err)
@@ -168,6 +169,20 @@ func TestLabWinRMFaults(t *testing.T) {
 	_ = l.SetFault("wintermute", FaultSlowWinRM)
 	if got := wsmanStatus(t, h, 100*time.Millisecond); got != 0 {
 		t.Errorf("slow-winrm: answered (%d) within a tenth of a second", got)
+	}
+}
+
+// Lab hosts refuse Basic over plain HTTP as Windows does by default
+// (AllowUnencrypted=false); TestLabWinRMFaults turns the setting on.
+func TestLabRefusesBasicOverHTTPByDefault(t *testing.T) {
+	l, err := StartLab(seedLabSpec(t, string(wireFixture(t, "litellm_config.yaml"))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	h, _ := l.Host("wintermute")
+	if got := wsmanStatus(t, h, time.Minute); got != http.StatusUnauthorized {
+		t.Errorf("Basic over HTTP: status %d, want 401", got)
 	}
 }
 

@@ -15,9 +15,11 @@ import (
 // host's filesystem, runtime and name.
 type psHost struct {
 	fs         *FS
-	runtime    Runtime // nil: a host without GPUs or vLLM
+	runtime    Runtime // nil: a host without GPUs, docker or vLLM
 	hostname   string
-	allowSleep bool // Start-Sleep, for tests of polling and deadlines
+	user       string        // the WinRM account ([Environment]::UserName)
+	faults     *psHostFaults // nil: none
+	allowSleep bool          // Start-Sleep, for tests of polling and deadlines
 }
 
 // psOutput receives a command's output streams.
@@ -31,7 +33,7 @@ type psStdin interface {
 	readAll(ctx context.Context) ([]byte, error)
 }
 
-var errPSNoRuntime = errors.New("no vLLM runtime on this simulated host")
+var errPSNoRuntime = errors.New("docker not found on PATH (this simulated host has no vLLM runtime)")
 
 // runCommand executes one WinRM command line and records its exit code. A
 // panic in the interpreter fails the command, never the server.
@@ -144,9 +146,10 @@ func (h *psHost) runCmd(line string, args []string, out psOutput) int {
 			return code
 		}
 	}
-	if stdout, ok := h.nativeCommand(args[0], args[1:]); ok {
-		out.writeStdout([]byte(stdout))
-		return 0
+	if r, ok := h.nativeCommand(args[0], args[1:]); ok {
+		out.writeStdout([]byte(r.stdout))
+		out.writeStderr([]byte(r.stderr))
+		return r.code
 	}
 	return cmdNotSimulated(line, out)
 }
@@ -185,25 +188,6 @@ func cmdNotSimulated(line string, out psOutput) int {
 
 // psNvidiaQueryFields is the one GPU query the simulated nvidia-smi answers.
 const psNvidiaQueryFields = "index,name,utilization.gpu,memory.used,memory.total,temperature.gpu,power.draw"
-
-// nativeCommand runs the programs both cmd and PowerShell find on PATH:
-// hostname, the nvidia-smi GPU query and docker ps for one container.
-// ok is false for anything else.
-func (h *psHost) nativeCommand(name string, args []string) (stdout string, ok bool) {
-	switch strings.TrimSuffix(strings.ToLower(psBaseName(name)), ".exe") {
-	case "hostname":
-		return h.hostname + "\r\n", len(args) == 0
-	case "nvidia-smi":
-		if h.runtime != nil && psIsNvidiaQuery(args) {
-			return h.runtime.NvidiaSMI(), true
-		}
-	case "docker":
-		if container, isPS := psDockerPSContainer(args); h.runtime != nil && isPS {
-			return h.runtime.DockerPS(container), true
-		}
-	}
-	return "", false
-}
 
 // psIsNvidiaQuery accepts exactly
 // --query-gpu=<psNvidiaQueryFields> --format=csv,noheader,nounits (either order).

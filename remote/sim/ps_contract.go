@@ -13,9 +13,10 @@ import (
 // The scripts straylight sends (docs/winrm-scripts.md) start with a marker
 // line `# straylight:<op> v1`, possibly after leading statements such as
 // masterzen's `$ProgressPreference = 'SilentlyContinue';`, followed by one
-// single-quoted parameter per line. The lab reads the marker and the
-// parameters and performs the operation on its FS; the rest of the script
-// (real PowerShell for real hosts) is not interpreted.
+// single-quoted assignment per parameter of the op, in order, then the body.
+// The lab reads the parameters, checks that the body is the one straylight
+// ships (scripts/<op>.ps1) and performs in Go what that body does on a real
+// host; any other body is refused.
 
 var psContractMarker = regexp.MustCompile(`^(?:.*;)?\s*#\s*straylight:([A-Za-z0-9_-]+)\s+v(\d+)\s*$`)
 
@@ -25,6 +26,7 @@ var psContractParam = regexp.MustCompile(`^\s*\$([A-Za-z_][A-Za-z0-9_]*)\s*=\s*'
 type psContract struct {
 	op, version string
 	params      map[string]string // lower-cased names
+	body        string            // what follows the parameters
 }
 
 func (c psContract) marker() string { return "# straylight:" + c.op + " v" + c.version }
@@ -34,28 +36,38 @@ func findPSContract(script string) (psContract, bool) {
 	for i, line := range lines {
 		m := psContractMarker.FindStringSubmatch(strings.TrimRight(line, "\r"))
 		if m != nil {
-			return psContract{op: strings.ToLower(m[1]), version: m[2], params: psContractParams(lines[i+1:])}, true
+			c := psContract{op: strings.ToLower(m[1]), version: m[2]}
+			c.params, c.body = psContractParams(c.op, lines[i+1:])
+			return c, true
 		}
 	}
 	return psContract{}, false
 }
 
-// psContractParams reads the assignments directly after the marker.
-func psContractParams(lines []string) map[string]string {
+// psContractParams reads the op's assignments directly after the marker and
+// returns them with the rest of the script.
+func psContractParams(op string, lines []string) (map[string]string, string) {
 	params := map[string]string{}
-	for _, line := range lines {
-		m := psContractParam.FindStringSubmatch(strings.TrimRight(line, "\r"))
-		if m == nil {
+	names, _ := psContractParamNames(op)
+	n := 0
+	for n < len(lines) && n < len(names) {
+		m := psContractParam.FindStringSubmatch(strings.TrimRight(lines[n], "\r"))
+		if m == nil || !strings.EqualFold(m[1], names[n]) {
 			break
 		}
 		params[strings.ToLower(m[1])] = strings.ReplaceAll(m[2], "''", "'")
+		n++
 	}
-	return params
+	return params, strings.Join(lines[n:], "\n")
 }
 
 func (s *psSession) runContract(c psContract) psFlow {
-	if c.version != "1" {
+	if _, known := psContractParamNames(c.op); c.version != "1" || !known {
 		return s.notSimulated(c.marker())
+	}
+	if !psSameText(c.body, psKnownScript(c.op+".ps1")) {
+		return s.notSimulated(c.marker() + ": its body is not the one straylight ships" +
+			" (the lab runs only the body in remote/sim/scripts/" + c.op + ".ps1)")
 	}
 	switch c.op {
 	case "read-file":
@@ -64,6 +76,10 @@ func (s *psSession) runContract(c psContract) psFlow {
 		return s.contractWriteFile(c)
 	case "host-status":
 		return s.contractHostStatus(c)
+	case "host-info":
+		return s.contractHostInfo()
+	case "remove-temp":
+		return s.contractRemoveTemp(c)
 	}
 	return s.notSimulated(c.marker())
 }
@@ -191,21 +207,21 @@ func psStripSpace(b []byte) string {
 type psHostStatus struct {
 	GPUCSV     string `json:"gpu_csv"`
 	GPUExit    int    `json:"gpu_exit"`
+	GPUErr     string `json:"gpu_err"`
 	Docker     string `json:"docker"`
 	DockerExit int    `json:"docker_exit"`
+	DockerErr  string `json:"docker_err"`
+	User       string `json:"user"`
 }
 
 // contractHostStatus gathers the GPU query and the container's docker ps
-// line in one round trip.
+// line in one round trip, as scripts/host-status.ps1 does.
 func (s *psSession) contractHostStatus(c psContract) psFlow {
 	container, ok := s.param(c, "Container")
 	if !ok {
 		return psFlow{exit: true, code: 1}
 	}
-	if s.host.runtime == nil {
-		// No nvidia-smi or docker on PATH: both commands fail.
-		return s.writeJSON(psHostStatus{GPUExit: 1, DockerExit: 1})
-	}
-	rt := s.host.runtime
-	return s.writeJSON(psHostStatus{GPUCSV: rt.NvidiaSMI(), Docker: rt.DockerPS(container)})
+	gpu, docker := s.host.probeNvidiaSMI(), s.host.probeDocker(container)
+	return s.writeJSON(psHostStatus{GPUCSV: gpu.out, GPUExit: gpu.code, GPUErr: gpu.err,
+		Docker: docker.out, DockerExit: docker.code, DockerErr: docker.err, User: s.host.user})
 }

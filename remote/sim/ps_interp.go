@@ -2,6 +2,7 @@ package sim
 
 import (
 	"context"
+	"errors"
 	"regexp"
 	"strconv"
 	"strings"
@@ -323,15 +324,18 @@ func (s *psSession) invoke(name string, args []psToken, stmt string) psFlow {
 		return s.runStartVLLM(name, args, stmt)
 	case lower == "echo" || lower == "write-output" || lower == "write" || lower == "write-host":
 		return s.writeOutput(args, stmt)
+	case lower == "write-error":
+		return s.writeError(args, stmt)
 	case (lower == "start-sleep" || lower == "sleep") && s.host.allowSleep:
 		return s.sleep(args, stmt)
 	}
-	stdout, ok := s.host.nativeCommand(name, psTexts(args))
+	r, ok := s.host.nativeCommand(name, psTexts(args))
 	if !ok {
 		return s.notSimulated(stmt)
 	}
-	s.out.writeStdout([]byte(stdout))
-	s.lastExit, s.lastOK = 0, true
+	s.out.writeStdout([]byte(r.stdout))
+	s.out.writeStderr([]byte(r.stderr))
+	s.lastExit, s.lastOK = r.code, r.code == 0
 	return psFlow{}
 }
 
@@ -355,6 +359,20 @@ func (s *psSession) writeOutput(args []psToken, stmt string) psFlow {
 	}
 	s.out.writeStdout([]byte(b.String()))
 	s.lastOK = true
+	return psFlow{}
+}
+
+// writeError is Write-Error [-Message] <text>: a non-terminating error
+// record, which powershell.exe sends to stderr as CLIXML when the script ends.
+func (s *psSession) writeError(args []psToken, stmt string) psFlow {
+	if len(args) == 2 && strings.EqualFold(args[0].text, "-Message") {
+		args = args[1:]
+	}
+	if len(args) != 1 {
+		return s.notSimulated(stmt)
+	}
+	s.errs = append(s.errs, args[0].text)
+	s.lastOK = false
 	return psFlow{}
 }
 
@@ -404,28 +422,59 @@ func psIsStartVLLMScript(path string) bool {
 	return strings.HasSuffix(p, `\scripts\start-vllm.ps1`)
 }
 
-// runStartVLLM runs `<…\scripts\Start-VLLM.ps1> -Action Restart`: the script
-// must exist on the FS; the restart itself is the Runtime's.
+// runStartVLLM runs `<…\scripts\Start-VLLM.ps1> -Action Restart`: the
+// script must exist on the FS and be the reviewed copy in
+// scripts/Start-VLLM.ps1; the lab then does what that script does (read
+// config.yml, docker rm -f, docker run) against the Runtime, and like the
+// script reports a failure as one stderr line and exit code 1, which the
+// caller's $LASTEXITCODE carries.
 func (s *psSession) runStartVLLM(path string, args []psToken, stmt string) psFlow {
 	if !psIsRestartAction(args) {
 		return s.notSimulated(stmt)
 	}
-	if !s.host.fs.Exists(path) {
+	content, exists := s.host.fs.ReadFile(path)
+	if !exists {
 		s.errs = append(s.errs, "& : The term '"+path+"' is not recognized as the name of a cmdlet, function,"+
 			" script file, or operable program. Check the spelling of the name, or if a path was included,"+
 			" verify that the path is correct and try again.")
 		s.lastOK = false
 		return psFlow{}
 	}
-	err := errPSNoRuntime
-	if s.host.runtime != nil {
-		err = s.host.runtime.RestartVLLM()
+	if !psSameText(string(content), psKnownScript("Start-VLLM.ps1")) {
+		return s.notSimulated(stmt + ": " + path + " is not the Start-VLLM.ps1 the lab simulates" +
+			" (remote/sim/scripts/Start-VLLM.ps1)")
 	}
-	if err != nil {
-		s.errs = append(s.errs, err.Error())
+	if err := s.host.restartVLLM(path); err != nil {
+		s.out.writeStderr([]byte("Start-VLLM.ps1 -Action Restart failed: " + err.Error() + "\r\n"))
+		s.lastExit, s.lastOK = 1, false
+		return psFlow{}
 	}
-	s.lastOK = err == nil
+	s.lastExit, s.lastOK = 0, true
 	return psFlow{}
+}
+
+// restartVLLM is Start-VLLM.ps1's Restart, step by step: config.yml next to
+// the scripts directory, then docker (rm, run).
+func (h *psHost) restartVLLM(scriptPath string) error {
+	config := psParentDir(psParentDir(scriptPath)) + `\config.yml`
+	switch {
+	case !h.fs.Exists(config):
+		return errors.New("Cannot find path '" + config + "' because it does not exist.")
+	case h.runtime == nil:
+		return errPSNoRuntime
+	case !h.dockerRunning():
+		return errors.New("docker rm -f failed (exit 1): " + psDockerDownMessage)
+	}
+	if err := h.runtime.RestartVLLM(); err != nil {
+		return errors.New("docker run failed (exit 125): " + err.Error())
+	}
+	return nil
+}
+
+// psParentDir is Split-Path -Parent for a Windows path.
+func psParentDir(p string) string {
+	p = strings.ReplaceAll(p, "/", `\`)
+	return p[:max(strings.LastIndex(p, `\`), 0)]
 }
 
 // psIsRestartAction accepts `-Action Restart` and `-Action:Restart`.

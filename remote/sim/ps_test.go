@@ -22,7 +22,7 @@ func psScriptLine(script string) string { return psEncodedCommandLine(script) }
 
 func TestPSVocabulary(t *testing.T) {
 	h := newPSTestHost(&winrmFakeRuntime{})
-	h.fs.WriteFile(winrmScriptPath, []byte("# script"))
+	seedStartVLLM(h.fs, winrmScriptPath)
 	tests := []struct {
 		name, line   string
 		code         int
@@ -108,7 +108,7 @@ func TestPSSeedRestartHandler(t *testing.T) {
 			rt := &winrmFakeRuntime{restartErr: tt.restartErr}
 			h := newPSTestHost(rt)
 			if tt.scriptOnFS {
-				h.fs.WriteFile(strings.ToUpper(winrmScriptPath), []byte("# script")) // NTFS ignores case
+				seedStartVLLM(h.fs, strings.ToUpper(winrmScriptPath)) // NTFS ignores case
 			}
 			code, out := psRun(h, psScriptLine(seedHandler(winrmScriptPath)), "")
 			if code != tt.code || rt.restarts.Load() != tt.restarts || !strings.Contains(out.stderr.String(), tt.errs) {
@@ -199,7 +199,7 @@ func TestPSContractHostStatus(t *testing.T) {
 	code, out := psRun(newPSTestHost(rt), psScriptLine(hostStatusScript("vllm-wintermute")), "")
 	var st psHostStatus
 	psContractJSON(t, out, &st)
-	if code != 0 || st.GPUCSV != winrmTestGPUCSV || st.Docker != winrmTestDocker || st.GPUExit != 0 || st.DockerExit != 0 {
+	if code != 0 || st.GPUCSV != psJoinLines(winrmTestGPUCSV) || st.Docker != psJoinLines(winrmTestDocker) || st.GPUExit != 0 || st.DockerExit != 0 {
 		t.Errorf("exit %d status %+v", code, st)
 	}
 	if len(rt.dockerAsks) != 1 || rt.dockerAsks[0] != "vllm-wintermute" {

@@ -26,6 +26,10 @@ type WinRMOptions struct {
 	FS             *FS     // the host's filesystem (a new empty one when nil)
 	Runtime        Runtime // GPUs, containers and the vLLM restart (none when nil)
 	Hostname       string  // what `hostname` prints ("localhost" when empty)
+	// DenyUnencrypted is Windows' default (AllowUnencrypted=false): over
+	// plain HTTP only sealed NTLM messages are served. Off, the lab also
+	// serves Basic and unsealed NTLM over HTTP.
+	DenyUnencrypted bool
 }
 
 // WinRMServer is a WS-Management endpoint (POST /wsman) that runs the
@@ -33,7 +37,9 @@ type WinRMOptions struct {
 // http.Handler; the lab serves it over HTTP or wraps it in TLS.
 type WinRMServer struct {
 	userHash, passHash [sha256.Size]byte
-	owner              string
+	owner, password    string
+	ntlmConns          winrmConns
+	denyUnencrypted    atomic.Bool
 	host               *psHost
 	shells             *wsRegistry
 	rejectAuth         atomic.Bool
@@ -48,24 +54,42 @@ func NewWinRMServer(opts WinRMOptions) *WinRMServer {
 	if opts.Hostname == "" {
 		opts.Hostname = "localhost"
 	}
-	return &WinRMServer{
+	s := &WinRMServer{
 		userHash: sha256.Sum256([]byte(opts.User)),
 		passHash: sha256.Sum256([]byte(opts.Password)),
 		owner:    opts.User,
-		host:     &psHost{fs: opts.FS, runtime: opts.Runtime, hostname: opts.Hostname},
-		shells:   newWSRegistry(),
+		password: opts.Password,
+		host: &psHost{fs: opts.FS, runtime: opts.Runtime, hostname: opts.Hostname, user: opts.User,
+			faults: &psHostFaults{}},
+		shells: newWSRegistry(),
 	}
+	s.denyUnencrypted.Store(opts.DenyUnencrypted)
+	return s
 }
+
+// SetDenyUnencrypted turns Windows' AllowUnencrypted=false on or off.
+func (s *WinRMServer) SetDenyUnencrypted(deny bool) { s.denyUnencrypted.Store(deny) }
 
 // SetRejectAuth makes every request fail with 401 (the `auth` fault) while on.
 func (s *WinRMServer) SetRejectAuth(reject bool) { s.rejectAuth.Store(reject) }
+
+// SetDockerDown makes every docker command fail as it does when Docker
+// Desktop is not running for the WinRM user (the `docker-not-running` fault).
+func (s *WinRMServer) SetDockerDown(down bool) { s.host.faults.dockerDown.Store(down) }
+
+// SetNvidiaSMIMissing removes nvidia-smi from the host (the
+// `nvidia-smi-missing` fault).
+func (s *WinRMServer) SetNvidiaSMIMissing(missing bool) { s.host.faults.noNvidiaSMI.Store(missing) }
 
 // SetDelay delays every reply by d (the `slow-winrm` fault); 0 turns it off.
 func (s *WinRMServer) SetDelay(d time.Duration) { s.delay.Store(int64(max(d, 0))) }
 
 // Close terminates every running command and forgets every shell. The server
 // keeps serving; later requests see no shells.
-func (s *WinRMServer) Close() { s.shells.deleteAll() }
+func (s *WinRMServer) Close() {
+	s.shells.deleteAll()
+	s.ntlmConns.reset()
+}
 
 // enableTestCommands adds Start-Sleep to the vocabulary (tests only).
 func (s *WinRMServer) enableTestCommands() { s.host.allowSleep = true }
@@ -90,12 +114,10 @@ func (s *WinRMServer) servePost(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case !s.waitDelay(r.Context()):
 		return
-	case s.rejectAuth.Load() || !s.authorized(r):
-		winrmWriteUnauthorized(w)
 	case err != nil:
 		soapWrite(w, http.StatusBadRequest, soapFault("", s.host.hostname, soapInvalidMessageFault("unreadable body")))
 	default:
-		s.serveSOAP(w, r, data)
+		s.authenticate(w, r, data)
 	}
 }
 
@@ -125,14 +147,20 @@ func (s *WinRMServer) authorized(r *http.Request) bool {
 	return ok && match == 1
 }
 
-// winrmWriteUnauthorized answers as Windows does: 401, a Basic challenge, no body
-// and no SOAP content type. This is the one response without the SOAP content
-// type, on purpose: masterzen/winrm (pinned version) ignores the HTTP status of
-// any application/soap+xml response, so only a non-SOAP 401 reaches its caller
-// as an auth failure ("http response error: 401 - invalid content type");
-// pywinrm raises InvalidCredentialsError on the status alone.
-func winrmWriteUnauthorized(w http.ResponseWriter) {
-	w.Header().Set("WWW-Authenticate", `Basic realm="WSMAN"`)
+// winrmWriteUnauthorized answers as Windows does: 401, the schemes it
+// accepts (or the NTLM challenge, when challenge is set), no body and no
+// SOAP content type. That is on purpose: masterzen/winrm (pinned version)
+// ignores the HTTP status of any application/soap+xml response, so only a
+// non-SOAP 401 reaches its caller as an auth failure ("http response error:
+// 401 - invalid content type"); pywinrm raises InvalidCredentialsError on
+// the status alone.
+func winrmWriteUnauthorized(w http.ResponseWriter, challenge string) {
+	if challenge != "" {
+		w.Header().Add("WWW-Authenticate", challenge)
+	} else {
+		w.Header().Add("WWW-Authenticate", "Negotiate")
+		w.Header().Add("WWW-Authenticate", `Basic realm="WSMAN"`)
+	}
 	w.Header().Set("Content-Length", "0")
 	w.WriteHeader(http.StatusUnauthorized)
 }

@@ -115,7 +115,7 @@ func (l *winrmLab) observe(next http.Handler) http.Handler {
 		for cur := l.largest.Load(); rec.written > cur && !l.largest.CompareAndSwap(cur, rec.written); {
 			cur = l.largest.Load()
 		}
-		if rec.status != 0 && rec.status != http.StatusUnauthorized && w.Header().Get("Content-Type") != soapContentType {
+		if rec.status != 0 && rec.status != http.StatusUnauthorized && !winrmAnswerTyped(w.Header(), rec.written) {
 			l.notSOAP.Add(1)
 		}
 		if rec.status == http.StatusInternalServerError {
@@ -123,6 +123,13 @@ func (l *winrmLab) observe(next http.Handler) http.Handler {
 			once.Do(func() { close(l.onFault) })
 		}
 	})
+}
+
+// winrmAnswerTyped: a SOAP answer, a sealed one, or the empty 200 that
+// ends an NTLM handshake without a message.
+func winrmAnswerTyped(h http.Header, written int64) bool {
+	ct := h.Get("Content-Type")
+	return ct == soapContentType || ct == winrmEncContentType || (ct == "" && written == 0)
 }
 
 type winrmStatusRecorder struct {
@@ -162,6 +169,7 @@ type masterzenOptions struct {
 	https            bool
 	caPEM            []byte
 	password         string
+	auth             string // "" (Basic), "ntlm" (go-ntlmssp, unsealed) or "ntlm-sealed" (masterzen's Encryption)
 }
 
 func (l *winrmLab) masterzen(t *testing.T, o masterzenOptions) *winrm.Client {
@@ -177,6 +185,18 @@ func (l *winrmLab) masterzen(t *testing.T, o masterzenOptions) *winrm.Client {
 	}
 	endpoint := winrm.NewEndpoint("127.0.0.1", l.port, o.https, false, o.caPEM, nil, nil, o.httpTimeout)
 	params := winrm.NewParameters(o.operationTimeout, "en-US", 153600)
+	switch o.auth {
+	case "ntlm":
+		params.TransportDecorator = func() winrm.Transporter { return &winrm.ClientNTLM{} }
+	case "ntlm-sealed":
+		params.TransportDecorator = func() winrm.Transporter {
+			enc, err := winrm.NewEncryption("ntlm")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return enc
+		}
+	}
 	client, err := winrm.NewClientWithParameters(endpoint, winrmTestUser, o.password, params)
 	if err != nil {
 		t.Fatal(err)
@@ -205,47 +225,27 @@ func psEncodedCommandLine(script string) string {
 // psQuote is a PowerShell single-quoted string literal.
 func psQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
-// The contract scripts below are written from docs/winrm-scripts.md as real
-// PowerShell; the lab reads only the marker and parameters.
+// The contract scripts below are the marker, the parameters and the body
+// straylight ships (scripts/<op>.ps1, compared with the client's copy by
+// remote's tests): the lab refuses any other body.
 
-func readFileScript(path string) string {
-	return "# straylight:read-file v1\n" +
-		"$Path = " + psQuote(path) + "\n" +
-		"$ErrorActionPreference = 'Stop'\n" +
-		"if (-not (Test-Path -LiteralPath $Path -PathType Leaf)) { '{\"exists\":false}'; exit 0 }\n" +
-		"$bytes = [System.IO.File]::ReadAllBytes($Path)\n" +
-		"$sha = [System.BitConverter]::ToString([System.Security.Cryptography.SHA256]::Create().ComputeHash($bytes)).Replace('-', '').ToLowerInvariant()\n" +
-		"[pscustomobject]@{ exists = $true; sha256 = $sha; content = [Convert]::ToBase64String($bytes) } | ConvertTo-Json -Compress\n" +
-		"exit 0\n"
+func contractScript(op string, params ...string) string {
+	var b strings.Builder
+	b.WriteString("# straylight:" + op + " v1\n")
+	for i := 0; i+1 < len(params); i += 2 {
+		b.WriteString("$" + params[i] + " = " + psQuote(params[i+1]) + "\n")
+	}
+	return b.String() + psKnownScript(op+".ps1")
 }
 
+func readFileScript(path string) string { return contractScript("read-file", "Path", path) }
+
 func writeFileScript(path, sha, backup string) string {
-	return "# straylight:write-file v1\n" +
-		"$Path = " + psQuote(path) + "\n" +
-		"$Sha256 = " + psQuote(sha) + "\n" +
-		"$Backup = " + psQuote(backup) + "\n" +
-		"$ErrorActionPreference = 'Stop'\n" +
-		"$tmp = $Path + '.straylight-tmp'\n" +
-		"$dir = Split-Path -Parent $Path\n" +
-		"if (-not (Test-Path -LiteralPath $dir)) { New-Item -ItemType Directory -Force -Path $dir | Out-Null }\n" +
-		"[IO.File]::WriteAllBytes($tmp, [Convert]::FromBase64String([Console]::In.ReadToEnd()))\n" +
-		"$got = (Get-FileHash -Algorithm SHA256 -LiteralPath $tmp).Hash.ToLowerInvariant()\n" +
-		"if ($got -ne $Sha256) { Remove-Item -LiteralPath $tmp -Force; [Console]::Error.WriteLine(\"hash mismatch: expected $Sha256, got $got\"); exit 2 }\n" +
-		"$old = ''\n" +
-		"if (Test-Path -LiteralPath $Path) { Copy-Item -LiteralPath $Path -Destination $Backup -Force; $old = $Backup }\n" +
-		"Move-Item -LiteralPath $tmp -Destination $Path -Force\n" +
-		"@{ sha256 = $got; backup = $old } | ConvertTo-Json -Compress\n" +
-		"exit 0\n"
+	return contractScript("write-file", "Path", path, "Sha256", sha, "Backup", backup)
 }
 
 func hostStatusScript(container string) string {
-	return "# straylight:host-status v1\n" +
-		"$Container = " + psQuote(container) + "\n" +
-		"$gpu = & nvidia-smi --query-gpu=index,name,utilization.gpu,memory.used,memory.total,temperature.gpu,power.draw --format=csv,noheader,nounits | Out-String\n" +
-		"$gpuExit = $LASTEXITCODE\n" +
-		"$docker = & docker ps -a --filter \"name=^$Container$\" --format '{{json .}}' | Out-String\n" +
-		"$dockerExit = $LASTEXITCODE\n" +
-		"@{ gpu_csv = $gpu; gpu_exit = $gpuExit; docker = $docker; docker_exit = $dockerExit } | ConvertTo-Json -Compress\n"
+	return contractScript("host-status", "Container", container)
 }
 
 // base64Lines is write-file's stdin: base64 in lines of 76 characters.
@@ -291,3 +291,10 @@ type psTestStdin string
 func (s psTestStdin) readAll(context.Context) ([]byte, error) { return []byte(s), nil }
 
 var errWinRMTestRestart = errors.New("docker run failed with exit code 125")
+
+// seedStartVLLM puts the reviewed Start-VLLM.ps1 at path and a config.yml
+// beside its scripts directory, as the seed's role deploys them.
+func seedStartVLLM(fs *FS, path string) {
+	fs.WriteFile(path, []byte(psKnownScript("Start-VLLM.ps1")))
+	fs.WriteFile(psParentDir(psParentDir(path))+`\config.yml`, []byte("vllm:\r\n  enabled: true\r\n"))
+}

@@ -156,10 +156,10 @@ func TestWinRMMasterzenHostStatusAndRestart(t *testing.T) {
 	stdout, _, code := runScript(t, client, hostStatusScript("vllm-wintermute"), "")
 	var st psHostStatus
 	decodeScriptJSON(t, stdout, &st)
-	if code != 0 || st.GPUCSV != winrmTestGPUCSV || st.Docker != winrmTestDocker {
+	if code != 0 || st.GPUCSV != psJoinLines(winrmTestGPUCSV) || st.Docker != psJoinLines(winrmTestDocker) {
 		t.Errorf("host-status: exit %d %+v", code, st)
 	}
-	lab.fs.WriteFile(winrmScriptPath, []byte("param($Action)"))
+	seedStartVLLM(lab.fs, winrmScriptPath)
 	_, stderr, code := runScript(t, client, seedHandler(winrmScriptPath), "")
 	if code != 0 || stderr != "" || rt.restarts.Load() != 1 {
 		t.Errorf("handler: exit %d stderr %q restarts %d", code, stderr, rt.restarts.Load())

@@ -4,7 +4,12 @@
 .DESCRIPTION
   config.yml (deployed by the windows-vllm-deploy role from host_vars) is the
   single source of truth: every flag passed to vLLM comes from it.
+
+  Written for Windows PowerShell 5.1 (and later). Exit code 0 on success; on
+  failure one line on stderr naming what failed and exit code 1, so a WinRM
+  caller (Ansible's win_shell, straylight) sees the failure in the exit code.
 #>
+[CmdletBinding()]
 param(
     [ValidateSet('Start', 'Stop', 'Restart')]
     [string]$Action = 'Restart'
@@ -24,35 +29,74 @@ function Read-VllmConfig([string]$Path) {
     return $config
 }
 
-function Get-VllmArgs($c) {
-    $args = @('--model', $c.model)
-    if ($c.served_model_name) { $args += @('--served-model-name', $c.served_model_name) }
-    $args += @('--max-model-len', $c.max_model_len)
-    $args += @('--gpu-memory-utilization', $c.gpu_memory_utilization)
-    if ($c.quantization) { $args += @('--quantization', $c.quantization) }
-    $args += @('--tensor-parallel-size', $c.tensor_parallel_size)
-    if ($c.max_num_seqs) { $args += @('--max-num-seqs', $c.max_num_seqs) }
+# Invoke-Native runs a program and returns its exit code, stdout lines and
+# stderr lines. Windows PowerShell 5.1 turns each redirected stderr line of a
+# native program into an error record, which $ErrorActionPreference = 'Stop'
+# would make a terminating error (docker writes warnings and "No such
+# container" there); inside this function the preference is 'Continue', so
+# stderr is data and only the exit code decides.
+function Invoke-Native([string]$FilePath, [string[]]$ArgumentList) {
+    if (-not (Get-Command $FilePath -CommandType Application -ErrorAction SilentlyContinue)) {
+        throw "$FilePath not found on PATH for user $env:USERNAME"
+    }
+    $ErrorActionPreference = 'Continue'
+    $stdout = New-Object System.Collections.Generic.List[string]
+    $stderr = New-Object System.Collections.Generic.List[string]
+    foreach ($item in (& $FilePath @ArgumentList 2>&1)) {
+        if ($item -is [System.Management.Automation.ErrorRecord]) {
+            $stderr.Add($item.Exception.Message)
+        } else {
+            $stdout.Add([string]$item)
+        }
+    }
+    return [pscustomobject]@{ ExitCode = $LASTEXITCODE; Stdout = $stdout; Stderr = $stderr }
+}
+
+function Get-VllmArguments($Config) {
+    $vllmArgs = @('--model', $Config.model)
+    if ($Config.served_model_name) { $vllmArgs += @('--served-model-name', $Config.served_model_name) }
+    $vllmArgs += @('--max-model-len', $Config.max_model_len)
+    $vllmArgs += @('--gpu-memory-utilization', $Config.gpu_memory_utilization)
+    if ($Config.quantization) { $vllmArgs += @('--quantization', $Config.quantization) }
+    $vllmArgs += @('--tensor-parallel-size', $Config.tensor_parallel_size)
+    if ($Config.max_num_seqs) { $vllmArgs += @('--max-num-seqs', $Config.max_num_seqs) }
     # vLLM listens on every interface of the container by default.
-    $args += @('--port', $c.port)
-    return $args
+    $vllmArgs += @('--port', $Config.port)
+    return $vllmArgs
 }
 
-function Stop-Vllm($c) {
-    docker rm -f $c.container_name 2>$null | Out-Null
+# Stop-Vllm removes the container; one that does not exist (a first deploy)
+# is not an error.
+function Stop-Vllm($Config) {
+    $result = Invoke-Native 'docker' @('rm', '-f', $Config.container_name)
+    $missing = @($result.Stderr | Where-Object { $_ -match 'No such container' }).Count -gt 0
+    if ($result.ExitCode -ne 0 -and -not $missing) {
+        throw "docker rm -f $($Config.container_name) failed (exit $($result.ExitCode)): $($result.Stderr -join ' ')"
+    }
 }
 
-function Start-Vllm($c) {
-    if ($c.enabled -ne 'true') { Write-Output "vLLM disabled in $configPath"; return }
-    $port = "$($c.port):$($c.port)"
+function Start-Vllm($Config) {
+    if ($Config.enabled -ne 'true') { Write-Output "vLLM disabled in $configPath"; return }
+    $port = "$($Config.port):$($Config.port)"
     $hfCache = "$env:USERPROFILE\.cache\huggingface:/root/.cache/huggingface"
-    docker run -d --name $c.container_name --gpus all --ipc=host -p $port `
-        -v $hfCache -e HF_HUB_OFFLINE=1 $c.image @(Get-VllmArgs $c)
-    if ($LASTEXITCODE -ne 0) { throw "docker run failed with exit code $LASTEXITCODE" }
+    $dockerArgs = @('run', '-d', '--name', $Config.container_name, '--gpus', 'all', '--ipc=host', '-p', $port,
+        '-v', $hfCache, '-e', 'HF_HUB_OFFLINE=1', $Config.image) + @(Get-VllmArguments $Config)
+    $result = Invoke-Native 'docker' $dockerArgs
+    if ($result.ExitCode -ne 0) {
+        throw "docker run failed (exit $($result.ExitCode)): $($result.Stderr -join ' ')"
+    }
+    Write-Output "started $($Config.container_name): $($result.Stdout -join '')"
 }
 
-$config = Read-VllmConfig $configPath
-switch ($Action) {
-    'Start'   { Start-Vllm $config }
-    'Stop'    { Stop-Vllm $config }
-    'Restart' { Stop-Vllm $config; Start-Vllm $config }
+try {
+    $config = Read-VllmConfig $configPath
+    switch ($Action) {
+        'Start'   { Start-Vllm $config }
+        'Stop'    { Stop-Vllm $config }
+        'Restart' { Stop-Vllm $config; Start-Vllm $config }
+    }
+    exit 0
+} catch {
+    [Console]::Error.WriteLine("Start-VLLM.ps1 -Action ${Action} failed: $($_.Exception.Message)")
+    exit 1
 }
