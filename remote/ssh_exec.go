@@ -98,7 +98,9 @@ func (s *SSH) becomeLine(script, marker string) string {
 	return "LC_ALL=C sudo " + flags + " -p " + ShellQuote(prompt) + " -u " + ShellQuote(user) + " " + inner
 }
 
-func sudoPrompt(marker string) string { return "[straylight sudo " + marker[len(marker)-8:] + "] password:" }
+func sudoPrompt(marker string) string {
+	return "[straylight sudo " + marker[len(marker)-8:] + "] password:"
+}
 
 // escalated runs script through sudo (or su). Stdin is held back until the
 // escalated shell prints the marker: before that, the only thing written

@@ -128,6 +128,6 @@ func algorithmsOfKeyType(keyType string) []string {
 // probeKey is a key no host has, used to ask known_hosts what it holds.
 type probeKey struct{}
 
-func (probeKey) Type() string                          { return "straylight-probe" }
-func (probeKey) Marshal() []byte                       { return []byte("straylight-probe") }
+func (probeKey) Type() string                        { return "straylight-probe" }
+func (probeKey) Marshal() []byte                     { return []byte("straylight-probe") }
 func (probeKey) Verify([]byte, *ssh.Signature) error { return errors.New("probe key") }
