@@ -46,6 +46,7 @@ type Server struct {
 	cmd    *exec.Cmd
 	log    *os.File
 	exited chan error
+	opts   Options
 }
 
 // Addr is host:port.
@@ -105,12 +106,22 @@ func executable(path string) bool {
 	return err == nil && info.Mode()&0o111 != 0
 }
 
+// Options change the server's sessions.
+type Options struct {
+	// PathPrefix is put before the usual PATH of every session (stand-in
+	// programs for a test).
+	PathPrefix string
+}
+
 // Start starts sshd on a free loopback port and stops it when the test ends.
-func Start(t testing.TB) *Server {
+func Start(t testing.TB) *Server { return StartWith(t, Options{}) }
+
+// StartWith is Start with options.
+func StartWith(t testing.TB, opts Options) *Server {
 	t.Helper()
 	Require(t)
 	EnsureUsers(t)
-	s, err := start()
+	s, err := start(opts)
 	if err != nil {
 		t.Fatalf("sshdtest: %v", err)
 	}
@@ -118,12 +129,12 @@ func Start(t testing.TB) *Server {
 	return s
 }
 
-func start() (*Server, error) {
+func start(opts Options) (*Server, error) {
 	dir, err := os.MkdirTemp("", "straylight-sshd-")
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{Host: "127.0.0.1", Dir: dir, Work: filepath.Join(dir, "work")}
+	s := &Server{Host: "127.0.0.1", Dir: dir, Work: filepath.Join(dir, "work"), opts: opts}
 	if err := s.prepare(); err != nil {
 		os.RemoveAll(dir)
 		return nil, err
@@ -265,6 +276,9 @@ LoginGraceTime 30
 LogLevel VERBOSE
 `, s.Addr(), filepath.Join(s.Dir, "host_ed25519"), filepath.Join(s.Dir, "sshd.pid"),
 		filepath.Join(s.Dir, "authorized_keys"), KeyUser, SudoUser)
+	if s.opts.PathPrefix != "" {
+		config += "SetEnv PATH=" + s.opts.PathPrefix + ":/usr/local/bin:/usr/bin:/bin\n"
+	}
 	return os.WriteFile(s.configPath(), []byte(config), 0o644)
 }
 
