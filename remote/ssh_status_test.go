@@ -96,7 +96,9 @@ func followAppended(t *testing.T, conn *SSH, target LogTarget, file string) {
 	defer cancel()
 	got := make(chan string, 16)
 	done := make(chan error, 1)
-	go func() { done <- conn.Logs(ctx, LogRequest{Target: target, Lines: 1, Follow: true}, func(l string) { got <- l }) }()
+	go func() {
+		done <- conn.Logs(ctx, LogRequest{Target: target, Lines: 1, Follow: true}, func(l string) { got <- l })
+	}()
 	expect(t, got, "old line")
 	for _, line := range []string{"appended 1", "appended 2"} {
 		appendLog(t, file, line+"\n")
