@@ -35,6 +35,13 @@ func newBecomeGate(password string, stdin io.Reader) *becomeGate {
 
 func (g *becomeGate) finish() { g.doneOnce.Do(func() { close(g.done) }) }
 
+// answered: the password was sent after a prompt.
+func (g *becomeGate) answered() bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.password != "" && g.prompts > 0
+}
+
 func (g *becomeGate) promptedWithoutPassword() bool {
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -109,17 +116,14 @@ func (g *becomeGate) onPrompt() {
 }
 
 // markerWriter hides the escalated shell's marker line and what came
-// before it, closing seen when the marker arrives. For su, whose prompt
-// comes on the terminal, it also watches for the prompt.
+// before it, closing seen when the marker arrives.
 type markerWriter struct {
-	marker, prompt []byte
-	next           io.Writer
-	seen           chan struct{}
-	prompted       chan struct{}
-	buf            bytes.Buffer
-	found          bool
-	promptsSeen    int
-	mu             sync.Mutex
+	marker []byte
+	next   io.Writer
+	seen   chan struct{}
+	buf    bytes.Buffer
+	found  bool
+	mu     sync.Mutex
 }
 
 func (m *markerWriter) Write(p []byte) (int, error) {
@@ -129,7 +133,6 @@ func (m *markerWriter) Write(p []byte) (int, error) {
 		return len(p), writeTo(m.next, p)
 	}
 	m.buf.Write(p)
-	m.watchPrompt()
 	i := bytes.Index(m.buf.Bytes(), m.marker)
 	if i < 0 {
 		return len(p), nil
@@ -140,27 +143,20 @@ func (m *markerWriter) Write(p []byte) (int, error) {
 	return len(p), writeTo(m.next, rest)
 }
 
-func (m *markerWriter) watchPrompt() {
-	if m.prompt == nil {
-		return
-	}
-	for n := bytes.Count(m.buf.Bytes(), m.prompt); m.promptsSeen < n; m.promptsSeen++ {
-		m.prompted <- struct{}{}
-	}
-}
-
 func (m *markerWriter) text() string {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.found {
 		return ""
 	}
-	return string(bytes.ReplaceAll(m.buf.Bytes(), m.prompt, nil))
+	return m.buf.String()
 }
 
-// promptWatcher passes stderr on, minus sudo's prompts, signalling each.
+// promptWatcher passes stderr on, minus sudo's prompts, signalling each,
+// until the escalated shell runs (then stderr is the command's own).
 type promptWatcher struct {
 	prompt   []byte
+	accepted <-chan struct{}
 	next     io.Writer
 	prompted chan struct{}
 	buf      bytes.Buffer // everything, for the error message
@@ -173,6 +169,10 @@ func (w *promptWatcher) Write(p []byte) (int, error) {
 	defer w.mu.Unlock()
 	data := append(w.pending, p...)
 	w.pending = nil
+	if w.isAccepted() {
+		w.emit(data)
+		return len(p), nil
+	}
 	for {
 		i := bytes.Index(data, w.prompt)
 		if i < 0 {
@@ -186,6 +186,15 @@ func (w *promptWatcher) Write(p []byte) (int, error) {
 	w.emit(data[:len(data)-keep])
 	w.pending = append([]byte(nil), data[len(data)-keep:]...)
 	return len(p), nil
+}
+
+func (w *promptWatcher) isAccepted() bool {
+	select {
+	case <-w.accepted:
+		return true
+	default:
+		return false
+	}
 }
 
 func (w *promptWatcher) emit(data []byte) {

@@ -87,8 +87,9 @@ func (s *SSH) becomeLine(script, marker string) string {
 	user := stringOr(s.become.User, "root")
 	inner := "/bin/sh -c " + ShellQuote("echo "+marker+"; "+script)
 	if s.become.Method == "su" {
-		return "LC_ALL=C su -s /bin/sh " + ShellQuote(user) + " -c " + ShellQuote("stty raw -echo 2>/dev/null; "+
-			"echo "+marker+"; exec /bin/sh -c "+ShellQuote(script))
+		// util-linux su prints "Password: " on stderr and reads stdin when
+		// there is no terminal.
+		return "LC_ALL=C su -s /bin/sh " + ShellQuote(user) + " -c " + ShellQuote("echo "+marker+"; "+script)
 	}
 	prompt := "[straylight sudo " + marker[len(marker)-8:] + "] password:"
 	flags := "-H -S -n"
@@ -108,24 +109,17 @@ func sudoPrompt(marker string) string {
 // prompt means the password was wrong: the command is killed and the error
 // says so, instead of feeding the script's input to the password prompt.
 func (s *SSH) escalated(ctx context.Context, script string, sio sessionIO) (int, error) {
-	if s.become.Method == "su" && sio.stdin != nil {
-		return -1, fmt.Errorf("%w: become_method su cannot pass stdin to the command (file contents); use sudo", ErrBecome)
-	}
 	marker := newBecomeMarker()
 	gate := newBecomeGate(s.become.Password, sio.stdin)
 	out := &markerWriter{marker: []byte(marker + "\n"), next: sio.stdout, seen: gate.accepted}
-	errw := &promptWatcher{prompt: []byte(s.promptFor(marker)), next: sio.stderr, prompted: gate.prompt}
-	stdout, stderr := io.Writer(out), io.Writer(errw)
-	if s.become.Method == "su" {
-		out.prompt, out.prompted = []byte("Password:"), gate.prompt
-	}
-	code, err := s.execGated(ctx, s.becomeLine(script, marker), sessionIO{stdin: gate, stdout: stdout, stderr: stderr}, gate)
+	errw := &promptWatcher{prompt: []byte(s.promptFor(marker)), accepted: gate.accepted, next: sio.stderr, prompted: gate.prompt}
+	code, err := s.execGated(ctx, s.becomeLine(script, marker), sessionIO{stdin: gate, stdout: out, stderr: errw}, gate)
 	return s.becomeOutcome(code, err, gate, out, errw)
 }
 
 func (s *SSH) promptFor(marker string) string {
 	if s.become.Method == "su" {
-		return "Password:"
+		return "Password: " // util-linux su, under LC_ALL=C
 	}
 	return sudoPrompt(marker)
 }
@@ -154,7 +148,7 @@ func (s *SSH) becomeOutcome(code int, err error, gate *becomeGate, out *markerWr
 	user := stringOr(s.become.User, "root")
 	method := stringOr(s.become.Method, "sudo")
 	switch {
-	case errors.Is(err, errWrongBecomePassword):
+	case errors.Is(err, errWrongBecomePassword), !out.found && gate.answered():
 		return -1, fmt.Errorf("%w: %s refused the become password for %s (ansible_become_password is wrong)", ErrBecome, method, user)
 	case err != nil:
 		return code, err

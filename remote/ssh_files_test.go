@@ -163,3 +163,21 @@ func TestSSHTenMegabyteFile(t *testing.T) {
 		t.Fatalf("read back %d bytes, %v", len(state.Content), err)
 	}
 }
+
+func TestSSHBecomeWithSu(t *testing.T) {
+	lab := newSSHLab(t)
+	conn := lab.dial(t, sshdtest.SudoUser, map[string]any{"ansible_become": true, "ansible_become_method": "su",
+		"ansible_become_user": sshdtest.KeyUser, "ansible_become_password": sshdtest.KeyUserPassword})
+	res, err := conn.Run(testContext(t), Command{Script: "id -un; cat; echo Password: >&2", Stdin: []byte("after su\n")})
+	if err != nil || res.Stdout != sshdtest.KeyUser+"\nafter su\n" || res.Stderr != "Password:\n" {
+		t.Fatalf("su: %+v, %v", res, err)
+	}
+	wrong, err := conn.WithBecome(Become{Enabled: true, Method: "su", User: sshdtest.KeyUser, Password: "nope"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = wrong.Run(testContext(t), Command{Script: "id -un"})
+	if !errors.Is(err, ErrBecome) || !strings.Contains(err.Error(), "refused the become password") {
+		t.Fatalf("wrong su password: %v", err)
+	}
+}
