@@ -170,7 +170,20 @@ func (s *SSH) execRaw(ctx context.Context, line string, sio sessionIO) (int, err
 		return out.code, out.err
 	case <-ctx.Done():
 		go session.abandon()
+		go s.conn.checkAfterAbandon()
 		return -1, ctx.Err()
+	}
+}
+
+// abandonProbe bounds the keepalive sent after a command was abandoned.
+const abandonProbe = 5 * time.Second
+
+// checkAfterAbandon closes the connection when a keepalive goes unanswered
+// after a command ran out of time, so the next refresh redials instead of
+// waiting on a dead network.
+func (c *sshConn) checkAfterAbandon() {
+	if !answersWithin(c.target(), abandonProbe) {
+		c.close()
 	}
 }
 

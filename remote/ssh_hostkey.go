@@ -1,12 +1,13 @@
 package remote
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
 	"net"
 	"os"
-	"sort"
+	"slices"
 	"strings"
 
 	"golang.org/x/crypto/ssh"
@@ -21,24 +22,30 @@ var ErrHostKey = errors.New("host key verification failed")
 type hostKeyChecker struct {
 	callback ssh.HostKeyCallback
 	files    []string
+	hasCA    bool // some file holds an @cert-authority line
 }
 
 // newHostKeyChecker reads the files that exist; none existing means every
 // key is unknown.
 func newHostKeyChecker(files []string) (*hostKeyChecker, error) {
 	var existing []string
+	hasCA := false
 	for _, f := range files {
-		if _, err := os.Stat(f); err == nil {
-			existing = append(existing, f)
-		} else if !errors.Is(err, fs.ErrNotExist) {
+		data, err := os.ReadFile(f)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
 			return nil, fmt.Errorf("known_hosts %s: %w", f, err)
 		}
+		existing = append(existing, f)
+		hasCA = hasCA || bytes.Contains(data, []byte("@cert-authority"))
 	}
 	callback, err := knownhosts.New(existing...)
 	if err != nil {
 		return nil, fmt.Errorf("known_hosts: %w", err)
 	}
-	return &hostKeyChecker{callback: callback, files: files}, nil
+	return &hostKeyChecker{callback: callback, files: files, hasCA: hasCA}, nil
 }
 
 // check is the HostKeyCallback for one host, named for messages by its
@@ -48,6 +55,14 @@ func (h *hostKeyChecker) check(alias string) ssh.HostKeyCallback {
 		err := h.callback(hostname, remote, key)
 		if err == nil {
 			return nil
+		}
+		// A certificate from a CA known_hosts does not trust: as OpenSSH
+		// does, check the plain key inside it.
+		if cert, ok := key.(*ssh.Certificate); ok {
+			if h.callback(hostname, remote, cert.Key) == nil {
+				return nil
+			}
+			key = cert.Key
 		}
 		return h.explain(alias, hostname, key, err)
 	}
@@ -104,18 +119,23 @@ func (h *hostKeyChecker) algorithmsFor(address string) []string {
 	if !errors.As(err, &keyErr) {
 		return nil
 	}
-	set := map[string]bool{}
+	var certs, plain []string
 	for _, k := range keyErr.Want {
-		for _, algo := range algorithmsOfKeyType(k.Key.Type()) {
-			set[algo] = true
+		if h.hasCA {
+			certs = appendNew(certs, certAlgorithms[k.Key.Type()]...)
+		}
+		plain = appendNew(plain, algorithmsOfKeyType(k.Key.Type())...)
+	}
+	return append(certs, plain...)
+}
+
+func appendNew(list []string, items ...string) []string {
+	for _, item := range items {
+		if !slices.Contains(list, item) {
+			list = append(list, item)
 		}
 	}
-	algos := make([]string, 0, len(set))
-	for algo := range set {
-		algos = append(algos, algo)
-	}
-	sort.Strings(algos)
-	return algos
+	return list
 }
 
 func algorithmsOfKeyType(keyType string) []string {
@@ -123,6 +143,16 @@ func algorithmsOfKeyType(keyType string) []string {
 		return []string{ssh.KeyAlgoRSASHA512, ssh.KeyAlgoRSASHA256, ssh.KeyAlgoRSA}
 	}
 	return []string{keyType}
+}
+
+// certAlgorithms are the host certificate algorithms for a CA's key type
+// (a CA signs host keys of its own type in the common case).
+var certAlgorithms = map[string][]string{
+	ssh.KeyAlgoED25519:  {ssh.CertAlgoED25519v01},
+	ssh.KeyAlgoECDSA256: {ssh.CertAlgoECDSA256v01},
+	ssh.KeyAlgoECDSA384: {ssh.CertAlgoECDSA384v01},
+	ssh.KeyAlgoECDSA521: {ssh.CertAlgoECDSA521v01},
+	ssh.KeyAlgoRSA:      {ssh.CertAlgoRSASHA512v01, ssh.CertAlgoRSASHA256v01, ssh.CertAlgoRSAv01},
 }
 
 // probeKey is a key no host has, used to ask known_hosts what it holds.

@@ -226,4 +226,53 @@ func TestSSHDroppedConnectionReturnsWithinDeadline(t *testing.T) {
 	if elapsed > deadline+time.Second {
 		t.Fatalf("returned after %v, deadline %v", elapsed, deadline)
 	}
+	select { // the unanswered keepalive that follows closes the connection
+	case <-conn.Done():
+	case <-time.After(20 * time.Second):
+		t.Fatal("the silent connection was never closed")
+	}
+}
+
+func TestSSHPoolReusesAndRedials(t *testing.T) {
+	lab := newSSHLab(t)
+	front := sshdtest.Forward(t, "127.0.0.1:0", lab.srv.Addr())
+	host, port := splitAddr(t, front.Addr)
+	lab.writeSSHFile(t, "known_hosts", lab.srv.KnownHostsLine(front.Addr)+"\n")
+	settings := lab.settings(t, sshdtest.KeyUser, map[string]any{"ansible_host": host, "ansible_port": port})
+	pool := NewSSHPool()
+	defer pool.Close()
+	first, err := pool.Get(testContext(t), settings)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first.Close() // a pooled transport's Close leaves the connection open
+	again, err := pool.Get(testContext(t), settings)
+	if err != nil || again.conn != first.conn {
+		t.Fatalf("second Get did not reuse the connection (%v)", err)
+	}
+	runOK(t, again, "true")
+	front.Cut()
+	<-first.Done()
+	redialled, err := pool.Get(testContext(t), settings)
+	if err != nil || redialled.conn == first.conn {
+		t.Fatalf("Get after the connection died did not redial (%v)", err)
+	}
+	runOK(t, redialled, "true")
+}
+
+func TestSSHCertAuthorityTrustsTheHostCertificate(t *testing.T) {
+	srv := sshdtest.StartWith(t, sshdtest.Options{HostCA: true})
+	lab := &sshLab{srv: srv, home: t.TempDir()}
+	lab.env = SSHEnv{Home: lab.home}
+	lab.writeSSHFile(t, "known_hosts", "@cert-authority "+knownhosts.Normalize(srv.Addr())+" "+string(ssh.MarshalAuthorizedKey(srv.HostCA)))
+	conn := lab.dial(t, sshdtest.KeyUser, nil)
+	runOK(t, conn, "true")
+	lab.writeSSHFile(t, "known_hosts", "@cert-authority 10-9-9-9.example "+string(ssh.MarshalAuthorizedKey(srv.HostCA)))
+	if _, err := DialSSH(testContext(t), lab.settings(t, sshdtest.KeyUser, nil)); !errors.Is(err, ErrHostKey) {
+		t.Fatalf("a CA trusted for another host name: want ErrHostKey, got %v", err)
+	}
+	// The certificate's CA is not trusted here but the plain key is: accepted, as by OpenSSH.
+	lab.writeSSHFile(t, "known_hosts", "@cert-authority 10-9-9-9.example "+string(ssh.MarshalAuthorizedKey(srv.HostCA))+
+		srv.KnownHostsLine()+"\n")
+	runOK(t, lab.dial(t, sshdtest.KeyUser, nil), "true")
 }

@@ -38,6 +38,7 @@ type Server struct {
 	Port    int
 	Dir     string // holds the config, keys, and Work
 	HostKey ssh.PublicKey
+	HostCA  ssh.PublicKey // nil unless Options.HostCA
 	// ClientKeyFile is an unencrypted ed25519 key authorized for both users.
 	ClientKeyFile string
 	ClientSigner  ssh.Signer
@@ -111,6 +112,9 @@ type Options struct {
 	// PathPrefix is put before the usual PATH of every session (stand-in
 	// programs for a test).
 	PathPrefix string
+	// HostCA signs the host key with a fresh certificate authority (sshd
+	// then offers a host certificate for 127.0.0.1); Server.HostCA is its key.
+	HostCA bool
 }
 
 // Start starts sshd on a free loopback port and stops it when the test ends.
@@ -168,7 +172,28 @@ func (s *Server) writeHostKey() error {
 		return err
 	}
 	s.HostKey = signer.PublicKey()
-	return os.WriteFile(filepath.Join(s.Dir, "host_ed25519"), pemBytes, 0o600)
+	if err := os.WriteFile(filepath.Join(s.Dir, "host_ed25519"), pemBytes, 0o600); err != nil {
+		return err
+	}
+	if !s.opts.HostCA {
+		return nil
+	}
+	return s.writeHostCertificate()
+}
+
+// writeHostCertificate signs the host key for 127.0.0.1 with a new CA.
+func (s *Server) writeHostCertificate() error {
+	ca, _, err := newKey()
+	if err != nil {
+		return err
+	}
+	cert := &ssh.Certificate{Key: s.HostKey, CertType: ssh.HostCert, KeyId: "straylight sshdtest",
+		ValidPrincipals: []string{s.Host}, ValidBefore: ssh.CertTimeInfinity}
+	if err := cert.SignCert(rand.Reader, ca); err != nil {
+		return err
+	}
+	s.HostCA = ca.PublicKey()
+	return os.WriteFile(filepath.Join(s.Dir, "host_ed25519-cert.pub"), ssh.MarshalAuthorizedKey(cert), 0o644)
 }
 
 func (s *Server) writeClientKey() error {
@@ -276,6 +301,9 @@ LoginGraceTime 30
 LogLevel VERBOSE
 `, s.Addr(), filepath.Join(s.Dir, "host_ed25519"), filepath.Join(s.Dir, "sshd.pid"),
 		filepath.Join(s.Dir, "authorized_keys"), KeyUser, SudoUser)
+	if s.opts.HostCA {
+		config += "HostCertificate " + filepath.Join(s.Dir, "host_ed25519-cert.pub") + "\n"
+	}
 	if s.opts.PathPrefix != "" {
 		config += "SetEnv PATH=" + s.opts.PathPrefix + ":/usr/local/bin:/usr/bin:/bin\n"
 	}
