@@ -121,42 +121,66 @@ func contains(list []string, item string) bool {
 // splitShellWords splits like a POSIX shell: blanks separate words, quotes
 // and backslashes group them. No expansion happens.
 func splitShellWords(line string) ([]string, error) {
-	var words []string
-	var word strings.Builder
-	inWord, quote := false, rune(0)
-	runes := []rune(line)
-	for i := 0; i < len(runes); i++ {
-		c := runes[i]
-		switch {
-		case quote != 0 && c == quote:
-			quote = 0
-		case quote == '\'':
-			word.WriteRune(c)
-		case c == '\\' && i+1 < len(runes) && (quote == 0 || strings.ContainsRune(`"\$`+"`", runes[i+1])):
-			i++
-			word.WriteRune(runes[i])
-			inWord = true
-		case quote == '"':
-			word.WriteRune(c)
-		case c == '\'' || c == '"':
-			quote, inWord = c, true
-		case c == ' ' || c == '\t' || c == '\n':
-			if inWord {
-				words, inWord = append(words, word.String()), false
-				word.Reset()
-			}
-		default:
-			word.WriteRune(c)
-			inWord = true
-		}
+	sp := &shellSplitter{runes: []rune(line)}
+	for sp.i = 0; sp.i < len(sp.runes); sp.i++ {
+		sp.step(sp.runes[sp.i])
 	}
-	if quote != 0 {
-		return nil, fmt.Errorf("unterminated %c quote in %q", quote, line)
+	if sp.quote != 0 {
+		return nil, fmt.Errorf("unterminated %c quote in %q", sp.quote, line)
 	}
-	if inWord {
-		words = append(words, word.String())
+	sp.endWord()
+	return sp.words, nil
+}
+
+// shellSplitter is splitShellWords' state.
+type shellSplitter struct {
+	runes  []rune
+	i      int
+	words  []string
+	word   strings.Builder
+	inWord bool
+	quote  rune // ' or " while inside quotes
+}
+
+func (sp *shellSplitter) step(c rune) {
+	switch {
+	case sp.quote != 0 && c == sp.quote:
+		sp.quote = 0
+	case sp.quote == '\'':
+		sp.word.WriteRune(c)
+	case c == '\\' && sp.escapes():
+		sp.i++
+		sp.add(sp.runes[sp.i])
+	case sp.quote == '"':
+		sp.word.WriteRune(c)
+	case c == '\'' || c == '"':
+		sp.quote, sp.inWord = c, true
+	case c == ' ' || c == '\t' || c == '\n':
+		sp.endWord()
+	default:
+		sp.add(c)
 	}
-	return words, nil
+}
+
+// escapes: a backslash outside quotes escapes anything; inside double
+// quotes only ", \, $ and `.
+func (sp *shellSplitter) escapes() bool {
+	if sp.i+1 >= len(sp.runes) {
+		return false
+	}
+	return sp.quote == 0 || strings.ContainsRune(`"\$`+"`", sp.runes[sp.i+1])
+}
+
+func (sp *shellSplitter) add(c rune) {
+	sp.word.WriteRune(c)
+	sp.inWord = true
+}
+
+func (sp *shellSplitter) endWord() {
+	if sp.inWord {
+		sp.words, sp.inWord = append(sp.words, sp.word.String()), false
+		sp.word.Reset()
+	}
 }
 
 // sshConfigFile is a parsed ~/.ssh/config (nil: none).

@@ -53,6 +53,17 @@ func (p *SSHPool) Get(ctx context.Context, settings SSHSettings) (*SSH, error) {
 	return &view, nil
 }
 
+// Transport builds a host's settings from its Ansible variables and
+// returns its pooled connection: what an engine calls for
+// ansible_connection: ssh.
+func (p *SSHPool) Transport(ctx context.Context, alias string, vars VarLookup, env SSHEnv) (*SSH, error) {
+	settings, err := SSHSettingsFromVars(alias, vars, env)
+	if err != nil {
+		return nil, err
+	}
+	return p.Get(ctx, settings)
+}
+
 // entry finds or creates the host's entry; dial tells the caller to dial.
 func (p *SSHPool) entry(settings SSHSettings) (*poolEntry, bool) {
 	key := poolKey(settings)

@@ -225,6 +225,9 @@ func (b Become) check() error {
 	if b.User != "" && !validUserName(b.User) {
 		return fmt.Errorf("ansible_become_user %q is not a user name", b.User)
 	}
+	if strings.ContainsAny(b.Password, "\r\n") {
+		return errors.New("ansible_become_password holds a line break, which sudo and su cannot read")
+	}
 	return nil
 }
 
