@@ -73,14 +73,10 @@ func TestSSHAgainstTheLabDeploysAndRestarts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	settings, err := SSHSettingsFromVars("case", labVars(info, keyFile, map[string]any{
-		"ansible_become": true, "ansible_become_password": "case-sudo"}), env)
-	if err != nil {
-		t.Fatal(err)
-	}
 	pool := NewSSHPool()
 	defer pool.Close()
-	conn, err := pool.Get(testContext(t), settings)
+	conn, err := pool.Transport(testContext(t), "case", labVars(info, keyFile, map[string]any{
+		"ansible_become": true, "ansible_become_password": "case-sudo"}), env)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -413,6 +413,9 @@ func (l *Lab) fault(host string, kind FaultKind, on bool) error {
 	if h, ok := l.hostByName[host]; ok {
 		return h.setFault(kind, on, l.slowWinRM)
 	}
+	if h := l.linuxHost(host); h != nil {
+		return h.setFault(kind, on)
+	}
 	if l.proxy == nil || host != l.proxySpec.Name {
 		return fmt.Errorf("sim: no lab host %q", host)
 	}
@@ -425,6 +428,9 @@ func (l *Lab) fault(host string, kind FaultKind, on bool) error {
 // Faults lists a host's active faults.
 func (l *Lab) Faults(host string) []FaultKind {
 	if h, ok := l.hostByName[host]; ok {
+		return h.faults.list()
+	}
+	if h := l.linuxHost(host); h != nil {
 		return h.faults.list()
 	}
 	if l.proxy != nil && host == l.proxySpec.Name {

@@ -37,6 +37,7 @@ type LinuxHostSpec struct {
 	VLLMPort      int // 0: config.yml's vllm.port
 	SSHPort       int // 0: DefaultLabSSHPort
 	GPU           GPUSpec
+	Faults        []FaultKind // active from the start
 }
 
 // DefaultLabSSHPort is a Linux host's SSH port: above 1023, so a lab
@@ -81,6 +82,8 @@ type linuxHost struct {
 	tools   *toolServer
 	journal *journal
 	stop    chan struct{}
+	hostKey ssh.Signer // kept across a down/up fault
+	faults  faultSet
 }
 
 func (h LinuxHostSpec) validate(seen map[string]bool) error {
@@ -124,7 +127,7 @@ func startLinuxHost(spec LinuxHostSpec, labDir string, pool *loopbackPool) (*lin
 		err := h.bind(pool.take())
 		if err == nil {
 			go h.journal.watch(h.vllm, h.stop)
-			return h, nil
+			return h, h.applyFaults(spec.Faults)
 		}
 		h.closeServers()
 		if !isAddrInUse(err) || attempt == maxBindAttempts {
@@ -190,8 +193,15 @@ func (h *linuxHost) bind(ip string) error {
 }
 
 func (h *linuxHost) startSSH() error {
+	if h.hostKey == nil {
+		key, err := newHostKey()
+		if err != nil {
+			return err
+		}
+		h.hostKey = key
+	}
 	server, err := NewSSHServer(SSHServerOptions{User: h.spec.User, Password: h.spec.Password, Keys: h.spec.Keys,
-		Dir: h.dir, Path: h.toolDir})
+		Dir: h.dir, Path: h.toolDir, HostKey: h.hostKey})
 	if err != nil {
 		return err
 	}
@@ -234,7 +244,7 @@ func (h *linuxHost) info() LinuxHostInfo {
 	if h.spec.SSHPort != 22 {
 		known = "[" + h.ip + "]:" + strconv.Itoa(h.spec.SSHPort)
 	}
-	key := h.ssh.HostKey()
+	key := h.hostKey.PublicKey()
 	return LinuxHostInfo{Name: h.spec.Name, IP: h.ip, SSHPort: h.spec.SSHPort, User: h.spec.User,
 		Password: h.spec.Password, HostKey: key,
 		KnownHosts: known + " " + strings.TrimSpace(string(ssh.MarshalAuthorizedKey(key))),

@@ -180,3 +180,24 @@ func TestLinuxHostSudoChecksTheBecomePassword(t *testing.T) {
 		t.Fatalf("NOPASSWD host: exit %d, %q", code, out)
 	}
 }
+
+func TestLinuxHostDownFault(t *testing.T) {
+	lab, key := linuxLab(t)
+	info, _ := lab.LinuxHost("molly")
+	if err := lab.SetFault("molly", FaultDown); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, code := openSSH(t, info, key, "", "true"); code != 255 {
+		t.Fatalf("a down host answered ssh (exit %d)", code)
+	}
+	if err := lab.SetFault("molly", FaultWinRMAuth); err == nil {
+		t.Fatal("a WinRM fault was accepted on a Linux host")
+	}
+	if err := lab.ClearFault("molly", FaultDown); err != nil {
+		t.Fatal(err)
+	}
+	if out, _, code := openSSH(t, info, key, "", "echo up"); code != 0 || out != "up\n" {
+		t.Fatalf("after boot, with the same known_hosts line: exit %d, %q", code, out)
+	}
+	waitState(t, lab.VLLM("molly"), VLLMServing)
+}

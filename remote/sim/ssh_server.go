@@ -26,6 +26,8 @@ type SSHServerOptions struct {
 	Path string
 	// Env is added to every command's environment.
 	Env []string
+	// HostKey is the server's key; nil: a fresh ed25519 key.
+	HostKey ssh.Signer
 }
 
 // SSHServer runs the commands it is sent with /bin/sh -c in Dir: a real
@@ -47,13 +49,12 @@ type SSHServer struct {
 
 // NewSSHServer generates the host key; Start listens.
 func NewSSHServer(opts SSHServerOptions) (*SSHServer, error) {
-	_, private, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		return nil, err
-	}
-	signer, err := ssh.NewSignerFromKey(private)
-	if err != nil {
-		return nil, err
+	signer := opts.HostKey
+	if signer == nil {
+		var err error
+		if signer, err = newHostKey(); err != nil {
+			return nil, err
+		}
 	}
 	s := &SSHServer{opts: opts, hostKey: signer, keys: map[string]bool{}, conns: map[net.Conn]bool{}}
 	if err := s.readKeys(); err != nil {
@@ -62,6 +63,14 @@ func NewSSHServer(opts SSHServerOptions) (*SSHServer, error) {
 	s.config = &ssh.ServerConfig{PasswordCallback: s.checkPassword, PublicKeyCallback: s.checkKey}
 	s.config.AddHostKey(signer)
 	return s, nil
+}
+
+func newHostKey() (ssh.Signer, error) {
+	_, private, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	return ssh.NewSignerFromKey(private)
 }
 
 func (s *SSHServer) readKeys() error {
