@@ -3,6 +3,7 @@ package remote
 import (
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -139,4 +140,49 @@ func appendLog(t *testing.T, path, content string) {
 	if _, err := f.WriteString(content); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestStatusScriptPrefersDockerElsePodman runs the status script in /bin/sh
+// here, with only podman (then docker too) among the stand-ins.
+func TestStatusScriptPrefersDockerElsePodman(t *testing.T) {
+	for _, real := range []string{"/usr/bin/docker", "/bin/docker"} {
+		if _, err := os.Stat(real); err == nil {
+			t.Skipf("%s is installed: the podman case cannot be set up here", real)
+		}
+	}
+	tools := toolsDir(t)
+	data, err := os.ReadFile(filepath.Join("testdata", "sshtools", "podman"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(tools, "podman"), data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	status := localStatus(t, tools, StatusQuery{Container: "vllm-molly"})
+	if status.Engine != "docker" {
+		t.Fatalf("with docker installed: engine %q", status.Engine)
+	}
+	if err := os.Remove(filepath.Join(tools, "docker")); err != nil {
+		t.Fatal(err)
+	}
+	status = localStatus(t, tools, StatusQuery{Container: "vllm-molly"})
+	c := status.Container
+	if status.Engine != "podman" || c == nil || c.State != "running" || c.Name != "vllm-molly" || c.Status != "Up 3 hours" {
+		t.Fatalf("podman: %+v %+v (%s)", status, c, status.DockerErr)
+	}
+}
+
+func localStatus(t *testing.T, tools string, q StatusQuery) HostStatus {
+	t.Helper()
+	cmd := exec.Command("/bin/sh", "-c", statusScript(q))
+	cmd.Env = []string{"PATH=" + tools + ":/usr/bin:/bin"}
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sections, err := parseSections(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return statusFrom(sections, q)
 }
