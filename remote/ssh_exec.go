@@ -113,7 +113,7 @@ func (s *SSH) escalated(ctx context.Context, script string, sio sessionIO) (int,
 	gate := newBecomeGate(s.become.Password, sio.stdin)
 	out := &markerWriter{marker: []byte(marker + "\n"), next: sio.stdout, seen: gate.accepted}
 	errw := &promptWatcher{prompt: []byte(s.promptFor(marker)), accepted: gate.accepted, next: sio.stderr, prompted: gate.prompt}
-	code, err := s.execGated(ctx, s.becomeLine(script, marker), sessionIO{stdin: gate, stdout: out, stderr: errw}, gate)
+	code, err := s.execGated(ctx, "/bin/sh -c "+ShellQuote(s.becomeLine(script, marker)), sessionIO{stdin: gate, stdout: out, stderr: errw}, gate)
 	return s.becomeOutcome(code, err, gate, out, errw)
 }
 
