@@ -20,6 +20,7 @@ import (
 type sshOptions struct {
 	values     map[string]string
 	identities []string
+	configFile string // -F
 }
 
 // sshOptionsUsed are the options straylight honours; sshOptionsInert are
@@ -58,8 +59,8 @@ func parseSSHArgs(line string) (sshOptions, error) {
 // nextSSHFlag reads one flag at words[i] ("-o X=Y", "-oX=Y", "-J h", "-p 22").
 func nextSSHFlag(words []string, i int) (flag, value string, consumed int, err error) {
 	word := words[i]
-	if len(word) < 2 || word[0] != '-' || !strings.ContainsRune("oJpli", rune(word[1])) {
-		return "", "", 0, fmt.Errorf("%q: straylight reads -o, -J, -p, -l and -i", word)
+	if len(word) < 2 || word[0] != '-' || !strings.ContainsRune("oJpliF", rune(word[1])) {
+		return "", "", 0, fmt.Errorf("%q: straylight reads -o, -J, -p, -l, -i and -F", word)
 	}
 	flag, value = word[:2], word[2:]
 	if value == "" {
@@ -81,6 +82,9 @@ func (o *sshOptions) add(flag, value string) error {
 		return o.set("user", value)
 	case "-i":
 		return o.set("identityfile", value)
+	case "-F":
+		o.configFile = value
+		return nil
 	}
 	key, val, ok := strings.Cut(value, "=")
 	if !ok {

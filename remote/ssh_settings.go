@@ -139,7 +139,7 @@ func settingsFromVars(alias string, vars VarLookup, env SSHEnv) (SSHSettings, er
 	if err != nil {
 		return SSHSettings{}, err
 	}
-	cfg, err := loadSSHConfig(env.ConfigFile, home)
+	cfg, err := loadSSHConfig(stringOr(expandHome(opts.configFile, home), env.ConfigFile), home)
 	if err != nil {
 		return SSHSettings{}, err
 	}

@@ -66,6 +66,14 @@ func TestSSHSettingsCommonAndExtraArgs(t *testing.T) {
 	if s.HostKeyChecking || s.Port != 2222 || s.KeepAliveInterval.Seconds() != 5 {
 		t.Errorf("settings %+v", s)
 	}
+	other := filepath.Join(t.TempDir(), "ssh_config")
+	if err := os.WriteFile(other, []byte("Host molly\n  HostName from-F.example\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, err = settingsWith(t, map[string]any{"ansible_user": "u", "ansible_ssh_common_args": "-F " + other}, "Host molly\n  HostName default.example\n")
+	if err != nil || s.Host != "from-F.example" {
+		t.Fatalf("-F: %+v, %v", s, err)
+	}
 	s, err = settingsWith(t, map[string]any{"ansible_user": "u", "ansible_ssh_common_args": "-J a,b@c:23"}, "")
 	if err != nil || len(s.Jumps) != 2 || s.Jumps[1].User != "b" || s.Jumps[1].Port != 23 {
 		t.Fatalf("-J: %+v, %v", s.Jumps, err)
