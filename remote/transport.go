@@ -1,6 +1,14 @@
-// Package remote holds the transports (WinRM, local) and the HTTP clients for
-// vLLM and LiteLLM. It knows nothing of the Ansible repository: fleet builds
-// transports from a host's connection variables and uses them.
+// Package remote holds the transports (WinRM, SSH, local) and the HTTP
+// clients for vLLM and LiteLLM. It knows nothing of the Ansible repository:
+// fleet builds transports from a host's connection variables and uses them.
+//
+// Every transport implements Transport. The SSH transport also implements
+// the optional FileWriter (mode, owner, group, validate, backup),
+// StatusReader (systemd units and Podman beside GPUs and Docker) and
+// LogReader (tail and follow a container's, unit's or file's log); its
+// settings come from Ansible's variables and ~/.ssh files through
+// SSHSettingsFromVars, and SSHPool keeps one connection per host. The
+// commands it sends are described in docs/ssh.md.
 package remote
 
 import (

@@ -12,7 +12,11 @@ import (
 // LabSpec lists the hosts of a simulated lab.
 type LabSpec struct {
 	GPUHosts []GPUHostSpec
-	Proxy    *ProxySpec // nil: no LiteLLM proxy
+	// LinuxHosts are GPU hosts reached over SSH; their files live in
+	// Dir/<name> (Dir is required when there are any).
+	LinuxHosts []LinuxHostSpec
+	Dir        string
+	Proxy      *ProxySpec // nil: no LiteLLM proxy
 	// SlowWinRMDelay is the delay the slow-winrm fault adds to every WinRM
 	// reply; 0: 3 s.
 	SlowWinRMDelay time.Duration
@@ -93,6 +97,7 @@ type Lab struct {
 	proxyIP    string
 	closeOnce  sync.Once
 	hostByName map[string]*labGPUHost
+	linux      []*linuxHost
 }
 
 // labGPUHost is one GPU host's servers.
@@ -140,6 +145,9 @@ func (l *Lab) start(spec LabSpec) error {
 		l.gpuHosts = append(l.gpuHosts, h)
 		l.hostByName[hs.Name] = h
 	}
+	if err := l.startLinuxHosts(spec, pool); err != nil {
+		return err
+	}
 	if spec.Proxy != nil {
 		return l.startProxy(*spec.Proxy, pool)
 	}
@@ -152,6 +160,9 @@ func (s LabSpec) validate() error {
 		if err := h.validate(seen); err != nil {
 			return err
 		}
+	}
+	if err := s.validateLinux(seen); err != nil {
+		return err
 	}
 	if s.Proxy == nil {
 		return nil
@@ -341,6 +352,9 @@ func (l *Lab) startProxy(spec ProxySpec, pool *loopbackPool) error {
 	for _, h := range l.gpuHosts {
 		resolve[h.spec.Name] = h.ip
 	}
+	for _, h := range l.linux {
+		resolve[h.spec.Name] = h.ip
+	}
 	for attempt := 1; ; attempt++ {
 		ip := pool.take()
 		resolve[spec.Name] = ip
@@ -407,6 +421,9 @@ func (l *Lab) fault(host string, kind FaultKind, on bool) error {
 	if h, ok := l.hostByName[host]; ok {
 		return h.setFault(kind, on, l.slowWinRM)
 	}
+	if h := l.linuxHost(host); h != nil {
+		return h.setFault(kind, on)
+	}
 	if l.proxy == nil || host != l.proxySpec.Name {
 		return fmt.Errorf("sim: no lab host %q", host)
 	}
@@ -419,6 +436,9 @@ func (l *Lab) fault(host string, kind FaultKind, on bool) error {
 // Faults lists a host's active faults.
 func (l *Lab) Faults(host string) []FaultKind {
 	if h, ok := l.hostByName[host]; ok {
+		return h.faults.list()
+	}
+	if h := l.linuxHost(host); h != nil {
 		return h.faults.list()
 	}
 	if l.proxy != nil && host == l.proxySpec.Name {
@@ -447,6 +467,9 @@ func (l *Lab) VLLM(host string) *VLLMServer {
 	if h, ok := l.hostByName[host]; ok {
 		return h.vllm
 	}
+	if h := l.linuxHost(host); h != nil {
+		return h.vllm
+	}
 	return nil
 }
 
@@ -458,6 +481,10 @@ func (l *Lab) Close() error {
 	l.closeOnce.Do(func() {
 		var wg sync.WaitGroup
 		for _, h := range l.gpuHosts {
+			wg.Add(1)
+			go func() { defer wg.Done(); h.close() }()
+		}
+		for _, h := range l.linux {
 			wg.Add(1)
 			go func() { defer wg.Done(); h.close() }()
 		}

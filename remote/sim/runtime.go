@@ -1,9 +1,15 @@
 // Package sim is the simulated lab: in-process servers on loopback that speak
-// WinRM (WS-Management SOAP), vLLM's OpenAI-compatible API and LiteLLM's proxy
-// API, built from the byte fixtures in the repository's top-level testdata/
-// (testdata/SOURCES.md says where each came from). It imports nothing from
-// package remote: the clients and the lab are written separately from the
-// fixtures so that a shared bug cannot pass both sides' tests.
+// WinRM (WS-Management SOAP), SSH, vLLM's OpenAI-compatible API and LiteLLM's
+// proxy API, built from the byte fixtures in the repository's top-level testdata/
+// (testdata/SOURCES.md says where each came from). It imports
+// nothing from package remote: the clients and the lab are written separately
+// from the fixtures so that a shared bug cannot pass both sides' tests.
+//
+// Windows hosts run a fixed PowerShell vocabulary over WinRM against a
+// virtual filesystem. Linux hosts (LinuxHostSpec) run whatever their SSH
+// clients send in a real /bin/sh inside the host's own lab directory; their
+// nvidia-smi, docker, systemctl, journalctl and sudo are stand-ins that ask
+// the lab about the host's vLLM (docs/ssh.md describes them).
 package sim
 
 // Runtime is what a simulated Windows host's command vocabulary needs from the

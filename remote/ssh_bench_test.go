@@ -1,0 +1,124 @@
+package remote
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/straylight-fleet/straylight/internal/sshdtest"
+)
+
+const benchHosts = 200
+
+// benchFleet is benchHosts "hosts": one real sshd reached through a
+// forwarder on each of benchHosts loopback addresses.
+func benchFleet(b *testing.B) []SSHSettings {
+	b.Helper()
+	srv := sshdtest.Start(b)
+	home := b.TempDir()
+	var known strings.Builder
+	addrs := make([]string, benchHosts)
+	for i := range addrs {
+		f := sshdtest.Forward(b, fmt.Sprintf("127.77.%d.%d:0", i/250, i%250+1), srv.Addr())
+		addrs[i] = f.Addr
+		known.WriteString(srv.KnownHostsLine(f.Addr) + "\n")
+	}
+	if err := os.MkdirAll(filepath.Join(home, ".ssh"), 0o700); err != nil {
+		b.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(home, ".ssh", "known_hosts"), []byte(known.String()), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	settings := make([]SSHSettings, benchHosts)
+	for i, addr := range addrs {
+		host, port, _ := strings.Cut(addr, ":")
+		s, err := SSHSettingsFromVars(fmt.Sprintf("gpu%03d", i), MapVars(map[string]any{"ansible_host": host,
+			"ansible_port": port, "ansible_user": sshdtest.KeyUser, "ansible_ssh_private_key_file": srv.ClientKeyFile}),
+			SSHEnv{Home: home})
+		if err != nil {
+			b.Fatal(err)
+		}
+		settings[i] = s
+	}
+	return settings
+}
+
+// cpuTime is this process's user+system CPU time.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkSSHRefresh200Hosts is one refresh round (Status on every host,
+// 32 at a time) once the connections are up. client-cpu-µs/host is
+// straylight's own CPU per host per refresh (sshd's is not counted).
+func BenchmarkSSHRefresh200Hosts(b *testing.B) {
+	settings := benchFleet(b)
+	pool := NewSSHPool()
+	defer pool.Close()
+	conns := make([]*SSH, len(settings))
+	forEach(b, len(settings), func(i int) error {
+		var err error
+		conns[i], err = pool.Get(context.Background(), settings[i])
+		return err
+	})
+	start := cpuTime()
+	b.ResetTimer()
+	for b.Loop() {
+		forEach(b, len(conns), func(i int) error {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			_, err := conns[i].Status(ctx, StatusQuery{Container: "vllm", Unit: "vllm.service"})
+			return err
+		})
+	}
+	b.StopTimer()
+	perHost := float64((cpuTime() - start).Microseconds()) / float64(b.N*len(conns))
+	b.ReportMetric(perHost, "client-cpu-µs/host")
+}
+
+// BenchmarkSSHFirstConnection is one connection's cost: TCP, handshake,
+// host key check, public key auth, then close.
+func BenchmarkSSHFirstConnection(b *testing.B) {
+	settings := benchFleet(b)[:1]
+	start := cpuTime()
+	for b.Loop() {
+		conn, err := DialSSH(context.Background(), settings[0])
+		if err != nil {
+			b.Fatal(err)
+		}
+		conn.Close()
+	}
+	b.ReportMetric(float64((cpuTime()-start).Microseconds())/float64(b.N), "client-cpu-µs/conn")
+}
+
+// forEach runs f for 0..n-1, 32 at a time, failing the benchmark on an error.
+func forEach(b *testing.B, n int, f func(i int) error) {
+	b.Helper()
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 32)
+	errs := make(chan error, n)
+	for i := range n {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			if err := f(i); err != nil {
+				errs <- err
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		b.Fatal(err)
+	}
+}
