@@ -70,6 +70,9 @@ func (a *app) dispatch(ctx context.Context) int {
 		}
 		defer d.Close()
 	}
+	if a.opts.doctor {
+		return a.runDoctor(ctx)
+	}
 	if a.opts.check {
 		return a.runCheck(ctx)
 	}

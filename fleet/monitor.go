@@ -1,9 +1,12 @@
 package fleet
 
 import (
+	"context"
+	"io"
 	"slices"
 
 	"github.com/straylight-fleet/straylight/fleet/discover"
+	"github.com/straylight-fleet/straylight/fleet/doctor"
 	"github.com/straylight-fleet/straylight/fleet/plan"
 	"github.com/straylight-fleet/straylight/fleet/status"
 	"github.com/straylight-fleet/straylight/remote"
@@ -62,4 +65,98 @@ func WithoutHostProbes(targets []status.Target) []status.Target {
 		targets[i].Transport = nil
 	}
 	return targets
+}
+
+// DoctorReport is one host's --doctor run (see fleet/doctor).
+type DoctorReport = doctor.Report
+
+// PrintDoctor writes the reports as a table or JSON and returns --doctor's
+// exit code: 0 when no step failed, else 1.
+func PrintDoctor(w io.Writer, reports []DoctorReport, asJSON bool) (int, error) {
+	return doctor.Print(w, reports, asJSON)
+}
+
+// Doctor runs the conformance checks (fleet/doctor) on the planned hosts
+// (within --limit), --forks at a time: each host over the transport the
+// engine uses, a GPU host's vLLM with the name it is configured to serve,
+// and the proxy with its master key and the routes through the host.
+func (s *Session) Doctor(ctx context.Context, repo *Repo) []DoctorReport {
+	inputs := s.doctorInputs(repo)
+	defer closeTransports(inputs)
+	return doctor.RunAll(ctx, inputs, s.forks())
+}
+
+func (s *Session) doctorInputs(repo *Repo) []doctor.Input {
+	f := repo.Fleet()
+	var inputs []doctor.Input
+	for _, host := range repo.PlannedHosts() {
+		in := doctor.Input{Host: host, StepTimeout: repo.Settings().DoctorStepTimeout}
+		if conn, ok := f.Conns[host]; ok {
+			in.Transport, in.TransportErr = s.cfg.Transports(conn)
+		}
+		addBackend(&in, f)
+		addProxy(&in, f)
+		inputs = append(inputs, in)
+	}
+	return inputs
+}
+
+// addBackend adds a GPU host's vLLM: its container, the name it is
+// configured to serve and its api_key (vllm.api_key, when set).
+func addBackend(in *doctor.Input, f *Fleet) {
+	g := f.GPUHostByName(in.Host)
+	if g == nil {
+		return
+	}
+	in.Container = g.Container
+	in.Backend = &doctor.Backend{BaseURL: g.APIURL(), APIKey: backendKey(*g)}
+	if len(g.Served) > 0 {
+		in.Backend.ExpectedModel = g.Served[0]
+	}
+}
+
+func backendKey(g GPUHost) string {
+	key, _ := g.Values["api_key"].(string)
+	return key
+}
+
+// addProxy adds the proxy: on the proxy host with every route, on a GPU
+// host with the routes through it (none: no proxy checks there).
+func addProxy(in *doctor.Input, f *Fleet) {
+	p := f.Proxy
+	if p == nil {
+		return
+	}
+	routes := doctorRoutes(f, in.Host, in.Host == p.Name)
+	if len(routes) == 0 && in.Host != p.Name {
+		return
+	}
+	in.Proxy = &doctor.Proxy{BaseURL: p.URL(), Key: p.MasterKey, Routes: routes, UpstreamKeys: map[string]string{}}
+	for _, r := range p.Routes {
+		if g, _ := discover.HostForAPIBase(r.APIBase, f.GPU); g != nil && backendKey(*g) != "" {
+			in.Proxy.UpstreamKeys[r.APIBase] = backendKey(*g)
+		}
+	}
+}
+
+// doctorRoutes are the proxy's routes through host (all of them when all),
+// never nil: the doctor then checks the repository's routes, not the
+// proxy's own list.
+func doctorRoutes(f *Fleet, host string, all bool) []doctor.Route {
+	routes := []doctor.Route{}
+	for _, r := range f.Proxy.Routes {
+		g, _ := discover.HostForAPIBase(r.APIBase, f.GPU)
+		if all || (g != nil && g.Name == host) {
+			routes = append(routes, doctor.Route{Alias: r.Alias, APIBase: r.APIBase, UpstreamModel: r.Upstream()})
+		}
+	}
+	return routes
+}
+
+func closeTransports(inputs []doctor.Input) {
+	for _, in := range inputs {
+		if in.Transport != nil {
+			in.Transport.Close()
+		}
+	}
 }
