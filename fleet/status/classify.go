@@ -30,14 +30,18 @@ func hostState(p hostProbe, container string) (State, string) {
 
 // refusedState: vLLM refuses connections. The container running (or
 // restarting) means weights are loading; no container, a stopped one, or a
-// host whose transport cannot reach it either, means down.
+// host whose transport cannot reach it either, means down; so does docker
+// failing (Docker Desktop not running for the WinRM user, its pipe refusing
+// that user), and its error is the reason.
 func refusedState(p hostProbe, container string) (State, string) {
 	switch {
 	case !p.hostProbed:
 		return StateLoading, refusedReason
 	case errors.Is(p.hostErr, remote.ErrUnreachable):
 		return StateDown, "vLLM refuses connections and the host's transport cannot reach it"
-	case p.hostErr != nil || container == "" || p.host.DockerErr != "":
+	case p.host.DockerErr != "" && p.hostErr == nil:
+		return StateDown, "connection refused, and docker cannot say why: " + p.host.DockerErr
+	case p.hostErr != nil || container == "":
 		return StateLoading, refusedReason
 	case p.host.Container == nil:
 		return StateDown, fmt.Sprintf("connection refused: no container named %s", container)

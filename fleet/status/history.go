@@ -19,6 +19,7 @@ type hostEntry struct {
 
 	rate         api.TokenRate
 	watchedSince time.Time // first /metrics sample
+	hostSeen     time.Time // the host-side snapshot whose errors are logged
 	errors       errorLog
 	row          HostStatus
 }
@@ -41,7 +42,7 @@ func (e *hostEntry) retarget(t Target, m *Monitor) {
 	e.target, e.gen, e.link = t, e.gen+1, nil
 	e.vllm = api.NewVLLM(t.VLLMURL, "", m.client)
 	if t.Transport != nil {
-		e.link = &transportLink{open: t.Transport}
+		e.link = newTransportLink(t.Transport, m.hostTiming)
 	}
 	e.row = withServed(e.rowIdentity(), t.Expected, e.row.Served)
 	e.row.Idle.Threshold = e.threshold()
@@ -146,9 +147,12 @@ func (e *hostEntry) recordErrors(p hostProbe, state State, reason string) {
 	e.recordHostErrors(at, p)
 }
 
+// recordHostErrors logs a host-side snapshot's errors once: refreshes
+// between two host probes show the same snapshot.
 func (e *hostEntry) recordHostErrors(at time.Time, p hostProbe) {
 	switch {
-	case !p.hostProbed:
+	case !p.hostProbed || p.hostAt.Equal(e.hostSeen):
+		return
 	case errors.Is(p.hostErr, errTransportSetup):
 		e.errors.add(at, "transport", p.hostErr.Error())
 	case p.hostErr != nil:
@@ -157,6 +161,7 @@ func (e *hostEntry) recordHostErrors(at time.Time, p hostProbe) {
 		e.errors.addIf(at, "gpu", p.host.GPUError)
 		e.errors.addIf(at, "docker", p.host.DockerErr)
 	}
+	e.hostSeen = p.hostAt
 }
 
 // errorLog keeps the last MaxErrors distinct errors, oldest first. An error

@@ -12,9 +12,9 @@ import (
 	"github.com/straylight-fleet/straylight/remote/api"
 )
 
-// hostProbe is what one refresh of one host found. Its three checks (the
-// vLLM probe, /metrics, the host-side snapshot) run at once, each within its
-// own timeout.
+// hostProbe is what one refresh of one host found. Its checks (the vLLM
+// probe, /metrics) run at once, each within its own timeout, beside the
+// last host-side snapshot, which has its own cadence (hostprobe.go).
 type hostProbe struct {
 	started, finished time.Time
 
@@ -24,9 +24,10 @@ type hostProbe struct {
 	metricsErr error
 	metricsAt  time.Time
 
-	hostProbed bool
+	hostProbed bool // a host-side snapshot has ended: host, hostErr, hostAt
 	host       remote.HostSnapshot
 	hostErr    error
+	hostAt     time.Time
 }
 
 // hostJob is what a probe needs of its entry, taken under the monitor lock.
@@ -38,7 +39,7 @@ type hostJob struct {
 }
 
 func probeHost(ctx context.Context, job hostJob, timeout time.Duration) hostProbe {
-	p := hostProbe{started: time.Now(), hostProbed: job.link != nil}
+	p := hostProbe{started: time.Now()}
 	checks := []func(context.Context){
 		func(ctx context.Context) { p.vllm = job.vllm.Probe(ctx, "") },
 		func(ctx context.Context) {
@@ -46,9 +47,11 @@ func probeHost(ctx context.Context, job hostJob, timeout time.Duration) hostProb
 			p.metricsAt = time.Now()
 		},
 	}
-	if p.hostProbed {
+	if job.link != nil { // on its own cadence and deadline (hostprobe.go)
 		checks = append(checks, func(ctx context.Context) {
-			p.host, p.hostErr = hostSnapshot(ctx, job.link, job.container, timeout)
+			var side hostSide
+			side, p.hostProbed = job.link.latest(ctx, job.container)
+			p.host, p.hostErr, p.hostAt = side.snap, side.err, side.at
 		})
 	}
 	runChecks(ctx, timeout, checks)
@@ -99,6 +102,7 @@ type transportLink struct {
 	mu        sync.Mutex
 	transport remote.Transport
 	closed    bool
+	cadence   hostCadence
 }
 
 // errTransportSetup marks a failure to build the transport (configuration),
@@ -137,6 +141,7 @@ func (l *transportLink) close() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.closed = true
+	l.cadence.stop()
 	if l.transport != nil {
 		_ = l.transport.Close()
 		l.transport = nil

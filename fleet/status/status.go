@@ -2,8 +2,11 @@
 // host (vLLM's /v1/models, /health and /metrics over HTTP, GPU and container
 // state through the host's transport) and the LiteLLM proxy, all hosts at
 // once, each probe bounded by its own timeout, and keeps per-host history
-// (token rate, last activity, recent errors) across refreshes. It lints every
-// LiteLLM route against what its host serves now.
+// (token rate, last activity, recent errors) across refreshes. The host-side
+// probe (one Snapshot: PowerShell, nvidia-smi and docker over WinRM) has its
+// own, longer deadline and runs less often than the HTTP probes; refreshes
+// in between show its last outcome. It lints every LiteLLM route against
+// what its host serves now.
 //
 // The package knows nothing of the Ansible repository: the caller (package
 // fleet) describes each host with a Target.
