@@ -305,6 +305,23 @@ func TestCLINeverHealthyRollsBack(t *testing.T) {
 	wantContains(t, "--check", check.stdout, `served_model_name: "`+newServedName+`"`)
 }
 
+// TestCLIWindowsHandlerFailureExitsOne: Docker Desktop is not running for
+// the WinRM user, so Start-VLLM.ps1 exits 1 on wintermute; the apply says
+// so with the script's line, rolls the file back and exits 1.
+func TestCLIWindowsHandlerFailureExitsOne(t *testing.T) {
+	d := startCLILab(t, "wintermute:docker-not-running")
+	before := labFile(t, d, "wintermute", wintermuteCfg)
+	r := runCLI(t, "-C", d.Dir, "--apply", "--yes")
+	wantExit(t, r, exitFailure)
+	wantContains(t, "stdout", r.stdout,
+		"[wintermute] rollback start handler \"windows-vllm-deploy : Restart vLLM container\" exited 1: "+
+			"Start-VLLM.ps1 -Action Restart failed: docker rm -f failed (exit 1)",
+		"[wintermute] FAILED", "Apply: 0 ok, 1 failed")
+	if after := labFile(t, d, "wintermute", wintermuteCfg); after != before {
+		t.Errorf("config.yml not restored:\n%s\nwant:\n%s", after, before)
+	}
+}
+
 // TestCLISecondApplyRefusedWhileLocked: another apply holds the repository
 // lock; this one refuses, naming the holder, and writes nothing.
 func TestCLISecondApplyRefusedWhileLocked(t *testing.T) {

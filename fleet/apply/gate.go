@@ -268,12 +268,21 @@ func (h *hostApply) rollback(ctx context.Context, cause error) error {
 	}
 	if err := h.restartOnBackups(ctx); err != nil {
 		h.step(StepRollback, StatusFailed, "", err.Error())
-		return fmt.Errorf("%v; rolled back the files, but the host did not come back: %v", cause, err)
+		return fmt.Errorf("%v; rolled back the files, but the host did not come back: %s", cause, sameOr(err, cause))
 	}
 	h.step(StepRollback, StatusOK, "", "previous config restored and serving")
 	h.written = nil
 	// the host restarted on its restored files: nothing owed
 	return h.clearPending(fmt.Errorf("%v; rolled back", cause))
+}
+
+// sameOr words err, or says it is cause again (a handler that fails the
+// same way on the restored files: its stderr line is not repeated).
+func sameOr(err, cause error) string {
+	if err.Error() == cause.Error() {
+		return "its restart failed the same way"
+	}
+	return err.Error()
 }
 
 // clearPending drops the host's pending-restart record, returning cause,
