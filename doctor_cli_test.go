@@ -7,8 +7,11 @@ package main
 
 import (
 	"encoding/json"
+	"flag"
+	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -184,4 +187,27 @@ func writeSettings(t *testing.T, dir, body string) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.Remove(path) })
+}
+
+// Every flag of --help is in README's "Command line" block.
+func TestREADMEListsEveryFlag(t *testing.T) {
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, block, ok := strings.Cut(string(readme), "## Command line\n\n```\n")
+	block, _, _ = strings.Cut(block, "```")
+	if !ok {
+		t.Fatal("README has no Command line block")
+	}
+	var o options
+	newFlagSet(&o, io.Discard).VisitAll(func(f *flag.Flag) {
+		dash := "--"
+		if len(f.Name) == 1 {
+			dash = "-"
+		}
+		if !regexp.MustCompile(`(^|\s)` + regexp.QuoteMeta(dash+f.Name) + `[ ,\n]`).MatchString(block) {
+			t.Errorf("README's command line lacks %s%s (%s)", dash, f.Name, f.Usage)
+		}
+	})
 }
