@@ -1,6 +1,6 @@
 package apply_test
 
-// End-to-end tests of the apply engine on the simulated lab (DESIGN §5, §6).
+// End-to-end tests of the apply engine on the simulated lab (docs/lab.md, docs/architecture.md).
 // They live outside package fleet because the lab's builder, package demo,
 // imports fleet.
 

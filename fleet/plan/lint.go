@@ -46,7 +46,7 @@ func (w *hostWork) validate() []Finding {
 	return out
 }
 
-// orderHosts puts backends before the proxy (DESIGN §6): a route's new
+// orderHosts puts backends before the proxy (docs/architecture.md): a route's new
 // upstream must be served before LiteLLM asks for it.
 func orderHosts(plan *Plan) {
 	proxy := ""
