@@ -20,6 +20,21 @@ const stateDir = ".straylight"
 
 func (r *Repo) statePath(name string) string { return filepath.Join(r.Root, stateDir, name) }
 
+// makeStateDir creates the state directory (dir) with a .gitignore that
+// ignores everything in it, so `git status` stays clean: the lock, the
+// pending restarts and the audit log are this machine's, not the
+// repository's.
+func makeStateDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	ignore := filepath.Join(dir, ".gitignore")
+	if _, err := os.Stat(ignore); err == nil {
+		return nil
+	}
+	return os.WriteFile(ignore, []byte("# straylight's state on this machine (lock, pending restarts, audit log)\n*\n"), 0o644)
+}
+
 // Lock is the repository's apply lock.
 type Lock struct {
 	path string
@@ -41,7 +56,7 @@ func (h lockHolder) String() string {
 // process that no longer runs on this machine is taken over.
 func (r *Repo) AcquireLock() (*Lock, error) {
 	path := r.statePath("apply.lock")
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	if err := makeStateDir(filepath.Dir(path)); err != nil {
 		return nil, err
 	}
 	data, _ := json.Marshal(currentHolder())
@@ -125,6 +140,9 @@ func (s *pendingStore) path(host string) string { return filepath.Join(s.dir, ho
 func (s *pendingStore) Put(p PendingRestart) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if err := makeStateDir(filepath.Dir(s.dir)); err != nil {
+		return err
+	}
 	if err := os.MkdirAll(s.dir, 0o755); err != nil {
 		return err
 	}
@@ -181,7 +199,7 @@ func (r *Repo) Audit(e AuditEntry) error {
 	r.auditMu.Lock()
 	defer r.auditMu.Unlock()
 	path := r.statePath("audit.jsonl")
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	if err := makeStateDir(filepath.Dir(path)); err != nil {
 		return err
 	}
 	if e.Time.IsZero() {

@@ -124,6 +124,7 @@ type Model struct {
 	confirm   *confirmation
 	errText   string
 	notice    string
+	untilPlan bool // the notice waits for the next plan and goes with it
 
 	fleet  fleettable.Model
 	routes routes.Model
@@ -203,6 +204,7 @@ func (m Model) onData(msg tea.Msg) (Model, tea.Cmd) {
 		return m.onSnapshot(msg)
 	case gitMsg:
 		m.git = msg.state
+		m.rebuild()
 		return m, nil
 	case monitorMsg:
 		return m, m.nextSnapshot()
