@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/straylight-fleet/straylight/fleet"
+	"github.com/straylight-fleet/straylight/fleet/plan"
 	"github.com/straylight-fleet/straylight/fleet/status"
 	"github.com/straylight-fleet/straylight/ui/detail"
 	"github.com/straylight-fleet/straylight/ui/diff"
@@ -23,7 +24,7 @@ type (
 	}
 	planMsg struct {
 		repo *fleet.Repo // reopened: edits since are in it
-		plan *fleet.Plan
+		plan *plan.Plan
 		err  error
 	}
 	valuesMsg struct {
@@ -83,7 +84,7 @@ func (m Model) startMonitor() tea.Cmd {
 		}
 		mon := newMonitor(repo)
 		rt.setMonitor(mon)
-		mon.Run(rt.ctx, repo.Settings.RefreshInterval, rt.snapshots.Put)
+		mon.Run(rt.ctx, repo.Settings().RefreshInterval, rt.snapshots.Put)
 		return monitorMsg{}
 	})
 }
@@ -166,7 +167,7 @@ func (m Model) readGit() tea.Cmd {
 	if m.repo == nil || m.svc.gitState == nil {
 		return nil
 	}
-	root, read := m.repo.Root, m.svc.gitState
+	root, read := m.repo.Root(), m.svc.gitState
 	return safely(func() tea.Msg { return gitMsg{read(root)} })
 }
 
@@ -195,7 +196,7 @@ func (m Model) findingLines() []string {
 	var out []string
 	for _, f := range m.plan.Findings {
 		paint := m.th.Warn
-		if f.Severity == fleet.SevError {
+		if f.Severity == plan.SevError {
 			paint = m.th.Err
 		}
 		out = append(out, strings.Split(ansi.Wrap(paint.S(" "+string(f.Severity)+": ")+f.Text(), max(20, m.width-2), " /"), "\n")...)
@@ -242,7 +243,7 @@ func (m Model) liveHost(name string) *status.HostStatus {
 	return nil
 }
 
-func (m Model) hostPlan(name string) *fleet.HostPlan {
+func (m Model) hostPlan(name string) *plan.HostPlan {
 	if m.plan == nil {
 		return nil
 	}
@@ -269,7 +270,7 @@ func (m Model) detailInput(host string) (detail.Input, bool) {
 	if !ok {
 		return detail.Input{}, false
 	}
-	in := detail.Input{Host: g, Connection: g.Conn.String(), Repo: m.repo.Root, Live: m.liveHost(host), Plan: m.hostPlan(host), Routes: m.routesOf(host)}
+	in := detail.Input{Host: g, Connection: g.Conn.String(), Repo: m.repo.Root(), Live: m.liveHost(host), Plan: m.hostPlan(host), Routes: m.routesOf(host)}
 	if v, ok := m.values[host]; ok {
 		in.Values = v.values
 		if v.err != nil {
@@ -291,7 +292,7 @@ func (m Model) loadValues(host string) tea.Cmd {
 	}
 	return safely(func() tea.Msg {
 		vars, err := hostOrigins(repo, host)
-		return valuesMsg{host: host, values: configuredValues(repo.Root, g, vars), err: err}
+		return valuesMsg{host: host, values: configuredValues(repo.Root(), g, vars), err: err}
 	})
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/straylight-fleet/straylight/fleet"
 	"github.com/straylight-fleet/straylight/fleet/hvedit"
 	"github.com/straylight-fleet/straylight/fleet/inventory"
+	"github.com/straylight-fleet/straylight/fleet/plan"
 	"github.com/straylight-fleet/straylight/ui/edit"
 )
 
@@ -80,8 +81,8 @@ func (m Model) openEdit(host string) (Model, tea.Cmd) {
 // every vllm key from it.
 func readForEdit(repo *fleet.Repo, g fleet.GPUHost, vault hvedit.Vault) editOpenedMsg {
 	path, readOnly := varsFileOf(repo, g.Name)
-	name := relPath(repo.Root, path)
-	doc, err := hvedit.Read(path, hvedit.Options{Name: name, Vault: vault, SecretKey: fleet.IsSecretKey, Validate: validateVLLM})
+	name := relPath(repo.Root(), path)
+	doc, err := hvedit.Read(path, hvedit.Options{Name: name, Vault: vault, SecretKey: plan.IsSecretKey, Validate: validateVLLM})
 	if err != nil {
 		return editOpenedMsg{err: err}
 	}
@@ -93,7 +94,7 @@ func readForEdit(repo *fleet.Repo, g fleet.GPUHost, vault hvedit.Vault) editOpen
 // the mapping comes from elsewhere the form is read-only (writing a vllm
 // key into host_vars would replace the whole mapping: hash_behaviour=replace).
 func varsFileOf(repo *fleet.Repo, host string) (string, string) {
-	fallback := filepath.Join(repo.Root, "host_vars", host+".yml")
+	fallback := filepath.Join(repo.Root(), "host_vars", host+".yml")
 	vars, err := hostOrigins(repo, host)
 	if err != nil {
 		return fallback, err.Error()
@@ -101,14 +102,14 @@ func varsFileOf(repo *fleet.Repo, host string) (string, string) {
 	o := vars.Origins["vllm"]
 	if o.Layer != inventory.LayerHostVars || o.File == "" {
 		return fallback, fmt.Sprintf("read-only: vllm is set in %s, not in a host_vars file; editing host_vars would replace the whole mapping",
-			describeOrigin(repo.Root, o))
+			describeOrigin(repo.Root(), o))
 	}
 	return o.File, ""
 }
 
 func validateVLLM(keyPath []string, v any) string {
 	if len(keyPath) == 2 && keyPath[0] == "vllm" {
-		return fleet.ValidateVLLMValue(keyPath[1], v)
+		return plan.ValidateVLLMValue(keyPath[1], v)
 	}
 	return ""
 }
@@ -151,7 +152,7 @@ func lineOrder(line int) int {
 func editKeys(g fleet.GPUHost) []string {
 	seen := map[string]bool{}
 	var out []string
-	for _, k := range append(sortedKeys(g.Values), fleet.VLLMKeys()...) {
+	for _, k := range append(sortedKeys(g.Values), plan.VLLMKeys()...) {
 		if !seen[k] {
 			seen[k], out = true, append(out, k)
 		}
@@ -297,13 +298,13 @@ func (m Model) commitHint() string {
 func (m Model) commitEdits(host string) (Model, tea.Cmd) {
 	records := m.edits[host]
 	if !m.git.isRepo {
-		m.errText = "cannot commit: " + m.repo.Root + " is not in a git repository"
+		m.errText = "cannot commit: " + m.repo.Root() + " is not in a git repository"
 		return m, nil
 	}
 	if len(records) == 0 || m.svc.commit == nil {
 		return m, nil
 	}
-	root, commit := m.repo.Root, m.svc.commit
+	root, commit := m.repo.Root(), m.svc.commit
 	message, files := commitMessage(host, records), commitFiles(records)
 	return m, safely(func() tea.Msg {
 		return committedMsg{host: host, message: message, err: commit(root, files, message)}

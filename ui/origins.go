@@ -8,6 +8,7 @@ import (
 
 	"github.com/straylight-fleet/straylight/fleet"
 	"github.com/straylight-fleet/straylight/fleet/inventory"
+	"github.com/straylight-fleet/straylight/fleet/plan"
 	"github.com/straylight-fleet/straylight/ui/detail"
 )
 
@@ -69,7 +70,7 @@ func configuredValues(root string, g fleet.GPUHost, vars inventory.Vars) []detai
 }
 
 func shownValue(key string, v any, o inventory.Origin) string {
-	if o.Secret || fleet.IsSecretKey(key) {
+	if o.Secret || plan.IsSecretKey(key) {
 		return "(secret)"
 	}
 	return displayValue(v)

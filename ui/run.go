@@ -19,16 +19,29 @@ import (
 
 // Config is what the TUI runs on.
 type Config struct {
-	Repo      string   // repository root (-C)
-	Inventory string   // -i; empty: ansible.cfg's, else the default names
-	Limit     string   // -l host pattern
-	ExtraVars []string // -e values
-	Decrypter fleet.Decrypter
-	// Apply holds the deploy options (--forks, --skip-unsupported,
-	// --when-idle, --no-rollback); Hosts is set per deploy.
-	Apply fleet.ApplyOptions
+	// Session is the setup the CLI built from its options (repository,
+	// vault keyring, --forks and the other deploy options); nil: one for
+	// Repo with no other option.
+	Session *fleet.Session
+	Repo    string // the repository root, when Session is nil
 	// NoColor turns colours off; NO_COLOR in the environment does too.
 	NoColor bool
+}
+
+// session is the configured session, or one for Repo.
+func (c Config) session() *fleet.Session {
+	if c.Session != nil {
+		return c.Session
+	}
+	return fleet.NewSession(fleet.Config{Repo: c.Repo})
+}
+
+// repoDir is the repository root as given.
+func (c Config) repoDir() string {
+	if c.Session != nil {
+		return c.Session.Config().Repo
+	}
+	return c.Repo
 }
 
 // Run shows the UI until the operator quits or ctx ends.

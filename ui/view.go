@@ -82,9 +82,9 @@ func (m Model) header() string {
 // repoName is the repository's full path when it fits, else its
 // directory name cut to w (the host detail always shows the full path).
 func (m Model) repoName(w int) string {
-	root := m.cfg.Repo
+	root := m.cfg.repoDir()
 	if m.repo != nil {
-		root = m.repo.Root
+		root = m.repo.Root()
 	}
 	if layout.Width(root) <= w {
 		return root
