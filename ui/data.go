@@ -19,8 +19,9 @@ import (
 
 type (
 	repoMsg struct {
-		repo *fleet.Repo
-		err  error
+		repo     *fleet.Repo
+		cutShort []fleet.CutShort // deploys a dead straylight left unfinished
+		err      error
 	}
 	planMsg struct {
 		repo *fleet.Repo // reopened: edits since are in it
@@ -56,7 +57,14 @@ func safely(work func() tea.Msg) tea.Cmd {
 func (m Model) openRepo() tea.Cmd {
 	return safely(func() tea.Msg {
 		repo, err := m.svc.open()
-		return repoMsg{repo: repo, err: err}
+		if err != nil {
+			return repoMsg{err: err}
+		}
+		cut, cerr := repo.CutShort()
+		if cerr != nil { // the log is unreadable: say so, and open anyway
+			cut = append(cut, fleet.CutShort{Action: "unknown", Owed: []string{"state unreadable: " + cerr.Error()}})
+		}
+		return repoMsg{repo: repo, cutShort: cut}
 	})
 }
 
@@ -67,7 +75,8 @@ func (m Model) onRepo(msg repoMsg) (Model, tea.Cmd) {
 		m.phase, m.errText = phaseFailed, msg.err.Error()
 		return m, nil
 	}
-	m.phase, m.repo = phaseReady, msg.repo
+	m.phase, m.repo, m.cutShort = phaseReady, msg.repo, msg.cutShort
+	m.layout()
 	m.rebuild()
 	monitor := m.startMonitor()
 	m, plan := m.planWith(false)
@@ -176,7 +185,11 @@ func (m *Model) rebuild() {
 	if m.repo == nil {
 		return
 	}
-	m.fleet.SetRows(fleettable.BuildRows(m.gpuHosts(), m.snap, m.plan))
+	rows := fleettable.BuildRows(m.gpuHosts(), m.snap, m.plan)
+	for i := range rows {
+		rows[i].Outcome = m.outcomes[rows[i].Host]
+	}
+	m.fleet.SetRows(rows)
 	m.fleet.SetNotes(m.findingLines())
 	m.routes.SetRows(routes.BuildRows(m.plan, m.snap, m.tests))
 	if in, ok := m.detailInput(m.detail.Host()); ok {

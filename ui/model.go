@@ -68,6 +68,7 @@ type runtime struct {
 	ctx       context.Context
 	cancel    context.CancelFunc
 	snapshots *task.Latest[status.Snapshot]
+	engine    *engineTasks // deploys and restarts: they outlive a quit
 
 	mu      sync.Mutex
 	monitor statusSource
@@ -85,10 +86,12 @@ func (rt *runtime) getMonitor() statusSource {
 	return rt.monitor
 }
 
-// confirmation is a question waiting for y.
+// confirmation is a question waiting for y (or one of its other answers).
 type confirmation struct {
 	prompt string
 	run    func(m Model) (Model, tea.Cmd)
+	others map[string]func(m Model) (Model, tea.Cmd) // more answers, by key
+	quit   bool                                      // the question asked on quit
 }
 
 // Model is the root of the terminal UI.
@@ -118,6 +121,9 @@ type Model struct {
 	values    map[string]valuesMsg    // configured values with origins, per host
 	editing   *editSession            // the open form's file
 	saving    bool
+	quitting  bool              // quit once the running deploys and restarts end
+	outcomes  map[string]string // a task's end per host, shown on its row until seen
+	cutShort  []fleet.CutShort  // the banner: deploys a dead straylight left unfinished
 
 	stack     []viewID
 	showHelp  bool
@@ -143,9 +149,9 @@ func newModel(ctx context.Context, cfg Config, svc services, th *theme.Theme) Mo
 	ctx, cancel := context.WithCancel(ctx)
 	m := Model{
 		cfg: cfg, svc: svc, th: th, width: 80, height: 24,
-		rt:    &runtime{ctx: ctx, cancel: cancel, snapshots: task.NewLatest[status.Snapshot]()},
+		rt:    &runtime{ctx: ctx, cancel: cancel, snapshots: task.NewLatest[status.Snapshot](), engine: newEngineTasks()},
 		tests: map[string]fleetapply.RouteResult{}, tasks: map[task.ID]*apply.Progress{},
-		pumps: map[task.ID]*task.Pump{}, edits: map[string][]editRecord{}, values: map[string]valuesMsg{},
+		pumps: map[task.ID]*task.Pump{}, outcomes: map[string]string{}, edits: map[string][]editRecord{}, values: map[string]valuesMsg{},
 		stack: []viewID{viewFleet}, keys: newGlobalKeys(), spinning: true,
 		fleet: fleettable.New(th), routes: routes.New(th), detail: detail.New(th),
 		diff: diff.New(th), apply: apply.NewModel(th), help: help.New(th),
@@ -159,7 +165,9 @@ func (m Model) Init() tea.Cmd {
 	return tea.Batch(m.openRepo(), m.spinTick())
 }
 
-// Close stops the background work (monitor, running tasks).
+// Close stops the background work (monitor, route tests). Deploys and
+// restarts are not stopped here: Run settles them (rolls them back) before
+// the process exits.
 func (m Model) Close() {
 	m.rt.cancel()
 	if mon := m.rt.getMonitor(); mon != nil {
@@ -248,7 +256,7 @@ func (m Model) bodyHeight() int { return max(1, m.height-3) }
 
 func (m *Model) layout() {
 	w, h := m.width, m.bodyHeight()
-	m.fleet.SetSize(w, h)
+	m.fleet.SetSize(w, max(1, h-len(m.bannerLines())))
 	m.routes.SetSize(w, h)
 	m.detail.SetSize(w, h)
 	m.edit.SetSize(w, h)

@@ -55,6 +55,9 @@ func (m Model) viewBody() string {
 	case viewApply:
 		return m.apply.View()
 	}
+	if banner := m.bannerLines(); len(banner) > 0 {
+		return strings.Join(banner, "\n") + "\n" + m.fleet.View()
+	}
 	return m.fleet.View()
 }
 

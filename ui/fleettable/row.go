@@ -25,6 +25,9 @@ type Row struct {
 	Load       status.Load
 	Idle       status.Idle
 	Drift      Drift
+	// Outcome is how the last deploy or restart ended ("✗ reverted"), until
+	// the operator has seen it; it shows instead of the drift.
+	Outcome string
 }
 
 // Drift is what the plan says about a host's deployed files.
