@@ -325,8 +325,10 @@ func TestCLISecondApplyRefusedWhileLocked(t *testing.T) {
 }
 
 // TestCLIPendingRestartSurvivesKill: the run dies between the file write and
-// the restart (interrupted right after the write); the next --apply sees no
-// file to change but still runs the recorded restart.
+// the restart (interrupted right after the write, with --no-rollback: an
+// interrupted apply otherwise rolls the host back, as a kill -9 cannot);
+// the next --apply sees no file to change but still runs the recorded
+// restart.
 func TestCLIPendingRestartSurvivesKill(t *testing.T) {
 	d := startCLILab(t)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -338,7 +340,7 @@ func TestCLIPendingRestartSurvivesKill(t *testing.T) {
 			cancel()
 		}
 	}
-	r := runCLIWith(t, ctx, killAfterWrite, "-C", d.Dir, "--apply", "--yes")
+	r := runCLIWith(t, ctx, killAfterWrite, "-C", d.Dir, "--apply", "--yes", "--no-rollback")
 	wantExit(t, r, exitFailure)
 	if strings.Contains(r.stdout, "[wintermute] handler ok") {
 		t.Fatal("the interrupted run restarted wintermute")

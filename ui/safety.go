@@ -102,7 +102,7 @@ func (m Model) runningProgress() *apply.Progress {
 func (m Model) notify(p *apply.Progress) Model {
 	text := outcomeText(p)
 	if p.Failed() {
-		m.errText = text + " · p shows it"
+		m.errText = strings.TrimPrefix(text, "✗ ") // the error bar marks it
 	} else {
 		m.notice = text
 	}
@@ -167,9 +167,9 @@ func outcomeText(p *apply.Progress) string {
 	case !p.Failed():
 		return "✓ " + what + " ok"
 	case rolledBack(p):
-		return "✗ " + what + " failed, rolled back: " + failure(p)
+		return "✗ " + what + " failed, rolled back (p shows it): " + failure(p)
 	}
-	return "✗ " + what + " failed: " + failure(p)
+	return "✗ " + what + " failed (p shows it): " + failure(p)
 }
 
 // outcomeMark is the row's short form (the DRIFT column).
