@@ -143,15 +143,7 @@ func TestTmuxFailedDeployNotifiedAfterEsc(t *testing.T) {
 // shell's child), as a power loss or kill -9 would end it.
 func (s *tmuxSession) killProgram() {
 	s.t.Helper()
-	out, err := exec.Command("tmux", "display-message", "-p", "-t", s.name, "#{pane_pid}").Output()
-	if err != nil {
-		s.t.Fatalf("tmux pane pid: %v", err)
-	}
-	children, err := exec.Command("pgrep", "-P", strings.TrimSpace(string(out))).Output()
-	if err != nil {
-		s.t.Fatalf("pgrep: %v", err)
-	}
-	pid := strings.Fields(string(children))[0]
+	pid := s.programPID()
 	if out, err := exec.Command("kill", "-9", pid).CombinedOutput(); err != nil {
 		s.t.Fatalf("kill -9 %s: %v %s", pid, err, out)
 	}
@@ -161,4 +153,73 @@ func (s *tmuxSession) killProgram() {
 // pendingRecordPath is where the state keeps a host's owed restart.
 func pendingRecordPath(dir, host string) string {
 	return filepath.Join(dir, ".straylight", "pending", host+".json")
+}
+
+// TestTmuxHangupRollsBack: closing the terminal (SIGHUP) during the health
+// gate rolls wintermute back before the process ends.
+func TestTmuxHangupRollsBack(t *testing.T) {
+	d := slowLab(t)
+	before := labFile(t, d, "wintermute", wintermuteCfg)
+	s := startTmux(t, 120, 40, buildBinary(t)+" -C "+d.Dir)
+	deployWintermute(s)
+	pid := s.programPID()
+	if out, err := exec.Command("tmux", "kill-session", "-t", s.name).CombinedOutput(); err != nil {
+		t.Fatalf("tmux kill-session: %v %s", err, out)
+	}
+	waitGone(t, pid)
+	if after := labFile(t, d, "wintermute", wintermuteCfg); after != before {
+		t.Errorf("wintermute's config was not restored:\n%s", after)
+	}
+	wantServed(t, d, "wintermute", oldServedName)
+}
+
+// TestTmuxHangupRemovesTheDemoRepository: closing the terminal of
+// `straylight --demo` removes its temporary repository (and the vault
+// password file in it).
+func TestTmuxHangupRemovesTheDemoRepository(t *testing.T) {
+	s := startTmux(t, 200, 30, buildBinary(t)+" --demo")
+	scr := s.waitText("wintermute", "litellm motoko up")
+	fields := strings.Fields(lineWith(scr, "straylight "))
+	if len(fields) < 2 || !filepath.IsAbs(fields[1]) {
+		t.Fatalf("the header names no repository path:\n%s", scr)
+	}
+	repo := fields[1]
+	if _, err := os.Stat(repo); err != nil {
+		t.Fatalf("the demo repository %s: %v", repo, err)
+	}
+	pid := s.programPID()
+	if out, err := exec.Command("tmux", "kill-session", "-t", s.name).CombinedOutput(); err != nil {
+		t.Fatalf("tmux kill-session: %v %s", err, out)
+	}
+	waitGone(t, pid)
+	if _, err := os.Stat(repo); !os.IsNotExist(err) {
+		t.Fatalf("the demo repository %s is left behind (%v)", repo, err)
+	}
+}
+
+// programPID is the pid of the program in the pane (the shell's child).
+func (s *tmuxSession) programPID() string {
+	s.t.Helper()
+	out, err := exec.Command("tmux", "display-message", "-p", "-t", s.name, "#{pane_pid}").Output()
+	if err != nil {
+		s.t.Fatalf("tmux pane pid: %v", err)
+	}
+	children, err := exec.Command("pgrep", "-P", strings.TrimSpace(string(out))).Output()
+	if err != nil || len(strings.Fields(string(children))) == 0 {
+		s.t.Fatalf("pgrep: %v", err)
+	}
+	return strings.Fields(string(children))[0]
+}
+
+// waitGone waits for a process to end (it rolls back first: up to the
+// health timeout and a margin).
+func waitGone(t *testing.T, pid string) {
+	t.Helper()
+	deadline := time.Now().Add(90 * time.Second)
+	for exec.Command("kill", "-0", pid).Run() == nil {
+		if time.Now().After(deadline) {
+			t.Fatalf("process %s still runs", pid)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
 }
