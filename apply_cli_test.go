@@ -449,3 +449,23 @@ func TestCLIRenameExplainsOrder(t *testing.T) {
 	}
 	wantServed(t, d, "wintermute", renamed)
 }
+
+// TestCLIApplyRefusesABrokenRouteUnlessForced: wintermute deployed, then
+// served_model_name cleared: the static lint says local/reasoner will 404;
+// --apply refuses, naming the route and why, and writes nothing; --force
+// deploys anyway (and the route test then fails and rolls it back).
+func TestCLIApplyRefusesABrokenRouteUnlessForced(t *testing.T) {
+	d := startCLILab(t)
+	wantExit(t, runCLI(t, "-C", d.Dir, "--apply", "--yes"), exitOK)
+	editRepo(t, d.Dir, "host_vars/wintermute.yml", "  served_model_name: \"llama31-8b-wintermute\"", "  served_model_name:")
+	before := labFile(t, d, "wintermute", wintermuteCfg)
+	r := runCLI(t, "-C", d.Dir, "--apply", "--yes")
+	wantExit(t, r, exitFailure)
+	wantContains(t, "stderr", r.stderr, "deploying breaks route local/reasoner (", "--force deploys anyway")
+	if after := labFile(t, d, "wintermute", wintermuteCfg); after != before {
+		t.Fatalf("a refused apply wrote wintermute's config:\n%s", after)
+	}
+	forced := runCLI(t, "-C", d.Dir, "--apply", "--yes", "--force")
+	wantContains(t, "stderr", forced.stderr, "--force: deploying although it breaks route local/reasoner")
+	wantContains(t, "stdout", forced.stdout, "[wintermute] write ok")
+}

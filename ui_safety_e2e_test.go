@@ -223,3 +223,37 @@ func waitGone(t *testing.T, pid string) {
 		time.Sleep(200 * time.Millisecond)
 	}
 }
+
+// TestTmuxRouteErrorAsksWithTheRoute: after wintermute's deploy, clearing
+// served_model_name in the form makes the static lint fail local/reasoner:
+// the header counts it, and a names the route and the reason.
+func TestTmuxRouteErrorAsksWithTheRoute(t *testing.T) {
+	d := startUILab(t)
+	s := startTmux(t, 120, 40, buildBinary(t)+" -C "+d.Dir)
+	s.waitText("wintermute", "1 change")
+	s.keys("a")
+	s.waitText("Deploy wintermute? y/N")
+	s.keys("y")
+	s.waitText("✓ Deploy wintermute")
+	s.keys("Escape")
+	s.waitText("routes ok 2/2")
+	s.keys("e")
+	s.waitText("served_model_name")
+	for i := 0; !strings.HasPrefix(strings.TrimSpace(lineWith(s.screen(), "served_model_name")), "›"); i++ {
+		if i == 30 {
+			t.Fatalf("the form never selected served_model_name:\n%s", s.screen())
+		}
+		s.keys("Down")
+	}
+	s.keys("C-u", "Enter")
+	s.waitText("-  served_model_name:", "routes ok 1/2")
+	s.keys("a")
+	s.waitText("Deploy wintermute? It breaks route local/reasoner:")
+	s.keys("n")
+	s.waitText("cancelled")
+	s.keys("q")
+	if code := s.exitCode(); code != "0" {
+		t.Fatalf("exit %s", code)
+	}
+	wantServed(t, d, "wintermute", newServedName)
+}

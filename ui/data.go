@@ -227,6 +227,14 @@ func (m Model) fleetModel() *fleet.Fleet {
 	return nil
 }
 
+// proxyName is the LiteLLM proxy's host, "" when there is none.
+func (m Model) proxyName() string {
+	if f := m.fleetModel(); f != nil && f.Proxy != nil {
+		return f.Proxy.Name
+	}
+	return ""
+}
+
 func (m Model) gpuHosts() []fleet.GPUHost {
 	if f := m.fleetModel(); f != nil {
 		return f.GPU

@@ -33,8 +33,13 @@ func (m Model) askDeploy(host string) (Model, tea.Cmd) {
 		return m, nil
 	}
 	what := diff.Summary(m.hostPlan(host), m.routesOf(host))
+	prompt := fmt.Sprintf("Deploy %s? y/N · %s", host, what)
+	if broken := m.plan.BrokenRoutes([]string{host}, m.proxyName()); len(broken) > 0 {
+		r := broken[0]
+		prompt = fmt.Sprintf("Deploy %s? It breaks route %s: %s · y deploys anyway, N", host, r.Route, r.Detail)
+	}
 	m.confirm = &confirmation{
-		prompt: fmt.Sprintf("Deploy %s? y/N · %s", host, what),
+		prompt: prompt,
 		run:    func(m Model) (Model, tea.Cmd) { return m.startDeploy(host) },
 	}
 	return m, nil
