@@ -257,3 +257,38 @@ func TestTmuxRouteErrorAsksWithTheRoute(t *testing.T) {
 	}
 	wantServed(t, d, "wintermute", newServedName)
 }
+
+// TestTmuxUnsavedPortEditLeavesTheRowUp: the port changed to 8001 and saved
+// (not deployed): the monitor keeps probing the deployed port 8000, so the
+// row stays up while the drift says the repository differs.
+func TestTmuxUnsavedPortEditLeavesTheRowUp(t *testing.T) {
+	d := startUILab(t)
+	s := startTmux(t, 120, 40, buildBinary(t)+" -C "+d.Dir)
+	s.waitText("armitage", "qwen2.5-7b-armitage")
+	s.keys("j", "e")
+	s.waitText("Edit armitage")
+	for i := 0; !strings.HasPrefix(strings.TrimSpace(lineWith(s.screen(), " port ")), "›"); i++ {
+		if i == 30 {
+			t.Fatalf("the form never selected port:\n%s", s.screen())
+		}
+		s.keys("Down")
+	}
+	s.keys("C-u")
+	s.literal("8001")
+	s.keys("Enter")
+	s.waitText("+  port: 8001")
+	s.keys("Escape")
+	s.waitFor("armitage's drift", func(scr string) bool { return strings.Contains(lineWith(scr, "armitage "), "1 change") })
+	for end := time.Now().Add(8 * time.Second); time.Now().Before(end); time.Sleep(500 * time.Millisecond) {
+		row := lineWith(s.screen(), "armitage ")
+		if !strings.Contains(row, " up ") || strings.Contains(row, "refused") {
+			t.Fatalf("armitage looks down after an undeployed port edit: %q", row)
+		}
+	}
+	s.keys("Enter")
+	s.waitText("repository differs: not deployed yet")
+	s.keys("q")
+	if code := s.exitCode(); code != "0" {
+		t.Fatalf("exit %s", code)
+	}
+}

@@ -92,6 +92,10 @@ func (m Model) startMonitor() tea.Cmd {
 			return nil
 		}
 		mon := newMonitor(repo)
+		if targets := m.svc.targets; targets != nil {
+			hosts, _ := targets(repo)
+			rt.deployedTargets(hosts, nil) // what the monitor starts with
+		}
 		rt.setMonitor(mon)
 		mon.Run(rt.ctx, repo.Settings().RefreshInterval, rt.snapshots.Put)
 		return monitorMsg{}
@@ -130,18 +134,26 @@ func (m Model) planWith(reopen bool) (Model, tea.Cmd) {
 				return planMsg{repo: repo, err: err}
 			}
 			repo = fresh
-			retarget(rt, svc, repo)
 		}
 		p, err := svc.plan(rt.ctx, repo)
+		if err == nil && reopen {
+			retarget(rt, svc, repo, p)
+		}
 		return planMsg{repo: repo, plan: p, err: err}
 	})
 }
 
-// retarget points the monitor at a re-read repository.
-func retarget(rt *runtime, svc services, repo *fleet.Repo) {
-	if mon := rt.getMonitor(); mon != nil && svc.targets != nil {
-		mon.SetTargets(svc.targets(repo))
+// retarget points the monitor at a re-read repository, but only where it
+// is deployed: a host whose files the plan would change keeps the target it
+// had (the port, the names it serves), so the monitor compares what runs
+// with what is deployed, not with an edit saved and not deployed yet.
+func retarget(rt *runtime, svc services, repo *fleet.Repo, p *plan.Plan) {
+	mon := rt.getMonitor()
+	if mon == nil || svc.targets == nil {
+		return
 	}
+	fresh, proxy := svc.targets(repo)
+	mon.SetTargets(rt.deployedTargets(fresh, p), proxy)
 }
 
 // onPlan takes a new plan; the next one is due after the slower interval,
@@ -291,7 +303,7 @@ func (m Model) detailInput(host string) (detail.Input, bool) {
 	if !ok {
 		return detail.Input{}, false
 	}
-	in := detail.Input{Host: g, Connection: g.Conn.String(), Repo: m.repo.Root(), Live: m.liveHost(host), Plan: m.hostPlan(host), Routes: m.routesOf(host)}
+	in := detail.Input{Host: g, Connection: g.Conn.String(), Repo: m.repo.Root(), Undeployed: undeployed(m.plan, host), Live: m.liveHost(host), Plan: m.hostPlan(host), Routes: m.routesOf(host)}
 	if v, ok := m.values[host]; ok {
 		in.Values = v.values
 		if v.err != nil {

@@ -72,6 +72,42 @@ type runtime struct {
 
 	mu      sync.Mutex
 	monitor statusSource
+	probed  map[string]status.Target // the monitor's target per host: what is deployed
+}
+
+// deployedTargets merges fresh targets into those the monitor probes: a
+// host with changes in p (not deployed yet) keeps its known target.
+func (rt *runtime) deployedTargets(fresh []status.Target, p *plan.Plan) []status.Target {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	if rt.probed == nil {
+		rt.probed = map[string]status.Target{}
+	}
+	out := make([]status.Target, len(fresh))
+	for i, t := range fresh {
+		if old, ok := rt.probed[t.Host]; ok && undeployed(p, t.Host) {
+			t = old
+		}
+		rt.probed[t.Host], out[i] = t, t
+	}
+	return out
+}
+
+// undeployed: the plan would change the host's files.
+func undeployed(p *plan.Plan, host string) bool {
+	if p == nil {
+		return false
+	}
+	hp := p.Host(host)
+	if hp == nil {
+		return false
+	}
+	for _, f := range hp.Files {
+		if f.Changes() {
+			return true
+		}
+	}
+	return false
 }
 
 func (rt *runtime) setMonitor(s statusSource) {
