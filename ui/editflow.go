@@ -233,6 +233,7 @@ func (m Model) saveEdit() (Model, tea.Cmd) {
 		return m, nil
 	}
 	m.saving = true
+	m.clearedOnSave = m.edit.Cleared()
 	s, repo := m.editing, m.repo
 	return m, safely(func() tea.Msg { return saveChanges(s, repo, changes) })
 }
@@ -280,6 +281,9 @@ func (m Model) onEditSaved(msg editSavedMsg) (Model, tea.Cmd) {
 	}
 	m.editing, m.errText = nil, ""
 	m.notice = "saved " + m.edit.File() + m.commitHint()
+	if len(m.clearedOnSave) > 0 {
+		m.notice = "saved " + m.edit.File() + " · ⚠ " + strings.Join(m.clearedOnSave, ", ") + " cleared: written as null" + m.commitHint()
+	}
 	m.diff.Show(m.diffInput(msg.host))
 	m = m.replaceTop(viewDiff)
 	m, plan := m.requestPlan()

@@ -157,9 +157,11 @@ type Model struct {
 	values    map[string]valuesMsg    // configured values with origins, per host
 	editing   *editSession            // the open form's file
 	saving    bool
-	quitting  bool              // quit once the running deploys and restarts end
-	outcomes  map[string]string // a task's end per host, shown on its row until seen
-	cutShort  []fleet.CutShort  // the banner: deploys a dead straylight left unfinished
+	// clearedOnSave are the keys the save being written empties (a warning).
+	clearedOnSave []string
+	quitting      bool              // quit once the running deploys and restarts end
+	outcomes      map[string]string // a task's end per host, shown on its row until seen
+	cutShort      []fleet.CutShort  // the banner: deploys a dead straylight left unfinished
 
 	stack     []viewID
 	showHelp  bool
