@@ -198,6 +198,9 @@ func (m *Model) rebuild() {
 		return
 	}
 	rows := fleettable.BuildRows(m.gpuHosts(), m.snap, m.plan)
+	if name := m.proxyName(); name != "" {
+		rows = append(rows, fleettable.ProxyRow(name, m.snap, m.plan))
+	}
 	for i := range rows {
 		rows[i].Outcome = m.outcomes[rows[i].Host]
 	}

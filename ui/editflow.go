@@ -70,7 +70,7 @@ func (m Model) openEdit(host string) (Model, tea.Cmd) {
 	repo, vault := m.repo, m.svc.vault
 	g, ok := m.gpuHost(host)
 	if !ok {
-		m.errText = host + " is not a GPU host of this repository"
+		m.errText = host + " is not a GPU host of this repository: the form edits vllm values (edit the proxy's vars in its files, then d and a)"
 		return m, nil
 	}
 	m.notice = "reading " + host + "'s host_vars…"

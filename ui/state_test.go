@@ -148,7 +148,7 @@ func TestDetailKeepsItsPositionAcrossAPlan(t *testing.T) {
 // cursor in the fleet table and the routes pane.
 func TestTablesMoveWithHomeEndPages(t *testing.T) {
 	m := newFixture(t).ready(100, 24)
-	for _, c := range []struct{ key, want string }{{"G", "armitage"}, {"g", "wintermute"}, {"end", "armitage"}, {"home", "wintermute"}, {"pgdown", "armitage"}, {"pgup", "wintermute"}} {
+	for _, c := range []struct{ key, want string }{{"G", "motoko"}, {"g", "wintermute"}, {"end", "motoko"}, {"home", "wintermute"}, {"pgdown", "motoko"}, {"pgup", "wintermute"}} {
 		m, _ = pressKeys(m, c.key)
 		if got := m.selectedHost(); got != c.want {
 			t.Errorf("fleet %s: %s, want %s", c.key, got, c.want)
@@ -257,5 +257,25 @@ func TestNoColorOnTheNewScreens(t *testing.T) {
 		if s := m.Render(); strings.Contains(s, "[38;") || strings.Contains(s, "[48;") || ansi.Strip(s) == "" {
 			t.Errorf("colour escape after %v: %q", keys, s)
 		}
+	}
+}
+
+// TestProxyRowDiffsAndDeploys: the LiteLLM proxy has a row; d shows its
+// diff, a asks (or says it is in sync), e and enter explain.
+func TestProxyRowDiffsAndDeploys(t *testing.T) {
+	m := newFixture(t).ready(120, 30)
+	m, _ = pressKeys(m, "G")
+	if m.selectedHost() != "motoko" || !strings.Contains(lineOf(screen(m), "motoko "), "up") {
+		t.Fatalf("the proxy's row:\n%s", screen(m))
+	}
+	m, _ = pressKeys(m, "enter")
+	mustContain(t, screen(m), "motoko is the LiteLLM proxy: d shows its diff, a deploys it")
+	m, _ = pressKeys(m, "d")
+	if m.current() != viewDiff || m.diff.Host() != "motoko" {
+		t.Fatalf("d diffs the proxy:\n%s", screen(m))
+	}
+	m, _ = pressKeys(m, "esc", "a")
+	if s := screen(m); m.confirm == nil && !strings.Contains(s, "motoko is in sync") {
+		t.Fatalf("a deploys the proxy (or says it is in sync):\n%s", s)
 	}
 }
