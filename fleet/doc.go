@@ -31,7 +31,9 @@
 // --apply in the root package), are built the same way: a Session made
 // from the command line's options loads the vault keyring once, opens the
 // repository (Open, again after each edit), plans (Plan, reading four hosts
-// per --forks at once), deploys (Engine) and watches (Monitor). They use
+// per --forks at once), deploys (Engine), watches (Monitor) and edits a
+// host's vllm values in the host_vars file that sets them (OpenEdit,
+// Repo.ConfiguredValues with the origin of each value). They use
 // the Session and the data types of plan and apply; Repo, GPUHost and the
 // other types re-exported here spare them the stages' internals.
 package fleet

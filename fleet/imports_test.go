@@ -83,8 +83,7 @@ type faceRule struct {
 var facesUse = faceRule{
 	Faces: []string{"", "ui"},
 	Allowed: []string{"fleet", "fleet/plan", "fleet/apply",
-		"fleet/status",                    // the live snapshot's data types (status.Snapshot, …)
-		"fleet/hvedit", "fleet/inventory", // the edit form and value origins, until they move behind the Session
+		"fleet/status", // the live snapshot's data types (status.Snapshot, …)
 	},
 }
 

@@ -327,8 +327,8 @@ func (m Model) loadValues(host string) tea.Cmd {
 		return nil
 	}
 	return safely(func() tea.Msg {
-		vars, err := hostOrigins(repo, host)
-		return valuesMsg{host: host, values: configuredValues(repo.Root(), g, vars), err: err}
+		values, err := configuredValues(repo, g)
+		return valuesMsg{host: host, values: values, err: err}
 	})
 }
 

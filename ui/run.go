@@ -1,8 +1,9 @@
 // Package ui is straylight's terminal UI (Bubble Tea v2): the fleet table,
 // the routes pane, host detail, the edit form, the diff, deploy/restart
 // progress and route tests, keyboard only. It holds no business logic:
-// the repository, plans and the apply engine come from package fleet, live
-// state from fleet/status, edits from fleet/hvedit. Nothing here blocks on
+// the repository, plans, edits and the apply engine come from the
+// fleet.Session the CLI built (data types from fleet/plan and fleet/apply),
+// live state from fleet/status. Nothing here blocks on
 // the network: every probe, plan, edit and deploy runs in a tea.Cmd or in
 // the status monitor's own goroutines.
 package ui

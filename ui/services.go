@@ -6,7 +6,6 @@ import (
 
 	"github.com/straylight-fleet/straylight/fleet"
 	"github.com/straylight-fleet/straylight/fleet/apply"
-	"github.com/straylight-fleet/straylight/fleet/hvedit"
 	"github.com/straylight-fleet/straylight/fleet/plan"
 	"github.com/straylight-fleet/straylight/fleet/status"
 )
@@ -42,7 +41,7 @@ type services struct {
 	engine   func(repo *fleet.Repo, hosts []string) engine
 	gitState func(root string) gitState
 	commit   func(root string, files []string, message string) error
-	vault    hvedit.Vault // opens vaulted values in host_vars; nil: none
+	openEdit func(repo *fleet.Repo, g fleet.GPUHost) (*fleet.VarsEdit, error)
 	// planEvery is how often the plan (drift) is recomputed in the background.
 	planEvery time.Duration
 }
@@ -59,8 +58,8 @@ func defaultServices(cfg Config) services {
 		},
 		engine:    func(repo *fleet.Repo, hosts []string) engine { return s.Engine(repo, hosts) },
 		gitState:  readGitState,
-		commit:    hvedit.GitCommit,
-		vault:     s.EditVault(),
+		commit:    fleet.Commit,
+		openEdit:  s.OpenEdit,
 		planEvery: planInterval,
 	}
 }

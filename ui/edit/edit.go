@@ -1,6 +1,6 @@
 // Package edit is the edit form over a host's vllm values: one field per
 // key, validated as it is typed with plan.ValidateVLLMValue. Saving is the
-// root's job (through fleet/hvedit, off the Update path); the form only
+// root's job (through the Session's VarsEdit, off the Update path); the form only
 // says which keys changed to which values.
 package edit
 
