@@ -2,12 +2,14 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/straylight-fleet/straylight/ui/help"
+	"github.com/straylight-fleet/straylight/ui/task"
 	"github.com/straylight-fleet/straylight/ui/theme"
 )
 
@@ -277,5 +279,30 @@ func TestProxyRowDiffsAndDeploys(t *testing.T) {
 	m, _ = pressKeys(m, "esc", "a")
 	if s := screen(m); m.confirm == nil && !strings.Contains(s, "motoko is in sync") {
 		t.Fatalf("a deploys the proxy (or says it is in sync):\n%s", s)
+	}
+}
+
+// TestWhileADeployRuns: a second a is refused, q asks (y, w or esc), x asks
+// to cancel; when the deploy ends the question on quit goes, and the end is
+// announced and kept on the row.
+func TestWhileADeployRuns(t *testing.T) {
+	m := newFixture(t).ready(120, 30)
+	m, _ = pressKeys(m, "a", "y") // the deploy's command is not run: it stays running
+	m, _ = pressKeys(m, "esc", "a")
+	if m.confirm != nil || !strings.Contains(screen(m), "wintermute is busy: its deploy is running") {
+		t.Fatalf("a second a is refused:\n%s", screen(m))
+	}
+	m, _ = pressKeys(m, "x")
+	mustContain(t, screen(m), "Cancel the deploy of wintermute and roll it back? y/N")
+	m, _ = pressKeys(m, "n", "q")
+	mustContain(t, screen(m), "A deploy of wintermute is running — y: quit and roll it back · w: wait for it, then quit · esc: stay")
+	m = step(m, task.EventsMsg{ID: 1, Done: true, Err: errors.New("health gate: wintermute did not serve")})
+	s := screen(m)
+	if m.confirm != nil || !strings.Contains(s, "✗ deploy wintermute failed (p shows it): health gate") || !strings.Contains(lineOf(s, "wintermute "), "✗ failed") {
+		t.Fatalf("the end is announced, the row keeps it, the question on quit goes:\n%s", s)
+	}
+	m, _ = pressKeys(m, "p", "esc")
+	if strings.Contains(lineOf(screen(m), "wintermute "), "✗ failed") {
+		t.Fatalf("p acknowledges the outcome:\n%s", screen(m))
 	}
 }
