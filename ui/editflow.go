@@ -89,7 +89,7 @@ func (m Model) onEditOpened(msg editOpenedMsg) (Model, tea.Cmd) {
 	}
 	m.editing = msg.session
 	m.edit = edit.New(m.th, msg.session.Host, msg.name, msg.specs, msg.readOnly)
-	m.edit.SetSize(m.width, m.bodyHeight())
+	m.edit.SetSize(m.width, m.viewHeight())
 	return m.push(viewEdit), nil
 }
 

@@ -289,11 +289,16 @@ func (m Model) replaceTop(v viewID) Model {
 	return m
 }
 
-// bodyHeight is what the header, the status line and the footer leave.
-func (m Model) bodyHeight() int { return max(1, m.height-3) }
+// bodyHeight is what the header, the status line (one line, up to three
+// for a question or an error) and the footer leave.
+func (m Model) bodyHeight() int { return max(1, m.height-2-m.statusHeight()) }
+
+// viewHeight is the views' size: the body with a one-line status line (a
+// longer question or error clips their last lines while it shows).
+func (m Model) viewHeight() int { return max(1, m.height-3) }
 
 func (m *Model) layout() {
-	w, h := m.width, m.bodyHeight()
+	w, h := m.width, m.viewHeight()
 	m.fleet.SetSize(w, max(1, h-len(m.bannerLines())))
 	m.routes.SetSize(w, h)
 	m.detail.SetSize(w, h)

@@ -306,3 +306,23 @@ func TestWhileADeployRuns(t *testing.T) {
 		t.Fatalf("p acknowledges the outcome:\n%s", screen(m))
 	}
 }
+
+// TestQuestionsWrapAt80: at 80×24 the question on quit is whole, wrapped
+// over the status lines, and the screen still has 24 lines.
+func TestQuestionsWrapAt80(t *testing.T) {
+	m := newFixture(t).ready(80, 24)
+	m, _ = pressKeys(m, "a", "y", "esc", "q")
+	s := screen(m)
+	joined := strings.Join(strings.Fields(s), " ")
+	if !strings.Contains(joined, "A deploy of wintermute is running — y: quit and roll it back · w: wait for it, then quit · esc: stay") {
+		t.Fatalf("the question is cut:\n%s", s)
+	}
+	if n := strings.Count(s, "\n") + 1; n != 24 {
+		t.Fatalf("%d lines, want 24:\n%s", n, s)
+	}
+	for _, l := range strings.Split(s, "\n") {
+		if w := ansi.StringWidth(l); w > 80 {
+			t.Errorf("line of %d cells: %q", w, l)
+		}
+	}
+}
