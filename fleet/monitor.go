@@ -14,9 +14,11 @@ import (
 func (s *Session) StatusTargets(repo *Repo, hosts []string) ([]status.Target, *status.ProxyTarget) {
 	f := repo.Fleet()
 	var targets []status.Target
-	for _, g := range f.GPU {
+	for _, g := range f.Serving() {
 		if hosts == nil || slices.Contains(hosts, g.Name) {
-			targets = append(targets, statusTarget(g, s.cfg.Transports))
+			t := statusTarget(g, s.cfg.Transports)
+			t.Host = f.Label(g)
+			targets = append(targets, t)
 		}
 	}
 	return targets, proxyTarget(f, hosts)
@@ -35,6 +37,7 @@ func statusTarget(g GPUHost, transports plan.TransportFactory) status.Target {
 		Container: g.Container, IdleThreshold: g.IdleThreshold,
 		Transport: func() (remote.Transport, error) { return transports(conn) },
 		Insecure:  plan.InsecureReason(conn),
+		Kind:      g.Kind, APIKey: g.APIKey,
 	}
 }
 
@@ -46,8 +49,8 @@ func proxyTarget(f *Fleet, hosts []string) *status.ProxyTarget {
 	pt := &status.ProxyTarget{Host: p.Name, URL: p.URL(), MasterKey: p.MasterKey}
 	for _, r := range p.Routes {
 		sr := status.Route{Alias: r.Alias, Upstream: r.Upstream()}
-		if h, _ := discover.HostForAPIBase(r.APIBase, f.GPU); h != nil {
-			sr.Host = h.Name
+		if h, _ := discover.HostForAPIBase(r.APIBase, f.Serving()); h != nil {
+			sr.Host = f.Label(*h)
 		}
 		pt.Routes = append(pt.Routes, sr)
 	}

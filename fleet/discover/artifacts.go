@@ -181,3 +181,18 @@ func keyVarName(ref string) string {
 	}
 	return ""
 }
+
+// Label names a server uniquely in the fleet: its host's name, or
+// host:port when the host runs more than one.
+func (f *Fleet) Label(g GPUHost) string {
+	n := 0
+	for _, s := range f.Serving() {
+		if s.Name == g.Name {
+			n++
+		}
+	}
+	if n > 1 {
+		return g.Name + ":" + strconv.Itoa(g.Port)
+	}
+	return g.Name
+}

@@ -34,18 +34,13 @@ type hostJob struct {
 	gen       int
 	container string
 	vllm      *api.VLLM
+	server    serverProbe // nil: probe as vLLM
 	link      *transportLink
 }
 
 func probeHost(ctx context.Context, job hostJob, timeout time.Duration) hostProbe {
 	p := hostProbe{started: time.Now(), hostProbed: job.link != nil}
-	checks := []func(context.Context){
-		func(ctx context.Context) { p.vllm = job.vllm.Probe(ctx, "") },
-		func(ctx context.Context) {
-			p.metrics, p.metricsErr = job.vllm.Metrics(ctx)
-			p.metricsAt = time.Now()
-		},
-	}
+	checks := serverChecks(&p, job)
 	if p.hostProbed {
 		checks = append(checks, func(ctx context.Context) {
 			p.host, p.hostErr = hostSnapshot(ctx, job.link, job.container, timeout)
@@ -54,6 +49,25 @@ func probeHost(ctx context.Context, job hostJob, timeout time.Duration) hostProb
 	runChecks(ctx, timeout, checks)
 	p.finished = time.Now()
 	return p
+}
+
+// serverChecks are the HTTP checks of the server: vLLM's probe and
+// /metrics, or the kind's own client.
+func serverChecks(p *hostProbe, job hostJob) []func(context.Context) {
+	if job.server != nil {
+		return []func(context.Context){func(ctx context.Context) {
+			load, err := job.server.Probe(ctx)
+			fromLoad(p, load, err)
+			p.metricsAt = time.Now()
+		}}
+	}
+	return []func(context.Context){
+		func(ctx context.Context) { p.vllm = job.vllm.Probe(ctx, "") },
+		func(ctx context.Context) {
+			p.metrics, p.metricsErr = job.vllm.Metrics(ctx)
+			p.metricsAt = time.Now()
+		},
+	}
 }
 
 // runChecks runs the checks at once, each within its own timeout.

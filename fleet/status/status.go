@@ -35,6 +35,11 @@ type Target struct {
 	// (until SetTargets or Close); a failing call is retried next refresh.
 	Transport func() (remote.Transport, error)
 	Insecure  string // why the transport is insecure, for display; "" when secure
+	// Kind is the serving stack (vllm, sglang, llama.cpp, ollama, tgi,
+	// llama-swap); "" means vllm. Each kind is probed with its own client.
+	Kind string
+	// APIKey (a secret, never shown) is sent to the server's /v1 routes.
+	APIKey string
 }
 
 // Route is one LiteLLM model_list entry.
@@ -92,8 +97,12 @@ type HostStatus struct {
 	Missing    []string // expected but not served
 	Unexpected []string // served but not expected
 
+	Kind string
 	Load Load
-	Idle Idle
+	// NoMetrics says why a server that is up shows no load ("no metrics:
+	// ..."): its idle state is then unknown. "" when the load is known.
+	NoMetrics string
+	Idle      Idle
 
 	HostProbe   bool   // a host-side transport is configured
 	HostError   string // the transport failed (unreachable, auth, timeout, ...)
