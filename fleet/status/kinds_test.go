@@ -80,7 +80,7 @@ func TestWrongKeyIsAFailingServerAndTheKeyIsNotShown(t *testing.T) {
 
 func TestVLLMWithDisableLogStatsHasNoMetricsAndUnknownIdle(t *testing.T) {
 	srv := fixtureServer(t, kindTestKey, map[string]string{
-		"/health": "vllm/metrics-disable-log-stats.txt", // any 200 body
+		"/health":    "vllm/metrics-disable-log-stats.txt", // any 200 body
 		"/v1/models": "sglang/models.json", "/metrics": "vllm/metrics-disable-log-stats.txt"})
 	row := refreshOne(t, Target{Host: "gpu", VLLMURL: srv.URL, APIKey: kindTestKey})
 	if row.State != StateUp || row.Load.Known || row.Idle.Activity != ActivityUnknown {
