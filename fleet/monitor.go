@@ -43,11 +43,29 @@ func statusTarget(g GPUHost, transports plan.TransportFactory) status.Target {
 
 func proxyTarget(f *Fleet, hosts []string) *status.ProxyTarget {
 	p := f.Proxy
-	if p == nil || (hosts != nil && !slices.Contains(hosts, p.Name)) {
+	if p == nil {
+		return discoveredProxyTarget(f, hosts)
+	}
+	if hosts != nil && !slices.Contains(hosts, p.Name) {
 		return nil
 	}
 	pt := &status.ProxyTarget{Host: p.Name, URL: p.URL(), MasterKey: p.MasterKey}
-	for _, r := range p.Routes {
+	return withRoutes(pt, f, p.Routes)
+}
+
+// discoveredProxyTarget is the first LiteLLM config found in the rendered
+// files, when no host has a litellm mapping.
+func discoveredProxyTarget(f *Fleet, hosts []string) *status.ProxyTarget {
+	for _, p := range f.Proxies {
+		if p.Kind == "litellm" && (hosts == nil || slices.Contains(hosts, p.Host)) {
+			return withRoutes(&status.ProxyTarget{Host: p.Host, URL: p.URL, MasterKey: p.MasterKey}, f, p.Routes)
+		}
+	}
+	return nil
+}
+
+func withRoutes(pt *status.ProxyTarget, f *Fleet, routes []discover.Route) *status.ProxyTarget {
+	for _, r := range routes {
 		sr := status.Route{Alias: r.Alias, Upstream: r.Upstream()}
 		if h, _ := discover.HostForAPIBase(r.APIBase, f.Serving()); h != nil {
 			sr.Host = f.Label(*h)

@@ -21,7 +21,17 @@ type Proxy struct {
 	Kind   string
 	Source string // file:line on the host
 	Routes []Route
+	// URL is where a LiteLLM proxy answers: the host's address on LiteLLM's
+	// default port, 4000 (its config does not hold the port). MasterKeyRef
+	// says where general_settings.master_key comes from; MasterKey is its
+	// value resolved from the host's variables, a secret never printed.
+	URL          string
+	MasterKeyRef string
+	MasterKey    string
 }
+
+// liteLLMDefaultPort is the litellm CLI's default --port.
+const liteLLMDefaultPort = 4000
 
 // Problem is a rendered file discovery could not read (a YAML that does not
 // parse, a known key of the wrong shape): it names the host and the error,
@@ -58,7 +68,7 @@ func discoverArtifacts(hs *ansible.HostScope, files []*ansible.FileTask) hostArt
 		}
 	}
 	for _, p := range found.Proxies {
-		out.proxies = append(out.proxies, proxyFrom(hs.Host(), p))
+		out.proxies = append(out.proxies, proxyFrom(hs, p))
 		if p.Kind == artifact.LlamaSwap {
 			out.backends = append(out.backends, llamaSwapHost(hs, p))
 		}
@@ -146,8 +156,12 @@ func llamaSwapHost(hs *ansible.HostScope, p artifact.Proxy) GPUHost {
 	return g
 }
 
-func proxyFrom(host string, p artifact.Proxy) Proxy {
-	out := Proxy{Host: host, Kind: string(p.Kind), Source: p.Source.String()}
+func proxyFrom(hs *ansible.HostScope, p artifact.Proxy) Proxy {
+	out := Proxy{Host: hs.Host(), Kind: string(p.Kind), Source: p.Source.String()}
+	if p.Kind == artifact.LiteLLM {
+		out.URL = "http://" + hostPort(hs.Conn().APIAddress(), liteLLMDefaultPort)
+		out.MasterKeyRef, out.MasterKey = resolveKey(hs, p.MasterKey)
+	}
 	for _, r := range p.Routes {
 		out.Routes = append(out.Routes, Route{Alias: r.Alias, Model: r.Model, APIBase: r.APIBase, Source: r.Source.String()})
 	}
