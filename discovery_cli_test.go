@@ -43,6 +43,7 @@ type wantBackend struct {
 var discoveryBackends = []wantBackend{
 	{"gpu-compose", "vllm", "http://127.0.0.1:18001/v1", discoveryRoot + "/compose/docker-compose.yml:7", []string{"qwen-7b"}},
 	{"gpu-unit", "vllm", "http://127.0.0.1:18002/v1", discoveryRoot + "/systemd/vllm-llama.service:6", []string{"llama-8b", "llama3.1"}},
+	{"gpu-docker", "ollama", "http://127.0.0.1:11434/v1", "straylight.yml:5", []string{"llama3.2:1b", "nomic-embed-text"}},
 	{"gpu-docker", "sglang", "http://127.0.0.1:18003/v1", discoveryRoot + "/bin/start-sglang.sh:4", []string{"qwen-coder"}},
 	{"gpu-config", "vllm", "http://127.0.0.1:18004/v1", discoveryRoot + "/systemd/vllm-config.service:2", []string{"mistral-7b", "mistral"}},
 	{"gpu-swap", "llama-swap", "http://127.0.0.1:8080/v1", discoveryRoot + "/llama-swap/config.yaml:3", []string{"gemma-2b", "gemma", "phi-3"}},
@@ -75,7 +76,7 @@ func TestRouteLintOnDiscoveredLiteLLMConfig(t *testing.T) {
 	dir := discoveryCopy(t)
 	plan := chkParsePlan(t, chkRun(t, "-C", dir, "--check", "--json").stdout)
 	want := map[string]string{"qwen": "ok gpu-compose", "llama": "ok gpu-unit", "coder": "ok gpu-docker",
-		"mistral": "ok gpu-config", "gemma": "ok gpu-swap", "stale": "error gpu-compose"}
+		"mistral": "ok gpu-config", "gemma": "ok gpu-swap", "tiny": "ok gpu-docker", "stale": "error gpu-compose"}
 	if len(plan.Routes) != len(want) {
 		t.Fatalf("got %d routes: %+v", len(plan.Routes), plan.Routes)
 	}
@@ -88,7 +89,7 @@ func TestRouteLintOnDiscoveredLiteLLMConfig(t *testing.T) {
 		}
 	}
 	stale := plan.Routes[len(plan.Routes)-1]
-	if stale.Source != discoveryRoot+"/litellm/config.yaml:24" || !strings.Contains(stale.Detail, `configured to serve "qwen-7b"`) {
+	if stale.Source != discoveryRoot+"/litellm/config.yaml:28" || !strings.Contains(stale.Detail, `configured to serve "qwen-7b"`) {
 		t.Errorf("stale route: %+v", stale)
 	}
 }
@@ -100,8 +101,9 @@ func TestCheckHumanPrintsBackendsAndFlagsTheStaleRoute(t *testing.T) {
 	chkWantMatch(t, "stdout", r.stdout, `(?m)^BACKENDS \*+$`,
 		`(?m)^vllm +\[gpu-compose\] http://127\.0\.0\.1:18001/v1 serves "qwen-7b" \(from /opt/straylight-discovery-test/compose/docker-compose\.yml:7; api key \$\{VLLM_API_KEY\}\)$`,
 		`(?m)^sglang +\[gpu-docker\] http://127\.0\.0\.1:18003/v1 serves "qwen-coder" \(from /opt/straylight-discovery-test/bin/start-sglang\.sh:4\)$`,
-		`(?m)^error +stale -> openai/Qwen/Qwen2\.5-7B-Instruct: route stale asks gpu-compose for "Qwen/Qwen2\.5-7B-Instruct", but gpu-compose is configured to serve "qwen-7b" \(router /opt/straylight-discovery-test/litellm/config\.yaml:24\)$`,
-		`routes ok 5/6`)
+		`(?m)^error +stale -> openai/Qwen/Qwen2\.5-7B-Instruct: route stale asks gpu-compose for "Qwen/Qwen2\.5-7B-Instruct", but gpu-compose is configured to serve "qwen-7b" \(router /opt/straylight-discovery-test/litellm/config\.yaml:28\)$`,
+		`(?m)^ollama +\[gpu-docker\] http://127\.0\.0\.1:11434/v1 serves "llama3\.2:1b", "nomic-embed-text" \(from straylight\.yml:5\)$`,
+		`routes ok 6/7`)
 	chkWantMatch(t, "stderr", r.stderr, `(?m)^error: route stale: `)
 }
 
@@ -125,9 +127,18 @@ func TestCheckJSONCarriesTheLiveView(t *testing.T) {
 	}))
 	defer srv.Close()
 	port := srv.URL[strings.LastIndex(srv.URL, ":")+1:]
+	proxyURL, proxyAuthorized := fakeLiteLLM(t)
 	dir := discoveryCopy(t)
 	chkEdit(t, dir, "roles/compose/templates/docker-compose.yml.j2", `"18001:8000"`, `"`+port+`:8000"`)
-	plan := chkParsePlan(t, chkRun(t, "-C", dir, "--check", "--json", "--limit", "gpu-compose").stdout)
+	for range 2 { // qwen and stale
+		chkEdit(t, dir, "roles/litellm/templates/litellm.yaml.j2", "http://127.0.0.1:18001/v1", "http://127.0.0.1:"+port+"/v1")
+	}
+	chkEdit(t, dir, "straylight.yml", "    master_key:", "    api_base: "+proxyURL+"\n    master_key:")
+	r := chkRun(t, "-C", dir, "--check", "--json", "--limit", "gpu-compose,router")
+	if strings.Contains(r.stdout+r.stderr, "sk-router-master-not-a-secret-anywhere") {
+		t.Errorf("the master key reached the output")
+	}
+	plan := chkParsePlan(t, r.stdout)
 	if plan.Live == nil || len(plan.Live.Hosts) != 1 {
 		t.Fatalf("live view: %+v", plan.Live)
 	}
@@ -142,8 +153,40 @@ func TestCheckJSONCarriesTheLiveView(t *testing.T) {
 	if authorized.Load() == 0 {
 		t.Errorf("the probe never sent the key resolved from the host's VLLM_API_KEY")
 	}
-	r := chkRun(t, "-C", dir, "--check", "--limit", "gpu-compose")
+	if proxyAuthorized.Load() == 0 {
+		t.Errorf("the proxy probe never sent the master key straylight.yml templates from the router's vars")
+	}
+	live := map[string]string{}
+	for _, lr := range plan.Live.Routes {
+		live[lr.Route] = lr.State + " " + lr.Host
+	}
+	// configured right, served wrong: the static lint passes qwen and fails
+	// stale; the live fleet says the opposite.
+	if live["qwen"] != "mismatch gpu-compose" || live["stale"] != "ok gpu-compose" {
+		t.Errorf("live routes: %v", live)
+	}
+	r = chkRun(t, "-C", dir, "--check", "--limit", "gpu-compose")
 	chkWantMatch(t, "stderr", r.stderr, "(?m)^warning: live: \\[gpu-compose\\] serves `Qwen/Qwen2.5-7B-Instruct`; the repository configures `qwen-7b`$")
+}
+
+// fakeLiteLLM answers LiteLLM's liveliness and, with the router's master
+// key, its model list; it counts the authorized model-list calls.
+func fakeLiteLLM(t *testing.T) (string, *atomic.Int32) {
+	t.Helper()
+	var authorized atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.URL.Path == "/health/liveliness":
+			_, _ = w.Write([]byte(`"I'm alive!"`))
+		case r.Header.Get("Authorization") != "Bearer sk-router-master-not-a-secret-anywhere":
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
+		default:
+			authorized.Add(1)
+			_, _ = w.Write([]byte(`{"object":"list","data":[{"id":"qwen"},{"id":"stale"}]}`))
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL, &authorized
 }
 
 func chkParsePlan(t *testing.T, stdout string) fleetplan.Plan {

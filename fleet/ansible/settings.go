@@ -23,6 +23,9 @@ type Settings struct {
 	ProbeTimeoutSecs  float64       `yaml:"probe_timeout_seconds"`
 	HealthTimeoutSecs float64       `yaml:"health_timeout_seconds"`
 	RouteIdleSecs     float64       `yaml:"route_test_idle_timeout_seconds"`
+	// Backends and Proxies describe what discovery cannot see (see Mapping).
+	Backends []Mapping `yaml:"-"`
+	Proxies  []Mapping `yaml:"-"`
 }
 
 // DefaultSettings are used for keys straylight.yml does not set.
@@ -44,6 +47,12 @@ func LoadSettings(repo string) (Settings, error) {
 	if err == nil {
 		if err := yaml.Unmarshal(data, &s); err != nil {
 			return s, yamlError(path, data, err)
+		}
+		var root yaml.Node
+		if err := yaml.Unmarshal(data, &root); err == nil {
+			if err := s.loadMappings("straylight.yml", &root); err != nil {
+				return s, err
+			}
 		}
 	}
 	return s, s.resolve(path)

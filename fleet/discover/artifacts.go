@@ -28,6 +28,7 @@ type Proxy struct {
 	URL          string
 	MasterKeyRef string
 	MasterKey    string
+	config       string // a hand entry's config: the dest of the rendered config it describes
 }
 
 // liteLLMDefaultPort is the litellm CLI's default --port.

@@ -72,7 +72,7 @@ func Read(r *ansible.Repo) *Fleet {
 		if _, ok := hs.Raw("litellm"); ok && f.Proxy == nil {
 			f.Proxy = proxyHost(hs, files.Files)
 		}
-		found = append(found, discoverArtifacts(hs, files.Files))
+		found = append(found, combine(mappedByHand(r, hs), discoverArtifacts(hs, files.Files)))
 	}
 	for _, a := range found {
 		f.addArtifacts(a)
@@ -281,4 +281,9 @@ func (f *Fleet) Route(alias string) (Route, bool) {
 func (p *ProxyHost) URL() string { return "http://" + hostPort(p.apiAddress, p.Port) }
 
 // APIURL is the vLLM server's base URL (no /v1).
-func (g GPUHost) APIURL() string { return "http://" + hostPort(g.Conn.APIAddress(), g.Port) }
+func (g GPUHost) APIURL() string {
+	if g.BaseURL != "" {
+		return g.BaseURL
+	}
+	return "http://" + hostPort(g.Conn.APIAddress(), g.Port)
+}

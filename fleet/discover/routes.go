@@ -42,6 +42,9 @@ type GPUHost struct {
 	APIKeyRef  string
 	APIKey     string
 	Discovered bool
+	// BaseURL is a hand entry's api_base root (scheme://host:port); "" means
+	// the host's API address on Port.
+	BaseURL string
 }
 
 // Route is one entry of LiteLLM's model_list.
