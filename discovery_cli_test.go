@@ -6,7 +6,8 @@ package main
 // YAML with the unit that loads it, a llama-swap config and a LiteLLM config
 // with os.environ/ keys. No host has a vllm: or litellm: mapping: every
 // backend and route below is found in what the templates render, and
-// reported with the rendered file and line.
+// reported with the rendered file and line. The unit's task has owner and
+// mode (a task straylight leaves to Ansible): its content is still read.
 
 import (
 	"encoding/json"
@@ -64,6 +65,9 @@ func TestCheckJSONReportsDiscoveredBackendsWithSources(t *testing.T) {
 			t.Errorf("backend %d:\n got %+v\nwant %+v", i, got, want)
 		}
 	}
+	if plan.Backends[0].Template != "roles/compose/templates/docker-compose.yml.j2" || plan.Backends[4].Template != "" { // gpu-config's unit is copy content:
+		t.Errorf("templates: %q, %q", plan.Backends[0].Template, plan.Backends[4].Template)
+	}
 	if plan.Backends[0].APIKey != "${VLLM_API_KEY}" || plan.Backends[0].Container != "vllm-qwen" {
 		t.Errorf("compose backend: key ref %q, container %q", plan.Backends[0].APIKey, plan.Backends[0].Container)
 	}
@@ -99,8 +103,8 @@ func TestCheckHumanPrintsBackendsAndFlagsTheStaleRoute(t *testing.T) {
 	r := chkRun(t, "-C", dir, "--check")
 	chkWantExit(t, r, exitFailure)
 	chkWantMatch(t, "stdout", r.stdout, `(?m)^BACKENDS \*+$`,
-		`(?m)^vllm +\[gpu-compose\] http://127\.0\.0\.1:18001/v1 serves "qwen-7b" \(from /opt/straylight-discovery-test/compose/docker-compose\.yml:7; api key \$\{VLLM_API_KEY\}\)$`,
-		`(?m)^sglang +\[gpu-docker\] http://127\.0\.0\.1:18003/v1 serves "qwen-coder" \(from /opt/straylight-discovery-test/bin/start-sglang\.sh:4\)$`,
+		`(?m)^vllm +\[gpu-compose\] http://127\.0\.0\.1:18001/v1 serves "qwen-7b" \(from /opt/straylight-discovery-test/compose/docker-compose\.yml:7 rendered from roles/compose/templates/docker-compose\.yml\.j2; api key \$\{VLLM_API_KEY\}\)$`,
+		`(?m)^sglang +\[gpu-docker\] http://127\.0\.0\.1:18003/v1 serves "qwen-coder" \(from /opt/straylight-discovery-test/bin/start-sglang\.sh:4 rendered from roles/dockerrun/templates/start-sglang\.sh\.j2\)$`,
 		`(?m)^error +stale -> openai/Qwen/Qwen2\.5-7B-Instruct: route stale asks gpu-compose for "Qwen/Qwen2\.5-7B-Instruct", but gpu-compose is configured to serve "qwen-7b" \(router /opt/straylight-discovery-test/litellm/config\.yaml:28\)$`,
 		`(?m)^ollama +\[gpu-docker\] http://127\.0\.0\.1:11434/v1 serves "llama3\.2:1b", "nomic-embed-text" \(from straylight\.yml:5\)$`,
 		`routes ok 6/7`)

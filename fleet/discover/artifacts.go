@@ -25,6 +25,7 @@ type Proxy struct {
 	// default port, 4000 (its config does not hold the port). MasterKeyRef
 	// says where general_settings.master_key comes from; MasterKey is its
 	// value resolved from the host's variables, a secret never printed.
+	Template     string // the repository's template or file behind Source
 	URL          string
 	MasterKeyRef string
 	MasterKey    string
@@ -54,7 +55,9 @@ type hostArtifacts struct {
 func discoverArtifacts(hs *ansible.HostScope, files []*ansible.FileTask) hostArtifacts {
 	var out hostArtifacts
 	var found artifact.Findings
+	from := map[string]string{} // dest → the template it was rendered from
 	for _, f := range files {
+		from[f.Dest] = f.Src
 		fs, err := artifact.Recognize(f.Dest, f.Content)
 		if err != nil {
 			out.problems = append(out.problems, Problem{Host: hs.Host(), Message: fmt.Sprintf("%v (rendered by the task at %s:%d)", err, ansible.RelTo(hs.Root(), f.Task.At.File), f.Task.At.Line)})
@@ -65,13 +68,18 @@ func discoverArtifacts(hs *ansible.HostScope, files []*ansible.FileTask) hostArt
 	}
 	for _, b := range mergeConfigFiles(found.Backends) {
 		if g, ok := backendHost(hs, b); ok {
+			g.Template = from[b.Source.File]
 			out.backends = append(out.backends, g)
 		}
 	}
 	for _, p := range found.Proxies {
-		out.proxies = append(out.proxies, proxyFrom(hs, p))
+		px := proxyFrom(hs, p)
+		px.Template = from[p.Source.File]
+		out.proxies = append(out.proxies, px)
 		if p.Kind == artifact.LlamaSwap {
-			out.backends = append(out.backends, llamaSwapHost(hs, p))
+			g := llamaSwapHost(hs, p)
+			g.Template = px.Template
+			out.backends = append(out.backends, g)
 		}
 	}
 	return out

@@ -72,7 +72,12 @@ func Read(r *ansible.Repo) *Fleet {
 		if _, ok := hs.Raw("litellm"); ok && f.Proxy == nil {
 			f.Proxy = proxyHost(hs, files.Files)
 		}
-		found = append(found, combine(mappedByHand(r, hs), discoverArtifacts(hs, files.Files)))
+		dfiles, problems := r.DiscoveryFiles(host)
+		art := discoverArtifacts(hs, dfiles)
+		for _, err := range problems {
+			art.problems = append(art.problems, Problem{Host: host, Message: err.Error()})
+		}
+		found = append(found, combine(mappedByHand(r, hs), art))
 	}
 	for _, a := range found {
 		f.addArtifacts(a)

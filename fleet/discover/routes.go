@@ -32,9 +32,10 @@ type GPUHost struct {
 	// Source is where it was found: the rendered file and line on the host
 	// (dest:line), or the vars file of the vllm mapping; Unit is the systemd
 	// unit that starts it; Notes are the recogniser's caveats.
-	Source string
-	Unit   string
-	Notes  []string
+	Source   string
+	Template string // the repository's template or file rendered into Source
+	Unit     string
+	Notes    []string
 	// APIKeyRef says where its API key comes from ("$VLLM_API_KEY (not set
 	// in the host's variables)"); APIKey is the resolved value, a secret
 	// never printed. Discovered is true for a server found in the rendered

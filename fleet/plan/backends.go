@@ -20,9 +20,10 @@ type Backend struct {
 	Model       string   `json:"model,omitempty"`
 	Container   string   `json:"container,omitempty"`
 	Unit        string   `json:"unit,omitempty"`
-	APIKey      string   `json:"api_key,omitempty"` // where the key comes from, never the key
-	Source      string   `json:"source"`            // file:line
-	Discovered  bool     `json:"discovered"`        // false: the host's vllm mapping
+	APIKey      string   `json:"api_key,omitempty"`  // where the key comes from, never the key
+	Source      string   `json:"source"`             // file:line
+	Template    string   `json:"template,omitempty"` // the repository's template or file rendered into source
+	Discovered  bool     `json:"discovered"`         // false: the host's vllm mapping
 	Notes       []string `json:"notes,omitempty"`
 }
 
@@ -32,7 +33,7 @@ func backendsOf(f *discover.Fleet) []Backend {
 	for _, g := range f.Serving() {
 		out = append(out, Backend{
 			Host: g.Name, Kind: g.Kind, APIBase: g.APIURL() + "/v1", ServedNames: g.Served, Model: g.Model,
-			Container: g.Container, Unit: g.Unit, APIKey: g.APIKeyRef, Source: g.Source,
+			Container: g.Container, Unit: g.Unit, APIKey: g.APIKeyRef, Source: g.Source, Template: g.Template,
 			Discovered: g.Discovered, Notes: g.Notes,
 		})
 	}
@@ -77,6 +78,9 @@ func writeBackends(w io.Writer, backends []Backend) {
 
 func sourceWords(b Backend) string {
 	words := "from " + cmpOr(b.Source, "unknown source")
+	if b.Template != "" {
+		words += " rendered from " + b.Template
+	}
 	if !b.Discovered {
 		words = "vllm mapping, " + words
 	}
