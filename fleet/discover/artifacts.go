@@ -58,7 +58,7 @@ func discoverArtifacts(hs *ansible.HostScope, files []*ansible.FileTask) hostArt
 	from := map[string]string{} // dest → the template it was rendered from
 	for _, f := range files {
 		from[f.Dest] = f.Src
-		fs, err := artifact.Recognize(f.Dest, f.Content)
+		fs, err := recognize(f)
 		if err != nil {
 			out.problems = append(out.problems, Problem{Host: hs.Host(), Message: fmt.Sprintf("%v (rendered by the task at %s:%d)", err, ansible.RelTo(hs.Root(), f.Task.At.File), f.Task.At.Line)})
 			continue
@@ -83,6 +83,18 @@ func discoverArtifacts(hs *ansible.HostScope, files []*ansible.FileTask) hostArt
 		}
 	}
 	return out
+}
+
+// recognize reads a rendered file by its destination's name; a destination
+// without an extension whose source has one (copy src: config.yml, dest:
+// /srv/litellm, a directory) is read again under the name Ansible gives the
+// file inside it.
+func recognize(f *ansible.FileTask) (artifact.Findings, error) {
+	fs, err := artifact.Recognize(f.Dest, f.Content)
+	if err != nil || !fs.Empty() || path.Ext(f.Dest) != "" || path.Ext(f.Src) == "" {
+		return fs, err
+	}
+	return artifact.Recognize(path.Join(f.Dest, path.Base(f.Src)), f.Content)
 }
 
 // mergeConfigFiles folds a server's --config file (recognised on its own as

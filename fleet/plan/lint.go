@@ -67,6 +67,9 @@ func orderHosts(plan *Plan) {
 // LintRoute checks a route against the fleet as the repository configures it.
 func LintRoute(r discover.Route, hosts []discover.GPUHost) RouteCheck {
 	rc := RouteCheck{Route: r.Alias, Model: r.Model, Upstream: r.Upstream(), APIBase: r.APIBase, Source: r.Source}
+	if r.APIBase == "" {
+		return rc.with("ok", fmt.Sprintf("no api_base: a provider route (%s), not served by this fleet", r.Model))
+	}
 	h, err := discover.HostForAPIBase(r.APIBase, hosts)
 	if err != nil {
 		return rc.with("error", err.Error())
