@@ -1,6 +1,8 @@
 // Package status is straylight's live status monitor: it probes every GPU
-// host (vLLM's /v1/models, /health and /metrics over HTTP, GPU and container
-// state through the host's transport) and the LiteLLM proxy, all hosts at
+// host (vLLM's /v1/models, /health and /metrics over HTTP — or, for a
+// Target of another Kind, that kind's client in remote/api: SGLang,
+// llama.cpp, Ollama, TGI, llama-swap — with the Target's API key; GPU and
+// container state through the host's transport) and the LiteLLM proxy, all hosts at
 // once, each probe bounded by its own timeout, and keeps per-host history
 // (token rate, last activity, recent errors) across refreshes. It lints every
 // LiteLLM route against what its host serves now.
