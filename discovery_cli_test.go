@@ -201,3 +201,17 @@ func chkParsePlan(t *testing.T, stdout string) fleetplan.Plan {
 	}
 	return plan
 }
+
+// A straylight.yml field that does not template in a host's scope is a
+// warning naming straylight.yml's line, the entry and the field; the entry
+// is left out for that host and the rest is discovered as before.
+func TestHandEntryThatDoesNotTemplateIsAWarning(t *testing.T) {
+	dir := discoveryCopy(t)
+	chkEdit(t, dir, "straylight.yml", `served_names: "{{ ollama_models }}"`, `served_names: "{{ no_such_var }}"`)
+	r := chkRun(t, "-C", dir, "--check")
+	chkWantMatch(t, "stderr", r.stderr, `(?m)^warning: \[gpu-docker\] discovery: straylight\.yml:5: backends\[0\]: served_names: .*no_such_var`)
+	if strings.Contains(r.stdout, "ollama ") {
+		t.Errorf("the entry should be left out:\n%s", r.stdout)
+	}
+	chkWantMatch(t, "stdout", r.stdout, `(?m)^sglang +\[gpu-docker\] `)
+}
