@@ -111,3 +111,26 @@ func TestRefusedSGLangIsWordedForItsKind(t *testing.T) {
 		t.Fatalf("row: %s %q", row.State, row.Reason)
 	}
 }
+
+// llama.cpp, TGI and llama-swap each answer through their own endpoints;
+// a Target of that kind is up with the models its client reads, and with
+// its load where the server publishes one.
+func TestEveryKindIsProbedThroughItsEndpoints(t *testing.T) {
+	cases := []struct {
+		kind     string
+		files    map[string]string
+		wantLoad bool
+	}{
+		{"llama.cpp", map[string]string{"/v1/models": "llamacpp/models.json", "/metrics": "llamacpp/metrics.txt",
+			"/props": "llamacpp/props.json", "/slots": "llamacpp/slots.json"}, true},
+		{"tgi", map[string]string{"/info": "tgi/info.json", "/metrics": "tgi/metrics.txt"}, true},
+		{"llama-swap", map[string]string{"/v1/models": "sglang/models.json", "/running": "llamaswap/running.json"}, false},
+	}
+	for _, c := range cases {
+		srv := fixtureServer(t, kindTestKey, c.files)
+		row := refreshOne(t, Target{Host: "h", VLLMURL: srv.URL, Kind: c.kind, APIKey: kindTestKey})
+		if row.State != StateUp || row.Kind != c.kind || len(row.Served) == 0 || row.Load.Known != c.wantLoad {
+			t.Errorf("%s: %+v", c.kind, row)
+		}
+	}
+}
