@@ -21,10 +21,14 @@ func (a *app) runCheck(ctx context.Context) int {
 	if err != nil {
 		return a.fail(err)
 	}
+	snap := <-live
+	if a.opts.json {
+		plan.Live = liveView(snap)
+	}
 	if err := a.writePlan(plan); err != nil {
 		return a.fail(err)
 	}
-	writeLiveWarnings(a.stderr, <-live)
+	writeLiveWarnings(a.stderr, snap)
 	if a.opts.planOut != "" {
 		if err := fleetplan.SavePlan(a.opts.planOut, plan); err != nil {
 			return a.fail(err)

@@ -17,9 +17,11 @@ import (
 func (s *Session) StatusTargets(repo *Repo, hosts []string) ([]status.Target, *status.ProxyTarget) {
 	f := repo.Fleet()
 	var targets []status.Target
-	for _, g := range f.GPU {
+	for _, g := range f.Serving() {
 		if hosts == nil || slices.Contains(hosts, g.Name) {
-			targets = append(targets, statusTarget(g, s.cfg.Transports))
+			t := statusTarget(g, s.cfg.Transports)
+			t.Host = f.Label(g)
+			targets = append(targets, t)
 		}
 	}
 	return targets, proxyTarget(f, hosts)
@@ -38,19 +40,38 @@ func statusTarget(g GPUHost, transports plan.TransportFactory) status.Target {
 		Container: g.Container, IdleThreshold: g.IdleThreshold,
 		Transport: func() (remote.Transport, error) { return transports(conn) },
 		Insecure:  plan.InsecureReason(conn),
+		Kind:      g.Kind, APIKey: g.APIKey,
 	}
 }
 
 func proxyTarget(f *Fleet, hosts []string) *status.ProxyTarget {
 	p := f.Proxy
-	if p == nil || (hosts != nil && !slices.Contains(hosts, p.Name)) {
+	if p == nil {
+		return discoveredProxyTarget(f, hosts)
+	}
+	if hosts != nil && !slices.Contains(hosts, p.Name) {
 		return nil
 	}
 	pt := &status.ProxyTarget{Host: p.Name, URL: p.URL(), MasterKey: p.MasterKey}
-	for _, r := range p.Routes {
+	return withRoutes(pt, f, p.Routes)
+}
+
+// discoveredProxyTarget is the first LiteLLM config found in the rendered
+// files, when no host has a litellm mapping.
+func discoveredProxyTarget(f *Fleet, hosts []string) *status.ProxyTarget {
+	for _, p := range f.Proxies {
+		if p.Kind == "litellm" && (hosts == nil || slices.Contains(hosts, p.Host)) {
+			return withRoutes(&status.ProxyTarget{Host: p.Host, URL: p.URL, MasterKey: p.MasterKey}, f, p.Routes)
+		}
+	}
+	return nil
+}
+
+func withRoutes(pt *status.ProxyTarget, f *Fleet, routes []discover.Route) *status.ProxyTarget {
+	for _, r := range routes {
 		sr := status.Route{Alias: r.Alias, Upstream: r.Upstream()}
-		if h, _ := discover.HostForAPIBase(r.APIBase, f.GPU); h != nil {
-			sr.Host = h.Name
+		if h, _ := discover.HostForAPIBase(r.APIBase, f.Serving()); h != nil {
+			sr.Host = f.Label(*h)
 		}
 		pt.Routes = append(pt.Routes, sr)
 	}

@@ -29,6 +29,7 @@ type FileTask struct {
 	Scope   *HostScope // the scope it was rendered in (with role params)
 	Dest    string
 	Content []byte
+	Src     string // DiscoveryFiles: the template or file rendered, relative to the repository
 }
 
 // RenderHost renders a host's file tasks for every play that targets it

@@ -25,6 +25,9 @@ type Settings struct {
 	HealthTimeoutSecs float64       `yaml:"health_timeout_seconds"`
 	RouteIdleSecs     float64       `yaml:"route_test_idle_timeout_seconds"`
 	DoctorStepSecs    float64       `yaml:"doctor_step_timeout_seconds"`
+	// Backends and Proxies describe what discovery cannot see (see Mapping).
+	Backends []Mapping `yaml:"-"`
+	Proxies  []Mapping `yaml:"-"`
 }
 
 // DefaultSettings are used for keys straylight.yml does not set.
@@ -46,6 +49,12 @@ func LoadSettings(repo string) (Settings, error) {
 	if err == nil {
 		if err := yaml.Unmarshal(data, &s); err != nil {
 			return s, yamlError(path, data, err)
+		}
+		var root yaml.Node
+		if err := yaml.Unmarshal(data, &root); err == nil {
+			if err := s.loadMappings("straylight.yml", &root); err != nil {
+				return s, err
+			}
 		}
 	}
 	return s, s.resolve(path)

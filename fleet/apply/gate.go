@@ -250,10 +250,14 @@ func (h *hostApply) waitIdle(ctx context.Context) error {
 	}
 	threshold := g.IdleThreshold
 	h.step(StepIdleWait, StatusStart, "", fmt.Sprintf("waiting until %s has been idle for %s", g.Name, threshold))
-	client, since := h.vllmClient(g), time.Now()
-	var rate api.TokenRate
+	w := idleWait{client: h.vllmClient(g), since: time.Now(), deadline: noMetricsDeadline(threshold)}
 	for {
-		if idle := h.idleFor(ctx, client, &rate, since); idle >= threshold {
+		idle, err := w.idleFor(ctx)
+		if err != nil {
+			h.step(StepIdleWait, StatusFailed, "", err.Error())
+			return err
+		}
+		if idle >= threshold {
 			h.step(StepIdleWait, StatusOK, "", fmt.Sprintf("idle for %s", round(idle)))
 			return nil
 		}
@@ -263,20 +267,52 @@ func (h *hostApply) waitIdle(ctx context.Context) error {
 	}
 }
 
-func (h *hostApply) idleFor(ctx context.Context, client *api.VLLM, rate *api.TokenRate, since time.Time) time.Duration {
+// noMetricsDeadline is how long --when-idle waits on a server whose
+// /metrics says nothing of its load before giving up: its idle threshold
+// (a quiet server would have been idle by then).
+func noMetricsDeadline(threshold time.Duration) time.Duration { return threshold }
+
+// idleWait follows one server's activity through its /metrics.
+type idleWait struct {
+	client    *api.VLLM
+	rate      api.TokenRate
+	since     time.Time
+	deadline  time.Duration // how long /metrics may fail in a row
+	failingAt time.Time     // first failure of the current run of them
+}
+
+// idleFor is how long the server has been idle; an error once /metrics has
+// failed for the whole deadline (idle cannot be known: say why, restart
+// nothing).
+func (w *idleWait) idleFor(ctx context.Context) (time.Duration, error) {
 	pctx, cancel := context.WithTimeout(ctx, probeTimeout)
-	m, err := client.Metrics(pctx)
+	m, err := w.client.Metrics(pctx)
 	cancel()
 	now := time.Now()
 	if err != nil {
-		return 0
+		return 0, w.failed(now, err)
 	}
-	rate.Observe(now, m)
-	last := rate.LastActivity()
-	if last.Before(since) {
-		last = since
+	w.failingAt = time.Time{}
+	w.rate.Observe(now, m)
+	last := w.rate.LastActivity()
+	if last.Before(w.since) {
+		last = w.since
 	}
-	return now.Sub(last)
+	return now.Sub(last), nil
+}
+
+func (w *idleWait) failed(now time.Time, err error) error {
+	if w.failingAt.IsZero() {
+		w.failingAt = now
+	}
+	if now.Sub(w.failingAt) < w.deadline {
+		return nil
+	}
+	why := err.Error()
+	if errors.Is(err, api.ErrNoVLLMMetrics) {
+		why = "no metrics: /metrics has no vllm:* series (vLLM started with --disable-log-stats?)"
+	}
+	return fmt.Errorf("--when-idle: cannot tell whether the server is idle after %s: %s; not restarting (apply without --when-idle to restart now)", round(w.deadline), why)
 }
 
 // rollback restores the backups, restarts on them and waits for health.
@@ -297,6 +333,11 @@ func (h *hostApply) rollback(ctx context.Context, cause error) error {
 	if err := h.restoreBackups(ctx); err != nil {
 		h.step(StepRollback, StatusFailed, "", err.Error())
 		return fmt.Errorf("%v; rollback failed: %v", cause, err)
+	}
+	if !h.handlerRan && !h.inherited { // still running what it ran before: nothing to restart
+		h.step(StepRollback, StatusOK, "", "previous config restored; nothing was restarted")
+		h.written = nil
+		return h.clearPending(fmt.Errorf("%v; rolled back", cause))
 	}
 	if err := h.restartOnBackups(ctx); err != nil {
 		h.step(StepRollback, StatusFailed, "", err.Error())

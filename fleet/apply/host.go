@@ -35,6 +35,9 @@ type hostApply struct {
 	// inherited: a pending restart left by an earlier run that died after
 	// writing; it stays owed until a restart runs.
 	inherited bool
+	// handlerRan: a handler of this run started (the host may be running
+	// the new files); until then a rollback restores files only.
+	handlerRan bool
 }
 
 func (h *hostApply) isProxy() bool {
@@ -228,6 +231,7 @@ func (h *hostApply) restart(ctx context.Context) error {
 	} else {
 		h.a.window.mark(&h.a.window.backendRestart, time.Now())
 	}
+	h.handlerRan = true
 	for _, hr := range h.handlers {
 		if err := h.runHandler(ctx, hr); err != nil {
 			return err

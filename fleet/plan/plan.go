@@ -44,7 +44,9 @@ type Plan struct {
 	Repo      string          `json:"repo"`
 	Limit     string          `json:"limit,omitempty"`
 	Hosts     []*HostPlan     `json:"hosts"`
+	Backends  []Backend       `json:"backends"`
 	Routes    []RouteCheck    `json:"routes"`
+	Live      *Live           `json:"live,omitempty"` // the live fleet, when a check probed it
 	Findings  []Finding       `json:"findings"`
 	Summary   Summary         `json:"summary"`
 	Playbooks []string        `json:"playbooks"`
@@ -113,8 +115,10 @@ type RouteCheck struct {
 	Model    string `json:"model"`    // litellm_params.model
 	Upstream string `json:"upstream"` // model minus its provider segment
 	APIBase  string `json:"api_base"`
-	Host     string `json:"host"`   // fleet host serving api_base, if found
-	Status   string `json:"status"` // ok, error, warning
+	Proxy    string `json:"proxy,omitempty"`  // the host of a discovered proxy config (the mapped proxy: "")
+	Source   string `json:"source,omitempty"` // file:line of the route in the rendered config
+	Host     string `json:"host"`             // fleet host serving api_base, if found
+	Status   string `json:"status"`           // ok, error, warning
 	Detail   string `json:"detail"`
 }
 

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/straylight-fleet/straylight/fleet/ansible"
+	"github.com/straylight-fleet/straylight/fleet/discover"
 )
 
 func TestMaskDiffSaysASecretChangedWithoutEitherValue(t *testing.T) {
@@ -108,5 +109,14 @@ func TestMaskTextByKeyAndBearer(t *testing.T) {
 		if got := MaskText(in, nil); got != want {
 			t.Errorf("MaskText(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// A LiteLLM route without api_base goes to a provider (Bedrock, OpenAI...):
+// nothing in the fleet serves it, and it is not an error.
+func TestLintRouteWithoutAPIBaseIsAProviderRoute(t *testing.T) {
+	rc := LintRoute(discover.Route{Alias: "claude", Model: "bedrock/anthropic.claude"}, nil)
+	if rc.Status != "ok" || !strings.Contains(rc.Detail, "provider route") {
+		t.Fatalf("%+v", rc)
 	}
 }

@@ -36,13 +36,13 @@ func hostState(p hostProbe, container string) (State, string) {
 func refusedState(p hostProbe, container string) (State, string) {
 	switch {
 	case !p.hostProbed:
-		return StateLoading, refusedReason
+		return StateLoading, refusedWords(p)
 	case errors.Is(p.hostErr, remote.ErrUnreachable):
 		return StateDown, "vLLM refuses connections and the host's transport cannot reach it"
 	case p.host.DockerErr != "" && p.hostErr == nil:
 		return StateDown, "connection refused, and docker cannot say why: " + p.host.DockerErr
 	case p.hostErr != nil || container == "":
-		return StateLoading, refusedReason
+		return StateLoading, refusedWords(p)
 	case p.host.Container == nil:
 		return StateDown, fmt.Sprintf("connection refused: no container named %s", container)
 	case p.host.Container.State == "running" || p.host.Container.State == "restarting":
@@ -51,6 +51,15 @@ func refusedState(p hostProbe, container string) (State, string) {
 	}
 	return StateDown, fmt.Sprintf("connection refused: container %s is %s (%s)",
 		container, p.host.Container.State, p.host.Container.Status)
+}
+
+// refusedWords is the probe's own wording of a refused connection (it names
+// the server's kind).
+func refusedWords(p hostProbe) string {
+	if p.vllm.Reason != "" {
+		return p.vllm.Reason
+	}
+	return refusedReason
 }
 
 // compareServed lists the expected names not served and the served ones not

@@ -14,6 +14,7 @@ type hostEntry struct {
 	target   Target
 	gen      int // bumps when the target changes: older probes are dropped
 	vllm     *api.VLLM
+	server   serverProbe    // nil for vLLM
 	link     *transportLink // nil: no host-side probe
 	inFlight int
 
@@ -35,12 +36,13 @@ func newHostEntry(t Target, m *Monitor) *hostEntry {
 // (another server: its counters and served names say nothing of this one's);
 // the errors stay in any case.
 func (e *hostEntry) retarget(t Target, m *Monitor) {
-	if e.target.VLLMURL != t.VLLMURL {
+	if e.target.VLLMURL != t.VLLMURL || e.target.Kind != t.Kind {
 		e.forgetServer()
 	}
 	e.link.close()
 	e.target, e.gen, e.link = t, e.gen+1, nil
-	e.vllm = api.NewVLLM(t.VLLMURL, "", m.client)
+	e.vllm = api.NewVLLM(t.VLLMURL, t.APIKey, m.client)
+	e.server = serverFor(t, m.client)
 	if t.Transport != nil {
 		e.link = newTransportLink(t.Transport, m.hostTiming)
 	}
@@ -58,6 +60,7 @@ func (e *hostEntry) forgetServer() {
 func (e *hostEntry) rowIdentity() HostStatus {
 	row := e.row
 	row.Host, row.URL, row.Insecure, row.HostProbe = e.target.Host, e.target.VLLMURL, e.target.Insecure, e.link != nil
+	row.Kind = cmpOr(e.target.Kind, "vllm")
 	return row
 }
 
@@ -69,7 +72,7 @@ func (e *hostEntry) threshold() time.Duration {
 }
 
 func (e *hostEntry) job() hostJob {
-	return hostJob{gen: e.gen, container: e.target.Container, vllm: e.vllm, link: e.link}
+	return hostJob{gen: e.gen, container: e.target.Container, vllm: e.vllm, server: e.server, link: e.link}
 }
 
 // apply folds a probe into the history and rebuilds the row. A probe older
@@ -86,6 +89,10 @@ func (e *hostEntry) apply(p hostProbe) {
 	row.State, row.Reason = state, reason
 	row = withServed(row, e.target.Expected, servedIDs(p))
 	row.Load, row.Idle = e.observeLoad(p, state)
+	row.NoMetrics = ""
+	if state == StateUp && p.metricsErr != nil {
+		row.NoMetrics = noMetricsReason(e.target.Kind, p.metricsErr)
+	}
 	row = withHostSide(row, p)
 	e.recordErrors(p, state, reason)
 	row.Errors = e.errors.copy()
@@ -137,7 +144,7 @@ func withHostSide(row HostStatus, p hostProbe) HostStatus {
 func (e *hostEntry) recordErrors(p hostProbe, state State, reason string) {
 	at := p.finished
 	if state != StateUp {
-		e.errors.add(at, "vllm", reason)
+		e.errors.add(at, cmpOr(e.target.Kind, "vllm"), reason)
 	} else if p.vllm.State == api.StateNotServing {
 		e.errors.add(at, "models", p.vllm.Reason)
 	}
@@ -232,4 +239,11 @@ func (e *proxyEntry) apply(p proxyProbe, timeout time.Duration) {
 	row.Errors = e.errors.copy()
 	row.Updated, row.Took = p.finished, p.finished.Sub(p.started)
 	e.row = row
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }

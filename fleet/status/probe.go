@@ -35,18 +35,13 @@ type hostJob struct {
 	gen       int
 	container string
 	vllm      *api.VLLM
+	server    serverProbe // nil: probe as vLLM
 	link      *transportLink
 }
 
 func probeHost(ctx context.Context, job hostJob, timeout time.Duration) hostProbe {
 	p := hostProbe{started: time.Now()}
-	checks := []func(context.Context){
-		func(ctx context.Context) { p.vllm = job.vllm.Probe(ctx, "") },
-		func(ctx context.Context) {
-			p.metrics, p.metricsErr = job.vllm.Metrics(ctx)
-			p.metricsAt = time.Now()
-		},
-	}
+	checks := serverChecks(&p, job)
 	if job.link != nil { // on its own cadence and deadline (hostprobe.go)
 		checks = append(checks, func(ctx context.Context) {
 			var side hostSide
@@ -57,6 +52,25 @@ func probeHost(ctx context.Context, job hostJob, timeout time.Duration) hostProb
 	runChecks(ctx, timeout, checks)
 	p.finished = time.Now()
 	return p
+}
+
+// serverChecks are the HTTP checks of the server: vLLM's probe and
+// /metrics, or the kind's own client.
+func serverChecks(p *hostProbe, job hostJob) []func(context.Context) {
+	if job.server != nil {
+		return []func(context.Context){func(ctx context.Context) {
+			load, err := job.server.Probe(ctx)
+			fromLoad(p, load, err)
+			p.metricsAt = time.Now()
+		}}
+	}
+	return []func(context.Context){
+		func(ctx context.Context) { p.vllm = job.vllm.Probe(ctx, "") },
+		func(ctx context.Context) {
+			p.metrics, p.metricsErr = job.vllm.Metrics(ctx)
+			p.metricsAt = time.Now()
+		},
+	}
 }
 
 // runChecks runs the checks at once, each within its own timeout.
