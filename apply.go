@@ -11,6 +11,8 @@ import (
 	"sync"
 
 	"github.com/straylight-fleet/straylight/fleet"
+	"github.com/straylight-fleet/straylight/fleet/apply"
+	fleetplan "github.com/straylight-fleet/straylight/fleet/plan"
 )
 
 // runApply applies the plan: exit 0 when every host succeeded or nothing was
@@ -27,7 +29,7 @@ func (a *app) runApply(ctx context.Context) int {
 	if !a.confirm(plan) {
 		return a.fail(fmt.Errorf("not applied"))
 	}
-	eng := &fleet.Engine{Repo: repo, Transports: fleet.DefaultTransports, Opts: a.applyOptions()}
+	eng := a.session().Engine(repo, nil)
 	sum, err := eng.Apply(ctx, plan, a.observer())
 	if err != nil {
 		return a.fail(err)
@@ -38,28 +40,24 @@ func (a *app) runApply(ctx context.Context) int {
 	return exitOK
 }
 
-func (a *app) applyOptions() fleet.ApplyOptions {
-	return fleet.ApplyOptions{Forks: a.opts.forks, SkipUnsupported: a.opts.skipUnsupported,
+func (a *app) applyOptions() apply.Options {
+	return apply.Options{Forks: a.opts.forks, SkipUnsupported: a.opts.skipUnsupported,
 		WhenIdle: a.opts.whenIdle, NoRollback: a.opts.noRollback}
 }
 
 // applyPlan plans afresh; with --plan FILE it applies exactly the saved
 // changes, refusing when anything they were computed from has changed.
-func (a *app) applyPlan(ctx context.Context) (*fleet.Repo, *fleet.Plan, error) {
+func (a *app) applyPlan(ctx context.Context) (*fleet.Repo, *fleetplan.Plan, error) {
 	repo, plan, err := a.plan(ctx)
 	if err != nil || a.opts.planIn == "" {
 		return repo, plan, err
 	}
-	saved, err := fleet.LoadPlan(a.opts.planIn)
-	if err != nil {
-		return nil, nil, err
-	}
-	plan, err = fleet.Restrict(plan, saved)
+	plan, err = a.session().Restrict(plan, a.opts.planIn)
 	return repo, plan, err
 }
 
 // confirm asks before applying, like terraform apply, unless --yes.
-func (a *app) confirm(plan *fleet.Plan) bool {
+func (a *app) confirm(plan *fleetplan.Plan) bool {
 	if a.opts.yes || !plan.HasChanges() {
 		return true
 	}
@@ -77,10 +75,10 @@ func (a *app) confirm(plan *fleet.Plan) bool {
 
 // observer prints the engine's events: JSON Lines with --json, else one
 // human line per step with the route test streamed inline.
-func (a *app) observer() fleet.Observer {
+func (a *app) observer() apply.Observer {
 	if a.opts.json {
 		enc := json.NewEncoder(a.stdout)
-		return func(ev fleet.Event) { enc.Encode(ev) }
+		return func(ev apply.Event) { enc.Encode(ev) }
 	}
 	hp := &humanPrinter{w: a.stdout}
 	return hp.print
@@ -92,10 +90,10 @@ type humanPrinter struct {
 	streaming bool
 }
 
-func (p *humanPrinter) print(ev fleet.Event) {
+func (p *humanPrinter) print(ev apply.Event) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if ev.Kind == fleet.EvRouteChunk {
+	if ev.Kind == apply.EvRouteChunk {
 		p.chunk(ev)
 		return
 	}
@@ -108,7 +106,7 @@ func (p *humanPrinter) print(ev fleet.Event) {
 	}
 }
 
-func (p *humanPrinter) chunk(ev fleet.Event) {
+func (p *humanPrinter) chunk(ev apply.Event) {
 	if !p.streaming {
 		fmt.Fprintf(p.w, "[%s] %s ▸ ", ev.Host, ev.Route)
 		p.streaming = true
@@ -116,26 +114,26 @@ func (p *humanPrinter) chunk(ev fleet.Event) {
 	fmt.Fprint(p.w, ev.Chunk)
 }
 
-func humanLine(ev fleet.Event) string {
+func humanLine(ev apply.Event) string {
 	switch ev.Kind {
-	case fleet.EvPlan:
+	case apply.EvPlan:
 		return planLine(ev.Plan)
-	case fleet.EvStep:
+	case apply.EvStep:
 		return stepLine(ev)
-	case fleet.EvHealth:
+	case apply.EvHealth:
 		h := ev.Health
 		return fmt.Sprintf("[%s] health: %s (%s of %s) %s", ev.Host, h.State, h.Elapsed.Round(1e7), h.Timeout, h.Detail)
-	case fleet.EvRouteResult:
+	case apply.EvRouteResult:
 		return routeLine(ev)
-	case fleet.EvHostResult:
+	case apply.EvHostResult:
 		return strings.TrimSpace(fmt.Sprintf("[%s] %s %s", ev.Host, strings.ToUpper(string(ev.Status)), ev.Message))
-	case fleet.EvSummary:
+	case apply.EvSummary:
 		return ev.Message
 	}
 	return ""
 }
 
-func planLine(p *fleet.PlanSummary) string {
+func planLine(p *apply.PlanSummary) string {
 	line := fmt.Sprintf("PLAY %s; order: %s", p.Summary.Line(), strings.Join(p.Order, ", "))
 	if p.Why != "" {
 		line += "\n  why: " + p.Why
@@ -143,8 +141,8 @@ func planLine(p *fleet.PlanSummary) string {
 	return line
 }
 
-func stepLine(ev fleet.Event) string {
-	if ev.Status == fleet.StatusStart && ev.Step != fleet.StepHandler && ev.Step != fleet.StepRollback && ev.Step != fleet.StepHealth {
+func stepLine(ev apply.Event) string {
+	if ev.Status == apply.StatusStart && ev.Step != apply.StepHandler && ev.Step != apply.StepRollback && ev.Step != apply.StepHealth {
 		return ""
 	}
 	parts := []string{fmt.Sprintf("[%s] %s %s", ev.Host, ev.Step, ev.Status)}
@@ -156,7 +154,7 @@ func stepLine(ev fleet.Event) string {
 	return strings.Join(parts, " ")
 }
 
-func routeLine(ev fleet.Event) string {
+func routeLine(ev apply.Event) string {
 	r := ev.Result
 	if !r.OK {
 		return fmt.Sprintf("[%s] route %s FAILED: %s", ev.Host, ev.Route, r.Error)

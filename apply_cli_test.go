@@ -19,7 +19,8 @@ import (
 	"time"
 
 	"github.com/straylight-fleet/straylight/demo"
-	"github.com/straylight-fleet/straylight/fleet"
+	"github.com/straylight-fleet/straylight/fleet/apply"
+	"github.com/straylight-fleet/straylight/fleet/state"
 )
 
 const (
@@ -97,13 +98,13 @@ func wantContains(t *testing.T, what, text string, subs ...string) {
 }
 
 // decodeEvents reads --apply --json output: one event per line.
-func decodeEvents(t *testing.T, stdout string) []fleet.Event {
+func decodeEvents(t *testing.T, stdout string) []apply.Event {
 	t.Helper()
-	var out []fleet.Event
+	var out []apply.Event
 	sc := bufio.NewScanner(strings.NewReader(stdout))
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for sc.Scan() {
-		var ev fleet.Event
+		var ev apply.Event
 		if err := json.Unmarshal(sc.Bytes(), &ev); err != nil {
 			t.Fatalf("not a JSON Lines event: %q: %v", sc.Text(), err)
 		}
@@ -112,8 +113,8 @@ func decodeEvents(t *testing.T, stdout string) []fleet.Event {
 	return out
 }
 
-func eventKinds(evs []fleet.Event) []fleet.EventKind {
-	var kinds []fleet.EventKind
+func eventKinds(evs []apply.Event) []apply.EventKind {
+	var kinds []apply.EventKind
 	for _, ev := range evs {
 		if !slices.Contains(kinds, ev.Kind) {
 			kinds = append(kinds, ev.Kind)
@@ -122,30 +123,30 @@ func eventKinds(evs []fleet.Event) []fleet.EventKind {
 	return kinds
 }
 
-func hasStep(evs []fleet.Event, host string, step fleet.Step, status fleet.StepStatus) bool {
-	return slices.ContainsFunc(evs, func(ev fleet.Event) bool {
-		return ev.Kind == fleet.EvStep && ev.Host == host && ev.Step == step && ev.Status == status
+func hasStep(evs []apply.Event, host string, step apply.Step, status apply.StepStatus) bool {
+	return slices.ContainsFunc(evs, func(ev apply.Event) bool {
+		return ev.Kind == apply.EvStep && ev.Host == host && ev.Step == step && ev.Status == status
 	})
 }
 
-func hostResult(evs []fleet.Event, host string) fleet.Event {
+func hostResult(evs []apply.Event, host string) apply.Event {
 	for _, ev := range slices.Backward(evs) {
-		if ev.Kind == fleet.EvHostResult && ev.Host == host {
+		if ev.Kind == apply.EvHostResult && ev.Host == host {
 			return ev
 		}
 	}
-	return fleet.Event{}
+	return apply.Event{}
 }
 
-func lastSummary(t *testing.T, evs []fleet.Event) fleet.ApplySummary {
+func lastSummary(t *testing.T, evs []apply.Event) apply.ApplySummary {
 	t.Helper()
 	for _, ev := range slices.Backward(evs) {
-		if ev.Kind == fleet.EvSummary && ev.Apply != nil {
+		if ev.Kind == apply.EvSummary && ev.Apply != nil {
 			return *ev.Apply
 		}
 	}
 	t.Fatal("no summary event")
-	return fleet.ApplySummary{}
+	return apply.ApplySummary{}
 }
 
 func servedBy(d *demo.Demo, host string) []string { return d.Lab.VLLM(host).ServedModels() }
@@ -220,8 +221,8 @@ func TestCLIApplyJSONThenIdempotent(t *testing.T) {
 	first := runCLI(t, "-C", d.Dir, "--apply", "--yes", "--json")
 	wantExit(t, first, exitOK)
 	evs := decodeEvents(t, first.stdout)
-	for _, k := range []fleet.EventKind{fleet.EvPlan, fleet.EvStep, fleet.EvHealth, fleet.EvRouteChunk,
-		fleet.EvRouteResult, fleet.EvHostResult, fleet.EvSummary} {
+	for _, k := range []apply.EventKind{apply.EvPlan, apply.EvStep, apply.EvHealth, apply.EvRouteChunk,
+		apply.EvRouteResult, apply.EvHostResult, apply.EvSummary} {
 		if !slices.Contains(eventKinds(evs), k) {
 			t.Errorf("no %q event among %v", k, eventKinds(evs))
 		}
@@ -233,7 +234,7 @@ func TestCLIApplyJSONThenIdempotent(t *testing.T) {
 	wantExit(t, second, exitOK)
 	evs = decodeEvents(t, second.stdout)
 	for _, ev := range evs {
-		if ev.Kind == fleet.EvStep {
+		if ev.Kind == apply.EvStep {
 			t.Errorf("second apply did something: %+v", ev)
 		}
 	}
@@ -248,15 +249,15 @@ func TestCLIApplyJSONThenIdempotent(t *testing.T) {
 
 // checkFirstApplyEvents: the route test streamed through LiteLLM to
 // wintermute's new name, and the chunks add up to the result's text.
-func checkFirstApplyEvents(t *testing.T, evs []fleet.Event) {
+func checkFirstApplyEvents(t *testing.T, evs []apply.Event) {
 	t.Helper()
 	var streamed strings.Builder
-	var result *fleet.RouteResult
+	var result *apply.RouteResult
 	for _, ev := range evs {
 		switch {
-		case ev.Kind == fleet.EvRouteChunk && ev.Route == "local/reasoner":
+		case ev.Kind == apply.EvRouteChunk && ev.Route == "local/reasoner":
 			streamed.WriteString(ev.Chunk)
-		case ev.Kind == fleet.EvRouteResult && ev.Route == "local/reasoner":
+		case ev.Kind == apply.EvRouteResult && ev.Route == "local/reasoner":
 			result = ev.Result
 		}
 	}
@@ -266,8 +267,8 @@ func checkFirstApplyEvents(t *testing.T, evs []fleet.Event) {
 	if streamed.String() == "" || streamed.String() != result.Text {
 		t.Errorf("chunks %q do not add up to the result text %q", streamed.String(), result.Text)
 	}
-	for _, step := range []fleet.Step{fleet.StepPending, fleet.StepBackup, fleet.StepWrite, fleet.StepHandler, fleet.StepHealth, fleet.StepRouteTest} {
-		if !hasStep(evs, "wintermute", step, fleet.StatusOK) {
+	for _, step := range []apply.Step{apply.StepPending, apply.StepBackup, apply.StepWrite, apply.StepHandler, apply.StepHealth, apply.StepRouteTest} {
+		if !hasStep(evs, "wintermute", step, apply.StatusOK) {
 			t.Errorf("no %s ok step for wintermute", step)
 		}
 	}
@@ -307,11 +308,7 @@ func TestCLINeverHealthyRollsBack(t *testing.T) {
 // lock; this one refuses, naming the holder, and writes nothing.
 func TestCLISecondApplyRefusedWhileLocked(t *testing.T) {
 	d := startCLILab(t)
-	repo, err := fleet.Open(fleet.Options{Repo: d.Dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	lock, err := repo.AcquireLock()
+	lock, err := state.Open(d.Dir).AcquireLock()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -410,11 +407,11 @@ func TestCLISavedPlanAppliesExactlyIt(t *testing.T) {
 	wantExit(t, r, exitOK)
 	evs := decodeEvents(t, r.stdout)
 	for _, ev := range evs {
-		if ev.Kind == fleet.EvStep && ev.Host != "wintermute" {
+		if ev.Kind == apply.EvStep && ev.Host != "wintermute" {
 			t.Errorf("the saved plan did not record this: %+v", ev)
 		}
 	}
-	if !hasStep(evs, "wintermute", fleet.StepWrite, fleet.StatusOK) {
+	if !hasStep(evs, "wintermute", apply.StepWrite, apply.StatusOK) {
 		t.Error("wintermute's recorded change was not applied")
 	}
 	wantServed(t, d, "wintermute", newServedName)

@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"github.com/straylight-fleet/straylight/fleet"
+	fleetplan "github.com/straylight-fleet/straylight/fleet/plan"
 	"github.com/straylight-fleet/straylight/ui"
 )
 
@@ -25,14 +26,14 @@ func (a *app) runCheck(ctx context.Context) int {
 	}
 	writeLiveWarnings(a.stderr, <-live)
 	if a.opts.planOut != "" {
-		if err := fleet.SavePlan(a.opts.planOut, plan); err != nil {
+		if err := fleetplan.SavePlan(a.opts.planOut, plan); err != nil {
 			return a.fail(err)
 		}
 	}
 	return checkExitCode(plan)
 }
 
-func checkExitCode(plan *fleet.Plan) int {
+func checkExitCode(plan *fleetplan.Plan) int {
 	switch {
 	case plan.HasErrors():
 		return exitFailure
@@ -43,7 +44,7 @@ func checkExitCode(plan *fleet.Plan) int {
 }
 
 // plan opens the repository and builds its plan.
-func (a *app) plan(ctx context.Context) (*fleet.Repo, *fleet.Plan, error) {
+func (a *app) plan(ctx context.Context) (*fleet.Repo, *fleetplan.Plan, error) {
 	repo, err := a.openRepo()
 	if err != nil {
 		return nil, nil, err
@@ -52,24 +53,19 @@ func (a *app) plan(ctx context.Context) (*fleet.Repo, *fleet.Plan, error) {
 	return repo, plan, err
 }
 
-func (a *app) planRepo(ctx context.Context, repo *fleet.Repo) (*fleet.Plan, error) {
-	p := &fleet.Planner{Repo: repo, Transports: fleet.DefaultTransports, Parallel: a.opts.forks * 4}
-	return p.Plan(ctx)
+func (a *app) planRepo(ctx context.Context, repo *fleet.Repo) (*fleetplan.Plan, error) {
+	return a.session().Plan(ctx, repo)
 }
 
 func (a *app) openRepo() (*fleet.Repo, error) {
-	dec, err := a.keyring()
-	if err != nil {
+	if err := a.keyring(); err != nil {
 		return nil, err
 	}
-	return fleet.Open(fleet.Options{
-		Repo: a.opts.repo, Inventory: a.opts.inventory, Limit: a.opts.limit,
-		ExtraVars: a.opts.extraVars, Decrypter: dec,
-	})
+	return a.session().Open()
 }
 
 // writePlan prints the plan on stdout and its findings on stderr.
-func (a *app) writePlan(plan *fleet.Plan) error {
+func (a *app) writePlan(plan *fleetplan.Plan) error {
 	if a.opts.json {
 		return plan.WriteJSON(a.stdout)
 	}
@@ -87,13 +83,10 @@ func (a *app) runUI(ctx context.Context) int {
 		fmt.Fprintln(a.stderr, "straylight: stdout is not a terminal; use --check or --apply for headless runs")
 		return exitFailure
 	}
-	dec, err := a.keyring() // before the UI takes the terminal: it may prompt
-	if err != nil {
+	if err := a.keyring(); err != nil { // before the UI takes the terminal: it may prompt
 		return a.fail(err)
 	}
-	cfg := ui.Config{Repo: a.opts.repo, Inventory: a.opts.inventory, Limit: a.opts.limit,
-		ExtraVars: a.opts.extraVars, Decrypter: dec, Apply: a.applyOptions()}
-	if err := ui.Run(ctx, cfg); err != nil {
+	if err := ui.Run(ctx, ui.Config{Session: a.session()}); err != nil {
 		return a.fail(err)
 	}
 	return exitOK

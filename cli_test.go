@@ -22,6 +22,7 @@ import (
 	"testing"
 
 	"github.com/straylight-fleet/straylight/fleet"
+	fleetplan "github.com/straylight-fleet/straylight/fleet/plan"
 )
 
 // chkResult is one in-process run of the command line.
@@ -80,14 +81,14 @@ func TestCheckHomelabLimitMotoko(t *testing.T) {
 
 // chkHomelabPlan: one host, one create of the proxy config, its restart,
 // both routes ok, and the master key masked.
-func chkHomelabPlan(t *testing.T, plan fleet.Plan) {
+func chkHomelabPlan(t *testing.T, plan fleetplan.Plan) {
 	t.Helper()
 	if len(plan.Hosts) != 1 || plan.Hosts[0].Host != "motoko" || len(plan.Hosts[0].Files) != 1 {
 		t.Fatalf("plan hosts: %+v", plan.Hosts)
 	}
 	h := plan.Hosts[0]
 	f := h.Files[0]
-	if h.Connection != "local" || h.Unreachable != "" || f.Dest != chkProxyDest || f.Action != fleet.ActionCreate {
+	if h.Connection != "local" || h.Unreachable != "" || f.Dest != chkProxyDest || f.Action != fleetplan.ActionCreate {
 		t.Errorf("motoko: connection %q unreachable %q, file %s %s", h.Connection, h.Unreachable, f.Dest, f.Action)
 	}
 	if !strings.Contains(f.NewContent, "master_key: "+fleet.SecretMask) || len(h.Handlers) != 1 {
@@ -175,10 +176,10 @@ func chkEdit(t *testing.T, dir, rel, old, new string) {
 	}
 }
 
-func chkJSONPlan(t *testing.T, args ...string) fleet.Plan {
+func chkJSONPlan(t *testing.T, args ...string) fleetplan.Plan {
 	t.Helper()
 	r := chkRun(t, args...)
-	var plan fleet.Plan
+	var plan fleetplan.Plan
 	if err := json.Unmarshal([]byte(r.stdout), &plan); err != nil {
 		t.Fatalf("--json output is not a plan: %v\n%s", err, r.stdout)
 	}

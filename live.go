@@ -18,14 +18,14 @@ import (
 func (a *app) startLive(ctx context.Context, repo *fleet.Repo) <-chan status.Snapshot {
 	out := make(chan status.Snapshot, 1)
 	planned := append([]string{}, repo.PlannedHosts()...) // never nil: nil means every host
-	targets, proxy := repo.Fleet().StatusTargets(fleet.DefaultTransports, planned)
+	targets, proxy := a.session().StatusTargets(repo, planned)
 	targets = fleet.WithoutHostProbes(targets)
 	if len(targets) == 0 && proxy == nil {
 		out <- status.Snapshot{}
 		return out
 	}
 	go func() {
-		m := status.New(status.Config{Hosts: targets, Proxy: proxy, Timeout: repo.Settings.ProbeTimeout})
+		m := status.New(status.Config{Hosts: targets, Proxy: proxy, Timeout: repo.Settings().ProbeTimeout})
 		defer m.Close()
 		out <- m.Refresh(ctx)
 	}()

@@ -35,12 +35,11 @@ func main() {
 
 // app is one invocation: its options and where it writes.
 type app struct {
-	opts            options
-	decrypter       fleet.Decrypter // the vault keyring, loaded once (it may prompt)
-	decrypterLoaded bool
-	stdin           io.Reader
-	stdout          io.Writer
-	stderr          io.Writer
+	opts   options
+	sess   *fleet.Session // the run's one setup; see session
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {

@@ -6,25 +6,32 @@ import (
 	"github.com/straylight-fleet/straylight/fleet"
 )
 
-// keyring builds the vault keyring from --vault-password-file,
+// session is the run's one setup, built once from the options: the vault
+// keyring, the repository, the planner (with --forks), the engine and the
+// monitor, for --check, --apply and the TUI alike.
+func (a *app) session() *fleet.Session {
+	if a.sess == nil {
+		var files []string
+		if a.opts.vaultPasswordFile != "" {
+			files = append(files, a.opts.vaultPasswordFile)
+		}
+		a.sess = fleet.NewSession(fleet.Config{
+			Repo: a.opts.repo, Inventory: a.opts.inventory, Limit: a.opts.limit, ExtraVars: a.opts.extraVars,
+			Vault: fleet.VaultOptions{PasswordFiles: files, Ask: a.opts.askVaultPass, Stderr: a.stderr},
+			Apply: a.applyOptions(),
+		})
+	}
+	return a.sess
+}
+
+// keyring loads the vault keyring from --vault-password-file,
 // --ask-vault-pass, ANSIBLE_VAULT_PASSWORD_FILE and ansible.cfg, once, before
 // any UI starts (the prompt needs the terminal). It is nil when no password
 // was given: a vaulted file then fails with a message naming it and the flags.
-func (a *app) keyring() (fleet.Decrypter, error) {
-	if a.decrypterLoaded {
-		return a.decrypter, nil
-	}
-	var files []string
-	if a.opts.vaultPasswordFile != "" {
-		files = append(files, a.opts.vaultPasswordFile)
-	}
-	d, warnings, err := fleet.LoadVault(a.opts.repo, fleet.VaultOptions{PasswordFiles: files, Ask: a.opts.askVaultPass, Stderr: a.stderr})
-	if err != nil {
-		return nil, fmt.Errorf("vault: %w", err)
-	}
+func (a *app) keyring() error {
+	_, warnings, err := a.session().Keyring()
 	for _, w := range warnings {
 		fmt.Fprintln(a.stderr, "straylight: warning:", w)
 	}
-	a.decrypter, a.decrypterLoaded = d, true
-	return d, nil
+	return err
 }

@@ -248,9 +248,5 @@ func (d *Demo) injectFaults(faults []string) error {
 // open reads the copy with its vault password (ansible.cfg's
 // vault_password_file), as straylight run on it would.
 func (d *Demo) open() (*fleet.Repo, error) {
-	dec, _, err := fleet.LoadVault(d.Dir, fleet.VaultOptions{})
-	if err != nil {
-		return nil, err
-	}
-	return fleet.Open(fleet.Options{Repo: d.Dir, Decrypter: dec})
+	return fleet.NewSession(fleet.Config{Repo: d.Dir}).Open()
 }

@@ -1,291 +1,72 @@
 package fleet
 
 import (
-	"fmt"
-	"path/filepath"
 	"sync"
 
+	"github.com/straylight-fleet/straylight/fleet/ansible"
+	"github.com/straylight-fleet/straylight/fleet/discover"
 	"github.com/straylight-fleet/straylight/fleet/inventory"
-	"github.com/straylight-fleet/straylight/render"
+	"github.com/straylight-fleet/straylight/fleet/plan"
+	"github.com/straylight-fleet/straylight/fleet/state"
 )
 
-// Options say which repository to open and how.
-type Options struct {
-	Repo      string   // repository root
-	Inventory string   // -i; empty: ansible.cfg's, else the default names
-	Limit     string   // -l host pattern
-	ExtraVars []string // -e values
-	Decrypter Decrypter
-}
+// Types the faces meet, re-exported from the stages that define them.
+type (
+	Decrypter  = ansible.Decrypter
+	Settings   = ansible.Settings
+	Connection = ansible.Connection
+	Fleet      = discover.Fleet
+	GPUHost    = discover.GPUHost
+	ProxyHost  = discover.ProxyHost
+	AuditEntry = state.AuditEntry
+	AuditFile  = state.AuditFile
+)
 
-// Decrypter opens vault-encrypted files and values (fleet/vault.Keyring).
-type Decrypter interface {
-	Decrypt(data []byte, file string) ([]byte, error)
-}
+// SecretMask replaces secret values wherever output could show them.
+const SecretMask = plan.SecretMask
 
-// Repo is an Ansible repository as straylight reads it: the same files
-// ansible-playbook would read, with Ansible's meaning.
+// Repo is an opened repository as the faces see it: what Ansible reads, the
+// fleet it describes (read once), and straylight's state beside it.
 type Repo struct {
-	Root          string
-	Config        AnsibleConfig
-	Settings      Settings
-	InventoryPath string
-	Inventory     *Inventory
-	Playbooks     []*Playbook
-	Runs          []*PlayRun // every play of every top-level playbook, in order
-	ExtraVars     map[string]any
-	Findings      []Finding // lint warnings found while loading
-	limit         string
-	engine        *render.Engine
-
-	groupsOnce sync.Once
-	groupsMap  map[string][]string
-	hostvarsMu sync.Mutex
-	hostvars   map[string]*hostvarsCache
-	fleetOnce  sync.Once
-	fleet      *Fleet
-	auditMu    sync.Mutex
-	sources    sourceCache
+	repo      *ansible.Repo
+	state     *state.Store
+	fleetOnce sync.Once
+	fleet     *discover.Fleet
 }
 
-// PlayRun is a play ready to plan: its roles loaded and its hosts matched.
-type PlayRun struct {
-	Playbook *Playbook
-	Play     *Play
-	Roles    []*Role
-	Hosts    []string // matched and within --limit
-	AllHosts []string // matched, ignoring --limit
+func newRepo(r *ansible.Repo) *Repo {
+	return &Repo{repo: r, state: state.Open(r.Root)}
 }
 
-// Open reads the repository: ansible.cfg, straylight.yml, the inventory, the
-// playbooks and their roles. It does not template anything yet.
-func Open(opts Options) (*Repo, error) {
-	root, err := filepath.Abs(opts.Repo)
-	if err != nil {
-		return nil, err
-	}
-	r := &Repo{Root: root, limit: opts.Limit}
-	steps := []func(Options) error{r.loadConfig, r.loadInventory, r.loadPlaybooks, r.loadRuns, r.lintVarDirs}
-	for _, step := range steps {
-		if err := step(opts); err != nil {
-			return nil, err
-		}
-	}
-	return r, nil
+// Root is the repository's root directory.
+func (r *Repo) Root() string { return r.repo.Root }
+
+// Settings are straylight.yml's options.
+func (r *Repo) Settings() Settings { return r.repo.Settings }
+
+// Fleet is the GPU hosts and the proxy the repository configures, ignoring
+// --limit.
+func (r *Repo) Fleet() *Fleet {
+	r.fleetOnce.Do(func() { r.fleet = discover.Read(r.repo) })
+	return r.fleet
 }
 
-func (r *Repo) loadConfig(opts Options) error {
-	var err error
-	if r.Config, err = LoadAnsibleConfig(r.Root); err != nil {
-		return err
-	}
-	if r.Settings, err = LoadSettings(r.Root); err != nil {
-		return err
-	}
-	r.engine = render.NewEngine(render.Options{AnsibleManaged: r.Config.AnsibleManaged})
-	r.ExtraVars, err = parseExtraVars(opts.ExtraVars)
-	return err
-}
-
-func (r *Repo) loadInventory(opts Options) error {
-	path := opts.Inventory
-	if path == "" {
-		var err error
-		if path, err = findInventory(r.Root, r.Config); err != nil {
-			return err
-		}
-	} else if !filepath.IsAbs(path) {
-		path = filepath.Join(r.Root, path)
-	}
-	r.InventoryPath = path
-	inv, err := LoadInventory(path, opts.Decrypter)
-	r.Inventory = inv
-	return err
-}
-
-func (r *Repo) loadPlaybooks(Options) error {
-	paths, err := findPlaybooks(r.Root)
-	if err != nil {
-		return err
-	}
-	for _, p := range paths {
-		pb, err := LoadPlaybook(r.Root, p)
-		if err != nil {
-			return relabel(err, p, relTo(r.Root, p))
-		}
-		r.Playbooks = append(r.Playbooks, pb)
-	}
-	return nil
-}
-
-// topLevel drops playbooks that another playbook imports: they run through
-// their importer, not twice.
-func (r *Repo) topLevel() []*Playbook {
-	imported := map[string]bool{}
-	for _, pb := range r.Playbooks {
-		for _, imp := range pb.Imports {
-			imported[imp] = true
-		}
-	}
-	var out []*Playbook
-	for _, pb := range r.Playbooks {
-		if !imported[filepath.Join(r.Root, pb.Path)] {
-			out = append(out, pb)
-		}
-	}
-	return out
-}
-
-func (r *Repo) loadRuns(Options) error {
-	limited, err := r.limitHosts()
-	if err != nil {
-		return err
-	}
-	for _, pb := range r.expandImports(r.topLevel()) {
-		for _, play := range pb.Plays {
-			run, err := r.newRun(pb, play, limited)
-			if err != nil {
-				return err
-			}
-			r.Runs = append(r.Runs, run)
-		}
-	}
-	return nil
-}
-
-// expandImports replaces each playbook by itself followed by what it imports.
-func (r *Repo) expandImports(pbs []*Playbook) []*Playbook {
-	byPath := map[string]*Playbook{}
-	for _, pb := range r.Playbooks {
-		byPath[filepath.Join(r.Root, pb.Path)] = pb
-	}
-	var out []*Playbook
-	for _, pb := range pbs {
-		out = append(out, pb)
-		for _, imp := range pb.Imports {
-			if sub := byPath[imp]; sub != nil {
-				out = append(out, r.expandImports([]*Playbook{sub})...)
-			}
-		}
-	}
-	return out
-}
-
-// limitHosts resolves --limit; nil means no limit.
-func (r *Repo) limitHosts() (map[string]bool, error) {
-	if r.limit == "" {
-		return nil, nil
-	}
-	hosts, err := r.Inventory.Match(r.limit)
-	if err != nil {
-		return nil, fmt.Errorf("--limit %q: %w", r.limit, err)
-	}
-	set := make(map[string]bool, len(hosts))
-	for _, h := range hosts {
-		set[h] = true
-	}
-	return set, nil
-}
-
-func (r *Repo) newRun(pb *Playbook, play *Play, limited map[string]bool) (*PlayRun, error) {
-	run := &PlayRun{Playbook: pb, Play: play}
-	hosts, err := r.Inventory.MatchPlay(play.Hosts)
-	if err != nil {
-		return nil, &InputError{At: play.At, Key: "hosts", Msg: err.Error()}
-	}
-	run.AllHosts = hosts
-	for _, h := range hosts {
-		if limited == nil || limited[h] {
-			run.Hosts = append(run.Hosts, h)
-		}
-	}
-	search := roleSearchPath(pb.Dir, r.Config.RolesPath)
-	for _, ref := range play.Roles {
-		role, err := r.loadRoleRef(ref, search)
-		if err != nil {
-			return nil, err
-		}
-		run.Roles = append(run.Roles, role)
-	}
-	return run, nil
-}
-
-func (r *Repo) loadRoleRef(ref RoleRef, search []string) (*Role, error) {
-	dir, err := findRole(ref, search)
-	if err != nil {
-		return nil, err
-	}
-	return loadRole(r.Root, ref.Name, dir)
-}
-
-// PlannedHosts lists the hosts some play targets within --limit, in the order
-// the plays first reach them.
-func (r *Repo) PlannedHosts() []string {
-	var out []string
-	for _, run := range r.Runs {
-		out = appendUnique(out, run.Hosts...)
-	}
-	return out
-}
-
-// renderHost renders a host's file tasks for every play that targets it
-// (within --limit when limited is true). Nothing is read from the host.
-func (r *Repo) renderHost(host string, limited bool) (*hostWork, error) {
-	w := newHostWork(host)
-	for _, run := range r.Runs {
-		hosts := run.AllHosts
-		if limited {
-			hosts = run.Hosts
-		}
-		if !contains(hosts, host) {
-			continue
-		}
-		if err := r.renderRun(w, run); err != nil {
-			return w, err
-		}
-	}
-	return w, nil
-}
-
-func (r *Repo) renderRun(w *hostWork, run *PlayRun) error {
-	hs, err := r.hostScope(w.name, run)
-	if err != nil {
-		return err
-	}
-	w.addScope(hs)
-	for _, task := range run.Tasks() {
-		if err := w.addTask(hs, run, task); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// RenderedFiles renders a host's file tasks (ignoring --limit) and returns
-// dest → content, unmasked. Used to seed the simulated lab.
-func (r *Repo) RenderedFiles(host string) (map[string]string, error) {
-	w, err := r.renderHost(host, false)
-	if err != nil {
-		return nil, err
-	}
-	out := map[string]string{}
-	for _, f := range w.files {
-		out[f.change.Dest] = string(f.content)
-	}
-	return out, nil
-}
+// PlannedHosts lists the hosts some play targets within --limit.
+func (r *Repo) PlannedHosts() []string { return r.repo.PlannedHosts() }
 
 // HostVarOrigins is a host's merged variables, untemplated, with the place
-// each was set (role default, group_vars, host_vars, …), as the first play
-// that targets it sees them: what the UI's host detail shows.
+// each was set, as the first play that targets it sees them.
 func (r *Repo) HostVarOrigins(host string) (inventory.Vars, error) {
-	run := r.firstRun(host)
-	if run == nil {
-		return inventory.Vars{}, fmt.Errorf("no play targets %s", host)
-	}
-	hs, err := r.hostScope(host, run)
-	if err != nil {
-		return inventory.Vars{}, err
-	}
-	return hs.vars, nil
+	return r.repo.HostVarOrigins(host)
 }
+
+// RenderedFiles renders a host's file tasks, unmasked: dest → content.
+func (r *Repo) RenderedFiles(host string) (map[string]string, error) {
+	return r.repo.RenderedFiles(host)
+}
+
+// Audit appends an entry to the repository's audit log.
+func (r *Repo) Audit(e AuditEntry) error { return r.state.Audit(e) }
+
+// Hosts lists every host of the inventory.
+func (r *Repo) Hosts() []string { return r.repo.Inventory.Hosts() }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/straylight-fleet/straylight/fleet"
+	fleetplan "github.com/straylight-fleet/straylight/fleet/plan"
 	"github.com/straylight-fleet/straylight/fleet/status"
 )
 
@@ -14,12 +15,12 @@ func fleetOf200(b *testing.B, w, h int) Model {
 	f := newFixture(b)
 	gpus := make([]fleet.GPUHost, 200)
 	snap := status.Snapshot{Proxy: &status.ProxyStatus{State: status.StateUp}}
-	plan := &fleet.Plan{Fleet: &fleet.Fleet{}}
+	plan := &fleetplan.Plan{Fleet: &fleet.Fleet{}}
 	for i := range gpus {
 		name := fmt.Sprintf("gpu-%03d", i)
 		gpus[i] = fleet.GPUHost{Name: name, Served: []string{"llama31-8b-" + name}}
 		snap.Hosts = append(snap.Hosts, syntheticStatus(i, name))
-		plan.Hosts = append(plan.Hosts, &fleet.HostPlan{Host: name, Files: []*fleet.FileChange{{Action: []fleet.Action{fleet.ActionNone, fleet.ActionUpdate}[i%2]}}})
+		plan.Hosts = append(plan.Hosts, &fleetplan.HostPlan{Host: name, Files: []*fleetplan.FileChange{{Action: []fleetplan.Action{fleetplan.ActionNone, fleetplan.ActionUpdate}[i%2]}}})
 	}
 	plan.Fleet.GPU = gpus
 	m := f.ready(w, h)

@@ -7,6 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/straylight-fleet/straylight/fleet"
+	"github.com/straylight-fleet/straylight/fleet/plan"
 	"github.com/straylight-fleet/straylight/fleet/status"
 	"github.com/straylight-fleet/straylight/ui/detail"
 	"github.com/straylight-fleet/straylight/ui/diff"
@@ -21,7 +22,7 @@ type (
 	}
 	planMsg struct {
 		repo *fleet.Repo // reopened: edits since are in it
-		plan *fleet.Plan
+		plan *plan.Plan
 		err  error
 	}
 	valuesMsg struct {
@@ -81,7 +82,7 @@ func (m Model) startMonitor() tea.Cmd {
 		}
 		mon := newMonitor(repo)
 		rt.setMonitor(mon)
-		mon.Run(rt.ctx, repo.Settings.RefreshInterval, rt.snapshots.Put)
+		mon.Run(rt.ctx, repo.Settings().RefreshInterval, rt.snapshots.Put)
 		return monitorMsg{}
 	})
 }
@@ -159,7 +160,7 @@ func (m Model) readGit() tea.Cmd {
 	if m.repo == nil || m.svc.gitState == nil {
 		return nil
 	}
-	root, read := m.repo.Root, m.svc.gitState
+	root, read := m.repo.Root(), m.svc.gitState
 	return safely(func() tea.Msg { return gitMsg{read(root)} })
 }
 
@@ -217,7 +218,7 @@ func (m Model) liveHost(name string) *status.HostStatus {
 	return nil
 }
 
-func (m Model) hostPlan(name string) *fleet.HostPlan {
+func (m Model) hostPlan(name string) *plan.HostPlan {
 	if m.plan == nil {
 		return nil
 	}
@@ -265,8 +266,8 @@ func (m Model) loadValues(host string) tea.Cmd {
 		return nil
 	}
 	return safely(func() tea.Msg {
-		vars, err := hostOrigins(repo, host)
-		return valuesMsg{host: host, values: configuredValues(repo.Root, g, vars), err: err}
+		values, err := configuredValues(repo, g)
+		return valuesMsg{host: host, values: values, err: err}
 	})
 }
 

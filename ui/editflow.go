@@ -1,33 +1,25 @@
 package ui
 
 import (
-	"errors"
 	"fmt"
-	"path/filepath"
-	"sort"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/straylight-fleet/straylight/fleet"
-	"github.com/straylight-fleet/straylight/fleet/hvedit"
-	"github.com/straylight-fleet/straylight/fleet/inventory"
 	"github.com/straylight-fleet/straylight/ui/edit"
 )
 
 // editRecord is one saved edit, kept until it is committed.
 type editRecord struct {
 	path   string // the vars file written (absolute)
-	result hvedit.Result
+	result fleet.EditResult
 }
 
-// editSession is the open form's file.
-type editSession struct {
-	host string
-	path string
-	doc  *hvedit.Doc // used by one command at a time (saving guards it)
-}
+// editSession is the open form's file, used by one command at a time
+// (saving guards it).
+type editSession = fleet.VarsEdit
 
 type (
 	editOpenedMsg struct {
@@ -40,7 +32,7 @@ type (
 	editSavedMsg struct {
 		host    string
 		path    string
-		results []hvedit.Result
+		results []fleet.EditResult
 		err     error
 	}
 	committedMsg struct {
@@ -66,97 +58,27 @@ func (m Model) onEditData(msg tea.Msg) (Model, tea.Cmd) {
 // openEdit reads the host's vars file in the background; the form opens
 // when it is read.
 func (m Model) openEdit(host string) (Model, tea.Cmd) {
-	repo, vault := m.repo, m.svc.vault
+	repo, open := m.repo, m.svc.openEdit
 	g, ok := m.gpuHost(host)
 	if !ok {
 		m.errText = host + " is not a GPU host of this repository"
 		return m, nil
 	}
 	m.notice = "reading " + host + "'s host_vars…"
-	return m, safely(func() tea.Msg { return readForEdit(repo, g, vault) })
+	return m, safely(func() tea.Msg { return readForEdit(open, repo, g) })
 }
 
-// readForEdit finds the file that sets the host's vllm mapping and reads
-// every vllm key from it.
-func readForEdit(repo *fleet.Repo, g fleet.GPUHost, vault hvedit.Vault) editOpenedMsg {
-	path, readOnly := varsFileOf(repo, g.Name)
-	name := relPath(repo.Root, path)
-	doc, err := hvedit.Read(path, hvedit.Options{Name: name, Vault: vault, SecretKey: fleet.IsSecretKey, Validate: validateVLLM})
+// readForEdit opens the file that sets the host's vllm mapping.
+func readForEdit(open func(*fleet.Repo, fleet.GPUHost) (*fleet.VarsEdit, error), repo *fleet.Repo, g fleet.GPUHost) editOpenedMsg {
+	e, err := open(repo, g)
 	if err != nil {
 		return editOpenedMsg{err: err}
 	}
-	specs, err := editSpecs(doc, g)
-	return editOpenedMsg{session: &editSession{host: g.Name, path: path, doc: doc}, name: name, specs: specs, readOnly: readOnly, err: err}
-}
-
-// varsFileOf is the host_vars file that sets the host's vllm mapping; when
-// the mapping comes from elsewhere the form is read-only (writing a vllm
-// key into host_vars would replace the whole mapping: hash_behaviour=replace).
-func varsFileOf(repo *fleet.Repo, host string) (string, string) {
-	fallback := filepath.Join(repo.Root, "host_vars", host+".yml")
-	vars, err := hostOrigins(repo, host)
-	if err != nil {
-		return fallback, err.Error()
+	specs := make([]edit.Spec, len(e.Keys))
+	for i, k := range e.Keys {
+		specs[i] = edit.Spec{Key: k.Key, Text: k.Text, Present: k.Present, Secret: k.Secret}
 	}
-	o := vars.Origins["vllm"]
-	if o.Layer != inventory.LayerHostVars || o.File == "" {
-		return fallback, fmt.Sprintf("read-only: vllm is set in %s, not in a host_vars file; editing host_vars would replace the whole mapping",
-			describeOrigin(repo.Root, o))
-	}
-	return o.File, ""
-}
-
-func validateVLLM(keyPath []string, v any) string {
-	if len(keyPath) == 2 && keyPath[0] == "vllm" {
-		return fleet.ValidateVLLMValue(keyPath[1], v)
-	}
-	return ""
-}
-
-// editSpecs lists the host's vllm keys and the keys vLLM's rules know:
-// those the file sets in file order, then the others by name.
-func editSpecs(doc *hvedit.Doc, g fleet.GPUHost) ([]edit.Spec, error) {
-	type keyed struct {
-		spec edit.Spec
-		line int
-	}
-	var all []keyed
-	for _, k := range editKeys(g) {
-		f, err := doc.Get([]string{"vllm", k})
-		if err != nil {
-			return nil, err
-		}
-		spec := edit.Spec{Key: k, Present: f.Present, Secret: f.Secret}
-		if f.Present && !f.Secret {
-			spec.Text = f.Text
-		}
-		all = append(all, keyed{spec, f.Line})
-	}
-	sort.SliceStable(all, func(i, j int) bool { return lineOrder(all[i].line) < lineOrder(all[j].line) })
-	specs := make([]edit.Spec, len(all))
-	for i, k := range all {
-		specs[i] = k.spec
-	}
-	return specs, nil
-}
-
-// lineOrder puts absent keys (line 0) after the present ones.
-func lineOrder(line int) int {
-	if line == 0 {
-		return 1 << 30
-	}
-	return line
-}
-
-func editKeys(g fleet.GPUHost) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, k := range append(sortedKeys(g.Values), fleet.VLLMKeys()...) {
-		if !seen[k] {
-			seen[k], out = true, append(out, k)
-		}
-	}
-	return out
+	return editOpenedMsg{session: e, name: e.Name, specs: specs, readOnly: e.ReadOnly}
 }
 
 func (m Model) onEditOpened(msg editOpenedMsg) (Model, tea.Cmd) {
@@ -166,7 +88,7 @@ func (m Model) onEditOpened(msg editOpenedMsg) (Model, tea.Cmd) {
 		return m, nil
 	}
 	m.editing = msg.session
-	m.edit = edit.New(m.th, msg.session.host, msg.name, msg.specs, msg.readOnly)
+	m.edit = edit.New(m.th, msg.session.Host, msg.name, msg.specs, msg.readOnly)
 	m.edit.SetSize(m.width, m.bodyHeight())
 	return m.push(viewEdit), nil
 }
@@ -207,30 +129,12 @@ func (m Model) saveEdit() (Model, tea.Cmd) {
 }
 
 func saveChanges(s *editSession, repo *fleet.Repo, changes []edit.Change) editSavedMsg {
-	msg := editSavedMsg{host: s.host, path: s.path}
-	for _, c := range changes {
-		res, err := s.doc.Set([]string{"vllm", c.Key}, c.Value)
-		if err != nil {
-			msg.err = err
-			return msg
-		}
-		msg.results = append(msg.results, res)
+	ec := make([]fleet.EditChange, len(changes))
+	for i, c := range changes {
+		ec[i] = fleet.EditChange{Key: c.Key, Value: c.Value}
 	}
-	if err := s.doc.Save(); err != nil {
-		msg.err, msg.results = err, nil
-		return msg
-	}
-	auditEdits(repo, s, msg.results)
-	return msg
-}
-
-// auditEdits appends the edits to the audit log (hashes only: values may
-// be secrets).
-func auditEdits(repo *fleet.Repo, s *editSession, results []hvedit.Result) {
-	for _, r := range results {
-		_ = repo.Audit(fleet.AuditEntry{Host: s.host, Action: "edit", Result: "ok", Message: r.Description,
-			Files: []fleet.AuditFile{{Dest: r.File, OldSHA256: hvedit.SHA256Hex(r.OldFile), NewSHA256: hvedit.SHA256Hex(r.NewFile)}}})
-	}
+	results, err := s.Save(repo, ec)
+	return editSavedMsg{host: s.Host, path: s.Path, results: results, err: err}
 }
 
 // onEditSaved: the file is written; the diff of what the change would
@@ -239,7 +143,7 @@ func (m Model) onEditSaved(msg editSavedMsg) (Model, tea.Cmd) {
 	m.saving = false
 	if msg.err != nil {
 		m.errText = "save: " + msg.err.Error()
-		if errors.Is(msg.err, hvedit.ErrChanged) {
+		if fleet.IsStale(msg.err) {
 			m.errText += " — esc, then e to read it again"
 		}
 		return m, nil
@@ -261,7 +165,7 @@ func (m Model) commitEdits(host string) (Model, tea.Cmd) {
 	if len(records) == 0 || m.svc.commit == nil {
 		return m, nil
 	}
-	root, commit := m.repo.Root, m.svc.commit
+	root, commit := m.repo.Root(), m.svc.commit
 	message, files := commitMessage(host, records), commitFiles(records)
 	return m, safely(func() tea.Msg {
 		return committedMsg{host: host, message: message, err: commit(root, files, message)}
@@ -270,14 +174,11 @@ func (m Model) commitEdits(host string) (Model, tea.Cmd) {
 
 // commitMessage names the host, key, old and new value of each edit.
 func commitMessage(host string, records []editRecord) string {
-	lines := make([]string, len(records))
+	results := make([]fleet.EditResult, len(records))
 	for i, r := range records {
-		lines[i] = hvedit.CommitMessage(host, r.result.Key, r.result.OldText, r.result.NewText)
+		results[i] = r.result
 	}
-	if len(lines) == 1 {
-		return lines[0]
-	}
-	return fmt.Sprintf("%s: %d vllm values\n\n%s", host, len(lines), strings.Join(lines, "\n"))
+	return fleet.CommitMessage(host, results)
 }
 
 func commitFiles(records []editRecord) []string {

@@ -13,7 +13,9 @@ import (
 
 	"github.com/straylight-fleet/straylight/demo"
 	"github.com/straylight-fleet/straylight/fleet"
+	fleetapply "github.com/straylight-fleet/straylight/fleet/apply"
 	"github.com/straylight-fleet/straylight/fleet/hvedit"
+	fleetplan "github.com/straylight-fleet/straylight/fleet/plan"
 	"github.com/straylight-fleet/straylight/fleet/status"
 	"github.com/straylight-fleet/straylight/remote"
 	"github.com/straylight-fleet/straylight/ui/theme"
@@ -48,10 +50,10 @@ func (memTransport) Describe() string { return "memory" }
 func (memTransport) Close() error     { return nil }
 
 // seedTransports are the hosts as the seed left them.
-func seedTransports(t testing.TB, repo *fleet.Repo) fleet.TransportFactory {
+func seedTransports(t testing.TB, repo *fleet.Repo) fleetplan.TransportFactory {
 	t.Helper()
 	deployed := map[string]string{}
-	for _, h := range repo.Inventory.Hosts() {
+	for _, h := range repo.Hosts() {
 		files, err := repo.RenderedFiles(h)
 		if err != nil {
 			t.Fatal(err)
@@ -95,7 +97,7 @@ func (f *fakeMonitor) Close() error                                    { f.close
 type fakeEngine struct {
 	mu       sync.Mutex
 	calls    []string
-	events   []fleet.Event
+	events   []fleetapply.Event
 	err      error
 	routeErr string // a failing route test's decoded error
 }
@@ -112,15 +114,15 @@ func (e *fakeEngine) Calls() []string {
 	return append([]string(nil), e.calls...)
 }
 
-func (e *fakeEngine) Apply(_ context.Context, plan *fleet.Plan, obs fleet.Observer) (fleet.ApplySummary, error) {
+func (e *fakeEngine) Apply(_ context.Context, plan *fleetplan.Plan, obs fleetapply.Observer) (fleetapply.ApplySummary, error) {
 	e.record("apply")
 	for _, ev := range e.events {
 		obs(ev)
 	}
-	return fleet.ApplySummary{OK: 1}, e.err
+	return fleetapply.ApplySummary{OK: 1}, e.err
 }
 
-func (e *fakeEngine) Restart(_ context.Context, host string, obs fleet.Observer) error {
+func (e *fakeEngine) Restart(_ context.Context, host string, obs fleetapply.Observer) error {
 	e.record("restart " + host)
 	for _, ev := range e.events {
 		obs(ev)
@@ -128,11 +130,11 @@ func (e *fakeEngine) Restart(_ context.Context, host string, obs fleet.Observer)
 	return e.err
 }
 
-func (e *fakeEngine) TestRoute(_ context.Context, route string, obs fleet.Observer) (fleet.RouteResult, error) {
+func (e *fakeEngine) TestRoute(_ context.Context, route string, obs fleetapply.Observer) (fleetapply.RouteResult, error) {
 	e.record("test " + route)
-	res := fleet.RouteResult{Route: route, Host: "wintermute", OK: e.routeErr == "", Error: e.routeErr, TTFT: 120 * time.Millisecond, TokensPerSec: 40}
-	obs(fleet.Event{Kind: fleet.EvRouteChunk, Host: "wintermute", Route: route, Chunk: "Hello"})
-	obs(fleet.Event{Kind: fleet.EvRouteResult, Host: "wintermute", Route: route, Result: &res})
+	res := fleetapply.RouteResult{Route: route, Host: "wintermute", OK: e.routeErr == "", Error: e.routeErr, TTFT: 120 * time.Millisecond, TokensPerSec: 40}
+	obs(fleetapply.Event{Kind: fleetapply.EvRouteChunk, Host: "wintermute", Route: route, Chunk: "Hello"})
+	obs(fleetapply.Event{Kind: fleetapply.EvRouteResult, Host: "wintermute", Route: route, Result: &res})
 	if !res.OK {
 		return res, errors.New("route test " + route + ": " + res.Error)
 	}
@@ -144,7 +146,7 @@ type fixture struct {
 	t       testing.TB
 	dir     string
 	repo    *fleet.Repo
-	plan    *fleet.Plan
+	plan    *fleetplan.Plan
 	engine  *fakeEngine
 	commits []string
 	svc     services
@@ -163,9 +165,7 @@ func newFixture(t testing.TB) *fixture {
 		t.Fatal(err)
 	}
 	transports := seedTransports(t, repo)
-	f.svc.plan = func(ctx context.Context, repo *fleet.Repo) (*fleet.Plan, error) {
-		return (&fleet.Planner{Repo: repo, Transports: transports}).Plan(ctx)
-	}
+	f.svc.plan = fleet.NewSession(fleet.Config{Repo: dir, Transports: transports}).Plan
 	f.svc.monitor = func(*fleet.Repo) statusSource { return &fakeMonitor{snap: seedSnapshot()} }
 	f.svc.targets = nil
 	f.svc.engine = func(*fleet.Repo, []string) engine { return f.engine }

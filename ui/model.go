@@ -9,6 +9,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/straylight-fleet/straylight/fleet"
+	fleetapply "github.com/straylight-fleet/straylight/fleet/apply"
+	"github.com/straylight-fleet/straylight/fleet/plan"
 	"github.com/straylight-fleet/straylight/fleet/status"
 	"github.com/straylight-fleet/straylight/ui/apply"
 	"github.com/straylight-fleet/straylight/ui/detail"
@@ -100,13 +102,13 @@ type Model struct {
 	height int
 
 	repo      *fleet.Repo
-	plan      *fleet.Plan
+	plan      *plan.Plan
 	planErr   error
 	planning  bool
 	replan    bool // another plan was asked for while one ran
 	snap      *status.Snapshot
 	git       gitState
-	tests     map[string]fleet.RouteResult
+	tests     map[string]fleetapply.RouteResult
 	tasks     map[task.ID]*apply.Progress
 	pumps     map[task.ID]*task.Pump
 	nextTask  task.ID
@@ -141,7 +143,7 @@ func newModel(ctx context.Context, cfg Config, svc services, th *theme.Theme) Mo
 	m := Model{
 		cfg: cfg, svc: svc, th: th, width: 80, height: 24,
 		rt:    &runtime{ctx: ctx, cancel: cancel, snapshots: task.NewLatest[status.Snapshot]()},
-		tests: map[string]fleet.RouteResult{}, tasks: map[task.ID]*apply.Progress{},
+		tests: map[string]fleetapply.RouteResult{}, tasks: map[task.ID]*apply.Progress{},
 		pumps: map[task.ID]*task.Pump{}, edits: map[string][]editRecord{}, values: map[string]valuesMsg{},
 		stack: []viewID{viewFleet}, keys: newGlobalKeys(), spinning: true,
 		fleet: fleettable.New(th), routes: routes.New(th), detail: detail.New(th),

@@ -11,7 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/straylight-fleet/straylight/fleet"
+	fleetapply "github.com/straylight-fleet/straylight/fleet/apply"
 	"github.com/straylight-fleet/straylight/ui/help"
 	"github.com/straylight-fleet/straylight/ui/layout"
 	"github.com/straylight-fleet/straylight/ui/theme"
@@ -304,31 +304,31 @@ func TestQuitKeys(t *testing.T) {
 }
 
 // deployScript is wintermute's deploy as the engine reports it.
-func deployScript() []fleet.Event {
+func deployScript() []fleetapply.Event {
 	const cfg = `C:\Users\mdt\dev\wintermute\config.yml`
-	step := func(s fleet.Step, st fleet.StepStatus, dest, msg string) fleet.Event {
-		return fleet.Event{Kind: fleet.EvStep, Host: "wintermute", Step: s, Status: st, Dest: dest, Message: msg}
+	step := func(s fleetapply.Step, st fleetapply.StepStatus, dest, msg string) fleetapply.Event {
+		return fleetapply.Event{Kind: fleetapply.EvStep, Host: "wintermute", Step: s, Status: st, Dest: dest, Message: msg}
 	}
-	res := &fleet.RouteResult{Route: "local/reasoner", Upstream: "llama31-8b-wintermute", Host: "wintermute", OK: true,
+	res := &fleetapply.RouteResult{Route: "local/reasoner", Upstream: "llama31-8b-wintermute", Host: "wintermute", OK: true,
 		TTFT: 182e6, TokensPerSec: 41.3, CompletionToks: 12, FinishReason: "length"}
-	return []fleet.Event{
-		{Kind: fleet.EvPlan, Plan: &fleet.PlanSummary{Order: []string{"wintermute"}}},
-		step(fleet.StepPending, fleet.StatusOK, "", ""),
-		step(fleet.StepBackup, fleet.StatusStart, cfg, ""), step(fleet.StepBackup, fleet.StatusOK, cfg, ""),
-		step(fleet.StepWrite, fleet.StatusStart, cfg, ""), step(fleet.StepWrite, fleet.StatusOK, cfg, "sha256 ebfa1215c864"),
-		step(fleet.StepHandler, fleet.StatusStart, "", "windows-vllm-deploy : Restart vLLM container"),
-		step(fleet.StepHandler, fleet.StatusOK, "", "windows-vllm-deploy : Restart vLLM container"),
-		step(fleet.StepHealth, fleet.StatusStart, "", ""),
-		{Kind: fleet.EvHealth, Host: "wintermute", Health: &fleet.HealthProgress{State: "loading", Expected: "llama31-8b-wintermute", Elapsed: 2e9, Timeout: 300e9}},
-		{Kind: fleet.EvHealth, Host: "wintermute", Health: &fleet.HealthProgress{State: "serving", Expected: "llama31-8b-wintermute", Served: []string{"llama31-8b-wintermute"}, Elapsed: 4e9, Timeout: 300e9}},
-		step(fleet.StepHealth, fleet.StatusOK, "", `wintermute serves "llama31-8b-wintermute" after 4s`),
-		step(fleet.StepRouteTest, fleet.StatusStart, "", "local/reasoner"),
-		{Kind: fleet.EvRouteChunk, Host: "wintermute", Route: "local/reasoner", Chunk: "Hello! This is "},
-		{Kind: fleet.EvRouteChunk, Host: "wintermute", Route: "local/reasoner", Chunk: "llama31-8b-wintermute"},
-		{Kind: fleet.EvRouteResult, Host: "wintermute", Route: "local/reasoner", Result: res},
-		step(fleet.StepRouteTest, fleet.StatusOK, "", "local/reasoner"),
-		{Kind: fleet.EvHostResult, Host: "wintermute", Status: fleet.StepStatus(fleet.OutcomeOK)},
-		{Kind: fleet.EvSummary, Apply: &fleet.ApplySummary{OK: 1}, Message: "Apply: 1 ok, 0 failed, 0 skipped, 0 unchanged"},
+	return []fleetapply.Event{
+		{Kind: fleetapply.EvPlan, Plan: &fleetapply.PlanSummary{Order: []string{"wintermute"}}},
+		step(fleetapply.StepPending, fleetapply.StatusOK, "", ""),
+		step(fleetapply.StepBackup, fleetapply.StatusStart, cfg, ""), step(fleetapply.StepBackup, fleetapply.StatusOK, cfg, ""),
+		step(fleetapply.StepWrite, fleetapply.StatusStart, cfg, ""), step(fleetapply.StepWrite, fleetapply.StatusOK, cfg, "sha256 ebfa1215c864"),
+		step(fleetapply.StepHandler, fleetapply.StatusStart, "", "windows-vllm-deploy : Restart vLLM container"),
+		step(fleetapply.StepHandler, fleetapply.StatusOK, "", "windows-vllm-deploy : Restart vLLM container"),
+		step(fleetapply.StepHealth, fleetapply.StatusStart, "", ""),
+		{Kind: fleetapply.EvHealth, Host: "wintermute", Health: &fleetapply.HealthProgress{State: "loading", Expected: "llama31-8b-wintermute", Elapsed: 2e9, Timeout: 300e9}},
+		{Kind: fleetapply.EvHealth, Host: "wintermute", Health: &fleetapply.HealthProgress{State: "serving", Expected: "llama31-8b-wintermute", Served: []string{"llama31-8b-wintermute"}, Elapsed: 4e9, Timeout: 300e9}},
+		step(fleetapply.StepHealth, fleetapply.StatusOK, "", `wintermute serves "llama31-8b-wintermute" after 4s`),
+		step(fleetapply.StepRouteTest, fleetapply.StatusStart, "", "local/reasoner"),
+		{Kind: fleetapply.EvRouteChunk, Host: "wintermute", Route: "local/reasoner", Chunk: "Hello! This is "},
+		{Kind: fleetapply.EvRouteChunk, Host: "wintermute", Route: "local/reasoner", Chunk: "llama31-8b-wintermute"},
+		{Kind: fleetapply.EvRouteResult, Host: "wintermute", Route: "local/reasoner", Result: res},
+		step(fleetapply.StepRouteTest, fleetapply.StatusOK, "", "local/reasoner"),
+		{Kind: fleetapply.EvHostResult, Host: "wintermute", Status: fleetapply.StepStatus(fleetapply.OutcomeOK)},
+		{Kind: fleetapply.EvSummary, Apply: &fleetapply.ApplySummary{OK: 1}, Message: "Apply: 1 ok, 0 failed, 0 skipped, 0 unchanged"},
 	}
 }
 

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"sync/atomic"
@@ -34,15 +33,16 @@ func (c *netCounter) transport(fleet.Connection) (remote.Transport, error) {
 func networkedServices(f *fixture, c *netCounter) services {
 	client := &http.Client{Transport: c}
 	svc := f.svc
-	svc.plan = func(ctx context.Context, repo *fleet.Repo) (*fleet.Plan, error) {
-		return (&fleet.Planner{Repo: repo, Transports: c.transport}).Plan(ctx)
-	}
+	s := fleet.NewSession(fleet.Config{Repo: f.dir, Transports: c.transport})
+	svc.plan = s.Plan
 	svc.monitor = func(repo *fleet.Repo) statusSource {
-		hosts, proxy := repo.Fleet().StatusTargets(c.transport, nil)
+		hosts, proxy := s.StatusTargets(repo, nil)
 		return status.New(status.Config{Hosts: hosts, Proxy: proxy, HTTPClient: client, Timeout: time.Second})
 	}
 	svc.engine = func(repo *fleet.Repo, hosts []string) engine {
-		return &fleet.Engine{Repo: repo, Transports: c.transport, HTTP: client, Opts: fleet.ApplyOptions{Hosts: hosts}}
+		e := s.Engine(repo, hosts)
+		e.HTTP = client
+		return e
 	}
 	return svc
 }

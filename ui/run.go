@@ -1,8 +1,9 @@
 // Package ui is straylight's terminal UI (Bubble Tea v2): the fleet table,
 // the routes pane, host detail, the edit form, the diff, deploy/restart
 // progress and route tests, keyboard only. It holds no business logic:
-// the repository, plans and the apply engine come from package fleet, live
-// state from fleet/status, edits from fleet/hvedit. Nothing here blocks on
+// the repository, plans, edits and the apply engine come from the
+// fleet.Session the CLI built (data types from fleet/plan and fleet/apply),
+// live state from fleet/status. Nothing here blocks on
 // the network: every probe, plan, edit and deploy runs in a tea.Cmd or in
 // the status monitor's own goroutines.
 package ui
@@ -19,16 +20,29 @@ import (
 
 // Config is what the TUI runs on.
 type Config struct {
-	Repo      string   // repository root (-C)
-	Inventory string   // -i; empty: ansible.cfg's, else the default names
-	Limit     string   // -l host pattern
-	ExtraVars []string // -e values
-	Decrypter fleet.Decrypter
-	// Apply holds the deploy options (--forks, --skip-unsupported,
-	// --when-idle, --no-rollback); Hosts is set per deploy.
-	Apply fleet.ApplyOptions
+	// Session is the setup the CLI built from its options (repository,
+	// vault keyring, --forks and the other deploy options); nil: one for
+	// Repo with no other option.
+	Session *fleet.Session
+	Repo    string // the repository root, when Session is nil
 	// NoColor turns colours off; NO_COLOR in the environment does too.
 	NoColor bool
+}
+
+// session is the configured session, or one for Repo.
+func (c Config) session() *fleet.Session {
+	if c.Session != nil {
+		return c.Session
+	}
+	return fleet.NewSession(fleet.Config{Repo: c.Repo})
+}
+
+// repoDir is the repository root as given.
+func (c Config) repoDir() string {
+	if c.Session != nil {
+		return c.Session.Config().Repo
+	}
+	return c.Repo
 }
 
 // Run shows the UI until the operator quits or ctx ends.

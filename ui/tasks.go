@@ -8,7 +8,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/straylight-fleet/straylight/fleet"
+	fleetapply "github.com/straylight-fleet/straylight/fleet/apply"
 	"github.com/straylight-fleet/straylight/ui/apply"
 	"github.com/straylight-fleet/straylight/ui/diff"
 	"github.com/straylight-fleet/straylight/ui/task"
@@ -43,7 +43,7 @@ func (m Model) askRestart(host string) (Model, tea.Cmd) {
 
 func (m Model) startDeploy(host string) (Model, tea.Cmd) {
 	eng, plan := m.svc.engine(m.repo, []string{host}), m.plan
-	return m.startTask(apply.KindDeploy, host, func(ctx context.Context, obs fleet.Observer) error {
+	return m.startTask(apply.KindDeploy, host, func(ctx context.Context, obs fleetapply.Observer) error {
 		_, err := eng.Apply(ctx, plan, obs)
 		return err
 	})
@@ -51,7 +51,7 @@ func (m Model) startDeploy(host string) (Model, tea.Cmd) {
 
 func (m Model) startRestart(host string) (Model, tea.Cmd) {
 	eng := m.svc.engine(m.repo, []string{host})
-	return m.startTask(apply.KindRestart, host, func(ctx context.Context, obs fleet.Observer) error {
+	return m.startTask(apply.KindRestart, host, func(ctx context.Context, obs fleetapply.Observer) error {
 		return eng.Restart(ctx, host, obs)
 	})
 }
@@ -64,7 +64,7 @@ func (m Model) startRouteTest(target string, routeNames []string) (Model, tea.Cm
 		return m, nil
 	}
 	eng := m.svc.engine(m.repo, nil)
-	return m.startTask(apply.KindRouteTest, target, func(ctx context.Context, obs fleet.Observer) error {
+	return m.startTask(apply.KindRouteTest, target, func(ctx context.Context, obs fleetapply.Observer) error {
 		var failed []string
 		for _, r := range routeNames {
 			if err := testRoute(ctx, eng, r, obs); err != nil {
@@ -81,10 +81,10 @@ func (m Model) startRouteTest(target string, routeNames []string) (Model, tea.Cm
 // testRoute runs one route test. A failure the engine reported as the
 // route's result is shown there already; only one it could not report (no
 // proxy, no such route) is returned.
-func testRoute(ctx context.Context, eng engine, route string, obs fleet.Observer) error {
+func testRoute(ctx context.Context, eng engine, route string, obs fleetapply.Observer) error {
 	reported := false
-	_, err := eng.TestRoute(ctx, route, func(ev fleet.Event) {
-		reported = reported || ev.Kind == fleet.EvRouteResult
+	_, err := eng.TestRoute(ctx, route, func(ev fleetapply.Event) {
+		reported = reported || ev.Kind == fleetapply.EvRouteResult
 		obs(ev)
 	})
 	if reported {
@@ -96,7 +96,7 @@ func testRoute(ctx context.Context, eng engine, route string, obs fleet.Observer
 // startTask runs work in the background (the engine calls obs from its own
 // goroutines); its events come back through the task's pump. The progress
 // view opens on it.
-func (m Model) startTask(kind apply.Kind, target string, work func(context.Context, fleet.Observer) error) (Model, tea.Cmd) {
+func (m Model) startTask(kind apply.Kind, target string, work func(context.Context, fleetapply.Observer) error) (Model, tea.Cmd) {
 	m.nextTask++
 	id := m.nextTask
 	pump := task.New(id)
@@ -165,8 +165,8 @@ func (m Model) finishTask(msg task.EventsMsg, p *apply.Progress) (Model, tea.Cmd
 }
 
 // recordRouteResult keeps the last test of each route for the routes pane.
-func (m *Model) recordRouteResult(ev fleet.Event) {
-	if ev.Kind == fleet.EvRouteResult && ev.Result != nil {
+func (m *Model) recordRouteResult(ev fleetapply.Event) {
+	if ev.Kind == fleetapply.EvRouteResult && ev.Result != nil {
 		m.tests[ev.Route] = *ev.Result
 	}
 }

@@ -81,9 +81,9 @@ func (m Model) header() string {
 // repoName is the repository's directory name (the detail of where it
 // lives is in the terminal's prompt already), cut to w.
 func (m Model) repoName(w int) string {
-	root := m.cfg.Repo
+	root := m.cfg.repoDir()
 	if m.repo != nil {
-		root = m.repo.Root
+		root = m.repo.Root()
 	}
 	return layout.Truncate(filepath.Base(root), w)
 }

@@ -8,7 +8,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/straylight-fleet/straylight/fleet"
+	fleetapply "github.com/straylight-fleet/straylight/fleet/apply"
 	"github.com/straylight-fleet/straylight/ui/theme"
 )
 
@@ -16,41 +16,41 @@ const cfg = `C:\Users\mdt\dev\wintermute\config.yml`
 
 // deployEvents is a deploy of wintermute as the engine reports it, up to
 // the route test streaming in.
-func deployEvents() []fleet.Event {
-	step := func(s fleet.Step, st fleet.StepStatus, dest, msg string) fleet.Event {
-		return fleet.Event{Kind: fleet.EvStep, Host: "wintermute", Step: s, Status: st, Dest: dest, Message: msg}
+func deployEvents() []fleetapply.Event {
+	step := func(s fleetapply.Step, st fleetapply.StepStatus, dest, msg string) fleetapply.Event {
+		return fleetapply.Event{Kind: fleetapply.EvStep, Host: "wintermute", Step: s, Status: st, Dest: dest, Message: msg}
 	}
-	return []fleet.Event{
-		{Kind: fleet.EvPlan, Plan: &fleet.PlanSummary{Order: []string{"wintermute"}}},
-		step(fleet.StepBackup, fleet.StatusStart, cfg, ""),
-		step(fleet.StepBackup, fleet.StatusOK, cfg, ""),
-		step(fleet.StepWrite, fleet.StatusStart, cfg, ""),
-		step(fleet.StepWrite, fleet.StatusOK, cfg, "sha256 ebfa1215c864"),
-		step(fleet.StepHandler, fleet.StatusStart, "", "Restart vLLM container"),
-		step(fleet.StepHandler, fleet.StatusOK, "", "Restart vLLM container"),
-		step(fleet.StepHealth, fleet.StatusStart, "", ""),
-		{Kind: fleet.EvHealth, Host: "wintermute", Health: &fleet.HealthProgress{State: "loading", Expected: "llama31-8b-wintermute", Elapsed: 30 * time.Second, Timeout: 300 * time.Second}},
-	}
-}
-
-func streamEvents() []fleet.Event {
-	step := func(s fleet.Step, st fleet.StepStatus, msg string) fleet.Event {
-		return fleet.Event{Kind: fleet.EvStep, Host: "wintermute", Step: s, Status: st, Message: msg}
-	}
-	res := &fleet.RouteResult{Route: "local/reasoner", OK: true, TTFT: 182 * time.Millisecond, TokensPerSec: 41.3, CompletionToks: 12, FinishReason: "length"}
-	return []fleet.Event{
-		step(fleet.StepHealth, fleet.StatusOK, `wintermute serves "llama31-8b-wintermute"`),
-		step(fleet.StepRouteTest, fleet.StatusStart, "local/reasoner"),
-		{Kind: fleet.EvRouteChunk, Host: "wintermute", Route: "local/reasoner", Chunk: "Hello! This is "},
-		{Kind: fleet.EvRouteChunk, Host: "wintermute", Route: "local/reasoner", Chunk: "llama31-8b-wintermute"},
-		{Kind: fleet.EvRouteResult, Host: "wintermute", Route: "local/reasoner", Result: res},
-		step(fleet.StepRouteTest, fleet.StatusOK, "local/reasoner"),
-		{Kind: fleet.EvHostResult, Host: "wintermute", Status: fleet.StepStatus(fleet.OutcomeOK)},
-		{Kind: fleet.EvSummary, Apply: &fleet.ApplySummary{OK: 1}, Message: "Apply: 1 ok, 0 failed"},
+	return []fleetapply.Event{
+		{Kind: fleetapply.EvPlan, Plan: &fleetapply.PlanSummary{Order: []string{"wintermute"}}},
+		step(fleetapply.StepBackup, fleetapply.StatusStart, cfg, ""),
+		step(fleetapply.StepBackup, fleetapply.StatusOK, cfg, ""),
+		step(fleetapply.StepWrite, fleetapply.StatusStart, cfg, ""),
+		step(fleetapply.StepWrite, fleetapply.StatusOK, cfg, "sha256 ebfa1215c864"),
+		step(fleetapply.StepHandler, fleetapply.StatusStart, "", "Restart vLLM container"),
+		step(fleetapply.StepHandler, fleetapply.StatusOK, "", "Restart vLLM container"),
+		step(fleetapply.StepHealth, fleetapply.StatusStart, "", ""),
+		{Kind: fleetapply.EvHealth, Host: "wintermute", Health: &fleetapply.HealthProgress{State: "loading", Expected: "llama31-8b-wintermute", Elapsed: 30 * time.Second, Timeout: 300 * time.Second}},
 	}
 }
 
-func fold(p *Progress, evs []fleet.Event) {
+func streamEvents() []fleetapply.Event {
+	step := func(s fleetapply.Step, st fleetapply.StepStatus, msg string) fleetapply.Event {
+		return fleetapply.Event{Kind: fleetapply.EvStep, Host: "wintermute", Step: s, Status: st, Message: msg}
+	}
+	res := &fleetapply.RouteResult{Route: "local/reasoner", OK: true, TTFT: 182 * time.Millisecond, TokensPerSec: 41.3, CompletionToks: 12, FinishReason: "length"}
+	return []fleetapply.Event{
+		step(fleetapply.StepHealth, fleetapply.StatusOK, `wintermute serves "llama31-8b-wintermute"`),
+		step(fleetapply.StepRouteTest, fleetapply.StatusStart, "local/reasoner"),
+		{Kind: fleetapply.EvRouteChunk, Host: "wintermute", Route: "local/reasoner", Chunk: "Hello! This is "},
+		{Kind: fleetapply.EvRouteChunk, Host: "wintermute", Route: "local/reasoner", Chunk: "llama31-8b-wintermute"},
+		{Kind: fleetapply.EvRouteResult, Host: "wintermute", Route: "local/reasoner", Result: res},
+		step(fleetapply.StepRouteTest, fleetapply.StatusOK, "local/reasoner"),
+		{Kind: fleetapply.EvHostResult, Host: "wintermute", Status: fleetapply.StepStatus(fleetapply.OutcomeOK)},
+		{Kind: fleetapply.EvSummary, Apply: &fleetapply.ApplySummary{OK: 1}, Message: "Apply: 1 ok, 0 failed"},
+	}
+}
+
+func fold(p *Progress, evs []fleetapply.Event) {
 	for _, ev := range evs {
 		p.Fold(ev)
 	}
@@ -101,12 +101,12 @@ func TestRouteTestStreamsAndFinishes(t *testing.T) {
 func TestRollbackAndFailureAreShown(t *testing.T) {
 	p := New(KindDeploy, "wintermute")
 	fold(p, deployEvents())
-	fold(p, []fleet.Event{
-		{Kind: fleet.EvStep, Host: "wintermute", Step: fleet.StepHealth, Status: fleet.StatusFailed, Message: "not healthy within 5m0s"},
-		{Kind: fleet.EvStep, Host: "wintermute", Step: fleet.StepRollback, Status: fleet.StatusStart, Dest: cfg},
-		{Kind: fleet.EvStep, Host: "wintermute", Step: fleet.StepRollback, Status: fleet.StatusOK, Dest: cfg, Message: "restored the backup"},
-		{Kind: fleet.EvHostResult, Host: "wintermute", Status: fleet.StepStatus(fleet.OutcomeFailed), Message: "health gate: not healthy within 5m0s"},
-		{Kind: fleet.EvSummary, Apply: &fleet.ApplySummary{Failed: 1}},
+	fold(p, []fleetapply.Event{
+		{Kind: fleetapply.EvStep, Host: "wintermute", Step: fleetapply.StepHealth, Status: fleetapply.StatusFailed, Message: "not healthy within 5m0s"},
+		{Kind: fleetapply.EvStep, Host: "wintermute", Step: fleetapply.StepRollback, Status: fleetapply.StatusStart, Dest: cfg},
+		{Kind: fleetapply.EvStep, Host: "wintermute", Step: fleetapply.StepRollback, Status: fleetapply.StatusOK, Dest: cfg, Message: "restored the backup"},
+		{Kind: fleetapply.EvHostResult, Host: "wintermute", Status: fleetapply.StepStatus(fleetapply.OutcomeFailed), Message: "health gate: not healthy within 5m0s"},
+		{Kind: fleetapply.EvSummary, Apply: &fleetapply.ApplySummary{Failed: 1}},
 	})
 	p.Finish(nil)
 	got := text(p)
@@ -120,8 +120,8 @@ func TestRollbackAndFailureAreShown(t *testing.T) {
 
 func TestRouteTestTaskAndEngineError(t *testing.T) {
 	p := New(KindRouteTest, "local/reasoner")
-	p.Fold(fleet.Event{Kind: fleet.EvRouteResult, Host: "wintermute", Route: "local/reasoner",
-		Result: &fleet.RouteResult{Error: "LiteLLM asked wintermute for `llama31-8b-wintermute`, which it does not serve (404)"}})
+	p.Fold(fleetapply.Event{Kind: fleetapply.EvRouteResult, Host: "wintermute", Route: "local/reasoner",
+		Result: &fleetapply.RouteResult{Error: "LiteLLM asked wintermute for `llama31-8b-wintermute`, which it does not serve (404)"}})
 	p.Finish(nil)
 	if len(p.Routes) != 1 || len(p.Hosts) != 0 {
 		t.Errorf("a route test's streams are not under a host: %+v", p)

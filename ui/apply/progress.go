@@ -1,11 +1,11 @@
 // Package apply is the progress view of the engine's work: a deploy, a
-// restart or a route test. The engine reports through fleet.Observer; the
-// root forwards each fleet.Event here as a message and Progress folds it in.
+// restart or a route test. The engine reports through apply.Observer; the
+// root forwards each apply.Event here as a message and Progress folds it in.
 // Folding and rendering are pure, so the view is tested with scripted events.
 package apply
 
 import (
-	"github.com/straylight-fleet/straylight/fleet"
+	"github.com/straylight-fleet/straylight/fleet/apply"
 )
 
 // Kind is what the task does.
@@ -25,7 +25,7 @@ type Progress struct {
 	Why     string
 	Hosts   []*HostProgress
 	Routes  []*RouteStream // route tests not tied to a host
-	Summary *fleet.ApplySummary
+	Summary *apply.ApplySummary
 	Line    string // the summary line
 	Err     error  // the engine's own error (the task could not run)
 	Done    bool
@@ -35,7 +35,7 @@ type Progress struct {
 type HostProgress struct {
 	Host    string
 	Steps   []StepLine
-	Health  *fleet.HealthProgress
+	Health  *apply.HealthProgress
 	Routes  []*RouteStream
 	Outcome string // ok, unchanged, failed, skipped; "" while running
 	Message string
@@ -43,9 +43,9 @@ type HostProgress struct {
 
 // StepLine is a step's latest state.
 type StepLine struct {
-	Step    fleet.Step
+	Step    apply.Step
 	Dest    string
-	Status  fleet.StepStatus
+	Status  apply.StepStatus
 	Message string
 }
 
@@ -53,7 +53,7 @@ type StepLine struct {
 type RouteStream struct {
 	Route  string
 	Text   string
-	Result *fleet.RouteResult
+	Result *apply.RouteResult
 }
 
 // New starts a task's progress.
@@ -62,27 +62,27 @@ func New(kind Kind, target string) *Progress {
 }
 
 // Fold applies one event.
-func (p *Progress) Fold(ev fleet.Event) {
+func (p *Progress) Fold(ev apply.Event) {
 	switch ev.Kind {
-	case fleet.EvPlan:
+	case apply.EvPlan:
 		p.foldPlan(ev)
-	case fleet.EvStep:
+	case apply.EvStep:
 		p.host(ev.Host).foldStep(ev)
-	case fleet.EvHealth:
+	case apply.EvHealth:
 		p.host(ev.Host).Health = ev.Health
-	case fleet.EvRouteChunk:
+	case apply.EvRouteChunk:
 		p.stream(ev.Host, ev.Route).Text += ev.Chunk
-	case fleet.EvRouteResult:
+	case apply.EvRouteResult:
 		p.stream(ev.Host, ev.Route).Result = ev.Result
-	case fleet.EvHostResult:
+	case apply.EvHostResult:
 		h := p.host(ev.Host)
 		h.Outcome, h.Message = string(ev.Status), ev.Message
-	case fleet.EvSummary:
+	case apply.EvSummary:
 		p.Summary, p.Line = ev.Apply, ev.Message
 	}
 }
 
-func (p *Progress) foldPlan(ev fleet.Event) {
+func (p *Progress) foldPlan(ev apply.Event) {
 	if ev.Plan != nil {
 		p.Order, p.Why = ev.Plan.Order, ev.Plan.Why
 		for _, h := range ev.Plan.Order {
@@ -149,10 +149,10 @@ func (p *Progress) stream(host, route string) *RouteStream {
 	return r
 }
 
-func (h *HostProgress) foldStep(ev fleet.Event) {
+func (h *HostProgress) foldStep(ev apply.Event) {
 	for i := range h.Steps {
 		s := &h.Steps[i]
-		if s.Step == ev.Step && s.Dest == ev.Dest && s.Status == fleet.StatusStart {
+		if s.Step == ev.Step && s.Dest == ev.Dest && s.Status == apply.StatusStart {
 			s.Status, s.Message = ev.Status, ev.Message
 			return
 		}

@@ -7,7 +7,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/straylight-fleet/straylight/fleet"
+	"github.com/straylight-fleet/straylight/fleet/apply"
 	"github.com/straylight-fleet/straylight/ui/layout"
 	"github.com/straylight-fleet/straylight/ui/theme"
 )
@@ -89,9 +89,9 @@ func (r *renderer) outcomeMark(h *HostProgress) string {
 	switch h.Outcome {
 	case "":
 		return r.spin
-	case string(fleet.OutcomeFailed):
+	case string(apply.OutcomeFailed):
 		return r.th.Err.S(MarkFailed)
-	case string(fleet.OutcomeSkipped):
+	case string(apply.OutcomeSkipped):
 		return r.th.Dim.S(MarkSkipped)
 	}
 	return r.th.OK.S(MarkOK)
@@ -105,24 +105,24 @@ func (r *renderer) outcomeText(h *HostProgress) string {
 	if h.Message != "" {
 		text += ": " + h.Message
 	}
-	if h.Outcome == string(fleet.OutcomeFailed) {
+	if h.Outcome == string(apply.OutcomeFailed) {
 		return r.th.Err.S(text)
 	}
 	return r.th.Dim.S(text)
 }
 
 // stepName is a step as the operator reads it.
-func stepName(s fleet.Step) string {
+func stepName(s apply.Step) string {
 	switch s {
-	case fleet.StepIdleWait:
+	case apply.StepIdleWait:
 		return "wait idle"
-	case fleet.StepPending:
+	case apply.StepPending:
 		return "record restart"
-	case fleet.StepHandler:
+	case apply.StepHandler:
 		return "restart"
-	case fleet.StepRouteTest:
+	case apply.StepRouteTest:
 		return "route test"
-	case fleet.StepRollback:
+	case apply.StepRollback:
 		return "↺ rollback"
 	}
 	return string(s) // backup, write, health
@@ -136,22 +136,22 @@ func (r *renderer) step(h *HostProgress, s StepLine) {
 	case s.Message != "":
 		line += r.th.Dim.S(s.Message)
 	}
-	if s.Step == fleet.StepRollback {
+	if s.Step == apply.StepRollback {
 		line = r.th.Warn.S(ansi.Strip(line))
 	}
 	r.add(line)
-	if s.Step == fleet.StepHealth && s.Status == fleet.StatusStart && h.Health != nil {
+	if s.Step == apply.StepHealth && s.Status == apply.StatusStart && h.Health != nil {
 		r.add("      " + r.health(h.Health))
 	}
 }
 
-func (r *renderer) statusMark(s fleet.StepStatus) string {
+func (r *renderer) statusMark(s apply.StepStatus) string {
 	switch s {
-	case fleet.StatusOK:
+	case apply.StatusOK:
 		return r.th.OK.S(MarkOK)
-	case fleet.StatusFailed:
+	case apply.StatusFailed:
 		return r.th.Err.S(MarkFailed)
-	case fleet.StatusSkipped:
+	case apply.StatusSkipped:
 		return r.th.Dim.S(MarkSkipped)
 	}
 	return r.spin
@@ -159,7 +159,7 @@ func (r *renderer) statusMark(s fleet.StepStatus) string {
 
 // health is the gate's progress: state, a bar of the time spent against the
 // timeout, what it waits for.
-func (r *renderer) health(hp *fleet.HealthProgress) string {
+func (r *renderer) health(hp *apply.HealthProgress) string {
 	frac := 0.0
 	if hp.Timeout > 0 {
 		frac = float64(hp.Elapsed) / float64(hp.Timeout)
@@ -200,7 +200,7 @@ func (r *renderer) streamMark(s *RouteStream) string {
 }
 
 // result is "TTFT 182ms · 41.3 tok/s · 12 tokens · stop" or the error.
-func (r *renderer) result(res *fleet.RouteResult) string {
+func (r *renderer) result(res *apply.RouteResult) string {
 	if !res.OK {
 		return r.th.Err.S(res.Error)
 	}
@@ -242,6 +242,6 @@ func (r *renderer) summaryPaint(p *Progress) theme.Paint {
 	return r.th.OK
 }
 
-func summaryText(s *fleet.ApplySummary) string {
+func summaryText(s *apply.ApplySummary) string {
 	return fmt.Sprintf("%d ok, %d failed, %d skipped, %d unchanged", s.OK, s.Failed, s.Skipped, s.Unchanged)
 }

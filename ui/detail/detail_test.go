@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/straylight-fleet/straylight/fleet"
+	fleetplan "github.com/straylight-fleet/straylight/fleet/plan"
 	"github.com/straylight-fleet/straylight/fleet/status"
 	"github.com/straylight-fleet/straylight/ui/theme"
 )
@@ -36,7 +37,7 @@ func TestLinesShowValuesOriginsGPUsContainerAndErrors(t *testing.T) {
 			Idle:      status.Idle{Activity: status.ActivityBusy},
 			Errors:    []status.ErrorEvent{{At: at, Count: 3, Source: "models", Message: "served casperhansen/…, expected llama31-8b-wintermute"}},
 		},
-		Plan:   &fleet.HostPlan{Files: []*fleet.FileChange{{Dest: `C:\x\config.yml`, Action: fleet.ActionUpdate}}, Handlers: []fleet.HandlerRun{{Name: "Restart"}}},
+		Plan:   &fleetplan.HostPlan{Files: []*fleetplan.FileChange{{Dest: `C:\x\config.yml`, Action: fleetplan.ActionUpdate}}, Handlers: []fleetplan.HandlerRun{{Name: "Restart"}}},
 		Routes: []string{"local/reasoner"},
 	}
 	got := ansi.Strip(strings.Join(Lines(in, theme.New(true)), "\n"))

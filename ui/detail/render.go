@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/straylight-fleet/straylight/fleet"
+	"github.com/straylight-fleet/straylight/fleet/plan"
 	"github.com/straylight-fleet/straylight/fleet/status"
 	"github.com/straylight-fleet/straylight/ui/diff"
 	"github.com/straylight-fleet/straylight/ui/fleettable"
@@ -29,7 +30,7 @@ type Input struct {
 	Values     []Value
 	ValuesErr  string // why the values' origins are not known
 	Live       *status.HostStatus
-	Plan       *fleet.HostPlan
+	Plan       *plan.HostPlan
 	Routes     []string
 }
 

@@ -7,22 +7,22 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/straylight-fleet/straylight/fleet"
+	fleetplan "github.com/straylight-fleet/straylight/fleet/plan"
 	"github.com/straylight-fleet/straylight/ui/theme"
 )
 
 const dest = `C:\Users\mdt\dev\wintermute\config.yml`
 
-func hostPlan() *fleet.HostPlan {
+func hostPlan() *fleetplan.HostPlan {
 	old := "vllm:\r\n  model: \"casperhansen/llama-3-8b-instruct-awq\"\r\n  port: 8000\r\n"
 	new := "vllm:\r\n  model: \"casperhansen/llama-3-8b-instruct-awq\"\r\n  served_model_name: \"llama31-8b-wintermute\"\r\n  port: 8000\r\n"
-	return &fleet.HostPlan{Host: "wintermute",
-		Files: []*fleet.FileChange{
-			{Dest: dest, Action: fleet.ActionUpdate, Module: "win_template", Task: "Deploy vLLM config.yml", Diff: fleet.Diff(dest, []byte(old), []byte(new), true)},
-			{Dest: `C:\Users\mdt\dev\wintermute\scripts\Start-VLLM.ps1`, Action: fleet.ActionNone, Module: "win_copy", Task: "Deploy script"},
+	return &fleetplan.HostPlan{Host: "wintermute",
+		Files: []*fleetplan.FileChange{
+			{Dest: dest, Action: fleetplan.ActionUpdate, Module: "win_template", Task: "Deploy vLLM config.yml", Diff: fleetplan.Diff(dest, []byte(old), []byte(new), true)},
+			{Dest: `C:\Users\mdt\dev\wintermute\scripts\Start-VLLM.ps1`, Action: fleetplan.ActionNone, Module: "win_copy", Task: "Deploy script"},
 		},
-		Handlers:    []fleet.HandlerRun{{Name: "Restart vLLM container", Module: "win_shell"}},
-		Unsupported: []fleet.UnsupportedTask{{Task: "Install NVIDIA driver", Reason: "module win_package is not supported"}},
+		Handlers:    []fleetplan.HandlerRun{{Name: "Restart vLLM container", Module: "win_shell"}},
+		Unsupported: []fleetplan.UnsupportedTask{{Task: "Install NVIDIA driver", Reason: "module win_package is not supported"}},
 	}
 }
 
@@ -58,7 +58,7 @@ func TestSummaryWording(t *testing.T) {
 	if got := Summary(nil, nil); got != "0 files to change · 0 restarts" {
 		t.Errorf("%q", got)
 	}
-	hp := &fleet.HostPlan{Files: []*fleet.FileChange{{Action: fleet.ActionUnknown}}}
+	hp := &fleetplan.HostPlan{Files: []*fleetplan.FileChange{{Action: fleetplan.ActionUnknown}}}
 	if got := Summary(hp, []string{"r"}); got != "0 files to change, 1 unknown · 0 restarts · routes r" {
 		t.Errorf("%q", got)
 	}

@@ -8,16 +8,16 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/straylight-fleet/straylight/fleet"
+	"github.com/straylight-fleet/straylight/fleet/plan"
 	"github.com/straylight-fleet/straylight/ui/theme"
 )
 
 // Input is what the view shows.
 type Input struct {
 	Host   string
-	Plan   *fleet.HostPlan // nil: the host is not in the plan
-	Routes []string        // routes through the host
-	Edits  []string        // descriptions of the edits just saved
+	Plan   *plan.HostPlan // nil: the host is not in the plan
+	Routes []string       // routes through the host
+	Edits  []string       // descriptions of the edits just saved
 }
 
 // Lines renders the view's content.
@@ -48,16 +48,16 @@ type Counts struct {
 }
 
 // Count counts a host's plan.
-func Count(hp *fleet.HostPlan) Counts {
+func Count(hp *plan.HostPlan) Counts {
 	var c Counts
 	if hp == nil {
 		return c
 	}
 	for _, f := range hp.Files {
 		switch f.Action {
-		case fleet.ActionCreate, fleet.ActionUpdate:
+		case plan.ActionCreate, plan.ActionUpdate:
 			c.Changed++
-		case fleet.ActionUnknown:
+		case plan.ActionUnknown:
 			c.Unknown++
 		default:
 			c.Unchanged++
@@ -68,7 +68,7 @@ func Count(hp *fleet.HostPlan) Counts {
 }
 
 // Summary is one line: "1 file to change, 2 unchanged · 1 restart · routes local/reasoner".
-func Summary(hp *fleet.HostPlan, routes []string) string {
+func Summary(hp *plan.HostPlan, routes []string) string {
 	c := Count(hp)
 	parts := []string{plural(c.Changed, "file") + " to change"}
 	if c.Unchanged > 0 {
@@ -107,14 +107,14 @@ func summary(in Input, th *theme.Theme) []string {
 	return out
 }
 
-func file(f *fleet.FileChange, th *theme.Theme) []string {
+func file(f *plan.FileChange, th *theme.Theme) []string {
 	head := fmt.Sprintf("── %s  %s", f.Dest, actionWord(f.Action))
 	where := th.Dim.S(fmt.Sprintf("  %s · %s", f.Module, f.Task))
 	out := []string{"", th.DiffHeader.S(head) + where}
 	switch f.Action {
-	case fleet.ActionNone:
+	case plan.ActionNone:
 		return out
-	case fleet.ActionUnknown:
+	case plan.ActionUnknown:
 		return append(out, th.Err.S("   the host's file could not be read"))
 	}
 	if f.Secret {
@@ -123,8 +123,8 @@ func file(f *fleet.FileChange, th *theme.Theme) []string {
 	return append(out, diffLines(f.Diff, th)...)
 }
 
-func actionWord(a fleet.Action) string {
-	if a == fleet.ActionNone {
+func actionWord(a plan.Action) string {
+	if a == plan.ActionNone {
 		return "unchanged"
 	}
 	return string(a)

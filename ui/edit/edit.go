@@ -1,6 +1,6 @@
 // Package edit is the edit form over a host's vllm values: one field per
-// key, validated as it is typed with fleet.ValidateVLLMValue. Saving is the
-// root's job (through fleet/hvedit, off the Update path); the form only
+// key, validated as it is typed with plan.ValidateVLLMValue. Saving is the
+// root's job (through the Session's VarsEdit, off the Update path); the form only
 // says which keys changed to which values.
 package edit
 
@@ -11,7 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"gopkg.in/yaml.v3"
 
-	"github.com/straylight-fleet/straylight/fleet"
+	"github.com/straylight-fleet/straylight/fleet/plan"
 	"github.com/straylight-fleet/straylight/ui/field"
 	"github.com/straylight-fleet/straylight/ui/keys"
 	"github.com/straylight-fleet/straylight/ui/layout"
@@ -122,7 +122,7 @@ func parse(key, text string) (any, string) {
 	if err := yaml.Unmarshal([]byte(text), &v); err != nil {
 		return nil, "not a YAML value: " + firstLine(err.Error())
 	}
-	if msg := fleet.ValidateVLLMValue(key, v); msg != "" {
+	if msg := plan.ValidateVLLMValue(key, v); msg != "" {
 		return nil, msg
 	}
 	return v, ""

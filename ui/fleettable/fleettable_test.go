@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/straylight-fleet/straylight/fleet"
+	fleetplan "github.com/straylight-fleet/straylight/fleet/plan"
 	"github.com/straylight-fleet/straylight/fleet/status"
 	"github.com/straylight-fleet/straylight/ui/layout"
 	"github.com/straylight-fleet/straylight/ui/table"
@@ -39,9 +40,9 @@ func TestBuildRowsJoinsConfigLiveAndPlan(t *testing.T) {
 	gpus := []fleet.GPUHost{{Name: "wintermute", Served: []string{"llama31-8b-wintermute"}}, {Name: "armitage", Served: []string{"qwen"}}}
 	snap := &status.Snapshot{Hosts: []status.HostStatus{{Host: "wintermute", State: status.StateUp, Insecure: "basic auth over http",
 		Served: []string{"casperhansen/llama-3-8b-instruct-awq"}, Expected: []string{"llama31-8b-wintermute"}, Mismatch: true}}}
-	plan := &fleet.Plan{Hosts: []*fleet.HostPlan{
-		{Host: "wintermute", Files: []*fleet.FileChange{{Action: fleet.ActionUpdate}, {Action: fleet.ActionNone}}},
-		{Host: "armitage", Unreachable: "not reachable: refused", Files: []*fleet.FileChange{{Action: fleet.ActionUnknown}}},
+	plan := &fleetplan.Plan{Hosts: []*fleetplan.HostPlan{
+		{Host: "wintermute", Files: []*fleetplan.FileChange{{Action: fleetplan.ActionUpdate}, {Action: fleetplan.ActionNone}}},
+		{Host: "armitage", Unreachable: "not reachable: refused", Files: []*fleetplan.FileChange{{Action: fleetplan.ActionUnknown}}},
 	}}
 	rows := BuildRows(gpus, snap, plan)
 	if len(rows) != 2 || rows[0].Host != "wintermute" || rows[1].Host != "armitage" {
@@ -264,14 +265,14 @@ func TestModelKeepsSelectionAcrossRefreshAndFilter(t *testing.T) {
 }
 
 func TestDriftOfAHostOutsideTheLimit(t *testing.T) {
-	rows := BuildRows([]fleet.GPUHost{{Name: "armitage"}}, nil, &fleet.Plan{})
+	rows := BuildRows([]fleet.GPUHost{{Name: "armitage"}}, nil, &fleetplan.Plan{})
 	if c := DriftCell(rows[0]); c.Text != "not planned" {
 		t.Errorf("a host the plan leaves out is not shown in sync: %+v", c)
 	}
 }
 
 func TestDriftOfARestartOwed(t *testing.T) {
-	plan := &fleet.Plan{Hosts: []*fleet.HostPlan{{Host: "armitage", Handlers: []fleet.HandlerRun{{Name: "Restart", Pending: true}}}}}
+	plan := &fleetplan.Plan{Hosts: []*fleetplan.HostPlan{{Host: "armitage", Handlers: []fleetplan.HandlerRun{{Name: "Restart", Pending: true}}}}}
 	rows := BuildRows([]fleet.GPUHost{{Name: "armitage"}}, nil, plan)
 	if c := DriftCell(rows[0]); c.Text != "restart owed" || c.Tone != ToneWarn {
 		t.Errorf("a restart owed by a dead apply is drift: %+v", c)

@@ -7,6 +7,7 @@ package fleettable
 
 import (
 	"github.com/straylight-fleet/straylight/fleet"
+	"github.com/straylight-fleet/straylight/fleet/plan"
 	"github.com/straylight-fleet/straylight/fleet/status"
 )
 
@@ -38,7 +39,7 @@ type Drift struct {
 
 // BuildRows joins the configured GPU hosts with their live status and their
 // plan, in the repository's order. snap and plan may be nil (not known yet).
-func BuildRows(gpus []fleet.GPUHost, snap *status.Snapshot, plan *fleet.Plan) []Row {
+func BuildRows(gpus []fleet.GPUHost, snap *status.Snapshot, p *plan.Plan) []Row {
 	rows := make([]Row, 0, len(gpus))
 	live := liveByHost(snap)
 	for _, g := range gpus {
@@ -46,7 +47,7 @@ func BuildRows(gpus []fleet.GPUHost, snap *status.Snapshot, plan *fleet.Plan) []
 		if hs, ok := live[g.Name]; ok {
 			r = withLive(r, hs)
 		}
-		r.Drift = driftOf(plan, g.Name)
+		r.Drift = driftOf(p, g.Name)
 		rows = append(rows, r)
 	}
 	return rows
@@ -75,20 +76,20 @@ func withLive(r Row, hs *status.HostStatus) Row {
 }
 
 // driftOf counts the host's file tasks that applying would change.
-func driftOf(plan *fleet.Plan, host string) Drift {
-	if plan == nil {
+func driftOf(p *plan.Plan, host string) Drift {
+	if p == nil {
 		return Drift{}
 	}
-	hp := plan.Host(host)
+	hp := p.Host(host)
 	if hp == nil {
 		return Drift{Known: true, Outside: true}
 	}
 	d := Drift{Known: true, Reason: hp.Unreachable}
 	for _, f := range hp.Files {
 		switch f.Action {
-		case fleet.ActionCreate, fleet.ActionUpdate:
+		case plan.ActionCreate, plan.ActionUpdate:
 			d.Changes++
-		case fleet.ActionUnknown:
+		case plan.ActionUnknown:
 			d.Unknown = true
 		}
 	}

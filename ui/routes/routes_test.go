@@ -8,15 +8,16 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/straylight-fleet/straylight/fleet"
+	fleetapply "github.com/straylight-fleet/straylight/fleet/apply"
+	fleetplan "github.com/straylight-fleet/straylight/fleet/plan"
 	"github.com/straylight-fleet/straylight/fleet/status"
 	"github.com/straylight-fleet/straylight/ui/table"
 	"github.com/straylight-fleet/straylight/ui/theme"
 )
 
 // seedPlan is the seed: local/reasoner asks wintermute for the new name.
-func seedPlan() *fleet.Plan {
-	return &fleet.Plan{Routes: []fleet.RouteCheck{
+func seedPlan() *fleetplan.Plan {
+	return &fleetplan.Plan{Routes: []fleetplan.RouteCheck{
 		{Route: "local/reasoner", Model: "openai/llama31-8b-wintermute", Upstream: "llama31-8b-wintermute",
 			APIBase: "http://wintermute:8000/v1", Host: "wintermute", Status: "ok", Detail: `wintermute serves "llama31-8b-wintermute"`},
 		{Route: "local/fast", Model: "openai/qwen2.5-7b-armitage", Upstream: "qwen2.5-7b-armitage",
@@ -32,7 +33,7 @@ func seedSnapshot() *status.Snapshot {
 }
 
 func TestBuildRowsJoinsStaticLiveAndTests(t *testing.T) {
-	tests := map[string]fleet.RouteResult{"local/fast": {OK: true, TTFT: 182 * time.Millisecond, TokensPerSec: 41.34}}
+	tests := map[string]fleetapply.RouteResult{"local/fast": {OK: true, TTFT: 182 * time.Millisecond, TokensPerSec: 41.34}}
 	rows := BuildRows(seedPlan(), seedSnapshot(), tests)
 	if len(rows) != 2 {
 		t.Fatalf("rows: %+v", rows)
@@ -56,7 +57,7 @@ func TestBuildRowsJoinsStaticLiveAndTests(t *testing.T) {
 }
 
 func TestTestCellFailure(t *testing.T) {
-	r := Row{Test: &fleet.RouteResult{OK: false, Error: "LiteLLM asked wintermute for `x`, which it does not serve (404)"}}
+	r := Row{Test: &fleetapply.RouteResult{OK: false, Error: "LiteLLM asked wintermute for `x`, which it does not serve (404)"}}
 	if c := TestCell(r); c.Text != "failed" || c.Tone != table.ToneErr {
 		t.Errorf("%+v", c)
 	}

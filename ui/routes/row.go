@@ -7,7 +7,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/straylight-fleet/straylight/fleet"
+	"github.com/straylight-fleet/straylight/fleet/apply"
+	"github.com/straylight-fleet/straylight/fleet/plan"
 	"github.com/straylight-fleet/straylight/fleet/status"
 	"github.com/straylight-fleet/straylight/ui/table"
 )
@@ -23,11 +24,11 @@ type Row struct {
 	StaticDetail string
 	Live         status.RouteState // "" before the first snapshot
 	LiveDetail   string
-	Test         *fleet.RouteResult // the last route test; nil when none ran
+	Test         *apply.RouteResult // the last route test; nil when none ran
 }
 
 // BuildRows joins the plan's routes with their live lint and last test.
-func BuildRows(plan *fleet.Plan, snap *status.Snapshot, tests map[string]fleet.RouteResult) []Row {
+func BuildRows(plan *plan.Plan, snap *status.Snapshot, tests map[string]apply.RouteResult) []Row {
 	if plan == nil {
 		return nil
 	}

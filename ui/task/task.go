@@ -11,7 +11,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/straylight-fleet/straylight/fleet"
+	"github.com/straylight-fleet/straylight/fleet/apply"
 )
 
 // ID names a task in messages.
@@ -20,7 +20,7 @@ type ID int
 // EventsMsg is what a task reported since the last message.
 type EventsMsg struct {
 	ID     ID
-	Events []fleet.Event
+	Events []apply.Event
 	Done   bool  // the task finished: no more messages follow
 	Err    error // the task's own error, with Done
 }
@@ -29,7 +29,7 @@ type EventsMsg struct {
 type Pump struct {
 	id     ID
 	mu     sync.Mutex
-	queue  []fleet.Event
+	queue  []apply.Event
 	done   bool
 	err    error
 	signal chan struct{} // holds a token while something is queued
@@ -43,8 +43,8 @@ func New(id ID) *Pump {
 // ID is the task's id.
 func (p *Pump) ID() ID { return p.id }
 
-// Observe queues an event; it never blocks (fleet.Observer).
-func (p *Pump) Observe(ev fleet.Event) {
+// Observe queues an event; it never blocks (apply.Observer).
+func (p *Pump) Observe(ev apply.Event) {
 	p.mu.Lock()
 	p.queue = append(p.queue, ev)
 	p.mu.Unlock()
@@ -89,7 +89,7 @@ func (p *Pump) drain() EventsMsg {
 }
 
 // Observer is the pump as the engine takes it.
-func (p *Pump) Observer() fleet.Observer { return p.Observe }
+func (p *Pump) Observer() apply.Observer { return p.Observe }
 
 // Latest holds the most recent value of a stream (the status monitor's
 // snapshots): Put replaces what was not read yet and never blocks, so a slow

@@ -8,7 +8,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/straylight-fleet/straylight/fleet"
+	fleetapply "github.com/straylight-fleet/straylight/fleet/apply"
 )
 
 // TestObserveNeverBlocks: the engine's goroutines may report thousands of
@@ -19,7 +19,7 @@ func TestObserveNeverBlocks(t *testing.T) {
 	for g := range 8 {
 		wg.Go(func() {
 			for i := range 1000 {
-				p.Observe(fleet.Event{Kind: fleet.EvRouteChunk, Chunk: string(rune('a' + g)), Route: string(rune(i))})
+				p.Observe(fleetapply.Event{Kind: fleetapply.EvRouteChunk, Chunk: string(rune('a' + g)), Route: string(rune(i))})
 			}
 		})
 	}
@@ -34,7 +34,7 @@ func TestObserveNeverBlocks(t *testing.T) {
 func TestEventsKeepTheirOrder(t *testing.T) {
 	p := New(1)
 	for i := range 5 {
-		p.Observe(fleet.Event{Chunk: string(rune('0' + i))})
+		p.Observe(fleetapply.Event{Chunk: string(rune('0' + i))})
 	}
 	msg := p.Next(context.Background())().(EventsMsg)
 	got := ""

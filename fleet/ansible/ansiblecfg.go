@@ -1,0 +1,93 @@
+package ansible
+
+import (
+	"bufio"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// AnsibleConfig holds the few ansible.cfg settings straylight honours.
+type AnsibleConfig struct {
+	Path           string   // the file read, empty when none
+	Inventory      []string // [defaults] inventory, resolved against the file's dir
+	RolesPath      []string // [defaults] roles_path, resolved against the file's dir
+	AnsibleManaged string   // [defaults] ansible_managed
+	VaultPassword  string   // [defaults] vault_password_file, resolved
+}
+
+// LoadAnsibleConfig reads ANSIBLE_CONFIG or repo/ansible.cfg, as ansible-playbook
+// run from the repository root would. A missing file is not an error.
+func LoadAnsibleConfig(repo string) (AnsibleConfig, error) {
+	path := os.Getenv("ANSIBLE_CONFIG")
+	if path == "" {
+		path = filepath.Join(repo, "ansible.cfg")
+	}
+	f, err := os.Open(path)
+	if os.IsNotExist(err) {
+		return AnsibleConfig{}, nil
+	}
+	if err != nil {
+		return AnsibleConfig{}, err
+	}
+	defer f.Close()
+	return parseAnsibleConfig(path, bufio.NewScanner(f))
+}
+
+func parseAnsibleConfig(path string, sc *bufio.Scanner) (AnsibleConfig, error) {
+	cfg := AnsibleConfig{Path: path}
+	dir := filepath.Dir(path)
+	section := ""
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || line[0] == '#' || line[0] == ';' {
+			continue
+		}
+		if strings.HasPrefix(line, "[") && strings.HasSuffix(line, "]") {
+			section = strings.TrimSpace(line[1 : len(line)-1])
+			continue
+		}
+		key, value, ok := strings.Cut(line, "=")
+		if !ok || section != "defaults" {
+			continue
+		}
+		cfg.set(dir, strings.TrimSpace(key), strings.TrimSpace(value))
+	}
+	return cfg, sc.Err()
+}
+
+func (c *AnsibleConfig) set(dir, key, value string) {
+	switch key {
+	case "inventory", "hostfile":
+		c.Inventory = resolvePathList(dir, value, ",")
+	case "roles_path":
+		c.RolesPath = resolvePathList(dir, value, ":")
+	case "ansible_managed":
+		c.AnsibleManaged = value
+	case "vault_password_file":
+		if files := resolvePathList(dir, value, ","); len(files) > 0 {
+			c.VaultPassword = files[0]
+		}
+	}
+}
+
+// resolvePathList splits a path list and makes relative entries relative to the
+// config file's directory, as Ansible does for path-typed settings.
+func resolvePathList(dir, value, sep string) []string {
+	var out []string
+	for _, p := range strings.Split(value, sep) {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			continue
+		}
+		if strings.HasPrefix(p, "~/") {
+			home, _ := os.UserHomeDir()
+			p = filepath.Join(home, p[2:])
+		}
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(dir, p)
+		}
+		out = append(out, p)
+	}
+	return out
+}

@@ -1,0 +1,22 @@
+// Package ansible reads an Ansible repository with Ansible's meaning: the
+// same files ansible-playbook would read, and the same answers.
+//
+// It takes in a repository root and the command line's selection (-i, -l,
+// -e, a vault keyring): ansible.cfg, straylight.yml (Settings), the
+// inventory with group_vars and host_vars (through fleet/inventory and
+// fleet/vault), the playbooks with their imports, plays, roles, tasks and
+// handlers (Open, Repo, PlayRun, Task).
+//
+// For each host it merges the variables by Ansible's precedence (role
+// defaults, inventory, play vars, role vars, role params, extra vars) and
+// templates them with render, Ansible's Jinja2 (HostScope). Its output is,
+// per host, the ordered tasks Ansible would run with their variables:
+// RenderHost gives HostTasks, the file tasks rendered to their destination
+// and content, the tasks straylight cannot run with the reason, and one
+// scope per play for its handlers. Connection is how Ansible would reach
+// the host.
+//
+// Bad input is an InputError naming file, line and key; warnings found
+// while loading are Findings. The package knows nothing of plans,
+// transports, the serving system or the UI.
+package ansible

@@ -1,0 +1,271 @@
+package ansible
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/straylight-fleet/straylight/fleet/inventory"
+	"github.com/straylight-fleet/straylight/render"
+)
+
+// HostScope is one host's variables in one play: merged by Ansible's
+// precedence, templated lazily when used.
+type HostScope struct {
+	repo    *Repo
+	run     *PlayRun
+	host    string
+	vars    inventory.Vars
+	scope   *render.Scope
+	conn    Connection
+	secrets []string
+}
+
+// ScopeOf merges a host's variables for a play and opens its scope.
+func (r *Repo) ScopeOf(host string, run *PlayRun) (*HostScope, error) {
+	vars, err := r.Inventory.HostVars(host, inventory.Layers{
+		RoleDefaults: r.layerWith(run.roleDefaults(), inventory.LayerRoleDefault, run.roleOrigins(true)),
+		PlayVars:     r.layer(run.Play.Vars, inventory.LayerPlayVars),
+		RoleVars:     r.layerWith(run.roleVars(), inventory.LayerRoleVars, run.roleOrigins(false)),
+		ExtraVars:    r.layer(r.ExtraVars, inventory.LayerExtraVars),
+		PlaybookDir:  run.Playbook.Dir,
+	})
+	if err != nil {
+		return nil, r.relabelInventoryError(err)
+	}
+	hs := &HostScope{repo: r, run: run, host: host, vars: vars}
+	hs.scope = render.NewScope(orderedValues(vars), r.magic(host, run.Playbook.Dir))
+	hs.conn = connectionFrom(host, run.Play.Connection, hs.lookup)
+	hs.secrets = hs.collectSecrets()
+	return hs, nil
+}
+
+// relabelInventoryError names a vars file relative to the repository, as
+// every other message does.
+func (r *Repo) relabelInventoryError(err error) error {
+	var ie *inventory.Error
+	if errors.As(err, &ie) {
+		return &InputError{At: Located{RelTo(r.Root, ie.File), ie.Line}, Msg: ie.Msg}
+	}
+	return err
+}
+
+// withParams is the scope a role's tasks see: role params rank just above
+// role vars (nothing straylight reads sits between them) and apply to that
+// role entry only. Without params it is hs itself.
+func (hs *HostScope) withParams(params map[string]any) *HostScope {
+	if len(params) == 0 {
+		return hs
+	}
+	c := *hs
+	c.scope = hs.scope.With(params)
+	return &c
+}
+
+// layer wraps plain values as an inventory layer without line information.
+func (r *Repo) layer(values map[string]any, name string) inventory.Vars {
+	return r.layerWith(values, name, nil)
+}
+
+// layerWith wraps values as an inventory layer with the origins known for
+// them (a role's files), naming the layer of the rest.
+func (r *Repo) layerWith(values map[string]any, name string, origins map[string]inventory.Origin) inventory.Vars {
+	v := inventory.Vars{Values: values, Origins: map[string]inventory.Origin{}}
+	for k := range values {
+		v.Origins[k] = inventory.Origin{Layer: name}
+	}
+	for path, o := range origins {
+		if top, _, _ := strings.Cut(path, "."); hasKey(values, top) {
+			v.Origins[path] = o
+		}
+	}
+	return v
+}
+
+func hasKey(m map[string]any, k string) bool {
+	_, ok := m[k]
+	return ok
+}
+
+// lookup templates one variable; undefined or failing variables are absent.
+func (hs *HostScope) lookup(name string) (any, bool) {
+	if _, ok := hs.scope.Raw(name); !ok {
+		return nil, false
+	}
+	raw, _ := hs.scope.Raw(name)
+	v, err := hs.repo.engine.TemplateValue(hs.scope, raw)
+	return v, err == nil
+}
+
+// template templates a value (module arguments) against the host's scope.
+func (hs *HostScope) template(v any) (any, error) {
+	return hs.repo.engine.TemplateValue(hs.scope, v)
+}
+
+// renderedTask is a file task's destination and content for one host.
+type renderedTask struct {
+	dest        string
+	content     []byte
+	unsupported string
+}
+
+// fileArgs are the module arguments straylight honours for file tasks.
+var fileArgs = map[string]bool{
+	"src": true, "dest": true, "content": true, "newline_sequence": true,
+	"trim_blocks": true, "lstrip_blocks": true, "backup": true,
+}
+
+func (hs *HostScope) renderFileTask(run *PlayRun, t *Task) (renderedTask, error) {
+	for k := range t.Args {
+		if !fileArgs[k] {
+			return renderedTask{unsupported: fmt.Sprintf("argument %q of %s is not supported", k, t.Module)}, nil
+		}
+	}
+	if t.FreeForm != "" {
+		return renderedTask{unsupported: "free-form k=v arguments are not supported; write them as a mapping"}, nil
+	}
+	args, err := hs.template(t.Args)
+	if err != nil {
+		return renderedTask{}, atTask(t, err)
+	}
+	return hs.renderWithArgs(run, t, args.(map[string]any))
+}
+
+func (hs *HostScope) renderWithArgs(run *PlayRun, t *Task, args map[string]any) (renderedTask, error) {
+	dest := argString(args, "dest")
+	if dest == "" {
+		return renderedTask{}, &InputError{At: t.At, Key: "dest", Msg: "missing dest"}
+	}
+	var content []byte
+	var err error
+	switch t.Module {
+	case ModTemplate, ModWinTemplate:
+		content, err = hs.renderTemplate(run, t, args)
+	default:
+		content, err = hs.copyContent(run, t, args)
+	}
+	if strings.HasSuffix(dest, "/") || strings.HasSuffix(dest, `\`) {
+		dest += pathBase(argString(args, "src"))
+	}
+	return renderedTask{dest: dest, content: content}, err
+}
+
+func (hs *HostScope) renderTemplate(run *PlayRun, t *Task, args map[string]any) ([]byte, error) {
+	src, err := hs.repo.sources.resolve(run, t, "templates", argString(args, "src"))
+	if err != nil {
+		return nil, err
+	}
+	body, err := hs.repo.sources.read(src)
+	if err != nil {
+		return nil, err
+	}
+	opts := render.TemplateOptions{NewlineSequence: newlineFor(t.Module, args), TrimBlocks: boolArg(args, "trim_blocks", true), LstripBlocks: boolArg(args, "lstrip_blocks", false)}
+	out, err := hs.repo.engine.RenderTemplate(RelTo(hs.repo.Root, src), body, hs.scope, opts)
+	return out, err
+}
+
+func (hs *HostScope) copyContent(run *PlayRun, t *Task, args map[string]any) ([]byte, error) {
+	if c, ok := args["content"]; ok {
+		return []byte(contentString(c)), nil
+	}
+	src, err := hs.repo.sources.resolve(run, t, "files", argString(args, "src"))
+	if err != nil {
+		return nil, err
+	}
+	return hs.repo.sources.read(src)
+}
+
+// handlerCommand templates a handler's command line.
+func (hs *HostScope) handlerCommand(h *Task) (string, error) {
+	cmd := h.FreeForm
+	if cmd == "" {
+		cmd = argString(h.Args, "cmd")
+	}
+	if cmd == "" {
+		return "", fmt.Errorf("handler has no command")
+	}
+	v, err := hs.template(cmd)
+	if err != nil {
+		return "", atTask(h, err)
+	}
+	return fmt.Sprint(v), nil
+}
+
+// newlineFor: win_template writes CRLF by default, template LF; both honour
+// newline_sequence (given as the escape "\r\n" or the characters).
+func newlineFor(m Module, args map[string]any) string {
+	if s := argString(args, "newline_sequence"); s != "" {
+		return strings.NewReplacer(`\r`, "\r", `\n`, "\n").Replace(s)
+	}
+	if m == ModWinTemplate {
+		return "\r\n"
+	}
+	return "\n"
+}
+
+func argString(args map[string]any, key string) string {
+	if v, ok := args[key]; ok && v != nil {
+		return fmt.Sprint(v)
+	}
+	return ""
+}
+
+func boolArg(args map[string]any, key string, def bool) bool {
+	switch v := args[key].(type) {
+	case bool:
+		return v
+	case string:
+		return strings.EqualFold(v, "true") || strings.EqualFold(v, "yes")
+	}
+	return def
+}
+
+// contentString is copy's content: strings as written, other values as
+// Ansible would print them.
+func contentString(v any) string {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	return fmt.Sprint(v)
+}
+
+func pathBase(p string) string {
+	p = strings.ReplaceAll(p, `\`, "/")
+	return filepath.Base(p)
+}
+
+// atTask adds the task's position to an error that has none.
+func atTask(t *Task, err error) error {
+	if _, ok := err.(*InputError); ok {
+		return err
+	}
+	return &InputError{At: t.At, Msg: fmt.Sprintf("task %q: %v", t.Label(), err)}
+}
+
+// Host is the inventory name of the scope's host.
+func (hs *HostScope) Host() string { return hs.host }
+
+// Run is the play the scope belongs to.
+func (hs *HostScope) Run() *PlayRun { return hs.run }
+
+// Vars are the host's merged variables, untemplated, with their origins.
+func (hs *HostScope) Vars() inventory.Vars { return hs.vars }
+
+// Conn is how straylight reaches the host.
+func (hs *HostScope) Conn() Connection { return hs.conn }
+
+// Root is the repository's root directory.
+func (hs *HostScope) Root() string { return hs.repo.Root }
+
+// Raw is a variable as written, untemplated.
+func (hs *HostScope) Raw(name string) (any, bool) { return hs.scope.Raw(name) }
+
+// Template templates a value against the host's variables.
+func (hs *HostScope) Template(v any) (any, error) { return hs.template(v) }
+
+// HandlerCommand templates a handler's command line with the role params of
+// the handler's role entry.
+func (hs *HostScope) HandlerCommand(h *Task) (string, error) {
+	return hs.withParams(hs.run.paramsFor(h)).handlerCommand(h)
+}

@@ -1,0 +1,144 @@
+package ansible
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// HostTasks is what Ansible would run on one host, rendered: every file task
+// of every play that targets it, in run order, with its destination and
+// content; the tasks straylight cannot run; and the variables (one scope per
+// play) the play's handlers are rendered with.
+type HostTasks struct {
+	Host        string
+	Conn        Connection // from the first play that targets the host
+	Scopes      []*HostScope
+	Files       []*FileTask
+	Unsupported []UnsupportedTask
+	Secrets     []string // the host's secret values, longest first
+}
+
+// FileTask is one rendered file task (template, copy and their win_ forms).
+type FileTask struct {
+	Run     *PlayRun
+	Task    *Task
+	Scope   *HostScope // the scope it was rendered in (with role params)
+	Dest    string
+	Content []byte
+}
+
+// RenderHost renders a host's file tasks for every play that targets it
+// (within --limit when limited is true). Nothing is read from the host.
+func (r *Repo) RenderHost(host string, limited bool) (*HostTasks, error) {
+	w := &HostTasks{Host: host}
+	for _, run := range r.Runs {
+		hosts := run.AllHosts
+		if limited {
+			hosts = run.Hosts
+		}
+		if !slices.Contains(hosts, host) {
+			continue
+		}
+		if err := r.renderRun(w, run); err != nil {
+			return w, err
+		}
+	}
+	return w, nil
+}
+
+func (r *Repo) renderRun(w *HostTasks, run *PlayRun) error {
+	hs, err := r.ScopeOf(w.Host, run)
+	if err != nil {
+		return err
+	}
+	w.addScope(hs)
+	for _, task := range run.Tasks() {
+		if err := w.addTask(hs, run, task); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// RenderedFiles renders a host's file tasks (ignoring --limit) and returns
+// dest → content, unmasked. Used to seed the simulated lab.
+func (r *Repo) RenderedFiles(host string) (map[string]string, error) {
+	w, err := r.RenderHost(host, false)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for _, f := range w.Files {
+		out[f.Dest] = string(f.Content)
+	}
+	return out, nil
+}
+
+func (w *HostTasks) addScope(hs *HostScope) {
+	if len(w.Scopes) == 0 {
+		w.Conn = hs.conn
+	}
+	w.Scopes = append(w.Scopes, hs)
+	w.Secrets = AppendUnique(w.Secrets, hs.secrets...)
+	SortLongestFirst(w.Secrets)
+}
+
+// SortLongestFirst orders secrets so that one containing another is masked
+// whole.
+func SortLongestFirst(list []string) {
+	sort.SliceStable(list, func(i, j int) bool { return len(list[i]) > len(list[j]) })
+}
+
+func (w *HostTasks) addTask(hs *HostScope, run *PlayRun, t *Task) error {
+	hs = hs.withParams(run.paramsFor(t))
+	switch {
+	case t.Unsupported != "":
+		w.AddUnsupported(t, t.Unsupported)
+	case t.Module.IsCommandModule():
+		w.AddUnsupported(t, fmt.Sprintf("%s runs only as a handler: straylight cannot tell whether a command task changes anything", t.Module))
+	default:
+		return w.addFileTask(hs, run, t)
+	}
+	return nil
+}
+
+// AddUnsupported records a task straylight will not run.
+func (w *HostTasks) AddUnsupported(t *Task, reason string) {
+	w.Unsupported = append(w.Unsupported, UnsupportedTask{Task: t.Label(), Reason: reason, At: t.At})
+}
+
+func (w *HostTasks) addFileTask(hs *HostScope, run *PlayRun, t *Task) error {
+	rt, err := hs.renderFileTask(run, t)
+	if err != nil {
+		return err
+	}
+	if rt.unsupported != "" {
+		w.AddUnsupported(t, rt.unsupported)
+		return nil
+	}
+	w.Files = append(w.Files, &FileTask{Run: run, Task: t, Scope: hs, Dest: rt.dest, Content: rt.content})
+	return nil
+}
+
+// resolveSource finds a template or file source the way Ansible does: in the
+// role's templates/ or files/, then the playbook's, then as a path.
+func resolveSource(run *PlayRun, t *Task, sub, src string) (string, error) {
+	if filepath.IsAbs(src) {
+		return src, nil
+	}
+	var candidates []string
+	if role := run.Role(t.Role); role != nil {
+		candidates = append(candidates, filepath.Join(role.Dir, sub, src), filepath.Join(role.Dir, src))
+	}
+	candidates = append(candidates, filepath.Join(run.Playbook.Dir, sub, src), filepath.Join(run.Playbook.Dir, src))
+	for _, c := range candidates {
+		if st, err := os.Stat(c); err == nil && !st.IsDir() {
+			return c, nil
+		}
+	}
+	return "", &InputError{At: t.At, Key: "src", Msg: fmt.Sprintf("could not find %q (looked in %s)", src, strings.Join(candidates, ", "))}
+}

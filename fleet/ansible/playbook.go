@@ -1,0 +1,198 @@
+package ansible
+
+import (
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Playbook is one playbook file.
+type Playbook struct {
+	Path    string   // relative to the repository root
+	Dir     string   // absolute directory: ansible-playbook's basedir
+	Plays   []*Play  // in file order
+	Imports []string // playbooks it imports (absolute paths)
+}
+
+// Play is one play of a playbook.
+type Play struct {
+	Name        string
+	Hosts       string // host pattern
+	Connection  string // play keyword; ansible_connection overrides it
+	Vars        map[string]any
+	Roles       []RoleRef
+	Tasks       []*Task // pre_tasks, tasks, post_tasks in order (roles' tasks come from Role)
+	Handlers    []*Task
+	Unsupported []string // play keywords straylight does not honour
+	At          Located
+}
+
+// RoleRef is one entry of a play's roles: list.
+type RoleRef struct {
+	Name   string
+	Params map[string]any
+	At     Located
+}
+
+// playKeywords are the play keys straylight honours. Others make every task of
+// the play unsupported, so nothing the play would do is silently skipped.
+var playKeywords = map[string]bool{
+	"name": true, "hosts": true, "roles": true, "tasks": true, "pre_tasks": true,
+	"post_tasks": true, "handlers": true, "vars": true, "connection": true,
+	"gather_facts": true, "tags": true,
+}
+
+// LoadPlaybook parses a playbook file.
+func LoadPlaybook(repo, path string) (*Playbook, error) {
+	root, err := readYAMLFile(path)
+	if err != nil {
+		return nil, err
+	}
+	rel, _ := filepath.Rel(repo, path)
+	pb := &Playbook{Path: rel, Dir: filepath.Dir(path)}
+	if root == nil {
+		return pb, nil
+	}
+	if root.Kind != yaml.SequenceNode {
+		return nil, &InputError{At: Located{rel, root.Line}, Msg: "a playbook must be a list of plays"}
+	}
+	for _, n := range root.Content {
+		if err := pb.addEntry(rel, n); err != nil {
+			return nil, err
+		}
+	}
+	return pb, nil
+}
+
+func (pb *Playbook) addEntry(file string, n *yaml.Node) error {
+	for _, kv := range mapPairs(n) {
+		if k := kv[0].Value; k == "import_playbook" || k == "ansible.builtin.import_playbook" {
+			pb.Imports = append(pb.Imports, filepath.Join(pb.Dir, kv[1].Value))
+			return nil
+		}
+	}
+	play, err := parsePlay(file, n)
+	if err != nil {
+		return err
+	}
+	pb.Plays = append(pb.Plays, play)
+	return nil
+}
+
+func parsePlay(file string, n *yaml.Node) (*Play, error) {
+	if n.Kind != yaml.MappingNode {
+		return nil, &InputError{At: Located{file, n.Line}, Msg: "a play must be a mapping"}
+	}
+	p := &Play{At: Located{file, n.Line}}
+	for _, kv := range mapPairs(n) {
+		if err := p.set(file, kv[0].Value, kv[1]); err != nil {
+			return nil, err
+		}
+	}
+	if p.Hosts == "" {
+		return nil, &InputError{At: p.At, Key: "hosts", Msg: "the play has no hosts"}
+	}
+	return p, nil
+}
+
+func (p *Play) set(file, key string, v *yaml.Node) error {
+	var err error
+	switch key {
+	case "name":
+		p.Name = v.Value
+	case "hosts":
+		p.Hosts, err = hostsPattern(v)
+	case "connection":
+		p.Connection = v.Value
+	case "vars":
+		p.Vars, err = decodeMap(file, v)
+	case "roles":
+		p.Roles, err = parseRoleRefs(file, v)
+	case "pre_tasks", "tasks", "post_tasks":
+		var tasks []*Task
+		tasks, err = parseTasks(file, v, false)
+		p.Tasks = append(p.Tasks, tasks...)
+	case "handlers":
+		p.Handlers, err = parseTasks(file, v, true)
+	default:
+		if !playKeywords[key] {
+			p.Unsupported = append(p.Unsupported, key)
+		}
+	}
+	return err
+}
+
+// hostsPattern accepts a string or a list of patterns (joined with ':').
+func hostsPattern(v *yaml.Node) (string, error) {
+	if v.Kind == yaml.ScalarNode {
+		return v.Value, nil
+	}
+	var list []string
+	if err := v.Decode(&list); err != nil {
+		return "", err
+	}
+	return strings.Join(list, ":"), nil
+}
+
+func decodeMap(file string, v *yaml.Node) (map[string]any, error) {
+	if v.Kind == yaml.ScalarNode && v.Tag == "!!null" {
+		return nil, nil
+	}
+	if v.Kind != yaml.MappingNode {
+		return nil, &InputError{At: Located{file, v.Line}, Msg: "expected a mapping"}
+	}
+	a, err := decodeAny(v)
+	if err != nil {
+		return nil, &InputError{At: Located{file, v.Line}, Msg: err.Error()}
+	}
+	m, _ := a.(map[string]any)
+	return m, nil
+}
+
+func parseRoleRefs(file string, v *yaml.Node) ([]RoleRef, error) {
+	var refs []RoleRef
+	for _, n := range v.Content {
+		ref, err := parseRoleRef(file, n)
+		if err != nil {
+			return nil, err
+		}
+		refs = append(refs, ref)
+	}
+	return refs, nil
+}
+
+func parseRoleRef(file string, n *yaml.Node) (RoleRef, error) {
+	at := Located{file, n.Line}
+	if n.Kind == yaml.ScalarNode {
+		return RoleRef{Name: n.Value, At: at}, nil
+	}
+	params, err := decodeMap(file, n)
+	if err != nil {
+		return RoleRef{}, err
+	}
+	ref := RoleRef{At: at, Params: map[string]any{}}
+	for k, val := range params {
+		if k == "role" || k == "name" {
+			ref.Name = fmt.Sprint(val)
+		} else {
+			ref.Params[k] = val
+		}
+	}
+	if ref.Name == "" {
+		return RoleRef{}, &InputError{At: at, Key: "role", Msg: "role entry has no name"}
+	}
+	return ref, nil
+}
+
+// sortedKeys returns a map's keys in order, for stable output.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

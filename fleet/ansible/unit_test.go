@@ -1,0 +1,51 @@
+package ansible
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/straylight-fleet/straylight/fleet/inventory"
+	"github.com/straylight-fleet/straylight/render"
+)
+
+func TestParseTaskClassifiesUnsupported(t *testing.T) {
+	pb := writePlaybook(t, `
+- hosts: all
+  tasks:
+    - name: templated
+      template: {src: a.j2, dest: /tmp/a}
+      notify: restart
+    - name: conditional
+      template: {src: a.j2, dest: /tmp/a}
+      when: x
+    - name: package
+      apt: {name: vim}
+`)
+	tasks := pb.Plays[0].Tasks
+	if tasks[0].Unsupported != "" || tasks[0].Module != ModTemplate || tasks[0].Notify[0] != "restart" {
+		t.Fatalf("supported task: %+v", tasks[0])
+	}
+	if !strings.Contains(tasks[1].Unsupported, `"when"`) || !strings.Contains(tasks[2].Unsupported, `"apt"`) {
+		t.Fatalf("unsupported reasons: %q, %q", tasks[1].Unsupported, tasks[2].Unsupported)
+	}
+}
+
+// TestOrderedValuesKeepFileOrder: templates see mappings in file order, also
+// for a flow mapping written on one line (Python dicts keep insertion order).
+func TestOrderedValuesKeepFileOrder(t *testing.T) {
+	v, err := inventory.ParseVars([]byte("flow: {zeta: 1, alpha: {y: 2, x: 3}}\nblock:\n  zeta: 1\n  alpha: 2\n"), "vars.yml", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := orderedValues(v)
+	for name, want := range map[string]string{"flow": "zeta alpha", "block": "zeta alpha"} {
+		m, ok := got[name].(*render.Map)
+		if !ok || strings.Join(m.Keys, " ") != want {
+			t.Errorf("%s: keys %v, want %s", name, got[name], want)
+		}
+	}
+	inner := got["flow"].(*render.Map).Values["alpha"].(*render.Map)
+	if strings.Join(inner.Keys, " ") != "y x" {
+		t.Errorf("nested flow mapping keys %v", inner.Keys)
+	}
+}

@@ -1,0 +1,17 @@
+// Package apply is the engine: it carries out a plan.
+//
+// It takes in a Plan (fleet/plan), the repository and its Fleet, a
+// transport factory and the deploy options (--forks, --skip-unsupported,
+// --when-idle, --no-rollback). Under the repository lock (fleet/state) it
+// deploys backends in parallel waves, then the proxy: per host it records
+// the pending restart, backs up and writes each changed file (checking the
+// live file is what the plan saw), runs the handlers once, waits for the
+// health gate, tests the routes through LiteLLM, and rolls a failed host
+// back. Restart runs a host's handlers alone; TestRoute tests one route.
+//
+// It gives out Events through an Observer — plan, steps, health progress,
+// route chunks and results, host results and a summary — the one stream
+// both faces show: the TUI as progress, headless --apply as lines or JSON
+// Lines. Every event is masked of secrets; the audit log records each
+// host's outcome.
+package apply

@@ -1,0 +1,309 @@
+package apply
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/straylight-fleet/straylight/fleet/discover"
+	"github.com/straylight-fleet/straylight/remote/api"
+)
+
+// pollInterval is how often gates poll; progress is reported on each change
+// of state and at least every progressEvery.
+const (
+	pollInterval  = 250 * time.Millisecond
+	progressEvery = 2 * time.Second
+	probeTimeout  = 2 * time.Second
+)
+
+func (h *hostApply) vllmClient(g *discover.GPUHost) *api.VLLM {
+	return api.NewVLLM(g.APIURL(), "", h.a.e.httpClient())
+}
+
+// healthGate waits until the host serves expected: connection refused is
+// loading, /health 200 is alive, expected among /v1/models is routable. An
+// empty expected accepts any served model (used after a rollback).
+func (h *hostApply) healthGate(ctx context.Context, g *discover.GPUHost, expected string) error {
+	timeout := h.a.e.Repo.Settings.HealthTimeout
+	h.step(StepHealth, StatusStart, "", fmt.Sprintf("waiting up to %s for %s to serve %q", timeout, g.Name, expected))
+	client := h.vllmClient(g)
+	start := time.Now()
+	var last api.ProbeResult
+	var lastReport time.Time
+	for {
+		pctx, cancel := context.WithTimeout(ctx, probeTimeout)
+		res := client.Probe(pctx, expected)
+		cancel()
+		elapsed := time.Since(start)
+		if res.State != last.State || time.Since(lastReport) >= progressEvery {
+			h.emit(Event{Kind: EvHealth, Health: &HealthProgress{State: res.State.String(), Expected: expected, Served: res.Models, Elapsed: elapsed, Timeout: timeout, Detail: res.Reason}})
+			last, lastReport = res, time.Now()
+		}
+		if res.State == api.StateServing {
+			h.step(StepHealth, StatusOK, "", fmt.Sprintf("%s serves %q after %s", g.Name, expected, round(elapsed)))
+			return nil
+		}
+		if elapsed >= timeout {
+			err := fmt.Errorf("health gate: %s did not serve %q within %s (last: %s: %s)", g.Name, expected, timeout, res.State, res.Reason)
+			h.step(StepHealth, StatusFailed, "", err.Error())
+			return err
+		}
+		if err := sleepCtx(ctx, pollInterval); err != nil {
+			return err
+		}
+	}
+}
+
+// proxyGate waits until LiteLLM answers again after its restart.
+func (h *hostApply) proxyGate(ctx context.Context) error {
+	p := h.a.fleet.Proxy
+	timeout := h.a.e.Repo.Settings.HealthTimeout
+	h.step(StepHealth, StatusStart, "", fmt.Sprintf("waiting up to %s for LiteLLM on %s", timeout, p.Name))
+	client := api.NewLiteLLM(p.URL(), h.a.e.httpClient())
+	start := time.Now()
+	for {
+		pctx, cancel := context.WithTimeout(ctx, probeTimeout)
+		err := client.Liveliness(pctx)
+		cancel()
+		if err == nil {
+			h.step(StepHealth, StatusOK, "", fmt.Sprintf("LiteLLM answers after %s", round(time.Since(start))))
+			return nil
+		}
+		if time.Since(start) >= timeout {
+			return fmt.Errorf("health gate: LiteLLM on %s did not come back within %s: %v", p.Name, timeout, err)
+		}
+		if err := sleepCtx(ctx, pollInterval); err != nil {
+			return err
+		}
+	}
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// testRoutes streams a chat completion through LiteLLM for each route; the
+// first failure fails the host.
+func (h *hostApply) testRoutes(ctx context.Context, routes []string) error {
+	for _, route := range sortedRoutes(routes) {
+		h.step(StepRouteTest, StatusStart, "", route)
+		res, err := h.a.e.testRoute(ctx, route, h.a.emit)
+		if err != nil {
+			h.step(StepRouteTest, StatusFailed, "", err.Error())
+			return err
+		}
+		h.step(StepRouteTest, StatusOK, "", fmt.Sprintf("%s: first token after %s, %.1f tokens/s", route, round(res.TTFT), res.TokensPerSec))
+	}
+	return nil
+}
+
+// runDeferredRouteTests tests, after the proxy's restart, the routes whose
+// backends restarted. When the proxy failed or a route fails, the proxy goes
+// back to its old config, and so do the backends that waited for it: a
+// renamed backend left on its new name behind the proxy's old config would
+// fail its routes for good (the seed's 404).
+func (a *applyRun) runDeferredRouteTests(ctx context.Context) {
+	proxy := a.proxyApply()
+	if len(a.deferred) == 0 || proxy == nil {
+		return
+	}
+	if proxy.outcome == OutcomeFailed {
+		a.rollBackWaiting(ctx, fmt.Errorf("LiteLLM on %s failed, so %s could not be tested through its new config", proxy.hp.Host, strings.Join(sortedRoutes(a.deferred), ", ")))
+		return
+	}
+	if err := proxy.testRoutes(ctx, a.deferred); err != nil {
+		proxy.failLate(ctx, err, "route-test")
+		a.rollBackWaiting(ctx, fmt.Errorf("%v (through %s's new config)", err, proxy.hp.Host))
+	}
+}
+
+// rollBackWaiting rolls back, in parallel, the backends whose routes waited
+// for the proxy.
+func (a *applyRun) rollBackWaiting(ctx context.Context, cause error) {
+	a.parallel(a.waiting, func(h *hostApply) { h.failLate(ctx, cause, "rollback") })
+}
+
+// failLate fails a host that had already finished: it rolls the host back
+// on a fresh transport and reports its new result.
+func (h *hostApply) failLate(ctx context.Context, cause error, action string) {
+	tr, err := h.a.e.Transports(connection(h.hp, h.a.fleet))
+	if err != nil {
+		cause = fmt.Errorf("%v; cannot roll back, not reachable: %w", cause, err)
+	} else {
+		h.tr = tr
+		cause = h.rollback(ctx, cause)
+		tr.Close()
+	}
+	h.outcome, h.reason = OutcomeFailed, cause.Error()
+	h.audit(action)
+	h.emit(Event{Kind: EvHostResult, Status: StepStatus(OutcomeFailed), Message: h.reason})
+}
+
+func (a *applyRun) proxyApply() *hostApply {
+	for _, h := range a.hosts {
+		if h.isProxy() {
+			return h
+		}
+	}
+	return nil
+}
+
+// TestRoute streams one chat completion through LiteLLM for a route alias,
+// reporting each chunk (EvRouteChunk) and the result (EvRouteResult).
+func (e *Engine) TestRoute(ctx context.Context, route string, obs Observer) (RouteResult, error) {
+	emit := func(ev Event) {
+		if ev.Time.IsZero() {
+			ev.Time = time.Now()
+		}
+		if obs != nil {
+			obs(ev)
+		}
+	}
+	return e.testRoute(ctx, route, emit)
+}
+
+func (e *Engine) testRoute(ctx context.Context, route string, emit func(Event)) (RouteResult, error) {
+	e.init()
+	f := e.fleet
+	rr := RouteResult{Route: route}
+	if f.Proxy == nil {
+		return rr, errors.New("no LiteLLM proxy in this repository (no host has a litellm mapping)")
+	}
+	r, ok := f.Route(route)
+	if !ok {
+		return rr, fmt.Errorf("no route %q in %s's LiteLLM config", route, f.Proxy.Name)
+	}
+	rr.Upstream = r.Upstream()
+	if h, _ := discover.HostForAPIBase(r.APIBase, f.GPU); h != nil {
+		rr.Host = h.Name
+	}
+	s := e.Repo.Settings
+	req := api.ChatRequest{Model: route, Prompt: s.RouteTestPrompt, MaxTokens: s.RouteTestTokens,
+		APIKey: f.Proxy.MasterKey, IdleTimeout: s.RouteIdleTimeout, Upstream: rr.Host}
+	onChunk := func(c api.Chunk) {
+		emit(Event{Kind: EvRouteChunk, Host: rr.Host, Route: route, Chunk: c.Content})
+	}
+	res, err := api.StreamChat(ctx, e.httpClient(), f.Proxy.URL(), req, onChunk)
+	rr.fill(res, err)
+	emit(Event{Kind: EvRouteResult, Host: rr.Host, Route: route, Result: &rr})
+	if err != nil {
+		return rr, fmt.Errorf("route test %s: %s", route, rr.Error)
+	}
+	return rr, nil
+}
+
+func (rr *RouteResult) fill(res api.StreamResult, err error) {
+	rr.OK = err == nil
+	rr.TTFT, rr.TokensPerSec, rr.FinishReason = res.TimeToFirstToken, res.TokensPerSecond, res.FinishReason
+	rr.CompletionToks, rr.Text = res.Tokens, res.Text
+	if err != nil {
+		rr.Error = err.Error()
+	}
+}
+
+// waitIdle holds a GPU host's restart until it has been idle for its
+// idle_threshold_minutes (--when-idle): no request running or waiting and no
+// token generated.
+func (h *hostApply) waitIdle(ctx context.Context) error {
+	g := h.gpu()
+	if !h.a.e.Opts.WhenIdle || g == nil {
+		return nil
+	}
+	threshold := g.IdleThreshold
+	h.step(StepIdleWait, StatusStart, "", fmt.Sprintf("waiting until %s has been idle for %s", g.Name, threshold))
+	client, since := h.vllmClient(g), time.Now()
+	var rate api.TokenRate
+	for {
+		if idle := h.idleFor(ctx, client, &rate, since); idle >= threshold {
+			h.step(StepIdleWait, StatusOK, "", fmt.Sprintf("idle for %s", round(idle)))
+			return nil
+		}
+		if err := sleepCtx(ctx, time.Second); err != nil {
+			return err
+		}
+	}
+}
+
+func (h *hostApply) idleFor(ctx context.Context, client *api.VLLM, rate *api.TokenRate, since time.Time) time.Duration {
+	pctx, cancel := context.WithTimeout(ctx, probeTimeout)
+	m, err := client.Metrics(pctx)
+	cancel()
+	now := time.Now()
+	if err != nil {
+		return 0
+	}
+	rate.Observe(now, m)
+	last := rate.LastActivity()
+	if last.Before(since) {
+		last = since
+	}
+	return now.Sub(last)
+}
+
+// rollback restores the backups, restarts on them and waits for health.
+func (h *hostApply) rollback(ctx context.Context, cause error) error {
+	if len(h.written) == 0 {
+		if !h.inherited { // nothing written: no restart is owed
+			h.clearPending()
+		}
+		return cause
+	}
+	if h.a.e.Opts.NoRollback {
+		return cause
+	}
+	h.step(StepRollback, StatusStart, "", cause.Error())
+	if err := h.restoreBackups(ctx); err != nil {
+		h.step(StepRollback, StatusFailed, "", err.Error())
+		return fmt.Errorf("%v; rollback failed: %v", cause, err)
+	}
+	if err := h.restartOnBackups(ctx); err != nil {
+		h.step(StepRollback, StatusFailed, "", err.Error())
+		return fmt.Errorf("%v; rolled back the files, but the host did not come back: %v", cause, err)
+	}
+	h.step(StepRollback, StatusOK, "", "previous config restored and serving")
+	h.written = nil
+	h.clearPending() // the host restarted on its restored files: nothing owed
+	return fmt.Errorf("%v; rolled back", cause)
+}
+
+// clearPending drops the host's pending-restart record. A record inherited
+// from a dead run is kept by the callers until a restart has run.
+func (h *hostApply) clearPending() { _ = h.a.e.st.ClearPending(h.hp.Host) }
+
+func (h *hostApply) restoreBackups(ctx context.Context) error {
+	for _, f := range h.written {
+		old := h.backups[f.Dest]
+		if !old.Exists {
+			continue // nothing to restore: the file was new (left in place)
+		}
+		if _, err := h.tr.WriteFile(ctx, f.Dest, old.Content); err != nil {
+			return fmt.Errorf("restore %s: %w", f.Dest, err)
+		}
+	}
+	return nil
+}
+
+func (h *hostApply) restartOnBackups(ctx context.Context) error {
+	for _, hr := range h.handlers {
+		if err := h.runHandler(ctx, hr); err != nil {
+			return err
+		}
+	}
+	if h.isProxy() {
+		return h.proxyGate(ctx)
+	}
+	if g := h.gpu(); g != nil {
+		return h.healthGate(ctx, g, "")
+	}
+	return nil
+}

@@ -1,0 +1,309 @@
+package apply
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/straylight-fleet/straylight/fleet/ansible"
+	"github.com/straylight-fleet/straylight/fleet/discover"
+	"github.com/straylight-fleet/straylight/fleet/plan"
+	"github.com/straylight-fleet/straylight/fleet/state"
+	"github.com/straylight-fleet/straylight/remote"
+)
+
+// hostApply is one host's part of an apply.
+type hostApply struct {
+	a        *applyRun
+	pending  *plan.PendingRestart // left by an earlier apply that died; nil if none
+	hp       *plan.HostPlan
+	tr       remote.Transport
+	handlers []plan.HandlerRun
+	backups  map[string]remote.FileState // dest → content before the write
+	written  []*plan.FileChange
+	outcome  HostOutcome
+	reason   string
+	// inherited: a pending restart left by an earlier run that died after
+	// writing; it stays owed until a restart runs.
+	inherited bool
+}
+
+func (h *hostApply) isProxy() bool {
+	return h.a.fleet.Proxy != nil && h.a.fleet.Proxy.Name == h.hp.Host
+}
+
+func (h *hostApply) gpu() *discover.GPUHost { return h.a.fleet.GPUHostByName(h.hp.Host) }
+
+func (h *hostApply) changedFiles() []*plan.FileChange {
+	var out []*plan.FileChange
+	for _, f := range h.hp.Files {
+		if f.Changes() {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// hasWork: files to write or handlers to run (also a pending restart left by
+// an earlier run that died between the write and the restart).
+func (h *hostApply) hasWork() bool {
+	return len(h.changedFiles()) > 0 || len(h.hp.Handlers) > 0 || h.pendingRecord() != nil
+}
+
+// pendingRecord is the restart an earlier, dead apply left for this host,
+// read once when the apply starts.
+func (h *hostApply) pendingRecord() *plan.PendingRestart { return h.pending }
+
+func (h *hostApply) emit(ev Event) {
+	ev.Host = h.hp.Host
+	h.a.emit(ev)
+}
+
+func (h *hostApply) step(step Step, status StepStatus, dest, msg string) {
+	h.emit(Event{Kind: EvStep, Step: step, Status: status, Dest: dest, Message: msg})
+}
+
+// run applies the host and reports its result.
+func (h *hostApply) run(ctx context.Context) {
+	err := h.apply(ctx)
+	switch {
+	case h.outcome == OutcomeSkipped || h.outcome == OutcomeUnchanged:
+	case err != nil:
+		h.outcome, h.reason = OutcomeFailed, err.Error()
+	default:
+		h.outcome = OutcomeOK
+	}
+	if h.tr != nil {
+		h.tr.Close()
+	}
+	h.audit(h.a.action)
+	h.emit(Event{Kind: EvHostResult, Status: StepStatus(h.outcome), Message: h.reason})
+}
+
+func (h *hostApply) apply(ctx context.Context) error {
+	if err := h.preflight(); err != nil || !h.hasWork() {
+		return err
+	}
+	tr, err := h.a.e.Transports(connection(h.hp, h.a.fleet))
+	if err != nil {
+		return fmt.Errorf("not reachable: %w", err)
+	}
+	h.tr = tr
+	if err := h.deploy(ctx); err != nil {
+		return h.rollback(ctx, err)
+	}
+	return nil
+}
+
+// preflight refuses what cannot be applied safely.
+func (h *hostApply) preflight() error {
+	switch {
+	case h.hp.Unreachable != "":
+		return errors.New(h.hp.Unreachable)
+	case len(h.hp.Unsupported) > 0 && !h.a.e.Opts.SkipUnsupported:
+		u := h.hp.Unsupported[0]
+		return fmt.Errorf("unsupported task %q (%s): %s; pass --skip-unsupported to apply the rest", u.Task, u.At, u.Reason)
+	case !h.hasWork():
+		h.outcome = OutcomeUnchanged
+	}
+	return nil
+}
+
+// deploy writes the files, runs the handlers, gates on health and tests routes.
+func (h *hostApply) deploy(ctx context.Context) error {
+	h.inherited = h.pendingRecord() != nil
+	h.handlers = h.handlersToRun()
+	if len(h.handlers) > 0 {
+		if err := h.recordPending(); err != nil {
+			return err
+		}
+	}
+	if err := h.writeFiles(ctx); err != nil {
+		return err
+	}
+	if len(h.handlers) == 0 {
+		return nil
+	}
+	if err := h.restart(ctx); err != nil {
+		return err
+	}
+	return h.afterRestart(ctx)
+}
+
+// handlersToRun: the plan's handlers plus any left pending by a dead run.
+func (h *hostApply) handlersToRun() []plan.HandlerRun {
+	out := append([]plan.HandlerRun(nil), h.hp.Handlers...)
+	if p := h.pendingRecord(); p != nil {
+		for _, hr := range p.Handlers {
+			if !plan.HasHandler(out, hr.Name) {
+				out = append(out, hr)
+			}
+		}
+	}
+	return out
+}
+
+func (h *hostApply) recordPending() error {
+	h.step(StepPending, StatusStart, "", "recording the pending restart before writing")
+	p := plan.PendingRestart{Host: h.hp.Host, Handlers: h.handlers, Since: time.Now().UTC()}
+	if err := plan.RecordPending(h.a.e.st, p); err != nil {
+		return fmt.Errorf("record pending restart: %w", err)
+	}
+	h.step(StepPending, StatusOK, "", "")
+	return nil
+}
+
+func (h *hostApply) writeFiles(ctx context.Context) error {
+	h.backups = map[string]remote.FileState{}
+	for _, f := range h.changedFiles() {
+		if err := h.writeFile(ctx, f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeFile backs up the live file, checks it is what the plan saw, then
+// writes atomically with hash verification (the transport's job).
+func (h *hostApply) writeFile(ctx context.Context, f *plan.FileChange) error {
+	h.step(StepBackup, StatusStart, f.Dest, "")
+	old, err := h.tr.ReadFile(ctx, f.Dest)
+	if err != nil {
+		return fmt.Errorf("read %s: %w", f.Dest, err)
+	}
+	if old.SHA256 != f.OldSHA256 {
+		return fmt.Errorf("%s changed on the host since the plan (sha256 %s, planned %s): plan again", f.Dest, short(old.SHA256), short(f.OldSHA256))
+	}
+	h.backups[f.Dest] = old
+	h.step(StepBackup, StatusOK, f.Dest, "")
+	h.step(StepWrite, StatusStart, f.Dest, "")
+	res, err := h.tr.WriteFile(ctx, f.Dest, f.Content())
+	if err != nil {
+		return fmt.Errorf("write %s: %w", f.Dest, err)
+	}
+	if res.SHA256 != f.NewSHA256 {
+		return fmt.Errorf("write %s: host reports sha256 %s, expected %s", f.Dest, short(res.SHA256), short(f.NewSHA256))
+	}
+	h.written = append(h.written, f)
+	h.step(StepWrite, StatusOK, f.Dest, "sha256 "+short(res.SHA256)+backupNote(res.BackupPath))
+	return nil
+}
+
+func backupNote(path string) string {
+	if path == "" {
+		return ""
+	}
+	return ", backup " + path
+}
+
+func short(sha string) string {
+	if len(sha) > 12 {
+		return sha[:12]
+	}
+	if sha == "" {
+		return "(absent)"
+	}
+	return sha
+}
+
+// restart runs the handlers once each, waiting for idleness first if asked.
+func (h *hostApply) restart(ctx context.Context) error {
+	if err := h.waitIdle(ctx); err != nil {
+		return err
+	}
+	if h.isProxy() {
+		h.a.window.mark(&h.a.window.proxyRestart, time.Now())
+	} else {
+		h.a.window.mark(&h.a.window.backendRestart, time.Now())
+	}
+	for _, hr := range h.handlers {
+		if err := h.runHandler(ctx, hr); err != nil {
+			return err
+		}
+	}
+	return h.a.e.st.ClearPending(h.hp.Host)
+}
+
+func (h *hostApply) runHandler(ctx context.Context, hr plan.HandlerRun) error {
+	h.step(StepHandler, StatusStart, "", hr.Name)
+	res, err := h.tr.Run(ctx, remote.Command{Shell: shellFor(hr.Module), Script: hr.Script()})
+	if err != nil {
+		return fmt.Errorf("handler %q: %w", hr.Name, err)
+	}
+	if res.ExitCode != 0 {
+		return fmt.Errorf("handler %q exited %d: %s", hr.Name, res.ExitCode, firstLine(res.Stderr, res.Stdout))
+	}
+	h.step(StepHandler, StatusOK, "", hr.Name)
+	return nil
+}
+
+func shellFor(m ansible.Module) remote.Shell {
+	switch m {
+	case ansible.ModWinShell:
+		return remote.PowerShell
+	case ansible.ModWinCommand:
+		return remote.Cmd
+	}
+	return remote.Sh
+}
+
+func firstLine(texts ...string) string {
+	for _, t := range texts {
+		if t = strings.TrimSpace(t); t != "" {
+			line, _, _ := strings.Cut(t, "\n")
+			return line
+		}
+	}
+	return "(no output)"
+}
+
+// afterRestart gates the host on health, then tests its routes (now, or
+// after the proxy's restart when the proxy changes too).
+func (h *hostApply) afterRestart(ctx context.Context) error {
+	if h.isProxy() {
+		return h.proxyAfterRestart(ctx)
+	}
+	g := h.gpu()
+	if g == nil || len(g.Served) == 0 {
+		return nil
+	}
+	if err := h.healthGate(ctx, g, g.Served[0]); err != nil {
+		return err
+	}
+	h.a.window.mark(&h.a.window.backendHealthy, time.Now())
+	routes := h.a.fleet.RouteHosts(g.Name)
+	if len(routes) > 0 && h.a.proxyChanges() {
+		h.a.deferRoutes(h, routes)
+		return nil
+	}
+	return h.testRoutes(ctx, routes)
+}
+
+func (h *hostApply) proxyAfterRestart(ctx context.Context) error {
+	if err := h.proxyGate(ctx); err != nil {
+		return err
+	}
+	h.a.window.mark(&h.a.window.proxyServing, time.Now())
+	return nil
+}
+
+func (h *hostApply) audit(action string) {
+	e := state.AuditEntry{Host: h.hp.Host, Action: action, Result: string(h.outcome), Message: plan.MaskSecrets(h.reason, h.a.secrets())}
+	for _, f := range h.written {
+		e.Files = append(e.Files, state.AuditFile{Dest: f.Dest, OldSHA256: f.OldSHA256, NewSHA256: f.NewSHA256})
+	}
+	if h.outcome == OutcomeUnchanged {
+		return
+	}
+	_ = h.a.e.st.Audit(e)
+}
+
+// connection finds the host's connection in the fleet model.
+func connection(hp *plan.HostPlan, f *discover.Fleet) ansible.Connection {
+	if c, ok := f.Conns[hp.Host]; ok {
+		return c
+	}
+	return ansible.Connection{Host: hp.Host, Kind: hp.Connection, Address: hp.Address}
+}

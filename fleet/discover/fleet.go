@@ -1,0 +1,199 @@
+package discover
+
+import (
+	"fmt"
+	"github.com/straylight-fleet/straylight/fleet/ansible"
+	"strings"
+	"time"
+)
+
+// Fleet is the repository's view of the serving system: the GPU hosts with
+// what they are configured to serve, and the LiteLLM proxy with its routes.
+type Fleet struct {
+	GPU   []GPUHost
+	Proxy *ProxyHost
+	Conns map[string]ansible.Connection // every planned host's connection
+}
+
+// ProxyHost is the host whose vars hold a litellm mapping.
+type ProxyHost struct {
+	Name       string
+	Address    string
+	Port       int
+	MasterKey  string // secret: never printed
+	apiAddress string // where its HTTP API answers (see Connection.APIAddress)
+	ConfigDest string
+	Routes     []Route
+}
+
+// GPUHostByName returns the GPU host of that name, or nil.
+func (f *Fleet) GPUHostByName(name string) *GPUHost {
+	for i := range f.GPU {
+		if f.GPU[i].Name == name {
+			return &f.GPU[i]
+		}
+	}
+	return nil
+}
+
+// Read finds every GPU host and the proxy of the repository, ignoring
+// --limit: a route's backend matters even when the run is limited to the
+// proxy. Each host is seen through the first play that targets it.
+func Read(r *ansible.Repo) *Fleet {
+	f := &Fleet{Conns: map[string]ansible.Connection{}}
+	for _, host := range r.Inventory.Hosts() {
+		run := r.FirstRun(host)
+		if run == nil {
+			continue
+		}
+		hs, err := r.ScopeOf(host, run)
+		if err != nil {
+			continue
+		}
+		f.Conns[host] = hs.Conn()
+		if g := gpuHost(hs); g != nil {
+			f.GPU = append(f.GPU, *g)
+		}
+		if _, ok := hs.Raw("litellm"); ok && f.Proxy == nil {
+			f.Proxy = proxyOf(r, host, hs)
+		}
+	}
+	return f
+}
+
+// proxyOf renders the proxy's tasks to find its LiteLLM config.
+func proxyOf(r *ansible.Repo, host string, hs *ansible.HostScope) *ProxyHost {
+	w, err := r.RenderHost(host, false)
+	if err != nil {
+		return nil
+	}
+	return proxyHost(hs, w.Files)
+}
+
+// VLLMValues templates the host's vllm mapping, or returns nil when it has none.
+func VLLMValues(hs *ansible.HostScope) (map[string]any, error) {
+	raw, ok := hs.Raw("vllm")
+	if !ok {
+		return nil, nil
+	}
+	v, err := hs.Template(raw)
+	if err != nil {
+		return nil, err
+	}
+	m, _ := v.(map[string]any)
+	return m, nil
+}
+
+func gpuHost(hs *ansible.HostScope) *GPUHost {
+	vals, err := VLLMValues(hs)
+	if err != nil || vals == nil {
+		return nil
+	}
+	conn := hs.Conn()
+	g := &GPUHost{Name: hs.Host(), Address: conn.Address, Port: 8000, Conn: conn, Values: vals}
+	if p, ok := ansible.AsInt(vals["port"]); ok {
+		g.Port = p
+	}
+	g.Model, _ = vals["model"].(string)
+	g.Served = servedNames(vals)
+	g.Container = fmt.Sprint(orDefaultAny(vals["container_name"], "vllm-"+hs.Host()))
+	g.IdleThreshold = 5 * time.Minute
+	if m, ok := ansible.AsFloat(vals["idle_threshold_minutes"]); ok && m > 0 {
+		g.IdleThreshold = time.Duration(m * float64(time.Minute))
+	}
+	return g
+}
+
+// servedNames is what vLLM answers to: --served-model-name values, else --model.
+func servedNames(vals map[string]any) []string {
+	switch t := vals["served_model_name"].(type) {
+	case string:
+		if t != "" {
+			return []string{t}
+		}
+	case []any:
+		var out []string
+		for _, e := range t {
+			out = append(out, fmt.Sprint(e))
+		}
+		return out
+	}
+	if m, ok := vals["model"].(string); ok {
+		return []string{m}
+	}
+	return nil
+}
+
+func orDefaultAny(v any, def string) any {
+	if v == nil || v == "" {
+		return def
+	}
+	return v
+}
+
+func proxyHost(hs *ansible.HostScope, files []*ansible.FileTask) *ProxyHost {
+	raw, ok := hs.Raw("litellm")
+	if !ok {
+		return nil
+	}
+	v, err := hs.Template(raw)
+	m, _ := v.(map[string]any)
+	if err != nil || m == nil {
+		return nil
+	}
+	conn := hs.Conn()
+	p := &ProxyHost{Name: hs.Host(), Address: conn.Address, Port: 4000, apiAddress: conn.APIAddress()}
+	if n, ok := ansible.AsInt(m["port"]); ok {
+		p.Port = n
+	}
+	if k, ok := m["master_key"]; ok && k != nil {
+		p.MasterKey = fmt.Sprint(k)
+	}
+	p.ConfigDest, p.Routes = routesFrom(files)
+	return p
+}
+
+// routesFrom finds the proxy's LiteLLM config among its rendered files: the
+// one whose YAML has a model_list.
+func routesFrom(files []*ansible.FileTask) (string, []Route) {
+	for _, f := range files {
+		routes, err := ParseModelList(f.Content)
+		if err == nil && len(routes) > 0 {
+			return f.Dest, routes
+		}
+	}
+	return "", nil
+}
+
+// RouteHosts names the routes that go through a host.
+func (f *Fleet) RouteHosts(host string) []string {
+	if f.Proxy == nil {
+		return nil
+	}
+	var out []string
+	for _, r := range f.Proxy.Routes {
+		if h, _ := HostForAPIBase(r.APIBase, f.GPU); h != nil && strings.EqualFold(h.Name, host) {
+			out = append(out, r.Alias)
+		}
+	}
+	return out
+}
+
+// Route returns the proxy's route of that alias.
+func (f *Fleet) Route(alias string) (Route, bool) {
+	if f.Proxy == nil {
+		return Route{}, false
+	}
+	for _, r := range f.Proxy.Routes {
+		if r.Alias == alias {
+			return r, true
+		}
+	}
+	return Route{}, false
+}
+
+// URL is the proxy's base URL (no /v1).
+func (p *ProxyHost) URL() string { return "http://" + hostPort(p.apiAddress, p.Port) }
+
+// APIURL is the vLLM server's base URL (no /v1).
+func (g GPUHost) APIURL() string { return "http://" + hostPort(g.Conn.APIAddress(), g.Port) }

@@ -1,0 +1,93 @@
+package discover
+
+import (
+	"fmt"
+	"github.com/straylight-fleet/straylight/fleet/ansible"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// GPUHost is what the repository says a vLLM host serves and where.
+type GPUHost struct {
+	Name    string
+	Address string // ansible_host, else the inventory name
+	Port    int
+	Served  []string // served_model_name(s), else the model
+	Model   string
+	// Container is the vLLM container's name; IdleThreshold is
+	// idle_threshold_minutes (fractions of a minute allowed).
+	Container     string
+	IdleThreshold time.Duration
+	Conn          ansible.Connection
+	Values        map[string]any // the templated vllm mapping
+}
+
+// Route is one entry of LiteLLM's model_list.
+type Route struct {
+	Alias   string // model_name
+	Model   string // litellm_params.model
+	APIBase string
+}
+
+// Upstream is the name LiteLLM sends to the backend: it strips exactly one
+// provider segment ("openai/a/b" sends "a/b").
+func (r Route) Upstream() string {
+	if _, rest, ok := strings.Cut(r.Model, "/"); ok {
+		return rest
+	}
+	return r.Model
+}
+
+// ParseModelList reads the routes of a rendered LiteLLM config.
+func ParseModelList(content []byte) ([]Route, error) {
+	var cfg struct {
+		ModelList []struct {
+			ModelName     string `yaml:"model_name"`
+			LiteLLMParams struct {
+				Model   string `yaml:"model"`
+				APIBase string `yaml:"api_base"`
+			} `yaml:"litellm_params"`
+		} `yaml:"model_list"`
+	}
+	if err := yaml.Unmarshal(content, &cfg); err != nil {
+		return nil, err
+	}
+	routes := make([]Route, 0, len(cfg.ModelList))
+	for _, m := range cfg.ModelList {
+		routes = append(routes, Route{Alias: m.ModelName, Model: m.LiteLLMParams.Model, APIBase: m.LiteLLMParams.APIBase})
+	}
+	return routes, nil
+}
+
+// HostForAPIBase finds the GPU host whose address and port match api_base.
+func HostForAPIBase(apiBase string, hosts []GPUHost) (*GPUHost, error) {
+	u, err := url.Parse(apiBase)
+	if err != nil || u.Host == "" {
+		return nil, fmt.Errorf("api_base %q is not a URL", apiBase)
+	}
+	port := portOf(u)
+	for i := range hosts {
+		if strings.EqualFold(hosts[i].Address, u.Hostname()) && hosts[i].Port == port {
+			return &hosts[i], nil
+		}
+	}
+	return nil, nil
+}
+
+func portOf(u *url.URL) int {
+	if p, err := strconv.Atoi(u.Port()); err == nil {
+		return p
+	}
+	if u.Scheme == "https" {
+		return 443
+	}
+	return 80
+}
+
+// hostPort joins an address and port for URLs (IPv6-safe).
+func hostPort(addr string, port int) string { return net.JoinHostPort(addr, strconv.Itoa(port)) }

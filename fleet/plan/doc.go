@@ -1,0 +1,18 @@
+// Package plan computes what applying the repository would do, as data.
+//
+// It takes in the task lists of fleet/ansible (each host's rendered file
+// tasks and handlers), the Fleet of fleet/discover and what the hosts hold
+// now, read over a transport (TransportFactory, DefaultTransports). It
+// gives out a Plan: per host the file changes with their hashes and
+// diffs, the handlers the changes notify (and restarts an earlier apply
+// left owed, from fleet/state), the tasks straylight cannot run; the
+// validation of vllm values, the lint of LiteLLM routes against the
+// backends, the order (backends before the proxy) and a summary.
+//
+// Secret values are masked in everything a plan shows or saves (redact.go);
+// only the engine sees the unmasked content (FileChange.Content,
+// HandlerRun.Script). A plan prints for humans or as JSON, saves to a file
+// and, restricted to a saved one (Restrict), refuses to apply when stale.
+//
+// Planning never writes to a host.
+package plan

@@ -1,0 +1,231 @@
+package plan
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/straylight-fleet/straylight/fleet/ansible"
+	"github.com/straylight-fleet/straylight/remote"
+)
+
+// hostWork turns one host's rendered tasks into its part of the plan.
+type hostWork struct {
+	name    string
+	tasks   *ansible.HostTasks
+	conn    Connection
+	plan    *HostPlan
+	files   []*fileWork
+	secrets []string
+	pending *PendingRestart // left by an apply that died before its restart
+}
+
+// fileWork is one rendered file task awaiting the host's current content.
+type fileWork struct {
+	change  *FileChange
+	content []byte
+	hs      *ansible.HostScope
+	task    *ansible.Task
+}
+
+// newHostWork starts a host's plan from its rendered tasks.
+func newHostWork(tasks *ansible.HostTasks) *hostWork {
+	w := &hostWork{name: tasks.Host, tasks: tasks, conn: tasks.Conn, plan: &HostPlan{Host: tasks.Host}, secrets: tasks.Secrets}
+	if len(tasks.Scopes) > 0 {
+		w.plan.Connection, w.plan.Address = tasks.Conn.Kind, tasks.Conn.Address
+	}
+	w.plan.Unsupported = append(w.plan.Unsupported, tasks.Unsupported...)
+	for _, ft := range tasks.Files {
+		w.addFile(ft)
+	}
+	return w
+}
+
+func (w *hostWork) addFile(ft *ansible.FileTask) {
+	t, run := ft.Task, ft.Run
+	fc := &FileChange{Playbook: run.Playbook.Path, Play: run.Play.Name, Task: t.Label(), Module: t.Module,
+		Dest: ft.Dest, NewSHA256: sha256Hex(ft.Content), NewContent: string(ft.Content), Notify: t.Notify, At: t.At, raw: ft.Content}
+	w.files = append(w.files, &fileWork{change: fc, content: ft.Content, hs: ft.Scope, task: t})
+}
+
+func (w *hostWork) unsupported(t *ansible.Task, reason string) {
+	w.plan.Unsupported = append(w.plan.Unsupported, UnsupportedTask{Task: t.Label(), Reason: reason, At: t.At})
+}
+
+// readFiles compares each rendered file with the host's current one.
+func (w *hostWork) readFiles(ctx context.Context, tr remote.Transport) error {
+	for _, f := range w.files {
+		st, err := tr.ReadFile(ctx, f.change.Dest)
+		if err != nil {
+			return err
+		}
+		f.compare(st)
+	}
+	return nil
+}
+
+func (f *fileWork) compare(st remote.FileState) {
+	c := f.change
+	switch {
+	case !st.Exists:
+		c.Action = ActionCreate
+	case st.SHA256 == c.NewSHA256:
+		c.Action = ActionNone
+	default:
+		c.Action = ActionUpdate
+	}
+	c.OldSHA256 = st.SHA256
+	if c.Action != ActionNone {
+		c.Diff = Diff(c.Dest, st.Content, f.content, st.Exists)
+	}
+}
+
+// finish records a read failure and collects the handlers the changes notify.
+func (w *hostWork) finish(readErr error) {
+	for _, f := range w.files {
+		if readErr != nil {
+			f.change.Action = ActionUnknown
+		}
+		w.plan.Files = append(w.plan.Files, f.change)
+	}
+	if readErr != nil {
+		w.plan.Unreachable = notReachable(readErr)
+	}
+	w.collectHandlers()
+	w.addPending()
+	w.redact()
+}
+
+// addPending adds the restarts an earlier apply recorded but never ran (it
+// died between writing and restarting): they are owed even though the files
+// are now in sync, and --check shows them.
+func (w *hostWork) addPending() {
+	if w.pending == nil {
+		return
+	}
+	because := "pending restart recorded " + w.pending.Since.Format("2006-01-02 15:04:05Z07:00")
+	for _, ph := range w.pending.Handlers {
+		if HasHandler(w.plan.Handlers, ph.Name) {
+			continue
+		}
+		w.addPendingHandler(ph.Name, because)
+	}
+}
+
+func (w *hostWork) addPendingHandler(name, because string) {
+	for _, hs := range w.tasks.Scopes {
+		for _, h := range hs.Run().Handlers() {
+			if h.Label() == name {
+				w.addHandler(hs, h, []string{because})
+				w.plan.Handlers[len(w.plan.Handlers)-1].Pending = true
+				return
+			}
+		}
+	}
+}
+
+// collectHandlers lists each notified handler once per play, in the order
+// the play defines them (Ansible runs handlers in definition order).
+func (w *hostWork) collectHandlers() {
+	for _, hs := range w.tasks.Scopes {
+		notified := map[string][]string{}
+		for _, f := range w.files {
+			if f.hs == hs && f.change.Action != ActionNone {
+				for _, n := range f.change.Notify {
+					notified[n] = append(notified[n], f.change.Dest)
+				}
+			}
+		}
+		w.addHandlers(hs, notified)
+	}
+}
+
+func (w *hostWork) addHandlers(hs *ansible.HostScope, notified map[string][]string) {
+	for _, h := range hs.Run().Handlers() {
+		because := handlerCause(h, notified)
+		if len(because) == 0 {
+			continue
+		}
+		w.addHandler(hs, h, because)
+	}
+}
+
+func handlerCause(h *ansible.Task, notified map[string][]string) []string {
+	var because []string
+	for _, name := range append([]string{h.Name}, h.Listen...) {
+		because = ansible.AppendUnique(because, notified[name]...)
+	}
+	return because
+}
+
+func (w *hostWork) addHandler(hs *ansible.HostScope, h *ansible.Task, because []string) {
+	run := hs.Run()
+	hr := HandlerRun{Playbook: run.Playbook.Path, Play: run.Play.Name, Name: h.Label(), Module: h.Module, Because: because, At: h.At}
+	if h.Unsupported != "" || !h.Module.IsCommandModule() {
+		w.unsupported(h, orDefault(h.Unsupported, fmt.Sprintf("handler module %s is not supported (straylight runs shell/command handlers)", h.ModuleName)))
+		return
+	}
+	cmd, err := hs.HandlerCommand(h)
+	if err != nil {
+		w.unsupported(h, err.Error())
+		return
+	}
+	hr.Command, hr.raw = cmd, cmd
+	w.plan.Handlers = append(w.plan.Handlers, hr)
+}
+
+// redact masks secret values in everything the plan shows or saves.
+func (w *hostWork) redact() {
+	for _, f := range w.plan.Files {
+		if containsAny(f.NewContent, w.secrets) {
+			f.Secret = true
+		}
+		f.rawDiff = f.Diff
+		f.Diff = maskDiff(f.Diff, w.secrets)
+		f.NewContent = MaskText(f.NewContent, w.secrets)
+	}
+	for i := range w.plan.Handlers {
+		w.plan.Handlers[i].Command = MaskSecrets(w.plan.Handlers[i].raw, w.secrets)
+	}
+	w.plan.Unreachable = MaskSecrets(w.plan.Unreachable, w.secrets)
+}
+
+func orDefault(s, def string) string {
+	if s != "" {
+		return s
+	}
+	return def
+}
+
+func containsAny(s string, subs []string) bool {
+	for _, sub := range subs {
+		if sub != "" && strings.Contains(s, sub) {
+			return true
+		}
+	}
+	return false
+}
+
+// MaskSecrets replaces every secret value with a fixed mask. secrets must be
+// sorted longest first, so a secret containing another is masked whole.
+func MaskSecrets(s string, secrets []string) string {
+	for _, sec := range secrets {
+		if len(sec) >= 3 {
+			s = strings.ReplaceAll(s, sec, SecretMask)
+		}
+	}
+	return s
+}
+
+// SecretMask replaces secret values wherever output could show them.
+const SecretMask = "********"
+
+// HasHandler reports whether list runs the handler of that name.
+func HasHandler(list []HandlerRun, name string) bool {
+	for _, hr := range list {
+		if hr.Name == name {
+			return true
+		}
+	}
+	return false
+}

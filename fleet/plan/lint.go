@@ -1,0 +1,96 @@
+package plan
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/straylight-fleet/straylight/fleet/ansible"
+	"github.com/straylight-fleet/straylight/fleet/discover"
+)
+
+// lintFleet validates GPU hosts' values and lints the proxy's routes.
+func lintFleet(plan *Plan, works []*hostWork) {
+	for _, w := range works {
+		plan.Findings = append(plan.Findings, w.validate()...)
+	}
+	if plan.Fleet.Proxy == nil {
+		return
+	}
+	for _, r := range plan.Fleet.Proxy.Routes {
+		plan.Routes = append(plan.Routes, LintRoute(r, plan.Fleet.GPU))
+	}
+}
+
+// validate checks every vllm value the host's config uses, naming the file,
+// line and key where the value was set.
+func (w *hostWork) validate() []Finding {
+	if len(w.tasks.Scopes) == 0 {
+		return nil
+	}
+	hs := w.tasks.Scopes[0]
+	vals, err := discover.VLLMValues(hs)
+	if err != nil {
+		return []Finding{ansible.ErrorFinding(w.name, err)}
+	}
+	var out []Finding
+	for _, key := range slices.Sorted(maps.Keys(vals)) {
+		if msg := ValidateVLLMValue(key, vals[key]); msg != "" {
+			o := hs.Vars().Origins["vllm."+key]
+			out = append(out, Finding{Severity: SevError, Host: w.name, At: Located{File: ansible.RelTo(hs.Root(), o.File), Line: o.Line}, Key: "vllm." + key, Message: msg})
+		}
+	}
+	return out
+}
+
+// orderHosts puts backends before the proxy (DESIGN §6): a route's new
+// upstream must be served before LiteLLM asks for it.
+func orderHosts(plan *Plan) {
+	proxy := ""
+	if plan.Fleet.Proxy != nil {
+		proxy = plan.Fleet.Proxy.Name
+	}
+	for _, h := range plan.Hosts {
+		if h.Host == proxy {
+			h.Order = 1
+		}
+	}
+	sort.SliceStable(plan.Hosts, func(i, j int) bool { return plan.Hosts[i].Order < plan.Hosts[j].Order })
+}
+
+// LintRoute checks a route against the fleet as the repository configures it.
+func LintRoute(r discover.Route, hosts []discover.GPUHost) RouteCheck {
+	rc := RouteCheck{Route: r.Alias, Model: r.Model, Upstream: r.Upstream(), APIBase: r.APIBase}
+	h, err := discover.HostForAPIBase(r.APIBase, hosts)
+	if err != nil {
+		return rc.with("error", err.Error())
+	}
+	if h == nil {
+		return rc.with("warning", fmt.Sprintf("api_base %s is not a host of this repository", r.APIBase))
+	}
+	rc.Host = h.Name
+	if !strings.HasSuffix(strings.TrimRight(r.APIBase, "/"), "/v1") {
+		return rc.with("error", fmt.Sprintf("api_base %s does not end in /v1: every request would get {'detail': 'Not Found'}", r.APIBase))
+	}
+	if !slices.Contains(h.Served, rc.Upstream) {
+		return rc.with("error", fmt.Sprintf("route %s asks %s for %q, but %s is configured to serve %s",
+			r.Alias, h.Name, rc.Upstream, h.Name, quoteList(h.Served)))
+	}
+	return rc.with("ok", fmt.Sprintf("%s serves %q", h.Name, rc.Upstream))
+}
+
+func (rc RouteCheck) with(status, detail string) RouteCheck {
+	rc.Status, rc.Detail = status, detail
+	return rc
+}
+
+func quoteList(list []string) string {
+	q := make([]string, len(list))
+	for i, s := range list {
+		q[i] = strconv.Quote(s)
+	}
+	return strings.Join(q, ", ")
+}

@@ -1,0 +1,212 @@
+package plan
+
+import (
+	"github.com/straylight-fleet/straylight/fleet/ansible"
+	"github.com/straylight-fleet/straylight/fleet/discover"
+)
+
+// Data types the plan shares with the Ansible stage and the fleet model.
+type (
+	Located         = ansible.Located
+	Module          = ansible.Module
+	Finding         = ansible.Finding
+	Severity        = ansible.Severity
+	UnsupportedTask = ansible.UnsupportedTask
+	Fleet           = discover.Fleet
+	GPUHost         = discover.GPUHost
+	ProxyHost       = discover.ProxyHost
+	Route           = discover.Route
+	Connection      = ansible.Connection
+)
+
+// Severities of a finding.
+const (
+	SevError   = ansible.SevError
+	SevWarning = ansible.SevWarning
+)
+
+// Action is what applying a file task would do.
+type Action string
+
+const (
+	ActionCreate  Action = "create"
+	ActionUpdate  Action = "update"
+	ActionNone    Action = "none"
+	ActionUnknown Action = "unknown" // the host could not be read
+)
+
+// Plan is the data a check prints and an apply executes (Terraform's plan as
+// data): what every host's file tasks would change, which handlers they would
+// notify, what straylight cannot do, and the static checks.
+type Plan struct {
+	Repo      string          `json:"repo"`
+	Limit     string          `json:"limit,omitempty"`
+	Hosts     []*HostPlan     `json:"hosts"`
+	Routes    []RouteCheck    `json:"routes"`
+	Findings  []Finding       `json:"findings"`
+	Summary   Summary         `json:"summary"`
+	Playbooks []string        `json:"playbooks"`
+	Fleet     *discover.Fleet `json:"-"`
+	secrets   []string        // every planned host's secret values, for masking
+}
+
+// HostPlan is one host's part of the plan.
+type HostPlan struct {
+	Host        string            `json:"host"`
+	Connection  string            `json:"connection"`
+	Address     string            `json:"address"`
+	Files       []*FileChange     `json:"files"`
+	Handlers    []HandlerRun      `json:"handlers"`
+	Unsupported []UnsupportedTask `json:"unsupported"`
+	Unreachable string            `json:"unreachable,omitempty"`
+	Order       int               `json:"order"` // deploy wave: backends before the proxy
+}
+
+// FileChange is one file task's effect on a host.
+type FileChange struct {
+	Playbook   string   `json:"playbook"`
+	Play       string   `json:"play"`
+	Task       string   `json:"task"`
+	Module     Module   `json:"module"`
+	Dest       string   `json:"dest"`
+	Action     Action   `json:"action"`
+	OldSHA256  string   `json:"old_sha256"`
+	NewSHA256  string   `json:"new_sha256"`
+	NewContent string   `json:"new_content"`
+	Diff       string   `json:"diff"`
+	Notify     []string `json:"notify"`
+	Secret     bool     `json:"secret,omitempty"` // content holds secrets; masked in output
+	At         Located  `json:"at"`
+	raw        []byte   // the unmasked content apply writes; never serialized
+	rawDiff    string   // the unmasked diff, for --show-secrets human output
+}
+
+// Changes reports whether applying the file would write it.
+func (f *FileChange) Changes() bool { return f.Action == ActionCreate || f.Action == ActionUpdate }
+
+// HandlerRun is a handler that would run on a host, once, at the end of its play.
+type HandlerRun struct {
+	Playbook string   `json:"playbook"`
+	Play     string   `json:"play"`
+	Name     string   `json:"name"`
+	Module   Module   `json:"module"`
+	Command  string   `json:"command"`
+	Because  []string `json:"because"` // the dests whose change notified it
+	At       Located  `json:"at"`
+	Pending  bool     `json:"pending,omitempty"` // owed by an earlier apply that died before running it
+	raw      string   // the unmasked command apply runs; never serialized
+}
+
+// Script is the command to run: unmasked when this plan rendered it.
+func (hr HandlerRun) Script() string {
+	if hr.raw != "" {
+		return hr.raw
+	}
+	return hr.Command
+}
+
+// RouteCheck is the static lint of one LiteLLM route.
+type RouteCheck struct {
+	Route    string `json:"route"`    // model_name clients send
+	Model    string `json:"model"`    // litellm_params.model
+	Upstream string `json:"upstream"` // model minus its provider segment
+	APIBase  string `json:"api_base"`
+	Host     string `json:"host"`   // fleet host serving api_base, if found
+	Status   string `json:"status"` // ok, error, warning
+	Detail   string `json:"detail"`
+}
+
+// Summary counts the plan.
+type Summary struct {
+	Hosts       int `json:"hosts"`
+	Changed     int `json:"changed"` // file tasks that would create or update
+	Unknown     int `json:"unknown"` // file tasks on hosts that could not be read
+	Unchanged   int `json:"unchanged"`
+	Restarts    int `json:"restarts"` // handler runs
+	Pending     int `json:"pending"`  // restarts owed by an earlier apply that died
+	Unsupported int `json:"unsupported"`
+	Errors      int `json:"errors"`
+	Warnings    int `json:"warnings"`
+	RoutesOK    int `json:"routes_ok"`
+	Routes      int `json:"routes"`
+}
+
+// Content is the unmasked content apply writes (empty for a plan loaded
+// from a file: Restrict takes it from a fresh render).
+func (f *FileChange) Content() []byte { return f.raw }
+
+// Secrets are every planned host's secret values, longest first: what
+// output must never show.
+func (p *Plan) Secrets() []string { return p.secrets }
+
+// HasChanges reports whether applying would change anything (or might: an
+// unreadable host's files count, since nothing proves them in sync).
+func (p *Plan) HasChanges() bool {
+	return p.Summary.Changed > 0 || p.Summary.Unknown > 0 || p.Summary.Pending > 0
+}
+
+// HasErrors reports errors among the static checks.
+func (p *Plan) HasErrors() bool { return p.Summary.Errors > 0 }
+
+// Host returns the plan of one host, or nil.
+func (p *Plan) Host(name string) *HostPlan {
+	for _, h := range p.Hosts {
+		if h.Host == name {
+			return h
+		}
+	}
+	return nil
+}
+
+func (p *Plan) summarize() {
+	s := Summary{Hosts: len(p.Hosts), Routes: len(p.Routes)}
+	for _, h := range p.Hosts {
+		s.add(h)
+	}
+	for _, f := range p.Findings {
+		s.addFinding(f)
+	}
+	for _, r := range p.Routes {
+		s.addRoute(r)
+	}
+	p.Summary = s
+}
+
+func (s *Summary) add(h *HostPlan) {
+	for _, f := range h.Files {
+		switch f.Action {
+		case ActionCreate, ActionUpdate:
+			s.Changed++
+		case ActionUnknown:
+			s.Unknown++
+		default:
+			s.Unchanged++
+		}
+	}
+	s.Restarts += len(h.Handlers)
+	for _, hr := range h.Handlers {
+		if hr.Pending {
+			s.Pending++
+		}
+	}
+	s.Unsupported += len(h.Unsupported)
+}
+
+func (s *Summary) addFinding(f Finding) {
+	if f.Severity == SevError {
+		s.Errors++
+	} else {
+		s.Warnings++
+	}
+}
+
+func (s *Summary) addRoute(r RouteCheck) {
+	switch r.Status {
+	case "ok":
+		s.RoutesOK++
+	case "error":
+		s.Errors++
+	default:
+		s.Warnings++
+	}
+}

@@ -1,0 +1,128 @@
+package plan
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// WriteHuman prints the plan like `ansible-playbook --check --diff`, one host
+// at a time, then the route lint and a summary line; findings (diagnostics)
+// go to diag.
+func (p *Plan) WriteHuman(w, diag io.Writer) { p.writeHuman(w, diag, false) }
+
+// WriteHumanShowingSecrets is WriteHuman with secret values shown
+// (--show-secrets: human output only, never JSON or files).
+func (p *Plan) WriteHumanShowingSecrets(w, diag io.Writer) { p.writeHuman(w, diag, true) }
+
+func (p *Plan) writeHuman(w, diag io.Writer, showSecrets bool) {
+	for _, h := range p.Hosts {
+		writeHostPlan(w, h, showSecrets)
+	}
+	writeRoutes(w, p.Routes)
+	writeFindings(diag, p.Findings)
+	writeRouteErrors(diag, p.Routes)
+	fmt.Fprintln(w, p.Summary.Line())
+}
+
+func writeHostPlan(w io.Writer, h *HostPlan, showSecrets bool) {
+	fmt.Fprintf(w, "HOST [%s] (%s %s) %s\n", h.Host, h.Connection, h.Address, strings.Repeat("*", 20))
+	if h.Unreachable != "" {
+		fmt.Fprintf(w, "unreachable: [%s] %s\n", h.Host, h.Unreachable)
+	}
+	for _, f := range h.Files {
+		writeFileChange(w, h.Host, f, showSecrets)
+	}
+	for _, hr := range h.Handlers {
+		fmt.Fprintf(w, "RUNNING HANDLER [%s] would run: [%s] %s\n", hr.Name, h.Host, oneLine(hr.Command))
+	}
+	for _, u := range h.Unsupported {
+		fmt.Fprintf(w, "unsupported: [%s] %s (%s): %s\n", h.Host, u.Task, u.At, u.Reason)
+	}
+	fmt.Fprintln(w)
+}
+
+func writeFileChange(w io.Writer, host string, f *FileChange, showSecrets bool) {
+	fmt.Fprintf(w, "TASK [%s] %s\n", f.Task, f.Dest)
+	diff := f.Diff
+	if showSecrets && f.rawDiff != "" {
+		diff = f.rawDiff
+	}
+	if diff != "" {
+		fmt.Fprint(w, diff)
+		if !strings.HasSuffix(diff, "\n") {
+			fmt.Fprintln(w)
+		}
+	}
+	fmt.Fprintf(w, "%s: [%s]\n", actionWord(f.Action), host)
+}
+
+func actionWord(a Action) string {
+	switch a {
+	case ActionCreate, ActionUpdate:
+		return "changed"
+	case ActionUnknown:
+		return "unknown"
+	}
+	return "ok"
+}
+
+func writeRoutes(w io.Writer, routes []RouteCheck) {
+	if len(routes) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "ROUTES "+strings.Repeat("*", 20))
+	for _, r := range routes {
+		fmt.Fprintf(w, "%-7s %s -> %s: %s\n", r.Status, r.Route, r.Model, r.Detail)
+	}
+	fmt.Fprintln(w)
+}
+
+func writeFindings(w io.Writer, findings []Finding) {
+	for _, f := range findings {
+		fmt.Fprintf(w, "%s: %s\n", f.Severity, f.Text())
+	}
+}
+
+// Line is the one-line summary printed last.
+func (s Summary) Line() string {
+	line := fmt.Sprintf("Plan: %d to change, %d unchanged, %d restart(s), %d unsupported on %d host(s); routes ok %d/%d",
+		s.Changed, s.Unchanged, s.Restarts, s.Unsupported, s.Hosts, s.RoutesOK, s.Routes)
+	if s.Pending > 0 {
+		line += fmt.Sprintf("; %d restart(s) owed by an earlier apply that died", s.Pending)
+	}
+	if s.Unknown > 0 {
+		line += fmt.Sprintf("; %d unknown (host unreachable)", s.Unknown)
+	}
+	if s.Errors > 0 || s.Warnings > 0 {
+		line += fmt.Sprintf("; %d error(s), %d warning(s)", s.Errors, s.Warnings)
+	}
+	return line
+}
+
+// WriteJSON writes the plan as one JSON document.
+func (p *Plan) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(p)
+}
+
+// oneLine shortens a multi-line command to its first line and a count.
+func oneLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	if len(lines) == 1 {
+		return lines[0]
+	}
+	return fmt.Sprintf("%s … (+%d lines)", strings.TrimSpace(lines[0]), len(lines)-1)
+}
+
+// writeRouteErrors repeats failing routes among the diagnostics, so an exit
+// code of 1 always has its reason on stderr.
+func writeRouteErrors(w io.Writer, routes []RouteCheck) {
+	for _, r := range routes {
+		if r.Status == "error" {
+			fmt.Fprintf(w, "error: route %s: %s\n", r.Route, r.Detail)
+		}
+	}
+}

@@ -1,0 +1,29 @@
+package plan
+
+import (
+	"fmt"
+
+	"github.com/straylight-fleet/straylight/fleet/ansible"
+	"github.com/straylight-fleet/straylight/fleet/discover"
+)
+
+// RestartPlan is a plan with no file to write and every handler the host's
+// file tasks notify: what a restart from the UI runs.
+func RestartPlan(r *ansible.Repo, f *discover.Fleet, host string) (*Plan, error) {
+	if !r.Inventory.HasHost(host) {
+		return nil, fmt.Errorf("no host %q in the inventory", host)
+	}
+	tasks, err := r.RenderHost(host, false)
+	if err != nil {
+		return nil, err
+	}
+	w := newHostWork(tasks)
+	w.collectHandlers() // files not read: every notify counts
+	w.redact()
+	if len(w.plan.Handlers) == 0 {
+		return nil, fmt.Errorf("%s has no restart handler: no file task of its plays notifies one", host)
+	}
+	plan := &Plan{Repo: r.Root, Hosts: []*HostPlan{w.plan}, Fleet: f, secrets: w.secrets}
+	plan.summarize()
+	return plan, nil
+}

@@ -1,0 +1,108 @@
+package plan
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/straylight-fleet/straylight/fleet/ansible"
+)
+
+func TestMaskDiffSaysASecretChangedWithoutEitherValue(t *testing.T) {
+	diff := "--- before: c.yaml\n+++ after: c.yaml\n@@ -1,2 +1,2 @@\n model_list: []\n-  master_key: sk-old-secret\n+  master_key: sk-new-secret\n"
+	got := maskDiff(diff, []string{"sk-old-secret", "sk-new-secret"})
+	if strings.Contains(got, "sk-old") || strings.Contains(got, "sk-new") {
+		t.Fatalf("a secret leaked:\n%s", got)
+	}
+	if !strings.Contains(got, "~  master_key: ********    # secret value changed (not shown)") {
+		t.Fatalf("the change is hidden:\n%s", got)
+	}
+}
+
+func TestMaskDiffKeepsOrdinaryChanges(t *testing.T) {
+	diff := "@@ -1 +1 @@\n-  port: 8000\n+  port: 8001\n"
+	if got := maskDiff(diff, []string{"hunter22"}); got != diff {
+		t.Fatalf("changed a diff without secrets:\n%s", got)
+	}
+}
+
+func TestMaskSecretsLongestFirst(t *testing.T) {
+	secrets := []string{"change-me", "sk-change-me"}
+	ansible.SortLongestFirst(secrets)
+	if got := MaskSecrets("key sk-change-me pw change-me", secrets); got != "key ******** pw ********" {
+		t.Fatalf("got %q", got)
+	}
+}
+
+func TestValidateVLLMValues(t *testing.T) {
+	cases := []struct {
+		key   string
+		value any
+		ok    bool
+	}{
+		{"gpu_memory_utilization", 0.88, true},
+		{"gpu_memory_utilization", 1.0, true},
+		{"gpu_memory_utilization", 0.0, false},
+		{"gpu_memory_utilization", 1.5, false},
+		{"gpu_memory_utilization", "high", false},
+		{"port", 8000, true},
+		{"port", 0, false},
+		{"port", 70000, false},
+		{"max_model_len", 9000, true},
+		{"max_model_len", "32k", true},
+		{"max_model_len", 0, false},
+		{"tensor_parallel_size", 1, true},
+		{"tensor_parallel_size", 0, false},
+		{"max_num_seqs", nil, true},
+		{"max_num_seqs", 0, false},
+		{"quantization", "awq", true},
+		{"quantization", nil, true},
+		{"quantization", "awk", false},
+		{"served_model_name", "llama31-8b-wintermute", true},
+		{"served_model_name", []any{"a", "a"}, false},
+		{"served_model_name", "", false},
+		{"enabled", "yes", false},
+		{"container_name", "vllm-wintermute", true},
+		{"container_name", "bad name", false},
+	}
+	for _, c := range cases {
+		msg := ValidateVLLMValue(c.key, c.value)
+		if (msg == "") != c.ok {
+			t.Errorf("%s=%v: got %q, want ok=%v", c.key, c.value, msg, c.ok)
+		}
+	}
+}
+
+func TestLintRoute(t *testing.T) {
+	hosts := []GPUHost{{Name: "wintermute", Address: "wintermute", Port: 8000, Served: []string{"llama31-8b-wintermute"}}}
+	cases := []struct {
+		route  Route
+		status string
+		detail string
+	}{
+		{Route{Alias: "local/reasoner", Model: "openai/llama31-8b-wintermute", APIBase: "http://wintermute:8000/v1"}, "ok", ""},
+		{Route{Alias: "local/reasoner", Model: "openai/casperhansen/llama-3-8b-instruct-awq", APIBase: "http://wintermute:8000/v1"}, "error", `"casperhansen/llama-3-8b-instruct-awq", but wintermute is configured to serve "llama31-8b-wintermute"`},
+		{Route{Alias: "local/reasoner", Model: "openai/llama31-8b-wintermute", APIBase: "http://wintermute:8000"}, "error", "does not end in /v1"},
+		{Route{Alias: "local/reasoner", Model: "openai/x", APIBase: "http://elsewhere:8000/v1"}, "warning", "not a host of this repository"},
+	}
+	for _, c := range cases {
+		got := LintRoute(c.route, hosts)
+		if got.Status != c.status || !strings.Contains(got.Detail, c.detail) {
+			t.Errorf("%+v: got %s %q", c.route, got.Status, got.Detail)
+		}
+	}
+}
+
+func TestMaskTextByKeyAndBearer(t *testing.T) {
+	cases := map[string]string{
+		"  master_key: sk-rotated-old":                   "  master_key: ********",
+		`  api_key: "abc123"`:                            "  api_key: ********",
+		"  api_key: os.environ/WINTERMUTE_VLLM_KEY":      "  api_key: os.environ/WINTERMUTE_VLLM_KEY",
+		"curl -H 'Authorization: Bearer sk-abc123def' x": "curl -H 'Authorization: Bearer ********' x",
+		"  port: 8000":                                   "  port: 8000",
+	}
+	for in, want := range cases {
+		if got := MaskText(in, nil); got != want {
+			t.Errorf("MaskText(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -1,0 +1,152 @@
+package fleet
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sync"
+
+	"github.com/straylight-fleet/straylight/fleet/ansible"
+	"github.com/straylight-fleet/straylight/fleet/apply"
+	"github.com/straylight-fleet/straylight/fleet/plan"
+	"github.com/straylight-fleet/straylight/fleet/vault"
+)
+
+// Config is what a session is built from: the command line's options,
+// shared by the CLI and the TUI.
+type Config struct {
+	Repo      string   // repository root (-C)
+	Inventory string   // -i; empty: ansible.cfg's, else the default names
+	Limit     string   // -l host pattern
+	ExtraVars []string // -e values
+	// Vault names the password sources (--vault-password-file,
+	// --ask-vault-pass); ANSIBLE_VAULT_PASSWORD_FILE and ansible.cfg's
+	// vault_password_file are always consulted.
+	Vault VaultOptions
+	// Decrypter is a keyring already loaded (tests, the demo); nil: the
+	// session loads one from Vault, once.
+	Decrypter Decrypter
+	// Apply holds --forks, --skip-unsupported, --when-idle and
+	// --no-rollback; Hosts is set per deploy.
+	Apply apply.Options
+	// Transports opens connections to hosts; nil: plan.DefaultTransports.
+	Transports plan.TransportFactory
+}
+
+// Session is the one setup both faces use: it loads the vault keyring once,
+// opens the repository (again after each edit), and builds the planner, the
+// apply engine and the status monitor from the same options.
+type Session struct {
+	cfg Config
+
+	mu     sync.Mutex
+	keys   Decrypter
+	loaded bool
+}
+
+// NewSession builds a session; nothing is read until it is used.
+func NewSession(cfg Config) *Session {
+	if cfg.Transports == nil {
+		cfg.Transports = plan.DefaultTransports
+	}
+	s := &Session{cfg: cfg}
+	if cfg.Decrypter != nil {
+		s.keys, s.loaded = cfg.Decrypter, true
+	}
+	return s
+}
+
+// Config is the configuration the session was built from.
+func (s *Session) Config() Config { return s.cfg }
+
+// Keyring loads the vault keyring the first time (it may prompt, so faces
+// call it before taking the terminal). It is nil when no password source
+// exists: a vaulted file then fails with a message naming it. warnings are
+// the password sources that failed while others worked, returned only by
+// the call that loaded the keyring.
+func (s *Session) Keyring() (dec Decrypter, warnings []string, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.loaded {
+		return s.keys, nil, nil
+	}
+	dec, warnings, err = LoadVault(s.cfg.Repo, s.cfg.Vault)
+	if err != nil {
+		return nil, nil, fmt.Errorf("vault: %w", err)
+	}
+	s.keys, s.loaded = dec, true
+	return dec, warnings, nil
+}
+
+// Open reads the repository afresh: ansible.cfg, straylight.yml, the
+// inventory, the playbooks and their roles.
+func (s *Session) Open() (*Repo, error) {
+	dec, _, err := s.Keyring()
+	if err != nil {
+		return nil, err
+	}
+	r, err := ansible.Open(ansible.Options{Repo: s.cfg.Repo, Inventory: s.cfg.Inventory, Limit: s.cfg.Limit,
+		ExtraVars: s.cfg.ExtraVars, Decrypter: dec})
+	if err != nil {
+		return nil, err
+	}
+	return newRepo(r), nil
+}
+
+// Plan renders every planned host's tasks and compares them with the hosts,
+// reading up to four hosts per fork at once. It never writes.
+func (s *Session) Plan(ctx context.Context, repo *Repo) (*plan.Plan, error) {
+	p := &plan.Planner{Repo: repo.repo, Fleet: repo.Fleet(), Transports: s.cfg.Transports, Parallel: s.forks() * 4}
+	return p.Plan(ctx)
+}
+
+// Engine is the apply engine for repo, restricted to hosts (nil: all).
+func (s *Session) Engine(repo *Repo, hosts []string) *apply.Engine {
+	opts := s.cfg.Apply
+	opts.Hosts = hosts
+	return &apply.Engine{Repo: repo.repo, Fleet: repo.Fleet(), Transports: s.cfg.Transports, Opts: opts}
+}
+
+func (s *Session) forks() int {
+	if s.cfg.Apply.Forks < 1 {
+		return 10
+	}
+	return s.cfg.Apply.Forks
+}
+
+// Restrict keeps only what a saved plan recorded (see plan.Restrict); it
+// reads the saved plan from path.
+func (s *Session) Restrict(fresh *plan.Plan, path string) (*plan.Plan, error) {
+	saved, err := plan.LoadPlan(path)
+	if err != nil {
+		return nil, err
+	}
+	return plan.Restrict(fresh, saved)
+}
+
+// VaultOptions are the vault password sources of a run.
+type VaultOptions struct {
+	PasswordFiles []string // --vault-password-file
+	Ask           bool     // --ask-vault-pass
+	Stderr        io.Writer
+}
+
+// LoadVault builds the keyring ansible-playbook would: the given sources,
+// ANSIBLE_VAULT_PASSWORD_FILE and ansible.cfg's vault_password_file. It
+// returns nil (no error) when no password source exists; warnings are
+// password sources that failed while others worked.
+func LoadVault(repo string, opts VaultOptions) (Decrypter, []string, error) {
+	cfg, err := ansible.LoadAnsibleConfig(repo)
+	if err != nil {
+		return nil, nil, err
+	}
+	k, err := vault.LoadKeyring(vault.Options{PasswordFiles: opts.PasswordFiles, AskVaultPass: opts.Ask,
+		ConfigPasswordFile: cfg.VaultPassword, Stderr: opts.Stderr})
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(k.VaultIDs()) == 0 {
+		return nil, k.Warnings(), nil
+	}
+	return k, k.Warnings(), nil
+}

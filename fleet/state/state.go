@@ -1,0 +1,214 @@
+package state
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/user"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// stateDir holds straylight's durable state inside the repository: the apply
+// lock, pending restarts and the audit log. It is not part of what Ansible
+// reads; operators usually list it in .gitignore.
+const stateDir = ".straylight"
+
+// Store is a repository's durable state: the apply lock, the pending
+// restarts and the audit log, under .straylight/ at the repository root.
+type Store struct {
+	root    string
+	auditMu sync.Mutex
+}
+
+// Open returns the state of the repository at root; nothing is read yet.
+func Open(root string) *Store { return &Store{root: root} }
+
+func (s *Store) statePath(name string) string { return filepath.Join(s.root, stateDir, name) }
+
+// Lock is the repository's apply lock.
+type Lock struct {
+	path string
+}
+
+// lockHolder is what the lock file records about its holder.
+type lockHolder struct {
+	PID      int       `json:"pid"`
+	User     string    `json:"user"`
+	Hostname string    `json:"hostname"`
+	Since    time.Time `json:"since"`
+}
+
+func (h lockHolder) String() string {
+	return fmt.Sprintf("pid %d (%s@%s) since %s", h.PID, h.User, h.Hostname, h.Since.Format(time.RFC3339))
+}
+
+// AcquireLock takes the apply lock, or says who holds it. A lock left by a
+// process that no longer runs on this machine is taken over.
+func (s *Store) AcquireLock() (*Lock, error) {
+	path := s.statePath("apply.lock")
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, err
+	}
+	data, _ := json.Marshal(currentHolder())
+	for attempt := 0; attempt < 2; attempt++ {
+		f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+		if err == nil {
+			_, werr := f.Write(data)
+			f.Close()
+			return &Lock{path: path}, werr
+		}
+		if !errors.Is(err, os.ErrExist) {
+			return nil, err
+		}
+		if holder, alive := readHolder(path); alive {
+			return nil, fmt.Errorf("another apply holds the repository lock %s: %s", path, holder)
+		}
+		os.Remove(path) // stale: its process is gone
+	}
+	return nil, fmt.Errorf("could not take the repository lock %s", path)
+}
+
+// Release drops the lock.
+func (l *Lock) Release() { os.Remove(l.path) }
+
+func currentHolder() lockHolder {
+	h := lockHolder{PID: os.Getpid(), User: currentUser(), Since: time.Now().UTC()}
+	h.Hostname, _ = os.Hostname()
+	return h
+}
+
+func readHolder(path string) (lockHolder, bool) {
+	var h lockHolder
+	data, err := os.ReadFile(path)
+	if err != nil || json.Unmarshal(data, &h) != nil {
+		return h, true // unreadable: assume held rather than break a live lock
+	}
+	myHost, _ := os.Hostname()
+	if h.Hostname != myHost {
+		return h, true
+	}
+	return h, processAlive(h.PID)
+}
+
+func processAlive(pid int) bool {
+	if pid <= 0 {
+		return false
+	}
+	p, err := os.FindProcess(pid)
+	return err == nil && p.Signal(syscall.Signal(0)) == nil
+}
+
+func currentUser() string {
+	if u := os.Getenv("USER"); u != "" {
+		return u
+	}
+	if u, err := user.Current(); err == nil {
+		return u.Username
+	}
+	return "uid " + strconv.Itoa(os.Getuid())
+}
+
+// PutPending records the restart a host is owed, before its files change:
+// a notified handler not yet run (ansible#10498: Ansible loses handlers when
+// a run dies in between). record is stored as JSON.
+func (s *Store) PutPending(host string, record any) error {
+	dir := s.statePath("pending")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	data, err := json.MarshalIndent(record, "", "  ")
+	if err != nil {
+		return err
+	}
+	return WriteFileAtomic(s.pendingPath(host), data, 0o600)
+}
+
+func (s *Store) pendingPath(host string) string {
+	return filepath.Join(s.statePath("pending"), host+".json")
+}
+
+// GetPending reads a host's pending-restart record into into; found is false
+// when the host owes nothing.
+func (s *Store) GetPending(host string, into any) (found bool, err error) {
+	path := s.pendingPath(host)
+	data, err := os.ReadFile(path)
+	if os.IsNotExist(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if err := json.Unmarshal(data, into); err != nil {
+		return false, fmt.Errorf("%s: %w", path, err)
+	}
+	return true, nil
+}
+
+// ClearPending drops a host's pending-restart record, once its restart ran.
+func (s *Store) ClearPending(host string) error {
+	err := os.Remove(s.pendingPath(host))
+	if os.IsNotExist(err) {
+		return nil
+	}
+	return err
+}
+
+// AuditEntry is one line of the audit log.
+type AuditEntry struct {
+	Time    time.Time   `json:"time"`
+	User    string      `json:"user"`
+	Host    string      `json:"host,omitempty"`
+	Action  string      `json:"action"` // apply, restart, rollback, edit, route-test
+	Files   []AuditFile `json:"files,omitempty"`
+	Result  string      `json:"result"` // ok, failed, skipped
+	Message string      `json:"message,omitempty"`
+}
+
+// AuditFile records a file by hash only: contents may hold secrets.
+type AuditFile struct {
+	Dest      string `json:"dest"`
+	OldSHA256 string `json:"old_sha256,omitempty"`
+	NewSHA256 string `json:"new_sha256,omitempty"`
+}
+
+// Audit appends an entry to the repository's audit log and fsyncs it.
+func (s *Store) Audit(e AuditEntry) error {
+	s.auditMu.Lock()
+	defer s.auditMu.Unlock()
+	path := s.statePath("audit.jsonl")
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	if e.Time.IsZero() {
+		e.Time = time.Now().UTC()
+	}
+	if e.User == "" {
+		e.User = currentUser()
+	}
+	return appendSynced(path, e)
+}
+
+func appendSynced(path string, v any) error {
+	line, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(append(line, '\n')); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
