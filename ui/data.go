@@ -2,9 +2,11 @@ package ui
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/straylight-fleet/straylight/fleet"
 	"github.com/straylight-fleet/straylight/fleet/plan"
@@ -139,8 +141,13 @@ func (m Model) onPlan(msg planMsg) (Model, tea.Cmd) {
 	m.planning = false
 	var values tea.Cmd
 	if msg.repo != nil && msg.repo != m.repo {
-		m.repo, m.values = msg.repo, map[string]valuesMsg{} // re-read: origins may have moved
+		// re-read: origins may have moved. The values shown stay until the
+		// new ones are read (the detail view keeps its length and position).
+		m.repo = msg.repo
 		values = m.loadValues(m.detail.Host())
+	}
+	if m.untilPlan {
+		m.notice, m.untilPlan = "", false
 	}
 	if msg.err != nil {
 		m.planErr, m.errText = msg.err, "plan: "+msg.err.Error()
@@ -170,6 +177,7 @@ func (m *Model) rebuild() {
 		return
 	}
 	m.fleet.SetRows(fleettable.BuildRows(m.gpuHosts(), m.snap, m.plan))
+	m.fleet.SetNotes(m.findingLines())
 	m.routes.SetRows(routes.BuildRows(m.plan, m.snap, m.tests))
 	if in, ok := m.detailInput(m.detail.Host()); ok {
 		m.detail.Refresh(in)
@@ -177,6 +185,23 @@ func (m *Model) rebuild() {
 	if m.diff.Host() != "" {
 		m.diff.Refresh(m.diffInput(m.diff.Host()))
 	}
+}
+
+// findingLines are the plan's warnings and errors (inventory, vars
+// directories, routes), one line each, as --check prints them.
+func (m Model) findingLines() []string {
+	if m.plan == nil {
+		return nil
+	}
+	var out []string
+	for _, f := range m.plan.Findings {
+		paint := m.th.Warn
+		if f.Severity == plan.SevError {
+			paint = m.th.Err
+		}
+		out = append(out, strings.Split(ansi.Wrap(paint.S(" "+string(f.Severity)+": ")+f.Text(), max(20, m.width-2), " /"), "\n")...)
+	}
+	return out
 }
 
 func (m Model) fleetModel() *fleet.Fleet {
@@ -245,7 +270,7 @@ func (m Model) detailInput(host string) (detail.Input, bool) {
 	if !ok {
 		return detail.Input{}, false
 	}
-	in := detail.Input{Host: g, Connection: g.Conn.String(), Live: m.liveHost(host), Plan: m.hostPlan(host), Routes: m.routesOf(host)}
+	in := detail.Input{Host: g, Connection: g.Conn.String(), Repo: m.repo.Root(), Live: m.liveHost(host), Plan: m.hostPlan(host), Routes: m.routesOf(host)}
 	if v, ok := m.values[host]; ok {
 		in.Values = v.values
 		if v.err != nil {
@@ -278,7 +303,7 @@ func (m Model) onValues(msg valuesMsg) (Model, tea.Cmd) {
 }
 
 func (m Model) diffInput(host string) diff.Input {
-	in := diff.Input{Host: host, Plan: m.hostPlan(host), Routes: m.routesOf(host)}
+	in := diff.Input{Host: host, Plan: m.hostPlan(host), Routes: m.routesOf(host), Committable: m.git.isRepo && m.svc.commit != nil}
 	for _, e := range m.edits[host] {
 		in.Edits = append(in.Edits, e.result.Description)
 	}

@@ -45,7 +45,7 @@ func (m Model) focused() bhelp.KeyMap {
 // onKey routes a key: ctrl+c always quits; a question, the help overlay,
 // the filter and the edit form take keys before the views do.
 func (m Model) onKey(k tea.KeyPressMsg) (Model, tea.Cmd) {
-	if esc, rest, ok := splitAltKey(k); ok {
+	if esc, rest, ok := splitAltKey(k); ok && !m.typing() {
 		m, first := m.onKey(esc)
 		m, second := m.onKey(rest)
 		return m, tea.Batch(first, second)
@@ -67,9 +67,15 @@ func (m Model) onKey(k tea.KeyPressMsg) (Model, tea.Cmd) {
 	return m.onViewKey(k)
 }
 
+// typing reports the edit form or the filter has the keys: there alt+key
+// is the field's word-wise editing (alt+b, alt+backspace), never esc.
+func (m Model) typing() bool {
+	return m.confirm == nil && !m.showHelp && (m.filtering || (m.phase == phaseReady && m.current() == viewEdit))
+}
+
 // splitAltKey undoes a terminal's folding: esc quickly followed by a key
-// arrives as alt+key (ESC is also the alt prefix). The UI has no alt
-// bindings, so it is read as the two keys that were pressed.
+// arrives as alt+key (ESC is also the alt prefix). Outside typing the UI has
+// no alt bindings, so it is read as the two keys that were pressed.
 func splitAltKey(k tea.KeyPressMsg) (tea.KeyPressMsg, tea.KeyPressMsg, bool) {
 	if k.Mod != tea.ModAlt {
 		return k, k, false
@@ -214,6 +220,8 @@ func (m Model) onRoutesKey(k tea.KeyPressMsg) (Model, tea.Cmd) {
 		return m.openDetail(sel.Host)
 	case key.Matches(k, rk.Test) && ok:
 		return m.startRouteTest(sel.Route, []string{sel.Route})
+	case key.Matches(k, rk.Progress):
+		return m.reopenProgress(), nil
 	}
 	m.routes, _ = m.routes.Update(k)
 	return m, nil
@@ -232,7 +240,7 @@ func (m Model) onDiffKey(k tea.KeyPressMsg) (Model, tea.Cmd) {
 	switch {
 	case key.Matches(k, dk.Apply):
 		return m.askDeploy(m.diff.Host())
-	case key.Matches(k, dk.Commit):
+	case key.Matches(k, keys.Commit()): // offered only when it can work; explained when not
 		return m.commitEdits(m.diff.Host())
 	}
 	m.diff = m.diff.HandleKey(k)
@@ -272,6 +280,10 @@ func (m Model) selectedHost() string {
 
 // openDetail shows a host's detail and reads its values' origins.
 func (m Model) openDetail(host string) (Model, tea.Cmd) {
+	if host == "" {
+		m.notice = "no host selected: the filter shows none (esc clears it)"
+		return m, nil
+	}
 	in, ok := m.detailInput(host)
 	if !ok {
 		m.errText = host + " is not a GPU host of this repository"
@@ -286,7 +298,7 @@ func (m Model) openDetail(host string) (Model, tea.Cmd) {
 func (m Model) openDiff(host string) (Model, tea.Cmd) {
 	m.diff.Show(m.diffInput(host))
 	if m.plan == nil {
-		m.notice = "planning… the diff appears when the plan is ready"
+		m.notice, m.untilPlan = "the diff appears when the plan is ready", true
 	}
 	return m.push(viewDiff), nil
 }

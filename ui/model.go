@@ -126,6 +126,7 @@ type Model struct {
 	confirm   *confirmation
 	errText   string
 	notice    string
+	untilPlan bool // the notice waits for the next plan and goes with it
 
 	fleet  fleettable.Model
 	routes routes.Model
@@ -205,6 +206,7 @@ func (m Model) onData(msg tea.Msg) (Model, tea.Cmd) {
 		return m.onSnapshot(msg)
 	case gitMsg:
 		m.git = msg.state
+		m.rebuild()
 		return m, nil
 	case monitorMsg:
 		return m, m.nextSnapshot()

@@ -31,7 +31,7 @@ func mustContain(t *testing.T, s string, wants ...string) {
 func TestFleetShowsTheSeedMismatch(t *testing.T) {
 	m := newFixture(t).ready(120, 24)
 	mustContain(t, screen(m),
-		"straylight homelab", "git clean", "litellm motoko up", "routes ok 1/2",
+		"straylight /", "/homelab ", "git clean", "litellm motoko up", "routes ok 1/2",
 		"wintermute", "≠ casperhansen/llama-3-8b-instruct-awq", "1 change",
 		"armitage", "qwen2.5-7b-armitage", "in sync", "idle 7m", "21.5/24G")
 }

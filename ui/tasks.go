@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	fleetapply "github.com/straylight-fleet/straylight/fleet/apply"
+	"github.com/straylight-fleet/straylight/fleet/plan"
 	"github.com/straylight-fleet/straylight/ui/apply"
 	"github.com/straylight-fleet/straylight/ui/diff"
 	"github.com/straylight-fleet/straylight/ui/task"
@@ -24,12 +25,26 @@ func (m Model) askDeploy(host string) (Model, tea.Cmd) {
 		m.errText = host + " is not in the plan (outside --limit, or no play targets it)"
 		return m, nil
 	}
+	if c := diff.Count(m.hostPlan(host)); c.Changed+c.Unknown == 0 && !owesRestart(m.hostPlan(host)) {
+		m.notice = host + " is in sync: nothing to deploy (r restarts its vLLM)"
+		return m, nil
+	}
 	what := diff.Summary(m.hostPlan(host), m.routesOf(host))
 	m.confirm = &confirmation{
 		prompt: fmt.Sprintf("Deploy %s? y/N · %s", host, what),
 		run:    func(m Model) (Model, tea.Cmd) { return m.startDeploy(host) },
 	}
 	return m, nil
+}
+
+// owesRestart: an earlier apply died before running the host's restart.
+func owesRestart(hp *plan.HostPlan) bool {
+	for _, h := range hp.Handlers {
+		if h.Pending {
+			return true
+		}
+	}
+	return false
 }
 
 // askRestart asks before restarting a host's vLLM.

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
@@ -78,12 +79,15 @@ func (m Model) header() string {
 	return layout.Truncate(title+repo+gap+right, m.width)
 }
 
-// repoName is the repository's directory name (the detail of where it
-// lives is in the terminal's prompt already), cut to w.
+// repoName is the repository's full path when it fits, else its
+// directory name cut to w (the host detail always shows the full path).
 func (m Model) repoName(w int) string {
 	root := m.cfg.repoDir()
 	if m.repo != nil {
 		root = m.repo.Root()
+	}
+	if layout.Width(root) <= w {
+		return root
 	}
 	return layout.Truncate(filepath.Base(root), w)
 }
@@ -177,7 +181,7 @@ func (m Model) statusLine() string {
 	case m.errText != "" && m.phase != phaseFailed:
 		s = m.th.ErrorBar.S(layout.Fit("✗ "+oneLine(m.errText), m.width))
 	case m.notice != "":
-		s = m.th.Info.S(m.notice)
+		s = strings.TrimSpace(m.th.Info.S(m.notice) + "  " + m.background())
 	default:
 		s = m.background()
 	}
@@ -215,9 +219,15 @@ func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
+// footer is the focused view's keys; "? help" and the quit key are always
+// on it, whatever the width.
 func (m Model) footer() string {
-	if m.phase != phaseReady {
-		return m.help.Footer(m.keys, m.width)
+	pinned := []key.Binding{m.keys.Help, m.keys.Quit}
+	if m.phase == phaseReady && m.current() == viewEdit {
+		pinned = []key.Binding{m.edit.Keys.Help, m.edit.Keys.Quit}
 	}
-	return layout.Truncate(m.help.Footer(m.focused(), m.width), m.width)
+	if m.phase != phaseReady {
+		return layout.Truncate(m.help.Footer(m.keys, pinned, m.width), m.width)
+	}
+	return layout.Truncate(m.help.Footer(m.focused(), pinned, m.width), m.width)
 }

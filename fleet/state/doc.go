@@ -10,6 +10,9 @@
 //     rather than lost (the records' content is fleet/plan's);
 //   - the audit log (Audit), one fsync'd JSON line per host and action.
 //
+// The directory gets its own .gitignore (everything in it), so `git status`
+// stays clean.
+//
 // WriteFileAtomic is the one atomic file write (temporary file in the same
 // directory, synced, renamed). The package knows nothing of Ansible, plans
 // or the engine.

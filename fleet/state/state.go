@@ -30,6 +30,21 @@ func Open(root string) *Store { return &Store{root: root} }
 
 func (s *Store) statePath(name string) string { return filepath.Join(s.root, stateDir, name) }
 
+// makeStateDir creates the state directory (dir) with a .gitignore that
+// ignores everything in it, so `git status` stays clean: the lock, the
+// pending restarts and the audit log are this machine's, not the
+// repository's.
+func makeStateDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	ignore := filepath.Join(dir, ".gitignore")
+	if _, err := os.Stat(ignore); err == nil {
+		return nil
+	}
+	return os.WriteFile(ignore, []byte("# straylight's state on this machine (lock, pending restarts, audit log)\n*\n"), 0o644)
+}
+
 // Lock is the repository's apply lock.
 type Lock struct {
 	path string
@@ -51,7 +66,7 @@ func (h lockHolder) String() string {
 // process that no longer runs on this machine is taken over.
 func (s *Store) AcquireLock() (*Lock, error) {
 	path := s.statePath("apply.lock")
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	if err := makeStateDir(filepath.Dir(path)); err != nil {
 		return nil, err
 	}
 	data, _ := json.Marshal(currentHolder())
@@ -118,6 +133,9 @@ func currentUser() string {
 // a run dies in between). record is stored as JSON.
 func (s *Store) PutPending(host string, record any) error {
 	dir := s.statePath("pending")
+	if err := makeStateDir(filepath.Dir(dir)); err != nil {
+		return err
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
@@ -181,7 +199,7 @@ func (s *Store) Audit(e AuditEntry) error {
 	s.auditMu.Lock()
 	defer s.auditMu.Unlock()
 	path := s.statePath("audit.jsonl")
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	if err := makeStateDir(filepath.Dir(path)); err != nil {
 		return err
 	}
 	if e.Time.IsZero() {

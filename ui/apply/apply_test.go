@@ -149,3 +149,34 @@ func TestModelFollowsTheStream(t *testing.T) {
 		t.Errorf("the view sticks to the end of a growing stream:\n%s", v)
 	}
 }
+
+// TestHealthGateTimeMovesBetweenReports: the bar counts on from the last
+// report on this machine's clock, up to the timeout.
+func TestHealthGateTimeMovesBetweenReports(t *testing.T) {
+	p := New(KindDeploy, "wintermute")
+	fold(p, deployEvents())
+	at := p.Hosts[0].HealthAt
+	render := func(now time.Time) string {
+		return ansi.Strip(strings.Join(LinesAt(p, 100, "*", now, theme.New(true)), "\n"))
+	}
+	if got := render(at.Add(45 * time.Second)); !strings.Contains(got, "loading 1m15s/5m0s") {
+		t.Errorf("45 s after a 30 s report:\n%s", got)
+	}
+	if got := render(at.Add(time.Hour)); !strings.Contains(got, "loading 5m0s/5m0s") {
+		t.Errorf("never past the timeout:\n%s", got)
+	}
+}
+
+// TestRouteTestTTFTShownOnce: the step line names the route; the TTFT and
+// the rate are on the result line only, with the engine's exact figures.
+func TestRouteTestTTFTShownOnce(t *testing.T) {
+	p := New(KindDeploy, "wintermute")
+	fold(p, deployEvents())
+	evs := streamEvents()
+	evs[5].Message = "local/reasoner: first token after 180ms, 41.3 tokens/s"
+	fold(p, evs)
+	got := text(p)
+	if strings.Count(got, "TTFT") != 1 || strings.Contains(got, "first token after") || !strings.Contains(got, "TTFT 182ms") {
+		t.Errorf("TTFT once:\n%s", got)
+	}
+}

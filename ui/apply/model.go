@@ -1,6 +1,8 @@
 package apply
 
 import (
+	"time"
+
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
@@ -50,7 +52,7 @@ func (m *Model) Refresh(spin string) {
 		m.scroll.SetLines(nil)
 		return
 	}
-	m.scroll.SetLines(Lines(m.progress, m.width, spin, m.th))
+	m.scroll.SetLines(LinesAt(m.progress, m.width, spin, time.Now(), m.th))
 }
 
 // Update scrolls.

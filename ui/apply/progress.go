@@ -5,6 +5,8 @@
 package apply
 
 import (
+	"time"
+
 	"github.com/straylight-fleet/straylight/fleet/apply"
 )
 
@@ -33,12 +35,15 @@ type Progress struct {
 
 // HostProgress is one host's part of the task.
 type HostProgress struct {
-	Host    string
-	Steps   []StepLine
-	Health  *apply.HealthProgress
-	Routes  []*RouteStream
-	Outcome string // ok, unchanged, failed, skipped; "" while running
-	Message string
+	Host   string
+	Steps  []StepLine
+	Health *apply.HealthProgress
+	// HealthAt is when Health arrived (this machine's clock): the bar
+	// moves on between the engine's reports.
+	HealthAt time.Time
+	Routes   []*RouteStream
+	Outcome  string // ok, unchanged, failed, skipped; "" while running
+	Message  string
 }
 
 // StepLine is a step's latest state.
@@ -69,7 +74,8 @@ func (p *Progress) Fold(ev apply.Event) {
 	case apply.EvStep:
 		p.host(ev.Host).foldStep(ev)
 	case apply.EvHealth:
-		p.host(ev.Host).Health = ev.Health
+		h := p.host(ev.Host)
+		h.Health, h.HealthAt = ev.Health, time.Now()
 	case apply.EvRouteChunk:
 		p.stream(ev.Host, ev.Route).Text += ev.Chunk
 	case apply.EvRouteResult:

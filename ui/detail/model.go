@@ -1,11 +1,15 @@
 package detail
 
 import (
+	"strings"
+
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/straylight-fleet/straylight/ui/fleettable"
 	"github.com/straylight-fleet/straylight/ui/keys"
+	"github.com/straylight-fleet/straylight/ui/layout"
 	"github.com/straylight-fleet/straylight/ui/scroll"
 	"github.com/straylight-fleet/straylight/ui/table"
 	"github.com/straylight-fleet/straylight/ui/theme"
@@ -23,6 +27,8 @@ type Model struct {
 	th     *theme.Theme
 	Keys   KeyMap
 	input  Input
+	lines  []string // rendered, before wrapping
+	width  int
 	scroll scroll.Model
 }
 
@@ -36,15 +42,36 @@ func New(th *theme.Theme) Model {
 
 // Show switches to a host, at the top.
 func (m *Model) Show(in Input) {
-	m.input = in
-	m.scroll.SetLines(Lines(in, m.th))
+	m.Refresh(in)
 	m.scroll.Top()
 }
 
 // Refresh replaces the content (new live data), keeping the position.
 func (m *Model) Refresh(in Input) {
 	m.input = in
-	m.scroll.SetLines(Lines(in, m.th))
+	m.lines = Lines(in, m.th)
+	m.scroll.SetLines(wrap(m.lines, m.width))
+}
+
+// wrap folds lines longer than the width (paths, sources, errors) onto
+// the next lines, indented, instead of cutting them off.
+func wrap(lines []string, width int) []string {
+	if width < 20 {
+		return lines
+	}
+	out := make([]string, 0, len(lines))
+	for _, l := range lines {
+		if layout.Width(l) <= width {
+			out = append(out, l)
+			continue
+		}
+		folded := strings.Split(ansi.Wrap(l, width-4, " /,"), "\n")
+		out = append(out, folded[0])
+		for _, f := range folded[1:] {
+			out = append(out, "    "+f)
+		}
+	}
+	return out
 }
 
 // Host is the host shown.
@@ -54,7 +81,11 @@ func (m Model) Host() string { return m.input.Host.Name }
 func (m Model) Input() Input { return m.input }
 
 // SetSize sets the box.
-func (m *Model) SetSize(w, h int) { m.scroll.SetSize(w, h) }
+func (m *Model) SetSize(w, h int) {
+	m.width = w
+	m.scroll.SetSize(w, h)
+	m.scroll.SetLines(wrap(m.lines, w))
+}
 
 // HandleKey scrolls.
 func (m Model) HandleKey(k tea.KeyPressMsg) Model {

@@ -27,6 +27,7 @@ type Value struct {
 type Input struct {
 	Host       fleet.GPUHost
 	Connection string // "winrm 127.0.0.1:5986"
+	Repo       string // the repository's root, in full
 	Values     []Value
 	ValuesErr  string // why the values' origins are not known
 	Live       *status.HostStatus
@@ -58,6 +59,9 @@ func (r *renderer) section(title string) { r.add("", r.th.Title.S("── "+titl
 
 func (r *renderer) identity(in Input) {
 	r.add(r.th.Title.S(in.Host.Name) + "  " + r.th.Dim.S(in.Connection))
+	if in.Repo != "" {
+		r.add(r.th.Dim.S("repository " + in.Repo))
+	}
 	if l := in.Live; l != nil && l.Insecure != "" {
 		r.add(r.th.Warn.S(fleettable.InsecureMark + " insecure transport: " + l.Insecure))
 	}

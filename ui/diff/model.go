@@ -34,14 +34,14 @@ func (m *Model) Show(in Input) {
 	m.input = in
 	m.scroll.SetLines(Lines(in, m.th))
 	m.scroll.Top()
-	m.Keys.Commit.SetEnabled(len(in.Edits) > 0)
+	m.Keys.Commit.SetEnabled(len(in.Edits) > 0 && in.Committable)
 }
 
 // Refresh replaces the content (a new plan) keeping the scroll position.
 func (m *Model) Refresh(in Input) {
 	m.input = in
 	m.scroll.SetLines(Lines(in, m.th))
-	m.Keys.Commit.SetEnabled(len(in.Edits) > 0)
+	m.Keys.Commit.SetEnabled(len(in.Edits) > 0 && in.Committable)
 }
 
 // Host is the host shown.

@@ -35,7 +35,7 @@ type Change struct {
 
 // KeyMap is the form's keys.
 type KeyMap struct {
-	Next, Prev, Save, Cancel, Quit key.Binding
+	Next, Prev, Save, Cancel, Help, Quit key.Binding
 }
 
 type row struct {
@@ -64,7 +64,7 @@ func New(th *theme.Theme, host, file string, specs []Spec, readOnly string) Mode
 	m := Model{th: th, host: host, file: file, readOnly: readOnly, width: 80, height: 20, Keys: KeyMap{
 		Next: keys.NextField(), Prev: keys.PrevField(), Save: keys.Save(),
 		Cancel: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
-		Quit:   keys.ForceQuit(),
+		Help:   keys.Help(), Quit: keys.ForceQuit(),
 	}}
 	for _, s := range specs {
 		m.rows = append(m.rows, row{spec: s, input: field.New(s.Text)})
@@ -134,6 +134,17 @@ func firstLine(s string) string {
 }
 
 func (r row) dirty() bool { return r.input.Value() != r.spec.Text }
+
+// Dirty counts the fields changed and not saved.
+func (m Model) Dirty() int {
+	n := 0
+	for _, r := range m.rows {
+		if r.dirty() {
+			n++
+		}
+	}
+	return n
+}
 
 // Valid reports a form without errors.
 func (m Model) Valid() bool {

@@ -24,6 +24,12 @@ func PageUp() key.Binding { return bind("pgup", "page up", "pgup", "ctrl+u") }
 // PageDown scrolls a page down.
 func PageDown() key.Binding { return bind("pgdn", "page down", "pgdown", "ctrl+d", "space") }
 
+// Top moves to the first line or row.
+func Top() key.Binding { return bind("home/g", "top", "home", "g") }
+
+// Bottom moves to the last line or row.
+func Bottom() key.Binding { return bind("end/G", "bottom", "end", "G") }
+
 // Tab switches between the fleet table and the routes pane.
 func Tab(desc string) key.Binding { return bind("tab", desc, "tab") }
 
