@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/straylight-fleet/straylight/fleet"
+	"github.com/straylight-fleet/straylight/fleet/history"
 	"github.com/straylight-fleet/straylight/fleet/plan"
 	"github.com/straylight-fleet/straylight/fleet/status"
 	"github.com/straylight-fleet/straylight/ui/detail"
@@ -68,6 +69,7 @@ func (m Model) onRepo(msg repoMsg) (Model, tea.Cmd) {
 		return m, nil
 	}
 	m.phase, m.repo = phaseReady, msg.repo
+	m.rt.history = history.New(history.DefaultWindow, msg.repo.Settings().RefreshInterval)
 	m.rebuild()
 	monitor := m.startMonitor()
 	m, plan := m.planWith(false)
@@ -96,6 +98,7 @@ func (m Model) nextSnapshot() tea.Cmd {
 func (m Model) onSnapshot(msg snapshotMsg) (Model, tea.Cmd) {
 	snap := msg.snap
 	m.snap = &snap
+	m.rt.history.Record(snap)
 	m.rebuild()
 	return m, m.nextSnapshot()
 }
@@ -176,7 +179,7 @@ func (m *Model) rebuild() {
 	if m.repo == nil {
 		return
 	}
-	m.fleet.SetRows(fleettable.BuildRows(m.gpuHosts(), m.snap, m.plan))
+	m.fleet.SetRows(fleettable.WithTrends(fleettable.BuildRows(m.gpuHosts(), m.snap, m.plan), m.rt.history))
 	m.fleet.SetNotes(m.findingLines())
 	m.routes.SetRows(routes.BuildRows(m.plan, m.snap, m.tests))
 	if in, ok := m.detailInput(m.detail.Host()); ok {
@@ -271,6 +274,7 @@ func (m Model) detailInput(host string) (detail.Input, bool) {
 		return detail.Input{}, false
 	}
 	in := detail.Input{Host: g, Connection: g.Conn.String(), Repo: m.repo.Root(), Live: m.liveHost(host), Plan: m.hostPlan(host), Routes: m.routesOf(host)}
+	in.History, in.Now = m.rt.history, m.snapTime()
 	if v, ok := m.values[host]; ok {
 		in.Values = v.values
 		if v.err != nil {
@@ -308,4 +312,13 @@ func (m Model) diffInput(host string) diff.Input {
 		in.Edits = append(in.Edits, e.result.Description)
 	}
 	return in
+}
+
+// snapTime is when the last snapshot was taken (the charts end there);
+// zero before the first.
+func (m Model) snapTime() time.Time {
+	if m.snap == nil {
+		return time.Time{}
+	}
+	return m.snap.Time
 }

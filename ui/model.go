@@ -10,6 +10,7 @@ import (
 
 	"github.com/straylight-fleet/straylight/fleet"
 	fleetapply "github.com/straylight-fleet/straylight/fleet/apply"
+	"github.com/straylight-fleet/straylight/fleet/history"
 	"github.com/straylight-fleet/straylight/fleet/plan"
 	"github.com/straylight-fleet/straylight/fleet/status"
 	"github.com/straylight-fleet/straylight/ui/apply"
@@ -68,6 +69,7 @@ type runtime struct {
 	ctx       context.Context
 	cancel    context.CancelFunc
 	snapshots *task.Latest[status.Snapshot]
+	history   *history.Store // recent load per host, fed by the snapshots
 
 	mu      sync.Mutex
 	monitor statusSource
@@ -143,7 +145,8 @@ func newModel(ctx context.Context, cfg Config, svc services, th *theme.Theme) Mo
 	ctx, cancel := context.WithCancel(ctx)
 	m := Model{
 		cfg: cfg, svc: svc, th: th, width: 80, height: 24,
-		rt:    &runtime{ctx: ctx, cancel: cancel, snapshots: task.NewLatest[status.Snapshot]()},
+		rt: &runtime{ctx: ctx, cancel: cancel, snapshots: task.NewLatest[status.Snapshot](),
+			history: history.New(history.DefaultWindow, 0)},
 		tests: map[string]fleetapply.RouteResult{}, tasks: map[task.ID]*apply.Progress{},
 		pumps: map[task.ID]*task.Pump{}, edits: map[string][]editRecord{}, values: map[string]valuesMsg{},
 		stack: []viewID{viewFleet}, keys: newGlobalKeys(), spinning: true,

@@ -48,6 +48,7 @@ func (m *Model) Show(in Input) {
 
 // Refresh replaces the content (new live data), keeping the position.
 func (m *Model) Refresh(in Input) {
+	in.Width = m.width
 	m.input = in
 	m.lines = Lines(in, m.th)
 	m.scroll.SetLines(wrap(m.lines, m.width))
@@ -83,6 +84,8 @@ func (m Model) Input() Input { return m.input }
 // SetSize sets the box.
 func (m *Model) SetSize(w, h int) {
 	m.width = w
+	m.input.Width = w
+	m.lines = Lines(m.input, m.th)
 	m.scroll.SetSize(w, h)
 	m.scroll.SetLines(wrap(m.lines, w))
 }

@@ -6,6 +6,7 @@ package detail
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/straylight-fleet/straylight/fleet"
 	"github.com/straylight-fleet/straylight/fleet/plan"
@@ -33,6 +34,9 @@ type Input struct {
 	Live       *status.HostStatus
 	Plan       *plan.HostPlan
 	Routes     []string
+	History    History   // recent load; nil: no charts
+	Now        time.Time // the charts' right edge (the last snapshot's time)
+	Width      int       // the view's width, which the charts fill
 }
 
 // Lines renders the view's content.
@@ -43,6 +47,7 @@ func Lines(in Input, th *theme.Theme) []string {
 	r.gpus(in.Live)
 	r.container(in.Live)
 	r.load(in.Live)
+	r.charts(in)
 	r.plan(in)
 	r.errors(in.Live)
 	return r.out

@@ -25,6 +25,8 @@ type Row struct {
 	Load       status.Load
 	Idle       status.Idle
 	Drift      Drift
+	UtilTrend  []float64 // recent GPU utilization, oldest first (NaN: not known)
+	TokenTrend []float64 // recent tokens/s, oldest first
 }
 
 // Drift is what the plan says about a host's deployed files.
