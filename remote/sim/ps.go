@@ -201,6 +201,7 @@ func (h *psHost) nativeCommand(name string, args []string) (stdout string, ok bo
 		if container, isPS := psDockerPSContainer(args); h.runtime != nil && isPS {
 			return h.runtime.DockerPS(container), true
 		}
+		return h.dockerLogs(args)
 	}
 	return "", false
 }
