@@ -16,8 +16,8 @@ import (
 // The lines are vLLM's and uvicorn's real messages, in vLLM's log format
 // "LEVEL MM-DD HH:MM:SS [file:line] message" (vllm/logger.py) and uvicorn's
 // "INFO:     message". Each message's source file is named beside it below;
-// the line numbers in brackets are those of vLLM 0.10.1.1 as they appear in
-// its published start-up logs.
+// the line numbers in brackets are as vLLM 0.10's published start-up logs
+// show them.
 type vllmLog struct {
 	mu    sync.Mutex
 	lines []vllmLogLine
@@ -38,6 +38,9 @@ func (l *vllmLog) add(texts ...string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := time.Now()
+	if n := len(l.lines); n > 0 && !now.After(l.lines[n-1].at) {
+		now = l.lines[n-1].at.Add(time.Microsecond) // stamps only grow, as docker's do
+	}
 	for _, t := range texts {
 		l.lines = append(l.lines, vllmLogLine{at: now, text: t})
 		now = now.Add(time.Microsecond) // keep timestamps distinct and ordered
