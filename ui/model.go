@@ -20,6 +20,7 @@ import (
 	"github.com/straylight-fleet/straylight/ui/field"
 	"github.com/straylight-fleet/straylight/ui/fleettable"
 	"github.com/straylight-fleet/straylight/ui/help"
+	"github.com/straylight-fleet/straylight/ui/logs"
 	"github.com/straylight-fleet/straylight/ui/routes"
 	"github.com/straylight-fleet/straylight/ui/task"
 	"github.com/straylight-fleet/straylight/ui/theme"
@@ -45,6 +46,7 @@ const (
 	viewEdit
 	viewDiff
 	viewApply
+	viewLogs
 )
 
 func (v viewID) String() string {
@@ -59,6 +61,8 @@ func (v viewID) String() string {
 		return "diff"
 	case viewApply:
 		return "progress"
+	case viewLogs:
+		return "logs"
 	}
 	return "fleet"
 }
@@ -120,6 +124,7 @@ type Model struct {
 	values    map[string]valuesMsg    // configured values with origins, per host
 	editing   *editSession            // the open form's file
 	saving    bool
+	logStream *linePump // the log view's stream; nil when none runs
 
 	stack     []viewID
 	showHelp  bool
@@ -136,6 +141,7 @@ type Model struct {
 	edit   edit.Model
 	diff   diff.Model
 	apply  apply.Model
+	logs   logs.Model
 	help   help.Model
 	keys   globalKeys
 }
@@ -151,7 +157,7 @@ func newModel(ctx context.Context, cfg Config, svc services, th *theme.Theme) Mo
 		pumps: map[task.ID]*task.Pump{}, edits: map[string][]editRecord{}, values: map[string]valuesMsg{},
 		stack: []viewID{viewFleet}, keys: newGlobalKeys(), spinning: true,
 		fleet: fleettable.New(th), routes: routes.New(th), detail: detail.New(th),
-		diff: diff.New(th), apply: apply.NewModel(th), help: help.New(th),
+		diff: diff.New(th), apply: apply.NewModel(th), help: help.New(th), logs: logs.New(th),
 	}
 	m.layout()
 	return m
@@ -215,6 +221,8 @@ func (m Model) onData(msg tea.Msg) (Model, tea.Cmd) {
 		return m, m.nextSnapshot()
 	case valuesMsg:
 		return m.onValues(msg)
+	case logLinesMsg:
+		return m.onLogLines(msg)
 	case task.EventsMsg:
 		return m.onEvents(msg)
 	case errMsg:
@@ -257,6 +265,7 @@ func (m *Model) layout() {
 	m.edit.SetSize(w, h)
 	m.diff.SetSize(w, h)
 	m.apply.SetSize(w, h)
+	m.logs.SetSize(w, h)
 }
 
 // spinMsg advances the spinners.

@@ -54,6 +54,8 @@ func (m Model) viewBody() string {
 		return m.diff.View()
 	case viewApply:
 		return m.apply.View()
+	case viewLogs:
+		return m.logs.View()
 	}
 	return m.fleet.View()
 }

@@ -19,7 +19,7 @@ func tableTone(th *theme.Theme, c fleettable.Cell) theme.Paint { return table.To
 
 // KeyMap is the view's keys besides scrolling.
 type KeyMap struct {
-	Edit, Diff, Apply, Restart, Test, Back key.Binding
+	Edit, Diff, Apply, Restart, Test, Logs, Back key.Binding
 }
 
 // Model is the host detail view.
@@ -36,7 +36,7 @@ type Model struct {
 func New(th *theme.Theme) Model {
 	return Model{th: th, scroll: scroll.New(false), Keys: KeyMap{
 		Edit: keys.Edit(), Diff: keys.Diff(), Apply: keys.Apply(), Restart: keys.Restart(),
-		Test: keys.Test("test routes"), Back: keys.Back(),
+		Test: keys.Test("test routes"), Logs: keys.Logs(), Back: keys.Back(),
 	}}
 }
 
@@ -102,11 +102,11 @@ func (m Model) View() string { return m.scroll.View() }
 // ShortHelp is the footer's help.
 func (m Model) ShortHelp() []key.Binding {
 	k := m.Keys
-	return []key.Binding{k.Edit, k.Diff, k.Apply, k.Restart, k.Test, k.Back}
+	return []key.Binding{k.Edit, k.Diff, k.Apply, k.Restart, k.Test, k.Logs, k.Back}
 }
 
 // FullHelp is the help overlay's columns.
 func (m Model) FullHelp() [][]key.Binding {
 	k := m.Keys
-	return [][]key.Binding{m.scroll.FullHelp(), {k.Edit, k.Diff}, {k.Apply, k.Restart, k.Test}, {k.Back}}
+	return [][]key.Binding{m.scroll.FullHelp(), {k.Edit, k.Diff}, {k.Apply, k.Restart, k.Test}, {k.Logs, k.Back}}
 }
