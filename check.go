@@ -86,7 +86,7 @@ func (a *app) runUI(ctx context.Context) int {
 	if err := a.keyring(); err != nil { // before the UI takes the terminal: it may prompt
 		return a.fail(err)
 	}
-	if err := ui.Run(ctx, ui.Config{Session: a.session()}); err != nil {
+	if err := ui.Run(ctx, ui.Config{Session: a.session(), Stderr: a.stderr}); err != nil {
 		return a.fail(err)
 	}
 	return exitOK

@@ -16,6 +16,7 @@ type options struct {
 	planOut, planIn         string
 	skipUnsupported         bool
 	whenIdle, noRollback    bool
+	force                   bool
 	showSecrets             bool
 	vaultPasswordFile       string
 	askVaultPass            bool
@@ -52,6 +53,7 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&o.planIn, "plan", "", "--apply: apply the saved plan FILE")
 	fs.BoolVar(&o.skipUnsupported, "skip-unsupported", false, "apply hosts with unsupported tasks, skipping those tasks")
 	fs.BoolVar(&o.whenIdle, "when-idle", false, "restart a host only after it has been idle long enough")
+	fs.BoolVar(&o.force, "force", false, "--apply: deploy even when the static lint says a route will break")
 	fs.BoolVar(&o.noRollback, "no-rollback", false, "leave a host as it is when its health gate or route test fails")
 	fs.BoolVar(&o.showSecrets, "show-secrets", false, "print secret values in human output")
 	fs.StringVar(&o.vaultPasswordFile, "vault-password-file", "", "vault password file")

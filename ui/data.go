@@ -20,8 +20,9 @@ import (
 
 type (
 	repoMsg struct {
-		repo *fleet.Repo
-		err  error
+		repo     *fleet.Repo
+		cutShort []fleet.CutShort // deploys a dead straylight left unfinished
+		err      error
 	}
 	planMsg struct {
 		repo *fleet.Repo // reopened: edits since are in it
@@ -57,7 +58,14 @@ func safely(work func() tea.Msg) tea.Cmd {
 func (m Model) openRepo() tea.Cmd {
 	return safely(func() tea.Msg {
 		repo, err := m.svc.open()
-		return repoMsg{repo: repo, err: err}
+		if err != nil {
+			return repoMsg{err: err}
+		}
+		cut, cerr := repo.CutShort()
+		if cerr != nil { // the log is unreadable: say so, and open anyway
+			cut = append(cut, fleet.CutShort{Action: "unknown", Owed: []string{"state unreadable: " + cerr.Error()}})
+		}
+		return repoMsg{repo: repo, cutShort: cut}
 	})
 }
 
@@ -68,8 +76,9 @@ func (m Model) onRepo(msg repoMsg) (Model, tea.Cmd) {
 		m.phase, m.errText = phaseFailed, msg.err.Error()
 		return m, nil
 	}
-	m.phase, m.repo = phaseReady, msg.repo
+	m.phase, m.repo, m.cutShort = phaseReady, msg.repo, msg.cutShort
 	m.rt.history = history.New(history.DefaultWindow, msg.repo.Settings().RefreshInterval)
+	m.layout()
 	m.rebuild()
 	monitor := m.startMonitor()
 	m, plan := m.planWith(false)
@@ -85,6 +94,10 @@ func (m Model) startMonitor() tea.Cmd {
 			return nil
 		}
 		mon := newMonitor(repo)
+		if targets := m.svc.targets; targets != nil {
+			hosts, _ := targets(repo)
+			rt.deployedTargets(hosts, nil) // what the monitor starts with
+		}
 		rt.setMonitor(mon)
 		mon.Run(rt.ctx, repo.Settings().RefreshInterval, rt.snapshots.Put)
 		return monitorMsg{}
@@ -124,18 +137,26 @@ func (m Model) planWith(reopen bool) (Model, tea.Cmd) {
 				return planMsg{repo: repo, err: err}
 			}
 			repo = fresh
-			retarget(rt, svc, repo)
 		}
 		p, err := svc.plan(rt.ctx, repo)
+		if err == nil && reopen {
+			retarget(rt, svc, repo, p)
+		}
 		return planMsg{repo: repo, plan: p, err: err}
 	})
 }
 
-// retarget points the monitor at a re-read repository.
-func retarget(rt *runtime, svc services, repo *fleet.Repo) {
-	if mon := rt.getMonitor(); mon != nil && svc.targets != nil {
-		mon.SetTargets(svc.targets(repo))
+// retarget points the monitor at a re-read repository, but only where it
+// is deployed: a host whose files the plan would change keeps the target it
+// had (the port, the names it serves), so the monitor compares what runs
+// with what is deployed, not with an edit saved and not deployed yet.
+func retarget(rt *runtime, svc services, repo *fleet.Repo, p *plan.Plan) {
+	mon := rt.getMonitor()
+	if mon == nil || svc.targets == nil {
+		return
 	}
+	fresh, proxy := svc.targets(repo)
+	mon.SetTargets(rt.deployedTargets(fresh, p), proxy)
 }
 
 // onPlan takes a new plan; the next one is due after the slower interval,
@@ -179,7 +200,11 @@ func (m *Model) rebuild() {
 	if m.repo == nil {
 		return
 	}
-	m.fleet.SetRows(fleettable.WithTrends(fleettable.BuildRows(m.gpuHosts(), m.snap, m.plan), m.rt.history))
+	rows := fleettable.WithTrends(fleettable.BuildRows(m.gpuHosts(), m.snap, m.plan), m.rt.history)
+	for i := range rows {
+		rows[i].Outcome = m.outcomes[rows[i].Host]
+	}
+	m.fleet.SetRows(rows)
 	m.fleet.SetNotes(m.findingLines())
 	m.routes.SetRows(routes.BuildRows(m.plan, m.snap, m.tests))
 	if in, ok := m.detailInput(m.detail.Host()); ok {
@@ -215,6 +240,14 @@ func (m Model) fleetModel() *fleet.Fleet {
 		return m.repo.Fleet()
 	}
 	return nil
+}
+
+// proxyName is the LiteLLM proxy's host, "" when there is none.
+func (m Model) proxyName() string {
+	if f := m.fleetModel(); f != nil && f.Proxy != nil {
+		return f.Proxy.Name
+	}
+	return ""
 }
 
 func (m Model) gpuHosts() []fleet.GPUHost {
@@ -273,7 +306,7 @@ func (m Model) detailInput(host string) (detail.Input, bool) {
 	if !ok {
 		return detail.Input{}, false
 	}
-	in := detail.Input{Host: g, Connection: g.Conn.String(), Repo: m.repo.Root(), Live: m.liveHost(host), Plan: m.hostPlan(host), Routes: m.routesOf(host)}
+	in := detail.Input{Host: g, Connection: g.Conn.String(), Repo: m.repo.Root(), Undeployed: undeployed(m.plan, host), Live: m.liveHost(host), Plan: m.hostPlan(host), Routes: m.routesOf(host)}
 	in.History, in.Now = m.rt.history, m.snapTime()
 	if v, ok := m.values[host]; ok {
 		in.Values = v.values

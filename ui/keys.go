@@ -93,16 +93,14 @@ func splitAltKey(k tea.KeyPressMsg) (tea.KeyPressMsg, tea.KeyPressMsg, bool) {
 	return tea.KeyPressMsg{Code: tea.KeyEscape}, rest, true
 }
 
-func (m Model) quit() (Model, tea.Cmd) {
-	m.Close()
-	return m, tea.Quit
-}
-
 func (m Model) onConfirmKey(k tea.KeyPressMsg) (Model, tea.Cmd) {
 	c := m.confirm
 	m.confirm = nil
 	if key.Matches(k, m.keys.Confirm) {
 		return c.run(m)
+	}
+	if other, ok := c.others[k.String()]; ok {
+		return other(m)
 	}
 	m.notice = "cancelled"
 	return m, nil
@@ -172,6 +170,11 @@ func (m Model) onViewKey(k tea.KeyPressMsg) (Model, tea.Cmd) {
 	case viewLogs:
 		m.logs = m.logs.HandleKey(k)
 		return m, nil
+	}
+	if key.Matches(k, m.apply.Cancel) {
+		if p := m.apply.Progress(); p != nil {
+			return m.askCancel(p.Target), nil
+		}
 	}
 	m.apply, _ = m.apply.Update(k)
 	return m, nil
@@ -277,6 +280,8 @@ func (m Model) onHostKey(k tea.KeyPressMsg, host string) (Model, tea.Cmd, bool) 
 		m, cmd = m.startRouteTest(host, m.routesOf(host))
 	case key.Matches(k, fk.Logs):
 		m, cmd = m.openLogs(host)
+	case key.Matches(k, fk.Cancel):
+		m = m.askCancel(host)
 	default:
 		return m, nil, false
 	}
@@ -319,8 +324,18 @@ func (m Model) openDiff(host string) (Model, tea.Cmd) {
 // reopenProgress shows the last task's progress again (a deploy, restart or
 // route test keeps running after esc), or says there is none.
 func (m Model) reopenProgress() Model {
-	if m.apply.Progress() == nil {
+	if p := m.runningProgress(); p != nil {
+		m.apply.Show(p)
+		m.apply.Refresh(m.spinner())
+	}
+	p := m.apply.Progress()
+	if p == nil {
 		m.notice = "no deploy, restart or route test has run yet"
+		return m
+	}
+	delete(m.outcomes, p.Target) // seen
+	m.rebuild()
+	if m.current() == viewApply {
 		return m
 	}
 	return m.push(viewApply)

@@ -166,7 +166,7 @@ func TestRestartAndRouteTestErrors(t *testing.T) {
 	m := f.ready(100, 30)
 	m, cmd := pressKeys(m, "r", "y")
 	m = settle(t, m, cmd)
-	mustContain(t, screen(m), "✗ Restart wintermute", "✗ restart wintermute: restart: the engine has no Restart yet")
+	mustContain(t, screen(m), "✗ Restart wintermute", "✗ restart wintermute failed (p shows it): restart: the engine has no Restart yet")
 	m, cmd = pressKeys(m, "esc", "t")
 	m = settle(t, m, cmd)
 	s := screen(m)

@@ -11,6 +11,10 @@ package ui
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -27,6 +31,9 @@ type Config struct {
 	Repo    string // the repository root, when Session is nil
 	// NoColor turns colours off; NO_COLOR in the environment does too.
 	NoColor bool
+	// Stderr is where Run says, after the screen is restored, that it
+	// waits for a rollback; nil: os.Stderr.
+	Stderr io.Writer
 }
 
 // session is the configured session, or one for Repo.
@@ -45,13 +52,38 @@ func (c Config) repoDir() string {
 	return c.Repo
 }
 
-// Run shows the UI until the operator quits or ctx ends.
+// Run shows the UI until the operator quits or ctx ends (a signal). Before
+// it returns, a deploy or restart still running is cancelled and waited for
+// while the engine rolls its host back under its own deadline; Run returns
+// an error when a host may be left broken (the exit code is then non-zero).
 func Run(ctx context.Context, cfg Config) error {
 	m := newModel(ctx, cfg, defaultServices(cfg), theme.FromEnv(cfg.NoColor))
 	defer m.Close()
-	_, err := tea.NewProgram(m, tea.WithContext(ctx)).Run()
+	final, err := tea.NewProgram(m, tea.WithContext(ctx)).Run()
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
-		return nil // interrupted from outside: a normal way to leave
+		err = nil // interrupted from outside: a normal way to leave
 	}
-	return err
+	if last, ok := final.(Model); ok {
+		m = last
+	}
+	return errors.Join(err, m.rt.engine.settle(m.settleLimit(), cfg.say))
+}
+
+// say writes a line to Stderr.
+func (c Config) say(line string) {
+	w := c.Stderr
+	if w == nil {
+		w = os.Stderr
+	}
+	fmt.Fprintln(w, line)
+}
+
+// settleLimit bounds the wait for rollbacks at exit: the engine's own
+// rollback deadline (the health timeout and two minutes) and a minute more.
+func (m Model) settleLimit() time.Duration {
+	timeout := 5 * time.Minute
+	if m.repo != nil && m.repo.Settings().HealthTimeout > 0 {
+		timeout = m.repo.Settings().HealthTimeout
+	}
+	return timeout + 3*time.Minute
 }

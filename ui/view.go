@@ -57,6 +57,9 @@ func (m Model) viewBody() string {
 	case viewLogs:
 		return m.logs.View()
 	}
+	if banner := m.bannerLines(); len(banner) > 0 {
+		return strings.Join(banner, "\n") + "\n" + m.fleet.View()
+	}
 	return m.fleet.View()
 }
 
@@ -156,10 +159,19 @@ func (m Model) routesFact() string {
 	return m.th.Err.S(text)
 }
 
+// routeCounts: a route is ok when the live lint says so and the static
+// lint does not fail it (a repository error is not deployed yet, but it
+// will break the route).
 func (m Model) routeCounts() (ok, total int, live bool) {
 	if m.snap != nil && len(m.snap.Routes) > 0 {
+		broken := map[string]bool{}
+		if m.plan != nil {
+			for _, r := range m.plan.BrokenRoutes(nil, "") {
+				broken[r.Route] = true
+			}
+		}
 		for _, r := range m.snap.Routes {
-			if r.State == status.RouteOK {
+			if r.State == status.RouteOK && !broken[r.Route.Alias] {
 				ok++
 			}
 		}

@@ -247,8 +247,10 @@ func TestFaultLockHeld(t *testing.T) {
 
 // TestFaultPendingRestartAfterCrash: the process died after writing
 // wintermute's config and before restarting it, leaving the pending record
-// (simulated: the context is cancelled right after the write). The next
-// apply plans no file change, yet runs the recorded restart.
+// (simulated: the context is cancelled right after the write, with
+// --no-rollback: a cancelled apply otherwise rolls back, see
+// TestFaultCancelledApplyRollsBack). The next apply plans no file change,
+// yet runs the recorded restart.
 func TestFaultPendingRestartAfterCrash(t *testing.T) {
 	d := startLab(t)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -258,7 +260,7 @@ func TestFaultPendingRestartAfterCrash(t *testing.T) {
 			cancel()
 		}
 	}}
-	applyDir(t, ctx, d.Dir, apply.Options{}, rec)
+	applyDir(t, ctx, d.Dir, apply.Options{NoRollback: true}, rec)
 	if _, err := os.Stat(pendingRecord(d.Dir, "wintermute")); err != nil {
 		t.Fatalf("no pending restart recorded after the crash: %v", err)
 	}
@@ -275,5 +277,29 @@ func TestFaultPendingRestartAfterCrash(t *testing.T) {
 	stepAt(t, run.evs, "wintermute", apply.StepHandler, apply.StatusOK)
 	wantResult(t, run.evs, "wintermute", "ok")
 	wantServed(t, d, "wintermute", newServedName)
+	wantNoPending(t, d.Dir, "wintermute")
+}
+
+// TestFaultCancelledApplyRollsBack: the operator quits (or a signal comes)
+// during wintermute's health gate: the cancelled apply still rolls the host
+// back, under the rollback's own deadline, to its old config and name, and
+// nothing is left owed.
+func TestFaultCancelledApplyRollsBack(t *testing.T) {
+	d := startLab(t, "wintermute:never-healthy")
+	before := labFile(t, d, "wintermute", wintermuteCfg)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	rec := &recorder{hook: func(ev apply.Event) {
+		if ev.Kind == apply.EvHealth && ev.Host == "wintermute" && ev.Health.Expected != "" {
+			cancel()
+		}
+	}}
+	run := applyDir(t, ctx, d.Dir, apply.Options{}, rec)
+	wantResult(t, run.evs, "wintermute", "failed", "cancelled", "rolled back")
+	stepAt(t, run.evs, "wintermute", apply.StepRollback, apply.StatusOK)
+	if after := labFile(t, d, "wintermute", wintermuteCfg); after != before {
+		t.Errorf("config.yml not restored:\n%s", after)
+	}
+	wantServed(t, d, "wintermute", oldServedName)
 	wantNoPending(t, d.Dir, "wintermute")
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -28,7 +29,7 @@ func (h *hostApply) vllmClient(g *discover.GPUHost) *api.VLLM {
 // empty expected accepts any served model (used after a rollback).
 func (h *hostApply) healthGate(ctx context.Context, g *discover.GPUHost, expected string) error {
 	timeout := h.a.e.Repo.Settings.HealthTimeout
-	h.step(StepHealth, StatusStart, "", fmt.Sprintf("waiting up to %s for %s to serve %q", timeout, g.Name, expected))
+	h.step(StepHealth, StatusStart, "", fmt.Sprintf("waiting up to %s for %s to serve %s", timeout, g.Name, wanted(expected)))
 	client := h.vllmClient(g)
 	start := time.Now()
 	var last api.ProbeResult
@@ -43,7 +44,7 @@ func (h *hostApply) healthGate(ctx context.Context, g *discover.GPUHost, expecte
 			last, lastReport = res, time.Now()
 		}
 		if res.State == api.StateServing {
-			h.step(StepHealth, StatusOK, "", fmt.Sprintf("%s serves %q after %s", g.Name, expected, round(elapsed)))
+			h.served(g.Name, expected, res.Models, elapsed)
 			return nil
 		}
 		if elapsed >= timeout {
@@ -55,6 +56,34 @@ func (h *hostApply) healthGate(ctx context.Context, g *discover.GPUHost, expecte
 			return err
 		}
 	}
+}
+
+// wanted is what a health gate waits for: a name, or (after a rollback)
+// whatever the restored config serves.
+func wanted(expected string) string {
+	if expected == "" {
+		return "its restored model"
+	}
+	return strconv.Quote(expected)
+}
+
+// served reports a passed health gate with the name served; after a
+// rollback (expected "") the names the restored config serves.
+func (h *hostApply) served(host, expected string, models []string, elapsed time.Duration) {
+	names := strconv.Quote(expected)
+	if expected == "" {
+		h.restoredServes = models
+		names = strings.Join(quoteAll(models), ", ")
+	}
+	h.step(StepHealth, StatusOK, "", fmt.Sprintf("%s serves %s after %s", host, names, round(elapsed)))
+}
+
+func quoteAll(names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = strconv.Quote(n)
+	}
+	return out
 }
 
 // proxyGate waits until LiteLLM answers again after its restart.
@@ -261,6 +290,9 @@ func (h *hostApply) rollback(ctx context.Context, cause error) error {
 	if h.a.e.Opts.NoRollback {
 		return cause
 	}
+	cause = cancelledCause(ctx, cause)
+	ctx, cancel := h.rollbackContext(ctx)
+	defer cancel()
 	h.step(StepRollback, StatusStart, "", cause.Error())
 	if err := h.restoreBackups(ctx); err != nil {
 		h.step(StepRollback, StatusFailed, "", err.Error())
@@ -270,10 +302,38 @@ func (h *hostApply) rollback(ctx context.Context, cause error) error {
 		h.step(StepRollback, StatusFailed, "", err.Error())
 		return fmt.Errorf("%v; rolled back the files, but the host did not come back: %v", cause, err)
 	}
-	h.step(StepRollback, StatusOK, "", "previous config restored and serving")
+	h.step(StepRollback, StatusOK, "", restoredLine(h.restoredServes))
 	h.written = nil
 	h.clearPending() // the host restarted on its restored files: nothing owed
 	return fmt.Errorf("%v; rolled back", cause)
+}
+
+// restoredLine ends a rollback: the previous config is back, serving what.
+func restoredLine(served []string) string {
+	if len(served) == 0 {
+		return "previous config restored and serving"
+	}
+	return "previous config restored and serving " + strings.Join(quoteAll(served), ", ")
+}
+
+// rollbackMargin is what a rollback may take beyond the health timeout:
+// restoring the files and running the restart.
+const rollbackMargin = 2 * time.Minute
+
+// rollbackContext lets a rollback run when the deploy was cancelled (the
+// operator quit or cancelled it, a signal): it keeps ctx's values but not
+// its cancellation, and has its own deadline, the health timeout plus
+// rollbackMargin, so it ends.
+func (h *hostApply) rollbackContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), h.a.e.Repo.Settings.HealthTimeout+rollbackMargin)
+}
+
+// cancelledCause names a cancellation for what it is.
+func cancelledCause(ctx context.Context, cause error) error {
+	if ctx.Err() != nil && errors.Is(cause, context.Canceled) {
+		return errors.New("cancelled")
+	}
+	return cause
 }
 
 // clearPending drops the host's pending-restart record. A record inherited

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -25,6 +26,8 @@ type hostApply struct {
 	written  []*plan.FileChange
 	outcome  HostOutcome
 	reason   string
+	// restoredServes: what the host serves after a rollback's health gate.
+	restoredServes []string
 	// inherited: a pending restart left by an earlier run that died after
 	// writing; it stays owed until a restart runs.
 	inherited bool
@@ -91,6 +94,7 @@ func (h *hostApply) apply(ctx context.Context) error {
 		return fmt.Errorf("not reachable: %w", err)
 	}
 	h.tr = tr
+	h.auditStart()
 	if err := h.deploy(ctx); err != nil {
 		return h.rollback(ctx, err)
 	}
@@ -287,6 +291,13 @@ func (h *hostApply) proxyAfterRestart(ctx context.Context) error {
 	}
 	h.a.window.mark(&h.a.window.proxyServing, time.Now())
 	return nil
+}
+
+// auditStart logs that the host's deploy or restart begins: if straylight
+// dies before the end is logged, the next start says so.
+func (h *hostApply) auditStart() {
+	_ = h.a.e.st.Audit(state.AuditEntry{Host: h.hp.Host, Action: h.a.action, Result: state.ResultStarted,
+		Message: fmt.Sprintf("pid %d", os.Getpid())})
 }
 
 func (h *hostApply) audit(action string) {

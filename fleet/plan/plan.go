@@ -1,6 +1,8 @@
 package plan
 
 import (
+	"slices"
+
 	"github.com/straylight-fleet/straylight/fleet/ansible"
 	"github.com/straylight-fleet/straylight/fleet/discover"
 )
@@ -156,6 +158,23 @@ func (p *Plan) Host(name string) *HostPlan {
 		}
 	}
 	return nil
+}
+
+// BrokenRoutes are the routes the static lint fails (status error) that
+// deploying hosts would leave broken: those through the hosts, and every
+// one when the proxy is among them. No hosts: the whole plan.
+func (p *Plan) BrokenRoutes(hosts []string, proxy string) []RouteCheck {
+	all := len(hosts) == 0
+	for _, h := range hosts {
+		all = all || (proxy != "" && h == proxy)
+	}
+	var out []RouteCheck
+	for _, r := range p.Routes {
+		if r.Status == "error" && (all || slices.Contains(hosts, r.Host)) {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 func (p *Plan) summarize() {

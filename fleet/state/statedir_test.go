@@ -35,3 +35,27 @@ func TestStateDirIgnoredByGit(t *testing.T) {
 		t.Fatalf("git status: %v, want nothing untracked, got:\n%s", err, out)
 	}
 }
+
+// TestUnfinishedFromTheAuditLog: a deploy whose start is the host's last
+// entry was cut short; one that logged its end was not; edits do not count.
+func TestUnfinishedFromTheAuditLog(t *testing.T) {
+	st := state.Open(t.TempDir())
+	for _, e := range []state.AuditEntry{
+		{Host: "armitage", Action: "apply", Result: state.ResultStarted},
+		{Host: "armitage", Action: "apply", Result: "ok"},
+		{Host: "wintermute", Action: "apply", Result: state.ResultStarted},
+		{Host: "wintermute", Action: "edit", Result: "ok"},
+	} {
+		if err := st.Audit(e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	entries, err := st.ReadAudit()
+	if err != nil || len(entries) != 4 {
+		t.Fatalf("read %d entries: %v", len(entries), err)
+	}
+	got := state.Unfinished(entries)
+	if len(got) != 1 || got[0].Host != "wintermute" || got[0].Action != "apply" {
+		t.Fatalf("unfinished: %+v, want wintermute's apply only", got)
+	}
+}

@@ -180,3 +180,29 @@ func TestRouteTestTTFTShownOnce(t *testing.T) {
 		t.Errorf("TTFT once:\n%s", got)
 	}
 }
+
+// TestRollbackStepsInTheOrderTheyRan: the rollback's restart and health
+// lines come before its end, which names what the host serves again.
+func TestRollbackStepsInTheOrderTheyRan(t *testing.T) {
+	step := func(s fleetapply.Step, st fleetapply.StepStatus, msg string) fleetapply.Event {
+		return fleetapply.Event{Kind: fleetapply.EvStep, Host: "wintermute", Step: s, Status: st, Message: msg}
+	}
+	p := New(KindDeploy, "wintermute")
+	fold(p, deployEvents())
+	fold(p, []fleetapply.Event{
+		step(fleetapply.StepHealth, fleetapply.StatusFailed, "health gate: wintermute did not serve"),
+		step(fleetapply.StepRollback, fleetapply.StatusStart, "health gate: wintermute did not serve"),
+		step(fleetapply.StepHandler, fleetapply.StatusStart, "Restart vLLM container"),
+		step(fleetapply.StepHandler, fleetapply.StatusOK, "Restart vLLM container"),
+		step(fleetapply.StepHealth, fleetapply.StatusStart, "waiting for wintermute to serve its restored model"),
+		step(fleetapply.StepHealth, fleetapply.StatusOK, `wintermute serves "casperhansen/llama-3-8b-instruct-awq" after 1.5s`),
+		step(fleetapply.StepRollback, fleetapply.StatusOK, `previous config restored and serving "casperhansen/llama-3-8b-instruct-awq"`),
+	})
+	got := text(p)
+	restart := strings.LastIndex(got, "✓ restart")
+	health := strings.LastIndex(got, `serves "casperhansen/llama-3-8b-instruct-awq" after`)
+	end := strings.Index(got, `↺ rollback    previous config restored and serving "casperhansen`)
+	if restart < 0 || health < restart || end < health {
+		t.Fatalf("rollback lines out of order (restart %d, health %d, end %d):\n%s", restart, health, end, got)
+	}
+}

@@ -155,7 +155,20 @@ func (p *Progress) stream(host, route string) *RouteStream {
 	return r
 }
 
+// foldStep updates the step's line, or adds one. A rollback whose own
+// restart and health lines came after its start ends on a line of its own,
+// so the lines read in the order they ran; its start line takes the end's
+// mark.
 func (h *HostProgress) foldStep(ev apply.Event) {
+	if n := len(h.Steps); ev.Step == apply.StepRollback && ev.Status != apply.StatusStart && n > 0 && h.Steps[n-1].Step != apply.StepRollback {
+		for i := range h.Steps {
+			if h.Steps[i].Step == apply.StepRollback && h.Steps[i].Status == apply.StatusStart {
+				h.Steps[i].Status = ev.Status
+			}
+		}
+		h.Steps = append(h.Steps, StepLine{Step: ev.Step, Dest: ev.Dest, Status: ev.Status, Message: ev.Message})
+		return
+	}
 	for i := range h.Steps {
 		s := &h.Steps[i]
 		if s.Step == ev.Step && s.Dest == ev.Dest && s.Status == apply.StatusStart {

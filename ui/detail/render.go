@@ -29,6 +29,9 @@ type Input struct {
 	Host       fleet.GPUHost
 	Connection string // "winrm 127.0.0.1:5986"
 	Repo       string // the repository's root, in full
+	// Undeployed: the repository differs from what is deployed; the live
+	// state is compared with what is deployed.
+	Undeployed bool
 	Values     []Value
 	ValuesErr  string // why the values' origins are not known
 	Live       *status.HostStatus
@@ -71,6 +74,9 @@ func (r *renderer) identity(in Input) {
 		r.add(r.th.Warn.S(fleettable.InsecureMark + " insecure transport: " + l.Insecure))
 	}
 	r.add("configured to serve " + strings.Join(in.Host.Served, ", ") + r.th.Dim.S(" (model "+in.Host.Model+")"))
+	if in.Undeployed {
+		r.add(r.th.Warn.S("repository differs: not deployed yet (d shows the diff · a deploys it); live state is compared with what is deployed"))
+	}
 	if in.Live == nil {
 		r.add(r.th.Dim.S("live state not known yet"))
 		return

@@ -211,6 +211,10 @@ func twoUnits(major int, majorUnit string, minor int, minorUnit string) string {
 func DriftCell(r Row) Cell {
 	d := r.Drift
 	switch {
+	case strings.HasPrefix(r.Outcome, "✗"):
+		return cell(r.Outcome, ToneErr)
+	case r.Outcome != "":
+		return cell(r.Outcome, ToneOK)
 	case !d.Known:
 		return cell("…", ToneDim)
 	case d.Outside:

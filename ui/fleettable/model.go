@@ -13,9 +13,9 @@ import (
 
 // KeyMap is the table's keys; the root acts on those that leave the table.
 type KeyMap struct {
-	Nav                                                                        table.NavKeys
-	Tab, Filter, Enter, Edit, Diff, Apply, Restart, Test, Progress, Help, Quit key.Binding
-	Logs                                                                       key.Binding
+	Nav                                                                                table.NavKeys
+	Tab, Filter, Enter, Edit, Diff, Apply, Restart, Test, Progress, Cancel, Help, Quit key.Binding
+	Logs                                                                               key.Binding
 }
 
 // ShortHelp is the footer's help.
@@ -29,7 +29,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		k.Nav.Bindings(),
 		{k.Filter, k.Tab},
 		{k.Enter, k.Edit, k.Diff, k.Logs},
-		{k.Apply, k.Restart, k.Test, k.Progress},
+		{k.Apply, k.Restart, k.Test, k.Progress, k.Cancel},
 		{k.Help, k.Quit},
 	}
 }
@@ -39,7 +39,7 @@ func newKeyMap() KeyMap {
 		Nav: table.NewNavKeys(), Tab: keys.Tab("routes"), Filter: keys.Filter(),
 		Enter: keys.Enter("host detail"), Edit: keys.Edit(), Diff: keys.Diff(),
 		Apply: keys.Apply(), Restart: keys.Restart(), Test: keys.Test("test host's routes"), Progress: keys.Progress(),
-		Help: keys.Help(), Quit: keys.Quit(),
+		Cancel: keys.Cancel(), Help: keys.Help(), Quit: keys.Quit(),
 		Logs: keys.Logs(),
 	}
 }

@@ -27,6 +27,9 @@ type Row struct {
 	Drift      Drift
 	UtilTrend  []float64 // recent GPU utilization, oldest first (NaN: not known)
 	TokenTrend []float64 // recent tokens/s, oldest first
+	// Outcome is how the last deploy or restart ended ("✗ reverted"), until
+	// the operator has seen it; it shows instead of the drift.
+	Outcome string
 }
 
 // Drift is what the plan says about a host's deployed files.

@@ -72,6 +72,9 @@ func ForceQuit() key.Binding { return bind("ctrl+c", "quit", "ctrl+c") }
 // Progress reopens the last task's progress view.
 func Progress() key.Binding { return bind("p", "last task's progress", "p") }
 
+// Cancel cancels the running deploy or restart, which rolls the host back.
+func Cancel() key.Binding { return bind("x", "cancel (rolls back)", "x") }
+
 // Confirm is y in a confirmation.
 func Confirm() key.Binding { return bind("y", "yes", "y", "Y") }
 
