@@ -40,6 +40,8 @@ func (m Model) focused() bhelp.KeyMap {
 		return help.Join(m.apply, m.keys)
 	case viewLogs:
 		return help.Join(m.logs, m.keys)
+	case viewGit:
+		return help.Join(m.gitlog, m.keys)
 	}
 	return m.fleet
 }
@@ -170,6 +172,8 @@ func (m Model) onViewKey(k tea.KeyPressMsg) (Model, tea.Cmd) {
 	case viewLogs:
 		m.logs = m.logs.HandleKey(k)
 		return m, nil
+	case viewGit:
+		return m.onGitKey(k)
 	}
 	if key.Matches(k, m.apply.Cancel) {
 		if p := m.apply.Progress(); p != nil {
@@ -280,6 +284,8 @@ func (m Model) onHostKey(k tea.KeyPressMsg, host string) (Model, tea.Cmd, bool) 
 		m, cmd = m.startRouteTest(host, m.routesOf(host))
 	case key.Matches(k, fk.Logs):
 		m, cmd = m.openLogs(host)
+	case key.Matches(k, fk.History):
+		m, cmd = m.openHistory(host)
 	case key.Matches(k, fk.Cancel):
 		m = m.askCancel(host)
 	default:

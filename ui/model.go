@@ -19,6 +19,7 @@ import (
 	"github.com/straylight-fleet/straylight/ui/edit"
 	"github.com/straylight-fleet/straylight/ui/field"
 	"github.com/straylight-fleet/straylight/ui/fleettable"
+	"github.com/straylight-fleet/straylight/ui/gitlog"
 	"github.com/straylight-fleet/straylight/ui/help"
 	"github.com/straylight-fleet/straylight/ui/logs"
 	"github.com/straylight-fleet/straylight/ui/routes"
@@ -47,6 +48,7 @@ const (
 	viewDiff
 	viewApply
 	viewLogs
+	viewGit
 )
 
 func (v viewID) String() string {
@@ -63,6 +65,8 @@ func (v viewID) String() string {
 		return "progress"
 	case viewLogs:
 		return "logs"
+	case viewGit:
+		return "git history"
 	}
 	return "fleet"
 }
@@ -184,6 +188,7 @@ type Model struct {
 	diff   diff.Model
 	apply  apply.Model
 	logs   logs.Model
+	gitlog gitlog.Model
 	help   help.Model
 	keys   globalKeys
 }
@@ -199,7 +204,7 @@ func newModel(ctx context.Context, cfg Config, svc services, th *theme.Theme) Mo
 		pumps: map[task.ID]*task.Pump{}, outcomes: map[string]string{}, edits: map[string][]editRecord{}, values: map[string]valuesMsg{},
 		stack: []viewID{viewFleet}, keys: newGlobalKeys(), spinning: true,
 		fleet: fleettable.New(th), routes: routes.New(th), detail: detail.New(th),
-		diff: diff.New(th), apply: apply.NewModel(th), help: help.New(th), logs: logs.New(th),
+		diff: diff.New(th), apply: apply.NewModel(th), help: help.New(th), logs: logs.New(th), gitlog: gitlog.New(th),
 	}
 	m.layout()
 	return m
@@ -267,6 +272,14 @@ func (m Model) onData(msg tea.Msg) (Model, tea.Cmd) {
 		return m.onValues(msg)
 	case logLinesMsg:
 		return m.onLogLines(msg)
+	case historyMsg:
+		return m.onHistory(msg)
+	case commitDiffMsg:
+		return m.onCommitDiff(msg)
+	case revertCheckMsg:
+		return m.onRevertCheck(msg)
+	case revertMsg:
+		return m.onRevert(msg)
 	case task.EventsMsg:
 		return m.onEvents(msg)
 	case errMsg:
@@ -310,6 +323,7 @@ func (m *Model) layout() {
 	m.diff.SetSize(w, h)
 	m.apply.SetSize(w, h)
 	m.logs.SetSize(w, h)
+	m.gitlog.SetSize(w, h)
 }
 
 // spinMsg advances the spinners.

@@ -56,6 +56,8 @@ func (m Model) viewBody() string {
 		return m.apply.View()
 	case viewLogs:
 		return m.logs.View()
+	case viewGit:
+		return m.gitlog.View()
 	}
 	if banner := m.bannerLines(); len(banner) > 0 {
 		return strings.Join(banner, "\n") + "\n" + m.fleet.View()

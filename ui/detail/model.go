@@ -19,7 +19,7 @@ func tableTone(th *theme.Theme, c fleettable.Cell) theme.Paint { return table.To
 
 // KeyMap is the view's keys besides scrolling.
 type KeyMap struct {
-	Edit, Diff, Apply, Restart, Test, Logs, Back key.Binding
+	Edit, Diff, Apply, Restart, Test, Logs, History, Back key.Binding
 }
 
 // Model is the host detail view.
@@ -36,7 +36,7 @@ type Model struct {
 func New(th *theme.Theme) Model {
 	return Model{th: th, scroll: scroll.New(false), Keys: KeyMap{
 		Edit: keys.Edit(), Diff: keys.Diff(), Apply: keys.Apply(), Restart: keys.Restart(),
-		Test: keys.Test("test routes"), Logs: keys.Logs(), Back: keys.Back(),
+		Test: keys.Test("test routes"), Logs: keys.Logs(), History: keys.History(), Back: keys.Back(),
 	}}
 }
 
@@ -108,5 +108,5 @@ func (m Model) ShortHelp() []key.Binding {
 // FullHelp is the help overlay's columns.
 func (m Model) FullHelp() [][]key.Binding {
 	k := m.Keys
-	return [][]key.Binding{m.scroll.FullHelp(), {k.Edit, k.Diff}, {k.Apply, k.Restart, k.Test}, {k.Logs, k.Back}}
+	return [][]key.Binding{m.scroll.FullHelp(), {k.Edit, k.Diff}, {k.Apply, k.Restart, k.Test}, {k.Logs, k.History, k.Back}}
 }

@@ -89,3 +89,6 @@ func PrevField() key.Binding { return bind("↑/shift+tab", "previous field", "u
 
 // Logs shows the selected host's backend log.
 func Logs() key.Binding { return bind("l", "logs", "l") }
+
+// History shows the git history of the files feeding the selected host.
+func History() key.Binding { return bind("h", "git history", "h") }
