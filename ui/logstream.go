@@ -3,8 +3,13 @@ package ui
 import (
 	"context"
 	"sync"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
+
+	fleetapply "github.com/straylight-fleet/straylight/fleet/apply"
+	"github.com/straylight-fleet/straylight/ui/apply"
+	"github.com/straylight-fleet/straylight/ui/task"
 )
 
 // logTail is how many lines the log view asks for before following.
@@ -120,3 +125,40 @@ func (m Model) stopLogs() Model {
 }
 
 func isCancel(err error) bool { return err == context.Canceled }
+
+// logTailMsg carries a host's last log lines for a task's progress.
+type logTailMsg struct {
+	id    task.ID
+	host  string
+	lines []string
+	err   error
+}
+
+// logTailOnGateFailure reads the host's last log lines when ev is its
+// health gate failing: why vLLM did not start is in them.
+func (m Model) logTailOnGateFailure(id task.ID, ev fleetapply.Event) tea.Cmd {
+	if ev.Step != fleetapply.StepHealth || ev.Status != fleetapply.StatusFailed || ev.Host == "" || m.svc.logs == nil {
+		return nil
+	}
+	ctx, repo, read, host := m.rt.ctx, m.repo, m.svc.logs, ev.Host
+	return safely(func() tea.Msg {
+		ctx, cancel := context.WithTimeout(ctx, logTailTimeout)
+		defer cancel()
+		var lines []string
+		err := read(ctx, repo, host, apply.LogTailLines, false, func(l string) { lines = append(lines, l) })
+		return logTailMsg{id: id, host: host, lines: lines, err: err}
+	})
+}
+
+// logTailTimeout bounds reading a failed host's log.
+const logTailTimeout = 20 * time.Second
+
+func (m Model) onLogTail(msg logTailMsg) (Model, tea.Cmd) {
+	if p, ok := m.tasks[msg.id]; ok {
+		p.SetLogTail(msg.host, msg.lines, msg.err)
+		if m.apply.Progress() == p {
+			m.apply.Refresh(m.spinner())
+		}
+	}
+	return m, nil
+}

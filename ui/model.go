@@ -272,6 +272,8 @@ func (m Model) onData(msg tea.Msg) (Model, tea.Cmd) {
 		return m.onValues(msg)
 	case logLinesMsg:
 		return m.onLogLines(msg)
+	case logTailMsg:
+		return m.onLogTail(msg)
 	case historyMsg:
 		return m.onHistory(msg)
 	case commitDiffMsg:

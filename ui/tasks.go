@@ -177,17 +177,20 @@ func (m Model) onEvents(msg task.EventsMsg) (Model, tea.Cmd) {
 	if !ok {
 		return m, nil
 	}
+	var logs []tea.Cmd
 	for _, ev := range msg.Events {
 		p.Fold(ev)
 		m.recordRouteResult(ev)
+		logs = append(logs, m.logTailOnGateFailure(msg.ID, ev))
 	}
 	if m.apply.Progress() == p {
 		m.apply.Refresh(m.spinner())
 	}
 	if !msg.Done {
-		return m, m.pumps[msg.ID].Next(m.rt.ctx)
+		return m, tea.Batch(append(logs, m.pumps[msg.ID].Next(m.rt.ctx))...)
 	}
-	return m.finishTask(msg, p)
+	m, cmd := m.finishTask(msg, p)
+	return m, tea.Batch(append(logs, cmd)...)
 }
 
 func (m Model) finishTask(msg task.EventsMsg, p *apply.Progress) (Model, tea.Cmd) {
