@@ -203,6 +203,7 @@ func (m *Model) rebuild() {
 	rows := fleettable.WithTrends(fleettable.BuildRows(m.gpuHosts(), m.snap, m.plan), m.rt.history)
 	for i := range rows {
 		rows[i].Outcome = m.outcomes[rows[i].Host]
+		rows[i].Busy = m.busyWith(rows[i].Host)
 	}
 	m.fleet.SetRows(rows)
 	m.fleet.SetNotes(m.findingLines())

@@ -89,6 +89,9 @@ func (m Model) startRouteTest(target string, routeNames []string) (Model, tea.Cm
 		m.errText = "no LiteLLM route goes through " + target
 		return m, nil
 	}
+	if m, busy := m.refuseTestThroughBusy(routeNames); busy {
+		return m, nil
+	}
 	eng := m.svc.engine(m.repo, nil)
 	return m.startTask(apply.KindRouteTest, target, func(ctx context.Context, obs fleetapply.Observer) error {
 		var failed []string
@@ -134,6 +137,7 @@ func (m Model) startTask(kind apply.Kind, target string, work func(context.Conte
 		m = m.push(viewApply)
 	}
 	run := m.runner(id, kind, target, pump, work)
+	m.rebuild() // the row says what runs on it
 	m, spin := m.startSpinning()
 	return m, tea.Batch(run, pump.Next(m.rt.ctx), spin)
 }
