@@ -9,7 +9,6 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/straylight-fleet/straylight/fleet"
-	"github.com/straylight-fleet/straylight/fleet/history"
 	"github.com/straylight-fleet/straylight/fleet/plan"
 	"github.com/straylight-fleet/straylight/fleet/status"
 	"github.com/straylight-fleet/straylight/ui/detail"
@@ -77,7 +76,7 @@ func (m Model) onRepo(msg repoMsg) (Model, tea.Cmd) {
 		return m, nil
 	}
 	m.phase, m.repo, m.cutShort = phaseReady, msg.repo, msg.cutShort
-	m.rt.history = history.New(history.DefaultWindow, msg.repo.Settings().RefreshInterval)
+	m.rt.history = fleet.NewHistory(fleet.HistoryWindow, msg.repo.Settings().RefreshInterval)
 	m.layout()
 	m.rebuild()
 	monitor := m.startMonitor()

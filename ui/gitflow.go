@@ -7,7 +7,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/straylight-fleet/straylight/fleet"
-	"github.com/straylight-fleet/straylight/fleet/githistory"
 )
 
 // historyLimit is how many commits the history view lists.
@@ -17,7 +16,7 @@ type (
 	historyMsg struct {
 		host    string
 		sources []string
-		commits []githistory.Commit
+		commits []fleet.GitCommit
 		err     error
 	}
 	commitDiffMsg struct {
@@ -32,7 +31,7 @@ type (
 	// changes before asking to revert.
 	revertCheckMsg struct {
 		host   string
-		commit githistory.Commit
+		commit fleet.GitCommit
 		dirty  []string
 		err    error
 	}
@@ -47,14 +46,7 @@ func (m Model) openHistory(host string) (Model, tea.Cmd) {
 	m.gitlog.Open(host)
 	repo, ctx := m.repo, m.rt.ctx
 	return m.push(viewGit), safely(func() tea.Msg {
-		sources, err := fleet.HostSources(repo, host)
-		if err != nil {
-			return historyMsg{host: host, err: err}
-		}
-		if !githistory.IsRepo(ctx, repo.Root()) {
-			return historyMsg{host: host, sources: sources, err: fmt.Errorf("%s is not a git repository: there is no history to show", repo.Root())}
-		}
-		commits, err := githistory.Log(ctx, repo.Root(), sources, historyLimit)
+		sources, commits, err := repo.HostCommits(ctx, host, historyLimit)
 		return historyMsg{host: host, sources: sources, commits: commits, err: err}
 	})
 }
@@ -73,9 +65,9 @@ func (m Model) loadCommitDiff() tea.Cmd {
 	if !need {
 		return nil
 	}
-	root, ctx := m.repo.Root(), m.rt.ctx
+	repo, ctx := m.repo, m.rt.ctx
 	return safely(func() tea.Msg {
-		text, err := githistory.Show(ctx, root, hash)
+		text, err := repo.CommitDiff(ctx, hash)
 		return commitDiffMsg{hash: hash, text: text, err: err}
 	})
 }
@@ -101,9 +93,9 @@ func (m Model) onGitKey(k tea.KeyPressMsg) (Model, tea.Cmd) {
 		m.notice = "no commit selected"
 		return m, nil
 	}
-	host, sources, root, ctx := m.gitlog.Host(), m.gitlog.Sources(), m.repo.Root(), m.rt.ctx
+	host, sources, repo, ctx := m.gitlog.Host(), m.gitlog.Sources(), m.repo, m.rt.ctx
 	return m, safely(func() tea.Msg {
-		dirty, err := githistory.Uncommitted(ctx, root, sources)
+		dirty, err := repo.Uncommitted(ctx, sources)
 		return revertCheckMsg{host: host, commit: c, dirty: dirty, err: err}
 	})
 }
@@ -127,11 +119,11 @@ func (m Model) onRevertCheck(msg revertCheckMsg) (Model, tea.Cmd) {
 	return m, nil
 }
 
-func (m Model) startRevert(host string, c githistory.Commit) (Model, tea.Cmd) {
-	root, ctx := m.repo.Root(), m.rt.ctx
+func (m Model) startRevert(host string, c fleet.GitCommit) (Model, tea.Cmd) {
+	repo, ctx := m.repo, m.rt.ctx
 	m.notice = "reverting " + c.Short + "…"
 	return m, safely(func() tea.Msg {
-		newHash, err := githistory.Revert(ctx, root, c.Hash)
+		newHash, err := repo.Revert(ctx, c.Hash)
 		return revertMsg{host: host, subject: c.Subject, newHash: newHash, err: err}
 	})
 }

@@ -10,7 +10,6 @@ import (
 
 	"github.com/straylight-fleet/straylight/fleet"
 	fleetapply "github.com/straylight-fleet/straylight/fleet/apply"
-	"github.com/straylight-fleet/straylight/fleet/history"
 	"github.com/straylight-fleet/straylight/fleet/plan"
 	"github.com/straylight-fleet/straylight/fleet/status"
 	"github.com/straylight-fleet/straylight/ui/apply"
@@ -77,7 +76,7 @@ type runtime struct {
 	ctx       context.Context
 	cancel    context.CancelFunc
 	snapshots *task.Latest[status.Snapshot]
-	history   *history.Store // recent load per host, fed by the snapshots
+	history   *fleet.History // recent load per host, fed by the snapshots
 	engine    *engineTasks   // deploys and restarts: they outlive a quit
 
 	mu      sync.Mutex
@@ -199,7 +198,7 @@ func newModel(ctx context.Context, cfg Config, svc services, th *theme.Theme) Mo
 	m := Model{
 		cfg: cfg, svc: svc, th: th, width: 80, height: 24,
 		rt: &runtime{ctx: ctx, cancel: cancel, snapshots: task.NewLatest[status.Snapshot](),
-			history: history.New(history.DefaultWindow, 0), engine: newEngineTasks()},
+			history: fleet.NewHistory(fleet.HistoryWindow, 0), engine: newEngineTasks()},
 		tests: map[string]fleetapply.RouteResult{}, tasks: map[task.ID]*apply.Progress{},
 		pumps: map[task.ID]*task.Pump{}, outcomes: map[string]string{}, edits: map[string][]editRecord{}, values: map[string]valuesMsg{},
 		stack: []viewID{viewFleet}, keys: newGlobalKeys(), spinning: true,

@@ -5,13 +5,13 @@ import (
 	"math"
 	"time"
 
-	"github.com/straylight-fleet/straylight/fleet/history"
+	"github.com/straylight-fleet/straylight/fleet"
 	"github.com/straylight-fleet/straylight/ui/spark"
 )
 
-// History is the recent load the charts draw (*history.Store).
+// History is the recent load the charts draw (*fleet.History).
 type History interface {
-	Buckets(host string, m history.Metric, now time.Time, n int) []float64
+	Buckets(host string, m fleet.Metric, now time.Time, n int) []float64
 	Window() time.Duration
 }
 
@@ -29,7 +29,7 @@ func (r *renderer) charts(in Input) {
 	}
 	r.section(fmt.Sprintf("last %s", windowText(in.History.Window())))
 	cols := max(10, min(in.Width, 200)-chartLabel-2)
-	for _, m := range history.Metrics() {
+	for _, m := range fleet.Metrics() {
 		values := in.History.Buckets(in.Host.Name, m, in.Now, cols)
 		r.add("  " + r.th.Dim.S(m.String()+latestText(values)))
 		for _, line := range spark.Chart(values, ceiling(m), chartHeight) {
@@ -40,7 +40,7 @@ func (r *renderer) charts(in Input) {
 }
 
 // ceiling is the chart's top: 100 for percentages, else its own peak.
-func ceiling(m history.Metric) float64 {
+func ceiling(m fleet.Metric) float64 {
 	if m.Percent() {
 		return 100
 	}

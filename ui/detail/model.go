@@ -19,17 +19,18 @@ func tableTone(th *theme.Theme, c fleettable.Cell) theme.Paint { return table.To
 
 // KeyMap is the view's keys besides scrolling.
 type KeyMap struct {
-	Edit, Diff, Apply, Restart, Test, Logs, History, Back key.Binding
+	Edit, Diff, Apply, Restart, Test, Logs, History, Raw, Back key.Binding
 }
 
 // Model is the host detail view.
 type Model struct {
-	th     *theme.Theme
-	Keys   KeyMap
-	input  Input
-	lines  []string // rendered, before wrapping
-	width  int
-	scroll scroll.Model
+	th      *theme.Theme
+	Keys    KeyMap
+	input   Input
+	lines   []string // rendered, before wrapping
+	width   int
+	scroll  scroll.Model
+	showRaw bool // templated values show their expressions too
 }
 
 // New returns an empty view.
@@ -37,6 +38,7 @@ func New(th *theme.Theme) Model {
 	return Model{th: th, scroll: scroll.New(false), Keys: KeyMap{
 		Edit: keys.Edit(), Diff: keys.Diff(), Apply: keys.Apply(), Restart: keys.Restart(),
 		Test: keys.Test("test routes"), Logs: keys.Logs(), History: keys.History(), Back: keys.Back(),
+		Raw: key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "expressions on/off")),
 	}}
 }
 
@@ -48,7 +50,7 @@ func (m *Model) Show(in Input) {
 
 // Refresh replaces the content (new live data), keeping the position.
 func (m *Model) Refresh(in Input) {
-	in.Width = m.width
+	in.Width, in.ShowRaw = m.width, m.showRaw
 	m.input = in
 	m.lines = Lines(in, m.th)
 	m.scroll.SetLines(wrap(m.lines, m.width))
@@ -92,6 +94,11 @@ func (m *Model) SetSize(w, h int) {
 
 // HandleKey scrolls.
 func (m Model) HandleKey(k tea.KeyPressMsg) Model {
+	if key.Matches(k, m.Keys.Raw) {
+		m.showRaw = !m.showRaw
+		m.Refresh(m.input)
+		return m
+	}
 	m.scroll, _ = m.scroll.Update(k)
 	return m
 }
@@ -108,5 +115,5 @@ func (m Model) ShortHelp() []key.Binding {
 // FullHelp is the help overlay's columns.
 func (m Model) FullHelp() [][]key.Binding {
 	k := m.Keys
-	return [][]key.Binding{m.scroll.FullHelp(), {k.Edit, k.Diff}, {k.Apply, k.Restart, k.Test}, {k.Logs, k.History, k.Back}}
+	return [][]key.Binding{m.scroll.FullHelp(), {k.Edit, k.Diff}, {k.Apply, k.Restart, k.Test}, {k.Logs, k.History, k.Raw, k.Back}}
 }

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strconv"
 
-	"github.com/straylight-fleet/straylight/fleet/history"
+	"github.com/straylight-fleet/straylight/fleet"
 	"github.com/straylight-fleet/straylight/ui/layout"
 	"github.com/straylight-fleet/straylight/ui/spark"
 )
@@ -18,9 +18,9 @@ const TrendLen = 16
 const minSpark = 3
 
 // Trends is the recent load the fleet table draws as sparklines
-// (*history.Store).
+// (*fleet.History).
 type Trends interface {
-	Recent(host string, m history.Metric, n int) []float64
+	Recent(host string, m fleet.Metric, n int) []float64
 }
 
 // WithTrends fills each row's sparkline series from h (nil: none).
@@ -29,8 +29,8 @@ func WithTrends(rows []Row, h Trends) []Row {
 		return rows
 	}
 	for i := range rows {
-		rows[i].UtilTrend = h.Recent(rows[i].Host, history.GPUUtil, TrendLen)
-		rows[i].TokenTrend = h.Recent(rows[i].Host, history.Tokens, TrendLen)
+		rows[i].UtilTrend = h.Recent(rows[i].Host, fleet.GPUUtil, TrendLen)
+		rows[i].TokenTrend = h.Recent(rows[i].Host, fleet.Tokens, TrendLen)
 	}
 	return rows
 }

@@ -13,7 +13,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/straylight-fleet/straylight/fleet/githistory"
+	"github.com/straylight-fleet/straylight/fleet"
 	"github.com/straylight-fleet/straylight/ui/keys"
 	"github.com/straylight-fleet/straylight/ui/layout"
 	"github.com/straylight-fleet/straylight/ui/theme"
@@ -30,7 +30,7 @@ type Model struct {
 	Keys    KeyMap
 	host    string
 	sources []string
-	commits []githistory.Commit
+	commits []fleet.GitCommit
 	loaded  bool
 	err     string
 	cursor  int
@@ -55,7 +55,7 @@ func (m *Model) Open(host string) {
 }
 
 // SetHistory sets what git said (err: why it could not).
-func (m *Model) SetHistory(sources []string, commits []githistory.Commit, err error) {
+func (m *Model) SetHistory(sources []string, commits []fleet.GitCommit, err error) {
 	m.sources, m.commits, m.loaded, m.err = sources, commits, true, ""
 	if err != nil {
 		m.err = err.Error()
@@ -73,11 +73,11 @@ func (m Model) Host() string { return m.host }
 func (m Model) Sources() []string { return m.sources }
 
 // Selected is the commit under the cursor.
-func (m Model) Selected() (githistory.Commit, bool) {
+func (m Model) Selected() (fleet.GitCommit, bool) {
 	if m.cursor < len(m.commits) {
 		return m.commits[m.cursor], true
 	}
-	return githistory.Commit{}, false
+	return fleet.GitCommit{}, false
 }
 
 // NeedsDiff is the selected commit's hash when its diff is not read yet.
@@ -145,7 +145,7 @@ func (m Model) list() []string {
 	return rows
 }
 
-func (m Model) row(c githistory.Commit, selected bool) string {
+func (m Model) row(c fleet.GitCommit, selected bool) string {
 	mark := "  "
 	if selected {
 		mark = "› "
