@@ -128,7 +128,9 @@ func vllmKeys(g GPUHost) []string {
 
 // Save writes the changes to the file and records each in the audit log
 // (hashes only: values may be secrets). Nothing is written when a change
-// is refused; IsStale tells a file changed on disk since it was read.
+// is refused; IsStale tells a file changed on disk since it was read. When
+// the file was saved but the audit log could not be written, the results
+// come with the error.
 func (e *VarsEdit) Save(repo *Repo, changes []EditChange) ([]EditResult, error) {
 	var results []EditResult
 	for _, c := range changes {
@@ -141,9 +143,13 @@ func (e *VarsEdit) Save(repo *Repo, changes []EditChange) ([]EditResult, error) 
 	if err := e.doc.Save(); err != nil {
 		return nil, err
 	}
+	var errs []error
 	for _, r := range results {
-		_ = repo.Audit(AuditEntry{Host: e.Host, Action: "edit", Result: "ok", Message: r.Description,
-			Files: []AuditFile{{Dest: r.File, OldSHA256: hvedit.SHA256Hex(r.OldFile), NewSHA256: hvedit.SHA256Hex(r.NewFile)}}})
+		errs = append(errs, repo.Audit(AuditEntry{Host: e.Host, Action: "edit", Result: "ok", Message: r.Description,
+			Files: []AuditFile{{Dest: r.File, OldSHA256: hvedit.SHA256Hex(r.OldFile), NewSHA256: hvedit.SHA256Hex(r.NewFile)}}}))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return results, fmt.Errorf("saved, but the audit log was not written: %w", err)
 	}
 	return results, nil
 }

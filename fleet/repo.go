@@ -2,6 +2,7 @@ package fleet
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -98,18 +99,21 @@ func (r *Repo) CutShort() ([]CutShort, error) {
 		return nil, err
 	}
 	var out []CutShort
+	var errs []error
 	seen := map[string]bool{}
 	for _, e := range state.Unfinished(entries) {
-		c := CutShort{Host: e.Host, Action: e.Action, Since: e.Time, User: e.User}
-		c.Owed, err = r.owed(e.Host)
-		out, seen[e.Host] = append(out, c), true
+		owed, oerr := r.owed(e.Host)
+		out, seen[e.Host] = append(out, CutShort{Host: e.Host, Action: e.Action, Since: e.Time, User: e.User, Owed: owed}), true
+		errs = append(errs, oerr)
 	}
 	for _, h := range r.Hosts() {
-		if owed, _ := r.owed(h); len(owed) > 0 && !seen[h] {
+		owed, oerr := r.owed(h)
+		if len(owed) > 0 && !seen[h] {
 			out = append(out, CutShort{Host: h, Action: "apply", Owed: owed})
 		}
+		errs = append(errs, oerr)
 	}
-	return out, err
+	return out, errors.Join(errs...)
 }
 
 func (r *Repo) owed(host string) ([]string, error) {

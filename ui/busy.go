@@ -9,14 +9,16 @@ import (
 // busyWith is what straylight is doing to host now ("deploying",
 // "restarting"), or "".
 func (m Model) busyWith(host string) string {
-	t := m.rt.engine.find(host)
-	switch {
-	case t == nil:
-		return ""
-	case t.kind == apply.KindRestart:
-		return "restarting"
+	for _, p := range m.tasks {
+		switch {
+		case !p.Running() || p.Target != host:
+		case p.Kind == apply.KindRestart:
+			return "restarting"
+		case p.Kind == apply.KindDeploy:
+			return "deploying"
+		}
 	}
-	return "deploying"
+	return ""
 }
 
 // refuseTestThroughBusy refuses a route test through a host straylight is

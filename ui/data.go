@@ -200,6 +200,9 @@ func (m *Model) rebuild() {
 		return
 	}
 	rows := fleettable.WithTrends(fleettable.BuildRows(m.gpuHosts(), m.snap, m.plan), m.rt.history)
+	if name := m.proxyName(); name != "" {
+		rows = append(rows, fleettable.ProxyRow(name, m.snap, m.plan))
+	}
 	for i := range rows {
 		rows[i].Outcome = m.outcomes[rows[i].Host]
 		rows[i].Busy = m.busyWith(rows[i].Host)

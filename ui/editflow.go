@@ -61,7 +61,7 @@ func (m Model) openEdit(host string) (Model, tea.Cmd) {
 	repo, open := m.repo, m.svc.openEdit
 	g, ok := m.gpuHost(host)
 	if !ok {
-		m.errText = host + " is not a GPU host of this repository"
+		m.errText = host + " is not a GPU host of this repository: the form edits vllm values (edit the proxy's vars in its files, then d and a)"
 		return m, nil
 	}
 	m.notice = "reading " + host + "'s host_vars…"
@@ -89,7 +89,7 @@ func (m Model) onEditOpened(msg editOpenedMsg) (Model, tea.Cmd) {
 	}
 	m.editing = msg.session
 	m.edit = edit.New(m.th, msg.session.Host, msg.name, msg.specs, msg.readOnly)
-	m.edit.SetSize(m.width, m.bodyHeight())
+	m.edit.SetSize(m.width, m.viewHeight())
 	return m.push(viewEdit), nil
 }
 
@@ -154,6 +154,7 @@ func (m Model) saveEdit() (Model, tea.Cmd) {
 		return m, nil
 	}
 	m.saving = true
+	m.clearedOnSave = m.edit.Cleared()
 	s, repo := m.editing, m.repo
 	return m, safely(func() tea.Msg { return saveChanges(s, repo, changes) })
 }
@@ -176,13 +177,18 @@ func (m Model) onEditSaved(msg editSavedMsg) (Model, tea.Cmd) {
 		if fleet.IsStale(msg.err) {
 			m.errText += " — esc, then e to read it again"
 		}
-		return m, nil
+		if len(msg.results) == 0 { // nothing was written
+			return m, nil
+		}
 	}
 	for _, r := range msg.results {
 		m.edits[msg.host] = append(m.edits[msg.host], editRecord{path: msg.path, result: r})
 	}
 	m.editing, m.errText = nil, ""
 	m.notice = "saved " + m.edit.File() + m.commitHint()
+	if len(m.clearedOnSave) > 0 {
+		m.notice = "saved " + m.edit.File() + " · ⚠ " + strings.Join(m.clearedOnSave, ", ") + " cleared: written as null" + m.commitHint()
+	}
 	m.diff.Show(m.diffInput(msg.host))
 	m = m.replaceTop(viewDiff)
 	m, plan := m.requestPlan()

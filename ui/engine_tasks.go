@@ -54,8 +54,9 @@ func (t *engineTask) problem() string {
 // engineTasks are the deploys and restarts running; shared by the model's
 // copies and Run, which waits for them before the process exits.
 type engineTasks struct {
-	mu    sync.Mutex
-	tasks map[task.ID]*engineTask
+	mu      sync.Mutex
+	tasks   map[task.ID]*engineTask
+	closing bool // Run is exiting: a task starting now is cancelled at once
 }
 
 func newEngineTasks() *engineTasks { return &engineTasks{tasks: map[task.ID]*engineTask{}} }
@@ -66,7 +67,11 @@ func (e *engineTasks) start(id task.ID, kind apply.Kind, target string) (context
 	t := &engineTask{kind: kind, target: target, cancel: cancel, done: make(chan struct{})}
 	e.mu.Lock()
 	e.tasks[id] = t
+	closing := e.closing
 	e.mu.Unlock()
+	if closing {
+		t.stop() // too late to start: nothing is written under a cancelled context
+	}
 	return ctx, t
 }
 
@@ -124,6 +129,9 @@ func (e *engineTasks) cancelAll() {
 // task cancelled (now or by quit-and-roll-back) whose rollback failed, or
 // one still running at the limit.
 func (e *engineTasks) settle(limit time.Duration, say func(string)) error {
+	e.mu.Lock()
+	e.closing = true
+	e.mu.Unlock()
 	running := e.running()
 	for _, t := range running {
 		say(fmt.Sprintf("straylight: %s of %s still running: rolling it back before exiting (up to %s)…", t.kind, t.target, limit))

@@ -308,6 +308,10 @@ func (m Model) openDetail(host string) (Model, tea.Cmd) {
 		m.notice = "no host selected: the filter shows none (esc clears it)"
 		return m, nil
 	}
+	if host == m.proxyName() {
+		m.notice = host + " is the LiteLLM proxy: d shows its diff, a deploys it, tab lists its routes"
+		return m, nil
+	}
 	in, ok := m.detailInput(host)
 	if !ok {
 		m.errText = host + " is not a GPU host of this repository"

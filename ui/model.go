@@ -166,10 +166,12 @@ type Model struct {
 	values    map[string]valuesMsg    // configured values with origins, per host
 	editing   *editSession            // the open form's file
 	saving    bool
-	logStream *linePump         // the log view's stream; nil when none runs
-	quitting  bool              // quit once the running deploys and restarts end
-	outcomes  map[string]string // a task's end per host, shown on its row until seen
-	cutShort  []fleet.CutShort  // the banner: deploys a dead straylight left unfinished
+	logStream *linePump // the log view's stream; nil when none runs
+	// clearedOnSave are the keys the save being written empties (a warning).
+	clearedOnSave []string
+	quitting      bool              // quit once the running deploys and restarts end
+	outcomes      map[string]string // a task's end per host, shown on its row until seen
+	cutShort      []fleet.CutShort  // the banner: deploys a dead straylight left unfinished
 
 	stack     []viewID
 	showHelp  bool
@@ -312,11 +314,16 @@ func (m Model) replaceTop(v viewID) Model {
 	return m
 }
 
-// bodyHeight is what the header, the status line and the footer leave.
-func (m Model) bodyHeight() int { return max(1, m.height-3) }
+// bodyHeight is what the header, the status line (one line, up to three
+// for a question or an error) and the footer leave.
+func (m Model) bodyHeight() int { return max(1, m.height-2-m.statusHeight()) }
+
+// viewHeight is the views' size: the body with a one-line status line (a
+// longer question or error clips their last lines while it shows).
+func (m Model) viewHeight() int { return max(1, m.height-3) }
 
 func (m *Model) layout() {
-	w, h := m.width, m.bodyHeight()
+	w, h := m.width, m.viewHeight()
 	m.fleet.SetSize(w, max(1, h-len(m.bannerLines())))
 	m.routes.SetSize(w, h)
 	m.detail.SetSize(w, h)

@@ -6,6 +6,13 @@
 // live state from fleet/status. Nothing here blocks on
 // the network: every probe, plan, edit and deploy runs in a tea.Cmd or in
 // the status monitor's own goroutines.
+//
+// A deploy or restart is never cut short by the UI: it runs under its own
+// context (engine_tasks.go), quitting asks while one runs, a cancel makes
+// the engine roll the host back, and Run waits for that before it returns
+// (non-nil when a host may be left broken). One runs at a time; every end
+// is announced and kept on the host's row until seen. What a dead process
+// left unfinished is a banner on the next start (safety.go).
 package ui
 
 import (

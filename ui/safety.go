@@ -18,7 +18,7 @@ import (
 // ctrl+c at the question, or while waiting) it quits and rolls back: Run
 // still waits for the rollback before the process exits.
 func (m Model) quit() (Model, tea.Cmd) {
-	running := m.rt.engine.running()
+	running := m.runningTasks()
 	if len(running) == 0 || m.quitting || (m.confirm != nil && m.confirm.quit) {
 		m.rt.engine.cancelAll()
 		m.Close()
@@ -26,14 +26,14 @@ func (m Model) quit() (Model, tea.Cmd) {
 	}
 	t := running[0]
 	m.confirm = &confirmation{
-		prompt: fmt.Sprintf("A %s of %s is running — y: quit and roll it back · w: wait for it, then quit · esc: stay", t.kind, t.target),
+		prompt: fmt.Sprintf("A %s of %s is running — y: quit and roll it back · w: wait for it, then quit · esc: stay", t.Kind, t.Target),
 		run: func(m Model) (Model, tea.Cmd) {
 			m.rt.engine.cancelAll()
-			return m.quitWhenDone("rolling back " + t.target)
+			return m.quitWhenDone("rolling back " + t.Target)
 		},
 		others: map[string]func(Model) (Model, tea.Cmd){
 			"w": func(m Model) (Model, tea.Cmd) {
-				return m.quitWhenDone("waiting for the " + string(t.kind) + " of " + t.target)
+				return m.quitWhenDone("waiting for the " + string(t.Kind) + " of " + t.Target)
 			},
 		},
 		quit: true,
@@ -41,9 +41,30 @@ func (m Model) quit() (Model, tea.Cmd) {
 	return m, nil
 }
 
+// runningTasks are the deploys and restarts not finished, oldest first.
+func (m Model) runningTasks() []*apply.Progress {
+	var out []*apply.Progress
+	for id := task.ID(1); id <= m.nextTask; id++ {
+		if p, ok := m.tasks[id]; ok && p.Running() && p.Kind != apply.KindRouteTest {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// runningOn is the deploy or restart running on host, if any.
+func (m Model) runningOn(host string) *apply.Progress {
+	for _, p := range m.runningTasks() {
+		if p.Target == host {
+			return p
+		}
+	}
+	return nil
+}
+
 // quitWhenDone quits as soon as no deploy or restart runs.
 func (m Model) quitWhenDone(what string) (Model, tea.Cmd) {
-	if len(m.rt.engine.running()) == 0 {
+	if len(m.runningTasks()) == 0 {
 		m.Close()
 		return m, tea.Quit
 	}
@@ -54,16 +75,18 @@ func (m Model) quitWhenDone(what string) (Model, tea.Cmd) {
 
 // askCancel asks before cancelling a host's running deploy or restart.
 func (m Model) askCancel(host string) Model {
-	t := m.rt.engine.find(host)
-	if t == nil {
+	p := m.runningOn(host)
+	if p == nil {
 		m.notice = "nothing runs on " + host + " to cancel"
 		return m
 	}
 	m.confirm = &confirmation{
-		prompt: fmt.Sprintf("Cancel the %s of %s and roll it back? y/N", t.kind, host),
+		prompt: fmt.Sprintf("Cancel the %s of %s and roll it back? y/N", p.Kind, host),
 		run: func(m Model) (Model, tea.Cmd) {
-			t.stop()
-			m.notice = fmt.Sprintf("cancelling the %s of %s: rolling it back…", t.kind, host)
+			if t := m.rt.engine.find(host); t != nil {
+				t.stop()
+			}
+			m.notice = fmt.Sprintf("cancelling the %s of %s: rolling it back…", p.Kind, host)
 			return m, nil
 		},
 	}
@@ -74,13 +97,13 @@ func (m Model) askCancel(host string) Model {
 // deploy or restart runs on it, or elsewhere (one at a time: the
 // repository lock).
 func (m Model) refuseBusy(host string) (Model, bool) {
-	if t := m.rt.engine.find(host); t != nil {
-		m.errText = fmt.Sprintf("%s is busy: its %s is running (p shows it · x cancels it)", host, t.kind)
+	if p := m.runningOn(host); p != nil {
+		m.errText = fmt.Sprintf("%s is busy: its %s is running (p shows it · x cancels it)", host, p.Kind)
 		return m, true
 	}
-	if running := m.rt.engine.running(); len(running) > 0 {
-		t := running[0]
-		m.errText = fmt.Sprintf("a %s of %s is running: one at a time (p shows it)", t.kind, t.target)
+	if running := m.runningTasks(); len(running) > 0 {
+		p := running[0]
+		m.errText = fmt.Sprintf("a %s of %s is running: one at a time (p shows it)", p.Kind, p.Target)
 		return m, true
 	}
 	return m, false
@@ -88,10 +111,8 @@ func (m Model) refuseBusy(host string) (Model, bool) {
 
 // runningProgress is the progress of the deploy or restart running, if any.
 func (m Model) runningProgress() *apply.Progress {
-	for id := task.ID(1); id <= m.nextTask; id++ {
-		if p, ok := m.tasks[id]; ok && p.Running() && p.Kind != apply.KindRouteTest {
-			return p
-		}
+	if running := m.runningTasks(); len(running) > 0 {
+		return running[0]
 	}
 	return nil
 }

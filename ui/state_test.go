@@ -2,12 +2,14 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/straylight-fleet/straylight/ui/help"
+	"github.com/straylight-fleet/straylight/ui/task"
 	"github.com/straylight-fleet/straylight/ui/theme"
 )
 
@@ -148,7 +150,7 @@ func TestDetailKeepsItsPositionAcrossAPlan(t *testing.T) {
 // cursor in the fleet table and the routes pane.
 func TestTablesMoveWithHomeEndPages(t *testing.T) {
 	m := newFixture(t).ready(100, 24)
-	for _, c := range []struct{ key, want string }{{"G", "armitage"}, {"g", "wintermute"}, {"end", "armitage"}, {"home", "wintermute"}, {"pgdown", "armitage"}, {"pgup", "wintermute"}} {
+	for _, c := range []struct{ key, want string }{{"G", "motoko"}, {"g", "wintermute"}, {"end", "motoko"}, {"home", "wintermute"}, {"pgdown", "motoko"}, {"pgup", "wintermute"}} {
 		m, _ = pressKeys(m, c.key)
 		if got := m.selectedHost(); got != c.want {
 			t.Errorf("fleet %s: %s, want %s", c.key, got, c.want)
@@ -256,6 +258,71 @@ func TestNoColorOnTheNewScreens(t *testing.T) {
 		m, _ = pressKeys(m, keys...)
 		if s := m.Render(); strings.Contains(s, "[38;") || strings.Contains(s, "[48;") || ansi.Strip(s) == "" {
 			t.Errorf("colour escape after %v: %q", keys, s)
+		}
+	}
+}
+
+// TestProxyRowDiffsAndDeploys: the LiteLLM proxy has a row; d shows its
+// diff, a asks (or says it is in sync), e and enter explain.
+func TestProxyRowDiffsAndDeploys(t *testing.T) {
+	m := newFixture(t).ready(120, 30)
+	m, _ = pressKeys(m, "G")
+	if m.selectedHost() != "motoko" || !strings.Contains(lineOf(screen(m), "motoko "), "up") {
+		t.Fatalf("the proxy's row:\n%s", screen(m))
+	}
+	m, _ = pressKeys(m, "enter")
+	mustContain(t, screen(m), "motoko is the LiteLLM proxy: d shows its diff, a deploys it")
+	m, _ = pressKeys(m, "d")
+	if m.current() != viewDiff || m.diff.Host() != "motoko" {
+		t.Fatalf("d diffs the proxy:\n%s", screen(m))
+	}
+	m, _ = pressKeys(m, "esc", "a")
+	if s := screen(m); m.confirm == nil && !strings.Contains(s, "motoko is in sync") {
+		t.Fatalf("a deploys the proxy (or says it is in sync):\n%s", s)
+	}
+}
+
+// TestWhileADeployRuns: a second a is refused, q asks (y, w or esc), x asks
+// to cancel; when the deploy ends the question on quit goes, and the end is
+// announced and kept on the row.
+func TestWhileADeployRuns(t *testing.T) {
+	m := newFixture(t).ready(120, 30)
+	m, _ = pressKeys(m, "a", "y") // the deploy's command is not run: it stays running
+	m, _ = pressKeys(m, "esc", "a")
+	if m.confirm != nil || !strings.Contains(screen(m), "wintermute is busy: its deploy is running") {
+		t.Fatalf("a second a is refused:\n%s", screen(m))
+	}
+	m, _ = pressKeys(m, "x")
+	mustContain(t, screen(m), "Cancel the deploy of wintermute and roll it back? y/N")
+	m, _ = pressKeys(m, "n", "q")
+	mustContain(t, screen(m), "A deploy of wintermute is running — y: quit and roll it back · w: wait for it, then quit · esc: stay")
+	m = step(m, task.EventsMsg{ID: 1, Done: true, Err: errors.New("health gate: wintermute did not serve")})
+	s := screen(m)
+	if m.confirm != nil || !strings.Contains(s, "✗ deploy wintermute failed (p shows it): health gate") || !strings.Contains(lineOf(s, "wintermute "), "✗ failed") {
+		t.Fatalf("the end is announced, the row keeps it, the question on quit goes:\n%s", s)
+	}
+	m, _ = pressKeys(m, "p", "esc")
+	if strings.Contains(lineOf(screen(m), "wintermute "), "✗ failed") {
+		t.Fatalf("p acknowledges the outcome:\n%s", screen(m))
+	}
+}
+
+// TestQuestionsWrapAt80: at 80×24 the question on quit is whole, wrapped
+// over the status lines, and the screen still has 24 lines.
+func TestQuestionsWrapAt80(t *testing.T) {
+	m := newFixture(t).ready(80, 24)
+	m, _ = pressKeys(m, "a", "y", "esc", "q")
+	s := screen(m)
+	joined := strings.Join(strings.Fields(s), " ")
+	if !strings.Contains(joined, "A deploy of wintermute is running — y: quit and roll it back · w: wait for it, then quit · esc: stay") {
+		t.Fatalf("the question is cut:\n%s", s)
+	}
+	if n := strings.Count(s, "\n") + 1; n != 24 {
+		t.Fatalf("%d lines, want 24:\n%s", n, s)
+	}
+	for _, l := range strings.Split(s, "\n") {
+		if w := ansi.StringWidth(l); w > 80 {
+			t.Errorf("line of %d cells: %q", w, l)
 		}
 	}
 }

@@ -154,11 +154,12 @@ func (m Model) runner(id task.ID, kind apply.Kind, target string, pump *task.Pum
 			return nil
 		}
 	}
-	ctx, et := m.rt.engine.start(id, kind, target)
-	obs := func(ev fleetapply.Event) { et.watch(ev); pump.Observe(ev) }
-	return func() tea.Msg {
+	engines := m.rt.engine
+	return func() tea.Msg { // registered when it runs: a discarded command leaves nothing behind
+		ctx, et := engines.start(id, kind, target)
+		obs := func(ev fleetapply.Event) { et.watch(ev); pump.Observe(ev) }
 		err := runGuarded(func() error { return work(ctx, obs) })
-		m.rt.engine.end(id)
+		engines.end(id)
 		pump.Finish(err)
 		return nil
 	}
@@ -205,7 +206,11 @@ func (m Model) finishTask(msg task.EventsMsg, p *apply.Progress) (Model, tea.Cmd
 	}
 	m = m.notify(p)
 	m.rebuild()
-	if m.quitting && len(m.rt.engine.running()) == 0 {
+	if m.confirm != nil && m.confirm.quit && len(m.runningTasks()) == 0 {
+		m.confirm = nil // the question on quit is moot: nothing runs now
+		m.notice = outcomeText(p) + " · q quits"
+	}
+	if m.quitting && len(m.runningTasks()) == 0 {
 		m.Close()
 		return m, tea.Quit
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/straylight-fleet/straylight/fleet/status"
 	"github.com/straylight-fleet/straylight/ui/layout"
 	"github.com/straylight-fleet/straylight/ui/task"
+	"github.com/straylight-fleet/straylight/ui/theme"
 )
 
 // View draws the whole screen: header, the view on top, the status line
@@ -186,23 +187,49 @@ func (m Model) routeCounts() (ok, total int, live bool) {
 }
 
 // statusLine is the question, the filter being typed, the error bar, a
-// notice or what runs in the background, in that order.
+// notice or what runs in the background, in that order. A question or an
+// error wraps onto up to three lines rather than being cut: it names what
+// the operator must decide on.
 func (m Model) statusLine() string {
-	var s string
 	switch {
 	case m.confirm != nil:
-		s = m.th.Prompt.S(m.confirm.prompt)
+		return m.wrapped(m.confirm.prompt, m.th.Prompt)
 	case m.filtering:
-		s = "/" + m.filterIn.View(m.width-2, true, m.th)
+		return layout.Truncate("/"+m.filterIn.View(m.width-2, true, m.th), m.width)
 	case m.errText != "" && m.phase != phaseFailed:
-		s = m.th.ErrorBar.S(layout.Fit("✗ "+oneLine(m.errText), m.width))
+		return m.errorBar()
 	case m.notice != "":
-		s = strings.TrimSpace(m.th.Info.S(m.notice) + "  " + m.background())
-	default:
-		s = m.background()
+		return layout.Truncate(strings.TrimSpace(m.th.Info.S(m.notice)+"  "+m.background()), m.width)
 	}
-	return layout.Truncate(s, m.width)
+	return layout.Truncate(m.background(), m.width)
 }
+
+// maxStatusLines bounds a wrapped question or error.
+const maxStatusLines = 3
+
+// wrapped folds text to the width, painted, on up to maxStatusLines lines.
+func (m Model) wrapped(text string, paint theme.Paint) string {
+	lines := strings.Split(ansi.Wrap(oneLine(text), max(20, m.width), " /,"), "\n")
+	if len(lines) > maxStatusLines {
+		lines = lines[:maxStatusLines]
+		lines[maxStatusLines-1] = layout.Truncate(lines[maxStatusLines-1]+" …", m.width)
+	}
+	for i, l := range lines {
+		lines[i] = paint.S(layout.Truncate(l, m.width))
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (m Model) errorBar() string {
+	lines := strings.Split(m.wrapped("✗ "+m.errText, theme.Paint{}), "\n")
+	for i, l := range lines {
+		lines[i] = m.th.ErrorBar.S(layout.Fit(l, m.width))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// statusHeight is how many lines the status line takes now.
+func (m Model) statusHeight() int { return strings.Count(m.statusLine(), "\n") + 1 }
 
 // background says what runs: tasks, the plan, an active filter.
 func (m Model) background() string {

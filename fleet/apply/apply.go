@@ -100,8 +100,8 @@ func (e *Engine) newApply(p *plan.Plan, obs Observer) *applyRun {
 	}
 	for _, hp := range p.Hosts {
 		if e.selected(hp.Host) {
-			pending, _ := plan.ReadPending(e.st, hp.Host)
-			a.hosts = append(a.hosts, &hostApply{a: a, hp: hp, pending: pending})
+			pending, err := plan.ReadPending(e.st, hp.Host)
+			a.hosts = append(a.hosts, &hostApply{a: a, hp: hp, pending: pending, pendingErr: err})
 		}
 	}
 	return a

@@ -283,7 +283,7 @@ func (h *hostApply) idleFor(ctx context.Context, client *api.VLLM, rate *api.Tok
 func (h *hostApply) rollback(ctx context.Context, cause error) error {
 	if len(h.written) == 0 {
 		if !h.inherited { // nothing written: no restart is owed
-			h.clearPending()
+			return h.clearPending(cause)
 		}
 		return cause
 	}
@@ -304,8 +304,8 @@ func (h *hostApply) rollback(ctx context.Context, cause error) error {
 	}
 	h.step(StepRollback, StatusOK, "", restoredLine(h.restoredServes))
 	h.written = nil
-	h.clearPending() // the host restarted on its restored files: nothing owed
-	return fmt.Errorf("%v; rolled back", cause)
+	// the host restarted on its restored files: nothing owed
+	return h.clearPending(fmt.Errorf("%v; rolled back", cause))
 }
 
 // restoredLine ends a rollback: the previous config is back, serving what.
@@ -336,9 +336,17 @@ func cancelledCause(ctx context.Context, cause error) error {
 	return cause
 }
 
-// clearPending drops the host's pending-restart record. A record inherited
-// from a dead run is kept by the callers until a restart has run.
-func (h *hostApply) clearPending() { _ = h.a.e.st.ClearPending(h.hp.Host) }
+// clearPending drops the host's pending-restart record, returning cause,
+// with the failure to clear it added (and reported as an event). A record
+// inherited from a dead run is kept by the callers until a restart has run.
+func (h *hostApply) clearPending(cause error) error {
+	err := h.a.e.st.ClearPending(h.hp.Host)
+	if err == nil {
+		return cause
+	}
+	h.step(StepPending, StatusFailed, "", "could not clear the pending-restart record: "+err.Error())
+	return fmt.Errorf("%v; could not clear the pending-restart record: %v", cause, err)
+}
 
 func (h *hostApply) restoreBackups(ctx context.Context) error {
 	for _, f := range h.written {

@@ -17,17 +17,21 @@ import (
 
 // hostApply is one host's part of an apply.
 type hostApply struct {
-	a        *applyRun
-	pending  *plan.PendingRestart // left by an earlier apply that died; nil if none
-	hp       *plan.HostPlan
-	tr       remote.Transport
-	handlers []plan.HandlerRun
-	backups  map[string]remote.FileState // dest → content before the write
-	written  []*plan.FileChange
-	outcome  HostOutcome
-	reason   string
+	a       *applyRun
+	pending *plan.PendingRestart // left by an earlier apply that died; nil if none
+	// pendingErr: the pending-restart record could not be read, so whether
+	// a restart is owed is unknown; the host is refused.
+	pendingErr error
+	hp         *plan.HostPlan
+	tr         remote.Transport
+	handlers   []plan.HandlerRun
+	backups    map[string]remote.FileState // dest → content before the write
+	written    []*plan.FileChange
+	outcome    HostOutcome
+	reason     string
 	// restoredServes: what the host serves after a rollback's health gate.
 	restoredServes []string
+	auditErr       error // the start entry could not be written
 	// inherited: a pending restart left by an earlier run that died after
 	// writing; it stays owed until a restart runs.
 	inherited bool
@@ -104,6 +108,8 @@ func (h *hostApply) apply(ctx context.Context) error {
 // preflight refuses what cannot be applied safely.
 func (h *hostApply) preflight() error {
 	switch {
+	case h.pendingErr != nil:
+		return fmt.Errorf("cannot read the pending-restart record (a restart may be owed): %w; fix or remove it, then apply again", h.pendingErr)
 	case h.hp.Unreachable != "":
 		return errors.New(h.hp.Unreachable)
 	case len(h.hp.Unsupported) > 0 && !h.a.e.Opts.SkipUnsupported:
@@ -227,7 +233,10 @@ func (h *hostApply) restart(ctx context.Context) error {
 			return err
 		}
 	}
-	return h.a.e.st.ClearPending(h.hp.Host)
+	if err := h.a.e.st.ClearPending(h.hp.Host); err != nil {
+		return fmt.Errorf("clear the pending-restart record: %w", err)
+	}
+	return nil
 }
 
 func (h *hostApply) runHandler(ctx context.Context, hr plan.HandlerRun) error {
@@ -295,9 +304,13 @@ func (h *hostApply) proxyAfterRestart(ctx context.Context) error {
 
 // auditStart logs that the host's deploy or restart begins: if straylight
 // dies before the end is logged, the next start says so.
+// A failure to write it fails the host at the end, like the end entry's.
 func (h *hostApply) auditStart() {
-	_ = h.a.e.st.Audit(state.AuditEntry{Host: h.hp.Host, Action: h.a.action, Result: state.ResultStarted,
+	err := h.a.e.st.Audit(state.AuditEntry{Host: h.hp.Host, Action: h.a.action, Result: state.ResultStarted,
 		Message: fmt.Sprintf("pid %d", os.Getpid())})
+	if err != nil {
+		h.auditErr = fmt.Errorf("audit log not written (its start entry): %w", err)
+	}
 }
 
 func (h *hostApply) audit(action string) {
@@ -308,7 +321,20 @@ func (h *hostApply) audit(action string) {
 	if h.outcome == OutcomeUnchanged {
 		return
 	}
-	_ = h.a.e.st.Audit(e)
+	if err := h.a.e.st.Audit(e); err != nil {
+		h.outcome = OutcomeFailed
+		h.reason = joinReason(h.reason, "audit log not written: "+err.Error())
+	} else if h.auditErr != nil {
+		h.outcome = OutcomeFailed
+		h.reason = joinReason(h.reason, h.auditErr.Error())
+	}
+}
+
+func joinReason(reason, more string) string {
+	if reason == "" {
+		return more
+	}
+	return reason + "; " + more
 }
 
 // connection finds the host's connection in the fleet model.

@@ -3,6 +3,7 @@ package hvedit
 import (
 	"bytes"
 	"fmt"
+	"github.com/straylight-fleet/straylight/internal/atomicfile"
 	"os"
 )
 
@@ -140,7 +141,7 @@ func (d *Doc) Save() error {
 	if err := d.checkUnchanged(); err != nil {
 		return &Error{File: d.name, Err: err}
 	}
-	if err := writeAtomic(d.target, d.file, d.mode); err != nil {
+	if err := atomicfile.Write(d.target, d.file, d.mode); err != nil {
 		return &Error{File: d.name, Err: err}
 	}
 	d.disk, d.exists = bytes.Clone(d.file), true

@@ -226,7 +226,7 @@ func e2eExitCode(err error) int {
 
 // TestE2EMergedVarsMatchAnsibleInventory compares, for every host of every
 // play, the variables straylight merges from the inventory's layers (through
-// fleet.Open, with the play's playbook dir) with
+// ansible.Open, with the play's playbook dir) with
 // `ansible-inventory --host H --playbook-dir DIR`. Values are raw.
 func TestE2EMergedVarsMatchAnsibleInventory(t *testing.T) {
 	e2eRequireOracle(t, "ansible-inventory")

@@ -3,7 +3,7 @@ package plan
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/straylight-fleet/straylight/fleet/state"
+	"github.com/straylight-fleet/straylight/internal/atomicfile"
 	"os"
 )
 
@@ -14,7 +14,7 @@ func SavePlan(path string, p *Plan) error {
 	if err != nil {
 		return err
 	}
-	return state.WriteFileAtomic(path, append(data, '\n'), 0o600)
+	return atomicfile.Write(path, append(data, '\n'), 0o600)
 }
 
 // LoadPlan reads a plan saved by SavePlan.

@@ -60,7 +60,11 @@ func TestValidateVLLMValues(t *testing.T) {
 		{"served_model_name", "llama31-8b-wintermute", true},
 		{"served_model_name", []any{"a", "a"}, false},
 		{"served_model_name", "", false},
-		{"enabled", "yes", false},
+		{"enabled", "yes", true}, // Ansible's YAML 1.1 reads yes as true
+		{"enabled", "On", true},
+		{"enabled", "maybe", false},
+		{"port", 8001.0, false}, // a float renders as 8001.0
+		{"port", "8001", true},
 		{"container_name", "vllm-wintermute", true},
 		{"container_name", "bad name", false},
 	}

@@ -3,14 +3,13 @@ package state
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
+	"github.com/straylight-fleet/straylight/internal/atomicfile"
 	"os"
 	"os/user"
 	"path/filepath"
 	"strconv"
 	"sync"
-	"syscall"
 	"time"
 )
 
@@ -46,79 +45,6 @@ func makeStateDir(dir string) error {
 	return os.WriteFile(ignore, []byte("# straylight's state on this machine (lock, pending restarts, audit log)\n*\n"), 0o644)
 }
 
-// Lock is the repository's apply lock.
-type Lock struct {
-	path string
-}
-
-// lockHolder is what the lock file records about its holder.
-type lockHolder struct {
-	PID      int       `json:"pid"`
-	User     string    `json:"user"`
-	Hostname string    `json:"hostname"`
-	Since    time.Time `json:"since"`
-}
-
-func (h lockHolder) String() string {
-	return fmt.Sprintf("pid %d (%s@%s) since %s", h.PID, h.User, h.Hostname, h.Since.Format(time.RFC3339))
-}
-
-// AcquireLock takes the apply lock, or says who holds it. A lock left by a
-// process that no longer runs on this machine is taken over.
-func (s *Store) AcquireLock() (*Lock, error) {
-	path := s.statePath("apply.lock")
-	if err := makeStateDir(filepath.Dir(path)); err != nil {
-		return nil, err
-	}
-	data, _ := json.Marshal(currentHolder())
-	for attempt := 0; attempt < 2; attempt++ {
-		f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
-		if err == nil {
-			_, werr := f.Write(data)
-			f.Close()
-			return &Lock{path: path}, werr
-		}
-		if !errors.Is(err, os.ErrExist) {
-			return nil, err
-		}
-		if holder, alive := readHolder(path); alive {
-			return nil, fmt.Errorf("another apply holds the repository lock %s: %s", path, holder)
-		}
-		os.Remove(path) // stale: its process is gone
-	}
-	return nil, fmt.Errorf("could not take the repository lock %s", path)
-}
-
-// Release drops the lock.
-func (l *Lock) Release() { os.Remove(l.path) }
-
-func currentHolder() lockHolder {
-	h := lockHolder{PID: os.Getpid(), User: currentUser(), Since: time.Now().UTC()}
-	h.Hostname, _ = os.Hostname()
-	return h
-}
-
-func readHolder(path string) (lockHolder, bool) {
-	var h lockHolder
-	data, err := os.ReadFile(path)
-	if err != nil || json.Unmarshal(data, &h) != nil {
-		return h, true // unreadable: assume held rather than break a live lock
-	}
-	myHost, _ := os.Hostname()
-	if h.Hostname != myHost {
-		return h, true
-	}
-	return h, processAlive(h.PID)
-}
-
-func processAlive(pid int) bool {
-	if pid <= 0 {
-		return false
-	}
-	p, err := os.FindProcess(pid)
-	return err == nil && p.Signal(syscall.Signal(0)) == nil
-}
-
 func currentUser() string {
 	if u := os.Getenv("USER"); u != "" {
 		return u
@@ -144,7 +70,7 @@ func (s *Store) PutPending(host string, record any) error {
 	if err != nil {
 		return err
 	}
-	return WriteFileAtomic(s.pendingPath(host), data, 0o600)
+	return atomicfile.Write(s.pendingPath(host), data, 0o600)
 }
 
 func (s *Store) pendingPath(host string) string {

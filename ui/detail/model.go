@@ -1,11 +1,8 @@
 package detail
 
 import (
-	"strings"
-
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/straylight-fleet/straylight/ui/fleettable"
 	"github.com/straylight-fleet/straylight/ui/keys"
@@ -53,28 +50,7 @@ func (m *Model) Refresh(in Input) {
 	in.Width, in.ShowRaw = m.width, m.showRaw
 	m.input = in
 	m.lines = Lines(in, m.th)
-	m.scroll.SetLines(wrap(m.lines, m.width))
-}
-
-// wrap folds lines longer than the width (paths, sources, errors) onto
-// the next lines, indented, instead of cutting them off.
-func wrap(lines []string, width int) []string {
-	if width < 20 {
-		return lines
-	}
-	out := make([]string, 0, len(lines))
-	for _, l := range lines {
-		if layout.Width(l) <= width {
-			out = append(out, l)
-			continue
-		}
-		folded := strings.Split(ansi.Wrap(l, width-4, " /,"), "\n")
-		out = append(out, folded[0])
-		for _, f := range folded[1:] {
-			out = append(out, "    "+f)
-		}
-	}
-	return out
+	m.scroll.SetLines(layout.WrapLines(m.lines, m.width, 4))
 }
 
 // Host is the host shown.
@@ -89,7 +65,7 @@ func (m *Model) SetSize(w, h int) {
 	m.input.Width = w
 	m.lines = Lines(m.input, m.th)
 	m.scroll.SetSize(w, h)
-	m.scroll.SetLines(wrap(m.lines, w))
+	m.scroll.SetLines(layout.WrapLines(m.lines, w, 4))
 }
 
 // HandleKey scrolls.

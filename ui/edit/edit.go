@@ -115,18 +115,30 @@ func (m *Model) edit(k tea.KeyPressMsg) {
 	}
 }
 
-// parse reads typed text as YAML (0.9 is a number, true a boolean, [a, b] a
-// list) and validates it for the key.
+// parse reads typed text as Ansible's YAML would (0.9 is a number, true
+// and yes booleans, [a, b] a list) and validates it for the key.
 func parse(key, text string) (any, string) {
 	var v any
 	if err := yaml.Unmarshal([]byte(text), &v); err != nil {
 		return nil, "not a YAML value: " + firstLine(err.Error())
+	}
+	if b, ok := plan.AnsibleBool(v); ok && !quoted(text) {
+		v = b // YAML 1.1: yes, on, … are booleans to Ansible
 	}
 	if msg := plan.ValidateVLLMValue(key, v); msg != "" {
 		return nil, msg
 	}
 	return v, ""
 }
+
+func quoted(text string) bool {
+	t := strings.TrimSpace(text)
+	return strings.HasPrefix(t, `"`) || strings.HasPrefix(t, "'")
+}
+
+// Cleared reports a field emptied: saving writes null, which Ansible reads
+// as None (the role's default does not come back).
+func (r row) cleared() bool { return r.dirty() && strings.TrimSpace(r.input.Value()) == "" }
 
 func firstLine(s string) string {
 	first, _, _ := strings.Cut(s, "\n")
@@ -144,6 +156,17 @@ func (m Model) Dirty() int {
 		}
 	}
 	return n
+}
+
+// Cleared lists the keys emptied: saving writes null for them.
+func (m Model) Cleared() []string {
+	var out []string
+	for _, r := range m.rows {
+		if r.cleared() && r.err == "" {
+			out = append(out, r.spec.Key)
+		}
+	}
+	return out
 }
 
 // Valid reports a form without errors.

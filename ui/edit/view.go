@@ -52,6 +52,8 @@ func (m Model) note(r row) string {
 	switch {
 	case r.err != "":
 		return m.th.Err.S("  ✗ " + r.err)
+	case r.cleared():
+		return m.th.Warn.S("  ⚠ cleared: saving writes null (Ansible reads None; the role's default does not apply)")
 	case r.dirty() && r.spec.Present:
 		return m.th.Warn.S("  ✓ was " + r.spec.Text)
 	case r.dirty():

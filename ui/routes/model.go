@@ -5,7 +5,6 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/straylight-fleet/straylight/ui/keys"
 	"github.com/straylight-fleet/straylight/ui/layout"
@@ -100,24 +99,7 @@ func (m Model) details() string {
 		"live:   " + table.ToneOf(m.th, LiveCell(r).Tone).S(orDash(r.LiveDetail)),
 		"test:   " + testDetail(r, m.th),
 	}
-	return layout.Clip(wrapLines(lines, m.width), m.width, detailLines)
-}
-
-// wrapLines folds each line to the width, continuations under the text.
-func wrapLines(lines []string, width int) string {
-	var out []string
-	for _, l := range lines {
-		if width < 20 || layout.Width(l) <= width {
-			out = append(out, l)
-			continue
-		}
-		folded := strings.Split(ansi.Wrap(l, width-8, " /,"), "\n")
-		out = append(out, folded[0])
-		for _, f := range folded[1:] {
-			out = append(out, "        "+f)
-		}
-	}
-	return strings.Join(out, "\n")
+	return layout.Clip(strings.Join(layout.WrapLines(lines, m.width, 8), "\n"), m.width, detailLines)
 }
 
 func testDetail(r Row, th *theme.Theme) string {
