@@ -44,6 +44,10 @@ type HostProgress struct {
 	Routes   []*RouteStream
 	Outcome  string // ok, unchanged, failed, skipped; "" while running
 	Message  string
+	// LogTail is the last lines of the host's backend log, read when its
+	// health gate failed; LogErr is why they could not be read.
+	LogTail []string
+	LogErr  string
 }
 
 // StepLine is a step's latest state.

@@ -87,6 +87,7 @@ func (r *renderer) host(h *HostProgress) {
 	for _, s := range h.Steps {
 		r.step(h, s)
 	}
+	r.logTail(h)
 	for _, s := range h.Routes {
 		r.stream(s, "  ")
 	}
