@@ -20,6 +20,27 @@ type HostScope struct {
 	scope   *render.Scope
 	conn    Connection
 	secrets []string
+	// included are the handlers of roles include_role and import_role
+	// brought into the play for this host.
+	included []*Task
+}
+
+func (hs *HostScope) addHandlers(handlers []*Task) {
+	for _, h := range handlers {
+		if !containsTask(hs.included, h) {
+			hs.included = append(hs.included, h)
+		}
+	}
+}
+
+// Handlers are the play's handlers for this host in definition order: the
+// roles', those of included roles, the play's own.
+func (hs *HostScope) Handlers() []*Task {
+	roles := hs.run.Handlers()
+	own := len(hs.run.Play.Handlers)
+	out := append([]*Task(nil), roles[:len(roles)-own]...)
+	out = append(out, hs.included...)
+	return append(out, roles[len(roles)-own:]...)
 }
 
 // ScopeOf merges a host's variables for a play and opens its scope.

@@ -17,6 +17,12 @@ type Options struct {
 	Limit     string   // -l host pattern
 	ExtraVars []string // -e values
 	Decrypter Decrypter
+	Tags      []string // --tags
+	SkipTags  []string // --skip-tags
+	// CoreVersion is the ansible-core whose semantics apply ("2.14",
+	// "2.19"): the one the operator runs (DetectCoreVersion); empty:
+	// straylight.yml's ansible_core_version, else the newest straylight knows.
+	CoreVersion string
 }
 
 // Decrypter opens vault-encrypted files and values (fleet/vault.Keyring).
@@ -36,8 +42,13 @@ type Repo struct {
 	Runs          []*PlayRun // every play of every top-level playbook, in order
 	ExtraVars     map[string]any
 	Findings      []Finding // lint warnings found while loading
+	CoreVersion   string // the ansible-core whose semantics apply
 	limit         string
+	tags          []string
+	skipTags      []string
 	engine        *render.Engine
+	taskFiles     taskFileCache
+	roles         roleCache
 
 	groupsOnce sync.Once
 	groupsMap  map[string][]string
@@ -51,7 +62,8 @@ type PlayRun struct {
 	Playbook *Playbook
 	Play     *Play
 	Roles    []*Role
-	Hosts    []string // matched and within --limit
+	Entries  []RoleRef // aligned with Roles: the entry (params, when, tags) each came from
+	Hosts    []string  // matched and within --limit
 	AllHosts []string // matched, ignoring --limit
 }
 
@@ -62,7 +74,7 @@ func Open(opts Options) (*Repo, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Repo{Root: root, limit: opts.Limit}
+	r := &Repo{Root: root, limit: opts.Limit, tags: splitTags(opts.Tags), skipTags: splitTags(opts.SkipTags)}
 	steps := []func(Options) error{r.loadConfig, r.loadInventory, r.loadPlaybooks, r.loadRuns, r.lintVarDirs}
 	for _, step := range steps {
 		if err := step(opts); err != nil {
@@ -81,6 +93,7 @@ func (r *Repo) loadConfig(opts Options) error {
 		return err
 	}
 	r.engine = render.NewEngine(render.Options{AnsibleManaged: r.Config.AnsibleManaged})
+	r.CoreVersion = firstNonEmpty(opts.CoreVersion, r.Settings.AnsibleCoreVersion, NewestCoreVersion)
 	r.ExtraVars, err = parseExtraVars(opts.ExtraVars)
 	return err
 }
@@ -199,13 +212,43 @@ func (r *Repo) newRun(pb *Playbook, play *Play, limited map[string]bool) (*PlayR
 	}
 	search := roleSearchPath(pb.Dir, r.Config.RolesPath)
 	for _, ref := range play.Roles {
-		role, err := r.loadRoleRef(ref, search)
-		if err != nil {
+		if err := r.addRole(run, ref, search, 0); err != nil {
 			return nil, err
 		}
-		run.Roles = append(run.Roles, role)
 	}
 	return run, nil
+}
+
+// addRole adds a role entry after its meta dependencies. An entry already
+// in the play with the same params runs once, as in Ansible.
+func (r *Repo) addRole(run *PlayRun, ref RoleRef, search []string, depth int) error {
+	if depth > 20 {
+		return &InputError{At: ref.At, Key: "dependencies", Msg: fmt.Sprintf("role dependencies nest too deep at %q", ref.Name)}
+	}
+	role, err := r.loadRoleRef(ref, search)
+	if err != nil {
+		return err
+	}
+	for _, dep := range role.Deps {
+		if err := r.addRole(run, dep, search, depth+1); err != nil {
+			return err
+		}
+	}
+	if run.hasEntry(role, ref) {
+		return nil
+	}
+	run.Roles = append(run.Roles, role)
+	run.Entries = append(run.Entries, ref)
+	return nil
+}
+
+func (run *PlayRun) hasEntry(role *Role, ref RoleRef) bool {
+	for i, have := range run.Roles {
+		if have.Dir == role.Dir && fmt.Sprint(run.Entries[i].Params) == fmt.Sprint(ref.Params) {
+			return true
+		}
+	}
+	return false
 }
 
 func (r *Repo) loadRoleRef(ref RoleRef, search []string) (*Role, error) {
