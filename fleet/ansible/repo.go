@@ -42,7 +42,7 @@ type Repo struct {
 	Runs          []*PlayRun // every play of every top-level playbook, in order
 	ExtraVars     map[string]any
 	Findings      []Finding // lint warnings found while loading
-	CoreVersion   string // the ansible-core whose semantics apply
+	CoreVersion   string    // the ansible-core whose semantics apply
 	limit         string
 	tags          []string
 	skipTags      []string
@@ -64,7 +64,7 @@ type PlayRun struct {
 	Roles    []*Role
 	Entries  []RoleRef // aligned with Roles: the entry (params, when, tags) each came from
 	Hosts    []string  // matched and within --limit
-	AllHosts []string // matched, ignoring --limit
+	AllHosts []string  // matched, ignoring --limit
 }
 
 // Open reads the repository: ansible.cfg, straylight.yml, the inventory, the
