@@ -45,9 +45,45 @@ func (hs *HostScope) Handlers() []*Task {
 
 // ScopeOf merges a host's variables for a play and opens its scope.
 func (r *Repo) ScopeOf(host string, run *PlayRun) (*HostScope, error) {
+	hs, err := r.scopeWithPlayVars(host, run, run.Play.Vars)
+	if err != nil || len(run.Play.VarsFiles) == 0 {
+		return hs, err
+	}
+	playVars, err := r.withVarsFiles(hs, run)
+	if err != nil {
+		return nil, err
+	}
+	return r.scopeWithPlayVars(host, run, playVars)
+}
+
+// withVarsFiles adds the play's vars_files to its vars (they rank above
+// them); file names may be templates.
+func (r *Repo) withVarsFiles(hs *HostScope, run *PlayRun) (map[string]any, error) {
+	out := mergeMaps(run.Play.Vars)
+	for _, name := range run.Play.VarsFiles {
+		v, err := hs.template(name)
+		if err != nil {
+			return nil, &InputError{At: run.Play.At, Key: "vars_files", Msg: err.Error()}
+		}
+		path := fmt.Sprint(v)
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(run.Playbook.Dir, path)
+		}
+		vars, err := readVarsFile(r.Root, path)
+		if err != nil {
+			return nil, &InputError{At: run.Play.At, Key: "vars_files", Msg: err.Error()}
+		}
+		for k, val := range vars {
+			out[k] = val
+		}
+	}
+	return out, nil
+}
+
+func (r *Repo) scopeWithPlayVars(host string, run *PlayRun, playVars map[string]any) (*HostScope, error) {
 	vars, err := r.Inventory.HostVars(host, inventory.Layers{
 		RoleDefaults: r.layerWith(run.roleDefaults(), inventory.LayerRoleDefault, run.roleOrigins(true)),
-		PlayVars:     r.layer(run.Play.Vars, inventory.LayerPlayVars),
+		PlayVars:     r.layer(playVars, inventory.LayerPlayVars),
 		RoleVars:     r.layerWith(run.roleVars(), inventory.LayerRoleVars, run.roleOrigins(false)),
 		ExtraVars:    r.layer(r.ExtraVars, inventory.LayerExtraVars),
 		PlaybookDir:  run.Playbook.Dir,

@@ -2,6 +2,7 @@ package ansible
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -17,6 +18,7 @@ type Options struct {
 	Limit     string   // -l host pattern
 	ExtraVars []string // -e values
 	Decrypter Decrypter
+	Playbooks []string // playbooks named on the command line; none: those found
 	Tags      []string // --tags
 	SkipTags  []string // --skip-tags
 	// CoreVersion is the ansible-core whose semantics apply ("2.14",
@@ -114,8 +116,8 @@ func (r *Repo) loadInventory(opts Options) error {
 	return err
 }
 
-func (r *Repo) loadPlaybooks(Options) error {
-	paths, err := findPlaybooks(r.Root)
+func (r *Repo) loadPlaybooks(opts Options) error {
+	paths, err := r.playbookPaths(opts.Playbooks)
 	if err != nil {
 		return err
 	}
@@ -296,3 +298,47 @@ func (r *Repo) HostVarOrigins(host string) (inventory.Vars, error) {
 
 // Limit is the --limit pattern the repository was opened with.
 func (r *Repo) Limit() string { return r.limit }
+
+// playbookPaths are the playbooks named (made absolute, each one checked),
+// or those found in the repository, with the ones they import.
+func (r *Repo) playbookPaths(named []string) ([]string, error) {
+	if len(named) == 0 {
+		return findPlaybooks(r.Root)
+	}
+	var out []string
+	for _, p := range named {
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			return nil, err
+		}
+		if !isFile(abs) {
+			return nil, fmt.Errorf("the playbook: %s could not be found", p)
+		}
+		out = append(out, importedPaths(abs, map[string]bool{})...)
+	}
+	return out, nil
+}
+
+// importedPaths is a playbook followed by what it imports, recursively.
+func importedPaths(path string, seen map[string]bool) []string {
+	if seen[path] {
+		return nil
+	}
+	seen[path] = true
+	out := []string{path}
+	pb, err := LoadPlaybook(filepath.Dir(path), path)
+	if err != nil {
+		return out
+	}
+	for _, imp := range pb.Imports {
+		if isFile(imp) {
+			out = append(out, importedPaths(imp, seen)...)
+		}
+	}
+	return out
+}
+
+func isFile(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && !st.IsDir()
+}
