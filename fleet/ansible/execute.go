@@ -2,6 +2,7 @@ package ansible
 
 import (
 	"fmt"
+	"path/filepath"
 	"slices"
 )
 
@@ -61,7 +62,7 @@ func (wk *walker) playRole(top frame, role *Role, ref RoleRef) error {
 	f.params = ref.Params
 	f.when = append(slices.Clip(top.when), ref.When...)
 	f.tags = AppendUnique(slices.Clone(top.tags), ref.Tags...)
-	f.dir = role.Dir
+	f.dir = filepath.Join(role.Dir, "tasks")
 	return wk.tasks(f, role.Tasks)
 }
 

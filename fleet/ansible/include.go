@@ -123,7 +123,7 @@ func (wk *walker) role(f frame, t *Task, args map[string]any) error {
 	}
 	wk.play.addHandlers(role.Handlers)
 	inner := f
-	inner.base, inner.dir = base, role.Dir
+	inner.base, inner.dir = base, filepath.Join(role.Dir, "tasks")
 	return wk.tasks(inner, role.Tasks)
 }
 
