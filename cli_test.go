@@ -411,3 +411,21 @@ func chkSameSnapshot(t *testing.T, what string, before, after map[string]string)
 		}
 	}
 }
+
+// TestCheckNothingPlannedExits1: a repository whose play targets no host, or
+// whose tasks straylight runs none of, is a warning and exit 1, never a
+// silent success.
+func TestCheckNothingPlannedExits1(t *testing.T) {
+	for name, playbook := range map[string]string{
+		"no host":         strings.Replace(chkPlaybook, "hosts: gpu", "hosts: nosuchgroup", 1),
+		"no task it runs": "- hosts: gpu\n  gather_facts: false\n  tasks:\n    - name: Install curl\n      apt: {name: curl}\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			c := newChkRepo(t)
+			chkWrite(t, c.root, "playbooks/deploy.yml", playbook)
+			r := chkRun(t, "-C", c.root, "--check")
+			chkWantExit(t, r, exitFailure)
+			chkWantMatch(t, "stderr", r.stderr, `(?m)^warning: nothing planned: `)
+		})
+	}
+}
