@@ -39,6 +39,7 @@ func filtersSuite(t *testing.T) oracleSuite {
 	repo := oracleRepo{groupVarsAll: oracleData}
 	cases := []oracleCase{
 		{name: "bool", src: "{{ 'yes' | bool }} {{ 'No' | bool }} {{ 1 | bool }} {{ 0 | bool }} {{ 'on' | bool }} [{{ none | bool }}] {{ 'TRUE' | bool }} {{ 2 | bool }} {{ '1' | bool }} {{ 1.0 | bool }} {{ 'y' | bool }}\n"},
+		{name: "comment", src: "{{ 'one\ntwo' | comment }}\n{{ 'x' | comment('c') }}\n{{ 'a\n\nb' | comment('cblock') }}\n{{ 'y' | comment('xml') }}\n{{ 'z' | comment(decoration='; ', prefix_count=2) }}\n"},
 		{name: "case", src: "{{ 'MiXed' | lower }} {{ true | lower }} {{ 'abc' | upper }} {{ none | lower }} {{ [1] | upper }}\n"},
 		{name: "to_json", src: "{{ data | to_json }}\n{{ ordered | to_json }}\n{{ 'é\"\\\\' | to_json }} {{ none | to_json }} {{ [] | to_json }}\n"},
 		{name: "to_nice_json", src: "{{ data | to_nice_json }}\n{{ data.nested | to_nice_json(indent=2) }}\n{{ {} | to_nice_json }}\n"},
