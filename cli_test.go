@@ -338,7 +338,7 @@ const chkUnsupportedTasks = chkTasks + `
   template:
     src: config.yml.j2
     dest: "{{ out_dir }}/extra.yml"
-  when: false
+  until: false
 `
 
 // TestCheckListsUnsupportedTasks: --check lists each task straylight cannot
@@ -353,7 +353,7 @@ func TestCheckListsUnsupportedTasks(t *testing.T) {
 	chkWantExit(t, r, exitChanges)
 	chkWantMatch(t, "stdout", r.stdout,
 		`(?m)^unsupported: \[alpha\] vllm : Install curl \(playbooks/roles/vllm/tasks/main\.yml:7\): module "ansible\.builtin\.apt" is not supported$`,
-		`(?m)^unsupported: \[alpha\] vllm : Deploy extra \(playbooks/roles/vllm/tasks/main\.yml:11\): task keyword "when" is not supported$`,
+		`(?m)^unsupported: \[alpha\] vllm : Deploy extra \(playbooks/roles/vllm/tasks/main\.yml:11\): task keyword "until" is not supported$`,
 		`2 unsupported on 1 host`)
 	plan := chkJSONPlan(t, "-C", c.root, "--check", "--json")
 	if u := plan.Hosts[0].Unsupported; len(u) != 2 || u[0].At.Line != 7 || u[0].Reason == "" {
