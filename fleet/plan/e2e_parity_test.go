@@ -313,6 +313,9 @@ func e2eCheckClean(t *testing.T, plan *fleetplan.Plan) {
 	}
 	for _, h := range plan.Hosts {
 		for _, f := range h.Files {
+			if strings.HasSuffix(f.Task, "A file not to log") && (!f.Secret || f.NewContent != fleetplan.SecretMask) {
+				t.Errorf("[%s] %s: a no_log task's content is shown in the plan", h.Host, f.Dest)
+			}
 			if strings.Contains(f.NewContent, "sk-") {
 				t.Errorf("[%s] %s: the master key is not masked in the plan", h.Host, f.Dest)
 			}

@@ -180,13 +180,18 @@ func (w *hostWork) addHandler(hs *ansible.HostScope, h *ansible.Task, because []
 
 // redact masks secret values in everything the plan shows or saves.
 func (w *hostWork) redact() {
-	for _, f := range w.plan.Files {
+	for _, fw := range w.files {
+		f := fw.change
 		if containsAny(f.NewContent, w.secrets) {
 			f.Secret = true
 		}
 		f.rawDiff = f.Diff
 		f.Diff = maskDiff(f.Diff, w.secrets)
 		f.NewContent = MaskText(f.NewContent, w.secrets)
+		if fw.task.NoLog {
+			f.Secret, f.NewContent = true, SecretMask
+			f.Diff = noLogDiff(f.Diff)
+		}
 	}
 	for i := range w.plan.Handlers {
 		w.plan.Handlers[i].Command = MaskSecrets(w.plan.Handlers[i].raw, w.secrets)
@@ -232,4 +237,13 @@ func HasHandler(list []HandlerRun, name string) bool {
 		}
 	}
 	return false
+}
+
+// noLogDiff is what a no_log task's diff shows: that there is one, not its
+// lines (Ansible hides a no_log task's result whole; --show-secrets shows it).
+func noLogDiff(diff string) string {
+	if diff == "" {
+		return ""
+	}
+	return "(the content of a no_log task is not shown)\n"
 }
