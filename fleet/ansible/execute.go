@@ -19,6 +19,13 @@ type walker struct {
 	facts   map[string]any    // set_fact (templated) and include_vars (raw)
 	unknown map[string]string // registered names → the task whose result straylight cannot know
 	depth   int
+	inRole  map[roleScopeKey]*HostScope
+}
+
+// roleScopeKey names a scope whose lookups search a role's directory.
+type roleScopeKey struct {
+	base *HostScope
+	dir  string
 }
 
 // frame is what a task inherits from the blocks, imports and role around it.
@@ -35,7 +42,7 @@ type frame struct {
 const maxIncludeDepth = 40
 
 func (r *Repo) newWalker(run *PlayRun, w *HostTasks, play *HostScope, hosts []string) *walker {
-	return &walker{repo: r, run: run, w: w, play: play, hosts: hosts, facts: map[string]any{}, unknown: map[string]string{}}
+	return &walker{repo: r, run: run, w: w, play: play, hosts: hosts, facts: map[string]any{}, unknown: map[string]string{}, inRole: map[roleScopeKey]*HostScope{}}
 }
 
 // playTasks runs pre_tasks, roles, tasks and post_tasks in Ansible's order.
@@ -190,7 +197,7 @@ func (m Module) isFactModule() bool { return m == ModSetFact || m == ModIncludeV
 func (wk *walker) scopeFor(f frame, t *Task, item map[string]any) *HostScope {
 	layers := []map[string]any{f.vars, t.Vars, wk.facts, f.params, item}
 	if allEmpty(layers) {
-		return f.base
+		return wk.lookupScope(f.base, t)
 	}
 	merged := mergeMaps(layers...)
 	for k, v := range wk.repo.ExtraVars {
@@ -198,6 +205,25 @@ func (wk *walker) scopeFor(f frame, t *Task, item map[string]any) *HostScope {
 	}
 	c := *f.base
 	c.scope = f.base.scope.With(merged)
+	if t.RoleDir != "" {
+		c.scope = c.scope.WithSearchPath([]string{t.RoleDir, wk.run.Playbook.Dir})
+	}
+	return &c
+}
+
+// lookupScope is base with lookups searching the task's role first; one
+// per role, so that templated variables are cached across its tasks.
+func (wk *walker) lookupScope(base *HostScope, t *Task) *HostScope {
+	if t.RoleDir == "" {
+		return base
+	}
+	key := roleScopeKey{base, t.RoleDir}
+	if hs, ok := wk.inRole[key]; ok {
+		return hs
+	}
+	c := *base
+	c.scope = base.scope.WithSearchPath([]string{t.RoleDir, wk.run.Playbook.Dir})
+	wk.inRole[key] = &c
 	return &c
 }
 

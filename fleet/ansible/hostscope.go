@@ -92,7 +92,7 @@ func (r *Repo) scopeWithPlayVars(host string, run *PlayRun, playVars map[string]
 		return nil, r.relabelInventoryError(err)
 	}
 	hs := &HostScope{repo: r, run: run, host: host, vars: vars}
-	hs.scope = render.NewScope(orderedValues(vars), r.magic(host, run.Playbook.Dir))
+	hs.scope = render.NewScope(orderedValues(vars), r.magic(host, run.Playbook.Dir)).WithSearchPath([]string{run.Playbook.Dir})
 	hs.conn = connectionFrom(host, run.Play.Connection, hs.lookup)
 	hs.secrets = hs.collectSecrets()
 	return hs, nil

@@ -42,6 +42,7 @@ import (
 func TestE2EParityWithAnsiblePlaybook(t *testing.T) {
 	oracles := e2eOracles(t)
 	e2eIsolateEnv(t)
+	t.Setenv("STRAYLIGHT_E2E_LOOKUP", "from-the-environment") // lookup('env') in the task-language repository
 	base := t.TempDir()
 	bin := e2eBuildStraylight(t, base)
 	for _, o := range oracles {

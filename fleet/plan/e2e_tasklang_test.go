@@ -13,36 +13,39 @@ package plan_test
 func e2eTaskLanguageRepo(out string) e2eRepo {
 	files := e2eMerge(
 		map[string]string{
-			"ansible.cfg":                       "[defaults]\ninventory = inventory.yml\ngathering = explicit\nretry_files_enabled = False\n",
-			"inventory.yml":                     e2eLangInventory,
-			"group_vars/all.yml":                "e2e_out: " + out + "\nsite_name: lang\nroute_prefix: lang\nvllm_image_default: \"vllm/vllm-openai:v0.6.4\"\ngpu_note: from group_vars/all.yml\n",
-			"host_vars/px.yml":                  "litellm:\n  port: 4000\n  master_key: \"sk-lang-1234\"\n" + e2eProxyExtra,
-			"site.yml":                          "- import_playbook: gpu.yml\n- ansible.builtin.import_playbook: lang.yml\n- import_playbook: proxy.yml\n",
-			"gpu.yml":                           "- hosts: gpu\n  gather_facts: false\n  roles:\n    - vllm-config\n",
-			"proxy.yml":                         e2eProxyPlaybook,
-			"lang.yml":                          e2eLangPlaybook,
-			"included.yml":                      e2eLangIncluded,
-			"imported.yml":                      "- name: Imported task\n  copy:\n    content: \"imported {{ imp_var }}\\n\"\n    dest: \"{{ e2e_out }}/{{ inventory_hostname }}-imported.txt\"\n",
-			"dynamic-t1.yml":                    "- name: Dynamic file for t1\n  copy:\n    content: \"dynamic\\n\"\n    dest: \"{{ e2e_out }}/{{ inventory_hostname }}-dynamic.txt\"\n",
-			"dynamic-t2.yml":                    "- name: Dynamic file for t2\n  copy:\n    content: \"dynamic two\\n\"\n    dest: \"{{ e2e_out }}/{{ inventory_hostname }}-dynamic.txt\"\n",
-			"vars/common.yml":                   "from_vars_file: common\nfeatures: [overridden-by-play-vars]\n",
-			"vars/extra.yml":                    "extra_fact: \"{{ site_name }}-extra\"\n",
-			"vars/bundle/10-a.yml":              "a: 1\nshared: from-a\n",
-			"vars/bundle/20-b.yml":              "b: [x, y]\nshared: from-b\n",
-			"files/conf/one.conf":               "one\n",
-			"files/conf/two.conf":               "two\n",
-			"files/conf/skip.txt":               "not a conf\n",
-			"roles/lang-role/meta/main.yml":     "dependencies:\n  - role: lang-dep\n    dep_param: from-meta\n",
-			"roles/lang-role/defaults/main.yml": "role_default: role-default\n",
-			"roles/lang-role/tasks/main.yml":    e2eLangRoleTasks,
-			"roles/lang-dep/tasks/main.yml":     "- name: Dependency file\n  copy:\n    content: \"dep {{ dep_param }}\\n\"\n    dest: \"{{ e2e_out }}/{{ inventory_hostname }}-dep-{{ dep_param }}.txt\"\n",
-			"roles/lang-inc/defaults/main.yml":  "inc_default: main-default\ninc_other: main-other\n",
-			"roles/lang-inc/defaults/alt.yml":   "inc_default: alt-default\n",
-			"roles/lang-inc/vars/alt.yml":       "inc_var: alt-var\n",
-			"roles/lang-inc/tasks/main.yml":     "- name: Included role, main tasks\n  copy:\n    content: \"main {{ inc_default }} {{ inc_other }}\\n\"\n    dest: \"{{ e2e_out }}/{{ inventory_hostname }}-inc-main.txt\"\n",
-			"roles/lang-inc/tasks/alt.yml":      "- name: Included role, alt tasks\n  ansible.builtin.template:\n    src: alt.j2\n    dest: \"{{ e2e_out }}/{{ inventory_hostname }}-inc-alt.txt\"\n  notify: lang changed\n",
-			"roles/lang-inc/templates/alt.j2":   "alt {{ inc_default }} {{ inc_var }} {{ passed | default('none') }}\n",
-			"roles/lang-inc/handlers/main.yml":  "- name: Included role handler\n  command: /bin/true\n",
+			"ansible.cfg":                         "[defaults]\ninventory = inventory.yml\ngathering = explicit\nretry_files_enabled = False\n",
+			"inventory.yml":                       e2eLangInventory,
+			"group_vars/all.yml":                  "e2e_out: " + out + "\nsite_name: lang\nroute_prefix: lang\nvllm_image_default: \"vllm/vllm-openai:v0.6.4\"\ngpu_note: from group_vars/all.yml\n",
+			"host_vars/px.yml":                    "litellm:\n  port: 4000\n  master_key: \"sk-lang-1234\"\n" + e2eProxyExtra,
+			"site.yml":                            "- import_playbook: gpu.yml\n- ansible.builtin.import_playbook: lang.yml\n- import_playbook: proxy.yml\n",
+			"gpu.yml":                             "- hosts: gpu\n  gather_facts: false\n  roles:\n    - vllm-config\n",
+			"proxy.yml":                           e2eProxyPlaybook,
+			"lang.yml":                            e2eLangPlaybook,
+			"included.yml":                        e2eLangIncluded,
+			"imported.yml":                        "- name: Imported task\n  copy:\n    content: \"imported {{ imp_var }}\\n\"\n    dest: \"{{ e2e_out }}/{{ inventory_hostname }}-imported.txt\"\n",
+			"dynamic-t1.yml":                      "- name: Dynamic file for t1\n  copy:\n    content: \"dynamic\\n\"\n    dest: \"{{ e2e_out }}/{{ inventory_hostname }}-dynamic.txt\"\n",
+			"dynamic-t2.yml":                      "- name: Dynamic file for t2\n  copy:\n    content: \"dynamic two\\n\"\n    dest: \"{{ e2e_out }}/{{ inventory_hostname }}-dynamic.txt\"\n",
+			"vars/common.yml":                     "from_vars_file: common\nfeatures: [overridden-by-play-vars]\n",
+			"vars/extra.yml":                      "extra_fact: \"{{ site_name }}-extra\"\n",
+			"vars/bundle/10-a.yml":                "a: 1\nshared: from-a\n",
+			"vars/bundle/20-b.yml":                "b: [x, y]\nshared: from-b\n",
+			"files/conf/one.conf":                 "one\n",
+			"files/conf/two.conf":                 "two\n",
+			"files/conf/skip.txt":                 "not a conf\n",
+			"top.conf":                            "top\n",
+			"roles/lang-role/meta/main.yml":       "dependencies:\n  - role: lang-dep\n    dep_param: from-meta\n",
+			"roles/lang-role/defaults/main.yml":   "role_default: role-default\n",
+			"roles/lang-role/tasks/main.yml":      e2eLangRoleTasks,
+			"templates/lookup.j2":                 "template lookup for {{ inventory_hostname }}\n",
+			"roles/lang-role/files/role-note.txt": "a note from the role's files/\n\n",
+			"roles/lang-dep/tasks/main.yml":       "- name: Dependency file\n  copy:\n    content: \"dep {{ dep_param }}\\n\"\n    dest: \"{{ e2e_out }}/{{ inventory_hostname }}-dep-{{ dep_param }}.txt\"\n",
+			"roles/lang-inc/defaults/main.yml":    "inc_default: main-default\ninc_other: main-other\n",
+			"roles/lang-inc/defaults/alt.yml":     "inc_default: alt-default\n",
+			"roles/lang-inc/vars/alt.yml":         "inc_var: alt-var\n",
+			"roles/lang-inc/tasks/main.yml":       "- name: Included role, main tasks\n  copy:\n    content: \"main {{ inc_default }} {{ inc_other }}\\n\"\n    dest: \"{{ e2e_out }}/{{ inventory_hostname }}-inc-main.txt\"\n",
+			"roles/lang-inc/tasks/alt.yml":        "- name: Included role, alt tasks\n  ansible.builtin.template:\n    src: alt.j2\n    dest: \"{{ e2e_out }}/{{ inventory_hostname }}-inc-alt.txt\"\n  notify: lang changed\n",
+			"roles/lang-inc/templates/alt.j2":     "alt {{ inc_default }} {{ inc_var }} {{ passed | default('none') }}\n",
+			"roles/lang-inc/handlers/main.yml":    "- name: Included role handler\n  command: /bin/true\n",
 		},
 		e2eRoles(),
 		e2eUnder("roles", e2eRoles()),
@@ -232,6 +235,17 @@ const e2eLangPlaybook = `- name: The task language
       set_fact:
         delegated: yes
       delegate_to: localhost
+    - name: Lookups
+      copy:
+        content: |
+          env={{ lookup('env', 'STRAYLIGHT_E2E_LOOKUP') }}
+          file={{ lookup('file', 'conf/one.conf') }}
+          template={{ lookup('template', 'lookup.j2') }}
+          vars={{ lookup('vars', 'site_name') }} {{ lookup('ansible.builtin.vars', 'nosuch', default='dflt') }}
+          first_found={{ lookup('first_found', ['nosuch.conf', 'top.conf']) | basename }}
+          fileglob={{ query('fileglob', 'conf/*.conf') | map('basename') | sort | list }}
+          q={{ q('env', 'STRAYLIGHT_E2E_LOOKUP') }}
+        dest: "{{ e2e_out }}/{{ inventory_hostname }}-lookups.txt"
     - name: Skipped by a false condition
       copy:
         content: "never\n"
@@ -256,7 +270,7 @@ const e2eLangIncluded = `- name: Included task
 
 const e2eLangRoleTasks = `- name: Role task with a default
   copy:
-    content: "{{ role_default }} {{ from_vars_file }}\n"
+    content: "{{ role_default }} {{ from_vars_file }} {{ lookup('file', 'role-note.txt') }}\n"
     dest: "{{ e2e_out }}/{{ inventory_hostname }}-role.txt"
   notify: lang changed
 `
