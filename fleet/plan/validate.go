@@ -60,11 +60,24 @@ func ValidateVLLMValue(key string, v any) string {
 	return ""
 }
 
+// ruleBool accepts what Ansible's bool filter reads as a boolean: true and
+// false, yes/no/on/off/true/false/1/0 as strings in any case (quoted or
+// not), and the numbers 1 and 0.
 func ruleBool(v any) string {
-	if _, ok := v.(bool); ok {
+	switch t := v.(type) {
+	case bool:
 		return ""
+	case int:
+		if t == 0 || t == 1 {
+			return ""
+		}
+	case string:
+		switch strings.ToLower(strings.TrimSpace(t)) {
+		case "yes", "no", "on", "off", "true", "false", "1", "0":
+			return ""
+		}
 	}
-	return fmt.Sprintf("expected true or false, got %s", describe(v))
+	return fmt.Sprintf("expected true or false (or yes, no, on, off, 1, 0 as the bool filter reads them), got %s", describe(v))
 }
 
 func ruleNonEmptyString(v any) string {
