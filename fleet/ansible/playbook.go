@@ -2,6 +2,7 @@ package ansible
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -76,7 +77,11 @@ func LoadPlaybook(repo, path string) (*Playbook, error) {
 func (pb *Playbook) addEntry(file string, n *yaml.Node) error {
 	for _, kv := range mapPairs(n) {
 		if k := kv[0].Value; k == "import_playbook" || k == "ansible.builtin.import_playbook" {
-			pb.Imports = append(pb.Imports, filepath.Join(pb.Dir, kv[1].Value))
+			path := filepath.Join(pb.Dir, kv[1].Value)
+			if st, err := os.Stat(path); err != nil || st.IsDir() {
+				return &InputError{At: Located{file, kv[1].Line}, Key: "import_playbook", Msg: fmt.Sprintf("Unable to retrieve file contents: could not find or access '%s'", kv[1].Value)}
+			}
+			pb.Imports = append(pb.Imports, path)
 			return nil
 		}
 	}
