@@ -202,10 +202,11 @@ func (r *Repo) limitHosts() (map[string]bool, error) {
 
 func (r *Repo) newRun(pb *Playbook, play *Play, limited map[string]bool) (*PlayRun, error) {
 	run := &PlayRun{Playbook: pb, Play: play}
-	hosts, err := r.Inventory.MatchPlay(play.Hosts)
+	hosts, unmatched, err := r.Inventory.MatchDetail(play.Hosts)
 	if err != nil {
 		return nil, &InputError{At: play.At, Key: "hosts", Msg: err.Error()}
 	}
+	r.warnUnmatched(play, unmatched)
 	run.AllHosts = hosts
 	for _, h := range hosts {
 		if limited == nil || limited[h] {
@@ -341,4 +342,18 @@ func importedPaths(path string, seen map[string]bool) []string {
 func isFile(p string) bool {
 	st, err := os.Stat(p)
 	return err == nil && !st.IsDir()
+}
+
+// warnUnmatched: a part of a play's hosts: that matches no host or group is
+// skipped, as Ansible skips it with a warning; straylight warns too. The
+// implicit localhost (a play on localhost with no such host in the
+// inventory) is not run.
+func (r *Repo) warnUnmatched(play *Play, unmatched []string) {
+	for _, part := range unmatched {
+		msg := fmt.Sprintf("Could not match supplied host pattern, ignoring: %s", part)
+		if part == "localhost" || part == "127.0.0.1" {
+			msg += " (the implicit localhost is not run by straylight: add localhost to the inventory with ansible_connection=local)"
+		}
+		r.Findings = append(r.Findings, Finding{Severity: SevWarning, At: play.At, Key: "hosts", Message: msg})
+	}
 }
