@@ -180,7 +180,7 @@ func lookupFirstFound(_ *Engine, s *Scope, terms []any, kw map[string]any) ([]an
 	if pyTruthy(kw["skip"]) {
 		return []any{}, nil
 	}
-	return nil, fmt.Errorf("No file was found when using first_found.")
+	return nil, ansibleText("No file was found when using first_found.")
 }
 
 func firstFoundCandidates(terms []any, kw map[string]any) (names, paths []string) {
@@ -258,3 +258,9 @@ func (s *Scope) searchDirs(sub, name string) []string {
 	}
 	return out
 }
+
+// ansibleText is an error whose text is Ansible's own, capitals and full
+// stop included.
+type ansibleText string
+
+func (m ansibleText) Error() string { return string(m) }

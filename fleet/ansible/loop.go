@@ -30,7 +30,7 @@ func (wk *walker) loopItems(f frame, t *Task) ([]any, error) {
 	}
 	list, ok := asList(v)
 	if !ok {
-		return nil, fmt.Errorf("Invalid data passed to 'loop', it requires a list, got this instead: %s. Hint: If you passed a list/dict of just one element, try adding wantlist=True to your lookup invocation or use q/query instead of lookup.", render.PyStr(v))
+		return nil, ansibleMessage(fmt.Sprintf("Invalid data passed to 'loop', it requires a list, got this instead: %s. Hint: If you passed a list/dict of just one element, try adding wantlist=True to your lookup invocation or use q/query instead of lookup.", render.PyStr(v)))
 	}
 	return list, nil
 }
@@ -184,8 +184,8 @@ func (r *Repo) strictCondition(hs *HostScope, text string) (bool, error) {
 	if b, ok := v.(bool); ok {
 		return b, nil
 	}
-	return false, fmt.Errorf("Conditional result (%s) was derived from value of type '%s'. Conditionals must have a boolean result.",
-		pyBool(render.Truthy(v)), render.PyTypeName(v))
+	return false, ansibleMessage(fmt.Sprintf("Conditional result (%s) was derived from value of type '%s'. Conditionals must have a boolean result.",
+		pyBool(render.Truthy(v)), render.PyTypeName(v)))
 }
 
 // legacyCondition is ansible-core 2.14's: a condition written as a
@@ -272,3 +272,9 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// ansibleMessage is an error whose text is Ansible's own, capitals and
+// full stop included, so that operators can search for it.
+type ansibleMessage string
+
+func (m ansibleMessage) Error() string { return string(m) }
