@@ -376,23 +376,25 @@ func e2eExitCode(err error) int {
 // ansible.Open, with the play's playbook dir) with
 // `ansible-inventory --host H --playbook-dir DIR`. Values are raw.
 func TestE2EMergedVarsMatchAnsibleInventory(t *testing.T) {
-	e2eRequireOracle(t, "ansible-inventory")
+	oracles := e2eOracles(t)
 	e2eIsolateEnv(t)
 	base := t.TempDir()
-	for _, name := range []string{"ini-layered", "seed-layout"} {
-		t.Run(name, func(t *testing.T) {
-			dir := filepath.Join(base, name)
-			_, root, _ := e2eSetUp(t, dir, name)
-			e2eCompareMergedVars(t, dir, root)
+	for _, o := range oracles {
+		for _, name := range e2eRepoNames {
+			t.Run("ansible-core "+o.version+"/"+name, func(t *testing.T) {
+				dir := filepath.Join(base, o.version, name)
+				_, root, _ := e2eSetUp(t, dir, name)
+				e2eCompareMergedVars(t, o, dir, root)
+			})
+		}
+		t.Run("ansible-core "+o.version+"/examples-homelab", func(t *testing.T) {
+			root := filepath.Join(e2eModuleRoot(t), "examples", "homelab")
+			e2eCompareMergedVars(t, o, t.TempDir(), root)
 		})
 	}
-	t.Run("examples-homelab", func(t *testing.T) {
-		root := filepath.Join(e2eModuleRoot(t), "examples", "homelab")
-		e2eCompareMergedVars(t, t.TempDir(), root)
-	})
 }
 
-func e2eCompareMergedVars(t *testing.T, tmp, root string) {
+func e2eCompareMergedVars(t *testing.T, o e2eOracle, tmp, root string) {
 	t.Helper()
 	r := e2eOpen(t, root, "")
 	seen := map[string]bool{}
@@ -400,7 +402,7 @@ func e2eCompareMergedVars(t *testing.T, tmp, root string) {
 		for _, host := range run.AllHosts {
 			if key := host + "\x00" + run.Playbook.Dir; !seen[key] {
 				seen[key] = true
-				e2eCompareHostVars(t, tmp, r, run, host)
+				e2eCompareHostVars(t, o, tmp, r, run, host)
 			}
 		}
 	}
@@ -409,14 +411,14 @@ func e2eCompareMergedVars(t *testing.T, tmp, root string) {
 	}
 }
 
-func e2eCompareHostVars(t *testing.T, tmp string, r *ansible.Repo, run *ansible.PlayRun, host string) {
+func e2eCompareHostVars(t *testing.T, o e2eOracle, tmp string, r *ansible.Repo, run *ansible.PlayRun, host string) {
 	t.Helper()
 	hs, err := r.ScopeOf(host, run)
 	if err != nil {
 		t.Errorf("%s: %v", host, err)
 		return
 	}
-	want := e2eAnsibleInventoryHost(t, tmp, r, host, run.Playbook.Dir)
+	want := e2eAnsibleInventoryHost(t, o, tmp, r, host, run.Playbook.Dir)
 	got := e2eInventoryLayers(hs.Vars())
 	if err := e2eSameJSON(e2eOpenVaulted(t, r, want), got); err != nil {
 		rel := ansible.RelTo(r.Root, run.Playbook.Dir)
@@ -440,16 +442,16 @@ func e2eInventoryLayers(v inventory.Vars) map[string]any {
 	return out
 }
 
-func e2eAnsibleInventoryHost(t *testing.T, tmp string, r *ansible.Repo, host, pbDir string) map[string]any {
+func e2eAnsibleInventoryHost(t *testing.T, o e2eOracle, tmp string, r *ansible.Repo, host, pbDir string) map[string]any {
 	t.Helper()
-	cmd := exec.Command("ansible-inventory", "-i", r.InventoryPath, "--host", host, "--playbook-dir", pbDir)
+	cmd := exec.Command(filepath.Join(o.bin, "ansible-inventory"), "-i", r.InventoryPath, "--host", host, "--playbook-dir", pbDir)
 	cmd.Dir = r.Root // so that ansible.cfg (vault_password_file) is read
 	cmd.Env = e2eAnsibleEnv(t, tmp)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		t.Fatalf("ansible-inventory --host %s: %v\n%s", host, err, stderr.String())
+		t.Fatalf("%s: ansible-inventory --host %s: %v\n%s", o.full, host, err, stderr.String())
 	}
 	var vars map[string]any
 	dec := json.NewDecoder(bytes.NewReader(out))
@@ -613,17 +615,6 @@ func BenchmarkPlan1000(b *testing.B) {
 
 // ---- helpers ----
 
-// e2eRequireOracle skips when a tool is missing, unless CI demands oracles.
-func e2eRequireOracle(t testing.TB, tool string) {
-	t.Helper()
-	if _, err := exec.LookPath(tool); err == nil {
-		return
-	}
-	if os.Getenv("STRAYLIGHT_REQUIRE_ORACLES") == "1" {
-		t.Fatalf("%s not found and STRAYLIGHT_REQUIRE_ORACLES=1", tool)
-	}
-	t.Skipf("%s not found: parity test skipped", tool)
-}
 
 // e2eIsolateEnv keeps the caller's Ansible settings out of straylight's
 // reading of the test repositories (ansible-playbook's are in e2eAnsibleEnv).
