@@ -615,7 +615,6 @@ func BenchmarkPlan1000(b *testing.B) {
 
 // ---- helpers ----
 
-
 // e2eIsolateEnv keeps the caller's Ansible settings out of straylight's
 // reading of the test repositories (ansible-playbook's are in e2eAnsibleEnv).
 func e2eIsolateEnv(t *testing.T) {
