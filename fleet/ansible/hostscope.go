@@ -20,13 +20,70 @@ type HostScope struct {
 	scope   *render.Scope
 	conn    Connection
 	secrets []string
+	// included are the handlers of roles include_role and import_role
+	// brought into the play for this host.
+	included []*Task
+}
+
+func (hs *HostScope) addHandlers(handlers []*Task) {
+	for _, h := range handlers {
+		if !containsTask(hs.included, h) {
+			hs.included = append(hs.included, h)
+		}
+	}
+}
+
+// Handlers are the play's handlers for this host in definition order: the
+// roles', those of included roles, the play's own.
+func (hs *HostScope) Handlers() []*Task {
+	roles := hs.run.Handlers()
+	own := len(hs.run.Play.Handlers)
+	out := append([]*Task(nil), roles[:len(roles)-own]...)
+	out = append(out, hs.included...)
+	return append(out, roles[len(roles)-own:]...)
 }
 
 // ScopeOf merges a host's variables for a play and opens its scope.
 func (r *Repo) ScopeOf(host string, run *PlayRun) (*HostScope, error) {
+	hs, err := r.scopeWithPlayVars(host, run, run.Play.Vars)
+	if err != nil || len(run.Play.VarsFiles) == 0 {
+		return hs, err
+	}
+	playVars, err := r.withVarsFiles(hs, run)
+	if err != nil {
+		return nil, err
+	}
+	return r.scopeWithPlayVars(host, run, playVars)
+}
+
+// withVarsFiles adds the play's vars_files to its vars (they rank above
+// them); file names may be templates.
+func (r *Repo) withVarsFiles(hs *HostScope, run *PlayRun) (map[string]any, error) {
+	out := mergeMaps(run.Play.Vars)
+	for _, name := range run.Play.VarsFiles {
+		v, err := hs.template(name)
+		if err != nil {
+			return nil, &InputError{At: run.Play.At, Key: "vars_files", Msg: err.Error()}
+		}
+		path := fmt.Sprint(v)
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(run.Playbook.Dir, path)
+		}
+		vars, err := readVarsFile(r.Root, path)
+		if err != nil {
+			return nil, &InputError{At: run.Play.At, Key: "vars_files", Msg: err.Error()}
+		}
+		for k, val := range vars {
+			out[k] = val
+		}
+	}
+	return out, nil
+}
+
+func (r *Repo) scopeWithPlayVars(host string, run *PlayRun, playVars map[string]any) (*HostScope, error) {
 	vars, err := r.Inventory.HostVars(host, inventory.Layers{
 		RoleDefaults: r.layerWith(run.roleDefaults(), inventory.LayerRoleDefault, run.roleOrigins(true)),
-		PlayVars:     r.layer(run.Play.Vars, inventory.LayerPlayVars),
+		PlayVars:     r.layer(playVars, inventory.LayerPlayVars),
 		RoleVars:     r.layerWith(run.roleVars(), inventory.LayerRoleVars, run.roleOrigins(false)),
 		ExtraVars:    r.layer(r.ExtraVars, inventory.LayerExtraVars),
 		PlaybookDir:  run.Playbook.Dir,
@@ -35,7 +92,7 @@ func (r *Repo) ScopeOf(host string, run *PlayRun) (*HostScope, error) {
 		return nil, r.relabelInventoryError(err)
 	}
 	hs := &HostScope{repo: r, run: run, host: host, vars: vars}
-	hs.scope = render.NewScope(orderedValues(vars), r.magic(host, run.Playbook.Dir))
+	hs.scope = render.NewScope(orderedValues(vars), r.magic(host, run.Playbook.Dir)).WithSearchPath([]string{run.Playbook.Dir})
 	hs.conn = connectionFrom(host, run.Play.Connection, hs.lookup)
 	hs.secrets = hs.collectSecrets()
 	return hs, nil
