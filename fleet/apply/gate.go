@@ -62,10 +62,12 @@ func (h *hostApply) healthGate(ctx context.Context, g *discover.GPUHost, expecte
 // the host serves now: it restarts on the same config, so it should come
 // back serving it, whatever the repository says (a host that drifted from
 // the repository, as the seed's wintermute, would otherwise fail its gate).
-// A host serving nothing now leaves the repository's name expected.
+// A host serving nothing now leaves the repository's name expected, and so
+// does one owing a restart (an earlier apply wrote the repository's config,
+// then died before restarting it: it comes back on the new name).
 func (h *hostApply) noteServingBefore(ctx context.Context) {
 	g := h.gpu()
-	if h.a.action != actionRestart || g == nil {
+	if h.a.action != actionRestart || g == nil || h.inherited {
 		return
 	}
 	pctx, cancel := context.WithTimeout(ctx, probeTimeout)

@@ -142,3 +142,37 @@ func wantAudit(t *testing.T, dir, host string, action string, results ...string)
 		t.Errorf("audit log for %s: %q, want %q", host, got, want)
 	}
 }
+
+// TestRestartRunsTheOwedRestart: an apply died after writing wintermute's
+// new config, before restarting it (as in TestFaultPendingRestartAfterCrash);
+// a restart then runs the owed restart: the host comes back on the
+// repository's new name (not the one it served before), its route answers,
+// and nothing is owed any more.
+func TestRestartRunsTheOwedRestart(t *testing.T) {
+	d := startLab(t)
+	setHealthTimeout(t, d.Dir, 5) // a gate waiting for the old name fails soon
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	crash := &recorder{hook: func(ev apply.Event) {
+		if isStep("wintermute", apply.StepWrite, apply.StatusOK)(ev) {
+			cancel()
+		}
+	}}
+	applyDir(t, ctx, d.Dir, apply.Options{NoRollback: true}, crash)
+	wantServed(t, d, "wintermute", oldServedName)
+
+	rec := &recorder{}
+	eng := &apply.Engine{Repo: openRepo(t, d.Dir), Transports: fleetplan.DefaultTransports}
+	sum, err := eng.Restart(context.Background(), "wintermute", rec.observe)
+	if err != nil || sum != (apply.ApplySummary{OK: 1}) {
+		t.Fatalf("restart: %+v, %v; want 1 ok", sum, err)
+	}
+	evs := rec.events()
+	i, _ := stepAt(t, evs, "wintermute", apply.StepHealth, apply.StatusOK)
+	if !strings.Contains(evs[i].Message, `"`+newServedName+`"`) {
+		t.Errorf("health gate %q, want the repository's new name", evs[i].Message)
+	}
+	stepAt(t, evs, "wintermute", apply.StepRouteTest, apply.StatusOK)
+	wantServed(t, d, "wintermute", newServedName)
+	wantNoPending(t, d.Dir, "wintermute")
+}
