@@ -10,6 +10,7 @@ import (
 
 	"github.com/straylight-fleet/straylight/fleet/apply"
 	"github.com/straylight-fleet/straylight/fleet/state"
+	"github.com/straylight-fleet/straylight/remote/sim"
 )
 
 // TestCLIDemoRestart: `--demo --restart armitage --yes` restarts armitage's
@@ -191,5 +192,27 @@ func TestCLIRestartExcludesOtherModes(t *testing.T) {
 		r := runCLI(t, args...)
 		wantExit(t, r, exitFailure)
 		wantContains(t, "stderr", r.stderr, "exclude each other")
+	}
+}
+
+// TestCLIRestartNeverHealthy: wintermute runs its fixed config, then (lab
+// fault never-healthy) no config but the one it booted with loads any more;
+// its restart never passes the health gate: exit 1, the gate named, nothing
+// to roll back.
+func TestCLIRestartNeverHealthy(t *testing.T) {
+	d := startCLILab(t)
+	setHealthTimeout(t, d.Dir, 1.5)
+	wantExit(t, runCLI(t, "-C", d.Dir, "--apply", "--yes"), exitOK)
+	if err := d.Lab.SetFault("wintermute", sim.FaultNeverHealthy); err != nil {
+		t.Fatal(err)
+	}
+	r := runCLI(t, "-C", d.Dir, "--restart", "wintermute", "--yes")
+	wantExit(t, r, exitFailure)
+	wantContains(t, "stdout", r.stdout,
+		`[wintermute] health failed health gate: wintermute did not serve "`+newServedName+`" within 1.5s`,
+		"[wintermute] FAILED health gate",
+		"Restart: 0 ok, 1 failed")
+	if strings.Contains(r.stdout, "rollback") {
+		t.Errorf("a restart rolled back:\n%s", r.stdout)
 	}
 }
