@@ -44,6 +44,7 @@ type Repo struct {
 	hostvarsMu sync.Mutex
 	hostvars   map[string]*hostvarsCache
 	sources    sourceCache
+	renders    renderCache
 }
 
 // PlayRun is a play ready to plan: its roles loaded and its hosts matched.

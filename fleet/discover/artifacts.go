@@ -219,15 +219,21 @@ func keyVarName(ref string) string {
 
 // Label names a server uniquely in the fleet: its host's name, or
 // host:port when the host runs more than one.
-func (f *Fleet) Label(g GPUHost) string {
-	n := 0
-	for _, s := range f.Serving() {
-		if s.Name == g.Name {
-			n++
+func (f *Fleet) Label(g GPUHost) string { return f.Labeler()(g) }
+
+// Labeler is Label for many servers: it counts each host's servers once
+// instead of once per call.
+func (f *Fleet) Labeler() func(GPUHost) string {
+	servers := map[string]int{}
+	for _, list := range [][]GPUHost{f.GPU, f.Backends} {
+		for i := range list {
+			servers[list[i].Name]++
 		}
 	}
-	if n > 1 {
-		return g.Name + ":" + strconv.Itoa(g.Port)
+	return func(g GPUHost) string {
+		if servers[g.Name] > 1 {
+			return g.Name + ":" + strconv.Itoa(g.Port)
+		}
+		return g.Name
 	}
-	return g.Name
 }
