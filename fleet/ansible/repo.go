@@ -45,6 +45,7 @@ type Repo struct {
 	hostvars   map[string]*hostvarsCache
 	sources    sourceCache
 	renders    renderCache
+	scopes     scopeCache
 }
 
 // PlayRun is a play ready to plan: its roles loaded and its hosts matched.

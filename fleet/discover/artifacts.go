@@ -52,13 +52,13 @@ type hostArtifacts struct {
 
 // discoverArtifacts recognises the servers and proxies in a host's rendered
 // file tasks.
-func discoverArtifacts(hs *ansible.HostScope, files []*ansible.FileTask) hostArtifacts {
+func discoverArtifacts(hs *ansible.HostScope, files []*ansible.FileTask, memo recognized) hostArtifacts {
 	var out hostArtifacts
 	var found artifact.Findings
 	from := map[string]string{} // dest → the template it was rendered from
 	for _, f := range files {
 		from[f.Dest] = f.Src
-		fs, err := recognize(f)
+		fs, err := memo.recognize(f)
 		if err != nil {
 			out.problems = append(out.problems, Problem{Host: hs.Host(), Message: fmt.Sprintf("%v (rendered by the task at %s:%d)", err, ansible.RelTo(hs.Root(), f.Task.At.File), f.Task.At.Line)})
 			continue
@@ -95,6 +95,28 @@ func recognize(f *ansible.FileTask) (artifact.Findings, error) {
 		return fs, err
 	}
 	return artifact.Recognize(path.Join(f.Dest, path.Base(f.Src)), f.Content)
+}
+
+// recognized remembers what recognize found in a file, by destination,
+// source and content: a file copied unchanged to every host (a start
+// script) is read once per fleet, not once per host.
+type recognized map[fileKey]recognition
+
+type fileKey struct{ dest, src, content string }
+
+type recognition struct {
+	found artifact.Findings
+	err   error
+}
+
+func (m recognized) recognize(f *ansible.FileTask) (artifact.Findings, error) {
+	key := fileKey{f.Dest, f.Src, string(f.Content)}
+	if r, ok := m[key]; ok {
+		return r.found, r.err
+	}
+	found, err := recognize(f)
+	m[key] = recognition{found, err}
+	return found, err
 }
 
 // mergeConfigFiles folds a server's --config file (recognised on its own as

@@ -55,6 +55,7 @@ func (f *Fleet) GPUHostByName(name string) *GPUHost {
 func Read(r *ansible.Repo) *Fleet {
 	f := &Fleet{Conns: map[string]ansible.Connection{}}
 	var found []hostArtifacts
+	memo := recognized{}
 	for _, host := range r.Inventory.Hosts() {
 		run := r.FirstRun(host)
 		if run == nil {
@@ -73,7 +74,7 @@ func Read(r *ansible.Repo) *Fleet {
 			f.Proxy = proxyHost(hs, files.Files)
 		}
 		dfiles, problems := r.DiscoveryFiles(host)
-		art := discoverArtifacts(hs, dfiles)
+		art := discoverArtifacts(hs, dfiles, memo)
 		for _, err := range problems {
 			art.problems = append(art.problems, Problem{Host: host, Message: err.Error()})
 		}
