@@ -52,13 +52,13 @@ type hostArtifacts struct {
 
 // discoverArtifacts recognises the servers and proxies in a host's rendered
 // file tasks.
-func discoverArtifacts(hs *ansible.HostScope, files []*ansible.FileTask, memo recognized) hostArtifacts {
+func discoverArtifacts(hs *ansible.HostScope, files []*ansible.FileTask, rz *artifact.Recognizer) hostArtifacts {
 	var out hostArtifacts
 	var found artifact.Findings
 	from := map[string]string{} // dest → the template it was rendered from
 	for _, f := range files {
 		from[f.Dest] = f.Src
-		fs, err := memo.recognize(f)
+		fs, err := recognizeWith(rz, f)
 		if err != nil {
 			out.problems = append(out.problems, Problem{Host: hs.Host(), Message: fmt.Sprintf("%v (rendered by the task at %s:%d)", err, ansible.RelTo(hs.Root(), f.Task.At.File), f.Task.At.Line)})
 			continue
@@ -90,33 +90,17 @@ func discoverArtifacts(hs *ansible.HostScope, files []*ansible.FileTask, memo re
 // /srv/litellm, a directory) is read again under the name Ansible gives the
 // file inside it.
 func recognize(f *ansible.FileTask) (artifact.Findings, error) {
-	fs, err := artifact.Recognize(f.Dest, f.Content)
+	return recognizeWith(new(artifact.Recognizer), f)
+}
+
+// recognizeWith is recognize through a Recognizer shared by the fleet's
+// files, so a script every host receives is lexed once.
+func recognizeWith(rz *artifact.Recognizer, f *ansible.FileTask) (artifact.Findings, error) {
+	fs, err := rz.Recognize(f.Dest, f.Content)
 	if err != nil || !fs.Empty() || path.Ext(f.Dest) != "" || path.Ext(f.Src) == "" {
 		return fs, err
 	}
-	return artifact.Recognize(path.Join(f.Dest, path.Base(f.Src)), f.Content)
-}
-
-// recognized remembers what recognize found in a file, by destination,
-// source and content: a file copied unchanged to every host (a start
-// script) is read once per fleet, not once per host.
-type recognized map[fileKey]recognition
-
-type fileKey struct{ dest, src, content string }
-
-type recognition struct {
-	found artifact.Findings
-	err   error
-}
-
-func (m recognized) recognize(f *ansible.FileTask) (artifact.Findings, error) {
-	key := fileKey{f.Dest, f.Src, string(f.Content)}
-	if r, ok := m[key]; ok {
-		return r.found, r.err
-	}
-	found, err := recognize(f)
-	m[key] = recognition{found, err}
-	return found, err
+	return rz.Recognize(path.Join(f.Dest, path.Base(f.Src)), f.Content)
 }
 
 // mergeConfigFiles folds a server's --config file (recognised on its own as
