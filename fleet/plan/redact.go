@@ -44,9 +44,27 @@ func MaskText(s string, secrets []string) string {
 	if !containsAnyWord(strings.ToLower(s), secretWords) {
 		return s
 	}
+	return maskLines(s)
+}
+
+// maskLines masks line by line, copying s only once a line changes (most
+// lines that name a key hold no secret value).
+func maskLines(s string) string {
 	var b strings.Builder
+	copying, at := false, 0
 	for line := range strings.SplitAfterSeq(s, "\n") {
-		b.WriteString(maskLine(line))
+		masked := maskLine(line)
+		if masked != line && !copying {
+			copying = true
+			b.WriteString(s[:at])
+		}
+		if copying {
+			b.WriteString(masked)
+		}
+		at += len(line)
+	}
+	if !copying {
+		return s
 	}
 	return b.String()
 }
