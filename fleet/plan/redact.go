@@ -4,6 +4,7 @@ import (
 	"github.com/straylight-fleet/straylight/fleet/ansible"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 )
 
 // secretAssignment finds "key: value" / "key=value" lines whose key names a
@@ -28,7 +29,7 @@ func maskSecretValuesByKey(line string) string {
 // mayHoldSecret is a cheap test before the line-by-line work: text that
 // holds no known secret and names none needs no masking.
 func mayHoldSecret(s string, secrets []string) bool {
-	return containsAny(s, secrets) || containsAnyWord(strings.ToLower(s), secretWords)
+	return containsAny(s, secrets) || namesAnyWord(s, secretWords)
 }
 
 // bearerToken finds "Bearer <token>" (an Authorization header in a command
@@ -41,7 +42,7 @@ var bearerToken = regexp.MustCompile(`(?i)(\bbearer\s+)([A-Za-z0-9._~+/=-]{4,})`
 // file was half the time of a 1,000-host plan.
 func MaskText(s string, secrets []string) string {
 	s = MaskSecrets(s, secrets)
-	if !containsAnyWord(strings.ToLower(s), secretWords) {
+	if !namesAnyWord(s, secretWords) {
 		return s
 	}
 	return maskLines(s)
@@ -71,11 +72,10 @@ func maskLines(s string) string {
 
 // maskLine runs the regular expressions on a line that names a secret.
 func maskLine(line string) string {
-	lower := strings.ToLower(line)
-	if containsAnyWord(lower, secretWords[:4]) {
+	if namesAnyWord(line, secretWords[:4]) {
 		line = maskSecretValuesByKey(line)
 	}
-	if strings.Contains(lower, "bearer") {
+	if namesAnyWord(line, secretWords[4:]) {
 		line = bearerToken.ReplaceAllString(line, "${1}"+SecretMask)
 	}
 	return line
@@ -83,6 +83,33 @@ func maskLine(line string) string {
 
 // secretWords are the words secretAssignment's keys contain.
 var secretWords = []string{"key", "pass", "secret", "token", "bearer"}
+
+// namesAnyWord is containsAnyWord(strings.ToLower(s), words) for lower-case
+// ASCII words, without lowering a copy of s when s is ASCII.
+func namesAnyWord(s string, words []string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return containsAnyWord(strings.ToLower(s), words)
+		}
+	}
+	for _, w := range words {
+		if containsASCIIFold(s, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// containsASCIIFold reports whether ASCII s contains the lower-case word in
+// any case.
+func containsASCIIFold(s, word string) bool {
+	for i := 0; i+len(word) <= len(s); i++ {
+		if s[i]|0x20 == word[0] && strings.EqualFold(s[i:i+len(word)], word) {
+			return true
+		}
+	}
+	return false
+}
 
 func containsAnyWord(s string, words []string) bool {
 	for _, w := range words {
