@@ -72,7 +72,7 @@ func maskLines(s string) string {
 
 // maskLine runs the regular expressions on a line that names a secret.
 func maskLine(line string) string {
-	if namesAnyWord(line, secretWords[:4]) {
+	if namesAnyWord(line, secretKeys) {
 		line = maskSecretValuesByKey(line)
 	}
 	if namesAnyWord(line, secretWords[4:]) {
@@ -80,6 +80,10 @@ func maskLine(line string) string {
 	}
 	return line
 }
+
+// secretKeys are what secretAssignment's keys contain: a line naming none
+// cannot match it.
+var secretKeys = []string{"master_key", "api_key", "password", "passwd", "secret", "token"}
 
 // secretWords are the words secretAssignment's keys contain.
 var secretWords = []string{"key", "pass", "secret", "token", "bearer"}
