@@ -4,7 +4,6 @@ import (
 	"github.com/straylight-fleet/straylight/fleet/ansible"
 	"regexp"
 	"strings"
-	"unicode/utf8"
 )
 
 // secretAssignment finds "key: value" / "key=value" lines whose key names a
@@ -72,10 +71,11 @@ func maskLines(s string) string {
 
 // maskLine runs the regular expressions on a line that names a secret.
 func maskLine(line string) string {
-	if namesAnyWord(line, secretKeys) {
+	lower := strings.ToLower(line)
+	if containsAnyWord(lower, secretKeys) {
 		line = maskSecretValuesByKey(line)
 	}
-	if namesAnyWord(line, secretWords[4:]) {
+	if strings.Contains(lower, "bearer") {
 		line = bearerToken.ReplaceAllString(line, "${1}"+SecretMask)
 	}
 	return line
@@ -85,34 +85,14 @@ func maskLine(line string) string {
 // cannot match it.
 var secretKeys = []string{"master_key", "api_key", "password", "passwd", "secret", "token"}
 
-// secretWords are the words secretAssignment's keys contain.
-var secretWords = []string{"key", "pass", "secret", "token", "bearer"}
+// secretWords are what a line must name for maskLine to change it: one of
+// secretKeys or "bearer". Text naming none is returned as it is.
+var secretWords = append(append([]string(nil), secretKeys...), "bearer")
 
-// namesAnyWord is containsAnyWord(strings.ToLower(s), words) for lower-case
-// ASCII words, without lowering a copy of s when s is ASCII.
+// namesAnyWord reports whether s names any of the lower-case words, in any
+// case.
 func namesAnyWord(s string, words []string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return containsAnyWord(strings.ToLower(s), words)
-		}
-	}
-	for _, w := range words {
-		if containsASCIIFold(s, w) {
-			return true
-		}
-	}
-	return false
-}
-
-// containsASCIIFold reports whether ASCII s contains the lower-case word in
-// any case.
-func containsASCIIFold(s, word string) bool {
-	for i := 0; i+len(word) <= len(s); i++ {
-		if s[i]|0x20 == word[0] && strings.EqualFold(s[i:i+len(word)], word) {
-			return true
-		}
-	}
-	return false
+	return containsAnyWord(strings.ToLower(s), words)
 }
 
 func containsAnyWord(s string, words []string) bool {
