@@ -19,11 +19,12 @@ import (
 // host within hosts (nil: all) and the proxy with its routes.
 func (s *Session) StatusTargets(repo *Repo, hosts []string) ([]status.Target, *status.ProxyTarget) {
 	f := repo.Fleet()
+	label, wanted := f.Labeler(), hostSet(hosts)
 	var targets []status.Target
 	for _, g := range f.Serving() {
-		if hosts == nil || slices.Contains(hosts, g.Name) {
+		if hosts == nil || wanted[g.Name] {
 			t := statusTarget(g, s.cfg.Transports)
-			t.Host = f.Label(g)
+			t.Host = label(g)
 			targets = append(targets, t)
 		}
 	}
@@ -34,6 +35,15 @@ func (s *Session) StatusTargets(repo *Repo, hosts []string) ([]status.Target, *s
 func (s *Session) Monitor(repo *Repo) *status.Monitor {
 	hosts, proxy := s.StatusTargets(repo, nil)
 	return status.New(status.Config{Hosts: hosts, Proxy: proxy, Timeout: repo.Settings().ProbeTimeout})
+}
+
+// hostSet is hosts as a set, for membership tests over a large fleet.
+func hostSet(hosts []string) map[string]bool {
+	set := make(map[string]bool, len(hosts))
+	for _, h := range hosts {
+		set[h] = true
+	}
+	return set
 }
 
 func statusTarget(g GPUHost, transports plan.TransportFactory) status.Target {
@@ -71,10 +81,11 @@ func discoveredProxyTarget(f *Fleet, hosts []string) *status.ProxyTarget {
 }
 
 func withRoutes(pt *status.ProxyTarget, f *Fleet, routes []discover.Route) *status.ProxyTarget {
+	serving, label := f.Serving(), f.Labeler()
 	for _, r := range routes {
 		sr := status.Route{Alias: r.Alias, Upstream: r.Upstream()}
-		if h, _ := discover.HostForAPIBase(r.APIBase, f.Serving()); h != nil {
-			sr.Host = f.Label(*h)
+		if h, _ := discover.HostForAPIBase(r.APIBase, serving); h != nil {
+			sr.Host = label(*h)
 		}
 		pt.Routes = append(pt.Routes, sr)
 	}

@@ -3,6 +3,7 @@ package render
 import (
 	"bytes"
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -24,12 +25,38 @@ func Diff(path string, old, new []byte) string {
 	if isBinary(old) || isBinary(new) {
 		return header + "diff skipped: file appears to be binary\n"
 	}
-	text := udiff.Unified("before: "+path, "after: "+path, displayText(old), displayText(new))
+	text := unified("before: "+path, "after: "+path, displayText(old), displayText(new))
 	note := lineEndingNote(old, new)
 	if text == "" {
 		return header + note
 	}
 	return text + note
+}
+
+// unified is udiff.Unified; a file created from nothing (the usual case in
+// a first --check) is written out directly, without line matching.
+func unified(from, to, old, new string) string {
+	if old != "" || new == "" {
+		return udiff.Unified(from, to, old, new)
+	}
+	lines := strings.SplitAfter(new, "\n")
+	if lines[len(lines)-1] == "" {
+		lines = lines[:len(lines)-1]
+	}
+	var b strings.Builder
+	b.Grow(len(new) + len(lines) + len(from) + len(to) + 64)
+	b.WriteString("--- " + from + "\n+++ " + to + "\n@@ -0,0 +1")
+	if len(lines) > 1 {
+		b.WriteString("," + strconv.Itoa(len(lines)))
+	}
+	b.WriteString(" @@\n")
+	for _, l := range lines {
+		b.WriteString("+" + l)
+		if !strings.HasSuffix(l, "\n") {
+			b.WriteString("\n\\ No newline at end of file\n")
+		}
+	}
+	return b.String()
 }
 
 func isBinary(b []byte) bool {

@@ -3,6 +3,8 @@ package render
 import (
 	"strings"
 	"testing"
+
+	"github.com/aymanbagabas/go-udiff"
 )
 
 func TestDiffUnifiedWithAnsibleHeaders(t *testing.T) {
@@ -52,5 +54,16 @@ func TestDiffBinary(t *testing.T) {
 	got := Diff("f", []byte("a\x00"), []byte("b"))
 	if !strings.Contains(got, "binary") {
 		t.Errorf("got %q", got)
+	}
+}
+
+// TestUnifiedCreatedFileMatchesUdiff holds the direct form of a file
+// created from nothing to go-udiff's own output, line for line.
+func TestUnifiedCreatedFileMatchesUdiff(t *testing.T) {
+	for _, text := range []string{"a", "a\n", "\n", "\n\n", "a\nb", "a\nb\n", "x\n\ny\n\n", "één\r\ntwee", strings.Repeat("line\n", 300) + "tail"} {
+		want := udiff.Unified("before: f", "after: f", "", text)
+		if got := unified("before: f", "after: f", "", text); got != want {
+			t.Errorf("created file %q:\n got %q\nwant %q", text, got, want)
+		}
 	}
 }

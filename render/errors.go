@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/nikolalohinski/gonja/v2/exec"
 	"github.com/nikolalohinski/gonja/v2/parser"
@@ -74,14 +75,31 @@ func undefinedValue(err *UndefinedError) *exec.Value { return exec.AsValue(err) 
 // ("invalid call to filter 'lower': ..."), so an UndefinedError passed
 // through one is found again by its message; gonja's own strict-mode
 // messages (attributes of its literal values) are recognised too.
-var undefinedMessages = []*regexp.Regexp{
-	regexp.MustCompile(`(?s)undefined variable '([^']*)'.*`),
-	regexp.MustCompile(`'[^']*' has no (?:attribute|host) '([^']*)'`),
-	regexp.MustCompile(`No (first|last) item, sequence was empty\.`),
-	regexp.MustCompile(`list object has no element (-?\d+)`),
-	regexp.MustCompile(`Unable to evaluate name "([^"]*)"`),
-	regexp.MustCompile(`attribute '([^']*)' not found`),
-	regexp.MustCompile(`item '?([^' ]*)'? not found`),
+var undefinedMessages = sync.OnceValue(func() []*regexp.Regexp {
+	return compileAll(
+		`(?s)undefined variable '([^']*)'.*`,
+		`'[^']*' has no (?:attribute|host) '([^']*)'`,
+		`No (first|last) item, sequence was empty\.`,
+		`list object has no element (-?\d+)`,
+		`Unable to evaluate name "([^"]*)"`,
+		`attribute '([^']*)' not found`,
+		`item '?([^' ]*)'? not found`,
+	)
+})
+
+// compileAll compiles expressions (on first use: see lazyRegexp).
+func compileAll(exprs ...string) []*regexp.Regexp {
+	out := make([]*regexp.Regexp, len(exprs))
+	for i, e := range exprs {
+		out[i] = regexp.MustCompile(e)
+	}
+	return out
+}
+
+// lazyRegexp compiles expr on first use: a run that renders without an
+// error never compiles the expressions that read error messages.
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
 }
 
 // cause unwraps one level, including gonja's *exec.Value holding an error
@@ -114,7 +132,7 @@ func asUndefined(err error) (*UndefinedError, bool) {
 	if err == nil {
 		return nil, false
 	}
-	for i, pattern := range undefinedMessages {
+	for i, pattern := range undefinedMessages() {
 		if m := pattern.FindStringSubmatch(err.Error()); m != nil {
 			if i >= 4 {
 				return &UndefinedError{Name: m[1]}, true
@@ -134,7 +152,7 @@ func isUndefinedValue(v *exec.Value) bool {
 	return ok
 }
 
-var gonjaLine = regexp.MustCompile(`at line (\d+)`)
+var gonjaLine = lazyRegexp(`at line (\d+)`)
 
 // innermostLine finds the line of the innermost template node gonja
 // reported in err's chain ("Unable to render expression at line 7: ...").
@@ -145,7 +163,7 @@ func innermostLine(err error) int {
 		if inner := cause(current); inner != nil {
 			own = strings.TrimSuffix(own, inner.Error())
 		}
-		if m := gonjaLine.FindStringSubmatch(own); m != nil {
+		if m := gonjaLine().FindStringSubmatch(own); m != nil {
 			line, _ = strconv.Atoi(m[1])
 		}
 	}
@@ -177,13 +195,13 @@ func rootMessage(err error) string {
 }
 
 var (
-	internalCall = regexp.MustCompile(`invalid call to function '__straylight_[a-z]+': `)
-	gonjaCall    = regexp.MustCompile(`invalid call to (filter|function|test|method) '([^']*)'(?: of [^:]*)?: `)
+	internalCall = lazyRegexp(`invalid call to function '__straylight_[a-z]+': `)
+	gonjaCall    = lazyRegexp(`invalid call to (filter|function|test|method) '([^']*)'(?: of [^:]*)?: `)
 )
 
 // cleanMessage rewords gonja's "invalid call to filter 'x': " (which it
 // says of any error a filter returns) and drops the engine's own calls.
 func cleanMessage(msg string) string {
-	msg = internalCall.ReplaceAllString(msg, "")
-	return gonjaCall.ReplaceAllString(msg, "$1 $2: ")
+	msg = internalCall().ReplaceAllString(msg, "")
+	return gonjaCall().ReplaceAllString(msg, "$1 $2: ")
 }

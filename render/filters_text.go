@@ -89,12 +89,12 @@ func expandPython(b *strings.Builder, template string, re *regexp.Regexp, text s
 	return nil
 }
 
-var groupReference = regexp.MustCompile(`^(?:(\d{1,2})|g<([^>]*)>)`)
+var groupReference = lazyRegexp(`^(?:(\d{1,2})|g<([^>]*)>)`)
 
 // replacementGroup reads the group a replacement escape refers to: the
 // group number and how many bytes after the backslash it took, or -1.
 func replacementGroup(rest string, re *regexp.Regexp) (int, int, error) {
-	m := groupReference.FindStringSubmatch(rest)
+	m := groupReference().FindStringSubmatch(rest)
 	if m == nil {
 		return -1, 0, nil
 	}

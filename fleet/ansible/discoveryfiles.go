@@ -14,17 +14,21 @@ import "fmt"
 func (r *Repo) DiscoveryFiles(host string) ([]*FileTask, []error) {
 	var files []*FileTask
 	var problems []error
+	done := r.renderedTasks(host)
 	for _, run := range r.Runs {
 		if !containsString(run.AllHosts, host) {
 			continue
 		}
-		hs, err := r.ScopeOf(host, run)
+		hs, err := done.scope(r, host, run)
 		if err != nil {
 			problems = append(problems, err)
 			continue
 		}
 		for _, t := range run.Tasks() {
-			f, err := discoveryFile(hs, run, t)
+			f, err := done.file(run, t)
+			if f == nil {
+				f, err = discoveryFile(hs, run, t)
+			}
 			if err != nil {
 				problems = append(problems, err)
 			}
@@ -34,6 +38,63 @@ func (r *Repo) DiscoveryFiles(host string) ([]*FileTask, []error) {
 		}
 	}
 	return files, problems
+}
+
+// renderedTasks is what the host's whole render (RenderHost, shared with the
+// plan) already holds: its scopes and the file tasks it rendered, which
+// discovery reads instead of rendering them again.
+type renderedTasks struct {
+	scopes map[*PlayRun]*HostScope
+	files  map[runTask]*FileTask
+}
+
+type runTask struct {
+	run  *PlayRun
+	task *Task
+}
+
+func (r *Repo) renderedTasks(host string) renderedTasks {
+	done := renderedTasks{scopes: map[*PlayRun]*HostScope{}, files: map[runTask]*FileTask{}}
+	w, _ := r.RenderHost(host, false) // a task it did not reach is rendered here and its error reported
+	if w == nil {
+		return done
+	}
+	for _, hs := range w.Scopes {
+		done.scopes[hs.run] = hs
+	}
+	seen := map[runTask]int{}
+	for _, f := range w.Files {
+		k := runTask{f.Run, f.Task}
+		if seen[k]++; seen[k] == 1 {
+			done.files[k] = f
+		} else {
+			delete(done.files, k) // one task twice in a play (a role listed twice): render each again
+		}
+	}
+	return done
+}
+
+func (d renderedTasks) scope(r *Repo, host string, run *PlayRun) (*HostScope, error) {
+	if hs, ok := d.scopes[run]; ok {
+		return hs, nil
+	}
+	return r.ScopeOf(host, run)
+}
+
+// file is the rendered task as discovery returns it (with its source), or
+// nil when the render did not produce it.
+func (d renderedTasks) file(run *PlayRun, t *Task) (*FileTask, error) {
+	f, ok := d.files[runTask{run, t}]
+	if !ok || !t.Module.IsFileModule() {
+		return nil, nil
+	}
+	args, err := f.Scope.template(contentArgs(t.Args))
+	if err != nil {
+		return nil, nil
+	}
+	out := *f
+	out.Src = sourceOf(f.Scope, run, t, args.(map[string]any))
+	return &out, nil
 }
 
 // discoveryFile renders one template or copy task for its content; nil for

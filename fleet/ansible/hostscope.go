@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/straylight-fleet/straylight/fleet/inventory"
 	"github.com/straylight-fleet/straylight/render"
@@ -43,8 +44,48 @@ func (hs *HostScope) Handlers() []*Task {
 	return append(out, roles[len(roles)-own:]...)
 }
 
-// ScopeOf merges a host's variables for a play and opens its scope.
+// ScopeOf merges a host's variables for a play and opens its scope. A Repo
+// opens each host's scope for a play once (discovery, the plan and the
+// status targets share it); callers must not modify it.
 func (r *Repo) ScopeOf(host string, run *PlayRun) (*HostScope, error) {
+	key := scopeKey{host, run}
+	r.scopes.mu.Lock()
+	got, ok := r.scopes.opened[key]
+	r.scopes.mu.Unlock()
+	if ok {
+		return got.hs, got.err
+	}
+	hs, err := r.openScope(host, run)
+	r.scopes.mu.Lock()
+	defer r.scopes.mu.Unlock()
+	if got, ok := r.scopes.opened[key]; ok { // opened meanwhile: the first one wins
+		return got.hs, got.err
+	}
+	if r.scopes.opened == nil {
+		r.scopes.opened = map[scopeKey]openedScope{}
+	}
+	r.scopes.opened[key] = openedScope{hs, err}
+	return hs, err
+}
+
+// scopeCache holds the scopes ScopeOf opened.
+type scopeCache struct {
+	mu     sync.Mutex
+	opened map[scopeKey]openedScope
+}
+
+type scopeKey struct {
+	host string
+	run  *PlayRun
+}
+
+type openedScope struct {
+	hs  *HostScope
+	err error
+}
+
+// openScope opens a host's scope for a play: its vars, then its vars_files.
+func (r *Repo) openScope(host string, run *PlayRun) (*HostScope, error) {
 	hs, err := r.scopeWithPlayVars(host, run, run.Play.Vars)
 	if err != nil || len(run.Play.VarsFiles) == 0 {
 		return hs, err

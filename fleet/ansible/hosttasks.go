@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // HostTasks is what Ansible would run on one host, rendered: every file task
@@ -35,7 +36,61 @@ type FileTask struct {
 
 // RenderHost renders a host's file tasks for every play that targets it
 // (within --limit when limited is true). Nothing is read from the host.
+// A Repo renders each host once: discovery, the plan and the lab share the
+// render (the repository was read at Open; reopen it to see changes), so
+// callers must not modify what it returns.
 func (r *Repo) RenderHost(host string, limited bool) (*HostTasks, error) {
+	if limited && !r.limitKeepsEveryRun(host) {
+		return r.renderHost(host, true)
+	}
+	return r.renders.get(host, func() (*HostTasks, error) { return r.renderHost(host, false) })
+}
+
+// limitKeepsEveryRun reports whether --limit leaves the host in every play
+// that targets it, so that its limited render is its whole render.
+func (r *Repo) limitKeepsEveryRun(host string) bool {
+	for _, run := range r.Runs {
+		if slices.Contains(run.AllHosts, host) != slices.Contains(run.Hosts, host) {
+			return false
+		}
+	}
+	return true
+}
+
+// renderCache holds each host's whole render (ignoring --limit).
+type renderCache struct {
+	mu    sync.Mutex
+	hosts map[string]cachedRender
+}
+
+type cachedRender struct {
+	tasks *HostTasks
+	err   error
+}
+
+// get returns the host's cached render, rendering it on first use; two
+// callers racing on one host may both render, and the first stored wins.
+func (c *renderCache) get(host string, render func() (*HostTasks, error)) (*HostTasks, error) {
+	c.mu.Lock()
+	got, ok := c.hosts[host]
+	c.mu.Unlock()
+	if ok {
+		return got.tasks, got.err
+	}
+	tasks, err := render()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if got, ok := c.hosts[host]; ok {
+		return got.tasks, got.err
+	}
+	if c.hosts == nil {
+		c.hosts = map[string]cachedRender{}
+	}
+	c.hosts[host] = cachedRender{tasks, err}
+	return tasks, err
+}
+
+func (r *Repo) renderHost(host string, limited bool) (*HostTasks, error) {
 	w := &HostTasks{Host: host}
 	for _, run := range r.Runs {
 		hosts := run.AllHosts

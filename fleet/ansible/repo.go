@@ -57,6 +57,8 @@ type Repo struct {
 	hostvarsMu sync.Mutex
 	hostvars   map[string]*hostvarsCache
 	sources    sourceCache
+	renders    renderCache
+	scopes     scopeCache
 }
 
 // PlayRun is a play ready to plan: its roles loaded and its hosts matched.

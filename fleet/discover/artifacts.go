@@ -52,13 +52,13 @@ type hostArtifacts struct {
 
 // discoverArtifacts recognises the servers and proxies in a host's rendered
 // file tasks.
-func discoverArtifacts(hs *ansible.HostScope, files []*ansible.FileTask) hostArtifacts {
+func discoverArtifacts(hs *ansible.HostScope, files []*ansible.FileTask, rz *artifact.Recognizer) hostArtifacts {
 	var out hostArtifacts
 	var found artifact.Findings
 	from := map[string]string{} // dest → the template it was rendered from
 	for _, f := range files {
 		from[f.Dest] = f.Src
-		fs, err := recognize(f)
+		fs, err := recognizeWith(rz, f)
 		if err != nil {
 			out.problems = append(out.problems, Problem{Host: hs.Host(), Message: fmt.Sprintf("%v (rendered by the task at %s:%d)", err, ansible.RelTo(hs.Root(), f.Task.At.File), f.Task.At.Line)})
 			continue
@@ -90,11 +90,17 @@ func discoverArtifacts(hs *ansible.HostScope, files []*ansible.FileTask) hostArt
 // /srv/litellm, a directory) is read again under the name Ansible gives the
 // file inside it.
 func recognize(f *ansible.FileTask) (artifact.Findings, error) {
-	fs, err := artifact.Recognize(f.Dest, f.Content)
+	return recognizeWith(new(artifact.Recognizer), f)
+}
+
+// recognizeWith is recognize through a Recognizer shared by the fleet's
+// files, so a script every host receives is lexed once.
+func recognizeWith(rz *artifact.Recognizer, f *ansible.FileTask) (artifact.Findings, error) {
+	fs, err := rz.Recognize(f.Dest, f.Content)
 	if err != nil || !fs.Empty() || path.Ext(f.Dest) != "" || path.Ext(f.Src) == "" {
 		return fs, err
 	}
-	return artifact.Recognize(path.Join(f.Dest, path.Base(f.Src)), f.Content)
+	return rz.Recognize(path.Join(f.Dest, path.Base(f.Src)), f.Content)
 }
 
 // mergeConfigFiles folds a server's --config file (recognised on its own as
@@ -219,15 +225,21 @@ func keyVarName(ref string) string {
 
 // Label names a server uniquely in the fleet: its host's name, or
 // host:port when the host runs more than one.
-func (f *Fleet) Label(g GPUHost) string {
-	n := 0
-	for _, s := range f.Serving() {
-		if s.Name == g.Name {
-			n++
+func (f *Fleet) Label(g GPUHost) string { return f.Labeler()(g) }
+
+// Labeler is Label for many servers: it counts each host's servers once
+// instead of once per call.
+func (f *Fleet) Labeler() func(GPUHost) string {
+	servers := map[string]int{}
+	for _, list := range [][]GPUHost{f.GPU, f.Backends} {
+		for i := range list {
+			servers[list[i].Name]++
 		}
 	}
-	if n > 1 {
-		return g.Name + ":" + strconv.Itoa(g.Port)
+	return func(g GPUHost) string {
+		if servers[g.Name] > 1 {
+			return g.Name + ":" + strconv.Itoa(g.Port)
+		}
+		return g.Name
 	}
-	return g.Name
 }

@@ -3,6 +3,7 @@ package discover
 import (
 	"fmt"
 	"github.com/straylight-fleet/straylight/fleet/ansible"
+	"github.com/straylight-fleet/straylight/fleet/discover/artifact"
 	"strings"
 	"time"
 )
@@ -55,6 +56,7 @@ func (f *Fleet) GPUHostByName(name string) *GPUHost {
 func Read(r *ansible.Repo) *Fleet {
 	f := &Fleet{Conns: map[string]ansible.Connection{}}
 	var found []hostArtifacts
+	rz := new(artifact.Recognizer)
 	for _, host := range r.Inventory.Hosts() {
 		run := r.FirstRun(host)
 		if run == nil {
@@ -73,7 +75,7 @@ func Read(r *ansible.Repo) *Fleet {
 			f.Proxy = proxyHost(hs, files.Files)
 		}
 		dfiles, problems := r.DiscoveryFiles(host)
-		art := discoverArtifacts(hs, dfiles)
+		art := discoverArtifacts(hs, dfiles, rz)
 		for _, err := range problems {
 			art.problems = append(art.problems, Problem{Host: host, Message: err.Error()})
 		}

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 )
@@ -28,12 +29,19 @@ func errorAt(file string, line int, format string, args ...any) *Error {
 	return &Error{File: file, Line: line, Msg: fmt.Sprintf(format, args...)}
 }
 
-var yamlLineError = regexp.MustCompile(`^yaml: (?:line (\d+): )?(.*)$`)
+// lazyRegexp compiles expr on first use: a run that never needs an
+// expression (most never parse an INI inventory or an IPv6 address) does
+// not pay for compiling it at start-up.
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
+}
+
+var yamlLineError = lazyRegexp(`^yaml: (?:line (\d+): )?(.*)$`)
 
 // yamlSyntaxError turns yaml.v3's "yaml: line N: msg" into an Error naming
 // the file and the line of the problem.
 func yamlSyntaxError(file string, data []byte, err error) *Error {
-	m := yamlLineError.FindStringSubmatch(err.Error())
+	m := yamlLineError().FindStringSubmatch(err.Error())
 	if m == nil {
 		return errorAt(file, 0, "%s", err.Error())
 	}

@@ -25,12 +25,12 @@ const (
 )
 
 var (
-	bracketedHostPort = regexp.MustCompile(`^\[(.+)\]:([0-9]+)$`)
-	hostPort          = regexp.MustCompile(`^((?:[^:\[\]]|\[[^\]]*\])*):([0-9]+)$`)
-	ipv4Address       = regexp.MustCompile(`(?i)^(?:` + ipv4Component + `\.){3}` + ipv4Component + `$`)
-	ipv6Address       = regexp.MustCompile(`(?i)^(?:` + ipv6Alternatives(ipv6Component) + `)$`)
-	hostnameLabel     = regexp.MustCompile(`(?i)^(?:` + wordChar + `|` + alphanumericRange + `)(?:[\p{L}\p{N}_-]|` + alphanumericRange + `)*$`)
-	patternWords      = regexp.MustCompile(`(?:[^\s:\[\]]|\[[^\]]*\])+`)
+	bracketedHostPort = lazyRegexp(`^\[(.+)\]:([0-9]+)$`)
+	hostPort          = lazyRegexp(`^((?:[^:\[\]]|\[[^\]]*\])*):([0-9]+)$`)
+	ipv4Address       = lazyRegexp(`(?i)^(?:` + ipv4Component + `\.){3}` + ipv4Component + `$`)
+	ipv6Address       = lazyRegexp(`(?i)^(?:` + ipv6Alternatives(ipv6Component) + `)$`)
+	hostnameLabel     = lazyRegexp(`(?i)^(?:` + wordChar + `|` + alphanumericRange + `)(?:[\p{L}\p{N}_-]|` + alphanumericRange + `)*$`)
+	patternWords      = lazyRegexp(`(?:[^\s:\[\]]|\[[^\]]*\])+`)
 )
 
 func ipv6Alternatives(c string) string {
@@ -56,7 +56,7 @@ var errNotAddress = errors.New("not a valid network hostname")
 // parseAddress is Ansible's parse_address: a host name or IP address with
 // an optional :port, ranges allowed or not.
 func parseAddress(address string, allowRanges bool) (host string, port int, err error) {
-	for _, re := range []*regexp.Regexp{bracketedHostPort, hostPort} {
+	for _, re := range []*regexp.Regexp{bracketedHostPort(), hostPort()} {
 		if m := re.FindStringSubmatch(address); m != nil {
 			if port, err = strconv.Atoi(m[2]); err != nil {
 				return "", 0, errNotAddress
@@ -64,7 +64,7 @@ func parseAddress(address string, allowRanges bool) (host string, port int, err 
 			address = m[1]
 		}
 	}
-	if !isIPv4(address) && !ipv6Address.MatchString(address) && !isHostname(address) {
+	if !isIPv4(address) && !isHostname(address) && !ipv6Address().MatchString(address) {
 		return "", 0, errNotAddress
 	}
 	if !allowRanges && strings.Contains(address, "[") {
@@ -73,13 +73,13 @@ func parseAddress(address string, allowRanges bool) (host string, port int, err 
 	return address, port, nil
 }
 
-func isIPv4(s string) bool { return ipv4Address.MatchString(s) }
+func isIPv4(s string) bool { return ipv4Address().MatchString(s) }
 
 // isHostname checks each dot-separated label; a label may not end in '_'
 // or '-' (Ansible's negative lookbehind, which Go's regexp lacks).
 func isHostname(s string) bool {
 	for _, label := range strings.Split(s, ".") {
-		if !hostnameLabel.MatchString(label) || strings.HasSuffix(label, "_") || strings.HasSuffix(label, "-") {
+		if !hostnameLabel().MatchString(label) || strings.HasSuffix(label, "_") || strings.HasSuffix(label, "-") {
 			return false
 		}
 	}
@@ -271,7 +271,7 @@ func splitHostPattern(pattern string) []string {
 		if _, _, err := parseAddress(pattern, true); err == nil {
 			parts = []string{pattern}
 		} else {
-			parts = patternWords.FindAllString(pattern, -1)
+			parts = patternWords().FindAllString(pattern, -1)
 		}
 	}
 	var out []string

@@ -2,7 +2,6 @@ package inventory
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -11,8 +10,8 @@ import (
 // The INI reader follows ansible/plugins/inventory/ini.py line by line.
 
 var (
-	iniSection   = regexp.MustCompile(`^\[([^:\]\s]+)(?::([\p{L}\p{N}_]+))?\]\s*(?:#.*)?$`)
-	iniGroupName = regexp.MustCompile(`^([^:\]\s]+)\s*(?:#.*)?$`)
+	iniSection   = lazyRegexp(`^\[([^:\]\s]+)(?::([\p{L}\p{N}_]+))?\]\s*(?:#.*)?$`)
+	iniGroupName = lazyRegexp(`^([^:\]\s]+)\s*(?:#.*)?$`)
 )
 
 type iniReader struct {
@@ -113,7 +112,7 @@ func (r *iniReader) parseLine(line string) error {
 	if line == "" || line[0] == '#' || line[0] == ';' {
 		return nil
 	}
-	if m := iniSection.FindStringSubmatch(line); m != nil {
+	if m := iniSection().FindStringSubmatch(line); m != nil {
 		return r.section(m[1], m[2])
 	}
 	if strings.HasPrefix(line, "[") && strings.HasSuffix(line, "]") {
@@ -265,7 +264,7 @@ func (r *iniReader) varLine(line string) error {
 }
 
 func (r *iniReader) childLine(line string) error {
-	m := iniGroupName.FindStringSubmatch(line)
+	m := iniGroupName().FindStringSubmatch(line)
 	if m == nil {
 		return r.errorf("Expected group name, got: %s", line)
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 )
 
@@ -68,7 +67,7 @@ func exists(path string) bool {
 
 // ignoredInInventoryDir is InventoryManager's IGNORED: hidden files, the
 // vars directories, and the default INVENTORY_IGNORE_EXTS (.ini included).
-var ignoredInInventoryDir = regexp.MustCompile(`^\.|^host_vars$|^group_vars$|^vars_plugins$` +
+var ignoredInInventoryDir = lazyRegexp(`^\.|^host_vars$|^group_vars$|^vars_plugins$` +
 	`|\.pyc$|\.pyo$|\.swp$|\.bak$|~$|\.rpm$|\.md$|\.txt$|\.rst$|\.orig$|\.ini$|\.cfg$|\.retry$`)
 
 // loadDir reads every inventory file of a directory source, sorted, walking
@@ -79,7 +78,7 @@ func (inv *Inventory) loadDir(dir string, dec Decrypter) error {
 		return err
 	}
 	for _, e := range entries {
-		if ignoredInInventoryDir.MatchString(e.Name()) {
+		if ignoredInInventoryDir().MatchString(e.Name()) {
 			continue
 		}
 		if err := inv.loadDirEntry(filepath.Join(dir, e.Name()), dec); err != nil {

@@ -143,7 +143,7 @@ func dedupe(hosts []string) []string {
 	return out
 }
 
-var subscriptPattern = regexp.MustCompile(`^(.+)\[(?:(-?[0-9]+)|([0-9]+)([:-])([0-9]*))\]$`)
+var subscriptPattern = lazyRegexp(`^(.+)\[(?:(-?[0-9]+)|([0-9]+)([:-])([0-9]*))\]$`)
 
 // matchOne is _match_one_pattern: one part, without its &/! prefix; miss
 // reports Ansible's "Could not match supplied host pattern".
@@ -172,7 +172,7 @@ func splitSubscript(part string) (string, *subscript) {
 	if part[0] == '~' {
 		return part, nil
 	}
-	m := subscriptPattern.FindStringSubmatch(part)
+	m := subscriptPattern().FindStringSubmatch(part)
 	if m == nil {
 		return part, nil
 	}

@@ -599,9 +599,15 @@ func TestE2ESameJSONCatchesDifferences(t *testing.T) {
 
 // BenchmarkPlan1000 plans a generated repository of 1,000 GPU hosts and a
 // proxy (the seed's role and template, local connection, dests absent).
-func BenchmarkPlan1000(b *testing.B) {
+func BenchmarkPlan1000(b *testing.B) { benchPlan(b, 1000) }
+
+// BenchmarkPlan10 is the same at 10 GPU hosts, where what each run costs
+// once (compiling templates, reading the repository) dominates.
+func BenchmarkPlan10(b *testing.B) { benchPlan(b, 10) }
+
+func benchPlan(b *testing.B, hosts int) {
 	root := b.TempDir()
-	if err := benchrepo.Write(root, benchrepo.Options{Hosts: 1000, OutDir: filepath.Join(root, "out")}); err != nil {
+	if err := benchrepo.Write(root, benchrepo.Options{Hosts: hosts, OutDir: filepath.Join(root, "out")}); err != nil {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()

@@ -28,7 +28,7 @@ func maskSecretValuesByKey(line string) string {
 // mayHoldSecret is a cheap test before the line-by-line work: text that
 // holds no known secret and names none needs no masking.
 func mayHoldSecret(s string, secrets []string) bool {
-	return containsAny(s, secrets) || containsAnyWord(strings.ToLower(s), secretWords)
+	return containsAny(s, secrets) || namesAnyWord(s, secretWords)
 }
 
 // bearerToken finds "Bearer <token>" (an Authorization header in a command
@@ -41,12 +41,30 @@ var bearerToken = regexp.MustCompile(`(?i)(\bbearer\s+)([A-Za-z0-9._~+/=-]{4,})`
 // file was half the time of a 1,000-host plan.
 func MaskText(s string, secrets []string) string {
 	s = MaskSecrets(s, secrets)
-	if !containsAnyWord(strings.ToLower(s), secretWords) {
+	if !namesAnyWord(s, secretWords) {
 		return s
 	}
+	return maskLines(s)
+}
+
+// maskLines masks line by line, copying s only once a line changes (most
+// lines that name a key hold no secret value).
+func maskLines(s string) string {
 	var b strings.Builder
+	copying, at := false, 0
 	for line := range strings.SplitAfterSeq(s, "\n") {
-		b.WriteString(maskLine(line))
+		masked := maskLine(line)
+		if masked != line && !copying {
+			copying = true
+			b.WriteString(s[:at])
+		}
+		if copying {
+			b.WriteString(masked)
+		}
+		at += len(line)
+	}
+	if !copying {
+		return s
 	}
 	return b.String()
 }
@@ -54,7 +72,7 @@ func MaskText(s string, secrets []string) string {
 // maskLine runs the regular expressions on a line that names a secret.
 func maskLine(line string) string {
 	lower := strings.ToLower(line)
-	if containsAnyWord(lower, secretWords[:4]) {
+	if containsAnyWord(lower, secretKeys) {
 		line = maskSecretValuesByKey(line)
 	}
 	if strings.Contains(lower, "bearer") {
@@ -63,8 +81,19 @@ func maskLine(line string) string {
 	return line
 }
 
-// secretWords are the words secretAssignment's keys contain.
-var secretWords = []string{"key", "pass", "secret", "token", "bearer"}
+// secretKeys are what secretAssignment's keys contain: a line naming none
+// cannot match it.
+var secretKeys = []string{"master_key", "api_key", "password", "passwd", "secret", "token"}
+
+// secretWords are what a line must name for maskLine to change it: one of
+// secretKeys or "bearer". Text naming none is returned as it is.
+var secretWords = append(append([]string(nil), secretKeys...), "bearer")
+
+// namesAnyWord reports whether s names any of the lower-case words, in any
+// case.
+func namesAnyWord(s string, words []string) bool {
+	return containsAnyWord(strings.ToLower(s), words)
+}
 
 func containsAnyWord(s string, words []string) bool {
 	for _, w := range words {

@@ -104,11 +104,13 @@ func TestLintRoute(t *testing.T) {
 
 func TestMaskTextByKeyAndBearer(t *testing.T) {
 	cases := map[string]string{
-		"  master_key: sk-rotated-old":                   "  master_key: ********",
-		`  api_key: "abc123"`:                            "  api_key: ********",
-		"  api_key: os.environ/WINTERMUTE_VLLM_KEY":      "  api_key: os.environ/WINTERMUTE_VLLM_KEY",
-		"curl -H 'Authorization: Bearer sk-abc123def' x": "curl -H 'Authorization: Bearer ********' x",
-		"  port: 8000":                                   "  port: 8000",
+		"  master_key: sk-rotated-old":                                      "  master_key: ********",
+		`  api_key: "abc123"`:                                               "  api_key: ********",
+		"  api_key: os.environ/WINTERMUTE_VLLM_KEY":                         "  api_key: os.environ/WINTERMUTE_VLLM_KEY",
+		"curl -H 'Authorization: Bearer sk-abc123def' x":                    "curl -H 'Authorization: Bearer ********' x",
+		"  port: 8000":                                                      "  port: 8000",
+		"keys below\nport: 1\n  api_key: \"abc\"\nafter: 2\n  token: t0k\n": "keys below\nport: 1\n  api_key: ********\nafter: 2\n  token: ********\n",
+		"keys below\nport: 1\n":                                             "keys below\nport: 1\n",
 	}
 	for in, want := range cases {
 		if got := MaskText(in, nil); got != want {

@@ -10,11 +10,16 @@ import (
 	"github.com/straylight-fleet/straylight/remote/sim"
 )
 
-// Sizes of BenchmarkRefresh200's fleet (README, "Performance": 200 hosts, 20 % dead).
-const (
-	benchLive    = 160
-	benchRefused = 20 // lab hosts with the down fault: connections refused
-	benchSilent  = 20 // loopback listeners that accept and never answer
+// benchSizes is a benchmark fleet: live lab hosts, lab hosts with the down
+// fault (connections refused) and loopback listeners that accept and never
+// answer.
+type benchSizes struct{ live, refused, silent int }
+
+// The fleets of BenchmarkRefresh200 and BenchmarkRefresh1000 (README,
+// "Performance": 20 % dead).
+var (
+	bench200  = benchSizes{live: 160, refused: 20, silent: 20}
+	bench1000 = benchSizes{live: 800, refused: 100, silent: 100}
 )
 
 // BenchmarkRefresh200 refreshes 200 hosts of which 40 are dead and reports
@@ -24,8 +29,14 @@ const (
 // that ran out of their own timeout (only on a starved machine), and cpu-ms:
 // the CPU time one refresh costs the process (monitor and in-process lab
 // together), a figure other load on the machine does not inflate.
-func BenchmarkRefresh200(b *testing.B) {
-	targets, live := benchFleet(b)
+func BenchmarkRefresh200(b *testing.B) { benchRefresh(b, bench200) }
+
+// BenchmarkRefresh1000 is BenchmarkRefresh200 with 1,000 lab hosts (800
+// live); README quotes its live-ms against a 1 s budget.
+func BenchmarkRefresh1000(b *testing.B) { benchRefresh(b, bench1000) }
+
+func benchRefresh(b *testing.B, sizes benchSizes) {
+	targets, live := benchFleet(b, sizes)
 	m := New(Config{Hosts: targets})
 	b.Cleanup(func() { m.Close() })
 	cold := timedRefresh(b, m, live)
@@ -88,27 +99,27 @@ func checkBenchRow(b *testing.B, h HostStatus, live bool) bool {
 
 // benchFleet starts the lab hosts and the silent listeners; live names the
 // hosts that answer.
-func benchFleet(b testing.TB) ([]Target, map[string]bool) {
-	lab := startBenchLab(b)
+func benchFleet(b testing.TB, sizes benchSizes) ([]Target, map[string]bool) {
+	lab := startBenchLab(b, sizes)
 	var targets []Target
 	live := map[string]bool{}
 	for i, h := range lab.Hosts() {
 		targets = append(targets, Target{Host: h.Name, VLLMURL: h.VLLMURL, Expected: []string{h.Name + "-model"}})
-		live[h.Name] = i < benchLive
+		live[h.Name] = i < sizes.live
 	}
-	for i := range benchSilent {
-		targets = append(targets, Target{Host: fmt.Sprintf("silent%02d", i), VLLMURL: silentListener(b)})
+	for i := range sizes.silent {
+		targets = append(targets, Target{Host: fmt.Sprintf("silent%03d", i), VLLMURL: silentListener(b)})
 	}
 	return targets, live
 }
 
-func startBenchLab(b testing.TB) *sim.Lab {
+func startBenchLab(b testing.TB, sizes benchSizes) *sim.Lab {
 	start := time.Now()
 	var hosts []sim.GPUHostSpec
-	for i := range benchLive + benchRefused {
-		name := fmt.Sprintf("gpu%03d", i)
+	for i := range sizes.live + sizes.refused {
+		name := fmt.Sprintf("gpu%04d", i)
 		spec := gpuHost(name, "org/model-"+name, name+"-model", nil)
-		if i >= benchLive {
+		if i >= sizes.live {
 			spec.Faults = []sim.FaultKind{sim.FaultDown}
 		}
 		hosts = append(hosts, spec)
@@ -127,7 +138,7 @@ func startBenchLab(b testing.TB) *sim.Lab {
 // (publish-ms, and cold-publish-ms for the first round on new connections);
 // the dead hosts are still pending then.
 func BenchmarkRunTick200(b *testing.B) {
-	targets, live := benchFleet(b)
+	targets, live := benchFleet(b, bench200)
 	m := New(Config{Hosts: targets})
 	b.Cleanup(func() { m.Close() })
 	cold := timedRound(b, m, live)

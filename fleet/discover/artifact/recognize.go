@@ -20,13 +20,43 @@ import (
 // from it is returned. A file with nothing recognisable returns empty
 // Findings and no error.
 func Recognize(file string, content []byte) (Findings, error) {
+	return new(Recognizer).Recognize(file, content)
+}
+
+// Recognizer is Recognize for many files: shell text with the same content
+// (a start script copied to every host of a fleet) is split into commands
+// once. The zero value is ready; it is not safe for concurrent use.
+type Recognizer struct {
+	scripts map[string]splitScript
+}
+
+type splitScript struct {
+	commands []Command
+	err      error
+}
+
+// Recognize is the package's Recognize.
+func (rz *Recognizer) Recognize(file string, content []byte) (Findings, error) {
 	switch formatOf(file, content) {
 	case formatUnit:
 		return recognizeUnit(file, content)
 	case formatYAML:
 		return recognizeYAML(file, content)
 	}
-	return recognizeScript(file, content)
+	commands, err := rz.split(content)
+	return recognizeScript(file, commands, err)
+}
+
+func (rz *Recognizer) split(content []byte) ([]Command, error) {
+	if s, ok := rz.scripts[string(content)]; ok {
+		return s.commands, s.err
+	}
+	commands, err := SplitCommands(string(content))
+	if rz.scripts == nil {
+		rz.scripts = map[string]splitScript{}
+	}
+	rz.scripts[string(content)] = splitScript{commands, err}
+	return commands, err
 }
 
 type format int
@@ -103,8 +133,7 @@ func recognizeDocument(file string, root *yaml.Node) (Findings, error) {
 }
 
 // recognizeScript reads every simple command of shell text.
-func recognizeScript(file string, content []byte) (Findings, error) {
-	commands, err := SplitCommands(string(content))
+func recognizeScript(file string, commands []Command, err error) (Findings, error) {
 	if err != nil {
 		return Findings{}, scriptError(file, err)
 	}
