@@ -7,7 +7,6 @@ import (
 	bhelp "charm.land/bubbles/v2/help"
 
 	"github.com/straylight-fleet/straylight/ui/field"
-	"github.com/straylight-fleet/straylight/ui/help"
 	"github.com/straylight-fleet/straylight/ui/keys"
 )
 
@@ -26,25 +25,7 @@ func (k globalKeys) FullHelp() [][]key.Binding { return [][]key.Binding{{k.Help,
 
 // focused is the key map of the view on top: the footer and the help
 // overlay are built from it, so they list exactly the keys that work.
-func (m Model) focused() bhelp.KeyMap {
-	switch m.current() {
-	case viewRoutes:
-		return m.routes
-	case viewDetail:
-		return help.Join(m.detail, m.keys)
-	case viewEdit:
-		return m.edit
-	case viewDiff:
-		return help.Join(m.diff, m.keys)
-	case viewApply:
-		return help.Join(m.apply, m.keys)
-	case viewLogs:
-		return help.Join(m.logs, m.keys)
-	case viewGit:
-		return help.Join(m.gitlog, m.keys)
-	}
-	return m.fleet
-}
+func (m Model) focused() bhelp.KeyMap { return m.current().spec().keys(m) }
 
 // onKey routes a key: ctrl+c always quits; a question, the help overlay,
 // the filter and the edit form take keys before the views do.
@@ -160,21 +141,11 @@ func (m Model) onViewKey(k tea.KeyPressMsg) (Model, tea.Cmd) {
 		return m.onBack(), nil
 	}
 	m.errText, m.notice = "", ""
-	switch m.current() {
-	case viewFleet:
-		return m.onFleetKey(k)
-	case viewRoutes:
-		return m.onRoutesKey(k)
-	case viewDetail:
-		return m.onDetailKey(k)
-	case viewDiff:
-		return m.onDiffKey(k)
-	case viewLogs:
-		m.logs = m.logs.HandleKey(k)
-		return m, nil
-	case viewGit:
-		return m.onGitKey(k)
-	}
+	return m.current().spec().onKey(m, k)
+}
+
+// onApplyKey: x cancels the task shown; the progress view takes the rest.
+func (m Model) onApplyKey(k tea.KeyPressMsg) (Model, tea.Cmd) {
 	if key.Matches(k, m.apply.Cancel) {
 		if p := m.apply.Progress(); p != nil {
 			return m.askCancel(p.Target), nil

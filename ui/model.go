@@ -50,26 +50,6 @@ const (
 	viewGit
 )
 
-func (v viewID) String() string {
-	switch v {
-	case viewRoutes:
-		return "routes"
-	case viewDetail:
-		return "host detail"
-	case viewEdit:
-		return "edit"
-	case viewDiff:
-		return "diff"
-	case viewApply:
-		return "progress"
-	case viewLogs:
-		return "logs"
-	case viewGit:
-		return "git history"
-	}
-	return "fleet"
-}
-
 // runtime is what the model shares across its copies: the program's
 // lifetime and the background producers. Only Cmds and Close touch it.
 type runtime struct {

@@ -43,23 +43,10 @@ func (m Model) body() string {
 	return layout.Clip(m.viewBody(), m.width, h)
 }
 
-func (m Model) viewBody() string {
-	switch m.current() {
-	case viewRoutes:
-		return m.routes.View()
-	case viewDetail:
-		return m.detail.View()
-	case viewEdit:
-		return m.edit.View()
-	case viewDiff:
-		return m.diff.View()
-	case viewApply:
-		return m.apply.View()
-	case viewLogs:
-		return m.logs.View()
-	case viewGit:
-		return m.gitlog.View()
-	}
+func (m Model) viewBody() string { return m.current().spec().body(m) }
+
+// fleetBody is the fleet table, under the banner of deploys cut short.
+func (m Model) fleetBody() string {
 	if banner := m.bannerLines(); len(banner) > 0 {
 		return strings.Join(banner, "\n") + "\n" + m.fleet.View()
 	}
