@@ -251,5 +251,7 @@ func (d *Demo) injectFaults(faults []string) error {
 // open reads the copy with its vault password (ansible.cfg's
 // vault_password_file), as straylight run on it would.
 func (d *Demo) open() (*fleet.Repo, error) {
-	return fleet.NewSession(fleet.Config{Repo: d.Dir}).Open()
+	s := fleet.NewSession(fleet.Config{Repo: d.Dir})
+	defer s.Close()
+	return s.Open()
 }

@@ -4,7 +4,6 @@ import (
 	"slices"
 
 	"github.com/straylight-fleet/straylight/fleet/discover"
-	"github.com/straylight-fleet/straylight/fleet/plan"
 	"github.com/straylight-fleet/straylight/fleet/status"
 	"github.com/straylight-fleet/straylight/remote"
 )
@@ -16,7 +15,7 @@ func (s *Session) StatusTargets(repo *Repo, hosts []string) ([]status.Target, *s
 	var targets []status.Target
 	for _, g := range f.GPU {
 		if hosts == nil || slices.Contains(hosts, g.Name) {
-			targets = append(targets, statusTarget(g, s.cfg.Transports))
+			targets = append(targets, s.statusTarget(g))
 		}
 	}
 	return targets, proxyTarget(f, hosts)
@@ -28,13 +27,13 @@ func (s *Session) Monitor(repo *Repo) *status.Monitor {
 	return status.New(status.Config{Hosts: hosts, Proxy: proxy, Timeout: repo.Settings().ProbeTimeout})
 }
 
-func statusTarget(g GPUHost, transports plan.TransportFactory) status.Target {
-	conn := g.Conn
+func (s *Session) statusTarget(g GPUHost) status.Target {
+	conn, transports := g.Conn, s.cfg.Transports
 	return status.Target{
 		Host: g.Name, VLLMURL: g.APIURL(), Expected: g.Served,
 		Container: g.Container, IdleThreshold: g.IdleThreshold,
 		Transport: func() (remote.Transport, error) { return transports(conn) },
-		Insecure:  plan.InsecureReason(conn),
+		Insecure:  s.insecureReason(conn),
 	}
 }
 
