@@ -107,13 +107,41 @@ func (hs *HostScope) template(v any) (any, error) {
 type renderedTask struct {
 	dest        string
 	content     []byte
+	attrs       FileAttrs
 	unsupported string
+}
+
+// FileAttrs are what a file task sets besides the content: mode, owner,
+// group, the validate command and whether to keep a backup.
+type FileAttrs struct {
+	Mode     string `json:"mode,omitempty"` // octal ("0644") or symbolic, as chmod takes it
+	Owner    string `json:"owner,omitempty"`
+	Group    string `json:"group,omitempty"`
+	Validate string `json:"validate,omitempty"` // "%s" is the staged file
+	Backup   bool   `json:"backup,omitempty"`
 }
 
 // fileArgs are the module arguments straylight honours for file tasks.
 var fileArgs = map[string]bool{
 	"src": true, "dest": true, "content": true, "newline_sequence": true,
 	"trim_blocks": true, "lstrip_blocks": true, "backup": true,
+	"mode": true, "owner": true, "group": true, "validate": true,
+}
+
+// fileAttrs reads the templated attribute arguments. A mode written as a
+// YAML integer (mode: 0644 is the number 420) is formatted back in octal,
+// as Ansible reads it.
+func fileAttrs(args map[string]any) FileAttrs {
+	a := FileAttrs{Owner: argString(args, "owner"), Group: argString(args, "group"),
+		Validate: argString(args, "validate"), Backup: boolArg(args, "backup", false)}
+	switch m := args["mode"].(type) {
+	case int:
+		a.Mode = fmt.Sprintf("%04o", m)
+	case nil:
+	default:
+		a.Mode = fmt.Sprint(m)
+	}
+	return a
 }
 
 func (hs *HostScope) renderFileTask(run *PlayRun, t *Task) (renderedTask, error) {
@@ -148,7 +176,7 @@ func (hs *HostScope) renderWithArgs(run *PlayRun, t *Task, args map[string]any) 
 	if strings.HasSuffix(dest, "/") || strings.HasSuffix(dest, `\`) {
 		dest += pathBase(argString(args, "src"))
 	}
-	return renderedTask{dest: dest, content: content}, err
+	return renderedTask{dest: dest, content: content, attrs: fileAttrs(args)}, err
 }
 
 func (hs *HostScope) renderTemplate(run *PlayRun, t *Task, args map[string]any) ([]byte, error) {
@@ -178,6 +206,9 @@ func (hs *HostScope) copyContent(run *PlayRun, t *Task, args map[string]any) ([]
 
 // handlerCommand templates a handler's command line.
 func (hs *HostScope) handlerCommand(h *Task) (string, error) {
+	if h.Module.IsServiceModule() {
+		return hs.serviceCommand(h)
+	}
 	cmd := h.FreeForm
 	if cmd == "" {
 		cmd = argString(h.Args, "cmd")

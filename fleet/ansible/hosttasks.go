@@ -29,6 +29,10 @@ type FileTask struct {
 	Scope   *HostScope // the scope it was rendered in (with role params)
 	Dest    string
 	Content []byte
+	Attrs   FileAttrs
+	// Become is the play's become keywords with the task's over them (the
+	// host's ansible_become applies when neither sets become).
+	Become BecomeSpec
 }
 
 // RenderHost renders a host's file tasks for every play that targets it
@@ -100,6 +104,8 @@ func (w *HostTasks) addTask(hs *HostScope, run *PlayRun, t *Task) error {
 		w.AddUnsupported(t, t.Unsupported)
 	case t.Module.IsCommandModule():
 		w.AddUnsupported(t, fmt.Sprintf("%s runs only as a handler: straylight cannot tell whether a command task changes anything", t.Module))
+	case t.Module.IsServiceModule():
+		w.AddUnsupported(t, fmt.Sprintf("%s runs only as a handler", t.ModuleName))
 	default:
 		return w.addFileTask(hs, run, t)
 	}
@@ -120,7 +126,8 @@ func (w *HostTasks) addFileTask(hs *HostScope, run *PlayRun, t *Task) error {
 		w.AddUnsupported(t, rt.unsupported)
 		return nil
 	}
-	w.Files = append(w.Files, &FileTask{Run: run, Task: t, Scope: hs, Dest: rt.dest, Content: rt.content})
+	w.Files = append(w.Files, &FileTask{Run: run, Task: t, Scope: hs, Dest: rt.dest, Content: rt.content,
+		Attrs: rt.attrs, Become: run.Play.Become.Over(t.Become)})
 	return nil
 }
 

@@ -26,7 +26,8 @@ type Play struct {
 	Roles       []RoleRef
 	Tasks       []*Task // pre_tasks, tasks, post_tasks in order (roles' tasks come from Role)
 	Handlers    []*Task
-	Unsupported []string // play keywords straylight does not honour
+	Become      BecomeSpec // the play's become keywords
+	Unsupported []string   // play keywords straylight does not honour
 	At          Located
 }
 
@@ -42,7 +43,7 @@ type RoleRef struct {
 var playKeywords = map[string]bool{
 	"name": true, "hosts": true, "roles": true, "tasks": true, "pre_tasks": true,
 	"post_tasks": true, "handlers": true, "vars": true, "connection": true,
-	"gather_facts": true, "tags": true,
+	"gather_facts": true, "tags": true, "become": true, "become_user": true, "become_method": true,
 }
 
 // LoadPlaybook parses a playbook file.
@@ -117,6 +118,8 @@ func (p *Play) set(file, key string, v *yaml.Node) error {
 		p.Tasks = append(p.Tasks, tasks...)
 	case "handlers":
 		p.Handlers, err = parseTasks(file, v, true)
+	case "become", "become_user", "become_method":
+		err = p.Become.setBecomeKey(file, key, v)
 	default:
 		if !playKeywords[key] {
 			p.Unsupported = append(p.Unsupported, key)

@@ -19,6 +19,11 @@ const (
 	ModCommand     Module = "command"
 	ModWinShell    Module = "win_shell"
 	ModWinCommand  Module = "win_command"
+	// Service modules, run as handlers (restart a vLLM or a proxy).
+	ModSystemd         Module = "systemd"
+	ModService         Module = "service"
+	ModDockerContainer Module = "docker_container"
+	ModPodmanContainer Module = "podman_container"
 )
 
 // moduleNames maps short and FQCN names to the modules straylight runs.
@@ -31,6 +36,11 @@ var moduleNames = map[string]Module{
 	"command": ModCommand, "ansible.builtin.command": ModCommand, "ansible.legacy.command": ModCommand,
 	"win_shell": ModWinShell, "ansible.windows.win_shell": ModWinShell,
 	"win_command": ModWinCommand, "ansible.windows.win_command": ModWinCommand,
+	"systemd": ModSystemd, "ansible.builtin.systemd": ModSystemd, "ansible.legacy.systemd": ModSystemd,
+	"systemd_service": ModSystemd, "ansible.builtin.systemd_service": ModSystemd,
+	"service": ModService, "ansible.builtin.service": ModService, "ansible.legacy.service": ModService,
+	"docker_container": ModDockerContainer, "community.docker.docker_container": ModDockerContainer,
+	"podman_container": ModPodmanContainer, "containers.podman.podman_container": ModPodmanContainer,
 }
 
 // IsFileModule reports whether the module deploys a file.
@@ -43,8 +53,71 @@ func (m Module) IsCommandModule() bool {
 	return m == ModShell || m == ModCommand || m == ModWinShell || m == ModWinCommand
 }
 
+// IsServiceModule reports whether the module restarts a service or a
+// container (handlers only).
+func (m Module) IsServiceModule() bool {
+	return m == ModSystemd || m == ModService || m == ModDockerContainer || m == ModPodmanContainer
+}
+
+// IsHandlerModule reports whether straylight runs the module as a handler.
+func (m Module) IsHandlerModule() bool { return m.IsCommandModule() || m.IsServiceModule() }
+
 // taskKeywords are the task keys straylight honours besides the module.
-var taskKeywords = map[string]bool{"name": true, "notify": true, "tags": true, "listen": true, "no_log": true, "args": true}
+var taskKeywords = map[string]bool{"name": true, "notify": true, "tags": true, "listen": true, "no_log": true, "args": true,
+	"become": true, "become_user": true, "become_method": true}
+
+// BecomeSpec is a play's or a task's become keywords. Set tells whether
+// become was written at all (else the host's ansible_become applies).
+type BecomeSpec struct {
+	Set    bool   `json:"set,omitempty"`
+	Become bool   `json:"become,omitempty"`
+	User   string `json:"user,omitempty"`
+	Method string `json:"method,omitempty"`
+}
+
+// Over is b with the fields o sets taken from o (a task's keywords over its play's).
+func (b BecomeSpec) Over(o BecomeSpec) BecomeSpec {
+	if o.Set {
+		b.Set, b.Become = true, o.Become
+	}
+	if o.User != "" {
+		b.User = o.User
+	}
+	if o.Method != "" {
+		b.Method = o.Method
+	}
+	return b
+}
+
+// setBecomeKey reads become, become_user or become_method into b.
+func (b *BecomeSpec) setBecomeKey(file, key string, v *yaml.Node) error {
+	switch key {
+	case "become":
+		on, ok := parseYAMLBool(v.Value)
+		if !ok {
+			return &InputError{At: Located{file, v.Line}, Key: key, Msg: fmt.Sprintf("%q is not a boolean", v.Value)}
+		}
+		b.Set, b.Become = true, on
+	case "become_user":
+		b.User = v.Value
+	case "become_method":
+		if v.Value != "sudo" && v.Value != "su" {
+			return &InputError{At: Located{file, v.Line}, Key: key, Msg: fmt.Sprintf("become_method %q is not supported (sudo, su)", v.Value)}
+		}
+		b.Method = v.Value
+	}
+	return nil
+}
+
+func parseYAMLBool(s string) (bool, bool) {
+	switch strings.ToLower(s) {
+	case "true", "yes", "on", "1":
+		return true, true
+	case "false", "no", "off", "0":
+		return false, true
+	}
+	return false, false
+}
 
 // Task is one task or handler.
 type Task struct {
@@ -56,8 +129,9 @@ type Task struct {
 	Notify      []string
 	Listen      []string
 	NoLog       bool
-	Unsupported string // why straylight cannot run it; empty when it can
-	Role        string // the role it came from, if any
+	Become      BecomeSpec // the task's own become keywords
+	Unsupported string     // why straylight cannot run it; empty when it can
+	Role        string     // the role it came from, if any
 	At          Located
 }
 
@@ -124,6 +198,8 @@ func (t *Task) setKey(file, key string, v *yaml.Node) error {
 		args, err := decodeMap(file, v)
 		t.mergeArgs(args)
 		return err
+	case "become", "become_user", "become_method":
+		return t.Become.setBecomeKey(file, key, v)
 	default:
 		return t.maybeModule(file, key, v)
 	}

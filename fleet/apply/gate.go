@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/straylight-fleet/straylight/fleet/discover"
+	"github.com/straylight-fleet/straylight/fleet/plan"
 	"github.com/straylight-fleet/straylight/remote/api"
 )
 
@@ -294,7 +295,9 @@ func (h *hostApply) restoreBackups(ctx context.Context) error {
 		if !old.Exists {
 			continue // nothing to restore: the file was new (left in place)
 		}
-		if _, err := h.tr.WriteFile(ctx, f.Dest, old.Content); err != nil {
+		attrs := f.Attrs
+		attrs.Validate = "" // the old content is restored as it was
+		if _, err := writeWith(ctx, plan.WithBecome(h.tr, f.Become), f.Dest, old.Content, attrs); err != nil {
 			return fmt.Errorf("restore %s: %w", f.Dest, err)
 		}
 	}

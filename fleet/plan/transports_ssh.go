@@ -156,3 +156,39 @@ func (p *PooledSSH) InsecureReason() string {
 
 // Close does nothing: the session's Transports closes the connection.
 func (p *PooledSSH) Close() error { return nil }
+
+// becomeOrNil is nil when no become keyword was written.
+func becomeOrNil(b BecomeSpec) *BecomeSpec {
+	if b == (BecomeSpec{}) {
+		return nil
+	}
+	return &b
+}
+
+// escalator is a transport that can run with another privilege escalation.
+type escalator interface {
+	Become() remote.Become
+	WithBecome(remote.Become) remote.Transport
+}
+
+// WithBecome is tr running with a play's or task's become keywords over
+// the host's ansible_become* variables (the password always comes from
+// the variables). Transports without privilege escalation (WinRM, local)
+// are returned as they are.
+func WithBecome(tr remote.Transport, spec *BecomeSpec) remote.Transport {
+	e, ok := tr.(escalator)
+	if spec == nil || !ok {
+		return tr
+	}
+	b := e.Become()
+	if spec.Set {
+		b.Enabled = spec.Become
+	}
+	if spec.User != "" {
+		b.User = spec.User
+	}
+	if spec.Method != "" {
+		b.Method = spec.Method
+	}
+	return e.WithBecome(b)
+}
