@@ -64,7 +64,10 @@ func newDemo(dir string) (*Demo, error) {
 		}
 		d.Dir, d.temp = tmp, true
 	}
-	return d, CopyHomelab(d.Dir)
+	if err := CopyHomelab(d.Dir); err != nil {
+		return d, err
+	}
+	return d, addLinuxHosts(d.Dir)
 }
 
 func (d *Demo) start(opts Options) error {
@@ -76,6 +79,9 @@ func (d *Demo) start(opts Options) error {
 		return err
 	}
 	if err := os.WriteFile(d.caPath(), d.Lab.CACertPEM(), 0o644); err != nil {
+		return err
+	}
+	if err := d.writeKnownHosts(); err != nil {
 		return err
 	}
 	if err := d.rewriteInventory(opts); err != nil {
@@ -133,15 +139,21 @@ func (d *Demo) renderedGPUFiles() (map[string]map[string]string, error) {
 }
 
 // seedBroken is the seed's state: wintermute still runs the config from
-// before the fix, without --served-model-name.
+// before the fix, without --served-model-name; case (over SSH) runs an
+// older config with a shorter context, so a deploy writes it with sudo and
+// restarts its systemd unit.
 func seedBroken(host string, files map[string]string) map[string]string {
-	if host != "wintermute" {
+	edit := map[string]func(string) string{
+		"wintermute": func(c string) string { return dropLine(c, "served_model_name:") },
+		"case":       func(c string) string { return strings.Replace(c, "max_model_len: 8192", "max_model_len: 4096", 1) },
+	}[host]
+	if edit == nil {
 		return files
 	}
 	out := map[string]string{}
 	for path, content := range files {
 		if strings.HasSuffix(path, configName) {
-			content = dropLine(content, "served_model_name:")
+			content = edit(content)
 		}
 		out[path] = content
 	}
@@ -160,8 +172,16 @@ func dropLine(content, marker string) string {
 }
 
 func (d *Demo) startLab(opts Options, files map[string]map[string]string) error {
-	spec := sim.LabSpec{Proxy: &sim.ProxySpec{Name: proxyHost, ConfigPath: d.proxyConfigPath()}}
+	spec := sim.LabSpec{Proxy: &sim.ProxySpec{Name: proxyHost, ConfigPath: d.proxyConfigPath()}, Dir: d.linuxLabDir()}
+	key, err := d.newSSHKey()
+	if err != nil {
+		return err
+	}
 	for _, host := range sortedHosts(files) {
+		if isLinuxHost(host) {
+			spec.LinuxHosts = append(spec.LinuxHosts, linuxSpec(host, seedBroken(host, files[host]), key, opts))
+			continue
+		}
 		spec.GPUHosts = append(spec.GPUHosts, gpuSpec(host, seedBroken(host, files[host]), opts))
 	}
 	if err := writePlaceholderProxyConfig(spec.Proxy.ConfigPath); err != nil {
