@@ -12,7 +12,7 @@ import (
 
 // startDemo starts the lab for --demo and points the run at its repository.
 func (a *app) startDemo() (*demo.Demo, error) {
-	d, err := demo.Start(demo.Options{Faults: a.opts.labFaults})
+	d, err := demo.Start(demo.Options{Faults: a.opts.labFaults, StaleLinux: true})
 	if err != nil {
 		return nil, fmt.Errorf("demo lab: %w", err)
 	}

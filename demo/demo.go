@@ -25,6 +25,10 @@ type Options struct {
 	LoadDelay time.Duration // vLLM model load after a restart; 0: the lab's default
 	TokenRate float64       // tokens/s per stream; 0: the lab's default
 	HTTP      bool          // WinRM over plain HTTP (NTLM, sealed; marked insecure) instead of HTTPS
+	// StaleLinux starts case (over SSH) on an older config (max_model_len
+	// 4096), so a deploy writes it with sudo and restarts its systemd unit.
+	// --demo sets it; without it only wintermute differs from the repository.
+	StaleLinux bool
 }
 
 // Demo is a running lab and its repository.
@@ -139,14 +143,15 @@ func (d *Demo) renderedGPUFiles() (map[string]map[string]string, error) {
 }
 
 // seedBroken is the seed's state: wintermute still runs the config from
-// before the fix, without --served-model-name; case (over SSH) runs an
-// older config with a shorter context, so a deploy writes it with sudo and
-// restarts its systemd unit.
-func seedBroken(host string, files map[string]string) map[string]string {
+// before the fix, without --served-model-name; with staleLinux, case (over
+// SSH) runs an older config with a shorter context.
+func seedBroken(host string, files map[string]string, staleLinux bool) map[string]string {
 	edit := map[string]func(string) string{
 		"wintermute": func(c string) string { return dropLine(c, "served_model_name:") },
-		"case":       func(c string) string { return strings.Replace(c, "max_model_len: 8192", "max_model_len: 4096", 1) },
 	}[host]
+	if host == "case" && staleLinux {
+		edit = func(c string) string { return strings.Replace(c, "max_model_len: 8192", "max_model_len: 4096", 1) }
+	}
 	if edit == nil {
 		return files
 	}
@@ -179,10 +184,10 @@ func (d *Demo) startLab(opts Options, files map[string]map[string]string) error 
 	}
 	for _, host := range sortedHosts(files) {
 		if isLinuxHost(host) {
-			spec.LinuxHosts = append(spec.LinuxHosts, linuxSpec(host, seedBroken(host, files[host]), key, opts))
+			spec.LinuxHosts = append(spec.LinuxHosts, linuxSpec(host, seedBroken(host, files[host], opts.StaleLinux), key, opts))
 			continue
 		}
-		spec.GPUHosts = append(spec.GPUHosts, gpuSpec(host, seedBroken(host, files[host]), opts))
+		spec.GPUHosts = append(spec.GPUHosts, gpuSpec(host, seedBroken(host, files[host], false), opts))
 	}
 	if err := writePlaceholderProxyConfig(spec.Proxy.ConfigPath); err != nil {
 		return err
