@@ -1,6 +1,7 @@
 package fleet
 
 import (
+	"fmt"
 	"slices"
 
 	"github.com/straylight-fleet/straylight/fleet/discover"
@@ -29,12 +30,30 @@ func (s *Session) Monitor(repo *Repo) *status.Monitor {
 
 func (s *Session) statusTarget(g GPUHost) status.Target {
 	conn, transports := g.Conn, s.cfg.Transports
-	return status.Target{
+	t := status.Target{
 		Host: g.Name, VLLMURL: g.APIURL(), Expected: g.Served,
 		Container: g.Container, IdleThreshold: g.IdleThreshold,
 		Transport: func() (remote.Transport, error) { return transports(conn) },
 		Insecure:  s.insecureReason(conn),
 	}
+	if unit := systemdUnit(conn); unit != "" {
+		t.Unit, t.Container = unit, "" // vLLM runs as a service, not in a container
+	}
+	return t
+}
+
+// systemdUnit is the host's vllm.systemd_unit: vLLM run as a systemd
+// service rather than in a container ("" when not set).
+func systemdUnit(c Connection) string {
+	if c.Vars == nil {
+		return ""
+	}
+	v, ok := c.Vars("vllm")
+	m, isMap := v.(map[string]any)
+	if !ok || !isMap || m["systemd_unit"] == nil {
+		return ""
+	}
+	return fmt.Sprint(m["systemd_unit"])
 }
 
 func proxyTarget(f *Fleet, hosts []string) *status.ProxyTarget {

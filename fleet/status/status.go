@@ -29,6 +29,9 @@ type Target struct {
 	VLLMURL       string   // http://addr:port, without /v1
 	Expected      []string // names the repository configures it to serve
 	Container     string   // the vLLM container's name; "" skips the container check
+	// Unit is the vLLM systemd unit (vllm.service); "" skips it. Asked of
+	// transports that report units (SSH), in the same round trip.
+	Unit string
 	IdleThreshold time.Duration
 	// Transport opens the host-side transport for GPU and container state;
 	// nil means no host-side probe. It is called once and the transport kept
@@ -101,6 +104,8 @@ type HostStatus struct {
 	GPUError    string // nvidia-smi failed or printed something unreadable
 	Container   Container
 	DockerError string
+	Unit        Unit   // the systemd unit, when the target names one
+	UnitError   string // systemctl failed or is missing
 
 	Errors  []ErrorEvent // recent distinct errors, least recently seen first, at most MaxErrors
 	Updated time.Time    // when this row was last updated; zero before the first probe
@@ -159,6 +164,17 @@ type Container struct {
 	Image  string
 	State  string // running, restarting, exited, ...
 	Status string // "Up 3 hours", ...
+}
+
+// Unit is vLLM's systemd unit as systemctl show reports it.
+type Unit struct {
+	Found       bool   // false: not asked, or the transport reports no units
+	Name        string // vllm.service
+	LoadState   string // loaded, not-found, ...
+	ActiveState string // active, inactive, failed, activating, ...
+	SubState    string // running, dead, auto-restart, ...
+	Since       time.Time
+	Restarts    int
 }
 
 // ErrorEvent is one recent error. An error seen again is folded into one
