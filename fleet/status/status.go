@@ -25,19 +25,19 @@ const (
 
 // Target is one GPU host to watch, as the repository configures it.
 type Target struct {
-	Host      string   // inventory name
-	VLLMURL   string   // http://addr:port, without /v1
-	Expected  []string // names the repository configures it to serve
-	Container string   // the vLLM container's name; "" skips the container check
-	// Unit is the vLLM systemd unit (vllm.service); "" skips it. Asked of
-	// transports that report units (SSH), in the same round trip.
-	Unit          string
+	Host          string   // inventory name
+	VLLMURL       string   // http://addr:port, without /v1
+	Expected      []string // names the repository configures it to serve
+	Container     string   // the vLLM container's name; "" skips the container check
 	IdleThreshold time.Duration
 	// Transport opens the host-side transport for GPU and container state;
 	// nil means no host-side probe. It is called once and the transport kept
 	// (until SetTargets or Close); a failing call is retried next refresh.
 	Transport func() (remote.Transport, error)
 	Insecure  string // why the transport is insecure, for display; "" when secure
+	// Unit is the vLLM systemd unit (vllm.service); "" skips it. Asked of
+	// transports that report units (SSH), in the same round trip.
+	Unit string
 }
 
 // Route is one LiteLLM model_list entry.
