@@ -129,8 +129,19 @@ func humanLine(ev apply.Event) string {
 		return strings.TrimSpace(fmt.Sprintf("[%s] %s %s", ev.Host, strings.ToUpper(string(ev.Status)), ev.Message))
 	case apply.EvSummary:
 		return ev.Message
+	case apply.EvLogs:
+		return logsLines(ev)
 	}
 	return ""
+}
+
+// logsLines: a host that never became healthy, and its backend's last log lines.
+func logsLines(ev apply.Event) string {
+	lines := []string{fmt.Sprintf("[%s] logs: %s", ev.Host, ev.Message)}
+	for _, l := range ev.Logs {
+		lines = append(lines, fmt.Sprintf("[%s] | %s", ev.Host, l))
+	}
+	return strings.Join(lines, "\n")
 }
 
 func planLine(p *apply.PlanSummary) string {

@@ -1,10 +1,10 @@
 package fleet
 
 import (
-	"fmt"
 	"slices"
 
 	"github.com/straylight-fleet/straylight/fleet/discover"
+	"github.com/straylight-fleet/straylight/fleet/plan"
 	"github.com/straylight-fleet/straylight/fleet/status"
 	"github.com/straylight-fleet/straylight/remote"
 )
@@ -36,24 +36,10 @@ func (s *Session) statusTarget(g GPUHost) status.Target {
 		Transport: func() (remote.Transport, error) { return transports(conn) },
 		Insecure:  s.insecureReason(conn),
 	}
-	if unit := systemdUnit(conn); unit != "" {
+	if unit := plan.SystemdUnit(conn); unit != "" {
 		t.Unit, t.Container = unit, "" // vLLM runs as a service, not in a container
 	}
 	return t
-}
-
-// systemdUnit is the host's vllm.systemd_unit: vLLM run as a systemd
-// service rather than in a container ("" when not set).
-func systemdUnit(c Connection) string {
-	if c.Vars == nil {
-		return ""
-	}
-	v, ok := c.Vars("vllm")
-	m, isMap := v.(map[string]any)
-	if !ok || !isMap || m["systemd_unit"] == nil {
-		return ""
-	}
-	return fmt.Sprint(m["systemd_unit"])
 }
 
 func proxyTarget(f *Fleet, hosts []string) *status.ProxyTarget {

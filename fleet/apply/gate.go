@@ -49,6 +49,7 @@ func (h *hostApply) healthGate(ctx context.Context, g *discover.GPUHost, expecte
 		}
 		if elapsed >= timeout {
 			err := fmt.Errorf("health gate: %s did not serve %q within %s (last: %s: %s)", g.Name, expected, timeout, res.State, res.Reason)
+			h.reportLogs(ctx, g)
 			h.step(StepHealth, StatusFailed, "", err.Error())
 			return err
 		}

@@ -157,6 +157,20 @@ func (p *PooledSSH) InsecureReason() string {
 // Close does nothing: the session's Transports closes the connection.
 func (p *PooledSSH) Close() error { return nil }
 
+// SystemdUnit is the host's vllm.systemd_unit: vLLM run as a systemd
+// service rather than in a container ("" when not set).
+func SystemdUnit(c Connection) string {
+	if c.Vars == nil {
+		return ""
+	}
+	v, ok := c.Vars("vllm")
+	m, isMap := v.(map[string]any)
+	if !ok || !isMap || m["systemd_unit"] == nil {
+		return ""
+	}
+	return fmt.Sprint(m["systemd_unit"])
+}
+
 // becomeOrNil is nil when no become keyword was written.
 func becomeOrNil(b BecomeSpec) *BecomeSpec {
 	if b == (BecomeSpec{}) {
