@@ -39,6 +39,8 @@ type HostProgress struct {
 	Routes  []*RouteStream
 	Outcome string // ok, unchanged, failed, skipped; "" while running
 	Message string
+	// Logs are the backend's last log lines when it never became healthy.
+	Logs []string
 }
 
 // StepLine is a step's latest state.
@@ -70,6 +72,8 @@ func (p *Progress) Fold(ev apply.Event) {
 		p.host(ev.Host).foldStep(ev)
 	case apply.EvHealth:
 		p.host(ev.Host).Health = ev.Health
+	case apply.EvLogs:
+		p.host(ev.Host).Logs = append([]string{ev.Message + ":"}, ev.Logs...)
 	case apply.EvRouteChunk:
 		p.stream(ev.Host, ev.Route).Text += ev.Chunk
 	case apply.EvRouteResult:

@@ -143,6 +143,11 @@ func (r *renderer) step(h *HostProgress, s StepLine) {
 	if s.Step == apply.StepHealth && s.Status == apply.StatusStart && h.Health != nil {
 		r.add("      " + r.health(h.Health))
 	}
+	if s.Step == apply.StepHealth && s.Status == apply.StatusFailed {
+		for _, l := range h.Logs {
+			r.add(r.th.Dim.S("      │ " + l))
+		}
+	}
 }
 
 func (r *renderer) statusMark(s apply.StepStatus) string {
