@@ -19,6 +19,8 @@ func (a *app) session() *fleet.Session {
 			Repo: a.opts.repo, Inventory: a.opts.inventory, Limit: a.opts.limit, ExtraVars: a.opts.extraVars,
 			Vault: fleet.VaultOptions{PasswordFiles: files, Ask: a.opts.askVaultPass, Stderr: a.stderr},
 			Apply: a.applyOptions(),
+			// The TUI holds the terminal: there an encrypted key fails with an error naming it.
+			AskSSHPassphrase: a.opts.check || a.opts.apply,
 		})
 	}
 	return a.sess

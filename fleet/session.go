@@ -38,6 +38,9 @@ type Config struct {
 	// key and session; the answer is not kept); nil: such keys are skipped
 	// with an error naming them.
 	SSHPassphrase func(keyFile string) ([]byte, error)
+	// AskSSHPassphrase, with no SSHPassphrase, asks on the terminal
+	// (/dev/tty, not echoed), one prompt at a time.
+	AskSSHPassphrase bool
 }
 
 // Session is the one setup both faces use: it loads the vault keyring once,
@@ -107,7 +110,21 @@ func (s *Session) sshEnv() (remote.SSHEnv, error) {
 	}
 	env, err := remote.SSHEnvFromProcess(checking)
 	env.Passphrase = s.cfg.SSHPassphrase
+	if env.Passphrase == nil && s.cfg.AskSSHPassphrase {
+		env.Passphrase = terminalPassphrase()
+	}
 	return env, err
+}
+
+// terminalPassphrase asks for a key's passphrase on the terminal, as ssh
+// does; hosts are read in parallel, so prompts are taken one at a time.
+func terminalPassphrase() func(string) ([]byte, error) {
+	var mu sync.Mutex
+	return func(keyFile string) ([]byte, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		return vault.TerminalPrompt(fmt.Sprintf("Enter passphrase for key '%s': ", keyFile))
+	}
 }
 
 // insecureReason says why a host's connection is insecure ("" when not).
