@@ -100,8 +100,11 @@ func mappingAt(n *yaml.Node, keys ...string) *yaml.Node {
 // linuxLabDir holds the Linux hosts' directories (their filesystems).
 func (d *Demo) linuxLabDir() string { return filepath.Join(d.Dir, ".lab", "linux") }
 
-func (d *Demo) sshKeyPath() string     { return filepath.Join(d.Dir, ".lab", "ssh", "id_ed25519") }
-func (d *Demo) knownHostsPath() string { return filepath.Join(d.Dir, ".lab", "ssh", "known_hosts") }
+// SSHKeyPath is the private key the Linux hosts accept (generated per demo).
+func (d *Demo) SSHKeyPath() string { return filepath.Join(d.Dir, ".lab", "ssh", "id_ed25519") }
+
+// KnownHostsPath is the known_hosts file holding the Linux hosts' keys.
+func (d *Demo) KnownHostsPath() string { return filepath.Join(d.Dir, ".lab", "ssh", "known_hosts") }
 
 // newSSHKey writes a fresh ed25519 key for the demo's SSH logins and
 // returns its authorized_keys line.
@@ -114,10 +117,10 @@ func (d *Demo) newSSHKey() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(filepath.Dir(d.sshKeyPath()), 0o700); err != nil {
+	if err := os.MkdirAll(filepath.Dir(d.SSHKeyPath()), 0o700); err != nil {
 		return nil, err
 	}
-	if err := os.WriteFile(d.sshKeyPath(), pem.EncodeToMemory(block), 0o600); err != nil {
+	if err := os.WriteFile(d.SSHKeyPath(), pem.EncodeToMemory(block), 0o600); err != nil {
 		return nil, err
 	}
 	sshPub, err := ssh.NewPublicKey(pub)
@@ -153,13 +156,13 @@ func (d *Demo) writeKnownHosts() error {
 	for _, h := range d.Lab.LinuxHosts() {
 		b.WriteString(h.KnownHosts + "\n")
 	}
-	return os.WriteFile(d.knownHostsPath(), []byte(b.String()), 0o600)
+	return os.WriteFile(d.KnownHostsPath(), []byte(b.String()), 0o600)
 }
 
 // linuxVars point a Linux host at its lab address and directory.
 func (d *Demo) linuxVars(h sim.LinuxHostInfo) [][2]string {
-	args := fmt.Sprintf("-F none -o UserKnownHostsFile=%s -o StrictHostKeyChecking=yes -o IdentitiesOnly=yes", d.knownHostsPath())
+	args := fmt.Sprintf("-F none -o UserKnownHostsFile=%s -o StrictHostKeyChecking=yes -o IdentitiesOnly=yes", d.KnownHostsPath())
 	return [][2]string{{"ansible_host", h.IP}, {"ansible_port", strconv.Itoa(h.SSHPort)},
-		{"ansible_ssh_private_key_file", d.sshKeyPath()}, {"ansible_ssh_common_args", args},
+		{"ansible_ssh_private_key_file", d.SSHKeyPath()}, {"ansible_ssh_common_args", args},
 		{"vllm_config_dir", filepath.Dir(h.ConfigPath)}}
 }
