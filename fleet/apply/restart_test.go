@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/straylight-fleet/straylight/fleet/apply"
-	fleetplan "github.com/straylight-fleet/straylight/fleet/plan"
 )
 
 // TestRestartRunsTheHandlerAndGates: r in the UI restarts a host on its
@@ -14,7 +13,7 @@ func TestRestartRunsTheHandlerAndGates(t *testing.T) {
 	d := startLab(t)
 	repo := openRepo(t, d.Dir)
 	rec := &recorder{}
-	eng := &apply.Engine{Repo: repo, Transports: fleetplan.DefaultTransports}
+	eng := &apply.Engine{Repo: repo, Transports: labTransports(t)}
 	if err := eng.Restart(context.Background(), "armitage", rec.observe); err != nil {
 		t.Fatal(err)
 	}
