@@ -128,9 +128,14 @@ func TestAnsibleAgreesOverSSH(t *testing.T) {
 	}
 	r.writeInventory(t, "from-straylight", filepath.Join(r.dir, "known_hosts"))
 	os.Remove(filepath.Join(r.srv.Work, "restarted"))
+	logins := strings.Count(r.srv.Log(), "Accepted publickey for "+sshdtest.KeyUser)
 	apply := runCLI(t, "-C", r.dir, "--apply", "--yes")
 	if apply.code != 0 {
 		t.Fatalf("straylight --apply: exit %d", apply.code)
+	}
+	// The plan's read, the backup read, the write and the handler: one login.
+	if n := strings.Count(r.srv.Log(), "Accepted publickey for "+sshdtest.KeyUser) - logins; n != 1 {
+		t.Errorf("straylight --apply logged in %d times, want 1 (one connection per host)", n)
 	}
 	content, mode := r.fileContent(t)
 	if !strings.Contains(content, "greeting = from-straylight") || mode != 0o640 {
