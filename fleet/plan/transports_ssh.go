@@ -32,7 +32,28 @@ func (t *Transports) Open(c Connection) (remote.Transport, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &PooledSSH{pool: t.pool, settings: settings}, nil
+	return &PooledSSH{pool: t.pool, settings: settings, varsSet: becomeVarsSet(c.Vars)}, nil
+}
+
+// becomeVarsSet notes which of become, become_user and become_method the
+// host's variables set: variables beat play and task keywords in Ansible.
+func becomeVarsSet(vars func(string) (any, bool)) BecomeSpec {
+	has := func(name string) bool {
+		if vars == nil {
+			return false
+		}
+		_, ok := vars(name)
+		return ok
+	}
+	var s BecomeSpec
+	s.Set = has("ansible_become")
+	if has("ansible_become_user") {
+		s.User = "set"
+	}
+	if has("ansible_become_method") {
+		s.Method = "set"
+	}
+	return s
 }
 
 func (t *Transports) sshSettings(c Connection) (remote.SSHSettings, error) {
@@ -67,6 +88,7 @@ func (t *Transports) Close() error { return t.pool.Close() }
 type PooledSSH struct {
 	pool     *remote.SSHPool
 	settings remote.SSHSettings
+	varsSet  BecomeSpec // which become settings the host's variables fix
 }
 
 func (p *PooledSSH) conn(ctx context.Context) (*remote.SSH, error) {
@@ -78,11 +100,16 @@ func (p *PooledSSH) conn(ctx context.Context) (*remote.SSH, error) {
 func (p *PooledSSH) WithBecome(b remote.Become) remote.Transport {
 	s := p.settings
 	s.Become = b
-	return &PooledSSH{pool: p.pool, settings: s}
+	return &PooledSSH{pool: p.pool, settings: s, varsSet: p.varsSet}
 }
 
 // Become is the escalation the host's variables ask for.
 func (p *PooledSSH) Become() remote.Become { return p.settings.Become }
+
+// BecomeVarsSet tells which become settings the host's variables fix
+// (ansible_become, ansible_become_user, ansible_become_method): keywords do
+// not change those.
+func (p *PooledSSH) BecomeVarsSet() BecomeSpec { return p.varsSet }
 
 func (p *PooledSSH) ReadFile(ctx context.Context, path string) (remote.FileState, error) {
 	c, err := p.conn(ctx)
@@ -182,26 +209,28 @@ func becomeOrNil(b BecomeSpec) *BecomeSpec {
 // escalator is a transport that can run with another privilege escalation.
 type escalator interface {
 	Become() remote.Become
+	BecomeVarsSet() BecomeSpec
 	WithBecome(remote.Become) remote.Transport
 }
 
-// WithBecome is tr running with a play's or task's become keywords over
-// the host's ansible_become* variables (the password always comes from
-// the variables). Transports without privilege escalation (WinRM, local)
-// are returned as they are.
+// WithBecome is tr running with a play's or task's become keywords, except
+// where the host's ansible_become* variables say otherwise (variables beat
+// keywords, as in Ansible; the password always comes from the variables).
+// Transports without privilege escalation (WinRM, local) are returned as
+// they are.
 func WithBecome(tr remote.Transport, spec *BecomeSpec) remote.Transport {
 	e, ok := tr.(escalator)
 	if spec == nil || !ok {
 		return tr
 	}
-	b := e.Become()
-	if spec.Set {
+	b, fixed := e.Become(), e.BecomeVarsSet()
+	if spec.Set && !fixed.Set {
 		b.Enabled = spec.Become
 	}
-	if spec.User != "" {
+	if spec.User != "" && fixed.User == "" {
 		b.User = spec.User
 	}
-	if spec.Method != "" {
+	if spec.Method != "" && fixed.Method == "" {
 		b.Method = spec.Method
 	}
 	return e.WithBecome(b)
