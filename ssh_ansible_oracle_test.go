@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/straylight-fleet/straylight/demo"
 	"github.com/straylight-fleet/straylight/internal/sshdtest"
 )
 
@@ -147,5 +148,62 @@ func TestAnsibleAgreesOverSSH(t *testing.T) {
 	out = r.ansiblePlaybook(t, "--check", "--diff")
 	if !strings.Contains(out, "changed=0") || !strings.Contains(out, "ok=1") {
 		t.Fatalf("ansible-playbook --check after straylight's apply should change nothing:\n%s", out)
+	}
+}
+
+// ansibleCheckLinux runs the real ansible-playbook --check --diff on the
+// demo's Linux playbook, over SSH to the lab's hosts (sudo with the vault's
+// become password), and returns its output.
+func ansibleCheckLinux(t *testing.T, dir string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "ansible-playbook", "--check", "--diff", "-e", "ansible_python_interpreter=/usr/bin/python3",
+		"playbooks/linux-vllm-deploy.yml")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "ANSIBLE_CONFIG="+filepath.Join(dir, "ansible.cfg"), "ANSIBLE_NOCOLOR=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("ansible-playbook --check: %v\n%s", err, out)
+	}
+	t.Logf("ansible-playbook --check:\n%s", out)
+	return string(out)
+}
+
+func recapLine(out, host string) string {
+	for _, line := range strings.Split(out, "\n") {
+		if strings.HasPrefix(line, host+" ") && strings.Contains(line, "ok=") {
+			return strings.Join(strings.Fields(line), " ")
+		}
+	}
+	return ""
+}
+
+// TestAnsibleAgreesOnLabLinuxHosts: on the demo's repository, real Ansible
+// reaches the lab's Linux hosts over SSH as straylight does. Both see case
+// one change behind (its stale config) and molly in sync; after straylight
+// deploys case, Ansible's check changes nothing.
+func TestAnsibleAgreesOnLabLinuxHosts(t *testing.T) {
+	_, err := exec.LookPath("ansible-playbook")
+	requireTool(t, err == nil, "ansible-playbook")
+	d, err := demo.Start(demo.Options{Dir: t.TempDir(), StaleLinux: true, LoadDelay: 250 * time.Millisecond, TokenRate: 2000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(d.Close)
+	out := ansibleCheckLinux(t, d.Dir)
+	// case: the template and its systemd_service handler (which check mode runs).
+	if c, m := recapLine(out, "case"), recapLine(out, "molly"); !strings.Contains(c, "ok=2 changed=2") || !strings.Contains(m, "changed=0") ||
+		!strings.Contains(out, "-  max_model_len: 4096") {
+		t.Fatalf("Ansible before the deploy: case %q, molly %q (want case changed=2 with the max_model_len diff, molly changed=0)", c, m)
+	}
+	check := runCLI(t, "-C", d.Dir, "-l", "case,molly", "--check")
+	wantExit(t, check, exitChanges)
+	wantContains(t, "straylight --check", check.stdout, "changed: [case]", "ok: [molly]", "-  max_model_len: 4096",
+		"RUNNING HANDLER [Restart vLLM] would run: [case] systemctl restart vllm")
+	wantExit(t, runCLI(t, "-C", d.Dir, "-l", "case", "--apply", "--yes"), exitOK)
+	out = ansibleCheckLinux(t, d.Dir)
+	if c, m := recapLine(out, "case"), recapLine(out, "molly"); !strings.Contains(c, "changed=0") || !strings.Contains(m, "changed=0") {
+		t.Fatalf("Ansible after straylight's deploy: case %q, molly %q (want changed=0)", c, m)
 	}
 }
