@@ -1,7 +1,9 @@
 // Package demo builds the simulated lab behind `straylight --demo` and
-// `--serve-lab`: a copy of examples/homelab whose addresses are rewritten to
-// the lab's loopback addresses, in the seed's broken state (docs/lab.md). The
-// checked-in example is never modified and nothing leaves loopback.
+// `--serve-lab`: a copy of examples/homelab, with the Linux GPU hosts of
+// examples/homelab-linux (case, molly, reached over SSH with a key and
+// known_hosts generated per demo), whose addresses are rewritten to the
+// lab's loopback addresses, in the seed's broken state (docs/lab.md). The
+// checked-in examples are never modified and nothing leaves loopback.
 package demo
 
 import (
