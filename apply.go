@@ -22,9 +22,9 @@ func (a *app) runApply(ctx context.Context) int {
 	if err != nil {
 		return a.fail(err)
 	}
-	if plan.HasErrors() {
+	if err := a.refusal(plan); err != nil {
 		plan.WriteHuman(io.Discard, a.stderr)
-		return a.fail(fmt.Errorf("the plan has errors; nothing was applied"))
+		return a.fail(err)
 	}
 	if !a.confirm(plan) {
 		return a.fail(fmt.Errorf("not applied"))
@@ -38,6 +38,32 @@ func (a *app) runApply(ctx context.Context) int {
 		return exitFailure
 	}
 	return exitOK
+}
+
+// refusal says why the plan is not applied: errors, or routes the static
+// lint says the deploy breaks (those only with --force).
+func (a *app) refusal(plan *fleetplan.Plan) error {
+	broken := plan.BrokenRoutes(nil, "")
+	if plan.Summary.Errors > len(broken) {
+		return fmt.Errorf("the plan has errors; nothing was applied")
+	}
+	if len(broken) == 0 {
+		return nil
+	}
+	if !a.opts.force {
+		return fmt.Errorf("deploying breaks %s; nothing was applied (--force deploys anyway)", describeRoutes(broken))
+	}
+	fmt.Fprintf(a.stderr, "straylight: --force: deploying although it breaks %s\n", describeRoutes(broken))
+	return nil
+}
+
+// describeRoutes names each route and why the lint fails it.
+func describeRoutes(routes []fleetplan.RouteCheck) string {
+	parts := make([]string, len(routes))
+	for i, r := range routes {
+		parts[i] = fmt.Sprintf("route %s (%s)", r.Route, r.Detail)
+	}
+	return strings.Join(parts, ", ")
 }
 
 func (a *app) applyOptions() apply.Options {

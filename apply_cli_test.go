@@ -313,6 +313,23 @@ func TestCLINeverHealthyRollsBack(t *testing.T) {
 	wantContains(t, "--check", check.stdout, `served_model_name: "`+newServedName+`"`)
 }
 
+// TestCLIWindowsHandlerFailureExitsOne: Docker Desktop is not running for
+// the WinRM user, so Start-VLLM.ps1 exits 1 on wintermute; the apply says
+// so with the script's line, rolls the file back and exits 1.
+func TestCLIWindowsHandlerFailureExitsOne(t *testing.T) {
+	d := startCLILab(t, "wintermute:docker-not-running")
+	before := labFile(t, d, "wintermute", wintermuteCfg)
+	r := runCLI(t, "-C", d.Dir, "--apply", "--yes")
+	wantExit(t, r, exitFailure)
+	wantContains(t, "stdout", r.stdout,
+		"[wintermute] rollback start handler \"windows-vllm-deploy : Restart vLLM container\" exited 1: "+
+			"Start-VLLM.ps1 -Action Restart failed: docker rm -f failed (exit 1)",
+		"[wintermute] FAILED", "Apply: 0 ok, 1 failed")
+	if after := labFile(t, d, "wintermute", wintermuteCfg); after != before {
+		t.Errorf("config.yml not restored:\n%s\nwant:\n%s", after, before)
+	}
+}
+
 // TestCLISecondApplyRefusedWhileLocked: another apply holds the repository
 // lock; this one refuses, naming the holder, and writes nothing.
 func TestCLISecondApplyRefusedWhileLocked(t *testing.T) {
@@ -334,8 +351,10 @@ func TestCLISecondApplyRefusedWhileLocked(t *testing.T) {
 }
 
 // TestCLIPendingRestartSurvivesKill: the run dies between the file write and
-// the restart (interrupted right after the write); the next --apply sees no
-// file to change but still runs the recorded restart.
+// the restart (interrupted right after the write, with --no-rollback: an
+// interrupted apply otherwise rolls the host back, as a kill -9 cannot);
+// the next --apply sees no file to change but still runs the recorded
+// restart.
 func TestCLIPendingRestartSurvivesKill(t *testing.T) {
 	d := startCLILab(t)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -347,7 +366,7 @@ func TestCLIPendingRestartSurvivesKill(t *testing.T) {
 			cancel()
 		}
 	}
-	r := runCLIWith(t, ctx, killAfterWrite, "-C", d.Dir, "--apply", "--yes")
+	r := runCLIWith(t, ctx, killAfterWrite, "-C", d.Dir, "--apply", "--yes", "--no-rollback")
 	wantExit(t, r, exitFailure)
 	if strings.Contains(r.stdout, "[wintermute] handler ok") {
 		t.Fatal("the interrupted run restarted wintermute")
@@ -455,4 +474,24 @@ func TestCLIRenameExplainsOrder(t *testing.T) {
 		t.Errorf("want wintermute healthy on %s, then motoko written, then the route tested; got positions %d, %d, %d", renamed, healthy, written, tested)
 	}
 	wantServed(t, d, "wintermute", renamed)
+}
+
+// TestCLIApplyRefusesABrokenRouteUnlessForced: wintermute deployed, then
+// served_model_name cleared: the static lint says local/reasoner will 404;
+// --apply refuses, naming the route and why, and writes nothing; --force
+// deploys anyway (and the route test then fails and rolls it back).
+func TestCLIApplyRefusesABrokenRouteUnlessForced(t *testing.T) {
+	d := startCLILab(t)
+	wantExit(t, runCLI(t, "-C", d.Dir, "--apply", "--yes"), exitOK)
+	editRepo(t, d.Dir, "host_vars/wintermute.yml", "  served_model_name: \"llama31-8b-wintermute\"", "  served_model_name:")
+	before := labFile(t, d, "wintermute", wintermuteCfg)
+	r := runCLI(t, "-C", d.Dir, "--apply", "--yes")
+	wantExit(t, r, exitFailure)
+	wantContains(t, "stderr", r.stderr, "deploying breaks route local/reasoner (", "--force deploys anyway")
+	if after := labFile(t, d, "wintermute", wintermuteCfg); after != before {
+		t.Fatalf("a refused apply wrote wintermute's config:\n%s", after)
+	}
+	forced := runCLI(t, "-C", d.Dir, "--apply", "--yes", "--force")
+	wantContains(t, "stderr", forced.stderr, "--force: deploying although it breaks route local/reasoner")
+	wantContains(t, "stdout", forced.stdout, "[wintermute] write ok")
 }

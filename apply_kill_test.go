@@ -38,6 +38,7 @@ func TestCLIApplyKilledAfterHandlerFreesTheLock(t *testing.T) {
 		t.Fatalf("kill -9 %d: %v", pid, err)
 	}
 	waitDead(t, pid)
+	waitUnlocked(t, filepath.Join(d.Dir, ".straylight", "apply.lock"))
 	first, _ := os.ReadFile(out)
 	if strings.Contains(string(first), "[motoko] write") {
 		t.Fatalf("the killed apply got as far as motoko:\n%s", first)
@@ -84,19 +85,50 @@ func waitForOutput(t *testing.T, path, text string) {
 }
 
 // waitDead waits until pid has exited: gone, or a zombie nobody reaped yet
-// (its parent went away; its files, and so its locks, are closed).
+// (its parent went away) whose every thread has exited too. The leader of a
+// multi-threaded process shows as a zombie while its other threads may
+// still be exiting, holding the files (and so the flock) they share.
 func waitDead(t *testing.T, pid int) {
 	t.Helper()
 	deadline := time.Now().Add(time.Minute)
 	for time.Now().Before(deadline) {
-		stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-		if err != nil {
-			return
-		}
-		if _, after, ok := strings.Cut(string(stat), ") "); ok && strings.HasPrefix(after, "Z") {
+		if exited(pid) {
 			return
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
 	t.Fatalf("pid %d still runs after SIGKILL", pid)
+}
+
+// waitUnlocked waits until the kernel has dropped the flock on path (the
+// dead holder's last thread is gone). A lock that names a dead pid in its
+// file without a flock, as the old lock did, passes here and fails the next
+// apply; a flock the kernel never dropped fails here.
+func waitUnlocked(t *testing.T, path string) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatalf("open the lock: %v", err)
+	}
+	defer f.Close()
+	deadline := time.Now().Add(30 * time.Second)
+	for syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) != nil {
+		if time.Now().After(deadline) {
+			t.Fatalf("the killed apply's flock on %s was never dropped", path)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+}
+
+// exited: pid is gone, or a zombie with no thread left but its leader.
+func exited(pid int) bool {
+	proc := "/proc/" + strconv.Itoa(pid)
+	stat, err := os.ReadFile(proc + "/stat")
+	if err != nil {
+		return true
+	}
+	_, after, ok := strings.Cut(string(stat), ") ")
+	threads, err := os.ReadDir(proc + "/task")
+	return ok && strings.HasPrefix(after, "Z") && err == nil && len(threads) <= 1
 }

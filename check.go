@@ -21,10 +21,14 @@ func (a *app) runCheck(ctx context.Context) int {
 	if err != nil {
 		return a.fail(err)
 	}
+	snap := <-live
+	if a.opts.json {
+		plan.Live = liveView(snap)
+	}
 	if err := a.writePlan(plan); err != nil {
 		return a.fail(err)
 	}
-	writeLiveWarnings(a.stderr, <-live)
+	writeLiveWarnings(a.stderr, snap)
 	if a.opts.planOut != "" {
 		if err := fleetplan.SavePlan(a.opts.planOut, plan); err != nil {
 			return a.fail(err)
@@ -86,7 +90,7 @@ func (a *app) runUI(ctx context.Context) int {
 	if err := a.keyring(); err != nil { // before the UI takes the terminal: it may prompt
 		return a.fail(err)
 	}
-	if err := ui.Run(ctx, ui.Config{Session: a.session()}); err != nil {
+	if err := ui.Run(ctx, ui.Config{Session: a.session(), Stderr: a.stderr}); err != nil {
 		return a.fail(err)
 	}
 	return exitOK

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/straylight-fleet/straylight/fleet"
+	fleetplan "github.com/straylight-fleet/straylight/fleet/plan"
 	"github.com/straylight-fleet/straylight/fleet/status"
 )
 
@@ -39,6 +40,8 @@ func writeLiveWarnings(w io.Writer, snap status.Snapshot) {
 			fmt.Fprintf(w, "warning: live: [%s] %s: %s\n", h.Host, h.State, h.Reason)
 		case h.Mismatch:
 			fmt.Fprintf(w, "warning: live: [%s] serves %s; the repository configures %s\n", h.Host, quoted(h.Served), quoted(h.Expected))
+		case h.NoMetrics != "":
+			fmt.Fprintf(w, "warning: live: [%s] %s\n", h.Host, h.NoMetrics)
 		}
 	}
 	for _, r := range snap.Routes {
@@ -54,4 +57,29 @@ func quoted(names []string) string {
 		q[i] = "`" + n + "`"
 	}
 	return strings.Join(q, ", ")
+}
+
+// liveView is the snapshot as --check --json carries it beside the plan.
+func liveView(snap status.Snapshot) *fleetplan.Live {
+	live := &fleetplan.Live{Hosts: []fleetplan.LiveHost{}, Routes: []fleetplan.LiveRoute{}}
+	for _, h := range snap.Hosts {
+		live.Hosts = append(live.Hosts, fleetplan.LiveHost{Host: h.Host, Kind: h.Kind, URL: h.URL,
+			State: string(h.State), Reason: h.Reason, Served: h.Served, Expected: h.Expected,
+			Mismatch: h.Mismatch, Metrics: metricsWord(h)})
+	}
+	for _, r := range snap.Routes {
+		live.Routes = append(live.Routes, fleetplan.LiveRoute{Route: r.Route.Alias, Upstream: r.Route.Upstream,
+			Host: r.Route.Host, State: string(r.State), Detail: r.Detail})
+	}
+	return live
+}
+
+func metricsWord(h status.HostStatus) string {
+	switch {
+	case h.Load.Known:
+		return "ok"
+	case h.NoMetrics != "":
+		return h.NoMetrics
+	}
+	return "unknown: the server is " + string(h.State)
 }

@@ -27,7 +27,9 @@ const (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// SIGHUP: the terminal was closed. Each ends the run the same way: a
+	// deploy in flight is rolled back before the process exits.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
@@ -77,6 +79,9 @@ func (a *app) dispatch(ctx context.Context) int {
 			return a.fail(err)
 		}
 		defer d.Close()
+	}
+	if a.opts.doctor {
+		return a.runDoctor(ctx)
 	}
 	if a.opts.check {
 		return a.runCheck(ctx)

@@ -13,9 +13,11 @@ type options struct {
 	extraVars               multiFlag
 	forks                   int
 	check, apply, yes, json bool
+	doctor                  bool
 	planOut, planIn         string
 	skipUnsupported         bool
 	whenIdle, noRollback    bool
+	force                   bool
 	showSecrets             bool
 	vaultPasswordFile       string
 	askVaultPass            bool
@@ -46,12 +48,14 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	fs.IntVar(&o.forks, "forks", 10, "hosts deployed in parallel")
 	fs.BoolVar(&o.check, "check", false, "print the plan; exit 0 no changes, 2 changes, 1 error")
 	fs.BoolVar(&o.apply, "apply", false, "apply the plan; exit 0 success or nothing to do, 1 failure")
+	fs.BoolVar(&o.doctor, "doctor", false, "check that each host does what straylight relies on; exit 0 all passed, 1 a step failed")
 	fs.BoolVar(&o.yes, "yes", false, "do not ask before applying")
-	fs.BoolVar(&o.json, "json", false, "--check: one JSON plan; --apply: JSON Lines events")
+	fs.BoolVar(&o.json, "json", false, "--check: one JSON plan; --apply: JSON Lines events; --doctor: one JSON report")
 	fs.StringVar(&o.planOut, "plan-out", "", "--check: save the plan to FILE")
 	fs.StringVar(&o.planIn, "plan", "", "--apply: apply the saved plan FILE")
 	fs.BoolVar(&o.skipUnsupported, "skip-unsupported", false, "apply hosts with unsupported tasks, skipping those tasks")
 	fs.BoolVar(&o.whenIdle, "when-idle", false, "restart a host only after it has been idle long enough")
+	fs.BoolVar(&o.force, "force", false, "--apply: deploy even when the static lint says a route will break")
 	fs.BoolVar(&o.noRollback, "no-rollback", false, "leave a host as it is when its health gate or route test fails")
 	fs.BoolVar(&o.showSecrets, "show-secrets", false, "print secret values in human output")
 	fs.StringVar(&o.vaultPasswordFile, "vault-password-file", "", "vault password file")
@@ -79,6 +83,8 @@ func (o options) validate() error {
 	switch {
 	case o.check && o.apply:
 		return fmt.Errorf("--check and --apply exclude each other")
+	case o.doctor && (o.check || o.apply):
+		return fmt.Errorf("--doctor excludes --check and --apply")
 	case o.planOut != "" && !o.check:
 		return fmt.Errorf("--plan-out needs --check")
 	case o.planIn != "" && !o.apply:

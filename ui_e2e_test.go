@@ -44,6 +44,7 @@ func TestTmuxSeedStory(t *testing.T) {
 	s.waitFor("wintermute serving llama31-8b-wintermute", func(scr string) bool {
 		return strings.Contains(lineWith(scr, "wintermute "), "llama31-8b-wintermute") || strings.Contains(scr, "llama31-8b-wintermute on wintermute")
 	})
+	s.waitText("✓ Deploy wintermute") // q while it runs would ask first
 	s.keys("Escape")
 	s.waitFor("the fleet row serving the new name", func(scr string) bool {
 		return strings.Contains(lineWith(scr, "wintermute "), "llama31-8b-wintermute")

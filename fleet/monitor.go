@@ -1,9 +1,12 @@
 package fleet
 
 import (
+	"context"
+	"io"
 	"slices"
 
 	"github.com/straylight-fleet/straylight/fleet/discover"
+	"github.com/straylight-fleet/straylight/fleet/doctor"
 	"github.com/straylight-fleet/straylight/fleet/plan"
 	"github.com/straylight-fleet/straylight/fleet/status"
 	"github.com/straylight-fleet/straylight/remote"
@@ -14,9 +17,11 @@ import (
 func (s *Session) StatusTargets(repo *Repo, hosts []string) ([]status.Target, *status.ProxyTarget) {
 	f := repo.Fleet()
 	var targets []status.Target
-	for _, g := range f.GPU {
+	for _, g := range f.Serving() {
 		if hosts == nil || slices.Contains(hosts, g.Name) {
-			targets = append(targets, s.statusTarget(g))
+			t := s.statusTarget(g)
+			t.Host = f.Label(g)
+			targets = append(targets, t)
 		}
 	}
 	return targets, proxyTarget(f, hosts)
@@ -35,6 +40,7 @@ func (s *Session) statusTarget(g GPUHost) status.Target {
 		Container: g.Container, IdleThreshold: g.IdleThreshold,
 		Transport: func() (remote.Transport, error) { return transports(conn) },
 		Insecure:  s.insecureReason(conn),
+		Kind:      g.Kind, APIKey: g.APIKey,
 	}
 	if unit := plan.SystemdUnit(conn); unit != "" {
 		t.Unit, t.Container = unit, "" // vLLM runs as a service, not in a container
@@ -44,14 +50,32 @@ func (s *Session) statusTarget(g GPUHost) status.Target {
 
 func proxyTarget(f *Fleet, hosts []string) *status.ProxyTarget {
 	p := f.Proxy
-	if p == nil || (hosts != nil && !slices.Contains(hosts, p.Name)) {
+	if p == nil {
+		return discoveredProxyTarget(f, hosts)
+	}
+	if hosts != nil && !slices.Contains(hosts, p.Name) {
 		return nil
 	}
 	pt := &status.ProxyTarget{Host: p.Name, URL: p.URL(), MasterKey: p.MasterKey}
-	for _, r := range p.Routes {
+	return withRoutes(pt, f, p.Routes)
+}
+
+// discoveredProxyTarget is the first LiteLLM config found in the rendered
+// files, when no host has a litellm mapping.
+func discoveredProxyTarget(f *Fleet, hosts []string) *status.ProxyTarget {
+	for _, p := range f.Proxies {
+		if p.Kind == "litellm" && (hosts == nil || slices.Contains(hosts, p.Host)) {
+			return withRoutes(&status.ProxyTarget{Host: p.Host, URL: p.URL, MasterKey: p.MasterKey}, f, p.Routes)
+		}
+	}
+	return nil
+}
+
+func withRoutes(pt *status.ProxyTarget, f *Fleet, routes []discover.Route) *status.ProxyTarget {
+	for _, r := range routes {
 		sr := status.Route{Alias: r.Alias, Upstream: r.Upstream()}
-		if h, _ := discover.HostForAPIBase(r.APIBase, f.GPU); h != nil {
-			sr.Host = h.Name
+		if h, _ := discover.HostForAPIBase(r.APIBase, f.Serving()); h != nil {
+			sr.Host = f.Label(*h)
 		}
 		pt.Routes = append(pt.Routes, sr)
 	}
@@ -66,4 +90,98 @@ func WithoutHostProbes(targets []status.Target) []status.Target {
 		targets[i].Transport = nil
 	}
 	return targets
+}
+
+// DoctorReport is one host's --doctor run (see fleet/doctor).
+type DoctorReport = doctor.Report
+
+// PrintDoctor writes the reports as a table or JSON and returns --doctor's
+// exit code: 0 when no step failed, else 1.
+func PrintDoctor(w io.Writer, reports []DoctorReport, asJSON bool) (int, error) {
+	return doctor.Print(w, reports, asJSON)
+}
+
+// Doctor runs the conformance checks (fleet/doctor) on the planned hosts
+// (within --limit), --forks at a time: each host over the transport the
+// engine uses, a GPU host's vLLM with the name it is configured to serve,
+// and the proxy with its master key and the routes through the host.
+func (s *Session) Doctor(ctx context.Context, repo *Repo) []DoctorReport {
+	inputs := s.doctorInputs(repo)
+	defer closeTransports(inputs)
+	return doctor.RunAll(ctx, inputs, s.forks())
+}
+
+func (s *Session) doctorInputs(repo *Repo) []doctor.Input {
+	f := repo.Fleet()
+	var inputs []doctor.Input
+	for _, host := range repo.PlannedHosts() {
+		in := doctor.Input{Host: host, StepTimeout: repo.Settings().DoctorStepTimeout}
+		if conn, ok := f.Conns[host]; ok {
+			in.Transport, in.TransportErr = s.cfg.Transports(conn)
+		}
+		addBackend(&in, f)
+		addProxy(&in, f)
+		inputs = append(inputs, in)
+	}
+	return inputs
+}
+
+// addBackend adds a GPU host's vLLM: its container, the name it is
+// configured to serve and its api_key (vllm.api_key, when set).
+func addBackend(in *doctor.Input, f *Fleet) {
+	g := f.GPUHostByName(in.Host)
+	if g == nil {
+		return
+	}
+	in.Container = g.Container
+	in.Backend = &doctor.Backend{BaseURL: g.APIURL(), APIKey: backendKey(*g)}
+	if len(g.Served) > 0 {
+		in.Backend.ExpectedModel = g.Served[0]
+	}
+}
+
+func backendKey(g GPUHost) string {
+	key, _ := g.Values["api_key"].(string)
+	return key
+}
+
+// addProxy adds the proxy: on the proxy host with every route, on a GPU
+// host with the routes through it (none: no proxy checks there).
+func addProxy(in *doctor.Input, f *Fleet) {
+	p := f.Proxy
+	if p == nil {
+		return
+	}
+	routes := doctorRoutes(f, in.Host, in.Host == p.Name)
+	if len(routes) == 0 && in.Host != p.Name {
+		return
+	}
+	in.Proxy = &doctor.Proxy{BaseURL: p.URL(), Key: p.MasterKey, Routes: routes, UpstreamKeys: map[string]string{}}
+	for _, r := range p.Routes {
+		if g, _ := discover.HostForAPIBase(r.APIBase, f.GPU); g != nil && backendKey(*g) != "" {
+			in.Proxy.UpstreamKeys[r.APIBase] = backendKey(*g)
+		}
+	}
+}
+
+// doctorRoutes are the proxy's routes through host (all of them when all),
+// never nil: the doctor then checks the repository's routes, not the
+// proxy's own list.
+func doctorRoutes(f *Fleet, host string, all bool) []doctor.Route {
+	routes := []doctor.Route{}
+	for _, r := range f.Proxy.Routes {
+		g, _ := discover.HostForAPIBase(r.APIBase, f.GPU)
+		if all || (g != nil && g.Name == host) {
+			routes = append(routes, doctor.Route{Alias: r.Alias, APIBase: r.APIBase, UpstreamModel: r.Upstream()})
+		}
+	}
+	return routes
+}
+
+func closeTransports(inputs []doctor.Input) {
+	for _, in := range inputs {
+		if in.Transport != nil {
+			in.Transport.Close()
+		}
+	}
 }

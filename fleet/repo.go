@@ -1,7 +1,9 @@
 package fleet
 
 import (
+	"errors"
 	"sync"
+	"time"
 
 	"github.com/straylight-fleet/straylight/fleet/ansible"
 	"github.com/straylight-fleet/straylight/fleet/discover"
@@ -70,3 +72,51 @@ func (r *Repo) Audit(e AuditEntry) error { return r.state.Audit(e) }
 
 // Hosts lists every host of the inventory.
 func (r *Repo) Hosts() []string { return r.repo.Inventory.Hosts() }
+
+// CutShort is a deploy or restart a dead straylight left unfinished: from
+// the audit log (its start is the host's last entry) and the pending-restart
+// record (the restart the host is owed, if its files were written).
+type CutShort struct {
+	Host   string
+	Action string    // apply or restart
+	Since  time.Time // when it started
+	User   string
+	Owed   []string // restart handlers owed; none when the files were not written or the restart ran
+}
+
+// CutShort lists the deploys and restarts that never ended, and the hosts
+// owed a restart without one in the log.
+func (r *Repo) CutShort() ([]CutShort, error) {
+	entries, err := r.state.ReadAudit()
+	if err != nil {
+		return nil, err
+	}
+	var out []CutShort
+	var errs []error
+	seen := map[string]bool{}
+	for _, e := range state.Unfinished(entries) {
+		owed, oerr := r.owed(e.Host)
+		out, seen[e.Host] = append(out, CutShort{Host: e.Host, Action: e.Action, Since: e.Time, User: e.User, Owed: owed}), true
+		errs = append(errs, oerr)
+	}
+	for _, h := range r.Hosts() {
+		owed, oerr := r.owed(h)
+		if len(owed) > 0 && !seen[h] {
+			out = append(out, CutShort{Host: h, Action: "apply", Owed: owed})
+		}
+		errs = append(errs, oerr)
+	}
+	return out, errors.Join(errs...)
+}
+
+func (r *Repo) owed(host string) ([]string, error) {
+	p, err := plan.ReadPending(r.state, host)
+	if p == nil || err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, h := range p.Handlers {
+		names = append(names, h.Name)
+	}
+	return names, nil
+}

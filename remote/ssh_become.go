@@ -22,7 +22,6 @@ type becomeGate struct {
 	pending       []byte
 	open          bool // accepted: stdin flows
 	doneOnce      sync.Once
-	acceptOnce    sync.Once
 	refuseOnce    sync.Once
 	askedNoSecret bool
 }

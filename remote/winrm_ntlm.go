@@ -31,10 +31,6 @@ var errNoNegotiate = errors.New("the host does not offer Negotiate (NTLM) authen
 // errNTLMRejected: the handshake's AUTHENTICATE was refused.
 var errNTLMRejected = errors.New("the host rejected the NTLM credentials (user, password or domain)")
 
-// errUnsealRefused: a sealed message was refused after authentication.
-var errUnsealRefused = errors.New("the host refused the NTLM-sealed message after authentication " +
-	"(WinRM's AllowUnencrypted=false requires sealing, which was sent; check the host's event log)")
-
 // ntlmSession is one pooled connection's NTLM state.
 type ntlmSession struct {
 	client   *ntlmssp.Client

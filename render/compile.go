@@ -62,7 +62,7 @@ func (e *Engine) parse(key compileKey) *compiled {
 	cfg := key.config()
 	src := strings.ReplaceAll(strings.ReplaceAll(key.src, "\r\n", "\n"), "\r", "\n")
 	blanked, values := blankStrings(src, key.newline, key.escapeBackslashes)
-	toks := lexTokens(blanked, cfg)
+	toks := lexTokens(shortFilterNames(blanked), cfg)
 	toks, names := fixTokens(toks, values)
 	statements := positionedStatements{set: e.env.ControlStructures, toks: toks}
 	root, err := parser.NewParser("template", tokens.NewStream(toks), cfg, e.loader, statements).Parse()

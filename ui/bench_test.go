@@ -48,7 +48,7 @@ func syntheticStatus(i int, name string) status.HostStatus {
 }
 
 // BenchmarkFleetView200 is View() of the fleet table with 200 hosts, every
-// row on screen (a 220-line terminal) and at 80×24 (DESIGN §9: under 2 ms).
+// row on screen (a 220-line terminal) and at 80×24 (README, "Performance").
 func BenchmarkFleetView200(b *testing.B) {
 	for _, size := range [][2]int{{160, 205}, {80, 24}} {
 		m := fleetOf200(b, size[0], size[1])

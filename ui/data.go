@@ -2,9 +2,11 @@ package ui
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/straylight-fleet/straylight/fleet"
 	"github.com/straylight-fleet/straylight/fleet/plan"
@@ -17,8 +19,9 @@ import (
 
 type (
 	repoMsg struct {
-		repo *fleet.Repo
-		err  error
+		repo     *fleet.Repo
+		cutShort []fleet.CutShort // deploys a dead straylight left unfinished
+		err      error
 	}
 	planMsg struct {
 		repo *fleet.Repo // reopened: edits since are in it
@@ -54,7 +57,14 @@ func safely(work func() tea.Msg) tea.Cmd {
 func (m Model) openRepo() tea.Cmd {
 	return safely(func() tea.Msg {
 		repo, err := m.svc.open()
-		return repoMsg{repo: repo, err: err}
+		if err != nil {
+			return repoMsg{err: err}
+		}
+		cut, cerr := repo.CutShort()
+		if cerr != nil { // the log is unreadable: say so, and open anyway
+			cut = append(cut, fleet.CutShort{Action: "unknown", Owed: []string{"state unreadable: " + cerr.Error()}})
+		}
+		return repoMsg{repo: repo, cutShort: cut}
 	})
 }
 
@@ -65,7 +75,8 @@ func (m Model) onRepo(msg repoMsg) (Model, tea.Cmd) {
 		m.phase, m.errText = phaseFailed, msg.err.Error()
 		return m, nil
 	}
-	m.phase, m.repo = phaseReady, msg.repo
+	m.phase, m.repo, m.cutShort = phaseReady, msg.repo, msg.cutShort
+	m.layout()
 	m.rebuild()
 	monitor := m.startMonitor()
 	m, plan := m.planWith(false)
@@ -81,6 +92,10 @@ func (m Model) startMonitor() tea.Cmd {
 			return nil
 		}
 		mon := newMonitor(repo)
+		if targets := m.svc.targets; targets != nil {
+			hosts, _ := targets(repo)
+			rt.deployedTargets(hosts, nil) // what the monitor starts with
+		}
 		rt.setMonitor(mon)
 		mon.Run(rt.ctx, repo.Settings().RefreshInterval, rt.snapshots.Put)
 		return monitorMsg{}
@@ -119,18 +134,26 @@ func (m Model) planWith(reopen bool) (Model, tea.Cmd) {
 				return planMsg{repo: repo, err: err}
 			}
 			repo = fresh
-			retarget(rt, svc, repo)
 		}
 		p, err := svc.plan(rt.ctx, repo)
+		if err == nil && reopen {
+			retarget(rt, svc, repo, p)
+		}
 		return planMsg{repo: repo, plan: p, err: err}
 	})
 }
 
-// retarget points the monitor at a re-read repository.
-func retarget(rt *runtime, svc services, repo *fleet.Repo) {
-	if mon := rt.getMonitor(); mon != nil && svc.targets != nil {
-		mon.SetTargets(svc.targets(repo))
+// retarget points the monitor at a re-read repository, but only where it
+// is deployed: a host whose files the plan would change keeps the target it
+// had (the port, the names it serves), so the monitor compares what runs
+// with what is deployed, not with an edit saved and not deployed yet.
+func retarget(rt *runtime, svc services, repo *fleet.Repo, p *plan.Plan) {
+	mon := rt.getMonitor()
+	if mon == nil || svc.targets == nil {
+		return
 	}
+	fresh, proxy := svc.targets(repo)
+	mon.SetTargets(rt.deployedTargets(fresh, p), proxy)
 }
 
 // onPlan takes a new plan; the next one is due after the slower interval,
@@ -139,8 +162,13 @@ func (m Model) onPlan(msg planMsg) (Model, tea.Cmd) {
 	m.planning = false
 	var values tea.Cmd
 	if msg.repo != nil && msg.repo != m.repo {
-		m.repo, m.values = msg.repo, map[string]valuesMsg{} // re-read: origins may have moved
+		// re-read: origins may have moved. The values shown stay until the
+		// new ones are read (the detail view keeps its length and position).
+		m.repo = msg.repo
 		values = m.loadValues(m.detail.Host())
+	}
+	if m.untilPlan {
+		m.notice, m.untilPlan = "", false
 	}
 	if msg.err != nil {
 		m.planErr, m.errText = msg.err, "plan: "+msg.err.Error()
@@ -169,7 +197,15 @@ func (m *Model) rebuild() {
 	if m.repo == nil {
 		return
 	}
-	m.fleet.SetRows(fleettable.BuildRows(m.gpuHosts(), m.snap, m.plan))
+	rows := fleettable.BuildRows(m.gpuHosts(), m.snap, m.plan)
+	if name := m.proxyName(); name != "" {
+		rows = append(rows, fleettable.ProxyRow(name, m.snap, m.plan))
+	}
+	for i := range rows {
+		rows[i].Outcome = m.outcomes[rows[i].Host]
+	}
+	m.fleet.SetRows(rows)
+	m.fleet.SetNotes(m.findingLines())
 	m.routes.SetRows(routes.BuildRows(m.plan, m.snap, m.tests))
 	if in, ok := m.detailInput(m.detail.Host()); ok {
 		m.detail.Refresh(in)
@@ -177,6 +213,23 @@ func (m *Model) rebuild() {
 	if m.diff.Host() != "" {
 		m.diff.Refresh(m.diffInput(m.diff.Host()))
 	}
+}
+
+// findingLines are the plan's warnings and errors (inventory, vars
+// directories, routes), one line each, as --check prints them.
+func (m Model) findingLines() []string {
+	if m.plan == nil {
+		return nil
+	}
+	var out []string
+	for _, f := range m.plan.Findings {
+		paint := m.th.Warn
+		if f.Severity == plan.SevError {
+			paint = m.th.Err
+		}
+		out = append(out, strings.Split(ansi.Wrap(paint.S(" "+string(f.Severity)+": ")+f.Text(), max(20, m.width-2), " /"), "\n")...)
+	}
+	return out
 }
 
 func (m Model) fleetModel() *fleet.Fleet {
@@ -187,6 +240,14 @@ func (m Model) fleetModel() *fleet.Fleet {
 		return m.repo.Fleet()
 	}
 	return nil
+}
+
+// proxyName is the LiteLLM proxy's host, "" when there is none.
+func (m Model) proxyName() string {
+	if f := m.fleetModel(); f != nil && f.Proxy != nil {
+		return f.Proxy.Name
+	}
+	return ""
 }
 
 func (m Model) gpuHosts() []fleet.GPUHost {
@@ -245,7 +306,7 @@ func (m Model) detailInput(host string) (detail.Input, bool) {
 	if !ok {
 		return detail.Input{}, false
 	}
-	in := detail.Input{Host: g, Connection: g.Conn.String(), Live: m.liveHost(host), Plan: m.hostPlan(host), Routes: m.routesOf(host)}
+	in := detail.Input{Host: g, Connection: g.Conn.String(), Repo: m.repo.Root(), Undeployed: undeployed(m.plan, host), Live: m.liveHost(host), Plan: m.hostPlan(host), Routes: m.routesOf(host)}
 	if v, ok := m.values[host]; ok {
 		in.Values = v.values
 		if v.err != nil {
@@ -278,7 +339,7 @@ func (m Model) onValues(msg valuesMsg) (Model, tea.Cmd) {
 }
 
 func (m Model) diffInput(host string) diff.Input {
-	in := diff.Input{Host: host, Plan: m.hostPlan(host), Routes: m.routesOf(host)}
+	in := diff.Input{Host: host, Plan: m.hostPlan(host), Routes: m.routesOf(host), Committable: m.git.isRepo && m.svc.commit != nil}
 	for _, e := range m.edits[host] {
 		in.Edits = append(in.Edits, e.result.Description)
 	}

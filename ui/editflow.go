@@ -61,7 +61,7 @@ func (m Model) openEdit(host string) (Model, tea.Cmd) {
 	repo, open := m.repo, m.svc.openEdit
 	g, ok := m.gpuHost(host)
 	if !ok {
-		m.errText = host + " is not a GPU host of this repository"
+		m.errText = host + " is not a GPU host of this repository: the form edits vllm values (edit the proxy's vars in its files, then d and a)"
 		return m, nil
 	}
 	m.notice = "reading " + host + "'s host_vars…"
@@ -89,22 +89,52 @@ func (m Model) onEditOpened(msg editOpenedMsg) (Model, tea.Cmd) {
 	}
 	m.editing = msg.session
 	m.edit = edit.New(m.th, msg.session.Host, msg.name, msg.specs, msg.readOnly)
-	m.edit.SetSize(m.width, m.bodyHeight())
+	m.edit.SetSize(m.width, m.viewHeight())
 	return m.push(viewEdit), nil
 }
 
-// onEditKey: the form takes every key but its own save and cancel.
+// onEditKey: the form takes every key but its own save, cancel and help;
+// an error about the values is cleared as soon as one is typed.
 func (m Model) onEditKey(k tea.KeyPressMsg) (Model, tea.Cmd) {
 	ek := m.edit.Keys
 	switch {
 	case key.Matches(k, ek.Cancel):
-		m.editing = nil
-		return m.back(), nil
+		return m.askCancelEdit(), nil
 	case key.Matches(k, ek.Save):
 		return m.saveEdit()
+	case key.Matches(k, ek.Help):
+		m.showHelp = true
+		return m, nil
 	}
 	m.edit, _ = m.edit.Update(k)
+	m.errText, m.notice = "", ""
 	return m, nil
+}
+
+// askCancelEdit leaves the form, asking first when typed values would be
+// lost.
+func (m Model) askCancelEdit() Model {
+	n := m.edit.Dirty()
+	if n == 0 {
+		return m.closeEdit()
+	}
+	m.confirm = &confirmation{
+		prompt: fmt.Sprintf("Discard %s to %s? y/N", unsaved(n), m.edit.File()),
+		run:    func(m Model) (Model, tea.Cmd) { return m.closeEdit(), nil },
+	}
+	return m
+}
+
+func unsaved(n int) string {
+	if n == 1 {
+		return "1 unsaved change"
+	}
+	return fmt.Sprintf("%d unsaved changes", n)
+}
+
+func (m Model) closeEdit() Model {
+	m.editing, m.errText = nil, ""
+	return m.back()
 }
 
 // saveEdit writes the changed keys through hvedit (off the Update path).
@@ -124,6 +154,7 @@ func (m Model) saveEdit() (Model, tea.Cmd) {
 		return m, nil
 	}
 	m.saving = true
+	m.clearedOnSave = m.edit.Cleared()
 	s, repo := m.editing, m.repo
 	return m, safely(func() tea.Msg { return saveChanges(s, repo, changes) })
 }
@@ -153,17 +184,32 @@ func (m Model) onEditSaved(msg editSavedMsg) (Model, tea.Cmd) {
 	for _, r := range msg.results {
 		m.edits[msg.host] = append(m.edits[msg.host], editRecord{path: msg.path, result: r})
 	}
-	m.editing = nil
-	m.notice = fmt.Sprintf("saved %s · planning… · c commits", m.edit.File())
+	m.editing, m.errText = nil, ""
+	m.notice = "saved " + m.edit.File() + m.commitHint()
+	if len(m.clearedOnSave) > 0 {
+		m.notice = "saved " + m.edit.File() + " · ⚠ " + strings.Join(m.clearedOnSave, ", ") + " cleared: written as null" + m.commitHint()
+	}
 	m.diff.Show(m.diffInput(msg.host))
 	m = m.replaceTop(viewDiff)
 	m, plan := m.requestPlan()
 	return m, tea.Batch(plan, m.readGit())
 }
 
+// commitHint tells how the saved edits can be committed, if they can.
+func (m Model) commitHint() string {
+	if m.git.isRepo && m.svc.commit != nil {
+		return " · c commits"
+	}
+	return " · the repository is not in git: nothing to commit"
+}
+
 // commitEdits commits the host's saved edits with git.
 func (m Model) commitEdits(host string) (Model, tea.Cmd) {
 	records := m.edits[host]
+	if !m.git.isRepo {
+		m.errText = "cannot commit: " + m.repo.Root() + " is not in a git repository"
+		return m, nil
+	}
 	if len(records) == 0 || m.svc.commit == nil {
 		return m, nil
 	}

@@ -237,21 +237,48 @@ func pressKeys(m Model, names ...string) (Model, tea.Cmd) {
 // spinner, the next plan) are dropped: they only repeat.
 func settle(t *testing.T, m Model, cmd tea.Cmd) Model {
 	t.Helper()
-	msgs := make(chan tea.Msg, 64)
+	msgs := make(chan settled, 64)
+	running := map[int]time.Time{} // command number → when it started
+	next := 0
 	start := func(c tea.Cmd) {
 		if c != nil {
-			go func() { msgs <- c() }()
+			next++
+			n := next
+			running[n] = time.Now()
+			go func() { msgs <- settled{n, c()} }()
 		}
 	}
 	start(cmd)
 	for {
 		select {
-		case msg := <-msgs:
-			m = absorb(m, msg, start)
+		case s := <-msgs:
+			delete(running, s.n)
+			m = absorb(m, s.msg, start)
 		case <-time.After(300 * time.Millisecond):
-			return m
+			if onlyLongRunning(running) {
+				return m
+			}
 		}
 	}
+}
+
+// settled is a command's message, with the command's number.
+type settled struct {
+	n   int
+	msg tea.Msg
+}
+
+// onlyLongRunning: every command still running has run for a while, so it
+// is one that waits for the next event (a snapshot, a task's events) rather
+// than work in progress such as a plan, which on a loaded machine under
+// -race can outlast a quiet spell.
+func onlyLongRunning(running map[int]time.Time) bool {
+	for _, started := range running {
+		if time.Since(started) < 5*time.Second {
+			return false
+		}
+	}
+	return true
 }
 
 func absorb(m Model, msg tea.Msg, start func(tea.Cmd)) Model {

@@ -156,7 +156,7 @@ var masks = []struct {
 	re   *regexp.Regexp
 	with string
 }{
-	{regexp.MustCompile(`/tmp/\S*homelab`), "REPO"},
+	{regexp.MustCompile(`(/tmp/\S*)?\bhomelab +`), "REPO "}, // the header: full path or name, as room allows
 	{regexp.MustCompile(`127\.\d+\.\d+\.\d+(:\d+)?`), "LOOPBACK"},
 	{regexp.MustCompile(`(after|TTFT) \d+(\.\d+)?(ms|s)\b`), "$1 <time>"},
 	{regexp.MustCompile(`\d+(\.\d+)? (tokens|tok)/s`), "<rate> $2/s"},

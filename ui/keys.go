@@ -45,7 +45,7 @@ func (m Model) focused() bhelp.KeyMap {
 // onKey routes a key: ctrl+c always quits; a question, the help overlay,
 // the filter and the edit form take keys before the views do.
 func (m Model) onKey(k tea.KeyPressMsg) (Model, tea.Cmd) {
-	if esc, rest, ok := splitAltKey(k); ok {
+	if esc, rest, ok := splitAltKey(k); ok && !m.typing() {
 		m, first := m.onKey(esc)
 		m, second := m.onKey(rest)
 		return m, tea.Batch(first, second)
@@ -67,9 +67,15 @@ func (m Model) onKey(k tea.KeyPressMsg) (Model, tea.Cmd) {
 	return m.onViewKey(k)
 }
 
+// typing reports the edit form or the filter has the keys: there alt+key
+// is the field's word-wise editing (alt+b, alt+backspace), never esc.
+func (m Model) typing() bool {
+	return m.confirm == nil && !m.showHelp && (m.filtering || (m.phase == phaseReady && m.current() == viewEdit))
+}
+
 // splitAltKey undoes a terminal's folding: esc quickly followed by a key
-// arrives as alt+key (ESC is also the alt prefix). The UI has no alt
-// bindings, so it is read as the two keys that were pressed.
+// arrives as alt+key (ESC is also the alt prefix). Outside typing the UI has
+// no alt bindings, so it is read as the two keys that were pressed.
 func splitAltKey(k tea.KeyPressMsg) (tea.KeyPressMsg, tea.KeyPressMsg, bool) {
 	if k.Mod != tea.ModAlt {
 		return k, k, false
@@ -82,16 +88,14 @@ func splitAltKey(k tea.KeyPressMsg) (tea.KeyPressMsg, tea.KeyPressMsg, bool) {
 	return tea.KeyPressMsg{Code: tea.KeyEscape}, rest, true
 }
 
-func (m Model) quit() (Model, tea.Cmd) {
-	m.Close()
-	return m, tea.Quit
-}
-
 func (m Model) onConfirmKey(k tea.KeyPressMsg) (Model, tea.Cmd) {
 	c := m.confirm
 	m.confirm = nil
 	if key.Matches(k, m.keys.Confirm) {
 		return c.run(m)
+	}
+	if other, ok := c.others[k.String()]; ok {
+		return other(m)
 	}
 	m.notice = "cancelled"
 	return m, nil
@@ -159,6 +163,11 @@ func (m Model) onViewKey(k tea.KeyPressMsg) (Model, tea.Cmd) {
 	case viewDiff:
 		return m.onDiffKey(k)
 	}
+	if key.Matches(k, m.apply.Cancel) {
+		if p := m.apply.Progress(); p != nil {
+			return m.askCancel(p.Target), nil
+		}
+	}
 	m.apply, _ = m.apply.Update(k)
 	return m, nil
 }
@@ -214,6 +223,8 @@ func (m Model) onRoutesKey(k tea.KeyPressMsg) (Model, tea.Cmd) {
 		return m.openDetail(sel.Host)
 	case key.Matches(k, rk.Test) && ok:
 		return m.startRouteTest(sel.Route, []string{sel.Route})
+	case key.Matches(k, rk.Progress):
+		return m.reopenProgress(), nil
 	}
 	m.routes, _ = m.routes.Update(k)
 	return m, nil
@@ -232,7 +243,7 @@ func (m Model) onDiffKey(k tea.KeyPressMsg) (Model, tea.Cmd) {
 	switch {
 	case key.Matches(k, dk.Apply):
 		return m.askDeploy(m.diff.Host())
-	case key.Matches(k, dk.Commit):
+	case key.Matches(k, keys.Commit()): // offered only when it can work; explained when not
 		return m.commitEdits(m.diff.Host())
 	}
 	m.diff = m.diff.HandleKey(k)
@@ -256,6 +267,8 @@ func (m Model) onHostKey(k tea.KeyPressMsg, host string) (Model, tea.Cmd, bool) 
 		m, cmd = m.askRestart(host)
 	case key.Matches(k, fk.Test):
 		m, cmd = m.startRouteTest(host, m.routesOf(host))
+	case key.Matches(k, fk.Cancel):
+		m = m.askCancel(host)
 	default:
 		return m, nil, false
 	}
@@ -272,6 +285,14 @@ func (m Model) selectedHost() string {
 
 // openDetail shows a host's detail and reads its values' origins.
 func (m Model) openDetail(host string) (Model, tea.Cmd) {
+	if host == "" {
+		m.notice = "no host selected: the filter shows none (esc clears it)"
+		return m, nil
+	}
+	if host == m.proxyName() {
+		m.notice = host + " is the LiteLLM proxy: d shows its diff, a deploys it, tab lists its routes"
+		return m, nil
+	}
 	in, ok := m.detailInput(host)
 	if !ok {
 		m.errText = host + " is not a GPU host of this repository"
@@ -286,7 +307,7 @@ func (m Model) openDetail(host string) (Model, tea.Cmd) {
 func (m Model) openDiff(host string) (Model, tea.Cmd) {
 	m.diff.Show(m.diffInput(host))
 	if m.plan == nil {
-		m.notice = "planning… the diff appears when the plan is ready"
+		m.notice, m.untilPlan = "the diff appears when the plan is ready", true
 	}
 	return m.push(viewDiff), nil
 }
@@ -294,8 +315,18 @@ func (m Model) openDiff(host string) (Model, tea.Cmd) {
 // reopenProgress shows the last task's progress again (a deploy, restart or
 // route test keeps running after esc), or says there is none.
 func (m Model) reopenProgress() Model {
-	if m.apply.Progress() == nil {
+	if p := m.runningProgress(); p != nil {
+		m.apply.Show(p)
+		m.apply.Refresh(m.spinner())
+	}
+	p := m.apply.Progress()
+	if p == nil {
 		m.notice = "no deploy, restart or route test has run yet"
+		return m
+	}
+	delete(m.outcomes, p.Target) // seen
+	m.rebuild()
+	if m.current() == viewApply {
 		return m
 	}
 	return m.push(viewApply)

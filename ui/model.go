@@ -68,9 +68,46 @@ type runtime struct {
 	ctx       context.Context
 	cancel    context.CancelFunc
 	snapshots *task.Latest[status.Snapshot]
+	engine    *engineTasks // deploys and restarts: they outlive a quit
 
 	mu      sync.Mutex
 	monitor statusSource
+	probed  map[string]status.Target // the monitor's target per host: what is deployed
+}
+
+// deployedTargets merges fresh targets into those the monitor probes: a
+// host with changes in p (not deployed yet) keeps its known target.
+func (rt *runtime) deployedTargets(fresh []status.Target, p *plan.Plan) []status.Target {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	if rt.probed == nil {
+		rt.probed = map[string]status.Target{}
+	}
+	out := make([]status.Target, len(fresh))
+	for i, t := range fresh {
+		if old, ok := rt.probed[t.Host]; ok && undeployed(p, t.Host) {
+			t = old
+		}
+		rt.probed[t.Host], out[i] = t, t
+	}
+	return out
+}
+
+// undeployed: the plan would change the host's files.
+func undeployed(p *plan.Plan, host string) bool {
+	if p == nil {
+		return false
+	}
+	hp := p.Host(host)
+	if hp == nil {
+		return false
+	}
+	for _, f := range hp.Files {
+		if f.Changes() {
+			return true
+		}
+	}
+	return false
 }
 
 func (rt *runtime) setMonitor(s statusSource) {
@@ -85,10 +122,12 @@ func (rt *runtime) getMonitor() statusSource {
 	return rt.monitor
 }
 
-// confirmation is a question waiting for y.
+// confirmation is a question waiting for y (or one of its other answers).
 type confirmation struct {
 	prompt string
 	run    func(m Model) (Model, tea.Cmd)
+	others map[string]func(m Model) (Model, tea.Cmd) // more answers, by key
+	quit   bool                                      // the question asked on quit
 }
 
 // Model is the root of the terminal UI.
@@ -118,6 +157,11 @@ type Model struct {
 	values    map[string]valuesMsg    // configured values with origins, per host
 	editing   *editSession            // the open form's file
 	saving    bool
+	// clearedOnSave are the keys the save being written empties (a warning).
+	clearedOnSave []string
+	quitting      bool              // quit once the running deploys and restarts end
+	outcomes      map[string]string // a task's end per host, shown on its row until seen
+	cutShort      []fleet.CutShort  // the banner: deploys a dead straylight left unfinished
 
 	stack     []viewID
 	showHelp  bool
@@ -126,6 +170,7 @@ type Model struct {
 	confirm   *confirmation
 	errText   string
 	notice    string
+	untilPlan bool // the notice waits for the next plan and goes with it
 
 	fleet  fleettable.Model
 	routes routes.Model
@@ -142,9 +187,9 @@ func newModel(ctx context.Context, cfg Config, svc services, th *theme.Theme) Mo
 	ctx, cancel := context.WithCancel(ctx)
 	m := Model{
 		cfg: cfg, svc: svc, th: th, width: 80, height: 24,
-		rt:    &runtime{ctx: ctx, cancel: cancel, snapshots: task.NewLatest[status.Snapshot]()},
+		rt:    &runtime{ctx: ctx, cancel: cancel, snapshots: task.NewLatest[status.Snapshot](), engine: newEngineTasks()},
 		tests: map[string]fleetapply.RouteResult{}, tasks: map[task.ID]*apply.Progress{},
-		pumps: map[task.ID]*task.Pump{}, edits: map[string][]editRecord{}, values: map[string]valuesMsg{},
+		pumps: map[task.ID]*task.Pump{}, outcomes: map[string]string{}, edits: map[string][]editRecord{}, values: map[string]valuesMsg{},
 		stack: []viewID{viewFleet}, keys: newGlobalKeys(), spinning: true,
 		fleet: fleettable.New(th), routes: routes.New(th), detail: detail.New(th),
 		diff: diff.New(th), apply: apply.NewModel(th), help: help.New(th),
@@ -158,7 +203,9 @@ func (m Model) Init() tea.Cmd {
 	return tea.Batch(m.openRepo(), m.spinTick())
 }
 
-// Close stops the background work (monitor, running tasks).
+// Close stops the background work (monitor, route tests). Deploys and
+// restarts are not stopped here: Run settles them (rolls them back) before
+// the process exits.
 func (m Model) Close() {
 	m.rt.cancel()
 	if mon := m.rt.getMonitor(); mon != nil {
@@ -205,6 +252,7 @@ func (m Model) onData(msg tea.Msg) (Model, tea.Cmd) {
 		return m.onSnapshot(msg)
 	case gitMsg:
 		m.git = msg.state
+		m.rebuild()
 		return m, nil
 	case monitorMsg:
 		return m, m.nextSnapshot()
@@ -241,12 +289,17 @@ func (m Model) replaceTop(v viewID) Model {
 	return m
 }
 
-// bodyHeight is what the header, the status line and the footer leave.
-func (m Model) bodyHeight() int { return max(1, m.height-3) }
+// bodyHeight is what the header, the status line (one line, up to three
+// for a question or an error) and the footer leave.
+func (m Model) bodyHeight() int { return max(1, m.height-2-m.statusHeight()) }
+
+// viewHeight is the views' size: the body with a one-line status line (a
+// longer question or error clips their last lines while it shows).
+func (m Model) viewHeight() int { return max(1, m.height-3) }
 
 func (m *Model) layout() {
-	w, h := m.width, m.bodyHeight()
-	m.fleet.SetSize(w, h)
+	w, h := m.width, m.viewHeight()
+	m.fleet.SetSize(w, max(1, h-len(m.bannerLines())))
 	m.routes.SetSize(w, h)
 	m.detail.SetSize(w, h)
 	m.edit.SetSize(w, h)

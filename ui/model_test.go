@@ -31,7 +31,7 @@ func mustContain(t *testing.T, s string, wants ...string) {
 func TestFleetShowsTheSeedMismatch(t *testing.T) {
 	m := newFixture(t).ready(120, 24)
 	mustContain(t, screen(m),
-		"straylight homelab", "git clean", "litellm motoko up", "routes ok 1/2",
+		"straylight /", "/homelab ", "git clean", "litellm motoko up", "routes ok 1/2",
 		"wintermute", "≠ casperhansen/llama-3-8b-instruct-awq", "1 change",
 		"armitage", "qwen2.5-7b-armitage", "in sync", "idle 7m", "21.5/24G")
 }
@@ -101,7 +101,7 @@ func TestFilter(t *testing.T) {
 		t.Errorf("enter keeps the filter:\n%s", screen(m))
 	}
 	m, _ = pressKeys(m, "esc")
-	if m.fleet.Filter() != "" || len(m.fleet.Shown()) != 2 {
+	if m.fleet.Filter() != "" || len(m.fleet.Shown()) != 3 { // two GPU hosts and the proxy
 		t.Errorf("esc clears it")
 	}
 }
@@ -166,7 +166,7 @@ func TestRestartAndRouteTestErrors(t *testing.T) {
 	m := f.ready(100, 30)
 	m, cmd := pressKeys(m, "r", "y")
 	m = settle(t, m, cmd)
-	mustContain(t, screen(m), "✗ Restart wintermute", "✗ restart wintermute: restart: the engine has no Restart yet")
+	mustContain(t, screen(m), "✗ Restart wintermute", "✗ restart wintermute failed (p shows it): restart: the engine has no Restart yet")
 	m, cmd = pressKeys(m, "esc", "t")
 	m = settle(t, m, cmd)
 	s := screen(m)

@@ -77,7 +77,7 @@ func TestKeypressMakesNoNetworkCall(t *testing.T) {
 	}
 	m := f.ready(80, 24)
 	runBounded(m.startMonitor())
-	m, cmd := m.requestPlan()
+	_, cmd := m.requestPlan()
 	runBounded(cmd)
 	if counter.calls.Load() == 0 {
 		t.Errorf("the commands (%d run) reach the network, and the counter sees it", ran)

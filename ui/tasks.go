@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	fleetapply "github.com/straylight-fleet/straylight/fleet/apply"
+	"github.com/straylight-fleet/straylight/fleet/plan"
 	"github.com/straylight-fleet/straylight/ui/apply"
 	"github.com/straylight-fleet/straylight/ui/diff"
 	"github.com/straylight-fleet/straylight/ui/task"
@@ -16,6 +17,9 @@ import (
 
 // askDeploy asks before deploying a host (the key contract: a, then y).
 func (m Model) askDeploy(host string) (Model, tea.Cmd) {
+	if m, busy := m.refuseBusy(host); busy {
+		return m, nil
+	}
 	if m.plan == nil {
 		m.errText = "no plan yet: wait for the plan (drift column) before deploying"
 		return m, nil
@@ -24,16 +28,38 @@ func (m Model) askDeploy(host string) (Model, tea.Cmd) {
 		m.errText = host + " is not in the plan (outside --limit, or no play targets it)"
 		return m, nil
 	}
+	if c := diff.Count(m.hostPlan(host)); c.Changed+c.Unknown == 0 && !owesRestart(m.hostPlan(host)) {
+		m.notice = host + " is in sync: nothing to deploy (r restarts its vLLM)"
+		return m, nil
+	}
 	what := diff.Summary(m.hostPlan(host), m.routesOf(host))
+	prompt := fmt.Sprintf("Deploy %s? y/N · %s", host, what)
+	if broken := m.plan.BrokenRoutes([]string{host}, m.proxyName()); len(broken) > 0 {
+		r := broken[0]
+		prompt = fmt.Sprintf("Deploy %s? It breaks route %s: %s · y deploys anyway, N", host, r.Route, r.Detail)
+	}
 	m.confirm = &confirmation{
-		prompt: fmt.Sprintf("Deploy %s? y/N · %s", host, what),
+		prompt: prompt,
 		run:    func(m Model) (Model, tea.Cmd) { return m.startDeploy(host) },
 	}
 	return m, nil
 }
 
+// owesRestart: an earlier apply died before running the host's restart.
+func owesRestart(hp *plan.HostPlan) bool {
+	for _, h := range hp.Handlers {
+		if h.Pending {
+			return true
+		}
+	}
+	return false
+}
+
 // askRestart asks before restarting a host's vLLM.
 func (m Model) askRestart(host string) (Model, tea.Cmd) {
+	if m, busy := m.refuseBusy(host); busy {
+		return m, nil
+	}
 	m.confirm = &confirmation{
 		prompt: fmt.Sprintf("Restart vLLM on %s? y/N · the health gate and route tests follow", host),
 		run:    func(m Model) (Model, tea.Cmd) { return m.startRestart(host) },
@@ -107,14 +133,32 @@ func (m Model) startTask(kind apply.Kind, target string, work func(context.Conte
 	if m.current() != viewApply {
 		m = m.push(viewApply)
 	}
-	ctx := m.rt.ctx
-	run := func() tea.Msg {
-		err := runGuarded(func() error { return work(ctx, pump.Observe) })
+	run := m.runner(id, kind, target, pump, work)
+	m, spin := m.startSpinning()
+	return m, tea.Batch(run, pump.Next(m.rt.ctx), spin)
+}
+
+// runner is the command that runs a task's work. A deploy or restart runs
+// under its own context, registered with the runtime: quitting does not
+// cut it short, cancelling it rolls the host back. A route test stops with
+// the program.
+func (m Model) runner(id task.ID, kind apply.Kind, target string, pump *task.Pump, work func(context.Context, fleetapply.Observer) error) tea.Cmd {
+	if kind == apply.KindRouteTest {
+		ctx := m.rt.ctx
+		return func() tea.Msg {
+			pump.Finish(runGuarded(func() error { return work(ctx, pump.Observe) }))
+			return nil
+		}
+	}
+	engines := m.rt.engine
+	return func() tea.Msg { // registered when it runs: a discarded command leaves nothing behind
+		ctx, et := engines.start(id, kind, target)
+		obs := func(ev fleetapply.Event) { et.watch(ev); pump.Observe(ev) }
+		err := runGuarded(func() error { return work(ctx, obs) })
+		engines.end(id)
 		pump.Finish(err)
 		return nil
 	}
-	m, spin := m.startSpinning()
-	return m, tea.Batch(run, pump.Next(ctx), spin)
 }
 
 // runGuarded turns a panic in the engine into the task's error.
@@ -153,10 +197,16 @@ func (m Model) finishTask(msg task.EventsMsg, p *apply.Progress) (Model, tea.Cmd
 	if m.apply.Progress() == p {
 		m.apply.Refresh(m.spinner())
 	}
-	if msg.Err != nil {
-		m.errText = fmt.Sprintf("%s %s: %v", p.Kind, p.Target, msg.Err)
-	}
+	m = m.notify(p)
 	m.rebuild()
+	if m.confirm != nil && m.confirm.quit && len(m.runningTasks()) == 0 {
+		m.confirm = nil // the question on quit is moot: nothing runs now
+		m.notice = outcomeText(p) + " · q quits"
+	}
+	if m.quitting && len(m.runningTasks()) == 0 {
+		m.Close()
+		return m, tea.Quit
+	}
 	if p.Kind == apply.KindRouteTest {
 		return m, nil
 	}

@@ -5,12 +5,14 @@ import (
 	"path/filepath"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/straylight-fleet/straylight/fleet/status"
 	"github.com/straylight-fleet/straylight/ui/layout"
 	"github.com/straylight-fleet/straylight/ui/task"
+	"github.com/straylight-fleet/straylight/ui/theme"
 )
 
 // View draws the whole screen: header, the view on top, the status line
@@ -54,6 +56,9 @@ func (m Model) viewBody() string {
 	case viewApply:
 		return m.apply.View()
 	}
+	if banner := m.bannerLines(); len(banner) > 0 {
+		return strings.Join(banner, "\n") + "\n" + m.fleet.View()
+	}
 	return m.fleet.View()
 }
 
@@ -78,12 +83,15 @@ func (m Model) header() string {
 	return layout.Truncate(title+repo+gap+right, m.width)
 }
 
-// repoName is the repository's directory name (the detail of where it
-// lives is in the terminal's prompt already), cut to w.
+// repoName is the repository's full path when it fits, else its
+// directory name cut to w (the host detail always shows the full path).
 func (m Model) repoName(w int) string {
 	root := m.cfg.repoDir()
 	if m.repo != nil {
 		root = m.repo.Root()
+	}
+	if layout.Width(root) <= w {
+		return root
 	}
 	return layout.Truncate(filepath.Base(root), w)
 }
@@ -150,10 +158,19 @@ func (m Model) routesFact() string {
 	return m.th.Err.S(text)
 }
 
+// routeCounts: a route is ok when the live lint says so and the static
+// lint does not fail it (a repository error is not deployed yet, but it
+// will break the route).
 func (m Model) routeCounts() (ok, total int, live bool) {
 	if m.snap != nil && len(m.snap.Routes) > 0 {
+		broken := map[string]bool{}
+		if m.plan != nil {
+			for _, r := range m.plan.BrokenRoutes(nil, "") {
+				broken[r.Route] = true
+			}
+		}
 		for _, r := range m.snap.Routes {
-			if r.State == status.RouteOK {
+			if r.State == status.RouteOK && !broken[r.Route.Alias] {
 				ok++
 			}
 		}
@@ -166,23 +183,49 @@ func (m Model) routeCounts() (ok, total int, live bool) {
 }
 
 // statusLine is the question, the filter being typed, the error bar, a
-// notice or what runs in the background, in that order.
+// notice or what runs in the background, in that order. A question or an
+// error wraps onto up to three lines rather than being cut: it names what
+// the operator must decide on.
 func (m Model) statusLine() string {
-	var s string
 	switch {
 	case m.confirm != nil:
-		s = m.th.Prompt.S(m.confirm.prompt)
+		return m.wrapped(m.confirm.prompt, m.th.Prompt)
 	case m.filtering:
-		s = "/" + m.filterIn.View(m.width-2, true, m.th)
+		return layout.Truncate("/"+m.filterIn.View(m.width-2, true, m.th), m.width)
 	case m.errText != "" && m.phase != phaseFailed:
-		s = m.th.ErrorBar.S(layout.Fit("✗ "+oneLine(m.errText), m.width))
+		return m.errorBar()
 	case m.notice != "":
-		s = m.th.Info.S(m.notice)
-	default:
-		s = m.background()
+		return layout.Truncate(strings.TrimSpace(m.th.Info.S(m.notice)+"  "+m.background()), m.width)
 	}
-	return layout.Truncate(s, m.width)
+	return layout.Truncate(m.background(), m.width)
 }
+
+// maxStatusLines bounds a wrapped question or error.
+const maxStatusLines = 3
+
+// wrapped folds text to the width, painted, on up to maxStatusLines lines.
+func (m Model) wrapped(text string, paint theme.Paint) string {
+	lines := strings.Split(ansi.Wrap(oneLine(text), max(20, m.width), " /,"), "\n")
+	if len(lines) > maxStatusLines {
+		lines = lines[:maxStatusLines]
+		lines[maxStatusLines-1] = layout.Truncate(lines[maxStatusLines-1]+" …", m.width)
+	}
+	for i, l := range lines {
+		lines[i] = paint.S(layout.Truncate(l, m.width))
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (m Model) errorBar() string {
+	lines := strings.Split(m.wrapped("✗ "+m.errText, theme.Paint{}), "\n")
+	for i, l := range lines {
+		lines[i] = m.th.ErrorBar.S(layout.Fit(l, m.width))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// statusHeight is how many lines the status line takes now.
+func (m Model) statusHeight() int { return strings.Count(m.statusLine(), "\n") + 1 }
 
 // background says what runs: tasks, the plan, an active filter.
 func (m Model) background() string {
@@ -215,9 +258,15 @@ func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
+// footer is the focused view's keys; "? help" and the quit key are always
+// on it, whatever the width.
 func (m Model) footer() string {
-	if m.phase != phaseReady {
-		return m.help.Footer(m.keys, m.width)
+	pinned := []key.Binding{m.keys.Help, m.keys.Quit}
+	if m.phase == phaseReady && m.current() == viewEdit {
+		pinned = []key.Binding{m.edit.Keys.Help, m.edit.Keys.Quit}
 	}
-	return layout.Truncate(m.help.Footer(m.focused(), m.width), m.width)
+	if m.phase != phaseReady {
+		return layout.Truncate(m.help.Footer(m.keys, pinned, m.width), m.width)
+	}
+	return layout.Truncate(m.help.Footer(m.focused(), pinned, m.width), m.width)
 }

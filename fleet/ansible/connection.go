@@ -6,7 +6,7 @@ import (
 )
 
 // Connection is how straylight reaches a host, from Ansible's connection
-// variables (DESIGN §2). Password never appears in String().
+// variables (docs/ansible-semantics.md). Password never appears in String().
 type Connection struct {
 	Host           string // inventory name
 	Kind           string // winrm, local, ssh

@@ -12,7 +12,7 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// findInventory applies DESIGN §2's default order when -i is not given:
+// findInventory applies Ansible's default order (docs/ansible-semantics.md) when -i is not given:
 // ansible.cfg's inventory (ANSIBLE_CONFIG honoured), else the default names
 // fleet/inventory knows.
 func findInventory(repo string, cfg AnsibleConfig) (string, error) {

@@ -29,9 +29,10 @@ type FileTask struct {
 	Scope   *HostScope // the scope it was rendered in (with role params)
 	Dest    string
 	Content []byte
+	Src     string // DiscoveryFiles: the template or file rendered, relative to the repository
 	Attrs   FileAttrs
 	// Become is the play's become keywords with the task's over them (the
-	// host's ansible_become applies when neither sets become).
+	// host's ansible_become* variables beat both).
 	Become BecomeSpec
 }
 

@@ -3,7 +3,6 @@ package ansible
 import (
 	"fmt"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -188,14 +187,4 @@ func parseRoleRef(file string, n *yaml.Node) (RoleRef, error) {
 		return RoleRef{}, &InputError{At: at, Key: "role", Msg: "role entry has no name"}
 	}
 	return ref, nil
-}
-
-// sortedKeys returns a map's keys in order, for stable output.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

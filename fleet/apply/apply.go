@@ -17,7 +17,7 @@ import (
 	"github.com/straylight-fleet/straylight/remote/api"
 )
 
-// Options control an apply (DESIGN §6, §8).
+// Options control an apply (docs/architecture.md; README, "Command line").
 type Options struct {
 	Hosts           []string // apply only these hosts of the plan; empty: all
 	Forks           int      // hosts deployed at once; 0: 10

@@ -1,7 +1,7 @@
 package apply_test
 
 // Benchmarks of the apply engine on a simulated fleet of 50 GPU hosts
-// (DESIGN §9: measured with go test -bench, never with timed tests). Each
+// (README, "Performance": measured with go test -bench, never with timed tests). Each
 // iteration changes every host's config.yml, so every host is backed up,
 // written, restarted and health-gated. Planning is outside the timer.
 //

@@ -1,11 +1,12 @@
 package apply_test
 
-// The apply engine under the lab's faults (DESIGN §5, §6, §10): a failed
+// The apply engine under the lab's faults (docs/architecture.md): a failed
 // host is rolled back and serves its old name again, the others are not
 // held back, and nothing is written where nothing could be verified.
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -246,8 +247,10 @@ func TestFaultLockHeld(t *testing.T) {
 
 // TestFaultPendingRestartAfterCrash: the process died after writing
 // wintermute's config and before restarting it, leaving the pending record
-// (simulated: the context is cancelled right after the write). The next
-// apply plans no file change, yet runs the recorded restart.
+// (simulated: the context is cancelled right after the write, with
+// --no-rollback: a cancelled apply otherwise rolls back, see
+// TestFaultCancelledApplyRollsBack). The next apply plans no file change,
+// yet runs the recorded restart.
 func TestFaultPendingRestartAfterCrash(t *testing.T) {
 	d := startLab(t)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -257,7 +260,7 @@ func TestFaultPendingRestartAfterCrash(t *testing.T) {
 			cancel()
 		}
 	}}
-	applyDir(t, ctx, d.Dir, apply.Options{}, rec)
+	applyDir(t, ctx, d.Dir, apply.Options{NoRollback: true}, rec)
 	if _, err := os.Stat(pendingRecord(d.Dir, "wintermute")); err != nil {
 		t.Fatalf("no pending restart recorded after the crash: %v", err)
 	}
@@ -274,5 +277,89 @@ func TestFaultPendingRestartAfterCrash(t *testing.T) {
 	stepAt(t, run.evs, "wintermute", apply.StepHandler, apply.StatusOK)
 	wantResult(t, run.evs, "wintermute", "ok")
 	wantServed(t, d, "wintermute", newServedName)
+	wantNoPending(t, d.Dir, "wintermute")
+}
+
+// TestFaultDockerNotRunningFailsTheWindowsHandler: Docker Desktop is not
+// running for the WinRM user, so wintermute's restart handler
+// (Start-VLLM.ps1 -Action Restart, run by PowerShell over WinRM) exits 1.
+// The host fails with the script's stderr line, its config.yml is rolled
+// back to what it was, the change is still to do, and the audit log
+// records the failure with that line.
+func TestFaultDockerNotRunningFailsTheWindowsHandler(t *testing.T) {
+	d := startLab(t)
+	before := labFile(t, d, "wintermute", wintermuteCfg)
+	setFault(t, d, "wintermute", sim.FaultDockerNotRunning)
+
+	run := applyDir(t, context.Background(), d.Dir, apply.Options{}, nil)
+	const stderrLine = "Start-VLLM.ps1 -Action Restart failed: docker rm -f failed (exit 1): error during connect"
+	wantResult(t, run.evs, "wintermute", "failed", "handler", "exited 1", stderrLine)
+	if !run.sum.FailedAny() || run.sum.Failed != 1 {
+		t.Errorf("summary %+v, want wintermute failed (exit code 1)", run.sum)
+	}
+	if labFile(t, d, "wintermute", wintermuteCfg) != before {
+		t.Error("wintermute's config.yml was not rolled back")
+	}
+	wantStillPlanned(t, d.Dir, "wintermute", wintermuteCfg)
+	wantAudited(t, d.Dir, "wintermute", "failed", stderrLine)
+	if r := result(run.evs, "wintermute"); strings.Count(r.Message, stderrLine) != 1 ||
+		!strings.Contains(r.Message, "rolled back the files, but the host did not come back: its restart failed the same way") {
+		t.Errorf("the result should name the handler's line once and the failed restart on the old files: %q", r.Message)
+	}
+	if _, err := os.Stat(pendingRecord(d.Dir, "wintermute")); err != nil {
+		t.Errorf("the restart on the restored files failed: a restart is owed, but no pending record: %v", err)
+	}
+
+	// Docker Desktop started again: the next apply deploys the change.
+	if err := d.Lab.ClearFault("wintermute", sim.FaultDockerNotRunning); err != nil {
+		t.Fatal(err)
+	}
+	again := applyDir(t, context.Background(), d.Dir, apply.Options{}, nil)
+	wantResult(t, again.evs, "wintermute", "ok")
+	wantServed(t, d, "wintermute", newServedName)
+	wantNoPending(t, d.Dir, "wintermute")
+}
+
+// wantAudited: the audit log has an entry for host with that result whose
+// message holds want.
+func wantAudited(t *testing.T, dir, host, result, want string) {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(dir, ".straylight", "audit.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		var e state.AuditEntry
+		if err := json.Unmarshal([]byte(line), &e); err != nil {
+			t.Fatalf("audit line %q: %v", line, err)
+		}
+		if e.Host == host && e.Result == result && strings.Contains(e.Message, want) {
+			return
+		}
+	}
+	t.Errorf("no %s audit entry for %s naming %q in:\n%s", result, host, want, data)
+}
+
+// TestFaultCancelledApplyRollsBack: the operator quits (or a signal comes)
+// during wintermute's health gate: the cancelled apply still rolls the host
+// back, under the rollback's own deadline, to its old config and name, and
+// nothing is left owed.
+func TestFaultCancelledApplyRollsBack(t *testing.T) {
+	d := startLab(t, "wintermute:never-healthy")
+	before := labFile(t, d, "wintermute", wintermuteCfg)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	rec := &recorder{hook: func(ev apply.Event) {
+		if ev.Kind == apply.EvHealth && ev.Host == "wintermute" && ev.Health.Expected != "" {
+			cancel()
+		}
+	}}
+	run := applyDir(t, ctx, d.Dir, apply.Options{}, rec)
+	wantResult(t, run.evs, "wintermute", "failed", "cancelled", "rolled back")
+	stepAt(t, run.evs, "wintermute", apply.StepRollback, apply.StatusOK)
+	if after := labFile(t, d, "wintermute", wintermuteCfg); after != before {
+		t.Errorf("config.yml not restored:\n%s", after)
+	}
+	wantServed(t, d, "wintermute", oldServedName)
 	wantNoPending(t, d.Dir, "wintermute")
 }

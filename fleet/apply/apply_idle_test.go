@@ -57,3 +57,24 @@ func TestWhenIdleWaitsForTheHostToBeIdle(t *testing.T) {
 	}
 	wantResult(t, run.evs, "wintermute", "ok")
 }
+
+// TestWhenIdleGivesUpOnAServerWithoutMetrics: a vLLM started with
+// --disable-log-stats (the lab's no-metrics fault) has no vllm:* series, so
+// whether it is idle cannot be known. --when-idle waits no longer than the
+// idle threshold, says why, and restarts nothing.
+func TestWhenIdleGivesUpOnAServerWithoutMetrics(t *testing.T) {
+	d := startLab(t)
+	editRepo(t, d.Dir, "host_vars/wintermute.yml", "idle_threshold_minutes: 5", "idle_threshold_minutes: 0.02")
+	if err := d.Lab.SetFault("wintermute", "no-metrics"); err != nil {
+		t.Fatal(err)
+	}
+	run := applyDir(t, context.Background(), d.Dir, apply.Options{WhenIdle: true}, &recorder{})
+	i, _ := stepAt(t, run.evs, "wintermute", apply.StepIdleWait, apply.StatusFailed)
+	if msg := run.evs[i].Message; !strings.Contains(msg, "no metrics") || !strings.Contains(msg, "--disable-log-stats") {
+		t.Errorf("idle-wait failure does not say why: %q", msg)
+	}
+	if index(run.evs, isStep("wintermute", apply.StepHandler, apply.StatusStart)) >= 0 {
+		t.Errorf("wintermute was restarted although its idleness is unknown")
+	}
+	wantResult(t, run.evs, "wintermute", "failed", "--when-idle")
+}

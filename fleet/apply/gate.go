@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -29,7 +30,7 @@ func (h *hostApply) vllmClient(g *discover.GPUHost) *api.VLLM {
 // empty expected accepts any served model (used after a rollback).
 func (h *hostApply) healthGate(ctx context.Context, g *discover.GPUHost, expected string) error {
 	timeout := h.a.e.Repo.Settings.HealthTimeout
-	h.step(StepHealth, StatusStart, "", fmt.Sprintf("waiting up to %s for %s to serve %q", timeout, g.Name, expected))
+	h.step(StepHealth, StatusStart, "", fmt.Sprintf("waiting up to %s for %s to serve %s", timeout, g.Name, wanted(expected)))
 	client := h.vllmClient(g)
 	start := time.Now()
 	var last api.ProbeResult
@@ -44,7 +45,7 @@ func (h *hostApply) healthGate(ctx context.Context, g *discover.GPUHost, expecte
 			last, lastReport = res, time.Now()
 		}
 		if res.State == api.StateServing {
-			h.step(StepHealth, StatusOK, "", fmt.Sprintf("%s serves %q after %s", g.Name, expected, round(elapsed)))
+			h.served(g.Name, expected, res.Models, elapsed)
 			return nil
 		}
 		if elapsed >= timeout {
@@ -57,6 +58,34 @@ func (h *hostApply) healthGate(ctx context.Context, g *discover.GPUHost, expecte
 			return err
 		}
 	}
+}
+
+// wanted is what a health gate waits for: a name, or (after a rollback)
+// whatever the restored config serves.
+func wanted(expected string) string {
+	if expected == "" {
+		return "its restored model"
+	}
+	return strconv.Quote(expected)
+}
+
+// served reports a passed health gate with the name served; after a
+// rollback (expected "") the names the restored config serves.
+func (h *hostApply) served(host, expected string, models []string, elapsed time.Duration) {
+	names := strconv.Quote(expected)
+	if expected == "" {
+		h.restoredServes = models
+		names = strings.Join(quoteAll(models), ", ")
+	}
+	h.step(StepHealth, StatusOK, "", fmt.Sprintf("%s serves %s after %s", host, names, round(elapsed)))
+}
+
+func quoteAll(names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = strconv.Quote(n)
+	}
+	return out
 }
 
 // proxyGate waits until LiteLLM answers again after its restart.
@@ -223,10 +252,14 @@ func (h *hostApply) waitIdle(ctx context.Context) error {
 	}
 	threshold := g.IdleThreshold
 	h.step(StepIdleWait, StatusStart, "", fmt.Sprintf("waiting until %s has been idle for %s", g.Name, threshold))
-	client, since := h.vllmClient(g), time.Now()
-	var rate api.TokenRate
+	w := idleWait{client: h.vllmClient(g), since: time.Now(), deadline: noMetricsDeadline(threshold)}
 	for {
-		if idle := h.idleFor(ctx, client, &rate, since); idle >= threshold {
+		idle, err := w.idleFor(ctx)
+		if err != nil {
+			h.step(StepIdleWait, StatusFailed, "", err.Error())
+			return err
+		}
+		if idle >= threshold {
 			h.step(StepIdleWait, StatusOK, "", fmt.Sprintf("idle for %s", round(idle)))
 			return nil
 		}
@@ -236,20 +269,52 @@ func (h *hostApply) waitIdle(ctx context.Context) error {
 	}
 }
 
-func (h *hostApply) idleFor(ctx context.Context, client *api.VLLM, rate *api.TokenRate, since time.Time) time.Duration {
+// noMetricsDeadline is how long --when-idle waits on a server whose
+// /metrics says nothing of its load before giving up: its idle threshold
+// (a quiet server would have been idle by then).
+func noMetricsDeadline(threshold time.Duration) time.Duration { return threshold }
+
+// idleWait follows one server's activity through its /metrics.
+type idleWait struct {
+	client    *api.VLLM
+	rate      api.TokenRate
+	since     time.Time
+	deadline  time.Duration // how long /metrics may fail in a row
+	failingAt time.Time     // first failure of the current run of them
+}
+
+// idleFor is how long the server has been idle; an error once /metrics has
+// failed for the whole deadline (idle cannot be known: say why, restart
+// nothing).
+func (w *idleWait) idleFor(ctx context.Context) (time.Duration, error) {
 	pctx, cancel := context.WithTimeout(ctx, probeTimeout)
-	m, err := client.Metrics(pctx)
+	m, err := w.client.Metrics(pctx)
 	cancel()
 	now := time.Now()
 	if err != nil {
-		return 0
+		return 0, w.failed(now, err)
 	}
-	rate.Observe(now, m)
-	last := rate.LastActivity()
-	if last.Before(since) {
-		last = since
+	w.failingAt = time.Time{}
+	w.rate.Observe(now, m)
+	last := w.rate.LastActivity()
+	if last.Before(w.since) {
+		last = w.since
 	}
-	return now.Sub(last)
+	return now.Sub(last), nil
+}
+
+func (w *idleWait) failed(now time.Time, err error) error {
+	if w.failingAt.IsZero() {
+		w.failingAt = now
+	}
+	if now.Sub(w.failingAt) < w.deadline {
+		return nil
+	}
+	why := err.Error()
+	if errors.Is(err, api.ErrNoVLLMMetrics) {
+		why = "no metrics: /metrics has no vllm:* series (vLLM started with --disable-log-stats?)"
+	}
+	return fmt.Errorf("--when-idle: cannot tell whether the server is idle after %s: %s; not restarting (apply without --when-idle to restart now)", round(w.deadline), why)
 }
 
 // rollback restores the backups, restarts on them and waits for health.
@@ -263,19 +328,64 @@ func (h *hostApply) rollback(ctx context.Context, cause error) error {
 	if h.a.e.Opts.NoRollback {
 		return cause
 	}
+	cause = cancelledCause(ctx, cause)
+	ctx, cancel := h.rollbackContext(ctx)
+	defer cancel()
 	h.step(StepRollback, StatusStart, "", cause.Error())
 	if err := h.restoreBackups(ctx); err != nil {
 		h.step(StepRollback, StatusFailed, "", err.Error())
 		return fmt.Errorf("%v; rollback failed: %v", cause, err)
 	}
+	if !h.handlerRan && !h.inherited { // still running what it ran before: nothing to restart
+		h.step(StepRollback, StatusOK, "", "previous config restored; nothing was restarted")
+		h.written = nil
+		return h.clearPending(fmt.Errorf("%v; rolled back", cause))
+	}
 	if err := h.restartOnBackups(ctx); err != nil {
 		h.step(StepRollback, StatusFailed, "", err.Error())
-		return fmt.Errorf("%v; rolled back the files, but the host did not come back: %v", cause, err)
+		return fmt.Errorf("%v; rolled back the files, but the host did not come back: %s", cause, sameOr(err, cause))
 	}
-	h.step(StepRollback, StatusOK, "", "previous config restored and serving")
+	h.step(StepRollback, StatusOK, "", restoredLine(h.restoredServes))
 	h.written = nil
 	// the host restarted on its restored files: nothing owed
 	return h.clearPending(fmt.Errorf("%v; rolled back", cause))
+}
+
+// sameOr words err, or says it is cause again (a handler that fails the
+// same way on the restored files: its stderr line is not repeated).
+func sameOr(err, cause error) string {
+	if err.Error() == cause.Error() {
+		return "its restart failed the same way"
+	}
+	return err.Error()
+}
+
+// restoredLine ends a rollback: the previous config is back, serving what.
+func restoredLine(served []string) string {
+	if len(served) == 0 {
+		return "previous config restored and serving"
+	}
+	return "previous config restored and serving " + strings.Join(quoteAll(served), ", ")
+}
+
+// rollbackMargin is what a rollback may take beyond the health timeout:
+// restoring the files and running the restart.
+const rollbackMargin = 2 * time.Minute
+
+// rollbackContext lets a rollback run when the deploy was cancelled (the
+// operator quit or cancelled it, a signal): it keeps ctx's values but not
+// its cancellation, and has its own deadline, the health timeout plus
+// rollbackMargin, so it ends.
+func (h *hostApply) rollbackContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), h.a.e.Repo.Settings.HealthTimeout+rollbackMargin)
+}
+
+// cancelledCause names a cancellation for what it is.
+func cancelledCause(ctx context.Context, cause error) error {
+	if ctx.Err() != nil && errors.Is(cause, context.Canceled) {
+		return errors.New("cancelled")
+	}
+	return cause
 }
 
 // clearPending drops the host's pending-restart record, returning cause,

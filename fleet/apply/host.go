@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -28,9 +29,15 @@ type hostApply struct {
 	written    []*plan.FileChange
 	outcome    HostOutcome
 	reason     string
+	// restoredServes: what the host serves after a rollback's health gate.
+	restoredServes []string
+	auditErr       error // the start entry could not be written
 	// inherited: a pending restart left by an earlier run that died after
 	// writing; it stays owed until a restart runs.
 	inherited bool
+	// handlerRan: a handler of this run started (the host may be running
+	// the new files); until then a rollback restores files only.
+	handlerRan bool
 }
 
 func (h *hostApply) isProxy() bool {
@@ -94,6 +101,7 @@ func (h *hostApply) apply(ctx context.Context) error {
 		return fmt.Errorf("not reachable: %w", err)
 	}
 	h.tr = tr
+	h.auditStart()
 	if err := h.deploy(ctx); err != nil {
 		return h.rollback(ctx, err)
 	}
@@ -236,6 +244,7 @@ func (h *hostApply) restart(ctx context.Context) error {
 	} else {
 		h.a.window.mark(&h.a.window.backendRestart, time.Now())
 	}
+	h.handlerRan = true
 	for _, hr := range h.handlers {
 		if err := h.runHandler(ctx, hr); err != nil {
 			return err
@@ -311,6 +320,17 @@ func (h *hostApply) proxyAfterRestart(ctx context.Context) error {
 	return nil
 }
 
+// auditStart logs that the host's deploy or restart begins: if straylight
+// dies before the end is logged, the next start says so.
+// A failure to write it fails the host at the end, like the end entry's.
+func (h *hostApply) auditStart() {
+	err := h.a.e.st.Audit(state.AuditEntry{Host: h.hp.Host, Action: h.a.action, Result: state.ResultStarted,
+		Message: fmt.Sprintf("pid %d", os.Getpid())})
+	if err != nil {
+		h.auditErr = fmt.Errorf("audit log not written (its start entry): %w", err)
+	}
+}
+
 func (h *hostApply) audit(action string) {
 	e := state.AuditEntry{Host: h.hp.Host, Action: action, Result: string(h.outcome), Message: plan.MaskSecrets(h.reason, h.a.secrets())}
 	for _, f := range h.written {
@@ -322,6 +342,9 @@ func (h *hostApply) audit(action string) {
 	if err := h.a.e.st.Audit(e); err != nil {
 		h.outcome = OutcomeFailed
 		h.reason = joinReason(h.reason, "audit log not written: "+err.Error())
+	} else if h.auditErr != nil {
+		h.outcome = OutcomeFailed
+		h.reason = joinReason(h.reason, h.auditErr.Error())
 	}
 }
 

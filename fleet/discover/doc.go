@@ -1,13 +1,30 @@
 // Package discover finds the serving system a repository describes: the
-// vLLM backends and the LiteLLM proxy with its routes.
+// model servers and the proxies with their routes.
 //
-// It takes in an opened repository (fleet/ansible): each host's templated
-// variables (its vllm mapping; the litellm mapping of the proxy) and the
-// proxy's rendered files (the LiteLLM config with a model_list). It gives
-// out a Fleet: the GPU hosts with what they are configured to serve, where
-// and under which container, the proxy with its address, master key and
-// routes, and every host's connection. HostForAPIBase and RouteHosts tie a
-// route's api_base to the backend that serves it.
+// It takes in an opened repository (fleet/ansible). Three sources, merged:
+//
+//   - the seed's variables: a host's vllm mapping (GPU), the proxy's
+//     litellm mapping with the LiteLLM config among its rendered files;
+//   - every host's rendered files (ansible.Repo.DiscoveryFiles: every
+//     template and copy task, those straylight leaves to Ansible included),
+//     each read by fleet/discover/artifact: compose files, systemd units,
+//     docker run lines and scripts, vLLM/SGLang --config YAML, llama-swap
+//     and LiteLLM configs. A server a vllm mapping already describes (same
+//     host and port) is not repeated; a server's --config file is folded
+//     into the line that loads it; API-key references ($NAME,
+//     os.environ/NAME) are resolved from the host's variables;
+//   - straylight.yml's backends: and proxies: entries, templated per host,
+//     for what the files do not show (mapping.go).
+//
+// It gives out a Fleet: the GPU hosts (vllm mapping), the discovered
+// Backends (kind, address and port, served names, container or unit,
+// source file:line and the template behind it, API key — a secret never
+// printed — with the reference it came from), the proxy and the discovered
+// Proxies with their routes (each with its source line), the files that
+// could not be read (Problems), and every host's connection. Serving lists
+// every server a route can point at; HostForAPIBase and RouteHosts tie a
+// route's api_base to it; Label names a server uniquely (host, or host:port
+// when a host runs several).
 //
 // It reads; it neither plans, reaches hosts nor applies anything.
 package discover

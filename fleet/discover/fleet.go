@@ -13,7 +13,20 @@ type Fleet struct {
 	GPU   []GPUHost
 	Proxy *ProxyHost
 	Conns map[string]ansible.Connection // every planned host's connection
+
+	// Backends are the servers found in the hosts' rendered files (compose
+	// files, systemd units, scripts, server configs, llama-swap configs)
+	// that no vllm mapping already describes; Proxies the LiteLLM and
+	// llama-swap configs found there (the litellm-mapped proxy's own config
+	// included); Problems the rendered files that could not be read.
+	Backends []GPUHost
+	Proxies  []Proxy
+	Problems []Problem
 }
+
+// defaultIdleThreshold is how long a server must be quiet to count as idle
+// when nothing configures it.
+const defaultIdleThreshold = 5 * time.Minute
 
 // ProxyHost is the host whose vars hold a litellm mapping.
 type ProxyHost struct {
@@ -41,6 +54,7 @@ func (f *Fleet) GPUHostByName(name string) *GPUHost {
 // proxy. Each host is seen through the first play that targets it.
 func Read(r *ansible.Repo) *Fleet {
 	f := &Fleet{Conns: map[string]ansible.Connection{}}
+	var found []hostArtifacts
 	for _, host := range r.Inventory.Hosts() {
 		run := r.FirstRun(host)
 		if run == nil {
@@ -54,20 +68,87 @@ func Read(r *ansible.Repo) *Fleet {
 		if g := gpuHost(hs); g != nil {
 			f.GPU = append(f.GPU, *g)
 		}
+		files, _ := r.RenderHost(host, false) // the plan reports a render error; what rendered is read
 		if _, ok := hs.Raw("litellm"); ok && f.Proxy == nil {
-			f.Proxy = proxyOf(r, host, hs)
+			f.Proxy = proxyHost(hs, files.Files)
 		}
+		dfiles, problems := r.DiscoveryFiles(host)
+		art := discoverArtifacts(hs, dfiles)
+		for _, err := range problems {
+			art.problems = append(art.problems, Problem{Host: host, Message: err.Error()})
+		}
+		found = append(found, combine(mappedByHand(r, hs), art))
 	}
+	for _, a := range found {
+		f.addArtifacts(a)
+	}
+	f.sourceProxyRoutes()
 	return f
 }
 
-// proxyOf renders the proxy's tasks to find its LiteLLM config.
-func proxyOf(r *ansible.Repo, host string, hs *ansible.HostScope) *ProxyHost {
-	w, err := r.RenderHost(host, false)
-	if err != nil {
+// addArtifacts adds what a host's rendered files start and configure: a
+// server a vllm mapping already describes (same host and port) lends it its
+// source instead of appearing twice.
+func (f *Fleet) addArtifacts(a hostArtifacts) {
+	for _, b := range a.backends {
+		if g := f.mappedAt(b.Name, b.Port); g != nil {
+			g.Source = cmpOr(g.Source, b.Source)
+			continue
+		}
+		f.Backends = append(f.Backends, b)
+	}
+	f.Proxies = append(f.Proxies, a.proxies...)
+	f.Problems = append(f.Problems, a.problems...)
+}
+
+func (f *Fleet) mappedAt(host string, port int) *GPUHost {
+	for i := range f.GPU {
+		if f.GPU[i].Name == host && f.GPU[i].Port == port {
+			return &f.GPU[i]
+		}
+	}
+	return nil
+}
+
+// sourceProxyRoutes gives the litellm-mapped proxy's routes the lines their
+// config was discovered at.
+func (f *Fleet) sourceProxyRoutes() {
+	p := f.MappedProxyConfig()
+	if p == nil {
+		return
+	}
+	for i, r := range f.Proxy.Routes {
+		if i < len(p.Routes) && p.Routes[i].Alias == r.Alias {
+			f.Proxy.Routes[i].Source = p.Routes[i].Source
+		}
+	}
+}
+
+// MappedProxyConfig is the discovered LiteLLM config that the litellm-mapped
+// proxy already reads, or nil.
+func (f *Fleet) MappedProxyConfig() *Proxy {
+	if f.Proxy == nil || f.Proxy.ConfigDest == "" {
 		return nil
 	}
-	return proxyHost(hs, w.Files)
+	for i, p := range f.Proxies {
+		if p.Host == f.Proxy.Name && strings.HasPrefix(p.Source, f.Proxy.ConfigDest+":") {
+			return &f.Proxies[i]
+		}
+	}
+	return nil
+}
+
+// Serving is every server routes can point at: the vllm-mapped hosts, then
+// the discovered ones.
+func (f *Fleet) Serving() []GPUHost {
+	return append(append([]GPUHost(nil), f.GPU...), f.Backends...)
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }
 
 // VLLMValues templates the host's vllm mapping, or returns nil when it has none.
@@ -90,14 +171,14 @@ func gpuHost(hs *ansible.HostScope) *GPUHost {
 		return nil
 	}
 	conn := hs.Conn()
-	g := &GPUHost{Name: hs.Host(), Address: conn.Address, Port: 8000, Conn: conn, Values: vals}
+	g := &GPUHost{Name: hs.Host(), Address: conn.Address, Port: 8000, Conn: conn, Values: vals, Kind: "vllm", Source: mappingSource(hs)}
 	if p, ok := ansible.AsInt(vals["port"]); ok {
 		g.Port = p
 	}
 	g.Model, _ = vals["model"].(string)
 	g.Served = servedNames(vals)
 	g.Container = fmt.Sprint(orDefaultAny(vals["container_name"], "vllm-"+hs.Host()))
-	g.IdleThreshold = 5 * time.Minute
+	g.IdleThreshold = defaultIdleThreshold
 	if m, ok := ansible.AsFloat(vals["idle_threshold_minutes"]); ok && m > 0 {
 		g.IdleThreshold = time.Duration(m * float64(time.Minute))
 	}
@@ -122,6 +203,15 @@ func servedNames(vals map[string]any) []string {
 		return []string{m}
 	}
 	return nil
+}
+
+// mappingSource is the vars file and line that set the host's vllm mapping.
+func mappingSource(hs *ansible.HostScope) string {
+	o, ok := hs.Vars().Origins["vllm"]
+	if !ok || o.File == "" {
+		return ""
+	}
+	return fmt.Sprintf("%s:%d", ansible.RelTo(hs.Root(), o.File), o.Line)
 }
 
 func orDefaultAny(v any, def string) any {
@@ -196,4 +286,9 @@ func (f *Fleet) Route(alias string) (Route, bool) {
 func (p *ProxyHost) URL() string { return "http://" + hostPort(p.apiAddress, p.Port) }
 
 // APIURL is the vLLM server's base URL (no /v1).
-func (g GPUHost) APIURL() string { return "http://" + hostPort(g.Conn.APIAddress(), g.Port) }
+func (g GPUHost) APIURL() string {
+	if g.BaseURL != "" {
+		return g.BaseURL
+	}
+	return "http://" + hostPort(g.Conn.APIAddress(), g.Port)
+}

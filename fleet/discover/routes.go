@@ -24,7 +24,28 @@ type GPUHost struct {
 	Container     string
 	IdleThreshold time.Duration
 	Conn          ansible.Connection
-	Values        map[string]any // the templated vllm mapping
+	Values        map[string]any // the templated vllm mapping; nil when discovered
+
+	// Kind is the serving stack (vllm, sglang, llama.cpp, ollama, tgi,
+	// llama-swap); vllm for the vllm mapping.
+	Kind string
+	// Source is where it was found: the rendered file and line on the host
+	// (dest:line), or the vars file of the vllm mapping; Unit is the systemd
+	// unit that starts it; Notes are the recogniser's caveats.
+	Source   string
+	Template string // the repository's template or file rendered into Source
+	Unit     string
+	Notes    []string
+	// APIKeyRef says where its API key comes from ("$VLLM_API_KEY (not set
+	// in the host's variables)"); APIKey is the resolved value, a secret
+	// never printed. Discovered is true for a server found in the rendered
+	// files or straylight.yml rather than a vllm mapping.
+	APIKeyRef  string
+	APIKey     string
+	Discovered bool
+	// BaseURL is a hand entry's api_base root (scheme://host:port); "" means
+	// the host's API address on Port.
+	BaseURL string
 }
 
 // Route is one entry of LiteLLM's model_list.
@@ -32,6 +53,7 @@ type Route struct {
 	Alias   string // model_name
 	Model   string // litellm_params.model
 	APIBase string
+	Source  string // file:line of its model_name on the proxy host; "" when unknown
 }
 
 // Upstream is the name LiteLLM sends to the backend: it strips exactly one

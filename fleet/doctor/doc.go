@@ -15,6 +15,11 @@
 // host changes outside the scratch directory, which is removed at the end
 // even when a step fails.
 //
-// The package imports only remote/...; the CLI (--doctor) builds its Inputs
-// from the inventory.
+// A host without a Backend is not a GPU host: its nvidia-smi and docker
+// steps skip. A host whose connection no transport serves (Input.TransportErr)
+// fails its connect step with the reason.
+//
+// The package imports only remote/...; fleet.Session.Doctor builds the
+// Inputs from the repository (the engine's transports, each GPU host's vLLM,
+// the proxy with its key and routes) for the CLI's --doctor.
 package doctor

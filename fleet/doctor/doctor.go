@@ -15,9 +15,14 @@ import (
 type Input struct {
 	Host      string
 	Transport remote.Transport // the host's transport (WinRM, SSH, local)
-	Container string           // the vLLM container docker should know
-	Backend   *Backend
-	Proxy     *Proxy
+	// TransportErr is why no transport could be built for the host (an
+	// unsupported connection, a bad setting): the connect step fails with it.
+	TransportErr error
+	Container    string // the vLLM container docker should know
+	// Backend is the host's vLLM; nil: not a GPU host, whose nvidia-smi and
+	// docker steps are skipped along with the backend's.
+	Backend *Backend
+	Proxy   *Proxy
 	// HTTPClient is used for the backend and the proxy; nil: remote/api's default.
 	HTTPClient *http.Client
 	// StepTimeout bounds each step; 0: DefaultStepTimeout.
@@ -142,6 +147,12 @@ func (r *run) step(name string, f func(ctx context.Context) outcome) Status {
 // skip records a step that cannot run.
 func (r *run) skip(name, why string) {
 	r.report.Steps = append(r.report.Steps, Step{Name: name, Status: Skip, Detail: why})
+}
+
+func (r *run) skipAll(names []string, why string) {
+	for _, name := range names {
+		r.skip(name, why)
+	}
 }
 
 func (r *run) timeout() time.Duration {

@@ -2,7 +2,9 @@ package doctor_test
 
 import (
 	"context"
+	"errors"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -22,6 +24,7 @@ func TestDoctorOverTheLocalTransport(t *testing.T) {
 		doctor.StepConnect: doctor.Pass, doctor.StepPowerShell: doctor.Skip, doctor.StepStdin: doctor.Pass,
 		doctor.StepRoundTrip: doctor.Pass, doctor.StepCleanup: doctor.Pass, doctor.StepExitCode: doctor.Pass,
 		doctor.StepStderr: doctor.Skip, doctor.StepBackendModels: doctor.Skip, doctor.StepProxy: doctor.Skip,
+		doctor.StepNvidiaSMI: doctor.Skip, doctor.StepDocker: doctor.Skip, // no backend: not a GPU host
 	}
 	for _, s := range r.Steps {
 		if w, ok := want[s.Name]; ok && s.Status != w {
@@ -31,5 +34,20 @@ func TestDoctorOverTheLocalTransport(t *testing.T) {
 	left, err := os.ReadDir(tmp)
 	if err != nil || len(left) != 0 {
 		t.Errorf("left in TMPDIR: %v %v", left, err)
+	}
+}
+
+// A host whose connection no transport serves fails its connect step with
+// the reason, and the steps after it skip.
+func TestDoctorNamesAMissingTransport(t *testing.T) {
+	r := doctor.Run(context.Background(), doctor.Input{Host: "h", TransportErr: errors.New(`connection "paramiko" is not supported`)})
+	if r.OK() || r.Steps[0].Name != doctor.StepConnect || r.Steps[0].Status != doctor.Fail ||
+		!strings.Contains(r.Steps[0].Cause, `"paramiko" is not supported`) || r.Steps[0].Fix == "" {
+		t.Fatalf("connect step %+v", r.Steps[0])
+	}
+	for _, s := range r.Steps[1:] {
+		if s.Status != doctor.Skip {
+			t.Errorf("%s: %s", s.Name, s.Status)
+		}
 	}
 }

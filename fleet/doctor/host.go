@@ -47,29 +47,47 @@ type hostCheck struct {
 	scratch string // the scratch directory, once chosen
 }
 
+// stepsAfterConnect are the host steps that need a connection.
+var stepsAfterConnect = []string{StepPowerShell, StepStdin, StepRoundTrip, StepCleanup, StepExitCode,
+	StepStderr, StepNvidiaSMI, StepDocker}
+
 func (r *run) hostSteps() {
-	if r.in.Transport == nil {
-		for _, name := range []string{StepConnect, StepPowerShell, StepStdin, StepRoundTrip, StepCleanup,
-			StepExitCode, StepStderr, StepNvidiaSMI, StepDocker} {
-			r.skip(name, "no transport to this host")
-		}
+	switch {
+	case r.in.TransportErr != nil:
+		r.step(StepConnect, func(context.Context) outcome { return noTransport(r.in.TransportErr) })
+		r.skipAll(stepsAfterConnect, "not connected")
+		return
+	case r.in.Transport == nil:
+		r.skipAll(append([]string{StepConnect}, stepsAfterConnect...), "no transport to this host")
 		return
 	}
 	h := &hostCheck{t: r.in.Transport}
 	h.windows, _ = r.in.Transport.(windowsHost)
 	if r.step(StepConnect, h.connect) != Pass {
-		for _, name := range []string{StepPowerShell, StepStdin, StepRoundTrip, StepCleanup, StepExitCode,
-			StepStderr, StepNvidiaSMI, StepDocker} {
-			r.skip(name, "not connected")
-		}
+		r.skipAll(stepsAfterConnect, "not connected")
 		return
 	}
 	r.step(StepPowerShell, h.powerShell)
 	r.fileSteps(h)
 	r.step(StepExitCode, h.exitCode)
 	r.step(StepStderr, h.stderr)
+	r.gpuSteps(h)
+}
+
+// gpuSteps check what a vLLM host needs: nvidia-smi and docker for the
+// transport's user. A host without a backend skips them.
+func (r *run) gpuSteps(h *hostCheck) {
+	if r.in.Backend == nil {
+		r.skipAll([]string{StepNvidiaSMI, StepDocker}, "no vLLM backend on this host")
+		return
+	}
 	r.step(StepNvidiaSMI, func(ctx context.Context) outcome { return h.nvidiaSMI(ctx, r.in.Container) })
 	r.step(StepDocker, func(ctx context.Context) outcome { return h.docker(ctx, r.in.Container) })
+}
+
+func noTransport(err error) outcome {
+	return failed("no transport to this host: "+err.Error(),
+		"check the host's ansible_connection and its settings in the inventory")
 }
 
 // fileSteps write and read in the scratch directory, then remove it, even

@@ -50,9 +50,7 @@ func git(t *testing.T, dir string, args ...string) string {
 
 func tempRepo(t *testing.T) string {
 	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git not installed")
-	}
+	oracle(t, "git")
 	dir := t.TempDir()
 	git(t, dir, "init", "--quiet")
 	git(t, dir, "config", "user.name", "straylight test")
@@ -99,9 +97,7 @@ func TestGitCommitCommitsExactlyTheFiles(t *testing.T) {
 }
 
 func TestGitCommitOutsideARepository(t *testing.T) {
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git not installed")
-	}
+	oracle(t, "git")
 	dir := t.TempDir()
 	err := GitCommit(dir, []string{"host_vars/x.yml"}, "msg")
 	wantKind(t, err, ErrNotGitRepo, dir)

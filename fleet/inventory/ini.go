@@ -286,15 +286,16 @@ func (r *iniReader) childLine(line string) error {
 
 // checkPending reports the first group that was used but never declared.
 func (r *iniReader) checkPending() error {
-	for _, name := range r.order {
-		decl := r.pending[name]
-		if decl.state == "vars" {
-			return errorAt(r.file, decl.line, "Section [%s:vars] not valid for undefined group: %s", name, name)
-		}
-		parent := decl.parents[len(decl.parents)-1]
-		return errorAt(r.file, decl.line, "Section [%s:children] includes undefined group: %s", parent, name)
+	if len(r.order) == 0 {
+		return nil
 	}
-	return nil
+	name := r.order[0]
+	decl := r.pending[name]
+	if decl.state == "vars" {
+		return errorAt(r.file, decl.line, "Section [%s:vars] not valid for undefined group: %s", name, name)
+	}
+	parent := decl.parents[len(decl.parents)-1]
+	return errorAt(r.file, decl.line, "Section [%s:children] includes undefined group: %s", parent, name)
 }
 
 // iniValue is the INI plugin's _parse_value: a Python literal when

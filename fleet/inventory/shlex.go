@@ -83,6 +83,7 @@ func (lx *shlexer) quoted(q rune, tok *strings.Builder) error {
 			return nil
 		case c == '\\' && q == '"':
 			if lx.pos >= len(lx.src) {
+				//lint:ignore ST1005 Python shlex's own message, which Ansible prints
 				return errors.New("No escaped character")
 			}
 			next := lx.src[lx.pos]
@@ -95,11 +96,13 @@ func (lx *shlexer) quoted(q rune, tok *strings.Builder) error {
 			tok.WriteRune(c)
 		}
 	}
+	//lint:ignore ST1005 Python shlex's own message, which Ansible prints
 	return errors.New("No closing quotation")
 }
 
 func (lx *shlexer) escaped(tok *strings.Builder) error {
 	if lx.pos >= len(lx.src) {
+		//lint:ignore ST1005 Python shlex's own message, which Ansible prints
 		return errors.New("No escaped character")
 	}
 	tok.WriteRune(lx.src[lx.pos])

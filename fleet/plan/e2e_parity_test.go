@@ -26,7 +26,7 @@ import (
 	"github.com/straylight-fleet/straylight/fleet/inventory"
 )
 
-// End-to-end parity with real Ansible (DESIGN §3): the same repositories are
+// End-to-end parity with real Ansible (docs/ansible-semantics.md): the same repositories are
 // deployed by ansible-playbook (local connection, one run per repository)
 // and planned by straylight; every file straylight would write must be the
 // bytes Ansible wrote, and a check of what Ansible wrote must find nothing

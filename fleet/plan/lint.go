@@ -17,12 +17,15 @@ func lintFleet(plan *Plan, works []*hostWork) {
 	for _, w := range works {
 		plan.Findings = append(plan.Findings, w.validate()...)
 	}
-	if plan.Fleet.Proxy == nil {
-		return
+	plan.Findings = append(plan.Findings, problemFindings(plan.Fleet)...)
+	plan.Backends = backendsOf(plan.Fleet)
+	hosts := plan.Fleet.Serving()
+	if plan.Fleet.Proxy != nil {
+		for _, r := range plan.Fleet.Proxy.Routes {
+			plan.Routes = append(plan.Routes, LintRoute(r, hosts))
+		}
 	}
-	for _, r := range plan.Fleet.Proxy.Routes {
-		plan.Routes = append(plan.Routes, LintRoute(r, plan.Fleet.GPU))
-	}
+	lintDiscoveredProxies(plan, hosts)
 }
 
 // validate checks every vllm value the host's config uses, naming the file,
@@ -46,7 +49,7 @@ func (w *hostWork) validate() []Finding {
 	return out
 }
 
-// orderHosts puts backends before the proxy (DESIGN §6): a route's new
+// orderHosts puts backends before the proxy (docs/architecture.md): a route's new
 // upstream must be served before LiteLLM asks for it.
 func orderHosts(plan *Plan) {
 	proxy := ""
@@ -63,7 +66,10 @@ func orderHosts(plan *Plan) {
 
 // LintRoute checks a route against the fleet as the repository configures it.
 func LintRoute(r discover.Route, hosts []discover.GPUHost) RouteCheck {
-	rc := RouteCheck{Route: r.Alias, Model: r.Model, Upstream: r.Upstream(), APIBase: r.APIBase}
+	rc := RouteCheck{Route: r.Alias, Model: r.Model, Upstream: r.Upstream(), APIBase: r.APIBase, Source: r.Source}
+	if r.APIBase == "" {
+		return rc.with("ok", fmt.Sprintf("no api_base: a provider route (%s), not served by this fleet", r.Model))
+	}
 	h, err := discover.HostForAPIBase(r.APIBase, hosts)
 	if err != nil {
 		return rc.with("error", err.Error())
@@ -74,6 +80,9 @@ func LintRoute(r discover.Route, hosts []discover.GPUHost) RouteCheck {
 	rc.Host = h.Name
 	if !strings.HasSuffix(strings.TrimRight(r.APIBase, "/"), "/v1") {
 		return rc.with("error", fmt.Sprintf("api_base %s does not end in /v1: every request would get {'detail': 'Not Found'}", r.APIBase))
+	}
+	if len(h.Served) == 0 {
+		return rc.with("warning", fmt.Sprintf("%s (%s) does not say in the repository which names it serves", h.Name, h.Kind))
 	}
 	if !slices.Contains(h.Served, rc.Upstream) {
 		return rc.with("error", fmt.Sprintf("route %s asks %s for %q, but %s is configured to serve %s",

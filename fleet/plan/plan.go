@@ -1,6 +1,8 @@
 package plan
 
 import (
+	"slices"
+
 	"github.com/straylight-fleet/straylight/fleet/ansible"
 	"github.com/straylight-fleet/straylight/fleet/discover"
 )
@@ -44,7 +46,9 @@ type Plan struct {
 	Repo      string          `json:"repo"`
 	Limit     string          `json:"limit,omitempty"`
 	Hosts     []*HostPlan     `json:"hosts"`
+	Backends  []Backend       `json:"backends"`
 	Routes    []RouteCheck    `json:"routes"`
+	Live      *Live           `json:"live,omitempty"` // the live fleet, when a check probed it
 	Findings  []Finding       `json:"findings"`
 	Summary   Summary         `json:"summary"`
 	Playbooks []string        `json:"playbooks"`
@@ -120,8 +124,10 @@ type RouteCheck struct {
 	Model    string `json:"model"`    // litellm_params.model
 	Upstream string `json:"upstream"` // model minus its provider segment
 	APIBase  string `json:"api_base"`
-	Host     string `json:"host"`   // fleet host serving api_base, if found
-	Status   string `json:"status"` // ok, error, warning
+	Proxy    string `json:"proxy,omitempty"`  // the host of a discovered proxy config (the mapped proxy: "")
+	Source   string `json:"source,omitempty"` // file:line of the route in the rendered config
+	Host     string `json:"host"`             // fleet host serving api_base, if found
+	Status   string `json:"status"`           // ok, error, warning
 	Detail   string `json:"detail"`
 }
 
@@ -165,6 +171,23 @@ func (p *Plan) Host(name string) *HostPlan {
 		}
 	}
 	return nil
+}
+
+// BrokenRoutes are the routes the static lint fails (status error) that
+// deploying hosts would leave broken: those through the hosts, and every
+// one when the proxy is among them. No hosts: the whole plan.
+func (p *Plan) BrokenRoutes(hosts []string, proxy string) []RouteCheck {
+	all := len(hosts) == 0
+	for _, h := range hosts {
+		all = all || (proxy != "" && h == proxy)
+	}
+	var out []RouteCheck
+	for _, r := range p.Routes {
+		if r.Status == "error" && (all || slices.Contains(hosts, r.Host)) {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 func (p *Plan) summarize() {

@@ -20,6 +20,7 @@ func (p *Plan) writeHuman(w, diag io.Writer, showSecrets bool) {
 	for _, h := range p.Hosts {
 		writeHostPlan(w, h, showSecrets)
 	}
+	writeBackends(w, p.Backends)
 	writeRoutes(w, p.Routes)
 	writeFindings(diag, p.Findings)
 	writeRouteErrors(diag, p.Routes)
@@ -102,7 +103,7 @@ func writeRoutes(w io.Writer, routes []RouteCheck) {
 	}
 	fmt.Fprintln(w, "ROUTES "+strings.Repeat("*", 20))
 	for _, r := range routes {
-		fmt.Fprintf(w, "%-7s %s -> %s: %s\n", r.Status, r.Route, r.Model, r.Detail)
+		fmt.Fprintf(w, "%-7s %s -> %s: %s%s\n", r.Status, r.Route, r.Model, r.Detail, routeSource(r))
 	}
 	fmt.Fprintln(w)
 }
@@ -153,4 +154,14 @@ func writeRouteErrors(w io.Writer, routes []RouteCheck) {
 			fmt.Fprintf(w, "error: route %s: %s\n", r.Route, r.Detail)
 		}
 	}
+}
+
+func routeSource(r RouteCheck) string {
+	switch {
+	case r.Source != "" && r.Proxy != "":
+		return fmt.Sprintf(" (%s %s)", r.Proxy, r.Source)
+	case r.Source != "":
+		return " (" + r.Source + ")"
+	}
+	return ""
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/straylight-fleet/straylight/fleet/ansible"
+	"github.com/straylight-fleet/straylight/fleet/discover"
 )
 
 func TestMaskDiffSaysASecretChangedWithoutEitherValue(t *testing.T) {
@@ -60,7 +61,11 @@ func TestValidateVLLMValues(t *testing.T) {
 		{"served_model_name", "llama31-8b-wintermute", true},
 		{"served_model_name", []any{"a", "a"}, false},
 		{"served_model_name", "", false},
-		{"enabled", "yes", false},
+		{"enabled", "yes", true}, // Ansible's YAML 1.1 reads yes as true
+		{"enabled", "On", true},
+		{"enabled", "maybe", false},
+		{"port", 8001.0, false}, // a float renders as 8001.0
+		{"port", "8001", true},
 		{"container_name", "vllm-wintermute", true},
 		{"container_name", "bad name", false},
 	}
@@ -104,5 +109,14 @@ func TestMaskTextByKeyAndBearer(t *testing.T) {
 		if got := MaskText(in, nil); got != want {
 			t.Errorf("MaskText(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// A LiteLLM route without api_base goes to a provider (Bedrock, OpenAI...):
+// nothing in the fleet serves it, and it is not an error.
+func TestLintRouteWithoutAPIBaseIsAProviderRoute(t *testing.T) {
+	rc := LintRoute(discover.Route{Alias: "claude", Model: "bedrock/anthropic.claude"}, nil)
+	if rc.Status != "ok" || !strings.Contains(rc.Detail, "provider route") {
+		t.Fatalf("%+v", rc)
 	}
 }

@@ -61,10 +61,54 @@ func ValidateVLLMValue(key string, v any) string {
 }
 
 func ruleBool(v any) string {
-	if _, ok := v.(bool); ok {
+	if _, ok := AnsibleBool(v); ok {
 		return ""
 	}
-	return fmt.Sprintf("expected true or false, got %s", describe(v))
+	return fmt.Sprintf("expected true or false (or yes/no, on/off), got %s", describe(v))
+}
+
+// AnsibleBool reads a boolean as Ansible's YAML (1.1) does: true/false and
+// also yes/no and on/off, in lower, title or upper case.
+func AnsibleBool(v any) (bool, bool) {
+	switch t := v.(type) {
+	case bool:
+		return t, true
+	case string:
+		b, ok := yaml11Bools[t]
+		return b, ok
+	}
+	return false, false
+}
+
+// yaml11Bools are the words YAML 1.1 (PyYAML, hence Ansible) reads as booleans.
+var yaml11Bools = map[string]bool{
+	"yes": true, "Yes": true, "YES": true, "no": false, "No": false, "NO": false,
+	"true": true, "True": true, "TRUE": true, "false": false, "False": false, "FALSE": false,
+	"on": true, "On": true, "ON": true, "off": false, "Off": false, "OFF": false,
+}
+
+// strictInt reads an integer as a template renders it: an int, or a string
+// holding one. A float is not one, even 8001.0: the template would write
+// "8001.0" into the config and vLLM refuses it.
+func strictInt(v any) (int, string) {
+	switch t := v.(type) {
+	case float64:
+		return 0, fmt.Sprintf("expected an integer, got %s (a float: the config would say %s)", floatText(t), floatText(t))
+	case string, int, int64:
+		if n, ok := ansible.AsInt(t); ok {
+			return n, ""
+		}
+	}
+	return 0, fmt.Sprintf("expected an integer, got %s", describe(v))
+}
+
+// floatText prints a float as YAML and Jinja do: 8001.0, 0.5.
+func floatText(f float64) string {
+	s := strconv.FormatFloat(f, 'f', -1, 64)
+	if !strings.ContainsAny(s, ".eE") {
+		s += ".0"
+	}
+	return s
 }
 
 func ruleNonEmptyString(v any) string {
@@ -106,9 +150,9 @@ func servedNameList(list []any) string {
 
 func ruleIntRange(lo, hi int) vllmRule {
 	return func(v any) string {
-		n, ok := ansible.AsInt(v)
-		if !ok {
-			return fmt.Sprintf("expected an integer, got %s", describe(v))
+		n, msg := strictInt(v)
+		if msg != "" {
+			return msg
 		}
 		if n < lo || n > hi {
 			return fmt.Sprintf("%d is out of range (%d–%d)", n, lo, hi)

@@ -10,10 +10,15 @@
 //     handlers a host is owed, written before its files change and cleared
 //     once they ran, so a run that dies in between leaves the restart owed
 //     rather than lost (the records' content is fleet/plan's);
-//   - the audit log (Audit), one fsync'd JSON line per host and action.
+//   - the audit log (Audit), one fsync'd JSON line per host and action; a
+//     deploy or restart logs its start too, so ReadAudit and Unfinished
+//     find those a dead process never finished.
 //
 // Every failure to read or write them is returned: the engine reports it
 // (a plan finding, a failed host, a non-zero exit), never drops it. Records
 // are replaced through internal/atomicfile. The package knows nothing of
 // Ansible, plans or the engine.
+//
+// The directory gets its own .gitignore (everything in it), so `git status`
+// stays clean.
 package state

@@ -39,7 +39,7 @@ func currentHolder() lockHolder {
 // blocks the next one.
 func (s *Store) AcquireLock() (*Lock, error) {
 	path := s.statePath("apply.lock")
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	if err := makeStateDir(filepath.Dir(path)); err != nil {
 		return nil, err
 	}
 	return acquire(path)

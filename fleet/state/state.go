@@ -1,6 +1,7 @@
 package state
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"github.com/straylight-fleet/straylight/internal/atomicfile"
@@ -29,6 +30,21 @@ func Open(root string) *Store { return &Store{root: root} }
 
 func (s *Store) statePath(name string) string { return filepath.Join(s.root, stateDir, name) }
 
+// makeStateDir creates the state directory (dir) with a .gitignore that
+// ignores everything in it, so `git status` stays clean: the lock, the
+// pending restarts and the audit log are this machine's, not the
+// repository's.
+func makeStateDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	ignore := filepath.Join(dir, ".gitignore")
+	if _, err := os.Stat(ignore); err == nil {
+		return nil
+	}
+	return os.WriteFile(ignore, []byte("# straylight's state on this machine (lock, pending restarts, audit log)\n*\n"), 0o644)
+}
+
 func currentUser() string {
 	if u := os.Getenv("USER"); u != "" {
 		return u
@@ -44,6 +60,9 @@ func currentUser() string {
 // a run dies in between). record is stored as JSON.
 func (s *Store) PutPending(host string, record any) error {
 	dir := s.statePath("pending")
+	if err := makeStateDir(filepath.Dir(dir)); err != nil {
+		return err
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
@@ -91,7 +110,7 @@ type AuditEntry struct {
 	Host    string      `json:"host,omitempty"`
 	Action  string      `json:"action"` // apply, restart, rollback, edit, route-test
 	Files   []AuditFile `json:"files,omitempty"`
-	Result  string      `json:"result"` // ok, failed, skipped
+	Result  string      `json:"result"` // started, ok, failed, skipped
 	Message string      `json:"message,omitempty"`
 }
 
@@ -107,7 +126,7 @@ func (s *Store) Audit(e AuditEntry) error {
 	s.auditMu.Lock()
 	defer s.auditMu.Unlock()
 	path := s.statePath("audit.jsonl")
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	if err := makeStateDir(filepath.Dir(path)); err != nil {
 		return err
 	}
 	if e.Time.IsZero() {
@@ -117,6 +136,58 @@ func (s *Store) Audit(e AuditEntry) error {
 		e.User = currentUser()
 	}
 	return appendSynced(path, e)
+}
+
+// ResultStarted marks the entry written when a host's deploy or restart
+// begins; its end writes another. A host whose last such entry is a start
+// was cut short (killed, power lost).
+const ResultStarted = "started"
+
+// ReadAudit reads the audit log, oldest first; no log is an empty one.
+func (s *Store) ReadAudit() ([]AuditEntry, error) {
+	path := s.statePath("audit.jsonl")
+	data, err := os.ReadFile(path)
+	if os.IsNotExist(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []AuditEntry
+	for i, line := range bytes.Split(data, []byte("\n")) {
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		var e AuditEntry
+		if err := json.Unmarshal(line, &e); err != nil {
+			return out, fmt.Errorf("%s:%d: %w", path, i+1, err)
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// Unfinished are the hosts' deploys and restarts whose start is the last
+// entry the log has of them: the process died before they ended.
+func Unfinished(entries []AuditEntry) []AuditEntry {
+	last := map[string]AuditEntry{}
+	var order []string
+	for _, e := range entries {
+		if e.Action != "apply" && e.Action != "restart" {
+			continue
+		}
+		if _, seen := last[e.Host]; !seen {
+			order = append(order, e.Host)
+		}
+		last[e.Host] = e
+	}
+	var out []AuditEntry
+	for _, h := range order {
+		if last[h].Result == ResultStarted {
+			out = append(out, last[h])
+		}
+	}
+	return out
 }
 
 func appendSynced(path string, v any) error {

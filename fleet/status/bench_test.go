@@ -10,7 +10,7 @@ import (
 	"github.com/straylight-fleet/straylight/remote/sim"
 )
 
-// Sizes of BenchmarkRefresh200's fleet (DESIGN §9: 200 hosts, 20 % dead).
+// Sizes of BenchmarkRefresh200's fleet (README, "Performance": 200 hosts, 20 % dead).
 const (
 	benchLive    = 160
 	benchRefused = 20 // lab hosts with the down fault: connections refused

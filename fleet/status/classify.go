@@ -30,17 +30,21 @@ func hostState(p hostProbe, container string) (State, string) {
 
 // refusedState: vLLM refuses connections. The container running (or
 // restarting) means weights are loading; no container, a stopped one, or a
-// host whose transport cannot reach it either, means down.
+// host whose transport cannot reach it either, means down; so does docker
+// failing (Docker Desktop not running for the WinRM user, its pipe refusing
+// that user), and its error is the reason.
 func refusedState(p hostProbe, container string) (State, string) {
 	switch {
 	case !p.hostProbed:
-		return StateLoading, refusedReason
+		return StateLoading, refusedWords(p)
 	case errors.Is(p.hostErr, remote.ErrUnreachable):
 		return StateDown, "vLLM refuses connections and the host's transport cannot reach it"
 	case p.hostErr == nil && p.unit != nil:
 		return unitRefusedState(p.unit)
-	case p.hostErr != nil || container == "" || p.host.DockerErr != "":
-		return StateLoading, refusedReason
+	case p.host.DockerErr != "" && p.hostErr == nil:
+		return StateDown, "connection refused, and docker cannot say why: " + p.host.DockerErr
+	case p.hostErr != nil || container == "":
+		return StateLoading, refusedWords(p)
 	case p.host.Container == nil:
 		return StateDown, fmt.Sprintf("connection refused: no container named %s", container)
 	case p.host.Container.State == "running" || p.host.Container.State == "restarting":
@@ -49,6 +53,15 @@ func refusedState(p hostProbe, container string) (State, string) {
 	}
 	return StateDown, fmt.Sprintf("connection refused: container %s is %s (%s)",
 		container, p.host.Container.State, p.host.Container.Status)
+}
+
+// refusedWords is the probe's own wording of a refused connection (it names
+// the server's kind).
+func refusedWords(p hostProbe) string {
+	if p.vllm.Reason != "" {
+		return p.vllm.Reason
+	}
+	return refusedReason
 }
 
 // compareServed lists the expected names not served and the served ones not

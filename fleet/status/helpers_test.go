@@ -147,10 +147,15 @@ func (l *testLab) proxyTarget(routes []Route) *ProxyTarget {
 // probe cut short by a starved test machine would fail them for nothing.
 const patientTimeout = 30 * time.Second
 
-// monitor starts a monitor on cfg, with patientTimeout unless cfg sets one.
+// monitor starts a monitor on cfg, with patientTimeout unless cfg sets one,
+// and a host probe on every refresh unless cfg spaces them: the lab's tests
+// watch the host side change from one refresh to the next.
 func (l *testLab) monitor(cfg Config) *Monitor {
 	if cfg.Timeout == 0 {
 		cfg.Timeout = patientTimeout
+	}
+	if cfg.HostProbeInterval == 0 {
+		cfg.HostProbeInterval = time.Nanosecond
 	}
 	m := New(cfg)
 	l.t.Cleanup(func() { m.Close() })

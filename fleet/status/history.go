@@ -14,11 +14,13 @@ type hostEntry struct {
 	target   Target
 	gen      int // bumps when the target changes: older probes are dropped
 	vllm     *api.VLLM
+	server   serverProbe    // nil for vLLM
 	link     *transportLink // nil: no host-side probe
 	inFlight int
 
 	rate         api.TokenRate
 	watchedSince time.Time // first /metrics sample
+	hostSeen     time.Time // the host-side snapshot whose errors are logged
 	errors       errorLog
 	row          HostStatus
 }
@@ -34,14 +36,15 @@ func newHostEntry(t Target, m *Monitor) *hostEntry {
 // (another server: its counters and served names say nothing of this one's);
 // the errors stay in any case.
 func (e *hostEntry) retarget(t Target, m *Monitor) {
-	if e.target.VLLMURL != t.VLLMURL {
+	if e.target.VLLMURL != t.VLLMURL || e.target.Kind != t.Kind {
 		e.forgetServer()
 	}
 	e.link.close()
 	e.target, e.gen, e.link = t, e.gen+1, nil
-	e.vllm = api.NewVLLM(t.VLLMURL, "", m.client)
+	e.vllm = api.NewVLLM(t.VLLMURL, t.APIKey, m.client)
+	e.server = serverFor(t, m.client)
 	if t.Transport != nil {
-		e.link = &transportLink{open: t.Transport}
+		e.link = newTransportLink(t.Transport, m.hostTiming)
 	}
 	e.row = withServed(e.rowIdentity(), t.Expected, e.row.Served)
 	e.row.Idle.Threshold = e.threshold()
@@ -57,6 +60,7 @@ func (e *hostEntry) forgetServer() {
 func (e *hostEntry) rowIdentity() HostStatus {
 	row := e.row
 	row.Host, row.URL, row.Insecure, row.HostProbe = e.target.Host, e.target.VLLMURL, e.target.Insecure, e.link != nil
+	row.Kind = cmpOr(e.target.Kind, "vllm")
 	return row
 }
 
@@ -68,7 +72,7 @@ func (e *hostEntry) threshold() time.Duration {
 }
 
 func (e *hostEntry) job() hostJob {
-	return hostJob{gen: e.gen, container: e.target.Container, unit: e.target.Unit, vllm: e.vllm, link: e.link}
+	return hostJob{gen: e.gen, container: e.target.Container, unit: e.target.Unit, vllm: e.vllm, server: e.server, link: e.link}
 }
 
 // apply folds a probe into the history and rebuilds the row. A probe older
@@ -85,6 +89,10 @@ func (e *hostEntry) apply(p hostProbe) {
 	row.State, row.Reason = state, reason
 	row = withServed(row, e.target.Expected, servedIDs(p))
 	row.Load, row.Idle = e.observeLoad(p, state)
+	row.NoMetrics = ""
+	if state == StateUp && p.metricsErr != nil {
+		row.NoMetrics = noMetricsReason(e.target.Kind, p.metricsErr)
+	}
 	row = withHostSide(row, p)
 	e.recordErrors(p, state, reason)
 	row.Errors = e.errors.copy()
@@ -138,7 +146,7 @@ func withHostSide(row HostStatus, p hostProbe) HostStatus {
 func (e *hostEntry) recordErrors(p hostProbe, state State, reason string) {
 	at := p.finished
 	if state != StateUp {
-		e.errors.add(at, "vllm", reason)
+		e.errors.add(at, cmpOr(e.target.Kind, "vllm"), reason)
 	} else if p.vllm.State == api.StateNotServing {
 		e.errors.add(at, "models", p.vllm.Reason)
 	}
@@ -148,9 +156,12 @@ func (e *hostEntry) recordErrors(p hostProbe, state State, reason string) {
 	e.recordHostErrors(at, p)
 }
 
+// recordHostErrors logs a host-side snapshot's errors once: refreshes
+// between two host probes show the same snapshot.
 func (e *hostEntry) recordHostErrors(at time.Time, p hostProbe) {
 	switch {
-	case !p.hostProbed:
+	case !p.hostProbed || p.hostAt.Equal(e.hostSeen):
+		return
 	case errors.Is(p.hostErr, errTransportSetup):
 		e.errors.add(at, "transport", p.hostErr.Error())
 	case p.hostErr != nil:
@@ -159,6 +170,7 @@ func (e *hostEntry) recordHostErrors(at time.Time, p hostProbe) {
 		e.errors.addIf(at, "gpu", p.host.GPUError)
 		e.errors.addIf(at, "docker", p.host.DockerErr)
 	}
+	e.hostSeen = p.hostAt
 }
 
 // errorLog keeps the last MaxErrors distinct errors, oldest first. An error
@@ -229,4 +241,11 @@ func (e *proxyEntry) apply(p proxyProbe, timeout time.Duration) {
 	row.Errors = e.errors.copy()
 	row.Updated, row.Took = p.finished, p.finished.Sub(p.started)
 	e.row = row
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }

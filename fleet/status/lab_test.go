@@ -291,15 +291,49 @@ func TestFaultBadGPUCSV(t *testing.T) {
 	}
 }
 
+// TestFaultsDockerAndNvidiaSMIThroughWinRM: Docker Desktop not running for
+// the WinRM user and nvidia-smi missing reach the row as the causes an
+// operator acts on, each as such; once vLLM refuses too, the row is down
+// with docker's error as its reason, not "loading".
+func TestFaultsDockerAndNvidiaSMIThroughWinRM(t *testing.T) {
+	l := startLab(t, labTweaks{})
+	for _, f := range []sim.FaultKind{sim.FaultDockerNotRunning, sim.FaultNvidiaSMIMissing} {
+		if err := l.SetFault("molly", f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m := l.monitor(Config{Hosts: l.targets(0)})
+	molly := row(t, refresh(t, m), "molly")
+	if molly.GPUError != "nvidia-smi not found" || !strings.HasPrefix(molly.DockerError, "Docker Desktop is not running for user mdt") {
+		t.Fatalf("GPU error %q, docker error %q", molly.GPUError, molly.DockerError)
+	}
+	if err := l.SetFault("molly", sim.FaultNeverHealthy); err != nil {
+		t.Fatal(err)
+	}
+	l.deploy("molly", vllmConfigYAML("mistralai/Mistral-7B-Instruct-v0.3", mollyName))
+	molly = row(t, refresh(t, m), "molly")
+	if molly.State != StateDown || !strings.Contains(molly.Reason, "Docker Desktop is not running for user mdt") {
+		t.Errorf("refused with docker down: %s (%s)", molly.State, molly.Reason)
+	}
+}
+
 // TestFaultSlowWinRMCostsOnlyItsTimeout: the lab delays molly's WinRM
-// replies by a minute; the refresh gives up on it after the probe timeout.
+// replies by a minute; the host probe gives up after its own timeout (not
+// the HTTP probes'), and the refreshes meanwhile show vLLM's state.
 func TestFaultSlowWinRMCostsOnlyItsTimeout(t *testing.T) {
 	l := startLab(t, labTweaks{slowWinRM: time.Minute}) // the lab stops waiting when the client gives up
 	if err := l.SetFault("molly", sim.FaultSlowWinRM); err != nil {
 		t.Fatal(err)
 	}
-	molly := row(t, refresh(t, l.monitor(Config{Hosts: l.targets(0), Timeout: DefaultTimeout})), "molly")
-	if !strings.Contains(molly.HostError, "deadline") || molly.GPUs != nil || molly.Container.Found {
+	m := l.monitor(Config{Hosts: l.targets(0), Timeout: DefaultTimeout, HostProbeTimeout: 3 * time.Second})
+	molly := row(t, refresh(t, m), "molly")
+	for i := 0; molly.HostError == "" && i < 10; i++ {
+		if molly.State != StateUp {
+			t.Fatalf("molly's vLLM while its host probe runs: %s (%s)", molly.State, molly.Reason)
+		}
+		molly = row(t, refresh(t, m), "molly")
+	}
+	if !strings.Contains(molly.HostError, "no answer within 3s") || molly.GPUs != nil || molly.Container.Found {
 		t.Errorf("slow WinRM: want a host-side timeout, got host error %q", molly.HostError)
 	}
 	if !slices.ContainsFunc(molly.Errors, func(e ErrorEvent) bool { return e.Source == "host" }) {

@@ -14,19 +14,25 @@ import (
 type Config struct {
 	Hosts []Target
 	Proxy *ProxyTarget // nil: no LiteLLM proxy
-	// Timeout bounds each probe of each host (vLLM, /metrics, host side,
-	// the proxy); 0 means DefaultTimeout. A dead host costs this much, and
+	// Timeout bounds each HTTP probe of each host (vLLM, /metrics, the
+	// proxy); 0 means DefaultTimeout. A dead host costs this much, and
 	// only to its own row.
 	Timeout time.Duration
 	// HTTPClient talks to vLLM and LiteLLM; nil means api.NewHTTPClient().
 	HTTPClient *http.Client
+	// HostProbeTimeout bounds each host-side probe (a target's Transport:
+	// GPUs and container) and HostProbeInterval spaces them; between them a
+	// refresh shows the last one. 0: remote.HostProbeTimeout and
+	// remote.HostProbeInterval. Timeout does not apply to them.
+	HostProbeTimeout, HostProbeInterval time.Duration
 }
 
 // Monitor probes the hosts and keeps their history across refreshes. It is
 // safe for concurrent use.
 type Monitor struct {
-	timeout time.Duration
-	client  *http.Client
+	timeout    time.Duration
+	hostTiming hostTiming
+	client     *http.Client
 
 	mu     sync.Mutex
 	hosts  []*hostEntry
@@ -37,7 +43,7 @@ type Monitor struct {
 
 // New returns a monitor; nothing is probed until Refresh or Run.
 func New(cfg Config) *Monitor {
-	m := &Monitor{timeout: cfg.Timeout, client: cfg.HTTPClient}
+	m := &Monitor{timeout: cfg.Timeout, hostTiming: newHostTiming(cfg), client: cfg.HTTPClient}
 	if m.timeout <= 0 {
 		m.timeout = DefaultTimeout
 	}

@@ -12,9 +12,9 @@ import (
 	"github.com/straylight-fleet/straylight/remote/api"
 )
 
-// hostProbe is what one refresh of one host found. Its three checks (the
-// vLLM probe, /metrics, the host-side snapshot) run at once, each within its
-// own timeout.
+// hostProbe is what one refresh of one host found. Its checks (the vLLM
+// probe, /metrics) run at once, each within its own timeout, beside the
+// last host-side snapshot, which has its own cadence (hostprobe.go).
 type hostProbe struct {
 	started, finished time.Time
 
@@ -24,11 +24,12 @@ type hostProbe struct {
 	metricsErr error
 	metricsAt  time.Time
 
-	hostProbed bool
+	hostProbed bool // a host-side snapshot has ended: host, hostErr, hostAt
 	host       remote.HostSnapshot
 	unit       *remote.SystemdUnit // nil: not asked, or not reported
 	unitErr    string
 	hostErr    error
+	hostAt     time.Time
 }
 
 // hostJob is what a probe needs of its entry, taken under the monitor lock.
@@ -37,28 +38,43 @@ type hostJob struct {
 	container string
 	unit      string
 	vllm      *api.VLLM
+	server    serverProbe // nil: probe as vLLM
 	link      *transportLink
 }
 
 func probeHost(ctx context.Context, job hostJob, timeout time.Duration) hostProbe {
-	p := hostProbe{started: time.Now(), hostProbed: job.link != nil}
-	checks := []func(context.Context){
+	p := hostProbe{started: time.Now()}
+	checks := serverChecks(&p, job)
+	if job.link != nil { // on its own cadence and deadline (hostprobe.go)
+		checks = append(checks, func(ctx context.Context) {
+			var side hostSide
+			side, p.hostProbed = job.link.latest(ctx, remote.StatusQuery{Container: job.container, Unit: job.unit})
+			p.host, p.hostErr, p.hostAt = side.snap.HostSnapshot, side.err, side.at
+			p.unit, p.unitErr = side.snap.Unit, side.snap.UnitErr
+		})
+	}
+	runChecks(ctx, timeout, checks)
+	p.finished = time.Now()
+	return p
+}
+
+// serverChecks are the HTTP checks of the server: vLLM's probe and
+// /metrics, or the kind's own client.
+func serverChecks(p *hostProbe, job hostJob) []func(context.Context) {
+	if job.server != nil {
+		return []func(context.Context){func(ctx context.Context) {
+			load, err := job.server.Probe(ctx)
+			fromLoad(p, load, err)
+			p.metricsAt = time.Now()
+		}}
+	}
+	return []func(context.Context){
 		func(ctx context.Context) { p.vllm = job.vllm.Probe(ctx, "") },
 		func(ctx context.Context) {
 			p.metrics, p.metricsErr = job.vllm.Metrics(ctx)
 			p.metricsAt = time.Now()
 		},
 	}
-	if p.hostProbed {
-		checks = append(checks, func(ctx context.Context) {
-			var st remote.HostStatus
-			st, p.hostErr = hostSnapshot(ctx, job.link, remote.StatusQuery{Container: job.container, Unit: job.unit}, timeout)
-			p.host, p.unit, p.unitErr = st.HostSnapshot, st.Unit, st.UnitErr
-		})
-	}
-	runChecks(ctx, timeout, checks)
-	p.finished = time.Now()
-	return p
 }
 
 // runChecks runs the checks at once, each within its own timeout.
@@ -104,6 +120,7 @@ type transportLink struct {
 	mu        sync.Mutex
 	transport remote.Transport
 	closed    bool
+	cadence   hostCadence
 }
 
 // errTransportSetup marks a failure to build the transport (configuration),
@@ -148,6 +165,7 @@ func (l *transportLink) close() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.closed = true
+	l.cadence.stop()
 	if l.transport != nil {
 		_ = l.transport.Close()
 		l.transport = nil

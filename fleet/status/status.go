@@ -1,9 +1,14 @@
 // Package status is straylight's live status monitor: it probes every GPU
-// host (vLLM's /v1/models, /health and /metrics over HTTP, GPU and container
-// state through the host's transport) and the LiteLLM proxy, all hosts at
+// host (vLLM's /v1/models, /health and /metrics over HTTP — or, for a
+// Target of another Kind, that kind's client in remote/api: SGLang,
+// llama.cpp, Ollama, TGI, llama-swap — with the Target's API key; GPU and
+// container state through the host's transport) and the LiteLLM proxy, all hosts at
 // once, each probe bounded by its own timeout, and keeps per-host history
-// (token rate, last activity, recent errors) across refreshes. It lints every
-// LiteLLM route against what its host serves now.
+// (token rate, last activity, recent errors) across refreshes. The host-side
+// probe (one Snapshot: PowerShell, nvidia-smi and docker over WinRM) has its
+// own, longer deadline and runs less often than the HTTP probes; refreshes
+// in between show its last outcome. It lints every LiteLLM route against
+// what its host serves now.
 //
 // The package knows nothing of the Ansible repository: the caller (package
 // fleet) describes each host with a Target.
@@ -35,6 +40,11 @@ type Target struct {
 	// (until SetTargets or Close); a failing call is retried next refresh.
 	Transport func() (remote.Transport, error)
 	Insecure  string // why the transport is insecure, for display; "" when secure
+	// Kind is the serving stack (vllm, sglang, llama.cpp, ollama, tgi,
+	// llama-swap); "" means vllm. Each kind is probed with its own client.
+	Kind string
+	// APIKey (a secret, never shown) is sent to the server's /v1 routes.
+	APIKey string
 	// Unit is the vLLM systemd unit (vllm.service); "" skips it. Asked of
 	// transports that report units (SSH), in the same round trip.
 	Unit string
@@ -95,8 +105,12 @@ type HostStatus struct {
 	Missing    []string // expected but not served
 	Unexpected []string // served but not expected
 
+	Kind string
 	Load Load
-	Idle Idle
+	// NoMetrics says why a server that is up shows no load ("no metrics:
+	// ..."): its idle state is then unknown. "" when the load is known.
+	NoMetrics string
+	Idle      Idle
 
 	HostProbe   bool   // a host-side transport is configured
 	HostError   string // the transport failed (unreachable, auth, timeout, ...)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -89,7 +90,7 @@ func TestRefusedStateUsesTheHostSide(t *testing.T) {
 		{"container running", hostProbe{hostProbed: true, host: remote.HostSnapshot{Container: running}}, StateLoading},
 		{"container exited", hostProbe{hostProbed: true, host: remote.HostSnapshot{Container: exited}}, StateDown},
 		{"no container", hostProbe{hostProbed: true}, StateDown},
-		{"docker failed", hostProbe{hostProbed: true, host: remote.HostSnapshot{DockerErr: "docker not found"}}, StateLoading},
+		{"docker failed", hostProbe{hostProbed: true, host: remote.HostSnapshot{DockerErr: "docker not found"}}, StateDown},
 	}
 	for _, c := range cases {
 		c.p.vllm = api.ProbeResult{State: api.StateLoading}
@@ -176,11 +177,13 @@ func TestRunPublishesLiveRowsBeforeDeadOnes(t *testing.T) {
 // its context) when hang is set.
 type fakeTransport struct {
 	remote.Transport
-	snap remote.HostSnapshot
-	hang chan struct{}
+	snap  remote.HostSnapshot
+	hang  chan struct{}
+	calls atomic.Int32
 }
 
 func (f *fakeTransport) Snapshot(ctx context.Context, container string) (remote.HostSnapshot, error) {
+	f.calls.Add(1)
 	if f.hang != nil {
 		<-f.hang
 	}
@@ -204,11 +207,82 @@ func TestGPUFiguresNotAvailable(t *testing.T) {
 func TestTransportIgnoringItsDeadlineDoesNotHoldTheRefresh(t *testing.T) {
 	fake := &fakeTransport{hang: make(chan struct{})}
 	defer close(fake.hang)
-	m := New(Config{Timeout: 500 * time.Millisecond, Hosts: []Target{{Host: "a", VLLMURL: refusedURL(t),
+	m := New(Config{Timeout: patientTimeout, HostProbeTimeout: 500 * time.Millisecond, Hosts: []Target{{Host: "a", VLLMURL: refusedURL(t),
 		Transport: func() (remote.Transport, error) { return fake, nil }}}})
 	defer m.Close()
 	a := refresh(t, m).Hosts[0]
 	if !strings.Contains(a.HostError, "no answer within 500ms") {
 		t.Errorf("a transport that hangs: %+v", a)
+	}
+}
+
+// A refused vLLM beside a docker that fails is not "loading": the row is
+// down and the reason is docker's error, word for word.
+func TestRefusedWithADockerErrorNamesIt(t *testing.T) {
+	const cause = "Docker Desktop is not running for user mdt (it runs only in a logged-in session): docker: error during connect"
+	fake := &fakeTransport{snap: remote.HostSnapshot{DockerErr: cause}}
+	m := New(Config{Timeout: patientTimeout, Hosts: []Target{{Host: "a", VLLMURL: refusedURL(t), Container: "vllm-a",
+		Transport: func() (remote.Transport, error) { return fake, nil }}}})
+	defer m.Close()
+	a := refresh(t, m).Hosts[0]
+	if a.State == StateLoading || !strings.Contains(a.Reason, cause) || a.DockerError != cause {
+		t.Errorf("state %s, reason %q, docker error %q; want the docker error as the reason", a.State, a.Reason, a.DockerError)
+	}
+}
+
+// Host probes run on their own cadence: between two of them, refreshes
+// show the last snapshot (and log its errors once); when one is due, the
+// next refresh runs it. nvidia-smi missing is shown as such.
+func TestHostProbesKeepTheirOwnCadence(t *testing.T) {
+	fake := &fakeTransport{snap: remote.HostSnapshot{GPUError: "nvidia-smi not found",
+		Container: &remote.Container{Name: "vllm-a", State: "running"}}}
+	open := func() (remote.Transport, error) { return fake, nil }
+	m := New(Config{Timeout: patientTimeout, HostProbeInterval: time.Hour,
+		Hosts: []Target{{Host: "a", VLLMURL: engineDeadServer(t), Container: "vllm-a", Transport: open}}})
+	defer m.Close()
+	var a HostStatus
+	for range 3 {
+		a = refresh(t, m).Hosts[0]
+		if a.GPUError != "nvidia-smi not found" || a.HostError != "" || !a.Container.Found {
+			t.Fatalf("row between host probes: GPU error %q, host error %q, container %+v", a.GPUError, a.HostError, a.Container)
+		}
+	}
+	if n := fake.calls.Load(); n != 1 {
+		t.Errorf("3 refreshes within the interval ran %d host probes, want 1", n)
+	}
+	gpuErrors := slices.DeleteFunc(slices.Clone(a.Errors), func(e ErrorEvent) bool { return e.Source != "gpu" })
+	if len(gpuErrors) != 1 || gpuErrors[0].Count != 1 || gpuErrors[0].Message != "nvidia-smi not found" {
+		t.Errorf("one host probe's GPU error should be logged once: %+v", gpuErrors)
+	}
+	due := New(Config{Timeout: patientTimeout, HostProbeInterval: time.Nanosecond, // a host probe is always due
+		Hosts: []Target{{Host: "a", VLLMURL: a.URL, Container: "vllm-a", Transport: open}}})
+	defer due.Close()
+	refresh(t, due)
+	refresh(t, due)
+	if n := fake.calls.Load(); n != 3 {
+		t.Errorf("2 refreshes with host probes due ran %d more, want 2", n-1)
+	}
+}
+
+// The host probe's deadline is its own: a snapshot slower than the HTTP
+// probes' timeout is waited for by later refreshes, not cut short.
+func TestHostProbeOutlastsTheHTTPTimeout(t *testing.T) {
+	fake := &fakeTransport{hang: make(chan struct{}), snap: remote.HostSnapshot{GPUError: "nvidia-smi not found"}}
+	m := New(Config{Timeout: 200 * time.Millisecond, HostProbeTimeout: time.Minute, Hosts: []Target{{Host: "a",
+		VLLMURL: engineDeadServer(t), Transport: func() (remote.Transport, error) { return fake, nil }}}})
+	defer m.Close()
+	a := refresh(t, m).Hosts[0]
+	if a.HostError != "" || a.GPUError != "" {
+		t.Fatalf("while the host probe runs: host error %q, GPU error %q", a.HostError, a.GPUError)
+	}
+	close(fake.hang)
+	for i := 0; a.GPUError == "" && i < 50; i++ {
+		a = refresh(t, m).Hosts[0]
+		if a.HostError != "" {
+			t.Fatalf("the host probe was cut short: %q", a.HostError)
+		}
+	}
+	if a.GPUError != "nvidia-smi not found" || fake.calls.Load() != 1 {
+		t.Errorf("the slow host probe's answer: GPU error %q after %d probes", a.GPUError, fake.calls.Load())
 	}
 }

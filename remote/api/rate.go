@@ -16,6 +16,7 @@ type TokenRate struct {
 	rate         float64
 	rateKnown    bool
 	lastActivity time.Time
+	gauges       [2]float64 // running and waiting at the previous scrape
 }
 
 type counterSample struct {
@@ -25,13 +26,27 @@ type counterSample struct {
 
 // Observe records one /metrics scrape taken at time at. Without a generation
 // counter only the activity (running or waiting requests) is recorded.
+//
+// Running or waiting requests count as activity, except when they are
+// stuck: the generation counter is there and has not moved, and the gauges
+// read what they read at the previous scrape. vLLM's gauges can stay up
+// after aborted requests (vllm-project/vllm#22545); a server that generates
+// nothing while its gauges do not change is not serving them, and must not
+// look busy forever.
 func (t *TokenRate) Observe(at time.Time, m Metrics) {
-	if m.Running > 0 || m.Waiting > 0 {
+	gauges := [2]float64{m.Running, m.Waiting}
+	if (m.Running > 0 || m.Waiting > 0) && !t.stuck(m, gauges) {
 		t.markActive(at)
 	}
+	t.gauges = gauges
 	if m.Has(FoundGenerationTokens) {
 		t.ObserveCounter(at, m.GenerationTokens)
 	}
+}
+
+// stuck reports gauges that did not change while the counter stood still.
+func (t *TokenRate) stuck(m Metrics, gauges [2]float64) bool {
+	return m.Has(FoundGenerationTokens) && t.haveLast && m.GenerationTokens == t.last.value && gauges == t.gauges
 }
 
 // ObserveCounter records one generation-token counter sample. Samples that do

@@ -83,3 +83,28 @@ func TestTokenRateActivityFromRequests(t *testing.T) {
 		t.Fatalf("idle before the last activity: %v", idle)
 	}
 }
+
+// vllm-project/vllm#22545: after aborted requests the running gauge stays at
+// 2 while nothing is generated. The first scrape of it counts (it may be a
+// request in prefill); the same reading with a still counter does not, so
+// the server becomes idle after its threshold. A gauge that moves again, or
+// a counter that moves, is activity.
+func TestTokenRateStuckGaugesDoNotKeepTheServerBusy(t *testing.T) {
+	var r TokenRate
+	stuck := Metrics{Running: 2, GenerationTokens: 500, Found: FoundGenerationTokens | FoundRunning}
+	r.Observe(at(0), stuck)
+	for s := 2.0; s <= 600; s += 2 {
+		r.Observe(at(s), stuck)
+	}
+	if idle, ok := r.IdleFor(at(600)); !ok || idle != 600*time.Second {
+		t.Fatalf("idle %v %v: stuck gauges kept the server busy", idle, ok)
+	}
+	r.Observe(at(602), Metrics{Running: 3, GenerationTokens: 500, Found: FoundGenerationTokens | FoundRunning})
+	if idle, _ := r.IdleFor(at(602)); idle != 0 {
+		t.Fatalf("a new request (gauge moved) is activity: idle %v", idle)
+	}
+	r.Observe(at(604), Metrics{Running: 3, GenerationTokens: 530, Found: FoundGenerationTokens | FoundRunning})
+	if !r.LastActivity().Equal(at(604)) {
+		t.Fatalf("a moving counter is activity: last %v", r.LastActivity())
+	}
+}

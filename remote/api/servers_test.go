@@ -27,10 +27,6 @@ func metricsReply(body []byte) reply {
 		headers: map[string]string{"Content-Type": "text/plain; version=0.0.4; charset=utf-8"}}
 }
 
-func notFoundReply() reply {
-	return jsonReply(http.StatusNotFound, []byte(`{"detail":"Not Found"}`))
-}
-
 func assertMissing(t *testing.T, l Load, want ...string) {
 	t.Helper()
 	if len(l.Missing) != len(want) {

@@ -21,6 +21,9 @@ const (
 	// FaultTruncatedStream: vLLM drops streaming connections halfway, without
 	// [DONE] (an incomplete chunked body).
 	FaultTruncatedStream FaultKind = "truncated-stream"
+	// FaultNoMetrics: vLLM runs as if started with --disable-log-stats: its
+	// /metrics holds no vllm:* series, only the Python process collectors.
+	FaultNoMetrics FaultKind = "no-metrics"
 	// FaultBadGPUCSV: nvidia-smi prints malformed CSV.
 	FaultBadGPUCSV FaultKind = "bad-gpu-csv"
 	// FaultWinRMAuth: WinRM rejects every credential.
@@ -43,7 +46,7 @@ const (
 // gpuHostFaults and proxyFaults are the kinds each role accepts.
 var (
 	gpuHostFaults = []FaultKind{FaultDown, FaultNeverHealthy, FaultTruncatedStream,
-		FaultBadGPUCSV, FaultWinRMAuth, FaultSlowWinRM, FaultDockerNotRunning, FaultNvidiaSMIMissing}
+		FaultBadGPUCSV, FaultWinRMAuth, FaultSlowWinRM, FaultDockerNotRunning, FaultNvidiaSMIMissing, FaultNoMetrics}
 	proxyFaults = []FaultKind{FaultDown, FaultLiteLLM500Midstream}
 )
 

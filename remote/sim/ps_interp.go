@@ -463,6 +463,7 @@ func (h *psHost) restartVLLM(scriptPath string) error {
 	case h.runtime == nil:
 		return errPSNoRuntime
 	case !h.dockerRunning():
+		//lint:ignore ST1005 ends with docker's own message, word for word
 		return errors.New("docker rm -f failed (exit 1): " + psDockerDownMessage)
 	}
 	if err := h.runtime.RestartVLLM(); err != nil {

@@ -60,6 +60,9 @@ func (h *vllmHandler) handleVersion(w http.ResponseWriter, _ *http.Request) {
 
 func (h *vllmHandler) handleMetrics(w http.ResponseWriter, _ *http.Request) {
 	body := h.engine.renderMetrics()
+	if h.srv.faults.has(FaultNoMetrics) {
+		body = []byte(disableLogStatsMetrics)
+	}
 	w.Header().Set("Content-Type", promContentType)
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	_, _ = w.Write(body)
@@ -126,3 +129,15 @@ func readBody(r *http.Request) ([]byte, error) {
 	}
 	return body, nil
 }
+
+// disableLogStatsMetrics is /metrics of a vLLM started with
+// --disable-log-stats: prometheus_client's default collectors only, no
+// vllm:* series (vllm-project/vllm#8612; the family names are those of
+// prometheus/client_python's platform and GC collectors).
+const disableLogStatsMetrics = `# HELP python_gc_objects_collected_total Objects collected during gc
+# TYPE python_gc_objects_collected_total counter
+python_gc_objects_collected_total{generation="0"} 1234.0
+# HELP python_info Python platform information
+# TYPE python_info gauge
+python_info{implementation="CPython",major="3",minor="12",patchlevel="3",version="3.12.3"} 1.0
+`

@@ -233,7 +233,7 @@ func (s *VLLMServer) SetFault(kind FaultKind) error {
 	return nil
 }
 
-var vllmFaults = []FaultKind{FaultDown, FaultNeverHealthy, FaultTruncatedStream, FaultBadGPUCSV}
+var vllmFaults = []FaultKind{FaultDown, FaultNeverHealthy, FaultTruncatedStream, FaultBadGPUCSV, FaultNoMetrics}
 
 // ClearFault turns a fault off. Clearing down boots the host (vLLM loads the
 // config it finds); clearing never-healthy lets a crash-looping container

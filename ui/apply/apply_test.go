@@ -150,6 +150,63 @@ func TestModelFollowsTheStream(t *testing.T) {
 	}
 }
 
+// TestHealthGateTimeMovesBetweenReports: the bar counts on from the last
+// report on this machine's clock, up to the timeout.
+func TestHealthGateTimeMovesBetweenReports(t *testing.T) {
+	p := New(KindDeploy, "wintermute")
+	fold(p, deployEvents())
+	at := p.Hosts[0].HealthAt
+	render := func(now time.Time) string {
+		return ansi.Strip(strings.Join(LinesAt(p, 100, "*", now, theme.New(true)), "\n"))
+	}
+	if got := render(at.Add(45 * time.Second)); !strings.Contains(got, "loading 1m15s/5m0s") {
+		t.Errorf("45 s after a 30 s report:\n%s", got)
+	}
+	if got := render(at.Add(time.Hour)); !strings.Contains(got, "loading 5m0s/5m0s") {
+		t.Errorf("never past the timeout:\n%s", got)
+	}
+}
+
+// TestRouteTestTTFTShownOnce: the step line names the route; the TTFT and
+// the rate are on the result line only, with the engine's exact figures.
+func TestRouteTestTTFTShownOnce(t *testing.T) {
+	p := New(KindDeploy, "wintermute")
+	fold(p, deployEvents())
+	evs := streamEvents()
+	evs[5].Message = "local/reasoner: first token after 180ms, 41.3 tokens/s"
+	fold(p, evs)
+	got := text(p)
+	if strings.Count(got, "TTFT") != 1 || strings.Contains(got, "first token after") || !strings.Contains(got, "TTFT 182ms") {
+		t.Errorf("TTFT once:\n%s", got)
+	}
+}
+
+// TestRollbackStepsInTheOrderTheyRan: the rollback's restart and health
+// lines come before its end, which names what the host serves again.
+func TestRollbackStepsInTheOrderTheyRan(t *testing.T) {
+	step := func(s fleetapply.Step, st fleetapply.StepStatus, msg string) fleetapply.Event {
+		return fleetapply.Event{Kind: fleetapply.EvStep, Host: "wintermute", Step: s, Status: st, Message: msg}
+	}
+	p := New(KindDeploy, "wintermute")
+	fold(p, deployEvents())
+	fold(p, []fleetapply.Event{
+		step(fleetapply.StepHealth, fleetapply.StatusFailed, "health gate: wintermute did not serve"),
+		step(fleetapply.StepRollback, fleetapply.StatusStart, "health gate: wintermute did not serve"),
+		step(fleetapply.StepHandler, fleetapply.StatusStart, "Restart vLLM container"),
+		step(fleetapply.StepHandler, fleetapply.StatusOK, "Restart vLLM container"),
+		step(fleetapply.StepHealth, fleetapply.StatusStart, "waiting for wintermute to serve its restored model"),
+		step(fleetapply.StepHealth, fleetapply.StatusOK, `wintermute serves "casperhansen/llama-3-8b-instruct-awq" after 1.5s`),
+		step(fleetapply.StepRollback, fleetapply.StatusOK, `previous config restored and serving "casperhansen/llama-3-8b-instruct-awq"`),
+	})
+	got := text(p)
+	restart := strings.LastIndex(got, "✓ restart")
+	health := strings.LastIndex(got, `serves "casperhansen/llama-3-8b-instruct-awq" after`)
+	end := strings.Index(got, `↺ rollback    previous config restored and serving "casperhansen`)
+	if restart < 0 || health < restart || end < health {
+		t.Fatalf("rollback lines out of order (restart %d, health %d, end %d):\n%s", restart, health, end, got)
+	}
+}
+
 // A host that never became healthy shows its backend's last log lines
 // under the failed health gate.
 func TestFailedHealthGateShowsLogs(t *testing.T) {

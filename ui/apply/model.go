@@ -1,6 +1,8 @@
 package apply
 
 import (
+	"time"
+
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
@@ -16,13 +18,15 @@ type Model struct {
 	spin     string
 	scroll   scroll.Model
 	back     key.Binding
-	width    int
-	height   int
+	// Cancel cancels the task shown (a deploy or restart still running).
+	Cancel key.Binding
+	width  int
+	height int
 }
 
 // NewModel returns an empty view.
 func NewModel(th *theme.Theme) Model {
-	return Model{th: th, scroll: scroll.New(true), back: keys.Back()}
+	return Model{th: th, scroll: scroll.New(true), back: keys.Back(), Cancel: keys.Cancel()}
 }
 
 // Show switches the view to a task (its scroll follows the end).
@@ -46,11 +50,12 @@ func (m *Model) SetSize(w, h int) {
 // Refresh re-renders after an event or a spinner frame.
 func (m *Model) Refresh(spin string) {
 	m.spin = spin
+	m.Cancel.SetEnabled(m.progress != nil && m.progress.Running() && m.progress.Kind != KindRouteTest)
 	if m.progress == nil {
 		m.scroll.SetLines(nil)
 		return
 	}
-	m.scroll.SetLines(Lines(m.progress, m.width, spin, m.th))
+	m.scroll.SetLines(LinesAt(m.progress, m.width, spin, time.Now(), m.th))
 }
 
 // Update scrolls.
@@ -66,10 +71,10 @@ func (m Model) View() string { return m.scroll.View() }
 
 // ShortHelp is the footer's help.
 func (m Model) ShortHelp() []key.Binding {
-	return append(m.scroll.ShortHelp(), m.back)
+	return append(m.scroll.ShortHelp(), m.Cancel, m.back)
 }
 
 // FullHelp is the help overlay's columns.
 func (m Model) FullHelp() [][]key.Binding {
-	return [][]key.Binding{m.scroll.FullHelp(), {m.back}}
+	return [][]key.Binding{m.scroll.FullHelp(), {m.Cancel, m.back}}
 }

@@ -5,6 +5,8 @@
 package apply
 
 import (
+	"time"
+
 	"github.com/straylight-fleet/straylight/fleet/apply"
 )
 
@@ -33,12 +35,15 @@ type Progress struct {
 
 // HostProgress is one host's part of the task.
 type HostProgress struct {
-	Host    string
-	Steps   []StepLine
-	Health  *apply.HealthProgress
-	Routes  []*RouteStream
-	Outcome string // ok, unchanged, failed, skipped; "" while running
-	Message string
+	Host   string
+	Steps  []StepLine
+	Health *apply.HealthProgress
+	// HealthAt is when Health arrived (this machine's clock): the bar
+	// moves on between the engine's reports.
+	HealthAt time.Time
+	Routes   []*RouteStream
+	Outcome  string // ok, unchanged, failed, skipped; "" while running
+	Message  string
 	// Logs are the backend's last log lines when it never became healthy.
 	Logs []string
 }
@@ -71,7 +76,8 @@ func (p *Progress) Fold(ev apply.Event) {
 	case apply.EvStep:
 		p.host(ev.Host).foldStep(ev)
 	case apply.EvHealth:
-		p.host(ev.Host).Health = ev.Health
+		h := p.host(ev.Host)
+		h.Health, h.HealthAt = ev.Health, time.Now()
 	case apply.EvLogs:
 		p.host(ev.Host).Logs = append([]string{ev.Message + ":"}, ev.Logs...)
 	case apply.EvRouteChunk:
@@ -153,7 +159,20 @@ func (p *Progress) stream(host, route string) *RouteStream {
 	return r
 }
 
+// foldStep updates the step's line, or adds one. A rollback whose own
+// restart and health lines came after its start ends on a line of its own,
+// so the lines read in the order they ran; its start line takes the end's
+// mark.
 func (h *HostProgress) foldStep(ev apply.Event) {
+	if n := len(h.Steps); ev.Step == apply.StepRollback && ev.Status != apply.StatusStart && n > 0 && h.Steps[n-1].Step != apply.StepRollback {
+		for i := range h.Steps {
+			if h.Steps[i].Step == apply.StepRollback && h.Steps[i].Status == apply.StatusStart {
+				h.Steps[i].Status = ev.Status
+			}
+		}
+		h.Steps = append(h.Steps, StepLine{Step: ev.Step, Dest: ev.Dest, Status: ev.Status, Message: ev.Message})
+		return
+	}
 	for i := range h.Steps {
 		s := &h.Steps[i]
 		if s.Step == ev.Step && s.Dest == ev.Dest && s.Status == apply.StatusStart {

@@ -21,13 +21,20 @@ const (
 
 // Lines renders the progress for a width; spin is the spinner's frame.
 func Lines(p *Progress, width int, spin string, th *theme.Theme) []string {
-	r := renderer{width: max(20, width), spin: spin, th: th}
+	return LinesAt(p, width, spin, time.Time{}, th)
+}
+
+// LinesAt renders the progress at now: a running health gate's time moves
+// on from its last report (a zero now shows the reports as they are).
+func LinesAt(p *Progress, width int, spin string, now time.Time, th *theme.Theme) []string {
+	r := renderer{width: max(20, width), spin: spin, now: now, th: th}
 	return r.progress(p)
 }
 
 type renderer struct {
 	width int
 	spin  string
+	now   time.Time
 	th    *theme.Theme
 	out   []string
 }
@@ -129,6 +136,9 @@ func stepName(s apply.Step) string {
 }
 
 func (r *renderer) step(h *HostProgress, s StepLine) {
+	if s.Step == apply.StepRouteTest && s.Status == apply.StatusOK {
+		s.Message, _, _ = strings.Cut(s.Message, ":") // TTFT and rate: on the stream's result line, once
+	}
 	line := "  " + r.statusMark(s.Status) + " " + layout.Fit(stepName(s.Step), 14) + s.Dest
 	switch {
 	case s.Message != "" && s.Dest != "":
@@ -141,7 +151,7 @@ func (r *renderer) step(h *HostProgress, s StepLine) {
 	}
 	r.add(line)
 	if s.Step == apply.StepHealth && s.Status == apply.StatusStart && h.Health != nil {
-		r.add("      " + r.health(h.Health))
+		r.add("      " + r.health(h.Health, r.since(h.HealthAt)))
 	}
 	if s.Step == apply.StepHealth && s.Status == apply.StatusFailed {
 		for _, l := range h.Logs {
@@ -164,17 +174,26 @@ func (r *renderer) statusMark(s apply.StepStatus) string {
 
 // health is the gate's progress: state, a bar of the time spent against the
 // timeout, what it waits for.
-func (r *renderer) health(hp *apply.HealthProgress) string {
+func (r *renderer) health(hp *apply.HealthProgress, later time.Duration) string {
+	elapsed := min(hp.Elapsed+later, max(hp.Timeout, hp.Elapsed))
 	frac := 0.0
 	if hp.Timeout > 0 {
-		frac = float64(hp.Elapsed) / float64(hp.Timeout)
+		frac = float64(elapsed) / float64(hp.Timeout)
 	}
 	full, empty := layout.Bar(frac, 10)
-	text := fmt.Sprintf("%s %s/%s  expecting %s", hp.State, round(hp.Elapsed), round(hp.Timeout), hp.Expected)
+	text := fmt.Sprintf("%s %s/%s  expecting %s", hp.State, round(elapsed), round(hp.Timeout), hp.Expected)
 	if hp.Detail != "" {
 		text += r.th.Dim.S(" · " + hp.Detail)
 	}
 	return r.th.BarFull.S(full) + r.th.BarEmpty.S(empty) + " " + text
+}
+
+// since is how long ago t was at the render's now; 0 without a now.
+func (r *renderer) since(t time.Time) time.Duration {
+	if r.now.IsZero() || t.IsZero() {
+		return 0
+	}
+	return max(0, r.now.Sub(t))
 }
 
 func round(d time.Duration) time.Duration { return d.Round(time.Second) }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/straylight-fleet/straylight/ui/fleettable"
 	"github.com/straylight-fleet/straylight/ui/keys"
+	"github.com/straylight-fleet/straylight/ui/layout"
 	"github.com/straylight-fleet/straylight/ui/scroll"
 	"github.com/straylight-fleet/straylight/ui/table"
 	"github.com/straylight-fleet/straylight/ui/theme"
@@ -23,6 +24,8 @@ type Model struct {
 	th     *theme.Theme
 	Keys   KeyMap
 	input  Input
+	lines  []string // rendered, before wrapping
+	width  int
 	scroll scroll.Model
 }
 
@@ -36,15 +39,15 @@ func New(th *theme.Theme) Model {
 
 // Show switches to a host, at the top.
 func (m *Model) Show(in Input) {
-	m.input = in
-	m.scroll.SetLines(Lines(in, m.th))
+	m.Refresh(in)
 	m.scroll.Top()
 }
 
 // Refresh replaces the content (new live data), keeping the position.
 func (m *Model) Refresh(in Input) {
 	m.input = in
-	m.scroll.SetLines(Lines(in, m.th))
+	m.lines = Lines(in, m.th)
+	m.scroll.SetLines(layout.WrapLines(m.lines, m.width, 4))
 }
 
 // Host is the host shown.
@@ -54,7 +57,11 @@ func (m Model) Host() string { return m.input.Host.Name }
 func (m Model) Input() Input { return m.input }
 
 // SetSize sets the box.
-func (m *Model) SetSize(w, h int) { m.scroll.SetSize(w, h) }
+func (m *Model) SetSize(w, h int) {
+	m.width = w
+	m.scroll.SetSize(w, h)
+	m.scroll.SetLines(layout.WrapLines(m.lines, w, 4))
+}
 
 // HandleKey scrolls.
 func (m Model) HandleKey(k tea.KeyPressMsg) Model {

@@ -27,6 +27,10 @@ type Value struct {
 type Input struct {
 	Host       fleet.GPUHost
 	Connection string // "winrm 127.0.0.1:5986"
+	Repo       string // the repository's root, in full
+	// Undeployed: the repository differs from what is deployed; the live
+	// state is compared with what is deployed.
+	Undeployed bool
 	Values     []Value
 	ValuesErr  string // why the values' origins are not known
 	Live       *status.HostStatus
@@ -58,10 +62,16 @@ func (r *renderer) section(title string) { r.add("", r.th.Title.S("── "+titl
 
 func (r *renderer) identity(in Input) {
 	r.add(r.th.Title.S(in.Host.Name) + "  " + r.th.Dim.S(in.Connection))
+	if in.Repo != "" {
+		r.add(r.th.Dim.S("repository " + in.Repo))
+	}
 	if l := in.Live; l != nil && l.Insecure != "" {
 		r.add(r.th.Warn.S(fleettable.InsecureMark + " insecure transport: " + l.Insecure))
 	}
 	r.add("configured to serve " + strings.Join(in.Host.Served, ", ") + r.th.Dim.S(" (model "+in.Host.Model+")"))
+	if in.Undeployed {
+		r.add(r.th.Warn.S("repository differs: not deployed yet (d shows the diff · a deploys it); live state is compared with what is deployed"))
+	}
 	if in.Live == nil {
 		r.add(r.th.Dim.S("live state not known yet"))
 		return

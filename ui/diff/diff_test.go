@@ -83,7 +83,11 @@ func TestModelScrollsAndOffersCommitAfterAnEdit(t *testing.T) {
 		t.Errorf("j scrolls: %q", m.Position())
 	}
 	m.Refresh(Input{Host: "wintermute", Plan: hostPlan(), Edits: []string{"x"}})
+	if m.Keys.Commit.Enabled() {
+		t.Error("a repository not in git: no commit key, even after an edit")
+	}
+	m.Refresh(Input{Host: "wintermute", Plan: hostPlan(), Edits: []string{"x"}, Committable: true})
 	if !m.Keys.Commit.Enabled() {
-		t.Error("an edit enables c")
+		t.Error("an edit in a git repository enables c")
 	}
 }

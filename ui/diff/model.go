@@ -5,6 +5,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/straylight-fleet/straylight/ui/keys"
+	"github.com/straylight-fleet/straylight/ui/layout"
 	"github.com/straylight-fleet/straylight/ui/scroll"
 	"github.com/straylight-fleet/straylight/ui/theme"
 )
@@ -19,6 +20,8 @@ type Model struct {
 	th     *theme.Theme
 	Keys   KeyMap
 	input  Input
+	lines  []string // rendered, before wrapping
+	width  int
 	scroll scroll.Model
 }
 
@@ -32,16 +35,18 @@ func New(th *theme.Theme) Model {
 // Show replaces the content, back at the top.
 func (m *Model) Show(in Input) {
 	m.input = in
-	m.scroll.SetLines(Lines(in, m.th))
+	m.lines = Lines(in, m.th)
+	m.scroll.SetLines(layout.WrapLines(m.lines, m.width, 4))
 	m.scroll.Top()
-	m.Keys.Commit.SetEnabled(len(in.Edits) > 0)
+	m.Keys.Commit.SetEnabled(len(in.Edits) > 0 && in.Committable)
 }
 
 // Refresh replaces the content (a new plan) keeping the scroll position.
 func (m *Model) Refresh(in Input) {
 	m.input = in
-	m.scroll.SetLines(Lines(in, m.th))
-	m.Keys.Commit.SetEnabled(len(in.Edits) > 0)
+	m.lines = Lines(in, m.th)
+	m.scroll.SetLines(layout.WrapLines(m.lines, m.width, 4))
+	m.Keys.Commit.SetEnabled(len(in.Edits) > 0 && in.Committable)
 }
 
 // Host is the host shown.
@@ -51,7 +56,11 @@ func (m Model) Host() string { return m.input.Host }
 func (m Model) Edits() []string { return m.input.Edits }
 
 // SetSize sets the box.
-func (m *Model) SetSize(w, h int) { m.scroll.SetSize(w, h) }
+func (m *Model) SetSize(w, h int) {
+	m.width = w
+	m.scroll.SetSize(w, h)
+	m.scroll.SetLines(layout.WrapLines(m.lines, w, 4))
+}
 
 // HandleKey scrolls.
 func (m Model) HandleKey(k tea.KeyPressMsg) Model {

@@ -18,6 +18,8 @@ type Input struct {
 	Plan   *plan.HostPlan // nil: the host is not in the plan
 	Routes []string       // routes through the host
 	Edits  []string       // descriptions of the edits just saved
+	// Committable: the repository is in git, so c commits the edits.
+	Committable bool
 }
 
 // Lines renders the view's content.

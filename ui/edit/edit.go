@@ -35,7 +35,7 @@ type Change struct {
 
 // KeyMap is the form's keys.
 type KeyMap struct {
-	Next, Prev, Save, Cancel, Quit key.Binding
+	Next, Prev, Save, Cancel, Help, Quit key.Binding
 }
 
 type row struct {
@@ -64,7 +64,7 @@ func New(th *theme.Theme, host, file string, specs []Spec, readOnly string) Mode
 	m := Model{th: th, host: host, file: file, readOnly: readOnly, width: 80, height: 20, Keys: KeyMap{
 		Next: keys.NextField(), Prev: keys.PrevField(), Save: keys.Save(),
 		Cancel: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
-		Quit:   keys.ForceQuit(),
+		Help:   keys.Help(), Quit: keys.ForceQuit(),
 	}}
 	for _, s := range specs {
 		m.rows = append(m.rows, row{spec: s, input: field.New(s.Text)})
@@ -115,12 +115,15 @@ func (m *Model) edit(k tea.KeyPressMsg) {
 	}
 }
 
-// parse reads typed text as YAML (0.9 is a number, true a boolean, [a, b] a
-// list) and validates it for the key.
+// parse reads typed text as Ansible's YAML would (0.9 is a number, true
+// and yes booleans, [a, b] a list) and validates it for the key.
 func parse(key, text string) (any, string) {
 	var v any
 	if err := yaml.Unmarshal([]byte(text), &v); err != nil {
 		return nil, "not a YAML value: " + firstLine(err.Error())
+	}
+	if b, ok := plan.AnsibleBool(v); ok && !quoted(text) {
+		v = b // YAML 1.1: yes, on, … are booleans to Ansible
 	}
 	if msg := plan.ValidateVLLMValue(key, v); msg != "" {
 		return nil, msg
@@ -128,12 +131,43 @@ func parse(key, text string) (any, string) {
 	return v, ""
 }
 
+func quoted(text string) bool {
+	t := strings.TrimSpace(text)
+	return strings.HasPrefix(t, `"`) || strings.HasPrefix(t, "'")
+}
+
+// Cleared reports a field emptied: saving writes null, which Ansible reads
+// as None (the role's default does not come back).
+func (r row) cleared() bool { return r.dirty() && strings.TrimSpace(r.input.Value()) == "" }
+
 func firstLine(s string) string {
 	first, _, _ := strings.Cut(s, "\n")
 	return strings.TrimPrefix(first, "yaml: ")
 }
 
 func (r row) dirty() bool { return r.input.Value() != r.spec.Text }
+
+// Dirty counts the fields changed and not saved.
+func (m Model) Dirty() int {
+	n := 0
+	for _, r := range m.rows {
+		if r.dirty() {
+			n++
+		}
+	}
+	return n
+}
+
+// Cleared lists the keys emptied: saving writes null for them.
+func (m Model) Cleared() []string {
+	var out []string
+	for _, r := range m.rows {
+		if r.cleared() && r.err == "" {
+			out = append(out, r.spec.Key)
+		}
+	}
+	return out
+}
 
 // Valid reports a form without errors.
 func (m Model) Valid() bool {

@@ -103,3 +103,30 @@ func TestFormScrollsInSmallBoxes(t *testing.T) {
 		t.Errorf("the cursor's field stays visible:\n%s", view)
 	}
 }
+
+// TestValuesTypedAsAnsibleTypesThem: 8001.0 is not an integer port; yes is
+// a boolean (YAML 1.1), "yes" quoted a string; a cleared value warns.
+func TestValuesTypedAsAnsibleTypesThem(t *testing.T) {
+	typed := []Spec{
+		{Key: "port", Text: "8000", Present: true},
+		{Key: "enabled", Text: "true", Present: true},
+		{Key: "served_model_name", Text: "llama31-8b-wintermute", Present: true},
+	}
+	m := New(theme.New(true), "wintermute", "host_vars/wintermute.yml", typed, "")
+	m = typeKeys(m, "clear", "8001.0")
+	if m.Valid() || !strings.Contains(ansi.Strip(m.View()), "✗ expected an integer, got 8001.0") {
+		t.Fatalf("8001.0 is refused as a port:\n%s", ansi.Strip(m.View()))
+	}
+	m = typeKeys(m, "clear", "8001", "down", "clear", "yes")
+	changes := m.Changes()
+	if !m.Valid() || len(changes) != 2 || changes[0].Value != 8001 || changes[1].Value != true {
+		t.Fatalf("port 8001 (int) and enabled yes (true): %+v\n%s", changes, ansi.Strip(m.View()))
+	}
+	m = typeKeys(m, "down", "clear")
+	if got := m.Cleared(); len(got) != 1 || got[0] != "served_model_name" {
+		t.Fatalf("cleared: %v", got)
+	}
+	if !strings.Contains(ansi.Strip(m.View()), "⚠ cleared: saving writes null") {
+		t.Errorf("a cleared value warns:\n%s", ansi.Strip(m.View()))
+	}
+}

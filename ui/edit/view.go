@@ -9,6 +9,12 @@ import (
 	"github.com/straylight-fleet/straylight/ui/layout"
 )
 
+// wordKeys documents the field's word-wise keys in the help overlay.
+func wordKeys() key.Binding {
+	return key.NewBinding(key.WithKeys("alt+b", "alt+f", "alt+backspace", "alt+d"),
+		key.WithHelp("alt+b/f/⌫/d", "word left/right/delete back/delete forward"))
+}
+
 // keyWidth fits the longest vllm key ("idle_threshold_minutes").
 const keyWidth = 24
 
@@ -46,6 +52,8 @@ func (m Model) note(r row) string {
 	switch {
 	case r.err != "":
 		return m.th.Err.S("  ✗ " + r.err)
+	case r.cleared():
+		return m.th.Warn.S("  ⚠ cleared: saving writes null (Ansible reads None; the role's default does not apply)")
 	case r.dirty() && r.spec.Present:
 		return m.th.Warn.S("  ✓ was " + r.spec.Text)
 	case r.dirty():
@@ -81,10 +89,11 @@ func plural(n int) string {
 
 // ShortHelp is the footer's help.
 func (m Model) ShortHelp() []key.Binding {
-	return []key.Binding{m.Keys.Next, m.Keys.Prev, m.Keys.Save, m.Keys.Cancel, m.Keys.Quit}
+	return []key.Binding{m.Keys.Next, m.Keys.Prev, m.Keys.Save, m.Keys.Cancel, m.Keys.Help, m.Keys.Quit}
 }
 
 // FullHelp is the help overlay's columns.
 func (m Model) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{m.Keys.Next, m.Keys.Prev}, {m.Keys.Save, m.Keys.Cancel, m.Keys.Quit}}
+	return [][]key.Binding{{m.Keys.Next, m.Keys.Prev}, {m.Keys.Save, m.Keys.Cancel, m.Keys.Help, m.Keys.Quit},
+		{wordKeys()}}
 }

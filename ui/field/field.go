@@ -1,10 +1,12 @@
 // Package field is a one-line text input for the filter and the edit form:
 // printable keys insert at the cursor, backspace/delete remove, ←/→,
-// home/end move, ctrl+u clears. It draws its cursor as a reverse cell, so
+// home/end move, ctrl+u clears; alt+b/alt+f (ctrl+←/→) move by words,
+// alt+backspace (ctrl+w) and alt+d delete a word. Other alt keys do nothing. It draws its cursor as a reverse cell, so
 // its view is deterministic (no blinking).
 package field
 
 import (
+	"unicode"
 	"unicode/utf8"
 
 	tea "charm.land/bubbletea/v2"
@@ -57,7 +59,57 @@ func editKey(name string) func(Model) Model {
 	case "ctrl+u":
 		return func(Model) Model { return Model{} }
 	}
+	return wordKey(name)
+}
+
+// wordKey is what a word-wise editing key does; nil for other keys.
+func wordKey(name string) func(Model) Model {
+	switch name {
+	case "alt+b", "ctrl+left":
+		return func(m Model) Model { m.cursor = m.wordStart(); return m }
+	case "alt+f", "ctrl+right":
+		return func(m Model) Model { m.cursor = m.wordEnd(); return m }
+	case "alt+backspace", "ctrl+w":
+		return func(m Model) Model { return m.cut(m.wordStart(), m.cursor) }
+	case "alt+d":
+		return func(m Model) Model { return m.cut(m.cursor, m.wordEnd()) }
+	}
 	return nil
+}
+
+// isWord reports a rune inside a word (letters, digits, _; not / . - : ,).
+func isWord(r rune) bool {
+	return r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r)
+}
+
+// wordStart is where the word before the cursor starts.
+func (m Model) wordStart() int {
+	i := m.cursor
+	for i > 0 && !isWord(m.value[i-1]) {
+		i--
+	}
+	for i > 0 && isWord(m.value[i-1]) {
+		i--
+	}
+	return i
+}
+
+// wordEnd is where the word after the cursor ends.
+func (m Model) wordEnd() int {
+	i := m.cursor
+	for i < len(m.value) && !isWord(m.value[i]) {
+		i++
+	}
+	for i < len(m.value) && isWord(m.value[i]) {
+		i++
+	}
+	return i
+}
+
+// cut removes the runes in [from, to) and leaves the cursor at from.
+func (m Model) cut(from, to int) Model {
+	v := append(append([]rune{}, m.value[:from]...), m.value[to:]...)
+	return Model{value: v, cursor: from}
 }
 
 func (m Model) insert(r []rune) Model {

@@ -69,6 +69,22 @@ func ModelCell(r Row) Cell {
 	return Cell{Text: strings.Join(r.Served, ", ")}
 }
 
+// FittedModelCell is ModelCell for a column w cells wide: when a served
+// name does not fit, its organisation ("casperhansen/") goes first, so the
+// model's own name stays readable (the detail view has it in full).
+func FittedModelCell(r Row, w int) Cell {
+	c := ModelCell(r)
+	if layout.Width(c.Text) <= w || r.Served == nil || (r.State != status.StateUp && r.Reason != "") {
+		return c
+	}
+	short := make([]string, len(r.Served))
+	for i, s := range r.Served {
+		short[i] = s[strings.LastIndex(s, "/")+1:]
+	}
+	c.Text = strings.Replace(c.Text, strings.Join(r.Served, ", "), strings.Join(short, ", "), 1)
+	return c
+}
+
 // GPUCell is the mean utilization as a bar and a percentage; "N×" in front
 // when the host has several GPUs.
 func GPUCell(r Row, w int) Cell {
@@ -143,10 +159,14 @@ func TokensCell(r Row) Cell {
 	return Cell{Text: strconv.FormatFloat(r.Load.TokensPerSecond, 'f', 1, 64)}
 }
 
-// IdleCell is "busy", "idle 7m", "idle ≥40s", or – when not known.
+// IdleCell is "busy", "quiet 40s" (busy within the idle threshold, but
+// nothing runs, waits or is generated now), "idle 7m", "idle ≥40s", or –
+// when not known.
 func IdleCell(r Row) Cell {
 	i := r.Idle
 	switch {
+	case i.Activity == status.ActivityBusy && quietNow(r):
+		return cell("quiet "+Duration(i.For), ToneDim)
 	case i.Activity == status.ActivityBusy:
 		return cell("busy", ToneInfo)
 	case i.AtLeast:
@@ -155,6 +175,13 @@ func IdleCell(r Row) Cell {
 		return cell("idle "+Duration(i.For), ToneDim)
 	}
 	return cell(none, ToneDim)
+}
+
+// quietNow: /metrics shows nothing running, waiting or generated since the
+// last activity.
+func quietNow(r Row) bool {
+	l := r.Load
+	return l.Known && l.Running == 0 && l.Waiting == 0 && (!l.RateKnown || l.TokensPerSecond == 0) && r.Idle.For > 0
 }
 
 // Duration is a short whole-unit duration: "0s", "45s", "7m", "1h20m", "3d4h".
@@ -184,6 +211,10 @@ func twoUnits(major int, majorUnit string, minor int, minorUnit string) string {
 func DriftCell(r Row) Cell {
 	d := r.Drift
 	switch {
+	case strings.HasPrefix(r.Outcome, "✗"):
+		return cell(r.Outcome, ToneErr)
+	case r.Outcome != "":
+		return cell(r.Outcome, ToneOK)
 	case !d.Known:
 		return cell("…", ToneDim)
 	case d.Outside:

@@ -175,7 +175,7 @@ func TestLayoutAt80DropsLeastImportantColumns(t *testing.T) {
 		}
 		return strings.Join(out, " ")
 	}
-	if got := titles(80); got != "HOST STATE MODEL (LIVE) GPU TOK/S IDLE DRIFT" {
+	if got := titles(80); got != "HOST STATE MODEL (LIVE) GPU IDLE DRIFT" {
 		t.Errorf("80 columns: %s", got)
 	}
 	if got := titles(140); got != "HOST STATE MODEL (LIVE) GPU VRAM RUN/W TOK/S IDLE DRIFT" {
@@ -276,5 +276,35 @@ func TestDriftOfARestartOwed(t *testing.T) {
 	rows := BuildRows([]fleet.GPUHost{{Name: "armitage"}}, nil, plan)
 	if c := DriftCell(rows[0]); c.Text != "restart owed" || c.Tone != ToneWarn {
 		t.Errorf("a restart owed by a dead apply is drift: %+v", c)
+	}
+}
+
+// TestModelColumnKeepsTheNameAt80And100: the served model is the row's
+// point; at 100 columns it shows in full, at 80 its organisation goes first
+// and the model's own name stays whole (the GPU column gives way).
+func TestModelColumnKeepsTheNameAt80And100(t *testing.T) {
+	r := seedRow()
+	full := strings.Join(r.Served, ", ")
+	own := full[strings.LastIndex(full, "/")+1:]
+	for w, want := range map[int]string{100: full, 80: own} {
+		line := ansi.Strip(RenderRow(r, table.Layout(Columns(), w), false, theme.New(true)))
+		if !strings.Contains(line, want) || strings.Contains(line, "…") {
+			t.Errorf("%d columns: %q, want %q whole", w, line, want)
+		}
+	}
+}
+
+// TestIdleCellQuietAfterARouteTest: busy within the threshold but nothing
+// running, waiting or generated now reads "quiet", not "busy".
+func TestIdleCellQuietAfterARouteTest(t *testing.T) {
+	r := seedRow()
+	r.Load = status.Load{Known: true, RateKnown: true}
+	r.Idle = status.Idle{Activity: status.ActivityBusy, For: 40 * time.Second}
+	if got := IdleCell(r).Text; got != "quiet 40s" {
+		t.Errorf("quiet host: %q", got)
+	}
+	r.Load.Running = 1
+	if got := IdleCell(r).Text; got != "busy" {
+		t.Errorf("a running request: %q", got)
 	}
 }

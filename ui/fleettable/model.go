@@ -13,7 +13,8 @@ import (
 
 // KeyMap is the table's keys; the root acts on those that leave the table.
 type KeyMap struct {
-	Up, Down, Tab, Filter, Enter, Edit, Diff, Apply, Restart, Test, Progress, Help, Quit key.Binding
+	Nav                                                                                table.NavKeys
+	Tab, Filter, Enter, Edit, Diff, Apply, Restart, Test, Progress, Cancel, Help, Quit key.Binding
 }
 
 // ShortHelp is the footer's help.
@@ -24,19 +25,20 @@ func (k KeyMap) ShortHelp() []key.Binding {
 // FullHelp is the help overlay's columns.
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
-		{k.Up, k.Down, k.Filter, k.Tab},
+		k.Nav.Bindings(),
+		{k.Filter, k.Tab},
 		{k.Enter, k.Edit, k.Diff},
-		{k.Apply, k.Restart, k.Test, k.Progress},
+		{k.Apply, k.Restart, k.Test, k.Progress, k.Cancel},
 		{k.Help, k.Quit},
 	}
 }
 
 func newKeyMap() KeyMap {
 	return KeyMap{
-		Up: keys.Up(), Down: keys.Down(), Tab: keys.Tab("routes"), Filter: keys.Filter(),
+		Nav: table.NewNavKeys(), Tab: keys.Tab("routes"), Filter: keys.Filter(),
 		Enter: keys.Enter("host detail"), Edit: keys.Edit(), Diff: keys.Diff(),
 		Apply: keys.Apply(), Restart: keys.Restart(), Test: keys.Test("test host's routes"), Progress: keys.Progress(),
-		Help: keys.Help(), Quit: keys.Quit(),
+		Cancel: keys.Cancel(), Help: keys.Help(), Quit: keys.Quit(),
 	}
 }
 
@@ -47,6 +49,7 @@ type Model struct {
 	Keys   KeyMap
 	cols   []table.Column[Row]
 	placed []table.Placed[Row]
+	notes  []string // the plan's findings, under the rows
 	width  int
 	height int
 }
@@ -74,14 +77,22 @@ func (m *Model) SetSize(w, h int) {
 
 // Update moves the cursor.
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
-	m.MoveOn(msg, m.Keys.Up, m.Keys.Down)
+	m.MoveOn(msg, m.Keys.Nav)
 	return m, nil
 }
 
-// View draws the header and the rows that fit.
+// SetNotes sets the lines shown under the rows: the repository's warnings
+// and errors, as --check prints them.
+func (m *Model) SetNotes(notes []string) { m.notes = notes }
+
+// View draws the header, the rows that fit and the notes.
 func (m Model) View() string {
 	row := func(r Row, selected bool) string { return RenderRow(r, m.placed, selected, m.th) }
-	return m.Body(table.Header(m.placed, m.th), row, m.th.Dim.S(m.emptyText()))
+	body := m.Body(table.Header(m.placed, m.th), row, m.th.Dim.S(m.emptyText()))
+	if len(m.notes) == 0 {
+		return body
+	}
+	return body + "\n\n" + strings.Join(m.notes, "\n")
 }
 
 func (m Model) emptyText() string {

@@ -1,11 +1,13 @@
 // Package fleettable is the fleet table, the default view: one row per GPU
-// host joining what the repository configures (the plan and its fleet) with
+// host (and one for the LiteLLM proxy) joining what the repository configures (the plan and its fleet) with
 // what the host does now (the status monitor's snapshot). Rows are plain
 // data and their cells are rendered by pure functions (k9s style), tested
 // without a terminal.
 package fleettable
 
 import (
+	"fmt"
+
 	"github.com/straylight-fleet/straylight/fleet"
 	"github.com/straylight-fleet/straylight/fleet/plan"
 	"github.com/straylight-fleet/straylight/fleet/status"
@@ -25,6 +27,27 @@ type Row struct {
 	Load       status.Load
 	Idle       status.Idle
 	Drift      Drift
+	// Outcome is how the last deploy or restart ended ("✗ reverted"), until
+	// the operator has seen it; it shows instead of the drift.
+	Outcome string
+	// Proxy: the row is the LiteLLM proxy (no GPU, no vLLM): it can be
+	// diffed and deployed, not edited.
+	Proxy bool
+}
+
+// ProxyRow is the LiteLLM proxy's row: its live state, the aliases it
+// lists, its drift.
+func ProxyRow(name string, snap *status.Snapshot, p *plan.Plan) Row {
+	r := Row{Host: name, Proxy: true, State: status.StateUnknown, Configured: []string{"LiteLLM proxy"}}
+	if snap != nil && snap.Proxy != nil {
+		ps := snap.Proxy
+		r.State, r.Reason = ps.State, ps.Reason
+		if ps.Aliases != nil {
+			r.Served = []string{fmt.Sprintf("LiteLLM proxy · %d routes", len(ps.Aliases))}
+		}
+	}
+	r.Drift = driftOf(p, name)
+	return r
 }
 
 // Drift is what the plan says about a host's deployed files.

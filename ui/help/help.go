@@ -27,10 +27,27 @@ func New(th *theme.Theme) Model {
 	return Model{th: th, h: h}
 }
 
-// Footer is the one-line help, cut to width.
-func (m Model) Footer(k help.KeyMap, width int) string {
-	m.h.SetWidth(width)
-	return m.h.ShortHelpView(k.ShortHelp())
+// Footer is the one-line help, cut to width; the pinned keys (help and
+// quit) are always shown, at the end, and the view's own keys give way.
+func (m Model) Footer(k help.KeyMap, pinned []key.Binding, width int) string {
+	m.h.SetWidth(0)
+	tail := m.h.ShortHelpView(pinned)
+	sep := m.h.ShortSeparator
+	room := width - layout.Width(tail) - layout.Width(sep)
+	rest := unseen(k.ShortHelp(), names(pinned))
+	if len(rest) == 0 || room < 8 {
+		return layout.Truncate(tail, width)
+	}
+	m.h.SetWidth(room)
+	return m.h.ShortHelpView(rest) + m.h.Styles.ShortSeparator.Render(sep) + tail
+}
+
+func names(bindings []key.Binding) map[string]bool {
+	out := map[string]bool{}
+	for _, b := range bindings {
+		out[b.Help().Key] = true
+	}
+	return out
 }
 
 // Overlay is the full help of the focused view in a box, with a title.
@@ -54,23 +71,44 @@ func Bindings(k help.KeyMap) []string {
 	return out
 }
 
-// Join merges key maps: the view's first, then the global keys.
+// Join merges key maps: the view's first, then the global keys. A key
+// listed by an earlier map is not listed again (esc is the view's "back"
+// and the global "back").
 func Join(maps ...help.KeyMap) help.KeyMap { return joined(maps) }
 
 type joined []help.KeyMap
 
 func (j joined) ShortHelp() []key.Binding {
+	seen := map[string]bool{}
 	var out []key.Binding
 	for _, m := range j {
-		out = append(out, m.ShortHelp()...)
+		out = append(out, unseen(m.ShortHelp(), seen)...)
 	}
 	return out
 }
 
 func (j joined) FullHelp() [][]key.Binding {
+	seen := map[string]bool{}
 	var out [][]key.Binding
 	for _, m := range j {
-		out = append(out, m.FullHelp()...)
+		for _, col := range m.FullHelp() {
+			if kept := unseen(col, seen); len(kept) > 0 {
+				out = append(out, kept)
+			}
+		}
+	}
+	return out
+}
+
+// unseen keeps the bindings whose help key was not listed yet.
+func unseen(bindings []key.Binding, seen map[string]bool) []key.Binding {
+	var out []key.Binding
+	for _, b := range bindings {
+		name := b.Help().Key
+		if !seen[name] {
+			seen[name] = true
+			out = append(out, b)
+		}
 	}
 	return out
 }

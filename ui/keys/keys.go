@@ -1,5 +1,5 @@
 // Package keys builds the key bindings of the UI. The keys are a contract
-// the end-to-end tests rely on (DESIGN §7): ↑/↓ or j/k move, tab switches
+// the end-to-end tests rely on (README, "Tour"): ↑/↓ or j/k move, tab switches
 // fleet/routes, / filters, enter opens, e edits, d diffs, a applies, r
 // restarts, t tests routes, ? shows help, esc goes back, q or ctrl+c quits,
 // y confirms. Bindings are built by functions, so no key state is shared
@@ -23,6 +23,12 @@ func PageUp() key.Binding { return bind("pgup", "page up", "pgup", "ctrl+u") }
 
 // PageDown scrolls a page down.
 func PageDown() key.Binding { return bind("pgdn", "page down", "pgdown", "ctrl+d", "space") }
+
+// Top moves to the first line or row.
+func Top() key.Binding { return bind("home/g", "top", "home", "g") }
+
+// Bottom moves to the last line or row.
+func Bottom() key.Binding { return bind("end/G", "bottom", "end", "G") }
 
 // Tab switches between the fleet table and the routes pane.
 func Tab(desc string) key.Binding { return bind("tab", desc, "tab") }
@@ -65,6 +71,9 @@ func ForceQuit() key.Binding { return bind("ctrl+c", "quit", "ctrl+c") }
 
 // Progress reopens the last task's progress view.
 func Progress() key.Binding { return bind("p", "last task's progress", "p") }
+
+// Cancel cancels the running deploy or restart, which rolls the host back.
+func Cancel() key.Binding { return bind("x", "cancel (rolls back)", "x") }
 
 // Confirm is y in a confirmation.
 func Confirm() key.Binding { return bind("y", "yes", "y", "Y") }

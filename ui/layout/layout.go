@@ -161,3 +161,25 @@ func Window(offset, cursor, h, n int) int {
 	}
 	return max(0, min(offset, n-h))
 }
+
+// WrapLines folds lines wider than width onto the next lines, indented by
+// indent cells, breaking at spaces, slashes and commas (paths, model names,
+// lint messages), so nothing is cut off. Styled text keeps its styles.
+func WrapLines(lines []string, width, indent int) []string {
+	if width < 20 {
+		return lines
+	}
+	out := make([]string, 0, len(lines))
+	for _, l := range lines {
+		if Width(l) <= width {
+			out = append(out, l)
+			continue
+		}
+		folded := strings.Split(ansi.Wrap(l, width-indent, " /,"), "\n")
+		out = append(out, folded[0])
+		for _, f := range folded[1:] {
+			out = append(out, spaces(indent)+f)
+		}
+	}
+	return out
+}

@@ -81,3 +81,21 @@ func TestClipPadsAndCuts(t *testing.T) {
 		t.Errorf("Clip pads to the height: %q", got)
 	}
 }
+
+func TestWrapLinesKeepsEveryCell(t *testing.T) {
+	line := "  host_vars/wintermute.yml:5 (host_vars) → /very/long/path/to/the/repository/of/this/fleet/host_vars/wintermute.yml"
+	got := WrapLines([]string{"short", line}, 40, 4)
+	if got[0] != "short" || len(got) < 3 {
+		t.Fatalf("wrapped: %q", got)
+	}
+	joined := ""
+	for i, l := range got[1:] {
+		if Width(l) > 40 {
+			t.Errorf("line %d is %d cells: %q", i, Width(l), l)
+		}
+		joined += strings.TrimSpace(l)
+	}
+	if joined != strings.ReplaceAll(line, " ", "") && strings.ReplaceAll(joined, " ", "") != strings.ReplaceAll(line, " ", "") {
+		t.Errorf("text lost in wrapping: %q", joined)
+	}
+}

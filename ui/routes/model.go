@@ -14,21 +14,23 @@ import (
 
 // KeyMap is the pane's keys.
 type KeyMap struct {
-	Up, Down, Tab, Filter, Enter, Test, Help, Quit key.Binding
+	Nav                                            table.NavKeys
+	Tab, Filter, Enter, Test, Progress, Help, Quit key.Binding
 }
 
 // ShortHelp is the footer's help.
 func (k KeyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Test, k.Enter, k.Filter, k.Tab, k.Help, k.Quit}
+	return []key.Binding{k.Test, k.Enter, k.Progress, k.Filter, k.Tab, k.Help, k.Quit}
 }
 
 // FullHelp is the help overlay's columns.
 func (k KeyMap) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{k.Up, k.Down, k.Filter, k.Tab}, {k.Test, k.Enter}, {k.Help, k.Quit}}
+	return [][]key.Binding{k.Nav.Bindings(), {k.Filter, k.Tab}, {k.Test, k.Enter, k.Progress}, {k.Help, k.Quit}}
 }
 
-// detailLines is the room kept under the table for the selected route.
-const detailLines = 4
+// detailLines is the room kept under the table for the selected route: its
+// four lines, wrapped when long (a live mismatch names both models).
+const detailLines = 7
 
 // Model is the pane.
 type Model struct {
@@ -44,7 +46,7 @@ type Model struct {
 // New returns an empty pane.
 func New(th *theme.Theme) Model {
 	m := Model{List: table.NewList(rowID, filterText), th: th, cols: Columns(), Keys: KeyMap{
-		Up: keys.Up(), Down: keys.Down(), Tab: keys.Tab("fleet"), Filter: keys.Filter(),
+		Nav: table.NewNavKeys(), Tab: keys.Tab("fleet"), Progress: keys.Progress(), Filter: keys.Filter(),
 		Enter: keys.Enter("route's host"), Test: keys.Test("test route"), Help: keys.Help(), Quit: keys.Quit(),
 	}}
 	m.SetSize(80, 20)
@@ -65,7 +67,7 @@ func (m *Model) SetSize(w, h int) {
 
 // Update moves the cursor.
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
-	m.MoveOn(msg, m.Keys.Up, m.Keys.Down)
+	m.MoveOn(msg, m.Keys.Nav)
 	return m, nil
 }
 
@@ -97,7 +99,7 @@ func (m Model) details() string {
 		"live:   " + table.ToneOf(m.th, LiveCell(r).Tone).S(orDash(r.LiveDetail)),
 		"test:   " + testDetail(r, m.th),
 	}
-	return layout.Clip(strings.Join(lines, "\n"), m.width, detailLines)
+	return layout.Clip(strings.Join(layout.WrapLines(lines, m.width, 8), "\n"), m.width, detailLines)
 }
 
 func testDetail(r Row, th *theme.Theme) string {

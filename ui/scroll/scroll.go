@@ -35,8 +35,7 @@ type Model struct {
 func New(follow bool) Model {
 	return Model{sticky: follow, follow: follow, Keys: KeyMap{
 		Up: keys.Up(), Down: keys.Down(), PageUp: keys.PageUp(), PageDown: keys.PageDown(),
-		Top:    key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("home/g", "top")),
-		Bottom: key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("end/G", "bottom")),
+		Top: keys.Top(), Bottom: keys.Bottom(),
 	}}
 }
 

@@ -6,6 +6,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/straylight-fleet/straylight/ui/keys"
 	"github.com/straylight-fleet/straylight/ui/layout"
 )
 
@@ -143,14 +144,44 @@ func (l List[R]) Body(header string, row func(r R, selected bool) string, empty 
 	return b.String()
 }
 
-// MoveOn moves the cursor when k is one of the up or down keys.
-func (l *List[R]) MoveOn(msg tea.Msg, up, down key.Binding) {
+// NavKeys are the keys that move a list's cursor.
+type NavKeys struct {
+	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
+}
+
+// NewNavKeys are ↑/↓ j/k, pgup/pgdn, home/g and end/G.
+func NewNavKeys() NavKeys {
+	return NavKeys{Up: keys.Up(), Down: keys.Down(), PageUp: keys.PageUp(), PageDown: keys.PageDown(),
+		Top: keys.Top(), Bottom: keys.Bottom()}
+}
+
+// Bindings lists the keys for the help overlay.
+func (n NavKeys) Bindings() []key.Binding {
+	return []key.Binding{n.Up, n.Down, n.PageUp, n.PageDown, n.Top, n.Bottom}
+}
+
+// MoveOn moves the cursor when msg is one of the navigation keys; it
+// reports whether it was.
+func (l *List[R]) MoveOn(msg tea.Msg, nav NavKeys) bool {
 	k, ok := msg.(tea.KeyPressMsg)
-	switch {
-	case !ok:
-	case key.Matches(k, up):
-		l.Move(-1)
-	case key.Matches(k, down):
-		l.Move(1)
+	if !ok {
+		return false
 	}
+	switch {
+	case key.Matches(k, nav.Up):
+		l.Move(-1)
+	case key.Matches(k, nav.Down):
+		l.Move(1)
+	case key.Matches(k, nav.PageUp):
+		l.Move(-l.height)
+	case key.Matches(k, nav.PageDown):
+		l.Move(l.height)
+	case key.Matches(k, nav.Top):
+		l.Move(-len(l.visible))
+	case key.Matches(k, nav.Bottom):
+		l.Move(len(l.visible))
+	default:
+		return false
+	}
+	return true
 }

@@ -65,18 +65,6 @@ func wordsUntilOption(args []string) []string {
 	return out
 }
 
-// hasFlag reports whether any of names appears as a bare word.
-func hasFlag(args []string, names ...string) bool {
-	for _, a := range args {
-		for _, name := range names {
-			if a == name {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 // splitList splits a comma-separated value, dropping empty items.
 func splitList(value string) []string {
 	var out []string

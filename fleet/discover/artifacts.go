@@ -1,0 +1,233 @@
+package discover
+
+import (
+	"fmt"
+	"path"
+	"strconv"
+	"strings"
+
+	"github.com/straylight-fleet/straylight/fleet/ansible"
+	"github.com/straylight-fleet/straylight/fleet/discover/artifact"
+)
+
+// llamaSwapListenPort is llama-swap's default --listen address (":8080"):
+// its config file does not say where llama-swap itself listens.
+const llamaSwapListenPort = 8080
+
+// Proxy is a router found in a host's rendered files (LiteLLM or
+// llama-swap), with its routes.
+type Proxy struct {
+	Host   string
+	Kind   string
+	Source string // file:line on the host
+	Routes []Route
+	// URL is where a LiteLLM proxy answers: the host's address on LiteLLM's
+	// default port, 4000 (its config does not hold the port). MasterKeyRef
+	// says where general_settings.master_key comes from; MasterKey is its
+	// value resolved from the host's variables, a secret never printed.
+	Template     string // the repository's template or file behind Source
+	URL          string
+	MasterKeyRef string
+	MasterKey    string
+	config       string // a hand entry's config: the dest of the rendered config it describes
+}
+
+// liteLLMDefaultPort is the litellm CLI's default --port.
+const liteLLMDefaultPort = 4000
+
+// Problem is a rendered file discovery could not read (a YAML that does not
+// parse, a known key of the wrong shape): it names the host and the error,
+// which names the file, line and key.
+type Problem struct {
+	Host    string
+	Message string
+}
+
+// hostArtifacts is what one host's rendered files start and configure.
+type hostArtifacts struct {
+	backends []GPUHost
+	proxies  []Proxy
+	problems []Problem
+}
+
+// discoverArtifacts recognises the servers and proxies in a host's rendered
+// file tasks.
+func discoverArtifacts(hs *ansible.HostScope, files []*ansible.FileTask) hostArtifacts {
+	var out hostArtifacts
+	var found artifact.Findings
+	from := map[string]string{} // dest → the template it was rendered from
+	for _, f := range files {
+		from[f.Dest] = f.Src
+		fs, err := recognize(f)
+		if err != nil {
+			out.problems = append(out.problems, Problem{Host: hs.Host(), Message: fmt.Sprintf("%v (rendered by the task at %s:%d)", err, ansible.RelTo(hs.Root(), f.Task.At.File), f.Task.At.Line)})
+			continue
+		}
+		found.Backends = append(found.Backends, fs.Backends...)
+		found.Proxies = append(found.Proxies, fs.Proxies...)
+	}
+	for _, b := range mergeConfigFiles(found.Backends) {
+		if g, ok := backendHost(hs, b); ok {
+			g.Template = from[b.Source.File]
+			out.backends = append(out.backends, g)
+		}
+	}
+	for _, p := range found.Proxies {
+		px := proxyFrom(hs, p)
+		px.Template = from[p.Source.File]
+		out.proxies = append(out.proxies, px)
+		if p.Kind == artifact.LlamaSwap {
+			g := llamaSwapHost(hs, p)
+			g.Template = px.Template
+			out.backends = append(out.backends, g)
+		}
+	}
+	return out
+}
+
+// recognize reads a rendered file by its destination's name; a destination
+// without an extension whose source has one (copy src: config.yml, dest:
+// /srv/litellm, a directory) is read again under the name Ansible gives the
+// file inside it.
+func recognize(f *ansible.FileTask) (artifact.Findings, error) {
+	fs, err := artifact.Recognize(f.Dest, f.Content)
+	if err != nil || !fs.Empty() || path.Ext(f.Dest) != "" || path.Ext(f.Src) == "" {
+		return fs, err
+	}
+	return artifact.Recognize(path.Join(f.Dest, path.Base(f.Src)), f.Content)
+}
+
+// mergeConfigFiles folds a server's --config file (recognised on its own as
+// a backend) into the backend whose command line loads it; the command
+// line's own flags win.
+func mergeConfigFiles(found []artifact.Backend) []artifact.Backend {
+	bs := append([]artifact.Backend(nil), found...)
+	used := map[int]bool{}
+	for i := range bs {
+		for j, c := range bs {
+			if j != i && loadsConfig(bs[i], c) {
+				used[j] = true
+				fillFromConfig(&bs[i], c)
+			}
+		}
+	}
+	var out []artifact.Backend
+	for i, b := range bs {
+		if !used[i] {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+// loadsConfig reports whether b's --config names the file c was read from.
+func loadsConfig(b, c artifact.Backend) bool {
+	return b.ConfigFile != "" && c.ConfigFile == "" && b.Kind == c.Kind &&
+		path.Base(c.Source.File) == path.Base(b.ConfigFile)
+}
+
+func fillFromConfig(b *artifact.Backend, c artifact.Backend) {
+	if b.PortOrigin == "default" && c.Port != 0 {
+		b.Port, b.PortOrigin = c.Port, c.PortOrigin
+	}
+	if b.Model == "" {
+		b.Model = c.Model
+	}
+	if len(b.ServedNames) == 0 || (len(b.ServedNames) == 1 && b.ServedNames[0] == b.Model && len(c.ServedNames) > 0) {
+		b.ServedNames = c.ServedNames
+	}
+	if !b.APIKey.IsSet() {
+		b.APIKey = c.APIKey
+	}
+}
+
+// backendHost turns a recognised server into a host the fleet serves from:
+// reached at the host's address on the published port (the container's own
+// port when unpublished). A server whose port is unknown before it starts
+// (llama-swap's ${PORT}) is not reachable from here and is left out.
+func backendHost(hs *ansible.HostScope, b artifact.Backend) (GPUHost, bool) {
+	port := b.Port
+	if b.HostPort != 0 {
+		port = b.HostPort
+	}
+	if port == 0 {
+		return GPUHost{}, false
+	}
+	conn := hs.Conn()
+	g := GPUHost{
+		Name: hs.Host(), Address: conn.Address, Port: port, Conn: conn,
+		Kind: string(b.Kind), Model: b.Model, Served: b.ServedNames,
+		Container: b.Container, Unit: b.Unit, Source: b.Source.String(), Notes: b.Notes,
+		IdleThreshold: defaultIdleThreshold, Discovered: true,
+	}
+	g.APIKeyRef, g.APIKey = resolveKey(hs, b.APIKey)
+	return g, true
+}
+
+// llamaSwapHost is llama-swap itself as a server: it answers to every
+// model and alias of its config.
+func llamaSwapHost(hs *ansible.HostScope, p artifact.Proxy) GPUHost {
+	conn := hs.Conn()
+	g := GPUHost{Name: hs.Host(), Address: conn.Address, Port: llamaSwapListenPort, Conn: conn,
+		Kind: string(artifact.LlamaSwap), Source: p.Source.String(), IdleThreshold: defaultIdleThreshold, Discovered: true,
+		Notes: []string{"port " + strconv.Itoa(llamaSwapListenPort) + " is llama-swap's default --listen; its config does not say"}}
+	for _, r := range p.Routes {
+		g.Served = append(g.Served, r.Alias)
+	}
+	return g
+}
+
+func proxyFrom(hs *ansible.HostScope, p artifact.Proxy) Proxy {
+	out := Proxy{Host: hs.Host(), Kind: string(p.Kind), Source: p.Source.String()}
+	if p.Kind == artifact.LiteLLM {
+		out.URL = "http://" + hostPort(hs.Conn().APIAddress(), liteLLMDefaultPort)
+		out.MasterKeyRef, out.MasterKey = resolveKey(hs, p.MasterKey)
+	}
+	for _, r := range p.Routes {
+		out.Routes = append(out.Routes, Route{Alias: r.Alias, Model: r.Model, APIBase: r.APIBase, Source: r.Source.String()})
+	}
+	return out
+}
+
+// resolveKey finds the value a key reference names ($NAME, ${NAME},
+// os.environ/NAME, env NAME) among the host's variables (NAME, then
+// name in lower case), so a backend guarded by a key is probed with it. The
+// reference is kept for display; the value never is.
+func resolveKey(hs *ansible.HostScope, s artifact.Secret) (ref, value string) {
+	name := keyVarName(s.Ref)
+	if name == "" {
+		return s.Ref, ""
+	}
+	for _, n := range []string{name, strings.ToLower(name)} {
+		if raw, ok := hs.Raw(n); ok {
+			if v, err := hs.Template(raw); err == nil && v != nil {
+				return s.Ref, fmt.Sprint(v)
+			}
+		}
+	}
+	return s.Ref + " (not set in the host's variables)", ""
+}
+
+func keyVarName(ref string) string {
+	for _, prefix := range []string{"os.environ/", "env ", "$"} {
+		if name, ok := strings.CutPrefix(ref, prefix); ok {
+			return strings.TrimSuffix(strings.TrimPrefix(name, "{"), "}")
+		}
+	}
+	return ""
+}
+
+// Label names a server uniquely in the fleet: its host's name, or
+// host:port when the host runs more than one.
+func (f *Fleet) Label(g GPUHost) string {
+	n := 0
+	for _, s := range f.Serving() {
+		if s.Name == g.Name {
+			n++
+		}
+	}
+	if n > 1 {
+		return g.Name + ":" + strconv.Itoa(g.Port)
+	}
+	return g.Name
+}
