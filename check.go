@@ -10,7 +10,8 @@ import (
 	"github.com/straylight-fleet/straylight/ui"
 )
 
-// runCheck prints the plan: exit 0 no changes, 2 changes, 1 error.
+// runCheck prints the plan: exit 0 no changes, 2 changes, 1 error or
+// nothing planned.
 func (a *app) runCheck(ctx context.Context) int {
 	repo, err := a.openRepo()
 	if err != nil {
@@ -39,7 +40,7 @@ func (a *app) runCheck(ctx context.Context) int {
 
 func checkExitCode(plan *fleetplan.Plan) int {
 	switch {
-	case plan.HasErrors():
+	case plan.HasErrors(), plan.NothingPlanned:
 		return exitFailure
 	case plan.HasChanges():
 		return exitChanges

@@ -271,6 +271,7 @@ type chkBadInput struct {
 	with   string
 	args   []string // beyond -C and --check
 	stderr []string // patterns
+	core   string   // the ansible-core straylight.yml names, with no Ansible on PATH
 }
 
 func chkBadInputs() []chkBadInput {
@@ -289,6 +290,15 @@ func chkBadInputs() []chkBadInput {
 		{name: "out-of-range value", file: "inventory/host_vars/alpha.yml",
 			with:   strings.Replace(chkHostVars, "0.85", "1.5", 1),
 			stderr: []string{`(?m)^error: inventory/host_vars/alpha\.yml:6: \[alpha\] vllm\.gpu_memory_utilization: 1\.5 is out of range`}},
+		{name: "a condition that is not a boolean under ansible-core 2.19", file: "playbooks/roles/vllm/tasks/main.yml",
+			with: chkTasks + "\n- name: Conditional\n  copy: {content: x, dest: \"{{ out_dir }}/c.txt\"}\n  when: vllm.model\n", core: "2.19",
+			stderr: []string{`(?m)^error: playbooks/roles/vllm/tasks/main\.yml:7: \[alpha\] when: .*Conditional result \(True\) was derived from value of type 'str'\. Conditionals must have a boolean result\.`}},
+		{name: "an include of a missing file", file: "playbooks/roles/vllm/tasks/main.yml",
+			with:   chkTasks + "\n- name: More tasks\n  include_tasks: nosuch.yml\n",
+			stderr: []string{`(?m)^error: playbooks/roles/vllm/tasks/main\.yml:7: \[alpha\] include_tasks: Could not find or access 'nosuch\.yml'`}},
+		{name: "a loop over an undefined variable", file: "playbooks/roles/vllm/tasks/main.yml",
+			with:   chkTasks + "\n- name: Looped\n  copy: {content: x, dest: \"{{ out_dir }}/{{ item }}.txt\"}\n  loop: \"{{ nosuch_list }}\"\n",
+			stderr: []string{`(?m)^error: playbooks/roles/vllm/tasks/main\.yml:7: \[alpha\] loop: .*undefined variable 'nosuch_list'`}},
 		{name: "missing role", file: "playbooks/deploy.yml",
 			with:   chkPlaybook + "    - nosuchrole\n",
 			stderr: []string{`(?m)^straylight: playbooks/deploy\.yml:6: roles: the role "nosuchrole" was not found`}},
@@ -304,6 +314,10 @@ func TestCheckBadInput(t *testing.T) {
 			c := newChkRepo(t)
 			if bad.file != "" {
 				chkWrite(t, c.root, bad.file, bad.with)
+			}
+			if bad.core != "" {
+				chkWrite(t, c.root, "straylight.yml", "ansible_core_version: \""+bad.core+"\"\n")
+				t.Setenv("PATH", t.TempDir())
 			}
 			repoBefore, outBefore := chkSnapshot(t, c.root), chkSnapshot(t, c.out)
 			r := chkRun(t, append([]string{"-C", c.root, "--check"}, bad.args...)...)
@@ -324,7 +338,7 @@ const chkUnsupportedTasks = chkTasks + `
   template:
     src: config.yml.j2
     dest: "{{ out_dir }}/extra.yml"
-  when: false
+  until: false
 `
 
 // TestCheckListsUnsupportedTasks: --check lists each task straylight cannot
@@ -339,7 +353,7 @@ func TestCheckListsUnsupportedTasks(t *testing.T) {
 	chkWantExit(t, r, exitChanges)
 	chkWantMatch(t, "stdout", r.stdout,
 		`(?m)^unsupported: \[alpha\] vllm : Install curl \(playbooks/roles/vllm/tasks/main\.yml:7\): module "ansible\.builtin\.apt" is not supported$`,
-		`(?m)^unsupported: \[alpha\] vllm : Deploy extra \(playbooks/roles/vllm/tasks/main\.yml:11\): task keyword "when" is not supported$`,
+		`(?m)^unsupported: \[alpha\] vllm : Deploy extra \(playbooks/roles/vllm/tasks/main\.yml:11\): task keyword "until" is not supported$`,
 		`2 unsupported on 1 host`)
 	plan := chkJSONPlan(t, "-C", c.root, "--check", "--json")
 	if u := plan.Hosts[0].Unsupported; len(u) != 2 || u[0].At.Line != 7 || u[0].Reason == "" {
@@ -395,5 +409,23 @@ func chkSameSnapshot(t *testing.T, what string, before, after map[string]string)
 		if _, ok := before[path]; !ok {
 			t.Errorf("%s: %s was written", what, path)
 		}
+	}
+}
+
+// TestCheckNothingPlannedExits1: a repository whose play targets no host, or
+// whose tasks straylight runs none of, is a warning and exit 1, never a
+// silent success.
+func TestCheckNothingPlannedExits1(t *testing.T) {
+	for name, playbook := range map[string]string{
+		"no host":         strings.Replace(chkPlaybook, "hosts: gpu", "hosts: nosuchgroup", 1),
+		"no task it runs": "- hosts: gpu\n  gather_facts: false\n  tasks:\n    - name: Install curl\n      apt: {name: curl}\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			c := newChkRepo(t)
+			chkWrite(t, c.root, "playbooks/deploy.yml", playbook)
+			r := chkRun(t, "-C", c.root, "--check")
+			chkWantExit(t, r, exitFailure)
+			chkWantMatch(t, "stderr", r.stderr, `(?m)^warning: nothing planned: `)
+		})
 	}
 }

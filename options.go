@@ -11,6 +11,8 @@ import (
 type options struct {
 	repo, inventory, limit  string
 	extraVars               multiFlag
+	tags, skipTags          multiFlag
+	playbooks               []string // positional: the playbooks to run, as ansible-playbook takes them
 	forks                   int
 	check, apply, yes, json bool
 	doctor                  bool
@@ -45,6 +47,9 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	both(&o.limit, "l", "limit", "", "host pattern to limit the run to")
 	fs.Var(&o.extraVars, "e", "extra vars K=V or @FILE (repeatable)")
 	fs.Var(&o.extraVars, "extra-vars", "extra vars K=V or @FILE (repeatable)")
+	fs.Var(&o.tags, "t", "only tasks tagged with these tags (comma-separated, repeatable)")
+	fs.Var(&o.tags, "tags", "only tasks tagged with these tags (comma-separated, repeatable)")
+	fs.Var(&o.skipTags, "skip-tags", "skip tasks tagged with these tags (comma-separated, repeatable)")
 	fs.IntVar(&o.forks, "forks", 10, "hosts deployed in parallel")
 	fs.BoolVar(&o.check, "check", false, "print the plan; exit 0 no changes, 2 changes, 1 error")
 	fs.BoolVar(&o.apply, "apply", false, "apply the plan; exit 0 success or nothing to do, 1 failure")
@@ -73,9 +78,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
-	if fs.NArg() > 0 {
-		return o, fmt.Errorf("unexpected argument %q", fs.Arg(0))
-	}
+	o.playbooks = fs.Args()
 	return o, o.validate()
 }
 

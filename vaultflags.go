@@ -17,6 +17,7 @@ func (a *app) session() *fleet.Session {
 		}
 		a.sess = fleet.NewSession(fleet.Config{
 			Repo: a.opts.repo, Inventory: a.opts.inventory, Limit: a.opts.limit, ExtraVars: a.opts.extraVars,
+			Tags: a.opts.tags, SkipTags: a.opts.skipTags, Playbooks: a.opts.playbooks,
 			Vault: fleet.VaultOptions{PasswordFiles: files, Ask: a.opts.askVaultPass, Stderr: a.stderr},
 			Apply: a.applyOptions(),
 			// The TUI holds the terminal: there an encrypted key fails with an error naming it.

@@ -38,6 +38,8 @@ type Demo struct {
 	Dir  string // repository root
 	Lab  *sim.Lab
 	temp bool
+	// GitNote says why the repository has no git history ("" when it has).
+	GitNote string
 }
 
 // Hosts of the example and where their files live.
@@ -94,6 +96,9 @@ func (d *Demo) start(opts Options) error {
 		return err
 	}
 	if err := d.deployProxyConfig(); err != nil {
+		return err
+	}
+	if err := d.initGit(); err != nil {
 		return err
 	}
 	return d.injectFaults(opts.Faults)

@@ -2,11 +2,14 @@ package fleet
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"slices"
+	"time"
 
 	"github.com/straylight-fleet/straylight/fleet/discover"
 	"github.com/straylight-fleet/straylight/fleet/doctor"
+	"github.com/straylight-fleet/straylight/fleet/history"
 	"github.com/straylight-fleet/straylight/fleet/plan"
 	"github.com/straylight-fleet/straylight/fleet/status"
 	"github.com/straylight-fleet/straylight/remote"
@@ -185,3 +188,68 @@ func closeTransports(inputs []doctor.Input) {
 		}
 	}
 }
+
+// HostLogs streams a GPU host's backend log — its vLLM container's (or
+// its systemd unit's journal, with vllm.systemd_unit), over
+// the host's own transport (WinRM, SSH or local) — to sink: the last lines
+// lines, then, with follow, every new line until ctx ends.
+func (s *Session) HostLogs(ctx context.Context, repo *Repo, host string, lines int, follow bool, sink func(string)) error {
+	g, err := gpuHostNamed(repo, host)
+	if err != nil {
+		return err
+	}
+	target := remote.LogTarget{Container: g.Container}
+	if unit := plan.SystemdUnit(g.Conn); unit != "" {
+		target = remote.LogTarget{Unit: unit} // vLLM runs as a systemd service: its journal
+	}
+	if target.Container == "" && target.Unit == "" {
+		return fmt.Errorf("%s: no vLLM container is configured (vllm.container_name), so there is no log to read", host)
+	}
+	t, err := s.cfg.Transports(g.Conn)
+	if err != nil {
+		return fmt.Errorf("%s: %w", host, err)
+	}
+	defer t.Close()
+	reader, ok := t.(remote.LogReader)
+	if !ok {
+		return fmt.Errorf("%s: the %s transport cannot read logs", host, t.Describe())
+	}
+	req := remote.LogRequest{Target: target, Lines: lines, Follow: follow}
+	return reader.Logs(ctx, req, sink)
+}
+
+func gpuHostNamed(repo *Repo, host string) (GPUHost, error) {
+	for _, g := range repo.Fleet().GPU {
+		if g.Name == host {
+			return g, nil
+		}
+	}
+	return GPUHost{}, fmt.Errorf("%s is not a GPU host of this repository", host)
+}
+
+// History is the live monitor's recent load per host (fleet/history): the
+// faces keep one, feed it every snapshot and draw sparklines and charts
+// from it.
+type (
+	History = history.Store
+	Metric  = history.Metric
+)
+
+// The recorded metrics.
+const (
+	GPUUtil = history.GPUUtil
+	GPUMem  = history.GPUMem
+	KVCache = history.KVCache
+	Running = history.Running
+	Waiting = history.Waiting
+	Tokens  = history.Tokens
+)
+
+// HistoryWindow is how far back the UI's history reaches.
+const HistoryWindow = history.DefaultWindow
+
+// NewHistory keeps window of history for snapshots arriving every `every`.
+func NewHistory(window, every time.Duration) *History { return history.New(window, every) }
+
+// Metrics lists every metric, in the order the host detail charts them.
+func Metrics() []Metric { return history.Metrics() }

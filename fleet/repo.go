@@ -1,12 +1,19 @@
 package fleet
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/straylight-fleet/straylight/fleet/ansible"
 	"github.com/straylight-fleet/straylight/fleet/discover"
+	"github.com/straylight-fleet/straylight/fleet/githistory"
 	"github.com/straylight-fleet/straylight/fleet/inventory"
 	"github.com/straylight-fleet/straylight/fleet/plan"
 	"github.com/straylight-fleet/straylight/fleet/state"
@@ -119,4 +126,114 @@ func (r *Repo) owed(host string) ([]string, error) {
 		names = append(names, h.Name)
 	}
 	return names, nil
+}
+
+// HostSources are the repository files and directories that feed a host,
+// relative to the root: its host_vars, every group_vars file one of its
+// variables comes from, and every role (as a directory) that sets one or
+// that renders one of its files. The git history view lists the commits
+// that touched them.
+func HostSources(repo *Repo, host string) ([]string, error) {
+	vars, err := repo.HostVarOrigins(host)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", host, err)
+	}
+	root := realPath(repo.Root())
+	seen := map[string]bool{}
+	add := func(abs string) {
+		if rel, ok := sourceOf(root, abs); ok {
+			seen[rel] = true
+		}
+	}
+	for _, o := range vars.Origins {
+		add(o.File)
+	}
+	for _, hv := range []string{"host_vars/" + host + ".yml", "host_vars/" + host} {
+		if _, err := os.Stat(filepath.Join(root, hv)); err == nil {
+			seen[hv] = true
+		}
+	}
+	for _, dir := range repo.hostRoleDirs(host) {
+		add(dir)
+	}
+	out := make([]string, 0, len(seen))
+	for s := range seen {
+		out = append(out, s)
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// sourceOf maps a file under root to what the history tracks: a role's
+// directory for files inside a role, else the file itself.
+func sourceOf(root, abs string) (string, bool) {
+	if abs == "" {
+		return "", false
+	}
+	rel, err := filepath.Rel(root, realPath(abs))
+	if err != nil || strings.HasPrefix(rel, "..") {
+		return "", false
+	}
+	rel = filepath.ToSlash(rel)
+	parts := strings.Split(rel, "/")
+	if i := slices.Index(parts, "roles"); i >= 0 && i+1 < len(parts) {
+		return strings.Join(parts[:i+2], "/"), true
+	}
+	return rel, true
+}
+
+// realPath resolves symbolic links (an inventory's host_vars link to the
+// root's), so one file has one name; a path that cannot be resolved stays.
+func realPath(p string) string {
+	if r, err := filepath.EvalSymlinks(p); err == nil {
+		return r
+	}
+	return p
+}
+
+// hostRoleDirs are the directories of the roles of every play that
+// targets host.
+func (r *Repo) hostRoleDirs(host string) []string {
+	var dirs []string
+	for _, run := range r.repo.Runs {
+		if !slices.Contains(run.AllHosts, host) {
+			continue
+		}
+		for _, role := range run.Roles {
+			dirs = append(dirs, role.Dir)
+		}
+	}
+	return dirs
+}
+
+// GitCommit is one commit of the repository's history (fleet/githistory).
+type GitCommit = githistory.Commit
+
+// HostCommits are the sources feeding host (HostSources) and the commits
+// that touched them, newest first, at most limit.
+func (r *Repo) HostCommits(ctx context.Context, host string, limit int) ([]string, []GitCommit, error) {
+	sources, err := HostSources(r, host)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !githistory.IsRepo(ctx, r.Root()) {
+		return sources, nil, fmt.Errorf("%s is not a git repository: there is no history to show", r.Root())
+	}
+	commits, err := githistory.Log(ctx, r.Root(), sources, limit)
+	return sources, commits, err
+}
+
+// CommitDiff is a commit's message and diff.
+func (r *Repo) CommitDiff(ctx context.Context, hash string) (string, error) {
+	return githistory.Show(ctx, r.Root(), hash)
+}
+
+// Uncommitted lists the paths among paths with uncommitted changes.
+func (r *Repo) Uncommitted(ctx context.Context, paths []string) ([]string, error) {
+	return githistory.Uncommitted(ctx, r.Root(), paths)
+}
+
+// Revert undoes a commit with a new one (git revert) and returns its hash.
+func (r *Repo) Revert(ctx context.Context, hash string) (string, error) {
+	return githistory.Revert(ctx, r.Root(), hash)
 }

@@ -41,6 +41,14 @@ type Config struct {
 	// AskSSHPassphrase, with no SSHPassphrase, asks on the terminal
 	// (/dev/tty, not echoed), one prompt at a time.
 	AskSSHPassphrase bool
+	// Tags and SkipTags are --tags and --skip-tags.
+	Tags, SkipTags []string
+	// Playbooks are the playbooks named on the command line (relative to
+	// the working directory); none: every playbook found in the repository.
+	Playbooks []string
+	// CoreVersion is the ansible-core whose semantics apply; empty: the
+	// one `ansible --version` reports, else straylight.yml's, else the newest.
+	CoreVersion string
 }
 
 // Session is the one setup both faces use: it loads the vault keyring once,
@@ -57,6 +65,20 @@ type Session struct {
 	tr      *plan.Transports // built on first use when cfg.Transports is nil
 	trErr   error
 	ownsTrs bool
+
+	coreOnce sync.Once
+	core     string
+}
+
+// coreVersion is the ansible-core the operator runs, read once.
+func (s *Session) coreVersion() string {
+	s.coreOnce.Do(func() {
+		s.core = s.cfg.CoreVersion
+		if s.core == "" {
+			s.core = ansible.DetectCoreVersion(context.Background())
+		}
+	})
+	return s.core
 }
 
 // NewSession builds a session; nothing is read until it is used. Close it
@@ -179,7 +201,7 @@ func (s *Session) Open() (*Repo, error) {
 		return nil, err
 	}
 	r, err := ansible.Open(ansible.Options{Repo: s.cfg.Repo, Inventory: s.cfg.Inventory, Limit: s.cfg.Limit,
-		ExtraVars: s.cfg.ExtraVars, Decrypter: dec})
+		ExtraVars: s.cfg.ExtraVars, Decrypter: dec, Tags: s.cfg.Tags, SkipTags: s.cfg.SkipTags, CoreVersion: s.coreVersion(), Playbooks: s.cfg.Playbooks})
 	if err != nil {
 		return nil, err
 	}

@@ -52,3 +52,28 @@ func TestLiveStatusOverSSH(t *testing.T) {
 		}
 	}
 }
+
+// HostLogs reads case's vLLM from its systemd unit's journal (over SSH),
+// molly's from its container.
+func TestHostLogsOverSSH(t *testing.T) {
+	d, err := demo.Start(demo.Options{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	sess := fleet.NewSession(fleet.Config{Repo: d.Dir})
+	defer sess.Close()
+	repo, err := sess.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, host := range []string{"case", "molly"} {
+		var lines []string
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		err := sess.HostLogs(ctx, repo, host, 5, false, func(l string) { lines = append(lines, l) })
+		cancel()
+		if err != nil || len(lines) == 0 {
+			t.Errorf("%s: %d log lines, %v", host, len(lines), err)
+		}
+	}
+}

@@ -99,3 +99,22 @@ func TestSessionCarriesTheOptions(t *testing.T) {
 		t.Fatalf("engine options %+v (fleet shared: %v)", e.Opts, e.Fleet == repo.Fleet())
 	}
 }
+
+func TestHostSourcesOfTheExample(t *testing.T) {
+	dir := t.TempDir()
+	if err := demo.CopyHomelab(dir); err != nil {
+		t.Fatal(err)
+	}
+	repo, err := fleet.NewSession(fleet.Config{Repo: dir}).Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := fleet.HostSources(repo, "wintermute")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"group_vars/all/vault.yml", "group_vars/windows_vllm.yml", "host_vars/wintermute.yml", "roles/windows-vllm-deploy"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("sources %q, want %q", got, want)
+	}
+}

@@ -105,3 +105,39 @@ func relPath(root, path string) string {
 	}
 	return path
 }
+
+// Evaluated is a templated value of a host as the detail view shows it.
+type Evaluated struct {
+	Text string // YAML flow text; "(secret)" for secrets
+	Err  string // why it could not be templated ("" when it was)
+}
+
+// EvaluatedValues templates the host's variables among keys whose written
+// value is a template (role defaults like `{{ vllm.port | default(8000) }}`),
+// as the first play targeting the host sees them, secrets masked. Keys that
+// are not templates, or not variables (vllm.port is a key inside vllm),
+// are left out.
+func (r *Repo) EvaluatedValues(host string, values []Value) (map[string]Evaluated, error) {
+	var names []string
+	for _, v := range values {
+		if strings.Contains(v.Text, "{{") || strings.Contains(v.Text, "{%") {
+			names = append(names, v.Key)
+		}
+	}
+	got, err := r.repo.EvaluateVars(host, names)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]Evaluated{}
+	for name, e := range got {
+		switch {
+		case e.Err != nil:
+			out[name] = Evaluated{Err: e.Err.Error()}
+		case e.Secret:
+			out[name] = Evaluated{Text: "(secret)"}
+		default:
+			out[name] = Evaluated{Text: displayValue(e.Value)}
+		}
+	}
+	return out, nil
+}

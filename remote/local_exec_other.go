@@ -5,6 +5,7 @@ package remote
 import (
 	"context"
 	"errors"
+	"os/exec"
 )
 
 // runProcess needs process groups to honour deadlines; straylight's local
@@ -12,3 +13,6 @@ import (
 func runProcess(context.Context, []string, []byte) (CommandResult, error) {
 	return CommandResult{}, errors.New("local commands need a Unix system")
 }
+
+// setProcessGroup has nothing to set outside Unix (runProcess refuses).
+func setProcessGroup(*exec.Cmd) {}

@@ -10,30 +10,7 @@ import (
 	"sync"
 )
 
-// LogTarget names whose logs to read: a container (docker or podman logs),
-// a systemd unit (journalctl -u) or a file (tail). Exactly one is set.
-type LogTarget struct {
-	Container string
-	Unit      string
-	File      string
-}
-
-// LogRequest asks for the last Lines lines (0: 100) and, with Follow,
-// every line after them until the context ends.
-type LogRequest struct {
-	Target LogTarget
-	Lines  int
-	Follow bool
-}
-
-// LogReader is implemented by transports that read a backend's logs. Each
-// line (without its newline) goes to sink as it arrives; Logs returns when
-// the output ends, or, when following, when ctx ends (with ctx's error).
-type LogReader interface {
-	Logs(ctx context.Context, req LogRequest, sink func(line string)) error
-}
-
-const defaultLogLines = 100
+// LogTarget, LogRequest and LogReader are declared in logs.go.
 
 func (t LogTarget) command(lines int, follow bool) (string, error) {
 	n := strconv.Itoa(lines)

@@ -58,8 +58,13 @@
 // undefined variables, the variable: "roles/x/templates/a.j2:7: undefined
 // variable 'vllm_foo'".
 //
-// Known differences: lookups (lookup, query) and now() are refused rather
-// than run; custom delimiters (variable_start_string, ...) and
+// Lookups (lookup, query, q) run for env, file, template, vars,
+// first_found and fileglob, finding files through the scope's search path
+// (Scope.WithSearchPath: the role's, then the playbook's directory, each
+// with files/ or templates/ first); other lookups are refused by name.
+//
+// Known differences: now() is refused rather than run; first_found looks
+// in a play's files/ as 2.14 does (2.19 looks beside the playbook only); custom delimiters (variable_start_string, ...) and
 // {% include %} are not supported; filters do not take hostvars itself as a
 // dict (hostvars[host], `in hostvars` and looping over it work); type_debug
 // says "str" where Ansible says "AnsibleUnicode" for a string it did not

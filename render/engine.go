@@ -185,8 +185,11 @@ func trailingNewlines(s string) int {
 func (e *Engine) contextFor(c *compiled, s *Scope, ch *chain) *exec.Context {
 	ctx := e.env.Context.Inherit()
 	for _, name := range c.names {
-		if !e.env.Context.Has(name) || s.defines(name) {
+		switch {
+		case !e.env.Context.Has(name) || s.defines(name):
 			ctx.Set(name, e.lookup(s, name, ch))
+		case name == "lookup" || name == "query" || name == "q":
+			ctx.Set(name, e.lookupGlobal(s, name != "lookup"))
 		}
 	}
 	return ctx

@@ -19,7 +19,7 @@ func addTextFilters(filters map[string]filter) {
 	filters["win_basename"] = filter{fn: stringFilter(winBasename)}
 	filters["win_dirname"] = filter{fn: stringFilter(winDirname)}
 	filters["split"] = filter{params: []string{"sep", "maxsplit"}, fn: filterSplit}
-	filters["comment"] = filter{params: []string{"style"}, fn: filterComment}
+	filters["comment"] = filter{params: commentParams, fn: filterComment}
 }
 
 // compilePython compiles a Python regular expression with Go's engine,

@@ -39,6 +39,7 @@ func filtersSuite(t *testing.T) oracleSuite {
 	repo := oracleRepo{groupVarsAll: oracleData}
 	cases := []oracleCase{
 		{name: "bool", src: "{{ 'yes' | bool }} {{ 'No' | bool }} {{ 1 | bool }} {{ 0 | bool }} {{ 'on' | bool }} [{{ none | bool }}] {{ 'TRUE' | bool }} {{ 2 | bool }} {{ '1' | bool }} {{ 1.0 | bool }} {{ 'y' | bool }}\n"},
+		{name: "comment", src: "{{ 'one\ntwo' | comment }}\n{{ 'x' | comment('c') }}\n{{ 'a\n\nb' | comment('cblock') }}\n{{ 'y' | comment('xml') }}\n{{ 'z' | comment(decoration='; ', prefix_count=2) }}\n"},
 		{name: "case", src: "{{ 'MiXed' | lower }} {{ true | lower }} {{ 'abc' | upper }} {{ none | lower }} {{ [1] | upper }}\n"},
 		{name: "to_json", src: "{{ data | to_json }}\n{{ ordered | to_json }}\n{{ 'é\"\\\\' | to_json }} {{ none | to_json }} {{ [] | to_json }}\n"},
 		{name: "to_nice_json", src: "{{ data | to_nice_json }}\n{{ data.nested | to_nice_json(indent=2) }}\n{{ {} | to_nice_json }}\n"},
@@ -48,7 +49,7 @@ func filtersSuite(t *testing.T) oracleSuite {
 		{name: "regex_replace", src: `{{ 'hello world' | regex_replace('o', '0') }} {{ 'abc123' | regex_replace('(\\d+)', '<\\1>') }} {{ 'ab' | regex_replace('(?P<x>a)', '\\g<x>\\g<x>') }} {{ 'A-b' | regex_replace('[a-z]', 'X', ignorecase=true) }} {{ 'C:\\dir\\f' | regex_replace('\\\\', '/') }} {{ 'a\nb' | regex_replace('^b', 'B', multiline=true) }} {{ 'x' | regex_replace('x', '$1\\n') }} {{ 'v1.2' | regex_replace('^v(\\d+)\\.(\\d+)$', '\\2.\\1') }}` + "\n"},
 		{name: "regex_search", src: `{{ 'port=8000' | regex_search('\\d+') }} {{ 'k=v' | regex_search('(\\w)=(\\w)', '\\2', '\\1') }} [{{ 'x' | regex_search('y') }}] {{ 'AB' | regex_search('b', ignorecase=true) }} {{ 'k=v' | regex_search('(?P<key>\\w)=', '\\g<key>') }}` + "\n"},
 		{name: "regex_findall", src: `{{ 'a1b22c333' | regex_findall('\\d+') }} {{ 'k=v,x=y' | regex_findall('(\\w)=(\\w)') }} {{ 'k=v,x=y' | regex_findall('(\\w)=') }} {{ 'a.b' | regex_escape }}` + "\n"},
-		{name: "comment", src: "{{ 'Ansible managed' | comment }}\n{{ 'a\n\nb' | comment('c') }}\n{{ 'x' | comment('cblock') }}\n{{ 'x\ny' | comment('xml') }}\n{{ ansible_managed | comment }}\n{{ 'fq' | ansible.builtin.comment }}|{{ 'a' is ansible.builtin.match('a') }}|{{ 'b' is not ansible.builtin.match('a') }}|{{ '| ansible.builtin.x' }}\n"},
+		{name: "comment_fq", src: "{{ 'Ansible managed' | comment }}\n{{ 'a\n\nb' | comment('c') }}\n{{ 'x' | comment('cblock') }}\n{{ 'x\ny' | comment('xml') }}\n{{ ansible_managed | comment }}\n{{ 'fq' | ansible.builtin.comment }}|{{ 'a' is ansible.builtin.match('a') }}|{{ 'b' is not ansible.builtin.match('a') }}|{{ '| ansible.builtin.x' }}\n"},
 		{name: "mandatory", src: "{{ num | mandatory }}\n"},
 		{name: "mandatory_fails", src: "{{ nothere | mandatory }}\n", wantError: true},
 		{name: "quote", src: "{{ 'a b' | quote }} {{ \"it's\" | quote }} {{ '' | quote }} {{ 'safe-path/x.y=@%+:,' | quote }} [{{ none | quote }}] {{ 'é' | quote }} {{ 5 | quote }}\n"},

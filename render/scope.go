@@ -34,10 +34,21 @@ type Magic struct {
 // template uses it; the result is cached. A Scope is safe for concurrent
 // use; use it with one Engine.
 type Scope struct {
-	raw   map[string]any
-	magic Magic
-	mu    sync.Mutex
-	cache map[string]any
+	raw    map[string]any
+	magic  Magic
+	search []string // where lookups find files (lookups.go)
+	mu     sync.Mutex
+	cache  map[string]any
+}
+
+// WithSearchPath returns s with the directories lookups (file, template,
+// first_found, fileglob) search: a role's and the playbook's, in Ansible's
+// order; each is tried with the lookup's sub directory (files/,
+// templates/), then as it is.
+func (s *Scope) WithSearchPath(dirs []string) *Scope {
+	c := NewScope(s.raw, s.magic)
+	c.search = dirs
+	return c
 }
 
 // NewScope returns the scope of a host whose merged raw variables are raw.
@@ -58,7 +69,9 @@ func (s *Scope) With(vars map[string]any) *Scope {
 	for name, value := range vars {
 		raw[name] = value
 	}
-	return NewScope(raw, s.magic)
+	c := NewScope(raw, s.magic)
+	c.search = s.search
+	return c
 }
 
 // Raw returns a variable's value as loaded, untemplated.

@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/straylight-fleet/straylight/fleet"
 	fleetplan "github.com/straylight-fleet/straylight/fleet/plan"
@@ -69,4 +70,50 @@ func BenchmarkSnapshotUpdate200(b *testing.B) {
 		out, _ := m.Update(snapshotMsg{snap})
 		m = out.(Model)
 	}
+}
+
+// BenchmarkFleetViewSparklines1000 is View() of the fleet table with 1,000
+// hosts, each with 15 minutes of history (451 snapshots 2 s apart) behind
+// its GPU and tokens/s sparklines, at 120×40 and on a 1,000-line terminal
+// (every row drawn). README quotes it; the target is under 1 ms at 120×40.
+func BenchmarkFleetViewSparklines1000(b *testing.B) {
+	for _, size := range [][2]int{{120, 40}, {160, 1005}} {
+		m := fleetWithHistory(b, 1000, size[0], size[1])
+		b.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(b *testing.B) {
+			for b.Loop() {
+				_ = m.View()
+			}
+		})
+	}
+}
+
+func fleetWithHistory(b *testing.B, n, w, h int) Model {
+	f := newFixture(b)
+	gpus := make([]fleet.GPUHost, n)
+	plan := &fleetplan.Plan{Fleet: &fleet.Fleet{}}
+	for i := range gpus {
+		name := fmt.Sprintf("gpu-%04d", i)
+		gpus[i] = fleet.GPUHost{Name: name, Served: []string{"llama31-8b-" + name}}
+		plan.Hosts = append(plan.Hosts, &fleetplan.HostPlan{Host: name})
+	}
+	plan.Fleet.GPU = gpus
+	m := f.ready(w, h)
+	m = step(m, planMsg{repo: f.repo, plan: plan})
+	t0 := time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)
+	for round := range 451 {
+		snap := status.Snapshot{Proxy: &status.ProxyStatus{State: status.StateUp}, Time: t0.Add(time.Duration(round) * 2 * time.Second)}
+		for i := range gpus {
+			hs := syntheticStatus(i+round, gpus[i].Name)
+			hs.Updated = snap.Time
+			snap.Hosts = append(snap.Hosts, hs)
+		}
+		m.rt.history.Record(snap)
+		if round == 450 {
+			m = step(m, snapshotMsg{snap})
+		}
+	}
+	if r := m.fleet.Rows(); len(r) != n || len(r[1].UtilTrend) != 16 {
+		b.Fatalf("%d rows, trend of %d", len(r), len(r[1].UtilTrend))
+	}
+	return m
 }

@@ -76,6 +76,7 @@ func (m Model) onRepo(msg repoMsg) (Model, tea.Cmd) {
 		return m, nil
 	}
 	m.phase, m.repo, m.cutShort = phaseReady, msg.repo, msg.cutShort
+	m.rt.history = fleet.NewHistory(fleet.HistoryWindow, msg.repo.Settings().RefreshInterval)
 	m.layout()
 	m.rebuild()
 	monitor := m.startMonitor()
@@ -109,6 +110,7 @@ func (m Model) nextSnapshot() tea.Cmd {
 func (m Model) onSnapshot(msg snapshotMsg) (Model, tea.Cmd) {
 	snap := msg.snap
 	m.snap = &snap
+	m.rt.history.Record(snap)
 	m.rebuild()
 	return m, m.nextSnapshot()
 }
@@ -197,12 +199,13 @@ func (m *Model) rebuild() {
 	if m.repo == nil {
 		return
 	}
-	rows := fleettable.BuildRows(m.gpuHosts(), m.snap, m.plan)
+	rows := fleettable.WithTrends(fleettable.BuildRows(m.gpuHosts(), m.snap, m.plan), m.rt.history)
 	if name := m.proxyName(); name != "" {
 		rows = append(rows, fleettable.ProxyRow(name, m.snap, m.plan))
 	}
 	for i := range rows {
 		rows[i].Outcome = m.outcomes[rows[i].Host]
+		rows[i].Busy = m.busyWith(rows[i].Host)
 	}
 	m.fleet.SetRows(rows)
 	m.fleet.SetNotes(m.findingLines())
@@ -307,6 +310,7 @@ func (m Model) detailInput(host string) (detail.Input, bool) {
 		return detail.Input{}, false
 	}
 	in := detail.Input{Host: g, Connection: g.Conn.String(), Repo: m.repo.Root(), Undeployed: undeployed(m.plan, host), Live: m.liveHost(host), Plan: m.hostPlan(host), Routes: m.routesOf(host)}
+	in.History, in.Now = m.rt.history, m.snapTime()
 	if v, ok := m.values[host]; ok {
 		in.Values = v.values
 		if v.err != nil {
@@ -344,4 +348,13 @@ func (m Model) diffInput(host string) diff.Input {
 		in.Edits = append(in.Edits, e.result.Description)
 	}
 	return in
+}
+
+// snapTime is when the last snapshot was taken (the charts end there);
+// zero before the first.
+func (m Model) snapTime() time.Time {
+	if m.snap == nil {
+		return time.Time{}
+	}
+	return m.snap.Time
 }

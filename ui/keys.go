@@ -38,6 +38,10 @@ func (m Model) focused() bhelp.KeyMap {
 		return help.Join(m.diff, m.keys)
 	case viewApply:
 		return help.Join(m.apply, m.keys)
+	case viewLogs:
+		return help.Join(m.logs, m.keys)
+	case viewGit:
+		return help.Join(m.gitlog, m.keys)
 	}
 	return m.fleet
 }
@@ -63,6 +67,9 @@ func (m Model) onKey(k tea.KeyPressMsg) (Model, tea.Cmd) {
 		return m.onLoadingKey(k)
 	case m.current() == viewEdit:
 		return m.onEditKey(k)
+	case m.logsTyping():
+		m.logs = m.logs.HandleKey(k)
+		return m, nil
 	}
 	return m.onViewKey(k)
 }
@@ -70,7 +77,7 @@ func (m Model) onKey(k tea.KeyPressMsg) (Model, tea.Cmd) {
 // typing reports the edit form or the filter has the keys: there alt+key
 // is the field's word-wise editing (alt+b, alt+backspace), never esc.
 func (m Model) typing() bool {
-	return m.confirm == nil && !m.showHelp && (m.filtering || (m.phase == phaseReady && m.current() == viewEdit))
+	return m.confirm == nil && !m.showHelp && (m.filtering || (m.phase == phaseReady && (m.current() == viewEdit || m.logsTyping())))
 }
 
 // splitAltKey undoes a terminal's folding: esc quickly followed by a key
@@ -162,6 +169,11 @@ func (m Model) onViewKey(k tea.KeyPressMsg) (Model, tea.Cmd) {
 		return m.onDetailKey(k)
 	case viewDiff:
 		return m.onDiffKey(k)
+	case viewLogs:
+		m.logs = m.logs.HandleKey(k)
+		return m, nil
+	case viewGit:
+		return m.onGitKey(k)
 	}
 	if key.Matches(k, m.apply.Cancel) {
 		if p := m.apply.Progress(); p != nil {
@@ -180,6 +192,9 @@ func (m Model) onBack() Model {
 		m.filterIn = field.New("")
 		m.applyFilter("")
 		return m
+	}
+	if m.current() == viewLogs {
+		m = m.stopLogs()
 	}
 	return m.back()
 }
@@ -267,6 +282,10 @@ func (m Model) onHostKey(k tea.KeyPressMsg, host string) (Model, tea.Cmd, bool) 
 		m, cmd = m.askRestart(host)
 	case key.Matches(k, fk.Test):
 		m, cmd = m.startRouteTest(host, m.routesOf(host))
+	case key.Matches(k, fk.Logs):
+		m, cmd = m.openLogs(host)
+	case key.Matches(k, fk.History):
+		m, cmd = m.openHistory(host)
 	case key.Matches(k, fk.Cancel):
 		m = m.askCancel(host)
 	default:
@@ -331,3 +350,6 @@ func (m Model) reopenProgress() Model {
 	}
 	return m.push(viewApply)
 }
+
+// logsTyping: the log view's search field has the keys.
+func (m Model) logsTyping() bool { return m.current() == viewLogs && m.logs.Typing() }

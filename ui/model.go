@@ -18,7 +18,9 @@ import (
 	"github.com/straylight-fleet/straylight/ui/edit"
 	"github.com/straylight-fleet/straylight/ui/field"
 	"github.com/straylight-fleet/straylight/ui/fleettable"
+	"github.com/straylight-fleet/straylight/ui/gitlog"
 	"github.com/straylight-fleet/straylight/ui/help"
+	"github.com/straylight-fleet/straylight/ui/logs"
 	"github.com/straylight-fleet/straylight/ui/routes"
 	"github.com/straylight-fleet/straylight/ui/task"
 	"github.com/straylight-fleet/straylight/ui/theme"
@@ -44,6 +46,8 @@ const (
 	viewEdit
 	viewDiff
 	viewApply
+	viewLogs
+	viewGit
 )
 
 func (v viewID) String() string {
@@ -58,6 +62,10 @@ func (v viewID) String() string {
 		return "diff"
 	case viewApply:
 		return "progress"
+	case viewLogs:
+		return "logs"
+	case viewGit:
+		return "git history"
 	}
 	return "fleet"
 }
@@ -68,7 +76,8 @@ type runtime struct {
 	ctx       context.Context
 	cancel    context.CancelFunc
 	snapshots *task.Latest[status.Snapshot]
-	engine    *engineTasks // deploys and restarts: they outlive a quit
+	history   *fleet.History // recent load per host, fed by the snapshots
+	engine    *engineTasks   // deploys and restarts: they outlive a quit
 
 	mu      sync.Mutex
 	monitor statusSource
@@ -157,6 +166,7 @@ type Model struct {
 	values    map[string]valuesMsg    // configured values with origins, per host
 	editing   *editSession            // the open form's file
 	saving    bool
+	logStream *linePump // the log view's stream; nil when none runs
 	// clearedOnSave are the keys the save being written empties (a warning).
 	clearedOnSave []string
 	quitting      bool              // quit once the running deploys and restarts end
@@ -178,6 +188,8 @@ type Model struct {
 	edit   edit.Model
 	diff   diff.Model
 	apply  apply.Model
+	logs   logs.Model
+	gitlog gitlog.Model
 	help   help.Model
 	keys   globalKeys
 }
@@ -187,12 +199,13 @@ func newModel(ctx context.Context, cfg Config, svc services, th *theme.Theme) Mo
 	ctx, cancel := context.WithCancel(ctx)
 	m := Model{
 		cfg: cfg, svc: svc, th: th, width: 80, height: 24,
-		rt:    &runtime{ctx: ctx, cancel: cancel, snapshots: task.NewLatest[status.Snapshot](), engine: newEngineTasks()},
+		rt: &runtime{ctx: ctx, cancel: cancel, snapshots: task.NewLatest[status.Snapshot](),
+			history: fleet.NewHistory(fleet.HistoryWindow, 0), engine: newEngineTasks()},
 		tests: map[string]fleetapply.RouteResult{}, tasks: map[task.ID]*apply.Progress{},
 		pumps: map[task.ID]*task.Pump{}, outcomes: map[string]string{}, edits: map[string][]editRecord{}, values: map[string]valuesMsg{},
 		stack: []viewID{viewFleet}, keys: newGlobalKeys(), spinning: true,
 		fleet: fleettable.New(th), routes: routes.New(th), detail: detail.New(th),
-		diff: diff.New(th), apply: apply.NewModel(th), help: help.New(th),
+		diff: diff.New(th), apply: apply.NewModel(th), help: help.New(th), logs: logs.New(th), gitlog: gitlog.New(th),
 	}
 	m.layout()
 	return m
@@ -258,6 +271,18 @@ func (m Model) onData(msg tea.Msg) (Model, tea.Cmd) {
 		return m, m.nextSnapshot()
 	case valuesMsg:
 		return m.onValues(msg)
+	case logLinesMsg:
+		return m.onLogLines(msg)
+	case logTailMsg:
+		return m.onLogTail(msg)
+	case historyMsg:
+		return m.onHistory(msg)
+	case commitDiffMsg:
+		return m.onCommitDiff(msg)
+	case revertCheckMsg:
+		return m.onRevertCheck(msg)
+	case revertMsg:
+		return m.onRevert(msg)
 	case task.EventsMsg:
 		return m.onEvents(msg)
 	case errMsg:
@@ -305,6 +330,8 @@ func (m *Model) layout() {
 	m.edit.SetSize(w, h)
 	m.diff.SetSize(w, h)
 	m.apply.SetSize(w, h)
+	m.logs.SetSize(w, h)
+	m.gitlog.SetSize(w, h)
 }
 
 // spinMsg advances the spinners.

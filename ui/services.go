@@ -42,6 +42,9 @@ type services struct {
 	gitState func(root string) gitState
 	commit   func(root string, files []string, message string) error
 	openEdit func(repo *fleet.Repo, g fleet.GPUHost) (*fleet.VarsEdit, error)
+	// logs streams a host's backend log (the last lines, then, following,
+	// each new one) until ctx ends.
+	logs func(ctx context.Context, repo *fleet.Repo, host string, lines int, follow bool, sink func(string)) error
 	// planEvery is how often the plan (drift) is recomputed in the background.
 	planEvery time.Duration
 }
@@ -60,6 +63,7 @@ func defaultServices(cfg Config) services {
 		gitState:  readGitState,
 		commit:    fleet.Commit,
 		openEdit:  s.OpenEdit,
+		logs:      s.HostLogs,
 		planEvery: planInterval,
 	}
 }

@@ -89,6 +89,9 @@ func (m Model) startRouteTest(target string, routeNames []string) (Model, tea.Cm
 		m.errText = "no LiteLLM route goes through " + target
 		return m, nil
 	}
+	if m, busy := m.refuseTestThroughBusy(routeNames); busy {
+		return m, nil
+	}
 	eng := m.svc.engine(m.repo, nil)
 	return m.startTask(apply.KindRouteTest, target, func(ctx context.Context, obs fleetapply.Observer) error {
 		var failed []string
@@ -134,6 +137,7 @@ func (m Model) startTask(kind apply.Kind, target string, work func(context.Conte
 		m = m.push(viewApply)
 	}
 	run := m.runner(id, kind, target, pump, work)
+	m.rebuild() // the row says what runs on it
 	m, spin := m.startSpinning()
 	return m, tea.Batch(run, pump.Next(m.rt.ctx), spin)
 }
@@ -178,17 +182,20 @@ func (m Model) onEvents(msg task.EventsMsg) (Model, tea.Cmd) {
 	if !ok {
 		return m, nil
 	}
+	var logs []tea.Cmd
 	for _, ev := range msg.Events {
 		p.Fold(ev)
 		m.recordRouteResult(ev)
+		logs = append(logs, m.logTailOnGateFailure(msg.ID, ev))
 	}
 	if m.apply.Progress() == p {
 		m.apply.Refresh(m.spinner())
 	}
 	if !msg.Done {
-		return m, m.pumps[msg.ID].Next(m.rt.ctx)
+		return m, tea.Batch(append(logs, m.pumps[msg.ID].Next(m.rt.ctx))...)
 	}
-	return m.finishTask(msg, p)
+	m, cmd := m.finishTask(msg, p)
+	return m, tea.Batch(append(logs, cmd)...)
 }
 
 func (m Model) finishTask(msg task.EventsMsg, p *apply.Progress) (Model, tea.Cmd) {

@@ -55,6 +55,10 @@ func (m Model) viewBody() string {
 		return m.diff.View()
 	case viewApply:
 		return m.apply.View()
+	case viewLogs:
+		return m.logs.View()
+	case viewGit:
+		return m.gitlog.View()
 	}
 	if banner := m.bannerLines(); len(banner) > 0 {
 		return strings.Join(banner, "\n") + "\n" + m.fleet.View()

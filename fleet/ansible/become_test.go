@@ -129,10 +129,22 @@ func TestBecomeMustBeBoolean(t *testing.T) {
 
 // Service modules outside handlers are refused with a reason.
 func TestServiceModuleAsTaskIsUnsupported(t *testing.T) {
-	pb := writePlaybook(t, "- hosts: all\n  tasks:\n    - systemd: {name: vllm, state: restarted}\n")
-	task := pb.Plays[0].Tasks[0]
-	_, w := openBecomeRepo(t)
-	if err := w.addTask(w.Scopes[0], w.Scopes[0].Run(), task); err != nil {
+	dir := t.TempDir()
+	files := map[string]string{
+		"hosts.yml": "all:\n  hosts:\n    box:\n      ansible_host: 127.0.0.1\n",
+		"site.yml":  "- hosts: box\n  gather_facts: false\n  tasks:\n    - systemd: {name: vllm, state: restarted}\n",
+	}
+	for name, body := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, err := Open(Options{Repo: dir, Inventory: filepath.Join(dir, "hosts.yml")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := r.RenderHost("box", false)
+	if err != nil {
 		t.Fatal(err)
 	}
 	if len(w.Unsupported) != 1 || !strings.Contains(w.Unsupported[0].Reason, "runs only as a handler") {

@@ -8,8 +8,15 @@
 // handlers (Open, Repo, PlayRun, Task).
 //
 // For each host it merges the variables by Ansible's precedence (role
-// defaults, inventory, play vars, role vars, role params, extra vars) and
-// templates them with render, Ansible's Jinja2 (HostScope). Its output is,
+// defaults, inventory, play vars and vars_files, role vars, block and task
+// vars, include_vars, set_fact, role params, extra vars) and templates them
+// with render, Ansible's Jinja2 (HostScope). It then runs each play's tasks
+// for the host as Ansible's linear strategy would, without touching it
+// (execute.go, loop.go, include.go): pre_tasks, roles (after their meta
+// dependencies), tasks, post_tasks; when, loops, blocks with rescue and
+// always, tags, includes and imports of tasks and roles, set_fact,
+// include_vars, assert and fail — conditions with the semantics of the
+// ansible-core in use (2.14 or 2.19, Repo.CoreVersion). Its output is,
 // per host, the ordered tasks Ansible would run with their variables:
 // RenderHost gives HostTasks, the file tasks rendered to their destination
 // and content, the tasks straylight cannot run with the reason, and one

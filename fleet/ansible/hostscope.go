@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/straylight-fleet/straylight/fleet/inventory"
@@ -20,13 +22,70 @@ type HostScope struct {
 	scope   *render.Scope
 	conn    Connection
 	secrets []string
+	// included are the handlers of roles include_role and import_role
+	// brought into the play for this host.
+	included []*Task
+}
+
+func (hs *HostScope) addHandlers(handlers []*Task) {
+	for _, h := range handlers {
+		if !containsTask(hs.included, h) {
+			hs.included = append(hs.included, h)
+		}
+	}
+}
+
+// Handlers are the play's handlers for this host in definition order: the
+// roles', those of included roles, the play's own.
+func (hs *HostScope) Handlers() []*Task {
+	roles := hs.run.Handlers()
+	own := len(hs.run.Play.Handlers)
+	out := append([]*Task(nil), roles[:len(roles)-own]...)
+	out = append(out, hs.included...)
+	return append(out, roles[len(roles)-own:]...)
 }
 
 // ScopeOf merges a host's variables for a play and opens its scope.
 func (r *Repo) ScopeOf(host string, run *PlayRun) (*HostScope, error) {
+	hs, err := r.scopeWithPlayVars(host, run, run.Play.Vars)
+	if err != nil || len(run.Play.VarsFiles) == 0 {
+		return hs, err
+	}
+	playVars, err := r.withVarsFiles(hs, run)
+	if err != nil {
+		return nil, err
+	}
+	return r.scopeWithPlayVars(host, run, playVars)
+}
+
+// withVarsFiles adds the play's vars_files to its vars (they rank above
+// them); file names may be templates.
+func (r *Repo) withVarsFiles(hs *HostScope, run *PlayRun) (map[string]any, error) {
+	out := mergeMaps(run.Play.Vars)
+	for _, name := range run.Play.VarsFiles {
+		v, err := hs.template(name)
+		if err != nil {
+			return nil, &InputError{At: run.Play.At, Key: "vars_files", Msg: err.Error()}
+		}
+		path := fmt.Sprint(v)
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(run.Playbook.Dir, path)
+		}
+		vars, err := readVarsFile(r.Root, path)
+		if err != nil {
+			return nil, &InputError{At: run.Play.At, Key: "vars_files", Msg: err.Error()}
+		}
+		for k, val := range vars {
+			out[k] = val
+		}
+	}
+	return out, nil
+}
+
+func (r *Repo) scopeWithPlayVars(host string, run *PlayRun, playVars map[string]any) (*HostScope, error) {
 	vars, err := r.Inventory.HostVars(host, inventory.Layers{
 		RoleDefaults: r.layerWith(run.roleDefaults(), inventory.LayerRoleDefault, run.roleOrigins(true)),
-		PlayVars:     r.layer(run.Play.Vars, inventory.LayerPlayVars),
+		PlayVars:     r.layer(playVars, inventory.LayerPlayVars),
 		RoleVars:     r.layerWith(run.roleVars(), inventory.LayerRoleVars, run.roleOrigins(false)),
 		ExtraVars:    r.layer(r.ExtraVars, inventory.LayerExtraVars),
 		PlaybookDir:  run.Playbook.Dir,
@@ -35,7 +94,7 @@ func (r *Repo) ScopeOf(host string, run *PlayRun) (*HostScope, error) {
 		return nil, r.relabelInventoryError(err)
 	}
 	hs := &HostScope{repo: r, run: run, host: host, vars: vars}
-	hs.scope = render.NewScope(orderedValues(vars), r.magic(host, run.Playbook.Dir))
+	hs.scope = render.NewScope(orderedValues(vars), r.magic(host, run.Playbook.Dir)).WithSearchPath([]string{run.Playbook.Dir})
 	hs.conn = connectionFrom(host, run.Play.Connection, hs.lookup)
 	hs.secrets = hs.collectSecrets()
 	return hs, nil
@@ -299,4 +358,104 @@ func (hs *HostScope) Template(v any) (any, error) { return hs.template(v) }
 // the handler's role entry.
 func (hs *HostScope) HandlerCommand(h *Task) (string, error) {
 	return hs.withParams(hs.run.paramsFor(h)).handlerCommand(h)
+}
+
+// serviceName is what a unit or container name may hold: nothing a shell
+// would interpret.
+var serviceName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.@:-]*$`)
+
+// serviceCommand is the shell line a service handler runs: systemctl for
+// systemd and service (straylight's Linux hosts run systemd), docker or
+// podman for containers. Arguments are templated first.
+func (hs *HostScope) serviceCommand(h *Task) (string, error) {
+	if h.FreeForm != "" {
+		return "", &InputError{At: h.At, Key: h.ModuleName, Msg: "free-form k=v arguments are not supported; write them as a mapping"}
+	}
+	v, err := hs.template(h.Args)
+	if err != nil {
+		return "", atTask(h, err)
+	}
+	args, _ := v.(map[string]any)
+	var cmd string
+	switch h.Module {
+	case ModSystemd, ModService:
+		if err = onlyArgs(args, "name", "state", "daemon_reload", "daemon-reload"); err == nil {
+			cmd, err = systemctlCommand(args)
+		}
+	case ModDockerContainer:
+		cmd, err = containerCommand("docker", args)
+	case ModPodmanContainer:
+		cmd, err = containerCommand("podman", args)
+	}
+	if err != nil {
+		return "", &InputError{At: h.At, Key: h.ModuleName, Msg: err.Error()}
+	}
+	return cmd, nil
+}
+
+// systemctlCommand: daemon_reload first when asked, then the state's verb.
+func systemctlCommand(args map[string]any) (string, error) {
+	var parts []string
+	if boolArg(args, "daemon_reload", false) || boolArg(args, "daemon-reload", false) {
+		parts = append(parts, "systemctl daemon-reload")
+	}
+	name, state := argString(args, "name"), argString(args, "state")
+	if state != "" {
+		verb, err := systemctlVerb(state)
+		if err != nil {
+			return "", err
+		}
+		if !serviceName.MatchString(name) {
+			return "", fmt.Errorf("name %q is not a unit name", name)
+		}
+		parts = append(parts, "systemctl "+verb+" "+name)
+	}
+	if len(parts) == 0 {
+		return "", fmt.Errorf("neither state nor daemon_reload is set: nothing to run")
+	}
+	return strings.Join(parts, " && "), nil
+}
+
+func systemctlVerb(state string) (string, error) {
+	switch state {
+	case "restarted":
+		return "restart", nil
+	case "reloaded":
+		return "reload", nil
+	case "started":
+		return "start", nil
+	case "stopped":
+		return "stop", nil
+	}
+	return "", fmt.Errorf("state %q is not supported (restarted, reloaded, started, stopped)", state)
+}
+
+// containerCommand: restart: true or state restarted restarts the
+// container; state started starts it; nothing else is run (straylight
+// does not create or reconfigure containers).
+func containerCommand(engine string, args map[string]any) (string, error) {
+	name, state := argString(args, "name"), argString(args, "state")
+	if !serviceName.MatchString(name) {
+		return "", fmt.Errorf("name %q is not a container name", name)
+	}
+	if err := onlyArgs(args, "name", "state", "restart"); err != nil {
+		return "", err
+	}
+	switch {
+	case boolArg(args, "restart", false) || state == "restarted":
+		return engine + " restart " + name, nil
+	case state == "started" || state == "":
+		return engine + " start " + name, nil
+	}
+	return "", fmt.Errorf("state %q is not supported in a handler (started with restart: true, restarted)", state)
+}
+
+// onlyArgs refuses an argument straylight would not honour.
+func onlyArgs(args map[string]any, allowed ...string) error {
+	for k := range args {
+		if !slices.Contains(allowed, k) {
+			return fmt.Errorf("argument %q is not supported in a handler (%s)", k, strings.Join(allowed, ", "))
+		}
+	}
+	return nil
 }

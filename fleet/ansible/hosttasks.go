@@ -26,7 +26,8 @@ type HostTasks struct {
 type FileTask struct {
 	Run     *PlayRun
 	Task    *Task
-	Scope   *HostScope // the scope it was rendered in (with role params)
+	Scope   *HostScope // the scope it was rendered in (task vars, facts, loop item, role params)
+	Play    *HostScope // the play's scope, whose handlers it notifies
 	Dest    string
 	Content []byte
 	Src     string // DiscoveryFiles: the template or file rendered, relative to the repository
@@ -48,25 +49,21 @@ func (r *Repo) RenderHost(host string, limited bool) (*HostTasks, error) {
 		if !slices.Contains(hosts, host) {
 			continue
 		}
-		if err := r.renderRun(w, run); err != nil {
+		if err := r.renderRun(w, run, hosts); err != nil {
 			return w, err
 		}
 	}
 	return w, nil
 }
 
-func (r *Repo) renderRun(w *HostTasks, run *PlayRun) error {
+// renderRun walks the play's tasks for the host (execute.go).
+func (r *Repo) renderRun(w *HostTasks, run *PlayRun, hosts []string) error {
 	hs, err := r.ScopeOf(w.Host, run)
 	if err != nil {
 		return err
 	}
 	w.addScope(hs)
-	for _, task := range run.Tasks() {
-		if err := w.addTask(hs, run, task); err != nil {
-			return err
-		}
-	}
-	return nil
+	return r.newWalker(run, w, hs, hosts).playTasks()
 }
 
 // RenderedFiles renders a host's file tasks (ignoring --limit) and returns
@@ -98,27 +95,12 @@ func SortLongestFirst(list []string) {
 	sort.SliceStable(list, func(i, j int) bool { return len(list[i]) > len(list[j]) })
 }
 
-func (w *HostTasks) addTask(hs *HostScope, run *PlayRun, t *Task) error {
-	hs = hs.withParams(run.paramsFor(t))
-	switch {
-	case t.Unsupported != "":
-		w.AddUnsupported(t, t.Unsupported)
-	case t.Module.IsCommandModule():
-		w.AddUnsupported(t, fmt.Sprintf("%s runs only as a handler: straylight cannot tell whether a command task changes anything", t.Module))
-	case t.Module.IsServiceModule():
-		w.AddUnsupported(t, fmt.Sprintf("%s runs only as a handler", t.ModuleName))
-	default:
-		return w.addFileTask(hs, run, t)
-	}
-	return nil
-}
-
 // AddUnsupported records a task straylight will not run.
 func (w *HostTasks) AddUnsupported(t *Task, reason string) {
 	w.Unsupported = append(w.Unsupported, UnsupportedTask{Task: t.Label(), Reason: reason, At: t.At})
 }
 
-func (w *HostTasks) addFileTask(hs *HostScope, run *PlayRun, t *Task) error {
+func (w *HostTasks) addFileTask(hs *HostScope, run *PlayRun, t *Task, play *HostScope) error {
 	rt, err := hs.renderFileTask(run, t)
 	if err != nil {
 		return err
@@ -127,7 +109,7 @@ func (w *HostTasks) addFileTask(hs *HostScope, run *PlayRun, t *Task) error {
 		w.AddUnsupported(t, rt.unsupported)
 		return nil
 	}
-	w.Files = append(w.Files, &FileTask{Run: run, Task: t, Scope: hs, Dest: rt.dest, Content: rt.content,
+	w.Files = append(w.Files, &FileTask{Run: run, Task: t, Scope: hs, Play: play, Dest: rt.dest, Content: rt.content,
 		Attrs: rt.attrs, Become: run.Play.Become.Over(t.Become)})
 	return nil
 }
@@ -139,8 +121,12 @@ func resolveSource(run *PlayRun, t *Task, sub, src string) (string, error) {
 		return src, nil
 	}
 	var candidates []string
-	if role := run.Role(t.Role); role != nil {
-		candidates = append(candidates, filepath.Join(role.Dir, sub, src), filepath.Join(role.Dir, src))
+	roleDir := t.RoleDir
+	if role := run.Role(t.Role); roleDir == "" && role != nil {
+		roleDir = role.Dir
+	}
+	if roleDir != "" {
+		candidates = append(candidates, filepath.Join(roleDir, sub, src), filepath.Join(roleDir, src))
 	}
 	candidates = append(candidates, filepath.Join(run.Playbook.Dir, sub, src), filepath.Join(run.Playbook.Dir, src))
 	for _, c := range candidates {

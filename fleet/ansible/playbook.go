@@ -2,7 +2,9 @@ package ansible
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -23,8 +25,12 @@ type Play struct {
 	Connection  string // play keyword; ansible_connection overrides it
 	Vars        map[string]any
 	Roles       []RoleRef
-	Tasks       []*Task // pre_tasks, tasks, post_tasks in order (roles' tasks come from Role)
+	PreTasks    []*Task // run before the roles
+	Tasks       []*Task // run after the roles
+	PostTasks   []*Task // run last
 	Handlers    []*Task
+	VarsFiles   []string // as written (may be templates); entries that are lists: the first file found
+	Tags        []string
 	Become      BecomeSpec // the play's become keywords
 	Unsupported []string   // play keywords straylight does not honour
 	At          Located
@@ -34,6 +40,8 @@ type Play struct {
 type RoleRef struct {
 	Name   string
 	Params map[string]any
+	When   []any
+	Tags   []string
 	At     Located
 }
 
@@ -42,7 +50,8 @@ type RoleRef struct {
 var playKeywords = map[string]bool{
 	"name": true, "hosts": true, "roles": true, "tasks": true, "pre_tasks": true,
 	"post_tasks": true, "handlers": true, "vars": true, "connection": true,
-	"gather_facts": true, "tags": true, "become": true, "become_user": true, "become_method": true,
+	"gather_facts": true, "tags": true, "vars_files": true, "serial": true, "collections": true,
+	"become": true, "become_user": true, "become_method": true,
 }
 
 // LoadPlaybook parses a playbook file.
@@ -70,7 +79,11 @@ func LoadPlaybook(repo, path string) (*Playbook, error) {
 func (pb *Playbook) addEntry(file string, n *yaml.Node) error {
 	for _, kv := range mapPairs(n) {
 		if k := kv[0].Value; k == "import_playbook" || k == "ansible.builtin.import_playbook" {
-			pb.Imports = append(pb.Imports, filepath.Join(pb.Dir, kv[1].Value))
+			path := filepath.Join(pb.Dir, kv[1].Value)
+			if st, err := os.Stat(path); err != nil || st.IsDir() {
+				return &InputError{At: Located{file, kv[1].Line}, Key: "import_playbook", Msg: fmt.Sprintf("Unable to retrieve file contents: could not find or access '%s'", kv[1].Value)}
+			}
+			pb.Imports = append(pb.Imports, path)
 			return nil
 		}
 	}
@@ -111,10 +124,16 @@ func (p *Play) set(file, key string, v *yaml.Node) error {
 		p.Vars, err = decodeMap(file, v)
 	case "roles":
 		p.Roles, err = parseRoleRefs(file, v)
-	case "pre_tasks", "tasks", "post_tasks":
-		var tasks []*Task
-		tasks, err = parseTasks(file, v, false)
-		p.Tasks = append(p.Tasks, tasks...)
+	case "pre_tasks":
+		p.PreTasks, err = parseTasks(file, v, false)
+	case "tasks":
+		p.Tasks, err = parseTasks(file, v, false)
+	case "post_tasks":
+		p.PostTasks, err = parseTasks(file, v, false)
+	case "vars_files":
+		p.VarsFiles = stringList(v)
+	case "tags":
+		p.Tags = tagList(v)
 	case "handlers":
 		p.Handlers, err = parseTasks(file, v, true)
 	case "become", "become_user", "become_method":
@@ -177,9 +196,14 @@ func parseRoleRef(file string, n *yaml.Node) (RoleRef, error) {
 	}
 	ref := RoleRef{At: at, Params: map[string]any{}}
 	for k, val := range params {
-		if k == "role" || k == "name" {
+		switch k {
+		case "role", "name":
 			ref.Name = fmt.Sprint(val)
-		} else {
+		case "when":
+			ref.When = anyList(val)
+		case "tags":
+			ref.Tags = tagStrings(val)
+		default:
 			ref.Params[k] = val
 		}
 	}
@@ -187,4 +211,33 @@ func parseRoleRef(file string, n *yaml.Node) (RoleRef, error) {
 		return RoleRef{}, &InputError{At: at, Key: "role", Msg: "role entry has no name"}
 	}
 	return ref, nil
+}
+
+// anyList is a value as a list: itself when it is one, else a list of one.
+func anyList(v any) []any {
+	if list, ok := v.([]any); ok {
+		return list
+	}
+	return []any{v}
+}
+
+// tagStrings reads decoded tags: a list or a comma-separated string.
+func tagStrings(v any) []string {
+	var out []string
+	for _, t := range anyList(v) {
+		for _, part := range strings.Split(fmt.Sprint(t), ",") {
+			out = AppendUnique(out, strings.TrimSpace(part))
+		}
+	}
+	return out
+}
+
+// sortedKeys returns a map's keys in order, for stable output.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }

@@ -2,14 +2,15 @@ package ansible
 
 import "github.com/straylight-fleet/straylight/fleet/inventory"
 
-// Tasks are the tasks the play runs on each host: its roles' tasks, then its
-// own (pre_tasks, tasks, post_tasks).
+// Tasks are the tasks the play lists, in run order: pre_tasks, its roles'
+// tasks, tasks, post_tasks (blocks and includes not expanded).
 func (r *PlayRun) Tasks() []*Task {
-	var out []*Task
+	out := append([]*Task(nil), r.Play.PreTasks...)
 	for _, role := range r.Roles {
 		out = append(out, role.Tasks...)
 	}
-	return append(out, r.Play.Tasks...)
+	out = append(out, r.Play.Tasks...)
+	return append(out, r.Play.PostTasks...)
 }
 
 // Handlers are the play's handlers in definition order: roles' first.
@@ -75,8 +76,8 @@ func (r *PlayRun) roleOrigins(defaults bool) map[string]inventory.Origin {
 // twice with different params renders each time with its own).
 func (r *PlayRun) paramsFor(t *Task) map[string]any {
 	for i, role := range r.Roles {
-		if i < len(r.Play.Roles) && (containsTask(role.Tasks, t) || containsTask(role.Handlers, t)) {
-			return r.Play.Roles[i].Params
+		if containsTask(role.Tasks, t) || containsTask(role.Handlers, t) {
+			return r.Entries[i].Params
 		}
 	}
 	return nil

@@ -2,6 +2,7 @@ package ansible
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -17,6 +18,13 @@ type Options struct {
 	Limit     string   // -l host pattern
 	ExtraVars []string // -e values
 	Decrypter Decrypter
+	Playbooks []string // playbooks named on the command line; none: those found
+	Tags      []string // --tags
+	SkipTags  []string // --skip-tags
+	// CoreVersion is the ansible-core whose semantics apply ("2.14",
+	// "2.19"): the one the operator runs (DetectCoreVersion); empty:
+	// straylight.yml's ansible_core_version, else the newest straylight knows.
+	CoreVersion string
 }
 
 // Decrypter opens vault-encrypted files and values (fleet/vault.Keyring).
@@ -36,8 +44,13 @@ type Repo struct {
 	Runs          []*PlayRun // every play of every top-level playbook, in order
 	ExtraVars     map[string]any
 	Findings      []Finding // lint warnings found while loading
+	CoreVersion   string    // the ansible-core whose semantics apply
 	limit         string
+	tags          []string
+	skipTags      []string
 	engine        *render.Engine
+	taskFiles     taskFileCache
+	roles         roleCache
 
 	groupsOnce sync.Once
 	groupsMap  map[string][]string
@@ -51,8 +64,9 @@ type PlayRun struct {
 	Playbook *Playbook
 	Play     *Play
 	Roles    []*Role
-	Hosts    []string // matched and within --limit
-	AllHosts []string // matched, ignoring --limit
+	Entries  []RoleRef // aligned with Roles: the entry (params, when, tags) each came from
+	Hosts    []string  // matched and within --limit
+	AllHosts []string  // matched, ignoring --limit
 }
 
 // Open reads the repository: ansible.cfg, straylight.yml, the inventory, the
@@ -62,7 +76,7 @@ func Open(opts Options) (*Repo, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Repo{Root: root, limit: opts.Limit}
+	r := &Repo{Root: root, limit: opts.Limit, tags: splitTags(opts.Tags), skipTags: splitTags(opts.SkipTags)}
 	steps := []func(Options) error{r.loadConfig, r.loadInventory, r.loadPlaybooks, r.loadRuns, r.lintVarDirs}
 	for _, step := range steps {
 		if err := step(opts); err != nil {
@@ -81,6 +95,7 @@ func (r *Repo) loadConfig(opts Options) error {
 		return err
 	}
 	r.engine = render.NewEngine(render.Options{AnsibleManaged: r.Config.AnsibleManaged})
+	r.CoreVersion = firstNonEmpty(opts.CoreVersion, r.Settings.AnsibleCoreVersion, NewestCoreVersion)
 	r.ExtraVars, err = parseExtraVars(opts.ExtraVars)
 	return err
 }
@@ -101,8 +116,8 @@ func (r *Repo) loadInventory(opts Options) error {
 	return err
 }
 
-func (r *Repo) loadPlaybooks(Options) error {
-	paths, err := findPlaybooks(r.Root)
+func (r *Repo) loadPlaybooks(opts Options) error {
+	paths, err := r.playbookPaths(opts.Playbooks)
 	if err != nil {
 		return err
 	}
@@ -187,10 +202,11 @@ func (r *Repo) limitHosts() (map[string]bool, error) {
 
 func (r *Repo) newRun(pb *Playbook, play *Play, limited map[string]bool) (*PlayRun, error) {
 	run := &PlayRun{Playbook: pb, Play: play}
-	hosts, err := r.Inventory.MatchPlay(play.Hosts)
+	hosts, unmatched, err := r.Inventory.MatchDetail(play.Hosts)
 	if err != nil {
 		return nil, &InputError{At: play.At, Key: "hosts", Msg: err.Error()}
 	}
+	r.warnUnmatched(play, unmatched)
 	run.AllHosts = hosts
 	for _, h := range hosts {
 		if limited == nil || limited[h] {
@@ -199,13 +215,43 @@ func (r *Repo) newRun(pb *Playbook, play *Play, limited map[string]bool) (*PlayR
 	}
 	search := roleSearchPath(pb.Dir, r.Config.RolesPath)
 	for _, ref := range play.Roles {
-		role, err := r.loadRoleRef(ref, search)
-		if err != nil {
+		if err := r.addRole(run, ref, search, 0); err != nil {
 			return nil, err
 		}
-		run.Roles = append(run.Roles, role)
 	}
 	return run, nil
+}
+
+// addRole adds a role entry after its meta dependencies. An entry already
+// in the play with the same params runs once, as in Ansible.
+func (r *Repo) addRole(run *PlayRun, ref RoleRef, search []string, depth int) error {
+	if depth > 20 {
+		return &InputError{At: ref.At, Key: "dependencies", Msg: fmt.Sprintf("role dependencies nest too deep at %q", ref.Name)}
+	}
+	role, err := r.loadRoleRef(ref, search)
+	if err != nil {
+		return err
+	}
+	for _, dep := range role.Deps {
+		if err := r.addRole(run, dep, search, depth+1); err != nil {
+			return err
+		}
+	}
+	if run.hasEntry(role, ref) {
+		return nil
+	}
+	run.Roles = append(run.Roles, role)
+	run.Entries = append(run.Entries, ref)
+	return nil
+}
+
+func (run *PlayRun) hasEntry(role *Role, ref RoleRef) bool {
+	for i, have := range run.Roles {
+		if have.Dir == role.Dir && fmt.Sprint(run.Entries[i].Params) == fmt.Sprint(ref.Params) {
+			return true
+		}
+	}
+	return false
 }
 
 func (r *Repo) loadRoleRef(ref RoleRef, search []string) (*Role, error) {
@@ -253,3 +299,61 @@ func (r *Repo) HostVarOrigins(host string) (inventory.Vars, error) {
 
 // Limit is the --limit pattern the repository was opened with.
 func (r *Repo) Limit() string { return r.limit }
+
+// playbookPaths are the playbooks named (made absolute, each one checked),
+// or those found in the repository, with the ones they import.
+func (r *Repo) playbookPaths(named []string) ([]string, error) {
+	if len(named) == 0 {
+		return findPlaybooks(r.Root)
+	}
+	var out []string
+	for _, p := range named {
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			return nil, err
+		}
+		if !isFile(abs) {
+			return nil, fmt.Errorf("the playbook: %s could not be found", p)
+		}
+		out = append(out, importedPaths(abs, map[string]bool{})...)
+	}
+	return out, nil
+}
+
+// importedPaths is a playbook followed by what it imports, recursively.
+func importedPaths(path string, seen map[string]bool) []string {
+	if seen[path] {
+		return nil
+	}
+	seen[path] = true
+	out := []string{path}
+	pb, err := LoadPlaybook(filepath.Dir(path), path)
+	if err != nil {
+		return out
+	}
+	for _, imp := range pb.Imports {
+		if isFile(imp) {
+			out = append(out, importedPaths(imp, seen)...)
+		}
+	}
+	return out
+}
+
+func isFile(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && !st.IsDir()
+}
+
+// warnUnmatched: a part of a play's hosts: that matches no host or group is
+// skipped, as Ansible skips it with a warning; straylight warns too. The
+// implicit localhost (a play on localhost with no such host in the
+// inventory) is not run.
+func (r *Repo) warnUnmatched(play *Play, unmatched []string) {
+	for _, part := range unmatched {
+		msg := fmt.Sprintf("Could not match supplied host pattern, ignoring: %s", part)
+		if part == "localhost" || part == "127.0.0.1" {
+			msg += " (the implicit localhost is not run by straylight: add localhost to the inventory with ansible_connection=local)"
+		}
+		r.Findings = append(r.Findings, Finding{Severity: SevWarning, At: play.At, Key: "hosts", Message: msg})
+	}
+}

@@ -2,11 +2,12 @@ package ansible
 
 import (
 	"fmt"
-
-	"github.com/straylight-fleet/straylight/fleet/inventory"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/straylight-fleet/straylight/fleet/inventory"
+	"gopkg.in/yaml.v3"
 )
 
 // Role is a loaded role.
@@ -17,6 +18,7 @@ type Role struct {
 	Vars     map[string]any
 	Tasks    []*Task
 	Handlers []*Task
+	Deps     []RoleRef // meta/main.yml dependencies
 	// Origins of defaults and vars keys (top level), for "where does this come from".
 	DefaultsFile, VarsFile string
 	DefaultsLines          map[string]int
@@ -54,31 +56,75 @@ func isDir(p string) bool {
 	return err == nil && st.IsDir()
 }
 
+// RoleFiles name the files of a role to read instead of main: include_role's
+// and import_role's tasks_from, vars_from, defaults_from, handlers_from.
+type RoleFiles struct {
+	Tasks, Vars, Defaults, Handlers string
+}
+
+func (f RoleFiles) of(sub string) string {
+	name := map[string]string{"tasks": f.Tasks, "vars": f.Vars, "defaults": f.Defaults, "handlers": f.Handlers}[sub]
+	if name == "" {
+		return "main"
+	}
+	return name
+}
+
 // loadRole reads a role's defaults, vars, tasks and handlers. Paths in
 // messages are relative to repo.
 func loadRole(repo, name, dir string) (*Role, error) {
+	return loadRoleFiles(repo, name, dir, RoleFiles{})
+}
+
+func loadRoleFiles(repo, name, dir string, from RoleFiles) (*Role, error) {
 	r := &Role{Name: name, Dir: dir}
 	var err error
-	if r.Defaults, r.DefaultsFile, r.DefaultsLines, err = loadRoleVars(repo, dir, "defaults"); err != nil {
+	if r.Defaults, r.DefaultsFile, r.DefaultsLines, err = loadRoleVars(repo, dir, "defaults", from.of("defaults")); err != nil {
 		return nil, err
 	}
-	if r.Vars, r.VarsFile, _, err = loadRoleVars(repo, dir, "vars"); err != nil {
+	if r.Vars, r.VarsFile, _, err = loadRoleVars(repo, dir, "vars", from.of("vars")); err != nil {
 		return nil, err
 	}
-	r.defaultOrigins = keyOrigins(dir, "defaults", inventory.LayerRoleDefault)
-	r.varOrigins = keyOrigins(dir, "vars", inventory.LayerRoleVars)
-	if r.Tasks, err = loadRoleTasks(repo, dir, "tasks", name, false); err != nil {
+	r.defaultOrigins = keyOrigins(dir, "defaults", from.of("defaults"), inventory.LayerRoleDefault)
+	r.varOrigins = keyOrigins(dir, "vars", from.of("vars"), inventory.LayerRoleVars)
+	if r.Tasks, err = loadRoleTasks(repo, dir, "tasks", from.of("tasks"), name); err != nil {
 		return nil, err
 	}
-	r.Handlers, err = loadRoleTasks(repo, dir, "handlers", name, true)
+	if r.Handlers, err = loadRoleTasks(repo, dir, "handlers", from.of("handlers"), name); err != nil {
+		return nil, err
+	}
+	if from.Tasks != "" && r.Tasks == nil && roleFile(dir, "tasks", from.Tasks) == "" {
+		return nil, fmt.Errorf("the role %q has no tasks file %q in %s", name, from.Tasks, filepath.Join(dir, "tasks"))
+	}
+	r.Deps, err = roleDependencies(repo, dir)
 	return r, err
+}
+
+// roleDependencies reads meta/main.yml's dependencies: role entries, run
+// before the role.
+func roleDependencies(repo, dir string) ([]RoleRef, error) {
+	path := mainFile(dir, "meta")
+	if path == "" {
+		return nil, nil
+	}
+	rel := RelTo(repo, path)
+	root, err := readYAMLFile(path)
+	if err != nil || root == nil {
+		return nil, relabel(err, path, rel)
+	}
+	for _, kv := range mapPairs(root) {
+		if kv[0].Value == "dependencies" && kv[1].Kind == yaml.SequenceNode {
+			return parseRoleRefs(rel, kv[1])
+		}
+	}
+	return nil, nil
 }
 
 // keyOrigins reads where each key of a role's defaults or vars file is set
 // (nested keys too), for the order templates print mappings in. The values
 // themselves come from loadRoleVars, which names errors.
-func keyOrigins(dir, sub, layer string) map[string]inventory.Origin {
-	path := mainFile(dir, sub)
+func keyOrigins(dir, sub, name, layer string) map[string]inventory.Origin {
+	path := roleFile(dir, sub, name)
 	if path == "" {
 		return nil
 	}
@@ -91,8 +137,13 @@ func keyOrigins(dir, sub, layer string) map[string]inventory.Origin {
 
 // mainFile finds <dir>/<sub>/main(.yml|.yaml|) as Ansible does.
 func mainFile(dir, sub string) string {
-	for _, name := range []string{"main.yml", "main.yaml", "main"} {
-		p := filepath.Join(dir, sub, name)
+	return roleFile(dir, sub, "main")
+}
+
+// roleFile finds <dir>/<sub>/<name>(.yml|.yaml|).
+func roleFile(dir, sub, name string) string {
+	for _, ext := range []string{".yml", ".yaml", ""} {
+		p := filepath.Join(dir, sub, name+ext)
 		if st, err := os.Stat(p); err == nil && !st.IsDir() {
 			return p
 		}
@@ -107,8 +158,8 @@ func RelTo(repo, path string) string {
 	return path
 }
 
-func loadRoleVars(repo, dir, sub string) (map[string]any, string, map[string]int, error) {
-	path := mainFile(dir, sub)
+func loadRoleVars(repo, dir, sub, name string) (map[string]any, string, map[string]int, error) {
+	path := roleFile(dir, sub, name)
 	if path == "" {
 		return nil, "", nil, nil
 	}
@@ -125,21 +176,33 @@ func loadRoleVars(repo, dir, sub string) (map[string]any, string, map[string]int
 	return m, rel, lines, err
 }
 
-func loadRoleTasks(repo, dir, sub, role string, handlers bool) ([]*Task, error) {
-	path := mainFile(dir, sub)
+func loadRoleTasks(repo, dir, sub, name, role string) ([]*Task, error) {
+	path := roleFile(dir, sub, name)
 	if path == "" {
 		return nil, nil
 	}
+	return loadTaskFile(repo, path, role, dir)
+}
+
+// loadTaskFile reads a list of tasks; role names the role they belong to.
+func loadTaskFile(repo, path, role, roleDir string) ([]*Task, error) {
 	rel := RelTo(repo, path)
 	root, err := readYAMLFile(path)
 	if err != nil || root == nil {
 		return nil, relabel(err, path, rel)
 	}
-	tasks, err := parseTasks(rel, root, handlers)
-	for _, t := range tasks {
-		t.Role = role
-	}
+	tasks, err := parseTasks(rel, root, false)
+	setRole(tasks, role, roleDir)
 	return tasks, err
+}
+
+func setRole(tasks []*Task, role, dir string) {
+	for _, t := range tasks {
+		t.Role, t.RoleDir = role, dir
+		setRole(t.Block, role, dir)
+		setRole(t.Rescue, role, dir)
+		setRole(t.Always, role, dir)
+	}
 }
 
 // relabel rewrites an InputError's absolute file name to the repo-relative one.

@@ -1,9 +1,14 @@
 package ansible
 
 import (
+	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -28,6 +33,9 @@ type Settings struct {
 	// Backends and Proxies describe what discovery cannot see (see Mapping).
 	Backends []Mapping `yaml:"-"`
 	Proxies  []Mapping `yaml:"-"`
+	// AnsibleCoreVersion is the ansible-core whose semantics apply when
+	// Ansible is not installed here ("2.14", "2.19").
+	AnsibleCoreVersion string `yaml:"ansible_core_version"`
 }
 
 // DefaultSettings are used for keys straylight.yml does not set.
@@ -75,3 +83,68 @@ func (s *Settings) resolve(path string) error {
 }
 
 func seconds(f float64) time.Duration { return time.Duration(f * float64(time.Second)) }
+
+// NewestCoreVersion is the newest ansible-core whose semantics straylight
+// knows; it applies when neither Ansible nor straylight.yml says otherwise.
+const NewestCoreVersion = "2.19"
+
+var coreVersionRE = regexp.MustCompile(`\[core (\d+\.\d+)[.\d]*\]`)
+
+// DetectCoreVersion runs `ansible --version` (within five seconds) and
+// returns the major.minor ansible-core it reports; "" when Ansible is not
+// installed or says nothing readable.
+func DetectCoreVersion(ctx context.Context) string {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "ansible", "--version").Output()
+	if err != nil {
+		return ""
+	}
+	return ParseCoreVersion(string(out))
+}
+
+// ParseCoreVersion reads "ansible [core 2.14.18]" (the first line of
+// ansible --version) as "2.14".
+func ParseCoreVersion(out string) string {
+	m := coreVersionRE.FindStringSubmatch(out)
+	if m == nil {
+		return ""
+	}
+	return m[1]
+}
+
+// StrictConditionals reports whether conditions must be booleans, as since
+// ansible-core 2.19.
+func (r *Repo) StrictConditionals() bool {
+	return versionAtLeast(r.CoreVersion, 2, 19)
+}
+
+func versionAtLeast(v string, major, minor int) bool {
+	maj, min, _ := strings.Cut(v, ".")
+	a, err1 := strconv.Atoi(maj)
+	b, err2 := strconv.Atoi(min)
+	if err1 != nil || err2 != nil {
+		return true
+	}
+	return a > major || (a == major && b >= minor)
+}
+
+func firstNonEmpty(values ...string) string {
+	for _, v := range values {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// splitTags reads --tags values: each may hold several, comma-separated.
+func splitTags(values []string) []string {
+	var out []string
+	for _, v := range values {
+		for _, t := range strings.Split(v, ",") {
+			out = AppendUnique(out, strings.TrimSpace(t))
+		}
+	}
+	return out
+}

@@ -59,3 +59,57 @@ func (c *sourceCache) read(path string) ([]byte, error) {
 	c.contents[path] = data
 	return data, nil
 }
+
+// taskFileCache holds the task files include_tasks and import_tasks read,
+// parsed once for every host.
+type taskFileCache struct {
+	mu    sync.Mutex
+	files map[string][]*Task
+}
+
+func (c *taskFileCache) load(repo, path, role, roleDir string) ([]*Task, error) {
+	key := path + "\x00" + role + "\x00" + roleDir
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if tasks, ok := c.files[key]; ok {
+		return tasks, nil
+	}
+	tasks, err := loadTaskFile(repo, path, role, roleDir)
+	if err != nil {
+		return nil, err
+	}
+	if c.files == nil {
+		c.files = map[string][]*Task{}
+	}
+	c.files[key] = tasks
+	return tasks, nil
+}
+
+// roleCache holds the roles include_role and import_role load, once for
+// every host.
+type roleCache struct {
+	mu    sync.Mutex
+	roles map[string]*Role
+}
+
+func (c *roleCache) load(r *Repo, ref RoleRef, search []string, from RoleFiles) (*Role, error) {
+	dir, err := findRole(ref, search)
+	if err != nil {
+		return nil, err
+	}
+	key := dir + "\x00" + from.Tasks + "\x00" + from.Vars + "\x00" + from.Defaults + "\x00" + from.Handlers
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if role, ok := c.roles[key]; ok {
+		return role, nil
+	}
+	role, err := loadRoleFiles(r.Root, ref.Name, dir, from)
+	if err != nil {
+		return nil, &InputError{At: ref.At, Key: "name", Msg: err.Error()}
+	}
+	if c.roles == nil {
+		c.roles = map[string]*Role{}
+	}
+	c.roles[key] = role
+	return role, nil
+}

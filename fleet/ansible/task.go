@@ -11,14 +11,24 @@ import (
 type Module string
 
 const (
-	ModTemplate    Module = "template"
-	ModWinTemplate Module = "win_template"
-	ModCopy        Module = "copy"
-	ModWinCopy     Module = "win_copy"
-	ModShell       Module = "shell"
-	ModCommand     Module = "command"
-	ModWinShell    Module = "win_shell"
-	ModWinCommand  Module = "win_command"
+	ModTemplate     Module = "template"
+	ModWinTemplate  Module = "win_template"
+	ModCopy         Module = "copy"
+	ModWinCopy      Module = "win_copy"
+	ModShell        Module = "shell"
+	ModCommand      Module = "command"
+	ModWinShell     Module = "win_shell"
+	ModWinCommand   Module = "win_command"
+	ModSetFact      Module = "set_fact"
+	ModIncludeVars  Module = "include_vars"
+	ModIncludeTasks Module = "include_tasks"
+	ModImportTasks  Module = "import_tasks"
+	ModIncludeRole  Module = "include_role"
+	ModImportRole   Module = "import_role"
+	ModDebug        Module = "debug"
+	ModAssert       Module = "assert"
+	ModFail         Module = "fail"
+	ModMeta         Module = "meta"
 	// Service modules, run as handlers (restart a vLLM or a proxy).
 	ModSystemd         Module = "systemd"
 	ModService         Module = "service"
@@ -27,21 +37,24 @@ const (
 )
 
 // moduleNames maps short and FQCN names to the modules straylight runs.
-var moduleNames = map[string]Module{
-	"template": ModTemplate, "ansible.builtin.template": ModTemplate, "ansible.legacy.template": ModTemplate,
-	"win_template": ModWinTemplate, "ansible.windows.win_template": ModWinTemplate,
-	"copy": ModCopy, "ansible.builtin.copy": ModCopy, "ansible.legacy.copy": ModCopy,
-	"win_copy": ModWinCopy, "ansible.windows.win_copy": ModWinCopy,
-	"shell": ModShell, "ansible.builtin.shell": ModShell, "ansible.legacy.shell": ModShell,
-	"command": ModCommand, "ansible.builtin.command": ModCommand, "ansible.legacy.command": ModCommand,
-	"win_shell": ModWinShell, "ansible.windows.win_shell": ModWinShell,
-	"win_command": ModWinCommand, "ansible.windows.win_command": ModWinCommand,
-	"systemd": ModSystemd, "ansible.builtin.systemd": ModSystemd, "ansible.legacy.systemd": ModSystemd,
-	"systemd_service": ModSystemd, "ansible.builtin.systemd_service": ModSystemd,
-	"service": ModService, "ansible.builtin.service": ModService, "ansible.legacy.service": ModService,
-	"docker_container": ModDockerContainer, "community.docker.docker_container": ModDockerContainer,
-	"podman_container": ModPodmanContainer, "containers.podman.podman_container": ModPodmanContainer,
-}
+var moduleNames = func() map[string]Module {
+	m := map[string]Module{
+		"win_template": ModWinTemplate, "ansible.windows.win_template": ModWinTemplate,
+		"win_copy": ModWinCopy, "ansible.windows.win_copy": ModWinCopy,
+		"win_shell": ModWinShell, "ansible.windows.win_shell": ModWinShell,
+		"win_command": ModWinCommand, "ansible.windows.win_command": ModWinCommand,
+		"systemd_service": ModSystemd, "ansible.builtin.systemd_service": ModSystemd,
+		"docker_container": ModDockerContainer, "community.docker.docker_container": ModDockerContainer,
+		"podman_container": ModPodmanContainer, "containers.podman.podman_container": ModPodmanContainer,
+	}
+	for _, mod := range []Module{ModTemplate, ModCopy, ModShell, ModCommand, ModSetFact, ModIncludeVars,
+		ModIncludeTasks, ModImportTasks, ModIncludeRole, ModImportRole, ModDebug, ModAssert, ModFail, ModMeta,
+		ModSystemd, ModService} {
+		s := string(mod)
+		m[s], m["ansible.builtin."+s], m["ansible.legacy."+s] = mod, mod, mod
+	}
+	return m
+}()
 
 // IsFileModule reports whether the module deploys a file.
 func (m Module) IsFileModule() bool {
@@ -62,9 +75,20 @@ func (m Module) IsServiceModule() bool {
 // IsHandlerModule reports whether straylight runs the module as a handler.
 func (m Module) IsHandlerModule() bool { return m.IsCommandModule() || m.IsServiceModule() }
 
+// IsInclude reports whether the module brings in tasks or a role.
+func (m Module) IsInclude() bool {
+	return m == ModIncludeTasks || m == ModImportTasks || m == ModIncludeRole || m == ModImportRole
+}
+
 // taskKeywords are the task keys straylight honours besides the module.
-var taskKeywords = map[string]bool{"name": true, "notify": true, "tags": true, "listen": true, "no_log": true, "args": true,
-	"become": true, "become_user": true, "become_method": true}
+var taskKeywords = map[string]bool{
+	"name": true, "notify": true, "tags": true, "listen": true, "no_log": true, "args": true,
+	"when": true, "loop": true, "loop_control": true, "vars": true, "block": true, "rescue": true,
+	"always": true, "ignore_errors": true, "run_once": true, "delegate_to": true, "register": true,
+	"with_items": true, "with_list": true, "with_dict": true, "with_fileglob": true,
+	"collections": true, "check_mode": true, "diff": true,
+	"become": true, "become_user": true, "become_method": true,
+}
 
 // BecomeSpec is a play's or a task's become keywords. Set tells whether
 // become was written at all (else the host's ansible_become applies).
@@ -119,7 +143,7 @@ func parseYAMLBool(s string) (bool, bool) {
 	return false, false
 }
 
-// Task is one task or handler.
+// Task is one task, block or handler.
 type Task struct {
 	Name        string
 	ModuleName  string // as written
@@ -132,7 +156,23 @@ type Task struct {
 	Become      BecomeSpec // the task's own become keywords
 	Unsupported string     // why straylight cannot run it; empty when it can
 	Role        string     // the role it came from, if any
+	RoleDir     string     // that role's directory (templates/, files/, tasks/)
 	At          Located
+
+	When         []any          // conditions, all of which must hold
+	Loop         any            // loop, with_items, … as written (nil: no loop)
+	LoopKind     string         // "loop", "items", "list", "dict", "fileglob"
+	LoopControl  map[string]any // loop_var, index_var, label
+	Vars         map[string]any
+	Tags         []string
+	Register     string
+	DelegateTo   string
+	RunOnce      bool
+	IgnoreErrors bool
+	IsBlock      bool
+	Block        []*Task
+	Rescue       []*Task
+	Always       []*Task
 }
 
 // Label names the task for messages.
@@ -193,7 +233,17 @@ func (t *Task) setKey(file, key string, v *yaml.Node) error {
 	case "listen":
 		t.Listen = stringList(v)
 	case "no_log":
-		t.NoLog = v.Value == "true" || v.Value == "yes" || v.Value == "True"
+		t.NoLog = yamlBool(v)
+	case "run_once":
+		t.RunOnce = yamlBool(v)
+	case "ignore_errors":
+		t.IgnoreErrors = yamlBool(v)
+	case "delegate_to":
+		t.DelegateTo = v.Value
+	case "register":
+		t.Register = v.Value
+	case "tags":
+		t.Tags = tagList(v)
 	case "args":
 		args, err := decodeMap(file, v)
 		t.mergeArgs(args)
@@ -201,9 +251,86 @@ func (t *Task) setKey(file, key string, v *yaml.Node) error {
 	case "become", "become_user", "become_method":
 		return t.Become.setBecomeKey(file, key, v)
 	default:
-		return t.maybeModule(file, key, v)
+		return t.setStructure(file, key, v)
 	}
 	return nil
+}
+
+// setStructure reads the keywords that hold structure: conditions, loops,
+// variables and the parts of a block.
+func (t *Task) setStructure(file, key string, v *yaml.Node) error {
+	var err error
+	switch key {
+	case "when":
+		t.When, err = conditionList(file, v)
+	case "vars":
+		t.Vars, err = decodeMap(file, v)
+	case "loop_control":
+		t.LoopControl, err = decodeMap(file, v)
+	case "loop", "with_items", "with_list", "with_dict", "with_fileglob":
+		t.LoopKind = strings.TrimPrefix(key, "with_")
+		t.Loop, err = decodeAny(v)
+	case "block", "rescue", "always":
+		err = t.setBlockPart(file, key, v)
+	default:
+		return t.maybeModule(file, key, v)
+	}
+	if err != nil {
+		return &InputError{At: Located{file, v.Line}, Key: key, Msg: err.Error()}
+	}
+	return nil
+}
+
+func (t *Task) setBlockPart(file, key string, v *yaml.Node) error {
+	tasks, err := parseTasks(file, v, false)
+	switch key {
+	case "block":
+		t.IsBlock, t.Block = true, tasks
+	case "rescue":
+		t.Rescue = tasks
+	default:
+		t.Always = tasks
+	}
+	return err
+}
+
+// conditionList reads when: a string, a boolean or a list of them.
+func conditionList(file string, v *yaml.Node) ([]any, error) {
+	a, err := decodeAny(v)
+	if err != nil {
+		return nil, err
+	}
+	if list, ok := a.([]any); ok {
+		return list, nil
+	}
+	return []any{a}, nil
+}
+
+func yamlBool(v *yaml.Node) bool {
+	var b bool
+	if v.Decode(&b) == nil {
+		return b
+	}
+	return isTrueWord(v.Value)
+}
+
+func isTrueWord(s string) bool {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "true", "yes", "on", "1", "y":
+		return true
+	}
+	return false
+}
+
+// tagList reads tags: a list, or a string of comma-separated tags.
+func tagList(v *yaml.Node) []string {
+	var out []string
+	for _, s := range stringList(v) {
+		for _, part := range strings.Split(s, ",") {
+			out = AppendUnique(out, strings.TrimSpace(part))
+		}
+	}
+	return out
 }
 
 // maybeModule records key as the task's module when it looks like one: the
@@ -234,14 +361,12 @@ func (t *Task) mergeArgs(args map[string]any) {
 // ansibleTaskKeywords are Ansible's task keywords (not modules); straylight
 // honours only taskKeywords among them.
 var ansibleTaskKeywords = map[string]bool{
-	"when": true, "loop": true, "loop_control": true, "become": true, "become_user": true,
-	"become_method": true, "register": true, "changed_when": true, "failed_when": true,
-	"ignore_errors": true, "delegate_to": true, "run_once": true, "environment": true,
-	"vars": true, "until": true, "retries": true, "delay": true, "check_mode": true,
-	"diff": true, "async": true, "poll": true, "throttle": true, "connection": true,
-	"any_errors_fatal": true, "local_action": true, "block": true, "rescue": true,
-	"always": true, "debugger": true, "module_defaults": true, "collections": true,
-	"ignore_unreachable": true, "timeout": true, "delegate_facts": true,
+	"become": true, "become_user": true, "become_method": true, "become_flags": true, "become_exe": true,
+	"changed_when": true, "failed_when": true, "environment": true,
+	"until": true, "retries": true, "delay": true, "async": true, "poll": true, "throttle": true,
+	"connection": true, "any_errors_fatal": true, "local_action": true, "debugger": true,
+	"module_defaults": true, "ignore_unreachable": true, "timeout": true, "delegate_facts": true,
+	"remote_user": true, "port": true, "action": true,
 }
 
 func isTaskKeyword(key string) bool {
@@ -252,6 +377,11 @@ func isTaskKeyword(key string) bool {
 func (t *Task) classify(extra []string) {
 	mod, known := moduleNames[t.ModuleName]
 	switch {
+	case t.IsBlock && t.ModuleName != "":
+		t.Unsupported = fmt.Sprintf("a block cannot also run the module %q", t.ModuleName)
+	case t.IsBlock && len(extra) > 0:
+		t.Unsupported = fmt.Sprintf("block keyword %q is not supported", extra[0])
+	case t.IsBlock:
 	case t.ModuleName == "" && len(extra) > 0:
 		t.Unsupported = fmt.Sprintf("task keyword %q is not supported", extra[0])
 	case t.ModuleName == "":

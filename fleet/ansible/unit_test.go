@@ -15,9 +15,9 @@ func TestParseTaskClassifiesUnsupported(t *testing.T) {
     - name: templated
       template: {src: a.j2, dest: /tmp/a}
       notify: restart
-    - name: conditional
+    - name: retried
       template: {src: a.j2, dest: /tmp/a}
-      when: x
+      until: x
     - name: package
       apt: {name: vim}
 `)
@@ -25,7 +25,7 @@ func TestParseTaskClassifiesUnsupported(t *testing.T) {
 	if tasks[0].Unsupported != "" || tasks[0].Module != ModTemplate || tasks[0].Notify[0] != "restart" {
 		t.Fatalf("supported task: %+v", tasks[0])
 	}
-	if !strings.Contains(tasks[1].Unsupported, `"when"`) || !strings.Contains(tasks[2].Unsupported, `"apt"`) {
+	if !strings.Contains(tasks[1].Unsupported, `"until"`) || !strings.Contains(tasks[2].Unsupported, `"apt"`) {
 		t.Fatalf("unsupported reasons: %q, %q", tasks[1].Unsupported, tasks[2].Unsupported)
 	}
 }

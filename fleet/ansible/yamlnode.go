@@ -92,6 +92,7 @@ func mapPairs(n *yaml.Node) [][2]*yaml.Node {
 // decodeAny decodes a node into plain Go values (map[string]any, []any, ...).
 func decodeAny(n *yaml.Node) (any, error) {
 	var v any
+	yaml11Bools(n)
 	if err := n.Decode(&v); err != nil {
 		return nil, err
 	}
@@ -120,4 +121,21 @@ func normalize(v any) any {
 		return t
 	}
 	return v
+}
+
+// yaml11Bools retags the plain scalars YAML 1.1 reads as booleans (yes,
+// no, on, off in any of their cases), as Ansible's PyYAML does.
+func yaml11Bools(n *yaml.Node) {
+	if n.Kind == yaml.ScalarNode && n.Style == 0 && n.Tag == "!!str" && yaml11Bool[n.Value] {
+		n.Tag = "!!bool"
+		n.Value = fmt.Sprint(isTrueWord(n.Value))
+	}
+	for _, c := range n.Content {
+		yaml11Bools(c)
+	}
+}
+
+var yaml11Bool = map[string]bool{
+	"yes": true, "Yes": true, "YES": true, "no": true, "No": true, "NO": true,
+	"on": true, "On": true, "ON": true, "off": true, "Off": true, "OFF": true,
 }

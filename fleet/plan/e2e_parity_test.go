@@ -33,25 +33,164 @@ import (
 // to change. A second test compares the variables straylight merges for
 // each host and play with ansible-inventory's.
 
-// TestE2EParityWithAnsiblePlaybook deploys each repository with
-// ansible-playbook, then plans it with straylight.
+// TestE2EParityWithAnsiblePlaybook deploys each repository with every
+// ansible-playbook available (Debian's and pip's newest, e2eOracles), then
+// plans it with straylight under that version's semantics. Before the
+// deploy, straylight's plan must say changed for exactly the tasks Ansible
+// then reports changed; after it, the bytes must be Ansible's and nothing
+// must change. One ansible-playbook run per repository and version.
 func TestE2EParityWithAnsiblePlaybook(t *testing.T) {
-	e2eRequireOracle(t, "ansible-playbook")
+	oracles := e2eOracles(t)
 	e2eIsolateEnv(t)
+	t.Setenv("STRAYLIGHT_E2E_LOOKUP", "from-the-environment") // lookup('env') in the task-language repository
 	base := t.TempDir()
 	bin := e2eBuildStraylight(t, base)
-	for _, name := range []string{"ini-layered", "seed-layout"} {
-		t.Run(name, func(t *testing.T) {
-			dir := filepath.Join(base, name)
-			repo, root, out := e2eSetUp(t, dir, name)
-			e2eRunAnsiblePlaybook(t, dir, root, repo)
-			r := e2eOpen(t, root, "")
-			plan := e2ePlan(t, r)
-			e2eCheckEveryHostPlanned(t, r, plan)
-			e2eCompareWithAnsible(t, plan, out)
-			e2eCheckClean(t, plan)
-			e2eCheckCLIClean(t, bin, root)
-		})
+	for _, o := range oracles {
+		for _, name := range e2eRepoNames {
+			t.Run("ansible-core "+o.version+"/"+name, func(t *testing.T) {
+				dir := filepath.Join(base, o.version, name)
+				repo, root, out := e2eSetUp(t, dir, name)
+				before := e2ePlan(t, e2eOpenCore(t, root, "", o.version))
+				log := e2eRunAnsiblePlaybook(t, o, dir, root, repo)
+				e2eCompareStatus(t, before, e2eTaskStatus(log))
+				r := e2eOpenCore(t, root, "", o.version)
+				plan := e2ePlan(t, r)
+				e2eCheckEveryHostPlanned(t, r, plan)
+				e2eCompareWithAnsible(t, plan, out)
+				e2eCheckClean(t, plan)
+				e2eCheckCLIClean(t, bin, root, o)
+			})
+		}
+	}
+}
+
+// e2eRepoNames are the parity repositories (e2e_testrepos_test.go,
+// e2e_tasklang_test.go).
+var e2eRepoNames = []string{"ini-layered", "seed-layout", "task-language"}
+
+// e2eOracle is one ansible-core to compare with.
+type e2eOracle struct {
+	version string // major.minor, as straylight takes it
+	full    string // as ansible-playbook --version prints it
+	bin     string // the directory of ansible-playbook and ansible-inventory
+}
+
+// e2eOracles are the ansible-cores installed: Debian's (/usr/bin) and the
+// newest from pip in the venv .ci/venvs creates. A missing one is skipped
+// with a message, or fails the test under STRAYLIGHT_REQUIRE_ORACLES=1.
+func e2eOracles(t *testing.T) []e2eOracle {
+	t.Helper()
+	cache := os.Getenv("XDG_CACHE_HOME")
+	if cache == "" {
+		cache = filepath.Join(os.Getenv("HOME"), ".cache")
+	}
+	var out []e2eOracle
+	for label, dir := range map[string]string{"Debian's ansible (apt-get install ansible)": "/usr/bin",
+		"pip's newest ansible-core (run .ci/venvs)": filepath.Join(cache, "straylight", "venv-ansible-core", "bin")} {
+		o, err := e2eOracleIn(dir)
+		if err != nil {
+			e2eMissingOracle(t, label+": "+err.Error())
+			continue
+		}
+		out = append(out, o)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
+	if len(out) == 0 {
+		t.Skip("no ansible-playbook installed: parity test skipped")
+	}
+	return out
+}
+
+func e2eOracleIn(dir string) (e2eOracle, error) {
+	bin := filepath.Join(dir, "ansible-playbook")
+	out, err := exec.Command(bin, "--version").Output()
+	if err != nil {
+		return e2eOracle{}, fmt.Errorf("%s --version: %v", bin, err)
+	}
+	first, _, _ := strings.Cut(string(out), "\n")
+	v := ansible.ParseCoreVersion(first)
+	if v == "" {
+		return e2eOracle{}, fmt.Errorf("%s --version: no core version in %q", bin, first)
+	}
+	return e2eOracle{version: v, full: strings.TrimSpace(first), bin: dir}, nil
+}
+
+func e2eMissingOracle(t *testing.T, msg string) {
+	t.Helper()
+	if os.Getenv("STRAYLIGHT_REQUIRE_ORACLES") == "1" {
+		t.Fatalf("%s, and STRAYLIGHT_REQUIRE_ORACLES=1", msg)
+	}
+	t.Logf("skipped: %s", msg)
+}
+
+// e2eOpenCore opens a repository with the semantics of one ansible-core.
+func e2eOpenCore(t *testing.T, root, limit, version string) *ansible.Repo {
+	t.Helper()
+	dec, _, err := fleet.LoadVault(root, fleet.VaultOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := ansible.Open(ansible.Options{Repo: root, Limit: limit, Decrypter: dec, CoreVersion: version})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// e2eTaskStatus reads ansible-playbook's default output: per host, each
+// task (as "TASK [label]" names it) that reported changed (for a loop, any
+// item), and the tasks that ran at all.
+func e2eTaskStatus(log string) map[string]map[string]bool {
+	status := map[string]map[string]bool{}
+	task := ""
+	for _, line := range strings.Split(log, "\n") {
+		if rest, ok := strings.CutPrefix(line, "TASK ["); ok {
+			task, _, _ = strings.Cut(rest, "] ")
+			continue
+		}
+		if strings.HasPrefix(line, "RUNNING HANDLER [") || strings.HasPrefix(line, "PLAY ") {
+			task = "" // handlers are compared by the plan's handler tests
+		}
+		if task == "" {
+			continue
+		}
+		for _, verdict := range []string{"changed", "ok"} {
+			if rest, ok := strings.CutPrefix(line, verdict+": ["); ok {
+				host, _, _ := strings.Cut(rest, "]")
+				if status[host] == nil {
+					status[host] = map[string]bool{}
+				}
+				status[host][task] = status[host][task] || verdict == "changed"
+			}
+		}
+	}
+	return status
+}
+
+// e2eCompareStatus: a task straylight plans to change before the deploy is
+// a task Ansible reports changed, and the reverse.
+func e2eCompareStatus(t *testing.T, before *fleetplan.Plan, ansibleStatus map[string]map[string]bool) {
+	t.Helper()
+	mine := map[string]map[string]bool{}
+	for _, h := range before.Hosts {
+		mine[h.Host] = map[string]bool{}
+		for _, f := range h.Files {
+			mine[h.Host][f.Task] = mine[h.Host][f.Task] || f.Action != fleetplan.ActionNone
+		}
+	}
+	for host, tasks := range ansibleStatus {
+		for task, changed := range tasks {
+			if changed && !mine[host][task] {
+				t.Errorf("[%s] %q: Ansible reports changed, straylight's plan does not", host, task)
+			}
+		}
+	}
+	for host, tasks := range mine {
+		for task, changed := range tasks {
+			if changed && !ansibleStatus[host][task] {
+				t.Errorf("[%s] %q: straylight plans a change, Ansible reports ok or did not run it", host, task)
+			}
+		}
 	}
 }
 
@@ -86,17 +225,19 @@ func e2eRepoNamed(t *testing.T, name, out string) e2eRepo {
 	return e2eRepo{}
 }
 
-// e2eRunAnsiblePlaybook deploys the repository for real, once.
-func e2eRunAnsiblePlaybook(t *testing.T, dir, root string, repo e2eRepo) {
+// e2eRunAnsiblePlaybook deploys the repository for real, once, and
+// returns what ansible-playbook printed.
+func e2eRunAnsiblePlaybook(t *testing.T, o e2eOracle, dir, root string, repo e2eRepo) string {
 	t.Helper()
 	args := append([]string{"-i", repo.inventory}, repo.playbooks...)
-	cmd := exec.Command("ansible-playbook", args...)
+	cmd := exec.Command(filepath.Join(o.bin, "ansible-playbook"), args...)
 	cmd.Dir = root
 	cmd.Env = e2eAnsibleEnv(t, dir)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		t.Fatalf("ansible-playbook %v: %v\n%s", args, err, out)
+		t.Fatalf("%s: ansible-playbook %v: %v\n%s", o.full, args, err, out)
 	}
+	return string(out)
 }
 
 // e2eCompareWithAnsible: every planned file is byte-equal to Ansible's, and
@@ -173,6 +314,9 @@ func e2eCheckClean(t *testing.T, plan *fleetplan.Plan) {
 	}
 	for _, h := range plan.Hosts {
 		for _, f := range h.Files {
+			if strings.HasSuffix(f.Task, "A file not to log") && (!f.Secret || f.NewContent != fleetplan.SecretMask) {
+				t.Errorf("[%s] %s: a no_log task's content is shown in the plan", h.Host, f.Dest)
+			}
 			if strings.Contains(f.NewContent, "sk-") {
 				t.Errorf("[%s] %s: the master key is not masked in the plan", h.Host, f.Dest)
 			}
@@ -181,12 +325,15 @@ func e2eCheckClean(t *testing.T, plan *fleetplan.Plan) {
 }
 
 // e2eCheckCLIClean runs `straylight --check` on what Ansible wrote: exit 0.
-func e2eCheckCLIClean(t *testing.T, bin, root string) {
+// The oracle's ansible comes first on PATH: straylight follows the version
+// `ansible --version` reports.
+func e2eCheckCLIClean(t *testing.T, bin, root string, o e2eOracle) {
 	t.Helper()
 	if bin == "" {
 		return
 	}
 	cmd := exec.Command(bin, "-C", root, "--check")
+	cmd.Env = append(os.Environ(), "PATH="+o.bin+string(os.PathListSeparator)+os.Getenv("PATH"))
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
@@ -229,23 +376,25 @@ func e2eExitCode(err error) int {
 // ansible.Open, with the play's playbook dir) with
 // `ansible-inventory --host H --playbook-dir DIR`. Values are raw.
 func TestE2EMergedVarsMatchAnsibleInventory(t *testing.T) {
-	e2eRequireOracle(t, "ansible-inventory")
+	oracles := e2eOracles(t)
 	e2eIsolateEnv(t)
 	base := t.TempDir()
-	for _, name := range []string{"ini-layered", "seed-layout"} {
-		t.Run(name, func(t *testing.T) {
-			dir := filepath.Join(base, name)
-			_, root, _ := e2eSetUp(t, dir, name)
-			e2eCompareMergedVars(t, dir, root)
+	for _, o := range oracles {
+		for _, name := range e2eRepoNames {
+			t.Run("ansible-core "+o.version+"/"+name, func(t *testing.T) {
+				dir := filepath.Join(base, o.version, name)
+				_, root, _ := e2eSetUp(t, dir, name)
+				e2eCompareMergedVars(t, o, dir, root)
+			})
+		}
+		t.Run("ansible-core "+o.version+"/examples-homelab", func(t *testing.T) {
+			root := filepath.Join(e2eModuleRoot(t), "examples", "homelab")
+			e2eCompareMergedVars(t, o, t.TempDir(), root)
 		})
 	}
-	t.Run("examples-homelab", func(t *testing.T) {
-		root := filepath.Join(e2eModuleRoot(t), "examples", "homelab")
-		e2eCompareMergedVars(t, t.TempDir(), root)
-	})
 }
 
-func e2eCompareMergedVars(t *testing.T, tmp, root string) {
+func e2eCompareMergedVars(t *testing.T, o e2eOracle, tmp, root string) {
 	t.Helper()
 	r := e2eOpen(t, root, "")
 	seen := map[string]bool{}
@@ -253,7 +402,7 @@ func e2eCompareMergedVars(t *testing.T, tmp, root string) {
 		for _, host := range run.AllHosts {
 			if key := host + "\x00" + run.Playbook.Dir; !seen[key] {
 				seen[key] = true
-				e2eCompareHostVars(t, tmp, r, run, host)
+				e2eCompareHostVars(t, o, tmp, r, run, host)
 			}
 		}
 	}
@@ -262,14 +411,14 @@ func e2eCompareMergedVars(t *testing.T, tmp, root string) {
 	}
 }
 
-func e2eCompareHostVars(t *testing.T, tmp string, r *ansible.Repo, run *ansible.PlayRun, host string) {
+func e2eCompareHostVars(t *testing.T, o e2eOracle, tmp string, r *ansible.Repo, run *ansible.PlayRun, host string) {
 	t.Helper()
 	hs, err := r.ScopeOf(host, run)
 	if err != nil {
 		t.Errorf("%s: %v", host, err)
 		return
 	}
-	want := e2eAnsibleInventoryHost(t, tmp, r, host, run.Playbook.Dir)
+	want := e2eAnsibleInventoryHost(t, o, tmp, r, host, run.Playbook.Dir)
 	got := e2eInventoryLayers(hs.Vars())
 	if err := e2eSameJSON(e2eOpenVaulted(t, r, want), got); err != nil {
 		rel := ansible.RelTo(r.Root, run.Playbook.Dir)
@@ -293,16 +442,16 @@ func e2eInventoryLayers(v inventory.Vars) map[string]any {
 	return out
 }
 
-func e2eAnsibleInventoryHost(t *testing.T, tmp string, r *ansible.Repo, host, pbDir string) map[string]any {
+func e2eAnsibleInventoryHost(t *testing.T, o e2eOracle, tmp string, r *ansible.Repo, host, pbDir string) map[string]any {
 	t.Helper()
-	cmd := exec.Command("ansible-inventory", "-i", r.InventoryPath, "--host", host, "--playbook-dir", pbDir)
+	cmd := exec.Command(filepath.Join(o.bin, "ansible-inventory"), "-i", r.InventoryPath, "--host", host, "--playbook-dir", pbDir)
 	cmd.Dir = r.Root // so that ansible.cfg (vault_password_file) is read
 	cmd.Env = e2eAnsibleEnv(t, tmp)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		t.Fatalf("ansible-inventory --host %s: %v\n%s", host, err, stderr.String())
+		t.Fatalf("%s: ansible-inventory --host %s: %v\n%s", o.full, host, err, stderr.String())
 	}
 	var vars map[string]any
 	dec := json.NewDecoder(bytes.NewReader(out))
@@ -466,18 +615,6 @@ func BenchmarkPlan1000(b *testing.B) {
 
 // ---- helpers ----
 
-// e2eRequireOracle skips when a tool is missing, unless CI demands oracles.
-func e2eRequireOracle(t testing.TB, tool string) {
-	t.Helper()
-	if _, err := exec.LookPath(tool); err == nil {
-		return
-	}
-	if os.Getenv("STRAYLIGHT_REQUIRE_ORACLES") == "1" {
-		t.Fatalf("%s not found and STRAYLIGHT_REQUIRE_ORACLES=1", tool)
-	}
-	t.Skipf("%s not found: parity test skipped", tool)
-}
-
 // e2eIsolateEnv keeps the caller's Ansible settings out of straylight's
 // reading of the test repositories (ansible-playbook's are in e2eAnsibleEnv).
 func e2eIsolateEnv(t *testing.T) {
@@ -504,7 +641,7 @@ func e2eAnsibleEnv(t *testing.T, dir string) []string {
 		"ANSIBLE_LOCAL_TEMP="+filepath.Join(dir, "ansible-local"),
 		"ANSIBLE_REMOTE_TEMP="+filepath.Join(dir, "ansible-remote"),
 		"ANSIBLE_PYTHON_INTERPRETER=/usr/bin/python3", "ANSIBLE_RETRY_FILES_ENABLED=False",
-		"ANSIBLE_LOCALHOST_WARNING=False", "ANSIBLE_HOST_KEY_CHECKING=False")
+		"ANSIBLE_LOCALHOST_WARNING=False", "ANSIBLE_HOST_KEY_CHECKING=False", "ANSIBLE_PIPELINING=True")
 }
 
 // e2eOpen opens a repository with the vault password its ansible.cfg names.

@@ -46,7 +46,11 @@ func (w *hostWork) addFile(ft *ansible.FileTask) {
 	fc := &FileChange{Playbook: run.Playbook.Path, Play: run.Play.Name, Task: t.Label(), Module: t.Module,
 		Dest: ft.Dest, NewSHA256: sha256Hex(ft.Content), NewContent: string(ft.Content), Notify: t.Notify, At: t.At, raw: ft.Content,
 		Attrs: ft.Attrs, Become: becomeOrNil(ft.Become)}
-	w.files = append(w.files, &fileWork{change: fc, content: ft.Content, hs: ft.Scope, task: t})
+	play := ft.Play
+	if play == nil {
+		play = ft.Scope
+	}
+	w.files = append(w.files, &fileWork{change: fc, content: ft.Content, hs: play, task: t})
 }
 
 func (w *hostWork) unsupported(t *ansible.Task, reason string) {
@@ -115,7 +119,7 @@ func (w *hostWork) addPending() {
 
 func (w *hostWork) addPendingHandler(name, because string) {
 	for _, hs := range w.tasks.Scopes {
-		for _, h := range hs.Run().Handlers() {
+		for _, h := range hs.Handlers() {
 			if h.Label() == name {
 				w.addHandler(hs, h, []string{because})
 				w.plan.Handlers[len(w.plan.Handlers)-1].Pending = true
@@ -142,7 +146,7 @@ func (w *hostWork) collectHandlers() {
 }
 
 func (w *hostWork) addHandlers(hs *ansible.HostScope, notified map[string][]string) {
-	for _, h := range hs.Run().Handlers() {
+	for _, h := range hs.Handlers() {
 		because := handlerCause(h, notified)
 		if len(because) == 0 {
 			continue
@@ -178,13 +182,18 @@ func (w *hostWork) addHandler(hs *ansible.HostScope, h *ansible.Task, because []
 
 // redact masks secret values in everything the plan shows or saves.
 func (w *hostWork) redact() {
-	for _, f := range w.plan.Files {
+	for _, fw := range w.files {
+		f := fw.change
 		if containsAny(f.NewContent, w.secrets) {
 			f.Secret = true
 		}
 		f.rawDiff = f.Diff
 		f.Diff = maskDiff(f.Diff, w.secrets)
 		f.NewContent = MaskText(f.NewContent, w.secrets)
+		if fw.task.NoLog {
+			f.Secret, f.NewContent = true, SecretMask
+			f.Diff = noLogDiff(f.Diff)
+		}
 	}
 	for i := range w.plan.Handlers {
 		w.plan.Handlers[i].Command = MaskSecrets(w.plan.Handlers[i].raw, w.secrets)
@@ -230,4 +239,13 @@ func HasHandler(list []HandlerRun, name string) bool {
 		}
 	}
 	return false
+}
+
+// noLogDiff is what a no_log task's diff shows: that there is one, not its
+// lines (Ansible hides a no_log task's result whole; --show-secrets shows it).
+func noLogDiff(diff string) string {
+	if diff == "" {
+		return ""
+	}
+	return "(the content of a no_log task is not shown)\n"
 }

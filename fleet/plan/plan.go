@@ -53,7 +53,36 @@ type Plan struct {
 	Summary   Summary         `json:"summary"`
 	Playbooks []string        `json:"playbooks"`
 	Fleet     *discover.Fleet `json:"-"`
-	secrets   []string        // every planned host's secret values, for masking
+	// NothingPlanned: no playbook, no host, or not one file or handler
+	// straylight could plan (a warning finding says which); --check
+	// exits 1 rather than report success on nothing.
+	NothingPlanned bool     `json:"nothing_planned,omitempty"`
+	secrets        []string // every planned host's secret values, for masking
+}
+
+// checkSomethingPlanned adds the warning for a plan that holds nothing.
+func (p *Plan) checkSomethingPlanned() {
+	msg := ""
+	switch {
+	case len(p.Playbooks) == 0:
+		msg = "no playbook found (a YAML list of plays under playbooks/ or at the repository root, or one named on the command line)"
+	case len(p.Hosts) == 0:
+		msg = "no play targets any host (check the plays' hosts: and --limit against the inventory)"
+	case p.plannedItems() == 0:
+		msg = "nothing could be planned: no file task or handler straylight runs, on any host"
+	default:
+		return
+	}
+	p.NothingPlanned = true
+	p.Findings = append(p.Findings, Finding{Severity: SevWarning, Key: "nothing planned", Message: msg})
+}
+
+func (p *Plan) plannedItems() int {
+	n := 0
+	for _, h := range p.Hosts {
+		n += len(h.Files) + len(h.Handlers)
+	}
+	return n
 }
 
 // HostPlan is one host's part of the plan.

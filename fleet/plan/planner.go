@@ -42,6 +42,7 @@ func (p *Planner) Plan(ctx context.Context) (*Plan, error) {
 	plan.Fleet = p.fleet()
 	lintFleet(plan, works)
 	orderHosts(plan)
+	plan.checkSomethingPlanned()
 	plan.summarize()
 	return plan, nil
 }

@@ -61,11 +61,16 @@ func TestValidateVLLMValues(t *testing.T) {
 		{"served_model_name", "llama31-8b-wintermute", true},
 		{"served_model_name", []any{"a", "a"}, false},
 		{"served_model_name", "", false},
-		{"enabled", "yes", true}, // Ansible's YAML 1.1 reads yes as true
-		{"enabled", "On", true},
+		{"enabled", "yes", true}, // the bool filter reads these as booleans
+		{"enabled", "no", true},
+		{"auto_switch", "On", true},
+		{"auto_switch", 1, true},
+		{"auto_switch", "0", true},
 		{"enabled", "maybe", false},
+		{"enabled", 2, false},
+		{"port", "8000", true}, // a number written as a string, which the template passes through | int
+		{"port", "80x", false},
 		{"port", 8001.0, false}, // a float renders as 8001.0
-		{"port", "8001", true},
 		{"container_name", "vllm-wintermute", true},
 		{"container_name", "bad name", false},
 	}

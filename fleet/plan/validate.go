@@ -60,31 +60,35 @@ func ValidateVLLMValue(key string, v any) string {
 	return ""
 }
 
+// ruleBool accepts what Ansible's bool filter reads as a boolean: true and
+// false, yes/no/on/off/true/false/1/0 as strings in any case (quoted or
+// not), and the numbers 1 and 0.
 func ruleBool(v any) string {
 	if _, ok := AnsibleBool(v); ok {
 		return ""
 	}
-	return fmt.Sprintf("expected true or false (or yes/no, on/off), got %s", describe(v))
+	return fmt.Sprintf("expected true or false (or yes, no, on, off, 1, 0 as the bool filter reads them), got %s", describe(v))
 }
 
-// AnsibleBool reads a boolean as Ansible's YAML (1.1) does: true/false and
-// also yes/no and on/off, in lower, title or upper case.
+// AnsibleBool reads a boolean as Ansible's bool filter does: a boolean, the
+// numbers 1 and 0, or yes/no/on/off/true/false/1/0 in any case.
 func AnsibleBool(v any) (bool, bool) {
 	switch t := v.(type) {
 	case bool:
 		return t, true
+	case int:
+		return t == 1, t == 0 || t == 1
 	case string:
-		b, ok := yaml11Bools[t]
+		b, ok := boolWords[strings.ToLower(strings.TrimSpace(t))]
 		return b, ok
 	}
 	return false, false
 }
 
-// yaml11Bools are the words YAML 1.1 (PyYAML, hence Ansible) reads as booleans.
-var yaml11Bools = map[string]bool{
-	"yes": true, "Yes": true, "YES": true, "no": false, "No": false, "NO": false,
-	"true": true, "True": true, "TRUE": true, "false": false, "False": false, "FALSE": false,
-	"on": true, "On": true, "ON": true, "off": false, "Off": false, "OFF": false,
+// boolWords are the words the bool filter (and YAML 1.1) reads as booleans.
+var boolWords = map[string]bool{
+	"yes": true, "no": false, "on": true, "off": false,
+	"true": true, "false": false, "1": true, "0": false,
 }
 
 // strictInt reads an integer as a template renders it: an int, or a string

@@ -43,8 +43,19 @@ func (h *psHost) nativeCommand(name string, args []string) (psNative, bool) {
 		if container, isPS := psDockerPSContainer(args); h.runtime != nil && isPS {
 			return h.dockerPS(container), true
 		}
+		return h.dockerLogsNative(args)
 	}
 	return psNative{}, false
+}
+
+// dockerLogsNative is `docker logs` for one container, refused as every
+// docker command is when Docker Desktop is not running.
+func (h *psHost) dockerLogsNative(args []string) (psNative, bool) {
+	out, ok := h.dockerLogs(args)
+	if ok && !h.dockerRunning() {
+		return psNative{stderr: psDockerDownMessage + "\r\n", code: 1}, true
+	}
+	return psNative{stdout: out}, ok
 }
 
 func (h *psHost) hasNvidiaSMI() bool {

@@ -18,6 +18,9 @@ type vllmHandler struct {
 // body, known paths with another method its 405. /health, /metrics and
 // /version are never behind an API key (the lab sets none).
 func (h *vllmHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rec := &statusRecorder{ResponseWriter: w}
+	defer func() { h.srv.log.add(accessLine(r, max(rec.status, http.StatusOK))) }()
+	w = rec
 	w.Header().Set("Server", "uvicorn")
 	method, handle := h.route(r.URL.Path)
 	switch {

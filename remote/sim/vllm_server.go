@@ -61,6 +61,7 @@ type VLLMServer struct {
 	// already serving when the lab starts has been up for a while.
 	containerStarted time.Time
 	changed          chan struct{} // closed on every state change
+	log              *vllmLog      // the container's output (docker logs)
 }
 
 var errVLLMClosed = errors.New("sim: vLLM server closed")
@@ -78,7 +79,7 @@ func NewVLLMServer(opts VLLMOptions) (*VLLMServer, error) {
 	}
 	now := time.Now()
 	s := &VLLMServer{opts: opts, created: now.Add(-2 * time.Hour), containerStarted: now.Add(-90 * time.Minute),
-		state: VLLMStopped, stateSince: now, cfg: cfg, original: raw, changed: make(chan struct{})}
+		state: VLLMStopped, stateSince: now, cfg: cfg, original: raw, changed: make(chan struct{}), log: newVLLMLog()}
 	s.web.idleTimeout = 5 * time.Second // VLLM_HTTP_TIMEOUT_KEEP_ALIVE
 	return s, nil
 }
@@ -141,6 +142,7 @@ func (s *VLLMServer) addrFor(cfg vllmConfig) string {
 }
 
 func (s *VLLMServer) setStateLocked(state VLLMState, exitCode int) {
+	s.logTransitionLocked(s.state, state)
 	s.state, s.exitCode, s.stateSince = state, exitCode, time.Now()
 	close(s.changed)
 	s.changed = make(chan struct{})

@@ -206,21 +206,3 @@ func TestRollbackStepsInTheOrderTheyRan(t *testing.T) {
 		t.Fatalf("rollback lines out of order (restart %d, health %d, end %d):\n%s", restart, health, end, got)
 	}
 }
-
-// A host that never became healthy shows its backend's last log lines
-// under the failed health gate.
-func TestFailedHealthGateShowsLogs(t *testing.T) {
-	p := New(KindDeploy, "wintermute")
-	fold(p, deployEvents())
-	fold(p, []fleetapply.Event{
-		{Kind: fleetapply.EvLogs, Host: "wintermute", Message: "last 2 log line(s) of unit vllm",
-			Logs: []string{"INFO loading model", "ERROR EngineCore failed to start"}},
-		{Kind: fleetapply.EvStep, Host: "wintermute", Step: fleetapply.StepHealth, Status: fleetapply.StatusFailed, Message: "not healthy within 5m0s"},
-	})
-	got := text(p)
-	for _, want := range []string{"│ last 2 log line(s) of unit vllm:", "│ INFO loading model", "│ ERROR EngineCore failed to start"} {
-		if !strings.Contains(got, want) {
-			t.Errorf("failed health gate misses %q:\n%s", want, got)
-		}
-	}
-}

@@ -44,8 +44,10 @@ type HostProgress struct {
 	Routes   []*RouteStream
 	Outcome  string // ok, unchanged, failed, skipped; "" while running
 	Message  string
-	// Logs are the backend's last log lines when it never became healthy.
-	Logs []string
+	// LogTail is the last lines of the host's backend log, read when its
+	// health gate failed; LogErr is why they could not be read.
+	LogTail []string
+	LogErr  string
 }
 
 // StepLine is a step's latest state.
@@ -78,8 +80,6 @@ func (p *Progress) Fold(ev apply.Event) {
 	case apply.EvHealth:
 		h := p.host(ev.Host)
 		h.Health, h.HealthAt = ev.Health, time.Now()
-	case apply.EvLogs:
-		p.host(ev.Host).Logs = append([]string{ev.Message + ":"}, ev.Logs...)
 	case apply.EvRouteChunk:
 		p.stream(ev.Host, ev.Route).Text += ev.Chunk
 	case apply.EvRouteResult:

@@ -87,6 +87,7 @@ func (r *renderer) host(h *HostProgress) {
 	for _, s := range h.Steps {
 		r.step(h, s)
 	}
+	r.logTail(h)
 	for _, s := range h.Routes {
 		r.stream(s, "  ")
 	}
@@ -152,11 +153,6 @@ func (r *renderer) step(h *HostProgress, s StepLine) {
 	r.add(line)
 	if s.Step == apply.StepHealth && s.Status == apply.StatusStart && h.Health != nil {
 		r.add("      " + r.health(h.Health, r.since(h.HealthAt)))
-	}
-	if s.Step == apply.StepHealth && s.Status == apply.StatusFailed {
-		for _, l := range h.Logs {
-			r.add(r.th.Dim.S("      │ " + l))
-		}
 	}
 }
 

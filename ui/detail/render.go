@@ -6,6 +6,7 @@ package detail
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/straylight-fleet/straylight/fleet"
 	"github.com/straylight-fleet/straylight/fleet/plan"
@@ -21,6 +22,10 @@ type Value struct {
 	Key    string // "vllm.port", "vllm_max_model_len", …
 	Text   string // the value as YAML shows it; masked when secret
 	Origin string // "host_vars/wintermute.yml:5 (host_vars)"
+	// Raw is the expression Text was templated from ("" when the value is
+	// written as is); EvalErr is why templating it failed.
+	Raw     string
+	EvalErr string
 }
 
 // Input is what the view shows.
@@ -36,6 +41,10 @@ type Input struct {
 	Live       *status.HostStatus
 	Plan       *plan.HostPlan
 	Routes     []string
+	History    History   // recent load; nil: no charts
+	Now        time.Time // the charts' right edge (the last snapshot's time)
+	Width      int       // the view's width, which the charts fill
+	ShowRaw    bool      // show each templated value's expression too
 }
 
 // Lines renders the view's content.
@@ -46,6 +55,7 @@ func Lines(in Input, th *theme.Theme) []string {
 	r.gpus(in.Live)
 	r.container(in.Live)
 	r.load(in.Live)
+	r.charts(in)
 	r.plan(in)
 	r.errors(in.Live)
 	return r.out
@@ -113,7 +123,10 @@ func (r *renderer) values(in Input) {
 		width = max(width, layout.Width(v.Key))
 	}
 	for _, v := range in.Values {
-		r.add("  " + layout.Fit(v.Key, width) + "  " + v.Text + "  " + r.th.Dim.S(v.Origin))
+		r.add("  " + layout.Fit(v.Key, width) + "  " + r.valueText(v, in.ShowRaw) + "  " + r.th.Dim.S(v.Origin))
+	}
+	if hasRaw(in.Values) && !in.ShowRaw {
+		r.add(r.th.Dim.S("  templated values are shown as they evaluate for this host · v shows the expressions"))
 	}
 }
 

@@ -211,6 +211,8 @@ func twoUnits(major int, majorUnit string, minor int, minorUnit string) string {
 func DriftCell(r Row) Cell {
 	d := r.Drift
 	switch {
+	case r.Busy != "":
+		return cell(r.Busy, ToneInfo)
 	case strings.HasPrefix(r.Outcome, "✗"):
 		return cell(r.Outcome, ToneErr)
 	case r.Outcome != "":

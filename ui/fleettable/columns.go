@@ -8,13 +8,13 @@ import (
 // Columns are the table's columns, in order.
 func Columns() []table.Column[Row] {
 	return []table.Column[Row]{
-		{Title: "HOST", Min: 10, Max: 16, Priority: 100, Cell: table.Fixed(HostCell)},
-		{Title: "STATE", Min: 7, Max: 11, Priority: 95, Cell: table.Fixed(StateCell)},
-		{Title: "MODEL (LIVE)", Min: 29, Max: 44, Priority: 90, Flex: true, Cell: FittedModelCell},
-		{Title: "GPU", Min: 5, Max: 14, Priority: 70, Cell: GPUCell},
+		{Title: "HOST", Min: 10, Max: 16, Priority: 100, Grow: 55, Cell: table.Fixed(HostCell)},
+		{Title: "STATE", Min: 7, Max: 11, Priority: 95, Grow: 54, Cell: table.Fixed(StateCell)},
+		{Title: "MODEL (LIVE)", Min: 29, Max: 38, Priority: 90, Flex: true, Cell: FittedModelCell},
+		{Title: "GPU", Min: 5, Max: 11, Priority: 70, Grow: 99, Cell: GPUTrendCell},
 		{Title: "VRAM", Min: 9, Max: 11, Priority: 40, Right: true, Cell: table.Fixed(VRAMCell)},
 		{Title: "RUN/W", Min: 5, Max: 6, Priority: 45, Right: true, Cell: table.Fixed(RequestsCell)},
-		{Title: "TOK/S", Min: 5, Max: 7, Priority: 60, Right: true, Cell: table.Fixed(TokensCell)},
+		{Title: "TOK/S", Min: 5, Max: 16, Priority: 60, Grow: 98, Right: true, Cell: TokensTrendCell},
 		{Title: "IDLE", Min: 10, Max: 11, Priority: 80, Cell: table.Fixed(IdleCell)},
 		{Title: "DRIFT", Min: 10, Max: 11, Priority: 85, Cell: table.Fixed(DriftCell)},
 	}

@@ -27,6 +27,11 @@ type Row struct {
 	Load       status.Load
 	Idle       status.Idle
 	Drift      Drift
+	// Busy is "deploying" or "restarting" while straylight does so; it
+	// shows instead of the drift.
+	Busy       string
+	UtilTrend  []float64 // recent GPU utilization, oldest first (NaN: not known)
+	TokenTrend []float64 // recent tokens/s, oldest first
 	// Outcome is how the last deploy or restart ended ("✗ reverted"), until
 	// the operator has seen it; it shows instead of the drift.
 	Outcome string

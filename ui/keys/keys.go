@@ -86,3 +86,9 @@ func NextField() key.Binding { return bind("↓/tab", "next field", "down", "tab
 
 // PrevField moves to the previous field of a form.
 func PrevField() key.Binding { return bind("↑/shift+tab", "previous field", "up", "shift+tab") }
+
+// Logs shows the selected host's backend log.
+func Logs() key.Binding { return bind("l", "logs", "l") }
+
+// History shows the git history of the files feeding the selected host.
+func History() key.Binding { return bind("h", "git history", "h") }

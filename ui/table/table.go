@@ -36,6 +36,7 @@ type Column[R any] struct {
 	Title    string
 	Min, Max int  // widths in cells
 	Priority int  // columns of lowest priority are dropped first when narrow
+	Grow     int  // order in which spare room is handed out (0: Priority)
 	Flex     bool // gets the room left first (the widest content)
 	Right    bool // figures are right-aligned
 	Cell     func(r R, w int) Cell
@@ -97,10 +98,14 @@ func grow[R any](placed []Placed[R], extra int) {
 		order[i] = i
 	}
 	rank := func(p Placed[R]) int {
-		if p.Flex {
-			return p.Priority + 1000
+		r := p.Priority
+		if p.Grow != 0 {
+			r = p.Grow
 		}
-		return p.Priority
+		if p.Flex {
+			return r + 1000
+		}
+		return r
 	}
 	sort.SliceStable(order, func(a, b int) bool { return rank(placed[order[a]]) > rank(placed[order[b]]) })
 	for _, i := range order {

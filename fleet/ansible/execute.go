@@ -1,0 +1,278 @@
+package ansible
+
+import (
+	"fmt"
+	"path/filepath"
+	"slices"
+)
+
+// walker runs one play's tasks for one host the way Ansible's strategy
+// would, without touching the host: blocks, conditions, loops, includes and
+// facts are evaluated; file tasks are rendered into HostTasks; what
+// straylight cannot run is recorded with the reason.
+type walker struct {
+	repo    *Repo
+	run     *PlayRun
+	w       *HostTasks
+	play    *HostScope
+	hosts   []string          // the play's hosts, for run_once
+	facts   map[string]any    // set_fact (templated) and include_vars (raw)
+	unknown map[string]string // registered names → the task whose result straylight cannot know
+	depth   int
+	inRole  map[roleScopeKey]*HostScope
+}
+
+// roleScopeKey names a scope whose lookups search a role's directory.
+type roleScopeKey struct {
+	base *HostScope
+	dir  string
+}
+
+// frame is what a task inherits from the blocks, imports and role around it.
+type frame struct {
+	base   *HostScope     // the play's scope, or an included role's
+	params map[string]any // the role entry's params
+	vars   map[string]any // block and include vars
+	when   []any          // conditions of enclosing blocks and imports
+	tags   []string
+	dir    string // where relative task files are looked for first
+}
+
+// maxIncludeDepth stops include loops (a file including itself).
+const maxIncludeDepth = 40
+
+func (r *Repo) newWalker(run *PlayRun, w *HostTasks, play *HostScope, hosts []string) *walker {
+	return &walker{repo: r, run: run, w: w, play: play, hosts: hosts, facts: map[string]any{}, unknown: map[string]string{}, inRole: map[roleScopeKey]*HostScope{}}
+}
+
+// playTasks runs pre_tasks, roles, tasks and post_tasks in Ansible's order.
+func (wk *walker) playTasks() error {
+	top := frame{base: wk.play, tags: wk.run.Play.Tags, dir: wk.run.Playbook.Dir}
+	if err := wk.tasks(top, wk.run.Play.PreTasks); err != nil {
+		return err
+	}
+	for i, role := range wk.run.Roles {
+		if err := wk.playRole(top, role, wk.run.Entries[i]); err != nil {
+			return err
+		}
+	}
+	if err := wk.tasks(top, wk.run.Play.Tasks); err != nil {
+		return err
+	}
+	return wk.tasks(top, wk.run.Play.PostTasks)
+}
+
+// playRole runs a role entry of the play's roles: its params, conditions
+// and tags apply to each of its tasks.
+func (wk *walker) playRole(top frame, role *Role, ref RoleRef) error {
+	f := top
+	f.params = ref.Params
+	f.when = append(slices.Clip(top.when), ref.When...)
+	f.tags = AppendUnique(slices.Clone(top.tags), ref.Tags...)
+	f.dir = filepath.Join(role.Dir, "tasks")
+	return wk.tasks(f, role.Tasks)
+}
+
+func (wk *walker) tasks(f frame, list []*Task) error {
+	for _, t := range list {
+		if err := wk.task(f, t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// task runs one task: a block and a static import pass their conditions,
+// vars and tags down to each task inside; anything else is run (or skipped)
+// here, per loop item.
+func (wk *walker) task(f frame, t *Task) error {
+	tags := AppendUnique(slices.Clone(f.tags), t.Tags...)
+	switch {
+	case t.Unsupported == "" && (t.IsBlock || t.Module == ModImportTasks || t.Module == ModImportRole):
+		inner := f
+		inner.vars = mergeMaps(f.vars, t.Vars)
+		inner.when = append(slices.Clip(f.when), t.When...)
+		inner.tags = tags
+		if t.IsBlock {
+			return wk.block(inner, t)
+		}
+		return wk.static(inner, t)
+	case !wk.repo.selected(tags):
+		return nil
+	}
+	return wk.looped(f, t)
+}
+
+// block runs a block, its rescue when a task of the block failed, and its
+// always part in every case.
+func (wk *walker) block(f frame, t *Task) error {
+	err := wk.tasks(f, t.Block)
+	if err != nil && len(t.Rescue) > 0 {
+		rf := f
+		rf.vars = mergeMaps(f.vars, map[string]any{"ansible_failed_result": map[string]any{"msg": err.Error(), "failed": true}})
+		err = wk.tasks(rf, t.Rescue)
+	}
+	if len(t.Always) > 0 {
+		if aerr := wk.tasks(f, t.Always); aerr != nil {
+			return aerr
+		}
+	}
+	return err
+}
+
+// looped runs a task once, or once per loop item, where its conditions hold.
+func (wk *walker) looped(f frame, t *Task) error {
+	if t.Loop == nil {
+		return wk.once(f, t, nil)
+	}
+	items, err := wk.loopItems(f, t)
+	if err != nil {
+		return wk.loopFailed(f, t, err)
+	}
+	for i, item := range items {
+		if err := wk.once(f, t, t.loopVars(item, i)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// loopFailed: a loop that cannot be evaluated is an error unless the task's
+// conditions are false without it, as in Ansible.
+func (wk *walker) loopFailed(f frame, t *Task, loopErr error) error {
+	hs := wk.scopeFor(f, t, nil)
+	if ok, err := wk.holds(hs, f, t); err == nil && !ok {
+		return nil
+	}
+	return wk.failed(t, atKey(t, "loop", loopErr))
+}
+
+// once runs the task for one loop item (or without a loop).
+func (wk *walker) once(f frame, t *Task, item map[string]any) error {
+	hs := wk.scopeFor(f, t, item)
+	ok, err := wk.holds(hs, f, t)
+	if err != nil {
+		return wk.failed(t, err)
+	}
+	if !ok || wk.skipRunOnce(t) {
+		return nil
+	}
+	if t.Unsupported != "" {
+		wk.unsupported(t, t.Unsupported)
+		return nil
+	}
+	return wk.failed(t, wk.module(f, t, hs, item))
+}
+
+// failed applies ignore_errors: a failing task that ignores errors is
+// listed, with the error, and the play goes on.
+func (wk *walker) failed(t *Task, err error) error {
+	if err == nil {
+		return nil
+	}
+	if t.IgnoreErrors {
+		wk.unsupported(t, "failed, and ignore_errors is set: "+err.Error())
+		return nil
+	}
+	return err
+}
+
+func (wk *walker) unsupported(t *Task, reason string) {
+	wk.w.AddUnsupported(t, reason)
+	if t.Register != "" {
+		wk.unknown[t.Register] = t.Label()
+	}
+}
+
+// skipRunOnce: a run_once task runs on the play's first host only.
+func (wk *walker) skipRunOnce(t *Task) bool {
+	return t.RunOnce && len(wk.hosts) > 0 && wk.hosts[0] != wk.w.Host && !t.Module.isFactModule()
+}
+
+func (m Module) isFactModule() bool { return m == ModSetFact || m == ModIncludeVars }
+
+// scopeFor is the scope a task runs in: the role's (or play's) variables,
+// then by rising precedence block and task vars, include_vars and set_fact,
+// role params, loop variables and extra vars.
+func (wk *walker) scopeFor(f frame, t *Task, item map[string]any) *HostScope {
+	layers := []map[string]any{f.vars, t.Vars, wk.facts, f.params, item}
+	if allEmpty(layers) {
+		return wk.lookupScope(f.base, t)
+	}
+	merged := mergeMaps(layers...)
+	for k, v := range wk.repo.ExtraVars {
+		merged[k] = v
+	}
+	c := *f.base
+	c.scope = f.base.scope.With(merged)
+	if t.RoleDir != "" {
+		c.scope = c.scope.WithSearchPath([]string{t.RoleDir, wk.run.Playbook.Dir})
+	}
+	return &c
+}
+
+// lookupScope is base with lookups searching the task's role first; one
+// per role, so that templated variables are cached across its tasks.
+func (wk *walker) lookupScope(base *HostScope, t *Task) *HostScope {
+	if t.RoleDir == "" {
+		return base
+	}
+	key := roleScopeKey{base, t.RoleDir}
+	if hs, ok := wk.inRole[key]; ok {
+		return hs
+	}
+	c := *base
+	c.scope = base.scope.WithSearchPath([]string{t.RoleDir, wk.run.Playbook.Dir})
+	wk.inRole[key] = &c
+	return &c
+}
+
+func allEmpty(maps []map[string]any) bool {
+	for _, m := range maps {
+		if len(m) > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// mergeMaps returns a new map of every map's entries, later ones winning.
+func mergeMaps(maps ...map[string]any) map[string]any {
+	out := map[string]any{}
+	for _, m := range maps {
+		for k, v := range m {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// module runs what straylight runs itself.
+func (wk *walker) module(f frame, t *Task, hs *HostScope, item map[string]any) error {
+	switch {
+	case t.Module.IsFileModule():
+		return wk.fileTask(t, hs)
+	case t.Module.IsCommandModule():
+		wk.unsupported(t, fmt.Sprintf("%s runs only as a handler: straylight cannot tell whether a command task changes anything", t.Module))
+		return nil
+	case t.Module.IsServiceModule():
+		wk.unsupported(t, fmt.Sprintf("%s runs only as a handler", t.ModuleName))
+		return nil
+	case t.Module == ModIncludeTasks || t.Module == ModIncludeRole:
+		inner := f
+		inner.vars = mergeMaps(f.vars, t.Vars, item)
+		return wk.include(inner, t, hs)
+	}
+	return wk.logicModule(t, hs)
+}
+
+func (wk *walker) fileTask(t *Task, hs *HostScope) error {
+	if t.DelegateTo != "" && t.DelegateTo != wk.w.Host {
+		wk.unsupported(t, fmt.Sprintf("delegate_to %q: the file would be written on another host", t.DelegateTo))
+		return nil
+	}
+	if t.Register != "" {
+		wk.unknown[t.Register] = t.Label()
+	}
+	return wk.w.addFileTask(hs, wk.run, t, wk.play)
+}

@@ -1,0 +1,309 @@
+package ansible
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/straylight-fleet/straylight/render"
+)
+
+// static runs import_tasks and import_role: the file or role is brought in
+// where the import stands, its tasks inheriting the import's conditions,
+// vars and tags (f already holds them).
+func (wk *walker) static(f frame, t *Task) error {
+	if t.Loop != nil {
+		return &InputError{At: t.At, Key: "loop", Msg: fmt.Sprintf("You cannot use loops on '%s' statements. You should use '%s' instead.", t.Module, strings.Replace(string(t.Module), "import", "include", 1))}
+	}
+	return wk.include(f, t, wk.scopeFor(f, t, nil))
+}
+
+// include brings in a task file or a role, dynamically (per host, its name
+// templated) or statically.
+func (wk *walker) include(f frame, t *Task, hs *HostScope) error {
+	if wk.depth >= maxIncludeDepth {
+		return &InputError{At: t.At, Msg: "includes nest more than 40 deep (does a file include itself?)"}
+	}
+	wk.depth++
+	defer func() { wk.depth-- }()
+	args, err := wk.includeArgs(t, hs)
+	if err != nil {
+		return err
+	}
+	if t.Module == ModIncludeTasks || t.Module == ModImportTasks {
+		return wk.taskFile(f, t, args)
+	}
+	return wk.role(f, t, args)
+}
+
+// includeArgs templates an include's arguments; a free-form argument is the
+// file (or the role's name).
+func (wk *walker) includeArgs(t *Task, hs *HostScope) (map[string]any, error) {
+	raw := mergeMaps(t.Args)
+	if t.FreeForm != "" {
+		key := "file"
+		if t.Module == ModIncludeRole || t.Module == ModImportRole {
+			key = "name"
+		}
+		raw[key] = t.FreeForm
+	}
+	v, err := hs.template(raw)
+	if err != nil {
+		return nil, atTask(t, err)
+	}
+	return v.(map[string]any), nil
+}
+
+func (wk *walker) taskFile(f frame, t *Task, args map[string]any) error {
+	name := argString(args, "file")
+	if name == "" {
+		name = argString(args, "_raw_params")
+	}
+	path, err := wk.findTaskFile(f, t, name)
+	if err != nil {
+		return err
+	}
+	tasks, err := wk.repo.taskFiles.load(wk.repo.Root, path, t.Role, t.RoleDir)
+	if err != nil {
+		return err
+	}
+	inner := f
+	inner.dir = filepath.Dir(path)
+	return wk.tasks(inner, tasks)
+}
+
+// findTaskFile looks for an included task file the way Ansible does: beside
+// the including file, in the role's tasks/, then beside the playbook.
+func (wk *walker) findTaskFile(f frame, t *Task, name string) (string, error) {
+	if name == "" {
+		return "", &InputError{At: t.At, Key: string(t.Module), Msg: "no file to include"}
+	}
+	candidates := []string{name}
+	if !filepath.IsAbs(name) {
+		candidates = []string{filepath.Join(f.dir, name)}
+		if t.RoleDir != "" {
+			candidates = append(candidates, filepath.Join(t.RoleDir, "tasks", name))
+		}
+		candidates = append(candidates, filepath.Join(wk.run.Playbook.Dir, name))
+	}
+	for _, c := range candidates {
+		if st, err := os.Stat(c); err == nil && !st.IsDir() {
+			return c, nil
+		}
+	}
+	return "", &InputError{At: t.At, Key: string(t.Module), Msg: fmt.Sprintf("Could not find or access '%s' (looked in %s)", name, strings.Join(relAll(wk.repo.Root, candidates), ", "))}
+}
+
+func relAll(root string, paths []string) []string {
+	out := make([]string, len(paths))
+	for i, p := range paths {
+		out[i] = RelTo(root, p)
+	}
+	return out
+}
+
+// role runs include_role and import_role: the role's defaults and vars
+// join the scope of its tasks, its handlers join the play's.
+func (wk *walker) role(f frame, t *Task, args map[string]any) error {
+	name := argString(args, "name")
+	if name == "" {
+		return &InputError{At: t.At, Key: "name", Msg: fmt.Sprintf("%s needs the role's name", t.Module)}
+	}
+	from := RoleFiles{Tasks: argString(args, "tasks_from"), Vars: argString(args, "vars_from"),
+		Defaults: argString(args, "defaults_from"), Handlers: argString(args, "handlers_from")}
+	role, err := wk.repo.roles.load(wk.repo, RoleRef{Name: name, At: t.At}, roleSearchPath(wk.run.Playbook.Dir, wk.repo.Config.RolesPath), from)
+	if err != nil {
+		return err
+	}
+	base, err := wk.roleScope(role)
+	if err != nil {
+		return err
+	}
+	wk.play.addHandlers(role.Handlers)
+	inner := f
+	inner.base, inner.dir = base, filepath.Join(role.Dir, "tasks")
+	return wk.tasks(inner, role.Tasks)
+}
+
+// roleScope is the play's scope with an included role's defaults and vars
+// merged at their precedence.
+func (wk *walker) roleScope(role *Role) (*HostScope, error) {
+	sub := *wk.run
+	sub.Roles = append(append([]*Role(nil), wk.run.Roles...), role)
+	hs, err := wk.repo.ScopeOf(wk.w.Host, &sub)
+	if err != nil {
+		return nil, err
+	}
+	hs.run = wk.run
+	return hs, nil
+}
+
+// logicModule runs the modules that only change what straylight knows:
+// set_fact, include_vars, debug, assert, fail and meta.
+func (wk *walker) logicModule(t *Task, hs *HostScope) error {
+	switch t.Module {
+	case ModSetFact:
+		return wk.setFact(t, hs)
+	case ModIncludeVars:
+		return wk.includeVars(t, hs)
+	case ModAssert:
+		return wk.assert(t, hs)
+	case ModFail:
+		return wk.fail(t, hs)
+	case ModMeta:
+		if t.FreeForm != "flush_handlers" && t.FreeForm != "noop" {
+			wk.unsupported(t, fmt.Sprintf("meta: %s is not supported", t.FreeForm))
+		}
+	}
+	return nil // debug: nothing changes
+}
+
+func (wk *walker) setFact(t *Task, hs *HostScope) error {
+	raw := mergeMaps(t.Args, kvArgs(t.FreeForm))
+	delete(raw, "cacheable")
+	for _, k := range sortedKeys(raw) {
+		v, err := wk.repo.engine.TemplateOrdered(hs.scope, raw[k])
+		if err != nil {
+			return atKey(t, k, err)
+		}
+		wk.facts[k] = v
+	}
+	return nil
+}
+
+// kvArgs reads free-form k=v arguments (values as strings).
+func kvArgs(s string) map[string]any {
+	out := map[string]any{}
+	for _, field := range strings.Fields(s) {
+		if k, v, ok := strings.Cut(field, "="); ok {
+			out[k] = strings.Trim(v, `"'`)
+		}
+	}
+	return out
+}
+
+func (wk *walker) fail(t *Task, hs *HostScope) error {
+	msg := "Failed as requested from task"
+	if m, ok := t.Args["msg"]; ok {
+		v, err := hs.template(m)
+		if err != nil {
+			return atTask(t, err)
+		}
+		msg = render.PyStr(v)
+	}
+	return &InputError{At: t.At, Key: "fail", Msg: msg}
+}
+
+func (wk *walker) assert(t *Task, hs *HostScope) error {
+	for _, cond := range anyList(t.Args["that"]) {
+		ok, err := wk.repo.condition(hs, cond)
+		if err != nil {
+			return wk.conditionError(t, cond, err)
+		}
+		if !ok {
+			return &InputError{At: t.At, Key: "assert", Msg: wk.assertMessage(t, hs, cond)}
+		}
+	}
+	return nil
+}
+
+func (wk *walker) assertMessage(t *Task, hs *HostScope, cond any) string {
+	for _, key := range []string{"fail_msg", "msg"} {
+		if m, ok := t.Args[key]; ok {
+			if v, err := hs.template(m); err == nil {
+				return render.PyStr(v)
+			}
+		}
+	}
+	return fmt.Sprintf("Assertion failed: %v", cond)
+}
+
+// includeVars runs include_vars: a file, or every file of a directory in
+// sorted order, found in the role's vars/ or beside the playbook; name:
+// puts them under one variable.
+func (wk *walker) includeVars(t *Task, hs *HostScope) error {
+	args, err := wk.includeArgs(t, hs)
+	if err != nil {
+		return err
+	}
+	vars, err := wk.readVarsArg(t, args)
+	if err != nil {
+		return err
+	}
+	if name := argString(args, "name"); name != "" {
+		wk.facts[name] = vars
+		return nil
+	}
+	for k, v := range vars {
+		wk.facts[k] = v
+	}
+	return nil
+}
+
+func (wk *walker) readVarsArg(t *Task, args map[string]any) (map[string]any, error) {
+	if dir := argString(args, "dir"); dir != "" {
+		path, err := wk.findVarsPath(t, dir, true)
+		if err != nil {
+			return nil, err
+		}
+		return wk.readVarsDir(path)
+	}
+	path, err := wk.findVarsPath(t, argString(args, "file"), false)
+	if err != nil {
+		return nil, err
+	}
+	return readVarsFile(wk.repo.Root, path)
+}
+
+func (wk *walker) findVarsPath(t *Task, name string, dir bool) (string, error) {
+	candidates := []string{name}
+	if !filepath.IsAbs(name) {
+		candidates = nil
+		for _, d := range wk.searchDirs(t, "vars") {
+			candidates = append(candidates, filepath.Join(d, name))
+		}
+	}
+	for _, c := range candidates {
+		if st, err := os.Stat(c); err == nil && st.IsDir() == dir {
+			return c, nil
+		}
+	}
+	return "", &InputError{At: t.At, Key: "include_vars", Msg: fmt.Sprintf("Could not find or access '%s' (looked in %s)", name, strings.Join(relAll(wk.repo.Root, candidates), ", "))}
+}
+
+func (wk *walker) readVarsDir(dir string) (map[string]any, error) {
+	var files []string
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && (isYAMLName(p) || strings.HasSuffix(p, ".json")) {
+			files = append(files, p)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(files)
+	out := map[string]any{}
+	for _, p := range files {
+		m, err := readVarsFile(wk.repo.Root, p)
+		if err != nil {
+			return nil, err
+		}
+		for k, v := range m {
+			out[k] = v
+		}
+	}
+	return out, nil
+}
+
+// readVarsFile reads a vars file's mapping, values raw (templated when
+// used, as Ansible's variables are).
+func readVarsFile(root, path string) (map[string]any, error) {
+	node, err := readYAMLFile(path)
+	if err != nil || node == nil {
+		return nil, relabel(err, path, RelTo(root, path))
+	}
+	return decodeMap(RelTo(root, path), node)
+}

@@ -1,0 +1,280 @@
+package ansible
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/straylight-fleet/straylight/render"
+)
+
+// loopItems evaluates a task's loop (loop, with_items, with_list, with_dict,
+// with_fileglob) to its items, as Ansible's loop and lookup plugins do.
+func (wk *walker) loopItems(f frame, t *Task) ([]any, error) {
+	hs := wk.scopeFor(f, t, nil)
+	v, err := hs.repo.engine.TemplateOrdered(hs.scope, t.Loop)
+	if err != nil {
+		return nil, err
+	}
+	switch t.LoopKind {
+	case "items":
+		return flattenOnce(anyList(v)), nil
+	case "list":
+		return anyList(v), nil
+	case "dict":
+		return dictItems(v)
+	case "fileglob":
+		return wk.fileglob(t, anyList(v)), nil
+	}
+	list, ok := asList(v)
+	if !ok {
+		return nil, ansibleMessage(fmt.Sprintf("Invalid data passed to 'loop', it requires a list, got this instead: %s. Hint: If you passed a list/dict of just one element, try adding wantlist=True to your lookup invocation or use q/query instead of lookup.", render.PyStr(v)))
+	}
+	return list, nil
+}
+
+func asList(v any) ([]any, bool) {
+	switch l := v.(type) {
+	case []any:
+		return l, true
+	case []string:
+		out := make([]any, len(l))
+		for i, s := range l {
+			out[i] = s
+		}
+		return out, true
+	}
+	return nil, false
+}
+
+// flattenOnce is with_items: lists inside the list are spliced in.
+func flattenOnce(list []any) []any {
+	var out []any
+	for _, e := range list {
+		if inner, ok := asList(e); ok {
+			out = append(out, inner...)
+		} else {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// dictItems is with_dict: one {key, value} item per entry, in the
+// mapping's order.
+func dictItems(v any) ([]any, error) {
+	keys, get, ok := render.MapEntries(v)
+	if !ok {
+		return nil, fmt.Errorf("with_dict expects a dict")
+	}
+	out := make([]any, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, map[string]any{"key": k, "value": get(k)})
+	}
+	return out, nil
+}
+
+// fileglob is with_fileglob: files matching each pattern, relative patterns
+// looked up in the role's files/ and the playbook's files/.
+func (wk *walker) fileglob(t *Task, patterns []any) []any {
+	var out []any
+	for _, p := range patterns {
+		pattern := fmt.Sprint(p)
+		for _, dir := range wk.searchDirs(t, "files") {
+			matches := globFiles(filepath.Join(dir, pattern))
+			if filepath.IsAbs(pattern) {
+				matches = globFiles(pattern)
+			}
+			if len(matches) > 0 {
+				out = append(out, matches...)
+				break
+			}
+		}
+	}
+	return out
+}
+
+func globFiles(pattern string) []any {
+	matches, _ := filepath.Glob(pattern)
+	sort.Strings(matches)
+	var out []any
+	for _, m := range matches {
+		if st, err := os.Stat(m); err == nil && !st.IsDir() {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// searchDirs are where a task's relative paths are looked up: the role's
+// sub directory and the role itself, then the playbook's.
+func (wk *walker) searchDirs(t *Task, sub string) []string {
+	var dirs []string
+	if t.RoleDir != "" {
+		dirs = append(dirs, filepath.Join(t.RoleDir, sub), t.RoleDir)
+	}
+	return append(dirs, filepath.Join(wk.run.Playbook.Dir, sub), wk.run.Playbook.Dir)
+}
+
+// loopVars are the variables one loop item binds: loop_control's loop_var
+// (item by default) and index_var.
+func (t *Task) loopVars(item any, index int) map[string]any {
+	name := "item"
+	if v, ok := t.LoopControl["loop_var"]; ok && v != nil {
+		name = fmt.Sprint(v)
+	}
+	vars := map[string]any{name: item, "ansible_loop_var": name}
+	if v, ok := t.LoopControl["index_var"]; ok && v != nil {
+		vars[fmt.Sprint(v)] = index
+		vars["ansible_index_var"] = fmt.Sprint(v)
+	}
+	return vars
+}
+
+// holds evaluates a task's conditions and those it inherits.
+func (wk *walker) holds(hs *HostScope, f frame, t *Task) (bool, error) {
+	for _, cond := range append(append([]any(nil), f.when...), t.When...) {
+		ok, err := wk.repo.condition(hs, cond)
+		if err != nil {
+			return false, wk.conditionError(t, cond, err)
+		}
+		if !ok {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// conditionError names the task; a condition on the result of a task
+// straylight could not run says so.
+func (wk *walker) conditionError(t *Task, cond any, err error) error {
+	text := fmt.Sprint(cond)
+	for name, task := range wk.unknown {
+		if strings.Contains(text, name) {
+			return &InputError{At: t.At, Key: "when", Msg: fmt.Sprintf("the condition %q reads %q, the result of %q, which straylight does not run", text, name, task)}
+		}
+	}
+	return atKey(t, "when", fmt.Errorf("%q: %w", text, err))
+}
+
+// condition evaluates one when: condition with the semantics of the
+// ansible-core the repository is run with: 2.14 takes Jinja2's truth of the
+// expression; 2.19 and later demand a boolean.
+func (r *Repo) condition(hs *HostScope, cond any) (bool, error) {
+	switch c := cond.(type) {
+	case bool:
+		return c, nil
+	case nil:
+		return false, nil
+	}
+	text := strings.TrimSpace(fmt.Sprint(cond))
+	if r.StrictConditionals() {
+		return r.strictCondition(hs, text)
+	}
+	return r.legacyCondition(hs, text)
+}
+
+func (r *Repo) strictCondition(hs *HostScope, text string) (bool, error) {
+	v, err := hs.template("{{ " + text + " }}")
+	if err != nil {
+		return false, err
+	}
+	if b, ok := v.(bool); ok {
+		return b, nil
+	}
+	return false, ansibleMessage(fmt.Sprintf("Conditional result (%s) was derived from value of type '%s'. Conditionals must have a boolean result.",
+		pyBool(render.Truthy(v)), render.PyTypeName(v)))
+}
+
+// legacyCondition is ansible-core 2.14's: a condition written as a
+// template is templated first; the text is then the expression of
+// {% if %}.
+func (r *Repo) legacyCondition(hs *HostScope, text string) (bool, error) {
+	if strings.Contains(text, "{{") || strings.Contains(text, "{%") {
+		v, err := hs.template(text)
+		if err != nil {
+			return false, err
+		}
+		s, ok := v.(string)
+		if !ok || s == "" {
+			return render.Truthy(v), nil
+		}
+		text = s
+	}
+	out, err := r.engine.RenderTemplate("when", []byte("{% if "+text+" %} True {% else %} False {% endif %}"), hs.scope, render.TemplateDefaults())
+	if err != nil {
+		return false, err
+	}
+	return strings.TrimSpace(string(out)) == "True", nil
+}
+
+func pyBool(b bool) string {
+	if b {
+		return "True"
+	}
+	return "False"
+}
+
+// atKey places an error at a task's key.
+func atKey(t *Task, key string, err error) error {
+	if ie, ok := err.(*InputError); ok {
+		return ie
+	}
+	return &InputError{At: t.At, Key: key, Msg: fmt.Sprintf("task %q: %v", t.Label(), err)}
+}
+
+// selected applies --tags and --skip-tags to a task's tags (its own and
+// those it inherits), with Ansible's special tags always, never, tagged,
+// untagged and all.
+func (r *Repo) selected(tags []string) bool {
+	if r.skipped(tags) {
+		return false
+	}
+	if len(r.tags) == 0 {
+		return !contains(tags, "never")
+	}
+	for _, want := range r.tags {
+		if tagMatches(want, tags) {
+			return true
+		}
+	}
+	return contains(tags, "always") && !contains(r.skipTags, "always")
+}
+
+func (r *Repo) skipped(tags []string) bool {
+	for _, skip := range r.skipTags {
+		if tagMatches(skip, tags) {
+			return true
+		}
+	}
+	return false
+}
+
+func tagMatches(want string, tags []string) bool {
+	switch want {
+	case "all":
+		return !contains(tags, "never")
+	case "tagged":
+		return len(tags) > 0 && !contains(tags, "never")
+	case "untagged":
+		return len(tags) == 0
+	}
+	return contains(tags, want)
+}
+
+func contains(list []string, s string) bool {
+	for _, e := range list {
+		if e == s {
+			return true
+		}
+	}
+	return false
+}
+
+// ansibleMessage is an error whose text is Ansible's own, capitals and
+// full stop included, so that operators can search for it.
+type ansibleMessage string
+
+func (m ansibleMessage) Error() string { return string(m) }

@@ -1,0 +1,115 @@
+package ansible
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// tlRepo writes a one-host repository (local connection) with the given
+// playbook and extra files, and opens it with opts' tags.
+func tlRepo(t *testing.T, playbook string, files map[string]string, opts Options) *Repo {
+	t.Helper()
+	root := t.TempDir()
+	files["inventory/hosts.yml"] = "all:\n  vars: {ansible_connection: local}\n  hosts:\n    h1:\n    h2:\n"
+	files["playbooks/site.yml"] = playbook
+	for rel, content := range files {
+		path := filepath.Join(root, rel)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	opts.Repo = root
+	r, err := Open(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func tlDests(t *testing.T, r *Repo, host string) []string {
+	t.Helper()
+	w, err := r.RenderHost(host, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, f := range w.Files {
+		out = append(out, f.Dest)
+	}
+	return out
+}
+
+const tlTagsPlay = `- hosts: all
+  gather_facts: false
+  tasks:
+    - {name: a, copy: {content: a, dest: /o/a}, tags: [web]}
+    - {name: b, copy: {content: b, dest: /o/b}, tags: [db]}
+    - {name: c, copy: {content: c, dest: /o/c}, tags: [always]}
+    - {name: d, copy: {content: d, dest: /o/d}, tags: [never, debug]}
+    - {name: e, copy: {content: e, dest: /o/e}}
+    - name: block
+      tags: web
+      block:
+        - {name: f, copy: {content: f, dest: /o/f}}
+`
+
+// TestTagsSelectTasks: --tags and --skip-tags with Ansible's special tags;
+// a block's tags reach its tasks.
+func TestTagsSelectTasks(t *testing.T) {
+	cases := []struct {
+		tags, skip []string
+		want       string
+	}{
+		{nil, nil, "/o/a /o/b /o/c /o/e /o/f"},
+		{[]string{"web"}, nil, "/o/a /o/c /o/f"},
+		{[]string{"debug"}, nil, "/o/c /o/d"},
+		{nil, []string{"web,always"}, "/o/b /o/e"},
+		{[]string{"untagged"}, nil, "/o/c /o/e"},
+		{[]string{"tagged"}, []string{"db"}, "/o/a /o/c /o/f"},
+	}
+	for _, c := range cases {
+		r := tlRepo(t, tlTagsPlay, map[string]string{}, Options{Tags: c.tags, SkipTags: c.skip})
+		if got := strings.Join(tlDests(t, r, "h1"), " "); got != c.want {
+			t.Errorf("--tags %v --skip-tags %v: %s, want %s", c.tags, c.skip, got, c.want)
+		}
+	}
+}
+
+// TestRunOnceAndRegister: run_once writes on the play's first host only; a
+// condition on the result of a task straylight does not run is an error
+// naming that task.
+func TestRunOnceAndRegister(t *testing.T) {
+	r := tlRepo(t, "- hosts: all\n  gather_facts: false\n  tasks:\n    - {name: once, copy: {content: x, dest: /o/once}, run_once: true}\n", map[string]string{}, Options{})
+	if !slices.Equal(tlDests(t, r, "h1"), []string{"/o/once"}) || len(tlDests(t, r, "h2")) != 0 {
+		t.Errorf("run_once: h1 %v, h2 %v", tlDests(t, r, "h1"), tlDests(t, r, "h2"))
+	}
+	r = tlRepo(t, `- hosts: all
+  gather_facts: false
+  tasks:
+    - {name: probe, command: "cat /etc/x", register: probe_out}
+    - {name: after, copy: {content: x, dest: /o/x}, when: probe_out.rc == 0}
+`, map[string]string{}, Options{})
+	_, err := r.RenderHost("h1", false)
+	if err == nil || !strings.Contains(err.Error(), `reads "probe_out", the result of "probe"`) {
+		t.Errorf("condition on an unknown result: %v", err)
+	}
+}
+
+// TestImportPlaybookMissing names the file and line of the import.
+func TestImportPlaybookMissing(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "site.yml")
+	if err := os.WriteFile(path, []byte("- import_playbook: nosuch.yml\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := LoadPlaybook(dir, path)
+	if err == nil || !strings.Contains(err.Error(), "site.yml:1: import_playbook: ") || !strings.Contains(err.Error(), "nosuch.yml") {
+		t.Errorf("missing import: %v", err)
+	}
+}
