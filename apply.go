@@ -30,7 +30,12 @@ func (a *app) runApply(ctx context.Context) int {
 		return a.fail(fmt.Errorf("not applied"))
 	}
 	eng := a.session().Engine(repo, nil)
-	sum, err := eng.Apply(ctx, plan, a.observer())
+	return a.runExitCode(eng.Apply(ctx, plan, a.observer()))
+}
+
+// runExitCode is the exit code of an apply or a restart (their one error
+// contract): 1 when it could not run (the error) or a host failed, else 0.
+func (a *app) runExitCode(sum apply.ApplySummary, err error) int {
 	if err != nil {
 		return a.fail(err)
 	}
@@ -84,16 +89,25 @@ func (a *app) applyPlan(ctx context.Context) (*fleet.Repo, *fleetplan.Plan, erro
 
 // confirm asks before applying, like terraform apply, unless --yes.
 func (a *app) confirm(plan *fleetplan.Plan) bool {
-	if a.opts.yes || !plan.HasChanges() {
+	if !plan.HasChanges() {
+		return true
+	}
+	return a.ask("apply", plan.Summary.Line(), "Apply these changes?")
+}
+
+// ask puts question on the terminal after what, unless --yes; without a
+// terminal to ask on it refuses, naming --yes. verb is what --yes skips.
+func (a *app) ask(verb, what, question string) bool {
+	if a.opts.yes {
 		return true
 	}
 	f, ok := a.stdin.(*os.File)
 	if !ok || !isTerminal(f) {
-		fmt.Fprintln(a.stderr, "straylight: no terminal to confirm on: pass --yes to apply without asking")
+		fmt.Fprintf(a.stderr, "straylight: no terminal to confirm on: pass --yes to %s without asking\n", verb)
 		return false
 	}
-	fmt.Fprintln(a.stderr, plan.Summary.Line())
-	fmt.Fprint(a.stderr, "Apply these changes? Only 'yes' or 'y' is accepted: ")
+	fmt.Fprintln(a.stderr, what)
+	fmt.Fprint(a.stderr, question+" Only 'yes' or 'y' is accepted: ")
 	answer, _ := bufio.NewReader(a.stdin).ReadString('\n')
 	answer = strings.TrimSpace(strings.ToLower(answer))
 	return answer == "y" || answer == "yes"

@@ -89,6 +89,12 @@ func (a *app) dispatch(ctx context.Context) int {
 	if a.opts.apply {
 		return a.runApply(ctx)
 	}
+	if a.opts.restart != "" {
+		return a.runRestart(ctx, a.opts.restart)
+	}
+	if a.opts.testRoute != "" {
+		return a.runTestRoute(ctx, a.opts.testRoute)
+	}
 	return a.runUI(ctx)
 }
 

@@ -16,6 +16,7 @@ type options struct {
 	forks                   int
 	check, apply, yes, json bool
 	doctor                  bool
+	restart, testRoute      string
 	planOut, planIn         string
 	skipUnsupported         bool
 	whenIdle, noRollback    bool
@@ -54,8 +55,10 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	fs.BoolVar(&o.check, "check", false, "print the plan; exit 0 no changes, 2 changes, 1 error")
 	fs.BoolVar(&o.apply, "apply", false, "apply the plan; exit 0 success or nothing to do, 1 failure")
 	fs.BoolVar(&o.doctor, "doctor", false, "check that each host does what straylight relies on; exit 0 all passed, 1 a step failed")
-	fs.BoolVar(&o.yes, "yes", false, "do not ask before applying")
-	fs.BoolVar(&o.json, "json", false, "--check: one JSON plan; --apply: JSON Lines events; --doctor: one JSON report")
+	fs.StringVar(&o.restart, "restart", "", "restart `HOST`'s backend, then its health gate and route tests; exit 0 success, 1 failure")
+	fs.StringVar(&o.testRoute, "test-route", "", "stream a chat completion through LiteLLM's `ROUTE`; exit 0 it answered, 1 it did not")
+	fs.BoolVar(&o.yes, "yes", false, "do not ask before applying or restarting")
+	fs.BoolVar(&o.json, "json", false, "--check: one JSON plan; --apply, --restart, --test-route: JSON Lines events; --doctor: one JSON report")
 	fs.StringVar(&o.planOut, "plan-out", "", "--check: save the plan to FILE")
 	fs.StringVar(&o.planIn, "plan", "", "--apply: apply the saved plan FILE")
 	fs.BoolVar(&o.skipUnsupported, "skip-unsupported", false, "apply hosts with unsupported tasks, skipping those tasks")
@@ -84,6 +87,8 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 
 func (o options) validate() error {
 	switch {
+	case len(o.modes()) > 1 && (o.restart != "" || o.testRoute != ""):
+		return fmt.Errorf("%s exclude each other", strings.Join(o.modes(), " and "))
 	case o.check && o.apply:
 		return fmt.Errorf("--check and --apply exclude each other")
 	case o.doctor && (o.check || o.apply):
@@ -96,4 +101,19 @@ func (o options) validate() error {
 		return fmt.Errorf("--forks must be at least 1")
 	}
 	return nil
+}
+
+// modes are the run modes given; at most one runs.
+func (o options) modes() []string {
+	var out []string
+	for _, m := range []struct {
+		on   bool
+		name string
+	}{{o.check, "--check"}, {o.apply, "--apply"}, {o.doctor, "--doctor"},
+		{o.restart != "", "--restart"}, {o.testRoute != "", "--test-route"}} {
+		if m.on {
+			out = append(out, m.name)
+		}
+	}
+	return out
 }

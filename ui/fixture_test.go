@@ -122,12 +122,12 @@ func (e *fakeEngine) Apply(_ context.Context, plan *fleetplan.Plan, obs fleetapp
 	return fleetapply.ApplySummary{OK: 1}, e.err
 }
 
-func (e *fakeEngine) Restart(_ context.Context, host string, obs fleetapply.Observer) error {
+func (e *fakeEngine) Restart(_ context.Context, host string, obs fleetapply.Observer) (fleetapply.ApplySummary, error) {
 	e.record("restart " + host)
 	for _, ev := range e.events {
 		obs(ev)
 	}
-	return e.err
+	return fleetapply.ApplySummary{OK: 1}, e.err
 }
 
 func (e *fakeEngine) TestRoute(_ context.Context, route string, obs fleetapply.Observer) (fleetapply.RouteResult, error) {

@@ -26,7 +26,7 @@ const planInterval = 30 * time.Second
 // the same Observer events as headless --apply.
 type engine interface {
 	Apply(ctx context.Context, plan *plan.Plan, obs apply.Observer) (apply.ApplySummary, error)
-	Restart(ctx context.Context, host string, obs apply.Observer) error
+	Restart(ctx context.Context, host string, obs apply.Observer) (apply.ApplySummary, error)
 	TestRoute(ctx context.Context, route string, obs apply.Observer) (apply.RouteResult, error)
 }
 

@@ -78,7 +78,8 @@ func (m Model) startDeploy(host string) (Model, tea.Cmd) {
 func (m Model) startRestart(host string) (Model, tea.Cmd) {
 	eng := m.svc.engine(m.repo, []string{host})
 	return m.startTask(apply.KindRestart, host, func(ctx context.Context, obs fleetapply.Observer) error {
-		return eng.Restart(ctx, host, obs)
+		_, err := eng.Restart(ctx, host, obs) // a failed host is in the summary, as a deploy's
+		return err
 	})
 }
 

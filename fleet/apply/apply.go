@@ -64,14 +64,33 @@ const (
 // Apply executes the plan: backends first, then the proxy; each host's files
 // written atomically, its handlers run once, its health gated and its routes
 // tested; a failed host rolled back. It takes the repository lock.
+//
+// The error contract, shared with Restart: an error means nothing ran (the
+// lock is held, the plan could not be made); a host that failed is counted in
+// the summary (ApplySummary.FailedAny) and reported by its events.
 func (e *Engine) Apply(ctx context.Context, p *plan.Plan, obs Observer) (ApplySummary, error) {
 	e.init()
+	return e.run(ctx, p, obs, actionApply)
+}
+
+// What the audit log and the summary line call a run.
+const (
+	actionApply   = "apply"
+	actionRestart = "restart"
+)
+
+// run is the one run loop of Apply and Restart: under the repository lock,
+// the plan event, the hosts in waves (each through hostApply: pending-restart
+// record, handlers, health gate, route tests, rollback, audit entry as
+// action), then the summary.
+func (e *Engine) run(ctx context.Context, p *plan.Plan, obs Observer, action string) (ApplySummary, error) {
 	lock, err := e.st.AcquireLock()
 	if err != nil {
 		return ApplySummary{}, err
 	}
 	defer lock.Release()
 	a := e.newApply(p, obs)
+	a.action = action
 	a.emit(Event{Kind: EvPlan, Plan: a.planSummary()})
 	a.runWaves(ctx)
 	sum := a.summary()
@@ -94,7 +113,7 @@ type applyRun struct {
 }
 
 func (e *Engine) newApply(p *plan.Plan, obs Observer) *applyRun {
-	a := &applyRun{e: e, plan: p, fleet: p.Fleet, obs: obs, action: "apply"}
+	a := &applyRun{e: e, plan: p, fleet: p.Fleet, obs: obs, action: actionApply}
 	if a.fleet == nil {
 		a.fleet = e.fleet
 	}
@@ -254,14 +273,22 @@ func (a *applyRun) summary() ApplySummary {
 }
 
 func (a *applyRun) summaryLine(s ApplySummary) string {
-	line := fmt.Sprintf("Apply: %d ok, %d failed, %d skipped, %d unchanged", s.OK, s.Failed, s.Skipped, s.Unchanged)
+	line := fmt.Sprintf("%s: %d ok, %d failed, %d skipped, %d unchanged", summaryWord(a.action), s.OK, s.Failed, s.Skipped, s.Unchanged)
 	if w := a.window.describe(); w != "" {
 		line += "; " + w
 	}
 	return line
 }
 
-// Failed reports whether any host failed.
+// summaryWord starts the summary line: "Apply" or "Restart".
+func summaryWord(action string) string {
+	if action == actionRestart {
+		return "Restart"
+	}
+	return "Apply"
+}
+
+// FailedAny reports whether any host failed.
 func (s ApplySummary) FailedAny() bool { return s.Failed > 0 }
 
 // routeWindow measures how long routes through a renamed backend failed:

@@ -7,11 +7,14 @@
 // the pending restart, backs up and writes each changed file (checking the
 // live file is what the plan saw), runs the handlers once, waits for the
 // health gate, tests the routes through LiteLLM, and rolls a failed host
-// back. Restart runs a host's handlers alone; TestRoute tests one route.
+// back. Restart runs a host's handlers alone, as an apply of its restart
+// plan: the same run loop, events, summary and error contract (an error
+// means nothing ran; a failed host is in the summary), its health gate
+// waiting for the name the host served before. TestRoute tests one route.
 //
 // It gives out Events through an Observer — plan, steps, health progress,
 // route chunks and results, host results and a summary — the one stream
-// both faces show: the TUI as progress, headless --apply as lines or JSON
-// Lines. Every event is masked of secrets; the audit log records each
+// both faces show: the TUI as progress, headless --apply, --restart and
+// --test-route as lines or JSON Lines. Every event is masked of secrets; the audit log records each
 // host's outcome.
 package apply

@@ -60,6 +60,34 @@ func (h *hostApply) healthGate(ctx context.Context, g *discover.GPUHost, expecte
 	}
 }
 
+// noteServingBefore records, before a restart (nothing written), the name
+// the host serves now: it restarts on the same config, so it should come
+// back serving it, whatever the repository says (a host that drifted from
+// the repository, as the seed's wintermute, would otherwise fail its gate).
+// A host serving nothing now leaves the repository's name expected, and so
+// does one owing a restart (an earlier apply wrote the repository's config,
+// then died before restarting it: it comes back on the new name).
+func (h *hostApply) noteServingBefore(ctx context.Context) {
+	g := h.gpu()
+	if h.a.action != actionRestart || g == nil || h.inherited {
+		return
+	}
+	pctx, cancel := context.WithTimeout(ctx, probeTimeout)
+	defer cancel()
+	if res := h.vllmClient(g).Probe(pctx, ""); res.State == api.StateServing && len(res.Models) > 0 {
+		h.servingBefore = res.Models[0]
+	}
+}
+
+// expectedName is what the health gate waits for after the handlers ran:
+// what a restarted host served before, else the repository's name.
+func (h *hostApply) expectedName(g *discover.GPUHost) string {
+	if h.servingBefore != "" {
+		return h.servingBefore
+	}
+	return g.Served[0]
+}
+
 // wanted is what a health gate waits for: a name, or (after a rollback)
 // whatever the restored config serves.
 func wanted(expected string) string {

@@ -38,6 +38,9 @@ type hostApply struct {
 	// handlerRan: a handler of this run started (the host may be running
 	// the new files); until then a rollback restores files only.
 	handlerRan bool
+	// servingBefore: for a restart, the name the host served before it, on
+	// the config it restarts on; its health gate waits for that name.
+	servingBefore string
 }
 
 func (h *hostApply) isProxy() bool {
@@ -239,6 +242,7 @@ func (h *hostApply) restart(ctx context.Context) error {
 	if err := h.waitIdle(ctx); err != nil {
 		return err
 	}
+	h.noteServingBefore(ctx)
 	if h.isProxy() {
 		h.a.window.mark(&h.a.window.proxyRestart, time.Now())
 	} else {
@@ -300,7 +304,7 @@ func (h *hostApply) afterRestart(ctx context.Context) error {
 	if g == nil || len(g.Served) == 0 {
 		return nil
 	}
-	if err := h.healthGate(ctx, g, g.Served[0]); err != nil {
+	if err := h.healthGate(ctx, g, h.expectedName(g)); err != nil {
 		return err
 	}
 	h.a.window.mark(&h.a.window.backendHealthy, time.Now())

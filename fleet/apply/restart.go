@@ -8,27 +8,20 @@ import (
 )
 
 // Restart runs a host's restart handlers as if its config had changed, then
-// its health gate and route tests (rolling nothing back: nothing was
-// written), reporting to obs. It takes the repository lock like Apply.
-func (e *Engine) Restart(ctx context.Context, host string, obs Observer) error {
+// its health gate and route tests, reporting to obs. It is an apply of the
+// host's restart plan (plan.RestartPlan: its handlers, no file to write) and
+// runs through Apply's loop: the repository lock, the pending-restart record,
+// an audit entry as a restart, the same events and summary (a failed restart
+// has nothing to roll back: nothing was written), and Apply's error contract:
+// an error means nothing ran; a failed host is in the summary.
+func (e *Engine) Restart(ctx context.Context, host string, obs Observer) (ApplySummary, error) {
 	e.init()
+	if !e.selected(host) {
+		return ApplySummary{}, fmt.Errorf("cannot restart %s: this engine applies only %v", host, e.Opts.Hosts)
+	}
 	p, err := plan.RestartPlan(e.Repo, e.fleet, host)
 	if err != nil {
-		return err
+		return ApplySummary{}, err
 	}
-	lock, err := e.st.AcquireLock()
-	if err != nil {
-		return err
-	}
-	defer lock.Release()
-	a := e.newApply(p, obs)
-	a.action = "restart"
-	a.emit(Event{Kind: EvPlan, Plan: a.planSummary()})
-	a.runWaves(ctx)
-	sum := a.summary()
-	a.emit(Event{Kind: EvSummary, Apply: &sum, Message: a.summaryLine(sum)})
-	if sum.Failed > 0 {
-		return fmt.Errorf("restart of %s failed", host)
-	}
-	return nil
+	return e.run(ctx, p, obs, actionRestart)
 }
