@@ -127,7 +127,11 @@ func (a *app) observer() apply.Observer {
 type humanPrinter struct {
 	w         io.Writer
 	mu        sync.Mutex
-	streaming bool
+	streaming bool   // a line of the owner's stream is open
+	owner     string // host and route of the stream printed as it arrives
+	// held is the text of the other streams (hosts deploying in parallel),
+	// printed whole when their test finishes, so no line mixes two streams.
+	held map[string]*strings.Builder
 }
 
 func (p *humanPrinter) print(ev apply.Event) {
@@ -141,17 +145,61 @@ func (p *humanPrinter) print(ev apply.Event) {
 		fmt.Fprintln(p.w)
 		p.streaming = false
 	}
+	if ev.Kind == apply.EvRouteResult {
+		p.endStream(ev)
+	}
 	if line := humanLine(ev); line != "" {
 		fmt.Fprintln(p.w, line)
 	}
 }
 
+func streamKey(ev apply.Event) string { return ev.Host + " " + ev.Route }
+
+// chunk prints the owner stream's text inline and holds the others'.
 func (p *humanPrinter) chunk(ev apply.Event) {
+	key := streamKey(ev)
+	if p.owner == "" {
+		p.owner = key
+	}
+	if key != p.owner {
+		p.hold(key).WriteString(ev.Chunk)
+		return
+	}
 	if !p.streaming {
-		fmt.Fprintf(p.w, "[%s] %s ▸ ", ev.Host, ev.Route)
+		fmt.Fprintf(p.w, "[%s] %s ▸ %s", ev.Host, ev.Route, p.release(key))
 		p.streaming = true
 	}
 	fmt.Fprint(p.w, ev.Chunk)
+}
+
+// endStream: the owner's test finished, or a held stream's text is printed.
+func (p *humanPrinter) endStream(ev apply.Event) {
+	key := streamKey(ev)
+	if key == p.owner {
+		p.owner = ""
+	} else if text := p.release(key); text != "" {
+		fmt.Fprintf(p.w, "[%s] %s ▸ %s\n", ev.Host, ev.Route, text)
+	}
+}
+
+func (p *humanPrinter) hold(key string) *strings.Builder {
+	if p.held == nil {
+		p.held = map[string]*strings.Builder{}
+	}
+	if p.held[key] == nil {
+		p.held[key] = &strings.Builder{}
+	}
+	return p.held[key]
+}
+
+// release takes a held stream's text ("" when none).
+func (p *humanPrinter) release(key string) string {
+	b := p.held[key]
+	delete(p.held, key)
+	if b == nil {
+		return ""
+	}
+	return b.String()
 }
 
 func humanLine(ev apply.Event) string {
@@ -169,8 +217,19 @@ func humanLine(ev apply.Event) string {
 		return strings.TrimSpace(fmt.Sprintf("[%s] %s %s", ev.Host, strings.ToUpper(string(ev.Status)), ev.Message))
 	case apply.EvSummary:
 		return ev.Message
+	case apply.EvLogs:
+		return logsLines(ev)
 	}
 	return ""
+}
+
+// logsLines: a host that never became healthy, and its backend's last log lines.
+func logsLines(ev apply.Event) string {
+	lines := []string{fmt.Sprintf("[%s] logs: %s", ev.Host, ev.Message)}
+	for _, l := range ev.Logs {
+		lines = append(lines, fmt.Sprintf("[%s] | %s", ev.Host, l))
+	}
+	return strings.Join(lines, "\n")
 }
 
 func planLine(p *apply.PlanSummary) string {

@@ -195,12 +195,14 @@ func setHealthTimeout(t *testing.T, dir string, seconds float64) {
 
 // TestCLIDemoApply is the demo as a user runs it: `straylight --demo --apply
 // --yes` deploys wintermute's fixed config, restarts it, gates on the new
-// name and streams local/reasoner through LiteLLM.
+// name and streams local/reasoner through LiteLLM; over SSH it writes case's
+// config with sudo and restarts its systemd unit (molly, in a container,
+// is unchanged).
 func TestCLIDemoApply(t *testing.T) {
 	r := runCLI(t, "--demo", "--apply", "--yes")
 	wantExit(t, r, exitOK)
 	wantContains(t, "stdout", r.stdout,
-		"order: wintermute, armitage, motoko",
+		"order: case, molly, wintermute, armitage, motoko",
 		`[wintermute] write ok `+wintermuteCfg,
 		"[wintermute] handler ok windows-vllm-deploy : Restart vLLM container",
 		`[wintermute] health ok wintermute serves "`+newServedName+`"`,
@@ -209,7 +211,13 @@ func TestCLIDemoApply(t *testing.T) {
 		"[wintermute] OK",
 		"[armitage] UNCHANGED",
 		"[motoko] UNCHANGED",
-		"Apply: 1 ok, 0 failed, 0 skipped, 2 unchanged")
+		"[case] write ok ",
+		"[case] handler ok Restart vLLM",
+		`[case] health ok case serves "llama31-8b-case"`,
+		"[case] route local/case ok: first token",
+		"[case] OK",
+		"[molly] UNCHANGED",
+		"Apply: 2 ok, 0 failed, 0 skipped, 3 unchanged")
 }
 
 // TestCLIApplyJSONThenIdempotent: on a served lab, --apply --json fixes the
@@ -239,8 +247,8 @@ func TestCLIApplyJSONThenIdempotent(t *testing.T) {
 			t.Errorf("second apply did something: %+v", ev)
 		}
 	}
-	if s := lastSummary(t, evs); s.OK != 0 || s.Failed != 0 || s.Unchanged != 3 {
-		t.Errorf("second apply summary %+v, want 3 unchanged", s)
+	if s := lastSummary(t, evs); s.OK != 0 || s.Failed != 0 || s.Unchanged != 5 {
+		t.Errorf("second apply summary %+v, want 5 unchanged", s)
 	}
 	if st := d.Lab.VLLM("wintermute").State(); st != "serving" {
 		t.Errorf("wintermute %s after a no-op apply", st)
@@ -276,8 +284,8 @@ func checkFirstApplyEvents(t *testing.T, evs []apply.Event) {
 	if r := hostResult(evs, "wintermute"); r.Status != "ok" {
 		t.Errorf("wintermute result %+v", r)
 	}
-	if s := lastSummary(t, evs); s.OK != 1 || s.Unchanged != 2 || s.Failed != 0 {
-		t.Errorf("summary %+v, want 1 ok, 2 unchanged", s)
+	if s := lastSummary(t, evs); s.OK != 1 || s.Unchanged != 4 || s.Failed != 0 {
+		t.Errorf("summary %+v, want 1 ok, 4 unchanged", s)
 	}
 }
 
@@ -458,7 +466,7 @@ func TestCLIRenameExplainsOrder(t *testing.T) {
 	wantExit(t, r, exitOK)
 	wantContains(t, "stdout", r.stdout,
 		"  why: wintermute first: deployed, restarted and healthy before motoko's LiteLLM config changes",
-		"Apply: 2 ok, 0 failed, 0 skipped, 1 unchanged; routes through the renamed backend failed for ")
+		"Apply: 2 ok, 0 failed, 0 skipped, 3 unchanged; routes through the renamed backend failed for ")
 	healthy := strings.Index(r.stdout, `[wintermute] health ok wintermute serves "`+renamed+`"`)
 	written := strings.Index(r.stdout, "[motoko] write ok")
 	tested := strings.Index(r.stdout, "route local/reasoner ok")

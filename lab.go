@@ -12,7 +12,7 @@ import (
 
 // startDemo starts the lab for --demo and points the run at its repository.
 func (a *app) startDemo() (*demo.Demo, error) {
-	d, err := demo.Start(demo.Options{Faults: a.opts.labFaults})
+	d, err := demo.Start(demo.Options{Faults: a.opts.labFaults, StaleLinux: true})
 	if err != nil {
 		return nil, fmt.Errorf("demo lab: %w", err)
 	}
@@ -34,6 +34,9 @@ func (a *app) runServeLab(ctx context.Context) int {
 	for _, h := range d.Lab.Hosts() {
 		enc.Encode(labEndpoint(h))
 	}
+	for _, h := range d.Lab.LinuxHosts() {
+		enc.Encode(linuxEndpoint(h, d))
+	}
 	fmt.Fprintln(a.stdout, "ready")
 	<-ctx.Done()
 	return exitOK
@@ -49,6 +52,17 @@ type endpoint struct {
 	VLLMURL       string `json:"vllm_url,omitempty"`
 	LiteLLMURL    string `json:"litellm_url,omitempty"`
 	LiteLLMKey    string `json:"litellm_key,omitempty"`
+	// Linux hosts: ssh -p SSHPort -i SSHKey -o UserKnownHostsFile=KnownHosts SSHUser@SSHHost
+	SSHHost    string `json:"ssh_host,omitempty"`
+	SSHPort    int    `json:"ssh_port,omitempty"`
+	SSHUser    string `json:"ssh_user,omitempty"`
+	SSHKey     string `json:"ssh_key,omitempty"`
+	KnownHosts string `json:"known_hosts,omitempty"`
+}
+
+func linuxEndpoint(h sim.LinuxHostInfo, d *demo.Demo) endpoint {
+	return endpoint{Host: h.Name, SSHHost: h.IP, SSHPort: h.SSHPort, SSHUser: h.User,
+		SSHKey: d.SSHKeyPath(), KnownHosts: d.KnownHostsPath(), VLLMURL: h.VLLMURL}
 }
 
 func labEndpoint(h sim.HostInfo) endpoint {

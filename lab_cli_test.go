@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/url"
@@ -65,7 +66,7 @@ func readEndpoints(t *testing.T, r io.Reader) map[string]endpoint {
 
 func TestServeLabPrintsLoopbackEndpointsOnly(t *testing.T) {
 	eps := serveLab(t)
-	for _, name := range []string{"wintermute", "armitage", "motoko"} {
+	for _, name := range []string{"wintermute", "armitage", "motoko", "case", "molly"} {
 		if _, ok := eps[name]; !ok {
 			t.Fatalf("no endpoint for %s in %v", name, eps)
 		}
@@ -76,6 +77,12 @@ func TestServeLabPrintsLoopbackEndpointsOnly(t *testing.T) {
 				assertLoopbackURL(t, host, u)
 			}
 		}
+		if ep.SSHHost != "" {
+			assertLoopbackURL(t, host, fmt.Sprintf("ssh://%s:%d", ep.SSHHost, ep.SSHPort))
+		}
+	}
+	if c := eps["case"]; c.SSHPort == 0 || c.SSHUser == "" || c.SSHKey == "" || c.KnownHosts == "" {
+		t.Fatalf("case's endpoint lacks its SSH login: %+v", c)
 	}
 }
 

@@ -54,7 +54,15 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return exitFailure
 	}
 	a := &app{opts: o, stdin: stdin, stdout: stdout, stderr: stderr}
+	defer a.closeSession()
 	return a.dispatch(ctx)
+}
+
+// closeSession closes the session's SSH connections, if one was built.
+func (a *app) closeSession() {
+	if a.sess != nil {
+		a.sess.Close()
+	}
 }
 
 func (a *app) dispatch(ctx context.Context) int {

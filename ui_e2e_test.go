@@ -106,3 +106,41 @@ func assertOneLineChanged(t *testing.T, before, after, want string) {
 		t.Fatalf("%d lines changed (want 1), or the comment is gone:\n%s", changed, after)
 	}
 }
+
+// TestTmuxDeploysLinuxHostOverSSH deploys case, a Linux host reached over
+// SSH, from the UI: its stale config's diff, then the deploy — the write
+// with sudo (the become password from the vault), `systemctl restart vllm`,
+// the health gate and the route test through LiteLLM — and the lab host's
+// config.yml is the repository's afterwards.
+func TestTmuxDeploysLinuxHostOverSSH(t *testing.T) {
+	d, err := demo.Start(demo.Options{Dir: t.TempDir(), LoadDelay: 400 * time.Millisecond, TokenRate: 60, StaleLinux: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(d.Close)
+	info, err := d.Lab.LinuxHost("case")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := buildBinary(t)
+	s := startTmux(t, 120, 40, bin+" -C "+d.Dir)
+	s.waitText("case", "llama31-8b-case")
+	s.keys("/")
+	s.literal("case")
+	s.keys("Enter", "d")
+	s.waitText("-  max_model_len: 4096", "+  max_model_len: 8192")
+	s.keys("Escape", "a")
+	s.waitText("y")
+	s.keys("y")
+	s.waitText("llama31-8b-case on case")
+	s.keys("Escape", "q")
+	if code := s.exitCode(); code != "0" {
+		t.Fatalf("exit %s", code)
+	}
+	if cfg := readAll(t, info.ConfigPath); !strings.Contains(cfg, "max_model_len: 8192") {
+		t.Fatalf("case's config.yml after the deploy:\n%s", cfg)
+	}
+	if st := d.Lab.VLLM("case"); st == nil || st.State() != "serving" {
+		t.Fatalf("case's vLLM is not serving after the deploy")
+	}
+}

@@ -1,7 +1,9 @@
 // Package demo builds the simulated lab behind `straylight --demo` and
-// `--serve-lab`: a copy of examples/homelab whose addresses are rewritten to
-// the lab's loopback addresses, in the seed's broken state (docs/lab.md). The
-// checked-in example is never modified and nothing leaves loopback.
+// `--serve-lab`: a copy of examples/homelab, with the Linux GPU hosts of
+// examples/homelab-linux (case, molly, reached over SSH with a key and
+// known_hosts generated per demo), whose addresses are rewritten to the
+// lab's loopback addresses, in the seed's broken state (docs/lab.md). The
+// checked-in examples are never modified and nothing leaves loopback.
 package demo
 
 import (
@@ -25,6 +27,10 @@ type Options struct {
 	LoadDelay time.Duration // vLLM model load after a restart; 0: the lab's default
 	TokenRate float64       // tokens/s per stream; 0: the lab's default
 	HTTP      bool          // WinRM over plain HTTP (NTLM, sealed; marked insecure) instead of HTTPS
+	// StaleLinux starts case (over SSH) on an older config (max_model_len
+	// 4096), so a deploy writes it with sudo and restarts its systemd unit.
+	// --demo sets it; without it only wintermute differs from the repository.
+	StaleLinux bool
 }
 
 // Demo is a running lab and its repository.
@@ -66,7 +72,10 @@ func newDemo(dir string) (*Demo, error) {
 		}
 		d.Dir, d.temp = tmp, true
 	}
-	return d, CopyHomelab(d.Dir)
+	if err := CopyHomelab(d.Dir); err != nil {
+		return d, err
+	}
+	return d, addLinuxHosts(d.Dir)
 }
 
 func (d *Demo) start(opts Options) error {
@@ -78,6 +87,9 @@ func (d *Demo) start(opts Options) error {
 		return err
 	}
 	if err := os.WriteFile(d.caPath(), d.Lab.CACertPEM(), 0o644); err != nil {
+		return err
+	}
+	if err := d.writeKnownHosts(); err != nil {
 		return err
 	}
 	if err := d.rewriteInventory(opts); err != nil {
@@ -138,15 +150,22 @@ func (d *Demo) renderedGPUFiles() (map[string]map[string]string, error) {
 }
 
 // seedBroken is the seed's state: wintermute still runs the config from
-// before the fix, without --served-model-name.
-func seedBroken(host string, files map[string]string) map[string]string {
-	if host != "wintermute" {
+// before the fix, without --served-model-name; with staleLinux, case (over
+// SSH) runs an older config with a shorter context.
+func seedBroken(host string, files map[string]string, staleLinux bool) map[string]string {
+	edit := map[string]func(string) string{
+		"wintermute": func(c string) string { return dropLine(c, "served_model_name:") },
+	}[host]
+	if host == "case" && staleLinux {
+		edit = func(c string) string { return strings.Replace(c, "max_model_len: 8192", "max_model_len: 4096", 1) }
+	}
+	if edit == nil {
 		return files
 	}
 	out := map[string]string{}
 	for path, content := range files {
 		if strings.HasSuffix(path, configName) {
-			content = dropLine(content, "served_model_name:")
+			content = edit(content)
 		}
 		out[path] = content
 	}
@@ -165,9 +184,17 @@ func dropLine(content, marker string) string {
 }
 
 func (d *Demo) startLab(opts Options, files map[string]map[string]string) error {
-	spec := sim.LabSpec{Proxy: &sim.ProxySpec{Name: proxyHost, ConfigPath: d.proxyConfigPath()}}
+	spec := sim.LabSpec{Proxy: &sim.ProxySpec{Name: proxyHost, ConfigPath: d.proxyConfigPath()}, Dir: d.linuxLabDir()}
+	key, err := d.newSSHKey()
+	if err != nil {
+		return err
+	}
 	for _, host := range sortedHosts(files) {
-		spec.GPUHosts = append(spec.GPUHosts, gpuSpec(host, seedBroken(host, files[host]), opts))
+		if isLinuxHost(host) {
+			spec.LinuxHosts = append(spec.LinuxHosts, linuxSpec(host, seedBroken(host, files[host], opts.StaleLinux), key, opts))
+			continue
+		}
+		spec.GPUHosts = append(spec.GPUHosts, gpuSpec(host, seedBroken(host, files[host], false), opts))
 	}
 	if err := writePlaceholderProxyConfig(spec.Proxy.ConfigPath); err != nil {
 		return err
@@ -256,5 +283,7 @@ func (d *Demo) injectFaults(faults []string) error {
 // open reads the copy with its vault password (ansible.cfg's
 // vault_password_file), as straylight run on it would.
 func (d *Demo) open() (*fleet.Repo, error) {
-	return fleet.NewSession(fleet.Config{Repo: d.Dir}).Open()
+	s := fleet.NewSession(fleet.Config{Repo: d.Dir})
+	defer s.Close()
+	return s.Open()
 }

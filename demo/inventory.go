@@ -44,6 +44,9 @@ func (d *Demo) hostVars(opts Options) map[string][][2]string {
 	for _, h := range d.Lab.Hosts() {
 		vars[h.Name] = d.varsFor(h, opts)
 	}
+	for _, h := range d.Lab.LinuxHosts() {
+		vars[h.Name] = d.linuxVars(h)
+	}
 	return vars
 }
 

@@ -23,7 +23,7 @@ func (s *Session) StatusTargets(repo *Repo, hosts []string) ([]status.Target, *s
 	var targets []status.Target
 	for _, g := range f.Serving() {
 		if hosts == nil || wanted[g.Name] {
-			t := statusTarget(g, s.cfg.Transports)
+			t := s.statusTarget(g)
 			t.Host = label(g)
 			targets = append(targets, t)
 		}
@@ -46,15 +46,19 @@ func hostSet(hosts []string) map[string]bool {
 	return set
 }
 
-func statusTarget(g GPUHost, transports plan.TransportFactory) status.Target {
-	conn := g.Conn
-	return status.Target{
+func (s *Session) statusTarget(g GPUHost) status.Target {
+	conn, transports := g.Conn, s.cfg.Transports
+	t := status.Target{
 		Host: g.Name, VLLMURL: g.APIURL(), Expected: g.Served,
 		Container: g.Container, IdleThreshold: g.IdleThreshold,
 		Transport: func() (remote.Transport, error) { return transports(conn) },
-		Insecure:  plan.InsecureReason(conn),
+		Insecure:  s.insecureReason(conn),
 		Kind:      g.Kind, APIKey: g.APIKey,
 	}
+	if unit := plan.SystemdUnit(conn); unit != "" {
+		t.Unit, t.Container = unit, "" // vLLM runs as a service, not in a container
+	}
+	return t
 }
 
 func proxyTarget(f *Fleet, hosts []string) *status.ProxyTarget {
@@ -196,7 +200,8 @@ func closeTransports(inputs []doctor.Input) {
 	}
 }
 
-// HostLogs streams a GPU host's backend log — its vLLM container's, over
+// HostLogs streams a GPU host's backend log — its vLLM container's (or
+// its systemd unit's journal, with vllm.systemd_unit), over
 // the host's own transport (WinRM, SSH or local) — to sink: the last lines
 // lines, then, with follow, every new line until ctx ends.
 func (s *Session) HostLogs(ctx context.Context, repo *Repo, host string, lines int, follow bool, sink func(string)) error {
@@ -204,7 +209,11 @@ func (s *Session) HostLogs(ctx context.Context, repo *Repo, host string, lines i
 	if err != nil {
 		return err
 	}
-	if g.Container == "" {
+	target := remote.LogTarget{Container: g.Container}
+	if unit := plan.SystemdUnit(g.Conn); unit != "" {
+		target = remote.LogTarget{Unit: unit} // vLLM runs as a systemd service: its journal
+	}
+	if target.Container == "" && target.Unit == "" {
 		return fmt.Errorf("%s: no vLLM container is configured (vllm.container_name), so there is no log to read", host)
 	}
 	t, err := s.cfg.Transports(g.Conn)
@@ -216,7 +225,7 @@ func (s *Session) HostLogs(ctx context.Context, repo *Repo, host string, lines i
 	if !ok {
 		return fmt.Errorf("%s: the %s transport cannot read logs", host, t.Describe())
 	}
-	req := remote.LogRequest{Target: remote.LogTarget{Container: g.Container}, Lines: lines, Follow: follow}
+	req := remote.LogRequest{Target: target, Lines: lines, Follow: follow}
 	return reader.Logs(ctx, req, sink)
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/straylight-fleet/straylight/fleet/apply"
 	"github.com/straylight-fleet/straylight/fleet/plan"
 	"github.com/straylight-fleet/straylight/fleet/vault"
+	"github.com/straylight-fleet/straylight/remote"
 )
 
 // Config is what a session is built from: the command line's options,
@@ -29,8 +30,17 @@ type Config struct {
 	// Apply holds --forks, --skip-unsupported, --when-idle and
 	// --no-rollback; Hosts is set per deploy.
 	Apply apply.Options
-	// Transports opens connections to hosts; nil: plan.DefaultTransports.
+	// Transports opens connections to hosts; nil: the session's own
+	// (plan.Transports: local, winrm, and ssh with one pooled connection per
+	// host, closed by Session.Close).
 	Transports plan.TransportFactory
+	// SSHPassphrase asks for an encrypted SSH key's passphrase (once per
+	// key and session; the answer is not kept); nil: such keys are skipped
+	// with an error naming them.
+	SSHPassphrase func(keyFile string) ([]byte, error)
+	// AskSSHPassphrase, with no SSHPassphrase, asks on the terminal
+	// (/dev/tty, not echoed), one prompt at a time.
+	AskSSHPassphrase bool
 	// Tags and SkipTags are --tags and --skip-tags.
 	Tags, SkipTags []string
 	// Playbooks are the playbooks named on the command line (relative to
@@ -51,6 +61,11 @@ type Session struct {
 	keys   Decrypter
 	loaded bool
 
+	trMu    sync.Mutex
+	tr      *plan.Transports // built on first use when cfg.Transports is nil
+	trErr   error
+	ownsTrs bool
+
 	coreOnce sync.Once
 	core     string
 }
@@ -66,16 +81,94 @@ func (s *Session) coreVersion() string {
 	return s.core
 }
 
-// NewSession builds a session; nothing is read until it is used.
+// NewSession builds a session; nothing is read until it is used. Close it
+// when done: it holds the SSH connections.
 func NewSession(cfg Config) *Session {
-	if cfg.Transports == nil {
-		cfg.Transports = plan.DefaultTransports
-	}
 	s := &Session{cfg: cfg}
+	if cfg.Transports == nil {
+		s.ownsTrs = true
+		s.cfg.Transports = s.openTransport
+	}
 	if cfg.Decrypter != nil {
 		s.keys, s.loaded = cfg.Decrypter, true
 	}
 	return s
+}
+
+// openTransport is the session's own TransportFactory.
+func (s *Session) openTransport(c plan.Connection) (remote.Transport, error) {
+	t, err := s.transports()
+	if err != nil {
+		return nil, err
+	}
+	return t.Open(c)
+}
+
+// transports builds the session's transports once: ansible.cfg's
+// host_key_checking, then ANSIBLE_HOST_KEY_CHECKING, SSH_AUTH_SOCK.
+func (s *Session) transports() (*plan.Transports, error) {
+	s.trMu.Lock()
+	defer s.trMu.Unlock()
+	if s.tr != nil || s.trErr != nil {
+		return s.tr, s.trErr
+	}
+	env, err := s.sshEnv()
+	if err != nil {
+		s.trErr = err
+		return nil, err
+	}
+	s.tr = plan.NewTransports(env)
+	return s.tr, nil
+}
+
+func (s *Session) sshEnv() (remote.SSHEnv, error) {
+	cfg, err := ansible.LoadAnsibleConfig(s.cfg.Repo)
+	if err != nil {
+		return remote.SSHEnv{}, err
+	}
+	checking, err := cfg.HostKeyCheckingValue()
+	if err != nil {
+		return remote.SSHEnv{}, err
+	}
+	env, err := remote.SSHEnvFromProcess(checking)
+	env.Passphrase = s.cfg.SSHPassphrase
+	if env.Passphrase == nil && s.cfg.AskSSHPassphrase {
+		env.Passphrase = terminalPassphrase()
+	}
+	return env, err
+}
+
+// terminalPassphrase asks for a key's passphrase on the terminal, as ssh
+// does; hosts are read in parallel, so prompts are taken one at a time.
+func terminalPassphrase() func(string) ([]byte, error) {
+	var mu sync.Mutex
+	return func(keyFile string) ([]byte, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		return vault.TerminalPrompt(fmt.Sprintf("Enter passphrase for key '%s': ", keyFile))
+	}
+}
+
+// insecureReason says why a host's connection is insecure ("" when not).
+func (s *Session) insecureReason(c plan.Connection) string {
+	if !s.ownsTrs {
+		return plan.InsecureReason(c)
+	}
+	t, err := s.transports()
+	if err != nil {
+		return ""
+	}
+	return t.InsecureReason(c)
+}
+
+// Close closes the session's SSH connections.
+func (s *Session) Close() error {
+	s.trMu.Lock()
+	defer s.trMu.Unlock()
+	if s.tr == nil {
+		return nil
+	}
+	return s.tr.Close()
 }
 
 // Config is the configuration the session was built from.

@@ -2,6 +2,7 @@ package ansible
 
 import (
 	"bufio"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +15,26 @@ type AnsibleConfig struct {
 	RolesPath      []string // [defaults] roles_path, resolved against the file's dir
 	AnsibleManaged string   // [defaults] ansible_managed
 	VaultPassword  string   // [defaults] vault_password_file, resolved
+	// HostKeyChecking is [defaults] host_key_checking as written ("" when
+	// unset); HostKeyCheckingValue parses it.
+	HostKeyChecking string
+}
+
+// HostKeyCheckingValue is host_key_checking as a boolean: nil when unset,
+// an error naming the file and key when it is not one of Ansible's booleans.
+func (c AnsibleConfig) HostKeyCheckingValue() (*bool, error) {
+	if c.HostKeyChecking == "" {
+		return nil, nil
+	}
+	switch strings.ToLower(c.HostKeyChecking) {
+	case "yes", "y", "true", "t", "on", "1":
+		v := true
+		return &v, nil
+	case "no", "n", "false", "f", "off", "0":
+		v := false
+		return &v, nil
+	}
+	return nil, fmt.Errorf("%s: [defaults] host_key_checking: %q is not a boolean", c.Path, c.HostKeyChecking)
 }
 
 // LoadAnsibleConfig reads ANSIBLE_CONFIG or repo/ansible.cfg, as ansible-playbook
@@ -62,6 +83,8 @@ func (c *AnsibleConfig) set(dir, key, value string) {
 		c.Inventory = resolvePathList(dir, value, ",")
 	case "roles_path":
 		c.RolesPath = resolvePathList(dir, value, ":")
+	case "host_key_checking":
+		c.HostKeyChecking = value
 	case "ansible_managed":
 		c.AnsibleManaged = value
 	case "vault_password_file":

@@ -18,6 +18,10 @@ type Connection struct {
 	Transport      string // ansible_winrm_transport
 	CertValidation string // ansible_winrm_server_cert_validation
 	CATrustPath    string // ansible_winrm_ca_trust_path
+	// Vars looks up the host's templated, vault-decrypted variables (the
+	// play's scope): what the SSH transport reads its settings from. Never
+	// serialized.
+	Vars func(name string) (any, bool) `json:"-"`
 }
 
 func (c Connection) String() string {
@@ -30,7 +34,7 @@ func (c Connection) String() string {
 // connectionFrom reads the connection variables from a host's templated
 // lookup function. ansible_connection beats the play's connection keyword.
 func connectionFrom(host, playConnection string, get func(string) (any, bool)) Connection {
-	c := Connection{Host: host, Kind: "ssh", Address: host}
+	c := Connection{Host: host, Kind: "ssh", Address: host, Vars: get}
 	if playConnection != "" {
 		c.Kind = playConnection
 	}

@@ -255,6 +255,9 @@ func (wk *walker) module(f frame, t *Task, hs *HostScope, item map[string]any) e
 	case t.Module.IsCommandModule():
 		wk.unsupported(t, fmt.Sprintf("%s runs only as a handler: straylight cannot tell whether a command task changes anything", t.Module))
 		return nil
+	case t.Module.IsServiceModule():
+		wk.unsupported(t, fmt.Sprintf("%s runs only as a handler", t.ModuleName))
+		return nil
 	case t.Module == ModIncludeTasks || t.Module == ModIncludeRole:
 		inner := f
 		inner.vars = mergeMaps(f.vars, t.Vars, item)

@@ -32,6 +32,10 @@ type FileTask struct {
 	Dest    string
 	Content []byte
 	Src     string // DiscoveryFiles: the template or file rendered, relative to the repository
+	Attrs   FileAttrs
+	// Become is the play's become keywords with the task's over them (the
+	// host's ansible_become* variables beat both).
+	Become BecomeSpec
 }
 
 // RenderHost renders a host's file tasks for every play that targets it
@@ -160,7 +164,8 @@ func (w *HostTasks) addFileTask(hs *HostScope, run *PlayRun, t *Task, play *Host
 		w.AddUnsupported(t, rt.unsupported)
 		return nil
 	}
-	w.Files = append(w.Files, &FileTask{Run: run, Task: t, Scope: hs, Play: play, Dest: rt.dest, Content: rt.content})
+	w.Files = append(w.Files, &FileTask{Run: run, Task: t, Scope: hs, Play: play, Dest: rt.dest, Content: rt.content,
+		Attrs: rt.attrs, Become: run.Play.Become.Over(t.Become)})
 	return nil
 }
 

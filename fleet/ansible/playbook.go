@@ -31,7 +31,8 @@ type Play struct {
 	Handlers    []*Task
 	VarsFiles   []string // as written (may be templates); entries that are lists: the first file found
 	Tags        []string
-	Unsupported []string // play keywords straylight does not honour
+	Become      BecomeSpec // the play's become keywords
+	Unsupported []string   // play keywords straylight does not honour
 	At          Located
 }
 
@@ -50,6 +51,7 @@ var playKeywords = map[string]bool{
 	"name": true, "hosts": true, "roles": true, "tasks": true, "pre_tasks": true,
 	"post_tasks": true, "handlers": true, "vars": true, "connection": true,
 	"gather_facts": true, "tags": true, "vars_files": true, "serial": true, "collections": true,
+	"become": true, "become_user": true, "become_method": true,
 }
 
 // LoadPlaybook parses a playbook file.
@@ -134,6 +136,8 @@ func (p *Play) set(file, key string, v *yaml.Node) error {
 		p.Tags = tagList(v)
 	case "handlers":
 		p.Handlers, err = parseTasks(file, v, true)
+	case "become", "become_user", "become_method":
+		err = p.Become.setBecomeKey(file, key, v)
 	default:
 		if !playKeywords[key] {
 			p.Unsupported = append(p.Unsupported, key)

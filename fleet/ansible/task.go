@@ -29,6 +29,11 @@ const (
 	ModAssert       Module = "assert"
 	ModFail         Module = "fail"
 	ModMeta         Module = "meta"
+	// Service modules, run as handlers (restart a vLLM or a proxy).
+	ModSystemd         Module = "systemd"
+	ModService         Module = "service"
+	ModDockerContainer Module = "docker_container"
+	ModPodmanContainer Module = "podman_container"
 )
 
 // moduleNames maps short and FQCN names to the modules straylight runs.
@@ -38,9 +43,13 @@ var moduleNames = func() map[string]Module {
 		"win_copy": ModWinCopy, "ansible.windows.win_copy": ModWinCopy,
 		"win_shell": ModWinShell, "ansible.windows.win_shell": ModWinShell,
 		"win_command": ModWinCommand, "ansible.windows.win_command": ModWinCommand,
+		"systemd_service": ModSystemd, "ansible.builtin.systemd_service": ModSystemd,
+		"docker_container": ModDockerContainer, "community.docker.docker_container": ModDockerContainer,
+		"podman_container": ModPodmanContainer, "containers.podman.podman_container": ModPodmanContainer,
 	}
 	for _, mod := range []Module{ModTemplate, ModCopy, ModShell, ModCommand, ModSetFact, ModIncludeVars,
-		ModIncludeTasks, ModImportTasks, ModIncludeRole, ModImportRole, ModDebug, ModAssert, ModFail, ModMeta} {
+		ModIncludeTasks, ModImportTasks, ModIncludeRole, ModImportRole, ModDebug, ModAssert, ModFail, ModMeta,
+		ModSystemd, ModService} {
 		s := string(mod)
 		m[s], m["ansible.builtin."+s], m["ansible.legacy."+s] = mod, mod, mod
 	}
@@ -57,6 +66,15 @@ func (m Module) IsCommandModule() bool {
 	return m == ModShell || m == ModCommand || m == ModWinShell || m == ModWinCommand
 }
 
+// IsServiceModule reports whether the module restarts a service or a
+// container (handlers only).
+func (m Module) IsServiceModule() bool {
+	return m == ModSystemd || m == ModService || m == ModDockerContainer || m == ModPodmanContainer
+}
+
+// IsHandlerModule reports whether straylight runs the module as a handler.
+func (m Module) IsHandlerModule() bool { return m.IsCommandModule() || m.IsServiceModule() }
+
 // IsInclude reports whether the module brings in tasks or a role.
 func (m Module) IsInclude() bool {
 	return m == ModIncludeTasks || m == ModImportTasks || m == ModIncludeRole || m == ModImportRole
@@ -69,6 +87,60 @@ var taskKeywords = map[string]bool{
 	"always": true, "ignore_errors": true, "run_once": true, "delegate_to": true, "register": true,
 	"with_items": true, "with_list": true, "with_dict": true, "with_fileglob": true,
 	"collections": true, "check_mode": true, "diff": true,
+	"become": true, "become_user": true, "become_method": true,
+}
+
+// BecomeSpec is a play's or a task's become keywords. Set tells whether
+// become was written at all (else the host's ansible_become applies).
+type BecomeSpec struct {
+	Set    bool   `json:"set,omitempty"`
+	Become bool   `json:"become,omitempty"`
+	User   string `json:"user,omitempty"`
+	Method string `json:"method,omitempty"`
+}
+
+// Over is b with the fields o sets taken from o (a task's keywords over its play's).
+func (b BecomeSpec) Over(o BecomeSpec) BecomeSpec {
+	if o.Set {
+		b.Set, b.Become = true, o.Become
+	}
+	if o.User != "" {
+		b.User = o.User
+	}
+	if o.Method != "" {
+		b.Method = o.Method
+	}
+	return b
+}
+
+// setBecomeKey reads become, become_user or become_method into b.
+func (b *BecomeSpec) setBecomeKey(file, key string, v *yaml.Node) error {
+	switch key {
+	case "become":
+		on, ok := parseYAMLBool(v.Value)
+		if !ok {
+			return &InputError{At: Located{file, v.Line}, Key: key, Msg: fmt.Sprintf("%q is not a boolean", v.Value)}
+		}
+		b.Set, b.Become = true, on
+	case "become_user":
+		b.User = v.Value
+	case "become_method":
+		if v.Value != "sudo" && v.Value != "su" {
+			return &InputError{At: Located{file, v.Line}, Key: key, Msg: fmt.Sprintf("become_method %q is not supported (sudo, su)", v.Value)}
+		}
+		b.Method = v.Value
+	}
+	return nil
+}
+
+func parseYAMLBool(s string) (bool, bool) {
+	switch strings.ToLower(s) {
+	case "true", "yes", "on", "1":
+		return true, true
+	case "false", "no", "off", "0":
+		return false, true
+	}
+	return false, false
 }
 
 // Task is one task, block or handler.
@@ -81,9 +153,10 @@ type Task struct {
 	Notify      []string
 	Listen      []string
 	NoLog       bool
-	Unsupported string // why straylight cannot run it; empty when it can
-	Role        string // the role it came from, if any
-	RoleDir     string // that role's directory (templates/, files/, tasks/)
+	Become      BecomeSpec // the task's own become keywords
+	Unsupported string     // why straylight cannot run it; empty when it can
+	Role        string     // the role it came from, if any
+	RoleDir     string     // that role's directory (templates/, files/, tasks/)
 	At          Located
 
 	When         []any          // conditions, all of which must hold
@@ -175,6 +248,8 @@ func (t *Task) setKey(file, key string, v *yaml.Node) error {
 		args, err := decodeMap(file, v)
 		t.mergeArgs(args)
 		return err
+	case "become", "become_user", "become_method":
+		return t.Become.setBecomeKey(file, key, v)
 	default:
 		return t.setStructure(file, key, v)
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/straylight-fleet/straylight/fleet/ansible"
 	"github.com/straylight-fleet/straylight/fleet/apply"
 	fleetplan "github.com/straylight-fleet/straylight/fleet/plan"
+	"github.com/straylight-fleet/straylight/remote"
 	"github.com/straylight-fleet/straylight/remote/api"
 	"github.com/straylight-fleet/straylight/remote/sim"
 )
@@ -66,11 +67,24 @@ func openRepo(t testing.TB, dir string) *ansible.Repo {
 	return repo
 }
 
+// labTransports opens the lab's hosts as a session does: WinRM, local,
+// and SSH (case, molly) through one pool, closed when the test ends.
+func labTransports(t testing.TB) fleetplan.TransportFactory {
+	t.Helper()
+	env, err := remote.SSHEnvFromProcess(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := fleetplan.NewTransports(env)
+	t.Cleanup(func() { tr.Close() })
+	return tr.Open
+}
+
 // planRepo opens the repository afresh and plans it.
 func planRepo(t testing.TB, dir string) (*ansible.Repo, *fleetplan.Plan) {
 	t.Helper()
 	repo := openRepo(t, dir)
-	p := &fleetplan.Planner{Repo: repo, Transports: fleetplan.DefaultTransports}
+	p := &fleetplan.Planner{Repo: repo, Transports: labTransports(t)}
 	plan, err := p.Plan(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -122,7 +136,7 @@ func applyPlan(t testing.TB, ctx context.Context, repo *ansible.Repo, plan *flee
 	if rec == nil {
 		rec = &recorder{}
 	}
-	eng := &apply.Engine{Repo: repo, Transports: fleetplan.DefaultTransports, Opts: opts}
+	eng := &apply.Engine{Repo: repo, Transports: labTransports(t), Opts: opts}
 	sum, err := eng.Apply(ctx, plan, rec.observe)
 	if err != nil {
 		t.Fatalf("Apply: %v", err)
@@ -482,8 +496,8 @@ func firstLine(s string) string {
 func checkRenameExplained(t *testing.T, run applyRun) {
 	t.Helper()
 	plan := run.evs[0]
-	if plan.Kind != apply.EvPlan || !slices.Equal(plan.Plan.Order, []string{"wintermute", "armitage", "motoko"}) {
-		t.Fatalf("first event %+v, want the plan in order wintermute, armitage, motoko", plan)
+	if plan.Kind != apply.EvPlan || !slices.Equal(plan.Plan.Order, []string{"case", "molly", "wintermute", "armitage", "motoko"}) {
+		t.Fatalf("first event %+v (order %v), want the plan in order case, molly (the Linux hosts), wintermute, armitage, motoko", plan, plan.Plan.Order)
 	}
 	for _, part := range []string{"wintermute first", "healthy before motoko's LiteLLM config changes"} {
 		if !strings.Contains(plan.Plan.Why, part) {

@@ -15,7 +15,6 @@ import (
 
 	"github.com/straylight-fleet/straylight/demo"
 	"github.com/straylight-fleet/straylight/fleet/apply"
-	fleetplan "github.com/straylight-fleet/straylight/fleet/plan"
 	"github.com/straylight-fleet/straylight/fleet/state"
 	"github.com/straylight-fleet/straylight/remote/sim"
 )
@@ -205,7 +204,7 @@ func TestFaultRenameRouteFailureRollsBackBoth(t *testing.T) {
 	}
 	rec := &recorder{}
 	repo := openRepo(t, d.Dir)
-	if _, err := (&apply.Engine{Repo: repo, Transports: fleetplan.DefaultTransports}).TestRoute(context.Background(), reasoner, rec.observe); err != nil {
+	if _, err := (&apply.Engine{Repo: repo, Transports: labTransports(t)}).TestRoute(context.Background(), reasoner, rec.observe); err != nil {
 		t.Errorf("after the rollback, %s fails: %v", reasoner, err)
 	}
 	wantStillPlanned(t, d.Dir, "wintermute", wintermuteCfg)
@@ -238,7 +237,7 @@ func TestFaultLockHeld(t *testing.T) {
 	}
 	defer lock.Release()
 	before := snapshotFS(d, "wintermute")
-	eng := &apply.Engine{Repo: repo, Transports: fleetplan.DefaultTransports}
+	eng := &apply.Engine{Repo: repo, Transports: labTransports(t)}
 	_, err = eng.Apply(context.Background(), plan, nil)
 	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("pid %d", os.Getpid())) {
 		t.Fatalf("second apply: %v, want a refusal naming pid %d", err, os.Getpid())

@@ -25,7 +25,7 @@ func TestFaultUnreadablePendingRecordIsReported(t *testing.T) {
 		t.Fatal(err)
 	}
 	repo := openRepo(t, d.Dir)
-	p, err := (&fleetplan.Planner{Repo: repo, Transports: fleetplan.DefaultTransports}).Plan(context.Background())
+	p, err := (&fleetplan.Planner{Repo: repo, Transports: labTransports(t)}).Plan(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

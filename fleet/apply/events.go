@@ -17,6 +17,7 @@ const (
 	EvRouteResult EventKind = "route_result" // a route test finished
 	EvHostResult  EventKind = "host_result"  // a host finished (ok, failed, skipped)
 	EvSummary     EventKind = "summary"      // the apply finished
+	EvLogs        EventKind = "logs"         // the last log lines of a host that never became healthy
 )
 
 // Step names one thing the engine does to a host.
@@ -61,6 +62,8 @@ type Event struct {
 	Result *RouteResult    `json:"result,omitempty"`
 	Plan   *PlanSummary    `json:"plan,omitempty"`
 	Apply  *ApplySummary   `json:"summary,omitempty"`
+	// Logs are the backend's last log lines (EvLogs), secrets masked.
+	Logs []string `json:"logs,omitempty"`
 }
 
 // HealthProgress is one poll of the health gate.

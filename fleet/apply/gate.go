@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/straylight-fleet/straylight/fleet/discover"
+	"github.com/straylight-fleet/straylight/fleet/plan"
 	"github.com/straylight-fleet/straylight/remote/api"
 )
 
@@ -49,6 +50,7 @@ func (h *hostApply) healthGate(ctx context.Context, g *discover.GPUHost, expecte
 		}
 		if elapsed >= timeout {
 			err := fmt.Errorf("health gate: %s did not serve %q within %s (last: %s: %s)", g.Name, expected, timeout, res.State, res.Reason)
+			h.reportLogs(ctx, g)
 			h.step(StepHealth, StatusFailed, "", err.Error())
 			return err
 		}
@@ -432,7 +434,9 @@ func (h *hostApply) restoreBackups(ctx context.Context) error {
 		if !old.Exists {
 			continue // nothing to restore: the file was new (left in place)
 		}
-		if _, err := h.tr.WriteFile(ctx, f.Dest, old.Content); err != nil {
+		attrs := f.Attrs
+		attrs.Validate = "" // the old content is restored as it was
+		if _, err := writeWith(ctx, plan.WithBecome(h.tr, f.Become), f.Dest, old.Content, attrs); err != nil {
 			return fmt.Errorf("restore %s: %w", f.Dest, err)
 		}
 	}

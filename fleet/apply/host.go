@@ -185,7 +185,8 @@ func (h *hostApply) writeFiles(ctx context.Context) error {
 // writes atomically with hash verification (the transport's job).
 func (h *hostApply) writeFile(ctx context.Context, f *plan.FileChange) error {
 	h.step(StepBackup, StatusStart, f.Dest, "")
-	old, err := h.tr.ReadFile(ctx, f.Dest)
+	tr := plan.WithBecome(h.tr, f.Become)
+	old, err := tr.ReadFile(ctx, f.Dest)
 	if err != nil {
 		return fmt.Errorf("read %s: %w", f.Dest, err)
 	}
@@ -195,7 +196,7 @@ func (h *hostApply) writeFile(ctx context.Context, f *plan.FileChange) error {
 	h.backups[f.Dest] = old
 	h.step(StepBackup, StatusOK, f.Dest, "")
 	h.step(StepWrite, StatusStart, f.Dest, "")
-	res, err := h.tr.WriteFile(ctx, f.Dest, f.Content())
+	res, err := writeWith(ctx, tr, f.Dest, f.Content(), f.Attrs)
 	if err != nil {
 		return fmt.Errorf("write %s: %w", f.Dest, err)
 	}
@@ -205,6 +206,18 @@ func (h *hostApply) writeFile(ctx context.Context, f *plan.FileChange) error {
 	h.written = append(h.written, f)
 	h.step(StepWrite, StatusOK, f.Dest, "sha256 "+short(res.SHA256)+backupNote(res.BackupPath))
 	return nil
+}
+
+// writeWith writes through the transport's FileWriter when it has one
+// (mode, owner, group, validate, backup as the task says); others write
+// the content only, keeping their own backup.
+func writeWith(ctx context.Context, tr remote.Transport, dest string, content []byte, attrs plan.FileAttrs) (remote.WriteResult, error) {
+	fw, ok := tr.(remote.FileWriter)
+	if !ok {
+		return tr.WriteFile(ctx, dest, content)
+	}
+	return fw.WriteFileWith(ctx, dest, content, remote.WriteOptions{Mode: attrs.Mode, Owner: attrs.Owner,
+		Group: attrs.Group, Validate: attrs.Validate, NoBackup: !attrs.Backup})
 }
 
 func backupNote(path string) string {
@@ -249,7 +262,8 @@ func (h *hostApply) restart(ctx context.Context) error {
 
 func (h *hostApply) runHandler(ctx context.Context, hr plan.HandlerRun) error {
 	h.step(StepHandler, StatusStart, "", hr.Name)
-	res, err := h.tr.Run(ctx, remote.Command{Shell: shellFor(hr.Module), Script: hr.Script()})
+	tr := plan.WithBecome(h.tr, hr.Become)
+	res, err := tr.Run(ctx, remote.Command{Shell: shellFor(hr.Module), Script: hr.Script()})
 	if err != nil {
 		return fmt.Errorf("handler %q: %w", hr.Name, err)
 	}

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/straylight-fleet/straylight/fleet/apply"
-	fleetplan "github.com/straylight-fleet/straylight/fleet/plan"
 	"github.com/straylight-fleet/straylight/fleet/state"
 	"github.com/straylight-fleet/straylight/remote/sim"
 )
@@ -17,7 +16,7 @@ func TestRestartRunsTheHandlerAndGates(t *testing.T) {
 	d := startLab(t)
 	repo := openRepo(t, d.Dir)
 	rec := &recorder{}
-	eng := &apply.Engine{Repo: repo, Transports: fleetplan.DefaultTransports}
+	eng := &apply.Engine{Repo: repo, Transports: labTransports(t)}
 	sum, err := eng.Restart(context.Background(), "armitage", rec.observe)
 	if err != nil {
 		t.Fatal(err)
@@ -47,7 +46,7 @@ func TestRestartFailureIsApplysContract(t *testing.T) {
 	setFault(t, d, "armitage", sim.FaultDockerNotRunning)
 	before := snapshotFS(d, "armitage")
 	rec := &recorder{}
-	eng := &apply.Engine{Repo: openRepo(t, d.Dir), Transports: fleetplan.DefaultTransports}
+	eng := &apply.Engine{Repo: openRepo(t, d.Dir), Transports: labTransports(t)}
 	sum, err := eng.Restart(context.Background(), "armitage", rec.observe)
 	if err != nil {
 		t.Fatalf("a failed host is not an error of the run: %v", err)
@@ -72,7 +71,7 @@ func TestRestartFailureIsApplysContract(t *testing.T) {
 func TestRestartGatesOnWhatTheHostServed(t *testing.T) {
 	d := startLab(t)
 	rec := &recorder{}
-	eng := &apply.Engine{Repo: openRepo(t, d.Dir), Transports: fleetplan.DefaultTransports}
+	eng := &apply.Engine{Repo: openRepo(t, d.Dir), Transports: labTransports(t)}
 	sum, err := eng.Restart(context.Background(), "wintermute", rec.observe)
 	if err != nil || sum.Failed != 1 {
 		t.Fatalf("restart: %+v, %v; want 1 failed", sum, err)
@@ -100,7 +99,7 @@ func wantNoRollback(t *testing.T, evs []apply.Event) {
 // that cannot be made is for Apply; nothing is audited.
 func TestRestartErrorsWhenNothingRuns(t *testing.T) {
 	d := startLab(t)
-	eng := &apply.Engine{Repo: openRepo(t, d.Dir), Transports: fleetplan.DefaultTransports}
+	eng := &apply.Engine{Repo: openRepo(t, d.Dir), Transports: labTransports(t)}
 	rec := &recorder{}
 	_, err := eng.Restart(context.Background(), "nosuch", rec.observe)
 	if err == nil || !strings.Contains(err.Error(), `"nosuch"`) {
@@ -162,7 +161,7 @@ func TestRestartRunsTheOwedRestart(t *testing.T) {
 	wantServed(t, d, "wintermute", oldServedName)
 
 	rec := &recorder{}
-	eng := &apply.Engine{Repo: openRepo(t, d.Dir), Transports: fleetplan.DefaultTransports}
+	eng := &apply.Engine{Repo: openRepo(t, d.Dir), Transports: labTransports(t)}
 	sum, err := eng.Restart(context.Background(), "wintermute", rec.observe)
 	if err != nil || sum != (apply.ApplySummary{OK: 1}) {
 		t.Fatalf("restart: %+v, %v; want 1 ok", sum, err)

@@ -129,6 +129,8 @@ func security(t remote.Transport) string {
 		return ""
 	case ir.InsecureReason() != "":
 		return "; INSECURE: " + ir.InsecureReason()
+	case strings.HasPrefix(t.Describe(), "ssh "):
+		return "; host key verified against known_hosts"
 	}
 	return "; TLS with a verified certificate"
 }

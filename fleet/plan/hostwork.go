@@ -44,7 +44,8 @@ func newHostWork(tasks *ansible.HostTasks) *hostWork {
 func (w *hostWork) addFile(ft *ansible.FileTask) {
 	t, run := ft.Task, ft.Run
 	fc := &FileChange{Playbook: run.Playbook.Path, Play: run.Play.Name, Task: t.Label(), Module: t.Module,
-		Dest: ft.Dest, NewSHA256: sha256Hex(ft.Content), NewContent: string(ft.Content), Notify: t.Notify, At: t.At, raw: ft.Content}
+		Dest: ft.Dest, NewSHA256: sha256Hex(ft.Content), NewContent: string(ft.Content), Notify: t.Notify, At: t.At, raw: ft.Content,
+		Attrs: ft.Attrs, Become: becomeOrNil(ft.Become)}
 	play := ft.Play
 	if play == nil {
 		play = ft.Scope
@@ -59,7 +60,7 @@ func (w *hostWork) unsupported(t *ansible.Task, reason string) {
 // readFiles compares each rendered file with the host's current one.
 func (w *hostWork) readFiles(ctx context.Context, tr remote.Transport) error {
 	for _, f := range w.files {
-		st, err := tr.ReadFile(ctx, f.change.Dest)
+		st, err := WithBecome(tr, f.change.Become).ReadFile(ctx, f.change.Dest)
 		if err != nil {
 			return err
 		}
@@ -164,9 +165,10 @@ func handlerCause(h *ansible.Task, notified map[string][]string) []string {
 
 func (w *hostWork) addHandler(hs *ansible.HostScope, h *ansible.Task, because []string) {
 	run := hs.Run()
-	hr := HandlerRun{Playbook: run.Playbook.Path, Play: run.Play.Name, Name: h.Label(), Module: h.Module, Because: because, At: h.At}
-	if h.Unsupported != "" || !h.Module.IsCommandModule() {
-		w.unsupported(h, orDefault(h.Unsupported, fmt.Sprintf("handler module %s is not supported (straylight runs shell/command handlers)", h.ModuleName)))
+	hr := HandlerRun{Playbook: run.Playbook.Path, Play: run.Play.Name, Name: h.Label(), Module: h.Module, Because: because, At: h.At,
+		Become: becomeOrNil(run.Play.Become.Over(h.Become))}
+	if h.Unsupported != "" || !h.Module.IsHandlerModule() {
+		w.unsupported(h, orDefault(h.Unsupported, fmt.Sprintf("handler module %s is not supported (straylight runs shell, command, systemd, service, docker_container and podman_container handlers)", h.ModuleName)))
 		return
 	}
 	cmd, err := hs.HandlerCommand(h)

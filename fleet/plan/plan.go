@@ -19,6 +19,8 @@ type (
 	ProxyHost       = discover.ProxyHost
 	Route           = discover.Route
 	Connection      = ansible.Connection
+	FileAttrs       = ansible.FileAttrs
+	BecomeSpec      = ansible.BecomeSpec
 )
 
 // Severities of a finding.
@@ -109,9 +111,13 @@ type FileChange struct {
 	Diff       string   `json:"diff"`
 	Notify     []string `json:"notify"`
 	Secret     bool     `json:"secret,omitempty"` // content holds secrets; masked in output
-	At         Located  `json:"at"`
-	raw        []byte   // the unmasked content apply writes; never serialized
-	rawDiff    string   // the unmasked diff, for --show-secrets human output
+	// Attrs are the task's mode, owner, group, validate and backup; applied
+	// by transports that can (SSH), ignored by the others.
+	Attrs   FileAttrs   `json:"attrs,omitzero"`
+	Become  *BecomeSpec `json:"become,omitempty"` // the play's and task's become keywords
+	At      Located     `json:"at"`
+	raw     []byte      // the unmasked content apply writes; never serialized
+	rawDiff string      // the unmasked diff, for --show-secrets human output
 }
 
 // Changes reports whether applying the file would write it.
@@ -127,7 +133,10 @@ type HandlerRun struct {
 	Because  []string `json:"because"` // the dests whose change notified it
 	At       Located  `json:"at"`
 	Pending  bool     `json:"pending,omitempty"` // owed by an earlier apply that died before running it
-	raw      string   // the unmasked command apply runs; never serialized
+	// Become is the play's and handler's become keywords (nil: the host's
+	// ansible_become applies).
+	Become *BecomeSpec `json:"become,omitempty"`
+	raw    string      // the unmasked command apply runs; never serialized
 }
 
 // Script is the command to run: unmasked when this plan rendered it.

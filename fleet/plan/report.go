@@ -45,7 +45,7 @@ func writeHostPlan(w io.Writer, h *HostPlan, showSecrets bool) {
 }
 
 func writeFileChange(w io.Writer, host string, f *FileChange, showSecrets bool) {
-	fmt.Fprintf(w, "TASK [%s] %s\n", f.Task, f.Dest)
+	fmt.Fprintf(w, "TASK [%s] %s%s\n", f.Task, f.Dest, attrsNote(f))
 	diff := f.Diff
 	if showSecrets && f.rawDiff != "" {
 		diff = f.rawDiff
@@ -57,6 +57,34 @@ func writeFileChange(w io.Writer, host string, f *FileChange, showSecrets bool) 
 		}
 	}
 	fmt.Fprintf(w, "%s: [%s]\n", actionWord(f.Action), host)
+}
+
+// attrsNote names what the task sets besides the content (mode, owner,
+// group, validate, backup, become); the plan compares content only.
+func attrsNote(f *FileChange) string {
+	var parts []string
+	for _, kv := range [][2]string{{"mode", f.Attrs.Mode}, {"owner", f.Attrs.Owner}, {"group", f.Attrs.Group}, {"validate", f.Attrs.Validate}} {
+		if kv[1] != "" {
+			parts = append(parts, kv[0]+" "+kv[1])
+		}
+	}
+	if f.Attrs.Backup {
+		parts = append(parts, "backup")
+	}
+	if b := f.Become; b != nil && b.Set && b.Become {
+		parts = append(parts, "become"+prefixed(" ", b.User))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
+}
+
+func prefixed(prefix, s string) string {
+	if s == "" {
+		return ""
+	}
+	return prefix + s
 }
 
 func actionWord(a Action) string {

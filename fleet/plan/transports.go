@@ -24,7 +24,7 @@ func DefaultTransports(c Connection) (remote.Transport, error) {
 		}
 		return w, nil
 	}
-	return nil, fmt.Errorf("connection %q is not supported yet (straylight speaks local and winrm)", c.Kind)
+	return nil, fmt.Errorf("connection %q is not supported here (plan.Transports adds ssh; straylight speaks local, winrm and ssh)", c.Kind)
 }
 
 func winrmConfig(c Connection) remote.WinRMConfig {

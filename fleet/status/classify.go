@@ -39,6 +39,8 @@ func refusedState(p hostProbe, container string) (State, string) {
 		return StateLoading, refusedWords(p)
 	case errors.Is(p.hostErr, remote.ErrUnreachable):
 		return StateDown, "vLLM refuses connections and the host's transport cannot reach it"
+	case p.hostErr == nil && p.unit != nil:
+		return unitRefusedState(p.unit)
 	case p.host.DockerErr != "" && p.hostErr == nil:
 		return StateDown, "connection refused, and docker cannot say why: " + p.host.DockerErr
 	case p.hostErr != nil || container == "":
@@ -107,6 +109,25 @@ func reading(v *float64) Reading {
 		return Reading{}
 	}
 	return Reading{Value: *v, OK: true}
+}
+
+// unitRefusedState: vLLM refuses connections and runs as a systemd unit.
+// An active (or activating, or auto-restarting) unit is loading its
+// weights; anything else is down, with the unit's state as the reason.
+func unitRefusedState(u *remote.SystemdUnit) (State, string) {
+	if u.ActiveState == "active" || u.ActiveState == "activating" || u.SubState == "auto-restart" {
+		return StateLoading, fmt.Sprintf("connection refused while unit %s is %s (%s): loading its weights",
+			u.Name, u.ActiveState, u.SubState)
+	}
+	return StateDown, fmt.Sprintf("connection refused: unit %s is %s (%s)", u.Name, u.ActiveState, u.SubState)
+}
+
+func unitFrom(u *remote.SystemdUnit) Unit {
+	if u == nil {
+		return Unit{}
+	}
+	return Unit{Found: true, Name: u.Name, LoadState: u.LoadState, ActiveState: u.ActiveState,
+		SubState: u.SubState, Since: u.Since, Restarts: u.Restarts}
 }
 
 func containerFrom(c *remote.Container) Container {

@@ -72,7 +72,7 @@ func (e *hostEntry) threshold() time.Duration {
 }
 
 func (e *hostEntry) job() hostJob {
-	return hostJob{gen: e.gen, container: e.target.Container, vllm: e.vllm, server: e.server, link: e.link}
+	return hostJob{gen: e.gen, container: e.target.Container, unit: e.target.Unit, vllm: e.vllm, server: e.server, link: e.link}
 }
 
 // apply folds a probe into the history and rebuilds the row. A probe older
@@ -129,6 +129,7 @@ func (e *hostEntry) observeLoad(p hostProbe, state State) (Load, Idle) {
 
 func withHostSide(row HostStatus, p hostProbe) HostStatus {
 	row.HostError, row.GPUs, row.GPUError, row.Container, row.DockerError = "", nil, "", Container{}, ""
+	row.Unit, row.UnitError = Unit{}, ""
 	switch {
 	case !p.hostProbed:
 	case p.hostErr != nil:
@@ -136,6 +137,7 @@ func withHostSide(row HostStatus, p hostProbe) HostStatus {
 	default:
 		row.GPUs, row.GPUError = gpusFrom(p.host.GPUs), p.host.GPUError
 		row.Container, row.DockerError = containerFrom(p.host.Container), p.host.DockerErr
+		row.Unit, row.UnitError = unitFrom(p.unit), p.unitErr
 	}
 	return row
 }

@@ -28,7 +28,7 @@ func newHostTiming(cfg Config) hostTiming {
 
 // hostSide is the outcome of one host probe.
 type hostSide struct {
-	snap remote.HostSnapshot
+	snap remote.HostStatus // GPUs, container, and the unit when asked
 	err  error
 	at   time.Time // when it ended; zero: no probe has ended yet
 }
@@ -54,8 +54,8 @@ func newTransportLink(open func() (remote.Transport, error), timing hostTiming) 
 // when one is due, and waited for until ctx (the HTTP probe's deadline)
 // ends; then the last outcome is returned. ok is false before the first
 // host probe has ended.
-func (l *transportLink) latest(ctx context.Context, container string) (side hostSide, ok bool) {
-	if done := l.startHostProbeIfDue(container); done != nil {
+func (l *transportLink) latest(ctx context.Context, q remote.StatusQuery) (side hostSide, ok bool) {
+	if done := l.startHostProbeIfDue(q); done != nil {
 		select {
 		case <-done:
 		case <-ctx.Done():
@@ -68,7 +68,7 @@ func (l *transportLink) latest(ctx context.Context, container string) (side host
 
 // startHostProbeIfDue returns the channel of the probe in flight, if any,
 // after starting one when the last is older than the interval.
-func (l *transportLink) startHostProbeIfDue(container string) <-chan struct{} {
+func (l *transportLink) startHostProbeIfDue(q remote.StatusQuery) <-chan struct{} {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	c := &l.cadence
@@ -79,15 +79,15 @@ func (l *transportLink) startHostProbeIfDue(container string) <-chan struct{} {
 		return nil
 	}
 	c.running = make(chan struct{})
-	go l.hostProbe(container, c.running)
+	go l.hostProbe(q, c.running)
 	return c.running
 }
 
-func (l *transportLink) hostProbe(container string, done chan struct{}) {
+func (l *transportLink) hostProbe(q remote.StatusQuery, done chan struct{}) {
 	defer close(done)
 	ctx, cancel := context.WithTimeout(l.cadence.ctx, l.cadence.timing.timeout)
 	defer cancel()
-	snap, err := hostSnapshot(ctx, l, container, l.cadence.timing.timeout)
+	snap, err := hostSnapshot(ctx, l, q, l.cadence.timing.timeout)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.cadence.last, l.cadence.running = hostSide{snap: snap, err: err, at: time.Now()}, nil

@@ -26,6 +26,8 @@ type hostProbe struct {
 
 	hostProbed bool // a host-side snapshot has ended: host, hostErr, hostAt
 	host       remote.HostSnapshot
+	unit       *remote.SystemdUnit // nil: not asked, or not reported
+	unitErr    string
 	hostErr    error
 	hostAt     time.Time
 }
@@ -34,6 +36,7 @@ type hostProbe struct {
 type hostJob struct {
 	gen       int
 	container string
+	unit      string
 	vllm      *api.VLLM
 	server    serverProbe // nil: probe as vLLM
 	link      *transportLink
@@ -45,8 +48,9 @@ func probeHost(ctx context.Context, job hostJob, timeout time.Duration) hostProb
 	if job.link != nil { // on its own cadence and deadline (hostprobe.go)
 		checks = append(checks, func(ctx context.Context) {
 			var side hostSide
-			side, p.hostProbed = job.link.latest(ctx, job.container)
-			p.host, p.hostErr, p.hostAt = side.snap, side.err, side.at
+			side, p.hostProbed = job.link.latest(ctx, remote.StatusQuery{Container: job.container, Unit: job.unit})
+			p.host, p.hostErr, p.hostAt = side.snap.HostSnapshot, side.err, side.at
+			p.unit, p.unitErr = side.snap.Unit, side.snap.UnitErr
 		})
 	}
 	runChecks(ctx, timeout, checks)
@@ -91,21 +95,21 @@ func withTimeout(ctx context.Context, timeout time.Duration, check func(context.
 // hostSnapshot asks the transport, and stops waiting at ctx's end even if the
 // transport does not: a transport that ignores its deadline must not hold up
 // the refresh. Its late answer is dropped.
-func hostSnapshot(ctx context.Context, link *transportLink, container string, timeout time.Duration) (remote.HostSnapshot, error) {
+func hostSnapshot(ctx context.Context, link *transportLink, q remote.StatusQuery, timeout time.Duration) (remote.HostStatus, error) {
 	type answer struct {
-		snap remote.HostSnapshot
+		snap remote.HostStatus
 		err  error
 	}
 	answers := make(chan answer, 1)
 	go func() {
-		snap, err := link.snapshot(ctx, container)
+		snap, err := link.snapshot(ctx, q)
 		answers <- answer{snap, err}
 	}()
 	select {
 	case a := <-answers:
 		return a.snap, a.err
 	case <-ctx.Done():
-		return remote.HostSnapshot{}, fmt.Errorf("host status: no answer within %s: %w", shortDuration(timeout), ctx.Err())
+		return remote.HostStatus{}, fmt.Errorf("host status: no answer within %s: %w", shortDuration(timeout), ctx.Err())
 	}
 }
 
@@ -139,12 +143,18 @@ func (l *transportLink) get() (remote.Transport, error) {
 	return l.transport, nil
 }
 
-func (l *transportLink) snapshot(ctx context.Context, container string) (remote.HostSnapshot, error) {
+// snapshot asks for GPUs, the container and, from transports that report
+// them (remote.StatusReader), the systemd unit: one round trip either way.
+func (l *transportLink) snapshot(ctx context.Context, q remote.StatusQuery) (remote.HostStatus, error) {
 	t, err := l.get()
 	if err != nil {
-		return remote.HostSnapshot{}, err
+		return remote.HostStatus{}, err
 	}
-	return t.Snapshot(ctx, container)
+	if sr, ok := t.(remote.StatusReader); ok && q.Unit != "" {
+		return sr.Status(ctx, q)
+	}
+	snap, err := t.Snapshot(ctx, q.Container)
+	return remote.HostStatus{HostSnapshot: snap}, err
 }
 
 // close closes the transport; later probes through the link fail.

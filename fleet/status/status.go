@@ -45,6 +45,9 @@ type Target struct {
 	Kind string
 	// APIKey (a secret, never shown) is sent to the server's /v1 routes.
 	APIKey string
+	// Unit is the vLLM systemd unit (vllm.service); "" skips it. Asked of
+	// transports that report units (SSH), in the same round trip.
+	Unit string
 }
 
 // Route is one LiteLLM model_list entry.
@@ -115,6 +118,8 @@ type HostStatus struct {
 	GPUError    string // nvidia-smi failed or printed something unreadable
 	Container   Container
 	DockerError string
+	Unit        Unit   // the systemd unit, when the target names one
+	UnitError   string // systemctl failed or is missing
 
 	Errors  []ErrorEvent // recent distinct errors, least recently seen first, at most MaxErrors
 	Updated time.Time    // when this row was last updated; zero before the first probe
@@ -173,6 +178,17 @@ type Container struct {
 	Image  string
 	State  string // running, restarting, exited, ...
 	Status string // "Up 3 hours", ...
+}
+
+// Unit is vLLM's systemd unit as systemctl show reports it.
+type Unit struct {
+	Found       bool   // false: not asked, or the transport reports no units
+	Name        string // vllm.service
+	LoadState   string // loaded, not-found, ...
+	ActiveState string // active, inactive, failed, activating, ...
+	SubState    string // running, dead, auto-restart, ...
+	Since       time.Time
+	Restarts    int
 }
 
 // ErrorEvent is one recent error. An error seen again is folded into one

@@ -176,6 +176,10 @@ func reading(r status.Reading, format string) string {
 }
 
 func (r *renderer) container(l *status.HostStatus) {
+	if l != nil && (l.Unit.Found || l.UnitError != "") {
+		r.unit(l)
+		return
+	}
 	r.section("container")
 	switch {
 	case l == nil || !l.HostProbe:
@@ -187,6 +191,28 @@ func (r *renderer) container(l *status.HostStatus) {
 	default:
 		c := l.Container
 		r.add(fmt.Sprintf("  %s  %s  %s  %s", c.Name, c.State, r.th.Dim.S(c.Status), r.th.Dim.S(c.Image)))
+	}
+}
+
+// unit shows vLLM run as a systemd service (systemctl show).
+func (r *renderer) unit(l *status.HostStatus) {
+	r.section("systemd unit")
+	if l.UnitError != "" {
+		r.add(r.th.Err.S("  systemctl: " + l.UnitError))
+		return
+	}
+	u := l.Unit
+	line := fmt.Sprintf("  %s  %s (%s)", u.Name, u.ActiveState, u.SubState)
+	if !u.Since.IsZero() {
+		line += r.th.Dim.S("  since " + u.Since.Format("2006-01-02 15:04:05"))
+	}
+	if u.Restarts > 0 {
+		line += r.th.Dim.S(fmt.Sprintf("  %d restart(s)", u.Restarts))
+	}
+	if u.ActiveState == "active" {
+		r.add(line)
+	} else {
+		r.add(r.th.Warn.S(line))
 	}
 }
 

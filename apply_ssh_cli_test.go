@@ -1,0 +1,34 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/straylight-fleet/straylight/fleet/apply"
+)
+
+// TestCLINeverHealthyShowsLinuxLogs: case (over SSH, vLLM as a systemd
+// unit) never becomes healthy on its new config; the failure report carries
+// the unit's last journal lines, as a logs event in --json and as lines in
+// the human output, and the host is rolled back.
+func TestCLINeverHealthyShowsLinuxLogs(t *testing.T) {
+	d := startCLILab(t, "case:never-healthy")
+	setHealthTimeout(t, d.Dir, 1.5)
+	editRepo(t, d.Dir, "host_vars/case.yml", "max_model_len: 8192", "max_model_len: 6144")
+
+	r := runCLI(t, "-C", d.Dir, "-l", "case", "--apply", "--yes", "--json")
+	wantExit(t, r, exitFailure)
+	var logs *apply.Event
+	for _, ev := range decodeEvents(t, r.stdout) {
+		if ev.Kind == apply.EvLogs && ev.Host == "case" && logs == nil {
+			logs = &ev
+		}
+	}
+	if logs == nil || len(logs.Logs) == 0 || !strings.Contains(logs.Message, "unit vllm") {
+		t.Fatalf("no logs event with the unit's journal for case: %+v", logs)
+	}
+
+	h := runCLI(t, "-C", d.Dir, "-l", "case", "--apply", "--yes")
+	wantExit(t, h, exitFailure)
+	wantContains(t, "stdout", h.stdout, "[case] logs: last ", "of unit vllm", "[case] | ", "[case] rollback")
+}

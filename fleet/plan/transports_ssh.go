@@ -1,0 +1,237 @@
+package plan
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/straylight-fleet/straylight/remote"
+)
+
+// Transports opens the transport Ansible would use for each host and keeps
+// one SSH connection per host for its whole life (a Session's), so a
+// refresh or an apply reuses it for every command. Close it when done.
+type Transports struct {
+	env  remote.SSHEnv
+	pool *remote.SSHPool
+}
+
+// NewTransports builds the transports of a session; env is what
+// ansible.cfg, the environment and ~/.ssh contribute to SSH connections.
+func NewTransports(env remote.SSHEnv) *Transports {
+	return &Transports{env: env, pool: remote.NewSSHPool()}
+}
+
+// Open is a TransportFactory: local and winrm as DefaultTransports builds
+// them, ssh through the pool. An SSH transport dials on its first call,
+// within that call's deadline.
+func (t *Transports) Open(c Connection) (remote.Transport, error) {
+	if c.Kind != "ssh" {
+		return DefaultTransports(c)
+	}
+	settings, err := t.sshSettings(c)
+	if err != nil {
+		return nil, err
+	}
+	return &PooledSSH{pool: t.pool, settings: settings, varsSet: becomeVarsSet(c.Vars)}, nil
+}
+
+// becomeVarsSet notes which of become, become_user and become_method the
+// host's variables set: variables beat play and task keywords in Ansible.
+func becomeVarsSet(vars func(string) (any, bool)) BecomeSpec {
+	has := func(name string) bool {
+		if vars == nil {
+			return false
+		}
+		_, ok := vars(name)
+		return ok
+	}
+	var s BecomeSpec
+	s.Set = has("ansible_become")
+	if has("ansible_become_user") {
+		s.User = "set"
+	}
+	if has("ansible_become_method") {
+		s.Method = "set"
+	}
+	return s
+}
+
+func (t *Transports) sshSettings(c Connection) (remote.SSHSettings, error) {
+	vars := c.Vars
+	if vars == nil {
+		vars = remote.MapVars(map[string]any{"ansible_host": c.Address, "ansible_user": c.User})
+	}
+	return remote.SSHSettingsFromVars(c.Host, vars, t.env)
+}
+
+// InsecureReason says why a connection is insecure ("" when it is not):
+// WinRM over plain HTTP or without certificate validation, SSH without
+// host key checking.
+func (t *Transports) InsecureReason(c Connection) string {
+	if c.Kind != "ssh" {
+		return InsecureReason(c)
+	}
+	s, err := t.sshSettings(c)
+	if err != nil {
+		return ""
+	}
+	return (&PooledSSH{settings: s}).InsecureReason()
+}
+
+// Close closes every SSH connection.
+func (t *Transports) Close() error { return t.pool.Close() }
+
+// PooledSSH is a host's SSH transport drawn from the session's pool: each
+// call takes the host's live connection (dialling within the call's
+// deadline when there is none). It implements remote.Transport and the
+// SSH transport's optional FileWriter, StatusReader and LogReader.
+type PooledSSH struct {
+	pool     *remote.SSHPool
+	settings remote.SSHSettings
+	varsSet  BecomeSpec // which become settings the host's variables fix
+}
+
+func (p *PooledSSH) conn(ctx context.Context) (*remote.SSH, error) {
+	return p.pool.Get(ctx, p.settings)
+}
+
+// WithBecome is the same host with another privilege escalation (a play's
+// or a task's become); the connection is shared.
+func (p *PooledSSH) WithBecome(b remote.Become) remote.Transport {
+	s := p.settings
+	s.Become = b
+	return &PooledSSH{pool: p.pool, settings: s, varsSet: p.varsSet}
+}
+
+// Become is the escalation the host's variables ask for.
+func (p *PooledSSH) Become() remote.Become { return p.settings.Become }
+
+// BecomeVarsSet tells which become settings the host's variables fix
+// (ansible_become, ansible_become_user, ansible_become_method): keywords do
+// not change those.
+func (p *PooledSSH) BecomeVarsSet() BecomeSpec { return p.varsSet }
+
+func (p *PooledSSH) ReadFile(ctx context.Context, path string) (remote.FileState, error) {
+	c, err := p.conn(ctx)
+	if err != nil {
+		return remote.FileState{}, err
+	}
+	return c.ReadFile(ctx, path)
+}
+
+func (p *PooledSSH) WriteFile(ctx context.Context, path string, content []byte) (remote.WriteResult, error) {
+	return p.WriteFileWith(ctx, path, content, remote.WriteOptions{})
+}
+
+func (p *PooledSSH) WriteFileWith(ctx context.Context, path string, content []byte, opts remote.WriteOptions) (remote.WriteResult, error) {
+	c, err := p.conn(ctx)
+	if err != nil {
+		return remote.WriteResult{}, err
+	}
+	return c.WriteFileWith(ctx, path, content, opts)
+}
+
+func (p *PooledSSH) Run(ctx context.Context, cmd remote.Command) (remote.CommandResult, error) {
+	c, err := p.conn(ctx)
+	if err != nil {
+		return remote.CommandResult{}, err
+	}
+	return c.Run(ctx, cmd)
+}
+
+func (p *PooledSSH) Snapshot(ctx context.Context, container string) (remote.HostSnapshot, error) {
+	c, err := p.conn(ctx)
+	if err != nil {
+		return remote.HostSnapshot{}, err
+	}
+	return c.Snapshot(ctx, container)
+}
+
+func (p *PooledSSH) Status(ctx context.Context, q remote.StatusQuery) (remote.HostStatus, error) {
+	c, err := p.conn(ctx)
+	if err != nil {
+		return remote.HostStatus{}, err
+	}
+	return c.Status(ctx, q)
+}
+
+func (p *PooledSSH) Logs(ctx context.Context, req remote.LogRequest, sink func(string)) error {
+	c, err := p.conn(ctx)
+	if err != nil {
+		return err
+	}
+	return c.Logs(ctx, req, sink)
+}
+
+// Describe names the connection (never a secret).
+func (p *PooledSSH) Describe() string {
+	s := p.settings
+	port := s.Port
+	if port == 0 {
+		port = 22
+	}
+	return fmt.Sprintf("ssh %s@%s:%d", s.User, s.Host, port)
+}
+
+// InsecureReason is why the host is not authenticated; "" when it is.
+func (p *PooledSSH) InsecureReason() string {
+	if p.settings.HostKeyChecking {
+		return ""
+	}
+	return "host key checking disabled (host_key_checking = False): the host is not authenticated"
+}
+
+// Close does nothing: the session's Transports closes the connection.
+func (p *PooledSSH) Close() error { return nil }
+
+// SystemdUnit is the host's vllm.systemd_unit: vLLM run as a systemd
+// service rather than in a container ("" when not set).
+func SystemdUnit(c Connection) string {
+	if c.Vars == nil {
+		return ""
+	}
+	v, ok := c.Vars("vllm")
+	m, isMap := v.(map[string]any)
+	if !ok || !isMap || m["systemd_unit"] == nil {
+		return ""
+	}
+	return fmt.Sprint(m["systemd_unit"])
+}
+
+// becomeOrNil is nil when no become keyword was written.
+func becomeOrNil(b BecomeSpec) *BecomeSpec {
+	if b == (BecomeSpec{}) {
+		return nil
+	}
+	return &b
+}
+
+// escalator is a transport that can run with another privilege escalation.
+type escalator interface {
+	Become() remote.Become
+	BecomeVarsSet() BecomeSpec
+	WithBecome(remote.Become) remote.Transport
+}
+
+// WithBecome is tr running with a play's or task's become keywords, except
+// where the host's ansible_become* variables say otherwise (variables beat
+// keywords, as in Ansible; the password always comes from the variables).
+// Transports without privilege escalation (WinRM, local) are returned as
+// they are.
+func WithBecome(tr remote.Transport, spec *BecomeSpec) remote.Transport {
+	e, ok := tr.(escalator)
+	if spec == nil || !ok {
+		return tr
+	}
+	b, fixed := e.Become(), e.BecomeVarsSet()
+	if spec.Set && !fixed.Set {
+		b.Enabled = spec.Become
+	}
+	if spec.User != "" && fixed.User == "" {
+		b.User = spec.User
+	}
+	if spec.Method != "" && fixed.Method == "" {
+		b.Method = spec.Method
+	}
+	return e.WithBecome(b)
+}
