@@ -1,6 +1,7 @@
 package sshdtest
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"os"
 	"os/exec"
@@ -46,12 +47,27 @@ func ensureUsers() error {
 	return ensureSudoers()
 }
 
+// ensureUser creates the user when missing and sets its password once per
+// boot: a marker in /run records it, so test binaries running side by side
+// do not rewrite /etc/shadow while another one's sudo reads it.
 func ensureUser(name, password string) error {
 	if exec.Command("id", "-u", name).Run() != nil {
 		if out, err := exec.Command("useradd", "-m", "-s", "/bin/bash", name).CombinedOutput(); err != nil {
 			return fmt.Errorf("useradd %s: %v: %s", name, err, out)
 		}
 	}
+	marker := "/run/straylight-sshdtest-" + name + ".password"
+	want := fmt.Sprintf("%x", sha256.Sum256([]byte(password)))
+	if got, err := os.ReadFile(marker); err == nil && string(got) == want {
+		return nil
+	}
+	if err := setPassword(name, password); err != nil {
+		return err
+	}
+	return os.WriteFile(marker, []byte(want), 0o600)
+}
+
+func setPassword(name, password string) error {
 	cmd := exec.Command("chpasswd")
 	cmd.Stdin = strings.NewReader(name + ":" + password + "\n")
 	if out, err := cmd.CombinedOutput(); err != nil {
