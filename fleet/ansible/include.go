@@ -2,8 +2,10 @@ package ansible
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -157,13 +159,13 @@ func (wk *walker) logicModule(t *Task, hs *HostScope) error {
 			wk.unsupported(t, fmt.Sprintf("meta: %s is not supported", t.FreeForm))
 		}
 	}
-	return nil // debug: nothing changes
+	return nil // the debug module, and the others handled above, change nothing here
 }
 
 func (wk *walker) setFact(t *Task, hs *HostScope) error {
 	raw := mergeMaps(t.Args, kvArgs(t.FreeForm))
 	delete(raw, "cacheable")
-	for _, k := range sortedKeys(raw) {
+	for _, k := range slices.Sorted(maps.Keys(raw)) {
 		v, err := wk.repo.engine.TemplateOrdered(hs.scope, raw[k])
 		if err != nil {
 			return atKey(t, k, err)

@@ -114,7 +114,7 @@ func (s *Store) recordHost(h *status.HostStatus) {
 func sampleOf(h *status.HostStatus) [metricCount]float32 {
 	nan := float32(math.NaN())
 	v := [metricCount]float32{nan, nan, nan, nan, nan, nan}
-	if util, ok := meanUtil(h.GPUs); ok {
+	if util, ok := status.MeanUtil(h.GPUs); ok {
 		v[GPUUtil] = float32(util)
 	}
 	if mem, ok := memPercent(h.GPUs); ok {
@@ -127,19 +127,6 @@ func sampleOf(h *status.HostStatus) [metricCount]float32 {
 		}
 	}
 	return v
-}
-
-func meanUtil(gpus []status.GPU) (float64, bool) {
-	sum, n := 0.0, 0
-	for _, g := range gpus {
-		if g.Util.OK {
-			sum, n = sum+g.Util.Value, n+1
-		}
-	}
-	if n == 0 {
-		return 0, false
-	}
-	return sum / float64(n), true
 }
 
 func memPercent(gpus []status.GPU) (float64, bool) {

@@ -164,6 +164,21 @@ type GPU struct {
 	PowerW      Reading
 }
 
+// MeanUtil is the mean utilization of the GPUs that report one (false when
+// none does): the one figure the fleet table and the history keep per host.
+func MeanUtil(gpus []GPU) (float64, bool) {
+	sum, n := 0.0, 0
+	for _, g := range gpus {
+		if g.Util.OK {
+			sum, n = sum+g.Util.Value, n+1
+		}
+	}
+	if n == 0 {
+		return 0, false
+	}
+	return sum / float64(n), true
+}
+
 // Reading is a figure nvidia-smi may not fill ([N/A], [Not Supported]).
 type Reading struct {
 	Value float64

@@ -88,7 +88,7 @@ func FittedModelCell(r Row, w int) Cell {
 // GPUCell is the mean utilization as a bar and a percentage; "N×" in front
 // when the host has several GPUs.
 func GPUCell(r Row, w int) Cell {
-	util, ok := meanUtil(r.GPUs)
+	util, ok := status.MeanUtil(r.GPUs)
 	if !ok {
 		return cell(none, ToneDim)
 	}
@@ -99,19 +99,6 @@ func GPUCell(r Row, w int) Cell {
 	pct := fmt.Sprintf("%3.0f%%", util)
 	full, empty := layout.Bar(util/100, w-layout.Width(prefix)-len(pct)-1)
 	return cell(prefix+full+empty+" "+pct, ToneBar)
-}
-
-func meanUtil(gpus []status.GPU) (float64, bool) {
-	sum, n := 0.0, 0
-	for _, g := range gpus {
-		if g.Util.OK {
-			sum, n = sum+g.Util.Value, n+1
-		}
-	}
-	if n == 0 {
-		return 0, false
-	}
-	return sum / float64(n), true
 }
 
 // VRAMCell is the memory used and total over all GPUs, in GiB.

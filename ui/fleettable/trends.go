@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/straylight-fleet/straylight/fleet"
+	"github.com/straylight-fleet/straylight/fleet/status"
 	"github.com/straylight-fleet/straylight/ui/layout"
 	"github.com/straylight-fleet/straylight/ui/spark"
 )
@@ -39,7 +40,7 @@ func WithTrends(rows []Row, h Trends) []Row {
 // 0–100 scale) in place of the bar once there are two samples; the newest
 // block is the bar's level now.
 func GPUTrendCell(r Row, w int) Cell {
-	util, ok := meanUtil(r.GPUs)
+	util, ok := status.MeanUtil(r.GPUs)
 	room := w - 5 - len(gpuCount(r))
 	if !ok || len(r.UtilTrend) < 2 || room < minSpark {
 		return GPUCell(r, w)
