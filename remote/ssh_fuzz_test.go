@@ -13,6 +13,7 @@ func FuzzSSHStatusOutput(f *testing.F) {
 	f.Add("gpu 127 0\n\npodman 0 2\n[]\n")
 	f.Add("gpu 0 5\nab")
 	f.Add("gpu x y\n")
+	f.Add("gpu 0 310000000000000\ns") // a fuzz finding: the length was allocated before it was checked
 	f.Add("podman 0 40\n[{\"Id\":\"1\",\"Names\":[\"vllm\"],\"State\":\"running\"}]\n")
 	f.Fuzz(func(t *testing.T, out string) {
 		sections, err := parseSections([]byte(out))

@@ -126,6 +126,9 @@ func parseSections(out []byte) (map[string]section, error) {
 		if perr != nil {
 			return nil, perr
 		}
+		if length >= len(out) { // a length no output this size can hold: never allocate it
+			return nil, fmt.Errorf("host status: section %s claims %d bytes of a %d-byte output", sec.name, length, len(out))
+		}
 		body := make([]byte, length+1)
 		if _, err := io.ReadFull(r, body); err != nil {
 			return nil, fmt.Errorf("host status: section %s is cut short", sec.name)
