@@ -102,10 +102,13 @@ func transportState(err error) (ProbeState, string, bool) {
 // droppedConnection: the connection was accepted, then closed or reset
 // before an answer. Docker Desktop's port proxy does this while the
 // container behind it is not listening yet, so, like a refusal, it says
-// "loading or not running" and the host-side probe tells which.
+// "loading or not running" and the host-side probe tells which. When the
+// close lands before net/http has written the request, net/http reports it
+// with an unexported error whose text is all there is to match.
 func droppedConnection(err error) bool {
 	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
-		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNABORTED)
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNABORTED) ||
+		strings.Contains(err.Error(), "server closed idle connection")
 }
 
 // describeTransportError words a transport failure in one line, without the URL.
