@@ -196,13 +196,13 @@ func setHealthTimeout(t *testing.T, dir string, seconds float64) {
 // TestCLIDemoApply is the demo as a user runs it: `straylight --demo --apply
 // --yes` deploys wintermute's fixed config, restarts it, gates on the new
 // name and streams local/reasoner through LiteLLM; over SSH it writes case's
-// config with sudo and restarts its systemd unit (molly, in a container,
+// config with sudo and restarts its systemd unit (riviera, in a container,
 // is unchanged).
 func TestCLIDemoApply(t *testing.T) {
 	r := runCLI(t, "--demo", "--apply", "--yes")
 	wantExit(t, r, exitOK)
 	wantContains(t, "stdout", r.stdout,
-		"order: case, molly, wintermute, armitage, motoko",
+		"order: case, riviera, wintermute, armitage, motoko",
 		`[wintermute] write ok `+wintermuteCfg,
 		"[wintermute] handler ok windows-vllm-deploy : Restart vLLM container",
 		`[wintermute] health ok wintermute serves "`+newServedName+`"`,
@@ -216,7 +216,7 @@ func TestCLIDemoApply(t *testing.T) {
 		`[case] health ok case serves "llama31-8b-case"`,
 		"[case] route local/case ok: first token",
 		"[case] OK",
-		"[molly] UNCHANGED",
+		"[riviera] UNCHANGED",
 		"Apply: 2 ok, 0 failed, 0 skipped, 3 unchanged")
 }
 

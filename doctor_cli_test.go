@@ -93,7 +93,7 @@ func TestCLIDoctorDemoNamesTheSeedMismatch(t *testing.T) {
 	s := stepOf(t, d, "wintermute", doctor.StepProxyRoutes)
 	wantContains(t, "route cause", s.Cause, "local/reasoner", "serves "+oldServedName+", not "+newServedName)
 	if len(d.Hosts) != 5 {
-		t.Errorf("%d hosts reported, want wintermute, armitage, case, molly, motoko", len(d.Hosts))
+		t.Errorf("%d hosts reported, want wintermute, armitage, case, riviera, motoko", len(d.Hosts))
 	}
 }
 
@@ -113,7 +113,7 @@ func TestCLIDoctorPassesOnTheFixedLab(t *testing.T) {
 	for _, h := range doc.Hosts {
 		for _, s := range h.Steps {
 			windowsOnly := s.Name == doctor.StepPowerShell || s.Name == doctor.StepStderr
-			linux := h.Host == "case" || h.Host == "molly"
+			linux := h.Host == "case" || h.Host == "riviera"
 			if s.Status == doctor.Fail || (h.Host != "motoko" && s.Status != doctor.Pass && !(linux && windowsOnly)) {
 				t.Errorf("%s: %s: %s %s%s", h.Host, s.Name, s.Status, s.Detail, s.Cause)
 			}

@@ -66,7 +66,7 @@ func readEndpoints(t *testing.T, r io.Reader) map[string]endpoint {
 
 func TestServeLabPrintsLoopbackEndpointsOnly(t *testing.T) {
 	eps := serveLab(t)
-	for _, name := range []string{"wintermute", "armitage", "motoko", "case", "molly"} {
+	for _, name := range []string{"wintermute", "armitage", "motoko", "case", "riviera"} {
 		if _, ok := eps[name]; !ok {
 			t.Fatalf("no endpoint for %s in %v", name, eps)
 		}

@@ -181,7 +181,7 @@ func recapLine(out, host string) string {
 
 // TestAnsibleAgreesOnLabLinuxHosts: on the demo's repository, real Ansible
 // reaches the lab's Linux hosts over SSH as straylight does. Both see case
-// one change behind (its stale config) and molly in sync; after straylight
+// one change behind (its stale config) and riviera in sync; after straylight
 // deploys case, Ansible's check changes nothing.
 func TestAnsibleAgreesOnLabLinuxHosts(t *testing.T) {
 	_, err := exec.LookPath("ansible-playbook")
@@ -193,17 +193,17 @@ func TestAnsibleAgreesOnLabLinuxHosts(t *testing.T) {
 	t.Cleanup(d.Close)
 	out := ansibleCheckLinux(t, d.Dir)
 	// case: the template and its systemd_service handler (which check mode runs).
-	if c, m := recapLine(out, "case"), recapLine(out, "molly"); !strings.Contains(c, "ok=2 changed=2") || !strings.Contains(m, "changed=0") ||
+	if c, m := recapLine(out, "case"), recapLine(out, "riviera"); !strings.Contains(c, "ok=2 changed=2") || !strings.Contains(m, "changed=0") ||
 		!strings.Contains(out, "-  max_model_len: 4096") {
-		t.Fatalf("Ansible before the deploy: case %q, molly %q (want case changed=2 with the max_model_len diff, molly changed=0)", c, m)
+		t.Fatalf("Ansible before the deploy: case %q, riviera %q (want case changed=2 with the max_model_len diff, riviera changed=0)", c, m)
 	}
-	check := runCLI(t, "-C", d.Dir, "-l", "case,molly", "--check")
+	check := runCLI(t, "-C", d.Dir, "-l", "case,riviera", "--check")
 	wantExit(t, check, exitChanges)
-	wantContains(t, "straylight --check", check.stdout, "changed: [case]", "ok: [molly]", "-  max_model_len: 4096",
+	wantContains(t, "straylight --check", check.stdout, "changed: [case]", "ok: [riviera]", "-  max_model_len: 4096",
 		"RUNNING HANDLER [Restart vLLM] would run: [case] systemctl restart vllm")
 	wantExit(t, runCLI(t, "-C", d.Dir, "-l", "case", "--apply", "--yes"), exitOK)
 	out = ansibleCheckLinux(t, d.Dir)
-	if c, m := recapLine(out, "case"), recapLine(out, "molly"); !strings.Contains(c, "changed=0") || !strings.Contains(m, "changed=0") {
-		t.Fatalf("Ansible after straylight's deploy: case %q, molly %q (want changed=0)", c, m)
+	if c, m := recapLine(out, "case"), recapLine(out, "riviera"); !strings.Contains(c, "changed=0") || !strings.Contains(m, "changed=0") {
+		t.Fatalf("Ansible after straylight's deploy: case %q, riviera %q (want changed=0)", c, m)
 	}
 }

@@ -236,7 +236,7 @@ func TestTmuxRouteErrorAsksWithTheRoute(t *testing.T) {
 	s.keys("y")
 	s.waitText("✓ Deploy wintermute")
 	s.keys("Escape")
-	s.waitText("routes ok 4/4") // with the Linux hosts case and molly
+	s.waitText("routes ok 4/4") // with the Linux hosts case and riviera
 	s.keys("e")
 	s.waitText("served_model_name")
 	for i := 0; !strings.HasPrefix(strings.TrimSpace(lineWith(s.screen(), "served_model_name")), "›"); i++ {

@@ -18,8 +18,8 @@ import (
 )
 
 // The Linux GPU hosts of examples/homelab-linux: case runs vLLM as the
-// systemd unit vllm.service, molly in the container vllm-molly.
-var linuxRuntimes = map[string]string{"case": sim.RuntimeSystemd, "molly": sim.RuntimeDocker}
+// systemd unit vllm.service, riviera in the container vllm-riviera.
+var linuxRuntimes = map[string]string{"case": sim.RuntimeSystemd, "riviera": sim.RuntimeDocker}
 
 // linuxGroups is what the demo adds to the inventory's all.children.
 const linuxGroups = `linux_vllm:
@@ -29,7 +29,7 @@ const linuxGroups = `linux_vllm:
         case:
     container_vllm:
       hosts:
-        molly:
+        riviera:
 `
 
 const (
@@ -37,7 +37,7 @@ const (
 	linuxUser = "mdt"
 	// linuxBecomePassword is the vault's vault_linux_become_password: what
 	// the lab's sudo on case asks for.
-	linuxBecomePassword = "Case-Molly-Sudo-2025!"
+	linuxBecomePassword = "Case-Riviera-Sudo-2025!"
 )
 
 func isLinuxHost(name string) bool { return linuxRuntimes[name] != "" }

@@ -13,7 +13,7 @@ import (
 
 // The demo's Linux hosts over SSH in the live status: case's vLLM is the
 // systemd unit vllm.service, reported as active (running) in the same
-// round trip as its GPUs; molly's is the container vllm-molly. Both are
+// round trip as its GPUs; riviera's is the container vllm-riviera. Both are
 // reached through the session's pooled SSH connections and are not marked
 // insecure (host keys are checked against the demo's known_hosts).
 func TestLiveStatusOverSSH(t *testing.T) {
@@ -28,7 +28,7 @@ func TestLiveStatusOverSSH(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	targets, _ := sess.StatusTargets(repo, []string{"case", "molly"})
+	targets, _ := sess.StatusTargets(repo, []string{"case", "riviera"})
 	if len(targets) != 2 {
 		t.Fatalf("targets %+v", targets)
 	}
@@ -39,12 +39,12 @@ func TestLiveStatusOverSSH(t *testing.T) {
 	for _, h := range snap.Hosts {
 		rows[h.Host] = h
 	}
-	c, mo := rows["case"], rows["molly"]
+	c, mo := rows["case"], rows["riviera"]
 	if c.HostError != "" || !c.Unit.Found || c.Unit.ActiveState != "active" || c.Unit.SubState != "running" || len(c.GPUs) == 0 {
 		t.Errorf("case: host error %q, unit %+v (%s), %d GPUs", c.HostError, c.Unit, c.UnitError, len(c.GPUs))
 	}
-	if mo.HostError != "" || !mo.Container.Found || mo.Container.Name != "vllm-molly" || mo.Container.State != "running" {
-		t.Errorf("molly: host error %q, container %+v (%s)", mo.HostError, mo.Container, mo.DockerError)
+	if mo.HostError != "" || !mo.Container.Found || mo.Container.Name != "vllm-riviera" || mo.Container.State != "running" {
+		t.Errorf("riviera: host error %q, container %+v (%s)", mo.HostError, mo.Container, mo.DockerError)
 	}
 	for _, row := range []status.HostStatus{c, mo} {
 		if row.Insecure != "" || row.State != status.StateUp || !strings.HasPrefix(row.URL, "http://127.") {
@@ -54,7 +54,7 @@ func TestLiveStatusOverSSH(t *testing.T) {
 }
 
 // HostLogs reads case's vLLM from its systemd unit's journal (over SSH),
-// molly's from its container.
+// riviera's from its container.
 func TestHostLogsOverSSH(t *testing.T) {
 	d, err := demo.Start(demo.Options{Dir: t.TempDir()})
 	if err != nil {
@@ -67,7 +67,7 @@ func TestHostLogsOverSSH(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, host := range []string{"case", "molly"} {
+	for _, host := range []string{"case", "riviera"} {
 		var lines []string
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		err := sess.HostLogs(ctx, repo, host, 5, false, func(l string) { lines = append(lines, l) })

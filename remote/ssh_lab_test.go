@@ -22,7 +22,7 @@ func labConfig(served string) string {
 		"  served_model_name: \"" + served + "\"\n  port: 8000\n  max_model_len: 9000\n  gpu_memory_utilization: 0.88\n"
 }
 
-// startLinuxLab starts the lab's case (systemd, sudo password) and molly
+// startLinuxLab starts the lab's case (systemd, sudo password) and riviera
 // (docker) and returns settings reaching case through ~/.ssh files.
 func startLinuxLab(t *testing.T) (*sim.Lab, SSHEnv, string) {
 	t.Helper()
@@ -38,8 +38,8 @@ func startLinuxLab(t *testing.T) (*sim.Lab, SSHEnv, string) {
 	lab, err := sim.StartLab(sim.LabSpec{Dir: t.TempDir(), LinuxHosts: []sim.LinuxHostSpec{
 		{Name: "case", User: "case", Keys: keys, BecomePassword: "case-sudo", ConfigPath: labCaseConfig,
 			Files: map[string]string{labCaseConfig: labConfig("case-old")}, LoadDelay: 200 * time.Millisecond},
-		{Name: "molly", User: "molly", Keys: keys, Runtime: sim.RuntimeDocker, ConfigPath: labCaseConfig,
-			Files: map[string]string{labCaseConfig: labConfig("molly-old")}, LoadDelay: 200 * time.Millisecond},
+		{Name: "riviera", User: "riviera", Keys: keys, Runtime: sim.RuntimeDocker, ConfigPath: labCaseConfig,
+			Files: map[string]string{labCaseConfig: labConfig("riviera-old")}, LoadDelay: 200 * time.Millisecond},
 	}})
 	if err != nil {
 		t.Fatal(err)
@@ -97,8 +97,8 @@ func TestSSHAgainstTheLabDeploysAndRestarts(t *testing.T) {
 
 func TestSSHAgainstTheLabSeesTheContainer(t *testing.T) {
 	lab, env, keyFile := startLinuxLab(t)
-	info, _ := lab.LinuxHost("molly")
-	settings, err := SSHSettingsFromVars("molly", labVars(info, keyFile, nil), env)
+	info, _ := lab.LinuxHost("riviera")
+	settings, err := SSHSettingsFromVars("riviera", labVars(info, keyFile, nil), env)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +114,7 @@ func TestSSHAgainstTheLabSeesTheContainer(t *testing.T) {
 	var lines []string
 	err = conn.Logs(testContext(t), LogRequest{Target: LogTarget{Container: info.Container}, Lines: 5},
 		func(l string) { lines = append(lines, l) })
-	if err != nil || len(lines) == 0 || !strings.Contains(strings.Join(lines, "\n"), "molly-old") {
+	if err != nil || len(lines) == 0 || !strings.Contains(strings.Join(lines, "\n"), "riviera-old") {
 		t.Fatalf("logs %q, %v", lines, err)
 	}
 }

@@ -19,21 +19,21 @@ func settingsWith(t *testing.T, vars map[string]any, config string) (SSHSettings
 			t.Fatal(err)
 		}
 	}
-	return SSHSettingsFromVars("molly", MapVars(vars), SSHEnv{Home: home})
+	return SSHSettingsFromVars("riviera", MapVars(vars), SSHEnv{Home: home})
 }
 
 func TestSSHSettingsInventoryBeatsSSHConfig(t *testing.T) {
-	config := "Host molly\n  HostName molly.lan\n  User cfguser\n  Port 2200\n  IdentityFile ~/.ssh/molly_key\n  ProxyJump jumper@bastion:2201\n" +
+	config := "Host riviera\n  HostName riviera.lan\n  User cfguser\n  Port 2200\n  IdentityFile ~/.ssh/riviera_key\n  ProxyJump jumper@bastion:2201\n" +
 		"Host bastion\n  HostName bastion.lan\n  IdentityFile %d/.ssh/bastion_key\n"
 	s, err := settingsWith(t, map[string]any{"ansible_user": "invuser", "ansible_become": "yes",
 		"ansible_become_password": "pw", "ansible_become_user": "vllm"}, config)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.Host != "molly.lan" || s.User != "invuser" || s.Port != 2200 || !s.HostKeyChecking {
+	if s.Host != "riviera.lan" || s.User != "invuser" || s.Port != 2200 || !s.HostKeyChecking {
 		t.Errorf("settings %+v", s)
 	}
-	if len(s.IdentityFiles) != 1 || !strings.HasSuffix(s.IdentityFiles[0], "/.ssh/molly_key") || strings.HasPrefix(s.IdentityFiles[0], "~") {
+	if len(s.IdentityFiles) != 1 || !strings.HasSuffix(s.IdentityFiles[0], "/.ssh/riviera_key") || strings.HasPrefix(s.IdentityFiles[0], "~") {
 		t.Errorf("identity files %v", s.IdentityFiles)
 	}
 	if len(s.Jumps) != 1 || s.Jumps[0].Host != "bastion.lan" || s.Jumps[0].User != "jumper" || s.Jumps[0].Port != 2201 ||
@@ -67,10 +67,10 @@ func TestSSHSettingsCommonAndExtraArgs(t *testing.T) {
 		t.Errorf("settings %+v", s)
 	}
 	other := filepath.Join(t.TempDir(), "ssh_config")
-	if err := os.WriteFile(other, []byte("Host molly\n  HostName from-F.example\n"), 0o600); err != nil {
+	if err := os.WriteFile(other, []byte("Host riviera\n  HostName from-F.example\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	s, err = settingsWith(t, map[string]any{"ansible_user": "u", "ansible_ssh_common_args": "-F " + other}, "Host molly\n  HostName default.example\n")
+	s, err = settingsWith(t, map[string]any{"ansible_user": "u", "ansible_ssh_common_args": "-F " + other}, "Host riviera\n  HostName default.example\n")
 	if err != nil || s.Host != "from-F.example" {
 		t.Fatalf("-F: %+v, %v", s, err)
 	}
@@ -92,7 +92,7 @@ func TestSSHSettingsErrorsNameTheKey(t *testing.T) {
 		{"ansible_host": "a b", "ansible_user": "u"}:                                 "not a host name",
 	} {
 		_, err := settingsWith(t, *vars, "")
-		if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "molly") {
+		if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "riviera") {
 			t.Errorf("%v: want an error naming %q, got %v", *vars, want, err)
 		}
 	}
@@ -100,11 +100,11 @@ func TestSSHSettingsErrorsNameTheKey(t *testing.T) {
 
 func TestSSHSettingsHostKeyCheckingFromAnsible(t *testing.T) {
 	off := false
-	s, err := SSHSettingsFromVars("molly", MapVars(map[string]any{"ansible_user": "u"}), SSHEnv{Home: t.TempDir(), HostKeyChecking: &off})
+	s, err := SSHSettingsFromVars("riviera", MapVars(map[string]any{"ansible_user": "u"}), SSHEnv{Home: t.TempDir(), HostKeyChecking: &off})
 	if err != nil || s.HostKeyChecking {
 		t.Fatalf("ansible.cfg host_key_checking=False: %+v, %v", s, err)
 	}
-	s, err = SSHSettingsFromVars("molly", MapVars(map[string]any{"ansible_user": "u", "ansible_host_key_checking": "true"}),
+	s, err = SSHSettingsFromVars("riviera", MapVars(map[string]any{"ansible_user": "u", "ansible_host_key_checking": "true"}),
 		SSHEnv{Home: t.TempDir(), HostKeyChecking: &off})
 	if err != nil || !s.HostKeyChecking {
 		t.Fatalf("host var beats ansible.cfg: %+v, %v", s, err)

@@ -158,16 +158,16 @@ func TestStatusScriptPrefersDockerElsePodman(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(tools, "podman"), data, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	status := localStatus(t, tools, StatusQuery{Container: "vllm-molly"})
+	status := localStatus(t, tools, StatusQuery{Container: "vllm-riviera"})
 	if status.Engine != "docker" {
 		t.Fatalf("with docker installed: engine %q", status.Engine)
 	}
 	if err := os.Remove(filepath.Join(tools, "docker")); err != nil {
 		t.Fatal(err)
 	}
-	status = localStatus(t, tools, StatusQuery{Container: "vllm-molly"})
+	status = localStatus(t, tools, StatusQuery{Container: "vllm-riviera"})
 	c := status.Container
-	if status.Engine != "podman" || c == nil || c.State != "running" || c.Name != "vllm-molly" || c.Status != "Up 3 hours" {
+	if status.Engine != "podman" || c == nil || c.State != "running" || c.Name != "vllm-riviera" || c.Status != "Up 3 hours" {
 		t.Fatalf("podman: %+v %+v (%s)", status, c, status.DockerErr)
 	}
 }

@@ -68,7 +68,7 @@ func openRepo(t testing.TB, dir string) *ansible.Repo {
 }
 
 // labTransports opens the lab's hosts as a session does: WinRM, local,
-// and SSH (case, molly) through one pool, closed when the test ends.
+// and SSH (case, riviera) through one pool, closed when the test ends.
 func labTransports(t testing.TB) fleetplan.TransportFactory {
 	t.Helper()
 	env, err := remote.SSHEnvFromProcess(nil)
@@ -496,8 +496,8 @@ func firstLine(s string) string {
 func checkRenameExplained(t *testing.T, run applyRun) {
 	t.Helper()
 	plan := run.evs[0]
-	if plan.Kind != apply.EvPlan || !slices.Equal(plan.Plan.Order, []string{"case", "molly", "wintermute", "armitage", "motoko"}) {
-		t.Fatalf("first event %+v (order %v), want the plan in order case, molly (the Linux hosts), wintermute, armitage, motoko", plan, plan.Plan.Order)
+	if plan.Kind != apply.EvPlan || !slices.Equal(plan.Plan.Order, []string{"case", "riviera", "wintermute", "armitage", "motoko"}) {
+		t.Fatalf("first event %+v (order %v), want the plan in order case, riviera (the Linux hosts), wintermute, armitage, motoko", plan, plan.Plan.Order)
 	}
 	for _, part := range []string{"wintermute first", "healthy before motoko's LiteLLM config changes"} {
 		if !strings.Contains(plan.Plan.Why, part) {

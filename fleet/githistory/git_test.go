@@ -35,7 +35,7 @@ func gitRepo(t *testing.T) string {
 
 func git(t *testing.T, root string, args ...string) string {
 	t.Helper()
-	cmd := exec.Command("git", append([]string{"-c", "user.name=Molly", "-c", "user.email=molly@example.invalid", "-c", "commit.gpgsign=false"}, args...)...)
+	cmd := exec.Command("git", append([]string{"-c", "user.name=Riviera", "-c", "user.email=riviera@example.invalid", "-c", "commit.gpgsign=false"}, args...)...)
 	cmd.Dir = root
 	out, err := cmd.CombinedOutput()
 	if err != nil {
@@ -76,11 +76,11 @@ func TestLogListsTheHostsCommits(t *testing.T) {
 		t.Fatalf("subjects %q", subjects)
 	}
 	c := commits[0]
-	if c.Author != "Molly" || c.Date.IsZero() || len(c.Hash) != 40 || strings.Join(c.Files, ",") != "host_vars/wintermute.yml" {
+	if c.Author != "Riviera" || c.Date.IsZero() || len(c.Hash) != 40 || strings.Join(c.Files, ",") != "host_vars/wintermute.yml" {
 		t.Errorf("commit %+v", c)
 	}
 	diff, err := Show(context.Background(), root, c.Hash)
-	if err != nil || !strings.Contains(diff, `+  served_model_name: "llama31-8b-wintermute"`) || !strings.Contains(diff, "Author: Molly") {
+	if err != nil || !strings.Contains(diff, `+  served_model_name: "llama31-8b-wintermute"`) || !strings.Contains(diff, "Author: Riviera") {
 		t.Errorf("show: %v\n%s", err, diff)
 	}
 }

@@ -19,13 +19,13 @@ import (
 )
 
 // The seed's fleet: wintermute still serves the HF path although the
-// repository already names it llama31-8b-wintermute; armitage and molly
+// repository already names it llama31-8b-wintermute; armitage and riviera
 // serve the names the repository gives them.
 const (
 	awqModel        = "casperhansen/llama-3-8b-instruct-awq"
 	wintermuteName  = "llama31-8b-wintermute"
 	armitageName    = "qwen2.5-7b-armitage"
-	mollyName       = "mistral-7b-molly"
+	rivieraName       = "mistral-7b-riviera"
 	labMasterKey    = "sk-lab-master-key"
 	labPassword     = "lab-password"
 	labLoadDelay    = 200 * time.Millisecond
@@ -79,7 +79,7 @@ var labRoutes = []Route{
 	{Alias: "local/fast", Upstream: armitageName, Host: "armitage"},
 }
 
-// testLab is the seed's lab with a third host, molly.
+// testLab is the seed's lab with a third host, riviera.
 type testLab struct {
 	*sim.Lab
 	t        testing.TB
@@ -106,14 +106,14 @@ func startLab(t testing.TB, tweaks labTweaks) *testLab {
 	lab, err := sim.StartLab(sim.LabSpec{GPUHosts: []sim.GPUHostSpec{
 		gpuHost("wintermute", awqModel, "", tweaks.hosts["wintermute"]),
 		gpuHost("armitage", "Qwen/Qwen2.5-7B-Instruct-AWQ", armitageName, tweaks.hosts["armitage"]),
-		gpuHost("molly", "mistralai/Mistral-7B-Instruct-v0.3", mollyName, tweaks.hosts["molly"]),
+		gpuHost("riviera", "mistralai/Mistral-7B-Instruct-v0.3", rivieraName, tweaks.hosts["riviera"]),
 	}, Proxy: proxy, SlowWinRMDelay: tweaks.slowWinRM})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { lab.Close() })
 	return &testLab{Lab: lab, t: t, expected: map[string][]string{
-		"wintermute": {wintermuteName}, "armitage": {armitageName}, "molly": {mollyName}}}
+		"wintermute": {wintermuteName}, "armitage": {armitageName}, "riviera": {rivieraName}}}
 }
 
 // targets describes the lab's GPU hosts as the repository would, each with

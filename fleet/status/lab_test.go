@@ -41,24 +41,24 @@ func TestHostSideThroughWinRM(t *testing.T) {
 
 func TestUpLoadingDown(t *testing.T) {
 	l := startLab(t, labTweaks{hosts: map[string]func(*sim.GPUHostSpec){
-		"molly": func(s *sim.GPUHostSpec) { s.LoadDelay = 3 * time.Second }}})
+		"riviera": func(s *sim.GPUHostSpec) { s.LoadDelay = 3 * time.Second }}})
 	m := l.monitor(Config{Hosts: l.targets(0)})
 	for _, h := range refresh(t, m).Hosts {
 		if h.State != StateUp || h.Reason != "" {
 			t.Errorf("%s: want up, got %s (%s)", h.Host, h.State, h.Reason)
 		}
 	}
-	l.deploy("molly", vllmConfigYAML("mistralai/Mistral-7B-Instruct-v0.3", mollyName))
+	l.deploy("riviera", vllmConfigYAML("mistralai/Mistral-7B-Instruct-v0.3", rivieraName))
 	if err := l.SetFault("armitage", sim.FaultDown); err != nil {
 		t.Fatal(err)
 	}
 	s := refresh(t, m)
-	if l.VLLM("molly").State() == sim.VLLMLoading { // still loading after the refresh: it was during it
-		if molly := row(t, s, "molly"); molly.State != StateLoading || !strings.Contains(molly.Reason, "restarting") {
-			t.Errorf("molly restarting: want loading, got %s (%s)", molly.State, molly.Reason)
+	if l.VLLM("riviera").State() == sim.VLLMLoading { // still loading after the refresh: it was during it
+		if riviera := row(t, s, "riviera"); riviera.State != StateLoading || !strings.Contains(riviera.Reason, "restarting") {
+			t.Errorf("riviera restarting: want loading, got %s (%s)", riviera.State, riviera.Reason)
 		}
 	} else {
-		t.Log("molly finished loading before the refresh did: loading not checked")
+		t.Log("riviera finished loading before the refresh did: loading not checked")
 	}
 	a := untilDown(t, m, s, "armitage")
 	if a.HostError == "" || a.Served != nil || a.Load.Known {
@@ -92,16 +92,16 @@ func untilDown(t *testing.T, m *Monitor, s Snapshot, host string) HostStatus {
 
 func TestRefusedWithoutTransportIsLoading(t *testing.T) {
 	l := startLab(t, labTweaks{})
-	if err := l.SetFault("molly", sim.FaultDown); err != nil {
+	if err := l.SetFault("riviera", sim.FaultDown); err != nil {
 		t.Fatal(err)
 	}
 	targets := l.targets(0)
 	for i := range targets {
 		targets[i].Transport = nil
 	}
-	molly := row(t, refresh(t, l.monitor(Config{Hosts: targets})), "molly")
-	if molly.State != StateLoading || molly.HostProbe || molly.Reason != refusedReason {
-		t.Errorf("refused, nothing else to ask: want loading, got %+v", molly)
+	riviera := row(t, refresh(t, l.monitor(Config{Hosts: targets})), "riviera")
+	if riviera.State != StateLoading || riviera.HostProbe || riviera.Reason != refusedReason {
+		t.Errorf("refused, nothing else to ask: want loading, got %+v", riviera)
 	}
 }
 
@@ -128,7 +128,7 @@ func TestEngineDeadAndUnreachable(t *testing.T) {
 func TestRouteLintFollowsTheDeploy(t *testing.T) {
 	l := startLab(t, labTweaks{hosts: map[string]func(*sim.GPUHostSpec){
 		"wintermute": func(s *sim.GPUHostSpec) { s.LoadDelay = time.Second }}})
-	routes := append(slices.Clone(labRoutes), Route{Alias: "local/new", Upstream: mollyName, Host: "molly"},
+	routes := append(slices.Clone(labRoutes), Route{Alias: "local/new", Upstream: rivieraName, Host: "riviera"},
 		Route{Alias: "local/ghost", Upstream: "x", Host: "nowhere"})
 	m := l.monitor(Config{Hosts: l.targets(0), Proxy: l.proxyTarget(routes)})
 	s := refresh(t, m)
@@ -279,15 +279,15 @@ func TestCounterResetGivesNoNegativeRate(t *testing.T) {
 
 func TestFaultBadGPUCSV(t *testing.T) {
 	l := startLab(t, labTweaks{})
-	if err := l.SetFault("molly", sim.FaultBadGPUCSV); err != nil {
+	if err := l.SetFault("riviera", sim.FaultBadGPUCSV); err != nil {
 		t.Fatal(err)
 	}
-	molly := row(t, refresh(t, l.monitor(Config{Hosts: l.targets(0)})), "molly")
-	if molly.State != StateUp || molly.GPUError == "" || molly.GPUs != nil || !molly.Container.Found {
-		t.Fatalf("malformed nvidia-smi output: want up with a GPU error, got %+v", molly)
+	riviera := row(t, refresh(t, l.monitor(Config{Hosts: l.targets(0)})), "riviera")
+	if riviera.State != StateUp || riviera.GPUError == "" || riviera.GPUs != nil || !riviera.Container.Found {
+		t.Fatalf("malformed nvidia-smi output: want up with a GPU error, got %+v", riviera)
 	}
-	if !slices.ContainsFunc(molly.Errors, func(e ErrorEvent) bool { return e.Source == "gpu" }) {
-		t.Errorf("the GPU error is not in the history: %+v", molly.Errors)
+	if !slices.ContainsFunc(riviera.Errors, func(e ErrorEvent) bool { return e.Source == "gpu" }) {
+		t.Errorf("the GPU error is not in the history: %+v", riviera.Errors)
 	}
 }
 
@@ -298,45 +298,45 @@ func TestFaultBadGPUCSV(t *testing.T) {
 func TestFaultsDockerAndNvidiaSMIThroughWinRM(t *testing.T) {
 	l := startLab(t, labTweaks{})
 	for _, f := range []sim.FaultKind{sim.FaultDockerNotRunning, sim.FaultNvidiaSMIMissing} {
-		if err := l.SetFault("molly", f); err != nil {
+		if err := l.SetFault("riviera", f); err != nil {
 			t.Fatal(err)
 		}
 	}
 	m := l.monitor(Config{Hosts: l.targets(0)})
-	molly := row(t, refresh(t, m), "molly")
-	if molly.GPUError != "nvidia-smi not found" || !strings.HasPrefix(molly.DockerError, "Docker Desktop is not running for user mdt") {
-		t.Fatalf("GPU error %q, docker error %q", molly.GPUError, molly.DockerError)
+	riviera := row(t, refresh(t, m), "riviera")
+	if riviera.GPUError != "nvidia-smi not found" || !strings.HasPrefix(riviera.DockerError, "Docker Desktop is not running for user mdt") {
+		t.Fatalf("GPU error %q, docker error %q", riviera.GPUError, riviera.DockerError)
 	}
-	if err := l.SetFault("molly", sim.FaultNeverHealthy); err != nil {
+	if err := l.SetFault("riviera", sim.FaultNeverHealthy); err != nil {
 		t.Fatal(err)
 	}
-	l.deploy("molly", vllmConfigYAML("mistralai/Mistral-7B-Instruct-v0.3", mollyName))
-	molly = row(t, refresh(t, m), "molly")
-	if molly.State != StateDown || !strings.Contains(molly.Reason, "Docker Desktop is not running for user mdt") {
-		t.Errorf("refused with docker down: %s (%s)", molly.State, molly.Reason)
+	l.deploy("riviera", vllmConfigYAML("mistralai/Mistral-7B-Instruct-v0.3", rivieraName))
+	riviera = row(t, refresh(t, m), "riviera")
+	if riviera.State != StateDown || !strings.Contains(riviera.Reason, "Docker Desktop is not running for user mdt") {
+		t.Errorf("refused with docker down: %s (%s)", riviera.State, riviera.Reason)
 	}
 }
 
-// TestFaultSlowWinRMCostsOnlyItsTimeout: the lab delays molly's WinRM
+// TestFaultSlowWinRMCostsOnlyItsTimeout: the lab delays riviera's WinRM
 // replies by a minute; the host probe gives up after its own timeout (not
 // the HTTP probes'), and the refreshes meanwhile show vLLM's state.
 func TestFaultSlowWinRMCostsOnlyItsTimeout(t *testing.T) {
 	l := startLab(t, labTweaks{slowWinRM: time.Minute}) // the lab stops waiting when the client gives up
-	if err := l.SetFault("molly", sim.FaultSlowWinRM); err != nil {
+	if err := l.SetFault("riviera", sim.FaultSlowWinRM); err != nil {
 		t.Fatal(err)
 	}
 	m := l.monitor(Config{Hosts: l.targets(0), Timeout: DefaultTimeout, HostProbeTimeout: 3 * time.Second})
-	molly := row(t, refresh(t, m), "molly")
-	for i := 0; molly.HostError == "" && i < 10; i++ {
-		if molly.State != StateUp {
-			t.Fatalf("molly's vLLM while its host probe runs: %s (%s)", molly.State, molly.Reason)
+	riviera := row(t, refresh(t, m), "riviera")
+	for i := 0; riviera.HostError == "" && i < 10; i++ {
+		if riviera.State != StateUp {
+			t.Fatalf("riviera's vLLM while its host probe runs: %s (%s)", riviera.State, riviera.Reason)
 		}
-		molly = row(t, refresh(t, m), "molly")
+		riviera = row(t, refresh(t, m), "riviera")
 	}
-	if !strings.Contains(molly.HostError, "no answer within 3s") || molly.GPUs != nil || molly.Container.Found {
-		t.Errorf("slow WinRM: want a host-side timeout, got host error %q", molly.HostError)
+	if !strings.Contains(riviera.HostError, "no answer within 3s") || riviera.GPUs != nil || riviera.Container.Found {
+		t.Errorf("slow WinRM: want a host-side timeout, got host error %q", riviera.HostError)
 	}
-	if !slices.ContainsFunc(molly.Errors, func(e ErrorEvent) bool { return e.Source == "host" }) {
-		t.Errorf("the timeout is not in the history: %+v", molly.Errors)
+	if !slices.ContainsFunc(riviera.Errors, func(e ErrorEvent) bool { return e.Source == "host" }) {
+		t.Errorf("the timeout is not in the history: %+v", riviera.Errors)
 	}
 }

@@ -26,8 +26,8 @@ const (
 	KeyUser         = "stl-case"
 	KeyUserPassword = "case-Test-pw-1"
 	// SudoUser's sudo asks for SudoUserPassword.
-	SudoUser         = "stl-molly"
-	SudoUserPassword = "molly-Test-pw-2"
+	SudoUser         = "stl-riviera"
+	SudoUserPassword = "riviera-Test-pw-2"
 )
 
 const sshdPath = "/usr/sbin/sshd"

@@ -14,7 +14,7 @@ import (
 )
 
 // LinuxHostSpec is one Linux GPU host reached over SSH (Neuromancer names:
-// case, molly). Its filesystem is a real directory, <LabSpec.Dir>/<Name>:
+// case, riviera). Its filesystem is a real directory, <LabSpec.Dir>/<Name>:
 // commands straylight sends run there in /bin/sh, and files it writes land
 // there, so the inventory's paths for the host point inside that directory.
 type LinuxHostSpec struct {

@@ -19,12 +19,12 @@ import (
 
 const (
 	caseConfigPath  = "etc/vllm/config.yml"
-	mollyConfigPath = "srv/vllm/config.yml"
+	rivieraConfigPath = "srv/vllm/config.yml"
 	caseBecomePW    = "case-sudo-pw"
 )
 
 // linuxLab starts case (vLLM as a systemd unit, sudo asks a password) and
-// molly (vLLM in a container, sudo without password), both accepting one
+// riviera (vLLM in a container, sudo without password), both accepting one
 // client key, and returns the lab and that key's file.
 func linuxLab(t *testing.T) (*Lab, string) {
 	t.Helper()
@@ -45,8 +45,8 @@ func linuxLab(t *testing.T) (*Lab, string) {
 	lab, err := StartLab(LabSpec{Dir: t.TempDir(), LinuxHosts: []LinuxHostSpec{
 		{Name: "case", User: "case", Keys: authorized, BecomePassword: caseBecomePW, ConfigPath: caseConfigPath,
 			Files: map[string]string{caseConfigPath: linuxConfig("case-old")}, LoadDelay: labTestLoadDelay},
-		{Name: "molly", User: "molly", Password: "molly-pw", Keys: authorized, Runtime: RuntimeDocker,
-			ConfigPath: mollyConfigPath, Files: map[string]string{mollyConfigPath: linuxConfig("molly-model")},
+		{Name: "riviera", User: "riviera", Password: "riviera-pw", Keys: authorized, Runtime: RuntimeDocker,
+			ConfigPath: rivieraConfigPath, Files: map[string]string{rivieraConfigPath: linuxConfig("riviera-model")},
 			LoadDelay: labTestLoadDelay},
 	}})
 	if err != nil {
@@ -140,18 +140,18 @@ func TestLinuxHostSystemdRestartServesTheWrittenConfig(t *testing.T) {
 
 func TestLinuxHostDockerPSAndRestart(t *testing.T) {
 	lab, key := linuxLab(t)
-	info, _ := lab.LinuxHost("molly")
-	out, _, code := openSSH(t, info, key, "", "docker ps -a --filter 'name=^vllm-molly$' --format '{{json .}}'")
+	info, _ := lab.LinuxHost("riviera")
+	out, _, code := openSSH(t, info, key, "", "docker ps -a --filter 'name=^vllm-riviera$' --format '{{json .}}'")
 	var row map[string]string
-	if code != 0 || json.Unmarshal([]byte(out), &row) != nil || row["State"] != "running" || row["Names"] != "vllm-molly" {
+	if code != 0 || json.Unmarshal([]byte(out), &row) != nil || row["State"] != "running" || row["Names"] != "vllm-riviera" {
 		t.Fatalf("docker ps: exit %d, %q", code, out)
 	}
-	_, stderr, code := openSSH(t, info, key, linuxConfig("molly-new"), "cat > "+mollyConfigPath+"; docker restart vllm-molly")
+	_, stderr, code := openSSH(t, info, key, linuxConfig("riviera-new"), "cat > "+rivieraConfigPath+"; docker restart vllm-riviera")
 	if code != 0 {
 		t.Fatalf("docker restart: exit %d: %s", code, stderr)
 	}
-	waitState(t, lab.VLLM("molly"), VLLMServing)
-	if got := lab.VLLM("molly").ServedModels(); len(got) != 1 || got[0] != "molly-new" {
+	waitState(t, lab.VLLM("riviera"), VLLMServing)
+	if got := lab.VLLM("riviera").ServedModels(); len(got) != 1 || got[0] != "riviera-new" {
 		t.Fatalf("served %v", got)
 	}
 	_, stderr, code = openSSH(t, info, key, "", "systemctl restart vllm")
@@ -175,29 +175,29 @@ func TestLinuxHostSudoChecksTheBecomePassword(t *testing.T) {
 	if code != 0 || out != "after\n" {
 		t.Fatalf("right password: exit %d, %q", code, out)
 	}
-	molly, _ := lab.LinuxHost("molly")
-	if out, _, code := openSSH(t, molly, key, "", "sudo -n -H -u root echo ok"); code != 0 || out != "ok\n" {
+	riviera, _ := lab.LinuxHost("riviera")
+	if out, _, code := openSSH(t, riviera, key, "", "sudo -n -H -u root echo ok"); code != 0 || out != "ok\n" {
 		t.Fatalf("NOPASSWD host: exit %d, %q", code, out)
 	}
 }
 
 func TestLinuxHostDownFault(t *testing.T) {
 	lab, key := linuxLab(t)
-	info, _ := lab.LinuxHost("molly")
-	if err := lab.SetFault("molly", FaultDown); err != nil {
+	info, _ := lab.LinuxHost("riviera")
+	if err := lab.SetFault("riviera", FaultDown); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, code := openSSH(t, info, key, "", "true"); code != 255 {
 		t.Fatalf("a down host answered ssh (exit %d)", code)
 	}
-	if err := lab.SetFault("molly", FaultWinRMAuth); err == nil {
+	if err := lab.SetFault("riviera", FaultWinRMAuth); err == nil {
 		t.Fatal("a WinRM fault was accepted on a Linux host")
 	}
-	if err := lab.ClearFault("molly", FaultDown); err != nil {
+	if err := lab.ClearFault("riviera", FaultDown); err != nil {
 		t.Fatal(err)
 	}
 	if out, _, code := openSSH(t, info, key, "", "echo up"); code != 0 || out != "up\n" {
 		t.Fatalf("after boot, with the same known_hosts line: exit %d, %q", code, out)
 	}
-	waitState(t, lab.VLLM("molly"), VLLMServing)
+	waitState(t, lab.VLLM("riviera"), VLLMServing)
 }
