@@ -25,7 +25,7 @@ const (
 	awqModel        = "casperhansen/llama-3-8b-instruct-awq"
 	wintermuteName  = "llama31-8b-wintermute"
 	armitageName    = "qwen2.5-7b-armitage"
-	rivieraName       = "mistral-7b-riviera"
+	rivieraName     = "mistral-7b-riviera"
 	labMasterKey    = "sk-lab-master-key"
 	labPassword     = "lab-password"
 	labLoadDelay    = 200 * time.Millisecond

@@ -18,9 +18,9 @@ import (
 )
 
 const (
-	caseConfigPath  = "etc/vllm/config.yml"
+	caseConfigPath    = "etc/vllm/config.yml"
 	rivieraConfigPath = "srv/vllm/config.yml"
-	caseBecomePW    = "case-sudo-pw"
+	caseBecomePW      = "case-sudo-pw"
 )
 
 // linuxLab starts case (vLLM as a systemd unit, sudo asks a password) and
