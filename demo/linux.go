@@ -37,7 +37,7 @@ const (
 	linuxUser = "mdt"
 	// linuxBecomePassword is the vault's vault_linux_become_password: what
 	// the lab's sudo on case asks for.
-	linuxBecomePassword = "Case-Riviera-Sudo-2025!"
+	linuxBecomePassword = "Case-Molly-Sudo-2025!"
 )
 
 func isLinuxHost(name string) bool { return linuxRuntimes[name] != "" }
