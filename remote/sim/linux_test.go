@@ -6,11 +6,15 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"encoding/pem"
+	"errors"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -200,4 +204,69 @@ func TestLinuxHostDownFault(t *testing.T) {
 		t.Fatalf("after boot, with the same known_hosts line: exit %d, %q", code, out)
 	}
 	waitState(t, lab.VLLM("riviera"), VLLMServing)
+}
+
+// A command that ends at once still gets its exec request answered before
+// its exit status closes the channel: the client must never read EOF (an
+// intermittent "host unreachable: EOF" under load once came from this).
+func TestLinuxHostQuickCommandsNeverEndInEOF(t *testing.T) {
+	lab, keyFile := linuxLab(t)
+	info, err := lab.LinuxHost("riviera")
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := dialLab(t, info, keyFile)
+	var failures atomic.Int32
+	var wg sync.WaitGroup
+	for i := range 200 {
+		wg.Go(func() {
+			if err := runQuick(client, i%3); err != nil {
+				failures.Add(1)
+				t.Errorf("command %d: %v", i, err)
+			}
+		})
+	}
+	wg.Wait()
+	if failures.Load() > 0 {
+		t.Fatalf("%d of 200 quick commands failed", failures.Load())
+	}
+}
+
+func runQuick(client *ssh.Client, code int) error {
+	session, err := client.NewSession()
+	if err != nil {
+		return err
+	}
+	defer session.Close()
+	err = session.Run("exit " + strconv.Itoa(code))
+	var exitErr *ssh.ExitError
+	if code != 0 && errors.As(err, &exitErr) && exitErr.ExitStatus() == code {
+		return nil
+	}
+	return err
+}
+
+func dialLab(t *testing.T, info LinuxHostInfo, keyFile string) *ssh.Client {
+	t.Helper()
+	pemBytes, err := os.ReadFile(keyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := ssh.ParsePrivateKey(pemBytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, hostKey, _, _, err := ssh.ParseKnownHosts([]byte(info.KnownHosts))
+	if err != nil {
+		t.Fatal(err)
+	}
+	client, err := ssh.Dial("tcp", net.JoinHostPort(info.IP, strconv.Itoa(info.SSHPort)), &ssh.ClientConfig{
+		User: info.User, Auth: []ssh.AuthMethod{ssh.PublicKeys(signer)},
+		HostKeyCallback: ssh.FixedHostKey(hostKey), Timeout: 10 * time.Second,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { client.Close() })
+	return client
 }

@@ -232,7 +232,11 @@ func (s *SSHServer) exec(channel ssh.Channel, req *ssh.Request, running *session
 		_ = req.Reply(false, nil)
 		return nil
 	}
+	// The reply goes before the exit status: a command that ends at once
+	// must not close the channel while the client still waits for it (it
+	// would read EOF, as if the host hung up).
 	_ = req.Reply(true, nil)
+	go proc.finish(channel)
 	return proc
 }
 
@@ -250,9 +254,7 @@ func (s *SSHServer) startShell(channel ssh.Channel, command string) (*sessionPro
 		return nil, err
 	}
 	go func() { _, _ = io.Copy(stdin, channel); stdin.Close() }()
-	proc := &sessionProcess{cmd: cmd, done: make(chan struct{})}
-	go proc.finish(channel)
-	return proc, nil
+	return &sessionProcess{cmd: cmd, done: make(chan struct{})}, nil
 }
 
 func (s *SSHServer) environment() []string {
