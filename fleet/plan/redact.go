@@ -3,6 +3,7 @@ package plan
 import (
 	"bytes"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -115,18 +116,20 @@ func namesAnyWord(s string, words []string) bool {
 
 var lowerBuffers = sync.Pool{New: func() any { return new([]byte) }}
 
-// lowerASCII appends s in lower case to dst; ok is false when s is not
-// ASCII (strings.ToLower knows the rest of Unicode's cases).
+// lowerASCII writes s in lower case into dst (grown as needed); ok is
+// false when s is not ASCII (strings.ToLower knows the rest of Unicode's
+// cases).
 func lowerASCII(s string, dst []byte) ([]byte, bool) {
-	for i := 0; i < len(s); i++ {
+	dst = slices.Grow(dst[:0], len(s))[:len(s)]
+	for i := range len(s) {
 		c := s[i]
 		if c >= utf8.RuneSelf {
-			return dst, false
+			return dst[:0], false
 		}
 		if 'A' <= c && c <= 'Z' {
 			c += 'a' - 'A'
 		}
-		dst = append(dst, c)
+		dst[i] = c
 	}
 	return dst, true
 }
