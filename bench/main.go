@@ -24,6 +24,7 @@ import (
 
 type config struct {
 	straylight   string
+	baseline     string // a second straylight to time side by side; "": none
 	sizes        []int
 	ansibleSizes []int
 	runs         int
@@ -35,6 +36,7 @@ type measurement struct {
 	hosts       int
 	median, min time.Duration
 	maxRSSKiB   int64
+	base        *timing       // the baseline binary's, when one is timed
 	ansible     time.Duration // 0: not run
 	ansibleNote string
 }
@@ -70,6 +72,7 @@ func parseFlags(args []string) (config, error) {
 	var sizes, ansibleSizes string
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.StringVar(&cfg.straylight, "straylight", "", "the straylight binary to time (required)")
+	fs.StringVar(&cfg.baseline, "baseline", "", "another straylight binary (an older build) to time on the same repositories, its runs interleaved with -straylight's")
 	fs.StringVar(&sizes, "sizes", "10,50,1000", "GPU host counts to time straylight on")
 	fs.StringVar(&ansibleSizes, "ansible-sizes", "10,50", "host counts to time ansible-playbook on (empty: none)")
 	fs.IntVar(&cfg.runs, "runs", 7, "straylight runs per size (the median is reported)")
@@ -134,21 +137,54 @@ func measureSize(cfg config, dir string, n int, log io.Writer) (measurement, err
 	return m, nil
 }
 
-// timeStraylight runs the whole `straylight --check` process cfg.runs times.
-// The dests are absent, so every run plans a create per file: exit 2.
+// timing is one binary's runs on one repository.
+type timing struct {
+	walls     []time.Duration
+	maxRSSKiB int64
+}
+
+func (t *timing) add(wall time.Duration, rss int64) {
+	t.walls = append(t.walls, wall)
+	t.maxRSSKiB = max(t.maxRSSKiB, rss)
+}
+
+// medianMin sorts the walls and returns their median and minimum.
+func (t *timing) medianMin() (time.Duration, time.Duration) {
+	sort.Slice(t.walls, func(i, j int) bool { return t.walls[i] < t.walls[j] })
+	return t.walls[len(t.walls)/2], t.walls[0]
+}
+
+// timeStraylight runs the whole `straylight --check` process cfg.runs times,
+// alternating with the baseline binary when there is one, so that both see
+// the same machine. The dests are absent, so every run plans a create per
+// file: exit 2.
 func timeStraylight(cfg config, root string, m *measurement, log io.Writer) error {
-	var walls []time.Duration
-	for i := 0; i < cfg.runs; i++ {
-		wall, rss, code, err := timeProcess(cfg.straylight, root, nil, "-C", root, "--check")
-		if err != nil || code != 2 {
-			return fmt.Errorf("straylight --check on %d hosts: exit %d, %v", m.hosts, code, err)
-		}
-		walls = append(walls, wall)
-		m.maxRSSKiB = max(m.maxRSSKiB, rss)
+	var own timing
+	if cfg.baseline != "" {
+		m.base = &timing{}
 	}
-	sort.Slice(walls, func(i, j int) bool { return walls[i] < walls[j] })
-	m.median, m.min = walls[len(walls)/2], walls[0]
+	for i := 0; i < cfg.runs; i++ {
+		if err := timeCheck(cfg.straylight, root, m.hosts, &own); err != nil {
+			return err
+		}
+		if m.base != nil {
+			if err := timeCheck(cfg.baseline, root, m.hosts, m.base); err != nil {
+				return err
+			}
+		}
+	}
+	m.median, m.min = own.medianMin()
+	m.maxRSSKiB = own.maxRSSKiB
 	fmt.Fprintf(log, "straylight --check, %d hosts: median %v of %d runs, max RSS %d MiB\n", m.hosts, m.median, cfg.runs, m.maxRSSKiB/1024)
+	return nil
+}
+
+func timeCheck(bin, root string, hosts int, t *timing) error {
+	wall, rss, code, err := timeProcess(bin, root, nil, "-C", root, "--check")
+	if err != nil || code != 2 {
+		return fmt.Errorf("%s --check on %d hosts: exit %d, %v", bin, hosts, code, err)
+	}
+	t.add(wall, rss)
 	return nil
 }
 
@@ -202,13 +238,26 @@ func ansibleEnv(dir string) []string {
 }
 
 func printTable(w io.Writer, cfg config, results []measurement) {
-	fmt.Fprintf(w, "| GPU hosts (+1 proxy) | straylight --check, median of %d (min) | max RSS | ansible-playbook --check --diff (1 run) | speed-up |\n", cfg.runs)
-	fmt.Fprintln(w, "|---:|---:|---:|---:|---:|")
+	head := fmt.Sprintf("| GPU hosts (+1 proxy) | straylight --check, median of %d (min) | max RSS | ansible-playbook --check --diff (1 run) | speed-up |", cfg.runs)
+	rule := "|---:|---:|---:|---:|---:|"
+	if cfg.baseline != "" {
+		head += " baseline, median (min) | baseline max RSS | baseline speed-up |"
+		rule += "---:|---:|---:|"
+	}
+	fmt.Fprintln(w, head)
+	fmt.Fprintln(w, rule)
 	for _, m := range results {
-		fmt.Fprintf(w, "| %d | %s (%s) | %.1f MiB | %s | %s |\n", m.hosts, ms(m.median), ms(m.min),
-			float64(m.maxRSSKiB)/1024, ansibleCell(m), ratioCell(m))
+		fmt.Fprintf(w, "| %d | %s (%s) | %s | %s | %s |", m.hosts, ms(m.median), ms(m.min),
+			mib(m.maxRSSKiB), ansibleCell(m), ratioCell(m.ansible, m.median))
+		if m.base != nil {
+			median, low := m.base.medianMin()
+			fmt.Fprintf(w, " %s (%s) | %s | %s |", ms(median), ms(low), mib(m.base.maxRSSKiB), ratioCell(m.ansible, median))
+		}
+		fmt.Fprintln(w)
 	}
 }
+
+func mib(kib int64) string { return fmt.Sprintf("%.1f MiB", float64(kib)/1024) }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond)) }
 
@@ -222,11 +271,11 @@ func ansibleCell(m measurement) string {
 	return "—"
 }
 
-func ratioCell(m measurement) string {
-	if m.ansible == 0 || m.median == 0 {
+func ratioCell(ansible, straylight time.Duration) string {
+	if ansible == 0 || straylight == 0 {
 		return "—"
 	}
-	return fmt.Sprintf("%.0f×", float64(m.ansible)/float64(m.median))
+	return fmt.Sprintf("%.0f×", float64(ansible)/float64(straylight))
 }
 
 func contains(list []int, n int) bool {

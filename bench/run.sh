@@ -7,6 +7,8 @@
 #
 #   bench/run.sh                      # the defaults
 #   bench/run.sh -runs 11 -ansible-sizes ""   # straylight only
+#   BASELINE=<git revision> bench/run.sh  # and that revision's straylight,
+#                                         # side by side in the same run
 #
 # Ansible takes about 16 s (10 hosts) and 65 s (50 hosts) on a 2-core machine.
 set -eu
@@ -15,4 +17,10 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
 go build -o "$tmp/straylight" .
 go build -o "$tmp/bench" ./bench
+if [ -n "${BASELINE:-}" ]; then
+	mkdir "$tmp/baseline"
+	git archive "$BASELINE" | tar -x -C "$tmp/baseline"
+	(cd "$tmp/baseline" && go build -o "$tmp/straylight-baseline" .)
+	set -- -baseline "$tmp/straylight-baseline" "$@"
+fi
 "$tmp/bench" -straylight "$tmp/straylight" "$@"

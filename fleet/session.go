@@ -47,7 +47,8 @@ type Config struct {
 	// the working directory); none: every playbook found in the repository.
 	Playbooks []string
 	// CoreVersion is the ansible-core whose semantics apply; empty: the
-	// one `ansible --version` reports, else straylight.yml's, else the newest.
+	// one `ansible --version` reports (run once per session, and only when
+	// a condition needs it), else straylight.yml's, else the newest.
 	CoreVersion string
 }
 
@@ -70,14 +71,10 @@ type Session struct {
 	core     string
 }
 
-// coreVersion is the ansible-core the operator runs, read once.
-func (s *Session) coreVersion() string {
-	s.coreOnce.Do(func() {
-		s.core = s.cfg.CoreVersion
-		if s.core == "" {
-			s.core = ansible.DetectCoreVersion(context.Background())
-		}
-	})
+// detectedCoreVersion is the ansible-core the operator runs, asked once
+// per session (each Open's repository asks only when it needs it).
+func (s *Session) detectedCoreVersion() string {
+	s.coreOnce.Do(func() { s.core = ansible.DetectCoreVersion(context.Background()) })
 	return s.core
 }
 
@@ -201,7 +198,8 @@ func (s *Session) Open() (*Repo, error) {
 		return nil, err
 	}
 	r, err := ansible.Open(ansible.Options{Repo: s.cfg.Repo, Inventory: s.cfg.Inventory, Limit: s.cfg.Limit,
-		ExtraVars: s.cfg.ExtraVars, Decrypter: dec, Tags: s.cfg.Tags, SkipTags: s.cfg.SkipTags, CoreVersion: s.coreVersion(), Playbooks: s.cfg.Playbooks})
+		ExtraVars: s.cfg.ExtraVars, Decrypter: dec, Tags: s.cfg.Tags, SkipTags: s.cfg.SkipTags, CoreVersion: s.cfg.CoreVersion,
+		DetectCoreVersion: s.detectedCoreVersion, Playbooks: s.cfg.Playbooks})
 	if err != nil {
 		return nil, err
 	}

@@ -16,7 +16,8 @@
 // dependencies), tasks, post_tasks; when, loops, blocks with rescue and
 // always, tags, includes and imports of tasks and roles, set_fact,
 // include_vars, assert and fail — conditions with the semantics of the
-// ansible-core in use (2.14 or 2.19, Repo.CoreVersion). Its output is,
+// ansible-core in use (2.14 or 2.19, Repo.CoreVersion, settled only when a
+// condition needs it). Its output is,
 // per host, the ordered tasks Ansible would run with their variables:
 // RenderHost gives HostTasks, the file tasks rendered to their destination
 // and content, the tasks straylight cannot run with the reason, and one

@@ -22,9 +22,15 @@ type Options struct {
 	Tags      []string // --tags
 	SkipTags  []string // --skip-tags
 	// CoreVersion is the ansible-core whose semantics apply ("2.14",
-	// "2.19"): the one the operator runs (DetectCoreVersion); empty:
-	// straylight.yml's ansible_core_version, else the newest straylight knows.
+	// "2.19"); empty: DetectCoreVersion's answer, else straylight.yml's
+	// ansible_core_version, else the newest straylight knows.
 	CoreVersion string
+	// DetectCoreVersion returns the ansible-core the operator runs, ""
+	// when unknown (DetectCoreVersion). It is asked at most once, and only
+	// when a condition's meaning depends on the version: running `ansible
+	// --version` costs a Python start (0.3 s or more), many times a whole
+	// plan of a small fleet. nil: nothing is detected.
+	DetectCoreVersion func() string
 }
 
 // Decrypter opens vault-encrypted files and values (fleet/vault.Keyring).
@@ -44,7 +50,7 @@ type Repo struct {
 	Runs          []*PlayRun // every play of every top-level playbook, in order
 	ExtraVars     map[string]any
 	Findings      []Finding // lint warnings found while loading
-	CoreVersion   string    // the ansible-core whose semantics apply
+	core          coreVersion
 	limit         string
 	tags          []string
 	skipTags      []string
@@ -97,7 +103,7 @@ func (r *Repo) loadConfig(opts Options) error {
 		return err
 	}
 	r.engine = render.NewEngine(render.Options{AnsibleManaged: r.Config.AnsibleManaged})
-	r.CoreVersion = firstNonEmpty(opts.CoreVersion, r.Settings.AnsibleCoreVersion, NewestCoreVersion)
+	r.core = coreVersion{given: opts.CoreVersion, detect: opts.DetectCoreVersion, configured: r.Settings.AnsibleCoreVersion}
 	r.ExtraVars, err = parseExtraVars(opts.ExtraVars)
 	return err
 }

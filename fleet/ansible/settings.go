@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -113,10 +114,37 @@ func ParseCoreVersion(out string) string {
 	return m[1]
 }
 
+// coreVersion settles the ansible-core whose semantics apply on first use:
+// the given one, else the detected one, else straylight.yml's, else the
+// newest.
+type coreVersion struct {
+	given, configured string
+	detect            func() string
+	once              sync.Once
+	version           string
+}
+
+func (c *coreVersion) get() string {
+	c.once.Do(func() {
+		detected := ""
+		if c.given == "" && c.detect != nil {
+			detected = c.detect()
+		}
+		c.version = firstNonEmpty(c.given, detected, c.configured, NewestCoreVersion)
+	})
+	return c.version
+}
+
+// CoreVersion is the ansible-core whose semantics apply ("2.14", "2.19"):
+// Options.CoreVersion, else the one Options.DetectCoreVersion finds, else
+// straylight.yml's ansible_core_version, else NewestCoreVersion. It is
+// settled on first use.
+func (r *Repo) CoreVersion() string { return r.core.get() }
+
 // StrictConditionals reports whether conditions must be booleans, as since
 // ansible-core 2.19.
 func (r *Repo) StrictConditionals() bool {
-	return versionAtLeast(r.CoreVersion, 2, 19)
+	return versionAtLeast(r.CoreVersion(), 2, 19)
 }
 
 func versionAtLeast(v string, major, minor int) bool {

@@ -113,3 +113,49 @@ func TestImportPlaybookMissing(t *testing.T) {
 		t.Errorf("missing import: %v", err)
 	}
 }
+
+// TestCoreVersionAskedOnlyWhenAConditionNeedsIt: the ansible-core version
+// (a Python start to detect) is asked for at most once per repository, and
+// not at all when no condition depends on it; the given version wins over
+// the detected one, the detected one over straylight.yml's.
+func TestCoreVersionAskedOnlyWhenAConditionNeedsIt(t *testing.T) {
+	const noCondition = "- hosts: all\n  gather_facts: false\n  tasks:\n    - {name: a, copy: {content: a, dest: /o/a}, when: true}\n"
+	const strCondition = "- hosts: all\n  gather_facts: false\n  vars: {model: llama}\n  tasks:\n    - {name: a, copy: {content: a, dest: /o/a}, when: model}\n"
+	cases := []struct {
+		name, playbook, given, detected, configured string
+		wantAsked                                   int
+		wantDests                                   string // "error": the 2.19 boolean rule refuses
+	}{
+		{"no condition needs it", noCondition, "", "2.14", "", 0, "/o/a"},
+		{"detected 2.14: truthy string", strCondition, "", "2.14", "", 1, "/o/a"},
+		{"detected 2.19: must be a boolean", strCondition, "", "2.19", "2.14", 1, "error"},
+		{"given wins, nothing detected", strCondition, "2.14", "2.19", "", 0, "/o/a"},
+		{"nothing detected: straylight.yml's", strCondition, "", "", "2.14", 1, "/o/a"},
+	}
+	for _, c := range cases {
+		asked := 0
+		files := map[string]string{}
+		if c.configured != "" {
+			files["straylight.yml"] = "ansible_core_version: \"" + c.configured + "\"\n"
+		}
+		detect := func() string { asked++; return c.detected }
+		r := tlRepo(t, c.playbook, files, Options{CoreVersion: c.given, DetectCoreVersion: detect})
+		var got []string
+		for _, host := range []string{"h1", "h2"} {
+			w, err := r.RenderHost(host, false)
+			if err != nil {
+				if !strings.Contains(err.Error(), "Conditionals must have a boolean result") {
+					t.Errorf("%s: %v", c.name, err)
+				}
+				got = append(got, "error")
+				continue
+			}
+			for _, f := range w.Files {
+				got = append(got, f.Dest)
+			}
+		}
+		if want := c.wantDests + " " + c.wantDests; strings.Join(got, " ") != want || asked != c.wantAsked {
+			t.Errorf("%s: %v, asked %d times; want %s, asked %d", c.name, got, asked, want, c.wantAsked)
+		}
+	}
+}

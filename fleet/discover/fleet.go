@@ -2,10 +2,14 @@ package discover
 
 import (
 	"fmt"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
 	"github.com/straylight-fleet/straylight/fleet/ansible"
 	"github.com/straylight-fleet/straylight/fleet/discover/artifact"
-	"strings"
-	"time"
 )
 
 // Fleet is the repository's view of the serving system: the GPU hosts with
@@ -55,37 +59,79 @@ func (f *Fleet) GPUHostByName(name string) *GPUHost {
 // proxy. Each host is seen through the first play that targets it.
 func Read(r *ansible.Repo) *Fleet {
 	f := &Fleet{Conns: map[string]ansible.Connection{}}
-	var found []hostArtifacts
 	rz := new(artifact.Recognizer)
-	for _, host := range r.Inventory.Hosts() {
-		run := r.FirstRun(host)
-		if run == nil {
+	hosts := r.Inventory.Hosts()
+	seen := make([]hostSeen, len(hosts))
+	forEachParallel(len(hosts), func(i int) { seen[i] = seeHost(r, hosts[i], rz) })
+	var found []hostArtifacts
+	for i, s := range seen {
+		if !s.planned {
 			continue
 		}
-		hs, err := r.ScopeOf(host, run)
-		if err != nil {
-			continue
+		f.Conns[hosts[i]] = s.conn
+		if s.gpu != nil {
+			f.GPU = append(f.GPU, *s.gpu)
 		}
-		f.Conns[host] = hs.Conn()
-		if g := gpuHost(hs); g != nil {
-			f.GPU = append(f.GPU, *g)
+		if f.Proxy == nil {
+			f.Proxy = s.proxy
 		}
-		files, _ := r.RenderHost(host, false) // the plan reports a render error; what rendered is read
-		if _, ok := hs.Raw("litellm"); ok && f.Proxy == nil {
-			f.Proxy = proxyHost(hs, files.Files)
-		}
-		dfiles, problems := r.DiscoveryFiles(host)
-		art := discoverArtifacts(hs, dfiles, rz)
-		for _, err := range problems {
-			art.problems = append(art.problems, Problem{Host: host, Message: err.Error()})
-		}
-		found = append(found, combine(mappedByHand(r, hs), art))
+		found = append(found, s.artifacts)
 	}
 	for _, a := range found {
 		f.addArtifacts(a)
 	}
 	f.sourceProxyRoutes()
 	return f
+}
+
+// hostSeen is what one host contributes to the fleet.
+type hostSeen struct {
+	planned   bool // a play targets it and its scope opened
+	conn      ansible.Connection
+	gpu       *GPUHost
+	proxy     *ProxyHost // set when its vars hold a usable litellm mapping
+	artifacts hostArtifacts
+}
+
+// seeHost renders one host and reads what it serves. Hosts are independent
+// (the repository's caches are safe for concurrent use), so Read sees them
+// in parallel and then combines them in inventory order.
+func seeHost(r *ansible.Repo, host string, rz *artifact.Recognizer) hostSeen {
+	run := r.FirstRun(host)
+	if run == nil {
+		return hostSeen{}
+	}
+	hs, err := r.ScopeOf(host, run)
+	if err != nil {
+		return hostSeen{}
+	}
+	s := hostSeen{planned: true, conn: hs.Conn(), gpu: gpuHost(hs)}
+	files, _ := r.RenderHost(host, false) // the plan reports a render error; what rendered is read
+	if _, ok := hs.Raw("litellm"); ok {
+		s.proxy = proxyHost(hs, files.Files)
+	}
+	dfiles, problems := r.DiscoveryFiles(host)
+	art := discoverArtifacts(hs, dfiles, rz)
+	for _, err := range problems {
+		art.problems = append(art.problems, Problem{Host: host, Message: err.Error()})
+	}
+	s.artifacts = combine(mappedByHand(r, hs), art)
+	return s
+}
+
+// forEachParallel calls do(0) … do(n-1), as many at once as there are
+// CPUs, and returns when all have returned.
+func forEachParallel(n int, do func(i int)) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(n, runtime.GOMAXPROCS(0)) {
+		wg.Go(func() {
+			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
+				do(i)
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // addArtifacts adds what a host's rendered files start and configure: a

@@ -21,7 +21,7 @@ type varFiles struct {
 	dec      Decrypter
 	dirs     map[string]*varDir  // by <base>/<subdir>
 	found    map[string][]string // by <base>/<subdir> and entity name
-	parsed   map[string]parsed   // by file path
+	parsed   map[string]*parsed  // by file path
 	warnings []string
 }
 
@@ -39,22 +39,26 @@ const (
 	kindDir
 )
 
+// parsed is one file's variables, parsed once by whichever host needs it
+// first while other hosts' files are parsed alongside.
 type parsed struct {
+	once sync.Once
 	vars varSet
 	err  error
 }
 
 func newVarFiles(dec Decrypter) *varFiles {
-	return &varFiles{dec: dec, dirs: map[string]*varDir{}, found: map[string][]string{}, parsed: map[string]parsed{}}
+	return &varFiles{dec: dec, dirs: map[string]*varDir{}, found: map[string][]string{}, parsed: map[string]*parsed{}}
 }
 
 // varSets returns the variables of <base>/<subdir>/<entity> (file or
 // directory), one set per file, in the order Ansible merges them.
 func (f *varFiles) varSets(base, subdir, entity string) ([]varSet, error) {
 	f.mu.Lock()
-	defer f.mu.Unlock()
+	files := f.filesFor(base, subdir, entity)
+	f.mu.Unlock()
 	var out []varSet
-	for _, file := range f.filesFor(base, subdir, entity) {
+	for _, file := range files {
 		vs, err := f.load(file)
 		if err != nil {
 			return nil, err
@@ -208,12 +212,15 @@ func isVarExtension(ext string) bool {
 
 // load parses a variables file once.
 func (f *varFiles) load(path string) (varSet, error) {
-	if p, ok := f.parsed[path]; ok {
-		return p.vars, p.err
+	f.mu.Lock()
+	p, ok := f.parsed[path]
+	if !ok {
+		p = new(parsed)
+		f.parsed[path] = p
 	}
-	vs, err := readVarFile(path, f.dec)
-	f.parsed[path] = parsed{vs, err}
-	return vs, err
+	f.mu.Unlock()
+	p.once.Do(func() { p.vars, p.err = readVarFile(path, f.dec) })
+	return p.vars, p.err
 }
 
 func (f *varFiles) takeWarnings() []string {

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/straylight-fleet/straylight/fleet/ansible"
@@ -74,22 +75,22 @@ func (p *Planner) fleet() *discover.Fleet {
 }
 
 // readAll reads every host's current files concurrently, each host bounded
-// by its own timeout, then completes each host's plan.
+// by its own timeout, then completes each host's plan. A fixed set of
+// workers takes the hosts in turn: a goroutine per host grew a fresh stack
+// through the same deep YAML and diff code for every host.
 func (p *Planner) readAll(ctx context.Context, works []*hostWork) {
 	limit := p.Parallel
 	if limit < 1 {
 		limit = 32
 	}
-	sem := make(chan struct{}, limit)
+	var next atomic.Int64
 	var wg sync.WaitGroup
-	for _, w := range works {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			p.readHost(ctx, w)
-		}()
+	for range min(limit, len(works)) {
+		wg.Go(func() {
+			for i := int(next.Add(1)) - 1; i < len(works); i = int(next.Add(1)) - 1 {
+				p.readHost(ctx, works[i])
+			}
+		})
 	}
 	wg.Wait()
 }

@@ -1,9 +1,14 @@
 package plan
 
 import (
-	"github.com/straylight-fleet/straylight/fleet/ansible"
+	"bytes"
 	"regexp"
+	"slices"
 	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/straylight-fleet/straylight/fleet/ansible"
 )
 
 // secretAssignment finds "key: value" / "key=value" lines whose key names a
@@ -90,9 +95,43 @@ var secretKeys = []string{"master_key", "api_key", "password", "passwd", "secret
 var secretWords = append(append([]string(nil), secretKeys...), "bearer")
 
 // namesAnyWord reports whether s names any of the lower-case words, in any
-// case.
+// case. ASCII text (nearly every rendered file) is lowered into a pooled
+// buffer instead of a new string: this runs on every file and diff of a
+// plan.
 func namesAnyWord(s string, words []string) bool {
-	return containsAnyWord(strings.ToLower(s), words)
+	buf := lowerBuffers.Get().(*[]byte)
+	defer lowerBuffers.Put(buf)
+	lower, ok := lowerASCII(s, (*buf)[:0])
+	*buf = lower
+	if !ok {
+		return containsAnyWord(strings.ToLower(s), words)
+	}
+	for _, w := range words {
+		if bytes.Contains(lower, []byte(w)) {
+			return true
+		}
+	}
+	return false
+}
+
+var lowerBuffers = sync.Pool{New: func() any { return new([]byte) }}
+
+// lowerASCII writes s in lower case into dst (grown as needed); ok is
+// false when s is not ASCII (strings.ToLower knows the rest of Unicode's
+// cases).
+func lowerASCII(s string, dst []byte) ([]byte, bool) {
+	dst = slices.Grow(dst[:0], len(s))[:len(s)]
+	for i := range len(s) {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			return dst[:0], false
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		dst[i] = c
+	}
+	return dst, true
 }
 
 func containsAnyWord(s string, words []string) bool {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"path"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 )
@@ -25,8 +26,9 @@ func Recognize(file string, content []byte) (Findings, error) {
 
 // Recognizer is Recognize for many files: shell text with the same content
 // (a start script copied to every host of a fleet) is split into commands
-// once. The zero value is ready; it is not safe for concurrent use.
+// once. The zero value is ready; it is safe for concurrent use.
 type Recognizer struct {
+	mu      sync.Mutex
 	scripts map[string]splitScript
 }
 
@@ -47,11 +49,18 @@ func (rz *Recognizer) Recognize(file string, content []byte) (Findings, error) {
 	return recognizeScript(file, commands, err)
 }
 
+// split lexes a script once; two callers racing on one script may both
+// lex it, and the answers are the same.
 func (rz *Recognizer) split(content []byte) ([]Command, error) {
-	if s, ok := rz.scripts[string(content)]; ok {
+	rz.mu.Lock()
+	s, ok := rz.scripts[string(content)]
+	rz.mu.Unlock()
+	if ok {
 		return s.commands, s.err
 	}
 	commands, err := SplitCommands(string(content))
+	rz.mu.Lock()
+	defer rz.mu.Unlock()
 	if rz.scripts == nil {
 		rz.scripts = map[string]splitScript{}
 	}
