@@ -28,11 +28,12 @@ const (
 	MaxErrors = 10
 )
 
-// Target is one GPU host to watch, as the repository configures it.
+// Target is one GPU host to watch, as it is deployed (or, where that is not
+// known, as the repository configures it: Basis says so).
 type Target struct {
 	Host          string   // inventory name
 	VLLMURL       string   // http://addr:port, without /v1
-	Expected      []string // names the repository configures it to serve
+	Expected      []string // names it is deployed (or configured) to serve
 	Container     string   // the vLLM container's name; "" skips the container check
 	IdleThreshold time.Duration
 	// Transport opens the host-side transport for GPU and container state;
