@@ -54,12 +54,15 @@ func (s *Session) DeployedTargets(repo *Repo, p *plan.Plan) ([]status.Target, *s
 	return targets, proxyTarget(f, nil)
 }
 
+// BasisNotReadYet is a target's Basis before the first plan.
+const BasisNotReadYet = "what is deployed is not read yet: compared with the repository"
+
 // deployed is what a plan says of one server; nil: not known.
 type deployed struct{ *plan.DeployedServer }
 
 func deployedOf(g GPUHost, p *plan.Plan) (deployed, string) {
 	if p == nil {
-		return deployed{}, "what is deployed is not read yet: compared with the repository"
+		return deployed{}, BasisNotReadYet
 	}
 	hp := p.Host(g.Name)
 	if hp == nil {
