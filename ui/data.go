@@ -140,8 +140,12 @@ func (m Model) planWith(reopen bool) (Model, tea.Cmd) {
 			repo = fresh
 		}
 		p, err := svc.plan(rt.ctx, repo)
-		if err == nil && svc.targets != nil {
+		switch {
+		case svc.targets == nil:
+		case err == nil:
 			rt.retarget(svc.targets(repo, p))
+		default:
+			rt.planFailed(svc.targets(repo, nil))
 		}
 		return planMsg{repo: repo, plan: p, err: err}
 	})

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/straylight-fleet/straylight/fleet"
 	"github.com/straylight-fleet/straylight/fleet/status"
 )
 
@@ -39,6 +40,27 @@ func (rt *runtime) retarget(hosts []status.Target, proxy *status.ProxyTarget) {
 	if rt.monitor != nil {
 		rt.monitor.SetTargets(hosts, proxy)
 	}
+}
+
+// planFailed points a monitor that has no targets from a plan yet at the
+// repository's, saying the plan failed; targets from an earlier plan stay
+// (what was deployed then is still the best knowledge).
+func (rt *runtime) planFailed(hosts []status.Target, proxy *status.ProxyTarget) {
+	rt.mu.Lock()
+	fromPlan := rt.targeted && !notReadYet(rt.hosts)
+	rt.mu.Unlock()
+	if fromPlan {
+		return
+	}
+	for i := range hosts {
+		hosts[i].Basis = "the plan failed, so what is deployed is not known: compared with the repository"
+	}
+	rt.retarget(hosts, proxy)
+}
+
+// notReadYet: the targets are the repository's, from before any plan.
+func notReadYet(hosts []status.Target) bool {
+	return len(hosts) > 0 && hosts[0].Basis == fleet.BasisNotReadYet
 }
 
 // startWith makes s the monitor, pointed at the latest targets if a plan
