@@ -28,11 +28,14 @@ func TestTmuxSeedStory(t *testing.T) {
 	d := startUILab(t)
 	bin := buildBinary(t)
 	s := startTmux(t, 120, 40, bin+" -C "+d.Dir)
-	scr := s.waitText("wintermute", "casperhansen/llama-3-8b-instruct-awq")
-	row := lineWith(scr, "casperhansen/llama-3-8b-instruct-awq")
-	if !strings.Contains(row, "≠") {
-		t.Fatalf("wintermute's served model is not marked as mismatched:\n%s", scr)
-	}
+	// wintermute serves what its deployed config says (no served name, so
+	// the model's path): up, no mismatch; the repository's fix is the one
+	// change not deployed yet.
+	s.waitFor("wintermute up on its deployed config, one change to deploy", func(scr string) bool {
+		row := lineWith(scr, "wintermute ")
+		return strings.Contains(row, "casperhansen/llama-3-8b-instruct-awq") && strings.Contains(row, " up ") &&
+			!strings.Contains(row, "≠") && strings.Contains(row, "1 change")
+	})
 	s.keys("/")
 	s.literal("wintermute")
 	s.keys("Enter", "d")

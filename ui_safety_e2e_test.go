@@ -260,10 +260,13 @@ func TestTmuxRouteErrorAsksWithTheRoute(t *testing.T) {
 
 // TestTmuxUnsavedPortEditLeavesTheRowUp: the port changed to 8001 and saved
 // (not deployed): the monitor keeps probing the deployed port 8000, so the
-// row stays up while the drift says the repository differs.
+// row stays up while the drift says the repository differs; quit and
+// started again, the UI reads the deployed port from armitage's config.yml
+// and the row is up from the start.
 func TestTmuxUnsavedPortEditLeavesTheRowUp(t *testing.T) {
 	d := startUILab(t)
-	s := startTmux(t, 120, 40, buildBinary(t)+" -C "+d.Dir)
+	bin := buildBinary(t)
+	s := startTmux(t, 120, 40, bin+" -C "+d.Dir)
 	s.waitText("armitage", "qwen2.5-7b-armitage")
 	s.keys("j", "e")
 	s.waitText("Edit armitage")
@@ -286,7 +289,40 @@ func TestTmuxUnsavedPortEditLeavesTheRowUp(t *testing.T) {
 		}
 	}
 	s.keys("Enter")
-	s.waitText("repository differs: not deployed yet")
+	s.waitText("repository differs: not deployed yet: port 8000 → 8001")
+	s.keys("q")
+	if code := s.exitCode(); code != "0" {
+		t.Fatalf("exit %s", code)
+	}
+	restartWithUndeployedPort(t, bin, d.Dir)
+}
+
+// restartWithUndeployedPort starts the UI again on a repository whose
+// armitage port (8001) was saved and never deployed (the host runs 8000):
+// from its first frame to well after the first plan, armitage's row is
+// never loading or refused, ends up, and its detail says what the
+// repository would change.
+func restartWithUndeployedPort(t *testing.T, bin, dir string) {
+	s := startTmux(t, 120, 40, bin+" -C "+dir)
+	planned := time.Time{}
+	for end := time.Now().Add(60 * time.Second); planned.IsZero() || time.Since(planned) < 8*time.Second; time.Sleep(300 * time.Millisecond) {
+		scr := s.screen()
+		row := lineWith(scr, "armitage ")
+		if strings.Contains(row, "refused") || strings.Contains(row, "loading") || strings.Contains(row, " down ") {
+			t.Fatalf("armitage looks down on restart with an undeployed port: %q\n%s", row, scr)
+		}
+		if planned.IsZero() && strings.Contains(row, " up ") && strings.Contains(row, "1 change") {
+			planned = time.Now()
+		}
+		if time.Now().After(end) {
+			t.Fatalf("armitage never showed up with its change after the restart:\n%s", scr)
+		}
+	}
+	if row := lineWith(s.screen(), "armitage "); !strings.Contains(row, " up ") {
+		t.Fatalf("armitage after the restart: %q", row)
+	}
+	s.keys("j", "Enter")
+	s.waitText("repository differs: not deployed yet: port 8000 → 8001", "live state is compared with what is deployed")
 	s.keys("q")
 	if code := s.exitCode(); code != "0" {
 		t.Fatalf("exit %s", code)

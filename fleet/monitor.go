@@ -4,7 +4,11 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
+	"net/url"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/straylight-fleet/straylight/fleet/discover"
@@ -29,6 +33,72 @@ func (s *Session) StatusTargets(repo *Repo, hosts []string) ([]status.Target, *s
 		}
 	}
 	return targets, proxyTarget(f, hosts)
+}
+
+// DeployedTargets is StatusTargets (every host) with what p found deployed:
+// each server is probed and compared as its deployed files describe it
+// (port, served names, container), and its Undeployed note says what the
+// repository would change; where what is deployed is not known, the
+// repository's values stand in and Basis says why. A nil p: nothing is read
+// yet, and Basis says so.
+func (s *Session) DeployedTargets(repo *Repo, p *plan.Plan) ([]status.Target, *status.ProxyTarget) {
+	f := repo.Fleet()
+	label := f.Labeler()
+	var targets []status.Target
+	for _, g := range f.Serving() {
+		d, basis := deployedOf(g, p)
+		t := s.statusTarget(d.asDeployed(g))
+		t.Host, t.Basis, t.Undeployed = label(g), basis, d.undeployed()
+		targets = append(targets, t)
+	}
+	return targets, proxyTarget(f, nil)
+}
+
+// BasisNotReadYet is a target's Basis before the first plan.
+const BasisNotReadYet = "what is deployed is not read yet: compared with the repository"
+
+// deployed is what a plan says of one server; nil: not known.
+type deployed struct{ *plan.DeployedServer }
+
+func deployedOf(g GPUHost, p *plan.Plan) (deployed, string) {
+	if p == nil {
+		return deployed{}, BasisNotReadYet
+	}
+	hp := p.Host(g.Name)
+	if hp == nil {
+		return deployed{}, g.Name + " is outside the plan (--limit): compared with the repository"
+	}
+	ds := hp.Deployed(g.Port)
+	switch {
+	case ds == nil:
+		return deployed{}, "the plan has no deployed server on port " + strconv.Itoa(g.Port) + ": compared with the repository"
+	case !ds.Known:
+		return deployed{}, ds.Note
+	}
+	return deployed{ds}, ""
+}
+
+// asDeployed is g with the deployed port, names and container.
+func (d deployed) asDeployed(g GPUHost) GPUHost {
+	if d.DeployedServer == nil {
+		return g
+	}
+	g.Port, g.Served, g.Model = d.Port, d.Served, d.Model
+	if d.Container != "" && g.Unit == "" {
+		g.Container = d.Container
+	}
+	if u, err := url.Parse(g.BaseURL); err == nil && g.BaseURL != "" {
+		u.Host = net.JoinHostPort(u.Hostname(), strconv.Itoa(d.Port)) // straylight.yml's api_base, on the deployed port
+		g.BaseURL = u.String()
+	}
+	return g
+}
+
+func (d deployed) undeployed() string {
+	if d.DeployedServer == nil || len(d.Differs) == 0 {
+		return ""
+	}
+	return "repository differs: not deployed yet: " + strings.Join(d.Differs, ", ")
 }
 
 // Monitor is the live status monitor of repo's whole fleet.

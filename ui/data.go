@@ -92,12 +92,13 @@ func (m Model) startMonitor() tea.Cmd {
 		if newMonitor == nil || rt.ctx.Err() != nil {
 			return nil
 		}
+		rt.awaitFirstPlan()
 		mon := newMonitor(repo)
+		var fallback func() ([]status.Target, *status.ProxyTarget)
 		if targets := m.svc.targets; targets != nil {
-			hosts, _ := targets(repo)
-			rt.deployedTargets(hosts, nil) // what the monitor starts with
+			fallback = func() ([]status.Target, *status.ProxyTarget) { return targets(repo, nil) }
 		}
-		rt.setMonitor(mon)
+		rt.startWith(mon, fallback)
 		mon.Run(rt.ctx, repo.Settings().RefreshInterval, rt.snapshots.Put)
 		return monitorMsg{}
 	})
@@ -130,6 +131,7 @@ func (m Model) planWith(reopen bool) (Model, tea.Cmd) {
 	m.planning = true
 	svc, repo, rt := m.svc, m.repo, m.rt
 	return m, safely(func() tea.Msg {
+		defer rt.planned() // made or failed: the monitor need not wait
 		if reopen {
 			fresh, err := svc.open()
 			if err != nil {
@@ -138,24 +140,15 @@ func (m Model) planWith(reopen bool) (Model, tea.Cmd) {
 			repo = fresh
 		}
 		p, err := svc.plan(rt.ctx, repo)
-		if err == nil && reopen {
-			retarget(rt, svc, repo, p)
+		switch {
+		case svc.targets == nil:
+		case err == nil:
+			rt.retarget(svc.targets(repo, p))
+		default:
+			rt.planFailed(svc.targets(repo, nil))
 		}
 		return planMsg{repo: repo, plan: p, err: err}
 	})
-}
-
-// retarget points the monitor at a re-read repository, but only where it
-// is deployed: a host whose files the plan would change keeps the target it
-// had (the port, the names it serves), so the monitor compares what runs
-// with what is deployed, not with an edit saved and not deployed yet.
-func retarget(rt *runtime, svc services, repo *fleet.Repo, p *plan.Plan) {
-	mon := rt.getMonitor()
-	if mon == nil || svc.targets == nil {
-		return
-	}
-	fresh, proxy := svc.targets(repo)
-	mon.SetTargets(rt.deployedTargets(fresh, p), proxy)
 }
 
 // onPlan takes a new plan; the next one is due after the slower interval,

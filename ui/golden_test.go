@@ -6,6 +6,7 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/straylight-fleet/straylight/demo"
+	"github.com/straylight-fleet/straylight/fleet"
 	"github.com/straylight-fleet/straylight/fleet/status"
 )
 
@@ -20,7 +21,7 @@ func labReady(m Model) bool {
 		return false
 	}
 	for _, h := range m.snap.Hosts {
-		if h.State != status.StateUp || !h.Load.RateKnown || len(h.GPUs) == 0 {
+		if h.State != status.StateUp || !h.Load.RateKnown || len(h.GPUs) == 0 || h.Basis == fleet.BasisNotReadYet {
 			return false
 		}
 	}

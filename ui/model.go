@@ -59,27 +59,13 @@ type runtime struct {
 	history   *fleet.History // recent load per host, fed by the snapshots
 	engine    *engineTasks   // deploys and restarts: they outlive a quit
 
-	mu      sync.Mutex
-	monitor statusSource
-	probed  map[string]status.Target // the monitor's target per host: what is deployed
-}
-
-// deployedTargets merges fresh targets into those the monitor probes: a
-// host with changes in p (not deployed yet) keeps its known target.
-func (rt *runtime) deployedTargets(fresh []status.Target, p *plan.Plan) []status.Target {
-	rt.mu.Lock()
-	defer rt.mu.Unlock()
-	if rt.probed == nil {
-		rt.probed = map[string]status.Target{}
-	}
-	out := make([]status.Target, len(fresh))
-	for i, t := range fresh {
-		if old, ok := rt.probed[t.Host]; ok && undeployed(p, t.Host) {
-			t = old
-		}
-		rt.probed[t.Host], out[i] = t, t
-	}
-	return out
+	mu        sync.Mutex
+	monitor   statusSource
+	hosts     []status.Target     // the monitor's targets: what is deployed (from the latest plan)
+	proxy     *status.ProxyTarget // the proxy's
+	targeted  bool                // hosts and proxy hold targets
+	planReady chan struct{}       // closed when the first plan is made (or failed)
+	firstPlan sync.Once
 }
 
 // undeployed: the plan would change the host's files.
@@ -97,12 +83,6 @@ func undeployed(p *plan.Plan, host string) bool {
 		}
 	}
 	return false
-}
-
-func (rt *runtime) setMonitor(s statusSource) {
-	rt.mu.Lock()
-	defer rt.mu.Unlock()
-	rt.monitor = s
 }
 
 func (rt *runtime) getMonitor() statusSource {
@@ -180,7 +160,7 @@ func newModel(ctx context.Context, cfg Config, svc services, th *theme.Theme) Mo
 	m := Model{
 		cfg: cfg, svc: svc, th: th, width: 80, height: 24,
 		rt: &runtime{ctx: ctx, cancel: cancel, snapshots: task.NewLatest[status.Snapshot](),
-			history: fleet.NewHistory(fleet.HistoryWindow, 0), engine: newEngineTasks()},
+			history: fleet.NewHistory(fleet.HistoryWindow, 0), engine: newEngineTasks(), planReady: make(chan struct{})},
 		tests: map[string]fleetapply.RouteResult{}, tasks: map[task.ID]*apply.Progress{},
 		pumps: map[task.ID]*task.Pump{}, outcomes: map[string]string{}, edits: map[string][]editRecord{}, values: map[string]valuesMsg{},
 		stack: []viewID{viewFleet}, keys: newGlobalKeys(), spinning: true,

@@ -34,10 +34,12 @@ type engine interface {
 // them may touch the disk or the network, so the model calls them only from
 // tea.Cmds, never from Update or View. Tests replace them.
 type services struct {
-	open     func() (*fleet.Repo, error)
-	plan     func(ctx context.Context, repo *fleet.Repo) (*plan.Plan, error)
-	monitor  func(repo *fleet.Repo) statusSource
-	targets  func(repo *fleet.Repo) ([]status.Target, *status.ProxyTarget)
+	open    func() (*fleet.Repo, error)
+	plan    func(ctx context.Context, repo *fleet.Repo) (*plan.Plan, error)
+	monitor func(repo *fleet.Repo) statusSource
+	// targets are the monitor's targets: what p found deployed (nil p:
+	// the repository's, saying so).
+	targets  func(repo *fleet.Repo, p *plan.Plan) ([]status.Target, *status.ProxyTarget)
 	engine   func(repo *fleet.Repo, hosts []string) engine
 	gitState func(root string) gitState
 	commit   func(root string, files []string, message string) error
@@ -53,12 +55,10 @@ type services struct {
 func defaultServices(cfg Config) services {
 	s := cfg.session()
 	return services{
-		open:    s.Open,
-		plan:    s.Plan,
-		monitor: func(repo *fleet.Repo) statusSource { return s.Monitor(repo) },
-		targets: func(repo *fleet.Repo) ([]status.Target, *status.ProxyTarget) {
-			return s.StatusTargets(repo, nil)
-		},
+		open:      s.Open,
+		plan:      s.Plan,
+		monitor:   func(repo *fleet.Repo) statusSource { return s.Monitor(repo) },
+		targets:   s.DeployedTargets,
 		engine:    func(repo *fleet.Repo, hosts []string) engine { return s.Engine(repo, hosts) },
 		gitState:  readGitState,
 		commit:    fleet.Commit,

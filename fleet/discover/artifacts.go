@@ -96,11 +96,15 @@ func recognize(f *ansible.FileTask) (artifact.Findings, error) {
 // recognizeWith is recognize through a Recognizer shared by the fleet's
 // files, so a script every host receives is lexed once.
 func recognizeWith(rz *artifact.Recognizer, f *ansible.FileTask) (artifact.Findings, error) {
-	fs, err := rz.Recognize(f.Dest, f.Content)
-	if err != nil || !fs.Empty() || path.Ext(f.Dest) != "" || path.Ext(f.Src) == "" {
+	return recognizeAs(rz, f.Dest, f.Src, f.Content)
+}
+
+func recognizeAs(rz *artifact.Recognizer, dest, src string, content []byte) (artifact.Findings, error) {
+	fs, err := rz.Recognize(dest, content)
+	if err != nil || !fs.Empty() || path.Ext(dest) != "" || path.Ext(src) == "" {
 		return fs, err
 	}
-	return rz.Recognize(path.Join(f.Dest, path.Base(f.Src)), f.Content)
+	return rz.Recognize(path.Join(dest, path.Base(src)), content)
 }
 
 // mergeConfigFiles folds a server's --config file (recognised on its own as

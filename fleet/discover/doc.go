@@ -26,5 +26,12 @@
 // route's api_base to it; Label names a server uniquely (host, or host:port
 // when a host runs several).
 //
+// DeployedServer pairs one of the repository's servers with the file
+// that starts it (same kind and port among the rendered findings) and reads
+// the host's version of that file (deployed.go): the server as deployed,
+// what the repository would change in what it serves, or why that is not
+// known. RecognizeFile runs the recognisers on any content (the plan gives
+// it the host's bytes, then drops them).
+//
 // It reads; it neither plans, reaches hosts nor applies anything.
 package discover

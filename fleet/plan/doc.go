@@ -7,7 +7,12 @@
 // diffs, the handlers the changes notify (and restarts an earlier apply
 // left owed, from fleet/state), the tasks straylight cannot run; the
 // validation of vllm values, the lint of LiteLLM routes against the
-// backends, the order (backends before the proxy) and a summary.
+// backends, the order (backends before the proxy) and a summary. Per host
+// it also keeps its servers as deployed (HostPlan.Servers, deployed.go):
+// the discovery recognisers read the host's current files the moment they
+// are read for the diff, and only what they find — port, model, served
+// names, never a key — is kept; the bytes are dropped. The live monitor
+// compares with that, and says apart what the repository would change.
 //
 // Secret values are masked in everything a plan shows or saves (redact.go);
 // only the engine sees the unmasked content (FileChange.Content,

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/straylight-fleet/straylight/fleet/ansible"
+	"github.com/straylight-fleet/straylight/fleet/discover"
 	"github.com/straylight-fleet/straylight/remote"
 )
 
@@ -22,10 +23,12 @@ type hostWork struct {
 
 // fileWork is one rendered file task awaiting the host's current content.
 type fileWork struct {
-	change  *FileChange
-	content []byte
-	hs      *ansible.HostScope
-	task    *ansible.Task
+	change   *FileChange
+	content  []byte
+	src      string // the task's src, for a copy into a directory
+	hs       *ansible.HostScope
+	task     *ansible.Task
+	findings discover.FileFindings // the servers it describes, rendered and deployed
 }
 
 // newHostWork starts a host's plan from its rendered tasks.
@@ -50,7 +53,7 @@ func (w *hostWork) addFile(ft *ansible.FileTask) {
 	if play == nil {
 		play = ft.Scope
 	}
-	w.files = append(w.files, &fileWork{change: fc, content: ft.Content, hs: play, task: t})
+	w.files = append(w.files, &fileWork{change: fc, content: ft.Content, src: ft.Src, hs: play, task: t})
 }
 
 func (w *hostWork) unsupported(t *ansible.Task, reason string) {
@@ -83,6 +86,7 @@ func (f *fileWork) compare(st remote.FileState) {
 	if c.Action != ActionNone {
 		c.Diff = Diff(c.Dest, st.Content, f.content, st.Exists)
 	}
+	f.recognize(st)
 }
 
 // finish records a read failure and collects the handlers the changes notify.
@@ -95,6 +99,7 @@ func (w *hostWork) finish(readErr error) {
 	}
 	if readErr != nil {
 		w.plan.Unreachable = notReachable(readErr)
+		w.unread(w.plan.Unreachable)
 	}
 	w.collectHandlers()
 	w.addPending()

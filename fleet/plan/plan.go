@@ -95,6 +95,9 @@ type HostPlan struct {
 	Unsupported []UnsupportedTask `json:"unsupported"`
 	Unreachable string            `json:"unreachable,omitempty"`
 	Order       int               `json:"order"` // deploy wave: backends before the proxy
+	// Servers are the host's servers as its deployed files describe them
+	// (what the live monitor compares with), beside the repository's.
+	Servers []DeployedServer `json:"servers,omitempty"`
 }
 
 // FileChange is one file task's effect on a host.

@@ -41,6 +41,9 @@ func (p *Planner) Plan(ctx context.Context) (*Plan, error) {
 		plan.secrets = ansible.AppendUnique(plan.secrets, w.secrets...)
 	}
 	plan.Fleet = p.fleet()
+	for _, w := range works {
+		w.addServers(plan.Fleet)
+	}
 	lintFleet(plan, works)
 	orderHosts(plan)
 	plan.checkSomethingPlanned()

@@ -61,6 +61,7 @@ func (e *hostEntry) rowIdentity() HostStatus {
 	row := e.row
 	row.Host, row.URL, row.Insecure, row.HostProbe = e.target.Host, e.target.VLLMURL, e.target.Insecure, e.link != nil
 	row.Kind = cmpOr(e.target.Kind, "vllm")
+	row.Undeployed, row.Basis = e.target.Undeployed, e.target.Basis
 	return row
 }
 

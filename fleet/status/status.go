@@ -28,11 +28,12 @@ const (
 	MaxErrors = 10
 )
 
-// Target is one GPU host to watch, as the repository configures it.
+// Target is one GPU host to watch, as it is deployed (or, where that is not
+// known, as the repository configures it: Basis says so).
 type Target struct {
 	Host          string   // inventory name
 	VLLMURL       string   // http://addr:port, without /v1
-	Expected      []string // names the repository configures it to serve
+	Expected      []string // names it is deployed (or configured) to serve
 	Container     string   // the vLLM container's name; "" skips the container check
 	IdleThreshold time.Duration
 	// Transport opens the host-side transport for GPU and container state;
@@ -48,6 +49,13 @@ type Target struct {
 	// Unit is the vLLM systemd unit (vllm.service); "" skips it. Asked of
 	// transports that report units (SSH), in the same round trip.
 	Unit string
+	// Undeployed says what the repository would change in what is served
+	// ("repository differs: not deployed yet: port 8000 → 8001") when the
+	// target is what is deployed; Basis says why the target is the
+	// repository's instead (what is deployed is not known). Both are shown
+	// as they are, apart from the live state.
+	Undeployed string
+	Basis      string
 }
 
 // Route is one LiteLLM model_list entry.
@@ -106,7 +114,11 @@ type HostStatus struct {
 	Unexpected []string // served but not expected
 
 	Kind string
-	Load Load
+	// Undeployed and Basis are the target's: what the repository would
+	// change, not deployed yet; why Expected is the repository's.
+	Undeployed string
+	Basis      string
+	Load       Load
 	// NoMetrics says why a server that is up shows no load ("no metrics:
 	// ..."): its idle state is then unknown. "" when the load is known.
 	NoMetrics string

@@ -79,14 +79,28 @@ func (r *renderer) identity(in Input) {
 		r.add(r.th.Warn.S(fleettable.InsecureMark + " insecure transport: " + l.Insecure))
 	}
 	r.add("configured to serve " + strings.Join(in.Host.Served, ", ") + r.th.Dim.S(" (model "+in.Host.Model+")"))
-	if in.Undeployed {
-		r.add(r.th.Warn.S("repository differs: not deployed yet (d shows the diff · a deploys it); live state is compared with what is deployed"))
-	}
+	r.deployment(in)
 	if in.Live == nil {
 		r.add(r.th.Dim.S("live state not known yet"))
 		return
 	}
 	r.add(r.stateLine(in.Live))
+}
+
+// deployment says what the repository would change, apart from the live
+// state, and what the live state is compared with.
+func (r *renderer) deployment(in Input) {
+	l := in.Live
+	switch {
+	case l != nil && l.Undeployed != "":
+		r.add(r.th.Warn.S(l.Undeployed + " (d shows the diff · a deploys it)"))
+		r.add(r.th.Dim.S("live state is compared with what is deployed"))
+	case in.Undeployed:
+		r.add(r.th.Warn.S("repository differs: not deployed yet (d shows the diff · a deploys it); live state is compared with what is deployed"))
+	}
+	if l != nil && l.Basis != "" {
+		r.add(r.th.Warn.S("live state: " + l.Basis))
+	}
 }
 
 func (r *renderer) stateLine(l *status.HostStatus) string {

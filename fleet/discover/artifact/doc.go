@@ -62,6 +62,12 @@
 //     useModelName, env, macros; ${PORT} is assigned at load time from
 //     startPort (default 5800); ${MODEL_ID} is the model's key
 //     (mostlygeek/llama-swap @ 0bdb3720 : config.example.yaml).
+//   - the seed's config.yml: a top-level vllm: mapping with model,
+//     served_model_name, port, ... which
+//     examples/homelab/roles/windows-vllm-deploy/files/Start-VLLM.ps1
+//     (Get-VllmArguments) passes to vLLM as --model, --served-model-name,
+//     --port (each key the long option with _ for -); container_name names
+//     its container.
 //   - LiteLLM: model_list entries (model_name → litellm_params.model,
 //     api_base, api_key, "os.environ/NAME" for environment references),
 //     router_settings, litellm_settings, general_settings.master_key

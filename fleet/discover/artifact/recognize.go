@@ -135,6 +135,9 @@ func recognizeDocument(file string, root *yaml.Node) (Findings, error) {
 	if models := mapValue(root, "models"); isLlamaSwap(models) {
 		return recognizeLlamaSwap(file, root, models)
 	}
+	if m := vllmMapping(root); m != nil {
+		return recognizeVLLMMapping(file, m)
+	}
 	if kind, ok := serverConfigKind(root); ok {
 		return recognizeServerConfig(file, root, kind)
 	}
