@@ -173,4 +173,3 @@ func forEach(b *testing.B, n int, f func(i int) error) {
 		b.Fatal(err)
 	}
 }
-
