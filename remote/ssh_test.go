@@ -4,10 +4,13 @@ import (
 	"context"
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -312,4 +315,32 @@ func plainCopy(t *testing.T, keyFile, passphrase string) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// Hosts sharing an encrypted key, dialled at once, ask its passphrase once.
+func TestSSHPoolAsksASharedKeysPassphraseOnce(t *testing.T) {
+	lab := newSSHLab(t)
+	keyFile := lab.srv.WriteEncryptedKey(t, "open sesame")
+	var asked atomic.Int32
+	lab.env.Passphrase = func(context.Context, string) ([]byte, error) {
+		asked.Add(1)
+		time.Sleep(200 * time.Millisecond) // an operator typing: the other dials arrive meanwhile
+		return []byte("open sesame"), nil
+	}
+	pool := NewSSHPool()
+	defer pool.Close()
+	var wg sync.WaitGroup
+	for i := range 5 {
+		settings := lab.settings(t, sshdtest.KeyUser, map[string]any{"ansible_ssh_private_key_file": keyFile})
+		settings.Alias = fmt.Sprintf("gpu%d", i)
+		wg.Go(func() {
+			if _, err := pool.Get(testContext(t), settings); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if n := asked.Load(); n != 1 {
+		t.Fatalf("asked %d times, want once", n)
+	}
 }
