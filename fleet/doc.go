@@ -38,5 +38,5 @@
 // other types re-exported here spare them the stages' internals. What only
 // the operator can answer comes back as a question: an encrypted SSH key's
 // passphrase is asked on the terminal by the CLI and, through
-// Session.PassphraseRequests, in the TUI's own prompt (passphrase.go).
+// Session.PassphraseRequests, in the TUI's own prompt (fleet/plan/passphrase.go).
 package fleet

@@ -70,7 +70,7 @@ type Session struct {
 	coreOnce sync.Once
 	core     string
 
-	passphrases *passphrases // questions for the TUI (passphrase.go)
+	passphrases *plan.Passphrases // questions for the TUI (fleet/plan/passphrase.go)
 }
 
 // coreVersion is the ansible-core the operator runs, read once.
@@ -87,7 +87,7 @@ func (s *Session) coreVersion() string {
 // NewSession builds a session; nothing is read until it is used. Close it
 // when done: it holds the SSH connections.
 func NewSession(cfg Config) *Session {
-	s := &Session{cfg: cfg, passphrases: newPassphrases()}
+	s := &Session{cfg: cfg, passphrases: plan.NewPassphrases()}
 	if cfg.Transports == nil {
 		s.ownsTrs = true
 		s.cfg.Transports = s.openTransport
@@ -147,8 +147,15 @@ func (s *Session) passphraseFunc() remote.PassphraseFunc {
 	case s.cfg.AskSSHPassphrase:
 		return terminalPassphrase()
 	}
-	return s.passphrases.ask
+	return s.passphrases.Ask
 }
+
+// PassphraseRequest is a connection's question for an encrypted SSH key's
+// passphrase (plan.PassphraseRequest): Answer or Refuse it.
+type PassphraseRequest = plan.PassphraseRequest
+
+// ErrPassphraseRefused: the operator declined to give a key's passphrase.
+var ErrPassphraseRefused = plan.ErrPassphraseRefused
 
 // PassphraseRequests is where a face that owns the screen (the TUI) hears
 // that a connection needs an encrypted key's passphrase; each request is
@@ -157,7 +164,7 @@ func (s *Session) passphraseFunc() remote.PassphraseFunc {
 // naming the key, and the next attempt after the answer uses it. Without
 // a listener (and no SSHPassphrase or AskSSHPassphrase), such keys fail at
 // once.
-func (s *Session) PassphraseRequests() <-chan PassphraseRequest { return s.passphrases.listen() }
+func (s *Session) PassphraseRequests() <-chan PassphraseRequest { return s.passphrases.Listen() }
 
 // terminalPassphrase asks for a key's passphrase on the terminal, as ssh
 // does; hosts are read in parallel, so prompts are taken one at a time.

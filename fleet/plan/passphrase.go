@@ -1,4 +1,4 @@
-package fleet
+package plan
 
 import (
 	"context"
@@ -15,7 +15,7 @@ import (
 var ErrPassphraseRefused = errors.New("passphrase not given (the prompt was cancelled)")
 
 // PassphraseRequest is the session asking the operator, through whichever
-// face listens (Session.PassphraseRequests), for the passphrase of an
+// face listens (fleet.Session.PassphraseRequests), for the passphrase of an
 // encrypted SSH key that no agent offers. Exactly one of Answer and Refuse
 // should be called; later calls do nothing.
 type PassphraseRequest struct {
@@ -46,32 +46,33 @@ func (a *keyAsk) settle(secret []byte, refused bool) {
 	})
 }
 
-// passphrases routes the transports' need for a key's passphrase to the
-// face that listens. A question is asked once per key; an answer is handed
+// Passphrases routes the transports' need for a key's passphrase to the
+// face that listens (its Ask is the SSHEnv's remote.PassphraseFunc). A question is asked once per key; an answer is handed
 // to one key load and forgotten (a wrong one is asked again), a refusal is
 // kept for the session. Nothing here is logged or written anywhere.
-type passphrases struct {
+type Passphrases struct {
 	mu        sync.Mutex
 	listening bool
 	requests  chan PassphraseRequest
 	asks      map[string]*keyAsk
 }
 
-func newPassphrases() *passphrases {
-	return &passphrases{requests: make(chan PassphraseRequest, 64), asks: map[string]*keyAsk{}}
+// NewPassphrases returns a router with no listener yet.
+func NewPassphrases() *Passphrases {
+	return &Passphrases{requests: make(chan PassphraseRequest, 64), asks: map[string]*keyAsk{}}
 }
 
-// listen marks a face as answering and returns the questions.
-func (p *passphrases) listen() <-chan PassphraseRequest {
+// Listen marks a face as answering and returns the questions.
+func (p *Passphrases) Listen() <-chan PassphraseRequest {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.listening = true
 	return p.requests
 }
 
-// ask is a remote.PassphraseFunc: it asks once and waits for the answer
+// Ask is a remote.PassphraseFunc: it asks once and waits for the answer
 // until ctx ends.
-func (p *passphrases) ask(ctx context.Context, keyFile string) ([]byte, error) {
+func (p *Passphrases) Ask(ctx context.Context, keyFile string) ([]byte, error) {
 	a, err := p.question(keyFile)
 	if err != nil {
 		return nil, err
@@ -85,7 +86,7 @@ func (p *passphrases) ask(ctx context.Context, keyFile string) ([]byte, error) {
 }
 
 // question is the key's outstanding question, asking it when there is none.
-func (p *passphrases) question(keyFile string) (*keyAsk, error) {
+func (p *Passphrases) question(keyFile string) (*keyAsk, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if !p.listening {
@@ -107,7 +108,7 @@ func (p *passphrases) question(keyFile string) (*keyAsk, error) {
 // take hands an answer over once: the next load of the key asks again
 // (the pool keeps the decrypted key, so that happens only after a wrong
 // passphrase). A refusal stays.
-func (p *passphrases) take(keyFile string, a *keyAsk) ([]byte, error) {
+func (p *Passphrases) take(keyFile string, a *keyAsk) ([]byte, error) {
 	if a.refused {
 		return nil, ErrPassphraseRefused
 	}
