@@ -20,7 +20,7 @@ func (a *app) session() *fleet.Session {
 			Tags: a.opts.tags, SkipTags: a.opts.skipTags, Playbooks: a.opts.playbooks,
 			Vault: fleet.VaultOptions{PasswordFiles: files, Ask: a.opts.askVaultPass, Stderr: a.stderr},
 			Apply: a.applyOptions(),
-			// The TUI holds the terminal: there an encrypted key fails with an error naming it.
+			// The TUI holds the terminal: it asks in its own prompt (Session.PassphraseRequests).
 			AskSSHPassphrase: a.opts.check || a.opts.apply,
 		})
 	}

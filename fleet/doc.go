@@ -35,5 +35,8 @@
 // host's vllm values in the host_vars file that sets them (OpenEdit,
 // Repo.ConfiguredValues with the origin of each value). They use
 // the Session and the data types of plan and apply; Repo, GPUHost and the
-// other types re-exported here spare them the stages' internals.
+// other types re-exported here spare them the stages' internals. What only
+// the operator can answer comes back as a question: an encrypted SSH key's
+// passphrase is asked on the terminal by the CLI and, through
+// Session.PassphraseRequests, in the TUI's own prompt (fleet/plan/passphrase.go).
 package fleet

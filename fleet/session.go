@@ -35,9 +35,10 @@ type Config struct {
 	// host, closed by Session.Close).
 	Transports plan.TransportFactory
 	// SSHPassphrase asks for an encrypted SSH key's passphrase (once per
-	// key and session; the answer is not kept); nil: such keys are skipped
-	// with an error naming them.
-	SSHPassphrase func(keyFile string) ([]byte, error)
+	// key and session; the answer is not kept); nil: AskSSHPassphrase,
+	// else the face listening to Session.PassphraseRequests, else such keys
+	// are skipped with an error naming them.
+	SSHPassphrase remote.PassphraseFunc
 	// AskSSHPassphrase, with no SSHPassphrase, asks on the terminal
 	// (/dev/tty, not echoed), one prompt at a time.
 	AskSSHPassphrase bool
@@ -69,6 +70,8 @@ type Session struct {
 
 	coreOnce sync.Once
 	core     string
+
+	passphrases *plan.Passphrases // questions for the TUI (fleet/plan/passphrase.go)
 }
 
 // detectedCoreVersion is the ansible-core the operator runs, asked once
@@ -81,7 +84,7 @@ func (s *Session) detectedCoreVersion() string {
 // NewSession builds a session; nothing is read until it is used. Close it
 // when done: it holds the SSH connections.
 func NewSession(cfg Config) *Session {
-	s := &Session{cfg: cfg}
+	s := &Session{cfg: cfg, passphrases: plan.NewPassphrases()}
 	if cfg.Transports == nil {
 		s.ownsTrs = true
 		s.cfg.Transports = s.openTransport
@@ -128,18 +131,43 @@ func (s *Session) sshEnv() (remote.SSHEnv, error) {
 		return remote.SSHEnv{}, err
 	}
 	env, err := remote.SSHEnvFromProcess(checking)
-	env.Passphrase = s.cfg.SSHPassphrase
-	if env.Passphrase == nil && s.cfg.AskSSHPassphrase {
-		env.Passphrase = terminalPassphrase()
-	}
+	env.Passphrase = s.passphraseFunc()
 	return env, err
 }
 
+// passphraseFunc is who answers for encrypted keys: the configured
+// function, the terminal, or the face listening to PassphraseRequests.
+func (s *Session) passphraseFunc() remote.PassphraseFunc {
+	switch {
+	case s.cfg.SSHPassphrase != nil:
+		return s.cfg.SSHPassphrase
+	case s.cfg.AskSSHPassphrase:
+		return terminalPassphrase()
+	}
+	return s.passphrases.Ask
+}
+
+// PassphraseRequest is a connection's question for an encrypted SSH key's
+// passphrase (plan.PassphraseRequest): Answer or Refuse it.
+type PassphraseRequest = plan.PassphraseRequest
+
+// ErrPassphraseRefused: the operator declined to give a key's passphrase.
+var ErrPassphraseRefused = plan.ErrPassphraseRefused
+
+// PassphraseRequests is where a face that owns the screen (the TUI) hears
+// that a connection needs an encrypted key's passphrase; each request is
+// answered (Answer) or declined (Refuse). Until it is answered, the
+// connections needing the key fail within their deadline with an error
+// naming the key, and the next attempt after the answer uses it. Without
+// a listener (and no SSHPassphrase or AskSSHPassphrase), such keys fail at
+// once.
+func (s *Session) PassphraseRequests() <-chan PassphraseRequest { return s.passphrases.Listen() }
+
 // terminalPassphrase asks for a key's passphrase on the terminal, as ssh
 // does; hosts are read in parallel, so prompts are taken one at a time.
-func terminalPassphrase() func(string) ([]byte, error) {
+func terminalPassphrase() remote.PassphraseFunc {
 	var mu sync.Mutex
-	return func(keyFile string) ([]byte, error) {
+	return func(_ context.Context, keyFile string) ([]byte, error) {
 		mu.Lock()
 		defer mu.Unlock()
 		return vault.TerminalPrompt(fmt.Sprintf("Enter passphrase for key '%s': ", keyFile))

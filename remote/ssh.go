@@ -32,6 +32,8 @@ type sshConn struct {
 	auths                []*sshAuth
 	stop, dead           chan struct{}
 	closeOnce            sync.Once
+	shell                shellSlot // the status shell (ssh_statusshell.go)
+	sessionPerStatus     bool      // run Status in a session of its own (benchmark comparison)
 }
 
 var _ Transport = (*SSH)(nil)
@@ -69,6 +71,7 @@ func newSSHConn(settings SSHSettings, clients []*ssh.Client, auths []*sshAuth) *
 		alias: settings.Alias, user: settings.User,
 		address: net.JoinHostPort(settings.Host, strconv.Itoa(portOr(settings.Port))),
 		clients: clients, auths: auths, stop: make(chan struct{}), dead: make(chan struct{}),
+		shell: newShellSlot(),
 	}
 	if !settings.HostKeyChecking {
 		c.insecureReason = "host key checking disabled (host_key_checking = False): the host is not authenticated"

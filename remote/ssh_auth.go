@@ -1,10 +1,13 @@
 package remote
 
 import (
+	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"net"
 	"os"
+	"slices"
 
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/agent"
@@ -19,17 +22,33 @@ type sshAuth struct {
 	problems  []error // keys that could not be loaded, reported if auth fails
 }
 
-func newSSHAuth(identityFiles []string, agentSocket, password string, signers signerSource) *sshAuth {
+// newSSHAuth loads the agent's keys, then each identity file the agent
+// does not already offer (asking an encrypted one's passphrase). It fails
+// only when ctx ended while a passphrase was awaited; a key that cannot be
+// loaded otherwise is a problem reported if authentication fails.
+func newSSHAuth(ctx context.Context, identityFiles []string, agentSocket, password string, signers signerSource) (*sshAuth, error) {
 	a := &sshAuth{}
 	keys := a.agentSigners(agentSocket)
 	for _, file := range identityFiles {
-		signer, err := signers(file)
+		if offeredByAgent(file, keys) {
+			continue
+		}
+		signer, err := signers(ctx, file)
+		if err != nil && ctx.Err() != nil {
+			a.close()
+			return nil, fmt.Errorf("%w: %w", ErrAuth, err)
+		}
 		if err != nil {
 			a.problems = append(a.problems, err)
 			continue
 		}
 		keys = append(keys, signer)
 	}
+	a.addMethods(keys, password)
+	return a, nil
+}
+
+func (a *sshAuth) addMethods(keys []ssh.Signer, password string) {
 	if len(keys) > 0 {
 		a.methods = append(a.methods, ssh.PublicKeys(keys...))
 	}
@@ -37,7 +56,26 @@ func newSSHAuth(identityFiles []string, agentSocket, password string, signers si
 		a.methods = append(a.methods, ssh.Password(password),
 			ssh.KeyboardInteractive(answerWithPassword(password)))
 	}
-	return a
+}
+
+// offeredByAgent reports whether file is an encrypted key whose public
+// half one of the agent's keys is: OpenSSH then uses the agent and asks
+// no passphrase, and so does straylight.
+func offeredByAgent(file string, agentKeys []ssh.Signer) bool {
+	if len(agentKeys) == 0 {
+		return false
+	}
+	pem, err := os.ReadFile(file)
+	if err != nil {
+		return false
+	}
+	_, err = ssh.ParsePrivateKey(pem)
+	var missing *ssh.PassphraseMissingError
+	if !errors.As(err, &missing) || missing.PublicKey == nil {
+		return false
+	}
+	public := missing.PublicKey.Marshal()
+	return slices.ContainsFunc(agentKeys, func(k ssh.Signer) bool { return bytes.Equal(k.PublicKey().Marshal(), public) })
 }
 
 func (a *sshAuth) agentSigners(socket string) []ssh.Signer {
@@ -59,14 +97,22 @@ func (a *sshAuth) agentSigners(socket string) []ssh.Signer {
 	return signers
 }
 
+// ErrAwaitingOperator marks a call that ran out of time waiting for the
+// operator (an SSH key's passphrase asked on screen), not for the host.
+var ErrAwaitingOperator = errors.New("waiting for the operator")
+
+// PassphraseFunc asks for an encrypted private key's passphrase. It
+// returns when ctx ends (the dial's deadline) if no answer came by then.
+type PassphraseFunc func(ctx context.Context, keyFile string) ([]byte, error)
+
 // fileSigners loads keys from disk, asking passphrase for encrypted ones.
-func fileSigners(passphrase func(string) ([]byte, error)) signerSource {
-	return func(file string) (ssh.Signer, error) { return loadSigner(file, passphrase) }
+func fileSigners(passphrase PassphraseFunc) signerSource {
+	return func(ctx context.Context, file string) (ssh.Signer, error) { return loadSigner(ctx, file, passphrase) }
 }
 
 // loadSigner reads a private key, asking for the passphrase of an
 // encrypted one. The passphrase is used once and not kept.
-func loadSigner(file string, passphrase func(string) ([]byte, error)) (ssh.Signer, error) {
+func loadSigner(ctx context.Context, file string, passphrase PassphraseFunc) (ssh.Signer, error) {
 	pem, err := os.ReadFile(file)
 	if err != nil {
 		return nil, fmt.Errorf("private key %s: %w", file, err)
@@ -79,14 +125,14 @@ func loadSigner(file string, passphrase func(string) ([]byte, error)) (ssh.Signe
 		}
 		return signer, nil
 	}
-	return decryptSigner(file, pem, passphrase)
+	return decryptSigner(ctx, file, pem, passphrase)
 }
 
-func decryptSigner(file string, pem []byte, passphrase func(string) ([]byte, error)) (ssh.Signer, error) {
+func decryptSigner(ctx context.Context, file string, pem []byte, passphrase PassphraseFunc) (ssh.Signer, error) {
 	if passphrase == nil {
 		return nil, fmt.Errorf("private key %s is encrypted and no passphrase prompt is available (add it to ssh-agent)", file)
 	}
-	secret, err := passphrase(file)
+	secret, err := passphrase(ctx, file)
 	if err != nil {
 		return nil, fmt.Errorf("private key %s: passphrase: %w", file, err)
 	}

@@ -64,8 +64,9 @@ type dialer struct {
 	signers  signerSource
 }
 
-// signerSource loads a private key (a pool caches decrypted ones).
-type signerSource func(file string) (ssh.Signer, error)
+// signerSource loads a private key (a pool caches decrypted ones); an
+// encrypted key's passphrase is waited for until ctx ends.
+type signerSource func(ctx context.Context, file string) (ssh.Signer, error)
 
 // dialChain connects hop after hop; the clients come back outermost first.
 func (d dialer) dialChain(ctx context.Context) ([]*ssh.Client, []*sshAuth, error) {
@@ -87,7 +88,11 @@ func (d dialer) dialHop(ctx context.Context, h hop, previous []*ssh.Client) (*ss
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w: %s: %v", ErrUnreachable, h.address(), err)
 	}
-	auth := d.authFor(h)
+	auth, err := d.authFor(ctx, h)
+	if err != nil {
+		conn.Close()
+		return nil, nil, err
+	}
 	client, err := d.handshake(ctx, conn, h, auth)
 	if err != nil {
 		auth.close()
@@ -104,8 +109,8 @@ func (d dialer) openConn(ctx context.Context, h hop, previous []*ssh.Client) (ne
 	return previous[len(previous)-1].DialContext(ctx, "tcp", h.address())
 }
 
-func (d dialer) authFor(h hop) *sshAuth {
-	return newSSHAuth(h.identityFiles, d.settings.AgentSocket, h.password, d.signers)
+func (d dialer) authFor(ctx context.Context, h hop) (*sshAuth, error) {
+	return newSSHAuth(ctx, h.identityFiles, d.settings.AgentSocket, h.password, d.signers)
 }
 
 // handshake runs the SSH handshake; the connection is closed when ctx ends

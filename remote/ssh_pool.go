@@ -16,6 +16,7 @@ type SSHPool struct {
 	mu      sync.Mutex
 	entries map[string]*poolEntry
 	signers map[string]ssh.Signer
+	loading map[string]chan struct{} // one key load per file at a time
 }
 
 type poolEntry struct {
@@ -27,7 +28,7 @@ type poolEntry struct {
 
 // NewSSHPool returns an empty pool.
 func NewSSHPool() *SSHPool {
-	return &SSHPool{entries: map[string]*poolEntry{}, signers: map[string]ssh.Signer{}}
+	return &SSHPool{entries: map[string]*poolEntry{}, signers: map[string]ssh.Signer{}, loading: map[string]chan struct{}{}}
 }
 
 // Get returns the host's transport, dialling when there is no live
@@ -36,19 +37,25 @@ func NewSSHPool() *SSHPool {
 // the pool closes connections (Forget, Close).
 func (p *SSHPool) Get(ctx context.Context, settings SSHSettings) (*SSH, error) {
 	entry, dial := p.entry(settings)
-	if dial {
+	if dial { // the dial's own error, not a race with its deadline
 		conn, err := dialSSH(ctx, settings, p.signerSource(settings.Passphrase))
 		p.finish(settings.Alias, entry, conn, err)
+		return entry.view(settings)
 	}
 	select {
 	case <-entry.ready:
+		return entry.view(settings)
 	case <-ctx.Done():
 		return nil, fmt.Errorf("ssh %s: waiting for the connection: %w", settings.Alias, ctx.Err())
 	}
-	if entry.err != nil {
-		return nil, entry.err
+}
+
+// view is the dialled connection as settings ask for it (their become).
+func (e *poolEntry) view(settings SSHSettings) (*SSH, error) {
+	if e.err != nil {
+		return nil, e.err
 	}
-	view := *entry.conn
+	view := *e.conn
 	view.become, view.borrowed = settings.Become, true
 	return &view, nil
 }
@@ -139,24 +146,50 @@ func (p *SSHPool) Close() error {
 	return nil
 }
 
-// signerSource caches decrypted keys by file.
-func (p *SSHPool) signerSource(passphrase func(string) ([]byte, error)) signerSource {
-	return func(file string) (ssh.Signer, error) {
-		p.mu.Lock()
-		signer, ok := p.signers[file]
-		p.mu.Unlock()
-		if ok {
+// signerSource caches decrypted keys by file. One load per file runs at
+// a time, so hosts sharing an encrypted key ask its passphrase once.
+func (p *SSHPool) signerSource(passphrase PassphraseFunc) signerSource {
+	return func(ctx context.Context, file string) (ssh.Signer, error) {
+		lock := p.loadLock(file)
+		select {
+		case lock <- struct{}{}:
+			defer func() { <-lock }()
+		case <-ctx.Done():
+			return nil, fmt.Errorf("private key %s: waiting for another connection to load it: %w", file, ctx.Err())
+		}
+		if signer := p.cachedSigner(file); signer != nil {
 			return signer, nil
 		}
-		signer, err := loadSigner(file, passphrase)
-		if err != nil {
-			return nil, err
+		signer, err := loadSigner(ctx, file, passphrase)
+		if err == nil {
+			p.keepSigner(file, signer)
 		}
-		p.mu.Lock()
-		p.signers[file] = signer
-		p.mu.Unlock()
-		return signer, nil
+		return signer, err
 	}
+}
+
+// loadLock is the file's one-at-a-time lock (a channel of capacity 1).
+func (p *SSHPool) loadLock(file string) chan struct{} {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	lock, ok := p.loading[file]
+	if !ok {
+		lock = make(chan struct{}, 1)
+		p.loading[file] = lock
+	}
+	return lock
+}
+
+func (p *SSHPool) cachedSigner(file string) ssh.Signer {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.signers[file]
+}
+
+func (p *SSHPool) keepSigner(file string, signer ssh.Signer) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.signers[file] = signer
 }
 
 // poolKey is what must match for a connection to be reused.

@@ -23,9 +23,10 @@ type SSHSettings struct {
 	IdentityFiles []string
 	// AgentSocket is SSH_AUTH_SOCK; "" means no agent.
 	AgentSocket string
-	// Passphrase is asked for an encrypted key; nil means such keys are
-	// skipped with an error naming them. The answer is never stored.
-	Passphrase func(keyFile string) ([]byte, error)
+	// Passphrase is asked for an encrypted key no agent offers; nil means
+	// such keys are skipped with an error naming them. The answer is never
+	// stored.
+	Passphrase PassphraseFunc
 	// Jumps are the ProxyJump hops, outermost first.
 	Jumps []SSHJump
 	// KnownHostsFiles are read for host keys (UserKnownHostsFile, else
@@ -80,7 +81,7 @@ type SSHEnv struct {
 	// AgentSocket is SSH_AUTH_SOCK.
 	AgentSocket string
 	// Passphrase asks the user for an encrypted key's passphrase.
-	Passphrase func(keyFile string) ([]byte, error)
+	Passphrase PassphraseFunc
 	Clock      func() time.Time
 }
 

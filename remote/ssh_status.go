@@ -64,35 +64,52 @@ func (s *SSH) Snapshot(ctx context.Context, container string) (HostSnapshot, err
 }
 
 // Status runs nvidia-smi, docker (or podman) ps and systemctl show in one
-// script, one round trip. A probe that fails is reported in the status,
-// not as an error: the host answered.
+// script, one round trip, in the connection's status shell (one /bin/sh
+// kept open for the purpose: docs/ssh.md, "Status shell"). A probe that
+// fails is reported in the status, not as an error: the host answered.
 func (s *SSH) Status(ctx context.Context, q StatusQuery) (HostStatus, error) {
 	op := "host status"
 	if err := q.check(); err != nil {
 		return HostStatus{}, s.fail(op, err)
 	}
-	var stdout, stderr bytes.Buffer
-	code, err := s.execRaw(ctx, "/bin/sh -c "+ShellQuote(statusScript(q)), sessionIO{stdout: &stdout, stderr: &stderr})
-	if err != nil {
-		return HostStatus{}, s.fail(op, err)
+	run := s.shellStatus
+	if s.conn.sessionPerStatus {
+		run = s.sessionStatus
 	}
-	if code != 0 {
-		return HostStatus{}, s.fail(op, scriptError(code, stderr.String()))
-	}
-	sections, err := parseSections(stdout.Bytes())
+	sections, err := run(ctx, q)
 	if err != nil {
 		return HostStatus{}, s.fail(op, err)
 	}
 	return statusFrom(sections, q), nil
 }
 
-// statusScript prints each probe as "name exit length" and its output.
-// Status needs no privilege, so it runs without become.
-func statusScript(q StatusQuery) string {
-	var b strings.Builder
-	b.WriteString(`LC_ALL=C; export LC_ALL
+// sessionStatus runs the status script in a session of its own (what
+// every refresh did before the status shell; kept for comparison).
+func (s *SSH) sessionStatus(ctx context.Context, q StatusQuery) (map[string]section, error) {
+	var stdout, stderr bytes.Buffer
+	code, err := s.execRaw(ctx, "/bin/sh -c "+ShellQuote(statusScript(q)), sessionIO{stdout: &stdout, stderr: &stderr})
+	if err != nil {
+		return nil, err
+	}
+	if code != 0 {
+		return nil, scriptError(code, stderr.String())
+	}
+	return parseSections(stdout.Bytes())
+}
+
+// statusPreamble sets the locale and defines section, which prints one
+// probe as "name exit length" and its output.
+const statusPreamble = `LC_ALL=C; export LC_ALL
 section() { n=$1; shift; if command -v "$1" >/dev/null 2>&1; then o=$("$@" 2>&1); c=$?; else o=; c=127; fi; printf '%s %d %d\n%s\n' "$n" "$c" "${#o}" "$o"; }
-`)
+`
+
+// statusScript is the whole status script, for a shell of its own.
+// Status needs no privilege, so it runs without become.
+func statusScript(q StatusQuery) string { return statusPreamble + statusProbes(q) }
+
+// statusProbes calls section for each probe the query needs.
+func statusProbes(q StatusQuery) string {
+	var b strings.Builder
 	b.WriteString("section gpu nvidia-smi " + strings.Join(nvidiaSMIArgs(), " ") + "\n")
 	if q.Container != "" || q.Unit == "" {
 		filter := ShellQuote("name=^" + q.Container + "$")
@@ -113,29 +130,56 @@ type section struct {
 	output string
 }
 
-// parseSections reads the status script's output.
+// parseSections reads the status script's whole output.
 func parseSections(out []byte) (map[string]section, error) {
+	sections, _, err := readSections(bufio.NewReader(bytes.NewReader(out)), len(out), "")
+	return sections, err
+}
+
+// readSections reads sections until the one named end (its exit code is
+// returned) or, with end empty, until the input ends. A section longer
+// than limit is refused before anything is allocated for it.
+func readSections(r *bufio.Reader, limit int, end string) (map[string]section, int, error) {
 	sections := map[string]section{}
-	r := bufio.NewReader(bytes.NewReader(out))
 	for {
 		header, err := r.ReadString('\n')
 		if header == "" && err != nil {
-			return sections, nil
+			return sections, 0, endOfSections(end, err)
 		}
-		sec, length, perr := parseSectionHeader(header)
-		if perr != nil {
-			return nil, perr
+		sec, err := readSection(r, header, limit)
+		if err != nil {
+			return nil, 0, err
 		}
-		if length >= len(out) { // a length no output this size can hold: never allocate it
-			return nil, fmt.Errorf("host status: section %s claims %d bytes of a %d-byte output", sec.name, length, len(out))
+		if end != "" && sec.name == end {
+			return sections, sec.exit, nil
 		}
-		body := make([]byte, length+1)
-		if _, err := io.ReadFull(r, body); err != nil {
-			return nil, fmt.Errorf("host status: section %s is cut short", sec.name)
-		}
-		sec.output = string(body[:length])
 		sections[sec.name] = sec
 	}
+}
+
+// endOfSections: the input may end only when no end section is expected.
+func endOfSections(end string, err error) error {
+	if end == "" {
+		return nil
+	}
+	return fmt.Errorf("host status: the status shell ended before answering: %w", err)
+}
+
+// readSection reads one section's body after its header.
+func readSection(r *bufio.Reader, header string, limit int) (section, error) {
+	sec, length, err := parseSectionHeader(header)
+	if err != nil {
+		return section{}, err
+	}
+	if length >= limit { // a length no output this size can hold: never allocate it
+		return section{}, fmt.Errorf("host status: section %s claims %d bytes (at most %d)", sec.name, length, limit)
+	}
+	body := make([]byte, length+1)
+	if _, err := io.ReadFull(r, body); err != nil {
+		return section{}, fmt.Errorf("host status: section %s is cut short", sec.name)
+	}
+	sec.output = string(body[:length])
+	return sec, nil
 }
 
 func parseSectionHeader(header string) (section, int, error) {

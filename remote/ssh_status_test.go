@@ -13,7 +13,7 @@ import (
 )
 
 // toolsDir copies testdata/sshtools into a directory the test users can read.
-func toolsDir(t *testing.T) string {
+func toolsDir(t testing.TB) string {
 	t.Helper()
 	dir, err := os.MkdirTemp("", "straylight-sshtools-")
 	if err != nil {

@@ -2,11 +2,15 @@ package remote
 
 import (
 	"context"
+	"encoding/pem"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -95,7 +99,7 @@ func TestSSHEncryptedKeyPassphraseAskedOnce(t *testing.T) {
 	lab := newSSHLab(t)
 	keyFile := lab.srv.WriteEncryptedKey(t, "open sesame")
 	asked := 0
-	lab.env.Passphrase = func(file string) ([]byte, error) {
+	lab.env.Passphrase = func(_ context.Context, file string) ([]byte, error) {
 		asked++
 		if file != keyFile {
 			t.Errorf("asked for %s", file)
@@ -275,4 +279,68 @@ func TestSSHCertAuthorityTrustsTheHostCertificate(t *testing.T) {
 	lab.writeSSHFile(t, "known_hosts", "@cert-authority 10-9-9-9.example "+string(ssh.MarshalAuthorizedKey(srv.HostCA))+
 		srv.KnownHostsLine()+"\n")
 	runOK(t, lab.dial(t, sshdtest.KeyUser, nil), "true")
+}
+
+// An encrypted key the agent already holds is not asked about: OpenSSH
+// uses the agent's copy, and so does straylight.
+func TestSSHEncryptedKeyOfferedByTheAgentIsNotAsked(t *testing.T) {
+	lab := newSSHLab(t)
+	keyFile := lab.srv.WriteEncryptedKey(t, "open sesame")
+	lab.env.AgentSocket = startAgent(t, plainCopy(t, keyFile, "open sesame"))
+	lab.env.Passphrase = func(context.Context, string) ([]byte, error) {
+		t.Error("the passphrase was asked for a key the agent offers")
+		return nil, errors.New("no")
+	}
+	conn := lab.dial(t, sshdtest.KeyUser, map[string]any{"ansible_ssh_private_key_file": keyFile})
+	runOK(t, conn, "true")
+}
+
+// plainCopy writes keyFile decrypted, for ssh-add.
+func plainCopy(t *testing.T, keyFile, passphrase string) string {
+	t.Helper()
+	data, err := os.ReadFile(keyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := ssh.ParseRawPrivateKeyWithPassphrase(data, []byte(passphrase))
+	if err != nil {
+		t.Fatal(err)
+	}
+	block, err := ssh.MarshalPrivateKey(key, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "plain")
+	if err := os.WriteFile(path, pem.EncodeToMemory(block), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// Hosts sharing an encrypted key, dialled at once, ask its passphrase once.
+func TestSSHPoolAsksASharedKeysPassphraseOnce(t *testing.T) {
+	lab := newSSHLab(t)
+	keyFile := lab.srv.WriteEncryptedKey(t, "open sesame")
+	var asked atomic.Int32
+	lab.env.Passphrase = func(context.Context, string) ([]byte, error) {
+		asked.Add(1)
+		time.Sleep(200 * time.Millisecond) // an operator typing: the other dials arrive meanwhile
+		return []byte("open sesame"), nil
+	}
+	pool := NewSSHPool()
+	defer pool.Close()
+	var wg sync.WaitGroup
+	for i := range 5 {
+		settings := lab.settings(t, sshdtest.KeyUser, map[string]any{"ansible_ssh_private_key_file": keyFile})
+		settings.Alias = fmt.Sprintf("gpu%d", i)
+		wg.Go(func() {
+			if _, err := pool.Get(testContext(t), settings); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if n := asked.Load(); n != 1 {
+		t.Fatalf("asked %d times, want once", n)
+	}
 }

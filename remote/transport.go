@@ -7,8 +7,10 @@
 // StatusReader (systemd units and Podman beside GPUs and Docker) and
 // LogReader (tail and follow a container's, unit's or file's log); its
 // settings come from Ansible's variables and ~/.ssh files through
-// SSHSettingsFromVars, and SSHPool keeps one connection per host. The
-// commands it sends are described in docs/ssh.md.
+// SSHSettingsFromVars, and SSHPool keeps one connection per host, with one
+// /bin/sh kept open on it for the live status (ssh_statusshell.go). An
+// encrypted key's passphrase is asked through a PassphraseFunc that honours
+// the dial's deadline. The commands it sends are described in docs/ssh.md.
 package remote
 
 import (

@@ -38,6 +38,8 @@ func (m Model) onKey(k tea.KeyPressMsg) (Model, tea.Cmd) {
 	switch {
 	case key.Matches(k, m.keys.ForceQuit):
 		return m.quit()
+	case m.asking != nil:
+		return m.onPassphraseKey(k), nil
 	case m.confirm != nil:
 		return m.onConfirmKey(k)
 	case m.showHelp:
@@ -58,6 +60,9 @@ func (m Model) onKey(k tea.KeyPressMsg) (Model, tea.Cmd) {
 // typing reports the edit form or the filter has the keys: there alt+key
 // is the field's word-wise editing (alt+b, alt+backspace), never esc.
 func (m Model) typing() bool {
+	if m.asking != nil {
+		return true
+	}
 	return m.confirm == nil && !m.showHelp && (m.filtering || (m.phase == phaseReady && (m.current() == viewEdit || m.logsTyping())))
 }
 

@@ -58,6 +58,9 @@ type runtime struct {
 	snapshots *task.Latest[status.Snapshot]
 	history   *fleet.History // recent load per host, fed by the snapshots
 	engine    *engineTasks   // deploys and restarts: they outlive a quit
+	// passphrases are the session's questions for encrypted SSH keys
+	// (passphrase.go); nil when nobody asks (tests).
+	passphrases <-chan fleet.PassphraseRequest
 
 	mu        sync.Mutex
 	monitor   statusSource
@@ -138,6 +141,8 @@ type Model struct {
 	filtering bool
 	filterIn  field.Model
 	confirm   *confirmation
+	asking    *passphraseAsk            // the passphrase prompt on screen
+	askQueue  []fleet.PassphraseRequest // questions waiting for it
 	errText   string
 	notice    string
 	untilPlan bool // the notice waits for the next plan and goes with it
@@ -167,13 +172,16 @@ func newModel(ctx context.Context, cfg Config, svc services, th *theme.Theme) Mo
 		fleet: fleettable.New(th), routes: routes.New(th), detail: detail.New(th),
 		diff: diff.New(th), apply: apply.NewModel(th), help: help.New(th), logs: logs.New(th), gitlog: gitlog.New(th),
 	}
+	if svc.passphrases != nil {
+		m.rt.passphrases = svc.passphrases()
+	}
 	m.layout()
 	return m
 }
 
 // Init reads the repository.
 func (m Model) Init() tea.Cmd {
-	return tea.Batch(m.openRepo(), m.spinTick())
+	return tea.Batch(m.openRepo(), m.spinTick(), m.awaitPassphrase())
 }
 
 // Close stops the background work (monitor, route tests). Deploys and
@@ -243,6 +251,8 @@ func (m Model) onData(msg tea.Msg) (Model, tea.Cmd) {
 		return m.onRevertCheck(msg)
 	case revertMsg:
 		return m.onRevert(msg)
+	case passphraseMsg:
+		return m.onPassphraseRequest(msg)
 	case task.EventsMsg:
 		return m.onEvents(msg)
 	case errMsg:

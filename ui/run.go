@@ -5,7 +5,10 @@
 // fleet.Session the CLI built (data types from fleet/plan and fleet/apply),
 // live state from fleet/status. Nothing here blocks on
 // the network: every probe, plan, edit and deploy runs in a tea.Cmd or in
-// the status monitor's own goroutines.
+// the status monitor's own goroutines. When a connection needs an
+// encrypted SSH key's passphrase, the session asks and the UI answers in a
+// masked prompt (passphrase.go, ui/secret) that holds every key until
+// enter or esc; the passphrase goes to the session and nowhere else.
 //
 // A deploy or restart is never cut short by the UI: it runs under its own
 // context (engine_tasks.go), quitting asks while one runs, a cancel makes

@@ -47,6 +47,9 @@ type services struct {
 	// logs streams a host's backend log (the last lines, then, following,
 	// each new one) until ctx ends.
 	logs func(ctx context.Context, repo *fleet.Repo, host string, lines int, follow bool, sink func(string)) error
+	// passphrases are the session's questions for encrypted SSH keys'
+	// passphrases (Session.PassphraseRequests); nil: none are asked.
+	passphrases func() <-chan fleet.PassphraseRequest
 	// planEvery is how often the plan (drift) is recomputed in the background.
 	planEvery time.Duration
 }
@@ -55,15 +58,16 @@ type services struct {
 func defaultServices(cfg Config) services {
 	s := cfg.session()
 	return services{
-		open:      s.Open,
-		plan:      s.Plan,
-		monitor:   func(repo *fleet.Repo) statusSource { return s.Monitor(repo) },
-		targets:   s.DeployedTargets,
-		engine:    func(repo *fleet.Repo, hosts []string) engine { return s.Engine(repo, hosts) },
-		gitState:  readGitState,
-		commit:    fleet.Commit,
-		openEdit:  s.OpenEdit,
-		logs:      s.HostLogs,
-		planEvery: planInterval,
+		open:        s.Open,
+		plan:        s.Plan,
+		monitor:     func(repo *fleet.Repo) statusSource { return s.Monitor(repo) },
+		targets:     s.DeployedTargets,
+		engine:      func(repo *fleet.Repo, hosts []string) engine { return s.Engine(repo, hosts) },
+		gitState:    readGitState,
+		commit:      fleet.Commit,
+		openEdit:    s.OpenEdit,
+		logs:        s.HostLogs,
+		passphrases: s.PassphraseRequests,
+		planEvery:   planInterval,
 	}
 }

@@ -179,6 +179,8 @@ func (m Model) routeCounts() (ok, total int, live bool) {
 // the operator must decide on.
 func (m Model) statusLine() string {
 	switch {
+	case m.asking != nil:
+		return m.asking.input.View(m.width, m.th)
 	case m.confirm != nil:
 		return m.wrapped(m.confirm.prompt, m.th.Prompt)
 	case m.filtering:

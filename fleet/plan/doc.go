@@ -2,7 +2,9 @@
 //
 // It takes in the task lists of fleet/ansible (each host's rendered file
 // tasks and handlers), the Fleet of fleet/discover and what the hosts hold
-// now, read over a transport (TransportFactory, DefaultTransports). It
+// now, read over a transport (TransportFactory, DefaultTransports;
+// Transports pools SSH connections, and Passphrases routes an encrypted
+// key's passphrase question to the face that answers it). It
 // gives out a Plan: per host the file changes with their hashes and
 // diffs, the handlers the changes notify (and restarts an earlier apply
 // left owed, from fleet/state), the tasks straylight cannot run; the

@@ -95,22 +95,45 @@ func withTimeout(ctx context.Context, timeout time.Duration, check func(context.
 // hostSnapshot asks the transport, and stops waiting at ctx's end even if the
 // transport does not: a transport that ignores its deadline must not hold up
 // the refresh. Its late answer is dropped.
+// hostAnswer is what one host snapshot came back with.
+type hostAnswer struct {
+	snap remote.HostStatus
+	err  error
+}
+
 func hostSnapshot(ctx context.Context, link *transportLink, q remote.StatusQuery, timeout time.Duration) (remote.HostStatus, error) {
-	type answer struct {
-		snap remote.HostStatus
-		err  error
-	}
-	answers := make(chan answer, 1)
+	answers := make(chan hostAnswer, 1)
 	go func() {
 		snap, err := link.snapshot(ctx, q)
-		answers <- answer{snap, err}
+		answers <- hostAnswer{snap, err}
 	}()
 	select {
 	case a := <-answers:
 		return a.snap, a.err
 	case <-ctx.Done():
-		return remote.HostStatus{}, fmt.Errorf("host status: no answer within %s: %w", shortDuration(timeout), ctx.Err())
+		return lateAnswer(answers, fmt.Errorf("host status: no answer within %s: %w", shortDuration(timeout), ctx.Err()))
 	}
+}
+
+// deadlineGrace is how long, past the deadline, the snapshot is given to
+// say it waited for the operator (an SSH key's passphrase asked on
+// screen) rather than for the host: well within the deadline + 1 s a
+// dropped network may cost.
+const deadlineGrace = 100 * time.Millisecond
+
+// lateAnswer is the snapshot's own error when it comes within
+// deadlineGrace and blames the wait on the operator, else fallback.
+func lateAnswer(answers <-chan hostAnswer, fallback error) (remote.HostStatus, error) {
+	timer := time.NewTimer(deadlineGrace)
+	defer timer.Stop()
+	select {
+	case a := <-answers:
+		if errors.Is(a.err, remote.ErrAwaitingOperator) {
+			return remote.HostStatus{}, a.err
+		}
+	case <-timer.C:
+	}
+	return remote.HostStatus{}, fallback
 }
 
 // transportLink opens a host's transport on first use and keeps it.

@@ -112,6 +112,9 @@ type Options struct {
 	// PathPrefix is put before the usual PATH of every session (stand-in
 	// programs for a test).
 	PathPrefix string
+	// Path, when set, is the whole PATH of every session instead (a
+	// benchmark with no probe programs at all).
+	Path string
 	// HostCA signs the host key with a fresh certificate authority (sshd
 	// then offers a host certificate for 127.0.0.1); Server.HostCA is its key.
 	HostCA bool
@@ -304,7 +307,10 @@ LogLevel VERBOSE
 	if s.opts.HostCA {
 		config += "HostCertificate " + filepath.Join(s.Dir, "host_ed25519-cert.pub") + "\n"
 	}
-	if s.opts.PathPrefix != "" {
+	switch {
+	case s.opts.Path != "":
+		config += "SetEnv PATH=" + s.opts.Path + "\n"
+	case s.opts.PathPrefix != "":
 		config += "SetEnv PATH=" + s.opts.PathPrefix + ":/usr/local/bin:/usr/bin:/bin\n"
 	}
 	return os.WriteFile(s.configPath(), []byte(config), 0o644)
