@@ -20,6 +20,10 @@ type walker struct {
 	unknown map[string]string // registered names → the task whose result straylight cannot know
 	depth   int
 	inRole  map[roleScopeKey]*HostScope
+	// flush counts the handler flushes so far in the play: the end of
+	// pre_tasks, of roles and tasks together, and each meta: flush_handlers
+	// (Play.compile in Ansible). A file task's notifications run at the next.
+	flush int
 }
 
 // roleScopeKey names a scope whose lookups search a role's directory.
@@ -45,12 +49,15 @@ func (r *Repo) newWalker(run *PlayRun, w *HostTasks, play *HostScope, hosts []st
 	return &walker{repo: r, run: run, w: w, play: play, hosts: hosts, facts: map[string]any{}, unknown: map[string]string{}, inRole: map[roleScopeKey]*HostScope{}}
 }
 
-// playTasks runs pre_tasks, roles, tasks and post_tasks in Ansible's order.
+// playTasks runs pre_tasks, roles, tasks and post_tasks in Ansible's order,
+// flushing handlers where Ansible's Play.compile does: after pre_tasks,
+// after roles and tasks (not between them), and at the end of the play.
 func (wk *walker) playTasks() error {
 	top := frame{base: wk.play, tags: wk.run.Play.Tags, dir: wk.run.Playbook.Dir}
 	if err := wk.tasks(top, wk.run.Play.PreTasks); err != nil {
 		return err
 	}
+	wk.flush++
 	for i, role := range wk.run.Roles {
 		if err := wk.playRole(top, role, wk.run.Entries[i]); err != nil {
 			return err
@@ -59,6 +66,7 @@ func (wk *walker) playTasks() error {
 	if err := wk.tasks(top, wk.run.Play.Tasks); err != nil {
 		return err
 	}
+	wk.flush++
 	return wk.tasks(top, wk.run.Play.PostTasks)
 }
 
@@ -274,5 +282,5 @@ func (wk *walker) fileTask(t *Task, hs *HostScope) error {
 	if t.Register != "" {
 		wk.unknown[t.Register] = t.Label()
 	}
-	return wk.w.addFileTask(hs, wk.run, t, wk.play)
+	return wk.w.addFileTask(hs, wk.run, t, wk.play, wk.flush)
 }

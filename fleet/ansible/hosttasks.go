@@ -36,6 +36,10 @@ type FileTask struct {
 	// Become is the play's become keywords with the task's over them (the
 	// host's ansible_become* variables beat both).
 	Become BecomeSpec
+	// Flush is the play's handler flush its notifications run at (0: the
+	// end of pre_tasks; then the end of roles and tasks, each meta:
+	// flush_handlers, and the end of the play, in the order met).
+	Flush int
 }
 
 // RenderHost renders a host's file tasks for every play that targets it
@@ -155,7 +159,7 @@ func (w *HostTasks) AddUnsupported(t *Task, reason string) {
 	w.Unsupported = append(w.Unsupported, UnsupportedTask{Task: t.Label(), Reason: reason, At: t.At})
 }
 
-func (w *HostTasks) addFileTask(hs *HostScope, run *PlayRun, t *Task, play *HostScope) error {
+func (w *HostTasks) addFileTask(hs *HostScope, run *PlayRun, t *Task, play *HostScope, flush int) error {
 	rt, err := hs.renderFileTask(run, t)
 	if err != nil {
 		return err
@@ -165,7 +169,7 @@ func (w *HostTasks) addFileTask(hs *HostScope, run *PlayRun, t *Task, play *Host
 		return nil
 	}
 	w.Files = append(w.Files, &FileTask{Run: run, Task: t, Scope: hs, Play: play, Dest: rt.dest, Content: rt.content,
-		Attrs: rt.attrs, Become: run.Play.Become.Over(t.Become)})
+		Attrs: rt.attrs, Become: run.Play.Become.Over(t.Become), Flush: flush})
 	return nil
 }
 

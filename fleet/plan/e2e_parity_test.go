@@ -53,6 +53,7 @@ func TestE2EParityWithAnsiblePlaybook(t *testing.T) {
 				before := e2ePlan(t, e2eOpenCore(t, root, "", o.version))
 				log := e2eRunAnsiblePlaybook(t, o, dir, root, repo)
 				e2eCompareStatus(t, before, e2eTaskStatus(log))
+				e2eCompareHandlers(t, before, e2eHandlerOrder(log))
 				r := e2eOpenCore(t, root, "", o.version)
 				plan := e2ePlan(t, r)
 				e2eCheckEveryHostPlanned(t, r, plan)
@@ -65,8 +66,8 @@ func TestE2EParityWithAnsiblePlaybook(t *testing.T) {
 }
 
 // e2eRepoNames are the parity repositories (e2e_testrepos_test.go,
-// e2e_tasklang_test.go).
-var e2eRepoNames = []string{"ini-layered", "seed-layout", "task-language"}
+// e2e_tasklang_test.go, e2e_fileflush_test.go).
+var e2eRepoNames = []string{"ini-layered", "seed-layout", "task-language", "files-flush"}
 
 // e2eOracle is one ansible-core to compare with.
 type e2eOracle struct {

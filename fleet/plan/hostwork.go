@@ -3,6 +3,8 @@ package plan
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/straylight-fleet/straylight/fleet/ansible"
@@ -45,7 +47,7 @@ func (w *hostWork) addFile(ft *ansible.FileTask) {
 	t, run := ft.Task, ft.Run
 	fc := &FileChange{Playbook: run.Playbook.Path, Play: run.Play.Name, Task: t.Label(), Module: t.Module,
 		Dest: ft.Dest, NewSHA256: sha256Hex(ft.Content), NewContent: string(ft.Content), Notify: t.Notify, At: t.At, raw: ft.Content,
-		Attrs: ft.Attrs, Become: becomeOrNil(ft.Become)}
+		Attrs: ft.Attrs, Become: becomeOrNil(ft.Become), Flush: ft.Flush}
 	play := ft.Play
 	if play == nil {
 		play = ft.Scope
@@ -121,37 +123,57 @@ func (w *hostWork) addPendingHandler(name, because string) {
 	for _, hs := range w.tasks.Scopes {
 		for _, h := range hs.Handlers() {
 			if h.Label() == name {
-				w.addHandler(hs, h, []string{because})
-				w.plan.Handlers[len(w.plan.Handlers)-1].Pending = true
+				if hr := w.addHandler(hs, h, []string{because}); hr != nil {
+					hr.Pending = true
+				}
 				return
 			}
 		}
 	}
 }
 
-// collectHandlers lists each notified handler once per play, in the order
-// the play defines them (Ansible runs handlers in definition order).
+// collectHandlers lists the handlers the changes notify, play by play and
+// flush by flush (docs/ansible-semantics.md §4): at each flush point Ansible
+// runs every handler notified since the last one, once, in the order the
+// play defines them; a handler notified again after a flush runs again.
 func (w *hostWork) collectHandlers() {
 	for _, hs := range w.tasks.Scopes {
-		notified := map[string][]string{}
-		for _, f := range w.files {
-			if f.hs == hs && f.change.Action != ActionNone {
-				for _, n := range f.change.Notify {
-					notified[n] = append(notified[n], f.change.Dest)
-				}
-			}
+		flushes := w.notifiedByFlush(hs)
+		for _, flush := range slices.Sorted(maps.Keys(flushes)) {
+			w.addHandlers(hs, flush, flushes[flush])
 		}
-		w.addHandlers(hs, notified)
 	}
 }
 
-func (w *hostWork) addHandlers(hs *ansible.HostScope, notified map[string][]string) {
+// notifiedByFlush maps each flush point of the play to the handler names
+// its changed files notify, each with the dests that notified it.
+func (w *hostWork) notifiedByFlush(hs *ansible.HostScope) map[int]map[string][]string {
+	flushes := map[int]map[string][]string{}
+	for _, f := range w.files {
+		if f.hs != hs || f.change.Action == ActionNone {
+			continue
+		}
+		notified := flushes[f.change.Flush]
+		if notified == nil {
+			notified = map[string][]string{}
+			flushes[f.change.Flush] = notified
+		}
+		for _, n := range f.change.Notify {
+			notified[n] = ansible.AppendUnique(notified[n], f.change.Dest)
+		}
+	}
+	return flushes
+}
+
+func (w *hostWork) addHandlers(hs *ansible.HostScope, flush int, notified map[string][]string) {
 	for _, h := range hs.Handlers() {
 		because := handlerCause(h, notified)
 		if len(because) == 0 {
 			continue
 		}
-		w.addHandler(hs, h, because)
+		if hr := w.addHandler(hs, h, because); hr != nil {
+			hr.Flush = flush
+		}
 	}
 }
 
@@ -163,21 +185,24 @@ func handlerCause(h *ansible.Task, notified map[string][]string) []string {
 	return because
 }
 
-func (w *hostWork) addHandler(hs *ansible.HostScope, h *ansible.Task, because []string) {
+// addHandler adds the handler to the plan and returns it, or lists it as
+// unsupported and returns nil.
+func (w *hostWork) addHandler(hs *ansible.HostScope, h *ansible.Task, because []string) *HandlerRun {
 	run := hs.Run()
 	hr := HandlerRun{Playbook: run.Playbook.Path, Play: run.Play.Name, Name: h.Label(), Module: h.Module, Because: because, At: h.At,
 		Become: becomeOrNil(run.Play.Become.Over(h.Become))}
 	if h.Unsupported != "" || !h.Module.IsHandlerModule() {
 		w.unsupported(h, orDefault(h.Unsupported, fmt.Sprintf("handler module %s is not supported (straylight runs shell, command, systemd, service, docker_container and podman_container handlers)", h.ModuleName)))
-		return
+		return nil
 	}
 	cmd, err := hs.HandlerCommand(h)
 	if err != nil {
 		w.unsupported(h, err.Error())
-		return
+		return nil
 	}
 	hr.Command, hr.raw = cmd, cmd
 	w.plan.Handlers = append(w.plan.Handlers, hr)
+	return &w.plan.Handlers[len(w.plan.Handlers)-1]
 }
 
 // redact masks secret values in everything the plan shows or saves.

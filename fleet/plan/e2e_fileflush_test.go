@@ -1,0 +1,160 @@
+package plan_test
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	fleetplan "github.com/straylight-fleet/straylight/fleet/plan"
+)
+
+// e2eFilesFlushRepo: handler flush points (the end of pre_tasks, of roles
+// and tasks together, meta: flush_handlers, the end of the play, with a
+// handler notified again after a flush), deployed by every ansible-core the
+// parity test finds; the plan's handler order must be Ansible's.
+func e2eFilesFlushRepo(out string) e2eRepo {
+	files := e2eMerge(
+		map[string]string{
+			"ansible.cfg":                        "[defaults]\ninventory = inventory.yml\ngathering = explicit\nretry_files_enabled = False\n",
+			"inventory.yml":                      e2eFlushInventory,
+			"group_vars/all.yml":                 "e2e_out: " + out + "\nsite_name: flush\nroute_prefix: flush\nvllm_image_default: \"vllm/vllm-openai:v0.6.4\"\ngpu_note: from group_vars/all.yml\n",
+			"host_vars/fpx.yml":                  "litellm:\n  port: 4000\n  master_key: \"sk-flush-1234\"\n" + e2eProxyExtra,
+			"site.yml":                           "- import_playbook: gpu.yml\n- import_playbook: flush.yml\n- import_playbook: proxy.yml\n",
+			"gpu.yml":                            "- hosts: gpu\n  gather_facts: false\n  roles:\n    - vllm-config\n",
+			"proxy.yml":                          e2eProxyPlaybook,
+			"flush.yml":                          e2eFlushPlaybook,
+			"roles/flush-role/tasks/main.yml":    e2eFlushRoleTasks,
+			"roles/flush-role/handlers/main.yml": "- name: Role restart\n  command: /bin/true\n",
+		},
+		e2eUnder("roles", e2eRoles()),
+	)
+	return e2eRepo{
+		name: "files-flush", files: files, inventory: "inventory.yml",
+		playbooks:  []string{"site.yml"},
+		discovered: []string{"flush.yml", "gpu.yml", "proxy.yml", "site.yml"},
+	}
+}
+
+const e2eFlushInventory = `all:
+  vars:
+    ansible_connection: local
+    ansible_host: 127.0.0.1
+  children:
+    gpu:
+      hosts:
+        f1:
+          vllm: {model: "Qwen/Qwen2.5-7B-Instruct-AWQ", served_model_name: qwen-f1, port: 8111}
+        f2:
+          vllm: {model: "mistralai/Mistral-7B-Instruct-v0.2", port: 8112}
+    proxy:
+      hosts:
+        fpx:
+`
+
+const e2eFlushPlaybook = `- name: Handler flush points
+  hosts: gpu
+  gather_facts: false
+  pre_tasks:
+    - name: Pre file
+      copy:
+        content: "pre\n"
+        dest: "{{ e2e_out }}/{{ inventory_hostname }}-flush-pre.txt"
+      notify: [Second, First]
+  roles:
+    - flush-role
+  tasks:
+    - name: Task file notifies First again
+      copy:
+        content: "task\n"
+        dest: "{{ e2e_out }}/{{ inventory_hostname }}-flush-task.txt"
+      notify: First
+    - name: Flush now
+      meta: flush_handlers
+    - name: Flush only on f2
+      meta: flush_handlers
+      when: inventory_hostname == 'f2'
+    - name: After the flush
+      copy:
+        content: "after\n"
+        dest: "{{ e2e_out }}/{{ inventory_hostname }}-flush-after.txt"
+      notify: Second
+    - name: Only f1 notifies Role restart here
+      copy:
+        content: "f1 only\n"
+        dest: "{{ e2e_out }}/{{ inventory_hostname }}-flush-f1.txt"
+      notify: Role restart
+      when: inventory_hostname == 'f1'
+  post_tasks:
+    - name: Post file
+      copy:
+        content: "post\n"
+        dest: "{{ e2e_out }}/{{ inventory_hostname }}-flush-post.txt"
+      notify: [Second, First]
+  handlers:
+    - name: First
+      command: /bin/true
+    - name: Second
+      command: /bin/true
+`
+
+const e2eFlushRoleTasks = `- name: Role file
+  copy:
+    content: "role\n"
+    dest: "{{ e2e_out }}/{{ inventory_hostname }}-flush-role.txt"
+  notify: [Role restart, First]
+`
+
+// e2eHandlerOrder reads ansible-playbook's default output: per host, the
+// handlers that ran ("RUNNING HANDLER [label]" followed by changed or ok
+// for the host), in the order they ran.
+func e2eHandlerOrder(log string) map[string][]string {
+	order := map[string][]string{}
+	handler := ""
+	for _, line := range strings.Split(log, "\n") {
+		if rest, ok := strings.CutPrefix(line, "RUNNING HANDLER ["); ok {
+			handler, _, _ = strings.Cut(rest, "] ")
+			continue
+		}
+		if strings.HasPrefix(line, "TASK [") || strings.HasPrefix(line, "PLAY ") {
+			handler = ""
+		}
+		if handler == "" {
+			continue
+		}
+		for _, verdict := range []string{"changed: [", "ok: ["} {
+			if rest, ok := strings.CutPrefix(line, verdict); ok {
+				host, _, _ := strings.Cut(rest, "]")
+				order[host] = append(order[host], handler)
+			}
+		}
+	}
+	return order
+}
+
+// e2eCompareHandlers: the handlers straylight plans before the deploy are
+// the ones Ansible then runs, in the same order, on every host.
+func e2eCompareHandlers(t *testing.T, before *fleetplan.Plan, ansibleOrder map[string][]string) {
+	t.Helper()
+	for _, h := range before.Hosts {
+		var mine []string
+		for _, hr := range h.Handlers {
+			mine = append(mine, hr.Name)
+		}
+		if !slices.Equal(mine, ansibleOrder[h.Host]) {
+			t.Errorf("[%s] handlers: straylight plans %q, Ansible ran %q", h.Host, mine, ansibleOrder[h.Host])
+		}
+	}
+}
+
+// TestE2EHandlerOrderReaderCatchesDifferences: the reader of Ansible's
+// output sees order, repetition and hosts, so the comparison can fail.
+func TestE2EHandlerOrderReaderCatchesDifferences(t *testing.T) {
+	log := "RUNNING HANDLER [First] ***\nchanged: [h1]\nchanged: [h2]\n\nRUNNING HANDLER [r : Second] ***\nchanged: [h1]\n\nTASK [x] ***\nchanged: [h1]\nRUNNING HANDLER [First] ***\nok: [h1]\n"
+	got := e2eHandlerOrder(log)
+	if want := []string{"First", "r : Second", "First"}; !slices.Equal(got["h1"], want) {
+		t.Errorf("h1: %q, want %q", got["h1"], want)
+	}
+	if want := []string{"First"}; !slices.Equal(got["h2"], want) {
+		t.Errorf("h2: %q, want %q", got["h2"], want)
+	}
+}
