@@ -258,7 +258,7 @@ func mergeMaps(maps ...map[string]any) map[string]any {
 // module runs what straylight runs itself.
 func (wk *walker) module(f frame, t *Task, hs *HostScope, item map[string]any) error {
 	switch {
-	case t.Module.IsFileModule():
+	case t.Module.IsFileModule() || t.Module.IsEditModule():
 		return wk.fileTask(t, hs)
 	case t.Module.IsCommandModule():
 		wk.unsupported(t, fmt.Sprintf("%s runs only as a handler: straylight cannot tell whether a command task changes anything", t.Module))

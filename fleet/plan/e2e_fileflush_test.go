@@ -1,6 +1,8 @@
 package plan_test
 
 import (
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -10,8 +12,12 @@ import (
 
 // e2eFilesFlushRepo: handler flush points (the end of pre_tasks, of roles
 // and tasks together, meta: flush_handlers, the end of the play, with a
-// handler notified again after a flush), deployed by every ansible-core the
-// parity test finds; the plan's handler order must be Ansible's.
+// handler notified again after a flush); the file module (directory with a
+// mode, touch, link, absent, a mode on a file an earlier task creates) and
+// lineinfile (create, regexp, insertbefore, insertafter, BOF, an exact
+// line already there, absent), chained on one file. Deployed by every
+// ansible-core the parity test finds: the plan's handler order, changed
+// status and file bytes must be Ansible's.
 func e2eFilesFlushRepo(out string) e2eRepo {
 	files := e2eMerge(
 		map[string]string{
@@ -95,6 +101,82 @@ const e2eFlushPlaybook = `- name: Handler flush points
       command: /bin/true
     - name: Second
       command: /bin/true
+
+- name: Files and lines
+  hosts: gpu
+  gather_facts: false
+  vars:
+    env_file: "{{ e2e_out }}/{{ inventory_hostname }}-env.conf"
+  tasks:
+    - name: A directory with a mode
+      ansible.builtin.file:
+        path: "{{ e2e_out }}/{{ inventory_hostname }}-dir"
+        state: directory
+        mode: "0750"
+      notify: Files changed
+    - name: Touch a file, times preserved
+      file:
+        path: "{{ e2e_out }}/{{ inventory_hostname }}-dir/touched"
+        state: touch
+        mode: "0640"
+        modification_time: preserve
+        access_time: preserve
+    - name: A link to the directory
+      file:
+        src: "{{ e2e_out }}/{{ inventory_hostname }}-dir"
+        dest: "{{ e2e_out }}/{{ inventory_hostname }}-link"
+        state: link
+    - name: Nothing to remove
+      file:
+        path: "{{ e2e_out }}/{{ inventory_hostname }}-never-there"
+        state: absent
+    - name: Start the env file
+      ansible.builtin.lineinfile:
+        path: "{{ env_file }}"
+        line: "# vLLM env"
+        create: true
+    - name: Port by regexp
+      lineinfile:
+        path: "{{ env_file }}"
+        regexp: '^PORT='
+        line: "PORT={{ vllm.port }}"
+      notify: Files changed
+    - name: Host before the port
+      lineinfile:
+        path: "{{ env_file }}"
+        line: HOST=0.0.0.0
+        insertbefore: '^PORT='
+    - name: Model after the host
+      lineinfile:
+        dest: "{{ env_file }}"
+        line: "MODEL={{ vllm.model }}"
+        insertafter: '^HOST='
+    - name: A header at the top
+      lineinfile:
+        path: "{{ env_file }}"
+        line: "# managed by ansible"
+        insertbefore: BOF
+    - name: The first line is there already
+      lineinfile:
+        path: "{{ env_file }}"
+        line: "# vLLM env"
+    - name: Remove an obsolete line
+      lineinfile:
+        path: "{{ env_file }}"
+        regexp: '^OBSOLETE='
+        state: absent
+    - name: Absent from a missing file
+      lineinfile:
+        path: "{{ e2e_out }}/{{ inventory_hostname }}-missing.conf"
+        line: "x"
+        state: absent
+    - name: The env file's mode
+      file:
+        path: "{{ env_file }}"
+        mode: "0640"
+  handlers:
+    - name: Files changed
+      command: /bin/true
 `
 
 const e2eFlushRoleTasks = `- name: Role file
@@ -157,4 +239,40 @@ func TestE2EHandlerOrderReaderCatchesDifferences(t *testing.T) {
 	if want := []string{"First"}; !slices.Equal(got["h2"], want) {
 		t.Errorf("h2: %q, want %q", got["h2"], want)
 	}
+}
+
+// e2eComparePath checks a file-module task (or a lineinfile that leaves a
+// missing file missing) against what Ansible left at the path: its kind,
+// and nothing left to change.
+func e2eComparePath(t *testing.T, host string, f *fleetplan.FileChange) {
+	t.Helper()
+	st, err := os.Lstat(f.Dest)
+	kind := "absent"
+	switch {
+	case err == nil && st.Mode()&os.ModeSymlink != 0:
+		kind = "link"
+	case err == nil && st.IsDir():
+		kind = "directory"
+	case err == nil:
+		kind = "file"
+	}
+	if want := e2eExpectedKind(f); kind != want {
+		t.Errorf("[%s] %s: Ansible left a %s at %s, the task wants a %s", host, f.Task, kind, f.Dest, want)
+	}
+	if f.Action != fleetplan.ActionNone {
+		t.Errorf("[%s] %s: action %s over Ansible's %s (%s)", host, f.Task, f.Action, filepath.Base(f.Dest), f.Diff)
+	}
+}
+
+// e2eExpectedKind is what the test repository's file tasks leave.
+func e2eExpectedKind(f *fleetplan.FileChange) string {
+	switch {
+	case strings.HasSuffix(f.Dest, "-dir"):
+		return "directory"
+	case strings.HasSuffix(f.Dest, "-link"):
+		return "link"
+	case strings.Contains(f.Dest, "-never-there") || strings.Contains(f.Dest, "-missing"):
+		return "absent"
+	}
+	return "file"
 }

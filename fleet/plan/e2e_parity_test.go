@@ -273,6 +273,10 @@ func e2eCompareWithAnsible(t *testing.T, plan *fleetplan.Plan, out string) {
 
 func e2eCompareFile(t *testing.T, host string, f *fleetplan.FileChange) {
 	t.Helper()
+	if f.Module == ansible.ModFile || (f.Module == ansible.ModLineInFile && f.NewContent == "") {
+		e2eComparePath(t, host, f)
+		return
+	}
 	want, err := os.ReadFile(f.Dest)
 	if err != nil {
 		t.Errorf("[%s] %s: Ansible did not write it: %v", host, f.Task, err)

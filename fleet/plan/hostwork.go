@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/straylight-fleet/straylight/fleet/ansible"
+	"github.com/straylight-fleet/straylight/fleet/filemod"
 	"github.com/straylight-fleet/straylight/remote"
 )
 
@@ -28,6 +29,9 @@ type fileWork struct {
 	content []byte
 	hs      *ansible.HostScope
 	task    *ansible.Task
+	file    *filemod.FileArgs // a file task's arguments
+	line    *filemod.LineArgs // a lineinfile task's arguments
+	failed  bool              // the task would fail: listed as unsupported, not planned
 }
 
 // newHostWork starts a host's plan from its rendered tasks.
@@ -52,21 +56,23 @@ func (w *hostWork) addFile(ft *ansible.FileTask) {
 	if play == nil {
 		play = ft.Scope
 	}
-	w.files = append(w.files, &fileWork{change: fc, content: ft.Content, hs: play, task: t})
+	fw := &fileWork{change: fc, content: ft.Content, hs: play, task: t}
+	fw.addEdit(ft)
+	w.files = append(w.files, fw)
 }
 
 func (w *hostWork) unsupported(t *ansible.Task, reason string) {
 	w.plan.Unsupported = append(w.plan.Unsupported, UnsupportedTask{Task: t.Label(), Reason: reason, At: t.At})
 }
 
-// readFiles compares each rendered file with the host's current one.
+// readFiles plans each file task from the host's current state, in task
+// order (edits.go).
 func (w *hostWork) readFiles(ctx context.Context, tr remote.Transport) error {
+	hf := &hostFiles{tr: tr, planned: map[string]remote.FileState{}}
 	for _, f := range w.files {
-		st, err := WithBecome(tr, f.change.Become).ReadFile(ctx, f.change.Dest)
-		if err != nil {
+		if err := hf.plan(ctx, w, f); err != nil {
 			return err
 		}
-		f.compare(st)
 	}
 	return nil
 }
@@ -93,7 +99,9 @@ func (w *hostWork) finish(readErr error) {
 		if readErr != nil {
 			f.change.Action = ActionUnknown
 		}
-		w.plan.Files = append(w.plan.Files, f.change)
+		if !f.failed {
+			w.plan.Files = append(w.plan.Files, f.change)
+		}
 	}
 	if readErr != nil {
 		w.plan.Unreachable = notReachable(readErr)

@@ -111,6 +111,9 @@ type FileChange struct {
 	Diff       string   `json:"diff"`
 	Notify     []string `json:"notify"`
 	Secret     bool     `json:"secret,omitempty"` // content holds secrets; masked in output
+	// Script is what a file-module task runs on the host to make its
+	// change (fleet/filemod); content tasks write NewContent instead.
+	Script string `json:"script,omitempty"`
 	// Flush is the handler flush of its play its notifications run at
 	// (ansible.FileTask's Flush).
 	Flush int `json:"flush,omitempty"`
