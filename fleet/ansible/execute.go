@@ -18,8 +18,12 @@ type walker struct {
 	hosts   []string          // the play's hosts, for run_once
 	facts   map[string]any    // set_fact (templated) and include_vars (raw)
 	unknown map[string]string // registered names → the task whose result straylight cannot know
-	depth   int
-	inRole  map[roleScopeKey]*HostScope
+	// registered: names registered by file tasks → their runs, whose
+	// changed status the planner learns from the host (ResultCondition).
+	registered   map[string][]*FileTask
+	registeredBy map[string]*Task
+	depth        int
+	inRole       map[roleScopeKey]*HostScope
 	// flush counts the handler flushes so far in the play: the end of
 	// pre_tasks, of roles and tasks together, and each meta: flush_handlers
 	// (Play.compile in Ansible). A file task's notifications run at the next.
@@ -46,7 +50,8 @@ type frame struct {
 const maxIncludeDepth = 40
 
 func (r *Repo) newWalker(run *PlayRun, w *HostTasks, play *HostScope, hosts []string) *walker {
-	return &walker{repo: r, run: run, w: w, play: play, hosts: hosts, facts: map[string]any{}, unknown: map[string]string{}, inRole: map[roleScopeKey]*HostScope{}}
+	return &walker{repo: r, run: run, w: w, play: play, hosts: hosts, facts: map[string]any{}, unknown: map[string]string{},
+		registered: map[string][]*FileTask{}, registeredBy: map[string]*Task{}, inRole: map[roleScopeKey]*HostScope{}}
 }
 
 // playTasks runs pre_tasks, roles, tasks and post_tasks in Ansible's order,
@@ -158,18 +163,43 @@ func (wk *walker) loopFailed(f frame, t *Task, loopErr error) error {
 // once runs the task for one loop item (or without a loop).
 func (wk *walker) once(f frame, t *Task, item map[string]any) error {
 	hs := wk.scopeFor(f, t, item)
-	ok, err := wk.holds(hs, f, t)
+	c, err := wk.holdsOnResults(f, t, item)
 	if err != nil {
 		return wk.failed(t, err)
 	}
-	if !ok || wk.skipRunOnce(t) {
+	if !c.holds {
+		wk.register(t, nil, true)
 		return nil
 	}
-	if t.Unsupported != "" {
+	if wk.skipRunOnce(t) {
+		return nil
+	}
+	switch {
+	case t.Unsupported != "":
 		wk.unsupported(t, t.Unsupported)
 		return nil
+	case c.unsupported != "":
+		wk.unsupported(t, c.unsupported)
+		return nil
+	case c.onlyIf != nil && !t.Module.IsFileModule() && !t.Module.IsEditModule() && t.Module != ModDebug:
+		wk.unsupported(t, fmt.Sprintf("its condition reads whether %q changed, which straylight knows only once the host is read; it settles that for file tasks only", c.onlyIf.Register))
+		return nil
 	}
-	return wk.failed(t, wk.module(f, t, hs, item))
+	n := len(wk.w.Files)
+	err = wk.failed(t, wk.module(f, t, hs, item))
+	wk.settle(t, wk.w.Files[n:], c.onlyIf)
+	return err
+}
+
+// settle attaches the condition on a registered result to the file tasks
+// the task planned, and registers them.
+func (wk *walker) settle(t *Task, planned []*FileTask, onlyIf *ResultCondition) {
+	for _, ft := range planned {
+		ft.OnlyIf = onlyIf
+	}
+	if t.Module.IsFileModule() || t.Module.IsEditModule() {
+		wk.register(t, planned, false)
+	}
 }
 
 // failed applies ignore_errors: a failing task that ignores errors is
@@ -278,9 +308,6 @@ func (wk *walker) fileTask(t *Task, hs *HostScope) error {
 	if t.DelegateTo != "" && t.DelegateTo != wk.w.Host {
 		wk.unsupported(t, fmt.Sprintf("delegate_to %q: the file would be written on another host", t.DelegateTo))
 		return nil
-	}
-	if t.Register != "" {
-		wk.unknown[t.Register] = t.Label()
 	}
 	return wk.w.addFileTask(hs, wk.run, t, wk.play, wk.flush)
 }

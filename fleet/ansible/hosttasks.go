@@ -42,6 +42,9 @@ type FileTask struct {
 	// is then empty: the planner computes it from the host's state).
 	File *filemod.FileArgs
 	Line *filemod.LineArgs
+	// OnlyIf: the task runs only if a registered file task changed (or did
+	// not); the planner settles it once it has read the host.
+	OnlyIf *ResultCondition
 	// Flush is the play's handler flush its notifications run at (0: the
 	// end of pre_tasks; then the end of roles and tasks, each meta:
 	// flush_handlers, and the end of the play, in the order met).

@@ -15,7 +15,9 @@ import (
 // handler notified again after a flush); the file module (directory with a
 // mode, touch, link, absent, a mode on a file an earlier task creates) and
 // lineinfile (create, regexp, insertbefore, insertafter, BOF, an exact
-// line already there, absent), chained on one file. Deployed by every
+// line already there, absent), chained on one file; register with
+// conditions on .changed, "is changed", "is succeeded", and a skipped
+// registered result. Deployed by every
 // ansible-core the parity test finds: the plan's handler order, changed
 // status and file bytes must be Ansible's.
 func e2eFilesFlushRepo(out string) e2eRepo {
@@ -141,6 +143,31 @@ const e2eFlushPlaybook = `- name: Handler flush points
         regexp: '^PORT='
         line: "PORT={{ vllm.port }}"
       notify: Files changed
+      register: port_line
+    - name: Only when the port line changed
+      copy:
+        content: "the port changed\n"
+        dest: "{{ e2e_out }}/{{ inventory_hostname }}-dir/port-changed.txt"
+      when: port_line.changed
+      notify: Files changed
+    - name: Only when the port line did not change
+      file:
+        path: "{{ e2e_out }}/{{ inventory_hostname }}-dir/port-changed.txt"
+        state: file
+      when:
+        - port_line is not changed
+        - port_line is succeeded
+    - name: Never runs, registers a skipped result
+      copy:
+        content: "never\n"
+        dest: "{{ e2e_out }}/{{ inventory_hostname }}-never.txt"
+      when: false
+      register: never_ran
+    - name: Runs because the skipped task changed nothing
+      copy:
+        content: "skipped means unchanged\n"
+        dest: "{{ e2e_out }}/{{ inventory_hostname }}-after-skipped.txt"
+      when: not never_ran.changed and never_ran is skipped
     - name: Host before the port
       lineinfile:
         path: "{{ env_file }}"
@@ -177,6 +204,7 @@ const e2eFlushPlaybook = `- name: Handler flush points
   handlers:
     - name: Files changed
       command: /bin/true
+
 `
 
 const e2eFlushRoleTasks = `- name: Role file
@@ -271,7 +299,7 @@ func e2eExpectedKind(f *fleetplan.FileChange) string {
 		return "directory"
 	case strings.HasSuffix(f.Dest, "-link"):
 		return "link"
-	case strings.Contains(f.Dest, "-never-there") || strings.Contains(f.Dest, "-missing"):
+	case strings.Contains(f.Dest, "-never") || strings.Contains(f.Dest, "-missing"):
 		return "absent"
 	}
 	return "file"

@@ -28,8 +28,16 @@ func (hf *hostFiles) read(ctx context.Context, f *fileWork) (remote.FileState, e
 
 // plan computes one task's change from the path's state.
 func (hf *hostFiles) plan(ctx context.Context, w *hostWork, f *fileWork) error {
+	if f.onlyIf != nil && !w.settle(f) {
+		return nil
+	}
 	if f.file != nil {
 		return hf.planFile(ctx, w, f)
+	}
+	if f.line != nil && w.conn.Kind == "winrm" {
+		f.failed = true
+		w.unsupported(f.task, "lineinfile runs on POSIX hosts (win_lineinfile is its Windows twin)")
+		return nil
 	}
 	st, err := hf.read(ctx, f)
 	if err != nil {
@@ -143,6 +151,26 @@ func fileAction(before string) Action {
 		return ActionCreate
 	}
 	return ActionUpdate
+}
+
+// settle decides a task that runs only if a registered file task changed
+// (or did not), from what the plan found for it: false when the task does
+// not run (skipped, as Ansible skips it) or cannot be decided (listed).
+func (w *hostWork) settle(f *fileWork) bool {
+	changed := false
+	for _, ft := range f.onlyIf.Tasks {
+		dep := w.byTask[ft]
+		switch {
+		case dep == nil || dep.failed:
+			f.failed = true
+			w.unsupported(f.task, fmt.Sprintf("its condition reads whether %q changed, and that task could not be planned", f.onlyIf.Register))
+			return false
+		case !dep.skipped && dep.change.Changes():
+			changed = true
+		}
+	}
+	f.skipped = changed != f.onlyIf.Changed
+	return !f.skipped
 }
 
 // addEdit records a file or lineinfile task's arguments on its work item.

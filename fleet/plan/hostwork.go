@@ -21,6 +21,7 @@ type hostWork struct {
 	files   []*fileWork
 	secrets []string
 	pending *PendingRestart // left by an apply that died before its restart
+	byTask  map[*ansible.FileTask]*fileWork
 }
 
 // fileWork is one rendered file task awaiting the host's current content.
@@ -32,11 +33,14 @@ type fileWork struct {
 	file    *filemod.FileArgs // a file task's arguments
 	line    *filemod.LineArgs // a lineinfile task's arguments
 	failed  bool              // the task would fail: listed as unsupported, not planned
+	skipped bool              // its condition on a registered result is false
+	onlyIf  *ansible.ResultCondition
 }
 
 // newHostWork starts a host's plan from its rendered tasks.
 func newHostWork(tasks *ansible.HostTasks) *hostWork {
-	w := &hostWork{name: tasks.Host, tasks: tasks, conn: tasks.Conn, plan: &HostPlan{Host: tasks.Host}, secrets: tasks.Secrets}
+	w := &hostWork{name: tasks.Host, tasks: tasks, conn: tasks.Conn, plan: &HostPlan{Host: tasks.Host}, secrets: tasks.Secrets,
+		byTask: map[*ansible.FileTask]*fileWork{}}
 	if len(tasks.Scopes) > 0 {
 		w.plan.Connection, w.plan.Address = tasks.Conn.Kind, tasks.Conn.Address
 	}
@@ -56,9 +60,10 @@ func (w *hostWork) addFile(ft *ansible.FileTask) {
 	if play == nil {
 		play = ft.Scope
 	}
-	fw := &fileWork{change: fc, content: ft.Content, hs: play, task: t}
+	fw := &fileWork{change: fc, content: ft.Content, hs: play, task: t, onlyIf: ft.OnlyIf}
 	fw.addEdit(ft)
 	w.files = append(w.files, fw)
+	w.byTask[ft] = fw
 }
 
 func (w *hostWork) unsupported(t *ansible.Task, reason string) {
@@ -99,7 +104,7 @@ func (w *hostWork) finish(readErr error) {
 		if readErr != nil {
 			f.change.Action = ActionUnknown
 		}
-		if !f.failed {
+		if !f.failed && !f.skipped {
 			w.plan.Files = append(w.plan.Files, f.change)
 		}
 	}
