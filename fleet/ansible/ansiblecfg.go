@@ -13,6 +13,7 @@ type AnsibleConfig struct {
 	Path           string   // the file read, empty when none
 	Inventory      []string // [defaults] inventory, resolved against the file's dir
 	RolesPath      []string // [defaults] roles_path, resolved against the file's dir
+	PlaybookDir    string   // [defaults] playbook_dir, resolved: playbooks are looked for there too
 	AnsibleManaged string   // [defaults] ansible_managed
 	VaultPassword  string   // [defaults] vault_password_file, resolved
 	// HostKeyChecking is [defaults] host_key_checking as written ("" when
@@ -83,6 +84,10 @@ func (c *AnsibleConfig) set(dir, key, value string) {
 		c.Inventory = resolvePathList(dir, value, ",")
 	case "roles_path":
 		c.RolesPath = resolvePathList(dir, value, ":")
+	case "playbook_dir":
+		if dirs := resolvePathList(dir, value, ","); len(dirs) > 0 {
+			c.PlaybookDir = dirs[0]
+		}
 	case "host_key_checking":
 		c.HostKeyChecking = value
 	case "ansible_managed":

@@ -17,7 +17,8 @@ import (
 // lineinfile (create, regexp, insertbefore, insertafter, BOF, an exact
 // line already there, absent), chained on one file; register with
 // conditions on .changed, "is changed", "is succeeded", and a skipped
-// registered result. Deployed by every
+// registered result; a play on the implicit localhost (not in the
+// inventory). Deployed by every
 // ansible-core the parity test finds: the plan's handler order, changed
 // status and file bytes must be Ansible's.
 func e2eFilesFlushRepo(out string) e2eRepo {
@@ -205,6 +206,18 @@ const e2eFlushPlaybook = `- name: Handler flush points
     - name: Files changed
       command: /bin/true
 
+- name: On the implicit localhost
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: A file on the controller
+      copy:
+        content: "{{ inventory_hostname }} {{ ansible_connection }} {{ site_name }} {{ group_names }} {{ groups['all'] | length }}\n"
+        dest: "{{ e2e_out }}/localhost-controller.txt"
+      notify: Controller changed
+  handlers:
+    - name: Controller changed
+      command: /bin/true
 `
 
 const e2eFlushRoleTasks = `- name: Role file
@@ -303,4 +316,41 @@ func e2eExpectedKind(f *fleetplan.FileChange) string {
 		return "absent"
 	}
 	return "file"
+}
+
+// TestFilesFlushPlanWithoutAnsible plans the files-flush repository on an
+// empty output directory, without Ansible: the handler order and the
+// chained lineinfile result are the ones ansible-playbook produced when the
+// parity test last ran against both ansible-cores (that test compares them
+// live; this one keeps them checked where Ansible is not installed).
+func TestFilesFlushPlanWithoutAnsible(t *testing.T) {
+	dir := t.TempDir()
+	root, out := filepath.Join(dir, "repo"), filepath.Join(dir, "out")
+	e2eWriteTree(t, root, e2eRepoNamed(t, "files-flush", out).files)
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	plan := e2ePlan(t, e2eOpen(t, root, ""))
+	f1 := plan.Host("f1")
+	var handlers []string
+	for _, hr := range f1.Handlers {
+		handlers = append(handlers, hr.Name)
+	}
+	want := []string{"vllm-config : Restart vLLM", "First", "Second", "flush-role : Role restart", "First",
+		"flush-role : Role restart", "Second", "First", "Second", "Files changed"}
+	if !slices.Equal(handlers, want) {
+		t.Errorf("f1 handlers %q, want %q", handlers, want)
+	}
+	var env string
+	for _, f := range f1.Files {
+		if strings.HasSuffix(f.Dest, "-env.conf") && f.NewContent != "" {
+			env = f.NewContent
+		}
+	}
+	if want := "# managed by ansible\n# vLLM env\nHOST=0.0.0.0\nMODEL=Qwen/Qwen2.5-7B-Instruct-AWQ\nPORT=8111\n"; env != want {
+		t.Errorf("env.conf planned as %q, want %q", env, want)
+	}
+	if lh := plan.Host("localhost"); lh == nil || lh.Connection != "local" || len(lh.Files) != 1 {
+		t.Errorf("implicit localhost: %+v", lh)
+	}
 }
