@@ -51,6 +51,9 @@ var lineCases = []lineCase{
 // (ansible 2.14) and the venv .ci/venvs creates (pip's newest).
 func lineOracles(t *testing.T) []string {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("-short: the runs of Ansible's lineinfile are left to the full test run")
+	}
 	cache := os.Getenv("XDG_CACHE_HOME")
 	if cache == "" {
 		cache = filepath.Join(os.Getenv("HOME"), ".cache")

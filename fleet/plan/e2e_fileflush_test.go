@@ -164,6 +164,11 @@ const e2eFlushPlaybook = `- name: Handler flush points
         dest: "{{ e2e_out }}/{{ inventory_hostname }}-never.txt"
       when: false
       register: never_ran
+    - name: Not in check mode
+      copy:
+        content: "check mode {{ ansible_check_mode }}, diff mode {{ ansible_diff_mode }}\n"
+        dest: "{{ e2e_out }}/{{ inventory_hostname }}-modes.txt"
+      when: not ansible_check_mode
     - name: Runs because the skipped task changed nothing
       copy:
         content: "skipped means unchanged\n"
