@@ -47,13 +47,25 @@ func LoadAnsibleConfig(repo string) (AnsibleConfig, error) {
 	}
 	f, err := os.Open(path)
 	if os.IsNotExist(err) {
-		return AnsibleConfig{}, nil
+		return withEnvironment(AnsibleConfig{}), nil
 	}
 	if err != nil {
 		return AnsibleConfig{}, err
 	}
 	defer f.Close()
-	return parseAnsibleConfig(path, bufio.NewScanner(f))
+	cfg, err := parseAnsibleConfig(path, bufio.NewScanner(f))
+	return withEnvironment(cfg), err
+}
+
+// withEnvironment applies the environment variables that beat ansible.cfg
+// in Ansible: ANSIBLE_ROLES_PATH (a ':' list, relative entries taken from
+// the working directory, as Ansible takes them).
+func withEnvironment(cfg AnsibleConfig) AnsibleConfig {
+	if v := os.Getenv("ANSIBLE_ROLES_PATH"); v != "" {
+		cwd, _ := os.Getwd()
+		cfg.RolesPath = resolvePathList(cwd, v, ":")
+	}
+	return cfg
 }
 
 func parseAnsibleConfig(path string, sc *bufio.Scanner) (AnsibleConfig, error) {

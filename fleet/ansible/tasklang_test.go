@@ -184,3 +184,20 @@ func TestPlaybooksFoundThroughLinksAndAnsibleCfg(t *testing.T) {
 		}
 	}
 }
+
+// TestRolesPathFromTheEnvironment: ANSIBLE_ROLES_PATH beats ansible.cfg's
+// roles_path, as in Ansible (a role kept outside the repository).
+func TestRolesPathFromTheEnvironment(t *testing.T) {
+	shared := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(shared, "outside", "tasks"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(shared, "outside", "tasks", "main.yml"), []byte("- copy: {content: x, dest: /tmp/x}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("ANSIBLE_ROLES_PATH", shared)
+	r := tlRepo(t, "- hosts: h1\n  roles: [outside]\n", map[string]string{"ansible.cfg": "[defaults]\nroles_path = roles\n"}, Options{})
+	if got := tlDests(t, r, "h1"); !slices.Equal(got, []string{"/tmp/x"}) {
+		t.Errorf("dests %v", got)
+	}
+}
