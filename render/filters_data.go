@@ -11,6 +11,8 @@ import (
 	"hash"
 	"strings"
 	"unicode/utf8"
+
+	"gopkg.in/yaml.v3"
 )
 
 func addDataFilters(filters map[string]filter) {
@@ -21,6 +23,7 @@ func addDataFilters(filters map[string]filter) {
 	filters["to_json"] = filter{params: []string{"indent", "sort_keys", "ensure_ascii"}, fn: filterToJSON}
 	filters["to_nice_json"] = filter{params: []string{"indent", "sort_keys", "ensure_ascii"}, fn: filterToNiceJSON}
 	filters["to_yaml"] = filter{params: []string{"indent", "default_flow_style", "width", "sort_keys"}, fn: filterToYAML}
+	filters["from_yaml"] = filter{fn: filterFromYAML}
 	filters["to_nice_yaml"] = filter{params: []string{"indent", "default_flow_style", "width", "sort_keys"}, fn: filterToNiceYAML}
 	filters["b64encode"] = filter{params: []string{"encoding"}, fn: filterB64Encode}
 	filters["b64decode"] = filter{params: []string{"encoding"}, fn: filterB64Decode}
@@ -316,4 +319,22 @@ func hashFilter(name string) func(any, []any) (any, error) {
 		h.Write([]byte(pyStr(in)))
 		return hex.EncodeToString(h.Sum(nil)), nil
 	}
+}
+
+// filterFromYAML is Ansible's from_yaml: a string is read as YAML (1.1
+// scalars, as Ansible's loader reads them); anything else is returned as
+// it is.
+func filterFromYAML(in any, _ []any) (any, error) {
+	s, ok := in.(string)
+	if !ok {
+		return in, nil
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal([]byte(s), &doc); err != nil {
+		return nil, fmt.Errorf("from_yaml: %v", err)
+	}
+	if len(doc.Content) == 0 {
+		return nil, nil
+	}
+	return canonicalNode(doc.Content[0]), nil
 }

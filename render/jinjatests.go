@@ -95,7 +95,59 @@ func jinjaTests() map[string]test {
 		"superset": {params: []string{"b"}, fn: subsetTest(true)},
 	}
 	addComparisons(tests)
+	addResultTests(tests)
 	return tests
+}
+
+// addResultTests adds Ansible's tests on a registered task result
+// (ansible/plugins/test/core.py): changed, failed, succeeded, skipped and
+// their aliases.
+func addResultTests(tests map[string]test) {
+	for name, aliases := range map[string][]string{"changed": {"change"}, "failed": {"failure"},
+		"succeeded": {"success", "successful"}, "skipped": {"skip"}} {
+		t := test{fn: resultTest(name)}
+		tests[name] = t
+		for _, alias := range aliases {
+			tests[alias] = t
+		}
+	}
+}
+
+func resultTest(name string) func(any, []any) (bool, error) {
+	return func(in any, _ []any) (bool, error) {
+		d, ok := in.(pyDict)
+		if !ok {
+			return false, fmt.Errorf("The '%s' test expects a dictionary", name)
+		}
+		switch name {
+		case "changed":
+			return resultChanged(d), nil
+		case "succeeded":
+			return !resultFlag(d, "failed"), nil
+		}
+		return resultFlag(d, name), nil
+	}
+}
+
+// resultChanged: the result's changed flag; a loop's result without one
+// changed when any item did.
+func resultChanged(d pyDict) bool {
+	if _, ok := d.get("changed"); !ok {
+		if results, ok := d.get("results"); ok {
+			items, _ := pyIter(results)
+			for _, item := range items {
+				if r, ok := item.(pyDict); ok && resultFlag(r, "changed") {
+					return true
+				}
+			}
+		}
+	}
+	return resultFlag(d, "changed")
+}
+
+func resultFlag(d pyDict, key string) bool {
+	v, _ := d.get(key)
+	return pyTruthy(v)
 }
 
 func isMapping(x any) bool {

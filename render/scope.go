@@ -190,6 +190,10 @@ func (s *Scope) magicValue(e *Engine, name string, c *chain) (any, bool) {
 		return &hostView{engine: e, scope: s, chain: c}, true
 	case "omit":
 		return OmitPlaceholder, true
+	case "ansible_check_mode", "ansible_diff_mode":
+		// What a plan describes is the run --apply makes: not check mode,
+		// as ansible-playbook without --check (or --diff) sets them.
+		return false, true
 	case "ansible_managed":
 		// Ansible defines it for templates only; here it is also defined
 		// for module arguments, so that the variables templates use can be

@@ -13,6 +13,7 @@ type AnsibleConfig struct {
 	Path           string   // the file read, empty when none
 	Inventory      []string // [defaults] inventory, resolved against the file's dir
 	RolesPath      []string // [defaults] roles_path, resolved against the file's dir
+	PlaybookDir    string   // [defaults] playbook_dir, resolved: playbooks are looked for there too
 	AnsibleManaged string   // [defaults] ansible_managed
 	VaultPassword  string   // [defaults] vault_password_file, resolved
 	// HostKeyChecking is [defaults] host_key_checking as written ("" when
@@ -46,13 +47,25 @@ func LoadAnsibleConfig(repo string) (AnsibleConfig, error) {
 	}
 	f, err := os.Open(path)
 	if os.IsNotExist(err) {
-		return AnsibleConfig{}, nil
+		return withEnvironment(AnsibleConfig{}), nil
 	}
 	if err != nil {
 		return AnsibleConfig{}, err
 	}
 	defer f.Close()
-	return parseAnsibleConfig(path, bufio.NewScanner(f))
+	cfg, err := parseAnsibleConfig(path, bufio.NewScanner(f))
+	return withEnvironment(cfg), err
+}
+
+// withEnvironment applies the environment variables that beat ansible.cfg
+// in Ansible: ANSIBLE_ROLES_PATH (a ':' list, relative entries taken from
+// the working directory, as Ansible takes them).
+func withEnvironment(cfg AnsibleConfig) AnsibleConfig {
+	if v := os.Getenv("ANSIBLE_ROLES_PATH"); v != "" {
+		cwd, _ := os.Getwd()
+		cfg.RolesPath = resolvePathList(cwd, v, ":")
+	}
+	return cfg
 }
 
 func parseAnsibleConfig(path string, sc *bufio.Scanner) (AnsibleConfig, error) {
@@ -83,6 +96,10 @@ func (c *AnsibleConfig) set(dir, key, value string) {
 		c.Inventory = resolvePathList(dir, value, ",")
 	case "roles_path":
 		c.RolesPath = resolvePathList(dir, value, ":")
+	case "playbook_dir":
+		if dirs := resolvePathList(dir, value, ","); len(dirs) > 0 {
+			c.PlaybookDir = dirs[0]
+		}
 	case "host_key_checking":
 		c.HostKeyChecking = value
 	case "ansible_managed":

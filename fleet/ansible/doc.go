@@ -17,8 +17,11 @@
 // always, tags, includes and imports of tasks and roles, set_fact,
 // include_vars, assert and fail — conditions with the semantics of the
 // ansible-core in use (2.14 or 2.19, Repo.CoreVersion, settled only when a
-// condition needs it). Its output is,
-// per host, the ordered tasks Ansible would run with their variables:
+// condition needs it). Its output is, per host, the ordered tasks Ansible
+// would run with their variables (each file task with the handler flush its
+// notifications run at, and, when its when reads a registered file task's
+// result, the ResultCondition the planner settles after reading the host; a
+// play on localhost runs on the implicit localhost):
 // RenderHost gives HostTasks, the file tasks rendered to their destination
 // and content, the tasks straylight cannot run with the reason, and one
 // scope per play for its handlers. Connection is how Ansible would reach

@@ -18,8 +18,16 @@ type walker struct {
 	hosts   []string          // the play's hosts, for run_once
 	facts   map[string]any    // set_fact (templated) and include_vars (raw)
 	unknown map[string]string // registered names → the task whose result straylight cannot know
-	depth   int
-	inRole  map[roleScopeKey]*HostScope
+	// registered: names registered by file tasks → their runs, whose
+	// changed status the planner learns from the host (ResultCondition).
+	registered   map[string][]*FileTask
+	registeredBy map[string]*Task
+	depth        int
+	inRole       map[roleScopeKey]*HostScope
+	// flush counts the handler flushes so far in the play: the end of
+	// pre_tasks, of roles and tasks together, and each meta: flush_handlers
+	// (Play.compile in Ansible). A file task's notifications run at the next.
+	flush int
 }
 
 // roleScopeKey names a scope whose lookups search a role's directory.
@@ -42,15 +50,19 @@ type frame struct {
 const maxIncludeDepth = 40
 
 func (r *Repo) newWalker(run *PlayRun, w *HostTasks, play *HostScope, hosts []string) *walker {
-	return &walker{repo: r, run: run, w: w, play: play, hosts: hosts, facts: map[string]any{}, unknown: map[string]string{}, inRole: map[roleScopeKey]*HostScope{}}
+	return &walker{repo: r, run: run, w: w, play: play, hosts: hosts, facts: map[string]any{}, unknown: map[string]string{},
+		registered: map[string][]*FileTask{}, registeredBy: map[string]*Task{}, inRole: map[roleScopeKey]*HostScope{}}
 }
 
-// playTasks runs pre_tasks, roles, tasks and post_tasks in Ansible's order.
+// playTasks runs pre_tasks, roles, tasks and post_tasks in Ansible's order,
+// flushing handlers where Ansible's Play.compile does: after pre_tasks,
+// after roles and tasks (not between them), and at the end of the play.
 func (wk *walker) playTasks() error {
 	top := frame{base: wk.play, tags: wk.run.Play.Tags, dir: wk.run.Playbook.Dir}
 	if err := wk.tasks(top, wk.run.Play.PreTasks); err != nil {
 		return err
 	}
+	wk.flush++
 	for i, role := range wk.run.Roles {
 		if err := wk.playRole(top, role, wk.run.Entries[i]); err != nil {
 			return err
@@ -59,6 +71,7 @@ func (wk *walker) playTasks() error {
 	if err := wk.tasks(top, wk.run.Play.Tasks); err != nil {
 		return err
 	}
+	wk.flush++
 	return wk.tasks(top, wk.run.Play.PostTasks)
 }
 
@@ -150,18 +163,43 @@ func (wk *walker) loopFailed(f frame, t *Task, loopErr error) error {
 // once runs the task for one loop item (or without a loop).
 func (wk *walker) once(f frame, t *Task, item map[string]any) error {
 	hs := wk.scopeFor(f, t, item)
-	ok, err := wk.holds(hs, f, t)
+	c, err := wk.holdsOnResults(f, t, item)
 	if err != nil {
 		return wk.failed(t, err)
 	}
-	if !ok || wk.skipRunOnce(t) {
+	if !c.holds {
+		wk.register(t, nil, true)
 		return nil
 	}
-	if t.Unsupported != "" {
+	if wk.skipRunOnce(t) {
+		return nil
+	}
+	switch {
+	case t.Unsupported != "":
 		wk.unsupported(t, t.Unsupported)
 		return nil
+	case c.unsupported != "":
+		wk.unsupported(t, c.unsupported)
+		return nil
+	case c.onlyIf != nil && !t.Module.IsFileModule() && !t.Module.IsEditModule() && t.Module != ModDebug:
+		wk.unsupported(t, fmt.Sprintf("its condition reads whether %q changed, which straylight knows only once the host is read; it settles that for file tasks only", c.onlyIf.Register))
+		return nil
 	}
-	return wk.failed(t, wk.module(f, t, hs, item))
+	n := len(wk.w.Files)
+	err = wk.failed(t, wk.module(f, t, hs, item))
+	wk.settle(t, wk.w.Files[n:], c.onlyIf)
+	return err
+}
+
+// settle attaches the condition on a registered result to the file tasks
+// the task planned, and registers them.
+func (wk *walker) settle(t *Task, planned []*FileTask, onlyIf *ResultCondition) {
+	for _, ft := range planned {
+		ft.OnlyIf = onlyIf
+	}
+	if t.Module.IsFileModule() || t.Module.IsEditModule() {
+		wk.register(t, planned, false)
+	}
 }
 
 // failed applies ignore_errors: a failing task that ignores errors is
@@ -250,7 +288,7 @@ func mergeMaps(maps ...map[string]any) map[string]any {
 // module runs what straylight runs itself.
 func (wk *walker) module(f frame, t *Task, hs *HostScope, item map[string]any) error {
 	switch {
-	case t.Module.IsFileModule():
+	case t.Module.IsFileModule() || t.Module.IsEditModule():
 		return wk.fileTask(t, hs)
 	case t.Module.IsCommandModule():
 		wk.unsupported(t, fmt.Sprintf("%s runs only as a handler: straylight cannot tell whether a command task changes anything", t.Module))
@@ -271,8 +309,5 @@ func (wk *walker) fileTask(t *Task, hs *HostScope) error {
 		wk.unsupported(t, fmt.Sprintf("delegate_to %q: the file would be written on another host", t.DelegateTo))
 		return nil
 	}
-	if t.Register != "" {
-		wk.unknown[t.Register] = t.Label()
-	}
-	return wk.w.addFileTask(hs, wk.run, t, wk.play)
+	return wk.w.addFileTask(hs, wk.run, t, wk.play, wk.flush)
 }

@@ -1,12 +1,14 @@
 package ansible
 
 import (
+	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
+	"syscall"
 
 	"github.com/straylight-fleet/straylight/fleet/inventory"
 	"gopkg.in/yaml.v3"
@@ -26,21 +28,21 @@ func findInventory(repo string, cfg AnsibleConfig) (string, error) {
 	return sources[0], nil
 }
 
-// findPlaybooks lists the playbooks under playbooks/ (any depth) and at the
-// repository root: YAML files whose top level is a list of plays.
-func findPlaybooks(repo string) ([]string, error) {
+// findPlaybooks lists the playbooks under playbooks/ and under the
+// directory ansible.cfg's playbook_dir names (any depth, symbolic links
+// followed: a `playbooks -> deploy` link is read), and at the repository
+// root: YAML files whose top level is a list of plays.
+func findPlaybooks(repo string, cfg AnsibleConfig) ([]string, error) {
+	dirs := []string{filepath.Join(repo, "playbooks")}
+	if cfg.PlaybookDir != "" && cfg.PlaybookDir != repo {
+		dirs = append(dirs, cfg.PlaybookDir)
+	}
 	var out []string
-	err := filepath.WalkDir(filepath.Join(repo, "playbooks"), func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return skipMissing(err)
+	seen := map[string]bool{}
+	for _, dir := range dirs {
+		if err := walkPlaybooks(dir, seen, &out); err != nil {
+			return nil, err
 		}
-		if !d.IsDir() && isYAMLName(p) && looksLikePlaybook(p) {
-			out = append(out, p)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
 	}
 	rootFiles, _ := filepath.Glob(filepath.Join(repo, "*.y*ml"))
 	for _, p := range rootFiles {
@@ -49,12 +51,42 @@ func findPlaybooks(repo string) ([]string, error) {
 		}
 	}
 	sort.Strings(out)
-	return out, nil
+	return slices.Compact(out), nil
 }
 
-func skipMissing(err error) error {
-	if os.IsNotExist(err) {
-		return filepath.SkipDir
+// walkPlaybooks adds the playbooks under dir, following links to
+// directories once each (seen holds the real paths walked).
+func walkPlaybooks(dir string, seen map[string]bool, out *[]string) error {
+	real, err := filepath.EvalSymlinks(dir)
+	if os.IsNotExist(err) || seen[real] {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	seen[real] = true
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return skipNotDir(err)
+	}
+	for _, e := range entries {
+		p := filepath.Join(dir, e.Name())
+		if st, err := os.Stat(p); err == nil && st.IsDir() {
+			if err := walkPlaybooks(p, seen, out); err != nil {
+				return err
+			}
+		} else if err == nil && isYAMLName(p) && looksLikePlaybook(p) {
+			*out = append(*out, p)
+		}
+	}
+	return nil
+}
+
+// skipNotDir: a playbooks "directory" that is a file holds no playbooks.
+func skipNotDir(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) && errors.Is(pe.Err, syscall.ENOTDIR) {
+		return nil
 	}
 	return err
 }

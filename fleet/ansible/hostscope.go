@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/straylight-fleet/straylight/fleet/filemod"
 	"github.com/straylight-fleet/straylight/fleet/inventory"
 	"github.com/straylight-fleet/straylight/render"
 )
@@ -209,6 +210,8 @@ type renderedTask struct {
 	content     []byte
 	attrs       FileAttrs
 	unsupported string
+	file        *filemod.FileArgs // a file task's arguments
+	line        *filemod.LineArgs // a lineinfile task's arguments
 }
 
 // FileAttrs are what a file task sets besides the content: mode, owner,
@@ -245,6 +248,9 @@ func fileAttrs(args map[string]any) FileAttrs {
 }
 
 func (hs *HostScope) renderFileTask(run *PlayRun, t *Task) (renderedTask, error) {
+	if t.Module.IsEditModule() {
+		return hs.renderEditTask(t)
+	}
 	for k := range t.Args {
 		if !fileArgs[k] {
 			return renderedTask{unsupported: fmt.Sprintf("argument %q of %s is not supported", k, t.Module)}, nil
@@ -258,6 +264,37 @@ func (hs *HostScope) renderFileTask(run *PlayRun, t *Task) (renderedTask, error)
 		return renderedTask{}, atTask(t, err)
 	}
 	return hs.renderWithArgs(run, t, args.(map[string]any))
+}
+
+// renderEditTask templates a file or lineinfile task's arguments; what it
+// does is planned against the host's state (fleet/filemod).
+func (hs *HostScope) renderEditTask(t *Task) (renderedTask, error) {
+	if t.FreeForm != "" {
+		return renderedTask{unsupported: "free-form k=v arguments are not supported; write them as a mapping"}, nil
+	}
+	v, err := hs.template(t.Args)
+	if err != nil {
+		return renderedTask{}, atTask(t, err)
+	}
+	args := v.(map[string]any)
+	rt := renderedTask{attrs: fileAttrs(args)}
+	if t.Module == ModFile {
+		fa, err := filemod.ParseFileArgs(args)
+		rt.file, rt.dest = &fa, fa.Path
+		return rt.orUnsupported(t, err)
+	}
+	la, err := filemod.ParseLineArgs(args)
+	rt.line, rt.dest = &la, la.Path
+	return rt.orUnsupported(t, err)
+}
+
+// orUnsupported: arguments straylight does not run make the task
+// unsupported, with the reason.
+func (rt renderedTask) orUnsupported(t *Task, err error) (renderedTask, error) {
+	if err != nil {
+		return renderedTask{unsupported: fmt.Sprintf("%s: %v", t.Module, err)}, nil
+	}
+	return rt, nil
 }
 
 func (hs *HostScope) renderWithArgs(run *PlayRun, t *Task, args map[string]any) (renderedTask, error) {

@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/straylight-fleet/straylight/fleet/filemod"
 )
 
 // HostTasks is what Ansible would run on one host, rendered: every file task
@@ -36,6 +38,17 @@ type FileTask struct {
 	// Become is the play's become keywords with the task's over them (the
 	// host's ansible_become* variables beat both).
 	Become BecomeSpec
+	// File and Line are the arguments of a file or lineinfile task (Content
+	// is then empty: the planner computes it from the host's state).
+	File *filemod.FileArgs
+	Line *filemod.LineArgs
+	// OnlyIf: the task runs only if a registered file task changed (or did
+	// not); the planner settles it once it has read the host.
+	OnlyIf *ResultCondition
+	// Flush is the play's handler flush its notifications run at (0: the
+	// end of pre_tasks; then the end of roles and tasks, each meta:
+	// flush_handlers, and the end of the play, in the order met).
+	Flush int
 }
 
 // RenderHost renders a host's file tasks for every play that targets it
@@ -130,7 +143,9 @@ func (r *Repo) RenderedFiles(host string) (map[string]string, error) {
 	}
 	out := map[string]string{}
 	for _, f := range w.Files {
-		out[f.Dest] = string(f.Content)
+		if !f.Task.Module.IsEditModule() {
+			out[f.Dest] = string(f.Content)
+		}
 	}
 	return out, nil
 }
@@ -155,7 +170,7 @@ func (w *HostTasks) AddUnsupported(t *Task, reason string) {
 	w.Unsupported = append(w.Unsupported, UnsupportedTask{Task: t.Label(), Reason: reason, At: t.At})
 }
 
-func (w *HostTasks) addFileTask(hs *HostScope, run *PlayRun, t *Task, play *HostScope) error {
+func (w *HostTasks) addFileTask(hs *HostScope, run *PlayRun, t *Task, play *HostScope, flush int) error {
 	rt, err := hs.renderFileTask(run, t)
 	if err != nil {
 		return err
@@ -165,7 +180,7 @@ func (w *HostTasks) addFileTask(hs *HostScope, run *PlayRun, t *Task, play *Host
 		return nil
 	}
 	w.Files = append(w.Files, &FileTask{Run: run, Task: t, Scope: hs, Play: play, Dest: rt.dest, Content: rt.content,
-		Attrs: rt.attrs, Become: run.Play.Become.Over(t.Become)})
+		Attrs: rt.attrs, Become: run.Play.Become.Over(t.Become), Flush: flush, File: rt.file, Line: rt.line})
 	return nil
 }
 

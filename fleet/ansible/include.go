@@ -155,7 +155,11 @@ func (wk *walker) logicModule(t *Task, hs *HostScope) error {
 	case ModFail:
 		return wk.fail(t, hs)
 	case ModMeta:
-		if t.FreeForm != "flush_handlers" && t.FreeForm != "noop" {
+		switch t.FreeForm {
+		case "flush_handlers":
+			wk.flush++
+		case "noop":
+		default:
 			wk.unsupported(t, fmt.Sprintf("meta: %s is not supported", t.FreeForm))
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -145,6 +146,97 @@ func (wk *walker) holds(hs *HostScope, f frame, t *Task) (bool, error) {
 		}
 	}
 	return true, nil
+}
+
+// ResultCondition is a task's dependence on a registered result straylight
+// knows only once the host is read: the task runs only if the registered
+// file tasks changed something (Changed true), or only if none did.
+type ResultCondition struct {
+	Register string
+	Tasks    []*FileTask // the registering task's runs (one per loop item)
+	Changed  bool
+}
+
+// conditionOutcome is what a task's conditions say before the host is read.
+type conditionOutcome struct {
+	holds       bool
+	onlyIf      *ResultCondition // the task depends on a registered result
+	unsupported string           // the conditions depend on more than straylight plans
+}
+
+// holdsOnResults evaluates a task's conditions. A condition reading the
+// result of a file task registered earlier is evaluated with the result
+// changed and unchanged: when the two differ, the task depends on the
+// result, which the planner settles after reading the host.
+func (wk *walker) holdsOnResults(f frame, t *Task, item map[string]any) (conditionOutcome, error) {
+	names := wk.resultsRead(f, t)
+	if len(names) == 0 {
+		ok, err := wk.holds(wk.scopeFor(f, t, item), f, t)
+		return conditionOutcome{holds: ok}, err
+	}
+	if len(names) > 1 {
+		return conditionOutcome{holds: true, unsupported: fmt.Sprintf("its condition reads several registered results (%s), known only once the host is read", strings.Join(names, ", "))}, nil
+	}
+	name := names[0]
+	ifChanged, err := wk.holdsWithResult(f, t, item, name, true)
+	if err != nil {
+		return conditionOutcome{}, err
+	}
+	ifNot, err := wk.holdsWithResult(f, t, item, name, false)
+	if err != nil || ifChanged == ifNot {
+		return conditionOutcome{holds: ifChanged}, err
+	}
+	return conditionOutcome{holds: true, onlyIf: &ResultCondition{Register: name, Tasks: wk.registered[name], Changed: ifChanged}}, nil
+}
+
+// holdsWithResult evaluates the conditions with the registered name bound
+// to a file task's result, changed or not.
+func (wk *walker) holdsWithResult(f frame, t *Task, item map[string]any, name string, changed bool) (bool, error) {
+	wk.facts[name] = map[string]any{"changed": changed, "failed": false, "skipped": false}
+	defer delete(wk.facts, name)
+	return wk.holds(wk.scopeFor(f, t, item), f, t)
+}
+
+// resultsRead are the registered file-task results a task's conditions name.
+func (wk *walker) resultsRead(f frame, t *Task) []string {
+	var names []string
+	for _, cond := range append(append([]any(nil), f.when...), t.When...) {
+		text, ok := cond.(string)
+		if !ok {
+			continue
+		}
+		for name := range wk.registered {
+			if regexp.MustCompile(`\b` + regexp.QuoteMeta(name) + `\b`).MatchString(text) {
+				names = AppendUnique(names, name)
+			}
+		}
+	}
+	sort.Strings(names)
+	return names
+}
+
+// register records a task's result for later conditions: the file tasks it
+// planned (known once the host is read), or a skipped result, which is
+// known now; any other result is unknown to straylight.
+func (wk *walker) register(t *Task, planned []*FileTask, skipped bool) {
+	if t.Register == "" {
+		return
+	}
+	name := t.Register
+	delete(wk.unknown, name)
+	switch {
+	case skipped:
+		delete(wk.registered, name)
+		wk.facts[name] = map[string]any{"changed": false, "skipped": true, "skip_reason": "Conditional result was False"}
+	case wk.registeredBy[name] == t && wk.registered[name] != nil: // another loop item
+		wk.registered[name] = append(wk.registered[name], planned...)
+	case len(planned) > 0:
+		delete(wk.facts, name)
+		wk.registered[name], wk.registeredBy[name] = planned, t
+	default:
+		delete(wk.registered, name)
+		wk.unknown[name] = t.Label()
+	}
 }
 
 // conditionError names the task; a condition on the result of a task

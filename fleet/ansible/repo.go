@@ -214,6 +214,7 @@ func (r *Repo) newRun(pb *Playbook, play *Play, limited map[string]bool) (*PlayR
 	if err != nil {
 		return nil, &InputError{At: play.At, Key: "hosts", Msg: err.Error()}
 	}
+	hosts = append(hosts, r.implicitLocalhost(unmatched)...)
 	r.warnUnmatched(play, unmatched)
 	run.AllHosts = hosts
 	for _, h := range hosts {
@@ -312,7 +313,7 @@ func (r *Repo) Limit() string { return r.limit }
 // or those found in the repository, with the ones they import.
 func (r *Repo) playbookPaths(named []string) ([]string, error) {
 	if len(named) == 0 {
-		return findPlaybooks(r.Root)
+		return findPlaybooks(r.Root, r.Config)
 	}
 	var out []string
 	for _, p := range named {
@@ -352,16 +353,29 @@ func isFile(p string) bool {
 	return err == nil && !st.IsDir()
 }
 
+// implicitLocalhost: a play naming localhost (or 127.0.0.1, ::1) that
+// the inventory does not define runs on the implicit localhost, as in
+// Ansible (inventory.AddImplicitLocalhost).
+func (r *Repo) implicitLocalhost(unmatched []string) []string {
+	var out []string
+	for _, part := range unmatched {
+		if slices.Contains(inventory.LocalhostNames, part) {
+			r.Inventory.AddImplicitLocalhost(part)
+			out = append(out, part)
+		}
+	}
+	return out
+}
+
 // warnUnmatched: a part of a play's hosts: that matches no host or group is
-// skipped, as Ansible skips it with a warning; straylight warns too. The
-// implicit localhost (a play on localhost with no such host in the
-// inventory) is not run.
+// skipped, as Ansible skips it with a warning; straylight warns too (the
+// implicit localhost is a match).
 func (r *Repo) warnUnmatched(play *Play, unmatched []string) {
 	for _, part := range unmatched {
-		msg := fmt.Sprintf("Could not match supplied host pattern, ignoring: %s", part)
-		if part == "localhost" || part == "127.0.0.1" {
-			msg += " (the implicit localhost is not run by straylight: add localhost to the inventory with ansible_connection=local)"
+		if r.Inventory.IsImplicit(part) {
+			continue
 		}
+		msg := fmt.Sprintf("Could not match supplied host pattern, ignoring: %s", part)
 		r.Findings = append(r.Findings, Finding{Severity: SevWarning, At: play.At, Key: "hosts", Message: msg})
 	}
 }

@@ -29,6 +29,10 @@ const (
 	ModAssert       Module = "assert"
 	ModFail         Module = "fail"
 	ModMeta         Module = "meta"
+	// Modules that edit a path on the host, planned from its current state
+	// (fleet/filemod).
+	ModFile       Module = "file"
+	ModLineInFile Module = "lineinfile"
 	// Service modules, run as handlers (restart a vLLM or a proxy).
 	ModSystemd         Module = "systemd"
 	ModService         Module = "service"
@@ -49,7 +53,7 @@ var moduleNames = func() map[string]Module {
 	}
 	for _, mod := range []Module{ModTemplate, ModCopy, ModShell, ModCommand, ModSetFact, ModIncludeVars,
 		ModIncludeTasks, ModImportTasks, ModIncludeRole, ModImportRole, ModDebug, ModAssert, ModFail, ModMeta,
-		ModSystemd, ModService} {
+		ModSystemd, ModService, ModFile, ModLineInFile} {
 		s := string(mod)
 		m[s], m["ansible.builtin."+s], m["ansible.legacy."+s] = mod, mod, mod
 	}
@@ -60,6 +64,10 @@ var moduleNames = func() map[string]Module {
 func (m Module) IsFileModule() bool {
 	return m == ModTemplate || m == ModWinTemplate || m == ModCopy || m == ModWinCopy
 }
+
+// IsEditModule reports whether the module edits a path in place (file,
+// lineinfile): what it does depends on the path's current state.
+func (m Module) IsEditModule() bool { return m == ModFile || m == ModLineInFile }
 
 // IsCommandModule reports whether the module runs a command (handlers).
 func (m Module) IsCommandModule() bool {

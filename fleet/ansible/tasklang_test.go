@@ -159,3 +159,91 @@ func TestCoreVersionAskedOnlyWhenAConditionNeedsIt(t *testing.T) {
 		}
 	}
 }
+
+// TestImplicitLocalhost: a play on localhost, which the inventory does not
+// define, runs on Ansible's implicit localhost (local connection, the vars
+// of 'all', no group), with no "could not match" warning; other unmatched
+// names are still warned about.
+func TestImplicitLocalhost(t *testing.T) {
+	pb := "- hosts: localhost\n  gather_facts: false\n  tasks:\n    - copy:\n        content: \"{{ inventory_hostname }} {{ group_names }} {{ groups['all'] }} {{ flag }}\"\n        dest: /tmp/x\n" +
+		"- hosts: nosuchgroup\n  tasks: []\n"
+	r := tlRepo(t, pb, map[string]string{"inventory/group_vars/all.yml": "flag: from-all\n"}, Options{})
+	if !slices.Contains(r.PlannedHosts(), "localhost") || !r.Inventory.IsImplicit("localhost") {
+		t.Fatalf("planned %v, implicit %v", r.PlannedHosts(), r.Inventory.IsImplicit("localhost"))
+	}
+	if slices.Contains(r.Inventory.Hosts(), "localhost") {
+		t.Error("the implicit localhost is listed among the inventory's hosts")
+	}
+	w, err := r.RenderHost("localhost", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.Conn.Kind != "local" || len(w.Files) != 1 || string(w.Files[0].Content) != "localhost [] ['h1', 'h2'] from-all" {
+		t.Errorf("connection %s, files %d, content %q", w.Conn.Kind, len(w.Files), w.Files[0].Content)
+	}
+	var warned []string
+	for _, f := range r.Findings {
+		warned = append(warned, f.Message)
+	}
+	if joined := strings.Join(warned, "\n"); strings.Contains(joined, "ignoring: localhost") || !strings.Contains(joined, "ignoring: nosuchgroup") {
+		t.Errorf("findings: %s", joined)
+	}
+}
+
+// TestPlaybooksFoundThroughLinksAndAnsibleCfg: a playbooks -> deploy link
+// is followed (and deploy/group_vars is read through it, not called
+// unread), and ansible.cfg's playbook_dir is searched too.
+func TestPlaybooksFoundThroughLinksAndAnsibleCfg(t *testing.T) {
+	root := t.TempDir()
+	write := func(rel, content string) {
+		path := filepath.Join(root, rel)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("ansible.cfg", "[defaults]\ninventory = hosts.yml\nplaybook_dir = ops/plays\n")
+	write("hosts.yml", "all:\n  hosts:\n    h1: {ansible_connection: local}\n")
+	write("deploy/site.yml", "- hosts: all\n  tasks: []\n")
+	write("deploy/group_vars/all.yml", "x: 1\n")
+	write("ops/plays/nested/other.yml", "- hosts: all\n  tasks: []\n")
+	write("ops/plays/vars.yml", "not: a playbook\n")
+	if err := os.Symlink("deploy", filepath.Join(root, "playbooks")); err != nil {
+		t.Fatal(err)
+	}
+	r, err := Open(Options{Repo: root})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var found []string
+	for _, pb := range r.Playbooks {
+		found = append(found, pb.Path)
+	}
+	if want := []string{"ops/plays/nested/other.yml", "playbooks/site.yml"}; !slices.Equal(found, want) {
+		t.Errorf("playbooks %v, want %v", found, want)
+	}
+	for _, f := range r.Findings {
+		if strings.Contains(f.Message, "group_vars") {
+			t.Errorf("finding: %s", f.Message)
+		}
+	}
+}
+
+// TestRolesPathFromTheEnvironment: ANSIBLE_ROLES_PATH beats ansible.cfg's
+// roles_path, as in Ansible (a role kept outside the repository).
+func TestRolesPathFromTheEnvironment(t *testing.T) {
+	shared := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(shared, "outside", "tasks"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(shared, "outside", "tasks", "main.yml"), []byte("- copy: {content: x, dest: /tmp/x}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("ANSIBLE_ROLES_PATH", shared)
+	r := tlRepo(t, "- hosts: h1\n  roles: [outside]\n", map[string]string{"ansible.cfg": "[defaults]\nroles_path = roles\n"}, Options{})
+	if got := tlDests(t, r, "h1"); !slices.Equal(got, []string{"/tmp/x"}) {
+		t.Errorf("dests %v", got)
+	}
+}

@@ -2,6 +2,8 @@ package apply
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -10,6 +12,7 @@ import (
 
 	"github.com/straylight-fleet/straylight/fleet/ansible"
 	"github.com/straylight-fleet/straylight/fleet/discover"
+	"github.com/straylight-fleet/straylight/fleet/filemod"
 	"github.com/straylight-fleet/straylight/fleet/plan"
 	"github.com/straylight-fleet/straylight/fleet/state"
 	"github.com/straylight-fleet/straylight/remote"
@@ -174,10 +177,37 @@ func (h *hostApply) recordPending() error {
 func (h *hostApply) writeFiles(ctx context.Context) error {
 	h.backups = map[string]remote.FileState{}
 	for _, f := range h.changedFiles() {
-		if err := h.writeFile(ctx, f); err != nil {
+		write := h.writeFile
+		if f.Module == ansible.ModFile {
+			write = h.runFileTask
+		}
+		if err := write(ctx, f); err != nil {
 			return err
 		}
 	}
+	return nil
+}
+
+// runFileTask runs a file-module task's script, after checking the path
+// is as the plan saw it. Its change is not rolled back.
+func (h *hostApply) runFileTask(ctx context.Context, f *plan.FileChange) error {
+	tr := plan.WithBecome(h.tr, f.Become)
+	h.step(StepWrite, StatusStart, f.Dest, "")
+	now, err := tr.Run(ctx, remote.Command{Shell: remote.Sh, Script: filemod.StatScript(f.Dest)})
+	if err != nil {
+		return fmt.Errorf("stat %s: %w", f.Dest, err)
+	}
+	if sum := sha256.Sum256([]byte(now.Stdout)); hex.EncodeToString(sum[:]) != f.OldSHA256 {
+		return fmt.Errorf("%s changed on the host since the plan: plan again", f.Dest)
+	}
+	res, err := tr.Run(ctx, remote.Command{Shell: remote.Sh, Script: f.Script})
+	if err != nil {
+		return fmt.Errorf("%s: %w", f.Dest, err)
+	}
+	if res.ExitCode != 0 {
+		return fmt.Errorf("%s: exited %d: %s", f.Dest, res.ExitCode, firstLine(res.Stderr, res.Stdout))
+	}
+	h.step(StepWrite, StatusOK, f.Dest, string(f.Action))
 	return nil
 }
 
@@ -193,7 +223,9 @@ func (h *hostApply) writeFile(ctx context.Context, f *plan.FileChange) error {
 	if old.SHA256 != f.OldSHA256 {
 		return fmt.Errorf("%s changed on the host since the plan (sha256 %s, planned %s): plan again", f.Dest, short(old.SHA256), short(f.OldSHA256))
 	}
-	h.backups[f.Dest] = old
+	if _, ok := h.backups[f.Dest]; !ok { // the content before this apply's first write to it
+		h.backups[f.Dest] = old
+	}
 	h.step(StepBackup, StatusOK, f.Dest, "")
 	h.step(StepWrite, StatusStart, f.Dest, "")
 	res, err := writeWith(ctx, tr, f.Dest, f.Content(), f.Attrs)

@@ -4,10 +4,16 @@
 // tasks and handlers), the Fleet of fleet/discover and what the hosts hold
 // now, read over a transport (TransportFactory, DefaultTransports;
 // Transports pools SSH connections, and Passphrases routes an encrypted
-// key's passphrase question to the face that answers it). It
-// gives out a Plan: per host the file changes with their hashes and
-// diffs, the handlers the changes notify (and restarts an earlier apply
-// left owed, from fleet/state), the tasks straylight cannot run; the
+// key's passphrase question to the face that answers it). Each host's file
+// tasks are planned in order, each from what the previous ones leave on its
+// path (edits.go): template and copy compare content, lineinfile edits the
+// file as Ansible's module would and the file module stats the path (both
+// through fleet/filemod), and a task that runs only if a registered task
+// changed is settled from that task's plan. It gives out a Plan: per host
+// the file changes with their hashes and diffs, the handlers the changes
+// notify in Ansible's order, flush point by flush point (and restarts an
+// earlier apply left owed, from fleet/state), the tasks straylight cannot
+// run; the
 // validation of vllm values, the lint of LiteLLM routes against the
 // backends, the order (backends before the proxy) and a summary. Per host
 // it also keeps its servers as deployed (HostPlan.Servers, deployed.go):

@@ -3,10 +3,13 @@ package plan
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/straylight-fleet/straylight/fleet/ansible"
 	"github.com/straylight-fleet/straylight/fleet/discover"
+	"github.com/straylight-fleet/straylight/fleet/filemod"
 	"github.com/straylight-fleet/straylight/remote"
 )
 
@@ -19,6 +22,7 @@ type hostWork struct {
 	files   []*fileWork
 	secrets []string
 	pending *PendingRestart // left by an apply that died before its restart
+	byTask  map[*ansible.FileTask]*fileWork
 }
 
 // fileWork is one rendered file task awaiting the host's current content.
@@ -29,11 +33,17 @@ type fileWork struct {
 	hs       *ansible.HostScope
 	task     *ansible.Task
 	findings discover.FileFindings // the servers it describes, rendered and deployed
+	file     *filemod.FileArgs     // a file task's arguments
+	line     *filemod.LineArgs     // a lineinfile task's arguments
+	failed   bool                  // the task would fail: listed as unsupported, not planned
+	skipped  bool                  // its condition on a registered result is false
+	onlyIf   *ansible.ResultCondition
 }
 
 // newHostWork starts a host's plan from its rendered tasks.
 func newHostWork(tasks *ansible.HostTasks) *hostWork {
-	w := &hostWork{name: tasks.Host, tasks: tasks, conn: tasks.Conn, plan: &HostPlan{Host: tasks.Host}, secrets: tasks.Secrets}
+	w := &hostWork{name: tasks.Host, tasks: tasks, conn: tasks.Conn, plan: &HostPlan{Host: tasks.Host}, secrets: tasks.Secrets,
+		byTask: map[*ansible.FileTask]*fileWork{}}
 	if len(tasks.Scopes) > 0 {
 		w.plan.Connection, w.plan.Address = tasks.Conn.Kind, tasks.Conn.Address
 	}
@@ -48,26 +58,29 @@ func (w *hostWork) addFile(ft *ansible.FileTask) {
 	t, run := ft.Task, ft.Run
 	fc := &FileChange{Playbook: run.Playbook.Path, Play: run.Play.Name, Task: t.Label(), Module: t.Module,
 		Dest: ft.Dest, NewSHA256: sha256Hex(ft.Content), NewContent: string(ft.Content), Notify: t.Notify, At: t.At, raw: ft.Content,
-		Attrs: ft.Attrs, Become: becomeOrNil(ft.Become)}
+		Attrs: ft.Attrs, Become: becomeOrNil(ft.Become), Flush: ft.Flush}
 	play := ft.Play
 	if play == nil {
 		play = ft.Scope
 	}
-	w.files = append(w.files, &fileWork{change: fc, content: ft.Content, src: ft.Src, hs: play, task: t})
+	fw := &fileWork{change: fc, content: ft.Content, src: ft.Src, hs: play, task: t, onlyIf: ft.OnlyIf}
+	fw.addEdit(ft)
+	w.files = append(w.files, fw)
+	w.byTask[ft] = fw
 }
 
 func (w *hostWork) unsupported(t *ansible.Task, reason string) {
 	w.plan.Unsupported = append(w.plan.Unsupported, UnsupportedTask{Task: t.Label(), Reason: reason, At: t.At})
 }
 
-// readFiles compares each rendered file with the host's current one.
+// readFiles plans each file task from the host's current state, in task
+// order (edits.go).
 func (w *hostWork) readFiles(ctx context.Context, tr remote.Transport) error {
+	hf := &hostFiles{tr: tr, planned: map[string]remote.FileState{}}
 	for _, f := range w.files {
-		st, err := WithBecome(tr, f.change.Become).ReadFile(ctx, f.change.Dest)
-		if err != nil {
+		if err := hf.plan(ctx, w, f); err != nil {
 			return err
 		}
-		f.compare(st)
 	}
 	return nil
 }
@@ -95,7 +108,9 @@ func (w *hostWork) finish(readErr error) {
 		if readErr != nil {
 			f.change.Action = ActionUnknown
 		}
-		w.plan.Files = append(w.plan.Files, f.change)
+		if !f.failed && !f.skipped {
+			w.plan.Files = append(w.plan.Files, f.change)
+		}
 	}
 	if readErr != nil {
 		w.plan.Unreachable = notReachable(readErr)
@@ -126,37 +141,57 @@ func (w *hostWork) addPendingHandler(name, because string) {
 	for _, hs := range w.tasks.Scopes {
 		for _, h := range hs.Handlers() {
 			if h.Label() == name {
-				w.addHandler(hs, h, []string{because})
-				w.plan.Handlers[len(w.plan.Handlers)-1].Pending = true
+				if hr := w.addHandler(hs, h, []string{because}); hr != nil {
+					hr.Pending = true
+				}
 				return
 			}
 		}
 	}
 }
 
-// collectHandlers lists each notified handler once per play, in the order
-// the play defines them (Ansible runs handlers in definition order).
+// collectHandlers lists the handlers the changes notify, play by play and
+// flush by flush (docs/ansible-semantics.md §4): at each flush point Ansible
+// runs every handler notified since the last one, once, in the order the
+// play defines them; a handler notified again after a flush runs again.
 func (w *hostWork) collectHandlers() {
 	for _, hs := range w.tasks.Scopes {
-		notified := map[string][]string{}
-		for _, f := range w.files {
-			if f.hs == hs && f.change.Action != ActionNone {
-				for _, n := range f.change.Notify {
-					notified[n] = append(notified[n], f.change.Dest)
-				}
-			}
+		flushes := w.notifiedByFlush(hs)
+		for _, flush := range slices.Sorted(maps.Keys(flushes)) {
+			w.addHandlers(hs, flush, flushes[flush])
 		}
-		w.addHandlers(hs, notified)
 	}
 }
 
-func (w *hostWork) addHandlers(hs *ansible.HostScope, notified map[string][]string) {
+// notifiedByFlush maps each flush point of the play to the handler names
+// its changed files notify, each with the dests that notified it.
+func (w *hostWork) notifiedByFlush(hs *ansible.HostScope) map[int]map[string][]string {
+	flushes := map[int]map[string][]string{}
+	for _, f := range w.files {
+		if f.hs != hs || f.change.Action == ActionNone {
+			continue
+		}
+		notified := flushes[f.change.Flush]
+		if notified == nil {
+			notified = map[string][]string{}
+			flushes[f.change.Flush] = notified
+		}
+		for _, n := range f.change.Notify {
+			notified[n] = ansible.AppendUnique(notified[n], f.change.Dest)
+		}
+	}
+	return flushes
+}
+
+func (w *hostWork) addHandlers(hs *ansible.HostScope, flush int, notified map[string][]string) {
 	for _, h := range hs.Handlers() {
 		because := handlerCause(h, notified)
 		if len(because) == 0 {
 			continue
 		}
-		w.addHandler(hs, h, because)
+		if hr := w.addHandler(hs, h, because); hr != nil {
+			hr.Flush = flush
+		}
 	}
 }
 
@@ -168,21 +203,24 @@ func handlerCause(h *ansible.Task, notified map[string][]string) []string {
 	return because
 }
 
-func (w *hostWork) addHandler(hs *ansible.HostScope, h *ansible.Task, because []string) {
+// addHandler adds the handler to the plan and returns it, or lists it as
+// unsupported and returns nil.
+func (w *hostWork) addHandler(hs *ansible.HostScope, h *ansible.Task, because []string) *HandlerRun {
 	run := hs.Run()
 	hr := HandlerRun{Playbook: run.Playbook.Path, Play: run.Play.Name, Name: h.Label(), Module: h.Module, Because: because, At: h.At,
 		Become: becomeOrNil(run.Play.Become.Over(h.Become))}
 	if h.Unsupported != "" || !h.Module.IsHandlerModule() {
 		w.unsupported(h, orDefault(h.Unsupported, fmt.Sprintf("handler module %s is not supported (straylight runs shell, command, systemd, service, docker_container and podman_container handlers)", h.ModuleName)))
-		return
+		return nil
 	}
 	cmd, err := hs.HandlerCommand(h)
 	if err != nil {
 		w.unsupported(h, err.Error())
-		return
+		return nil
 	}
 	hr.Command, hr.raw = cmd, cmd
 	w.plan.Handlers = append(w.plan.Handlers, hr)
+	return &w.plan.Handlers[len(w.plan.Handlers)-1]
 }
 
 // redact masks secret values in everything the plan shows or saves.

@@ -114,6 +114,12 @@ type FileChange struct {
 	Diff       string   `json:"diff"`
 	Notify     []string `json:"notify"`
 	Secret     bool     `json:"secret,omitempty"` // content holds secrets; masked in output
+	// Script is what a file-module task runs on the host to make its
+	// change (fleet/filemod); content tasks write NewContent instead.
+	Script string `json:"script,omitempty"`
+	// Flush is the handler flush of its play its notifications run at
+	// (ansible.FileTask's Flush).
+	Flush int `json:"flush,omitempty"`
 	// Attrs are the task's mode, owner, group, validate and backup; applied
 	// by transports that can (SSH), ignored by the others.
 	Attrs   FileAttrs   `json:"attrs,omitzero"`
@@ -126,7 +132,10 @@ type FileChange struct {
 // Changes reports whether applying the file would write it.
 func (f *FileChange) Changes() bool { return f.Action == ActionCreate || f.Action == ActionUpdate }
 
-// HandlerRun is a handler that would run on a host, once, at the end of its play.
+// HandlerRun is a handler that would run on a host at one of its play's
+// handler flushes (Flush: the end of pre_tasks, of roles and tasks, a meta:
+// flush_handlers, the end of the play), in Ansible's order; a handler
+// notified again after a flush runs again.
 type HandlerRun struct {
 	Playbook string   `json:"playbook"`
 	Play     string   `json:"play"`
@@ -136,6 +145,7 @@ type HandlerRun struct {
 	Because  []string `json:"because"` // the dests whose change notified it
 	At       Located  `json:"at"`
 	Pending  bool     `json:"pending,omitempty"` // owed by an earlier apply that died before running it
+	Flush    int      `json:"flush,omitempty"`   // the play's flush point it runs at
 	// Become is the play's and handler's become keywords (nil: the host's
 	// ansible_become applies).
 	Become *BecomeSpec `json:"become,omitempty"`

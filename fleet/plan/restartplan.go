@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/straylight-fleet/straylight/fleet/ansible"
 	"github.com/straylight-fleet/straylight/fleet/discover"
@@ -19,6 +20,7 @@ func RestartPlan(r *ansible.Repo, f *discover.Fleet, host string) (*Plan, error)
 	}
 	w := newHostWork(tasks)
 	w.collectHandlers() // files not read: every notify counts
+	w.plan.Handlers = onceEach(w.plan.Handlers)
 	w.redact()
 	if len(w.plan.Handlers) == 0 {
 		return nil, fmt.Errorf("%s has no restart handler: no file task of its plays notifies one", host)
@@ -26,4 +28,16 @@ func RestartPlan(r *ansible.Repo, f *discover.Fleet, host string) (*Plan, error)
 	plan := &Plan{Repo: r.Root, Hosts: []*HostPlan{w.plan}, Fleet: f, secrets: w.secrets}
 	plan.summarize()
 	return plan, nil
+}
+
+// onceEach keeps each play's handler once, at its first flush: a restart
+// runs every handler once.
+func onceEach(list []HandlerRun) []HandlerRun {
+	var out []HandlerRun
+	for _, hr := range list {
+		if !slices.ContainsFunc(out, func(o HandlerRun) bool { return o.Play == hr.Play && o.Name == hr.Name }) {
+			out = append(out, hr)
+		}
+	}
+	return out
 }

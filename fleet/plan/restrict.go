@@ -47,7 +47,7 @@ func restrictHost(fresh, saved *HostPlan) (*HostPlan, error) {
 // whatever the repository renders for it now: a later edit is not part of
 // the saved plan.
 func restrictFile(fresh *HostPlan, host string, sf *FileChange) (*FileChange, error) {
-	ff := fresh.file(sf.Dest)
+	ff := fresh.file(sf)
 	switch {
 	case ff == nil:
 		return nil, fmt.Errorf("plan is stale: %s:%s is no longer planned", host, sf.Dest)
@@ -74,9 +74,11 @@ func recordedHandlers(fresh, saved []HandlerRun) []HandlerRun {
 	return out
 }
 
-func (h *HostPlan) file(dest string) *FileChange {
+// file is the fresh plan's change of the same task on the same path (a
+// path several tasks edit in turn has one change per task).
+func (h *HostPlan) file(saved *FileChange) *FileChange {
 	for _, f := range h.Files {
-		if f.Dest == dest {
+		if f.Dest == saved.Dest && f.Task == saved.Task && f.At == saved.At {
 			return f
 		}
 	}

@@ -1,0 +1,19 @@
+// Package filemod computes what Ansible's file-editing modules would do to
+// a file, from the file's current state, without touching any host: the
+// planner (fleet/plan) reads the host's file, asks this package for the
+// result, and plans the difference as a change.
+//
+// LineInFile follows ansible.builtin.lineinfile's present and absent
+// algorithms line for line (regexp, search_string, line, insertafter,
+// insertbefore with BOF/EOF, firstmatch, backrefs, create), so that the
+// content it returns is byte for byte what Ansible would write. Python's
+// regular expressions are translated to Go's where they mean the same;
+// one Go cannot express (a lookaround, a backreference) is an error naming
+// it, never a guess.
+//
+// File follows ansible.builtin.file for the states straylight runs:
+// directory (intermediate directories created with the same attributes),
+// touch, absent, link and file (attributes only), with mode, owner and
+// group compared the way the module compares them. Its Script is the
+// POSIX shell that makes the change on the host.
+package filemod

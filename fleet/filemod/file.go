@@ -1,0 +1,244 @@
+package filemod
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// FileArgs are the file module's arguments straylight runs, templated.
+type FileArgs struct {
+	Path  string
+	State string // directory, touch, absent, link, file; "" keeps the current kind
+	Src   string // link's target
+	Mode  string // octal ("0755", "755"); symbolic modes are refused
+	Owner string // a name or a numeric id
+	Group string
+	// PreserveTimes: touch with modification_time and access_time
+	// "preserve" (changed only when it creates the file).
+	PreserveTimes bool
+}
+
+// PathState is what a path is on the host now (StatScript's output).
+type PathState struct {
+	Kind         string // absent, file, directory, link
+	Mode         string // octal, as stat's %a ("755")
+	Owner, Group string // names
+	UID, GID     string
+	Target       string // a link's target
+}
+
+// FileResult is what the file module would do to the path.
+type FileResult struct {
+	Changed bool
+	Diff    string // Ansible's --diff of the module's before/after mappings
+	Script  string // POSIX shell making the change ("" when none)
+	After   string // the kind of the path afterwards
+}
+
+// StatScript prints the path's kind, then for an existing path its octal
+// mode, owner, group, uid, gid, and a link's target (GNU stat, readlink).
+func StatScript(path string) string {
+	p := ShellQuote(path)
+	return "p=" + p + `; if [ -L "$p" ]; then k=link; elif [ -d "$p" ]; then k=directory; elif [ -e "$p" ]; then k=file; else echo absent; exit 0; fi
+printf '%s\n' "$k"; stat -c '%a %U %G %u %g' -- "$p"; if [ "$k" = link ]; then readlink -- "$p"; fi`
+}
+
+// ParseStat reads StatScript's output.
+func ParseStat(out string) (PathState, error) {
+	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
+	st := PathState{Kind: strings.TrimSpace(lines[0])}
+	if st.Kind == "absent" {
+		return st, nil
+	}
+	if len(lines) < 2 || !slices.Contains([]string{"file", "directory", "link"}, st.Kind) {
+		return st, fmt.Errorf("unexpected stat output %q", out)
+	}
+	f := strings.Fields(lines[1])
+	if len(f) != 5 {
+		return st, fmt.Errorf("unexpected stat output %q", lines[1])
+	}
+	st.Mode, st.Owner, st.Group, st.UID, st.GID = f[0], f[1], f[2], f[3], f[4]
+	if st.Kind == "link" && len(lines) > 2 {
+		st.Target = lines[2]
+	}
+	return st, nil
+}
+
+var octalMode = regexp.MustCompile(`^0?[0-7]{3,4}$`)
+
+// Check refuses what straylight does not run, naming the argument.
+func (a FileArgs) Check() error {
+	switch {
+	case a.Path == "":
+		return fmt.Errorf("missing path")
+	case !slices.Contains([]string{"", "file", "directory", "touch", "absent", "link"}, a.State):
+		return fmt.Errorf("state %q is not supported (directory, touch, absent, link, file)", a.State)
+	case a.Mode != "" && !octalMode.MatchString(a.Mode):
+		return fmt.Errorf("mode %q: only octal modes are planned for the file module", a.Mode)
+	case a.State == "link" && a.Src == "":
+		return fmt.Errorf("src is required for state=link")
+	case a.State == "link" && (a.Mode != "" || a.Owner != "" || a.Group != ""):
+		return fmt.Errorf("mode, owner and group on a link are not supported")
+	}
+	return nil
+}
+
+// File computes the module's result on the path's current state.
+func File(a FileArgs, cur PathState) (FileResult, error) {
+	if err := a.Check(); err != nil {
+		return FileResult{}, err
+	}
+	state := a.State
+	if state == "" {
+		state = cur.Kind
+		if state == "absent" {
+			state = "file"
+		}
+	}
+	before, after := map[string]any{"path": a.Path}, map[string]any{"path": a.Path}
+	r, err := a.kindChange(state, cur, before, after)
+	if err != nil || state == "absent" || state == "link" {
+		return r.finish(before, after), err
+	}
+	a.attrChanges(&r, cur, before, after)
+	return r.finish(before, after), nil
+}
+
+// kindChange is the part of the result that creates, removes or relinks.
+func (a FileArgs) kindChange(state string, cur PathState, before, after map[string]any) (FileResult, error) {
+	r := FileResult{After: state}
+	p := ShellQuote(a.Path)
+	switch {
+	case state == "absent":
+		if cur.Kind != "absent" {
+			before["state"], after["state"] = cur.Kind, "absent"
+			r.Changed, r.Script = true, "rm -rf -- "+p
+		}
+	case state == "file":
+		if cur.Kind == "absent" {
+			return r, fmt.Errorf("file (%s) is absent, cannot continue", a.Path)
+		}
+	case cur.Kind == "absent":
+		before["state"], after["state"] = "absent", state
+		r.Changed, r.Script = true, a.createScript(state)
+	case state == "link":
+		return a.relink(r, cur, before, after)
+	case state == "directory" && cur.Kind != "directory":
+		return r, fmt.Errorf("%s already exists as a %s", a.Path, cur.Kind)
+	case state == "touch" && !a.PreserveTimes:
+		before["state"], after["state"] = cur.Kind, "touch"
+		r.Changed, r.Script = true, "touch -- "+p
+	}
+	return r, nil
+}
+
+func (a FileArgs) relink(r FileResult, cur PathState, before, after map[string]any) (FileResult, error) {
+	if cur.Kind != "link" {
+		return r, fmt.Errorf("refusing to convert from %s to symlink for %s", cur.Kind, a.Path)
+	}
+	if cur.Target != a.Src {
+		before["src"], after["src"] = cur.Target, a.Src
+		r.Changed, r.Script = true, "ln -sfn -- "+ShellQuote(a.Src)+" "+ShellQuote(a.Path)
+	}
+	return r, nil
+}
+
+// createScript makes a missing path: a directory with its missing parents
+// (each given the task's mode and owner, as the module does), an empty
+// file, or a link.
+func (a FileArgs) createScript(state string) string {
+	p := ShellQuote(a.Path)
+	switch state {
+	case "directory":
+		return `p=` + p + `; set --; d=$p; while [ ! -e "$d" ]; do set -- "$d" "$@"; d=$(dirname -- "$d"); done
+for d in "$@"; do mkdir -- "$d" || exit 1; ` + a.attrScript(`"$d"`) + `done`
+	case "link":
+		return "ln -s -- " + ShellQuote(a.Src) + " " + p
+	}
+	return "touch -- " + p + "; " + a.attrScript(p)
+}
+
+// attrScript sets the task's mode, owner and group on target.
+func (a FileArgs) attrScript(target string) string {
+	var b strings.Builder
+	if a.Owner != "" || a.Group != "" {
+		b.WriteString("chown -- " + ShellQuote(ownerGroup(a.Owner, a.Group)) + " " + target + " || exit 1; ")
+	}
+	if a.Mode != "" {
+		b.WriteString("chmod -- " + a.Mode + " " + target + " || exit 1; ")
+	}
+	return b.String()
+}
+
+func ownerGroup(owner, group string) string {
+	if group == "" {
+		return owner
+	}
+	return owner + ":" + group
+}
+
+// attrChanges compares mode, owner and group with an existing path's.
+func (a FileArgs) attrChanges(r *FileResult, cur PathState, before, after map[string]any) {
+	if cur.Kind == "absent" {
+		return
+	}
+	var script []string
+	if a.Mode != "" && !sameMode(a.Mode, cur.Mode) {
+		if cur.Mode != "" { // "": created by an earlier task, mode not known yet
+			before["mode"] = normMode(cur.Mode)
+		}
+		after["mode"] = normMode(a.Mode)
+		script = append(script, "chmod -- "+a.Mode+" "+ShellQuote(a.Path))
+	}
+	if a.Owner != "" && a.Owner != cur.Owner && a.Owner != cur.UID {
+		before["owner"], after["owner"] = cur.Owner, a.Owner
+		script = append(script, "chown -- "+ShellQuote(a.Owner)+" "+ShellQuote(a.Path))
+	}
+	if a.Group != "" && a.Group != cur.Group && a.Group != cur.GID {
+		before["group"], after["group"] = cur.Group, a.Group
+		script = append(script, "chgrp -- "+ShellQuote(a.Group)+" "+ShellQuote(a.Path))
+	}
+	if len(script) > 0 {
+		r.Changed = true
+		r.Script = strings.Join(append(nonEmpty(r.Script), script...), " && ")
+	}
+}
+
+func nonEmpty(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return []string{s}
+}
+
+func sameMode(want, have string) bool {
+	w, err1 := strconv.ParseUint(want, 8, 32)
+	h, err2 := strconv.ParseUint(have, 8, 32)
+	return err1 == nil && err2 == nil && w == h
+}
+
+func normMode(m string) string {
+	v, _ := strconv.ParseUint(m, 8, 32)
+	return fmt.Sprintf("0%03o", v)
+}
+
+// finish renders the diff the way Ansible's callback shows a module's
+// before/after mappings: JSON, keys sorted, four-space indents.
+func (r FileResult) finish(before, after map[string]any) FileResult {
+	if r.Changed {
+		r.Diff = unifiedDiff(pyJSON(before), pyJSON(after))
+	}
+	return r
+}
+
+func pyJSON(m map[string]any) string {
+	b, _ := json.MarshalIndent(m, "", "    ") // encoding/json sorts map keys
+	return string(b) + "\n"
+}
+
+// ShellQuote quotes s for a POSIX shell.
+func ShellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }

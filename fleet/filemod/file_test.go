@@ -1,0 +1,81 @@
+package filemod
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestFileScriptsOnThisHost plans each file state against a real path on
+// this machine (StatScript through /bin/sh), runs the script, and plans
+// again: the change is made, and the second plan finds nothing to do.
+func TestFileScriptsOnThisHost(t *testing.T) {
+	dir := t.TempDir()
+	cases := []FileArgs{
+		{Path: filepath.Join(dir, "a", "b", "c"), State: "directory", Mode: "0750"},
+		{Path: filepath.Join(dir, "t"), State: "touch", Mode: "0600", PreserveTimes: true},
+		{Path: filepath.Join(dir, "l"), State: "link", Src: filepath.Join(dir, "a")},
+		{Path: filepath.Join(dir, "l"), State: "link", Src: filepath.Join(dir, "t")},
+		{Path: filepath.Join(dir, "t"), State: "file", Mode: "0644"},
+		{Path: filepath.Join(dir, "a"), State: "absent"},
+	}
+	for _, a := range cases {
+		first := planOnHost(t, a)
+		if !first.Changed || first.Script == "" || first.Diff == "" {
+			t.Fatalf("%s %s: first plan %+v, want a change", a.State, a.Path, first)
+		}
+		if out, err := exec.Command("/bin/sh", "-c", first.Script).CombinedOutput(); err != nil {
+			t.Fatalf("%s: %v\n%s", first.Script, err, out)
+		}
+		if again := planOnHost(t, a); again.Changed {
+			t.Errorf("%s %s: changed again after its script: %s", a.State, a.Path, again.Diff)
+		}
+	}
+	if st, _ := os.Stat(filepath.Join(dir, "t")); st == nil || st.Mode().Perm() != 0o644 {
+		t.Errorf("mode of t: %v", st)
+	}
+	if target, _ := os.Readlink(filepath.Join(dir, "l")); target != filepath.Join(dir, "t") {
+		t.Errorf("link target %q", target)
+	}
+}
+
+func planOnHost(t *testing.T, a FileArgs) FileResult {
+	t.Helper()
+	out, err := exec.Command("/bin/sh", "-c", StatScript(a.Path)).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cur, err := ParseStat(string(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := File(a, cur)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// TestFileRefusals: what the module would fail on, and what straylight
+// does not run, are errors naming the reason.
+func TestFileRefusals(t *testing.T) {
+	for want, a := range map[string]FileArgs{
+		"is absent, cannot continue":      {Path: "/x", State: "file"},
+		"only octal modes":                {Path: "/x", State: "directory", Mode: "u+rwx"},
+		"src is required":                 {Path: "/x", State: "link"},
+		"state \"hard\" is not supported": {Path: "/x", State: "hard"},
+	} {
+		_, err := File(a, PathState{Kind: "absent"})
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%+v: %v, want %q", a, err, want)
+		}
+	}
+	if _, err := File(FileArgs{Path: "/x", State: "directory"}, PathState{Kind: "file"}); err == nil {
+		t.Error("a directory over a file: no error")
+	}
+	if _, err := ParseFileArgs(map[string]any{"path": "/x", "recurse": true}); err == nil || !strings.Contains(err.Error(), `"recurse"`) {
+		t.Errorf("recurse: %v", err)
+	}
+}

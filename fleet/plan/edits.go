@@ -1,0 +1,182 @@
+package plan
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/straylight-fleet/straylight/fleet/ansible"
+	"github.com/straylight-fleet/straylight/fleet/filemod"
+	"github.com/straylight-fleet/straylight/remote"
+)
+
+// hostFiles is what a host's paths hold as the plan goes: the host's
+// state, then what each earlier task of the plan leaves there, so that a
+// task planned after another on the same path (a template, then a
+// lineinfile on it) starts from the earlier one's result, as in Ansible.
+type hostFiles struct {
+	tr      remote.Transport
+	planned map[string]remote.FileState
+}
+
+// read is the path's content as the task finds it.
+func (hf *hostFiles) read(ctx context.Context, f *fileWork) (remote.FileState, error) {
+	if st, ok := hf.planned[f.change.Dest]; ok {
+		return st, nil
+	}
+	return WithBecome(hf.tr, f.change.Become).ReadFile(ctx, f.change.Dest)
+}
+
+// plan computes one task's change from the path's state.
+func (hf *hostFiles) plan(ctx context.Context, w *hostWork, f *fileWork) error {
+	if f.onlyIf != nil && !w.settle(f) {
+		return nil
+	}
+	if f.file != nil {
+		return hf.planFile(ctx, w, f)
+	}
+	if f.line != nil && w.conn.Kind == "winrm" {
+		f.failed = true
+		w.unsupported(f.task, "lineinfile runs on POSIX hosts (win_lineinfile is its Windows twin)")
+		return nil
+	}
+	st, err := hf.read(ctx, f)
+	if err != nil {
+		return err
+	}
+	if f.line != nil {
+		if done := f.lineContent(w, st); done {
+			return nil
+		}
+	}
+	f.compare(st)
+	if f.change.Changes() || st.Exists {
+		hf.planned[f.change.Dest] = remote.FileState{Path: f.change.Dest, Exists: true, Content: f.content, SHA256: f.change.NewSHA256}
+	}
+	return nil
+}
+
+// lineContent computes a lineinfile task's content from the file's. It
+// returns true when that settles the task: it fails as Ansible's would
+// (listed, not planned), or it leaves a missing file missing.
+func (f *fileWork) lineContent(w *hostWork, st remote.FileState) bool {
+	res, err := filemod.LineInFile(*f.line, st.Content, st.Exists)
+	switch {
+	case err != nil:
+		f.failed = true
+		w.unsupported(f.task, fmt.Sprintf("lineinfile would fail: %v", err))
+		return true
+	case !st.Exists && !res.Changed: // state=absent on a missing file
+		f.change.Action = ActionNone
+		return true
+	}
+	f.content = res.Content
+	f.change.NewSHA256, f.change.NewContent, f.change.raw = sha256Hex(res.Content), string(res.Content), res.Content
+	return false
+}
+
+// planFile stats the path on the host (or takes what an earlier task of
+// the plan leaves there) and asks the file module what it would do.
+func (hf *hostFiles) planFile(ctx context.Context, w *hostWork, f *fileWork) error {
+	c := f.change
+	if w.conn.Kind == "winrm" {
+		f.failed = true
+		w.unsupported(f.task, "the file module runs on POSIX hosts (win_file is its Windows twin)")
+		return nil
+	}
+	out, err := hf.stat(ctx, c)
+	if err != nil {
+		return err
+	}
+	cur, err := filemod.ParseStat(out)
+	if err != nil {
+		return fmt.Errorf("%s: %w", c.Dest, err)
+	}
+	cur = hf.afterEarlier(c.Dest, cur)
+	res, err := filemod.File(*f.file, cur)
+	if err != nil {
+		f.failed = true
+		w.unsupported(f.task, fmt.Sprintf("file would fail: %v", err))
+		return nil
+	}
+	c.OldSHA256 = sha256Hex([]byte(out))
+	c.Action, c.Diff, c.Script = ActionNone, res.Diff, res.Script
+	if res.Changed {
+		c.Action = fileAction(cur.Kind)
+	}
+	hf.recordKind(c.Dest, cur.Kind, res.After)
+	return nil
+}
+
+func (hf *hostFiles) stat(ctx context.Context, c *FileChange) (string, error) {
+	res, err := WithBecome(hf.tr, c.Become).Run(ctx, remote.Command{Shell: remote.Sh, Script: filemod.StatScript(c.Dest)})
+	if err != nil {
+		return "", err
+	}
+	if res.ExitCode != 0 {
+		return "", fmt.Errorf("stat %s exited %d: %s", c.Dest, res.ExitCode, res.Stderr)
+	}
+	return res.Stdout, nil
+}
+
+// afterEarlier: a path an earlier task of the plan creates is a file (its
+// attributes not known yet), one it removes is absent; otherwise the host's
+// state stands.
+func (hf *hostFiles) afterEarlier(dest string, cur filemod.PathState) filemod.PathState {
+	st, ok := hf.planned[dest]
+	switch {
+	case ok && st.Exists && cur.Kind == "absent":
+		return filemod.PathState{Kind: "file"}
+	case ok && !st.Exists:
+		return filemod.PathState{Kind: "absent"}
+	}
+	return cur
+}
+
+// recordKind notes what a file task leaves at the path for the tasks
+// after it: nothing, an empty new file, or (a directory, a link, a file
+// whose content it keeps) what the host will show.
+func (hf *hostFiles) recordKind(dest, before, after string) {
+	switch {
+	case after == "absent":
+		hf.planned[dest] = remote.FileState{Path: dest}
+	case after == "touch" && before == "absent":
+		hf.planned[dest] = remote.FileState{Path: dest, Exists: true, SHA256: sha256Hex(nil)}
+	case after == "directory" || after == "link":
+		delete(hf.planned, dest)
+	}
+}
+
+func fileAction(before string) Action {
+	if before == "absent" {
+		return ActionCreate
+	}
+	return ActionUpdate
+}
+
+// settle decides a task that runs only if a registered file task changed
+// (or did not), from what the plan found for it: false when the task does
+// not run (skipped, as Ansible skips it) or cannot be decided (listed).
+func (w *hostWork) settle(f *fileWork) bool {
+	changed := false
+	for _, ft := range f.onlyIf.Tasks {
+		dep := w.byTask[ft]
+		switch {
+		case dep == nil || dep.failed:
+			f.failed = true
+			w.unsupported(f.task, fmt.Sprintf("its condition reads whether %q changed, and that task could not be planned", f.onlyIf.Register))
+			return false
+		case !dep.skipped && dep.change.Changes():
+			changed = true
+		}
+	}
+	f.skipped = changed != f.onlyIf.Changed
+	return !f.skipped
+}
+
+// addEdit records a file or lineinfile task's arguments on its work item.
+func (fw *fileWork) addEdit(ft *ansible.FileTask) {
+	fw.file, fw.line = ft.File, ft.Line
+	if ft.File != nil {
+		fw.change.NewSHA256, fw.change.raw = "", nil // no content: a script makes the change
+	}
+}
