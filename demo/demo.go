@@ -40,6 +40,8 @@ type Demo struct {
 	temp bool
 	// GitNote says why the repository has no git history ("" when it has).
 	GitNote string
+	opts    Options
+	spare   spareAddress // where a host added at run time will be served
 }
 
 // Hosts of the example and where their files live.
@@ -79,6 +81,7 @@ func newDemo(dir string) (*Demo, error) {
 }
 
 func (d *Demo) start(opts Options) error {
+	d.opts = opts
 	files, err := d.renderedGPUFiles()
 	if err != nil {
 		return err
@@ -101,6 +104,7 @@ func (d *Demo) start(opts Options) error {
 	if err := d.initGit(); err != nil {
 		return err
 	}
+	d.spare.reserve(d.Lab)
 	return d.injectFaults(opts.Faults)
 }
 

@@ -89,15 +89,15 @@ type HostInfo struct {
 
 // Lab is a running simulated fleet on loopback.
 type Lab struct {
-	ca         *labCA
-	slowWinRM  time.Duration
-	gpuHosts   []*labGPUHost
-	proxy      *LiteLLMProxy
-	proxySpec  ProxySpec
-	proxyIP    string
-	closeOnce  sync.Once
-	linux      []*linuxHost
-	pool       *loopbackPool
+	ca        *labCA
+	slowWinRM time.Duration
+	gpuHosts  []*labGPUHost
+	proxy     *LiteLLMProxy
+	proxySpec ProxySpec
+	proxyIP   string
+	closeOnce sync.Once
+	linux     []*linuxHost
+	pool      *loopbackPool
 
 	mu         sync.RWMutex // guards gpuHosts and hostByName: AddGPUHost adds to them
 	hostByName map[string]*labGPUHost
