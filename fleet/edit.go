@@ -324,3 +324,10 @@ func (a *AddedHost) CommitMessage() string {
 	}
 	return b.String()
 }
+
+// CheckHostName says why name cannot be a new inventory host's name ("" when
+// it can); AddHost checks it again.
+func CheckHostName(name string) string { return inventory.CheckHostName(name) }
+
+// CheckAddress says why addr cannot be an ansible_host ("" when it can).
+func CheckAddress(addr string) string { return inventory.CheckAddress(addr) }

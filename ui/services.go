@@ -45,6 +45,9 @@ type services struct {
 	// logs streams a host's backend log (the last lines, then, following,
 	// each new one) until ctx ends.
 	logs func(ctx context.Context, repo *fleet.Repo, host string, lines int, follow bool, sink func(string)) error
+	// addHost writes a host like a template (n); suggest proposes its address.
+	addHost func(repo *fleet.Repo, req fleet.NewHost) (*fleet.AddedHost, error)
+	suggest func(template string) string
 	// planEvery is how often the plan (drift) is recomputed in the background.
 	planEvery time.Duration
 }
@@ -64,6 +67,8 @@ func defaultServices(cfg Config) services {
 		commit:    fleet.Commit,
 		openEdit:  s.OpenEdit,
 		logs:      s.HostLogs,
+		addHost:   s.AddHost,
+		suggest:   s.SuggestAddress,
 		planEvery: planInterval,
 	}
 }

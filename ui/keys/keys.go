@@ -92,3 +92,6 @@ func Logs() key.Binding { return bind("l", "logs", "l") }
 
 // History shows the git history of the files feeding the selected host.
 func History() key.Binding { return bind("h", "git history", "h") }
+
+// AddHost opens the form that adds a host like the selected one.
+func AddHost() key.Binding { return bind("n", "add a host like this one", "n") }
