@@ -169,7 +169,7 @@ func (m *Model) cycle(k string) {
 
 // ShortHelp is the footer's help.
 func (m Model) ShortHelp() []key.Binding {
-	return []key.Binding{m.Keys.Next, m.Keys.Template, m.Keys.Submit, m.Keys.Cancel, m.Keys.Quit}
+	return []key.Binding{m.Keys.Next, m.Keys.Template, m.Keys.Submit, m.Keys.Cancel, m.Keys.Help, m.Keys.Quit}
 }
 
 // FullHelp is the help overlay's columns.
