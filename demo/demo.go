@@ -3,7 +3,9 @@
 // examples/homelab-linux (case, riviera, reached over SSH with a key and
 // known_hosts generated per demo), whose addresses are rewritten to the
 // lab's loopback addresses, in the seed's broken state (docs/lab.md). The
-// checked-in examples are never modified and nothing leaves loopback.
+// lab keeps an address free for a host added at run time (addhost.go) and
+// starts a machine there once the host is written. The checked-in examples
+// are never modified and nothing leaves loopback.
 package demo
 
 import (
