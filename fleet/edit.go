@@ -276,11 +276,14 @@ func (s *Session) prepareAdd(repo *Repo, req NewHost) (*addhost.Result, error) {
 func addedHost(r *addhost.Result) *AddedHost {
 	a := &AddedHost{Host: r.Host, Template: r.Template, Address: r.Address, Adapted: r.Adapted}
 	for _, f := range r.Files {
-		diff := plan.MaskText(plan.Diff(f.Name, f.Old, f.New, !f.Created), nil)
+		diff := plan.Diff(f.Name, masked(f.Old), masked(f.New), !f.Created)
 		a.Files = append(a.Files, WrittenFile{Name: f.Name, Path: f.Path, Created: f.Created, Diff: diff})
 	}
 	return a
 }
+
+// masked is a file's text with secret-named values masked, for its diff.
+func masked(data []byte) []byte { return []byte(plan.MaskText(string(data), nil)) }
 
 // afterAdd records the addition in the audit log and tells the HostAdded
 // hook; what fails is returned as a warning (the files are written).
