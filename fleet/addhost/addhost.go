@@ -92,29 +92,39 @@ func placeName(req Request, places []inventory.HostPlace) string {
 
 // inventoryFiles inserts the new host in every file declaring the template.
 func inventoryFiles(req Request, setAddress bool) ([]File, error) {
-	byFile := map[string][]int{}
-	var order []string
-	for _, p := range req.Inventory.HostPlaces(req.Template) {
-		if p.Encrypted {
-			return nil, fmt.Errorf("%s: the inventory file is vault-encrypted: add %s by hand", rel(req.Root, p.File), req.Name)
-		}
-		if _, seen := byFile[p.File]; !seen {
-			order = append(order, p.File)
-		}
-		byFile[p.File] = append(byFile[p.File], p.Line)
-	}
-	if len(order) == 0 {
-		return nil, fmt.Errorf("%s is not declared in an inventory file (a host list?): add %s by hand", req.Template, req.Name)
+	order, lines, err := templatePlaces(req)
+	if err != nil {
+		return nil, err
 	}
 	var out []File
 	for i, path := range order {
-		f, err := inventoryFile(req, path, byFile[path], setAddress && i == 0)
+		f, err := inventoryFile(req, path, lines[path], setAddress && i == 0)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, f)
 	}
 	return out, nil
+}
+
+// templatePlaces are the files declaring the template, in reading order,
+// with the lines in each.
+func templatePlaces(req Request) ([]string, map[string][]int, error) {
+	lines := map[string][]int{}
+	var order []string
+	for _, p := range req.Inventory.HostPlaces(req.Template) {
+		if p.Encrypted {
+			return nil, nil, fmt.Errorf("%s: the inventory file is vault-encrypted: add %s by hand", rel(req.Root, p.File), req.Name)
+		}
+		if _, seen := lines[p.File]; !seen {
+			order = append(order, p.File)
+		}
+		lines[p.File] = append(lines[p.File], p.Line)
+	}
+	if len(order) == 0 {
+		return nil, nil, fmt.Errorf("%s is not declared in an inventory file (a host list?): add %s by hand", req.Template, req.Name)
+	}
+	return order, lines, nil
 }
 
 func inventoryFile(req Request, path string, lines []int, setAddress bool) (File, error) {
