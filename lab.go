@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/straylight-fleet/straylight/demo"
+	"github.com/straylight-fleet/straylight/fleet"
 	"github.com/straylight-fleet/straylight/remote/sim"
 )
 
@@ -17,7 +18,17 @@ func (a *app) startDemo() (*demo.Demo, error) {
 		return nil, fmt.Errorf("demo lab: %w", err)
 	}
 	a.opts.repo, a.opts.inventory = d.Dir, ""
+	a.demo = d
 	return d, nil
+}
+
+// demoHooks lets a host added in the TUI (`n`) be served by the demo's lab:
+// the form suggests the address the lab keeps free, and the lab starts a
+// machine there once the host is written.
+func (a *app) demoHooks(cfg *fleet.Config) {
+	if a.demo != nil {
+		cfg.SuggestAddress, cfg.HostAdded = a.demo.SuggestAddress, a.demo.HostAdded
+	}
 }
 
 // runServeLab runs the lab until interrupted, printing how to reach each host.

@@ -13,6 +13,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/straylight-fleet/straylight/demo"
 	"github.com/straylight-fleet/straylight/fleet"
 )
 
@@ -39,6 +40,7 @@ func main() {
 type app struct {
 	opts   options
 	sess   *fleet.Session // the run's one setup; see session
+	demo   *demo.Demo     // --demo's lab; nil without
 	stdin  io.Reader
 	stdout io.Writer
 	stderr io.Writer

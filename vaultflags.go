@@ -15,14 +15,16 @@ func (a *app) session() *fleet.Session {
 		if a.opts.vaultPasswordFile != "" {
 			files = append(files, a.opts.vaultPasswordFile)
 		}
-		a.sess = fleet.NewSession(fleet.Config{
+		cfg := fleet.Config{
 			Repo: a.opts.repo, Inventory: a.opts.inventory, Limit: a.opts.limit, ExtraVars: a.opts.extraVars,
 			Tags: a.opts.tags, SkipTags: a.opts.skipTags, Playbooks: a.opts.playbooks,
 			Vault: fleet.VaultOptions{PasswordFiles: files, Ask: a.opts.askVaultPass, Stderr: a.stderr},
 			Apply: a.applyOptions(),
 			// The TUI holds the terminal: it asks in its own prompt (Session.PassphraseRequests).
 			AskSSHPassphrase: a.opts.check || a.opts.apply,
-		})
+		}
+		a.demoHooks(&cfg)
+		a.sess = fleet.NewSession(cfg)
 	}
 	return a.sess
 }

@@ -3,7 +3,9 @@
 // examples/homelab-linux (case, riviera, reached over SSH with a key and
 // known_hosts generated per demo), whose addresses are rewritten to the
 // lab's loopback addresses, in the seed's broken state (docs/lab.md). The
-// checked-in examples are never modified and nothing leaves loopback.
+// lab keeps an address free for a host added at run time (addhost.go) and
+// starts a machine there once the host is written. The checked-in examples
+// are never modified and nothing leaves loopback.
 package demo
 
 import (
@@ -40,6 +42,8 @@ type Demo struct {
 	temp bool
 	// GitNote says why the repository has no git history ("" when it has).
 	GitNote string
+	opts    Options
+	spare   spareAddress // where a host added at run time will be served
 }
 
 // Hosts of the example and where their files live.
@@ -79,6 +83,7 @@ func newDemo(dir string) (*Demo, error) {
 }
 
 func (d *Demo) start(opts Options) error {
+	d.opts = opts
 	files, err := d.renderedGPUFiles()
 	if err != nil {
 		return err
@@ -101,6 +106,7 @@ func (d *Demo) start(opts Options) error {
 	if err := d.initGit(); err != nil {
 		return err
 	}
+	d.spare.reserve(d.Lab)
 	return d.injectFaults(opts.Faults)
 }
 

@@ -21,6 +21,8 @@
 //	          .straylight/ in the repository
 //	status    the live fleet: probes of vLLM, LiteLLM and the hosts
 //	hvedit    edits of host_vars files that keep comments, order and vault
+//	addhost   a new host like a template: its inventory lines and host_vars
+//	          copies, written all or none
 //
 // Imports run one way: ansible ← discover ← plan ← apply, with state below
 // plan and apply. No package under fleet/ imports this one, and none
@@ -33,7 +35,8 @@
 // repository (Open, again after each edit), plans (Plan, reading four hosts
 // per --forks at once), deploys (Engine), watches (Monitor) and edits a
 // host's vllm values in the host_vars file that sets them (OpenEdit,
-// Repo.ConfiguredValues with the origin of each value). They use
+// Repo.ConfiguredValues with the origin of each value) and adds a host
+// like an existing one (AddHost, with SuggestAddress for the form). They use
 // the Session and the data types of plan and apply; Repo, GPUHost and the
 // other types re-exported here spare them the stages' internals. What only
 // the operator can answer comes back as a question: an encrypted SSH key's

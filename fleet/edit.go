@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/straylight-fleet/straylight/fleet/addhost"
 	"github.com/straylight-fleet/straylight/fleet/hvedit"
 	"github.com/straylight-fleet/straylight/fleet/inventory"
 	"github.com/straylight-fleet/straylight/fleet/plan"
@@ -208,3 +209,128 @@ func (v editVault) vault() (hvedit.Vault, error) {
 	}
 	return nil, errors.New("no vault password: pass --vault-password-file or --ask-vault-pass")
 }
+
+// NewHost is a host to add like an existing one, the template.
+type NewHost struct {
+	Template, Name, Address string
+}
+
+// AddedHost is what AddHost wrote.
+type AddedHost struct {
+	Host, Template, Address string
+	Files                   []WrittenFile
+	Adapted                 []string // the host_vars values changed for the new host, one line each
+	// Warning is set when the files were written but something after
+	// failed (the audit log, the demo's lab).
+	Warning string
+}
+
+// WrittenFile is one repository file AddHost wrote.
+type WrittenFile struct {
+	Name    string // relative to the repository root
+	Path    string // absolute
+	Created bool
+	Diff    string // unified diff, secrets masked
+}
+
+// SuggestAddress is an address to offer for a host added like template
+// ("" when there is none to suggest).
+func (s *Session) SuggestAddress(template string) string {
+	if s.cfg.SuggestAddress == nil {
+		return ""
+	}
+	return s.cfg.SuggestAddress(template)
+}
+
+// AddHost adds req.Name to the repository like req.Template: its
+// inventory entries in the same files and groups, its host_vars copied
+// with the values naming the template renamed and vault data encrypted
+// afresh (fleet/addhost). Every file is written or none. Open the
+// repository again to see the new host.
+func (s *Session) AddHost(repo *Repo, req NewHost) (*AddedHost, error) {
+	r, err := s.prepareAdd(repo, req)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.Write(); err != nil {
+		return nil, err
+	}
+	added := addedHost(r)
+	added.Warning = s.afterAdd(repo, r)
+	return added, nil
+}
+
+func (s *Session) prepareAdd(repo *Repo, req NewHost) (*addhost.Result, error) {
+	vars, err := repo.HostVarOrigins(req.Template)
+	if err != nil {
+		return nil, fmt.Errorf("template %s: %w", req.Template, err)
+	}
+	dec, _, err := s.Keyring()
+	if err != nil {
+		return nil, err
+	}
+	return addhost.Prepare(addhost.Request{Root: repo.Root(), Template: req.Template, Name: req.Name, Address: req.Address,
+		Inventory: repo.repo.Inventory, TemplateVars: vars, Vault: s.EditVault(), Decrypter: dec})
+}
+
+func addedHost(r *addhost.Result) *AddedHost {
+	a := &AddedHost{Host: r.Host, Template: r.Template, Address: r.Address, Adapted: r.Adapted}
+	for _, f := range r.Files {
+		diff := plan.Diff(f.Name, masked(f.Old), masked(f.New), !f.Created)
+		a.Files = append(a.Files, WrittenFile{Name: f.Name, Path: f.Path, Created: f.Created, Diff: diff})
+	}
+	return a
+}
+
+// masked is a file's text with secret-named values masked, for its diff.
+func masked(data []byte) []byte { return []byte(plan.MaskText(string(data), nil)) }
+
+// afterAdd records the addition in the audit log and tells the HostAdded
+// hook; what fails is returned as a warning (the files are written).
+func (s *Session) afterAdd(repo *Repo, r *addhost.Result) string {
+	var files []AuditFile
+	for _, f := range r.Files {
+		files = append(files, AuditFile{Dest: f.Name, OldSHA256: hvedit.SHA256Hex(f.Old), NewSHA256: hvedit.SHA256Hex(f.New)})
+	}
+	var errs []error
+	errs = append(errs, repo.Audit(AuditEntry{Host: r.Host, Action: "add-host", Result: "ok",
+		Message: fmt.Sprintf("added %s like %s, ansible_host %s", r.Host, r.Template, r.Address), Files: files}))
+	if s.cfg.HostAdded != nil {
+		errs = append(errs, s.cfg.HostAdded(r.Host, r.Address))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return "written, but: " + err.Error()
+	}
+	return ""
+}
+
+// Paths are the files written, absolute: what a commit takes.
+func (a *AddedHost) Paths() []string {
+	out := make([]string, len(a.Files))
+	for i, f := range a.Files {
+		out[i] = f.Path
+	}
+	return out
+}
+
+// CommitMessage names the new host, its template and address, and the
+// files written.
+func (a *AddedHost) CommitMessage() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Add host %s like %s (ansible_host %s)\n\n", a.Host, a.Template, a.Address)
+	for _, f := range a.Files {
+		verb := "add to"
+		if f.Created {
+			verb = "create"
+		}
+		fmt.Fprintf(&b, "- %s %s\n", verb, f.Name)
+	}
+	return b.String()
+}
+
+// CheckHostName says why name cannot be a new inventory host's name ("" when
+// it can); AddHost checks it again.
+func CheckHostName(name string) string { return inventory.CheckHostName(name) }
+
+// CheckAddress says why addr cannot be an ansible_host ("" when it can).
+func CheckAddress(addr string) string { return inventory.CheckAddress(addr) }

@@ -51,6 +51,12 @@ type Config struct {
 	// one `ansible --version` reports (run once per session, and only when
 	// a condition needs it), else straylight.yml's, else the newest.
 	CoreVersion string
+	// SuggestAddress, when set, proposes the address of a host added like
+	// template (the demo offers a loopback address its lab serves).
+	SuggestAddress func(template string) string
+	// HostAdded, when set, is told of each host AddHost wrote (the demo
+	// starts a lab host for it).
+	HostAdded func(name, address string) error
 }
 
 // Session is the one setup both faces use: it loads the vault keyring once,

@@ -340,6 +340,7 @@ func (m Model) diffInput(host string) diff.Input {
 	for _, e := range m.edits[host] {
 		in.Edits = append(in.Edits, e.result.Description)
 	}
+	in.Written = m.writtenFiles(host)
 	return in
 }
 

@@ -210,6 +210,9 @@ func (m Model) commitEdits(host string) (Model, tea.Cmd) {
 		m.errText = "cannot commit: " + m.repo.Root() + " is not in a git repository"
 		return m, nil
 	}
+	if m.added[host] != nil && m.svc.commit != nil {
+		return m.commitAdded(host)
+	}
 	if len(records) == 0 || m.svc.commit == nil {
 		return m, nil
 	}
@@ -245,8 +248,9 @@ func (m Model) onCommitted(msg committedMsg) (Model, tea.Cmd) {
 		return m, nil
 	}
 	delete(m.edits, msg.host)
+	delete(m.added, msg.host)
 	first, _, _ := strings.Cut(msg.message, "\n")
-	m.notice = "committed: " + first
+	m.notice, m.untilPlan = "committed: "+first, false // not cleared by a plan still on its way
 	m.rebuild()
 	return m, m.readGit()
 }

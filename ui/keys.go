@@ -50,6 +50,8 @@ func (m Model) onKey(k tea.KeyPressMsg) (Model, tea.Cmd) {
 		return m.onLoadingKey(k)
 	case m.current() == viewEdit:
 		return m.onEditKey(k)
+	case m.current() == viewAddHost:
+		return m.onAddHostKey(k)
 	case m.logsTyping():
 		m.logs = m.logs.HandleKey(k)
 		return m, nil
@@ -63,7 +65,7 @@ func (m Model) typing() bool {
 	if m.asking != nil {
 		return true
 	}
-	return m.confirm == nil && !m.showHelp && (m.filtering || (m.phase == phaseReady && (m.current() == viewEdit || m.logsTyping())))
+	return m.confirm == nil && !m.showHelp && (m.filtering || (m.phase == phaseReady && (m.current() == viewEdit || m.current() == viewAddHost || m.logsTyping())))
 }
 
 // splitAltKey undoes a terminal's folding: esc quickly followed by a key
@@ -191,6 +193,8 @@ func (m Model) onFleetKey(k tea.KeyPressMsg) (Model, tea.Cmd) {
 		return m.openDetail(m.selectedHost())
 	case key.Matches(k, fk.Progress):
 		return m.reopenProgress(), nil
+	case key.Matches(k, fk.Add):
+		return m.openAddHost(m.selectedHost())
 	}
 	if m2, cmd, ok := m.onHostKey(k, m.selectedHost()); ok {
 		return m2, cmd

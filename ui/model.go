@@ -12,6 +12,7 @@ import (
 	fleetapply "github.com/straylight-fleet/straylight/fleet/apply"
 	"github.com/straylight-fleet/straylight/fleet/plan"
 	"github.com/straylight-fleet/straylight/fleet/status"
+	"github.com/straylight-fleet/straylight/ui/addhost"
 	"github.com/straylight-fleet/straylight/ui/apply"
 	"github.com/straylight-fleet/straylight/ui/detail"
 	"github.com/straylight-fleet/straylight/ui/diff"
@@ -48,6 +49,7 @@ const (
 	viewApply
 	viewLogs
 	viewGit
+	viewAddHost
 )
 
 // runtime is what the model shares across its copies: the program's
@@ -125,9 +127,10 @@ type Model struct {
 	nextTask  task.ID
 	spinFrame int
 	spinning  bool
-	edits     map[string][]editRecord // saved, uncommitted edits per host
-	values    map[string]valuesMsg    // configured values with origins, per host
-	editing   *editSession            // the open form's file
+	edits     map[string][]editRecord     // saved, uncommitted edits per host
+	added     map[string]*fleet.AddedHost // hosts added (n), not committed yet
+	values    map[string]valuesMsg        // configured values with origins, per host
+	editing   *editSession                // the open form's file
 	saving    bool
 	logStream *linePump // the log view's stream; nil when none runs
 	// clearedOnSave are the keys the save being written empties (a warning).
@@ -147,16 +150,17 @@ type Model struct {
 	notice    string
 	untilPlan bool // the notice waits for the next plan and goes with it
 
-	fleet  fleettable.Model
-	routes routes.Model
-	detail detail.Model
-	edit   edit.Model
-	diff   diff.Model
-	apply  apply.Model
-	logs   logs.Model
-	gitlog gitlog.Model
-	help   help.Model
-	keys   globalKeys
+	fleet   fleettable.Model
+	routes  routes.Model
+	detail  detail.Model
+	edit    edit.Model
+	diff    diff.Model
+	apply   apply.Model
+	logs    logs.Model
+	gitlog  gitlog.Model
+	addhost addhost.Model
+	help    help.Model
+	keys    globalKeys
 }
 
 // newModel builds the root; nothing is read until Init's commands run.
@@ -167,7 +171,7 @@ func newModel(ctx context.Context, cfg Config, svc services, th *theme.Theme) Mo
 		rt: &runtime{ctx: ctx, cancel: cancel, snapshots: task.NewLatest[status.Snapshot](),
 			history: fleet.NewHistory(fleet.HistoryWindow, 0), engine: newEngineTasks(), planReady: make(chan struct{})},
 		tests: map[string]fleetapply.RouteResult{}, tasks: map[task.ID]*apply.Progress{},
-		pumps: map[task.ID]*task.Pump{}, outcomes: map[string]string{}, edits: map[string][]editRecord{}, values: map[string]valuesMsg{},
+		pumps: map[task.ID]*task.Pump{}, outcomes: map[string]string{}, edits: map[string][]editRecord{}, added: map[string]*fleet.AddedHost{}, values: map[string]valuesMsg{},
 		stack: []viewID{viewFleet}, keys: newGlobalKeys(), spinning: true,
 		fleet: fleettable.New(th), routes: routes.New(th), detail: detail.New(th),
 		diff: diff.New(th), apply: apply.NewModel(th), help: help.New(th), logs: logs.New(th), gitlog: gitlog.New(th),
@@ -259,6 +263,9 @@ func (m Model) onData(msg tea.Msg) (Model, tea.Cmd) {
 		m.errText = msg.err.Error()
 		return m, nil
 	}
+	if m, cmd, ok := m.onAddData(msg); ok {
+		return m, cmd
+	}
 	return m.onEditData(msg)
 }
 
@@ -302,6 +309,7 @@ func (m *Model) layout() {
 	m.apply.SetSize(w, h)
 	m.logs.SetSize(w, h)
 	m.gitlog.SetSize(w, h)
+	m.addhost.SetSize(w, h)
 }
 
 // spinMsg advances the spinners.

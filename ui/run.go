@@ -1,6 +1,6 @@
 // Package ui is straylight's terminal UI (Bubble Tea v2): the fleet table,
-// the routes pane, host detail, the edit form, the diff, deploy/restart
-// progress and route tests, keyboard only. It holds no business logic:
+// the routes pane, host detail, the edit form, the add-host form, the diff,
+// deploy/restart progress and route tests, keyboard only. It holds no business logic:
 // the repository, plans, edits and the apply engine come from the
 // fleet.Session the CLI built (data types from fleet/plan and fleet/apply),
 // live state from fleet/status. Nothing here blocks on

@@ -50,6 +50,9 @@ type services struct {
 	// passphrases are the session's questions for encrypted SSH keys'
 	// passphrases (Session.PassphraseRequests); nil: none are asked.
 	passphrases func() <-chan fleet.PassphraseRequest
+	// addHost writes a host like a template (n); suggest proposes its address.
+	addHost func(repo *fleet.Repo, req fleet.NewHost) (*fleet.AddedHost, error)
+	suggest func(template string) string
 	// planEvery is how often the plan (drift) is recomputed in the background.
 	planEvery time.Duration
 }
@@ -68,6 +71,8 @@ func defaultServices(cfg Config) services {
 		openEdit:    s.OpenEdit,
 		logs:        s.HostLogs,
 		passphrases: s.PassphraseRequests,
+		addHost:     s.AddHost,
+		suggest:     s.SuggestAddress,
 		planEvery:   planInterval,
 	}
 }

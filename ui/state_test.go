@@ -175,7 +175,7 @@ func TestRoutesPaneProgressKey(t *testing.T) {
 // TestHelpListsEachKeyOnce: the overlay of every view names a key once.
 func TestHelpListsEachKeyOnce(t *testing.T) {
 	m := newFixture(t).ready(100, 30)
-	for _, keys := range [][]string{nil, {"enter"}, {"esc", "d"}, {"esc", "tab"}} {
+	for _, keys := range [][]string{nil, {"enter"}, {"esc", "d"}, {"esc", "tab"}, {"tab", "n"}} {
 		m, _ = pressKeys(m, keys...)
 		seen := map[string]bool{}
 		for _, k := range help.Bindings(m.focused()) {

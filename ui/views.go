@@ -19,20 +19,21 @@ type viewSpec struct {
 }
 
 // viewCount is the number of views (the last viewID plus one).
-const viewCount = int(viewGit) + 1
+const viewCount = int(viewAddHost) + 1
 
 // viewTable is the table of views, indexed by viewID. It is built by a
 // function (not a package variable) so no view state is shared.
 func viewTable() [viewCount]viewSpec {
 	return [viewCount]viewSpec{
-		viewFleet:  {"fleet", func(m Model) bhelp.KeyMap { return m.fleet }, Model.fleetBody, Model.onFleetKey},
-		viewRoutes: {"routes", func(m Model) bhelp.KeyMap { return m.routes }, func(m Model) string { return m.routes.View() }, Model.onRoutesKey},
-		viewDetail: {"host detail", func(m Model) bhelp.KeyMap { return help.Join(m.detail, m.keys) }, func(m Model) string { return m.detail.View() }, Model.onDetailKey},
-		viewEdit:   {"edit", func(m Model) bhelp.KeyMap { return m.edit }, func(m Model) string { return m.edit.View() }, Model.onEditKey},
-		viewDiff:   {"diff", func(m Model) bhelp.KeyMap { return help.Join(m.diff, m.keys) }, func(m Model) string { return m.diff.View() }, Model.onDiffKey},
-		viewApply:  {"progress", func(m Model) bhelp.KeyMap { return help.Join(m.apply, m.keys) }, func(m Model) string { return m.apply.View() }, Model.onApplyKey},
-		viewLogs:   {"logs", func(m Model) bhelp.KeyMap { return help.Join(m.logs, m.keys) }, func(m Model) string { return m.logs.View() }, Model.onLogsKey},
-		viewGit:    {"git history", func(m Model) bhelp.KeyMap { return help.Join(m.gitlog, m.keys) }, func(m Model) string { return m.gitlog.View() }, Model.onGitKey},
+		viewFleet:   {"fleet", func(m Model) bhelp.KeyMap { return m.fleet }, Model.fleetBody, Model.onFleetKey},
+		viewRoutes:  {"routes", func(m Model) bhelp.KeyMap { return m.routes }, func(m Model) string { return m.routes.View() }, Model.onRoutesKey},
+		viewDetail:  {"host detail", func(m Model) bhelp.KeyMap { return help.Join(m.detail, m.keys) }, func(m Model) string { return m.detail.View() }, Model.onDetailKey},
+		viewEdit:    {"edit", func(m Model) bhelp.KeyMap { return m.edit }, func(m Model) string { return m.edit.View() }, Model.onEditKey},
+		viewDiff:    {"diff", func(m Model) bhelp.KeyMap { return help.Join(m.diff, m.keys) }, func(m Model) string { return m.diff.View() }, Model.onDiffKey},
+		viewApply:   {"progress", func(m Model) bhelp.KeyMap { return help.Join(m.apply, m.keys) }, func(m Model) string { return m.apply.View() }, Model.onApplyKey},
+		viewLogs:    {"logs", func(m Model) bhelp.KeyMap { return help.Join(m.logs, m.keys) }, func(m Model) string { return m.logs.View() }, Model.onLogsKey},
+		viewGit:     {"git history", func(m Model) bhelp.KeyMap { return help.Join(m.gitlog, m.keys) }, func(m Model) string { return m.gitlog.View() }, Model.onGitKey},
+		viewAddHost: {"add host", func(m Model) bhelp.KeyMap { return m.addhost }, func(m Model) string { return m.addhost.View() }, Model.onAddHostKey},
 	}
 }
 

@@ -7,7 +7,9 @@
 //
 // The usual flow is the UI's: Read a file, show its value (Doc.Get) in a form,
 // Doc.Set the new value, preview Result, then Doc.Save, which refuses when the
-// file changed on disk in between. Set does all three at once.
+// file changed on disk in between. Set does all three at once. Doc.CopyFor
+// derives a new host's file from a template host's: the template's name
+// renamed in its values, vault data encrypted afresh.
 package hvedit
 
 import (

@@ -29,6 +29,7 @@ type setter struct {
 	validate  Validator
 	secretKey func(string) bool
 	allSecret bool // the file is vault-encrypted
+	reseal    bool // encrypt a vault value afresh even when its text stays
 }
 
 // set plans and verifies the edit of keyPath to value in text. Nothing is
@@ -141,7 +142,7 @@ func (st setter) renderReplacement(e *editor, sp spot, ch *change) (r rendered, 
 	switch {
 	case ch.vaulted && err != nil:
 		return r, false, err
-	case err == nil && sameValue(old, ch.newValue):
+	case err == nil && sameValue(old, ch.newValue) && !(st.reseal && ch.vaulted):
 		return r, true, nil
 	case ch.vaulted:
 		r, err = st.renderVault(e, sp.value, ch)

@@ -53,7 +53,11 @@ func shown(v any, secret bool) string {
 // Set changes keyPath to value in memory and returns what changed; Save
 // writes it. On error the Doc is left as it was.
 func (d *Doc) Set(keyPath []string, value any) (Result, error) {
-	ch, err := d.setter().set(d.text, keyPath, value)
+	return d.setWith(d.setter(), keyPath, value)
+}
+
+func (d *Doc) setWith(st setter, keyPath []string, value any) (Result, error) {
+	ch, err := st.set(d.text, keyPath, value)
 	if err != nil {
 		return Result{}, d.named(err, keyPath)
 	}

@@ -20,6 +20,7 @@ type host struct {
 	name   string
 	vars   varSet
 	direct []*group // groups the host was put in, in order
+	places []HostPlace
 	// Filled by finalize:
 	precedence []*group // its groups but 'all', lowest precedence first
 	groupNames []string // the group_names magic variable
@@ -77,6 +78,9 @@ func (m *model) addHost(name, groupName string, port int, at Origin) error {
 	h := m.hostByName[name]
 	if h == nil {
 		h = m.newHost(name, port, at)
+	}
+	if at.File != "" {
+		h.places = append(h.places, HostPlace{File: at.File, Line: at.Line, Group: groupName, Encrypted: at.Secret})
 	}
 	if g != nil {
 		g.addHost(h)

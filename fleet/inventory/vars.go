@@ -1,6 +1,8 @@
 // Package inventory reads an Ansible inventory (YAML or INI), its
 // group_vars/host_vars files and merges a host's variables exactly as
-// ansible-core 2.14 does, recording where every variable was set.
+// ansible-core 2.14 does, recording where every variable was set. It also
+// adds a host to an inventory file like another one (InsertHost: new lines
+// only, verified by reading the file back), the one edit it makes.
 //
 // Values are raw and untemplated: a role default such as
 // "{{ vllm.port | default(8000) }}" stays a string here; templating is the

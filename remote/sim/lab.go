@@ -89,15 +89,18 @@ type HostInfo struct {
 
 // Lab is a running simulated fleet on loopback.
 type Lab struct {
-	ca         *labCA
-	slowWinRM  time.Duration
-	gpuHosts   []*labGPUHost
-	proxy      *LiteLLMProxy
-	proxySpec  ProxySpec
-	proxyIP    string
-	closeOnce  sync.Once
+	ca        *labCA
+	slowWinRM time.Duration
+	gpuHosts  []*labGPUHost
+	proxy     *LiteLLMProxy
+	proxySpec ProxySpec
+	proxyIP   string
+	closeOnce sync.Once
+	linux     []*linuxHost
+	pool      *loopbackPool
+
+	mu         sync.RWMutex // guards gpuHosts and hostByName: AddGPUHost adds to them
 	hostByName map[string]*labGPUHost
-	linux      []*linuxHost
 }
 
 // labGPUHost is one GPU host's servers.
@@ -124,7 +127,7 @@ func StartLab(spec LabSpec) (*Lab, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := &Lab{ca: ca, slowWinRM: spec.SlowWinRMDelay, hostByName: map[string]*labGPUHost{}}
+	l := &Lab{ca: ca, slowWinRM: spec.SlowWinRMDelay, hostByName: map[string]*labGPUHost{}, pool: newLoopbackPool()}
 	if l.slowWinRM <= 0 {
 		l.slowWinRM = 3 * time.Second
 	}
@@ -136,7 +139,7 @@ func StartLab(spec LabSpec) (*Lab, error) {
 }
 
 func (l *Lab) start(spec LabSpec) error {
-	pool := newLoopbackPool()
+	pool := l.pool
 	for _, hs := range spec.GPUHosts {
 		h, err := l.startGPUHost(hs, pool)
 		if err != nil {
@@ -349,7 +352,7 @@ func (h *labGPUHost) info() HostInfo {
 // startProxy starts the proxy; api_base host names resolve to lab addresses.
 func (l *Lab) startProxy(spec ProxySpec, pool *loopbackPool) error {
 	resolve := map[string]string{}
-	for _, h := range l.gpuHosts {
+	for _, h := range l.gpuList() {
 		resolve[h.spec.Name] = h.ip
 	}
 	for _, h := range l.linux {
@@ -390,8 +393,9 @@ func (l *Lab) proxyInfo() HostInfo {
 
 // Hosts lists every host: GPU hosts in spec order, then the proxy.
 func (l *Lab) Hosts() []HostInfo {
-	out := make([]HostInfo, 0, len(l.gpuHosts)+1)
-	for _, h := range l.gpuHosts {
+	gpus := l.gpuList()
+	out := make([]HostInfo, 0, len(gpus)+1)
+	for _, h := range gpus {
 		out = append(out, h.info())
 	}
 	if l.proxy != nil {
@@ -418,7 +422,7 @@ func (l *Lab) SetFault(host string, kind FaultKind) error { return l.fault(host,
 func (l *Lab) ClearFault(host string, kind FaultKind) error { return l.fault(host, kind, false) }
 
 func (l *Lab) fault(host string, kind FaultKind, on bool) error {
-	if h, ok := l.hostByName[host]; ok {
+	if h, ok := l.gpuHost(host); ok {
 		return h.setFault(kind, on, l.slowWinRM)
 	}
 	if h := l.linuxHost(host); h != nil {
@@ -435,7 +439,7 @@ func (l *Lab) fault(host string, kind FaultKind, on bool) error {
 
 // Faults lists a host's active faults.
 func (l *Lab) Faults(host string) []FaultKind {
-	if h, ok := l.hostByName[host]; ok {
+	if h, ok := l.gpuHost(host); ok {
 		return h.faults.list()
 	}
 	if h := l.linuxHost(host); h != nil {
@@ -456,7 +460,7 @@ func (l *Lab) CertPool() *x509.CertPool { return l.ca.certPool() }
 
 // FS is a GPU host's filesystem (nil for an unknown host).
 func (l *Lab) FS(host string) *FS {
-	if h, ok := l.hostByName[host]; ok {
+	if h, ok := l.gpuHost(host); ok {
 		return h.fs
 	}
 	return nil
@@ -464,7 +468,7 @@ func (l *Lab) FS(host string) *FS {
 
 // VLLM is a GPU host's vLLM server (nil for an unknown host).
 func (l *Lab) VLLM(host string) *VLLMServer {
-	if h, ok := l.hostByName[host]; ok {
+	if h, ok := l.gpuHost(host); ok {
 		return h.vllm
 	}
 	if h := l.linuxHost(host); h != nil {
@@ -480,7 +484,7 @@ func (l *Lab) Proxy() *LiteLLMProxy { return l.proxy }
 func (l *Lab) Close() error {
 	l.closeOnce.Do(func() {
 		var wg sync.WaitGroup
-		for _, h := range l.gpuHosts {
+		for _, h := range l.gpuList() {
 			wg.Add(1)
 			go func() { defer wg.Done(); h.close() }()
 		}

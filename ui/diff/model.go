@@ -38,7 +38,7 @@ func (m *Model) Show(in Input) {
 	m.lines = Lines(in, m.th)
 	m.scroll.SetLines(layout.WrapLines(m.lines, m.width, 4))
 	m.scroll.Top()
-	m.Keys.Commit.SetEnabled(len(in.Edits) > 0 && in.Committable)
+	m.Keys.Commit.SetEnabled(in.Pending() && in.Committable)
 }
 
 // Refresh replaces the content (a new plan) keeping the scroll position.
@@ -46,7 +46,7 @@ func (m *Model) Refresh(in Input) {
 	m.input = in
 	m.lines = Lines(in, m.th)
 	m.scroll.SetLines(layout.WrapLines(m.lines, m.width, 4))
-	m.Keys.Commit.SetEnabled(len(in.Edits) > 0 && in.Committable)
+	m.Keys.Commit.SetEnabled(in.Pending() && in.Committable)
 }
 
 // Host is the host shown.

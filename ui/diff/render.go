@@ -1,7 +1,8 @@
 // Package diff is the diff view: the unified diff of every file the
 // selected host's plan touches, coloured and scrollable, under the plan
 // summary (files, restarts, routes affected) and, after an edit, the
-// host_vars change that caused it.
+// host_vars change that caused it, or the repository files written for a
+// host just added.
 package diff
 
 import (
@@ -18,9 +19,22 @@ type Input struct {
 	Plan   *plan.HostPlan // nil: the host is not in the plan
 	Routes []string       // routes through the host
 	Edits  []string       // descriptions of the edits just saved
+	// Written are the repository files written for a host just added (n),
+	// shown above what a deploy would render for it.
+	Written []Written
 	// Committable: the repository is in git, so c commits the edits.
 	Committable bool
 }
+
+// Written is one repository file written, with its diff.
+type Written struct {
+	Name    string
+	Created bool
+	Diff    string
+}
+
+// Pending reports uncommitted changes the view offers to commit.
+func (in Input) Pending() bool { return len(in.Edits) > 0 || len(in.Written) > 0 }
 
 // Lines renders the view's content.
 func Lines(in Input, th *theme.Theme) []string {
@@ -28,6 +42,10 @@ func Lines(in Input, th *theme.Theme) []string {
 	out = append(out, summary(in, th)...)
 	for _, e := range in.Edits {
 		out = append(out, th.Info.S("edited ")+e)
+	}
+	out = append(out, written(in.Written, th)...)
+	if in.Plan == nil && len(in.Written) > 0 {
+		return append(out, "", th.Dim.S("planning "+in.Host+"…"))
 	}
 	if in.Plan == nil {
 		return append(out, "", th.Dim.S(in.Host+" is not in the plan (outside --limit, or no play targets it)"))
@@ -123,6 +141,24 @@ func file(f *plan.FileChange, th *theme.Theme) []string {
 		out = append(out, th.Dim.S("   (content holds secrets: diff masked)"))
 	}
 	return append(out, diffLines(f.Diff, th)...)
+}
+
+// written shows the repository files written for a new host, then a
+// heading for what a deploy would render.
+func written(files []Written, th *theme.Theme) []string {
+	if len(files) == 0 {
+		return nil
+	}
+	var out []string
+	for _, f := range files {
+		verb := "added to"
+		if f.Created {
+			verb = "created"
+		}
+		out = append(out, "", th.DiffHeader.S("── "+f.Name+"  "+verb+" in the repository"))
+		out = append(out, diffLines(f.Diff, th)...)
+	}
+	return append(out, "", th.Title.S("What a deploy would render"))
 }
 
 func actionWord(a plan.Action) string {

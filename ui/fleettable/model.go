@@ -15,7 +15,7 @@ import (
 type KeyMap struct {
 	Nav                                                                                table.NavKeys
 	Tab, Filter, Enter, Edit, Diff, Apply, Restart, Test, Progress, Cancel, Help, Quit key.Binding
-	Logs, History                                                                      key.Binding
+	Logs, History, Add                                                                 key.Binding
 }
 
 // ShortHelp is the footer's help.
@@ -28,7 +28,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		k.Nav.Bindings(),
 		{k.Filter, k.Tab},
-		{k.Enter, k.Edit, k.Diff, k.Logs, k.History},
+		{k.Enter, k.Edit, k.Diff, k.Logs, k.History, k.Add},
 		{k.Apply, k.Restart, k.Test, k.Progress, k.Cancel},
 		{k.Help, k.Quit},
 	}
@@ -40,7 +40,7 @@ func newKeyMap() KeyMap {
 		Enter: keys.Enter("host detail"), Edit: keys.Edit(), Diff: keys.Diff(),
 		Apply: keys.Apply(), Restart: keys.Restart(), Test: keys.Test("test host's routes"), Progress: keys.Progress(),
 		Cancel: keys.Cancel(), Help: keys.Help(), Quit: keys.Quit(),
-		Logs: keys.Logs(), History: keys.History(),
+		Logs: keys.Logs(), History: keys.History(), Add: keys.AddHost(),
 	}
 }
 

@@ -1,8 +1,8 @@
 // Package keys builds the key bindings of the UI. The keys are a contract
 // the end-to-end tests rely on (README, "Tour"): ↑/↓ or j/k move, tab switches
 // fleet/routes, / filters, enter opens, e edits, d diffs, a applies, r
-// restarts, t tests routes, ? shows help, esc goes back, q or ctrl+c quits,
-// y confirms. Bindings are built by functions, so no key state is shared
+// restarts, t tests routes, n adds a host, ? shows help, esc goes back, q or
+// ctrl+c quits, y confirms. Bindings are built by functions, so no key state is shared
 // between views.
 package keys
 
@@ -92,3 +92,6 @@ func Logs() key.Binding { return bind("l", "logs", "l") }
 
 // History shows the git history of the files feeding the selected host.
 func History() key.Binding { return bind("h", "git history", "h") }
+
+// AddHost opens the form that adds a host like the selected one.
+func AddHost() key.Binding { return bind("n", "add a host like this one", "n") }
