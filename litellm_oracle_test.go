@@ -14,7 +14,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"net"
 	"os"
 	"os/exec"
@@ -55,10 +54,11 @@ func litellmBinary(t *testing.T) string {
 
 // realLiteLLM is one run of the real proxy.
 type realLiteLLM struct {
-	url  string
-	log  string
-	cmd  *exec.Cmd
-	done chan error
+	url     string
+	log     string
+	cmd     *exec.Cmd
+	done    chan error
+	stopped bool
 }
 
 // startRealLiteLLM starts `litellm --config config` on ip:port, offline, and
@@ -100,6 +100,7 @@ func (p *realLiteLLM) waitLive(t *testing.T) {
 	for time.Now().Before(deadline) {
 		select {
 		case err := <-p.done:
+			p.stopped = true // it is gone: nothing to stop
 			t.Fatalf("LiteLLM exited before it listened (%v):\n%s", err, p.logTail())
 		default:
 		}
@@ -114,11 +115,13 @@ func (p *realLiteLLM) waitLive(t *testing.T) {
 	t.Fatalf("LiteLLM did not answer /health/liveliness within %s:\n%s", litellmStartup, p.logTail())
 }
 
-// stop ends the proxy's process group: SIGTERM, then SIGKILL after 10 s.
+// stop ends the proxy's process group (SIGTERM, then SIGKILL after 10 s)
+// once; a later call does nothing, so no other process is ever signalled.
 func (p *realLiteLLM) stop() {
-	if p.cmd.Process == nil {
+	if p.stopped || p.cmd.Process == nil {
 		return
 	}
+	p.stopped = true
 	_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGTERM)
 	select {
 	case <-p.done:
@@ -126,7 +129,6 @@ func (p *realLiteLLM) stop() {
 		_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
 		<-p.done
 	}
-	p.done <- errors.New("stopped") // a second stop returns at once
 }
 
 func (p *realLiteLLM) logTail() string {
