@@ -1,121 +1,86 @@
 package ansible
 
-import "fmt"
+import "slices"
 
 // DiscoveryFiles renders what every template and copy task of the host's
-// plays would write (ignoring --limit), including the tasks straylight does
-// not apply itself because of an argument (owner, group, mode, ...) or a
-// keyword (when, become, register, ...): what they write is still what
-// starts the host's servers, and discovery reads it. The arguments and
-// keywords that only change attributes or whether the task runs are left
-// out of the rendering. A task that does not render (a loop variable, a fact
-// gathered at run time) is returned as an error naming it, and the others
-// are still rendered.
+// plays would write (ignoring --limit and --tags), including the tasks
+// straylight does not apply itself because of an argument (owner, group,
+// mode, ...) or a keyword (when, become, register, ...): what they write is
+// still what starts the host's servers, and discovery reads it. The plays
+// are walked as the plan walks them (execute.go), so tasks inside blocks
+// (and their rescue and always parts), in imported and included roles and
+// task files, and looped over a list the repository holds are read, once
+// per item; conditions and tags do not stop a file task or an include, and
+// the arguments that only change attributes are left out of the rendering.
+// A task that does not render (a loop over a registered result, a fact
+// gathered at run time) is returned as an error naming it, and the walk
+// goes on.
 func (r *Repo) DiscoveryFiles(host string) ([]*FileTask, []error) {
 	var files []*FileTask
 	var problems []error
-	done := r.renderedTasks(host)
 	for _, run := range r.Runs {
 		if !containsString(run.AllHosts, host) {
 			continue
 		}
-		hs, err := done.scope(r, host, run)
-		if err != nil {
-			problems = append(problems, err)
-			continue
-		}
-		for _, t := range run.Tasks() {
-			f, err := done.file(run, t)
-			if f == nil {
-				f, err = discoveryFile(hs, run, t)
-			}
-			if err != nil {
-				problems = append(problems, err)
-			}
-			if f != nil {
-				files = append(files, f)
-			}
-		}
+		fs, errs := r.discoverRun(host, run)
+		files = append(files, fs...)
+		problems = append(problems, errs...)
 	}
 	return files, problems
 }
 
-// renderedTasks is what the host's whole render (RenderHost, shared with the
-// plan) already holds: its scopes and the file tasks it rendered, which
-// discovery reads instead of rendering them again.
-type renderedTasks struct {
-	scopes map[*PlayRun]*HostScope
-	files  map[runTask]*FileTask
-}
-
-type runTask struct {
-	run  *PlayRun
-	task *Task
-}
-
-func (r *Repo) renderedTasks(host string) renderedTasks {
-	done := renderedTasks{scopes: map[*PlayRun]*HostScope{}, files: map[runTask]*FileTask{}}
-	w, _ := r.RenderHost(host, false) // a task it did not reach is rendered here and its error reported
-	if w == nil {
-		return done
+// discoverRun walks one play for the host in discovery mode, on a copy of
+// its scope (an included role's handlers join the copy, not the plan's).
+func (r *Repo) discoverRun(host string, run *PlayRun) ([]*FileTask, []error) {
+	hs, err := r.ScopeOf(host, run)
+	if err != nil {
+		return nil, []error{err}
 	}
-	for _, hs := range w.Scopes {
-		done.scopes[hs.run] = hs
+	play := *hs
+	play.included = slices.Clone(hs.included)
+	w := &HostTasks{Host: host}
+	wk := r.newWalker(run, w, &play, run.AllHosts)
+	wk.discovery = true
+	wk.rendered = r.renderedByDest(host, run)
+	if err := wk.playTasks(); err != nil {
+		wk.problems = append(wk.problems, err)
 	}
-	seen := map[runTask]int{}
 	for _, f := range w.Files {
-		k := runTask{f.Run, f.Task}
-		if seen[k]++; seen[k] == 1 {
-			done.files[k] = f
-		} else {
-			delete(done.files, k) // one task twice in a play (a role listed twice): render each again
+		f.Src = fileSource(f)
+	}
+	return w.Files, wk.problems
+}
+
+// renderedKey is a file task of the plan's render, by the file it writes.
+type renderedKey struct {
+	task *Task
+	dest string
+}
+
+// renderedByDest is what the plan's render of the host (RenderHost, cached)
+// already wrote in this play: discovery reuses that content rather than
+// render the template again.
+func (r *Repo) renderedByDest(host string, run *PlayRun) map[renderedKey][]byte {
+	out := map[renderedKey][]byte{}
+	w, _ := r.RenderHost(host, false) // what it could not render, discovery renders and reports
+	if w == nil {
+		return out
+	}
+	for _, f := range w.Files {
+		if f.Run == run {
+			out[renderedKey{f.Task, f.Dest}] = f.Content
 		}
 	}
-	return done
+	return out
 }
 
-func (d renderedTasks) scope(r *Repo, host string, run *PlayRun) (*HostScope, error) {
-	if hs, ok := d.scopes[run]; ok {
-		return hs, nil
-	}
-	return r.ScopeOf(host, run)
-}
-
-// file is the rendered task as discovery returns it (with its source), or
-// nil when the render did not produce it.
-func (d renderedTasks) file(run *PlayRun, t *Task) (*FileTask, error) {
-	f, ok := d.files[runTask{run, t}]
-	if !ok || !t.Module.IsFileModule() {
-		return nil, nil
-	}
-	args, err := f.Scope.template(contentArgs(t.Args))
+// fileSource is the template or file a rendered task was rendered from.
+func fileSource(f *FileTask) string {
+	args, err := f.Scope.template(contentArgs(f.Task.Args))
 	if err != nil {
-		return nil, nil
+		return ""
 	}
-	out := *f
-	out.Src = sourceOf(f.Scope, run, t, args.(map[string]any))
-	return &out, nil
-}
-
-// discoveryFile renders one template or copy task for its content; nil for
-// any other task.
-func discoveryFile(hs *HostScope, run *PlayRun, t *Task) (*FileTask, error) {
-	mod, ok := moduleNames[t.ModuleName]
-	if !ok || !mod.IsFileModule() {
-		return nil, nil
-	}
-	tc := *t
-	tc.Module = mod
-	hs = hs.withParams(run.paramsFor(t))
-	args, err := hs.template(contentArgs(t.Args))
-	if err != nil {
-		return nil, fmt.Errorf("task %q (%s) not read for discovery: %w", t.Label(), t.At, err)
-	}
-	rt, err := hs.renderWithArgs(run, &tc, args.(map[string]any))
-	if err != nil {
-		return nil, fmt.Errorf("task %q (%s) not read for discovery: %w", t.Label(), t.At, err)
-	}
-	return &FileTask{Run: run, Task: t, Scope: hs, Dest: rt.dest, Content: rt.content, Src: sourceOf(hs, run, &tc, args.(map[string]any))}, nil
+	return sourceOf(f.Scope, f.Run, f.Task, args.(map[string]any))
 }
 
 // sourceOf is the template or file a task renders, relative to the

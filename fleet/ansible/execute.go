@@ -1,6 +1,7 @@
 package ansible
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -28,6 +29,13 @@ type walker struct {
 	// pre_tasks, of roles and tasks together, and each meta: flush_handlers
 	// (Play.compile in Ansible). A file task's notifications run at the next.
 	flush int
+	// discovery is DiscoveryFiles' walk (discoveryfiles.go): every file task
+	// and include is read whatever its conditions and tags, every part of a
+	// block is walked, and a task that fails is recorded in problems instead
+	// of ending the play.
+	discovery bool
+	problems  []error
+	rendered  map[renderedKey][]byte // discovery: the plan's render of the play, reused
 }
 
 // roleScopeKey names a scope whose lookups search a role's directory.
@@ -88,7 +96,13 @@ func (wk *walker) playRole(top frame, role *Role, ref RoleRef) error {
 
 func (wk *walker) tasks(f frame, list []*Task) error {
 	for _, t := range list {
-		if err := wk.task(f, t); err != nil {
+		err := wk.task(f, t)
+		switch {
+		case err == nil:
+		case wk.discovery && readsFiles(t):
+			wk.problems = append(wk.problems, fmt.Errorf("task %q (%s) not read for discovery: %w", t.Label(), t.At, err))
+		case wk.discovery: // a fact or an assertion discovery could not evaluate: what depends on it says so
+		default:
 			return err
 		}
 	}
@@ -110,15 +124,41 @@ func (wk *walker) task(f frame, t *Task) error {
 			return wk.block(inner, t)
 		}
 		return wk.static(inner, t)
-	case !wk.repo.selected(tags):
+	case !wk.readsWhatever(t) && !wk.repo.selected(tags):
 		return nil
 	}
 	return wk.looped(f, t)
 }
 
+// readsWhatever: discovery reads a file task or an include whatever its
+// conditions and tags say, as it is what starts a host's servers when they
+// hold; a fact is set unless its conditions are known to be false.
+func (wk *walker) readsWhatever(t *Task) bool {
+	return wk.discovery && (writesFile(t) || t.Module == ModIncludeTasks || t.Module == ModIncludeRole)
+}
+
+// readsFiles: the task writes a file or brings in tasks that may.
+func readsFiles(t *Task) bool {
+	switch t.Module {
+	case ModIncludeTasks, ModImportTasks, ModIncludeRole, ModImportRole:
+		return true
+	}
+	return writesFile(t)
+}
+
+// writesFile: the task is a template or copy, whether or not straylight
+// runs it (a keyword it does not run leaves Module empty).
+func writesFile(t *Task) bool {
+	m, ok := moduleNames[t.ModuleName]
+	return ok && m.IsFileModule() && !t.IsBlock
+}
+
 // block runs a block, its rescue when a task of the block failed, and its
 // always part in every case.
 func (wk *walker) block(f frame, t *Task) error {
+	if wk.discovery {
+		return errors.Join(wk.tasks(f, t.Block), wk.tasks(f, t.Rescue), wk.tasks(f, t.Always))
+	}
 	err := wk.tasks(f, t.Block)
 	if err != nil && len(t.Rescue) > 0 {
 		rf := f
@@ -164,6 +204,9 @@ func (wk *walker) loopFailed(f frame, t *Task, loopErr error) error {
 func (wk *walker) once(f frame, t *Task, item map[string]any) error {
 	hs := wk.scopeFor(f, t, item)
 	c, err := wk.holdsOnResults(f, t, item)
+	if wk.readsWhatever(t) || (wk.discovery && err != nil) { // discovery: a condition it cannot know holds
+		c, err = conditionOutcome{holds: true}, nil
+	}
 	if err != nil {
 		return wk.failed(t, err)
 	}
@@ -175,7 +218,7 @@ func (wk *walker) once(f frame, t *Task, item map[string]any) error {
 		return nil
 	}
 	switch {
-	case t.Unsupported != "":
+	case t.Unsupported != "" && !(wk.discovery && writesFile(t)):
 		wk.unsupported(t, t.Unsupported)
 		return nil
 	case c.unsupported != "":
@@ -288,6 +331,8 @@ func mergeMaps(maps ...map[string]any) map[string]any {
 // module runs what straylight runs itself.
 func (wk *walker) module(f frame, t *Task, hs *HostScope, item map[string]any) error {
 	switch {
+	case wk.discovery && writesFile(t):
+		return wk.discoveryFile(t, hs)
 	case t.Module.IsFileModule() || t.Module.IsEditModule():
 		return wk.fileTask(t, hs)
 	case t.Module.IsCommandModule():
@@ -310,4 +355,26 @@ func (wk *walker) fileTask(t *Task, hs *HostScope) error {
 		return nil
 	}
 	return wk.w.addFileTask(hs, wk.run, t, wk.play, wk.flush)
+}
+
+// discoveryFile renders a file task for what it writes only: the arguments
+// that change its attributes or how it is written (owner, force, ...) are
+// left out, and a keyword straylight does not run does not stop it.
+func (wk *walker) discoveryFile(t *Task, hs *HostScope) error {
+	tc := *t
+	tc.Module = moduleNames[t.ModuleName]
+	args, err := hs.template(contentArgs(t.Args))
+	if err != nil {
+		return atTask(t, err)
+	}
+	if dest := argString(args.(map[string]any), "dest"); wk.rendered[renderedKey{t, dest}] != nil {
+		wk.w.Files = append(wk.w.Files, &FileTask{Run: wk.run, Task: &tc, Scope: hs, Play: wk.play, Dest: dest, Content: wk.rendered[renderedKey{t, dest}]})
+		return nil
+	}
+	rt, err := hs.renderWithArgs(wk.run, &tc, args.(map[string]any))
+	if err != nil {
+		return err
+	}
+	wk.w.Files = append(wk.w.Files, &FileTask{Run: wk.run, Task: &tc, Scope: hs, Play: wk.play, Dest: rt.dest, Content: rt.content})
+	return nil
 }

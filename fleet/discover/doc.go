@@ -6,7 +6,9 @@
 //   - the seed's variables: a host's vllm mapping (GPU), the proxy's
 //     litellm mapping with the LiteLLM config among its rendered files;
 //   - every host's rendered files (ansible.Repo.DiscoveryFiles: every
-//     template and copy task, those straylight leaves to Ansible included),
+//     template and copy task, those straylight leaves to Ansible included,
+//     inside blocks, imported and included roles and task files, and once
+//     per item of a loop over a list the repository holds),
 //     each read by fleet/discover/artifact: compose files, systemd units,
 //     docker run lines and scripts, vLLM/SGLang --config YAML, llama-swap
 //     and LiteLLM configs. A server a vllm mapping already describes (same

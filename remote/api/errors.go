@@ -340,11 +340,13 @@ func isUpstreamDown(status int, w wireError) bool {
 
 var (
 	modelNotExistRE = regexp.MustCompile("The model `([^`]*)` does not exist")
-	modelGroupRE    = regexp.MustCompile(`(?:Received Model Group|Passed model|passed in model)=(\S+)`)
+	// "Received Model Group=X" until 1.8x; "LiteLLM: model group 'X' failed
+	// with the error above" in 1.108 (testdata/wire, capture__litellm_1.108.7__*).
+	modelGroupRE    = regexp.MustCompile(`(?:Received Model Group|Passed model|passed in model)=(\S+)|model group '([^']+)'`)
 	cooldownCauseRE = regexp.MustCompile(`'Exception Received': '((?:[^'\\]|\\.)*)'`)
 	bearerRE        = regexp.MustCompile(`(?i)(bearer\s+)\S+`)
 	litellmKeyRE    = regexp.MustCompile(`sk-[A-Za-z0-9_\-]{4,}`)
-	litellmTailRE   = regexp.MustCompile(`\.?\s*Received Model Group=[\s\S]*$`)
+	litellmTailRE   = regexp.MustCompile(`\.?\s*(?:Received Model Group=|LiteLLM: model group ')[\s\S]*$`)
 )
 
 func findModelNotExist(msg string) string {
@@ -356,7 +358,7 @@ func findModelNotExist(msg string) string {
 
 func findAlias(msg string) string {
 	if m := modelGroupRE.FindStringSubmatch(msg); m != nil {
-		return strings.TrimRight(m[1], ".,'\"")
+		return strings.TrimRight(m[1]+m[2], ".,'\"")
 	}
 	return ""
 }

@@ -131,6 +131,8 @@ func modelListChecks() map[string]fixtureCheck {
 		"capture__vllm_v1_models__skypilot_readme_2024-03.json": modelListCheck("meta-llama/Llama-2-7b-chat-hf"),
 		"litellm_v1_models.json":                                modelListCheck("local/reasoner", "local/fast"),
 		"capture__litellm_v1_models__issue14257_v1.75.8.json":   modelListCheck("foo"),
+		"capture__litellm_1.108.7__v1_models.json": modelListCheck("local/reasoner", "local/fast",
+			"local/case", "local/riviera"),
 		"vllm_version.json": func(t *testing.T, body []byte) {
 			if v, err := parseVersion(body); v != "0.10.1.1" || err != nil {
 				t.Errorf("version = %q, %v", v, err)
@@ -197,6 +199,17 @@ func errorBodyChecks() map[string]fixtureCheck {
 			kind: KindWrongModelName, via: "LiteLLM", code: "404", model: "llama31-8b-wintermute",
 			alias: "local/reasoner", reason: "LiteLLM asked wintermute for `llama31-8b-wintermute`, " +
 				"which it does not serve (404)"}),
+		// The real proxy (litellm_oracle_test.go) says it differently from
+		// the recorded 1.79-era bodies above; straylight reads both alike.
+		"capture__litellm_1.108.7__error_404_upstream_model_not_found.json": errorCheck(wantError{status: 404,
+			kind: KindWrongModelName, via: "LiteLLM", code: "404", model: "llama31-8b-wintermute",
+			alias: "local/reasoner", reason: "LiteLLM asked wintermute for `llama31-8b-wintermute`, " +
+				"which it does not serve (404)"}),
+		"capture__litellm_1.108.7__error_400_unknown_model_alias.json": errorCheck(wantError{status: 400,
+			kind: KindUnknownAlias, via: "LiteLLM", code: "400", alias: "local/reasonr",
+			reason: "LiteLLM has no model alias `local/reasonr` in its model_list (400)"}),
+		"capture__litellm_1.108.7__error_429_cooldown_after_404.json": errorCheck(wantError{status: 429,
+			kind: KindCooldown, via: "LiteLLM", code: "429", alias: "local/reasoner", reason: "cooldown"}),
 		"litellm_error_404_upstream_wrong_path.json": errorCheck(wantError{status: 404, kind: KindWrongPath,
 			via: "LiteLLM", code: "404", alias: "local/reasoner",
 			reason: "from wintermute: its api_base path is wrong, it must end in /v1 (404)"}),
@@ -294,6 +307,9 @@ func streamChecks() map[string]fixtureCheck {
 			chunks: greeting}),
 		"vllm_chat_stream__no_usage__finish_length.sse": streamCheck(wantStream{ok: true, text: "Hi there",
 			model: "llama31-8b-wintermute", finish: "length", tokens: 2, chunks: []string{"Hi", " there"}}),
+		"capture__litellm_1.108.7__chat_stream_via_lab_vllm.sse": streamCheck(wantStream{ok: true,
+			text: "Hello! This is", model: "local/fast", finish: "length", tokens: 4, fromUsage: true,
+			chunks: []string{"Hello", "!", " This", " is"}}),
 		"litellm_chat_stream__include_usage.sse": streamCheck(wantStream{ok: true, text: text,
 			model: "local/reasoner", finish: "stop", tokens: 10, fromUsage: true, chunks: greeting}),
 		"vllm_chat_stream__midstream_error__v0.10.1plus.sse": streamCheck(wantStream{text: "Hello",
@@ -320,9 +336,15 @@ func liteLLMChecks() map[string]fixtureCheck {
 		"litellm_health.json":                  checkLiteLLMHealth,
 		"litellm_health_liveliness.json":       checkLiveliness,
 		"litellm_health_readiness__no_db.json": checkReadiness,
-		"litellm_model_info__excerpt.json":     checkModelInfo,
-		"litellm_config.yaml":                  checkLiteLLMConfig,
-		"vllm_docker_run__wintermute.sh":       checkDockerRun,
+		"capture__litellm_1.108.7__health_readiness_no_db.json": func(t *testing.T, body []byte) {
+			// 1.108.7 names no version to a caller without a key.
+			if r, err := parseReadiness(body); err != nil || r != (Readiness{Status: "healthy", DB: "Not connected"}) {
+				t.Errorf("readiness %+v, %v", r, err)
+			}
+		},
+		"litellm_model_info__excerpt.json": checkModelInfo,
+		"litellm_config.yaml":              checkLiteLLMConfig,
+		"vllm_docker_run__wintermute.sh":   checkDockerRun,
 	}
 }
 

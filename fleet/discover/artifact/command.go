@@ -113,6 +113,8 @@ func identify(args []string, env map[string]string) (launch, bool) {
 		return identifyModule(rest, env)
 	case strings.HasPrefix(program, "llama-server"):
 		return launch{kind: LlamaCpp, args: rest, env: env, keys: inCommand}, true
+	case program == "llama" && first(rest) == "serve": // llama.app's launcher of llama-server
+		return launch{kind: LlamaCpp, args: rest[1:], env: env, keys: inCommand}, true
 	case program == "ollama" && first(rest) == "serve":
 		return launch{kind: Ollama, args: rest[1:], env: env, keys: inCommand}, true
 	case program == "text-generation-launcher":

@@ -48,6 +48,9 @@
 //     as 8080 with a note. The server image's ENTRYPOINT is
 //     /app/llama-server with LLAMA_ARG_HOST=0.0.0.0 (ggml-org/llama.cpp @
 //     00d69466 : .devops/cuda.Dockerfile).
+//     llama.app's `llama serve` takes llama-server's arguments and
+//     LLAMA_ARG_* variables (githubixx/ansible-collection-ai @ 5abc571b :
+//     roles/llama/README.md); in router mode it has no model.
 //   - Ollama: `ollama serve`; OLLAMA_HOST sets the address, default
 //     127.0.0.1:11434, a scheme without a port means 80 or 443
 //     (ollama/ollama @ fb307609 : envconfig/config.go, Host); the image sets
