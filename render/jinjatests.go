@@ -117,6 +117,7 @@ func resultTest(name string) func(any, []any) (bool, error) {
 	return func(in any, _ []any) (bool, error) {
 		d, ok := in.(pyDict)
 		if !ok {
+			//lint:ignore ST1005 Ansible's result-test message, byte for byte
 			return false, fmt.Errorf("The '%s' test expects a dictionary", name)
 		}
 		switch name {

@@ -41,6 +41,7 @@ func LineInFile(a LineArgs, current []byte, exists bool) (LineResult, error) {
 		return a.absent(current, exists)
 	}
 	if !exists && !a.Create {
+		//lint:ignore ST1005 lineinfile's own message, byte for byte
 		return LineResult{}, fmt.Errorf("Destination %s %w !", a.Path, ErrMissing)
 	}
 	return a.present(splitLines(current))
