@@ -94,3 +94,37 @@ func sameProxy(a, b *status.ProxyTarget) bool {
 	}
 	return a.Host == b.Host && a.URL == b.URL && a.MasterKey == b.MasterKey && slices.Equal(a.Routes, b.Routes)
 }
+
+// adoptRepository points the monitor at the repository's values for the
+// hosts a deploy just finished ok: they run what the repository renders
+// now, and the plan that will read it again takes seconds. Without this the
+// row would compare the new model with the old deployed one until then.
+func (rt *runtime) adoptRepository(deployed []string, repository []status.Target) {
+	if len(deployed) == 0 {
+		return
+	}
+	rt.mu.Lock()
+	hosts, proxy := slices.Clone(rt.hosts), rt.proxy
+	rt.mu.Unlock()
+	if len(hosts) == 0 {
+		return // the monitor has no targets yet: the next plan gives them
+	}
+	for i, t := range hosts {
+		if slices.Contains(deployed, t.Host) {
+			hosts[i] = repositoryTarget(t.Host, repository, t)
+		}
+	}
+	rt.retarget(hosts, proxy)
+}
+
+// repositoryTarget is host's target from the repository's, deployed now:
+// no basis to explain and nothing left undeployed.
+func repositoryTarget(host string, repository []status.Target, current status.Target) status.Target {
+	i := slices.IndexFunc(repository, func(t status.Target) bool { return t.Host == host })
+	if i < 0 {
+		return current
+	}
+	t := repository[i]
+	t.Basis, t.Undeployed = "", ""
+	return t
+}

@@ -68,3 +68,28 @@ func TestFailedPlanKeepsTheDeployedTargets(t *testing.T) {
 		t.Fatalf("a failed plan replaced the deployed targets: %+v", log.sets[n:])
 	}
 }
+
+// A host a deploy just finished ok runs the repository's values: the
+// monitor compares with those at once, not with the old deployed ones
+// until the next plan reads the host again; other hosts keep theirs, and a
+// monitor without targets gets none.
+func TestDeployedHostAdoptsTheRepositoryAtOnce(t *testing.T) {
+	empty := &runtime{}
+	empty.adoptRepository([]string{"armitage"}, deployedTarget())
+	if empty.targeted || len(empty.hosts) != 0 {
+		t.Fatalf("a runtime without targets got some: %+v", empty.hosts)
+	}
+	rt, log := &runtime{}, &targetLog{}
+	rt.startWith(log, repoTargets)
+	other := status.Target{Host: "wintermute", VLLMURL: "http://127.0.0.2:8000", Undeployed: "repository differs"}
+	rt.retarget(append(deployedTarget(), other), nil)
+	repository, _ := repoTargets()
+	rt.adoptRepository([]string{"armitage"}, repository)
+	got := log.sets[len(log.sets)-1]
+	if got[0].VLLMURL != "http://127.0.0.1:8001" || got[0].Basis != "" || got[0].Undeployed != "" {
+		t.Errorf("armitage after its deploy: %+v", got[0])
+	}
+	if got[1].VLLMURL != other.VLLMURL || got[1].Undeployed != other.Undeployed {
+		t.Errorf("wintermute changed: %+v", got[1])
+	}
+}

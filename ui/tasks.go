@@ -218,6 +218,10 @@ func (m Model) finishTask(msg task.EventsMsg, p *apply.Progress) (Model, tea.Cmd
 	if p.Kind == apply.KindRouteTest {
 		return m, nil
 	}
+	if m.svc.targets != nil && m.repo != nil {
+		repository, _ := m.svc.targets(m.repo, nil)
+		m.rt.adoptRepository(p.Deployed(), repository)
+	}
 	m, plan := m.requestPlan()
 	return m, tea.Batch(plan, m.readGit())
 }

@@ -206,3 +206,20 @@ func TestRollbackStepsInTheOrderTheyRan(t *testing.T) {
 		t.Fatalf("rollback lines out of order (restart %d, health %d, end %d):\n%s", restart, health, end, got)
 	}
 }
+
+// Deployed lists the hosts a deploy finished ok, and none for a restart.
+func TestDeployedListsTheHostsDeployedOK(t *testing.T) {
+	evs := []fleetapply.Event{
+		{Kind: fleetapply.EvHostResult, Host: "wintermute", Status: fleetapply.StepStatus(fleetapply.OutcomeOK)},
+		{Kind: fleetapply.EvHostResult, Host: "armitage", Status: fleetapply.StepStatus(fleetapply.OutcomeFailed)},
+	}
+	deploy, restart := New(KindDeploy, "fleet"), New(KindRestart, "wintermute")
+	fold(deploy, evs)
+	fold(restart, evs)
+	if got := deploy.Deployed(); len(got) != 1 || got[0] != "wintermute" {
+		t.Errorf("deploy: %v", got)
+	}
+	if got := restart.Deployed(); len(got) != 0 {
+		t.Errorf("restart: %v", got)
+	}
+}

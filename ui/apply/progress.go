@@ -182,3 +182,15 @@ func (h *HostProgress) foldStep(ev apply.Event) {
 	}
 	h.Steps = append(h.Steps, StepLine{Step: ev.Step, Dest: ev.Dest, Status: ev.Status, Message: ev.Message})
 }
+
+// Deployed is the hosts a deploy finished ok: what they run now is what the
+// repository renders.
+func (p *Progress) Deployed() []string {
+	var hosts []string
+	for _, h := range p.Hosts {
+		if p.Kind == KindDeploy && h.Outcome == string(apply.OutcomeOK) {
+			hosts = append(hosts, h.Host)
+		}
+	}
+	return hosts
+}
