@@ -34,9 +34,7 @@ func (hf *hostFiles) plan(ctx context.Context, w *hostWork, f *fileWork) error {
 	if f.file != nil {
 		return hf.planFile(ctx, w, f)
 	}
-	if f.line != nil && w.conn.Kind == "winrm" {
-		f.failed = true
-		w.unsupported(f.task, "lineinfile runs on POSIX hosts (win_lineinfile is its Windows twin)")
+	if f.line != nil && posixOnly(w, f, "lineinfile runs on POSIX hosts (win_lineinfile is its Windows twin)") {
 		return nil
 	}
 	st, err := hf.read(ctx, f)
@@ -78,9 +76,7 @@ func (f *fileWork) lineContent(w *hostWork, st remote.FileState) bool {
 // the plan leaves there) and asks the file module what it would do.
 func (hf *hostFiles) planFile(ctx context.Context, w *hostWork, f *fileWork) error {
 	c := f.change
-	if w.conn.Kind == "winrm" {
-		f.failed = true
-		w.unsupported(f.task, "the file module runs on POSIX hosts (win_file is its Windows twin)")
+	if posixOnly(w, f, "the file module runs on POSIX hosts (win_file is its Windows twin)") {
 		return nil
 	}
 	out, err := hf.stat(ctx, c)
@@ -179,4 +175,15 @@ func (fw *fileWork) addEdit(ft *ansible.FileTask) {
 	if ft.File != nil {
 		fw.change.NewSHA256, fw.change.raw = "", nil // no content: a script makes the change
 	}
+}
+
+// posixOnly lists a POSIX-only module's task as unsupported (with reason)
+// when the host is reached over WinRM, and reports whether it did.
+func posixOnly(w *hostWork, f *fileWork, reason string) bool {
+	if w.conn.Kind != "winrm" {
+		return false
+	}
+	f.failed = true
+	w.unsupported(f.task, reason)
+	return true
 }
