@@ -438,3 +438,34 @@ func dlgIndex(evs []dlgEvent, match func(dlgEvent) bool) int {
 	}
 	return -1
 }
+
+// TestApplyViaAnsibleFailureRollsBack: a task that fails under
+// ansible-playbook fails its host like a failed native step: the host's
+// result names the task, and the file Ansible had already written is
+// restored from the backup straylight took.
+func TestApplyViaAnsibleFailureRollsBack(t *testing.T) {
+	o := dlgOracles(t)[0]
+	withAnsible(t, o)
+	r := newDlgRepo(t)
+	dlgLab(t, r)
+	deployed := fmt.Sprintf("vllm:\n  model: Qwen/Qwen2.5-7B-Instruct-AWQ\n  served_model_name: qwen-alpha\n  port: %d\n  max_model_len: 4096\n", r.vllmPort)
+	chkWrite(t, r.out, "alpha-vllm.yml", deployed)
+	if err := os.Remove(filepath.Join(r.out, "card-source.txt")); err != nil { // get_url has nothing to fetch
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	res := runCLIWith(t, ctx, nil, "-C", r.root, "--apply", "--yes", "--json", "--vault-password-file", r.vaultPass)
+	wantExit(t, res, exitFailure)
+	evs := dlgEvents(t, res.stdout)
+	failed := dlgIndex(evs, func(e dlgEvent) bool {
+		return e.Kind == "host_result" && e.Host == "alpha" && e.Status == "failed" &&
+			strings.Contains(e.Message, `via ansible: task "Fetch the model card" (playbooks/gpu.yml:10) failed`) && strings.Contains(e.Message, "rolled back")
+	})
+	rollback := dlgIndex(evs, func(e dlgEvent) bool { return e.Host == "alpha" && e.Step == "rollback" && e.Status == "ok" })
+	if failed < 0 || rollback < 0 || rollback > failed {
+		t.Errorf("ansible-core %s: no failed host result naming the task after a rollback (result %d, rollback %d)", o.version, failed, rollback)
+	}
+	wantFile(t, filepath.Join(r.out, "alpha-vllm.yml"), deployed)
+	dlgNoSecret(t, o.version+": --apply --json", res.stdout+res.stderr)
+}

@@ -2,6 +2,7 @@ package apply
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -48,11 +49,9 @@ func (h *hostApply) runViaAnsible(ctx context.Context) error {
 		if err := h.backUpFor(ctx, files); err != nil {
 			return err
 		}
-		if err := h.runPlaybook(ctx, pb); err != nil {
-			return err
-		}
-		if err := h.checkWritten(ctx, files); err != nil {
-			return err
+		runErr := h.runPlaybook(ctx, pb)
+		if err := h.checkWritten(ctx, files, runErr == nil); err != nil || runErr != nil {
+			return errors.Join(runErr, err)
 		}
 	}
 	return nil
@@ -90,16 +89,20 @@ func (h *hostApply) backUpFor(ctx context.Context, files []*plan.FileChange) err
 	return nil
 }
 
-// checkWritten reads back the files Ansible wrote: each must hold what the
-// plan rendered. They count as written (audit log, rollback).
-func (h *hostApply) checkWritten(ctx context.Context, files []*plan.FileChange) error {
+// checkWritten reads back the files of the play Ansible ran: each one it
+// changed counts as written (audit log, rollback, even when the play then
+// failed), and after a play that finished each must hold what the plan
+// rendered.
+func (h *hostApply) checkWritten(ctx context.Context, files []*plan.FileChange, finished bool) error {
 	for _, f := range files {
 		now, err := plan.WithBecome(h.tr, f.Become).ReadFile(ctx, f.Dest)
 		if err != nil {
 			return fmt.Errorf("read back %s after ansible-playbook: %w", f.Dest, err)
 		}
-		h.written = append(h.written, f)
-		if now.SHA256 != f.NewSHA256 {
+		if now.SHA256 != f.OldSHA256 {
+			h.written = append(h.written, f)
+		}
+		if finished && now.SHA256 != f.NewSHA256 {
 			return fmt.Errorf("ansible-playbook left %s with sha256 %s, the plan rendered %s", f.Dest, short(now.SHA256), short(f.NewSHA256))
 		}
 	}
@@ -152,10 +155,11 @@ func (h *hostApply) ansibleEvent(ev delegate.Event) string {
 func (h *hostApply) ansibleResult(ev delegate.Event) string {
 	file, line := ev.Where(h.a.e.Repo.Root)
 	where := fmt.Sprintf("%s:%d", file, line)
-	msg := fmt.Sprintf("via ansible: %s (%s, %s)", ev.Status, ev.Action, where)
+	detail := ""
 	if ev.Msg != "" && !ev.NoLog {
-		msg += ": " + firstLine(ev.Msg)
+		detail = ": " + firstLine(ev.Msg)
 	}
+	msg := fmt.Sprintf("via ansible: %s (%s, %s)%s", ev.Status, ev.Action, where, detail)
 	status := StatusOK
 	switch {
 	case ev.Fails():
@@ -167,7 +171,7 @@ func (h *hostApply) ansibleResult(ev delegate.Event) string {
 	if status != StatusFailed {
 		return ""
 	}
-	return fmt.Sprintf("task %q (%s) %s", ev.Task, where, strings.TrimPrefix(msg, "via ansible: "))
+	return fmt.Sprintf("task %q (%s) %s%s", ev.Task, where, ev.Status, detail)
 }
 
 // lastLine is the last non-empty line of Ansible's output.
