@@ -469,3 +469,23 @@ func TestApplyViaAnsibleFailureRollsBack(t *testing.T) {
 	wantFile(t, filepath.Join(r.out, "alpha-vllm.yml"), deployed)
 	dlgNoSecret(t, o.version+": --apply --json", res.stdout+res.stderr)
 }
+
+// TestCheckViaAnsibleThroughImportPlaybook: a playbook named on the command
+// line that imports the plays: the delegated tasks' play is run from the
+// imported playbook that holds it, and each gets Ansible's status.
+func TestCheckViaAnsibleThroughImportPlaybook(t *testing.T) {
+	o := dlgOracles(t)[0]
+	withAnsible(t, o)
+	r := newDlgRepo(t)
+	chkWrite(t, r.root, "site.yml", "- import_playbook: playbooks/gpu.yml\n- import_playbook: playbooks/proxy.yml\n")
+	res := chkRun(t, "-C", r.root, "--check", "--json", "--vault-password-file", r.vaultPass, filepath.Join(r.root, "site.yml"))
+	chkWantExit(t, res, exitChanges)
+	var plan fleetplan.Plan
+	if err := json.Unmarshal([]byte(res.stdout), &plan); err != nil {
+		t.Fatal(err)
+	}
+	d := delegated(plan, "alpha", "Fetch the model card")
+	if d == nil || d.Status != "changed" || d.Playbook != "playbooks/gpu.yml" || plan.Summary.Unsupported != 0 {
+		t.Errorf("ansible-core %s: %+v, summary %+v", o.version, d, plan.Summary)
+	}
+}

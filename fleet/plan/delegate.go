@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/straylight-fleet/straylight/fleet/ansible"
 	"github.com/straylight-fleet/straylight/fleet/ansible/delegate"
 )
 
@@ -56,11 +57,8 @@ func (p *Planner) delegateAll(ctx context.Context, plan *Plan, works []*hostWork
 	if p.Ansible == nil {
 		return
 	}
-	for _, pb := range plan.Playbooks {
+	for _, pb := range unsupportedPlaybooks(works) {
 		hosts := hostsWithUnsupported(works, pb)
-		if len(hosts) == 0 {
-			continue
-		}
 		cr, err := p.checkPlaybook(ctx, pb, hosts)
 		if err != nil {
 			plan.Findings = append(plan.Findings, Finding{Severity: SevError, Key: "ansible-playbook",
@@ -71,6 +69,19 @@ func (p *Planner) delegateAll(ctx context.Context, plan *Plan, works []*hostWork
 			plan.Findings = append(plan.Findings, w.delegate(pb, cr)...)
 		}
 	}
+}
+
+// unsupportedPlaybooks are the playbooks holding the unsupported tasks, in
+// the order met: an imported playbook is run alone (its plays are what
+// import_playbook brings in).
+func unsupportedPlaybooks(works []*hostWork) []string {
+	var out []string
+	for _, w := range works {
+		for _, u := range w.plan.Unsupported {
+			out = ansible.AppendUnique(out, u.Playbook)
+		}
+	}
+	return out
 }
 
 func hostsWithUnsupported(works []*hostWork, playbook string) []string {

@@ -140,13 +140,21 @@ func appendList(args []string, flag string, list []string) []string {
 }
 
 // env is straylight's environment with the plugin as stdout callback (the
-// operator's own callback directories still searched after it).
+// operator's own callback directories still searched after it). An
+// ANSIBLE_* variable set empty is left out: straylight reads it as unset,
+// and Ansible would take "" for a path (the working directory).
 func (r *Runner) env(dir string) []string {
 	plugins := dir
 	if own := os.Getenv("ANSIBLE_CALLBACK_PLUGINS"); own != "" {
 		plugins += string(os.PathListSeparator) + own
 	}
-	return append(os.Environ(), "ANSIBLE_CALLBACK_PLUGINS="+plugins, "ANSIBLE_STDOUT_CALLBACK="+callbackName,
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "ANSIBLE_") || !strings.HasSuffix(kv, "=") {
+			env = append(env, kv)
+		}
+	}
+	return append(env, "ANSIBLE_CALLBACK_PLUGINS="+plugins, "ANSIBLE_STDOUT_CALLBACK="+callbackName,
 		"ANSIBLE_NOCOLOR=1", "ANSIBLE_FORCE_COLOR=0", "ANSIBLE_RETRY_FILES_ENABLED=0", "PYTHONUNBUFFERED=1")
 }
 
