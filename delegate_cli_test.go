@@ -281,6 +281,7 @@ func TestCheckHumanMarksViaAnsible(t *testing.T) {
 		`(?m)^TASK \[Fetch the model card\] via ansible \(ansible\.builtin\.get_url, playbooks/gpu\.yml:10\)$`,
 		`(?m)^changed: \[alpha\]$`,
 		`(?m)^ok: \[alpha\]$`,
+		`(?m)^TASK \[Store the token\] via ansible \(ansible\.builtin\.replace, playbooks/gpu\.yml:17\)\n\(the result of a no_log task is not shown\)\nchanged: \[alpha\]$`,
 		`; 4 via ansible \(3 to change\)`)
 	dlgNoSecret(t, o.version+": --check", res.stdout+res.stderr)
 }

@@ -172,7 +172,7 @@ func (w *hostWork) delegated(u UnsupportedTask, cr *checkRun) DelegatedTask {
 		d.Module = ev.Action
 	}
 	if !ev.NoLog {
-		d.Diff = maskDiff(ev.Diff, w.secrets)
+		d.Diff = maskDiff(oneNewline(ev.Diff), w.secrets)
 		d.Message = MaskText(ev.Msg, w.secrets)
 	}
 	return d
@@ -183,6 +183,15 @@ func notReported(stoppedBy string) string {
 		return "ansible-playbook --check stopped on this host before it: " + stoppedBy
 	}
 	return "ansible-playbook --check did not report it on this host"
+}
+
+// oneNewline ends a non-empty text with exactly one newline (Ansible's
+// diff text ends with a blank line).
+func oneNewline(s string) string {
+	if s = strings.TrimRight(s, "\n"); s != "" {
+		return s + "\n"
+	}
+	return ""
 }
 
 // lastLines is the last n lines of s.

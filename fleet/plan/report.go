@@ -66,6 +66,9 @@ func writeFileChange(w io.Writer, host string, f *FileChange, showSecrets bool) 
 // Ansible prints it, marked "via ansible".
 func writeDelegated(w io.Writer, host string, d DelegatedTask) {
 	fmt.Fprintf(w, "TASK [%s] via ansible (%s, %s)\n", d.Task, d.Module, d.At)
+	if d.NoLog {
+		fmt.Fprintln(w, "(the result of a no_log task is not shown)")
+	}
 	if d.Diff != "" {
 		fmt.Fprint(w, d.Diff)
 		if !strings.HasSuffix(d.Diff, "\n") {
