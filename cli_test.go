@@ -344,8 +344,10 @@ const chkUnsupportedTasks = chkTasks + `
 // TestCheckListsUnsupportedTasks: --check lists each task straylight cannot
 // run with its reason and file:line. An unsupported task is a plan entry,
 // not an error: the exit code is the rest of the plan's (2 here: the config
-// changes). --apply refuses the host and writes nothing.
+// changes). --apply refuses the host and writes nothing. (No Ansible on
+// PATH: with one, these tasks run via ansible, delegate_cli_test.go.)
 func TestCheckListsUnsupportedTasks(t *testing.T) {
+	withoutAnsible(t)
 	c := newChkRepo(t)
 	chkWrite(t, c.root, "playbooks/roles/vllm/tasks/main.yml", chkUnsupportedTasks)
 	repoBefore, outBefore := chkSnapshot(t, c.root), chkSnapshot(t, c.out)
@@ -413,14 +415,15 @@ func chkSameSnapshot(t *testing.T, what string, before, after map[string]string)
 }
 
 // TestCheckNothingPlannedExits1: a repository whose play targets no host, or
-// whose tasks straylight runs none of, is a warning and exit 1, never a
-// silent success.
+// whose tasks straylight runs none of (and no Ansible to run them for it),
+// is a warning and exit 1, never a silent success.
 func TestCheckNothingPlannedExits1(t *testing.T) {
 	for name, playbook := range map[string]string{
 		"no host":         strings.Replace(chkPlaybook, "hosts: gpu", "hosts: nosuchgroup", 1),
 		"no task it runs": "- hosts: gpu\n  gather_facts: false\n  tasks:\n    - name: Install curl\n      apt: {name: curl}\n",
 	} {
 		t.Run(name, func(t *testing.T) {
+			withoutAnsible(t) // with Ansible, the apt task is planned via ansible (delegate_cli_test.go)
 			c := newChkRepo(t)
 			chkWrite(t, c.root, "playbooks/deploy.yml", playbook)
 			r := chkRun(t, "-C", c.root, "--check")

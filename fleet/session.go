@@ -4,9 +4,12 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"path/filepath"
+	"strings"
 	"sync"
 
 	"github.com/straylight-fleet/straylight/fleet/ansible"
+	"github.com/straylight-fleet/straylight/fleet/ansible/delegate"
 	"github.com/straylight-fleet/straylight/fleet/apply"
 	"github.com/straylight-fleet/straylight/fleet/plan"
 	"github.com/straylight-fleet/straylight/fleet/vault"
@@ -242,8 +245,14 @@ func (s *Session) Open() (*Repo, error) {
 
 // Plan renders every planned host's tasks and compares them with the hosts,
 // reading up to four hosts per fork at once. It never writes.
+// The tasks straylight does not run itself are planned and applied through
+// the operator's ansible-playbook when one is found (AnsibleRunner).
 func (s *Session) Plan(ctx context.Context, repo *Repo) (*plan.Plan, error) {
-	p := &plan.Planner{Repo: repo.repo, Fleet: repo.Fleet(), Transports: s.cfg.Transports, Parallel: s.forks() * 4}
+	runner, err := s.AnsibleRunner(repo)
+	if err != nil {
+		return nil, err
+	}
+	p := &plan.Planner{Repo: repo.repo, Fleet: repo.Fleet(), Transports: s.cfg.Transports, Parallel: s.forks() * 4, Ansible: runner}
 	return p.Plan(ctx)
 }
 
@@ -251,7 +260,56 @@ func (s *Session) Plan(ctx context.Context, repo *Repo) (*plan.Plan, error) {
 func (s *Session) Engine(repo *Repo, hosts []string) *apply.Engine {
 	opts := s.cfg.Apply
 	opts.Hosts = hosts
-	return &apply.Engine{Repo: repo.repo, Fleet: repo.Fleet(), Transports: s.cfg.Transports, Opts: opts}
+	runner, _ := s.AnsibleRunner(repo) // a bad ansible_playbook failed the plan already
+	return &apply.Engine{Repo: repo.repo, Fleet: repo.Fleet(), Transports: s.cfg.Transports, Opts: opts, Ansible: runner}
+}
+
+// AnsibleRunner is the ansible-playbook that runs the tasks straylight does
+// not (fleet/ansible/delegate): straylight.yml's ansible_playbook, else the
+// one on PATH, given the session's inventory, -e, tags and vault passwords;
+// nil when there is none.
+func (s *Session) AnsibleRunner(repo *Repo) (*delegate.Runner, error) {
+	r := repo.repo
+	bin, err := delegate.Find(r.Settings.AnsiblePlaybook)
+	if err != nil {
+		return nil, fmt.Errorf("straylight.yml: %w", err)
+	}
+	if bin == "" {
+		return nil, nil
+	}
+	return &delegate.Runner{Bin: bin, Root: r.Root, Inventory: r.InventoryPath, ExtraVars: absExtraVarFiles(r.ExtraVarArgs()),
+		Tags: r.Tags(), SkipTags: r.SkipTags(), Vault: s.vaultPasswords(), Timeout: r.Settings.AnsibleTimeout}, nil
+}
+
+// absExtraVarFiles makes -e @FILE paths absolute: ansible-playbook runs in
+// the repository, straylight where it was started.
+func absExtraVarFiles(args []string) []string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		out[i] = a
+		if file, ok := strings.CutPrefix(a, "@"); ok && !filepath.IsAbs(file) {
+			if abs, err := filepath.Abs(file); err == nil {
+				out[i] = "@" + abs
+			}
+		}
+	}
+	return out
+}
+
+// vaultPasswords are the keyring's passwords, for ansible-playbook.
+func (s *Session) vaultPasswords() []delegate.VaultPassword {
+	s.mu.Lock()
+	kr, ok := s.keys.(*vault.Keyring)
+	s.mu.Unlock()
+	if !ok {
+		return nil
+	}
+	ids, passwords := kr.Passwords()
+	out := make([]delegate.VaultPassword, len(ids))
+	for i := range ids {
+		out[i] = delegate.VaultPassword{ID: ids[i], Password: passwords[i]}
+	}
+	return out
 }
 
 func (s *Session) forks() int {

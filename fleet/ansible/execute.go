@@ -259,7 +259,7 @@ func (wk *walker) failed(t *Task, err error) error {
 }
 
 func (wk *walker) unsupported(t *Task, reason string) {
-	wk.w.AddUnsupported(t, reason)
+	wk.w.AddUnsupported(wk.run, t, reason)
 	if t.Register != "" {
 		wk.unknown[t.Register] = t.Label()
 	}

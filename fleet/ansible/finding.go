@@ -37,6 +37,20 @@ type UnsupportedTask struct {
 	Task   string  `json:"task"`
 	Reason string  `json:"reason"`
 	At     Located `json:"at"`
+	// Playbook is the playbook whose play runs it (what ansible-playbook
+	// is given when the task is delegated); Module is the task's module as
+	// written.
+	Playbook string `json:"playbook,omitempty"`
+	Module   string `json:"module,omitempty"`
+}
+
+// NewUnsupported is a task of run straylight will not run, with the reason.
+func NewUnsupported(run *PlayRun, t *Task, reason string) UnsupportedTask {
+	u := UnsupportedTask{Task: t.Label(), Reason: reason, At: t.At, Module: t.ModuleName}
+	if run != nil && run.Playbook != nil {
+		u.Playbook = run.Playbook.Path
+	}
+	return u
 }
 
 // AppendUnique appends the non-empty items not yet in list.

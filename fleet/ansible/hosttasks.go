@@ -165,9 +165,9 @@ func SortLongestFirst(list []string) {
 	sort.SliceStable(list, func(i, j int) bool { return len(list[i]) > len(list[j]) })
 }
 
-// AddUnsupported records a task straylight will not run.
-func (w *HostTasks) AddUnsupported(t *Task, reason string) {
-	w.Unsupported = append(w.Unsupported, UnsupportedTask{Task: t.Label(), Reason: reason, At: t.At})
+// AddUnsupported records a task of run straylight will not run.
+func (w *HostTasks) AddUnsupported(run *PlayRun, t *Task, reason string) {
+	w.Unsupported = append(w.Unsupported, NewUnsupported(run, t, reason))
 }
 
 func (w *HostTasks) addFileTask(hs *HostScope, run *PlayRun, t *Task, play *HostScope, flush int) error {
@@ -176,7 +176,7 @@ func (w *HostTasks) addFileTask(hs *HostScope, run *PlayRun, t *Task, play *Host
 		return err
 	}
 	if rt.unsupported != "" {
-		w.AddUnsupported(t, rt.unsupported)
+		w.AddUnsupported(run, t, rt.unsupported)
 		return nil
 	}
 	w.Files = append(w.Files, &FileTask{Run: run, Task: t, Scope: hs, Play: play, Dest: rt.dest, Content: rt.content,

@@ -49,6 +49,7 @@ type Repo struct {
 	Playbooks     []*Playbook
 	Runs          []*PlayRun // every play of every top-level playbook, in order
 	ExtraVars     map[string]any
+	extraArgs     []string
 	Findings      []Finding // lint warnings found while loading
 	core          coreVersion
 	limit         string
@@ -104,6 +105,7 @@ func (r *Repo) loadConfig(opts Options) error {
 	}
 	r.engine = render.NewEngine(render.Options{AnsibleManaged: r.Config.AnsibleManaged})
 	r.core = coreVersion{given: opts.CoreVersion, detect: opts.DetectCoreVersion, configured: r.Settings.AnsibleCoreVersion}
+	r.extraArgs = opts.ExtraVars
 	r.ExtraVars, err = parseExtraVars(opts.ExtraVars)
 	return err
 }
@@ -308,6 +310,16 @@ func (r *Repo) HostVarOrigins(host string) (inventory.Vars, error) {
 
 // Limit is the --limit pattern the repository was opened with.
 func (r *Repo) Limit() string { return r.limit }
+
+// Tags is --tags, as given.
+func (r *Repo) Tags() []string { return r.tags }
+
+// SkipTags is --skip-tags, as given.
+func (r *Repo) SkipTags() []string { return r.skipTags }
+
+// ExtraVarArgs are the -e arguments as given (ansible-playbook takes them
+// again when a task is delegated to it).
+func (r *Repo) ExtraVarArgs() []string { return r.extraArgs }
 
 // playbookPaths are the playbooks named (made absolute, each one checked),
 // or those found in the repository, with the ones they import.

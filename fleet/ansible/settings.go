@@ -37,12 +37,18 @@ type Settings struct {
 	// AnsibleCoreVersion is the ansible-core whose semantics apply when
 	// Ansible is not installed here ("2.14", "2.19").
 	AnsibleCoreVersion string `yaml:"ansible_core_version"`
+	// AnsiblePlaybook is the ansible-playbook that runs the tasks straylight
+	// does not (fleet/ansible/delegate); empty: the one on PATH.
+	AnsiblePlaybook string `yaml:"ansible_playbook"`
+	// AnsibleTimeout bounds each ansible-playbook run.
+	AnsibleTimeout     time.Duration `yaml:"-"`
+	AnsibleTimeoutSecs float64       `yaml:"ansible_timeout_seconds"`
 }
 
 // DefaultSettings are used for keys straylight.yml does not set.
 func DefaultSettings() Settings {
 	return Settings{
-		RefreshSeconds: 2, ProbeTimeoutSecs: 2, HealthTimeoutSecs: 300, RouteIdleSecs: 30, DoctorStepSecs: 60,
+		RefreshSeconds: 2, ProbeTimeoutSecs: 2, HealthTimeoutSecs: 300, RouteIdleSecs: 30, DoctorStepSecs: 60, AnsibleTimeoutSecs: 1800,
 		RouteTestPrompt: "Say hello in five words.", RouteTestTokens: 32,
 	}
 }
@@ -70,7 +76,7 @@ func LoadSettings(repo string) (Settings, error) {
 }
 
 func (s *Settings) resolve(path string) error {
-	for _, v := range []float64{s.RefreshSeconds, s.ProbeTimeoutSecs, s.HealthTimeoutSecs, s.RouteIdleSecs, s.DoctorStepSecs} {
+	for _, v := range []float64{s.RefreshSeconds, s.ProbeTimeoutSecs, s.HealthTimeoutSecs, s.RouteIdleSecs, s.DoctorStepSecs, s.AnsibleTimeoutSecs} {
 		if v <= 0 {
 			return fmt.Errorf("%s: timeouts and intervals must be positive", path)
 		}
@@ -80,6 +86,7 @@ func (s *Settings) resolve(path string) error {
 	s.HealthTimeout = seconds(s.HealthTimeoutSecs)
 	s.RouteIdleTimeout = seconds(s.RouteIdleSecs)
 	s.DoctorStepTimeout = seconds(s.DoctorStepSecs)
+	s.AnsibleTimeout = seconds(s.AnsibleTimeoutSecs)
 	return nil
 }
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/straylight-fleet/straylight/fleet/ansible"
+	"github.com/straylight-fleet/straylight/fleet/ansible/delegate"
 	"github.com/straylight-fleet/straylight/fleet/discover"
 	"github.com/straylight-fleet/straylight/fleet/plan"
 	"github.com/straylight-fleet/straylight/fleet/state"
@@ -34,6 +35,9 @@ type Engine struct {
 	Transports plan.TransportFactory
 	Opts       Options
 	HTTP       *http.Client // for health gates and route tests; nil: api.NewHTTPClient()
+	// Ansible runs the plays of a host's tasks planned via ansible
+	// (delegated.go); nil: a host with such tasks is refused.
+	Ansible *delegate.Runner
 
 	once  sync.Once
 	st    *state.Store

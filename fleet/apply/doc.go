@@ -5,9 +5,10 @@
 // --when-idle, --no-rollback). Under the repository lock (fleet/state) it
 // deploys backends in parallel waves, then the proxy: per host it records
 // the pending restart, backs up and writes each changed file (checking the
-// live file is what the plan saw), runs the handlers once, waits for the
-// health gate, tests the routes through LiteLLM, and rolls a failed host
-// back. Restart runs a host's handlers alone, as an apply of its restart
+// live file is what the plan saw), runs the plays of tasks planned via
+// ansible through ansible-playbook (delegated.go), runs the handlers once,
+// waits for the health gate, tests the routes through LiteLLM, and rolls a
+// failed host back. Restart runs a host's handlers alone, as an apply of its restart
 // plan: the same run loop, events, summary and error contract (an error
 // means nothing ran; a failed host is in the summary), its health gate
 // waiting for the name the host served before. TestRoute tests one route.

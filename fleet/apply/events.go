@@ -32,6 +32,10 @@ const (
 	StepHealth    Step = "health"
 	StepRouteTest Step = "route-test"
 	StepRollback  Step = "rollback"
+	// StepViaAnsible is ansible-playbook running a play with tasks
+	// straylight does not run itself (Dest: the playbook), and each of its
+	// tasks (Dest: the task's name; Message starts "via ansible").
+	StepViaAnsible Step = "via-ansible"
 )
 
 // StepStatus is where a step is.

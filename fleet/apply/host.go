@@ -44,6 +44,8 @@ type hostApply struct {
 	// servingBefore: for a restart, the name the host served before it, on
 	// the config it restarts on; its health gate waits for that name.
 	servingBefore string
+	// ranByAnsible: the playbooks ansible-playbook ran (or began) on the host.
+	ranByAnsible []string
 }
 
 func (h *hostApply) isProxy() bool {
@@ -65,7 +67,7 @@ func (h *hostApply) changedFiles() []*plan.FileChange {
 // hasWork: files to write or handlers to run (also a pending restart left by
 // an earlier run that died between the write and the restart).
 func (h *hostApply) hasWork() bool {
-	return len(h.changedFiles()) > 0 || len(h.hp.Handlers) > 0 || h.pendingRecord() != nil
+	return len(h.changedFiles()) > 0 || len(h.hp.Handlers) > 0 || h.pendingRecord() != nil || len(h.viaAnsible()) > 0
 }
 
 // pendingRecord is the restart an earlier, dead apply left for this host,
@@ -121,6 +123,8 @@ func (h *hostApply) preflight() error {
 		return fmt.Errorf("cannot read the pending-restart record (a restart may be owed): %w; fix or remove it, then apply again", h.pendingErr)
 	case h.hp.Unreachable != "":
 		return errors.New(h.hp.Unreachable)
+	case h.ansibleRefusal() != nil:
+		return h.ansibleRefusal()
 	case len(h.hp.Unsupported) > 0 && !h.a.e.Opts.SkipUnsupported:
 		u := h.hp.Unsupported[0]
 		return fmt.Errorf("unsupported task %q (%s): %s; pass --skip-unsupported to apply the rest", u.Task, u.At, u.Reason)
@@ -142,7 +146,7 @@ func (h *hostApply) deploy(ctx context.Context) error {
 	if err := h.writeFiles(ctx); err != nil {
 		return err
 	}
-	if len(h.handlers) == 0 {
+	if len(h.handlers) == 0 && len(h.viaAnsible()) == 0 {
 		return nil
 	}
 	if err := h.restart(ctx); err != nil {
@@ -177,6 +181,9 @@ func (h *hostApply) recordPending() error {
 func (h *hostApply) writeFiles(ctx context.Context) error {
 	h.backups = map[string]remote.FileState{}
 	for _, f := range h.changedFiles() {
+		if h.byAnsible(f.Playbook) {
+			continue // Ansible writes it, running its play (delegated.go)
+		}
 		write := h.writeFile
 		if f.Module == ansible.ModFile {
 			write = h.runFileTask
@@ -281,7 +288,13 @@ func (h *hostApply) restart(ctx context.Context) error {
 		h.a.window.mark(&h.a.window.backendRestart, time.Now())
 	}
 	h.handlerRan = true
-	for _, hr := range h.handlers {
+	if err := h.runViaAnsible(ctx); err != nil {
+		return err
+	}
+	for i, hr := range h.handlers {
+		if i < len(h.hp.Handlers) && !hr.Pending && h.byAnsible(hr.Playbook) {
+			continue // notified by a file Ansible wrote: Ansible ran it
+		}
 		if err := h.runHandler(ctx, hr); err != nil {
 			return err
 		}
@@ -372,6 +385,7 @@ func (h *hostApply) audit(action string) {
 	for _, f := range h.written {
 		e.Files = append(e.Files, state.AuditFile{Dest: f.Dest, OldSHA256: f.OldSHA256, NewSHA256: f.NewSHA256})
 	}
+	e.ViaAnsible = h.auditViaAnsible()
 	if h.outcome == OutcomeUnchanged {
 		return
 	}

@@ -12,8 +12,10 @@
 // changed is settled from that task's plan. It gives out a Plan: per host
 // the file changes with their hashes and diffs, the handlers the changes
 // notify in Ansible's order, flush point by flush point (and restarts an
-// earlier apply left owed, from fleet/state), the tasks straylight cannot
-// run; the
+// earlier apply left owed, from fleet/state), the tasks straylight does not
+// run itself — planned via ansible when a Planner has an ansible-playbook
+// (delegate.go: one ansible-playbook --check --diff per playbook, read
+// through fleet/ansible/delegate), else unsupported with their reasons; the
 // validation of vllm values, the lint of LiteLLM routes against the
 // backends, the order (backends before the proxy) and a summary. Per host
 // it also keeps its servers as deployed (HostPlan.Servers, deployed.go):

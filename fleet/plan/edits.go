@@ -61,7 +61,7 @@ func (f *fileWork) lineContent(w *hostWork, st remote.FileState) bool {
 	switch {
 	case err != nil:
 		f.failed = true
-		w.unsupported(f.task, fmt.Sprintf("lineinfile would fail: %v", err))
+		w.unsupported(f.change.Playbook, f.task, fmt.Sprintf("lineinfile would fail: %v", err))
 		return true
 	case !st.Exists && !res.Changed: // state=absent on a missing file
 		f.change.Action = ActionNone
@@ -91,7 +91,7 @@ func (hf *hostFiles) planFile(ctx context.Context, w *hostWork, f *fileWork) err
 	res, err := filemod.File(*f.file, cur)
 	if err != nil {
 		f.failed = true
-		w.unsupported(f.task, fmt.Sprintf("file would fail: %v", err))
+		w.unsupported(f.change.Playbook, f.task, fmt.Sprintf("file would fail: %v", err))
 		return nil
 	}
 	c.OldSHA256 = sha256Hex([]byte(out))
@@ -159,7 +159,7 @@ func (w *hostWork) settle(f *fileWork) bool {
 		switch {
 		case dep == nil || dep.failed:
 			f.failed = true
-			w.unsupported(f.task, fmt.Sprintf("its condition reads whether %q changed, and that task could not be planned", f.onlyIf.Register))
+			w.unsupported(f.change.Playbook, f.task, fmt.Sprintf("its condition reads whether %q changed, and that task could not be planned", f.onlyIf.Register))
 			return false
 		case !dep.skipped && dep.change.Changes():
 			changed = true
@@ -184,6 +184,6 @@ func posixOnly(w *hostWork, f *fileWork, reason string) bool {
 		return false
 	}
 	f.failed = true
-	w.unsupported(f.task, reason)
+	w.unsupported(f.change.Playbook, f.task, reason)
 	return true
 }

@@ -69,8 +69,10 @@ func (w *hostWork) addFile(ft *ansible.FileTask) {
 	w.byTask[ft] = fw
 }
 
-func (w *hostWork) unsupported(t *ansible.Task, reason string) {
-	w.plan.Unsupported = append(w.plan.Unsupported, UnsupportedTask{Task: t.Label(), Reason: reason, At: t.At})
+func (w *hostWork) unsupported(playbook string, t *ansible.Task, reason string) {
+	u := ansible.NewUnsupported(nil, t, reason)
+	u.Playbook = playbook
+	w.plan.Unsupported = append(w.plan.Unsupported, u)
 }
 
 // readFiles plans each file task from the host's current state, in task
@@ -210,12 +212,12 @@ func (w *hostWork) addHandler(hs *ansible.HostScope, h *ansible.Task, because []
 	hr := HandlerRun{Playbook: run.Playbook.Path, Play: run.Play.Name, Name: h.Label(), Module: h.Module, Because: because, At: h.At,
 		Become: becomeOrNil(run.Play.Become.Over(h.Become))}
 	if h.Unsupported != "" || !h.Module.IsHandlerModule() {
-		w.unsupported(h, orDefault(h.Unsupported, fmt.Sprintf("handler module %s is not supported (straylight runs shell, command, systemd, service, docker_container and podman_container handlers)", h.ModuleName)))
+		w.unsupported(run.Playbook.Path, h, orDefault(h.Unsupported, fmt.Sprintf("handler module %s is not supported (straylight runs shell, command, systemd, service, docker_container and podman_container handlers)", h.ModuleName)))
 		return nil
 	}
 	cmd, err := hs.HandlerCommand(h)
 	if err != nil {
-		w.unsupported(h, err.Error())
+		w.unsupported(run.Playbook.Path, h, err.Error())
 		return nil
 	}
 	hr.Command, hr.raw = cmd, cmd

@@ -80,7 +80,7 @@ func (p *Plan) checkSomethingPlanned() {
 func (p *Plan) plannedItems() int {
 	n := 0
 	for _, h := range p.Hosts {
-		n += len(h.Files) + len(h.Handlers)
+		n += len(h.Files) + len(h.Handlers) + len(h.ViaAnsible)
 	}
 	return n
 }
@@ -93,8 +93,11 @@ type HostPlan struct {
 	Files       []*FileChange     `json:"files"`
 	Handlers    []HandlerRun      `json:"handlers"`
 	Unsupported []UnsupportedTask `json:"unsupported"`
-	Unreachable string            `json:"unreachable,omitempty"`
-	Order       int               `json:"order"` // deploy wave: backends before the proxy
+	// ViaAnsible are the tasks straylight does not run itself that
+	// ansible-playbook runs for it (delegate.go); empty without Ansible.
+	ViaAnsible  []DelegatedTask `json:"via_ansible,omitempty"`
+	Unreachable string          `json:"unreachable,omitempty"`
+	Order       int             `json:"order"` // deploy wave: backends before the proxy
 	// Servers are the host's servers as its deployed files describe them
 	// (what the live monitor compares with), beside the repository's.
 	Servers []DeployedServer `json:"servers,omitempty"`
@@ -182,10 +185,15 @@ type Summary struct {
 	Restarts    int `json:"restarts"` // handler runs
 	Pending     int `json:"pending"`  // restarts owed by an earlier apply that died
 	Unsupported int `json:"unsupported"`
-	Errors      int `json:"errors"`
-	Warnings    int `json:"warnings"`
-	RoutesOK    int `json:"routes_ok"`
-	Routes      int `json:"routes"`
+	// ViaAnsible counts the tasks ansible-playbook runs for straylight;
+	// ViaAnsibleChanged those it reported changed (or failed, or did not
+	// report) under --check.
+	ViaAnsible        int `json:"via_ansible"`
+	ViaAnsibleChanged int `json:"via_ansible_changed"`
+	Errors            int `json:"errors"`
+	Warnings          int `json:"warnings"`
+	RoutesOK          int `json:"routes_ok"`
+	Routes            int `json:"routes"`
 }
 
 // Content is the unmasked content apply writes (empty for a plan loaded
@@ -199,7 +207,7 @@ func (p *Plan) Secrets() []string { return p.secrets }
 // HasChanges reports whether applying would change anything (or might: an
 // unreadable host's files count, since nothing proves them in sync).
 func (p *Plan) HasChanges() bool {
-	return p.Summary.Changed > 0 || p.Summary.Unknown > 0 || p.Summary.Pending > 0
+	return p.Summary.Changed > 0 || p.Summary.Unknown > 0 || p.Summary.Pending > 0 || p.Summary.ViaAnsibleChanged > 0
 }
 
 // HasErrors reports errors among the static checks.
@@ -264,6 +272,12 @@ func (s *Summary) add(h *HostPlan) {
 		}
 	}
 	s.Unsupported += len(h.Unsupported)
+	s.ViaAnsible += len(h.ViaAnsible)
+	for _, d := range h.ViaAnsible {
+		if d.Changes() {
+			s.ViaAnsibleChanged++
+		}
+	}
 }
 
 func (s *Summary) addFinding(f Finding) {

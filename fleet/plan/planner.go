@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/straylight-fleet/straylight/fleet/ansible"
+	"github.com/straylight-fleet/straylight/fleet/ansible/delegate"
 	"github.com/straylight-fleet/straylight/fleet/discover"
 	"github.com/straylight-fleet/straylight/fleet/state"
 )
@@ -22,6 +23,9 @@ type Planner struct {
 	Transports  TransportFactory
 	ReadTimeout time.Duration // per host, for reading its files
 	Parallel    int           // hosts read at once
+	// Ansible runs ansible-playbook --check --diff for the tasks straylight
+	// does not run itself (delegate.go); nil: they stay unsupported.
+	Ansible *delegate.Runner
 }
 
 // Plan renders and compares everything; it never writes.
@@ -40,6 +44,8 @@ func (p *Planner) Plan(ctx context.Context) (*Plan, error) {
 		plan.Hosts = append(plan.Hosts, w.plan)
 		plan.secrets = ansible.AppendUnique(plan.secrets, w.secrets...)
 	}
+	ansible.SortLongestFirst(plan.secrets)
+	p.delegateAll(ctx, plan, works)
 	plan.Fleet = p.fleet()
 	for _, w := range works {
 		w.addServers(plan.Fleet)

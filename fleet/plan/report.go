@@ -38,6 +38,9 @@ func writeHostPlan(w io.Writer, h *HostPlan, showSecrets bool) {
 	for _, hr := range h.Handlers {
 		fmt.Fprintf(w, "RUNNING HANDLER [%s] would run: [%s] %s\n", hr.Name, h.Host, oneLine(hr.Command))
 	}
+	for _, d := range h.ViaAnsible {
+		writeDelegated(w, h.Host, d)
+	}
 	for _, u := range h.Unsupported {
 		fmt.Fprintf(w, "unsupported: [%s] %s (%s): %s\n", h.Host, u.Task, u.At, u.Reason)
 	}
@@ -57,6 +60,22 @@ func writeFileChange(w io.Writer, host string, f *FileChange, showSecrets bool) 
 		}
 	}
 	fmt.Fprintf(w, "%s: [%s]\n", actionWord(f.Action), host)
+}
+
+// writeDelegated prints a task ansible-playbook --check planned, as
+// Ansible prints it, marked "via ansible".
+func writeDelegated(w io.Writer, host string, d DelegatedTask) {
+	fmt.Fprintf(w, "TASK [%s] via ansible (%s, %s)\n", d.Task, d.Module, d.At)
+	if d.NoLog {
+		fmt.Fprintln(w, "(the result of a no_log task is not shown)")
+	}
+	if d.Diff != "" {
+		fmt.Fprint(w, d.Diff)
+		if !strings.HasSuffix(d.Diff, "\n") {
+			fmt.Fprintln(w)
+		}
+	}
+	fmt.Fprintf(w, "%s: [%s]%s\n", d.Status, host, prefixed(": ", oneLine(d.Message)))
 }
 
 // attrsNote names what the task sets besides the content (mode, owner,
@@ -118,6 +137,9 @@ func writeFindings(w io.Writer, findings []Finding) {
 func (s Summary) Line() string {
 	line := fmt.Sprintf("Plan: %d to change, %d unchanged, %d restart(s), %d unsupported on %d host(s); routes ok %d/%d",
 		s.Changed, s.Unchanged, s.Restarts, s.Unsupported, s.Hosts, s.RoutesOK, s.Routes)
+	if s.ViaAnsible > 0 {
+		line += fmt.Sprintf("; %d via ansible (%d to change)", s.ViaAnsible, s.ViaAnsibleChanged)
+	}
 	if s.Pending > 0 {
 		line += fmt.Sprintf("; %d restart(s) owed by an earlier apply that died", s.Pending)
 	}

@@ -38,6 +38,9 @@ func restrictHost(fresh, saved *HostPlan) (*HostPlan, error) {
 		h.Files = append(h.Files, f)
 	}
 	h.Handlers = recordedHandlers(fresh.Handlers, saved.Handlers)
+	h.ViaAnsible = slices.DeleteFunc(slices.Clone(fresh.ViaAnsible), func(d DelegatedTask) bool {
+		return !slices.ContainsFunc(saved.ViaAnsible, func(s DelegatedTask) bool { return s.At == d.At && s.Playbook == d.Playbook })
+	})
 	return &h, nil
 }
 

@@ -105,13 +105,23 @@ func (s *Store) ClearPending(host string) error {
 
 // AuditEntry is one line of the audit log.
 type AuditEntry struct {
-	Time    time.Time   `json:"time"`
-	User    string      `json:"user"`
-	Host    string      `json:"host,omitempty"`
-	Action  string      `json:"action"` // apply, restart, rollback, edit, route-test
-	Files   []AuditFile `json:"files,omitempty"`
-	Result  string      `json:"result"` // started, ok, failed, skipped
-	Message string      `json:"message,omitempty"`
+	Time   time.Time   `json:"time"`
+	User   string      `json:"user"`
+	Host   string      `json:"host,omitempty"`
+	Action string      `json:"action"` // apply, restart, rollback, edit, route-test
+	Files  []AuditFile `json:"files,omitempty"`
+	// ViaAnsible are the tasks ansible-playbook ran for straylight.
+	ViaAnsible []AuditTask `json:"via_ansible,omitempty"`
+	Result     string      `json:"result"` // started, ok, failed, skipped
+	Message    string      `json:"message,omitempty"`
+}
+
+// AuditTask records a task ansible-playbook ran for straylight.
+type AuditTask struct {
+	Playbook string `json:"playbook"`
+	Task     string `json:"task"`
+	Module   string `json:"module,omitempty"`
+	At       string `json:"at"` // file:line
 }
 
 // AuditFile records a file by hash only: contents may hold secrets.

@@ -67,6 +67,19 @@ func (k *Keyring) VaultIDs() []string {
 	return ids
 }
 
+// Passwords returns a copy of every vault id and its password, in order:
+// what ansible-playbook is handed when straylight delegates tasks to it
+// (fleet/ansible/delegate).
+func (k *Keyring) Passwords() (ids []string, passwords [][]byte) {
+	k.mu.RLock()
+	defer k.mu.RUnlock()
+	for _, s := range k.secrets {
+		ids = append(ids, s.vaultID)
+		passwords = append(passwords, bytes.Clone(s.password))
+	}
+	return ids, passwords
+}
+
 // Warnings lists the password sources LoadKeyring skipped because another
 // source worked (Ansible warns about them and goes on).
 func (k *Keyring) Warnings() []string {

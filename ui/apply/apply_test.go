@@ -223,3 +223,26 @@ func TestDeployedListsTheHostsDeployedOK(t *testing.T) {
 		t.Errorf("restart: %v", got)
 	}
 }
+
+// TestViaAnsibleStepsFoldPerTask: the tasks ansible-playbook runs for
+// straylight show one line each, marked "via ansible", start folded into
+// result.
+func TestViaAnsibleStepsFoldPerTask(t *testing.T) {
+	step := func(st fleetapply.StepStatus, dest, msg string) fleetapply.Event {
+		return fleetapply.Event{Kind: fleetapply.EvStep, Host: "alpha", Step: fleetapply.StepViaAnsible, Status: st, Dest: dest, Message: msg}
+	}
+	p := New(KindDeploy, "alpha")
+	fold(p, []fleetapply.Event{
+		{Kind: fleetapply.EvPlan, Plan: &fleetapply.PlanSummary{Order: []string{"alpha"}}},
+		step(fleetapply.StatusStart, "playbooks/gpu.yml", "ansible-playbook --limit alpha playbooks/gpu.yml"),
+		step(fleetapply.StatusStart, "Fetch the model card", "via ansible: ansible.builtin.get_url"),
+		step(fleetapply.StatusOK, "Fetch the model card", "via ansible: changed (ansible.builtin.get_url, playbooks/gpu.yml:10)"),
+	})
+	got := text(p)
+	if want := "✓ via ansible   Fetch the model card  via ansible: changed (ansible.builtin.get_url, playbooks/gpu.yml:10)"; !strings.Contains(got, want) {
+		t.Errorf("progress misses %q:\n%s", want, got)
+	}
+	if len(p.Hosts[0].Steps) != 2 {
+		t.Errorf("one line per task and one for the play: %+v", p.Hosts[0].Steps)
+	}
+}

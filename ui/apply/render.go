@@ -132,6 +132,8 @@ func stepName(s apply.Step) string {
 		return "route test"
 	case apply.StepRollback:
 		return "↺ rollback"
+	case apply.StepViaAnsible:
+		return "via ansible"
 	}
 	return string(s) // backup, write, health
 }

@@ -23,6 +23,8 @@ func hostPlan() *fleetplan.HostPlan {
 		},
 		Handlers:    []fleetplan.HandlerRun{{Name: "Restart vLLM container", Module: "win_shell"}},
 		Unsupported: []fleetplan.UnsupportedTask{{Task: "Install NVIDIA driver", Reason: "module win_package is not supported"}},
+		ViaAnsible: []fleetplan.DelegatedTask{{Task: "Fetch the model card", Module: "ansible.builtin.get_url", Status: "changed",
+			At: fleetplan.Located{File: "playbooks/gpu.yml", Line: 10}}},
 	}
 }
 
@@ -39,6 +41,7 @@ func TestLinesShowSummaryAndColouredDiff(t *testing.T) {
 		`+  served_model_name: "llama31-8b-wintermute"`,
 		"Start-VLLM.ps1  unchanged",
 		"unsupported: Install NVIDIA driver — module win_package is not supported",
+		"── Fetch the model card  changed  via ansible · ansible.builtin.get_url · playbooks/gpu.yml:10",
 	} {
 		if !strings.Contains(plain, want) {
 			t.Errorf("diff misses %q:\n%s", want, plain)

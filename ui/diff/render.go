@@ -56,6 +56,9 @@ func Lines(in Input, th *theme.Theme) []string {
 	for _, f := range in.Plan.Files {
 		out = append(out, file(f, th)...)
 	}
+	for _, d := range in.Plan.ViaAnsible {
+		out = append(out, viaAnsible(d, th)...)
+	}
 	for _, u := range in.Plan.Unsupported {
 		out = append(out, "", th.Warn.S("unsupported: "+u.Task+" — "+u.Reason))
 	}
@@ -141,6 +144,18 @@ func file(f *plan.FileChange, th *theme.Theme) []string {
 		out = append(out, th.Dim.S("   (content holds secrets: diff masked)"))
 	}
 	return append(out, diffLines(f.Diff, th)...)
+}
+
+// viaAnsible shows a task ansible-playbook runs for straylight, with the
+// status its --check reported and its diff.
+func viaAnsible(d plan.DelegatedTask, th *theme.Theme) []string {
+	head := fmt.Sprintf("── %s  %s", d.Task, d.Status)
+	where := th.Dim.S(fmt.Sprintf("  via ansible · %s · %s", d.Module, d.At))
+	out := []string{"", th.DiffHeader.S(head) + where}
+	if d.Message != "" {
+		out = append(out, th.Dim.S("   "+d.Message))
+	}
+	return append(out, diffLines(d.Diff, th)...)
 }
 
 // written shows the repository files written for a new host, then a
