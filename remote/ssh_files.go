@@ -3,9 +3,11 @@ package remote
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"path"
 	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -59,13 +61,17 @@ const (
 	exitValidateFail = 4
 )
 
-// readScript prints "absent", or "present <sha256>" and the content.
+// readScript prints "absent <umask>", or "present <sha256> <mode> <uid>
+// <gid> <owner> <group> <umask>" (stat's %a %u %g %U %G) and the content:
+// the file, its attributes and the shell's umask in one round trip.
 func readScript(p string) string {
 	return `p=` + ShellQuote(p) + `
-if [ ! -e "$p" ] && [ ! -L "$p" ]; then echo absent; exit 0; fi
+m=$(umask)
+if [ ! -e "$p" ] && [ ! -L "$p" ]; then echo "absent $m"; exit 0; fi
 [ -f "$p" ] || { echo "$p is not a regular file" >&2; exit 3; }
 h=$(sha256sum < "$p") || exit 1
-echo "present ${h%% *}"
+a=$(stat -L -c '%a %u %g %U %G' -- "$p") || exit 1
+echo "present ${h%% *} $a $m"
 exec cat < "$p"`
 }
 
@@ -94,16 +100,55 @@ func parseReadAnswer(p string, out []byte) (FileState, error) {
 	header, content, _ := bytes.Cut(out, []byte("\n"))
 	fields := strings.Fields(string(header))
 	switch {
-	case len(fields) == 1 && fields[0] == "absent":
-		return FileState{Path: p}, nil
-	case len(fields) != 2 || fields[0] != "present":
+	case len(fields) >= 1 && len(fields) <= 2 && fields[0] == "absent":
+		return FileState{Path: p, Meta: FileMeta{Umask: umaskField(fields[1:])}}, nil
+	case (len(fields) != 2 && len(fields) != 8) || fields[0] != "present":
 		return FileState{}, fmt.Errorf("unreadable answer %q", abbreviate(string(header), 120))
 	}
 	got := sha256Hex(content)
 	if got != fields[1] {
 		return FileState{}, fmt.Errorf("%w: host reported %s, received %s", ErrHashMismatch, fields[1], got)
 	}
-	return FileState{Path: p, Exists: true, Content: content, SHA256: got}, nil
+	meta, err := parseMetaFields(fields[2:])
+	if err != nil {
+		return FileState{}, fmt.Errorf("unreadable answer %q: %w", abbreviate(string(header), 120), err)
+	}
+	return FileState{Path: p, Exists: true, Content: content, SHA256: got, Meta: meta}, nil
+}
+
+// parseMetaFields reads "<mode> <uid> <gid> <owner> <group> <umask>"; none
+// (an older answer's header) is an unknown FileMeta.
+func parseMetaFields(f []string) (FileMeta, error) {
+	if len(f) == 0 {
+		return FileMeta{}, nil
+	}
+	mode, err1 := strconv.ParseUint(f[0], 8, 32)
+	uid, err2 := strconv.Atoi(f[1])
+	gid, err3 := strconv.Atoi(f[2])
+	if err := errors.Join(err1, err2, err3); err != nil || mode > 0o7777 {
+		return FileMeta{}, fmt.Errorf("mode and ids %q", strings.Join(f[:3], " "))
+	}
+	return FileMeta{Known: true, Mode: uint32(mode), UID: uid, GID: gid,
+		Owner: statName(f[3]), Group: statName(f[4]), Umask: umaskField(f[5:])}, nil
+}
+
+// statName: stat prints UNKNOWN for an id without a name.
+func statName(s string) string {
+	if s == "UNKNOWN" {
+		return ""
+	}
+	return s
+}
+
+// umaskField reads the shell's umask ("0022"); unreadable or missing, the
+// common 022.
+func umaskField(f []string) uint32 {
+	if len(f) == 1 {
+		if m, err := strconv.ParseUint(f[0], 8, 32); err == nil && m <= 0o777 {
+			return uint32(m)
+		}
+	}
+	return 0o022
 }
 
 func scriptError(code int, stderr string) error {
@@ -197,13 +242,9 @@ echo "written $h $kept"
 	return b.String()
 }
 
+// writeAttributes sets owner and group, then the mode (a chown clears
+// setuid and setgid, so the mode comes last).
 func writeAttributes(b *strings.Builder, opts WriteOptions) {
-	if opts.Mode != "" {
-		fmt.Fprintf(b, "chmod %s \"$tmp\"\n", ShellQuote(opts.Mode))
-	} else {
-		b.WriteString(`if [ -e "$dst" ]; then chmod "$(stat -c %a -- "$dst")" "$tmp"; else chmod 644 "$tmp"; fi
-`)
-	}
 	owner := ShellQuote(opts.Owner)
 	if opts.Owner == "" {
 		owner = `"$(stat -c %u -- "$dst")"`
@@ -221,6 +262,12 @@ func writeAttributes(b *strings.Builder, opts WriteOptions) {
 		fmt.Fprintf(b, "chgrp %s \"$tmp\"\n", group)
 	} else {
 		fmt.Fprintf(b, "if [ -e \"$dst\" ]; then chgrp %s \"$tmp\" 2>/dev/null || true; fi\n", group)
+	}
+	if opts.Mode != "" {
+		fmt.Fprintf(b, "chmod %s \"$tmp\"\n", ShellQuote(opts.Mode))
+	} else {
+		b.WriteString(`if [ -e "$dst" ]; then chmod "$(stat -c %a -- "$dst")" "$tmp"; else chmod 644 "$tmp"; fi
+`)
 	}
 }
 

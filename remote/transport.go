@@ -24,6 +24,21 @@ type FileState struct {
 	Exists  bool
 	Content []byte
 	SHA256  string // lowercase hex of Content; empty when !Exists
+	// Meta is the file's mode and ownership, read in the same round trip
+	// as its content by the POSIX transports (local, SSH); WinRM leaves it
+	// unknown. For a missing file only Umask is known.
+	Meta FileMeta
+}
+
+// FileMeta is a file's permission bits and ownership on a POSIX host.
+type FileMeta struct {
+	Known        bool   // read from the host (false over WinRM)
+	Mode         uint32 // permission bits with setuid, setgid and sticky (07777)
+	UID, GID     int
+	Owner, Group string // the ids' names; "" when an id has none
+	// Umask is the file-creation mask a command there runs with: what
+	// a symbolic mode without who ("+x") and a new file's mode follow.
+	Umask uint32
 }
 
 // WriteResult describes a completed atomic write.
