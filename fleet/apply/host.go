@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -228,7 +229,10 @@ func (h *hostApply) writeFile(ctx context.Context, f *plan.FileChange) error {
 	}
 	h.step(StepBackup, StatusOK, f.Dest, "")
 	h.step(StepWrite, StatusStart, f.Dest, "")
-	res, err := writeWith(ctx, tr, f.Dest, f.Content(), f.Attrs)
+	if f.AttrsOnly() {
+		return h.setAttrs(ctx, tr, f)
+	}
+	res, err := writeWith(ctx, tr, f.Dest, f.Content(), writeOptions(f))
 	if err != nil {
 		return fmt.Errorf("write %s: %w", f.Dest, err)
 	}
@@ -241,15 +245,83 @@ func (h *hostApply) writeFile(ctx context.Context, f *plan.FileChange) error {
 }
 
 // writeWith writes through the transport's FileWriter when it has one
-// (mode, owner, group, validate, backup as the task says); others write
-// the content only, keeping their own backup.
-func writeWith(ctx context.Context, tr remote.Transport, dest string, content []byte, attrs plan.FileAttrs) (remote.WriteResult, error) {
+// (local and SSH: mode, owner, group, validate, backup); WinRM writes the
+// content only, keeping its own backup (the plan lists a WinRM task that
+// sets a mode, owner, group or validate as unsupported).
+func writeWith(ctx context.Context, tr remote.Transport, dest string, content []byte, opts remote.WriteOptions) (remote.WriteResult, error) {
 	fw, ok := tr.(remote.FileWriter)
 	if !ok {
 		return tr.WriteFile(ctx, dest, content)
 	}
-	return fw.WriteFileWith(ctx, dest, content, remote.WriteOptions{Mode: attrs.Mode, Owner: attrs.Owner,
-		Group: attrs.Group, Validate: attrs.Validate, NoBackup: !attrs.Backup})
+	return fw.WriteFileWith(ctx, dest, content, opts)
+}
+
+// writeOptions are the task's attributes as the writer takes them: the
+// mode the plan resolved (symbolic modes included) in octal.
+func writeOptions(f *plan.FileChange) remote.WriteOptions {
+	a := f.Attrs
+	mode := f.SetMode
+	if mode == "" {
+		mode = a.Mode
+	}
+	return remote.WriteOptions{Mode: mode, Owner: a.Owner, Group: a.Group, Validate: a.Validate, NoBackup: !a.Backup}
+}
+
+// setAttrs changes the mode, owner and group of a file whose content is
+// already the task's (Ansible's file module step of copy and template).
+// The file is not rewritten; a rollback restores its old attributes.
+func (h *hostApply) setAttrs(ctx context.Context, tr remote.Transport, f *plan.FileChange) error {
+	res, err := tr.Run(ctx, remote.Command{Shell: remote.Sh, Script: attrsScript(f)})
+	if err != nil {
+		return fmt.Errorf("set attributes of %s: %w", f.Dest, err)
+	}
+	if res.ExitCode != 0 {
+		return fmt.Errorf("set attributes of %s: exited %d: %s", f.Dest, res.ExitCode, firstLine(res.Stderr, res.Stdout))
+	}
+	h.written = append(h.written, f)
+	h.step(StepWrite, StatusOK, f.Dest, "attributes "+attrsSummary(f.AttrsAfter))
+	return nil
+}
+
+// attrsScript is chown, chgrp, then chmod (a chown clears setuid) of the
+// attributes that change.
+func attrsScript(f *plan.FileChange) string {
+	p := filemod.ShellQuote(f.Dest)
+	var cmds []string
+	if after := f.AttrsAfter; after != nil && after.UID != nil {
+		cmds = append(cmds, "chown -- "+strconv.Itoa(*after.UID)+" "+p)
+	}
+	if after := f.AttrsAfter; after != nil && after.GID != nil {
+		cmds = append(cmds, "chgrp -- "+strconv.Itoa(*after.GID)+" "+p)
+	}
+	if f.SetMode != "" {
+		cmds = append(cmds, "chmod -- "+filemod.ShellQuote(f.SetMode)+" "+p)
+	}
+	return strings.Join(cmds, " && ")
+}
+
+func attrsSummary(m *plan.FileMeta) string {
+	if m == nil {
+		return ""
+	}
+	var parts []string
+	if m.Mode != "" {
+		parts = append(parts, "mode "+m.Mode)
+	}
+	if m.UID != nil {
+		parts = append(parts, "owner "+orID(m.Owner, *m.UID))
+	}
+	if m.GID != nil {
+		parts = append(parts, "group "+orID(m.Group, *m.GID))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func orID(name string, id int) string {
+	if name != "" {
+		return name
+	}
+	return strconv.Itoa(id)
 }
 
 func backupNote(path string) string {
