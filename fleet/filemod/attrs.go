@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	udiff "github.com/aymanbagabas/go-udiff"
 )
 
 // Attrs are a template, copy or lineinfile task's mode, owner and group,
@@ -15,6 +17,10 @@ type Attrs struct {
 	// made (g=u after u=rw), as since ansible-core 2.16; before, each read
 	// the file's mode as it was.
 	Chained bool
+	// LineInFile: lineinfile's diff, headed "PATH (file attributes)"
+	// without the path among the keys; template and copy show the file
+	// module's, with the path.
+	LineInFile bool
 }
 
 // AttrState is what a file's attributes are on the host now.
@@ -66,7 +72,7 @@ func CompareAttrs(path string, a Attrs, cur AttrState, lookup IDLookup) (AttrRes
 	if err := r.mode(a, base, cur); err != nil {
 		return AttrResult{}, err
 	}
-	return r.finish(path, cur.Exists), nil
+	return r.finish(path, cur.Exists, a.LineInFile), nil
 }
 
 func (r *AttrResult) owner(owner string, cur AttrState, lookup IDLookup) error {
@@ -114,8 +120,13 @@ func (r *AttrResult) note(key string, differs bool, before, after any) {
 	}
 }
 
-func (r AttrResult) finish(path string, exists bool) AttrResult {
-	if r.Changed && exists {
+func (r AttrResult) finish(path string, exists, lineinfile bool) AttrResult {
+	switch {
+	case !r.Changed || !exists:
+	case lineinfile:
+		header := path + " (file attributes)"
+		r.Diff = udiff.Unified("before: "+header, "after: "+header, pyJSON(r.Before), pyJSON(r.After))
+	default:
 		r.Before["path"], r.After["path"] = path, path
 		r.Diff = unifiedDiff(pyJSON(r.Before), pyJSON(r.After))
 	}
