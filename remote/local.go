@@ -105,6 +105,9 @@ func (l *Local) replace(ctx context.Context, path string, content []byte, opts W
 	if err != nil {
 		return WriteResult{}, err
 	}
+	if err := makeDirs(filepath.Dir(path), opts.DirMode); err != nil {
+		return WriteResult{}, err
+	}
 	tmp, err := stage(path, content, mode)
 	if err != nil {
 		return WriteResult{}, err
@@ -126,6 +129,31 @@ func (l *Local) replace(ctx context.Context, path string, content []byte, opts W
 		return WriteResult{}, err
 	}
 	return WriteResult{SHA256: sha256Hex(content), BackupPath: backup}, syncDir(filepath.Dir(path))
+}
+
+// makeDirs makes dir and its missing parents, each given dirMode (octal)
+// when there is one.
+func makeDirs(dir, dirMode string) error {
+	if dirMode == "" {
+		return os.MkdirAll(dir, 0o755)
+	}
+	bits, err := strconv.ParseUint(dirMode, 8, 32)
+	if err != nil {
+		return fmt.Errorf("directory mode %q: %w", dirMode, err)
+	}
+	var missing []string
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Lstat(d); err == nil || d == filepath.Dir(d) {
+			break
+		}
+		missing = append([]string{d}, missing...)
+	}
+	for _, d := range missing {
+		if err := errors.Join(os.Mkdir(d, 0o700), os.Chmod(d, fileMode(uint32(bits)))); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // finishStaged gives the staged file its owner and group (then its mode

@@ -25,6 +25,9 @@ type WriteOptions struct {
 	Validate string
 	// NoBackup skips keeping the old content (Ansible's backup: false).
 	NoBackup bool
+	// DirMode is the octal mode of the missing directories the write
+	// creates (copy's directory_mode); "" leaves them as mkdir makes them.
+	DirMode string
 }
 
 // FileWriter is implemented by transports that apply WriteOptions.
@@ -38,6 +41,7 @@ var ErrValidate = fmt.Errorf("validation failed")
 
 var (
 	modePattern  = regexp.MustCompile(`^(0?[0-7]{3,4}|[ugoa]*[-+=][rwxXst]*([,][ugoa]*[-+=][rwxXst]*)*)$`)
+	octalPattern = regexp.MustCompile(`^0?[0-7]{3,4}$`)
 	ownerPattern = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]*\$?$`)
 )
 
@@ -45,6 +49,8 @@ func (o WriteOptions) check() error {
 	switch {
 	case o.Mode != "" && !modePattern.MatchString(o.Mode):
 		return fmt.Errorf("mode %q is not an octal or symbolic mode", o.Mode)
+	case o.DirMode != "" && !octalPattern.MatchString(o.DirMode):
+		return fmt.Errorf("directory mode %q is not an octal mode", o.DirMode)
 	case o.Owner != "" && !ownerPattern.MatchString(o.Owner):
 		return fmt.Errorf("owner %q is not a user name or id", o.Owner)
 	case o.Group != "" && !ownerPattern.MatchString(o.Group):
@@ -222,8 +228,8 @@ func sshWriteScript(p, want, backup string, opts WriteOptions) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "set -e\numask 077\ndst=%s\ndir=%s\n", ShellQuote(p), ShellQuote(dir))
 	b.WriteString(`[ ! -e "$dst" ] || [ -f "$dst" ] || { echo "$dst is not a regular file" >&2; exit 3; }
-mkdir -p -- "$dir"
 `)
+	writeMkdir(&b, opts.DirMode)
 	fmt.Fprintf(&b, "tmp=$(mktemp \"$dir\"/%s)\n", ShellQuote("."+base+".straylight-tmp-XXXXXX"))
 	b.WriteString(`trap 'rm -f -- "$tmp"' EXIT
 cat > "$tmp"
@@ -240,6 +246,18 @@ sync -- "$dir" 2>/dev/null || sync
 echo "written $h $kept"
 `)
 	return b.String()
+}
+
+// writeMkdir makes the missing directories, giving each the directory
+// mode when there is one.
+func writeMkdir(b *strings.Builder, dirMode string) {
+	if dirMode == "" {
+		b.WriteString("mkdir -p -- \"$dir\"\n")
+		return
+	}
+	fmt.Fprintf(b, `set --; d=$dir; while [ ! -e "$d" ]; do set -- "$d" "$@"; d=$(dirname -- "$d"); done
+for d in "$@"; do mkdir -- "$d"; chmod %s "$d"; done
+`, ShellQuote(dirMode))
 }
 
 // writeAttributes sets owner and group, then the mode (a chown clears

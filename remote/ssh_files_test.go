@@ -211,3 +211,22 @@ func TestSSHReadFileCarriesModeOwnerAndUmask(t *testing.T) {
 		t.Errorf("missing file: %+v, %v", missing, err)
 	}
 }
+
+// TestSSHWriteGivesNewDirectoriesTheDirectoryMode: copy's directory_mode
+// reaches each directory the write creates, not those already there.
+func TestSSHWriteGivesNewDirectoriesTheDirectoryMode(t *testing.T) {
+	lab := newSSHLab(t)
+	conn := lab.dial(t, sshdtest.KeyUser, nil)
+	base := filepath.Join(lab.srv.Work, "dm")
+	path := filepath.Join(base, "a b", "c", "f.txt")
+	if _, err := conn.WriteFileWith(testContext(t), path, []byte("x\n"), WriteOptions{DirMode: "0750", Mode: "0640"}); err != nil {
+		t.Fatal(err)
+	}
+	got := runOK(t, conn, "stat -c '%a' -- "+ShellQuote(base)+" "+ShellQuote(filepath.Join(base, "a b"))+" "+ShellQuote(filepath.Join(base, "a b", "c"))+" "+ShellQuote(path))
+	if got != "750\n750\n750\n640" {
+		t.Errorf("modes of dm, dm/a b, dm/a b/c, f.txt: %q", got)
+	}
+	if _, err := conn.WriteFileWith(testContext(t), path, []byte("x\n"), WriteOptions{DirMode: "u+x"}); err == nil {
+		t.Error("a symbolic directory mode was taken")
+	}
+}

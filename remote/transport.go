@@ -2,8 +2,10 @@
 // clients for vLLM and LiteLLM. It knows nothing of the Ansible repository:
 // fleet builds transports from a host's connection variables and uses them.
 //
-// Every transport implements Transport. The SSH transport also implements
-// the optional FileWriter (mode, owner, group, validate, backup),
+// Every transport implements Transport; the POSIX ones (local, SSH) read a
+// file's mode and owner with its content (FileState.Meta) and implement
+// the optional FileWriter (mode, owner, group, validate, backup, the mode
+// of directories they create). The SSH transport also implements
 // StatusReader (systemd units and Podman beside GPUs and Docker) and
 // LogReader (tail and follow a container's, unit's or file's log); its
 // settings come from Ansible's variables and ~/.ssh files through

@@ -248,8 +248,14 @@ func fileAttrs(args map[string]any) (FileAttrs, error) {
 	a := FileAttrs{Owner: argString(args, "owner"), Group: argString(args, "group"),
 		Validate: argString(args, "validate"), Backup: backup, NoForce: !force,
 		Mode: filemod.ModeString(args["mode"]), DirectoryMode: filemod.ModeString(args["directory_mode"])}
-	return a, errors.Join(err1, err2)
+	var err3 error
+	if a.DirectoryMode != "" && !octalMode.MatchString(a.DirectoryMode) {
+		err3 = fmt.Errorf("directory_mode %q: straylight applies octal directory modes only", a.DirectoryMode)
+	}
+	return a, errors.Join(err1, err2, err3)
 }
+
+var octalMode = regexp.MustCompile(`^0?[0-7]{3,4}$`)
 
 func (hs *HostScope) renderFileTask(run *PlayRun, t *Task) (renderedTask, error) {
 	if t.Module.IsEditModule() {
@@ -318,10 +324,12 @@ func (hs *HostScope) renderWithArgs(run *PlayRun, t *Task, args map[string]any) 
 	default:
 		content, err = hs.copyContent(run, t, args)
 	}
+	attrs, attrErr := fileAttrs(args)
 	if strings.HasSuffix(dest, "/") || strings.HasSuffix(dest, `\`) {
 		dest += pathBase(argString(args, "src"))
+	} else {
+		attrs.DirectoryMode = "" // Ansible creates directories only for a dest ending in "/"
 	}
-	attrs, attrErr := fileAttrs(args)
 	if attrErr != nil && err == nil {
 		return renderedTask{}.orUnsupported(t, attrErr)
 	}

@@ -18,8 +18,8 @@ import (
 
 // e2eAttrsPlaybook: template and copy tasks setting mode (octal strings, a
 // YAML octal integer, symbolic), owner and group (the user's own: the
-// test runs unprivileged), force: no, validate, backup, and lineinfile
-// with a mode. e2eAttrsBefore pre-creates the dests. (Symbolic clauses
+// test runs unprivileged), force: no, validate, backup, directory_mode,
+// and lineinfile with a mode. e2eAttrsBefore pre-creates the dests. (Symbolic clauses
 // reading an earlier clause's class, "u=rwx,g=u-w", are left to filemod's
 // oracle test: ansible-core 2.14 resolves them from the file's old mode,
 // so its own second run changes the file again.)
@@ -49,6 +49,8 @@ const e2eAttrsPlaybook = `- name: Attributes
       copy: {content: "after\n", dest: "{{ out }}/backup.txt", backup: yes, mode: "0644"}
     - name: Line with a mode
       lineinfile: {path: "{{ out }}/line.txt", line: "same", mode: "0600"}
+    - name: Into new directories
+      copy: {src: sub.txt, dest: "{{ out }}/nd/sub/", directory_mode: "0750", mode: "0640"}
 `
 
 // e2eAttrsBefore are the dests as the test leaves them before each run:
@@ -81,6 +83,7 @@ func e2eAttrsRepo(t *testing.T, out string) e2eRepo {
 			"group_vars/all.yml": vars,
 			"attrs.yml":          e2eAttrsPlaybook,
 			"templates/same.j2":  "same\n",
+			"files/sub.txt":      "sub\n",
 			"straylight.yml":     "",
 		}}
 }
@@ -113,7 +116,9 @@ func e2eAttrsOf(t *testing.T, out string) map[string]string {
 	for name := range e2eAttrsBefore {
 		got[name] = e2eFileAttrs(t, filepath.Join(out, name))
 	}
-	got["new.txt"] = e2eFileAttrs(t, filepath.Join(out, "new.txt"))
+	for _, name := range []string{"new.txt", "nd", "nd/sub", "nd/sub/sub.txt"} {
+		got[name] = e2eFileAttrs(t, filepath.Join(out, name))
+	}
 	return got
 }
 
@@ -173,7 +178,7 @@ func TestE2EAttrsParityWithAnsiblePlaybook(t *testing.T) {
 func e2eAttrsPlannedAll(t *testing.T, p *fleetplan.Plan) {
 	t.Helper()
 	h := p.Host("at1")
-	if h == nil || len(h.Unsupported) > 0 || len(h.Files) != 11 {
+	if h == nil || len(h.Unsupported) > 0 || len(h.Files) != 12 {
 		t.Fatalf("plan of at1: %+v", h)
 	}
 	for _, f := range h.Files {
