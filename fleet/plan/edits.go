@@ -97,7 +97,7 @@ func (hf *hostFiles) planFile(ctx context.Context, w *hostWork, f *fileWork) err
 		return fmt.Errorf("%s: %w", c.Dest, err)
 	}
 	cur = hf.afterEarlier(c.Dest, cur)
-	res, err := filemod.File(*f.file, cur)
+	res, err := filemod.File(*f.file, cur, hf.idLookup(ctx, c))
 	if err != nil {
 		f.failed = true
 		w.unsupported(f.task, fmt.Sprintf("file would fail: %v", err))
