@@ -157,3 +157,44 @@ func assertMode(t *testing.T, path, content string, mode os.FileMode) {
 		t.Errorf("%s: %q %v %v, want %q mode %04o", filepath.Base(path), got, st.Mode(), err, content, mode)
 	}
 }
+
+// TestApplyFollowsHandlerFlushPoints: a pre_tasks file notifies a handler,
+// which runs at the end of pre_tasks, before the tasks' file is written
+// (Ansible's order); the tasks' handler runs after it. The handlers record
+// whether the later file existed when they ran.
+func TestApplyFollowsHandlerFlushPoints(t *testing.T) {
+	root, out := t.TempDir(), t.TempDir()
+	look := `shell: "if [ -e {{ out }}/later.txt ]; then echo present; else echo absent; fi >> {{ out }}/seen"`
+	writeLocalRepo(t, root, out, `    - copy: {content: "later\n", dest: "{{ out }}/later.txt"}
+      notify: Look again
+  pre_tasks:
+    - copy: {content: "pre\n", dest: "{{ out }}/pre.txt"}
+      notify: Look
+  handlers:
+    - name: Look
+      `+look+`
+    - name: Look again
+      `+look+`
+`)
+	repo, plan := planLocal(t, root)
+	rec := &recorder{}
+	if sum, err := (&apply.Engine{Repo: repo, Transports: fleetplan.DefaultTransports}).Apply(context.Background(), plan, rec.observe); err != nil || sum.OK != 1 {
+		t.Fatalf("apply: %v %+v %+v", err, sum, rec.events())
+	}
+	if seen, _ := os.ReadFile(filepath.Join(out, "seen")); string(seen) != "absent\npresent\n" {
+		t.Errorf("the handlers saw later.txt %q, want absent then present", seen)
+	}
+	var order []string
+	for _, ev := range rec.events() {
+		switch {
+		case ev.Kind != apply.EvStep || ev.Status != apply.StatusOK:
+		case ev.Step == apply.StepWrite:
+			order = append(order, filepath.Base(ev.Dest))
+		case ev.Step == apply.StepHandler:
+			order = append(order, ev.Message)
+		}
+	}
+	if want := []string{"pre.txt", "Look", "later.txt", "Look again"}; !slices.Equal(order, want) {
+		t.Errorf("writes and handlers in the order %q, want %q", order, want)
+	}
+}

@@ -131,7 +131,8 @@ func (h *hostApply) preflight() error {
 	return nil
 }
 
-// deploy writes the files, runs the handlers, gates on health and tests routes.
+// deploy writes the files and runs the handlers flush point by flush point
+// (flush.go), then gates on health and tests routes.
 func (h *hostApply) deploy(ctx context.Context) error {
 	h.inherited = h.pendingRecord() != nil
 	h.handlers = h.handlersToRun()
@@ -140,13 +141,14 @@ func (h *hostApply) deploy(ctx context.Context) error {
 			return err
 		}
 	}
-	if err := h.writeFiles(ctx); err != nil {
+	h.backups = map[string]remote.FileState{}
+	if err := h.runStages(ctx); err != nil {
 		return err
 	}
 	if len(h.handlers) == 0 {
 		return nil
 	}
-	if err := h.restart(ctx); err != nil {
+	if err := h.handlersDone(); err != nil {
 		return err
 	}
 	return h.afterRestart(ctx)
@@ -175,9 +177,9 @@ func (h *hostApply) recordPending() error {
 	return nil
 }
 
-func (h *hostApply) writeFiles(ctx context.Context) error {
-	h.backups = map[string]remote.FileState{}
-	for _, f := range h.changedFiles() {
+// writeFiles writes one flush stage's changed files, in task order.
+func (h *hostApply) writeFiles(ctx context.Context, files []*plan.FileChange) error {
+	for _, f := range files {
 		write := h.writeFile
 		if f.Module == ansible.ModFile {
 			write = h.runFileTask
@@ -339,29 +341,6 @@ func short(sha string) string {
 		return "(absent)"
 	}
 	return sha
-}
-
-// restart runs the handlers once each, waiting for idleness first if asked.
-func (h *hostApply) restart(ctx context.Context) error {
-	if err := h.waitIdle(ctx); err != nil {
-		return err
-	}
-	h.noteServingBefore(ctx)
-	if h.isProxy() {
-		h.a.window.mark(&h.a.window.proxyRestart, time.Now())
-	} else {
-		h.a.window.mark(&h.a.window.backendRestart, time.Now())
-	}
-	h.handlerRan = true
-	for _, hr := range h.handlers {
-		if err := h.runHandler(ctx, hr); err != nil {
-			return err
-		}
-	}
-	if err := h.a.e.st.ClearPending(h.hp.Host); err != nil {
-		return fmt.Errorf("clear the pending-restart record: %w", err)
-	}
-	return nil
 }
 
 func (h *hostApply) runHandler(ctx context.Context, hr plan.HandlerRun) error {
