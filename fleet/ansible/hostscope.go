@@ -3,6 +3,7 @@ package ansible
 import (
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -325,6 +326,9 @@ func (hs *HostScope) renderWithArgs(run *PlayRun, t *Task, args map[string]any) 
 		content, err = hs.copyContent(run, t, args)
 	}
 	attrs, attrErr := fileAttrs(args)
+	if attrs.Mode == "preserve" && attrErr == nil {
+		attrs.Mode, attrErr = hs.preservedMode(run, t, args)
+	}
 	if strings.HasSuffix(dest, "/") || strings.HasSuffix(dest, `\`) {
 		dest += pathBase(argString(args, "src"))
 	} else {
@@ -334,6 +338,27 @@ func (hs *HostScope) renderWithArgs(run *PlayRun, t *Task, args map[string]any) 
 		return renderedTask{}.orUnsupported(t, attrErr)
 	}
 	return renderedTask{dest: dest, content: content, attrs: attrs}, err
+}
+
+// preservedMode is mode: preserve — the source file's mode, as the
+// template and copy action plugins read it on the controller.
+func (hs *HostScope) preservedMode(run *PlayRun, t *Task, args map[string]any) (string, error) {
+	sub := "templates"
+	if t.Module != ModTemplate && t.Module != ModWinTemplate {
+		if _, ok := args["content"]; ok {
+			return "", fmt.Errorf("mode: preserve with content (no source file to take the mode from) is not supported")
+		}
+		sub = "files"
+	}
+	src, err := hs.repo.sources.resolve(run, t, sub, argString(args, "src"))
+	if err != nil {
+		return "", err
+	}
+	info, err := os.Stat(src)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("0%03o", info.Mode().Perm()), nil
 }
 
 func (hs *HostScope) renderTemplate(run *PlayRun, t *Task, args map[string]any) ([]byte, error) {

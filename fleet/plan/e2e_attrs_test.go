@@ -18,7 +18,8 @@ import (
 
 // e2eAttrsPlaybook: template and copy tasks setting mode (octal strings, a
 // YAML octal integer, symbolic), owner and group (the user's own: the
-// test runs unprivileged), force: no, validate, backup, directory_mode,
+// test runs unprivileged), mode: preserve, force: no, validate, backup,
+// directory_mode,
 // and lineinfile with a mode. e2eAttrsBefore pre-creates the dests. (Symbolic clauses
 // reading an earlier clause's class, "u=rwx,g=u-w", are left to filemod's
 // oracle test: ansible-core 2.14 resolves them from the file's old mode,
@@ -49,6 +50,8 @@ const e2eAttrsPlaybook = `- name: Attributes
       copy: {content: "after\n", dest: "{{ out }}/backup.txt", backup: yes, mode: "0644"}
     - name: Line with a mode
       lineinfile: {path: "{{ out }}/line.txt", line: "same", mode: "0600"}
+    - name: The template's own mode
+      template: {src: same.j2, dest: "{{ out }}/preserve.txt", mode: preserve}
     - name: Into new directories
       copy: {src: sub.txt, dest: "{{ out }}/nd/sub/", directory_mode: "0750", mode: "0640"}
 `
@@ -62,7 +65,7 @@ var e2eAttrsBefore = map[string]struct {
 	"octal.txt": {"same\n", 0o600}, "symbolic.txt": {"same\n", 0o600}, "yamlint.txt": {"same\n", 0o644},
 	"plusx.txt": {"same\n", 0o644}, "content.txt": {"old\n", 0o644},
 	"right.txt": {"same\n", 0o644}, "ids.txt": {"same\n", 0o644}, "kept.txt": {"kept\n", 0o644},
-	"backup.txt": {"before\n", 0o644}, "line.txt": {"same\n", 0o644},
+	"backup.txt": {"before\n", 0o644}, "line.txt": {"same\n", 0o644}, "preserve.txt": {"same\n", 0o600},
 }
 
 func e2eAttrsRepo(t *testing.T, out string) e2eRepo {
@@ -178,7 +181,7 @@ func TestE2EAttrsParityWithAnsiblePlaybook(t *testing.T) {
 func e2eAttrsPlannedAll(t *testing.T, p *fleetplan.Plan) {
 	t.Helper()
 	h := p.Host("at1")
-	if h == nil || len(h.Unsupported) > 0 || len(h.Files) != 12 {
+	if h == nil || len(h.Unsupported) > 0 || len(h.Files) != 13 {
 		t.Fatalf("plan of at1: %+v", h)
 	}
 	for _, f := range h.Files {
