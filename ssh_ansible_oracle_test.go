@@ -207,3 +207,36 @@ func TestAnsibleAgreesOnLabLinuxHosts(t *testing.T) {
 		t.Fatalf("Ansible after straylight's deploy: case %q, riviera %q (want changed=0)", c, m)
 	}
 }
+
+// TestSSHModeChangeAgreesWithAnsible: after Ansible's deploy over SSH the
+// file's mode alone is changed on the host. straylight --check reports the
+// task changed (exit 2) with the diff ansible-playbook --check --diff
+// prints for it; --apply sets the mode back through sudo without
+// rewriting the file, and ansible-playbook --check then reports changed=0.
+func TestSSHModeChangeAgreesWithAnsible(t *testing.T) {
+	r := newSSHOracleRepo(t)
+	t.Setenv("ANSIBLE_HOST_KEY_CHECKING", "True")
+	r.ansiblePlaybook(t)
+	if err := os.Chmod(r.dest, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	modeDiff := "-    \"mode\": \"0600\",\n+    \"mode\": \"0640\",\n     \"path\": \"" + r.dest + "\"\n"
+	if out := r.ansiblePlaybook(t, "--check", "--diff"); !strings.Contains(out, modeDiff) {
+		t.Fatalf("ansible-playbook --check --diff does not show the mode diff straylight is compared with:\n%s", out)
+	}
+	check := runCLI(t, "-C", r.dir, "--check")
+	if check.code != 2 || !strings.Contains(check.stdout, modeDiff) || !strings.Contains(check.stdout, "changed: [box]") {
+		t.Fatalf("straylight --check: exit %d (want 2 with Ansible's mode diff)\n%s%s", check.code, check.stdout, check.stderr)
+	}
+	before, _ := os.Stat(r.dest)
+	if apply := runCLI(t, "-C", r.dir, "--apply", "--yes"); apply.code != 0 {
+		t.Fatalf("straylight --apply: exit %d\n%s%s", apply.code, apply.stdout, apply.stderr)
+	}
+	after, _ := os.Stat(r.dest)
+	if _, mode := r.fileContent(t); mode != 0o640 || !os.SameFile(before, after) {
+		t.Fatalf("after straylight's apply: mode %o, same file (not rewritten) %v", mode, os.SameFile(before, after))
+	}
+	if out := r.ansiblePlaybook(t, "--check", "--diff"); !strings.Contains(out, "changed=0") {
+		t.Fatalf("ansible-playbook --check after straylight's apply should change nothing:\n%s", out)
+	}
+}

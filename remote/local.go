@@ -10,6 +10,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -46,38 +48,64 @@ func (l *Local) Describe() string { return "local" }
 // Close has nothing to release.
 func (l *Local) Close() error { return nil }
 
-// ReadFile reads path; a missing file is Exists=false with a nil error.
+// ReadFile reads path with its mode and ownership; a missing file is
+// Exists=false with a nil error.
 func (l *Local) ReadFile(ctx context.Context, path string) (FileState, error) {
 	if err := ctx.Err(); err != nil {
 		return FileState{Path: path}, fmt.Errorf("local: read %s: %w", path, err)
 	}
 	content, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return FileState{Path: path}, nil
+		return FileState{Path: path, Meta: FileMeta{Umask: localUmask()}}, nil
 	}
 	if err != nil {
 		return FileState{Path: path}, fmt.Errorf("local: read: %w", err)
 	}
-	return FileState{Path: path, Exists: true, Content: content, SHA256: sha256Hex(content)}, nil
+	info, err := os.Stat(path)
+	if err != nil {
+		return FileState{Path: path}, fmt.Errorf("local: read: %w", err)
+	}
+	return FileState{Path: path, Exists: true, Content: content, SHA256: sha256Hex(content), Meta: localMeta(info)}, nil
 }
 
-// WriteFile replaces path atomically: a temp file in the same directory,
-// synced and hash-checked, then renamed over path after the old content is
-// copied to <path>.<timestamp>.straylight-bak. Missing directories are made.
+var _ FileWriter = (*Local)(nil)
+
+// WriteFile replaces path atomically, keeping the old mode and ownership:
+// WriteFileWith without options.
 func (l *Local) WriteFile(ctx context.Context, path string, content []byte) (WriteResult, error) {
+	return l.WriteFileWith(ctx, path, content, WriteOptions{})
+}
+
+// WriteFileWith replaces path atomically: a temp file in the same
+// directory, synced and hash-checked, given the mode (octal only: the
+// planner resolves symbolic modes), owner and group, then the validate
+// command run on it, then renamed over path after the old content is
+// copied to <path>.<timestamp>.straylight-bak (unless NoBackup). Missing
+// directories are made. A failed validate leaves path untouched.
+func (l *Local) WriteFileWith(ctx context.Context, path string, content []byte, opts WriteOptions) (WriteResult, error) {
 	if err := ctx.Err(); err != nil {
 		return WriteResult{}, fmt.Errorf("local: write %s: %w", path, err)
 	}
-	result, err := l.replace(ctx, path, content)
+	if err := opts.check(); err != nil {
+		return WriteResult{}, fmt.Errorf("local: write %s: %w", path, err)
+	}
+	result, err := l.replace(ctx, path, content, opts)
 	if err != nil {
 		return WriteResult{}, fmt.Errorf("local: write %s: %w", path, err)
 	}
 	return result, nil
 }
 
-func (l *Local) replace(ctx context.Context, path string, content []byte) (WriteResult, error) {
-	mode, exists, err := existingMode(path)
+func (l *Local) replace(ctx context.Context, path string, content []byte, opts WriteOptions) (WriteResult, error) {
+	old, err := existingFile(path)
 	if err != nil {
+		return WriteResult{}, err
+	}
+	mode, err := localMode(opts, old)
+	if err != nil {
+		return WriteResult{}, err
+	}
+	if err := makeDirs(filepath.Dir(path), opts.DirMode); err != nil {
 		return WriteResult{}, err
 	}
 	tmp, err := stage(path, content, mode)
@@ -85,9 +113,14 @@ func (l *Local) replace(ctx context.Context, path string, content []byte) (Write
 		return WriteResult{}, err
 	}
 	defer os.Remove(tmp) // fails harmlessly once renamed
-	backup, err := l.keepBackup(path, exists, mode)
-	if err != nil {
+	if err := finishStaged(ctx, tmp, mode, old, opts); err != nil {
 		return WriteResult{}, err
+	}
+	backup := ""
+	if !opts.NoBackup {
+		if backup, err = l.keepBackup(path, old); err != nil {
+			return WriteResult{}, err
+		}
 	}
 	if err := ctx.Err(); err != nil {
 		return WriteResult{}, err
@@ -96,6 +129,101 @@ func (l *Local) replace(ctx context.Context, path string, content []byte) (Write
 		return WriteResult{}, err
 	}
 	return WriteResult{SHA256: sha256Hex(content), BackupPath: backup}, syncDir(filepath.Dir(path))
+}
+
+// makeDirs makes dir and its missing parents, each given dirMode (octal)
+// when there is one.
+func makeDirs(dir, dirMode string) error {
+	if dirMode == "" {
+		return os.MkdirAll(dir, 0o755)
+	}
+	bits, err := strconv.ParseUint(dirMode, 8, 32)
+	if err != nil {
+		return fmt.Errorf("directory mode %q: %w", dirMode, err)
+	}
+	var missing []string
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Lstat(d); err == nil || d == filepath.Dir(d) {
+			break
+		}
+		missing = append([]string{d}, missing...)
+	}
+	for _, d := range missing {
+		if err := errors.Join(os.Mkdir(d, 0o700), os.Chmod(d, fileMode(uint32(bits)))); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// finishStaged gives the staged file its owner and group (then its mode
+// again: a chown clears setuid and setgid) and runs the validate command
+// on it.
+func finishStaged(ctx context.Context, tmp string, mode fs.FileMode, old fs.FileInfo, opts WriteOptions) error {
+	if err := chownStaged(tmp, old, opts); err != nil {
+		return err
+	}
+	if err := os.Chmod(tmp, mode); err != nil {
+		return err
+	}
+	return validateStaged(ctx, tmp, opts.Validate)
+}
+
+// chownStaged sets the task's owner and group; without them, the old
+// file's (its owner only when running as root, as chown allows).
+func chownStaged(tmp string, old fs.FileInfo, opts WriteOptions) error {
+	uid, gid, err := wantedIDs(opts)
+	if err != nil {
+		return err
+	}
+	if uid != -1 || gid != -1 {
+		if err := os.Lchown(tmp, uid, gid); err != nil {
+			return err
+		}
+	}
+	if oldUID, oldGID, ok := ownerOf(old); ok {
+		keepUID, keepGID := -1, -1
+		if opts.Owner == "" && os.Geteuid() == 0 {
+			keepUID = oldUID
+		}
+		if opts.Group == "" {
+			keepGID = oldGID
+		}
+		_ = os.Lchown(tmp, keepUID, keepGID) // best effort, as cp -p does
+	}
+	return nil
+}
+
+func wantedIDs(opts WriteOptions) (int, int, error) {
+	uid, gid := -1, -1
+	var err error
+	if opts.Owner != "" {
+		if uid, err = lookupUID(opts.Owner); err != nil {
+			return 0, 0, fmt.Errorf("owner %q: %w", opts.Owner, err)
+		}
+	}
+	if opts.Group != "" {
+		if gid, err = lookupGID(opts.Group); err != nil {
+			return 0, 0, fmt.Errorf("group %q: %w", opts.Group, err)
+		}
+	}
+	return uid, gid, nil
+}
+
+// validateStaged runs the validate command, %s standing for the staged
+// file's quoted path, with /bin/sh as the SSH transport does.
+func validateStaged(ctx context.Context, tmp, validate string) error {
+	if validate == "" {
+		return nil
+	}
+	res, err := runProcess(ctx, []string{"/bin/sh", "-c", strings.Replace(validate, "%s", ShellQuote(tmp), 1)}, nil)
+	if err != nil {
+		return fmt.Errorf("validate: %w", err)
+	}
+	if res.ExitCode != 0 {
+		return fmt.Errorf("%w: exit %d: %s", ErrValidate, res.ExitCode, abbreviate(strings.TrimSpace(res.Stderr+res.Stdout), 500))
+	}
+	return nil
 }
 
 // stage writes content to a synced temp file beside path and checks what
@@ -117,29 +245,68 @@ func stage(path string, content []byte, mode fs.FileMode) (string, error) {
 }
 
 // keepBackup copies the old content aside; "" when there was none.
-func (l *Local) keepBackup(path string, exists bool, mode fs.FileMode) (string, error) {
-	if !exists {
+func (l *Local) keepBackup(path string, old fs.FileInfo) (string, error) {
+	if old == nil {
 		return "", nil
 	}
 	backup := backupPath(path, l.now())
-	if err := copyFileSynced(path, backup, mode); err != nil {
+	if err := copyFileSynced(path, backup, old.Mode()&(fs.ModePerm|fs.ModeSetuid|fs.ModeSetgid|fs.ModeSticky)); err != nil {
 		return "", fmt.Errorf("keeping a backup: %w", err)
 	}
 	return backup, nil
 }
 
-// existingMode is the permission bits to keep: the old file's, else 0644.
-func existingMode(path string) (fs.FileMode, bool, error) {
+// existingFile is the file path names now (nil when there is none); a
+// path that is not a regular file is refused.
+func existingFile(path string) (fs.FileInfo, error) {
 	info, err := os.Stat(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return 0o644, false, nil
+		return nil, nil
 	case err != nil:
-		return 0, false, err
+		return nil, err
 	case !info.Mode().IsRegular():
-		return 0, false, fmt.Errorf("%s is not a regular file", path)
+		return nil, fmt.Errorf("%s is not a regular file", path)
 	}
-	return info.Mode().Perm(), true, nil
+	return info, nil
+}
+
+// localMode is the mode to write: the task's (octal), else the old
+// file's, else 0644.
+func localMode(opts WriteOptions, old fs.FileInfo) (fs.FileMode, error) {
+	switch {
+	case opts.Mode != "":
+		bits, err := strconv.ParseUint(opts.Mode, 8, 32)
+		if err != nil || bits > 0o7777 {
+			return 0, fmt.Errorf("mode %q: the local transport takes octal modes (the planner resolves symbolic ones)", opts.Mode)
+		}
+		return fileMode(uint32(bits)), nil
+	case old != nil:
+		return old.Mode() & (fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky), nil
+	}
+	return 0o644, nil
+}
+
+// fileMode is Go's FileMode of POSIX permission bits (07777).
+func fileMode(bits uint32) fs.FileMode {
+	m := fs.FileMode(bits & 0o777)
+	for bit, flag := range map[uint32]fs.FileMode{0o4000: fs.ModeSetuid, 0o2000: fs.ModeSetgid, 0o1000: fs.ModeSticky} {
+		if bits&bit != 0 {
+			m |= flag
+		}
+	}
+	return m
+}
+
+// permBits are the POSIX permission bits (07777) of a FileMode.
+func permBits(m fs.FileMode) uint32 {
+	bits := uint32(m.Perm())
+	for bit, flag := range map[uint32]fs.FileMode{0o4000: fs.ModeSetuid, 0o2000: fs.ModeSetgid, 0o1000: fs.ModeSticky} {
+		if m&flag != 0 {
+			bits |= bit
+		}
+	}
+	return bits
 }
 
 func writeSyncedTemp(dir, base string, content []byte, mode fs.FileMode) (string, error) {

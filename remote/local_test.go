@@ -189,3 +189,35 @@ func writeScript(t *testing.T, dir, name, body string) string {
 	}
 	return path
 }
+
+// TestLocalWriteFileWithModeOwnerValidateNoBackup: the local transport
+// applies a task's attributes like the SSH one, and a validate that fails
+// leaves the file as it was.
+func TestLocalWriteFileWithModeOwnerValidateNoBackup(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "app.conf")
+	os.WriteFile(path, []byte("good\n"), 0o600)
+	local := NewLocal(LocalConfig{Clock: fixedClock})
+	uid, gid := strconv.Itoa(os.Getuid()), strconv.Itoa(os.Getgid())
+	opts := WriteOptions{Mode: "01754", Owner: uid, Group: gid, Validate: "grep -q good %s", NoBackup: true}
+	res, err := local.WriteFileWith(testContext(t), path, []byte("good 2\n"), opts)
+	if err != nil || res.BackupPath != "" {
+		t.Fatalf("WriteFileWith = %+v, %v", res, err)
+	}
+	st, err := local.ReadFile(testContext(t), path)
+	if err != nil || st.Meta.Mode != 0o1754 || strconv.Itoa(st.Meta.UID) != uid || strconv.Itoa(st.Meta.GID) != gid {
+		t.Fatalf("after the write: %+v, %v", st.Meta, err)
+	}
+	_, err = local.WriteFileWith(testContext(t), path, []byte("bad\n"), opts)
+	if !errors.Is(err, ErrValidate) {
+		t.Fatalf("failing validate: %v, want ErrValidate", err)
+	}
+	assertLocalFile(t, path, "good 2\n", 0o754)
+	assertOnlyFiles(t, dir, "app.conf")
+	if _, err := local.WriteFileWith(testContext(t), path, []byte("x"), WriteOptions{Mode: "u+x"}); err == nil {
+		t.Error("a symbolic mode reached the local writer unresolved")
+	}
+	if st, _ := local.ReadFile(testContext(t), path+".missing"); st.Meta.Known || st.Meta.Umask > 0o777 {
+		t.Errorf("missing file's meta: %+v", st.Meta)
+	}
+}

@@ -3,9 +3,11 @@ package remote
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"path"
 	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -23,6 +25,9 @@ type WriteOptions struct {
 	Validate string
 	// NoBackup skips keeping the old content (Ansible's backup: false).
 	NoBackup bool
+	// DirMode is the octal mode of the missing directories the write
+	// creates (copy's directory_mode); "" leaves them as mkdir makes them.
+	DirMode string
 }
 
 // FileWriter is implemented by transports that apply WriteOptions.
@@ -36,6 +41,7 @@ var ErrValidate = fmt.Errorf("validation failed")
 
 var (
 	modePattern  = regexp.MustCompile(`^(0?[0-7]{3,4}|[ugoa]*[-+=][rwxXst]*([,][ugoa]*[-+=][rwxXst]*)*)$`)
+	octalPattern = regexp.MustCompile(`^0?[0-7]{3,4}$`)
 	ownerPattern = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]*\$?$`)
 )
 
@@ -43,6 +49,8 @@ func (o WriteOptions) check() error {
 	switch {
 	case o.Mode != "" && !modePattern.MatchString(o.Mode):
 		return fmt.Errorf("mode %q is not an octal or symbolic mode", o.Mode)
+	case o.DirMode != "" && !octalPattern.MatchString(o.DirMode):
+		return fmt.Errorf("directory mode %q is not an octal mode", o.DirMode)
 	case o.Owner != "" && !ownerPattern.MatchString(o.Owner):
 		return fmt.Errorf("owner %q is not a user name or id", o.Owner)
 	case o.Group != "" && !ownerPattern.MatchString(o.Group):
@@ -59,13 +67,17 @@ const (
 	exitValidateFail = 4
 )
 
-// readScript prints "absent", or "present <sha256>" and the content.
+// readScript prints "absent <umask>", or "present <sha256> <mode> <uid>
+// <gid> <owner> <group> <umask>" (stat's %a %u %g %U %G) and the content:
+// the file, its attributes and the shell's umask in one round trip.
 func readScript(p string) string {
 	return `p=` + ShellQuote(p) + `
-if [ ! -e "$p" ] && [ ! -L "$p" ]; then echo absent; exit 0; fi
+m=$(umask)
+if [ ! -e "$p" ] && [ ! -L "$p" ]; then echo "absent $m"; exit 0; fi
 [ -f "$p" ] || { echo "$p is not a regular file" >&2; exit 3; }
 h=$(sha256sum < "$p") || exit 1
-echo "present ${h%% *}"
+a=$(stat -L -c '%a %u %g %U %G' -- "$p") || exit 1
+echo "present ${h%% *} $a $m"
 exec cat < "$p"`
 }
 
@@ -94,16 +106,55 @@ func parseReadAnswer(p string, out []byte) (FileState, error) {
 	header, content, _ := bytes.Cut(out, []byte("\n"))
 	fields := strings.Fields(string(header))
 	switch {
-	case len(fields) == 1 && fields[0] == "absent":
-		return FileState{Path: p}, nil
-	case len(fields) != 2 || fields[0] != "present":
+	case len(fields) >= 1 && len(fields) <= 2 && fields[0] == "absent":
+		return FileState{Path: p, Meta: FileMeta{Umask: umaskField(fields[1:])}}, nil
+	case (len(fields) != 2 && len(fields) != 8) || fields[0] != "present":
 		return FileState{}, fmt.Errorf("unreadable answer %q", abbreviate(string(header), 120))
 	}
 	got := sha256Hex(content)
 	if got != fields[1] {
 		return FileState{}, fmt.Errorf("%w: host reported %s, received %s", ErrHashMismatch, fields[1], got)
 	}
-	return FileState{Path: p, Exists: true, Content: content, SHA256: got}, nil
+	meta, err := parseMetaFields(fields[2:])
+	if err != nil {
+		return FileState{}, fmt.Errorf("unreadable answer %q: %w", abbreviate(string(header), 120), err)
+	}
+	return FileState{Path: p, Exists: true, Content: content, SHA256: got, Meta: meta}, nil
+}
+
+// parseMetaFields reads "<mode> <uid> <gid> <owner> <group> <umask>"; none
+// (an older answer's header) is an unknown FileMeta.
+func parseMetaFields(f []string) (FileMeta, error) {
+	if len(f) == 0 {
+		return FileMeta{}, nil
+	}
+	mode, err1 := strconv.ParseUint(f[0], 8, 32)
+	uid, err2 := strconv.Atoi(f[1])
+	gid, err3 := strconv.Atoi(f[2])
+	if err := errors.Join(err1, err2, err3); err != nil || mode > 0o7777 {
+		return FileMeta{}, fmt.Errorf("mode and ids %q", strings.Join(f[:3], " "))
+	}
+	return FileMeta{Known: true, Mode: uint32(mode), UID: uid, GID: gid,
+		Owner: statName(f[3]), Group: statName(f[4]), Umask: umaskField(f[5:])}, nil
+}
+
+// statName: stat prints UNKNOWN for an id without a name.
+func statName(s string) string {
+	if s == "UNKNOWN" {
+		return ""
+	}
+	return s
+}
+
+// umaskField reads the shell's umask ("0022"); unreadable or missing, the
+// common 022.
+func umaskField(f []string) uint32 {
+	if len(f) == 1 {
+		if m, err := strconv.ParseUint(f[0], 8, 32); err == nil && m <= 0o777 {
+			return uint32(m)
+		}
+	}
+	return 0o022
 }
 
 func scriptError(code int, stderr string) error {
@@ -177,8 +228,8 @@ func sshWriteScript(p, want, backup string, opts WriteOptions) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "set -e\numask 077\ndst=%s\ndir=%s\n", ShellQuote(p), ShellQuote(dir))
 	b.WriteString(`[ ! -e "$dst" ] || [ -f "$dst" ] || { echo "$dst is not a regular file" >&2; exit 3; }
-mkdir -p -- "$dir"
 `)
+	writeMkdir(&b, opts.DirMode)
 	fmt.Fprintf(&b, "tmp=$(mktemp \"$dir\"/%s)\n", ShellQuote("."+base+".straylight-tmp-XXXXXX"))
 	b.WriteString(`trap 'rm -f -- "$tmp"' EXIT
 cat > "$tmp"
@@ -197,13 +248,21 @@ echo "written $h $kept"
 	return b.String()
 }
 
-func writeAttributes(b *strings.Builder, opts WriteOptions) {
-	if opts.Mode != "" {
-		fmt.Fprintf(b, "chmod %s \"$tmp\"\n", ShellQuote(opts.Mode))
-	} else {
-		b.WriteString(`if [ -e "$dst" ]; then chmod "$(stat -c %a -- "$dst")" "$tmp"; else chmod 644 "$tmp"; fi
-`)
+// writeMkdir makes the missing directories, giving each the directory
+// mode when there is one.
+func writeMkdir(b *strings.Builder, dirMode string) {
+	if dirMode == "" {
+		b.WriteString("mkdir -p -- \"$dir\"\n")
+		return
 	}
+	fmt.Fprintf(b, `set --; d=$dir; while [ ! -e "$d" ]; do set -- "$d" "$@"; d=$(dirname -- "$d"); done
+for d in "$@"; do mkdir -- "$d"; chmod %s "$d"; done
+`, ShellQuote(dirMode))
+}
+
+// writeAttributes sets owner and group, then the mode (a chown clears
+// setuid and setgid, so the mode comes last).
+func writeAttributes(b *strings.Builder, opts WriteOptions) {
 	owner := ShellQuote(opts.Owner)
 	if opts.Owner == "" {
 		owner = `"$(stat -c %u -- "$dst")"`
@@ -221,6 +280,12 @@ func writeAttributes(b *strings.Builder, opts WriteOptions) {
 		fmt.Fprintf(b, "chgrp %s \"$tmp\"\n", group)
 	} else {
 		fmt.Fprintf(b, "if [ -e \"$dst\" ]; then chgrp %s \"$tmp\" 2>/dev/null || true; fi\n", group)
+	}
+	if opts.Mode != "" {
+		fmt.Fprintf(b, "chmod %s \"$tmp\"\n", ShellQuote(opts.Mode))
+	} else {
+		b.WriteString(`if [ -e "$dst" ]; then chmod "$(stat -c %a -- "$dst")" "$tmp"; else chmod 644 "$tmp"; fi
+`)
 	}
 }
 

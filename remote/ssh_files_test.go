@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -179,5 +180,53 @@ func TestSSHBecomeWithSu(t *testing.T) {
 	_, err = wrong.Run(testContext(t), Command{Script: "id -un"})
 	if !errors.Is(err, ErrBecome) || !strings.Contains(err.Error(), "refused the become password") {
 		t.Fatalf("wrong su password: %v", err)
+	}
+}
+
+// TestSSHReadFileCarriesModeOwnerAndUmask: the read's one round trip
+// brings the file's mode and ownership (setuid bits included) and the
+// shell's umask, which the planner compares as Ansible does.
+func TestSSHReadFileCarriesModeOwnerAndUmask(t *testing.T) {
+	lab := newSSHLab(t)
+	conn := lab.dial(t, sshdtest.KeyUser, map[string]any{"ansible_become": true})
+	path := filepath.Join(lab.srv.Work, "attrs.conf")
+	if _, err := conn.WriteFileWith(testContext(t), path, []byte("x\n"), WriteOptions{Mode: "02750", Owner: sshdtest.SudoUser, Group: "root"}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := conn.ReadFile(testContext(t), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	uid := runOK(t, conn, "id -u "+sshdtest.SudoUser)
+	m := st.Meta
+	if !m.Known || m.Mode != 0o2750 || strconv.Itoa(m.UID) != uid || m.GID != 0 || m.Owner != sshdtest.SudoUser || m.Group != "root" {
+		t.Errorf("meta %+v, want mode 02750, owner %s (%s), group root (0)", m, sshdtest.SudoUser, uid)
+	}
+	umask, _ := strconv.ParseUint(runOK(t, conn, "umask"), 8, 32)
+	if m.Umask != uint32(umask) {
+		t.Errorf("umask %04o, the shell's is %04o", m.Umask, umask)
+	}
+	missing, err := conn.ReadFile(testContext(t), path+".missing")
+	if err != nil || missing.Exists || missing.Meta.Known || missing.Meta.Umask != uint32(umask) {
+		t.Errorf("missing file: %+v, %v", missing, err)
+	}
+}
+
+// TestSSHWriteGivesNewDirectoriesTheDirectoryMode: copy's directory_mode
+// reaches each directory the write creates, not those already there.
+func TestSSHWriteGivesNewDirectoriesTheDirectoryMode(t *testing.T) {
+	lab := newSSHLab(t)
+	conn := lab.dial(t, sshdtest.KeyUser, nil)
+	base := filepath.Join(lab.srv.Work, "dm")
+	path := filepath.Join(base, "a b", "c", "f.txt")
+	if _, err := conn.WriteFileWith(testContext(t), path, []byte("x\n"), WriteOptions{DirMode: "0750", Mode: "0640"}); err != nil {
+		t.Fatal(err)
+	}
+	got := runOK(t, conn, "stat -c '%a' -- "+ShellQuote(base)+" "+ShellQuote(filepath.Join(base, "a b"))+" "+ShellQuote(filepath.Join(base, "a b", "c"))+" "+ShellQuote(path))
+	if got != "750\n750\n750\n640" {
+		t.Errorf("modes of dm, dm/a b, dm/a b/c, f.txt: %q", got)
+	}
+	if _, err := conn.WriteFileWith(testContext(t), path, []byte("x\n"), WriteOptions{DirMode: "u+x"}); err == nil {
+		t.Error("a symbolic directory mode was taken")
 	}
 }

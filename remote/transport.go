@@ -2,8 +2,10 @@
 // clients for vLLM and LiteLLM. It knows nothing of the Ansible repository:
 // fleet builds transports from a host's connection variables and uses them.
 //
-// Every transport implements Transport. The SSH transport also implements
-// the optional FileWriter (mode, owner, group, validate, backup),
+// Every transport implements Transport; the POSIX ones (local, SSH) read a
+// file's mode and owner with its content (FileState.Meta) and implement
+// the optional FileWriter (mode, owner, group, validate, backup, the mode
+// of directories they create). The SSH transport also implements
 // StatusReader (systemd units and Podman beside GPUs and Docker) and
 // LogReader (tail and follow a container's, unit's or file's log); its
 // settings come from Ansible's variables and ~/.ssh files through
@@ -24,6 +26,21 @@ type FileState struct {
 	Exists  bool
 	Content []byte
 	SHA256  string // lowercase hex of Content; empty when !Exists
+	// Meta is the file's mode and ownership, read in the same round trip
+	// as its content by the POSIX transports (local, SSH); WinRM leaves it
+	// unknown. For a missing file only Umask is known.
+	Meta FileMeta
+}
+
+// FileMeta is a file's permission bits and ownership on a POSIX host.
+type FileMeta struct {
+	Known        bool   // read from the host (false over WinRM)
+	Mode         uint32 // permission bits with setuid, setgid and sticky (07777)
+	UID, GID     int
+	Owner, Group string // the ids' names; "" when an id has none
+	// Umask is the file-creation mask a command there runs with: what
+	// a symbolic mode without who ("+x") and a new file's mode follow.
+	Umask uint32
 }
 
 // WriteResult describes a completed atomic write.

@@ -151,3 +151,27 @@ func TestServiceModuleAsTaskIsUnsupported(t *testing.T) {
 		t.Fatalf("unsupported %+v", w.Unsupported)
 	}
 }
+
+// TestFileAttrsAsAnsibleReadsThem: mode: 644 (a YAML integer, decimal) is
+// 01204 as Ansible sets it, mode: 0644 the octal number, a quoted mode as
+// written; force and backup read as Ansible's booleans, anything else an
+// error; directory_mode octal only.
+func TestFileAttrsAsAnsibleReadsThem(t *testing.T) {
+	for _, c := range []struct {
+		args map[string]any
+		want FileAttrs
+		err  bool
+	}{
+		{map[string]any{"mode": 644}, FileAttrs{Mode: "1204"}, false},
+		{map[string]any{"mode": 0o644}, FileAttrs{Mode: "0644"}, false},
+		{map[string]any{"mode": "u=rw,g=r", "force": "no", "backup": "on"}, FileAttrs{Mode: "u=rw,g=r", NoForce: true, Backup: true}, false},
+		{map[string]any{"force": "maybe"}, FileAttrs{}, true}, // the task is listed unsupported
+		{map[string]any{"directory_mode": 0o750}, FileAttrs{DirectoryMode: "0750"}, false},
+		{map[string]any{"directory_mode": "u+rwx"}, FileAttrs{DirectoryMode: "u+rwx"}, true},
+	} {
+		got, err := fileAttrs(c.args)
+		if (err != nil) != c.err || (!c.err && got != c.want) {
+			t.Errorf("%v: %+v, %v; want %+v (error %v)", c.args, got, err, c.want, c.err)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package ansible
 import (
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -215,13 +216,20 @@ type renderedTask struct {
 }
 
 // FileAttrs are what a file task sets besides the content: mode, owner,
-// group, the validate command and whether to keep a backup.
+// group, the validate command, whether to keep a backup and whether to
+// replace an existing file at all (force).
 type FileAttrs struct {
-	Mode     string `json:"mode,omitempty"` // octal ("0644") or symbolic, as chmod takes it
+	Mode     string `json:"mode,omitempty"` // octal ("0644") or symbolic, as the task gives it
 	Owner    string `json:"owner,omitempty"`
 	Group    string `json:"group,omitempty"`
 	Validate string `json:"validate,omitempty"` // "%s" is the staged file
 	Backup   bool   `json:"backup,omitempty"`
+	// NoForce: force: no — an existing file is left as it is, content and
+	// attributes (template and copy).
+	NoForce bool `json:"force_no,omitempty"`
+	// DirectoryMode is copy's directory_mode: the mode of directories the
+	// copy creates (Ansible creates them only for a dest ending in "/").
+	DirectoryMode string `json:"directory_mode,omitempty"`
 }
 
 // fileArgs are the module arguments straylight honours for file tasks.
@@ -229,23 +237,26 @@ var fileArgs = map[string]bool{
 	"src": true, "dest": true, "content": true, "newline_sequence": true,
 	"trim_blocks": true, "lstrip_blocks": true, "backup": true,
 	"mode": true, "owner": true, "group": true, "validate": true,
+	"force": true, "directory_mode": true,
 }
 
 // fileAttrs reads the templated attribute arguments. A mode written as a
 // YAML integer (mode: 0644 is the number 420) is formatted back in octal,
-// as Ansible reads it.
-func fileAttrs(args map[string]any) FileAttrs {
+// as Ansible reads it; a force or backup that is not a boolean is an error.
+func fileAttrs(args map[string]any) (FileAttrs, error) {
+	force, err1 := filemod.BoolArg(args, "force", true)
+	backup, err2 := filemod.BoolArg(args, "backup", false)
 	a := FileAttrs{Owner: argString(args, "owner"), Group: argString(args, "group"),
-		Validate: argString(args, "validate"), Backup: boolArg(args, "backup", false)}
-	switch m := args["mode"].(type) {
-	case int:
-		a.Mode = fmt.Sprintf("%04o", m)
-	case nil:
-	default:
-		a.Mode = fmt.Sprint(m)
+		Validate: argString(args, "validate"), Backup: backup, NoForce: !force,
+		Mode: filemod.ModeString(args["mode"]), DirectoryMode: filemod.ModeString(args["directory_mode"])}
+	var err3 error
+	if a.DirectoryMode != "" && !octalMode.MatchString(a.DirectoryMode) {
+		err3 = fmt.Errorf("directory_mode %q: straylight applies octal directory modes only", a.DirectoryMode)
 	}
-	return a
+	return a, errors.Join(err1, err2, err3)
 }
+
+var octalMode = regexp.MustCompile(`^0?[0-7]{3,4}$`)
 
 func (hs *HostScope) renderFileTask(run *PlayRun, t *Task) (renderedTask, error) {
 	if t.Module.IsEditModule() {
@@ -277,7 +288,11 @@ func (hs *HostScope) renderEditTask(t *Task) (renderedTask, error) {
 		return renderedTask{}, atTask(t, err)
 	}
 	args := v.(map[string]any)
-	rt := renderedTask{attrs: fileAttrs(args)}
+	attrs, err := fileAttrs(args)
+	rt := renderedTask{attrs: attrs}
+	if err != nil {
+		return rt.orUnsupported(t, err)
+	}
 	if t.Module == ModFile {
 		fa, err := filemod.ParseFileArgs(args)
 		rt.file, rt.dest = &fa, fa.Path
@@ -310,10 +325,40 @@ func (hs *HostScope) renderWithArgs(run *PlayRun, t *Task, args map[string]any) 
 	default:
 		content, err = hs.copyContent(run, t, args)
 	}
+	attrs, attrErr := fileAttrs(args)
+	if attrs.Mode == "preserve" && attrErr == nil {
+		attrs.Mode, attrErr = hs.preservedMode(run, t, args)
+	}
 	if strings.HasSuffix(dest, "/") || strings.HasSuffix(dest, `\`) {
 		dest += pathBase(argString(args, "src"))
+	} else {
+		attrs.DirectoryMode = "" // Ansible creates directories only for a dest ending in "/"
 	}
-	return renderedTask{dest: dest, content: content, attrs: fileAttrs(args)}, err
+	if attrErr != nil && err == nil {
+		return renderedTask{}.orUnsupported(t, attrErr)
+	}
+	return renderedTask{dest: dest, content: content, attrs: attrs}, err
+}
+
+// preservedMode is mode: preserve — the source file's mode, as the
+// template and copy action plugins read it on the controller.
+func (hs *HostScope) preservedMode(run *PlayRun, t *Task, args map[string]any) (string, error) {
+	sub := "templates"
+	if t.Module != ModTemplate && t.Module != ModWinTemplate {
+		if _, ok := args["content"]; ok {
+			return "", fmt.Errorf("mode: preserve with content (no source file to take the mode from) is not supported")
+		}
+		sub = "files"
+	}
+	src, err := hs.repo.sources.resolve(run, t, sub, argString(args, "src"))
+	if err != nil {
+		return "", err
+	}
+	info, err := os.Stat(src)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("0%03o", info.Mode().Perm()), nil
 }
 
 func (hs *HostScope) renderTemplate(run *PlayRun, t *Task, args map[string]any) ([]byte, error) {

@@ -154,6 +154,13 @@ func (r *Repo) StrictConditionals() bool {
 	return versionAtLeast(r.CoreVersion(), 2, 19)
 }
 
+// SymbolicModeChains reports whether a symbolic mode's clauses read the
+// mode the earlier clauses made (g=u after u=rw), as since ansible-core
+// 2.16; before, each clause read the file's mode as it was.
+func (r *Repo) SymbolicModeChains() bool {
+	return versionAtLeast(r.CoreVersion(), 2, 16)
+}
+
 func versionAtLeast(v string, major, minor int) bool {
 	maj, min, _ := strings.Cut(v, ".")
 	a, err1 := strconv.Atoi(maj)

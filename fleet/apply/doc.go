@@ -4,11 +4,15 @@
 // transport factory and the deploy options (--forks, --skip-unsupported,
 // --when-idle, --no-rollback). Under the repository lock (fleet/state) it
 // deploys backends in parallel waves, then the proxy: per host it records
-// the pending restart, backs up and writes each changed file (checking the
-// live file is what the plan saw), runs the plays of tasks planned via
-// ansible through ansible-playbook (delegated.go), runs the handlers once,
-// waits for the health gate, tests the routes through LiteLLM, and rolls a
-// failed host back. Restart runs a host's handlers alone, as an apply of its restart
+// the pending restart, then flush point by flush point as Ansible runs a
+// play (flush.go) backs up and writes the changed files (checking the live
+// file is what the plan saw; mode, owner and group as the task sets them,
+// a change of those alone a chown/chmod) and runs the handlers that flush
+// runs; then it runs the plays of tasks planned via ansible through
+// ansible-playbook (delegated.go; Ansible runs those plays' own files and
+// handlers); then it waits for the health gate, tests the routes through
+// LiteLLM, and rolls a failed host back (files, with their old modes and
+// owners, then a restart on them if a handler had run). Restart runs a host's handlers alone, as an apply of its restart
 // plan: the same run loop, events, summary and error contract (an error
 // means nothing ran; a failed host is in the summary), its health gate
 // waiting for the name the host served before. TestRoute tests one route.

@@ -9,7 +9,9 @@ import (
 	"time"
 
 	"github.com/straylight-fleet/straylight/fleet/discover"
+	"github.com/straylight-fleet/straylight/fleet/filemod"
 	"github.com/straylight-fleet/straylight/fleet/plan"
+	"github.com/straylight-fleet/straylight/remote"
 	"github.com/straylight-fleet/straylight/remote/api"
 )
 
@@ -434,9 +436,7 @@ func (h *hostApply) restoreBackups(ctx context.Context) error {
 		if !old.Exists {
 			continue // nothing to restore: the file was new (left in place)
 		}
-		attrs := f.Attrs
-		attrs.Validate = "" // the old content is restored as it was
-		if _, err := writeWith(ctx, plan.WithBecome(h.tr, f.Become), f.Dest, old.Content, attrs); err != nil {
+		if _, err := writeWith(ctx, plan.WithBecome(h.tr, f.Become), f.Dest, old.Content, restoreOptions(f, old)); err != nil {
 			return fmt.Errorf("restore %s: %w", f.Dest, err)
 		}
 	}
@@ -456,4 +456,25 @@ func (h *hostApply) restartOnBackups(ctx context.Context) error {
 		return h.healthGate(ctx, g, "")
 	}
 	return nil
+}
+
+// restoreOptions put the old content back with its old mode, and the old
+// owner and group where the task changed them, as read before the write
+// (no validate: it is what was there); a transport that reads none keeps
+// the task's.
+func restoreOptions(f *plan.FileChange, old remote.FileState) remote.WriteOptions {
+	opts := writeOptions(f)
+	opts.Validate = ""
+	m := old.Meta
+	if !m.Known {
+		return opts
+	}
+	opts.Mode = filemod.OctalMode(m.Mode)
+	if opts.Owner != "" { // else the writer keeps the file's owner as it can
+		opts.Owner = strconv.Itoa(m.UID)
+	}
+	if opts.Group != "" {
+		opts.Group = strconv.Itoa(m.GID)
+	}
+	return opts
 }

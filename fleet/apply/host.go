@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -134,7 +135,8 @@ func (h *hostApply) preflight() error {
 	return nil
 }
 
-// deploy writes the files, runs the handlers, gates on health and tests routes.
+// deploy writes the files and runs the handlers flush point by flush point
+// (flush.go), then gates on health and tests routes.
 func (h *hostApply) deploy(ctx context.Context) error {
 	h.inherited = h.pendingRecord() != nil
 	h.handlers = h.handlersToRun()
@@ -143,13 +145,17 @@ func (h *hostApply) deploy(ctx context.Context) error {
 			return err
 		}
 	}
-	if err := h.writeFiles(ctx); err != nil {
+	h.backups = map[string]remote.FileState{}
+	if err := h.runStages(ctx); err != nil {
+		return err
+	}
+	if err := h.runDelegated(ctx); err != nil {
 		return err
 	}
 	if len(h.handlers) == 0 && len(h.viaAnsible()) == 0 {
 		return nil
 	}
-	if err := h.restart(ctx); err != nil {
+	if err := h.handlersDone(); err != nil {
 		return err
 	}
 	return h.afterRestart(ctx)
@@ -178,12 +184,9 @@ func (h *hostApply) recordPending() error {
 	return nil
 }
 
-func (h *hostApply) writeFiles(ctx context.Context) error {
-	h.backups = map[string]remote.FileState{}
-	for _, f := range h.changedFiles() {
-		if h.byAnsible(f.Playbook) {
-			continue // Ansible writes it, running its play (delegated.go)
-		}
+// writeFiles writes one flush stage's changed files, in task order.
+func (h *hostApply) writeFiles(ctx context.Context, files []*plan.FileChange) error {
+	for _, f := range files {
 		write := h.writeFile
 		if f.Module == ansible.ModFile {
 			write = h.runFileTask
@@ -235,7 +238,10 @@ func (h *hostApply) writeFile(ctx context.Context, f *plan.FileChange) error {
 	}
 	h.step(StepBackup, StatusOK, f.Dest, "")
 	h.step(StepWrite, StatusStart, f.Dest, "")
-	res, err := writeWith(ctx, tr, f.Dest, f.Content(), f.Attrs)
+	if f.AttrsOnly() {
+		return h.setAttrs(ctx, tr, f)
+	}
+	res, err := writeWith(ctx, tr, f.Dest, f.Content(), writeOptions(f))
 	if err != nil {
 		return fmt.Errorf("write %s: %w", f.Dest, err)
 	}
@@ -248,15 +254,83 @@ func (h *hostApply) writeFile(ctx context.Context, f *plan.FileChange) error {
 }
 
 // writeWith writes through the transport's FileWriter when it has one
-// (mode, owner, group, validate, backup as the task says); others write
-// the content only, keeping their own backup.
-func writeWith(ctx context.Context, tr remote.Transport, dest string, content []byte, attrs plan.FileAttrs) (remote.WriteResult, error) {
+// (local and SSH: mode, owner, group, validate, backup); WinRM writes the
+// content only, keeping its own backup (the plan lists a WinRM task that
+// sets a mode, owner, group or validate as unsupported).
+func writeWith(ctx context.Context, tr remote.Transport, dest string, content []byte, opts remote.WriteOptions) (remote.WriteResult, error) {
 	fw, ok := tr.(remote.FileWriter)
 	if !ok {
 		return tr.WriteFile(ctx, dest, content)
 	}
-	return fw.WriteFileWith(ctx, dest, content, remote.WriteOptions{Mode: attrs.Mode, Owner: attrs.Owner,
-		Group: attrs.Group, Validate: attrs.Validate, NoBackup: !attrs.Backup})
+	return fw.WriteFileWith(ctx, dest, content, opts)
+}
+
+// writeOptions are the task's attributes as the writer takes them: the
+// mode the plan resolved (symbolic modes included) in octal.
+func writeOptions(f *plan.FileChange) remote.WriteOptions {
+	a := f.Attrs
+	mode := f.SetMode
+	if mode == "" {
+		mode = a.Mode
+	}
+	return remote.WriteOptions{Mode: mode, Owner: a.Owner, Group: a.Group, Validate: a.Validate, NoBackup: !a.Backup, DirMode: a.DirectoryMode}
+}
+
+// setAttrs changes the mode, owner and group of a file whose content is
+// already the task's (Ansible's file module step of copy and template).
+// The file is not rewritten; a rollback restores its old attributes.
+func (h *hostApply) setAttrs(ctx context.Context, tr remote.Transport, f *plan.FileChange) error {
+	res, err := tr.Run(ctx, remote.Command{Shell: remote.Sh, Script: attrsScript(f)})
+	if err != nil {
+		return fmt.Errorf("set attributes of %s: %w", f.Dest, err)
+	}
+	if res.ExitCode != 0 {
+		return fmt.Errorf("set attributes of %s: exited %d: %s", f.Dest, res.ExitCode, firstLine(res.Stderr, res.Stdout))
+	}
+	h.written = append(h.written, f)
+	h.step(StepWrite, StatusOK, f.Dest, "attributes "+attrsSummary(f.AttrsAfter))
+	return nil
+}
+
+// attrsScript is chown, chgrp, then chmod (a chown clears setuid) of the
+// attributes that change.
+func attrsScript(f *plan.FileChange) string {
+	p := filemod.ShellQuote(f.Dest)
+	var cmds []string
+	if after := f.AttrsAfter; after != nil && after.UID != nil {
+		cmds = append(cmds, "chown -- "+strconv.Itoa(*after.UID)+" "+p)
+	}
+	if after := f.AttrsAfter; after != nil && after.GID != nil {
+		cmds = append(cmds, "chgrp -- "+strconv.Itoa(*after.GID)+" "+p)
+	}
+	if f.SetMode != "" {
+		cmds = append(cmds, "chmod -- "+filemod.ShellQuote(f.SetMode)+" "+p)
+	}
+	return strings.Join(cmds, " && ")
+}
+
+func attrsSummary(m *plan.FileMeta) string {
+	if m == nil {
+		return ""
+	}
+	var parts []string
+	if m.Mode != "" {
+		parts = append(parts, "mode "+m.Mode)
+	}
+	if m.UID != nil {
+		parts = append(parts, "owner "+orID(m.Owner, *m.UID))
+	}
+	if m.GID != nil {
+		parts = append(parts, "group "+orID(m.Group, *m.GID))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func orID(name string, id int) string {
+	if name != "" {
+		return name
+	}
+	return strconv.Itoa(id)
 }
 
 func backupNote(path string) string {
@@ -274,35 +348,6 @@ func short(sha string) string {
 		return "(absent)"
 	}
 	return sha
-}
-
-// restart runs the handlers once each, waiting for idleness first if asked.
-func (h *hostApply) restart(ctx context.Context) error {
-	if err := h.waitIdle(ctx); err != nil {
-		return err
-	}
-	h.noteServingBefore(ctx)
-	if h.isProxy() {
-		h.a.window.mark(&h.a.window.proxyRestart, time.Now())
-	} else {
-		h.a.window.mark(&h.a.window.backendRestart, time.Now())
-	}
-	h.handlerRan = true
-	if err := h.runViaAnsible(ctx); err != nil {
-		return err
-	}
-	for i, hr := range h.handlers {
-		if i < len(h.hp.Handlers) && !hr.Pending && h.byAnsible(hr.Playbook) {
-			continue // notified by a file Ansible wrote: Ansible ran it
-		}
-		if err := h.runHandler(ctx, hr); err != nil {
-			return err
-		}
-	}
-	if err := h.a.e.st.ClearPending(h.hp.Host); err != nil {
-		return fmt.Errorf("clear the pending-restart record: %w", err)
-	}
-	return nil
 }
 
 func (h *hostApply) runHandler(ctx context.Context, hr plan.HandlerRun) error {

@@ -115,6 +115,15 @@ func ModeString(v any) string {
 	return String(v)
 }
 
+// BoolArg reads a boolean module argument as Ansible's argument spec
+// does (yes/no, on/off, 1/0, true/false); def when it is absent.
+func BoolArg(args map[string]any, name string, def bool) (bool, error) {
+	if args[name] == nil {
+		return def, nil
+	}
+	return boolArg(args, name)
+}
+
 func boolArg(args map[string]any, name string) (bool, error) {
 	switch v := args[name].(type) {
 	case nil:

@@ -16,4 +16,9 @@
 // touch, absent, link and file (attributes only), with mode, owner and
 // group compared the way the module compares them. Its Script is the
 // POSIX shell that makes the change on the host.
+//
+// CompareAttrs is the attribute step of template, copy and lineinfile:
+// mode (octal, or symbolic resolved as AnsibleModule does, ResolveMode),
+// owner and group compared with the file's, and the diff Ansible's --diff
+// shows for them.
 package filemod

@@ -87,8 +87,10 @@ func (a FileArgs) Check() error {
 	return nil
 }
 
-// File computes the module's result on the path's current state.
-func File(a FileArgs, cur PathState) (FileResult, error) {
+// File computes the module's result on the path's current state. lookup
+// resolves an owner or group name the path does not have (its diff shows
+// ids, as Ansible's does); nil shows the names.
+func File(a FileArgs, cur PathState, lookup IDLookup) (FileResult, error) {
 	if err := a.Check(); err != nil {
 		return FileResult{}, err
 	}
@@ -104,7 +106,9 @@ func File(a FileArgs, cur PathState) (FileResult, error) {
 	if err != nil || state == "absent" || state == "link" {
 		return r.finish(before, after), err
 	}
-	a.attrChanges(&r, cur, before, after)
+	if err := a.attrChanges(&r, cur, before, after, lookup); err != nil {
+		return FileResult{}, err
+	}
 	return r.finish(before, after), nil
 }
 
@@ -182,9 +186,9 @@ func ownerGroup(owner, group string) string {
 }
 
 // attrChanges compares mode, owner and group with an existing path's.
-func (a FileArgs) attrChanges(r *FileResult, cur PathState, before, after map[string]any) {
+func (a FileArgs) attrChanges(r *FileResult, cur PathState, before, after map[string]any, lookup IDLookup) error {
 	if cur.Kind == "absent" {
-		return
+		return nil
 	}
 	var script []string
 	if a.Mode != "" && !sameMode(a.Mode, cur.Mode) {
@@ -194,18 +198,45 @@ func (a FileArgs) attrChanges(r *FileResult, cur PathState, before, after map[st
 		after["mode"] = normMode(a.Mode)
 		script = append(script, "chmod -- "+a.Mode+" "+ShellQuote(a.Path))
 	}
-	if a.Owner != "" && a.Owner != cur.Owner && a.Owner != cur.UID {
-		before["owner"], after["owner"] = cur.Owner, a.Owner
-		script = append(script, "chown -- "+ShellQuote(a.Owner)+" "+ShellQuote(a.Path))
-	}
-	if a.Group != "" && a.Group != cur.Group && a.Group != cur.GID {
-		before["group"], after["group"] = cur.Group, a.Group
-		script = append(script, "chgrp -- "+ShellQuote(a.Group)+" "+ShellQuote(a.Path))
+	for _, id := range []struct{ kind, want, name, id, cmd, key string }{
+		{"user", a.Owner, cur.Owner, cur.UID, "chown", "owner"},
+		{"group", a.Group, cur.Group, cur.GID, "chgrp", "group"},
+	} {
+		if id.want == "" || id.want == id.name || id.want == id.id {
+			continue
+		}
+		was, now, err := idChange(id.kind, id.want, id.name, id.id, lookup)
+		if err != nil {
+			return err
+		}
+		if was == now { // another name of the same id
+			continue
+		}
+		before[id.key], after[id.key] = was, now
+		script = append(script, id.cmd+" -- "+ShellQuote(id.want)+" "+ShellQuote(a.Path))
 	}
 	if len(script) > 0 {
 		r.Changed = true
 		r.Script = strings.Join(append(nonEmpty(r.Script), script...), " && ")
 	}
+	return nil
+}
+
+// idChange is an owner's or group's before and after as Ansible's diff
+// shows them: numeric ids where the host says them, else the names.
+func idChange(kind, want, name, id string, lookup IDLookup) (any, any, error) {
+	if lookup == nil {
+		return name, want, nil
+	}
+	was, err := strconv.Atoi(id)
+	if err != nil {
+		return name, want, nil // created by an earlier task: not known yet
+	}
+	now, err := resolveID(kind, want, false, 0, lookup)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s failed: failed to look up %s %s", map[string]string{"user": "chown", "group": "chgrp"}[kind], kind, want)
+	}
+	return was, now, nil
 }
 
 func nonEmpty(s string) []string {

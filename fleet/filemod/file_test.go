@@ -51,7 +51,7 @@ func planOnHost(t *testing.T, a FileArgs) FileResult {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := File(a, cur)
+	r, err := File(a, cur, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,15 +67,36 @@ func TestFileRefusals(t *testing.T) {
 		"src is required":                 {Path: "/x", State: "link"},
 		"state \"hard\" is not supported": {Path: "/x", State: "hard"},
 	} {
-		_, err := File(a, PathState{Kind: "absent"})
+		_, err := File(a, PathState{Kind: "absent"}, nil)
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%+v: %v, want %q", a, err, want)
 		}
 	}
-	if _, err := File(FileArgs{Path: "/x", State: "directory"}, PathState{Kind: "file"}); err == nil {
+	if _, err := File(FileArgs{Path: "/x", State: "directory"}, PathState{Kind: "file"}, nil); err == nil {
 		t.Error("a directory over a file: no error")
 	}
 	if _, err := ParseFileArgs(map[string]any{"path": "/x", "recurse": true}); err == nil || !strings.Contains(err.Error(), `"recurse"`) {
 		t.Errorf("recurse: %v", err)
+	}
+}
+
+// TestFileOwnerDiffShowsIDs: the file module's owner and group changes
+// show as numeric ids, as ansible-playbook --diff prints them; an owner
+// the host does not know fails as the module fails.
+func TestFileOwnerDiffShowsIDs(t *testing.T) {
+	cur := PathState{Kind: "file", Mode: "600", Owner: "root", Group: "root", UID: "0", GID: "0"}
+	lookup := func(kind, name string) (int, error) {
+		if name == "nobody" || name == "nogroup" {
+			return 65534, nil
+		}
+		return 0, exec.ErrNotFound
+	}
+	r, err := File(FileArgs{Path: "/tmp/a.txt", Owner: "nobody", Group: "nogroup"}, cur, lookup)
+	want := "--- before\n+++ after\n@@ -1,5 +1,5 @@\n {\n-    \"group\": 0,\n-    \"owner\": 0,\n+    \"group\": 65534,\n+    \"owner\": 65534,\n     \"path\": \"/tmp/a.txt\"\n }\n"
+	if err != nil || r.Diff != want {
+		t.Errorf("diff %v:\n%s\nwant:\n%s", err, r.Diff, want)
+	}
+	if _, err := File(FileArgs{Path: "/tmp/a.txt", Owner: "ghost"}, cur, lookup); err == nil || !strings.Contains(err.Error(), "failed to look up user ghost") {
+		t.Errorf("unknown owner: %v", err)
 	}
 }

@@ -6,9 +6,11 @@
 // Transports pools SSH connections, and Passphrases routes an encrypted
 // key's passphrase question to the face that answers it). Each host's file
 // tasks are planned in order, each from what the previous ones leave on its
-// path (edits.go): template and copy compare content, lineinfile edits the
-// file as Ansible's module would and the file module stats the path (both
-// through fleet/filemod), and a task that runs only if a registered task
+// path (edits.go): template and copy compare content, then mode, owner and
+// group as Ansible's module does (attrs.go: read with the content, a
+// difference alone a change with Ansible's diff; force: no keeps an
+// existing file), lineinfile edits the file as Ansible's module would and
+// the file module stats the path (all through fleet/filemod), and a task that runs only if a registered task
 // changed is settled from that task's plan. It gives out a Plan: per host
 // the file changes with their hashes and diffs, the handlers the changes
 // notify in Ansible's order, flush point by flush point (and restarts an

@@ -37,6 +37,9 @@ func (hf *hostFiles) plan(ctx context.Context, w *hostWork, f *fileWork) error {
 	if f.line != nil && posixOnly(w, f, "lineinfile runs on POSIX hosts (win_lineinfile is its Windows twin)") {
 		return nil
 	}
+	if (hasPOSIXAttrs(f.change.Attrs) || f.change.Attrs.Validate != "") && posixOnly(w, f, "mode, owner, group and validate are applied on POSIX hosts (win_template and win_copy take none of them)") {
+		return nil
+	}
 	st, err := hf.read(ctx, f)
 	if err != nil {
 		return err
@@ -46,9 +49,15 @@ func (hf *hostFiles) plan(ctx context.Context, w *hostWork, f *fileWork) error {
 			return nil
 		}
 	}
+	if f.keepExisting(st) {
+		return nil
+	}
 	f.compare(st)
+	if !hf.compareAttrs(ctx, w, f, st) {
+		return nil
+	}
 	if f.change.Changes() || st.Exists {
-		hf.planned[f.change.Dest] = remote.FileState{Path: f.change.Dest, Exists: true, Content: f.content, SHA256: f.change.NewSHA256}
+		hf.planned[f.change.Dest] = f.plannedState(st)
 	}
 	return nil
 }
@@ -88,7 +97,7 @@ func (hf *hostFiles) planFile(ctx context.Context, w *hostWork, f *fileWork) err
 		return fmt.Errorf("%s: %w", c.Dest, err)
 	}
 	cur = hf.afterEarlier(c.Dest, cur)
-	res, err := filemod.File(*f.file, cur)
+	res, err := filemod.File(*f.file, cur, hf.idLookup(ctx, c))
 	if err != nil {
 		f.failed = true
 		w.unsupported(f.change.Playbook, f.task, fmt.Sprintf("file would fail: %v", err))

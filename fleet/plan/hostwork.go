@@ -23,6 +23,9 @@ type hostWork struct {
 	secrets []string
 	pending *PendingRestart // left by an apply that died before its restart
 	byTask  map[*ansible.FileTask]*fileWork
+	// modeChains: symbolic mode clauses read the mode earlier clauses
+	// made, as since ansible-core 2.16 (filemod.Attrs.Chained).
+	modeChains bool
 }
 
 // fileWork is one rendered file task awaiting the host's current content.

@@ -123,13 +123,22 @@ type FileChange struct {
 	// Flush is the handler flush of its play its notifications run at
 	// (ansible.FileTask's Flush).
 	Flush int `json:"flush,omitempty"`
-	// Attrs are the task's mode, owner, group, validate and backup; applied
-	// by transports that can (SSH), ignored by the others.
-	Attrs   FileAttrs   `json:"attrs,omitzero"`
-	Become  *BecomeSpec `json:"become,omitempty"` // the play's and task's become keywords
-	At      Located     `json:"at"`
-	raw     []byte      // the unmasked content apply writes; never serialized
-	rawDiff string      // the unmasked diff, for --show-secrets human output
+	// Attrs are the task's mode, owner, group, validate, backup and force,
+	// as it gives them; the POSIX transports (local, SSH) apply them, and a
+	// WinRM host's task that sets a mode or owner is unsupported.
+	Attrs FileAttrs `json:"attrs,omitzero"`
+	// SetMode is the mode the apply sets, in octal: the task's mode
+	// resolved against the file as Ansible resolves it ("" when it sets
+	// none).
+	SetMode string `json:"set_mode,omitempty"`
+	// AttrsBefore and AttrsAfter are the mode, owner and group the task
+	// changes on an existing file (what ansible-playbook --diff shows).
+	AttrsBefore *FileMeta   `json:"attrs_before,omitempty"`
+	AttrsAfter  *FileMeta   `json:"attrs_after,omitempty"`
+	Become      *BecomeSpec `json:"become,omitempty"` // the play's and task's become keywords
+	At          Located     `json:"at"`
+	raw         []byte      // the unmasked content apply writes; never serialized
+	rawDiff     string      // the unmasked diff, for --show-secrets human output
 }
 
 // Changes reports whether applying the file would write it.

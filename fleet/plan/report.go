@@ -79,7 +79,8 @@ func writeDelegated(w io.Writer, host string, d DelegatedTask) {
 }
 
 // attrsNote names what the task sets besides the content (mode, owner,
-// group, validate, backup, become); the plan compares content only.
+// group, validate, backup, force: no, become); a change of the mode,
+// owner or group shows in the diff, as Ansible's --diff shows it.
 func attrsNote(f *FileChange) string {
 	var parts []string
 	for _, kv := range [][2]string{{"mode", f.Attrs.Mode}, {"owner", f.Attrs.Owner}, {"group", f.Attrs.Group}, {"validate", f.Attrs.Validate}} {
@@ -89,6 +90,9 @@ func attrsNote(f *FileChange) string {
 	}
 	if f.Attrs.Backup {
 		parts = append(parts, "backup")
+	}
+	if f.Attrs.NoForce {
+		parts = append(parts, "force no")
 	}
 	if b := f.Become; b != nil && b.Set && b.Become {
 		parts = append(parts, "become"+prefixed(" ", b.User))

@@ -1,0 +1,17 @@
+//go:build !unix
+
+package remote
+
+import (
+	"errors"
+	"io/fs"
+)
+
+// localMeta: modes and owners are POSIX's; elsewhere they stay unknown.
+func localMeta(fs.FileInfo) FileMeta { return FileMeta{Umask: 0o022} }
+
+func lookupUID(string) (int, error) { return 0, errors.New("owners need a Unix system") }
+
+func lookupGID(string) (int, error) { return 0, errors.New("groups need a Unix system") }
+
+func ownerOf(fs.FileInfo) (int, int, bool) { return 0, 0, false }
