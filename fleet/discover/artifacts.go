@@ -51,10 +51,12 @@ type hostArtifacts struct {
 }
 
 // discoverArtifacts recognises the servers and proxies in a host's rendered
-// file tasks.
-func discoverArtifacts(hs *ansible.HostScope, files []*ansible.FileTask, rz *artifact.Recognizer) hostArtifacts {
+// file tasks and in the tasks that start servers without a rendered file
+// (containers, Kubernetes applies, compose files used in place).
+func discoverArtifacts(hs *ansible.HostScope, d ansible.Discovered, rz *artifact.Recognizer) hostArtifacts {
 	var out hostArtifacts
 	var found artifact.Findings
+	files := d.Files
 	from := map[string]string{} // dest → the template it was rendered from
 	for _, f := range files {
 		from[f.Dest] = f.Src
@@ -66,7 +68,11 @@ func discoverArtifacts(hs *ansible.HostScope, files []*ansible.FileTask, rz *art
 		found.Backends = append(found.Backends, fs.Backends...)
 		found.Proxies = append(found.Proxies, fs.Proxies...)
 	}
-	for _, b := range mergeConfigFiles(found.Backends) {
+	started, problems := readModules(hs, d.Modules, files, rz)
+	found.Backends = append(found.Backends, started.Backends...)
+	found.Proxies = append(found.Proxies, started.Proxies...)
+	out.problems = append(out.problems, problems...)
+	for _, b := range mergeDropIns(mergeConfigFiles(found.Backends)) {
 		if g, ok := backendHost(hs, b); ok {
 			g.Template = from[b.Source.File]
 			out.backends = append(out.backends, g)
@@ -128,6 +134,43 @@ func mergeConfigFiles(found []artifact.Backend) []artifact.Backend {
 		}
 	}
 	return out
+}
+
+// mergeDropIns folds a systemd drop-in (a unit's environment, recognised
+// on its own as the server of an installer's unit) into the backend whose
+// rendered unit it changes: the drop-in's port wins over the unit's
+// default, as systemd applies the drop-in over the unit.
+func mergeDropIns(found []artifact.Backend) []artifact.Backend {
+	bs := append([]artifact.Backend(nil), found...)
+	folded := map[int]bool{}
+	for j, b := range bs {
+		i := unitBackend(bs, b)
+		if !b.DropIn || i < 0 {
+			continue
+		}
+		folded[j] = true
+		if bs[i].PortOrigin == "default" && b.PortOrigin != "default" {
+			bs[i].Port, bs[i].PortOrigin = b.Port, b.PortOrigin
+		}
+	}
+	var out []artifact.Backend
+	for j, b := range bs {
+		if !folded[j] {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+// unitBackend is the index of the non-drop-in backend started by b's unit,
+// or -1.
+func unitBackend(found []artifact.Backend, b artifact.Backend) int {
+	for i, u := range found {
+		if !u.DropIn && u.Unit != "" && u.Unit == b.Unit && u.Kind == b.Kind {
+			return i
+		}
+	}
+	return -1
 }
 
 // loadsConfig reports whether b's --config names the file c was read from.

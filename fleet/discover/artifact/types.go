@@ -135,6 +135,10 @@ type Backend struct {
 	ConfigFile  string   // --config FILE, to be read with its own Recognize call
 	EnvFiles    []string // systemd EnvironmentFile= / compose env_file: (not read)
 	Notes       []string // caveats: a version-dependent default, an unexpanded macro
+	// DropIn: read from a systemd drop-in that sets the environment of a
+	// unit (Unit) whose ExecStart is elsewhere; where that unit is rendered
+	// too, the two are one server.
+	DropIn bool
 }
 
 // Route is one LiteLLM model_list entry or one llama-swap model.
