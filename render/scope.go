@@ -99,7 +99,18 @@ func (s *Scope) defines(name string) bool {
 		return true
 	}
 	_, ok := s.magicValue(nil, name, nil)
-	return ok
+	_, undefined := s.implicit(name).(*UndefinedError)
+	return ok || !undefined
+}
+
+// implicit is a variable Ansible defines when the inventory does not:
+// ansible_host is the host's inventory name (ansible-core 2.14 templates
+// "{{ ansible_host }}" as the name for a host without one).
+func (s *Scope) implicit(name string) any {
+	if name == "ansible_host" && s.magic.InventoryHostname != "" {
+		return s.magic.InventoryHostname
+	}
+	return &UndefinedError{Name: name}
 }
 
 // chain is the stack of variables being templated, to detect a variable
@@ -138,7 +149,7 @@ func (e *Engine) lookup(s *Scope, name string, c *chain) any {
 	}
 	raw, ok := s.raw[name]
 	if !ok {
-		return &UndefinedError{Name: name}
+		return s.implicit(name)
 	}
 	if value, ok := s.cached(name); ok {
 		return value
