@@ -294,7 +294,7 @@ func (wk *walker) scopeFor(f frame, t *Task, item map[string]any) *HostScope {
 	if allEmpty(layers) {
 		return wk.lookupScope(f.base, t)
 	}
-	merged := mergeMaps(layers...)
+	merged := mergeMaps(append([]map[string]any{rolePath(t)}, layers...)...)
 	for k, v := range wk.repo.ExtraVars {
 		merged[k] = v
 	}
@@ -317,9 +317,17 @@ func (wk *walker) lookupScope(base *HostScope, t *Task) *HostScope {
 		return hs
 	}
 	c := *base
-	c.scope = base.scope.WithSearchPath([]string{t.RoleDir, wk.run.Playbook.Dir})
+	c.scope = base.scope.With(rolePath(t)).WithSearchPath([]string{t.RoleDir, wk.run.Playbook.Dir})
 	wk.inRole[key] = &c
 	return &c
+}
+
+// rolePath is Ansible's role_path for a role's task: the role's folder.
+func rolePath(t *Task) map[string]any {
+	if t.RoleDir == "" {
+		return nil
+	}
+	return map[string]any{"role_path": t.RoleDir}
 }
 
 func allEmpty(maps []map[string]any) bool {

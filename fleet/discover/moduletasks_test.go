@@ -160,3 +160,28 @@ func TestDropInOverARenderedUnitIsOneServer(t *testing.T) {
 		t.Errorf("backends %+v", f.Backends)
 	}
 }
+
+// A role's defaults may be a folder (defaults/main/*.yml, read in name
+// order, each over the ones before), and role_path names the role's folder,
+// as ansible-proxmox-ai's llm_router uses them to load its model registry.
+func TestRoleDefaultsFolderAndRolePath(t *testing.T) {
+	files := map[string]string{
+		"ansible.cfg": "[defaults]\ninventory = hosts.ini\n",
+		"hosts.ini":   "[gpu]\ngpu1 ansible_host=127.0.0.1 ansible_connection=local\n",
+		"site.yml":    "- hosts: gpu\n  gather_facts: false\n  roles: [vllm]\n",
+		"roles/vllm/defaults/main/10-network.yml":   "vllm_port: 8000\nvllm_model: Qwen/Qwen3-8B\n",
+		"roles/vllm/defaults/main/20-override.yaml": "vllm_port: 18501\nregistry: \"{{ role_path | dirname | dirname }}/models.yml\"\n",
+		"models.yml":                         "served: [q8, q8-chat]\n",
+		"roles/vllm/defaults/main/README.md": "not vars\n",
+		"roles/vllm/tasks/main.yml": "- include_vars:\n    file: \"{{ registry }}\"\n- copy:\n    dest: /opt/vllm.sh\n" +
+			"    content: \"vllm serve {{ vllm_model }} --served-model-name {{ served | join(' ') }} --port {{ vllm_port }}\\n\"\n",
+	}
+	repo, err := ansible.Open(ansible.Options{Repo: writeRepo(t, files)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := Read(repo)
+	if len(f.Backends) != 1 || f.Backends[0].Port != 18501 || f.Backends[0].Model != "Qwen/Qwen3-8B" || strings.Join(f.Backends[0].Served, ",") != "q8,q8-chat" {
+		t.Errorf("backends %+v problems %+v", f.Backends, f.Problems)
+	}
+}
