@@ -75,6 +75,8 @@ var moduleTasksRepo = map[string]string{
     - name: stack
       ansible.builtin.command:
         argv: [docker, compose, --project-name, stack, --file, "{{ checkout }}/compose/app.yml", up, -d]
+      args:
+        chdir: "{{ checkout }}"
 `,
 	"templates/deployment.yaml.j2": `apiVersion: apps/v1
 kind: Deployment

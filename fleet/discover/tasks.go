@@ -328,7 +328,10 @@ var composeValueFlags = map[string]bool{"-p": true, "--project-name": true, "--p
 // the first of the default names found.
 func (mr *moduleReader) composeFiles(m *ansible.ModuleTask, dir string, files []string) {
 	for _, f := range files {
-		if err := mr.inPlace(m, path.Join(dir, f)); err != nil {
+		if !path.IsAbs(f) {
+			f = path.Join(dir, f)
+		}
+		if err := mr.inPlace(m, f); err != nil {
 			mr.problems = append(mr.problems, Problem{Host: mr.hs.Host(), Message: fmt.Sprintf("task %q (%s): compose file %v", m.Task.Label(), mr.taskAt(m), err)})
 		}
 	}

@@ -83,3 +83,33 @@ func TestRecognizeContainerSpec(t *testing.T) {
 		t.Error("postgres recognised as a model server")
 	}
 }
+
+// A vLLM image whose entrypoint is a launcher script of the image takes
+// its settings from the environment (jedmund/homelab's DeepSeek service):
+// port from PORT, served name from SERVED_MODEL_NAME, with a note. Another
+// image with a replaced entrypoint is not a server.
+func TestVLLMLauncherImageReadsItsEnvironment(t *testing.T) {
+	compose := `services:
+  ds:
+    image: example/vllm:launcher-r15
+    entrypoint: ["/usr/local/bin/serve.sh"]
+    ports: ["18601:18601"]
+    environment:
+      PORT: "18601"
+      SERVED_MODEL_NAME: DeepSeek-Flash
+      VLLM_PORT: "29500"
+  other:
+    image: example/tools:latest
+    entrypoint: ["/usr/local/bin/serve.sh"]
+    environment: {PORT: "18602"}
+`
+	found, err := Recognize("compose.yaml", []byte(compose))
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertBackends(t, found.Backends, []Backend{{Kind: VLLM, Source: Source{"compose.yaml", 4}, Port: 18601, PortOrigin: "PORT",
+		HostPort: 18601, ServedNames: []string{"DeepSeek-Flash"}, Container: "ds", Image: "example/vllm:launcher-r15"}})
+	if !strings.Contains(strings.Join(found.Backends[0].Notes, ";"), "launcher") {
+		t.Errorf("notes %q", found.Backends[0].Notes)
+	}
+}
