@@ -67,6 +67,9 @@ func discoverArtifacts(hs *ansible.HostScope, d ansible.Discovered, rz *artifact
 		}
 		found.Backends = append(found.Backends, fs.Backends...)
 		found.Proxies = append(found.Proxies, fs.Proxies...)
+		for _, p := range fs.Problems {
+			out.problems = append(out.problems, Problem{Host: hs.Host(), Message: fmt.Sprintf("%s (rendered by the task at %s:%d)", p, ansible.RelTo(hs.Root(), f.Task.At.File), f.Task.At.Line)})
+		}
 	}
 	started, problems := readModules(hs, d.Modules, files, rz)
 	found.Backends = append(found.Backends, started.Backends...)

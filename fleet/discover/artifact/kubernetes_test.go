@@ -113,3 +113,23 @@ func TestVLLMLauncherImageReadsItsEnvironment(t *testing.T) {
 		t.Errorf("notes %q", found.Backends[0].Notes)
 	}
 }
+
+// An ExecStart whose last word has the next directive run into it
+// (githubixx's llama unit: "llama serve{% for %}…{% endfor %}" then
+// "Restart=always", the newline trimmed) starts no server as rendered: it
+// is reported, not counted. A word that merely contains "=" is not.
+func TestGluedExecStartIsAProblemNotABackend(t *testing.T) {
+	unit := "[Service]\nEnvironment=LLAMA_ARG_PORT=18701\nExecStart=/usr/local/bin/llama serveRestart=always\nRestartSec=3\n"
+	found, err := Recognize("/etc/systemd/system/llama.service", []byte(unit))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(found.Backends) != 0 || len(found.Problems) != 1 ||
+		!strings.HasPrefix(found.Problems[0], "/etc/systemd/system/llama.service:3: ExecStart ends in \"serveRestart=always\"") {
+		t.Errorf("got %+v", found)
+	}
+	ok, _ := Recognize("/etc/systemd/system/tool.service", []byte("[Service]\nExecStart=/usr/bin/tool --mode=Restart=always\n"))
+	if len(ok.Problems) != 0 || len(ok.Backends) != 0 {
+		t.Errorf("an unrelated unit: %+v", ok)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"path"
+	"regexp"
 	"strings"
 )
 
@@ -33,6 +34,8 @@ func recognizeUnit(file string, content []byte) (Findings, error) {
 		if ok {
 			b.Unit, b.EnvFiles = path.Base(file), envFiles
 			found.Backends = append(found.Backends, b)
+		} else if msg, glued := gluedExecStart(l, env); glued {
+			found.Problems = append(found.Problems, fmt.Sprintf("%s:%d: %s", file, l.line, msg))
 		}
 	}
 	if b, ok := ollamaDropIn(file, lines, env); ok && len(found.Backends) == 0 {
@@ -211,4 +214,32 @@ func keyValue(line, section string, n int) (unitLine, bool) {
 func looksLikeUnit(text string) bool {
 	return strings.Contains(text, "\n[Service]") || strings.HasPrefix(text, "[Service]") ||
 		strings.HasPrefix(text, "[Unit]")
+}
+
+// gluedDirective matches a word that ends in a unit directive run into
+// it: "serveRestart=always" is "serve" followed by "Restart=always".
+var gluedDirective = regexp.MustCompile(`^(.+?)((?:Restart|RestartSec|Type|User|Group|WorkingDirectory|Environment|EnvironmentFile|ExecStartPre|ExecStartPost|ExecStop|ExecReload|TimeoutStartSec|TimeoutStopSec|KillMode|LimitNOFILE|StandardOutput|StandardError|SyslogIdentifier|Nice|WantedBy)=.*)$`)
+
+// gluedExecStart explains an ExecStart that starts no server because the
+// next directive ran into its last word — a template line ending in a
+// Jinja block tag, whose newline Ansible's trim_blocks removes — when the
+// words before the glued directive would start one. As rendered, systemd
+// runs the glued word, so the unit is not counted as a server; the
+// message says why.
+func gluedExecStart(l unitLine, env map[string]string) (string, bool) {
+	args, err := SplitWords(strings.TrimLeft(l.value, "-@:+!"))
+	if err != nil || len(args) == 0 {
+		return "", false
+	}
+	last := args[len(args)-1]
+	m := gluedDirective.FindStringSubmatch(last)
+	if m == nil {
+		return "", false
+	}
+	fixed := append(append([]string{}, args[:len(args)-1]...), m[1])
+	if _, ok := recognizeCommand(fixed, env, Source{}); !ok {
+		return "", false
+	}
+	return fmt.Sprintf("ExecStart ends in %q, the next directive (%s) run into %q: the template's line probably ends in a Jinja block tag whose newline trim_blocks removed; as rendered the unit runs %q and starts no server",
+		last, m[2], m[1], strings.Join(args, " ")), true
 }

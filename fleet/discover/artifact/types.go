@@ -159,10 +159,13 @@ type Proxy struct {
 	Settings  []string // top-level sections present (router_settings, litellm_settings...)
 }
 
-// Findings is what Recognize found in one file.
+// Findings is what Recognize found in one file. Problems are what makes
+// a line that looks like a server's launch start none (file:line: why);
+// the file's other findings stand.
 type Findings struct {
 	Backends []Backend
 	Proxies  []Proxy
+	Problems []string
 }
 
 // Empty reports whether nothing was recognised.
@@ -171,4 +174,5 @@ func (f Findings) Empty() bool { return len(f.Backends) == 0 && len(f.Proxies) =
 func (f *Findings) merge(o Findings) {
 	f.Backends = append(f.Backends, o.Backends...)
 	f.Proxies = append(f.Proxies, o.Proxies...)
+	f.Problems = append(f.Problems, o.Problems...)
 }
