@@ -24,7 +24,8 @@
 //     command or docker_compose_v2 whose file no task renders is read
 //     from the repository at the same path (a folder and the file name at
 //     least), as for a checkout on the host. A systemd drop-in over a unit
-//     the repository renders too is folded into that unit's server;
+//     the repository renders too is folded into that unit's server, and a
+//     llama-swap launch line into the llama-swap of its config (its port);
 //   - straylight.yml's backends: and proxies: entries, templated per host,
 //     for what the files do not show (mapping.go).
 //

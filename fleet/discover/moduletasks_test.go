@@ -187,3 +187,36 @@ func TestRoleDefaultsFolderAndRolePath(t *testing.T) {
 		t.Errorf("backends %+v problems %+v", f.Backends, f.Problems)
 	}
 }
+
+// llama-swap is the server of its config, on the port its launch line
+// listens on: a unit's --listen, or a container's published port (its
+// image runs /app/llama-swap -config /app/config.yaml, listening on :8080).
+func TestLlamaSwapListensWhereItsLaunchSays(t *testing.T) {
+	config := "models:\n  qwen:\n    cmd: llama-server --port ${PORT} -m /m/q.gguf\n    aliases: [q]\n"
+	for launch, want := range map[string]string{
+		"    - copy:\n        dest: /etc/systemd/system/llama-swap.service\n" +
+			"        content: \"[Service]\\nExecStart=/usr/local/bin/llama-swap --config /etc/llama-swap/config.yaml --listen 0.0.0.0:18801\\n\"\n": "18801 [qwen,q] @/etc/llama-swap/config.yaml:2",
+		"    - copy:\n        dest: /opt/swap/compose.yaml\n" +
+			"        content: \"services:\\n  swap:\\n    image: ghcr.io/mostlygeek/llama-swap:cuda\\n    ports: ['18802:8080']\\n\"\n": "18802 [qwen,q] @/etc/llama-swap/config.yaml:2",
+	} {
+		files := map[string]string{
+			"ansible.cfg": "[defaults]\ninventory = hosts.ini\n",
+			"hosts.ini":   "[gpu]\ngpu1 ansible_host=127.0.0.1 ansible_connection=local\n",
+			"config.yaml": config,
+			"site.yml": "- hosts: gpu\n  gather_facts: false\n  tasks:\n" +
+				"    - copy:\n        src: config.yaml\n        dest: /etc/llama-swap/config.yaml\n" + launch,
+		}
+		repo, err := ansible.Open(ansible.Options{Repo: writeRepo(t, files)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := Read(repo)
+		var got []string
+		for _, b := range f.Backends {
+			got = append(got, fmt.Sprintf("%d [%s] @%s", b.Port, strings.Join(b.Served, ","), b.Source))
+		}
+		if len(got) != 1 || got[0] != want {
+			t.Errorf("got %q, want %q (problems %+v)", got, want, f.Problems)
+		}
+	}
+}

@@ -39,6 +39,8 @@ func knownImage(image string) (imageLaunch, bool) {
 		return imageLaunch{program: []string{"ollama"}, env: map[string]string{"OLLAMA_HOST": "0.0.0.0:11434"}}, true
 	case strings.HasSuffix(repo, "ggml-org/llama.cpp") && strings.HasPrefix(imageTag(image), "server"):
 		return imageLaunch{program: []string{"llama-server"}}, true
+	case strings.HasSuffix(repo, "/llama-swap"):
+		return imageLaunch{program: []string{"/app/llama-swap", "-config", "/app/config.yaml", "-watch-config"}}, true
 	case strings.HasSuffix(repo, "huggingface/text-generation-inference"):
 		return imageLaunch{program: []string{"text-generation-launcher"}, env: map[string]string{"PORT": strconv.Itoa(tgiImagePort)}}, true
 	}

@@ -66,7 +66,11 @@
 //     allowed), proxy (default http://localhost:${PORT}), aliases,
 //     useModelName, env, macros; ${PORT} is assigned at load time from
 //     startPort (default 5800); ${MODEL_ID} is the model's key
-//     (mostlygeek/llama-swap @ 0bdb3720 : config.example.yaml).
+//     (mostlygeek/llama-swap @ 0bdb3720 : config.example.yaml). Its own
+//     launch line takes -config FILE and -listen [host]:port, default :8080
+//     (llama-swap.go); its image runs /app/llama-swap -config
+//     /app/config.yaml (docker/llama-swap.Containerfile). A launch is a
+//     Backend of kind llama-swap with that port and ConfigFile.
 //   - the seed's config.yml: a top-level vllm: mapping with model,
 //     served_model_name, port, ... which
 //     examples/homelab/roles/windows-vllm-deploy/files/Start-VLLM.ps1
@@ -99,7 +103,6 @@
 //     says so when the words before it would.
 //
 // Not handled: shell expansion ($(...), variables, heredocs), Dockerfile
-// CMD/ENTRYPOINT lines, Kubernetes Services, the LiteLLM CLI's --port,
-// llama-swap's own --listen, and argparse prefix abbreviations
-// (--served-model for --served-model-name).
+// CMD/ENTRYPOINT lines, Kubernetes Services, the LiteLLM CLI's --port, and
+// argparse prefix abbreviations (--served-model for --served-model-name).
 package artifact
