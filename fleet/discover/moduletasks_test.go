@@ -220,3 +220,26 @@ func TestLlamaSwapListensWhereItsLaunchSays(t *testing.T) {
 		}
 	}
 }
+
+// kubernetes.core.k8s renders its template: argument itself, in the
+// task's scope; the manifest's line is the template's.
+func TestKubernetesTaskTemplate(t *testing.T) {
+	files := map[string]string{
+		"ansible.cfg":                 "[defaults]\ninventory = hosts.ini\n",
+		"hosts.ini":                   "[gpu]\ngpu1 ansible_host=127.0.0.1 ansible_connection=local\n",
+		"group_vars/gpu.yml":          "ollama_port: 18901\n",
+		"site.yml":                    "- hosts: gpu\n  gather_facts: false\n  roles: [ollama]\n",
+		"roles/ollama/tasks/main.yml": "- name: Ollama pod\n  kubernetes.core.k8s:\n    state: present\n    template: pod.yaml.j2\n",
+		"roles/ollama/templates/pod.yaml.j2": "apiVersion: v1\nkind: Pod\nmetadata: {name: ollama}\nspec:\n  containers:\n" +
+			"    - name: ollama\n      image: ollama/ollama:0.5.7\n      env:\n        - {name: OLLAMA_HOST, value: \"0.0.0.0:{{ ollama_port }}\"}\n",
+	}
+	repo, err := ansible.Open(ansible.Options{Repo: writeRepo(t, files)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := Read(repo)
+	if len(f.Backends) != 1 || f.Backends[0].Port != 18901 || f.Backends[0].Source != "roles/ollama/templates/pod.yaml.j2:7" ||
+		!strings.Contains(notesOf(f, f.Backends[0].Source), "roles/ollama/tasks/main.yml:1") {
+		t.Errorf("backends %+v problems %+v", f.Backends, f.Problems)
+	}
+}
