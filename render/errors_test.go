@@ -122,3 +122,16 @@ func TestAnsibleHostDefaultsToTheInventoryName(t *testing.T) {
 		}
 	}
 }
+
+// playbook_dir is the running playbook's folder; without one it is
+// undefined.
+func TestPlaybookDirIsMagic(t *testing.T) {
+	e := NewEngine(Options{})
+	out, err := e.RenderTemplate("a.j2", []byte("{{ playbook_dir }}/../files"), NewScope(parseVars(t, "x: 1"), Magic{InventoryHostname: "h", PlaybookDir: "/repo/playbooks"}), TemplateDefaults())
+	if err != nil || string(out) != "/repo/playbooks/../files" {
+		t.Errorf("got %q, %v", out, err)
+	}
+	if _, err := e.RenderTemplate("a.j2", []byte("{{ playbook_dir }}"), NewScope(parseVars(t, "x: 1"), Magic{InventoryHostname: "h"}), TemplateDefaults()); err == nil {
+		t.Error("playbook_dir defined without a playbook")
+	}
+}

@@ -26,6 +26,9 @@ type Magic struct {
 	// variables are templated only when a template reads them. Nil means
 	// hostvars is undefined.
 	HostVars func(host string) (*Scope, bool)
+	// PlaybookDir is playbook_dir: the folder of the playbook being run
+	// (absolute). Empty means undefined.
+	PlaybookDir string
 }
 
 // Scope is one host's variables: raw values exactly as loaded (strings may
@@ -191,6 +194,8 @@ func (s *Scope) magicValue(e *Engine, name string, c *chain) (any, bool) {
 	case "inventory_hostname_short":
 		short, _, _ := strings.Cut(s.magic.InventoryHostname, ".")
 		return short, s.magic.InventoryHostname != ""
+	case "playbook_dir":
+		return s.magic.PlaybookDir, s.magic.PlaybookDir != ""
 	case "group_names":
 		return stringList(s.magic.GroupNames), s.magic.GroupNames != nil
 	case "groups":
