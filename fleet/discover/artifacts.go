@@ -72,11 +72,12 @@ func discoverArtifacts(hs *ansible.HostScope, d ansible.Discovered, rz *artifact
 			out.problems = append(out.problems, Problem{Host: hs.Host(), Message: fmt.Sprintf("%s (rendered by the task at %s:%d)", p, ansible.RelTo(hs.Root(), f.Task.At.File), f.Task.At.Line)})
 		}
 	}
-	started, problems := readModules(hs, d.Modules, files, rz)
-	found.Backends = append(found.Backends, started.Backends...)
-	found.Proxies = append(found.Proxies, started.Proxies...)
-	out.problems = append(out.problems, problems...)
+	started := readModules(hs, d.Modules, files, rz)
+	found.Backends = append(found.Backends, started.found.Backends...)
+	found.Proxies = append(found.Proxies, started.found.Proxies...)
+	out.problems = append(out.problems, started.problems...)
 	backends, swaps := splitLlamaSwap(mergeDropIns(mergeConfigFiles(found.Backends)), found.Proxies)
+	out.problems = append(out.problems, addPulls(backends, started.pulls, hs.Host())...)
 	for _, b := range backends {
 		if g, ok := backendHost(hs, b); ok {
 			g.Template = from[b.Source.File]

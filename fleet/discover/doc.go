@@ -24,8 +24,10 @@
 //     command or docker_compose_v2 whose file no task renders is read
 //     from the repository at the same path (a folder and the file name at
 //     least), as for a checkout on the host. A systemd drop-in over a unit
-//     the repository renders too is folded into that unit's server, and a
-//     llama-swap launch line into the llama-swap of its config (its port);
+//     the repository renders too is folded into that unit's server, a
+//     llama-swap launch line into the llama-swap of its config (its port),
+//     and the models an `ollama pull` command task pulls become the served
+//     names of the Ollama it pulls into (ollamapull.go);
 //   - straylight.yml's backends: and proxies: entries, templated per host,
 //     for what the files do not show (mapping.go).
 //

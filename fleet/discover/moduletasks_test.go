@@ -243,3 +243,41 @@ func TestKubernetesTaskTemplate(t *testing.T) {
 		t.Errorf("backends %+v problems %+v", f.Backends, f.Problems)
 	}
 }
+
+// Models a command task pulls into Ollama (ansible-ollama-deployment's
+// `docker exec ollama ollama pull {{ item }}`, dgx-ansible's `ollama pull`)
+// are what that Ollama serves; a pull no single Ollama matches is said.
+func TestOllamaPullsAreServedNames(t *testing.T) {
+	files := map[string]string{
+		"ansible.cfg": "[defaults]\ninventory = hosts.ini\n",
+		"hosts.ini":   "[gpu]\ngpu1 ansible_host=127.0.0.1 ansible_connection=local\n",
+		"site.yml": `- hosts: gpu
+  gather_facts: false
+  vars:
+    models: [qwen3:8b, llama3:8b]
+  tasks:
+    - copy:
+        dest: /opt/ollama/compose.yaml
+        content: "services:\n  ollama:\n    image: ollama/ollama:0.5.7\n    ports: ['18951:11434']\n"
+    - name: pull
+      command:
+        cmd: docker exec -it ollama ollama pull {{ item }}
+      loop: "{{ models }}"
+      when: item not in installed
+    - name: pull elsewhere
+      shell: docker exec other ollama pull gemma3
+`,
+	}
+	repo, err := ansible.Open(ansible.Options{Repo: writeRepo(t, files)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := Read(repo)
+	if len(f.Backends) != 1 || strings.Join(f.Backends[0].Served, ",") != "qwen3:8b,llama3:8b" ||
+		!strings.Contains(notesOf(f, f.Backends[0].Source), "site.yml:9") {
+		t.Errorf("backends %+v", f.Backends)
+	}
+	if len(f.Problems) != 1 || !strings.Contains(f.Problems[0].Message, "pulls gemma3") {
+		t.Errorf("problems %+v", f.Problems)
+	}
+}

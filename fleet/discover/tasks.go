@@ -1,6 +1,7 @@
 package discover
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path"
@@ -22,11 +23,12 @@ type moduleReader struct {
 	rz       *artifact.Recognizer
 	rendered map[string]bool
 	found    artifact.Findings
+	pulls    []ollamaPull
 	problems []Problem
 }
 
 // readModules recognises what each module task starts.
-func readModules(hs *ansible.HostScope, mods []*ansible.ModuleTask, files []*ansible.FileTask, rz *artifact.Recognizer) (artifact.Findings, []Problem) {
+func readModules(hs *ansible.HostScope, mods []*ansible.ModuleTask, files []*ansible.FileTask, rz *artifact.Recognizer) *moduleReader {
 	mr := &moduleReader{hs: hs, rz: rz, rendered: map[string]bool{}}
 	for _, f := range files {
 		mr.rendered[path.Clean(f.Dest)] = true
@@ -34,7 +36,7 @@ func readModules(hs *ansible.HostScope, mods []*ansible.ModuleTask, files []*ans
 	for _, m := range mods {
 		mr.read(m)
 	}
-	return mr.found, mr.problems
+	return mr
 }
 
 func (mr *moduleReader) read(m *ansible.ModuleTask) {
@@ -47,7 +49,7 @@ func (mr *moduleReader) read(m *ansible.ModuleTask) {
 	case "docker_compose_v2", "docker_compose", "podman_compose":
 		err = mr.composeModule(m)
 	case "command", "shell", "win_command", "win_shell":
-		err = mr.composeCommand(m)
+		err = errors.Join(mr.composeCommand(m), mr.ollamaPull(m))
 	}
 	if err != nil {
 		mr.problems = append(mr.problems, Problem{Host: mr.hs.Host(), Message: fmt.Sprintf("task %q (%s) not read for discovery: %v", m.Task.Label(), mr.taskAt(m), err)})

@@ -70,7 +70,7 @@ run ansible-playbooks singleton_int1.yml --tags litellm_litellm_init,litellm_lit
 copy vpatel9202+ChimerAI 97a61e2a5ea474c244746a149ad038b969f644b9
 run ChimerAI chimerai.yml -i inventories/examples/single-server.yml --tags ollama,litellm -e @"$HERE/ChimerAI/standin-vars.yml"
 copy leberkaslabs+ansible-ollama-deployment 619365ac508a6c7f417358e2ec931f95c1f147a4
-run ansible-ollama-deployment ollama.yml -e @"$HERE/ansible-ollama-deployment/standin-vars.yml"
+run ansible-ollama-deployment "ollama.yml ollama_models.yml" -e @"$HERE/ansible-ollama-deployment/standin-vars.yml"
 copy toshikimiyagawa+llm-homelab 11b4ef60ba34f00cc58b4862642c85245f9b41ab
 run llm-homelab playbooks/20-ollama.yml
 copy michaelckearney+dgx-spark dc7337a8d1eb634bff4fbb56ab0b133e15312788
