@@ -2,6 +2,7 @@ package render
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/nikolalohinski/gonja/v2/builtins"
 	"github.com/nikolalohinski/gonja/v2/exec"
@@ -48,6 +49,8 @@ func newFilterSet() *exec.FilterSet {
 			set[name] = gonjaFilter(fn)
 		}
 	}
+	set["selectattr"] = attrDefinedFilter(set["selectattr"], false)
+	set["rejectattr"] = attrDefinedFilter(set["rejectattr"], true)
 	for name, f := range ansibleFilters() {
 		set[name] = f.function(name)
 	}
@@ -134,4 +137,44 @@ func gonjaFilter(fn exec.FilterFunction) exec.FilterFunction {
 		}
 		return &exec.Value{Val: exec.AsValue(toPy(out)).Val, Safe: out.Safe}
 	}
+}
+
+// attrDefinedFilter fixes selectattr and rejectattr for the defined and
+// undefined tests: gonja hands the test none for an item that lacks the
+// attribute, which is defined, where Jinja2 hands it an undefined
+// (`ms | selectattr('x', 'undefined')` kept nothing). Other tests go to
+// gonja's filter.
+func attrDefinedFilter(gonja exec.FilterFunction, reject bool) exec.FilterFunction {
+	return func(e *exec.Evaluator, in *exec.Value, params *exec.VarArgs) *exec.Value {
+		if in.IsError() || len(params.Args) != 2 {
+			return gonja(e, in, params)
+		}
+		test := params.Args[1].String()
+		items, isList := plain(toPy(in)).([]any)
+		if !isList || test != "defined" && test != "undefined" {
+			return gonja(e, in, params)
+		}
+		keep := (test == "defined") != reject
+		out := []any{}
+		for _, item := range items {
+			if hasAttrPath(item, params.Args[0].String()) == keep {
+				out = append(out, item)
+			}
+		}
+		return exec.AsValue(toPy(exec.AsValue(out)))
+	}
+}
+
+// hasAttrPath reports whether item has the dotted key path ("a.b").
+func hasAttrPath(item any, path string) bool {
+	for _, key := range strings.Split(path, ".") {
+		m, ok := item.(map[string]any)
+		if !ok {
+			return false
+		}
+		if item, ok = m[key]; !ok {
+			return false
+		}
+	}
+	return true
 }

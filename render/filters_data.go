@@ -31,6 +31,49 @@ func addDataFilters(filters map[string]filter) {
 	filters["checksum"] = filter{fn: hashFilter("sha1")}
 	filters["sha1"] = filter{fn: hashFilter("sha1")}
 	filters["md5"] = filter{fn: hashFilter("md5")}
+	filters["zip"] = filter{params: []string{"list1", "list2", "list3", "list4", "list5"}, fn: filterZip}
+	filters["subelements"] = filter{params: []string{"subelements", "skip_missing"}, fn: filterSubelements}
+}
+
+// filterSubelements is Ansible's subelements: for each dict of the list,
+// one [dict, element] pair per element of its list at the dotted key path;
+// a dict without it is an error unless skip_missing.
+func filterSubelements(in any, args []any) (any, error) {
+	list, ok := in.(pyList)
+	if !ok {
+		return nil, fmt.Errorf("subelements lookup expects a list, got %s", typeName(in))
+	}
+	path, skipMissing := pyStr(args[0]), pyTruthy(or(args[1], false))
+	out := pyList{}
+	for _, item := range list {
+		elements, found := subelementsOf(item, path)
+		switch {
+		case !found && skipMissing:
+			continue
+		case !found:
+			return nil, fmt.Errorf("could not find '%s' key in iterated item %s", path, pyRepr(item))
+		}
+		for _, e := range elements {
+			out = append(out, pyList{item, e})
+		}
+	}
+	return out, nil
+}
+
+// subelementsOf is the list at the dotted key path of a dict.
+func subelementsOf(item any, path string) (pyList, bool) {
+	v := item
+	for _, key := range strings.Split(path, ".") {
+		d, ok := v.(pyDict)
+		if !ok {
+			return nil, false
+		}
+		if v, ok = d.get(key); !ok {
+			return nil, false
+		}
+	}
+	list, ok := v.(pyList)
+	return list, ok
 }
 
 // filterDict2Items is Ansible's dict2items, in the dict's order.
@@ -337,4 +380,31 @@ func filterFromYAML(in any, _ []any) (any, error) {
 		return nil, nil
 	}
 	return canonicalNode(doc.Content[0]), nil
+}
+
+// filterZip is Ansible's zip: one tuple per position, as long as the
+// shortest input (Python's zip).
+func filterZip(in any, args []any) (any, error) {
+	lists := []pyList{}
+	for _, a := range append([]any{in}, args...) {
+		if a == notGiven {
+			continue
+		}
+		l, ok := a.(pyList)
+		if !ok {
+			return nil, fmt.Errorf("zip expects lists, got %s", typeName(a))
+		}
+		lists = append(lists, l)
+	}
+	out := pyList{}
+	for i := 0; ; i++ {
+		row := pyTuple{}
+		for _, l := range lists {
+			if i >= len(l) {
+				return out, nil
+			}
+			row = append(row, l[i])
+		}
+		out = append(out, row)
+	}
 }

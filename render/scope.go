@@ -26,6 +26,9 @@ type Magic struct {
 	// variables are templated only when a template reads them. Nil means
 	// hostvars is undefined.
 	HostVars func(host string) (*Scope, bool)
+	// PlaybookDir is playbook_dir: the folder of the playbook being run
+	// (absolute). Empty means undefined.
+	PlaybookDir string
 }
 
 // Scope is one host's variables: raw values exactly as loaded (strings may
@@ -99,7 +102,18 @@ func (s *Scope) defines(name string) bool {
 		return true
 	}
 	_, ok := s.magicValue(nil, name, nil)
-	return ok
+	_, undefined := s.implicit(name).(*UndefinedError)
+	return ok || !undefined
+}
+
+// implicit is a variable Ansible defines when the inventory does not:
+// ansible_host is the host's inventory name (ansible-core 2.14 templates
+// "{{ ansible_host }}" as the name for a host without one).
+func (s *Scope) implicit(name string) any {
+	if name == "ansible_host" && s.magic.InventoryHostname != "" {
+		return s.magic.InventoryHostname
+	}
+	return &UndefinedError{Name: name}
 }
 
 // chain is the stack of variables being templated, to detect a variable
@@ -138,7 +152,7 @@ func (e *Engine) lookup(s *Scope, name string, c *chain) any {
 	}
 	raw, ok := s.raw[name]
 	if !ok {
-		return &UndefinedError{Name: name}
+		return s.implicit(name)
 	}
 	if value, ok := s.cached(name); ok {
 		return value
@@ -180,6 +194,8 @@ func (s *Scope) magicValue(e *Engine, name string, c *chain) (any, bool) {
 	case "inventory_hostname_short":
 		short, _, _ := strings.Cut(s.magic.InventoryHostname, ".")
 		return short, s.magic.InventoryHostname != ""
+	case "playbook_dir":
+		return s.magic.PlaybookDir, s.magic.PlaybookDir != ""
 	case "group_names":
 		return stringList(s.magic.GroupNames), s.magic.GroupNames != nil
 	case "groups":

@@ -16,25 +16,43 @@ import "slices"
 // gathered at run time) is returned as an error naming it, and the walk
 // goes on.
 func (r *Repo) DiscoveryFiles(host string) ([]*FileTask, []error) {
-	var files []*FileTask
-	var problems []error
+	d := r.DiscoveryTasks(host)
+	return d.Files, d.Problems
+}
+
+// Discovered is what discovery's walk of a host's plays saw: the rendered
+// file tasks, the tasks straylight does not run that may start a server
+// (containers, Kubernetes applies, commands: ModuleTask), and the tasks
+// that could not be read.
+type Discovered struct {
+	Files    []*FileTask
+	Modules  []*ModuleTask
+	Problems []error
+}
+
+// DiscoveryTasks is DiscoveryFiles with the ModuleTasks beside the files:
+// a module task is read, like a file task, whatever its conditions and
+// tags, in the scope it would run in (once per loop item).
+func (r *Repo) DiscoveryTasks(host string) Discovered {
+	var d Discovered
 	for _, run := range r.Runs {
 		if !containsString(run.AllHosts, host) {
 			continue
 		}
-		fs, errs := r.discoverRun(host, run)
-		files = append(files, fs...)
-		problems = append(problems, errs...)
+		w, errs := r.discoverRun(host, run)
+		d.Files = append(d.Files, w.Files...)
+		d.Modules = append(d.Modules, w.Modules...)
+		d.Problems = append(d.Problems, errs...)
 	}
-	return files, problems
+	return d
 }
 
 // discoverRun walks one play for the host in discovery mode, on a copy of
 // its scope (an included role's handlers join the copy, not the plan's).
-func (r *Repo) discoverRun(host string, run *PlayRun) ([]*FileTask, []error) {
+func (r *Repo) discoverRun(host string, run *PlayRun) (*HostTasks, []error) {
 	hs, err := r.ScopeOf(host, run)
 	if err != nil {
-		return nil, []error{err}
+		return &HostTasks{Host: host}, []error{err}
 	}
 	play := *hs
 	play.included = slices.Clone(hs.included)
@@ -48,7 +66,7 @@ func (r *Repo) discoverRun(host string, run *PlayRun) ([]*FileTask, []error) {
 	for _, f := range w.Files {
 		f.Src = fileSource(f)
 	}
-	return w.Files, wk.problems
+	return w, wk.problems
 }
 
 // renderedKey is a file task of the plan's render, by the file it writes.

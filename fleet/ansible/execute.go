@@ -130,11 +130,22 @@ func (wk *walker) task(f frame, t *Task) error {
 	return wk.looped(f, t)
 }
 
-// readsWhatever: discovery reads a file task or an include whatever its
-// conditions and tags say, as it is what starts a host's servers when they
-// hold; a fact is set unless its conditions are known to be false.
+// readsWhatever: discovery reads a file task, an include or a task that may
+// start a server whatever its conditions and tags say, as it is what starts
+// a host's servers when they hold; a fact is set unless its conditions are
+// known to be false.
 func (wk *walker) readsWhatever(t *Task) bool {
-	return wk.discovery && (writesFile(t) || t.Module == ModIncludeTasks || t.Module == ModIncludeRole)
+	return wk.discovery && (writesFile(t) || t.Module == ModIncludeTasks || t.Module == ModIncludeRole || mayStartServer(t))
+}
+
+// mayStartServer: a task straylight does not run whose module may start a
+// server (a command, a service or container module, a module it does not
+// know): discovery hands it to fleet/discover as a ModuleTask.
+func mayStartServer(t *Task) bool {
+	if t.IsBlock || t.ModuleName == "" || readsFiles(t) {
+		return false
+	}
+	return t.Module == "" || t.Module.IsCommandModule() || t.Module.IsServiceModule()
 }
 
 // readsFiles: the task writes a file or brings in tasks that may.
@@ -217,6 +228,9 @@ func (wk *walker) once(f frame, t *Task, item map[string]any) error {
 	if wk.skipRunOnce(t) {
 		return nil
 	}
+	if wk.discovery && mayStartServer(t) {
+		wk.w.Modules = append(wk.w.Modules, &ModuleTask{Run: wk.run, Task: t, Scope: hs})
+	}
 	switch {
 	case t.Unsupported != "" && !(wk.discovery && writesFile(t)):
 		wk.unsupported(t, t.Unsupported)
@@ -280,7 +294,7 @@ func (wk *walker) scopeFor(f frame, t *Task, item map[string]any) *HostScope {
 	if allEmpty(layers) {
 		return wk.lookupScope(f.base, t)
 	}
-	merged := mergeMaps(layers...)
+	merged := mergeMaps(append([]map[string]any{rolePath(t)}, layers...)...)
 	for k, v := range wk.repo.ExtraVars {
 		merged[k] = v
 	}
@@ -303,9 +317,17 @@ func (wk *walker) lookupScope(base *HostScope, t *Task) *HostScope {
 		return hs
 	}
 	c := *base
-	c.scope = base.scope.WithSearchPath([]string{t.RoleDir, wk.run.Playbook.Dir})
+	c.scope = base.scope.With(rolePath(t)).WithSearchPath([]string{t.RoleDir, wk.run.Playbook.Dir})
 	wk.inRole[key] = &c
 	return &c
+}
+
+// rolePath is Ansible's role_path for a role's task: the role's folder.
+func rolePath(t *Task) map[string]any {
+	if t.RoleDir == "" {
+		return nil
+	}
+	return map[string]any{"role_path": t.RoleDir}
 }
 
 func allEmpty(maps []map[string]any) bool {

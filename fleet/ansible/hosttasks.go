@@ -23,6 +23,19 @@ type HostTasks struct {
 	Files       []*FileTask
 	Unsupported []UnsupportedTask
 	Secrets     []string // the host's secret values, longest first
+	// Modules: DiscoveryTasks only, the tasks straylight does not run that
+	// may start a server (see ModuleTask).
+	Modules []*ModuleTask
+}
+
+// ModuleTask is a task DiscoveryTasks saw that straylight does not run
+// itself — a container, a Kubernetes apply, a command — with the scope it
+// would run in (task vars, loop item): fleet/discover templates its
+// arguments and reads what it starts.
+type ModuleTask struct {
+	Run   *PlayRun
+	Task  *Task
+	Scope *HostScope
 }
 
 // FileTask is one rendered file task (template, copy and their win_ forms).

@@ -17,6 +17,7 @@ func (r *Repo) magic(host, playbookDir string) render.Magic {
 		GroupNames:        r.Inventory.GroupNames(host),
 		Groups:            r.groups(),
 		HostVars:          r.hostvarsFor(playbookDir),
+		PlaybookDir:       playbookDir,
 	}
 }
 

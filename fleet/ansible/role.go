@@ -2,6 +2,7 @@ package ansible
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -124,15 +125,18 @@ func roleDependencies(repo, dir string) ([]RoleRef, error) {
 // (nested keys too), for the order templates print mappings in. The values
 // themselves come from loadRoleVars, which names errors.
 func keyOrigins(dir, sub, name, layer string) map[string]inventory.Origin {
-	path := roleFile(dir, sub, name)
-	if path == "" {
+	out := map[string]inventory.Origin{}
+	for _, path := range roleVarsFiles(dir, sub, name) {
+		v, err := inventory.ReadVarsFile(path, layer, nil)
+		if err != nil {
+			return nil
+		}
+		maps.Copy(out, v.Origins)
+	}
+	if len(out) == 0 {
 		return nil
 	}
-	v, err := inventory.ReadVarsFile(path, layer, nil)
-	if err != nil {
-		return nil
-	}
-	return v.Origins
+	return out
 }
 
 // mainFile finds <dir>/<sub>/main(.yml|.yaml|) as Ansible does.
@@ -159,21 +163,68 @@ func RelTo(repo, path string) string {
 }
 
 func loadRoleVars(repo, dir, sub, name string) (map[string]any, string, map[string]int, error) {
-	path := roleFile(dir, sub, name)
-	if path == "" {
+	files := roleVarsFiles(dir, sub, name)
+	if len(files) == 0 {
 		return nil, "", nil, nil
 	}
+	out, lines := map[string]any{}, map[string]int{}
+	for _, path := range files {
+		m, fileLines, err := loadVarsFileWithLines(repo, path)
+		if err != nil {
+			return nil, RelTo(repo, path), nil, err
+		}
+		for k, v := range m {
+			out[k], lines[k] = v, fileLines[k]
+		}
+	}
+	return out, RelTo(repo, roleVarsPath(dir, sub, name, files)), lines, nil
+}
+
+// roleVarsPath is the file read, or the folder when <sub>/<name>/ is one.
+func roleVarsPath(dir, sub, name string, files []string) string {
+	if len(files) == 1 && roleFile(dir, sub, name) != "" {
+		return files[0]
+	}
+	return filepath.Join(dir, sub, name)
+}
+
+func loadVarsFileWithLines(repo, path string) (map[string]any, map[string]int, error) {
 	rel := RelTo(repo, path)
 	root, err := readYAMLFile(path)
 	if err != nil || root == nil {
-		return nil, rel, nil, relabel(err, path, rel)
+		return nil, nil, relabel(err, path, rel)
 	}
 	lines := map[string]int{}
 	for _, kv := range mapPairs(root) {
 		lines[kv[0].Value] = kv[0].Line
 	}
 	m, err := decodeMap(rel, root)
-	return m, rel, lines, err
+	return m, lines, err
+}
+
+// roleVarsFiles are the files of a role's defaults or vars: <sub>/<name>
+// (.yml, .yaml or none), or, where <sub>/<name>/ is a folder, the YAML and
+// JSON files in it in name order, each over the ones before (Ansible's
+// find_vars_files: defaults/main/10-net.yml, defaults/main/20-models.yml).
+func roleVarsFiles(dir, sub, name string) []string {
+	if p := roleFile(dir, sub, name); p != "" {
+		return []string{p}
+	}
+	folder := filepath.Join(dir, sub, name)
+	entries, err := os.ReadDir(folder)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, e := range entries {
+		switch filepath.Ext(e.Name()) {
+		case ".yml", ".yaml", ".json":
+			if !e.IsDir() {
+				out = append(out, filepath.Join(folder, e.Name()))
+			}
+		}
+	}
+	return out
 }
 
 func loadRoleTasks(repo, dir, sub, name, role string) ([]*Task, error) {

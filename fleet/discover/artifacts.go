@@ -1,6 +1,7 @@
 package discover
 
 import (
+	"cmp"
 	"fmt"
 	"path"
 	"strconv"
@@ -51,10 +52,12 @@ type hostArtifacts struct {
 }
 
 // discoverArtifacts recognises the servers and proxies in a host's rendered
-// file tasks.
-func discoverArtifacts(hs *ansible.HostScope, files []*ansible.FileTask, rz *artifact.Recognizer) hostArtifacts {
+// file tasks and in the tasks that start servers without a rendered file
+// (containers, Kubernetes applies, compose files used in place).
+func discoverArtifacts(hs *ansible.HostScope, d ansible.Discovered, rz *artifact.Recognizer) hostArtifacts {
 	var out hostArtifacts
 	var found artifact.Findings
+	files := d.Files
 	from := map[string]string{} // dest → the template it was rendered from
 	for _, f := range files {
 		from[f.Dest] = f.Src
@@ -65,8 +68,17 @@ func discoverArtifacts(hs *ansible.HostScope, files []*ansible.FileTask, rz *art
 		}
 		found.Backends = append(found.Backends, fs.Backends...)
 		found.Proxies = append(found.Proxies, fs.Proxies...)
+		for _, p := range fs.Problems {
+			out.problems = append(out.problems, Problem{Host: hs.Host(), Message: fmt.Sprintf("%s (rendered by the task at %s:%d)", p, ansible.RelTo(hs.Root(), f.Task.At.File), f.Task.At.Line)})
+		}
 	}
-	for _, b := range mergeConfigFiles(found.Backends) {
+	started := readModules(hs, d.Modules, files, rz)
+	found.Backends = append(found.Backends, started.found.Backends...)
+	found.Proxies = append(found.Proxies, started.found.Proxies...)
+	out.problems = append(out.problems, started.problems...)
+	backends, swaps := splitLlamaSwap(mergeDropIns(mergeConfigFiles(found.Backends)), found.Proxies)
+	out.problems = append(out.problems, addPulls(backends, started.pulls, hs.Host())...)
+	for _, b := range backends {
 		if g, ok := backendHost(hs, b); ok {
 			g.Template = from[b.Source.File]
 			out.backends = append(out.backends, g)
@@ -77,12 +89,57 @@ func discoverArtifacts(hs *ansible.HostScope, files []*ansible.FileTask, rz *art
 		px.Template = from[p.Source.File]
 		out.proxies = append(out.proxies, px)
 		if p.Kind == artifact.LlamaSwap {
-			g := llamaSwapHost(hs, p)
+			g := llamaSwapHost(hs, p, swaps.launchOf(p))
 			g.Template = px.Template
 			out.backends = append(out.backends, g)
 		}
 	}
 	return out
+}
+
+// swapLaunches pairs each llama-swap config with the line that starts
+// llama-swap on it (a unit, a compose service, a container task): the one
+// whose -config names a file of the same name, else the host's only
+// launch when the host has only one config.
+type swapLaunches struct {
+	launches []artifact.Backend
+	configs  int
+}
+
+// splitLlamaSwap takes the llama-swap launch lines out of the backends:
+// llama-swap is the server of its config, on the launch's port. A launch
+// whose config is not among the host's files stays a backend of its own.
+func splitLlamaSwap(found []artifact.Backend, proxies []artifact.Proxy) ([]artifact.Backend, swapLaunches) {
+	sw := swapLaunches{}
+	for _, p := range proxies {
+		if p.Kind == artifact.LlamaSwap {
+			sw.configs++
+		}
+	}
+	var out []artifact.Backend
+	for _, b := range found {
+		if b.Kind == artifact.LlamaSwap && sw.configs > 0 {
+			sw.launches = append(sw.launches, b)
+			continue
+		}
+		if b.Kind == artifact.LlamaSwap {
+			b.Notes = append(b.Notes, "llama-swap's config ("+cmpOr(b.ConfigFile, "not named")+") is not among the host's rendered files: what it serves is not known")
+		}
+		out = append(out, b)
+	}
+	return out, sw
+}
+
+func (sw swapLaunches) launchOf(p artifact.Proxy) *artifact.Backend {
+	for i, l := range sw.launches {
+		if l.ConfigFile != "" && path.Base(l.ConfigFile) == path.Base(p.Source.File) {
+			return &sw.launches[i]
+		}
+	}
+	if len(sw.launches) == 1 && sw.configs == 1 {
+		return &sw.launches[0]
+	}
+	return nil
 }
 
 // recognize reads a rendered file by its destination's name; a destination
@@ -130,6 +187,43 @@ func mergeConfigFiles(found []artifact.Backend) []artifact.Backend {
 	return out
 }
 
+// mergeDropIns folds a systemd drop-in (a unit's environment, recognised
+// on its own as the server of an installer's unit) into the backend whose
+// rendered unit it changes: the drop-in's port wins over the unit's
+// default, as systemd applies the drop-in over the unit.
+func mergeDropIns(found []artifact.Backend) []artifact.Backend {
+	bs := append([]artifact.Backend(nil), found...)
+	folded := map[int]bool{}
+	for j, b := range bs {
+		i := unitBackend(bs, b)
+		if !b.DropIn || i < 0 {
+			continue
+		}
+		folded[j] = true
+		if bs[i].PortOrigin == "default" && b.PortOrigin != "default" {
+			bs[i].Port, bs[i].PortOrigin = b.Port, b.PortOrigin
+		}
+	}
+	var out []artifact.Backend
+	for j, b := range bs {
+		if !folded[j] {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+// unitBackend is the index of the non-drop-in backend started by b's unit,
+// or -1.
+func unitBackend(found []artifact.Backend, b artifact.Backend) int {
+	for i, u := range found {
+		if !u.DropIn && u.Unit != "" && u.Unit == b.Unit && u.Kind == b.Kind {
+			return i
+		}
+	}
+	return -1
+}
+
 // loadsConfig reports whether b's --config names the file c was read from.
 func loadsConfig(b, c artifact.Backend) bool {
 	return b.ConfigFile != "" && c.ConfigFile == "" && b.Kind == c.Kind &&
@@ -175,16 +269,28 @@ func backendHost(hs *ansible.HostScope, b artifact.Backend) (GPUHost, bool) {
 }
 
 // llamaSwapHost is llama-swap itself as a server: it answers to every
-// model and alias of its config.
-func llamaSwapHost(hs *ansible.HostScope, p artifact.Proxy) GPUHost {
+// model and alias of its config, on the port its launch line listens on
+// (published, for a container), else on its default --listen.
+func llamaSwapHost(hs *ansible.HostScope, p artifact.Proxy, launch *artifact.Backend) GPUHost {
 	conn := hs.Conn()
 	g := GPUHost{Name: hs.Host(), Address: conn.Address, Port: llamaSwapListenPort, Conn: conn,
 		Kind: string(artifact.LlamaSwap), Source: p.Source.String(), IdleThreshold: defaultIdleThreshold, Discovered: true,
 		Notes: []string{"port " + strconv.Itoa(llamaSwapListenPort) + " is llama-swap's default --listen; its config does not say"}}
+	if launch != nil && launch.Port != 0 {
+		g.Port, g.Container, g.Unit = cmp.Or(launch.HostPort, launch.Port), launch.Container, launch.Unit
+		g.Notes = []string{"port from its launch at " + launch.Source.String() + " (" + launch.PortOrigin + portPublished(*launch) + ")"}
+	}
 	for _, r := range p.Routes {
 		g.Served = append(g.Served, r.Alias)
 	}
 	return g
+}
+
+func portPublished(b artifact.Backend) string {
+	if b.HostPort == 0 {
+		return ""
+	}
+	return ", published as " + strconv.Itoa(b.HostPort)
 }
 
 func proxyFrom(hs *ansible.HostScope, p artifact.Proxy) Proxy {

@@ -15,6 +15,19 @@
 //     host and port) is not repeated; a server's --config file is folded
 //     into the line that loads it; API-key references ($NAME,
 //     os.environ/NAME) are resolved from the host's variables;
+//   - the tasks that start a server without a rendered file
+//     (ansible.Repo.DiscoveryTasks' ModuleTasks, read whatever their
+//     conditions, tasks.go): docker_container and podman_container tasks
+//     (artifact.RecognizeContainer, the task's file:line as source),
+//     kubernetes.core.k8s with an inline definition, a src or a template,
+//     and compose files used in place — a `docker compose -f FILE up`
+//     command or docker_compose_v2 whose file no task renders is read
+//     from the repository at the same path (a folder and the file name at
+//     least), as for a checkout on the host. A systemd drop-in over a unit
+//     the repository renders too is folded into that unit's server, a
+//     llama-swap launch line into the llama-swap of its config (its port),
+//     and the models an `ollama pull` command task pulls become the served
+//     names of the Ollama it pulls into (ollamapull.go);
 //   - straylight.yml's backends: and proxies: entries, templated per host,
 //     for what the files do not show (mapping.go).
 //

@@ -110,9 +110,9 @@ func seeHost(r *ansible.Repo, host string, rz *artifact.Recognizer) hostSeen {
 	if _, ok := hs.Raw("litellm"); ok {
 		s.proxy = proxyHost(hs, files.Files)
 	}
-	dfiles, problems := r.DiscoveryFiles(host)
-	art := discoverArtifacts(hs, dfiles, rz)
-	for _, err := range problems {
+	d := r.DiscoveryTasks(host)
+	art := discoverArtifacts(hs, d, rz)
+	for _, err := range d.Problems {
 		art.problems = append(art.problems, Problem{Host: host, Message: err.Error()})
 	}
 	s.artifacts = combine(mappedByHand(r, hs), art)

@@ -40,6 +40,27 @@ func backendsOf(f *discover.Fleet) []Backend {
 	return out
 }
 
+// ProxyFound is a router found in a host's rendered files (a LiteLLM or
+// llama-swap config), with the file and line it came from and how many
+// routes it holds (each is in Plan.Routes for LiteLLM).
+type ProxyFound struct {
+	Host     string `json:"host"`
+	Kind     string `json:"kind"`
+	URL      string `json:"url,omitempty"`
+	Source   string `json:"source"`
+	Template string `json:"template,omitempty"`
+	Routes   int    `json:"routes"`
+}
+
+// proxiesOf lists the routers discovery found.
+func proxiesOf(f *discover.Fleet) []ProxyFound {
+	out := []ProxyFound{}
+	for _, p := range f.Proxies {
+		out = append(out, ProxyFound{Host: p.Host, Kind: p.Kind, URL: p.URL, Source: p.Source, Template: p.Template, Routes: len(p.Routes)})
+	}
+	return out
+}
+
 // lintDiscoveredProxies lints the routes of the LiteLLM configs found in
 // rendered files that no litellm mapping reads already.
 func lintDiscoveredProxies(plan *Plan, hosts []discover.GPUHost) {

@@ -19,6 +19,7 @@ func lintFleet(plan *Plan, works []*hostWork) {
 	}
 	plan.Findings = append(plan.Findings, problemFindings(plan.Fleet)...)
 	plan.Backends = backendsOf(plan.Fleet)
+	plan.Proxies = proxiesOf(plan.Fleet)
 	hosts := plan.Fleet.Serving()
 	if plan.Fleet.Proxy != nil {
 		for _, r := range plan.Fleet.Proxy.Routes {

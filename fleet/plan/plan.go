@@ -47,6 +47,7 @@ type Plan struct {
 	Limit     string          `json:"limit,omitempty"`
 	Hosts     []*HostPlan     `json:"hosts"`
 	Backends  []Backend       `json:"backends"`
+	Proxies   []ProxyFound    `json:"proxies"`
 	Routes    []RouteCheck    `json:"routes"`
 	Live      *Live           `json:"live,omitempty"` // the live fleet, when a check probed it
 	Findings  []Finding       `json:"findings"`

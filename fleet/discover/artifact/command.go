@@ -8,14 +8,15 @@ import (
 
 // Defaults read from each project's sources (see doc.go for the files).
 const (
-	vllmDefaultPort     = 8000
-	sglangDefaultPort   = 30000
-	llamaCppDefaultPort = 8080
-	llamaCppNewPort     = 9931
-	ollamaDefaultPort   = 11434
-	tgiLauncherPort     = 3000
-	tgiImagePort        = 80
-	tgiDefaultModel     = "bigscience/bloom-560m"
+	vllmDefaultPort      = 8000
+	sglangDefaultPort    = 30000
+	llamaCppDefaultPort  = 8080
+	llamaCppNewPort      = 9931
+	ollamaDefaultPort    = 11434
+	llamaSwapDefaultPort = 8080
+	tgiLauncherPort      = 3000
+	tgiImagePort         = 80
+	tgiDefaultModel      = "bigscience/bloom-560m"
 )
 
 // launch is a server command after its wrappers were removed.
@@ -119,6 +120,8 @@ func identify(args []string, env map[string]string) (launch, bool) {
 		return launch{kind: Ollama, args: rest[1:], env: env, keys: inCommand}, true
 	case program == "text-generation-launcher":
 		return launch{kind: TGI, args: rest, env: env, keys: inCommand}, true
+	case program == "llama-swap":
+		return launch{kind: LlamaSwap, args: rest, env: env, keys: inCommand}, true
 	}
 	return launch{}, false
 }
@@ -161,8 +164,28 @@ func (l launch) backend(src Source) Backend {
 		l.fillOllama(&b)
 	case TGI:
 		l.fillTGI(&b)
+	case LlamaSwap:
+		l.fillLlamaSwap(&b)
 	}
 	return b
+}
+
+// fillLlamaSwap reads llama-swap's own flags (Go's flag package: -name or
+// --name, with a space or =): -listen [host]:port, default :8080, and
+// -config FILE, the models it serves, read by its own Recognize call
+// (mostlygeek/llama-swap @ 0bdb3720 : llama-swap.go).
+func (l launch) fillLlamaSwap(b *Backend) {
+	b.Port, b.PortOrigin = llamaSwapDefaultPort, "default"
+	if v, ok := flagValue(l.args, "-listen", "--listen"); ok {
+		b.Port, b.PortOrigin = listenPort(v, b), "--listen"
+	}
+	b.ConfigFile, _ = flagValue(l.args, "-config", "--config")
+}
+
+// listenPort is the port of a Go listen address ("0.0.0.0:8080", ":8080").
+func listenPort(addr string, b *Backend) int {
+	i := strings.LastIndex(addr, ":")
+	return portNumber(addr[i+1:], b)
 }
 
 // setPort reads a port flag, then an environment variable, then the default.

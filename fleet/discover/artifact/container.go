@@ -39,6 +39,8 @@ func knownImage(image string) (imageLaunch, bool) {
 		return imageLaunch{program: []string{"ollama"}, env: map[string]string{"OLLAMA_HOST": "0.0.0.0:11434"}}, true
 	case strings.HasSuffix(repo, "ggml-org/llama.cpp") && strings.HasPrefix(imageTag(image), "server"):
 		return imageLaunch{program: []string{"llama-server"}}, true
+	case strings.HasSuffix(repo, "/llama-swap"):
+		return imageLaunch{program: []string{"/app/llama-swap", "-config", "/app/config.yaml", "-watch-config"}}, true
 	case strings.HasSuffix(repo, "huggingface/text-generation-inference"):
 		return imageLaunch{program: []string{"text-generation-launcher"}, env: map[string]string{"PORT": strconv.Itoa(tgiImagePort)}}, true
 	}
@@ -91,7 +93,7 @@ func (c container) backend() (Backend, bool) {
 	}
 	l, ok := identify(args, env)
 	if !ok {
-		return Backend{}, false
+		return c.launcherBackend(env)
 	}
 	b := l.backend(c.src)
 	b.Image, b.Container, b.EnvFiles = c.image, c.name, c.envFiles
@@ -188,4 +190,41 @@ func (c *container) addPort(spec string) {
 		host, _ = strconv.Atoi(parts[len(parts)-2])
 	}
 	c.ports[target] = host
+}
+
+// launcherBackend reads a vLLM image (repository named vllm or
+// vllm-openai) whose entrypoint is replaced by a launcher script of the
+// image: the script, not in the repository, starts vLLM with settings it
+// reads from the environment. The port is PORT when the environment sets
+// it (the HTTP port such launchers bind; VLLM_PORT is an internal one),
+// else the one container port published, else vLLM's default; the served
+// name is SERVED_MODEL_NAME, else the model, MODEL. A note says all this
+// was read from the environment, not from a launch line.
+func (c container) launcherBackend(env map[string]string) (Backend, bool) {
+	name := path.Base(imageRepo(c.image))
+	if !c.hasEntrypoint || name != "vllm" && name != "vllm-openai" {
+		return Backend{}, false
+	}
+	b := Backend{Kind: VLLM, Source: c.src, Image: c.image, Container: c.name, EnvFiles: c.envFiles,
+		Port: vllmDefaultPort, PortOrigin: "default", Model: env["MODEL"]}
+	if p, err := strconv.Atoi(env["PORT"]); err == nil {
+		b.Port, b.PortOrigin = p, "PORT"
+	} else if p, ok := onlyPort(c.ports); ok {
+		b.Port, b.PortOrigin = p, "published port"
+	}
+	b.ServedNames = strings.Fields(strings.ReplaceAll(env["SERVED_MODEL_NAME"], ",", " "))
+	if len(b.ServedNames) == 0 && b.Model != "" {
+		b.ServedNames = []string{b.Model}
+	}
+	b.HostPort = c.ports[b.Port]
+	b.Notes = append(b.Notes, "a vLLM image whose entrypoint "+strings.Join(c.entrypoint, " ")+
+		" is a launcher inside the image: port and served name read from its environment (PORT, SERVED_MODEL_NAME), not from a vllm serve line")
+	return b, true
+}
+
+func onlyPort(ports map[int]int) (int, bool) {
+	for p := range ports {
+		return p, len(ports) == 1
+	}
+	return 0, false
 }

@@ -1,8 +1,10 @@
 // Package artifact recognises model servers and proxies in the files a
-// deployment renders: compose files, systemd units, shell scripts with
-// `docker run` or native launch lines, vLLM and SGLang `--config` YAML,
-// llama-swap configs and LiteLLM proxy configs. It is pure: it reads bytes
-// it is given and never touches the network or the file system.
+// deployment renders: compose files, systemd units (and Ollama drop-ins),
+// shell scripts with `docker run` or native launch lines, Kubernetes
+// workload manifests, vLLM and SGLang `--config` YAML, llama-swap configs
+// and LiteLLM proxy configs; RecognizeContainer reads a container task's
+// settings (ContainerSpec) the same way. It is pure: it reads bytes it is
+// given and never touches the network or the file system.
 //
 // Recognize(path, content) is the one entry point. It returns Findings:
 // Backends (kind, port, published host port, model, served names, API-key
@@ -64,7 +66,11 @@
 //     allowed), proxy (default http://localhost:${PORT}), aliases,
 //     useModelName, env, macros; ${PORT} is assigned at load time from
 //     startPort (default 5800); ${MODEL_ID} is the model's key
-//     (mostlygeek/llama-swap @ 0bdb3720 : config.example.yaml).
+//     (mostlygeek/llama-swap @ 0bdb3720 : config.example.yaml). Its own
+//     launch line takes -config FILE and -listen [host]:port, default :8080
+//     (llama-swap.go); its image runs /app/llama-swap -config
+//     /app/config.yaml (docker/llama-swap.Containerfile). A launch is a
+//     Backend of kind llama-swap with that port and ConfigFile.
 //   - the seed's config.yml: a top-level vllm: mapping with model,
 //     served_model_name, port, ... which
 //     examples/homelab/roles/windows-vllm-deploy/files/Start-VLLM.ps1
@@ -75,8 +81,28 @@
 //     api_base, api_key, "os.environ/NAME" for environment references),
 //     router_settings, litellm_settings, general_settings.master_key
 //     (BerriAI/litellm docs: proxy/configs.md).
+//   - Kubernetes: a workload's pod spec (Pod, Deployment, StatefulSet,
+//     DaemonSet, ReplicaSet, Job, CronJob) lists containers whose command
+//     replaces the image's ENTRYPOINT and args its CMD; env is name/value
+//     pairs (valueFrom is the cluster's to resolve), ports containerPort
+//     (Kubernetes API reference, Container). The port reported is the
+//     pod's; a Service in front of it is not read.
+//   - systemd drop-ins: UNIT.service.d/*.conf changes UNIT.service, whose
+//     ExecStart stays the unit's; Ollama's installer writes ollama.service
+//     with ExecStart=$BINDIR/ollama serve (ollama/ollama @ fb307609 :
+//     scripts/install.sh), so a drop-in over it, or one that sets
+//     OLLAMA_HOST, is that server (DropIn; fleet/discover folds it into
+//     the unit when the repository renders the unit too).
+//   - vLLM launcher images: an image whose repository is named vllm or
+//     vllm-openai, with its entrypoint replaced by a script of the image,
+//     runs vLLM with what the script reads from the environment: the port
+//     from PORT, the served name from SERVED_MODEL_NAME (a note says so).
+//   - An ExecStart whose last word has the next directive run into it
+//     ("serveRestart=always": a template line ending in a Jinja block tag,
+//     whose newline trim_blocks removes) starts no server: Findings.Problems
+//     says so when the words before it would.
 //
 // Not handled: shell expansion ($(...), variables, heredocs), Dockerfile
-// CMD/ENTRYPOINT lines, Kubernetes manifests, the LiteLLM CLI's --port, and
+// CMD/ENTRYPOINT lines, Kubernetes Services, the LiteLLM CLI's --port, and
 // argparse prefix abbreviations (--served-model for --served-model-name).
 package artifact

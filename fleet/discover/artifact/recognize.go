@@ -138,6 +138,9 @@ func recognizeDocument(file string, root *yaml.Node) (Findings, error) {
 	if m := vllmMapping(root); m != nil {
 		return recognizeVLLMMapping(file, m)
 	}
+	if spec := podSpec(root); spec != nil {
+		return recognizeManifest(file, spec)
+	}
 	if kind, ok := serverConfigKind(root); ok {
 		return recognizeServerConfig(file, root, kind)
 	}

@@ -1,8 +1,10 @@
 package artifact
 
 import (
+	"cmp"
 	"fmt"
 	"path"
+	"regexp"
 	"strings"
 )
 
@@ -32,9 +34,73 @@ func recognizeUnit(file string, content []byte) (Findings, error) {
 		if ok {
 			b.Unit, b.EnvFiles = path.Base(file), envFiles
 			found.Backends = append(found.Backends, b)
+		} else if msg, glued := gluedExecStart(l, env); glued {
+			found.Problems = append(found.Problems, fmt.Sprintf("%s:%d: %s", file, l.line, msg))
 		}
 	}
+	if b, ok := ollamaDropIn(file, lines, env); ok && len(found.Backends) == 0 {
+		b.EnvFiles = envFiles
+		found.Backends = append(found.Backends, b)
+	}
 	return found, nil
+}
+
+// ollamaDropIn reads a drop-in (UNIT.service.d/*.conf) that starts nothing
+// itself but configures Ollama: one over ollama.service, or one that sets
+// OLLAMA_HOST (a file elsewhere, a copy kept for reference, is not one). It changes the
+// environment of the unit Ollama's installer writes, whose ExecStart is
+// `ollama serve` (ollama/ollama @ fb307609 : scripts/install.sh), so the
+// server listens where OLLAMA_HOST says, by default on 11434. The source
+// is the line that sets OLLAMA_HOST, else the first [Service] line.
+func ollamaDropIn(file string, lines []unitLine, env map[string]string) (Backend, bool) {
+	unit, dropIn := dropInUnit(file)
+	_, setsHost := env["OLLAMA_HOST"]
+	if !dropIn || hasExecStart(lines) || !(setsHost || unit == "ollama.service") {
+		return Backend{}, false
+	}
+	l, _ := identify([]string{"ollama", "serve"}, env)
+	b := l.backend(Source{File: file, Line: envLine(lines, "OLLAMA_HOST")})
+	b.Unit, b.DropIn = unit, true
+	b.Notes = append(b.Notes, "a drop-in over "+unit+": its ExecStart (ollama serve, from Ollama's installer) is not in this file")
+	return b, true
+}
+
+// dropInUnit names the unit a drop-in file changes: /etc/systemd/system/
+// ollama.service.d/override.conf → ollama.service; false for a file
+// outside such a folder.
+func dropInUnit(file string) (string, bool) {
+	dir := path.Base(path.Dir(file))
+	if unit, ok := strings.CutSuffix(dir, ".d"); ok && strings.Contains(unit, ".") {
+		return unit, true
+	}
+	return path.Base(file), false
+}
+
+func hasExecStart(lines []unitLine) bool {
+	for _, l := range lines {
+		if l.section == "Service" && l.key == "ExecStart" && l.value != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// envLine is the line of the last Environment= that sets name, else of
+// the first [Service] key.
+func envLine(lines []unitLine, name string) int {
+	found, first := 0, 0
+	for _, l := range lines {
+		if l.section != "Service" {
+			continue
+		}
+		if first == 0 {
+			first = l.line
+		}
+		if l.key == "Environment" && strings.Contains(l.value, name+"=") {
+			found = l.line
+		}
+	}
+	return cmp.Or(found, first)
 }
 
 func execStart(l unitLine, env map[string]string, src Source) (Backend, bool, error) {
@@ -148,4 +214,32 @@ func keyValue(line, section string, n int) (unitLine, bool) {
 func looksLikeUnit(text string) bool {
 	return strings.Contains(text, "\n[Service]") || strings.HasPrefix(text, "[Service]") ||
 		strings.HasPrefix(text, "[Unit]")
+}
+
+// gluedDirective matches a word that ends in a unit directive run into
+// it: "serveRestart=always" is "serve" followed by "Restart=always".
+var gluedDirective = regexp.MustCompile(`^(.+?)((?:Restart|RestartSec|Type|User|Group|WorkingDirectory|Environment|EnvironmentFile|ExecStartPre|ExecStartPost|ExecStop|ExecReload|TimeoutStartSec|TimeoutStopSec|KillMode|LimitNOFILE|StandardOutput|StandardError|SyslogIdentifier|Nice|WantedBy)=.*)$`)
+
+// gluedExecStart explains an ExecStart that starts no server because the
+// next directive ran into its last word — a template line ending in a
+// Jinja block tag, whose newline Ansible's trim_blocks removes — when the
+// words before the glued directive would start one. As rendered, systemd
+// runs the glued word, so the unit is not counted as a server; the
+// message says why.
+func gluedExecStart(l unitLine, env map[string]string) (string, bool) {
+	args, err := SplitWords(strings.TrimLeft(l.value, "-@:+!"))
+	if err != nil || len(args) == 0 {
+		return "", false
+	}
+	last := args[len(args)-1]
+	m := gluedDirective.FindStringSubmatch(last)
+	if m == nil {
+		return "", false
+	}
+	fixed := append(append([]string{}, args[:len(args)-1]...), m[1])
+	if _, ok := recognizeCommand(fixed, env, Source{}); !ok {
+		return "", false
+	}
+	return fmt.Sprintf("ExecStart ends in %q, the next directive (%s) run into %q: the template's line probably ends in a Jinja block tag whose newline trim_blocks removed; as rendered the unit runs %q and starts no server",
+		last, m[2], m[1], strings.Join(args, " ")), true
 }

@@ -135,6 +135,10 @@ type Backend struct {
 	ConfigFile  string   // --config FILE, to be read with its own Recognize call
 	EnvFiles    []string // systemd EnvironmentFile= / compose env_file: (not read)
 	Notes       []string // caveats: a version-dependent default, an unexpanded macro
+	// DropIn: read from a systemd drop-in that sets the environment of a
+	// unit (Unit) whose ExecStart is elsewhere; where that unit is rendered
+	// too, the two are one server.
+	DropIn bool
 }
 
 // Route is one LiteLLM model_list entry or one llama-swap model.
@@ -155,10 +159,13 @@ type Proxy struct {
 	Settings  []string // top-level sections present (router_settings, litellm_settings...)
 }
 
-// Findings is what Recognize found in one file.
+// Findings is what Recognize found in one file. Problems are what makes
+// a line that looks like a server's launch start none (file:line: why);
+// the file's other findings stand.
 type Findings struct {
 	Backends []Backend
 	Proxies  []Proxy
+	Problems []string
 }
 
 // Empty reports whether nothing was recognised.
@@ -167,4 +174,5 @@ func (f Findings) Empty() bool { return len(f.Backends) == 0 && len(f.Proxies) =
 func (f *Findings) merge(o Findings) {
 	f.Backends = append(f.Backends, o.Backends...)
 	f.Proxies = append(f.Proxies, o.Proxies...)
+	f.Problems = append(f.Problems, o.Problems...)
 }
