@@ -7,6 +7,7 @@ package apply_test
 import (
 	"context"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -14,6 +15,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -309,10 +311,19 @@ func classifyRouteError(err error) (class, detail string) {
 		return "upstream-down", err.Error()
 	case api.KindOf(err) == api.KindMidStream || api.KindOf(err) == api.KindTruncated:
 		return "stream-cut", err.Error()
+	case droppedByProxy(err):
+		return "proxy-dropped", err.Error()
 	case errors.As(err, &netErr):
 		return "proxy-down", err.Error()
 	}
 	return "other", err.Error()
+}
+
+// droppedByProxy: the proxy closed or reset the connection before it
+// answered — what a keep-alive connection meets when LiteLLM restarts.
+func droppedByProxy(err error) bool {
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNRESET) || strings.Contains(err.Error(), "server closed idle connection")
 }
 
 // waitFor waits until some sample has class, or timeout.
@@ -435,6 +446,8 @@ func checkRouteSamples(t *testing.T, evs []apply.Event, samples []routeSample) {
 			t.Errorf("while wintermute loaded, a client saw %s, want upstream-down: %s", s.class, s.detail)
 		case s.class == "stream-cut" && !cutByRestart(s, evs):
 			t.Errorf("a stream broke off with no restart under way: %s", s.detail)
+		case s.class == "proxy-dropped" && !cutByRestart(s, evs):
+			t.Errorf("the proxy dropped a connection with no restart under way: %s", s.detail)
 		case s.class == "other":
 			t.Errorf("unexpected failure: %s", s.detail)
 		}
