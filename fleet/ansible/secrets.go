@@ -12,9 +12,24 @@ var secretKeyNames = map[string]bool{
 	"ansible_become_pass": true, "ansible_ssh_pass": true, "master_key": true, "api_key": true,
 }
 
-// IsSecretKey reports whether a variable or key name holds a secret.
+// secretNameEndings: by operators' convention a variable whose name ends
+// so holds a secret (redis_password, hf_token, openai_api_key), wherever it
+// is defined.
+var secretNameEndings = []string{"password", "passwd", "_secret", "_token", "_api_key", "_master_key", "_private_key"}
+
+// IsSecretKey reports whether a variable or key name holds a secret: a
+// name of secretKeyNames, a vault_ one, or one ending as secretNameEndings.
 func IsSecretKey(name string) bool {
-	return secretKeyNames[name] || strings.HasPrefix(name, "vault_")
+	if secretKeyNames[name] || strings.HasPrefix(name, "vault_") {
+		return true
+	}
+	lower := strings.ToLower(name)
+	for _, end := range secretNameEndings {
+		if strings.HasSuffix(lower, end) {
+			return true
+		}
+	}
+	return false
 }
 
 // collectSecrets returns the templated values of every secret variable of the
@@ -76,6 +91,8 @@ func leaves(v any) []string {
 			out = append(out, leaves(e)...)
 		}
 		return out
+	case bool:
+		return nil // a flag (use_hf_token: true) is no secret; masking "true" would hide every true
 	}
 	return []string{fmt.Sprint(v)}
 }

@@ -49,3 +49,20 @@ func TestOrderedValuesKeepFileOrder(t *testing.T) {
 		t.Errorf("nested flow mapping keys %v", inner.Keys)
 	}
 }
+
+// Names operators give secrets are secret wherever they are defined; names
+// that merely contain a secret word are not, and a flag's true is no secret.
+func TestIsSecretKeyByNameEnding(t *testing.T) {
+	for name, want := range map[string]bool{
+		"redis_password": true, "HF_TOKEN": true, "openai_api_key": true, "litellm_master_key": true,
+		"db_passwd": true, "vault_anything": true, "api_key": true,
+		"max_tokens": false, "token_file": false, "password_file_path": false, "vllm_port": false,
+	} {
+		if got := IsSecretKey(name); got != want {
+			t.Errorf("IsSecretKey(%q) = %v, want %v", name, got, want)
+		}
+	}
+	if got := leaves(map[string]any{"use_hf_token": true, "hf_token": "hf_x"}); len(got) != 1 || got[0] != "hf_x" {
+		t.Errorf("leaves kept %q, want only the string", got)
+	}
+}

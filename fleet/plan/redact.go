@@ -12,10 +12,11 @@ import (
 )
 
 // secretAssignment finds "key: value" / "key=value" lines whose key names a
-// secret. Values are masked by key as well as by value: a deployed file may
+// secret, alone or as the last word of a longer name (REDIS_PASSWORD=,
+// hf_token:). Values are masked by key as well as by value: a deployed file may
 // hold an old secret the repository no longer knows (a rotated key), which
 // value-based masking cannot recognise.
-var secretAssignment = regexp.MustCompile(`(?i)((?:^|[\s"'{,])(?:master_key|api_key|ansible_password|ansible_winrm_password|password|passwd|secret|token)["']?\s*[:=]\s*)("[^"\n]*"|'[^'\n]*'|[^\s#,}\n]+)`)
+var secretAssignment = regexp.MustCompile(`(?i)((?:^|[\s"'{,])(?:[a-z0-9]+[_.-])*(?:master_key|api_key|ansible_password|ansible_winrm_password|password|passwd|secret|token)["']?\s*[:=]\s*)("[^"\n]*"|'[^'\n]*'|[^\s#,}\n]+)`)
 
 // maskSecretValuesByKey masks the value of every secret-named assignment,
 // leaving references (os.environ/VAR, {{ var }}) and the mask itself alone.

@@ -104,15 +104,19 @@ func TestLintRoute(t *testing.T) {
 
 func TestMaskTextByKeyAndBearer(t *testing.T) {
 	cases := map[string]string{
-		"  master_key: sk-rotated-old":                                      "  master_key: ********",
-		`  api_key: "abc123"`:                                               "  api_key: ********",
-		"  api_key: os.environ/WINTERMUTE_VLLM_KEY":                         "  api_key: os.environ/WINTERMUTE_VLLM_KEY",
-		"curl -H 'Authorization: Bearer sk-abc123def' x":                    "curl -H 'Authorization: Bearer ********' x",
-		"  port: 8000":                                                      "  port: 8000",
+		"  master_key: sk-rotated-old":                   "  master_key: ********",
+		`  api_key: "abc123"`:                            "  api_key: ********",
+		"  api_key: os.environ/WINTERMUTE_VLLM_KEY":      "  api_key: os.environ/WINTERMUTE_VLLM_KEY",
+		"curl -H 'Authorization: Bearer sk-abc123def' x": "curl -H 'Authorization: Bearer ********' x",
+		"  port: 8000":                                   "  port: 8000",
+		"REDIS_PASSWORD=s3cr3t-pw\n":                     "REDIS_PASSWORD=********\n",
+		"  hf_token: hf_abcdef":                          "  hf_token: ********",
+		"  max_tokens: 512":                              "  max_tokens: 512",
+		"  token_file: /run/token":                       "  token_file: /run/token",
 		"keys below\nport: 1\n  api_key: \"abc\"\nafter: 2\n  token: t0k\n": "keys below\nport: 1\n  api_key: ********\nafter: 2\n  token: ********\n",
-		"keys below\nport: 1\n":                                             "keys below\nport: 1\n",
-		"  API_KEY: abc123":                                                 "  API_KEY: ********",
-		"# café\n  Api_Key: abc123":                                         "# café\n  Api_Key: ********",
+		"keys below\nport: 1\n":     "keys below\nport: 1\n",
+		"  API_KEY: abc123":         "  API_KEY: ********",
+		"# café\n  Api_Key: abc123": "# café\n  Api_Key: ********",
 		// U+212A KELVIN SIGN lowers to an ASCII k: Unicode's cases still apply.
 		"# café\n  TO\u212aEN: abc123": "# café\n  TO\u212aEN: ********",
 	}
