@@ -8,6 +8,7 @@ import (
 
 	"github.com/straylight-fleet/straylight/fleet/ansible"
 	"github.com/straylight-fleet/straylight/fleet/apply"
+	"github.com/straylight-fleet/straylight/fleet/facts"
 	"github.com/straylight-fleet/straylight/fleet/plan"
 	"github.com/straylight-fleet/straylight/fleet/vault"
 	"github.com/straylight-fleet/straylight/remote"
@@ -233,7 +234,8 @@ func (s *Session) Open() (*Repo, error) {
 	}
 	r, err := ansible.Open(ansible.Options{Repo: s.cfg.Repo, Inventory: s.cfg.Inventory, Limit: s.cfg.Limit,
 		ExtraVars: s.cfg.ExtraVars, Decrypter: dec, Tags: s.cfg.Tags, SkipTags: s.cfg.SkipTags, CoreVersion: s.cfg.CoreVersion,
-		DetectCoreVersion: s.detectedCoreVersion, Playbooks: s.cfg.Playbooks})
+		DetectCoreVersion: s.detectedCoreVersion, Playbooks: s.cfg.Playbooks,
+		Facts: facts.New(facts.Dial(s.cfg.Transports), 0)})
 	if err != nil {
 		return nil, err
 	}

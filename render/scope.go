@@ -26,6 +26,18 @@ type Magic struct {
 	// variables are templated only when a template reads them. Nil means
 	// hostvars is undefined.
 	HostVars func(host string) (*Scope, bool)
+	// Facts supplies the host's gathered facts (ansible_facts and the
+	// ansible_<fact> variables) to a name no layer defines; nil: the play
+	// gathers none, and the names are undefined as in Ansible.
+	Facts FactSource
+}
+
+// FactSource is a host's gathered facts, as Ansible's setup module gives
+// them. The first fact a template or condition reads gathers them.
+type FactSource interface {
+	// Var is the value of the variable name when it is a gathered fact;
+	// ok is false when it is none. A gathering that failed is err.
+	Var(name string) (value any, ok bool, err error)
 }
 
 // Scope is one host's variables: raw values exactly as loaded (strings may
@@ -138,7 +150,7 @@ func (e *Engine) lookup(s *Scope, name string, c *chain) any {
 	}
 	raw, ok := s.raw[name]
 	if !ok {
-		return &UndefinedError{Name: name}
+		return s.factValue(name)
 	}
 	if value, ok := s.cached(name); ok {
 		return value
@@ -152,6 +164,23 @@ func (e *Engine) lookup(s *Scope, name string, c *chain) any {
 	}
 	s.store(name, value)
 	return value
+}
+
+// factValue is a name no layer defines: a gathered fact, or undefined.
+// Facts rank below every layer straylight reads (Ansible puts them above
+// the inventory's variables and below play vars).
+func (s *Scope) factValue(name string) any {
+	if s.magic.Facts == nil {
+		return &UndefinedError{Name: name}
+	}
+	value, ok, err := s.magic.Facts.Var(name)
+	switch {
+	case err != nil:
+		return err
+	case !ok:
+		return &UndefinedError{Name: name}
+	}
+	return canonical(value)
 }
 
 // lazyFailure is what a variable whose templating failed looks like to the

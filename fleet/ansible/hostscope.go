@@ -136,8 +136,12 @@ func (r *Repo) scopeWithPlayVars(host string, run *PlayRun, playVars map[string]
 		return nil, r.relabelInventoryError(err)
 	}
 	hs := &HostScope{repo: r, run: run, host: host, vars: vars}
-	hs.scope = render.NewScope(orderedValues(vars), r.magic(host, run.Playbook.Dir)).WithSearchPath([]string{run.Playbook.Dir})
+	values, magic := orderedValues(vars), r.magic(host, run.Playbook.Dir)
+	hs.scope = render.NewScope(values, magic).WithSearchPath([]string{run.Playbook.Dir})
 	hs.conn = connectionFrom(host, run.Play.Connection, hs.lookup)
+	if magic.Facts = r.factsFor(host, run, hs.conn); magic.Facts != nil {
+		hs.scope = render.NewScope(values, magic).WithSearchPath([]string{run.Playbook.Dir})
+	}
 	hs.secrets = hs.collectSecrets()
 	return hs, nil
 }

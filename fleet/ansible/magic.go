@@ -1,6 +1,8 @@
 package ansible
 
 import (
+	"slices"
+	"strings"
 	"sync"
 
 	"github.com/straylight-fleet/straylight/fleet/inventory"
@@ -66,4 +68,62 @@ func (c *hostvarsCache) lookup(host string) (*render.Scope, bool) {
 	s := render.NewScope(orderedValues(vars), c.repo.magic(host, c.dir))
 	c.scopes[host] = s
 	return s, true
+}
+
+// FactGatherer gathers hosts' facts (fleet/facts) for the plays that
+// gather them: Facts returns the host's source, which asks the host once,
+// on the first fact a template or condition reads, and keeps the answer
+// for every play and for the apply of the plan made from it.
+type FactGatherer interface {
+	Facts(host string, conn Connection) render.FactSource
+}
+
+// factsFor is the fact source of a host's scope in a play, nil when the
+// play sees no gathered facts: as in Ansible, a host has them once a play
+// gathering facts ran on it (this one, or an earlier one: facts outlive
+// their play).
+func (r *Repo) factsFor(host string, run *PlayRun, conn Connection) render.FactSource {
+	if r.facts == nil || !r.factsGatheredBy(host, run) {
+		return nil
+	}
+	src := r.facts.Facts(host, conn)
+	if asVars, ok := ansibleBool(r.Config.InjectFactsAsVars); ok && !asVars {
+		return onlyFactsDict{src}
+	}
+	return src
+}
+
+// factsGatheredBy reports whether a play gathering facts for host runs
+// no later than run.
+func (r *Repo) factsGatheredBy(host string, run *PlayRun) bool {
+	for _, earlier := range r.Runs {
+		if slices.Contains(earlier.AllHosts, host) && r.gathers(earlier) {
+			return true
+		}
+		if earlier == run {
+			break
+		}
+	}
+	return false
+}
+
+// gathers is Ansible's choice for a play: gather_facts when set, else
+// ansible.cfg's gathering — implicit (the default) and smart gather,
+// explicit does not.
+func (r *Repo) gathers(run *PlayRun) bool {
+	if g := run.Play.GatherFacts; g != nil {
+		return *g
+	}
+	return strings.ToLower(strings.TrimSpace(r.Config.Gathering)) != "explicit"
+}
+
+// onlyFactsDict is inject_facts_as_vars = False: facts only under
+// ansible_facts.
+type onlyFactsDict struct{ render.FactSource }
+
+func (o onlyFactsDict) Var(name string) (any, bool, error) {
+	if name != "ansible_facts" {
+		return nil, false, nil
+	}
+	return o.FactSource.Var(name)
 }
