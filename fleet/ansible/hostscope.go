@@ -23,6 +23,7 @@ type HostScope struct {
 	vars    inventory.Vars
 	scope   *render.Scope
 	conn    Connection
+	facts   render.FactSource // the host's gathered facts; nil: the play sees none
 	secrets []string
 	// included are the handlers of roles include_role and import_role
 	// brought into the play for this host.
@@ -139,7 +140,8 @@ func (r *Repo) scopeWithPlayVars(host string, run *PlayRun, playVars map[string]
 	values, magic := orderedValues(vars), r.magic(host, run.Playbook.Dir)
 	hs.scope = render.NewScope(values, magic).WithSearchPath([]string{run.Playbook.Dir})
 	hs.conn = connectionFrom(host, run.Play.Connection, hs.lookup)
-	if magic.Facts = r.factsFor(host, run, hs.conn); magic.Facts != nil {
+	if hs.facts = r.factsFor(host, run, hs.conn); hs.facts != nil {
+		magic.Facts = hs.facts
 		hs.scope = render.NewScope(values, magic).WithSearchPath([]string{run.Playbook.Dir})
 	}
 	hs.secrets = hs.collectSecrets()

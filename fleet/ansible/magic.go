@@ -127,3 +127,11 @@ func (o onlyFactsDict) Var(name string) (any, bool, error) {
 	}
 	return o.FactSource.Var(name)
 }
+
+// GatherErr passes on the source's failed gathering (execute.go).
+func (o onlyFactsDict) GatherErr() error {
+	if g, ok := o.FactSource.(interface{ GatherErr() error }); ok {
+		return g.GatherErr()
+	}
+	return nil
+}

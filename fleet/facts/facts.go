@@ -133,6 +133,14 @@ func (h *Host) load() (map[string]any, error) {
 	return h.facts, h.err
 }
 
+// GatherErr is the failure of a gathering already made, nil when none
+// failed (or none was made).
+func (h *Host) GatherErr() error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.err
+}
+
 func (h *Host) asked() bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
