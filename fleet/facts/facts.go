@@ -153,10 +153,11 @@ func (h *Host) asked() bool {
 // variable.
 func (h *Host) Var(name string) (any, bool, error) {
 	fact, ok := strings.CutPrefix(name, "ansible_")
-	if !ok || !(fact == "facts" || gathered(fact, h.windows) || notGathered[fact]) {
+	gathered, notGathered := platformNames(h.windows)
+	switch {
+	case !ok || !(fact == "facts" || gathered[fact] || notGathered[fact]):
 		return nil, false, nil
-	}
-	if notGathered[fact] && !gathered(fact, h.windows) {
+	case notGathered[fact]:
 		return nil, false, fmt.Errorf("%s is a fact Ansible's setup module gives that straylight does not gather (it gathers %s)", name, strings.Join(Names(h.windows), ", "))
 	}
 	facts, err := h.load()

@@ -21,10 +21,11 @@ var windowsFacts = []string{
 	"env", "user_id", "user_dir", "user_gecos",
 }
 
-// notGathered are the other facts Ansible's setup module gives (on Linux,
-// as ansible-core 2.14 and 2.19 list them, and on Windows): reading one is
-// an error naming it, where Ansible would have a value.
-var notGathered = setOf(
+// notGatheredLinux are the other facts Ansible's setup module gives on
+// Linux (as ansible-core 2.14 and 2.19 list them, but for the per-interface
+// ansible_<device> ones): reading one is an error naming it, where Ansible
+// would have a value.
+var notGatheredLinux = setOf(
 	"all_ipv4_addresses", "all_ipv6_addresses", "apparmor", "bios_date", "bios_vendor", "bios_version",
 	"board_asset_tag", "board_name", "board_serial", "board_vendor", "board_version", "chassis_asset_tag",
 	"chassis_serial", "chassis_vendor", "chassis_version", "cmdline", "date_time", "default_ipv6",
@@ -39,7 +40,13 @@ var notGathered = setOf(
 	"system_capabilities_enforced", "system_vendor", "uptime_seconds", "userspace_architecture",
 	"userspace_bits", "virtualization_role", "virtualization_tech_guest", "virtualization_tech_host",
 	"virtualization_type",
-	// Windows only
+)
+
+// notGatheredWindows are those ansible.windows.setup gives.
+var notGatheredWindows = setOf(
+	"all_ipv4_addresses", "all_ipv6_addresses", "bios_date", "bios_version", "date_time", "interfaces",
+	"lastboot", "machine_id", "memfree_mb", "processor", "processor_count", "processor_cores",
+	"processor_threads_per_core", "product_name", "product_serial", "system_vendor", "uptime_seconds",
 	"ip_addresses", "netbios_name", "os_name", "os_product_type", "os_installation_type", "owner_contact",
 	"owner_name", "pagefilefree_mb", "pagefiletotal_mb", "powershell_version", "reboot_pending",
 	"system_description", "user_sid", "windows_domain", "windows_domain_member", "windows_domain_role",
@@ -62,14 +69,15 @@ func Names(windows bool) []string {
 	return append([]string(nil), linuxFacts...)
 }
 
-// gathered reports whether name is a fact gathered from such a host.
-func gathered(name string, windows bool) bool {
-	for _, n := range Names(windows) {
-		if n == name {
-			return true
-		}
+var gatheredLinux, gatheredWindows = setOf(linuxFacts...), setOf(windowsFacts...)
+
+// platformNames are the names gathered from such a host, and those its
+// setup module gives that straylight does not gather.
+func platformNames(windows bool) (gathered, notGathered map[string]bool) {
+	if windows {
+		return gatheredWindows, notGatheredWindows
 	}
-	return false
+	return gatheredLinux, notGatheredLinux
 }
 
 func sortedNames(m map[string]any) []string {

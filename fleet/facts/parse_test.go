@@ -235,6 +235,13 @@ func TestHostVarsByPlatform(t *testing.T) {
 	if _, ok, _ := h.Var("inventory_hostname"); ok {
 		t.Error("a variable that is no fact was answered")
 	}
+	linux := &Host{name: "case", gather: func() (map[string]any, error) { return parsePOSIX(ubuntuHT) }}
+	if _, ok, err := linux.Var("ansible_powershell_version"); ok || err != nil {
+		t.Errorf("a Windows fact on Linux: ok %v, err %v (undefined, as in Ansible)", ok, err)
+	}
+	if _, _, err := linux.Var("ansible_pkg_mgr"); err == nil || !strings.Contains(err.Error(), "ansible_pkg_mgr is a fact") {
+		t.Errorf("pkg_mgr on Linux: %v", err)
+	}
 }
 
 func checkFacts(t *testing.T, got, want map[string]any) {
