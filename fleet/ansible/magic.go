@@ -107,6 +107,9 @@ func (r *Repo) factsGatheredBy(host string, run *PlayRun) bool {
 	return false
 }
 
+// GathersFacts reports whether the play gathers facts (gathers).
+func (r *Repo) GathersFacts(run *PlayRun) bool { return r.gathers(run) }
+
 // gathers is Ansible's choice for a play: gather_facts when set, else
 // ansible.cfg's gathering — implicit (the default) and smart gather,
 // explicit does not.

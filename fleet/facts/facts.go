@@ -16,8 +16,8 @@ import (
 type Dial func(c ansible.Connection) (remote.Transport, error)
 
 // DefaultTimeout bounds one host's gathering: the dial, the script and its
-// answer.
-const DefaultTimeout = 20 * time.Second
+// answer (the planner gives a host's reads as long).
+const DefaultTimeout = 10 * time.Second
 
 // Gatherer gathers hosts' facts over their transports, each host once, on
 // first need: it is the ansible.FactGatherer the engine opens repositories

@@ -196,3 +196,46 @@ func TestUnreachableHostNamesTaskHostAndReason(t *testing.T) {
 		}
 	}
 }
+
+// Prefetch asks every host of a gathering play at once when a file reads a
+// fact, and the render then makes no round trip of its own; when no file
+// reads one, nobody is asked.
+func TestPrefetch(t *testing.T) {
+	const inventory = "all:\n  vars: {ansible_connection: local}\n  hosts:\n    h1:\n    h2:\n    h3:\n"
+	for name, c := range map[string]struct {
+		task  string
+		dials int32
+	}{
+		"a fact read":  {"    - {name: t, copy: {content: \"{{ ansible_facts.hostname }}\", dest: /o/t}}\n", 3},
+		"no fact read": {"    - {name: t, copy: {content: \"{{ inventory_hostname }}\", dest: /o/t}}\n", 0},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Setenv("ANSIBLE_CONFIG", "")
+			t.Setenv("ANSIBLE_GATHERING", "")
+			root := t.TempDir()
+			writeFile(t, filepath.Join(root, "inventory.yml"), inventory)
+			writeFile(t, filepath.Join(root, "site.yml"), "- hosts: all\n  tasks:\n"+c.task)
+			dial := &countingDial{}
+			g := facts.New(dial.dial, 0)
+			r, err := ansible.Open(ansible.Options{Repo: root, Inventory: filepath.Join(root, "inventory.yml"), Facts: g})
+			if err != nil {
+				t.Fatal(err)
+			}
+			g.Prefetch(r, 2)
+			if n := dial.n.Load(); n != c.dials {
+				t.Errorf("prefetch dialled %d hosts, want %d", n, c.dials)
+			}
+			for _, h := range []string{"h1", "h2", "h3"} {
+				if _, err := r.RenderHost(h, false); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if n := dial.n.Load(); n != c.dials {
+				t.Errorf("after the render: %d dials, want %d (the prefetched answers are used)", n, c.dials)
+			}
+			if got := len(g.Gathered()); got != int(c.dials) {
+				t.Errorf("Gathered lists %d hosts", got)
+			}
+		})
+	}
+}
