@@ -2,6 +2,7 @@ package facts_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 	"github.com/straylight-fleet/straylight/fleet/facts"
 	"github.com/straylight-fleet/straylight/fleet/plan"
 	"github.com/straylight-fleet/straylight/remote"
+	"github.com/straylight-fleet/straylight/render"
 )
 
 // The lab's hosts answer the facts script as they answer every command:
@@ -29,7 +31,7 @@ func TestLabHostsAnswerTheFactsScript(t *testing.T) {
 	writeFile(t, filepath.Join(d.Dir, "playbooks", "facts-note.yml"),
 		"- hosts: case:wintermute\n  gather_facts: true\n  tasks:\n    - name: Facts note\n      template:\n        src: facts-note.j2\n        dest: /nonexistent/straylight-facts-note\n")
 	writeFile(t, filepath.Join(d.Dir, "playbooks", "templates", "facts-note.j2"),
-		"{{ ansible_hostname }} {{ ansible_facts['os_family'] }} home={{ ansible_env.HOME }} user={{ ansible_user_id }}\n")
+		"{{ ansible_hostname }} {{ ansible_facts['os_family'] }} home={{ ansible_env.HOME }} user={{ ansible_user_id }}\n{{ ansible_facts | to_json }}\n")
 	sess := fleet.NewSession(fleet.Config{Repo: d.Dir, Playbooks: []string{filepath.Join(d.Dir, "playbooks", "facts-note.yml")}})
 	defer sess.Close()
 	repo, err := sess.Open()
@@ -47,9 +49,11 @@ func TestLabHostsAnswerTheFactsScript(t *testing.T) {
 	// The same machine's facts, in the lab's SSH session: HOME is the host's
 	// directory and the login the demo's (LOGNAME=mdt, not in /etc/passwd).
 	want := fmt.Sprintf("%s %s home=%s user=mdt\n", local["hostname"], local["os_family"], caseDir(t, d))
-	if note := plannedContent(t, p, "case"); note != want {
+	note, all, _ := strings.Cut(plannedContent(t, p, "case"), "\n")
+	if note+"\n" != want {
 		t.Errorf("case's note: %q, want %q", note, want)
 	}
+	sameMachineFacts(t, local, all)
 	finding := findingFor(p, "wintermute")
 	t.Logf("wintermute: %s", finding)
 	for _, want := range []string{"playbooks/facts-note.yml:4", `task "Facts note"`, "gathering facts from wintermute", "facts over WinRM need a Windows host's PowerShell"} {
@@ -99,4 +103,40 @@ func writeFile(t *testing.T, path, content string) {
 	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// sameMachineFacts: every fact case gathered over SSH but the session's
+// login name and environment is this machine's, as the local transport
+// gathers it (the lab's login has no passwd entry: the user facts are the
+// real uid's, as Ansible's are then).
+func sameMachineFacts(t *testing.T, local map[string]any, caseJSON string) {
+	t.Helper()
+	var got map[string]any
+	if err := json.Unmarshal([]byte(caseJSON), &got); err != nil {
+		t.Fatalf("case's ansible_facts | to_json: %v: %q", err, caseJSON)
+	}
+	if len(got) != len(facts.Names(false)) {
+		t.Errorf("case gave %d facts, want %d", len(got), len(facts.Names(false)))
+	}
+	compared := 0
+	for _, name := range facts.Names(false) {
+		if name == "env" || name == "user_id" { // the login (mdt) and its environment are the session's
+			continue
+		}
+		w, _ := json.Marshal(jsonValue(local[name]))
+		g, _ := json.Marshal(got[name])
+		if string(w) != string(g) {
+			t.Errorf("%s: case %s, this machine %s", name, g, w)
+		}
+		compared++
+	}
+	t.Logf("%d facts of case (SSH) equal to this machine's", compared)
+}
+
+// jsonValue is an ordered map as plain JSON.
+func jsonValue(v any) any {
+	if m, ok := v.(*render.Map); ok {
+		return m.Values
+	}
+	return v
 }

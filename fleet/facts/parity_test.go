@@ -24,18 +24,26 @@ import (
 // find them).
 func TestLocalFactsEqualAnsibleSetup(t *testing.T) {
 	oracles := ansibleCores(t)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	ours, err := Gather(ctx, remote.NewLocal(remote.LocalConfig{}), false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, o := range oracles {
-		t.Run("ansible-core "+o.version, func(t *testing.T) {
-			theirs := ansibleSetup(t, o)
-			equal := compareFacts(t, ours, theirs)
-			t.Logf("ansible-core %s: %d of %d gathered facts equal, name and value", o.version, equal, len(ours))
-		})
+	// As this process's user, and as a login name with no passwd entry
+	// (the lab's SSH sessions have one): the user facts then come from the
+	// real uid's entry.
+	for _, login := range []string{"", "straylight-no-such-user"} {
+		if login != "" {
+			t.Setenv("LOGNAME", login)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		ours, err := Gather(ctx, remote.NewLocal(remote.LocalConfig{}), false)
+		cancel()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range oracles {
+			t.Run(fmt.Sprintf("ansible-core %s, LOGNAME %q", o.version, login), func(t *testing.T) {
+				theirs := ansibleSetup(t, o)
+				equal := compareFacts(t, ours, theirs)
+				t.Logf("ansible-core %s: %d of %d gathered facts equal, name and value", o.version, equal, len(ours))
+			})
+		}
 	}
 }
 

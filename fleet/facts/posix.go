@@ -108,7 +108,8 @@ func memoryFacts(d rawData, f map[string]any) {
 }
 
 // userFacts: Ansible's user facts (getpass.getuser() and its passwd entry,
-// the process's real and effective ids).
+// else the real uid's; the process's real and effective uid, and its real
+// gid as both group ids, as Ansible reports them).
 func userFacts(d rawData, f map[string]any) {
 	f["user_id"] = d.first("user")
 	if pw := strings.Split(d.first("passwd"), ":"); len(pw) == 7 {
@@ -116,10 +117,13 @@ func userFacts(d rawData, f map[string]any) {
 		f["user_gecos"], f["user_dir"], f["user_shell"] = pw[4], pw[5], pw[6]
 	}
 	for key, name := range map[string]string{"id.ru": "real_user_id", "id.u": "effective_user_id",
-		"id.rg": "real_group_id", "id.g": "effective_group_id"} {
+		"id.rg": "real_group_id"} {
 		if v, err := strconv.Atoi(d.first(key)); err == nil {
 			f[name] = v
 		}
+	}
+	if v, ok := f["real_group_id"]; ok {
+		f["effective_group_id"] = v // os.getgid() in Ansible's collector
 	}
 }
 

@@ -54,11 +54,13 @@ if command -v ip >/dev/null 2>&1; then
 fi
 u=${LOGNAME:-${USER:-${LNAME:-${USERNAME:-$(id -un)}}}}
 p user "$u"
-p passwd "$(getent passwd "$u" 2>/dev/null || grep "^$u:" /etc/passwd)"
-p id.ru "$(id -ru)"
+r=$(id -ru)
+pw=$(getent passwd "$u" 2>/dev/null || grep "^$u:" /etc/passwd 2>/dev/null)
+[ -n "$pw" ] || pw=$(getent passwd "$r" 2>/dev/null || awk -F: -v r="$r" '$3 == r' /etc/passwd 2>/dev/null)
+p passwd "$(printf '%s\n' "$pw" | head -n 1)"
+p id.ru "$r"
 p id.u "$(id -u)"
 p id.rg "$(id -rg)"
-p id.g "$(id -g)"
 [ -n "${HOME+x}" ] && p env.HOME "$HOME"
 [ -n "${PATH+x}" ] && p env.PATH "$PATH"
 [ -n "${USER+x}" ] && p env.USER "$USER"
