@@ -252,3 +252,32 @@ func checkFacts(t *testing.T, got, want map[string]any) {
 		}
 	}
 }
+
+// replyTransport answers Run with a fixed result and records the command.
+type replyTransport struct {
+	remote.Transport // nil: only Run is called
+	res              remote.CommandResult
+	got              remote.Command
+}
+
+func (r *replyTransport) Run(_ context.Context, cmd remote.Command) (remote.CommandResult, error) {
+	r.got = cmd
+	return r.res, nil
+}
+
+// Over WinRM the PowerShell script is sent, and its JSON read; a host
+// whose PowerShell cannot run it is refused by name.
+func TestGatherOverWinRM(t *testing.T) {
+	tr := &replyTransport{res: remote.CommandResult{Stdout: windowsReply}}
+	f, err := Gather(context.Background(), tr, true)
+	if err != nil || f["hostname"] != "WINTERMUTE" {
+		t.Fatalf("facts %v, err %v", f, err)
+	}
+	if tr.got.Shell != remote.PowerShell || !strings.Contains(tr.got.Script, "# straylight:facts v1 (PowerShell)") {
+		t.Errorf("sent %s: %.60q", tr.got.Shell, tr.got.Script)
+	}
+	tr.res = remote.CommandResult{ExitCode: 1, Stderr: "not simulated: $ipProps = ...\r\n"}
+	if _, err := Gather(context.Background(), tr, true); err == nil || !strings.Contains(err.Error(), "facts over WinRM need a Windows host's PowerShell") {
+		t.Errorf("refusal: %v", err)
+	}
+}
