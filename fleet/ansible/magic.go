@@ -53,8 +53,9 @@ type hostvarsCache struct {
 
 func (c *hostvarsCache) lookup(host string) (*render.Scope, bool) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if s, ok := c.scopes[host]; ok {
+	s, ok := c.scopes[host]
+	c.mu.Unlock()
+	if ok {
 		return s, true
 	}
 	if !c.repo.Inventory.HasHost(host) {
@@ -65,9 +66,35 @@ func (c *hostvarsCache) lookup(host string) (*render.Scope, bool) {
 	if err != nil {
 		return nil, false
 	}
-	s := render.NewScope(orderedValues(vars), c.repo.magic(host, c.dir))
+	m := c.repo.magic(host, c.dir)
+	m.Facts = c.repo.hostvarsFacts(host)
+	s = render.NewScope(orderedValues(vars), m)
+	c.mu.Lock() // built without the lock: its connection may read hostvars
+	defer c.mu.Unlock()
+	if got, ok := c.scopes[host]; ok {
+		return got, true
+	}
 	c.scopes[host] = s
 	return s, true
+}
+
+// hostvarsFacts are another host's facts in hostvars[host]: those of its
+// first play that gathers facts, reached over that play's connection.
+// (Ansible has them once that play has gathered; straylight gathers them
+// when a template first reads them.)
+func (r *Repo) hostvarsFacts(host string) render.FactSource {
+	if r.facts == nil {
+		return nil
+	}
+	for _, run := range r.Runs {
+		if slices.Contains(run.AllHosts, host) && r.gathers(run) {
+			if hs, err := r.ScopeOf(host, run); err == nil {
+				return hs.facts
+			}
+			return nil
+		}
+	}
+	return nil
 }
 
 // FactGatherer gathers hosts' facts (fleet/facts) for the plays that

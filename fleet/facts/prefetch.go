@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 
@@ -18,7 +19,7 @@ import (
 // after another; a failure waits for the task that reads a fact, and is
 // reported there (a host whose tasks read none is never blamed).
 func (g *Gatherer) Prefetch(r *ansible.Repo, parallel int) {
-	if !ReadsFacts(r) {
+	if !slices.ContainsFunc(r.Runs, r.GathersFacts) || !ReadsFacts(r) {
 		return
 	}
 	hosts := g.gatheringHosts(r)

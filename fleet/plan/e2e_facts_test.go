@@ -7,7 +7,8 @@ package plan_test
 // facts play gathers by Ansible's default (no gather_facts, no gathering
 // in ansible.cfg); a later play with gather_facts: false still reads them,
 // as the host keeps its facts for the rest of the run; a condition on a
-// fact that does not hold skips its task in both. The environment
+// fact that does not hold skips its task in both; the proxy reads the GPU
+// host's facts through hostvars. The environment
 // (ansible_env) is left out: ansible-playbook runs here with a HOME of its
 // own, and straylight --check with the oracle's directory first on PATH
 // (TestLocalFactsEqualAnsibleSetup in fleet/facts compares them).
@@ -24,6 +25,7 @@ func e2eFactsRepo(out string) e2eRepo {
 			"facts.yml":                       e2eFactsPlaybook,
 			"templates/facts.txt.j2":          e2eFactsTemplate,
 			"templates/later.txt.j2":          "{{ ansible_hostname }} still known in a play that does not gather\n",
+			"templates/backends.txt.j2":       e2eFactsBackends,
 			"files/not-a-template-facts.conf": "{{ ansible_hostname }} is not templated by copy\n",
 		},
 		e2eUnder("roles", e2eRoles()),
@@ -78,6 +80,21 @@ const e2eFactsPlaybook = `- name: Facts in templates and conditions
       template:
         src: later.txt.j2
         dest: "{{ e2e_out }}/{{ inventory_hostname }}-later.txt"
+- name: Another host's facts
+  hosts: proxy
+  gather_facts: false
+  tasks:
+    - name: Backends by address
+      template:
+        src: backends.txt.j2
+        dest: "{{ e2e_out }}/{{ inventory_hostname }}-backends.txt"
+`
+
+// e2eFactsBackends reads the GPU hosts' facts through hostvars, on the
+// proxy, whose own play gathers none.
+const e2eFactsBackends = `{% for h in groups['gpu'] %}
+{{ h }} {{ hostvars[h]['ansible_hostname'] }} {{ hostvars[h].ansible_facts.os_family }} {{ hostvars[h]['ansible_default_ipv4']['address'] | default('none') }}:{{ hostvars[h].vllm.port }}
+{% endfor %}
 `
 
 const e2eFactsTemplate = `# {{ ansible_managed }}
