@@ -303,7 +303,7 @@ func chkBadInputs() []chkBadInput {
 		{name: "a fact needed from an unreachable host", file: "playbooks/deploy.yml",
 			with:   "- name: Deploy vLLM\n  hosts: gpu\n  vars:\n    ansible_connection: ssh\n    ansible_port: 1\n    ansible_user: nobody\n  roles:\n    - vllm\n",
 			more:   map[string]string{"playbooks/roles/vllm/templates/config.yml.j2": chkTemplate + "host: {{ ansible_fqdn }}\n"},
-			stderr: []string{`(?m)^error: playbooks/roles/vllm/tasks/main\.yml:1: \[alpha\] task "vllm : Deploy config\.yml" needs the host's gathered facts: gathering facts from alpha: .*connection refused`}},
+			stderr: []string{`(?m)^error: playbooks/roles/vllm/tasks/main\.yml:1: \[alpha\] task "vllm : Deploy config\.yml" needs gathered facts: gathering facts from alpha: .*connection refused`}},
 		{name: "missing role", file: "playbooks/deploy.yml",
 			with:   chkPlaybook + "    - nosuchrole\n",
 			stderr: []string{`(?m)^straylight: playbooks/deploy\.yml:6: roles: the role "nosuchrole" was not found`}},

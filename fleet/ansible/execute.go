@@ -253,7 +253,7 @@ func (wk *walker) failed(t *Task, err error) error {
 		return nil
 	}
 	if gerr := wk.gatherFailure(err); gerr != nil {
-		return &InputError{At: t.At, Msg: fmt.Sprintf("task %q needs the host's gathered facts: %v", t.Label(), gerr)}
+		return &InputError{At: t.At, Msg: fmt.Sprintf("task %q needs gathered facts: %v", t.Label(), gerr)}
 	}
 	if t.IgnoreErrors {
 		wk.unsupported(t, "failed, and ignore_errors is set: "+err.Error())
@@ -387,12 +387,13 @@ func (wk *walker) discoveryFile(t *Task, hs *HostScope) error {
 // it, else nil. Ansible drops a host it cannot gather facts from before
 // the play's first task: neither rescue nor ignore_errors applies.
 func (wk *walker) gatherFailure(err error) error {
-	src, ok := wk.play.facts.(interface{ GatherErr() error })
-	if !ok {
-		return nil
+	if src, ok := wk.play.facts.(interface{ GatherErr() error }); ok {
+		if gerr := src.GatherErr(); gerr != nil && strings.Contains(err.Error(), gerr.Error()) {
+			return gerr
+		}
 	}
-	if gerr := src.GatherErr(); gerr != nil && strings.Contains(err.Error(), gerr.Error()) {
-		return gerr
+	if g, ok := wk.repo.facts.(interface{ FailureIn(error) error }); ok {
+		return g.FailureIn(err) // another host's, read through hostvars
 	}
 	return nil
 }

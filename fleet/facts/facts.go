@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/straylight-fleet/straylight/fleet/ansible"
@@ -118,6 +119,7 @@ type Host struct {
 	done    bool
 	facts   map[string]any
 	err     error
+	failure atomic.Pointer[error] // err, once the gathering failed
 }
 
 func (h *Host) load() (map[string]any, error) {
@@ -127,6 +129,7 @@ func (h *Host) load() (map[string]any, error) {
 		h.facts, h.err = h.gather()
 		if h.err != nil {
 			h.err = fmt.Errorf("gathering facts from %s: %w", h.name, h.err)
+			h.failure.Store(&h.err)
 		}
 		h.done = true
 	}
@@ -134,11 +137,25 @@ func (h *Host) load() (map[string]any, error) {
 }
 
 // GatherErr is the failure of a gathering already made, nil when none
-// failed (or none was made).
+// failed (or none was made yet). It never waits for a gathering.
 func (h *Host) GatherErr() error {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.err
+	if p := h.failure.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
+// FailureIn is the failed gathering, of any host, that err comes from (a
+// template reading another host's facts through hostvars); nil if none.
+func (g *Gatherer) FailureIn(err error) error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for _, h := range g.hosts {
+		if gerr := h.GatherErr(); gerr != nil && strings.Contains(err.Error(), gerr.Error()) {
+			return gerr
+		}
+	}
+	return nil
 }
 
 func (h *Host) asked() bool {

@@ -239,3 +239,36 @@ func TestPrefetch(t *testing.T) {
 		})
 	}
 }
+
+// Another host's facts through hostvars: gathered over that host's
+// connection; when it cannot be reached, the task reading them is named.
+func TestHostvarsFactsOfAnotherHost(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	root := t.TempDir()
+	writeFile(t, filepath.Join(root, "inventory.yml"), fmt.Sprintf("all:\n  hosts:\n    box: {ansible_connection: local}\n    twin: {ansible_connection: local}\n"+
+		"    gone: {ansible_host: 127.0.0.1, ansible_port: %d, ansible_user: nobody}\n", port))
+	writeFile(t, filepath.Join(root, "site.yml"), "- hosts: twin:gone\n  tasks: []\n- hosts: box\n  gather_facts: false\n  tasks:\n"+
+		"    - {name: twin, copy: {content: \"{{ hostvars['twin'].ansible_facts.hostname }}\", dest: /o/twin}}\n"+
+		"    - {name: Reads gone, copy: {content: \"{{ hostvars['gone']['ansible_hostname'] }}\", dest: /o/gone}}\n")
+	trs := plan.NewTransports(remote.SSHEnv{Home: t.TempDir(), ConfigFile: "none"})
+	defer trs.Close()
+	t.Setenv("ANSIBLE_CONFIG", "")
+	r, err := ansible.Open(ansible.Options{Repo: root, Inventory: filepath.Join(root, "inventory.yml"), Facts: facts.New(trs.Open, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := r.RenderHost("box", false)
+	if len(w.Files) != 1 || string(w.Files[0].Content) != localFacts(t)["hostname"] {
+		t.Errorf("twin's hostname through hostvars: %+v", w.Files)
+	}
+	for _, want := range []string{"site.yml:7:", `task "Reads gone" needs gathered facts`, "gathering facts from gone", "connection refused"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error %v does not say %q", err, want)
+		}
+	}
+}
