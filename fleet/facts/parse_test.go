@@ -281,3 +281,23 @@ func TestGatherOverWinRM(t *testing.T) {
 		t.Errorf("refusal: %v", err)
 	}
 }
+
+// BenchmarkGatherLocal is one gathering over the local transport: the
+// script's run and the parse (Ansible's setup module takes over a second
+// on the same machine).
+func BenchmarkGatherLocal(b *testing.B) {
+	tr := remote.NewLocal(remote.LocalConfig{})
+	for b.Loop() {
+		if _, err := Gather(context.Background(), tr, false); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkParsePOSIX(b *testing.B) {
+	for b.Loop() {
+		if _, err := parsePOSIX(ubuntuHT); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
