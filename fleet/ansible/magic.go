@@ -121,13 +121,13 @@ func (r *Repo) factsFor(host string, run *PlayRun, conn Connection) render.FactS
 }
 
 // factsGatheredBy reports whether a play gathering facts for host runs
-// no later than run.
+// no later than run's play (run may be a copy: an included role's).
 func (r *Repo) factsGatheredBy(host string, run *PlayRun) bool {
 	for _, earlier := range r.Runs {
 		if slices.Contains(earlier.AllHosts, host) && r.gathers(earlier) {
 			return true
 		}
-		if earlier == run {
+		if earlier.Play == run.Play {
 			break
 		}
 	}

@@ -131,6 +131,14 @@ func TestPlaysThatDoNotGather(t *testing.T) {
 			}
 		})
 	}
+	t.Run("a later play gathers, an included role reads", func(t *testing.T) {
+		r, dial := openRepo(t, map[string]string{"roles/reader/tasks/main.yml": reads[4:],
+			"site.yml": "- hosts: box\n  gather_facts: false\n  tasks:\n    - include_role: {name: reader}\n- hosts: box\n  tasks: []\n"})
+		_, err := r.RenderHost("box", false)
+		if err == nil || !strings.Contains(err.Error(), "undefined variable 'ansible_hostname'") || dial.n.Load() != 0 {
+			t.Errorf("error %v, %d dials: the facts of a later play were seen", err, dial.n.Load())
+		}
+	})
 	t.Run("an earlier play gathered", func(t *testing.T) {
 		r, dial := openRepo(t, map[string]string{"ansible.cfg": "[defaults]\ngathering = explicit\n",
 			"site.yml": "- hosts: box\n  gather_facts: yes\n  tasks: []\n- hosts: box\n  gather_facts: false\n  tasks:\n" + reads})
