@@ -24,6 +24,13 @@
 // a fact setup gives that straylight does not gather is an error naming
 // it, never an undefined value a default() would hide.
 //
+// Another host's facts come through hostvars[host], gathered over the
+// connection of that host's first gathering play. When a file of the
+// repository names a fact, the Session has the Gatherer ask every host of
+// the gathering plays at once, a fork's worth at a time (Prefetch), so
+// that a fleet's round trips overlap instead of following one another in
+// the render; a failure waits there for the task that reads a fact.
+//
 // A Gatherer asks each host once per opened repository: the plan renders
 // with the facts, and --apply deploys that plan's bytes, so the apply
 // never gathers again. A host that cannot be reached fails the render of
