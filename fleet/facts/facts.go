@@ -116,7 +116,7 @@ type Host struct {
 	windows bool
 	gather  func() (map[string]any, error)
 	mu      sync.Mutex
-	done    bool
+	done    atomic.Bool // the gathering was made (read without waiting for one)
 	facts   map[string]any
 	err     error
 	failure atomic.Pointer[error] // err, once the gathering failed
@@ -125,13 +125,13 @@ type Host struct {
 func (h *Host) load() (map[string]any, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if !h.done {
+	if !h.done.Load() {
 		h.facts, h.err = h.gather()
 		if h.err != nil {
 			h.err = fmt.Errorf("gathering facts from %s: %w", h.name, h.err)
 			h.failure.Store(&h.err)
 		}
-		h.done = true
+		h.done.Store(true)
 	}
 	return h.facts, h.err
 }
@@ -158,11 +158,7 @@ func (g *Gatherer) FailureIn(err error) error {
 	return nil
 }
 
-func (h *Host) asked() bool {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.done
-}
+func (h *Host) asked() bool { return h.done.Load() }
 
 // Var implements render.FactSource: ansible_facts is every gathered fact,
 // ansible_<name> one of them. A fact Ansible's setup module gives that
