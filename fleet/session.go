@@ -234,7 +234,9 @@ func (s *Session) Open() (*Repo, error) {
 	if err != nil {
 		return nil, err
 	}
-	gatherer := facts.New(facts.Dial(s.cfg.Transports), 0)
+	gatherer := facts.New(facts.Dial(s.cfg.Transports), 0).WithBecome(func(tr remote.Transport, b ansible.BecomeSpec) remote.Transport {
+		return plan.WithBecome(tr, &b)
+	})
 	r, err := ansible.Open(ansible.Options{Repo: s.cfg.Repo, Inventory: s.cfg.Inventory, Limit: s.cfg.Limit,
 		ExtraVars: s.cfg.ExtraVars, Decrypter: dec, Tags: s.cfg.Tags, SkipTags: s.cfg.SkipTags, CoreVersion: s.cfg.CoreVersion,
 		DetectCoreVersion: s.detectedCoreVersion, Playbooks: s.cfg.Playbooks, Facts: gatherer})

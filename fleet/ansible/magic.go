@@ -99,10 +99,11 @@ func (r *Repo) hostvarsFacts(host string) render.FactSource {
 
 // FactGatherer gathers hosts' facts (fleet/facts) for the plays that
 // gather them: Facts returns the host's source, which asks the host once,
-// on the first fact a template or condition reads, and keeps the answer
-// for every play and for the apply of the plan made from it.
+// on the first fact a template or condition reads — over conn, with the
+// gathering play's become keywords, as Ansible's setup runs — and keeps
+// the answer for every play and for the apply of the plan made from it.
 type FactGatherer interface {
-	Facts(host string, conn Connection) render.FactSource
+	Facts(host string, conn Connection, become BecomeSpec) render.FactSource
 }
 
 // factsFor is the fact source of a host's scope in a play, nil when the
@@ -113,11 +114,22 @@ func (r *Repo) factsFor(host string, run *PlayRun, conn Connection) render.FactS
 	if r.facts == nil || !r.factsGatheredBy(host, run) {
 		return nil
 	}
-	src := r.facts.Facts(host, conn)
+	src := r.facts.Facts(host, conn, r.gatheringPlay(host, run).Become)
 	if asVars, ok := ansibleBool(r.Config.InjectFactsAsVars); ok && !asVars {
 		return onlyFactsDict{src}
 	}
 	return src
+}
+
+// gatheringPlay is the host's first play that gathers facts (factsFor
+// knows there is one no later than run).
+func (r *Repo) gatheringPlay(host string, run *PlayRun) *Play {
+	for _, earlier := range r.Runs {
+		if slices.Contains(earlier.AllHosts, host) && r.gathers(earlier) {
+			return earlier.Play
+		}
+	}
+	return run.Play
 }
 
 // factsGatheredBy reports whether a play gathering facts for host runs

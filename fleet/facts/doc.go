@@ -11,7 +11,8 @@
 // gathers (its fact names are undefined, as in Ansible).
 //
 // Gathering is one round trip through the host's own transport (Gather),
-// bounded by a deadline: on Linux over SSH or locally a POSIX sh script
+// with the gathering play's become keywords (WithBecome), bounded by a
+// deadline: on Linux over SSH or locally a POSIX sh script
 // (posix.sh) prints what the facts are computed from — uname, the name
 // looked up by address, /etc/os-release and /etc/debian_version,
 // /proc/cpuinfo and /proc/meminfo, the default route and its interface,

@@ -24,10 +24,23 @@ const DefaultTimeout = 10 * time.Second
 // first need: it is the ansible.FactGatherer the engine opens repositories
 // with. Safe for concurrent use.
 type Gatherer struct {
-	dial    Dial
-	timeout time.Duration
-	mu      sync.Mutex
-	hosts   map[string]*Host
+	dial     Dial
+	timeout  time.Duration
+	escalate Escalate
+	mu       sync.Mutex
+	hosts    map[string]*Host
+}
+
+// Escalate is a transport running with a play's become keywords
+// (plan.WithBecome).
+type Escalate func(tr remote.Transport, become ansible.BecomeSpec) remote.Transport
+
+// WithBecome has the gathering run with the gathering play's become
+// keywords, through escalate, as Ansible's setup module runs; without it
+// the host's own settings (its ansible_become* variables) apply.
+func (g *Gatherer) WithBecome(escalate Escalate) *Gatherer {
+	g.escalate = escalate
+	return g
 }
 
 // New returns a Gatherer dialling hosts with dial, each gathering bounded
@@ -41,13 +54,13 @@ func New(dial Dial, timeout time.Duration) *Gatherer {
 
 // Facts implements ansible.FactGatherer: the host's facts, gathered over
 // conn the first time a fact is read (the first play's connection wins).
-func (g *Gatherer) Facts(host string, conn ansible.Connection) render.FactSource {
+func (g *Gatherer) Facts(host string, conn ansible.Connection, become ansible.BecomeSpec) render.FactSource {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	h, ok := g.hosts[host]
 	if !ok {
 		h = &Host{name: host, windows: conn.Kind == "winrm", gather: func() (map[string]any, error) {
-			return g.gather(conn)
+			return g.gather(conn, become)
 		}}
 		g.hosts[host] = h
 	}
@@ -69,7 +82,7 @@ func (g *Gatherer) Gathered() []string {
 
 // gather opens the host's transport and runs the facts script, all within
 // the timeout.
-func (g *Gatherer) gather(conn ansible.Connection) (map[string]any, error) {
+func (g *Gatherer) gather(conn ansible.Connection, become ansible.BecomeSpec) (map[string]any, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), g.timeout)
 	defer cancel()
 	tr, err := g.dial(conn)
@@ -77,6 +90,9 @@ func (g *Gatherer) gather(conn ansible.Connection) (map[string]any, error) {
 		return nil, err
 	}
 	defer tr.Close()
+	if g.escalate != nil && become != (ansible.BecomeSpec{}) {
+		tr = g.escalate(tr, become)
+	}
 	return Gather(ctx, tr, conn.Kind == "winrm")
 }
 

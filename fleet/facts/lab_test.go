@@ -140,3 +140,42 @@ func jsonValue(v any) any {
 	}
 	return v
 }
+
+// The gathering play's become keywords apply to the gathering, as they do
+// to Ansible's setup: with become and a wrong sudo password, case's facts
+// cannot be gathered (the lab's sudo checks the password), and the plan
+// says so at the task; without become the same play gathers them.
+func TestLabGatheringUsesThePlaysBecome(t *testing.T) {
+	d, err := demo.Start(demo.Options{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	writeFile(t, filepath.Join(d.Dir, "playbooks", "templates", "whoami.j2"), "{{ ansible_user_id }}\n")
+	for _, c := range []struct {
+		become string
+		fails  bool
+	}{{"false", false}, {"true", true}} {
+		pb := filepath.Join(d.Dir, "playbooks", "become-"+c.become+".yml")
+		writeFile(t, pb, "- hosts: case\n  gather_facts: true\n  become: "+c.become+"\n  vars:\n    ansible_become_password: not-the-password\n"+
+			"  tasks:\n    - name: Who\n      template: {src: whoami.j2, dest: /nonexistent/straylight-whoami}\n")
+		sess := fleet.NewSession(fleet.Config{Repo: d.Dir, Playbooks: []string{pb}})
+		repo, err := sess.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := sess.Plan(context.Background(), repo)
+		sess.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		finding := findingFor(p, "case")
+		t.Logf("become %s: %q", c.become, finding)
+		if failed := strings.Contains(finding, "gathering facts from case"); failed != c.fails {
+			t.Errorf("become %s: finding %q", c.become, finding)
+		}
+		if c.fails && !strings.Contains(finding, `become-true.yml:7: task "Who" needs gathered facts`) {
+			t.Errorf("the finding does not name the task: %q", finding)
+		}
+	}
+}
