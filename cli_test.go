@@ -269,9 +269,10 @@ type chkBadInput struct {
 	name   string
 	file   string // repository file to replace ("" for none)
 	with   string
-	args   []string // beyond -C and --check
-	stderr []string // patterns
-	core   string   // the ansible-core straylight.yml names, with no Ansible on PATH
+	args   []string          // beyond -C and --check
+	stderr []string          // patterns
+	core   string            // the ansible-core straylight.yml names, with no Ansible on PATH
+	more   map[string]string // further repository files to replace
 }
 
 func chkBadInputs() []chkBadInput {
@@ -299,6 +300,10 @@ func chkBadInputs() []chkBadInput {
 		{name: "a loop over an undefined variable", file: "playbooks/roles/vllm/tasks/main.yml",
 			with:   chkTasks + "\n- name: Looped\n  copy: {content: x, dest: \"{{ out_dir }}/{{ item }}.txt\"}\n  loop: \"{{ nosuch_list }}\"\n",
 			stderr: []string{`(?m)^error: playbooks/roles/vllm/tasks/main\.yml:7: \[alpha\] loop: .*undefined variable 'nosuch_list'`}},
+		{name: "a fact needed from an unreachable host", file: "playbooks/deploy.yml",
+			with:   "- name: Deploy vLLM\n  hosts: gpu\n  vars:\n    ansible_connection: ssh\n    ansible_port: 1\n    ansible_user: nobody\n  roles:\n    - vllm\n",
+			more:   map[string]string{"playbooks/roles/vllm/templates/config.yml.j2": chkTemplate + "host: {{ ansible_fqdn }}\n"},
+			stderr: []string{`(?m)^error: playbooks/roles/vllm/tasks/main\.yml:1: \[alpha\] task "vllm : Deploy config\.yml" needs gathered facts: gathering facts from alpha: .*connection refused`}},
 		{name: "missing role", file: "playbooks/deploy.yml",
 			with:   chkPlaybook + "    - nosuchrole\n",
 			stderr: []string{`(?m)^straylight: playbooks/deploy\.yml:6: roles: the role "nosuchrole" was not found`}},
@@ -314,6 +319,9 @@ func TestCheckBadInput(t *testing.T) {
 			c := newChkRepo(t)
 			if bad.file != "" {
 				chkWrite(t, c.root, bad.file, bad.with)
+			}
+			for file, content := range bad.more {
+				chkWrite(t, c.root, file, content)
 			}
 			if bad.core != "" {
 				chkWrite(t, c.root, "straylight.yml", "ansible_core_version: \""+bad.core+"\"\n")

@@ -11,6 +11,7 @@ import (
 	"github.com/straylight-fleet/straylight/fleet/ansible"
 	"github.com/straylight-fleet/straylight/fleet/ansible/delegate"
 	"github.com/straylight-fleet/straylight/fleet/apply"
+	"github.com/straylight-fleet/straylight/fleet/facts"
 	"github.com/straylight-fleet/straylight/fleet/plan"
 	"github.com/straylight-fleet/straylight/fleet/vault"
 	"github.com/straylight-fleet/straylight/remote"
@@ -228,18 +229,24 @@ func (s *Session) Keyring() (dec Decrypter, warnings []string, err error) {
 }
 
 // Open reads the repository afresh: ansible.cfg, straylight.yml, the
-// inventory, the playbooks and their roles.
+// inventory, the playbooks and their roles; when a file reads a gathered
+// fact, the hosts of the plays that gather facts are asked for theirs, a
+// fork's worth at a time.
 func (s *Session) Open() (*Repo, error) {
 	dec, _, err := s.Keyring()
 	if err != nil {
 		return nil, err
 	}
+	gatherer := facts.New(facts.Dial(s.cfg.Transports), 0).WithBecome(func(tr remote.Transport, b ansible.BecomeSpec) remote.Transport {
+		return plan.WithBecome(tr, &b)
+	})
 	r, err := ansible.Open(ansible.Options{Repo: s.cfg.Repo, Inventory: s.cfg.Inventory, Limit: s.cfg.Limit,
 		ExtraVars: s.cfg.ExtraVars, Decrypter: dec, Tags: s.cfg.Tags, SkipTags: s.cfg.SkipTags, CoreVersion: s.cfg.CoreVersion,
-		DetectCoreVersion: s.detectedCoreVersion, Playbooks: s.cfg.Playbooks})
+		DetectCoreVersion: s.detectedCoreVersion, Playbooks: s.cfg.Playbooks, Facts: gatherer})
 	if err != nil {
 		return nil, err
 	}
+	gatherer.Prefetch(r, s.forks())
 	return newRepo(r), nil
 }
 

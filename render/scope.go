@@ -29,6 +29,18 @@ type Magic struct {
 	// PlaybookDir is playbook_dir: the folder of the playbook being run
 	// (absolute). Empty means undefined.
 	PlaybookDir string
+	// Facts supplies the host's gathered facts (ansible_facts and the
+	// ansible_<fact> variables) to a name no layer defines; nil: the play
+	// gathers none, and the names are undefined as in Ansible.
+	Facts FactSource
+}
+
+// FactSource is a host's gathered facts, as Ansible's setup module gives
+// them. The first fact a template or condition reads gathers them.
+type FactSource interface {
+	// Var is the value of the variable name when it is a gathered fact;
+	// ok is false when it is none. A gathering that failed is err.
+	Var(name string) (value any, ok bool, err error)
 }
 
 // Scope is one host's variables: raw values exactly as loaded (strings may
@@ -108,12 +120,13 @@ func (s *Scope) defines(name string) bool {
 
 // implicit is a variable Ansible defines when the inventory does not:
 // ansible_host is the host's inventory name (ansible-core 2.14 templates
-// "{{ ansible_host }}" as the name for a host without one).
+// "{{ ansible_host }}" as the name for a host without one); other names
+// may be gathered facts.
 func (s *Scope) implicit(name string) any {
 	if name == "ansible_host" && s.magic.InventoryHostname != "" {
 		return s.magic.InventoryHostname
 	}
-	return &UndefinedError{Name: name}
+	return s.factValue(name)
 }
 
 // chain is the stack of variables being templated, to detect a variable
@@ -166,6 +179,23 @@ func (e *Engine) lookup(s *Scope, name string, c *chain) any {
 	}
 	s.store(name, value)
 	return value
+}
+
+// factValue is a name no layer defines: a gathered fact, or undefined.
+// Facts rank below every layer straylight reads (Ansible puts them above
+// the inventory's variables and below play vars).
+func (s *Scope) factValue(name string) any {
+	if s.magic.Facts == nil {
+		return &UndefinedError{Name: name}
+	}
+	value, ok, err := s.magic.Facts.Var(name)
+	switch {
+	case err != nil:
+		return err
+	case !ok:
+		return &UndefinedError{Name: name}
+	}
+	return canonical(value)
 }
 
 // lazyFailure is what a variable whose templating failed looks like to the

@@ -19,6 +19,12 @@ type AnsibleConfig struct {
 	// HostKeyChecking is [defaults] host_key_checking as written ("" when
 	// unset); HostKeyCheckingValue parses it.
 	HostKeyChecking string
+	// Gathering is [defaults] gathering (ANSIBLE_GATHERING beats it):
+	// implicit (the default), explicit or smart.
+	Gathering string
+	// InjectFactsAsVars is [defaults] inject_facts_as_vars as written
+	// (ANSIBLE_INJECT_FACT_VARS beats it); "" is Ansible's default, true.
+	InjectFactsAsVars string
 }
 
 // HostKeyCheckingValue is host_key_checking as a boolean: nil when unset,
@@ -65,6 +71,12 @@ func withEnvironment(cfg AnsibleConfig) AnsibleConfig {
 		cwd, _ := os.Getwd()
 		cfg.RolesPath = resolvePathList(cwd, v, ":")
 	}
+	if v := os.Getenv("ANSIBLE_GATHERING"); v != "" {
+		cfg.Gathering = v
+	}
+	if v := os.Getenv("ANSIBLE_INJECT_FACT_VARS"); v != "" {
+		cfg.InjectFactsAsVars = v
+	}
 	return cfg
 }
 
@@ -102,6 +114,10 @@ func (c *AnsibleConfig) set(dir, key, value string) {
 		}
 	case "host_key_checking":
 		c.HostKeyChecking = value
+	case "gathering":
+		c.Gathering = value
+	case "inject_facts_as_vars":
+		c.InjectFactsAsVars = value
 	case "ansible_managed":
 		c.AnsibleManaged = value
 	case "vault_password_file":

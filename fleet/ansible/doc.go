@@ -25,7 +25,9 @@
 // RenderHost gives HostTasks, the file tasks rendered to their destination
 // and content, the tasks straylight cannot run with the reason, and one
 // scope per play for its handlers. Connection is how Ansible would reach
-// the host.
+// the host. A play that gathers facts (gather_facts, ansible.cfg's
+// gathering) gives its scopes the host's facts through the FactGatherer
+// the repository was opened with (fleet/facts), asked on first read.
 //
 // Bad input is an InputError naming file, line and key; warnings found
 // while loading are Findings. The package knows nothing of plans,

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strings"
 )
 
 // walker runs one play's tasks for one host the way Ansible's strategy
@@ -171,7 +172,7 @@ func (wk *walker) block(f frame, t *Task) error {
 		return errors.Join(wk.tasks(f, t.Block), wk.tasks(f, t.Rescue), wk.tasks(f, t.Always))
 	}
 	err := wk.tasks(f, t.Block)
-	if err != nil && len(t.Rescue) > 0 {
+	if err != nil && len(t.Rescue) > 0 && wk.gatherFailure(err) == nil {
 		rf := f
 		rf.vars = mergeMaps(f.vars, map[string]any{"ansible_failed_result": map[string]any{"msg": err.Error(), "failed": true}})
 		err = wk.tasks(rf, t.Rescue)
@@ -264,6 +265,9 @@ func (wk *walker) settle(t *Task, planned []*FileTask, onlyIf *ResultCondition) 
 func (wk *walker) failed(t *Task, err error) error {
 	if err == nil {
 		return nil
+	}
+	if gerr := wk.gatherFailure(err); gerr != nil {
+		return &InputError{At: t.At, Msg: fmt.Sprintf("task %q needs gathered facts: %v", t.Label(), gerr)}
 	}
 	if t.IgnoreErrors {
 		wk.unsupported(t, "failed, and ignore_errors is set: "+err.Error())
@@ -398,5 +402,20 @@ func (wk *walker) discoveryFile(t *Task, hs *HostScope) error {
 		return err
 	}
 	wk.w.Files = append(wk.w.Files, &FileTask{Run: wk.run, Task: &tc, Scope: hs, Play: wk.play, Dest: rt.dest, Content: rt.content})
+	return nil
+}
+
+// gatherFailure is the host's failed fact gathering when err comes from
+// it, else nil. Ansible drops a host it cannot gather facts from before
+// the play's first task: neither rescue nor ignore_errors applies.
+func (wk *walker) gatherFailure(err error) error {
+	if src, ok := wk.play.facts.(interface{ GatherErr() error }); ok {
+		if gerr := src.GatherErr(); gerr != nil && strings.Contains(err.Error(), gerr.Error()) {
+			return gerr
+		}
+	}
+	if g, ok := wk.repo.facts.(interface{ FailureIn(error) error }); ok {
+		return g.FailureIn(err) // another host's, read through hostvars
+	}
 	return nil
 }

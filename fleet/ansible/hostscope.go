@@ -24,6 +24,7 @@ type HostScope struct {
 	vars    inventory.Vars
 	scope   *render.Scope
 	conn    Connection
+	facts   render.FactSource // the host's gathered facts; nil: the play sees none
 	secrets []string
 	// included are the handlers of roles include_role and import_role
 	// brought into the play for this host.
@@ -137,8 +138,13 @@ func (r *Repo) scopeWithPlayVars(host string, run *PlayRun, playVars map[string]
 		return nil, r.relabelInventoryError(err)
 	}
 	hs := &HostScope{repo: r, run: run, host: host, vars: vars}
-	hs.scope = render.NewScope(orderedValues(vars), r.magic(host, run.Playbook.Dir)).WithSearchPath([]string{run.Playbook.Dir})
+	values, magic := orderedValues(vars), r.magic(host, run.Playbook.Dir)
+	hs.scope = render.NewScope(values, magic).WithSearchPath([]string{run.Playbook.Dir})
 	hs.conn = connectionFrom(host, run.Play.Connection, hs.lookup)
+	if hs.facts = r.factsFor(host, run, hs.conn); hs.facts != nil {
+		magic.Facts = hs.facts
+		hs.scope = render.NewScope(values, magic).WithSearchPath([]string{run.Playbook.Dir})
+	}
 	hs.secrets = hs.collectSecrets()
 	return hs, nil
 }

@@ -1,6 +1,8 @@
 package ansible
 
 import (
+	"slices"
+	"strings"
 	"sync"
 
 	"github.com/straylight-fleet/straylight/fleet/inventory"
@@ -52,8 +54,9 @@ type hostvarsCache struct {
 
 func (c *hostvarsCache) lookup(host string) (*render.Scope, bool) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if s, ok := c.scopes[host]; ok {
+	s, ok := c.scopes[host]
+	c.mu.Unlock()
+	if ok {
 		return s, true
 	}
 	if !c.repo.Inventory.HasHost(host) {
@@ -64,7 +67,114 @@ func (c *hostvarsCache) lookup(host string) (*render.Scope, bool) {
 	if err != nil {
 		return nil, false
 	}
-	s := render.NewScope(orderedValues(vars), c.repo.magic(host, c.dir))
+	m := c.repo.magic(host, c.dir)
+	m.Facts = c.repo.hostvarsFacts(host)
+	s = render.NewScope(orderedValues(vars), m)
+	c.mu.Lock() // built without the lock: its connection may read hostvars
+	defer c.mu.Unlock()
+	if got, ok := c.scopes[host]; ok {
+		return got, true
+	}
 	c.scopes[host] = s
 	return s, true
+}
+
+// hostvarsFacts are another host's facts in hostvars[host]: those of its
+// first play that gathers facts, reached over that play's connection.
+// (Ansible has them once that play has gathered; straylight gathers them
+// when a template first reads them.)
+func (r *Repo) hostvarsFacts(host string) render.FactSource {
+	if r.facts == nil {
+		return nil
+	}
+	for _, run := range r.Runs {
+		if slices.Contains(run.AllHosts, host) && r.gathers(run) {
+			if hs, err := r.ScopeOf(host, run); err == nil {
+				return hs.facts
+			}
+			return nil
+		}
+	}
+	return nil
+}
+
+// FactGatherer gathers hosts' facts (fleet/facts) for the plays that
+// gather them: Facts returns the host's source, which asks the host once,
+// on the first fact a template or condition reads — over conn, with the
+// gathering play's become keywords, as Ansible's setup runs — and keeps
+// the answer for every play and for the apply of the plan made from it.
+type FactGatherer interface {
+	Facts(host string, conn Connection, become BecomeSpec) render.FactSource
+}
+
+// factsFor is the fact source of a host's scope in a play, nil when the
+// play sees no gathered facts: as in Ansible, a host has them once a play
+// gathering facts ran on it (this one, or an earlier one: facts outlive
+// their play).
+func (r *Repo) factsFor(host string, run *PlayRun, conn Connection) render.FactSource {
+	if r.facts == nil || !r.factsGatheredBy(host, run) {
+		return nil
+	}
+	src := r.facts.Facts(host, conn, r.gatheringPlay(host, run).Become)
+	if asVars, ok := ansibleBool(r.Config.InjectFactsAsVars); ok && !asVars {
+		return onlyFactsDict{src}
+	}
+	return src
+}
+
+// gatheringPlay is the host's first play that gathers facts (factsFor
+// knows there is one no later than run).
+func (r *Repo) gatheringPlay(host string, run *PlayRun) *Play {
+	for _, earlier := range r.Runs {
+		if slices.Contains(earlier.AllHosts, host) && r.gathers(earlier) {
+			return earlier.Play
+		}
+	}
+	return run.Play
+}
+
+// factsGatheredBy reports whether a play gathering facts for host runs
+// no later than run's play (run may be a copy: an included role's).
+func (r *Repo) factsGatheredBy(host string, run *PlayRun) bool {
+	for _, earlier := range r.Runs {
+		if slices.Contains(earlier.AllHosts, host) && r.gathers(earlier) {
+			return true
+		}
+		if earlier.Play == run.Play {
+			break
+		}
+	}
+	return false
+}
+
+// GathersFacts reports whether the play gathers facts (gathers).
+func (r *Repo) GathersFacts(run *PlayRun) bool { return r.gathers(run) }
+
+// gathers is Ansible's choice for a play: gather_facts when set, else
+// ansible.cfg's gathering — implicit (the default) and smart gather,
+// explicit does not.
+func (r *Repo) gathers(run *PlayRun) bool {
+	if g := run.Play.GatherFacts; g != nil {
+		return *g
+	}
+	return strings.ToLower(strings.TrimSpace(r.Config.Gathering)) != "explicit"
+}
+
+// onlyFactsDict is inject_facts_as_vars = False: facts only under
+// ansible_facts.
+type onlyFactsDict struct{ render.FactSource }
+
+func (o onlyFactsDict) Var(name string) (any, bool, error) {
+	if name != "ansible_facts" {
+		return nil, false, nil
+	}
+	return o.FactSource.Var(name)
+}
+
+// GatherErr passes on the source's failed gathering (execute.go).
+func (o onlyFactsDict) GatherErr() error {
+	if g, ok := o.FactSource.(interface{ GatherErr() error }); ok {
+		return g.GatherErr()
+	}
+	return nil
 }

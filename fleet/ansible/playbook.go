@@ -31,6 +31,7 @@ type Play struct {
 	VarsFiles   []string // as written (may be templates); entries that are lists: the first file found
 	Tags        []string
 	Become      BecomeSpec // the play's become keywords
+	GatherFacts *bool      // gather_facts; nil when unset (ansible.cfg's gathering decides)
 	Unsupported []string   // play keywords straylight does not honour
 	At          Located
 }
@@ -137,12 +138,34 @@ func (p *Play) set(file, key string, v *yaml.Node) error {
 		p.Handlers, err = parseTasks(file, v, true)
 	case "become", "become_user", "become_method":
 		err = p.Become.setBecomeKey(file, key, v)
+	case "gather_facts":
+		p.GatherFacts, err = boolKeyword(file, key, v)
 	default:
 		if !playKeywords[key] {
 			p.Unsupported = append(p.Unsupported, key)
 		}
 	}
 	return err
+}
+
+// boolKeyword reads a boolean keyword as Ansible's boolean() does.
+func boolKeyword(file, key string, v *yaml.Node) (*bool, error) {
+	b, ok := ansibleBool(v.Value)
+	if v.Kind != yaml.ScalarNode || !ok {
+		return nil, &InputError{At: Located{file, v.Line}, Key: key, Msg: fmt.Sprintf("%q is not a boolean", v.Value)}
+	}
+	return &b, nil
+}
+
+// ansibleBool is Ansible's boolean(): yes/no, on/off, true/false, 1/0, y/n, t/f.
+func ansibleBool(s string) (bool, bool) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "yes", "y", "true", "t", "on", "1", "1.0":
+		return true, true
+	case "no", "n", "false", "f", "off", "0", "0.0":
+		return false, true
+	}
+	return false, false
 }
 
 // hostsPattern accepts a string or a list of patterns (joined with ':').

@@ -31,6 +31,9 @@ type Options struct {
 	// --version` costs a Python start (0.3 s or more), many times a whole
 	// plan of a small fleet. nil: nothing is detected.
 	DetectCoreVersion func() string
+	// Facts gathers a host's facts when a play that gathers them reads
+	// one (fleet/facts); nil: no host is asked, and facts stay undefined.
+	Facts FactGatherer
 }
 
 // Decrypter opens vault-encrypted files and values (fleet/vault.Keyring).
@@ -56,6 +59,7 @@ type Repo struct {
 	tags          []string
 	skipTags      []string
 	engine        *render.Engine
+	facts         FactGatherer
 	taskFiles     taskFileCache
 	roles         roleCache
 
@@ -85,7 +89,7 @@ func Open(opts Options) (*Repo, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Repo{Root: root, limit: opts.Limit, tags: splitTags(opts.Tags), skipTags: splitTags(opts.SkipTags)}
+	r := &Repo{Root: root, limit: opts.Limit, tags: splitTags(opts.Tags), skipTags: splitTags(opts.SkipTags), facts: opts.Facts}
 	steps := []func(Options) error{r.loadConfig, r.loadInventory, r.loadPlaybooks, r.loadRuns, r.lintVarDirs}
 	for _, step := range steps {
 		if err := step(opts); err != nil {

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"github.com/straylight-fleet/straylight/fleet"
 	"github.com/straylight-fleet/straylight/fleet/ansible"
+	"github.com/straylight-fleet/straylight/fleet/facts"
 	fleetplan "github.com/straylight-fleet/straylight/fleet/plan"
 	"maps"
 	"os"
@@ -66,8 +67,8 @@ func TestE2EParityWithAnsiblePlaybook(t *testing.T) {
 }
 
 // e2eRepoNames are the parity repositories (e2e_testrepos_test.go,
-// e2e_tasklang_test.go, e2e_fileflush_test.go).
-var e2eRepoNames = []string{"ini-layered", "seed-layout", "task-language", "files-flush"}
+// e2e_tasklang_test.go, e2e_fileflush_test.go, e2e_facts_test.go).
+var e2eRepoNames = []string{"ini-layered", "seed-layout", "task-language", "files-flush", "facts"}
 
 // e2eOracle is one ansible-core to compare with.
 type e2eOracle struct {
@@ -136,7 +137,8 @@ func e2eOpenCore(t *testing.T, root, limit, version string) *ansible.Repo {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := ansible.Open(ansible.Options{Repo: root, Limit: limit, Decrypter: dec, CoreVersion: version})
+	r, err := ansible.Open(ansible.Options{Repo: root, Limit: limit, Decrypter: dec, CoreVersion: version,
+		Facts: facts.New(fleetplan.DefaultTransports, 0)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -672,7 +674,7 @@ func e2eOpen(t *testing.T, root, limit string) *ansible.Repo {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := ansible.Open(ansible.Options{Repo: root, Limit: limit, Decrypter: dec})
+	r, err := ansible.Open(ansible.Options{Repo: root, Limit: limit, Decrypter: dec, Facts: facts.New(fleetplan.DefaultTransports, 0)})
 	if err != nil {
 		t.Fatal(err)
 	}

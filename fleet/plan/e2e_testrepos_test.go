@@ -80,7 +80,7 @@ func e2eUnder(dir string, files map[string]string) map[string]string {
 
 // e2eRepos are the parity repositories, writing their files under out.
 func e2eRepos(out string) []e2eRepo {
-	return []e2eRepo{e2eLayeredINIRepo(out), e2eSeedLayoutRepo(out), e2eTaskLanguageRepo(out), e2eFilesFlushRepo(out)}
+	return []e2eRepo{e2eLayeredINIRepo(out), e2eSeedLayoutRepo(out), e2eTaskLanguageRepo(out), e2eFilesFlushRepo(out), e2eFactsRepo(out)}
 }
 
 // e2eLayeredINIRepo: an INI inventory with nested groups, inline host vars
