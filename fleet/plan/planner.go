@@ -41,8 +41,9 @@ func (p *Planner) Plan(ctx context.Context) (*Plan, error) {
 		plan.secrets = ansible.AppendUnique(plan.secrets, w.secrets...)
 	}
 	plan.Fleet = p.fleet()
+	serving := servingByHost(plan.Fleet)
 	for _, w := range works {
-		w.addServers(plan.Fleet)
+		w.addServers(serving[w.name])
 	}
 	lintFleet(plan, works)
 	orderHosts(plan)
