@@ -33,23 +33,23 @@ func (h *HostPlan) Deployed(port int) *DeployedServer {
 // recognize keeps what the file describes as rendered and, when the host
 // holds another version, as deployed: the servers the discovery recognisers
 // find, not the host's bytes (they may hold keys), which the caller drops.
-func (f *fileWork) recognize(st remote.FileState) {
+func (f *fileWork) recognize(st remote.FileState, rz *discover.Recognizer) {
 	ff := discover.FileFindings{Dest: f.change.Dest}
-	ff.Rendered, _ = discover.RecognizeFile(f.change.Dest, f.src, f.content) // discovery reports a rendered file that does not parse
+	ff.Rendered, _ = discover.RecognizeFileWith(rz, f.change.Dest, f.src, f.content) // discovery reports a rendered file that does not parse
 	switch f.change.Action {
 	case ActionCreate:
 		ff.State = discover.FileMissing
 	case ActionUpdate:
 		ff.State = discover.FileDiffers
 		if len(ff.Rendered.Backends) > 0 {
-			ff.Deployed, ff.DeployedErr = recognizeDeployed(f, st.Content)
+			ff.Deployed, ff.DeployedErr = recognizeDeployed(f, st.Content, rz)
 		}
 	}
 	f.findings = ff
 }
 
-func recognizeDeployed(f *fileWork, content []byte) (discover.Findings, string) {
-	found, err := discover.RecognizeFile(f.change.Dest, f.src, content)
+func recognizeDeployed(f *fileWork, content []byte, rz *discover.Recognizer) (discover.Findings, string) {
+	found, err := discover.RecognizeFileWith(rz, f.change.Dest, f.src, content)
 	if err != nil {
 		return found, err.Error()
 	}
@@ -60,7 +60,7 @@ func recognizeDeployed(f *fileWork, content []byte) (discover.Findings, string) 
 func (w *hostWork) unread(why string) {
 	for _, f := range w.files {
 		f.findings = discover.FileFindings{Dest: f.change.Dest, State: discover.FileUnread, DeployedErr: why}
-		f.findings.Rendered, _ = discover.RecognizeFile(f.change.Dest, f.src, f.content)
+		f.findings.Rendered, _ = discover.RecognizeFileWith(w.rz, f.change.Dest, f.src, f.content)
 	}
 }
 

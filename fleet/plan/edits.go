@@ -46,7 +46,7 @@ func (hf *hostFiles) plan(ctx context.Context, w *hostWork, f *fileWork) error {
 			return nil
 		}
 	}
-	f.compare(st)
+	f.compare(st, w.rz)
 	if f.change.Changes() || st.Exists {
 		hf.planned[f.change.Dest] = remote.FileState{Path: f.change.Dest, Exists: true, Content: f.content, SHA256: f.change.NewSHA256}
 	}

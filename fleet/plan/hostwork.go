@@ -23,6 +23,7 @@ type hostWork struct {
 	secrets []string
 	pending *PendingRestart // left by an apply that died before its restart
 	byTask  map[*ansible.FileTask]*fileWork
+	rz      *discover.Recognizer // shared by the plan's hosts
 }
 
 // fileWork is one rendered file task awaiting the host's current content.
@@ -41,9 +42,9 @@ type fileWork struct {
 }
 
 // newHostWork starts a host's plan from its rendered tasks.
-func newHostWork(tasks *ansible.HostTasks) *hostWork {
+func newHostWork(tasks *ansible.HostTasks, rz *discover.Recognizer) *hostWork {
 	w := &hostWork{name: tasks.Host, tasks: tasks, conn: tasks.Conn, plan: &HostPlan{Host: tasks.Host}, secrets: tasks.Secrets,
-		byTask: map[*ansible.FileTask]*fileWork{}}
+		byTask: map[*ansible.FileTask]*fileWork{}, rz: rz}
 	if len(tasks.Scopes) > 0 {
 		w.plan.Connection, w.plan.Address = tasks.Conn.Kind, tasks.Conn.Address
 	}
@@ -85,7 +86,7 @@ func (w *hostWork) readFiles(ctx context.Context, tr remote.Transport) error {
 	return nil
 }
 
-func (f *fileWork) compare(st remote.FileState) {
+func (f *fileWork) compare(st remote.FileState, rz *discover.Recognizer) {
 	c := f.change
 	switch {
 	case !st.Exists:
@@ -99,7 +100,7 @@ func (f *fileWork) compare(st remote.FileState) {
 	if c.Action != ActionNone {
 		c.Diff = Diff(c.Dest, st.Content, f.content, st.Exists)
 	}
-	f.recognize(st)
+	f.recognize(st, rz)
 }
 
 // finish records a read failure and collects the handlers the changes notify.

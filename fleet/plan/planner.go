@@ -56,12 +56,13 @@ func (p *Planner) Plan(ctx context.Context) (*Plan, error) {
 func (p *Planner) renderAll(plan *Plan) ([]*hostWork, error) {
 	var works []*hostWork
 	st := state.Open(p.Repo.Root)
+	rz := new(discover.Recognizer)
 	for _, host := range p.Repo.PlannedHosts() {
 		tasks, err := p.Repo.RenderHost(host, true)
 		if err != nil {
 			plan.Findings = append(plan.Findings, ansible.ErrorFinding(host, err))
 		}
-		w := newHostWork(tasks)
+		w := newHostWork(tasks, rz)
 		if w.pending, err = ReadPending(st, host); err != nil {
 			plan.Findings = append(plan.Findings, Finding{Severity: SevError, Host: host,
 				Message: fmt.Sprintf("cannot read the pending-restart record (a restart may be owed): %v; fix or remove it", err)})
