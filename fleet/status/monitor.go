@@ -25,12 +25,21 @@ type Config struct {
 	// refresh shows the last one. 0: remote.HostProbeTimeout and
 	// remote.HostProbeInterval. Timeout does not apply to them.
 	HostProbeTimeout, HostProbeInterval time.Duration
+	// Parallel bounds how many hosts Refresh starts probing before one of
+	// them ends or has taken parallelSlotHold; 0: all at once. A one-shot
+	// check of 1,000 hosts sets it: each probe runs eight goroutines, and
+	// thousands of their stacks at once cost more memory than the plan.
+	// A slow or silent host holds its slot only that long, so it never
+	// makes the others wait for its timeout.
+	Parallel int
 }
 
 // Monitor probes the hosts and keeps their history across refreshes. It is
 // safe for concurrent use.
 type Monitor struct {
 	timeout    time.Duration
+	parallel   int           // 0: no bound
+	slotHold   time.Duration // how long a probe counts against parallel
 	hostTiming hostTiming
 	client     *http.Client
 
@@ -43,7 +52,8 @@ type Monitor struct {
 
 // New returns a monitor; nothing is probed until Refresh or Run.
 func New(cfg Config) *Monitor {
-	m := &Monitor{timeout: cfg.Timeout, hostTiming: newHostTiming(cfg), client: cfg.HTTPClient}
+	m := &Monitor{timeout: cfg.Timeout, parallel: cfg.Parallel, slotHold: parallelSlotHold,
+		hostTiming: newHostTiming(cfg), client: cfg.HTTPClient}
 	if m.timeout <= 0 {
 		m.timeout = DefaultTimeout
 	}
@@ -102,14 +112,41 @@ func (m *Monitor) proxyFor(t *ProxyTarget) *proxyEntry {
 func (m *Monitor) Refresh(ctx context.Context) Snapshot {
 	hosts, proxy := m.startRound(false)
 	var wg sync.WaitGroup
-	for _, e := range hosts {
-		wg.Go(func() { m.refreshHost(ctx, e) })
-	}
 	if proxy != nil {
 		wg.Go(func() { m.refreshProxy(ctx, proxy) })
 	}
+	m.refreshHosts(ctx, hosts)
 	wg.Wait()
 	return m.Snapshot()
+}
+
+// parallelSlotHold is how long a host's probe counts against
+// Config.Parallel: a refused or answering host ends well within it.
+const parallelSlotHold = 50 * time.Millisecond
+
+// refreshHosts probes the hosts, at most m.parallel starting at once (0:
+// all), and waits for every probe.
+func (m *Monitor) refreshHosts(ctx context.Context, hosts []*hostEntry) {
+	var wg sync.WaitGroup
+	if m.parallel <= 0 {
+		for _, e := range hosts {
+			wg.Go(func() { m.refreshHost(ctx, e) })
+		}
+		wg.Wait()
+		return
+	}
+	slots := make(chan struct{}, m.parallel)
+	for _, e := range hosts {
+		slots <- struct{}{}
+		wg.Go(func() {
+			release := sync.OnceFunc(func() { <-slots })
+			held := time.AfterFunc(m.slotHold, release)
+			defer held.Stop()
+			defer release()
+			m.refreshHost(ctx, e)
+		})
+	}
+	wg.Wait()
 }
 
 // startRound marks the hosts to probe as in flight: all of them, or with

@@ -1,0 +1,122 @@
+package status
+
+import (
+	"net"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+)
+
+// TestParallelBoundsHostsInFlight: with Parallel 2, a third host is not
+// probed while two are in flight (their answers held back), and every row
+// is updated once they answer.
+func TestParallelBoundsHostsInFlight(t *testing.T) {
+	gate := newHostGate()
+	var targets []Target
+	for _, name := range []string{"a", "b", "c", "d"} {
+		targets = append(targets, Target{Host: name, VLLMURL: gate.server(t, name)})
+	}
+	m := New(Config{Hosts: targets, Parallel: 2, Timeout: patientTimeout})
+	m.slotHold = time.Hour // only an ended probe frees its slot here
+	defer m.Close()
+	done := make(chan Snapshot)
+	go func() { done <- refresh(t, m) }()
+	gate.waitHosts(2)
+	time.Sleep(200 * time.Millisecond) // room for a third host to start, were it allowed
+	if n := gate.maxInFlight(); n != 2 {
+		t.Errorf("%d hosts probed at once, want 2", n)
+	}
+	gate.open()
+	for _, h := range (<-done).Hosts {
+		if h.State != StateEngineDead {
+			t.Errorf("%s: want engine-dead (its /health answers 503), got %s (%s)", h.Host, h.State, h.Reason)
+		}
+	}
+}
+
+// TestParallelSilentHostsDoNotHoldTheOthers: with Parallel 1 and three
+// silent hosts first, the refused host behind them is still probed and
+// every row ends in its own state.
+func TestParallelSilentHostsDoNotHoldTheOthers(t *testing.T) {
+	targets := []Target{
+		{Host: "silent-1", VLLMURL: silentListener(t)},
+		{Host: "silent-2", VLLMURL: silentListener(t)},
+		{Host: "silent-3", VLLMURL: silentListener(t)},
+		{Host: "off", VLLMURL: refusedURL(t)},
+	}
+	m := New(Config{Hosts: targets, Parallel: 1, Timeout: 300 * time.Millisecond})
+	defer m.Close()
+	s := refresh(t, m)
+	for _, h := range s.Hosts[:3] {
+		if h.State != StateUnreachable {
+			t.Errorf("%s never answers: want unreachable, got %s (%s)", h.Host, h.State, h.Reason)
+		}
+	}
+	if off := row(t, s, "off"); off.State != StateLoading {
+		t.Errorf("off refuses: want loading, got %s (%s)", off.State, off.Reason)
+	}
+}
+
+// hostGate serves every host's vLLM endpoints with /health 503, holding
+// each answer until open, and counts the hosts with a request in flight.
+type hostGate struct {
+	mu       sync.Mutex
+	inFlight map[string]int
+	max      int
+	seen     chan struct{}
+	released chan struct{}
+	once     sync.Once
+}
+
+func newHostGate() *hostGate {
+	return &hostGate{inFlight: map[string]int{}, seen: make(chan struct{}, 100), released: make(chan struct{})}
+}
+
+func (g *hostGate) server(t *testing.T, host string) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		g.enter(host)
+		defer g.leave(host)
+		<-g.released
+		w.WriteHeader(http.StatusServiceUnavailable)
+	})}
+	go srv.Serve(ln)
+	t.Cleanup(func() { g.open(); srv.Close() })
+	return "http://" + ln.Addr().String()
+}
+
+func (g *hostGate) enter(host string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.inFlight[host]++; g.inFlight[host] == 1 {
+		g.max = max(g.max, len(g.inFlight))
+		g.seen <- struct{}{}
+	}
+}
+
+func (g *hostGate) leave(host string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.inFlight[host]--; g.inFlight[host] == 0 {
+		delete(g.inFlight, host)
+	}
+}
+
+func (g *hostGate) waitHosts(n int) {
+	for range n {
+		<-g.seen
+	}
+}
+
+func (g *hostGate) maxInFlight() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.max
+}
+
+func (g *hostGate) open() { g.once.Do(func() { close(g.released) }) }
