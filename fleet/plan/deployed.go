@@ -30,19 +30,25 @@ func (h *HostPlan) Deployed(port int) *DeployedServer {
 	return nil
 }
 
+// recognizers read the plan's files, shared by its hosts: a script every
+// host receives is split into commands once. rendered is the fleet's (the
+// files discovery read already), deployed the plan's own, so the hosts'
+// bytes are never kept beyond the plan.
+type recognizers struct{ rendered, deployed *discover.Recognizer }
+
 // recognize keeps what the file describes as rendered and, when the host
 // holds another version, as deployed: the servers the discovery recognisers
 // find, not the host's bytes (they may hold keys), which the caller drops.
-func (f *fileWork) recognize(st remote.FileState, rz *discover.Recognizer) {
+func (f *fileWork) recognize(st remote.FileState, rz recognizers) {
 	ff := discover.FileFindings{Dest: f.change.Dest}
-	ff.Rendered, _ = discover.RecognizeFileWith(rz, f.change.Dest, f.src, f.content) // discovery reports a rendered file that does not parse
+	ff.Rendered, _ = discover.RecognizeFileWith(rz.rendered, f.change.Dest, f.src, f.content) // discovery reports a rendered file that does not parse
 	switch f.change.Action {
 	case ActionCreate:
 		ff.State = discover.FileMissing
 	case ActionUpdate:
 		ff.State = discover.FileDiffers
 		if len(ff.Rendered.Backends) > 0 {
-			ff.Deployed, ff.DeployedErr = recognizeDeployed(f, st.Content, rz)
+			ff.Deployed, ff.DeployedErr = recognizeDeployed(f, st.Content, rz.deployed)
 		}
 	}
 	f.findings = ff
@@ -60,7 +66,7 @@ func recognizeDeployed(f *fileWork, content []byte, rz *discover.Recognizer) (di
 func (w *hostWork) unread(why string) {
 	for _, f := range w.files {
 		f.findings = discover.FileFindings{Dest: f.change.Dest, State: discover.FileUnread, DeployedErr: why}
-		f.findings.Rendered, _ = discover.RecognizeFileWith(w.rz, f.change.Dest, f.src, f.content)
+		f.findings.Rendered, _ = discover.RecognizeFileWith(w.rz.rendered, f.change.Dest, f.src, f.content)
 	}
 }
 

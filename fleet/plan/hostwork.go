@@ -23,7 +23,7 @@ type hostWork struct {
 	secrets []string
 	pending *PendingRestart // left by an apply that died before its restart
 	byTask  map[*ansible.FileTask]*fileWork
-	rz      *discover.Recognizer // shared by the plan's hosts
+	rz      recognizers
 }
 
 // fileWork is one rendered file task awaiting the host's current content.
@@ -42,7 +42,7 @@ type fileWork struct {
 }
 
 // newHostWork starts a host's plan from its rendered tasks.
-func newHostWork(tasks *ansible.HostTasks, rz *discover.Recognizer) *hostWork {
+func newHostWork(tasks *ansible.HostTasks, rz recognizers) *hostWork {
 	w := &hostWork{name: tasks.Host, tasks: tasks, conn: tasks.Conn, plan: &HostPlan{Host: tasks.Host}, secrets: tasks.Secrets,
 		byTask: map[*ansible.FileTask]*fileWork{}, rz: rz}
 	if len(tasks.Scopes) > 0 {
@@ -86,7 +86,7 @@ func (w *hostWork) readFiles(ctx context.Context, tr remote.Transport) error {
 	return nil
 }
 
-func (f *fileWork) compare(st remote.FileState, rz *discover.Recognizer) {
+func (f *fileWork) compare(st remote.FileState, rz recognizers) {
 	c := f.change
 	switch {
 	case !st.Exists:

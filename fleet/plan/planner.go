@@ -56,7 +56,7 @@ func (p *Planner) Plan(ctx context.Context) (*Plan, error) {
 func (p *Planner) renderAll(plan *Plan) ([]*hostWork, error) {
 	var works []*hostWork
 	st := state.Open(p.Repo.Root)
-	rz := new(discover.Recognizer)
+	rz := recognizers{rendered: p.Fleet.Recognizer(), deployed: new(discover.Recognizer)}
 	for _, host := range p.Repo.PlannedHosts() {
 		tasks, err := p.Repo.RenderHost(host, true)
 		if err != nil {
