@@ -51,7 +51,8 @@ func unified(from, to, old, new string) string {
 	}
 	b.WriteString(" @@\n")
 	for _, l := range lines {
-		b.WriteString("+" + l)
+		b.WriteByte('+')
+		b.WriteString(l)
 		if !strings.HasSuffix(l, "\n") {
 			b.WriteString("\n\\ No newline at end of file\n")
 		}

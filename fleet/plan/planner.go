@@ -57,12 +57,13 @@ func (p *Planner) renderAll(plan *Plan) ([]*hostWork, error) {
 	var works []*hostWork
 	st := state.Open(p.Repo.Root)
 	rz := recognizers{rendered: p.Fleet.Recognizer(), deployed: new(discover.Recognizer)}
+	texts := textSet{}
 	for _, host := range p.Repo.PlannedHosts() {
 		tasks, err := p.Repo.RenderHost(host, true)
 		if err != nil {
 			plan.Findings = append(plan.Findings, ansible.ErrorFinding(host, err))
 		}
-		w := newHostWork(tasks, rz)
+		w := newHostWork(tasks, rz, texts)
 		if w.pending, err = ReadPending(st, host); err != nil {
 			plan.Findings = append(plan.Findings, Finding{Severity: SevError, Host: host,
 				Message: fmt.Sprintf("cannot read the pending-restart record (a restart may be owed): %v; fix or remove it", err)})
