@@ -3,6 +3,7 @@ package status
 import (
 	"net"
 	"net/http"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -120,3 +121,33 @@ func (g *hostGate) maxInFlight() int {
 }
 
 func (g *hostGate) open() { g.once.Do(func() { close(g.released) }) }
+
+// TestHealthFirstAnswersAsTheFullProbe: asking /health first changes no
+// row: lab hosts serving (with their served names and load), one refusing,
+// one whose engine is dead and one that never answers read the same with
+// and without HealthFirst.
+func TestHealthFirstAnswersAsTheFullProbe(t *testing.T) {
+	l := startLab(t, labTweaks{})
+	targets := l.targets(0)
+	for i := range targets {
+		targets[i].Transport = nil // HealthFirst is for checks without the host side
+	}
+	targets = append(targets,
+		Target{Host: "off", VLLMURL: refusedURL(t)},
+		Target{Host: "dead-engine", VLLMURL: engineDeadServer(t), Expected: []string{"dead-model"}},
+		Target{Host: "hung", VLLMURL: silentListener(t)})
+	full := refresh(t, l.monitor(Config{Hosts: targets, Timeout: time.Second}))
+	first := refresh(t, l.monitor(Config{Hosts: targets, Timeout: time.Second, HealthFirst: true}))
+	for _, want := range full.Hosts {
+		got := row(t, first, want.Host)
+		if got.State != want.State || got.Reason != want.Reason || !slices.Equal(got.Served, want.Served) ||
+			got.Mismatch != want.Mismatch || got.Load.Known != want.Load.Known || got.NoMetrics != want.NoMetrics {
+			t.Errorf("%s: HealthFirst %s (%s) served %q load known %v %q; full probe %s (%s) served %q load known %v %q",
+				want.Host, got.State, got.Reason, got.Served, got.Load.Known, got.NoMetrics,
+				want.State, want.Reason, want.Served, want.Load.Known, want.NoMetrics)
+		}
+	}
+	if up := row(t, first, "armitage"); up.State != StateUp || !up.Load.Known {
+		t.Errorf("armitage serves: want up with its load read, got %+v", up)
+	}
+}
