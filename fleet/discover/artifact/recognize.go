@@ -111,7 +111,7 @@ const (
 func formatOf(file string, content []byte) format {
 	name := strings.TrimSuffix(path.Base(file), ".j2")
 	switch ext := path.Ext(name); {
-	case ext == ".service" || looksLikeUnit(string(content)):
+	case ext == ".service" || looksLikeUnit(content):
 		return formatUnit
 	case ext == ".yaml" || ext == ".yml":
 		return formatYAML
