@@ -31,6 +31,7 @@ func (p *Planner) Plan(ctx context.Context) (*Plan, error) {
 	for _, pb := range r.Playbooks {
 		plan.Playbooks = append(plan.Playbooks, pb.Path)
 	}
+	plan.Fleet = p.fleet() // first, as Session.Plan has it: the plan reads the rendered files through its Recognizer
 	works, err := p.renderAll(plan)
 	if err != nil {
 		return nil, err
@@ -40,7 +41,6 @@ func (p *Planner) Plan(ctx context.Context) (*Plan, error) {
 		plan.Hosts = append(plan.Hosts, w.plan)
 		plan.secrets = ansible.AppendUnique(plan.secrets, w.secrets...)
 	}
-	plan.Fleet = p.fleet()
 	serving := servingByHost(plan.Fleet)
 	for _, w := range works {
 		w.addServers(serving[w.name])
@@ -56,7 +56,7 @@ func (p *Planner) Plan(ctx context.Context) (*Plan, error) {
 func (p *Planner) renderAll(plan *Plan) ([]*hostWork, error) {
 	var works []*hostWork
 	st := state.Open(p.Repo.Root)
-	rz := recognizers{rendered: p.Fleet.Recognizer(), deployed: new(discover.Recognizer)}
+	rz := recognizers{rendered: plan.Fleet.Recognizer(), deployed: new(discover.Recognizer)}
 	texts := textSet{}
 	for _, host := range p.Repo.PlannedHosts() {
 		tasks, err := p.Repo.RenderHost(host, true)
