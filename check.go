@@ -23,6 +23,7 @@ func (a *app) runCheck(ctx context.Context) int {
 		return a.fail(err)
 	}
 	snap := <-live
+	defer a.bufferOutput()()
 	if a.opts.json {
 		plan.Live = liveView(snap)
 	}

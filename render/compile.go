@@ -72,8 +72,8 @@ func (e *Engine) parse(key compileKey) *compiled {
 	single := singleOutput(root)
 	rewriteTree(root)
 	c := &compiled{root: root, cfg: cfg, names: names, single: single}
-	if m := singleVar.FindStringSubmatch(key.src); m != nil {
-		c.singleVar = m[1]
+	if name, ok := singleVarName(key.src); ok {
+		c.singleVar = name
 	}
 	return c
 }

@@ -18,14 +18,25 @@ import (
 // any other; a change of line endings alone (LF to CRLF, say) is reported
 // in a line of its own instead of as every line changing invisibly.
 func Diff(path string, old, new []byte) string {
+	return diffFrom("before: "+path, path, old, new)
+}
+
+// DiffNew is Diff of a file that does not exist yet, against nothing, with
+// Ansible's bare "--- before" (written so, not replaced in Diff's output:
+// a created file's diff is the whole file).
+func DiffNew(path string, new []byte) string {
+	return diffFrom("before", path, nil, new)
+}
+
+func diffFrom(from, path string, old, new []byte) string {
 	if bytes.Equal(old, new) {
 		return ""
 	}
-	header := fmt.Sprintf("--- before: %s\n+++ after: %s\n", path, path)
+	header := "--- " + from + "\n+++ after: " + path + "\n"
 	if isBinary(old) || isBinary(new) {
 		return header + "diff skipped: file appears to be binary\n"
 	}
-	text := unified("before: "+path, "after: "+path, displayText(old), displayText(new))
+	text := unified(from, "after: "+path, displayText(old), displayText(new))
 	note := lineEndingNote(old, new)
 	if text == "" {
 		return header + note
@@ -51,7 +62,8 @@ func unified(from, to, old, new string) string {
 	}
 	b.WriteString(" @@\n")
 	for _, l := range lines {
-		b.WriteString("+" + l)
+		b.WriteByte('+')
+		b.WriteString(l)
 		if !strings.HasSuffix(l, "\n") {
 			b.WriteString("\n\\ No newline at end of file\n")
 		}

@@ -96,7 +96,7 @@ func yaml11Scalar(s string) (any, bool) {
 		return nil, true
 	}
 	for i, implicit := range yamlImplicit[:3] {
-		if strings.IndexByte(implicit.first, s[0]) < 0 || !implicit.pattern.MatchString(s) {
+		if strings.IndexByte(implicit.first, s[0]) < 0 || !implicit.pattern().MatchString(s) {
 			continue
 		}
 		switch i {

@@ -150,19 +150,20 @@ func yamlFloat(f float64) string {
 }
 
 // YAML 1.1 implicit types (PyYAML's resolver), keyed by what the first
-// character may be.
+// character may be. Each pattern compiles on first use (lazyRegexp), not
+// at every start; the table itself is never changed.
 var yamlImplicit = []struct {
 	first   string
-	pattern *regexp.Regexp
+	pattern func() *regexp.Regexp
 }{
-	{"yYnNtTfFoO", regexp.MustCompile(`^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$`)},
-	{"-+0123456789.", regexp.MustCompile(`^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$`)},
-	{"-+0123456789", regexp.MustCompile(`^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$`)},
-	{"<", regexp.MustCompile(`^(?:<<)$`)},
-	{"~nN", regexp.MustCompile(`^(?:~|null|Null|NULL)$`)},
-	{"0123456789", regexp.MustCompile(`^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]|[0-9][0-9][0-9][0-9]-[0-9][0-9]?-[0-9][0-9]?(?:[Tt]|[ \t]+)[0-9][0-9]?:[0-9][0-9]:[0-9][0-9](?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$`)},
-	{"=", regexp.MustCompile(`^(?:=)$`)},
-	{"!&*", regexp.MustCompile(`^(?:!|&|\*)$`)},
+	{"yYnNtTfFoO", lazyRegexp(`^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$`)},
+	{"-+0123456789.", lazyRegexp(`^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$`)},
+	{"-+0123456789", lazyRegexp(`^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$`)},
+	{"<", lazyRegexp(`^(?:<<)$`)},
+	{"~nN", lazyRegexp(`^(?:~|null|Null|NULL)$`)},
+	{"0123456789", lazyRegexp(`^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]|[0-9][0-9][0-9][0-9]-[0-9][0-9]?-[0-9][0-9]?(?:[Tt]|[ \t]+)[0-9][0-9]?:[0-9][0-9]:[0-9][0-9](?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$`)},
+	{"=", lazyRegexp(`^(?:=)$`)},
+	{"!&*", lazyRegexp(`^(?:!|&|\*)$`)},
 }
 
 // resolvesToString tells whether s, written plain, reads back as a string.
@@ -171,7 +172,7 @@ func resolvesToString(s string) bool {
 		return false
 	}
 	for _, implicit := range yamlImplicit {
-		if strings.IndexByte(implicit.first, s[0]) >= 0 && implicit.pattern.MatchString(s) {
+		if strings.IndexByte(implicit.first, s[0]) >= 0 && implicit.pattern().MatchString(s) {
 			return false
 		}
 	}

@@ -38,7 +38,18 @@ type FileFindings struct {
 // as discovery reads a rendered file (a copy into a directory under the
 // source's name).
 func RecognizeFile(dest, src string, content []byte) (artifact.Findings, error) {
-	return recognizeAs(new(artifact.Recognizer), dest, src, content)
+	return RecognizeFileWith(new(Recognizer), dest, src, content)
+}
+
+// Recognizer recognises many files, lexing a script that many hosts
+// receive once (artifact.Recognizer).
+type Recognizer = artifact.Recognizer
+
+// RecognizeFileWith is RecognizeFile through rz, shared by the files of a
+// plan: the start script every host receives is split into commands once,
+// not once per host.
+func RecognizeFileWith(rz *Recognizer, dest, src string, content []byte) (artifact.Findings, error) {
+	return recognizeAs(rz, dest, src, content)
 }
 
 // Deployment is one of the repository's servers as the host's deployed

@@ -27,6 +27,17 @@ type Fleet struct {
 	Backends []GPUHost
 	Proxies  []Proxy
 	Problems []Problem
+
+	rz *artifact.Recognizer // what read the rendered files; see Recognizer
+}
+
+// Recognizer is the one that read the fleet's rendered files: a plan that
+// reads the same files again through it finds them already read.
+func (f *Fleet) Recognizer() *Recognizer {
+	if f == nil || f.rz == nil {
+		return new(Recognizer)
+	}
+	return f.rz
 }
 
 // defaultIdleThreshold is how long a server must be quiet to count as idle
@@ -58,8 +69,8 @@ func (f *Fleet) GPUHostByName(name string) *GPUHost {
 // --limit: a route's backend matters even when the run is limited to the
 // proxy. Each host is seen through the first play that targets it.
 func Read(r *ansible.Repo) *Fleet {
-	f := &Fleet{Conns: map[string]ansible.Connection{}}
 	rz := new(artifact.Recognizer)
+	f := &Fleet{Conns: map[string]ansible.Connection{}, rz: rz}
 	hosts := r.Inventory.Hosts()
 	seen := make([]hostSeen, len(hosts))
 	forEachParallel(len(hosts), func(i int) { seen[i] = seeHost(r, hosts[i], rz) })

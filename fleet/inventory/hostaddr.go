@@ -56,13 +56,8 @@ var errNotAddress = errors.New("not a valid network hostname")
 // parseAddress is Ansible's parse_address: a host name or IP address with
 // an optional :port, ranges allowed or not.
 func parseAddress(address string, allowRanges bool) (host string, port int, err error) {
-	for _, re := range []*regexp.Regexp{bracketedHostPort(), hostPort()} {
-		if m := re.FindStringSubmatch(address); m != nil {
-			if port, err = strconv.Atoi(m[2]); err != nil {
-				return "", 0, errNotAddress
-			}
-			address = m[1]
-		}
+	if address, port, err = splitPort(address); err != nil {
+		return "", 0, err
 	}
 	if !isIPv4(address) && !isHostname(address) && !ipv6Address().MatchString(address) {
 		return "", 0, errNotAddress
@@ -73,18 +68,52 @@ func parseAddress(address string, allowRanges bool) (host string, port int, err 
 	return address, port, nil
 }
 
-func isIPv4(s string) bool { return ipv4Address().MatchString(s) }
+// splitPort takes a :port off address. Both forms need a ':', so an
+// address without one never compiles their expressions.
+func splitPort(address string) (string, int, error) {
+	if !strings.Contains(address, ":") {
+		return address, 0, nil
+	}
+	port := 0
+	for _, re := range []*regexp.Regexp{bracketedHostPort(), hostPort()} {
+		if m := re.FindStringSubmatch(address); m != nil {
+			p, err := strconv.Atoi(m[2])
+			if err != nil {
+				return "", 0, errNotAddress
+			}
+			address, port = m[1], p
+		}
+	}
+	return address, port, nil
+}
+
+// isIPv4: the expression needs exactly three dots, so other names never
+// compile it.
+func isIPv4(s string) bool { return strings.Count(s, ".") == 3 && ipv4Address().MatchString(s) }
 
 // isHostname checks each dot-separated label; a label may not end in '_'
 // or '-' (Ansible's negative lookbehind, which Go's regexp lacks).
 func isHostname(s string) bool {
 	for _, label := range strings.Split(s, ".") {
-		if !hostnameLabel().MatchString(label) || strings.HasSuffix(label, "_") || strings.HasSuffix(label, "-") {
+		if !isHostnameLabel(label) || strings.HasSuffix(label, "_") || strings.HasSuffix(label, "-") {
 			return false
 		}
 	}
 	return true
 }
+
+// isHostnameLabel is hostnameLabel's match; a plain ASCII label (a word
+// character, then word characters and '-') matches without compiling it.
+func isHostnameLabel(label string) bool {
+	if label != "" && label[0] != '-' && strings.Trim(label, asciiLabelChars) == "" {
+		return true
+	}
+	return hostnameLabel().MatchString(label)
+}
+
+// asciiLabelChars are the ASCII characters hostnameLabel takes anywhere
+// but first ('-' may not start a label).
+const asciiLabelChars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-"
 
 // expandHostPattern is BaseInventoryPlugin._expand_hostpattern: the host
 // names a pattern stands for and the port it names (0 for none).

@@ -169,7 +169,7 @@ type subscript struct {
 }
 
 func splitSubscript(part string) (string, *subscript) {
-	if part[0] == '~' {
+	if part[0] == '~' || !strings.HasSuffix(part, "]") { // the expression ends in \]
 		return part, nil
 	}
 	m := subscriptPattern().FindStringSubmatch(part)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"math/big"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -16,21 +15,24 @@ import (
 // Ansible parses YAML with PyYAML, which follows YAML 1.1: "yes", "on" and
 // "off" are booleans, "017" is octal, "1:30" is 90, "1e3" is a string and
 // "2024-01-02" a date. These are PyYAML's implicit resolvers (resolver.py).
+// They compile on first use (lazyRegexp): the plain decimals most
+// repositories hold take plainDecimal's path and never need them, and
+// compiling the four cost ~3.8 M instructions at every start.
 var (
-	yamlFloat = regexp.MustCompile(`^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?` +
+	yamlFloat = lazyRegexp(`^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?` +
 		`|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?` +
 		`|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*` +
 		`|[-+]?\.(?:inf|Inf|INF)` +
 		`|\.(?:nan|NaN|NAN))$`)
-	yamlInt = regexp.MustCompile(`^(?:[-+]?0b[0-1_]+` +
+	yamlInt = lazyRegexp(`^(?:[-+]?0b[0-1_]+` +
 		`|[-+]?0[0-7_]+` +
 		`|[-+]?(?:0|[1-9][0-9_]*)` +
 		`|[-+]?0x[0-9a-fA-F_]+` +
 		`|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$`)
-	yamlTimestamp = regexp.MustCompile(`^([0-9]{4})-([0-9][0-9]?)-([0-9][0-9]?)` +
+	yamlTimestamp = lazyRegexp(`^([0-9]{4})-([0-9][0-9]?)-([0-9][0-9]?)` +
 		`(?:(?:[Tt]|[ \t]+)([0-9][0-9]?):([0-9][0-9]):([0-9][0-9])(?:\.([0-9]*))?` +
 		`(?:[ \t]*(Z|([-+])([0-9][0-9]?)(?::([0-9][0-9]))?))?)?$`)
-	yamlTimestampImplicit = regexp.MustCompile(`^(?:[0-9]{4}-[0-9][0-9]-[0-9][0-9]` +
+	yamlTimestampImplicit = lazyRegexp(`^(?:[0-9]{4}-[0-9][0-9]-[0-9][0-9]` +
 		`|[0-9]{4}-[0-9][0-9]?-[0-9][0-9]?(?:[Tt]|[ \t]+)[0-9][0-9]?:[0-9][0-9]:[0-9][0-9](?:\.[0-9]*)?` +
 		`(?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$`)
 )
@@ -58,16 +60,52 @@ func resolveNumberOrTime(s string) (any, error) {
 	default:
 		return s, nil
 	}
-	if yamlFloat.MatchString(s) {
+	switch plainDecimal(s) {
+	case decimalInt:
+		return constructInt(s)
+	case decimalFloat:
 		return constructFloat(s)
 	}
-	if yamlInt.MatchString(s) {
+	if strings.Count(s, ".") > 1 { // 127.0.0.1: each resolver allows one dot at most
+		return s, nil
+	}
+	if yamlFloat().MatchString(s) {
+		return constructFloat(s)
+	}
+	if yamlInt().MatchString(s) {
 		return constructInt(s)
 	}
-	if yamlTimestampImplicit.MatchString(s) {
+	if yamlTimestampImplicit().MatchString(s) {
 		return constructTimestamp(s)
 	}
 	return s, nil
+}
+
+// decimalKind is what plainDecimal recognises.
+type decimalKind int
+
+const (
+	notDecimal   decimalKind = iota
+	decimalInt               // [1-9][0-9]* or 0: yamlInt's third form, never yamlFloat
+	decimalFloat             // [0-9]+.[0-9]+: yamlFloat's first form, never yamlInt
+)
+
+// plainDecimal recognises the numbers repositories hold most (8000, 0.9)
+// without the resolvers' expressions; anything else (signs, _, octal,
+// 1:30, 1e3, dates) is notDecimal and goes to them.
+func plainDecimal(s string) decimalKind {
+	digits := len(s) - len(strings.TrimLeft(s, "0123456789"))
+	switch {
+	case digits == 0:
+		return notDecimal
+	case digits == len(s) && (s[0] != '0' || len(s) == 1):
+		return decimalInt
+	}
+	frac := s[digits:]
+	if len(frac) > 1 && frac[0] == '.' && strings.Trim(frac[1:], "0123456789") == "" {
+		return decimalFloat
+	}
+	return notDecimal
 }
 
 // constructInt follows PyYAML's construct_yaml_int.
@@ -172,7 +210,7 @@ func sexagesimalFloat(v string, sign float64, orig string) (any, error) {
 // constructTimestamp returns a date or datetime as the string Ansible's JSON
 // encoder writes for it (Python's isoformat()).
 func constructTimestamp(s string) (any, error) {
-	m := yamlTimestamp.FindStringSubmatch(s)
+	m := yamlTimestamp().FindStringSubmatch(s)
 	if m == nil {
 		return nil, fmt.Errorf("invalid timestamp %q", s)
 	}
@@ -243,7 +281,7 @@ func constructTagged(tag, s string) (any, error) {
 	case "!!bool":
 		return constructBool(s)
 	case "!!int":
-		if !yamlInt.MatchString(s) {
+		if !yamlInt().MatchString(s) {
 			return nil, fmt.Errorf("invalid int %q", s)
 		}
 		return constructInt(s)
@@ -266,7 +304,7 @@ func constructBool(s string) (any, error) {
 }
 
 func constructTaggedFloat(s string) (any, error) {
-	if yamlInt.MatchString(s) {
+	if yamlInt().MatchString(s) {
 		v, err := constructInt(s)
 		if i, ok := v.(int); ok {
 			return float64(i), err

@@ -32,14 +32,14 @@ func hasPOSIXAttrs(a FileAttrs) bool { return a.Mode != "" || a.Owner != "" || a
 
 // keepExisting plans force: no on an existing file: Ansible's copy returns
 // before comparing anything, so the file stays as it is, attributes too.
-func (f *fileWork) keepExisting(st remote.FileState) bool {
+func (f *fileWork) keepExisting(st remote.FileState, rz recognizers) bool {
 	c := f.change
 	if !c.Attrs.NoForce || !st.Exists || f.line != nil {
 		return false
 	}
 	f.content = st.Content
 	c.NewSHA256, c.NewContent, c.raw = st.SHA256, string(st.Content), st.Content
-	f.compare(st)
+	f.compare(st, rz)
 	return true
 }
 

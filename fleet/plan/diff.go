@@ -1,8 +1,6 @@
 package plan
 
 import (
-	"strings"
-
 	"github.com/straylight-fleet/straylight/render"
 )
 
@@ -12,6 +10,5 @@ func Diff(dest string, old, new []byte, existed bool) string {
 	if existed {
 		return render.Diff(dest, old, new)
 	}
-	d := render.Diff(dest, nil, new)
-	return strings.Replace(d, "--- before: "+dest+"\n", "--- before\n", 1)
+	return render.DiffNew(dest, new)
 }

@@ -49,10 +49,10 @@ func (hf *hostFiles) plan(ctx context.Context, w *hostWork, f *fileWork) error {
 			return nil
 		}
 	}
-	if f.keepExisting(st) {
+	if f.keepExisting(st, w.rz) {
 		return nil
 	}
-	f.compare(st)
+	f.compare(st, w.rz)
 	if !hf.compareAttrs(ctx, w, f, st) {
 		return nil
 	}

@@ -23,6 +23,8 @@ type hostWork struct {
 	secrets []string
 	pending *PendingRestart // left by an apply that died before its restart
 	byTask  map[*ansible.FileTask]*fileWork
+	rz      recognizers
+	texts   textSet
 	// modeChains: symbolic mode clauses read the mode earlier clauses
 	// made, as since ansible-core 2.16 (filemod.Attrs.Chained).
 	modeChains bool
@@ -43,10 +45,27 @@ type fileWork struct {
 	onlyIf   *ansible.ResultCondition
 }
 
+// textSet holds one copy of each rendered file's text for a plan, by its
+// SHA-256: a start script every host receives is kept once, not once per
+// host (4 MB of a 1,000-host plan). Hosts are started one after another,
+// so it needs no lock; nil keeps a copy per file.
+type textSet map[string]string
+
+func (ts textSet) text(sha string, content []byte) string {
+	if s, ok := ts[sha]; ok {
+		return s
+	}
+	s := string(content)
+	if ts != nil {
+		ts[sha] = s
+	}
+	return s
+}
+
 // newHostWork starts a host's plan from its rendered tasks.
-func newHostWork(tasks *ansible.HostTasks) *hostWork {
+func newHostWork(tasks *ansible.HostTasks, rz recognizers, texts textSet) *hostWork {
 	w := &hostWork{name: tasks.Host, tasks: tasks, conn: tasks.Conn, plan: &HostPlan{Host: tasks.Host}, secrets: tasks.Secrets,
-		byTask: map[*ansible.FileTask]*fileWork{}}
+		byTask: map[*ansible.FileTask]*fileWork{}, rz: rz, texts: texts}
 	if len(tasks.Scopes) > 0 {
 		w.plan.Connection, w.plan.Address = tasks.Conn.Kind, tasks.Conn.Address
 	}
@@ -59,8 +78,9 @@ func newHostWork(tasks *ansible.HostTasks) *hostWork {
 
 func (w *hostWork) addFile(ft *ansible.FileTask) {
 	t, run := ft.Task, ft.Run
+	sha := sha256Hex(ft.Content)
 	fc := &FileChange{Playbook: run.Playbook.Path, Play: run.Play.Name, Task: t.Label(), Module: t.Module,
-		Dest: ft.Dest, NewSHA256: sha256Hex(ft.Content), NewContent: string(ft.Content), Notify: t.Notify, At: t.At, raw: ft.Content,
+		Dest: ft.Dest, NewSHA256: sha, NewContent: w.texts.text(sha, ft.Content), Notify: t.Notify, At: t.At, raw: ft.Content,
 		Attrs: ft.Attrs, Become: becomeOrNil(ft.Become), Flush: ft.Flush}
 	play := ft.Play
 	if play == nil {
@@ -90,7 +110,7 @@ func (w *hostWork) readFiles(ctx context.Context, tr remote.Transport) error {
 	return nil
 }
 
-func (f *fileWork) compare(st remote.FileState) {
+func (f *fileWork) compare(st remote.FileState, rz recognizers) {
 	c := f.change
 	switch {
 	case !st.Exists:
@@ -104,7 +124,7 @@ func (f *fileWork) compare(st remote.FileState) {
 	if c.Action != ActionNone {
 		c.Diff = Diff(c.Dest, st.Content, f.content, st.Exists)
 	}
-	f.recognize(st)
+	f.recognize(st, rz)
 }
 
 // finish records a read failure and collects the handlers the changes notify.

@@ -35,6 +35,7 @@ func (p *Planner) Plan(ctx context.Context) (*Plan, error) {
 	for _, pb := range r.Playbooks {
 		plan.Playbooks = append(plan.Playbooks, pb.Path)
 	}
+	plan.Fleet = p.fleet() // first, as Session.Plan has it: the plan reads the rendered files through its Recognizer
 	works, err := p.renderAll(plan)
 	if err != nil {
 		return nil, err
@@ -46,9 +47,9 @@ func (p *Planner) Plan(ctx context.Context) (*Plan, error) {
 	}
 	ansible.SortLongestFirst(plan.secrets)
 	p.delegateAll(ctx, plan, works)
-	plan.Fleet = p.fleet()
+	serving := servingByHost(plan.Fleet)
 	for _, w := range works {
-		w.addServers(plan.Fleet)
+		w.addServers(serving[w.name])
 	}
 	lintFleet(plan, works)
 	orderHosts(plan)
@@ -61,12 +62,14 @@ func (p *Planner) Plan(ctx context.Context) (*Plan, error) {
 func (p *Planner) renderAll(plan *Plan) ([]*hostWork, error) {
 	var works []*hostWork
 	st := state.Open(p.Repo.Root)
+	rz := recognizers{rendered: plan.Fleet.Recognizer(), deployed: new(discover.Recognizer)}
+	texts := textSet{}
 	for _, host := range p.Repo.PlannedHosts() {
 		tasks, err := p.Repo.RenderHost(host, true)
 		if err != nil {
 			plan.Findings = append(plan.Findings, ansible.ErrorFinding(host, err))
 		}
-		w := newHostWork(tasks)
+		w := newHostWork(tasks, rz, texts)
 		w.modeChains = p.Repo.SymbolicModeChains()
 		if w.pending, err = ReadPending(st, host); err != nil {
 			plan.Findings = append(plan.Findings, Finding{Severity: SevError, Host: host,

@@ -18,7 +18,7 @@ func RestartPlan(r *ansible.Repo, f *discover.Fleet, host string) (*Plan, error)
 	if err != nil {
 		return nil, err
 	}
-	w := newHostWork(tasks)
+	w := newHostWork(tasks, recognizers{rendered: f.Recognizer(), deployed: new(discover.Recognizer)}, nil)
 	w.collectHandlers() // files not read: every notify counts
 	w.plan.Handlers = onceEach(w.plan.Handlers)
 	w.redact()

@@ -25,14 +25,30 @@ type Config struct {
 	// refresh shows the last one. 0: remote.HostProbeTimeout and
 	// remote.HostProbeInterval. Timeout does not apply to them.
 	HostProbeTimeout, HostProbeInterval time.Duration
+	// Parallel bounds how many hosts Refresh starts probing before one of
+	// them ends or has taken parallelSlotHold; 0: all at once. A one-shot
+	// check of 1,000 hosts sets it: each probe runs eight goroutines, and
+	// thousands of their stacks at once cost more memory than the plan.
+	// A slow or silent host holds its slot only that long, so it never
+	// makes the others wait for its timeout.
+	Parallel int
+	// HealthFirst asks a vLLM server's /health before anything else and
+	// the rest (/health again with /v1/models, and /metrics) only when it
+	// answered: a host that refuses or never answers costs one connection
+	// instead of three, a live one a round trip more. For one-shot checks
+	// of many hosts; the UI's rounds ask everything at once.
+	HealthFirst bool
 }
 
 // Monitor probes the hosts and keeps their history across refreshes. It is
 // safe for concurrent use.
 type Monitor struct {
-	timeout    time.Duration
-	hostTiming hostTiming
-	client     *http.Client
+	timeout     time.Duration
+	parallel    int           // 0: no bound
+	slotHold    time.Duration // how long a probe counts against parallel
+	healthFirst bool
+	hostTiming  hostTiming
+	client      *http.Client
 
 	mu     sync.Mutex
 	hosts  []*hostEntry
@@ -43,7 +59,8 @@ type Monitor struct {
 
 // New returns a monitor; nothing is probed until Refresh or Run.
 func New(cfg Config) *Monitor {
-	m := &Monitor{timeout: cfg.Timeout, hostTiming: newHostTiming(cfg), client: cfg.HTTPClient}
+	m := &Monitor{timeout: cfg.Timeout, parallel: cfg.Parallel, slotHold: parallelSlotHold, healthFirst: cfg.HealthFirst,
+		hostTiming: newHostTiming(cfg), client: cfg.HTTPClient}
 	if m.timeout <= 0 {
 		m.timeout = DefaultTimeout
 	}
@@ -102,14 +119,41 @@ func (m *Monitor) proxyFor(t *ProxyTarget) *proxyEntry {
 func (m *Monitor) Refresh(ctx context.Context) Snapshot {
 	hosts, proxy := m.startRound(false)
 	var wg sync.WaitGroup
-	for _, e := range hosts {
-		wg.Go(func() { m.refreshHost(ctx, e) })
-	}
 	if proxy != nil {
 		wg.Go(func() { m.refreshProxy(ctx, proxy) })
 	}
+	m.refreshHosts(ctx, hosts)
 	wg.Wait()
 	return m.Snapshot()
+}
+
+// parallelSlotHold is how long a host's probe counts against
+// Config.Parallel: a refused or answering host ends well within it.
+const parallelSlotHold = 50 * time.Millisecond
+
+// refreshHosts probes the hosts, at most m.parallel starting at once (0:
+// all), and waits for every probe.
+func (m *Monitor) refreshHosts(ctx context.Context, hosts []*hostEntry) {
+	var wg sync.WaitGroup
+	if m.parallel <= 0 {
+		for _, e := range hosts {
+			wg.Go(func() { m.refreshHost(ctx, e) })
+		}
+		wg.Wait()
+		return
+	}
+	slots := make(chan struct{}, m.parallel)
+	for _, e := range hosts {
+		slots <- struct{}{}
+		wg.Go(func() {
+			release := sync.OnceFunc(func() { <-slots })
+			held := time.AfterFunc(m.slotHold, release)
+			defer held.Stop()
+			defer release()
+			m.refreshHost(ctx, e)
+		})
+	}
+	wg.Wait()
 }
 
 // startRound marks the hosts to probe as in flight: all of them, or with
@@ -140,6 +184,7 @@ func (m *Monitor) startRound(onlyIdle bool) ([]*hostEntry, *proxyEntry) {
 func (m *Monitor) refreshHost(ctx context.Context, e *hostEntry) {
 	m.mu.Lock()
 	job := e.job()
+	job.healthFirst = m.healthFirst
 	m.mu.Unlock()
 	p := probeHost(ctx, job, m.timeout)
 	m.mu.Lock()

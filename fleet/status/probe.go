@@ -40,10 +40,17 @@ type hostJob struct {
 	vllm      *api.VLLM
 	server    serverProbe // nil: probe as vLLM
 	link      *transportLink
+	// healthFirst: a vLLM server's /health alone decides whether the rest
+	// is asked (Config.HealthFirst).
+	healthFirst bool
 }
 
 func probeHost(ctx context.Context, job hostJob, timeout time.Duration) hostProbe {
 	p := hostProbe{started: time.Now()}
+	if job.healthFirst && job.server == nil && job.link == nil && unanswered(ctx, &p, job, timeout) {
+		p.finished = time.Now()
+		return p
+	}
 	checks := serverChecks(&p, job)
 	if job.link != nil { // on its own cadence and deadline (hostprobe.go)
 		checks = append(checks, func(ctx context.Context) {
@@ -56,6 +63,20 @@ func probeHost(ctx context.Context, job hostJob, timeout time.Duration) hostProb
 	runChecks(ctx, timeout, checks)
 	p.finished = time.Now()
 	return p
+}
+
+// unanswered asks /health alone and, when it got no HTTP answer, records
+// what Probe would have said (and the same failure for /metrics, which a
+// server that is not up never shows).
+func unanswered(ctx context.Context, p *hostProbe, job hostJob, timeout time.Duration) bool {
+	var healthErr error
+	withTimeout(ctx, timeout, func(ctx context.Context) { healthErr = job.vllm.Health(ctx) })
+	failed := api.TransportFailure(healthErr)
+	if failed == nil {
+		return false
+	}
+	p.vllm, p.metricsErr, p.metricsAt = *failed, healthErr, time.Now()
+	return true
 }
 
 // serverChecks are the HTTP checks of the server: vLLM's probe and

@@ -58,6 +58,17 @@ func (c *VLLM) Probe(ctx context.Context, expectedName string) ProbeResult {
 	return classifyProbe(expectedName, healthErr, ids, modelsErr)
 }
 
+// TransportFailure is Probe's verdict when a request to the server got no
+// HTTP answer (refused, dropped, no answer before the deadline): what Probe
+// returns whenever its /health fails that way. Nil when err is nil or an
+// HTTP answer: then /v1/models and /metrics say more.
+func TransportFailure(err error) *ProbeResult {
+	if state, reason, ok := transportState(err); ok {
+		return &ProbeResult{State: state, Reason: reason, Err: err}
+	}
+	return nil
+}
+
 func classifyProbe(expected string, healthErr error, ids []string, modelsErr error) ProbeResult {
 	for _, err := range []error{healthErr, modelsErr} {
 		if state, reason, ok := transportState(err); ok {

@@ -49,12 +49,17 @@ func recognizeCommand(args []string, env map[string]string, src Source) (Backend
 	return l.backend(src), true
 }
 
-// stripWrappers removes leading VAR=value assignments (kept in env), exec,
-// env, nohup, sudo, nice and time.
+// stripWrappers removes leading VAR=value assignments (kept in a copy of
+// env, made only when there is one: a script's hundred commands rarely
+// have any), exec, env, nohup, sudo, nice and time. The env returned is
+// read, never written.
 func stripWrappers(args []string, env map[string]string) (map[string]string, []string) {
-	env = copyEnv(env)
+	copied := false
 	for len(args) > 0 {
 		if name, value, ok := assignment(args[0]); ok {
+			if !copied {
+				env, copied = copyEnv(env), true
+			}
 			env[name] = value
 			args = args[1:]
 			continue

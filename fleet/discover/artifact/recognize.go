@@ -26,10 +26,22 @@ func Recognize(file string, content []byte) (Findings, error) {
 
 // Recognizer is Recognize for many files: shell text with the same content
 // (a start script copied to every host of a fleet) is split into commands
-// once. The zero value is ready; it is safe for concurrent use.
+// once, and a YAML file read again under the same name with the same
+// content (discovery's rendered file, then the plan's) is decoded once.
+// The zero value is ready; it is safe for concurrent use. Findings it
+// returns share their slices with its cache: callers read them, never
+// change them in place.
 type Recognizer struct {
 	mu      sync.Mutex
 	scripts map[string]splitScript
+	yamls   map[yamlFile]recognized
+}
+
+type yamlFile struct{ name, content string }
+
+type recognized struct {
+	found Findings
+	err   error
 }
 
 type splitScript struct {
@@ -43,7 +55,7 @@ func (rz *Recognizer) Recognize(file string, content []byte) (Findings, error) {
 	case formatUnit:
 		return recognizeUnit(file, content)
 	case formatYAML:
-		return recognizeYAML(file, content)
+		return rz.recognizeYAML(file, content)
 	}
 	commands, err := rz.split(content)
 	return recognizeScript(file, commands, err)
@@ -68,6 +80,26 @@ func (rz *Recognizer) split(content []byte) ([]Command, error) {
 	return commands, err
 }
 
+// recognizeYAML reads a YAML file once per name and content; two callers
+// racing on one file may both read it, and the answers are the same.
+func (rz *Recognizer) recognizeYAML(file string, content []byte) (Findings, error) {
+	key := yamlFile{file, string(content)}
+	rz.mu.Lock()
+	r, ok := rz.yamls[key]
+	rz.mu.Unlock()
+	if ok {
+		return r.found, r.err
+	}
+	found, err := recognizeYAML(file, content)
+	rz.mu.Lock()
+	defer rz.mu.Unlock()
+	if rz.yamls == nil {
+		rz.yamls = map[yamlFile]recognized{}
+	}
+	rz.yamls[key] = recognized{found, err}
+	return found, err
+}
+
 type format int
 
 const (
@@ -79,7 +111,7 @@ const (
 func formatOf(file string, content []byte) format {
 	name := strings.TrimSuffix(path.Base(file), ".j2")
 	switch ext := path.Ext(name); {
-	case ext == ".service" || looksLikeUnit(string(content)):
+	case ext == ".service" || looksLikeUnit(content):
 		return formatUnit
 	case ext == ".yaml" || ext == ".yml":
 		return formatYAML
