@@ -136,6 +136,32 @@ func TestEncryptedKeyPassphraseAnsweredAfterTheDeadline(t *testing.T) {
 	}
 }
 
+// The operator takes longer than ansible_timeout to answer on screen:
+// the host connects, the connect timeout bounding only the host's part.
+func TestEncryptedKeyPassphraseAnsweredAfterTheConnectTimeout(t *testing.T) {
+	dir, keyFile := encryptedKeyRepo(t)
+	inventory := filepath.Join(dir, "hosts.yml")
+	data, err := os.ReadFile(inventory)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data = []byte(strings.Replace(string(data), "      ansible_port:", "      ansible_timeout: 1\n      ansible_port:", 1))
+	if err := os.WriteFile(inventory, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sess := fleet.NewSession(fleet.Config{Repo: dir})
+	defer sess.Close()
+	requests := sess.PassphraseRequests()
+	go func() {
+		req := <-requests
+		time.Sleep(2 * time.Second) // typing, past the 1 s connect timeout
+		req.Answer([]byte(testPassphrase))
+	}()
+	if row := boxStatus(t, sess, 20*time.Second); row.HostError != "" {
+		t.Fatalf("key %s answered after the connect timeout: %s", keyFile, row.HostError)
+	}
+}
+
 // Without a face listening (and no terminal prompt), an encrypted key
 // fails at once with an error naming it.
 func TestEncryptedKeyWithoutAPromptNamesTheKey(t *testing.T) {

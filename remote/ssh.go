@@ -56,14 +56,51 @@ func dialSSH(ctx context.Context, settings SSHSettings, signers signerSource) (*
 		}
 		d.keys = keys
 	}
-	ctx, cancel := context.WithTimeout(ctx, durationOr(settings.ConnectTimeout, defaultConnectTimeout))
-	defer cancel()
-	clients, auths, err := d.dialChain(ctx)
+	auths, err := d.loadAuths(ctx)
 	if err != nil {
+		return nil, fmt.Errorf("ssh %s: %w", settings.Alias, err)
+	}
+	clients, err := d.connect(ctx, auths)
+	if err != nil {
+		closeAuths(auths)
 		return nil, fmt.Errorf("ssh %s: %w", settings.Alias, err)
 	}
 	conn := newSSHConn(settings, clients, auths)
 	return &SSH{conn: conn, become: settings.Become, now: clockOrDefault(settings.Clock)}, nil
+}
+
+// loadAuths gathers every hop's authentication methods, asking the
+// passphrase of each encrypted key no agent offers, before the connect
+// starts. The operator's time and the host's time have separate deadlines,
+// as in OpenSSH, whose ConnectTimeout bounds the TCP connect and the
+// protocol exchange but not a person typing at a passphrase prompt: the
+// wait for answers ends with ctx or after PassphraseTimeout (5 minutes),
+// and only then does the ConnectTimeout clock start, covering as before
+// the TCP connect, handshake and authentication of the whole chain.
+// Pausing the connect clock during the prompt instead would leave a
+// half-open connection idle through the wait, which sshd drops after its
+// LoginGraceTime (120 s). The price is that a key is asked for before its
+// host is reached; the pool asks once per key.
+func (d dialer) loadAuths(ctx context.Context) ([]*sshAuth, error) {
+	ctx, cancel := context.WithTimeout(ctx, durationOr(d.settings.PassphraseTimeout, defaultPassphraseTimeout))
+	defer cancel()
+	var auths []*sshAuth
+	for _, h := range d.settings.hops() {
+		auth, err := newSSHAuth(ctx, h.identityFiles, d.settings.AgentSocket, h.password, d.signers)
+		if err != nil {
+			closeAuths(auths)
+			return nil, err
+		}
+		auths = append(auths, auth)
+	}
+	return auths, nil
+}
+
+// connect opens the chain within ConnectTimeout.
+func (d dialer) connect(ctx context.Context, auths []*sshAuth) ([]*ssh.Client, error) {
+	ctx, cancel := context.WithTimeout(ctx, durationOr(d.settings.ConnectTimeout, defaultConnectTimeout))
+	defer cancel()
+	return d.dialChain(ctx, auths)
 }
 
 func newSSHConn(settings SSHSettings, clients []*ssh.Client, auths []*sshAuth) *sshConn {

@@ -102,7 +102,9 @@ func (a *sshAuth) agentSigners(socket string) []ssh.Signer {
 var ErrAwaitingOperator = errors.New("waiting for the operator")
 
 // PassphraseFunc asks for an encrypted private key's passphrase. It
-// returns when ctx ends (the dial's deadline) if no answer came by then.
+// returns when ctx ends if no answer came by then: the caller's deadline
+// or SSHSettings.PassphraseTimeout, never ConnectTimeout (the prompt is
+// answered before the connect's clock starts).
 type PassphraseFunc func(ctx context.Context, keyFile string) ([]byte, error)
 
 // fileSigners loads keys from disk, asking passphrase for encrypted ones.

@@ -17,6 +17,7 @@ const (
 	defaultSSHPort           = 22
 	defaultKeepAliveInterval = 15 * time.Second
 	defaultKeepAliveCountMax = 3
+	defaultPassphraseTimeout = 5 * time.Minute
 )
 
 // hop is one SSH connection of a chain (jump hosts, then the target).
@@ -65,40 +66,31 @@ type dialer struct {
 }
 
 // signerSource loads a private key (a pool caches decrypted ones); an
-// encrypted key's passphrase is waited for until ctx ends.
+// encrypted key's passphrase is waited for until ctx ends (the operator's
+// deadline, not ConnectTimeout: see loadAuths).
 type signerSource func(ctx context.Context, file string) (ssh.Signer, error)
 
-// dialChain connects hop after hop; the clients come back outermost first.
-func (d dialer) dialChain(ctx context.Context) ([]*ssh.Client, []*sshAuth, error) {
+// dialChain connects hop after hop, each with its auths entry; the
+// clients come back outermost first. On failure the caller closes auths.
+func (d dialer) dialChain(ctx context.Context, auths []*sshAuth) ([]*ssh.Client, error) {
 	var clients []*ssh.Client
-	var auths []*sshAuth
-	for _, h := range d.settings.hops() {
-		client, auth, err := d.dialHop(ctx, h, clients)
+	for i, h := range d.settings.hops() {
+		client, err := d.dialHop(ctx, h, auths[i], clients)
 		if err != nil {
-			closeChain(clients, auths)
-			return nil, nil, err
+			closeChain(clients, nil)
+			return nil, err
 		}
-		clients, auths = append(clients, client), append(auths, auth)
+		clients = append(clients, client)
 	}
-	return clients, auths, nil
+	return clients, nil
 }
 
-func (d dialer) dialHop(ctx context.Context, h hop, previous []*ssh.Client) (*ssh.Client, *sshAuth, error) {
+func (d dialer) dialHop(ctx context.Context, h hop, auth *sshAuth, previous []*ssh.Client) (*ssh.Client, error) {
 	conn, err := d.openConn(ctx, h, previous)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%w: %s: %v", ErrUnreachable, h.address(), err)
+		return nil, fmt.Errorf("%w: %s: %v", ErrUnreachable, h.address(), err)
 	}
-	auth, err := d.authFor(ctx, h)
-	if err != nil {
-		conn.Close()
-		return nil, nil, err
-	}
-	client, err := d.handshake(ctx, conn, h, auth)
-	if err != nil {
-		auth.close()
-		return nil, nil, err
-	}
-	return client, auth, nil
+	return d.handshake(ctx, conn, h, auth)
 }
 
 func (d dialer) openConn(ctx context.Context, h hop, previous []*ssh.Client) (net.Conn, error) {
@@ -107,10 +99,6 @@ func (d dialer) openConn(ctx context.Context, h hop, previous []*ssh.Client) (ne
 		return nd.DialContext(ctx, "tcp", h.address())
 	}
 	return previous[len(previous)-1].DialContext(ctx, "tcp", h.address())
-}
-
-func (d dialer) authFor(ctx context.Context, h hop) (*sshAuth, error) {
-	return newSSHAuth(ctx, h.identityFiles, d.settings.AgentSocket, h.password, d.signers)
 }
 
 // handshake runs the SSH handshake; the connection is closed when ctx ends
@@ -172,6 +160,10 @@ func closeChain(clients []*ssh.Client, auths []*sshAuth) {
 	for i := len(clients) - 1; i >= 0; i-- {
 		clients[i].Close()
 	}
+	closeAuths(auths)
+}
+
+func closeAuths(auths []*sshAuth) {
 	for _, a := range auths {
 		a.close()
 	}

@@ -36,9 +36,14 @@ type SSHSettings struct {
 	// host key; the transport then reports itself insecure.
 	HostKeyChecking bool
 	Become          Become
-	// ConnectTimeout bounds TCP connect plus the SSH handshake (ansible_timeout,
-	// ConnectTimeout); 0 means 10 s.
+	// ConnectTimeout bounds TCP connect plus the SSH handshake and
+	// authentication (ansible_timeout, ConnectTimeout); 0 means 10 s. The
+	// time the operator takes to answer a passphrase prompt is not part of it.
 	ConnectTimeout time.Duration
+	// PassphraseTimeout bounds the wait for the operator's answers to
+	// Passphrase before the connect starts (within the caller's context);
+	// 0 means 5 minutes.
+	PassphraseTimeout time.Duration
 	// KeepAliveInterval is ServerAliveInterval; 0 means 15 s. After
 	// KeepAliveCountMax (0: 3) unanswered probes the connection is closed.
 	KeepAliveInterval time.Duration

@@ -12,7 +12,7 @@
 // SSHSettingsFromVars, and SSHPool keeps one connection per host, with one
 // /bin/sh kept open on it for the live status (ssh_statusshell.go). An
 // encrypted key's passphrase is asked through a PassphraseFunc that honours
-// the dial's deadline. The commands it sends are described in docs/ssh.md.
+// the caller's deadline, before the connect timeout starts. The commands it sends are described in docs/ssh.md.
 package remote
 
 import (
