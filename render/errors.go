@@ -29,6 +29,19 @@ func (e *UndefinedError) Error() string {
 	return fmt.Sprintf("undefined variable '%s'", e.Name)
 }
 
+// notSupportedMark is in the message of every error for what is valid in
+// Ansible but straylight's renderer does not evaluate (a lookup plugin it
+// does not run, a global such as now(), a #jinja2: override).
+const notSupportedMark = "is not supported by straylight"
+
+// IsNotSupported tells whether err, or an error it was made from (a
+// message included), is for something valid that Ansible evaluates and
+// straylight's renderer does not: not bad input, but a template only
+// Ansible can render.
+func IsNotSupported(err error) bool {
+	return err != nil && strings.Contains(err.Error(), notSupportedMark)
+}
+
 // ErrorKind classifies an Error.
 type ErrorKind int
 

@@ -19,17 +19,22 @@ def main(path):
     modules = collections.Counter()
     reasons = collections.Counter()
     handlers = unsupported = 0
+    via = collections.Counter()
     for h in hosts:
         for fc in h.get("files") or []:
             modules[fc["module"]] += 1
         handlers += len(h.get("handlers") or [])
+        for v in h.get("via_ansible") or []:
+            via[v["status"]] += 1
         for u in h.get("unsupported") or []:
             unsupported += 1
             reasons[reason_kind(u["reason"])] += 1
     native = sum(modules.values())
     print(f"hosts {len(hosts)}; file tasks planned natively {native} "
           f"({', '.join(f'{m} {n}' for m, n in sorted(modules.items()))}); "
-          f"handlers {handlers}; unsupported {unsupported}")
+          f"handlers {handlers}; via ansible {sum(via.values())} "
+          f"({', '.join(f'{s} {n}' for s, n in sorted(via.items()))}); "
+          f"unsupported {unsupported}")
     for r, n in reasons.most_common():
         print(f"  unsupported x{n}: {r}")
     for f in plan.get("findings") or []:

@@ -13,6 +13,10 @@ MIRRORS=${MIRRORS:-/work/.mirror}
 WORK=${WORK:-/tmp/corpus-straylight}
 OUT_DIR=${OUT_DIR:-/tmp/corpus-straylight-runs}
 STRAYLIGHT=${STRAYLIGHT:-$WORK/straylight}
+# As runs.sh: the delegated runs of the docker_compose_v2 repositories need
+# a community.docker >= 3.6 (README.md); Debian's bundle lacks the module.
+NEWER_DOCKER=${NEWER_DOCKER:-/tmp/corpus-ansible9/coll}
+BUNDLE=/usr/share/ansible/collections:/usr/lib/python3/dist-packages
 mkdir -p "$WORK" "$OUT_DIR"
 if [ ! -x "$STRAYLIGHT" ]; then
 	(cd "$HERE/../.." && go build -o "$STRAYLIGHT" .) || exit 2
@@ -49,18 +53,18 @@ run litellm-lab playbooks/site.yml -e @inventories/dev/group_vars/all.yml
 copy CyVerse-Ansible+ansible-vllm 491796d450b435b02aec4f0e313304468b79dae6 >/dev/null
 ANSIBLE_ROLES_PATH=$WORK run ansible-vllm tests/test.yml -e @"$HERE/ansible-vllm/standin-vars.yml"
 copy jedmund+homelab c1e5e7dc524ec769ece5a1cf34dcb3bd29afaa0e >/dev/null
-ANSIBLE_VAULT_PASSWORD_FILE=$HERE/homelab/standin-vault-pass run homelab deploy/ai.yml
+ANSIBLE_COLLECTIONS_PATH=$NEWER_DOCKER:$BUNDLE ANSIBLE_VAULT_PASSWORD_FILE=$HERE/homelab/standin-vault-pass run homelab deploy/ai.yml
 copy louislepage+vllm-openwebui-deployment af63a1b3aa47e1b696fe28795877718d6e16f876 >/dev/null
 cp "$HERE/vllm-openwebui-deployment/vars_secret.yml" "$WORK/vllm-openwebui-deployment/vars/vars_secret.yml"
-run vllm-openwebui-deployment playbooks/start-vllm.yml
+ANSIBLE_COLLECTIONS_PATH=$NEWER_DOCKER:$BUNDLE run vllm-openwebui-deployment playbooks/start-vllm.yml
 copy toshikimiyagawa+llm-homelab 11b4ef60ba34f00cc58b4862642c85245f9b41ab >/dev/null
 run llm-homelab playbooks/20-ollama.yml
 copy githubixx+ansible-collection-ai 5abc571bbdfa79ea27d22058f733a245382b115d >/dev/null
 cp "$HERE/ansible-collection-ai/standin-play.yml" "$WORK/ansible-collection-ai/"
 ANSIBLE_ROLES_PATH=$WORK/ansible-collection-ai/roles run ansible-collection-ai standin-play.yml
 copy vpatel9202+ChimerAI 97a61e2a5ea474c244746a149ad038b969f644b9 >/dev/null
-run ChimerAI chimerai.yml -i inventories/examples/single-server.yml --tags ollama,litellm -e @"$HERE/ChimerAI/standin-vars.yml"
+ANSIBLE_COLLECTIONS_PATH=$NEWER_DOCKER:$BUNDLE run ChimerAI chimerai.yml -i inventories/examples/single-server.yml --tags ollama,litellm -e @"$HERE/ChimerAI/standin-vars.yml"
 copy rewse+ansible-playbooks e13e69eb162d0fe4c67c618f578fa7ebd17c3c98 >/dev/null
-run ansible-playbooks singleton_int1.yml --tags litellm_litellm_init,litellm_litellm_config
+ANSIBLE_COLLECTIONS_PATH=$NEWER_DOCKER:$BUNDLE run ansible-playbooks singleton_int1.yml --tags litellm_litellm_init,litellm_litellm_config
 copy Innovate-Lab+ansible-litellm-proxy 3a5c3e4bfe503f1c6755da82b7e67153de53c6be >/dev/null
-run ansible-litellm-proxy playbooks/site.yml --tags litellm
+ANSIBLE_COLLECTIONS_PATH=$NEWER_DOCKER:$BUNDLE run ansible-litellm-proxy playbooks/site.yml --tags litellm
