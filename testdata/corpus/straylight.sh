@@ -4,6 +4,10 @@
 # straylight-summary.py: hosts planned, file tasks planned natively (by
 # module), handlers, and every unsupported task grouped by reason.
 #
+# With COMPARE=1 (the default), each run is followed by ansible-playbook
+# --check --diff with the same arguments, and filestatus.py compares the
+# changed/ok status of every file task.
+#
 # Needs: the snapshots under $MIRRORS (as runs.sh) and a straylight binary
 # ($STRAYLIGHT, default: built from this checkout). Scratch copies go to
 # $WORK; nothing is written into the snapshots, and --check writes nothing.
@@ -13,6 +17,7 @@ MIRRORS=${MIRRORS:-/work/.mirror}
 WORK=${WORK:-/tmp/corpus-straylight}
 OUT_DIR=${OUT_DIR:-/tmp/corpus-straylight-runs}
 STRAYLIGHT=${STRAYLIGHT:-$WORK/straylight}
+COMPARE=${COMPARE:-1}
 # As runs.sh: the delegated runs of the docker_compose_v2 repositories need
 # a community.docker >= 3.6 (README.md); Debian's bundle lacks the module.
 NEWER_DOCKER=${NEWER_DOCKER:-/tmp/corpus-ansible9/coll}
@@ -40,6 +45,12 @@ run() {
 		>"$OUT_DIR/$name.json" 2>"$OUT_DIR/$name.err")
 	echo "### $name ($playbook $*): exit $?"
 	python3 "$HERE/straylight-summary.py" "$OUT_DIR/$name.json" || head -5 "$OUT_DIR/$name.err"
+	[ "$COMPARE" = 1 ] || return 0
+	(cd "$WORK/$name" && ANSIBLE_STDOUT_CALLBACK=json ANSIBLE_NOCOLOR=1 timeout 600 \
+		ansible-playbook --check --diff "${inv[@]}" "$@" "$playbook" \
+		>"$OUT_DIR/$name.ansible.json" 2>"$OUT_DIR/$name.ansible.err")
+	echo "  ansible-playbook --check --diff, same arguments: exit $?; file tasks, straylight against Ansible:"
+	python3 "$HERE/filestatus.py" "$OUT_DIR/$name.json" "$OUT_DIR/$name.ansible.json" "$WORK/$name"
 }
 
 copy wmeints+blackwell-vllm-playbook 8687b8314ad07a5db50a933251c2df20943aed0f >/dev/null
