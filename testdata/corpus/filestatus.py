@@ -11,10 +11,11 @@ ansible.builtin names). Tasks are matched by host and the task's file:line
 Ansible result, straylight's side is: its native file task (changed when
 its action is create or update, ok when none; a loop's items merged), the
 task it handed to Ansible (via ansible: Ansible's own status), or absent
-(straylight decided the task does not run: skipped). A task straylight
+(straylight decided the task does not run: skipped), unless its plan
+stopped on an error (straylight stopped). A task straylight
 planned that Ansible never reported (the check run stopped before it) is
 listed as not reached. Prints one line per task, then the counts:
-native agree / native differ / via ansible / not reached.
+agree / DIFFER / via ansible / not reached by Ansible / straylight stopped.
 """
 import collections
 import json
@@ -59,9 +60,12 @@ def merge(a, b):
 
 
 def straylight_results(path):
-    """(host, file:line) -> (module, status, how) for the plan's file tasks."""
+    """(host, file:line) -> (module, status, how) for the plan's file tasks,
+    and whether the plan stopped on an error (then a task it does not list
+    was never planned, rather than skipped)."""
     with open(path) as f:
         plan = json.load(f)
+    stopped = any(f.get("severity") == "error" for f in plan.get("findings") or [])
     out = {}
     for h in plan.get("hosts") or []:
         for fc in h.get("files") or []:
@@ -72,17 +76,19 @@ def straylight_results(path):
             key = (h["host"], f"{d['at']['file']}:{d['at']['line']}")
             if short(d["module"]) in FILE_MODULES:
                 out[key] = (short(d["module"]), d["status"], "via ansible")
-    return out
+    return out, stopped
 
 
 def main(plan_path, ansible_path, root):
-    ours, theirs = straylight_results(plan_path), ansible_results(ansible_path, root)
+    (ours, stopped), theirs = straylight_results(plan_path), ansible_results(ansible_path, root)
     counts = collections.Counter()
     for key in sorted(set(ours) | set(theirs)):
         host, where = key
         module, status, how = ours.get(key, (None, "skipped", "absent"))
         a_module, a_status = theirs.get(key, (module, None))
-        if a_status is None:
+        if how == "absent" and stopped:
+            verdict, status = "straylight stopped", "-"
+        elif a_status is None:
             verdict = "not reached by Ansible"
         elif how == "via ansible":
             verdict = "via ansible"

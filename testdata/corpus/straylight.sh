@@ -53,10 +53,27 @@ run() {
 	python3 "$HERE/filestatus.py" "$OUT_DIR/$name.json" "$OUT_DIR/$name.ansible.json" "$WORK/$name"
 }
 
+# compare_from NAME LABEL TASK PLAYBOOK [args]: where Ansible's check run stopped on a
+# task that fails in check mode (no systemd as PID 1, no network), a second
+# run --start-at-task TASK compares the file tasks after it.
+compare_from() {
+	local name=$1 label=$2 task=$3 playbook=$4
+	shift 4
+	[ "$COMPARE" = 1 ] || return 0
+	local inv=(-i "$HERE/$name/standin.ini")
+	(cd "$WORK/$name" && ANSIBLE_STDOUT_CALLBACK=json ANSIBLE_NOCOLOR=1 timeout 600 \
+		ansible-playbook --check --diff "${inv[@]}" "$@" --start-at-task "$task" "$playbook" \
+		>"$OUT_DIR/$name.$label.ansible.json" 2>"$OUT_DIR/$name.$label.ansible.err")
+	echo "  ansible-playbook --check --diff --start-at-task '$task': exit $?; file tasks, straylight against Ansible:"
+	python3 "$HERE/filestatus.py" "$OUT_DIR/$name.json" "$OUT_DIR/$name.$label.ansible.json" "$WORK/$name" | grep -v "not reached"
+}
+
 copy wmeints+blackwell-vllm-playbook 8687b8314ad07a5db50a933251c2df20943aed0f >/dev/null
 run blackwell-vllm-playbook playbook.yml
 copy devjoe+dgx-ansible f769962fd0898939cfcb713e7a2bc260cfbc3762 >/dev/null
 run dgx-ansible site.yml -e @"$HERE/dgx-ansible/standin-vars.yml"
+compare_from dgx-ansible workdir "ollama : Populate human-facing workspace" site.yml -e @"$HERE/dgx-ansible/standin-vars.yml"
+compare_from dgx-ansible vllm "vllm : Ensure vLLM workdir exists" site.yml -e @"$HERE/dgx-ansible/standin-vars.yml"
 copy leberkaslabs+ansible-ollama-deployment 619365ac508a6c7f417358e2ec931f95c1f147a4 >/dev/null
 run ansible-ollama-deployment ollama.yml -e @"$HERE/ansible-ollama-deployment/standin-vars.yml"
 copy lucky-sideburn+litellm-lab c5dfdd4215abbceed01f28dea68f4c5ea0855c5f >/dev/null
@@ -70,6 +87,7 @@ cp "$HERE/vllm-openwebui-deployment/vars_secret.yml" "$WORK/vllm-openwebui-deplo
 ANSIBLE_COLLECTIONS_PATH=$NEWER_DOCKER:$BUNDLE run vllm-openwebui-deployment playbooks/start-vllm.yml
 copy toshikimiyagawa+llm-homelab 11b4ef60ba34f00cc58b4862642c85245f9b41ab >/dev/null
 run llm-homelab playbooks/20-ollama.yml
+compare_from llm-homelab group "ollama : Create ollama system group" playbooks/20-ollama.yml
 copy githubixx+ansible-collection-ai 5abc571bbdfa79ea27d22058f733a245382b115d >/dev/null
 cp "$HERE/ansible-collection-ai/standin-play.yml" "$WORK/ansible-collection-ai/"
 ANSIBLE_ROLES_PATH=$WORK/ansible-collection-ai/roles run ansible-collection-ai standin-play.yml
