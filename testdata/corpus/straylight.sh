@@ -65,7 +65,7 @@ compare_from() {
 		ansible-playbook --check --diff "${inv[@]}" "$@" --start-at-task "$task" "$playbook" \
 		>"$OUT_DIR/$name.$label.ansible.json" 2>"$OUT_DIR/$name.$label.ansible.err")
 	echo "  ansible-playbook --check --diff --start-at-task '$task': exit $?; file tasks, straylight against Ansible:"
-	python3 "$HERE/filestatus.py" "$OUT_DIR/$name.json" "$OUT_DIR/$name.$label.ansible.json" "$WORK/$name" | grep -v "not reached"
+	python3 "$HERE/filestatus.py" "$OUT_DIR/$name.json" "$OUT_DIR/$name.$label.ansible.json" "$WORK/$name" | grep -v "^  not reached"
 }
 
 copy wmeints+blackwell-vllm-playbook 8687b8314ad07a5db50a933251c2df20943aed0f >/dev/null
