@@ -34,12 +34,22 @@ func (e *UndefinedError) Error() string {
 // does not run, a global such as now(), a #jinja2: override).
 const notSupportedMark = "is not supported by straylight"
 
-// IsNotSupported tells whether err, or an error it was made from (a
-// message included), is for something valid that Ansible evaluates and
+// NotSupported tells whether err, or an error it was made from (a message
+// included), is for something valid that Ansible evaluates and
 // straylight's renderer does not: not bad input, but a template only
-// Ansible can render.
-func IsNotSupported(err error) bool {
-	return err != nil && strings.Contains(err.Error(), notSupportedMark)
+// Ansible can render. It returns that clause alone ("lookup plugin
+// "password" is not supported by straylight (...)"), without the values
+// the rest of the message may quote.
+func NotSupported(err error) (string, bool) {
+	if err == nil {
+		return "", false
+	}
+	for _, part := range strings.Split(err.Error(), ": ") {
+		if strings.Contains(part, notSupportedMark) {
+			return part, true
+		}
+	}
+	return "", false
 }
 
 // ErrorKind classifies an Error.

@@ -289,8 +289,8 @@ func (wk *walker) onlyAnsible(err error) string {
 			return wk.unknownReason("it reads", m[1])
 		}
 	}
-	if render.IsNotSupported(err) {
-		return "straylight cannot evaluate it: " + err.Error()
+	if what, ok := render.NotSupported(err); ok {
+		return "straylight cannot evaluate it: " + what
 	}
 	return ""
 }
