@@ -318,3 +318,20 @@ func TestRolesPathFromTheEnvironment(t *testing.T) {
 		t.Errorf("dests %v", got)
 	}
 }
+
+// TestHandOverReasonQuotesNoValue: a task handed to Ansible because a
+// variable it reads uses a lookup straylight does not run gives as reason
+// the lookup's clause alone, not the variable's value that the renderer's
+// message quotes (it may hold a secret).
+func TestHandOverReasonQuotesNoValue(t *testing.T) {
+	r := tlRepo(t, "- hosts: all\n  gather_facts: false\n  tasks:\n    - {name: db, copy: {content: \"{{ db.host }}\", dest: /o/db}}\n",
+		map[string]string{"inventory/group_vars/all.yml": "db:\n  password: hunter2-S3CRET\n  host: \"{{ lookup('pipe', 'op read db') }}\"\n"}, Options{})
+	w, err := r.RenderHost("h1", false)
+	if err != nil || len(w.Unsupported) != 1 {
+		t.Fatalf("%v %+v", err, w)
+	}
+	reason := w.Unsupported[0].Reason
+	if !strings.Contains(reason, `lookup plugin "pipe" is not supported by straylight`) || strings.Contains(reason, "hunter2") {
+		t.Errorf("reason %q", reason)
+	}
+}
