@@ -140,7 +140,7 @@ func applyOverride(key *compileKey, pair string) error {
 		key.newline, err = newlineSequence(pyStr(value))
 		return err
 	default:
-		return fmt.Errorf("jinja2 override %s is not supported by straylight", strings.TrimSpace(name))
+		return fmt.Errorf("jinja2 override %s "+notSupportedMark, strings.TrimSpace(name))
 	}
 	return nil
 }

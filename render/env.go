@@ -173,7 +173,7 @@ func rangeGlobal(args *exec.VarArgs) *exec.Value {
 // Ansible's bytes for them, so it says so.
 func unsupportedGlobal(name string) func(*exec.VarArgs) *exec.Value {
 	return func(*exec.VarArgs) *exec.Value {
-		return exec.AsValue(fmt.Errorf("%s() is not supported by straylight's renderer", name))
+		return exec.AsValue(fmt.Errorf("%s() "+notSupportedMark+"'s renderer", name))
 	}
 }
 

@@ -29,6 +29,29 @@ func (e *UndefinedError) Error() string {
 	return fmt.Sprintf("undefined variable '%s'", e.Name)
 }
 
+// notSupportedMark is in the message of every error for what is valid in
+// Ansible but straylight's renderer does not evaluate (a lookup plugin it
+// does not run, a global such as now(), a #jinja2: override).
+const notSupportedMark = "is not supported by straylight"
+
+// NotSupported tells whether err, or an error it was made from (a message
+// included), is for something valid that Ansible evaluates and
+// straylight's renderer does not: not bad input, but a template only
+// Ansible can render. It returns that clause alone ("lookup plugin
+// "password" is not supported by straylight (...)"), without the values
+// the rest of the message may quote.
+func NotSupported(err error) (string, bool) {
+	if err == nil {
+		return "", false
+	}
+	for _, part := range strings.Split(err.Error(), ": ") {
+		if strings.Contains(part, notSupportedMark) {
+			return part, true
+		}
+	}
+	return "", false
+}
+
 // ErrorKind classifies an Error.
 type ErrorKind int
 

@@ -44,7 +44,7 @@ func (e *Engine) lookupGlobal(s *Scope, list bool) func(*exec.VarArgs) *exec.Val
 		name := strings.TrimPrefix(strings.TrimPrefix(args.Args[0].String(), "ansible.builtin."), "ansible.legacy.")
 		fn, ok := lookupNamed(name)
 		if !ok {
-			return exec.AsValue(fmt.Errorf("lookup plugin %q is not supported by straylight (it runs env, file, template, vars, first_found, fileglob)", name))
+			return exec.AsValue(fmt.Errorf("lookup plugin %q "+notSupportedMark+" (it runs env, file, template, vars, first_found, fileglob)", name))
 		}
 		kw := map[string]any{}
 		for k, v := range args.KwArgs {

@@ -205,6 +205,9 @@ func (wk *walker) looped(f frame, t *Task) error {
 // loopFailed: a loop that cannot be evaluated is an error unless the task's
 // conditions are false without it, as in Ansible.
 func (wk *walker) loopFailed(f frame, t *Task, loopErr error) error {
+	if reason := wk.onlyAnsible(loopErr); reason != "" {
+		return wk.handOver(t, "its loop: "+reason)
+	}
 	hs := wk.scopeFor(f, t, nil)
 	if ok, err := wk.holds(hs, f, t); err == nil && !ok {
 		return nil
@@ -215,9 +218,15 @@ func (wk *walker) loopFailed(f frame, t *Task, loopErr error) error {
 // once runs the task for one loop item (or without a loop).
 func (wk *walker) once(f frame, t *Task, item map[string]any) error {
 	hs := wk.scopeFor(f, t, item)
+	if name := wk.unknownNamed(f.when, t.When, t.assertions()); name != "" && !wk.discovery {
+		return wk.handOver(t, wk.unknownReason("its condition reads", name))
+	}
 	c, err := wk.holdsOnResults(f, t, item)
 	if wk.readsWhatever(t) || (wk.discovery && err != nil) { // discovery: a condition it cannot know holds
 		c, err = conditionOutcome{holds: true}, nil
+	}
+	if reason := wk.onlyAnsible(err); reason != "" {
+		return wk.handOver(t, reason)
 	}
 	if err != nil {
 		return wk.failed(t, err)
@@ -244,7 +253,12 @@ func (wk *walker) once(f frame, t *Task, item map[string]any) error {
 		return nil
 	}
 	n := len(wk.w.Files)
-	err = wk.failed(t, wk.module(f, t, hs, item))
+	err = wk.module(f, t, hs, item)
+	if reason := wk.onlyAnsible(err); reason != "" {
+		wk.w.Files = wk.w.Files[:n]
+		return wk.handOver(t, reason)
+	}
+	err = wk.failed(t, err)
 	wk.settle(t, wk.w.Files[n:], c.onlyIf)
 	return err
 }

@@ -138,7 +138,7 @@ func (r *Repo) scopeWithPlayVars(host string, run *PlayRun, playVars map[string]
 		return nil, r.relabelInventoryError(err)
 	}
 	hs := &HostScope{repo: r, run: run, host: host, vars: vars}
-	values, magic := orderedValues(vars), r.magic(host, run.Playbook.Dir)
+	values, magic := withAnsibleHost(orderedValues(vars), host), r.magic(host, run.Playbook.Dir)
 	hs.scope = render.NewScope(values, magic).WithSearchPath([]string{run.Playbook.Dir})
 	hs.conn = connectionFrom(host, run.Play.Connection, hs.lookup)
 	if hs.facts = r.factsFor(host, run, hs.conn); hs.facts != nil {
@@ -147,6 +147,21 @@ func (r *Repo) scopeWithPlayVars(host string, run *PlayRun, playVars map[string]
 	}
 	hs.secrets = hs.collectSecrets()
 	return hs, nil
+}
+
+// withAnsibleHost gives a task's variables ansible_host when the inventory
+// does not: the address Ansible connects to (ansible_ssh_host, else the
+// inventory name), as its PlayContext.update_vars does for every task.
+// hostvars[host] does not have it (Ansible's neither).
+func withAnsibleHost(raw map[string]any, host string) map[string]any {
+	if _, ok := raw["ansible_host"]; ok {
+		return raw
+	}
+	raw["ansible_host"] = host
+	if ssh, ok := raw["ansible_ssh_host"]; ok {
+		raw["ansible_host"] = ssh
+	}
+	return raw
 }
 
 // relabelInventoryError names a vars file relative to the repository, as

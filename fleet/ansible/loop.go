@@ -239,6 +239,102 @@ func (wk *walker) register(t *Task, planned []*FileTask, skipped bool) {
 	}
 }
 
+// unknownNamed is the first name, among the results straylight cannot
+// know, that a task's conditions (its own and those it inherits) name.
+func (wk *walker) unknownNamed(conds ...[]any) string {
+	var names []string
+	for _, list := range conds {
+		for _, cond := range list {
+			text, ok := cond.(string)
+			if !ok {
+				continue
+			}
+			for name := range wk.unknown {
+				if regexp.MustCompile(`\b` + regexp.QuoteMeta(name) + `\b`).MatchString(text) {
+					names = AppendUnique(names, name)
+				}
+			}
+		}
+	}
+	sort.Strings(names)
+	if len(names) == 0 {
+		return ""
+	}
+	return names[0]
+}
+
+// assertions are an assert task's conditions (that:).
+func (t *Task) assertions() []any {
+	if t.Module != ModAssert {
+		return nil
+	}
+	return anyList(t.Args["that"])
+}
+
+// undefinedName finds the variables an error says are undefined.
+var undefinedName = regexp.MustCompile(`undefined variable '([^']+)'`)
+
+// onlyAnsible says why a failed evaluation (of a condition, a loop, the
+// arguments or the template of a task) is Ansible's to make rather than
+// bad input: it read the result of a task straylight does not run, or
+// something straylight's renderer does not evaluate (a lookup plugin such
+// as password or pipe). "" for any other failure, and in discovery, which
+// reports failures as they are.
+func (wk *walker) onlyAnsible(err error) string {
+	if err == nil || wk.discovery {
+		return ""
+	}
+	for _, m := range undefinedName.FindAllStringSubmatch(err.Error(), -1) {
+		if _, ok := wk.unknown[m[1]]; ok {
+			return wk.unknownReason("it reads", m[1])
+		}
+	}
+	if what, ok := render.NotSupported(err); ok {
+		return "straylight cannot evaluate it: " + what
+	}
+	return ""
+}
+
+func (wk *walker) unknownReason(how, name string) string {
+	return fmt.Sprintf("%s %q, the result of %q, which only Ansible knows", how, name, wk.unknown[name])
+}
+
+// handOver handles a task only Ansible can decide: it joins the tasks
+// Ansible runs (via ansible when it is installed; unsupported, with the
+// reason, when not), and what it registers or sets becomes unknown in
+// turn, so that what reads it is handed over too. A task that decides
+// which tasks or variables follow (an include, include_vars, meta) cannot
+// be handed over alone: that is an error.
+func (wk *walker) handOver(t *Task, reason string) error {
+	switch t.Module {
+	case ModIncludeTasks, ModIncludeRole, ModIncludeVars, ModMeta:
+		return &InputError{At: t.At, Key: "when", Msg: fmt.Sprintf("task %q: %s; straylight cannot tell what the %s brings in without it", t.Label(), reason, t.Module)}
+	case ModSetFact:
+		if err := wk.unknownFacts(t); err != nil {
+			return err
+		}
+	}
+	wk.unsupported(t, reason)
+	return nil
+}
+
+// unknownFacts makes the facts a set_fact sets unknown, so that what reads
+// them is decided by Ansible too; a fact with a value from elsewhere (the
+// inventory, role defaults, ...) would be read as that value, which is an
+// error instead.
+func (wk *walker) unknownFacts(t *Task) error {
+	raw := mergeMaps(t.Args, kvArgs(t.FreeForm))
+	delete(raw, "cacheable")
+	for k := range raw {
+		delete(wk.facts, k)
+		if _, defined := wk.play.scope.Raw(k); defined {
+			return &InputError{At: t.At, Key: k, Msg: fmt.Sprintf("task %q sets %q from what only Ansible knows, and %q has another value straylight would read in its place", t.Label(), k, k)}
+		}
+		wk.unknown[k] = t.Label()
+	}
+	return nil
+}
+
 // conditionError names the task; a condition on the result of a task
 // straylight could not run says so.
 func (wk *walker) conditionError(t *Task, cond any, err error) error {

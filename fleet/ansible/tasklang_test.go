@@ -81,23 +81,94 @@ func TestTagsSelectTasks(t *testing.T) {
 	}
 }
 
-// TestRunOnceAndRegister: run_once writes on the play's first host only; a
-// condition on the result of a task straylight does not run is an error
-// naming that task.
+// TestRunOnceAndRegister: run_once writes on the play's first host only.
 func TestRunOnceAndRegister(t *testing.T) {
 	r := tlRepo(t, "- hosts: all\n  gather_facts: false\n  tasks:\n    - {name: once, copy: {content: x, dest: /o/once}, run_once: true}\n", map[string]string{}, Options{})
 	if !slices.Equal(tlDests(t, r, "h1"), []string{"/o/once"}) || len(tlDests(t, r, "h2")) != 0 {
 		t.Errorf("run_once: h1 %v, h2 %v", tlDests(t, r, "h1"), tlDests(t, r, "h2"))
 	}
-	r = tlRepo(t, `- hosts: all
+}
+
+// TestOnlyAnsibleDecides: a task that reads the result of a task
+// straylight does not run (in its condition, `is defined` included, its
+// arguments, its loop, or through a fact set from it), or uses a lookup
+// straylight does not run, is handed to Ansible with the reason, and so is
+// what reads its own result; the file tasks that read nothing unknown stay
+// straylight's. An include or a fact with another value straylight would
+// read instead is an error naming the task.
+func TestOnlyAnsibleDecides(t *testing.T) {
+	const head = "- hosts: all\n  gather_facts: false\n  tasks:\n    - {name: probe, command: \"cat /etc/x\", register: probe_out}\n"
+	cases := []struct {
+		name, tasks string
+		wantFiles   string
+		wantHanded  map[string]string // task → part of its reason
+		wantErr     string
+	}{
+		{"condition", "    - {name: after, copy: {content: x, dest: /o/x}, when: probe_out.rc == 0}\n    - {name: free, copy: {content: y, dest: /o/y}}\n",
+			"/o/y", map[string]string{"after": `its condition reads "probe_out", the result of "probe"`}, ""},
+		{"is defined", "    - {name: after, copy: {content: x, dest: /o/x}, when: probe_out is defined}\n",
+			"", map[string]string{"after": `condition reads "probe_out"`}, ""},
+		{"arguments, and what reads the handed task's result", "    - {name: after, copy: {content: \"{{ probe_out.stdout }}\", dest: /o/x}, register: w}\n    - {name: then, copy: {content: y, dest: /o/y}, when: w is changed}\n",
+			"", map[string]string{"after": `it reads "probe_out"`, "then": `reads "w", the result of "after"`}, ""},
+		{"loop", "    - {name: each, copy: {content: x, dest: \"/o/{{ item }}\"}, loop: \"{{ probe_out.stdout_lines }}\"}\n",
+			"", map[string]string{"each": `its loop: it reads "probe_out"`}, ""},
+		{"fact set from it", "    - {name: fact, set_fact: {ver: \"{{ probe_out.stdout }}\"}}\n    - {name: after, template: {src: t.j2, dest: /o/t}}\n",
+			"", map[string]string{"fact": `it reads "probe_out"`, "after": `it reads "ver", the result of "fact"`}, ""},
+		{"lookup straylight does not run", "    - {name: pw, lineinfile: {path: /o/env, line: \"K={{ lookup('password', '/dev/null', length=16) }}\", create: true}}\n",
+			"", map[string]string{"pw": `lookup plugin "password" is not supported by straylight`}, ""},
+		{"fact with another value", "    - {name: fact, set_fact: {shadow: \"{{ probe_out.stdout }}\"}}\n",
+			"", nil, `task "fact" sets "shadow" from what only Ansible knows`},
+		{"include", "    - {name: inc, include_tasks: other.yml, when: probe_out.rc == 0}\n",
+			"", nil, `the include_tasks brings in without it`},
+	}
+	for _, c := range cases {
+		files := map[string]string{"playbooks/templates/t.j2": "v={{ ver }}\n", "playbooks/other.yml": "- debug: msg=x\n",
+			"inventory/group_vars/all.yml": "shadow: inventory\n"}
+		r := tlRepo(t, head+c.tasks, files, Options{})
+		w, err := r.RenderHost("h1", false)
+		if c.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+				t.Errorf("%s: error %v, want %q", c.name, err, c.wantErr)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: %v", c.name, err)
+			continue
+		}
+		var dests []string
+		for _, f := range w.Files {
+			dests = append(dests, f.Dest)
+		}
+		if got := strings.Join(dests, " "); got != c.wantFiles {
+			t.Errorf("%s: files %q, want %q", c.name, got, c.wantFiles)
+		}
+		handed := map[string]string{}
+		for _, u := range w.Unsupported {
+			handed[u.Task] = u.Reason
+		}
+		for task, want := range c.wantHanded {
+			if !strings.Contains(handed[task], want) {
+				t.Errorf("%s: task %q reason %q, want it to say %q (all: %v)", c.name, task, handed[task], want, handed)
+			}
+		}
+	}
+}
+
+// TestAnsibleHostDefault: a task sees ansible_host as Ansible's
+// PlayContext gives it: the inventory's, else ansible_ssh_host, else the
+// host's inventory name; hostvars[host] has none of its own.
+func TestAnsibleHostDefault(t *testing.T) {
+	r := tlRepo(t, `- hosts: all
   gather_facts: false
   tasks:
-    - {name: probe, command: "cat /etc/x", register: probe_out}
-    - {name: after, copy: {content: x, dest: /o/x}, when: probe_out.rc == 0}
-`, map[string]string{}, Options{})
-	_, err := r.RenderHost("h1", false)
-	if err == nil || !strings.Contains(err.Error(), `reads "probe_out", the result of "probe"`) {
-		t.Errorf("condition on an unknown result: %v", err)
+    - {name: a, copy: {content: "{{ ansible_host }} {{ hostvars[inventory_hostname].ansible_host | default('none') }}", dest: /o/a}}
+`, map[string]string{"inventory/host_vars/h2.yml": "ansible_ssh_host: 127.0.0.2\n"}, Options{})
+	for host, want := range map[string]string{"h1": "h1 none", "h2": "127.0.0.2 none"} {
+		w, err := r.RenderHost(host, false)
+		if err != nil || len(w.Files) != 1 || string(w.Files[0].Content) != want {
+			t.Errorf("%s: %v %v, want %q", host, err, w, want)
+		}
 	}
 }
 
@@ -245,5 +316,22 @@ func TestRolesPathFromTheEnvironment(t *testing.T) {
 	r := tlRepo(t, "- hosts: h1\n  roles: [outside]\n", map[string]string{"ansible.cfg": "[defaults]\nroles_path = roles\n"}, Options{})
 	if got := tlDests(t, r, "h1"); !slices.Equal(got, []string{"/tmp/x"}) {
 		t.Errorf("dests %v", got)
+	}
+}
+
+// TestHandOverReasonQuotesNoValue: a task handed to Ansible because a
+// variable it reads uses a lookup straylight does not run gives as reason
+// the lookup's clause alone, not the variable's value that the renderer's
+// message quotes (it may hold a secret).
+func TestHandOverReasonQuotesNoValue(t *testing.T) {
+	r := tlRepo(t, "- hosts: all\n  gather_facts: false\n  tasks:\n    - {name: db, copy: {content: \"{{ db.host }}\", dest: /o/db}}\n",
+		map[string]string{"inventory/group_vars/all.yml": "db:\n  password: hunter2-S3CRET\n  host: \"{{ lookup('pipe', 'op read db') }}\"\n"}, Options{})
+	w, err := r.RenderHost("h1", false)
+	if err != nil || len(w.Unsupported) != 1 {
+		t.Fatalf("%v %+v", err, w)
+	}
+	reason := w.Unsupported[0].Reason
+	if !strings.Contains(reason, `lookup plugin "pipe" is not supported by straylight`) || strings.Contains(reason, "hunter2") {
+		t.Errorf("reason %q", reason)
 	}
 }
