@@ -110,19 +110,6 @@ func TestBadNewlineSequence(t *testing.T) {
 	}
 }
 
-// Ansible templates ansible_host as the inventory name of a host that does
-// not set it (checked with ansible-core 2.14: a host "foo" with only
-// ansible_connection=local prints "foo"); a set value wins.
-func TestAnsibleHostDefaultsToTheInventoryName(t *testing.T) {
-	e := NewEngine(Options{})
-	for vars, want := range map[string]string{"x: 1": "http://h:80 True", "ansible_host: 127.0.0.1": "http://127.0.0.1:80 True"} {
-		out, err := e.RenderTemplate("a.j2", []byte("http://{{ ansible_host }}:80 {{ ansible_host is defined }}"), NewScope(parseVars(t, vars), Magic{InventoryHostname: "h"}), TemplateDefaults())
-		if err != nil || string(out) != want {
-			t.Errorf("%s: got %q, %v; want %q", vars, out, err, want)
-		}
-	}
-}
-
 // playbook_dir is the running playbook's folder; without one it is
 // undefined.
 func TestPlaybookDirIsMagic(t *testing.T) {

@@ -114,19 +114,7 @@ func (s *Scope) defines(name string) bool {
 		return true
 	}
 	_, ok := s.magicValue(nil, name, nil)
-	_, undefined := s.implicit(name).(*UndefinedError)
-	return ok || !undefined
-}
-
-// implicit is a variable Ansible defines when the inventory does not:
-// ansible_host is the host's inventory name (ansible-core 2.14 templates
-// "{{ ansible_host }}" as the name for a host without one); other names
-// may be gathered facts.
-func (s *Scope) implicit(name string) any {
-	if name == "ansible_host" && s.magic.InventoryHostname != "" {
-		return s.magic.InventoryHostname
-	}
-	return s.factValue(name)
+	return ok
 }
 
 // chain is the stack of variables being templated, to detect a variable
@@ -165,7 +153,7 @@ func (e *Engine) lookup(s *Scope, name string, c *chain) any {
 	}
 	raw, ok := s.raw[name]
 	if !ok {
-		return s.implicit(name)
+		return s.factValue(name)
 	}
 	if value, ok := s.cached(name); ok {
 		return value
