@@ -71,6 +71,9 @@ func LintRoute(r discover.Route, hosts []discover.GPUHost) RouteCheck {
 	if r.APIBase == "" {
 		return rc.with("ok", fmt.Sprintf("no api_base: a provider route (%s), not served by this fleet", r.Model))
 	}
+	if env, ok := strings.CutPrefix(r.APIBase, "os.environ/"); ok {
+		return lintEnvAPIBase(rc, r, env)
+	}
 	h, err := discover.HostForAPIBase(r.APIBase, hosts)
 	if err != nil {
 		return rc.with("error", err.Error())
@@ -90,6 +93,19 @@ func LintRoute(r discover.Route, hosts []discover.GPUHost) RouteCheck {
 			r.Alias, h.Name, rc.Upstream, h.Name, quoteList(h.Served)))
 	}
 	return rc.with("ok", fmt.Sprintf("%s serves %q", h.Name, rc.Upstream))
+}
+
+// lintEnvAPIBase: LiteLLM reads an api_base of os.environ/NAME from the
+// proxy's environment when it starts, so straylight cannot tell from the
+// repository which server it names. A cloud provider's model (azure/…,
+// gemini/…) is a provider route; an OpenAI-compatible one may be a host of
+// this fleet, unchecked: a warning, never "not a URL".
+func lintEnvAPIBase(rc RouteCheck, r discover.Route, env string) RouteCheck {
+	provider, _, _ := strings.Cut(r.Model, "/")
+	if provider != "openai" && provider != "hosted_vllm" && provider != "ollama" && provider != "ollama_chat" {
+		return rc.with("ok", fmt.Sprintf("api_base from the proxy's environment (%s): a provider route (%s), not served by this fleet", env, r.Model))
+	}
+	return rc.with("warning", fmt.Sprintf("api_base comes from the proxy's environment (%s) when LiteLLM starts: straylight cannot tell which server it names, so the route is not checked", env))
 }
 
 func (rc RouteCheck) with(status, detail string) RouteCheck {

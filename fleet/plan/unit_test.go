@@ -93,6 +93,8 @@ func TestLintRoute(t *testing.T) {
 		{Route{Alias: "local/reasoner", Model: "openai/casperhansen/llama-3-8b-instruct-awq", APIBase: "http://wintermute:8000/v1"}, "error", `"casperhansen/llama-3-8b-instruct-awq", but wintermute is configured to serve "llama31-8b-wintermute"`},
 		{Route{Alias: "local/reasoner", Model: "openai/llama31-8b-wintermute", APIBase: "http://wintermute:8000"}, "error", "does not end in /v1"},
 		{Route{Alias: "local/reasoner", Model: "openai/x", APIBase: "http://elsewhere:8000/v1"}, "warning", "not a host of this repository"},
+		{Route{Alias: "gpt-4.1", Model: "azure/gpt-4.1", APIBase: "os.environ/AZURE_OPENAI_API_BASE"}, "ok", "a provider route (azure/gpt-4.1)"},
+		{Route{Alias: "local/env", Model: "openai/x", APIBase: "os.environ/VLLM_BASE"}, "warning", "from the proxy's environment (VLLM_BASE)"},
 	}
 	for _, c := range cases {
 		got := LintRoute(c.route, hosts)

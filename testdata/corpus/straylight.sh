@@ -96,4 +96,4 @@ ANSIBLE_COLLECTIONS_PATH=$NEWER_DOCKER:$BUNDLE run ChimerAI chimerai.yml -i inve
 copy rewse+ansible-playbooks e13e69eb162d0fe4c67c618f578fa7ebd17c3c98 >/dev/null
 ANSIBLE_COLLECTIONS_PATH=$NEWER_DOCKER:$BUNDLE run ansible-playbooks singleton_int1.yml --tags litellm_litellm_init,litellm_litellm_config
 copy Innovate-Lab+ansible-litellm-proxy 3a5c3e4bfe503f1c6755da82b7e67153de53c6be >/dev/null
-ANSIBLE_COLLECTIONS_PATH=$NEWER_DOCKER:$BUNDLE run ansible-litellm-proxy playbooks/site.yml --tags litellm
+ANSIBLE_COLLECTIONS_PATH=$NEWER_DOCKER:$BUNDLE run ansible-litellm-proxy playbooks/site.yml --tags litellm -e @"$HERE/ansible-litellm-proxy/standin-vars.yml"
