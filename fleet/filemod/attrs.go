@@ -55,7 +55,9 @@ const newFilePerm = 0o666
 
 // CompareAttrs computes the task's attribute changes on the file at path.
 // A file that does not exist yet gets them all, with no diff (Ansible
-// shows a new file's content only); the mode is then resolved against the
+// shows a new file's content only), and its owner and group are not looked
+// up: Ansible's check mode calls an absent file changed before it would
+// (a user an earlier task creates need not exist yet); the mode is then resolved against the
 // new file's 0666 less the umask. Errors are the module's own failures.
 func CompareAttrs(path string, a Attrs, cur AttrState, lookup IDLookup) (AttrResult, error) {
 	base := cur.Mode
@@ -76,8 +78,8 @@ func CompareAttrs(path string, a Attrs, cur AttrState, lookup IDLookup) (AttrRes
 }
 
 func (r *AttrResult) owner(owner string, cur AttrState, lookup IDLookup) error {
-	if owner == "" {
-		return nil
+	if owner == "" || !cur.Exists {
+		return nil // a file check mode finds absent is changed, unlooked-up (check_file_absent_if_check_mode)
 	}
 	uid, err := resolveID("user", owner, cur.Exists && owner == cur.Owner, cur.UID, lookup)
 	if err != nil {
@@ -88,8 +90,8 @@ func (r *AttrResult) owner(owner string, cur AttrState, lookup IDLookup) error {
 }
 
 func (r *AttrResult) group(group string, cur AttrState, lookup IDLookup) error {
-	if group == "" {
-		return nil
+	if group == "" || !cur.Exists {
+		return nil // a file check mode finds absent is changed, unlooked-up (check_file_absent_if_check_mode)
 	}
 	gid, err := resolveID("group", group, cur.Exists && group == cur.Group, cur.GID, lookup)
 	if err != nil {

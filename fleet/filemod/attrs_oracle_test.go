@@ -126,4 +126,7 @@ func TestCompareAttrsDiffIsAnsibles(t *testing.T) {
 	if _, err := CompareAttrs("/tmp/a.txt", Attrs{Owner: "no-such-user"}, cur, lookup); err == nil || !strings.Contains(err.Error(), "failed to look up user no-such-user") {
 		t.Errorf("unknown owner: %v", err)
 	}
+	if res, err := CompareAttrs("/tmp/new.txt", Attrs{Owner: "no-such-user", Group: "no-such-group"}, AttrState{Umask: 0o022}, lookup); err != nil || res.Changed {
+		t.Errorf("unknown owner of a file to create (check mode calls it changed, unlooked-up): %+v, %v", res, err)
+	}
 }
