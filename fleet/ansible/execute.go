@@ -415,7 +415,7 @@ func (wk *walker) discoveryFile(t *Task, hs *HostScope) error {
 	if err != nil {
 		return err
 	}
-	wk.w.Files = append(wk.w.Files, &FileTask{Run: wk.run, Task: &tc, Scope: hs, Play: wk.play, Dest: rt.dest, Content: rt.content})
+	wk.w.Files = append(wk.w.Files, &FileTask{Run: wk.run, Task: &tc, Scope: hs, Play: wk.play, Dest: rt.dest, Content: rt.content, Vaulted: rt.vaulted})
 	return nil
 }
 

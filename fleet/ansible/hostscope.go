@@ -1,6 +1,7 @@
 package ansible
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -232,6 +233,7 @@ type renderedTask struct {
 	content     []byte
 	attrs       FileAttrs
 	unsupported string
+	vaulted     bool              // content decrypted from a vault-encrypted source
 	file        *filemod.FileArgs // a file task's arguments
 	line        *filemod.LineArgs // a lineinfile task's arguments
 }
@@ -340,11 +342,15 @@ func (hs *HostScope) renderWithArgs(run *PlayRun, t *Task, args map[string]any) 
 	}
 	var content []byte
 	var err error
+	vaulted := false
 	switch t.Module {
 	case ModTemplate, ModWinTemplate:
 		content, err = hs.renderTemplate(run, t, args)
 	default:
-		content, err = hs.copyContent(run, t, args)
+		content, vaulted, err = hs.copyContent(run, t, args)
+	}
+	if _, ok := errors.AsType[*vaultSourceError](err); ok {
+		return renderedTask{}.orUnsupported(t, err) // the task fails as Ansible's would: Ansible settles it
 	}
 	attrs, attrErr := fileAttrs(args)
 	if attrs.Mode == "preserve" && attrErr == nil {
@@ -358,7 +364,7 @@ func (hs *HostScope) renderWithArgs(run *PlayRun, t *Task, args map[string]any) 
 	if attrErr != nil && err == nil {
 		return renderedTask{}.orUnsupported(t, attrErr)
 	}
-	return renderedTask{dest: dest, content: content, attrs: attrs}, err
+	return renderedTask{dest: dest, content: content, attrs: attrs, vaulted: vaulted}, err
 }
 
 // preservedMode is mode: preserve — the source file's mode, as the
@@ -396,15 +402,45 @@ func (hs *HostScope) renderTemplate(run *PlayRun, t *Task, args map[string]any) 
 	return out, err
 }
 
-func (hs *HostScope) copyContent(run *PlayRun, t *Task, args map[string]any) ([]byte, error) {
+// copyContent is what a copy task writes: its content, or its source
+// file's bytes — decrypted when the file is vault-encrypted, as the copy
+// action plugin does unless decrypt: false (vaulted reports it).
+func (hs *HostScope) copyContent(run *PlayRun, t *Task, args map[string]any) (data []byte, vaulted bool, err error) {
 	if c, ok := args["content"]; ok {
-		return []byte(contentString(c)), nil
+		return []byte(contentString(c)), false, nil
 	}
 	src, err := hs.repo.sources.resolve(run, t, "files", argString(args, "src"))
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return hs.repo.sources.read(src)
+	if data, err = hs.repo.sources.read(src); err != nil || !isVaultFile(data) || !boolArg(args, "decrypt", true) {
+		return data, false, err
+	}
+	plain, err := hs.repo.decryptSource(src, data)
+	if err != nil {
+		return nil, false, &vaultSourceError{err}
+	}
+	return plain, true, nil
+}
+
+// vaultSourceError: a vault-encrypted copy source that cannot be opened —
+// the task's own failure in Ansible, not bad input.
+type vaultSourceError struct{ err error }
+
+func (e *vaultSourceError) Error() string { return e.err.Error() }
+func (e *vaultSourceError) Unwrap() error { return e.err }
+
+// isVaultFile: the bytes are an Ansible vault envelope.
+func isVaultFile(data []byte) bool { return bytes.HasPrefix(data, []byte("$ANSIBLE_VAULT;")) }
+
+// decryptSource opens a vault-encrypted copy source with the keyring; with
+// none, Ansible's own message.
+func (r *Repo) decryptSource(src string, data []byte) ([]byte, error) {
+	if r.decrypter == nil {
+		//lint:ignore ST1005 Ansible's own message, byte for byte
+		return nil, fmt.Errorf("A vault password or secret must be specified to decrypt %s", src)
+	}
+	return r.decrypter.Decrypt(data, RelTo(r.Root, src))
 }
 
 // handlerCommand templates a handler's command line.

@@ -58,6 +58,9 @@ type FileTask struct {
 	// OnlyIf: the task runs only if a registered file task changed (or did
 	// not); the planner settles it once it has read the host.
 	OnlyIf *ResultCondition
+	// Vaulted: Content was decrypted from a vault-encrypted source; the
+	// plan shows none of it, as for no_log.
+	Vaulted bool
 	// Flush is the play's handler flush its notifications run at (0: the
 	// end of pre_tasks; then the end of roles and tasks, each meta:
 	// flush_handlers, and the end of the play, in the order met).
@@ -193,7 +196,7 @@ func (w *HostTasks) addFileTask(hs *HostScope, run *PlayRun, t *Task, play *Host
 		return nil
 	}
 	w.Files = append(w.Files, &FileTask{Run: run, Task: t, Scope: hs, Play: play, Dest: rt.dest, Content: rt.content,
-		Attrs: rt.attrs, Become: run.Play.Become.Over(t.Become), Flush: flush, File: rt.file, Line: rt.line})
+		Attrs: rt.attrs, Become: run.Play.Become.Over(t.Become), Flush: flush, File: rt.file, Line: rt.line, Vaulted: rt.vaulted})
 	return nil
 }
 

@@ -60,6 +60,7 @@ type Repo struct {
 	skipTags      []string
 	engine        *render.Engine
 	facts         FactGatherer
+	decrypter     Decrypter // opens vault-encrypted copy sources
 	taskFiles     taskFileCache
 	roles         roleCache
 
@@ -89,7 +90,7 @@ func Open(opts Options) (*Repo, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Repo{Root: root, limit: opts.Limit, tags: splitTags(opts.Tags), skipTags: splitTags(opts.SkipTags), facts: opts.Facts}
+	r := &Repo{Root: root, limit: opts.Limit, tags: splitTags(opts.Tags), skipTags: splitTags(opts.SkipTags), facts: opts.Facts, decrypter: opts.Decrypter}
 	steps := []func(Options) error{r.loadConfig, r.loadInventory, r.loadPlaybooks, r.loadRuns, r.lintVarDirs}
 	for _, step := range steps {
 		if err := step(opts); err != nil {

@@ -43,6 +43,7 @@ type fileWork struct {
 	failed   bool                  // the task would fail: listed as unsupported, not planned
 	skipped  bool                  // its condition on a registered result is false
 	onlyIf   *ansible.ResultCondition
+	vaulted  bool // content decrypted from a vault-encrypted source: shown like no_log
 }
 
 // textSet holds one copy of each rendered file's text for a plan, by its
@@ -86,7 +87,7 @@ func (w *hostWork) addFile(ft *ansible.FileTask) {
 	if play == nil {
 		play = ft.Scope
 	}
-	fw := &fileWork{change: fc, content: ft.Content, src: ft.Src, hs: play, task: t, onlyIf: ft.OnlyIf}
+	fw := &fileWork{change: fc, content: ft.Content, src: ft.Src, hs: play, task: t, onlyIf: ft.OnlyIf, vaulted: ft.Vaulted}
 	fw.addEdit(ft)
 	w.files = append(w.files, fw)
 	w.byTask[ft] = fw
@@ -258,7 +259,7 @@ func (w *hostWork) redact() {
 		f.rawDiff = f.Diff
 		f.Diff = maskDiff(f.Diff, w.secrets)
 		f.NewContent = MaskText(f.NewContent, w.secrets)
-		if fw.task.NoLog {
+		if fw.task.NoLog || fw.vaulted {
 			f.Secret, f.NewContent = true, SecretMask
 			f.Diff = noLogDiff(f.Diff)
 		}
