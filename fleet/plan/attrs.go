@@ -55,7 +55,7 @@ func (hf *hostFiles) compareAttrs(ctx context.Context, w *hostWork, f *fileWork,
 	if st.Exists && !st.Meta.Known {
 		return w.wouldFail(f, fmt.Sprintf("%s reports no file modes or owners (%s)", hf.tr.Describe(), c.Dest))
 	}
-	a := filemod.Attrs{Mode: c.Attrs.Mode, Owner: c.Attrs.Owner, Group: c.Attrs.Group, Chained: w.modeChains, LineInFile: f.line != nil}
+	a := filemod.Attrs{Mode: c.Attrs.Mode, Owner: c.Attrs.Owner, Group: c.Attrs.Group, Chained: symbolicMode(c.Attrs.Mode) && w.modeChains(), LineInFile: f.line != nil}
 	res, err := filemod.CompareAttrs(c.Dest, a, attrState(st), hf.idLookup(ctx, c))
 	if err != nil {
 		return w.wouldFail(f, fmt.Sprintf("%s would fail: %v", c.Module, err))
@@ -71,6 +71,10 @@ func (hf *hostFiles) compareAttrs(ctx context.Context, w *hostWork, f *fileWork,
 	}
 	return true
 }
+
+// symbolicMode: a mode written as clauses (u=rw,g+x), not octal digits —
+// the only kind whose meaning depends on the ansible-core version.
+func symbolicMode(mode string) bool { return strings.ContainsAny(mode, "=+-") }
 
 // wouldFail lists the task as one that would fail, with the reason.
 func (w *hostWork) wouldFail(f *fileWork, reason string) bool {

@@ -27,7 +27,7 @@ type hostWork struct {
 	texts   textSet
 	// modeChains: symbolic mode clauses read the mode earlier clauses
 	// made, as since ansible-core 2.16 (filemod.Attrs.Chained).
-	modeChains bool
+	modeChains func() bool
 }
 
 // fileWork is one rendered file task awaiting the host's current content.

@@ -70,7 +70,7 @@ func (p *Planner) renderAll(plan *Plan) ([]*hostWork, error) {
 			plan.Findings = append(plan.Findings, ansible.ErrorFinding(host, err))
 		}
 		w := newHostWork(tasks, rz, texts)
-		w.modeChains = p.Repo.SymbolicModeChains()
+		w.modeChains = p.Repo.SymbolicModeChains // asked only of a symbolic mode: it may run ansible --version
 		if w.pending, err = ReadPending(st, host); err != nil {
 			plan.Findings = append(plan.Findings, Finding{Severity: SevError, Host: host,
 				Message: fmt.Sprintf("cannot read the pending-restart record (a restart may be owed): %v; fix or remove it", err)})
