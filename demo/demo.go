@@ -145,7 +145,11 @@ func (d *Demo) renderedGPUFiles() (map[string]map[string]string, error) {
 		return nil, err
 	}
 	out := map[string]map[string]string{}
-	for _, g := range repo.Fleet().GPU {
+	f := repo.Fleet()
+	for _, g := range append(f.GPU, f.Backends...) { // dixie's llama-server is a discovered backend
+		if out[g.Name] != nil {
+			continue
+		}
 		files, err := repo.RenderedFiles(g.Name)
 		if err != nil {
 			return nil, err
@@ -157,7 +161,8 @@ func (d *Demo) renderedGPUFiles() (map[string]map[string]string, error) {
 
 // seedBroken is the seed's state: wintermute still runs the config from
 // before the fix, without --served-model-name; with staleLinux, case (over
-// SSH) runs an older config with a shorter context.
+// SSH) runs an older config with a shorter context, and dixie's
+// llama-server an older unit with a shorter context (-c 4096).
 func seedBroken(host string, files map[string]string, staleLinux bool) map[string]string {
 	edit := map[string]func(string) string{
 		"wintermute": func(c string) string { return dropLine(c, "served_model_name:") },
@@ -165,12 +170,15 @@ func seedBroken(host string, files map[string]string, staleLinux bool) map[strin
 	if host == "case" && staleLinux {
 		edit = func(c string) string { return strings.Replace(c, "max_model_len: 8192", "max_model_len: 4096", 1) }
 	}
+	if host == "dixie" && staleLinux {
+		edit = func(c string) string { return strings.Replace(c, " -c 8192 ", " -c 4096 ", 1) }
+	}
 	if edit == nil {
 		return files
 	}
 	out := map[string]string{}
 	for path, content := range files {
-		if strings.HasSuffix(path, configName) {
+		if strings.HasSuffix(path, configName) || strings.HasSuffix(path, "/"+llamaUnitName) {
 			content = edit(content)
 		}
 		out[path] = content

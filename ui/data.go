@@ -192,7 +192,7 @@ func (m *Model) rebuild() {
 	if m.repo == nil {
 		return
 	}
-	rows := fleettable.WithTrends(fleettable.BuildRows(m.gpuHosts(), m.snap, m.plan), m.rt.history)
+	rows := fleettable.WithTrends(fleettable.BuildRows(m.servingHosts(), m.snap, m.plan), m.rt.history)
 	if name := m.proxyName(); name != "" {
 		rows = append(rows, fleettable.ProxyRow(name, m.snap, m.plan))
 	}
@@ -249,6 +249,15 @@ func (m Model) proxyName() string {
 func (m Model) gpuHosts() []fleet.GPUHost {
 	if f := m.fleetModel(); f != nil {
 		return f.GPU
+	}
+	return nil
+}
+
+// servingHosts are the table's rows: the vllm-mapped hosts, then the
+// servers discovered in what the hosts render (llama.cpp, SGLang, …).
+func (m Model) servingHosts() []fleet.GPUHost {
+	if f := m.fleetModel(); f != nil {
+		return f.Serving()
 	}
 	return nil
 }

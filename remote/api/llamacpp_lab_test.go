@@ -65,3 +65,16 @@ func TestLlamaCppProbeReadsTheLabServer(t *testing.T) {
 		t.Errorf("stream %+v; probe after %+v", res, after)
 	}
 }
+
+// TestProbeSaysLoadingWhileLlamaServerLoads: llama-server's 503 "Loading
+// model" is loading, not a dead engine (the health gate after a restart).
+func TestProbeSaysLoadingWhileLlamaServerLoads(t *testing.T) {
+	srv := labLlamaCpp(t)
+	if err := srv.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	res := NewVLLM(srv.URL(), "", nil).Probe(context.Background(), "llama31-8b-dixie")
+	if srv.State() == sim.VLLMLoading && (res.State != StateLoading || !strings.Contains(res.Reason, "Loading model")) {
+		t.Errorf("probe while loading: %s %q", res.State, res.Reason)
+	}
+}

@@ -23,7 +23,7 @@ const dixieUnitPath = "etc/systemd/system/llama-server.service"
 func dixieUnit(port, alias string) string {
 	return "[Unit]\nDescription=llama.cpp server\n\n[Service]\nType=simple\n" +
 		"ExecStart=/usr/local/bin/llama-server -m /srv/models/Meta-Llama-3.1-8B-Instruct-Q4_K_M.gguf \\\n" +
-		"    --host 0.0.0.0 --port " + port + " --alias " + alias + " \\\n    -c 8192 --parallel 2 --metrics\n" +
+		"    --host dixie --port " + port + " --alias " + alias + " \\\n    -c 8192 --parallel 2 --metrics\n" +
 		"Restart=on-failure\n\n[Install]\nWantedBy=multi-user.target\n"
 }
 
