@@ -30,8 +30,9 @@ type Options struct {
 	TokenRate float64       // tokens/s per stream; 0: the lab's default
 	HTTP      bool          // WinRM over plain HTTP (NTLM, sealed; marked insecure) instead of HTTPS
 	// StaleLinux starts case (over SSH) on an older config (max_model_len
-	// 4096), so a deploy writes it with sudo and restarts its systemd unit.
-	// --demo sets it; without it only wintermute differs from the repository.
+	// 4096) and dixie's llama-server on an older unit (-c 4096), so a deploy
+	// writes them with sudo and restarts their systemd units. --demo sets
+	// it; without it only wintermute differs from the repository.
 	StaleLinux bool
 }
 

@@ -264,7 +264,7 @@ func (m Model) servingHosts() []fleet.GPUHost {
 
 func (m Model) gpuHost(name string) (fleet.GPUHost, bool) {
 	if f := m.fleetModel(); f != nil {
-		if g := f.GPUHostByName(name); g != nil {
+		if g := f.ServerByName(name); g != nil {
 			return *g, true
 		}
 	}
