@@ -1,6 +1,7 @@
 // Package demo builds the simulated lab behind `straylight --demo` and
 // `--serve-lab`: a copy of examples/homelab, with the Linux GPU hosts of
-// examples/homelab-linux (case, riviera, reached over SSH with a key and
+// examples/homelab-linux (case and riviera serving vLLM, dixie llama.cpp's
+// llama-server, reached over SSH with a key and
 // known_hosts generated per demo), whose addresses are rewritten to the
 // lab's loopback addresses, in the seed's broken state (docs/lab.md). The
 // lab keeps an address free for a host added at run time (addhost.go) and
