@@ -474,7 +474,7 @@ func TestCLIRenameExplainsOrder(t *testing.T) {
 	wantExit(t, r, exitOK)
 	wantContains(t, "stdout", r.stdout,
 		"  why: wintermute first: deployed, restarted and healthy before motoko's LiteLLM config changes",
-		"Apply: 2 ok, 0 failed, 0 skipped, 3 unchanged; routes through the renamed backend failed for ")
+		"Apply: 2 ok, 0 failed, 0 skipped, 4 unchanged; routes through the renamed backend failed for ")
 	healthy := strings.Index(r.stdout, `[wintermute] health ok wintermute serves "`+renamed+`"`)
 	written := strings.Index(r.stdout, "[motoko] write ok")
 	tested := strings.Index(r.stdout, "route local/reasoner ok")
