@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"sync/atomic"
 	"time"
 )
 
@@ -55,9 +54,6 @@ type llamaTimings struct {
 	PredictedPerSecond  float64 `json:"predicted_per_second"`
 }
 
-// llamaTask numbers requests (id_task in /slots).
-var llamaTaskIDs atomic.Int64
-
 // llamaReply is one request's answer.
 type llamaReply struct {
 	id, model    string
@@ -84,7 +80,7 @@ func (h *llamaHandler) handleChat(w http.ResponseWriter, r *http.Request) {
 			"the request exceeds the available context size, try increasing it")
 		return
 	}
-	slot, ok := h.engine.acquire(r.Context().Done(), int(llamaTaskIDs.Add(1)))
+	slot, ok := h.engine.acquire(r.Context().Done(), h.engine.nextTask())
 	if !ok {
 		return
 	}

@@ -14,6 +14,7 @@ type llamaEngine struct {
 	slots chan int // free slot ids; a request holds one while it generates
 
 	mu          sync.Mutex
+	tasks       int // requests so far: id_task in /slots
 	busy        []llamaSlot
 	deferred    int
 	promptTok   int
@@ -60,6 +61,14 @@ func (e *llamaEngine) acquire(done <-chan struct{}, task int) (int, bool) {
 	case <-done:
 		return 0, false
 	}
+}
+
+// nextTask numbers a request.
+func (e *llamaEngine) nextTask() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.tasks++
+	return e.tasks
 }
 
 func (e *llamaEngine) addDeferred(n int) {

@@ -29,8 +29,14 @@ func writeLlamaError(w http.ResponseWriter, code int, typ, msg string) {
 	writeJSON(w, code, llamaError{Error: llamaErrorInfo{Code: code, Message: msg, Type: typ}})
 }
 
-// llamaPublic are the paths llama-server answers without its --api-key.
-var llamaPublic = map[string]bool{"/health": true, "/v1/health": true, "/models": true, "/v1/models": true}
+// llamaPublic: the paths llama-server answers without its --api-key.
+func llamaPublic(path string) bool {
+	switch path {
+	case "/health", "/v1/health", "/models", "/v1/models":
+		return true
+	}
+	return false
+}
 
 // ServeHTTP: while the model loads every path answers 503 "Loading model";
 // with --api-key, all but the public paths want the key as a Bearer token.
@@ -39,7 +45,7 @@ func (h *llamaHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case h.srv.loading():
 		writeLlamaError(w, http.StatusServiceUnavailable, "unavailable_error", "Loading model")
-	case !llamaPublic[r.URL.Path] && !h.authorized(r):
+	case !llamaPublic(r.URL.Path) && !h.authorized(r):
 		writeLlamaError(w, http.StatusUnauthorized, "authentication_error", "Invalid API Key")
 	case handle == nil || (r.Method != method && !(method == http.MethodGet && r.Method == http.MethodHead)):
 		writeLlamaError(w, http.StatusNotFound, "not_found_error", "File Not Found")

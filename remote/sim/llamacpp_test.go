@@ -224,3 +224,29 @@ func TestLabLlamaCppWithoutMetricsFlagAnswers501(t *testing.T) {
 		t.Errorf("%d %s", rec.Code, rec.Body.String())
 	}
 }
+
+// TestLabLlamaCppAPIKeyGuardsAllButThePublicPaths: with --api-key, /health
+// and /v1/models answer anyone, /props wants the key (llama.cpp's 401 body).
+func TestLabLlamaCppAPIKeyGuardsAllButThePublicPaths(t *testing.T) {
+	a, err := parseUnitExecStart(strings.Replace(dixieUnit("8081", "x"), " --metrics", " --metrics --api-key lab-key", 1))
+	if err != nil || a.apiKey != "lab-key" {
+		t.Fatalf("%+v %v", a, err)
+	}
+	h := &llamaHandler{srv: &LlamaCppServer{opts: LlamaCppOptions{Hostname: "dixie"}, args: a}, engine: newLlamaEngine(a)}
+	serve := func(path, key string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		if key != "" {
+			req.Header.Set("Authorization", "Bearer "+key)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec
+	}
+	if serve("/v1/models", "").Code != 200 || serve("/health", "").Code != 200 || serve("/props", "lab-key").Code != 200 {
+		t.Error("a public path or the right key was refused")
+	}
+	if rec := serve("/props", "wrong"); rec.Code != 401 ||
+		rec.Body.String() != `{"error":{"code":401,"message":"Invalid API Key","type":"authentication_error"}}` {
+		t.Errorf("wrong key: %d %s", rec.Code, rec.Body.String())
+	}
+}
