@@ -197,12 +197,14 @@ func setHealthTimeout(t *testing.T, dir string, seconds float64) {
 // --yes` deploys wintermute's fixed config, restarts it, gates on the new
 // name and streams local/reasoner through LiteLLM; over SSH it writes case's
 // config with sudo and restarts its systemd unit (riviera, in a container,
-// is unchanged).
+// is unchanged); dixie's llama-server unit is written with sudo, systemd
+// reloaded and the unit restarted, and local/dixie streams through LiteLLM
+// from the lab's llama.cpp server.
 func TestCLIDemoApply(t *testing.T) {
 	r := runCLI(t, "--demo", "--apply", "--yes")
 	wantExit(t, r, exitOK)
 	wantContains(t, "stdout", r.stdout,
-		"order: case, riviera, wintermute, armitage, motoko",
+		"order: case, riviera, dixie, wintermute, armitage, motoko",
 		`[wintermute] write ok `+wintermuteCfg,
 		"[wintermute] handler ok windows-vllm-deploy : Restart vLLM container",
 		`[wintermute] health ok wintermute serves "`+newServedName+`"`,
@@ -217,7 +219,13 @@ func TestCLIDemoApply(t *testing.T) {
 		"[case] route local/case ok: first token",
 		"[case] OK",
 		"[riviera] UNCHANGED",
-		"Apply: 2 ok, 0 failed, 0 skipped, 3 unchanged")
+		"[dixie] write ok ",
+		"[dixie] handler ok Restart llama-server",
+		`[dixie] health ok dixie serves "llama32-3b-dixie"`,
+		"[dixie] local/dixie ▸ Hello! This is llama32-3b-dixie on dixie, a simulated llama.cpp server.",
+		"[dixie] route local/dixie ok: first token",
+		"[dixie] OK",
+		"Apply: 3 ok, 0 failed, 0 skipped, 3 unchanged")
 }
 
 // TestCLIApplyJSONThenIdempotent: on a served lab, --apply --json fixes the
@@ -247,8 +255,8 @@ func TestCLIApplyJSONThenIdempotent(t *testing.T) {
 			t.Errorf("second apply did something: %+v", ev)
 		}
 	}
-	if s := lastSummary(t, evs); s.OK != 0 || s.Failed != 0 || s.Unchanged != 5 {
-		t.Errorf("second apply summary %+v, want 5 unchanged", s)
+	if s := lastSummary(t, evs); s.OK != 0 || s.Failed != 0 || s.Unchanged != 6 {
+		t.Errorf("second apply summary %+v, want 6 unchanged (dixie among them)", s)
 	}
 	if st := d.Lab.VLLM("wintermute").State(); st != "serving" {
 		t.Errorf("wintermute %s after a no-op apply", st)
@@ -284,8 +292,8 @@ func checkFirstApplyEvents(t *testing.T, evs []apply.Event) {
 	if r := hostResult(evs, "wintermute"); r.Status != "ok" {
 		t.Errorf("wintermute result %+v", r)
 	}
-	if s := lastSummary(t, evs); s.OK != 1 || s.Unchanged != 4 || s.Failed != 0 {
-		t.Errorf("summary %+v, want 1 ok, 4 unchanged", s)
+	if s := lastSummary(t, evs); s.OK != 1 || s.Unchanged != 5 || s.Failed != 0 {
+		t.Errorf("summary %+v, want 1 ok, 5 unchanged", s)
 	}
 }
 
@@ -466,7 +474,7 @@ func TestCLIRenameExplainsOrder(t *testing.T) {
 	wantExit(t, r, exitOK)
 	wantContains(t, "stdout", r.stdout,
 		"  why: wintermute first: deployed, restarted and healthy before motoko's LiteLLM config changes",
-		"Apply: 2 ok, 0 failed, 0 skipped, 3 unchanged; routes through the renamed backend failed for ")
+		"Apply: 2 ok, 0 failed, 0 skipped, 4 unchanged; routes through the renamed backend failed for ")
 	healthy := strings.Index(r.stdout, `[wintermute] health ok wintermute serves "`+renamed+`"`)
 	written := strings.Index(r.stdout, "[motoko] write ok")
 	tested := strings.Index(r.stdout, "route local/reasoner ok")

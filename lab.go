@@ -61,6 +61,7 @@ type endpoint struct {
 	WinRMUser     string `json:"winrm_user,omitempty"`
 	WinRMPassword string `json:"winrm_password,omitempty"`
 	VLLMURL       string `json:"vllm_url,omitempty"`
+	LlamaCppURL   string `json:"llamacpp_url,omitempty"` // a Linux host serving llama.cpp's llama-server
 	LiteLLMURL    string `json:"litellm_url,omitempty"`
 	LiteLLMKey    string `json:"litellm_key,omitempty"`
 	// Linux hosts: ssh -p SSHPort -i SSHKey -o UserKnownHostsFile=KnownHosts SSHUser@SSHHost
@@ -73,7 +74,7 @@ type endpoint struct {
 
 func linuxEndpoint(h sim.LinuxHostInfo, d *demo.Demo) endpoint {
 	return endpoint{Host: h.Name, SSHHost: h.IP, SSHPort: h.SSHPort, SSHUser: h.User,
-		SSHKey: d.SSHKeyPath(), KnownHosts: d.KnownHostsPath(), VLLMURL: h.VLLMURL}
+		SSHKey: d.SSHKeyPath(), KnownHosts: d.KnownHostsPath(), VLLMURL: h.VLLMURL, LlamaCppURL: h.LlamaCppURL}
 }
 
 func labEndpoint(h sim.HostInfo) endpoint {

@@ -66,13 +66,13 @@ func readEndpoints(t *testing.T, r io.Reader) map[string]endpoint {
 
 func TestServeLabPrintsLoopbackEndpointsOnly(t *testing.T) {
 	eps := serveLab(t)
-	for _, name := range []string{"wintermute", "armitage", "motoko", "case", "riviera"} {
+	for _, name := range []string{"wintermute", "armitage", "motoko", "case", "riviera", "dixie"} {
 		if _, ok := eps[name]; !ok {
 			t.Fatalf("no endpoint for %s in %v", name, eps)
 		}
 	}
 	for host, ep := range eps {
-		for _, u := range []string{ep.WinRMURL, ep.WinRMHTTPSURL, ep.VLLMURL, ep.LiteLLMURL} {
+		for _, u := range []string{ep.WinRMURL, ep.WinRMHTTPSURL, ep.VLLMURL, ep.LlamaCppURL, ep.LiteLLMURL} {
 			if u != "" {
 				assertLoopbackURL(t, host, u)
 			}

@@ -236,7 +236,7 @@ func TestTmuxRouteErrorAsksWithTheRoute(t *testing.T) {
 	s.keys("y")
 	s.waitText("✓ Deploy wintermute")
 	s.keys("Escape")
-	s.waitText("routes ok 4/4") // with the Linux hosts case and riviera
+	s.waitText("routes ok 5/5") // with the Linux hosts case, riviera and dixie
 	s.keys("e")
 	s.waitText("served_model_name")
 	for i := 0; !strings.HasPrefix(strings.TrimSpace(lineWith(s.screen(), "served_model_name")), "›"); i++ {
@@ -246,7 +246,7 @@ func TestTmuxRouteErrorAsksWithTheRoute(t *testing.T) {
 		s.keys("Down")
 	}
 	s.keys("C-u", "Enter")
-	s.waitText("-  served_model_name:", "routes ok 3/4")
+	s.waitText("-  served_model_name:", "routes ok 4/5")
 	s.keys("a")
 	s.waitText("Deploy wintermute? It breaks route local/reasoner:")
 	s.keys("n")

@@ -1,6 +1,7 @@
 // Package demo builds the simulated lab behind `straylight --demo` and
 // `--serve-lab`: a copy of examples/homelab, with the Linux GPU hosts of
-// examples/homelab-linux (case, riviera, reached over SSH with a key and
+// examples/homelab-linux (case and riviera serving vLLM, dixie llama.cpp's
+// llama-server, reached over SSH with a key and
 // known_hosts generated per demo), whose addresses are rewritten to the
 // lab's loopback addresses, in the seed's broken state (docs/lab.md). The
 // lab keeps an address free for a host added at run time (addhost.go) and
@@ -30,8 +31,9 @@ type Options struct {
 	TokenRate float64       // tokens/s per stream; 0: the lab's default
 	HTTP      bool          // WinRM over plain HTTP (NTLM, sealed; marked insecure) instead of HTTPS
 	// StaleLinux starts case (over SSH) on an older config (max_model_len
-	// 4096), so a deploy writes it with sudo and restarts its systemd unit.
-	// --demo sets it; without it only wintermute differs from the repository.
+	// 4096) and dixie's llama-server on an older unit (-c 4096), so a deploy
+	// writes them with sudo and restarts their systemd units. --demo sets
+	// it; without it only wintermute differs from the repository.
 	StaleLinux bool
 }
 
@@ -145,7 +147,11 @@ func (d *Demo) renderedGPUFiles() (map[string]map[string]string, error) {
 		return nil, err
 	}
 	out := map[string]map[string]string{}
-	for _, g := range repo.Fleet().GPU {
+	f := repo.Fleet()
+	for _, g := range append(f.GPU, f.Backends...) { // dixie's llama-server is a discovered backend
+		if out[g.Name] != nil {
+			continue
+		}
 		files, err := repo.RenderedFiles(g.Name)
 		if err != nil {
 			return nil, err
@@ -157,7 +163,8 @@ func (d *Demo) renderedGPUFiles() (map[string]map[string]string, error) {
 
 // seedBroken is the seed's state: wintermute still runs the config from
 // before the fix, without --served-model-name; with staleLinux, case (over
-// SSH) runs an older config with a shorter context.
+// SSH) runs an older config with a shorter context, and dixie's
+// llama-server an older unit with a shorter context (-c 4096).
 func seedBroken(host string, files map[string]string, staleLinux bool) map[string]string {
 	edit := map[string]func(string) string{
 		"wintermute": func(c string) string { return dropLine(c, "served_model_name:") },
@@ -165,12 +172,15 @@ func seedBroken(host string, files map[string]string, staleLinux bool) map[strin
 	if host == "case" && staleLinux {
 		edit = func(c string) string { return strings.Replace(c, "max_model_len: 8192", "max_model_len: 4096", 1) }
 	}
+	if host == "dixie" && staleLinux {
+		edit = func(c string) string { return strings.Replace(c, " -c 8192 ", " -c 4096 ", 1) }
+	}
 	if edit == nil {
 		return files
 	}
 	out := map[string]string{}
 	for path, content := range files {
-		if strings.HasSuffix(path, configName) {
+		if strings.HasSuffix(path, configName) || strings.HasSuffix(path, "/"+llamaUnitName) {
 			content = edit(content)
 		}
 		out[path] = content

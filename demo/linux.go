@@ -18,8 +18,12 @@ import (
 )
 
 // The Linux GPU hosts of examples/homelab-linux: case runs vLLM as the
-// systemd unit vllm.service, riviera in the container vllm-riviera.
-var linuxRuntimes = map[string]string{"case": sim.RuntimeSystemd, "riviera": sim.RuntimeDocker}
+// systemd unit vllm.service, riviera in the container vllm-riviera, dixie
+// llama.cpp's llama-server as the systemd unit llama-server.service.
+var linuxRuntimes = map[string]string{"case": sim.RuntimeSystemd, "riviera": sim.RuntimeDocker, "dixie": sim.RuntimeSystemd}
+
+// llamaUnitName is the unit file dixie's role renders (llama-server-deploy).
+const llamaUnitName = "llama-server.service"
 
 // linuxGroups is what the demo adds to the inventory's all.children.
 const linuxGroups = `linux_vllm:
@@ -30,6 +34,9 @@ const linuxGroups = `linux_vllm:
     container_vllm:
       hosts:
         riviera:
+    llamacpp_hosts:
+      hosts:
+        dixie:
 `
 
 const (
@@ -145,6 +152,9 @@ func linuxSpec(host string, files map[string]string, key []byte, opts Options) s
 		if strings.HasSuffix(path, configName) {
 			spec.ConfigPath = rel
 		}
+		if strings.HasSuffix(path, "/"+llamaUnitName) {
+			spec.UnitPath = rel
+		}
 	}
 	return spec
 }
@@ -162,7 +172,11 @@ func (d *Demo) writeKnownHosts() error {
 // linuxVars point a Linux host at its lab address and directory.
 func (d *Demo) linuxVars(h sim.LinuxHostInfo) [][2]string {
 	args := fmt.Sprintf("-F none -o UserKnownHostsFile=%s -o StrictHostKeyChecking=yes -o IdentitiesOnly=yes", d.KnownHostsPath())
+	dirVar := "vllm_config_dir"
+	if h.LlamaCppURL != "" {
+		dirVar = "llama_unit_dir" // ConfigPath is the unit file
+	}
 	return [][2]string{{"ansible_host", h.IP}, {"ansible_port", strconv.Itoa(h.SSHPort)},
 		{"ansible_ssh_private_key_file", d.SSHKeyPath()}, {"ansible_ssh_common_args", args},
-		{"vllm_config_dir", filepath.Dir(h.ConfigPath)}}
+		{dirVar, filepath.Dir(h.ConfigPath)}}
 }

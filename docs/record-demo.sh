@@ -64,7 +64,7 @@ wait_for() {
 }
 keys() { for k in "$@"; do tmux send-keys -t "$session" "$k"; sleep 0.3; done; }
 
-wait_for "routes ok 3/4"
+wait_for "routes ok 4/5"
 sleep 6 # a few refreshes: the sparklines fill
 shot 300 # the fleet: wintermute serves its HuggingFace path, as deployed; 1 change
 keys Tab
@@ -92,7 +92,7 @@ shot 150 # the health gate
 wait_for "Hello!"
 shot 300 # the route test streams through LiteLLM
 keys Escape Escape
-wait_for "routes ok 4/4"
+wait_for "routes ok 5/5"
 wait_for "DRIFT"
 sleep 3 # the next refresh probes what was just deployed
 shot 300 # fixed: wintermute serves llama31-8b-wintermute

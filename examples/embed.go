@@ -11,7 +11,8 @@ import "embed"
 //go:embed homelab/ansible.cfg homelab/vault-password.txt homelab/README.md homelab/inventory/hosts.yml homelab/host_vars homelab/group_vars homelab/roles homelab/playbooks
 var Homelab embed.FS
 
-// HomelabLinux is examples/homelab-linux: the Linux GPU hosts (case, riviera)
+// HomelabLinux is examples/homelab-linux: the Linux GPU hosts (case, riviera,
+// dixie)
 // the demo adds to its copy of the home lab, reached over SSH. Its files
 // are all new beside homelab's; the demo adds the hosts to the inventory.
 //

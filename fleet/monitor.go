@@ -210,15 +210,16 @@ func (s *Session) doctorInputs(repo *Repo) []doctor.Input {
 	return inputs
 }
 
-// addBackend adds a GPU host's vLLM: its container, the name it is
-// configured to serve and its api_key (vllm.api_key, when set).
+// addBackend adds a GPU host's server (its vLLM, or one found in what it
+// renders): its container, the name it is configured to serve and its
+// api_key (vllm.api_key, when set).
 func addBackend(in *doctor.Input, f *Fleet) {
-	g := f.GPUHostByName(in.Host)
+	g := f.ServerByName(in.Host)
 	if g == nil {
 		return
 	}
 	in.Container = g.Container
-	in.Backend = &doctor.Backend{BaseURL: g.APIURL(), APIKey: backendKey(*g)}
+	in.Backend = &doctor.Backend{BaseURL: g.APIURL(), APIKey: backendKey(*g), Kind: g.Kind}
 	if len(g.Served) > 0 {
 		in.Backend.ExpectedModel = g.Served[0]
 	}
@@ -242,7 +243,7 @@ func addProxy(in *doctor.Input, f *Fleet) {
 	}
 	in.Proxy = &doctor.Proxy{BaseURL: p.URL(), Key: p.MasterKey, Routes: routes, UpstreamKeys: map[string]string{}}
 	for _, r := range p.Routes {
-		if g, _ := discover.HostForAPIBase(r.APIBase, f.GPU); g != nil && backendKey(*g) != "" {
+		if g, _ := discover.HostForAPIBase(r.APIBase, f.Serving()); g != nil && backendKey(*g) != "" {
 			in.Proxy.UpstreamKeys[r.APIBase] = backendKey(*g)
 		}
 	}
@@ -254,7 +255,7 @@ func addProxy(in *doctor.Input, f *Fleet) {
 func doctorRoutes(f *Fleet, host string, all bool) []doctor.Route {
 	routes := []doctor.Route{}
 	for _, r := range f.Proxy.Routes {
-		g, _ := discover.HostForAPIBase(r.APIBase, f.GPU)
+		g, _ := discover.HostForAPIBase(r.APIBase, f.Serving())
 		if all || (g != nil && g.Name == host) {
 			routes = append(routes, doctor.Route{Alias: r.Alias, APIBase: r.APIBase, UpstreamModel: r.Upstream()})
 		}

@@ -192,7 +192,7 @@ func (m *Model) rebuild() {
 	if m.repo == nil {
 		return
 	}
-	rows := fleettable.WithTrends(fleettable.BuildRows(m.gpuHosts(), m.snap, m.plan), m.rt.history)
+	rows := fleettable.WithTrends(fleettable.BuildRows(m.servingHosts(), m.snap, m.plan), m.rt.history)
 	if name := m.proxyName(); name != "" {
 		rows = append(rows, fleettable.ProxyRow(name, m.snap, m.plan))
 	}
@@ -253,9 +253,18 @@ func (m Model) gpuHosts() []fleet.GPUHost {
 	return nil
 }
 
+// servingHosts are the table's rows: the vllm-mapped hosts, then the
+// servers discovered in what the hosts render (llama.cpp, SGLang, …).
+func (m Model) servingHosts() []fleet.GPUHost {
+	if f := m.fleetModel(); f != nil {
+		return f.Serving()
+	}
+	return nil
+}
+
 func (m Model) gpuHost(name string) (fleet.GPUHost, bool) {
 	if f := m.fleetModel(); f != nil {
-		if g := f.GPUHostByName(name); g != nil {
+		if g := f.ServerByName(name); g != nil {
 			return *g, true
 		}
 	}

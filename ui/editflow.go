@@ -64,6 +64,10 @@ func (m Model) openEdit(host string) (Model, tea.Cmd) {
 		m.errText = host + " is not a GPU host of this repository: the form edits vllm values (edit the proxy's vars in its files, then d and a)"
 		return m, nil
 	}
+	if g.Discovered {
+		m.errText = host + "'s " + g.Kind + " server is found in what its tasks render (" + g.Source + "), not in a vllm mapping: the form edits vllm values (edit its vars files, then d and a)"
+		return m, nil
+	}
 	m.notice = "reading " + host + "'s host_vars…"
 	return m, safely(func() tea.Msg { return readForEdit(open, repo, g) })
 }

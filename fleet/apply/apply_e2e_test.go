@@ -509,8 +509,8 @@ func firstLine(s string) string {
 func checkRenameExplained(t *testing.T, run applyRun) {
 	t.Helper()
 	plan := run.evs[0]
-	if plan.Kind != apply.EvPlan || !slices.Equal(plan.Plan.Order, []string{"case", "riviera", "wintermute", "armitage", "motoko"}) {
-		t.Fatalf("first event %+v (order %v), want the plan in order case, riviera (the Linux hosts), wintermute, armitage, motoko", plan, plan.Plan.Order)
+	if plan.Kind != apply.EvPlan || !slices.Equal(plan.Plan.Order, []string{"case", "riviera", "dixie", "wintermute", "armitage", "motoko"}) {
+		t.Fatalf("first event %+v (order %v), want the plan in order case, riviera, dixie (the Linux hosts), wintermute, armitage, motoko", plan, plan.Plan.Order)
 	}
 	for _, part := range []string{"wintermute first", "healthy before motoko's LiteLLM config changes"} {
 		if !strings.Contains(plan.Plan.Why, part) {

@@ -245,7 +245,7 @@ func (e *Engine) testRoute(ctx context.Context, route string, emit func(Event)) 
 		return rr, fmt.Errorf("no route %q in %s's LiteLLM config", route, f.Proxy.Name)
 	}
 	rr.Upstream = r.Upstream()
-	if h, _ := discover.HostForAPIBase(r.APIBase, f.GPU); h != nil {
+	if h, _ := discover.HostForAPIBase(r.APIBase, f.Serving()); h != nil {
 		rr.Host = h.Name
 	}
 	s := e.Repo.Settings

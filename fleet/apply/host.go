@@ -53,7 +53,8 @@ func (h *hostApply) isProxy() bool {
 	return h.a.fleet.Proxy != nil && h.a.fleet.Proxy.Name == h.hp.Host
 }
 
-func (h *hostApply) gpu() *discover.GPUHost { return h.a.fleet.GPUHostByName(h.hp.Host) }
+// gpu is the host's server, vllm-mapped or discovered (a llama.cpp unit).
+func (h *hostApply) gpu() *discover.GPUHost { return h.a.fleet.ServerByName(h.hp.Host) }
 
 func (h *hostApply) changedFiles() []*plan.FileChange {
 	var out []*plan.FileChange

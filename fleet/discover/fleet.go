@@ -65,6 +65,20 @@ func (f *Fleet) GPUHostByName(name string) *GPUHost {
 	return nil
 }
 
+// ServerByName returns the host's server: its vllm mapping, else the first
+// server discovered in what it renders (llama.cpp, SGLang, …); nil if none.
+func (f *Fleet) ServerByName(name string) *GPUHost {
+	if g := f.GPUHostByName(name); g != nil {
+		return g
+	}
+	for i := range f.Backends {
+		if f.Backends[i].Name == name {
+			return &f.Backends[i]
+		}
+	}
+	return nil
+}
+
 // Read finds every GPU host and the proxy of the repository, ignoring
 // --limit: a route's backend matters even when the run is limited to the
 // proxy. Each host is seen through the first play that targets it.
@@ -321,7 +335,7 @@ func (f *Fleet) RouteHosts(host string) []string {
 	}
 	var out []string
 	for _, r := range f.Proxy.Routes {
-		if h, _ := HostForAPIBase(r.APIBase, f.GPU); h != nil && strings.EqualFold(h.Name, host) {
+		if h, _ := HostForAPIBase(r.APIBase, f.Serving()); h != nil && strings.EqualFold(h.Name, host) {
 			out = append(out, r.Alias)
 		}
 	}

@@ -34,6 +34,9 @@ type Backend struct {
 	BaseURL       string // without /v1
 	APIKey        string
 	ExpectedModel string // the name the proxy routes to it; "" skips that check
+	// Kind is the server's kind ("vllm", "llama.cpp", …; "" is vllm): the
+	// /metrics families checked are vLLM's, so another kind skips that step.
+	Kind string
 }
 
 // Proxy is a LiteLLM proxy.

@@ -26,6 +26,10 @@ func (r *run) backendSteps() {
 	b := *r.in.Backend
 	client := api.NewVLLM(b.BaseURL, b.APIKey, r.in.HTTPClient)
 	r.step(StepBackendModels, func(ctx context.Context) outcome { return backendModels(ctx, client, b.ExpectedModel) })
+	if b.Kind != "" && b.Kind != "vllm" {
+		r.skip(StepBackendMetrics, "the families checked are vLLM's; this is a "+b.Kind+" server")
+		return
+	}
 	r.step(StepBackendMetrics, func(ctx context.Context) outcome { return backendMetrics(ctx, client) })
 }
 

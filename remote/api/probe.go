@@ -76,6 +76,8 @@ func classifyProbe(expected string, healthErr error, ids []string, modelsErr err
 		}
 	}
 	switch {
+	case errors.Is(healthErr, ErrModelLoading):
+		return ProbeResult{State: StateLoading, Reason: healthErr.Error(), Models: ids, Err: healthErr}
 	case healthErr != nil:
 		return ProbeResult{State: StateEngineDead, Reason: healthErr.Error(), Models: ids, Err: healthErr}
 	case modelsErr != nil:
@@ -97,7 +99,7 @@ func notServingError(expected string, ids []string) error {
 // transportState classifies an error that never reached an HTTP answer.
 func transportState(err error) (ProbeState, string, bool) {
 	var apiErr *APIError
-	if err == nil || errors.As(err, &apiErr) || errors.Is(err, ErrEngineDead) {
+	if err == nil || errors.As(err, &apiErr) || errors.Is(err, ErrEngineDead) || errors.Is(err, ErrModelLoading) {
 		return StateUnknown, "", false
 	}
 	if errors.Is(err, syscall.ECONNREFUSED) {

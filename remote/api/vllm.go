@@ -49,11 +49,29 @@ func (c *VLLM) Health(ctx context.Context) error {
 		return err
 	}
 	defer resp.Body.Close()
-	_, _ = readLimited(resp.Body, maxErrorBody) // drain so the connection is reused
-	if resp.StatusCode != http.StatusOK {
+	body, _ := readLimited(resp.Body, maxErrorBody) // drained so the connection is reused
+	switch {
+	case resp.StatusCode == http.StatusServiceUnavailable && loadingModel(body):
+		return fmt.Errorf("%w: /health answered 503 Loading model", ErrModelLoading)
+	case resp.StatusCode != http.StatusOK:
 		return fmt.Errorf("%w: /health answered %d", ErrEngineDead, resp.StatusCode)
 	}
 	return nil
+}
+
+// ErrModelLoading: the server is up and loading its model — llama.cpp's
+// llama-server answers 503 {"error":{"message":"Loading model","type":
+// "unavailable_error"}} until it is loaded (tools/server/server.cpp).
+var ErrModelLoading = errors.New("the server is loading its model")
+
+func loadingModel(body []byte) bool {
+	var e struct {
+		Error struct {
+			Message string `json:"message"`
+			Type    string `json:"type"`
+		} `json:"error"`
+	}
+	return json.Unmarshal(body, &e) == nil && e.Error.Type == "unavailable_error" && e.Error.Message == "Loading model"
 }
 
 // Version returns the version string of GET /version ("0.10.1.1").

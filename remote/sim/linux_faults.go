@@ -22,6 +22,9 @@ func (h *linuxHost) setFault(kind FaultKind, on bool) error {
 	if err := faultAllowed(kind, linuxHostFaults); err != nil {
 		return err
 	}
+	if h.llama != nil && kind != FaultDown {
+		return faultAllowed(kind, llamaCppHostFaults)
+	}
 	h.faults.set(kind, on)
 	if kind == FaultDown {
 		if err := h.setSSHDown(on); err != nil {
@@ -33,10 +36,7 @@ func (h *linuxHost) setFault(kind FaultKind, on bool) error {
 			return err
 		}
 	}
-	if on {
-		return h.vllm.SetFault(kind)
-	}
-	return h.vllm.ClearFault(kind)
+	return h.setServerFault(kind, on)
 }
 
 func (h *linuxHost) setSSHDown(down bool) error {

@@ -27,6 +27,11 @@ type LinuxHostSpec struct {
 	BecomePassword string
 	Files          map[string]string // initial files, paths relative to the host's directory
 	ConfigPath     string            // vLLM's config.yml among Files (relative)
+	// UnitPath is a systemd unit among Files (relative) whose ExecStart
+	// runs llama.cpp's llama-server: the host then serves llama.cpp, not
+	// vLLM, started and restarted from that unit as written on disk
+	// (ConfigPath is unused; Unit is the unit's file name).
+	UnitPath string
 	// Runtime is how vLLM runs: "systemd" (the unit Unit) or "docker"
 	// (the container ContainerName). "": systemd.
 	Runtime       string
@@ -64,20 +69,24 @@ type LinuxHostInfo struct {
 	KnownHosts string // a known_hosts line for IP:SSHPort
 	Dir        string // the host's root directory
 	ConfigPath string // absolute path of config.yml
-	VLLMURL    string
-	Runtime    string
-	Unit       string
-	Container  string
+	VLLMURL    string // "" on a llama.cpp host
+	// LlamaCppURL is the llama-server's base URL on a llama.cpp host ("" on
+	// a vLLM host).
+	LlamaCppURL string
+	Runtime     string
+	Unit        string
+	Container   string
 }
 
 // linuxHost is one Linux GPU host's servers.
 type linuxHost struct {
 	spec    LinuxHostSpec
 	ip      string
-	dir     string // the host's root
-	toolDir string // stand-ins, outside the root
-	fs      *FS    // vLLM reads config.yml from here; synced from disk on restart
-	vllm    *VLLMServer
+	dir     string          // the host's root
+	toolDir string          // stand-ins, outside the root
+	fs      *FS             // vLLM reads config.yml from here; synced from disk on restart
+	vllm    *VLLMServer     // nil on a llama.cpp host
+	llama   *LlamaCppServer // nil on a vLLM host
 	ssh     *SSHServer
 	tools   *toolServer
 	journal *journal
@@ -92,8 +101,10 @@ func (h LinuxHostSpec) validate(seen map[string]bool) error {
 		return fmt.Errorf("sim: lab Linux host names must be unique simple names (got %q)", h.Name)
 	case h.User == "" || (h.Password == "" && len(h.Keys) == 0):
 		return fmt.Errorf("sim: lab host %s: needs a User and a Password or Keys", h.Name)
-	case h.ConfigPath == "" || filepath.IsAbs(h.ConfigPath) || strings.Contains(h.ConfigPath, ".."):
+	case h.UnitPath == "" && !isInsidePath(h.ConfigPath):
 		return fmt.Errorf("sim: lab host %s: ConfigPath must be a relative path inside the host (got %q)", h.Name, h.ConfigPath)
+	case h.UnitPath != "" && (!isInsidePath(h.UnitPath) || (h.Runtime != "" && h.Runtime != RuntimeSystemd)):
+		return fmt.Errorf("sim: lab host %s: UnitPath must be a relative path inside the host, run by systemd (got %q, %q)", h.Name, h.UnitPath, h.Runtime)
 	case h.Runtime != "" && h.Runtime != RuntimeSystemd && h.Runtime != RuntimeDocker:
 		return fmt.Errorf("sim: lab host %s: Runtime %q: want systemd or docker", h.Name, h.Runtime)
 	}
@@ -101,9 +112,16 @@ func (h LinuxHostSpec) validate(seen map[string]bool) error {
 	return nil
 }
 
+func isInsidePath(rel string) bool {
+	return rel != "" && !filepath.IsAbs(rel) && !strings.Contains(rel, "..")
+}
+
 func (h LinuxHostSpec) withDefaults() LinuxHostSpec {
 	if h.Runtime == "" {
 		h.Runtime = RuntimeSystemd
+	}
+	if h.Unit == "" && h.UnitPath != "" {
+		h.Unit = filepath.Base(h.UnitPath)
 	}
 	if h.Unit == "" {
 		h.Unit = "vllm.service"
@@ -126,7 +144,7 @@ func startLinuxHost(spec LinuxHostSpec, labDir string, pool *loopbackPool) (*lin
 	for attempt := 1; ; attempt++ {
 		err := h.bind(pool.take())
 		if err == nil {
-			go h.journal.watch(h.vllm, h.stop)
+			h.watchJournal()
 			return h, h.applyFaults(spec.Faults)
 		}
 		h.closeServers()
@@ -160,8 +178,14 @@ func (h *linuxHost) layout() error {
 
 func (h *linuxHost) configPath() string { return filepath.Join(h.dir, h.spec.ConfigPath) }
 
-// syncConfig copies config.yml from disk to where vLLM reads it.
+func (h *linuxHost) servesLlamaCpp() bool { return h.spec.UnitPath != "" }
+
+// syncConfig copies config.yml from disk to where vLLM reads it (a
+// llama.cpp host reads its unit from disk itself).
 func (h *linuxHost) syncConfig() error {
+	if h.servesLlamaCpp() {
+		return nil
+	}
 	raw, err := os.ReadFile(h.configPath())
 	if err != nil {
 		return fmt.Errorf("sim: lab host %s: %w", h.spec.Name, err)
@@ -171,15 +195,8 @@ func (h *linuxHost) syncConfig() error {
 }
 
 func (h *linuxHost) bind(ip string) error {
-	h.ip = ip
-	vllm, err := NewVLLMServer(VLLMOptions{Hostname: h.spec.Name, FS: h.fs, ConfigPath: h.configPath(), IP: ip,
-		Port: h.spec.VLLMPort, ContainerName: h.spec.ContainerName, TokenRate: h.spec.TokenRate,
-		LoadDelay: h.spec.LoadDelay, GPU: h.spec.GPU})
-	if err != nil {
-		return err
-	}
-	h.vllm, h.journal = vllm, newJournal(h.spec.Name)
-	if err := vllm.Start(); err != nil {
+	h.ip, h.journal = ip, newJournal(h.spec.Name)
+	if err := h.startServer(); err != nil {
 		return err
 	}
 	h.tools = newToolServer(h)
@@ -190,6 +207,34 @@ func (h *linuxHost) bind(ip string) error {
 		return err
 	}
 	return h.startSSH()
+}
+
+// startServer starts the host's model server: llama-server from its unit,
+// or vLLM from config.yml.
+func (h *linuxHost) startServer() error {
+	if h.servesLlamaCpp() {
+		llama, err := NewLlamaCppServer(LlamaCppOptions{Hostname: h.spec.Name, UnitPath: filepath.Join(h.dir, h.spec.UnitPath),
+			IP: h.ip, TokenRate: h.spec.TokenRate, LoadDelay: h.spec.LoadDelay})
+		if err != nil {
+			return err
+		}
+		h.llama = llama
+		return llama.Start()
+	}
+	vllm, err := NewVLLMServer(VLLMOptions{Hostname: h.spec.Name, FS: h.fs, ConfigPath: h.configPath(), IP: h.ip,
+		Port: h.spec.VLLMPort, ContainerName: h.spec.ContainerName, TokenRate: h.spec.TokenRate,
+		LoadDelay: h.spec.LoadDelay, GPU: h.spec.GPU})
+	if err != nil {
+		return err
+	}
+	h.vllm = vllm
+	return vllm.Start()
+}
+
+func (h *linuxHost) watchJournal() {
+	if h.vllm != nil {
+		go h.journal.watch(h.vllm, h.stop)
+	}
 }
 
 func (h *linuxHost) startSSH() error {
@@ -212,6 +257,9 @@ func (h *linuxHost) startSSH() error {
 // restart is `systemctl restart` / `docker restart`: vLLM reloads the
 // config.yml now on disk.
 func (h *linuxHost) restart() error {
+	if h.servesLlamaCpp() {
+		return h.restartLlamaCpp()
+	}
 	if err := h.syncConfig(); err != nil {
 		return err
 	}
@@ -232,6 +280,10 @@ func (h *linuxHost) closeServers() {
 		_ = h.vllm.Close()
 		h.vllm = nil
 	}
+	if h.llama != nil {
+		_ = h.llama.Close()
+		h.llama = nil
+	}
 }
 
 func (h *linuxHost) close() {
@@ -245,11 +297,16 @@ func (h *linuxHost) info() LinuxHostInfo {
 		known = "[" + h.ip + "]:" + strconv.Itoa(h.spec.SSHPort)
 	}
 	key := h.hostKey.PublicKey()
-	return LinuxHostInfo{Name: h.spec.Name, IP: h.ip, SSHPort: h.spec.SSHPort, User: h.spec.User,
+	info := LinuxHostInfo{Name: h.spec.Name, IP: h.ip, SSHPort: h.spec.SSHPort, User: h.spec.User,
 		Password: h.spec.Password, HostKey: key,
 		KnownHosts: known + " " + strings.TrimSpace(string(ssh.MarshalAuthorizedKey(key))),
-		Dir:        h.dir, ConfigPath: h.configPath(), VLLMURL: h.vllm.URL(), Runtime: h.spec.Runtime,
-		Unit: h.spec.Unit, Container: h.vllm.containerName()}
+		Dir:        h.dir, ConfigPath: h.configPath(), Runtime: h.spec.Runtime, Unit: h.spec.Unit}
+	if h.llama != nil {
+		info.ConfigPath, info.LlamaCppURL = filepath.Join(h.dir, h.spec.UnitPath), h.llama.URL()
+		return info
+	}
+	info.VLLMURL, info.Container = h.vllm.URL(), h.vllm.containerName()
+	return info
 }
 
 var errNoLabDir = errors.New("sim: LabSpec.Dir is required for Linux hosts (their files live there)")

@@ -76,7 +76,7 @@ func (t *toolServer) unitProperties(unit string) map[string]string {
 		return map[string]string{"Id": unit, "LoadState": "not-found", "ActiveState": "inactive",
 			"SubState": "dead", "ActiveEnterTimestamp": "", "NRestarts": "0", "MainPID": "0"}
 	}
-	state, started, restarts := t.host.vllm.unitView()
+	state, started, restarts := t.host.unitView()
 	active, sub, pid := "active", "running", "4242"
 	switch state {
 	case VLLMFailed:

@@ -141,7 +141,7 @@ func (t *toolServer) run(args []string, w io.Writer, gone <-chan struct{}) {
 func (t *toolServer) nvidiaSMI(argv []string) toolResult {
 	for _, a := range argv {
 		if strings.HasPrefix(a, "--query-gpu=") {
-			return ok(strings.ReplaceAll(t.host.vllm.NvidiaSMI(), "\r\n", "\n"))
+			return ok(strings.ReplaceAll(t.host.nvidiaSMI(), "\r\n", "\n"))
 		}
 	}
 	return fail(1, "nvidia-smi (lab stand-in): only --query-gpu=... --format=csv,noheader,nounits is simulated")

@@ -9,7 +9,10 @@
 // virtual filesystem. Linux hosts (LinuxHostSpec) run whatever their SSH
 // clients send in a real /bin/sh inside the host's own lab directory; their
 // nvidia-smi, docker, systemctl, journalctl and sudo are stand-ins that ask
-// the lab about the host's vLLM (docs/ssh.md describes them).
+// the lab about the host's vLLM (docs/ssh.md describes them). A Linux host
+// whose spec names a systemd unit (UnitPath) serves llama.cpp's llama-server
+// instead (LlamaCppServer), started and restarted from that unit's
+// ExecStart as it is on disk, in the layouts of remote/api/testdata/llamacpp.
 package sim
 
 // Runtime is what a simulated Windows host's command vocabulary needs from the

@@ -60,13 +60,21 @@ func ModelCell(r Row) Cell {
 	case r.State != status.StateUp && r.Reason != "":
 		return cell(r.Reason, ToneDim)
 	case r.Served == nil:
-		return cell(strings.Join(r.Configured, ", "), ToneDim)
+		return cell(strings.Join(r.Configured, ", ")+kindSuffix(r), ToneDim)
 	case len(r.Served) == 0:
-		return cell("serves nothing", ToneErr)
+		return cell("serves nothing"+kindSuffix(r), ToneErr)
 	case r.Mismatch:
-		return cell(MismatchMark+strings.Join(r.Served, ", "), ToneWarn)
+		return cell(MismatchMark+strings.Join(r.Served, ", ")+kindSuffix(r), ToneWarn)
 	}
-	return Cell{Text: strings.Join(r.Served, ", ")}
+	return Cell{Text: strings.Join(r.Served, ", ") + kindSuffix(r)}
+}
+
+// kindSuffix names a server that is not vLLM (" · llama.cpp").
+func kindSuffix(r Row) string {
+	if r.Kind == "" {
+		return ""
+	}
+	return " · " + r.Kind
 }
 
 // FittedModelCell is ModelCell for a column w cells wide: when a served

@@ -38,6 +38,9 @@ type Row struct {
 	// Proxy: the row is the LiteLLM proxy (no GPU, no vLLM): it can be
 	// diffed and deployed, not edited.
 	Proxy bool
+	// Kind is the server's kind when it is not vLLM ("llama.cpp", "sglang",
+	// …): the model cell names it. "" for vLLM, the fleet's default.
+	Kind string
 }
 
 // ProxyRow is the LiteLLM proxy's row: its live state, the aliases it
@@ -71,7 +74,7 @@ func BuildRows(gpus []fleet.GPUHost, snap *status.Snapshot, p *plan.Plan) []Row 
 	rows := make([]Row, 0, len(gpus))
 	live := liveByHost(snap)
 	for _, g := range gpus {
-		r := Row{Host: g.Name, State: status.StateUnknown, Configured: g.Served}
+		r := Row{Host: g.Name, State: status.StateUnknown, Configured: g.Served, Kind: shownKind(g.Kind)}
 		if hs, ok := live[g.Name]; ok {
 			r = withLive(r, hs)
 		}
@@ -79,6 +82,14 @@ func BuildRows(gpus []fleet.GPUHost, snap *status.Snapshot, p *plan.Plan) []Row 
 		rows = append(rows, r)
 	}
 	return rows
+}
+
+// shownKind is a server kind the table names: any but vLLM.
+func shownKind(kind string) string {
+	if kind == "vllm" {
+		return ""
+	}
+	return kind
 }
 
 func liveByHost(snap *status.Snapshot) map[string]*status.HostStatus {
