@@ -2,6 +2,7 @@ package plan_test
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -136,7 +137,31 @@ func TestE2EBlockInFileParityWithAnsiblePlaybook(t *testing.T) {
 				}
 			}
 			e2eAttrsAnsibleUnchanged(t, o, dir, root, repo)
+			if !e2eAtLeast216(o.version) {
+				e2eBlockOlderCoreRefuses(t, o, dir)
+			}
 		})
+	}
+}
+
+// e2eBlockOlderCoreRefuses: under an ansible-core before 2.16 a task
+// giving append_newline fails in ansible-playbook, and straylight lists it
+// as one that would fail, with Ansible's words.
+func e2eBlockOlderCoreRefuses(t *testing.T, o e2eOracle, dir string) {
+	t.Helper()
+	root, out := filepath.Join(dir, "newer"), filepath.Join(dir, "newer-out")
+	repo := e2eBlockRepo(out, o.version)
+	repo.files["blocks.yml"] += e2eBlockNewer
+	e2eWriteTree(t, root, repo.files)
+	e2eBlockReset(t, out)
+	cmd := exec.Command(filepath.Join(o.bin, "ansible-playbook"), "--check", "-i", repo.inventory, "blocks.yml")
+	cmd.Dir, cmd.Env = root, e2eAnsibleEnv(t, dir)
+	if log, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(log), "Unsupported parameters") {
+		t.Errorf("%s accepts append_newline: %v\n%s", o.full, err, log)
+	}
+	h := e2ePlan(t, e2eOpenCore(t, root, "", o.version)).Host("at1")
+	if h == nil || len(h.Unsupported) != 1 || !strings.Contains(h.Unsupported[0].Reason, "Unsupported parameters for (blockinfile) module: append_newline, prepend_newline") {
+		t.Errorf("plan under %s: %+v", o.full, h)
 	}
 }
 
