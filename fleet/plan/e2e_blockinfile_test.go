@@ -1,6 +1,7 @@
 package plan_test
 
 import (
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -47,6 +48,8 @@ const e2eBlockPlaybook = `- name: Blocks
       blockinfile: {path: "{{ out }}/crlf.conf", block: "x", insertafter: "^a"}
     - name: No final newline
       blockinfile: {path: "{{ out }}/nonl.conf", block: "x"}
+    - name: Create in a new directory, with a backup of nothing
+      blockinfile: {path: "{{ out }}/sub/dir/new.conf", block: "deep", create: yes, backup: yes}
     - name: Mode only
       blockinfile: {path: "{{ out }}/mode.conf", block: "old", mode: "0600"}
 `
@@ -122,7 +125,8 @@ func TestE2EBlockInFileParityWithAnsiblePlaybook(t *testing.T) {
 			e2eRunAnsiblePlaybook(t, o, dir, root, repo)
 			byAnsible := e2eBlockFiles(t, out)
 			for dest, content := range planned {
-				if got := byAnsible[filepath.Base(dest)]; !strings.HasPrefix(got, strconv.Quote(content)+" mode ") {
+				rel, _ := filepath.Rel(out, dest)
+				if got := byAnsible[rel]; !strings.HasPrefix(got, strconv.Quote(content)+" mode ") {
 					t.Errorf("%s: straylight plans %q, Ansible wrote %q", dest, content, got)
 				}
 			}
@@ -183,19 +187,21 @@ func e2eBlockPlanned(t *testing.T, p *fleetplan.Plan) map[string]string {
 	return planned
 }
 
-// e2eBlockFiles is every file under out, content and mode (at1, the
-// host e2eAttrsAnsibleUnchanged reads in the recap).
+// e2eBlockFiles is every file under out, by its path there: content and
+// mode (backups, which carry a date, left out).
 func e2eBlockFiles(t *testing.T, out string) map[string]string {
 	t.Helper()
-	entries, err := os.ReadDir(out)
+	files := map[string]string{}
+	err := filepath.WalkDir(out, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || strings.Contains(d.Name(), "~") {
+			return err
+		}
+		rel, _ := filepath.Rel(out, path)
+		files[rel] = e2eFileAttrs(t, path)
+		return nil
+	})
 	if err != nil {
 		t.Fatal(err)
-	}
-	files := map[string]string{}
-	for _, e := range entries {
-		if !strings.HasPrefix(e.Name(), ".") {
-			files[e.Name()] = e2eFileAttrs(t, filepath.Join(out, e.Name()))
-		}
 	}
 	return files
 }
