@@ -235,7 +235,7 @@ type renderedTask struct {
 	unsupported string
 	vaulted     bool              // content decrypted from a vault-encrypted source
 	file        *filemod.FileArgs // a file task's arguments
-	line        *filemod.LineArgs // a lineinfile task's arguments
+	edit        filemod.Edit      // a lineinfile or blockinfile task's arguments
 }
 
 // FileAttrs are what a file task sets besides the content: mode, owner,
@@ -300,7 +300,7 @@ func (hs *HostScope) renderFileTask(run *PlayRun, t *Task) (renderedTask, error)
 	return hs.renderWithArgs(run, t, args.(map[string]any))
 }
 
-// renderEditTask templates a file or lineinfile task's arguments; what it
+// renderEditTask templates a file, lineinfile or blockinfile task's arguments; what it
 // does is planned against the host's state (fleet/filemod).
 func (hs *HostScope) renderEditTask(t *Task) (renderedTask, error) {
 	if t.FreeForm != "" {
@@ -321,8 +321,13 @@ func (hs *HostScope) renderEditTask(t *Task) (renderedTask, error) {
 		rt.file, rt.dest = &fa, fa.Path
 		return rt.orUnsupported(t, err)
 	}
+	if t.Module == ModBlockInFile {
+		ba, err := filemod.ParseBlockArgs(args)
+		rt.edit, rt.dest = ba, ba.Path
+		return rt.orUnsupported(t, err)
+	}
 	la, err := filemod.ParseLineArgs(args)
-	rt.line, rt.dest = &la, la.Path
+	rt.edit, rt.dest = la, la.Path
 	return rt.orUnsupported(t, err)
 }
 

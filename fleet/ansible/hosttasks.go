@@ -51,10 +51,11 @@ type FileTask struct {
 	// Become is the play's become keywords with the task's over them (the
 	// host's ansible_become* variables beat both).
 	Become BecomeSpec
-	// File and Line are the arguments of a file or lineinfile task (Content
-	// is then empty: the planner computes it from the host's state).
+	// File and Edit are the arguments of a file task, or of a lineinfile
+	// or blockinfile task (Content is then empty: the planner computes it
+	// from the host's state).
 	File *filemod.FileArgs
-	Line *filemod.LineArgs
+	Edit filemod.Edit
 	// OnlyIf: the task runs only if a registered file task changed (or did
 	// not); the planner settles it once it has read the host.
 	OnlyIf *ResultCondition
@@ -196,7 +197,7 @@ func (w *HostTasks) addFileTask(hs *HostScope, run *PlayRun, t *Task, play *Host
 		return nil
 	}
 	w.Files = append(w.Files, &FileTask{Run: run, Task: t, Scope: hs, Play: play, Dest: rt.dest, Content: rt.content,
-		Attrs: rt.attrs, Become: run.Play.Become.Over(t.Become), Flush: flush, File: rt.file, Line: rt.line, Vaulted: rt.vaulted})
+		Attrs: rt.attrs, Become: run.Play.Become.Over(t.Become), Flush: flush, File: rt.file, Edit: rt.edit, Vaulted: rt.vaulted})
 	return nil
 }
 

@@ -31,8 +31,9 @@ const (
 	ModMeta         Module = "meta"
 	// Modules that edit a path on the host, planned from its current state
 	// (fleet/filemod).
-	ModFile       Module = "file"
-	ModLineInFile Module = "lineinfile"
+	ModFile        Module = "file"
+	ModLineInFile  Module = "lineinfile"
+	ModBlockInFile Module = "blockinfile"
 	// Service modules, run as handlers (restart a vLLM or a proxy).
 	ModSystemd         Module = "systemd"
 	ModService         Module = "service"
@@ -53,7 +54,7 @@ var moduleNames = func() map[string]Module {
 	}
 	for _, mod := range []Module{ModTemplate, ModCopy, ModShell, ModCommand, ModSetFact, ModIncludeVars,
 		ModIncludeTasks, ModImportTasks, ModIncludeRole, ModImportRole, ModDebug, ModAssert, ModFail, ModMeta,
-		ModSystemd, ModService, ModFile, ModLineInFile} {
+		ModSystemd, ModService, ModFile, ModLineInFile, ModBlockInFile} {
 		s := string(mod)
 		m[s], m["ansible.builtin."+s], m["ansible.legacy."+s] = mod, mod, mod
 	}
@@ -66,8 +67,11 @@ func (m Module) IsFileModule() bool {
 }
 
 // IsEditModule reports whether the module edits a path in place (file,
-// lineinfile): what it does depends on the path's current state.
-func (m Module) IsEditModule() bool { return m == ModFile || m == ModLineInFile }
+// lineinfile, blockinfile): what it does depends on the path's current
+// state.
+func (m Module) IsEditModule() bool {
+	return m == ModFile || m == ModLineInFile || m == ModBlockInFile
+}
 
 // IsCommandModule reports whether the module runs a command (handlers).
 func (m Module) IsCommandModule() bool {

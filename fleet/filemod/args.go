@@ -12,6 +12,8 @@ var (
 	fileArgNames = []string{"path", "dest", "name", "state", "src", "mode", "owner", "group", "modification_time", "access_time"}
 	lineArgNames = []string{"path", "dest", "destfile", "name", "regexp", "regex", "search_string", "line", "value", "state",
 		"insertafter", "insertbefore", "create", "backrefs", "firstmatch", "backup", "mode", "owner", "group", "validate"}
+	blockArgNames = []string{"path", "dest", "destfile", "name", "block", "content", "marker", "marker_begin", "marker_end", "state",
+		"insertafter", "insertbefore", "create", "backup", "mode", "owner", "group", "validate", "append_newline", "prepend_newline"}
 )
 
 // ParseFileArgs reads the file module's templated arguments; an argument
@@ -61,6 +63,44 @@ func ParseLineArgs(args map[string]any) (LineArgs, error) {
 	}
 	_, err = a.compile() // a pattern Go cannot run is refused now, by name
 	return a, err
+}
+
+// ParseBlockArgs reads blockinfile's templated arguments.
+func ParseBlockArgs(args map[string]any) (BlockArgs, error) {
+	if err := onlyArgs("blockinfile", args, blockArgNames); err != nil {
+		return BlockArgs{}, err
+	}
+	a := BlockArgs{Path: firstString(args, "path", "dest", "destfile", "name"), Block: firstString(args, "block", "content"),
+		Marker: stringOr(args, "marker", "# {mark} ANSIBLE MANAGED BLOCK"), MarkerBegin: stringOr(args, "marker_begin", "BEGIN"),
+		MarkerEnd: stringOr(args, "marker_end", "END"), InsertAfter: optString(args, "insertafter"), InsertBefore: optString(args, "insertbefore")}
+	state := String(args["state"])
+	if state != "" && state != "present" && state != "absent" {
+		return a, fmt.Errorf("state %q is not present or absent", state)
+	}
+	a.Absent = state == "absent"
+	var err error
+	for name, dst := range map[string]*bool{"create": &a.Create, "append_newline": &a.AppendNewline, "prepend_newline": &a.PrependNewline} {
+		if *dst, err = boolArg(args, name); err != nil {
+			return a, err
+		}
+	}
+	for _, name := range []string{"append_newline", "prepend_newline"} {
+		if _, ok := args[name]; ok {
+			a.NewlineArgs = append(a.NewlineArgs, name)
+		}
+	}
+	if a.Path == "" {
+		return a, fmt.Errorf("missing path")
+	}
+	return a, a.check()
+}
+
+// stringOr is the argument, or the module's default when it is not given.
+func stringOr(args map[string]any, name, def string) string {
+	if p := optString(args, name); p != nil {
+		return *p
+	}
+	return def
 }
 
 func onlyArgs(module string, args map[string]any, allowed []string) error {

@@ -11,13 +11,21 @@
 // one Go cannot express (a lookaround, a backreference) is an error naming
 // it, never a guess.
 //
+// BlockInFile follows ansible.builtin.blockinfile (markers with {mark},
+// insertafter/insertbefore, an existing block replaced where it stands,
+// state absent or an empty block removing it, create, append_newline and
+// prepend_newline) byte for byte, its lines split as Python's splitlines
+// splits them. LineArgs and BlockArgs are both an Edit, which the planner
+// applies to the file's content.
+//
 // File follows ansible.builtin.file for the states straylight runs:
 // directory (intermediate directories created with the same attributes),
 // touch, absent, link and file (attributes only), with mode, owner and
 // group compared the way the module compares them. Its Script is the
 // POSIX shell that makes the change on the host.
 //
-// CompareAttrs is the attribute step of template, copy and lineinfile:
+// CompareAttrs is the attribute step of template, copy, lineinfile and
+// blockinfile:
 // mode (octal, or symbolic resolved as AnsibleModule does, ResolveMode),
 // owner and group compared with the file's, and the diff Ansible's --diff
 // shows for them.

@@ -97,7 +97,7 @@ func TestLineInFileMatchesAnsible(t *testing.T) {
 					}
 					return
 				}
-				want, changed := runAnsibleLineInFile(t, py, dir, path, c.args)
+				want, changed := runAnsibleModule(t, py, "lineinfile", dir, path, c.args)
 				if gotErr != nil {
 					t.Fatalf("%s: straylight fails: %v", py, gotErr)
 				}
@@ -131,10 +131,10 @@ func lineArgsFrom(t *testing.T, path string, args map[string]any) LineArgs {
 	return a
 }
 
-// runAnsibleLineInFile runs the module as Ansible ships it (python -m
-// ansible.modules.lineinfile ARGS.json) and returns the file it leaves
-// (nil when none) and its changed flag.
-func runAnsibleLineInFile(t *testing.T, py, dir, path string, args map[string]any) ([]byte, bool) {
+// runAnsibleModule runs the module as Ansible ships it (python -m
+// ansible.modules.MODULE ARGS.json) and returns the file it leaves (nil
+// when none) and its changed flag.
+func runAnsibleModule(t *testing.T, py, module, dir, path string, args map[string]any) ([]byte, bool) {
 	t.Helper()
 	full := map[string]any{"path": path}
 	for k, v := range args {
@@ -145,7 +145,7 @@ func runAnsibleLineInFile(t *testing.T, py, dir, path string, args map[string]an
 	if err := os.WriteFile(argsFile, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(py, "-m", "ansible.modules.lineinfile", argsFile)
+	cmd := exec.Command(py, "-m", "ansible.modules."+module, argsFile)
 	cmd.Dir = dir
 	out, _ := cmd.Output()
 	var res struct {
@@ -154,7 +154,7 @@ func runAnsibleLineInFile(t *testing.T, py, dir, path string, args map[string]an
 		Msg     string `json:"msg"`
 	}
 	if err := json.Unmarshal(bytes.TrimSpace(out), &res); err != nil || res.Failed {
-		t.Fatalf("%s lineinfile: %v %s\n%s", py, err, res.Msg, out)
+		t.Fatalf("%s %s: %v %s\n%s", py, module, err, res.Msg, out)
 	}
 	content, err := os.ReadFile(path)
 	if err != nil {

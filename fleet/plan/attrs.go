@@ -34,7 +34,7 @@ func hasPOSIXAttrs(a FileAttrs) bool { return a.Mode != "" || a.Owner != "" || a
 // before comparing anything, so the file stays as it is, attributes too.
 func (f *fileWork) keepExisting(st remote.FileState, rz recognizers) bool {
 	c := f.change
-	if !c.Attrs.NoForce || !st.Exists || f.line != nil {
+	if !c.Attrs.NoForce || !st.Exists || f.edit != nil {
 		return false
 	}
 	f.content = st.Content
@@ -55,7 +55,7 @@ func (hf *hostFiles) compareAttrs(ctx context.Context, w *hostWork, f *fileWork,
 	if st.Exists && !st.Meta.Known {
 		return w.wouldFail(f, fmt.Sprintf("%s reports no file modes or owners (%s)", hf.tr.Describe(), c.Dest))
 	}
-	a := filemod.Attrs{Mode: c.Attrs.Mode, Owner: c.Attrs.Owner, Group: c.Attrs.Group, Chained: symbolicMode(c.Attrs.Mode) && w.modeChains(), LineInFile: f.line != nil}
+	a := filemod.Attrs{Mode: c.Attrs.Mode, Owner: c.Attrs.Owner, Group: c.Attrs.Group, Chained: symbolicMode(c.Attrs.Mode) && w.modeChains(), LineInFile: f.edit != nil}
 	res, err := filemod.CompareAttrs(c.Dest, a, attrState(st), hf.idLookup(ctx, c))
 	if err != nil {
 		return w.wouldFail(f, fmt.Sprintf("%s would fail: %v", c.Module, err))

@@ -9,7 +9,7 @@
 // path (edits.go): template and copy compare content, then mode, owner and
 // group as Ansible's module does (attrs.go: read with the content, a
 // difference alone a change with Ansible's diff; force: no keeps an
-// existing file), lineinfile edits the file as Ansible's module would and
+// existing file), lineinfile and blockinfile edit the file as Ansible's module would and
 // the file module stats the path (all through fleet/filemod), and a task that runs only if a registered task
 // changed is settled from that task's plan. It gives out a Plan: per host
 // the file changes with their hashes and diffs, the handlers the changes

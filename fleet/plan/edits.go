@@ -3,6 +3,7 @@ package plan
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/straylight-fleet/straylight/fleet/ansible"
 	"github.com/straylight-fleet/straylight/fleet/filemod"
@@ -34,7 +35,7 @@ func (hf *hostFiles) plan(ctx context.Context, w *hostWork, f *fileWork) error {
 	if f.file != nil {
 		return hf.planFile(ctx, w, f)
 	}
-	if f.line != nil && posixOnly(w, f, "lineinfile runs on POSIX hosts (win_lineinfile is its Windows twin)") {
+	if f.edit != nil && posixOnly(w, f, f.edit.Module()+" runs on POSIX hosts (win_lineinfile is lineinfile's Windows twin)") {
 		return nil
 	}
 	if (hasPOSIXAttrs(f.change.Attrs) || f.change.Attrs.Validate != "") && posixOnly(w, f, "mode, owner, group and validate are applied on POSIX hosts (win_template and win_copy take none of them)") {
@@ -44,8 +45,8 @@ func (hf *hostFiles) plan(ctx context.Context, w *hostWork, f *fileWork) error {
 	if err != nil {
 		return err
 	}
-	if f.line != nil {
-		if done := f.lineContent(w, st); done {
+	if f.edit != nil {
+		if done := f.editContent(w, st); done {
 			return nil
 		}
 	}
@@ -62,15 +63,20 @@ func (hf *hostFiles) plan(ctx context.Context, w *hostWork, f *fileWork) error {
 	return nil
 }
 
-// lineContent computes a lineinfile task's content from the file's. It
-// returns true when that settles the task: it fails as Ansible's would
-// (listed, not planned), or it leaves a missing file missing.
-func (f *fileWork) lineContent(w *hostWork, st remote.FileState) bool {
-	res, err := filemod.LineInFile(*f.line, st.Content, st.Exists)
+// editContent computes a lineinfile or blockinfile task's content from
+// the file's. It returns true when that settles the task: it fails as
+// Ansible's would (listed, not planned), or it leaves a missing file
+// missing.
+func (f *fileWork) editContent(w *hostWork, st remote.FileState) bool {
+	err := f.olderCoreRefuses(w)
+	var res filemod.LineResult
+	if err == nil {
+		res, err = f.edit.Apply(st.Content, st.Exists)
+	}
 	switch {
 	case err != nil:
 		f.failed = true
-		w.unsupported(f.change.Playbook, f.task, fmt.Sprintf("lineinfile would fail: %v", err))
+		w.unsupported(f.change.Playbook, f.task, fmt.Sprintf("%s would fail: %v", f.edit.Module(), err))
 		return true
 	case !st.Exists && !res.Changed: // state=absent on a missing file
 		f.change.Action = ActionNone
@@ -79,6 +85,17 @@ func (f *fileWork) lineContent(w *hostWork, st remote.FileState) bool {
 	f.content = res.Content
 	f.change.NewSHA256, f.change.NewContent, f.change.raw = sha256Hex(res.Content), string(res.Content), res.Content
 	return false
+}
+
+// olderCoreRefuses: an ansible-core before 2.16 has no append_newline or
+// prepend_newline, and refuses a task that gives one (its message).
+func (f *fileWork) olderCoreRefuses(w *hostWork) error {
+	b, ok := f.edit.(filemod.BlockArgs)
+	if !ok || len(b.NewlineArgs) == 0 || w.modeChains() {
+		return nil
+	}
+	//lint:ignore ST1005 ansible-core's own message
+	return fmt.Errorf("Unsupported parameters for (blockinfile) module: %s (added in ansible-core 2.16)", strings.Join(b.NewlineArgs, ", "))
 }
 
 // planFile stats the path on the host (or takes what an earlier task of
@@ -178,9 +195,10 @@ func (w *hostWork) settle(f *fileWork) bool {
 	return !f.skipped
 }
 
-// addEdit records a file or lineinfile task's arguments on its work item.
+// addEdit records a file, lineinfile or blockinfile task's arguments on
+// its work item.
 func (fw *fileWork) addEdit(ft *ansible.FileTask) {
-	fw.file, fw.line = ft.File, ft.Line
+	fw.file, fw.edit = ft.File, ft.Edit
 	if ft.File != nil {
 		fw.change.NewSHA256, fw.change.raw = "", nil // no content: a script makes the change
 	}

@@ -26,7 +26,8 @@ type hostWork struct {
 	rz      recognizers
 	texts   textSet
 	// modeChains: symbolic mode clauses read the mode earlier clauses
-	// made, as since ansible-core 2.16 (filemod.Attrs.Chained).
+	// made, as since ansible-core 2.16 (filemod.Attrs.Chained); 2.16 also
+	// brought blockinfile's append_newline and prepend_newline.
 	modeChains func() bool
 }
 
@@ -39,7 +40,7 @@ type fileWork struct {
 	task     *ansible.Task
 	findings discover.FileFindings // the servers it describes, rendered and deployed
 	file     *filemod.FileArgs     // a file task's arguments
-	line     *filemod.LineArgs     // a lineinfile task's arguments
+	edit     filemod.Edit          // a lineinfile or blockinfile task's arguments
 	failed   bool                  // the task would fail: listed as unsupported, not planned
 	skipped  bool                  // its condition on a registered result is false
 	onlyIf   *ansible.ResultCondition

@@ -13,7 +13,7 @@ import (
 const winrmPosixConfig = `C:\vllm\config.yml`
 
 // winrmPosixPlaybook: tasks a Windows host cannot run as written — the
-// POSIX file module, lineinfile, a template setting a mode, a copy with
+// POSIX file module, lineinfile, blockinfile, a template setting a mode, a copy with
 // owner and validate — beside a win_template it can.
 const winrmPosixPlaybook = `- hosts: wm
   gather_facts: false
@@ -24,6 +24,8 @@ const winrmPosixPlaybook = `- hosts: wm
       file: {path: 'C:\vllm\cache', state: directory}
     - name: A line
       lineinfile: {path: 'C:\vllm\env', line: "A=1"}
+    - name: A block
+      ansible.builtin.blockinfile: {path: 'C:\vllm\env', block: "B=2"}
     - name: A template with a mode
       template: {src: config.yml.j2, dest: 'C:\vllm\other.yml', mode: "0644"}
     - name: A copy with an owner and validate
@@ -60,6 +62,7 @@ func TestWinRMHostListsPOSIXFileTasksAsUnsupported(t *testing.T) {
 	want := map[string]string{
 		"A directory":                       "the file module runs on POSIX hosts",
 		"A line":                            "lineinfile runs on POSIX hosts",
+		"A block":                           "blockinfile runs on POSIX hosts",
 		"A template with a mode":            "mode, owner, group and validate are applied on POSIX hosts",
 		"A copy with an owner and validate": "mode, owner, group and validate are applied on POSIX hosts",
 	}
