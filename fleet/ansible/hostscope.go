@@ -808,6 +808,11 @@ func shellQuote(s string) string {
 
 var shellSafe = regexp.MustCompile(`^[A-Za-z0-9_./:=@%+-]+$`)
 
+// psStop makes the cmdlet's error terminating, so the handler exits 1 as
+// the module fails: a non-terminating error leaves $LASTEXITCODE, which the
+// WinRM client's exit trailer returns, at 0.
+const psStop = " -ErrorAction Stop"
+
 // winServiceCommand is the cmdlet ansible.windows.win_service runs for the
 // state (plugins/modules/win_service.ps1:829-853 Set-ServiceState, at commit
 // a1e2a842): Start-Service, Stop-Service and Restart-Service, the last two
@@ -825,11 +830,11 @@ func winServiceCommand(args map[string]any) (string, error) {
 	force := composeFlag(args, "force_dependent_services", " -Force")
 	switch state := argString(args, "state"); state {
 	case "started":
-		return "Start-Service -Name " + quoted, nil
+		return "Start-Service -Name " + quoted + psStop, nil
 	case "stopped":
-		return "Stop-Service -Name " + quoted + force, nil
+		return "Stop-Service -Name " + quoted + force + psStop, nil
 	case "restarted":
-		return "Restart-Service -Name " + quoted + force, nil
+		return "Restart-Service -Name " + quoted + force + psStop, nil
 	default:
 		return "", fmt.Errorf("state %q is not supported in a handler (started, stopped, restarted)", state)
 	}

@@ -55,9 +55,9 @@ var wantServiceHandlerCommands = map[string]string{
 	"compose stop": "docker compose --ansi never --project-directory /srv/llm up --detach --no-color --quiet-pull --timeout 30 --no-start -- && " +
 		"docker compose --ansi never --project-directory /srv/llm stop --timeout 30 --",
 	"compose down": "docker compose --ansi never --project-directory /srv/llm down --remove-orphans --",
-	"win restart":  "Restart-Service -Name 'vllm' -Force",
-	"win start":    "Start-Service -Name 'it''s vllm'",
-	"win stop":     "Stop-Service -Name 'vllm'",
+	"win restart":  "Restart-Service -Name 'vllm' -Force -ErrorAction Stop",
+	"win start":    "Start-Service -Name 'it''s vllm' -ErrorAction Stop",
+	"win stop":     "Stop-Service -Name 'vllm' -ErrorAction Stop",
 	"unit reload":  "if systemctl is-active --quiet litellm; then systemctl reload litellm; else systemctl start litellm; fi",
 	"unit start":   "systemctl start litellm",
 	"unit daemon":  "systemctl daemon-reload",

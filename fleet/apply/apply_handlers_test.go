@@ -104,3 +104,24 @@ func TestApplyReloadedReloadsARunningUnit(t *testing.T) {
 		t.Errorf("systemctl ran with\n%s", got)
 	}
 }
+
+// TestApplyWinServiceHandlerOverWinRM: wintermute's restart handler
+// written as ansible.windows.win_service runs Restart-Service in
+// PowerShell over WinRM. The lab models vLLM on Windows as a Docker
+// Desktop container, not a Windows service, so the cmdlet's "no such
+// service" error comes back: the host fails with it, exit 1.
+func TestApplyWinServiceHandlerOverWinRM(t *testing.T) {
+	d := startLab(t)
+	path := filepath.Join(d.Dir, "roles/windows-vllm-deploy/handlers/main.yml")
+	handler := "- name: Restart vLLM container\n  ansible.windows.win_service: {name: vllm, state: restarted, force_dependent_services: true}\n"
+	if err := os.WriteFile(path, []byte(handler), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	repo, plan := planRepo(t, d.Dir)
+	hs := plan.Host("wintermute").Handlers
+	if len(hs) != 1 || hs[0].Command != "Restart-Service -Name 'vllm' -Force -ErrorAction Stop" {
+		t.Fatalf("wintermute's handlers %+v", hs)
+	}
+	run := applyPlan(t, context.Background(), repo, plan, apply.Options{}, nil)
+	wantResult(t, run.evs, "wintermute", "failed", "handler", "exited 1", "Restart-Service : Cannot find any service with service name 'vllm'.")
+}
