@@ -571,6 +571,10 @@ func (hs *HostScope) serviceCommand(h *Task) (string, error) {
 		cmd, err = containerCommand("docker", args)
 	case ModPodmanContainer:
 		cmd, err = containerCommand("podman", args)
+	case ModDockerCompose:
+		cmd, err = composeCommand(args)
+	case ModWinService:
+		cmd, err = winServiceCommand(args)
 	}
 	if err != nil {
 		return "", &InputError{At: h.At, Key: h.ModuleName, Msg: err.Error()}
@@ -593,12 +597,24 @@ func systemctlCommand(args map[string]any) (string, error) {
 		if !serviceName.MatchString(name) {
 			return "", fmt.Errorf("name %q is not a unit name", name)
 		}
-		parts = append(parts, "systemctl "+verb+" "+name)
+		parts = append(parts, systemctlLine(verb, name))
 	}
 	if len(parts) == 0 {
 		return "", fmt.Errorf("neither state nor daemon_reload is set: nothing to run")
 	}
 	return strings.Join(parts, " && "), nil
+}
+
+// systemctlLine runs the verb on the unit. reload reloads a running unit
+// and starts a stopped one, as Ansible's systemd_service does (ansible-core
+// lib/ansible/modules/systemd_service.py, "remove 'ed' from
+// restarted/reloaded": a unit that is not running gets action 'start');
+// systemctl reload alone fails on an inactive unit.
+func systemctlLine(verb, name string) string {
+	if verb != "reload" {
+		return "systemctl " + verb + " " + name
+	}
+	return "if systemctl is-active --quiet " + name + "; then systemctl reload " + name + "; else systemctl start " + name + "; fi"
 }
 
 func systemctlVerb(state string) (string, error) {
@@ -643,4 +659,188 @@ func onlyArgs(args map[string]any, allowed ...string) error {
 		}
 	}
 	return nil
+}
+
+// composeArgs are the docker_compose_v2 arguments a handler honours; the
+// rest (build, scale, wait, definition, ...) are left to Ansible.
+var composeArgs = []string{"project_src", "project_name", "files", "state", "services",
+	"recreate", "pull", "dependencies", "remove_orphans", "timeout"}
+
+// composeCommand is the docker compose line community.docker's
+// docker_compose_v2 runs for the state, in the module's own argument order
+// (community.docker plugins/module_utils/_compose_v2.py:884 get_base_args;
+// plugins/modules/docker_compose_v2.py:517 get_up_cmd, :575 get_stop_cmd,
+// :639 get_restart_cmd, :662 get_down_cmd; at commit ac6ecb05).
+// --progress is left out: it only shapes the output the module parses.
+func composeCommand(args map[string]any) (string, error) {
+	if err := onlyArgs(args, composeArgs...); err != nil {
+		return "", err
+	}
+	base, err := composeBase(args)
+	if err != nil {
+		return "", err
+	}
+	tail, err := composeServices(args)
+	if err != nil {
+		return "", err
+	}
+	return composeStateCommand(base, tail, args)
+}
+
+// composeStateCommand: present runs up, restarted restart, absent down;
+// stopped creates what is missing without starting it, then stops, as the
+// module's cmd_stop does.
+func composeStateCommand(base, tail string, args map[string]any) (string, error) {
+	switch state := orDefaultString(argString(args, "state"), "present"); state {
+	case "present":
+		up, err := composeUp(args, "")
+		return base + up + tail, err
+	case "restarted":
+		return base + " restart" + composeNoDeps(args) + composeTimeout(args) + tail, nil
+	case "stopped":
+		up, err := composeUp(args, " --no-start")
+		return base + up + tail + " && " + base + " stop" + composeTimeout(args) + tail, err
+	case "absent":
+		return base + " down" + composeFlag(args, "remove_orphans", " --remove-orphans") + composeTimeout(args) + tail, nil
+	default:
+		return "", fmt.Errorf("state %q is not supported (present, restarted, stopped, absent)", state)
+	}
+}
+
+// composeBase: docker compose with the project's directory, name and files.
+func composeBase(args map[string]any) (string, error) {
+	dir := argString(args, "project_src")
+	if dir == "" {
+		return "", fmt.Errorf("project_src is required (definition is left to Ansible)")
+	}
+	base := "docker compose --ansi never --project-directory " + shellQuote(dir)
+	if name := argString(args, "project_name"); name != "" {
+		base += " --project-name " + shellQuote(name)
+	}
+	files, err := argStringList(args, "files")
+	for _, f := range files {
+		base += " --file " + shellQuote(f)
+	}
+	return base, err
+}
+
+// composeServices is the argument list's end: -- then the services.
+func composeServices(args map[string]any) (string, error) {
+	services, err := argStringList(args, "services")
+	tail := " --"
+	for _, s := range services {
+		tail += " " + shellQuote(s)
+	}
+	return tail, err
+}
+
+// composeUp: up --detach with the recreate policy; pull other than the
+// default (policy) or never is left to Ansible.
+func composeUp(args map[string]any, noStart string) (string, error) {
+	up := " up --detach --no-color --quiet-pull"
+	switch pull := orDefaultString(argString(args, "pull"), "policy"); pull {
+	case "policy":
+	case "never":
+		up += " --pull never"
+	default:
+		return "", fmt.Errorf("pull %q is left to Ansible (straylight runs policy and never)", pull)
+	}
+	up += composeFlag(args, "remove_orphans", " --remove-orphans")
+	switch recreate := orDefaultString(argString(args, "recreate"), "auto"); recreate {
+	case "auto":
+	case "always":
+		up += " --force-recreate"
+	case "never":
+		up += " --no-recreate"
+	default:
+		return "", fmt.Errorf("recreate %q is not one of always, never, auto", recreate)
+	}
+	return up + composeNoDeps(args) + composeTimeout(args) + noStart, nil
+}
+
+func composeNoDeps(args map[string]any) string {
+	if boolArg(args, "dependencies", true) {
+		return ""
+	}
+	return " --no-deps"
+}
+
+func composeTimeout(args map[string]any) string {
+	if t := argString(args, "timeout"); t != "" {
+		return " --timeout " + shellQuote(t)
+	}
+	return ""
+}
+
+func composeFlag(args map[string]any, key, flag string) string {
+	if boolArg(args, key, false) {
+		return flag
+	}
+	return ""
+}
+
+func orDefaultString(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// argStringList reads a list of strings (or one string) argument.
+func argStringList(args map[string]any, key string) ([]string, error) {
+	switch v := args[key].(type) {
+	case nil:
+		return nil, nil
+	case string:
+		return []string{v}, nil
+	case []any:
+		out := make([]string, 0, len(v))
+		for _, e := range v {
+			out = append(out, fmt.Sprint(e))
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("%s must be a list of strings", key)
+}
+
+// shellQuote quotes a word for sh unless it needs none.
+func shellQuote(s string) string {
+	if s != "" && shellSafe.MatchString(s) {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+var shellSafe = regexp.MustCompile(`^[A-Za-z0-9_./:=@%+-]+$`)
+
+// psStop makes the cmdlet's error terminating, so the handler exits 1 as
+// the module fails: a non-terminating error leaves $LASTEXITCODE, which the
+// WinRM client's exit trailer returns, at 0.
+const psStop = " -ErrorAction Stop"
+
+// winServiceCommand is the cmdlet ansible.windows.win_service runs for the
+// state (plugins/modules/win_service.ps1:829-853 Set-ServiceState, at commit
+// a1e2a842): Start-Service, Stop-Service and Restart-Service, the last two
+// with -Force when force_dependent_services is true. Start-Service on a
+// running service does nothing, as the module skips it.
+func winServiceCommand(args map[string]any) (string, error) {
+	if err := onlyArgs(args, "name", "state", "force_dependent_services"); err != nil {
+		return "", err
+	}
+	name := argString(args, "name")
+	if name == "" || strings.ContainsAny(name, "\r\n\x00") {
+		return "", fmt.Errorf("name %q is not a service name", name)
+	}
+	quoted := "'" + strings.ReplaceAll(name, "'", "''") + "'"
+	force := composeFlag(args, "force_dependent_services", " -Force")
+	switch state := argString(args, "state"); state {
+	case "started":
+		return "Start-Service -Name " + quoted + psStop, nil
+	case "stopped":
+		return "Stop-Service -Name " + quoted + force + psStop, nil
+	case "restarted":
+		return "Restart-Service -Name " + quoted + force + psStop, nil
+	default:
+		return "", fmt.Errorf("state %q is not supported in a handler (started, stopped, restarted)", state)
+	}
 }

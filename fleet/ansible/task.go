@@ -39,6 +39,8 @@ const (
 	ModService         Module = "service"
 	ModDockerContainer Module = "docker_container"
 	ModPodmanContainer Module = "podman_container"
+	ModDockerCompose   Module = "docker_compose_v2"
+	ModWinService      Module = "win_service"
 )
 
 // moduleNames maps short and FQCN names to the modules straylight runs.
@@ -51,6 +53,8 @@ var moduleNames = func() map[string]Module {
 		"systemd_service": ModSystemd, "ansible.builtin.systemd_service": ModSystemd,
 		"docker_container": ModDockerContainer, "community.docker.docker_container": ModDockerContainer,
 		"podman_container": ModPodmanContainer, "containers.podman.podman_container": ModPodmanContainer,
+		"docker_compose_v2": ModDockerCompose, "community.docker.docker_compose_v2": ModDockerCompose,
+		"win_service": ModWinService, "ansible.windows.win_service": ModWinService,
 	}
 	for _, mod := range []Module{ModTemplate, ModCopy, ModShell, ModCommand, ModSetFact, ModIncludeVars,
 		ModIncludeTasks, ModImportTasks, ModIncludeRole, ModImportRole, ModDebug, ModAssert, ModFail, ModMeta,
@@ -81,7 +85,11 @@ func (m Module) IsCommandModule() bool {
 // IsServiceModule reports whether the module restarts a service or a
 // container (handlers only).
 func (m Module) IsServiceModule() bool {
-	return m == ModSystemd || m == ModService || m == ModDockerContainer || m == ModPodmanContainer
+	switch m {
+	case ModSystemd, ModService, ModDockerContainer, ModPodmanContainer, ModDockerCompose, ModWinService:
+		return true
+	}
+	return false
 }
 
 // IsHandlerModule reports whether straylight runs the module as a handler.

@@ -367,7 +367,7 @@ func (h *hostApply) runHandler(ctx context.Context, hr plan.HandlerRun) error {
 
 func shellFor(m ansible.Module) remote.Shell {
 	switch m {
-	case ansible.ModWinShell:
+	case ansible.ModWinShell, ansible.ModWinService:
 		return remote.PowerShell
 	case ansible.ModWinCommand:
 		return remote.Cmd

@@ -237,7 +237,7 @@ func (w *hostWork) addHandler(hs *ansible.HostScope, h *ansible.Task, because []
 	hr := HandlerRun{Playbook: run.Playbook.Path, Play: run.Play.Name, Name: h.Label(), Module: h.Module, Because: because, At: h.At,
 		Become: becomeOrNil(run.Play.Become.Over(h.Become))}
 	if h.Unsupported != "" || !h.Module.IsHandlerModule() {
-		w.unsupported(run.Playbook.Path, h, orDefault(h.Unsupported, fmt.Sprintf("handler module %s is not supported (straylight runs shell, command, systemd, service, docker_container and podman_container handlers)", h.ModuleName)))
+		w.unsupported(run.Playbook.Path, h, orDefault(h.Unsupported, fmt.Sprintf("handler module %s is not supported (straylight runs shell, command, win_shell, win_command, systemd, service, docker_container, podman_container, docker_compose_v2 and win_service handlers)", h.ModuleName)))
 		return nil
 	}
 	cmd, err := hs.HandlerCommand(h)

@@ -328,6 +328,8 @@ func (s *psSession) invoke(name string, args []psToken, stmt string) psFlow {
 		return s.writeError(args, stmt)
 	case (lower == "start-sleep" || lower == "sleep") && s.host.allowSleep:
 		return s.sleep(args, stmt)
+	case lower == "start-service" || lower == "stop-service" || lower == "restart-service":
+		return s.noSuchService(name, args, stmt)
 	}
 	r, ok := s.host.nativeCommand(name, psTexts(args))
 	if !ok {
@@ -485,4 +487,35 @@ func psIsRestartAction(args []psToken) bool {
 		texts = strings.SplitN(texts[0], ":", 2)
 	}
 	return len(texts) == 2 && strings.EqualFold(texts[0], "-Action") && strings.EqualFold(texts[1], "Restart")
+}
+
+// noSuchService is Start-, Stop- or Restart-Service -Name 'X' [-Force]
+// [-ErrorAction Stop] on a lab host: the lab's Windows hosts run vLLM as a
+// Docker Desktop container started by Start-VLLM.ps1 and model no Windows
+// service, so every name gets the cmdlet's "no such service" error: $? is
+// false, and with -ErrorAction Stop the error is terminating and the
+// script exits 1, as powershell.exe does.
+func (s *psSession) noSuchService(cmdlet string, args []psToken, stmt string) psFlow {
+	texts, stop := psServiceOptions(psTexts(args))
+	if len(texts) != 2 || !strings.EqualFold(texts[0], "-Name") {
+		return s.notSimulated(stmt)
+	}
+	s.errs = append(s.errs, cmdlet+" : Cannot find any service with service name '"+texts[1]+"'.")
+	s.lastOK = false
+	return psFlow{exit: stop, code: 1}
+}
+
+// psServiceOptions takes -Force and -ErrorAction Stop off the arguments.
+func psServiceOptions(texts []string) (rest []string, stop bool) {
+	for i := 0; i < len(texts); i++ {
+		switch {
+		case strings.EqualFold(texts[i], "-Force"):
+		case strings.EqualFold(texts[i], "-ErrorAction") && i+1 < len(texts) && strings.EqualFold(texts[i+1], "Stop"):
+			stop = true
+			i++
+		default:
+			rest = append(rest, texts[i])
+		}
+	}
+	return rest, stop
 }

@@ -53,6 +53,10 @@ func TestPSVocabulary(t *testing.T) {
 		{"pywinrm form", "powershell -encodedcommand " + psUTF16Base64("hostname"), 0, "wintermute\r\n", ""},
 		{"ps -Command", `powershell.exe -NoProfile -Command hostname`, 0, "wintermute\r\n", ""},
 		{"ps -File handler", `powershell.exe -ExecutionPolicy Bypass -File ` + winrmScriptPath + ` -Action Restart`, 0, "", ""},
+		{"ps Restart-Service", psScriptLine("Restart-Service -Name 'vllm' -Force"), 1, "", "Restart-Service : Cannot find any service with service name &#39;vllm&#39;."},
+		{"ps Start-Service", psScriptLine("Start-Service -Name 'it''s'"), 1, "", "Start-Service : Cannot find any service with service name &#39;it&#39;s&#39;."},
+		{"ps Restart-Service stop", psScriptLine("Restart-Service -Name 'vllm' -ErrorAction Stop\nexit $LASTEXITCODE"), 1, "", "Restart-Service : Cannot find any service"},
+		{"ps Stop-Service other form", psScriptLine("Stop-Service vllm"), 1, "", "not simulated: Stop-Service vllm"},
 		{"ps bad base64", "powershell.exe -EncodedCommand !!!", 1, "", "not simulated: powershell.exe -EncodedCommand !!!"},
 	}
 	for _, tt := range tests {
