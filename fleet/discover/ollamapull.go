@@ -50,18 +50,8 @@ func execTarget(rest []string) string {
 
 // ollamaPull reads a command task that pulls an Ollama model.
 func (mr *moduleReader) ollamaPull(m *ansible.ModuleTask) error {
-	raw := commandText(m.Task)
-	if rawWords, err := words(raw); err != nil {
-		return nil
-	} else if _, ok := pullFrom(rawWords); !ok {
-		return nil // not a pull even before templating
-	}
-	v, err := m.Scope.Template(raw)
-	if err != nil {
-		return err
-	}
-	argv, err := words(v)
-	if err != nil {
+	argv, err := templatedCommand(m, func(w []string) bool { _, ok := pullFrom(w); return ok })
+	if err != nil || argv == nil {
 		return err
 	}
 	if p, ok := pullFrom(argv); ok {

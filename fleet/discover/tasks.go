@@ -227,16 +227,8 @@ func (mr *moduleReader) composeModule(m *ansible.ModuleTask) error {
 // [-f FILE]... up` (or docker-compose, podman compose, podman-compose),
 // in its chdir when no -f is given.
 func (mr *moduleReader) composeCommand(m *ansible.ModuleTask) error {
-	raw := commandText(m.Task)
-	if rawWords, err := words(raw); err != nil || !isComposeUp(rawWords) {
-		return nil // not a compose up even before templating
-	}
-	v, err := m.Scope.Template(raw)
-	if err != nil {
-		return err
-	}
-	argv, err := words(v)
-	if err != nil {
+	argv, err := templatedCommand(m, isComposeUp)
+	if err != nil || argv == nil {
 		return err
 	}
 	files, ok := composeUp(argv)
@@ -249,6 +241,21 @@ func (mr *moduleReader) composeCommand(m *ansible.ModuleTask) error {
 	}
 	mr.composeFiles(m, str(a["chdir"]), files)
 	return nil
+}
+
+// templatedCommand is a command task's words once templated, when its
+// untemplated words already look like what wants says (a quick test that
+// spares templating every command task); nil when they do not.
+func templatedCommand(m *ansible.ModuleTask, wants func([]string) bool) ([]string, error) {
+	raw := commandText(m.Task)
+	if rawWords, err := words(raw); err != nil || !wants(rawWords) {
+		return nil, nil
+	}
+	v, err := m.Scope.Template(raw)
+	if err != nil {
+		return nil, err
+	}
+	return words(v)
 }
 
 // commandText is what a command task runs: its argv list, its cmd

@@ -188,19 +188,16 @@ func (s *LlamaCppServer) URL() string {
 
 // WaitState blocks until the server is in state want or ctx ends.
 func (s *LlamaCppServer) WaitState(ctx context.Context, want VLLMState) error {
-	for {
-		s.mu.Lock()
-		state, changed := s.state, s.changed
-		s.mu.Unlock()
-		if state == want {
-			return nil
-		}
-		select {
-		case <-changed:
-		case <-ctx.Done():
-			return fmt.Errorf("sim: %s's llama-server is %s, waiting for %s: %w", s.opts.Hostname, state, want, ctx.Err())
-		}
+	if state, err := waitForState(ctx, s.stateAndChange, want); err != nil {
+		return fmt.Errorf("sim: %s's llama-server is %s, waiting for %s: %w", s.opts.Hostname, state, want, err)
 	}
+	return nil
+}
+
+func (s *LlamaCppServer) stateAndChange() (VLLMState, <-chan struct{}) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.state, s.changed
 }
 
 // unitView is what systemd sees: state, when the process started, restarts.

@@ -295,17 +295,31 @@ func (s *VLLMServer) URL() string {
 
 // WaitState blocks until the server is in state want or ctx ends.
 func (s *VLLMServer) WaitState(ctx context.Context, want VLLMState) error {
+	if state, err := waitForState(ctx, s.stateAndChange, want); err != nil {
+		return fmt.Errorf("sim: %s is %s, waiting for %s: %w", s.opts.Hostname, state, want, err)
+	}
+	return nil
+}
+
+func (s *VLLMServer) stateAndChange() (VLLMState, <-chan struct{}) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.state, s.changed
+}
+
+// waitForState blocks until current says want, or ctx ends (then it
+// returns the last state and ctx's error); current gives a server's state
+// and the channel its next change closes.
+func waitForState(ctx context.Context, current func() (VLLMState, <-chan struct{}), want VLLMState) (VLLMState, error) {
 	for {
-		s.mu.Lock()
-		state, changed := s.state, s.changed
-		s.mu.Unlock()
+		state, changed := current()
 		if state == want {
-			return nil
+			return state, nil
 		}
 		select {
 		case <-changed:
 		case <-ctx.Done():
-			return fmt.Errorf("sim: %s is %s, waiting for %s: %w", s.opts.Hostname, state, want, ctx.Err())
+			return state, ctx.Err()
 		}
 	}
 }
