@@ -218,7 +218,7 @@ func (wk *walker) loopFailed(f frame, t *Task, loopErr error) error {
 // once runs the task for one loop item (or without a loop).
 func (wk *walker) once(f frame, t *Task, item map[string]any) error {
 	hs := wk.scopeFor(f, t, item)
-	if name := wk.unknownNamed(f.when, t.When, t.assertions()); name != "" && !wk.discovery {
+	if name := wk.unknownNamedUnlessDiscovery(f, t); name != "" {
 		return wk.handOver(t, wk.unknownReason("its condition reads", name))
 	}
 	c, err := wk.holdsOnResults(f, t, item)

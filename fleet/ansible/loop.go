@@ -199,20 +199,53 @@ func (wk *walker) holdsWithResult(f frame, t *Task, item map[string]any, name st
 
 // resultsRead are the registered file-task results a task's conditions name.
 func (wk *walker) resultsRead(f frame, t *Task) []string {
-	var names []string
-	for _, cond := range append(append([]any(nil), f.when...), t.When...) {
-		text, ok := cond.(string)
-		if !ok {
-			continue
-		}
-		for name := range wk.registered {
-			if regexp.MustCompile(`\b` + regexp.QuoteMeta(name) + `\b`).MatchString(text) {
-				names = AppendUnique(names, name)
+	return namesIn(wk.registered, f.when, t.When)
+}
+
+// namesIn are the keys of names that the string conditions name as a
+// whole word, sorted.
+func namesIn[V any](names map[string]V, conds ...[]any) []string {
+	var out []string
+	for _, list := range conds {
+		for _, cond := range list {
+			text, ok := cond.(string)
+			if !ok {
+				continue
+			}
+			for name := range names {
+				if namesWord(text, name) {
+					out = AppendUnique(out, name)
+				}
 			}
 		}
 	}
-	sort.Strings(names)
-	return names
+	sort.Strings(out)
+	return out
+}
+
+// namesWord: name occurs in text with no word character (an ASCII letter,
+// digit or _, as regexp's \b reads them) just before or after it.
+func namesWord(text, name string) bool {
+	for i := 0; name != ""; {
+		j := strings.Index(text[i:], name)
+		if j < 0 {
+			return false
+		}
+		start, end := i+j, i+j+len(name)
+		if !wordByteAt(text, start-1) && !wordByteAt(text, end) {
+			return true
+		}
+		i = start + 1
+	}
+	return false
+}
+
+func wordByteAt(text string, i int) bool {
+	if i < 0 || i >= len(text) {
+		return false
+	}
+	c := text[i]
+	return c == '_' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
 }
 
 // register records a task's result for later conditions: the file tasks it
@@ -241,26 +274,21 @@ func (wk *walker) register(t *Task, planned []*FileTask, skipped bool) {
 
 // unknownNamed is the first name, among the results straylight cannot
 // know, that a task's conditions (its own and those it inherits) name.
-func (wk *walker) unknownNamed(conds ...[]any) string {
-	var names []string
-	for _, list := range conds {
-		for _, cond := range list {
-			text, ok := cond.(string)
-			if !ok {
-				continue
-			}
-			for name := range wk.unknown {
-				if regexp.MustCompile(`\b` + regexp.QuoteMeta(name) + `\b`).MatchString(text) {
-					names = AppendUnique(names, name)
-				}
-			}
-		}
-	}
-	sort.Strings(names)
-	if len(names) == 0 {
+// unknownNamedUnlessDiscovery is unknownNamed for a task's conditions and
+// assertions; discovery reads every task whatever its conditions, so it
+// does not look.
+func (wk *walker) unknownNamedUnlessDiscovery(f frame, t *Task) string {
+	if wk.discovery {
 		return ""
 	}
-	return names[0]
+	return wk.unknownNamed(f.when, t.When, t.assertions())
+}
+
+func (wk *walker) unknownNamed(conds ...[]any) string {
+	if names := namesIn(wk.unknown, conds...); len(names) > 0 {
+		return names[0]
+	}
+	return ""
 }
 
 // assertions are an assert task's conditions (that:).

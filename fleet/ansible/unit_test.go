@@ -1,6 +1,7 @@
 package ansible
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
@@ -64,5 +65,17 @@ func TestIsSecretKeyByNameEnding(t *testing.T) {
 	}
 	if got := leaves(map[string]any{"use_hf_token": true, "hf_token": "hf_x"}); len(got) != 1 || got[0] != "hf_x" {
 		t.Errorf("leaves kept %q, want only the string", got)
+	}
+}
+
+// namesWord reads a name as the regexp \bNAME\b it replaces does.
+func TestNamesWordIsTheWordBoundaryRegexp(t *testing.T) {
+	for _, text := range []string{"marker.stat.exists", "not marker_2 is defined", "xmarker", "marker", "a.marker", "(marker)", "markers and marker", "é marker", "markerx marker_"} {
+		for _, name := range []string{"marker", "marker_2"} {
+			want := regexp.MustCompile(`\b` + regexp.QuoteMeta(name) + `\b`).MatchString(text)
+			if got := namesWord(text, name); got != want {
+				t.Errorf("namesWord(%q, %q) = %v, the regexp says %v", text, name, got, want)
+			}
+		}
 	}
 }
