@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"slices"
 	"strings"
 	"sync"
 
@@ -81,14 +82,16 @@ func (rz *Recognizer) split(content []byte) ([]Command, error) {
 }
 
 // recognizeYAML reads a YAML file once per name and content; two callers
-// racing on one file may both read it, and the answers are the same.
+// racing on one file may both read it, and the answers are the same. Each
+// caller gets its own copy: callers set a backend's source and append its
+// notes, and hosts are read in parallel.
 func (rz *Recognizer) recognizeYAML(file string, content []byte) (Findings, error) {
 	key := yamlFile{file, string(content)}
 	rz.mu.Lock()
 	r, ok := rz.yamls[key]
 	rz.mu.Unlock()
 	if ok {
-		return r.found, r.err
+		return r.found.clone(), r.err
 	}
 	found, err := recognizeYAML(file, content)
 	rz.mu.Lock()
@@ -97,7 +100,21 @@ func (rz *Recognizer) recognizeYAML(file string, content []byte) (Findings, erro
 		rz.yamls = map[yamlFile]recognized{}
 	}
 	rz.yamls[key] = recognized{found, err}
-	return found, err
+	return found.clone(), err
+}
+
+// clone copies the findings deep enough that a caller's changes (a field
+// set, an append to a backend's lists) never reach another caller's copy.
+func (f Findings) clone() Findings {
+	out := Findings{Backends: slices.Clone(f.Backends), Proxies: slices.Clone(f.Proxies), Problems: slices.Clip(f.Problems)}
+	for i := range out.Backends {
+		b := &out.Backends[i]
+		b.ServedNames, b.EnvFiles, b.Notes = slices.Clip(b.ServedNames), slices.Clip(b.EnvFiles), slices.Clip(b.Notes)
+	}
+	for i := range out.Proxies {
+		out.Proxies[i].Routes, out.Proxies[i].Settings = slices.Clone(out.Proxies[i].Routes), slices.Clip(out.Proxies[i].Settings)
+	}
+	return out
 }
 
 type format int

@@ -38,3 +38,24 @@ func errText(err error) string {
 	}
 	return err.Error()
 }
+
+// TestRecognizerAnswersAreTheCallers: what one caller changes in its
+// findings (a source set, a note appended) never shows in another's.
+func TestRecognizerAnswersAreTheCallers(t *testing.T) {
+	var rz Recognizer
+	content, err := os.ReadFile(filepath.Join("testdata", "docker-compose.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, _ := rz.Recognize("/srv/compose.yml", content)
+	if len(first.Backends) == 0 {
+		t.Fatal("the compose fixture describes no backend")
+	}
+	first.Backends[0].Source.File = "changed"
+	first.Backends[0].Notes = append(first.Backends[0].Notes, "a note of the first caller")
+	second, _ := rz.Recognize("/srv/compose.yml", content)
+	want, _ := Recognize("/srv/compose.yml", content)
+	if !reflect.DeepEqual(second, want) {
+		t.Errorf("the second caller sees the first's changes: %+v", second.Backends[0])
+	}
+}
