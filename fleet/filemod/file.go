@@ -191,12 +191,13 @@ func (a FileArgs) attrChanges(r *FileResult, cur PathState, before, after map[st
 		return nil
 	}
 	var script []string
+	var chmod string // last, as Ansible and attrScript order it: a chown clears setuid and setgid
 	if a.Mode != "" && !sameMode(a.Mode, cur.Mode) {
 		if cur.Mode != "" { // "": created by an earlier task, mode not known yet
 			before["mode"] = normMode(cur.Mode)
 		}
 		after["mode"] = normMode(a.Mode)
-		script = append(script, "chmod -- "+a.Mode+" "+ShellQuote(a.Path))
+		chmod = "chmod -- " + a.Mode + " " + ShellQuote(a.Path)
 	}
 	for _, id := range []struct{ kind, want, name, id, cmd, key string }{
 		{"user", a.Owner, cur.Owner, cur.UID, "chown", "owner"},
@@ -214,6 +215,9 @@ func (a FileArgs) attrChanges(r *FileResult, cur PathState, before, after map[st
 		}
 		before[id.key], after[id.key] = was, now
 		script = append(script, id.cmd+" -- "+ShellQuote(id.want)+" "+ShellQuote(a.Path))
+	}
+	if chmod != "" {
+		script = append(script, chmod)
 	}
 	if len(script) > 0 {
 		r.Changed = true

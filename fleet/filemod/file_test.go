@@ -100,3 +100,19 @@ func TestFileOwnerDiffShowsIDs(t *testing.T) {
 		t.Errorf("unknown owner: %v", err)
 	}
 }
+
+// A mode and an owner change together: chown runs before chmod, which a
+// chown would undo for setuid and setgid bits (Ansible sets the owner, the
+// group, then the mode).
+func TestFileSetsTheModeAfterTheOwner(t *testing.T) {
+	lookup := func(kind, name string) (int, error) { return 1001, nil }
+	res, err := File(FileArgs{Path: "/srv/bin/tool", State: "file", Mode: "4755", Owner: "svc"},
+		PathState{Kind: "file", Mode: "755", Owner: "root", Group: "root", UID: "0", GID: "0"}, lookup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	chown, chmod := strings.Index(res.Script, "chown"), strings.Index(res.Script, "chmod")
+	if chown < 0 || chmod < 0 || chmod < chown {
+		t.Errorf("script %q: want chown before chmod", res.Script)
+	}
+}

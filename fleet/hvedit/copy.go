@@ -2,6 +2,7 @@ package hvedit
 
 import (
 	"bytes"
+	"maps"
 	"slices"
 	"strings"
 
@@ -131,7 +132,7 @@ func hasVault(n *yaml.Node) bool {
 // addMissing adds the keys of set the file does not have.
 func (c *Doc) addMissing(root *yaml.Node, set map[string]any) ([]Result, error) {
 	var out []Result
-	for _, k := range sortedKeys(set) {
+	for _, k := range slices.Sorted(maps.Keys(set)) {
 		if root != nil {
 			if key, _ := lastPair(root, k); key != nil {
 				continue
@@ -144,15 +145,6 @@ func (c *Doc) addMissing(root *yaml.Node, set map[string]any) ([]Result, error) 
 		out = append(out, res)
 	}
 	return out, nil
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // sealedCopy is the copy's bytes; a vault-encrypted file nothing changed
