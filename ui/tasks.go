@@ -68,17 +68,17 @@ func (m Model) askRestart(host string) (Model, tea.Cmd) {
 }
 
 func (m Model) startDeploy(host string) (Model, tea.Cmd) {
-	eng, plan := m.svc.engine(m.repo, []string{host}), m.plan
+	svc, repo, plan := m.svc, m.repo, m.plan // the engine is built in the task's command, off Update: it looks up ansible-playbook
 	return m.startTask(apply.KindDeploy, host, func(ctx context.Context, obs fleetapply.Observer) error {
-		_, err := eng.Apply(ctx, plan, obs)
+		_, err := svc.engine(repo, []string{host}).Apply(ctx, plan, obs)
 		return err
 	})
 }
 
 func (m Model) startRestart(host string) (Model, tea.Cmd) {
-	eng := m.svc.engine(m.repo, []string{host})
+	svc, repo := m.svc, m.repo
 	return m.startTask(apply.KindRestart, host, func(ctx context.Context, obs fleetapply.Observer) error {
-		_, err := eng.Restart(ctx, host, obs) // a failed host is in the summary, as a deploy's
+		_, err := svc.engine(repo, []string{host}).Restart(ctx, host, obs) // a failed host is in the summary, as a deploy's
 		return err
 	})
 }
@@ -93,8 +93,9 @@ func (m Model) startRouteTest(target string, routeNames []string) (Model, tea.Cm
 	if m, busy := m.refuseTestThroughBusy(routeNames); busy {
 		return m, nil
 	}
-	eng := m.svc.engine(m.repo, nil)
+	svc, repo := m.svc, m.repo
 	return m.startTask(apply.KindRouteTest, target, func(ctx context.Context, obs fleetapply.Observer) error {
+		eng := svc.engine(repo, nil)
 		var failed []string
 		for _, r := range routeNames {
 			if err := testRoute(ctx, eng, r, obs); err != nil {
