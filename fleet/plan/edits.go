@@ -75,8 +75,7 @@ func (f *fileWork) editContent(w *hostWork, st remote.FileState) bool {
 	}
 	switch {
 	case err != nil:
-		f.failed = true
-		w.unsupported(f.change.Playbook, f.task, fmt.Sprintf("%s would fail: %v", f.edit.Module(), err))
+		w.wouldFail(f, fmt.Sprintf("%s would fail: %v", f.edit.Module(), err))
 		return true
 	case !st.Exists && !res.Changed: // state=absent on a missing file
 		f.change.Action = ActionNone
@@ -116,8 +115,7 @@ func (hf *hostFiles) planFile(ctx context.Context, w *hostWork, f *fileWork) err
 	cur = hf.afterEarlier(c.Dest, cur)
 	res, err := filemod.File(*f.file, cur, hf.idLookup(ctx, c))
 	if err != nil {
-		f.failed = true
-		w.unsupported(f.change.Playbook, f.task, fmt.Sprintf("file would fail: %v", err))
+		w.wouldFail(f, fmt.Sprintf("file would fail: %v", err))
 		return nil
 	}
 	c.OldSHA256 = sha256Hex([]byte(out))
@@ -184,8 +182,7 @@ func (w *hostWork) settle(f *fileWork) bool {
 		dep := w.byTask[ft]
 		switch {
 		case dep == nil || dep.failed:
-			f.failed = true
-			w.unsupported(f.change.Playbook, f.task, fmt.Sprintf("its condition reads whether %q changed, and that task could not be planned", f.onlyIf.Register))
+			w.wouldFail(f, fmt.Sprintf("its condition reads whether %q changed, and that task could not be planned", f.onlyIf.Register))
 			return false
 		case !dep.skipped && dep.change.Changes():
 			changed = true
@@ -210,7 +207,6 @@ func posixOnly(w *hostWork, f *fileWork, reason string) bool {
 	if w.conn.Kind != "winrm" {
 		return false
 	}
-	f.failed = true
-	w.unsupported(f.change.Playbook, f.task, reason)
+	w.wouldFail(f, reason)
 	return true
 }
