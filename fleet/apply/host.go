@@ -208,6 +208,9 @@ func (h *hostApply) runFileTask(ctx context.Context, f *plan.FileChange) error {
 	if err != nil {
 		return fmt.Errorf("stat %s: %w", f.Dest, err)
 	}
+	if now.ExitCode != 0 {
+		return fmt.Errorf("stat %s: exited %d: %s", f.Dest, now.ExitCode, firstLine(now.Stderr, now.Stdout))
+	}
 	if sum := sha256.Sum256([]byte(now.Stdout)); hex.EncodeToString(sum[:]) != f.OldSHA256 {
 		return fmt.Errorf("%s changed on the host since the plan: plan again", f.Dest)
 	}

@@ -34,20 +34,15 @@ type FileFindings struct {
 	DeployedErr string            // the deployed file is not readable as what it should be; or why it was not read
 }
 
-// RecognizeFile runs the discovery recognisers on a file's content, read
-// as discovery reads a rendered file (a copy into a directory under the
-// source's name).
-func RecognizeFile(dest, src string, content []byte) (artifact.Findings, error) {
-	return RecognizeFileWith(new(Recognizer), dest, src, content)
-}
-
 // Recognizer recognises many files, lexing a script that many hosts
 // receive once (artifact.Recognizer).
 type Recognizer = artifact.Recognizer
 
-// RecognizeFileWith is RecognizeFile through rz, shared by the files of a
-// plan: the start script every host receives is split into commands once,
-// not once per host.
+// RecognizeFileWith runs the discovery recognisers on a file's content,
+// read as discovery reads a rendered file (a copy into a directory under
+// the source's name), through rz, shared by the files of a plan: the start
+// script every host receives is split into commands once, not once per
+// host.
 func RecognizeFileWith(rz *Recognizer, dest, src string, content []byte) (artifact.Findings, error) {
 	return recognizeAs(rz, dest, src, content)
 }

@@ -12,11 +12,11 @@ func fileOf(t *testing.T, state FileState, deployed string) FileFindings {
 	t.Helper()
 	f := FileFindings{Dest: "/etc/vllm/config.yml", State: state}
 	var err error
-	if f.Rendered, err = RecognizeFile(f.Dest, "", []byte(renderedCfg)); err != nil {
+	if f.Rendered, err = RecognizeFileWith(new(Recognizer), f.Dest, "", []byte(renderedCfg)); err != nil {
 		t.Fatal(err)
 	}
 	if state == FileDiffers {
-		f.Deployed, err = RecognizeFile(f.Dest, "", []byte(deployed))
+		f.Deployed, err = RecognizeFileWith(new(Recognizer), f.Dest, "", []byte(deployed))
 		if err != nil {
 			f.DeployedErr = err.Error()
 		}

@@ -67,19 +67,6 @@ func (g *Gatherer) Facts(host string, conn ansible.Connection, become ansible.Be
 	return h
 }
 
-// Gathered lists the hosts whose facts were gathered (or failed to be).
-func (g *Gatherer) Gathered() []string {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	var out []string
-	for name, h := range g.hosts {
-		if h.asked() {
-			out = append(out, name)
-		}
-	}
-	return out
-}
-
 // gather opens the host's transport and runs the facts script, all within
 // the timeout.
 func (g *Gatherer) gather(conn ansible.Connection, become ansible.BecomeSpec) (map[string]any, error) {
