@@ -38,6 +38,17 @@ type ModuleTask struct {
 	Scope *HostScope
 }
 
+// Source finds the task's source file as a template or copy would (the
+// role's sub/ and folder, then the playbook's) and reads it, both through
+// the repository's cache: every host's task reads the same bytes.
+func (m *ModuleTask) Source(sub, name string) (path string, data []byte, err error) {
+	if path, err = m.Scope.repo.sources.resolve(m.Run, m.Task, sub, name); err != nil {
+		return "", nil, err
+	}
+	data, err = m.Scope.repo.sources.read(path)
+	return path, data, err
+}
+
 // FileTask is one rendered file task (template, copy and their win_ forms).
 type FileTask struct {
 	Run     *PlayRun

@@ -155,13 +155,9 @@ func (mr *moduleReader) definition(m *ansible.ModuleTask, def any) error {
 // templates it on the controller) from the role's templates/ or the
 // playbook's folder, and reads the manifest.
 func (mr *moduleReader) k8sTemplate(m *ansible.ModuleTask, name string) error {
-	file := mr.findTemplate(m, name)
-	if file == "" {
-		return fmt.Errorf("template %s: not found in the role's templates/ or beside the playbook", name)
-	}
-	raw, err := os.ReadFile(file)
+	file, raw, err := m.Source("templates", name)
 	if err != nil {
-		return err
+		return fmt.Errorf("template %s: %w", name, err)
 	}
 	out, err := m.Scope.Template(string(raw))
 	if err != nil {
@@ -177,23 +173,6 @@ func (mr *moduleReader) k8sTemplate(m *ansible.ModuleTask, name string) error {
 	}
 	mr.add(fs, m, "")
 	return nil
-}
-
-func (mr *moduleReader) findTemplate(m *ansible.ModuleTask, name string) string {
-	if filepath.IsAbs(name) {
-		return name
-	}
-	var dirs []string
-	if m.Task.RoleDir != "" {
-		dirs = append(dirs, filepath.Join(m.Task.RoleDir, "templates"), m.Task.RoleDir)
-	}
-	dirs = append(dirs, filepath.Join(m.Run.Playbook.Dir, "templates"), m.Run.Playbook.Dir)
-	for _, d := range dirs {
-		if st, err := os.Stat(filepath.Join(d, name)); err == nil && !st.IsDir() {
-			return filepath.Join(d, name)
-		}
-	}
-	return ""
 }
 
 // templateName is the k8s module's template: a path, or {path: ...}.
