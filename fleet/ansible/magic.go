@@ -84,16 +84,12 @@ func (c *hostvarsCache) lookup(host string) (*render.Scope, bool) {
 // (Ansible has them once that play has gathered; straylight gathers them
 // when a template first reads them.)
 func (r *Repo) hostvarsFacts(host string) render.FactSource {
-	if r.facts == nil {
+	run := r.firstGatheringRun(host, nil)
+	if r.facts == nil || run == nil {
 		return nil
 	}
-	for _, run := range r.Runs {
-		if slices.Contains(run.AllHosts, host) && r.gathers(run) {
-			if hs, err := r.ScopeOf(host, run); err == nil {
-				return hs.facts
-			}
-			return nil
-		}
+	if hs, err := r.ScopeOf(host, run); err == nil {
+		return hs.facts
 	}
 	return nil
 }
@@ -125,10 +121,8 @@ func (r *Repo) factsFor(host string, run *PlayRun, conn Connection) render.FactS
 // gatheringPlay is the host's first play that gathers facts (factsFor
 // knows there is one no later than run).
 func (r *Repo) gatheringPlay(host string, run *PlayRun) *Play {
-	for _, earlier := range r.Runs {
-		if slices.Contains(earlier.AllHosts, host) && r.gathers(earlier) {
-			return earlier.Play
-		}
+	if first := r.firstGatheringRun(host, nil); first != nil {
+		return first.Play
 	}
 	return run.Play
 }
@@ -136,15 +130,22 @@ func (r *Repo) gatheringPlay(host string, run *PlayRun) *Play {
 // factsGatheredBy reports whether a play gathering facts for host runs
 // no later than run's play (run may be a copy: an included role's).
 func (r *Repo) factsGatheredBy(host string, run *PlayRun) bool {
-	for _, earlier := range r.Runs {
-		if slices.Contains(earlier.AllHosts, host) && r.gathers(earlier) {
-			return true
+	return r.firstGatheringRun(host, run.Play) != nil
+}
+
+// firstGatheringRun is the host's first play run that gathers facts, nil
+// when none does up to and including the play until (any play when until
+// is nil).
+func (r *Repo) firstGatheringRun(host string, until *Play) *PlayRun {
+	for _, run := range r.Runs {
+		if slices.Contains(run.AllHosts, host) && r.gathers(run) {
+			return run
 		}
-		if earlier.Play == run.Play {
+		if run.Play == until {
 			break
 		}
 	}
-	return false
+	return nil
 }
 
 // GathersFacts reports whether the play gathers facts (gathers).
