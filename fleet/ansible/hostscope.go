@@ -236,6 +236,7 @@ type renderedTask struct {
 	vaulted     bool              // content decrypted from a vault-encrypted source
 	file        *filemod.FileArgs // a file task's arguments
 	edit        filemod.Edit      // a lineinfile or blockinfile task's arguments
+	service     *filemod.ServiceArgs
 }
 
 // FileAttrs are what a file task sets besides the content: mode, owner,
@@ -285,6 +286,10 @@ func (hs *HostScope) renderFileTask(run *PlayRun, t *Task) (renderedTask, error)
 	if t.Module.IsEditModule() {
 		return hs.renderEditTask(t)
 	}
+	if t.Module.IsUnitModule() {
+		return hs.renderUnitTask(t)
+	}
+
 	for k := range t.Args {
 		if !fileArgs[k] {
 			return renderedTask{unsupported: fmt.Sprintf("argument %q of %s is not supported", k, t.Module)}, nil
@@ -329,6 +334,23 @@ func (hs *HostScope) renderEditTask(t *Task) (renderedTask, error) {
 	la, err := filemod.ParseLineArgs(args)
 	rt.edit, rt.dest = la, la.Path
 	return rt.orUnsupported(t, err)
+}
+
+// renderUnitTask templates a systemd_service or service task's arguments;
+// what it does is planned against the unit's state (fleet/filemod). The
+// service module shares systemd_service's meaning: straylight's Linux
+// hosts run systemd, where Ansible's service picks that backend.
+func (hs *HostScope) renderUnitTask(t *Task) (renderedTask, error) {
+	if t.FreeForm != "" {
+		return renderedTask{unsupported: "free-form k=v arguments are not supported; write them as a mapping"}, nil
+	}
+	v, err := hs.template(t.Args)
+	if err != nil {
+		return renderedTask{}, atTask(t, err)
+	}
+	args, _ := v.(map[string]any)
+	sa, err := filemod.ParseServiceArgs(string(t.Module), args)
+	return renderedTask{service: &sa, dest: sa.Name}.orUnsupported(t, err)
 }
 
 // orUnsupported: arguments straylight does not run make the task

@@ -77,6 +77,17 @@ func (m Module) IsEditModule() bool {
 	return m == ModFile || m == ModLineInFile || m == ModBlockInFile
 }
 
+// IsUnitModule reports whether the module manages a systemd unit, which
+// straylight runs as a plain task too (planned from the unit's state,
+// fleet/filemod), not only as a handler.
+func (m Module) IsUnitModule() bool { return m == ModSystemd || m == ModService }
+
+// plannedFromHost reports whether straylight plans the module's task from
+// the host's state: a file, an edit of a path, or a unit's state.
+func (m Module) plannedFromHost() bool {
+	return m.IsFileModule() || m.IsEditModule() || m.IsUnitModule()
+}
+
 // IsCommandModule reports whether the module runs a command (handlers).
 func (m Module) IsCommandModule() bool {
 	return m == ModShell || m == ModCommand || m == ModWinShell || m == ModWinCommand

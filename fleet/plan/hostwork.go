@@ -41,6 +41,7 @@ type fileWork struct {
 	findings discover.FileFindings // the servers it describes, rendered and deployed
 	file     *filemod.FileArgs     // a file task's arguments
 	edit     filemod.Edit          // a lineinfile or blockinfile task's arguments
+	service  *filemod.ServiceArgs  // a systemd_service or service task's arguments
 	failed   bool                  // the task would fail: listed as unsupported, not planned
 	skipped  bool                  // its condition on a registered result is false
 	onlyIf   *ansible.ResultCondition

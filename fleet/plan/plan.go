@@ -118,9 +118,13 @@ type FileChange struct {
 	Diff       string   `json:"diff"`
 	Notify     []string `json:"notify"`
 	Secret     bool     `json:"secret,omitempty"` // content holds secrets; masked in output
-	// Script is what a file-module task runs on the host to make its
-	// change (fleet/filemod); content tasks write NewContent instead.
+	// Script is what a file-module or unit task runs on the host to make
+	// its change (fleet/filemod); content tasks write NewContent instead.
 	Script string `json:"script,omitempty"`
+	// Service is a systemd_service or service task's decision (Dest is
+	// then its unit). Its Script runs even when Action is none, if it
+	// holds a daemon-reload: the module runs one whenever asked.
+	Service *ServiceChange `json:"service,omitempty"`
 	// Flush is the handler flush of its play its notifications run at
 	// (ansible.FileTask's Flush).
 	Flush int `json:"flush,omitempty"`
@@ -144,6 +148,13 @@ type FileChange struct {
 
 // Changes reports whether applying the file would write it.
 func (f *FileChange) Changes() bool { return f.Action == ActionCreate || f.Action == ActionUpdate }
+
+// Runs reports whether an apply acts on the task: it changes something,
+// or it is a unit task whose module runs a command even when nothing
+// changes (daemon-reload).
+func (f *FileChange) Runs() bool {
+	return f.Changes() || (f.Service != nil && f.Script != "" && f.Action == ActionNone)
+}
 
 // HandlerRun is a handler that would run on a host at one of its play's
 // handler flushes (Flush: the end of pre_tasks, of roles and tasks, a meta:
