@@ -373,12 +373,12 @@ func (wk *walker) module(f frame, t *Task, hs *HostScope, item map[string]any) e
 	switch {
 	case wk.discovery && writesFile(t):
 		return wk.discoveryFile(t, hs)
-	case t.Module.IsUnitModule() && wk.discovery: // handed to discovery as a ModuleTask
+	case (t.Module.IsUnitModule() || t.Module.IsPOSIXCommand()) && wk.discovery: // handed to discovery as a ModuleTask
 		return nil
 	case t.Module.plannedFromHost():
 		return wk.fileTask(t, hs)
 	case t.Module.IsCommandModule():
-		wk.unsupported(t, fmt.Sprintf("%s runs only as a handler: straylight cannot tell whether a command task changes anything", t.Module))
+		wk.unsupported(t, fmt.Sprintf("%s runs only as a handler (straylight runs command and shell tasks on POSIX hosts)", t.Module))
 		return nil
 	case t.Module.IsServiceModule():
 		wk.unsupported(t, fmt.Sprintf("%s runs only as a handler (straylight runs systemd_service and service tasks, not containers' or Windows services')", t.ModuleName))

@@ -62,6 +62,11 @@ type FileTask struct {
 	// then the unit's name and Content empty: the planner decides its
 	// actions from the unit's state on the host).
 	Service *filemod.ServiceArgs
+	// Command: a command or shell task's arguments (Dest is then the
+	// command line, Content its stdin); ChangedWhen its constant
+	// changed_when, if any.
+	Command     *filemod.CommandArgs
+	ChangedWhen *bool
 	// OnlyIf: the task runs only if a registered file task changed (or did
 	// not); the planner settles it once it has read the host.
 	OnlyIf *ResultCondition
@@ -203,7 +208,7 @@ func (w *HostTasks) addFileTask(hs *HostScope, run *PlayRun, t *Task, play *Host
 		return nil
 	}
 	w.Files = append(w.Files, &FileTask{Run: run, Task: t, Scope: hs, Play: play, Dest: rt.dest, Content: rt.content,
-		Attrs: rt.attrs, Become: run.Play.Become.Over(t.Become), Flush: flush, File: rt.file, Edit: rt.edit, Service: rt.service, Vaulted: rt.vaulted})
+		Attrs: rt.attrs, Become: run.Play.Become.Over(t.Become), Flush: flush, File: rt.file, Edit: rt.edit, Service: rt.service, Command: rt.command, ChangedWhen: rt.changedWhen, Vaulted: rt.vaulted})
 	return nil
 }
 

@@ -192,6 +192,8 @@ func (h *hostApply) writeFiles(ctx context.Context, files []*plan.FileChange) er
 		switch {
 		case f.Service != nil:
 			write = h.runUnitTask
+		case f.Command != nil:
+			write = h.runCommandTask
 		case f.Module == ansible.ModFile:
 			write = h.runFileTask
 		}

@@ -36,4 +36,9 @@
 // show's LoadState and ActiveState, is-enabled's answer and exit code) it
 // gives the module's actions in its order, whether it reports changed, or
 // its failure with its message; ServiceScript runs the actions.
+//
+// CommandArgs follows ansible.builtin.command and shell: GuardScript is
+// the module's chdir, creates and removes test, RunScript the test again
+// then the command (command's words without a shell, shell's line in sh
+// -c or its executable).
 package filemod

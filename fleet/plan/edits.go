@@ -39,6 +39,9 @@ func (hf *hostFiles) plan(ctx context.Context, w *hostWork, f *fileWork) error {
 	if f.service != nil {
 		return hf.planService(ctx, w, f)
 	}
+	if f.command != nil {
+		return hf.planCommand(ctx, w, f)
+	}
 	if f.edit != nil && posixOnly(w, f, f.edit.Module()+" runs on POSIX hosts (win_lineinfile is lineinfile's Windows twin)") {
 		return nil
 	}
@@ -199,7 +202,7 @@ func (w *hostWork) settle(f *fileWork) bool {
 // addEdit records a file, lineinfile, blockinfile or unit task's
 // arguments on its work item.
 func (fw *fileWork) addEdit(ft *ansible.FileTask) {
-	fw.file, fw.edit, fw.service = ft.File, ft.Edit, ft.Service
+	fw.file, fw.edit, fw.service, fw.command, fw.changedWhen = ft.File, ft.Edit, ft.Service, ft.Command, ft.ChangedWhen
 	if ft.File != nil || ft.Service != nil {
 		fw.change.NewSHA256, fw.change.raw = "", nil // no content: a script makes the change
 	}

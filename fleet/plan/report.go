@@ -52,6 +52,10 @@ func writeFileChange(w io.Writer, host string, f *FileChange, showSecrets bool) 
 		writeServiceChange(w, host, f)
 		return
 	}
+	if f.Command != nil {
+		fmt.Fprintf(w, "TASK [%s] %s %q: %s%s\n%s: [%s]\n", f.Task, f.Module, f.Dest, f.Command.Summary, attrsNote(f), actionWord(f.Action), host)
+		return
+	}
 	fmt.Fprintf(w, "TASK [%s] %s%s\n", f.Task, f.Dest, attrsNote(f))
 	diff := f.Diff
 	if showSecrets && f.rawDiff != "" {
