@@ -127,12 +127,18 @@ func TestBecomeMustBeBoolean(t *testing.T) {
 	}
 }
 
-// Service modules outside handlers are refused with a reason.
-func TestServiceModuleAsTaskIsUnsupported(t *testing.T) {
+// A systemd task outside a handler is planned from the unit's state (its
+// arguments read into FileTask.Service, the unit as its Dest); an argument
+// straylight does not run (masked) and a container module outside a
+// handler are refused with a reason.
+func TestServiceModuleAsTask(t *testing.T) {
 	dir := t.TempDir()
 	files := map[string]string{
 		"hosts.yml": "all:\n  hosts:\n    box:\n      ansible_host: 127.0.0.1\n",
-		"site.yml":  "- hosts: box\n  gather_facts: false\n  tasks:\n    - systemd: {name: vllm, state: restarted}\n",
+		"site.yml": "- hosts: box\n  gather_facts: false\n  become: true\n  tasks:\n" +
+			"    - ansible.builtin.systemd_service: {name: vllm, state: restarted, enabled: yes, daemon-reload: true}\n" +
+			"    - service: {name: vllm, masked: no}\n" +
+			"    - docker_container: {name: vllm, state: started}\n",
 	}
 	for name, body := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
@@ -147,7 +153,14 @@ func TestServiceModuleAsTaskIsUnsupported(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(w.Unsupported) != 1 || !strings.Contains(w.Unsupported[0].Reason, "runs only as a handler") {
+	if len(w.Files) != 1 || w.Files[0].Service == nil || w.Files[0].Dest != "vllm" || !w.Files[0].Become.Become {
+		t.Fatalf("files %+v", w.Files)
+	}
+	if s := w.Files[0].Service; s.State != "restarted" || s.Enabled == nil || !*s.Enabled || !s.DaemonReload {
+		t.Errorf("service args %+v", s)
+	}
+	if len(w.Unsupported) != 2 || !strings.Contains(w.Unsupported[0].Reason, `argument "masked" of service is not supported`) ||
+		!strings.Contains(w.Unsupported[1].Reason, "runs only as a handler") {
 		t.Fatalf("unsupported %+v", w.Unsupported)
 	}
 }

@@ -23,7 +23,9 @@
 // result, the ResultCondition the planner settles after reading the host; a
 // play on localhost runs on the implicit localhost):
 // RenderHost gives HostTasks, the file tasks rendered to their destination
-// and content, the tasks straylight cannot run with the reason, and one
+// and content (and the systemd_service and service tasks with their
+// arguments, planned from the unit's state), the tasks straylight cannot
+// run with the reason, and one
 // scope per play for its handlers. Connection is how Ansible would reach
 // the host. A play that gathers facts (gather_facts, ansible.cfg's
 // gathering) gives its scopes the host's facts through the FactGatherer

@@ -248,8 +248,8 @@ func (wk *walker) once(f frame, t *Task, item map[string]any) error {
 	case c.unsupported != "":
 		wk.unsupported(t, c.unsupported)
 		return nil
-	case c.onlyIf != nil && !t.Module.IsFileModule() && !t.Module.IsEditModule() && t.Module != ModDebug:
-		wk.unsupported(t, fmt.Sprintf("its condition reads whether %q changed, which straylight knows only once the host is read; it settles that for file tasks only", c.onlyIf.Register))
+	case c.onlyIf != nil && !t.Module.plannedFromHost() && t.Module != ModDebug:
+		wk.unsupported(t, fmt.Sprintf("its condition reads whether %q changed, which straylight knows only once the host is read; it settles that for file and unit tasks only", c.onlyIf.Register))
 		return nil
 	}
 	n := len(wk.w.Files)
@@ -269,7 +269,7 @@ func (wk *walker) settle(t *Task, planned []*FileTask, onlyIf *ResultCondition) 
 	for _, ft := range planned {
 		ft.OnlyIf = onlyIf
 	}
-	if t.Module.IsFileModule() || t.Module.IsEditModule() {
+	if t.Module.plannedFromHost() {
 		wk.register(t, planned, false)
 	}
 }
@@ -373,13 +373,15 @@ func (wk *walker) module(f frame, t *Task, hs *HostScope, item map[string]any) e
 	switch {
 	case wk.discovery && writesFile(t):
 		return wk.discoveryFile(t, hs)
-	case t.Module.IsFileModule() || t.Module.IsEditModule():
+	case (t.Module.IsUnitModule() || t.Module.IsPOSIXCommand()) && wk.discovery: // handed to discovery as a ModuleTask
+		return nil
+	case t.Module.plannedFromHost():
 		return wk.fileTask(t, hs)
 	case t.Module.IsCommandModule():
-		wk.unsupported(t, fmt.Sprintf("%s runs only as a handler: straylight cannot tell whether a command task changes anything", t.Module))
+		wk.unsupported(t, fmt.Sprintf("%s runs only as a handler (straylight runs command and shell tasks on POSIX hosts)", t.Module))
 		return nil
 	case t.Module.IsServiceModule():
-		wk.unsupported(t, fmt.Sprintf("%s runs only as a handler", t.ModuleName))
+		wk.unsupported(t, fmt.Sprintf("%s runs only as a handler (straylight runs systemd_service and service tasks, not containers' or Windows services')", t.ModuleName))
 		return nil
 	case t.Module == ModIncludeTasks || t.Module == ModIncludeRole:
 		inner := f
@@ -391,7 +393,7 @@ func (wk *walker) module(f frame, t *Task, hs *HostScope, item map[string]any) e
 
 func (wk *walker) fileTask(t *Task, hs *HostScope) error {
 	if t.DelegateTo != "" && t.DelegateTo != wk.w.Host {
-		wk.unsupported(t, fmt.Sprintf("delegate_to %q: the file would be written on another host", t.DelegateTo))
+		wk.unsupported(t, fmt.Sprintf("delegate_to %q: the task would run on another host", t.DelegateTo))
 		return nil
 	}
 	return wk.w.addFileTask(hs, wk.run, t, wk.play, wk.flush)

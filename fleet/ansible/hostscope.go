@@ -236,6 +236,9 @@ type renderedTask struct {
 	vaulted     bool              // content decrypted from a vault-encrypted source
 	file        *filemod.FileArgs // a file task's arguments
 	edit        filemod.Edit      // a lineinfile or blockinfile task's arguments
+	service     *filemod.ServiceArgs
+	command     *filemod.CommandArgs
+	changedWhen *bool
 }
 
 // FileAttrs are what a file task sets besides the content: mode, owner,
@@ -285,6 +288,12 @@ func (hs *HostScope) renderFileTask(run *PlayRun, t *Task) (renderedTask, error)
 	if t.Module.IsEditModule() {
 		return hs.renderEditTask(t)
 	}
+	if t.Module.IsUnitModule() {
+		return hs.renderUnitTask(t)
+	}
+	if t.Module.IsPOSIXCommand() {
+		return hs.renderCommandTask(t)
+	}
 	for k := range t.Args {
 		if !fileArgs[k] {
 			return renderedTask{unsupported: fmt.Sprintf("argument %q of %s is not supported", k, t.Module)}, nil
@@ -329,6 +338,61 @@ func (hs *HostScope) renderEditTask(t *Task) (renderedTask, error) {
 	la, err := filemod.ParseLineArgs(args)
 	rt.edit, rt.dest = la, la.Path
 	return rt.orUnsupported(t, err)
+}
+
+// renderUnitTask templates a systemd_service or service task's arguments;
+// what it does is planned against the unit's state (fleet/filemod). The
+// service module shares systemd_service's meaning: straylight's Linux
+// hosts run systemd, where Ansible's service picks that backend.
+func (hs *HostScope) renderUnitTask(t *Task) (renderedTask, error) {
+	if t.FreeForm != "" {
+		return renderedTask{unsupported: "free-form k=v arguments are not supported; write them as a mapping"}, nil
+	}
+	v, err := hs.template(t.Args)
+	if err != nil {
+		return renderedTask{}, atTask(t, err)
+	}
+	args, _ := v.(map[string]any)
+	sa, err := filemod.ParseServiceArgs(string(t.Module), args)
+	return renderedTask{service: &sa, dest: sa.Name}.orUnsupported(t, err)
+}
+
+// renderCommandTask templates a command or shell task's line and
+// arguments; whether it runs is planned against the host (its creates and
+// removes). The line is the free-form text or cmd, split into words as
+// the command module splits it.
+func (hs *HostScope) renderCommandTask(t *Task) (renderedTask, error) {
+	if word := freeFormKeyword(t.FreeForm); word != "" {
+		return renderedTask{unsupported: fmt.Sprintf("%s= in the free-form line: write it under args", word)}, nil
+	}
+	v, err := hs.template(map[string]any{"line": t.FreeForm, "args": t.Args})
+	if err != nil {
+		return renderedTask{}, atTask(t, err)
+	}
+	m := v.(map[string]any)
+	args, _ := m["args"].(map[string]any)
+	line := orDefaultString(fmt.Sprint(m["line"]), argString(args, "cmd"))
+	delete(args, "cmd")
+	var words []string
+	if t.Module == ModCommand && line != "" {
+		if words, err = inventory.SplitWords(line); err != nil {
+			return renderedTask{unsupported: fmt.Sprintf("command: %v", err)}, nil
+		}
+	}
+	ca, err := filemod.ParseCommandArgs(t.Module == ModShell, line, words, args)
+	rt := renderedTask{command: &ca, dest: ca.Describe(), changedWhen: t.ConstantChangedWhen(), content: ca.StdinBytes()}
+	return rt.orUnsupported(t, err)
+}
+
+// freeFormKeyword is the first module keyword (creates=, chdir=, ...) a
+// free-form command line gives, which Ansible takes out of the line.
+func freeFormKeyword(line string) string {
+	for _, w := range strings.Fields(line) {
+		if k, _, ok := strings.Cut(w, "="); ok && slices.Contains([]string{"creates", "removes", "chdir", "executable", "stdin", "stdin_add_newline", "argv", "warn", "strip_empty_ends", "expand_argument_vars"}, k) {
+			return k
+		}
+	}
+	return ""
 }
 
 // orUnsupported: arguments straylight does not run make the task

@@ -49,7 +49,9 @@ func (m *ModuleTask) Source(sub, name string) (path string, data []byte, err err
 	return path, data, err
 }
 
-// FileTask is one rendered file task (template, copy and their win_ forms).
+// FileTask is one rendered task straylight plans from the host's state:
+// a file task (template, copy and their win_ forms; file, lineinfile,
+// blockinfile), or a systemd_service or service task on a unit.
 type FileTask struct {
 	Run     *PlayRun
 	Task    *Task
@@ -67,6 +69,15 @@ type FileTask struct {
 	// from the host's state).
 	File *filemod.FileArgs
 	Edit filemod.Edit
+	// Service: a systemd_service or service task's arguments (Dest is
+	// then the unit's name and Content empty: the planner decides its
+	// actions from the unit's state on the host).
+	Service *filemod.ServiceArgs
+	// Command: a command or shell task's arguments (Dest is then the
+	// command line, Content its stdin); ChangedWhen its constant
+	// changed_when, if any.
+	Command     *filemod.CommandArgs
+	ChangedWhen *bool
 	// OnlyIf: the task runs only if a registered file task changed (or did
 	// not); the planner settles it once it has read the host.
 	OnlyIf *ResultCondition
@@ -208,7 +219,7 @@ func (w *HostTasks) addFileTask(hs *HostScope, run *PlayRun, t *Task, play *Host
 		return nil
 	}
 	w.Files = append(w.Files, &FileTask{Run: run, Task: t, Scope: hs, Play: play, Dest: rt.dest, Content: rt.content,
-		Attrs: rt.attrs, Become: run.Play.Become.Over(t.Become), Flush: flush, File: rt.file, Edit: rt.edit, Vaulted: rt.vaulted})
+		Attrs: rt.attrs, Become: run.Play.Become.Over(t.Become), Flush: flush, File: rt.file, Edit: rt.edit, Service: rt.service, Command: rt.command, ChangedWhen: rt.changedWhen, Vaulted: rt.vaulted})
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package ansible
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -194,7 +195,28 @@ func (wk *walker) holdsOnResults(f frame, t *Task, item map[string]any) (conditi
 func (wk *walker) holdsWithResult(f frame, t *Task, item map[string]any, name string, changed bool) (bool, error) {
 	wk.facts[name] = map[string]any{"changed": changed, "failed": false, "skipped": false}
 	defer delete(wk.facts, name)
-	return wk.holds(wk.scopeFor(f, t, item), f, t)
+	ok, err := wk.holds(wk.scopeFor(f, t, item), f, t)
+	if err != nil && wk.commandResult(name) { // its rc, stdout, ...: known only once it ran
+		return false, &resultOnlyAnsibleKnows{wk.resultReason("its condition reads", name)}
+	}
+	return ok, err
+}
+
+// commandResult: the name was registered by a command or shell task,
+// whose result straylight knows only as changed or not before it runs.
+func (wk *walker) commandResult(name string) bool {
+	t := wk.registeredBy[name]
+	return t != nil && t.Module.IsPOSIXCommand() && wk.registered[name] != nil
+}
+
+// resultOnlyAnsibleKnows: a task reads more of a command's result than
+// whether it changed.
+type resultOnlyAnsibleKnows struct{ reason string }
+
+func (e *resultOnlyAnsibleKnows) Error() string { return e.reason }
+
+func (wk *walker) resultReason(how, name string) string {
+	return fmt.Sprintf("%s %q, the result of %q, which only Ansible knows", how, name, wk.registeredBy[name].Label())
 }
 
 // resultsRead are the registered file-task results a task's conditions name.
@@ -312,9 +334,16 @@ func (wk *walker) onlyAnsible(err error) string {
 	if err == nil || wk.discovery {
 		return ""
 	}
+	var ro *resultOnlyAnsibleKnows
+	if errors.As(err, &ro) {
+		return ro.reason
+	}
 	for _, m := range undefinedName.FindAllStringSubmatch(err.Error(), -1) {
 		if _, ok := wk.unknown[m[1]]; ok {
 			return wk.unknownReason("it reads", m[1])
+		}
+		if wk.commandResult(m[1]) {
+			return wk.resultReason("it reads", m[1])
 		}
 	}
 	if what, ok := render.NotSupported(err); ok {

@@ -77,6 +77,23 @@ func (m Module) IsEditModule() bool {
 	return m == ModFile || m == ModLineInFile || m == ModBlockInFile
 }
 
+// IsUnitModule reports whether the module manages a systemd unit, which
+// straylight runs as a plain task too (planned from the unit's state,
+// fleet/filemod), not only as a handler.
+func (m Module) IsUnitModule() bool { return m == ModSystemd || m == ModService }
+
+// IsPOSIXCommand reports whether the module runs a command on a POSIX
+// host, which straylight runs as a plain task too (win_command and
+// win_shell only as handlers).
+func (m Module) IsPOSIXCommand() bool { return m == ModCommand || m == ModShell }
+
+// plannedFromHost reports whether straylight plans the module's task from
+// the host's state: a file, an edit of a path, a unit's state, or a
+// command (its creates and removes).
+func (m Module) plannedFromHost() bool {
+	return m.IsFileModule() || m.IsEditModule() || m.IsUnitModule() || m.IsPOSIXCommand()
+}
+
 // IsCommandModule reports whether the module runs a command (handlers).
 func (m Module) IsCommandModule() bool {
 	return m == ModShell || m == ModCommand || m == ModWinShell || m == ModWinCommand
@@ -190,9 +207,13 @@ type Task struct {
 	RunOnce      bool
 	IgnoreErrors bool
 	IsBlock      bool
-	Block        []*Task
-	Rescue       []*Task
-	Always       []*Task
+	// ChangedWhen is changed_when as written; straylight honours it on a
+	// command or shell task when it is a constant (true or false).
+	ChangedWhen    any
+	hasChangedWhen bool
+	Block          []*Task
+	Rescue         []*Task
+	Always         []*Task
 }
 
 // Label names the task for messages.
@@ -236,7 +257,7 @@ func parseTask(file string, n *yaml.Node) (*Task, error) {
 		if err := t.setKey(file, key, kv[1]); err != nil {
 			return nil, err
 		}
-		if !taskKeywords[key] && t.ModuleName != key {
+		if !taskKeywords[key] && t.ModuleName != key && key != "changed_when" {
 			extra = append(extra, key)
 		}
 	}
@@ -292,6 +313,9 @@ func (t *Task) setStructure(file, key string, v *yaml.Node) error {
 		t.Loop, err = decodeAny(v)
 	case "block", "rescue", "always":
 		err = t.setBlockPart(file, key, v)
+	case "changed_when":
+		t.ChangedWhen, err = decodeAny(v)
+		t.hasChangedWhen = true
 	default:
 		return t.maybeModule(file, key, v)
 	}
@@ -410,9 +434,34 @@ func (t *Task) classify(extra []string) {
 		t.Unsupported = fmt.Sprintf("module %q is not supported", t.ModuleName)
 	case len(extra) > 0:
 		t.Unsupported = fmt.Sprintf("task keyword %q is not supported", extra[0])
+	case t.hasChangedWhen && mod != ModCommand && mod != ModShell:
+		t.Unsupported = `task keyword "changed_when" is not supported`
+	case t.hasChangedWhen && t.ConstantChangedWhen() == nil:
+		t.Unsupported = fmt.Sprintf("changed_when %v reads what straylight cannot know before the run (a result); Ansible decides it", t.ChangedWhen)
 	default:
 		t.Module = mod
 	}
+}
+
+// ConstantChangedWhen is changed_when when it is a constant — a boolean,
+// or a string Jinja2 reads as one — else nil.
+func (t *Task) ConstantChangedWhen() *bool {
+	var b bool
+	switch v := t.ChangedWhen.(type) {
+	case bool:
+		b = v
+	case string:
+		switch strings.TrimSpace(v) {
+		case "true", "True":
+			b = true
+		case "false", "False":
+		default:
+			return nil
+		}
+	default:
+		return nil
+	}
+	return &b
 }
 
 func stringList(v *yaml.Node) []string {

@@ -97,7 +97,7 @@ func TestRunOnceAndRegister(t *testing.T) {
 // straylight's. An include or a fact with another value straylight would
 // read instead is an error naming the task.
 func TestOnlyAnsibleDecides(t *testing.T) {
-	const head = "- hosts: all\n  gather_facts: false\n  tasks:\n    - {name: probe, command: \"cat /etc/x\", register: probe_out}\n"
+	const head = "- hosts: all\n  gather_facts: false\n  tasks:\n    - {name: probe, stat: {path: /etc/x}, register: probe_out}\n"
 	cases := []struct {
 		name, tasks string
 		wantFiles   string
@@ -333,5 +333,50 @@ func TestHandOverReasonQuotesNoValue(t *testing.T) {
 	reason := w.Unsupported[0].Reason
 	if !strings.Contains(reason, `lookup plugin "pipe" is not supported by straylight`) || strings.Contains(reason, "hunter2") {
 		t.Errorf("reason %q", reason)
+	}
+}
+
+// TestCommandTasks: a command or shell task is planned from the host (its
+// arguments in FileTask.Command, its constant changed_when kept); what it
+// registers is known as changed or not (a later when on it is settled by
+// the planner), while a task reading its rc or stdout is handed to
+// Ansible; changed_when reading anything, changed_when on another module
+// and module keywords in a free-form line are refused by name.
+func TestCommandTasks(t *testing.T) {
+	tasks := "- hosts: all\n  gather_facts: false\n  tasks:\n" +
+		"    - {name: probe, command: \"cat '/etc/a b'\", register: out, args: {creates: /o/made}}\n" +
+		"    - {name: quiet, shell: \"echo $HOME | tee /o/home\", changed_when: false, args: {chdir: /o}}\n" +
+		"    - {name: settled, copy: {content: x, dest: /o/a}, when: out is changed}\n" +
+		"    - {name: rc, copy: {content: x, dest: /o/b}, when: out.rc == 0}\n" +
+		"    - {name: stdout, copy: {content: \"{{ out.stdout }}\", dest: /o/c}}\n" +
+		"    - {name: decided, command: \"true\", changed_when: \"out.rc == 1\"}\n" +
+		"    - {name: not here, copy: {content: x, dest: /o/d}, changed_when: false}\n" +
+		"    - {name: inline, command: \"touch /o/x creates=/o/x\"}\n" +
+		"    - {name: windows, win_command: whoami}\n"
+	r := tlRepo(t, tasks, map[string]string{}, Options{})
+	w, err := r.RenderHost("h1", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(w.Files) != 3 || w.Files[0].Command == nil || !slices.Equal(w.Files[0].Command.Argv, []string{"cat", "/etc/a b"}) ||
+		w.Files[0].Command.Creates != "/o/made" || w.Files[1].ChangedWhen == nil || *w.Files[1].ChangedWhen ||
+		w.Files[1].Command.Line != "echo $HOME | tee /o/home" || w.Files[2].OnlyIf == nil || w.Files[2].OnlyIf.Register != "out" {
+		t.Fatalf("files %+v", w.Files)
+	}
+	handed := map[string]string{}
+	for _, u := range w.Unsupported {
+		handed[u.Task] = u.Reason
+	}
+	for task, want := range map[string]string{
+		"rc":       `its condition reads "out", the result of "probe", which only Ansible knows`,
+		"stdout":   `it reads "out", the result of "probe"`,
+		"decided":  "changed_when out.rc == 1 reads what straylight cannot know",
+		"not here": `task keyword "changed_when" is not supported`,
+		"inline":   "creates= in the free-form line",
+		"windows":  "win_command runs only as a handler",
+	} {
+		if !strings.Contains(handed[task], want) {
+			t.Errorf("%s: %q, want %q", task, handed[task], want)
+		}
 	}
 }

@@ -59,7 +59,7 @@ func (h *hostApply) gpu() *discover.GPUHost { return h.a.fleet.ServerByName(h.hp
 func (h *hostApply) changedFiles() []*plan.FileChange {
 	var out []*plan.FileChange
 	for _, f := range h.hp.Files {
-		if f.Changes() {
+		if f.Runs() {
 			out = append(out, f)
 		}
 	}
@@ -153,7 +153,7 @@ func (h *hostApply) deploy(ctx context.Context) error {
 	if err := h.runDelegated(ctx); err != nil {
 		return err
 	}
-	if len(h.handlers) == 0 && len(h.viaAnsible()) == 0 {
+	if len(h.handlers) == 0 && len(h.viaAnsible()) == 0 && !h.handlerRan { // handlerRan: a unit task (re)started the server
 		return nil
 	}
 	if err := h.handlersDone(); err != nil {
@@ -189,7 +189,12 @@ func (h *hostApply) recordPending() error {
 func (h *hostApply) writeFiles(ctx context.Context, files []*plan.FileChange) error {
 	for _, f := range files {
 		write := h.writeFile
-		if f.Module == ansible.ModFile {
+		switch {
+		case f.Service != nil:
+			write = h.runUnitTask
+		case f.Command != nil:
+			write = h.runCommandTask
+		case f.Module == ansible.ModFile:
 			write = h.runFileTask
 		}
 		if err := write(ctx, f); err != nil {

@@ -29,4 +29,16 @@
 // mode (octal, or symbolic resolved as AnsibleModule does, ResolveMode),
 // owner and group compared with the file's, and the diff Ansible's --diff
 // shows for them.
+//
+// Service follows ansible.builtin.systemd_service's main() for the
+// arguments straylight runs (name, state, enabled, daemon_reload): from
+// what the host's systemctl says of the unit (QueryScript, ParseQuery:
+// show's LoadState and ActiveState, is-enabled's answer and exit code) it
+// gives the module's actions in its order, whether it reports changed, or
+// its failure with its message; ServiceScript runs the actions.
+//
+// CommandArgs follows ansible.builtin.command and shell: GuardScript is
+// the module's chdir, creates and removes test, RunScript the test again
+// then the command (command's words without a shell, shell's line in sh
+// -c or its executable).
 package filemod

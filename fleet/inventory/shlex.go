@@ -9,8 +9,14 @@ import (
 // Ansible's INI plugin uses on host lines: whitespace separates words,
 // quotes group, a backslash escapes outside single quotes, and '#' starts a
 // comment even in the middle of a word.
-func shlexSplit(s string) ([]string, error) {
-	lx := &shlexer{src: []rune(s)}
+func shlexSplit(s string) ([]string, error) { return split(&shlexer{src: []rune(s), comments: true}) }
+
+// SplitWords is Python's shlex.split(s) (POSIX mode, no comments), which
+// Ansible's command module splits a free-form command line with
+// (lib/ansible/modules/command.py, "args = shlex.split(args)").
+func SplitWords(s string) ([]string, error) { return split(&shlexer{src: []rune(s)}) }
+
+func split(lx *shlexer) ([]string, error) {
 	var out []string
 	for {
 		tok, ok, err := lx.next()
@@ -22,8 +28,9 @@ func shlexSplit(s string) ([]string, error) {
 }
 
 type shlexer struct {
-	src []rune
-	pos int
+	src      []rune
+	pos      int
+	comments bool // '#' starts a comment
 }
 
 const shlexSpace = " \t\r\n"
@@ -40,7 +47,7 @@ func (lx *shlexer) next() (string, bool, error) {
 			if inWord || quoted {
 				return tok.String(), true, nil
 			}
-		case c == '#':
+		case c == '#' && lx.comments:
 			lx.skipLine()
 			if inWord || quoted {
 				return tok.String(), true, nil

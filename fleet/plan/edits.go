@@ -17,6 +17,7 @@ import (
 type hostFiles struct {
 	tr      remote.Transport
 	planned map[string]remote.FileState
+	units   hostUnits // the units unit tasks act on (units.go)
 }
 
 // read is the path's content as the task finds it.
@@ -34,6 +35,12 @@ func (hf *hostFiles) plan(ctx context.Context, w *hostWork, f *fileWork) error {
 	}
 	if f.file != nil {
 		return hf.planFile(ctx, w, f)
+	}
+	if f.service != nil {
+		return hf.planService(ctx, w, f)
+	}
+	if f.command != nil {
+		return hf.planCommand(ctx, w, f)
 	}
 	if f.edit != nil && posixOnly(w, f, f.edit.Module()+" runs on POSIX hosts (win_lineinfile is lineinfile's Windows twin)") {
 		return nil
@@ -192,11 +199,11 @@ func (w *hostWork) settle(f *fileWork) bool {
 	return !f.skipped
 }
 
-// addEdit records a file, lineinfile or blockinfile task's arguments on
-// its work item.
+// addEdit records a file, lineinfile, blockinfile or unit task's
+// arguments on its work item.
 func (fw *fileWork) addEdit(ft *ansible.FileTask) {
-	fw.file, fw.edit = ft.File, ft.Edit
-	if ft.File != nil {
+	fw.file, fw.edit, fw.service, fw.command, fw.changedWhen = ft.File, ft.Edit, ft.Service, ft.Command, ft.ChangedWhen
+	if ft.File != nil || ft.Service != nil {
 		fw.change.NewSHA256, fw.change.raw = "", nil // no content: a script makes the change
 	}
 }

@@ -33,18 +33,21 @@ type hostWork struct {
 
 // fileWork is one rendered file task awaiting the host's current content.
 type fileWork struct {
-	change   *FileChange
-	content  []byte
-	src      string // the task's src, for a copy into a directory
-	hs       *ansible.HostScope
-	task     *ansible.Task
-	findings discover.FileFindings // the servers it describes, rendered and deployed
-	file     *filemod.FileArgs     // a file task's arguments
-	edit     filemod.Edit          // a lineinfile or blockinfile task's arguments
-	failed   bool                  // the task would fail: listed as unsupported, not planned
-	skipped  bool                  // its condition on a registered result is false
-	onlyIf   *ansible.ResultCondition
-	vaulted  bool // content decrypted from a vault-encrypted source: shown like no_log
+	change      *FileChange
+	content     []byte
+	src         string // the task's src, for a copy into a directory
+	hs          *ansible.HostScope
+	task        *ansible.Task
+	findings    discover.FileFindings // the servers it describes, rendered and deployed
+	file        *filemod.FileArgs     // a file task's arguments
+	edit        filemod.Edit          // a lineinfile or blockinfile task's arguments
+	service     *filemod.ServiceArgs  // a systemd_service or service task's arguments
+	command     *filemod.CommandArgs  // a command or shell task's arguments
+	changedWhen *bool                 // its constant changed_when
+	failed      bool                  // the task would fail: listed as unsupported, not planned
+	skipped     bool                  // its condition on a registered result is false
+	onlyIf      *ansible.ResultCondition
+	vaulted     bool // content decrypted from a vault-encrypted source: shown like no_log
 }
 
 // textSet holds one copy of each rendered file's text for a plan, by its
@@ -264,6 +267,9 @@ func (w *hostWork) redact() {
 			f.Secret, f.NewContent = true, SecretMask
 			f.Diff = noLogDiff(f.Diff)
 		}
+	}
+	for _, fw := range w.files {
+		fw.change.maskScript(w.secrets, fw.task.NoLog)
 	}
 	for i := range w.plan.Handlers {
 		w.plan.Handlers[i].Command = MaskSecrets(w.plan.Handlers[i].raw, w.secrets)

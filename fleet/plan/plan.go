@@ -118,9 +118,21 @@ type FileChange struct {
 	Diff       string   `json:"diff"`
 	Notify     []string `json:"notify"`
 	Secret     bool     `json:"secret,omitempty"` // content holds secrets; masked in output
-	// Script is what a file-module task runs on the host to make its
-	// change (fleet/filemod); content tasks write NewContent instead.
+	// Script is what a file-module or unit task runs on the host to make
+	// its change (fleet/filemod); content tasks write NewContent instead.
 	Script string `json:"script,omitempty"`
+	// Service is a systemd_service or service task's decision (Dest is
+	// then its unit). Its Script runs even when Action is none, if it
+	// holds a daemon-reload: the module runs one whenever asked.
+	Service *ServiceChange `json:"service,omitempty"`
+	// Command is a command or shell task's decision (Dest is then its
+	// command line, the content its stdin). Script runs it, the module's
+	// creates and removes tested again first; secrets in it are masked,
+	// the apply runs the unmasked one (RunScript).
+	Command *CommandChange `json:"command,omitempty"`
+	// IgnoreErrors: the task's ignore_errors; a command that fails is
+	// reported and the apply goes on.
+	IgnoreErrors bool `json:"ignore_errors,omitempty"`
 	// Flush is the handler flush of its play its notifications run at
 	// (ansible.FileTask's Flush).
 	Flush int `json:"flush,omitempty"`
@@ -139,11 +151,41 @@ type FileChange struct {
 	Become      *BecomeSpec `json:"become,omitempty"` // the play's and task's become keywords
 	At          Located     `json:"at"`
 	raw         []byte      // the unmasked content apply writes; never serialized
+	rawScript   string      // a command's unmasked script; never serialized
 	rawDiff     string      // the unmasked diff, for --show-secrets human output
 }
 
 // Changes reports whether applying the file would write it.
 func (f *FileChange) Changes() bool { return f.Action == ActionCreate || f.Action == ActionUpdate }
+
+// Runs reports whether an apply acts on the task: it changes something,
+// or it is a unit task whose module runs a command even when nothing
+// changes (daemon-reload).
+func (f *FileChange) Runs() bool {
+	return f.Changes() || ((f.Service != nil || f.Command != nil) && f.Script != "" && f.Action == ActionNone)
+}
+
+// RunScript is the script the apply runs: unmasked when this plan
+// rendered it.
+func (f *FileChange) RunScript() string {
+	if f.rawScript != "" {
+		return f.rawScript
+	}
+	return f.Script
+}
+
+// maskScript masks the secrets in a command's script (all of it for a
+// no_log task), keeping the unmasked one for the apply.
+func (f *FileChange) maskScript(secrets []string, noLog bool) {
+	if f.Command == nil || f.Script == "" {
+		return
+	}
+	f.rawScript = f.Script
+	f.Script, f.Dest = MaskSecrets(f.Script, secrets), MaskSecrets(f.Dest, secrets)
+	if noLog {
+		f.Script, f.Dest = SecretMask, SecretMask
+	}
+}
 
 // HandlerRun is a handler that would run on a host at one of its play's
 // handler flushes (Flush: the end of pre_tasks, of roles and tasks, a meta:

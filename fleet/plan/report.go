@@ -48,6 +48,14 @@ func writeHostPlan(w io.Writer, h *HostPlan, showSecrets bool) {
 }
 
 func writeFileChange(w io.Writer, host string, f *FileChange, showSecrets bool) {
+	if f.Service != nil {
+		writeServiceChange(w, host, f)
+		return
+	}
+	if f.Command != nil {
+		fmt.Fprintf(w, "TASK [%s] %s %q: %s%s\n%s: [%s]\n", f.Task, f.Module, f.Dest, f.Command.Summary, attrsNote(f), actionWord(f.Action), host)
+		return
+	}
 	fmt.Fprintf(w, "TASK [%s] %s%s\n", f.Task, f.Dest, attrsNote(f))
 	diff := f.Diff
 	if showSecrets && f.rawDiff != "" {
@@ -59,6 +67,14 @@ func writeFileChange(w io.Writer, host string, f *FileChange, showSecrets bool) 
 			fmt.Fprintln(w)
 		}
 	}
+	fmt.Fprintf(w, "%s: [%s]\n", actionWord(f.Action), host)
+}
+
+// writeServiceChange prints a unit task: the module, the unit and what
+// it would do ("systemd vllm: restart (active → restarted)"), then
+// Ansible's verdict.
+func writeServiceChange(w io.Writer, host string, f *FileChange) {
+	fmt.Fprintf(w, "TASK [%s] %s%s: %s%s\n", f.Task, f.Module, prefixed(" ", f.Service.Unit), f.Service.Summary, attrsNote(f))
 	fmt.Fprintf(w, "%s: [%s]\n", actionWord(f.Action), host)
 }
 

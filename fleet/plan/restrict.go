@@ -56,7 +56,7 @@ func restrictFile(fresh *HostPlan, host string, sf *FileChange) (*FileChange, er
 		return nil, fmt.Errorf("plan is stale: %s:%s is no longer planned", host, sf.Dest)
 	case ff.OldSHA256 != sf.OldSHA256:
 		return nil, fmt.Errorf("plan is stale: %s:%s changed on the host since the plan was saved", host, sf.Dest)
-	case !sf.Changes():
+	case !sf.Runs(): // a unit or command task that runs unchanged runs the fresh plan's script
 		kept := *sf
 		return &kept, nil
 	case ff.NewSHA256 != sf.NewSHA256:

@@ -6,8 +6,9 @@ import (
 	"time"
 )
 
-// systemctl is show, restart, start, is-active and daemon-reload for the
-// host's vLLM unit.
+// systemctl is show, is-enabled, restart, start, is-active and
+// daemon-reload for the host's vLLM unit (enabled, as the lab installs
+// it): what a systemd_service handler and a systemd_service task ask.
 func (t *toolServer) systemctl(argv []string) toolResult {
 	verb, units, props := splitSystemctlArgs(argv)
 	switch verb {
@@ -17,6 +18,8 @@ func (t *toolServer) systemctl(argv []string) toolResult {
 		return t.systemctlShow(units, props)
 	case "is-active":
 		return t.systemctlIsActive(units)
+	case "is-enabled":
+		return t.systemctlIsEnabled(units)
 	case "restart", "start", "try-restart", "reload-or-restart":
 		return t.systemctlRestart(units)
 	}
@@ -98,6 +101,19 @@ func (t *toolServer) systemctlIsActive(units []string) toolResult {
 		return toolResult{code: 3, output: active + "\n"}
 	}
 	return ok(active + "\n")
+}
+
+// systemctlIsEnabled answers as systemctl does: "enabled" (exit 0) for
+// the unit, which the lab installs enabled; for any other unit the error
+// on stderr, exit 1.
+func (t *toolServer) systemctlIsEnabled(units []string) toolResult {
+	if len(units) != 1 {
+		return fail(1, "systemctl is-enabled (lab stand-in): name one unit")
+	}
+	if !t.isUnit(units[0]) {
+		return fail(1, "Failed to get unit file state for %s: No such file or directory", units[0])
+	}
+	return ok("enabled\n")
 }
 
 func (t *toolServer) systemctlRestart(units []string) toolResult {

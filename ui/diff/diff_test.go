@@ -94,3 +94,21 @@ func TestModelScrollsAndOffersCommitAfterAnEdit(t *testing.T) {
 		t.Error("an edit in a git repository enables c")
 	}
 }
+
+// TestLinesShowUnitAndCommandTasks: a unit or command task shows what it
+// would do under its heading.
+func TestLinesShowUnitAndCommandTasks(t *testing.T) {
+	hp := &fleetplan.HostPlan{Host: "case", Files: []*fleetplan.FileChange{
+		{Dest: "vllm", Action: fleetplan.ActionUpdate, Module: "systemd", Task: "Restart vLLM now",
+			Service: &fleetplan.ServiceChange{Unit: "vllm", Actions: []string{"restart"}, Summary: "restart (active → restarted)"}},
+		{Dest: "touch /srv/ready", Action: fleetplan.ActionNone, Module: "command", Task: "Mark ready",
+			Command: &fleetplan.CommandChange{Summary: "Did not run command since '/srv/ready' exists"}},
+	}}
+	plain := ansi.Strip(strings.Join(Lines(Input{Host: "case", Plan: hp}, theme.New(false)), "\n"))
+	for _, want := range []string{"── vllm  update  systemd · Restart vLLM now\n   restart (active → restarted)",
+		"── touch /srv/ready  unchanged  command · Mark ready\n   Did not run command since '/srv/ready' exists"} {
+		if !strings.Contains(plain, want) {
+			t.Errorf("diff misses %q:\n%s", want, plain)
+		}
+	}
+}

@@ -134,6 +134,9 @@ func file(f *plan.FileChange, th *theme.Theme) []string {
 	head := fmt.Sprintf("── %s  %s", f.Dest, actionWord(f.Action))
 	where := th.Dim.S(fmt.Sprintf("  %s · %s", f.Module, f.Task))
 	out := []string{"", th.DiffHeader.S(head) + where}
+	if what := nativeTask(f); what != "" {
+		out = append(out, th.Dim.S("   "+what))
+	}
 	switch f.Action {
 	case plan.ActionNone:
 		return out
@@ -144,6 +147,18 @@ func file(f *plan.FileChange, th *theme.Theme) []string {
 		out = append(out, th.Dim.S("   (content holds secrets: diff masked)"))
 	}
 	return append(out, diffLines(f.Diff, th)...)
+}
+
+// nativeTask is what a unit or command task would do, as the plan words
+// it ("restart (active → restarted)", "would run"); "" for a file task.
+func nativeTask(f *plan.FileChange) string {
+	switch {
+	case f.Service != nil:
+		return f.Service.Summary
+	case f.Command != nil:
+		return f.Command.Summary
+	}
+	return ""
 }
 
 // viaAnsible shows a task ansible-playbook runs for straylight, with the

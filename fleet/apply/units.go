@@ -1,0 +1,70 @@
+package apply
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/straylight-fleet/straylight/fleet/filemod"
+	"github.com/straylight-fleet/straylight/fleet/plan"
+	"github.com/straylight-fleet/straylight/remote"
+)
+
+// runUnitTask runs a systemd_service or service task's systemctl actions,
+// in task order among the files, after checking the unit is as the plan
+// saw it (when no earlier task of the plan acts on it). Like a file-module
+// task, it is not rolled back.
+func (h *hostApply) runUnitTask(ctx context.Context, f *plan.FileChange) error {
+	tr := plan.WithBecome(h.tr, f.Become)
+	label := strings.TrimSpace(string(f.Module) + " " + f.Dest)
+	h.step(StepWrite, StatusStart, label, f.Service.Summary)
+	if err := unitAsPlanned(ctx, tr, f); err != nil {
+		return err
+	}
+	if err := h.beforeUnitStarts(ctx, f); err != nil {
+		return err
+	}
+	res, err := tr.Run(ctx, remote.Command{Shell: remote.Sh, Script: f.Script})
+	if err != nil {
+		return fmt.Errorf("%s: %w", label, err)
+	}
+	if res.ExitCode != 0 {
+		return fmt.Errorf("%s: %s exited %d: %s", label, f.Script, res.ExitCode, firstLine(res.Stderr, res.Stdout))
+	}
+	h.step(StepWrite, StatusOK, label, f.Service.Summary)
+	return nil
+}
+
+// beforeUnitStarts treats a unit task that starts, restarts or reloads
+// its unit as a handler's restart: the idle wait and the note of what the
+// host serves come first, and the health gate and route tests after.
+func (h *hostApply) beforeUnitStarts(ctx context.Context, f *plan.FileChange) error {
+	starts := slices.ContainsFunc(f.Service.Actions, func(a string) bool { return a == "start" || a == "restart" || a == "reload" })
+	if !starts || h.handlerRan {
+		return nil
+	}
+	return h.beforeFirstHandler(ctx)
+}
+
+// unitAsPlanned asks systemctl about the unit again and compares the
+// answer with the plan's.
+func unitAsPlanned(ctx context.Context, tr remote.Transport, f *plan.FileChange) error {
+	if f.OldSHA256 == "" || f.Dest == "" {
+		return nil
+	}
+	res, err := tr.Run(ctx, remote.Command{Shell: remote.Sh, Script: filemod.QueryScript([]string{f.Dest})})
+	if err != nil {
+		return fmt.Errorf("systemctl about %s: %w", f.Dest, err)
+	}
+	_, sections, err := filemod.ParseQuery(res.Stdout)
+	if err != nil || res.ExitCode != 0 {
+		return fmt.Errorf("systemctl about %s: exited %d: %v %s", f.Dest, res.ExitCode, err, firstLine(res.Stderr))
+	}
+	if sum := sha256.Sum256([]byte(sections[f.Dest])); hex.EncodeToString(sum[:]) != f.OldSHA256 {
+		return fmt.Errorf("unit %s changed on the host since the plan: plan again", f.Dest)
+	}
+	return nil
+}

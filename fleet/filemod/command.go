@@ -1,0 +1,185 @@
+package filemod
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// What ansible.builtin.command and shell decide, read in ansible-core's
+// lib/ansible/modules/command.py main() at commit c9ac477e (:N below):
+// chdir first (:305-312), then creates — a glob that matches skips the
+// command, "not run command since 'X' exists" (:321-326) — then removes,
+// the reverse (:329-333); otherwise the command runs and is changed
+// (:338-346), and a non-zero exit code fails it (:367-369). In check mode
+// it does not run: with creates or removes given it reports changed,
+// without them skipped, "Command would have run if not in check mode"
+// (:347-354). straylight's plan predicts the real run (changed where
+// check mode skips), and its apply runs the same test before the command.
+
+// commandArgNames are the arguments straylight runs (:250-262); argv is
+// command's only, executable shell's.
+var commandArgNames = []string{"cmd", "argv", "chdir", "creates", "removes", "executable", "stdin", "stdin_add_newline"}
+
+// CommandArgs are a command or shell task's arguments, as the module
+// reads them.
+type CommandArgs struct {
+	Shell        bool     `json:"shell,omitempty"`
+	Argv         []string `json:"argv,omitempty"` // command: the words it runs, no shell
+	Line         string   `json:"line,omitempty"` // shell: what sh (or Executable) runs
+	Executable   string   `json:"executable,omitempty"`
+	Chdir        string   `json:"chdir,omitempty"`
+	Creates      string   `json:"creates,omitempty"`
+	Removes      string   `json:"removes,omitempty"`
+	Stdin        *string  `json:"stdin,omitempty"`
+	StdinNewline bool     `json:"stdin_add_newline,omitempty"`
+}
+
+// globPath is a creates or removes pattern straylight tests in sh as
+// Python's glob.glob would match it: no whitespace, quotes or characters
+// the shell would read otherwise.
+var globPath = regexp.MustCompile(`^[A-Za-z0-9_./@%+=:,*?\[\]-]+$`)
+
+// ParseCommandArgs reads a command or shell task's templated arguments.
+// line is the free-form text or cmd; words is line split as shlex.split
+// splits it (command only).
+func ParseCommandArgs(shell bool, line string, words []string, args map[string]any) (CommandArgs, error) {
+	module := "command"
+	if shell {
+		module = "shell"
+	}
+	if err := onlyArgs(module, args, commandArgNames); err != nil {
+		return CommandArgs{}, err
+	}
+	a := CommandArgs{Shell: shell, Line: line, Argv: words, Executable: String(args["executable"]), Chdir: String(args["chdir"]),
+		Creates: String(args["creates"]), Removes: String(args["removes"]), Stdin: optString(args, "stdin")}
+	nl, err := BoolArg(args, "stdin_add_newline", true)
+	a.StdinNewline = nl
+	if err != nil {
+		return a, err
+	}
+	if args["argv"] != nil && strings.TrimSpace(line) != "" {
+		return a, errors.New("only command or argv can be given, not both")
+	}
+	if err := a.readArgv(args); err != nil {
+		return a, err
+	}
+	return a, a.check()
+}
+
+// readArgv takes command's argv argument: a list of strings.
+func (a *CommandArgs) readArgv(args map[string]any) error {
+	list, ok := args["argv"].([]any)
+	if args["argv"] != nil && !ok {
+		return errors.New("argv must be a list of strings")
+	}
+	for _, v := range list {
+		a.Argv = append(a.Argv, String(v))
+	}
+	return nil
+}
+
+// check applies the module's checks (:281-293) and refuses what
+// straylight would not run as Ansible does.
+func (a CommandArgs) check() error {
+	switch {
+	case a.Shell && len(a.Argv) > 0:
+		return errors.New("argv is command's argument, not shell's")
+	case !a.Shell && a.Executable != "":
+		return errors.New("executable is not used by the command module (Ansible warns and ignores it); write it with shell")
+	case strings.TrimSpace(a.Line) == "" && len(a.Argv) == 0:
+		return errors.New("no command given")
+	case a.Creates != "" && !globPath.MatchString(a.Creates), a.Removes != "" && !globPath.MatchString(a.Removes):
+		return fmt.Errorf("creates and removes: straylight tests plain paths and globs only (%q, %q)", a.Creates, a.Removes)
+	case !a.Shell && slices.ContainsFunc(a.Argv, expands):
+		return errors.New("an argument with $ or a leading ~ is expanded by the command module (expand_argument_vars), which straylight leaves to Ansible")
+	}
+	return nil
+}
+
+// expands: the module expands ~ and $VAR in command's arguments (:345).
+func expands(arg string) bool { return strings.Contains(arg, "$") || strings.HasPrefix(arg, "~") }
+
+// GuardScript is the module's test before it runs anything, as POSIX sh:
+// change to chdir (exit 3 with the module's message when it cannot), then
+// print "creates" when the creates glob matches, "removes" when the
+// removes glob matches nothing, else "run".
+func (a CommandArgs) GuardScript() string { return a.guard("") + "echo run\n" }
+
+// guard is the test, its answers prefixed: a skip prints its answer and
+// exits 0.
+func (a CommandArgs) guard(prefix string) string {
+	var b strings.Builder
+	if a.Chdir != "" {
+		fmt.Fprintf(&b, "cd -- %s 2>/dev/null || { echo 'Unable to change directory before execution: no such directory' %s >&2; exit 3; }\n",
+			ShellQuote(a.Chdir), ShellQuote(a.Chdir))
+	}
+	if a.Creates != "" {
+		fmt.Fprintf(&b, "for p in %s; do if [ -e \"$p\" ] || [ -L \"$p\" ]; then echo '%screates'; exit 0; fi; done\n", a.Creates, prefix)
+	}
+	if a.Removes != "" {
+		fmt.Fprintf(&b, "m=; for p in %s; do if [ -e \"$p\" ] || [ -L \"$p\" ]; then m=1; fi; done; [ -n \"$m\" ] || { echo '%sremoves'; exit 0; }\n", a.Removes, prefix)
+	}
+	return b.String()
+}
+
+// Skipped is the module's message when the guard's answer skips the
+// command, or "" when it runs.
+func (a CommandArgs) Skipped(answer string) string {
+	switch strings.TrimSpace(answer) {
+	case "creates":
+		return fmt.Sprintf("Did not run command since '%s' exists", a.Creates)
+	case "removes":
+		return fmt.Sprintf("Did not run command since '%s' does not exist", a.Removes)
+	}
+	return ""
+}
+
+// RunScript is the POSIX sh an apply runs: the guard again (the module
+// tests creates and removes when it runs; a skip prints "skipped:
+// creates" or "skipped: removes" and exits 0), then the command — its
+// words quoted (command runs them without a shell), or the line in sh -c
+// or the executable's -c (shell).
+func (a CommandArgs) RunScript() string {
+	return a.guard("skipped: ") + "exec " + a.commandLine() + "\n"
+}
+
+func (a CommandArgs) commandLine() string {
+	if !a.Shell {
+		words := make([]string, len(a.Argv))
+		for i, w := range a.Argv {
+			words[i] = ShellQuote(w)
+		}
+		return strings.Join(words, " ")
+	}
+	return orString(a.Executable, "/bin/sh") + " -c " + ShellQuote(a.Line)
+}
+
+func orString(s, def string) string {
+	if s != "" {
+		return s
+	}
+	return def
+}
+
+// StdinBytes is what the command reads: stdin, with a newline unless
+// stdin_add_newline is false (the module's data and binary_data, :343).
+func (a CommandArgs) StdinBytes() []byte {
+	if a.Stdin == nil {
+		return nil
+	}
+	if a.StdinNewline {
+		return []byte(*a.Stdin + "\n")
+	}
+	return []byte(*a.Stdin)
+}
+
+// Describe is the command as a plan shows it.
+func (a CommandArgs) Describe() string {
+	if a.Shell {
+		return a.Line
+	}
+	return strings.Join(a.Argv, " ")
+}

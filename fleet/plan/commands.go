@@ -1,0 +1,74 @@
+package plan
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/straylight-fleet/straylight/fleet/filemod"
+	"github.com/straylight-fleet/straylight/remote"
+)
+
+// CommandChange is what a command or shell task would do, as Ansible's
+// module decides it (fleet/filemod): run, or not because of its creates
+// or removes. The plan predicts the real run: a command without creates
+// or removes runs, where ansible-playbook --check skips it ("Command
+// would have run if not in check mode").
+type CommandChange struct {
+	Runs    bool   `json:"runs"`
+	Summary string `json:"summary"` // "would run" or the module's "Did not run command since ..."
+	// Unchanged: changed_when: false — it runs, and reports ok.
+	Unchanged bool `json:"unchanged,omitempty"`
+}
+
+// planCommand decides a command task: with creates or removes, from what
+// the host's paths hold (one round trip); without, it runs.
+func (hf *hostFiles) planCommand(ctx context.Context, w *hostWork, f *fileWork) error {
+	c, a := f.change, f.command
+	if posixOnly(w, f, string(c.Module)+" runs on POSIX hosts (win_command and win_shell run as handlers)") {
+		return nil
+	}
+	skipped := ""
+	if a.Creates != "" || a.Removes != "" {
+		answer, failure, err := hf.guard(ctx, c, a)
+		if err != nil {
+			return err
+		}
+		if failure != "" {
+			w.wouldFail(f, fmt.Sprintf("%s would fail: %s", c.Module, failure))
+			return nil
+		}
+		skipped = a.Skipped(answer)
+	}
+	hf.recordCommand(f, skipped)
+	return nil
+}
+
+// guard runs the module's chdir, creates and removes test on the host.
+func (hf *hostFiles) guard(ctx context.Context, c *FileChange, a *filemod.CommandArgs) (answer, failure string, err error) {
+	res, err := WithBecome(hf.tr, c.Become).Run(ctx, remote.Command{Shell: remote.Sh, Script: a.GuardScript()})
+	switch {
+	case err != nil:
+		return "", "", err
+	case res.ExitCode != 0:
+		return "", firstLineOf(res.Stderr, res.Stdout), nil
+	}
+	return res.Stdout, "", nil
+}
+
+// recordCommand puts the decision on the change: a command that runs is
+// changed unless its changed_when is false; one its creates or removes
+// skips is ok and runs nothing.
+func (hf *hostFiles) recordCommand(f *fileWork, skipped string) {
+	c := f.change
+	cc := &CommandChange{Runs: skipped == "", Summary: skipped, Unchanged: f.changedWhen != nil && !*f.changedWhen}
+	c.Action, c.Script = ActionNone, ""
+	if cc.Runs {
+		cc.Summary = "would run"
+		c.Script = f.command.RunScript()
+		if f.changedWhen == nil || *f.changedWhen {
+			c.Action = ActionUpdate
+		}
+	}
+	c.NewSHA256 = sha256Hex([]byte(c.Script))
+	c.Command, c.IgnoreErrors = cc, f.task.IgnoreErrors
+}

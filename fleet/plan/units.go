@@ -1,0 +1,134 @@
+package plan
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/straylight-fleet/straylight/fleet/filemod"
+	"github.com/straylight-fleet/straylight/remote"
+)
+
+// ServiceChange is what a systemd_service or service task would do to its
+// unit, decided as Ansible's module decides it (fleet/filemod) from what
+// the host's systemctl says: the systemctl actions in the module's order
+// (an apply runs FileChange.Script, which runs them), and the plan's words
+// for them.
+type ServiceChange struct {
+	Unit    string   `json:"unit,omitempty"` // "" for daemon_reload alone
+	Actions []string `json:"actions,omitempty"`
+	Summary string   `json:"summary"` // "restart (active → restarted)"
+}
+
+// hostUnits is what the host's units are as the plan goes: systemctl's
+// answers, asked once for every unit the host's tasks name, then the state
+// each earlier task of the plan leaves.
+type hostUnits struct {
+	asked    bool
+	states   map[string]filemod.UnitState
+	sections map[string]string // each unit's part of the answer, for the apply's staleness check
+	touched  map[string]bool   // units an earlier task of the plan acts on
+	failure  string            // systemctl could not be asked (not on PATH)
+}
+
+// planService decides a unit task from the unit's state.
+func (hf *hostFiles) planService(ctx context.Context, w *hostWork, f *fileWork) error {
+	c := f.change
+	if posixOnly(w, f, string(c.Module)+" runs on POSIX hosts with systemd (win_service is its Windows twin)") {
+		return nil
+	}
+	st, err := hf.unitState(ctx, w, f)
+	if err != nil {
+		return err
+	}
+	if hf.units.failure != "" {
+		w.wouldFail(f, fmt.Sprintf("%s would fail: %s", c.Module, hf.units.failure))
+		return nil
+	}
+	res, err := filemod.Service(*f.service, st)
+	if err != nil {
+		w.wouldFail(f, fmt.Sprintf("%s would fail: %v", c.Module, err))
+		return nil
+	}
+	hf.recordService(f, res)
+	return nil
+}
+
+// recordService puts the decision on the change and notes the unit's
+// state after it for the tasks after it.
+func (hf *hostFiles) recordService(f *fileWork, res filemod.ServiceResult) {
+	c, name := f.change, f.service.Name
+	c.Action = ActionNone
+	if res.Changed {
+		c.Action = ActionUpdate
+	}
+	c.Script = filemod.ServiceScript(name, res.Actions)
+	c.NewSHA256 = sha256Hex([]byte(c.Script))
+	c.Service = &ServiceChange{Unit: name, Actions: res.Actions, Summary: res.Describe(*f.service)}
+	if name != "" {
+		hf.units.states[name] = res.After
+		hf.units.touched[name] = len(res.Actions) > 0 || hf.units.touched[name]
+	}
+}
+
+// unitState is the unit as the task finds it. The first unit task asks
+// the host about every unit the host's tasks name, in one round trip; a
+// unit no earlier task acts on keeps the answer's hash, which the apply
+// checks again before acting.
+func (hf *hostFiles) unitState(ctx context.Context, w *hostWork, f *fileWork) (filemod.UnitState, error) {
+	if !hf.units.asked {
+		if err := hf.askUnits(ctx, w, f); err != nil {
+			return filemod.UnitState{}, err
+		}
+	}
+	name := f.service.Name
+	if name != "" && !hf.units.touched[name] {
+		f.change.OldSHA256 = sha256Hex([]byte(hf.units.sections[name]))
+	}
+	return hf.units.states[name], nil
+}
+
+// askUnits runs filemod.QueryScript for the units of every unit task of
+// the host, with the first one's become (systemctl show and is-enabled
+// need no privilege).
+func (hf *hostFiles) askUnits(ctx context.Context, w *hostWork, f *fileWork) error {
+	hf.units = hostUnits{asked: true, states: map[string]filemod.UnitState{}, sections: map[string]string{}, touched: map[string]bool{}}
+	names := w.unitNames()
+	if len(names) == 0 {
+		return nil
+	}
+	res, err := WithBecome(hf.tr, f.change.Become).Run(ctx, remote.Command{Shell: remote.Sh, Script: filemod.QueryScript(names)})
+	if err != nil {
+		return err
+	}
+	if res.ExitCode != 0 {
+		hf.units.failure = fmt.Sprintf("asking systemctl exited %d: %s", res.ExitCode, firstLineOf(res.Stderr, res.Stdout))
+		return nil
+	}
+	hf.units.states, hf.units.sections, err = filemod.ParseQuery(res.Stdout)
+	return err
+}
+
+// unitNames are the units the host's unit tasks name, each once.
+func (w *hostWork) unitNames() []string {
+	var names []string
+	seen := map[string]bool{}
+	for _, f := range w.files {
+		if f.service != nil && f.service.Name != "" && !seen[f.service.Name] {
+			seen[f.service.Name] = true
+			names = append(names, f.service.Name)
+		}
+	}
+	return names
+}
+
+// firstLineOf is the first non-empty line among the texts.
+func firstLineOf(texts ...string) string {
+	for _, t := range texts {
+		if t = strings.TrimSpace(t); t != "" {
+			line, _, _ := strings.Cut(t, "\n")
+			return line
+		}
+	}
+	return "(no output)"
+}
