@@ -36,7 +36,7 @@ type Discovered struct {
 func (r *Repo) DiscoveryTasks(host string) Discovered {
 	var d Discovered
 	for _, run := range r.Runs {
-		if !containsString(run.AllHosts, host) {
+		if !run.Targets(host) {
 			continue
 		}
 		w, errs := r.discoverRun(host, run)
@@ -127,13 +127,4 @@ func contentArgs(args map[string]any) map[string]any {
 		}
 	}
 	return out
-}
-
-func containsString(list []string, s string) bool {
-	for _, e := range list {
-		if e == s {
-			return true
-		}
-	}
-	return false
 }

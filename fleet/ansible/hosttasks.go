@@ -84,7 +84,7 @@ func (r *Repo) RenderHost(host string, limited bool) (*HostTasks, error) {
 // that targets it, so that its limited render is its whole render.
 func (r *Repo) limitKeepsEveryRun(host string) bool {
 	for _, run := range r.Runs {
-		if slices.Contains(run.AllHosts, host) != slices.Contains(run.Hosts, host) {
+		if run.Targets(host) != run.TargetsWithinLimit(host) {
 			return false
 		}
 	}

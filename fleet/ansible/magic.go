@@ -1,7 +1,6 @@
 package ansible
 
 import (
-	"slices"
 	"strings"
 	"sync"
 
@@ -88,7 +87,7 @@ func (r *Repo) hostvarsFacts(host string) render.FactSource {
 		return nil
 	}
 	for _, run := range r.Runs {
-		if slices.Contains(run.AllHosts, host) && r.gathers(run) {
+		if run.Targets(host) && r.gathers(run) {
 			if hs, err := r.ScopeOf(host, run); err == nil {
 				return hs.facts
 			}
@@ -126,7 +125,7 @@ func (r *Repo) factsFor(host string, run *PlayRun, conn Connection) render.FactS
 // knows there is one no later than run).
 func (r *Repo) gatheringPlay(host string, run *PlayRun) *Play {
 	for _, earlier := range r.Runs {
-		if slices.Contains(earlier.AllHosts, host) && r.gathers(earlier) {
+		if earlier.Targets(host) && r.gathers(earlier) {
 			return earlier.Play
 		}
 	}
@@ -137,7 +136,7 @@ func (r *Repo) gatheringPlay(host string, run *PlayRun) *Play {
 // no later than run's play (run may be a copy: an included role's).
 func (r *Repo) factsGatheredBy(host string, run *PlayRun) bool {
 	for _, earlier := range r.Runs {
-		if slices.Contains(earlier.AllHosts, host) && r.gathers(earlier) {
+		if earlier.Targets(host) && r.gathers(earlier) {
 			return true
 		}
 		if earlier.Play == run.Play {

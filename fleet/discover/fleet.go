@@ -334,9 +334,9 @@ func (f *Fleet) RouteHosts(host string) []string {
 		return nil
 	}
 	var out []string
-	serving := f.Serving()
+	serving := NewHostIndex(f.Serving())
 	for _, r := range f.Proxy.Routes {
-		if h, _ := HostForAPIBase(r.APIBase, serving); h != nil && strings.EqualFold(h.Name, host) {
+		if h, _ := serving.ForAPIBase(r.APIBase); h != nil && strings.EqualFold(h.Name, host) {
 			out = append(out, r.Alias)
 		}
 	}

@@ -97,7 +97,7 @@ func TestLintRoute(t *testing.T) {
 		{Route{Alias: "local/env", Model: "openai/x", APIBase: "os.environ/VLLM_BASE"}, "warning", "from the proxy's environment (VLLM_BASE)"},
 	}
 	for _, c := range cases {
-		got := LintRoute(c.route, hosts)
+		got := LintRoute(c.route, discover.NewHostIndex(hosts))
 		if got.Status != c.status || !strings.Contains(got.Detail, c.detail) {
 			t.Errorf("%+v: got %s %q", c.route, got.Status, got.Detail)
 		}
@@ -132,7 +132,7 @@ func TestMaskTextByKeyAndBearer(t *testing.T) {
 // A LiteLLM route without api_base goes to a provider (Bedrock, OpenAI...):
 // nothing in the fleet serves it, and it is not an error.
 func TestLintRouteWithoutAPIBaseIsAProviderRoute(t *testing.T) {
-	rc := LintRoute(discover.Route{Alias: "claude", Model: "bedrock/anthropic.claude"}, nil)
+	rc := LintRoute(discover.Route{Alias: "claude", Model: "bedrock/anthropic.claude"}, discover.NewHostIndex(nil))
 	if rc.Status != "ok" || !strings.Contains(rc.Detail, "provider route") {
 		t.Fatalf("%+v", rc)
 	}
