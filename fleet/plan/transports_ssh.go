@@ -192,10 +192,18 @@ func SystemdUnit(c Connection) string {
 	}
 	v, ok := c.Vars("vllm")
 	m, isMap := v.(map[string]any)
-	if !ok || !isMap || m["systemd_unit"] == nil {
+	if !ok || !isMap {
 		return ""
 	}
-	return fmt.Sprint(m["systemd_unit"])
+	return SystemdUnitOf(m)
+}
+
+// SystemdUnitOf is the systemd_unit of a templated vllm mapping, or "".
+func SystemdUnitOf(vllm map[string]any) string {
+	if vllm["systemd_unit"] == nil {
+		return ""
+	}
+	return fmt.Sprint(vllm["systemd_unit"])
 }
 
 // becomeOrNil is nil when no become keyword was written.
