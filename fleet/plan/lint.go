@@ -15,7 +15,7 @@ import (
 // lintFleet validates GPU hosts' values and lints the proxy's routes.
 func lintFleet(plan *Plan, works []*hostWork) {
 	for _, w := range works {
-		plan.Findings = append(plan.Findings, w.validate()...)
+		plan.Findings = append(plan.Findings, w.lint...) // validate's, found while the hosts were planned
 	}
 	plan.Findings = append(plan.Findings, problemFindings(plan.Fleet)...)
 	plan.Backends = backendsOf(plan.Fleet)
