@@ -137,3 +137,22 @@ func TestLintRouteWithoutAPIBaseIsAProviderRoute(t *testing.T) {
 		t.Fatalf("%+v", rc)
 	}
 }
+
+// TestNamesAnyWordAsLoweredText: the one-pass search answers as lowering
+// the whole text and searching it for each word does — at the start, the
+// end, across case, next to the characters that ASCII lowering must leave
+// alone ("_" is not "\x7f"), in text beyond ASCII (the Kelvin sign lowers
+// to k), and for a prefix of a word at the end of the text.
+func TestNamesAnyWordAsLoweredText(t *testing.T) {
+	texts := []string{"", "t", "toke", "token", "TOKEN", "x-ToKeN=1", "Bearer abc", "a\nb\nbearer", "mASTER_KEY: x",
+		"master\x7fkey", "masterkey", "api-key", "API_KEY=1", "pass word", "PASSWD", "passw0rd", "secre", "sEcReT\n",
+		"to\u212aen", "\u212aEY token", "naïve token", "naïve", "tokén", "ﬁle api_key", strings.Repeat("ab", 500) + "Password"}
+	for _, words := range [][]string{secretWords, {"k"}, {"zz", "a_b"}} {
+		for _, s := range texts {
+			want := containsAnyWord(strings.ToLower(s), words)
+			if got := namesAnyWord(s, words); got != want {
+				t.Errorf("namesAnyWord(%q, %q) = %v, want %v", s, words, got, want)
+			}
+		}
+	}
+}
