@@ -64,7 +64,9 @@ func (r *Repo) discoverRun(host string, run *PlayRun) (*HostTasks, []error) {
 		wk.problems = append(wk.problems, err)
 	}
 	for _, f := range w.Files {
-		f.Src = fileSource(f)
+		if !f.srcKnown {
+			f.Src = fileSource(f)
+		}
 	}
 	return w, wk.problems
 }

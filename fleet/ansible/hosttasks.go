@@ -66,6 +66,8 @@ type FileTask struct {
 	// end of pre_tasks; then the end of roles and tasks, each meta:
 	// flush_handlers, and the end of the play, in the order met).
 	Flush int
+
+	srcKnown bool // discovery set Src from the arguments it had templated
 }
 
 // RenderHost renders a host's file tasks for every play that targets it
