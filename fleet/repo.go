@@ -196,7 +196,7 @@ func realPath(p string) string {
 func (r *Repo) hostRoleDirs(host string) []string {
 	var dirs []string
 	for _, run := range r.repo.Runs {
-		if !slices.Contains(run.AllHosts, host) {
+		if !run.Targets(host) {
 			continue
 		}
 		for _, role := range run.Roles {

@@ -118,3 +118,41 @@ func TestHostSourcesOfTheExample(t *testing.T) {
 		t.Errorf("sources %q, want %q", got, want)
 	}
 }
+
+// A vllm mapping's systemd_unit, templated, makes the host's status target
+// watch that unit instead of a container; a host without one keeps its
+// container. (StatusTargets reads it from the mapping the fleet templated.)
+func TestStatusTargetsWatchTheMappedSystemdUnit(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"inventory/hosts.yml": "all:\n  vars:\n    ansible_connection: local\n  hosts:\n    unit-host:\n    container-host:\n",
+		"inventory/host_vars/unit-host.yml": "unit_name: vllm-main\nvllm:\n  model: m\n  port: 8000\n" +
+			"  container_name: unused\n  systemd_unit: \"{{ unit_name }}.service\"\n",
+		"inventory/host_vars/container-host.yml": "vllm:\n  model: m\n  port: 8001\n  container_name: vllm-c\n",
+		"playbooks/deploy.yml":                   "- hosts: all\n  gather_facts: false\n  tasks:\n    - name: say\n      debug:\n        msg: hi\n",
+	}
+	for name, text := range files {
+		path := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sess := fleet.NewSession(fleet.Config{Repo: dir})
+	defer sess.Close()
+	repo, err := sess.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	targets, _ := sess.StatusTargets(repo, nil)
+	got := map[string]string{}
+	for _, tg := range targets {
+		got[tg.Host] = "unit " + tg.Unit + ", container " + tg.Container
+	}
+	want := map[string]string{"unit-host": "unit vllm-main.service, container ", "container-host": "unit , container vllm-c"}
+	if len(got) != len(want) || got["unit-host"] != want["unit-host"] || got["container-host"] != want["container-host"] {
+		t.Errorf("targets %q, want %q", got, want)
+	}
+}

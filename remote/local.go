@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -29,6 +30,11 @@ type LocalConfig struct {
 type Local struct {
 	nvidiaSMI, docker string
 	now               func() time.Time
+	// umask is read once, when a read first needs it: /proc/self/status
+	// is a page the kernel composes on every read, and a plan asked it
+	// for every file of every local host.
+	umask func() uint32
+	names *localNames // owner and group names by id, looked up once each
 }
 
 var _ Transport = (*Local)(nil)
@@ -39,6 +45,8 @@ func NewLocal(cfg LocalConfig) *Local {
 		nvidiaSMI: stringOr(cfg.NvidiaSMI, "nvidia-smi"),
 		docker:    stringOr(cfg.Docker, "docker"),
 		now:       clockOrDefault(cfg.Clock),
+		umask:     sync.OnceValue(localUmask),
+		names:     &localNames{},
 	}
 }
 
@@ -56,7 +64,7 @@ func (l *Local) ReadFile(ctx context.Context, path string) (FileState, error) {
 	}
 	content, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return FileState{Path: path, Meta: FileMeta{Umask: localUmask()}}, nil
+		return FileState{Path: path, Meta: FileMeta{Umask: l.umask()}}, nil
 	}
 	if err != nil {
 		return FileState{Path: path}, fmt.Errorf("local: read: %w", err)
@@ -65,7 +73,7 @@ func (l *Local) ReadFile(ctx context.Context, path string) (FileState, error) {
 	if err != nil {
 		return FileState{Path: path}, fmt.Errorf("local: read: %w", err)
 	}
-	return FileState{Path: path, Exists: true, Content: content, SHA256: sha256Hex(content), Meta: localMeta(info)}, nil
+	return FileState{Path: path, Exists: true, Content: content, SHA256: sha256Hex(content), Meta: l.meta(info)}, nil
 }
 
 var _ FileWriter = (*Local)(nil)

@@ -8,7 +8,9 @@ import (
 )
 
 // localMeta: modes and owners are POSIX's; elsewhere they stay unknown.
-func localMeta(fs.FileInfo) FileMeta { return FileMeta{Umask: 0o022} }
+func (l *Local) meta(fs.FileInfo) FileMeta { return FileMeta{Umask: 0o022} }
+
+type localNames struct{}
 
 func lookupUID(string) (int, error) { return 0, errors.New("owners need a Unix system") }
 

@@ -8,23 +8,61 @@ import (
 	"os"
 	"os/user"
 	"strconv"
+	"sync"
 	"syscall"
 )
 
-// localMeta is a file's mode and ownership, from the stat the read made.
-func localMeta(info fs.FileInfo) FileMeta {
+// meta is a file's mode and ownership, from the stat the read made.
+func (l *Local) meta(info fs.FileInfo) FileMeta {
 	st, ok := info.Sys().(*syscall.Stat_t)
 	if !ok {
-		return FileMeta{Umask: localUmask()}
+		return FileMeta{Umask: l.umask()}
 	}
-	m := FileMeta{Known: true, Mode: permBits(info.Mode()), UID: int(st.Uid), GID: int(st.Gid), Umask: localUmask()}
-	if u, err := user.LookupId(strconv.Itoa(m.UID)); err == nil {
-		m.Owner = u.Username
-	}
-	if g, err := user.LookupGroupId(strconv.Itoa(m.GID)); err == nil {
-		m.Group = g.Name
-	}
+	m := FileMeta{Known: true, Mode: permBits(info.Mode()), UID: int(st.Uid), GID: int(st.Gid), Umask: l.umask()}
+	m.Owner, m.Group = l.names.owner(m.UID), l.names.group(m.GID)
 	return m
+}
+
+// localNames remembers the user and group names of ids: the lookups read
+// /etc/passwd and /etc/group, and every file of a host has the same few
+// owners. A name not found is remembered as "".
+type localNames struct {
+	mu             sync.Mutex
+	owners, groups map[int]string
+}
+
+func (n *localNames) owner(uid int) string {
+	return n.remember(&n.owners, uid, func(id string) (string, error) {
+		u, err := user.LookupId(id)
+		if err != nil {
+			return "", err
+		}
+		return u.Username, nil
+	})
+}
+
+func (n *localNames) group(gid int) string {
+	return n.remember(&n.groups, gid, func(id string) (string, error) {
+		g, err := user.LookupGroupId(id)
+		if err != nil {
+			return "", err
+		}
+		return g.Name, nil
+	})
+}
+
+func (n *localNames) remember(names *map[int]string, id int, lookup func(string) (string, error)) string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if name, ok := (*names)[id]; ok {
+		return name
+	}
+	name, _ := lookup(strconv.Itoa(id)) // not found: no name, as before
+	if *names == nil {
+		*names = map[int]string{}
+	}
+	(*names)[id] = name
+	return name
 }
 
 // localUmask reads this process's umask from /proc (reading it with

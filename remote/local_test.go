@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"os/user"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -220,4 +221,48 @@ func TestLocalWriteFileWithModeOwnerValidateNoBackup(t *testing.T) {
 	if st, _ := local.ReadFile(testContext(t), path+".missing"); st.Meta.Known || st.Meta.Umask > 0o777 {
 		t.Errorf("missing file's meta: %+v", st.Meta)
 	}
+}
+
+// One local transport reads many files: each read still says the process's
+// umask and the owner's and group's names (looked up once per id, then
+// remembered), as a fresh lookup gives them.
+func TestLocalReadsKeepTheUmaskAndNames(t *testing.T) {
+	if _, err := os.Stat("/proc/self/status"); err != nil {
+		t.Skip("no /proc: the umask is not read here")
+	}
+	dir := t.TempDir()
+	local := NewLocal(LocalConfig{})
+	for i := range 3 {
+		path := filepath.Join(dir, strconv.Itoa(i))
+		if err := os.WriteFile(path, []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		st, err := local.ReadFile(testContext(t), path)
+		want := fileOwnerNames(t, path)
+		if err != nil || !st.Meta.Known || st.Meta.Owner+":"+st.Meta.Group != want || st.Meta.Umask != localUmask() {
+			t.Errorf("read %d: %+v, %v; want owner:group %s, umask %o", i, st.Meta, err, want, localUmask())
+		}
+		missing, err := local.ReadFile(testContext(t), path+".missing")
+		if err != nil || missing.Exists || missing.Meta.Umask != localUmask() {
+			t.Errorf("missing %d: %+v, %v; want umask %o", i, missing, err, localUmask())
+		}
+	}
+}
+
+// fileOwnerNames is "owner:group" of path, looked up afresh.
+func fileOwnerNames(t *testing.T, path string) string {
+	t.Helper()
+	info, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	uid, gid, _ := ownerOf(info)
+	var owner, group string
+	if u, err := user.LookupId(strconv.Itoa(uid)); err == nil {
+		owner = u.Username
+	}
+	if g, err := user.LookupGroupId(strconv.Itoa(gid)); err == nil {
+		group = g.Name
+	}
+	return owner + ":" + group
 }

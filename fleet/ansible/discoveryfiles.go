@@ -36,7 +36,7 @@ type Discovered struct {
 func (r *Repo) DiscoveryTasks(host string) Discovered {
 	var d Discovered
 	for _, run := range r.Runs {
-		if !containsString(run.AllHosts, host) {
+		if !run.Targets(host) {
 			continue
 		}
 		w, errs := r.discoverRun(host, run)
@@ -64,7 +64,9 @@ func (r *Repo) discoverRun(host string, run *PlayRun) (*HostTasks, []error) {
 		wk.problems = append(wk.problems, err)
 	}
 	for _, f := range w.Files {
-		f.Src = fileSource(f)
+		if !f.srcKnown {
+			f.Src = fileSource(f)
+		}
 	}
 	return w, wk.problems
 }
@@ -127,13 +129,4 @@ func contentArgs(args map[string]any) map[string]any {
 		}
 	}
 	return out
-}
-
-func containsString(list []string, s string) bool {
-	for _, e := range list {
-		if e == s {
-			return true
-		}
-	}
-	return false
 }

@@ -409,15 +409,18 @@ func (wk *walker) discoveryFile(t *Task, hs *HostScope) error {
 	if err != nil {
 		return atTask(t, err)
 	}
+	src := sourceOf(hs, wk.run, &tc, args.(map[string]any)) // with the arguments at hand, not templated again (fileSource)
 	if dest := argString(args.(map[string]any), "dest"); wk.rendered[renderedKey{t, dest}] != nil {
-		wk.w.Files = append(wk.w.Files, &FileTask{Run: wk.run, Task: &tc, Scope: hs, Play: wk.play, Dest: dest, Content: wk.rendered[renderedKey{t, dest}]})
+		wk.w.Files = append(wk.w.Files, &FileTask{Run: wk.run, Task: &tc, Scope: hs, Play: wk.play, Dest: dest, Content: wk.rendered[renderedKey{t, dest}],
+			Src: src, srcKnown: true})
 		return nil
 	}
 	rt, err := hs.renderWithArgs(wk.run, &tc, args.(map[string]any))
 	if err != nil {
 		return err
 	}
-	wk.w.Files = append(wk.w.Files, &FileTask{Run: wk.run, Task: &tc, Scope: hs, Play: wk.play, Dest: rt.dest, Content: rt.content, Vaulted: rt.vaulted})
+	wk.w.Files = append(wk.w.Files, &FileTask{Run: wk.run, Task: &tc, Scope: hs, Play: wk.play, Dest: rt.dest, Content: rt.content, Vaulted: rt.vaulted,
+		Src: src, srcKnown: true})
 	return nil
 }
 

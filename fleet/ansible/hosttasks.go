@@ -88,6 +88,8 @@ type FileTask struct {
 	// end of pre_tasks; then the end of roles and tasks, each meta:
 	// flush_handlers, and the end of the play, in the order met).
 	Flush int
+
+	srcKnown bool // discovery set Src from the arguments it had templated
 }
 
 // RenderHost renders a host's file tasks for every play that targets it
@@ -106,7 +108,7 @@ func (r *Repo) RenderHost(host string, limited bool) (*HostTasks, error) {
 // that targets it, so that its limited render is its whole render.
 func (r *Repo) limitKeepsEveryRun(host string) bool {
 	for _, run := range r.Runs {
-		if slices.Contains(run.AllHosts, host) != slices.Contains(run.Hosts, host) {
+		if run.Targets(host) != run.TargetsWithinLimit(host) {
 			return false
 		}
 	}

@@ -1,7 +1,6 @@
 package ansible
 
 import (
-	"slices"
 	"strings"
 	"sync"
 
@@ -138,7 +137,7 @@ func (r *Repo) factsGatheredBy(host string, run *PlayRun) bool {
 // is nil).
 func (r *Repo) firstGatheringRun(host string, until *Play) *PlayRun {
 	for _, run := range r.Runs {
-		if slices.Contains(run.AllHosts, host) && r.gathers(run) {
+		if run.Targets(host) && r.gathers(run) {
 			return run
 		}
 		if run.Play == until {

@@ -81,6 +81,26 @@ type PlayRun struct {
 	Entries  []RoleRef // aligned with Roles: the entry (params, when, tags) each came from
 	Hosts    []string  // matched and within --limit
 	AllHosts []string  // matched, ignoring --limit
+
+	// hosts and allHosts are Hosts and AllHosts as sets: every host asks
+	// which plays target it, and a search per host grew as hosts².
+	hosts, allHosts map[string]bool
+}
+
+// Targets reports whether the play matches host, ignoring --limit.
+func (run *PlayRun) Targets(host string) bool {
+	if run.allHosts == nil {
+		return slices.Contains(run.AllHosts, host)
+	}
+	return run.allHosts[host]
+}
+
+// TargetsWithinLimit reports whether the play matches host within --limit.
+func (run *PlayRun) TargetsWithinLimit(host string) bool {
+	if run.hosts == nil {
+		return slices.Contains(run.Hosts, host)
+	}
+	return run.hosts[host]
 }
 
 // Open reads the repository: ansible.cfg, straylight.yml, the inventory, the
@@ -223,10 +243,11 @@ func (r *Repo) newRun(pb *Playbook, play *Play, limited map[string]bool) (*PlayR
 	}
 	hosts = append(hosts, r.implicitLocalhost(unmatched)...)
 	r.warnUnmatched(play, unmatched)
-	run.AllHosts = hosts
+	run.AllHosts, run.allHosts, run.hosts = hosts, make(map[string]bool, len(hosts)), map[string]bool{}
 	for _, h := range hosts {
+		run.allHosts[h] = true
 		if limited == nil || limited[h] {
-			run.Hosts = append(run.Hosts, h)
+			run.Hosts, run.hosts[h] = append(run.Hosts, h), true
 		}
 	}
 	search := roleSearchPath(pb.Dir, r.Config.RolesPath)
@@ -282,8 +303,13 @@ func (r *Repo) loadRoleRef(ref RoleRef, search []string) (*Role, error) {
 // the plays first reach them.
 func (r *Repo) PlannedHosts() []string {
 	var out []string
+	seen := map[string]bool{}
 	for _, run := range r.Runs {
-		out = AppendUnique(out, run.Hosts...)
+		for _, h := range run.Hosts {
+			if h != "" && !seen[h] {
+				out, seen[h] = append(out, h), true
+			}
+		}
 	}
 	return out
 }
@@ -291,7 +317,7 @@ func (r *Repo) PlannedHosts() []string {
 // FirstRun is the first play that targets host (ignoring --limit), or nil.
 func (r *Repo) FirstRun(host string) *PlayRun {
 	for _, run := range r.Runs {
-		if slices.Contains(run.AllHosts, host) {
+		if run.Targets(host) {
 			return run
 		}
 	}

@@ -2,7 +2,6 @@ package ansible
 
 import (
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 )
@@ -53,7 +52,7 @@ type Evaluated struct {
 // does not have are left out.
 func (r *Repo) EvaluateVars(host string, names []string) (map[string]Evaluated, error) {
 	for _, run := range r.Runs {
-		if !slices.Contains(run.AllHosts, host) {
+		if !run.Targets(host) {
 			continue
 		}
 		hs, err := r.ScopeOf(host, run)

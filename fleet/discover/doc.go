@@ -37,9 +37,9 @@
 // printed — with the reference it came from), the proxy and the discovered
 // Proxies with their routes (each with its source line), the files that
 // could not be read (Problems), and every host's connection. Serving lists
-// every server a route can point at; HostForAPIBase and RouteHosts tie a
-// route's api_base to it; Label names a server uniquely (host, or host:port
-// when a host runs several).
+// every server a route can point at; HostForAPIBase (HostIndex for many
+// routes at once) and RouteHosts tie a route's api_base to it; Label names
+// a server uniquely (host, or host:port when a host runs several).
 //
 // DeployedServer pairs one of the repository's servers with the file
 // that starts it (same kind and port among the rendered findings) and reads

@@ -2,12 +2,14 @@ package discover
 
 import (
 	"fmt"
-	"github.com/straylight-fleet/straylight/fleet/ansible"
 	"net"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
+
+	"github.com/straylight-fleet/straylight/fleet/ansible"
 
 	"gopkg.in/yaml.v3"
 )
@@ -86,19 +88,86 @@ func ParseModelList(content []byte) ([]Route, error) {
 	return routes, nil
 }
 
-// HostForAPIBase finds the GPU host whose address and port match api_base.
+// HostForAPIBase finds the GPU host whose address and port match api_base
+// (the first, in hosts' order; the address's case does not matter). To look
+// up many routes, build a HostIndex once.
 func HostForAPIBase(apiBase string, hosts []GPUHost) (*GPUHost, error) {
+	addr, port, err := addressOf(apiBase)
+	if err != nil {
+		return nil, err
+	}
+	return firstAt(hosts, addr, port), nil
+}
+
+func addressOf(apiBase string) (string, int, error) {
 	u, err := url.Parse(apiBase)
 	if err != nil || u.Host == "" {
-		return nil, fmt.Errorf("api_base %q is not a URL", apiBase)
+		return "", 0, fmt.Errorf("api_base %q is not a URL", apiBase)
 	}
-	port := portOf(u)
+	return u.Hostname(), portOf(u), nil
+}
+
+func firstAt(hosts []GPUHost, addr string, port int) *GPUHost {
 	for i := range hosts {
-		if strings.EqualFold(hosts[i].Address, u.Hostname()) && hosts[i].Port == port {
-			return &hosts[i], nil
+		if hosts[i].Port == port && strings.EqualFold(hosts[i].Address, addr) {
+			return &hosts[i]
 		}
 	}
+	return nil
+}
+
+// HostIndex answers HostForAPIBase for many routes over the same hosts
+// without searching them all for each: the plan, the monitor and the doctor
+// look up every route of the proxy, and a search per route grew as routes ×
+// hosts (a million comparisons at 1,000 hosts routed).
+type HostIndex struct {
+	hosts []GPUHost
+	first map[hostAt]int // lower-case ASCII address and port → the first host there
+	// folded: some address is not ASCII, where strings.EqualFold's Unicode
+	// folding decides; every lookup then searches host by host.
+	folded bool
+}
+
+type hostAt struct {
+	addr string
+	port int
+}
+
+// NewHostIndex indexes hosts by address and port; lookups return pointers
+// into hosts.
+func NewHostIndex(hosts []GPUHost) *HostIndex {
+	x := &HostIndex{hosts: hosts, first: make(map[hostAt]int, len(hosts))}
+	for i := len(hosts) - 1; i >= 0; i-- { // backwards: the first host of a place is written last
+		if !isASCII(hosts[i].Address) {
+			x.folded = true
+		}
+		x.first[hostAt{strings.ToLower(hosts[i].Address), hosts[i].Port}] = i
+	}
+	return x
+}
+
+// ForAPIBase is HostForAPIBase(apiBase, hosts).
+func (x *HostIndex) ForAPIBase(apiBase string) (*GPUHost, error) {
+	addr, port, err := addressOf(apiBase)
+	if err != nil {
+		return nil, err
+	}
+	if x.folded || !isASCII(addr) { // "K" (Kelvin) folds to "k": EqualFold decides
+		return firstAt(x.hosts, addr, port), nil
+	}
+	if i, ok := x.first[hostAt{strings.ToLower(addr), port}]; ok {
+		return &x.hosts[i], nil
+	}
 	return nil, nil
+}
+
+func isASCII(s string) bool {
+	for i := range len(s) {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 func portOf(u *url.URL) int {

@@ -63,7 +63,7 @@ func proxiesOf(f *discover.Fleet) []ProxyFound {
 
 // lintDiscoveredProxies lints the routes of the LiteLLM configs found in
 // rendered files that no litellm mapping reads already.
-func lintDiscoveredProxies(plan *Plan, hosts []discover.GPUHost) {
+func lintDiscoveredProxies(plan *Plan, hosts *discover.HostIndex) {
 	mapped := plan.Fleet.MappedProxyConfig()
 	for i, p := range plan.Fleet.Proxies {
 		if p.Kind != "litellm" || (mapped != nil && &plan.Fleet.Proxies[i] == mapped) {

@@ -15,12 +15,12 @@ import (
 // lintFleet validates GPU hosts' values and lints the proxy's routes.
 func lintFleet(plan *Plan, works []*hostWork) {
 	for _, w := range works {
-		plan.Findings = append(plan.Findings, w.validate()...)
+		plan.Findings = append(plan.Findings, w.lint...) // validate's, found while the hosts were planned
 	}
 	plan.Findings = append(plan.Findings, problemFindings(plan.Fleet)...)
 	plan.Backends = backendsOf(plan.Fleet)
 	plan.Proxies = proxiesOf(plan.Fleet)
-	hosts := plan.Fleet.Serving()
+	hosts := discover.NewHostIndex(plan.Fleet.Serving())
 	if plan.Fleet.Proxy != nil {
 		for _, r := range plan.Fleet.Proxy.Routes {
 			plan.Routes = append(plan.Routes, LintRoute(r, hosts))
@@ -66,7 +66,7 @@ func orderHosts(plan *Plan) {
 }
 
 // LintRoute checks a route against the fleet as the repository configures it.
-func LintRoute(r discover.Route, hosts []discover.GPUHost) RouteCheck {
+func LintRoute(r discover.Route, hosts *discover.HostIndex) RouteCheck {
 	rc := RouteCheck{Route: r.Alias, Model: r.Model, Upstream: r.Upstream(), APIBase: r.APIBase, Source: r.Source}
 	if r.APIBase == "" {
 		return rc.with("ok", fmt.Sprintf("no api_base: a provider route (%s), not served by this fleet", r.Model))
@@ -74,7 +74,7 @@ func LintRoute(r discover.Route, hosts []discover.GPUHost) RouteCheck {
 	if env, ok := strings.CutPrefix(r.APIBase, "os.environ/"); ok {
 		return lintEnvAPIBase(rc, r, env)
 	}
-	h, err := discover.HostForAPIBase(r.APIBase, hosts)
+	h, err := hosts.ForAPIBase(r.APIBase)
 	if err != nil {
 		return rc.with("error", err.Error())
 	}

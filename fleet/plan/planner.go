@@ -36,11 +36,10 @@ func (p *Planner) Plan(ctx context.Context) (*Plan, error) {
 		plan.Playbooks = append(plan.Playbooks, pb.Path)
 	}
 	plan.Fleet = p.fleet() // first, as Session.Plan has it: the plan reads the rendered files through its Recognizer
-	works, err := p.renderAll(plan)
-	if err != nil {
-		return nil, err
+	works := p.planHosts(ctx, plan.Fleet)
+	for _, w := range works {
+		plan.Findings = append(plan.Findings, w.findings...)
 	}
-	p.readAll(ctx, works)
 	for _, w := range works {
 		plan.Hosts = append(plan.Hosts, w.plan)
 		plan.secrets = ansible.AppendUnique(plan.secrets, w.secrets...)
@@ -58,26 +57,42 @@ func (p *Planner) Plan(ctx context.Context) (*Plan, error) {
 	return plan, nil
 }
 
-// renderAll renders every limited host's tasks, in play order.
-func (p *Planner) renderAll(plan *Plan) ([]*hostWork, error) {
-	var works []*hostWork
+// planHosts plans every limited host, in play order: renders its tasks,
+// reads its current files, compares and checks its vllm values. The hosts
+// are independent, so a fixed set of workers takes them in turn (on 2
+// CPUs, rendering and comparing 1,000 hosts one after another left one
+// idle); a goroutine per host grew a fresh stack through the same deep
+// YAML and diff code for every host.
+func (p *Planner) planHosts(ctx context.Context, fleet *discover.Fleet) []*hostWork {
+	hosts := p.Repo.PlannedHosts()
+	works := make([]*hostWork, len(hosts))
 	st := state.Open(p.Repo.Root)
-	rz := recognizers{rendered: plan.Fleet.Recognizer(), deployed: new(discover.Recognizer)}
-	texts := textSet{}
-	for _, host := range p.Repo.PlannedHosts() {
-		tasks, err := p.Repo.RenderHost(host, true)
-		if err != nil {
-			plan.Findings = append(plan.Findings, ansible.ErrorFinding(host, err))
-		}
-		w := newHostWork(tasks, rz, texts)
-		w.modeChains = p.Repo.SymbolicModeChains // asked only of a symbolic mode: it may run ansible --version
-		if w.pending, err = ReadPending(st, host); err != nil {
-			plan.Findings = append(plan.Findings, Finding{Severity: SevError, Host: host,
-				Message: fmt.Sprintf("cannot read the pending-restart record (a restart may be owed): %v; fix or remove it", err)})
-		}
-		works = append(works, w)
+	rz := recognizers{rendered: fleet.Recognizer(), deployed: new(discover.Recognizer)}
+	texts := newTextSet()
+	p.forEachHost(len(hosts), func(i int) {
+		w := p.startHost(hosts[i], st, rz, texts)
+		p.readHost(ctx, w)
+		w.lint = w.validate()
+		works[i] = w
+	})
+	return works
+}
+
+// startHost renders host's tasks and reads its pending-restart record;
+// what fails is kept in the work's findings.
+func (p *Planner) startHost(host string, st *state.Store, rz recognizers, texts *textSet) *hostWork {
+	tasks, renderErr := p.Repo.RenderHost(host, true)
+	w := newHostWork(tasks, rz, texts)
+	if renderErr != nil {
+		w.findings = append(w.findings, ansible.ErrorFinding(host, renderErr))
 	}
-	return works, nil
+	w.modeChains = p.Repo.SymbolicModeChains // asked only of a symbolic mode: it may run ansible --version
+	var err error
+	if w.pending, err = ReadPending(st, host); err != nil {
+		w.findings = append(w.findings, Finding{Severity: SevError, Host: host,
+			Message: fmt.Sprintf("cannot read the pending-restart record (a restart may be owed): %v; fix or remove it", err)})
+	}
+	return w
 }
 
 func (p *Planner) fleet() *discover.Fleet {
@@ -87,27 +102,27 @@ func (p *Planner) fleet() *discover.Fleet {
 	return discover.Read(p.Repo)
 }
 
-// readAll reads every host's current files concurrently, each host bounded
-// by its own timeout, then completes each host's plan. A fixed set of
-// workers takes the hosts in turn: a goroutine per host grew a fresh stack
-// through the same deep YAML and diff code for every host.
-func (p *Planner) readAll(ctx context.Context, works []*hostWork) {
+// forEachHost calls do(0) … do(n-1), Parallel at once (the hosts' reads
+// wait on the network), and returns when all have returned.
+func (p *Planner) forEachHost(n int, do func(i int)) {
 	limit := p.Parallel
 	if limit < 1 {
 		limit = 32
 	}
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	for range min(limit, len(works)) {
+	for range min(limit, n) {
 		wg.Go(func() {
-			for i := int(next.Add(1)) - 1; i < len(works); i = int(next.Add(1)) - 1 {
-				p.readHost(ctx, works[i])
+			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
+				do(i)
 			}
 		})
 	}
 	wg.Wait()
 }
 
+// readHost reads the host's current files, bounded by its own timeout,
+// then completes its plan.
 func (p *Planner) readHost(ctx context.Context, w *hostWork) {
 	if len(w.files) == 0 {
 		w.finish(nil)

@@ -1,11 +1,9 @@
 package plan
 
 import (
-	"bytes"
+	"math/bits"
 	"regexp"
-	"slices"
 	"strings"
-	"sync"
 	"unicode/utf8"
 
 	"github.com/straylight-fleet/straylight/fleet/ansible"
@@ -95,44 +93,88 @@ var secretKeys = []string{"master_key", "api_key", "password", "passwd", "secret
 // secretKeys or "bearer". Text naming none is returned as it is.
 var secretWords = append(append([]string(nil), secretKeys...), "bearer")
 
-// namesAnyWord reports whether s names any of the lower-case words, in any
-// case. ASCII text (nearly every rendered file) is lowered into a pooled
-// buffer instead of a new string: this runs on every file and diff of a
-// plan.
+// namesAnyWord reports whether s names any of the words (non-empty,
+// lower-case ASCII), in any case. This runs on every file and diff of a plan, so
+// ASCII text (nearly every rendered file) is searched in one pass and not
+// copied: where two bytes can start a word, the words starting with them
+// are compared there, ignoring ASCII case. Text beyond ASCII is
+// lowered by strings.ToLower, which knows the rest of Unicode's cases (the
+// Kelvin sign is a k).
 func namesAnyWord(s string, words []string) bool {
-	buf := lowerBuffers.Get().(*[]byte)
-	defer lowerBuffers.Put(buf)
-	lower, ok := lowerASCII(s, (*buf)[:0])
-	*buf = lower
-	if !ok {
+	if len(words) > 8 {
 		return containsAnyWord(strings.ToLower(s), words)
 	}
-	for _, w := range words {
-		if bytes.Contains(lower, []byte(w)) {
-			return true
+	first, second, short := wordStarts(words)
+	for i := range len(s) {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			return containsAnyWord(strings.ToLower(s), words)
+		}
+		set := first[c]
+		if set == 0 {
+			continue
+		}
+		if i+1 < len(s) {
+			set &= second[s[i+1]]
+		} else {
+			set &= short
+		}
+		for ; set != 0; set &= set - 1 {
+			if hasPrefixLowered(s[i:], words[bits.TrailingZeros8(set)]) {
+				return true
+			}
 		}
 	}
 	return false
 }
 
-var lowerBuffers = sync.Pool{New: func() any { return new([]byte) }}
-
-// lowerASCII writes s in lower case into dst (grown as needed); ok is
-// false when s is not ASCII (strings.ToLower knows the rest of Unicode's
-// cases).
-func lowerASCII(s string, dst []byte) ([]byte, bool) {
-	dst = slices.Grow(dst[:0], len(s))[:len(s)]
-	for i := range len(s) {
-		c := s[i]
-		if c >= utf8.RuneSelf {
-			return dst[:0], false
+// wordStarts maps each byte to the words (bits by index, at most 8) whose
+// first byte it is, and whose second byte, in either case; a word of one
+// byte is in every byte's second set and in short.
+func wordStarts(words []string) (first, second [256]uint8, short uint8) {
+	for i, w := range words {
+		bit := uint8(1) << i
+		first[w[0]] |= bit
+		first[upperASCII(w[0])] |= bit
+		if len(w) == 1 {
+			short |= bit
+			for c := range second {
+				second[c] |= bit
+			}
+			continue
 		}
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		dst[i] = c
+		second[w[1]] |= bit
+		second[upperASCII(w[1])] |= bit
 	}
-	return dst, true
+	return first, second, short
+}
+
+// hasPrefixLowered reports whether s, lowered in ASCII, starts with the
+// lower-case word.
+func hasPrefixLowered(s, word string) bool {
+	if len(s) < len(word) {
+		return false
+	}
+	for i := range len(word) {
+		if lowerASCII(s[i]) != word[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+func upperASCII(c byte) byte {
+	if 'a' <= c && c <= 'z' {
+		return c - ('a' - 'A')
+	}
+	return c
 }
 
 func containsAnyWord(s string, words []string) bool {

@@ -13,18 +13,24 @@ import (
 type Transports struct {
 	env  remote.SSHEnv
 	pool *remote.SSHPool
+	// local is every local host's transport: it holds nothing open, and
+	// shared it reads the umask and the owners' names once, not per host.
+	local *remote.Local
 }
 
 // NewTransports builds the transports of a session; env is what
 // ansible.cfg, the environment and ~/.ssh contribute to SSH connections.
 func NewTransports(env remote.SSHEnv) *Transports {
-	return &Transports{env: env, pool: remote.NewSSHPool()}
+	return &Transports{env: env, pool: remote.NewSSHPool(), local: remote.NewLocal(remote.LocalConfig{})}
 }
 
 // Open is a TransportFactory: local and winrm as DefaultTransports builds
 // them, ssh through the pool. An SSH transport dials on its first call,
 // within that call's deadline.
 func (t *Transports) Open(c Connection) (remote.Transport, error) {
+	if c.Kind == "local" {
+		return t.local, nil
+	}
 	if c.Kind != "ssh" {
 		return DefaultTransports(c)
 	}
@@ -192,10 +198,18 @@ func SystemdUnit(c Connection) string {
 	}
 	v, ok := c.Vars("vllm")
 	m, isMap := v.(map[string]any)
-	if !ok || !isMap || m["systemd_unit"] == nil {
+	if !ok || !isMap {
 		return ""
 	}
-	return fmt.Sprint(m["systemd_unit"])
+	return SystemdUnitOf(m)
+}
+
+// SystemdUnitOf is the systemd_unit of a templated vllm mapping, or "".
+func SystemdUnitOf(vllm map[string]any) string {
+	if vllm["systemd_unit"] == nil {
+		return ""
+	}
+	return fmt.Sprint(vllm["systemd_unit"])
 }
 
 // becomeOrNil is nil when no become keyword was written.

@@ -97,7 +97,7 @@ func TestLintRoute(t *testing.T) {
 		{Route{Alias: "local/env", Model: "openai/x", APIBase: "os.environ/VLLM_BASE"}, "warning", "from the proxy's environment (VLLM_BASE)"},
 	}
 	for _, c := range cases {
-		got := LintRoute(c.route, hosts)
+		got := LintRoute(c.route, discover.NewHostIndex(hosts))
 		if got.Status != c.status || !strings.Contains(got.Detail, c.detail) {
 			t.Errorf("%+v: got %s %q", c.route, got.Status, got.Detail)
 		}
@@ -132,8 +132,27 @@ func TestMaskTextByKeyAndBearer(t *testing.T) {
 // A LiteLLM route without api_base goes to a provider (Bedrock, OpenAI...):
 // nothing in the fleet serves it, and it is not an error.
 func TestLintRouteWithoutAPIBaseIsAProviderRoute(t *testing.T) {
-	rc := LintRoute(discover.Route{Alias: "claude", Model: "bedrock/anthropic.claude"}, nil)
+	rc := LintRoute(discover.Route{Alias: "claude", Model: "bedrock/anthropic.claude"}, discover.NewHostIndex(nil))
 	if rc.Status != "ok" || !strings.Contains(rc.Detail, "provider route") {
 		t.Fatalf("%+v", rc)
+	}
+}
+
+// TestNamesAnyWordAsLoweredText: the one-pass search answers as lowering
+// the whole text and searching it for each word does — at the start, the
+// end, across case, next to the characters that ASCII lowering must leave
+// alone ("_" is not "\x7f"), in text beyond ASCII (the Kelvin sign lowers
+// to k), and for a prefix of a word at the end of the text.
+func TestNamesAnyWordAsLoweredText(t *testing.T) {
+	texts := []string{"", "t", "toke", "token", "TOKEN", "x-ToKeN=1", "Bearer abc", "a\nb\nbearer", "mASTER_KEY: x",
+		"master\x7fkey", "masterkey", "api-key", "API_KEY=1", "pass word", "PASSWD", "passw0rd", "secre", "sEcReT\n",
+		"to\u212aen", "\u212aEY token", "naïve token", "naïve", "tokén", "ﬁle api_key", strings.Repeat("ab", 500) + "Password"}
+	for _, words := range [][]string{secretWords, {"k"}, {"zz", "a_b"}} {
+		for _, s := range texts {
+			want := containsAnyWord(strings.ToLower(s), words)
+			if got := namesAnyWord(s, words); got != want {
+				t.Errorf("namesAnyWord(%q, %q) = %v, want %v", s, words, got, want)
+			}
+		}
 	}
 }

@@ -196,6 +196,15 @@ func row(t testing.TB, s Snapshot, host string) HostStatus {
 	return HostStatus{}
 }
 
+func findHost(hosts []HostStatus, name string) *HostStatus {
+	for i := range hosts {
+		if hosts[i].Host == name {
+			return &hosts[i]
+		}
+	}
+	return nil
+}
+
 func route(t testing.TB, s Snapshot, alias string) RouteStatus {
 	t.Helper()
 	for _, r := range s.Routes {

@@ -12,20 +12,17 @@ func lintRoutes(routes []Route, hosts []HostStatus, aliases []string) []RouteSta
 	if len(routes) == 0 {
 		return nil
 	}
+	// A map, not a search per route (routes × hosts at 1,000 hosts);
+	// filled backwards, so the first host of a name is the one kept.
+	byName := make(map[string]*HostStatus, len(hosts))
+	for i := len(hosts) - 1; i >= 0; i-- {
+		byName[hosts[i].Host] = &hosts[i]
+	}
 	out := make([]RouteStatus, len(routes))
 	for i, r := range routes {
-		out[i] = lintRoute(r, findHost(hosts, r.Host), aliases)
+		out[i] = lintRoute(r, byName[r.Host], aliases)
 	}
 	return out
-}
-
-func findHost(hosts []HostStatus, name string) *HostStatus {
-	for i := range hosts {
-		if hosts[i].Host == name {
-			return &hosts[i]
-		}
-	}
-	return nil
 }
 
 func lintRoute(r Route, host *HostStatus, aliases []string) RouteStatus {
