@@ -17,3 +17,6 @@ func lookupUID(string) (int, error) { return 0, errors.New("owners need a Unix s
 func lookupGID(string) (int, error) { return 0, errors.New("groups need a Unix system") }
 
 func ownerOf(fs.FileInfo) (int, int, bool) { return 0, 0, false }
+
+// localUmask: no umask outside POSIX; the meta above reports the common 022.
+func localUmask() uint32 { return 0o022 }

@@ -244,7 +244,7 @@ func (s *SSHServer) startShell(channel ssh.Channel, command string) (*sessionPro
 	cmd := exec.Command("/bin/sh", "-c", command)
 	cmd.Dir = s.opts.Dir
 	cmd.Env = s.environment()
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.SysProcAttr = ownProcessGroup()
 	cmd.Stdout, cmd.Stderr = channel, channel.Stderr()
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
@@ -290,23 +290,13 @@ func exitStatus(err error) uint32 {
 	return 255
 }
 
-// signalNames maps SSH signal names (RFC 4254 §6.10) to signals.
-var signalNames = map[string]syscall.Signal{
-	"HUP": syscall.SIGHUP, "INT": syscall.SIGINT, "KILL": syscall.SIGKILL, "TERM": syscall.SIGTERM,
-	"QUIT": syscall.SIGQUIT, "USR1": syscall.SIGUSR1, "USR2": syscall.SIGUSR2,
-}
-
 func (p *sessionProcess) signal(req *ssh.Request) {
 	var payload struct{ Signal string }
 	if p == nil || ssh.Unmarshal(req.Payload, &payload) != nil {
 		_ = req.Reply(false, nil)
 		return
 	}
-	sig, ok := signalNames[payload.Signal]
-	if ok {
-		_ = syscall.Kill(-p.cmd.Process.Pid, sig)
-	}
-	_ = req.Reply(ok, nil)
+	_ = req.Reply(signalGroup(p.cmd.Process, payload.Signal), nil)
 }
 
 // kill ends the command's process group unless it already finished.
@@ -317,7 +307,7 @@ func (p *sessionProcess) kill() {
 	select {
 	case <-p.done:
 	default:
-		_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
+		killGroup(p.cmd.Process)
 		<-p.done
 	}
 }
