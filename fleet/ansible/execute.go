@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/straylight-fleet/straylight/fleet/filemod"
 )
 
 // walker runs one play's tasks for one host the way Ansible's strategy
@@ -52,7 +54,8 @@ type frame struct {
 	vars   map[string]any // block and include vars
 	when   []any          // conditions of enclosing blocks and imports
 	tags   []string
-	dir    string // where relative task files are looked for first
+	dir    string     // where relative task files are looked for first
+	env    []EnvEntry // environment entries of the play, role entry, blocks and includes
 }
 
 // maxIncludeDepth stops include loops (a file including itself).
@@ -67,7 +70,7 @@ func (r *Repo) newWalker(run *PlayRun, w *HostTasks, play *HostScope, hosts []st
 // flushing handlers where Ansible's Play.compile does: after pre_tasks,
 // after roles and tasks (not between them), and at the end of the play.
 func (wk *walker) playTasks() error {
-	top := frame{base: wk.play, tags: wk.run.Play.Tags, dir: wk.run.Playbook.Dir}
+	top := frame{base: wk.play, tags: wk.run.Play.Tags, dir: wk.run.Playbook.Dir, env: wk.run.Play.Environment}
 	if err := wk.tasks(top, wk.run.Play.PreTasks); err != nil {
 		return err
 	}
@@ -92,6 +95,7 @@ func (wk *walker) playRole(top frame, role *Role, ref RoleRef) error {
 	f.when = append(slices.Clip(top.when), ref.When...)
 	f.tags = AppendUnique(slices.Clone(top.tags), ref.Tags...)
 	f.dir = filepath.Join(role.Dir, "tasks")
+	f.env = append(slices.Clip(top.env), ref.Environment...)
 	return wk.tasks(f, role.Tasks)
 }
 
@@ -121,6 +125,7 @@ func (wk *walker) task(f frame, t *Task) error {
 		inner.vars = mergeMaps(f.vars, t.Vars)
 		inner.when = append(slices.Clip(f.when), t.When...)
 		inner.tags = tags
+		inner.env = append(slices.Clip(f.env), t.Environment...)
 		if t.IsBlock {
 			return wk.block(inner, t)
 		}
@@ -376,7 +381,7 @@ func (wk *walker) module(f frame, t *Task, hs *HostScope, item map[string]any) e
 	case (t.Module.IsUnitModule() || t.Module.IsPOSIXCommand()) && wk.discovery: // handed to discovery as a ModuleTask
 		return nil
 	case t.Module.plannedFromHost():
-		return wk.fileTask(t, hs)
+		return wk.fileTask(f, t, hs)
 	case t.Module.IsCommandModule():
 		wk.unsupported(t, fmt.Sprintf("%s runs only as a handler (straylight runs command and shell tasks on POSIX hosts)", t.Module))
 		return nil
@@ -391,12 +396,34 @@ func (wk *walker) module(f frame, t *Task, hs *HostScope, item map[string]any) e
 	return wk.logicModule(t, hs)
 }
 
-func (wk *walker) fileTask(t *Task, hs *HostScope) error {
+func (wk *walker) fileTask(f frame, t *Task, hs *HostScope) error {
 	if t.DelegateTo != "" && t.DelegateTo != wk.w.Host {
 		wk.unsupported(t, fmt.Sprintf("delegate_to %q: the task would run on another host", t.DelegateTo))
 		return nil
 	}
-	return wk.w.addFileTask(hs, wk.run, t, wk.play, wk.flush)
+	env, err := hs.environment(append(slices.Clip(f.env), t.Environment...))
+	if err != nil {
+		return err
+	}
+	if reason := environmentUnsupported(t, env); reason != "" {
+		wk.unsupported(t, reason)
+		return nil
+	}
+	return wk.w.addFileTask(hs, wk.run, t, wk.play, wk.flush, env)
+}
+
+// environmentUnsupported: straylight passes a task's environment to a
+// command or shell task's process; file, lineinfile and blockinfile run
+// nothing it changes, and template and copy only their validate command,
+// which straylight does not run with it yet, nor a unit task's systemctl.
+func environmentUnsupported(t *Task, env []filemod.EnvVar) string {
+	if len(env) == 0 || t.Module.IsPOSIXCommand() || t.Module.IsEditModule() {
+		return ""
+	}
+	if t.Module.IsFileModule() && t.Args["validate"] == nil {
+		return ""
+	}
+	return fmt.Sprintf("environment on a %s task: straylight passes it to command and shell tasks and handlers, not yet to a validate command or systemctl; Ansible runs it", t.ModuleName)
 }
 
 // discoveryFile renders a file task for what it writes only: the arguments

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -515,7 +516,11 @@ func (r *Repo) decryptSource(src string, data []byte) ([]byte, error) {
 // handlerCommand templates a handler's command line.
 func (hs *HostScope) handlerCommand(h *Task) (string, error) {
 	if h.Module.IsServiceModule() {
-		return hs.serviceCommand(h)
+		cmd, err := hs.serviceCommand(h)
+		if err != nil {
+			return "", err
+		}
+		return hs.withHandlerEnvironment(h, cmd)
 	}
 	cmd := h.FreeForm
 	if cmd == "" {
@@ -528,7 +533,62 @@ func (hs *HostScope) handlerCommand(h *Task) (string, error) {
 	if err != nil {
 		return "", atTask(h, err)
 	}
-	return fmt.Sprint(v), nil
+	return hs.withHandlerEnvironment(h, fmt.Sprint(v))
+}
+
+// withHandlerEnvironment prefixes a POSIX handler's command line with the
+// exports of its environment: the play's, its role entry's, then its own.
+// A Windows handler with an environment is refused: straylight does not
+// pass one to PowerShell.
+func (hs *HostScope) withHandlerEnvironment(h *Task, cmd string) (string, error) {
+	env, err := hs.environment(hs.run.HandlerEnvironment(h))
+	switch {
+	case err != nil:
+		return "", err
+	case len(env) == 0:
+		return cmd, nil
+	case h.Module == ModWinShell || h.Module == ModWinCommand || h.Module == ModWinService:
+		return "", &InputError{At: h.At, Key: "environment", Msg: fmt.Sprintf("straylight does not pass an environment to %s (Windows); Ansible runs it", h.ModuleName)}
+	}
+	return filemod.ExportLines(env) + cmd, nil
+}
+
+// environment templates a task's environment entries — the play's, role
+// entry's, blocks' and includes' first, the task's own last — in the
+// task's scope and merges them, later keys winning, as Ansible's
+// _compute_environment_string does (lib/ansible/plugins/action/__init__.py:332-363
+// at c9ac477e): an entry that is not a mapping is an error.
+func (hs *HostScope) environment(entries []EnvEntry) ([]filemod.EnvVar, error) {
+	merged := map[string]any{}
+	for _, e := range entries {
+		m, err := hs.environmentEntry(e)
+		if err != nil {
+			return nil, err
+		}
+		maps.Copy(merged, m)
+	}
+	env, err := filemod.EnvVars(merged)
+	if err != nil {
+		return nil, &InputError{At: entries[len(entries)-1].At, Key: "environment", Msg: err.Error()}
+	}
+	return env, nil
+}
+
+// environmentEntry templates one entry, which must give a mapping.
+func (hs *HostScope) environmentEntry(e EnvEntry) (map[string]any, error) {
+	v, err := hs.template(e.Value)
+	var ro *resultOnlyAnsibleKnows
+	switch {
+	case errors.As(err, &ro):
+		return nil, err
+	case err != nil:
+		return nil, &InputError{At: e.At, Key: "environment", Msg: err.Error()}
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, &InputError{At: e.At, Key: "environment", Msg: fmt.Sprintf("environment must be a dictionary, received a %T", v)}
+	}
+	return m, nil
 }
 
 // newlineFor: win_template writes CRLF by default, template LF; both honour

@@ -211,10 +211,13 @@ func (w *HostTasks) AddUnsupported(run *PlayRun, t *Task, reason string) {
 	w.Unsupported = append(w.Unsupported, NewUnsupported(run, t, reason))
 }
 
-func (w *HostTasks) addFileTask(hs *HostScope, run *PlayRun, t *Task, play *HostScope, flush int) error {
+func (w *HostTasks) addFileTask(hs *HostScope, run *PlayRun, t *Task, play *HostScope, flush int, env []filemod.EnvVar) error {
 	rt, err := hs.renderFileTask(run, t)
 	if err != nil {
 		return err
+	}
+	if rt.command != nil {
+		rt.command.Env = env
 	}
 	if rt.unsupported != "" {
 		w.AddUnsupported(run, t, rt.unsupported)

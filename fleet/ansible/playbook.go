@@ -31,6 +31,7 @@ type Play struct {
 	VarsFiles   []string // as written (may be templates); entries that are lists: the first file found
 	Tags        []string
 	Become      BecomeSpec // the play's become keywords
+	Environment []EnvEntry // the play's environment keyword, as written
 	GatherFacts *bool      // gather_facts; nil when unset (ansible.cfg's gathering decides)
 	Unsupported []string   // play keywords straylight does not honour
 	At          Located
@@ -42,7 +43,9 @@ type RoleRef struct {
 	Params map[string]any
 	When   []any
 	Tags   []string
-	At     Located
+	// Environment is the entry's environment keyword, as written.
+	Environment []EnvEntry
+	At          Located
 }
 
 // playKeywords are the play keys straylight honours. Others make every task of
@@ -51,7 +54,7 @@ var playKeywords = map[string]bool{
 	"name": true, "hosts": true, "roles": true, "tasks": true, "pre_tasks": true,
 	"post_tasks": true, "handlers": true, "vars": true, "connection": true,
 	"gather_facts": true, "tags": true, "vars_files": true, "serial": true, "collections": true,
-	"become": true, "become_user": true, "become_method": true,
+	"become": true, "become_user": true, "become_method": true, "environment": true,
 }
 
 // LoadPlaybook parses a playbook file.
@@ -140,6 +143,8 @@ func (p *Play) set(file, key string, v *yaml.Node) error {
 		err = p.Become.setBecomeKey(file, key, v)
 	case "gather_facts":
 		p.GatherFacts, err = boolKeyword(file, key, v)
+	case "environment":
+		p.Environment, err = environmentEntries(file, v)
 	default:
 		if !playKeywords[key] {
 			p.Unsupported = append(p.Unsupported, key)
@@ -225,6 +230,8 @@ func parseRoleRef(file string, n *yaml.Node) (RoleRef, error) {
 			ref.When = anyList(val)
 		case "tags":
 			ref.Tags = tagStrings(val)
+		case "environment":
+			ref.Environment = entriesAt(at, val)
 		default:
 			ref.Params[k] = val
 		}

@@ -1,6 +1,10 @@
 package ansible
 
-import "github.com/straylight-fleet/straylight/fleet/inventory"
+import (
+	"slices"
+
+	"github.com/straylight-fleet/straylight/fleet/inventory"
+)
 
 // Tasks are the tasks the play lists, in run order: pre_tasks, its roles'
 // tasks, tasks, post_tasks (blocks and includes not expanded).
@@ -81,6 +85,18 @@ func (r *PlayRun) paramsFor(t *Task) map[string]any {
 		}
 	}
 	return nil
+}
+
+// HandlerEnvironment is the environment a handler runs with: the play's,
+// its role entry's (a role's handler), then its own.
+func (r *PlayRun) HandlerEnvironment(h *Task) []EnvEntry {
+	env := slices.Clone(r.Play.Environment)
+	for i, role := range r.Roles {
+		if containsTask(role.Handlers, h) {
+			env = append(env, r.Entries[i].Environment...)
+		}
+	}
+	return append(env, h.Environment...)
 }
 
 func containsTask(list []*Task, t *Task) bool {

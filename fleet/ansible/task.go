@@ -124,7 +124,7 @@ var taskKeywords = map[string]bool{
 	"always": true, "ignore_errors": true, "run_once": true, "delegate_to": true, "register": true,
 	"with_items": true, "with_list": true, "with_dict": true, "with_fileglob": true,
 	"collections": true, "check_mode": true, "diff": true,
-	"become": true, "become_user": true, "become_method": true,
+	"become": true, "become_user": true, "become_method": true, "environment": true,
 }
 
 // BecomeSpec is a play's or a task's become keywords. Set tells whether
@@ -207,6 +207,9 @@ type Task struct {
 	RunOnce      bool
 	IgnoreErrors bool
 	IsBlock      bool
+	// Environment is the task's (or block's, or include's) environment
+	// keyword: its entries as written, templated where the task runs.
+	Environment []EnvEntry
 	// ChangedWhen is changed_when as written; straylight honours it on a
 	// command or shell task when it is a constant (true or false).
 	ChangedWhen    any
@@ -262,7 +265,20 @@ func parseTask(file string, n *yaml.Node) (*Task, error) {
 		}
 	}
 	t.classify(extra)
-	return t, nil
+	return t, t.checkIncludeKeywords()
+}
+
+// checkIncludeKeywords refuses environment on include_tasks and
+// include_role as Ansible does: it is not among a TaskInclude's
+// VALID_INCLUDE_KEYWORDS (lib/ansible/playbook/task_include.py:42-44,
+// 87-99 at c9ac477e; import_tasks and import_role take it).
+func (t *Task) checkIncludeKeywords() error {
+	mod := moduleNames[t.ModuleName]
+	if t.Environment == nil || (mod != ModIncludeTasks && mod != ModIncludeRole) {
+		return nil
+	}
+	class := map[Module]string{ModIncludeTasks: "TaskInclude", ModIncludeRole: "IncludeRole"}[mod]
+	return &InputError{At: t.At, Key: "environment", Msg: fmt.Sprintf("'environment' is not a valid attribute for a %s", class)}
 }
 
 func (t *Task) setKey(file, key string, v *yaml.Node) error {
@@ -313,6 +329,8 @@ func (t *Task) setStructure(file, key string, v *yaml.Node) error {
 		t.Loop, err = decodeAny(v)
 	case "block", "rescue", "always":
 		err = t.setBlockPart(file, key, v)
+	case "environment":
+		t.Environment, err = environmentEntries(file, v)
 	case "changed_when":
 		t.ChangedWhen, err = decodeAny(v)
 		t.hasChangedWhen = true
@@ -473,4 +491,46 @@ func stringList(v *yaml.Node) []string {
 		out = append(out, n.Value)
 	}
 	return out
+}
+
+// EnvEntry is one entry of an environment keyword: a mapping, or a
+// template that must give one, with where it was written.
+type EnvEntry struct {
+	Value any
+	At    Located
+}
+
+// environmentEntries reads an environment keyword: a mapping, a template
+// string, or a list of them (Ansible's FieldAttribute isa='list',
+// lib/ansible/playbook/base.py:722 at c9ac477e).
+func environmentEntries(file string, v *yaml.Node) ([]EnvEntry, error) {
+	a, err := decodeAny(v)
+	if err != nil {
+		return nil, err
+	}
+	return entriesAt(Located{file, v.Line}, a), nil
+}
+
+// entriesAt is a decoded environment keyword as entries written at at; a
+// null or empty entry is skipped, as Ansible skips it.
+func entriesAt(at Located, v any) []EnvEntry {
+	var out []EnvEntry
+	for _, e := range anyList(v) {
+		if !emptyEnvEntry(e) {
+			out = append(out, EnvEntry{Value: e, At: at})
+		}
+	}
+	return out
+}
+
+func emptyEnvEntry(e any) bool {
+	switch x := e.(type) {
+	case nil:
+		return true
+	case string:
+		return x == ""
+	case map[string]any:
+		return len(x) == 0
+	}
+	return false
 }

@@ -35,6 +35,9 @@ type CommandArgs struct {
 	Removes      string   `json:"removes,omitempty"`
 	Stdin        *string  `json:"stdin,omitempty"`
 	StdinNewline bool     `json:"stdin_add_newline,omitempty"`
+	// Env is the task's environment keyword: the run script exports it.
+	// Its values may be secrets, so it is never serialized.
+	Env []EnvVar `json:"-"`
 }
 
 // globPath is a creates or removes pattern straylight tests in sh as
@@ -137,13 +140,14 @@ func (a CommandArgs) Skipped(answer string) string {
 	return ""
 }
 
-// RunScript is the POSIX sh an apply runs: the guard again (the module
+// RunScript is the POSIX sh an apply runs: the task's environment
+// exported (Ansible runs the module with it), the guard again (the module
 // tests creates and removes when it runs; a skip prints "skipped:
 // creates" or "skipped: removes" and exits 0), then the command — its
 // words quoted (command runs them without a shell), or the line in sh -c
 // or the executable's -c (shell).
 func (a CommandArgs) RunScript() string {
-	return a.guard("skipped: ") + "exec " + a.commandLine() + "\n"
+	return ExportLines(a.Env) + a.guard("skipped: ") + "exec " + a.commandLine() + "\n"
 }
 
 func (a CommandArgs) commandLine() string {
@@ -182,4 +186,45 @@ func (a CommandArgs) Describe() string {
 		return a.Line
 	}
 	return strings.Join(a.Argv, " ")
+}
+
+// EnvVar is one variable of a task's environment keyword.
+type EnvVar struct {
+	Name  string
+	Value string
+}
+
+// envName is what sh's export accepts as a variable's name.
+var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// EnvVars reads a task's merged environment: its names sorted, its values
+// printed as Python's str() prints them (the shell's env_prefix,
+// lib/ansible/plugins/shell/__init__.py:78-79 at c9ac477e). A name sh cannot
+// export is an error.
+func EnvVars(env map[string]any) ([]EnvVar, error) {
+	names := make([]string, 0, len(env))
+	for k := range env {
+		if !envName.MatchString(k) {
+			return nil, fmt.Errorf("environment variable name %q is not one sh can export ([A-Za-z_][A-Za-z0-9_]*)", k)
+		}
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	out := make([]EnvVar, len(names))
+	for i, k := range names {
+		out[i] = EnvVar{Name: k, Value: String(env[k])}
+		if env[k] == nil {
+			out[i].Value = "None"
+		}
+	}
+	return out, nil
+}
+
+// ExportLines is sh that exports the variables, one line each.
+func ExportLines(env []EnvVar) string {
+	var b strings.Builder
+	for _, e := range env {
+		fmt.Fprintf(&b, "export %s=%s\n", e.Name, ShellQuote(e.Value))
+	}
+	return b.String()
 }

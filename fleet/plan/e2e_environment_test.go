@@ -1,0 +1,177 @@
+package plan_test
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	fleetplan "github.com/straylight-fleet/straylight/fleet/plan"
+)
+
+// Parity of the environment keyword with ansible-playbook: Ansible
+// collects it from play, role, block, include and task (parents' entries
+// first, the FieldAttribute's extend and prepend,
+// lib/ansible/playbook/base.py:722 at c9ac477e), templates each entry in
+// the task's scope, merges them with the task's keys winning and runs the
+// module with the result (lib/ansible/plugins/action/__init__.py:332-363).
+// Both run for real from the same files and must leave the same files.
+
+// e2eEnvToken is the vaulted value an environment passes on: it must not
+// appear in anything straylight prints or saves.
+const e2eEnvToken = "s3cr3t-env-token-8731"
+
+const e2eEnvPlaybook = `- name: Environment
+  hosts: e1
+  gather_facts: false
+  environment:
+    A: play
+    B: play-b
+    N: 7
+  roles:
+    - {role: envrole, environment: {R: role}}
+  vars:
+    greeting: hello
+    extra_env: {D: from-list}
+  tasks:
+    - name: play level
+      shell: echo "$A $B $N" > {{ out }}/play.txt
+    - name: task over play
+      shell: echo "$A $B" > {{ out }}/task.txt
+      environment:
+        B: "{{ greeting }}-task"
+    - name: list form
+      shell: echo "$A $B $D" > {{ out }}/list.txt
+      environment:
+        - "{{ extra_env }}"
+        - {B: second}
+    - name: a block
+      environment: {A: block, C: block-c}
+      block:
+        - name: in block
+          shell: echo "$A $B $C" > {{ out }}/block.txt
+        - name: task over block
+          command: sh -c 'printenv A C > {{ out }}/block-task.txt'
+          environment: {C: task-c}
+    - name: imported
+      import_tasks: inc.yml
+      environment: {E: imported}
+    - name: included
+      include_tasks: dyn.yml
+      vars: {F: not-exported}
+    - name: vaulted
+      shell: echo "$TOKEN" > {{ out }}/token.txt
+      environment: {TOKEN: "{{ vault_env_token }}"}
+    - name: notifies
+      shell: echo x > {{ out }}/notify.txt
+      notify: env handler
+  handlers:
+    - name: env handler
+      shell: echo "$A $B $H" > {{ out }}/handler.txt
+      environment: {H: handler}
+`
+
+func e2eEnvRepo(out string) e2eRepo {
+	return e2eRepo{name: "environment", inventory: "inventory.yml", playbooks: []string{"env.yml"}, discovered: []string{"env.yml"},
+		files: map[string]string{
+			"ansible.cfg":                  "[defaults]\ninventory = inventory.yml\ngathering = explicit\nretry_files_enabled = False\nvault_password_file = vault-pass.txt\n",
+			"vault-pass.txt":               "e2e-environment\n",
+			"inventory.yml":                "all:\n  hosts:\n    e1: {ansible_connection: local, ansible_host: 127.0.0.1}\n",
+			"group_vars/all/main.yml":      "out: " + out + "\n",
+			"group_vars/all/vault.yml":     "vault_env_token: " + e2eEnvToken + "\n",
+			"env.yml":                      e2eEnvPlaybook,
+			"inc.yml":                      "- name: in import\n  shell: echo \"$A $E\" > {{ out }}/import.txt\n",
+			"dyn.yml":                      "- name: in include\n  shell: echo \"$A $F\" > {{ out }}/include.txt\n",
+			"roles/envrole/tasks/main.yml": "- name: in role\n  shell: echo \"$A $R\" > {{ out }}/role.txt\n",
+			"straylight.yml":               "",
+		}}
+}
+
+// TestE2EEnvironmentParityWithAnsiblePlaybook: the files commands and a
+// handler write from their environment are the same after
+// ansible-playbook and after straylight --apply, against both
+// ansible-cores; the vaulted value is in neither the plan, its JSON, the
+// saved plan nor --check's output.
+func TestE2EEnvironmentParityWithAnsiblePlaybook(t *testing.T) {
+	oracles := e2eOracles(t)
+	e2eIsolateEnv(t)
+	base := t.TempDir()
+	bin := e2eBuildStraylight(t, base)
+	for _, o := range oracles {
+		t.Run("ansible-core "+o.version, func(t *testing.T) {
+			dir := filepath.Join(base, o.version)
+			root, out := filepath.Join(dir, "repo"), filepath.Join(dir, "out")
+			repo := e2eEnvRepo(out)
+			e2eWriteTree(t, root, repo.files)
+			e2eVaultEncrypt(t, o, dir, root, "group_vars/all/vault.yml")
+			e2eEnvReset(t, out)
+			p := e2ePlan(t, e2eOpenCore(t, root, "", o.version))
+			e2eEnvPlanned(t, p)
+			e2eUnitsAnsible(t, o, dir, root, repo, "--limit", "e1")
+			byAnsible := e2eCommandsFiles(t, out)
+			if !strings.Contains(byAnsible, "task.txt: \"play hello-task\\n\"") || !strings.Contains(byAnsible, e2eEnvToken) {
+				t.Fatalf("%s: ansible-playbook did not write what the playbook says:\n%s", o.full, byAnsible)
+			}
+			e2eEnvReset(t, out)
+			e2eCommandsApply(t, bin, root, o)
+			if got := e2eCommandsFiles(t, out); got != byAnsible {
+				t.Errorf("%s: files after straylight --apply (-) and ansible-playbook (+):\n%s", o.full, e2eLineDiff(got, byAnsible))
+			}
+			e2eEnvCheckHidesToken(t, bin, root, dir, o)
+		})
+	}
+}
+
+func e2eEnvReset(t *testing.T, out string) {
+	t.Helper()
+	if err := os.RemoveAll(out); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// e2eEnvPlanned: every task is planned natively, the handler too, and the
+// plan's JSON masks the vaulted value.
+func e2eEnvPlanned(t *testing.T, p *fleetplan.Plan) {
+	t.Helper()
+	h := p.Host("e1")
+	if h == nil || len(h.Unsupported) > 0 || len(h.ViaAnsible) > 0 || len(h.Files) != 10 || len(h.Handlers) != 1 {
+		t.Fatalf("plan of e1: %+v", h)
+	}
+	var js bytes.Buffer
+	if err := p.WriteJSON(&js); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(js.String(), e2eEnvToken) {
+		t.Errorf("the plan's JSON shows the vaulted environment value:\n%s", js.String())
+	}
+	if !strings.Contains(js.String(), "export TOKEN=") {
+		t.Errorf("the plan's JSON does not show the vaulted task's export (masked):\n%s", js.String())
+	}
+}
+
+// e2eEnvCheckHidesToken: straylight --check, human and JSON, and the plan
+// it saves do not hold the vaulted value.
+func e2eEnvCheckHidesToken(t *testing.T, bin, root, dir string, o e2eOracle) {
+	t.Helper()
+	if bin == "" {
+		return
+	}
+	saved := filepath.Join(dir, "plan.json")
+	for _, args := range [][]string{{"--check", "--plan-out", saved}, {"--check", "--json"}} {
+		cmd := exec.Command(bin, append([]string{"-C", root}, args...)...)
+		cmd.Env = append(os.Environ(), "PATH="+o.bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+		got, _ := cmd.CombinedOutput()
+		if strings.Contains(string(got), e2eEnvToken) || !strings.Contains(string(got), "TOKEN") {
+			t.Errorf("straylight %v shows the vaulted value, or not its task:\n%s", args, got)
+		}
+	}
+	data, err := os.ReadFile(saved)
+	if err != nil || strings.Contains(string(data), e2eEnvToken) {
+		t.Errorf("the saved plan (%v) shows the vaulted value", err)
+	}
+}
