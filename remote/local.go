@@ -174,7 +174,7 @@ func finishStaged(ctx context.Context, tmp string, mode fs.FileMode, old fs.File
 	if err := os.Chmod(tmp, mode); err != nil {
 		return err
 	}
-	return validateStaged(ctx, tmp, opts.Validate)
+	return validateStaged(ctx, tmp, opts.ValidateExports, opts.Validate)
 }
 
 // chownStaged sets the task's owner and group; without them, the old
@@ -219,12 +219,13 @@ func wantedIDs(opts WriteOptions) (int, int, error) {
 }
 
 // validateStaged runs the validate command, %s standing for the staged
-// file's quoted path, with /bin/sh as the SSH transport does.
-func validateStaged(ctx context.Context, tmp, validate string) error {
+// file's quoted path, with /bin/sh as the SSH transport does, after the
+// exports of the task's environment.
+func validateStaged(ctx context.Context, tmp, exports, validate string) error {
 	if validate == "" {
 		return nil
 	}
-	res, err := runProcess(ctx, []string{"/bin/sh", "-c", strings.Replace(validate, "%s", ShellQuote(tmp), 1)}, nil)
+	res, err := runProcess(ctx, []string{"/bin/sh", "-c", exports + strings.Replace(validate, "%s", ShellQuote(tmp), 1)}, nil)
 	if err != nil {
 		return fmt.Errorf("validate: %w", err)
 	}

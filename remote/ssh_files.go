@@ -23,6 +23,9 @@ type WriteOptions struct {
 	// target, "%s" standing for its path (Ansible's validate). A non-zero
 	// exit leaves the target untouched.
 	Validate string
+	// ValidateExports is sh run before Validate, in its shell only: the
+	// task's environment keyword as export lines. It may hold secrets.
+	ValidateExports string
 	// NoBackup skips keeping the old content (Ansible's backup: false).
 	NoBackup bool
 	// DirMode is the octal mode of the missing directories the write
@@ -238,7 +241,7 @@ h=$(sha256sum < "$tmp"); h=${h%% *}
 	fmt.Fprintf(&b, "[ \"$h\" = %s ] || { echo \"expected %s, got $h\" >&2; exit 2; }\n", want, want)
 	writeAttributes(&b, opts)
 	b.WriteString("sync -- \"$tmp\" 2>/dev/null || sync\n")
-	writeValidate(&b, opts.Validate)
+	writeValidate(&b, opts.ValidateExports, opts.Validate)
 	writeBackup(&b, backup)
 	b.WriteString(`mv -f -- "$tmp" "$dst"
 trap - EXIT
@@ -291,12 +294,12 @@ func writeAttributes(b *strings.Builder, opts WriteOptions) {
 
 // writeValidate runs the validate command with %s replaced by the staged
 // file's quoted path.
-func writeValidate(b *strings.Builder, validate string) {
+func writeValidate(b *strings.Builder, exports, validate string) {
 	if validate == "" {
 		return
 	}
 	command := strings.Replace(validate, "%s", `"$tmp"`, 1)
-	fmt.Fprintf(b, "if ! out=$( { %s ; } 2>&1 ); then echo \"validate: $out\" >&2; exit 4; fi\n", command)
+	fmt.Fprintf(b, "if ! out=$( { %s%s ; } 2>&1 ); then echo \"validate: $out\" >&2; exit 4; fi\n", exports, command)
 }
 
 func writeBackup(b *strings.Builder, backup string) {

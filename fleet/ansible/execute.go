@@ -413,17 +413,18 @@ func (wk *walker) fileTask(f frame, t *Task, hs *HostScope) error {
 }
 
 // environmentUnsupported: straylight passes a task's environment to a
-// command or shell task's process; file, lineinfile and blockinfile run
-// nothing it changes, and template and copy only their validate command,
-// which straylight does not run with it yet, nor a unit task's systemctl.
+// command or shell task's process, to a unit task's systemctl and to the
+// validate command of a template or copy; file, lineinfile and
+// blockinfile run nothing it changes. A Windows module's PowerShell does
+// not get it.
 func environmentUnsupported(t *Task, env []filemod.EnvVar) string {
-	if len(env) == 0 || t.Module.IsPOSIXCommand() || t.Module.IsEditModule() {
+	switch {
+	case len(env) == 0 || t.Module.IsPOSIXCommand() || t.Module.IsEditModule() || t.Module.IsUnitModule():
+		return ""
+	case t.Module == ModTemplate || t.Module == ModCopy:
 		return ""
 	}
-	if t.Module.IsFileModule() && t.Args["validate"] == nil {
-		return ""
-	}
-	return fmt.Sprintf("environment on a %s task: straylight passes it to command and shell tasks and handlers, not yet to a validate command or systemctl; Ansible runs it", t.ModuleName)
+	return fmt.Sprintf("environment on a %s task: straylight passes it to command, shell, template and copy tasks and to handlers, not to %s; Ansible runs it", t.ModuleName, t.ModuleName)
 }
 
 // discoveryFile renders a file task for what it writes only: the arguments

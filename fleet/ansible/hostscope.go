@@ -257,6 +257,11 @@ type FileAttrs struct {
 	// DirectoryMode is copy's directory_mode: the mode of directories the
 	// copy creates (Ansible creates them only for a dest ending in "/").
 	DirectoryMode string `json:"directory_mode,omitempty"`
+	// ValidateExports exports the task's environment keyword, which only
+	// the validate command sees (the module runs it with the
+	// environment): sh lines. Its values may be secrets, so it is never
+	// serialized.
+	ValidateExports string `json:"-"`
 }
 
 // fileArgs are the module arguments straylight honours for file tasks.
@@ -557,7 +562,11 @@ func (hs *HostScope) withHandlerEnvironment(h *Task, cmd string) (string, error)
 // entry's, blocks' and includes' first, the task's own last — in the
 // task's scope and merges them, later keys winning, as Ansible's
 // _compute_environment_string does (lib/ansible/plugins/action/__init__.py:332-363
-// at c9ac477e): an entry that is not a mapping is an error.
+// at c9ac477e). An entry that does not template to a mapping is an error
+// here: Ansible's Task._post_validate_environment warns "could not parse
+// environment value, skipping" and runs the task without it
+// (lib/ansible/playbook/task.py:322-332), which straylight refuses to
+// guess at.
 func (hs *HostScope) environment(entries []EnvEntry) ([]filemod.EnvVar, error) {
 	merged := map[string]any{}
 	for _, e := range entries {
@@ -586,7 +595,7 @@ func (hs *HostScope) environmentEntry(e EnvEntry) (map[string]any, error) {
 	}
 	m, ok := v.(map[string]any)
 	if !ok {
-		return nil, &InputError{At: e.At, Key: "environment", Msg: fmt.Sprintf("environment must be a dictionary, received a %T", v)}
+		return nil, &InputError{At: e.At, Key: "environment", Msg: fmt.Sprintf("environment must be a dictionary, received a %s (Ansible warns \"could not parse environment value, skipping\" and runs the task without it; straylight refuses)", typeWord(v))}
 	}
 	return m, nil
 }
@@ -967,4 +976,18 @@ func winServiceCommand(args map[string]any) (string, error) {
 	default:
 		return "", fmt.Errorf("state %q is not supported in a handler (started, stopped, restarted)", state)
 	}
+}
+
+// typeWord names a templated value's kind in a message, without its value
+// (which may be a secret).
+func typeWord(v any) string {
+	switch v.(type) {
+	case string:
+		return "string"
+	case []any:
+		return "list"
+	case nil:
+		return "null"
+	}
+	return fmt.Sprintf("%T", v)
 }

@@ -219,6 +219,12 @@ func (w *HostTasks) addFileTask(hs *HostScope, run *PlayRun, t *Task, play *Host
 	if rt.command != nil {
 		rt.command.Env = env
 	}
+	if rt.service != nil {
+		rt.service.Env = env
+	}
+	if rt.attrs.Validate != "" {
+		rt.attrs.ValidateExports = filemod.ExportLines(env)
+	}
 	if rt.unsupported != "" {
 		w.AddUnsupported(run, t, rt.unsupported)
 		return nil

@@ -282,7 +282,7 @@ func writeOptions(f *plan.FileChange) remote.WriteOptions {
 	if mode == "" {
 		mode = a.Mode
 	}
-	return remote.WriteOptions{Mode: mode, Owner: a.Owner, Group: a.Group, Validate: a.Validate, NoBackup: !a.Backup, DirMode: a.DirectoryMode}
+	return remote.WriteOptions{Mode: mode, Owner: a.Owner, Group: a.Group, Validate: a.Validate, ValidateExports: a.ValidateExports, NoBackup: !a.Backup, DirMode: a.DirectoryMode}
 }
 
 // setAttrs changes the mode, owner and group of a file whose content is

@@ -27,7 +27,7 @@ func (h *hostApply) runUnitTask(ctx context.Context, f *plan.FileChange) error {
 	if err := h.beforeUnitStarts(ctx, f); err != nil {
 		return err
 	}
-	res, err := tr.Run(ctx, remote.Command{Shell: remote.Sh, Script: f.Script})
+	res, err := tr.Run(ctx, remote.Command{Shell: remote.Sh, Script: f.RunScript()})
 	if err != nil {
 		return fmt.Errorf("%s: %w", label, err)
 	}

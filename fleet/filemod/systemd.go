@@ -30,6 +30,9 @@ type ServiceArgs struct {
 	State        string `json:"state,omitempty"` // started, stopped, restarted, reloaded, or ""
 	Enabled      *bool  `json:"enabled,omitempty"`
 	DaemonReload bool   `json:"daemon_reload,omitempty"`
+	// Env is the task's environment keyword: systemctl runs with it. Its
+	// values may be secrets, so it is never serialized.
+	Env []EnvVar `json:"-"`
 }
 
 // unitName is a unit name systemctl takes and a shell word needs no

@@ -64,6 +64,12 @@ const e2eEnvPlaybook = `- name: Environment
     - name: vaulted
       shell: echo "$TOKEN" > {{ out }}/token.txt
       environment: {TOKEN: "{{ vault_env_token }}"}
+    - name: validated
+      template:
+        src: t.j2
+        dest: "{{ out }}/validated.txt"
+        validate: sh -c 'test "$V" = True && test "$A" = play' -- %s
+      environment: {V: yes}
     - name: notifies
       shell: echo x > {{ out }}/notify.txt
       notify: env handler
@@ -85,6 +91,7 @@ func e2eEnvRepo(out string) e2eRepo {
 			"inc.yml":                      "- name: in import\n  shell: echo \"$A $E\" > {{ out }}/import.txt\n",
 			"dyn.yml":                      "- name: in include\n  shell: echo \"$A $F\" > {{ out }}/include.txt\n",
 			"roles/envrole/tasks/main.yml": "- name: in role\n  shell: echo \"$A $R\" > {{ out }}/role.txt\n",
+			"templates/t.j2":               "validated {{ greeting }}\n",
 			"straylight.yml":               "",
 		}}
 }
@@ -139,7 +146,7 @@ func e2eEnvReset(t *testing.T, out string) {
 func e2eEnvPlanned(t *testing.T, p *fleetplan.Plan) {
 	t.Helper()
 	h := p.Host("e1")
-	if h == nil || len(h.Unsupported) > 0 || len(h.ViaAnsible) > 0 || len(h.Files) != 10 || len(h.Handlers) != 1 {
+	if h == nil || len(h.Unsupported) > 0 || len(h.ViaAnsible) > 0 || len(h.Files) != 11 || len(h.Handlers) != 1 {
 		t.Fatalf("plan of e1: %+v", h)
 	}
 	var js bytes.Buffer
@@ -173,5 +180,48 @@ func e2eEnvCheckHidesToken(t *testing.T, bin, root, dir string, o e2eOracle) {
 	data, err := os.ReadFile(saved)
 	if err != nil || strings.Contains(string(data), e2eEnvToken) {
 		t.Errorf("the saved plan (%v) shows the vaulted value", err)
+	}
+}
+
+// TestE2EEnvironmentNotAMapping: an environment entry that templates to a
+// string is skipped by ansible-playbook with a warning ("could not parse
+// environment value, skipping", lib/ansible/playbook/task.py:322-332 at
+// c9ac477e) — the oracle's verdict, checked here so that a core that
+// changes it is noticed; straylight refuses it instead: --apply names the
+// file, line and key and writes nothing, not even the command before it.
+func TestE2EEnvironmentNotAMapping(t *testing.T) {
+	oracles := e2eOracles(t)
+	e2eIsolateEnv(t)
+	base := t.TempDir()
+	bin := e2eBuildStraylight(t, base)
+	for _, o := range oracles {
+		t.Run("ansible-core "+o.version, func(t *testing.T) {
+			dir := filepath.Join(base, o.version)
+			root, out := filepath.Join(dir, "repo"), filepath.Join(dir, "out")
+			repo := e2eEnvRepo(out)
+			repo.files["env.yml"] = "- hosts: e1\n  gather_facts: false\n  vars: {not_a_dict: text}\n  tasks:\n    - name: first\n      shell: echo x > {{ out }}/first.txt\n" +
+				"    - name: bad\n      shell: echo x > {{ out }}/bad.txt\n      environment: \"{{ not_a_dict }}\"\n"
+			delete(repo.files, "group_vars/all/vault.yml")
+			e2eWriteTree(t, root, repo.files)
+			e2eEnvReset(t, out)
+			cmd := exec.Command(filepath.Join(o.bin, "ansible-playbook"), "-i", repo.inventory, "env.yml")
+			cmd.Dir, cmd.Env = root, e2eAnsibleEnv(t, dir)
+			if log, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(log), "could not parse environment value, skipping") {
+				t.Errorf("%s: ansible-playbook: %v\n%s", o.full, err, log)
+			}
+			e2eEnvReset(t, out)
+			if bin == "" {
+				return
+			}
+			apply := exec.Command(bin, "-C", root, "--apply", "--yes")
+			apply.Env = append(os.Environ(), "PATH="+o.bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+			log, err := apply.CombinedOutput()
+			if err == nil || !strings.Contains(string(log), "env.yml:9: [e1] environment: environment must be a dictionary") {
+				t.Errorf("straylight --apply: %v\n%s", err, log)
+			}
+			if files := e2eCommandsFiles(t, out); files != "" {
+				t.Errorf("straylight --apply wrote, though the plan failed:\n%s", files)
+			}
+		})
 	}
 }

@@ -174,15 +174,16 @@ func (f *FileChange) RunScript() string {
 	return f.Script
 }
 
-// maskScript masks the secrets in a command's script (all of it for a
-// no_log task), keeping the unmasked one for the apply.
+// maskScript masks the secrets in a command's or unit task's script (all
+// of a no_log command's), keeping the unmasked one for the apply: either
+// may export a vaulted value of the task's environment.
 func (f *FileChange) maskScript(secrets []string, noLog bool) {
-	if f.Command == nil || f.Script == "" {
+	if (f.Command == nil && f.Service == nil) || f.Script == "" {
 		return
 	}
 	f.rawScript = f.Script
 	f.Script, f.Dest = MaskSecrets(f.Script, secrets), MaskSecrets(f.Dest, secrets)
-	if noLog {
+	if noLog && f.Command != nil {
 		f.Script, f.Dest = SecretMask, SecretMask
 	}
 }

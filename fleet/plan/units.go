@@ -63,6 +63,9 @@ func (hf *hostFiles) recordService(f *fileWork, res filemod.ServiceResult) {
 		c.Action = ActionUpdate
 	}
 	c.Script = filemod.ServiceScript(name, res.Actions)
+	if c.Script != "" {
+		c.Script = filemod.ExportLines(f.service.Env) + c.Script
+	}
 	c.NewSHA256 = sha256Hex([]byte(c.Script))
 	c.Service = &ServiceChange{Unit: name, Actions: res.Actions, Summary: res.Describe(*f.service)}
 	if name != "" {
