@@ -3,6 +3,7 @@ package filemod
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -202,22 +203,30 @@ var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 // lib/ansible/plugins/shell/__init__.py:78-79 at c9ac477e). A name sh cannot
 // export is an error.
 func EnvVars(env map[string]any) ([]EnvVar, error) {
-	names := make([]string, 0, len(env))
-	for k := range env {
-		if !envName.MatchString(k) {
-			return nil, fmt.Errorf("environment variable name %q is not one sh can export ([A-Za-z_][A-Za-z0-9_]*)", k)
-		}
-		names = append(names, k)
-	}
-	slices.Sort(names)
+	names := slices.Sorted(maps.Keys(env))
 	out := make([]EnvVar, len(names))
 	for i, k := range names {
-		out[i] = EnvVar{Name: k, Value: String(env[k])}
-		if env[k] == nil {
-			out[i].Value = "None"
+		v, err := envValue(k, env[k])
+		if err != nil {
+			return nil, err
 		}
+		out[i] = EnvVar{Name: k, Value: v}
 	}
 	return out, nil
+}
+
+// envValue is a variable's value as sh exports it.
+func envValue(name string, v any) (string, error) {
+	switch v.(type) {
+	case []any, map[string]any:
+		return "", fmt.Errorf("environment variable %s is a list or a mapping, which Ansible exports as Python prints it; straylight exports strings, numbers and booleans only", name)
+	case nil:
+		return "None", nil
+	}
+	if !envName.MatchString(name) {
+		return "", fmt.Errorf("environment variable name %q is not one sh can export ([A-Za-z_][A-Za-z0-9_]*)", name)
+	}
+	return String(v), nil
 }
 
 // ExportLines is sh that exports the variables, one line each.

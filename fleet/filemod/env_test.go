@@ -1,0 +1,33 @@
+package filemod
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// The run script exports the environment before the module's test and the
+// command: sh sees each value byte for byte, quotes and newlines included,
+// and Python's str() of a boolean, a number and None.
+func TestRunScriptExportsTheEnvironment(t *testing.T) {
+	env, err := EnvVars(map[string]any{"Q": "it's \"q\"\n$HOME", "B": true, "N": 7, "Z": nil})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := CommandArgs{Shell: true, Line: `printf '%s|%s|%s|%s' "$Q" "$B" "$N" "$Z"`, Env: env}
+	out, err := exec.Command("/bin/sh", "-c", a.RunScript()).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "it's \"q\"\n$HOME|True|7|None"; string(out) != want {
+		t.Errorf("sh printed %q, want %q", out, want)
+	}
+}
+
+func TestEnvVarsRefusesWhatShCannotExport(t *testing.T) {
+	for _, env := range []map[string]any{{"A-B": "x"}, {"1A": "x"}, {"L": []any{"a"}}, {"M": map[string]any{"k": "v"}}} {
+		if _, err := EnvVars(env); err == nil || !strings.Contains(err.Error(), "environment variable") {
+			t.Errorf("%v: error %v", env, err)
+		}
+	}
+}
