@@ -157,7 +157,7 @@ func (h *hostApply) ansibleResult(ev delegate.Event) string {
 	where := fmt.Sprintf("%s:%d", file, line)
 	detail := ""
 	if ev.Msg != "" && !ev.NoLog {
-		detail = ": " + firstLine(ev.Msg)
+		detail = ": " + plan.FirstLine(ev.Msg)
 	}
 	msg := fmt.Sprintf("via ansible: %s (%s, %s)%s", ev.Status, ev.Action, where, detail)
 	status := StatusOK
@@ -177,7 +177,7 @@ func (h *hostApply) ansibleResult(ev delegate.Event) string {
 // lastLine is the last non-empty line of Ansible's output.
 func lastLine(out string) string {
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	return firstLine(lines[len(lines)-1])
+	return plan.FirstLine(lines[len(lines)-1])
 }
 
 // auditViaAnsible is what the audit log records of the plays Ansible ran.

@@ -214,7 +214,7 @@ func (h *hostApply) runFileTask(ctx context.Context, f *plan.FileChange) error {
 		return fmt.Errorf("stat %s: %w", f.Dest, err)
 	}
 	if now.ExitCode != 0 {
-		return fmt.Errorf("stat %s: exited %d: %s", f.Dest, now.ExitCode, firstLine(now.Stderr, now.Stdout))
+		return fmt.Errorf("stat %s: exited %d: %s", f.Dest, now.ExitCode, plan.FirstLine(now.Stderr, now.Stdout))
 	}
 	if sum := sha256.Sum256([]byte(now.Stdout)); hex.EncodeToString(sum[:]) != f.OldSHA256 {
 		return fmt.Errorf("%s changed on the host since the plan: plan again", f.Dest)
@@ -224,7 +224,7 @@ func (h *hostApply) runFileTask(ctx context.Context, f *plan.FileChange) error {
 		return fmt.Errorf("%s: %w", f.Dest, err)
 	}
 	if res.ExitCode != 0 {
-		return fmt.Errorf("%s: exited %d: %s", f.Dest, res.ExitCode, firstLine(res.Stderr, res.Stdout))
+		return fmt.Errorf("%s: exited %d: %s", f.Dest, res.ExitCode, plan.FirstLine(res.Stderr, res.Stdout))
 	}
 	h.step(StepWrite, StatusOK, f.Dest, string(f.Action))
 	return nil
@@ -294,7 +294,7 @@ func (h *hostApply) setAttrs(ctx context.Context, tr remote.Transport, f *plan.F
 		return fmt.Errorf("set attributes of %s: %w", f.Dest, err)
 	}
 	if res.ExitCode != 0 {
-		return fmt.Errorf("set attributes of %s: exited %d: %s", f.Dest, res.ExitCode, firstLine(res.Stderr, res.Stdout))
+		return fmt.Errorf("set attributes of %s: exited %d: %s", f.Dest, res.ExitCode, plan.FirstLine(res.Stderr, res.Stdout))
 	}
 	h.written = append(h.written, f)
 	h.step(StepWrite, StatusOK, f.Dest, "attributes "+attrsSummary(f.AttrsAfter))
@@ -367,7 +367,7 @@ func (h *hostApply) runHandler(ctx context.Context, hr plan.HandlerRun) error {
 		return fmt.Errorf("handler %q: %w", hr.Name, err)
 	}
 	if res.ExitCode != 0 {
-		return fmt.Errorf("handler %q exited %d: %s", hr.Name, res.ExitCode, firstLine(res.Stderr, res.Stdout))
+		return fmt.Errorf("handler %q exited %d: %s", hr.Name, res.ExitCode, plan.FirstLine(res.Stderr, res.Stdout))
 	}
 	h.step(StepHandler, StatusOK, "", hr.Name)
 	return nil
@@ -381,16 +381,6 @@ func shellFor(m ansible.Module) remote.Shell {
 		return remote.Cmd
 	}
 	return remote.Sh
-}
-
-func firstLine(texts ...string) string {
-	for _, t := range texts {
-		if t = strings.TrimSpace(t); t != "" {
-			line, _, _ := strings.Cut(t, "\n")
-			return line
-		}
-	}
-	return "(no output)"
 }
 
 // afterRestart gates the host on health, then tests its routes (now, or

@@ -32,7 +32,7 @@ func (h *hostApply) runUnitTask(ctx context.Context, f *plan.FileChange) error {
 		return fmt.Errorf("%s: %w", label, err)
 	}
 	if res.ExitCode != 0 {
-		return fmt.Errorf("%s: %s exited %d: %s", label, f.Script, res.ExitCode, firstLine(res.Stderr, res.Stdout))
+		return fmt.Errorf("%s: %s exited %d: %s", label, f.Script, res.ExitCode, plan.FirstLine(res.Stderr, res.Stdout))
 	}
 	h.step(StepWrite, StatusOK, label, f.Service.Summary)
 	return nil
@@ -61,7 +61,7 @@ func unitAsPlanned(ctx context.Context, tr remote.Transport, f *plan.FileChange)
 	}
 	_, sections, err := filemod.ParseQuery(res.Stdout)
 	if err != nil || res.ExitCode != 0 {
-		return fmt.Errorf("systemctl about %s: exited %d: %v %s", f.Dest, res.ExitCode, err, firstLine(res.Stderr))
+		return fmt.Errorf("systemctl about %s: exited %d: %v %s", f.Dest, res.ExitCode, err, plan.FirstLine(res.Stderr))
 	}
 	if sum := sha256.Sum256([]byte(sections[f.Dest])); hex.EncodeToString(sum[:]) != f.OldSHA256 {
 		return fmt.Errorf("unit %s changed on the host since the plan: plan again", f.Dest)

@@ -50,7 +50,7 @@ func (hf *hostFiles) guard(ctx context.Context, c *FileChange, a *filemod.Comman
 	case err != nil:
 		return "", "", err
 	case res.ExitCode != 0:
-		return "", firstLineOf(res.Stderr, res.Stdout), nil
+		return "", FirstLine(res.Stderr, res.Stdout), nil
 	}
 	return res.Stdout, "", nil
 }

@@ -143,37 +143,29 @@ func e2eFileAttrs(t *testing.T, path string) string {
 // content, mode and owner Ansible gave it, and ansible-playbook --check
 // reports changed=0. Against both ansible-cores.
 func TestE2EAttrsParityWithAnsiblePlaybook(t *testing.T) {
-	oracles := e2eOracles(t)
-	e2eIsolateEnv(t)
-	base := t.TempDir()
-	bin := e2eBuildStraylight(t, base)
-	for _, o := range oracles {
-		t.Run("ansible-core "+o.version, func(t *testing.T) {
-			dir := filepath.Join(base, o.version)
-			root, out := filepath.Join(dir, "repo"), filepath.Join(dir, "out")
-			repo := e2eAttrsRepo(t, out)
-			e2eWriteTree(t, root, repo.files)
-			e2eAttrsReset(t, out)
-			before := e2ePlan(t, e2eOpenCore(t, root, "", o.version))
-			e2eAttrsPlannedAll(t, before)
-			e2eAttrsDiffsAreAnsibles(t, before, e2eAttrsAnsibleCheck(t, o, dir, root, repo))
-			log := e2eRunAnsiblePlaybook(t, o, dir, root, repo)
-			e2eCompareStatus(t, before, e2eTaskStatus(log))
-			byAnsible := e2eAttrsOf(t, out)
-			if after := e2ePlan(t, e2eOpenCore(t, root, "", o.version)); after.HasChanges() {
-				t.Errorf("after ansible-playbook: %s", after.Summary.Line())
+	e2eEachCore(t, func(t *testing.T, o e2eOracle, bin, dir, root, out string) {
+		repo := e2eAttrsRepo(t, out)
+		e2eWriteTree(t, root, repo.files)
+		e2eAttrsReset(t, out)
+		before := e2ePlan(t, e2eOpenCore(t, root, "", o.version))
+		e2eAttrsPlannedAll(t, before)
+		e2eAttrsDiffsAreAnsibles(t, before, e2eAttrsAnsibleCheck(t, o, dir, root, repo))
+		log := e2eRunAnsiblePlaybook(t, o, dir, root, repo)
+		e2eCompareStatus(t, before, e2eTaskStatus(log))
+		byAnsible := e2eAttrsOf(t, out)
+		if after := e2ePlan(t, e2eOpenCore(t, root, "", o.version)); after.HasChanges() {
+			t.Errorf("after ansible-playbook: %s", after.Summary.Line())
+		}
+		e2eCheckCLIClean(t, bin, root, o)
+		e2eAttrsReset(t, out)
+		e2eAttrsApply(t, bin, root, o)
+		for name, want := range byAnsible {
+			if got := e2eFileAttrs(t, filepath.Join(out, name)); got != want {
+				t.Errorf("%s after straylight --apply: %s; after ansible-playbook: %s", name, got, want)
 			}
-			e2eCheckCLIClean(t, bin, root, o)
-			e2eAttrsReset(t, out)
-			e2eAttrsApply(t, bin, root, o)
-			for name, want := range byAnsible {
-				if got := e2eFileAttrs(t, filepath.Join(out, name)); got != want {
-					t.Errorf("%s after straylight --apply: %s; after ansible-playbook: %s", name, got, want)
-				}
-			}
-			e2eAttrsAnsibleUnchanged(t, o, dir, root, repo)
-		})
-	}
+		}
+		e2eAttrsAnsibleUnchanged(t, o, dir, root, repo)
+	})
 }
 
 // e2eAttrsPlannedAll: every task is planned (none unsupported), and the

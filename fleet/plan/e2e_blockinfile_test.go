@@ -108,44 +108,36 @@ func e2eBlockReset(t *testing.T, out string) {
 // straylight --apply on the same starting files leaves what Ansible left,
 // which ansible-playbook --check then finds unchanged. Both ansible-cores.
 func TestE2EBlockInFileParityWithAnsiblePlaybook(t *testing.T) {
-	oracles := e2eOracles(t)
-	e2eIsolateEnv(t)
-	base := t.TempDir()
-	bin := e2eBuildStraylight(t, base)
-	for _, o := range oracles {
-		t.Run("ansible-core "+o.version, func(t *testing.T) {
-			dir := filepath.Join(base, o.version)
-			root, out := filepath.Join(dir, "repo"), filepath.Join(dir, "out")
-			repo := e2eBlockRepo(out, o.version)
-			e2eWriteTree(t, root, repo.files)
-			e2eBlockReset(t, out)
-			before := e2ePlan(t, e2eOpenCore(t, root, "", o.version))
-			planned := e2eBlockPlanned(t, before)
-			e2eCompareStatus(t, before, e2eTaskStatus(e2eAttrsAnsibleCheck(t, o, dir, root, repo)))
-			e2eRunAnsiblePlaybook(t, o, dir, root, repo)
-			byAnsible := e2eBlockFiles(t, out)
-			for dest, content := range planned {
-				rel, _ := filepath.Rel(out, dest)
-				if got := byAnsible[rel]; !strings.HasPrefix(got, strconv.Quote(content)+" mode ") {
-					t.Errorf("%s: straylight plans %q, Ansible wrote %q", dest, content, got)
-				}
+	e2eEachCore(t, func(t *testing.T, o e2eOracle, bin, dir, root, out string) {
+		repo := e2eBlockRepo(out, o.version)
+		e2eWriteTree(t, root, repo.files)
+		e2eBlockReset(t, out)
+		before := e2ePlan(t, e2eOpenCore(t, root, "", o.version))
+		planned := e2eBlockPlanned(t, before)
+		e2eCompareStatus(t, before, e2eTaskStatus(e2eAttrsAnsibleCheck(t, o, dir, root, repo)))
+		e2eRunAnsiblePlaybook(t, o, dir, root, repo)
+		byAnsible := e2eBlockFiles(t, out)
+		for dest, content := range planned {
+			rel, _ := filepath.Rel(out, dest)
+			if got := byAnsible[rel]; !strings.HasPrefix(got, strconv.Quote(content)+" mode ") {
+				t.Errorf("%s: straylight plans %q, Ansible wrote %q", dest, content, got)
 			}
-			if after := e2ePlan(t, e2eOpenCore(t, root, "", o.version)); after.HasChanges() {
-				t.Errorf("after ansible-playbook: %s", after.Summary.Line())
+		}
+		if after := e2ePlan(t, e2eOpenCore(t, root, "", o.version)); after.HasChanges() {
+			t.Errorf("after ansible-playbook: %s", after.Summary.Line())
+		}
+		e2eBlockReset(t, out)
+		e2eAttrsApply(t, bin, root, o)
+		for name, want := range byAnsible {
+			if got := e2eBlockFiles(t, out)[name]; got != want {
+				t.Errorf("%s after straylight --apply: %q; after ansible-playbook: %q", name, got, want)
 			}
-			e2eBlockReset(t, out)
-			e2eAttrsApply(t, bin, root, o)
-			for name, want := range byAnsible {
-				if got := e2eBlockFiles(t, out)[name]; got != want {
-					t.Errorf("%s after straylight --apply: %q; after ansible-playbook: %q", name, got, want)
-				}
-			}
-			e2eAttrsAnsibleUnchanged(t, o, dir, root, repo)
-			if !e2eAtLeast216(o.version) {
-				e2eBlockOlderCoreRefuses(t, o, dir)
-			}
-		})
-	}
+		}
+		e2eAttrsAnsibleUnchanged(t, o, dir, root, repo)
+		if !e2eAtLeast216(o.version) {
+			e2eBlockOlderCoreRefuses(t, o, dir)
+		}
+	})
 }
 
 // e2eBlockOlderCoreRefuses: under an ansible-core before 2.16 a task

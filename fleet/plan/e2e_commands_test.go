@@ -126,41 +126,33 @@ func e2eCommandsFiles(t *testing.T, out string) string {
 // plan's; and after Ansible's real run and after straylight --apply from
 // the same files, the files are the same. Against both ansible-cores.
 func TestE2ECommandTasksParityWithAnsiblePlaybook(t *testing.T) {
-	oracles := e2eOracles(t)
-	e2eIsolateEnv(t)
-	base := t.TempDir()
-	bin := e2eBuildStraylight(t, base)
-	for _, o := range oracles {
-		t.Run("ansible-core "+o.version, func(t *testing.T) {
-			dir := filepath.Join(base, o.version)
-			root, out := filepath.Join(dir, "repo"), filepath.Join(dir, "out")
-			repo := e2eCommandsRepo(out)
-			e2eWriteTree(t, root, repo.files)
-			e2eCommandsReset(t, out)
-			before := e2ePlan(t, e2eOpenCore(t, root, "", o.version))
-			h := before.Host("c1")
-			if h == nil || len(h.Unsupported) > 0 || len(h.ViaAnsible) > 0 || len(h.Files) != 17 {
-				t.Fatalf("plan of c1: %+v", h)
+	e2eEachCore(t, func(t *testing.T, o e2eOracle, bin, dir, root, out string) {
+		repo := e2eCommandsRepo(out)
+		e2eWriteTree(t, root, repo.files)
+		e2eCommandsReset(t, out)
+		before := e2ePlan(t, e2eOpenCore(t, root, "", o.version))
+		h := before.Host("c1")
+		if h == nil || len(h.Unsupported) > 0 || len(h.ViaAnsible) > 0 || len(h.Files) != 17 {
+			t.Fatalf("plan of c1: %+v", h)
+		}
+		e2eCommandsSame(t, "--check", e2eCommandsCheckVerdicts(h), e2eVerdictsOf(e2eUnitsAnsible(t, o, dir, root, repo, "--check", "--limit", "c1")), "when registered changed")
+		real := e2eVerdictsOf(e2eUnitsAnsible(t, o, dir, root, repo, "--limit", "c1"))
+		e2eCommandsSame(t, "the real run", e2eCommandsRealVerdicts(h), real, e2eCommandsCheckOnly...)
+		if real["failing ignored"] != "fatal" || real["creates made earlier"] != "ok" {
+			t.Errorf("the real run: failing ignored %s, creates made earlier %s", real["failing ignored"], real["creates made earlier"])
+		}
+		byAnsible := e2eCommandsFiles(t, out)
+		e2eCommandsReset(t, out)
+		log := e2eCommandsApply(t, bin, root, o)
+		if got := e2eCommandsFiles(t, out); got != byAnsible {
+			t.Errorf("%s: files after straylight --apply (-) and ansible-playbook (+):\n%s", o.full, e2eLineDiff(got, byAnsible))
+		}
+		for _, want := range []string{"write failed shell echo failing >&2; exit 3", "write ok command touch " + out + "/twice not run (creates)"} {
+			if !strings.Contains(log, want) {
+				t.Errorf("straylight --apply's output lacks %q:\n%s", want, log)
 			}
-			e2eCommandsSame(t, "--check", e2eCommandsCheckVerdicts(h), e2eVerdictsOf(e2eUnitsAnsible(t, o, dir, root, repo, "--check", "--limit", "c1")), "when registered changed")
-			real := e2eVerdictsOf(e2eUnitsAnsible(t, o, dir, root, repo, "--limit", "c1"))
-			e2eCommandsSame(t, "the real run", e2eCommandsRealVerdicts(h), real, e2eCommandsCheckOnly...)
-			if real["failing ignored"] != "fatal" || real["creates made earlier"] != "ok" {
-				t.Errorf("the real run: failing ignored %s, creates made earlier %s", real["failing ignored"], real["creates made earlier"])
-			}
-			byAnsible := e2eCommandsFiles(t, out)
-			e2eCommandsReset(t, out)
-			log := e2eCommandsApply(t, bin, root, o)
-			if got := e2eCommandsFiles(t, out); got != byAnsible {
-				t.Errorf("%s: files after straylight --apply (-) and ansible-playbook (+):\n%s", o.full, e2eLineDiff(got, byAnsible))
-			}
-			for _, want := range []string{"write failed shell echo failing >&2; exit 3", "write ok command touch " + out + "/twice not run (creates)"} {
-				if !strings.Contains(log, want) {
-					t.Errorf("straylight --apply's output lacks %q:\n%s", want, log)
-				}
-			}
-		})
-	}
+		}
+	})
 }
 
 // e2eCommandsCheckVerdicts is what ansible-playbook --check reports for

@@ -102,33 +102,25 @@ func e2eEnvRepo(out string) e2eRepo {
 // ansible-cores; the vaulted value is in neither the plan, its JSON, the
 // saved plan nor --check's output.
 func TestE2EEnvironmentParityWithAnsiblePlaybook(t *testing.T) {
-	oracles := e2eOracles(t)
-	e2eIsolateEnv(t)
-	base := t.TempDir()
-	bin := e2eBuildStraylight(t, base)
-	for _, o := range oracles {
-		t.Run("ansible-core "+o.version, func(t *testing.T) {
-			dir := filepath.Join(base, o.version)
-			root, out := filepath.Join(dir, "repo"), filepath.Join(dir, "out")
-			repo := e2eEnvRepo(out)
-			e2eWriteTree(t, root, repo.files)
-			e2eVaultEncrypt(t, o, dir, root, "group_vars/all/vault.yml")
-			e2eEnvReset(t, out)
-			p := e2ePlan(t, e2eOpenCore(t, root, "", o.version))
-			e2eEnvPlanned(t, p)
-			e2eUnitsAnsible(t, o, dir, root, repo, "--limit", "e1")
-			byAnsible := e2eCommandsFiles(t, out)
-			if !strings.Contains(byAnsible, "task.txt: \"play hello-task\\n\"") || !strings.Contains(byAnsible, e2eEnvToken) {
-				t.Fatalf("%s: ansible-playbook did not write what the playbook says:\n%s", o.full, byAnsible)
-			}
-			e2eEnvReset(t, out)
-			e2eCommandsApply(t, bin, root, o)
-			if got := e2eCommandsFiles(t, out); got != byAnsible {
-				t.Errorf("%s: files after straylight --apply (-) and ansible-playbook (+):\n%s", o.full, e2eLineDiff(got, byAnsible))
-			}
-			e2eEnvCheckHidesToken(t, bin, root, dir, o)
-		})
-	}
+	e2eEachCore(t, func(t *testing.T, o e2eOracle, bin, dir, root, out string) {
+		repo := e2eEnvRepo(out)
+		e2eWriteTree(t, root, repo.files)
+		e2eVaultEncrypt(t, o, dir, root, "group_vars/all/vault.yml")
+		e2eEnvReset(t, out)
+		p := e2ePlan(t, e2eOpenCore(t, root, "", o.version))
+		e2eEnvPlanned(t, p)
+		e2eUnitsAnsible(t, o, dir, root, repo, "--limit", "e1")
+		byAnsible := e2eCommandsFiles(t, out)
+		if !strings.Contains(byAnsible, "task.txt: \"play hello-task\\n\"") || !strings.Contains(byAnsible, e2eEnvToken) {
+			t.Fatalf("%s: ansible-playbook did not write what the playbook says:\n%s", o.full, byAnsible)
+		}
+		e2eEnvReset(t, out)
+		e2eCommandsApply(t, bin, root, o)
+		if got := e2eCommandsFiles(t, out); got != byAnsible {
+			t.Errorf("%s: files after straylight --apply (-) and ansible-playbook (+):\n%s", o.full, e2eLineDiff(got, byAnsible))
+		}
+		e2eEnvCheckHidesToken(t, bin, root, dir, o)
+	})
 }
 
 func e2eEnvReset(t *testing.T, out string) {
@@ -190,38 +182,30 @@ func e2eEnvCheckHidesToken(t *testing.T, bin, root, dir string, o e2eOracle) {
 // changes it is noticed; straylight refuses it instead: --apply names the
 // file, line and key and writes nothing, not even the command before it.
 func TestE2EEnvironmentNotAMapping(t *testing.T) {
-	oracles := e2eOracles(t)
-	e2eIsolateEnv(t)
-	base := t.TempDir()
-	bin := e2eBuildStraylight(t, base)
-	for _, o := range oracles {
-		t.Run("ansible-core "+o.version, func(t *testing.T) {
-			dir := filepath.Join(base, o.version)
-			root, out := filepath.Join(dir, "repo"), filepath.Join(dir, "out")
-			repo := e2eEnvRepo(out)
-			repo.files["env.yml"] = "- hosts: e1\n  gather_facts: false\n  vars: {not_a_dict: text}\n  tasks:\n    - name: first\n      shell: echo x > {{ out }}/first.txt\n" +
-				"    - name: bad\n      shell: echo x > {{ out }}/bad.txt\n      environment: \"{{ not_a_dict }}\"\n"
-			delete(repo.files, "group_vars/all/vault.yml")
-			e2eWriteTree(t, root, repo.files)
-			e2eEnvReset(t, out)
-			cmd := exec.Command(filepath.Join(o.bin, "ansible-playbook"), "-i", repo.inventory, "env.yml")
-			cmd.Dir, cmd.Env = root, e2eAnsibleEnv(t, dir)
-			if log, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(log), "could not parse environment value, skipping") {
-				t.Errorf("%s: ansible-playbook: %v\n%s", o.full, err, log)
-			}
-			e2eEnvReset(t, out)
-			if bin == "" {
-				return
-			}
-			apply := exec.Command(bin, "-C", root, "--apply", "--yes")
-			apply.Env = append(os.Environ(), "PATH="+o.bin+string(os.PathListSeparator)+os.Getenv("PATH"))
-			log, err := apply.CombinedOutput()
-			if err == nil || !strings.Contains(string(log), "env.yml:9: [e1] environment: environment must be a dictionary") {
-				t.Errorf("straylight --apply: %v\n%s", err, log)
-			}
-			if files := e2eCommandsFiles(t, out); files != "" {
-				t.Errorf("straylight --apply wrote, though the plan failed:\n%s", files)
-			}
-		})
-	}
+	e2eEachCore(t, func(t *testing.T, o e2eOracle, bin, dir, root, out string) {
+		repo := e2eEnvRepo(out)
+		repo.files["env.yml"] = "- hosts: e1\n  gather_facts: false\n  vars: {not_a_dict: text}\n  tasks:\n    - name: first\n      shell: echo x > {{ out }}/first.txt\n" +
+			"    - name: bad\n      shell: echo x > {{ out }}/bad.txt\n      environment: \"{{ not_a_dict }}\"\n"
+		delete(repo.files, "group_vars/all/vault.yml")
+		e2eWriteTree(t, root, repo.files)
+		e2eEnvReset(t, out)
+		cmd := exec.Command(filepath.Join(o.bin, "ansible-playbook"), "-i", repo.inventory, "env.yml")
+		cmd.Dir, cmd.Env = root, e2eAnsibleEnv(t, dir)
+		if log, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(log), "could not parse environment value, skipping") {
+			t.Errorf("%s: ansible-playbook: %v\n%s", o.full, err, log)
+		}
+		e2eEnvReset(t, out)
+		if bin == "" {
+			return
+		}
+		apply := exec.Command(bin, "-C", root, "--apply", "--yes")
+		apply.Env = append(os.Environ(), "PATH="+o.bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+		log, err := apply.CombinedOutput()
+		if err == nil || !strings.Contains(string(log), "env.yml:9: [e1] environment: environment must be a dictionary") {
+			t.Errorf("straylight --apply: %v\n%s", err, log)
+		}
+		if files := e2eCommandsFiles(t, out); files != "" {
+			t.Errorf("straylight --apply wrote, though the plan failed:\n%s", files)
+		}
+	})
 }

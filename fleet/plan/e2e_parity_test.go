@@ -77,6 +77,23 @@ type e2eOracle struct {
 	bin     string // the directory of ansible-playbook and ansible-inventory
 }
 
+// e2eEachCore runs body once per installed ansible-core (e2eOracles), in a
+// subtest named for it, with straylight built once and the environment
+// isolated: each core gets its own folder dir, with the repository under
+// root (dir/repo) and the hosts' files under out (dir/out).
+func e2eEachCore(t *testing.T, body func(t *testing.T, o e2eOracle, bin, dir, root, out string)) {
+	oracles := e2eOracles(t)
+	e2eIsolateEnv(t)
+	base := t.TempDir()
+	bin := e2eBuildStraylight(t, base)
+	for _, o := range oracles {
+		t.Run("ansible-core "+o.version, func(t *testing.T) {
+			dir := filepath.Join(base, o.version)
+			body(t, o, bin, dir, filepath.Join(dir, "repo"), filepath.Join(dir, "out"))
+		})
+	}
+}
+
 // e2eOracles are the ansible-cores installed: Debian's (/usr/bin) and the
 // newest from pip in the venv .ci/venvs creates. A missing one is skipped
 // with a message, or fails the test under STRAYLIGHT_REQUIRE_ORACLES=1.

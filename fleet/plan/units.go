@@ -105,7 +105,7 @@ func (hf *hostFiles) askUnits(ctx context.Context, w *hostWork, f *fileWork) err
 		return err
 	}
 	if res.ExitCode != 0 {
-		hf.units.failure = fmt.Sprintf("asking systemctl exited %d: %s", res.ExitCode, firstLineOf(res.Stderr, res.Stdout))
+		hf.units.failure = fmt.Sprintf("asking systemctl exited %d: %s", res.ExitCode, FirstLine(res.Stderr, res.Stdout))
 		return nil
 	}
 	hf.units.states, hf.units.sections, err = filemod.ParseQuery(res.Stdout)
@@ -125,8 +125,9 @@ func (w *hostWork) unitNames() []string {
 	return names
 }
 
-// firstLineOf is the first non-empty line among the texts.
-func firstLineOf(texts ...string) string {
+// FirstLine is the first non-empty line among a command's outputs (stderr
+// first, as callers pass them), or "(no output)": what an error quotes.
+func FirstLine(texts ...string) string {
 	for _, t := range texts {
 		if t = strings.TrimSpace(t); t != "" {
 			line, _, _ := strings.Cut(t, "\n")
