@@ -39,15 +39,23 @@ func startTmux(t *testing.T, width, height int, command string) *tmuxSession {
 		exitFile: filepath.Join(t.TempDir(), "exit")}
 	shell := fmt.Sprintf("%s; echo $? > %s; sleep 60", command, s.exitFile)
 	args := []string{"new-session", "-d", "-s", s.name, "-x", fmt.Sprint(width), "-y", fmt.Sprint(height), shell}
-	if out, err := exec.Command("tmux", args...).CombinedOutput(); err != nil {
+	if out, err := s.tmux(args...).CombinedOutput(); err != nil {
 		t.Fatalf("tmux new-session: %v\n%s", err, out)
 	}
-	t.Cleanup(func() { exec.Command("tmux", "kill-session", "-t", s.name).Run() })
+	t.Cleanup(func() { _ = s.tmux("kill-server").Run() })
 	return s
 }
 
+// tmux runs a tmux command on the session's own server (-L, a socket
+// named after the session): sessions sharing the default server raced, a
+// new session reaching a server that the previous test's kill-session was
+// shutting down ("server exited unexpectedly").
+func (s *tmuxSession) tmux(args ...string) *exec.Cmd {
+	return exec.Command("tmux", append([]string{"-L", s.name}, args...)...)
+}
+
 func (s *tmuxSession) screen() string {
-	out, err := exec.Command("tmux", "capture-pane", "-p", "-t", s.name).Output()
+	out, err := s.tmux("capture-pane", "-p", "-t", s.name).Output()
 	if err != nil {
 		s.t.Fatalf("tmux capture-pane: %v", err)
 	}
@@ -58,7 +66,7 @@ func (s *tmuxSession) screen() string {
 func (s *tmuxSession) keys(keys ...string) {
 	s.t.Helper()
 	for _, k := range keys {
-		if out, err := exec.Command("tmux", "send-keys", "-t", s.name, k).CombinedOutput(); err != nil {
+		if out, err := s.tmux("send-keys", "-t", s.name, k).CombinedOutput(); err != nil {
 			s.t.Fatalf("tmux send-keys %q: %v\n%s", k, err, out)
 		}
 		time.Sleep(150 * time.Millisecond)
@@ -68,7 +76,7 @@ func (s *tmuxSession) keys(keys ...string) {
 // literal types text without tmux interpreting key names.
 func (s *tmuxSession) literal(text string) {
 	s.t.Helper()
-	if out, err := exec.Command("tmux", "send-keys", "-t", s.name, "-l", text).CombinedOutput(); err != nil {
+	if out, err := s.tmux("send-keys", "-t", s.name, "-l", text).CombinedOutput(); err != nil {
 		s.t.Fatalf("tmux send-keys -l: %v\n%s", err, out)
 	}
 	time.Sleep(150 * time.Millisecond)

@@ -163,7 +163,7 @@ func TestTmuxHangupRollsBack(t *testing.T) {
 	s := startTmux(t, 120, 40, buildBinary(t)+" -C "+d.Dir)
 	deployWintermute(s)
 	pid := s.programPID()
-	if out, err := exec.Command("tmux", "kill-session", "-t", s.name).CombinedOutput(); err != nil {
+	if out, err := s.tmux("kill-session", "-t", s.name).CombinedOutput(); err != nil {
 		t.Fatalf("tmux kill-session: %v %s", err, out)
 	}
 	waitGone(t, pid)
@@ -188,7 +188,7 @@ func TestTmuxHangupRemovesTheDemoRepository(t *testing.T) {
 		t.Fatalf("the demo repository %s: %v", repo, err)
 	}
 	pid := s.programPID()
-	if out, err := exec.Command("tmux", "kill-session", "-t", s.name).CombinedOutput(); err != nil {
+	if out, err := s.tmux("kill-session", "-t", s.name).CombinedOutput(); err != nil {
 		t.Fatalf("tmux kill-session: %v %s", err, out)
 	}
 	waitGone(t, pid)
@@ -200,7 +200,7 @@ func TestTmuxHangupRemovesTheDemoRepository(t *testing.T) {
 // programPID is the pid of the program in the pane (the shell's child).
 func (s *tmuxSession) programPID() string {
 	s.t.Helper()
-	out, err := exec.Command("tmux", "display-message", "-p", "-t", s.name, "#{pane_pid}").Output()
+	out, err := s.tmux("display-message", "-p", "-t", s.name, "#{pane_pid}").Output()
 	if err != nil {
 		s.t.Fatalf("tmux pane pid: %v", err)
 	}
