@@ -28,6 +28,7 @@ const (
 )
 
 func main() {
+	deferFirstCollection(firstCollectionAt)
 	// SIGHUP: the terminal was closed. Each ends the run the same way: a
 	// deploy in flight is rolled back before the process exits.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
