@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/straylight-fleet/straylight/internal/shquote"
 )
 
 // LocalConfig configures the transport for ansible_connection: local.
@@ -225,7 +227,7 @@ func validateStaged(ctx context.Context, tmp, exports, validate string) error {
 	if validate == "" {
 		return nil
 	}
-	res, err := runProcess(ctx, []string{"/bin/sh", "-c", exports + strings.Replace(validate, "%s", ShellQuote(tmp), 1)}, nil)
+	res, err := runProcess(ctx, []string{"/bin/sh", "-c", exports + strings.Replace(validate, "%s", shquote.Always(tmp), 1)}, nil)
 	if err != nil {
 		return fmt.Errorf("validate: %w", err)
 	}

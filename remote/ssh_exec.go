@@ -10,6 +10,8 @@ import (
 	"io"
 	"regexp"
 	"strings"
+
+	"github.com/straylight-fleet/straylight/internal/shquote"
 )
 
 // ErrBecome: sudo or su refused to run the command as the become user.
@@ -18,12 +20,6 @@ var ErrBecome = errors.New("privilege escalation failed")
 var userNamePattern = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]*\$?$`)
 
 func validUserName(name string) bool { return userNamePattern.MatchString(name) && len(name) <= 64 }
-
-// ShellQuote quotes s as one word for a POSIX shell: inside single quotes
-// nothing is special, and a single quote is written as '"'"'.
-func ShellQuote(s string) string {
-	return "'" + strings.ReplaceAll(s, "'", `'"'"'`) + "'"
-}
 
 // checkRemotePath refuses paths a POSIX shell script should not be handed:
 // relative ones, and names holding a newline or NUL (which no quoting makes
@@ -68,7 +64,7 @@ func (s *SSH) script(ctx context.Context, script string, stdin io.Reader) (Comma
 // scriptTo runs script with its output going to sio's writers.
 func (s *SSH) scriptTo(ctx context.Context, script string, sio sessionIO) (int, error) {
 	if !s.become.Enabled {
-		return s.execRaw(ctx, "/bin/sh -c "+ShellQuote(script), sio)
+		return s.execRaw(ctx, "/bin/sh -c "+shquote.Always(script), sio)
 	}
 	return s.escalated(ctx, script, sio)
 }
@@ -85,18 +81,18 @@ func newBecomeMarker() string {
 // The password (if any) is written to sudo's stdin when it prompts.
 func (s *SSH) becomeLine(script, marker string) string {
 	user := stringOr(s.become.User, "root")
-	inner := "/bin/sh -c " + ShellQuote("echo "+marker+"; "+script)
+	inner := "/bin/sh -c " + shquote.Always("echo "+marker+"; "+script)
 	if s.become.Method == "su" {
 		// util-linux su prints "Password: " on stderr and reads stdin when
 		// there is no terminal.
-		return "LC_ALL=C su -s /bin/sh " + ShellQuote(user) + " -c " + ShellQuote("echo "+marker+"; "+script)
+		return "LC_ALL=C su -s /bin/sh " + shquote.Always(user) + " -c " + shquote.Always("echo "+marker+"; "+script)
 	}
 	prompt := "[straylight sudo " + marker[len(marker)-8:] + "] password:"
 	flags := "-H -S -n"
 	if s.become.Password != "" {
 		flags = "-H -S"
 	}
-	return "LC_ALL=C sudo " + flags + " -p " + ShellQuote(prompt) + " -u " + ShellQuote(user) + " " + inner
+	return "LC_ALL=C sudo " + flags + " -p " + shquote.Always(prompt) + " -u " + shquote.Always(user) + " " + inner
 }
 
 func sudoPrompt(marker string) string {
@@ -113,7 +109,7 @@ func (s *SSH) escalated(ctx context.Context, script string, sio sessionIO) (int,
 	gate := newBecomeGate(s.become.Password, sio.stdin)
 	out := &markerWriter{marker: []byte(marker + "\n"), next: sio.stdout, seen: gate.accepted}
 	errw := &promptWatcher{prompt: []byte(s.promptFor(marker)), accepted: gate.accepted, next: sio.stderr, prompted: gate.prompt}
-	code, err := s.execGated(ctx, "/bin/sh -c "+ShellQuote(s.becomeLine(script, marker)), sessionIO{stdin: gate, stdout: out, stderr: errw}, gate)
+	code, err := s.execGated(ctx, "/bin/sh -c "+shquote.Always(s.becomeLine(script, marker)), sessionIO{stdin: gate, stdout: out, stderr: errw}, gate)
 	return s.becomeOutcome(code, err, gate, out, errw)
 }
 

@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/straylight-fleet/straylight/internal/shquote"
 )
 
 // WriteOptions are what Ansible's template and copy modules set on a file.
@@ -74,7 +76,7 @@ const (
 // <gid> <owner> <group> <umask>" (stat's %a %u %g %U %G) and the content:
 // the file, its attributes and the shell's umask in one round trip.
 func readScript(p string) string {
-	return `p=` + ShellQuote(p) + `
+	return `p=` + shquote.Always(p) + `
 m=$(umask)
 if [ ! -e "$p" ] && [ ! -L "$p" ]; then echo "absent $m"; exit 0; fi
 [ -f "$p" ] || { echo "$p is not a regular file" >&2; exit 3; }
@@ -229,11 +231,11 @@ func lastLine(text string) string {
 func sshWriteScript(p, want, backup string, opts WriteOptions) string {
 	dir, base := path.Dir(p), path.Base(p)
 	var b strings.Builder
-	fmt.Fprintf(&b, "set -e\numask 077\ndst=%s\ndir=%s\n", ShellQuote(p), ShellQuote(dir))
+	fmt.Fprintf(&b, "set -e\numask 077\ndst=%s\ndir=%s\n", shquote.Always(p), shquote.Always(dir))
 	b.WriteString(`[ ! -e "$dst" ] || [ -f "$dst" ] || { echo "$dst is not a regular file" >&2; exit 3; }
 `)
 	writeMkdir(&b, opts.DirMode)
-	fmt.Fprintf(&b, "tmp=$(mktemp \"$dir\"/%s)\n", ShellQuote("."+base+".straylight-tmp-XXXXXX"))
+	fmt.Fprintf(&b, "tmp=$(mktemp \"$dir\"/%s)\n", shquote.Always("."+base+".straylight-tmp-XXXXXX"))
 	b.WriteString(`trap 'rm -f -- "$tmp"' EXIT
 cat > "$tmp"
 h=$(sha256sum < "$tmp"); h=${h%% *}
@@ -260,17 +262,17 @@ func writeMkdir(b *strings.Builder, dirMode string) {
 	}
 	fmt.Fprintf(b, `set --; d=$dir; while [ ! -e "$d" ]; do set -- "$d" "$@"; d=$(dirname -- "$d"); done
 for d in "$@"; do mkdir -- "$d"; chmod %s "$d"; done
-`, ShellQuote(dirMode))
+`, shquote.Always(dirMode))
 }
 
 // writeAttributes sets owner and group, then the mode (a chown clears
 // setuid and setgid, so the mode comes last).
 func writeAttributes(b *strings.Builder, opts WriteOptions) {
-	owner := ShellQuote(opts.Owner)
+	owner := shquote.Always(opts.Owner)
 	if opts.Owner == "" {
 		owner = `"$(stat -c %u -- "$dst")"`
 	}
-	group := ShellQuote(opts.Group)
+	group := shquote.Always(opts.Group)
 	if opts.Group == "" {
 		group = `"$(stat -c %g -- "$dst")"`
 	}
@@ -285,7 +287,7 @@ func writeAttributes(b *strings.Builder, opts WriteOptions) {
 		fmt.Fprintf(b, "if [ -e \"$dst\" ]; then chgrp %s \"$tmp\" 2>/dev/null || true; fi\n", group)
 	}
 	if opts.Mode != "" {
-		fmt.Fprintf(b, "chmod %s \"$tmp\"\n", ShellQuote(opts.Mode))
+		fmt.Fprintf(b, "chmod %s \"$tmp\"\n", shquote.Always(opts.Mode))
 	} else {
 		b.WriteString(`if [ -e "$dst" ]; then chmod "$(stat -c %a -- "$dst")" "$tmp"; else chmod 644 "$tmp"; fi
 `)
@@ -308,5 +310,5 @@ func writeBackup(b *strings.Builder, backup string) {
 		return
 	}
 	fmt.Fprintf(b, "if [ -e \"$dst\" ]; then cp -p -- \"$dst\" %s; sync -- %s 2>/dev/null || sync; kept=backup; fi\n",
-		ShellQuote(backup), ShellQuote(backup))
+		shquote.Always(backup), shquote.Always(backup))
 }

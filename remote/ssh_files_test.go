@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/straylight-fleet/straylight/internal/shquote"
 	"github.com/straylight-fleet/straylight/internal/sshdtest"
 )
 
@@ -26,8 +27,8 @@ func TestSSHBecomeWithPasswordOnStdin(t *testing.T) {
 	conn := lab.dial(t, sshdtest.SudoUser, map[string]any{
 		"ansible_become": "yes", "ansible_become_password": sshdtest.SudoUserPassword})
 	half := len(sshdtest.SudoUserPassword) / 2
-	probe := "id -u; p=" + ShellQuote(sshdtest.SudoUserPassword[:half]) + "; ps -eo args | grep -c \"$p\"" +
-		ShellQuote(sshdtest.SudoUserPassword[half:]) // only grep's own line may hold the whole password
+	probe := "id -u; p=" + shquote.Always(sshdtest.SudoUserPassword[:half]) + "; ps -eo args | grep -c \"$p\"" +
+		shquote.Always(sshdtest.SudoUserPassword[half:]) // only grep's own line may hold the whole password
 	if got := runOK(t, conn, probe); got != "0\n1" {
 		t.Fatalf("got %q (want root, and the password on no command line but grep's own)", got)
 	}
@@ -77,7 +78,7 @@ func TestSSHWriteFileWithModeOwnerGroupValidateBackup(t *testing.T) {
 	for _, name := range hostileNames {
 		path := filepath.Join(dir, name)
 		writeTwice(t, conn, path, opts)
-		if got := runOK(t, conn, "stat -c '%a %U %G' -- "+ShellQuote(path)); got != "640 "+sshdtest.SudoUser+" "+sshdtest.SudoUser {
+		if got := runOK(t, conn, "stat -c '%a %U %G' -- "+shquote.Always(path)); got != "640 "+sshdtest.SudoUser+" "+sshdtest.SudoUser {
 			t.Errorf("%q: stat %q", name, got)
 		}
 	}
@@ -222,7 +223,7 @@ func TestSSHWriteGivesNewDirectoriesTheDirectoryMode(t *testing.T) {
 	if _, err := conn.WriteFileWith(testContext(t), path, []byte("x\n"), WriteOptions{DirMode: "0750", Mode: "0640"}); err != nil {
 		t.Fatal(err)
 	}
-	got := runOK(t, conn, "stat -c '%a' -- "+ShellQuote(base)+" "+ShellQuote(filepath.Join(base, "a b"))+" "+ShellQuote(filepath.Join(base, "a b", "c"))+" "+ShellQuote(path))
+	got := runOK(t, conn, "stat -c '%a' -- "+shquote.Always(base)+" "+shquote.Always(filepath.Join(base, "a b"))+" "+shquote.Always(filepath.Join(base, "a b", "c"))+" "+shquote.Always(path))
 	if got != "750\n750\n750\n640" {
 		t.Errorf("modes of dm, dm/a b, dm/a b/c, f.txt: %q", got)
 	}

@@ -1,6 +1,7 @@
 package remote
 
 import (
+	"github.com/straylight-fleet/straylight/internal/shquote"
 	"slices"
 	"strings"
 	"testing"
@@ -40,7 +41,7 @@ func FuzzSplitShellWords(f *testing.F) {
 		}
 		quoted := make([]string, len(words))
 		for i, w := range words {
-			quoted[i] = ShellQuote(w)
+			quoted[i] = shquote.Always(w)
 		}
 		again, err := splitShellWords(strings.Join(quoted, " "))
 		if err != nil || !slices.Equal(words, again) {

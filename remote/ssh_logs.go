@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/straylight-fleet/straylight/internal/shquote"
 )
 
 // LogTarget, LogRequest and LogReader are declared in logs.go.
@@ -21,17 +23,17 @@ func (t LogTarget) command(lines int, follow bool) (string, error) {
 			return "", fmt.Errorf("container name %q is not a container name", t.Container)
 		}
 		engine := `$(command -v docker >/dev/null 2>&1 || ! command -v podman >/dev/null 2>&1 && echo docker || echo podman)`
-		return engine + " logs --tail " + n + f + " " + ShellQuote(t.Container) + " 2>&1", nil
+		return engine + " logs --tail " + n + f + " " + shquote.Always(t.Container) + " 2>&1", nil
 	case t.Unit != "" && t.Container == "" && t.File == "":
 		if !unitNamePattern.MatchString(t.Unit) {
 			return "", fmt.Errorf("unit name %q is not a systemd unit name", t.Unit)
 		}
-		return "journalctl --no-pager -o short-iso -n " + n + f + " -u " + ShellQuote(t.Unit) + " 2>&1", nil
+		return "journalctl --no-pager -o short-iso -n " + n + f + " -u " + shquote.Always(t.Unit) + " 2>&1", nil
 	case t.File != "" && t.Container == "" && t.Unit == "":
 		if err := checkRemotePath(t.File); err != nil {
 			return "", err
 		}
-		return "tail -n " + n + map[bool]string{true: " -F", false: ""}[follow] + " -- " + ShellQuote(t.File) + " 2>&1", nil
+		return "tail -n " + n + map[bool]string{true: " -F", false: ""}[follow] + " -- " + shquote.Always(t.File) + " 2>&1", nil
 	}
 	return "", fmt.Errorf("a log target names exactly one of container, unit or file (got %+v)", t)
 }

@@ -1,6 +1,7 @@
 package remote
 
 import (
+	"github.com/straylight-fleet/straylight/internal/shquote"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -121,7 +122,7 @@ func TestSSHSettingsHostKeyCheckingFromAnsible(t *testing.T) {
 func TestShellQuoteThroughARealShell(t *testing.T) {
 	words := append([]string{"", "'", `"`, `\`, "$(id)", "`id`", "a\nb", "$HOME", "*", "!x", "'\"'\"'"}, hostileNames...)
 	for _, word := range words {
-		out, err := exec.Command("/bin/sh", "-c", "printf %s "+ShellQuote(word)).Output()
+		out, err := exec.Command("/bin/sh", "-c", "printf %s "+shquote.Always(word)).Output()
 		if err != nil || string(out) != word {
 			t.Errorf("%q came back as %q (%v)", word, out, err)
 		}

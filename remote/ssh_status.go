@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/straylight-fleet/straylight/internal/shquote"
 )
 
 // StatusQuery names what a host's backend runs as: a container (Docker or
@@ -87,7 +89,7 @@ func (s *SSH) Status(ctx context.Context, q StatusQuery) (HostStatus, error) {
 // every refresh did before the status shell; kept for comparison).
 func (s *SSH) sessionStatus(ctx context.Context, q StatusQuery) (map[string]section, error) {
 	var stdout, stderr bytes.Buffer
-	code, err := s.execRaw(ctx, "/bin/sh -c "+ShellQuote(statusScript(q)), sessionIO{stdout: &stdout, stderr: &stderr})
+	code, err := s.execRaw(ctx, "/bin/sh -c "+shquote.Always(statusScript(q)), sessionIO{stdout: &stdout, stderr: &stderr})
 	if err != nil {
 		return nil, err
 	}
@@ -112,14 +114,14 @@ func statusProbes(q StatusQuery) string {
 	var b strings.Builder
 	b.WriteString("section gpu nvidia-smi " + strings.Join(nvidiaSMIArgs(), " ") + "\n")
 	if q.Container != "" || q.Unit == "" {
-		filter := ShellQuote("name=^" + q.Container + "$")
+		filter := shquote.Always("name=^" + q.Container + "$")
 		fmt.Fprintf(&b, "if command -v docker >/dev/null 2>&1 || ! command -v podman >/dev/null 2>&1; then "+
 			"section docker docker ps -a --filter %s --format '{{json .}}'; else "+
 			"section podman podman ps -a --filter %s --format json; fi\n", filter, filter)
 	}
 	if q.Unit != "" {
 		fmt.Fprintf(&b, "section unit systemctl show %s --no-pager "+
-			"--property=Id,LoadState,ActiveState,SubState,ActiveEnterTimestamp,NRestarts,MainPID\n", ShellQuote(q.Unit))
+			"--property=Id,LoadState,ActiveState,SubState,ActiveEnterTimestamp,NRestarts,MainPID\n", shquote.Always(q.Unit))
 	}
 	return b.String()
 }

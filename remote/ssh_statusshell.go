@@ -11,6 +11,8 @@ import (
 	"sync"
 
 	"golang.org/x/crypto/ssh"
+
+	"github.com/straylight-fleet/straylight/internal/shquote"
 )
 
 // maxStatusAnswer bounds one section of a status shell's answer.
@@ -63,7 +65,7 @@ func startStatusShell(client *ssh.Client) (*statusShell, error) {
 		session.Close()
 		return nil, err
 	}
-	if err := session.Start("/bin/sh -c " + ShellQuote(statusLoop(sh.end))); err != nil {
+	if err := session.Start("/bin/sh -c " + shquote.Always(statusLoop(sh.end))); err != nil {
 		session.Close()
 		return nil, fmt.Errorf("%w: starting the status shell: %v", ErrUnreachable, err)
 	}

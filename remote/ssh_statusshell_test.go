@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/straylight-fleet/straylight/internal/shquote"
 	"github.com/straylight-fleet/straylight/internal/sshdtest"
 )
 
@@ -96,8 +97,8 @@ func TestSSHStatusShellAbandonedRequestLeavesAFreshShell(t *testing.T) {
 // while the file slow exists.
 func writeSlowNvidiaSMI(t *testing.T, tools, slow string) {
 	t.Helper()
-	script := "#!/bin/sh\nwhile [ -e " + ShellQuote(slow) + " ]; do sleep 0.1; done\nexec " +
-		ShellQuote(filepath.Join(tools, "nvidia-smi.real")) + " \"$@\"\n"
+	script := "#!/bin/sh\nwhile [ -e " + shquote.Always(slow) + " ]; do sleep 0.1; done\nexec " +
+		shquote.Always(filepath.Join(tools, "nvidia-smi.real")) + " \"$@\"\n"
 	if err := os.Rename(filepath.Join(tools, "nvidia-smi"), filepath.Join(tools, "nvidia-smi.real")); err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/straylight-fleet/straylight/internal/shquote"
 )
 
 func addTextFilters(filters map[string]filter) {
@@ -228,24 +230,7 @@ func filterQuote(in any, _ []any) (any, error) {
 	if in == nil {
 		in = ""
 	}
-	s := pyStr(in)
-	if s == "" {
-		return "''", nil
-	}
-	if isShellSafe(s) {
-		return s, nil
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'"'"'`) + "'", nil
-}
-
-// isShellSafe matches shlex's _find_unsafe = re.compile(r'[^\w@%+=:,./-]', re.ASCII).
-func isShellSafe(s string) bool {
-	for _, r := range s {
-		if r > unicode.MaxASCII || !(r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune("@%+=:,./-", r)) {
-			return false
-		}
-	}
-	return true
+	return shquote.Quote(pyStr(in)), nil
 }
 
 // pyBasename is posixpath.basename: the part after the last slash.

@@ -1,7 +1,6 @@
 package ansible
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"maps"
@@ -14,6 +13,8 @@ import (
 
 	"github.com/straylight-fleet/straylight/fleet/filemod"
 	"github.com/straylight-fleet/straylight/fleet/inventory"
+	"github.com/straylight-fleet/straylight/fleet/vault"
+	"github.com/straylight-fleet/straylight/internal/shquote"
 	"github.com/straylight-fleet/straylight/render"
 )
 
@@ -488,7 +489,7 @@ func (hs *HostScope) copyContent(run *PlayRun, t *Task, args map[string]any) (da
 	if err != nil {
 		return nil, false, err
 	}
-	if data, err = hs.repo.sources.read(src); err != nil || !isVaultFile(data) || !boolArg(args, "decrypt", true) {
+	if data, err = hs.repo.sources.read(src); err != nil || !vault.IsEncrypted(data) || !boolArg(args, "decrypt", true) {
 		return data, false, err
 	}
 	plain, err := hs.repo.decryptSource(src, data)
@@ -504,9 +505,6 @@ type vaultSourceError struct{ err error }
 
 func (e *vaultSourceError) Error() string { return e.err.Error() }
 func (e *vaultSourceError) Unwrap() error { return e.err }
-
-// isVaultFile: the bytes are an Ansible vault envelope.
-func isVaultFile(data []byte) bool { return bytes.HasPrefix(data, []byte("$ANSIBLE_VAULT;")) }
 
 // decryptSource opens a vault-encrypted copy source with the keyring; with
 // none, Ansible's own message.
@@ -846,13 +844,13 @@ func composeBase(args map[string]any) (string, error) {
 	if dir == "" {
 		return "", fmt.Errorf("project_src is required (definition is left to Ansible)")
 	}
-	base := "docker compose --ansi never --project-directory " + shellQuote(dir)
+	base := "docker compose --ansi never --project-directory " + shquote.Quote(dir)
 	if name := argString(args, "project_name"); name != "" {
-		base += " --project-name " + shellQuote(name)
+		base += " --project-name " + shquote.Quote(name)
 	}
 	files, err := argStringList(args, "files")
 	for _, f := range files {
-		base += " --file " + shellQuote(f)
+		base += " --file " + shquote.Quote(f)
 	}
 	return base, err
 }
@@ -862,7 +860,7 @@ func composeServices(args map[string]any) (string, error) {
 	services, err := argStringList(args, "services")
 	tail := " --"
 	for _, s := range services {
-		tail += " " + shellQuote(s)
+		tail += " " + shquote.Quote(s)
 	}
 	return tail, err
 }
@@ -900,7 +898,7 @@ func composeNoDeps(args map[string]any) string {
 
 func composeTimeout(args map[string]any) string {
 	if t := argString(args, "timeout"); t != "" {
-		return " --timeout " + shellQuote(t)
+		return " --timeout " + shquote.Quote(t)
 	}
 	return ""
 }
@@ -935,16 +933,6 @@ func argStringList(args map[string]any, key string) ([]string, error) {
 	}
 	return nil, fmt.Errorf("%s must be a list of strings", key)
 }
-
-// shellQuote quotes a word for sh unless it needs none.
-func shellQuote(s string) string {
-	if s != "" && shellSafe.MatchString(s) {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
-var shellSafe = regexp.MustCompile(`^[A-Za-z0-9_./:=@%+-]+$`)
 
 // psStop makes the cmdlet's error terminating, so the handler exits 1 as
 // the module fails: a non-terminating error leaves $LASTEXITCODE, which the

@@ -16,6 +16,7 @@ import (
 	"github.com/straylight-fleet/straylight/fleet/filemod"
 	"github.com/straylight-fleet/straylight/fleet/plan"
 	"github.com/straylight-fleet/straylight/fleet/state"
+	"github.com/straylight-fleet/straylight/internal/shquote"
 	"github.com/straylight-fleet/straylight/remote"
 )
 
@@ -304,7 +305,7 @@ func (h *hostApply) setAttrs(ctx context.Context, tr remote.Transport, f *plan.F
 // attrsScript is chown, chgrp, then chmod (a chown clears setuid) of the
 // attributes that change.
 func attrsScript(f *plan.FileChange) string {
-	p := filemod.ShellQuote(f.Dest)
+	p := shquote.Always(f.Dest)
 	var cmds []string
 	if after := f.AttrsAfter; after != nil && after.UID != nil {
 		cmds = append(cmds, "chown -- "+strconv.Itoa(*after.UID)+" "+p)
@@ -313,7 +314,7 @@ func attrsScript(f *plan.FileChange) string {
 		cmds = append(cmds, "chgrp -- "+strconv.Itoa(*after.GID)+" "+p)
 	}
 	if f.SetMode != "" {
-		cmds = append(cmds, "chmod -- "+filemod.ShellQuote(f.SetMode)+" "+p)
+		cmds = append(cmds, "chmod -- "+shquote.Always(f.SetMode)+" "+p)
 	}
 	return strings.Join(cmds, " && ")
 }

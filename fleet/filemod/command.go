@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/straylight-fleet/straylight/internal/shquote"
 )
 
 // What ansible.builtin.command and shell decide, read in ansible-core's
@@ -118,7 +120,7 @@ func (a CommandArgs) guard(prefix string) string {
 	var b strings.Builder
 	if a.Chdir != "" {
 		fmt.Fprintf(&b, "cd -- %s 2>/dev/null || { echo 'Unable to change directory before execution: no such directory' %s >&2; exit 3; }\n",
-			ShellQuote(a.Chdir), ShellQuote(a.Chdir))
+			shquote.Always(a.Chdir), shquote.Always(a.Chdir))
 	}
 	if a.Creates != "" {
 		fmt.Fprintf(&b, "for p in %s; do if [ -e \"$p\" ] || [ -L \"$p\" ]; then echo '%screates'; exit 0; fi; done\n", a.Creates, prefix)
@@ -155,11 +157,11 @@ func (a CommandArgs) commandLine() string {
 	if !a.Shell {
 		words := make([]string, len(a.Argv))
 		for i, w := range a.Argv {
-			words[i] = ShellQuote(w)
+			words[i] = shquote.Always(w)
 		}
 		return strings.Join(words, " ")
 	}
-	return orString(a.Executable, "/bin/sh") + " -c " + ShellQuote(a.Line)
+	return orString(a.Executable, "/bin/sh") + " -c " + shquote.Always(a.Line)
 }
 
 func orString(s, def string) string {
@@ -233,7 +235,7 @@ func envValue(name string, v any) (string, error) {
 func ExportLines(env []EnvVar) string {
 	var b strings.Builder
 	for _, e := range env {
-		fmt.Fprintf(&b, "export %s=%s\n", e.Name, ShellQuote(e.Value))
+		fmt.Fprintf(&b, "export %s=%s\n", e.Name, shquote.Always(e.Value))
 	}
 	return b.String()
 }

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/straylight-fleet/straylight/internal/shquote"
 )
 
 // FileArgs are the file module's arguments straylight runs, templated.
@@ -42,7 +44,7 @@ type FileResult struct {
 // StatScript prints the path's kind, then for an existing path its octal
 // mode, owner, group, uid, gid, and a link's target (GNU stat, readlink).
 func StatScript(path string) string {
-	p := ShellQuote(path)
+	p := shquote.Always(path)
 	return "p=" + p + `; if [ -L "$p" ]; then k=link; elif [ -d "$p" ]; then k=directory; elif [ -e "$p" ]; then k=file; else echo absent; exit 0; fi
 printf '%s\n' "$k"; stat -c '%a %U %G %u %g' -- "$p"; if [ "$k" = link ]; then readlink -- "$p"; fi`
 }
@@ -115,7 +117,7 @@ func File(a FileArgs, cur PathState, lookup IDLookup) (FileResult, error) {
 // kindChange is the part of the result that creates, removes or relinks.
 func (a FileArgs) kindChange(state string, cur PathState, before, after map[string]any) (FileResult, error) {
 	r := FileResult{After: state}
-	p := ShellQuote(a.Path)
+	p := shquote.Always(a.Path)
 	switch {
 	case state == "absent":
 		if cur.Kind != "absent" {
@@ -146,7 +148,7 @@ func (a FileArgs) relink(r FileResult, cur PathState, before, after map[string]a
 	}
 	if cur.Target != a.Src {
 		before["src"], after["src"] = cur.Target, a.Src
-		r.Changed, r.Script = true, "ln -sfn -- "+ShellQuote(a.Src)+" "+ShellQuote(a.Path)
+		r.Changed, r.Script = true, "ln -sfn -- "+shquote.Always(a.Src)+" "+shquote.Always(a.Path)
 	}
 	return r, nil
 }
@@ -155,13 +157,13 @@ func (a FileArgs) relink(r FileResult, cur PathState, before, after map[string]a
 // (each given the task's mode and owner, as the module does), an empty
 // file, or a link.
 func (a FileArgs) createScript(state string) string {
-	p := ShellQuote(a.Path)
+	p := shquote.Always(a.Path)
 	switch state {
 	case "directory":
 		return `p=` + p + `; set --; d=$p; while [ ! -e "$d" ]; do set -- "$d" "$@"; d=$(dirname -- "$d"); done
 for d in "$@"; do mkdir -- "$d" || exit 1; ` + a.attrScript(`"$d"`) + `done`
 	case "link":
-		return "ln -s -- " + ShellQuote(a.Src) + " " + p
+		return "ln -s -- " + shquote.Always(a.Src) + " " + p
 	}
 	return "touch -- " + p + "; " + a.attrScript(p)
 }
@@ -170,7 +172,7 @@ for d in "$@"; do mkdir -- "$d" || exit 1; ` + a.attrScript(`"$d"`) + `done`
 func (a FileArgs) attrScript(target string) string {
 	var b strings.Builder
 	if a.Owner != "" || a.Group != "" {
-		b.WriteString("chown -- " + ShellQuote(ownerGroup(a.Owner, a.Group)) + " " + target + " || exit 1; ")
+		b.WriteString("chown -- " + shquote.Always(ownerGroup(a.Owner, a.Group)) + " " + target + " || exit 1; ")
 	}
 	if a.Mode != "" {
 		b.WriteString("chmod -- " + a.Mode + " " + target + " || exit 1; ")
@@ -197,7 +199,7 @@ func (a FileArgs) attrChanges(r *FileResult, cur PathState, before, after map[st
 			before["mode"] = normMode(cur.Mode)
 		}
 		after["mode"] = normMode(a.Mode)
-		chmod = "chmod -- " + a.Mode + " " + ShellQuote(a.Path)
+		chmod = "chmod -- " + a.Mode + " " + shquote.Always(a.Path)
 	}
 	for _, id := range []struct{ kind, want, name, id, cmd, key string }{
 		{"user", a.Owner, cur.Owner, cur.UID, "chown", "owner"},
@@ -214,7 +216,7 @@ func (a FileArgs) attrChanges(r *FileResult, cur PathState, before, after map[st
 			continue
 		}
 		before[id.key], after[id.key] = was, now
-		script = append(script, id.cmd+" -- "+ShellQuote(id.want)+" "+ShellQuote(a.Path))
+		script = append(script, id.cmd+" -- "+shquote.Always(id.want)+" "+shquote.Always(a.Path))
 	}
 	if chmod != "" {
 		script = append(script, chmod)
@@ -274,6 +276,3 @@ func pyJSON(m map[string]any) string {
 	b, _ := json.MarshalIndent(m, "", "    ") // encoding/json sorts map keys
 	return string(b) + "\n"
 }
-
-// ShellQuote quotes s for a POSIX shell.
-func ShellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/straylight-fleet/straylight/internal/shquote"
 )
 
 // What ansible.builtin.systemd_service decides, read in ansible-core's
@@ -106,7 +108,7 @@ func QueryScript(units []string) string {
 	var b strings.Builder
 	b.WriteString("command -v systemctl >/dev/null 2>&1 || { echo 'systemctl not found on PATH' >&2; exit 127; }\n")
 	for _, u := range units {
-		q := ShellQuote(u)
+		q := shquote.Always(u)
 		fmt.Fprintf(&b, "echo '@@unit '%s; systemctl show --property=%s %s; rc=$?; echo; echo \"@@show $rc\"\n", q, showProperties, q)
 		fmt.Fprintf(&b, "systemctl is-enabled %s -l 2>/dev/null; rc=$?; echo; echo \"@@enabled $rc\"\n", q)
 	}
@@ -315,7 +317,7 @@ func ServiceScript(name string, actions []string) string {
 			cmds = append(cmds, "systemctl daemon-reload")
 			continue
 		}
-		cmds = append(cmds, "systemctl "+act+" "+ShellQuote(name))
+		cmds = append(cmds, "systemctl "+act+" "+shquote.Always(name))
 	}
 	return strings.Join(cmds, " && ")
 }

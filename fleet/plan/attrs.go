@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/straylight-fleet/straylight/fleet/filemod"
+	"github.com/straylight-fleet/straylight/internal/shquote"
 	"github.com/straylight-fleet/straylight/remote"
 )
 
@@ -113,9 +114,9 @@ func nameOnly(s string) string {
 // getpwnam/getgrnam would: only for a name the file does not have already.
 func (hf *hostFiles) idLookup(ctx context.Context, c *FileChange) filemod.IDLookup {
 	return func(kind, name string) (int, error) {
-		script := "id -u -- " + filemod.ShellQuote(name)
+		script := "id -u -- " + shquote.Always(name)
 		if kind == "group" {
-			script = "getent group -- " + filemod.ShellQuote(name) + " | cut -d: -f3"
+			script = "getent group -- " + shquote.Always(name) + " | cut -d: -f3"
 		}
 		res, err := WithBecome(hf.tr, c.Become).Run(ctx, remote.Command{Shell: remote.Sh, Script: script})
 		if err != nil {
