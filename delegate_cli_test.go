@@ -15,14 +15,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/straylight-fleet/straylight/fleet/ansible"
 	fleetplan "github.com/straylight-fleet/straylight/fleet/plan"
 	"github.com/straylight-fleet/straylight/fleet/vault"
+	"github.com/straylight-fleet/straylight/internal/parity"
 	"github.com/straylight-fleet/straylight/remote/sim"
 )
 
@@ -152,46 +151,9 @@ func freePort(t *testing.T) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-// dlgOracle is one installed ansible-core.
-type dlgOracle struct{ version, dir string }
-
-// dlgOracles finds Debian's ansible-core and pip's newest, as the parity
-// tests do (fleet/plan/e2e_parity_test.go); a missing one is skipped with
-// a message, or fails under STRAYLIGHT_REQUIRE_ORACLES=1.
-func dlgOracles(t *testing.T) []dlgOracle {
-	t.Helper()
-	cache := os.Getenv("XDG_CACHE_HOME")
-	if cache == "" {
-		cache = filepath.Join(os.Getenv("HOME"), ".cache")
-	}
-	var out []dlgOracle
-	for label, dir := range map[string]string{"Debian's ansible (apt-get install ansible)": "/usr/bin",
-		"pip's newest ansible-core (run .ci/venvs)": filepath.Join(cache, "straylight", "venv-ansible-core", "bin")} {
-		v, err := exec.Command(filepath.Join(dir, "ansible-playbook"), "--version").Output()
-		if core := ansible.ParseCoreVersion(string(v)); err != nil || core == "" {
-			dlgMissing(t, fmt.Sprintf("%s: %s/ansible-playbook --version: %v", label, dir, err))
-			continue
-		}
-		out = append(out, dlgOracle{version: ansible.ParseCoreVersion(string(v)), dir: dir})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
-	if len(out) == 0 {
-		t.Skip("no ansible-playbook installed: delegation test skipped")
-	}
-	return out
-}
-
-func dlgMissing(t *testing.T, msg string) {
-	t.Helper()
-	if os.Getenv("STRAYLIGHT_REQUIRE_ORACLES") == "1" {
-		t.Fatalf("%s, and STRAYLIGHT_REQUIRE_ORACLES=1", msg)
-	}
-	t.Logf("skipped: %s", msg)
-}
-
 // withAnsible puts the oracle's ansible-playbook first on PATH.
-func withAnsible(t *testing.T, o dlgOracle) {
-	t.Setenv("PATH", o.dir+string(os.PathListSeparator)+os.Getenv("PATH"))
+func withAnsible(t *testing.T, o parity.Oracle) {
+	t.Setenv("PATH", o.Bin+string(os.PathListSeparator)+os.Getenv("PATH"))
 }
 
 // withoutAnsible leaves on PATH only a few tools, none of them Ansible.
@@ -234,36 +196,36 @@ func delegated(p fleetplan.Plan, host, task string) *fleetplan.DelegatedTask {
 // (get_url would fetch: changed; stat: ok), nothing is left unsupported,
 // and no secret (vault value, no_log result) is in the plan.
 func TestCheckPlansViaAnsible(t *testing.T) {
-	for _, o := range dlgOracles(t) {
-		t.Run("ansible-core "+o.version, func(t *testing.T) {
+	for _, o := range parity.Oracles(t) {
+		t.Run("ansible-core "+o.Version, func(t *testing.T) {
 			withAnsible(t, o)
 			r := newDlgRepo(t)
 			res, plan := dlgCheckJSON(t, r)
 			chkWantExit(t, res, exitChanges)
 			alpha := plan.Host("alpha")
 			if alpha == nil || len(alpha.Files) != 1 || alpha.Files[0].Dest != filepath.Join(r.out, "alpha-vllm.yml") || alpha.Files[0].Action != fleetplan.ActionCreate {
-				t.Fatalf("ansible-core %s: alpha's template is not planned natively: %+v", o.version, alpha)
+				t.Fatalf("ansible-core %s: alpha's template is not planned natively: %+v", o.Version, alpha)
 			}
 			want := map[string]string{"Fetch the model card": "changed", "Look at the card source": "ok",
 				"Store the token": "changed", "Point the client at the proxy": "changed"}
 			for task, status := range want {
 				d := delegated(plan, "alpha", task)
 				if d == nil || string(d.Status) != status {
-					t.Errorf("ansible-core %s: %q via ansible: %+v, want status %s", o.version, task, d, status)
+					t.Errorf("ansible-core %s: %q via ansible: %+v, want status %s", o.Version, task, d, status)
 				}
 			}
 			if d := delegated(plan, "alpha", "Fetch the model card"); d != nil && (d.Module != "ansible.builtin.get_url" || d.At.File != "playbooks/gpu.yml" || d.At.Line != 10) {
-				t.Errorf("ansible-core %s: get_url task: %+v", o.version, d)
+				t.Errorf("ansible-core %s: get_url task: %+v", o.Version, d)
 			}
 			if plan.Summary.Unsupported != 0 || plan.Summary.ViaAnsible != 4 || plan.Summary.ViaAnsibleChanged != 3 {
-				t.Errorf("ansible-core %s: summary %+v", o.version, plan.Summary)
+				t.Errorf("ansible-core %s: summary %+v", o.Version, plan.Summary)
 			}
-			dlgNoSecret(t, o.version+": --check --json", res.stdout+res.stderr)
+			dlgNoSecret(t, o.Version+": --check --json", res.stdout+res.stderr)
 			if d := delegated(plan, "alpha", "Point the client at the proxy"); d == nil || !strings.Contains(d.Diff, fleetplan.SecretMask) {
-				t.Errorf("ansible-core %s: the replace task's diff does not show the masked key: %+v", o.version, d)
+				t.Errorf("ansible-core %s: the replace task's diff does not show the masked key: %+v", o.Version, d)
 			}
 			if d := delegated(plan, "alpha", "Store the token"); d == nil || !d.NoLog || d.Diff != "" {
-				t.Errorf("ansible-core %s: the no_log task shows its result: %+v", o.version, d)
+				t.Errorf("ansible-core %s: the no_log task shows its result: %+v", o.Version, d)
 			}
 		})
 	}
@@ -272,18 +234,18 @@ func TestCheckPlansViaAnsible(t *testing.T) {
 // TestCheckHumanMarksViaAnsible: the human report prints each delegated
 // task as Ansible would, marked "via ansible".
 func TestCheckHumanMarksViaAnsible(t *testing.T) {
-	o := dlgOracles(t)[0]
+	o := parity.Oracles(t)[0]
 	withAnsible(t, o)
 	r := newDlgRepo(t)
 	res := chkRun(t, "-C", r.root, "--check", "--vault-password-file", r.vaultPass)
 	chkWantExit(t, res, exitChanges)
-	chkWantMatch(t, "ansible-core "+o.version+": stdout", res.stdout,
+	chkWantMatch(t, "ansible-core "+o.Version+": stdout", res.stdout,
 		`(?m)^TASK \[Fetch the model card\] via ansible \(ansible\.builtin\.get_url, playbooks/gpu\.yml:10\)$`,
 		`(?m)^changed: \[alpha\]$`,
 		`(?m)^ok: \[alpha\]$`,
 		`(?m)^TASK \[Store the token\] via ansible \(ansible\.builtin\.replace, playbooks/gpu\.yml:17\)\n\(the result of a no_log task is not shown\)\nchanged: \[alpha\]$`,
 		`; 4 via ansible \(3 to change\)`)
-	dlgNoSecret(t, o.version+": --check", res.stdout+res.stderr)
+	dlgNoSecret(t, o.Version+": --check", res.stdout+res.stderr)
 }
 
 // TestCheckWithoutAnsibleLeavesUnsupported: with no ansible-playbook on
@@ -359,7 +321,7 @@ func dlgLab(t *testing.T, r dlgRepo) {
 // LiteLLM ran after it; the audit log records the tasks Ansible ran; and
 // the vault value is in none of it.
 func TestApplyDelegatesToAnsibleOnTheLab(t *testing.T) {
-	o := dlgOracles(t)[len(dlgOracles(t))-1]
+	o := parity.Oracles(t)[len(parity.Oracles(t))-1]
 	withAnsible(t, o)
 	r := newDlgRepo(t)
 	dlgLab(t, r)
@@ -379,15 +341,15 @@ func TestApplyDelegatesToAnsibleOnTheLab(t *testing.T) {
 		return e.Host == "alpha" && e.Step == "route-test" && e.Status == "ok" && strings.Contains(e.Message, "local/alpha")
 	})
 	if iTask < 0 || iDone < iTask || iHealth < iDone || iRoute < iHealth {
-		t.Errorf("ansible-core %s: events out of order or missing: task %d, play done %d, health %d, route %d", o.version, iTask, iDone, iHealth, iRoute)
+		t.Errorf("ansible-core %s: events out of order or missing: task %d, play done %d, health %d, route %d", o.Version, iTask, iDone, iHealth, iRoute)
 	}
 	if got, err := os.ReadFile(filepath.Join(r.out, "model-card.txt")); err != nil || string(got) != "Qwen2.5 7B, AWQ\n" {
-		t.Errorf("ansible-core %s: get_url did not fetch the card: %q %v", o.version, got, err)
+		t.Errorf("ansible-core %s: get_url did not fetch the card: %q %v", o.Version, got, err)
 	}
 	wantFile(t, filepath.Join(r.out, "alpha-vllm.yml"), fmt.Sprintf("vllm:\n  model: Qwen/Qwen2.5-7B-Instruct-AWQ\n  served_model_name: qwen-alpha\n  port: %d\n", r.vllmPort))
 	wantFile(t, filepath.Join(r.out, "alpha-restarts"), "restarted\n")
 	wantFile(t, filepath.Join(r.out, "token.txt"), "token="+dlgSecret+"\n")
-	dlgNoSecret(t, o.version+": --apply --json", res.stdout+res.stderr)
+	dlgNoSecret(t, o.Version+": --apply --json", res.stdout+res.stderr)
 	audit, err := os.ReadFile(filepath.Join(r.root, ".straylight", "audit.jsonl"))
 	if err != nil {
 		t.Fatal(err)
@@ -397,7 +359,7 @@ func TestApplyDelegatesToAnsibleOnTheLab(t *testing.T) {
 	}
 	dlgNoSecret(t, "the audit log", string(audit))
 	if _, again := dlgCheckJSON(t, r); again.HasChanges() {
-		t.Errorf("ansible-core %s: after the apply: %s", o.version, again.Summary.Line())
+		t.Errorf("ansible-core %s: after the apply: %s", o.Version, again.Summary.Line())
 	}
 }
 
@@ -445,7 +407,7 @@ func dlgIndex(evs []dlgEvent, match func(dlgEvent) bool) int {
 // result names the task, and the file Ansible had already written is
 // restored from the backup straylight took.
 func TestApplyViaAnsibleFailureRollsBack(t *testing.T) {
-	o := dlgOracles(t)[0]
+	o := parity.Oracles(t)[0]
 	withAnsible(t, o)
 	r := newDlgRepo(t)
 	dlgLab(t, r)
@@ -465,17 +427,17 @@ func TestApplyViaAnsibleFailureRollsBack(t *testing.T) {
 	})
 	rollback := dlgIndex(evs, func(e dlgEvent) bool { return e.Host == "alpha" && e.Step == "rollback" && e.Status == "ok" })
 	if failed < 0 || rollback < 0 || rollback > failed {
-		t.Errorf("ansible-core %s: no failed host result naming the task after a rollback (result %d, rollback %d)", o.version, failed, rollback)
+		t.Errorf("ansible-core %s: no failed host result naming the task after a rollback (result %d, rollback %d)", o.Version, failed, rollback)
 	}
 	wantFile(t, filepath.Join(r.out, "alpha-vllm.yml"), deployed)
-	dlgNoSecret(t, o.version+": --apply --json", res.stdout+res.stderr)
+	dlgNoSecret(t, o.Version+": --apply --json", res.stdout+res.stderr)
 }
 
 // TestCheckViaAnsibleThroughImportPlaybook: a playbook named on the command
 // line that imports the plays: the delegated tasks' play is run from the
 // imported playbook that holds it, and each gets Ansible's status.
 func TestCheckViaAnsibleThroughImportPlaybook(t *testing.T) {
-	o := dlgOracles(t)[0]
+	o := parity.Oracles(t)[0]
 	withAnsible(t, o)
 	r := newDlgRepo(t)
 	chkWrite(t, r.root, "site.yml", "- import_playbook: playbooks/gpu.yml\n- import_playbook: playbooks/proxy.yml\n")
@@ -487,6 +449,6 @@ func TestCheckViaAnsibleThroughImportPlaybook(t *testing.T) {
 	}
 	d := delegated(plan, "alpha", "Fetch the model card")
 	if d == nil || d.Status != "changed" || d.Playbook != "playbooks/gpu.yml" || plan.Summary.Unsupported != 0 {
-		t.Errorf("ansible-core %s: %+v, summary %+v", o.version, d, plan.Summary)
+		t.Errorf("ansible-core %s: %+v, summary %+v", o.Version, d, plan.Summary)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	fleetplan "github.com/straylight-fleet/straylight/fleet/plan"
+	"github.com/straylight-fleet/straylight/internal/parity"
 )
 
 const hoPlaybook = `- name: Tasks that read what only Ansible knows
@@ -72,8 +73,8 @@ func newHoRepo(t *testing.T) (root, out string) {
 // always changes), the address file is native and reads the host's
 // inventory name as ansible_host, and nothing is unsupported.
 func TestCheckHandsOverWhatOnlyAnsibleKnows(t *testing.T) {
-	for _, o := range dlgOracles(t) {
-		t.Run("ansible-core "+o.version, func(t *testing.T) {
+	for _, o := range parity.Oracles(t) {
+		t.Run("ansible-core "+o.Version, func(t *testing.T) {
 			withAnsible(t, o)
 			root, out := newHoRepo(t)
 			res := chkRun(t, "-C", root, "--check", "--json")
@@ -82,23 +83,23 @@ func TestCheckHandsOverWhatOnlyAnsibleKnows(t *testing.T) {
 			alpha := plan.Host("alpha")
 			if alpha == nil || len(alpha.Files) != 1 || alpha.Files[0].Dest != filepath.Join(out, "address.txt") ||
 				alpha.Files[0].NewContent != "url=http://alpha:8000/\n" {
-				t.Fatalf("ansible-core %s: the address file is not planned natively with ansible_host = alpha: %+v", o.version, alpha)
+				t.Fatalf("ansible-core %s: the address file is not planned natively with ansible_host = alpha: %+v", o.Version, alpha)
 			}
 			want := map[string]string{"Look for the marker": "ok", "Write when the marker is missing": "changed",
 				"Write when the marker is there": "skipped", "A fresh token": "changed"}
 			for task, status := range want {
 				if d := delegated(plan, "alpha", task); d == nil || string(d.Status) != status {
-					t.Errorf("ansible-core %s: %q via ansible: %+v, want status %s", o.version, task, d, status)
+					t.Errorf("ansible-core %s: %q via ansible: %+v, want status %s", o.Version, task, d, status)
 				}
 			}
 			if d := delegated(plan, "alpha", "Write when the marker is missing"); d != nil && !strings.Contains(d.Reason, `condition reads "marker", the result of "Look for the marker"`) {
-				t.Errorf("ansible-core %s: reason %q", o.version, d.Reason)
+				t.Errorf("ansible-core %s: reason %q", o.Version, d.Reason)
 			}
 			if plan.Summary.Unsupported != 0 || plan.Summary.ViaAnsible != 4 {
-				t.Errorf("ansible-core %s: summary %+v", o.version, plan.Summary)
+				t.Errorf("ansible-core %s: summary %+v", o.Version, plan.Summary)
 			}
 			if _, err := os.Stat(filepath.Join(out, "missing.txt")); err == nil {
-				t.Errorf("ansible-core %s: --check wrote a file", o.version)
+				t.Errorf("ansible-core %s: --check wrote a file", o.Version)
 			}
 		})
 	}

@@ -1,5 +1,7 @@
 package plan_test
 
+import "github.com/straylight-fleet/straylight/internal/parity"
+
 // e2eFactsRepo: gathered facts in a template, in conditions and in a copy's
 // content, deployed by every ansible-core the parity test finds — the plan
 // reads the same facts from this machine (local connection) that
@@ -12,7 +14,7 @@ package plan_test
 // (ansible_env) is left out: ansible-playbook runs here with a HOME of its
 // own, and straylight --check with the oracle's directory first on PATH
 // (TestLocalFactsEqualAnsibleSetup in fleet/facts compares them).
-func e2eFactsRepo(out string) e2eRepo {
+func e2eFactsRepo(out string) parity.Repo {
 	files := e2eMerge(
 		map[string]string{
 			"ansible.cfg":                     "[defaults]\ninventory = inventory.yml\nretry_files_enabled = False\n",
@@ -30,10 +32,10 @@ func e2eFactsRepo(out string) e2eRepo {
 		},
 		e2eUnder("roles", e2eRoles()),
 	)
-	return e2eRepo{
-		name: "facts", files: files, inventory: "inventory.yml",
-		playbooks:  []string{"site.yml"},
-		discovered: []string{"facts.yml", "gpu.yml", "proxy.yml", "site.yml"},
+	return parity.Repo{
+		Name: "facts", Files: files, Inventory: "inventory.yml",
+		Playbooks:  []string{"site.yml"},
+		Discovered: []string{"facts.yml", "gpu.yml", "proxy.yml", "site.yml"},
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	fleetplan "github.com/straylight-fleet/straylight/fleet/plan"
+	"github.com/straylight-fleet/straylight/internal/parity"
 )
 
 // e2eFilesFlushRepo: handler flush points (the end of pre_tasks, of roles
@@ -21,7 +22,7 @@ import (
 // inventory). Deployed by every
 // ansible-core the parity test finds: the plan's handler order, changed
 // status and file bytes must be Ansible's.
-func e2eFilesFlushRepo(out string) e2eRepo {
+func e2eFilesFlushRepo(out string) parity.Repo {
 	files := e2eMerge(
 		map[string]string{
 			"ansible.cfg":                        "[defaults]\ninventory = inventory.yml\ngathering = explicit\nretry_files_enabled = False\n",
@@ -37,10 +38,10 @@ func e2eFilesFlushRepo(out string) e2eRepo {
 		},
 		e2eUnder("roles", e2eRoles()),
 	)
-	return e2eRepo{
-		name: "files-flush", files: files, inventory: "inventory.yml",
-		playbooks:  []string{"site.yml"},
-		discovered: []string{"flush.yml", "gpu.yml", "proxy.yml", "site.yml"},
+	return parity.Repo{
+		Name: "files-flush", Files: files, Inventory: "inventory.yml",
+		Playbooks:  []string{"site.yml"},
+		Discovered: []string{"flush.yml", "gpu.yml", "proxy.yml", "site.yml"},
 	}
 }
 
@@ -331,11 +332,11 @@ func e2eExpectedKind(f *fleetplan.FileChange) string {
 func TestFilesFlushPlanWithoutAnsible(t *testing.T) {
 	dir := t.TempDir()
 	root, out := filepath.Join(dir, "repo"), filepath.Join(dir, "out")
-	e2eWriteTree(t, root, e2eRepoNamed(t, "files-flush", out).files)
+	parity.WriteTree(t, root, e2eRepoNamed(t, "files-flush", out).Files)
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	plan := e2ePlan(t, e2eOpen(t, root, ""))
+	plan := parity.Plan(t, parity.Open(t, root, ""))
 	f1 := plan.Host("f1")
 	var handlers []string
 	for _, hr := range f1.Handlers {

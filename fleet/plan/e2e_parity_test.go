@@ -6,12 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"github.com/straylight-fleet/straylight/fleet"
-	"github.com/straylight-fleet/straylight/fleet/ansible"
-	"github.com/straylight-fleet/straylight/fleet/facts"
-	fleetplan "github.com/straylight-fleet/straylight/fleet/plan"
 	"maps"
 	"os"
 	"os/exec"
@@ -22,7 +17,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/straylight-fleet/straylight/fleet"
+	"github.com/straylight-fleet/straylight/fleet/ansible"
+	fleetplan "github.com/straylight-fleet/straylight/fleet/plan"
+	"github.com/straylight-fleet/straylight/internal/parity"
+
 	udiff "github.com/aymanbagabas/go-udiff"
+
 	"github.com/straylight-fleet/straylight/bench/benchrepo"
 	"github.com/straylight-fleet/straylight/fleet/inventory"
 )
@@ -35,32 +36,32 @@ import (
 // each host and play with ansible-inventory's.
 
 // TestE2EParityWithAnsiblePlaybook deploys each repository with every
-// ansible-playbook available (Debian's and pip's newest, e2eOracles), then
+// ansible-playbook available (Debian's and pip's newest, parity.Oracles), then
 // plans it with straylight under that version's semantics. Before the
 // deploy, straylight's plan must say changed for exactly the tasks Ansible
 // then reports changed; after it, the bytes must be Ansible's and nothing
 // must change. One ansible-playbook run per repository and version.
 func TestE2EParityWithAnsiblePlaybook(t *testing.T) {
-	oracles := e2eOracles(t)
-	e2eIsolateEnv(t)
+	oracles := parity.Oracles(t)
+	parity.IsolateEnv(t)
 	t.Setenv("STRAYLIGHT_E2E_LOOKUP", "from-the-environment") // lookup('env') in the task-language repository
 	base := t.TempDir()
-	bin := e2eBuildStraylight(t, base)
+	bin := parity.BuildStraylight(t, base)
 	for _, o := range oracles {
 		for _, name := range e2eRepoNames {
-			t.Run("ansible-core "+o.version+"/"+name, func(t *testing.T) {
-				dir := filepath.Join(base, o.version, name)
+			t.Run("ansible-core "+o.Version+"/"+name, func(t *testing.T) {
+				dir := filepath.Join(base, o.Version, name)
 				repo, root, out := e2eSetUp(t, dir, name)
-				before := e2ePlan(t, e2eOpenCore(t, root, "", o.version))
-				log := e2eRunAnsiblePlaybook(t, o, dir, root, repo)
-				e2eCompareStatus(t, before, e2eTaskStatus(log))
+				before := parity.Plan(t, parity.OpenCore(t, root, "", o.Version))
+				log := parity.RunAnsiblePlaybook(t, o, dir, root, repo)
+				parity.CompareStatus(t, before, parity.TaskStatus(log))
 				e2eCompareHandlers(t, before, e2eHandlerOrder(log))
-				r := e2eOpenCore(t, root, "", o.version)
-				plan := e2ePlan(t, r)
+				r := parity.OpenCore(t, root, "", o.Version)
+				plan := parity.Plan(t, r)
 				e2eCheckEveryHostPlanned(t, r, plan)
 				e2eCompareWithAnsible(t, plan, out)
 				e2eCheckClean(t, plan)
-				e2eCheckCLIClean(t, bin, root, o)
+				parity.CheckCLIClean(t, bin, root, o)
 			})
 		}
 	}
@@ -70,199 +71,35 @@ func TestE2EParityWithAnsiblePlaybook(t *testing.T) {
 // e2e_tasklang_test.go, e2e_fileflush_test.go, e2e_facts_test.go).
 var e2eRepoNames = []string{"ini-layered", "seed-layout", "task-language", "files-flush", "facts"}
 
-// e2eOracle is one ansible-core to compare with.
-type e2eOracle struct {
-	version string // major.minor, as straylight takes it
-	full    string // as ansible-playbook --version prints it
-	bin     string // the directory of ansible-playbook and ansible-inventory
-}
-
-// e2eEachCore runs body once per installed ansible-core (e2eOracles), in a
-// subtest named for it, with straylight built once and the environment
-// isolated: each core gets its own folder dir, with the repository under
-// root (dir/repo) and the hosts' files under out (dir/out).
-func e2eEachCore(t *testing.T, body func(t *testing.T, o e2eOracle, bin, dir, root, out string)) {
-	oracles := e2eOracles(t)
-	e2eIsolateEnv(t)
-	base := t.TempDir()
-	bin := e2eBuildStraylight(t, base)
-	for _, o := range oracles {
-		t.Run("ansible-core "+o.version, func(t *testing.T) {
-			dir := filepath.Join(base, o.version)
-			body(t, o, bin, dir, filepath.Join(dir, "repo"), filepath.Join(dir, "out"))
-		})
-	}
-}
-
-// e2eOracles are the ansible-cores installed: Debian's (/usr/bin) and the
-// newest from pip in the venv .ci/venvs creates. A missing one is skipped
-// with a message, or fails the test under STRAYLIGHT_REQUIRE_ORACLES=1.
-func e2eOracles(t *testing.T) []e2eOracle {
-	t.Helper()
-	if testing.Short() {
-		// CI's race stage runs -short: these are Ansible parity checks, not
-		// concurrency ones, and CI's full test stage has just run them.
-		t.Skip("-short: the ansible-playbook parity runs are left to the full test run")
-	}
-	cache := os.Getenv("XDG_CACHE_HOME")
-	if cache == "" {
-		cache = filepath.Join(os.Getenv("HOME"), ".cache")
-	}
-	var out []e2eOracle
-	for label, dir := range map[string]string{"Debian's ansible (apt-get install ansible)": "/usr/bin",
-		"pip's newest ansible-core (run .ci/venvs)": filepath.Join(cache, "straylight", "venv-ansible-core", "bin")} {
-		o, err := e2eOracleIn(dir)
-		if err != nil {
-			e2eMissingOracle(t, label+": "+err.Error())
-			continue
-		}
-		out = append(out, o)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
-	if len(out) == 0 {
-		t.Skip("no ansible-playbook installed: parity test skipped")
-	}
-	return out
-}
-
-func e2eOracleIn(dir string) (e2eOracle, error) {
-	bin := filepath.Join(dir, "ansible-playbook")
-	out, err := exec.Command(bin, "--version").Output()
-	if err != nil {
-		return e2eOracle{}, fmt.Errorf("%s --version: %v", bin, err)
-	}
-	first, _, _ := strings.Cut(string(out), "\n")
-	v := ansible.ParseCoreVersion(first)
-	if v == "" {
-		return e2eOracle{}, fmt.Errorf("%s --version: no core version in %q", bin, first)
-	}
-	return e2eOracle{version: v, full: strings.TrimSpace(first), bin: dir}, nil
-}
-
-func e2eMissingOracle(t *testing.T, msg string) {
-	t.Helper()
-	if os.Getenv("STRAYLIGHT_REQUIRE_ORACLES") == "1" {
-		t.Fatalf("%s, and STRAYLIGHT_REQUIRE_ORACLES=1", msg)
-	}
-	t.Logf("skipped: %s", msg)
-}
-
-// e2eOpenCore opens a repository with the semantics of one ansible-core.
-func e2eOpenCore(t *testing.T, root, limit, version string) *ansible.Repo {
-	t.Helper()
-	dec, _, err := fleet.LoadVault(root, fleet.VaultOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := ansible.Open(ansible.Options{Repo: root, Limit: limit, Decrypter: dec, CoreVersion: version,
-		Facts: facts.New(fleetplan.DefaultTransports, 0)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r
-}
-
-// e2eTaskStatus reads ansible-playbook's default output: per host, each
-// task (as "TASK [label]" names it) that reported changed (for a loop, any
-// item), and the tasks that ran at all.
-func e2eTaskStatus(log string) map[string]map[string]bool {
-	status := map[string]map[string]bool{}
-	task := ""
-	for _, line := range strings.Split(log, "\n") {
-		if rest, ok := strings.CutPrefix(line, "TASK ["); ok {
-			task, _, _ = strings.Cut(rest, "] ")
-			continue
-		}
-		if strings.HasPrefix(line, "RUNNING HANDLER [") || strings.HasPrefix(line, "PLAY ") {
-			task = "" // handlers are compared by the plan's handler tests
-		}
-		if task == "" {
-			continue
-		}
-		for _, verdict := range []string{"changed", "ok"} {
-			if rest, ok := strings.CutPrefix(line, verdict+": ["); ok {
-				host, _, _ := strings.Cut(rest, "]")
-				if status[host] == nil {
-					status[host] = map[string]bool{}
-				}
-				status[host][task] = status[host][task] || verdict == "changed"
-			}
-		}
-	}
-	return status
-}
-
-// e2eCompareStatus: a task straylight plans to change before the deploy is
-// a task Ansible reports changed, and the reverse.
-func e2eCompareStatus(t *testing.T, before *fleetplan.Plan, ansibleStatus map[string]map[string]bool) {
-	t.Helper()
-	mine := map[string]map[string]bool{}
-	for _, h := range before.Hosts {
-		mine[h.Host] = map[string]bool{}
-		for _, f := range h.Files {
-			mine[h.Host][f.Task] = mine[h.Host][f.Task] || f.Action != fleetplan.ActionNone
-		}
-	}
-	for host, tasks := range ansibleStatus {
-		for task, changed := range tasks {
-			if changed && !mine[host][task] {
-				t.Errorf("[%s] %q: Ansible reports changed, straylight's plan does not", host, task)
-			}
-		}
-	}
-	for host, tasks := range mine {
-		for task, changed := range tasks {
-			if changed && !ansibleStatus[host][task] {
-				t.Errorf("[%s] %q: straylight plans a change, Ansible reports ok or did not run it", host, task)
-			}
-		}
-	}
-}
-
 // e2eSetUp writes the named repository under dir/repo with its output
 // directory dir/out, and checks straylight discovers its playbooks.
-func e2eSetUp(t *testing.T, dir, name string) (e2eRepo, string, string) {
+func e2eSetUp(t *testing.T, dir, name string) (parity.Repo, string, string) {
 	t.Helper()
 	root, out := filepath.Join(dir, "repo"), filepath.Join(dir, "out")
 	repo := e2eRepoNamed(t, name, out)
-	e2eWriteTree(t, root, repo.files)
+	parity.WriteTree(t, root, repo.Files)
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	var found []string
-	for _, pb := range e2eOpen(t, root, "").Playbooks {
+	for _, pb := range parity.Open(t, root, "").Playbooks {
 		found = append(found, pb.Path)
 	}
-	if strings.Join(found, ",") != strings.Join(repo.discovered, ",") {
-		t.Errorf("playbooks found: %v, want %v", found, repo.discovered)
+	if strings.Join(found, ",") != strings.Join(repo.Discovered, ",") {
+		t.Errorf("playbooks found: %v, want %v", found, repo.Discovered)
 	}
 	return repo, root, out
 }
 
-func e2eRepoNamed(t *testing.T, name, out string) e2eRepo {
+func e2eRepoNamed(t *testing.T, name, out string) parity.Repo {
 	t.Helper()
 	for _, r := range e2eRepos(out) {
-		if r.name == name {
+		if r.Name == name {
 			return r
 		}
 	}
 	t.Fatalf("no test repository %q", name)
-	return e2eRepo{}
-}
-
-// e2eRunAnsiblePlaybook deploys the repository for real, once, and
-// returns what ansible-playbook printed.
-func e2eRunAnsiblePlaybook(t *testing.T, o e2eOracle, dir, root string, repo e2eRepo) string {
-	t.Helper()
-	args := append([]string{"-i", repo.inventory}, repo.playbooks...)
-	cmd := exec.Command(filepath.Join(o.bin, "ansible-playbook"), args...)
-	cmd.Dir = root
-	cmd.Env = e2eAnsibleEnv(t, dir)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("%s: ansible-playbook %v: %v\n%s", o.full, args, err, out)
-	}
-	return string(out)
+	return parity.Repo{}
 }
 
 // e2eCompareWithAnsible: every planned file is byte-equal to Ansible's, and
@@ -353,79 +190,32 @@ func e2eCheckClean(t *testing.T, plan *fleetplan.Plan) {
 	}
 }
 
-// e2eCheckCLIClean runs `straylight --check` on what Ansible wrote: exit 0.
-// The oracle's ansible comes first on PATH: straylight follows the version
-// `ansible --version` reports.
-func e2eCheckCLIClean(t *testing.T, bin, root string, o e2eOracle) {
-	t.Helper()
-	if bin == "" {
-		return
-	}
-	cmd := exec.Command(bin, "-C", root, "--check")
-	cmd.Env = append(os.Environ(), "PATH="+o.bin+string(os.PathListSeparator)+os.Getenv("PATH"))
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	if code := e2eExitCode(err); code != 0 {
-		t.Errorf("straylight --check after ansible-playbook: exit %d, want 0\n%s%s", code, e2eVerdicts(stdout.String()), stderr.String())
-	}
-}
-
-// e2eVerdicts keeps the lines of human plan output that say what changes:
-// each changed task and the summary.
-func e2eVerdicts(out string) string {
-	var b strings.Builder
-	task := ""
-	for _, line := range strings.SplitAfter(out, "\n") {
-		switch {
-		case strings.HasPrefix(line, "TASK ["):
-			task = line
-		case strings.HasPrefix(line, "changed:"):
-			b.WriteString(task + line)
-		case strings.HasPrefix(line, "Plan:"):
-			b.WriteString(line)
-		}
-	}
-	return b.String()
-}
-
-func e2eExitCode(err error) int {
-	var exit *exec.ExitError
-	switch {
-	case err == nil:
-		return 0
-	case errors.As(err, &exit):
-		return exit.ExitCode()
-	}
-	return -1
-}
-
 // TestE2EMergedVarsMatchAnsibleInventory compares, for every host of every
 // play, the variables straylight merges from the inventory's layers (through
 // ansible.Open, with the play's playbook dir) with
 // `ansible-inventory --host H --playbook-dir DIR`. Values are raw.
 func TestE2EMergedVarsMatchAnsibleInventory(t *testing.T) {
-	oracles := e2eOracles(t)
-	e2eIsolateEnv(t)
+	oracles := parity.Oracles(t)
+	parity.IsolateEnv(t)
 	base := t.TempDir()
 	for _, o := range oracles {
 		for _, name := range e2eRepoNames {
-			t.Run("ansible-core "+o.version+"/"+name, func(t *testing.T) {
-				dir := filepath.Join(base, o.version, name)
+			t.Run("ansible-core "+o.Version+"/"+name, func(t *testing.T) {
+				dir := filepath.Join(base, o.Version, name)
 				_, root, _ := e2eSetUp(t, dir, name)
 				e2eCompareMergedVars(t, o, dir, root)
 			})
 		}
-		t.Run("ansible-core "+o.version+"/examples-homelab", func(t *testing.T) {
-			root := filepath.Join(e2eModuleRoot(t), "examples", "homelab")
+		t.Run("ansible-core "+o.Version+"/examples-homelab", func(t *testing.T) {
+			root := filepath.Join(parity.ModuleRoot(t), "examples", "homelab")
 			e2eCompareMergedVars(t, o, t.TempDir(), root)
 		})
 	}
 }
 
-func e2eCompareMergedVars(t *testing.T, o e2eOracle, tmp, root string) {
+func e2eCompareMergedVars(t *testing.T, o parity.Oracle, tmp, root string) {
 	t.Helper()
-	r := e2eOpen(t, root, "")
+	r := parity.Open(t, root, "")
 	seen := map[string]bool{}
 	for _, run := range r.Runs {
 		for _, host := range run.AllHosts {
@@ -440,7 +230,7 @@ func e2eCompareMergedVars(t *testing.T, o e2eOracle, tmp, root string) {
 	}
 }
 
-func e2eCompareHostVars(t *testing.T, o e2eOracle, tmp string, r *ansible.Repo, run *ansible.PlayRun, host string) {
+func e2eCompareHostVars(t *testing.T, o parity.Oracle, tmp string, r *ansible.Repo, run *ansible.PlayRun, host string) {
 	t.Helper()
 	hs, err := r.ScopeOf(host, run)
 	if err != nil {
@@ -476,16 +266,16 @@ func e2eInventoryLayers(v inventory.Vars) map[string]any {
 	return out
 }
 
-func e2eAnsibleInventoryHost(t *testing.T, o e2eOracle, tmp string, r *ansible.Repo, host, pbDir string) map[string]any {
+func e2eAnsibleInventoryHost(t *testing.T, o parity.Oracle, tmp string, r *ansible.Repo, host, pbDir string) map[string]any {
 	t.Helper()
-	cmd := exec.Command(filepath.Join(o.bin, "ansible-inventory"), "-i", r.InventoryPath, "--host", host, "--playbook-dir", pbDir)
+	cmd := exec.Command(filepath.Join(o.Bin, "ansible-inventory"), "-i", r.InventoryPath, "--host", host, "--playbook-dir", pbDir)
 	cmd.Dir = r.Root // so that ansible.cfg (vault_password_file) is read
-	cmd.Env = e2eAnsibleEnv(t, tmp)
+	cmd.Env = parity.AnsibleEnv(t, tmp)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		t.Fatalf("%s: ansible-inventory --host %s: %v\n%s", o.full, host, err, stderr.String())
+		t.Fatalf("%s: ansible-inventory --host %s: %v\n%s", o.Full, host, err, stderr.String())
 	}
 	var vars map[string]any
 	dec := json.NewDecoder(bytes.NewReader(out))
@@ -654,97 +444,6 @@ func benchPlan(b *testing.B, hosts int) {
 }
 
 // ---- helpers ----
-
-// e2eIsolateEnv keeps the caller's Ansible settings out of straylight's
-// reading of the test repositories (ansible-playbook's are in e2eAnsibleEnv).
-func e2eIsolateEnv(t *testing.T) {
-	for _, name := range []string{"ANSIBLE_CONFIG", "ANSIBLE_VAULT_PASSWORD_FILE", "ANSIBLE_INVENTORY", "ANSIBLE_ROLES_PATH"} {
-		t.Setenv(name, "")
-	}
-}
-
-// e2eAnsibleEnv runs Ansible with its temporary and home directories inside
-// dir, no colour, and none of the caller's ANSIBLE_* settings.
-func e2eAnsibleEnv(t *testing.T, dir string) []string {
-	t.Helper()
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "ANSIBLE_") && !strings.HasPrefix(kv, "HOME=") {
-			env = append(env, kv)
-		}
-	}
-	home := filepath.Join(dir, "home")
-	if err := os.MkdirAll(home, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	return append(env, "HOME="+home, "ANSIBLE_NOCOLOR=1", "ANSIBLE_FORCE_COLOR=0",
-		"ANSIBLE_LOCAL_TEMP="+filepath.Join(dir, "ansible-local"),
-		"ANSIBLE_REMOTE_TEMP="+filepath.Join(dir, "ansible-remote"),
-		"ANSIBLE_PYTHON_INTERPRETER=/usr/bin/python3", "ANSIBLE_RETRY_FILES_ENABLED=False",
-		"ANSIBLE_LOCALHOST_WARNING=False", "ANSIBLE_HOST_KEY_CHECKING=False", "ANSIBLE_PIPELINING=True")
-}
-
-// e2eOpen opens a repository with the vault password its ansible.cfg names.
-func e2eOpen(t *testing.T, root, limit string) *ansible.Repo {
-	t.Helper()
-	dec, _, err := fleet.LoadVault(root, fleet.VaultOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := ansible.Open(ansible.Options{Repo: root, Limit: limit, Decrypter: dec, Facts: facts.New(fleetplan.DefaultTransports, 0)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r
-}
-
-func e2ePlan(t *testing.T, r *ansible.Repo) *fleetplan.Plan {
-	t.Helper()
-	p := &fleetplan.Planner{Repo: r, Transports: fleetplan.DefaultTransports}
-	plan, err := p.Plan(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return plan
-}
-
-// e2eBuildStraylight builds the command for the --check runs; "" (and a
-// test error) when it does not build.
-func e2eBuildStraylight(t *testing.T, dir string) string {
-	t.Helper()
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		t.Errorf("go not found: the straylight --check part is not run")
-		return ""
-	}
-	bin := filepath.Join(dir, "straylight")
-	cmd := exec.Command(goTool, "build", "-o", bin, ".")
-	cmd.Dir = e2eModuleRoot(t)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Errorf("building straylight: %v\n%s", err, out)
-		return ""
-	}
-	return bin
-}
-
-// e2eModuleRoot walks up from the test's directory to go.mod.
-func e2eModuleRoot(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
-}
 
 // e2eCheckEveryHostPlanned: every inventory host is targeted by some play.
 func e2eCheckEveryHostPlanned(t *testing.T, r *ansible.Repo, plan *fleetplan.Plan) {

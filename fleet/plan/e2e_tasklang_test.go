@@ -1,5 +1,7 @@
 package plan_test
 
+import "github.com/straylight-fleet/straylight/internal/parity"
+
 // e2eTaskLanguageRepo: the playbook language real repositories write, each
 // form once, deployed by every ansible-core the parity test finds — when
 // (lists, and/or, is defined, per loop item, on blocks, roles and
@@ -10,7 +12,7 @@ package plan_test
 // include_role (tasks_from, vars_from, defaults_from), role dependencies,
 // include_vars (file and dir), set_fact, assert, run_once, no_log, handler
 // listen, and the fully-qualified names.
-func e2eTaskLanguageRepo(out string) e2eRepo {
+func e2eTaskLanguageRepo(out string) parity.Repo {
 	files := e2eMerge(
 		map[string]string{
 			"ansible.cfg":                         "[defaults]\ninventory = inventory.yml\ngathering = explicit\nretry_files_enabled = False\n",
@@ -53,10 +55,10 @@ func e2eTaskLanguageRepo(out string) e2eRepo {
 	for k := range e2eRoles() {
 		delete(files, k)
 	}
-	return e2eRepo{
-		name: "task-language", files: files, inventory: "inventory.yml",
-		playbooks:  []string{"site.yml"},
-		discovered: []string{"gpu.yml", "lang.yml", "proxy.yml", "site.yml"},
+	return parity.Repo{
+		Name: "task-language", Files: files, Inventory: "inventory.yml",
+		Playbooks:  []string{"site.yml"},
+		Discovered: []string{"gpu.yml", "lang.yml", "proxy.yml", "site.yml"},
 	}
 }
 

@@ -1,11 +1,9 @@
 package plan_test
 
 import (
-	"os"
 	"path/filepath"
-	"sort"
-	"strings"
-	"testing"
+
+	"github.com/straylight-fleet/straylight/internal/parity"
 )
 
 // Test repositories for the end-to-end parity tests. Every host uses the
@@ -14,49 +12,6 @@ import (
 // deploy them on this machine and straylight can read them back. Every host
 // has ansible_host 127.0.0.1 (and its own vLLM port): `straylight --check`
 // probes the live fleet at ansible_host, and tests talk only to loopback.
-
-// e2eRepo is a generated repository.
-type e2eRepo struct {
-	name      string
-	files     map[string]string // path -> content; "->target" makes a symlink
-	inventory string            // -i for ansible-playbook and ansible-inventory
-	playbooks []string          // what ansible-playbook runs, in order
-	// discovered is every playbook straylight should find (imports included).
-	discovered []string
-}
-
-// e2eSymlinkPrefix marks a files entry as a symbolic link to its target.
-const e2eSymlinkPrefix = "->"
-
-// e2eWriteTree writes files (and symlinks) under root.
-func e2eWriteTree(t testing.TB, root string, files map[string]string) {
-	t.Helper()
-	for _, rel := range e2eSortedPaths(files) {
-		if err := e2eWriteEntry(root, rel, files[rel]); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
-func e2eWriteEntry(root, rel, content string) error {
-	path := filepath.Join(root, rel)
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	if target, ok := strings.CutPrefix(content, e2eSymlinkPrefix); ok {
-		return os.Symlink(target, path)
-	}
-	return os.WriteFile(path, []byte(content), 0o644)
-}
-
-func e2eSortedPaths(files map[string]string) []string {
-	paths := make([]string, 0, len(files))
-	for p := range files {
-		paths = append(paths, p)
-	}
-	sort.Strings(paths)
-	return paths
-}
 
 // e2eMerge returns the union of file sets; later sets win.
 func e2eMerge(sets ...map[string]string) map[string]string {
@@ -79,8 +34,8 @@ func e2eUnder(dir string, files map[string]string) map[string]string {
 }
 
 // e2eRepos are the parity repositories, writing their files under out.
-func e2eRepos(out string) []e2eRepo {
-	return []e2eRepo{e2eLayeredINIRepo(out), e2eSeedLayoutRepo(out), e2eTaskLanguageRepo(out), e2eFilesFlushRepo(out), e2eFactsRepo(out)}
+func e2eRepos(out string) []parity.Repo {
+	return []parity.Repo{e2eLayeredINIRepo(out), e2eSeedLayoutRepo(out), e2eTaskLanguageRepo(out), e2eFilesFlushRepo(out), e2eFactsRepo(out)}
 }
 
 // e2eLayeredINIRepo: an INI inventory with nested groups, inline host vars
@@ -89,7 +44,7 @@ func e2eRepos(out string) []e2eRepo {
 // inventory; a host with no vllm values (role defaults only); a null
 // served_model_name; a CRLF play with a literal newline_sequence; a role
 // applied twice with different role params.
-func e2eLayeredINIRepo(out string) e2eRepo {
+func e2eLayeredINIRepo(out string) parity.Repo {
 	files := e2eMerge(
 		map[string]string{
 			"inventory/hosts":                              e2eINIInventory,
@@ -113,10 +68,10 @@ func e2eLayeredINIRepo(out string) e2eRepo {
 		},
 		e2eUnder("playbooks/roles", e2eRoles()),
 	)
-	return e2eRepo{
-		name: "ini-layered", files: files, inventory: "inventory/hosts",
-		playbooks:  []string{"playbooks/deploy-gpu.yml", "playbooks/deploy-proxy.yml"},
-		discovered: []string{"playbooks/deploy-gpu.yml", "playbooks/deploy-proxy.yml"},
+	return parity.Repo{
+		Name: "ini-layered", Files: files, Inventory: "inventory/hosts",
+		Playbooks:  []string{"playbooks/deploy-gpu.yml", "playbooks/deploy-proxy.yml"},
+		Discovered: []string{"playbooks/deploy-gpu.yml", "playbooks/deploy-proxy.yml"},
 	}
 }
 
@@ -125,14 +80,14 @@ func e2eLayeredINIRepo(out string) e2eRepo {
 // roles in roles/, playbooks in playbooks/ and playbooks/proxy/) run through
 // a root site.yml that imports them. Vars beside playbooks/ are invisible to
 // the proxy play in playbooks/proxy/, even through hostvars.
-func e2eSeedLayoutRepo(out string) e2eRepo {
+func e2eSeedLayoutRepo(out string) parity.Repo {
 	files := e2eMerge(
 		map[string]string{
 			"ansible.cfg":                            e2eSeedAnsibleCfg,
 			"site.yml":                               "- import_playbook: playbooks/deploy-gpu.yml\n- import_playbook: playbooks/proxy/deploy-proxy.yml\n",
 			"inventory/hosts.yml":                    e2eYAMLInventory,
-			"inventory/group_vars":                   e2eSymlinkPrefix + "../group_vars",
-			"inventory/host_vars":                    e2eSymlinkPrefix + "../host_vars",
+			"inventory/group_vars":                   parity.SymlinkPrefix + "../group_vars",
+			"inventory/host_vars":                    parity.SymlinkPrefix + "../host_vars",
 			"group_vars/all/main.yml":                "e2e_out: " + out + "\nsite_name: seed-layout\nroute_prefix: local\n",
 			"group_vars/all/vault.yml":               "# plain here; encrypted in a real repository\nvault_litellm_master_key: \"sk-seed-layout-42\"\n",
 			"group_vars/gpu.yml":                     "gpu_note: from group_vars/gpu.yml\n",
@@ -150,10 +105,10 @@ func e2eSeedLayoutRepo(out string) e2eRepo {
 		},
 		e2eUnder("roles", e2eRoles()),
 	)
-	return e2eRepo{
-		name: "seed-layout", files: files, inventory: "inventory/hosts.yml",
-		playbooks:  []string{"site.yml"},
-		discovered: []string{"playbooks/deploy-gpu.yml", "playbooks/proxy/deploy-proxy.yml", "site.yml"},
+	return parity.Repo{
+		Name: "seed-layout", Files: files, Inventory: "inventory/hosts.yml",
+		Playbooks:  []string{"site.yml"},
+		Discovered: []string{"playbooks/deploy-gpu.yml", "playbooks/proxy/deploy-proxy.yml", "site.yml"},
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	fleetplan "github.com/straylight-fleet/straylight/fleet/plan"
+	"github.com/straylight-fleet/straylight/internal/parity"
 	"github.com/straylight-fleet/straylight/remote/sim"
 )
 
@@ -48,9 +49,9 @@ func TestWinRMHostListsPOSIXFileTasksAsUnsupported(t *testing.T) {
 	root := t.TempDir()
 	inv := fmt.Sprintf("all:\n  hosts:\n    wm:\n      ansible_connection: winrm\n      ansible_host: %s\n      ansible_port: %d\n"+
 		"      ansible_user: mdt\n      ansible_password: lab-password\n      ansible_winrm_transport: ntlm\n      ansible_winrm_scheme: http\n", h.IP, h.WinRMPort)
-	e2eWriteTree(t, root, map[string]string{"inventory.yml": inv, "site.yml": winrmPosixPlaybook,
+	parity.WriteTree(t, root, map[string]string{"inventory.yml": inv, "site.yml": winrmPosixPlaybook,
 		"templates/config.yml.j2": "new\n", "ansible.cfg": "[defaults]\ninventory = inventory.yml\n"})
-	p := &fleetplan.Planner{Repo: e2eOpen(t, root, ""), Transports: fleetplan.DefaultTransports}
+	p := &fleetplan.Planner{Repo: parity.Open(t, root, ""), Transports: fleetplan.DefaultTransports}
 	plan, err := p.Plan(context.Background())
 	if err != nil {
 		t.Fatal(err)

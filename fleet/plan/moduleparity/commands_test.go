@@ -1,4 +1,4 @@
-package plan_test
+package moduleparity_test
 
 import (
 	"bytes"
@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	fleetplan "github.com/straylight-fleet/straylight/fleet/plan"
+	"github.com/straylight-fleet/straylight/internal/parity"
 )
 
 // Parity of command and shell tasks (not handlers) with ansible-playbook:
@@ -84,9 +85,9 @@ const e2eCommandsPlaybook = `- name: Commands
 // and the failing command fails only when it runs.
 var e2eCommandsCheckOnly = []string{"creates made earlier", "failing ignored"}
 
-func e2eCommandsRepo(out string) e2eRepo {
-	return e2eRepo{name: "commands", inventory: "inventory.yml", playbooks: []string{"commands.yml"}, discovered: []string{"commands.yml"},
-		files: map[string]string{
+func e2eCommandsRepo(out string) parity.Repo {
+	return parity.Repo{Name: "commands", Inventory: "inventory.yml", Playbooks: []string{"commands.yml"}, Discovered: []string{"commands.yml"},
+		Files: map[string]string{
 			"ansible.cfg":        "[defaults]\ninventory = inventory.yml\ngathering = explicit\nretry_files_enabled = False\n",
 			"inventory.yml":      "all:\n  hosts:\n    c1: {ansible_connection: local, ansible_host: 127.0.0.1}\n",
 			"group_vars/all.yml": "out: " + out + "\n",
@@ -101,7 +102,7 @@ func e2eCommandsReset(t *testing.T, out string) {
 	if err := os.RemoveAll(out); err != nil {
 		t.Fatal(err)
 	}
-	e2eWriteTree(t, out, map[string]string{"pre-existing": "pre\n", "doomed": "doomed\n"})
+	parity.WriteTree(t, out, map[string]string{"pre-existing": "pre\n", "doomed": "doomed\n"})
 }
 
 // e2eCommandsFiles is every file in out with its content.
@@ -126,17 +127,17 @@ func e2eCommandsFiles(t *testing.T, out string) string {
 // plan's; and after Ansible's real run and after straylight --apply from
 // the same files, the files are the same. Against both ansible-cores.
 func TestE2ECommandTasksParityWithAnsiblePlaybook(t *testing.T) {
-	e2eEachCore(t, func(t *testing.T, o e2eOracle, bin, dir, root, out string) {
+	parity.EachCore(t, func(t *testing.T, o parity.Oracle, bin, dir, root, out string) {
 		repo := e2eCommandsRepo(out)
-		e2eWriteTree(t, root, repo.files)
+		parity.WriteTree(t, root, repo.Files)
 		e2eCommandsReset(t, out)
-		before := e2ePlan(t, e2eOpenCore(t, root, "", o.version))
+		before := parity.Plan(t, parity.OpenCore(t, root, "", o.Version))
 		h := before.Host("c1")
 		if h == nil || len(h.Unsupported) > 0 || len(h.ViaAnsible) > 0 || len(h.Files) != 17 {
 			t.Fatalf("plan of c1: %+v", h)
 		}
-		e2eCommandsSame(t, "--check", e2eCommandsCheckVerdicts(h), e2eVerdictsOf(e2eUnitsAnsible(t, o, dir, root, repo, "--check", "--limit", "c1")), "when registered changed")
-		real := e2eVerdictsOf(e2eUnitsAnsible(t, o, dir, root, repo, "--limit", "c1"))
+		e2eCommandsSame(t, "--check", e2eCommandsCheckVerdicts(h), e2eVerdictsOf(parity.RunPlaybookExiting(t, o, dir, root, repo, 0, "--check", "--limit", "c1")), "when registered changed")
+		real := e2eVerdictsOf(parity.RunPlaybookExiting(t, o, dir, root, repo, 0, "--limit", "c1"))
 		e2eCommandsSame(t, "the real run", e2eCommandsRealVerdicts(h), real, e2eCommandsCheckOnly...)
 		if real["failing ignored"] != "fatal" || real["creates made earlier"] != "ok" {
 			t.Errorf("the real run: failing ignored %s, creates made earlier %s", real["failing ignored"], real["creates made earlier"])
@@ -145,7 +146,7 @@ func TestE2ECommandTasksParityWithAnsiblePlaybook(t *testing.T) {
 		e2eCommandsReset(t, out)
 		log := e2eCommandsApply(t, bin, root, o)
 		if got := e2eCommandsFiles(t, out); got != byAnsible {
-			t.Errorf("%s: files after straylight --apply (-) and ansible-playbook (+):\n%s", o.full, e2eLineDiff(got, byAnsible))
+			t.Errorf("%s: files after straylight --apply (-) and ansible-playbook (+):\n%s", o.Full, parity.LineDiff(got, byAnsible))
 		}
 		for _, want := range []string{"write failed shell echo failing >&2; exit 3", "write ok command touch " + out + "/twice not run (creates)"} {
 			if !strings.Contains(log, want) {
@@ -223,13 +224,13 @@ func e2eCommandsSame(t *testing.T, run string, mine, ansibles map[string]string,
 }
 
 // e2eCommandsApply runs straylight --apply and returns its output.
-func e2eCommandsApply(t *testing.T, bin, root string, o e2eOracle) string {
+func e2eCommandsApply(t *testing.T, bin, root string, o parity.Oracle) string {
 	t.Helper()
 	if bin == "" {
 		return ""
 	}
 	cmd := exec.Command(bin, "-C", root, "--apply", "--yes")
-	cmd.Env = append(os.Environ(), "PATH="+o.bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	cmd.Env = append(os.Environ(), "PATH="+o.Bin+string(os.PathListSeparator)+os.Getenv("PATH"))
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {

@@ -1,4 +1,4 @@
-package plan_test
+package moduleparity_test
 
 import (
 	"bytes"
@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	fleetplan "github.com/straylight-fleet/straylight/fleet/plan"
+	"github.com/straylight-fleet/straylight/internal/parity"
 )
 
 // Parity of the environment keyword with ansible-playbook: Ansible
@@ -79,9 +80,9 @@ const e2eEnvPlaybook = `- name: Environment
       environment: {H: handler}
 `
 
-func e2eEnvRepo(out string) e2eRepo {
-	return e2eRepo{name: "environment", inventory: "inventory.yml", playbooks: []string{"env.yml"}, discovered: []string{"env.yml"},
-		files: map[string]string{
+func e2eEnvRepo(out string) parity.Repo {
+	return parity.Repo{Name: "environment", Inventory: "inventory.yml", Playbooks: []string{"env.yml"}, Discovered: []string{"env.yml"},
+		Files: map[string]string{
 			"ansible.cfg":                  "[defaults]\ninventory = inventory.yml\ngathering = explicit\nretry_files_enabled = False\nvault_password_file = vault-pass.txt\n",
 			"vault-pass.txt":               "e2e-environment\n",
 			"inventory.yml":                "all:\n  hosts:\n    e1: {ansible_connection: local, ansible_host: 127.0.0.1}\n",
@@ -102,22 +103,22 @@ func e2eEnvRepo(out string) e2eRepo {
 // ansible-cores; the vaulted value is in neither the plan, its JSON, the
 // saved plan nor --check's output.
 func TestE2EEnvironmentParityWithAnsiblePlaybook(t *testing.T) {
-	e2eEachCore(t, func(t *testing.T, o e2eOracle, bin, dir, root, out string) {
+	parity.EachCore(t, func(t *testing.T, o parity.Oracle, bin, dir, root, out string) {
 		repo := e2eEnvRepo(out)
-		e2eWriteTree(t, root, repo.files)
+		parity.WriteTree(t, root, repo.Files)
 		e2eVaultEncrypt(t, o, dir, root, "group_vars/all/vault.yml")
 		e2eEnvReset(t, out)
-		p := e2ePlan(t, e2eOpenCore(t, root, "", o.version))
+		p := parity.Plan(t, parity.OpenCore(t, root, "", o.Version))
 		e2eEnvPlanned(t, p)
-		e2eUnitsAnsible(t, o, dir, root, repo, "--limit", "e1")
+		parity.RunPlaybookExiting(t, o, dir, root, repo, 0, "--limit", "e1")
 		byAnsible := e2eCommandsFiles(t, out)
 		if !strings.Contains(byAnsible, "task.txt: \"play hello-task\\n\"") || !strings.Contains(byAnsible, e2eEnvToken) {
-			t.Fatalf("%s: ansible-playbook did not write what the playbook says:\n%s", o.full, byAnsible)
+			t.Fatalf("%s: ansible-playbook did not write what the playbook says:\n%s", o.Full, byAnsible)
 		}
 		e2eEnvReset(t, out)
 		e2eCommandsApply(t, bin, root, o)
 		if got := e2eCommandsFiles(t, out); got != byAnsible {
-			t.Errorf("%s: files after straylight --apply (-) and ansible-playbook (+):\n%s", o.full, e2eLineDiff(got, byAnsible))
+			t.Errorf("%s: files after straylight --apply (-) and ansible-playbook (+):\n%s", o.Full, parity.LineDiff(got, byAnsible))
 		}
 		e2eEnvCheckHidesToken(t, bin, root, dir, o)
 	})
@@ -155,7 +156,7 @@ func e2eEnvPlanned(t *testing.T, p *fleetplan.Plan) {
 
 // e2eEnvCheckHidesToken: straylight --check, human and JSON, and the plan
 // it saves do not hold the vaulted value.
-func e2eEnvCheckHidesToken(t *testing.T, bin, root, dir string, o e2eOracle) {
+func e2eEnvCheckHidesToken(t *testing.T, bin, root, dir string, o parity.Oracle) {
 	t.Helper()
 	if bin == "" {
 		return
@@ -163,7 +164,7 @@ func e2eEnvCheckHidesToken(t *testing.T, bin, root, dir string, o e2eOracle) {
 	saved := filepath.Join(dir, "plan.json")
 	for _, args := range [][]string{{"--check", "--plan-out", saved}, {"--check", "--json"}} {
 		cmd := exec.Command(bin, append([]string{"-C", root}, args...)...)
-		cmd.Env = append(os.Environ(), "PATH="+o.bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+		cmd.Env = append(os.Environ(), "PATH="+o.Bin+string(os.PathListSeparator)+os.Getenv("PATH"))
 		got, _ := cmd.CombinedOutput()
 		if strings.Contains(string(got), e2eEnvToken) || !strings.Contains(string(got), "TOKEN") {
 			t.Errorf("straylight %v shows the vaulted value, or not its task:\n%s", args, got)
@@ -182,24 +183,24 @@ func e2eEnvCheckHidesToken(t *testing.T, bin, root, dir string, o e2eOracle) {
 // changes it is noticed; straylight refuses it instead: --apply names the
 // file, line and key and writes nothing, not even the command before it.
 func TestE2EEnvironmentNotAMapping(t *testing.T) {
-	e2eEachCore(t, func(t *testing.T, o e2eOracle, bin, dir, root, out string) {
+	parity.EachCore(t, func(t *testing.T, o parity.Oracle, bin, dir, root, out string) {
 		repo := e2eEnvRepo(out)
-		repo.files["env.yml"] = "- hosts: e1\n  gather_facts: false\n  vars: {not_a_dict: text}\n  tasks:\n    - name: first\n      shell: echo x > {{ out }}/first.txt\n" +
+		repo.Files["env.yml"] = "- hosts: e1\n  gather_facts: false\n  vars: {not_a_dict: text}\n  tasks:\n    - name: first\n      shell: echo x > {{ out }}/first.txt\n" +
 			"    - name: bad\n      shell: echo x > {{ out }}/bad.txt\n      environment: \"{{ not_a_dict }}\"\n"
-		delete(repo.files, "group_vars/all/vault.yml")
-		e2eWriteTree(t, root, repo.files)
+		delete(repo.Files, "group_vars/all/vault.yml")
+		parity.WriteTree(t, root, repo.Files)
 		e2eEnvReset(t, out)
-		cmd := exec.Command(filepath.Join(o.bin, "ansible-playbook"), "-i", repo.inventory, "env.yml")
-		cmd.Dir, cmd.Env = root, e2eAnsibleEnv(t, dir)
+		cmd := exec.Command(filepath.Join(o.Bin, "ansible-playbook"), "-i", repo.Inventory, "env.yml")
+		cmd.Dir, cmd.Env = root, parity.AnsibleEnv(t, dir)
 		if log, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(log), "could not parse environment value, skipping") {
-			t.Errorf("%s: ansible-playbook: %v\n%s", o.full, err, log)
+			t.Errorf("%s: ansible-playbook: %v\n%s", o.Full, err, log)
 		}
 		e2eEnvReset(t, out)
 		if bin == "" {
 			return
 		}
 		apply := exec.Command(bin, "-C", root, "--apply", "--yes")
-		apply.Env = append(os.Environ(), "PATH="+o.bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+		apply.Env = append(os.Environ(), "PATH="+o.Bin+string(os.PathListSeparator)+os.Getenv("PATH"))
 		log, err := apply.CombinedOutput()
 		if err == nil || !strings.Contains(string(log), "env.yml:9: [e1] environment: environment must be a dictionary") {
 			t.Errorf("straylight --apply: %v\n%s", err, log)

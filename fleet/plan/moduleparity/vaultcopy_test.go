@@ -1,4 +1,4 @@
-package plan_test
+package moduleparity_test
 
 import (
 	"os"
@@ -8,15 +8,16 @@ import (
 	"testing"
 
 	fleetplan "github.com/straylight-fleet/straylight/fleet/plan"
+	"github.com/straylight-fleet/straylight/internal/parity"
 )
 
 // e2eVaultCopyPlain is the secret file's plaintext; the test encrypts it
 // with the oracle's own ansible-vault.
 const e2eVaultCopyPlain = "LITELLM_MASTER_KEY=sk-vaulted-copy-source-1234\nREDIS_HOST=127.0.0.1\n"
 
-func e2eVaultCopyRepo(out string) e2eRepo {
-	return e2eRepo{name: "vault-copy", inventory: "inventory.yml", playbooks: []string{"copy.yml"}, discovered: []string{"copy.yml"},
-		files: map[string]string{
+func e2eVaultCopyRepo(out string) parity.Repo {
+	return parity.Repo{Name: "vault-copy", Inventory: "inventory.yml", Playbooks: []string{"copy.yml"}, Discovered: []string{"copy.yml"},
+		Files: map[string]string{
 			"ansible.cfg":    "[defaults]\ninventory = inventory.yml\ngathering = explicit\nretry_files_enabled = False\nvault_password_file = vault-pass.txt\n",
 			"vault-pass.txt": "e2e-vault-copy\n",
 			"inventory.yml":  "all:\n  hosts:\n    vc1:\n      ansible_connection: local\n",
@@ -34,40 +35,40 @@ func e2eVaultCopyRepo(out string) e2eRepo {
 // vault password the task is not planned: it fails as Ansible's does, with
 // Ansible's message. Against both ansible-cores.
 func TestE2EVaultedCopySource(t *testing.T) {
-	oracles := e2eOracles(t)
-	e2eIsolateEnv(t)
+	oracles := parity.Oracles(t)
+	parity.IsolateEnv(t)
 	for _, o := range oracles {
-		t.Run("ansible-core "+o.version, func(t *testing.T) {
+		t.Run("ansible-core "+o.Version, func(t *testing.T) {
 			dir := t.TempDir()
 			root, out := filepath.Join(dir, "repo"), filepath.Join(dir, "out")
 			repo := e2eVaultCopyRepo(out)
-			e2eWriteTree(t, root, repo.files)
+			parity.WriteTree(t, root, repo.Files)
 			if err := os.MkdirAll(out, 0o755); err != nil {
 				t.Fatal(err)
 			}
 			e2eVaultEncrypt(t, o, dir, root, "files/secret.env")
-			f := e2eVaultCopyPlanned(t, e2ePlan(t, e2eOpenCore(t, root, "", o.version)))
-			e2eRunAnsiblePlaybook(t, o, dir, root, repo)
+			f := e2eVaultCopyPlanned(t, parity.Plan(t, parity.OpenCore(t, root, "", o.Version)))
+			parity.RunAnsiblePlaybook(t, o, dir, root, repo)
 			deployed, err := os.ReadFile(filepath.Join(out, "secret.env"))
 			if err != nil || string(deployed) != string(f.Content()) || string(deployed) != e2eVaultCopyPlain {
-				t.Errorf("%s: ansible-playbook wrote %q (%v); straylight planned %q", o.full, deployed, err, f.Content())
+				t.Errorf("%s: ansible-playbook wrote %q (%v); straylight planned %q", o.Full, deployed, err, f.Content())
 			}
-			if after := e2ePlan(t, e2eOpenCore(t, root, "", o.version)); after.HasChanges() {
-				t.Errorf("%s: after ansible-playbook: %s", o.full, after.Summary.Line())
+			if after := parity.Plan(t, parity.OpenCore(t, root, "", o.Version)); after.HasChanges() {
+				t.Errorf("%s: after ansible-playbook: %s", o.Full, after.Summary.Line())
 			}
-			e2eVaultCopyWithoutPassword(t, root, o.version)
+			e2eVaultCopyWithoutPassword(t, root, o.Version)
 		})
 	}
 }
 
 // e2eVaultEncrypt encrypts a repository file in place with ansible-vault
 // and the repository's vault password file.
-func e2eVaultEncrypt(t *testing.T, o e2eOracle, dir, root, rel string) {
+func e2eVaultEncrypt(t *testing.T, o parity.Oracle, dir, root, rel string) {
 	t.Helper()
-	cmd := exec.Command(filepath.Join(o.bin, "ansible-vault"), "encrypt", rel)
-	cmd.Dir, cmd.Env = root, e2eAnsibleEnv(t, dir)
+	cmd := exec.Command(filepath.Join(o.Bin, "ansible-vault"), "encrypt", rel)
+	cmd.Dir, cmd.Env = root, parity.AnsibleEnv(t, dir)
 	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("%s: ansible-vault encrypt: %v\n%s", o.full, err, out)
+		t.Fatalf("%s: ansible-vault encrypt: %v\n%s", o.Full, err, out)
 	}
 }
 
@@ -98,7 +99,7 @@ func e2eVaultCopyWithoutPassword(t *testing.T, root, version string) {
 	if err := os.WriteFile(cfg, []byte(strings.Replace(string(data), "vault_password_file = vault-pass.txt\n", "", 1)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	h := e2ePlan(t, e2eOpenCore(t, root, "", version)).Host("vc1")
+	h := parity.Plan(t, parity.OpenCore(t, root, "", version)).Host("vc1")
 	if h == nil || len(h.Files) != 0 || len(h.Unsupported) != 1 ||
 		!strings.Contains(h.Unsupported[0].Reason, "A vault password or secret must be specified to decrypt") {
 		t.Errorf("without a vault password: %+v", h)

@@ -1,4 +1,4 @@
-package plan_test
+package moduleparity_test
 
 import (
 	"bytes"
@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	fleetplan "github.com/straylight-fleet/straylight/fleet/plan"
+	"github.com/straylight-fleet/straylight/internal/parity"
 )
 
 // e2eAttrsPlaybook: template and copy tasks setting mode (octal strings, a
@@ -68,7 +69,7 @@ var e2eAttrsBefore = map[string]struct {
 	"backup.txt": {"before\n", 0o644}, "line.txt": {"same\n", 0o644}, "preserve.txt": {"same\n", 0o600},
 }
 
-func e2eAttrsRepo(t *testing.T, out string) e2eRepo {
+func e2eAttrsRepo(t *testing.T, out string) parity.Repo {
 	t.Helper()
 	me, err := user.Current()
 	if err != nil {
@@ -79,8 +80,8 @@ func e2eAttrsRepo(t *testing.T, out string) e2eRepo {
 		t.Fatal(err)
 	}
 	vars := fmt.Sprintf("out: %s\nme: %s\nmy_group: %s\nmy_uid: \"%s\"\nmy_gid: \"%s\"\n", out, me.Username, group.Name, me.Uid, me.Gid)
-	return e2eRepo{name: "attrs", inventory: "inventory.yml", playbooks: []string{"attrs.yml"}, discovered: []string{"attrs.yml"},
-		files: map[string]string{
+	return parity.Repo{Name: "attrs", Inventory: "inventory.yml", Playbooks: []string{"attrs.yml"}, Discovered: []string{"attrs.yml"},
+		Files: map[string]string{
 			"ansible.cfg":        "[defaults]\ninventory = inventory.yml\ngathering = explicit\nretry_files_enabled = False\n",
 			"inventory.yml":      "all:\n  children:\n    attrs:\n      hosts:\n        at1:\n          ansible_connection: local\n          ansible_host: 127.0.0.1\n",
 			"group_vars/all.yml": vars,
@@ -143,20 +144,20 @@ func e2eFileAttrs(t *testing.T, path string) string {
 // content, mode and owner Ansible gave it, and ansible-playbook --check
 // reports changed=0. Against both ansible-cores.
 func TestE2EAttrsParityWithAnsiblePlaybook(t *testing.T) {
-	e2eEachCore(t, func(t *testing.T, o e2eOracle, bin, dir, root, out string) {
+	parity.EachCore(t, func(t *testing.T, o parity.Oracle, bin, dir, root, out string) {
 		repo := e2eAttrsRepo(t, out)
-		e2eWriteTree(t, root, repo.files)
+		parity.WriteTree(t, root, repo.Files)
 		e2eAttrsReset(t, out)
-		before := e2ePlan(t, e2eOpenCore(t, root, "", o.version))
+		before := parity.Plan(t, parity.OpenCore(t, root, "", o.Version))
 		e2eAttrsPlannedAll(t, before)
 		e2eAttrsDiffsAreAnsibles(t, before, e2eAttrsAnsibleCheck(t, o, dir, root, repo))
-		log := e2eRunAnsiblePlaybook(t, o, dir, root, repo)
-		e2eCompareStatus(t, before, e2eTaskStatus(log))
+		log := parity.RunAnsiblePlaybook(t, o, dir, root, repo)
+		parity.CompareStatus(t, before, parity.TaskStatus(log))
 		byAnsible := e2eAttrsOf(t, out)
-		if after := e2ePlan(t, e2eOpenCore(t, root, "", o.version)); after.HasChanges() {
+		if after := parity.Plan(t, parity.OpenCore(t, root, "", o.Version)); after.HasChanges() {
 			t.Errorf("after ansible-playbook: %s", after.Summary.Line())
 		}
-		e2eCheckCLIClean(t, bin, root, o)
+		parity.CheckCLIClean(t, bin, root, o)
 		e2eAttrsReset(t, out)
 		e2eAttrsApply(t, bin, root, o)
 		for name, want := range byAnsible {
@@ -225,26 +226,26 @@ func e2eTaskDiffs(log string) map[string]string {
 
 // e2eAttrsAnsibleCheck runs ansible-playbook --check --diff and returns
 // its output.
-func e2eAttrsAnsibleCheck(t *testing.T, o e2eOracle, dir, root string, repo e2eRepo) string {
+func e2eAttrsAnsibleCheck(t *testing.T, o parity.Oracle, dir, root string, repo parity.Repo) string {
 	t.Helper()
-	cmd := exec.Command(filepath.Join(o.bin, "ansible-playbook"), "--check", "--diff", "-i", repo.inventory, repo.playbooks[0])
+	cmd := exec.Command(filepath.Join(o.Bin, "ansible-playbook"), "--check", "--diff", "-i", repo.Inventory, repo.Playbooks[0])
 	cmd.Dir = root
-	cmd.Env = e2eAnsibleEnv(t, dir)
+	cmd.Env = parity.AnsibleEnv(t, dir)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		t.Fatalf("%s: ansible-playbook --check --diff: %v\n%s", o.full, err, out)
+		t.Fatalf("%s: ansible-playbook --check --diff: %v\n%s", o.Full, err, out)
 	}
 	return string(out)
 }
 
 // e2eAttrsApply runs straylight --apply.
-func e2eAttrsApply(t *testing.T, bin, root string, o e2eOracle) {
+func e2eAttrsApply(t *testing.T, bin, root string, o parity.Oracle) {
 	t.Helper()
 	if bin == "" {
 		return
 	}
 	cmd := exec.Command(bin, "-C", root, "--apply", "--yes")
-	cmd.Env = append(os.Environ(), "PATH="+o.bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	cmd.Env = append(os.Environ(), "PATH="+o.Bin+string(os.PathListSeparator)+os.Getenv("PATH"))
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
@@ -256,11 +257,11 @@ var e2eRecapChanged = regexp.MustCompile(`(?m)^at1\s+:.*\bchanged=(\d+)`)
 
 // e2eAttrsAnsibleUnchanged: ansible-playbook --check --diff on what
 // straylight applied reports nothing to change.
-func e2eAttrsAnsibleUnchanged(t *testing.T, o e2eOracle, dir, root string, repo e2eRepo) {
+func e2eAttrsAnsibleUnchanged(t *testing.T, o parity.Oracle, dir, root string, repo parity.Repo) {
 	t.Helper()
 	out := e2eAttrsAnsibleCheck(t, o, dir, root, repo)
 	m := e2eRecapChanged.FindSubmatch([]byte(out))
 	if m == nil || string(m[1]) != "0" {
-		t.Errorf("%s: ansible-playbook --check after straylight --apply:\n%s", o.full, out)
+		t.Errorf("%s: ansible-playbook --check after straylight --apply:\n%s", o.Full, out)
 	}
 }

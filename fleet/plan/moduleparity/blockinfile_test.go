@@ -1,4 +1,4 @@
-package plan_test
+package moduleparity_test
 
 import (
 	"io/fs"
@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	fleetplan "github.com/straylight-fleet/straylight/fleet/plan"
+	"github.com/straylight-fleet/straylight/internal/parity"
 )
 
 // e2eBlockPlaybook: blockinfile in its forms — at EOF and BOF, after and
@@ -68,13 +69,13 @@ var e2eBlockBefore = map[string]string{
 	"blank.conf": "a\nb\n",
 }
 
-func e2eBlockRepo(out, version string) e2eRepo {
+func e2eBlockRepo(out, version string) parity.Repo {
 	playbook := e2eBlockPlaybook
 	if e2eAtLeast216(version) {
 		playbook += e2eBlockNewer
 	}
-	return e2eRepo{name: "blocks", inventory: "inventory.yml", playbooks: []string{"blocks.yml"}, discovered: []string{"blocks.yml"},
-		files: map[string]string{
+	return parity.Repo{Name: "blocks", Inventory: "inventory.yml", Playbooks: []string{"blocks.yml"}, Discovered: []string{"blocks.yml"},
+		Files: map[string]string{
 			"ansible.cfg":        "[defaults]\ninventory = inventory.yml\ngathering = explicit\nretry_files_enabled = False\n",
 			"inventory.yml":      "all:\n  children:\n    blocks:\n      hosts:\n        at1:\n          ansible_connection: local\n          ansible_host: 127.0.0.1\n",
 			"group_vars/all.yml": "out: " + out + "\nn: 7\n",
@@ -108,14 +109,14 @@ func e2eBlockReset(t *testing.T, out string) {
 // straylight --apply on the same starting files leaves what Ansible left,
 // which ansible-playbook --check then finds unchanged. Both ansible-cores.
 func TestE2EBlockInFileParityWithAnsiblePlaybook(t *testing.T) {
-	e2eEachCore(t, func(t *testing.T, o e2eOracle, bin, dir, root, out string) {
-		repo := e2eBlockRepo(out, o.version)
-		e2eWriteTree(t, root, repo.files)
+	parity.EachCore(t, func(t *testing.T, o parity.Oracle, bin, dir, root, out string) {
+		repo := e2eBlockRepo(out, o.Version)
+		parity.WriteTree(t, root, repo.Files)
 		e2eBlockReset(t, out)
-		before := e2ePlan(t, e2eOpenCore(t, root, "", o.version))
+		before := parity.Plan(t, parity.OpenCore(t, root, "", o.Version))
 		planned := e2eBlockPlanned(t, before)
-		e2eCompareStatus(t, before, e2eTaskStatus(e2eAttrsAnsibleCheck(t, o, dir, root, repo)))
-		e2eRunAnsiblePlaybook(t, o, dir, root, repo)
+		parity.CompareStatus(t, before, parity.TaskStatus(e2eAttrsAnsibleCheck(t, o, dir, root, repo)))
+		parity.RunAnsiblePlaybook(t, o, dir, root, repo)
 		byAnsible := e2eBlockFiles(t, out)
 		for dest, content := range planned {
 			rel, _ := filepath.Rel(out, dest)
@@ -123,7 +124,7 @@ func TestE2EBlockInFileParityWithAnsiblePlaybook(t *testing.T) {
 				t.Errorf("%s: straylight plans %q, Ansible wrote %q", dest, content, got)
 			}
 		}
-		if after := e2ePlan(t, e2eOpenCore(t, root, "", o.version)); after.HasChanges() {
+		if after := parity.Plan(t, parity.OpenCore(t, root, "", o.Version)); after.HasChanges() {
 			t.Errorf("after ansible-playbook: %s", after.Summary.Line())
 		}
 		e2eBlockReset(t, out)
@@ -134,7 +135,7 @@ func TestE2EBlockInFileParityWithAnsiblePlaybook(t *testing.T) {
 			}
 		}
 		e2eAttrsAnsibleUnchanged(t, o, dir, root, repo)
-		if !e2eAtLeast216(o.version) {
+		if !e2eAtLeast216(o.Version) {
 			e2eBlockOlderCoreRefuses(t, o, dir)
 		}
 	})
@@ -143,21 +144,21 @@ func TestE2EBlockInFileParityWithAnsiblePlaybook(t *testing.T) {
 // e2eBlockOlderCoreRefuses: under an ansible-core before 2.16 a task
 // giving append_newline fails in ansible-playbook, and straylight lists it
 // as one that would fail, with Ansible's words.
-func e2eBlockOlderCoreRefuses(t *testing.T, o e2eOracle, dir string) {
+func e2eBlockOlderCoreRefuses(t *testing.T, o parity.Oracle, dir string) {
 	t.Helper()
 	root, out := filepath.Join(dir, "newer"), filepath.Join(dir, "newer-out")
-	repo := e2eBlockRepo(out, o.version)
-	repo.files["blocks.yml"] += e2eBlockNewer
-	e2eWriteTree(t, root, repo.files)
+	repo := e2eBlockRepo(out, o.Version)
+	repo.Files["blocks.yml"] += e2eBlockNewer
+	parity.WriteTree(t, root, repo.Files)
 	e2eBlockReset(t, out)
-	cmd := exec.Command(filepath.Join(o.bin, "ansible-playbook"), "--check", "-i", repo.inventory, "blocks.yml")
-	cmd.Dir, cmd.Env = root, e2eAnsibleEnv(t, dir)
+	cmd := exec.Command(filepath.Join(o.Bin, "ansible-playbook"), "--check", "-i", repo.Inventory, "blocks.yml")
+	cmd.Dir, cmd.Env = root, parity.AnsibleEnv(t, dir)
 	if log, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(log), "Unsupported parameters") {
-		t.Errorf("%s accepts append_newline: %v\n%s", o.full, err, log)
+		t.Errorf("%s accepts append_newline: %v\n%s", o.Full, err, log)
 	}
-	h := e2ePlan(t, e2eOpenCore(t, root, "", o.version)).Host("at1")
+	h := parity.Plan(t, parity.OpenCore(t, root, "", o.Version)).Host("at1")
 	if h == nil || len(h.Unsupported) != 1 || !strings.Contains(h.Unsupported[0].Reason, "Unsupported parameters for (blockinfile) module: append_newline, prepend_newline") {
-		t.Errorf("plan under %s: %+v", o.full, h)
+		t.Errorf("plan under %s: %+v", o.Full, h)
 	}
 }
 

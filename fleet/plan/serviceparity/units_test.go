@@ -1,4 +1,4 @@
-package plan_test
+package serviceparity_test
 
 import (
 	"bytes"
@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	fleetplan "github.com/straylight-fleet/straylight/fleet/plan"
+	"github.com/straylight-fleet/straylight/internal/parity"
 )
 
 // Parity of systemd_service tasks (not handlers) with ansible-playbook's
@@ -138,10 +139,10 @@ func e2eUnitPlaybook() (string, []string) {
 }
 
 // e2eUnitsRepo is the repository: two local hosts, the playbook.
-func e2eUnitsRepo(out string) (e2eRepo, []string) {
+func e2eUnitsRepo(out string) (parity.Repo, []string) {
 	pb, units := e2eUnitPlaybook()
-	return e2eRepo{name: "units", inventory: "inventory.yml", playbooks: []string{"units.yml"}, discovered: []string{"units.yml"},
-		files: map[string]string{
+	return parity.Repo{Name: "units", Inventory: "inventory.yml", Playbooks: []string{"units.yml"}, Discovered: []string{"units.yml"},
+		Files: map[string]string{
 			"ansible.cfg":        "[defaults]\ninventory = inventory.yml\ngathering = explicit\nretry_files_enabled = False\n",
 			"inventory.yml":      "all:\n  hosts:\n    u1: {ansible_connection: local, ansible_host: 127.0.0.1}\n    u2: {ansible_connection: local, ansible_host: 127.0.0.1}\n",
 			"group_vars/all.yml": "out: " + out + "\n",
@@ -164,7 +165,7 @@ func e2eUnitsReset(t *testing.T, state, out string, units []string) {
 	}
 	for _, u := range units {
 		start := e2eUnitStarts[u[:strings.Index(u, "-")]]
-		e2eWriteTree(t, filepath.Join(state, "units", u), map[string]string{"active": start[0] + "\n", "enabled": start[1] + "\n"})
+		parity.WriteTree(t, filepath.Join(state, "units", u), map[string]string{"active": start[0] + "\n", "enabled": start[1] + "\n"})
 	}
 }
 
@@ -191,42 +192,42 @@ func e2eUnitsSnapshot(t *testing.T, state, out string, units []string) string {
 // in the same order, the handler run by both; and straylight's plan then
 // has nothing to do. Against both ansible-cores.
 func TestE2EUnitTasksParityWithAnsiblePlaybook(t *testing.T) {
-	oracles := e2eOracles(t)
-	e2eIsolateEnv(t)
+	oracles := parity.Oracles(t)
+	parity.IsolateEnv(t)
 	base := t.TempDir()
-	bin := e2eBuildStraylight(t, base)
+	bin := parity.BuildStraylight(t, base)
 	state := filepath.Join(base, "systemd")
 	stub := filepath.Join(base, "stub")
-	e2eWriteTree(t, stub, map[string]string{"systemctl": fmt.Sprintf(e2eUnitStub, state)})
+	parity.WriteTree(t, stub, map[string]string{"systemctl": fmt.Sprintf(e2eUnitStub, state)})
 	if err := os.Chmod(filepath.Join(stub, "systemctl"), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	t.Setenv("PATH", stub+string(os.PathListSeparator)+os.Getenv("PATH"))
 	for _, o := range oracles {
-		t.Run("ansible-core "+o.version, func(t *testing.T) {
-			dir := filepath.Join(base, o.version)
+		t.Run("ansible-core "+o.Version, func(t *testing.T) {
+			dir := filepath.Join(base, o.Version)
 			root, out := filepath.Join(dir, "repo"), filepath.Join(dir, "out")
 			repo, units := e2eUnitsRepo(out)
-			e2eWriteTree(t, root, repo.files)
+			parity.WriteTree(t, root, repo.Files)
 			e2eUnitsReset(t, state, out, units)
 			start := e2eUnitsSnapshot(t, state, out, units)
-			before := e2ePlan(t, e2eOpenCore(t, root, "", o.version))
+			before := parity.Plan(t, parity.OpenCore(t, root, "", o.Version))
 			e2eUnitsPlannedAll(t, before)
 			check := e2eUnitsAnsible(t, o, dir, root, repo, "--check")
-			e2eCompareStatus(t, e2eUnitsUnchained(before), e2eUnitsUnchainedStatus(e2eTaskStatus(check)))
+			parity.CompareStatus(t, e2eUnitsUnchained(before), e2eUnitsUnchainedStatus(parity.TaskStatus(check)))
 			e2eUnitsMissingFails(t, before, check)
 			if now := e2eUnitsSnapshot(t, state, out, units); now != start {
 				t.Errorf("the checks changed the units:\n%s", now)
 			}
 			real := e2eUnitsAnsible(t, o, dir, root, repo, "--limit", "u1")
-			e2eCompareStatus(t, before, e2eTaskStatus(real))
+			parity.CompareStatus(t, before, parity.TaskStatus(real))
 			byAnsible := e2eUnitsSnapshot(t, state, out, units)
 			e2eUnitsReset(t, state, out, units)
 			e2eUnitsApply(t, bin, root, stub, o)
 			if got := e2eUnitsSnapshot(t, state, out, units); got != byAnsible {
-				t.Errorf("%s: after straylight --apply (-) and ansible-playbook (+):\n%s", o.full, e2eLineDiff(got, byAnsible))
+				t.Errorf("%s: after straylight --apply (-) and ansible-playbook (+):\n%s", o.Full, parity.LineDiff(got, byAnsible))
 			}
-			after := e2ePlan(t, e2eOpenCore(t, root, "u1", o.version))
+			after := parity.Plan(t, parity.OpenCore(t, root, "u1", o.Version))
 			e2eUnitsOnlyRestarts(t, after)
 		})
 	}
@@ -318,51 +319,27 @@ func e2eUnitsMissingFails(t *testing.T, p *fleetplan.Plan, log string) {
 
 // e2eUnitsAnsible runs ansible-playbook with args; a run of both hosts
 // fails (u2's unit is missing), exit code 2.
-func e2eUnitsAnsible(t *testing.T, o e2eOracle, dir, root string, repo e2eRepo, args ...string) string {
+func e2eUnitsAnsible(t *testing.T, o parity.Oracle, dir, root string, repo parity.Repo, args ...string) string {
 	t.Helper()
-	cmd := exec.Command(filepath.Join(o.bin, "ansible-playbook"), append(append(args, "-i", repo.inventory), repo.playbooks...)...)
-	cmd.Dir = root
-	cmd.Env = e2eAnsibleEnv(t, dir)
-	out, err := cmd.CombinedOutput()
-	wantFail := !slices.Contains(args, "--limit")
-	if code := e2eExitCode(err); (code == 2) != wantFail || (code != 0 && code != 2) {
-		t.Fatalf("%s: ansible-playbook %v: exit %d\n%s", o.full, args, code, out)
+	want := 2
+	if slices.Contains(args, "--limit") {
+		want = 0
 	}
-	return string(out)
+	return parity.RunPlaybookExiting(t, o, dir, root, repo, want, args...)
 }
 
 // e2eUnitsApply runs straylight --apply on u1.
-func e2eUnitsApply(t *testing.T, bin, root, stub string, o e2eOracle) {
+func e2eUnitsApply(t *testing.T, bin, root, stub string, o parity.Oracle) {
 	t.Helper()
 	if bin == "" {
 		return
 	}
 	cmd := exec.Command(bin, "-C", root, "--apply", "--yes", "-l", "u1")
 	sep := string(os.PathListSeparator)
-	cmd.Env = append(os.Environ(), "PATH="+stub+sep+o.bin+sep+os.Getenv("PATH"))
+	cmd.Env = append(os.Environ(), "PATH="+stub+sep+o.Bin+sep+os.Getenv("PATH"))
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
 		t.Fatalf("straylight --apply: %v\n%s%s", err, stdout.String(), stderr.String())
 	}
-}
-
-// e2eLineDiff lists the lines only in a (-) or only in b (+).
-func e2eLineDiff(a, b string) string {
-	var out strings.Builder
-	al, bl := strings.Split(a, "\n"), strings.Split(b, "\n")
-	for _, l := range al {
-		if !slices.Contains(bl, l) {
-			out.WriteString("- " + l + "\n")
-		}
-	}
-	for _, l := range bl {
-		if !slices.Contains(al, l) {
-			out.WriteString("+ " + l + "\n")
-		}
-	}
-	if out.Len() == 0 {
-		return "(the same lines, in another order)\n--- straylight\n" + a + "--- ansible\n" + b
-	}
-	return out.String()
 }
