@@ -29,7 +29,7 @@ func FuzzSSHStatusOutput(f *testing.F) {
 }
 
 // FuzzSplitShellWords checks that words split from any line come back
-// unchanged after ShellQuote and a second split.
+// unchanged after shquote.Always and a second split.
 func FuzzSplitShellWords(f *testing.F) {
 	for _, seed := range []string{`-o ProxyJump="a@b:22" -J c`, `'it'"'"'s' \" x\ y`, `"unterminated`, "tab\there"} {
 		f.Add(seed)

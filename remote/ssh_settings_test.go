@@ -1,9 +1,7 @@
 package remote
 
 import (
-	"github.com/straylight-fleet/straylight/internal/shquote"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -114,17 +112,5 @@ func TestSSHSettingsHostKeyCheckingFromAnsible(t *testing.T) {
 	env, err := SSHEnvFromProcess(nil)
 	if err != nil || env.HostKeyChecking == nil || *env.HostKeyChecking {
 		t.Fatalf("ANSIBLE_HOST_KEY_CHECKING: %+v, %v", env, err)
-	}
-}
-
-// TestShellQuoteThroughARealShell hands quoted words to /bin/sh and checks
-// they arrive unchanged.
-func TestShellQuoteThroughARealShell(t *testing.T) {
-	words := append([]string{"", "'", `"`, `\`, "$(id)", "`id`", "a\nb", "$HOME", "*", "!x", "'\"'\"'"}, hostileNames...)
-	for _, word := range words {
-		out, err := exec.Command("/bin/sh", "-c", "printf %s "+shquote.Always(word)).Output()
-		if err != nil || string(out) != word {
-			t.Errorf("%q came back as %q (%v)", word, out, err)
-		}
 	}
 }

@@ -37,7 +37,7 @@ func TestShellReadsTheWordsBack(t *testing.T) {
 	if err != nil {
 		t.Skip("no sh:", err)
 	}
-	for _, word := range []string{"", "it's", `"double" and 'single'`, "$(id) `id` \\n", "tab\there\nnewline", "é ü"} {
+	for _, word := range []string{"", "'", `"`, `\\`, "it's", `"double" and 'single'`, "$(id) `id` \\n", "$HOME", "*", "!x", `'"'"'`, "tab\there\nnewline", "é ü", "-n"} {
 		for _, quote := range []func(string) string{Quote, Always} {
 			out, err := exec.Command(sh, "-c", "printf %s "+quote(word)).Output()
 			if err != nil || string(out) != word {

@@ -1,10 +1,8 @@
 package moduleparity_test
 
 import (
-	"bytes"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -144,7 +142,7 @@ func TestE2ECommandTasksParityWithAnsiblePlaybook(t *testing.T) {
 		}
 		byAnsible := e2eCommandsFiles(t, out)
 		e2eCommandsReset(t, out)
-		log := e2eCommandsApply(t, bin, root, o)
+		log := parity.Apply(t, bin, root, o)
 		if got := e2eCommandsFiles(t, out); got != byAnsible {
 			t.Errorf("%s: files after straylight --apply (-) and ansible-playbook (+):\n%s", o.Full, parity.LineDiff(got, byAnsible))
 		}
@@ -221,20 +219,4 @@ func e2eCommandsSame(t *testing.T, run string, mine, ansibles map[string]string,
 			t.Errorf("%s: %q: planned by straylight, not reported by Ansible", run, task)
 		}
 	}
-}
-
-// e2eCommandsApply runs straylight --apply and returns its output.
-func e2eCommandsApply(t *testing.T, bin, root string, o parity.Oracle) string {
-	t.Helper()
-	if bin == "" {
-		return ""
-	}
-	cmd := exec.Command(bin, "-C", root, "--apply", "--yes")
-	cmd.Env = append(os.Environ(), "PATH="+o.Bin+string(os.PathListSeparator)+os.Getenv("PATH"))
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("straylight --apply: %v\n%s%s", err, stdout.String(), stderr.String())
-	}
-	return stdout.String()
 }

@@ -116,7 +116,7 @@ func TestE2EEnvironmentParityWithAnsiblePlaybook(t *testing.T) {
 			t.Fatalf("%s: ansible-playbook did not write what the playbook says:\n%s", o.Full, byAnsible)
 		}
 		e2eEnvReset(t, out)
-		e2eCommandsApply(t, bin, root, o)
+		parity.Apply(t, bin, root, o)
 		if got := e2eCommandsFiles(t, out); got != byAnsible {
 			t.Errorf("%s: files after straylight --apply (-) and ansible-playbook (+):\n%s", o.Full, parity.LineDiff(got, byAnsible))
 		}
