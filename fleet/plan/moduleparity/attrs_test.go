@@ -1,7 +1,6 @@
 package moduleparity_test
 
 import (
-	"bytes"
 	"fmt"
 	"io/fs"
 	"os"
@@ -159,7 +158,7 @@ func TestE2EAttrsParityWithAnsiblePlaybook(t *testing.T) {
 		}
 		parity.CheckCLIClean(t, bin, root, o)
 		e2eAttrsReset(t, out)
-		e2eAttrsApply(t, bin, root, o)
+		parity.Apply(t, bin, root, o)
 		for name, want := range byAnsible {
 			if got := e2eFileAttrs(t, filepath.Join(out, name)); got != want {
 				t.Errorf("%s after straylight --apply: %s; after ansible-playbook: %s", name, got, want)
@@ -236,21 +235,6 @@ func e2eAttrsAnsibleCheck(t *testing.T, o parity.Oracle, dir, root string, repo 
 		t.Fatalf("%s: ansible-playbook --check --diff: %v\n%s", o.Full, err, out)
 	}
 	return string(out)
-}
-
-// e2eAttrsApply runs straylight --apply.
-func e2eAttrsApply(t *testing.T, bin, root string, o parity.Oracle) {
-	t.Helper()
-	if bin == "" {
-		return
-	}
-	cmd := exec.Command(bin, "-C", root, "--apply", "--yes")
-	cmd.Env = append(os.Environ(), "PATH="+o.Bin+string(os.PathListSeparator)+os.Getenv("PATH"))
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("straylight --apply: %v\n%s%s", err, stdout.String(), stderr.String())
-	}
 }
 
 var e2eRecapChanged = regexp.MustCompile(`(?m)^at1\s+:.*\bchanged=(\d+)`)

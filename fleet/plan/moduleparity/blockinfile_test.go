@@ -128,7 +128,7 @@ func TestE2EBlockInFileParityWithAnsiblePlaybook(t *testing.T) {
 			t.Errorf("after ansible-playbook: %s", after.Summary.Line())
 		}
 		e2eBlockReset(t, out)
-		e2eAttrsApply(t, bin, root, o)
+		parity.Apply(t, bin, root, o)
 		for name, want := range byAnsible {
 			if got := e2eBlockFiles(t, out)[name]; got != want {
 				t.Errorf("%s after straylight --apply: %q; after ansible-playbook: %q", name, got, want)
