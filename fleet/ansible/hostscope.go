@@ -130,11 +130,12 @@ func (r *Repo) withVarsFiles(hs *HostScope, run *PlayRun) (map[string]any, error
 }
 
 func (r *Repo) scopeWithPlayVars(host string, run *PlayRun, playVars map[string]any) (*HostScope, error) {
+	roles := r.layers.of(r, run)
 	vars, err := r.Inventory.HostVars(host, inventory.Layers{
-		RoleDefaults: r.layerWith(run.roleDefaults(), inventory.LayerRoleDefault, run.roleOrigins(true)),
+		RoleDefaults: roles.defaults,
 		PlayVars:     r.layer(playVars, inventory.LayerPlayVars),
-		RoleVars:     r.layerWith(run.roleVars(), inventory.LayerRoleVars, run.roleOrigins(false)),
-		ExtraVars:    r.layer(r.ExtraVars, inventory.LayerExtraVars),
+		RoleVars:     roles.vars,
+		ExtraVars:    roles.extra,
 		PlaybookDir:  run.Playbook.Dir,
 	})
 	if err != nil {
@@ -192,6 +193,45 @@ func (hs *HostScope) withParams(params map[string]any) *HostScope {
 // layer wraps plain values as an inventory layer without line information.
 func (r *Repo) layer(values map[string]any, name string) inventory.Vars {
 	return r.layerWith(values, name, nil)
+}
+
+// runLayers are a play run's role defaults, role vars and extra vars as
+// inventory layers: the same for every host of the run, so built once per
+// run rather than once per host (a 1,000-host plan built them 1,000 times).
+type runLayers struct {
+	defaults, vars, extra inventory.Vars
+}
+
+// runLayerCache holds the layers of the repository's play runs. A run
+// copied for one host's included role (walker.roleScope) is not kept: its
+// layers are built for that scope alone.
+type runLayerCache struct {
+	mu   sync.Mutex
+	runs map[*PlayRun]*runLayers
+}
+
+func (c *runLayerCache) of(r *Repo, run *PlayRun) *runLayers {
+	if !slices.Contains(r.Runs, run) {
+		return newRunLayers(r, run)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if l, ok := c.runs[run]; ok {
+		return l
+	}
+	if c.runs == nil {
+		c.runs = map[*PlayRun]*runLayers{}
+	}
+	c.runs[run] = newRunLayers(r, run)
+	return c.runs[run]
+}
+
+func newRunLayers(r *Repo, run *PlayRun) *runLayers {
+	return &runLayers{
+		defaults: r.layerWith(run.roleDefaults(), inventory.LayerRoleDefault, run.roleOrigins(true)),
+		vars:     r.layerWith(run.roleVars(), inventory.LayerRoleVars, run.roleOrigins(false)),
+		extra:    r.layer(r.ExtraVars, inventory.LayerExtraVars),
+	}
 }
 
 // layerWith wraps values as an inventory layer with the origins known for

@@ -71,6 +71,7 @@ type Repo struct {
 	sources    sourceCache
 	renders    renderCache
 	scopes     scopeCache
+	layers     runLayerCache
 }
 
 // PlayRun is a play ready to plan: its roles loaded and its hosts matched.
