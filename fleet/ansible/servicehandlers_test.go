@@ -33,7 +33,7 @@ const serviceHandlersPlaybook = `- hosts: all
     - name: compose stop
       community.docker.docker_compose_v2: {project_src: /srv/llm, state: stopped, timeout: 30}
     - name: compose down
-      community.docker.docker_compose_v2: {project_src: /srv/llm, state: absent, remove_orphans: true}
+      community.docker.docker_compose_v2: {project_src: /srv/llm, state: absent, remove_orphans: true, timeout: "05", services: "vllm,litellm"}
     - name: win restart
       ansible.windows.win_service: {name: "{{ unit_name }}", state: restarted, force_dependent_services: yes}
     - name: win start
@@ -48,13 +48,17 @@ const serviceHandlersPlaybook = `- hosts: all
       ansible.builtin.systemd: {daemon_reload: true}
 `
 
+// composeDocker is the docker CLI as the module runs it (composeDockerHost).
+const composeDocker = `docker --host "${DOCKER_HOST:-unix:///var/run/docker.sock}" compose --ansi never`
+
 var wantServiceHandlerCommands = map[string]string{
-	"compose restart":  "docker compose --ansi never --project-directory /srv/llm restart -- vllm litellm",
-	"compose recreate": "docker compose --ansi never --project-directory /srv/llm --file compose.yaml --file gpu.yaml up --detach --no-color --quiet-pull --pull never --force-recreate -- vllm",
-	"compose up":       "docker compose --ansi never --project-directory '/srv/my stack' --project-name llm up --detach --no-color --quiet-pull --",
-	"compose stop": "docker compose --ansi never --project-directory /srv/llm up --detach --no-color --quiet-pull --timeout 30 --no-start -- && " +
-		"docker compose --ansi never --project-directory /srv/llm stop --timeout 30 --",
-	"compose down": "docker compose --ansi never --project-directory /srv/llm down --remove-orphans --",
+	"compose restart":  "cd /srv/llm && " + composeDocker + " --project-directory /srv/llm restart -- vllm litellm",
+	"compose recreate": "cd /srv/llm && " + composeDocker + " --project-directory /srv/llm --file compose.yaml --file gpu.yaml up --detach --no-color --quiet-pull --pull never --force-recreate -- vllm",
+	"compose up":       "cd '/srv/my stack' && " + composeDocker + " --project-directory '/srv/my stack' --project-name llm up --detach --no-color --quiet-pull --",
+	"compose stop": "cd /srv/llm && " + composeDocker + " --project-directory /srv/llm up --detach --no-color --quiet-pull --timeout 30 --no-start -- && " +
+		"if " + composeDocker + " --project-directory /srv/llm ps --all --format '{{.State}}' | grep -qvxE 'created|exited|stopped|killed'; " +
+		"then " + composeDocker + " --project-directory /srv/llm stop --timeout 30 --; fi",
+	"compose down": "cd /srv/llm && " + composeDocker + " --project-directory /srv/llm down --remove-orphans --timeout 5 -- vllm litellm",
 	"win restart":  "Restart-Service -Name 'vllm' -Force -ErrorAction Stop",
 	"win start":    "Start-Service -Name 'it''s vllm' -ErrorAction Stop",
 	"win stop":     "Stop-Service -Name 'vllm' -ErrorAction Stop",
@@ -117,6 +121,8 @@ func TestServiceHandlerRefusals(t *testing.T) {
 		"community.docker.docker_compose_v2: {state: restarted}":                     "project_src is required",
 		"community.docker.docker_compose_v2: {project_src: /srv/llm, state: paused}": `state "paused" is not supported`,
 		"community.docker.docker_compose_v2: {project_src: /srv/llm, recreate: yes}": `recreate "true" is not one of`,
+		"community.docker.docker_compose_v2: {project_src: srv/llm}":                 `project_src "srv/llm" is not an absolute path`,
+		"community.docker.docker_compose_v2: {project_src: /srv/llm, timeout: 5s}":   `timeout "5s" is not an integer`,
 		"ansible.windows.win_service: {name: vllm, state: paused}":                   `state "paused" is not supported`,
 		"ansible.windows.win_service: {name: vllm, start_mode: auto}":                `argument "start_mode" is not supported`,
 	}
