@@ -370,6 +370,7 @@ func TestE2EComposeHandlersParityWithModule(t *testing.T) {
 		e2eComposePlanned(t, e2ePlan(t, e2eOpenCore(t, root, "", o.version)))
 		e2eComposeAnsible(t, o, dir, root, collections)
 		byAnsible := e2eComposeSnapshot(t, state)
+		e2eComposeEveryHandlerRan(t, byAnsible, out)
 		e2eComposeStart(t, filepath.Join(stub, "docker"), state, out)
 		e2eCommandsApply(t, bin, root, o)
 		if got := e2eComposeSnapshot(t, state); bin != "" && got != byAnsible {
@@ -377,6 +378,17 @@ func TestE2EComposeHandlersParityWithModule(t *testing.T) {
 		}
 		t.Logf("%s, community.docker %s:\n%s", o.full, e2eCommunityDocker, byAnsible)
 	})
+}
+
+// e2eComposeEveryHandlerRan: the module ran a compose action in every
+// project, so that the comparison is not one of two empty logs.
+func e2eComposeEveryHandlerRan(t *testing.T, snapshot, out string) {
+	t.Helper()
+	for _, c := range e2eComposeCases {
+		if !strings.Contains(snapshot, " --project-directory "+filepath.Join(out, c.name)+" ") {
+			t.Errorf("ansible-playbook ran no compose action in %s:\n%s", c.name, snapshot)
+		}
+	}
 }
 
 // e2eComposePlanned: every template task and every handler is planned
