@@ -136,3 +136,28 @@ func TestServiceHandlerRefusals(t *testing.T) {
 		}
 	}
 }
+
+// A plain docker_compose_v2 task with state restarted runs the module's
+// restart line as a shell command (templated, in task order); its other
+// states, and arguments straylight does not run, are listed unsupported
+// with the reason (and so planned via ansible where Ansible is installed).
+func TestComposeTaskRestartedRunsAsCommand(t *testing.T) {
+	pb := `- hosts: all
+  tasks:
+    - name: restart stack
+      community.docker.docker_compose_v2: {project_src: "{{ stack_dir }}", state: restarted, services: [vllm], timeout: 9}
+    - name: bring up
+      community.docker.docker_compose_v2: {project_src: /srv/llm}
+    - name: relative
+      docker_compose_v2: {project_src: llm, state: restarted}
+`
+	w := renderServiceRepo(t, pb)
+	want := "cd /srv/llm && " + composeDocker + " --project-directory /srv/llm restart --timeout 9 -- vllm"
+	if len(w.Files) != 1 || w.Files[0].Command == nil || w.Files[0].Command.Line != want || !w.Files[0].Command.Shell {
+		t.Fatalf("planned %+v, want the shell line %q", w.Files, want)
+	}
+	if len(w.Unsupported) != 2 || !strings.Contains(w.Unsupported[0].Reason, `state "present": straylight runs docker_compose_v2 tasks with state restarted`) ||
+		!strings.Contains(w.Unsupported[1].Reason, `project_src "llm" is not an absolute path`) {
+		t.Errorf("unsupported %+v", w.Unsupported)
+	}
+}

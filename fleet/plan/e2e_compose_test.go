@@ -88,6 +88,7 @@ while [ $# -gt 0 ]; do
 	--remove-orphans) orphans=1 ;;
 	--format) format=$2; shift ;;
 	--timeout | --pull) shift ;;
+	--dry-run) fail "docker stand-in: --dry-run is not modelled" ;;
 	-*) ;;
 	*) services="$services $1" ;;
 	esac
@@ -162,6 +163,7 @@ type e2eComposeCase struct {
 	start      []string
 	project    string
 	gpuFile    bool
+	task       bool // a plain task, first in the play, not a handler
 }
 
 // e2eComposeCases: every state, services as a list and as the comma string
@@ -180,6 +182,7 @@ var e2eComposeCases = []e2eComposeCase{
 	{name: "stopidle", args: ", state: stopped, recreate: never", start: []string{"up", "stop"}},
 	{name: "downall", args: ", state: absent, remove_orphans: true", start: []string{"up", "orphan"}},
 	{name: "downsvc", args: ", state: absent, services: [b], timeout: 3", start: []string{"up"}},
+	{name: "taskrestart", args: ", state: restarted, services: [a, b], timeout: 4", start: []string{"up", "stop -- b"}, task: true},
 }
 
 // e2eComposeTemplate is every project's compose file; its first version
@@ -189,19 +192,32 @@ const e2eComposeTemplate = "services:\n  a:\n    image: \"registry.local/a:{{ ta
 // e2eComposeGPU is the second file of the project that names its files.
 const e2eComposeGPU = "services:\n  b:\n    environment: {CUDA_VISIBLE_DEVICES: \"0\"}\n"
 
-// e2eComposePlaybook renders each project's compose file, notifying its
-// handler.
+// e2eComposePlaybook runs the plain tasks, then renders each handler
+// case's compose file, notifying its handler.
 func e2eComposePlaybook() string {
 	var b strings.Builder
 	b.WriteString("- name: Compose\n  hosts: c1\n  gather_facts: false\n  tasks:\n")
 	for _, c := range e2eComposeCases {
-		fmt.Fprintf(&b, "    - name: render %s\n      template: {src: compose.yaml.j2, dest: \"{{ out }}/%s/compose.yaml\"}\n      notify: compose %s\n", c.name, c.name, c.name)
+		if c.task {
+			fmt.Fprintf(&b, "    - name: compose %s\n      %s\n", c.name, e2eComposeModule(c))
+		}
+	}
+	for _, c := range e2eComposeCases {
+		if !c.task {
+			fmt.Fprintf(&b, "    - name: render %s\n      template: {src: compose.yaml.j2, dest: \"{{ out }}/%s/compose.yaml\"}\n      notify: compose %s\n", c.name, c.name, c.name)
+		}
 	}
 	b.WriteString("  handlers:\n")
 	for _, c := range e2eComposeCases {
-		fmt.Fprintf(&b, "    - name: compose %s\n      community.docker.docker_compose_v2: {project_src: \"{{ out }}/%s\"%s}\n", c.name, c.name, c.args)
+		if !c.task {
+			fmt.Fprintf(&b, "    - name: compose %s\n      %s\n", c.name, e2eComposeModule(c))
+		}
 	}
 	return b.String()
+}
+
+func e2eComposeModule(c e2eComposeCase) string {
+	return fmt.Sprintf("community.docker.docker_compose_v2: {project_src: \"{{ out }}/%s\"%s}", c.name, c.args)
 }
 
 // e2eComposeRepo is the repository: one local host, the playbook, the
@@ -350,12 +366,14 @@ func e2eComposeAction(words []string) []string {
 	return out
 }
 
-// TestE2EComposeHandlersParityWithModule: each project's template changes
-// and notifies its docker_compose_v2 handler; ansible-playbook, running the
-// real module, and straylight --apply, running the handler natively, from
-// the same starting containers, run the same compose actions in the same
-// order and leave the same containers. Against both ansible-cores.
-func TestE2EComposeHandlersParityWithModule(t *testing.T) {
+// TestE2EComposeParityWithModule: a plain docker_compose_v2 task with
+// state restarted runs first; then each project's template changes and
+// notifies its docker_compose_v2 handler. ansible-playbook, running the
+// real module, and straylight --apply, running the task and the handlers
+// natively, from the same starting containers, run the same compose actions
+// in the same order and leave the same containers; straylight's plan says
+// changed for the tasks Ansible reports changed. Against both ansible-cores.
+func TestE2EComposeParityWithModule(t *testing.T) {
 	collections := e2eComposeCollection(t)
 	e2eEachCore(t, func(t *testing.T, o e2eOracle, bin, dir, root, out string) {
 		state, stub := filepath.Join(dir, "docker"), filepath.Join(dir, "stub")
@@ -367,8 +385,9 @@ func TestE2EComposeHandlersParityWithModule(t *testing.T) {
 		repo := e2eComposeRepo(out)
 		e2eWriteTree(t, root, repo.files)
 		e2eComposeStart(t, filepath.Join(stub, "docker"), state, out)
-		e2eComposePlanned(t, e2ePlan(t, e2eOpenCore(t, root, "", o.version)))
-		e2eComposeAnsible(t, o, dir, root, collections)
+		before := e2ePlan(t, e2eOpenCore(t, root, "", o.version))
+		e2eComposePlanned(t, before)
+		e2eCompareStatus(t, before, e2eTaskStatus(e2eComposeAnsible(t, o, dir, root, collections)))
 		byAnsible := e2eComposeSnapshot(t, state)
 		e2eComposeEveryHandlerRan(t, byAnsible, out)
 		e2eComposeStart(t, filepath.Join(stub, "docker"), state, out)
@@ -391,24 +410,30 @@ func e2eComposeEveryHandlerRan(t *testing.T, snapshot, out string) {
 	}
 }
 
-// e2eComposePlanned: every template task and every handler is planned
-// natively.
+// e2eComposePlanned: every task (the templates, the plain compose task)
+// and every handler is planned natively.
 func e2eComposePlanned(t *testing.T, p *fleetplan.Plan) {
 	t.Helper()
 	h := p.Host("c1")
-	if h == nil || len(h.Unsupported) > 0 || len(h.ViaAnsible) > 0 || len(h.Files) != len(e2eComposeCases) || len(h.Handlers) != len(e2eComposeCases) {
-		t.Fatalf("plan of c1: %+v", h)
+	if h == nil {
+		t.Fatal("no plan of c1")
+	}
+	handlers := len(e2eComposeCases) - 1 // one case is a plain task; each other renders a template
+	if len(h.Unsupported) > 0 || len(h.ViaAnsible) > 0 || len(h.Files) != len(e2eComposeCases) || len(h.Handlers) != handlers {
+		t.Fatalf("plan of c1: %d tasks, %d handlers, unsupported %+v, via ansible %+v; want %d and %d", len(h.Files), len(h.Handlers), h.Unsupported, h.ViaAnsible, len(e2eComposeCases), handlers)
 	}
 }
 
 // e2eComposeAnsible runs ansible-playbook with the pinned community.docker
-// first on its collections path.
-func e2eComposeAnsible(t *testing.T, o e2eOracle, dir, root, collections string) {
+// first on its collections path, and returns what it printed.
+func e2eComposeAnsible(t *testing.T, o e2eOracle, dir, root, collections string) string {
 	t.Helper()
 	cmd := exec.Command(filepath.Join(o.bin, "ansible-playbook"), "-i", "inventory.yml", "compose.yml")
 	cmd.Dir = root
 	cmd.Env = append(e2eAnsibleEnv(t, dir), "ANSIBLE_COLLECTIONS_PATH="+collections)
-	if log, err := cmd.CombinedOutput(); err != nil {
+	log, err := cmd.CombinedOutput()
+	if err != nil {
 		t.Fatalf("%s, community.docker %s: ansible-playbook: %v\n%s", o.full, e2eCommunityDocker, err, log)
 	}
+	return string(log)
 }
