@@ -41,6 +41,8 @@ import (
 //     stderr ({"id":"Container P-S-1","status":"Creating"}, what
 //     parse_json_events splits into a resource type and id), acting on the
 //     files; --file resolves against the working directory, as compose does;
+//     with --dry-run (the module in check mode, get_*_cmd's dry_run) it
+//     reports the same events and changes nothing;
 //   - `compose ... ps --format json --all [--no-trunc]`: a JSON object a line
 //     (list_containers_raw, compose_v2.py:759-772, and
 //     _are_containers_stopped, docker_compose_v2.py:526-530, read State;
@@ -78,7 +80,7 @@ if [ -z "$files" ]; then
 fi
 for f in $files; do [ -f "$f" ] || fail "open $f: no such file or directory"; done
 cmd=$1; shift
-force= never= nostart= orphans= format= services=
+force= never= nostart= orphans= format= services= dry=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--) shift; services=$*; break ;;
@@ -88,7 +90,7 @@ while [ $# -gt 0 ]; do
 	--remove-orphans) orphans=1 ;;
 	--format) format=$2; shift ;;
 	--timeout | --pull) shift ;;
-	--dry-run) fail "docker stand-in: --dry-run is not modelled" ;;
+	--dry-run) dry=1 ;;
 	-*) ;;
 	*) services="$services $1" ;;
 	esac
@@ -103,9 +105,9 @@ for s in $services; do [ -n "$(hash_of "$s")" ] || fail "no such service: $s"; d
 [ -n "$services" ] || services=$(echo "$defined" | cut -d' ' -f1)
 event() { printf '{"id":"Container %s-%s-1","status":"%s"}\n' "$name" "$1" "$2" >&2; }
 get() { [ -f "$P/$1" ] && cut -d' ' -f"$2" "$P/$1"; }
-put() { echo "$2 $3 $4 $5" > "$P/$1"; }
+put() { [ -n "$dry" ] || echo "$2 $3 $4 $5" > "$P/$1"; }
 orphans() { for c in "$P"/*; do [ -f "$c" ] || continue; c=${c##*/}; [ -n "$(hash_of "$c")" ] || echo "$c"; done; }
-remove() { event "$1" Stopping; event "$1" Stopped; event "$1" Removing; event "$1" Removed; rm -f "$P/$1"; }
+remove() { event "$1" Stopping; event "$1" Stopped; event "$1" Removing; event "$1" Removed; [ -n "$dry" ] || rm -f "$P/$1"; }
 case "$cmd" in
 up)
 	if [ -n "$orphans" ]; then for c in $(orphans); do remove "$c"; done; fi
@@ -324,14 +326,7 @@ func e2eComposeStartCommand(t *testing.T, stub, state, dir string, c e2eComposeC
 func e2eComposeSnapshot(t *testing.T, state string) string {
 	t.Helper()
 	var b strings.Builder
-	containers, _ := filepath.Glob(filepath.Join(state, "projects", "*", "*"))
-	for _, c := range containers {
-		line, err := os.ReadFile(c)
-		if err != nil {
-			t.Fatal(err)
-		}
-		fmt.Fprintf(&b, "%s/%s: %s", filepath.Base(filepath.Dir(c)), filepath.Base(c), line)
-	}
+	b.WriteString(e2eComposeContainers(t, state))
 	calls, err := os.ReadFile(filepath.Join(state, "calls"))
 	if err != nil {
 		t.Fatal(err)
@@ -340,6 +335,22 @@ func e2eComposeSnapshot(t *testing.T, state string) string {
 		if words := e2eComposeAction(strings.Fields(call)); words != nil {
 			b.WriteString(strings.Join(words, " ") + "\n")
 		}
+	}
+	return b.String()
+}
+
+// e2eComposeContainers is a line per container: project/service: state
+// hash generation restarts.
+func e2eComposeContainers(t *testing.T, state string) string {
+	t.Helper()
+	var b strings.Builder
+	containers, _ := filepath.Glob(filepath.Join(state, "projects", "*", "*"))
+	for _, c := range containers {
+		line, err := os.ReadFile(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&b, "%s/%s: %s", filepath.Base(filepath.Dir(c)), filepath.Base(c), line)
 	}
 	return b.String()
 }
@@ -368,35 +379,53 @@ func e2eComposeAction(words []string) []string {
 
 // TestE2EComposeParityWithModule: a plain docker_compose_v2 task with
 // state restarted runs first; then each project's template changes and
-// notifies its docker_compose_v2 handler. ansible-playbook, running the
-// real module, and straylight --apply, running the task and the handlers
-// natively, from the same starting containers, run the same compose actions
-// in the same order and leave the same containers; straylight's plan says
-// changed for the tasks Ansible reports changed. Against both ansible-cores.
+// notifies its docker_compose_v2 handler. straylight's plan says changed
+// for exactly the tasks ansible-playbook --check and its real run report
+// changed, and the check (the module's --dry-run) changes no container.
+// ansible-playbook, running the real module, and straylight --apply,
+// running the task and the handlers natively, from the same starting
+// containers, run the same compose actions in the same order and leave the
+// same containers. Against both ansible-cores.
 func TestE2EComposeParityWithModule(t *testing.T) {
 	collections := e2eComposeCollection(t)
 	e2eEachCore(t, func(t *testing.T, o e2eOracle, bin, dir, root, out string) {
-		state, stub := filepath.Join(dir, "docker"), filepath.Join(dir, "stub")
-		e2eWriteTree(t, stub, map[string]string{"docker": strings.ReplaceAll(e2eComposeStub, "@STATE@", state)})
-		if err := os.Chmod(filepath.Join(stub, "docker"), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		t.Setenv("PATH", stub+string(os.PathListSeparator)+os.Getenv("PATH"))
+		docker, state := e2eComposeInstallStub(t, dir)
 		repo := e2eComposeRepo(out)
 		e2eWriteTree(t, root, repo.files)
-		e2eComposeStart(t, filepath.Join(stub, "docker"), state, out)
+		e2eComposeStart(t, docker, state, out)
+		start := e2eComposeContainers(t, state)
 		before := e2ePlan(t, e2eOpenCore(t, root, "", o.version))
 		e2eComposePlanned(t, before)
+		e2eCompareStatus(t, before, e2eTaskStatus(e2eComposeAnsible(t, o, dir, root, collections, "--check")))
+		if now := e2eComposeContainers(t, state); now != start {
+			t.Errorf("%s: ansible-playbook --check changed containers (-) before, (+) after:\n%s", o.full, e2eLineDiff(start, now))
+		}
+		e2eComposeEveryHandlerRan(t, e2eComposeSnapshot(t, state), out)
+		e2eComposeStart(t, docker, state, out)
 		e2eCompareStatus(t, before, e2eTaskStatus(e2eComposeAnsible(t, o, dir, root, collections)))
 		byAnsible := e2eComposeSnapshot(t, state)
 		e2eComposeEveryHandlerRan(t, byAnsible, out)
-		e2eComposeStart(t, filepath.Join(stub, "docker"), state, out)
+		e2eComposeStart(t, docker, state, out)
 		e2eCommandsApply(t, bin, root, o)
 		if got := e2eComposeSnapshot(t, state); bin != "" && got != byAnsible {
 			t.Errorf("%s, community.docker %s: after straylight --apply (-) and ansible-playbook (+):\n%s", o.full, e2eCommunityDocker, e2eLineDiff(got, byAnsible))
 		}
 		t.Logf("%s, community.docker %s:\n%s", o.full, e2eCommunityDocker, byAnsible)
 	})
+}
+
+// e2eComposeInstallStub writes the docker stand-in into dir/stub, first on
+// PATH, keeping its state in dir/docker; it returns both paths.
+func e2eComposeInstallStub(t *testing.T, dir string) (docker, state string) {
+	t.Helper()
+	state, stub := filepath.Join(dir, "docker"), filepath.Join(dir, "stub")
+	e2eWriteTree(t, stub, map[string]string{"docker": strings.ReplaceAll(e2eComposeStub, "@STATE@", state)})
+	docker = filepath.Join(stub, "docker")
+	if err := os.Chmod(docker, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", stub+string(os.PathListSeparator)+os.Getenv("PATH"))
+	return docker, state
 }
 
 // e2eComposeEveryHandlerRan: the module ran a compose action in every
@@ -425,10 +454,10 @@ func e2eComposePlanned(t *testing.T, p *fleetplan.Plan) {
 }
 
 // e2eComposeAnsible runs ansible-playbook with the pinned community.docker
-// first on its collections path, and returns what it printed.
-func e2eComposeAnsible(t *testing.T, o e2eOracle, dir, root, collections string) string {
+// first on its collections path, with args, and returns what it printed.
+func e2eComposeAnsible(t *testing.T, o e2eOracle, dir, root, collections string, args ...string) string {
 	t.Helper()
-	cmd := exec.Command(filepath.Join(o.bin, "ansible-playbook"), "-i", "inventory.yml", "compose.yml")
+	cmd := exec.Command(filepath.Join(o.bin, "ansible-playbook"), append(args, "-i", "inventory.yml", "compose.yml")...)
 	cmd.Dir = root
 	cmd.Env = append(e2eAnsibleEnv(t, dir), "ANSIBLE_COLLECTIONS_PATH="+collections)
 	log, err := cmd.CombinedOutput()
