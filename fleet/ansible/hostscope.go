@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -847,9 +848,10 @@ func composeCommand(args map[string]any) (string, error) {
 	if dir == "" {
 		return "", fmt.Errorf("project_src is required (definition is left to Ansible)")
 	}
-	if !strings.HasPrefix(dir, "/") {
-		return "", fmt.Errorf("project_src %q is not an absolute path (the module makes it one on the host: left to Ansible)", dir)
+	if !strings.HasPrefix(dir, "/") || strings.Contains(dir, "$") {
+		return "", fmt.Errorf("project_src %q is not an absolute path (the module expands it on the host: left to Ansible)", dir)
 	}
+	dir = path.Clean(dir) // os.path.abspath normalizes it (compose_v2.py:690)
 	c, err := readCompose(args, dir)
 	if err != nil {
 		return "", err
@@ -918,6 +920,9 @@ func composeBase(args map[string]any, dir string) (string, error) {
 	}
 	files, err := argStringList(args, "files")
 	for _, f := range files {
+		if strings.HasPrefix(f, "~") || strings.Contains(f, "$") {
+			return "", fmt.Errorf("files entry %q: the module expands ~ and variables in it on the host (left to Ansible)", f)
+		}
 		base += " --file " + shellQuote(f)
 	}
 	return base, err
@@ -933,16 +938,15 @@ func composeServices(args map[string]any) (string, error) {
 	return tail, err
 }
 
-// up: up --detach with the recreate policy; pull other than the default
-// (policy) or never is left to Ansible.
+// up: up --detach with the pull and recreate policies.
 func (c composeLine) up(args map[string]any, noStart string) (string, error) {
 	up := " up --detach --no-color --quiet-pull"
 	switch pull := orDefaultString(argString(args, "pull"), "policy"); pull {
 	case "policy":
-	case "never":
-		up += " --pull never"
+	case "always", "missing", "never":
+		up += " --pull " + pull
 	default:
-		return "", fmt.Errorf("pull %q is left to Ansible (straylight runs policy and never)", pull)
+		return "", fmt.Errorf("pull %q is not one of always, missing, never, policy", pull)
 	}
 	up += composeFlag(args, "remove_orphans", " --remove-orphans")
 	switch recreate := orDefaultString(argString(args, "recreate"), "auto"); recreate {

@@ -28,8 +28,9 @@ const serviceHandlersPlaybook = `- hosts: all
         services: vllm
     - name: compose up
       docker_compose_v2:
-        project_src: /srv/my stack
+        project_src: /srv/my stack/
         project_name: llm
+        pull: missing
     - name: compose stop
       community.docker.docker_compose_v2: {project_src: /srv/llm, state: stopped, timeout: 30}
     - name: compose down
@@ -54,7 +55,7 @@ const composeDocker = `docker --host "${DOCKER_HOST:-unix:///var/run/docker.sock
 var wantServiceHandlerCommands = map[string]string{
 	"compose restart":  "cd /srv/llm && " + composeDocker + " --project-directory /srv/llm restart -- vllm litellm",
 	"compose recreate": "cd /srv/llm && " + composeDocker + " --project-directory /srv/llm --file compose.yaml --file gpu.yaml up --detach --no-color --quiet-pull --pull never --force-recreate -- vllm",
-	"compose up":       "cd '/srv/my stack' && " + composeDocker + " --project-directory '/srv/my stack' --project-name llm up --detach --no-color --quiet-pull --",
+	"compose up":       "cd '/srv/my stack' && " + composeDocker + " --project-directory '/srv/my stack' --project-name llm up --detach --no-color --quiet-pull --pull missing --",
 	"compose stop": "cd /srv/llm && " + composeDocker + " --project-directory /srv/llm up --detach --no-color --quiet-pull --timeout 30 --no-start -- && " +
 		"if " + composeDocker + " --project-directory /srv/llm ps --all --format '{{.State}}' | grep -qvxE 'created|exited|stopped|killed'; " +
 		"then " + composeDocker + " --project-directory /srv/llm stop --timeout 30 --; fi",
@@ -116,15 +117,15 @@ func TestServiceHandlerCommandLines(t *testing.T) {
 // the file and the key.
 func TestServiceHandlerRefusals(t *testing.T) {
 	cases := map[string]string{
-		"community.docker.docker_compose_v2: {project_src: /srv/llm, pull: always}":  `pull "always" is left to Ansible`,
-		"community.docker.docker_compose_v2: {project_src: /srv/llm, build: always}": `argument "build" is not supported`,
-		"community.docker.docker_compose_v2: {state: restarted}":                     "project_src is required",
-		"community.docker.docker_compose_v2: {project_src: /srv/llm, state: paused}": `state "paused" is not supported`,
-		"community.docker.docker_compose_v2: {project_src: /srv/llm, recreate: yes}": `recreate "true" is not one of`,
-		"community.docker.docker_compose_v2: {project_src: srv/llm}":                 `project_src "srv/llm" is not an absolute path`,
-		"community.docker.docker_compose_v2: {project_src: /srv/llm, timeout: 5s}":   `timeout "5s" is not an integer`,
-		"ansible.windows.win_service: {name: vllm, state: paused}":                   `state "paused" is not supported`,
-		"ansible.windows.win_service: {name: vllm, start_mode: auto}":                `argument "start_mode" is not supported`,
+		"community.docker.docker_compose_v2: {project_src: /srv/llm, pull: sometimes}": `pull "sometimes" is not one of always, missing, never, policy`,
+		"community.docker.docker_compose_v2: {project_src: /srv/llm, build: always}":   `argument "build" is not supported`,
+		"community.docker.docker_compose_v2: {state: restarted}":                       "project_src is required",
+		"community.docker.docker_compose_v2: {project_src: /srv/llm, state: paused}":   `state "paused" is not supported`,
+		"community.docker.docker_compose_v2: {project_src: /srv/llm, recreate: yes}":   `recreate "true" is not one of`,
+		"community.docker.docker_compose_v2: {project_src: srv/llm}":                   `project_src "srv/llm" is not an absolute path`,
+		"community.docker.docker_compose_v2: {project_src: /srv/llm, timeout: 5s}":     `timeout "5s" is not an integer`,
+		"ansible.windows.win_service: {name: vllm, state: paused}":                     `state "paused" is not supported`,
+		"ansible.windows.win_service: {name: vllm, start_mode: auto}":                  `argument "start_mode" is not supported`,
 	}
 	for module, want := range cases {
 		pb := "- hosts: all\n  tasks:\n    - template: {src: app.j2, dest: /etc/app.conf}\n      notify: h\n  handlers:\n    - name: h\n      " + module + "\n"

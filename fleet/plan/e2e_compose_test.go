@@ -173,14 +173,14 @@ type e2eComposeCase struct {
 // int, and a string the module reads as one), dependencies, pull, files and
 // project_name. The template changes service a's image in every project.
 var e2eComposeCases = []e2eComposeCase{
-	{name: "upauto", args: "", start: []string{"up"}},
+	{name: "upauto", args: ", pull: missing", start: []string{"up"}},
 	{name: "upalways", args: ", recreate: always, services: [b], pull: never", start: []string{"up"}},
 	{name: "upnever", args: ", recreate: never, dependencies: false", start: []string{"up", "stop -- b"}},
 	{name: "upfiles", args: `, project_name: gpustack, files: [compose.yaml, gpu.yaml], remove_orphans: true, timeout: "05"`,
 		start: []string{"up", "orphan"}, project: "gpustack", gpuFile: true},
 	{name: "restartall", args: ", state: restarted", start: []string{"up", "stop -- a"}},
 	{name: "restartsvc", args: `, state: restarted, services: "a,c", timeout: 5, dependencies: no`, start: []string{"up"}},
-	{name: "stoprun", args: ", state: stopped, services: [a]", start: []string{"up"}},
+	{name: "stoprun", args: ", state: stopped, services: [a], pull: always", start: []string{"up"}},
 	{name: "stopidle", args: ", state: stopped, recreate: never", start: []string{"up", "stop"}},
 	{name: "downall", args: ", state: absent, remove_orphans: true", start: []string{"up", "orphan"}},
 	{name: "downsvc", args: ", state: absent, services: [b], timeout: 3", start: []string{"up"}},
