@@ -117,15 +117,17 @@ func TestServiceHandlerCommandLines(t *testing.T) {
 // the file and the key.
 func TestServiceHandlerRefusals(t *testing.T) {
 	cases := map[string]string{
-		"community.docker.docker_compose_v2: {project_src: /srv/llm, pull: sometimes}": `pull "sometimes" is not one of always, missing, never, policy`,
-		"community.docker.docker_compose_v2: {project_src: /srv/llm, build: always}":   `argument "build" is not supported`,
-		"community.docker.docker_compose_v2: {state: restarted}":                       "project_src is required",
-		"community.docker.docker_compose_v2: {project_src: /srv/llm, state: paused}":   `state "paused" is not supported`,
-		"community.docker.docker_compose_v2: {project_src: /srv/llm, recreate: yes}":   `recreate "true" is not one of`,
-		"community.docker.docker_compose_v2: {project_src: srv/llm}":                   `project_src "srv/llm" is not an absolute path`,
-		"community.docker.docker_compose_v2: {project_src: /srv/llm, timeout: 5s}":     `timeout "5s" is not an integer`,
-		"ansible.windows.win_service: {name: vllm, state: paused}":                     `state "paused" is not supported`,
-		"ansible.windows.win_service: {name: vllm, start_mode: auto}":                  `argument "start_mode" is not supported`,
+		"community.docker.docker_compose_v2: {project_src: /srv/llm, pull: sometimes}":     `pull "sometimes" is not one of always, missing, never, policy`,
+		"community.docker.docker_compose_v2: {project_src: /srv/llm, build: always}":       `argument "build" is not supported`,
+		"community.docker.docker_compose_v2: {state: restarted}":                           "project_src is required",
+		"community.docker.docker_compose_v2: {project_src: /srv/llm, state: paused}":       `state "paused" is not supported`,
+		"community.docker.docker_compose_v2: {project_src: /srv/llm, recreate: yes}":       `recreate "true" is not one of`,
+		"community.docker.docker_compose_v2: {project_src: srv/llm}":                       `project_src "srv/llm" is not an absolute path`,
+		"community.docker.docker_compose_v2: {project_src: /srv/llm, timeout: 5s}":         `timeout "5s" is not an integer`,
+		"community.docker.docker_compose_v2: {project_src: /srv/llm, files: [~/gpu.yaml]}": `files entry "~/gpu.yaml": the module expands ~`,
+		"community.docker.docker_compose_v2: {project_src: /srv/$STACK}":                   `project_src "/srv/$STACK" is not an absolute path`,
+		"ansible.windows.win_service: {name: vllm, state: paused}":                         `state "paused" is not supported`,
+		"ansible.windows.win_service: {name: vllm, start_mode: auto}":                      `argument "start_mode" is not supported`,
 	}
 	for module, want := range cases {
 		pb := "- hosts: all\n  tasks:\n    - template: {src: app.j2, dest: /etc/app.conf}\n      notify: h\n  handlers:\n    - name: h\n      " + module + "\n"
