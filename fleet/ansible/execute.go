@@ -378,7 +378,7 @@ func (wk *walker) module(f frame, t *Task, hs *HostScope, item map[string]any) e
 	switch {
 	case wk.discovery && writesFile(t):
 		return wk.discoveryFile(t, hs)
-	case (t.Module.IsUnitModule() || t.Module.IsPOSIXCommand()) && wk.discovery: // handed to discovery as a ModuleTask
+	case (t.Module.IsUnitModule() || t.Module.IsPOSIXCommand() || t.Module == ModDockerCompose) && wk.discovery: // handed to discovery as a ModuleTask
 		return nil
 	case t.Module.plannedFromHost():
 		return wk.fileTask(f, t, hs)
@@ -419,7 +419,7 @@ func (wk *walker) fileTask(f frame, t *Task, hs *HostScope) error {
 // not get it.
 func environmentUnsupported(t *Task, env []filemod.EnvVar) string {
 	switch {
-	case len(env) == 0 || t.Module.IsPOSIXCommand() || t.Module.IsEditModule() || t.Module.IsUnitModule():
+	case len(env) == 0 || t.Module.IsPOSIXCommand() || t.Module.IsEditModule() || t.Module.IsUnitModule() || t.Module == ModDockerCompose:
 		return ""
 	case t.Module == ModTemplate || t.Module == ModCopy:
 		return ""

@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -341,6 +343,9 @@ func (hs *HostScope) renderFileTask(run *PlayRun, t *Task) (renderedTask, error)
 	if t.Module.IsPOSIXCommand() {
 		return hs.renderCommandTask(t)
 	}
+	if t.Module == ModDockerCompose {
+		return hs.renderComposeTask(t)
+	}
 	for k := range t.Args {
 		if !fileArgs[k] {
 			return renderedTask{unsupported: fmt.Sprintf("argument %q of %s is not supported", k, t.Module)}, nil
@@ -429,6 +434,33 @@ func (hs *HostScope) renderCommandTask(t *Task) (renderedTask, error) {
 	ca, err := filemod.ParseCommandArgs(t.Module == ModShell, line, words, args)
 	rt := renderedTask{command: &ca, dest: ca.Describe(), changedWhen: t.ConstantChangedWhen(), content: ca.StdinBytes()}
 	return rt.orUnsupported(t, err)
+}
+
+// renderComposeTask: a docker_compose_v2 task with state restarted runs
+// the module's restart line as a shell command, in task order, reported
+// changed (the module reports changed when compose restarts a container,
+// docker_compose_v2.py:579-587 and compose_v2.py:545 has_changes: every
+// container of the services is restarted, so a project with containers
+// always is). Its other states decide what to change from compose's own
+// view of the project and are left to Ansible.
+func (hs *HostScope) renderComposeTask(t *Task) (renderedTask, error) {
+	if t.FreeForm != "" {
+		return renderedTask{unsupported: "free-form k=v arguments are not supported; write them as a mapping"}, nil
+	}
+	v, err := hs.template(t.Args)
+	if err != nil {
+		return renderedTask{}, atTask(t, err)
+	}
+	args, _ := v.(map[string]any)
+	if state := orDefaultString(argString(args, "state"), "present"); state != "restarted" {
+		return renderedTask{unsupported: fmt.Sprintf("state %q: straylight runs docker_compose_v2 tasks with state restarted (every state as a handler)", state)}, nil
+	}
+	line, err := composeCommand(args)
+	if err != nil {
+		return renderedTask{}.orUnsupported(t, err)
+	}
+	ca, err := filemod.ParseCommandArgs(true, line, nil, nil)
+	return renderedTask{command: &ca, dest: ca.Describe()}.orUnsupported(t, err)
 }
 
 // freeFormKeyword is the first module keyword (creates=, chdir=, ...) a
@@ -837,59 +869,98 @@ func onlyArgs(args map[string]any, allowed ...string) error {
 var composeArgs = []string{"project_src", "project_name", "files", "state", "services",
 	"recreate", "pull", "dependencies", "remove_orphans", "timeout"}
 
-// composeCommand is the docker compose line community.docker's
-// docker_compose_v2 runs for the state, in the module's own argument order
-// (community.docker plugins/module_utils/_compose_v2.py:884 get_base_args;
-// plugins/modules/docker_compose_v2.py:517 get_up_cmd, :575 get_stop_cmd,
-// :639 get_restart_cmd, :662 get_down_cmd; at commit ac6ecb05).
-// --progress is left out: it only shapes the output the module parses.
+// composeCommand is what community.docker's docker_compose_v2 runs for the
+// state, in the module's own argument order (community.docker 3.13.3
+// plugins/module_utils/compose_v2.py:735 get_base_args;
+// plugins/modules/docker_compose_v2.py:472 get_up_cmd, :515 get_stop_cmd,
+// :566 get_restart_cmd, :589 get_down_cmd), from the project directory, the
+// module's working directory for every call (cwd=self.project_src: a
+// relative --file is read from there). --progress is left out: it only
+// shapes the output the module parses, and follows the compose version.
+// fleet/plan/serviceparity/compose_test.go compares it with the module's commands.
 func composeCommand(args map[string]any) (string, error) {
 	if err := onlyArgs(args, composeArgs...); err != nil {
 		return "", err
 	}
-	base, err := composeBase(args)
+	dir := argString(args, "project_src")
+	if dir == "" {
+		return "", fmt.Errorf("project_src is required (definition is left to Ansible)")
+	}
+	if !strings.HasPrefix(dir, "/") || strings.Contains(dir, "$") {
+		return "", fmt.Errorf("project_src %q is not an absolute path (the module expands it on the host: left to Ansible)", dir)
+	}
+	dir = path.Clean(dir) // os.path.abspath normalizes it (compose_v2.py:690)
+	c, err := readCompose(args, dir)
 	if err != nil {
 		return "", err
+	}
+	cmd, err := c.stateCommand(args)
+	return "cd " + shquote.Quote(dir) + " && " + cmd, err
+}
+
+// composeLine holds the parts of the module's command lines: base is the
+// docker CLI with the project (get_base_args), tail the services after --.
+type composeLine struct {
+	base, tail, timeout, noDeps string
+}
+
+func readCompose(args map[string]any, dir string) (composeLine, error) {
+	base, err := composeBase(args, dir)
+	if err != nil {
+		return composeLine{}, err
 	}
 	tail, err := composeServices(args)
 	if err != nil {
-		return "", err
+		return composeLine{}, err
 	}
-	return composeStateCommand(base, tail, args)
+	timeout, err := composeTimeout(args)
+	return composeLine{base: base, tail: tail, timeout: timeout, noDeps: composeNoDeps(args)}, err
 }
 
-// composeStateCommand: present runs up, restarted restart, absent down;
-// stopped creates what is missing without starting it, then stops, as the
-// module's cmd_stop does.
-func composeStateCommand(base, tail string, args map[string]any) (string, error) {
+// stateCommand: present runs up, restarted restart, absent down; stopped
+// creates what is missing without starting it, then stops the services
+// only when a container of the project is not stopped already, as the
+// module's cmd_stop does (docker_compose_v2.py:532-564, :526
+// _are_containers_stopped: created, exited, stopped and killed count as
+// stopped).
+func (c composeLine) stateCommand(args map[string]any) (string, error) {
 	switch state := orDefaultString(argString(args, "state"), "present"); state {
 	case "present":
-		up, err := composeUp(args, "")
-		return base + up + tail, err
+		up, err := c.up(args, "")
+		return c.base + up + c.tail, err
 	case "restarted":
-		return base + " restart" + composeNoDeps(args) + composeTimeout(args) + tail, nil
+		return c.base + " restart" + c.noDeps + c.timeout + c.tail, nil
 	case "stopped":
-		up, err := composeUp(args, " --no-start")
-		return base + up + tail + " && " + base + " stop" + composeTimeout(args) + tail, err
+		up, err := c.up(args, " --no-start")
+		return c.base + up + c.tail + " && if " + c.base + composeAnyRunning + "; then " + c.base + " stop" + c.timeout + c.tail + "; fi", err
 	case "absent":
-		return base + " down" + composeFlag(args, "remove_orphans", " --remove-orphans") + composeTimeout(args) + tail, nil
+		return c.base + " down" + composeFlag(args, "remove_orphans", " --remove-orphans") + c.timeout + c.tail, nil
 	default:
 		return "", fmt.Errorf("state %q is not supported (present, restarted, stopped, absent)", state)
 	}
 }
 
+// composeAnyRunning succeeds when a container of the project is in a state
+// other than those _are_containers_stopped accepts.
+const composeAnyRunning = " ps --all --format '{{.State}}' | grep -qvxE 'created|exited|stopped|killed'"
+
+// composeDockerHost is the daemon the module talks to: DOCKER_HOST from its
+// environment, else unix:///var/run/docker.sock — never the CLI's current
+// context (plugins/module_utils/common_cli.py:34 docker_host's env_fallback,
+// :66-70 the default; plugins/module_utils/util.py:20).
+const composeDockerHost = `docker --host "${DOCKER_HOST:-unix:///var/run/docker.sock}"`
+
 // composeBase: docker compose with the project's directory, name and files.
-func composeBase(args map[string]any) (string, error) {
-	dir := argString(args, "project_src")
-	if dir == "" {
-		return "", fmt.Errorf("project_src is required (definition is left to Ansible)")
-	}
-	base := "docker compose --ansi never --project-directory " + shquote.Quote(dir)
+func composeBase(args map[string]any, dir string) (string, error) {
+	base := composeDockerHost + " compose --ansi never --project-directory " + shquote.Quote(dir)
 	if name := argString(args, "project_name"); name != "" {
 		base += " --project-name " + shquote.Quote(name)
 	}
 	files, err := argStringList(args, "files")
 	for _, f := range files {
+		if strings.HasPrefix(f, "~") || strings.Contains(f, "$") {
+			return "", fmt.Errorf("files entry %q: the module expands ~ and variables in it on the host (left to Ansible)", f)
+		}
 		base += " --file " + shquote.Quote(f)
 	}
 	return base, err
@@ -905,16 +976,15 @@ func composeServices(args map[string]any) (string, error) {
 	return tail, err
 }
 
-// composeUp: up --detach with the recreate policy; pull other than the
-// default (policy) or never is left to Ansible.
-func composeUp(args map[string]any, noStart string) (string, error) {
+// up: up --detach with the pull and recreate policies.
+func (c composeLine) up(args map[string]any, noStart string) (string, error) {
 	up := " up --detach --no-color --quiet-pull"
 	switch pull := orDefaultString(argString(args, "pull"), "policy"); pull {
 	case "policy":
-	case "never":
-		up += " --pull never"
+	case "always", "missing", "never":
+		up += " --pull " + pull
 	default:
-		return "", fmt.Errorf("pull %q is left to Ansible (straylight runs policy and never)", pull)
+		return "", fmt.Errorf("pull %q is not one of always, missing, never, policy", pull)
 	}
 	up += composeFlag(args, "remove_orphans", " --remove-orphans")
 	switch recreate := orDefaultString(argString(args, "recreate"), "auto"); recreate {
@@ -926,7 +996,7 @@ func composeUp(args map[string]any, noStart string) (string, error) {
 	default:
 		return "", fmt.Errorf("recreate %q is not one of always, never, auto", recreate)
 	}
-	return up + composeNoDeps(args) + composeTimeout(args) + noStart, nil
+	return up + c.noDeps + c.timeout + noStart, nil
 }
 
 func composeNoDeps(args map[string]any) string {
@@ -936,11 +1006,19 @@ func composeNoDeps(args map[string]any) string {
 	return " --no-deps"
 }
 
-func composeTimeout(args map[string]any) string {
-	if t := argString(args, "timeout"); t != "" {
-		return " --timeout " + shquote.Quote(t)
+// composeTimeout is --timeout with the integer the module formats with %d
+// (timeout is type int: "05" is 5, ansible-core's check_type_int,
+// lib/ansible/module_utils/common/validation.py:506 in 2.19.14).
+func composeTimeout(args map[string]any) (string, error) {
+	v, ok := args["timeout"]
+	if !ok || v == nil {
+		return "", nil
 	}
-	return ""
+	n, err := strconv.Atoi(strings.TrimSpace(fmt.Sprint(v)))
+	if err != nil {
+		return "", fmt.Errorf("timeout %q is not an integer", fmt.Sprint(v))
+	}
+	return " --timeout " + strconv.Itoa(n), nil
 }
 
 func composeFlag(args map[string]any, key, flag string) string {
@@ -957,13 +1035,15 @@ func orDefaultString(s, def string) string {
 	return s
 }
 
-// argStringList reads a list of strings (or one string) argument.
+// argStringList reads a list argument: a string is split at commas, as
+// ansible-core's check_type_list splits it (lib/ansible/module_utils/common/
+// validation.py:393-414 in ansible-core 2.19.14).
 func argStringList(args map[string]any, key string) ([]string, error) {
 	switch v := args[key].(type) {
 	case nil:
 		return nil, nil
 	case string:
-		return []string{v}, nil
+		return strings.Split(v, ","), nil
 	case []any:
 		out := make([]string, 0, len(v))
 		for _, e := range v {

@@ -89,9 +89,10 @@ func (m Module) IsPOSIXCommand() bool { return m == ModCommand || m == ModShell 
 
 // plannedFromHost reports whether straylight plans the module's task from
 // the host's state: a file, an edit of a path, a unit's state, or a
-// command (its creates and removes).
+// command (its creates and removes; docker_compose_v2's restarted runs as
+// the module's command line, its other states are left to Ansible).
 func (m Module) plannedFromHost() bool {
-	return m.IsFileModule() || m.IsEditModule() || m.IsUnitModule() || m.IsPOSIXCommand()
+	return m.IsFileModule() || m.IsEditModule() || m.IsUnitModule() || m.IsPOSIXCommand() || m == ModDockerCompose
 }
 
 // IsCommandModule reports whether the module runs a command (handlers).

@@ -58,15 +58,20 @@ const composeAndReloadHandlers = `    - copy: {content: "v2\n", dest: "{{ out }}
 // docker_compose_v2 (restarted; present with recreate: always) and systemd
 // reloaded, on a local host whose docker and systemctl record their
 // arguments: the argument vectors that reach the programs are exactly
-// docker_compose_v2's, and reloaded starts the stopped unit (Ansible's
+// docker_compose_v2's (the daemon DOCKER_HOST names, as the module's
+// --host), and reloaded starts the stopped unit (Ansible's
 // systemd_service) rather than failing on systemctl reload.
 func TestApplyComposeAndReloadHandlers(t *testing.T) {
 	root, out := t.TempDir(), t.TempDir()
 	calls, _ := fakeTools(t, "inactive")
+	t.Setenv("DOCKER_HOST", "unix:///run/user/1000/docker.sock")
+	if err := os.Mkdir(filepath.Join(out, "stack dir"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	writeLocalRepo(t, root, out, composeAndReloadHandlers)
 	repo, plan := planLocal(t, root)
 	handlers := plan.Host("box").Handlers
-	if len(handlers) != 3 || !strings.HasPrefix(handlers[0].Command, "docker compose --ansi never --project-directory '"+out+"/stack dir' restart") {
+	if len(handlers) != 3 || !strings.HasPrefix(handlers[0].Command, "cd '"+out+"/stack dir' && docker --host ") {
 		t.Fatalf("planned handlers %+v, unsupported %+v", handlers, plan.Host("box").Unsupported)
 	}
 	sum, err := (&apply.Engine{Repo: repo, Transports: fleetplan.DefaultTransports}).Apply(context.Background(), plan, (&recorder{}).observe)
@@ -74,8 +79,8 @@ func TestApplyComposeAndReloadHandlers(t *testing.T) {
 		t.Fatalf("apply: %v %+v", err, sum)
 	}
 	want := strings.Join([]string{
-		"compose\n--ansi\nnever\n--project-directory\n" + out + "/stack dir\nrestart\n--\nvllm\nlitellm\n",
-		"compose\n--ansi\nnever\n--project-directory\n" + out + "\nup\n--detach\n--no-color\n--quiet-pull\n--force-recreate\n--\nvllm\n",
+		"--host\nunix:///run/user/1000/docker.sock\ncompose\n--ansi\nnever\n--project-directory\n" + out + "/stack dir\nrestart\n--\nvllm\nlitellm\n",
+		"--host\nunix:///run/user/1000/docker.sock\ncompose\n--ansi\nnever\n--project-directory\n" + out + "\nup\n--detach\n--no-color\n--quiet-pull\n--force-recreate\n--\nvllm\n",
 		"is-active\n--quiet\nlitellm\n",
 		"start\nlitellm\n",
 	}, "\n") + "\n"
