@@ -66,7 +66,7 @@ func varsFileOf(repo *Repo, host string) (path, readOnly string) {
 	if err != nil {
 		return fallback, err.Error()
 	}
-	o := vars.Origins["vllm"]
+	o := vars.Origin("vllm")
 	if o.Layer != inventory.LayerHostVars || o.File == "" {
 		return fallback, fmt.Sprintf("read-only: vllm is set in %s, not in a host_vars file; editing host_vars would replace the whole mapping",
 			describeOrigin(repo.Root(), o))

@@ -145,7 +145,7 @@ func HostSources(repo *Repo, host string) ([]string, error) {
 			seen[rel] = true
 		}
 	}
-	for _, o := range vars.Origins {
+	for _, o := range vars.Origins() {
 		add(o.File)
 	}
 	for _, hv := range []string{"host_vars/" + host + ".yml", "host_vars/" + host} {

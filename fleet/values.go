@@ -39,9 +39,9 @@ func connectionKeys() []string {
 func configuredValues(root string, g GPUHost, vars inventory.Vars) []Value {
 	var out []Value
 	for _, k := range slices.Sorted(maps.Keys(g.Values)) {
-		o, ok := vars.Origins["vllm."+k]
+		o, ok := vars.LookupOrigin("vllm." + k)
 		if !ok {
-			o = vars.Origins["vllm"]
+			o = vars.Origin("vllm")
 		}
 		out = append(out, Value{Key: "vllm." + k, Text: shownValue(k, g.Values[k], o), Origin: describeOrigin(root, o)})
 	}
@@ -59,7 +59,7 @@ func configuredValues(root string, g GPUHost, vars inventory.Vars) []Value {
 }
 
 func varValue(root, key string, vars inventory.Vars) Value {
-	o := vars.Origins[key]
+	o := vars.Origin(key)
 	return Value{Key: key, Text: shownValue(key, vars.Values[key], o), Origin: describeOrigin(root, o)}
 }
 

@@ -61,7 +61,7 @@ func Prepare(req Request) (*Result, error) {
 	return res, nil
 }
 
-func origin(req Request, key string) inventory.Origin { return req.TemplateVars.Origins[key] }
+func origin(req Request, key string) inventory.Origin { return req.TemplateVars.Origin(key) }
 
 // check refuses a bad or taken name, a bad address, an unknown template.
 func check(req Request) error {
@@ -169,7 +169,7 @@ func hostVarsFiles(req Request) ([]File, []string, error) {
 // sorted.
 func templateVarsFiles(req Request) []string {
 	var files []string
-	for _, o := range req.TemplateVars.Origins {
+	for _, o := range req.TemplateVars.Origins() {
 		if o.Layer == inventory.LayerHostVars && o.File != "" {
 			files = append(files, realPath(o.File))
 		}

@@ -239,16 +239,16 @@ func newRunLayers(r *Repo, run *PlayRun) *runLayers {
 // layerWith wraps values as an inventory layer with the origins known for
 // them (a role's files), naming the layer of the rest.
 func (r *Repo) layerWith(values map[string]any, name string, origins map[string]inventory.Origin) inventory.Vars {
-	v := inventory.Vars{Values: values, Origins: map[string]inventory.Origin{}}
+	known := make(map[string]inventory.Origin, len(values)+len(origins))
 	for k := range values {
-		v.Origins[k] = inventory.Origin{Layer: name}
+		known[k] = inventory.Origin{Layer: name}
 	}
 	for path, o := range origins {
 		if top, _, _ := strings.Cut(path, "."); hasKey(values, top) {
-			v.Origins[path] = o
+			known[path] = o
 		}
 	}
-	return v
+	return inventory.NewVars(values, known)
 }
 
 func hasKey(m map[string]any, k string) bool {

@@ -16,12 +16,15 @@ import (
 func orderedValues(v inventory.Vars) map[string]any {
 	out := make(map[string]any, len(v.Values))
 	for name, value := range v.Values {
-		out[name] = ordered(name, value, v.Origins)
+		out[name] = ordered(name, value, v.LookupOrigin)
 	}
 	return out
 }
 
-func ordered(path string, value any, origins map[string]inventory.Origin) any {
+// originLookup finds the origin of a dotted path (inventory.Vars.LookupOrigin).
+type originLookup func(path string) (inventory.Origin, bool)
+
+func ordered(path string, value any, origins originLookup) any {
 	switch t := value.(type) {
 	case map[string]any:
 		return orderedMap(path, t, origins)
@@ -35,27 +38,29 @@ func ordered(path string, value any, origins map[string]inventory.Origin) any {
 	return value
 }
 
-func orderedMap(path string, m map[string]any, origins map[string]inventory.Origin) *render.Map {
-	keys := make([]string, 0, len(m))
+func orderedMap(path string, m map[string]any, origins originLookup) *render.Map {
+	type keyAt struct {
+		key string
+		at  int // line<<16 + column; keys without an origin after all others
+	}
+	keys := make([]keyAt, 0, len(m))
 	for k := range m {
-		keys = append(keys, k)
-	}
-	line := func(k string) int {
-		if o, ok := origins[path+"."+k]; ok && o.Line > 0 {
-			return o.Line<<16 + o.Column
+		at := 1 << 50
+		if o, ok := origins(path + "." + k); ok && o.Line > 0 {
+			at = o.Line<<16 + o.Column
 		}
-		return 1 << 50
+		keys = append(keys, keyAt{k, at})
 	}
-	sort.SliceStable(keys, func(i, j int) bool {
-		li, lj := line(keys[i]), line(keys[j])
-		if li != lj {
-			return li < lj
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].at != keys[j].at {
+			return keys[i].at < keys[j].at
 		}
-		return keys[i] < keys[j]
+		return keys[i].key < keys[j].key
 	})
-	out := &render.Map{Keys: keys, Values: make(map[string]any, len(m))}
-	for _, k := range keys {
-		out.Values[k] = ordered(path+"."+k, m[k], origins)
+	out := &render.Map{Keys: make([]string, len(keys)), Values: make(map[string]any, len(m))}
+	for i, k := range keys {
+		out.Keys[i] = k.key
+		out.Values[k.key] = ordered(path+"."+k.key, m[k.key], origins)
 	}
 	return out
 }

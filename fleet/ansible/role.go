@@ -131,7 +131,7 @@ func keyOrigins(dir, sub, name, layer string) map[string]inventory.Origin {
 		if err != nil {
 			return nil
 		}
-		maps.Copy(out, v.Origins)
+		maps.Copy(out, v.Origins())
 	}
 	if len(out) == 0 {
 		return nil

@@ -37,7 +37,7 @@ func IsSecretKey(name string) bool {
 func (hs *HostScope) collectSecrets() []string {
 	var out []string
 	for name, raw := range hs.vars.Values {
-		if IsSecretKey(name) || hs.vars.Origins[name].Secret {
+		if IsSecretKey(name) || hs.vars.Origin(name).Secret {
 			out = append(out, hs.secretLeaves(raw)...)
 			continue
 		}

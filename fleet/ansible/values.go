@@ -75,7 +75,7 @@ func (hs *HostScope) evaluate(names []string) map[string]Evaluated {
 		if err != nil && hs.holdsSecret(err.Error()) {
 			err = fmt.Errorf("templating %s failed (the message is withheld: it holds a secret value)", name)
 		}
-		secret := IsSecretKey(name) || hs.vars.Origins[name].Secret || hs.holdsSecret(v)
+		secret := IsSecretKey(name) || hs.vars.Origin(name).Secret || hs.holdsSecret(v)
 		out[name] = Evaluated{Value: v, Err: err, Secret: secret}
 	}
 	return out

@@ -296,7 +296,7 @@ func servedNames(vals map[string]any) []string {
 
 // mappingSource is the vars file and line that set the host's vllm mapping.
 func mappingSource(hs *ansible.HostScope) string {
-	o, ok := hs.Vars().Origins["vllm"]
+	o, ok := hs.Vars().LookupOrigin("vllm")
 	if !ok || o.File == "" {
 		return ""
 	}

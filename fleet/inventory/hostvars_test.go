@@ -70,8 +70,8 @@ func TestPrecedenceLadder(t *testing.T) {
 	for _, step := range ladder {
 		inv := mustLoad(t, nil, filepath.Join(dir, "inventory/hosts.yml"))
 		v := mustHostVars(t, inv, "h", layers)
-		if v.Values["v"] != step.want || v.Origins["v"].Layer != step.layer {
-			t.Fatalf("got %v from %q, want %v from %q", v.Values["v"], v.Origins["v"].Layer, step.want, step.layer)
+		if v.Values["v"] != step.want || v.Origin("v").Layer != step.layer {
+			t.Fatalf("got %v from %q, want %v from %q", v.Values["v"], v.Origin("v").Layer, step.want, step.layer)
 		}
 		step.remove()
 	}
@@ -109,7 +109,7 @@ func TestDictsAreReplacedNotMerged(t *testing.T) {
 	if len(vllm) != 1 || vllm["port"] != 9000 {
 		t.Errorf("vllm = %#v, want only port 9000", vllm)
 	}
-	if _, ok := v.Origins["vllm.model"]; ok {
+	if _, ok := v.LookupOrigin("vllm.model"); ok {
 		t.Error("origin of the replaced vllm.model should be gone")
 	}
 }
@@ -143,8 +143,8 @@ func TestSameInventoryAndPlaybookDirReadsFilesOnce(t *testing.T) {
 	inv := mustLoad(t, fv, filepath.Join(dir, "hosts.yml"))
 	for _, h := range []string{"h1", "h2", "h1"} {
 		v := mustHostVars(t, inv, h, Layers{PlaybookDir: dir})
-		if v.Values["secret"] != "s3cret" || !v.Origins["secret"].Secret {
-			t.Fatalf("%s: secret = %#v (%+v)", h, v.Values["secret"], v.Origins["secret"])
+		if v.Values["secret"] != "s3cret" || !v.Origin("secret").Secret {
+			t.Fatalf("%s: secret = %#v (%+v)", h, v.Values["secret"], v.Origin("secret"))
 		}
 	}
 	if fv.calls != 1 {
@@ -186,7 +186,7 @@ func TestSymlinkedVarDir(t *testing.T) {
 		"inventory/host_vars":      "->../host_vars",
 	})
 	v := mustHostVars(t, mustLoad(t, nil, filepath.Join(dir, "inventory/hosts.yml")), "wintermute", Layers{})
-	o := v.Origins["vllm.port"]
+	o := v.Origin("vllm.port")
 	real, _ := filepath.EvalSymlinks(filepath.Join(dir, "host_vars/wintermute.yml"))
 	if o.File != real || o.Line != 2 {
 		t.Errorf("origin %+v, want %s:2", o, real)
@@ -207,11 +207,11 @@ func TestVaultFiles(t *testing.T) {
 	}
 	v := mustHostVars(t, mustLoad(t, &fakeVault{}, filepath.Join(dir, "hosts.yml")), "motoko", Layers{})
 	for _, path := range []string{"litellm", "litellm.master_key", "litellm.port"} {
-		if !v.Origins[path].Secret {
-			t.Errorf("%s should be secret: %+v", path, v.Origins[path])
+		if !v.Origin(path).Secret {
+			t.Errorf("%s should be secret: %+v", path, v.Origin(path))
 		}
 	}
-	if v.Origins["visible"].Secret {
+	if v.Origin("visible").Secret {
 		t.Error("visible should not be secret")
 	}
 	_, err = mustLoad(t, &fakeVault{fail: true}, filepath.Join(dir, "hosts.yml")).HostVars("motoko", Layers{})
@@ -239,13 +239,13 @@ func TestCallerLayersKeepTheirOrigins(t *testing.T) {
 		RoleDefaults: defaults,
 		ExtraVars:    Vars{Values: map[string]any{"e": "x"}},
 	})
-	if o := v.Origins["nested.a"]; o.File != "/r/defaults/main.yml" || o.Line != 3 || o.Layer != LayerRoleDefault {
+	if o := v.Origin("nested.a"); o.File != "/r/defaults/main.yml" || o.Line != 3 || o.Layer != LayerRoleDefault {
 		t.Errorf("nested.a origin %+v", o)
 	}
 	if v.Values["vllm_port"] != "{{ vllm.port | default(8000) }}" {
 		t.Errorf("role default must stay untemplated: %#v", v.Values["vllm_port"])
 	}
-	if o := v.Origins["e"]; o.Layer != LayerExtraVars || o.File != "" {
+	if o := v.Origin("e"); o.Layer != LayerExtraVars || o.File != "" {
 		t.Errorf("extra var origin %+v", o)
 	}
 }
@@ -264,11 +264,11 @@ func TestJSONVaultAndUnsafeObjects(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v.Values["pw"] != "s3" || !v.Origins["pw"].Secret {
-		t.Errorf("pw: %#v %+v", v.Values["pw"], v.Origins["pw"])
+	if v.Values["pw"] != "s3" || !v.Origin("pw").Secret {
+		t.Errorf("pw: %#v %+v", v.Values["pw"], v.Origin("pw"))
 	}
-	if v.Values["u"] != "{{ x }}" || v.Origins["u"].Secret || v.Values["n"] != 1 {
-		t.Errorf("u: %#v %+v, n: %#v", v.Values["u"], v.Origins["u"], v.Values["n"])
+	if v.Values["u"] != "{{ x }}" || v.Origin("u").Secret || v.Values["n"] != 1 {
+		t.Errorf("u: %#v %+v, n: %#v", v.Values["u"], v.Origin("u"), v.Values["n"])
 	}
 }
 

@@ -61,12 +61,12 @@ func TestOracleVault(t *testing.T) {
 	inv := checkRepoAgainstAnsible(t, root, repo, dec)
 	v := mustHostVars(t, inv, "wintermute", Layers{PlaybookDir: filepath.Join(root, repo.playbookDir)})
 	for _, path := range []string{"vault_litellm_master_key", "inline_secret", "nested", "nested.token"} {
-		if !v.Origins[path].Secret {
-			t.Errorf("origin of %s should be secret: %+v", path, v.Origins[path])
+		if !v.Origin(path).Secret {
+			t.Errorf("origin of %s should be secret: %+v", path, v.Origin(path))
 		}
 	}
-	if v.Origins["plain"].Secret || v.Origins["nested.public"].Secret {
-		t.Errorf("plain values marked secret: %+v %+v", v.Origins["plain"], v.Origins["nested.public"])
+	if v.Origin("plain").Secret || v.Origin("nested.public").Secret {
+		t.Errorf("plain values marked secret: %+v %+v", v.Origin("plain"), v.Origin("nested.public"))
 	}
 }
 
@@ -170,7 +170,7 @@ func compareHostVars(t *testing.T, inv *Inventory, view ansibleView, pbDir strin
 // checkOriginsCover: every variable has an origin with a layer.
 func checkOriginsCover(t *testing.T, host string, v Vars) {
 	for name := range v.Values {
-		if o, ok := v.Origins[name]; !ok || o.Layer == "" {
+		if o, ok := v.LookupOrigin(name); !ok || o.Layer == "" {
 			t.Errorf("host %s: variable %s has no origin (%+v)", host, name, o)
 		}
 	}

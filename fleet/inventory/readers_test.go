@@ -70,7 +70,7 @@ routes:
 	v := mustHostVars(t, inv, "wintermute", Layers{})
 	want := map[string]int{"vllm": 2, "vllm.port": 6, "vllm.max_model_len": 7, "routes.1": 0, "routes.0": 9, "routes.0.model": 10, "ansible_host": 4}
 	for path, line := range want {
-		o, ok := v.Origins[path]
+		o, ok := v.LookupOrigin(path)
 		if line == 0 {
 			if ok {
 				t.Errorf("%s: unexpected origin %+v", path, o)
@@ -81,11 +81,11 @@ routes:
 			t.Errorf("%s: origin %+v, want line %d", path, o, line)
 		}
 	}
-	o := v.Origins["vllm.max_model_len"]
+	o := v.Origin("vllm.max_model_len")
 	if filepath.Base(o.File) != "wintermute.yml" || o.Layer != LayerHostVars {
 		t.Errorf("vllm.max_model_len origin %+v", o)
 	}
-	if o := v.Origins["ansible_host"]; o.Layer != LayerInventoryHost || !strings.HasSuffix(o.File, "hosts.yml") {
+	if o := v.Origin("ansible_host"); o.Layer != LayerInventoryHost || !strings.HasSuffix(o.File, "hosts.yml") {
 		t.Errorf("ansible_host origin %+v", o)
 	}
 }
@@ -144,7 +144,7 @@ l1:2200
 	if v.Values["n"] != 42 || v.Values["x"] != "a b" || v.Values["quoted"] != "42" || v.Values["port"] != 8080 {
 		t.Errorf("web2 vars: %#v", v.Values)
 	}
-	if o := v.Origins["quoted"]; o.Line != 6 || o.Layer != LayerInventoryGroup+"web" {
+	if o := v.Origin("quoted"); o.Line != 6 || o.Layer != LayerInventoryGroup+"web" {
 		t.Errorf("quoted origin: %+v", o)
 	}
 	if v := mustHostVars(t, inv, "l1", Layers{}); v.Values["ansible_port"] != 2200 {

@@ -9,7 +9,10 @@
 // render package's job.
 package inventory
 
-import "strings"
+import (
+	"maps"
+	"strings"
+)
 
 // Layer names used in Origin.Layer, from lowest to highest precedence. Group
 // layers are spelled with the group's name: LayerInventoryGroup+"motoko"
@@ -35,9 +38,61 @@ const (
 // Origins is keyed by dotted path: "vllm" for a top-level variable,
 // "vllm.port" for a key inside it, "model_list.0.model_name" for a key inside
 // the first item of a list.
+//
+// A merge's origins (HostVars, ParseVars) are found when asked for, in the
+// entries the merge kept, rather than copied into a map per host: a
+// 1,000-host plan built 2,000 such maps and read a few keys of each.
 type Vars struct {
 	Values  map[string]any
-	Origins map[string]Origin
+	origins map[string]Origin  // given by NewVars
+	merged  map[string]layered // a merge's entries, whose origins these are
+}
+
+// NewVars is a set of variables with the given origins (keyed by dotted
+// path, as LookupOrigin takes them).
+func NewVars(values map[string]any, origins map[string]Origin) Vars {
+	return Vars{Values: values, origins: origins}
+}
+
+// LookupOrigin is where the variable or key at path was set; ok is false
+// when no origin is recorded for it.
+func (v Vars) LookupOrigin(path string) (Origin, bool) {
+	if o, ok := v.origins[path]; ok {
+		return o, true
+	}
+	w, ok := v.merged[longestDefinedPrefix(v.merged, path)]
+	if !ok {
+		return Origin{}, false
+	}
+	for _, po := range w.entry.origins {
+		if po.path == path {
+			return w.stamp(po.origin), true
+		}
+	}
+	return Origin{}, false
+}
+
+// Origin is LookupOrigin without the ok: the zero Origin when none is
+// recorded.
+func (v Vars) Origin(path string) Origin {
+	o, _ := v.LookupOrigin(path)
+	return o
+}
+
+// Origins are all the recorded origins by dotted path; treat the map as
+// read-only (for Vars made by NewVars it is the one given).
+func (v Vars) Origins() map[string]Origin {
+	if len(v.merged) == 0 {
+		return v.origins
+	}
+	out := make(map[string]Origin, len(v.origins)+len(v.merged))
+	for _, w := range v.merged {
+		for _, po := range w.entry.origins {
+			out[po.path] = w.stamp(po.origin)
+		}
+	}
+	maps.Copy(out, v.origins)
+	return out
 }
 
 // Origin says where a variable (or a key inside one) was set.
@@ -68,21 +123,23 @@ type varSet map[string]*varEntry
 // Ansible's hash_behaviour=replace does.
 func (vs varSet) set(name string, e *varEntry) { vs[name] = e }
 
-// toVars flattens entries into the exported form, stamping each origin that
-// names no layer of its own with the layer the entry was merged from.
+// toVars gives entries the exported form: their values, and their origins
+// kept for LookupOrigin.
 func toVars(entries map[string]layered) Vars {
-	out := Vars{Values: make(map[string]any, len(entries)), Origins: make(map[string]Origin, len(entries))}
+	out := Vars{Values: make(map[string]any, len(entries)), merged: entries}
 	for name, w := range entries {
 		out.Values[name] = w.entry.value
-		for _, po := range w.entry.origins {
-			o := po.origin
-			if o.Layer == "" {
-				o.Layer = w.layer
-			}
-			out.Origins[po.path] = o
-		}
 	}
 	return out
+}
+
+// stamp gives an origin that names no layer of its own the layer the entry
+// was merged from.
+func (w layered) stamp(o Origin) Origin {
+	if o.Layer == "" {
+		o.Layer = w.layer
+	}
+	return o
 }
 
 // layered is a variable entry together with the layer it won from.
@@ -98,7 +155,7 @@ func varSetFromVars(v Vars, layer string) varSet {
 	for name, value := range v.Values {
 		vs[name] = &varEntry{value: value, origins: []pathOrigin{{path: name, origin: Origin{Layer: layer}}}}
 	}
-	for path, o := range v.Origins {
+	for path, o := range v.Origins() {
 		addCallerOrigin(vs, path, o)
 	}
 	return vs
@@ -119,13 +176,17 @@ func addCallerOrigin(vs varSet, path string, o Origin) {
 
 // topLevelName finds the variable a dotted path belongs to; names may contain
 // dots themselves, so the longest defined prefix wins.
-func topLevelName(vs varSet, path string) string {
-	if _, ok := vs[path]; ok {
+func topLevelName(vs varSet, path string) string { return longestDefinedPrefix(vs, path) }
+
+// longestDefinedPrefix is the longest of path and its dotted prefixes that
+// m defines, "" when none.
+func longestDefinedPrefix[V any](m map[string]V, path string) string {
+	if _, ok := m[path]; ok {
 		return path
 	}
 	for i := len(path) - 1; i > 0; i-- {
 		if path[i] == '.' {
-			if _, ok := vs[path[:i]]; ok {
+			if _, ok := m[path[:i]]; ok {
 				return path[:i]
 			}
 		}

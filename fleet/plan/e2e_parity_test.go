@@ -259,7 +259,7 @@ func e2eInventoryLayers(v inventory.Vars) map[string]any {
 	}
 	out := map[string]any{}
 	for name, value := range v.Values {
-		if !notInventory[v.Origins[name].Layer] {
+		if !notInventory[v.Origin(name).Layer] {
 			out[name] = value
 		}
 	}

@@ -43,7 +43,7 @@ func (w *hostWork) validate() []Finding {
 	var out []Finding
 	for _, key := range slices.Sorted(maps.Keys(vals)) {
 		if msg := ValidateVLLMValue(key, vals[key]); msg != "" {
-			o := hs.Vars().Origins["vllm."+key]
+			o := hs.Vars().Origin("vllm." + key)
 			out = append(out, Finding{Severity: SevError, Host: w.name, At: Located{File: ansible.RelTo(hs.Root(), o.File), Line: o.Line}, Key: "vllm." + key, Message: msg})
 		}
 	}
