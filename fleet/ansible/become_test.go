@@ -38,7 +38,7 @@ const becomeRepoPlaybook = `- hosts: box
     - name: podman
       containers.podman.podman_container:
         name: vllm-box
-        state: restarted
+        restart: true
     - name: broken
       community.docker.docker_container:
         name: vllm-box
@@ -100,7 +100,7 @@ func TestServiceHandlersBecomeCommands(t *testing.T) {
 	want := map[string]string{
 		"unit":      "systemctl daemon-reload && systemctl restart vllm",
 		"container": "docker restart vllm-box",
-		"podman":    "podman restart vllm-box",
+		"podman":    "podman container restart vllm-box",
 	}
 	for _, h := range hs.Run().Handlers() {
 		got, err := hs.HandlerCommand(h)

@@ -703,7 +703,7 @@ func (hs *HostScope) serviceCommand(h *Task) (string, error) {
 	case ModDockerContainer:
 		cmd, err = containerCommand("docker", args)
 	case ModPodmanContainer:
-		cmd, err = containerCommand("podman", args)
+		cmd, err = podmanCommand(args)
 	case ModDockerCompose:
 		cmd, err = composeCommand(args)
 	case ModWinService:
@@ -764,9 +764,9 @@ func systemctlVerb(state string) (string, error) {
 	return "", fmt.Errorf("state %q is not supported (restarted, reloaded, started, stopped)", state)
 }
 
-// containerCommand: restart: true or state restarted restarts the
-// container; state started starts it; nothing else is run (straylight
-// does not create or reconfigure containers).
+// containerCommand is docker_container's: restart: true or state
+// restarted restarts the container; state started starts it; nothing else
+// is run (straylight does not create or reconfigure containers).
 func containerCommand(engine string, args map[string]any) (string, error) {
 	name, state := argString(args, "name"), argString(args, "state")
 	if !serviceName.MatchString(name) {
@@ -782,6 +782,60 @@ func containerCommand(engine string, args map[string]any) (string, error) {
 		return engine + " start " + name, nil
 	}
 	return "", fmt.Errorf("state %q is not supported in a handler (started with restart: true, restarted)", state)
+}
+
+// podmanArgs are the podman_container arguments a handler honours: it
+// names an existing container, without image (the module then pulls,
+// compares and recreates nothing; an image is left to Ansible).
+var podmanArgs = []string{"name", "state", "restart", "force_restart"}
+
+// podmanCommand is what containers.podman 1.16.2's podman_container runs
+// for a container named without image: `podman container ACTION NAME`
+// (plugins/module_utils/podman/podman_container_lib.py:1653-1654
+// _perform_action, :310-316 start_stop_delete, :1917-1924 execute's states;
+// absent removes an existing container with --force, force_delete's
+// default, :76, :306, :1896-1909 make_absent, and leaves a missing one).
+// fleet/plan/e2e_podman_test.go compares it with the module's commands.
+func podmanCommand(args map[string]any) (string, error) {
+	name := argString(args, "name")
+	if !serviceName.MatchString(name) {
+		return "", fmt.Errorf("name %q is not a container name", name)
+	}
+	if err := onlyArgs(args, podmanArgs...); err != nil {
+		return "", err
+	}
+	state := orDefaultString(argString(args, "state"), "started")
+	switch state {
+	case "started":
+		return podmanStartLine(name, boolArg(args, "restart", false) || boolArg(args, "force_restart", false)), nil
+	case "stopped":
+		return podmanStopLine(name), nil
+	case "absent":
+		return "if podman container exists " + name + "; then podman container rm --force " + name + "; fi", nil
+	case "restarted":
+		return "", fmt.Errorf("podman_container has no state restarted (containers.podman 1.16.2: absent, present, stopped, started, created, quadlet): Ansible fails this handler; write state: started with restart: true")
+	}
+	return "", fmt.Errorf("state %q is not run by straylight in a handler (started, with or without restart: true; stopped; absent)", state)
+}
+
+// podmanStartLine: started restarts with force_restart (alias restart),
+// otherwise starts, whether the container runs or not
+// (podman_container_lib.py:1781-1797 make_started, no image: the module
+// fails on a missing container, as both commands do).
+func podmanStartLine(name string, restart bool) string {
+	if restart {
+		return "podman container restart " + name
+	}
+	return "podman container start " + name
+}
+
+// podmanStopLine stops the container when it runs; a missing container
+// fails, as the module does (podman_container_lib.py:1877-1894 make_stopped:
+// a stopped container is left alone, a running one stopped; a missing one
+// without image is an error). State.Running is what the module reads
+// (:1599-1602 running).
+func podmanStopLine(name string) string {
+	return "running=$(podman container inspect --format '{{.State.Running}}' " + name + ") && if [ \"$running\" = true ]; then podman container stop " + name + "; fi"
 }
 
 // onlyArgs refuses an argument straylight would not honour.
