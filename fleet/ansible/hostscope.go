@@ -701,7 +701,7 @@ func (hs *HostScope) serviceCommand(h *Task) (string, error) {
 			cmd, err = systemctlCommand(args)
 		}
 	case ModDockerContainer:
-		cmd, err = containerCommand("docker", args)
+		cmd, err = dockerContainerCommand(args)
 	case ModPodmanContainer:
 		cmd, err = podmanCommand(args)
 	case ModDockerCompose:
@@ -764,24 +764,60 @@ func systemctlVerb(state string) (string, error) {
 	return "", fmt.Errorf("state %q is not supported (restarted, reloaded, started, stopped)", state)
 }
 
-// containerCommand is docker_container's: restart: true or state
-// restarted restarts the container; state started starts it; nothing else
-// is run (straylight does not create or reconfigure containers).
-func containerCommand(engine string, args map[string]any) (string, error) {
-	name, state := argString(args, "name"), argString(args, "state")
+// dockerContainerCommand is what community.docker 3.13.3's
+// docker_container does to a container named without image, as docker CLI
+// lines (plugins/module_utils/module_container/module.py:377-387 present,
+// after it finds no difference to recreate for: started starts a container
+// that is not running, else restarts it with restart: true, else does
+// nothing; stopped stops a running one; :861-869 container_restart passes
+// stop_timeout or 10, :871-882 container_stop no timeout). A missing
+// container fails, as the module does without image (:318-319). Its states
+// are absent, present, healthy, started and stopped (:910): restarted
+// fails in Ansible. fleet/plan/e2e_dockercontainer_test.go compares it
+// with the module's API calls.
+func dockerContainerCommand(args map[string]any) (string, error) {
+	name := argString(args, "name")
 	if !serviceName.MatchString(name) {
 		return "", fmt.Errorf("name %q is not a container name", name)
 	}
 	if err := onlyArgs(args, "name", "state", "restart"); err != nil {
 		return "", err
 	}
-	switch {
-	case boolArg(args, "restart", false) || state == "restarted":
-		return engine + " restart " + name, nil
-	case state == "started" || state == "":
-		return engine + " start " + name, nil
+	switch state := orDefaultString(argString(args, "state"), "started"); state {
+	case "started":
+		restart := ""
+		if boolArg(args, "restart", false) {
+			restart = dockerModuleDaemon + " restart -t 10 " + name
+		}
+		return ifRunningLine(dockerModuleDaemon, name, restart, dockerModuleDaemon+" start "+name), nil
+	case "stopped":
+		return ifRunningLine(dockerModuleDaemon, name, dockerModuleDaemon+" stop "+name, ""), nil
+	case "restarted":
+		return "", fmt.Errorf("docker_container has no state restarted (community.docker 3.13.3: absent, present, healthy, started, stopped): Ansible fails this handler; write state: started with restart: true")
+	default:
+		return "", fmt.Errorf("state %q is not run by straylight in a handler (started, with or without restart: true; stopped)", state)
 	}
-	return "", fmt.Errorf("state %q is not supported in a handler (started with restart: true, restarted)", state)
+}
+
+// dockerModuleDaemon is the docker CLI talking to the daemon the module
+// talks to: DOCKER_HOST from its environment, else the default socket,
+// never the CLI's current context (community.docker 3.13.3
+// plugins/module_utils/util.py:20 DEFAULT_DOCKER_HOST, :27 docker_host's
+// env_fallback).
+const dockerModuleDaemon = `docker --host "${DOCKER_HOST:-unix:///var/run/docker.sock}"`
+
+// ifRunningLine runs whenRunning or whenNot (either may be "") by whether
+// the container runs, as State.Running of its inspection by the CLI says; a
+// missing container fails the line.
+func ifRunningLine(cli, name, whenRunning, whenNot string) string {
+	line := "running=$(" + cli + " container inspect --format '{{.State.Running}}' " + name + ") && if [ \"$running\" "
+	switch {
+	case whenNot == "":
+		return line + "= true ]; then " + whenRunning + "; fi"
+	case whenRunning == "":
+		return line + "!= true ]; then " + whenNot + "; fi"
+	}
+	return line + "= true ]; then " + whenRunning + "; else " + whenNot + "; fi"
 }
 
 // podmanArgs are the podman_container arguments a handler honours: it
@@ -835,7 +871,7 @@ func podmanStartLine(name string, restart bool) string {
 // without image is an error). State.Running is what the module reads
 // (:1599-1602 running).
 func podmanStopLine(name string) string {
-	return "running=$(podman container inspect --format '{{.State.Running}}' " + name + ") && if [ \"$running\" = true ]; then podman container stop " + name + "; fi"
+	return ifRunningLine("podman", name, "podman container stop "+name, "")
 }
 
 // onlyArgs refuses an argument straylight would not honour.
