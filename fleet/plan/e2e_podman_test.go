@@ -152,14 +152,20 @@ func e2ePodmanRepo(out, playbook string) map[string]string {
 // e2eContainersPodman is the collection version compared with.
 const e2eContainersPodman = "1.16.2"
 
-// e2ePodmanCollection is the folder holding
-// ansible_collections/containers/podman at the pinned version: the one
-// .ci/venvs unpacks into the cache, or STRAYLIGHT_CONTAINERS_PODMAN's.
-// Missing, the test is skipped with a message (failed under
-// STRAYLIGHT_REQUIRE_ORACLES=1).
+// e2ePodmanCollection is the folder holding containers.podman at the
+// pinned version (e2ePinnedCollection).
 func e2ePodmanCollection(t *testing.T) string {
 	t.Helper()
-	dir := os.Getenv("STRAYLIGHT_CONTAINERS_PODMAN")
+	return e2ePinnedCollection(t, "containers/podman", e2eContainersPodman, "STRAYLIGHT_CONTAINERS_PODMAN")
+}
+
+// e2ePinnedCollection is the folder holding ansible_collections/COLLECTION
+// (namespace/name) at the pinned version: the one .ci/venvs unpacks into
+// the cache, or the one the environment variable names. Missing, the test
+// is skipped with a message (failed under STRAYLIGHT_REQUIRE_ORACLES=1).
+func e2ePinnedCollection(t *testing.T, collection, version, env string) string {
+	t.Helper()
+	dir := os.Getenv(env)
 	if dir == "" {
 		cache := os.Getenv("XDG_CACHE_HOME")
 		if cache == "" {
@@ -167,15 +173,15 @@ func e2ePodmanCollection(t *testing.T) string {
 		}
 		dir = filepath.Join(cache, "straylight", "collections")
 	}
-	if v, err := e2ePodmanCollectionVersion(dir); err != nil || v != e2eContainersPodman {
-		e2eMissingOracle(t, fmt.Sprintf("containers.podman %s in %s (run .ci/venvs): found %q, %v", e2eContainersPodman, dir, v, err))
+	if v, err := e2ePinnedCollectionVersion(dir, collection); err != nil || v != version {
+		e2eMissingOracle(t, fmt.Sprintf("%s %s in %s (run .ci/venvs): found %q, %v", strings.ReplaceAll(collection, "/", "."), version, dir, v, err))
 		t.SkipNow()
 	}
 	return dir
 }
 
-func e2ePodmanCollectionVersion(dir string) (string, error) {
-	data, err := os.ReadFile(filepath.Join(dir, "ansible_collections", "containers", "podman", "MANIFEST.json"))
+func e2ePinnedCollectionVersion(dir, collection string) (string, error) {
+	data, err := os.ReadFile(filepath.Join(dir, "ansible_collections", collection, "MANIFEST.json"))
 	if err != nil {
 		return "", err
 	}
@@ -308,31 +314,36 @@ func e2ePodmanAnsible(t *testing.T, o e2eOracle, dir, root, collections string) 
 	return string(log), err
 }
 
-// TestE2EPodmanStateRestartedFailsInAnsible: podman_container has no state
-// restarted; the real module fails the handler (its argument spec,
-// podman_container_lib.py:22-23), and straylight's plan lists the handler
-// as unsupported, saying so, rather than restarting. Against both
-// ansible-cores.
-func TestE2EPodmanStateRestartedFailsInAnsible(t *testing.T) {
+// TestE2EContainerStateRestartedFailsInAnsible: neither podman_container
+// nor docker_container has a state restarted; the real module fails the
+// handler on its argument spec (containers.podman 1.16.2
+// podman_container_lib.py:22-23; community.docker 3.13.3
+// module_container/module.py:910), before it asks the engine anything, and
+// straylight's plan lists the handler as unsupported, saying so, rather than
+// restarting. Against both ansible-cores.
+func TestE2EContainerStateRestartedFailsInAnsible(t *testing.T) {
 	collections := e2ePodmanCollection(t)
+	e2ePinnedCollection(t, "community/docker", e2eDockerContainerCollectionVersion, "STRAYLIGHT_COMMUNITY_DOCKER")
 	e2eEachCore(t, func(t *testing.T, o e2eOracle, bin, dir, root, out string) {
 		state := e2ePodmanInstallStub(t, dir)
-		playbook := "- hosts: c1\n  gather_facts: false\n  tasks:\n    - template: {src: app.conf.j2, dest: \"{{ out }}/app.conf\"}\n      notify: again\n" +
-			"  handlers:\n    - name: again\n      containers.podman.podman_container: {name: vllm-app, state: restarted}\n"
-		e2eWriteTree(t, root, e2ePodmanRepo(out, playbook))
-		e2eWriteTree(t, out, map[string]string{"app.conf": "tag = 1\n"})
-		e2eWriteTree(t, filepath.Join(state, "containers"), map[string]string{"vllm-app": "running 0 0 0\n"})
-		e2eWriteTree(t, state, map[string]string{"calls": ""})
-		h := e2ePlan(t, e2eOpenCore(t, root, "", o.version)).Host("c1")
-		if h == nil || len(h.Handlers) != 0 || len(h.Unsupported) != 1 || !strings.Contains(h.Unsupported[0].Reason, "no state restarted") {
-			t.Errorf("plan of c1: %+v; want the handler unsupported: no state restarted", h)
-		}
-		log, err := e2ePodmanAnsible(t, o, dir, root, collections)
-		if err == nil || !strings.Contains(log, "value of state must be one of") {
-			t.Errorf("%s, containers.podman %s: ansible-playbook: %v, want the handler to fail on its state:\n%s", o.full, e2eContainersPodman, err, log)
-		}
-		if snap := e2ePodmanSnapshot(t, state); snap != "vllm-app: running 0 0 0\n" {
-			t.Errorf("%s: the failed handler changed the container:\n%s", o.full, snap)
+		for _, module := range []string{"containers.podman.podman_container", "community.docker.docker_container"} {
+			playbook := "- hosts: c1\n  gather_facts: false\n  tasks:\n    - template: {src: app.conf.j2, dest: \"{{ out }}/app.conf\"}\n      notify: again\n" +
+				"  handlers:\n    - name: again\n      " + module + ": {name: vllm-app, state: restarted}\n"
+			e2eWriteTree(t, root, e2ePodmanRepo(out, playbook))
+			e2eWriteTree(t, out, map[string]string{"app.conf": "tag = 1\n"})
+			e2eWriteTree(t, filepath.Join(state, "containers"), map[string]string{"vllm-app": "running 0 0 0\n"})
+			e2eWriteTree(t, state, map[string]string{"calls": ""})
+			h := e2ePlan(t, e2eOpenCore(t, root, "", o.version)).Host("c1")
+			if h == nil || len(h.Handlers) != 0 || len(h.Unsupported) != 1 || !strings.Contains(h.Unsupported[0].Reason, "no state restarted") {
+				t.Errorf("%s: plan of c1: %+v; want the handler unsupported: no state restarted", module, h)
+			}
+			log, err := e2ePodmanAnsible(t, o, dir, root, collections)
+			if err == nil || !strings.Contains(log, "value of state must be one of") {
+				t.Errorf("%s, %s: ansible-playbook: %v, want the handler to fail on its state:\n%s", o.full, module, err, log)
+			}
+			if snap := e2ePodmanSnapshot(t, state); snap != "vllm-app: running 0 0 0\n" {
+				t.Errorf("%s, %s: the failed handler changed the container:\n%s", o.full, module, snap)
+			}
 		}
 	})
 }
