@@ -57,3 +57,31 @@ func TestPodmanHandlerRefusals(t *testing.T) {
 		}
 	}
 }
+
+// A docker_container handler without image is what community.docker
+// 3.13.3's module does, as docker CLI lines against the module's daemon
+// (fleet/plan/e2e_dockercontainer_test.go compares them with the module's
+// API calls); what it would do differently or fail on is refused.
+func TestDockerContainerHandlerCommands(t *testing.T) {
+	docker := `docker --host "${DOCKER_HOST:-unix:///var/run/docker.sock}"`
+	running := `running=$(` + docker + ` container inspect --format '{{.State.Running}}' vllm) && if [ "$running" `
+	cases := []struct {
+		args map[string]any
+		want string
+	}{
+		{map[string]any{"name": "vllm"}, running + `!= true ]; then ` + docker + ` start vllm; fi`},
+		{map[string]any{"name": "vllm", "state": "started", "restart": "yes"}, running + `= true ]; then ` + docker + ` restart -t 10 vllm; else ` + docker + ` start vllm; fi`},
+		{map[string]any{"name": "vllm", "state": "stopped", "restart": true}, running + `= true ]; then ` + docker + ` stop vllm; fi`},
+	}
+	for _, c := range cases {
+		got, err := dockerContainerCommand(c.args)
+		if err != nil || got != c.want {
+			t.Errorf("%v: %q, %v; want %q", c.args, got, err, c.want)
+		}
+	}
+	for state, want := range map[string]string{"restarted": "no state restarted", "present": `state "present" is not run`, "absent": `state "absent" is not run`} {
+		if _, err := dockerContainerCommand(map[string]any{"name": "vllm", "state": state}); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("state %s: %v; want an error saying %q", state, err, want)
+		}
+	}
+}
