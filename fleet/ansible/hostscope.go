@@ -820,13 +820,11 @@ func ifRunningLine(cli, name, whenRunning, whenNot string) string {
 	return line + "= true ]; then " + whenRunning + "; else " + whenNot + "; fi"
 }
 
-// podmanArgs are the podman_container arguments a handler honours: it
-// names an existing container, without image (the module then pulls,
-// compares and recreates nothing; an image is left to Ansible).
-var podmanArgs = []string{"name", "state", "restart", "force_restart"}
-
 // podmanCommand is what containers.podman 1.16.2's podman_container runs
-// for a container named without image: `podman container ACTION NAME`
+// for a container named without image (name, state, restart or its
+// force_restart; with an image the module pulls, compares the
+// configuration and recreates, which straylight does not): `podman
+// container ACTION NAME`
 // (plugins/module_utils/podman/podman_container_lib.py:1653-1654
 // _perform_action, :310-316 start_stop_delete, :1917-1924 execute's states;
 // absent removes an existing container with --force, force_delete's
@@ -837,7 +835,7 @@ func podmanCommand(args map[string]any) (string, error) {
 	if !serviceName.MatchString(name) {
 		return "", fmt.Errorf("name %q is not a container name", name)
 	}
-	if err := onlyArgs(args, podmanArgs...); err != nil {
+	if err := onlyArgs(args, "name", "state", "restart", "force_restart"); err != nil {
 		return "", err
 	}
 	state := orDefaultString(argString(args, "state"), "started")
