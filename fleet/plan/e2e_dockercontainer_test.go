@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -229,33 +228,41 @@ var e2eDockerContainerCases = []e2ePodmanCase{
 	{name: "stoprestart", args: ", state: stopped, restart: true", start: "running"},
 }
 
-// e2eDockerContainerPlaybook renders each case's config file, notifying its
-// handler.
-func e2eDockerContainerPlaybook() string {
-	var b strings.Builder
-	b.WriteString("- name: Docker\n  hosts: c1\n  gather_facts: false\n  tasks:\n")
-	for _, c := range e2eDockerContainerCases {
-		fmt.Fprintf(&b, "    - name: render %s\n      template: {src: app.conf.j2, dest: \"{{ out }}/%s.conf\"}\n      notify: docker %s\n", c.name, c.name, c.name)
-	}
-	b.WriteString("  handlers:\n")
-	for _, c := range e2eDockerContainerCases {
-		fmt.Fprintf(&b, "    - name: docker %s\n      community.docker.docker_container: {name: \"{{ prefix }}%s\"%s}\n", c.name, c.name, c.args)
-	}
-	return b.String()
+// e2eDockerContainerCollection is the folder holding community.docker at
+// the pinned version (e2ePinnedCollection).
+func e2eDockerContainerCollection(t *testing.T) string {
+	t.Helper()
+	return e2ePinnedCollection(t, "community/docker", e2eDockerContainerCollectionVersion, "STRAYLIGHT_COMMUNITY_DOCKER")
 }
 
-// e2eDockerContainerStart writes every case's first config file and its
-// container, and clears the log.
+// e2eDockerInstall serves the daemon stand-in, names it in DOCKER_HOST
+// (for ansible-playbook, and for straylight's lines, which pass it to the
+// CLI), writes the CLI stand-in into dir/stub, first on PATH, and returns
+// the folder of their state, dir/docker.
+func e2eDockerInstall(t *testing.T, dir string) string {
+	t.Helper()
+	state, stub := filepath.Join(dir, "docker"), filepath.Join(dir, "stub")
+	e2eWriteTree(t, state, map[string]string{"calls": ""})
+	host := e2eDockerServe(t, dir, state)
+	e2eWriteTree(t, stub, map[string]string{"docker": strings.NewReplacer("@STATE@", state, "@HOST@", host).Replace(e2eDockerCLIStub)})
+	if err := os.Chmod(filepath.Join(stub, "docker"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", stub+string(os.PathListSeparator)+os.Getenv("PATH"))
+	t.Setenv("DOCKER_HOST", host)
+	return state
+}
+
+// e2eDockerContainerStart writes every docker case's first config file and
+// its container, and clears the log.
 func e2eDockerContainerStart(t *testing.T, state, out string) {
 	t.Helper()
-	for _, p := range []string{filepath.Join(state, "containers"), out} {
-		if err := os.RemoveAll(p); err != nil {
-			t.Fatal(err)
-		}
+	if err := os.RemoveAll(filepath.Join(state, "containers")); err != nil {
+		t.Fatal(err)
 	}
 	files, containers := map[string]string{}, map[string]string{}
 	for _, c := range e2eDockerContainerCases {
-		files[c.name+".conf"] = "tag = 1\n"
+		files["docker-"+c.name+".conf"] = "tag = 1\n"
 		containers["vllm-"+c.name] = c.start + " 0 0 0\n"
 	}
 	e2eWriteTree(t, out, files)
@@ -323,50 +330,4 @@ func e2eDockerActionLine(action, name, timeout string) string {
 		return action + " " + name + " t=" + timeout
 	}
 	return action + " " + name
-}
-
-// TestE2EDockerContainerHandlersParityWithModule: each case's template
-// changes and notifies its docker_container handler; ansible-playbook,
-// running the real module against the daemon stand-in, and straylight
-// --apply, running the handler's docker line against the CLI stand-in, from
-// the same starting containers, ask for the same actions in the same order
-// and leave the same containers. Against both ansible-cores.
-func TestE2EDockerContainerHandlersParityWithModule(t *testing.T) {
-	collections := e2ePinnedCollection(t, "community/docker", e2eDockerContainerCollectionVersion, "STRAYLIGHT_COMMUNITY_DOCKER")
-	e2eEachCore(t, func(t *testing.T, o e2eOracle, bin, dir, root, out string) {
-		state := filepath.Join(dir, "docker")
-		stub := filepath.Join(dir, "stub")
-		e2eDockerContainerStart(t, state, out)
-		host := e2eDockerServe(t, dir, state)
-		stubText := strings.NewReplacer("@STATE@", state, "@HOST@", host).Replace(e2eDockerCLIStub)
-		e2eWriteTree(t, stub, map[string]string{"docker": stubText})
-		if err := os.Chmod(filepath.Join(stub, "docker"), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		t.Setenv("PATH", stub+string(os.PathListSeparator)+os.Getenv("PATH"))
-		t.Setenv("DOCKER_HOST", host) // straylight's --apply: its lines pass it to the CLI
-		e2eWriteTree(t, root, e2ePodmanRepo(out, e2eDockerContainerPlaybook()))
-		if p := e2ePlan(t, e2eOpenCore(t, root, "", o.version)).Host("c1"); p == nil || len(p.Unsupported) > 0 || len(p.ViaAnsible) > 0 || len(p.Handlers) != len(e2eDockerContainerCases) {
-			t.Fatalf("plan of c1: %+v; want every handler run natively", p)
-		}
-		cmd := exec.Command(filepath.Join(o.bin, "ansible-playbook"), "-i", "inventory.yml", "podman.yml")
-		cmd.Dir = root
-		cmd.Env = append(e2eAnsibleEnv(t, dir), "ANSIBLE_COLLECTIONS_PATH="+collections, "DOCKER_HOST="+host)
-		log, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("%s, community.docker %s: ansible-playbook: %v\n%s", o.full, e2eDockerContainerCollectionVersion, err, log)
-		}
-		for _, c := range e2eDockerContainerCases {
-			if !strings.Contains(string(log), "RUNNING HANDLER [docker "+c.name+"]") {
-				t.Errorf("ansible-playbook did not run handler docker %s:\n%s", c.name, log)
-			}
-		}
-		byAnsible := e2eDockerContainerSnapshot(t, state)
-		e2eDockerContainerStart(t, state, out)
-		e2eCommandsApply(t, bin, root, o)
-		if got := e2eDockerContainerSnapshot(t, state); bin != "" && got != byAnsible {
-			t.Errorf("%s, community.docker %s: after straylight --apply (-) and ansible-playbook (+):\n%s", o.full, e2eDockerContainerCollectionVersion, e2eLineDiff(got, byAnsible))
-		}
-		t.Logf("%s, community.docker %s:\n%s", o.full, e2eDockerContainerCollectionVersion, byAnsible)
-	})
 }

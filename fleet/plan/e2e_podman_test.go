@@ -122,28 +122,50 @@ var e2ePodmanCases = []e2ePodmanCase{
 	{name: "absentnone", args: ", state: absent", start: ""},
 }
 
-// e2ePodmanPlaybook renders each case's config file, notifying its handler.
-func e2ePodmanPlaybook() string {
+// e2eContainersPlaybook renders each case's config file, notifying its
+// handler: the podman_container cases', then the docker_container cases'.
+func e2eContainersPlaybook() string {
 	var b strings.Builder
-	b.WriteString("- name: Podman\n  hosts: c1\n  gather_facts: false\n  tasks:\n")
-	for _, c := range e2ePodmanCases {
-		fmt.Fprintf(&b, "    - name: render %s\n      template: {src: app.conf.j2, dest: \"{{ out }}/%s.conf\"}\n      notify: podman %s\n", c.name, c.name, c.name)
+	b.WriteString("- name: Containers\n  hosts: c1\n  gather_facts: false\n  tasks:\n")
+	for _, m := range e2eContainerModules {
+		for _, c := range m.cases {
+			fmt.Fprintf(&b, "    - name: render %s %s\n      template: {src: app.conf.j2, dest: \"{{ out }}/%s-%s.conf\"}\n      notify: %s %s\n", m.engine, c.name, m.engine, c.name, m.engine, c.name)
+		}
 	}
 	b.WriteString("  handlers:\n")
-	for _, c := range e2ePodmanCases {
-		fmt.Fprintf(&b, "    - name: podman %s\n      containers.podman.podman_container: {name: \"{{ prefix }}%s\"%s}\n", c.name, c.name, c.args)
+	for _, m := range e2eContainerModules {
+		for _, c := range m.cases {
+			fmt.Fprintf(&b, "    - name: %s %s\n      %s: {name: \"{{ prefix }}%s\"%s}\n", m.engine, c.name, m.module, c.name, c.args)
+		}
 	}
 	return b.String()
 }
 
-// e2ePodmanRepo is the repository: one local host, the playbook, the
+// e2eContainerModule is a container module, the engine its stand-ins
+// model, and its cases.
+type e2eContainerModule struct {
+	module, engine string
+	cases          []e2ePodmanCase
+}
+
+// e2eContainerModules are the modules compared.
+var e2eContainerModules = []e2eContainerModule{
+	{module: "containers.podman.podman_container", engine: "podman", cases: e2ePodmanCases},
+	{module: "community.docker.docker_container", engine: "docker", cases: e2eDockerContainerCases},
+}
+
+// e2ePodmanRepo is the repository: the local hosts, the playbook, the
 // template.
-func e2ePodmanRepo(out, playbook string) map[string]string {
+func e2ePodmanRepo(out, playbook string, hosts ...string) map[string]string {
+	inventory := "all:\n  hosts:\n"
+	for _, h := range hosts {
+		inventory += "    " + h + ": {ansible_connection: local, ansible_host: 127.0.0.1}\n"
+	}
 	return map[string]string{
 		"ansible.cfg":           "[defaults]\ninventory = inventory.yml\ngathering = explicit\nretry_files_enabled = False\n",
-		"inventory.yml":         "all:\n  hosts:\n    c1: {ansible_connection: local, ansible_host: 127.0.0.1}\n",
+		"inventory.yml":         inventory,
 		"group_vars/all.yml":    "out: " + out + "\nprefix: vllm-\ntag: 2\n",
-		"podman.yml":            playbook,
+		"containers.yml":        playbook,
 		"templates/app.conf.j2": "tag = {{ tag }}\n",
 		"straylight.yml":        "",
 	}
@@ -205,18 +227,16 @@ func e2ePodmanInstallStub(t *testing.T, dir string) string {
 	return state
 }
 
-// e2ePodmanStart writes every case's first config file (tag 1) and its
-// container, and clears the stand-in's log.
+// e2ePodmanStart writes every podman case's first config file (tag 1) and
+// its container, and clears the stand-in's log.
 func e2ePodmanStart(t *testing.T, state, out string) {
 	t.Helper()
-	for _, p := range []string{state, out} {
-		if err := os.RemoveAll(p); err != nil {
-			t.Fatal(err)
-		}
+	if err := os.RemoveAll(state); err != nil {
+		t.Fatal(err)
 	}
 	files, containers := map[string]string{}, map[string]string{}
 	for _, c := range e2ePodmanCases {
-		files[c.name+".conf"] = "tag = 1\n"
+		files["podman-"+c.name+".conf"] = "tag = 1\n"
 		if c.start != "" {
 			containers["vllm-"+c.name] = c.start + " 0 0 0\n"
 		}
@@ -252,98 +272,120 @@ func e2ePodmanSnapshot(t *testing.T, state string) string {
 	return b.String()
 }
 
-// TestE2EPodmanHandlersParityWithModule: each case's template changes and
-// notifies its podman_container handler; ansible-playbook, running the real
-// module, and straylight --apply, running the handler natively, from the
-// same starting containers, run the same podman actions in the same order
-// and leave the same containers. Against both ansible-cores.
-func TestE2EPodmanHandlersParityWithModule(t *testing.T) {
-	collections := e2ePodmanCollection(t)
+// TestE2EContainerHandlersParityWithModules: each case's template changes
+// and notifies its podman_container or docker_container handler;
+// ansible-playbook, running the real modules, and straylight --apply,
+// running the handlers natively, from the same starting containers, ask
+// for the same actions in the same order and leave the same containers.
+// Then state restarted, which neither module has, fails in Ansible and is
+// unsupported in the plan. Against both ansible-cores.
+func TestE2EContainerHandlersParityWithModules(t *testing.T) {
+	collections := e2ePodmanCollection(t) + string(os.PathListSeparator) + e2eDockerContainerCollection(t)
 	e2eEachCore(t, func(t *testing.T, o e2eOracle, bin, dir, root, out string) {
-		state := e2ePodmanInstallStub(t, dir)
-		e2eWriteTree(t, root, e2ePodmanRepo(out, e2ePodmanPlaybook()))
-		e2ePodmanStart(t, state, out)
-		e2ePodmanPlanned(t, e2ePlan(t, e2eOpenCore(t, root, "", o.version)))
-		log, err := e2ePodmanAnsible(t, o, dir, root, collections)
+		podman, docker := e2ePodmanInstallStub(t, dir), e2eDockerInstall(t, dir)
+		e2eWriteTree(t, root, e2ePodmanRepo(out, e2eContainersPlaybook(), "c1"))
+		e2eContainersStart(t, podman, docker, out)
+		e2eContainersPlanned(t, e2ePlan(t, e2eOpenCore(t, root, "", o.version)))
+		log, err := e2eContainersAnsible(t, o, dir, root, collections)
 		if err != nil {
-			t.Fatalf("%s, containers.podman %s: ansible-playbook: %v\n%s", o.full, e2eContainersPodman, err, log)
+			t.Fatalf("%s: ansible-playbook: %v\n%s", e2eContainerVersions(o), err, log)
 		}
-		e2ePodmanEveryHandlerRan(t, log)
-		byAnsible := e2ePodmanSnapshot(t, state)
-		e2ePodmanStart(t, state, out)
+		e2eContainersEveryHandlerRan(t, log)
+		byAnsible := e2ePodmanSnapshot(t, podman) + e2eDockerContainerSnapshot(t, docker)
+		e2eContainersStart(t, podman, docker, out)
 		e2eCommandsApply(t, bin, root, o)
-		if got := e2ePodmanSnapshot(t, state); bin != "" && got != byAnsible {
-			t.Errorf("%s, containers.podman %s: after straylight --apply (-) and ansible-playbook (+):\n%s", o.full, e2eContainersPodman, e2eLineDiff(got, byAnsible))
+		if got := e2ePodmanSnapshot(t, podman) + e2eDockerContainerSnapshot(t, docker); bin != "" && got != byAnsible {
+			t.Errorf("%s: after straylight --apply (-) and ansible-playbook (+):\n%s", e2eContainerVersions(o), e2eLineDiff(got, byAnsible))
 		}
-		t.Logf("%s, containers.podman %s:\n%s", o.full, e2eContainersPodman, byAnsible)
+		t.Logf("%s:\n%s", e2eContainerVersions(o), byAnsible)
+		e2eContainersStateRestarted(t, o, dir, collections, podman)
 	})
 }
 
-// e2ePodmanPlanned: every template task and every handler is planned
-// natively, each handler with the command straylight runs.
-func e2ePodmanPlanned(t *testing.T, p *fleetplan.Plan) {
+// e2eContainerVersions names the core and the collections compared.
+func e2eContainerVersions(o e2eOracle) string {
+	return fmt.Sprintf("%s, containers.podman %s, community.docker %s", o.full, e2eContainersPodman, e2eDockerContainerCollectionVersion)
+}
+
+// e2eContainersStart writes every case's first config file and container.
+func e2eContainersStart(t *testing.T, podman, docker, out string) {
+	t.Helper()
+	if err := os.RemoveAll(out); err != nil {
+		t.Fatal(err)
+	}
+	e2ePodmanStart(t, podman, out)
+	e2eDockerContainerStart(t, docker, out)
+}
+
+// e2eContainersPlanned: every template task and every handler is planned
+// natively.
+func e2eContainersPlanned(t *testing.T, p *fleetplan.Plan) {
 	t.Helper()
 	h := p.Host("c1")
 	if h == nil {
 		t.Fatal("no plan of c1")
 	}
-	if len(h.Unsupported) > 0 || len(h.ViaAnsible) > 0 || len(h.Files) != len(e2ePodmanCases) || len(h.Handlers) != len(e2ePodmanCases) {
-		t.Fatalf("plan of c1: %d tasks, %d handlers, unsupported %+v, via ansible %+v; want %d of each", len(h.Files), len(h.Handlers), h.Unsupported, h.ViaAnsible, len(e2ePodmanCases))
+	n := len(e2ePodmanCases) + len(e2eDockerContainerCases)
+	if len(h.Unsupported) > 0 || len(h.ViaAnsible) > 0 || len(h.Files) != n || len(h.Handlers) != n {
+		t.Fatalf("plan of c1: %d tasks, %d handlers, unsupported %+v, via ansible %+v; want %d of each", len(h.Files), len(h.Handlers), h.Unsupported, h.ViaAnsible, n)
 	}
 }
 
-// e2ePodmanEveryHandlerRan: Ansible ran every handler, so that the
+// e2eContainersEveryHandlerRan: Ansible ran every handler, so that the
 // comparison is not one of two empty logs.
-func e2ePodmanEveryHandlerRan(t *testing.T, log string) {
+func e2eContainersEveryHandlerRan(t *testing.T, log string) {
 	t.Helper()
-	for _, c := range e2ePodmanCases {
-		if !strings.Contains(log, "RUNNING HANDLER [podman "+c.name+"]") {
-			t.Errorf("ansible-playbook did not run handler podman %s:\n%s", c.name, log)
+	for _, m := range e2eContainerModules {
+		for _, c := range m.cases {
+			if !strings.Contains(log, "RUNNING HANDLER ["+m.engine+" "+c.name+"]") {
+				t.Errorf("ansible-playbook did not run handler %s %s:\n%s", m.engine, c.name, log)
+			}
 		}
 	}
 }
 
-// e2ePodmanAnsible runs ansible-playbook with the pinned containers.podman
-// first on its collections path and returns what it printed.
-func e2ePodmanAnsible(t *testing.T, o e2eOracle, dir, root, collections string) (string, error) {
+// e2eContainersAnsible runs ansible-playbook with the pinned collections
+// first on its collections path (DOCKER_HOST, the daemon stand-in, comes
+// with the test's environment) and returns what it printed.
+func e2eContainersAnsible(t *testing.T, o e2eOracle, dir, root, collections string) (string, error) {
 	t.Helper()
-	cmd := exec.Command(filepath.Join(o.bin, "ansible-playbook"), "-i", "inventory.yml", "podman.yml")
+	cmd := exec.Command(filepath.Join(o.bin, "ansible-playbook"), "-i", "inventory.yml", "containers.yml")
 	cmd.Dir = root
 	cmd.Env = append(e2eAnsibleEnv(t, dir), "ANSIBLE_COLLECTIONS_PATH="+collections)
 	log, err := cmd.CombinedOutput()
 	return string(log), err
 }
 
-// TestE2EContainerStateRestartedFailsInAnsible: neither podman_container
-// nor docker_container has a state restarted; the real module fails the
+// e2eContainersStateRestarted: neither podman_container nor
+// docker_container has a state restarted; the real module fails the
 // handler on its argument spec (containers.podman 1.16.2
 // podman_container_lib.py:22-23; community.docker 3.13.3
-// module_container/module.py:910), before it asks the engine anything, and
-// straylight's plan lists the handler as unsupported, saying so, rather than
-// restarting. Against both ansible-cores.
-func TestE2EContainerStateRestartedFailsInAnsible(t *testing.T) {
-	collections := e2ePodmanCollection(t)
-	e2ePinnedCollection(t, "community/docker", e2eDockerContainerCollectionVersion, "STRAYLIGHT_COMMUNITY_DOCKER")
-	e2eEachCore(t, func(t *testing.T, o e2eOracle, bin, dir, root, out string) {
-		state := e2ePodmanInstallStub(t, dir)
-		for _, module := range []string{"containers.podman.podman_container", "community.docker.docker_container"} {
-			playbook := "- hosts: c1\n  gather_facts: false\n  tasks:\n    - template: {src: app.conf.j2, dest: \"{{ out }}/app.conf\"}\n      notify: again\n" +
-				"  handlers:\n    - name: again\n      " + module + ": {name: vllm-app, state: restarted}\n"
-			e2eWriteTree(t, root, e2ePodmanRepo(out, playbook))
-			e2eWriteTree(t, out, map[string]string{"app.conf": "tag = 1\n"})
-			e2eWriteTree(t, filepath.Join(state, "containers"), map[string]string{"vllm-app": "running 0 0 0\n"})
-			e2eWriteTree(t, state, map[string]string{"calls": ""})
-			h := e2ePlan(t, e2eOpenCore(t, root, "", o.version)).Host("c1")
-			if h == nil || len(h.Handlers) != 0 || len(h.Unsupported) != 1 || !strings.Contains(h.Unsupported[0].Reason, "no state restarted") {
-				t.Errorf("%s: plan of c1: %+v; want the handler unsupported: no state restarted", module, h)
-			}
-			log, err := e2ePodmanAnsible(t, o, dir, root, collections)
-			if err == nil || !strings.Contains(log, "value of state must be one of") {
-				t.Errorf("%s, %s: ansible-playbook: %v, want the handler to fail on its state:\n%s", o.full, module, err, log)
-			}
-			if snap := e2ePodmanSnapshot(t, state); snap != "vllm-app: running 0 0 0\n" {
-				t.Errorf("%s, %s: the failed handler changed the container:\n%s", o.full, module, snap)
-			}
-		}
-	})
+// module_container/module.py:910) before it asks the engine anything, and
+// straylight's plan lists the handler as unsupported, saying so, rather
+// than restarting. The handlers ignore errors, so that both run.
+func e2eContainersStateRestarted(t *testing.T, o e2eOracle, dir, collections, podman string) {
+	t.Helper()
+	root, out := filepath.Join(dir, "restarted", "repo"), filepath.Join(dir, "restarted", "out")
+	playbook := "- hosts: c1\n  gather_facts: false\n  tasks:\n    - template: {src: app.conf.j2, dest: \"{{ out }}/app.conf\"}\n      notify: [podman again, docker again]\n  handlers:\n"
+	for _, m := range e2eContainerModules {
+		playbook += "    - name: " + m.engine + " again\n      ignore_errors: true\n      " + m.module + ": {name: vllm-app, state: restarted}\n"
+	}
+	e2eWriteTree(t, root, e2ePodmanRepo(out, playbook, "c1"))
+	e2eWriteTree(t, out, map[string]string{"app.conf": "tag = 1\n"})
+	e2eWriteTree(t, filepath.Join(podman, "containers"), map[string]string{"vllm-app": "running 0 0 0\n"})
+	e2eWriteTree(t, podman, map[string]string{"calls": ""})
+	before := e2ePodmanSnapshot(t, podman)
+	h := e2ePlan(t, e2eOpenCore(t, root, "", o.version)).Host("c1")
+	if h == nil || len(h.Handlers) != 0 || len(h.Unsupported) != 2 || !strings.Contains(h.Unsupported[0].Reason, "no state restarted") || !strings.Contains(h.Unsupported[1].Reason, "no state restarted") {
+		t.Errorf("plan of c1: %+v; want both handlers unsupported: no state restarted", h)
+	}
+	log, err := e2eContainersAnsible(t, o, dir, root, collections)
+	podmanFailed := strings.Contains(log, "value of state must be one of: absent, present, stopped, started, created, quadlet, got: restarted")
+	dockerFailed := strings.Contains(log, "value of state must be one of: absent, present, healthy, started, stopped, got: restarted")
+	if err != nil || !podmanFailed || !dockerFailed || strings.Count(log, "...ignoring") != 2 {
+		t.Errorf("%s: ansible-playbook: %v, want both handlers to fail on their state (errors ignored):\n%s", e2eContainerVersions(o), err, log)
+	}
+	if after := e2ePodmanSnapshot(t, podman); after != before {
+		t.Errorf("%s: the failed handler changed the container:\n%s", e2eContainerVersions(o), e2eLineDiff(before, after))
+	}
 }
