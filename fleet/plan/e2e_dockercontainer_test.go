@@ -270,8 +270,8 @@ func e2eDockerContainerStart(t *testing.T, state, out string) {
 	e2eWriteTree(t, state, map[string]string{"calls": ""})
 }
 
-// e2eDockerContainerSnapshot is every container's line and the actions
-// either stand-in was asked for, in order, in one form: "start NAME",
+// e2eDockerContainerSnapshot is every container's line ("docker NAME:
+// ...") and the actions either stand-in was asked for, in order, in one form: "start NAME",
 // "stop NAME", "restart NAME t=N" (the API's t parameter, the CLI's -t).
 func e2eDockerContainerSnapshot(t *testing.T, state string) string {
 	t.Helper()
@@ -282,7 +282,7 @@ func e2eDockerContainerSnapshot(t *testing.T, state string) string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		fmt.Fprintf(&b, "%s: %s", filepath.Base(c), line)
+		fmt.Fprintf(&b, "docker %s: %s", filepath.Base(c), line)
 	}
 	calls, err := os.ReadFile(filepath.Join(state, "calls"))
 	if err != nil {

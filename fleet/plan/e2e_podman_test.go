@@ -246,9 +246,9 @@ func e2ePodmanStart(t *testing.T, state, out string) {
 	e2eWriteTree(t, state, map[string]string{"calls": ""})
 }
 
-// e2ePodmanSnapshot is every container's line and the podman actions the
-// stand-in ran, in order: start, stop, restart and rm lines (inspect,
-// exists, --version and generate systemd only read).
+// e2ePodmanSnapshot is every container's line ("podman NAME: ...") and the
+// podman actions the stand-in ran, in order: start, stop, restart and rm
+// lines (inspect, exists, --version and generate systemd only read).
 func e2ePodmanSnapshot(t *testing.T, state string) string {
 	t.Helper()
 	var b strings.Builder
@@ -258,7 +258,7 @@ func e2ePodmanSnapshot(t *testing.T, state string) string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		fmt.Fprintf(&b, "%s: %s", filepath.Base(c), line)
+		fmt.Fprintf(&b, "podman %s: %s", filepath.Base(c), line)
 	}
 	calls, err := os.ReadFile(filepath.Join(state, "calls"))
 	if err != nil {
