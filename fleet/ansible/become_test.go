@@ -38,7 +38,7 @@ const becomeRepoPlaybook = `- hosts: box
     - name: podman
       containers.podman.podman_container:
         name: vllm-box
-        state: restarted
+        restart: true
     - name: broken
       community.docker.docker_container:
         name: vllm-box
@@ -98,9 +98,11 @@ func TestServiceHandlersBecomeCommands(t *testing.T) {
 	_, w := openBecomeRepo(t)
 	hs := w.Scopes[0]
 	want := map[string]string{
-		"unit":      "systemctl daemon-reload && systemctl restart vllm",
-		"container": "docker restart vllm-box",
-		"podman":    "podman restart vllm-box",
+		"unit": "systemctl daemon-reload && systemctl restart vllm",
+		"container": `running=$(docker --host "${DOCKER_HOST:-unix:///var/run/docker.sock}" container inspect --format '{{.State.Running}}' vllm-box) && ` +
+			`if [ "$running" = true ]; then docker --host "${DOCKER_HOST:-unix:///var/run/docker.sock}" restart -t 10 vllm-box; ` +
+			`else docker --host "${DOCKER_HOST:-unix:///var/run/docker.sock}" start vllm-box; fi`,
+		"podman": "podman container restart vllm-box",
 	}
 	for _, h := range hs.Run().Handlers() {
 		got, err := hs.HandlerCommand(h)

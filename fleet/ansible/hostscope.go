@@ -771,9 +771,9 @@ func (hs *HostScope) serviceCommand(h *Task) (string, error) {
 			cmd, err = systemctlCommand(args)
 		}
 	case ModDockerContainer:
-		cmd, err = containerCommand("docker", args)
+		cmd, err = dockerContainerCommand(args)
 	case ModPodmanContainer:
-		cmd, err = containerCommand("podman", args)
+		cmd, err = podmanCommand(args)
 	case ModDockerCompose:
 		cmd, err = composeCommand(args)
 	case ModWinService:
@@ -834,24 +834,112 @@ func systemctlVerb(state string) (string, error) {
 	return "", fmt.Errorf("state %q is not supported (restarted, reloaded, started, stopped)", state)
 }
 
-// containerCommand: restart: true or state restarted restarts the
-// container; state started starts it; nothing else is run (straylight
-// does not create or reconfigure containers).
-func containerCommand(engine string, args map[string]any) (string, error) {
-	name, state := argString(args, "name"), argString(args, "state")
+// dockerContainerCommand is what community.docker 3.13.3's
+// docker_container does to a container named without image, as docker CLI
+// lines (plugins/module_utils/module_container/module.py:377-387 present,
+// after it finds no difference to recreate for: started starts a container
+// that is not running, else restarts it with restart: true, else does
+// nothing; stopped stops a running one; :861-869 container_restart passes
+// stop_timeout or 10, :871-882 container_stop no timeout). A missing
+// container fails, as the module does without image (:318-319). Its states
+// are absent, present, healthy, started and stopped (:910): restarted
+// fails in Ansible. fleet/plan/e2e_dockercontainer_test.go compares it
+// with the module's API calls.
+func dockerContainerCommand(args map[string]any) (string, error) {
+	name := argString(args, "name")
 	if !serviceName.MatchString(name) {
 		return "", fmt.Errorf("name %q is not a container name", name)
 	}
 	if err := onlyArgs(args, "name", "state", "restart"); err != nil {
 		return "", err
 	}
-	switch {
-	case boolArg(args, "restart", false) || state == "restarted":
-		return engine + " restart " + name, nil
-	case state == "started" || state == "":
-		return engine + " start " + name, nil
+	switch state := orDefaultString(argString(args, "state"), "started"); state {
+	case "started":
+		restart := ""
+		if boolArg(args, "restart", false) {
+			restart = dockerModuleDaemon + " restart -t 10 " + name
+		}
+		return ifRunningLine(dockerModuleDaemon, name, restart, dockerModuleDaemon+" start "+name), nil
+	case "stopped":
+		return ifRunningLine(dockerModuleDaemon, name, dockerModuleDaemon+" stop "+name, ""), nil
+	case "restarted":
+		return "", fmt.Errorf("docker_container has no state restarted (community.docker 3.13.3: absent, present, healthy, started, stopped): Ansible fails this handler; write state: started with restart: true")
+	default:
+		return "", fmt.Errorf("state %q is not run by straylight in a handler (started, with or without restart: true; stopped)", state)
 	}
-	return "", fmt.Errorf("state %q is not supported in a handler (started with restart: true, restarted)", state)
+}
+
+// dockerModuleDaemon is the docker CLI talking to the daemon the module
+// talks to: DOCKER_HOST from its environment, else the default socket,
+// never the CLI's current context (community.docker 3.13.3
+// plugins/module_utils/util.py:20 DEFAULT_DOCKER_HOST, :27 docker_host's
+// env_fallback).
+const dockerModuleDaemon = `docker --host "${DOCKER_HOST:-unix:///var/run/docker.sock}"`
+
+// ifRunningLine runs whenRunning or whenNot (either may be "") by whether
+// the container runs, as State.Running of its inspection by the CLI says; a
+// missing container fails the line.
+func ifRunningLine(cli, name, whenRunning, whenNot string) string {
+	line := "running=$(" + cli + " container inspect --format '{{.State.Running}}' " + name + ") && if [ \"$running\" "
+	switch {
+	case whenNot == "":
+		return line + "= true ]; then " + whenRunning + "; fi"
+	case whenRunning == "":
+		return line + "!= true ]; then " + whenNot + "; fi"
+	}
+	return line + "= true ]; then " + whenRunning + "; else " + whenNot + "; fi"
+}
+
+// podmanCommand is what containers.podman 1.16.2's podman_container runs
+// for a container named without image (name, state, restart or its
+// force_restart; with an image the module pulls, compares the
+// configuration and recreates, which straylight does not): `podman
+// container ACTION NAME`
+// (plugins/module_utils/podman/podman_container_lib.py:1653-1654
+// _perform_action, :310-316 start_stop_delete, :1917-1924 execute's states;
+// absent removes an existing container with --force, force_delete's
+// default, :76, :306, :1896-1909 make_absent, and leaves a missing one).
+// fleet/plan/e2e_podman_test.go compares it with the module's commands.
+func podmanCommand(args map[string]any) (string, error) {
+	name := argString(args, "name")
+	if !serviceName.MatchString(name) {
+		return "", fmt.Errorf("name %q is not a container name", name)
+	}
+	if err := onlyArgs(args, "name", "state", "restart", "force_restart"); err != nil {
+		return "", err
+	}
+	state := orDefaultString(argString(args, "state"), "started")
+	switch state {
+	case "started":
+		return podmanStartLine(name, boolArg(args, "restart", false) || boolArg(args, "force_restart", false)), nil
+	case "stopped":
+		return podmanStopLine(name), nil
+	case "absent":
+		return "if podman container exists " + name + "; then podman container rm --force " + name + "; fi", nil
+	case "restarted":
+		return "", fmt.Errorf("podman_container has no state restarted (containers.podman 1.16.2: absent, present, stopped, started, created, quadlet): Ansible fails this handler; write state: started with restart: true")
+	}
+	return "", fmt.Errorf("state %q is not run by straylight in a handler (started, with or without restart: true; stopped; absent)", state)
+}
+
+// podmanStartLine: started restarts with force_restart (alias restart),
+// otherwise starts, whether the container runs or not
+// (podman_container_lib.py:1781-1797 make_started, no image: the module
+// fails on a missing container, as both commands do).
+func podmanStartLine(name string, restart bool) string {
+	if restart {
+		return "podman container restart " + name
+	}
+	return "podman container start " + name
+}
+
+// podmanStopLine stops the container when it runs; a missing container
+// fails, as the module does (podman_container_lib.py:1877-1894 make_stopped:
+// a stopped container is left alone, a running one stopped; a missing one
+// without image is an error). State.Running is what the module reads
+// (:1599-1602 running).
+func podmanStopLine(name string) string {
+	return ifRunningLine("podman", name, "podman container stop "+name, "")
 }
 
 // onlyArgs refuses an argument straylight would not honour.

@@ -1,12 +1,18 @@
 package sim
 
 import (
+	"slices"
+	"strconv"
 	"strings"
 )
 
-// docker is the docker CLI's ps, restart and start on a host whose vLLM runs
-// in a container (on a systemd host there is no container).
+// docker is the docker CLI's ps, restart (-t N read and ignored), start
+// and container inspect, after an optional --host, on a host whose vLLM
+// runs in a container (on a systemd host there is no container).
 func (t *toolServer) docker(argv []string) toolResult {
+	if len(argv) > 1 && argv[0] == "--host" {
+		argv = argv[2:] // the host's one daemon, whatever its address
+	}
 	if len(argv) == 0 {
 		return fail(1, "Usage:  docker [OPTIONS] COMMAND")
 	}
@@ -14,9 +20,38 @@ func (t *toolServer) docker(argv []string) toolResult {
 	case "ps":
 		return t.dockerPS(argv[1:])
 	case "restart", "start":
-		return t.dockerRestart(argv[0], argv[1:])
+		return t.dockerRestart(argv[0], withoutStopTimeout(argv[1:]))
+	case "container":
+		return t.dockerContainer(argv[1:])
 	}
 	return fail(1, "docker (lab stand-in): %q is not simulated", argv[0])
+}
+
+// withoutStopTimeout drops restart's leading -t/--time/--timeout N: the
+// simulated container stops at once.
+func withoutStopTimeout(argv []string) []string {
+	if len(argv) > 1 && slices.Contains([]string{"-t", "--time", "--timeout"}, argv[0]) {
+		return argv[2:]
+	}
+	return argv
+}
+
+// dockerContainer is `docker container inspect --format
+// '{{.State.Running}}' NAME`, what straylight's docker_container handlers
+// read: true while the container runs or restarts (Docker keeps Running
+// set while Restarting).
+func (t *toolServer) dockerContainer(argv []string) toolResult {
+	if len(argv) != 4 || argv[0] != "inspect" || argv[1] != "--format" || argv[2] != "{{.State.Running}}" {
+		return fail(1, "docker container (lab stand-in): only inspect --format '{{.State.Running}}' NAME is simulated")
+	}
+	if t.host.spec.Runtime != RuntimeDocker {
+		return fail(1, "Error: No such object: %s", argv[3])
+	}
+	running, found := t.host.vllm.DockerRunning(argv[3])
+	if !found {
+		return fail(1, "Error: No such object: %s", argv[3])
+	}
+	return ok(strconv.FormatBool(running) + "\n")
 }
 
 // dockerPS reads -a, --filter name=^NAME$ and --format '{{json .}}'.

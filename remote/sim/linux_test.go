@@ -150,7 +150,17 @@ func TestLinuxHostDockerPSAndRestart(t *testing.T) {
 	if code != 0 || json.Unmarshal([]byte(out), &row) != nil || row["State"] != "running" || row["Names"] != "vllm-riviera" {
 		t.Fatalf("docker ps: exit %d, %q", code, out)
 	}
-	_, stderr, code := openSSH(t, info, key, linuxConfig("riviera-new"), "cat > "+rivieraConfigPath+"; docker restart vllm-riviera")
+	out, _, code = openSSH(t, info, key, "", "docker container inspect --format '{{.State.Running}}' vllm-riviera")
+	if code != 0 || out != "true\n" {
+		t.Fatalf("docker container inspect: exit %d, %q", code, out)
+	}
+	if _, stderr, code := openSSH(t, info, key, "", "docker container inspect --format '{{.State.Running}}' vllm-other"); code != 1 || !strings.Contains(stderr, "No such object") {
+		t.Fatalf("docker container inspect of another name: exit %d, %q", code, stderr)
+	}
+	// The line straylight runs for a docker_container handler with restart: true.
+	docker := `docker --host "${DOCKER_HOST:-unix:///var/run/docker.sock}"`
+	restart := `running=$(` + docker + ` container inspect --format '{{.State.Running}}' vllm-riviera) && if [ "$running" = true ]; then ` + docker + ` restart -t 10 vllm-riviera; else ` + docker + ` start vllm-riviera; fi`
+	_, stderr, code := openSSH(t, info, key, linuxConfig("riviera-new"), "cat > "+rivieraConfigPath+"; "+restart)
 	if code != 0 {
 		t.Fatalf("docker restart: exit %d: %s", code, stderr)
 	}

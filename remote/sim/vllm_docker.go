@@ -24,6 +24,19 @@ func (s *VLLMServer) DockerPS(name string) string {
 	return dockerPSLine(s.containerLocked(time.Now())) + "\n"
 }
 
+// DockerRunning is the container's State.Running: true while it runs or
+// restarts (a loading or failed vLLM shows as restarting); found is false
+// for another name.
+func (s *VLLMServer) DockerRunning(name string) (running, found bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if name != s.containerNameLocked() {
+		return false, false
+	}
+	state := s.containerLocked(time.Now()).state
+	return state == "running" || state == "restarting", true
+}
+
 func (s *VLLMServer) containerName() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -1,0 +1,87 @@
+package ansible
+
+import (
+	"strings"
+	"testing"
+)
+
+// A podman_container handler without image is the line containers.podman
+// 1.16.2's module runs (fleet/plan/e2e_podman_test.go runs both against a
+// podman stand-in): started starts, or restarts with restart or
+// force_restart; stopped stops a running container; absent removes an
+// existing one.
+func TestPodmanHandlerCommands(t *testing.T) {
+	stop := "running=$(podman container inspect --format '{{.State.Running}}' vllm) && if [ \"$running\" = true ]; then podman container stop vllm; fi"
+	cases := []struct {
+		args map[string]any
+		want string
+	}{
+		{map[string]any{"name": "vllm"}, "podman container start vllm"},
+		{map[string]any{"name": "vllm", "state": "started"}, "podman container start vllm"},
+		{map[string]any{"name": "vllm", "state": "started", "restart": true}, "podman container restart vllm"},
+		{map[string]any{"name": "vllm", "restart": "yes"}, "podman container restart vllm"},
+		{map[string]any{"name": "vllm", "force_restart": true}, "podman container restart vllm"},
+		{map[string]any{"name": "vllm", "state": "started", "restart": false}, "podman container start vllm"},
+		{map[string]any{"name": "vllm", "state": "stopped"}, stop},
+		{map[string]any{"name": "vllm", "state": "stopped", "restart": true}, stop},
+		{map[string]any{"name": "vllm", "state": "absent"}, "if podman container exists vllm; then podman container rm --force vllm; fi"},
+	}
+	for _, c := range cases {
+		got, err := podmanCommand(c.args)
+		if err != nil || got != c.want {
+			t.Errorf("%v: %q, %v; want %q", c.args, got, err, c.want)
+		}
+	}
+}
+
+// What the module would do differently, or fail on, is refused with the
+// reason: state restarted (not one of the module's states), present and
+// created (they compare the container's configuration), an image (pull,
+// compare, recreate), a name a shell would interpret.
+func TestPodmanHandlerRefusals(t *testing.T) {
+	cases := []struct {
+		args map[string]any
+		want string
+	}{
+		{map[string]any{"name": "vllm", "state": "restarted"}, "no state restarted"},
+		{map[string]any{"name": "vllm", "state": "present"}, `state "present" is not run by straylight`},
+		{map[string]any{"name": "vllm", "state": "created", "restart": true}, `state "created" is not run by straylight`},
+		{map[string]any{"name": "vllm", "image": "vllm/vllm-openai"}, `argument "image" is not supported`},
+		{map[string]any{"name": "vllm; reboot"}, "is not a container name"},
+		{map[string]any{"state": "started"}, "is not a container name"},
+	}
+	for _, c := range cases {
+		got, err := podmanCommand(c.args)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v: %q, %v; want an error saying %q", c.args, got, err, c.want)
+		}
+	}
+}
+
+// A docker_container handler without image is what community.docker
+// 3.13.3's module does, as docker CLI lines against the module's daemon
+// (fleet/plan/e2e_dockercontainer_test.go compares them with the module's
+// API calls); what it would do differently or fail on is refused.
+func TestDockerContainerHandlerCommands(t *testing.T) {
+	docker := `docker --host "${DOCKER_HOST:-unix:///var/run/docker.sock}"`
+	running := `running=$(` + docker + ` container inspect --format '{{.State.Running}}' vllm) && if [ "$running" `
+	cases := []struct {
+		args map[string]any
+		want string
+	}{
+		{map[string]any{"name": "vllm"}, running + `!= true ]; then ` + docker + ` start vllm; fi`},
+		{map[string]any{"name": "vllm", "state": "started", "restart": "yes"}, running + `= true ]; then ` + docker + ` restart -t 10 vllm; else ` + docker + ` start vllm; fi`},
+		{map[string]any{"name": "vllm", "state": "stopped", "restart": true}, running + `= true ]; then ` + docker + ` stop vllm; fi`},
+	}
+	for _, c := range cases {
+		got, err := dockerContainerCommand(c.args)
+		if err != nil || got != c.want {
+			t.Errorf("%v: %q, %v; want %q", c.args, got, err, c.want)
+		}
+	}
+	for state, want := range map[string]string{"restarted": "no state restarted", "present": `state "present" is not run`, "absent": `state "absent" is not run`} {
+		if _, err := dockerContainerCommand(map[string]any{"name": "vllm", "state": state}); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("state %s: %v; want an error saying %q", state, err, want)
+		}
+	}
+}

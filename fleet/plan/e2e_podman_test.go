@@ -1,0 +1,391 @@
+package plan_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	fleetplan "github.com/straylight-fleet/straylight/fleet/plan"
+)
+
+// Parity of podman_container handlers with the real module: containers.podman
+// 1.16.2 (the ansible 9.13.0 package's; .ci/venvs unpacks it, ahead of
+// Debian's bundled 1.10.2 on ANSIBLE_COLLECTIONS_PATH), run by
+// ansible-playbook against a podman stand-in both it and straylight find
+// first on PATH. The module finds podman with get_bin_path
+// (plugins/module_utils/podman/podman_container_lib.py:1730-1732 in
+// containers.podman 1.16.2); straylight's local transport runs sh with the
+// same PATH. Every handler names an existing container without image: a
+// handler restarting, starting, stopping or removing what a play deployed.
+
+// e2ePodmanStub is the podman stand-in. It keeps each container as a file
+// STATE/containers/NAME holding "status starts stops restarts" (status
+// running or exited; the counters count what changed it) and appends every
+// command line to STATE/calls. What it answers, for whom:
+//   - `podman --version`: the module's _get_podman_version
+//     (podman_container_lib.py:1625-1632) reads what follows "version";
+//   - `podman container inspect NAME`: get_info (:1608-1613), a JSON list
+//     whose first element the module reads State.Running of (running and
+//     stopped, :1599-1606), at the start and again after a change
+//     (update_container_result, :1755); HostConfig.AutoRemove is what
+//     recreate would read (:1696). A missing container: "[]" and rc 125,
+//     as podman does, which the module takes as "does not exist" (:1611-1613, :1576);
+//   - `podman container inspect --format '{{.State.Running}}' NAME`:
+//     straylight's stopped check, true or false;
+//   - `podman container exists NAME`: straylight's absent check, rc 0 or 1;
+//   - `podman container start|stop|restart NAME`, `podman container rm
+//     --force NAME`: the actions (_perform_action, :1653-1654, with
+//     start_stop_delete's arguments, :285-316), failing on a missing
+//     container as podman does;
+//   - `podman generate systemd NAME --format json --name`: generate_systemd
+//     after a change (:1764; plugins/module_utils/podman/common.py:55-105
+//     run_generate_systemd_command), a unit a container as JSON.
+const e2ePodmanStub = `#!/bin/sh
+S=@STATE@
+{ printf 'podman'; printf ' %s' "$@"; echo; } >> "$S/calls"
+fail() { echo "Error: $*" >&2; exit 125; }
+if [ "$1" = --version ]; then echo "podman version 4.9.3"; exit 0; fi
+if [ "$1 $2" = "generate systemd" ]; then
+	printf '{"container-%s":"[Unit]\\nDescription=Podman container-%s.service\\n"}\n' "$3" "$3"; exit 0
+fi
+[ "$1" = container ] || fail "podman stand-in: unexpected: $*"
+verb=$2; shift 2
+format= force=
+while [ $# -gt 1 ]; do
+	case "$1" in
+	--format) format=$2; shift 2 ;;
+	--force) force=1; shift ;;
+	*) fail "podman stand-in: container $verb $1 is not modelled" ;;
+	esac
+done
+name=$1 f=$S/containers/$1
+status= starts=0 stops=0 restarts=0
+[ ! -f "$f" ] || read -r status starts stops restarts < "$f"
+missing() { fail "no container with name or ID \"$name\" found: no such container"; }
+put() { echo "$1 $2 $3 $4" > "$f"; }
+case "$verb" in
+inspect)
+	if [ -z "$status" ]; then echo '[]'; missing; fi
+	running=false; [ "$status" != running ] || running=true
+	case "$format" in
+	'') printf '[{"Id":"%s","Name":"%s","State":{"Status":"%s","Running":%s},"HostConfig":{"AutoRemove":false}}]\n' "$(echo "$name" | cksum | cut -d' ' -f1)" "$name" "$status" "$running" ;;
+	'{{.State.Running}}') echo "$running" ;;
+	*) fail "podman stand-in: --format $format is not modelled" ;;
+	esac ;;
+exists) [ -n "$status" ] ;;
+start)
+	[ -n "$status" ] || missing
+	[ "$status" = running ] || put running $((starts + 1)) "$stops" "$restarts"
+	echo "$name" ;;
+stop)
+	[ -n "$status" ] || missing
+	[ "$status" != running ] || put exited "$starts" $((stops + 1)) "$restarts"
+	echo "$name" ;;
+restart)
+	[ -n "$status" ] || missing
+	put running "$starts" "$stops" $((restarts + 1))
+	echo "$name" ;;
+rm)
+	[ -n "$status" ] || missing
+	[ "$status" != running ] || [ -n "$force" ] || fail "cannot remove container $name as it is running"
+	rm -f "$f"; echo "$name" ;;
+*) fail "podman stand-in: container $verb is not modelled" ;;
+esac
+`
+
+// e2ePodmanCase is a container with a podman_container handler: its name
+// (after the inventory's prefix), the handler's arguments after name
+// (", key: value"...), and the container's starting status (running,
+// exited, or "" for none).
+type e2ePodmanCase struct{ name, args, start string }
+
+// e2ePodmanCases: started with and without restart (its alias and
+// force_restart, a YAML and a string boolean, state left to its default)
+// on running and stopped containers; stopped on both (restart ignored);
+// absent on both and on a missing container.
+var e2ePodmanCases = []e2ePodmanCase{
+	{name: "restartrun", args: ", state: started, restart: true", start: "running"},
+	{name: "restartstop", args: `, restart: "yes"`, start: "exited"},
+	{name: "forcerestart", args: ", state: started, force_restart: true", start: "running"},
+	{name: "startrun", args: "", start: "running"},
+	{name: "startstop", args: ", state: started", start: "exited"},
+	{name: "stoprun", args: ", state: stopped", start: "running"},
+	{name: "stopidle", args: ", state: stopped", start: "exited"},
+	{name: "stoprestart", args: ", state: stopped, restart: true", start: "running"},
+	{name: "absentrun", args: ", state: absent", start: "running"},
+	{name: "absentidle", args: ", state: absent", start: "exited"},
+	{name: "absentnone", args: ", state: absent", start: ""},
+}
+
+// e2eContainersPlaybook renders each case's config file, notifying its
+// handler: the podman_container cases', then the docker_container cases'.
+func e2eContainersPlaybook() string {
+	var b strings.Builder
+	b.WriteString("- name: Containers\n  hosts: c1\n  gather_facts: false\n  tasks:\n")
+	for _, m := range e2eContainerModules {
+		for _, c := range m.cases {
+			fmt.Fprintf(&b, "    - name: render %s %s\n      template: {src: app.conf.j2, dest: \"{{ out }}/%s-%s.conf\"}\n      notify: %s %s\n", m.engine, c.name, m.engine, c.name, m.engine, c.name)
+		}
+	}
+	b.WriteString("  handlers:\n")
+	for _, m := range e2eContainerModules {
+		for _, c := range m.cases {
+			fmt.Fprintf(&b, "    - name: %s %s\n      %s: {name: \"{{ prefix }}%s\"%s}\n", m.engine, c.name, m.module, c.name, c.args)
+		}
+	}
+	return b.String()
+}
+
+// e2eContainerModule is a container module, the engine its stand-ins
+// model, and its cases.
+type e2eContainerModule struct {
+	module, engine string
+	cases          []e2ePodmanCase
+}
+
+// e2eContainerModules are the modules compared.
+var e2eContainerModules = []e2eContainerModule{
+	{module: "containers.podman.podman_container", engine: "podman", cases: e2ePodmanCases},
+	{module: "community.docker.docker_container", engine: "docker", cases: e2eDockerContainerCases},
+}
+
+// e2ePodmanRepo is the repository: the local hosts, the playbook, the
+// template.
+func e2ePodmanRepo(out, playbook string, hosts ...string) map[string]string {
+	inventory := "all:\n  hosts:\n"
+	for _, h := range hosts {
+		inventory += "    " + h + ": {ansible_connection: local, ansible_host: 127.0.0.1}\n"
+	}
+	return map[string]string{
+		"ansible.cfg":           "[defaults]\ninventory = inventory.yml\ngathering = explicit\nretry_files_enabled = False\n",
+		"inventory.yml":         inventory,
+		"group_vars/all.yml":    "out: " + out + "\nprefix: vllm-\ntag: 2\n",
+		"containers.yml":        playbook,
+		"templates/app.conf.j2": "tag = {{ tag }}\n",
+		"straylight.yml":        "",
+	}
+}
+
+// e2eContainersPodman is the collection version compared with.
+const e2eContainersPodman = "1.16.2"
+
+// e2ePodmanCollection is the folder holding containers.podman at the
+// pinned version (e2ePinnedCollection).
+func e2ePodmanCollection(t *testing.T) string {
+	t.Helper()
+	return e2ePinnedCollection(t, "containers/podman", e2eContainersPodman, "STRAYLIGHT_CONTAINERS_PODMAN")
+}
+
+// e2ePinnedCollection is the folder holding ansible_collections/COLLECTION
+// (namespace/name) at the pinned version: the one .ci/venvs unpacks into
+// the cache, or the one the environment variable names. Missing, the test
+// is skipped with a message (failed under STRAYLIGHT_REQUIRE_ORACLES=1).
+func e2ePinnedCollection(t *testing.T, collection, version, env string) string {
+	t.Helper()
+	dir := os.Getenv(env)
+	if dir == "" {
+		cache := os.Getenv("XDG_CACHE_HOME")
+		if cache == "" {
+			cache = filepath.Join(os.Getenv("HOME"), ".cache")
+		}
+		dir = filepath.Join(cache, "straylight", "collections")
+	}
+	if v, err := e2ePinnedCollectionVersion(dir, collection); err != nil || v != version {
+		e2eMissingOracle(t, fmt.Sprintf("%s %s in %s (run .ci/venvs): found %q, %v", strings.ReplaceAll(collection, "/", "."), version, dir, v, err))
+		t.SkipNow()
+	}
+	return dir
+}
+
+func e2ePinnedCollectionVersion(dir, collection string) (string, error) {
+	data, err := os.ReadFile(filepath.Join(dir, "ansible_collections", collection, "MANIFEST.json"))
+	if err != nil {
+		return "", err
+	}
+	var m struct {
+		Info struct{ Version string } `json:"collection_info"`
+	}
+	err = json.Unmarshal(data, &m)
+	return m.Info.Version, err
+}
+
+// e2ePodmanInstallStub writes the podman stand-in into dir/stub, first on
+// PATH, keeping its state in dir/podman, which it returns.
+func e2ePodmanInstallStub(t *testing.T, dir string) string {
+	t.Helper()
+	state, stub := filepath.Join(dir, "podman"), filepath.Join(dir, "stub")
+	e2eWriteTree(t, stub, map[string]string{"podman": strings.ReplaceAll(e2ePodmanStub, "@STATE@", state)})
+	if err := os.Chmod(filepath.Join(stub, "podman"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", stub+string(os.PathListSeparator)+os.Getenv("PATH"))
+	return state
+}
+
+// e2ePodmanStart writes every podman case's first config file (tag 1) and
+// its container, and clears the stand-in's log.
+func e2ePodmanStart(t *testing.T, state, out string) {
+	t.Helper()
+	if err := os.RemoveAll(state); err != nil {
+		t.Fatal(err)
+	}
+	files, containers := map[string]string{}, map[string]string{}
+	for _, c := range e2ePodmanCases {
+		files["podman-"+c.name+".conf"] = "tag = 1\n"
+		if c.start != "" {
+			containers["vllm-"+c.name] = c.start + " 0 0 0\n"
+		}
+	}
+	e2eWriteTree(t, out, files)
+	e2eWriteTree(t, filepath.Join(state, "containers"), containers)
+	e2eWriteTree(t, state, map[string]string{"calls": ""})
+}
+
+// e2ePodmanSnapshot is every container's line ("podman NAME: ...") and the
+// podman actions the stand-in ran, in order: start, stop, restart and rm
+// lines (inspect, exists, --version and generate systemd only read).
+func e2ePodmanSnapshot(t *testing.T, state string) string {
+	t.Helper()
+	var b strings.Builder
+	containers, _ := filepath.Glob(filepath.Join(state, "containers", "*"))
+	for _, c := range containers {
+		line, err := os.ReadFile(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&b, "podman %s: %s", filepath.Base(c), line)
+	}
+	calls, err := os.ReadFile(filepath.Join(state, "calls"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, call := range strings.Split(strings.TrimSpace(string(calls)), "\n") {
+		if w := strings.Fields(call); len(w) > 2 && w[1] == "container" && slices.Contains([]string{"start", "stop", "restart", "rm"}, w[2]) {
+			b.WriteString(call + "\n")
+		}
+	}
+	return b.String()
+}
+
+// TestE2EContainerHandlersParityWithModules: each case's template changes
+// and notifies its podman_container or docker_container handler;
+// ansible-playbook, running the real modules, and straylight --apply,
+// running the handlers natively, from the same starting containers, ask
+// for the same actions in the same order and leave the same containers.
+// Then state restarted, which neither module has, fails in Ansible and is
+// unsupported in the plan. Against both ansible-cores.
+func TestE2EContainerHandlersParityWithModules(t *testing.T) {
+	collections := e2ePodmanCollection(t) + string(os.PathListSeparator) + e2eDockerContainerCollection(t)
+	e2eEachCore(t, func(t *testing.T, o e2eOracle, bin, dir, root, out string) {
+		podman, docker := e2ePodmanInstallStub(t, dir), e2eDockerInstall(t, dir)
+		e2eWriteTree(t, root, e2ePodmanRepo(out, e2eContainersPlaybook(), "c1"))
+		e2eContainersStart(t, podman, docker, out)
+		e2eContainersPlanned(t, e2ePlan(t, e2eOpenCore(t, root, "", o.version)))
+		log, err := e2eContainersAnsible(t, o, dir, root, collections)
+		if err != nil {
+			t.Fatalf("%s: ansible-playbook: %v\n%s", e2eContainerVersions(o), err, log)
+		}
+		e2eContainersEveryHandlerRan(t, log)
+		byAnsible := e2ePodmanSnapshot(t, podman) + e2eDockerContainerSnapshot(t, docker)
+		e2eContainersStart(t, podman, docker, out)
+		e2eCommandsApply(t, bin, root, o)
+		if got := e2ePodmanSnapshot(t, podman) + e2eDockerContainerSnapshot(t, docker); bin != "" && got != byAnsible {
+			t.Errorf("%s: after straylight --apply (-) and ansible-playbook (+):\n%s", e2eContainerVersions(o), e2eLineDiff(got, byAnsible))
+		}
+		t.Logf("%s:\n%s", e2eContainerVersions(o), byAnsible)
+		e2eContainersStateRestarted(t, o, dir, collections, podman)
+	})
+}
+
+// e2eContainerVersions names the core and the collections compared.
+func e2eContainerVersions(o e2eOracle) string {
+	return fmt.Sprintf("%s, containers.podman %s, community.docker %s", o.full, e2eContainersPodman, e2eDockerContainerCollectionVersion)
+}
+
+// e2eContainersStart writes every case's first config file and container.
+func e2eContainersStart(t *testing.T, podman, docker, out string) {
+	t.Helper()
+	if err := os.RemoveAll(out); err != nil {
+		t.Fatal(err)
+	}
+	e2ePodmanStart(t, podman, out)
+	e2eDockerContainerStart(t, docker, out)
+}
+
+// e2eContainersPlanned: every template task and every handler is planned
+// natively.
+func e2eContainersPlanned(t *testing.T, p *fleetplan.Plan) {
+	t.Helper()
+	h := p.Host("c1")
+	if h == nil {
+		t.Fatal("no plan of c1")
+	}
+	n := len(e2ePodmanCases) + len(e2eDockerContainerCases)
+	if len(h.Unsupported) > 0 || len(h.ViaAnsible) > 0 || len(h.Files) != n || len(h.Handlers) != n {
+		t.Fatalf("plan of c1: %d tasks, %d handlers, unsupported %+v, via ansible %+v; want %d of each", len(h.Files), len(h.Handlers), h.Unsupported, h.ViaAnsible, n)
+	}
+}
+
+// e2eContainersEveryHandlerRan: Ansible ran every handler, so that the
+// comparison is not one of two empty logs.
+func e2eContainersEveryHandlerRan(t *testing.T, log string) {
+	t.Helper()
+	for _, m := range e2eContainerModules {
+		for _, c := range m.cases {
+			if !strings.Contains(log, "RUNNING HANDLER ["+m.engine+" "+c.name+"]") {
+				t.Errorf("ansible-playbook did not run handler %s %s:\n%s", m.engine, c.name, log)
+			}
+		}
+	}
+}
+
+// e2eContainersAnsible runs ansible-playbook with the pinned collections
+// first on its collections path (DOCKER_HOST, the daemon stand-in, comes
+// with the test's environment) and returns what it printed.
+func e2eContainersAnsible(t *testing.T, o e2eOracle, dir, root, collections string) (string, error) {
+	t.Helper()
+	cmd := exec.Command(filepath.Join(o.bin, "ansible-playbook"), "-i", "inventory.yml", "containers.yml")
+	cmd.Dir = root
+	cmd.Env = append(e2eAnsibleEnv(t, dir), "ANSIBLE_COLLECTIONS_PATH="+collections)
+	log, err := cmd.CombinedOutput()
+	return string(log), err
+}
+
+// e2eContainersStateRestarted: neither podman_container nor
+// docker_container has a state restarted; the real module fails the
+// handler on its argument spec (containers.podman 1.16.2
+// podman_container_lib.py:22-23; community.docker 3.13.3
+// module_container/module.py:910) before it asks the engine anything, and
+// straylight's plan lists the handler as unsupported, saying so, rather
+// than restarting. The handlers ignore errors, so that both run.
+func e2eContainersStateRestarted(t *testing.T, o e2eOracle, dir, collections, podman string) {
+	t.Helper()
+	root, out := filepath.Join(dir, "restarted", "repo"), filepath.Join(dir, "restarted", "out")
+	playbook := "- hosts: c1\n  gather_facts: false\n  tasks:\n    - template: {src: app.conf.j2, dest: \"{{ out }}/app.conf\"}\n      notify: [podman again, docker again]\n  handlers:\n"
+	for _, m := range e2eContainerModules {
+		playbook += "    - name: " + m.engine + " again\n      ignore_errors: true\n      " + m.module + ": {name: vllm-app, state: restarted}\n"
+	}
+	e2eWriteTree(t, root, e2ePodmanRepo(out, playbook, "c1"))
+	e2eWriteTree(t, out, map[string]string{"app.conf": "tag = 1\n"})
+	e2eWriteTree(t, filepath.Join(podman, "containers"), map[string]string{"vllm-app": "running 0 0 0\n"})
+	e2eWriteTree(t, podman, map[string]string{"calls": ""})
+	before := e2ePodmanSnapshot(t, podman)
+	h := e2ePlan(t, e2eOpenCore(t, root, "", o.version)).Host("c1")
+	if h == nil || len(h.Handlers) != 0 || len(h.Unsupported) != 2 || !strings.Contains(h.Unsupported[0].Reason, "no state restarted") || !strings.Contains(h.Unsupported[1].Reason, "no state restarted") {
+		t.Errorf("plan of c1: %+v; want both handlers unsupported: no state restarted", h)
+	}
+	log, err := e2eContainersAnsible(t, o, dir, root, collections)
+	podmanFailed := strings.Contains(log, "value of state must be one of: absent, present, stopped, started, created, quadlet, got: restarted")
+	dockerFailed := strings.Contains(log, "value of state must be one of: absent, present, healthy, started, stopped, got: restarted")
+	if err != nil || !podmanFailed || !dockerFailed || strings.Count(log, "...ignoring") != 2 {
+		t.Errorf("%s: ansible-playbook: %v, want both handlers to fail on their state (errors ignored):\n%s", e2eContainerVersions(o), err, log)
+	}
+	if after := e2ePodmanSnapshot(t, podman); after != before {
+		t.Errorf("%s: the failed handler changed the container:\n%s", e2eContainerVersions(o), e2eLineDiff(before, after))
+	}
+}
