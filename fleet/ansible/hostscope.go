@@ -843,7 +843,7 @@ func systemctlVerb(state string) (string, error) {
 // stop_timeout or 10, :871-882 container_stop no timeout). A missing
 // container fails, as the module does without image (:318-319). Its states
 // are absent, present, healthy, started and stopped (:910): restarted
-// fails in Ansible. fleet/plan/e2e_dockercontainer_test.go compares it
+// fails in Ansible. fleet/plan/serviceparity/dockercontainer_test.go compares it
 // with the module's API calls.
 func dockerContainerCommand(args map[string]any) (string, error) {
 	name := argString(args, "name")
@@ -873,7 +873,8 @@ func dockerContainerCommand(args map[string]any) (string, error) {
 // talks to: DOCKER_HOST from its environment, else the default socket,
 // never the CLI's current context (community.docker 3.13.3
 // plugins/module_utils/util.py:20 DEFAULT_DOCKER_HOST, :27 docker_host's
-// env_fallback).
+// env_fallback; docker_compose_v2 the same through
+// plugins/module_utils/common_cli.py:34 and :66-70).
 const dockerModuleDaemon = `docker --host "${DOCKER_HOST:-unix:///var/run/docker.sock}"`
 
 // ifRunningLine runs whenRunning or whenNot (either may be "") by whether
@@ -899,7 +900,7 @@ func ifRunningLine(cli, name, whenRunning, whenNot string) string {
 // _perform_action, :310-316 start_stop_delete, :1917-1924 execute's states;
 // absent removes an existing container with --force, force_delete's
 // default, :76, :306, :1896-1909 make_absent, and leaves a missing one).
-// fleet/plan/e2e_podman_test.go compares it with the module's commands.
+// fleet/plan/serviceparity/podman_test.go compares it with the module's commands.
 func podmanCommand(args map[string]any) (string, error) {
 	name := argString(args, "name")
 	if !serviceName.MatchString(name) {
@@ -1032,15 +1033,10 @@ func (c composeLine) stateCommand(args map[string]any) (string, error) {
 // other than those _are_containers_stopped accepts.
 const composeAnyRunning = " ps --all --format '{{.State}}' | grep -qvxE 'created|exited|stopped|killed'"
 
-// composeDockerHost is the daemon the module talks to: DOCKER_HOST from its
-// environment, else unix:///var/run/docker.sock — never the CLI's current
-// context (plugins/module_utils/common_cli.py:34 docker_host's env_fallback,
-// :66-70 the default; plugins/module_utils/util.py:20).
-const composeDockerHost = `docker --host "${DOCKER_HOST:-unix:///var/run/docker.sock}"`
 
 // composeBase: docker compose with the project's directory, name and files.
 func composeBase(args map[string]any, dir string) (string, error) {
-	base := composeDockerHost + " compose --ansi never --project-directory " + shquote.Quote(dir)
+	base := dockerModuleDaemon + " compose --ansi never --project-directory " + shquote.Quote(dir)
 	if name := argString(args, "project_name"); name != "" {
 		base += " --project-name " + shquote.Quote(name)
 	}

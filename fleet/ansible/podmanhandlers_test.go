@@ -6,7 +6,7 @@ import (
 )
 
 // A podman_container handler without image is the line containers.podman
-// 1.16.2's module runs (fleet/plan/e2e_podman_test.go runs both against a
+// 1.16.2's module runs (fleet/plan/serviceparity/podman_test.go runs both against a
 // podman stand-in): started starts, or restarts with restart or
 // force_restart; stopped stops a running container; absent removes an
 // existing one.
@@ -60,7 +60,7 @@ func TestPodmanHandlerRefusals(t *testing.T) {
 
 // A docker_container handler without image is what community.docker
 // 3.13.3's module does, as docker CLI lines against the module's daemon
-// (fleet/plan/e2e_dockercontainer_test.go compares them with the module's
+// (fleet/plan/serviceparity/dockercontainer_test.go compares them with the module's
 // API calls); what it would do differently or fail on is refused.
 func TestDockerContainerHandlerCommands(t *testing.T) {
 	docker := `docker --host "${DOCKER_HOST:-unix:///var/run/docker.sock}"`

@@ -49,7 +49,7 @@ const serviceHandlersPlaybook = `- hosts: all
       ansible.builtin.systemd: {daemon_reload: true}
 `
 
-// composeDocker is the docker CLI as the module runs it (composeDockerHost).
+// composeDocker is the docker CLI as the module runs it (dockerModuleDaemon).
 const composeDocker = `docker --host "${DOCKER_HOST:-unix:///var/run/docker.sock}" compose --ansi never`
 
 var wantServiceHandlerCommands = map[string]string{

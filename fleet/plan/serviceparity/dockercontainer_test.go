@@ -1,4 +1,4 @@
-package plan_test
+package serviceparity_test
 
 import (
 	"crypto/sha256"
@@ -16,6 +16,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/straylight-fleet/straylight/internal/parity"
 )
 
 // Parity of docker_container handlers with the real module: community.docker
@@ -242,9 +244,9 @@ func e2eDockerContainerCollection(t *testing.T) string {
 func e2eDockerInstall(t *testing.T, dir string) string {
 	t.Helper()
 	state, stub := filepath.Join(dir, "docker"), filepath.Join(dir, "stub")
-	e2eWriteTree(t, state, map[string]string{"calls": ""})
+	parity.WriteTree(t, state, map[string]string{"calls": ""})
 	host := e2eDockerServe(t, dir, state)
-	e2eWriteTree(t, stub, map[string]string{"docker": strings.NewReplacer("@STATE@", state, "@HOST@", host).Replace(e2eDockerCLIStub)})
+	parity.WriteTree(t, stub, map[string]string{"docker": strings.NewReplacer("@STATE@", state, "@HOST@", host).Replace(e2eDockerCLIStub)})
 	if err := os.Chmod(filepath.Join(stub, "docker"), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -265,9 +267,9 @@ func e2eDockerContainerStart(t *testing.T, state, out string) {
 		files["docker-"+c.name+".conf"] = "tag = 1\n"
 		containers["vllm-"+c.name] = c.start + " 0 0 0\n"
 	}
-	e2eWriteTree(t, out, files)
-	e2eWriteTree(t, filepath.Join(state, "containers"), containers)
-	e2eWriteTree(t, state, map[string]string{"calls": ""})
+	parity.WriteTree(t, out, files)
+	parity.WriteTree(t, filepath.Join(state, "containers"), containers)
+	parity.WriteTree(t, state, map[string]string{"calls": ""})
 }
 
 // e2eDockerContainerSnapshot is every container's line ("docker NAME:

@@ -1,4 +1,4 @@
-package plan_test
+package serviceparity_test
 
 import (
 	"encoding/json"
@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	fleetplan "github.com/straylight-fleet/straylight/fleet/plan"
+	"github.com/straylight-fleet/straylight/internal/parity"
 )
 
 // Parity of podman_container handlers with the real module: containers.podman
@@ -196,7 +197,7 @@ func e2ePinnedCollection(t *testing.T, collection, version, env string) string {
 		dir = filepath.Join(cache, "straylight", "collections")
 	}
 	if v, err := e2ePinnedCollectionVersion(dir, collection); err != nil || v != version {
-		e2eMissingOracle(t, fmt.Sprintf("%s %s in %s (run .ci/venvs): found %q, %v", strings.ReplaceAll(collection, "/", "."), version, dir, v, err))
+		parity.MissingOracle(t, fmt.Sprintf("%s %s in %s (run .ci/venvs): found %q, %v", strings.ReplaceAll(collection, "/", "."), version, dir, v, err))
 		t.SkipNow()
 	}
 	return dir
@@ -219,7 +220,7 @@ func e2ePinnedCollectionVersion(dir, collection string) (string, error) {
 func e2ePodmanInstallStub(t *testing.T, dir string) string {
 	t.Helper()
 	state, stub := filepath.Join(dir, "podman"), filepath.Join(dir, "stub")
-	e2eWriteTree(t, stub, map[string]string{"podman": strings.ReplaceAll(e2ePodmanStub, "@STATE@", state)})
+	parity.WriteTree(t, stub, map[string]string{"podman": strings.ReplaceAll(e2ePodmanStub, "@STATE@", state)})
 	if err := os.Chmod(filepath.Join(stub, "podman"), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -241,9 +242,9 @@ func e2ePodmanStart(t *testing.T, state, out string) {
 			containers["vllm-"+c.name] = c.start + " 0 0 0\n"
 		}
 	}
-	e2eWriteTree(t, out, files)
-	e2eWriteTree(t, filepath.Join(state, "containers"), containers)
-	e2eWriteTree(t, state, map[string]string{"calls": ""})
+	parity.WriteTree(t, out, files)
+	parity.WriteTree(t, filepath.Join(state, "containers"), containers)
+	parity.WriteTree(t, state, map[string]string{"calls": ""})
 }
 
 // e2ePodmanSnapshot is every container's line ("podman NAME: ...") and the
@@ -281,11 +282,11 @@ func e2ePodmanSnapshot(t *testing.T, state string) string {
 // unsupported in the plan. Against both ansible-cores.
 func TestE2EContainerHandlersParityWithModules(t *testing.T) {
 	collections := e2ePodmanCollection(t) + string(os.PathListSeparator) + e2eDockerContainerCollection(t)
-	e2eEachCore(t, func(t *testing.T, o e2eOracle, bin, dir, root, out string) {
+	parity.EachCore(t, func(t *testing.T, o parity.Oracle, bin, dir, root, out string) {
 		podman, docker := e2ePodmanInstallStub(t, dir), e2eDockerInstall(t, dir)
-		e2eWriteTree(t, root, e2ePodmanRepo(out, e2eContainersPlaybook(), "c1"))
+		parity.WriteTree(t, root, e2ePodmanRepo(out, e2eContainersPlaybook(), "c1"))
 		e2eContainersStart(t, podman, docker, out)
-		e2eContainersPlanned(t, e2ePlan(t, e2eOpenCore(t, root, "", o.version)))
+		e2eContainersPlanned(t, parity.Plan(t, parity.OpenCore(t, root, "", o.Version)))
 		log, err := e2eContainersAnsible(t, o, dir, root, collections)
 		if err != nil {
 			t.Fatalf("%s: ansible-playbook: %v\n%s", e2eContainerVersions(o), err, log)
@@ -293,9 +294,9 @@ func TestE2EContainerHandlersParityWithModules(t *testing.T) {
 		e2eContainersEveryHandlerRan(t, log)
 		byAnsible := e2ePodmanSnapshot(t, podman) + e2eDockerContainerSnapshot(t, docker)
 		e2eContainersStart(t, podman, docker, out)
-		e2eCommandsApply(t, bin, root, o)
+		parity.Apply(t, bin, root, o)
 		if got := e2ePodmanSnapshot(t, podman) + e2eDockerContainerSnapshot(t, docker); bin != "" && got != byAnsible {
-			t.Errorf("%s: after straylight --apply (-) and ansible-playbook (+):\n%s", e2eContainerVersions(o), e2eLineDiff(got, byAnsible))
+			t.Errorf("%s: after straylight --apply (-) and ansible-playbook (+):\n%s", e2eContainerVersions(o), parity.LineDiff(got, byAnsible))
 		}
 		t.Logf("%s:\n%s", e2eContainerVersions(o), byAnsible)
 		e2eContainersStateRestarted(t, o, dir, collections, podman)
@@ -303,8 +304,8 @@ func TestE2EContainerHandlersParityWithModules(t *testing.T) {
 }
 
 // e2eContainerVersions names the core and the collections compared.
-func e2eContainerVersions(o e2eOracle) string {
-	return fmt.Sprintf("%s, containers.podman %s, community.docker %s", o.full, e2eContainersPodman, e2eDockerContainerCollectionVersion)
+func e2eContainerVersions(o parity.Oracle) string {
+	return fmt.Sprintf("%s, containers.podman %s, community.docker %s", o.Full, e2eContainersPodman, e2eDockerContainerCollectionVersion)
 }
 
 // e2eContainersStart writes every case's first config file and container.
@@ -347,11 +348,11 @@ func e2eContainersEveryHandlerRan(t *testing.T, log string) {
 // e2eContainersAnsible runs ansible-playbook with the pinned collections
 // first on its collections path (DOCKER_HOST, the daemon stand-in, comes
 // with the test's environment) and returns what it printed.
-func e2eContainersAnsible(t *testing.T, o e2eOracle, dir, root, collections string) (string, error) {
+func e2eContainersAnsible(t *testing.T, o parity.Oracle, dir, root, collections string) (string, error) {
 	t.Helper()
-	cmd := exec.Command(filepath.Join(o.bin, "ansible-playbook"), "-i", "inventory.yml", "containers.yml")
+	cmd := exec.Command(filepath.Join(o.Bin, "ansible-playbook"), "-i", "inventory.yml", "containers.yml")
 	cmd.Dir = root
-	cmd.Env = append(e2eAnsibleEnv(t, dir), "ANSIBLE_COLLECTIONS_PATH="+collections)
+	cmd.Env = append(parity.AnsibleEnv(t, dir), "ANSIBLE_COLLECTIONS_PATH="+collections)
 	log, err := cmd.CombinedOutput()
 	return string(log), err
 }
@@ -363,19 +364,19 @@ func e2eContainersAnsible(t *testing.T, o e2eOracle, dir, root, collections stri
 // module_container/module.py:910) before it asks the engine anything, and
 // straylight's plan lists the handler as unsupported, saying so, rather
 // than restarting. The handlers ignore errors, so that both run.
-func e2eContainersStateRestarted(t *testing.T, o e2eOracle, dir, collections, podman string) {
+func e2eContainersStateRestarted(t *testing.T, o parity.Oracle, dir, collections, podman string) {
 	t.Helper()
 	root, out := filepath.Join(dir, "restarted", "repo"), filepath.Join(dir, "restarted", "out")
 	playbook := "- hosts: c1\n  gather_facts: false\n  tasks:\n    - template: {src: app.conf.j2, dest: \"{{ out }}/app.conf\"}\n      notify: [podman again, docker again]\n  handlers:\n"
 	for _, m := range e2eContainerModules {
 		playbook += "    - name: " + m.engine + " again\n      ignore_errors: true\n      " + m.module + ": {name: vllm-app, state: restarted}\n"
 	}
-	e2eWriteTree(t, root, e2ePodmanRepo(out, playbook, "c1"))
-	e2eWriteTree(t, out, map[string]string{"app.conf": "tag = 1\n"})
-	e2eWriteTree(t, filepath.Join(podman, "containers"), map[string]string{"vllm-app": "running 0 0 0\n"})
-	e2eWriteTree(t, podman, map[string]string{"calls": ""})
+	parity.WriteTree(t, root, e2ePodmanRepo(out, playbook, "c1"))
+	parity.WriteTree(t, out, map[string]string{"app.conf": "tag = 1\n"})
+	parity.WriteTree(t, filepath.Join(podman, "containers"), map[string]string{"vllm-app": "running 0 0 0\n"})
+	parity.WriteTree(t, podman, map[string]string{"calls": ""})
 	before := e2ePodmanSnapshot(t, podman)
-	h := e2ePlan(t, e2eOpenCore(t, root, "", o.version)).Host("c1")
+	h := parity.Plan(t, parity.OpenCore(t, root, "", o.Version)).Host("c1")
 	if h == nil || len(h.Handlers) != 0 || len(h.Unsupported) != 2 || !strings.Contains(h.Unsupported[0].Reason, "no state restarted") || !strings.Contains(h.Unsupported[1].Reason, "no state restarted") {
 		t.Errorf("plan of c1: %+v; want both handlers unsupported: no state restarted", h)
 	}
@@ -386,6 +387,6 @@ func e2eContainersStateRestarted(t *testing.T, o e2eOracle, dir, collections, po
 		t.Errorf("%s: ansible-playbook: %v, want both handlers to fail on their state (errors ignored):\n%s", e2eContainerVersions(o), err, log)
 	}
 	if after := e2ePodmanSnapshot(t, podman); after != before {
-		t.Errorf("%s: the failed handler changed the container:\n%s", e2eContainerVersions(o), e2eLineDiff(before, after))
+		t.Errorf("%s: the failed handler changed the container:\n%s", e2eContainerVersions(o), parity.LineDiff(before, after))
 	}
 }
