@@ -1033,7 +1033,6 @@ func (c composeLine) stateCommand(args map[string]any) (string, error) {
 // other than those _are_containers_stopped accepts.
 const composeAnyRunning = " ps --all --format '{{.State}}' | grep -qvxE 'created|exited|stopped|killed'"
 
-
 // composeBase: docker compose with the project's directory, name and files.
 func composeBase(args map[string]any, dir string) (string, error) {
 	base := dockerModuleDaemon + " compose --ansi never --project-directory " + shquote.Quote(dir)
