@@ -267,9 +267,7 @@ func e2eDockerContainerStart(t *testing.T, state, out string) {
 		files["docker-"+c.name+".conf"] = "tag = 1\n"
 		containers["vllm-"+c.name] = c.start + " 0 0 0\n"
 	}
-	parity.WriteTree(t, out, files)
-	parity.WriteTree(t, filepath.Join(state, "containers"), containers)
-	parity.WriteTree(t, state, map[string]string{"calls": ""})
+	e2eContainersAt(t, state, out, files, containers)
 }
 
 // e2eDockerContainerSnapshot is every container's line ("docker NAME:
@@ -278,14 +276,7 @@ func e2eDockerContainerStart(t *testing.T, state, out string) {
 func e2eDockerContainerSnapshot(t *testing.T, state string) string {
 	t.Helper()
 	var b strings.Builder
-	containers, _ := filepath.Glob(filepath.Join(state, "containers", "*"))
-	for _, c := range containers {
-		line, err := os.ReadFile(c)
-		if err != nil {
-			t.Fatal(err)
-		}
-		fmt.Fprintf(&b, "docker %s: %s", filepath.Base(c), line)
-	}
+	containers := e2eContainerLines(t, &b, state, "docker")
 	calls, err := os.ReadFile(filepath.Join(state, "calls"))
 	if err != nil {
 		t.Fatal(err)
@@ -332,4 +323,28 @@ func e2eDockerActionLine(action, name, timeout string) string {
 		return action + " " + name + " t=" + timeout
 	}
 	return action + " " + name
+}
+
+// e2eContainerLines writes each stand-in container's line ("LABEL NAME:
+// state ...") to b and returns the containers' files.
+func e2eContainerLines(t *testing.T, b *strings.Builder, state, label string) []string {
+	t.Helper()
+	containers, _ := filepath.Glob(filepath.Join(state, "containers", "*"))
+	for _, c := range containers {
+		line, err := os.ReadFile(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(b, "%s %s: %s", label, filepath.Base(c), line)
+	}
+	return containers
+}
+
+// e2eContainersAt writes the templates' starting files under out, the
+// stand-in's containers and an empty call log under state.
+func e2eContainersAt(t *testing.T, state, out string, files, containers map[string]string) {
+	t.Helper()
+	parity.WriteTree(t, out, files)
+	parity.WriteTree(t, filepath.Join(state, "containers"), containers)
+	parity.WriteTree(t, state, map[string]string{"calls": ""})
 }

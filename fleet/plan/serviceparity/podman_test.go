@@ -242,9 +242,7 @@ func e2ePodmanStart(t *testing.T, state, out string) {
 			containers["vllm-"+c.name] = c.start + " 0 0 0\n"
 		}
 	}
-	parity.WriteTree(t, out, files)
-	parity.WriteTree(t, filepath.Join(state, "containers"), containers)
-	parity.WriteTree(t, state, map[string]string{"calls": ""})
+	e2eContainersAt(t, state, out, files, containers)
 }
 
 // e2ePodmanSnapshot is every container's line ("podman NAME: ...") and the
@@ -253,14 +251,7 @@ func e2ePodmanStart(t *testing.T, state, out string) {
 func e2ePodmanSnapshot(t *testing.T, state string) string {
 	t.Helper()
 	var b strings.Builder
-	containers, _ := filepath.Glob(filepath.Join(state, "containers", "*"))
-	for _, c := range containers {
-		line, err := os.ReadFile(c)
-		if err != nil {
-			t.Fatal(err)
-		}
-		fmt.Fprintf(&b, "podman %s: %s", filepath.Base(c), line)
-	}
+	e2eContainerLines(t, &b, state, "podman")
 	calls, err := os.ReadFile(filepath.Join(state, "calls"))
 	if err != nil {
 		t.Fatal(err)
