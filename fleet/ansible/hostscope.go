@@ -361,17 +361,35 @@ func (hs *HostScope) renderFileTask(run *PlayRun, t *Task) (renderedTask, error)
 	return hs.renderWithArgs(run, t, args.(map[string]any))
 }
 
-// renderEditTask templates a file, lineinfile or blockinfile task's arguments; what it
-// does is planned against the host's state (fleet/filemod).
-func (hs *HostScope) renderEditTask(t *Task) (renderedTask, error) {
+// mappingArgs templates a task's arguments written as a mapping; free-form
+// k=v arguments are refused (the task stays unsupported, with the reason).
+func (hs *HostScope) mappingArgs(t *Task) (map[string]any, *renderedTask, error) {
 	if t.FreeForm != "" {
-		return renderedTask{unsupported: "free-form k=v arguments are not supported; write them as a mapping"}, nil
+		return nil, &renderedTask{unsupported: "free-form k=v arguments are not supported; write them as a mapping"}, nil
 	}
 	v, err := hs.template(t.Args)
 	if err != nil {
-		return renderedTask{}, atTask(t, err)
+		return nil, nil, atTask(t, err)
 	}
-	args := v.(map[string]any)
+	args, _ := v.(map[string]any)
+	return args, nil, nil
+}
+
+// orRendered is the refusal, or the zero task when there is none.
+func orRendered(refused *renderedTask) renderedTask {
+	if refused == nil {
+		return renderedTask{}
+	}
+	return *refused
+}
+
+// renderEditTask templates a file, lineinfile or blockinfile task's arguments; what it
+// does is planned against the host's state (fleet/filemod).
+func (hs *HostScope) renderEditTask(t *Task) (renderedTask, error) {
+	args, refused, err := hs.mappingArgs(t)
+	if refused != nil || err != nil {
+		return orRendered(refused), err
+	}
 	attrs, err := fileAttrs(args)
 	rt := renderedTask{attrs: attrs}
 	if err != nil {
@@ -397,14 +415,10 @@ func (hs *HostScope) renderEditTask(t *Task) (renderedTask, error) {
 // service module shares systemd_service's meaning: straylight's Linux
 // hosts run systemd, where Ansible's service picks that backend.
 func (hs *HostScope) renderUnitTask(t *Task) (renderedTask, error) {
-	if t.FreeForm != "" {
-		return renderedTask{unsupported: "free-form k=v arguments are not supported; write them as a mapping"}, nil
+	args, refused, err := hs.mappingArgs(t)
+	if refused != nil || err != nil {
+		return orRendered(refused), err
 	}
-	v, err := hs.template(t.Args)
-	if err != nil {
-		return renderedTask{}, atTask(t, err)
-	}
-	args, _ := v.(map[string]any)
 	sa, err := filemod.ParseServiceArgs(string(t.Module), args)
 	return renderedTask{service: &sa, dest: sa.Name}.orUnsupported(t, err)
 }
@@ -444,14 +458,10 @@ func (hs *HostScope) renderCommandTask(t *Task) (renderedTask, error) {
 // always is). Its other states decide what to change from compose's own
 // view of the project and are left to Ansible.
 func (hs *HostScope) renderComposeTask(t *Task) (renderedTask, error) {
-	if t.FreeForm != "" {
-		return renderedTask{unsupported: "free-form k=v arguments are not supported; write them as a mapping"}, nil
+	args, refused, err := hs.mappingArgs(t)
+	if refused != nil || err != nil {
+		return orRendered(refused), err
 	}
-	v, err := hs.template(t.Args)
-	if err != nil {
-		return renderedTask{}, atTask(t, err)
-	}
-	args, _ := v.(map[string]any)
 	if state := orDefaultString(argString(args, "state"), "present"); state != "restarted" {
 		return renderedTask{unsupported: fmt.Sprintf("state %q: straylight runs docker_compose_v2 tasks with state restarted (every state as a handler)", state)}, nil
 	}
