@@ -1,7 +1,6 @@
 package serviceparity_test
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -237,43 +236,6 @@ func e2eComposeRepo(out string) parity.Repo {
 		}}
 }
 
-// e2eComposeCollection is the folder holding
-// ansible_collections/community/docker at the pinned version: the one
-// .ci/venvs unpacks into the cache, or STRAYLIGHT_COMMUNITY_DOCKER's.
-// Missing, the test is skipped with a message (failed under
-// STRAYLIGHT_REQUIRE_ORACLES=1).
-func e2eComposeCollection(t *testing.T) string {
-	t.Helper()
-	dir := os.Getenv("STRAYLIGHT_COMMUNITY_DOCKER")
-	if dir == "" {
-		cache := os.Getenv("XDG_CACHE_HOME")
-		if cache == "" {
-			cache = filepath.Join(os.Getenv("HOME"), ".cache")
-		}
-		dir = filepath.Join(cache, "straylight", "collections")
-	}
-	if v, err := e2eCollectionVersion(dir); err != nil || v != e2eCommunityDocker {
-		parity.MissingOracle(t, fmt.Sprintf("community.docker %s in %s (run .ci/venvs): found %q, %v", e2eCommunityDocker, dir, v, err))
-		t.SkipNow()
-	}
-	return dir
-}
-
-// e2eCommunityDocker is the collection version compared with.
-const e2eCommunityDocker = "3.13.3"
-
-func e2eCollectionVersion(dir string) (string, error) {
-	data, err := os.ReadFile(filepath.Join(dir, "ansible_collections", "community", "docker", "MANIFEST.json"))
-	if err != nil {
-		return "", err
-	}
-	var m struct {
-		Info struct{ Version string } `json:"collection_info"`
-	}
-	err = json.Unmarshal(data, &m)
-	return m.Info.Version, err
-}
-
 // e2eComposeStart writes every project's first compose file and runs the
 // case's starting commands through the stand-in, then clears its log.
 func e2eComposeStart(t *testing.T, stub, state, out string) {
@@ -390,7 +352,7 @@ func e2eComposeAction(words []string) []string {
 // containers, run the same compose actions in the same order and leave the
 // same containers. Against both ansible-cores.
 func TestE2EComposeParityWithModule(t *testing.T) {
-	collections := e2eComposeCollection(t)
+	collections := e2ePinnedCollection(t, "community/docker", e2eCommunityDocker, "STRAYLIGHT_COMMUNITY_DOCKER")
 	parity.EachCore(t, func(t *testing.T, o parity.Oracle, bin, dir, root, out string) {
 		docker, state := e2eComposeInstallStub(t, dir)
 		repo := e2eComposeRepo(out)

@@ -31,9 +31,6 @@ import (
 // "api METHOD PATH?QUERY", the CLI "docker ARGS". Every handler names an
 // existing container without image.
 
-// e2eDockerContainerCollectionVersion is the community.docker compared with.
-const e2eDockerContainerCollectionVersion = "3.13.3"
-
 // e2eDockerCLIStub is the docker CLI stand-in: what straylight's
 // docker_container lines run. It fails unless --host names the daemon
 // stand-in, DOCKER_HOST, the daemon the module talks to. `container inspect --format
@@ -234,7 +231,7 @@ var e2eDockerContainerCases = []e2ePodmanCase{
 // the pinned version (e2ePinnedCollection).
 func e2eDockerContainerCollection(t *testing.T) string {
 	t.Helper()
-	return e2ePinnedCollection(t, "community/docker", e2eDockerContainerCollectionVersion, "STRAYLIGHT_COMMUNITY_DOCKER")
+	return e2ePinnedCollection(t, "community/docker", e2eCommunityDocker, "STRAYLIGHT_COMMUNITY_DOCKER")
 }
 
 // e2eDockerInstall serves the daemon stand-in, names it in DOCKER_HOST

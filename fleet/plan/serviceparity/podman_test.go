@@ -1,7 +1,6 @@
 package serviceparity_test
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -172,47 +171,11 @@ func e2ePodmanRepo(out, playbook string, hosts ...string) map[string]string {
 	}
 }
 
-// e2eContainersPodman is the collection version compared with.
-const e2eContainersPodman = "1.16.2"
-
 // e2ePodmanCollection is the folder holding containers.podman at the
 // pinned version (e2ePinnedCollection).
 func e2ePodmanCollection(t *testing.T) string {
 	t.Helper()
 	return e2ePinnedCollection(t, "containers/podman", e2eContainersPodman, "STRAYLIGHT_CONTAINERS_PODMAN")
-}
-
-// e2ePinnedCollection is the folder holding ansible_collections/COLLECTION
-// (namespace/name) at the pinned version: the one .ci/venvs unpacks into
-// the cache, or the one the environment variable names. Missing, the test
-// is skipped with a message (failed under STRAYLIGHT_REQUIRE_ORACLES=1).
-func e2ePinnedCollection(t *testing.T, collection, version, env string) string {
-	t.Helper()
-	dir := os.Getenv(env)
-	if dir == "" {
-		cache := os.Getenv("XDG_CACHE_HOME")
-		if cache == "" {
-			cache = filepath.Join(os.Getenv("HOME"), ".cache")
-		}
-		dir = filepath.Join(cache, "straylight", "collections")
-	}
-	if v, err := e2ePinnedCollectionVersion(dir, collection); err != nil || v != version {
-		parity.MissingOracle(t, fmt.Sprintf("%s %s in %s (run .ci/venvs): found %q, %v", strings.ReplaceAll(collection, "/", "."), version, dir, v, err))
-		t.SkipNow()
-	}
-	return dir
-}
-
-func e2ePinnedCollectionVersion(dir, collection string) (string, error) {
-	data, err := os.ReadFile(filepath.Join(dir, "ansible_collections", collection, "MANIFEST.json"))
-	if err != nil {
-		return "", err
-	}
-	var m struct {
-		Info struct{ Version string } `json:"collection_info"`
-	}
-	err = json.Unmarshal(data, &m)
-	return m.Info.Version, err
 }
 
 // e2ePodmanInstallStub writes the podman stand-in into dir/stub, first on
@@ -296,7 +259,7 @@ func TestE2EContainerHandlersParityWithModules(t *testing.T) {
 
 // e2eContainerVersions names the core and the collections compared.
 func e2eContainerVersions(o parity.Oracle) string {
-	return fmt.Sprintf("%s, containers.podman %s, community.docker %s", o.Full, e2eContainersPodman, e2eDockerContainerCollectionVersion)
+	return fmt.Sprintf("%s, containers.podman %s, community.docker %s", o.Full, e2eContainersPodman, e2eCommunityDocker)
 }
 
 // e2eContainersStart writes every case's first config file and container.
