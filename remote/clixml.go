@@ -4,18 +4,19 @@ import (
 	"encoding/xml"
 	"errors"
 	"io"
-	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/straylight-fleet/straylight/internal/lazyre"
 )
 
 const clixmlMarker = "#< CLIXML"
 
 // clixmlEscape is how CLIXML writes a UTF-16 code unit it cannot put in XML
 // text: _x000D_ for a carriage return, _x005F_ for an underscore.
-var clixmlEscape = regexp.MustCompile(`_x([0-9A-Fa-f]{4})_`)
+var clixmlEscape = lazyre.New(`_x([0-9A-Fa-f]{4})_`)
 
 // DecodeCLIXML turns PowerShell's serialized stderr ("#< CLIXML" followed by
 // <Objs> documents) into text a person can read: the text of each string
@@ -152,7 +153,7 @@ func unescapeCLIXML(text string) string {
 	var out strings.Builder
 	var units []uint16
 	last := 0
-	for _, m := range clixmlEscape.FindAllStringSubmatchIndex(text, -1) {
+	for _, m := range clixmlEscape().FindAllStringSubmatchIndex(text, -1) {
 		if m[0] > last {
 			out.WriteString(string(utf16.Decode(units)))
 			units = units[:0]

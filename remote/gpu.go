@@ -7,9 +7,10 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/straylight-fleet/straylight/internal/lazyre"
 )
 
 // nvidiaSMIArgs is the query both transports run.
@@ -220,10 +221,10 @@ func probeError(program string, probe probeOutput) string {
 
 // Docker Desktop's engine pipes on Windows, and the daemon socket elsewhere.
 var (
-	dockerPipe        = regexp.MustCompile(`(?i)pipe[/\\]+(docker_engine|dockerDesktop\w*Engine)`)
-	dockerPipeMissing = regexp.MustCompile(`(?i)cannot find the file specified|error during connect`)
-	dockerDenied      = regexp.MustCompile(`(?i)access is denied|permission denied`)
-	dockerNoDaemon    = regexp.MustCompile(`(?i)cannot connect to the docker daemon`)
+	dockerPipe        = lazyre.New(`(?i)pipe[/\\]+(docker_engine|dockerDesktop\w*Engine)`)
+	dockerPipeMissing = lazyre.New(`(?i)cannot find the file specified|error during connect`)
+	dockerDenied      = lazyre.New(`(?i)access is denied|permission denied`)
+	dockerNoDaemon    = lazyre.New(`(?i)cannot connect to the docker daemon`)
 )
 
 // DockerCause maps docker's first stderr line to the reason an operator can
@@ -239,13 +240,13 @@ func DockerCause(stderr, user string) string {
 		who = "this user"
 	}
 	switch {
-	case dockerPipe.MatchString(full) && dockerDenied.MatchString(full):
+	case dockerPipe().MatchString(full) && dockerDenied().MatchString(full):
 		return fmt.Sprintf("Docker Desktop's engine refuses %s (its pipe admits SYSTEM, Administrators and the user who started it): docker: %s", who, line)
-	case dockerPipe.MatchString(full) && dockerPipeMissing.MatchString(full):
+	case dockerPipe().MatchString(full) && dockerPipeMissing().MatchString(full):
 		return fmt.Sprintf("Docker Desktop is not running for %s (it runs only in a logged-in session): docker: %s", who, line)
-	case dockerDenied.MatchString(full) && strings.Contains(full, "docker.sock"):
+	case dockerDenied().MatchString(full) && strings.Contains(full, "docker.sock"):
 		return fmt.Sprintf("%s may not use the docker daemon's socket: docker: %s", who, line)
-	case dockerNoDaemon.MatchString(full):
+	case dockerNoDaemon().MatchString(full):
 		return "the docker daemon is not running: docker: " + line
 	}
 	return ""

@@ -393,7 +393,7 @@ func (l *Local) Run(ctx context.Context, cmd Command) (CommandResult, error) {
 
 // Snapshot runs nvidia-smi and docker here when they are installed.
 func (l *Local) Snapshot(ctx context.Context, container string) (HostSnapshot, error) {
-	if container != "" && !containerName.MatchString(container) {
+	if container != "" && !containerName().MatchString(container) {
 		return HostSnapshot{}, fmt.Errorf("local: container name %q is not a Docker container name", container)
 	}
 	gpu := probe(ctx, l.nvidiaSMI, nvidiaSMIArgs()...)

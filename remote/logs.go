@@ -3,7 +3,8 @@ package remote
 import (
 	"context"
 	"fmt"
-	"regexp"
+
+	"github.com/straylight-fleet/straylight/internal/lazyre"
 )
 
 // The log-reading capability, which the SSH (ssh_logs.go), WinRM and local
@@ -35,7 +36,7 @@ type LogReader interface {
 const defaultLogLines = 100
 
 // systemdUnit is a unit name journalctl -u accepts without quoting.
-var systemdUnit = regexp.MustCompile(`^[a-zA-Z0-9:_.@-]+$`)
+var systemdUnit = lazyre.New(`^[a-zA-Z0-9:_.@-]+$`)
 
 // linesOrDefault is req.Lines, or defaultLogLines when unset.
 func (r LogRequest) linesOrDefault() int {
@@ -57,9 +58,9 @@ func (t LogTarget) checkTarget() error {
 	switch {
 	case set != 1:
 		return fmt.Errorf("a log target names exactly one of container, unit or file (got %+v)", t)
-	case t.Container != "" && !containerName.MatchString(t.Container):
+	case t.Container != "" && !containerName().MatchString(t.Container):
 		return fmt.Errorf("container name %q is not a container name", t.Container)
-	case t.Unit != "" && !systemdUnit.MatchString(t.Unit):
+	case t.Unit != "" && !systemdUnit().MatchString(t.Unit):
 		return fmt.Errorf("unit name %q is not a systemd unit name", t.Unit)
 	}
 	return nil

@@ -8,18 +8,18 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
 	"strings"
 
+	"github.com/straylight-fleet/straylight/internal/lazyre"
 	"github.com/straylight-fleet/straylight/internal/shquote"
 )
 
 // ErrBecome: sudo or su refused to run the command as the become user.
 var ErrBecome = errors.New("privilege escalation failed")
 
-var userNamePattern = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]*\$?$`)
+var userNamePattern = lazyre.New(`^[A-Za-z0-9_][A-Za-z0-9_.-]*\$?$`)
 
-func validUserName(name string) bool { return userNamePattern.MatchString(name) && len(name) <= 64 }
+func validUserName(name string) bool { return userNamePattern().MatchString(name) && len(name) <= 64 }
 
 // checkRemotePath refuses paths a POSIX shell script should not be handed:
 // relative ones, and names holding a newline or NUL (which no quoting makes

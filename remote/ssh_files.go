@@ -6,10 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"path"
-	"regexp"
 	"strconv"
 	"strings"
 
+	"github.com/straylight-fleet/straylight/internal/lazyre"
 	"github.com/straylight-fleet/straylight/internal/shquote"
 )
 
@@ -45,20 +45,20 @@ type FileWriter interface {
 var ErrValidate = fmt.Errorf("validation failed")
 
 var (
-	modePattern  = regexp.MustCompile(`^(0?[0-7]{3,4}|[ugoa]*[-+=][rwxXst]*([,][ugoa]*[-+=][rwxXst]*)*)$`)
-	octalPattern = regexp.MustCompile(`^0?[0-7]{3,4}$`)
-	ownerPattern = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]*\$?$`)
+	modePattern  = lazyre.New(`^(0?[0-7]{3,4}|[ugoa]*[-+=][rwxXst]*([,][ugoa]*[-+=][rwxXst]*)*)$`)
+	octalPattern = lazyre.New(`^0?[0-7]{3,4}$`)
+	ownerPattern = lazyre.New(`^[A-Za-z0-9_][A-Za-z0-9_.-]*\$?$`)
 )
 
 func (o WriteOptions) check() error {
 	switch {
-	case o.Mode != "" && !modePattern.MatchString(o.Mode):
+	case o.Mode != "" && !modePattern().MatchString(o.Mode):
 		return fmt.Errorf("mode %q is not an octal or symbolic mode", o.Mode)
-	case o.DirMode != "" && !octalPattern.MatchString(o.DirMode):
+	case o.DirMode != "" && !octalPattern().MatchString(o.DirMode):
 		return fmt.Errorf("directory mode %q is not an octal mode", o.DirMode)
-	case o.Owner != "" && !ownerPattern.MatchString(o.Owner):
+	case o.Owner != "" && !ownerPattern().MatchString(o.Owner):
 		return fmt.Errorf("owner %q is not a user name or id", o.Owner)
-	case o.Group != "" && !ownerPattern.MatchString(o.Group):
+	case o.Group != "" && !ownerPattern().MatchString(o.Group):
 		return fmt.Errorf("group %q is not a group name or id", o.Group)
 	case strings.Count(o.Validate, "%s") > 1 || (o.Validate != "" && !strings.Contains(o.Validate, "%s")):
 		return fmt.Errorf("validate %q must contain %%s exactly once", o.Validate)

@@ -19,13 +19,13 @@ func (t LogTarget) command(lines int, follow bool) (string, error) {
 	f := map[bool]string{true: " -f", false: ""}[follow]
 	switch {
 	case t.Container != "" && t.Unit == "" && t.File == "":
-		if !containerName.MatchString(t.Container) {
+		if !containerName().MatchString(t.Container) {
 			return "", fmt.Errorf("container name %q is not a container name", t.Container)
 		}
 		engine := `$(command -v docker >/dev/null 2>&1 || ! command -v podman >/dev/null 2>&1 && echo docker || echo podman)`
 		return engine + " logs --tail " + n + f + " " + shquote.Always(t.Container) + " 2>&1", nil
 	case t.Unit != "" && t.Container == "" && t.File == "":
-		if !unitNamePattern.MatchString(t.Unit) {
+		if !unitNamePattern().MatchString(t.Unit) {
 			return "", fmt.Errorf("unit name %q is not a systemd unit name", t.Unit)
 		}
 		return "journalctl --no-pager -o short-iso -n " + n + f + " -u " + shquote.Always(t.Unit) + " 2>&1", nil

@@ -7,11 +7,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/straylight-fleet/straylight/internal/lazyre"
 	"github.com/straylight-fleet/straylight/internal/shquote"
 )
 
@@ -47,13 +47,13 @@ type StatusReader interface {
 	Status(ctx context.Context, q StatusQuery) (HostStatus, error)
 }
 
-var unitNamePattern = regexp.MustCompile(`^[A-Za-z0-9:_.@\\-]+$`)
+var unitNamePattern = lazyre.New(`^[A-Za-z0-9:_.@\\-]+$`)
 
 func (q StatusQuery) check() error {
-	if q.Container != "" && !containerName.MatchString(q.Container) {
+	if q.Container != "" && !containerName().MatchString(q.Container) {
 		return fmt.Errorf("container name %q is not a container name", q.Container)
 	}
-	if q.Unit != "" && !unitNamePattern.MatchString(q.Unit) {
+	if q.Unit != "" && !unitNamePattern().MatchString(q.Unit) {
 		return fmt.Errorf("unit name %q is not a systemd unit name", q.Unit)
 	}
 	return nil

@@ -10,13 +10,14 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"syscall"
+
+	"github.com/straylight-fleet/straylight/internal/lazyre"
 )
 
 // faultText finds a SOAP fault's reason.
-var faultText = regexp.MustCompile(`(?s)<(?:\w+:)?Text[^>]*>(.*?)</(?:\w+:)?Text>`)
+var faultText = lazyre.New(`(?s)<(?:\w+:)?Text[^>]*>(.*?)</(?:\w+:)?Text>`)
 
 // failure turns an error from the library into one naming the host and op,
 // wrapping the sentinel it belongs to, with the password scrubbed out.
@@ -109,7 +110,7 @@ func readableCause(err error) string {
 		return err.Error()
 	}
 	status := fmt.Sprintf("HTTP %d %s", httpErr.Status, http.StatusText(httpErr.Status))
-	if reason := faultText.FindStringSubmatch(httpErr.Body); reason != nil {
+	if reason := faultText().FindStringSubmatch(httpErr.Body); reason != nil {
 		return status + ": " + strings.TrimSpace(reason[1])
 	}
 	return status

@@ -5,9 +5,10 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 	"unicode/utf16"
+
+	"github.com/straylight-fleet/straylight/internal/lazyre"
 )
 
 // The PowerShell scripts straylight sends (docs/winrm-scripts.md is the
@@ -111,7 +112,7 @@ const psCommandPrefix = "powershell.exe -NoProfile -NonInteractive -ExecutionPol
 type psParam struct{ name, value string }
 
 // containerName is what Docker accepts as a container name.
-var containerName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
+var containerName = lazyre.New(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
 
 func readFileScript(path string) (string, error) {
 	return markedScript("read-file", readFileBody, psParam{"Path", path})
@@ -123,7 +124,7 @@ func writeFileScript(path, sha256, backup string) (string, error) {
 }
 
 func hostStatusScript(container string) (string, error) {
-	if container != "" && !containerName.MatchString(container) {
+	if container != "" && !containerName().MatchString(container) {
 		return "", fmt.Errorf("container name %q is not a Docker container name", container)
 	}
 	return markedScript("host-status", hostStatusBody, psParam{"Container", container})

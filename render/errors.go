@@ -10,6 +10,7 @@ import (
 
 	"github.com/nikolalohinski/gonja/v2/exec"
 	"github.com/nikolalohinski/gonja/v2/parser"
+	"github.com/straylight-fleet/straylight/internal/lazyre"
 )
 
 // UndefinedError is a variable or attribute that is not defined: Ansible's
@@ -110,19 +111,13 @@ var undefinedMessages = sync.OnceValue(func() []*regexp.Regexp {
 	)
 })
 
-// compileAll compiles expressions (on first use: see lazyRegexp).
+// compileAll compiles expressions (on first use: see lazyre).
 func compileAll(exprs ...string) []*regexp.Regexp {
 	out := make([]*regexp.Regexp, len(exprs))
 	for i, e := range exprs {
 		out[i] = regexp.MustCompile(e)
 	}
 	return out
-}
-
-// lazyRegexp compiles expr on first use: a run that renders without an
-// error never compiles the expressions that read error messages.
-func lazyRegexp(expr string) func() *regexp.Regexp {
-	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
 }
 
 // cause unwraps one level, including gonja's *exec.Value holding an error
@@ -175,7 +170,7 @@ func isUndefinedValue(v *exec.Value) bool {
 	return ok
 }
 
-var gonjaLine = lazyRegexp(`at line (\d+)`)
+var gonjaLine = lazyre.New(`at line (\d+)`)
 
 // innermostLine finds the line of the innermost template node gonja
 // reported in err's chain ("Unable to render expression at line 7: ...").
@@ -218,8 +213,8 @@ func rootMessage(err error) string {
 }
 
 var (
-	internalCall = lazyRegexp(`invalid call to function '__straylight_[a-z]+': `)
-	gonjaCall    = lazyRegexp(`invalid call to (filter|function|test|method) '([^']*)'(?: of [^:]*)?: `)
+	internalCall = lazyre.New(`invalid call to function '__straylight_[a-z]+': `)
+	gonjaCall    = lazyre.New(`invalid call to (filter|function|test|method) '([^']*)'(?: of [^:]*)?: `)
 )
 
 // cleanMessage rewords gonja's "invalid call to filter 'x': " (which it

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/straylight-fleet/straylight/internal/lazyre"
 	"github.com/straylight-fleet/straylight/internal/shquote"
 )
 
@@ -91,7 +92,7 @@ func expandPython(b *strings.Builder, template string, re *regexp.Regexp, text s
 	return nil
 }
 
-var groupReference = lazyRegexp(`^(?:(\d{1,2})|g<([^>]*)>)`)
+var groupReference = lazyre.New(`^(?:(\d{1,2})|g<([^>]*)>)`)
 
 // replacementGroup reads the group a replacement escape refers to: the
 // group number and how many bytes after the backslash it took, or -1.

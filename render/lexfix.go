@@ -1,10 +1,11 @@
 package render
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/straylight-fleet/straylight/internal/lazyre"
 )
 
 // gonja's lexer differs from Jinja2's on string literals: it only unescapes
@@ -14,8 +15,8 @@ import (
 // blanks its content (same length, newlines kept, so positions and lines do
 // not move). After lexing, the String token at that offset gets the value.
 
-var rawBlockStart = regexp.MustCompile(`^\{%[-+]?\s*raw\s*[-+]?%\}`)
-var rawBlockEnd = regexp.MustCompile(`\{%[-+]?\s*endraw\s*[-+]?%\}`)
+var rawBlockStart = lazyre.New(`^\{%[-+]?\s*raw\s*[-+]?%\}`)
+var rawBlockEnd = lazyre.New(`\{%[-+]?\s*endraw\s*[-+]?%\}`)
 
 type stringScanner struct {
 	src     []byte
@@ -52,8 +53,8 @@ func (s *stringScanner) scanTag(pos int) int {
 	switch {
 	case hasPrefix(rest, "{#"):
 		return skipPast(s.src, pos+2, "#}")
-	case rawBlockStart.Match(rest):
-		loc := rawBlockEnd.FindIndex(s.src[pos:])
+	case rawBlockStart().Match(rest):
+		loc := rawBlockEnd().FindIndex(s.src[pos:])
 		if loc == nil {
 			return len(s.src)
 		}
@@ -211,17 +212,17 @@ func writeOctalEscape(b *strings.Builder, s string, i int) int {
 // there), the ansible.builtin. and ansible.legacy. prefixes after `|` or
 // `is` become spaces of the same length: positions and lines do not move.
 var (
-	tagSpan         = regexp.MustCompile(`(?s)\{\{.*?\}\}|\{%.*?%\}`)
-	collectionNamed = regexp.MustCompile(`(\||\bis(?:\s+not)?)(\s*)(ansible\.(?:builtin|legacy)\.)`)
+	tagSpan         = lazyre.New(`(?s)\{\{.*?\}\}|\{%.*?%\}`)
+	collectionNamed = lazyre.New(`(\||\bis(?:\s+not)?)(\s*)(ansible\.(?:builtin|legacy)\.)`)
 )
 
 func shortFilterNames(blanked string) string {
 	if !strings.Contains(blanked, "ansible.") {
 		return blanked
 	}
-	return tagSpan.ReplaceAllStringFunc(blanked, func(tag string) string {
-		return collectionNamed.ReplaceAllStringFunc(tag, func(m string) string {
-			parts := collectionNamed.FindStringSubmatch(m)
+	return tagSpan().ReplaceAllStringFunc(blanked, func(tag string) string {
+		return collectionNamed().ReplaceAllStringFunc(tag, func(m string) string {
+			parts := collectionNamed().FindStringSubmatch(m)
 			return parts[1] + parts[2] + strings.Repeat(" ", len(parts[3]))
 		})
 	})

@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/straylight-fleet/straylight/internal/lazyre"
 )
 
 // to_yaml and to_nice_yaml are yaml.dump with Ansible's dumper. This file
@@ -150,20 +152,20 @@ func yamlFloat(f float64) string {
 }
 
 // YAML 1.1 implicit types (PyYAML's resolver), keyed by what the first
-// character may be. Each pattern compiles on first use (lazyRegexp), not
+// character may be. Each pattern compiles on first use (lazyre.New), not
 // at every start; the table itself is never changed.
 var yamlImplicit = []struct {
 	first   string
 	pattern func() *regexp.Regexp
 }{
-	{"yYnNtTfFoO", lazyRegexp(`^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$`)},
-	{"-+0123456789.", lazyRegexp(`^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$`)},
-	{"-+0123456789", lazyRegexp(`^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$`)},
-	{"<", lazyRegexp(`^(?:<<)$`)},
-	{"~nN", lazyRegexp(`^(?:~|null|Null|NULL)$`)},
-	{"0123456789", lazyRegexp(`^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]|[0-9][0-9][0-9][0-9]-[0-9][0-9]?-[0-9][0-9]?(?:[Tt]|[ \t]+)[0-9][0-9]?:[0-9][0-9]:[0-9][0-9](?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$`)},
-	{"=", lazyRegexp(`^(?:=)$`)},
-	{"!&*", lazyRegexp(`^(?:!|&|\*)$`)},
+	{"yYnNtTfFoO", lazyre.New(`^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$`)},
+	{"-+0123456789.", lazyre.New(`^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$`)},
+	{"-+0123456789", lazyre.New(`^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$`)},
+	{"<", lazyre.New(`^(?:<<)$`)},
+	{"~nN", lazyre.New(`^(?:~|null|Null|NULL)$`)},
+	{"0123456789", lazyre.New(`^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]|[0-9][0-9][0-9][0-9]-[0-9][0-9]?-[0-9][0-9]?(?:[Tt]|[ \t]+)[0-9][0-9]?:[0-9][0-9]:[0-9][0-9](?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$`)},
+	{"=", lazyre.New(`^(?:=)$`)},
+	{"!&*", lazyre.New(`^(?:!|&|\*)$`)},
 }
 
 // resolvesToString tells whether s, written plain, reads back as a string.

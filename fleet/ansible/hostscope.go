@@ -7,7 +7,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,6 +15,7 @@ import (
 	"github.com/straylight-fleet/straylight/fleet/filemod"
 	"github.com/straylight-fleet/straylight/fleet/inventory"
 	"github.com/straylight-fleet/straylight/fleet/vault"
+	"github.com/straylight-fleet/straylight/internal/lazyre"
 	"github.com/straylight-fleet/straylight/internal/shquote"
 	"github.com/straylight-fleet/straylight/render"
 )
@@ -325,13 +325,13 @@ func fileAttrs(args map[string]any) (FileAttrs, error) {
 		Validate: argString(args, "validate"), Backup: backup, NoForce: !force,
 		Mode: filemod.ModeString(args["mode"]), DirectoryMode: filemod.ModeString(args["directory_mode"])}
 	var err3 error
-	if a.DirectoryMode != "" && !octalMode.MatchString(a.DirectoryMode) {
+	if a.DirectoryMode != "" && !octalMode().MatchString(a.DirectoryMode) {
 		err3 = fmt.Errorf("directory_mode %q: straylight applies octal directory modes only", a.DirectoryMode)
 	}
 	return a, errors.Join(err1, err2, err3)
 }
 
-var octalMode = regexp.MustCompile(`^0?[0-7]{3,4}$`)
+var octalMode = lazyre.New(`^0?[0-7]{3,4}$`)
 
 func (hs *HostScope) renderFileTask(run *PlayRun, t *Task) (renderedTask, error) {
 	if t.Module.IsEditModule() {
@@ -760,7 +760,7 @@ func (hs *HostScope) HandlerCommand(h *Task) (string, error) {
 
 // serviceName is what a unit or container name may hold: nothing a shell
 // would interpret.
-var serviceName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.@:-]*$`)
+var serviceName = lazyre.New(`^[A-Za-z0-9][A-Za-z0-9_.@:-]*$`)
 
 // serviceCommand is the shell line a service handler runs: systemctl for
 // systemd and service (straylight's Linux hosts run systemd), docker or
@@ -807,7 +807,7 @@ func systemctlCommand(args map[string]any) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		if !serviceName.MatchString(name) {
+		if !serviceName().MatchString(name) {
 			return "", fmt.Errorf("name %q is not a unit name", name)
 		}
 		parts = append(parts, systemctlLine(verb, name))
@@ -857,7 +857,7 @@ func systemctlVerb(state string) (string, error) {
 // with the module's API calls.
 func dockerContainerCommand(args map[string]any) (string, error) {
 	name := argString(args, "name")
-	if !serviceName.MatchString(name) {
+	if !serviceName().MatchString(name) {
 		return "", fmt.Errorf("name %q is not a container name", name)
 	}
 	if err := onlyArgs(args, "name", "state", "restart"); err != nil {
@@ -913,7 +913,7 @@ func ifRunningLine(cli, name, whenRunning, whenNot string) string {
 // fleet/plan/serviceparity/podman_test.go compares it with the module's commands.
 func podmanCommand(args map[string]any) (string, error) {
 	name := argString(args, "name")
-	if !serviceName.MatchString(name) {
+	if !serviceName().MatchString(name) {
 		return "", fmt.Errorf("name %q is not a container name", name)
 	}
 	if err := onlyArgs(args, "name", "state", "restart", "force_restart"); err != nil {

@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 
+	"github.com/straylight-fleet/straylight/internal/lazyre"
 	"github.com/straylight-fleet/straylight/render"
 )
 
@@ -322,7 +322,7 @@ func (t *Task) assertions() []any {
 }
 
 // undefinedName finds the variables an error says are undefined.
-var undefinedName = regexp.MustCompile(`undefined variable '([^']+)'`)
+var undefinedName = lazyre.New(`undefined variable '([^']+)'`)
 
 // onlyAnsible says why a failed evaluation (of a condition, a loop, the
 // arguments or the template of a task) is Ansible's to make rather than
@@ -338,7 +338,7 @@ func (wk *walker) onlyAnsible(err error) string {
 	if errors.As(err, &ro) {
 		return ro.reason
 	}
-	for _, m := range undefinedName.FindAllStringSubmatch(err.Error(), -1) {
+	for _, m := range undefinedName().FindAllStringSubmatch(err.Error(), -1) {
 		if _, ok := wk.unknown[m[1]]; ok {
 			return wk.unknownReason("it reads", m[1])
 		}

@@ -6,12 +6,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/straylight-fleet/straylight/internal/lazyre"
 	"gopkg.in/yaml.v3"
 )
 
@@ -96,7 +96,7 @@ func seconds(f float64) time.Duration { return time.Duration(f * float64(time.Se
 // knows; it applies when neither Ansible nor straylight.yml says otherwise.
 const NewestCoreVersion = "2.19"
 
-var coreVersionRE = regexp.MustCompile(`\[core (\d+\.\d+)[.\d]*\]`)
+var coreVersionRE = lazyre.New(`\[core (\d+\.\d+)[.\d]*\]`)
 
 // DetectCoreVersion runs `ansible --version` (within five seconds) and
 // returns the major.minor ansible-core it reports; "" when Ansible is not
@@ -114,7 +114,7 @@ func DetectCoreVersion(ctx context.Context) string {
 // ParseCoreVersion reads "ansible [core 2.14.18]" (the first line of
 // ansible --version) as "2.14".
 func ParseCoreVersion(out string) string {
-	m := coreVersionRE.FindStringSubmatch(out)
+	m := coreVersionRE().FindStringSubmatch(out)
 	if m == nil {
 		return ""
 	}

@@ -1,8 +1,9 @@
 package facts
 
 import (
-	"regexp"
 	"strings"
+
+	"github.com/straylight-fleet/straylight/internal/lazyre"
 )
 
 // distributionFacts reads /etc/os-release (and /etc/debian_version) as
@@ -49,22 +50,22 @@ func unquote(v string) string {
 
 // debianVersion: the distro library's best version for Debian is
 // /etc/debian_version when it is a version number ("12.11").
-var debianVersionNumber = regexp.MustCompile(`^\d+(\.\d+)*$`)
+var debianVersionNumber = lazyre.New(`^\d+(\.\d+)*$`)
 
 func debianVersion(file, versionID string) string {
-	if debianVersionNumber.MatchString(strings.TrimSpace(file)) {
+	if debianVersionNumber().MatchString(strings.TrimSpace(file)) {
 		return strings.TrimSpace(file)
 	}
 	return versionID
 }
 
 // debianRelease is Ansible's reading of PRETTY_NAME ("... (bookworm)").
-var debianRelease = regexp.MustCompile(`PRETTY_NAME=[^(]+ \(?([^)]+?)\)`)
+var debianRelease = lazyre.New(`PRETTY_NAME=[^(]+ \(?([^)]+?)\)`)
 
 // release is the distro library's codename, with Ansible's Debian rule.
 func release(name string, osr map[string]string, d rawData) string {
 	if name == "Debian" {
-		if m := debianRelease.FindStringSubmatch("PRETTY_NAME=" + d.first("osr.PRETTY_NAME")); m != nil {
+		if m := debianRelease().FindStringSubmatch("PRETTY_NAME=" + d.first("osr.PRETTY_NAME")); m != nil {
 			return m[1]
 		}
 	}
@@ -73,14 +74,14 @@ func release(name string, osr map[string]string, d rawData) string {
 			return osr[k]
 		}
 	}
-	if m := versionCodename.FindStringSubmatch(osr["VERSION"]); m != nil {
+	if m := versionCodename().FindStringSubmatch(osr["VERSION"]); m != nil {
 		return m[1]
 	}
 	return ""
 }
 
 // versionCodename: "9.3 (Blue Onyx)" or "22.04.3 LTS, Jammy Jellyfish".
-var versionCodename = regexp.MustCompile(`\(([^)]+)\)\s*$`)
+var versionCodename = lazyre.New(`\(([^)]+)\)\s*$`)
 
 // distributionName: distro's id capitalized, with Ansible's names for the
 // ids whose capitalized form it corrects.

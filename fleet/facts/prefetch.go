@@ -4,12 +4,12 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
 
 	"github.com/straylight-fleet/straylight/fleet/ansible"
+	"github.com/straylight-fleet/straylight/internal/lazyre"
 )
 
 // Prefetch gathers at once, a few hosts at a time, the facts of every host
@@ -60,7 +60,7 @@ func (g *Gatherer) gatheringHosts(r *ansible.Repo) []*Host {
 }
 
 // factName finds the ansible_ names a file mentions.
-var factName = regexp.MustCompile(`\bansible_([A-Za-z0-9_]+)`)
+var factName = lazyre.New(`\bansible_([A-Za-z0-9_]+)`)
 
 // ReadsFacts reports whether a file of the repository — its tree, and the
 // roles_path directories and roles it reads from elsewhere — mentions
@@ -118,7 +118,7 @@ func fileReadsFacts(path string, d fs.DirEntry) bool {
 	if err != nil {
 		return false
 	}
-	for _, m := range factName.FindAllSubmatch(data, -1) {
+	for _, m := range factName().FindAllSubmatch(data, -1) {
 		if isFactName(string(m[1])) {
 			return true
 		}

@@ -2,11 +2,11 @@ package filemod
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 
 	udiff "github.com/aymanbagabas/go-udiff"
+	"github.com/straylight-fleet/straylight/internal/lazyre"
 )
 
 // Attrs are a template, copy or lineinfile task's mode, owner and group,
@@ -183,23 +183,23 @@ func pyOctal(s string) (uint64, bool) {
 }
 
 var (
-	modeOperator = regexp.MustCompile(`[+=-]`)
-	modeUsers    = regexp.MustCompile(`^[ugo]+$`)
-	modePerms    = regexp.MustCompile(`^[rwxXstugo]*$`)
+	modeOperator = lazyre.New(`[+=-]`)
+	modeUsers    = lazyre.New(`^[ugo]+$`)
+	modePerms    = lazyre.New(`^[rwxXstugo]*$`)
 )
 
 // symbolicMode applies each comma-separated clause to the mode in turn.
 func symbolicMode(spec string, mode, umask uint32, chained bool) (uint32, error) {
 	orig := mode
 	for _, clause := range strings.Split(spec, ",") {
-		ops := modeOperator.FindAllString(clause, -1)
-		perms := modeOperator.Split(clause, -1)
+		ops := modeOperator().FindAllString(clause, -1)
+		perms := modeOperator().Split(clause, -1)
 		users := perms[0]
 		useUmask := users == ""
 		if users == "" || users == "a" {
 			users = "ugo"
 		}
-		if !modeUsers.MatchString(users) {
+		if !modeUsers().MatchString(users) {
 			return 0, fmt.Errorf("bad symbolic permission for mode: %s", clause)
 		}
 		var err error
@@ -228,7 +228,7 @@ type modes struct {
 
 func applyClause(clause, users string, ops, perms []string, m modes, revUmask uint32) (uint32, error) {
 	for i, p := range perms {
-		if !modePerms.MatchString(p) {
+		if !modePerms().MatchString(p) {
 			return 0, fmt.Errorf("bad symbolic permission for mode: %s", clause)
 		}
 		for _, u := range users {

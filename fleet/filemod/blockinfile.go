@@ -4,8 +4,9 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
+
+	"github.com/straylight-fleet/straylight/internal/lazyre"
 )
 
 // BlockArgs are blockinfile's arguments, already templated. Nil pointers
@@ -114,7 +115,7 @@ func isASCII(s string) bool {
 
 // multiline is an inline flag group turning re.MULTILINE on, with which
 // the module searches the whole file instead of each line.
-var multiline = regexp.MustCompile(`\(\?[aiLsux]*m`)
+var multiline = lazyre.New(`\(\?[aiLsux]*m`)
 
 // insertPattern compiles insertafter (unless EOF) or insertbefore (unless
 // BOF); nil when neither names a pattern.
@@ -129,7 +130,7 @@ func (a BlockArgs) insertPattern() (*pyRegexp, error) {
 	if p == nil {
 		return nil, nil
 	}
-	if multiline.MatchString(*p) {
+	if multiline().MatchString(*p) {
 		return nil, fmt.Errorf("insertafter/insertbefore %q: straylight does not run MULTILINE patterns", *p)
 	}
 	re, err := compilePy(*p)

@@ -4,10 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"regexp"
 	"slices"
 	"strings"
 
+	"github.com/straylight-fleet/straylight/internal/lazyre"
 	"github.com/straylight-fleet/straylight/internal/shquote"
 )
 
@@ -46,7 +46,7 @@ type CommandArgs struct {
 // globPath is a creates or removes pattern straylight tests in sh as
 // Python's glob.glob would match it: no whitespace, quotes or characters
 // the shell would read otherwise.
-var globPath = regexp.MustCompile(`^[A-Za-z0-9_./@%+=:,*?\[\]-]+$`)
+var globPath = lazyre.New(`^[A-Za-z0-9_./@%+=:,*?\[\]-]+$`)
 
 // ParseCommandArgs reads a command or shell task's templated arguments.
 // line is the free-form text or cmd; words is line split as shlex.split
@@ -97,7 +97,7 @@ func (a CommandArgs) check() error {
 		return errors.New("executable is not used by the command module (Ansible warns and ignores it); write it with shell")
 	case strings.TrimSpace(a.Line) == "" && len(a.Argv) == 0:
 		return errors.New("no command given")
-	case a.Creates != "" && !globPath.MatchString(a.Creates), a.Removes != "" && !globPath.MatchString(a.Removes):
+	case a.Creates != "" && !globPath().MatchString(a.Creates), a.Removes != "" && !globPath().MatchString(a.Removes):
 		return fmt.Errorf("creates and removes: straylight tests plain paths and globs only (%q, %q)", a.Creates, a.Removes)
 	case !a.Shell && slices.ContainsFunc(a.Argv, expands):
 		return errors.New("an argument with $ or a leading ~ is expanded by the command module (expand_argument_vars), which straylight leaves to Ansible")
@@ -198,7 +198,7 @@ type EnvVar struct {
 }
 
 // envName is what sh's export accepts as a variable's name.
-var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+var envName = lazyre.New(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 // EnvVars reads a task's merged environment: its names sorted, its values
 // printed as Python's str() prints them (the shell's env_prefix,
@@ -225,7 +225,7 @@ func envValue(name string, v any) (string, error) {
 	case nil:
 		return "None", nil
 	}
-	if !envName.MatchString(name) {
+	if !envName().MatchString(name) {
 		return "", fmt.Errorf("environment variable name %q is not one sh can export ([A-Za-z_][A-Za-z0-9_]*)", name)
 	}
 	return String(v), nil

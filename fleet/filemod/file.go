@@ -3,11 +3,11 @@ package filemod
 import (
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/straylight-fleet/straylight/internal/lazyre"
 	"github.com/straylight-fleet/straylight/internal/shquote"
 )
 
@@ -70,7 +70,7 @@ func ParseStat(out string) (PathState, error) {
 	return st, nil
 }
 
-var octalMode = regexp.MustCompile(`^0?[0-7]{3,4}$`)
+var octalMode = lazyre.New(`^0?[0-7]{3,4}$`)
 
 // Check refuses what straylight does not run, naming the argument.
 func (a FileArgs) Check() error {
@@ -79,7 +79,7 @@ func (a FileArgs) Check() error {
 		return fmt.Errorf("missing path")
 	case !slices.Contains([]string{"", "file", "directory", "touch", "absent", "link"}, a.State):
 		return fmt.Errorf("state %q is not supported (directory, touch, absent, link, file)", a.State)
-	case a.Mode != "" && !octalMode.MatchString(a.Mode):
+	case a.Mode != "" && !octalMode().MatchString(a.Mode):
 		return fmt.Errorf("mode %q: only octal modes are planned for the file module", a.Mode)
 	case a.State == "link" && a.Src == "":
 		return fmt.Errorf("src is required for state=link")

@@ -3,11 +3,11 @@ package filemod
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/straylight-fleet/straylight/internal/lazyre"
 	"github.com/straylight-fleet/straylight/internal/shquote"
 )
 
@@ -40,7 +40,7 @@ type ServiceArgs struct {
 // unitName is a unit name systemctl takes and a shell word needs no
 // quoting for; glob characters are refused as the module refuses them
 // (:367-369).
-var unitName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.@:\\-]*$`)
+var unitName = lazyre.New(`^[A-Za-z0-9][A-Za-z0-9_.@:\\-]*$`)
 
 // ParseServiceArgs reads a systemd_service or service task's templated
 // arguments; an argument straylight does not run is an error naming it.
@@ -81,7 +81,7 @@ func (a ServiceArgs) check() error {
 		return errors.New("one of state, enabled, daemon_reload is required")
 	case a.Name == "" && (a.State != "" || a.Enabled != nil):
 		return errors.New("state and enabled require name")
-	case a.Name != "" && !unitName.MatchString(a.Name):
+	case a.Name != "" && !unitName().MatchString(a.Name):
 		return fmt.Errorf("name %q is not a unit name straylight runs (no glob patterns, spaces or quotes)", a.Name)
 	}
 	return nil

@@ -5,13 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
 	"strconv"
 
+	"github.com/straylight-fleet/straylight/internal/lazyre"
 	"gopkg.in/yaml.v3"
 )
 
-var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+var yamlLineRE = lazyre.New(`^yaml: line (\d+): (.*)$`)
 
 // parseRoot parses body as one YAML document and returns its top node: a
 // mapping, or nil for an empty document. Like Ansible's loader it refuses a
@@ -68,7 +68,7 @@ func topMapping(doc *yaml.Node) (*yaml.Node, error) {
 
 // syntaxError turns yaml.v3's "yaml: line N: msg" into an *Error with a line.
 func syntaxError(err error) error {
-	m := yamlLineRE.FindStringSubmatch(err.Error())
+	m := yamlLineRE().FindStringSubmatch(err.Error())
 	if m == nil {
 		return &Error{Err: fmt.Errorf("%w: %v", ErrSyntax, err)}
 	}

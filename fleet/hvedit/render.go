@@ -3,11 +3,12 @@ package hvedit
 import (
 	"fmt"
 	"math"
-	"regexp"
 	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/straylight-fleet/straylight/internal/lazyre"
 )
 
 // quoting is how a string scalar is written.
@@ -74,16 +75,16 @@ func renderString(s string, q quoting) string {
 // plainRE is deliberately narrow: text outside it is quoted. It leaves out
 // every YAML indicator, ": " and " #", flow punctuation and leading or
 // trailing spaces.
-var plainRE = regexp.MustCompile(`^[A-Za-z0-9_/][A-Za-z0-9_./@+~-]*(?: [A-Za-z0-9_./@+~-]+)*$`)
+var plainRE = lazyre.New(`^[A-Za-z0-9_/][A-Za-z0-9_./@+~-]*(?: [A-Za-z0-9_./@+~-]+)*$`)
 
 // yaml11SpecialRE lists plain words YAML 1.1 (Ansible's loader) reads as
 // something other than a string although yaml.v3 may not.
-var yaml11SpecialRE = regexp.MustCompile(`^(?:[yYnN~]|[yY]es|YES|[nN]o|NO|[tT]rue|TRUE|[fF]alse|FALSE|[oO]n|ON|[oO]ff|OFF|[nN]ull|NULL|\.(?:inf|Inf|INF|nan|NaN|NAN))$`)
+var yaml11SpecialRE = lazyre.New(`^(?:[yYnN~]|[yY]es|YES|[nN]o|NO|[tT]rue|TRUE|[fF]alse|FALSE|[oO]n|ON|[oO]ff|OFF|[nN]ull|NULL|\.(?:inf|Inf|INF|nan|NaN|NAN))$`)
 
 // isSafePlain reports a string that can be written unquoted and still read
 // back as the same string by yaml.v3 and YAML 1.1 alike.
 func isSafePlain(s string) bool {
-	if !plainRE.MatchString(s) || yaml11SpecialRE.MatchString(s) {
+	if !plainRE().MatchString(s) || yaml11SpecialRE().MatchString(s) {
 		return false
 	}
 	return !startsLikeNumber(s)

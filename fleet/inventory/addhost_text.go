@@ -2,10 +2,10 @@ package inventory
 
 import (
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 
+	"github.com/straylight-fleet/straylight/internal/lazyre"
 	"gopkg.in/yaml.v3"
 )
 
@@ -73,7 +73,7 @@ func insertAfter(lines []string, i int, text string, eol string) []string {
 func indentOf(s string) int { return len(s) - len(strings.TrimLeft(s, " \t")) }
 
 // iniAddress finds an ansible_host=value token on an INI host line.
-var iniAddress = regexp.MustCompile(`(\s)ansible_host=("[^"]*"|'[^']*'|[^\s#;]+)`)
+var iniAddress = lazyre.New(`(\s)ansible_host=("[^"]*"|'[^']*'|[^\s#;]+)`)
 
 // insertINIHost copies each of the template's host lines below itself.
 func insertINIHost(data []byte, c HostCopy) ([]byte, error) {
@@ -116,7 +116,7 @@ func iniHostCopy(line string, c HostCopy, n int) (string, error) {
 		return "", errorAt(c.File, n, "%s is declared by the pattern %q (a range or a port), not by its name: add %s by hand", c.Template, first, c.Name)
 	}
 	rest = c.Name + rest[len(first):]
-	if loc := iniAddress.FindStringSubmatchIndex(rest); loc != nil {
+	if loc := iniAddress().FindStringSubmatchIndex(rest); loc != nil {
 		return indent + rest[:loc[4]] + c.Address + rest[loc[5]:], nil
 	}
 	if c.SetAddress {

@@ -2,11 +2,10 @@ package inventory
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 
+	"github.com/straylight-fleet/straylight/internal/lazyre"
 	"gopkg.in/yaml.v3"
 )
 
@@ -29,14 +28,7 @@ func errorAt(file string, line int, format string, args ...any) *Error {
 	return &Error{File: file, Line: line, Msg: fmt.Sprintf(format, args...)}
 }
 
-// lazyRegexp compiles expr on first use: a run that never needs an
-// expression (most never parse an INI inventory or an IPv6 address) does
-// not pay for compiling it at start-up.
-func lazyRegexp(expr string) func() *regexp.Regexp {
-	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
-}
-
-var yamlLineError = lazyRegexp(`^yaml: (?:line (\d+): )?(.*)$`)
+var yamlLineError = lazyre.New(`^yaml: (?:line (\d+): )?(.*)$`)
 
 // yamlSyntaxError turns yaml.v3's "yaml: line N: msg" into an Error naming
 // the file and the line of the problem.

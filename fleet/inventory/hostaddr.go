@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/straylight-fleet/straylight/internal/lazyre"
 )
 
 // maxRangeHosts bounds what one host range like web[1:100000000] may expand
@@ -25,12 +27,12 @@ const (
 )
 
 var (
-	bracketedHostPort = lazyRegexp(`^\[(.+)\]:([0-9]+)$`)
-	hostPort          = lazyRegexp(`^((?:[^:\[\]]|\[[^\]]*\])*):([0-9]+)$`)
-	ipv4Address       = lazyRegexp(`(?i)^(?:` + ipv4Component + `\.){3}` + ipv4Component + `$`)
-	ipv6Address       = lazyRegexp(`(?i)^(?:` + ipv6Alternatives(ipv6Component) + `)$`)
-	hostnameLabel     = lazyRegexp(`(?i)^(?:` + wordChar + `|` + alphanumericRange + `)(?:[\p{L}\p{N}_-]|` + alphanumericRange + `)*$`)
-	patternWords      = lazyRegexp(`(?:[^\s:\[\]]|\[[^\]]*\])+`)
+	bracketedHostPort = lazyre.New(`^\[(.+)\]:([0-9]+)$`)
+	hostPort          = lazyre.New(`^((?:[^:\[\]]|\[[^\]]*\])*):([0-9]+)$`)
+	ipv4Address       = lazyre.New(`(?i)^(?:` + ipv4Component + `\.){3}` + ipv4Component + `$`)
+	ipv6Address       = lazyre.New(`(?i)^(?:` + ipv6Alternatives(ipv6Component) + `)$`)
+	hostnameLabel     = lazyre.New(`(?i)^(?:` + wordChar + `|` + alphanumericRange + `)(?:[\p{L}\p{N}_-]|` + alphanumericRange + `)*$`)
+	patternWords      = lazyre.New(`(?:[^\s:\[\]]|\[[^\]]*\])+`)
 )
 
 func ipv6Alternatives(c string) string {

@@ -5,13 +5,15 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/straylight-fleet/straylight/internal/lazyre"
 )
 
 // The INI reader follows ansible/plugins/inventory/ini.py line by line.
 
 var (
-	iniSection   = lazyRegexp(`^\[([^:\]\s]+)(?::([\p{L}\p{N}_]+))?\]\s*(?:#.*)?$`)
-	iniGroupName = lazyRegexp(`^([^:\]\s]+)\s*(?:#.*)?$`)
+	iniSection   = lazyre.New(`^\[([^:\]\s]+)(?::([\p{L}\p{N}_]+))?\]\s*(?:#.*)?$`)
+	iniGroupName = lazyre.New(`^([^:\]\s]+)\s*(?:#.*)?$`)
 )
 
 type iniReader struct {

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/straylight-fleet/straylight/internal/lazyre"
 )
 
 // Inventory is a loaded inventory: hosts, groups and the variables set on
@@ -67,7 +69,7 @@ func exists(path string) bool {
 
 // ignoredInInventoryDir is InventoryManager's IGNORED: hidden files, the
 // vars directories, and the default INVENTORY_IGNORE_EXTS (.ini included).
-var ignoredInInventoryDir = lazyRegexp(`^\.|^host_vars$|^group_vars$|^vars_plugins$` +
+var ignoredInInventoryDir = lazyre.New(`^\.|^host_vars$|^group_vars$|^vars_plugins$` +
 	`|\.pyc$|\.pyo$|\.swp$|\.bak$|~$|\.rpm$|\.md$|\.txt$|\.rst$|\.orig$|\.ini$|\.cfg$|\.retry$`)
 
 // loadDir reads every inventory file of a directory source, sorted, walking

@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/straylight-fleet/straylight/internal/lazyre"
 )
 
 // Host patterns, as ansible/inventory/manager.py evaluates them: names,
@@ -143,7 +145,7 @@ func dedupe(hosts []string) []string {
 	return out
 }
 
-var subscriptPattern = lazyRegexp(`^(.+)\[(?:(-?[0-9]+)|([0-9]+)([:-])([0-9]*))\]$`)
+var subscriptPattern = lazyre.New(`^(.+)\[(?:(-?[0-9]+)|([0-9]+)([:-])([0-9]*))\]$`)
 
 // matchOne is _match_one_pattern: one part, without its &/! prefix; miss
 // reports Ansible's "Could not match supplied host pattern".

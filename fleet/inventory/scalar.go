@@ -9,30 +9,31 @@ import (
 	"strings"
 	"time"
 
+	"github.com/straylight-fleet/straylight/internal/lazyre"
 	"github.com/straylight-fleet/straylight/internal/pyfmt"
 )
 
 // Ansible parses YAML with PyYAML, which follows YAML 1.1: "yes", "on" and
 // "off" are booleans, "017" is octal, "1:30" is 90, "1e3" is a string and
 // "2024-01-02" a date. These are PyYAML's implicit resolvers (resolver.py).
-// They compile on first use (lazyRegexp): the plain decimals most
+// They compile on first use (lazyre.New): the plain decimals most
 // repositories hold take plainDecimal's path and never need them, and
 // compiling the four cost ~3.8 M instructions at every start.
 var (
-	yamlFloat = lazyRegexp(`^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?` +
+	yamlFloat = lazyre.New(`^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?` +
 		`|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?` +
 		`|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*` +
 		`|[-+]?\.(?:inf|Inf|INF)` +
 		`|\.(?:nan|NaN|NAN))$`)
-	yamlInt = lazyRegexp(`^(?:[-+]?0b[0-1_]+` +
+	yamlInt = lazyre.New(`^(?:[-+]?0b[0-1_]+` +
 		`|[-+]?0[0-7_]+` +
 		`|[-+]?(?:0|[1-9][0-9_]*)` +
 		`|[-+]?0x[0-9a-fA-F_]+` +
 		`|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$`)
-	yamlTimestamp = lazyRegexp(`^([0-9]{4})-([0-9][0-9]?)-([0-9][0-9]?)` +
+	yamlTimestamp = lazyre.New(`^([0-9]{4})-([0-9][0-9]?)-([0-9][0-9]?)` +
 		`(?:(?:[Tt]|[ \t]+)([0-9][0-9]?):([0-9][0-9]):([0-9][0-9])(?:\.([0-9]*))?` +
 		`(?:[ \t]*(Z|([-+])([0-9][0-9]?)(?::([0-9][0-9]))?))?)?$`)
-	yamlTimestampImplicit = lazyRegexp(`^(?:[0-9]{4}-[0-9][0-9]-[0-9][0-9]` +
+	yamlTimestampImplicit = lazyre.New(`^(?:[0-9]{4}-[0-9][0-9]-[0-9][0-9]` +
 		`|[0-9]{4}-[0-9][0-9]?-[0-9][0-9]?(?:[Tt]|[ \t]+)[0-9][0-9]?:[0-9][0-9]:[0-9][0-9](?:\.[0-9]*)?` +
 		`(?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$`)
 )

@@ -2,11 +2,11 @@ package plan
 
 import (
 	"math/bits"
-	"regexp"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/straylight-fleet/straylight/fleet/ansible"
+	"github.com/straylight-fleet/straylight/internal/lazyre"
 )
 
 // secretAssignment finds "key: value" / "key=value" lines whose key names a
@@ -14,13 +14,13 @@ import (
 // hf_token:). Values are masked by key as well as by value: a deployed file may
 // hold an old secret the repository no longer knows (a rotated key), which
 // value-based masking cannot recognise.
-var secretAssignment = regexp.MustCompile(`(?i)((?:^|[\s"'{,])(?:[a-z0-9]+[_.-])*(?:master_key|api_key|ansible_password|ansible_winrm_password|password|passwd|secret|token)["']?\s*[:=]\s*)("[^"\n]*"|'[^'\n]*'|[^\s#,}\n]+)`)
+var secretAssignment = lazyre.New(`(?i)((?:^|[\s"'{,])(?:[a-z0-9]+[_.-])*(?:master_key|api_key|ansible_password|ansible_winrm_password|password|passwd|secret|token)["']?\s*[:=]\s*)("[^"\n]*"|'[^'\n]*'|[^\s#,}\n]+)`)
 
 // maskSecretValuesByKey masks the value of every secret-named assignment,
 // leaving references (os.environ/VAR, {{ var }}) and the mask itself alone.
 func maskSecretValuesByKey(line string) string {
-	return secretAssignment.ReplaceAllStringFunc(line, func(m string) string {
-		sub := secretAssignment.FindStringSubmatch(m)
+	return secretAssignment().ReplaceAllStringFunc(line, func(m string) string {
+		sub := secretAssignment().FindStringSubmatch(m)
 		value := strings.Trim(sub[2], `"'`)
 		if value == "" || value == SecretMask || strings.HasPrefix(value, "os.environ/") || strings.Contains(value, "{{") {
 			return m
@@ -37,7 +37,7 @@ func mayHoldSecret(s string, secrets []string) bool {
 
 // bearerToken finds "Bearer <token>" (an Authorization header in a command
 // or a log line).
-var bearerToken = regexp.MustCompile(`(?i)(\bbearer\s+)([A-Za-z0-9._~+/=-]{4,})`)
+var bearerToken = lazyre.New(`(?i)(\bbearer\s+)([A-Za-z0-9._~+/=-]{4,})`)
 
 // MaskText masks known secret values, then secret-named assignments and
 // bearer tokens. The regular expressions run only on text that names a
@@ -80,7 +80,7 @@ func maskLine(line string) string {
 		line = maskSecretValuesByKey(line)
 	}
 	if strings.Contains(lower, "bearer") {
-		line = bearerToken.ReplaceAllString(line, "${1}"+SecretMask)
+		line = bearerToken().ReplaceAllString(line, "${1}"+SecretMask)
 	}
 	return line
 }

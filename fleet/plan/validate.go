@@ -5,10 +5,11 @@ import (
 	"slices"
 
 	"fmt"
-	"github.com/straylight-fleet/straylight/fleet/ansible"
-	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/straylight-fleet/straylight/fleet/ansible"
+	"github.com/straylight-fleet/straylight/internal/lazyre"
 )
 
 // knownQuantizations are vLLM's --quantization choices (v0.10/v0.11).
@@ -23,7 +24,7 @@ var knownQuantizations = map[string]bool{
 	"mxfp4": true,
 }
 
-var containerNameRE = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
+var containerNameRE = lazyre.New(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
 
 // vllmRule checks one key of a host's vllm mapping; it returns "" when valid.
 type vllmRule func(v any) string
@@ -217,7 +218,7 @@ func ruleQuantization(v any) string {
 }
 
 func ruleContainerName(v any) string {
-	if s, ok := v.(string); ok && containerNameRE.MatchString(s) {
+	if s, ok := v.(string); ok && containerNameRE().MatchString(s) {
 		return ""
 	}
 	return fmt.Sprintf("not a valid container name: %s", describe(v))

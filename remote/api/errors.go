@@ -6,9 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/straylight-fleet/straylight/internal/lazyre"
 )
 
 // ErrorKind says what went wrong in terms a fleet operator can act on.
@@ -339,25 +340,25 @@ func isUpstreamDown(status int, w wireError) bool {
 }
 
 var (
-	modelNotExistRE = regexp.MustCompile("The model `([^`]*)` does not exist")
+	modelNotExistRE = lazyre.New("The model `([^`]*)` does not exist")
 	// "Received Model Group=X" until 1.8x; "LiteLLM: model group 'X' failed
 	// with the error above" in 1.108 (testdata/wire, capture__litellm_1.108.7__*).
-	modelGroupRE    = regexp.MustCompile(`(?:Received Model Group|Passed model|passed in model)=(\S+)|model group '([^']+)'`)
-	cooldownCauseRE = regexp.MustCompile(`'Exception Received': '((?:[^'\\]|\\.)*)'`)
-	bearerRE        = regexp.MustCompile(`(?i)(bearer\s+)\S+`)
-	litellmKeyRE    = regexp.MustCompile(`sk-[A-Za-z0-9_\-]{4,}`)
-	litellmTailRE   = regexp.MustCompile(`\.?\s*(?:Received Model Group=|LiteLLM: model group ')[\s\S]*$`)
+	modelGroupRE    = lazyre.New(`(?:Received Model Group|Passed model|passed in model)=(\S+)|model group '([^']+)'`)
+	cooldownCauseRE = lazyre.New(`'Exception Received': '((?:[^'\\]|\\.)*)'`)
+	bearerRE        = lazyre.New(`(?i)(bearer\s+)\S+`)
+	litellmKeyRE    = lazyre.New(`sk-[A-Za-z0-9_\-]{4,}`)
+	litellmTailRE   = lazyre.New(`\.?\s*(?:Received Model Group=|LiteLLM: model group ')[\s\S]*$`)
 )
 
 func findModelNotExist(msg string) string {
-	if m := modelNotExistRE.FindStringSubmatch(msg); m != nil {
+	if m := modelNotExistRE().FindStringSubmatch(msg); m != nil {
 		return m[1]
 	}
 	return ""
 }
 
 func findAlias(msg string) string {
-	if m := modelGroupRE.FindStringSubmatch(msg); m != nil {
+	if m := modelGroupRE().FindStringSubmatch(msg); m != nil {
 		return strings.TrimRight(m[1]+m[2], ".,'\"")
 	}
 	return ""
@@ -371,8 +372,8 @@ func redact(s string, secrets []string) string {
 			s = strings.ReplaceAll(s, secret, "***")
 		}
 	}
-	s = bearerRE.ReplaceAllString(s, "${1}***")
-	return litellmKeyRE.ReplaceAllString(s, "sk-***")
+	s = bearerRE().ReplaceAllString(s, "${1}***")
+	return litellmKeyRE().ReplaceAllString(s, "sk-***")
 }
 
 // oneLine folds s onto one line and cuts it to at most limit bytes.

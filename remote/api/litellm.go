@@ -6,9 +6,10 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/straylight-fleet/straylight/internal/lazyre"
 )
 
 // LiteLLM talks to one LiteLLM proxy. Keys are passed per call (the master
@@ -174,14 +175,14 @@ func unhealthyEndpoint(e endpointWire, key string) EndpointHealth {
 	return EndpointHealth{APIBase: e.APIBase, Model: e.Model, Err: decodeHealthError(e.Error, hint)}
 }
 
-var errorCodeRE = regexp.MustCompile(`Error code: (\d{3})`)
+var errorCodeRE = lazyre.New(`Error code: (\d{3})`)
 
 // decodeHealthError classifies the free-text error of an unhealthy endpoint
 // (LiteLLM exception text, then a stack trace).
 func decodeHealthError(text string, hint Hint) error {
 	text, _, _ = strings.Cut(text, "\nstack trace:")
 	status := http.StatusInternalServerError
-	if m := errorCodeRE.FindStringSubmatch(text); m != nil {
+	if m := errorCodeRE().FindStringSubmatch(text); m != nil {
 		status, _ = strconv.Atoi(m[1])
 	}
 	return classify(status, wireError{via: "LiteLLM", message: text}, hint)

@@ -91,7 +91,7 @@ func cooldownReason(e *APIError, status int) string {
 // cooldownCause pulls the hidden upstream exception out of the cooldown_list
 // that LiteLLM's 429 message carries as a Python repr.
 func cooldownCause(msg string) string {
-	m := cooldownCauseRE.FindStringSubmatch(msg)
+	m := cooldownCauseRE().FindStringSubmatch(msg)
 	if m == nil {
 		return ""
 	}
@@ -122,5 +122,5 @@ func who(e *APIError) string {
 
 // shortMessage drops LiteLLM's router suffix and folds the message onto one line.
 func shortMessage(msg string) string {
-	return oneLine(litellmTailRE.ReplaceAllString(msg, ""), 240)
+	return oneLine(litellmTailRE().ReplaceAllString(msg, ""), 240)
 }

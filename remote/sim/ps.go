@@ -5,10 +5,11 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf16"
+
+	"github.com/straylight-fleet/straylight/internal/lazyre"
 )
 
 // psHost is what the command vocabulary runs against: one simulated Windows
@@ -63,7 +64,7 @@ func (h *psHost) run(ctx context.Context, line string, stdin psStdin, out psOutp
 	return h.runCmd(line, args, out)
 }
 
-var cmdSlashCPattern = regexp.MustCompile(`(?is)^\s*(?:"[^"]*"|\S+)\s+/c\s+(.*)$`)
+var cmdSlashCPattern = lazyre.New(`(?is)^\s*(?:"[^"]*"|\S+)\s+/c\s+(.*)$`)
 
 // cmdSlashC recognises `cmd /c <command>` and returns <command>.
 func cmdSlashC(line string, args []string) (string, bool) {
@@ -73,7 +74,7 @@ func cmdSlashC(line string, args []string) (string, bool) {
 	if name := strings.ToLower(psBaseName(args[0])); name != "cmd" && name != "cmd.exe" {
 		return "", false
 	}
-	m := cmdSlashCPattern.FindStringSubmatch(line)
+	m := cmdSlashCPattern().FindStringSubmatch(line)
 	if m == nil {
 		return "", false // e.g. a quoted "/c"
 	}

@@ -6,8 +6,9 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"regexp"
 	"strings"
+
+	"github.com/straylight-fleet/straylight/internal/lazyre"
 )
 
 // The scripts straylight sends (docs/winrm-scripts.md) start with a marker
@@ -18,9 +19,9 @@ import (
 // ships (scripts/<op>.ps1) and performs in Go what that body does on a real
 // host; any other body is refused.
 
-var psContractMarker = regexp.MustCompile(`^(?:.*;)?\s*#\s*straylight:([A-Za-z0-9_-]+)\s+v(\d+)\s*$`)
+var psContractMarker = lazyre.New(`^(?:.*;)?\s*#\s*straylight:([A-Za-z0-9_-]+)\s+v(\d+)\s*$`)
 
-var psContractParam = regexp.MustCompile(`^\s*\$([A-Za-z_][A-Za-z0-9_]*)\s*=\s*'((?:[^']|'')*)'\s*;?\s*$`)
+var psContractParam = lazyre.New(`^\s*\$([A-Za-z_][A-Za-z0-9_]*)\s*=\s*'((?:[^']|'')*)'\s*;?\s*$`)
 
 // psContract is one recognised contract script.
 type psContract struct {
@@ -34,7 +35,7 @@ func (c psContract) marker() string { return "# straylight:" + c.op + " v" + c.v
 func findPSContract(script string) (psContract, bool) {
 	lines := strings.Split(script, "\n")
 	for i, line := range lines {
-		m := psContractMarker.FindStringSubmatch(strings.TrimRight(line, "\r"))
+		m := psContractMarker().FindStringSubmatch(strings.TrimRight(line, "\r"))
 		if m != nil {
 			c := psContract{op: strings.ToLower(m[1]), version: m[2]}
 			c.params, c.body = psContractParams(c.op, lines[i+1:])
@@ -51,7 +52,7 @@ func psContractParams(op string, lines []string) (map[string]string, string) {
 	names, _ := psContractParamNames(op)
 	n := 0
 	for n < len(lines) && n < len(names) {
-		m := psContractParam.FindStringSubmatch(strings.TrimRight(lines[n], "\r"))
+		m := psContractParam().FindStringSubmatch(strings.TrimRight(lines[n], "\r"))
 		if m == nil || !strings.EqualFold(m[1], names[n]) {
 			break
 		}

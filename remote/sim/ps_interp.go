@@ -3,10 +3,11 @@ package sim
 import (
 	"context"
 	"errors"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/straylight-fleet/straylight/internal/lazyre"
 )
 
 // psSession runs one PowerShell script: a small interpreter for the
@@ -125,15 +126,15 @@ func psBool(b bool) string {
 	return "False"
 }
 
-var psAssignmentPattern = regexp.MustCompile(`^\$([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$`)
+var psAssignmentPattern = lazyre.New(`^\$([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$`)
 
 // psSimpleValue matches the right-hand sides the interpreter evaluates: one
 // quoted string, one variable, or one number or bare word.
-var psSimpleValue = regexp.MustCompile(`^(?:'(?:[^']|'')*'|"(?:[^"` + "`" + `]|""|` + "`" + `.)*"|\$[A-Za-z_][A-Za-z0-9_:]*|-?[A-Za-z0-9_.]+)$`)
+var psSimpleValue = lazyre.New(`^(?:'(?:[^']|'')*'|"(?:[^"` + "`" + `]|""|` + "`" + `.)*"|\$[A-Za-z_][A-Za-z0-9_:]*|-?[A-Za-z0-9_.]+)$`)
 
 func (s *psSession) runAssignment(stmt string) psFlow {
-	m := psAssignmentPattern.FindStringSubmatch(stmt)
-	if m == nil || strings.HasPrefix(m[2], "=") || !psSimpleValue.MatchString(strings.TrimSpace(m[2])) {
+	m := psAssignmentPattern().FindStringSubmatch(stmt)
+	if m == nil || strings.HasPrefix(m[2], "=") || !psSimpleValue().MatchString(strings.TrimSpace(m[2])) {
 		return s.notSimulated(stmt)
 	}
 	tokens, err := psTokenize(m[2], s.lookup)

@@ -4,10 +4,11 @@ import (
 	"bytes"
 	"encoding/xml"
 	"errors"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/straylight-fleet/straylight/internal/lazyre"
 )
 
 // WS-Management actions and URIs (MS-WSMV) that the simulated WinRM endpoint
@@ -157,13 +158,13 @@ func (s *soapStream) isEnd() bool {
 	return strings.EqualFold(v, "true") || v == "1"
 }
 
-var xsDurationPattern = regexp.MustCompile(
+var xsDurationPattern = lazyre.New(
 	`^P(?:(\d{1,6})D)?(?:T(?:(\d{1,6})H)?(?:(\d{1,6})M)?(?:(\d{1,9}(?:\.\d{1,9})?)S)?)?$`)
 
 // parseXSDuration reads the xs:duration forms WinRM clients send ("PT5S",
 // "PT0.5S", "PT60.000S", "P0DT0H1M0S").
 func parseXSDuration(s string) (time.Duration, bool) {
-	m := xsDurationPattern.FindStringSubmatch(s)
+	m := xsDurationPattern().FindStringSubmatch(s)
 	if m == nil || s == "P" || s == "PT" {
 		return 0, false
 	}

@@ -2,9 +2,9 @@ package artifact
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
+	"github.com/straylight-fleet/straylight/internal/lazyre"
 	"gopkg.in/yaml.v3"
 )
 
@@ -13,7 +13,7 @@ import (
 // ${PORT} is assigned at load time from startPort (default 5800).
 const llamaSwapDefaultProxy = "http://localhost:${PORT}"
 
-var macroRef = regexp.MustCompile(`\$\{([a-zA-Z0-9_.-]+)\}`)
+var macroRef = lazyre.New(`\$\{([a-zA-Z0-9_.-]+)\}`)
 
 // isLlamaSwap reports whether models: is a mapping whose entries have a cmd.
 func isLlamaSwap(models *yaml.Node) bool {
@@ -149,7 +149,7 @@ func mergeMacros(global, local map[string]string, modelID string) map[string]str
 // use macros defined before it); ${PORT}, ${PID} and unknown names stay.
 func expandMacros(text string, vars map[string]string) string {
 	for range 8 {
-		next := macroRef.ReplaceAllStringFunc(text, func(ref string) string {
+		next := macroRef().ReplaceAllStringFunc(text, func(ref string) string {
 			if v, ok := vars[ref[2:len(ref)-1]]; ok {
 				return v
 			}

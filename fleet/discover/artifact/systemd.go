@@ -5,8 +5,9 @@ import (
 	"cmp"
 	"fmt"
 	"path"
-	"regexp"
 	"strings"
+
+	"github.com/straylight-fleet/straylight/internal/lazyre"
 )
 
 // unitLine is one logical line of a unit file, continuations joined.
@@ -222,7 +223,7 @@ func looksLikeUnit(content []byte) bool {
 
 // gluedDirective matches a word that ends in a unit directive run into
 // it: "serveRestart=always" is "serve" followed by "Restart=always".
-var gluedDirective = regexp.MustCompile(`^(.+?)((?:Restart|RestartSec|Type|User|Group|WorkingDirectory|Environment|EnvironmentFile|ExecStartPre|ExecStartPost|ExecStop|ExecReload|TimeoutStartSec|TimeoutStopSec|KillMode|LimitNOFILE|StandardOutput|StandardError|SyslogIdentifier|Nice|WantedBy)=.*)$`)
+var gluedDirective = lazyre.New(`^(.+?)((?:Restart|RestartSec|Type|User|Group|WorkingDirectory|Environment|EnvironmentFile|ExecStartPre|ExecStartPost|ExecStop|ExecReload|TimeoutStartSec|TimeoutStopSec|KillMode|LimitNOFILE|StandardOutput|StandardError|SyslogIdentifier|Nice|WantedBy)=.*)$`)
 
 // gluedExecStart explains an ExecStart that starts no server because the
 // next directive ran into its last word — a template line ending in a
@@ -236,7 +237,7 @@ func gluedExecStart(l unitLine, env map[string]string) (string, bool) {
 		return "", false
 	}
 	last := args[len(args)-1]
-	m := gluedDirective.FindStringSubmatch(last)
+	m := gluedDirective().FindStringSubmatch(last)
 	if m == nil {
 		return "", false
 	}
