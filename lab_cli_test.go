@@ -8,10 +8,11 @@ import (
 	"io"
 	"net"
 	"net/url"
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/straylight-fleet/straylight/internal/oracle"
 )
 
 // requireTool skips without the tool, or fails under STRAYLIGHT_REQUIRE_ORACLES=1.
@@ -20,10 +21,7 @@ func requireTool(t *testing.T, ok bool, what string) {
 	if ok {
 		return
 	}
-	if os.Getenv("STRAYLIGHT_REQUIRE_ORACLES") == "1" {
-		t.Fatalf("%s is required (STRAYLIGHT_REQUIRE_ORACLES=1)", what)
-	}
-	t.Skipf("%s is not installed; skipping", what)
+	oracle.Missing(t, "%s is not installed", what)
 }
 
 // serveLab runs `straylight --serve-lab DIR` in-process until the test ends

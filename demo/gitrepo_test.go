@@ -2,24 +2,18 @@ package demo
 
 import (
 	"context"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 
 	"github.com/straylight-fleet/straylight/fleet/githistory"
+	"github.com/straylight-fleet/straylight/internal/oracle"
 )
 
 // TestRepositoryHasTheSeedsHistory: the demo's repository is a clean git
 // repository whose wintermute history is the seed's two commits after the
 // first, the newest changing LiteLLM's model for wintermute.
 func TestRepositoryHasTheSeedsHistory(t *testing.T) {
-	if _, err := exec.LookPath("git"); err != nil {
-		if os.Getenv("STRAYLIGHT_REQUIRE_ORACLES") == "1" {
-			t.Fatal("git is not installed")
-		}
-		t.Skip("git is not installed")
-	}
+	oracle.Tool(t, "git", "apt-get install git")
 	d, err := Start(Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -8,18 +8,14 @@ import (
 	"testing"
 
 	"github.com/charmbracelet/x/ansi"
+	"github.com/straylight-fleet/straylight/internal/oracle"
 )
 
 // seedGit makes the fixture's repository a git repository: the homelab
 // without wintermute's served_model_name, then the commit adding it.
 func seedGit(t *testing.T, dir string) {
 	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		if os.Getenv("STRAYLIGHT_REQUIRE_ORACLES") == "1" {
-			t.Fatal("git is not installed")
-		}
-		t.Skip("git is not installed")
-	}
+	oracle.Tool(t, "git", "apt-get install git")
 	path := filepath.Join(dir, "host_vars", "wintermute.yml")
 	fixed, err := os.ReadFile(path)
 	if err != nil {

@@ -8,11 +8,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
-	"sort"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/straylight-fleet/straylight/internal/oracle"
 	"github.com/straylight-fleet/straylight/remote"
 	"github.com/straylight-fleet/straylight/render"
 )
@@ -23,7 +23,7 @@ import (
 // installed (Debian's and pip's newest, found as fleet/plan's parity tests
 // find them).
 func TestLocalFactsEqualAnsibleSetup(t *testing.T) {
-	oracles := ansibleCores(t)
+	oracles := oracle.Cores(t)
 	// As this process's user, and as a login name with no passwd entry
 	// (the lab's SSH sessions have one): the user facts then come from the
 	// real uid's entry.
@@ -38,10 +38,10 @@ func TestLocalFactsEqualAnsibleSetup(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, o := range oracles {
-			t.Run(fmt.Sprintf("ansible-core %s, LOGNAME %q", o.version, login), func(t *testing.T) {
+			t.Run(fmt.Sprintf("ansible-core %s, LOGNAME %q", o.Version, login), func(t *testing.T) {
 				theirs := ansibleSetup(t, o)
 				equal := compareFacts(t, ours, theirs)
-				t.Logf("ansible-core %s: %d of %d gathered facts equal, name and value", o.version, equal, len(ours))
+				t.Logf("ansible-core %s: %d of %d gathered facts equal, name and value", o.Version, equal, len(ours))
 			})
 		}
 	}
@@ -103,67 +103,23 @@ func jsonOf(v any) any {
 
 // ansibleSetup runs the setup module on this machine with the local
 // connection, in the test's own environment (ansible_env is compared).
-func ansibleSetup(t *testing.T, o ansibleCore) map[string]any {
+func ansibleSetup(t *testing.T, o oracle.Core) map[string]any {
 	t.Helper()
 	dir := t.TempDir()
-	cmd := exec.Command(filepath.Join(o.bin, "ansible"), "localhost", "-m", "setup", "-c", "local", "-o")
+	cmd := exec.Command(filepath.Join(o.Bin, "ansible"), "localhost", "-m", "setup", "-c", "local", "-o")
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "ANSIBLE_LOCAL_TEMP="+filepath.Join(dir, "tmp"), "ANSIBLE_REMOTE_TEMP="+filepath.Join(dir, "tmp"),
 		"ANSIBLE_NOCOLOR=1", "ANSIBLE_LOCALHOST_WARNING=False", "ANSIBLE_INVENTORY_UNPARSED_WARNING=False", "ANSIBLE_CONFIG=")
 	out, err := cmd.Output()
 	if err != nil {
-		t.Fatalf("%s: ansible -m setup: %v", o.full, err)
+		t.Fatalf("%s: ansible -m setup: %v", o.Full, err)
 	}
 	_, js, ok := strings.Cut(string(out), "=> ")
 	var reply struct {
 		Facts map[string]any `json:"ansible_facts"`
 	}
 	if !ok || json.Unmarshal([]byte(js), &reply) != nil || len(reply.Facts) == 0 {
-		t.Fatalf("%s: ansible -m setup printed no facts (%d bytes)", o.full, len(out))
+		t.Fatalf("%s: ansible -m setup printed no facts (%d bytes)", o.Full, len(out))
 	}
 	return reply.Facts
-}
-
-// ansibleCore is one ansible-core to compare with.
-type ansibleCore struct {
-	version, full, bin string
-}
-
-// ansibleCores are the ansible-cores installed: Debian's (/usr/bin) and
-// pip's newest in the venv .ci/venvs makes. A missing one is skipped with
-// a message, or fails the test under STRAYLIGHT_REQUIRE_ORACLES=1.
-func ansibleCores(t *testing.T) []ansibleCore {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("-short: the ansible parity runs are left to the full test run")
-	}
-	cache := os.Getenv("XDG_CACHE_HOME")
-	if cache == "" {
-		cache = filepath.Join(os.Getenv("HOME"), ".cache")
-	}
-	var out []ansibleCore
-	for label, dir := range map[string]string{"Debian's ansible (apt-get install ansible)": "/usr/bin",
-		"pip's newest ansible-core (run .ci/venvs)": filepath.Join(cache, "straylight", "venv-ansible-core", "bin")} {
-		full, err := exec.Command(filepath.Join(dir, "ansible"), "--version").Output()
-		first, _, _ := strings.Cut(string(full), "\n")
-		if err != nil || !strings.Contains(first, "core ") {
-			missingOracle(t, fmt.Sprintf("%s: %s/ansible --version: %v", label, dir, err))
-			continue
-		}
-		version := strings.TrimSuffix(strings.Fields(first[strings.Index(first, "core "):])[1], "]")
-		out = append(out, ansibleCore{version: version, full: strings.TrimSpace(first), bin: dir})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
-	if len(out) == 0 {
-		t.Skip("no ansible installed: parity test skipped")
-	}
-	return out
-}
-
-func missingOracle(t *testing.T, msg string) {
-	t.Helper()
-	if os.Getenv("STRAYLIGHT_REQUIRE_ORACLES") == "1" {
-		t.Fatalf("%s, and STRAYLIGHT_REQUIRE_ORACLES=1", msg)
-	}
-	t.Logf("skipped: %s", msg)
 }

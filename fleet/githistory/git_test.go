@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/straylight-fleet/straylight/internal/oracle"
 )
 
 // gitRepo makes a repository with three commits: one adding host_vars and
@@ -14,12 +16,7 @@ import (
 // armitage's file.
 func gitRepo(t *testing.T) string {
 	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		if os.Getenv("STRAYLIGHT_REQUIRE_ORACLES") == "1" {
-			t.Fatal("git is not installed")
-		}
-		t.Skip("git is not installed")
-	}
+	oracle.Tool(t, "git", "apt-get install git")
 	root := t.TempDir()
 	git(t, root, "init", "-q")
 	write(t, root, "host_vars/wintermute.yml", "vllm:\n  model: m\n")

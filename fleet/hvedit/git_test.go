@@ -50,7 +50,7 @@ func git(t *testing.T, dir string, args ...string) string {
 
 func tempRepo(t *testing.T) string {
 	t.Helper()
-	oracle(t, "git")
+	ansibleTool(t, "git")
 	dir := t.TempDir()
 	git(t, dir, "init", "--quiet")
 	git(t, dir, "config", "user.name", "straylight test")
@@ -97,7 +97,7 @@ func TestGitCommitCommitsExactlyTheFiles(t *testing.T) {
 }
 
 func TestGitCommitOutsideARepository(t *testing.T) {
-	oracle(t, "git")
+	ansibleTool(t, "git")
 	dir := t.TempDir()
 	err := GitCommit(dir, []string{"host_vars/x.yml"}, "msg")
 	wantKind(t, err, ErrNotGitRepo, dir)

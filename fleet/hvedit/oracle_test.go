@@ -9,20 +9,14 @@ import (
 	"testing"
 
 	"github.com/straylight-fleet/straylight/fleet/vault"
+	"github.com/straylight-fleet/straylight/internal/oracle"
 )
 
-// oracle finds a real tool, or skips the test (t.Fatal under
-// STRAYLIGHT_REQUIRE_ORACLES=1).
-func oracle(t *testing.T, name string) string {
+// ansibleTool finds one of Ansible's programs, or ends the test as
+// oracle.Missing says.
+func ansibleTool(t *testing.T, name string) string {
 	t.Helper()
-	found, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("STRAYLIGHT_REQUIRE_ORACLES") == "1" {
-			t.Fatalf("oracle %s is required (STRAYLIGHT_REQUIRE_ORACLES=1) but missing", name)
-		}
-		t.Skipf("oracle %s not installed (apt install ansible-core); skipping the check with Ansible", name)
-	}
-	return found
+	return oracle.Tool(t, name, "apt-get install ansible")
 }
 
 // ansibleEnv keeps the operator's Ansible settings out of the oracle's run.
@@ -68,8 +62,8 @@ func keyringFromFile(t *testing.T, passFile string) *vault.Keyring {
 // A `!vault |` value made by the real `ansible-vault encrypt_string`, edited
 // here, is opened by `ansible-vault view` and read by Ansible itself.
 func TestAnsibleReadsTheReEncryptedValue(t *testing.T) {
-	tool := oracle(t, "ansible-vault")
-	ansible := oracle(t, "ansible")
+	tool := ansibleTool(t, "ansible-vault")
+	ansible := ansibleTool(t, "ansible")
 	dir := t.TempDir()
 	passFile := filepath.Join(dir, "pw.pass")
 	if err := os.WriteFile(passFile, []byte(testPassword+"\n"), 0o600); err != nil {
@@ -114,7 +108,7 @@ func indentBlock(block, pad, eol string) string {
 // A whole file encrypted by the real `ansible-vault encrypt` with a vault id,
 // edited here, is opened by `ansible-vault view` with that vault id.
 func TestAnsibleVaultViewsTheReEncryptedFile(t *testing.T) {
-	tool := oracle(t, "ansible-vault")
+	tool := ansibleTool(t, "ansible-vault")
 	dir := t.TempDir()
 	passFile := filepath.Join(dir, "prod.pass")
 	if err := os.WriteFile(passFile, []byte(prodPassword+"\n"), 0o600); err != nil {

@@ -12,6 +12,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/straylight-fleet/straylight/internal/oracle"
 )
 
 // debianPython is the interpreter that has ansible's modules (the python3
@@ -21,15 +23,7 @@ const debianPython = "/usr/bin/python3"
 // requireOracle skips when a tool is missing, unless CI demands oracles.
 func requireOracle(t testing.TB, tool string) string {
 	t.Helper()
-	path, err := exec.LookPath(tool)
-	if err == nil {
-		return path
-	}
-	if os.Getenv("STRAYLIGHT_REQUIRE_ORACLES") == "1" {
-		t.Fatalf("%s not found and STRAYLIGHT_REQUIRE_ORACLES=1", tool)
-	}
-	t.Skipf("%s not found: oracle test skipped", tool)
-	return ""
+	return oracle.Tool(t, tool, "apt-get install ansible")
 }
 
 // requireAnsiblePython skips unless Debian's python with ansible is there.
@@ -37,10 +31,7 @@ func requireAnsiblePython(t testing.TB) {
 	t.Helper()
 	requireOracle(t, debianPython)
 	if err := exec.Command(debianPython, "-c", "import ansible").Run(); err != nil {
-		if os.Getenv("STRAYLIGHT_REQUIRE_ORACLES") == "1" {
-			t.Fatalf("%s cannot import ansible: %v", debianPython, err)
-		}
-		t.Skipf("%s cannot import ansible: oracle test skipped", debianPython)
+		oracle.Missing(t, "%s cannot import ansible (apt-get install ansible): %v", debianPython, err)
 	}
 }
 

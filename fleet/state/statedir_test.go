@@ -7,17 +7,13 @@ import (
 	"testing"
 
 	"github.com/straylight-fleet/straylight/fleet/state"
+	"github.com/straylight-fleet/straylight/internal/oracle"
 )
 
 // TestStateDirIgnoredByGit: the audit log creates .straylight/ with its own
 // .gitignore, so `git status` in the repository lists nothing untracked.
 func TestStateDirIgnoredByGit(t *testing.T) {
-	if _, err := exec.LookPath("git"); err != nil {
-		if os.Getenv("STRAYLIGHT_REQUIRE_ORACLES") == "1" {
-			t.Fatal("git is required (STRAYLIGHT_REQUIRE_ORACLES=1)")
-		}
-		t.Skip("git is not installed")
-	}
+	oracle.Tool(t, "git", "apt-get install git")
 	dir := t.TempDir()
 	if out, err := exec.Command("git", "init", "-q", dir).CombinedOutput(); err != nil {
 		t.Fatalf("git init: %v\n%s", err, out)

@@ -8,24 +8,15 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/straylight-fleet/straylight/internal/oracle"
 )
 
-// oracle finds a real tool, or skips the test (t.Fatal under STRAYLIGHT_REQUIRE_ORACLES=1).
-func oracle(t *testing.T, path string) string {
+// ansibleTool finds one of Ansible's programs, or ends the test as
+// oracle.Missing says.
+func ansibleTool(t *testing.T, name string) string {
 	t.Helper()
-	found, err := exec.LookPath(path)
-	if err != nil {
-		missingOracle(t, path)
-	}
-	return found
-}
-
-func missingOracle(t *testing.T, what string) {
-	t.Helper()
-	if os.Getenv("STRAYLIGHT_REQUIRE_ORACLES") == "1" {
-		t.Fatalf("oracle %s is required (STRAYLIGHT_REQUIRE_ORACLES=1) but missing", what)
-	}
-	t.Skipf("oracle %s not installed (apt install ansible-core); skipping the comparison with Ansible", what)
+	return oracle.Tool(t, name, "apt-get install ansible")
 }
 
 // ansibleEnv keeps the operator's Ansible settings out of the oracle's run.
@@ -56,7 +47,7 @@ func runOracle(t *testing.T, stdin []byte, name string, args ...string) []byte {
 // What straylight encrypts, ansible-vault opens: view and decrypt --output -,
 // with --vault-password-file (1.1 header) and --vault-id label@file (1.2).
 func TestAnsibleVaultOpensWhatWeEncrypt(t *testing.T) {
-	tool := oracle(t, "ansible-vault")
+	tool := ansibleTool(t, "ansible-vault")
 	dir := t.TempDir()
 	passFile := writeFile(t, dir, "pw.pass", "oracle-pw\n", 0o600)
 	plaintext := []byte("ansible_password: \"W1nRM p@ss\"\nkey: p\xc3\xa4ss\n" + string(bytes.Repeat([]byte("x"), 100)))
@@ -81,9 +72,9 @@ func TestAnsibleVaultOpensWhatWeEncrypt(t *testing.T) {
 
 // With the same salt, our ciphertext is byte for byte VaultLib.encrypt's.
 func TestEncryptMatchesAnsibleVaultLibByteForByte(t *testing.T) {
-	python := oracle(t, "/usr/bin/python3")
+	python := ansibleTool(t, "/usr/bin/python3")
 	if exec.Command(python, "-c", "import ansible.parsing.vault").Run() != nil {
-		missingOracle(t, "the ansible Python module under /usr/bin/python3")
+		oracle.Missing(t, "the ansible Python module under /usr/bin/python3 is not installed (apt-get install ansible)")
 	}
 	salt := bytes.Repeat([]byte{0xa5, 0x3c}, 16)
 	var cases []vaultLibCase

@@ -224,7 +224,7 @@ func TestTerminalPromptDoesNotEcho(t *testing.T) {
 		fmt.Printf("result=%x err=%v restored=%v\n", password, err, reflect.DeepEqual(before, after))
 		return
 	}
-	scriptTool := oracle(t, "script") // util-linux: gives the prompt a pseudo-terminal
+	scriptTool := ansibleTool(t, "script") // util-linux: gives the prompt a pseudo-terminal
 	child := fmt.Sprintf("STRAYLIGHT_VAULT_PROMPT_CHILD=1 %q -test.run='^TestTerminalPromptDoesNotEcho$'", os.Args[0])
 	cmd := exec.Command(scriptTool, "-qec", child, "/dev/null")
 	stdin, _ := cmd.StdinPipe()

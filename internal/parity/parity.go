@@ -11,7 +11,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -24,6 +23,7 @@ import (
 	"github.com/straylight-fleet/straylight/fleet/ansible"
 	"github.com/straylight-fleet/straylight/fleet/facts"
 	fleetplan "github.com/straylight-fleet/straylight/fleet/plan"
+	"github.com/straylight-fleet/straylight/internal/oracle"
 )
 
 // Oracle is one ansible-core to compare with.
@@ -50,57 +50,22 @@ func EachCore(t *testing.T, body func(t *testing.T, o Oracle, bin, dir, root, ou
 	}
 }
 
-// Oracles are the ansible-cores installed: Debian's (/usr/bin) and the
-// newest from pip in the venv .ci/venvs creates. A missing one is skipped
-// with a message, or fails the test under STRAYLIGHT_REQUIRE_ORACLES=1.
+// Oracles are the ansible-cores installed (oracle.Cores): Debian's and
+// pip's newest from .ci/venvs, oldest first.
 func Oracles(t *testing.T) []Oracle {
 	t.Helper()
-	if testing.Short() {
-		// CI's race stage runs -short: these are Ansible parity checks, not
-		// concurrency ones, and CI's full test stage has just run them.
-		t.Skip("-short: the ansible-playbook parity runs are left to the full test run")
-	}
-	cache := os.Getenv("XDG_CACHE_HOME")
-	if cache == "" {
-		cache = filepath.Join(os.Getenv("HOME"), ".cache")
-	}
 	var out []Oracle
-	for label, dir := range map[string]string{"Debian's ansible (apt-get install ansible)": "/usr/bin",
-		"pip's newest ansible-core (run .ci/venvs)": filepath.Join(cache, "straylight", "venv-ansible-core", "bin")} {
-		o, err := oracleIn(dir)
-		if err != nil {
-			MissingOracle(t, label+": "+err.Error())
-			continue
-		}
-		out = append(out, o)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Version < out[j].Version })
-	if len(out) == 0 {
-		t.Skip("no ansible-playbook installed: parity test skipped")
+	for _, c := range oracle.Cores(t) {
+		out = append(out, Oracle(c))
 	}
 	return out
 }
 
-func oracleIn(dir string) (Oracle, error) {
-	bin := filepath.Join(dir, "ansible-playbook")
-	out, err := exec.Command(bin, "--version").Output()
-	if err != nil {
-		return Oracle{}, fmt.Errorf("%s --version: %v", bin, err)
-	}
-	first, _, _ := strings.Cut(string(out), "\n")
-	v := ansible.ParseCoreVersion(first)
-	if v == "" {
-		return Oracle{}, fmt.Errorf("%s --version: no core version in %q", bin, first)
-	}
-	return Oracle{Version: v, Full: strings.TrimSpace(first), Bin: dir}, nil
-}
-
+// MissingOracle notes a missing oracle and lets the test go on with the
+// others (oracle.Note).
 func MissingOracle(t *testing.T, msg string) {
 	t.Helper()
-	if os.Getenv("STRAYLIGHT_REQUIRE_ORACLES") == "1" {
-		t.Fatalf("%s, and STRAYLIGHT_REQUIRE_ORACLES=1", msg)
-	}
-	t.Logf("skipped: %s", msg)
+	oracle.Note(t, "%s", msg)
 }
 
 // OpenCore opens a repository with the semantics of one ansible-core.

@@ -8,20 +8,15 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/straylight-fleet/straylight/internal/oracle"
 )
 
 // curlPath finds curl; without it the test skips, or fails when
 // STRAYLIGHT_REQUIRE_ORACLES=1.
 func curlPath(t *testing.T) string {
 	t.Helper()
-	path, err := exec.LookPath("curl")
-	if err != nil {
-		if os.Getenv("STRAYLIGHT_REQUIRE_ORACLES") == "1" {
-			t.Fatal("curl not found and STRAYLIGHT_REQUIRE_ORACLES=1")
-		}
-		t.Skip("curl not found: skipping the curl oracle test")
-	}
-	return path
+	return oracle.Tool(t, "curl", "apt-get install curl")
 }
 
 // curl runs curl with no proxy from the environment and a hard time limit.
@@ -89,10 +84,7 @@ sys.exit(r.status_code)
 func TestPyWinRMTrustsTheLabOverHTTPS(t *testing.T) {
 	python := "/usr/bin/python3"
 	if err := exec.Command(python, "-c", "import winrm").Run(); err != nil {
-		if os.Getenv("STRAYLIGHT_REQUIRE_ORACLES") == "1" {
-			t.Fatalf("%s cannot import winrm: %v", python, err)
-		}
-		t.Skipf("%s cannot import winrm (python3-winrm): %v", python, err)
+		oracle.Missing(t, "%s cannot import winrm (python3-winrm): %v", python, err)
 	}
 	l := startFixtureLab(t)
 	h, _ := l.Host("wintermute")

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/straylight-fleet/straylight/internal/oracle"
 	"golang.org/x/crypto/ssh"
 )
 
@@ -95,10 +96,7 @@ func openSSH(t *testing.T, info LinuxHostInfo, keyFile, stdin, command string) (
 
 func requireOracleSim(t *testing.T, what string) {
 	t.Helper()
-	if os.Getenv("STRAYLIGHT_REQUIRE_ORACLES") == "1" {
-		t.Fatalf("%s is missing (STRAYLIGHT_REQUIRE_ORACLES=1)", what)
-	}
-	t.Skipf("%s is missing", what)
+	oracle.Missing(t, "%s is missing", what)
 }
 
 func TestLinuxHostRunsARealShellInItsDirectory(t *testing.T) {

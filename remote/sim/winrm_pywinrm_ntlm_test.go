@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/straylight-fleet/straylight/internal/oracle"
 )
 
 // pywinrmNTLMScript speaks NTLM over plain HTTP with pywinrm's default
@@ -57,10 +59,7 @@ func requirePython(t *testing.T, python string) {
 	t.Helper()
 	if err := exec.Command(python, "-c", "import winrm").Run(); err != nil {
 		msg := python + " cannot import winrm (Debian: python3-winrm; pip: run .ci/venvs): " + err.Error()
-		if os.Getenv("STRAYLIGHT_REQUIRE_ORACLES") == "1" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
+		oracle.Missing(t, "%s", msg)
 	}
 }
 

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/straylight-fleet/straylight/internal/oracle"
 )
 
 // debianPython is Debian's interpreter, the one with python3-winrm installed
@@ -56,10 +58,7 @@ func requirePywinrm(t *testing.T) {
 	t.Helper()
 	if err := exec.Command(debianPython, "-c", "import winrm").Run(); err != nil {
 		msg := debianPython + " cannot import winrm (Debian package python3-winrm): " + err.Error()
-		if os.Getenv("STRAYLIGHT_REQUIRE_ORACLES") == "1" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
+		oracle.Missing(t, "%s", msg)
 	}
 }
 
