@@ -96,46 +96,45 @@ type openedScope struct {
 
 // openScope opens a host's scope for a play: its vars, then its vars_files.
 func (r *Repo) openScope(host string, run *PlayRun) (*HostScope, error) {
-	hs, err := r.scopeWithPlayVars(host, run, run.Play.Vars)
+	hs, err := r.scopeWithPlayVars(host, run, run.Play.Vars, run.Play.VarOrigins)
 	if err != nil || len(run.Play.VarsFiles) == 0 {
 		return hs, err
 	}
-	playVars, err := r.withVarsFiles(hs, run)
+	playVars, origins, err := r.withVarsFiles(hs, run)
 	if err != nil {
 		return nil, err
 	}
-	return r.scopeWithPlayVars(host, run, playVars)
+	return r.scopeWithPlayVars(host, run, playVars, origins)
 }
 
 // withVarsFiles adds the play's vars_files to its vars (they rank above
-// them); file names may be templates.
-func (r *Repo) withVarsFiles(hs *HostScope, run *PlayRun) (map[string]any, error) {
-	out := mergeMaps(run.Play.Vars)
+// them), with the origins of both; file names may be templates.
+func (r *Repo) withVarsFiles(hs *HostScope, run *PlayRun) (map[string]any, map[string]inventory.Origin, error) {
+	out, origins := mergeMaps(run.Play.Vars), maps.Clone(run.Play.VarOrigins)
 	for _, name := range run.Play.VarsFiles {
 		v, err := hs.template(name)
 		if err != nil {
-			return nil, &InputError{At: run.Play.At, Key: "vars_files", Msg: err.Error()}
+			return nil, nil, &InputError{At: run.Play.At, Key: "vars_files", Msg: err.Error()}
 		}
 		path := fmt.Sprint(v)
 		if !filepath.IsAbs(path) {
 			path = filepath.Join(run.Playbook.Dir, path)
 		}
-		vars, err := readVarsFile(r.Root, path)
+		vars, fileOrigins, err := readVarsFileOrigins(r.Root, path)
 		if err != nil {
-			return nil, &InputError{At: run.Play.At, Key: "vars_files", Msg: err.Error()}
+			return nil, nil, &InputError{At: run.Play.At, Key: "vars_files", Msg: err.Error()}
 		}
-		for k, val := range vars {
-			out[k] = val
-		}
+		maps.Copy(out, vars)
+		origins = overrideOrigins(origins, fileOrigins, vars)
 	}
-	return out, nil
+	return out, origins, nil
 }
 
-func (r *Repo) scopeWithPlayVars(host string, run *PlayRun, playVars map[string]any) (*HostScope, error) {
+func (r *Repo) scopeWithPlayVars(host string, run *PlayRun, playVars map[string]any, origins map[string]inventory.Origin) (*HostScope, error) {
 	roles := r.layers.of(r, run)
 	vars, err := r.Inventory.HostVars(host, inventory.Layers{
 		RoleDefaults: roles.defaults,
-		PlayVars:     r.layer(playVars, inventory.LayerPlayVars),
+		PlayVars:     r.layerWith(playVars, inventory.LayerPlayVars, origins),
 		RoleVars:     roles.vars,
 		ExtraVars:    roles.extra,
 		PlaybookDir:  run.Playbook.Dir,
@@ -245,10 +244,37 @@ func (r *Repo) layerWith(values map[string]any, name string, origins map[string]
 	}
 	for path, o := range origins {
 		if top, _, _ := strings.Cut(path, "."); hasKey(values, top) {
-			known[path] = o
+			known[path] = r.originIn(o, name)
 		}
 	}
 	return inventory.NewVars(values, known)
+}
+
+// originIn completes an origin read from a playbook's node: its layer, and
+// its file as an absolute path, as the inventory's origins have them.
+func (r *Repo) originIn(o inventory.Origin, layer string) inventory.Origin {
+	if o.Layer == "" {
+		o.Layer = layer
+	}
+	if o.File != "" && !filepath.IsAbs(o.File) {
+		o.File = filepath.Join(r.Root, o.File)
+	}
+	return o
+}
+
+// overrideOrigins are base's origins with those of the variables a later
+// file sets replaced by that file's.
+func overrideOrigins(base, later map[string]inventory.Origin, laterVars map[string]any) map[string]inventory.Origin {
+	if base == nil {
+		base = map[string]inventory.Origin{}
+	}
+	for path := range base {
+		if top, _, _ := strings.Cut(path, "."); hasKey(laterVars, top) {
+			delete(base, path)
+		}
+	}
+	maps.Copy(base, later)
+	return base
 }
 
 func hasKey(m map[string]any, k string) bool {
@@ -648,13 +674,15 @@ func (hs *HostScope) withHandlerEnvironment(h *Task, cmd string) (string, error)
 // (lib/ansible/playbook/task.py:322-332), which straylight refuses to
 // guess at.
 func (hs *HostScope) environment(entries []EnvEntry) ([]filemod.EnvVar, error) {
-	merged := map[string]any{}
+	merged := map[string]string{}
 	for _, e := range entries {
 		m, err := hs.environmentEntry(e)
 		if err != nil {
 			return nil, err
 		}
-		maps.Copy(merged, m)
+		for k, v := range m {
+			merged[k] = render.PyStr(v) // Python's str(): env_prefix's text_type(v)
+		}
 	}
 	env, err := filemod.EnvVars(merged)
 	if err != nil {
@@ -665,7 +693,7 @@ func (hs *HostScope) environment(entries []EnvEntry) ([]filemod.EnvVar, error) {
 
 // environmentEntry templates one entry, which must give a mapping.
 func (hs *HostScope) environmentEntry(e EnvEntry) (map[string]any, error) {
-	v, err := hs.template(e.Value)
+	v, err := hs.repo.engine.TemplateOrdered(hs.scope, e.Value) // a value's mappings print in order
 	var ro *resultOnlyAnsibleKnows
 	switch {
 	case errors.As(err, &ro):
@@ -673,11 +701,11 @@ func (hs *HostScope) environmentEntry(e EnvEntry) (map[string]any, error) {
 	case err != nil:
 		return nil, &InputError{At: e.At, Key: "environment", Msg: err.Error()}
 	}
-	m, ok := v.(map[string]any)
+	m, ok := v.(*render.Map)
 	if !ok {
 		return nil, &InputError{At: e.At, Key: "environment", Msg: fmt.Sprintf("environment must be a dictionary, received a %s (Ansible warns \"could not parse environment value, skipping\" and runs the task without it; straylight refuses)", typeWord(v))}
 	}
-	return m, nil
+	return m.Values, nil
 }
 
 // newlineFor: win_template writes CRLF by default, template LF; both honour

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/straylight-fleet/straylight/fleet/inventory"
 	"github.com/straylight-fleet/straylight/render"
 )
 
@@ -307,9 +308,17 @@ func (wk *walker) readVarsDir(dir string) (map[string]any, error) {
 // readVarsFile reads a vars file's mapping, values raw (templated when
 // used, as Ansible's variables are).
 func readVarsFile(root, path string) (map[string]any, error) {
+	vars, origins, err := readVarsFileOrigins(root, path)
+	return orderedVars(vars, origins), err
+}
+
+// readVarsFileOrigins reads a vars file's values and where each key is
+// written (nodeOrigins).
+func readVarsFileOrigins(root, path string) (map[string]any, map[string]inventory.Origin, error) {
 	node, err := readYAMLFile(path)
 	if err != nil || node == nil {
-		return nil, relabel(err, path, RelTo(root, path))
+		return nil, nil, relabel(err, path, RelTo(root, path))
 	}
-	return decodeMap(RelTo(root, path), node)
+	vars, err := decodeMap(RelTo(root, path), node)
+	return vars, nodeOrigins(path, node), err
 }

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/straylight-fleet/straylight/fleet/inventory"
 	"gopkg.in/yaml.v3"
 )
 
@@ -28,7 +29,8 @@ type Play struct {
 	Tasks       []*Task // run after the roles
 	PostTasks   []*Task // run last
 	Handlers    []*Task
-	VarsFiles   []string // as written (may be templates); entries that are lists: the first file found
+	VarsFiles   []string                    // as written (may be templates); entries that are lists: the first file found
+	VarOrigins  map[string]inventory.Origin // where each key under vars is written: the order of its mappings
 	Tags        []string
 	Become      BecomeSpec // the play's become keywords
 	Environment []EnvEntry // the play's environment keyword, as written
@@ -125,6 +127,7 @@ func (p *Play) set(file, key string, v *yaml.Node) error {
 		p.Connection = v.Value
 	case "vars":
 		p.Vars, err = decodeMap(file, v)
+		p.VarOrigins = nodeOrigins(file, v)
 	case "roles":
 		p.Roles, err = parseRoleRefs(file, v)
 	case "pre_tasks":

@@ -323,6 +323,7 @@ func (t *Task) setStructure(file, key string, v *yaml.Node) error {
 		t.When, err = conditionList(file, v)
 	case "vars":
 		t.Vars, err = decodeMap(file, v)
+		t.Vars = orderedVars(t.Vars, nodeOrigins(file, v))
 	case "loop_control":
 		t.LoopControl, err = decodeMap(file, v)
 	case "loop", "with_items", "with_list", "with_dict", "with_fileglob":
@@ -508,6 +509,9 @@ func environmentEntries(file string, v *yaml.Node) ([]EnvEntry, error) {
 	a, err := decodeAny(v)
 	if err != nil {
 		return nil, err
+	}
+	if m, ok := a.(map[string]any); ok { // a value's mappings print in file order
+		a = orderedVars(m, nodeOrigins(file, v))
 	}
 	return entriesAt(Located{file, v.Line}, a), nil
 }

@@ -3,7 +3,9 @@ package ansible
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
+	"strconv"
 
 	"github.com/straylight-fleet/straylight/fleet/inventory"
 	"gopkg.in/yaml.v3"
@@ -89,10 +91,13 @@ func mapPairs(n *yaml.Node) [][2]*yaml.Node {
 	return out
 }
 
-// decodeAny decodes a node into plain Go values (map[string]any, []any, ...).
+// decodeAny decodes a node into plain Go values (map[string]any, []any, ...),
+// its plain scalars read as YAML 1.1 reads them (yaml11Scalars).
 func decodeAny(n *yaml.Node) (any, error) {
 	var v any
-	yaml11Bools(n)
+	if err := yaml11Scalars(n); err != nil {
+		return nil, err
+	}
 	if err := n.Decode(&v); err != nil {
 		return nil, err
 	}
@@ -123,19 +128,58 @@ func normalize(v any) any {
 	return v
 }
 
-// yaml11Bools retags the plain scalars YAML 1.1 reads as booleans (yes,
-// no, on, off in any of their cases), as Ansible's PyYAML does.
-func yaml11Bools(n *yaml.Node) {
-	if n.Kind == yaml.ScalarNode && n.Style == 0 && n.Tag == "!!str" && yaml11Bool[n.Value] {
-		n.Tag = "!!bool"
-		n.Value = fmt.Sprint(isTrueWord(n.Value))
+// yaml11Scalars retags the plain (untagged, unquoted) scalars under n with
+// the value YAML 1.1 gives them, as Ansible's PyYAML reads playbooks, roles
+// and vars files: yaml.v3 resolves by YAML 1.2, where 1e3, 0o17 and 08080
+// are numbers and yes, 1:30 and 2024-01-01 are not (PyYAML: the strings
+// "1e3", "0o17" and "08080", true, the integer 90 and a date, which
+// templates print as 2024-01-01). inventory.ResolvePlain is the one YAML
+// 1.1 resolver, the inventory's.
+func yaml11Scalars(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode && n.Style == 0 && yaml12Resolved[n.Tag] {
+		v, err := inventory.ResolvePlain(n.Value)
+		if err != nil {
+			return fmt.Errorf("line %d: %v", n.Line, err)
+		}
+		n.Tag, n.Value = yamlTagged(v, n.Value)
+		n.Style = yaml.TaggedStyle // read once: 1.0e+3 is now 1000, no int
 	}
 	for _, c := range n.Content {
-		yaml11Bools(c)
+		if err := yaml11Scalars(c); err != nil {
+			return err
+		}
 	}
+	return nil
 }
 
-var yaml11Bool = map[string]bool{
-	"yes": true, "Yes": true, "YES": true, "no": true, "No": true, "NO": true,
-	"on": true, "On": true, "ON": true, "off": true, "Off": true, "OFF": true,
+// yaml12Resolved are the tags yaml.v3 gives an untagged plain scalar.
+var yaml12Resolved = map[string]bool{"!!str": true, "!!int": true, "!!float": true, "!!bool": true, "!!null": true, "!!timestamp": true}
+
+// yamlTagged is the tag and text yaml.v3 decodes back into v.
+func yamlTagged(v any, text string) (tag, value string) {
+	switch x := v.(type) {
+	case nil:
+		return "!!null", "null"
+	case bool:
+		return "!!bool", strconv.FormatBool(x)
+	case int:
+		return "!!int", strconv.Itoa(x)
+	case float64:
+		return "!!float", yamlFloatText(x)
+	case string:
+		return "!!str", x
+	}
+	return "!!str", text
+}
+
+func yamlFloatText(f float64) string {
+	switch {
+	case math.IsInf(f, 1):
+		return ".inf"
+	case math.IsInf(f, -1):
+		return "-.inf"
+	case math.IsNaN(f):
+		return ".nan"
+	}
+	return strconv.FormatFloat(f, 'g', -1, 64)
 }

@@ -200,35 +200,21 @@ type EnvVar struct {
 // envName is what sh's export accepts as a variable's name.
 var envName = lazyre.New(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
-// EnvVars reads a task's merged environment: its names sorted, its values
-// printed as Python's str() prints them (the shell's env_prefix,
-// lib/ansible/plugins/shell/__init__.py:78-79 at c9ac477e). A name sh cannot
-// export is an error.
-func EnvVars(env map[string]any) ([]EnvVar, error) {
+// EnvVars reads a task's merged environment, each value already printed
+// as Python's str() prints it (the shell's env_prefix,
+// lib/ansible/plugins/shell/__init__.py:78-79 at c9ac477e: a list or a
+// mapping as its repr), its names sorted. A name sh cannot export is an
+// error.
+func EnvVars(env map[string]string) ([]EnvVar, error) {
 	names := slices.Sorted(maps.Keys(env))
 	out := make([]EnvVar, len(names))
 	for i, k := range names {
-		v, err := envValue(k, env[k])
-		if err != nil {
-			return nil, err
+		if !envName().MatchString(k) {
+			return nil, fmt.Errorf("environment variable name %q is not one sh can export ([A-Za-z_][A-Za-z0-9_]*)", k)
 		}
-		out[i] = EnvVar{Name: k, Value: v}
+		out[i] = EnvVar{Name: k, Value: env[k]}
 	}
 	return out, nil
-}
-
-// envValue is a variable's value as sh exports it.
-func envValue(name string, v any) (string, error) {
-	switch v.(type) {
-	case []any, map[string]any:
-		return "", fmt.Errorf("environment variable %s is a list or a mapping, which Ansible exports as Python prints it; straylight exports strings, numbers and booleans only", name)
-	case nil:
-		return "None", nil
-	}
-	if !envName().MatchString(name) {
-		return "", fmt.Errorf("environment variable name %q is not one sh can export ([A-Za-z_][A-Za-z0-9_]*)", name)
-	}
-	return String(v), nil
 }
 
 // ExportLines is sh that exports the variables, one line each.

@@ -38,6 +38,11 @@ var (
 		`(?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$`)
 )
 
+// ResolvePlain gives an untagged, unquoted YAML scalar its YAML 1.1 value,
+// as PyYAML's resolver and constructors do: nil, a bool, an int (a float64
+// beyond int), a float64, or a string (a date or time as its isoformat()).
+func ResolvePlain(s string) (any, error) { return resolvePlain(s) }
+
 // resolvePlain gives an untagged, unquoted YAML scalar its YAML 1.1 value.
 func resolvePlain(s string) (any, error) {
 	switch s {

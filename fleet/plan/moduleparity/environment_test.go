@@ -36,6 +36,7 @@ const e2eEnvPlaybook = `- name: Environment
   vars:
     greeting: hello
     extra_env: {D: from-list}
+    pylist: [1, "two", 3.5, true, null]
   tasks:
     - name: play level
       shell: echo "$A $B $N" > {{ out }}/play.txt
@@ -62,6 +63,15 @@ const e2eEnvPlaybook = `- name: Environment
     - name: included
       include_tasks: dyn.yml
       vars: {F: not-exported}
+    - name: values Python prints
+      shell: printf '%s|%s|%s|%s|%s|%s\n' "$L" "$M" "$F" "$E" "$G" "$U" > {{ out }}/pystr.txt
+      environment:
+        L: "{{ pylist }}"
+        M: {b: 1, a: [x, "y'z"], c: {d: null}}
+        F: 1.0
+        E: 1e3
+        G: []
+        U: "ünï"
     - name: vaulted
       shell: echo "$TOKEN" > {{ out }}/token.txt
       environment: {TOKEN: "{{ vault_env_token }}"}
@@ -112,7 +122,7 @@ func TestE2EEnvironmentParityWithAnsiblePlaybook(t *testing.T) {
 		e2eEnvPlanned(t, p)
 		parity.RunPlaybookExiting(t, o, dir, root, repo, 0, "--limit", "e1")
 		byAnsible := e2eCommandsFiles(t, out)
-		if !strings.Contains(byAnsible, "task.txt: \"play hello-task\\n\"") || !strings.Contains(byAnsible, e2eEnvToken) {
+		if !strings.Contains(byAnsible, "task.txt: \"play hello-task\\n\"") || !strings.Contains(byAnsible, e2eEnvToken) || !strings.Contains(byAnsible, "'c': {'d': None}") {
 			t.Fatalf("%s: ansible-playbook did not write what the playbook says:\n%s", o.Full, byAnsible)
 		}
 		e2eEnvReset(t, out)
@@ -139,7 +149,7 @@ func e2eEnvReset(t *testing.T, out string) {
 func e2eEnvPlanned(t *testing.T, p *fleetplan.Plan) {
 	t.Helper()
 	h := p.Host("e1")
-	if h == nil || len(h.Unsupported) > 0 || len(h.ViaAnsible) > 0 || len(h.Files) != 11 || len(h.Handlers) != 1 {
+	if h == nil || len(h.Unsupported) > 0 || len(h.ViaAnsible) > 0 || len(h.Files) != 12 || len(h.Handlers) != 1 {
 		t.Fatalf("plan of e1: %+v", h)
 	}
 	var js bytes.Buffer
