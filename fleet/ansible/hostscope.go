@@ -146,7 +146,7 @@ func (r *Repo) scopeWithPlayVars(host string, run *PlayRun, playVars map[string]
 	values, magic := withAnsibleHost(orderedValues(vars), host), r.magic(host, run.Playbook.Dir)
 	hs.scope = render.NewScope(values, magic).WithSearchPath([]string{run.Playbook.Dir})
 	hs.conn = connectionFrom(host, run.Play.Connection, hs.lookup)
-	if hs.facts = r.factsFor(host, run, hs.conn); hs.facts != nil {
+	if hs.facts = r.factsFor(hs); hs.facts != nil {
 		magic.Facts = hs.facts
 		hs.scope = render.NewScope(values, magic).WithSearchPath([]string{run.Playbook.Dir})
 	}

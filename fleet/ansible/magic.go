@@ -4,6 +4,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/straylight-fleet/straylight/fleet/filemod"
 	"github.com/straylight-fleet/straylight/fleet/inventory"
 	"github.com/straylight-fleet/straylight/render"
 )
@@ -96,25 +97,52 @@ func (r *Repo) hostvarsFacts(host string) render.FactSource {
 // FactGatherer gathers hosts' facts (fleet/facts) for the plays that
 // gather them: Facts returns the host's source, which asks the host once,
 // on the first fact a template or condition reads — over conn, with the
-// gathering play's become keywords, as Ansible's setup runs — and keeps
-// the answer for every play and for the apply of the plan made from it.
+// gathering play's become keywords and environment, as Ansible's setup
+// runs — and keeps the answer for every play and for the apply of the
+// plan made from it.
 type FactGatherer interface {
-	Facts(host string, conn Connection, become BecomeSpec) render.FactSource
+	Facts(host string, conn Connection, become BecomeSpec, env []filemod.EnvVar) render.FactSource
 }
 
 // factsFor is the fact source of a host's scope in a play, nil when the
 // play sees no gathered facts: as in Ansible, a host has them once a play
 // gathering facts ran on it (this one, or an earlier one: facts outlive
 // their play).
-func (r *Repo) factsFor(host string, run *PlayRun, conn Connection) render.FactSource {
+func (r *Repo) factsFor(hs *HostScope) render.FactSource {
+	host, run := hs.host, hs.run
 	if r.facts == nil || !r.factsGatheredBy(host, run) {
 		return nil
 	}
-	src := r.facts.Facts(host, conn, r.gatheringPlay(host, run).Become)
+	play := r.gatheringPlay(host, run)
+	src := r.facts.Facts(host, hs.conn, play.Become, hs.gatheringEnvironment(play))
 	if asVars, ok := ansibleBool(r.Config.InjectFactsAsVars); ok && !asVars {
 		return onlyFactsDict{src}
 	}
 	return src
+}
+
+// gatheringEnvironment is the environment the gathering play's setup runs
+// with: its environment keyword templated before any fact is known
+// (hs has none yet). Ansible applies a play's environment to its fact
+// gathering, and gathers without it when it cannot be templated then
+// (PATH: "/opt/bin:{{ ansible_env.PATH }}", the usual form, needs the
+// facts it is for): checked with ansible-core 2.14 and 2.19,
+// fleet/plan/moduleparity/factsenv_test.go.
+func (hs *HostScope) gatheringEnvironment(play *Play) []filemod.EnvVar {
+	if len(play.Environment) == 0 {
+		return nil
+	}
+	env, err := hs.environment(play.Environment)
+	if err != nil {
+		return nil
+	}
+	return env
+}
+
+// GatheringEnvironment is the environment the host's facts are gathered
+// with in the scope's play (gatheringEnvironment).
+func (hs *HostScope) GatheringEnvironment() []filemod.EnvVar {
+	return hs.gatheringEnvironment(hs.repo.gatheringPlay(hs.host, hs.run))
 }
 
 // gatheringPlay is the host's first play that gathers facts (factsFor

@@ -11,8 +11,9 @@
 // gathers (its fact names are undefined, as in Ansible).
 //
 // Gathering is one round trip through the host's own transport (Gather),
-// with the gathering play's become keywords (WithBecome), bounded by a
-// deadline: on Linux over SSH or locally a POSIX sh script
+// with the gathering play's become keywords (WithBecome) and, on POSIX
+// hosts, its environment exported first (ansible_env then holds those
+// variables too), bounded by a deadline: on Linux over SSH or locally a POSIX sh script
 // (posix.sh) prints what the facts are computed from — uname, the name
 // looked up by address, /etc/os-release and /etc/debian_version,
 // /proc/cpuinfo and /proc/meminfo, the default route and its interface,

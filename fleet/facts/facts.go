@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/straylight-fleet/straylight/fleet/ansible"
+	"github.com/straylight-fleet/straylight/fleet/filemod"
 	"github.com/straylight-fleet/straylight/remote"
 	"github.com/straylight-fleet/straylight/render"
 )
@@ -54,13 +55,13 @@ func New(dial Dial, timeout time.Duration) *Gatherer {
 
 // Facts implements ansible.FactGatherer: the host's facts, gathered over
 // conn the first time a fact is read (the first play's connection wins).
-func (g *Gatherer) Facts(host string, conn ansible.Connection, become ansible.BecomeSpec) render.FactSource {
+func (g *Gatherer) Facts(host string, conn ansible.Connection, become ansible.BecomeSpec, env []filemod.EnvVar) render.FactSource {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	h, ok := g.hosts[host]
 	if !ok {
 		h = &Host{name: host, windows: conn.Kind == "winrm", gather: func() (map[string]any, error) {
-			return g.gather(conn, become)
+			return g.gather(conn, become, env)
 		}}
 		g.hosts[host] = h
 	}
@@ -69,7 +70,7 @@ func (g *Gatherer) Facts(host string, conn ansible.Connection, become ansible.Be
 
 // gather opens the host's transport and runs the facts script, all within
 // the timeout.
-func (g *Gatherer) gather(conn ansible.Connection, become ansible.BecomeSpec) (map[string]any, error) {
+func (g *Gatherer) gather(conn ansible.Connection, become ansible.BecomeSpec, env []filemod.EnvVar) (map[string]any, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), g.timeout)
 	defer cancel()
 	tr, err := g.dial(conn)
@@ -80,7 +81,27 @@ func (g *Gatherer) gather(conn ansible.Connection, become ansible.BecomeSpec) (m
 	if g.escalate != nil && become != (ansible.BecomeSpec{}) {
 		tr = g.escalate(tr, become)
 	}
-	return Gather(ctx, tr, conn.Kind == "winrm")
+	if conn.Kind == "winrm" {
+		return Gather(ctx, tr, true)
+	}
+	facts, err := gatherPOSIX(ctx, tr, filemod.ExportLines(env))
+	if err == nil {
+		withExported(facts, env)
+	}
+	return facts, err
+}
+
+// withExported adds the variables the gathering ran with to ansible_env:
+// the script reads only HOME, PATH and USER of the environment, and the
+// rest of setup's env is the process's, which holds every exported one.
+func withExported(facts map[string]any, env []filemod.EnvVar) {
+	m, ok := facts["env"].(*render.Map)
+	if !ok {
+		return
+	}
+	for _, e := range env {
+		m.Set(e.Name, e.Value)
+	}
 }
 
 // Gather runs the facts script over tr in one round trip (PowerShell on a
@@ -97,7 +118,13 @@ func Gather(ctx context.Context, tr remote.Transport, windows bool) (map[string]
 		}
 		return parseWindows(res.Stdout)
 	}
-	res, err := tr.Run(ctx, remote.Command{Shell: remote.Sh, Script: posixScript})
+	return gatherPOSIX(ctx, tr, "")
+}
+
+// gatherPOSIX runs the sh facts script after exports (the gathering
+// play's environment, export lines), as Ansible's setup runs in it.
+func gatherPOSIX(ctx context.Context, tr remote.Transport, exports string) (map[string]any, error) {
+	res, err := tr.Run(ctx, remote.Command{Shell: remote.Sh, Script: exports + posixScript})
 	if err != nil {
 		return nil, err
 	}

@@ -53,7 +53,7 @@ func (g *Gatherer) gatheringHosts(r *ansible.Repo) []*Host {
 				continue
 			}
 			seen[host] = true
-			out = append(out, g.Facts(host, hs.Conn(), run.Play.Become).(*Host))
+			out = append(out, g.Facts(host, hs.Conn(), run.Play.Become, hs.GatheringEnvironment()).(*Host))
 		}
 	}
 	return out
