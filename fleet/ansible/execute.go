@@ -345,12 +345,18 @@ func (wk *walker) lookupScope(base *HostScope, t *Task) *HostScope {
 	return &c
 }
 
-// rolePath is Ansible's role_path for a role's task: the role's folder.
+// rolePath is Ansible's role_path for a role's task — the role's folder —
+// and role_name and ansible_role_name, its name (a collection's role's
+// role_name is its short name).
 func rolePath(t *Task) map[string]any {
 	if t.RoleDir == "" {
 		return nil
 	}
-	return map[string]any{"role_path": t.RoleDir}
+	short := t.Role
+	if parts := strings.Split(t.Role, "."); len(parts) >= 3 {
+		short = parts[len(parts)-1]
+	}
+	return map[string]any{"role_path": t.RoleDir, "role_name": short, "ansible_role_name": t.Role}
 }
 
 func allEmpty(maps []map[string]any) bool {

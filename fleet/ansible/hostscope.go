@@ -143,7 +143,7 @@ func (r *Repo) scopeWithPlayVars(host string, run *PlayRun, playVars map[string]
 		return nil, r.relabelInventoryError(err)
 	}
 	hs := &HostScope{repo: r, run: run, host: host, vars: vars}
-	values, magic := withAnsibleHost(orderedValues(vars), host), r.magic(host, run.Playbook.Dir)
+	values, magic := withPlayMagic(withAnsibleHost(orderedValues(vars), host), run), r.magic(host, run.Playbook.Dir)
 	hs.scope = render.NewScope(values, magic).WithSearchPath([]string{run.Playbook.Dir})
 	hs.conn = connectionFrom(host, run.Play.Connection, hs.lookup)
 	if hs.facts = r.factsFor(hs); hs.facts != nil {
@@ -152,6 +152,25 @@ func (r *Repo) scopeWithPlayVars(host string, run *PlayRun, playVars map[string]
 	}
 	hs.secrets = hs.collectSecrets()
 	return hs, nil
+}
+
+// withPlayMagic gives a play's scopes Ansible's magic variables of the
+// play (VariableManager._get_magic_variables,
+// lib/ansible/vars/manager.py:437-488 at c9ac477e): its name and its
+// hosts within --limit (a plan fails none of them). ansible_play_batch and
+// play_hosts are the serial batch: all of them without serial, left
+// undefined with it (straylight does not batch a plan).
+func withPlayMagic(raw map[string]any, run *PlayRun) map[string]any {
+	hosts := make([]any, len(run.Hosts))
+	for i, h := range run.Hosts {
+		hosts[i] = h
+	}
+	raw["ansible_play_name"] = run.Play.Name
+	raw["ansible_play_hosts"], raw["ansible_play_hosts_all"] = hosts, hosts
+	if !run.Play.Serial {
+		raw["ansible_play_batch"], raw["play_hosts"] = hosts, hosts
+	}
+	return raw
 }
 
 // withAnsibleHost gives a task's variables ansible_host when the inventory

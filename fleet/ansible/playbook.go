@@ -35,6 +35,7 @@ type Play struct {
 	Become      BecomeSpec // the play's become keywords
 	Environment []EnvEntry // the play's environment keyword, as written
 	GatherFacts *bool      // gather_facts; nil when unset (ansible.cfg's gathering decides)
+	Serial      bool       // serial is set: hosts run in batches
 	Unsupported []string   // play keywords straylight does not honour
 	At          Located
 }
@@ -125,6 +126,8 @@ func (p *Play) set(file, key string, v *yaml.Node) error {
 		p.Hosts, err = hostsPattern(v)
 	case "connection":
 		p.Connection = v.Value
+	case "serial":
+		p.Serial = v.Tag != "!!null"
 	case "vars":
 		p.Vars, err = decodeMap(file, v)
 		p.VarOrigins = nodeOrigins(file, v)
