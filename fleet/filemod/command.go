@@ -195,6 +195,9 @@ func (a CommandArgs) Describe() string {
 type EnvVar struct {
 	Name  string
 	Value string
+	// Null: the value was null, which sh exports as "None" (Python's str)
+	// and PowerShell's SetEnvironmentVariable takes as "remove it".
+	Null bool
 }
 
 // envName is what sh's export accepts as a variable's name.
@@ -212,7 +215,7 @@ func EnvVars(env map[string]any) ([]EnvVar, error) {
 		if err != nil {
 			return nil, err
 		}
-		out[i] = EnvVar{Name: k, Value: v}
+		out[i] = EnvVar{Name: k, Value: v, Null: env[k] == nil}
 	}
 	return out, nil
 }
