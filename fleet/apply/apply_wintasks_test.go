@@ -2,13 +2,19 @@ package apply_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
+	"sync"
 	"testing"
 
+	"github.com/straylight-fleet/straylight/fleet/ansible"
 	"github.com/straylight-fleet/straylight/fleet/apply"
 	fleetplan "github.com/straylight-fleet/straylight/fleet/plan"
+	"github.com/straylight-fleet/straylight/internal/parity"
+	"github.com/straylight-fleet/straylight/remote"
 	"github.com/straylight-fleet/straylight/remote/sim"
 )
 
@@ -78,4 +84,75 @@ func winTask(files []*fleetplan.FileChange, name string) *fleetplan.FileChange {
 		}
 	}
 	return nil
+}
+
+// winWire is a WinRM host's transport for the wire tests: it answers
+// scripts by their first line and records every command sent.
+type winWire struct {
+	mu      sync.Mutex
+	sent    []remote.Command
+	answers map[string]string
+}
+
+func (f *winWire) Run(_ context.Context, cmd remote.Command) (remote.CommandResult, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.sent = append(f.sent, cmd)
+	first, _, _ := strings.Cut(cmd.Script, "\n")
+	return remote.CommandResult{Stdout: f.answers[first]}, nil
+}
+func (f *winWire) ReadFile(context.Context, string) (remote.FileState, error) {
+	return remote.FileState{}, nil
+}
+func (f *winWire) WriteFile(context.Context, string, []byte) (remote.WriteResult, error) {
+	return remote.WriteResult{}, errors.New("no file is written in this test")
+}
+func (f *winWire) Snapshot(context.Context, string) (remote.HostSnapshot, error) {
+	return remote.HostSnapshot{}, nil
+}
+func (f *winWire) Describe() string { return "winrm wire" }
+func (f *winWire) Close() error     { return nil }
+
+// TestApplyWindowsTasksOnTheWire: --apply sends, in task order and in
+// PowerShell, sc.exe's query again (the service is as planned), the
+// win_service task's script, then the win_shell task's script with its
+// environment set first and its creates tested again — each exactly.
+func TestApplyWindowsTasksOnTheWire(t *testing.T) {
+	root := t.TempDir()
+	parity.WriteTree(t, root, map[string]string{
+		"inventory.yml": "all:\n  hosts:\n    wm:\n      ansible_connection: winrm\n      ansible_host: 127.0.0.1\n      ansible_user: mdt\n      ansible_password: pw\n",
+		"ansible.cfg":   "[defaults]\ninventory = inventory.yml\n",
+		"site.yml": "- hosts: wm\n  gather_facts: false\n  tasks:\n" +
+			"    - {name: svc, win_service: {name: helper, state: restarted, force_dependent_services: true}}\n" +
+			"    - name: sh\n      win_shell: Set-Content -LiteralPath C:\\o.txt -Value $env:X\n      args: {creates: 'C:\\done'}\n      environment: {X: \"a'b\"}\n",
+	})
+	query := "Write-Output '@@service helper'\nsc.exe query 'helper'\nWrite-Output \"@@rc $LASTEXITCODE\"\nsc.exe qc 'helper'\nWrite-Output \"@@rc $LASTEXITCODE\"\nexit 0\n"
+	wire := &winWire{answers: map[string]string{
+		"Write-Output '@@service helper'":                                           "@@service helper\r\n        STATE              : 4  RUNNING\r\n@@rc 0\r\n        START_TYPE         : 2   AUTO_START\r\n@@rc 0\r\n",
+		"if (Test-Path -LiteralPath 'C:\\done') { Write-Output 'creates'; exit 0 }": "run\r\n",
+	}}
+	transports := func(fleetplan.Connection) (remote.Transport, error) { return wire, nil }
+	repo, err := ansible.Open(ansible.Options{Repo: root})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := (&fleetplan.Planner{Repo: repo, Transports: transports}).Plan(context.Background())
+	if err != nil || len(plan.Host("wm").Files) != 2 {
+		t.Fatalf("plan: %v %+v", err, plan.Host("wm"))
+	}
+	wire.sent = nil
+	sum, err := (&apply.Engine{Repo: repo, Transports: transports}).Apply(context.Background(), plan, (&recorder{}).observe)
+	if err != nil || sum.OK != 1 {
+		t.Fatalf("apply: %v %+v", err, sum)
+	}
+	want := []string{query, "Restart-Service -Name 'helper' -Force -ErrorAction Stop\n",
+		"[System.Environment]::SetEnvironmentVariable('X', 'a''b')\nif (Test-Path -LiteralPath 'C:\\done') { Write-Output 'skipped: creates'; exit 0 }\nSet-Content -LiteralPath C:\\o.txt -Value $env:X\n"}
+	if len(wire.sent) != len(want) {
+		t.Fatalf("sent %d commands, want %d: %+v", len(wire.sent), len(want), wire.sent)
+	}
+	for i, w := range want {
+		if wire.sent[i].Script != w || wire.sent[i].Shell != remote.PowerShell {
+			t.Errorf("command %d: %s %q, want powershell %q", i, wire.sent[i].Shell, wire.sent[i].Script, w)
+		}
+	}
 }
