@@ -153,7 +153,8 @@ func TestWindowsTasksPlannedOverWinRM(t *testing.T) {
 		t.Errorf("the plan shows the vaulted value (%v)", err)
 	}
 	for _, line := range []string{"TASK [Start the helper] win_service helper: start_mode auto, start (Stopped → Running)\nchanged: [wm]",
-		"TASK [Keep vLLM running] win_service vllm: ok (Running, auto)\nok: [wm]"} {
+		"TASK [Keep vLLM running] win_service vllm: ok (Running, auto)\nok: [wm]",
+		"TASK [Prepare once] win_command \"C:\\\\tools\\\\prep.exe --all\": skipped, since C:\\app\\prepared exists\nskipping: [wm]"} {
 		if !strings.Contains(human.String(), line) {
 			t.Errorf("the plan lacks %q:\n%s", line, human.String())
 		}
