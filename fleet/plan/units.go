@@ -225,11 +225,17 @@ func (w *hostWork) winServiceNames() []string {
 }
 
 // windowsOnly lists a Windows module's task as unsupported when the host
-// is not reached over WinRM, and reports whether it did.
+// is not reached over WinRM, or when the task asks for become (Ansible's
+// runas, which straylight does not run: it would act as the WinRM user),
+// and reports whether it did.
 func windowsOnly(w *hostWork, f *fileWork) bool {
-	if w.conn.Kind == "winrm" {
+	switch {
+	case w.conn.Kind != "winrm":
+		w.wouldFail(f, string(f.change.Module)+" runs on Windows hosts, reached over WinRM")
+	case f.change.Become != nil && f.change.Become.Become:
+		w.wouldFail(f, "become on "+string(f.change.Module)+": straylight runs Windows tasks as the WinRM user, not through runas; Ansible runs it")
+	default:
 		return false
 	}
-	w.wouldFail(f, string(f.change.Module)+" runs on Windows hosts, reached over WinRM")
 	return true
 }
