@@ -36,6 +36,8 @@ const winTasksPlaybook = `- name: Deploy vLLM on the Windows GPU hosts
     - name: Only once
       ansible.windows.win_command: hostname
       args: {creates: "{{ vllm_base_dir }}\\config.yml"}
+    - name: Say the host's name
+      win_command: hostname
 `
 
 // TestApplyWindowsTasksOnTheLab: on the lab's wintermute, whose WinRM
@@ -43,8 +45,8 @@ const winTasksPlaybook = `- name: Deploy vLLM on the Windows GPU hosts
 // is planned from sc.exe's answer (the helper service is Stopped, manual)
 // and --apply changes the lab's service to Running, auto; the win_shell
 // task's environment reaches its PowerShell, which writes the value into
-// the lab's filesystem; the win_command is skipped by its creates. A
-// second plan finds the service as asked.
+// the lab's filesystem; one win_command is skipped by its creates, the
+// other runs. A second plan finds the service as asked.
 func TestApplyWindowsTasksOnTheLab(t *testing.T) {
 	d := startLab(t)
 	d.Lab.WinRM("wintermute").SetService(sim.WindowsService{Name: "vllm-helper", Status: "Stopped", StartMode: "manual"})
@@ -65,6 +67,9 @@ func TestApplyWindowsTasksOnTheLab(t *testing.T) {
 	run := applyPlan(t, context.Background(), repo, plan, apply.Options{}, nil)
 	wantResult(t, run.evs, "wintermute", "ok")
 	services := d.Lab.WinRM("wintermute").Services()
+	if !hasStep(run.evs, "wintermute", apply.StepWrite, apply.StatusOK, "win_command hostname") {
+		t.Errorf("no event of the win_command that runs: %+v", run.evs)
+	}
 	if !slices.Contains(services, sim.WindowsService{Name: "vllm-helper", Status: "Running", StartMode: "auto"}) {
 		t.Errorf("the lab's services after the apply: %+v", services)
 	}

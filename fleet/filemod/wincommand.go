@@ -159,8 +159,15 @@ func (a WinCommandArgs) RunScript() string {
 	for i, w := range a.Words {
 		quoted[i] = PSQuoteName(w)
 	}
-	return b.String() + "& " + strings.Join(quoted, " ") + "\n"
+	return b.String() + psStopOnError + "& " + strings.Join(quoted, " ") + "\n"
 }
+
+// psStopOnError makes a program that cannot be started (not found) a
+// terminating error, so the script exits 1 as the module fails ("Failed
+// to run", win_command.ps1:129); otherwise PowerShell goes on with
+// $LASTEXITCODE at 0. A native program's exit code is not an error to
+// PowerShell 5.1 and still comes back through $LASTEXITCODE.
+const psStopOnError = "$ErrorActionPreference = 'Stop'\n"
 
 // PSEnvLines sets each variable in the PowerShell process as Ansible's
 // module wrapper does (module_wrapper.ps1:74-76 at c9ac477e), the value a

@@ -106,7 +106,7 @@ func TestWinCommandScripts(t *testing.T) {
 	a.Env = []EnvVar{{Name: "TOKEN", Value: "s'cret"}, {Name: "OLD", Null: true, Value: "None"}}
 	want := "[System.Environment]::SetEnvironmentVariable('TOKEN', 's''cret')\n[System.Environment]::SetEnvironmentVariable('OLD', $null)\n" +
 		"if (Test-Path -LiteralPath 'C:\\work\\done') { Write-Output 'skipped: creates'; exit 0 }\n" +
-		"Set-Location -LiteralPath 'C:\\work' -ErrorAction Stop\n& 'C:\\tools\\prep.exe' '--model' 'Qwen 7B' '-v'\n"
+		"Set-Location -LiteralPath 'C:\\work' -ErrorAction Stop\n$ErrorActionPreference = 'Stop'\n& 'C:\\tools\\prep.exe' '--model' 'Qwen 7B' '-v'\n"
 	if got := a.RunScript(); got != want {
 		t.Errorf("win_command run script:\n%s\nwant:\n%s", got, want)
 	}
