@@ -234,7 +234,7 @@ func evalComparison(tokens []psToken) (bool, bool) {
 // exist.
 func (s *psSession) setContent(args []psToken, stmt string) psFlow {
 	opts, ok := psNamedArgs(args, "literalpath", "path", "value")
-	path := opts["literalpath"] + opts["path"]
+	path := s.resolve(opts["literalpath"] + opts["path"])
 	if !ok || path == "" {
 		return s.notSimulated(stmt)
 	}
@@ -246,6 +246,14 @@ func (s *psSession) setContent(args []psToken, stmt string) psFlow {
 	s.host.fs.WriteFile(path, []byte(opts["value"]+"\r\n"))
 	s.lastOK = true
 	return psFlow{}
+}
+
+// resolve is a relative path taken from Set-Location's folder.
+func (s *psSession) resolve(path string) string {
+	if path == "" || s.cwd == "" || strings.HasPrefix(path, `\`) || len(path) > 1 && path[1] == ':' {
+		return path
+	}
+	return strings.TrimRight(s.cwd, `\`) + `\` + path
 }
 
 // setLocation is Set-Location -LiteralPath P [-ErrorAction Stop]: the

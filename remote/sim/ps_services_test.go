@@ -46,10 +46,13 @@ func TestPSEnvironmentReachesTheScript(t *testing.T) {
 	script := "[System.Environment]::SetEnvironmentVariable('GREETING', 'it''s here')\n" +
 		"[System.Environment]::SetEnvironmentVariable('GONE', 'x')\n[System.Environment]::SetEnvironmentVariable('GONE', $null)\n" +
 		"Set-Location -LiteralPath 'C:\\app' -ErrorAction Stop\nSet-Content -LiteralPath 'C:\\app\\greeting.txt' -Value \"$env:GREETING/$env:GONE\"\n" +
-		"Set-Content -Path 'C:\\missing\\x.txt' -Value $env:greeting\nexit 0"
+		"Set-Content -Path 'C:\\missing\\x.txt' -Value $env:greeting\nSet-Content -Path here.txt -Value relative\nexit 0"
 	code, out := psRun(h, psScriptLine(script), "")
 	if code != 0 || !strings.Contains(out.stderr.String(), `Could not find a part of the path &#39;C:\missing\x.txt&#39;`) {
 		t.Fatalf("exit %d, stderr %q", code, out.stderr.String())
+	}
+	if got, _ := h.fs.ReadFile(`C:\app\here.txt`); string(got) != "relative\r\n" {
+		t.Errorf("a relative Set-Content after Set-Location wrote %q", got)
 	}
 	if got, _ := h.fs.ReadFile(`C:\app\greeting.txt`); string(got) != "it's here/\r\n" {
 		t.Errorf("greeting.txt holds %q", got)
