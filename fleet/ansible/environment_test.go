@@ -70,6 +70,9 @@ const envUnitsPlay = `- hosts: all
     - name: wincmd
       win_command: whoami
       environment: {H: h}
+    - name: winsvc
+      win_service: {name: vllm, state: restarted}
+      environment: {H: null}
 `
 
 // A unit task's systemctl and a POSIX handler run with the environment,
@@ -95,6 +98,10 @@ func TestEnvironmentReachesUnitsAndHandlers(t *testing.T) {
 	cmd, err = hs.HandlerCommand(hs.Run().Play.Handlers[1])
 	if err != nil || cmd != "[System.Environment]::SetEnvironmentVariable('A', 'play')\n[System.Environment]::SetEnvironmentVariable('H', 'it''s')\necho" {
 		t.Errorf("win_shell handler: %q, %v", cmd, err)
+	}
+	cmd, err = hs.HandlerCommand(hs.Run().Play.Handlers[3])
+	if err != nil || cmd != "[System.Environment]::SetEnvironmentVariable('A', 'play')\n[System.Environment]::SetEnvironmentVariable('H', $null)\nRestart-Service -Name 'vllm' -ErrorAction Stop" {
+		t.Errorf("win_service handler: %q, %v", cmd, err)
 	}
 	if _, err := hs.HandlerCommand(hs.Run().Play.Handlers[2]); err == nil || !strings.Contains(err.Error(), "site.yml:18: environment: straylight sends a win_command handler's line to cmd.exe") {
 		t.Errorf("win_command handler: %v", err)
