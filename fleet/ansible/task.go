@@ -94,10 +94,10 @@ func (m Module) IsWindowsTask() bool {
 }
 
 // plannedFromHost reports whether straylight plans the module's task from
-// the host's state: a file, an edit of a path, a unit's state, or a
-// command (its creates and removes), a Windows service or command
-// (win_service, win_command, win_shell; docker_compose_v2's restarted runs as
-// the module's command line, its other states are left to Ansible).
+// the host's state: a file, an edit of a path, a unit's or a Windows
+// service's state, or a command, POSIX or Windows (its creates and
+// removes; docker_compose_v2's restarted runs as the module's command
+// line, its other states are left to Ansible).
 func (m Module) plannedFromHost() bool {
 	return m.IsFileModule() || m.IsEditModule() || m.IsUnitModule() || m.IsPOSIXCommand() || m.IsWindowsTask() || m == ModDockerCompose
 }
