@@ -161,3 +161,36 @@ func TestApplyWindowsTasksOnTheWire(t *testing.T) {
 		}
 	}
 }
+
+// TestApplyWinServiceChangedSincePlan: a service sc.exe answers about
+// otherwise at apply time than at plan time is not acted on: the host
+// fails with "plan again" and no cmdlet is sent.
+func TestApplyWinServiceChangedSincePlan(t *testing.T) {
+	root := t.TempDir()
+	parity.WriteTree(t, root, map[string]string{
+		"inventory.yml": "all:\n  hosts:\n    wm:\n      ansible_connection: winrm\n      ansible_host: 127.0.0.1\n      ansible_user: mdt\n      ansible_password: pw\n",
+		"ansible.cfg":   "[defaults]\ninventory = inventory.yml\n",
+		"site.yml":      "- hosts: wm\n  gather_facts: false\n  tasks:\n    - {name: svc, win_service: {name: helper, state: started}}\n",
+	})
+	first := "Write-Output '@@service helper'"
+	wire := &winWire{answers: map[string]string{first: "@@service helper\r\n        STATE              : 1  STOPPED\r\n@@rc 0\r\n        START_TYPE         : 3   DEMAND_START\r\n@@rc 0\r\n"}}
+	transports := func(fleetplan.Connection) (remote.Transport, error) { return wire, nil }
+	repo, err := ansible.Open(ansible.Options{Repo: root})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := (&fleetplan.Planner{Repo: repo, Transports: transports}).Plan(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	wire.answers[first] = strings.Replace(wire.answers[first], "1  STOPPED", "4  RUNNING", 1)
+	wire.sent = nil
+	rec := &recorder{}
+	if _, err := (&apply.Engine{Repo: repo, Transports: transports}).Apply(context.Background(), plan, rec.observe); err != nil {
+		t.Fatal(err)
+	}
+	wantResult(t, rec.events(), "wm", "failed", "service helper changed on the host since the plan: plan again")
+	if len(wire.sent) != 1 {
+		t.Errorf("sent %+v, want the query alone", wire.sent)
+	}
+}
