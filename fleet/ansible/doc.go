@@ -23,8 +23,9 @@
 // result, the ResultCondition the planner settles after reading the host; a
 // play on localhost runs on the implicit localhost):
 // RenderHost gives HostTasks, the file tasks rendered to their destination
-// and content (and the systemd_service and service tasks with their
-// arguments, planned from the unit's state), the tasks straylight cannot
+// and content (and the systemd_service, service, win_service, command,
+// shell, win_command and win_shell tasks with their arguments and
+// environment, planned from the host's state), the tasks straylight cannot
 // run with the reason, and one
 // scope per play for its handlers. Connection is how Ansible would reach
 // the host. A play that gathers facts (gather_facts, ansible.cfg's

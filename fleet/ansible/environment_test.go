@@ -66,11 +66,18 @@ const envUnitsPlay = `- hosts: all
       environment: {H: h}
     - name: winh
       win_shell: echo
+      environment: {H: "it's"}
+    - name: wincmd
+      win_command: whoami
       environment: {H: h}
+    - name: winsvc
+      win_service: {name: vllm, state: restarted}
+      environment: {H: null}
 `
 
-// A unit task's systemctl and a POSIX handler run with the environment;
-// a Windows module and a Windows handler with one are refused, with the
+// A unit task's systemctl and a POSIX handler run with the environment,
+// a win_shell handler's PowerShell sets it first; a win_template task and
+// a win_command handler (sent to cmd.exe) with one are refused, with the
 // reason.
 func TestEnvironmentReachesUnitsAndHandlers(t *testing.T) {
 	w, err := envRender(t, envUnitsPlay)
@@ -88,8 +95,16 @@ func TestEnvironmentReachesUnitsAndHandlers(t *testing.T) {
 	if err != nil || cmd != "export A='play'\nexport H='h'\nsystemctl restart vllm" {
 		t.Errorf("handler: %q, %v", cmd, err)
 	}
-	if _, err := hs.HandlerCommand(hs.Run().Play.Handlers[1]); err == nil || !strings.Contains(err.Error(), "does not pass an environment to win_shell") {
-		t.Errorf("win_shell handler: %v", err)
+	cmd, err = hs.HandlerCommand(hs.Run().Play.Handlers[1])
+	if err != nil || cmd != "[System.Environment]::SetEnvironmentVariable('A', 'play')\n[System.Environment]::SetEnvironmentVariable('H', 'it''s')\necho" {
+		t.Errorf("win_shell handler: %q, %v", cmd, err)
+	}
+	cmd, err = hs.HandlerCommand(hs.Run().Play.Handlers[3])
+	if err != nil || cmd != "[System.Environment]::SetEnvironmentVariable('A', 'play')\n[System.Environment]::SetEnvironmentVariable('H', $null)\nRestart-Service -Name 'vllm' -ErrorAction Stop" {
+		t.Errorf("win_service handler: %q, %v", cmd, err)
+	}
+	if _, err := hs.HandlerCommand(hs.Run().Play.Handlers[2]); err == nil || !strings.Contains(err.Error(), "site.yml:18: environment: straylight sends a win_command handler's line to cmd.exe") {
+		t.Errorf("win_command handler: %v", err)
 	}
 }
 

@@ -384,15 +384,12 @@ func (wk *walker) module(f frame, t *Task, hs *HostScope, item map[string]any) e
 	switch {
 	case wk.discovery && writesFile(t):
 		return wk.discoveryFile(t, hs)
-	case (t.Module.IsUnitModule() || t.Module.IsPOSIXCommand() || t.Module == ModDockerCompose) && wk.discovery: // handed to discovery as a ModuleTask
+	case (t.Module.IsUnitModule() || t.Module.IsPOSIXCommand() || t.Module.IsWindowsTask() || t.Module == ModDockerCompose) && wk.discovery: // handed to discovery as a ModuleTask
 		return nil
 	case t.Module.plannedFromHost():
 		return wk.fileTask(f, t, hs)
-	case t.Module.IsCommandModule():
-		wk.unsupported(t, fmt.Sprintf("%s runs only as a handler (straylight runs command and shell tasks on POSIX hosts)", t.Module))
-		return nil
 	case t.Module.IsServiceModule():
-		wk.unsupported(t, fmt.Sprintf("%s runs only as a handler (straylight runs systemd_service and service tasks, not containers' or Windows services')", t.ModuleName))
+		wk.unsupported(t, fmt.Sprintf("%s runs only as a handler (straylight runs systemd_service, service and win_service tasks, not containers')", t.ModuleName))
 		return nil
 	case t.Module == ModIncludeTasks || t.Module == ModIncludeRole:
 		inner := f
@@ -407,7 +404,8 @@ func (wk *walker) fileTask(f frame, t *Task, hs *HostScope) error {
 		wk.unsupported(t, fmt.Sprintf("delegate_to %q: the task would run on another host", t.DelegateTo))
 		return nil
 	}
-	env, err := hs.environment(append(slices.Clip(f.env), t.Environment...))
+	entries := append(slices.Clip(f.env), t.Environment...)
+	env, err := hs.environment(entries)
 	if err != nil {
 		return err
 	}
@@ -415,22 +413,26 @@ func (wk *walker) fileTask(f frame, t *Task, hs *HostScope) error {
 		wk.unsupported(t, reason)
 		return nil
 	}
+	if err := filemod.CheckPSEnv(env); err != nil && t.Module.IsWindowsTask() {
+		return &InputError{At: entries[len(entries)-1].At, Key: "environment", Msg: err.Error()}
+	}
 	return wk.w.addFileTask(hs, wk.run, t, wk.play, wk.flush, env)
 }
 
 // environmentUnsupported: straylight passes a task's environment to a
-// command or shell task's process, to a unit task's systemctl and to the
-// validate command of a template or copy; file, lineinfile and
-// blockinfile run nothing it changes. A Windows module's PowerShell does
-// not get it.
+// command or shell task's process, to a unit task's systemctl, to the
+// validate command of a template or copy, and to the PowerShell process of
+// a win_command, win_shell or win_service task; file, lineinfile and
+// blockinfile run nothing it changes. win_template and win_copy run no
+// command it reaches.
 func environmentUnsupported(t *Task, env []filemod.EnvVar) string {
 	switch {
-	case len(env) == 0 || t.Module.IsPOSIXCommand() || t.Module.IsEditModule() || t.Module.IsUnitModule() || t.Module == ModDockerCompose:
+	case len(env) == 0 || t.Module.IsPOSIXCommand() || t.Module.IsWindowsTask() || t.Module.IsEditModule() || t.Module.IsUnitModule() || t.Module == ModDockerCompose:
 		return ""
 	case t.Module == ModTemplate || t.Module == ModCopy:
 		return ""
 	}
-	return fmt.Sprintf("environment on a %s task: straylight passes it to command, shell, template and copy tasks and to handlers, not to %s; Ansible runs it", t.ModuleName, t.ModuleName)
+	return fmt.Sprintf("environment on a %s task: straylight passes it to command, shell, win_command, win_shell, win_service, template and copy tasks and to handlers, not to %s; Ansible runs it", t.ModuleName, t.ModuleName)
 }
 
 // discoveryFile renders a file task for what it writes only: the arguments

@@ -327,6 +327,8 @@ type renderedTask struct {
 	edit        filemod.Edit      // a lineinfile or blockinfile task's arguments
 	service     *filemod.ServiceArgs
 	command     *filemod.CommandArgs
+	winService  *filemod.WinServiceArgs
+	winCommand  *filemod.WinCommandArgs
 	changedWhen *bool
 }
 
@@ -387,6 +389,9 @@ func (hs *HostScope) renderFileTask(run *PlayRun, t *Task) (renderedTask, error)
 	}
 	if t.Module.IsPOSIXCommand() {
 		return hs.renderCommandTask(t)
+	}
+	if t.Module.IsWindowsTask() {
+		return hs.renderWindowsTask(t)
 	}
 	if t.Module == ModDockerCompose {
 		return hs.renderComposeTask(t)
@@ -493,6 +498,33 @@ func (hs *HostScope) renderCommandTask(t *Task) (renderedTask, error) {
 	ca, err := filemod.ParseCommandArgs(t.Module == ModShell, line, words, args)
 	rt := renderedTask{command: &ca, dest: ca.Describe(), changedWhen: t.ConstantChangedWhen(), content: ca.StdinBytes()}
 	return rt.orUnsupported(t, err)
+}
+
+// renderWindowsTask templates a win_service, win_command or win_shell
+// task's arguments (fleet/filemod's winservice.go and wincommand.go); what
+// it does is planned against the host over WinRM.
+func (hs *HostScope) renderWindowsTask(t *Task) (renderedTask, error) {
+	if t.Module == ModWinService {
+		args, refused, err := hs.mappingArgs(t)
+		if refused != nil || err != nil {
+			return orRendered(refused), err
+		}
+		sa, err := filemod.ParseWinServiceArgs(args)
+		return renderedTask{winService: &sa, dest: sa.Name}.orUnsupported(t, err)
+	}
+	if word := freeFormKeyword(t.FreeForm); word != "" {
+		return renderedTask{unsupported: fmt.Sprintf("%s= in the free-form line: write it under args", word)}, nil
+	}
+	v, err := hs.template(map[string]any{"line": t.FreeForm, "args": t.Args})
+	if err != nil {
+		return renderedTask{}, atTask(t, err)
+	}
+	m := v.(map[string]any)
+	args, _ := m["args"].(map[string]any)
+	line := orDefaultString(fmt.Sprint(m["line"]), argString(args, "cmd"))
+	delete(args, "cmd")
+	ca, err := filemod.ParseWinCommandArgs(t.Module == ModWinShell, line, args)
+	return renderedTask{winCommand: &ca, dest: ca.Line, changedWhen: t.ConstantChangedWhen()}.orUnsupported(t, err)
 }
 
 // renderComposeTask: a docker_compose_v2 task with state restarted runs
@@ -666,10 +698,12 @@ func (hs *HostScope) handlerCommand(h *Task) (string, error) {
 	return hs.withHandlerEnvironment(h, fmt.Sprint(v))
 }
 
-// withHandlerEnvironment prefixes a POSIX handler's command line with the
-// exports of its environment: the play's, its role entry's, then its own.
-// A Windows handler with an environment is refused: straylight does not
-// pass one to PowerShell.
+// withHandlerEnvironment prefixes a handler's command with its
+// environment — the play's, its role entry's, then its own: exports for a
+// POSIX handler, SetEnvironmentVariable lines for a win_shell or
+// win_service handler's PowerShell (as Ansible's module wrapper sets them,
+// filemod.PSEnvLines). A win_command handler's line goes to cmd.exe, which
+// straylight passes no environment to: refused.
 func (hs *HostScope) withHandlerEnvironment(h *Task, cmd string) (string, error) {
 	env, err := hs.environment(hs.run.HandlerEnvironment(h))
 	switch {
@@ -677,8 +711,13 @@ func (hs *HostScope) withHandlerEnvironment(h *Task, cmd string) (string, error)
 		return "", err
 	case len(env) == 0:
 		return cmd, nil
-	case h.Module == ModWinShell || h.Module == ModWinCommand || h.Module == ModWinService:
-		return "", &InputError{At: h.At, Key: "environment", Msg: fmt.Sprintf("straylight does not pass an environment to %s (Windows); Ansible runs it", h.ModuleName)}
+	case h.Module == ModWinCommand:
+		return "", &InputError{At: h.At, Key: "environment", Msg: fmt.Sprintf("straylight sends a %s handler's line to cmd.exe and passes it no environment (write it as win_shell); Ansible runs it", h.ModuleName)}
+	case h.Module == ModWinShell || h.Module == ModWinService:
+		if err := filemod.CheckPSEnv(env); err != nil {
+			return "", &InputError{At: h.At, Key: "environment", Msg: err.Error()}
+		}
+		return filemod.PSEnvLines(env) + cmd, nil
 	}
 	return filemod.ExportLines(env) + cmd, nil
 }
@@ -693,21 +732,29 @@ func (hs *HostScope) withHandlerEnvironment(h *Task, cmd string) (string, error)
 // (lib/ansible/playbook/task.py:322-332), which straylight refuses to
 // guess at.
 func (hs *HostScope) environment(entries []EnvEntry) ([]filemod.EnvVar, error) {
-	merged := map[string]string{}
+	merged := map[string]filemod.EnvVar{}
 	for _, e := range entries {
 		m, err := hs.environmentEntry(e)
 		if err != nil {
 			return nil, err
 		}
 		for k, v := range m {
-			merged[k] = render.PyStr(v) // Python's str(): env_prefix's text_type(v)
+			merged[k] = envVar(k, v)
 		}
 	}
-	env, err := filemod.EnvVars(merged)
+	env, err := filemod.EnvVars(slices.Collect(maps.Values(merged)))
 	if err != nil {
 		return nil, &InputError{At: entries[len(entries)-1].At, Key: "environment", Msg: err.Error()}
 	}
 	return env, nil
+}
+
+// envVar is one variable as the shell exports it: Python's str() of its
+// value (env_prefix's text_type(v)).
+func envVar(name string, v any) filemod.EnvVar {
+	_, isList := v.([]any)
+	_, isMap := v.(*render.Map)
+	return filemod.EnvVar{Name: name, Value: render.PyStr(v), Null: v == nil, Structured: isList || isMap}
 }
 
 // environmentEntry templates one entry, which must give a mapping.

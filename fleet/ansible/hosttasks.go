@@ -78,6 +78,11 @@ type FileTask struct {
 	// changed_when, if any.
 	Command     *filemod.CommandArgs
 	ChangedWhen *bool
+	// WinService: a win_service task's arguments (Dest is then the
+	// service's name); WinCommand: a win_command or win_shell task's
+	// (Dest is then its line). Both are planned from the host over WinRM.
+	WinService *filemod.WinServiceArgs
+	WinCommand *filemod.WinCommandArgs
 	// OnlyIf: the task runs only if a registered file task changed (or did
 	// not); the planner settles it once it has read the host.
 	OnlyIf *ResultCondition
@@ -222,6 +227,12 @@ func (w *HostTasks) addFileTask(hs *HostScope, run *PlayRun, t *Task, play *Host
 	if rt.service != nil {
 		rt.service.Env = env
 	}
+	if rt.winService != nil {
+		rt.winService.Env = env
+	}
+	if rt.winCommand != nil {
+		rt.winCommand.Env = env
+	}
 	if rt.attrs.Validate != "" {
 		rt.attrs.ValidateExports = filemod.ExportLines(env)
 	}
@@ -230,7 +241,8 @@ func (w *HostTasks) addFileTask(hs *HostScope, run *PlayRun, t *Task, play *Host
 		return nil
 	}
 	w.Files = append(w.Files, &FileTask{Run: run, Task: t, Scope: hs, Play: play, Dest: rt.dest, Content: rt.content,
-		Attrs: rt.attrs, Become: run.Play.Become.Over(t.Become), Flush: flush, File: rt.file, Edit: rt.edit, Service: rt.service, Command: rt.command, ChangedWhen: rt.changedWhen, Vaulted: rt.vaulted})
+		Attrs: rt.attrs, Become: run.Play.Become.Over(t.Become), Flush: flush, File: rt.file, Edit: rt.edit, Service: rt.service, Command: rt.command, ChangedWhen: rt.changedWhen, Vaulted: rt.vaulted,
+		WinService: rt.winService, WinCommand: rt.winCommand})
 	return nil
 }
 

@@ -83,16 +83,23 @@ func (m Module) IsEditModule() bool {
 func (m Module) IsUnitModule() bool { return m == ModSystemd || m == ModService }
 
 // IsPOSIXCommand reports whether the module runs a command on a POSIX
-// host, which straylight runs as a plain task too (win_command and
-// win_shell only as handlers).
+// host, which straylight runs as a plain task too.
 func (m Module) IsPOSIXCommand() bool { return m == ModCommand || m == ModShell }
 
+// IsWindowsTask reports whether the module is a Windows command or
+// service module straylight runs as a plain task over WinRM (win_command,
+// win_shell, win_service), planned from the host's state.
+func (m Module) IsWindowsTask() bool {
+	return m == ModWinCommand || m == ModWinShell || m == ModWinService
+}
+
 // plannedFromHost reports whether straylight plans the module's task from
-// the host's state: a file, an edit of a path, a unit's state, or a
-// command (its creates and removes; docker_compose_v2's restarted runs as
-// the module's command line, its other states are left to Ansible).
+// the host's state: a file, an edit of a path, a unit's or a Windows
+// service's state, or a command, POSIX or Windows (its creates and
+// removes; docker_compose_v2's restarted runs as the module's command
+// line, its other states are left to Ansible).
 func (m Module) plannedFromHost() bool {
-	return m.IsFileModule() || m.IsEditModule() || m.IsUnitModule() || m.IsPOSIXCommand() || m == ModDockerCompose
+	return m.IsFileModule() || m.IsEditModule() || m.IsUnitModule() || m.IsPOSIXCommand() || m.IsWindowsTask() || m == ModDockerCompose
 }
 
 // IsCommandModule reports whether the module runs a command (handlers).
@@ -454,7 +461,7 @@ func (t *Task) classify(extra []string) {
 		t.Unsupported = fmt.Sprintf("module %q is not supported", t.ModuleName)
 	case len(extra) > 0:
 		t.Unsupported = fmt.Sprintf("task keyword %q is not supported", extra[0])
-	case t.hasChangedWhen && mod != ModCommand && mod != ModShell:
+	case t.hasChangedWhen && !mod.IsCommandModule():
 		t.Unsupported = `task keyword "changed_when" is not supported`
 	case t.hasChangedWhen && t.ConstantChangedWhen() == nil:
 		t.Unsupported = fmt.Sprintf("changed_when %v reads what straylight cannot know before the run (a result); Ansible decides it", t.ChangedWhen)

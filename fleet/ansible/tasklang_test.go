@@ -341,7 +341,8 @@ func TestHandOverReasonQuotesNoValue(t *testing.T) {
 // registers is known as changed or not (a later when on it is settled by
 // the planner), while a task reading its rc or stdout is handed to
 // Ansible; changed_when reading anything, changed_when on another module
-// and module keywords in a free-form line are refused by name.
+// and module keywords in a free-form line are refused by name. A
+// win_command task is planned too (FileTask.WinCommand, its line's words).
 func TestCommandTasks(t *testing.T) {
 	tasks := "- hosts: all\n  gather_facts: false\n  tasks:\n" +
 		"    - {name: probe, command: \"cat '/etc/a b'\", register: out, args: {creates: /o/made}}\n" +
@@ -358,9 +359,10 @@ func TestCommandTasks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(w.Files) != 3 || w.Files[0].Command == nil || !slices.Equal(w.Files[0].Command.Argv, []string{"cat", "/etc/a b"}) ||
+	if len(w.Files) != 4 || w.Files[0].Command == nil || !slices.Equal(w.Files[0].Command.Argv, []string{"cat", "/etc/a b"}) ||
 		w.Files[0].Command.Creates != "/o/made" || w.Files[1].ChangedWhen == nil || *w.Files[1].ChangedWhen ||
-		w.Files[1].Command.Line != "echo $HOME | tee /o/home" || w.Files[2].OnlyIf == nil || w.Files[2].OnlyIf.Register != "out" {
+		w.Files[1].Command.Line != "echo $HOME | tee /o/home" || w.Files[2].OnlyIf == nil || w.Files[2].OnlyIf.Register != "out" ||
+		w.Files[3].WinCommand == nil || !slices.Equal(w.Files[3].WinCommand.Words, []string{"whoami"}) {
 		t.Fatalf("files %+v", w.Files)
 	}
 	handed := map[string]string{}
@@ -373,7 +375,6 @@ func TestCommandTasks(t *testing.T) {
 		"decided":  "changed_when out.rc == 1 reads what straylight cannot know",
 		"not here": `task keyword "changed_when" is not supported`,
 		"inline":   "creates= in the free-form line",
-		"windows":  "win_command runs only as a handler",
 	} {
 		if !strings.Contains(handed[task], want) {
 			t.Errorf("%s: %q, want %q", task, handed[task], want)

@@ -14,11 +14,16 @@ import (
 // tested again first (a command an earlier one made unnecessary is not
 // run), then the command. A non-zero exit fails the host, unless the task
 // ignores errors (reported, and the apply goes on). It is not rolled back.
+// win_command and win_shell run as PowerShell over WinRM.
 func (h *hostApply) runCommandTask(ctx context.Context, f *plan.FileChange) error {
 	tr := plan.WithBecome(h.tr, f.Become)
 	label := string(f.Module) + " " + f.Dest
 	h.step(StepWrite, StatusStart, label, "")
-	res, err := tr.Run(ctx, remote.Command{Shell: remote.Sh, Script: f.RunScript(), Stdin: f.Content()})
+	shell := remote.Sh
+	if f.Module.IsWindowsTask() {
+		shell = remote.PowerShell
+	}
+	res, err := tr.Run(ctx, remote.Command{Shell: shell, Script: f.RunScript(), Stdin: f.Content()})
 	if err != nil {
 		return fmt.Errorf("%s: %w", label, err)
 	}

@@ -7,9 +7,10 @@
 // the pending restart, then flush point by flush point as Ansible runs a
 // play (flush.go) backs up and writes the changed files (checking the live
 // file is what the plan saw; mode, owner and group as the task sets them,
-// a change of those alone a chown/chmod; a unit task's systemctl actions
-// and a command task's command in their place among the files, units.go
-// and commands.go) and runs the handlers that flush
+// a change of those alone a chown/chmod; a unit task's systemctl actions,
+// a win_service task's PowerShell and a command task's command (sh, or
+// PowerShell for win_command and win_shell) in their place among the
+// files, units.go and commands.go) and runs the handlers that flush
 // runs; then it runs the plays of tasks planned via ansible through
 // ansible-playbook (delegated.go; Ansible runs those plays' own files and
 // handlers); then it waits for the health gate, tests the routes through

@@ -191,6 +191,8 @@ func (h *hostApply) writeFiles(ctx context.Context, files []*plan.FileChange) er
 	for _, f := range files {
 		write := h.writeFile
 		switch {
+		case f.Service != nil && f.Module == ansible.ModWinService:
+			write = h.runWinServiceTask
 		case f.Service != nil:
 			write = h.runUnitTask
 		case f.Command != nil:

@@ -68,3 +68,46 @@ func unitAsPlanned(ctx context.Context, tr remote.Transport, f *plan.FileChange)
 	}
 	return nil
 }
+
+// runWinServiceTask runs a win_service task's PowerShell (sc.exe config,
+// then the state's cmdlet) in task order among the files, after checking
+// the service is as the plan saw it (when no earlier task of the plan
+// acts on it). It is not rolled back, and unlike a unit task it is not
+// taken for the host's server restart: a lab or seed Windows host runs
+// vLLM in Docker, not as a service.
+func (h *hostApply) runWinServiceTask(ctx context.Context, f *plan.FileChange) error {
+	label := "win_service " + f.Dest
+	h.step(StepWrite, StatusStart, label, f.Service.Summary)
+	if err := winServiceAsPlanned(ctx, h.tr, f); err != nil {
+		return err
+	}
+	res, err := h.tr.Run(ctx, remote.Command{Shell: remote.PowerShell, Script: f.RunScript()})
+	if err != nil {
+		return fmt.Errorf("%s: %w", label, err)
+	}
+	if res.ExitCode != 0 {
+		return fmt.Errorf("%s: exited %d: %s", label, res.ExitCode, plan.FirstLine(res.Stderr, res.Stdout))
+	}
+	h.step(StepWrite, StatusOK, label, f.Service.Summary)
+	return nil
+}
+
+// winServiceAsPlanned asks sc.exe about the service again and compares
+// the answer with the plan's.
+func winServiceAsPlanned(ctx context.Context, tr remote.Transport, f *plan.FileChange) error {
+	if f.OldSHA256 == "" {
+		return nil
+	}
+	res, err := tr.Run(ctx, remote.Command{Shell: remote.PowerShell, Script: filemod.WinServiceQueryScript([]string{f.Dest})})
+	if err != nil {
+		return fmt.Errorf("sc.exe about %s: %w", f.Dest, err)
+	}
+	_, sections, err := filemod.ParseWinServiceQuery(res.Stdout)
+	if err != nil || res.ExitCode != 0 {
+		return fmt.Errorf("sc.exe about %s: exited %d: %v %s", f.Dest, res.ExitCode, err, plan.FirstLine(res.Stderr))
+	}
+	if sum := sha256.Sum256([]byte(sections[f.Dest])); hex.EncodeToString(sum[:]) != f.OldSHA256 {
+		return fmt.Errorf("service %s changed on the host since the plan: plan again", f.Dest)
+	}
+	return nil
+}

@@ -3,7 +3,6 @@ package filemod
 import (
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 
@@ -195,24 +194,27 @@ func (a CommandArgs) Describe() string {
 type EnvVar struct {
 	Name  string
 	Value string
+	// Null: the value was null, which sh exports as "None" (Python's str)
+	// and PowerShell's SetEnvironmentVariable takes as "remove it".
+	Null bool
+	// Structured: the value was a list or a mapping, which sh gets as
+	// Python prints it and straylight does not send to PowerShell.
+	Structured bool
 }
 
 // envName is what sh's export accepts as a variable's name.
 var envName = lazyre.New(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
-// EnvVars reads a task's merged environment, each value already printed
-// as Python's str() prints it (the shell's env_prefix,
+// EnvVars checks and sorts a task's merged environment, each value already
+// printed as Python's str() prints it (the shell's env_prefix,
 // lib/ansible/plugins/shell/__init__.py:78-79 at c9ac477e: a list or a
-// mapping as its repr), its names sorted. A name sh cannot export is an
-// error.
-func EnvVars(env map[string]string) ([]EnvVar, error) {
-	names := slices.Sorted(maps.Keys(env))
-	out := make([]EnvVar, len(names))
-	for i, k := range names {
-		if !envName().MatchString(k) {
-			return nil, fmt.Errorf("environment variable name %q is not one sh can export ([A-Za-z_][A-Za-z0-9_]*)", k)
+// mapping as its repr, null as None). A name sh cannot export is an error.
+func EnvVars(env []EnvVar) ([]EnvVar, error) {
+	out := slices.SortedFunc(slices.Values(env), func(a, b EnvVar) int { return strings.Compare(a.Name, b.Name) })
+	for _, e := range out {
+		if !envName().MatchString(e.Name) {
+			return nil, fmt.Errorf("environment variable name %q is not one sh can export ([A-Za-z_][A-Za-z0-9_]*)", e.Name)
 		}
-		out[i] = EnvVar{Name: k, Value: env[k]}
 	}
 	return out, nil
 }

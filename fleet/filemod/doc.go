@@ -41,4 +41,13 @@
 // the module's chdir, creates and removes test, RunScript the test again
 // then the command (command's words without a shell, shell's line in sh
 // -c or its executable).
+//
+// WinService follows ansible.windows.win_service (name, state, start_mode,
+// force_dependent_services) from what the host's sc.exe says
+// (WinServiceQueryScript, ParseWinServiceQuery); WinServiceScript is the
+// PowerShell that acts. WinCommandArgs follows win_command and win_shell:
+// their creates, removes and chdir (GuardScript, RunScript, in
+// PowerShell). PSEnvLines sets a task's environment in PowerShell as
+// Ansible's module wrapper does. No Windows host checks these here: the
+// lab (remote/sim) interprets the scripts.
 package filemod

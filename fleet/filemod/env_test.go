@@ -9,7 +9,7 @@ import (
 // The run script exports the environment before the module's test and the
 // command: sh sees each value byte for byte, quotes and newlines included.
 func TestRunScriptExportsTheEnvironment(t *testing.T) {
-	env, err := EnvVars(map[string]string{"Q": "it's \"q\"\n$HOME", "B": "True", "N": "7", "Z": "None"})
+	env, err := EnvVars([]EnvVar{{Name: "Z", Value: "None", Null: true}, {Name: "Q", Value: "it's \"q\"\n$HOME"}, {Name: "B", Value: "True"}, {Name: "N", Value: "7"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -24,7 +24,8 @@ func TestRunScriptExportsTheEnvironment(t *testing.T) {
 }
 
 func TestEnvVarsRefusesWhatShCannotExport(t *testing.T) {
-	for _, env := range []map[string]string{{"A-B": "x"}, {"1A": "x"}, {"": "x"}} {
+	for _, name := range []string{"A-B", "1A", ""} {
+		env := []EnvVar{{Name: "OK", Value: "x"}, {Name: name, Value: "x"}}
 		if _, err := EnvVars(env); err == nil || !strings.Contains(err.Error(), "environment variable") {
 			t.Errorf("%v: error %v", env, err)
 		}

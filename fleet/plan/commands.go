@@ -64,11 +64,44 @@ func (hf *hostFiles) recordCommand(f *fileWork, skipped string) {
 	c.Action, c.Script = ActionNone, ""
 	if cc.Runs {
 		cc.Summary = "would run"
-		c.Script = f.command.RunScript()
+		c.Script = f.runScript()
 		if f.changedWhen == nil || *f.changedWhen {
 			c.Action = ActionUpdate
 		}
 	}
 	c.NewSHA256 = sha256Hex([]byte(c.Script))
 	c.Command, c.IgnoreErrors = cc, f.task.IgnoreErrors
+}
+
+// planWinCommand decides a win_command or win_shell task: with creates
+// or removes, from what the host's paths hold (one PowerShell round
+// trip); without, it runs.
+func (hf *hostFiles) planWinCommand(ctx context.Context, w *hostWork, f *fileWork) error {
+	a := f.winCommand
+	if windowsOnly(w, f) {
+		return nil
+	}
+	skipped := ""
+	if a.Creates != "" || a.Removes != "" {
+		res, err := hf.tr.Run(ctx, remote.Command{Shell: remote.PowerShell, Script: a.GuardScript()})
+		if err != nil {
+			return err
+		}
+		if res.ExitCode != 0 {
+			w.wouldFail(f, fmt.Sprintf("%s would fail: testing creates and removes exited %d: %s", f.change.Module, res.ExitCode, FirstLine(res.Stderr, res.Stdout)))
+			return nil
+		}
+		skipped = a.Skipped(res.Stdout)
+	}
+	hf.recordCommand(f, skipped)
+	return nil
+}
+
+// runScript is the script an apply runs for a command task: POSIX sh,
+// or PowerShell for win_command and win_shell.
+func (f *fileWork) runScript() string {
+	if f.winCommand != nil {
+		return f.winCommand.RunScript()
+	}
+	return f.command.RunScript()
 }

@@ -12,8 +12,10 @@
 // existing file), lineinfile and blockinfile edit the file as Ansible's module would and
 // the file module stats the path, a systemd_service or service task is
 // decided from what the host's systemctl says of its unit, asked once per
-// host for all its units (units.go), a command or shell task runs unless
-// its creates or removes, tested on the host, skips it (commands.go) (all
+// host for all its units (units.go), a win_service task from what the
+// host's sc.exe says, asked once per host for all its services (units.go),
+// a command, shell, win_command or win_shell task runs unless its creates
+// or removes, tested on the host, skips it (commands.go) (all
 // through fleet/filemod), and a task that runs only if a registered task
 // changed is settled from that task's plan. It gives out a Plan: per host
 // the file changes with their hashes and diffs, the handlers the changes

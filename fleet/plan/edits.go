@@ -15,9 +15,10 @@ import (
 // task planned after another on the same path (a template, then a
 // lineinfile on it) starts from the earlier one's result, as in Ansible.
 type hostFiles struct {
-	tr      remote.Transport
-	planned map[string]remote.FileState
-	units   hostUnits // the units unit tasks act on (units.go)
+	tr          remote.Transport
+	planned     map[string]remote.FileState
+	units       hostUnits       // the units unit tasks act on (units.go)
+	winServices hostWinServices // the services win_service tasks act on (units.go)
 }
 
 // read is the path's content as the task finds it.
@@ -41,6 +42,12 @@ func (hf *hostFiles) plan(ctx context.Context, w *hostWork, f *fileWork) error {
 	}
 	if f.command != nil {
 		return hf.planCommand(ctx, w, f)
+	}
+	if f.winService != nil {
+		return hf.planWinService(ctx, w, f)
+	}
+	if f.winCommand != nil {
+		return hf.planWinCommand(ctx, w, f)
 	}
 	if f.edit != nil && posixOnly(w, f, f.edit.Module()+" runs on POSIX hosts (win_lineinfile is lineinfile's Windows twin)") {
 		return nil
@@ -203,7 +210,8 @@ func (w *hostWork) settle(f *fileWork) bool {
 // arguments on its work item.
 func (fw *fileWork) addEdit(ft *ansible.FileTask) {
 	fw.file, fw.edit, fw.service, fw.command, fw.changedWhen = ft.File, ft.Edit, ft.Service, ft.Command, ft.ChangedWhen
-	if ft.File != nil || ft.Service != nil {
+	fw.winService, fw.winCommand = ft.WinService, ft.WinCommand
+	if ft.File != nil || ft.Service != nil || ft.WinService != nil {
 		fw.change.NewSHA256, fw.change.raw = "", nil // no content: a script makes the change
 	}
 }

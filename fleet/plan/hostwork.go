@@ -48,9 +48,11 @@ type fileWork struct {
 	edit        filemod.Edit          // a lineinfile or blockinfile task's arguments
 	service     *filemod.ServiceArgs  // a systemd_service or service task's arguments
 	command     *filemod.CommandArgs  // a command or shell task's arguments
-	changedWhen *bool                 // its constant changed_when
-	failed      bool                  // the task would fail: listed as unsupported, not planned
-	skipped     bool                  // its condition on a registered result is false
+	winService  *filemod.WinServiceArgs
+	winCommand  *filemod.WinCommandArgs // a win_command or win_shell task's arguments
+	changedWhen *bool                   // its constant changed_when
+	failed      bool                    // the task would fail: listed as unsupported, not planned
+	skipped     bool                    // its condition on a registered result is false
 	onlyIf      *ansible.ResultCondition
 	vaulted     bool // content decrypted from a vault-encrypted source: shown like no_log
 }

@@ -53,7 +53,7 @@ func writeFileChange(w io.Writer, host string, f *FileChange, showSecrets bool) 
 		return
 	}
 	if f.Command != nil {
-		fmt.Fprintf(w, "TASK [%s] %s %q: %s%s\n%s: [%s]\n", f.Task, f.Module, f.Dest, f.Command.Summary, attrsNote(f), actionWord(f.Action), host)
+		fmt.Fprintf(w, "TASK [%s] %s %q: %s%s\n%s: [%s]\n", f.Task, f.Module, f.Dest, f.Command.Summary, attrsNote(f), commandWord(f), host)
 		return
 	}
 	fmt.Fprintf(w, "TASK [%s] %s%s\n", f.Task, f.Dest, attrsNote(f))
@@ -124,6 +124,17 @@ func prefixed(prefix, s string) string {
 		return ""
 	}
 	return prefix + s
+}
+
+// commandWord is Ansible's verdict on a command task: win_command and
+// win_shell report a run their creates or removes prevents as skipped
+// (win_command.ps1:85, win_shell.ps1:81 at a1e2a842); command and shell
+// as ok.
+func commandWord(f *FileChange) string {
+	if !f.Command.Runs && f.Module.IsWindowsTask() {
+		return "skipping"
+	}
+	return actionWord(f.Action)
 }
 
 func actionWord(a Action) string {

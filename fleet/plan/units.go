@@ -3,6 +3,7 @@ package plan
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/straylight-fleet/straylight/fleet/filemod"
@@ -135,4 +136,106 @@ func FirstLine(texts ...string) string {
 		}
 	}
 	return "(no output)"
+}
+
+// hostWinServices is what a Windows host's services are as the plan
+// goes: sc.exe's answers, asked once for every service the host's
+// win_service tasks name, then the state each earlier task leaves.
+type hostWinServices struct {
+	asked    bool
+	states   map[string]filemod.WinServiceState
+	sections map[string]string // each service's part of the answer, for the apply's staleness check
+	touched  map[string]bool   // services an earlier task of the plan acts on
+}
+
+// planWinService decides a win_service task from the service's state as
+// ansible.windows' win_service.ps1 decides it (fleet/filemod).
+func (hf *hostFiles) planWinService(ctx context.Context, w *hostWork, f *fileWork) error {
+	if windowsOnly(w, f) {
+		return nil
+	}
+	st, err := hf.winServiceState(ctx, w, f)
+	if err != nil {
+		return err
+	}
+	res, err := filemod.WinService(*f.winService, st)
+	if err != nil {
+		w.wouldFail(f, fmt.Sprintf("win_service would fail: %v", err))
+		return nil
+	}
+	hf.recordWinService(f, res)
+	return nil
+}
+
+// recordWinService puts the decision on the change (its Service, as for
+// a unit) and notes the service's state after it.
+func (hf *hostFiles) recordWinService(f *fileWork, res filemod.WinServiceResult) {
+	c, name := f.change, f.winService.Name
+	c.Action = ActionNone
+	if res.Changed {
+		c.Action = ActionUpdate
+	}
+	c.Script = filemod.WinServiceScript(*f.winService, res.Actions)
+	c.NewSHA256 = sha256Hex([]byte(c.Script))
+	c.Service = &ServiceChange{Unit: name, Actions: res.Actions, Summary: res.Describe()}
+	hf.winServices.states[name] = res.After
+	hf.winServices.touched[name] = res.Changed || hf.winServices.touched[name]
+}
+
+// winServiceState is the service as the task finds it; the first
+// win_service task asks the host about every service the host's tasks
+// name, in one round trip.
+func (hf *hostFiles) winServiceState(ctx context.Context, w *hostWork, f *fileWork) (filemod.WinServiceState, error) {
+	if !hf.winServices.asked {
+		if err := hf.askWinServices(ctx, w); err != nil {
+			return filemod.WinServiceState{}, err
+		}
+	}
+	name := f.winService.Name
+	if !hf.winServices.touched[name] {
+		f.change.OldSHA256 = sha256Hex([]byte(hf.winServices.sections[name]))
+	}
+	return hf.winServices.states[name], nil
+}
+
+// askWinServices runs filemod.WinServiceQueryScript over WinRM.
+func (hf *hostFiles) askWinServices(ctx context.Context, w *hostWork) error {
+	hf.winServices = hostWinServices{asked: true, touched: map[string]bool{}}
+	res, err := hf.tr.Run(ctx, remote.Command{Shell: remote.PowerShell, Script: filemod.WinServiceQueryScript(w.winServiceNames())})
+	if err != nil {
+		return err
+	}
+	if res.ExitCode != 0 {
+		return fmt.Errorf("asking sc.exe about services exited %d: %s", res.ExitCode, FirstLine(res.Stderr, res.Stdout))
+	}
+	hf.winServices.states, hf.winServices.sections, err = filemod.ParseWinServiceQuery(res.Stdout)
+	return err
+}
+
+// winServiceNames are the services the host's win_service tasks name,
+// each once.
+func (w *hostWork) winServiceNames() []string {
+	var names []string
+	for _, f := range w.files {
+		if f.winService != nil && !slices.Contains(names, f.winService.Name) {
+			names = append(names, f.winService.Name)
+		}
+	}
+	return names
+}
+
+// windowsOnly lists a Windows module's task as unsupported when the host
+// is not reached over WinRM, or when the task asks for become (Ansible's
+// runas, which straylight does not run: it would act as the WinRM user),
+// and reports whether it did.
+func windowsOnly(w *hostWork, f *fileWork) bool {
+	switch {
+	case w.conn.Kind != "winrm":
+		w.wouldFail(f, string(f.change.Module)+" runs on Windows hosts, reached over WinRM")
+	case f.change.Become != nil && f.change.Become.Become:
+		w.wouldFail(f, "become on "+string(f.change.Module)+": straylight runs Windows tasks as the WinRM user, not through runas; Ansible runs it")
+	default:
+		return false
+	}
+	return true
 }

@@ -40,6 +40,8 @@ type GPUHostSpec struct {
 	// Windows default), plain HTTP serves only NTLM-sealed messages: Basic
 	// and unsealed NTLM get 401.
 	WinRMAllowUnencrypted bool
+	// Services are its Windows services (sc.exe, *-Service); none by default.
+	Services []WindowsService
 }
 
 // ProxySpec is the LiteLLM proxy host (ansible_connection: local): its
@@ -240,7 +242,8 @@ func (h *labGPUHost) build(ca *labCA) error {
 	}
 	h.vllm, h.winrmHTTPS.tlsConfig = vllm, tlsConfig
 	h.winrm = NewWinRMServer(WinRMOptions{User: h.spec.WinRMUser, Password: h.spec.WinRMPassword,
-		FS: h.fs, Runtime: vllm, Hostname: h.spec.Name, DenyUnencrypted: !h.spec.WinRMAllowUnencrypted})
+		FS: h.fs, Runtime: vllm, Hostname: h.spec.Name, DenyUnencrypted: !h.spec.WinRMAllowUnencrypted,
+		Services: h.spec.Services})
 	return nil
 }
 
@@ -462,6 +465,15 @@ func (l *Lab) CertPool() *x509.CertPool { return l.ca.certPool() }
 func (l *Lab) FS(host string) *FS {
 	if h, ok := l.gpuHost(host); ok {
 		return h.fs
+	}
+	return nil
+}
+
+// WinRM is a Windows GPU host's WinRM server (nil for an unknown host):
+// its services (SetService, Services) among the rest.
+func (l *Lab) WinRM(host string) *WinRMServer {
+	if h, ok := l.gpuHost(host); ok {
+		return h.winrm
 	}
 	return nil
 }

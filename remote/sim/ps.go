@@ -21,6 +21,7 @@ type psHost struct {
 	user       string        // the WinRM account ([Environment]::UserName)
 	faults     *psHostFaults // nil: none
 	allowSleep bool          // Start-Sleep, for tests of polling and deadlines
+	services   *psServices   // its Windows services (ps_services.go); nil: none
 }
 
 // psOutput receives a command's output streams.

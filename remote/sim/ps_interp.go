@@ -21,6 +21,8 @@ type psSession struct {
 	stdin    psStdin
 	out      psOutput
 	vars     map[string]string // lower-cased names
+	env      map[string]string // the process's environment set by the script ($env:), lower-cased names
+	cwd      string            // Set-Location's folder ("" until set)
 	errs     []string          // error records, sent as CLIXML when the script ends
 	lastExit int               // $LASTEXITCODE
 	lastOK   bool              // $?
@@ -33,7 +35,7 @@ type psFlow struct {
 }
 
 func newPSSession(ctx context.Context, h *psHost, stdin psStdin, out psOutput) *psSession {
-	return &psSession{ctx: ctx, host: h, stdin: stdin, out: out, vars: map[string]string{}, lastOK: true}
+	return &psSession{ctx: ctx, host: h, stdin: stdin, out: out, vars: map[string]string{}, env: map[string]string{}, lastOK: true}
 }
 
 // runScript runs a whole script and returns powershell.exe's exit code: the
@@ -92,6 +94,8 @@ func (s *psSession) runStatement(stmt string) psFlow {
 		return s.runAssignment(stmt)
 	case strings.HasPrefix(stmt, "&"):
 		return s.runCall(stmt)
+	case strings.HasPrefix(stmt, "["):
+		return s.runSetEnv(stmt)
 	}
 	return s.runCommandStatement(stmt)
 }
@@ -114,9 +118,11 @@ func (s *psSession) lookup(name string) string {
 		return psBool(lower == "true")
 	case "env:computername":
 		return s.host.hostname
-	default:
-		return s.vars[lower]
 	}
+	if envName, ok := strings.CutPrefix(strings.ToLower(name), "env:"); ok {
+		return s.env[envName]
+	}
+	return s.vars[strings.ToLower(name)]
 }
 
 func psBool(b bool) string {
@@ -222,6 +228,9 @@ func (s *psSession) evalCondition(cond string) (bool, error) {
 		return s.evalCondition(inner)
 	}
 	tokens, err := psTokenize(c, s.lookup)
+	if v, ok := evalComparison(tokens); err == nil && ok {
+		return v, nil
+	}
 	if err != nil || len(tokens) == 0 || !tokens[0].bare || !strings.EqualFold(tokens[0].text, "Test-Path") {
 		return false, errPSUnsupported
 	}
@@ -329,8 +338,12 @@ func (s *psSession) invoke(name string, args []psToken, stmt string) psFlow {
 		return s.writeError(args, stmt)
 	case (lower == "start-sleep" || lower == "sleep") && s.host.allowSleep:
 		return s.sleep(args, stmt)
-	case lower == "start-service" || lower == "stop-service" || lower == "restart-service":
-		return s.noSuchService(name, args, stmt)
+	case lower == "start-service" || lower == "stop-service" || lower == "restart-service" || lower == "resume-service":
+		return s.serviceCmdlet(name, args, stmt)
+	case lower == "set-content":
+		return s.setContent(args, stmt)
+	case lower == "set-location":
+		return s.setLocation(args, stmt)
 	}
 	r, ok := s.host.nativeCommand(name, psTexts(args))
 	if !ok {
@@ -491,11 +504,12 @@ func psIsRestartAction(args []psToken) bool {
 }
 
 // noSuchService is Start-, Stop- or Restart-Service -Name 'X' [-Force]
-// [-ErrorAction Stop] on a lab host: the lab's Windows hosts run vLLM as a
-// Docker Desktop container started by Start-VLLM.ps1 and model no Windows
-// service, so every name gets the cmdlet's "no such service" error: $? is
-// false, and with -ErrorAction Stop the error is terminating and the
-// script exits 1, as powershell.exe does.
+// [-ErrorAction Stop] for a service the host lacks (the lab's Windows
+// hosts run vLLM as a Docker Desktop container started by Start-VLLM.ps1,
+// not as a service; a test gives a host services, ps_services.go): the
+// cmdlet's "no such service" error: $? is false, and with -ErrorAction
+// Stop the error is terminating and the script exits 1, as powershell.exe
+// does.
 func (s *psSession) noSuchService(cmdlet string, args []psToken, stmt string) psFlow {
 	texts, stop := psServiceOptions(psTexts(args))
 	if len(texts) != 2 || !strings.EqualFold(texts[0], "-Name") {

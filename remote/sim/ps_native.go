@@ -39,6 +39,10 @@ func (h *psHost) nativeCommand(name string, args []string) (psNative, bool) {
 		if h.hasNvidiaSMI() && psIsNvidiaQuery(args) {
 			return psNative{stdout: h.runtime.NvidiaSMI()}, true
 		}
+	case "sc": // sc.exe; a bare sc is PowerShell's alias of Set-Content
+		if strings.HasSuffix(strings.ToLower(name), ".exe") {
+			return h.scNative(args)
+		}
 	case "docker":
 		if container, isPS := psDockerPSContainer(args); h.runtime != nil && isPS {
 			return h.dockerPS(container), true

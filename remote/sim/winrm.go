@@ -30,6 +30,8 @@ type WinRMOptions struct {
 	// plain HTTP only sealed NTLM messages are served. Off, the lab also
 	// serves Basic and unsealed NTLM over HTTP.
 	DenyUnencrypted bool
+	// Services are the host's Windows services (sc.exe, *-Service).
+	Services []WindowsService
 }
 
 // WinRMServer is a WS-Management endpoint (POST /wsman) that runs the
@@ -60,7 +62,7 @@ func NewWinRMServer(opts WinRMOptions) *WinRMServer {
 		owner:    opts.User,
 		password: opts.Password,
 		host: &psHost{fs: opts.FS, runtime: opts.Runtime, hostname: opts.Hostname, user: opts.User,
-			faults: &psHostFaults{}},
+			faults: &psHostFaults{}, services: newPSServices(opts.Services)},
 		shells: newWSRegistry(),
 	}
 	s.denyUnencrypted.Store(opts.DenyUnencrypted)
@@ -80,6 +82,12 @@ func (s *WinRMServer) SetDockerDown(down bool) { s.host.faults.dockerDown.Store(
 // SetNvidiaSMIMissing removes nvidia-smi from the host (the
 // `nvidia-smi-missing` fault).
 func (s *WinRMServer) SetNvidiaSMIMissing(missing bool) { s.host.faults.noNvidiaSMI.Store(missing) }
+
+// SetService adds the service, or replaces the one of its name.
+func (s *WinRMServer) SetService(svc WindowsService) { s.host.services.set(svc) }
+
+// Services are the host's services as they stand, by name.
+func (s *WinRMServer) Services() []WindowsService { return s.host.services.list() }
 
 // SetDelay delays every reply by d (the `slow-winrm` fault); 0 turns it off.
 func (s *WinRMServer) SetDelay(d time.Duration) { s.delay.Store(int64(max(d, 0))) }
