@@ -140,7 +140,7 @@ func TestServiceModuleAsTask(t *testing.T) {
 		"site.yml": "- hosts: box\n  gather_facts: false\n  become: true\n  tasks:\n" +
 			"    - ansible.builtin.systemd_service: {name: vllm, state: restarted, enabled: yes, daemon-reload: true}\n" +
 			"    - service: {name: vllm, masked: no}\n" +
-			"    - docker_container: {name: vllm, state: started}\n",
+			"    - ansible.windows.win_service: {name: vllm, state: started}\n",
 	}
 	for name, body := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {

@@ -378,7 +378,7 @@ func (wk *walker) module(f frame, t *Task, hs *HostScope, item map[string]any) e
 	switch {
 	case wk.discovery && writesFile(t):
 		return wk.discoveryFile(t, hs)
-	case (t.Module.IsUnitModule() || t.Module.IsPOSIXCommand() || t.Module == ModDockerCompose) && wk.discovery: // handed to discovery as a ModuleTask
+	case (t.Module.IsUnitModule() || t.Module.IsPOSIXCommand() || t.Module.IsContainerModule()) && wk.discovery: // handed to discovery as a ModuleTask
 		return nil
 	case t.Module.plannedFromHost():
 		return wk.fileTask(f, t, hs)
@@ -386,7 +386,7 @@ func (wk *walker) module(f frame, t *Task, hs *HostScope, item map[string]any) e
 		wk.unsupported(t, fmt.Sprintf("%s runs only as a handler (straylight runs command and shell tasks on POSIX hosts)", t.Module))
 		return nil
 	case t.Module.IsServiceModule():
-		wk.unsupported(t, fmt.Sprintf("%s runs only as a handler (straylight runs systemd_service and service tasks, not containers' or Windows services')", t.ModuleName))
+		wk.unsupported(t, fmt.Sprintf("%s runs only as a handler (straylight runs systemd_service, service, docker_compose_v2, docker_container and podman_container tasks, not Windows services')", t.ModuleName))
 		return nil
 	case t.Module == ModIncludeTasks || t.Module == ModIncludeRole:
 		inner := f
@@ -419,7 +419,7 @@ func (wk *walker) fileTask(f frame, t *Task, hs *HostScope) error {
 // not get it.
 func environmentUnsupported(t *Task, env []filemod.EnvVar) string {
 	switch {
-	case len(env) == 0 || t.Module.IsPOSIXCommand() || t.Module.IsEditModule() || t.Module.IsUnitModule() || t.Module == ModDockerCompose:
+	case len(env) == 0 || t.Module.IsPOSIXCommand() || t.Module.IsEditModule() || t.Module.IsUnitModule() || t.Module.IsContainerModule():
 		return ""
 	case t.Module == ModTemplate || t.Module == ModCopy:
 		return ""

@@ -89,10 +89,15 @@ func (m Module) IsPOSIXCommand() bool { return m == ModCommand || m == ModShell 
 
 // plannedFromHost reports whether straylight plans the module's task from
 // the host's state: a file, an edit of a path, a unit's state, or a
-// command (its creates and removes; docker_compose_v2's restarted runs as
-// the module's command line, its other states are left to Ansible).
+// command (its creates and removes), or a container's or compose
+// project's state (docker_compose_v2, docker_container, podman_container).
 func (m Module) plannedFromHost() bool {
-	return m.IsFileModule() || m.IsEditModule() || m.IsUnitModule() || m.IsPOSIXCommand() || m == ModDockerCompose
+	return m.IsFileModule() || m.IsEditModule() || m.IsUnitModule() || m.IsPOSIXCommand() || m.IsContainerModule()
+}
+
+// IsContainerModule reports whether the module acts on containers.
+func (m Module) IsContainerModule() bool {
+	return m == ModDockerCompose || m == ModDockerContainer || m == ModPodmanContainer
 }
 
 // IsCommandModule reports whether the module runs a command (handlers).

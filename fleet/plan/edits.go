@@ -18,6 +18,9 @@ type hostFiles struct {
 	tr      remote.Transport
 	planned map[string]remote.FileState
 	units   hostUnits // the units unit tasks act on (units.go)
+	// containers are the containers and compose projects an earlier
+	// container task of the host acts on (containers.go).
+	containers map[string]bool
 }
 
 // read is the path's content as the task finds it.
@@ -41,6 +44,9 @@ func (hf *hostFiles) plan(ctx context.Context, w *hostWork, f *fileWork) error {
 	}
 	if f.command != nil {
 		return hf.planCommand(ctx, w, f)
+	}
+	if f.container != nil {
+		return hf.planContainer(ctx, w, f)
 	}
 	if f.edit != nil && posixOnly(w, f, f.edit.Module()+" runs on POSIX hosts (win_lineinfile is lineinfile's Windows twin)") {
 		return nil
@@ -203,7 +209,8 @@ func (w *hostWork) settle(f *fileWork) bool {
 // arguments on its work item.
 func (fw *fileWork) addEdit(ft *ansible.FileTask) {
 	fw.file, fw.edit, fw.service, fw.command, fw.changedWhen = ft.File, ft.Edit, ft.Service, ft.Command, ft.ChangedWhen
-	if ft.File != nil || ft.Service != nil {
+	fw.container = ft.Container
+	if ft.File != nil || ft.Service != nil || ft.Container != nil {
 		fw.change.NewSHA256, fw.change.raw = "", nil // no content: a script makes the change
 	}
 }
