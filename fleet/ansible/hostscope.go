@@ -471,9 +471,24 @@ func (hs *HostScope) renderComposeTask(t *Task) (renderedTask, error) {
 		return renderedTask{}.orUnsupported(t, err)
 	}
 	probe, err := composeProbe(args)
-	ct := filemod.ContainerTask{Module: string(ModDockerCompose), Target: path.Clean(argString(args, "project_src")),
-		State: orDefaultString(argString(args, "state"), "present"), Probe: probe, Line: line}
+	dir := path.Clean(argString(args, "project_src"))
+	ct := filemod.ContainerTask{Module: string(ModDockerCompose), Target: dir,
+		State: orDefaultString(argString(args, "state"), "present"), Probe: probe, Line: line, Reads: composeReads(args, dir)}
 	return renderedTask{container: &ct, dest: ct.Target}.orUnsupported(t, err)
+}
+
+// composeReads are the project's directory (its compose files, .env) and
+// the compose files named outside it: a file task that changes one makes
+// the host's dry run (before the apply) answer for another project.
+func composeReads(args map[string]any, dir string) []string {
+	reads := []string{dir}
+	files, _ := argStringList(args, "files")
+	for _, f := range files {
+		if strings.HasPrefix(f, "/") {
+			reads = append(reads, path.Clean(f))
+		}
+	}
+	return reads
 }
 
 // renderContainerTask: a plain docker_container or podman_container task

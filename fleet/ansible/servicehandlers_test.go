@@ -156,20 +156,21 @@ func TestComposeTaskRunsModuleAction(t *testing.T) {
     - name: bring up
       community.docker.docker_compose_v2: {project_src: /srv/llm/, recreate: always}
     - name: stop
-      community.docker.docker_compose_v2: {project_src: /srv/llm, state: stopped}
+      community.docker.docker_compose_v2: {project_src: /srv/llm, state: stopped, files: [/etc/llm/compose.yaml, gpu.yaml]}
     - name: relative
       docker_compose_v2: {project_src: llm, state: restarted}
 `
 	w := renderServiceRepo(t, pb)
 	base := "cd /srv/llm && " + composeDocker + " --project-directory /srv/llm"
 	up := base + " up --detach --no-color --quiet-pull --force-recreate"
-	running := " && if " + composeDocker + " --project-directory /srv/llm ps --all --format '{{.State}}' | grep -qvxE 'created|exited|stopped|killed'; then " + composeDocker + " --project-directory /srv/llm stop"
+	files := composeDocker + " --project-directory /srv/llm --file /etc/llm/compose.yaml --file gpu.yaml"
+	running := " && if " + files + " ps --all --format '{{.State}}' | grep -qvxE 'created|exited|stopped|killed'; then " + files + " stop"
 	want := []filemod.ContainerTask{
-		{Module: "docker_compose_v2", Target: "/srv/llm", State: "restarted", Line: base + " restart --timeout 9 -- vllm", Probe: base + " restart --timeout 9 --dry-run -- vllm"},
-		{Module: "docker_compose_v2", Target: "/srv/llm", State: "present", Line: up + " --", Probe: up + " --dry-run --"},
+		{Module: "docker_compose_v2", Target: "/srv/llm", State: "restarted", Line: base + " restart --timeout 9 -- vllm", Probe: base + " restart --timeout 9 --dry-run -- vllm", Reads: []string{"/srv/llm"}},
+		{Module: "docker_compose_v2", Target: "/srv/llm", State: "present", Line: up + " --", Probe: up + " --dry-run --", Reads: []string{"/srv/llm"}},
 		{Module: "docker_compose_v2", Target: "/srv/llm", State: "stopped",
-			Line:  base + " up --detach --no-color --quiet-pull --no-start --" + running + " --; fi",
-			Probe: base + " up --detach --no-color --quiet-pull --no-start --dry-run --" + running + " --dry-run --; fi"},
+			Line:  "cd /srv/llm && " + files + " up --detach --no-color --quiet-pull --no-start --" + running + " --; fi",
+			Probe: "cd /srv/llm && " + files + " up --detach --no-color --quiet-pull --no-start --dry-run --" + running + " --dry-run --; fi", Reads: []string{"/srv/llm", "/etc/llm/compose.yaml"}},
 	}
 	if len(w.Files) != len(want) {
 		t.Fatalf("planned %d tasks, want %d; unsupported %+v", len(w.Files), len(want), w.Unsupported)

@@ -16,6 +16,9 @@ type ContainerTask struct {
 	Restart bool   `json:"restart,omitempty"` // started with restart: true (force_restart for podman)
 	Probe   string `json:"probe"`
 	Line    string `json:"line"`
+	// Reads are the paths compose reads that a file task may write: the
+	// project's directory and its compose files (none for a container).
+	Reads []string `json:"reads,omitempty"`
 	// Env is the task's environment keyword: probe and line export it.
 	// Its values may be secrets, so it is never serialized.
 	Env []EnvVar `json:"-"`
@@ -127,4 +130,15 @@ func firstLine(texts ...string) string {
 		}
 	}
 	return "(no output)"
+}
+
+// ReadsPath reports whether compose reads the path: one of Reads or a
+// path under one.
+func (ct ContainerTask) ReadsPath(p string) bool {
+	for _, r := range ct.Reads {
+		if p == r || strings.HasPrefix(p, strings.TrimSuffix(r, "/")+"/") {
+			return true
+		}
+	}
+	return false
 }

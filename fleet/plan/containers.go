@@ -19,8 +19,8 @@ func (hf *hostFiles) planContainer(ctx context.Context, w *hostWork, f *fileWork
 	if posixOnly(w, f, string(c.Module)+" runs on POSIX hosts") {
 		return nil
 	}
-	if hf.containers[string(c.Module)+" "+ct.Target] {
-		w.wouldFail(f, fmt.Sprintf("%s %s: an earlier task acts on it; straylight decides each container task from the host's state before the apply, which would not be that task's result: Ansible runs it", c.Module, ct.Target))
+	if reason := hf.earlierChange(w, f); reason != "" {
+		w.wouldFail(f, fmt.Sprintf("%s %s: %s; straylight decides a container task from the host's state before the apply, which would not be what the task meets: Ansible runs it", c.Module, ct.Target, reason))
 		return nil
 	}
 	res, err := WithBecome(hf.tr, c.Become).Run(ctx, remote.Command{Shell: remote.Sh, Script: ct.ProbeScript()})
@@ -29,7 +29,7 @@ func (hf *hostFiles) planContainer(ctx context.Context, w *hostWork, f *fileWork
 	}
 	decided, err := ct.Decide(res.ExitCode, res.Stdout, res.Stderr)
 	if err != nil {
-		w.wouldFail(f, fmt.Sprintf("%s would fail: %v", c.Module, err))
+		w.wouldFail(f, MaskSecrets(fmt.Sprintf("%s would fail: %v", c.Module, err), w.secrets))
 		return nil
 	}
 	hf.recordContainer(f, decided.Changed, decided.Runs, decided.Summary)
@@ -52,4 +52,23 @@ func (hf *hostFiles) recordContainer(f *fileWork, changed, runs bool, summary st
 	c.NewSHA256 = sha256Hex([]byte(c.Script))
 	c.Command = &CommandChange{Runs: runs, Summary: summary, Unchanged: runs && !changed}
 	c.IgnoreErrors = f.task.IgnoreErrors
+}
+
+// earlierChange says why the host's answer is not what the task would
+// meet: an earlier container task acts on the same container or project,
+// or an earlier task of the plan changes a file compose reads (a compose
+// file rendered just before: the dry run would read the old one).
+func (hf *hostFiles) earlierChange(w *hostWork, f *fileWork) string {
+	if hf.containers[string(f.change.Module)+" "+f.container.Target] {
+		return "an earlier task acts on it"
+	}
+	for _, e := range w.files {
+		if e == f {
+			break
+		}
+		if !e.failed && !e.skipped && e.change.Changes() && e.container == nil && f.container.ReadsPath(e.change.Dest) {
+			return fmt.Sprintf("an earlier task (%s) changes %s, which compose reads", e.change.Task, e.change.Dest)
+		}
+	}
+	return ""
 }

@@ -147,3 +147,48 @@ func e2eNotified(t *testing.T, out string) string {
 	}
 	return "notified:\n" + string(notes)
 }
+
+// TestComposeTaskAfterWhatItReadsChanges: the plan decides a compose task
+// from a dry run on the host before the apply, so a task whose compose
+// file an earlier task of the plan changes, or whose project an earlier
+// compose task acts on, is left to Ansible, saying why; one whose file an
+// earlier task leaves as it is is planned. No Ansible runs here: the
+// docker stand-in answers the dry runs.
+func TestComposeTaskAfterWhatItReadsChanges(t *testing.T) {
+	dir := t.TempDir()
+	root, out := filepath.Join(dir, "repo"), filepath.Join(dir, "out")
+	docker, state := e2eComposeInstallStub(t, dir)
+	cases := []e2eComposeCase{{name: "rendered", start: []string{"up"}}, {name: "twice", start: []string{"up"}}, {name: "same", start: []string{"up"}}}
+	e2eComposeStartCases(t, docker, state, out, cases)
+	parity.WriteTree(t, filepath.Join(out, "same"), map[string]string{"compose.yaml": strings.ReplaceAll(e2eComposeTemplate, "{{ tag }}", "2")})
+	e2eComposeStartCommand(t, docker, state, filepath.Join(out, "same"), cases[2], "up") // up to date with what the template renders
+	playbook := "- hosts: c1\n  gather_facts: false\n  tasks:\n" +
+		"    - {name: render rendered, template: {src: compose.yaml.j2, dest: \"{{ out }}/rendered/compose.yaml\"}}\n" +
+		"    - {name: up rendered, community.docker.docker_compose_v2: {project_src: \"{{ out }}/rendered\"}}\n" +
+		"    - {name: up twice, community.docker.docker_compose_v2: {project_src: \"{{ out }}/twice\"}}\n" +
+		"    - {name: restart twice, community.docker.docker_compose_v2: {project_src: \"{{ out }}/twice\", state: restarted}}\n" +
+		"    - {name: render same, template: {src: compose.yaml.j2, dest: \"{{ out }}/same/compose.yaml\"}}\n" +
+		"    - {name: up same, community.docker.docker_compose_v2: {project_src: \"{{ out }}/same\"}}\n"
+	repo := e2eComposeRepo(out)
+	repo.Files["compose.yml"] = playbook
+	parity.WriteTree(t, root, repo.Files)
+	h := parity.Plan(t, parity.OpenCore(t, root, "", "")).Host("c1")
+	var planned []string
+	for _, f := range h.Files {
+		planned = append(planned, fmt.Sprintf("%s %s", f.Task, f.Action))
+	}
+	want := []string{"render rendered update", "up twice none", "render same none", "up same none"}
+	if strings.Join(planned, ", ") != strings.Join(want, ", ") {
+		t.Errorf("planned %q, want %q", planned, want)
+	}
+	reasons := map[string]string{"up rendered": "an earlier task (render rendered) changes " + filepath.Join(out, "rendered", "compose.yaml") + ", which compose reads",
+		"restart twice": "an earlier task acts on it"}
+	if len(h.Unsupported) != len(reasons) {
+		t.Fatalf("unsupported %+v, want %d", h.Unsupported, len(reasons))
+	}
+	for _, u := range h.Unsupported {
+		if !strings.Contains(u.Reason, reasons[u.Task]) || !strings.Contains(u.Reason, "Ansible runs it") {
+			t.Errorf("%q: %q; want %q", u.Task, u.Reason, reasons[u.Task])
+		}
+	}
+}
