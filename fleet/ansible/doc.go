@@ -24,7 +24,9 @@
 // play on localhost runs on the implicit localhost):
 // RenderHost gives HostTasks, the file tasks rendered to their destination
 // and content (and the systemd_service and service tasks with their
-// arguments, planned from the unit's state), the tasks straylight cannot
+// arguments, planned from the unit's state; the docker_compose_v2,
+// docker_container and podman_container tasks with their probe and line,
+// planned from the host's answer), the tasks straylight cannot
 // run with the reason, and one
 // scope per play for its handlers. Connection is how Ansible would reach
 // the host. A play that gathers facts (gather_facts, ansible.cfg's

@@ -41,4 +41,11 @@
 // the module's chdir, creates and removes test, RunScript the test again
 // then the command (command's words without a shell, shell's line in sh
 // -c or its executable).
+//
+// ContainerTask is a plain docker_compose_v2, docker_container or
+// podman_container task: its probe (compose's action with --dry-run, or
+// the container's State.Running), whose answer Decide reads as the module
+// decides (ParseComposeEvents and ComposeChanged follow community.docker's
+// parse_events, parse_json_events and has_changes), and the line the apply
+// runs.
 package filemod

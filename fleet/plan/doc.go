@@ -13,8 +13,11 @@
 // the file module stats the path, a systemd_service or service task is
 // decided from what the host's systemctl says of its unit, asked once per
 // host for all its units (units.go), a command or shell task runs unless
-// its creates or removes, tested on the host, skips it (commands.go) (all
-// through fleet/filemod), and a task that runs only if a registered task
+// its creates or removes, tested on the host, skips it (commands.go), a
+// docker_compose_v2, docker_container or podman_container task is decided
+// from its probe's answer on the host (the compose action with --dry-run,
+// or whether the container runs: containers.go) (all through
+// fleet/filemod), and a task that runs only if a registered task
 // changed is settled from that task's plan. It gives out a Plan: per host
 // the file changes with their hashes and diffs, the handlers the changes
 // notify in Ansible's order, flush point by flush point (and restarts an
