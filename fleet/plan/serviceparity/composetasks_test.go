@@ -54,9 +54,10 @@ func e2eComposeTasksPlaybook() string {
 // --check --diff does (and neither changes a container); ansible-playbook
 // and straylight --apply, from the same starting containers, run the same
 // compose actions in the same order, leave the same containers and notify
-// the same handlers; after them, straylight's plan and ansible-playbook
-// --check agree again (ok but for recreate always and restarted, which
-// always act). Against both ansible-cores.
+// the same handlers; after them, straylight's plan says ok for every task
+// but recreate always and restarted, which the module always changes
+// (the compose actions' events: Recreate, Restarting). Against both
+// ansible-cores.
 func TestE2EComposeTasksParityWithModule(t *testing.T) {
 	collections := e2ePinnedCollection(t, "community/docker", e2eCommunityDocker, "STRAYLIGHT_COMMUNITY_DOCKER")
 	parity.EachCore(t, func(t *testing.T, o parity.Oracle, bin, dir, root, out string) {
@@ -80,7 +81,6 @@ func TestE2EComposeTasksParityWithModule(t *testing.T) {
 		start()
 		e2eComposeAnsible(t, o, dir, root, collections)
 		byAnsible := e2eComposeSnapshot(t, state) + e2eNotified(t, out)
-		again := parity.TaskStatus(e2eComposeAnsible(t, o, dir, root, collections, "--check"))
 		start()
 		parity.Apply(t, bin, root, o)
 		if got := e2eComposeSnapshot(t, state) + e2eNotified(t, out); bin != "" && got != byAnsible {
@@ -88,7 +88,6 @@ func TestE2EComposeTasksParityWithModule(t *testing.T) {
 		}
 		after := parity.Plan(t, parity.OpenCore(t, root, "", o.Version))
 		e2eComposeTasksPlanned(t, after)
-		e2eComposeTasksCheck(t, o, after, again)
 		e2eTasksChanged(t, o, after, "compose upalways", "compose restart")
 		t.Logf("%s, community.docker %s:\n%s", o.Full, e2eCommunityDocker, byAnsible)
 	})

@@ -74,8 +74,10 @@ func e2eContainerTasksPlaybook() string {
 // ansible-playbook and straylight --apply, from the same starting
 // containers, ask the engines for the same actions in the same order,
 // leave the same containers and notify the same handlers; after them,
-// straylight's plan and ansible-playbook --check agree again. Against
-// both ansible-cores.
+// straylight's plan says ok for every task but podman's started (which
+// the module always starts or restarts, podman_container_lib.py:1781-1797)
+// and docker's started with restart (module.py:382-385). Against both
+// ansible-cores.
 func TestE2EContainerTasksParityWithModules(t *testing.T) {
 	collections := e2ePodmanCollection(t) + string(os.PathListSeparator) + e2eDockerContainerCollection(t)
 	parity.EachCore(t, func(t *testing.T, o parity.Oracle, bin, dir, root, out string) {
@@ -96,14 +98,13 @@ func TestE2EContainerTasksParityWithModules(t *testing.T) {
 		e2eContainerTasksStart(t, podman, docker, out, snapshot)
 		e2eContainerTasksAnsible(t, o, dir, root, collections)
 		byAnsible := snapshot()
-		again := e2eContainerTasksAnsible(t, o, dir, root, collections, "--check")
 		e2eContainerTasksStart(t, podman, docker, out, snapshot)
 		parity.Apply(t, bin, root, o)
 		if got := snapshot(); bin != "" && got != byAnsible {
 			t.Errorf("%s: after straylight --apply (-) and ansible-playbook (+):\n%s", e2eContainerVersions(o), parity.LineDiff(got, byAnsible))
 		}
 		after := parity.Plan(t, parity.OpenCore(t, root, "", o.Version))
-		e2eContainerTasksCheck(t, o, after, again)
+		e2eContainerTasksPlanned(t, after)
 		e2eTasksChanged(t, o, after, "podman startrun", "podman startidle", "podman restartrun", "docker restartrun", "docker restartidle")
 		t.Logf("%s:\n%s", e2eContainerVersions(o), byAnsible)
 	})
