@@ -131,8 +131,8 @@ func TestBecomeMustBeBoolean(t *testing.T) {
 
 // A systemd task outside a handler is planned from the unit's state (its
 // arguments read into FileTask.Service, the unit as its Dest); an argument
-// straylight does not run (masked) and a container module outside a
-// handler are refused with a reason.
+// straylight does not run (masked) and a container task with an image
+// are refused with a reason.
 func TestServiceModuleAsTask(t *testing.T) {
 	dir := t.TempDir()
 	files := map[string]string{
@@ -140,7 +140,7 @@ func TestServiceModuleAsTask(t *testing.T) {
 		"site.yml": "- hosts: box\n  gather_facts: false\n  become: true\n  tasks:\n" +
 			"    - ansible.builtin.systemd_service: {name: vllm, state: restarted, enabled: yes, daemon-reload: true}\n" +
 			"    - service: {name: vllm, masked: no}\n" +
-			"    - docker_container: {name: vllm, state: started}\n",
+			"    - community.docker.docker_container: {name: vllm, image: vllm/vllm-openai}\n",
 	}
 	for name, body := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
@@ -162,7 +162,7 @@ func TestServiceModuleAsTask(t *testing.T) {
 		t.Errorf("service args %+v", s)
 	}
 	if len(w.Unsupported) != 2 || !strings.Contains(w.Unsupported[0].Reason, `argument "masked" of service is not supported`) ||
-		!strings.Contains(w.Unsupported[1].Reason, "runs only as a handler") {
+		!strings.Contains(w.Unsupported[1].Reason, "without image") {
 		t.Fatalf("unsupported %+v", w.Unsupported)
 	}
 }

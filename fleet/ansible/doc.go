@@ -25,7 +25,9 @@
 // RenderHost gives HostTasks, the file tasks rendered to their destination
 // and content (and the systemd_service, service, win_service, command,
 // shell, win_command and win_shell tasks with their arguments and
-// environment, planned from the host's state), the tasks straylight cannot
+// environment, planned from the host's state; the docker_compose_v2,
+// docker_container and podman_container tasks with their probe and line,
+// planned from the host's answer), the tasks straylight cannot
 // run with the reason, and one
 // scope per play for its handlers. Connection is how Ansible would reach
 // the host. A play that gathers facts (gather_facts, ansible.cfg's

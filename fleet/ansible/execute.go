@@ -384,13 +384,10 @@ func (wk *walker) module(f frame, t *Task, hs *HostScope, item map[string]any) e
 	switch {
 	case wk.discovery && writesFile(t):
 		return wk.discoveryFile(t, hs)
-	case (t.Module.IsUnitModule() || t.Module.IsPOSIXCommand() || t.Module.IsWindowsTask() || t.Module == ModDockerCompose) && wk.discovery: // handed to discovery as a ModuleTask
+	case (t.Module.IsUnitModule() || t.Module.IsPOSIXCommand() || t.Module.IsWindowsTask() || t.Module.IsContainerModule()) && wk.discovery: // handed to discovery as a ModuleTask
 		return nil
 	case t.Module.plannedFromHost():
 		return wk.fileTask(f, t, hs)
-	case t.Module.IsServiceModule():
-		wk.unsupported(t, fmt.Sprintf("%s runs only as a handler (straylight runs systemd_service, service and win_service tasks, not containers')", t.ModuleName))
-		return nil
 	case t.Module == ModIncludeTasks || t.Module == ModIncludeRole:
 		inner := f
 		inner.vars = mergeMaps(f.vars, t.Vars, item)
@@ -427,7 +424,7 @@ func (wk *walker) fileTask(f frame, t *Task, hs *HostScope) error {
 // command it reaches.
 func environmentUnsupported(t *Task, env []filemod.EnvVar) string {
 	switch {
-	case len(env) == 0 || t.Module.IsPOSIXCommand() || t.Module.IsWindowsTask() || t.Module.IsEditModule() || t.Module.IsUnitModule() || t.Module == ModDockerCompose:
+	case len(env) == 0 || t.Module.IsPOSIXCommand() || t.Module.IsWindowsTask() || t.Module.IsEditModule() || t.Module.IsUnitModule() || t.Module.IsContainerModule():
 		return ""
 	case t.Module == ModTemplate || t.Module == ModCopy:
 		return ""

@@ -329,6 +329,7 @@ type renderedTask struct {
 	command     *filemod.CommandArgs
 	winService  *filemod.WinServiceArgs
 	winCommand  *filemod.WinCommandArgs
+	container   *filemod.ContainerTask // a plain container module's task
 	changedWhen *bool
 }
 
@@ -395,6 +396,9 @@ func (hs *HostScope) renderFileTask(run *PlayRun, t *Task) (renderedTask, error)
 	}
 	if t.Module == ModDockerCompose {
 		return hs.renderComposeTask(t)
+	}
+	if t.Module == ModDockerContainer || t.Module == ModPodmanContainer {
+		return hs.renderContainerTask(t)
 	}
 	for k := range t.Args {
 		if !fileArgs[k] {
@@ -527,27 +531,113 @@ func (hs *HostScope) renderWindowsTask(t *Task) (renderedTask, error) {
 	return renderedTask{winCommand: &ca, dest: ca.Line, changedWhen: t.ConstantChangedWhen()}.orUnsupported(t, err)
 }
 
-// renderComposeTask: a docker_compose_v2 task with state restarted runs
-// the module's restart line as a shell command, in task order, reported
-// changed (the module reports changed when compose restarts a container,
-// docker_compose_v2.py:579-587 and compose_v2.py:545 has_changes: every
-// container of the services is restarted, so a project with containers
-// always is). Its other states decide what to change from compose's own
-// view of the project and are left to Ansible.
+// renderComposeTask: a plain docker_compose_v2 task runs the module's
+// action for its state (composeCommand), in task order; the plan decides
+// what the module would report from the same action run with --dry-run
+// on the host, as the module itself does in check mode
+// (docker_compose_v2.py:498-504, :532-564, :578-587, :605-614 with
+// self.check_mode; fleet/filemod/compose.go reads the events). The module
+// runs its action even when it changes nothing, and so does the apply.
 func (hs *HostScope) renderComposeTask(t *Task) (renderedTask, error) {
 	args, refused, err := hs.mappingArgs(t)
 	if refused != nil || err != nil {
 		return orRendered(refused), err
 	}
-	if state := orDefaultString(argString(args, "state"), "present"); state != "restarted" {
-		return renderedTask{unsupported: fmt.Sprintf("state %q: straylight runs docker_compose_v2 tasks with state restarted (every state as a handler)", state)}, nil
-	}
 	line, err := composeCommand(args)
 	if err != nil {
 		return renderedTask{}.orUnsupported(t, err)
 	}
-	ca, err := filemod.ParseCommandArgs(true, line, nil, nil)
-	return renderedTask{command: &ca, dest: ca.Describe()}.orUnsupported(t, err)
+	probe, err := composeProbe(args)
+	dir := path.Clean(argString(args, "project_src"))
+	ct := filemod.ContainerTask{Module: string(ModDockerCompose), Target: dir,
+		State: orDefaultString(argString(args, "state"), "present"), Probe: probe, Line: line, Reads: composeReads(args, dir)}
+	return renderedTask{container: &ct, dest: ct.Target}.orUnsupported(t, err)
+}
+
+// composeReads are the project's directory (its compose files, .env) and
+// the compose files named outside it: a file task that changes one makes
+// the host's dry run (before the apply) answer for another project.
+func composeReads(args map[string]any, dir string) []string {
+	reads := []string{dir}
+	files, _ := argStringList(args, "files")
+	for _, f := range files {
+		if strings.HasPrefix(f, "/") {
+			reads = append(reads, path.Clean(f))
+		}
+	}
+	return reads
+}
+
+// renderContainerTask: a plain docker_container or podman_container task
+// naming a container without image runs the handler's line for its state
+// (dockerContainerCommand, podmanCommand) when the plan, from the
+// container's state on the host (containerProbe), finds the module would
+// act (fleet/filemod/container.go decides as the modules do).
+func (hs *HostScope) renderContainerTask(t *Task) (renderedTask, error) {
+	args, refused, err := hs.mappingArgs(t)
+	if refused != nil || err != nil {
+		return orRendered(refused), err
+	}
+	if err := containerTaskArgs(t.Module, args); err != nil {
+		return renderedTask{}.orUnsupported(t, err)
+	}
+	var line string
+	if t.Module == ModDockerContainer {
+		line, err = dockerContainerCommand(args)
+	} else {
+		line, err = podmanCommand(args)
+	}
+	name := argString(args, "name")
+	ct := filemod.ContainerTask{Module: string(t.Module), Target: name, State: orDefaultString(argString(args, "state"), "started"),
+		Restart: boolArg(args, "restart", false) || boolArg(args, "force_restart", false), Probe: containerProbe(t.Module, name), Line: line}
+	return renderedTask{container: &ct, dest: name}.orUnsupported(t, err)
+}
+
+// containerTaskArgs refuses what a plain container task without image
+// cannot honour. recreate: true has no image to recreate from:
+// docker_container would recreate the container from its current image
+// with only the task's options, dropping the rest of its configuration
+// (community.docker 3.13.3 plugins/module_utils/module_container/module.py
+// :349-367), and podman_container without image ignores it
+// (containers.podman 1.16.2 podman_container_lib.py:1781-1797): neither is
+// a guess straylight makes. recreate: false is the default, and is taken
+// out.
+func containerTaskArgs(m Module, args map[string]any) error {
+	if _, ok := args["recreate"]; ok {
+		if boolArg(args, "recreate", false) {
+			return fmt.Errorf("recreate: true without image: %s", containerRecreate(m))
+		}
+		delete(args, "recreate")
+	}
+	if _, ok := args["image"]; ok {
+		return fmt.Errorf("image: straylight runs %s tasks naming an existing container without image (pulling, comparing and recreating are left to Ansible)", m)
+	}
+	states := map[Module][]string{ModDockerContainer: {"started", "stopped"}, ModPodmanContainer: {"started", "stopped", "absent"}}[m]
+	if state := orDefaultString(argString(args, "state"), "started"); !slices.Contains(states, state) {
+		return fmt.Errorf("state %q: straylight runs %s tasks with state %s (without image); Ansible runs the others", state, m, strings.Join(states, ", "))
+	}
+	return nil
+}
+
+// containerRecreate says what recreate: true without image would do.
+func containerRecreate(m Module) string {
+	if m == ModDockerContainer {
+		return "docker_container would recreate the container from its current image with only this task's options, dropping the rest of its configuration (community.docker 3.13.3 module_container/module.py:349-367); give image and let Ansible run it"
+	}
+	return "podman_container ignores recreate without image and only starts or restarts (containers.podman 1.16.2 podman_container_lib.py:1781-1797); remove it, or give image and let Ansible run it"
+}
+
+// containerProbe asks the engine whether the container runs, as the
+// modules read State.Running (docker: module.py:377-387 through
+// container.running; podman: podman_container_lib.py:1599-1606); podman's
+// prints "missing" for no container (podman container exists: 1), which
+// its absent state reads.
+func containerProbe(m Module, name string) string {
+	inspect := " container inspect --format '{{.State.Running}}' " + name
+	if m == ModDockerContainer {
+		return dockerModuleDaemon + inspect
+	}
+	return "podman container exists " + name + "; rc=$?; if [ $rc -eq 1 ]; then echo missing; elif [ $rc -eq 0 ]; then podman" + inspect + "; else exit $rc; fi"
 }
 
 // freeFormKeyword is the first module keyword (creates=, chdir=, ...) a
@@ -1051,7 +1141,7 @@ func podmanStopLine(name string) string {
 func onlyArgs(args map[string]any, allowed ...string) error {
 	for k := range args {
 		if !slices.Contains(allowed, k) {
-			return fmt.Errorf("argument %q is not supported in a handler (%s)", k, strings.Join(allowed, ", "))
+			return fmt.Errorf("argument %q is not supported (straylight runs %s)", k, strings.Join(allowed, ", "))
 		}
 	}
 	return nil
@@ -1071,7 +1161,15 @@ var composeArgs = []string{"project_src", "project_name", "files", "state", "ser
 // relative --file is read from there). --progress is left out: it only
 // shapes the output the module parses, and follows the compose version.
 // fleet/plan/serviceparity/compose_test.go compares it with the module's commands.
-func composeCommand(args map[string]any) (string, error) {
+func composeCommand(args map[string]any) (string, error) { return composeLineFor(args, "") }
+
+// composeProbe is composeCommand with --dry-run after each action's
+// options, as the module passes it in check mode (get_up_cmd's dry_run,
+// docker_compose_v2.py:498-499, and the other get_*_cmd): compose reports
+// what it would do and changes nothing.
+func composeProbe(args map[string]any) (string, error) { return composeLineFor(args, " --dry-run") }
+
+func composeLineFor(args map[string]any, dryRun string) (string, error) {
 	if err := onlyArgs(args, composeArgs...); err != nil {
 		return "", err
 	}
@@ -1087,14 +1185,16 @@ func composeCommand(args map[string]any) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	c.dryRun = dryRun
 	cmd, err := c.stateCommand(args)
 	return "cd " + shquote.Quote(dir) + " && " + cmd, err
 }
 
 // composeLine holds the parts of the module's command lines: base is the
-// docker CLI with the project (get_base_args), tail the services after --.
+// docker CLI with the project (get_base_args), tail the services after --,
+// dryRun --dry-run or nothing.
 type composeLine struct {
-	base, tail, timeout, noDeps string
+	base, tail, timeout, noDeps, dryRun string
 }
 
 func readCompose(args map[string]any, dir string) (composeLine, error) {
@@ -1120,14 +1220,14 @@ func (c composeLine) stateCommand(args map[string]any) (string, error) {
 	switch state := orDefaultString(argString(args, "state"), "present"); state {
 	case "present":
 		up, err := c.up(args, "")
-		return c.base + up + c.tail, err
+		return c.base + up + c.dryRun + c.tail, err
 	case "restarted":
-		return c.base + " restart" + c.noDeps + c.timeout + c.tail, nil
+		return c.base + " restart" + c.noDeps + c.timeout + c.dryRun + c.tail, nil
 	case "stopped":
 		up, err := c.up(args, " --no-start")
-		return c.base + up + c.tail + " && if " + c.base + composeAnyRunning + "; then " + c.base + " stop" + c.timeout + c.tail + "; fi", err
+		return c.base + up + c.dryRun + c.tail + " && if " + c.base + composeAnyRunning + "; then " + c.base + " stop" + c.timeout + c.dryRun + c.tail + "; fi", err
 	case "absent":
-		return c.base + " down" + composeFlag(args, "remove_orphans", " --remove-orphans") + c.timeout + c.tail, nil
+		return c.base + " down" + composeFlag(args, "remove_orphans", " --remove-orphans") + c.timeout + c.dryRun + c.tail, nil
 	default:
 		return "", fmt.Errorf("state %q is not supported (present, restarted, stopped, absent)", state)
 	}

@@ -83,6 +83,11 @@ type FileTask struct {
 	// (Dest is then its line). Both are planned from the host over WinRM.
 	WinService *filemod.WinServiceArgs
 	WinCommand *filemod.WinCommandArgs
+	// Container: a plain docker_compose_v2, docker_container or
+	// podman_container task (Dest is then the project's directory or the
+	// container's name): the planner runs its probe on the host and
+	// decides what the module would report.
+	Container *filemod.ContainerTask
 	// OnlyIf: the task runs only if a registered file task changed (or did
 	// not); the planner settles it once it has read the host.
 	OnlyIf *ResultCondition
@@ -233,6 +238,9 @@ func (w *HostTasks) addFileTask(hs *HostScope, run *PlayRun, t *Task, play *Host
 	if rt.winCommand != nil {
 		rt.winCommand.Env = env
 	}
+	if rt.container != nil {
+		rt.container.Env = env
+	}
 	if rt.attrs.Validate != "" {
 		rt.attrs.ValidateExports = filemod.ExportLines(env)
 	}
@@ -242,7 +250,7 @@ func (w *HostTasks) addFileTask(hs *HostScope, run *PlayRun, t *Task, play *Host
 	}
 	w.Files = append(w.Files, &FileTask{Run: run, Task: t, Scope: hs, Play: play, Dest: rt.dest, Content: rt.content,
 		Attrs: rt.attrs, Become: run.Play.Become.Over(t.Become), Flush: flush, File: rt.file, Edit: rt.edit, Service: rt.service, Command: rt.command, ChangedWhen: rt.changedWhen, Vaulted: rt.vaulted,
-		WinService: rt.winService, WinCommand: rt.winCommand})
+		WinService: rt.winService, WinCommand: rt.winCommand, Container: rt.container})
 	return nil
 }
 

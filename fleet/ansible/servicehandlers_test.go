@@ -3,8 +3,11 @@ package ansible
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/straylight-fleet/straylight/fleet/filemod"
 )
 
 // serviceHandlersPlaybook notifies one handler per service form; each
@@ -140,27 +143,94 @@ func TestServiceHandlerRefusals(t *testing.T) {
 	}
 }
 
-// A plain docker_compose_v2 task with state restarted runs the module's
-// restart line as a shell command (templated, in task order); its other
-// states, and arguments straylight does not run, are listed unsupported
-// with the reason (and so planned via ansible where Ansible is installed).
-func TestComposeTaskRestartedRunsAsCommand(t *testing.T) {
+// A plain docker_compose_v2 task runs the module's action for its state
+// (templated, in task order) and is decided by the same action with
+// --dry-run, as the module decides in check mode; arguments straylight
+// does not run are listed unsupported with the reason (and so planned via
+// ansible where Ansible is installed).
+func TestComposeTaskRunsModuleAction(t *testing.T) {
 	pb := `- hosts: all
   tasks:
     - name: restart stack
       community.docker.docker_compose_v2: {project_src: "{{ stack_dir }}", state: restarted, services: [vllm], timeout: 9}
     - name: bring up
-      community.docker.docker_compose_v2: {project_src: /srv/llm}
+      community.docker.docker_compose_v2: {project_src: /srv/llm/, recreate: always}
+    - name: stop
+      community.docker.docker_compose_v2: {project_src: /srv/llm, state: stopped, files: [/etc/llm/compose.yaml, gpu.yaml]}
     - name: relative
       docker_compose_v2: {project_src: llm, state: restarted}
 `
 	w := renderServiceRepo(t, pb)
-	want := "cd /srv/llm && " + composeDocker + " --project-directory /srv/llm restart --timeout 9 -- vllm"
-	if len(w.Files) != 1 || w.Files[0].Command == nil || w.Files[0].Command.Line != want || !w.Files[0].Command.Shell {
-		t.Fatalf("planned %+v, want the shell line %q", w.Files, want)
+	base := "cd /srv/llm && " + composeDocker + " --project-directory /srv/llm"
+	up := base + " up --detach --no-color --quiet-pull --force-recreate"
+	files := composeDocker + " --project-directory /srv/llm --file /etc/llm/compose.yaml --file gpu.yaml"
+	running := " && if " + files + " ps --all --format '{{.State}}' | grep -qvxE 'created|exited|stopped|killed'; then " + files + " stop"
+	want := []filemod.ContainerTask{
+		{Module: "docker_compose_v2", Target: "/srv/llm", State: "restarted", Line: base + " restart --timeout 9 -- vllm", Probe: base + " restart --timeout 9 --dry-run -- vllm", Reads: []string{"/srv/llm"}},
+		{Module: "docker_compose_v2", Target: "/srv/llm", State: "present", Line: up + " --", Probe: up + " --dry-run --", Reads: []string{"/srv/llm"}},
+		{Module: "docker_compose_v2", Target: "/srv/llm", State: "stopped",
+			Line:  "cd /srv/llm && " + files + " up --detach --no-color --quiet-pull --no-start --" + running + " --; fi",
+			Probe: "cd /srv/llm && " + files + " up --detach --no-color --quiet-pull --no-start --dry-run --" + running + " --dry-run --; fi", Reads: []string{"/srv/llm", "/etc/llm/compose.yaml"}},
 	}
-	if len(w.Unsupported) != 2 || !strings.Contains(w.Unsupported[0].Reason, `state "present": straylight runs docker_compose_v2 tasks with state restarted`) ||
-		!strings.Contains(w.Unsupported[1].Reason, `project_src "llm" is not an absolute path`) {
+	if len(w.Files) != len(want) {
+		t.Fatalf("planned %d tasks, want %d; unsupported %+v", len(w.Files), len(want), w.Unsupported)
+	}
+	for i, f := range w.Files {
+		if f.Container == nil || !reflect.DeepEqual(noEnv(*f.Container), want[i]) || f.Dest != "/srv/llm" {
+			t.Errorf("task %d: %+v\nwant %+v", i, f.Container, want[i])
+		}
+	}
+	if len(w.Unsupported) != 1 || !strings.Contains(w.Unsupported[0].Reason, `project_src "llm" is not an absolute path`) {
 		t.Errorf("unsupported %+v", w.Unsupported)
 	}
+}
+
+// Plain docker_container and podman_container tasks without image run
+// the handler's line for the state when the plan finds the module would
+// act; the probe asks whether the container runs. recreate: true without
+// image, an image, and states straylight does not run are refused, naming
+// the key.
+func TestContainerTasksWithoutImage(t *testing.T) {
+	pb := `- hosts: all
+  tasks:
+    - community.docker.docker_container: {name: "{{ unit_name }}", restart: true}
+    - containers.podman.podman_container: {name: vllm, state: absent, recreate: false}
+    - docker_container: {name: vllm, recreate: true}
+    - podman_container: {name: vllm, recreate: yes}
+    - docker_container: {name: vllm, image: "vllm/vllm:1"}
+    - docker_container: {name: vllm, state: absent}
+`
+	w := renderServiceRepo(t, pb)
+	docker := `docker --host "${DOCKER_HOST:-unix:///var/run/docker.sock}"`
+	want := []filemod.ContainerTask{
+		{Module: "docker_container", Target: "vllm", State: "started", Restart: true, Probe: docker + " container inspect --format '{{.State.Running}}' vllm",
+			Line: `running=$(` + docker + ` container inspect --format '{{.State.Running}}' vllm) && if [ "$running" = true ]; then ` + docker + ` restart -t 10 vllm; else ` + docker + ` start vllm; fi`},
+		{Module: "podman_container", Target: "vllm", State: "absent",
+			Probe: "podman container exists vllm; rc=$?; if [ $rc -eq 1 ]; then echo missing; elif [ $rc -eq 0 ]; then podman container inspect --format '{{.State.Running}}' vllm; else exit $rc; fi",
+			Line:  "if podman container exists vllm; then podman container rm --force vllm; fi"},
+	}
+	if len(w.Files) != len(want) {
+		t.Fatalf("planned %d tasks, want %d; unsupported %+v", len(w.Files), len(want), w.Unsupported)
+	}
+	for i, f := range w.Files {
+		if f.Container == nil || !reflect.DeepEqual(noEnv(*f.Container), want[i]) {
+			t.Errorf("task %d: %+v\nwant %+v", i, f.Container, want[i])
+		}
+	}
+	reasons := []string{"recreate: true without image: docker_container would recreate", "recreate: true without image: podman_container ignores recreate",
+		"image: straylight runs docker_container tasks naming an existing container without image", `state "absent": straylight runs docker_container tasks with state started, stopped`}
+	if len(w.Unsupported) != len(reasons) {
+		t.Fatalf("unsupported %+v", w.Unsupported)
+	}
+	for i, u := range w.Unsupported {
+		if !strings.Contains(u.Reason, reasons[i]) || u.At.Line != 5+i {
+			t.Errorf("unsupported %d: %+v; want %q at site.yml:%d", i, u, reasons[i], 5+i)
+		}
+	}
+}
+
+// noEnv is the task without its (empty) environment, for comparing.
+func noEnv(ct filemod.ContainerTask) filemod.ContainerTask {
+	ct.Env = nil
+	return ct
 }

@@ -95,11 +95,16 @@ func (m Module) IsWindowsTask() bool {
 
 // plannedFromHost reports whether straylight plans the module's task from
 // the host's state: a file, an edit of a path, a unit's or a Windows
-// service's state, or a command, POSIX or Windows (its creates and
-// removes; docker_compose_v2's restarted runs as the module's command
-// line, its other states are left to Ansible).
+// service's state, a command, POSIX or Windows (its creates and removes),
+// or a container's or compose project's state (docker_compose_v2,
+// docker_container, podman_container).
 func (m Module) plannedFromHost() bool {
-	return m.IsFileModule() || m.IsEditModule() || m.IsUnitModule() || m.IsPOSIXCommand() || m.IsWindowsTask() || m == ModDockerCompose
+	return m.IsFileModule() || m.IsEditModule() || m.IsUnitModule() || m.IsPOSIXCommand() || m.IsWindowsTask() || m.IsContainerModule()
+}
+
+// IsContainerModule reports whether the module acts on containers.
+func (m Module) IsContainerModule() bool {
+	return m == ModDockerCompose || m == ModDockerContainer || m == ModPodmanContainer
 }
 
 // IsCommandModule reports whether the module runs a command (handlers).

@@ -50,4 +50,10 @@
 // PowerShell). PSEnvLines sets a task's environment in PowerShell as
 // Ansible's module wrapper does. No Windows host checks these here: the
 // lab (remote/sim) interprets the scripts.
+// ContainerTask is a plain docker_compose_v2, docker_container or
+// podman_container task: its probe (compose's action with --dry-run, or
+// the container's State.Running), whose answer Decide reads as the module
+// decides (ParseComposeEvents and ComposeChanged follow community.docker's
+// parse_events, parse_json_events and has_changes), and the line the apply
+// runs.
 package filemod

@@ -16,7 +16,8 @@ import (
 type CommandChange struct {
 	Runs    bool   `json:"runs"`
 	Summary string `json:"summary"` // "would run" or the module's "Did not run command since ..."
-	// Unchanged: changed_when: false — it runs, and reports ok.
+	// Unchanged: it runs, and reports ok (changed_when: false, or a
+	// compose action that changes nothing, containers.go).
 	Unchanged bool `json:"unchanged,omitempty"`
 }
 

@@ -15,8 +15,11 @@
 // host for all its units (units.go), a win_service task from what the
 // host's sc.exe says, asked once per host for all its services (units.go),
 // a command, shell, win_command or win_shell task runs unless its creates
-// or removes, tested on the host, skips it (commands.go) (all
-// through fleet/filemod), and a task that runs only if a registered task
+// or removes, tested on the host, skips it (commands.go), a
+// docker_compose_v2, docker_container or podman_container task is decided
+// from its probe's answer on the host (the compose action with --dry-run,
+// or whether the container runs: containers.go) (all through
+// fleet/filemod), and a task that runs only if a registered task
 // changed is settled from that task's plan. It gives out a Plan: per host
 // the file changes with their hashes and diffs, the handlers the changes
 // notify in Ansible's order, flush point by flush point (and restarts an

@@ -19,6 +19,9 @@ type hostFiles struct {
 	planned     map[string]remote.FileState
 	units       hostUnits       // the units unit tasks act on (units.go)
 	winServices hostWinServices // the services win_service tasks act on (units.go)
+	// containers are the containers and compose projects an earlier
+	// container task of the host acts on (containers.go).
+	containers map[string]bool
 }
 
 // read is the path's content as the task finds it.
@@ -48,6 +51,9 @@ func (hf *hostFiles) plan(ctx context.Context, w *hostWork, f *fileWork) error {
 	}
 	if f.winCommand != nil {
 		return hf.planWinCommand(ctx, w, f)
+	}
+	if f.container != nil {
+		return hf.planContainer(ctx, w, f)
 	}
 	if f.edit != nil && posixOnly(w, f, f.edit.Module()+" runs on POSIX hosts (win_lineinfile is lineinfile's Windows twin)") {
 		return nil
@@ -210,8 +216,8 @@ func (w *hostWork) settle(f *fileWork) bool {
 // arguments on its work item.
 func (fw *fileWork) addEdit(ft *ansible.FileTask) {
 	fw.file, fw.edit, fw.service, fw.command, fw.changedWhen = ft.File, ft.Edit, ft.Service, ft.Command, ft.ChangedWhen
-	fw.winService, fw.winCommand = ft.WinService, ft.WinCommand
-	if ft.File != nil || ft.Service != nil || ft.WinService != nil {
+	fw.winService, fw.winCommand, fw.container = ft.WinService, ft.WinCommand, ft.Container
+	if ft.File != nil || ft.Service != nil || ft.WinService != nil || ft.Container != nil {
 		fw.change.NewSHA256, fw.change.raw = "", nil // no content: a script makes the change
 	}
 }

@@ -43,13 +43,14 @@ type fileWork struct {
 	src         string // the task's src, for a copy into a directory
 	hs          *ansible.HostScope
 	task        *ansible.Task
-	findings    discover.FileFindings // the servers it describes, rendered and deployed
-	file        *filemod.FileArgs     // a file task's arguments
-	edit        filemod.Edit          // a lineinfile or blockinfile task's arguments
-	service     *filemod.ServiceArgs  // a systemd_service or service task's arguments
-	command     *filemod.CommandArgs  // a command or shell task's arguments
-	winService  *filemod.WinServiceArgs
+	findings    discover.FileFindings   // the servers it describes, rendered and deployed
+	file        *filemod.FileArgs       // a file task's arguments
+	edit        filemod.Edit            // a lineinfile or blockinfile task's arguments
+	service     *filemod.ServiceArgs    // a systemd_service or service task's arguments
+	command     *filemod.CommandArgs    // a command or shell task's arguments
+	winService  *filemod.WinServiceArgs // a win_service task's arguments
 	winCommand  *filemod.WinCommandArgs // a win_command or win_shell task's arguments
+	container   *filemod.ContainerTask  // a plain container module's task
 	changedWhen *bool                   // its constant changed_when
 	failed      bool                    // the task would fail: listed as unsupported, not planned
 	skipped     bool                    // its condition on a registered result is false
@@ -131,7 +132,7 @@ func (w *hostWork) unsupported(playbook string, t *ansible.Task, reason string) 
 // readFiles plans each file task from the host's current state, in task
 // order (edits.go).
 func (w *hostWork) readFiles(ctx context.Context, tr remote.Transport) error {
-	hf := &hostFiles{tr: tr, planned: map[string]remote.FileState{}}
+	hf := &hostFiles{tr: tr, planned: map[string]remote.FileState{}, containers: map[string]bool{}}
 	for _, f := range w.files {
 		if err := hf.plan(ctx, w, f); err != nil {
 			return err

@@ -37,12 +37,16 @@ import (
 //     Version (2.29.7) the module checks (_compose_v2: compose_v2.py:696-712)
 //     and which makes it pass --progress json and read JSON events
 //     (compose_v2.py:729, :736-741, parse_json_events :361);
-//   - `compose ... up|restart|stop|down`: compose's JSON progress events on
-//     stderr ({"id":"Container P-S-1","status":"Creating"}, what
-//     parse_json_events splits into a resource type and id), acting on the
-//     files; --file resolves against the working directory, as compose does;
-//     with --dry-run (the module in check mode, get_*_cmd's dry_run) it
-//     reports the same events and changes nothing;
+//   - `compose ... up|restart|stop|down`: compose's progress events on
+//     stderr, acting on the files; --file resolves against the working
+//     directory, as compose does; with --dry-run (the module in check mode,
+//     get_*_cmd's dry_run; straylight's plan of a plain task) it reports the
+//     same events and changes nothing. With --progress json (the module)
+//     they are JSON ({"id":"Container P-S-1","status":"Creating"}, what
+//     parse_json_events splits into a resource type and id); without
+//     (straylight's probe) compose's plain lines (" Container P-S-1
+//     Creating", a dry run's after "DRY-RUN MODE - "), what parse_events
+//     reads (compose_v2.py:473-542);
 //   - `compose ... ps --format json --all [--no-trunc]`: a JSON object a line
 //     (list_containers_raw, compose_v2.py:759-772, and
 //     _are_containers_stopped, docker_compose_v2.py:526-530, read State;
@@ -60,10 +64,11 @@ info) echo '{"ClientInfo":{"Plugins":[{"Name":"compose","Version":"v2.29.7","Pat
 compose) shift ;;
 *) fail "docker stand-in: unexpected: $*" ;;
 esac
-dir=$PWD name= files=
+dir=$PWD name= files= progress=
 while [ $# -gt 0 ]; do
 	case "$1" in
-	--ansi | --progress) shift 2 ;;
+	--ansi) shift 2 ;;
+	--progress) progress=$2; shift 2 ;;
 	--project-directory) dir=$2; shift 2 ;;
 	--project-name) name=$2; shift 2 ;;
 	--file) case "$2" in /*) files="$files $2" ;; *) files="$files $PWD/$2" ;; esac; shift 2 ;;
@@ -103,7 +108,13 @@ defined=$(awk '/^[^ #]/ { in_s = ($0 ~ /^services:/); s = ""; next } in_s && /^ 
 hash_of() { echo "$defined" | awk -v s="$1" '$1 == s { print $2 }'; }
 for s in $services; do [ -n "$(hash_of "$s")" ] || fail "no such service: $s"; done
 [ -n "$services" ] || services=$(echo "$defined" | cut -d' ' -f1)
-event() { printf '{"id":"Container %s-%s-1","status":"%s"}\n' "$name" "$1" "$2" >&2; }
+event() {
+	if [ "$progress" = json ]; then
+		printf '{"id":"Container %s-%s-1","status":"%s"}\n' "$name" "$1" "$2" >&2
+	else
+		printf '%s Container %s-%s-1  %s\n' "${dry:+DRY-RUN MODE - }" "$name" "$1" "$2" >&2
+	fi
+}
 get() { [ -f "$P/$1" ] && cut -d' ' -f"$2" "$P/$1"; }
 put() { [ -n "$dry" ] || echo "$2 $3 $4 $5" > "$P/$1"; }
 orphans() { for c in "$P"/*; do [ -f "$c" ] || continue; c=${c##*/}; [ -n "$(hash_of "$c")" ] || echo "$c"; done; }
@@ -240,6 +251,12 @@ func e2eComposeRepo(out string) parity.Repo {
 // case's starting commands through the stand-in, then clears its log.
 func e2eComposeStart(t *testing.T, stub, state, out string) {
 	t.Helper()
+	e2eComposeStartCases(t, stub, state, out, e2eComposeCases)
+}
+
+// e2eComposeStartCases is e2eComposeStart for the cases given.
+func e2eComposeStartCases(t *testing.T, stub, state, out string, cases []e2eComposeCase) {
+	t.Helper()
 	for _, p := range []string{state, out} {
 		if err := os.RemoveAll(p); err != nil {
 			t.Fatal(err)
@@ -247,7 +264,7 @@ func e2eComposeStart(t *testing.T, stub, state, out string) {
 	}
 	parity.WriteTree(t, state, map[string]string{"calls": ""})
 	first := strings.ReplaceAll(e2eComposeTemplate, "{{ tag }}", "1")
-	for _, c := range e2eComposeCases {
+	for _, c := range cases {
 		files := map[string]string{"compose.yaml": first}
 		if c.gpuFile {
 			files["gpu.yaml"] = e2eComposeGPU
@@ -319,8 +336,12 @@ func e2eComposeContainers(t *testing.T, state string) string {
 }
 
 // e2eComposeAction is a call's words without --progress, or nil for a
-// call that changes nothing (version, info, ps, images).
+// call that changes nothing (version, info, ps, images, and any --dry-run:
+// the module's in check mode, straylight's plan of a plain task).
 func e2eComposeAction(words []string) []string {
+	if slices.Contains(words, "--dry-run") {
+		return nil
+	}
 	var out []string
 	for i := 0; i < len(words); i++ {
 		if words[i] == "--progress" {

@@ -301,10 +301,10 @@ func e2eContainersEveryHandlerRan(t *testing.T, log string) {
 
 // e2eContainersAnsible runs ansible-playbook with the pinned collections
 // first on its collections path (DOCKER_HOST, the daemon stand-in, comes
-// with the test's environment) and returns what it printed.
-func e2eContainersAnsible(t *testing.T, o parity.Oracle, dir, root, collections string) (string, error) {
+// with the test's environment), with args, and returns what it printed.
+func e2eContainersAnsible(t *testing.T, o parity.Oracle, dir, root, collections string, args ...string) (string, error) {
 	t.Helper()
-	cmd := exec.Command(filepath.Join(o.Bin, "ansible-playbook"), "-i", "inventory.yml", "containers.yml")
+	cmd := exec.Command(filepath.Join(o.Bin, "ansible-playbook"), append(args, "-i", "inventory.yml", "containers.yml")...)
 	cmd.Dir = root
 	cmd.Env = append(parity.AnsibleEnv(t, dir), "ANSIBLE_COLLECTIONS_PATH="+collections)
 	log, err := cmd.CombinedOutput()

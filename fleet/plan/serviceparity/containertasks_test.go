@@ -1,0 +1,175 @@
+package serviceparity_test
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	fleetplan "github.com/straylight-fleet/straylight/fleet/plan"
+	"github.com/straylight-fleet/straylight/internal/parity"
+)
+
+// Parity of plain podman_container and docker_container tasks without
+// image with the real modules (containers.podman 1.16.2, community.docker
+// 3.13.3) against the stand-ins of podman_test.go and
+// dockercontainer_test.go: the modules decide from the container's state
+// (in check mode too); straylight's plan asks the engine whether the
+// container exists and runs (fleet/filemod/container.go decides), and its
+// apply runs the handler's line for a task that changes.
+
+// e2ePodmanTaskCases: started with and without restart on running and
+// stopped containers (the module starts or restarts either way: always
+// changed), stopped on both, absent on a running and on a missing one.
+var e2ePodmanTaskCases = []e2ePodmanCase{
+	{name: "startrun", args: "", start: "running"},
+	{name: "startidle", args: ", state: started", start: "exited"},
+	{name: "restartrun", args: ", restart: true", start: "running"},
+	{name: "stoprun", args: ", state: stopped", start: "running"},
+	{name: "stopidle", args: ", state: stopped", start: "exited"},
+	{name: "absentrun", args: ", state: absent", start: "running"},
+	{name: "absentnone", args: ", state: absent", start: ""},
+}
+
+// e2eDockerTaskCases: started with restart on running and stopped
+// containers (restart, or start), started without on both (ok, or start),
+// stopped on both.
+var e2eDockerTaskCases = []e2ePodmanCase{
+	{name: "restartrun", args: ", state: started, restart: true", start: "running"},
+	{name: "restartidle", args: `, restart: "yes"`, start: "exited"},
+	{name: "startrun", args: "", start: "running"},
+	{name: "startidle", args: ", state: started", start: "exited"},
+	{name: "stoprun", args: ", state: stopped", start: "running"},
+	{name: "stopidle", args: ", state: stopped", start: "exited"},
+}
+
+// e2eContainerTaskModules are the modules compared, with their task cases.
+var e2eContainerTaskModules = []e2eContainerModule{
+	{module: "containers.podman.podman_container", engine: "podman", cases: e2ePodmanTaskCases},
+	{module: "community.docker.docker_container", engine: "docker", cases: e2eDockerTaskCases},
+}
+
+// e2eContainerTasksPlaybook: each case's task notifies a handler that
+// notes the case in out/notified, in the handlers' order.
+func e2eContainerTasksPlaybook() string {
+	var b strings.Builder
+	b.WriteString("- name: Container tasks\n  hosts: c1\n  gather_facts: false\n  tasks:\n")
+	for _, m := range e2eContainerTaskModules {
+		for _, c := range m.cases {
+			fmt.Fprintf(&b, "    - name: %s %s\n      %s: {name: \"{{ prefix }}%s\"%s}\n      notify: notified %s %s\n", m.engine, c.name, m.module, c.name, c.args, m.engine, c.name)
+		}
+	}
+	b.WriteString("  handlers:\n")
+	for _, m := range e2eContainerTaskModules {
+		for _, c := range m.cases {
+			fmt.Fprintf(&b, "    - name: notified %s %s\n      shell: echo %s %s >> {{ out }}/notified\n", m.engine, c.name, m.engine, c.name)
+		}
+	}
+	return b.String()
+}
+
+// TestE2EContainerTasksParityWithModules: for every plain podman_container
+// and docker_container task, straylight's plan says changed exactly where
+// ansible-playbook --check --diff does (and neither acts on a container);
+// ansible-playbook and straylight --apply, from the same starting
+// containers, ask the engines for the same actions in the same order,
+// leave the same containers and notify the same handlers; after them,
+// straylight's plan says ok for every task but podman's started (which
+// the module always starts or restarts, podman_container_lib.py:1781-1797)
+// and docker's started with restart (module.py:382-385). Against both
+// ansible-cores.
+func TestE2EContainerTasksParityWithModules(t *testing.T) {
+	collections := e2ePodmanCollection(t) + string(os.PathListSeparator) + e2eDockerContainerCollection(t)
+	parity.EachCore(t, func(t *testing.T, o parity.Oracle, bin, dir, root, out string) {
+		podman, docker := e2ePodmanInstallStub(t, dir), e2eDockerInstall(t, dir)
+		parity.WriteTree(t, root, e2ePodmanRepo(out, e2eContainerTasksPlaybook(), "c1"))
+		snapshot := func() string {
+			return e2ePodmanSnapshot(t, podman) + e2eDockerContainerSnapshot(t, docker) + e2eNotified(t, out)
+		}
+		before := e2eContainerTasksStart(t, podman, docker, out, snapshot)
+		plan := parity.Plan(t, parity.OpenCore(t, root, "", o.Version))
+		e2eContainerTasksPlanned(t, plan)
+		e2eTasksChanged(t, o, plan, "podman startrun", "podman startidle", "podman restartrun", "podman stoprun", "podman absentrun",
+			"docker restartrun", "docker restartidle", "docker startidle", "docker stoprun")
+		e2eContainerTasksCheck(t, o, plan, e2eContainerTasksAnsible(t, o, dir, root, collections, "--check", "--diff"))
+		if now := snapshot(); now != before {
+			t.Errorf("%s: a check acted on containers (-) before, (+) after:\n%s", e2eContainerVersions(o), parity.LineDiff(before, now))
+		}
+		e2eContainerTasksStart(t, podman, docker, out, snapshot)
+		e2eContainerTasksAnsible(t, o, dir, root, collections)
+		byAnsible := snapshot()
+		e2eContainerTasksStart(t, podman, docker, out, snapshot)
+		parity.Apply(t, bin, root, o)
+		if got := snapshot(); bin != "" && got != byAnsible {
+			t.Errorf("%s: after straylight --apply (-) and ansible-playbook (+):\n%s", e2eContainerVersions(o), parity.LineDiff(got, byAnsible))
+		}
+		after := parity.Plan(t, parity.OpenCore(t, root, "", o.Version))
+		e2eContainerTasksPlanned(t, after)
+		e2eTasksChanged(t, o, after, "podman startrun", "podman startidle", "podman restartrun", "docker restartrun", "docker restartidle")
+		t.Logf("%s:\n%s", e2eContainerVersions(o), byAnsible)
+	})
+}
+
+// e2eContainerTasksStart writes every case's container, an empty
+// out/notified and empty call logs, and returns the snapshot of it.
+func e2eContainerTasksStart(t *testing.T, podman, docker, out string, snapshot func() string) string {
+	t.Helper()
+	for _, p := range []string{out, podman + "/containers", docker + "/containers"} {
+		if err := os.RemoveAll(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	states := map[string]string{"podman": podman, "docker": docker}
+	for _, m := range e2eContainerTaskModules {
+		containers := map[string]string{}
+		for _, c := range m.cases {
+			if c.start != "" {
+				containers["vllm-"+c.name] = c.start + " 0 0 0\n"
+			}
+		}
+		e2eContainersAt(t, states[m.engine], out, map[string]string{"notified": ""}, containers)
+	}
+	return snapshot()
+}
+
+// e2eContainerTasksPlanned: every task is planned natively.
+func e2eContainerTasksPlanned(t *testing.T, p *fleetplan.Plan) {
+	t.Helper()
+	h := p.Host("c1")
+	if h == nil {
+		t.Fatal("no plan of c1")
+	}
+	n := len(e2ePodmanTaskCases) + len(e2eDockerTaskCases)
+	if len(h.Unsupported) > 0 || len(h.ViaAnsible) > 0 || len(h.Files) != n {
+		t.Fatalf("plan of c1: %d tasks, unsupported %+v, via ansible %+v; want %d", len(h.Files), h.Unsupported, h.ViaAnsible, n)
+	}
+}
+
+// e2eContainerTasksCheck: the plan changes what ansible-playbook reports
+// changed, task by task, and every task ran.
+func e2eContainerTasksCheck(t *testing.T, o parity.Oracle, p *fleetplan.Plan, log string) {
+	t.Helper()
+	status := parity.TaskStatus(log)["c1"]
+	for _, m := range e2eContainerTaskModules {
+		for _, c := range m.cases {
+			task := m.engine + " " + c.name
+			if _, ran := status[task]; !ran {
+				t.Errorf("%s: ansible-playbook did not report %q:\n%s", e2eContainerVersions(o), task, log)
+			}
+			if planned := e2ePlannedChange(p.Host("c1"), task); planned != status[task] {
+				t.Errorf("%s: %q: ansible-playbook says changed %v, straylight's plan %v", e2eContainerVersions(o), task, status[task], planned)
+			}
+		}
+	}
+}
+
+// e2eContainerTasksAnsible runs ansible-playbook with args and returns
+// what it printed; it fails the test when the playbook fails.
+func e2eContainerTasksAnsible(t *testing.T, o parity.Oracle, dir, root, collections string, args ...string) string {
+	t.Helper()
+	log, err := e2eContainersAnsible(t, o, dir, root, collections, args...)
+	if err != nil {
+		t.Fatalf("%s: ansible-playbook %v: %v\n%s", e2eContainerVersions(o), args, err, log)
+	}
+	return log
+}
