@@ -10,7 +10,7 @@ import (
 
 // TestServiceDecidesAsTheModule: the decision table of systemd_service's
 // main() (lib/ansible/modules/systemd_service.py:497-575 at c9ac477e),
-// without Ansible: fleet/plan/serviceparity/units_test.go checks the same against
+// without Ansible: fleet/plan/unitparity/units_test.go checks the same against
 // ansible-playbook.
 func TestServiceDecidesAsTheModule(t *testing.T) {
 	unit := func(active, enabled string, rc int) UnitState {

@@ -4,7 +4,8 @@
 // core, writes test repositories, runs ansible-playbook in an isolated
 // environment and reads its per-task verdicts, builds straylight, and opens
 // and plans repositories under a core's semantics. The parity tests of
-// fleet/plan and fleet/plan/moduleparity share it; it is for tests only.
+// fleet/plan, fleet/plan/moduleparity, unitparity and serviceparity share
+// it; it is for tests only.
 package parity
 
 import (

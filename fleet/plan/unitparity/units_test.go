@@ -1,4 +1,4 @@
-package serviceparity_test
+package unitparity_test
 
 import (
 	"bytes"
