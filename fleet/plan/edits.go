@@ -15,9 +15,10 @@ import (
 // task planned after another on the same path (a template, then a
 // lineinfile on it) starts from the earlier one's result, as in Ansible.
 type hostFiles struct {
-	tr      remote.Transport
-	planned map[string]remote.FileState
-	units   hostUnits // the units unit tasks act on (units.go)
+	tr       remote.Transport
+	planned  map[string]remote.FileState
+	units    hostUnits         // the units unit tasks act on (units.go)
+	winKinds map[string]string // what win_file tasks leave at their paths (winedits.go)
 }
 
 // read is the path's content as the task finds it.
@@ -33,6 +34,9 @@ func (hf *hostFiles) plan(ctx context.Context, w *hostWork, f *fileWork) error {
 	if f.onlyIf != nil && !w.settle(f) {
 		return nil
 	}
+	if f.file != nil && f.file.Windows {
+		return hf.planWinFile(ctx, w, f)
+	}
 	if f.file != nil {
 		return hf.planFile(ctx, w, f)
 	}
@@ -42,7 +46,7 @@ func (hf *hostFiles) plan(ctx context.Context, w *hostWork, f *fileWork) error {
 	if f.command != nil {
 		return hf.planCommand(ctx, w, f)
 	}
-	if f.edit != nil && posixOnly(w, f, f.edit.Module()+" runs on POSIX hosts (win_lineinfile is lineinfile's Windows twin)") {
+	if f.edit != nil && (windowsOnly(w, f) || (!f.change.Module.IsWindowsEdit() && posixOnly(w, f, f.edit.Module()+" runs on POSIX hosts (win_lineinfile is lineinfile's Windows twin)"))) {
 		return nil
 	}
 	if (hasPOSIXAttrs(f.change.Attrs) || f.change.Attrs.Validate != "") && posixOnly(w, f, "mode, owner, group and validate are applied on POSIX hosts (win_template and win_copy take none of them)") {

@@ -1,0 +1,82 @@
+package plan
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/straylight-fleet/straylight/fleet/filemod"
+	"github.com/straylight-fleet/straylight/remote"
+)
+
+// Windows edits: win_lineinfile reads the file over WinRM (read-file),
+// computes its content with the module's rules (fleet/filemod) and writes
+// it as win_copy does (write-file); win_file reads the path's kind
+// (path-kind) and makes its change with set-path at --apply.
+
+// windowsOnly lists a win_file or win_lineinfile task as unsupported when
+// the host is not reached over WinRM, and reports whether it did.
+func windowsOnly(w *hostWork, f *fileWork) bool {
+	if w.conn.Kind == "winrm" || !f.change.Module.IsWindowsEdit() {
+		return false
+	}
+	w.wouldFail(f, fmt.Sprintf("%s runs on Windows hosts (ansible_connection: winrm); this host is reached over %s", f.change.Module, orDefault(w.conn.Kind, "ssh")))
+	return true
+}
+
+// planWinFile asks win_file's rules what the task does to the path as it
+// is on the host, or as an earlier task of the plan leaves it.
+func (hf *hostFiles) planWinFile(ctx context.Context, w *hostWork, f *fileWork) error {
+	c := f.change
+	if windowsOnly(w, f) {
+		return nil
+	}
+	kind, err := hf.winKind(ctx, c.Dest)
+	if err != nil {
+		return err
+	}
+	res, err := filemod.WinFile(*f.file, kind)
+	if err != nil {
+		w.wouldFail(f, fmt.Sprintf("win_file would fail: %v", err))
+		return nil
+	}
+	c.PathKind, c.OldSHA256 = kind, sha256Hex([]byte(kind))
+	c.Action, c.Diff, c.Script = ActionNone, res.Diff, res.Script
+	if res.Changed {
+		c.Action = fileAction(kind)
+	}
+	hf.recordWinKind(c.Dest, kind, res.After)
+	return nil
+}
+
+// winKind is the path's kind: what an earlier task of the plan leaves
+// there, else what the host's path-kind script says.
+func (hf *hostFiles) winKind(ctx context.Context, dest string) (string, error) {
+	if k, ok := hf.winKinds[dest]; ok {
+		return k, nil
+	}
+	if st, ok := hf.planned[dest]; ok {
+		return map[bool]string{true: "file", false: "absent"}[st.Exists], nil
+	}
+	wp, ok := hf.tr.(remote.WindowsPaths)
+	if !ok {
+		return "", fmt.Errorf("%s: this transport cannot read a Windows path's kind", hf.tr.Describe())
+	}
+	return wp.PathKind(ctx, dest)
+}
+
+// recordWinKind notes what a win_file task leaves at the path for the
+// tasks after it: a directory, nothing, or an empty file it creates.
+func (hf *hostFiles) recordWinKind(dest, before, after string) {
+	if hf.winKinds == nil {
+		hf.winKinds = map[string]string{}
+	}
+	hf.winKinds[dest] = after
+	switch {
+	case after == "absent":
+		hf.planned[dest] = remote.FileState{Path: dest}
+	case after == "file" && before == "absent":
+		hf.planned[dest] = remote.FileState{Path: dest, Exists: true, SHA256: sha256Hex(nil)}
+	case after == "directory":
+		delete(hf.planned, dest)
+	}
+}

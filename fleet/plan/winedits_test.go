@@ -1,0 +1,192 @@
+package plan_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	fleetplan "github.com/straylight-fleet/straylight/fleet/plan"
+	"github.com/straylight-fleet/straylight/internal/parity"
+	"github.com/straylight-fleet/straylight/remote"
+	"github.com/straylight-fleet/straylight/remote/sim"
+)
+
+// recordingWinRM is the WinRM transport with a record of each call that
+// reaches the host, in order.
+type recordingWinRM struct {
+	*remote.WinRM
+	mu    sync.Mutex
+	calls []string
+}
+
+func (r *recordingWinRM) note(call string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.calls = append(r.calls, call)
+}
+
+func (r *recordingWinRM) ReadFile(ctx context.Context, path string) (remote.FileState, error) {
+	r.note("read-file " + path)
+	return r.WinRM.ReadFile(ctx, path)
+}
+
+func (r *recordingWinRM) WriteFile(ctx context.Context, path string, content []byte) (remote.WriteResult, error) {
+	r.note("write-file " + path)
+	return r.WinRM.WriteFile(ctx, path, content)
+}
+
+func (r *recordingWinRM) PathKind(ctx context.Context, path string) (string, error) {
+	r.note("path-kind " + path)
+	return r.WinRM.PathKind(ctx, path)
+}
+
+func (r *recordingWinRM) SetPath(ctx context.Context, path, state, kind string) error {
+	r.note("set-path " + path)
+	return r.WinRM.SetPath(ctx, path, state, kind)
+}
+
+func (r *recordingWinRM) Run(ctx context.Context, cmd remote.Command) (remote.CommandResult, error) {
+	r.note("run " + cmd.Script)
+	return r.WinRM.Run(ctx, cmd)
+}
+
+const winEditsPlaybook = `- hosts: wm
+  gather_facts: false
+  tasks:
+    - name: Port
+      win_lineinfile: {path: 'C:\vllm\env', regex: '^PORT=', line: PORT=8001}
+    - name: New file
+      community.windows.win_lineinfile: {path: 'C:/vllm/new.txt', line: first, create: true}
+    - name: Then a line after it
+      win_lineinfile: {path: 'C:\vllm\new.txt', line: second, insertafter: '^first$'}
+    - name: Cache
+      ansible.windows.win_file: {path: 'C:\vllm\cache', state: directory}
+    - name: Cache again
+      win_file: {path: 'C:\vllm\cache', state: directory}
+    - name: Old
+      win_file: {path: 'C:\vllm\old.txt', state: absent}
+    - name: Gone already
+      win_file: {path: 'C:\vllm\never.txt', state: absent}
+    - name: Config is a file
+      win_file: {path: 'C:\vllm\config.yml', state: file}
+    - name: Missing file
+      win_file: {path: 'C:\vllm\missing.txt', state: file}
+    - name: Missing without create
+      win_lineinfile: {path: 'C:\vllm\missing.txt', line: x}
+    - name: Lookahead
+      win_lineinfile: {path: 'C:\vllm\env', regex: 'A(?=B)', line: x}
+    - name: A directory is no file
+      win_file: {path: 'C:\vllm', state: file}
+`
+
+// startWinEditsLab is a lab Windows host holding the files the playbook
+// edits, and the repository's root.
+func startWinEditsLab(t *testing.T) (*sim.Lab, string) {
+	t.Helper()
+	cfg := `C:\vllm\config.yml`
+	lab, err := sim.StartLab(sim.LabSpec{GPUHosts: []sim.GPUHostSpec{{Name: "wm", WinRMUser: "mdt", WinRMPassword: "lab-password",
+		ConfigPath: cfg, Files: map[string]string{cfg: "vllm:\n  enabled: true\n  model: \"Qwen/Qwen2.5-7B-Instruct-AWQ\"\n", `C:\vllm\env`: "HOST=0.0.0.0\nPORT=8000\n", `C:\vllm\old.txt`: "old\n"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { lab.Close() })
+	h, _ := lab.Host("wm")
+	root := t.TempDir()
+	inv := fmt.Sprintf("all:\n  hosts:\n    wm:\n      ansible_connection: winrm\n      ansible_host: %s\n      ansible_port: %d\n"+
+		"      ansible_user: mdt\n      ansible_password: lab-password\n      ansible_winrm_transport: ntlm\n      ansible_winrm_scheme: http\n", h.IP, h.WinRMPort)
+	parity.WriteTree(t, root, map[string]string{"inventory.yml": inv, "site.yml": winEditsPlaybook,
+		"ansible.cfg": "[defaults]\ninventory = inventory.yml\n"})
+	return lab, root
+}
+
+// TestWinLineInFileAndWinFilePlanOverWinRM plans win_lineinfile and
+// win_file tasks against a lab Windows host over real WinRM: each reads
+// the host once (read-file or path-kind, nothing written), a later task on
+// a path starts from what an earlier one leaves, and the module's failures
+// and the patterns Go cannot run are listed with their reasons.
+func TestWinLineInFileAndWinFilePlanOverWinRM(t *testing.T) {
+	lab, root := startWinEditsLab(t)
+	var rec *recordingWinRM
+	transports := func(c fleetplan.Connection) (remote.Transport, error) {
+		tr, err := fleetplan.DefaultTransports(c)
+		if w, ok := tr.(*remote.WinRM); ok && err == nil {
+			rec = &recordingWinRM{WinRM: w}
+			return rec, nil
+		}
+		return tr, err
+	}
+	p := &fleetplan.Planner{Repo: parity.Open(t, root, ""), Transports: transports}
+	plan, err := p.Plan(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	wm := plan.Host("wm")
+	if wm == nil || wm.Unreachable != "" {
+		t.Fatalf("wm: %+v", wm)
+	}
+	wantCalls := []string{`read-file C:\vllm\env`, `read-file C:\vllm\new.txt`, `path-kind C:\vllm\cache`,
+		`path-kind C:\vllm\old.txt`, `path-kind C:\vllm\never.txt`, `path-kind C:\vllm\config.yml`,
+		`path-kind C:\vllm\missing.txt`, `read-file C:\vllm\missing.txt`, `path-kind C:\vllm`}
+	if !slices.Equal(rec.calls, wantCalls) {
+		t.Errorf("over the wire:\n%s\nwant:\n%s", strings.Join(rec.calls, "\n"), strings.Join(wantCalls, "\n"))
+	}
+	checkWinEditChanges(t, wm)
+	checkWinEditRefusals(t, wm)
+	if got, _ := lab.FS("wm").ReadFile(`C:\vllm\env`); string(got) != "HOST=0.0.0.0\nPORT=8000\n" {
+		t.Errorf("the plan wrote the host: %q", got)
+	}
+}
+
+func checkWinEditChanges(t *testing.T, wm *fleetplan.HostPlan) {
+	t.Helper()
+	want := map[string]struct {
+		action  fleetplan.Action
+		content string
+		script  string
+	}{
+		"Port":                 {fleetplan.ActionUpdate, "HOST=0.0.0.0\r\nPORT=8001\r\n", ""},
+		"New file":             {fleetplan.ActionCreate, "\r\nfirst", ""},
+		"Then a line after it": {fleetplan.ActionUpdate, "\r\nfirst\r\nsecond", ""},
+		"Cache":                {fleetplan.ActionCreate, "", "directory"},
+		"Cache again":          {fleetplan.ActionNone, "", ""},
+		"Old":                  {fleetplan.ActionUpdate, "", "absent"},
+		"Gone already":         {fleetplan.ActionNone, "", ""},
+		"Config is a file":     {fleetplan.ActionNone, "", ""},
+	}
+	for _, f := range wm.Files {
+		w, ok := want[f.Task]
+		if !ok {
+			t.Errorf("%s planned: %+v", f.Task, f)
+			continue
+		}
+		if f.Action != w.action || f.NewContent != w.content || f.Script != w.script {
+			t.Errorf("%s: %s %q script %q, want %s %q script %q", f.Task, f.Action, f.NewContent, f.Script, w.action, w.content, w.script)
+		}
+		delete(want, f.Task)
+	}
+	for task := range want {
+		t.Errorf("%s: not planned", task)
+	}
+}
+
+func checkWinEditRefusals(t *testing.T, wm *fleetplan.HostPlan) {
+	t.Helper()
+	want := map[string]string{
+		"Missing file":           `win_file would fail: path C:\vllm\missing.txt will not be created`,
+		"Missing without create": `win_lineinfile would fail: Path C:\vllm\missing.txt does not exist !`,
+		"Lookahead":              "straylight runs .NET regular expressions only where Go's RE2 reads them the same way",
+		"A directory is no file": `win_file would fail: path C:\vllm is not a file`,
+	}
+	for _, u := range wm.Unsupported {
+		if want[u.Task] == "" || !strings.Contains(u.Reason, want[u.Task]) {
+			t.Errorf("%s: %q, want it to say %q", u.Task, u.Reason, want[u.Task])
+		}
+		delete(want, u.Task)
+	}
+	for task := range want {
+		t.Errorf("%s: not listed as unsupported", task)
+	}
+}
