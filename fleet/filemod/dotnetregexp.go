@@ -68,14 +68,15 @@ func translateDotNet(p string) (string, error) {
 	return b.String(), nil
 }
 
-// usable refuses a line the pattern would match differently in .NET.
+// usable refuses a line the pattern would match differently in .NET. The
+// message never quotes the line: the host's file may hold secrets.
 func (d *dotnetRegexp) usable(line string) error {
 	for _, r := range line {
 		if r > 0xFFFF {
-			return fmt.Errorf("regex %q on a line with %q, a character outside the Basic Multilingual Plane: .NET matches it as two UTF-16 code units, Go as one; straylight does not guess", d.pattern, string(r))
+			return fmt.Errorf("regex %q on a line with a character outside the Basic Multilingual Plane: .NET matches it as two UTF-16 code units, Go as one; straylight does not guess", d.pattern)
 		}
 		if r >= utf8.RuneSelf && d.asciiClasses {
-			return fmt.Errorf("regex %q uses \\w, \\d, \\s, \\b or (?i), which .NET applies to Unicode text and Go to ASCII only, on a line with non-ASCII text %q; straylight does not guess", d.pattern, line)
+			return fmt.Errorf("regex %q uses \\w, \\d, \\s, \\b or (?i), which .NET applies to Unicode text and Go to ASCII only, on a line with non-ASCII text; straylight does not guess", d.pattern)
 		}
 	}
 	return nil
