@@ -190,3 +190,30 @@ func checkWinEditRefusals(t *testing.T, wm *fleetplan.HostPlan) {
 		t.Errorf("%s: not listed as unsupported", task)
 	}
 }
+
+// TestWinEditsAreUnsupportedOffWindows: on a host not reached over WinRM,
+// win_file and win_lineinfile (PowerShell modules) are listed with the
+// reason and nothing of them is planned.
+func TestWinEditsAreUnsupportedOffWindows(t *testing.T) {
+	root := t.TempDir()
+	dir := t.TempDir()
+	parity.WriteTree(t, root, map[string]string{"inventory.yml": "all:\n  hosts:\n    box:\n      ansible_connection: local\n",
+		"ansible.cfg": "[defaults]\ninventory = inventory.yml\n",
+		"site.yml": "- hosts: box\n  gather_facts: false\n  tasks:\n" +
+			"    - {name: Dir, ansible.windows.win_file: {path: '" + dir + "/d', state: directory}}\n" +
+			"    - {name: Line, win_lineinfile: {path: '" + dir + "/f', line: x, create: true}}\n"})
+	p := &fleetplan.Planner{Repo: parity.Open(t, root, ""), Transports: fleetplan.DefaultTransports}
+	plan, err := p.Plan(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	box := plan.Host("box")
+	if box == nil || len(box.Files) != 0 || len(box.Unsupported) != 2 {
+		t.Fatalf("box: %+v", box)
+	}
+	for _, u := range box.Unsupported {
+		if !strings.Contains(u.Reason, "runs on Windows hosts (ansible_connection: winrm); this host is reached over local") {
+			t.Errorf("%s: %q", u.Task, u.Reason)
+		}
+	}
+}
