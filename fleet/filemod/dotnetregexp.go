@@ -15,8 +15,9 @@ import (
 // or before a final newline" is Go's $). What they would read differently
 // is refused, never guessed:
 //   - constructs RE2 lacks (lookarounds, backreferences, atomic groups,
-//     conditionals, \G, (?'name'), character class subtraction): an error
-//     when the pattern is compiled;
+//     conditionals, \G, (?'name'), character class subtraction), and Go
+//     syntax .NET reads otherwise (goOnlySyntax): an error when the
+//     pattern is compiled;
 //   - \w \d \s \b (and their negations) and (?i): .NET's follow Unicode,
 //     Go's ASCII, so a line with non-ASCII text is refused when matched;
 //   - a character outside the Basic Multilingual Plane: .NET matches UTF-16
@@ -42,7 +43,15 @@ func compileDotNet(pattern string) (*dotnetRegexp, error) {
 	return nil, fmt.Errorf("%q: straylight runs .NET regular expressions only where Go's RE2 reads them the same way, and this one it cannot (%v)", pattern, err)
 }
 
+// goOnlySyntax is what Go reads and .NET rejects or reads otherwise: (?P<>
+// groups, \Q…\E quoting, \pN without braces, \x{…}, the U flag, and
+// [:alpha:] classes (to .NET, characters of a bracket class).
+var goOnlySyntax = regexp.MustCompile(`\(\?P<|\\[QE]|\\[pP][^{]|\\x\{|\(\?[a-zA-Z-]*U|\[:[a-z]+:\]`)
+
 func translateDotNet(p string) (string, error) {
+	if m := goOnlySyntax.FindString(p); m != "" {
+		return "", fmt.Errorf("%s is Go syntax that .NET reads differently or refuses", m)
+	}
 	var b strings.Builder
 	inClass := false
 	for i := 0; i < len(p); i++ {
