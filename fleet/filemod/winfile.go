@@ -14,8 +14,8 @@ import (
 
 var winFileArgNames = []string{"path", "dest", "name", "state"}
 
-// WinFileStates are win_file's states (win_file.ps1:21).
-var WinFileStates = []string{"", "absent", "directory", "file", "touch"}
+// winFileStates are win_file's states (win_file.ps1:21).
+var winFileStates = []string{"", "absent", "directory", "file", "touch"}
 
 // ParseWinFileArgs reads win_file's templated arguments.
 func ParseWinFileArgs(args map[string]any) (FileArgs, error) {
@@ -28,7 +28,7 @@ func ParseWinFileArgs(args map[string]any) (FileArgs, error) {
 		return a, fmt.Errorf("missing path")
 	case strings.Contains(a.Path, "%"):
 		return a, fmt.Errorf("path %q: the module expands %%VARIABLES%% in a path on the host; straylight does not", a.Path)
-	case !slices.Contains(WinFileStates, a.State):
+	case !slices.Contains(winFileStates, a.State):
 		return a, fmt.Errorf("state %q is not absent, directory, file or touch", a.State)
 	}
 	return a, nil
