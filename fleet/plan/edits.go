@@ -52,9 +52,12 @@ func (hf *hostFiles) plan(ctx context.Context, w *hostWork, f *fileWork) error {
 	if (hasPOSIXAttrs(f.change.Attrs) || f.change.Attrs.Validate != "") && posixOnly(w, f, "mode, owner, group and validate are applied on POSIX hosts (win_template and win_copy take none of them)") {
 		return nil
 	}
+	if hf.plannedDirectory(w, f) {
+		return nil
+	}
 	st, err := hf.read(ctx, f)
 	if err != nil {
-		return err
+		return hf.readFailed(ctx, w, f, err)
 	}
 	if f.edit != nil {
 		if done := f.editContent(w, st); done {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/straylight-fleet/straylight/fleet/ansible"
 	"github.com/straylight-fleet/straylight/fleet/filemod"
 	"github.com/straylight-fleet/straylight/remote"
 )
@@ -79,4 +80,35 @@ func (hf *hostFiles) recordWinKind(dest, before, after string) {
 	case after == "directory":
 		delete(hf.planned, dest)
 	}
+}
+
+// readFailed: a win_lineinfile task whose file cannot be read because it
+// is a directory fails with the module's message; any other read error
+// stands.
+func (hf *hostFiles) readFailed(ctx context.Context, w *hostWork, f *fileWork, err error) error {
+	if f.change.Module != ansible.ModWinLineInFile {
+		return err
+	}
+	if kind, kindErr := hf.winKind(ctx, f.change.Dest); kindErr != nil || kind != "directory" {
+		return err
+	}
+	failOnDirectory(w, f)
+	return nil
+}
+
+// plannedDirectory: a win_lineinfile task on a path an earlier win_file
+// task of the plan makes a directory fails as on a directory; it reports
+// whether it did.
+func (hf *hostFiles) plannedDirectory(w *hostWork, f *fileWork) bool {
+	if f.change.Module != ansible.ModWinLineInFile || hf.winKinds[f.change.Dest] != "directory" {
+		return false
+	}
+	failOnDirectory(w, f)
+	return true
+}
+
+// failOnDirectory lists the task with the module's message
+// (win_lineinfile.ps1:360-362 at community.windows 3b606203).
+func failOnDirectory(w *hostWork, f *fileWork) {
+	w.wouldFail(f, fmt.Sprintf("win_lineinfile would fail: Path %s is a directory", f.change.Dest))
 }

@@ -80,6 +80,10 @@ const winEditsPlaybook = `- hosts: wm
       win_lineinfile: {path: 'C:\vllm\env', regex: 'A(?=B)', line: x}
     - name: A directory is no file
       win_file: {path: 'C:\vllm', state: file}
+    - name: Nor a file for win_lineinfile
+      win_lineinfile: {path: 'C:\vllm', line: x}
+    - name: Nor a directory the plan makes
+      win_lineinfile: {path: 'C:\vllm\cache', line: x}
 `
 
 // startWinEditsLab is a lab Windows host holding the files the playbook
@@ -129,7 +133,7 @@ func TestWinLineInFileAndWinFilePlanOverWinRM(t *testing.T) {
 	}
 	wantCalls := []string{`read-file C:\vllm\env`, `read-file C:\vllm\new.txt`, `path-kind C:\vllm\cache`,
 		`path-kind C:\vllm\old.txt`, `path-kind C:\vllm\never.txt`, `path-kind C:\vllm\config.yml`,
-		`path-kind C:\vllm\missing.txt`, `read-file C:\vllm\missing.txt`, `path-kind C:\vllm`}
+		`path-kind C:\vllm\missing.txt`, `read-file C:\vllm\missing.txt`, `path-kind C:\vllm`, `read-file C:\vllm`, `path-kind C:\vllm`}
 	if !slices.Equal(rec.calls, wantCalls) {
 		t.Errorf("over the wire:\n%s\nwant:\n%s", strings.Join(rec.calls, "\n"), strings.Join(wantCalls, "\n"))
 	}
@@ -175,10 +179,12 @@ func checkWinEditChanges(t *testing.T, wm *fleetplan.HostPlan) {
 func checkWinEditRefusals(t *testing.T, wm *fleetplan.HostPlan) {
 	t.Helper()
 	want := map[string]string{
-		"Missing file":           `win_file would fail: path C:\vllm\missing.txt will not be created`,
-		"Missing without create": `win_lineinfile would fail: Path C:\vllm\missing.txt does not exist !`,
-		"Lookahead":              "straylight runs .NET regular expressions only where Go's RE2 reads them the same way",
-		"A directory is no file": `win_file would fail: path C:\vllm is not a file`,
+		"Missing file":                   `win_file would fail: path C:\vllm\missing.txt will not be created`,
+		"Missing without create":         `win_lineinfile would fail: Path C:\vllm\missing.txt does not exist !`,
+		"Lookahead":                      "straylight runs .NET regular expressions only where Go's RE2 reads them the same way",
+		"A directory is no file":         `win_file would fail: path C:\vllm is not a file`,
+		"Nor a file for win_lineinfile":  `win_lineinfile would fail: Path C:\vllm is a directory`,
+		"Nor a directory the plan makes": `win_lineinfile would fail: Path C:\vllm\cache is a directory`,
 	}
 	for _, u := range wm.Unsupported {
 		if want[u.Task] == "" || !strings.Contains(u.Reason, want[u.Task]) {
