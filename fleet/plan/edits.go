@@ -60,7 +60,7 @@ func (hf *hostFiles) plan(ctx context.Context, w *hostWork, f *fileWork) error {
 		return hf.readFailed(ctx, w, f, err)
 	}
 	if f.edit != nil {
-		if done := f.editContent(w, st); done {
+		if done := f.editContent(w, st); done || hf.noParentFor(ctx, w, f, st.Exists) {
 			return nil
 		}
 	}

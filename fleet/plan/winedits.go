@@ -3,6 +3,7 @@ package plan
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/straylight-fleet/straylight/fleet/ansible"
 	"github.com/straylight-fleet/straylight/fleet/filemod"
@@ -38,6 +39,9 @@ func (hf *hostFiles) planWinFile(ctx context.Context, w *hostWork, f *fileWork) 
 	res, err := filemod.WinFile(*f.file, kind)
 	if err != nil {
 		w.wouldFail(f, fmt.Sprintf("win_file would fail: %v", err))
+		return nil
+	}
+	if res.Script == "touch" && hf.noParentFor(ctx, w, f, kind != "absent") {
 		return nil
 	}
 	c.PathKind, c.OldSHA256 = kind, sha256Hex([]byte(kind))
@@ -111,4 +115,37 @@ func (hf *hostFiles) plannedDirectory(w *hostWork, f *fileWork) bool {
 // (win_lineinfile.ps1:360-362 at community.windows 3b606203).
 func failOnDirectory(w *hostWork, f *fileWork) {
 	w.wouldFail(f, fmt.Sprintf("win_lineinfile would fail: Path %s is a directory", f.change.Dest))
+}
+
+// noParentFor: a win_lineinfile or win_file touch that creates a file in a
+// directory that does not exist fails on the host (the module's
+// WriteAllLines and Out-File make no directories, win_lineinfile.ps1:94,
+// win_file.ps1:189), where straylight's write-file would make it; it
+// lists the task and reports true. The directory is what an earlier
+// win_file task of the plan leaves, else what the host's path-kind says.
+func (hf *hostFiles) noParentFor(ctx context.Context, w *hostWork, f *fileWork, exists bool) bool {
+	parent := windowsParent(f.change.Dest)
+	if exists || !f.change.Module.IsWindowsEdit() || parent == "" {
+		return false
+	}
+	kind, err := hf.winKind(ctx, parent)
+	if err == nil && kind == "directory" {
+		return false
+	}
+	if err != nil {
+		w.wouldFail(f, fmt.Sprintf("%s: cannot tell whether %s exists: %v", f.change.Module, parent, err))
+		return true
+	}
+	w.wouldFail(f, fmt.Sprintf("%s would fail: %s is %s, and the module creates no directories for %s", f.change.Module, parent, kind, f.change.Dest))
+	return true
+}
+
+// windowsParent is the directory part of a Windows path ("" for a bare
+// name).
+func windowsParent(path string) string {
+	i := strings.LastIndexAny(path, `\/`)
+	if i <= 0 {
+		return ""
+	}
+	return path[:i]
 }

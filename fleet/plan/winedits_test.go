@@ -84,6 +84,12 @@ const winEditsPlaybook = `- hosts: wm
       win_lineinfile: {path: 'C:\vllm', line: x}
     - name: Nor a directory the plan makes
       win_lineinfile: {path: 'C:\vllm\cache', line: x}
+    - name: Created where no directory is
+      win_lineinfile: {path: 'C:\nodir\f.txt', line: x, create: true}
+    - name: Touched where no directory is
+      win_file: {path: 'C:\nodir\t.txt', state: touch}
+    - name: Touched in a directory the plan makes
+      win_file: {path: 'C:\vllm\cache\t.txt', state: touch}
 `
 
 // startWinEditsLab is a lab Windows host holding the files the playbook
@@ -131,9 +137,10 @@ func TestWinLineInFileAndWinFilePlanOverWinRM(t *testing.T) {
 	if wm == nil || wm.Unreachable != "" {
 		t.Fatalf("wm: %+v", wm)
 	}
-	wantCalls := []string{`read-file C:\vllm\env`, `read-file C:\vllm\new.txt`, `path-kind C:\vllm\cache`,
+	wantCalls := []string{`read-file C:\vllm\env`, `read-file C:\vllm\new.txt`, `path-kind C:\vllm`, `path-kind C:\vllm\cache`,
 		`path-kind C:\vllm\old.txt`, `path-kind C:\vllm\never.txt`, `path-kind C:\vllm\config.yml`,
-		`path-kind C:\vllm\missing.txt`, `read-file C:\vllm\missing.txt`, `path-kind C:\vllm`, `read-file C:\vllm`, `path-kind C:\vllm`}
+		`path-kind C:\vllm\missing.txt`, `read-file C:\vllm\missing.txt`, `path-kind C:\vllm`, `read-file C:\vllm`, `path-kind C:\vllm`,
+		`read-file C:\nodir\f.txt`, `path-kind C:\nodir`, `path-kind C:\nodir\t.txt`, `path-kind C:\nodir`, `path-kind C:\vllm\cache\t.txt`}
 	if !slices.Equal(rec.calls, wantCalls) {
 		t.Errorf("over the wire:\n%s\nwant:\n%s", strings.Join(rec.calls, "\n"), strings.Join(wantCalls, "\n"))
 	}
@@ -151,14 +158,15 @@ func checkWinEditChanges(t *testing.T, wm *fleetplan.HostPlan) {
 		content string
 		script  string
 	}{
-		"Port":                 {fleetplan.ActionUpdate, "HOST=0.0.0.0\r\nPORT=8001\r\n", ""},
-		"New file":             {fleetplan.ActionCreate, "\r\nfirst", ""},
-		"Then a line after it": {fleetplan.ActionUpdate, "\r\nfirst\r\nsecond", ""},
-		"Cache":                {fleetplan.ActionCreate, "", "directory"},
-		"Cache again":          {fleetplan.ActionNone, "", ""},
-		"Old":                  {fleetplan.ActionUpdate, "", "absent"},
-		"Gone already":         {fleetplan.ActionNone, "", ""},
-		"Config is a file":     {fleetplan.ActionNone, "", ""},
+		"Port":                                  {fleetplan.ActionUpdate, "HOST=0.0.0.0\r\nPORT=8001\r\n", ""},
+		"New file":                              {fleetplan.ActionCreate, "\r\nfirst", ""},
+		"Then a line after it":                  {fleetplan.ActionUpdate, "\r\nfirst\r\nsecond", ""},
+		"Cache":                                 {fleetplan.ActionCreate, "", "directory"},
+		"Touched in a directory the plan makes": {fleetplan.ActionCreate, "", "touch"},
+		"Cache again":                           {fleetplan.ActionNone, "", ""},
+		"Old":                                   {fleetplan.ActionUpdate, "", "absent"},
+		"Gone already":                          {fleetplan.ActionNone, "", ""},
+		"Config is a file":                      {fleetplan.ActionNone, "", ""},
 	}
 	for _, f := range wm.Files {
 		w, ok := want[f.Task]
@@ -184,6 +192,8 @@ func checkWinEditRefusals(t *testing.T, wm *fleetplan.HostPlan) {
 		"Lookahead":                      "straylight runs .NET regular expressions only where Go's RE2 reads them the same way",
 		"A directory is no file":         `win_file would fail: path C:\vllm is not a file`,
 		"Nor a file for win_lineinfile":  `win_lineinfile would fail: Path C:\vllm is a directory`,
+		"Created where no directory is":  `win_lineinfile would fail: C:\nodir is absent, and the module creates no directories for C:\nodir\f.txt`,
+		"Touched where no directory is":  `win_file would fail: C:\nodir is absent, and the module creates no directories for C:\nodir\t.txt`,
 		"Nor a directory the plan makes": `win_lineinfile would fail: Path C:\vllm\cache is a directory`,
 	}
 	for _, u := range wm.Unsupported {
