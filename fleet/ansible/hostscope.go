@@ -397,11 +397,12 @@ func (hs *HostScope) renderEditTask(t *Task) (renderedTask, error) {
 		return rt.orUnsupported(t, err)
 	}
 	switch t.Module {
-	case ModFile, ModWinFile:
+	case ModFile:
 		fa, err := filemod.ParseFileArgs(args)
-		if t.Module == ModWinFile {
-			fa, err = filemod.ParseWinFileArgs(args)
-		}
+		rt.file, rt.dest = &fa, fa.Path
+		return rt.orUnsupported(t, err)
+	case ModWinFile:
+		fa, err := filemod.ParseWinFileArgs(args)
 		rt.file, rt.dest = &fa, fa.Path
 		return rt.orUnsupported(t, err)
 	case ModWinLineInFile:

@@ -46,7 +46,7 @@ func (hf *hostFiles) plan(ctx context.Context, w *hostWork, f *fileWork) error {
 	if f.command != nil {
 		return hf.planCommand(ctx, w, f)
 	}
-	if f.edit != nil && (windowsOnly(w, f) || (!f.change.Module.IsWindowsEdit() && posixOnly(w, f, f.edit.Module()+" runs on POSIX hosts (win_lineinfile is lineinfile's Windows twin)"))) {
+	if f.edit != nil && editOnWrongHost(w, f) {
 		return nil
 	}
 	if (hasPOSIXAttrs(f.change.Attrs) || f.change.Attrs.Validate != "") && posixOnly(w, f, "mode, owner, group and validate are applied on POSIX hosts (win_template and win_copy take none of them)") {

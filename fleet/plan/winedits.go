@@ -25,6 +25,15 @@ func windowsOnly(w *hostWork, f *fileWork) bool {
 	return true
 }
 
+// editOnWrongHost lists an edit task its host cannot run (win_lineinfile
+// off WinRM, lineinfile or blockinfile on it) and reports whether it did.
+func editOnWrongHost(w *hostWork, f *fileWork) bool {
+	if f.change.Module.IsWindowsEdit() {
+		return windowsOnly(w, f)
+	}
+	return posixOnly(w, f, f.edit.Module()+" runs on POSIX hosts (win_lineinfile is lineinfile's Windows twin)")
+}
+
 // planWinFile asks win_file's rules what the task does to the path as it
 // is on the host, or as an earlier task of the plan leaves it.
 func (hf *hostFiles) planWinFile(ctx context.Context, w *hostWork, f *fileWork) error {
