@@ -4,28 +4,35 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // WindowsPaths is what a transport to a Windows host offers win_file
-// tasks: a path's kind, and making it a directory, removing it or touching
-// it (the path-kind and set-path scripts, docs/winrm-scripts.md).
+// tasks: paths' kinds, and making a path a directory, removing it or
+// touching it (the path-kind and set-path scripts, docs/winrm-scripts.md).
 type WindowsPaths interface {
-	// PathKind is "absent", "file" or "directory".
-	PathKind(ctx context.Context, path string) (string, error)
+	// PathKinds is each path's kind, "absent", "file" or "directory", in
+	// one round trip.
+	PathKinds(ctx context.Context, paths []string) ([]string, error)
 	// SetPath makes path what state says (directory, absent, touch), after
 	// checking on the host, in the same script, that it is still kind.
 	SetPath(ctx context.Context, path, state, kind string) error
 }
 
-// pathKindBody reports what the path is: a directory, another existing
+// pathKindBody reports what each of the paths ('|' between them, a
+// character Windows forbids in names) is: a directory, another existing
 // item (a file), or nothing.
 const pathKindBody = `$ProgressPreference = 'SilentlyContinue'
 $ErrorActionPreference = 'Stop'
 try {
-    $kind = 'absent'
-    if (Test-Path -LiteralPath $Path -PathType Container) { $kind = 'directory' }
-    elseif (Test-Path -LiteralPath $Path) { $kind = 'file' }
-    [ordered]@{ kind = $kind } | ConvertTo-Json -Compress
+    $kinds = New-Object System.Collections.Generic.List[string]
+    foreach ($p in $Paths.Split('|')) {
+        $kind = 'absent'
+        if (Test-Path -LiteralPath $p -PathType Container) { $kind = 'directory' }
+        elseif (Test-Path -LiteralPath $p) { $kind = 'file' }
+        $kinds.Add($kind)
+    }
+    [ordered]@{ kinds = [string[]]$kinds.ToArray() } | ConvertTo-Json -Compress
     exit 0
 } catch {
     [Console]::Error.WriteLine($_.Exception.Message)
@@ -83,21 +90,26 @@ type pathKindAnswer struct {
 	Kind string `json:"kind"`
 }
 
-// PathKind runs the path-kind script.
-func (w *WinRM) PathKind(ctx context.Context, path string) (string, error) {
-	op := "path kind " + path
-	script, err := markedScript("path-kind", pathKindBody, psParam{"Path", path})
+// PathKinds runs the path-kind script on the paths.
+func (w *WinRM) PathKinds(ctx context.Context, paths []string) ([]string, error) {
+	op := "path kind " + strings.Join(paths, ", ")
+	if len(paths) == 0 || slices.ContainsFunc(paths, func(p string) bool { return p == "" || strings.Contains(p, "|") }) {
+		return nil, w.refused(op, fmt.Errorf("paths must be given, none empty or holding '|'"))
+	}
+	script, err := markedScript("path-kind", pathKindBody, psParam{"Paths", strings.Join(paths, "|")})
 	if err != nil {
-		return "", w.refused(op, err)
+		return nil, w.refused(op, err)
 	}
-	var answer pathKindAnswer
+	var answer struct {
+		Kinds []string `json:"kinds"`
+	}
 	if err := w.runScript(ctx, op, script, nil, &answer); err != nil {
-		return "", err
+		return nil, err
 	}
-	if !slices.Contains([]string{"absent", "file", "directory"}, answer.Kind) {
-		return "", fmt.Errorf("%s: %s: unexpected kind %q", w.Describe(), op, answer.Kind)
+	if len(answer.Kinds) != len(paths) || slices.ContainsFunc(answer.Kinds, func(k string) bool { return !slices.Contains([]string{"absent", "file", "directory"}, k) }) {
+		return nil, fmt.Errorf("%s: %s: unexpected kinds %q for %d paths", w.Describe(), op, answer.Kinds, len(paths))
 	}
-	return answer.Kind, nil
+	return answer.Kinds, nil
 }
 
 // SetPath runs the set-path script.

@@ -1,25 +1,34 @@
 package remote
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
 
-// PathKind sends the path-kind script (golden) and returns the host's
-// answer; an answer it does not know is an error.
-func TestWinRMPathKindSendsThePathKindScript(t *testing.T) {
+// PathKinds sends the path-kind script with the paths (golden) and
+// returns the host's answer, one kind per path; an answer it does not
+// know, or one of another length, is an error; a path holding '|' is
+// refused before anything is sent.
+func TestWinRMPathKindsSendsThePathKindScript(t *testing.T) {
 	f := newFakeWSMan(t, "basic")
-	answer := `{"kind":"directory"}`
+	answer := `{"kinds":["directory","absent"]}`
 	f.override = func(c *fakeCommand) int { c.writeStdout(answer + "\r\n"); return 0 }
 	f.start()
-	kind, err := f.client(t, nil).PathKind(testContext(t), `C:\vllm\cache`)
-	if err != nil || kind != "directory" {
-		t.Fatalf("PathKind = %q, %v", kind, err)
+	paths := []string{`C:\vllm\cache`, `C:\vllm\old.txt`}
+	kinds, err := f.client(t, nil).PathKinds(testContext(t), paths)
+	if err != nil || !slices.Equal(kinds, []string{"directory", "absent"}) {
+		t.Fatalf("PathKinds = %q, %v", kinds, err)
 	}
 	golden(t, "scripts/path-kind.ps1", onlyCommand(t, f).Script)
-	answer = `{"kind":"link"}`
-	if _, err := f.client(t, nil).PathKind(testContext(t), `C:\vllm\cache`); err == nil || !strings.Contains(err.Error(), `unexpected kind "link"`) {
-		t.Errorf("an unknown kind: %v", err)
+	for _, bad := range []string{`{"kinds":["link","absent"]}`, `{"kinds":["file"]}`} {
+		answer = bad
+		if _, err := f.client(t, nil).PathKinds(testContext(t), paths); err == nil || !strings.Contains(err.Error(), "unexpected kinds") {
+			t.Errorf("%s: %v", bad, err)
+		}
+	}
+	if _, err := f.client(t, nil).PathKinds(testContext(t), []string{`C:\a|b`}); err == nil || !strings.Contains(err.Error(), "holding '|'") {
+		t.Errorf("a path with '|': %v", err)
 	}
 }
 

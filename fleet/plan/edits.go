@@ -19,6 +19,8 @@ type hostFiles struct {
 	planned  map[string]remote.FileState
 	units    hostUnits         // the units unit tasks act on (units.go)
 	winKinds map[string]string // what win_file tasks leave at their paths (winedits.go)
+	// hostKinds are the Windows paths' kinds read before planning (winedits.go).
+	hostKinds map[string]string
 }
 
 // read is the path's content as the task finds it.

@@ -3,6 +3,7 @@ package plan
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/straylight-fleet/straylight/fleet/ansible"
@@ -71,11 +72,63 @@ func (hf *hostFiles) winKind(ctx context.Context, dest string) (string, error) {
 	if st, ok := hf.planned[dest]; ok {
 		return map[bool]string{true: "file", false: "absent"}[st.Exists], nil
 	}
+	if k, ok := hf.hostKinds[dest]; ok {
+		return k, nil
+	}
+	kinds, err := hf.readKinds(ctx, []string{dest})
+	if err != nil {
+		return "", err
+	}
+	return kinds[0], nil
+}
+
+func (hf *hostFiles) readKinds(ctx context.Context, paths []string) ([]string, error) {
 	wp, ok := hf.tr.(remote.WindowsPaths)
 	if !ok {
-		return "", fmt.Errorf("%s: this transport cannot read a Windows path's kind", hf.tr.Describe())
+		return nil, fmt.Errorf("%s: this transport cannot read a Windows path's kind", hf.tr.Describe())
 	}
-	return wp.PathKind(ctx, dest)
+	return wp.PathKinds(ctx, paths)
+}
+
+// readHostKinds reads, in one round trip before the host's tasks are
+// planned, the kind of every path its win_file tasks name and of the
+// directory each win_file touch or win_lineinfile create may need.
+func (hf *hostFiles) readHostKinds(ctx context.Context, w *hostWork) error {
+	var paths []string
+	for _, f := range w.files {
+		for _, p := range winPathsOf(f) {
+			if !strings.Contains(p, "|") && !slices.Contains(paths, p) { // '|': not a Windows name, left to the task's own read
+				paths = append(paths, p)
+			}
+		}
+	}
+	if w.conn.Kind != "winrm" || len(paths) == 0 {
+		return nil
+	}
+	kinds, err := hf.readKinds(ctx, paths)
+	if err != nil {
+		return err
+	}
+	hf.hostKinds = map[string]string{}
+	for i, p := range paths {
+		hf.hostKinds[p] = kinds[i]
+	}
+	return nil
+}
+
+// winPathsOf is the paths a task's plan may ask the kind of.
+func winPathsOf(f *fileWork) []string {
+	dest, parent := f.change.Dest, windowsParent(f.change.Dest)
+	wl, isWinLine := f.edit.(filemod.WinLineArgs)
+	switch {
+	case f.file != nil && f.file.Windows && parent != "":
+		return []string{dest, parent}
+	case f.file != nil && f.file.Windows:
+		return []string{dest}
+	case isWinLine && wl.Create && parent != "":
+		return []string{parent}
+	}
+	return nil
 }
 
 // recordWinKind notes what a win_file task leaves at the path for the

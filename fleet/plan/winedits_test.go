@@ -38,9 +38,9 @@ func (r *recordingWinRM) WriteFile(ctx context.Context, path string, content []b
 	return r.WinRM.WriteFile(ctx, path, content)
 }
 
-func (r *recordingWinRM) PathKind(ctx context.Context, path string) (string, error) {
-	r.note("path-kind " + path)
-	return r.WinRM.PathKind(ctx, path)
+func (r *recordingWinRM) PathKinds(ctx context.Context, paths []string) ([]string, error) {
+	r.note("path-kind " + strings.Join(paths, " | "))
+	return r.WinRM.PathKinds(ctx, paths)
 }
 
 func (r *recordingWinRM) SetPath(ctx context.Context, path, state, kind string) error {
@@ -113,8 +113,9 @@ func startWinEditsLab(t *testing.T) (*sim.Lab, string) {
 }
 
 // TestWinLineInFileAndWinFilePlanOverWinRM plans win_lineinfile and
-// win_file tasks against a lab Windows host over real WinRM: each reads
-// the host once (read-file or path-kind, nothing written), a later task on
+// win_file tasks against a lab Windows host over real WinRM: one path-kind
+// round trip reads every path's kind the host's tasks may need, each
+// win_lineinfile reads its file (nothing is written), a later task on
 // a path starts from what an earlier one leaves, and the module's failures
 // and the patterns Go cannot run are listed with their reasons.
 func TestWinLineInFileAndWinFilePlanOverWinRM(t *testing.T) {
@@ -137,10 +138,9 @@ func TestWinLineInFileAndWinFilePlanOverWinRM(t *testing.T) {
 	if wm == nil || wm.Unreachable != "" {
 		t.Fatalf("wm: %+v", wm)
 	}
-	wantCalls := []string{`read-file C:\vllm\env`, `read-file C:\vllm\new.txt`, `path-kind C:\vllm`, `path-kind C:\vllm\cache`,
-		`path-kind C:\vllm\old.txt`, `path-kind C:\vllm\never.txt`, `path-kind C:\vllm\config.yml`,
-		`path-kind C:\vllm\missing.txt`, `read-file C:\vllm\missing.txt`, `path-kind C:\vllm`, `read-file C:\vllm`, `path-kind C:\vllm`,
-		`read-file C:\nodir\f.txt`, `path-kind C:\nodir`, `path-kind C:\nodir\t.txt`, `path-kind C:\nodir`, `path-kind C:\vllm\cache\t.txt`}
+	wantCalls := []string{`path-kind C:\vllm | C:\vllm\cache | C:\vllm\old.txt | C:\vllm\never.txt | C:\vllm\config.yml | ` +
+		`C:\vllm\missing.txt | C: | C:\nodir | C:\nodir\t.txt | C:\vllm\cache\t.txt`,
+		`read-file C:\vllm\env`, `read-file C:\vllm\new.txt`, `read-file C:\vllm\missing.txt`, `read-file C:\vllm`, `read-file C:\nodir\f.txt`}
 	if !slices.Equal(rec.calls, wantCalls) {
 		t.Errorf("over the wire:\n%s\nwant:\n%s", strings.Join(rec.calls, "\n"), strings.Join(wantCalls, "\n"))
 	}

@@ -1,5 +1,7 @@
 package sim
 
+import "strings"
+
 // The path-kind and set-path contracts (scripts/path-kind.ps1 and
 // scripts/set-path.ps1), which win_file tasks send: what their bodies do
 // on a Windows host, on the lab's filesystem. Timestamps are not modelled:
@@ -9,12 +11,21 @@ type psPathKind struct {
 	Kind string `json:"kind"`
 }
 
+type psPathKinds struct {
+	Kinds []string `json:"kinds"`
+}
+
+// contractPathKind answers each of the paths ('|' between them).
 func (s *psSession) contractPathKind(c psContract) psFlow {
-	p, ok := s.param(c, "Path")
+	paths, ok := s.param(c, "Paths")
 	if !ok {
 		return psFlow{exit: true, code: 1}
 	}
-	return s.writeJSON(psPathKind{Kind: s.host.fs.Kind(p)})
+	var kinds []string
+	for _, p := range strings.Split(paths, "|") {
+		kinds = append(kinds, s.host.fs.Kind(p))
+	}
+	return s.writeJSON(psPathKinds{Kinds: kinds})
 }
 
 func (s *psSession) contractSetPath(c psContract) psFlow {

@@ -30,7 +30,7 @@ func psContractParamNames(op string) ([]string, bool) {
 	case "remove-temp":
 		return []string{"Path"}, true
 	case "path-kind":
-		return []string{"Path"}, true
+		return []string{"Paths"}, true
 	case "set-path":
 		return []string{"Path", "State", "Kind"}, true
 	}

@@ -41,8 +41,10 @@ func contractHeader(op string) string {
 		header = contractScript(op, "Container", "vllm-wintermute")
 	}
 	switch op {
-	case "read-file", "path-kind":
+	case "read-file":
 		header = contractScript(op, "Path", winrmConfigPath)
+	case "path-kind":
+		header = contractScript(op, "Paths", winrmConfigPath)
 	case "set-path":
 		header = contractScript(op, "Path", winrmConfigPath, "State", "absent", "Kind", "file")
 	case "remove-temp":
@@ -199,10 +201,12 @@ func TestLabSetPathAndPathKind(t *testing.T) {
 		return code, out.stdout.String() + out.stderr.String()
 	}
 	kind := func(path string) string {
-		_, out := psRun(h, psScriptLine(contractScript("path-kind", "Path", path)), "")
-		var k struct{ Kind string }
-		_ = json.Unmarshal([]byte(out.stdout.String()), &k)
-		return k.Kind
+		_, out := psRun(h, psScriptLine(contractScript("path-kind", "Paths", path+`|C:\nothing`)), "")
+		var k struct{ Kinds []string }
+		if err := json.Unmarshal([]byte(out.stdout.String()), &k); err != nil || len(k.Kinds) != 2 || k.Kinds[1] != "absent" {
+			t.Fatalf("path-kind %s: %q", path, out.stdout.String())
+		}
+		return k.Kinds[0]
 	}
 	if code, out := run(`C:\v\logs`, "absent", "file"); code != 3 || !strings.Contains(out, "the plan saw file") || kind(`C:\v\logs\a.log`) != "file" {
 		t.Errorf("kind mismatch: exit %d %q", code, out)

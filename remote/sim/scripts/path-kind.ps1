@@ -1,10 +1,14 @@
 $ProgressPreference = 'SilentlyContinue'
 $ErrorActionPreference = 'Stop'
 try {
-    $kind = 'absent'
-    if (Test-Path -LiteralPath $Path -PathType Container) { $kind = 'directory' }
-    elseif (Test-Path -LiteralPath $Path) { $kind = 'file' }
-    [ordered]@{ kind = $kind } | ConvertTo-Json -Compress
+    $kinds = New-Object System.Collections.Generic.List[string]
+    foreach ($p in $Paths.Split('|')) {
+        $kind = 'absent'
+        if (Test-Path -LiteralPath $p -PathType Container) { $kind = 'directory' }
+        elseif (Test-Path -LiteralPath $p) { $kind = 'file' }
+        $kinds.Add($kind)
+    }
+    [ordered]@{ kinds = [string[]]$kinds.ToArray() } | ConvertTo-Json -Compress
     exit 0
 } catch {
     [Console]::Error.WriteLine($_.Exception.Message)
