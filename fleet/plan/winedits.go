@@ -105,15 +105,37 @@ func (hf *hostFiles) readHostKinds(ctx context.Context, w *hostWork) error {
 	if w.conn.Kind != "winrm" || len(paths) == 0 {
 		return nil
 	}
-	kinds, err := hf.readKinds(ctx, paths)
-	if err != nil {
-		return err
-	}
 	hf.hostKinds = map[string]string{}
-	for i, p := range paths {
-		hf.hostKinds[p] = kinds[i]
+	for _, batch := range pathBatches(paths, maxKindPaths) {
+		kinds, err := hf.readKinds(ctx, batch)
+		if err != nil {
+			return err
+		}
+		for i, p := range batch {
+			hf.hostKinds[p] = kinds[i]
+		}
 	}
 	return nil
+}
+
+// maxKindPaths bounds the characters of paths one path-kind script
+// carries: its command line (the script as base64 of UTF-16) must stay
+// under Windows' 8191 characters.
+const maxKindPaths = 1500
+
+// pathBatches splits paths into runs whose joined length stays within
+// limit (a longer path goes alone: the transport refuses it by name).
+func pathBatches(paths []string, limit int) [][]string {
+	var out [][]string
+	size := 0
+	for _, p := range paths {
+		if n := len(out); n == 0 || size+len(p)+1 > limit {
+			out, size = append(out, nil), 0
+		}
+		out[len(out)-1] = append(out[len(out)-1], p)
+		size += len(p) + 1
+	}
+	return out
 }
 
 // winPathsOf is the paths a task's plan may ask the kind of.

@@ -233,3 +233,36 @@ func TestWinEditsAreUnsupportedOffWindows(t *testing.T) {
 		}
 	}
 }
+
+// TestManyWinFilePathsFitWindowsCommandLines: a host with more win_file
+// paths than one command line carries reads their kinds in a few
+// path-kind scripts, each under Windows' 8191 characters.
+func TestManyWinFilePathsFitWindowsCommandLines(t *testing.T) {
+	_, root := startWinEditsLab(t)
+	var b strings.Builder
+	b.WriteString("- hosts: wm\n  gather_facts: false\n  tasks:\n")
+	for i := range 150 {
+		fmt.Fprintf(&b, "    - {name: 'Dir %d', win_file: {path: 'C:\\vllm\\a-rather-long-directory-name-%03d', state: directory}}\n", i, i)
+	}
+	parity.WriteTree(t, root, map[string]string{"site.yml": b.String()})
+	var rec *recordingWinRM
+	transports := func(c fleetplan.Connection) (remote.Transport, error) {
+		tr, err := fleetplan.DefaultTransports(c)
+		if w, ok := tr.(*remote.WinRM); ok && err == nil {
+			rec = &recordingWinRM{WinRM: w}
+			return rec, nil
+		}
+		return tr, err
+	}
+	plan, err := (&fleetplan.Planner{Repo: parity.Open(t, root, ""), Transports: transports}).Plan(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	wm := plan.Host("wm")
+	if wm == nil || wm.Unreachable != "" || len(wm.Files) != 150 {
+		t.Fatalf("wm: %+v", wm)
+	}
+	if n := len(rec.calls); n < 2 || n > 6 {
+		t.Errorf("%d path-kind calls for 151 paths, want a few: %q", n, rec.calls)
+	}
+}
