@@ -13,6 +13,8 @@
 // /bin/sh kept open on it for the live status (ssh_statusshell.go). An
 // encrypted key's passphrase is asked through a PassphraseFunc that honours
 // the caller's deadline, before the connect timeout starts. The commands it sends are described in docs/ssh.md.
+// The WinRM transport also implements WindowsPaths (a path's kind, and
+// win_file's changes: docs/winrm-scripts.md).
 package remote
 
 import (

@@ -14,6 +14,7 @@ func TestScriptBodiesMatchTheLabsCopies(t *testing.T) {
 	for op, body := range map[string]string{
 		"read-file": readFileBody, "write-file": writeFileBody, "host-status": hostStatusBody,
 		"host-info": hostInfoBody, "remove-temp": removeTempBody,
+		"path-kind": pathKindBody, "set-path": setPathBody,
 	} {
 		copyPath := filepath.Join("sim", "scripts", op+".ps1")
 		lab, err := os.ReadFile(copyPath)

@@ -437,8 +437,9 @@ func orRendered(refused *renderedTask) renderedTask {
 	return *refused
 }
 
-// renderEditTask templates a file, lineinfile or blockinfile task's arguments; what it
-// does is planned against the host's state (fleet/filemod).
+// renderEditTask templates a file, lineinfile, blockinfile, win_file or
+// win_lineinfile task's arguments; what it does is planned against the
+// host's state (fleet/filemod).
 func (hs *HostScope) renderEditTask(t *Task) (renderedTask, error) {
 	args, refused, err := hs.mappingArgs(t)
 	if refused != nil || err != nil {
@@ -449,9 +450,18 @@ func (hs *HostScope) renderEditTask(t *Task) (renderedTask, error) {
 	if err != nil {
 		return rt.orUnsupported(t, err)
 	}
-	if t.Module == ModFile {
+	switch t.Module {
+	case ModFile:
 		fa, err := filemod.ParseFileArgs(args)
 		rt.file, rt.dest = &fa, fa.Path
+		return rt.orUnsupported(t, err)
+	case ModWinFile:
+		fa, err := filemod.ParseWinFileArgs(args)
+		rt.file, rt.dest = &fa, fa.Path
+		return rt.orUnsupported(t, err)
+	case ModWinLineInFile:
+		wa, err := filemod.ParseWinLineArgs(args)
+		rt.edit, rt.dest = wa, wa.Path
 		return rt.orUnsupported(t, err)
 	}
 	if t.Module == ModBlockInFile {

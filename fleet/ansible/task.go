@@ -34,6 +34,10 @@ const (
 	ModFile        Module = "file"
 	ModLineInFile  Module = "lineinfile"
 	ModBlockInFile Module = "blockinfile"
+	// Their Windows twins: win_lineinfile is community.windows' (it left
+	// ansible.windows in 1.0.0), win_file ansible.windows'.
+	ModWinLineInFile Module = "win_lineinfile"
+	ModWinFile       Module = "win_file"
 	// Service modules, run as handlers (restart a vLLM or a proxy).
 	ModSystemd         Module = "systemd"
 	ModService         Module = "service"
@@ -55,6 +59,8 @@ var moduleNames = func() map[string]Module {
 		"podman_container": ModPodmanContainer, "containers.podman.podman_container": ModPodmanContainer,
 		"docker_compose_v2": ModDockerCompose, "community.docker.docker_compose_v2": ModDockerCompose,
 		"win_service": ModWinService, "ansible.windows.win_service": ModWinService,
+		"win_lineinfile": ModWinLineInFile, "community.windows.win_lineinfile": ModWinLineInFile,
+		"win_file": ModWinFile, "ansible.windows.win_file": ModWinFile,
 	}
 	for _, mod := range []Module{ModTemplate, ModCopy, ModShell, ModCommand, ModSetFact, ModIncludeVars,
 		ModIncludeTasks, ModImportTasks, ModIncludeRole, ModImportRole, ModDebug, ModAssert, ModFail, ModMeta,
@@ -71,11 +77,15 @@ func (m Module) IsFileModule() bool {
 }
 
 // IsEditModule reports whether the module edits a path in place (file,
-// lineinfile, blockinfile): what it does depends on the path's current
-// state.
+// lineinfile, blockinfile, win_file, win_lineinfile): what it does depends
+// on the path's current state.
 func (m Module) IsEditModule() bool {
-	return m == ModFile || m == ModLineInFile || m == ModBlockInFile
+	return m == ModFile || m == ModLineInFile || m == ModBlockInFile || m == ModWinFile || m == ModWinLineInFile
 }
+
+// IsWindowsEdit reports whether the module is win_file or win_lineinfile,
+// which run on Windows hosts only.
+func (m Module) IsWindowsEdit() bool { return m == ModWinFile || m == ModWinLineInFile }
 
 // IsUnitModule reports whether the module manages a systemd unit, which
 // straylight runs as a plain task too (planned from the unit's state,

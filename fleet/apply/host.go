@@ -199,6 +199,8 @@ func (h *hostApply) writeFiles(ctx context.Context, files []*plan.FileChange) er
 			write = h.runCommandTask
 		case f.Module == ansible.ModFile:
 			write = h.runFileTask
+		case f.Module == ansible.ModWinFile:
+			write = h.runWinFileTask
 		}
 		if err := write(ctx, f); err != nil {
 			return err
@@ -228,6 +230,22 @@ func (h *hostApply) runFileTask(ctx context.Context, f *plan.FileChange) error {
 	}
 	if res.ExitCode != 0 {
 		return fmt.Errorf("%s: exited %d: %s", f.Dest, res.ExitCode, plan.FirstLine(res.Stderr, res.Stdout))
+	}
+	h.step(StepWrite, StatusOK, f.Dest, string(f.Action))
+	return nil
+}
+
+// runWinFileTask runs a win_file task's change with the set-path script,
+// which checks first that the path is still what the plan saw. Its change
+// is not rolled back.
+func (h *hostApply) runWinFileTask(ctx context.Context, f *plan.FileChange) error {
+	wp, ok := h.tr.(remote.WindowsPaths)
+	if !ok {
+		return fmt.Errorf("%s: %s cannot run win_file", f.Dest, h.tr.Describe())
+	}
+	h.step(StepWrite, StatusStart, f.Dest, "")
+	if err := wp.SetPath(ctx, f.Dest, f.Script, f.PathKind); err != nil {
+		return fmt.Errorf("%s: %w (plan again)", f.Dest, err)
 	}
 	h.step(StepWrite, StatusOK, f.Dest, string(f.Action))
 	return nil

@@ -24,6 +24,16 @@
 // group compared the way the module compares them. Its Script is the
 // POSIX shell that makes the change on the host.
 //
+// WinLineInFile follows community.windows.win_lineinfile's PowerShell
+// (present and absent, insertafter/insertbefore, create, backrefs with
+// .NET substitutions, newline, encoding auto or utf-8): the file read as
+// .NET's ReadAllLines reads it and, when it changes, rewritten whole with
+// the task's newline. .NET patterns run on Go's engine only where both
+// read them alike (dotnetregexp.go); others are an error naming them.
+// WinFile is ansible.windows.win_file's decision for a path's kind (the
+// path-kind script's answer); its Script names the state the set-path
+// script makes. Both cite the modules' sources as file:line.
+//
 // CompareAttrs is the attribute step of template, copy, lineinfile and
 // blockinfile:
 // mode (octal, or symbolic resolved as AnsibleModule does, ResolveMode),

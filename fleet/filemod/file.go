@@ -22,6 +22,8 @@ type FileArgs struct {
 	// PreserveTimes: touch with modification_time and access_time
 	// "preserve" (changed only when it creates the file).
 	PreserveTimes bool
+	// Windows: win_file's arguments (path and state; WinFile decides).
+	Windows bool
 }
 
 // PathState is what a path is on the host now (StatScript's output).

@@ -10,7 +10,9 @@
 // group as Ansible's module does (attrs.go: read with the content, a
 // difference alone a change with Ansible's diff; force: no keeps an
 // existing file), lineinfile and blockinfile edit the file as Ansible's module would and
-// the file module stats the path, a systemd_service or service task is
+// the file module stats the path; on a WinRM host win_lineinfile edits the
+// file as its PowerShell would and win_file reads the path's kind
+// (winedits.go); a systemd_service or service task is
 // decided from what the host's systemctl says of its unit, asked once per
 // host for all its units (units.go), a win_service task from what the
 // host's sc.exe says, asked once per host for all its services (units.go),

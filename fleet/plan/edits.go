@@ -17,8 +17,11 @@ import (
 type hostFiles struct {
 	tr          remote.Transport
 	planned     map[string]remote.FileState
-	units       hostUnits       // the units unit tasks act on (units.go)
-	winServices hostWinServices // the services win_service tasks act on (units.go)
+	units       hostUnits         // the units unit tasks act on (units.go)
+	winServices hostWinServices   // the services win_service tasks act on (units.go)
+	winKinds    map[string]string // what win_file tasks leave at their paths (winedits.go)
+	// hostKinds are the Windows paths' kinds read before planning (winedits.go).
+	hostKinds map[string]string
 	// containers are the containers and compose projects an earlier
 	// container task of the host acts on (containers.go).
 	containers map[string]bool
@@ -36,6 +39,9 @@ func (hf *hostFiles) read(ctx context.Context, f *fileWork) (remote.FileState, e
 func (hf *hostFiles) plan(ctx context.Context, w *hostWork, f *fileWork) error {
 	if f.onlyIf != nil && !w.settle(f) {
 		return nil
+	}
+	if f.file != nil && f.file.Windows {
+		return hf.planWinFile(ctx, w, f)
 	}
 	if f.file != nil {
 		return hf.planFile(ctx, w, f)
@@ -55,18 +61,21 @@ func (hf *hostFiles) plan(ctx context.Context, w *hostWork, f *fileWork) error {
 	if f.container != nil {
 		return hf.planContainer(ctx, w, f)
 	}
-	if f.edit != nil && posixOnly(w, f, f.edit.Module()+" runs on POSIX hosts (win_lineinfile is lineinfile's Windows twin)") {
+	if f.edit != nil && editOnWrongHost(w, f) {
 		return nil
 	}
 	if (hasPOSIXAttrs(f.change.Attrs) || f.change.Attrs.Validate != "") && posixOnly(w, f, "mode, owner, group and validate are applied on POSIX hosts (win_template and win_copy take none of them)") {
 		return nil
 	}
+	if hf.plannedDirectory(w, f) {
+		return nil
+	}
 	st, err := hf.read(ctx, f)
 	if err != nil {
-		return err
+		return hf.readFailed(ctx, w, f, err)
 	}
 	if f.edit != nil {
-		if done := f.editContent(w, st); done {
+		if done := f.editContent(w, st); done || hf.noParentFor(ctx, w, f, st.Exists) {
 			return nil
 		}
 	}

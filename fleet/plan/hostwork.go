@@ -133,6 +133,9 @@ func (w *hostWork) unsupported(playbook string, t *ansible.Task, reason string) 
 // order (edits.go).
 func (w *hostWork) readFiles(ctx context.Context, tr remote.Transport) error {
 	hf := &hostFiles{tr: tr, planned: map[string]remote.FileState{}, containers: map[string]bool{}}
+	if err := hf.readHostKinds(ctx, w); err != nil {
+		return err
+	}
 	for _, f := range w.files {
 		if err := hf.plan(ctx, w, f); err != nil {
 			return err

@@ -121,6 +121,10 @@ type FileChange struct {
 	// Script is what a file-module or unit task runs on the host to make
 	// its change (fleet/filemod); content tasks write NewContent instead.
 	Script string `json:"script,omitempty"`
+	// PathKind is what a win_file task's plan found at Dest (absent, file,
+	// directory); its Script is then the state the set-path script makes,
+	// which checks first that the path is still of this kind.
+	PathKind string `json:"path_kind,omitempty"`
 	// Service is a systemd_service or service task's decision (Dest is
 	// then its unit). Its Script runs even when Action is none, if it
 	// holds a daemon-reload: the module runs one whenever asked.

@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -153,6 +154,20 @@ func TestNamesAnyWordAsLoweredText(t *testing.T) {
 			if got := namesAnyWord(s, words); got != want {
 				t.Errorf("namesAnyWord(%q, %q) = %v, want %v", s, words, got, want)
 			}
+		}
+	}
+}
+
+func TestPathBatchesStayWithinTheLimit(t *testing.T) {
+	paths := []string{"aaaa", "bbbb", "cccc", "dddddddddddd", "e"}
+	got := pathBatches(paths, 10)
+	want := [][]string{{"aaaa", "bbbb"}, {"cccc"}, {"dddddddddddd"}, {"e"}}
+	if len(got) != len(want) {
+		t.Fatalf("%q, want %q", got, want)
+	}
+	for i := range want {
+		if !slices.Equal(got[i], want[i]) {
+			t.Errorf("batch %d: %q, want %q", i, got[i], want[i])
 		}
 	}
 }

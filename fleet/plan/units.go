@@ -231,7 +231,7 @@ func (w *hostWork) winServiceNames() []string {
 func windowsOnly(w *hostWork, f *fileWork) bool {
 	switch {
 	case w.conn.Kind != "winrm":
-		w.wouldFail(f, string(f.change.Module)+" runs on Windows hosts, reached over WinRM")
+		w.wouldFail(f, fmt.Sprintf("%s runs on Windows hosts (ansible_connection: winrm); this host is reached over %s", f.change.Module, orDefault(w.conn.Kind, "ssh")))
 	case f.change.Become != nil && f.change.Become.Become:
 		w.wouldFail(f, "become on "+string(f.change.Module)+": straylight runs Windows tasks as the WinRM user, not through runas; Ansible runs it")
 	default:

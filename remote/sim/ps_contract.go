@@ -81,6 +81,10 @@ func (s *psSession) runContract(c psContract) psFlow {
 		return s.contractHostInfo()
 	case "remove-temp":
 		return s.contractRemoveTemp(c)
+	case "path-kind":
+		return s.contractPathKind(c)
+	case "set-path":
+		return s.contractSetPath(c)
 	}
 	return s.notSimulated(c.marker())
 }
@@ -132,6 +136,9 @@ func (s *psSession) contractReadFile(c psContract) psFlow {
 	path, ok := s.param(c, "Path")
 	if !ok {
 		return psFlow{exit: true, code: 1}
+	}
+	if s.host.fs.Kind(path) == "directory" { // ReadAllBytes on a directory
+		return s.fail(1, "Access to the path '"+path+"' is denied.")
 	}
 	content, exists := s.host.fs.ReadFile(path)
 	if !exists {

@@ -29,6 +29,10 @@ func psContractParamNames(op string) ([]string, bool) {
 		return []string{}, true
 	case "remove-temp":
 		return []string{"Path"}, true
+	case "path-kind":
+		return []string{"Paths"}, true
+	case "set-path":
+		return []string{"Path", "State", "Kind"}, true
 	}
 	return nil, false
 }

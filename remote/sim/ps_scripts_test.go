@@ -19,7 +19,7 @@ func TestLabRefusesABrokenContractBody(t *testing.T) {
 		"", // the body left out
 		strings.Replace(psKnownScript("read-file.ps1"), "exit 0", "exit 3", 1), // one changed word
 	}
-	for _, op := range []string{"read-file", "write-file", "host-status", "host-info", "remove-temp"} {
+	for _, op := range []string{"read-file", "write-file", "host-status", "host-info", "remove-temp", "path-kind", "set-path"} {
 		for i, body := range broken {
 			h := newPSTestHost(&winrmFakeRuntime{})
 			h.fs.WriteFile(winrmConfigPath, []byte("vllm:\r\n"))
@@ -28,7 +28,7 @@ func TestLabRefusesABrokenContractBody(t *testing.T) {
 			if code != 1 || !strings.Contains(out.stderr.String(), "is not the one straylight ships") || out.stdout.Len() != 0 {
 				t.Errorf("%s, broken body %d: exit %d stdout %q stderr %q", op, i, code, out.stdout.String(), out.stderr.String())
 			}
-			if op == "write-file" && string(mustRead(t, h.fs, winrmConfigPath)) != "vllm:\r\n" {
+			if (op == "write-file" || op == "set-path") && string(mustRead(t, h.fs, winrmConfigPath)) != "vllm:\r\n" {
 				t.Errorf("%s, broken body %d: the lab wrote the file anyway", op, i)
 			}
 		}
@@ -43,6 +43,10 @@ func contractHeader(op string) string {
 	switch op {
 	case "read-file":
 		header = contractScript(op, "Path", winrmConfigPath)
+	case "path-kind":
+		header = contractScript(op, "Paths", winrmConfigPath)
+	case "set-path":
+		header = contractScript(op, "Path", winrmConfigPath, "State", "absent", "Kind", "file")
 	case "remove-temp":
 		header = contractScript(op, "Path", `C:\Users\mdt\AppData\Local\Temp\straylight-doctor-1`)
 	case "host-info":
@@ -183,5 +187,40 @@ func TestLabRemoveTempRefusesOtherPaths(t *testing.T) {
 	code, _ := psRun(h, psScriptLine(contractScript("remove-temp", "Path", scratch)), "")
 	if _, left := h.fs.ReadFile(scratch + `\a.txt`); code != 0 || left || !h.fs.Exists(winrmConfigPath) {
 		t.Errorf("exit %d, scratch left %v, config kept %v", code, left, h.fs.Exists(winrmConfigPath))
+	}
+}
+
+// set-path checks the kind first (exit 3, nothing changed), then makes a
+// directory with its parents, removes a tree, or touches a file in an
+// existing directory; path-kind reads what it left.
+func TestLabSetPathAndPathKind(t *testing.T) {
+	h := newPSTestHost(&winrmFakeRuntime{})
+	h.fs.WriteFile(`C:\v\logs\a.log`, []byte("a"))
+	run := func(path, state, kind string) (int, string) {
+		code, out := psRun(h, psScriptLine(contractScript("set-path", "Path", path, "State", state, "Kind", kind)), "")
+		return code, out.stdout.String() + out.stderr.String()
+	}
+	kind := func(path string) string {
+		_, out := psRun(h, psScriptLine(contractScript("path-kind", "Paths", path+`|C:\nothing`)), "")
+		var k struct{ Kinds []string }
+		if err := json.Unmarshal([]byte(out.stdout.String()), &k); err != nil || len(k.Kinds) != 2 || k.Kinds[1] != "absent" {
+			t.Fatalf("path-kind %s: %q", path, out.stdout.String())
+		}
+		return k.Kinds[0]
+	}
+	if code, out := run(`C:\v\logs`, "absent", "file"); code != 3 || !strings.Contains(out, "the plan saw file") || kind(`C:\v\logs\a.log`) != "file" {
+		t.Errorf("kind mismatch: exit %d %q", code, out)
+	}
+	if code, out := run(`C:\v\new\deep`, "directory", "absent"); code != 0 || kind(`C:\v\new`) != "directory" || kind(`C:\v\new\deep`) != "directory" {
+		t.Errorf("directory: exit %d %q", code, out)
+	}
+	if code, out := run(`C:\v\nowhere\t.txt`, "touch", "absent"); code != 1 || !strings.Contains(out, "Could not find a part of the path") {
+		t.Errorf("touch without a parent: exit %d %q", code, out)
+	}
+	if code, out := run(`C:\v\new\t.txt`, "touch", "absent"); code != 0 || string(mustRead(t, h.fs, `C:\v\new\t.txt`)) != "" {
+		t.Errorf("touch: exit %d %q", code, out)
+	}
+	if code, out := run(`C:\v\logs`, "absent", "directory"); code != 0 || kind(`C:\v\logs`) != "absent" || kind(`C:\v\logs\a.log`) != "absent" {
+		t.Errorf("absent: exit %d %q", code, out)
 	}
 }
