@@ -143,7 +143,7 @@ func (r *Repo) scopeWithPlayVars(host string, run *PlayRun, playVars map[string]
 		return nil, r.relabelInventoryError(err)
 	}
 	hs := &HostScope{repo: r, run: run, host: host, vars: vars}
-	values, magic := withPlayMagic(withAnsibleHost(orderedValues(vars), host), run), r.magic(host, run.Playbook.Dir)
+	values, magic := withPlayMagic(withAnsibleHost(orderedValues(vars), host), run, roles.playHosts), r.magic(host, run.Playbook.Dir)
 	hs.scope = render.NewScope(values, magic).WithSearchPath([]string{run.Playbook.Dir})
 	hs.conn = connectionFrom(host, run.Play.Connection, hs.lookup)
 	if hs.facts = r.factsFor(hs); hs.facts != nil {
@@ -157,14 +157,11 @@ func (r *Repo) scopeWithPlayVars(host string, run *PlayRun, playVars map[string]
 // withPlayMagic gives a play's scopes Ansible's magic variables of the
 // play (VariableManager._get_magic_variables,
 // lib/ansible/vars/manager.py:437-488 at c9ac477e): its name and its
-// hosts within --limit (a plan fails none of them). ansible_play_batch and
-// play_hosts are the serial batch: all of them without serial, left
-// undefined with it (straylight does not batch a plan).
-func withPlayMagic(raw map[string]any, run *PlayRun) map[string]any {
-	hosts := make([]any, len(run.Hosts))
-	for i, h := range run.Hosts {
-		hosts[i] = h
-	}
+// hosts within --limit (a plan fails none of them), one list shared by
+// every host's scope. ansible_play_batch and play_hosts are the serial
+// batch: all of them without serial, left undefined with it (straylight
+// does not batch a plan).
+func withPlayMagic(raw map[string]any, run *PlayRun, hosts []any) map[string]any {
 	raw["ansible_play_name"] = run.Play.Name
 	raw["ansible_play_hosts"], raw["ansible_play_hosts_all"] = hosts, hosts
 	if !run.Play.Serial {
@@ -220,6 +217,10 @@ func (r *Repo) layer(values map[string]any, name string) inventory.Vars {
 // run rather than once per host (a 1,000-host plan built them 1,000 times).
 type runLayers struct {
 	defaults, vars, extra inventory.Vars
+	// playHosts are the run's hosts, ansible_play_hosts of every host's
+	// scope: one list, not one per host (1,000 hosts made a million
+	// entries).
+	playHosts []any
 }
 
 // runLayerCache holds the layers of the repository's play runs. A run
@@ -248,9 +249,10 @@ func (c *runLayerCache) of(r *Repo, run *PlayRun) *runLayers {
 
 func newRunLayers(r *Repo, run *PlayRun) *runLayers {
 	return &runLayers{
-		defaults: r.layerWith(run.roleDefaults(), inventory.LayerRoleDefault, run.roleOrigins(true)),
-		vars:     r.layerWith(run.roleVars(), inventory.LayerRoleVars, run.roleOrigins(false)),
-		extra:    r.layer(r.ExtraVars, inventory.LayerExtraVars),
+		defaults:  r.layerWith(run.roleDefaults(), inventory.LayerRoleDefault, run.roleOrigins(true)),
+		vars:      r.layerWith(run.roleVars(), inventory.LayerRoleVars, run.roleOrigins(false)),
+		extra:     r.layer(r.ExtraVars, inventory.LayerExtraVars),
+		playHosts: stringsAsList(run.Hosts),
 	}
 }
 
@@ -1395,4 +1397,13 @@ func typeWord(v any) string {
 		return "null"
 	}
 	return fmt.Sprintf("%T", v)
+}
+
+// stringsAsList is strings as a template's list.
+func stringsAsList(strs []string) []any {
+	out := make([]any, len(strs))
+	for i, s := range strs {
+		out[i] = s
+	}
+	return out
 }
