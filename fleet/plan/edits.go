@@ -23,7 +23,7 @@ type hostFiles struct {
 	// hostKinds are the Windows paths' kinds read before planning (winedits.go).
 	hostKinds map[string]string
 	// containers are the containers and compose projects an earlier
-	// container task of the host acts on (containers.go).
+	// container task of the host acts on (commands.go).
 	containers map[string]bool
 }
 
