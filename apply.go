@@ -141,6 +141,10 @@ func (p *humanPrinter) print(ev apply.Event) {
 		p.chunk(ev)
 		return
 	}
+	line := humanLine(ev)
+	if line == "" && ev.Kind != apply.EvRouteResult {
+		return // an event the printer does not show leaves a stream's line open
+	}
 	if p.streaming {
 		fmt.Fprintln(p.w)
 		p.streaming = false
@@ -148,7 +152,7 @@ func (p *humanPrinter) print(ev apply.Event) {
 	if ev.Kind == apply.EvRouteResult {
 		p.endStream(ev)
 	}
-	if line := humanLine(ev); line != "" {
+	if line != "" {
 		fmt.Fprintln(p.w, line)
 	}
 }

@@ -222,10 +222,27 @@ func TestCLIDemoApply(t *testing.T) {
 		"[dixie] write ok ",
 		"[dixie] handler ok Restart llama-server",
 		`[dixie] health ok dixie serves "llama32-3b-dixie"`,
-		"[dixie] local/dixie ▸ Hello! This is llama32-3b-dixie on dixie, a simulated llama.cpp server.",
+		"[dixie] local/dixie ▸ ",
 		"[dixie] route local/dixie ok: first token",
 		"[dixie] OK",
 		"Apply: 3 ok, 0 failed, 0 skipped, 3 unchanged")
+	if got, want := streamedText(r.stdout, "[dixie] local/dixie ▸ "), "Hello! This is llama32-3b-dixie on dixie, a simulated llama.cpp server. "; !strings.HasPrefix(got, want) {
+		t.Errorf("dixie's route test streamed %q, want it to start %q:\n%s", got, want, r.stdout)
+	}
+}
+
+// streamedText is a route test's streamed text as the printer shows it:
+// the rest of each line starting with prefix, joined. Another host's event
+// arriving mid-stream ends the line, and the stream goes on after it on a
+// line of its own with the prefix again — where, depends on the timing.
+func streamedText(out, prefix string) string {
+	var b strings.Builder
+	for _, line := range strings.Split(out, "\n") {
+		if rest, ok := strings.CutPrefix(line, prefix); ok {
+			b.WriteString(rest)
+		}
+	}
+	return b.String()
 }
 
 // TestCLIApplyJSONThenIdempotent: on a served lab, --apply --json fixes the

@@ -9,7 +9,8 @@ import (
 
 // Two hosts' route tests streaming at once (hosts deploy in parallel): the
 // first streams inline, the second's text is held and printed whole under
-// its own host when its test finishes; no line mixes the two.
+// its own host when its test finishes; no line mixes the two. An event the
+// printer does not show (a step starting) leaves the streamed line open.
 func TestHumanPrinterKeepsParallelStreamsApart(t *testing.T) {
 	var out strings.Builder
 	p := &humanPrinter{w: &out}
@@ -20,7 +21,9 @@ func TestHumanPrinterKeepsParallelStreamsApart(t *testing.T) {
 		return apply.Event{Kind: apply.EvRouteResult, Host: host, Route: route, Result: &apply.RouteResult{Route: route, OK: true}}
 	}
 	for _, ev := range []apply.Event{
-		chunk("wintermute", "local/reasoner", "Hello"), chunk("case", "local/case", "Hi"),
+		chunk("wintermute", "local/reasoner", "Hel"),
+		{Kind: apply.EvStep, Host: "case", Step: apply.StepWrite, Status: apply.StatusStart}, // not shown: the line stays open
+		chunk("wintermute", "local/reasoner", "lo"), chunk("case", "local/case", "Hi"),
 		{Kind: apply.EvHealth, Host: "case", Health: &apply.HealthProgress{State: "serving"}},
 		chunk("wintermute", "local/reasoner", " there"), chunk("case", "local/case", " you"),
 		result("wintermute", "local/reasoner"), chunk("case", "local/case", " all"), result("case", "local/case"),

@@ -112,6 +112,25 @@ func (s *tmuxSession) waitText(texts ...string) string {
 	})
 }
 
+// quitAfterRunningTasks quits with q; if a deploy or restart is still
+// running (its route test can stream before the apply's last steps), the
+// UI asks, and the test answers w: quit once it ends.
+func (s *tmuxSession) quitAfterRunningTasks() {
+	s.t.Helper()
+	s.keys("q")
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		if _, err := os.Stat(s.exitFile); err == nil {
+			return
+		}
+		if strings.Contains(s.screen(), "w: wait for it, then quit") {
+			s.keys("w")
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
 // exitCode waits for the program to end and returns its exit status.
 func (s *tmuxSession) exitCode() string {
 	s.t.Helper()

@@ -136,7 +136,8 @@ func TestTmuxDeploysLinuxHostOverSSH(t *testing.T) {
 	s.waitText("y")
 	s.keys("y")
 	s.waitText("llama31-8b-case on case")
-	s.keys("Escape", "q")
+	s.keys("Escape")
+	s.quitAfterRunningTasks()
 	if code := s.exitCode(); code != "0" {
 		t.Fatalf("exit %s", code)
 	}
