@@ -494,17 +494,10 @@ func (hs *HostScope) renderUnitTask(t *Task) (renderedTask, error) {
 // removes). The line is the free-form text or cmd, split into words as
 // the command module splits it.
 func (hs *HostScope) renderCommandTask(t *Task) (renderedTask, error) {
-	if word := freeFormKeyword(t.FreeForm); word != "" {
-		return renderedTask{unsupported: fmt.Sprintf("%s= in the free-form line: write it under args", word)}, nil
+	line, args, refused, err := hs.commandLineArgs(t)
+	if refused != nil || err != nil {
+		return orRendered(refused), err
 	}
-	v, err := hs.template(map[string]any{"line": t.FreeForm, "args": t.Args})
-	if err != nil {
-		return renderedTask{}, atTask(t, err)
-	}
-	m := v.(map[string]any)
-	args, _ := m["args"].(map[string]any)
-	line := orDefaultString(fmt.Sprint(m["line"]), argString(args, "cmd"))
-	delete(args, "cmd")
 	var words []string
 	if t.Module == ModCommand && line != "" {
 		if words, err = inventory.SplitWords(line); err != nil {
@@ -514,6 +507,24 @@ func (hs *HostScope) renderCommandTask(t *Task) (renderedTask, error) {
 	ca, err := filemod.ParseCommandArgs(t.Module == ModShell, line, words, args)
 	rt := renderedTask{command: &ca, dest: ca.Describe(), changedWhen: t.ConstantChangedWhen(), content: ca.StdinBytes()}
 	return rt.orUnsupported(t, err)
+}
+
+// commandLineArgs templates a command-like task's free-form line and its
+// arguments: the line is the free-form text, else cmd (taken out of the
+// arguments). A keyword written into the free-form line is refused.
+func (hs *HostScope) commandLineArgs(t *Task) (string, map[string]any, *renderedTask, error) {
+	if word := freeFormKeyword(t.FreeForm); word != "" {
+		return "", nil, &renderedTask{unsupported: fmt.Sprintf("%s= in the free-form line: write it under args", word)}, nil
+	}
+	v, err := hs.template(map[string]any{"line": t.FreeForm, "args": t.Args})
+	if err != nil {
+		return "", nil, nil, atTask(t, err)
+	}
+	m := v.(map[string]any)
+	args, _ := m["args"].(map[string]any)
+	line := orDefaultString(fmt.Sprint(m["line"]), argString(args, "cmd"))
+	delete(args, "cmd")
+	return line, args, nil, nil
 }
 
 // renderWindowsTask templates a win_service, win_command or win_shell
@@ -528,17 +539,10 @@ func (hs *HostScope) renderWindowsTask(t *Task) (renderedTask, error) {
 		sa, err := filemod.ParseWinServiceArgs(args)
 		return renderedTask{winService: &sa, dest: sa.Name}.orUnsupported(t, err)
 	}
-	if word := freeFormKeyword(t.FreeForm); word != "" {
-		return renderedTask{unsupported: fmt.Sprintf("%s= in the free-form line: write it under args", word)}, nil
+	line, args, refused, err := hs.commandLineArgs(t)
+	if refused != nil || err != nil {
+		return orRendered(refused), err
 	}
-	v, err := hs.template(map[string]any{"line": t.FreeForm, "args": t.Args})
-	if err != nil {
-		return renderedTask{}, atTask(t, err)
-	}
-	m := v.(map[string]any)
-	args, _ := m["args"].(map[string]any)
-	line := orDefaultString(fmt.Sprint(m["line"]), argString(args, "cmd"))
-	delete(args, "cmd")
 	ca, err := filemod.ParseWinCommandArgs(t.Module == ModWinShell, line, args)
 	return renderedTask{winCommand: &ca, dest: ca.Line, changedWhen: t.ConstantChangedWhen()}.orUnsupported(t, err)
 }

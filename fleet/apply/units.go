@@ -52,19 +52,34 @@ func (h *hostApply) beforeUnitStarts(ctx context.Context, f *plan.FileChange) er
 // unitAsPlanned asks systemctl about the unit again and compares the
 // answer with the plan's.
 func unitAsPlanned(ctx context.Context, tr remote.Transport, f *plan.FileChange) error {
-	if f.OldSHA256 == "" || f.Dest == "" {
+	if f.Dest == "" {
 		return nil
 	}
-	res, err := tr.Run(ctx, remote.Command{Shell: remote.Sh, Script: filemod.QueryScript([]string{f.Dest})})
+	query := remote.Command{Shell: remote.Sh, Script: filemod.QueryScript([]string{f.Dest})}
+	return asPlanned(ctx, tr, f, query, "systemctl", "unit", func(out string) (map[string]string, error) {
+		_, sections, err := filemod.ParseQuery(out)
+		return sections, err
+	})
+}
+
+// asPlanned runs query, whose output sections reads, and compares the
+// section about f.Dest with the one the plan read (its OldSHA256; none:
+// nothing to compare). tool names the program asked, kind what it is
+// asked about, for errors.
+func asPlanned(ctx context.Context, tr remote.Transport, f *plan.FileChange, query remote.Command, tool, kind string, sections func(string) (map[string]string, error)) error {
+	if f.OldSHA256 == "" {
+		return nil
+	}
+	res, err := tr.Run(ctx, query)
 	if err != nil {
-		return fmt.Errorf("systemctl about %s: %w", f.Dest, err)
+		return fmt.Errorf("%s about %s: %w", tool, f.Dest, err)
 	}
-	_, sections, err := filemod.ParseQuery(res.Stdout)
+	found, err := sections(res.Stdout)
 	if err != nil || res.ExitCode != 0 {
-		return fmt.Errorf("systemctl about %s: exited %d: %v %s", f.Dest, res.ExitCode, err, plan.FirstLine(res.Stderr))
+		return fmt.Errorf("%s about %s: exited %d: %v %s", tool, f.Dest, res.ExitCode, err, plan.FirstLine(res.Stderr))
 	}
-	if sum := sha256.Sum256([]byte(sections[f.Dest])); hex.EncodeToString(sum[:]) != f.OldSHA256 {
-		return fmt.Errorf("unit %s changed on the host since the plan: plan again", f.Dest)
+	if sum := sha256.Sum256([]byte(found[f.Dest])); hex.EncodeToString(sum[:]) != f.OldSHA256 {
+		return fmt.Errorf("%s %s changed on the host since the plan: plan again", kind, f.Dest)
 	}
 	return nil
 }
@@ -95,19 +110,9 @@ func (h *hostApply) runWinServiceTask(ctx context.Context, f *plan.FileChange) e
 // winServiceAsPlanned asks sc.exe about the service again and compares
 // the answer with the plan's.
 func winServiceAsPlanned(ctx context.Context, tr remote.Transport, f *plan.FileChange) error {
-	if f.OldSHA256 == "" {
-		return nil
-	}
-	res, err := tr.Run(ctx, remote.Command{Shell: remote.PowerShell, Script: filemod.WinServiceQueryScript([]string{f.Dest})})
-	if err != nil {
-		return fmt.Errorf("sc.exe about %s: %w", f.Dest, err)
-	}
-	_, sections, err := filemod.ParseWinServiceQuery(res.Stdout)
-	if err != nil || res.ExitCode != 0 {
-		return fmt.Errorf("sc.exe about %s: exited %d: %v %s", f.Dest, res.ExitCode, err, plan.FirstLine(res.Stderr))
-	}
-	if sum := sha256.Sum256([]byte(sections[f.Dest])); hex.EncodeToString(sum[:]) != f.OldSHA256 {
-		return fmt.Errorf("service %s changed on the host since the plan: plan again", f.Dest)
-	}
-	return nil
+	query := remote.Command{Shell: remote.PowerShell, Script: filemod.WinServiceQueryScript([]string{f.Dest})}
+	return asPlanned(ctx, tr, f, query, "sc.exe", "service", func(out string) (map[string]string, error) {
+		_, sections, err := filemod.ParseWinServiceQuery(out)
+		return sections, err
+	})
 }

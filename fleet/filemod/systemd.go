@@ -119,12 +119,21 @@ func QueryScript(units []string) string {
 // section of the output about it (what an apply compares to see whether
 // the unit changed since the plan).
 func ParseQuery(out string) (map[string]UnitState, map[string]string, error) {
-	states, sections := map[string]UnitState{}, map[string]string{}
-	for _, part := range strings.Split(out, "@@unit ")[1:] {
+	return parseSections(out, "@@unit ", "systemctl", parseUnit)
+}
+
+// parseSections reads a query script's output: after each marker the
+// name of what it asked about on the marker's line, then the answers,
+// which parse reads; the section (marker's line and answers) is what an
+// apply compares to see whether the host changed since the plan. tool
+// names the program asked, for errors.
+func parseSections[S any](out, marker, tool string, parse func(string) (S, error)) (map[string]S, map[string]string, error) {
+	states, sections := map[string]S{}, map[string]string{}
+	for _, part := range strings.Split(out, marker)[1:] {
 		name, body, _ := strings.Cut(part, "\n")
-		st, err := parseUnit(body)
+		st, err := parse(body)
 		if err != nil {
-			return nil, nil, fmt.Errorf("systemctl about %s: %w", name, err)
+			return nil, nil, fmt.Errorf("%s about %s: %w", tool, name, err)
 		}
 		states[name], sections[name] = st, part
 	}

@@ -110,17 +110,7 @@ const scNotInstalled = 1060
 // service's state, and its section of the output (what an apply compares
 // to see whether the service changed since the plan).
 func ParseWinServiceQuery(out string) (map[string]WinServiceState, map[string]string, error) {
-	out = strings.ReplaceAll(out, "\r\n", "\n")
-	states, sections := map[string]WinServiceState{}, map[string]string{}
-	for _, part := range strings.Split(out, "@@service ")[1:] {
-		name, body, _ := strings.Cut(part, "\n")
-		st, err := parseSC(body)
-		if err != nil {
-			return nil, nil, fmt.Errorf("sc.exe about %s: %w", name, err)
-		}
-		states[name], sections[name] = st, part
-	}
-	return states, sections, nil
+	return parseSections(strings.ReplaceAll(out, "\r\n", "\n"), "@@service ", "sc.exe", parseSC)
 }
 
 // parseSC reads one service's two answers.
