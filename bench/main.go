@@ -27,6 +27,7 @@ type config struct {
 	baseline     string // a second straylight to time side by side; "": none
 	sizes        []int
 	ansibleSizes []int
+	ansibles     []string // ansible-playbook binaries, each timed once per size
 	runs         int
 	keep         bool
 }
@@ -36,9 +37,14 @@ type measurement struct {
 	hosts       int
 	median, min time.Duration
 	maxRSSKiB   int64
-	base        *timing       // the baseline binary's, when one is timed
-	ansible     time.Duration // 0: not run
-	ansibleNote string
+	base        *timing // the baseline binary's, when one is timed
+	ansible     []ansibleRun
+}
+
+// ansibleRun is one ansible-playbook binary's run on one size.
+type ansibleRun struct {
+	wall time.Duration // 0: not run
+	note string        // why there is no wall time
 }
 
 func main() {
@@ -75,6 +81,7 @@ func parseFlags(args []string) (config, error) {
 	fs.StringVar(&cfg.baseline, "baseline", "", "another straylight binary (an older build) to time on the same repositories, its runs interleaved with -straylight's")
 	fs.StringVar(&sizes, "sizes", "10,50,1000", "GPU host counts to time straylight on")
 	fs.StringVar(&ansibleSizes, "ansible-sizes", "10,50", "host counts to time ansible-playbook on (empty: none)")
+	ansibles := fs.String("ansible", "ansible-playbook", "comma-separated ansible-playbook binaries to time, one column each (say, Debian's and a newer ansible-core's)")
 	fs.IntVar(&cfg.runs, "runs", 7, "straylight runs per size (the median is reported)")
 	fs.BoolVar(&cfg.keep, "keep", false, "keep the generated repositories")
 	if err := fs.Parse(args); err != nil {
@@ -83,6 +90,7 @@ func parseFlags(args []string) (config, error) {
 	if cfg.straylight == "" || cfg.runs < 1 {
 		return cfg, fmt.Errorf("need -straylight BIN and -runs >= 1")
 	}
+	cfg.ansibles = strings.FieldsFunc(*ansibles, func(r rune) bool { return r == ',' })
 	var err error
 	if cfg.sizes, err = parseSizes(sizes); err != nil {
 		return cfg, err
@@ -131,8 +139,12 @@ func measureSize(cfg config, dir string, n int, log io.Writer) (measurement, err
 	if err := timeStraylight(cfg, root, &m, log); err != nil {
 		return m, err
 	}
-	if contains(cfg.ansibleSizes, n) {
-		timeAnsible(dir, root, &m, log)
+	for _, bin := range cfg.ansibles {
+		if contains(cfg.ansibleSizes, n) {
+			m.ansible = append(m.ansible, timeAnsible(bin, dir, root, n, log))
+		} else {
+			m.ansible = append(m.ansible, ansibleRun{})
+		}
 	}
 	return m, nil
 }
@@ -189,19 +201,28 @@ func timeCheck(bin, root string, hosts int, t *timing) error {
 }
 
 // timeAnsible runs `ansible-playbook --check --diff` once on the same repository.
-func timeAnsible(dir, root string, m *measurement, log io.Writer) {
-	if _, err := exec.LookPath("ansible-playbook"); err != nil {
-		m.ansibleNote = "ansible-playbook not installed"
-		return
+func timeAnsible(bin, dir, root string, hosts int, log io.Writer) ansibleRun {
+	if _, err := exec.LookPath(bin); err != nil {
+		return ansibleRun{note: bin + " not installed"}
 	}
 	args := append([]string{"--check", "--diff"}, benchrepo.Playbooks...)
-	wall, _, code, err := timeProcess("ansible-playbook", root, ansibleEnv(dir), args...)
+	wall, _, code, err := timeProcess(bin, root, ansibleEnv(dir), args...)
 	if err != nil || code != 0 {
-		m.ansibleNote = fmt.Sprintf("ansible-playbook failed: exit %d %v", code, err)
-		return
+		return ansibleRun{note: fmt.Sprintf("%s failed: exit %d %v", bin, code, err)}
 	}
-	m.ansible = wall
-	fmt.Fprintf(log, "ansible-playbook --check --diff, %d hosts: %v\n", m.hosts, wall)
+	fmt.Fprintf(log, "%s --check --diff, %d hosts: %v\n", bin, hosts, wall)
+	return ansibleRun{wall: wall}
+}
+
+// ansibleVersion is the first line of `bin --version` ("ansible-playbook
+// [core 2.19.4]"), or bin itself when that fails.
+func ansibleVersion(bin string) string {
+	out, err := exec.Command(bin, "--version").Output()
+	if err != nil {
+		return bin
+	}
+	first, _, _ := strings.Cut(string(out), "\n")
+	return strings.TrimSpace(first)
 }
 
 // timeProcess runs a command to completion, output discarded, and returns
@@ -238,35 +259,60 @@ func ansibleEnv(dir string) []string {
 }
 
 func printTable(w io.Writer, cfg config, results []measurement) {
-	head := fmt.Sprintf("| GPU hosts (+1 proxy) | straylight --check, median of %d (min) | max RSS | ansible-playbook --check --diff (1 run) | speed-up |", cfg.runs)
-	rule := "|---:|---:|---:|---:|---:|"
-	if cfg.baseline != "" {
-		head += " baseline, median (min) | baseline max RSS | baseline speed-up |"
-		rule += "---:|---:|---:|"
-	}
-	fmt.Fprintln(w, head)
-	fmt.Fprintln(w, rule)
+	fmt.Fprintln(w, tableHead(cfg))
+	fmt.Fprintln(w, tableRule(cfg))
 	for _, m := range results {
-		fmt.Fprintf(w, "| %d | %s (%s) | %s | %s | %s |", m.hosts, ms(m.median), ms(m.min),
-			mib(m.maxRSSKiB), ansibleCell(m), ratioCell(m.ansible, m.median))
-		if m.base != nil {
-			median, low := m.base.medianMin()
-			fmt.Fprintf(w, " %s (%s) | %s | %s |", ms(median), ms(low), mib(m.base.maxRSSKiB), ratioCell(m.ansible, median))
-		}
-		fmt.Fprintln(w)
+		fmt.Fprintln(w, tableRow(cfg, m))
 	}
+}
+
+func tableHead(cfg config) string {
+	head := fmt.Sprintf("| GPU hosts (+1 proxy) | straylight --check, median of %d (min) | max RSS |", cfg.runs)
+	for _, bin := range cfg.ansibles {
+		head += fmt.Sprintf(" %s --check --diff (1 run) | speed-up |", ansibleVersion(bin))
+	}
+	if cfg.baseline != "" {
+		head += " baseline, median (min) | baseline max RSS |"
+		for range cfg.ansibles {
+			head += " baseline speed-up |"
+		}
+	}
+	return head
+}
+
+func tableRule(cfg config) string {
+	columns := 3 + 2*len(cfg.ansibles)
+	if cfg.baseline != "" {
+		columns += 2 + len(cfg.ansibles)
+	}
+	return "|" + strings.Repeat("---:|", columns)
+}
+
+func tableRow(cfg config, m measurement) string {
+	row := fmt.Sprintf("| %d | %s (%s) | %s |", m.hosts, ms(m.median), ms(m.min), mib(m.maxRSSKiB))
+	for _, a := range m.ansible {
+		row += fmt.Sprintf(" %s | %s |", ansibleCell(a), ratioCell(a.wall, m.median))
+	}
+	if m.base != nil {
+		median, low := m.base.medianMin()
+		row += fmt.Sprintf(" %s (%s) | %s |", ms(median), ms(low), mib(m.base.maxRSSKiB))
+		for _, a := range m.ansible {
+			row += fmt.Sprintf(" %s |", ratioCell(a.wall, median))
+		}
+	}
+	return row
 }
 
 func mib(kib int64) string { return fmt.Sprintf("%.1f MiB", float64(kib)/1024) }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond)) }
 
-func ansibleCell(m measurement) string {
+func ansibleCell(a ansibleRun) string {
 	switch {
-	case m.ansible > 0:
-		return fmt.Sprintf("%.1f s", m.ansible.Seconds())
-	case m.ansibleNote != "":
-		return m.ansibleNote
+	case a.wall > 0:
+		return fmt.Sprintf("%.1f s", a.wall.Seconds())
+	case a.note != "":
+		return a.note
 	}
 	return "—"
 }

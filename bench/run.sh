@@ -10,6 +10,11 @@
 #   BASELINE=<git revision> bench/run.sh  # and that revision's straylight,
 #                                         # side by side in the same run
 #
+# Ansible is timed with the ansible-playbook on PATH (Debian's ansible-core
+# 2.14 here) and, when .ci/venvs has made it, the newest ansible-core pip
+# installs (2.19 or later, what most operators now run), a column each;
+# -ansible BIN[,BIN] names others.
+#
 # Ansible takes about 16 s (10 hosts) and 65 s (50 hosts) on a 2-core machine.
 set -eu
 cd "$(dirname "$0")/.."
@@ -22,5 +27,9 @@ if [ -n "${BASELINE:-}" ]; then
 	git archive "$BASELINE" | tar -x -C "$tmp/baseline"
 	(cd "$tmp/baseline" && go build -o "$tmp/straylight-baseline" .)
 	set -- -baseline "$tmp/straylight-baseline" "$@"
+fi
+newest="${XDG_CACHE_HOME:-$HOME/.cache}/straylight/venv-ansible-core/bin/ansible-playbook"
+if [ -x "$newest" ]; then
+	set -- -ansible "ansible-playbook,$newest" "$@"
 fi
 "$tmp/bench" -straylight "$tmp/straylight" "$@"
