@@ -11,9 +11,10 @@
 // gathers (its fact names are undefined, as in Ansible).
 //
 // Gathering is one round trip through the host's own transport (Gather),
-// with the gathering play's become keywords (WithBecome) and, on POSIX
-// hosts, its environment exported first (ansible_env then holds those
-// variables too), bounded by a deadline: on Linux over SSH or locally a POSIX sh script
+// with the gathering play's become keywords (WithBecome) and its
+// environment (exported first on POSIX hosts, set in the PowerShell
+// process on WinRM hosts; ansible_env then holds those variables too),
+// bounded by a deadline: on Linux over SSH or locally a POSIX sh script
 // (posix.sh) prints what the facts are computed from — uname, the name
 // looked up by address, /etc/os-release and /etc/debian_version,
 // /proc/cpuinfo and /proc/meminfo, the default route and its interface,
@@ -21,7 +22,7 @@
 // and USER — and posix.go, distribution.go, cpu.go and network.go compute
 // each fact the way Ansible's setup module does from the same source. On a
 // WinRM host a PowerShell script (windows.ps1) prints the Windows facts as
-// JSON. Names (Names) come as ansible_<name> and under
+// JSON, ansible_env under the names Windows keeps (Path, not PATH). Names (Names) come as ansible_<name> and under
 // ansible_facts['<name>'], as Ansible injects them (inject_facts_as_vars);
 // a fact setup gives that straylight does not gather is an error naming
 // it, never an undefined value a default() would hide.

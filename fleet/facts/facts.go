@@ -82,7 +82,7 @@ func (g *Gatherer) gather(conn ansible.Connection, become ansible.BecomeSpec, en
 		tr = g.escalate(tr, become)
 	}
 	if conn.Kind == "winrm" {
-		return Gather(ctx, tr, true)
+		return gatherWindows(ctx, tr, env)
 	}
 	facts, err := gatherPOSIX(ctx, tr, filemod.ExportLines(env))
 	if err == nil {
@@ -109,16 +109,26 @@ func withExported(facts map[string]any, env []filemod.EnvVar) {
 // ansible_ prefix.
 func Gather(ctx context.Context, tr remote.Transport, windows bool) (map[string]any, error) {
 	if windows {
-		res, err := tr.Run(ctx, remote.Command{Shell: remote.PowerShell, Script: windowsScript})
-		if err == nil && res.ExitCode != 0 {
-			err = fmt.Errorf("facts over WinRM need a Windows host's PowerShell; the host answered (exit %d): %s", res.ExitCode, firstLine(res.Stderr))
-		}
-		if err != nil {
-			return nil, err
-		}
-		return parseWindows(res.Stdout)
+		return gatherWindows(ctx, tr, nil)
 	}
 	return gatherPOSIX(ctx, tr, "")
+}
+
+// gatherWindows runs the PowerShell facts script with env set in its
+// process first, as Ansible's module wrapper sets a task's environment
+// before ansible.windows.setup runs (filemod.PSEnvLines).
+func gatherWindows(ctx context.Context, tr remote.Transport, env []filemod.EnvVar) (map[string]any, error) {
+	if err := filemod.CheckPSEnv(env); err != nil {
+		return nil, fmt.Errorf("the play's environment, which Ansible's fact gathering runs with: %w", err)
+	}
+	res, err := tr.Run(ctx, remote.Command{Shell: remote.PowerShell, Script: windowsFactsScript(env)})
+	if err == nil && res.ExitCode != 0 {
+		err = fmt.Errorf("facts over WinRM need a Windows host's PowerShell; the host answered (exit %d): %s", res.ExitCode, firstLine(res.Stderr))
+	}
+	if err != nil {
+		return nil, err
+	}
+	return parseWindows(res.Stdout)
 }
 
 // gatherPOSIX runs the sh facts script after exports (the gathering

@@ -5,7 +5,10 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/straylight-fleet/straylight/fleet/ansible"
+	"github.com/straylight-fleet/straylight/fleet/filemod"
 	"github.com/straylight-fleet/straylight/remote"
 	"github.com/straylight-fleet/straylight/render"
 )
@@ -299,5 +302,49 @@ func BenchmarkParsePOSIX(b *testing.B) {
 		if _, err := parsePOSIX(ubuntuHT); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// closeableReply is a replyTransport the Gatherer may close.
+type closeableReply struct{ *replyTransport }
+
+func (closeableReply) Close() error { return nil }
+
+// A WinRM host's facts are gathered with the play's environment set first,
+// as Ansible's PowerShell module wrapper sets it for ansible.windows.setup
+// (module_wrapper.ps1:74-76): the script sent sets each variable and names
+// them, so that ansible_env holds them as setup.ps1's Env: listing would,
+// under the name Windows keeps (Path, not PATH).
+func TestWindowsGatheringRunsWithThePlaysEnvironment(t *testing.T) {
+	reply := strings.Replace(windowsReply, `"env":{"PATH":"C:\\Windows\\system32;C:\\Windows"}`,
+		`"env":{"Path":"C:\\Windows","HF_HOME":"D:\\hf"}`, 1)
+	tr := &replyTransport{res: remote.CommandResult{Stdout: reply}}
+	g := New(func(ansible.Connection) (remote.Transport, error) { return closeableReply{tr}, nil }, time.Second)
+	env := []filemod.EnvVar{{Name: "HF_HOME", Value: `D:\hf\`}, {Name: "GONE", Null: true}, {Name: "it's", Value: "a'b"}}
+	h := g.Facts("wintermute", ansible.Connection{Kind: "winrm"}, ansible.BecomeSpec{}, env)
+	got, ok, err := h.Var("ansible_env")
+	if err != nil || !ok {
+		t.Fatalf("ansible_env: ok %v, err %v", ok, err)
+	}
+	wantPrefix := "[System.Environment]::SetEnvironmentVariable('HF_HOME', 'D:\\hf\\')\n" +
+		"[System.Environment]::SetEnvironmentVariable('GONE', $null)\n" +
+		"[System.Environment]::SetEnvironmentVariable('it''s', 'a''b')\n" +
+		"$straylightExported = @('HF_HOME', 'GONE', 'it''s')\n# straylight:facts v1 (PowerShell)"
+	if tr.got.Shell != remote.PowerShell || !strings.HasPrefix(tr.got.Script, wantPrefix) {
+		t.Errorf("sent %s:\n%.400s\nwant it to start with:\n%s", tr.got.Shell, tr.got.Script, wantPrefix)
+	}
+	m := got.(*render.Map)
+	if strings.Join(m.Keys, ",") != "HF_HOME,Path" || m.Values["HF_HOME"] != `D:\hf` {
+		t.Errorf("ansible_env %v %v, want HF_HOME then Path, as the script sorts them", m.Keys, m.Values)
+	}
+}
+
+// A list or mapping value is one straylight does not send to PowerShell:
+// the gathering fails naming the variable, and nothing is run.
+func TestWindowsGatheringRefusesAStructuredEnvironmentValue(t *testing.T) {
+	tr := &replyTransport{res: remote.CommandResult{Stdout: windowsReply}}
+	_, err := gatherWindows(context.Background(), tr, []filemod.EnvVar{{Name: "OPTS", Value: "['a']", Structured: true}})
+	if err == nil || !strings.Contains(err.Error(), "environment variable OPTS is a list or a mapping") || tr.got.Script != "" {
+		t.Errorf("err %v, sent %.40q", err, tr.got.Script)
 	}
 }

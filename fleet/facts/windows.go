@@ -4,7 +4,11 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
+
+	"github.com/straylight-fleet/straylight/fleet/filemod"
 
 	"github.com/straylight-fleet/straylight/render"
 )
@@ -15,8 +19,19 @@ import (
 //go:embed windows.ps1
 var windowsScript string
 
+// windowsFactsScript is the facts script after env's variables are set
+// and named in $straylightExported, which the script adds to the names it
+// keeps of ansible_env.
+func windowsFactsScript(env []filemod.EnvVar) string {
+	names := make([]string, len(env))
+	for i, e := range env {
+		names[i] = filemod.PSQuoteName(e.Name)
+	}
+	return filemod.PSEnvLines(env) + "$straylightExported = @(" + strings.Join(names, ", ") + ")\n" + windowsScript
+}
+
 // parseWindows reads the script's JSON: numbers that are whole become
-// ints, env keeps its keys' order.
+// ints, env keeps its names in order.
 func parseWindows(out string) (map[string]any, error) {
 	dec := json.NewDecoder(strings.NewReader(strings.TrimSpace(out)))
 	dec.UseNumber()
@@ -46,13 +61,12 @@ func jsonValue(v any) any {
 	return fl
 }
 
-// orderedEnv keeps ansible_env to the names straylight gathers, in order.
+// orderedEnv is ansible_env with its names sorted, as the script lists
+// them (setup.ps1's hashtable has no order of its own).
 func orderedEnv(env map[string]any) *render.Map {
 	m := render.NewMap()
-	for _, k := range envNames {
-		if v, ok := env[k]; ok {
-			m.Set(k, v)
-		}
+	for _, k := range slices.Sorted(maps.Keys(env)) {
+		m.Set(k, env[k])
 	}
 	return m
 }

@@ -1,7 +1,8 @@
 # straylight:facts v1 (PowerShell). Prints the facts straylight gathers on
 # a Windows host as one JSON object, each computed from the source
 # ansible.windows.setup reads it from; fleet/facts/windows.go reads it.
-# Only HOME, PATH and USER of the environment are read.
+# Only HOME, PATH, USER and the play's exported variables of the
+# environment are read.
 $ErrorActionPreference = 'Stop'
 $ipProps = [System.Net.NetworkInformation.IPGlobalProperties]::GetIPGlobalProperties()
 $fqdn = $ipProps.HostName
@@ -15,10 +16,13 @@ if ($cs -and $cs.PartOfDomain) { $domain = [string]$cs.Domain }
 $arch = $env:PROCESSOR_ARCHITEW6432
 if (-not $arch) { $arch = $env:PROCESSOR_ARCHITECTURE }
 $arch2 = switch ($arch) { 'x86' { 'i386' } 'ARM' { 'arm' } 'IA64' { 'ia64' } 'AMD64' { 'x86_64' } 'ARM64' { 'arm64' } default { 'unknown' } }
+# ansible_env as setup.ps1 builds it (every Env: item, its own name, the
+# value without trailing backslashes), kept to HOME, PATH, USER and the
+# play's exported variables, $straylightExported (fleet/facts/windows.go).
+$envNames = @('HOME', 'PATH', 'USER') + $straylightExported
 $envFacts = [ordered]@{}
-foreach ($name in 'HOME', 'PATH', 'USER') {
-    $value = [Environment]::GetEnvironmentVariable($name)
-    if ($null -ne $value) { $envFacts[$name] = $value.TrimEnd('\') }
+foreach ($item in Get-ChildItem -LiteralPath Env: | Sort-Object Name) {
+    if ($envNames -contains $item.Name) { $envFacts[$item.Name] = $item.Value.TrimEnd('\') }
 }
 $facts = [ordered]@{
     hostname                   = $ipProps.HostName
