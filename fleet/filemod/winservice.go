@@ -13,7 +13,7 @@ import (
 // What ansible.windows.win_service decides, read in
 // plugins/modules/win_service.ps1 at commit a1e2a842 (:N below): the
 // service is looked up by name (:952-956; Get-ServiceFromName, :264-283,
-// also matches a display name, which straylight does not); a service that
+// also matches a display name, which straylight does not look up and says so); a service that
 // is not installed and has no path fails, "Service 'NAME' is not
 // installed, need to set 'path' to create a new service" (:1010-1022);
 // start_mode is set before the state (:1060, :1064); Set-ServiceStartMode
@@ -190,13 +190,18 @@ type WinServiceResult struct {
 	After   WinServiceState `json:"-"`
 }
 
+// notByDisplayName is what straylight adds to the module's message: the
+// module would also have found a service whose display name is the name
+// (Get-ServiceFromName, :274), which sc.exe query does not.
+const notByDisplayName = " (no service has that name; the module also matches display names, which straylight does not look up: give the service's name)"
+
 // WinService decides a task against the service's state as the module
 // does; an error is the module's failure, with its message.
 func WinService(a WinServiceArgs, st WinServiceState) (WinServiceResult, error) {
 	res := WinServiceResult{Before: st, After: st}
 	switch {
 	case !st.Installed:
-		return res, fmt.Errorf("Service '%s' is not installed, need to set 'path' to create a new service", a.Name)
+		return res, fmt.Errorf("Service '%s' is not installed, need to set 'path' to create a new service%s", a.Name, notByDisplayName)
 	case st.Failure != "":
 		return res, errors.New(st.Failure)
 	}

@@ -77,7 +77,7 @@ func TestWinServiceDecides(t *testing.T) {
 		}
 	}
 	_, err := WinService(WinServiceArgs{Name: "gone", State: "started"}, WinServiceState{})
-	if err == nil || err.Error() != "Service 'gone' is not installed, need to set 'path' to create a new service" {
+	if err == nil || err.Error() != "Service 'gone' is not installed, need to set 'path' to create a new service"+notByDisplayName {
 		t.Errorf("a missing service: %v", err)
 	}
 }

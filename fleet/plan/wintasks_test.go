@@ -135,7 +135,7 @@ func TestWindowsTasksPlannedOverWinRM(t *testing.T) {
 		t.Errorf("staleness hashes: the first task on helper keeps sc.exe's answer, the second (after it) none: %q %q", wm.Files[0].OldSHA256, wm.Files[2].OldSHA256)
 	}
 	if len(wm.Unsupported) != 2 || wm.Unsupported[0].At.String() != "site.yml:11" ||
-		wm.Unsupported[0].Reason != "win_service would fail: Service 'gone' is not installed, need to set 'path' to create a new service" ||
+		wm.Unsupported[0].Reason != "win_service would fail: Service 'gone' is not installed, need to set 'path' to create a new service (no service has that name; the module also matches display names, which straylight does not look up: give the service's name)" ||
 		!strings.Contains(wm.Unsupported[1].Reason, "become on win_shell: straylight runs Windows tasks as the WinRM user") {
 		t.Errorf("unsupported %+v", wm.Unsupported)
 	}
