@@ -78,15 +78,20 @@ func (e *Engine) parse(key compileKey) *compiled {
 	return c
 }
 
-// lexTokens runs gonja's lexer and collects its tokens.
+// lexTokens runs gonja's lexer synchronously (LexAll: no goroutine and
+// channel per template) and collects its tokens up to the EOF or error
+// token, less the whitespace tokens its stream skips, which the parser
+// never sees either.
 func lexTokens(src string, cfg *config.Config) []*tokens.Token {
-	lexer := tokens.NewLexer(src, cfg)
-	go lexer.Run()
+	stream := tokens.LexAll(src, cfg)
 	var toks []*tokens.Token
-	for tok := range lexer.Tokens {
-		toks = append(toks, tok)
+	for {
+		toks = append(toks, stream.Current())
+		if stream.End() {
+			return toks
+		}
+		stream.Next()
 	}
-	return toks
 }
 
 // fixTokens gives string literals their Jinja2 values, joins adjacent
