@@ -1,6 +1,11 @@
 package ansible
 
 import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -20,7 +25,142 @@ func (r *Repo) magic(host, playbookDir string) render.Magic {
 		Groups:            r.groups(),
 		HostVars:          r.hostvarsFor(playbookDir),
 		PlaybookDir:       playbookDir,
+		Options:           r.optionMagic,
 	}
+}
+
+// optionMagic gives the magic variables Ansible sets from its command line
+// and configuration for the ansible-playbook run a plan describes
+// (load_options_vars, lib/ansible/utils/vars.py:213-235, the tags in
+// CLI.post_process_args, lib/ansible/cli/__init__.py:395-432, and
+// VariableManager._get_magic_variables, lib/ansible/vars/manager.py:446-447,
+// at c9ac477e): ansible_version, ansible_run_tags, ansible_skip_tags,
+// ansible_limit (undefined without --limit), ansible_forks,
+// ansible_verbosity, ansible_inventory_sources and ansible_config_file.
+// ansible_playbook_python, the Python ansible-playbook runs on, is not
+// known here: reading it hands the task to Ansible.
+func (r *Repo) optionMagic(name string) (any, bool) {
+	switch name {
+	case "ansible_version":
+		return r.ansibleVersion(), true
+	case "ansible_run_tags":
+		return r.runTags(), true
+	case "ansible_skip_tags":
+		return anyStrings(r.skipTags), true
+	case "ansible_limit":
+		return r.limit, r.limit != ""
+	case "ansible_forks":
+		return r.Config.integer("forks", r.Config.Forks, 5), true
+	case "ansible_verbosity":
+		return r.Config.integer("verbosity", r.Config.Verbosity, 0), true
+	case "ansible_inventory_sources":
+		return anyStrings(r.inventorySources), true
+	case "ansible_config_file":
+		return r.configFile(), true
+	case "ansible_playbook_python":
+		return errors.New("ansible_playbook_python (the Python ansible-playbook runs on) is not supported by straylight"), true
+	}
+	return nil, false
+}
+
+// ansibleVersion is ansible_version as CLI.version_info builds it
+// (lib/ansible/cli/__init__.py:461-485 at c9ac477e) for the ansible-core
+// straylight follows, when it knows the full release.
+func (r *Repo) ansibleVersion() any {
+	release := r.CoreRelease()
+	if release == "" {
+		return fmt.Errorf("ansible_version is not supported by straylight without the full ansible-core release (it follows %s): install Ansible here (straylight reads `ansible --version`) or write the release whole in straylight.yml's ansible_core_version, e.g. \"%s.0\"", r.CoreVersion(), r.CoreVersion())
+	}
+	parts := make([]any, 3)
+	for i, part := range strings.SplitN(release, ".", 3) {
+		parts[i] = part
+		if n, err := strconv.Atoi(part); err == nil {
+			parts[i] = n
+		}
+	}
+	v := render.NewMap()
+	for _, kv := range []struct {
+		k string
+		v any
+	}{{"string", release}, {"full", release}, {"major", parts[0]}, {"minor", parts[1]}, {"revision", parts[2]}} {
+		v.Set(kv.k, kv.v)
+	}
+	return v
+}
+
+// runTags is ansible_run_tags: --tags, ["all"] without. Ansible keeps them
+// in a set (their order varies from one run to the next when there are
+// several); straylight gives them in command-line order.
+func (r *Repo) runTags() []any {
+	if len(r.tags) == 0 {
+		return []any{"all"}
+	}
+	return anyStrings(r.tags)
+}
+
+func anyStrings(values []string) []any {
+	out := make([]any, len(values))
+	for i, v := range values {
+		out[i] = v
+	}
+	return out
+}
+
+// configFile is ansible_config_file: the ansible.cfg Ansible run from the
+// repository root reads — ANSIBLE_CONFIG's, else the root's (under the
+// working directory's physical path, os.getcwd()'s), else ~/.ansible.cfg
+// or /etc/ansible/ansible.cfg when one exists (find_ini_config_file,
+// lib/ansible/config/manager.py:228 at c9ac477e) — nil (None) when none does.
+func (r *Repo) configFile() any {
+	if r.Config.Path != "" && os.Getenv("ANSIBLE_CONFIG") != "" {
+		abs, _ := filepath.Abs(r.Config.Path)
+		return abs
+	}
+	if r.Config.Path != "" {
+		root, err := filepath.EvalSymlinks(r.Root)
+		if err != nil {
+			root = r.Root
+		}
+		return filepath.Join(root, "ansible.cfg")
+	}
+	return existingConfig()
+}
+
+func existingConfig() any {
+	home, _ := os.UserHomeDir()
+	for _, path := range []string{filepath.Join(home, ".ansible.cfg"), "/etc/ansible/ansible.cfg"} {
+		if info, err := os.Stat(path); home != "" && err == nil && !info.IsDir() {
+			return path
+		}
+	}
+	return nil
+}
+
+// withInventorySource gives a host's variables inventory_file and
+// inventory_dir: the inventory file that first declares the host, and its
+// folder, as InventoryData.add_host sets them on the host
+// (lib/ansible/inventory/data.py:190-213 at c9ac477e) — host variables,
+// so the inventory's own host vars, host_vars and what ranks above them
+// override them, group variables and role defaults do not. The implicit
+// localhost and a host of a "host1,host2," list have none.
+func (r *Repo) withInventorySource(raw map[string]any, vars inventory.Vars, host string) map[string]any {
+	places := r.Inventory.HostPlaces(host)
+	if len(places) == 0 {
+		return raw
+	}
+	file := places[0].File
+	for name, value := range map[string]any{"inventory_file": file, "inventory_dir": filepath.Dir(file)} {
+		if _, set := raw[name]; !set || ranksBelowHostVars(vars.Origin(name).Layer) {
+			raw[name] = value
+		}
+	}
+	return raw
+}
+
+// ranksBelowHostVars: a variable of this layer is one a host variable
+// overrides (role defaults, the inventory's group vars, group_vars files).
+func ranksBelowHostVars(layer string) bool {
+	return layer == inventory.LayerRoleDefault || strings.HasPrefix(layer, inventory.LayerInventoryGroup) || strings.HasPrefix(layer, inventory.LayerGroupVars)
 }
 
 // groups is computed once per repository and shared by every scope.
@@ -69,7 +209,7 @@ func (c *hostvarsCache) lookup(host string) (*render.Scope, bool) {
 	}
 	m := c.repo.magic(host, c.dir)
 	m.Facts = c.repo.hostvarsFacts(host)
-	s = render.NewScope(orderedValues(vars), m)
+	s = render.NewScope(c.repo.withInventorySource(orderedValues(vars), vars, host), m)
 	c.mu.Lock() // built without the lock: its connection may read hostvars
 	defer c.mu.Unlock()
 	if got, ok := c.scopes[host]; ok {

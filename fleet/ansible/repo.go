@@ -49,20 +49,23 @@ type Repo struct {
 	Settings      Settings
 	InventoryPath string
 	Inventory     *Inventory
-	Playbooks     []*Playbook
-	Runs          []*PlayRun // every play of every top-level playbook, in order
-	ExtraVars     map[string]any
-	extraArgs     []string
-	Findings      []Finding // lint warnings found while loading
-	core          coreVersion
-	limit         string
-	tags          []string
-	skipTags      []string
-	engine        *render.Engine
-	facts         FactGatherer
-	decrypter     Decrypter // opens vault-encrypted copy sources
-	taskFiles     taskFileCache
-	roles         roleCache
+	// inventorySources is ansible_inventory_sources: -i's source, else
+	// ansible.cfg's inventory list, else the one found by default names.
+	inventorySources []string
+	Playbooks        []*Playbook
+	Runs             []*PlayRun // every play of every top-level playbook, in order
+	ExtraVars        map[string]any
+	extraArgs        []string
+	Findings         []Finding // lint warnings found while loading
+	core             coreVersion
+	limit            string
+	tags             []string
+	skipTags         []string
+	engine           *render.Engine
+	facts            FactGatherer
+	decrypter        Decrypter // opens vault-encrypted copy sources
+	taskFiles        taskFileCache
+	roles            roleCache
 
 	groupsOnce sync.Once
 	groupsMap  map[string][]string
@@ -146,7 +149,10 @@ func (r *Repo) loadInventory(opts Options) error {
 	} else if !filepath.IsAbs(path) {
 		path = filepath.Join(r.Root, path)
 	}
-	r.InventoryPath = path
+	r.InventoryPath, r.inventorySources = path, []string{path}
+	if opts.Inventory == "" && len(r.Config.Inventory) > 0 {
+		r.inventorySources = r.Config.Inventory
+	}
 	inv, err := LoadInventory(path, opts.Decrypter)
 	r.Inventory = inv
 	return err
