@@ -73,6 +73,17 @@ func (s *Scope) WithSearchPath(dirs []string) *Scope {
 	return c
 }
 
+// WithFacts returns s whose gathered facts come from facts (a play's
+// setup task gathered them): its raw variables and search path are s's,
+// nothing templated in s is reused.
+func (s *Scope) WithFacts(facts FactSource) *Scope {
+	magic := s.magic
+	magic.Facts = facts
+	c := NewScope(s.raw, magic)
+	c.search = s.search
+	return c
+}
+
 // NewScope returns the scope of a host whose merged raw variables are raw.
 // Values may be scalars, []any, map[string]any (taken in sorted key order),
 // *Map (insertion order, as Ansible keeps it) and *yaml.Node.

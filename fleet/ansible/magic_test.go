@@ -49,3 +49,65 @@ func TestOptionMagicStraylightCannotKnow(t *testing.T) {
 		}
 	}
 }
+
+// TestCollectorsFor: gather_subset as get_collector_names and _solve_deps
+// read it, for the collectors of the facts straylight gathers.
+func TestCollectorsFor(t *testing.T) {
+	mine := []string{"platform", "distribution", "hardware", "network", "user", "env"}
+	for _, c := range []struct {
+		subset []string
+		want   string // of mine, selected
+	}{
+		{[]string{"all"}, "platform distribution hardware network user env"},
+		{[]string{"!all"}, "platform distribution user env"},
+		{[]string{"!all", "!min"}, ""},
+		{[]string{"!all", "!min", "network"}, "platform distribution network"},
+		{[]string{"!all", "!min", "processor"}, "platform hardware"},
+		{[]string{"!hardware"}, "platform distribution user env"}, // min is added, all is not: checked with 2.14 and 2.19
+		{[]string{"!all", "!platform", "hardware"}, "platform distribution hardware user env"},
+		{[]string{"!min", "!user"}, ""},
+		{[]string{"min", "!facter"}, "platform distribution user env"},
+	} {
+		got, err := collectorsFor(c.subset)
+		if err != nil {
+			t.Fatalf("%v: %v", c.subset, err)
+		}
+		var selected []string
+		for _, m := range mine {
+			if got[m] {
+				selected = append(selected, m)
+			}
+		}
+		if s := strings.Join(selected, " "); s != c.want {
+			t.Errorf("%v: %q, want %q", c.subset, s, c.want)
+		}
+	}
+	if _, err := collectorsFor([]string{"nosuch"}); err == nil {
+		t.Error("an unknown subset was accepted")
+	}
+}
+
+// TestFiltersMatch: setup's filter, fnmatch patterns with the ansible_
+// prefix tried when a pattern lacks it.
+func TestFiltersMatch(t *testing.T) {
+	for _, c := range []struct {
+		filters []string
+		name    string
+		want    bool
+	}{
+		{nil, "ansible_hostname", true},
+		{[]string{""}, "ansible_hostname", true},
+		{[]string{"ansible_dist*"}, "ansible_distribution", true},
+		{[]string{"ansible_dist*"}, "ansible_hostname", false},
+		{[]string{"os_family"}, "ansible_os_family", true},
+		{[]string{"*_mb"}, "ansible_memtotal_mb", true},
+		{[]string{"ansible_processor_[!c]*"}, "ansible_processor_cores", false},
+		{[]string{"ansible_processor_[!c]*"}, "ansible_processor_vcpus", true},
+		{[]string{"ansible_h?stname"}, "ansible_hostname", true},
+		{[]string{"[abc"}, "ansible_hostname", false},
+	} {
+		if got := filtersMatch(c.filters, c.name); got != c.want {
+			t.Errorf("%q on %s: %v", c.filters, c.name, got)
+		}
+	}
+}
