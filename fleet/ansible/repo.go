@@ -27,9 +27,10 @@ type Options struct {
 	CoreVersion string
 	// DetectCoreVersion returns the ansible-core the operator runs, ""
 	// when unknown (DetectCoreVersion). It is asked at most once, and only
-	// when a condition's meaning depends on the version: running `ansible
-	// --version` costs a Python start (0.3 s or more), many times a whole
-	// plan of a small fleet. nil: nothing is detected.
+	// when a condition's meaning depends on the version or a template reads
+	// ansible_version: running `ansible --version` costs a Python start
+	// (0.3 s or more), many times a whole plan of a small fleet. It may
+	// give a full release ("2.19.4"). nil: nothing is detected.
 	DetectCoreVersion func() string
 	// Facts gathers a host's facts when a play that gathers them reads
 	// one (fleet/facts); nil: no host is asked, and facts stay undefined.
