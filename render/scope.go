@@ -33,6 +33,13 @@ type Magic struct {
 	// ansible_<fact> variables) to a name no layer defines; nil: the play
 	// gathers none, and the names are undefined as in Ansible.
 	Facts FactSource
+	// Options gives the magic variables Ansible sets from its command line
+	// and configuration (ansible_version, ansible_run_tags, ansible_limit,
+	// …): the value of name and whether it is one. A value may be an error
+	// (one straylight cannot know exactly says it is not supported). It is
+	// asked for every name a template looks up, on first use, so it must
+	// answer cheaply for the names it does not define; nil: none.
+	Options func(name string) (any, bool)
 }
 
 // FactSource is a host's gathered facts, as Ansible's setup module gives
@@ -63,6 +70,17 @@ type Scope struct {
 func (s *Scope) WithSearchPath(dirs []string) *Scope {
 	c := NewScope(s.raw, s.magic)
 	c.search = dirs
+	return c
+}
+
+// WithFacts returns s whose gathered facts come from facts (a play's
+// setup task gathered them): its raw variables and search path are s's,
+// nothing templated in s is reused.
+func (s *Scope) WithFacts(facts FactSource) *Scope {
+	magic := s.magic
+	magic.Facts = facts
+	c := NewScope(s.raw, magic)
+	c.search = s.search
 	return c
 }
 
@@ -237,7 +255,11 @@ func (s *Scope) magicValue(e *Engine, name string, c *chain) (any, bool) {
 		}
 		return e.opts.AnsibleManaged, true
 	}
-	return nil, false
+	if s.magic.Options == nil {
+		return nil, false
+	}
+	value, ok := s.magic.Options(name)
+	return canonical(value), ok
 }
 
 func stringList(values []string) pyList {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 )
 
@@ -25,6 +26,23 @@ type AnsibleConfig struct {
 	// InjectFactsAsVars is [defaults] inject_facts_as_vars as written
 	// (ANSIBLE_INJECT_FACT_VARS beats it); "" is Ansible's default, true.
 	InjectFactsAsVars string
+	// Forks and Verbosity are [defaults] forks and verbosity as written
+	// (ANSIBLE_FORKS, ANSIBLE_VERBOSITY beat them); "" is Ansible's
+	// default, 5 and 0: ansible_forks and ansible_verbosity.
+	Forks, Verbosity string
+}
+
+// integer is the integer setting key written as value, def when unset; an
+// error naming the file and key when it is not an integer.
+func (c AnsibleConfig) integer(key, value string, def int) any {
+	if value == "" {
+		return def
+	}
+	n, err := strconv.Atoi(value)
+	if err != nil {
+		return fmt.Errorf("%s: [defaults] %s: %q is not an integer", c.Path, key, value)
+	}
+	return n
 }
 
 // HostKeyCheckingValue is host_key_checking as a boolean: nil when unset,
@@ -77,6 +95,12 @@ func withEnvironment(cfg AnsibleConfig) AnsibleConfig {
 	if v := os.Getenv("ANSIBLE_INJECT_FACT_VARS"); v != "" {
 		cfg.InjectFactsAsVars = v
 	}
+	if v := os.Getenv("ANSIBLE_FORKS"); v != "" {
+		cfg.Forks = v
+	}
+	if v := os.Getenv("ANSIBLE_VERBOSITY"); v != "" {
+		cfg.Verbosity = v
+	}
 	return cfg
 }
 
@@ -118,6 +142,10 @@ func (c *AnsibleConfig) set(dir, key, value string) {
 		c.Gathering = value
 	case "inject_facts_as_vars":
 		c.InjectFactsAsVars = value
+	case "forks":
+		c.Forks = value
+	case "verbosity":
+		c.Verbosity = value
 	case "ansible_managed":
 		c.AnsibleManaged = value
 	case "vault_password_file":

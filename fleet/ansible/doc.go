@@ -15,7 +15,7 @@
 // (execute.go, loop.go, include.go): pre_tasks, roles (after their meta
 // dependencies), tasks, post_tasks; when, loops, blocks with rescue and
 // always, tags, includes and imports of tasks and roles, set_fact,
-// include_vars, assert and fail — conditions with the semantics of the
+// include_vars, assert, fail and setup (gather_facts) — conditions with the semantics of the
 // ansible-core in use (2.14 or 2.19, Repo.CoreVersion, settled only when a
 // condition needs it). Its output is, per host, the ordered tasks Ansible
 // would run with their variables (each file task with the handler flush its
@@ -32,7 +32,10 @@
 // scope per play for its handlers. Connection is how Ansible would reach
 // the host. A play that gathers facts (gather_facts, ansible.cfg's
 // gathering) gives its scopes the host's facts through the FactGatherer
-// the repository was opened with (fleet/facts), asked on first read.
+// the repository was opened with (fleet/facts), asked on first read; an
+// explicit setup task gathers them for the play's tasks after it, as its
+// gather_subset and filter select them. The magic variables (magic.go) are
+// Ansible's, those of the command line and configuration included.
 //
 // Bad input is an InputError naming file, line and key; warnings found
 // while loading are Findings. The package knows nothing of plans,

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/straylight-fleet/straylight/fleet/filemod"
+	"github.com/straylight-fleet/straylight/render"
 )
 
 // walker runs one play's tasks for one host the way Ansible's strategy
@@ -39,6 +40,12 @@ type walker struct {
 	discovery bool
 	problems  []error
 	rendered  map[renderedKey][]byte // discovery: the plan's render of the play, reused
+	// gathered are the facts the play's setup tasks so far gave a host
+	// whose play gathers none (withGathered); factsBy names a setup task
+	// straylight did not run, whose facts only Ansible knows.
+	gathered render.FactSource
+	runs     []factSelection
+	factsBy  string
 }
 
 // roleScopeKey names a scope whose lookups search a role's directory.
@@ -300,6 +307,9 @@ func (wk *walker) unsupported(t *Task, reason string) {
 	if t.Register != "" {
 		wk.unknown[t.Register] = t.Label()
 	}
+	if moduleNames[t.ModuleName] == ModSetup {
+		wk.factsBy = t.Label()
+	}
 }
 
 // skipRunOnce: a run_once task runs on the play's first host only.
@@ -313,6 +323,10 @@ func (m Module) isFactModule() bool { return m == ModSetFact || m == ModIncludeV
 // then by rising precedence block and task vars, include_vars and set_fact,
 // role params, loop variables and extra vars.
 func (wk *walker) scopeFor(f frame, t *Task, item map[string]any) *HostScope {
+	return wk.withGathered(wk.scopeWithLayers(f, t, item))
+}
+
+func (wk *walker) scopeWithLayers(f frame, t *Task, item map[string]any) *HostScope {
 	layers := []map[string]any{f.vars, t.Vars, wk.facts, f.params, item}
 	if allEmpty(layers) {
 		return wk.lookupScope(f.base, t)
@@ -392,6 +406,8 @@ func (wk *walker) module(f frame, t *Task, hs *HostScope, item map[string]any) e
 		inner := f
 		inner.vars = mergeMaps(f.vars, t.Vars, item)
 		return wk.include(inner, t, hs)
+	case t.Module == ModSetup:
+		return wk.setup(f, t, hs)
 	}
 	return wk.logicModule(t, hs)
 }

@@ -143,7 +143,7 @@ func (r *Repo) scopeWithPlayVars(host string, run *PlayRun, playVars map[string]
 		return nil, r.relabelInventoryError(err)
 	}
 	hs := &HostScope{repo: r, run: run, host: host, vars: vars}
-	values, magic := withPlayMagic(withAnsibleHost(orderedValues(vars), host), run, roles.playHosts), r.magic(host, run.Playbook.Dir)
+	values, magic := withPlayMagic(withAnsibleHost(r.withInventorySource(orderedValues(vars), vars, host), host), run, roles.playHosts), r.magic(host, run.Playbook.Dir)
 	hs.scope = render.NewScope(values, magic).WithSearchPath([]string{run.Playbook.Dir})
 	hs.conn = connectionFrom(host, run.Play.Connection, hs.lookup)
 	if hs.facts = r.factsFor(hs); hs.facts != nil {

@@ -345,6 +345,9 @@ func (wk *walker) onlyAnsible(err error) string {
 		if wk.commandResult(m[1]) {
 			return wk.resultReason("it reads", m[1])
 		}
+		if wk.factsBy != "" && strings.HasPrefix(m[1], "ansible_") {
+			return fmt.Sprintf("it reads %q, a fact of %q, which only Ansible runs", m[1], wk.factsBy)
+		}
 	}
 	if what, ok := render.NotSupported(err); ok {
 		return "straylight cannot evaluate it: " + what

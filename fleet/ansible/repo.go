@@ -27,9 +27,10 @@ type Options struct {
 	CoreVersion string
 	// DetectCoreVersion returns the ansible-core the operator runs, ""
 	// when unknown (DetectCoreVersion). It is asked at most once, and only
-	// when a condition's meaning depends on the version: running `ansible
-	// --version` costs a Python start (0.3 s or more), many times a whole
-	// plan of a small fleet. nil: nothing is detected.
+	// when a condition's meaning depends on the version or a template reads
+	// ansible_version: running `ansible --version` costs a Python start
+	// (0.3 s or more), many times a whole plan of a small fleet. It may
+	// give a full release ("2.19.4"). nil: nothing is detected.
 	DetectCoreVersion func() string
 	// Facts gathers a host's facts when a play that gathers them reads
 	// one (fleet/facts); nil: no host is asked, and facts stay undefined.
@@ -49,20 +50,23 @@ type Repo struct {
 	Settings      Settings
 	InventoryPath string
 	Inventory     *Inventory
-	Playbooks     []*Playbook
-	Runs          []*PlayRun // every play of every top-level playbook, in order
-	ExtraVars     map[string]any
-	extraArgs     []string
-	Findings      []Finding // lint warnings found while loading
-	core          coreVersion
-	limit         string
-	tags          []string
-	skipTags      []string
-	engine        *render.Engine
-	facts         FactGatherer
-	decrypter     Decrypter // opens vault-encrypted copy sources
-	taskFiles     taskFileCache
-	roles         roleCache
+	// inventorySources is ansible_inventory_sources: -i's source, else
+	// ansible.cfg's inventory list, else the one found by default names.
+	inventorySources []string
+	Playbooks        []*Playbook
+	Runs             []*PlayRun // every play of every top-level playbook, in order
+	ExtraVars        map[string]any
+	extraArgs        []string
+	Findings         []Finding // lint warnings found while loading
+	core             coreVersion
+	limit            string
+	tags             []string
+	skipTags         []string
+	engine           *render.Engine
+	facts            FactGatherer
+	decrypter        Decrypter // opens vault-encrypted copy sources
+	taskFiles        taskFileCache
+	roles            roleCache
 
 	groupsOnce sync.Once
 	groupsMap  map[string][]string
@@ -146,7 +150,10 @@ func (r *Repo) loadInventory(opts Options) error {
 	} else if !filepath.IsAbs(path) {
 		path = filepath.Join(r.Root, path)
 	}
-	r.InventoryPath = path
+	r.InventoryPath, r.inventorySources = path, []string{path}
+	if opts.Inventory == "" && len(r.Config.Inventory) > 0 {
+		r.inventorySources = r.Config.Inventory
+	}
 	inv, err := LoadInventory(path, opts.Decrypter)
 	r.Inventory = inv
 	return err

@@ -35,7 +35,8 @@ type Settings struct {
 	Backends []Mapping `yaml:"-"`
 	Proxies  []Mapping `yaml:"-"`
 	// AnsibleCoreVersion is the ansible-core whose semantics apply when
-	// Ansible is not installed here ("2.14", "2.19").
+	// Ansible is not installed here ("2.14", "2.19"; a full release such as
+	// "2.19.4" also gives ansible_version its value).
 	AnsibleCoreVersion string `yaml:"ansible_core_version"`
 	// AnsiblePlaybook is the ansible-playbook that runs the tasks straylight
 	// does not (fleet/ansible/delegate); empty: the one on PATH.
@@ -96,11 +97,11 @@ func seconds(f float64) time.Duration { return time.Duration(f * float64(time.Se
 // knows; it applies when neither Ansible nor straylight.yml says otherwise.
 const NewestCoreVersion = "2.19"
 
-var coreVersionRE = lazyre.New(`\[core (\d+\.\d+)[.\d]*\]`)
+var coreVersionRE = lazyre.New(`\[core (\d+\.\d+)([^\]\s]*)\]`)
 
 // DetectCoreVersion runs `ansible --version` (within five seconds) and
-// returns the major.minor ansible-core it reports; "" when Ansible is not
-// installed or says nothing readable.
+// returns the ansible-core release it reports ("2.14.18"); "" when Ansible
+// is not installed or says nothing readable.
 func DetectCoreVersion(ctx context.Context) string {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
@@ -108,7 +109,7 @@ func DetectCoreVersion(ctx context.Context) string {
 	if err != nil {
 		return ""
 	}
-	return ParseCoreVersion(string(out))
+	return ParseCoreRelease(string(out))
 }
 
 // ParseCoreVersion reads "ansible [core 2.14.18]" (the first line of
@@ -121,25 +122,61 @@ func ParseCoreVersion(out string) string {
 	return m[1]
 }
 
+// ParseCoreRelease reads "ansible [core 2.14.18]" as "2.14.18" (and a
+// pre-release's "[core 2.19.0rc1]" as "2.19.0rc1").
+func ParseCoreRelease(out string) string {
+	m := coreVersionRE().FindStringSubmatch(out)
+	if m == nil {
+		return ""
+	}
+	return m[1] + m[2]
+}
+
 // coreVersion settles the ansible-core whose semantics apply on first use:
 // the given one, else the detected one, else straylight.yml's, else the
-// newest.
+// newest. Each may be a major.minor ("2.19") or a release ("2.19.4").
 type coreVersion struct {
 	given, configured string
 	detect            func() string
 	once              sync.Once
-	version           string
+	version           string // major.minor
+	release           string // the full release when the source said it
 }
 
 func (c *coreVersion) get() string {
+	c.settle()
+	return c.version
+}
+
+func (c *coreVersion) settle() {
 	c.once.Do(func() {
 		detected := ""
 		if c.given == "" && c.detect != nil {
 			detected = c.detect()
 		}
-		c.version = firstNonEmpty(c.given, detected, c.configured, NewestCoreVersion)
+		chosen := firstNonEmpty(c.given, detected, c.configured, NewestCoreVersion)
+		c.version = majorMinor(chosen)
+		if strings.Count(chosen, ".") >= 2 {
+			c.release = chosen
+		}
 	})
-	return c.version
+}
+
+// majorMinor is "2.19" of "2.19.4" (a major.minor as it is).
+func majorMinor(v string) string {
+	parts := strings.SplitN(v, ".", 3)
+	if len(parts) < 2 {
+		return v
+	}
+	return parts[0] + "." + parts[1]
+}
+
+// CoreRelease is the full ansible-core release whose semantics apply
+// ("2.19.4"), "" when its source gave only a major.minor (straylight.yml's
+// ansible_core_version: "2.19", or none: the newest straylight knows).
+func (r *Repo) CoreRelease() string {
+	r.core.settle()
+	return r.core.release
 }
 
 // CoreVersion is the ansible-core whose semantics apply ("2.14", "2.19"):

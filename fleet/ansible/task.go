@@ -29,6 +29,9 @@ const (
 	ModAssert       Module = "assert"
 	ModFail         Module = "fail"
 	ModMeta         Module = "meta"
+	// ModSetup gathers the host's facts at that point of the play (setup,
+	// and the gather_facts action that runs it).
+	ModSetup Module = "setup"
 	// Modules that edit a path on the host, planned from its current state
 	// (fleet/filemod).
 	ModFile        Module = "file"
@@ -61,10 +64,11 @@ var moduleNames = func() map[string]Module {
 		"win_service": ModWinService, "ansible.windows.win_service": ModWinService,
 		"win_lineinfile": ModWinLineInFile, "community.windows.win_lineinfile": ModWinLineInFile,
 		"win_file": ModWinFile, "ansible.windows.win_file": ModWinFile,
+		"gather_facts": ModSetup, "ansible.builtin.gather_facts": ModSetup, "ansible.legacy.gather_facts": ModSetup,
 	}
 	for _, mod := range []Module{ModTemplate, ModCopy, ModShell, ModCommand, ModSetFact, ModIncludeVars,
 		ModIncludeTasks, ModImportTasks, ModIncludeRole, ModImportRole, ModDebug, ModAssert, ModFail, ModMeta,
-		ModSystemd, ModService, ModFile, ModLineInFile, ModBlockInFile} {
+		ModSystemd, ModService, ModFile, ModLineInFile, ModBlockInFile, ModSetup} {
 		s := string(mod)
 		m[s], m["ansible.builtin."+s], m["ansible.legacy."+s] = mod, mod, mod
 	}
@@ -480,6 +484,8 @@ func (t *Task) classify(extra []string) {
 		t.Unsupported = `task keyword "changed_when" is not supported`
 	case t.hasChangedWhen && t.ConstantChangedWhen() == nil:
 		t.Unsupported = fmt.Sprintf("changed_when %v reads what straylight cannot know before the run (a result); Ansible decides it", t.ChangedWhen)
+	case mod == ModSetup && t.setupArgUnsupported() != "":
+		t.Unsupported = t.setupArgUnsupported()
 	default:
 		t.Module = mod
 	}

@@ -8,7 +8,10 @@
 // condition or argument of that host that reads ansible_facts or an
 // ansible_<fact> asks this package. A repository that reads no fact never
 // reaches a host for it, and a play with gather_facts: false never
-// gathers (its fact names are undefined, as in Ansible).
+// gathers (its fact names are undefined, as in Ansible) unless it runs a
+// setup or gather_facts task, which gathers them at once for the tasks
+// after it (fleet/ansible selects the facts its gather_subset and filter
+// give).
 //
 // Gathering is one round trip through the host's own transport (Gather),
 // with the gathering play's become keywords (WithBecome) and its

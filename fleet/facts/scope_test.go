@@ -280,3 +280,85 @@ func TestHostvarsFactsOfAnotherHost(t *testing.T) {
 		}
 	}
 }
+
+// An explicit setup task in a play with gather_facts: false gathers the
+// facts there, once: the tasks after it read them, those before it do
+// not (ansible_hostname is undefined there), and a later play keeps them.
+func TestSetupTaskGathersForTheTasksAfterIt(t *testing.T) {
+	for _, module := range []string{"setup", "ansible.builtin.gather_facts"} {
+		r, dial := openRepo(t, map[string]string{"site.yml": "- hosts: box\n  gather_facts: false\n  tasks:\n" +
+			"    - {name: before, copy: {content: \"{{ ansible_hostname | default('none') }}\", dest: /o/before}}\n" +
+			"    - {name: Gather, " + module + ": {gather_timeout: 5}}\n" +
+			"    - {name: after, copy: {content: \"{{ ansible_hostname }}\", dest: /o/after}, when: ansible_os_family is defined}\n" +
+			"- hosts: box\n  gather_facts: false\n  tasks:\n    - {name: later, copy: {content: \"{{ ansible_facts.hostname }}\", dest: /o/later}}\n"})
+		w, err := r.RenderHost("box", false)
+		if err != nil {
+			t.Fatalf("%s: %v", module, err)
+		}
+		host := localFacts(t)["hostname"]
+		got := map[string]string{}
+		for _, f := range w.Files {
+			got[f.Dest] = string(f.Content)
+		}
+		if got["/o/before"] != "none" || got["/o/after"] != host || got["/o/later"] != host || len(w.Unsupported) > 0 {
+			t.Errorf("%s: %v, unsupported %+v", module, got, w.Unsupported)
+		}
+		if dial.n.Load() != 1 {
+			t.Errorf("%s: dialled %d times, want once", module, dial.n.Load())
+		}
+	}
+}
+
+// A setup task straylight cannot run exactly is Ansible's, with the
+// reason, and so is what reads the facts it would gather; a gather_subset
+// it can select is not.
+func TestSetupTaskStraylightCannotRun(t *testing.T) {
+	const reads = "    - {name: reads, copy: {content: \"{{ ansible_os_family }}\", dest: /o/r}}\n"
+	for _, c := range []struct{ gather, want string }{
+		{"{setup: {gather_subset: [virtual, '!all']}}", ""},
+		{"{setup: {gather_subset: [bogus]}}", `gather_subset "bogus": straylight does not know which facts it gives`},
+		{"{setup: {filter: 'ansible_os*', nosuch: 1}}", `setup argument "nosuch" is not supported`},
+		{"{setup: {}, delegate_to: otherhost}", `delegate_to "otherhost": the facts would be another host's`},
+	} {
+		r, _ := openRepo(t, map[string]string{"site.yml": "- hosts: box\n  gather_facts: false\n  tasks:\n    - " + strings.Replace(c.gather, "{", "{name: Gather, ", 1) + "\n" + reads})
+		w, err := r.RenderHost("box", false)
+		if err != nil {
+			t.Fatalf("%s: %v", c.gather, err)
+		}
+		reasons := map[string]string{}
+		for _, u := range w.Unsupported {
+			reasons[u.Task] = u.Reason
+		}
+		if c.want == "" {
+			if len(w.Unsupported) > 0 || len(w.Files) != 1 || string(w.Files[0].Content) != localFacts(t)["os_family"] {
+				t.Errorf("%s: %+v, unsupported %v", c.gather, w.Files, reasons)
+			}
+			continue
+		}
+		if !strings.Contains(reasons["Gather"], c.want) || !strings.Contains(reasons["reads"], `it reads "ansible_os_family", a fact of "Gather", which only Ansible runs`) {
+			t.Errorf("%s: reasons %q", c.gather, reasons)
+		}
+	}
+}
+
+// A setup task on a host that cannot be reached fails the plan there,
+// naming the task, its file and line, the host and the reason.
+func TestSetupTaskOnAnUnreachableHost(t *testing.T) {
+	root := t.TempDir()
+	writeFile(t, filepath.Join(root, "inventory.yml"), "all:\n  hosts:\n    gone:\n      ansible_connection: local\n")
+	writeFile(t, filepath.Join(root, "site.yml"), "- hosts: gone\n  gather_facts: false\n  tasks:\n    - name: Gather\n      setup:\n    - {name: x, copy: {content: x, dest: /o/x}}\n")
+	t.Setenv("ANSIBLE_CONFIG", "")
+	refuse := func(ansible.Connection) (remote.Transport, error) {
+		return nil, fmt.Errorf("dial gone: connection refused")
+	}
+	r, err := ansible.Open(ansible.Options{Repo: root, Inventory: filepath.Join(root, "inventory.yml"), Facts: facts.New(refuse, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = r.RenderHost("gone", false)
+	for _, want := range []string{"site.yml:4:", `task "Gather"`, "gathering facts from gone", "connection refused"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error %v does not say %q", err, want)
+		}
+	}
+}

@@ -1,0 +1,144 @@
+package moduleparity_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/straylight-fleet/straylight/internal/parity"
+)
+
+// e2eSetupFacts prints the facts straylight gathers, each of its
+// collectors (platform, distribution, hardware, network, user), or
+// UNDEF where the setup runs so far did not give it.
+const e2eSetupFacts = `hostname={{ ansible_hostname | default('UNDEF') }} arch={{ ansible_architecture | default('UNDEF') }}
+distribution={{ ansible_distribution | default('UNDEF') }} {{ ansible_distribution_release | default('UNDEF') }} {{ ansible_os_family | default('UNDEF') }}
+vcpus={{ ansible_processor_vcpus | default('UNDEF') }} mem={{ ansible_memtotal_mb | default('UNDEF') }}
+ipv4={{ (ansible_default_ipv4 | default({'interface': 'UNDEF'})).interface | default('none') }}
+user={{ ansible_user_id | default('UNDEF') }}
+facts.os_family={{ ansible_facts.os_family | default('UNDEF') }} facts.hostname={{ ansible_facts.hostname | default('UNDEF') }}
+`
+
+// e2eSetupPlaybook: plays with gather_facts: false and an explicit setup
+// or gather_facts task (all facts, gather_subset variants, a filter);
+// facts read before it are undefined, after it defined; a when on a fact
+// after it; a later play without gathering keeps the facts.
+const e2eSetupPlaybook = `- name: Setup after gather_facts false
+  hosts: s1
+  gather_facts: false
+  tasks:
+    - name: Before setup
+      copy: {content: "{{ ansible_hostname | default('UNDEF') }}\n", dest: "{{ out }}/s1-before.txt"}
+    - name: Gather
+      ansible.builtin.setup:
+    - name: Facts
+      template: {src: facts.j2, dest: "{{ out }}/s1.txt"}
+    - name: Debian family only
+      copy: {content: "debian family\n", dest: "{{ out }}/s1-debian.txt"}
+      when: ansible_os_family == 'Debian'
+    - name: RedHat family only
+      copy: {content: "redhat family\n", dest: "{{ out }}/s1-redhat.txt"}
+      when: ansible_os_family == 'RedHat'
+- name: A later play that gathers nothing
+  hosts: s1
+  gather_facts: false
+  tasks:
+    - name: Later
+      copy: {content: "{{ ansible_hostname }} {{ ansible_os_family }}\n", dest: "{{ out }}/s1-later.txt"}
+- name: Minimal subset
+  hosts: s2
+  gather_facts: false
+  tasks:
+    - name: Gather
+      gather_facts: {gather_subset: ['!all']}
+    - name: Facts
+      template: {src: facts.j2, dest: "{{ out }}/s2.txt"}
+- name: Network alone, and hardware added
+  hosts: s3
+  gather_facts: false
+  tasks:
+    - name: Gather
+      setup: {gather_subset: ['!all', '!min', 'network']}
+    - name: Facts
+      template: {src: facts.j2, dest: "{{ out }}/s3.txt"}
+    - name: Gather more
+      setup:
+        gather_subset: "!all,!min,hardware"
+    - name: More facts
+      template: {src: facts.j2, dest: "{{ out }}/s3-more.txt"}
+- name: Filtered
+  hosts: s4
+  gather_facts: false
+  tasks:
+    - name: Gather
+      ansible.builtin.setup:
+        filter: ['ansible_distribution*', 'os_family', 'ansible_*_mb']
+    - name: Facts
+      template: {src: facts.j2, dest: "{{ out }}/s4.txt"}
+- name: Exclusions alone leave the minimal subset
+  hosts: s5
+  gather_facts: false
+  tasks:
+    - name: Gather
+      setup: {gather_subset: ['!hardware', '!facter']}
+    - name: Facts
+      template: {src: facts.j2, dest: "{{ out }}/s5.txt"}
+`
+
+var e2eSetupFiles = []string{"s1-before", "s1", "s1-debian", "s1-later", "s2", "s3", "s3-more", "s4", "s5"}
+
+// TestE2EExplicitSetupTask: the bytes straylight plans after an explicit
+// setup or gather_facts task equal those ansible-playbook writes, and
+// every task's changed/ok status is Ansible's (the setup tasks ok), on
+// both ansible-cores; the facts come from this machine (local connection).
+func TestE2EExplicitSetupTask(t *testing.T) {
+	parity.EachCore(t, func(t *testing.T, o parity.Oracle, bin, dir, root, out string) {
+		repo := parity.Repo{Name: "setup", Inventory: "inventory.yml", Playbooks: []string{"site.yml"}, Discovered: []string{"site.yml"},
+			Files: map[string]string{
+				"ansible.cfg":        "[defaults]\ninventory = inventory.yml\nretry_files_enabled = False\n",
+				"inventory.yml":      "all:\n  vars: {ansible_connection: local, out: " + out + "}\n  hosts:\n    s1:\n    s2:\n    s3:\n    s4:\n    s5:\n",
+				"site.yml":           e2eSetupPlaybook,
+				"templates/facts.j2": e2eSetupFacts,
+				"straylight.yml":     "",
+			}}
+		parity.WriteTree(t, root, repo.Files)
+		if err := os.MkdirAll(out, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		p := parity.Plan(t, parity.OpenCore(t, root, "", o.Version))
+		for _, h := range p.Hosts {
+			if len(h.Unsupported)+len(h.ViaAnsible) > 0 {
+				t.Fatalf("%s: [%s] not all planned: %+v %+v", o.Full, h.Host, h.Unsupported, h.ViaAnsible)
+			}
+		}
+		log := parity.RunAnsiblePlaybook(t, o, dir, root, repo)
+		status := parity.TaskStatus(log)
+		parity.CompareStatus(t, p, status)
+		for host, tasks := range status {
+			for _, task := range []string{"Gather", "Gather more"} {
+				if changed, ran := tasks[task]; ran && changed {
+					t.Errorf("%s: [%s] %q reported changed", o.Full, host, task)
+				}
+			}
+		}
+		planned := map[string]string{}
+		for _, h := range p.Hosts {
+			for _, f := range h.Files {
+				planned[strings.TrimSuffix(filepath.Base(f.Dest), ".txt")] = string(f.Content())
+			}
+		}
+		for _, name := range e2eSetupFiles {
+			deployed, err := os.ReadFile(filepath.Join(out, name+".txt"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if planned[name] != string(deployed) {
+				t.Errorf("%s: %s: straylight's render (-) and ansible-playbook's (+):\n%s", o.Full, name, parity.LineDiff(planned[name], string(deployed)))
+			}
+		}
+		if _, err := os.Stat(filepath.Join(out, "s1-redhat.txt")); err == nil || planned["s1-redhat"] != "" {
+			t.Errorf("%s: the RedHat-only task ran", o.Full)
+		}
+	})
+}
