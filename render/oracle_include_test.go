@@ -37,6 +37,7 @@ func includesSuite(t *testing.T) oracleSuite {
 		{name: "include_in_if", src: "{% if x %}\n{% include 'inc_part.j2' %}\n{% endif %}\nend\n"},
 		{name: "include_newlines", src: "a\n  {% include 'inc_lines.j2' %}\nb\n", opts: crlfUntrimmed},
 		{name: "include_jinja2_line", src: "{% include 'inc_jinja2line.j2' %}\n"},
+		{name: "include_overridden", src: "#jinja2: trim_blocks: False, lstrip_blocks: True\n{% include 'inc_lines.j2' %}\n{% include 'inc_part.j2' %}\n"},
 		{name: "include_error", src: "a\n{% include 'inc_err.j2' %}\n", wantError: true},
 		{name: "include_missing", src: "a\n{% include 'missing.j2' %}\n", wantError: true},
 		{name: "include_parent_dir", src: "{% include '../templates/inc_part.j2' %}\n", wantError: true},
