@@ -177,8 +177,9 @@ func (ps positionedStatements) Get(name string) (parser.ControlStructureParser, 
 			err = &parser.SyntaxError{Message: err.Error(), Line: ps.statementLine(next)}
 		}
 		if include, ok := node.(*includeStatement); ok {
-			begin := ps.statementBegin(next)
-			include.Location, include.Loop = begin, ps.loops[begin]
+			if begin := ps.statementBegin(next); begin != nil {
+				include.Location, include.Loop = begin, ps.loops[begin]
+			}
 		}
 		return node, err
 	}, true

@@ -97,10 +97,7 @@ func currentRun(r *exec.Renderer, statement string) (*templateRun, error) {
 // find looks names up in the searchpath, as Jinja2's FileSystemLoader and
 // Environment.select_template do: the first name that is a file in any
 // folder wins. found is false when none is.
-func (run *templateRun) find(names []string) (path string, found bool, err error) {
-	if run.depth >= maxIncludeDepth {
-		return "", false, fmt.Errorf("templates include or import one another more than %d deep", maxIncludeDepth)
-	}
+func (run *templateRun) find(names []string) (path string, found bool) {
 	for _, name := range names {
 		pieces, ok := splitTemplatePath(name)
 		if !ok {
@@ -109,11 +106,11 @@ func (run *templateRun) find(names []string) (path string, found bool, err error
 		for _, dir := range run.search {
 			candidate := filepath.Join(append([]string{dir}, pieces...)...)
 			if st, err := os.Stat(candidate); err == nil && !st.IsDir() {
-				return candidate, true, nil
+				return candidate, true
 			}
 		}
 	}
-	return "", false, nil
+	return "", false
 }
 
 // splitTemplatePath is jinja2.loaders.split_template_path: "/"-separated
@@ -148,9 +145,12 @@ func (run *templateRun) notFound(names []string) error {
 // open finds and parses the template a statement names; a nil run means it
 // was not found.
 func (run *templateRun) open(names []string) (*templateRun, *compiled, error) {
-	path, found, err := run.find(names)
-	if err != nil || !found {
-		return nil, nil, err
+	if run.depth >= maxIncludeDepth {
+		return nil, nil, fmt.Errorf("templates include or import one another more than %d deep", maxIncludeDepth)
+	}
+	path, found := run.find(names)
+	if !found {
+		return nil, nil, nil
 	}
 	src, err := os.ReadFile(path)
 	if err != nil {
@@ -308,10 +308,8 @@ func includeParser(p *parser.Parser, args *parser.Parser) (nodes.ControlStructur
 		}
 		s.IgnoreMissing = true
 	}
-	if with, err := parseContextModifier(args, true); err != nil {
+	if s.WithContext, err = parseContextModifier(args, true); err != nil {
 		return nil, err
-	} else {
-		s.WithContext = with
 	}
 	if !args.End() {
 		return nil, args.Error("expected 'ignore missing', 'with context' or 'without context' in include", args.Current())
