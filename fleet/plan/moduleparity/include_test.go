@@ -58,8 +58,9 @@ func e2eIncludeRepo(out string) parity.Repo {
 
 // TestE2ETemplateIncludesAndImports: templates with include, import and
 // from render to the bytes ansible-playbook writes, on both ansible-cores;
-// after Ansible's deploy straylight plans no change, and a change to an
-// included file alone is a change of the including template's file.
+// after Ansible's deploy straylight plans no change, a change to an
+// included file alone is a change of the including template's file, and a
+// missing include is bad input (e2eIncludeMissing).
 func TestE2ETemplateIncludesAndImports(t *testing.T) {
 	parity.EachCore(t, func(t *testing.T, o parity.Oracle, bin, dir, root, out string) {
 		repo := e2eIncludeRepo(out)
@@ -82,6 +83,7 @@ func TestE2ETemplateIncludesAndImports(t *testing.T) {
 			t.Errorf("%s: after ansible-playbook: %s", o.Full, after.Summary.Line())
 		}
 		e2eIncludedFileChanged(t, root, o.Version)
+		e2eIncludeMissing(t, o, bin, dir, root, out, repo)
 	})
 }
 
@@ -120,35 +122,36 @@ func e2eIncludedFileChanged(t *testing.T, root, version string) {
 	}
 }
 
-// TestE2ETemplateIncludeMissing: an include of a file that is nowhere in
-// the searchpath fails the task in ansible-playbook (both cores); straylight
-// --apply exits 1 naming the including template's file and line and the
-// missing name, and writes nothing — not even the task before it.
-func TestE2ETemplateIncludeMissing(t *testing.T) {
-	parity.EachCore(t, func(t *testing.T, o parity.Oracle, bin, dir, root, out string) {
-		repo := e2eIncludeRepo(out)
-		repo.Files["roles/llm/templates/conf/litellm.yaml.j2"] = "model_list:\n{% include \"nowhere.j2\" %}\n"
-		parity.WriteTree(t, root, repo.Files)
-		if err := os.MkdirAll(out, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		log := parity.RunPlaybookExiting(t, o, dir, root, repo, 2)
-		if !strings.Contains(log, "nowhere.j2") {
-			t.Errorf("%s: ansible-playbook does not name the missing template:\n%s", o.Full, log)
-		}
-		e2eIncludeEmpty(t, out, "launch.sh")
-		if bin == "" {
-			return
-		}
-		apply := exec.Command(bin, "-C", root, "--apply", "--yes")
-		apply.Env = append(os.Environ(), "PATH="+o.Bin+string(os.PathListSeparator)+os.Getenv("PATH"))
-		text, err := apply.CombinedOutput()
-		want := "roles/llm/templates/conf/litellm.yaml.j2:2: TemplateNotFound: 'nowhere.j2' not found in search paths: 'roles/llm/templates', 'roles/llm'"
-		if parity.ExitCode(err) != 1 || !strings.Contains(string(text), want) {
-			t.Errorf("straylight --apply: exit %d, want 1 and %q:\n%s", parity.ExitCode(err), want, text)
-		}
-		e2eIncludeEmpty(t, out, "")
-	})
+// e2eIncludeMissing: an include of a file that is nowhere in the
+// searchpath fails the task in ansible-playbook; straylight --apply exits 1
+// naming the including template's file and line and the missing name, and
+// writes nothing — not even the task before it.
+func e2eIncludeMissing(t *testing.T, o parity.Oracle, bin, dir, root, out string, repo parity.Repo) {
+	t.Helper()
+	repo.Files["roles/llm/templates/conf/litellm.yaml.j2"] = "model_list:\n{% include \"nowhere.j2\" %}\n"
+	parity.WriteTree(t, root, repo.Files)
+	if err := os.RemoveAll(out); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	log := parity.RunPlaybookExiting(t, o, dir, root, repo, 2)
+	if !strings.Contains(log, "nowhere.j2") {
+		t.Errorf("%s: ansible-playbook does not name the missing template:\n%s", o.Full, log)
+	}
+	e2eIncludeEmpty(t, out, "launch.sh")
+	if bin == "" {
+		return
+	}
+	apply := exec.Command(bin, "-C", root, "--apply", "--yes")
+	apply.Env = append(os.Environ(), "PATH="+o.Bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	text, err := apply.CombinedOutput()
+	want := "roles/llm/templates/conf/litellm.yaml.j2:2: TemplateNotFound: 'nowhere.j2' not found in search paths: 'roles/llm/templates', 'roles/llm'"
+	if parity.ExitCode(err) != 1 || !strings.Contains(string(text), want) {
+		t.Errorf("straylight --apply: exit %d, want 1 and %q:\n%s", parity.ExitCode(err), want, text)
+	}
+	e2eIncludeEmpty(t, out, "")
 }
 
 // e2eIncludeEmpty: nothing in out but the file written, if any (then
