@@ -14,15 +14,18 @@ import (
 	"github.com/nikolalohinski/gonja/v2/tokens"
 )
 
-// {% include %}, {% import %} and {% from %} as Jinja2 3.1 runs them in
-// Ansible's template module: the name is looked up in the loader's
-// searchpath (TemplateSearchPath), the found file is parsed with the
-// including template's settings (trim_blocks, newline_sequence, ... but
-// not its "#jinja2:" line, which only the template module's own file gets)
-// and rendered against the same host's variables.
+// {% include %}, {% import %} and {% from %} as Jinja2 3.1.6 (under both
+// ansible-cores the tests run) runs them in Ansible's template module: the
+// name is looked up in the loader's searchpath (TemplateSearchPath), the
+// found file is parsed with the including template's settings
+// (trim_blocks, newline_sequence, its "#jinja2:" line's; the found file's
+// own "#jinja2:" line is text, as only the template module's own file has
+// its first line read) and rendered against the same host's variables,
+// its last newline dropped (keep_trailing_newline off: jinja2/lexer.py:686).
 //
-// Jinja2's rules (jinja2/compiler.py visit_Include, visit_Import and
-// visit_FromImport, Jinja2 3.1): an include sees the including template's
+// Jinja2's rules (jinja2/compiler.py:1030 visit_Include, :1096
+// visit_Import, :1107 visit_FromImport, :713 dump_local_context; Jinja2
+// 3.1.6): an include sees the including template's
 // variables and locals (loop variables, {% set %}s) unless "without
 // context"; "ignore missing" renders nothing for a file not found; a list
 // of names includes the first one found. An import renders the imported
@@ -113,7 +116,8 @@ func (run *templateRun) find(names []string) (path string, found bool) {
 	return "", false
 }
 
-// splitTemplatePath is jinja2.loaders.split_template_path: "/"-separated
+// splitTemplatePath is split_template_path (jinja2/loaders.py:25, Jinja2
+// 3.1.6): "/"-separated
 // pieces, "" and "." dropped; a ".." piece makes the name not found.
 func splitTemplatePath(name string) ([]string, bool) {
 	var pieces []string
@@ -498,8 +502,9 @@ func extendsParser(p *parser.Parser, _ *parser.Parser) (nodes.ControlStructure, 
 // loopState is whether Jinja2 passes the enclosing for loop's `loop` to an
 // included template. It passes the locals the include's frame stores
 // (jinja2/compiler.py visit_Include, dump_local_context), and a for loop
-// stores `loop` only when its body mentions the name (visit_For's
-// extended_loop: find_undeclared on the body, or a recursive loop).
+// stores `loop` only when its body mentions the name (jinja2/compiler.py:1171
+// visit_For's extended_loop: find_undeclared on the body, or a recursive
+// loop; Jinja2 3.1.6).
 type loopState int
 
 const (
@@ -523,39 +528,15 @@ func (s loopState) inner(bodyMentionsLoop bool) loopState {
 // includeLoopStates finds, for the BlockBegin token of each include
 // statement in toks, what Jinja2 passes it as `loop`: a for loop's body
 // "mentions loop" when the name is read anywhere in it, nested loops
-// included (jinja2/visitor.py UndeclaredNameVisitor), or the loop is
-// recursive.
+// included (jinja2/compiler.py:271 UndeclaredNameVisitor), or the loop is
+// recursive, or holds a scoped {% block %}.
 func includeLoopStates(toks []*tokens.Token) map[*tokens.Token]loopState {
-	var open []*bool // the for loops around the current token: does its body mention loop?
-	var header *bool // a for statement being read (pushed at its end)
-	enclosing := map[*tokens.Token][]*bool{}
-	var prev *tokens.Token
+	scan := loopScan{enclosing: map[*tokens.Token][]*bool{}}
 	for i, tok := range toks {
-		switch {
-		case tok.Type == tokens.BlockBegin:
-			switch statementName(toks, i) {
-			case "for":
-				header = new(bool)
-			case "endfor":
-				open = open[:max(len(open)-1, 0)]
-			case "include":
-				enclosing[tok] = slices.Clone(open)
-			}
-		case tok.Type == tokens.BlockEnd && header != nil:
-			open, header = append(open, header), nil
-		case tok.Type == tokens.Name && tok.Val == "recursive" && header != nil:
-			*header = true
-		case tok.Type == tokens.Name && tok.Val == "loop" && (prev == nil || prev.Type != tokens.Dot):
-			for _, mentions := range open {
-				*mentions = true
-			}
-		}
-		if tok.Type != tokens.Whitespace {
-			prev = tok
-		}
+		scan.token(toks, i, tok)
 	}
-	states := make(map[*tokens.Token]loopState, len(enclosing))
-	for begin, loops := range enclosing {
+	states := make(map[*tokens.Token]loopState, len(scan.enclosing))
+	for begin, loops := range scan.enclosing {
 		state := noLoop
 		for _, mentions := range loops {
 			state = state.inner(*mentions)
@@ -563,6 +544,56 @@ func includeLoopStates(toks []*tokens.Token) map[*tokens.Token]loopState {
 		states[begin] = state
 	}
 	return states
+}
+
+// loopScan is includeLoopStates' walk over the tokens.
+type loopScan struct {
+	open      []*bool // the for loops around the token: does the body mention loop?
+	header    *bool   // a for statement being read (opened at its end)
+	statement string  // the statement being read
+	prev      *tokens.Token
+	enclosing map[*tokens.Token][]*bool // each include's open loops
+}
+
+func (sc *loopScan) token(toks []*tokens.Token, i int, tok *tokens.Token) {
+	switch tok.Type {
+	case tokens.BlockBegin:
+		sc.statement = statementName(toks, i)
+		sc.begin(tok)
+	case tokens.BlockEnd:
+		if sc.header != nil {
+			sc.open, sc.header = append(sc.open, sc.header), nil
+		}
+		sc.statement = ""
+	case tokens.Name:
+		sc.name(tok)
+	}
+	if tok.Type != tokens.Whitespace {
+		sc.prev = tok
+	}
+}
+
+func (sc *loopScan) begin(tok *tokens.Token) {
+	switch sc.statement {
+	case "for":
+		sc.header = new(bool)
+	case "endfor":
+		sc.open = sc.open[:max(len(sc.open)-1, 0)]
+	case "include":
+		sc.enclosing[tok] = slices.Clone(sc.open)
+	}
+}
+
+func (sc *loopScan) name(tok *tokens.Token) {
+	switch {
+	case tok.Val == "recursive" && sc.header != nil:
+		*sc.header = true
+	case tok.Val == "scoped" && sc.statement == "block",
+		tok.Val == "loop" && (sc.prev == nil || sc.prev.Type != tokens.Dot):
+		for _, mentions := range sc.open {
+			*mentions = true
+		}
+	}
 }
 
 // statementName is the name of the statement whose BlockBegin is toks[i].
