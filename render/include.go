@@ -529,7 +529,7 @@ func (s loopState) inner(bodyMentionsLoop bool) loopState {
 // statement in toks, what Jinja2 passes it as `loop`: a for loop's body
 // "mentions loop" when the name is read anywhere in it, nested loops
 // included (jinja2/compiler.py:271 UndeclaredNameVisitor), or the loop is
-// recursive, or holds a scoped {% block %}.
+// recursive (a scoped {% block %} would count too; gonja parses none).
 func includeLoopStates(toks []*tokens.Token) map[*tokens.Token]loopState {
 	scan := loopScan{enclosing: map[*tokens.Token][]*bool{}}
 	for i, tok := range toks {
@@ -550,7 +550,6 @@ func includeLoopStates(toks []*tokens.Token) map[*tokens.Token]loopState {
 type loopScan struct {
 	open      []*bool // the for loops around the token: does the body mention loop?
 	header    *bool   // a for statement being read (opened at its end)
-	statement string  // the statement being read
 	prev      *tokens.Token
 	enclosing map[*tokens.Token][]*bool // each include's open loops
 }
@@ -558,13 +557,11 @@ type loopScan struct {
 func (sc *loopScan) token(toks []*tokens.Token, i int, tok *tokens.Token) {
 	switch tok.Type {
 	case tokens.BlockBegin:
-		sc.statement = statementName(toks, i)
-		sc.begin(tok)
+		sc.begin(tok, statementName(toks, i))
 	case tokens.BlockEnd:
 		if sc.header != nil {
 			sc.open, sc.header = append(sc.open, sc.header), nil
 		}
-		sc.statement = ""
 	case tokens.Name:
 		sc.name(tok)
 	}
@@ -573,8 +570,8 @@ func (sc *loopScan) token(toks []*tokens.Token, i int, tok *tokens.Token) {
 	}
 }
 
-func (sc *loopScan) begin(tok *tokens.Token) {
-	switch sc.statement {
+func (sc *loopScan) begin(tok *tokens.Token, statement string) {
+	switch statement {
 	case "for":
 		sc.header = new(bool)
 	case "endfor":
@@ -588,8 +585,7 @@ func (sc *loopScan) name(tok *tokens.Token) {
 	switch {
 	case tok.Val == "recursive" && sc.header != nil:
 		*sc.header = true
-	case tok.Val == "scoped" && sc.statement == "block",
-		tok.Val == "loop" && (sc.prev == nil || sc.prev.Type != tokens.Dot):
+	case tok.Val == "loop" && (sc.prev == nil || sc.prev.Type != tokens.Dot):
 		for _, mentions := range sc.open {
 			*mentions = true
 		}

@@ -1,6 +1,7 @@
 package render
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -93,5 +94,31 @@ func TestTemplateLookupIncludes(t *testing.T) {
 	got := mustRender(t, NewEngine(Options{}), "{{ lookup('template', 'outer.j2') }}", scope, TemplateDefaults())
 	if got != "<in 2>" {
 		t.Errorf("lookup('template') of a template that includes another: %q, want %q", got, "<in 2>")
+	}
+}
+
+// TestIncludeLoopVariable: an included template sees the enclosing loop's
+// `loop` only when the loop's body reads it or the loop is recursive (the
+// oracle suite checks the first against Ansible); otherwise
+// it is undefined, as ansible-playbook reports ("'loop' is undefined").
+func TestIncludeLoopVariable(t *testing.T) {
+	files := map[string]string{"loop.j2": "{{ loop.index }}", "defined.j2": "{{ loop is defined }}"}
+	for _, c := range []struct{ src, want string }{
+		{"{% for i in l %}{% include 'loop.j2' %}{% endfor %}", "error"},
+		{"{% for i in l %}{% include 'loop.j2' %}{{ loop.last }}{% endfor %}", "1False2True"},
+		{"{% for i in l recursive %}{% include 'defined.j2' %}{% endfor %}", "TrueTrue"},
+		{"{% for i in l %}{% include 'defined.j2' %}{% endfor %}", "FalseFalse"},
+		{"{% for i in l %}{% for j in [i] %}{{ loop.index }}{% endfor %}{% include 'loop.j2' %}{% endfor %}", "1112"},
+		{"{% for i in l %}{{ x.loop | default('') }}{% include 'loop.j2' without context %}{% endfor %}", "error"},
+	} {
+		out, err := renderIncluding(t, c.src, files)
+		if c.want == "error" {
+			var e *Error
+			if !errors.As(err, &e) || e.Variable != "loop" {
+				t.Errorf("%q: got %q, %v; want undefined variable 'loop'", c.src, out, err)
+			}
+		} else if err != nil || out != c.want {
+			t.Errorf("%q: got %q, %v; want %q", c.src, out, err, c.want)
+		}
 	}
 }
