@@ -64,7 +64,7 @@ func (e *Engine) parse(key compileKey) *compiled {
 	blanked, values := blankStrings(src, key.newline, key.escapeBackslashes)
 	toks := lexTokens(shortFilterNames(blanked), cfg)
 	toks, names := fixTokens(toks, values)
-	statements := positionedStatements{set: e.env.ControlStructures, toks: toks}
+	statements := positionedStatements{set: e.env.ControlStructures, toks: toks, loops: includeLoopStates(toks)}
 	root, err := parser.NewParser("template", tokens.NewStream(toks), cfg, e.loader, statements).Parse()
 	if err != nil {
 		return &compiled{err: err}
@@ -164,8 +164,9 @@ func singleOutput(root *nodes.Template) *nodes.Output {
 // sure a syntax error inside a statement carries the statement's line
 // (gonja reports none for, say, an {% if %} without a condition).
 type positionedStatements struct {
-	set  *exec.ControlStructureSet
-	toks []*tokens.Token
+	set   *exec.ControlStructureSet
+	toks  []*tokens.Token
+	loops map[*tokens.Token]loopState // of include statements, by BlockBegin
 }
 
 // Get implements parser.ControlStructureGetter.
@@ -175,9 +176,15 @@ func (ps positionedStatements) Get(name string) (parser.ControlStructureParser, 
 		return nil, false
 	}
 	return func(p *parser.Parser, args *parser.Parser) (nodes.ControlStructure, error) {
+		next := p.Current()
 		node, err := statement(p, args)
 		if err != nil && syntaxLine(err) == 0 {
-			err = &parser.SyntaxError{Message: err.Error(), Line: ps.statementLine(p.Current())}
+			err = &parser.SyntaxError{Message: err.Error(), Line: ps.statementLine(next)}
+		}
+		if include, ok := node.(*includeStatement); ok {
+			if begin := ps.statementBegin(next); begin != nil {
+				include.Location, include.Loop = begin, ps.loops[begin]
+			}
 		}
 		return node, err
 	}, true
@@ -193,15 +200,24 @@ func syntaxLine(err error) int {
 
 // statementLine is the line of the statement that ends just before next.
 func (ps positionedStatements) statementLine(next *tokens.Token) int {
+	if begin := ps.statementBegin(next); begin != nil {
+		return begin.Line
+	}
+	return 0
+}
+
+// statementBegin is the BlockBegin of the statement that ends just before
+// next.
+func (ps positionedStatements) statementBegin(next *tokens.Token) *tokens.Token {
 	for i, tok := range ps.toks {
 		if tok != next {
 			continue
 		}
 		for j := i - 1; j >= 0; j-- {
 			if ps.toks[j].Type == tokens.BlockBegin {
-				return ps.toks[j].Line
+				return ps.toks[j]
 			}
 		}
 	}
-	return 0
+	return nil
 }

@@ -63,9 +63,17 @@
 // (Scope.WithSearchPath: the role's, then the playbook's directory, each
 // with files/ or templates/ first); other lookups are refused by name.
 //
+// {% include %}, {% import %} and {% from %} read templates from
+// TemplateOptions.SearchPath (TemplateSearchPath builds the template
+// module's) with Jinja2's rules for context, loop and trailing newlines
+// (include.go); an error inside an included file names that file and line.
+//
 // Known differences: now() is refused rather than run; first_found looks
-// in a play's files/ as 2.14 does (2.19 looks beside the playbook only); custom delimiters (variable_start_string, ...) and
-// {% include %} are not supported; filters do not take hostvars itself as a
+// in a play's files/ as 2.14 does (2.19 looks beside the playbook only);
+// custom delimiters (variable_start_string, ...) and {% extends %} are
+// not supported, nor an included template reading an outer for loop's
+// `loop` (refused); calling an undefined name says "is not callable";
+// filters do not take hostvars itself as a
 // dict (hostvars[host], `in hostvars` and looping over it work); type_debug
 // says "str" where Ansible says "AnsibleUnicode" for a string it did not
 // template; a {% set x %}...{% endset %} block prints its values gonja's

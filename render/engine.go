@@ -31,6 +31,14 @@ type TemplateOptions struct {
 	TrimBlocks bool
 	// LstripBlocks is lstrip_blocks (Ansible's default: false).
 	LstripBlocks bool
+	// SearchPath is where {% include %}, {% import %} and {% from %} look
+	// a template name up, in order: Jinja2's loader searchpath, which
+	// TemplateSearchPath builds as the template module does. Empty: those
+	// statements find nothing.
+	SearchPath []string
+	// Root, when set, is the folder errors name included templates and
+	// search folders relative to (as name is, say, for the template itself).
+	Root string
 }
 
 // TemplateDefaults are the `template` module's defaults.
@@ -93,9 +101,11 @@ func (e *Engine) RenderTemplate(name string, src []byte, scope *Scope, opts Temp
 	if c.err != nil {
 		return nil, newError(name, c.err, 0)
 	}
-	out, err := e.execute(c, e.contextFor(c, scope, nil))
+	vars := e.contextFor(c, scope, nil)
+	vars.Set(templateRunName, &templateRun{engine: e, scope: scope, key: key, search: opts.SearchPath, root: opts.Root, name: name})
+	out, err := e.execute(c, vars)
 	if err != nil {
-		return nil, newError(name, err, 0)
+		return nil, asTemplateError(name, err)
 	}
 	return []byte(preserveTrailingNewlines(string(src), out, key.newline)), nil
 }

@@ -26,8 +26,10 @@ func newEnvironment() *exec.Environment {
 	}
 }
 
+// gonjaStatements are the statements gonja runs as Jinja2 does; include,
+// import and from are ours (include.go), extends is refused.
 var gonjaStatements = []string{
-	"autoescape", "block", "extends", "filter", "from", "if", "import", "include",
+	"autoescape", "block", "filter", "if",
 	"macro", "raw", "set", "with", "do", "break", "continue", "trans", "call",
 }
 
@@ -40,6 +42,8 @@ func newControlStructures() *exec.ControlStructureSet {
 	}
 	gonjaFor, _ := builtins.ControlStructures.Get("for")
 	set["for"] = orderedForParser(gonjaFor)
+	set["include"], set["import"], set["from"] = includeParser, importParser, fromParser
+	set["extends"] = extendsParser
 	return exec.NewControlStructureSet(set)
 }
 

@@ -136,13 +136,23 @@ func lookupTemplate(e *Engine, s *Scope, terms []any, _ map[string]any) ([]any, 
 		if err != nil {
 			return nil, err
 		}
-		rendered, err := e.RenderTemplate(path, data, s, TemplateDefaults())
+		rendered, err := e.RenderTemplate(path, data, s, lookupTemplateOptions(s, path))
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, string(rendered))
 	}
 	return out, nil
+}
+
+// lookupTemplateOptions are the template lookup's: its Jinja2 searchpath
+// is the file's own folder, then the search path's folders with their
+// templates/ first (lib/ansible/plugins/lookup/template.py:128-138 at
+// v2.14.18, :144-154 at v2.19.14).
+func lookupTemplateOptions(s *Scope, path string) TemplateOptions {
+	opts := TemplateDefaults()
+	opts.SearchPath = append([]string{filepath.Dir(path)}, TemplateSearchPath(s.search...)...)
+	return opts
 }
 
 func lookupVars(e *Engine, s *Scope, terms []any, kw map[string]any) ([]any, error) {

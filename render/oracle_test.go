@@ -36,6 +36,9 @@ type oracleRepo struct {
 	roleDefaults string
 	groupVarsAll string
 	hostVars     map[string]string
+	// templates are more files of the role's templates/ folder, by path
+	// in it: what the cases include and import.
+	templates map[string]string
 }
 
 // inventory of every oracle repository.
@@ -117,6 +120,9 @@ func writeOracleRepo(t *testing.T, dir string, repo oracleRepo, cases []oracleCa
 	}
 	for _, c := range cases {
 		files["roles/oracle/templates/"+c.name+".j2"] = c.src
+	}
+	for name, content := range repo.templates {
+		files["roles/oracle/templates/"+name] = content
 	}
 	for name, content := range files {
 		path := filepath.Join(dir, name)
@@ -202,7 +208,7 @@ type oracleSuite struct {
 }
 
 func oracleSuites(t *testing.T) []oracleSuite {
-	return []oracleSuite{seedSuite(t), whitespaceSuite(t), variablesSuite(t), filtersSuite(t), constructsSuite(t)}
+	return []oracleSuite{seedSuite(t), whitespaceSuite(t), variablesSuite(t), filtersSuite(t), constructsSuite(t), includesSuite(t)}
 }
 
 // recordedDir holds Ansible's outputs from the last recording, so the
@@ -271,14 +277,38 @@ func compareSuite(t *testing.T, suite oracleSuite, want map[string][]byte) {
 	t.Helper()
 	scopes := newOracleScopes(t, suite.repo)
 	e := NewEngine(Options{})
+	search := oracleSearchPath(t, suite.repo)
 	for _, c := range suite.cases {
 		opts := TemplateDefaults()
 		if c.opts != nil {
 			opts = *c.opts
 		}
+		opts.SearchPath = search
 		got, err := e.RenderTemplate(c.name+".j2", []byte(c.src), scopes.play(c), opts)
 		checkOracleCase(t, c, want[c.name], got, err)
 	}
+}
+
+// oracleSearchPath writes the repository's extra templates into a folder
+// laid out as the oracle's and returns the template module's searchpath
+// there (TemplateSearchPath, as fleet/ansible builds it for a role task).
+func oracleSearchPath(t *testing.T, repo oracleRepo) []string {
+	t.Helper()
+	if len(repo.templates) == 0 {
+		return nil
+	}
+	dir := t.TempDir()
+	role := filepath.Join(dir, "roles", "oracle")
+	for name, content := range repo.templates {
+		path := filepath.Join(role, "templates", name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return TemplateSearchPath(role, filepath.Join(role, "tasks"), dir, dir, filepath.Join(role, "templates"))
 }
 
 func checkOracleCase(t *testing.T, c oracleCase, want, got []byte, err error) {

@@ -738,9 +738,38 @@ func (hs *HostScope) renderTemplate(run *PlayRun, t *Task, args map[string]any) 
 	if err != nil {
 		return nil, err
 	}
-	opts := render.TemplateOptions{NewlineSequence: newlineFor(t.Module, args), TrimBlocks: boolArg(args, "trim_blocks", true), LstripBlocks: boolArg(args, "lstrip_blocks", false)}
+	opts := render.TemplateOptions{NewlineSequence: newlineFor(t.Module, args), TrimBlocks: boolArg(args, "trim_blocks", true), LstripBlocks: boolArg(args, "lstrip_blocks", false),
+		SearchPath: render.TemplateSearchPath(hs.repo.templateDirs(run, t, src)...), Root: hs.repo.Root}
 	out, err := hs.repo.engine.RenderTemplate(RelTo(hs.repo.Root, src), body, hs.scope, opts)
 	return out, err
+}
+
+// templateDirs are the folders whose templates/ and selves the template
+// module's Jinja2 loader searches for {% include %} and {% import %}: the
+// task's ansible_search_path (its role's folder, then its own file's),
+// the playbook's folder, the playbook's folder again and the template's
+// own folder. Sources, the same in ansible-core v2.14.18 and v2.19.14:
+// lib/ansible/playbook/base.py:768-785 (2.19.14: :819) get_search_path,
+// lib/ansible/executor/task_executor.py:210-214 (2.19.14: :184-188) adding
+// the playbook's folder when missing, and
+// lib/ansible/plugins/action/template.py:108-110 (2.19.14: :105-107).
+// A role pulled in as another's dependency misses the dependent roles'
+// folders, which Ansible puts after its own.
+func (r *Repo) templateDirs(run *PlayRun, t *Task, src string) []string {
+	var dirs []string
+	if t.RoleDir != "" {
+		dirs = append(dirs, t.RoleDir)
+	}
+	taskDir := filepath.Dir(t.At.File)
+	if !filepath.IsAbs(taskDir) {
+		taskDir = filepath.Join(r.Root, taskDir)
+	}
+	for _, dir := range []string{taskDir, run.Playbook.Dir} {
+		if !slices.Contains(dirs, dir) {
+			dirs = append(dirs, dir)
+		}
+	}
+	return append(dirs, run.Playbook.Dir, filepath.Dir(src))
 }
 
 // copyContent is what a copy task writes: its content, or its source
