@@ -1,0 +1,80 @@
+package filemod
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestDockerContainerWithImageDecides: docker_container with image decides
+// from the image's and the container's IDs as community.docker 3.13.3's
+// module does in check mode (dockerimage.go cites it), the failures
+// included; fleet/plan/serviceparity/containertasks_test.go checks the
+// same against the real module.
+func TestDockerContainerWithImageDecides(t *testing.T) {
+	const img1, img0 = "sha256:1111111111111111111111111111111111111111111111111111111111111111", "sha256:0000000000000000000000000000000000000000000000000000000000000000"
+	task := func(dc DockerContainer) ContainerTask {
+		dc.Name, dc.Pull = "vllm", orDefault(dc.Pull, "missing")
+		if dc.State != "absent" {
+			dc.Image = "vllm/vllm-openai:1"
+		}
+		return ContainerTask{Module: "docker_container", Target: "vllm", State: dc.State, Restart: dc.Restart, Docker: &dc}
+	}
+	probe := func(image, container string) string { return "image " + image + "\ncontainer " + container + "\n" }
+	for i, c := range []struct {
+		dc             DockerContainer
+		code           int
+		stdout, stderr string
+		changed        bool
+		summary, err   string
+	}{
+		{dc: DockerContainer{State: "started"}, stdout: probe(img1, img1+" true"), summary: "already running"},
+		{dc: DockerContainer{State: "started"}, stdout: probe(img1, img1+" false"), changed: true, summary: "start the container"},
+		{dc: DockerContainer{State: "started", Restart: true}, stdout: probe(img1, img1+" true"), changed: true, summary: "restart"},
+		{dc: DockerContainer{State: "started"}, stdout: probe(img1, img0+" true"), changed: true, summary: "recreate the container from vllm/vllm-openai:1 and start it (its image 000000000000 is not vllm/vllm-openai:1's 111111111111)"},
+		{dc: DockerContainer{State: "stopped", Recreate: true}, stdout: probe(img1, img1+" false"), changed: true, summary: "recreate the container from vllm/vllm-openai:1 (recreate: true)"},
+		{dc: DockerContainer{State: "present"}, stdout: probe(img1, "missing"), changed: true, summary: "create the container from vllm/vllm-openai:1"},
+		{dc: DockerContainer{State: "present"}, stdout: probe(img1, img1+" false"), summary: "the container exists"},
+		{dc: DockerContainer{State: "started"}, stdout: probe("missing", img1+" true"), changed: true, summary: "pull vllm/vllm-openai:1, then recreate the container if its image differs"},
+		{dc: DockerContainer{State: "started"}, stdout: probe("missing", "missing"), changed: true, summary: "pull vllm/vllm-openai:1, then create the container from vllm/vllm-openai:1 and start it"},
+		{dc: DockerContainer{State: "stopped", Pull: "never"}, stdout: probe("missing", img1+" true"), err: "Cannot find image with name vllm/vllm-openai:1, and pull=never"},
+		{dc: DockerContainer{State: "stopped"}, stdout: probe(img1, img1+" true"), changed: true, summary: "stop the running container"},
+		{dc: DockerContainer{State: "absent"}, stdout: "container missing\n", summary: "no container to remove"},
+		{dc: DockerContainer{State: "absent"}, stdout: "container " + img0 + " false\n", changed: true, summary: "remove the container"},
+		{dc: DockerContainer{State: "started"}, code: 1, stderr: "Cannot connect to the Docker daemon at unix:///var/run/docker.sock\n", err: "container vllm: Cannot connect to the Docker daemon"},
+		{dc: DockerContainer{State: "started"}, stdout: "image " + img1 + "\ncontainer " + img1 + "\n", err: "is not an image ID and a running state"},
+	} {
+		res, err := task(c.dc).Decide(c.code, c.stdout, c.stderr)
+		switch {
+		case c.err != "" && (err == nil || !strings.Contains(err.Error(), c.err)):
+			t.Errorf("case %d %+v: error %v, want %q", i, c.dc, err, c.err)
+		case c.err == "" && err != nil:
+			t.Errorf("case %d %+v: %v", i, c.dc, err)
+		case c.err == "" && (res.Changed != c.changed || res.Runs != c.changed || !strings.Contains(res.Summary, c.summary)):
+			t.Errorf("case %d %+v: %+v, want changed %v, summary with %q", i, c.dc, res, c.changed, c.summary)
+		}
+	}
+}
+
+// TestDockerContainerLines: the lines straylight runs for each shape, in
+// the module's order (stop or kill, remove, create, then the state).
+func TestDockerContainerLines(t *testing.T) {
+	d := DockerCLI
+	lookup := "c=$(" + d + " container inspect --format '{{.Image}} {{.State.Running}}' vllm 2>&1) || case $c in *\"No such container\"*) c=missing ;; *) echo \"$c\" >&2; exit 1 ;; esac"
+	pull := "i=$(" + d + " image inspect --format '{{.Id}}' app:1 2>/dev/null) || { " + d + " pull app:1 && i=$(" + d + " image inspect --format '{{.Id}}' app:1); } || exit"
+	for i, c := range []struct {
+		dc   DockerContainer
+		want string
+	}{
+		{DockerContainer{Name: "vllm", Image: "app:1", State: "started", Pull: "missing"}, "(" + pull + "; " + lookup + `; if [ "$c" = missing ]; then ` + d + ` create --name vllm app:1 || exit; c="$i false"; elif [ "${c% *}" != "$i" ]; then { [ "${c#* }" != true ] || ` + d + " stop vllm; } && " + d + " rm vllm && " + d + ` create --name vllm app:1 || exit; c="$i false"; fi; if [ "${c#* }" != true ]; then ` + d + " start vllm; fi)"},
+		{DockerContainer{Name: "vllm", Image: "app:1", State: "present", Pull: "never", Recreate: true, ForceKill: true}, "(i=$(" + d + " image inspect --format '{{.Id}}' app:1) || { echo \"Cannot find image with name app:1, and pull=never\" >&2; exit 1; }; " + lookup + `; if [ "$c" = missing ]; then ` + d + ` create --name vllm app:1 || exit; c="$i false"; elif :; then { [ "${c#* }" != true ] || ` + d + " kill vllm; } && " + d + " rm vllm && " + d + ` create --name vllm app:1 || exit; c="$i false"; fi)`},
+		{DockerContainer{Name: "vllm", State: "absent", StopTimeout: "30"}, "(" + lookup + `; if [ "$c" != missing ]; then { [ "${c#* }" != true ] || ` + d + " stop -t 30 vllm; } && " + d + " rm vllm; fi)"},
+	} {
+		if got := c.dc.Line(); got != c.want {
+			t.Errorf("case %d:\n got %s\nwant %s", i, got, c.want)
+		}
+	}
+	restart := DockerContainer{Name: "vllm", Image: "app:1", State: "started", Restart: true, StopTimeout: "5"}.Line()
+	if !strings.Contains(restart, " create --name vllm --stop-timeout 5 app:1") || !strings.HasSuffix(restart, " restart -t 5 vllm; fi)") {
+		t.Errorf("restart with stop_timeout: %s", restart)
+	}
+}
