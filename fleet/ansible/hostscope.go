@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode"
 
 	"github.com/straylight-fleet/straylight/fleet/filemod"
 	"github.com/straylight-fleet/straylight/fleet/inventory"
@@ -635,7 +636,7 @@ func dockerSpecGiven(args map[string]any) bool {
 // image: any other is an option the module would set and compare with the
 // container's configuration (module.py:565-578), which straylight leaves
 // to Ansible.
-var dockerSpecArgs = []string{"name", "image", "state", "restart", "recreate", "pull", "force_kill", "forcekill", "stop_timeout"}
+var dockerSpecArgs = []string{"name", "image", "state", "restart", "recreate", "pull", "force_kill", "forcekill", "stop_timeout", "env"}
 
 // imageReference is an image name straylight passes to the docker CLI:
 // nothing a shell would interpret.
@@ -661,7 +662,37 @@ func dockerContainerSpec(args map[string]any) (filemod.DockerContainer, error) {
 	if dc.StopTimeout, err = dockerStopTimeout(args["stop_timeout"]); err != nil {
 		return dc, err
 	}
+	if dc.Env, err = dockerEnv(args["env"]); err != nil {
+		return dc, err
+	}
 	return dc, dockerSpecNames(dc)
+}
+
+// dockerEnv reads env: "KEY=VALUE" sorted by key (nil when not given). A
+// value that is not a string fails the module (community.docker 3.13.3
+// module_container/base.py _preprocess_env); one a shell quote or JSON
+// would rewrite is refused, so that the plan's masking finds every
+// vaulted value verbatim in the line.
+func dockerEnv(v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("env is not a mapping")
+	}
+	env := make([]string, 0, len(m))
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		value, ok := m[k].(string)
+		switch {
+		case !ok:
+			return nil, fmt.Errorf("env %s: the module fails: Non-string value found for env option. Ambiguous env options must be wrapped in quotes to avoid them being interpreted. Key: %s", k, k)
+		case k == "" || strings.ContainsAny(k, "='\\\"") || strings.ContainsAny(value, "'\\\"") || strings.ContainsFunc(k+value, unicode.IsControl):
+			return nil, fmt.Errorf("env %s: straylight passes names and values without quotes, backslashes or control characters (so that the plan masks a vaulted one); Ansible runs the task", k)
+		}
+		env = append(env, k+"="+value)
+	}
+	return env, nil
 }
 
 // dockerSpecNames checks the name, the image and the state.

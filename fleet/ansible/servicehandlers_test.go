@@ -197,7 +197,7 @@ func TestContainerTasksWithoutImage(t *testing.T) {
     - containers.podman.podman_container: {name: vllm, state: absent, recreate: false}
     - docker_container: {name: vllm, recreate: true}
     - podman_container: {name: vllm, recreate: yes}
-    - docker_container: {name: vllm, image: "vllm/vllm:1", env: {A: b}}
+    - docker_container: {name: vllm, image: "vllm/vllm:1", published_ports: ["127.0.0.1:8000:8000"]}
     - docker_container: {name: vllm, state: healthy}
 `
 	w := renderServiceRepo(t, pb)
@@ -218,7 +218,7 @@ func TestContainerTasksWithoutImage(t *testing.T) {
 		}
 	}
 	reasons := []string{"recreate: true without image: docker_container would recreate", "recreate: true without image: podman_container ignores recreate",
-		`argument "env" is not supported (straylight runs name, image, state, restart, recreate, pull, force_kill, forcekill, stop_timeout): with image the module compares it`, `state "healthy": straylight runs docker_container tasks with state started, stopped`}
+		`argument "published_ports" is not supported (straylight runs name, image, state, restart, recreate, pull, force_kill, forcekill, stop_timeout, env): with image the module compares it`, `state "healthy": straylight runs docker_container tasks with state started, stopped`}
 	if len(w.Unsupported) != len(reasons) {
 		t.Fatalf("unsupported %+v", w.Unsupported)
 	}
@@ -237,9 +237,10 @@ func noEnv(ct filemod.ContainerTask) filemod.ContainerTask {
 
 // docker_container tasks with image (and with state absent) are planned
 // from the image's and the container's IDs, with name, image, state,
-// restart, recreate, pull missing or never, force_kill and stop_timeout;
-// any other option, pull always, an image ID, a state straylight does not
-// run are refused, naming the key, and nothing else is planned for them.
+// restart, recreate, pull missing or never, force_kill, stop_timeout and
+// env; any other option, pull always, an image ID, a state straylight
+// does not run, an env value the module fails on or that straylight would
+// have to quote are refused, naming the key.
 func TestDockerContainerTasksWithImage(t *testing.T) {
 	pb := `- hosts: all
   tasks:
@@ -251,25 +252,30 @@ func TestDockerContainerTasksWithImage(t *testing.T) {
     - docker_container: {name: vllm, image: "app:1; reboot"}
     - docker_container: {name: vllm, image: app:1, stop_timeout: soon}
     - docker_container: {name: vllm, image: app:1, volumes: ["/srv:/srv"]}
+    - docker_container: {name: vllm, image: app:1, env: {MODEL: qwen, PORT: 8000}}
+    - docker_container: {name: vllm, image: app:1, env: {ARGS: "--served-model-name 'q'"}}
+    - docker_container: {name: vllm, image: app:1, env: {MODEL: qwen, PORT: "8000"}, state: stopped}
 `
 	w := renderServiceRepo(t, pb)
 	want := []filemod.DockerContainer{
 		{Name: "vllm", Image: "vllm/vllm-openai:2", State: "started", Pull: "missing", StopTimeout: "30", Recreate: true},
 		{Name: "vllm", State: "absent", Pull: "missing", ForceKill: true},
+		{Name: "vllm", Image: "app:1", State: "stopped", Pull: "missing", Env: []string{"MODEL=qwen", "PORT=8000"}},
 	}
 	if len(w.Files) != len(want) {
 		t.Fatalf("planned %d tasks, want %d; unsupported %+v", len(w.Files), len(want), w.Unsupported)
 	}
 	for i, f := range w.Files {
 		ct := f.Container
-		if ct == nil || ct.Docker == nil || *ct.Docker != want[i] || ct.Probe != want[i].Probe() || ct.Line != want[i].Line() || ct.Target != "vllm" || ct.State != want[i].State {
+		if ct == nil || ct.Docker == nil || !reflect.DeepEqual(*ct.Docker, want[i]) || ct.Probe != want[i].Probe() || ct.Line != want[i].Line() || ct.Target != "vllm" || ct.State != want[i].State {
 			t.Errorf("task %d: %+v\nwant %+v", i, ct, want[i])
 		}
 	}
 	reasons := []string{"pull always: the module pulls the image on every run", "is an image ID: the module inspects it by ID",
 		`state "healthy": straylight runs docker_container with state started, present, stopped or absent`,
 		`image "app:1; reboot" is not an image name`, `stop_timeout "soon" is not a whole number`,
-		`argument "volumes" is not supported (straylight runs name, image, state, restart, recreate, pull, force_kill, forcekill, stop_timeout)`}
+		`argument "volumes" is not supported (straylight runs name, image, state, restart, recreate, pull, force_kill, forcekill, stop_timeout, env)`,
+		"env PORT: the module fails: Non-string value found for env option", "env ARGS: straylight passes names and values without quotes"}
 	if len(w.Unsupported) != len(reasons) {
 		t.Fatalf("unsupported %+v", w.Unsupported)
 	}

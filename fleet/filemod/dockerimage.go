@@ -1,8 +1,13 @@
 package filemod
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
+
+	"github.com/straylight-fleet/straylight/internal/shquote"
 )
 
 // DockerCLI is the docker CLI talking to the daemon community.docker's
@@ -15,30 +20,34 @@ const DockerCLI = `docker --host "${DOCKER_HOST:-unix:///var/run/docker.sock}"`
 // DockerContainer is a docker_container task or handler straylight runs
 // with the docker CLI where the module would use the Engine API: a
 // container named with an image (or state absent), and only the options
-// below, so that the module compares nothing but the image. All citations
-// are community.docker 3.13.3 plugins/module_utils/module_container/.
+// below, so that the module compares nothing but the image and the
+// environment (envComparison). All citations are community.docker 3.13.3
+// plugins/module_utils/module_container/.
 //
 // module.py:296-387 present: the image is looked up by name (its tag, or
 // latest) and pulled when missing (pull missing, the default; pull never
 // fails instead, :471-472); a missing container is created with the
 // task's options only (:312-328, :764-788); an existing one is recreated
-// when its image ID is not the image's (:333-334, :505-511) or recreate
-// is true (:349): stopped (or killed with force_kill, :871-874) when it
+// when its image ID is not the image's (:333-334, :505-511), its
+// environment lacks a variable the module expects (:331, :565-578) or
+// recreate is true (:349): stopped (or killed with force_kill, :871-874) when it
 // runs, removed keeping its volumes (:361-363, :828-837, keep_volumes
 // defaults true) and created again from the task's image (:356, :367).
 // Then started starts a container that does not run, or restarts one
 // that does with restart (stop_timeout or 10, :861-869); stopped stops a
 // running one (:377-387). absent stops a running container and removes it
 // (:420-427). Other options the module would compare with the container
-// (:565-578, only those the task gives) are not modelled here: such a task
-// stays Ansible's.
+// (:565-578) are not modelled here: such a task stays Ansible's.
 type DockerContainer struct {
 	Name  string `json:"name"`
 	Image string `json:"image,omitempty"` // "" only for state absent
 	State string `json:"state"`           // started, present, stopped, absent
 	Pull  string `json:"pull"`            // missing or never
 	// StopTimeout is stop_timeout in seconds, "" when not given.
-	StopTimeout                  string `json:"stop_timeout,omitempty"`
+	StopTimeout string `json:"stop_timeout,omitempty"`
+	// Env is env as "KEY=VALUE", sorted by key; nil when not given. Its
+	// values may be secrets: never serialized.
+	Env                          []string `json:"-"`
 	Restart, Recreate, ForceKill bool
 }
 
@@ -50,7 +59,20 @@ func (dc DockerContainer) Probe() string {
 	if dc.State == "absent" {
 		return "(" + dc.containerLookup() + `; echo "container $c")`
 	}
-	return "(" + dc.imageLookup() + "; " + dc.containerLookup() + `; echo "image $i"; echo "container $c")`
+	return "(" + dc.imageLookup() + "; " + dc.containerLookup() + `; echo "image $i"; echo "container $c"` + dc.envProbe() + ")"
+}
+
+// envFormat prints each Config.Env entry as a JSON string on its own line,
+// as the docker CLI's json function writes it.
+const envFormat = `'{{range .Config.Env}}{{json .}}{{println}}{{end}}'`
+
+// envProbe prints the image's environment ("imageenv JSON" lines) and
+// the container's ("env JSON" lines): what the module compares
+// (envComparison), env given or not.
+func (dc DockerContainer) envProbe() string {
+	return `; ie= ce=; if [ "$i" != missing ]; then ie=$(` + DockerCLI + " image inspect --format " + envFormat + " " + dc.Image + `) || exit; fi` +
+		`; if [ "$c" != missing ]; then ce=$(` + DockerCLI + " container inspect --format " + envFormat + " " + dc.Name + `) || exit; fi` +
+		`; printf '%s\n' "$ie" | sed '/^$/d; s/^/imageenv /'; printf '%s\n' "$ce" | sed '/^$/d; s/^/env /'`
 }
 
 // Line is what the module does, deciding on the host when it runs: the
@@ -90,7 +112,7 @@ func (dc DockerContainer) imageOrPull() string {
 // differs (every time with recreate); c then says it does not run.
 func (dc DockerContainer) converge() string {
 	create := DockerCLI + " create --name " + dc.Name + dc.createOptions() + " " + dc.Image
-	differs := `[ "${c% *}" != "$i" ]`
+	differs := `[ "${c% *}" != "$i" ]` + dc.envDiffers()
 	if dc.Recreate {
 		differs = ":"
 	}
@@ -100,13 +122,37 @@ func (dc DockerContainer) converge() string {
 
 // createOptions are the task's options the module creates the container
 // with besides its image: stop_timeout (Config.StopTimeout,
-// docker_api.py:1379; never compared, base.py:1035).
+// docker_api.py:1379; never compared, base.py:1035) and env (Config.Env,
+// docker_api.py:1330: the task's variables only; the daemon adds the
+// image's).
 func (dc DockerContainer) createOptions() string {
+	var b strings.Builder
 	if dc.StopTimeout != "" {
-		return " --stop-timeout " + dc.StopTimeout
+		b.WriteString(" --stop-timeout " + dc.StopTimeout)
 	}
-	return ""
+	for _, kv := range dc.Env {
+		b.WriteString(" -e " + shquote.Always(kv))
+	}
+	return b.String()
 }
+
+// envDiffers is the shell condition that the container's environment
+// lacks a variable the module expects (envComparison): the image's
+// variables with the task's over them, each as a JSON line, looked up
+// among the container's. awk reads them from its environment, where
+// nothing is unescaped.
+func (dc DockerContainer) envDiffers() string {
+	return " || ! { ce=$(" + DockerCLI + " container inspect --format " + envFormat + " " + dc.Name + ") && ie=$(" +
+		DockerCLI + " image inspect --format " + envFormat + " " + dc.Image + ") && pe=" + shquote.Always(strings.Join(jsonLines(dc.Env), "\t")) +
+		` && ce="$ce" ie="$ie" pe="$pe" awk '` + envAwk + `'; }`
+}
+
+// envAwk exits 1 when an expected variable (pe: the task's, separated by
+// tabs, which a JSON string never holds raw; ie: the image's, but for the
+// task's keys) is not among the container's (ce).
+const envAwk = `BEGIN { n = split(ENVIRON["ce"], l, "\n"); for (j = 1; j <= n; j++) have[l[j]] = 1; ` +
+	`n = split(ENVIRON["pe"], l, "\t"); for (j = 1; j <= n; j++) { k = l[j]; sub(/=.*/, "", k); over[k] = 1; if (!(l[j] in have)) exit 1 }; ` +
+	`n = split(ENVIRON["ie"], l, "\n"); for (j = 1; j <= n; j++) { k = l[j]; sub(/=.*/, "", k); if (l[j] != "" && !(k in over) && !(l[j] in have)) exit 1 } }`
 
 // stopIfRunning stops (or kills) the container when c says it runs.
 func (dc DockerContainer) stopIfRunning() string {
@@ -152,6 +198,7 @@ func orDefault(s, def string) string {
 type dockerProbe struct {
 	image, containerImage string
 	exists, running       bool
+	imageEnv, env         []string // with env given: the image's and the container's
 }
 
 func parseDockerProbe(stdout string) (dockerProbe, error) {
@@ -167,11 +214,25 @@ func parseDockerProbe(stdout string) (dockerProbe, error) {
 				return p, fmt.Errorf("the probe's answer %q is not an image ID and a running state", line)
 			}
 			p.exists, p.containerImage, p.running = true, img, running == "true"
+		case key == "imageenv" || key == "env":
+			var kv string
+			if err := json.Unmarshal([]byte(value), &kv); err != nil {
+				return p, fmt.Errorf("the probe's answer %q is not a JSON string: %v", line, err)
+			}
+			p.addEnv(key, kv)
 		case key != "container":
 			return p, fmt.Errorf("the probe's answer %q is not an image or a container", line)
 		}
 	}
 	return p, nil
+}
+
+func (p *dockerProbe) addEnv(key, kv string) {
+	if key == "imageenv" {
+		p.imageEnv = append(p.imageEnv, kv)
+	} else {
+		p.env = append(p.env, kv)
+	}
 }
 
 // decideDockerImage decides the task from the probe's answer as the
@@ -195,7 +256,7 @@ func (ct ContainerTask) decideDockerImage(code int, stdout, stderr string) (Cont
 		return ct.result(true, "pull "+dc.Image+", then "+dc.afterPull(p), "")
 	case !p.exists:
 		return ct.result(true, dc.createWords(), "")
-	case dc.Recreate || p.containerImage != p.image:
+	case dc.Recreate || p.containerImage != p.image || dc.envDiffer(p):
 		return ct.result(true, "re"+dc.createWords()+dc.because(p), "")
 	case dc.State == "present":
 		return ct.result(false, "", "the container exists with image "+dc.Image)
@@ -219,11 +280,63 @@ func (dc DockerContainer) afterPull(p dockerProbe) string {
 	return "recreate the container if its image differs, and bring it to " + dc.State
 }
 
+// envDiffer: the container lacks a variable the module expects.
+func (dc DockerContainer) envDiffer(p dockerProbe) bool {
+	return !envComparison(p.imageEnv, dc.Env, p.env)
+}
+
 func (dc DockerContainer) because(p dockerProbe) string {
-	if dc.Recreate {
+	switch {
+	case dc.Recreate:
 		return " (recreate: true)"
+	case p.containerImage == p.image:
+		return " (its environment lacks a variable of the task or the image)"
 	}
 	return fmt.Sprintf(" (its image %s is not %s's %s)", shortID(p.containerImage), dc.Image, shortID(p.image))
+}
+
+// jsonLines are the strings as the docker CLI's json template function
+// writes them (no HTML escaping).
+func jsonLines(values []string) []string {
+	out := make([]string, len(values))
+	for i, v := range values {
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false)
+		enc.Encode(v)
+		out[i] = strings.TrimSuffix(b.String(), "\n")
+	}
+	return out
+}
+
+// envComparison: the module expects the image's environment with the
+// task's variables over it (docker_api.py:661-675), env given or not (a
+// config_value with get_expected_value compares even an option the task
+// does not give, docker_api.py:480-487), and env is a set compared
+// allow_more_present (base.py:938-942, :101-110; util.py:138-198
+// compare_generic): the container may hold more, not lack one; a
+// container made with an image variable overridden is recreated. The
+// image is the task's (image_comparison desired-image); in check mode an
+// image the host lacks contributes nothing (module.py:497). The other
+// expectations drawn from the image whatever the task gives, its exposed
+// ports and volumes (docker_api.py:976-1010, :1186-1222), a container of
+// the same image ID always holds: the daemon adds them at creation and
+// nothing takes them away.
+func envComparison(imageEnv, taskEnv, containerEnv []string) bool {
+	have, over := map[string]bool{}, map[string]bool{}
+	for _, kv := range containerEnv {
+		have[kv] = true
+	}
+	for _, kv := range taskEnv {
+		k, _, _ := strings.Cut(kv, "=")
+		over[k] = true
+	}
+	for _, kv := range imageEnv {
+		if k, _, _ := strings.Cut(kv, "="); !over[k] && !have[kv] {
+			return false
+		}
+	}
+	return !slices.ContainsFunc(taskEnv, func(kv string) bool { return !have[kv] })
 }
 
 // shortID is an image ID as docker prints it short.

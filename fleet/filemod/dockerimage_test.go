@@ -1,6 +1,9 @@
 package filemod
 
 import (
+	"fmt"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 )
@@ -61,11 +64,12 @@ func TestDockerContainerLines(t *testing.T) {
 	d := DockerCLI
 	lookup := "c=$(" + d + " container inspect --format '{{.Image}} {{.State.Running}}' vllm 2>&1) || case $c in *\"No such container\"*) c=missing ;; *) echo \"$c\" >&2; exit 1 ;; esac"
 	pull := "i=$(" + d + " image inspect --format '{{.Id}}' app:1 2>/dev/null) || { " + d + " pull app:1 && i=$(" + d + " image inspect --format '{{.Id}}' app:1); } || exit"
+	env := ` || ! { ce=$(` + d + ` container inspect --format '{{range .Config.Env}}{{json .}}{{println}}{{end}}' vllm) && ie=$(` + d + ` image inspect --format '{{range .Config.Env}}{{json .}}{{println}}{{end}}' app:1) && pe='' && ce="$ce" ie="$ie" pe="$pe" awk '` + envAwk + `'; }`
 	for i, c := range []struct {
 		dc   DockerContainer
 		want string
 	}{
-		{DockerContainer{Name: "vllm", Image: "app:1", State: "started", Pull: "missing"}, "(" + pull + "; " + lookup + `; if [ "$c" = missing ]; then ` + d + ` create --name vllm app:1 || exit; c="$i false"; elif [ "${c% *}" != "$i" ]; then { [ "${c#* }" != true ] || ` + d + " stop vllm; } && " + d + " rm vllm && " + d + ` create --name vllm app:1 || exit; c="$i false"; fi; if [ "${c#* }" != true ]; then ` + d + " start vllm; fi)"},
+		{DockerContainer{Name: "vllm", Image: "app:1", State: "started", Pull: "missing"}, "(" + pull + "; " + lookup + `; if [ "$c" = missing ]; then ` + d + ` create --name vllm app:1 || exit; c="$i false"; elif [ "${c% *}" != "$i" ]` + env + `; then { [ "${c#* }" != true ] || ` + d + " stop vllm; } && " + d + " rm vllm && " + d + ` create --name vllm app:1 || exit; c="$i false"; fi; if [ "${c#* }" != true ]; then ` + d + " start vllm; fi)"},
 		{DockerContainer{Name: "vllm", Image: "app:1", State: "present", Pull: "never", Recreate: true, ForceKill: true}, "(i=$(" + d + " image inspect --format '{{.Id}}' app:1) || { echo \"Cannot find image with name app:1, and pull=never\" >&2; exit 1; }; " + lookup + `; if [ "$c" = missing ]; then ` + d + ` create --name vllm app:1 || exit; c="$i false"; elif :; then { [ "${c#* }" != true ] || ` + d + " kill vllm; } && " + d + " rm vllm && " + d + ` create --name vllm app:1 || exit; c="$i false"; fi)`},
 		{DockerContainer{Name: "vllm", State: "absent", StopTimeout: "30"}, "(" + lookup + `; if [ "$c" != missing ]; then { [ "${c#* }" != true ] || ` + d + " stop -t 30 vllm; } && " + d + " rm vllm; fi)"},
 	} {
@@ -76,5 +80,48 @@ func TestDockerContainerLines(t *testing.T) {
 	restart := DockerContainer{Name: "vllm", Image: "app:1", State: "started", Restart: true, StopTimeout: "5"}.Line()
 	if !strings.Contains(restart, " create --name vllm --stop-timeout 5 app:1") || !strings.HasSuffix(restart, " restart -t 5 vllm; fi)") {
 		t.Errorf("restart with stop_timeout: %s", restart)
+	}
+}
+
+// TestDockerContainerEnvComparison: env is compared as the module compares
+// it (the image's variables with the task's over them, each present in
+// the container's, which may hold more), by envComparison in the plan and
+// by the awk the line runs on the host, which must agree on every case.
+func TestDockerContainerEnvComparison(t *testing.T) {
+	image := []string{"PATH=/usr/bin", "HOME=/root"}
+	for i, c := range []struct {
+		task, container []string
+		same            bool
+	}{
+		{[]string{"MODEL=a"}, []string{"PATH=/usr/bin", "HOME=/root", "MODEL=a"}, true},
+		{[]string{"MODEL=a"}, []string{"PATH=/usr/bin", "HOME=/root", "MODEL=a", "EXTRA=1"}, true},
+		{[]string{"MODEL=b"}, []string{"PATH=/usr/bin", "HOME=/root", "MODEL=a"}, false},
+		{[]string{"MODEL=a"}, []string{"HOME=/root", "MODEL=a"}, false},
+		{[]string{"PATH=/opt", "MODEL=a"}, []string{"PATH=/opt", "HOME=/root", "MODEL=a"}, true},
+		{[]string{"PATH=/opt"}, []string{"PATH=/usr/bin", "HOME=/root"}, false},
+		{[]string{}, []string{"PATH=/usr/bin", "HOME=/root"}, true},
+		{[]string{}, []string{"HOME=/root"}, false},
+		{[]string{"ARGS=--port 8000 --name x=y"}, []string{"PATH=/usr/bin", "HOME=/root", "ARGS=--port 8000 --name x=y"}, true},
+		{[]string{"ARGS=--port 8000"}, []string{"PATH=/usr/bin", "HOME=/root", "ARGS=--port 8000 --name x=y"}, false},
+	} {
+		if got := envComparison(image, c.task, c.container); got != c.same {
+			t.Errorf("case %d: envComparison %v, want %v", i, got, c.same)
+		}
+		cmd := exec.Command("sh", "-c", `ce="$CE" ie="$IE" pe="$PE" awk '`+envAwk+`'`)
+		cmd.Env = append(os.Environ(), "CE="+strings.Join(jsonLines(c.container), "\n")+"\n", "IE="+strings.Join(jsonLines(image), "\n")+"\n", "PE="+strings.Join(jsonLines(c.task), "\t"))
+		if err := cmd.Run(); (err == nil) != c.same {
+			t.Errorf("case %d: the line's awk says same %v (%v), want %v", i, err == nil, err, c.same)
+		}
+	}
+	dc := DockerContainer{Name: "vllm", Image: "app:1", State: "started", Pull: "missing", Env: []string{"MODEL=a"}}
+	ct := ContainerTask{Module: "docker_container", Target: "vllm", State: "started", Docker: &dc}
+	probe := "image sha256:1\ncontainer sha256:1 true\nimageenv \"PATH=/usr/bin\"\nenv \"PATH=/usr/bin\"\nenv \"MODEL=%s\"\n"
+	for model, changed := range map[string]bool{"a": false, "b": true} {
+		if res, err := ct.Decide(0, fmt.Sprintf(probe, model), ""); err != nil || res.Changed != changed {
+			t.Errorf("container MODEL=%s: %+v, %v; want changed %v", model, res, err, changed)
+		}
+	}
+	if line := dc.Line(); !strings.Contains(line, " create --name vllm -e 'MODEL=a' app:1") || !strings.Contains(line, `pe='"MODEL=a"'`) {
+		t.Errorf("line with env: %s", line)
 	}
 }

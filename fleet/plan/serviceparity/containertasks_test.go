@@ -40,7 +40,9 @@ var e2ePodmanTaskCases = []e2ePodmanCase{
 // container (created and started; created only for present, pull never),
 // stopped with force_kill on a container of an older image (killed,
 // removed, created), absent with image on a running container and without
-// on a missing one, and an image the host lacks (a pull; then recreated).
+// on a missing one, and an image the host lacks (a pull; then recreated);
+// with env: a container holding it and more (ok), one holding another
+// value (recreated), one lacking the image's PATH (recreated).
 var e2eDockerTaskCases = []e2ePodmanCase{
 	{name: "restartrun", args: ", state: started, restart: true", start: "running"},
 	{name: "restartidle", args: `, restart: "yes"`, start: "exited"},
@@ -58,6 +60,9 @@ var e2eDockerTaskCases = []e2ePodmanCase{
 	{name: "imgabsent", args: ", image: vllm/vllm-openai:1, state: absent", start: "running", image: "1"},
 	{name: "imgabsentnone", args: ", state: absent", start: ""},
 	{name: "imgpull", args: ", image: vllm/vllm-openai:2", start: "running", image: "1"},
+	{name: "envsame", args: ", image: vllm/vllm-openai:1, env: {MODEL: qwen}", start: "running", env: e2eDockerPath + ",MODEL=qwen,HOSTNAME=c1"},
+	{name: "envchanged", args: ", image: vllm/vllm-openai:1, env: {MODEL: llama}", start: "running", env: e2eDockerPath + ",MODEL=qwen"},
+	{name: "envimage", args: ", image: vllm/vllm-openai:1, env: {MODEL: qwen}", start: "running", env: "MODEL=qwen"},
 }
 
 // e2eContainerTaskModules are the modules compared, with their task cases.
@@ -108,7 +113,8 @@ func TestE2EContainerTasksParityWithModules(t *testing.T) {
 		e2eContainerTasksPlanned(t, plan)
 		e2eTasksChanged(t, o, plan, "podman startrun", "podman startidle", "podman restartrun", "podman stoprun", "podman absentrun",
 			"docker restartrun", "docker restartidle", "docker startidle", "docker stoprun", "docker imgrestart", "docker imgold",
-			"docker imgrecreate", "docker imgnew", "docker imgpresent", "docker imgkill", "docker imgabsent", "docker imgpull")
+			"docker imgrecreate", "docker imgnew", "docker imgpresent", "docker imgkill", "docker imgabsent", "docker imgpull",
+			"docker envchanged", "docker envimage")
 		e2eContainerTasksCheck(t, o, plan, e2eContainerTasksAnsible(t, o, dir, root, collections, "--check", "--diff"))
 		if now := snapshot(); now != before {
 			t.Errorf("%s: a check acted on containers (-) before, (+) after:\n%s", e2eContainerVersions(o), parity.LineDiff(before, now))
@@ -147,6 +153,7 @@ func e2eContainerTasksStart(t *testing.T, podman, docker, out string, snapshot f
 	e2eContainersAt(t, podman, out, map[string]string{"notified": ""}, podmans)
 	e2eContainersAt(t, docker, out, map[string]string{"notified": ""}, e2eDockerContainers(e2eDockerTaskCases))
 	e2eDockerImagesAt(t, docker)
+	e2eDockerEnvAt(t, docker, e2eDockerTaskCases)
 	return snapshot()
 }
 

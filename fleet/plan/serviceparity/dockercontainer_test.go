@@ -40,10 +40,14 @@ import (
 // docker_container lines run. It fails unless --host names the daemon
 // stand-in, DOCKER_HOST, the daemon the module talks to. `container
 // inspect --format` '{{.State.Running}}' prints true or false, '{{.Image}}
-// {{.State.Running}}' the image's ID before it; `image inspect --format
-// '{{.Id}}' REF` prints the image's ID; pull fetches REF from the registry
-// into the images; create [--stop-timeout N] creates a container that does
-// not run; rm removes one that does not run; start, stop [-t N], kill and
+// {{.State.Running}}' the image's ID before it, and the env format (each
+// Config.Env entry as a JSON line) the container's STATE/env/NAME; `image
+// inspect --format '{{.Id}}' REF` prints the image's ID, with the env
+// format the image's variables (STATE/imageenv, "ID KEY=VALUE" lines);
+// pull fetches REF from the registry into the images; create
+// [--stop-timeout N] [-e KEY=VALUE]... creates a container that does not
+// run, its variables the image's with the given ones over them, as the
+// daemon sets them; rm removes one that does not run; start, stop [-t N], kill and
 // restart [-t N] act as Docker's do (start of a running container and stop
 // of a stopped one change nothing; restart starts a stopped one); a
 // missing container or image fails with the daemon's message.
@@ -51,15 +55,22 @@ const e2eDockerCLIStub = `#!/bin/sh
 S=@STATE@
 { printf 'docker'; printf ' %s' "$@"; echo; } >> "$S/calls"
 fail() { echo "$*" >&2; exit 1; }
+ENVFORMAT='{{range .Config.Env}}{{json .}}{{println}}{{end}}'
+json() { sed 's/\\/\\\\/g; s/"/\\"/g; s/.*/"&"/'; }
 lookup() { awk -v r="$2" '$1 == r { print $2 }' "$S/$1"; }
 [ "$1 $2" = "--host @HOST@" ] || fail "docker stand-in: not the daemon the module talks to: $*"
 shift 2
 verb=$1; shift
 case "$verb" in
 image)
-	[ "$1 $2 $3 $#" = "inspect --format {{.Id}} 4" ] || fail "docker stand-in: image $* is not modelled"
+	[ "$1 $2 $#" = "inspect --format 4" ] || fail "docker stand-in: image $* is not modelled"
 	id=$(lookup images "$4"); [ -n "$id" ] || fail "Error response from daemon: No such image: $4"
-	echo "$id"; exit 0 ;;
+	case "$3" in
+	'{{.Id}}') echo "$id" ;;
+	"$ENVFORMAT") awk -v id="$id" '$1 == id { sub(/^[^ ]* /, ""); print }' "$S/imageenv" | json ;;
+	*) fail "docker stand-in: image $* is not modelled" ;;
+	esac
+	exit 0 ;;
 pull)
 	[ $# -eq 1 ] || fail "docker stand-in: pull $* is not modelled"
 	id=$(lookup registry "$1"); [ -n "$id" ] || fail "Error response from daemon: manifest for $1 not found"
@@ -67,16 +78,22 @@ pull)
 	echo "Status: Downloaded newer image for $1"; exit 0 ;;
 create)
 	[ "$1" = --name ] || fail "docker stand-in: create $* is not modelled"
-	name=$2 timeout=-; shift 2
+	name=$2 timeout=- env=; shift 2
 	if [ "$1" = --stop-timeout ]; then timeout=$2; shift 2; fi
+	while [ "$1" = -e ]; do env="$env$2
+"; shift 2; done
 	[ $# -eq 1 ] || fail "docker stand-in: create $* is not modelled"
 	id=$(lookup images "$1"); [ -n "$id" ] || fail "Unable to find image '$1' locally"
 	[ ! -f "$S/containers/$name" ] || fail "Error response from daemon: Conflict. The container name \"/$name\" is already in use"
+	mkdir -p "$S/env"
+	{ awk -v id="$id" '$1 == id { sub(/^[^ ]* /, ""); print }' "$S/imageenv"; printf '%s' "$env"; } |
+		awk '{ k = $0; sub(/=.*/, "", k); v[k] = $0 } END { for (k in v) print v[k] }' | sort > "$S/env/$name"
 	echo "created 0 0 0 $id $timeout" > "$S/containers/$name"; echo "$name"; exit 0 ;;
 container)
 	case "$1 $2 $3" in
 	"inspect --format {{.State.Running}}") verb=running ;;
 	"inspect --format {{.Image}} {{.State.Running}}") verb=imagerunning ;;
+	"inspect --format $ENVFORMAT") verb=env ;;
 	*) fail "docker stand-in: container $* is not modelled" ;;
 	esac
 	shift 3 ;;
@@ -93,11 +110,12 @@ running=false; [ "$status" != running ] || running=true
 case "$verb" in
 running) echo "$running" ;;
 imagerunning) echo "$image $running" ;;
+env) [ ! -f "$S/env/$name" ] || json < "$S/env/$name" ;;
 start) [ "$status" = running ] || put running $((starts + 1)) "$stops" "$restarts"; echo "$name" ;;
 stop | kill) [ "$status" != running ] || put exited "$starts" $((stops + 1)) "$restarts"; echo "$name" ;;
 restart) put running "$starts" "$stops" $((restarts + 1)); echo "$name" ;;
 rm) [ "$status" != running ] || fail "Error response from daemon: cannot remove container \"/$name\": container is running: stop the container before removing or force remove"
-	rm "$f"; echo "$name" ;;
+	rm -f "$f" "$S/env/$name"; echo "$name" ;;
 esac
 `
 
@@ -108,7 +126,8 @@ esac
 //   - GET /containers/json?all=1: get_container (common_api.py:245-275)
 //     finds the container by its Names, then GET /containers/ID/json
 //     inspects it (Id, Image, State.Running/Paused/Status read by
-//     module_container/docker_api.py:198-221 and module.py:25-54);
+//     module_container/docker_api.py:198-221 and module.py:25-54;
+//     Config.Env compared with the image's, docker_api.py:661-675);
 //   - GET /images/json?filters={"reference":[REPOSITORY]}: find_image
 //     (common_api.py:326-407) lists the repository's images and picks the
 //     tag, then GET /images/ID/json inspects it (module.py:452-503; without
@@ -117,8 +136,10 @@ esac
 //     (common_api.py:427-468), a stream of JSON status lines;
 //   - POST /containers/create?name=NAME: create_container
 //     (docker_api.py:285-299) with the body module.py:513-520 composes:
-//     the image, and StopTimeout when stop_timeout is given (anything else
-//     fails the test: not modelled);
+//     the image, StopTimeout and Env when stop_timeout and env are given,
+//     and the client's defaults (e2eDockerCreateDefaults; anything else
+//     fails the test: not modelled); the container's variables are the
+//     image's with Env's over them, as the daemon merges them;
 //   - POST /containers/ID/start|stop|restart|kill and DELETE
 //     /containers/ID: the actions (docker_api.py:301-376).
 type e2eDockerDaemon struct {
@@ -239,7 +260,7 @@ func (d *e2eDockerDaemon) inspect(w http.ResponseWriter, ref string) {
 		e2eDockerJSON(w, http.StatusNotFound, map[string]string{"message": "No such container: " + ref})
 		return
 	}
-	config := map[string]any{"Image": "vllm/vllm-openai:1"}
+	config := map[string]any{"Image": "vllm/vllm-openai:1", "Env": d.lines(filepath.Join("env", name))}
 	if c[5] != "-" {
 		config["StopTimeout"] = c[5]
 	}
@@ -280,7 +301,7 @@ func (d *e2eDockerDaemon) remove(w http.ResponseWriter, ref string) {
 	case c[0] == "running":
 		e2eDockerJSON(w, http.StatusConflict, map[string]string{"message": "cannot remove container \"/" + name + "\": container is running"})
 	default:
-		if err := os.Remove(filepath.Join(d.state, "containers", name)); err != nil {
+		if err := errors.Join(os.Remove(filepath.Join(d.state, "containers", name)), os.RemoveAll(filepath.Join(d.state, "env", name))); err != nil {
 			d.t.Error(err)
 		}
 		w.WriteHeader(http.StatusNoContent)
@@ -299,20 +320,30 @@ func (d *e2eDockerDaemon) create(w http.ResponseWriter, r *http.Request) {
 	if v, ok := body["StopTimeout"]; ok {
 		timeout = fmt.Sprint(v)
 	}
-	d.log("api POST " + r.URL.RequestURI() + " " + image + " " + timeout)
+	var env []string
+	envs, _ := body["Env"].([]any)
+	for _, kv := range envs {
+		env = append(env, fmt.Sprint(kv))
+	}
+	d.log("api POST " + r.URL.RequestURI() + " " + image + " " + timeout + " " + e2eDockerEnvWord(env))
 	rest := maps.Clone(body)
 	delete(rest, "Image")
 	delete(rest, "StopTimeout")
+	delete(rest, "Env")
 	if got, _ := json.Marshal(rest); string(got) != e2eDockerCreateDefaults {
 		d.t.Errorf("docker daemon stand-in: create with %s is not modelled (only %s besides Image and StopTimeout)", got, e2eDockerCreateDefaults)
 	}
 	name, id := r.URL.Query().Get("name"), d.images("images")[image]
+	if slices.Contains(slices.Collect(maps.Values(d.images("images"))), image) {
+		id = image // recreated from the container's image, by ID
+	}
 	if _, c := d.read(name); c != nil || id == "" {
 		d.t.Errorf("docker daemon stand-in: create of %s from %q (ID %q) over %v is not modelled", name, image, id, c)
 		e2eDockerJSON(w, http.StatusConflict, map[string]string{"message": "not modelled"})
 		return
 	}
 	d.write(name, []string{"created", "0", "0", "0", id, timeout})
+	d.writeEnv(name, append(d.imageEnv(id), env...))
 	e2eDockerJSON(w, http.StatusCreated, map[string]any{"Id": e2eDockerID(name), "Warnings": []string{}})
 }
 
@@ -371,7 +402,63 @@ func (d *e2eDockerDaemon) imageInspect(w http.ResponseWriter, id string) {
 		return
 	}
 	slices.Sort(refs)
-	e2eDockerJSON(w, http.StatusOK, map[string]any{"Id": id, "RepoTags": refs, "Config": map[string]any{}})
+	e2eDockerJSON(w, http.StatusOK, map[string]any{"Id": id, "RepoTags": refs, "Config": map[string]any{"Env": d.imageEnv(id)}})
+}
+
+// imageEnv is the image's variables, from STATE/imageenv.
+func (d *e2eDockerDaemon) imageEnv(id string) []string {
+	env := []string{}
+	for _, line := range d.lines("imageenv") {
+		if have, kv, _ := strings.Cut(line, " "); have == id {
+			env = append(env, kv)
+		}
+	}
+	return env
+}
+
+// lines is the file's lines under STATE; none for a missing file.
+func (d *e2eDockerDaemon) lines(file string) []string {
+	data, err := os.ReadFile(filepath.Join(d.state, file))
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		d.t.Error(err)
+	}
+	lines := []string{}
+	for _, line := range strings.Split(string(data), "\n") {
+		if line != "" {
+			lines = append(lines, line)
+		}
+	}
+	return lines
+}
+
+// writeEnv writes the container's variables, later ones over earlier ones
+// of the same name, sorted, as the daemon merges the image's and the
+// creation's.
+func (d *e2eDockerDaemon) writeEnv(name string, env []string) {
+	merged := map[string]string{}
+	for _, kv := range env {
+		k, _, _ := strings.Cut(kv, "=")
+		merged[k] = kv
+	}
+	var b strings.Builder
+	for _, k := range slices.Sorted(maps.Keys(merged)) {
+		b.WriteString(merged[k] + "\n")
+	}
+	dir := filepath.Join(d.state, "env")
+	if err := errors.Join(os.MkdirAll(dir, 0o755), os.WriteFile(filepath.Join(dir, name), []byte(b.String()), 0o644)); err != nil {
+		d.t.Error(err)
+	}
+}
+
+// e2eDockerEnvWord is a creation's variables in one word: sorted, joined
+// by commas, "-" for none.
+func e2eDockerEnvWord(env []string) string {
+	if len(env) == 0 {
+		return "-"
+	}
+	env = slices.Clone(env)
+	slices.Sort(env)
+	return strings.Join(env, ",")
 }
 
 // pull fetches the reference from the registry into the host's images
@@ -421,7 +508,8 @@ func e2eDockerServe(t *testing.T, dir, state string) string {
 // stopped containers (state left to its default, a string boolean),
 // stopped on both (restart ignored, as the module ignores it); with image:
 // a container of an older image (recreated and started), restart on one of
-// the image, absent with force_kill.
+// the image, absent with force_kill, env other than the container's
+// (recreated with it).
 var e2eDockerContainerCases = []e2ePodmanCase{
 	{name: "restartrun", args: ", state: started, restart: true", start: "running"},
 	{name: "restartstop", args: `, restart: "yes"`, start: "exited"},
@@ -433,6 +521,7 @@ var e2eDockerContainerCases = []e2ePodmanCase{
 	{name: "imgold", args: ", image: vllm/vllm-openai:1", start: "running", image: "0"},
 	{name: "imgrestart", args: ", image: vllm/vllm-openai:1, restart: true, stop_timeout: 30", start: "running", image: "1"},
 	{name: "imgabsent", args: ", state: absent, force_kill: true", start: "running"},
+	{name: "envchanged", args: ", image: vllm/vllm-openai:1, env: {MODEL: llama}", start: "running", env: e2eDockerPath + ",MODEL=qwen"},
 }
 
 // e2eDockerContainerCollection is the folder holding community.docker at
@@ -473,12 +562,14 @@ func e2eDockerContainerStart(t *testing.T, state, out string) {
 	}
 	e2eContainersAt(t, state, out, files, e2eDockerContainers(e2eDockerContainerCases))
 	e2eDockerImagesAt(t, state)
+	e2eDockerEnvAt(t, state, e2eDockerContainerCases)
 }
 
 // e2eDockerContainers are the cases' starting containers (a case without
 // start has none), and writes nothing: e2eContainersAt does. Each runs
 // the image its case names by key (e2eDockerImages), else
-// vllm/vllm-openai:1, without StopTimeout.
+// vllm/vllm-openai:1, without StopTimeout; its variables are the case's
+// env (none without).
 func e2eDockerContainers(cases []e2ePodmanCase) map[string]string {
 	containers := map[string]string{}
 	for _, c := range cases {
@@ -487,6 +578,29 @@ func e2eDockerContainers(cases []e2ePodmanCase) map[string]string {
 		}
 	}
 	return containers
+}
+
+// e2eDockerEnvAt writes the cases' containers' variables (env, one a
+// line): the case's, else its image's, as the daemon gives a container
+// created without env.
+func e2eDockerEnvAt(t *testing.T, state string, cases []e2ePodmanCase) {
+	t.Helper()
+	env := map[string]string{}
+	for _, c := range cases {
+		switch {
+		case c.start == "":
+		case c.env != "":
+			env["vllm-"+c.name] = strings.ReplaceAll(c.env, ",", "\n") + "\n"
+		case c.image != "0":
+			env["vllm-"+c.name] = e2eDockerPath + "\n"
+		default:
+			env["vllm-"+c.name] = ""
+		}
+	}
+	if err := os.RemoveAll(filepath.Join(state, "env")); err != nil {
+		t.Fatal(err)
+	}
+	parity.WriteTree(t, filepath.Join(state, "env"), env)
 }
 
 // e2eDockerImagesAt writes the host's images (vllm/vllm-openai:0 and :1)
@@ -500,18 +614,32 @@ func e2eDockerImagesAt(t *testing.T, state string) {
 		}
 		return b.String()
 	}
-	parity.WriteTree(t, state, map[string]string{"images": ref("0", "1"), "registry": ref("1", "2")})
+	parity.WriteTree(t, state, map[string]string{"images": ref("0", "1"), "registry": ref("1", "2"),
+		"imageenv": e2eDockerImages["1"] + " " + e2eDockerPath + "\n" + e2eDockerImages["2"] + " " + e2eDockerPath + "\n"})
 }
+
+// e2eDockerPath is the variable vllm/vllm-openai:1 and :2 set.
+const e2eDockerPath = "PATH=/usr/local/bin:/usr/bin"
 
 // e2eDockerContainerSnapshot is every container's line ("docker NAME:
 // ..."), the host's images ("image REF ID", sorted) and the actions either
 // stand-in was asked for, in order, in one form: "start NAME", "stop
 // NAME", "kill NAME", "restart NAME t=N" (the API's t parameter, the CLI's
-// -t), "remove NAME", "pull REF", "create NAME IMAGE STOPTIMEOUT".
+// -t), "remove NAME", "pull REF", "create NAME IMAGE STOPTIMEOUT ENV"
+// (e2eDockerEnvWord); the containers' variables are "docker NAME env:
+// ENV" lines.
 func e2eDockerContainerSnapshot(t *testing.T, state string) string {
 	t.Helper()
 	var b strings.Builder
 	e2eContainerLines(t, &b, state, "docker")
+	envs, _ := filepath.Glob(filepath.Join(state, "env", "*"))
+	for _, f := range envs {
+		env, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&b, "docker %s env: %s\n", filepath.Base(f), e2eDockerEnvWord(strings.Fields(string(env))))
+	}
 	images, err := os.ReadFile(filepath.Join(state, "images"))
 	if err != nil {
 		t.Fatal(err)
@@ -575,8 +703,8 @@ func e2eDockerAPIAction(w []string, ids map[string]string) string {
 		return "remove " + ids[parts[1]]
 	case slices.Equal(parts, []string{"images", "create"}):
 		return "pull " + q.Get("fromImage") + ":" + q.Get("tag")
-	case slices.Equal(parts, []string{"containers", "create"}) && len(w) == 5:
-		return "create " + q.Get("name") + " " + w[3] + " " + w[4]
+	case slices.Equal(parts, []string{"containers", "create"}) && len(w) == 6:
+		return "create " + q.Get("name") + " " + w[3] + " " + w[4] + " " + w[5]
 	case len(parts) == 3 && parts[0] == "containers":
 		return e2eDockerActionLine(parts[2], ids[parts[1]], q.Get("t"))
 	}
@@ -595,12 +723,26 @@ func e2eDockerCLIAction(w []string) string {
 		return "remove " + w[1]
 	case len(w) == 2 && w[0] == "pull":
 		return "pull " + w[1]
-	case len(w) == 4 && w[0] == "create" && w[1] == "--name":
-		return "create " + w[2] + " " + w[3] + " -"
-	case len(w) == 6 && w[0] == "create" && w[1] == "--name" && w[3] == "--stop-timeout":
-		return "create " + w[2] + " " + w[5] + " " + w[4]
+	case len(w) >= 4 && w[0] == "create" && w[1] == "--name":
+		return e2eDockerCLICreate(w[2], w[3:])
 	}
 	return "docker " + strings.Join(w, " ") // not an action modelled: shown as it is
+}
+
+// e2eDockerCLICreate is `docker create --name NAME [--stop-timeout N] [-e
+// KEY=VALUE]... IMAGE` as an action.
+func e2eDockerCLICreate(name string, w []string) string {
+	timeout, env := "-", []string{}
+	if len(w) > 2 && w[0] == "--stop-timeout" {
+		timeout, w = w[1], w[2:]
+	}
+	for len(w) > 2 && w[0] == "-e" {
+		env, w = append(env, w[1]), w[2:]
+	}
+	if len(w) != 1 {
+		return "docker create --name " + name + " " + strings.Join(w, " ") // not modelled
+	}
+	return "create " + name + " " + w[0] + " " + timeout + " " + e2eDockerEnvWord(env)
 }
 
 func e2eDockerActionLine(action, name, timeout string) string {
