@@ -133,7 +133,7 @@ func TestBecomeMustBeBoolean(t *testing.T) {
 // A systemd task outside a handler is planned from the unit's state (its
 // arguments read into FileTask.Service, the unit as its Dest); an argument
 // straylight does not run (masked) and a container task with an option
-// the module would compare (command) are refused with a reason.
+// the module would compare (labels) are refused with a reason.
 func TestServiceModuleAsTask(t *testing.T) {
 	dir := t.TempDir()
 	files := map[string]string{
@@ -141,7 +141,7 @@ func TestServiceModuleAsTask(t *testing.T) {
 		"site.yml": "- hosts: box\n  gather_facts: false\n  become: true\n  tasks:\n" +
 			"    - ansible.builtin.systemd_service: {name: vllm, state: restarted, enabled: yes, daemon-reload: true}\n" +
 			"    - service: {name: vllm, masked: no}\n" +
-			"    - community.docker.docker_container: {name: vllm, image: vllm/vllm-openai, command: serve}\n",
+			"    - community.docker.docker_container: {name: vllm, image: vllm/vllm-openai, labels: {a: b}}\n",
 	}
 	for name, body := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
@@ -163,7 +163,7 @@ func TestServiceModuleAsTask(t *testing.T) {
 		t.Errorf("service args %+v", s)
 	}
 	if len(w.Unsupported) != 2 || !strings.Contains(w.Unsupported[0].Reason, `argument "masked" of service is not supported`) ||
-		!strings.Contains(w.Unsupported[1].Reason, `argument "command" is not supported`) {
+		!strings.Contains(w.Unsupported[1].Reason, `argument "labels" is not supported`) {
 		t.Fatalf("unsupported %+v", w.Unsupported)
 	}
 }

@@ -636,7 +636,7 @@ func dockerSpecGiven(args map[string]any) bool {
 // image: any other is an option the module would set and compare with the
 // container's configuration (module.py:565-578), which straylight leaves
 // to Ansible.
-var dockerSpecArgs = []string{"name", "image", "state", "restart", "recreate", "pull", "force_kill", "forcekill", "stop_timeout", "env"}
+var dockerSpecArgs = []string{"name", "image", "state", "restart", "recreate", "pull", "force_kill", "forcekill", "stop_timeout", "env", "command"}
 
 // imageReference is an image name straylight passes to the docker CLI:
 // nothing a shell would interpret.
@@ -665,7 +665,54 @@ func dockerContainerSpec(args map[string]any) (filemod.DockerContainer, error) {
 	if dc.Env, err = dockerEnv(args["env"]); err != nil {
 		return dc, err
 	}
+	if dc.Command, err = dockerCommand(args["command"]); err != nil {
+		return dc, err
+	}
 	return dc, dockerSpecNames(dc)
+}
+
+// dockerCommand reads command as the module does with command_handling
+// correct, its default (community.docker 3.13.3 module_container/base.py
+// _preprocess_command): a string split as shlex.split splits it, a list's
+// elements as strings (nil when not given). An empty one, an element that
+// is neither a string nor a number, and a word a shell quote or JSON would
+// rewrite (see dockerEnv) are refused.
+func dockerCommand(v any) ([]string, error) {
+	var words []string
+	switch c := v.(type) {
+	case nil:
+		return nil, nil
+	case string:
+		split, err := inventory.SplitWords(c)
+		if err != nil {
+			return nil, fmt.Errorf("command cannot be split as shlex.split splits it (the module fails): %v", err)
+		}
+		words = split
+	case []any:
+		for _, e := range c {
+			switch e.(type) {
+			case string, int, int64, uint64:
+				words = append(words, fmt.Sprint(e))
+			default:
+				return nil, fmt.Errorf("command: element %v is not a string; Ansible runs the task", e)
+			}
+		}
+	default:
+		return nil, fmt.Errorf("command is neither a string nor a list")
+	}
+	return words, checkCommandWords(words)
+}
+
+func checkCommandWords(words []string) error {
+	if len(words) == 0 {
+		return fmt.Errorf("command is empty: the module creates the container with an empty Cmd, which the docker CLI cannot; Ansible runs the task")
+	}
+	for i, w := range words {
+		if strings.ContainsAny(w, "'\\\"") || strings.ContainsFunc(w, unicode.IsControl) {
+			return fmt.Errorf("command word %d: straylight passes words without quotes, backslashes or control characters (so that the plan masks a vaulted one); Ansible runs the task", i+1)
+		}
+	}
+	return nil
 }
 
 // dockerEnv reads env: "KEY=VALUE" sorted by key (nil when not given). A

@@ -101,7 +101,7 @@ func TestDockerContainerHandlersWithImage(t *testing.T) {
 	if got, err := dockerContainerCommand(map[string]any{"name": "vllm", "state": "absent"}); err != nil || got != absent {
 		t.Errorf("state absent: %q, %v; want %q", got, err, absent)
 	}
-	if _, err := dockerContainerCommand(map[string]any{"name": "vllm", "image": "app:1", "command": "serve"}); err == nil || !strings.Contains(err.Error(), `argument "command" is not supported`) {
-		t.Errorf("command: %v; want it refused", err)
+	if _, err := dockerContainerCommand(map[string]any{"name": "vllm", "image": "app:1", "labels": map[string]any{"a": "b"}}); err == nil || !strings.Contains(err.Error(), `argument "labels" is not supported`) {
+		t.Errorf("labels: %v; want it refused", err)
 	}
 }

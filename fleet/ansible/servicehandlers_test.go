@@ -218,7 +218,7 @@ func TestContainerTasksWithoutImage(t *testing.T) {
 		}
 	}
 	reasons := []string{"recreate: true without image: docker_container would recreate", "recreate: true without image: podman_container ignores recreate",
-		`argument "published_ports" is not supported (straylight runs name, image, state, restart, recreate, pull, force_kill, forcekill, stop_timeout, env): with image the module compares it`, `state "healthy": straylight runs docker_container tasks with state started, stopped`}
+		`argument "published_ports" is not supported (straylight runs name, image, state, restart, recreate, pull, force_kill, forcekill, stop_timeout, env, command): with image the module compares it`, `state "healthy": straylight runs docker_container tasks with state started, stopped`}
 	if len(w.Unsupported) != len(reasons) {
 		t.Fatalf("unsupported %+v", w.Unsupported)
 	}
@@ -255,12 +255,19 @@ func TestDockerContainerTasksWithImage(t *testing.T) {
     - docker_container: {name: vllm, image: app:1, env: {MODEL: qwen, PORT: 8000}}
     - docker_container: {name: vllm, image: app:1, env: {ARGS: "--served-model-name 'q'"}}
     - docker_container: {name: vllm, image: app:1, env: {MODEL: qwen, PORT: "8000"}, state: stopped}
+    - docker_container: {name: vllm, image: app:1, command: "--model 'Qwen/Qwen3 8B' --port 8000"}
+    - docker_container: {name: vllm, image: app:1, command: ["--model", "{{ unit_name }}", 8000]}
+    - docker_container: {name: vllm, image: app:1, command: ""}
+    - docker_container: {name: vllm, image: app:1, command: "--chat-template '{{ '{%' }} x \"y\"'"}
+    - docker_container: {name: vllm, image: app:1, command: ["--flag", true]}
 `
 	w := renderServiceRepo(t, pb)
 	want := []filemod.DockerContainer{
 		{Name: "vllm", Image: "vllm/vllm-openai:2", State: "started", Pull: "missing", StopTimeout: "30", Recreate: true},
 		{Name: "vllm", State: "absent", Pull: "missing", ForceKill: true},
 		{Name: "vllm", Image: "app:1", State: "stopped", Pull: "missing", Env: []string{"MODEL=qwen", "PORT=8000"}},
+		{Name: "vllm", Image: "app:1", State: "started", Pull: "missing", Command: []string{"--model", "Qwen/Qwen3 8B", "--port", "8000"}},
+		{Name: "vllm", Image: "app:1", State: "started", Pull: "missing", Command: []string{"--model", "vllm", "8000"}},
 	}
 	if len(w.Files) != len(want) {
 		t.Fatalf("planned %d tasks, want %d; unsupported %+v", len(w.Files), len(want), w.Unsupported)
@@ -271,17 +278,18 @@ func TestDockerContainerTasksWithImage(t *testing.T) {
 			t.Errorf("task %d: %+v\nwant %+v", i, ct, want[i])
 		}
 	}
-	reasons := []string{"pull always: the module pulls the image on every run", "is an image ID: the module inspects it by ID",
-		`state "healthy": straylight runs docker_container with state started, present, stopped or absent`,
-		`image "app:1; reboot" is not an image name`, `stop_timeout "soon" is not a whole number`,
-		`argument "volumes" is not supported (straylight runs name, image, state, restart, recreate, pull, force_kill, forcekill, stop_timeout, env)`,
-		"env PORT: the module fails: Non-string value found for env option", "env ARGS: straylight passes names and values without quotes"}
+	reasons := map[int]string{5: "pull always: the module pulls the image on every run", 6: "is an image ID: the module inspects it by ID",
+		7: `state "healthy": straylight runs docker_container with state started, present, stopped or absent`,
+		8: `image "app:1; reboot" is not an image name`, 9: `stop_timeout "soon" is not a whole number`,
+		10: `argument "volumes" is not supported (straylight runs name, image, state, restart, recreate, pull, force_kill, forcekill, stop_timeout, env, command)`,
+		11: "env PORT: the module fails: Non-string value found for env option", 12: "env ARGS: straylight passes names and values without quotes",
+		16: "command is empty", 17: "command word 2: straylight passes words without quotes", 18: "command: element true is not a string"}
 	if len(w.Unsupported) != len(reasons) {
 		t.Fatalf("unsupported %+v", w.Unsupported)
 	}
-	for i, u := range w.Unsupported {
-		if !strings.Contains(u.Reason, reasons[i]) || u.At.Line != 5+i {
-			t.Errorf("unsupported %d: %+v; want %q at site.yml:%d", i, u, reasons[i], 5+i)
+	for _, u := range w.Unsupported {
+		if want := reasons[u.At.Line]; want == "" || !strings.Contains(u.Reason, want) {
+			t.Errorf("unsupported %+v; want %q at site.yml:%d", u, want, u.At.Line)
 		}
 	}
 }

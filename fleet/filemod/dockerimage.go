@@ -20,8 +20,8 @@ const DockerCLI = `docker --host "${DOCKER_HOST:-unix:///var/run/docker.sock}"`
 // DockerContainer is a docker_container task or handler straylight runs
 // with the docker CLI where the module would use the Engine API: a
 // container named with an image (or state absent), and only the options
-// below, so that the module compares nothing but the image and the
-// environment (envComparison). All citations are community.docker 3.13.3
+// below, so that the module compares nothing but the image, the
+// environment (envComparison) and the command (commandDiffers). All citations are community.docker 3.13.3
 // plugins/module_utils/module_container/.
 //
 // module.py:296-387 present: the image is looked up by name (its tag, or
@@ -29,8 +29,8 @@ const DockerCLI = `docker --host "${DOCKER_HOST:-unix:///var/run/docker.sock}"`
 // fails instead, :471-472); a missing container is created with the
 // task's options only (:312-328, :764-788); an existing one is recreated
 // when its image ID is not the image's (:333-334, :505-511), its
-// environment lacks a variable the module expects (:331, :565-578) or
-// recreate is true (:349): stopped (or killed with force_kill, :871-874) when it
+// environment lacks a variable the module expects or its command is not
+// the task's (:331, :565-578) or recreate is true (:349): stopped (or killed with force_kill, :871-874) when it
 // runs, removed keeping its volumes (:361-363, :828-837, keep_volumes
 // defaults true) and created again from the task's image (:356, :367).
 // Then started starts a container that does not run, or restarts one
@@ -47,7 +47,11 @@ type DockerContainer struct {
 	StopTimeout string `json:"stop_timeout,omitempty"`
 	// Env is env as "KEY=VALUE", sorted by key; nil when not given. Its
 	// values may be secrets: never serialized.
-	Env                          []string `json:"-"`
+	Env []string `json:"-"`
+	// Command is command as the module reads it (command_handling
+	// correct: a string split as shlex.split splits it); nil when not
+	// given. It may hold secrets: never serialized.
+	Command                      []string `json:"-"`
 	Restart, Recreate, ForceKill bool
 }
 
@@ -59,7 +63,7 @@ func (dc DockerContainer) Probe() string {
 	if dc.State == "absent" {
 		return "(" + dc.containerLookup() + `; echo "container $c")`
 	}
-	return "(" + dc.imageLookup() + "; " + dc.containerLookup() + `; echo "image $i"; echo "container $c"` + dc.envProbe() + ")"
+	return "(" + dc.imageLookup() + "; " + dc.containerLookup() + `; echo "image $i"; echo "container $c"` + dc.envProbe() + dc.commandProbe() + ")"
 }
 
 // envFormat prints each Config.Env entry as a JSON string on its own line,
@@ -111,8 +115,8 @@ func (dc DockerContainer) imageOrPull() string {
 // converge creates a missing container, and recreates one whose image
 // differs (every time with recreate); c then says it does not run.
 func (dc DockerContainer) converge() string {
-	create := DockerCLI + " create --name " + dc.Name + dc.createOptions() + " " + dc.Image
-	differs := `[ "${c% *}" != "$i" ]` + dc.envDiffers()
+	create := DockerCLI + " create --name " + dc.Name + dc.createOptions() + " " + dc.Image + dc.commandWords()
+	differs := `[ "${c% *}" != "$i" ]` + dc.envDiffers() + dc.commandDiffers()
 	if dc.Recreate {
 		differs = ":"
 	}
@@ -134,6 +138,49 @@ func (dc DockerContainer) createOptions() string {
 		b.WriteString(" -e " + shquote.Always(kv))
 	}
 	return b.String()
+}
+
+// commandWords are the command's words after the image, where `docker
+// create` takes them as Config.Cmd (docker_api.py:1289 config_value Cmd).
+func (dc DockerContainer) commandWords() string {
+	var b strings.Builder
+	for _, w := range dc.Command {
+		b.WriteString(" " + shquote.Always(w))
+	}
+	return b.String()
+}
+
+// commandFormat prints Config.Cmd as JSON, "null" for none.
+const commandFormat = `'{{json .Config.Cmd}}'`
+
+// commandDiffers, with command given, is the shell condition that the
+// container's Config.Cmd is not the command: command is a list compared
+// strict, in order (base.py:819-822, :101-110; util.py:180-185), and
+// drawn from the task alone.
+func (dc DockerContainer) commandDiffers() string {
+	if dc.Command == nil {
+		return ""
+	}
+	return ` || [ "$(` + DockerCLI + " container inspect --format " + commandFormat + " " + dc.Name + `)" != ` + shquote.Always(dc.commandJSON()) + " ]"
+}
+
+// commandJSON is the command as the docker CLI's json function writes a
+// Config.Cmd.
+func (dc DockerContainer) commandJSON() string {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.Encode(dc.Command)
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// commandProbe, with command given, prints "cmd JSON", the container's
+// Config.Cmd.
+func (dc DockerContainer) commandProbe() string {
+	if dc.Command == nil {
+		return ""
+	}
+	return `; if [ "$c" != missing ]; then printf 'cmd %s\n' "$(` + DockerCLI + " container inspect --format " + commandFormat + " " + dc.Name + `)" || exit; fi`
 }
 
 // envDiffers is the shell condition that the container's environment
@@ -198,7 +245,8 @@ func orDefault(s, def string) string {
 type dockerProbe struct {
 	image, containerImage string
 	exists, running       bool
-	imageEnv, env         []string // with env given: the image's and the container's
+	imageEnv, env         []string // the image's and the container's variables
+	command               string   // with command given: the container's Config.Cmd as JSON
 }
 
 func parseDockerProbe(stdout string) (dockerProbe, error) {
@@ -214,6 +262,8 @@ func parseDockerProbe(stdout string) (dockerProbe, error) {
 				return p, fmt.Errorf("the probe's answer %q is not an image ID and a running state", line)
 			}
 			p.exists, p.containerImage, p.running = true, img, running == "true"
+		case key == "cmd":
+			p.command = value
 		case key == "imageenv" || key == "env":
 			var kv string
 			if err := json.Unmarshal([]byte(value), &kv); err != nil {
@@ -256,7 +306,7 @@ func (ct ContainerTask) decideDockerImage(code int, stdout, stderr string) (Cont
 		return ct.result(true, "pull "+dc.Image+", then "+dc.afterPull(p), "")
 	case !p.exists:
 		return ct.result(true, dc.createWords(), "")
-	case dc.Recreate || p.containerImage != p.image || dc.envDiffer(p):
+	case dc.Recreate || p.containerImage != p.image || dc.configDiffers(p):
 		return ct.result(true, "re"+dc.createWords()+dc.because(p), "")
 	case dc.State == "present":
 		return ct.result(false, "", "the container exists with image "+dc.Image)
@@ -280,9 +330,10 @@ func (dc DockerContainer) afterPull(p dockerProbe) string {
 	return "recreate the container if its image differs, and bring it to " + dc.State
 }
 
-// envDiffer: the container lacks a variable the module expects.
-func (dc DockerContainer) envDiffer(p dockerProbe) bool {
-	return !envComparison(p.imageEnv, dc.Env, p.env)
+// configDiffers: the container lacks a variable the module expects, or, with
+// command given, runs another command.
+func (dc DockerContainer) configDiffers(p dockerProbe) bool {
+	return !envComparison(p.imageEnv, dc.Env, p.env) || (dc.Command != nil && p.command != dc.commandJSON())
 }
 
 func (dc DockerContainer) because(p dockerProbe) string {
@@ -290,7 +341,7 @@ func (dc DockerContainer) because(p dockerProbe) string {
 	case dc.Recreate:
 		return " (recreate: true)"
 	case p.containerImage == p.image:
-		return " (its environment lacks a variable of the task or the image)"
+		return " (its environment or command differs from the task's)"
 	}
 	return fmt.Sprintf(" (its image %s is not %s's %s)", shortID(p.containerImage), dc.Image, shortID(p.image))
 }

@@ -125,3 +125,25 @@ func TestDockerContainerEnvComparison(t *testing.T) {
 		t.Errorf("line with env: %s", line)
 	}
 }
+
+// TestDockerContainerCommandComparison: command is compared strict, in
+// order, with the container's Config.Cmd (null for none); the line
+// passes its words after the image and compares the same JSON.
+func TestDockerContainerCommandComparison(t *testing.T) {
+	dc := DockerContainer{Name: "vllm", Image: "app:1", State: "started", Pull: "missing", Command: []string{"--model", "q&a<1>"}}
+	ct := ContainerTask{Module: "docker_container", Target: "vllm", State: "started", Docker: &dc}
+	for cmd, changed := range map[string]bool{`["--model","q&a<1>"]`: false, `["q&a<1>","--model"]`: true, `["--model"]`: true, "null": true} {
+		res, err := ct.Decide(0, "image sha256:1\ncontainer sha256:1 true\ncmd "+cmd+"\n", "")
+		if err != nil || res.Changed != changed {
+			t.Errorf("container Cmd %s: %+v, %v; want changed %v", cmd, res, err, changed)
+		}
+	}
+	line := dc.Line()
+	if !strings.Contains(line, " create --name vllm app:1 '--model' 'q&a<1>' ||") ||
+		!strings.Contains(line, `|| [ "$(`+DockerCLI+` container inspect --format '{{json .Config.Cmd}}' vllm)" != '["--model","q&a<1>"]' ]`) {
+		t.Errorf("line with command: %s", line)
+	}
+	if probe := dc.Probe(); !strings.Contains(probe, `printf 'cmd %s\n' "$(`+DockerCLI+` container inspect --format '{{json .Config.Cmd}}' vllm)"`) {
+		t.Errorf("probe with command: %s", probe)
+	}
+}

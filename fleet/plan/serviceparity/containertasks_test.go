@@ -42,7 +42,8 @@ var e2ePodmanTaskCases = []e2ePodmanCase{
 // removed, created), absent with image on a running container and without
 // on a missing one, and an image the host lacks (a pull; then recreated);
 // with env: a container holding it and more (ok), one holding another
-// value (recreated), one lacking the image's PATH (recreated).
+// value (recreated), one lacking the image's PATH (recreated); with
+// command (a string, a list): the container's (ok), another (recreated).
 var e2eDockerTaskCases = []e2ePodmanCase{
 	{name: "restartrun", args: ", state: started, restart: true", start: "running"},
 	{name: "restartidle", args: `, restart: "yes"`, start: "exited"},
@@ -63,6 +64,8 @@ var e2eDockerTaskCases = []e2ePodmanCase{
 	{name: "envsame", args: ", image: vllm/vllm-openai:1, env: {MODEL: qwen}", start: "running", env: e2eDockerPath + ",MODEL=qwen,HOSTNAME=c1"},
 	{name: "envchanged", args: ", image: vllm/vllm-openai:1, env: {MODEL: llama}", start: "running", env: e2eDockerPath + ",MODEL=qwen"},
 	{name: "envimage", args: ", image: vllm/vllm-openai:1, env: {MODEL: qwen}", start: "running", env: "MODEL=qwen"},
+	{name: "cmdsame", args: `, image: vllm/vllm-openai:1, command: "--model qwen --port 8000"`, start: "running", cmd: `["--model","qwen","--port","8000"]`},
+	{name: "cmdchanged", args: ", image: vllm/vllm-openai:1, command: [--model, llama, --port, 8000]", start: "running", cmd: `["--model","qwen","--port","8000"]`},
 }
 
 // e2eContainerTaskModules are the modules compared, with their task cases.
@@ -114,7 +117,7 @@ func TestE2EContainerTasksParityWithModules(t *testing.T) {
 		e2eTasksChanged(t, o, plan, "podman startrun", "podman startidle", "podman restartrun", "podman stoprun", "podman absentrun",
 			"docker restartrun", "docker restartidle", "docker startidle", "docker stoprun", "docker imgrestart", "docker imgold",
 			"docker imgrecreate", "docker imgnew", "docker imgpresent", "docker imgkill", "docker imgabsent", "docker imgpull",
-			"docker envchanged", "docker envimage")
+			"docker envchanged", "docker envimage", "docker cmdchanged")
 		e2eContainerTasksCheck(t, o, plan, e2eContainerTasksAnsible(t, o, dir, root, collections, "--check", "--diff"))
 		if now := snapshot(); now != before {
 			t.Errorf("%s: a check acted on containers (-) before, (+) after:\n%s", e2eContainerVersions(o), parity.LineDiff(before, now))

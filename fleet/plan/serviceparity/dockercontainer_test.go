@@ -45,9 +45,12 @@ import (
 // inspect --format '{{.Id}}' REF` prints the image's ID, with the env
 // format the image's variables (STATE/imageenv, "ID KEY=VALUE" lines);
 // pull fetches REF from the registry into the images; create
-// [--stop-timeout N] [-e KEY=VALUE]... creates a container that does not
-// run, its variables the image's with the given ones over them, as the
-// daemon sets them; rm removes one that does not run; start, stop [-t N], kill and
+// [--stop-timeout N] [-e KEY=VALUE]... IMAGE [WORD...] creates a container
+// that does not run, its variables the image's with the given ones over
+// them, as the daemon sets them, its Config.Cmd the words
+// (STATE/cmd/NAME, JSON; none: the images have no CMD), which `container
+// inspect --format '{{json .Config.Cmd}}'` prints (null for none); rm
+// removes one that does not run; start, stop [-t N], kill and
 // restart [-t N] act as Docker's do (start of a running container and stop
 // of a stopped one change nothing; restart starts a stopped one); a
 // missing container or image fails with the daemon's message.
@@ -82,8 +85,11 @@ create)
 	if [ "$1" = --stop-timeout ]; then timeout=$2; shift 2; fi
 	while [ "$1" = -e ]; do env="$env$2
 "; shift 2; done
-	[ $# -eq 1 ] || fail "docker stand-in: create $* is not modelled"
+	[ $# -ge 1 ] || fail "docker stand-in: create $* is not modelled"
 	id=$(lookup images "$1"); [ -n "$id" ] || fail "Unable to find image '$1' locally"
+	shift
+	mkdir -p "$S/cmd"; rm -f "$S/cmd/$name"
+	if [ $# -gt 0 ]; then printf '%s\n' "$@" | json | paste -sd, - | sed 's/.*/[&]/' > "$S/cmd/$name"; fi
 	[ ! -f "$S/containers/$name" ] || fail "Error response from daemon: Conflict. The container name \"/$name\" is already in use"
 	mkdir -p "$S/env"
 	{ awk -v id="$id" '$1 == id { sub(/^[^ ]* /, ""); print }' "$S/imageenv"; printf '%s' "$env"; } |
@@ -94,6 +100,7 @@ container)
 	"inspect --format {{.State.Running}}") verb=running ;;
 	"inspect --format {{.Image}} {{.State.Running}}") verb=imagerunning ;;
 	"inspect --format $ENVFORMAT") verb=env ;;
+	"inspect --format {{json .Config.Cmd}}") verb=cmd ;;
 	*) fail "docker stand-in: container $* is not modelled" ;;
 	esac
 	shift 3 ;;
@@ -111,11 +118,12 @@ case "$verb" in
 running) echo "$running" ;;
 imagerunning) echo "$image $running" ;;
 env) [ ! -f "$S/env/$name" ] || json < "$S/env/$name" ;;
+cmd) if [ -f "$S/cmd/$name" ]; then cat "$S/cmd/$name"; else echo null; fi ;;
 start) [ "$status" = running ] || put running $((starts + 1)) "$stops" "$restarts"; echo "$name" ;;
 stop | kill) [ "$status" != running ] || put exited "$starts" $((stops + 1)) "$restarts"; echo "$name" ;;
 restart) put running "$starts" "$stops" $((restarts + 1)); echo "$name" ;;
 rm) [ "$status" != running ] || fail "Error response from daemon: cannot remove container \"/$name\": container is running: stop the container before removing or force remove"
-	rm -f "$f" "$S/env/$name"; echo "$name" ;;
+	rm -f "$f" "$S/env/$name" "$S/cmd/$name"; echo "$name" ;;
 esac
 `
 
@@ -127,7 +135,8 @@ esac
 //     finds the container by its Names, then GET /containers/ID/json
 //     inspects it (Id, Image, State.Running/Paused/Status read by
 //     module_container/docker_api.py:198-221 and module.py:25-54;
-//     Config.Env compared with the image's, docker_api.py:661-675);
+//     Config.Env compared with the image's, docker_api.py:661-675;
+//     Config.Cmd with command);
 //   - GET /images/json?filters={"reference":[REPOSITORY]}: find_image
 //     (common_api.py:326-407) lists the repository's images and picks the
 //     tag, then GET /images/ID/json inspects it (module.py:452-503; without
@@ -136,7 +145,8 @@ esac
 //     (common_api.py:427-468), a stream of JSON status lines;
 //   - POST /containers/create?name=NAME: create_container
 //     (docker_api.py:285-299) with the body module.py:513-520 composes:
-//     the image, StopTimeout and Env when stop_timeout and env are given,
+//     the image, StopTimeout, Env and Cmd when stop_timeout, env and
+//     command are given,
 //     and the client's defaults (e2eDockerCreateDefaults; anything else
 //     fails the test: not modelled); the container's variables are the
 //     image's with Env's over them, as the daemon merges them;
@@ -260,7 +270,7 @@ func (d *e2eDockerDaemon) inspect(w http.ResponseWriter, ref string) {
 		e2eDockerJSON(w, http.StatusNotFound, map[string]string{"message": "No such container: " + ref})
 		return
 	}
-	config := map[string]any{"Image": "vllm/vllm-openai:1", "Env": d.lines(filepath.Join("env", name))}
+	config := map[string]any{"Image": "vllm/vllm-openai:1", "Env": d.lines(filepath.Join("env", name)), "Cmd": d.cmd(name)}
 	if c[5] != "-" {
 		config["StopTimeout"] = c[5]
 	}
@@ -301,7 +311,7 @@ func (d *e2eDockerDaemon) remove(w http.ResponseWriter, ref string) {
 	case c[0] == "running":
 		e2eDockerJSON(w, http.StatusConflict, map[string]string{"message": "cannot remove container \"/" + name + "\": container is running"})
 	default:
-		if err := errors.Join(os.Remove(filepath.Join(d.state, "containers", name)), os.RemoveAll(filepath.Join(d.state, "env", name))); err != nil {
+		if err := errors.Join(os.Remove(filepath.Join(d.state, "containers", name)), os.RemoveAll(filepath.Join(d.state, "env", name)), os.RemoveAll(filepath.Join(d.state, "cmd", name))); err != nil {
 			d.t.Error(err)
 		}
 		w.WriteHeader(http.StatusNoContent)
@@ -325,11 +335,16 @@ func (d *e2eDockerDaemon) create(w http.ResponseWriter, r *http.Request) {
 	for _, kv := range envs {
 		env = append(env, fmt.Sprint(kv))
 	}
-	d.log("api POST " + r.URL.RequestURI() + " " + image + " " + timeout + " " + e2eDockerEnvWord(env))
+	var cmd []string
+	cmds, _ := body["Cmd"].([]any)
+	for _, w := range cmds {
+		cmd = append(cmd, fmt.Sprint(w))
+	}
+	d.log("api POST " + r.URL.RequestURI() + " " + image + " " + timeout + " " + e2eDockerEnvWord(env) + " " + e2eDockerCmdWord(cmd))
 	rest := maps.Clone(body)
-	delete(rest, "Image")
-	delete(rest, "StopTimeout")
-	delete(rest, "Env")
+	for _, key := range []string{"Image", "StopTimeout", "Env", "Cmd"} {
+		delete(rest, key)
+	}
 	if got, _ := json.Marshal(rest); string(got) != e2eDockerCreateDefaults {
 		d.t.Errorf("docker daemon stand-in: create with %s is not modelled (only %s besides Image and StopTimeout)", got, e2eDockerCreateDefaults)
 	}
@@ -344,6 +359,7 @@ func (d *e2eDockerDaemon) create(w http.ResponseWriter, r *http.Request) {
 	}
 	d.write(name, []string{"created", "0", "0", "0", id, timeout})
 	d.writeEnv(name, append(d.imageEnv(id), env...))
+	d.writeCmd(name, cmd)
 	e2eDockerJSON(w, http.StatusCreated, map[string]any{"Id": e2eDockerID(name), "Warnings": []string{}})
 }
 
@@ -448,6 +464,42 @@ func (d *e2eDockerDaemon) writeEnv(name string, env []string) {
 	if err := errors.Join(os.MkdirAll(dir, 0o755), os.WriteFile(filepath.Join(dir, name), []byte(b.String()), 0o644)); err != nil {
 		d.t.Error(err)
 	}
+}
+
+// cmd is the container's Config.Cmd; nil for none.
+func (d *e2eDockerDaemon) cmd(name string) []string {
+	data, err := os.ReadFile(filepath.Join(d.state, "cmd", name))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	var cmd []string
+	if err := errors.Join(err, json.Unmarshal(data, &cmd)); err != nil {
+		d.t.Error(err)
+	}
+	return cmd
+}
+
+// writeCmd writes the container's Config.Cmd as JSON, none for none (the
+// images have no CMD).
+func (d *e2eDockerDaemon) writeCmd(name string, cmd []string) {
+	dir := filepath.Join(d.state, "cmd")
+	data, _ := json.Marshal(cmd)
+	err := os.MkdirAll(dir, 0o755)
+	if cmd != nil {
+		err = errors.Join(err, os.WriteFile(filepath.Join(dir, name), append(data, '\n'), 0o644))
+	}
+	if err != nil {
+		d.t.Error(err)
+	}
+}
+
+// e2eDockerCmdWord is a creation's command in one word: its words joined
+// by commas, "-" for none.
+func e2eDockerCmdWord(cmd []string) string {
+	if len(cmd) == 0 {
+		return "-"
+	}
+	return strings.Join(cmd, ",")
 }
 
 // e2eDockerEnvWord is a creation's variables in one word: sorted, joined
@@ -582,7 +634,8 @@ func e2eDockerContainers(cases []e2ePodmanCase) map[string]string {
 
 // e2eDockerEnvAt writes the cases' containers' variables (env, one a
 // line): the case's, else its image's, as the daemon gives a container
-// created without env.
+// created without env; and their commands (cmd, JSON), where a case has
+// one.
 func e2eDockerEnvAt(t *testing.T, state string, cases []e2ePodmanCase) {
 	t.Helper()
 	env := map[string]string{}
@@ -597,10 +650,17 @@ func e2eDockerEnvAt(t *testing.T, state string, cases []e2ePodmanCase) {
 			env["vllm-"+c.name] = ""
 		}
 	}
-	if err := os.RemoveAll(filepath.Join(state, "env")); err != nil {
+	if err := errors.Join(os.RemoveAll(filepath.Join(state, "env")), os.RemoveAll(filepath.Join(state, "cmd"))); err != nil {
 		t.Fatal(err)
 	}
 	parity.WriteTree(t, filepath.Join(state, "env"), env)
+	cmds := map[string]string{}
+	for _, c := range cases {
+		if c.cmd != "" {
+			cmds["vllm-"+c.name] = c.cmd + "\n"
+		}
+	}
+	parity.WriteTree(t, filepath.Join(state, "cmd"), cmds)
 }
 
 // e2eDockerImagesAt writes the host's images (vllm/vllm-openai:0 and :1)
@@ -625,9 +685,9 @@ const e2eDockerPath = "PATH=/usr/local/bin:/usr/bin"
 // ..."), the host's images ("image REF ID", sorted) and the actions either
 // stand-in was asked for, in order, in one form: "start NAME", "stop
 // NAME", "kill NAME", "restart NAME t=N" (the API's t parameter, the CLI's
-// -t), "remove NAME", "pull REF", "create NAME IMAGE STOPTIMEOUT ENV"
-// (e2eDockerEnvWord); the containers' variables are "docker NAME env:
-// ENV" lines.
+// -t), "remove NAME", "pull REF", "create NAME IMAGE STOPTIMEOUT ENV CMD"
+// (e2eDockerEnvWord, e2eDockerCmdWord); the containers' variables and
+// commands are "docker NAME env: ENV" and "docker NAME cmd: JSON" lines.
 func e2eDockerContainerSnapshot(t *testing.T, state string) string {
 	t.Helper()
 	var b strings.Builder
@@ -639,6 +699,14 @@ func e2eDockerContainerSnapshot(t *testing.T, state string) string {
 			t.Fatal(err)
 		}
 		fmt.Fprintf(&b, "docker %s env: %s\n", filepath.Base(f), e2eDockerEnvWord(strings.Fields(string(env))))
+	}
+	cmds, _ := filepath.Glob(filepath.Join(state, "cmd", "*"))
+	for _, f := range cmds {
+		cmd, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&b, "docker %s cmd: %s", filepath.Base(f), cmd)
 	}
 	images, err := os.ReadFile(filepath.Join(state, "images"))
 	if err != nil {
@@ -703,8 +771,8 @@ func e2eDockerAPIAction(w []string, ids map[string]string) string {
 		return "remove " + ids[parts[1]]
 	case slices.Equal(parts, []string{"images", "create"}):
 		return "pull " + q.Get("fromImage") + ":" + q.Get("tag")
-	case slices.Equal(parts, []string{"containers", "create"}) && len(w) == 6:
-		return "create " + q.Get("name") + " " + w[3] + " " + w[4] + " " + w[5]
+	case slices.Equal(parts, []string{"containers", "create"}) && len(w) == 7:
+		return "create " + q.Get("name") + " " + strings.Join(w[3:], " ")
 	case len(parts) == 3 && parts[0] == "containers":
 		return e2eDockerActionLine(parts[2], ids[parts[1]], q.Get("t"))
 	}
@@ -730,7 +798,7 @@ func e2eDockerCLIAction(w []string) string {
 }
 
 // e2eDockerCLICreate is `docker create --name NAME [--stop-timeout N] [-e
-// KEY=VALUE]... IMAGE` as an action.
+// KEY=VALUE]... IMAGE [WORD]...` as an action.
 func e2eDockerCLICreate(name string, w []string) string {
 	timeout, env := "-", []string{}
 	if len(w) > 2 && w[0] == "--stop-timeout" {
@@ -739,10 +807,10 @@ func e2eDockerCLICreate(name string, w []string) string {
 	for len(w) > 2 && w[0] == "-e" {
 		env, w = append(env, w[1]), w[2:]
 	}
-	if len(w) != 1 {
-		return "docker create --name " + name + " " + strings.Join(w, " ") // not modelled
+	if len(w) == 0 {
+		return "docker create --name " + name // not modelled
 	}
-	return "create " + name + " " + w[0] + " " + timeout + " " + e2eDockerEnvWord(env)
+	return "create " + name + " " + w[0] + " " + timeout + " " + e2eDockerEnvWord(env) + " " + e2eDockerCmdWord(w[1:])
 }
 
 func e2eDockerActionLine(action, name, timeout string) string {
