@@ -679,23 +679,17 @@ func dockerContainerSpec(args map[string]any) (filemod.DockerContainer, error) {
 // rewrite (see dockerEnv) are refused.
 func dockerCommand(v any) ([]string, error) {
 	var words []string
+	var err error
 	switch c := v.(type) {
 	case nil:
 		return nil, nil
 	case string:
-		split, err := inventory.SplitWords(c)
-		if err != nil {
+		if words, err = inventory.SplitWords(c); err != nil {
 			return nil, fmt.Errorf("command cannot be split as shlex.split splits it (the module fails): %v", err)
 		}
-		words = split
 	case []any:
-		for _, e := range c {
-			switch e.(type) {
-			case string, int, int64, uint64:
-				words = append(words, fmt.Sprint(e))
-			default:
-				return nil, fmt.Errorf("command: element %v is not a string; Ansible runs the task", e)
-			}
+		if words, err = commandElements(c); err != nil {
+			return nil, err
 		}
 	default:
 		return nil, fmt.Errorf("command is neither a string nor a list")
@@ -703,6 +697,23 @@ func dockerCommand(v any) ([]string, error) {
 	return words, checkCommandWords(words)
 }
 
+// commandElements are a command list's elements as strings: strings and
+// whole numbers (which Ansible's str elements convert alike).
+func commandElements(list []any) ([]string, error) {
+	words := make([]string, 0, len(list))
+	for _, e := range list {
+		switch e.(type) {
+		case string, int, int64, uint64:
+			words = append(words, fmt.Sprint(e))
+		default:
+			return nil, fmt.Errorf("command: element %v is not a string; Ansible runs the task", e)
+		}
+	}
+	return words, nil
+}
+
+// checkCommandWords refuses an empty command and a word quoting would
+// rewrite.
 func checkCommandWords(words []string) error {
 	if len(words) == 0 {
 		return fmt.Errorf("command is empty: the module creates the container with an empty Cmd, which the docker CLI cannot; Ansible runs the task")

@@ -56,9 +56,10 @@ type DockerContainer struct {
 }
 
 // Probe prints "image ID" (or "image missing") and "container IMAGEID
-// RUNNING" (or "container missing"): what the module reads (module.py
-// :298-310, docker_api.py:198-216). It changes nothing, as the module in
-// check mode pulls nothing (module.py:484-492).
+// RUNNING" (or "container missing"), the environments (envProbe) and,
+// with command given, the container's (commandProbe): what the module
+// reads (module.py:298-310, docker_api.py:198-216). It changes nothing,
+// as the module in check mode pulls nothing (module.py:484-492).
 func (dc DockerContainer) Probe() string {
 	if dc.State == "absent" {
 		return "(" + dc.containerLookup() + `; echo "container $c")`
@@ -112,8 +113,9 @@ func (dc DockerContainer) imageOrPull() string {
 	return inspect + " 2>/dev/null) || { " + DockerCLI + " pull " + dc.Image + " && " + inspect + "); } || exit"
 }
 
-// converge creates a missing container, and recreates one whose image
-// differs (every time with recreate); c then says it does not run.
+// converge creates a missing container, and recreates one whose image,
+// environment or command differs (every time with recreate); c then says
+// it does not run.
 func (dc DockerContainer) converge() string {
 	create := DockerCLI + " create --name " + dc.Name + dc.createOptions() + " " + dc.Image + dc.commandWords()
 	differs := `[ "${c% *}" != "$i" ]` + dc.envDiffers() + dc.commandDiffers()
@@ -180,7 +182,7 @@ func (dc DockerContainer) commandProbe() string {
 	if dc.Command == nil {
 		return ""
 	}
-	return `; if [ "$c" != missing ]; then printf 'cmd %s\n' "$(` + DockerCLI + " container inspect --format " + commandFormat + " " + dc.Name + `)" || exit; fi`
+	return `; if [ "$c" != missing ]; then cmd=$(` + DockerCLI + " container inspect --format " + commandFormat + " " + dc.Name + `) || exit; echo "cmd $cmd"; fi`
 }
 
 // envDiffers is the shell condition that the container's environment

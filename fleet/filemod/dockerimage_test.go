@@ -143,7 +143,7 @@ func TestDockerContainerCommandComparison(t *testing.T) {
 		!strings.Contains(line, `|| [ "$(`+DockerCLI+` container inspect --format '{{json .Config.Cmd}}' vllm)" != '["--model","q&a<1>"]' ]`) {
 		t.Errorf("line with command: %s", line)
 	}
-	if probe := dc.Probe(); !strings.Contains(probe, `printf 'cmd %s\n' "$(`+DockerCLI+` container inspect --format '{{json .Config.Cmd}}' vllm)"`) {
+	if probe := dc.Probe(); !strings.Contains(probe, `cmd=$(`+DockerCLI+` container inspect --format '{{json .Config.Cmd}}' vllm) || exit; echo "cmd $cmd"`) {
 		t.Errorf("probe with command: %s", probe)
 	}
 }
