@@ -43,6 +43,7 @@ const becomeRepoPlaybook = `- hosts: box
       community.docker.docker_container:
         name: vllm-box
         image: vllm/vllm-openai
+        published_ports: ["127.0.0.1:8000:8000"]
 `
 
 func openBecomeRepo(t *testing.T) (*Repo, *HostTasks) {
@@ -107,7 +108,7 @@ func TestServiceHandlersBecomeCommands(t *testing.T) {
 	for _, h := range hs.Run().Handlers() {
 		got, err := hs.HandlerCommand(h)
 		if h.Name == "broken" {
-			if err == nil || !strings.Contains(err.Error(), `argument "image" is not supported`) || !strings.Contains(err.Error(), "site.yml") {
+			if err == nil || !strings.Contains(err.Error(), `argument "published_ports" is not supported`) || !strings.Contains(err.Error(), "site.yml") {
 				t.Errorf("broken handler: %v", err)
 			}
 			continue
@@ -131,8 +132,8 @@ func TestBecomeMustBeBoolean(t *testing.T) {
 
 // A systemd task outside a handler is planned from the unit's state (its
 // arguments read into FileTask.Service, the unit as its Dest); an argument
-// straylight does not run (masked) and a container task with an image
-// are refused with a reason.
+// straylight does not run (masked) and a container task with an option
+// the module would compare (labels) are refused with a reason.
 func TestServiceModuleAsTask(t *testing.T) {
 	dir := t.TempDir()
 	files := map[string]string{
@@ -140,7 +141,7 @@ func TestServiceModuleAsTask(t *testing.T) {
 		"site.yml": "- hosts: box\n  gather_facts: false\n  become: true\n  tasks:\n" +
 			"    - ansible.builtin.systemd_service: {name: vllm, state: restarted, enabled: yes, daemon-reload: true}\n" +
 			"    - service: {name: vllm, masked: no}\n" +
-			"    - community.docker.docker_container: {name: vllm, image: vllm/vllm-openai}\n",
+			"    - community.docker.docker_container: {name: vllm, image: vllm/vllm-openai, labels: {a: b}}\n",
 	}
 	for name, body := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
@@ -162,7 +163,7 @@ func TestServiceModuleAsTask(t *testing.T) {
 		t.Errorf("service args %+v", s)
 	}
 	if len(w.Unsupported) != 2 || !strings.Contains(w.Unsupported[0].Reason, `argument "masked" of service is not supported`) ||
-		!strings.Contains(w.Unsupported[1].Reason, "without image") {
+		!strings.Contains(w.Unsupported[1].Reason, `argument "labels" is not supported`) {
 		t.Fatalf("unsupported %+v", w.Unsupported)
 	}
 }

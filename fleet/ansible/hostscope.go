@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode"
 
 	"github.com/straylight-fleet/straylight/fleet/filemod"
 	"github.com/straylight-fleet/straylight/fleet/inventory"
@@ -594,6 +595,9 @@ func (hs *HostScope) renderContainerTask(t *Task) (renderedTask, error) {
 	if refused != nil || err != nil {
 		return orRendered(refused), err
 	}
+	if t.Module == ModDockerContainer && dockerSpecGiven(args) {
+		return dockerSpecTask(t, args)
+	}
 	if err := containerTaskArgs(t.Module, args); err != nil {
 		return renderedTask{}.orUnsupported(t, err)
 	}
@@ -607,6 +611,190 @@ func (hs *HostScope) renderContainerTask(t *Task) (renderedTask, error) {
 	ct := filemod.ContainerTask{Module: string(t.Module), Target: name, State: orDefaultString(argString(args, "state"), "started"),
 		Restart: boolArg(args, "restart", false) || boolArg(args, "force_restart", false), Probe: containerProbe(t.Module, name), Line: line}
 	return renderedTask{container: &ct, dest: name}.orUnsupported(t, err)
+}
+
+// dockerSpecTask: a docker_container task with image, or with state
+// absent, is decided from the image's and the container's IDs
+// (fleet/filemod/dockerimage.go) and runs the module's steps as docker
+// CLI lines.
+func dockerSpecTask(t *Task, args map[string]any) (renderedTask, error) {
+	dc, err := dockerContainerSpec(args)
+	ct := filemod.ContainerTask{Module: string(t.Module), Target: dc.Name, State: dc.State, Restart: dc.Restart,
+		Probe: dc.Probe(), Line: dc.Line(), Docker: &dc}
+	return renderedTask{container: &ct, dest: dc.Name}.orUnsupported(t, err)
+}
+
+// dockerSpecGiven: the task names an image, or removes the container
+// (state absent needs no image: community.docker 3.13.3
+// module_container/module.py:420-427).
+func dockerSpecGiven(args map[string]any) bool {
+	_, image := args["image"]
+	return image || argString(args, "state") == "absent"
+}
+
+// dockerSpecArgs are the docker_container arguments straylight runs with
+// image: any other is an option the module would set and compare with the
+// container's configuration (module.py:565-578), which straylight leaves
+// to Ansible.
+var dockerSpecArgs = []string{"name", "image", "state", "restart", "recreate", "pull", "force_kill", "forcekill", "stop_timeout", "env", "command"}
+
+// imageReference is an image name straylight passes to the docker CLI:
+// nothing a shell would interpret.
+var imageReference = lazyre.New(`^[A-Za-z0-9][A-Za-z0-9._/:@-]*$`)
+
+// imageID is an image given by ID (util.py:62-66 is_image_name_id).
+var imageID = lazyre.New(`^sha256:[0-9a-fA-F]{64}$`)
+
+// dockerContainerSpec reads a docker_container task or handler with image
+// (or state absent); an argument straylight does not run is an error
+// naming it, which leaves the task to Ansible.
+func dockerContainerSpec(args map[string]any) (filemod.DockerContainer, error) {
+	dc := filemod.DockerContainer{Name: argString(args, "name"), Image: argString(args, "image"),
+		State: orDefaultString(argString(args, "state"), "started"), Restart: boolArg(args, "restart", false),
+		Recreate: boolArg(args, "recreate", false), ForceKill: boolArg(args, "force_kill", false) || boolArg(args, "forcekill", false)}
+	if err := onlyArgs(args, dockerSpecArgs...); err != nil {
+		return dc, fmt.Errorf("%w: with image the module compares it with the container's configuration, which straylight does not; Ansible runs the task", err)
+	}
+	var err error
+	if dc.Pull, err = dockerPull(args["pull"]); err != nil {
+		return dc, err
+	}
+	if dc.StopTimeout, err = dockerStopTimeout(args["stop_timeout"]); err != nil {
+		return dc, err
+	}
+	if dc.Env, err = dockerEnv(args["env"]); err != nil {
+		return dc, err
+	}
+	if dc.Command, err = dockerCommand(args["command"]); err != nil {
+		return dc, err
+	}
+	return dc, dockerSpecNames(dc)
+}
+
+// dockerCommand reads command as the module does with command_handling
+// correct, its default (community.docker 3.13.3 module_container/base.py
+// _preprocess_command): a string split as shlex.split splits it, a list's
+// elements as strings (nil when not given). An empty one, an element that
+// is neither a string nor a number, and a word a shell quote or JSON would
+// rewrite (see dockerEnv) are refused.
+func dockerCommand(v any) ([]string, error) {
+	var words []string
+	var err error
+	switch c := v.(type) {
+	case nil:
+		return nil, nil
+	case string:
+		if words, err = inventory.SplitWords(c); err != nil {
+			return nil, fmt.Errorf("command cannot be split as shlex.split splits it (the module fails): %v", err)
+		}
+	case []any:
+		if words, err = commandElements(c); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, fmt.Errorf("command is neither a string nor a list")
+	}
+	return words, checkCommandWords(words)
+}
+
+// commandElements are a command list's elements as strings: strings and
+// whole numbers (which Ansible's str elements convert alike).
+func commandElements(list []any) ([]string, error) {
+	words := make([]string, 0, len(list))
+	for _, e := range list {
+		switch e.(type) {
+		case string, int, int64, uint64:
+			words = append(words, fmt.Sprint(e))
+		default:
+			return nil, fmt.Errorf("command: element %v is not a string; Ansible runs the task", e)
+		}
+	}
+	return words, nil
+}
+
+// checkCommandWords refuses an empty command and a word quoting would
+// rewrite.
+func checkCommandWords(words []string) error {
+	if len(words) == 0 {
+		return fmt.Errorf("command is empty: the module creates the container with an empty Cmd, which the docker CLI cannot; Ansible runs the task")
+	}
+	for i, w := range words {
+		if strings.ContainsAny(w, "'\\\"") || strings.ContainsFunc(w, unicode.IsControl) {
+			return fmt.Errorf("command word %d: straylight passes words without quotes, backslashes or control characters (so that the plan masks a vaulted one); Ansible runs the task", i+1)
+		}
+	}
+	return nil
+}
+
+// dockerEnv reads env: "KEY=VALUE" sorted by key (nil when not given). A
+// value that is not a string fails the module (community.docker 3.13.3
+// module_container/base.py _preprocess_env); one a shell quote or JSON
+// would rewrite is refused, so that the plan's masking finds every
+// vaulted value verbatim in the line.
+func dockerEnv(v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("env is not a mapping")
+	}
+	env := make([]string, 0, len(m))
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		value, ok := m[k].(string)
+		switch {
+		case !ok:
+			return nil, fmt.Errorf("env %s: the module fails: Non-string value found for env option. Ambiguous env options must be wrapped in quotes to avoid them being interpreted. Key: %s", k, k)
+		case k == "" || strings.ContainsAny(k, "='\\\"") || strings.ContainsAny(value, "'\\\"") || strings.ContainsFunc(k+value, unicode.IsControl):
+			return nil, fmt.Errorf("env %s: straylight passes names and values without quotes, backslashes or control characters (so that the plan masks a vaulted one); Ansible runs the task", k)
+		}
+		env = append(env, k+"="+value)
+	}
+	return env, nil
+}
+
+// dockerSpecNames checks the name, the image and the state.
+func dockerSpecNames(dc filemod.DockerContainer) error {
+	switch {
+	case !serviceName().MatchString(dc.Name):
+		return fmt.Errorf("name %q is not a container name", dc.Name)
+	case !slices.Contains([]string{"started", "present", "stopped", "absent"}, dc.State):
+		return fmt.Errorf("state %q: straylight runs docker_container with state started, present, stopped or absent; Ansible runs the others", dc.State)
+	case dc.Image == "" && dc.State != "absent":
+		return fmt.Errorf("image is empty")
+	case imageID().MatchString(dc.Image):
+		return fmt.Errorf("image %s is an image ID: the module inspects it by ID and never pulls (module.py:462-465); straylight runs images given by name, Ansible this one", dc.Image)
+	case dc.Image != "" && !imageReference().MatchString(dc.Image):
+		return fmt.Errorf("image %q is not an image name straylight passes to the docker CLI", dc.Image)
+	}
+	return nil
+}
+
+// dockerPull reads pull: missing (the default, and false), never; always
+// (and true) pulls on every run and reports what the registry then holds
+// (module.py:473-483), which a plan made before the run cannot know.
+func dockerPull(v any) (string, error) {
+	switch v {
+	case nil, false, "missing":
+		return "missing", nil
+	case "never":
+		return "never", nil
+	case true, "always":
+		return "", fmt.Errorf("pull %v: the module pulls the image on every run and reports changed when the registry has a newer one (community.docker 3.13.3 module_container/module.py:473-483), which straylight's plan cannot know beforehand; Ansible runs the task", v)
+	}
+	return "", fmt.Errorf("pull %v is not one of missing, never, always, true, false", v)
+}
+
+// dockerStopTimeout reads stop_timeout, whole seconds ("" when not given).
+func dockerStopTimeout(v any) (string, error) {
+	if v == nil {
+		return "", nil
+	}
+	s := fmt.Sprint(v)
+	if n, err := strconv.Atoi(s); err != nil || n < 0 {
+		return "", fmt.Errorf("stop_timeout %q is not a whole number of seconds", s)
+	}
+	return s, nil
 }
 
 // containerTaskArgs refuses what a plain container task without image
@@ -1089,6 +1277,10 @@ func dockerContainerCommand(args map[string]any) (string, error) {
 	if !serviceName().MatchString(name) {
 		return "", fmt.Errorf("name %q is not a container name", name)
 	}
+	if dockerSpecGiven(args) {
+		dc, err := dockerContainerSpec(args)
+		return dc.Line(), err
+	}
 	if err := onlyArgs(args, "name", "state", "restart"); err != nil {
 		return "", err
 	}
@@ -1114,7 +1306,7 @@ func dockerContainerCommand(args map[string]any) (string, error) {
 // plugins/module_utils/util.py:20 DEFAULT_DOCKER_HOST, :27 docker_host's
 // env_fallback; docker_compose_v2 the same through
 // plugins/module_utils/common_cli.py:34 and :66-70).
-const dockerModuleDaemon = `docker --host "${DOCKER_HOST:-unix:///var/run/docker.sock}"`
+const dockerModuleDaemon = filemod.DockerCLI
 
 // ifRunningLine runs whenRunning or whenNot (either may be "") by whether
 // the container runs, as State.Running of its inspection by the CLI says; a

@@ -3,6 +3,8 @@ package ansible
 import (
 	"strings"
 	"testing"
+
+	"github.com/straylight-fleet/straylight/fleet/filemod"
 )
 
 // A podman_container handler without image is the line containers.podman
@@ -79,9 +81,27 @@ func TestDockerContainerHandlerCommands(t *testing.T) {
 			t.Errorf("%v: %q, %v; want %q", c.args, got, err, c.want)
 		}
 	}
-	for state, want := range map[string]string{"restarted": "no state restarted", "present": `state "present" is not run`, "absent": `state "absent" is not run`} {
+	for state, want := range map[string]string{"restarted": "no state restarted", "present": `state "present" is not run`, "healthy": `state "healthy" is not run`} {
 		if _, err := dockerContainerCommand(map[string]any{"name": "vllm", "state": state}); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("state %s: %v; want an error saying %q", state, err, want)
 		}
+	}
+}
+
+// A docker_container handler with image (or state absent) runs the same
+// line a task with those arguments runs (fleet/filemod/dockerimage.go);
+// what a task would refuse, the handler refuses.
+func TestDockerContainerHandlersWithImage(t *testing.T) {
+	args := map[string]any{"name": "vllm", "image": "vllm/vllm-openai:1", "restart": true, "pull": "never"}
+	want := filemod.DockerContainer{Name: "vllm", Image: "vllm/vllm-openai:1", State: "started", Pull: "never", Restart: true}.Line()
+	if got, err := dockerContainerCommand(args); err != nil || got != want {
+		t.Errorf("%v: %q, %v; want %q", args, got, err, want)
+	}
+	absent := filemod.DockerContainer{Name: "vllm", State: "absent", Pull: "missing"}.Line()
+	if got, err := dockerContainerCommand(map[string]any{"name": "vllm", "state": "absent"}); err != nil || got != absent {
+		t.Errorf("state absent: %q, %v; want %q", got, err, absent)
+	}
+	if _, err := dockerContainerCommand(map[string]any{"name": "vllm", "image": "app:1", "labels": map[string]any{"a": "b"}}); err == nil || !strings.Contains(err.Error(), `argument "labels" is not supported`) {
+		t.Errorf("labels: %v; want it refused", err)
 	}
 }

@@ -188,8 +188,8 @@ func TestComposeTaskRunsModuleAction(t *testing.T) {
 // Plain docker_container and podman_container tasks without image run
 // the handler's line for the state when the plan finds the module would
 // act; the probe asks whether the container runs. recreate: true without
-// image, an image, and states straylight does not run are refused, naming
-// the key.
+// image, an option besides the image the module would compare, and states
+// straylight does not run are refused, naming the key.
 func TestContainerTasksWithoutImage(t *testing.T) {
 	pb := `- hosts: all
   tasks:
@@ -197,8 +197,8 @@ func TestContainerTasksWithoutImage(t *testing.T) {
     - containers.podman.podman_container: {name: vllm, state: absent, recreate: false}
     - docker_container: {name: vllm, recreate: true}
     - podman_container: {name: vllm, recreate: yes}
-    - docker_container: {name: vllm, image: "vllm/vllm:1"}
-    - docker_container: {name: vllm, state: absent}
+    - docker_container: {name: vllm, image: "vllm/vllm:1", published_ports: ["127.0.0.1:8000:8000"]}
+    - docker_container: {name: vllm, state: healthy}
 `
 	w := renderServiceRepo(t, pb)
 	docker := `docker --host "${DOCKER_HOST:-unix:///var/run/docker.sock}"`
@@ -218,7 +218,7 @@ func TestContainerTasksWithoutImage(t *testing.T) {
 		}
 	}
 	reasons := []string{"recreate: true without image: docker_container would recreate", "recreate: true without image: podman_container ignores recreate",
-		"image: straylight runs docker_container tasks naming an existing container without image", `state "absent": straylight runs docker_container tasks with state started, stopped`}
+		`argument "published_ports" is not supported (straylight runs name, image, state, restart, recreate, pull, force_kill, forcekill, stop_timeout, env, command): with image the module compares it`, `state "healthy": straylight runs docker_container tasks with state started, stopped`}
 	if len(w.Unsupported) != len(reasons) {
 		t.Fatalf("unsupported %+v", w.Unsupported)
 	}
@@ -233,4 +233,63 @@ func TestContainerTasksWithoutImage(t *testing.T) {
 func noEnv(ct filemod.ContainerTask) filemod.ContainerTask {
 	ct.Env = nil
 	return ct
+}
+
+// docker_container tasks with image (and with state absent) are planned
+// from the image's and the container's IDs, with name, image, state,
+// restart, recreate, pull missing or never, force_kill, stop_timeout and
+// env; any other option, pull always, an image ID, a state straylight
+// does not run, an env value the module fails on or that straylight would
+// have to quote are refused, naming the key.
+func TestDockerContainerTasksWithImage(t *testing.T) {
+	pb := `- hosts: all
+  tasks:
+    - docker_container: {name: "{{ unit_name }}", image: "vllm/vllm-openai:{{ 1 + 1 }}", recreate: yes, pull: false, stop_timeout: 30}
+    - community.docker.docker_container: {name: vllm, state: absent, force_kill: true}
+    - docker_container: {name: vllm, image: app:1, pull: always}
+    - docker_container: {name: vllm, image: "sha256:1111111111111111111111111111111111111111111111111111111111111111"}
+    - docker_container: {name: vllm, image: app:1, state: healthy}
+    - docker_container: {name: vllm, image: "app:1; reboot"}
+    - docker_container: {name: vllm, image: app:1, stop_timeout: soon}
+    - docker_container: {name: vllm, image: app:1, volumes: ["/srv:/srv"]}
+    - docker_container: {name: vllm, image: app:1, env: {MODEL: qwen, PORT: 8000}}
+    - docker_container: {name: vllm, image: app:1, env: {ARGS: "--served-model-name 'q'"}}
+    - docker_container: {name: vllm, image: app:1, env: {MODEL: qwen, PORT: "8000"}, state: stopped}
+    - docker_container: {name: vllm, image: app:1, command: "--model 'Qwen/Qwen3 8B' --port 8000"}
+    - docker_container: {name: vllm, image: app:1, command: ["--model", "{{ unit_name }}", 8000]}
+    - docker_container: {name: vllm, image: app:1, command: ""}
+    - docker_container: {name: vllm, image: app:1, command: "--chat-template '{{ '{%' }} x \"y\"'"}
+    - docker_container: {name: vllm, image: app:1, command: ["--flag", true]}
+`
+	w := renderServiceRepo(t, pb)
+	want := []filemod.DockerContainer{
+		{Name: "vllm", Image: "vllm/vllm-openai:2", State: "started", Pull: "missing", StopTimeout: "30", Recreate: true},
+		{Name: "vllm", State: "absent", Pull: "missing", ForceKill: true},
+		{Name: "vllm", Image: "app:1", State: "stopped", Pull: "missing", Env: []string{"MODEL=qwen", "PORT=8000"}},
+		{Name: "vllm", Image: "app:1", State: "started", Pull: "missing", Command: []string{"--model", "Qwen/Qwen3 8B", "--port", "8000"}},
+		{Name: "vllm", Image: "app:1", State: "started", Pull: "missing", Command: []string{"--model", "vllm", "8000"}},
+	}
+	if len(w.Files) != len(want) {
+		t.Fatalf("planned %d tasks, want %d; unsupported %+v", len(w.Files), len(want), w.Unsupported)
+	}
+	for i, f := range w.Files {
+		ct := f.Container
+		if ct == nil || ct.Docker == nil || !reflect.DeepEqual(*ct.Docker, want[i]) || ct.Probe != want[i].Probe() || ct.Line != want[i].Line() || ct.Target != "vllm" || ct.State != want[i].State {
+			t.Errorf("task %d: %+v\nwant %+v", i, ct, want[i])
+		}
+	}
+	reasons := map[int]string{5: "pull always: the module pulls the image on every run", 6: "is an image ID: the module inspects it by ID",
+		7: `state "healthy": straylight runs docker_container with state started, present, stopped or absent`,
+		8: `image "app:1; reboot" is not an image name`, 9: `stop_timeout "soon" is not a whole number`,
+		10: `argument "volumes" is not supported (straylight runs name, image, state, restart, recreate, pull, force_kill, forcekill, stop_timeout, env, command)`,
+		11: "env PORT: the module fails: Non-string value found for env option", 12: "env ARGS: straylight passes names and values without quotes",
+		16: "command is empty", 17: "command word 2: straylight passes words without quotes", 18: "command: element true is not a string"}
+	if len(w.Unsupported) != len(reasons) {
+		t.Fatalf("unsupported %+v", w.Unsupported)
+	}
+	for _, u := range w.Unsupported {
+		if want := reasons[u.At.Line]; want == "" || !strings.Contains(u.Reason, want) {
+			t.Errorf("unsupported %+v; want %q at site.yml:%d", u, want, u.At.Line)
+		}
+	}
 }

@@ -19,6 +19,9 @@ type ContainerTask struct {
 	// Reads are the paths compose reads that a file task may write: the
 	// project's directory and its compose files (none for a container).
 	Reads []string `json:"reads,omitempty"`
+	// Docker is a docker_container task with image, or with state absent
+	// (dockerimage.go); nil for one naming a container without image.
+	Docker *DockerContainer `json:"docker,omitempty"`
 	// Env is the task's environment keyword: probe and line export it.
 	// Its values may be secrets, so it is never serialized.
 	Env []EnvVar `json:"-"`
@@ -74,6 +77,9 @@ func (ct ContainerTask) decideCompose(code int, stderr string) (ContainerResult,
 // else restarts it with restart: true; stopped stops a running one). The
 // probe prints State.Running.
 func (ct ContainerTask) decideDocker(code int, stdout, stderr string) (ContainerResult, error) {
+	if ct.Docker != nil {
+		return ct.decideDockerImage(code, stdout, stderr)
+	}
 	if code != 0 {
 		return ContainerResult{}, fmt.Errorf("container %s: %s (without image the module fails: Cannot create container when image is not specified!)", ct.Target, firstLine(stderr, stdout))
 	}

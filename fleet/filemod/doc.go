@@ -61,9 +61,10 @@
 // Ansible's module wrapper does. No Windows host checks these here: the
 // lab (remote/sim) interprets the scripts.
 // ContainerTask is a plain docker_compose_v2, docker_container or
-// podman_container task: its probe (compose's action with --dry-run, or
-// the container's State.Running), whose answer Decide reads as the module
+// podman_container task: its probe (compose's action with --dry-run, the
+// container's State.Running, or for docker_container with image the
+// image's and the container's IDs), whose answer Decide reads as the module
 // decides (ParseComposeEvents and ComposeChanged follow community.docker's
-// parse_events, parse_json_events and has_changes), and the line the apply
-// runs.
+// parse_events, parse_json_events and has_changes; DockerContainer its
+// docker_container's present and absent), and the line the apply runs.
 package filemod

@@ -20,7 +20,8 @@
 // or removes, tested on the host, skips it (commands.go), a
 // docker_compose_v2, docker_container or podman_container task is decided
 // from its probe's answer on the host (the compose action with --dry-run,
-// or whether the container runs: commands.go) (all through
+// whether the container runs, or the image's and the container's IDs:
+// commands.go) (all through
 // fleet/filemod), and a task that runs only if a registered task
 // changed is settled from that task's plan. It gives out a Plan: per host
 // the file changes with their hashes and diffs, the handlers the changes

@@ -33,7 +33,17 @@ var e2ePodmanTaskCases = []e2ePodmanCase{
 
 // e2eDockerTaskCases: started with restart on running and stopped
 // containers (restart, or start), started without on both (ok, or start),
-// stopped on both.
+// stopped on both. With image (e2eDockerImages: the host has
+// vllm/vllm-openai:0 and :1, the registry :1 and :2): a container of the
+// image (ok; restart with stop_timeout), one of an older image
+// (recreated and started), recreate: true on a stopped one, a missing
+// container (created and started; created only for present, pull never),
+// stopped with force_kill on a container of an older image (killed,
+// removed, created), absent with image on a running container and without
+// on a missing one, and an image the host lacks (a pull; then recreated);
+// with env: a container holding it and more (ok), one holding another
+// value (recreated), one lacking the image's PATH (recreated); with
+// command (a string, a list): the container's (ok), another (recreated).
 var e2eDockerTaskCases = []e2ePodmanCase{
 	{name: "restartrun", args: ", state: started, restart: true", start: "running"},
 	{name: "restartidle", args: `, restart: "yes"`, start: "exited"},
@@ -41,6 +51,21 @@ var e2eDockerTaskCases = []e2ePodmanCase{
 	{name: "startidle", args: ", state: started", start: "exited"},
 	{name: "stoprun", args: ", state: stopped", start: "running"},
 	{name: "stopidle", args: ", state: stopped", start: "exited"},
+	{name: "imgsame", args: ", image: vllm/vllm-openai:1", start: "running", image: "1"},
+	{name: "imgrestart", args: ", image: vllm/vllm-openai:1, restart: true, stop_timeout: 30", start: "running", image: "1"},
+	{name: "imgold", args: ", image: vllm/vllm-openai:1", start: "running", image: "0"},
+	{name: "imgrecreate", args: ", image: vllm/vllm-openai:1, state: started, recreate: true", start: "exited", image: "1"},
+	{name: "imgnew", args: ", image: vllm/vllm-openai:1", start: ""},
+	{name: "imgpresent", args: ", image: vllm/vllm-openai:1, state: present, pull: never", start: ""},
+	{name: "imgkill", args: ", image: vllm/vllm-openai:1, state: stopped, force_kill: true", start: "running", image: "0"},
+	{name: "imgabsent", args: ", image: vllm/vllm-openai:1, state: absent", start: "running", image: "1"},
+	{name: "imgabsentnone", args: ", state: absent", start: ""},
+	{name: "imgpull", args: ", image: vllm/vllm-openai:2", start: "running", image: "1"},
+	{name: "envsame", args: ", image: vllm/vllm-openai:1, env: {MODEL: qwen}", start: "running", env: e2eDockerPath + ",MODEL=qwen,HOSTNAME=c1"},
+	{name: "envchanged", args: ", image: vllm/vllm-openai:1, env: {MODEL: llama}", start: "running", env: e2eDockerPath + ",MODEL=qwen"},
+	{name: "envimage", args: ", image: vllm/vllm-openai:1, env: {MODEL: qwen}", start: "running", env: "MODEL=qwen"},
+	{name: "cmdsame", args: `, image: vllm/vllm-openai:1, command: "--model qwen --port 8000"`, start: "running", cmd: `["--model","qwen","--port","8000"]`},
+	{name: "cmdchanged", args: ", image: vllm/vllm-openai:1, command: [--model, llama, --port, 8000]", start: "running", cmd: `["--model","qwen","--port","8000"]`},
 }
 
 // e2eContainerTaskModules are the modules compared, with their task cases.
@@ -90,7 +115,9 @@ func TestE2EContainerTasksParityWithModules(t *testing.T) {
 		plan := parity.Plan(t, parity.OpenCore(t, root, "", o.Version))
 		e2eContainerTasksPlanned(t, plan)
 		e2eTasksChanged(t, o, plan, "podman startrun", "podman startidle", "podman restartrun", "podman stoprun", "podman absentrun",
-			"docker restartrun", "docker restartidle", "docker startidle", "docker stoprun")
+			"docker restartrun", "docker restartidle", "docker startidle", "docker stoprun", "docker imgrestart", "docker imgold",
+			"docker imgrecreate", "docker imgnew", "docker imgpresent", "docker imgkill", "docker imgabsent", "docker imgpull",
+			"docker envchanged", "docker envimage", "docker cmdchanged")
 		e2eContainerTasksCheck(t, o, plan, e2eContainerTasksAnsible(t, o, dir, root, collections, "--check", "--diff"))
 		if now := snapshot(); now != before {
 			t.Errorf("%s: a check acted on containers (-) before, (+) after:\n%s", e2eContainerVersions(o), parity.LineDiff(before, now))
@@ -105,7 +132,8 @@ func TestE2EContainerTasksParityWithModules(t *testing.T) {
 		}
 		after := parity.Plan(t, parity.OpenCore(t, root, "", o.Version))
 		e2eContainerTasksPlanned(t, after)
-		e2eTasksChanged(t, o, after, "podman startrun", "podman startidle", "podman restartrun", "docker restartrun", "docker restartidle")
+		e2eTasksChanged(t, o, after, "podman startrun", "podman startidle", "podman restartrun", "docker restartrun", "docker restartidle",
+			"docker imgrestart", "docker imgrecreate")
 		t.Logf("%s:\n%s", e2eContainerVersions(o), byAnsible)
 	})
 }
@@ -119,16 +147,16 @@ func e2eContainerTasksStart(t *testing.T, podman, docker, out string, snapshot f
 			t.Fatal(err)
 		}
 	}
-	states := map[string]string{"podman": podman, "docker": docker}
-	for _, m := range e2eContainerTaskModules {
-		containers := map[string]string{}
-		for _, c := range m.cases {
-			if c.start != "" {
-				containers["vllm-"+c.name] = c.start + " 0 0 0\n"
-			}
+	podmans := map[string]string{}
+	for _, c := range e2ePodmanTaskCases {
+		if c.start != "" {
+			podmans["vllm-"+c.name] = c.start + " 0 0 0\n"
 		}
-		e2eContainersAt(t, states[m.engine], out, map[string]string{"notified": ""}, containers)
 	}
+	e2eContainersAt(t, podman, out, map[string]string{"notified": ""}, podmans)
+	e2eContainersAt(t, docker, out, map[string]string{"notified": ""}, e2eDockerContainers(e2eDockerTaskCases))
+	e2eDockerImagesAt(t, docker)
+	e2eDockerEnvAt(t, docker, e2eDockerTaskCases)
 	return snapshot()
 }
 

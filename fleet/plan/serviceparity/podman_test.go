@@ -100,9 +100,11 @@ esac
 
 // e2ePodmanCase is a container with a podman_container handler: its name
 // (after the inventory's prefix), the handler's arguments after name
-// (", key: value"...), and the container's starting status (running,
-// exited, or "" for none).
-type e2ePodmanCase struct{ name, args, start string }
+// (", key: value"...), the container's starting status (running, exited,
+// or "" for none) and, for docker's, its image's key in e2eDockerImages
+// ("" for vllm/vllm-openai:1), its variables (KEY=VALUE,...) and its
+// Config.Cmd (JSON; "" for none).
+type e2ePodmanCase struct{ name, args, start, image, env, cmd string }
 
 // e2ePodmanCases: started with and without restart (its alias and
 // force_restart, a YAML and a string boolean, state left to its default)
