@@ -39,6 +39,11 @@ type TemplateOptions struct {
 	// Root, when set, is the folder errors name included templates and
 	// search folders relative to (as name is, say, for the template itself).
 	Root string
+	// OneValueAsIs is ansible-core 2.19's template result (oneValueAsIs):
+	// a template whose output is one value that is not a string is written
+	// as that value's str() without the trailing newlines Ansible otherwise
+	// restores, and one that outputs nothing is written empty.
+	OneValueAsIs bool
 }
 
 // TemplateDefaults are the `template` module's defaults.
@@ -102,12 +107,57 @@ func (e *Engine) RenderTemplate(name string, src []byte, scope *Scope, opts Temp
 		return nil, newError(name, c.err, 0)
 	}
 	vars := e.contextFor(c, scope, nil)
-	vars.Set(templateRunName, &templateRun{engine: e, scope: scope, key: key, search: opts.SearchPath, root: opts.Root, name: name})
+	run := &templateRun{engine: e, scope: scope, key: key, search: opts.SearchPath, root: opts.Root, name: name}
+	if opts.OneValueAsIs {
+		run.outputs = &outputs{}
+		vars.Set(finalizeFunc, run.outputs.finalize)
+	}
+	vars.Set(templateRunName, run)
 	out, err := e.execute(c, vars)
 	if err != nil {
 		return nil, asTemplateError(name, err)
 	}
+	if run.outputs != nil && run.outputs.oneValueAsIs(out) {
+		return []byte(out), nil
+	}
 	return []byte(preserveTrailingNewlines(string(src), out, key.newline)), nil
+}
+
+// outputs counts the values a render's {{ }} give that are not None (the
+// nodes ansible-core 2.19 joins), keeping the first.
+type outputs struct {
+	count int
+	first any
+}
+
+// finalize is finalizeFunc for a render that counts its outputs.
+func (o *outputs) finalize(args *exec.VarArgs) *exec.Value {
+	if value := toPy(args.Args[0]); value != nil && firstError(value) == nil {
+		if o.count == 0 {
+			o.first = value
+		}
+		o.count++
+	}
+	return finalize(args)
+}
+
+// oneValueAsIs tells whether ansible-core 2.19 writes out as the render
+// gave it: its concat returns the only node as it is, None for no node
+// (lib/ansible/_internal/_templating/_jinja_bits.py:738-756 at v2.19.14,
+// None-valued nodes skipped at :894-895), trailing newlines are restored
+// on a string only (_engine.py:389-403), and the template action writes
+// None as "" and another value as its str() (plugins/action/template.py:
+// 139-142, :159). out is the whole text only when no template text was
+// printed beside the value.
+func (o *outputs) oneValueAsIs(out string) bool {
+	switch o.count {
+	case 0:
+		return out == ""
+	case 1:
+		_, isString := o.first.(string)
+		return !isString && out == pyStr(o.first)
+	}
+	return false
 }
 
 // jinjaOverrides starts a template's first line that sets Jinja2 options,

@@ -50,6 +50,9 @@ type templateRun struct {
 	root   string     // names in errors are relative to it
 	name   string     // this file, for errors
 	depth  int
+	// outputs, when set, counts the top-level file's and its includes'
+	// outputs (TemplateOptions.OneValueAsIs).
+	outputs *outputs
 }
 
 // TemplateSearchPath is the searchpath the template action plugin gives
@@ -215,6 +218,9 @@ func (run *templateRun) varsFor(r *exec.Renderer, c *compiled, withContext bool)
 		ctx = e.contextFor(c, bare, nil)
 	}
 	ctx.Set(templateRunName, run)
+	if run.outputs != nil {
+		ctx.Set(finalizeFunc, run.outputs.finalize)
+	}
 	return ctx
 }
 
@@ -396,6 +402,7 @@ func (s *importStatement) bind(ctx *exec.Context, module map[string]any, file st
 func (run *templateRun) module(r *exec.Renderer, c *compiled, withContext bool) (map[string]any, error) {
 	vars := run.varsFor(r, c, withContext)
 	own := vars.Inherit()
+	own.Set(finalizeFunc, finalize) // an import's output is dropped, not counted
 	if _, err := run.render(c, own); err != nil {
 		return nil, err
 	}

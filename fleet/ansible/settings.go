@@ -191,6 +191,14 @@ func (r *Repo) StrictConditionals() bool {
 	return versionAtLeast(r.CoreVersion(), 2, 19)
 }
 
+// TemplateKeepsOneValue reports whether a template whose output is one
+// value that is not a string is written as that value, without the
+// trailing newlines restored, as since ansible-core 2.19
+// (render.TemplateOptions.OneValueAsIs).
+func (r *Repo) TemplateKeepsOneValue() bool {
+	return versionAtLeast(r.CoreVersion(), 2, 19)
+}
+
 // SymbolicModeChains reports whether a symbolic mode's clauses read the
 // mode the earlier clauses made (g=u after u=rw), as since ansible-core
 // 2.16; before, each clause read the file's mode as it was.

@@ -1,0 +1,41 @@
+package render
+
+import "testing"
+
+// TestOneValueAsIs: with OneValueAsIs (ansible-core 2.19) a template whose
+// output is one value that is not a string loses the trailing newline
+// Jinja2 dropped, and one that outputs nothing is empty; everything else
+// renders as without it. The bytes are ansible-core 2.19.14's, as
+// fleet/plan/moduleparity/onevalue_test.go checks against both cores.
+func TestOneValueAsIs(t *testing.T) {
+	for _, c := range []struct{ src, asIs, joined string }{
+		{"{{ true }}\n", "True", "True\n"},
+		{"{{ port }}\n", "8000", "8000\n"},
+		{"{{ [1, 'a'] }}\n", "[1, 'a']", "[1, 'a']\n"},
+		{"{{ none }}\n", "", "\n"},
+		{"{% if false %}x{% endif %}\n", "", "\n"},
+		{"{% for x in [7] %}{{ x }}{% endfor %}\n", "7", "7\n"},
+		{"{{ none }}{{ port }}\n", "8000", "8000\n"},
+		{"{% include 'inc.j2' %}\n", "True", "True\n"},
+		{"{% import 'm.j2' as m %}{{ port }}\n", "8000", "8000\n"},
+		{"{{ 'text' }}\n", "text\n", "text\n"},
+		{"{{ true }}\n\n", "True\n\n", "True\n\n"},
+		{"port {{ port }}\n", "port 8000\n", "port 8000\n"},
+		{"{{ port }}{{ port }}\n", "80008000\n", "80008000\n"},
+		{"{% include 'text.j2' %}{{ port }}\n", "x8000\n", "x8000\n"},
+	} {
+		for _, asIs := range []bool{true, false} {
+			_, opts := includeFixture(t, map[string]string{"inc.j2": "{{ true }}\n", "m.j2": "{{ 5 }}\n", "text.j2": "x"})
+			opts.OneValueAsIs = asIs
+			scope := NewScope(map[string]any{"port": 8000}, Magic{InventoryHostname: "h"})
+			out, err := NewEngine(Options{}).RenderTemplate("roles/x/templates/top.j2", []byte(c.src), scope, opts)
+			want := c.joined
+			if asIs {
+				want = c.asIs
+			}
+			if err != nil || string(out) != want {
+				t.Errorf("%q with OneValueAsIs %v: %q (%v), want %q", c.src, asIs, out, err, want)
+			}
+		}
+	}
+}
