@@ -43,8 +43,8 @@
 //
 // Ansible semantics the engine implements: trim_blocks on by default;
 // lstrip_blocks; the trailing-newline rule of Templar.do_template (and,
-// with TemplateOptions.OneValueAsIs, 2.19's template of one value written
-// as that value);
+// with TemplateOptions.DataTagging, 2.19's: a template of one value
+// written as that value, a source without template syntax as it is);
 // newline_sequence applied to template text only; "#jinja2:" override
 // lines; ansible_managed (in templates and the variables they use); None
 // printed as ""; default() keeping a null; lowercase none/true/false;

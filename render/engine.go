@@ -39,11 +39,14 @@ type TemplateOptions struct {
 	// Root, when set, is the folder errors name included templates and
 	// search folders relative to (as name is, say, for the template itself).
 	Root string
-	// OneValueAsIs is ansible-core 2.19's template result (oneValueAsIs):
-	// a template whose output is one value that is not a string is written
-	// as that value's str() without the trailing newlines Ansible otherwise
-	// restores, and one that outputs nothing is written empty.
-	OneValueAsIs bool
+	// DataTagging is ansible-core 2.19's template module (its templating
+	// rewrite): a source without {{, {% or {# is written as it is; a
+	// template whose output is one value that is not a string is written as
+	// that value's str() without the trailing newlines Ansible otherwise
+	// restores, and one that outputs nothing is written empty
+	// (outputs.oneValueAsIs); trailing newlines are restored with the
+	// task's newline_sequence, not a "#jinja2:" line's.
+	DataTagging bool
 }
 
 // TemplateDefaults are the `template` module's defaults.
@@ -98,6 +101,9 @@ func (e *Engine) RenderTemplate(name string, src []byte, scope *Scope, opts Temp
 	if err != nil {
 		return nil, &Error{Template: name, Kind: ErrRender, Message: err.Error(), Err: err}
 	}
+	if opts.DataTagging && !isPossiblyTemplate(string(src)) {
+		return src, nil // _engine.py:274-275 at v2.19.14: not templated at all
+	}
 	key := compileKey{src: string(src), newline: newline, trimBlocks: opts.TrimBlocks, lstripBlocks: opts.LstripBlocks}
 	if err := applyOverrides(&key); err != nil {
 		return nil, &Error{Template: name, Line: 1, Kind: ErrSyntax, Message: err.Error(), Err: err}
@@ -108,7 +114,7 @@ func (e *Engine) RenderTemplate(name string, src []byte, scope *Scope, opts Temp
 	}
 	vars := e.contextFor(c, scope, nil)
 	run := &templateRun{engine: e, scope: scope, key: key, search: opts.SearchPath, root: opts.Root, name: name}
-	if opts.OneValueAsIs {
+	if opts.DataTagging {
 		run.outputs = &outputs{}
 		vars.Set(finalizeFunc, run.outputs.finalize)
 	}
@@ -117,10 +123,15 @@ func (e *Engine) RenderTemplate(name string, src []byte, scope *Scope, opts Temp
 	if err != nil {
 		return nil, asTemplateError(name, err)
 	}
-	if run.outputs != nil && run.outputs.oneValueAsIs(out) {
+	switch {
+	case !opts.DataTagging:
+		return []byte(preserveTrailingNewlines(string(src), out, key.newline)), nil
+	case run.outputs.oneValueAsIs(out):
 		return []byte(out), nil
 	}
-	return []byte(preserveTrailingNewlines(string(src), out, key.newline)), nil
+	// _engine.py:389-403 at v2.19.14: options.overrides.newline_sequence
+	// is the task's argument.
+	return []byte(preserveTrailingNewlines(string(src), out, newline)), nil
 }
 
 // outputs counts the values a render's {{ }} give that are not None (the

@@ -51,7 +51,7 @@ type templateRun struct {
 	name   string     // this file, for errors
 	depth  int
 	// outputs, when set, counts the top-level file's and its includes'
-	// outputs (TemplateOptions.OneValueAsIs).
+	// outputs (TemplateOptions.DataTagging).
 	outputs *outputs
 }
 

@@ -2,12 +2,12 @@ package render
 
 import "testing"
 
-// TestOneValueAsIs: with OneValueAsIs (ansible-core 2.19) a template whose
+// TestDataTaggingOneValue: with DataTagging (ansible-core 2.19) a template whose
 // output is one value that is not a string loses the trailing newline
 // Jinja2 dropped, and one that outputs nothing is empty; everything else
 // renders as without it. The bytes are ansible-core 2.19.14's, as
 // fleet/plan/moduleparity/onevalue_test.go checks against both cores.
-func TestOneValueAsIs(t *testing.T) {
+func TestDataTaggingOneValue(t *testing.T) {
 	for _, c := range []struct{ src, asIs, joined string }{
 		{"{{ true }}\n", "True", "True\n"},
 		{"{{ port }}\n", "8000", "8000\n"},
@@ -26,7 +26,7 @@ func TestOneValueAsIs(t *testing.T) {
 	} {
 		for _, asIs := range []bool{true, false} {
 			_, opts := includeFixture(t, map[string]string{"inc.j2": "{{ true }}\n", "m.j2": "{{ 5 }}\n", "text.j2": "x"})
-			opts.OneValueAsIs = asIs
+			opts.DataTagging = asIs
 			scope := NewScope(map[string]any{"port": 8000}, Magic{InventoryHostname: "h"})
 			out, err := NewEngine(Options{}).RenderTemplate("roles/x/templates/top.j2", []byte(c.src), scope, opts)
 			want := c.joined
@@ -34,7 +34,7 @@ func TestOneValueAsIs(t *testing.T) {
 				want = c.asIs
 			}
 			if err != nil || string(out) != want {
-				t.Errorf("%q with OneValueAsIs %v: %q (%v), want %q", c.src, asIs, out, err, want)
+				t.Errorf("%q with DataTagging %v: %q (%v), want %q", c.src, asIs, out, err, want)
 			}
 		}
 	}

@@ -62,21 +62,11 @@ func oracleGroups() map[string][]string {
 	}
 }
 
-func requireAnsible(t *testing.T) string {
+// runOracle runs all cases with core's ansible-playbook and returns each
+// case's output (nil when the task failed).
+func runOracle(t *testing.T, core oracle.Core, repo oracleRepo, cases []oracleCase) map[string][]byte {
 	t.Helper()
-	path, err := exec.LookPath("ansible-playbook")
-	if err == nil {
-		return path
-	}
-	oracle.Missing(t, "ansible-playbook not found, so no comparison with Ansible: %v", err)
-	return ""
-}
-
-// runOracle runs all cases with ansible-playbook and returns each case's
-// output (nil when the task failed).
-func runOracle(t *testing.T, repo oracleRepo, cases []oracleCase) map[string][]byte {
-	t.Helper()
-	playbook := requireAnsible(t)
+	playbook := filepath.Join(core.Bin, "ansible-playbook")
 	dir := t.TempDir()
 	writeOracleRepo(t, dir, repo, cases)
 	out := filepath.Join(dir, "out")
@@ -215,30 +205,56 @@ func oracleSuites(t *testing.T) []oracleSuite {
 // comparison also runs where Ansible is not installed.
 const recordedDir = "testdata/oracle"
 
-// TestOracle runs each suite with ansible-playbook (one run per suite) and
-// compares every template's bytes with the engine's. With
-// STRAYLIGHT_RECORD_ORACLE=1 it also records Ansible's outputs for
-// TestRecordedOracle.
+// TestOracle runs each suite with each installed ansible-core's
+// ansible-playbook (one run per suite and core) and compares every
+// template's bytes with the engine's, rendering as that core's template
+// module does. With STRAYLIGHT_RECORD_ORACLE=1 it also records the oldest
+// core's outputs (Debian's 2.14) for TestRecordedOracle.
 func TestOracle(t *testing.T) {
-	requireAnsible(t)
-	for _, suite := range oracleSuites(t) {
-		t.Run(suite.name, func(t *testing.T) {
-			want := runOracle(t, suite.repo, suite.cases)
-			if os.Getenv("STRAYLIGHT_RECORD_ORACLE") == "1" {
-				recordOracle(t, suite, want)
+	for i, core := range oracle.Cores(t) {
+		t.Run("ansible-core "+core.Version, func(t *testing.T) {
+			for _, suite := range oracleSuites(t) {
+				t.Run(suite.name, func(t *testing.T) {
+					want := runOracle(t, core, suite.repo, suite.cases)
+					if i == 0 && os.Getenv("STRAYLIGHT_RECORD_ORACLE") == "1" {
+						recordOracle(t, suite, want)
+					}
+					compareSuite(t, suite, want, core.Version)
+				})
 			}
-			compareSuite(t, suite, want)
 		})
 	}
 }
 
-// TestRecordedOracle compares the engine with Ansible's recorded outputs.
+// TestRecordedOracle compares the engine with Ansible's recorded outputs
+// (ansible-core 2.14's).
 func TestRecordedOracle(t *testing.T) {
 	for _, suite := range oracleSuites(t) {
 		t.Run(suite.name, func(t *testing.T) {
-			compareSuite(t, suite, loadRecorded(t, suite))
+			compareSuite(t, suite, loadRecorded(t, suite), "2.14")
 		})
 	}
+}
+
+// knownDifferences are the cases whose bytes ansible-core 2.19 writes
+// differently from straylight's engine, by version and case, with why:
+// straylight templates with 2.14's data model under both cores, but for
+// the template module's own rules (TemplateOptions.DataTagging). A listed
+// case that matches fails the test, so that the list shrinks with the
+// engine (docs/ansible-semantics.md §7).
+var knownDifferences = map[string]map[string]string{
+	"2.19": {
+		"types":                 "2.19 keeps a variable's native type ({{ x }} of an int is an int, not '8000') and no longer reads a rendered '[1, 2]' or 'True' as a list or bool",
+		"types_served":          "2.19 keeps a variable's native type",
+		"hostvars_role_default": "2.19 keeps a variable's native type: an int here, so the template of one value is written without its newline",
+		"bool":                  "2.19's bool filter gives False for None, 2.14's None",
+		"regex_findall":         "2.19 prints tuples inside a printed value as lists",
+		"dict_items":            "2.19 prints tuples inside a printed value as lists",
+		"subelements_zip":       "2.19 prints tuples inside a printed value as lists",
+		"logic":                 "2.19 prints tuples inside a printed value as lists",
+		"concat_math":           "2.19 prints tuples inside a printed value as lists",
+		"format_range":          "2.19 prints range(0, 3) for a range, 2.14 its list",
+	},
 }
 
 func recordOracle(t *testing.T, suite oracleSuite, outputs map[string][]byte) {
@@ -272,8 +288,9 @@ func loadRecorded(t *testing.T, suite oracleSuite) map[string][]byte {
 	return outputs
 }
 
-// compareSuite renders every case with the engine and compares.
-func compareSuite(t *testing.T, suite oracleSuite, want map[string][]byte) {
+// compareSuite renders every case with the engine as core's template
+// module does and compares.
+func compareSuite(t *testing.T, suite oracleSuite, want map[string][]byte, core string) {
 	t.Helper()
 	scopes := newOracleScopes(t, suite.repo)
 	e := NewEngine(Options{})
@@ -284,9 +301,24 @@ func compareSuite(t *testing.T, suite oracleSuite, want map[string][]byte) {
 			opts = *c.opts
 		}
 		opts.SearchPath = search
+		opts.DataTagging = core >= "2.19"
 		got, err := e.RenderTemplate(c.name+".j2", []byte(c.src), scopes.play(c), opts)
+		if why, known := knownDifferences[core][c.name]; known {
+			checkKnownDifference(t, c, want[c.name], got, err, why)
+			continue
+		}
 		checkOracleCase(t, c, want[c.name], got, err)
 	}
+}
+
+// checkKnownDifference fails when a listed case renders as Ansible does.
+func checkKnownDifference(t *testing.T, c oracleCase, want, got []byte, err error, why string) {
+	t.Helper()
+	if err == nil && bytes.Equal(want, got) {
+		t.Errorf("%s: listed as a known difference (%s) but renders as Ansible does: remove it from knownDifferences", c.name, why)
+		return
+	}
+	t.Logf("%s: known difference (%s)\nansible: %q\nengine:  %q (%v)", c.name, why, want, got, err)
 }
 
 // oracleSearchPath writes the repository's extra templates into a folder

@@ -927,7 +927,7 @@ func (hs *HostScope) renderTemplate(run *PlayRun, t *Task, args map[string]any) 
 		return nil, err
 	}
 	opts := render.TemplateOptions{NewlineSequence: newlineFor(t.Module, args), TrimBlocks: boolArg(args, "trim_blocks", true), LstripBlocks: boolArg(args, "lstrip_blocks", false),
-		SearchPath: render.TemplateSearchPath(hs.repo.templateDirs(run, t, src)...), Root: hs.repo.Root, OneValueAsIs: hs.repo.TemplateKeepsOneValue()}
+		SearchPath: render.TemplateSearchPath(hs.repo.templateDirs(run, t, src)...), Root: hs.repo.Root, DataTagging: hs.repo.DataTagging()}
 	out, err := hs.repo.engine.RenderTemplate(RelTo(hs.repo.Root, src), body, hs.scope, opts)
 	return out, err
 }

@@ -191,11 +191,11 @@ func (r *Repo) StrictConditionals() bool {
 	return versionAtLeast(r.CoreVersion(), 2, 19)
 }
 
-// TemplateKeepsOneValue reports whether a template whose output is one
-// value that is not a string is written as that value, without the
-// trailing newlines restored, as since ansible-core 2.19
-// (render.TemplateOptions.OneValueAsIs).
-func (r *Repo) TemplateKeepsOneValue() bool {
+// DataTagging reports whether the template module renders as since
+// ansible-core 2.19's templating rewrite (render.TemplateOptions.DataTagging:
+// a template of one value is written as that value, a source without
+// template syntax as it is).
+func (r *Repo) DataTagging() bool {
 	return versionAtLeast(r.CoreVersion(), 2, 19)
 }
 
