@@ -39,3 +39,29 @@ func TestDataTaggingOneValue(t *testing.T) {
 		}
 	}
 }
+
+// TestDataTaggingSourceWithoutTemplateSyntax: 2.19 writes a source with no
+// {{, {% or {# as it is, CRLF kept, and restores trailing newlines with the
+// task's newline_sequence rather than a "#jinja2:" line's (the recorded
+// 2.19 bytes of the whitespace oracle cases crlf_source and
+// override_newline).
+func TestDataTaggingSourceWithoutTemplateSyntax(t *testing.T) {
+	for _, c := range []struct{ src, tagged, before string }{
+		{"a\r\nb\r\n\r\n", "a\r\nb\r\n\r\n", "a\nb\n"},
+		{"#jinja2:newline_sequence:'\\r\\n'\na\n{{ multi }}b\n", "a\r\nl1\nl2\nb\n", "a\r\nl1\nl2\nb\r\n"},
+	} {
+		for _, tagged := range []bool{true, false} {
+			opts := TemplateDefaults()
+			opts.DataTagging = tagged
+			scope := NewScope(map[string]any{"multi": "l1\nl2\n"}, Magic{InventoryHostname: "h"})
+			out, err := NewEngine(Options{}).RenderTemplate("t.j2", []byte(c.src), scope, opts)
+			want := c.before
+			if tagged {
+				want = c.tagged
+			}
+			if err != nil || string(out) != want {
+				t.Errorf("%q with DataTagging %v: %q (%v), want %q", c.src, tagged, out, err, want)
+			}
+		}
+	}
+}
