@@ -18,6 +18,16 @@ type Options struct {
 	// AnsibleManaged is ansible_managed in templates (ansible.cfg's
 	// ansible_managed, already expanded); "" means DefaultAnsibleManaged.
 	AnsibleManaged string
+	// DataTagging, when set and true, templates variables and arguments as
+	// ansible-core 2.19 does (templateNative): a template of one value
+	// keeps that value's type, others are strings, none read as literals.
+	// It is asked when a value is first templated, not at NewEngine.
+	DataTagging func() bool
+}
+
+// dataTagging tells whether values are templated as ansible-core 2.19 does.
+func (e *Engine) dataTagging() bool {
+	return e.opts.DataTagging != nil && e.opts.DataTagging()
 }
 
 // TemplateOptions are the template task's arguments that change rendering.

@@ -15,9 +15,11 @@ import (
 // that is one {{ }} of a bool, list or dict keeps that type, a rendered
 // string that reads as a list, dict or bool becomes one, and everything
 // else is a string ("{{ vllm.port }}" gives "8000"; only "{{ port }}"
-// naming a variable whose raw value is 8000 gives 8000). The result
-// holds plain Go values: nil, bool, int, float64, string, []any and
-// map[string]any.
+// naming a variable whose raw value is 8000 gives 8000). With
+// Options.DataTagging (ansible-core 2.19) a template of one value keeps it
+// ("{{ vllm.port }}" gives 8000) and others are strings (renderNative).
+// The result holds plain Go values: nil, bool, int, float64, string,
+// []any and map[string]any.
 func (e *Engine) TemplateValue(scope *Scope, value any) (any, error) {
 	result, err := e.templateValue(scope, value, nil)
 	if err != nil {
@@ -116,7 +118,11 @@ func (e *Engine) templateString(s *Scope, str string, c *chain) (any, error) {
 	if compiled.err != nil {
 		return nil, newError(str, compiled.err, 0)
 	}
-	result, err := e.renderData(compiled, e.contextFor(compiled, s, c))
+	render := e.renderData
+	if e.dataTagging() {
+		render = e.renderNative
+	}
+	result, err := render(compiled, e.contextFor(compiled, s, c))
 	if err != nil {
 		return nil, newError(str, err, 0)
 	}
@@ -171,6 +177,47 @@ func (e *Engine) renderData(c *compiled, vars *exec.Context) (any, error) {
 		return v, nil
 	}
 	return pyStr(value), nil
+}
+
+// renderNative renders compiled as ansible-core 2.19 templates a value: its
+// concat keeps a lone output node as it is (None for none; None-valued
+// nodes dropped) and joins several into a string, no longer read as a
+// Python literal, and the result is finalized, tuples becoming lists
+// (lib/ansible/_internal/_templating/_jinja_bits.py:738-756, :894-895,
+// :1071-1108 at v2.19.14).
+func (e *Engine) renderNative(c *compiled, vars *exec.Context) (any, error) {
+	if c.single != nil {
+		value, err := e.evalSingle(c, vars)
+		return nativeResult(value), err
+	}
+	counted := &outputs{}
+	vars.Set(finalizeFunc, counted.finalize)
+	out, err := e.execute(c, vars)
+	switch {
+	case err != nil:
+		return nil, err
+	case counted.count == 0 && out == "":
+		return nil, nil
+	case counted.count == 1 && out == pyStr(counted.first):
+		return nativeResult(counted.first), nil
+	}
+	return out, nil
+}
+
+// nativeResult is a templated value as 2.19 finalizes it: tuples become
+// lists, inside containers too.
+func nativeResult(value any) any {
+	switch v := value.(type) {
+	case pyTuple:
+		return nativeResult(pyList(v))
+	case pyList:
+		out := make(pyList, len(v))
+		for i, item := range v {
+			out[i] = nativeResult(item)
+		}
+		return out
+	}
+	return value
 }
 
 // OmitPlaceholder is the value of the omit variable: a module argument that

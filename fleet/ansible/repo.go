@@ -133,7 +133,7 @@ func (r *Repo) loadConfig(opts Options) error {
 	if r.Settings, err = LoadSettings(r.Root); err != nil {
 		return err
 	}
-	r.engine = render.NewEngine(render.Options{AnsibleManaged: r.Config.AnsibleManaged})
+	r.engine = render.NewEngine(render.Options{AnsibleManaged: r.Config.AnsibleManaged, DataTagging: r.DataTagging})
 	r.core = coreVersion{given: opts.CoreVersion, detect: opts.DetectCoreVersion, configured: r.Settings.AnsibleCoreVersion}
 	r.extraArgs = opts.ExtraVars
 	r.ExtraVars, err = parseExtraVars(opts.ExtraVars)
