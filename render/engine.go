@@ -86,7 +86,7 @@ func NewEngine(opts Options) *Engine {
 		opts.AnsibleManaged = DefaultAnsibleManaged
 	}
 	e := &Engine{opts: opts, loader: loaders.MustNewMemoryLoader(map[string]string{carrierName: ""})}
-	e.env = newEnvironment()
+	e.env = newEnvironment(e.dataTagging)
 	e.carrier = mustCarrier(e)
 	return e
 }
@@ -151,15 +151,20 @@ type outputs struct {
 	first any
 }
 
-// finalize is finalizeFunc for a render that counts its outputs.
+// finalize is finalizeFunc for a render that counts its outputs (2.19's),
+// printing a value as 2.19 does: finalized first, so that tuples inside it
+// print as lists (_jinja_bits.py:750-756 at v2.19.14).
 func (o *outputs) finalize(args *exec.VarArgs) *exec.Value {
-	if value := toPy(args.Args[0]); value != nil && firstError(value) == nil {
-		if o.count == 0 {
-			o.first = value
-		}
-		o.count++
+	value := toPy(args.Args[0])
+	if value == nil || firstError(value) != nil {
+		return finalize(args)
 	}
-	return finalize(args)
+	value = nativeResult(value)
+	if o.count == 0 {
+		o.first = value
+	}
+	o.count++
+	return exec.AsValue(pyStr(value))
 }
 
 // oneValueAsIs tells whether ansible-core 2.19 writes out as the render

@@ -16,9 +16,9 @@ import (
 // gonja's statements (with a `for` that keeps dict order), Jinja2 filters
 // and tests from gonja where they already match, ours (Ansible's filters,
 // undefined-aware tests) where they do not, and Ansible's globals.
-func newEnvironment() *exec.Environment {
+func newEnvironment(dataTagging func() bool) *exec.Environment {
 	return &exec.Environment{
-		Filters:           newFilterSet(),
+		Filters:           newFilterSet(dataTagging),
 		Tests:             newTestSet(),
 		ControlStructures: newControlStructures(),
 		Methods:           newMethods(),

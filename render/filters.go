@@ -42,7 +42,7 @@ var gonjaFilters = []string{
 	"truncate", "unique", "urlencode", "urlize", "wordcount", "wordwrap", "xmlattr",
 }
 
-func newFilterSet() *exec.FilterSet {
+func newFilterSet(dataTagging func() bool) *exec.FilterSet {
 	set := map[string]exec.FilterFunction{}
 	for _, name := range gonjaFilters {
 		if fn, ok := builtins.Filters.Get(name); ok {
@@ -55,6 +55,7 @@ func newFilterSet() *exec.FilterSet {
 		set[name] = f.function(name)
 	}
 	set["format"] = filterFormat
+	set["bool"] = filter{fn: boolFilter(dataTagging)}.function("bool")
 	return exec.NewFilterSet(set)
 }
 

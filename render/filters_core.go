@@ -17,7 +17,6 @@ func ansibleFilters() map[string]filter {
 	filters := map[string]filter{
 		"default":   {params: []string{"default_value", "boolean"}, fn: filterDefault, acceptsUndefined: true},
 		"mandatory": {params: []string{"msg"}, fn: filterMandatory, acceptsUndefined: true},
-		"bool":      {fn: filterBool},
 		"lower":     {fn: stringFilter(strings.ToLower)},
 		"upper":     {fn: stringFilter(strings.ToUpper)},
 		"string":    {fn: stringFilter(func(s string) string { return s })},
@@ -70,6 +69,19 @@ func filterMandatory(in any, args []any) (any, error) {
 }
 
 // filterBool is Ansible's to_bool.
+// boolFilter is bool as the core in use runs it: ansible-core 2.19's
+// to_bool gives False for None, which 2.14's passed through
+// (lib/ansible/plugins/filter/core.py:98-119 at v2.19.14: None is in
+// neither set, and None == 1 is False).
+func boolFilter(dataTagging func() bool) func(any, []any) (any, error) {
+	return func(in any, args []any) (any, error) {
+		if in == nil && dataTagging() {
+			return false, nil
+		}
+		return filterBool(in, args)
+	}
+}
+
 func filterBool(in any, _ []any) (any, error) {
 	switch v := in.(type) {
 	case nil, bool:

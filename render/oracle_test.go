@@ -244,13 +244,7 @@ func TestRecordedOracle(t *testing.T) {
 // engine (docs/ansible-semantics.md §7).
 var knownDifferences = map[string]map[string]string{
 	"2.19": {
-		"bool":            "2.19's bool filter gives False for None, 2.14's None",
-		"regex_findall":   "2.19 prints tuples inside a printed value as lists",
-		"dict_items":      "2.19 prints tuples inside a printed value as lists",
-		"subelements_zip": "2.19 prints tuples inside a printed value as lists",
-		"logic":           "2.19 prints tuples inside a printed value as lists",
-		"concat_math":     "2.19 prints tuples inside a printed value as lists",
-		"format_range":    "2.19 prints range(0, 3) for a range, 2.14 its list",
+		"format_range": "2.19 prints range(0, 3) for a range, 2.14 its list",
 	},
 }
 

@@ -199,7 +199,7 @@ func (e *Engine) renderNative(c *compiled, vars *exec.Context) (any, error) {
 	case counted.count == 0 && out == "":
 		return nil, nil
 	case counted.count == 1 && out == pyStr(counted.first):
-		return nativeResult(counted.first), nil
+		return counted.first, nil
 	}
 	return out, nil
 }
@@ -214,6 +214,12 @@ func nativeResult(value any) any {
 		out := make(pyList, len(v))
 		for i, item := range v {
 			out[i] = nativeResult(item)
+		}
+		return out
+	case pyDict:
+		out := newDict(len(v))
+		for _, key := range v.keys() {
+			out.set(key, nativeResult(v[key].val))
 		}
 		return out
 	}
