@@ -891,7 +891,8 @@ func (rs *roleScan) importRole(t *Task, depth int) {
 		rs.unknown(t, "imports a role named by a template")
 		return
 	}
-	from := RoleFiles{Tasks: argString(t.Args, "tasks_from"), Handlers: argString(t.Args, "handlers_from")}
+	from := RoleFiles{Tasks: argString(t.Args, "tasks_from"), Vars: argString(t.Args, "vars_from"),
+		Defaults: argString(t.Args, "defaults_from"), Handlers: argString(t.Args, "handlers_from")}
 	if role := rs.load(RoleRef{Name: name, At: t.At}, from, depth+1); role != nil {
 		rs.roles = append(rs.roles, role)
 	}
