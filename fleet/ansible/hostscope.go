@@ -161,8 +161,8 @@ func (r *Repo) scopeWithPlayVars(host string, run *PlayRun, playVars map[string]
 // withPlayMagic gives a play's scopes Ansible's magic variables of the
 // play (VariableManager._get_magic_variables,
 // lib/ansible/vars/manager.py:437-488 at c9ac477e): its name, its role
-// names (playRoleNames) and its hosts within --limit (a plan fails none of them), one list shared by
-// every host's scope. ansible_play_batch and play_hosts are the serial
+// names (playRoleNames) and its hosts within --limit (a plan fails none
+// of them), one list shared by every host's scope. ansible_play_batch and play_hosts are the serial
 // batch: all of them without serial, left undefined with it (straylight
 // does not batch a plan).
 func withPlayMagic(raw map[string]any, run *PlayRun, hosts []any) map[string]any {
@@ -941,7 +941,8 @@ func (hs *HostScope) renderTemplate(run *PlayRun, t *Task, args map[string]any) 
 // task's ansible_search_path (its role's folder, the folders of the roles
 // it is a meta dependency of or was included from, nearest first, then its
 // own file's), the playbook's folder, the playbook's folder again and the
-// template's own folder. Sources, the same in ansible-core v2.14.18 and v2.19.14:
+// template's own folder. Sources, the same in ansible-core v2.14.18 and
+// v2.19.14:
 // lib/ansible/playbook/base.py:768-785 (2.19.14: :819) get_search_path,
 // lib/ansible/executor/task_executor.py:210-214 (2.19.14: :184-188) adding
 // the playbook's folder when missing, and
