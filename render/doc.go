@@ -62,7 +62,8 @@
 //
 // Lookups (lookup, query, q) run for env, file, template, vars,
 // first_found and fileglob, finding files through the scope's search path
-// (Scope.WithSearchPath: the role's, then the playbook's directory, each
+// (Scope.WithSearchPath: the role's, those of the roles it is a
+// dependency of or was included from, then the playbook's directory, each
 // with files/ or templates/ first); other lookups are refused by name.
 //
 // {% include %}, {% import %} and {% from %} read templates from

@@ -64,8 +64,8 @@ type Scope struct {
 }
 
 // WithSearchPath returns s with the directories lookups (file, template,
-// first_found, fileglob) search: a role's and the playbook's, in Ansible's
-// order; each is tried with the lookup's sub directory (files/,
+// first_found, fileglob) search: a role's (then its dep chain's) and the
+// playbook's, in Ansible's order; each is tried with the lookup's sub directory (files/,
 // templates/), then as it is.
 func (s *Scope) WithSearchPath(dirs []string) *Scope {
 	c := NewScope(s.raw, s.magic)

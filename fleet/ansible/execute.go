@@ -3,6 +3,7 @@ package ansible
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -46,12 +47,18 @@ type walker struct {
 	gathered render.FactSource
 	runs     []factSelection
 	factsBy  string
+	// includedRoles are the roles include_role brought into the play so
+	// far, which join ansible_play_role_names from ansible-core 2.17 on
+	// (or with public: true before): roleNamesLayer.
+	includedRoles []*Role
+	namesLayer    map[string]any // roleNamesLayer for namesFor included roles
+	namesFor      int
 }
 
 // roleScopeKey names a scope whose lookups search a role's directory.
 type roleScopeKey struct {
 	base *HostScope
-	dir  string
+	dirs string // the role's folder, then its dependents' (frame.roleDirs)
 }
 
 // frame is what a task inherits from the blocks, imports and role around it.
@@ -63,6 +70,15 @@ type frame struct {
 	tags   []string
 	dir    string     // where relative task files are looked for first
 	env    []EnvEntry // environment entries of the play, role entry, blocks and includes
+	// chain is Ansible's dep chain of the role whose tasks run
+	// (Block._dep_chain): the roles it is a meta dependency of, or was
+	// included from, outermost first, then itself; parents are that role's
+	// Role._parents (the role that pulled it in), and include the
+	// include_role/import_role params ansible_parent_role_names and
+	// ansible_parent_role_paths (IncludeRole.get_include_params).
+	chain   []*Role
+	parents []*Role
+	include map[string]any
 }
 
 // maxIncludeDepth stops include loops (a file including itself).
@@ -83,7 +99,7 @@ func (wk *walker) playTasks() error {
 	}
 	wk.flush++
 	for i, role := range wk.run.Roles {
-		if err := wk.playRole(top, role, wk.run.Entries[i]); err != nil {
+		if err := wk.playRole(top, role, wk.run.Entries[i], wk.run.parentsAt(i)); err != nil {
 			return err
 		}
 	}
@@ -96,13 +112,15 @@ func (wk *walker) playTasks() error {
 
 // playRole runs a role entry of the play's roles: its params, conditions
 // and tags apply to each of its tasks.
-func (wk *walker) playRole(top frame, role *Role, ref RoleRef) error {
+func (wk *walker) playRole(top frame, role *Role, ref RoleRef, parents []*Role) error {
 	f := top
 	f.params = ref.Params
 	f.when = append(slices.Clip(top.when), ref.When...)
 	f.tags = AppendUnique(slices.Clone(top.tags), ref.Tags...)
 	f.dir = filepath.Join(role.Dir, "tasks")
 	f.env = append(slices.Clip(top.env), ref.Environment...)
+	f.parents = parents[max(0, len(parents)-1):] // Role._parents: the role whose dependency it is
+	f.chain = append(slices.Clip(parents), role)
 	return wk.tasks(f, role.Tasks)
 }
 
@@ -327,50 +345,80 @@ func (wk *walker) scopeFor(f frame, t *Task, item map[string]any) *HostScope {
 }
 
 func (wk *walker) scopeWithLayers(f frame, t *Task, item map[string]any) *HostScope {
-	layers := []map[string]any{f.vars, t.Vars, wk.facts, f.params, item}
-	if allEmpty(layers) {
-		return wk.lookupScope(f.base, t)
+	layers := []map[string]any{f.vars, t.Vars, wk.facts, f.params, f.include, item}
+	if allEmpty(layers) && len(wk.includedRoles) == 0 {
+		return wk.lookupScope(f, t)
 	}
 	merged := mergeMaps(append([]map[string]any{rolePath(t)}, layers...)...)
 	for k, v := range wk.repo.ExtraVars {
 		merged[k] = v
 	}
+	maps.Copy(merged, wk.roleNamesLayer())
 	c := *f.base
 	c.scope = f.base.scope.With(merged)
 	if t.RoleDir != "" {
-		c.scope = c.scope.WithSearchPath([]string{t.RoleDir, wk.run.Playbook.Dir})
+		c.roleDirs = f.roleDirs(t)
+		c.scope = c.scope.WithSearchPath(append(slices.Clone(c.roleDirs), wk.run.Playbook.Dir))
 	}
 	return &c
 }
 
+// roleDirs is the role part of a role's task's ansible_search_path: its
+// role's folder, then the folders of the roles it is a dependency of or
+// was included from, nearest first (Base.get_search_path,
+// lib/ansible/playbook/base.py:768-785 at v2.14.18, :819-836 at v2.19.14).
+func (f frame) roleDirs(t *Task) []string {
+	dirs := []string{t.RoleDir}
+	for i := len(f.chain) - 1; i >= 0; i-- {
+		if dir := f.chain[i].Dir; !slices.Contains(dirs, dir) {
+			dirs = append(dirs, dir)
+		}
+	}
+	return dirs
+}
+
 // lookupScope is base with lookups searching the task's role first; one
 // per role, so that templated variables are cached across its tasks.
-func (wk *walker) lookupScope(base *HostScope, t *Task) *HostScope {
+func (wk *walker) lookupScope(f frame, t *Task) *HostScope {
+	base := f.base
 	if t.RoleDir == "" {
 		return base
 	}
-	key := roleScopeKey{base, t.RoleDir}
+	dirs := f.roleDirs(t)
+	key := roleScopeKey{base, strings.Join(dirs, "\x00")}
 	if hs, ok := wk.inRole[key]; ok {
 		return hs
 	}
 	c := *base
-	c.scope = base.scope.With(rolePath(t)).WithSearchPath([]string{t.RoleDir, wk.run.Playbook.Dir})
+	c.roleDirs = dirs
+	c.scope = base.scope.With(rolePath(t)).WithSearchPath(append(slices.Clone(dirs), wk.run.Playbook.Dir))
 	wk.inRole[key] = &c
 	return &c
 }
 
 // rolePath is Ansible's role_path for a role's task — the role's folder —
-// and role_name and ansible_role_name, its name (a collection's role's
-// role_name is its short name).
+// role_name and ansible_role_name, its name (a collection's role's
+// role_name is its short name), and ansible_collection_name, the
+// collection it came from (None for a role of the repository).
+// role_uuid, a fresh identifier per run (Role._uuid), cannot be known:
+// reading it hands the task to Ansible. Source:
+// VariableManager._get_magic_variables, lib/ansible/vars/manager.py:478-484
+// at v2.14.18, :464-470 at v2.19.14.
 func rolePath(t *Task) map[string]any {
 	if t.RoleDir == "" {
 		return nil
 	}
-	short := t.Role
+	short, collection := t.Role, any(nil)
 	if parts := strings.Split(t.Role, "."); len(parts) >= 3 {
-		short = parts[len(parts)-1]
+		short, collection = parts[len(parts)-1], strings.Join(parts[:len(parts)-1], ".")
 	}
-	return map[string]any{"role_path": t.RoleDir, "role_name": short, "ansible_role_name": t.Role}
+	return map[string]any{"role_path": t.RoleDir, "role_name": short, "ansible_role_name": t.Role,
+		"ansible_collection_name": collection, "role_uuid": errRoleUUID()}
+}
+
+// errRoleUUID is role_uuid's value: Ansible draws it for each run.
+func errRoleUUID() error {
+	return errors.New("role_uuid (the identifier Ansible draws for a role in each run) is not supported by straylight")
 }
 
 func allEmpty(maps []map[string]any) bool {

@@ -35,6 +35,9 @@ type HostScope struct {
 	// included are the handlers of roles include_role and import_role
 	// brought into the play for this host.
 	included []*Task
+	// roleDirs are, in a role's task, its role's folder, then those of the
+	// roles it is a dependency of or was included from (frame.roleDirs).
+	roleDirs []string
 }
 
 func (hs *HostScope) addHandlers(handlers []*Task) {
@@ -157,9 +160,9 @@ func (r *Repo) scopeWithPlayVars(host string, run *PlayRun, playVars map[string]
 
 // withPlayMagic gives a play's scopes Ansible's magic variables of the
 // play (VariableManager._get_magic_variables,
-// lib/ansible/vars/manager.py:437-488 at c9ac477e): its name and its
-// hosts within --limit (a plan fails none of them), one list shared by
-// every host's scope. ansible_play_batch and play_hosts are the serial
+// lib/ansible/vars/manager.py:437-488 at c9ac477e): its name, its role
+// names (playRoleNames) and its hosts within --limit (a plan fails none
+// of them), one list shared by every host's scope. ansible_play_batch and play_hosts are the serial
 // batch: all of them without serial, left undefined with it (straylight
 // does not batch a plan).
 func withPlayMagic(raw map[string]any, run *PlayRun, hosts []any) map[string]any {
@@ -168,6 +171,7 @@ func withPlayMagic(raw map[string]any, run *PlayRun, hosts []any) map[string]any
 	if !run.Play.Serial {
 		raw["ansible_play_batch"], raw["play_hosts"] = hosts, hosts
 	}
+	maps.Copy(raw, run.roleNames.values())
 	return raw
 }
 
@@ -927,25 +931,25 @@ func (hs *HostScope) renderTemplate(run *PlayRun, t *Task, args map[string]any) 
 		return nil, err
 	}
 	opts := render.TemplateOptions{NewlineSequence: newlineFor(t.Module, args), TrimBlocks: boolArg(args, "trim_blocks", true), LstripBlocks: boolArg(args, "lstrip_blocks", false),
-		SearchPath: render.TemplateSearchPath(hs.repo.templateDirs(run, t, src)...), Root: hs.repo.Root, DataTagging: hs.repo.DataTagging()}
+		SearchPath: render.TemplateSearchPath(hs.repo.templateDirs(run, t, hs.roleDirs, src)...), Root: hs.repo.Root, DataTagging: hs.repo.DataTagging()}
 	out, err := hs.repo.engine.RenderTemplate(RelTo(hs.repo.Root, src), body, hs.scope, opts)
 	return out, err
 }
 
 // templateDirs are the folders whose templates/ and selves the template
 // module's Jinja2 loader searches for {% include %} and {% import %}: the
-// task's ansible_search_path (its role's folder, then its own file's),
-// the playbook's folder, the playbook's folder again and the template's
-// own folder. Sources, the same in ansible-core v2.14.18 and v2.19.14:
+// task's ansible_search_path (its role's folder, the folders of the roles
+// it is a meta dependency of or was included from, nearest first, then its
+// own file's), the playbook's folder, the playbook's folder again and the
+// template's own folder. Sources, the same in ansible-core v2.14.18 and
+// v2.19.14:
 // lib/ansible/playbook/base.py:768-785 (2.19.14: :819) get_search_path,
 // lib/ansible/executor/task_executor.py:210-214 (2.19.14: :184-188) adding
 // the playbook's folder when missing, and
 // lib/ansible/plugins/action/template.py:108-110 (2.19.14: :105-107).
-// A role pulled in as another's dependency misses the dependent roles'
-// folders, which Ansible puts after its own.
-func (r *Repo) templateDirs(run *PlayRun, t *Task, src string) []string {
-	var dirs []string
-	if t.RoleDir != "" {
+func (r *Repo) templateDirs(run *PlayRun, t *Task, roleDirs []string, src string) []string {
+	dirs := slices.Clone(roleDirs)
+	if len(dirs) == 0 && t.RoleDir != "" {
 		dirs = append(dirs, t.RoleDir)
 	}
 	taskDir := filepath.Dir(t.At.File)

@@ -125,9 +125,43 @@ func (wk *walker) role(f frame, t *Task, args map[string]any) error {
 		return err
 	}
 	wk.play.addHandlers(role.Handlers)
-	inner := f
+	if t.Module == ModIncludeRole && (wk.repo.includedRolesJoinPlay() || boolArg(args, "public", false)) {
+		wk.includedRoles = append(wk.includedRoles, role)
+	}
+	inner := f.inRole(role, t.RoleDir != "")
 	inner.base, inner.dir = base, filepath.Join(role.Dir, "tasks")
 	return wk.tasks(inner, role.Tasks)
+}
+
+// inRole is the frame of the tasks of a role include_role or import_role
+// brings in, fromRole when the task including it is a role's. Such a role's
+// dep chain is its parent role's parents, the parent, then itself
+// (IncludeRole.get_block_list, lib/ansible/playbook/role_include.py:102-107
+// at v2.14.18), and its tasks see the parent role's name and folder first
+// in ansible_parent_role_names and ansible_parent_role_paths
+// (IncludeRole.get_include_params, role_include.py:179-185 at v2.14.18,
+// :168-174 at v2.19.14).
+func (f frame) inRole(role *Role, fromRole bool) frame {
+	inner := f
+	if !fromRole || len(f.chain) == 0 {
+		inner.chain, inner.parents = []*Role{role}, nil
+		return inner
+	}
+	parent := f.chain[len(f.chain)-1]
+	inner.chain = append(append(slices.Clone(f.parents), parent), role)
+	inner.parents = []*Role{parent}
+	inner.include = maps.Clone(f.include)
+	if inner.include == nil {
+		inner.include = map[string]any{}
+	}
+	inner.include["ansible_parent_role_names"] = prepend(parent.Name, f.include["ansible_parent_role_names"])
+	inner.include["ansible_parent_role_paths"] = prepend(parent.Dir, f.include["ansible_parent_role_paths"])
+	return inner
+}
+
+func prepend(first string, rest any) []any {
+	list, _ := rest.([]any)
+	return append([]any{first}, list...)
 }
 
 // roleScope is the play's scope with an included role's defaults and vars

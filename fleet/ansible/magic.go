@@ -773,3 +773,223 @@ func (wk *walker) withGathered(hs *HostScope) *HostScope {
 	c.scope = hs.scope.WithFacts(wk.gathered)
 	return &c
 }
+
+// playRoleNames are the role names of a play's magic variables, as
+// VariableManager._get_magic_variables reads them from play.roles
+// (lib/ansible/vars/manager.py:458-474 at v2.14.18, :444-460 at v2.19.14):
+// ansible_play_role_names and role_names, the play's roles in play.roles'
+// order; ansible_dependent_role_names, the names of their meta
+// dependencies, at any depth; ansible_role_names, both together. Ansible
+// builds the last two from a Python set, whose order changes from one run
+// to the next: straylight gives them sorted.
+type playRoleNames struct {
+	play []string
+	deps []string
+	err  error // why straylight cannot know them
+}
+
+// values are the four variables, or errors saying why they are unknown.
+func (n playRoleNames) values() map[string]any {
+	if n.err != nil {
+		return map[string]any{"ansible_play_role_names": n.err, "role_names": n.err, "ansible_dependent_role_names": n.err, "ansible_role_names": n.err}
+	}
+	all := slices.Compact(slices.Sorted(slices.Values(append(slices.Clone(n.play), n.deps...))))
+	return map[string]any{"ansible_play_role_names": anyStrings(n.play), "role_names": anyStrings(n.play),
+		"ansible_dependent_role_names": anyStrings(n.deps), "ansible_role_names": anyStrings(all)}
+}
+
+// roleScan finds the roles Ansible's play.roles holds once a playbook is
+// loaded: the roles: entries (Play._load_roles prepends them,
+// lib/ansible/playbook/play.py:210-231 at v2.14.18), after the roles
+// import_role brings in while those roles load, then those the play's
+// handlers, pre_tasks, post_tasks and tasks import, in the order Ansible
+// loads those keywords (their FieldAttributes, play.py:76-79). An imported
+// role joins after the roles its own tasks import (IncludeRole.get_block_list,
+// lib/ansible/playbook/role_include.py:72-96 at v2.14.18, :67-91 at v2.19.14).
+type roleScan struct {
+	repo   *Repo
+	run    *PlayRun
+	search []string
+	roles  []*Role
+	deps   map[string]bool
+	err    error
+}
+
+func (r *Repo) roleNamesOf(run *PlayRun) playRoleNames {
+	rs := &roleScan{repo: r, run: run, search: roleSearchPath(run.Playbook.Dir, r.Config.RolesPath), deps: map[string]bool{}}
+	var entries []*Role
+	for _, ref := range run.Play.Roles {
+		if role := rs.load(ref, RoleFiles{}, 0); role != nil {
+			entries = append(entries, role)
+		}
+	}
+	rs.roles = append(entries, rs.roles...)
+	for _, list := range [][]*Task{run.Play.Handlers, run.Play.PreTasks, run.Play.PostTasks, run.Play.Tasks} {
+		rs.tasks(list, run.Playbook.Dir, "", 0)
+	}
+	return rs.names()
+}
+
+func (rs *roleScan) names() playRoleNames {
+	if rs.err != nil {
+		return playRoleNames{err: rs.err}
+	}
+	names := playRoleNames{}
+	for _, role := range rs.roles {
+		names.play = append(names.play, role.Name)
+	}
+	names.deps = slices.Sorted(maps.Keys(rs.deps))
+	return names
+}
+
+// load loads a role and what its dependencies and tasks import, and notes
+// its dependencies' names.
+func (rs *roleScan) load(ref RoleRef, from RoleFiles, depth int) *Role {
+	if rs.err != nil {
+		return nil
+	}
+	if depth > 20 {
+		rs.err = &InputError{At: ref.At, Key: "dependencies", Msg: fmt.Sprintf("roles nest too deep at %q", ref.Name)}
+		return nil
+	}
+	role, err := rs.repo.roles.load(rs.repo, ref, rs.search, from)
+	if err != nil {
+		rs.err = err
+		return nil
+	}
+	for _, dep := range role.Deps {
+		if rs.load(dep, RoleFiles{}, depth+1) != nil {
+			rs.deps[dep.Name] = true
+		}
+	}
+	rs.tasks(role.Tasks, filepath.Join(role.Dir, "tasks"), role.Dir, depth+1)
+	rs.tasks(role.Handlers, filepath.Join(role.Dir, "handlers"), role.Dir, depth+1)
+	return role
+}
+
+// tasks follows a task list's import_role, import_tasks and include_tasks.
+// A role imported from a file include_tasks brings in joins the play only
+// when that include runs, which straylight does not follow: the names are
+// then unknown, as they are with a file or role named by a template.
+func (rs *roleScan) tasks(list []*Task, dir, roleDir string, depth int) {
+	for _, t := range list {
+		rs.tasks(t.Block, dir, roleDir, depth)
+		rs.tasks(t.Rescue, dir, roleDir, depth)
+		rs.tasks(t.Always, dir, roleDir, depth)
+		switch moduleNames[t.ModuleName] {
+		case ModImportRole:
+			rs.importRole(t, depth)
+		case ModImportTasks, ModIncludeTasks:
+			rs.taskFile(t, dir, roleDir, depth)
+		}
+	}
+}
+
+func (rs *roleScan) importRole(t *Task, depth int) {
+	name := argString(t.Args, "name")
+	if strings.Contains(name, "{{") {
+		rs.unknown(t, "imports a role named by a template")
+		return
+	}
+	from := RoleFiles{Tasks: argString(t.Args, "tasks_from"), Vars: argString(t.Args, "vars_from"),
+		Defaults: argString(t.Args, "defaults_from"), Handlers: argString(t.Args, "handlers_from")}
+	if role := rs.load(RoleRef{Name: name, At: t.At}, from, depth+1); role != nil {
+		rs.roles = append(rs.roles, role)
+	}
+}
+
+func (rs *roleScan) taskFile(t *Task, dir, roleDir string, depth int) {
+	name := argString(t.Args, "file")
+	if name == "" {
+		name = argString(t.Args, "_raw_params")
+	}
+	if name == "" {
+		name = t.FreeForm
+	}
+	path := staticTaskFile(name, dir, roleDir, rs.run.Playbook.Dir)
+	if path == "" || depth > 20 {
+		rs.unknown(t, fmt.Sprintf("brings in tasks from %q, which it does not find before the play runs", name))
+		return
+	}
+	tasks, err := rs.repo.taskFiles.load(rs.repo.Root, path, t.Role, t.RoleDir)
+	if err != nil {
+		rs.err = err
+		return
+	}
+	before := len(rs.roles)
+	rs.tasks(tasks, filepath.Dir(path), roleDir, depth+1)
+	if moduleNames[t.ModuleName] == ModIncludeTasks && len(rs.roles) > before {
+		rs.unknown(t, "includes tasks that import a role, which joins the play when the include runs")
+	}
+}
+
+func (rs *roleScan) unknown(t *Task, why string) {
+	if rs.err == nil {
+		rs.err = fmt.Errorf("reading the play's role names (ansible_play_role_names, role_names, ansible_role_names, ansible_dependent_role_names) is not supported by straylight where %s (%s) %s", t.ModuleName, t.At, why)
+	}
+}
+
+// staticTaskFile finds a task file named without a template where
+// walker.findTaskFile would: beside the including file, in the role's
+// tasks/, beside the playbook. "" when the name is a template or no file
+// matches.
+func staticTaskFile(name, dir, roleDir, playbookDir string) string {
+	if name == "" || strings.Contains(name, "{{") {
+		return ""
+	}
+	candidates := []string{name}
+	if !filepath.IsAbs(name) {
+		candidates = []string{filepath.Join(dir, name)}
+		if roleDir != "" {
+			candidates = append(candidates, filepath.Join(roleDir, "tasks", name))
+		}
+		candidates = append(candidates, filepath.Join(playbookDir, name))
+	}
+	for _, c := range candidates {
+		if st, err := os.Stat(c); err == nil && !st.IsDir() {
+			return c
+		}
+	}
+	return ""
+}
+
+// includedRolesJoinPlay: a role include_role brings in joins play.roles
+// (and so the role name variables) from ansible-core 2.17 on
+// (lib/ansible/playbook/role_include.py:91 at v2.19.14; before, only with
+// public: true, :95-96 at v2.14.18; changed by ansible/ansible 55065c00).
+func (r *Repo) includedRolesJoinPlay() bool {
+	return versionAtLeast(r.CoreVersion(), 2, 17)
+}
+
+// roleNamesLayer is the role name variables once include_role brought roles
+// into the play; nil before.
+func (wk *walker) roleNamesLayer() map[string]any {
+	if len(wk.includedRoles) == 0 {
+		return nil
+	}
+	if wk.namesFor != len(wk.includedRoles) {
+		wk.namesLayer, wk.namesFor = wk.includedRoleNames(), len(wk.includedRoles)
+	}
+	return wk.namesLayer
+}
+
+func (wk *walker) includedRoleNames() map[string]any {
+	rs := &roleScan{repo: wk.repo, run: wk.run, search: roleSearchPath(wk.run.Playbook.Dir, wk.repo.Config.RolesPath), deps: map[string]bool{}}
+	names := wk.run.roleNames
+	for _, role := range wk.includedRoles {
+		names.play = append(slices.Clip(names.play), role.Name)
+		for _, dep := range role.Deps {
+			if rs.load(dep, RoleFiles{}, 1) != nil {
+				rs.deps[dep.Name] = true
+			}
+		}
+	}
+	for _, dep := range names.deps {
+		rs.deps[dep] = true
+	}
+	names.deps = slices.Sorted(maps.Keys(rs.deps))
+	if rs.err != nil && names.err == nil {
+		names.err = rs.err
+	}
+	return names.values()
+}

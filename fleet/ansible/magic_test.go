@@ -111,3 +111,56 @@ func TestFiltersMatch(t *testing.T) {
 		}
 	}
 }
+
+const roleNamesPlay = `- hosts: h1
+  gather_facts: false
+  roles: [a]
+  tasks:
+    - import_tasks: more.yml
+    - include_role: {name: c, public: "{{ is_public }}"}
+    - name: After
+      copy: {content: "{{ role_names | join(',') }} {{ ansible_role_names | join(',') }}", dest: /o/after}
+- hosts: h1
+  gather_facts: false
+  tasks:
+    - include_tasks: "{{ which }}.yml"
+    - name: Unknown
+      copy: {content: "{{ role_names }}", dest: /o/unknown}
+`
+
+// TestRoleNameMagicStraylightCannotKnow: role_uuid, and the role names of a
+// play that includes a file named by a template (a role it imports would
+// join the play), hand their task over with the reason; a role imported
+// from an imported file joins the play's roles, one include_role brings in
+// only with public: true before ansible-core 2.17, always since.
+func TestRoleNameMagicStraylightCannotKnow(t *testing.T) {
+	for _, c := range []struct{ core, public, want string }{
+		{"2.14.18", "false", "a,b a,b,d"}, {"2.14.18", "true", "a,b,c a,b,c,d"}, {"2.19.4", "false", "a,b,c a,b,c,d"}} {
+		files := map[string]string{"straylight.yml": "ansible_core_version: \"" + c.core + "\"\n",
+			"playbooks/more.yml": "- import_role: {name: b}\n", "playbooks/x.yml": "- debug: {msg: x}\n",
+			"playbooks/roles/a/meta/main.yml": "dependencies: [d]\n", "playbooks/roles/d/tasks/main.yml": "- debug: {msg: d}\n",
+			"playbooks/roles/a/tasks/main.yml": "- name: Uuid\n  copy: {content: \"{{ role_uuid }}\", dest: /o/uuid}\n",
+			"playbooks/roles/b/tasks/main.yml": "- debug: {msg: b}\n", "playbooks/roles/c/tasks/main.yml": "- debug: {msg: c}\n"}
+		r := tlRepo(t, roleNamesPlay, files, Options{ExtraVars: []string{"which=x", "is_public=" + c.public}})
+		w, err := r.RenderHost("h1", false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		reasons, contents := map[string]string{}, map[string]string{}
+		for _, u := range w.Unsupported {
+			reasons[u.Task] = u.Reason
+		}
+		for _, f := range w.Files {
+			contents[f.Dest] = string(f.Content)
+		}
+		if !strings.Contains(reasons["a : Uuid"], "role_uuid (the identifier Ansible draws for a role in each run) is not supported by straylight") {
+			t.Errorf("%s: Uuid: %q", c.core, reasons["a : Uuid"])
+		}
+		if !strings.Contains(reasons["Unknown"], `is not supported by straylight where include_tasks (playbooks/site.yml:12) brings in tasks from "{{ which }}.yml"`) {
+			t.Errorf("%s: Unknown: %q", c.core, reasons["Unknown"])
+		}
+		if got := contents["/o/after"]; got != c.want {
+			t.Errorf("%s public %s: after: %q, want %q (reasons %v)", c.core, c.public, got, c.want, reasons)
+		}
+	}
+}

@@ -84,8 +84,15 @@ type PlayRun struct {
 	Play     *Play
 	Roles    []*Role
 	Entries  []RoleRef // aligned with Roles: the entry (params, when, tags) each came from
-	Hosts    []string  // matched and within --limit
-	AllHosts []string  // matched, ignoring --limit
+	// Parents is aligned with Roles: the roles whose meta/main.yml
+	// dependency each is, outermost first (Ansible's dep chain, which
+	// Role.compile builds); empty for the play's own entries.
+	Parents [][]*Role
+	// roleNames are the play's role names once the playbook is loaded
+	// (roleNamesOf).
+	roleNames playRoleNames
+	Hosts     []string // matched and within --limit
+	AllHosts  []string // matched, ignoring --limit
 
 	// hosts and allHosts are Hosts and AllHosts as sets: every host asks
 	// which plays target it, and a search per host grew as hosts².
@@ -260,25 +267,27 @@ func (r *Repo) newRun(pb *Playbook, play *Play, limited map[string]bool) (*PlayR
 	}
 	search := roleSearchPath(pb.Dir, r.Config.RolesPath)
 	for _, ref := range play.Roles {
-		if err := r.addRole(run, ref, search, 0); err != nil {
+		if err := r.addRole(run, ref, search, nil); err != nil {
 			return nil, err
 		}
 	}
+	run.roleNames = r.roleNamesOf(run)
 	return run, nil
 }
 
 // addRole adds a role entry after its meta dependencies. An entry already
 // in the play with the same params runs once, as in Ansible.
-func (r *Repo) addRole(run *PlayRun, ref RoleRef, search []string, depth int) error {
-	if depth > 20 {
+func (r *Repo) addRole(run *PlayRun, ref RoleRef, search []string, parents []*Role) error {
+	if len(parents) > 20 {
 		return &InputError{At: ref.At, Key: "dependencies", Msg: fmt.Sprintf("role dependencies nest too deep at %q", ref.Name)}
 	}
 	role, err := r.loadRoleRef(ref, search)
 	if err != nil {
 		return err
 	}
+	chain := append(slices.Clip(parents), role)
 	for _, dep := range role.Deps {
-		if err := r.addRole(run, dep, search, depth+1); err != nil {
+		if err := r.addRole(run, dep, search, chain); err != nil {
 			return err
 		}
 	}
@@ -287,6 +296,15 @@ func (r *Repo) addRole(run *PlayRun, ref RoleRef, search []string, depth int) er
 	}
 	run.Roles = append(run.Roles, role)
 	run.Entries = append(run.Entries, ref)
+	run.Parents = append(run.Parents, parents)
+	return nil
+}
+
+// parentsAt is Parents[i]: nil for a PlayRun built without them.
+func (run *PlayRun) parentsAt(i int) []*Role {
+	if i < len(run.Parents) {
+		return run.Parents[i]
+	}
 	return nil
 }
 
