@@ -101,9 +101,9 @@ func TestServiceHandlersBecomeCommands(t *testing.T) {
 	_, w := openBecomeRepo(t)
 	hs := w.Scopes[0]
 	want := map[string]string{
-		"unit": "systemctl daemon-reload && systemctl restart vllm",
+		"unit":      "systemctl daemon-reload && systemctl restart vllm",
 		"container": filemod.DockerContainer{Name: "vllm-box", State: "started", Restart: true}.Line(),
-		"podman": "podman container restart vllm-box",
+		"podman":    "podman container restart vllm-box",
 	}
 	for _, h := range hs.Run().Handlers() {
 		got, err := hs.HandlerCommand(h)
