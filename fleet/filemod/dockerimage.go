@@ -19,7 +19,8 @@ const DockerCLI = `docker --host "${DOCKER_HOST:-unix:///var/run/docker.sock}"`
 
 // DockerContainer is a docker_container task or handler straylight runs
 // with the docker CLI where the module would use the Engine API: a
-// container named with an image (or state absent), and only the options
+// container named without image (ownImage, below), or with an image (or
+// state absent) and only the options
 // below, so that the module compares nothing but the image, the
 // environment (envComparison) and the command (commandDiffers). All citations are community.docker 3.13.3
 // plugins/module_utils/module_container/.
@@ -40,7 +41,7 @@ const DockerCLI = `docker --host "${DOCKER_HOST:-unix:///var/run/docker.sock}"`
 // (:565-578) are not modelled here: such a task stays Ansible's.
 type DockerContainer struct {
 	Name  string `json:"name"`
-	Image string `json:"image,omitempty"` // "" only for state absent
+	Image string `json:"image,omitempty"` // "": the container's own (ownImage), or state absent
 	State string `json:"state"`           // started, present, stopped, absent
 	Pull  string `json:"pull"`            // missing or never
 	// StopTimeout is stop_timeout in seconds, "" when not given.
