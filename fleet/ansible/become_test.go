@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/straylight-fleet/straylight/fleet/filemod"
 )
 
 const becomeRepoPlaybook = `- hosts: box
@@ -99,11 +101,9 @@ func TestServiceHandlersBecomeCommands(t *testing.T) {
 	_, w := openBecomeRepo(t)
 	hs := w.Scopes[0]
 	want := map[string]string{
-		"unit": "systemctl daemon-reload && systemctl restart vllm",
-		"container": `running=$(docker --host "${DOCKER_HOST:-unix:///var/run/docker.sock}" container inspect --format '{{.State.Running}}' vllm-box) && ` +
-			`if [ "$running" = true ]; then docker --host "${DOCKER_HOST:-unix:///var/run/docker.sock}" restart -t 10 vllm-box; ` +
-			`else docker --host "${DOCKER_HOST:-unix:///var/run/docker.sock}" start vllm-box; fi`,
-		"podman": "podman container restart vllm-box",
+		"unit":      "systemctl daemon-reload && systemctl restart vllm",
+		"container": filemod.DockerContainer{Name: "vllm-box", State: "started", Restart: true}.Line(),
+		"podman":    "podman container restart vllm-box",
 	}
 	for _, h := range hs.Run().Handlers() {
 		got, err := hs.HandlerCommand(h)

@@ -605,16 +605,30 @@ func (hs *HostScope) renderContainerTask(t *Task) (renderedTask, error) {
 	if err := containerTaskArgs(t.Module, args); err != nil {
 		return renderedTask{}.orUnsupported(t, err)
 	}
-	var line string
 	if t.Module == ModDockerContainer {
-		line, err = dockerContainerCommand(args)
-	} else {
-		line, err = podmanCommand(args)
+		return dockerOwnImageTask(t, args)
 	}
+	line, err := podmanCommand(args)
 	name := argString(args, "name")
 	ct := filemod.ContainerTask{Module: string(t.Module), Target: name, State: orDefaultString(argString(args, "state"), "started"),
-		Restart: boolArg(args, "restart", false) || boolArg(args, "force_restart", false), Probe: containerProbe(t.Module, name), Line: line}
+		Restart: boolArg(args, "restart", false) || boolArg(args, "force_restart", false), Probe: podmanProbe(name), Line: line}
 	return renderedTask{container: &ct, dest: name}.orUnsupported(t, err)
+}
+
+// dockerOwnImageTask: a docker_container task naming a container without
+// image is decided from the container's state and its environment against
+// its own image's (fleet/filemod/dockerimage.go ownImage), and runs the
+// line a handler with its arguments runs.
+func dockerOwnImageTask(t *Task, args map[string]any) (renderedTask, error) {
+	line, err := dockerContainerCommand(args)
+	dc := dockerOwnImage(args)
+	ct := filemod.ContainerTask{Module: string(t.Module), Target: dc.Name, State: dc.State, Restart: dc.Restart, Probe: dc.Probe(), Line: line, Docker: &dc}
+	return renderedTask{container: &ct, dest: dc.Name}.orUnsupported(t, err)
+}
+
+// dockerOwnImage is a docker_container task or handler without image.
+func dockerOwnImage(args map[string]any) filemod.DockerContainer {
+	return filemod.DockerContainer{Name: argString(args, "name"), State: orDefaultString(argString(args, "state"), "started"), Restart: boolArg(args, "restart", false)}
 }
 
 // dockerSpecTask: a docker_container task with image, or with state
@@ -835,17 +849,12 @@ func containerRecreate(m Module) string {
 	return "podman_container ignores recreate without image and only starts or restarts (containers.podman 1.16.2 podman_container_lib.py:1781-1797); remove it, or give image and let Ansible run it"
 }
 
-// containerProbe asks the engine whether the container runs, as the
-// modules read State.Running (docker: module.py:377-387 through
-// container.running; podman: podman_container_lib.py:1599-1606); podman's
-// prints "missing" for no container (podman container exists: 1), which
-// its absent state reads.
-func containerProbe(m Module, name string) string {
-	inspect := " container inspect --format '{{.State.Running}}' " + name
-	if m == ModDockerContainer {
-		return dockerModuleDaemon + inspect
-	}
-	return "podman container exists " + name + "; rc=$?; if [ $rc -eq 1 ]; then echo missing; elif [ $rc -eq 0 ]; then podman" + inspect + "; else exit $rc; fi"
+// podmanProbe asks podman whether the container runs, as the module reads
+// State.Running (podman_container_lib.py:1599-1606), or prints "missing"
+// for no container (podman container exists: 1), which its absent state
+// reads.
+func podmanProbe(name string) string {
+	return "podman container exists " + name + "; rc=$?; if [ $rc -eq 1 ]; then echo missing; elif [ $rc -eq 0 ]; then podman container inspect --format '{{.State.Running}}' " + name + "; else exit $rc; fi"
 }
 
 // freeFormKeyword is the first module keyword (creates=, chdir=, ...) a
@@ -1267,12 +1276,14 @@ func systemctlVerb(state string) (string, error) {
 
 // dockerContainerCommand is what community.docker 3.13.3's
 // docker_container does to a container named without image, as docker CLI
-// lines (plugins/module_utils/module_container/module.py:377-387 present,
-// after it finds no difference to recreate for: started starts a container
-// that is not running, else restarts it with restart: true, else does
-// nothing; stopped stops a running one; :861-869 container_restart passes
-// stop_timeout or 10, :871-882 container_stop no timeout). A missing
-// container fails, as the module does without image (:318-319). Its states
+// lines deciding on the host (fleet/filemod/dockerimage.go ownImage: a
+// container holding another value of one of its own image's variables is
+// recreated from that image, module.py:331, :349-367; then :377-387:
+// started starts a container that is not running, else restarts it with
+// restart: true, else does nothing; stopped stops a running one; :861-869
+// container_restart passes stop_timeout or 10, :871-882 container_stop no
+// timeout). A missing container fails, as the module does without image
+// (:318-319). Its states
 // are absent, present, healthy, started and stopped (:910): restarted
 // fails in Ansible. fleet/plan/serviceparity/dockercontainer_test.go compares it
 // with the module's API calls.
@@ -1289,14 +1300,8 @@ func dockerContainerCommand(args map[string]any) (string, error) {
 		return "", err
 	}
 	switch state := orDefaultString(argString(args, "state"), "started"); state {
-	case "started":
-		restart := ""
-		if boolArg(args, "restart", false) {
-			restart = dockerModuleDaemon + " restart -t 10 " + name
-		}
-		return ifRunningLine(dockerModuleDaemon, name, restart, dockerModuleDaemon+" start "+name), nil
-	case "stopped":
-		return ifRunningLine(dockerModuleDaemon, name, dockerModuleDaemon+" stop "+name, ""), nil
+	case "started", "stopped":
+		return dockerOwnImage(args).Line(), nil
 	case "restarted":
 		return "", fmt.Errorf("docker_container has no state restarted (community.docker 3.13.3: absent, present, healthy, started, stopped): Ansible fails this handler; write state: started with restart: true")
 	default:

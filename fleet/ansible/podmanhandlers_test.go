@@ -65,15 +65,13 @@ func TestPodmanHandlerRefusals(t *testing.T) {
 // (fleet/plan/serviceparity/dockercontainer_test.go compares them with the module's
 // API calls); what it would do differently or fail on is refused.
 func TestDockerContainerHandlerCommands(t *testing.T) {
-	docker := `docker --host "${DOCKER_HOST:-unix:///var/run/docker.sock}"`
-	running := `running=$(` + docker + ` container inspect --format '{{.State.Running}}' vllm) && if [ "$running" `
 	cases := []struct {
 		args map[string]any
 		want string
 	}{
-		{map[string]any{"name": "vllm"}, running + `!= true ]; then ` + docker + ` start vllm; fi`},
-		{map[string]any{"name": "vllm", "state": "started", "restart": "yes"}, running + `= true ]; then ` + docker + ` restart -t 10 vllm; else ` + docker + ` start vllm; fi`},
-		{map[string]any{"name": "vllm", "state": "stopped", "restart": true}, running + `= true ]; then ` + docker + ` stop vllm; fi`},
+		{map[string]any{"name": "vllm"}, filemod.DockerContainer{Name: "vllm", State: "started"}.Line()},
+		{map[string]any{"name": "vllm", "state": "started", "restart": "yes"}, filemod.DockerContainer{Name: "vllm", State: "started", Restart: true}.Line()},
+		{map[string]any{"name": "vllm", "state": "stopped", "restart": true}, filemod.DockerContainer{Name: "vllm", State: "stopped", Restart: true}.Line()},
 	}
 	for _, c := range cases {
 		got, err := dockerContainerCommand(c.args)

@@ -187,7 +187,8 @@ func TestComposeTaskRunsModuleAction(t *testing.T) {
 
 // Plain docker_container and podman_container tasks without image run
 // the handler's line for the state when the plan finds the module would
-// act; the probe asks whether the container runs. recreate: true without
+// act; podman's probe asks whether the container runs, docker's also reads
+// its environment and its image's (fleet/filemod/dockerimage.go ownImage). recreate: true without
 // image, an option besides the image the module would compare, and states
 // straylight does not run are refused, naming the key.
 func TestContainerTasksWithoutImage(t *testing.T) {
@@ -201,10 +202,9 @@ func TestContainerTasksWithoutImage(t *testing.T) {
     - docker_container: {name: vllm, state: healthy}
 `
 	w := renderServiceRepo(t, pb)
-	docker := `docker --host "${DOCKER_HOST:-unix:///var/run/docker.sock}"`
+	dc := filemod.DockerContainer{Name: "vllm", State: "started", Restart: true}
 	want := []filemod.ContainerTask{
-		{Module: "docker_container", Target: "vllm", State: "started", Restart: true, Probe: docker + " container inspect --format '{{.State.Running}}' vllm",
-			Line: `running=$(` + docker + ` container inspect --format '{{.State.Running}}' vllm) && if [ "$running" = true ]; then ` + docker + ` restart -t 10 vllm; else ` + docker + ` start vllm; fi`},
+		{Module: "docker_container", Target: "vllm", State: "started", Restart: true, Probe: dc.Probe(), Line: dc.Line(), Docker: &dc},
 		{Module: "podman_container", Target: "vllm", State: "absent",
 			Probe: "podman container exists vllm; rc=$?; if [ $rc -eq 1 ]; then echo missing; elif [ $rc -eq 0 ]; then podman container inspect --format '{{.State.Running}}' vllm; else exit $rc; fi",
 			Line:  "if podman container exists vllm; then podman container rm --force vllm; fi"},

@@ -19,8 +19,8 @@ type ContainerTask struct {
 	// Reads are the paths compose reads that a file task may write: the
 	// project's directory and its compose files (none for a container).
 	Reads []string `json:"reads,omitempty"`
-	// Docker is a docker_container task with image, or with state absent
-	// (dockerimage.go); nil for one naming a container without image.
+	// Docker is a docker_container task (dockerimage.go), with image or
+	// without; nil for the other modules.
 	Docker *DockerContainer `json:"docker,omitempty"`
 	// Env is the task's environment keyword: probe and line export it.
 	// Its values may be secrets, so it is never serialized.
@@ -70,20 +70,17 @@ func (ct ContainerTask) decideCompose(code int, stderr string) (ContainerResult,
 	return res, nil
 }
 
-// decideDocker: community.docker 3.13.3's docker_container without image
-// (plugins/module_utils/module_container/module.py:311-319: a missing
-// container fails, "Cannot create container when image is not
-// specified!"; :377-387: started starts a container that is not running,
-// else restarts it with restart: true; stopped stops a running one). The
-// probe prints State.Running.
+// decideDocker: community.docker 3.13.3's docker_container, without image
+// (dockerimage.go ownImage: the container compared with its own image) or
+// with (decideDockerImage).
 func (ct ContainerTask) decideDocker(code int, stdout, stderr string) (ContainerResult, error) {
-	if ct.Docker != nil {
-		return ct.decideDockerImage(code, stdout, stderr)
+	switch {
+	case ct.Docker == nil:
+		return ContainerResult{}, fmt.Errorf("docker_container %s: no task to decide", ct.Target)
+	case ct.Docker.ownImage():
+		return ct.decideDockerOwnImage(code, stdout, stderr)
 	}
-	if code != 0 {
-		return ContainerResult{}, fmt.Errorf("container %s: %s (without image the module fails: Cannot create container when image is not specified!)", ct.Target, firstLine(stderr, stdout))
-	}
-	return ct.fromRunning(strings.TrimSpace(stdout) == "true", false)
+	return ct.decideDockerImage(code, stdout, stderr)
 }
 
 // decidePodman: containers.podman 1.16.2's podman_container without image

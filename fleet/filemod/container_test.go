@@ -12,7 +12,8 @@ import (
 // check the same against the real modules.
 func TestContainerTaskDecidesAsTheModules(t *testing.T) {
 	docker := func(state string, restart bool) ContainerTask {
-		return ContainerTask{Module: "docker_container", Target: "vllm", State: state, Restart: restart}
+		dc := DockerContainer{Name: "vllm", State: state, Restart: restart}
+		return ContainerTask{Module: "docker_container", Target: "vllm", State: state, Restart: restart, Docker: &dc}
 	}
 	podman := func(state string, restart bool) ContainerTask {
 		return ContainerTask{Module: "podman_container", Target: "vllm", State: state, Restart: restart}
@@ -27,12 +28,12 @@ func TestContainerTaskDecidesAsTheModules(t *testing.T) {
 		changed, runs  bool
 		err            string
 	}{
-		{ct: docker("started", false), stdout: "true\n"},
-		{ct: docker("started", false), stdout: "false\n", changed: true, runs: true},
-		{ct: docker("started", true), stdout: "true\n", changed: true, runs: true},
-		{ct: docker("started", true), stdout: "false\n", changed: true, runs: true},
-		{ct: docker("stopped", true), stdout: "false\n"},
-		{ct: docker("stopped", false), stdout: "true\n", changed: true, runs: true},
+		{ct: docker("started", false), stdout: "container sha256:1 true\n"},
+		{ct: docker("started", false), stdout: "container sha256:1 false\n", changed: true, runs: true},
+		{ct: docker("started", true), stdout: "container sha256:1 true\n", changed: true, runs: true},
+		{ct: docker("started", true), stdout: "container sha256:1 false\n", changed: true, runs: true},
+		{ct: docker("stopped", true), stdout: "container sha256:1 false\n"},
+		{ct: docker("stopped", false), stdout: "container sha256:1 true\n", changed: true, runs: true},
 		{ct: docker("started", false), code: 1, stderr: "Error response from daemon: No such container: vllm\n", err: "No such container: vllm (without image the module fails"},
 		{ct: podman("started", false), stdout: "true\n", changed: true, runs: true},
 		{ct: podman("started", true), stdout: "false\n", changed: true, runs: true},

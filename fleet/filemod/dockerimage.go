@@ -19,7 +19,8 @@ const DockerCLI = `docker --host "${DOCKER_HOST:-unix:///var/run/docker.sock}"`
 
 // DockerContainer is a docker_container task or handler straylight runs
 // with the docker CLI where the module would use the Engine API: a
-// container named with an image (or state absent), and only the options
+// container named without image (ownImage, below), or with an image (or
+// state absent) and only the options
 // below, so that the module compares nothing but the image, the
 // environment (envComparison) and the command (commandDiffers). All citations are community.docker 3.13.3
 // plugins/module_utils/module_container/.
@@ -40,7 +41,7 @@ const DockerCLI = `docker --host "${DOCKER_HOST:-unix:///var/run/docker.sock}"`
 // (:565-578) are not modelled here: such a task stays Ansible's.
 type DockerContainer struct {
 	Name  string `json:"name"`
-	Image string `json:"image,omitempty"` // "" only for state absent
+	Image string `json:"image,omitempty"` // "": the container's own (ownImage), or state absent
 	State string `json:"state"`           // started, present, stopped, absent
 	Pull  string `json:"pull"`            // missing or never
 	// StopTimeout is stop_timeout in seconds, "" when not given.
@@ -61,6 +62,9 @@ type DockerContainer struct {
 // reads (module.py:298-310, docker_api.py:198-216). It changes nothing,
 // as the module in check mode pulls nothing (module.py:484-492).
 func (dc DockerContainer) Probe() string {
+	if dc.ownImage() {
+		return "(" + dc.ownImageLookup() + `; echo "container $c"; ` + dc.ownImageEnv() + `; printf '%s\n' "$ie" | sed '/^$/d; s/^/imageenv /'; printf '%s\n' "$ce" | sed '/^$/d; s/^/env /')`
+	}
 	if dc.State == "absent" {
 		return "(" + dc.containerLookup() + `; echo "container $c")`
 	}
@@ -85,6 +89,10 @@ func (dc DockerContainer) envProbe() string {
 // state. A handler runs it as it is; a task runs it when the plan finds it
 // changes something.
 func (dc DockerContainer) Line() string {
+	if dc.ownImage() {
+		return "(" + dc.ownImageLookup() + "; " + dc.ownImageEnv() + `; if ! ce="$ce" ie="$ie" pe= awk '` + envAwk + `'; then ` +
+			dc.stopIfRunning() + " && " + DockerCLI + " rm " + dc.Name + " && " + DockerCLI + ` create --name ` + dc.Name + ` "$i" || exit; c="$i false"; fi` + dc.stateLine() + ")"
+	}
 	if dc.State == "absent" {
 		return "(" + dc.containerLookup() + `; if [ "$c" != missing ]; then ` + dc.stopIfRunning() + " && " + DockerCLI + " rm " + dc.Name + "; fi)"
 	}
@@ -399,4 +407,86 @@ func shortID(id string) string {
 		return id[:12]
 	}
 	return id
+}
+
+// ownImage: a task or handler naming an existing container without image
+// (state started or stopped). community.docker 3.13.3's module then
+// compares the container with its own image (module_container/module.py
+// :452-461: no image given, the comparison image is the container's,
+// looked up by its ID, :439-450; a missing one compares as none): the
+// environment expected is that image's (docker_api.py:661-675), so a
+// container holding another value of one of its image's variables differs
+// (:331), and is recreated from its image ID with the task's options only
+// (:356-367: name, nothing else; its other configuration is dropped), not
+// started (:377-387 then start it for started). The rest is as with image:
+// a missing container fails (:318-319), started starts a container that
+// does not run or restarts one that does with restart, stopped stops a
+// running one.
+func (dc DockerContainer) ownImage() bool { return dc.Image == "" && dc.State != "absent" }
+
+// ownImageLookup sets c to the container's image ID and whether it runs,
+// and i to that image ID; a missing container ends the script, as it
+// fails the module.
+func (dc DockerContainer) ownImageLookup() string {
+	return "c=$(" + DockerCLI + " container inspect --format '{{.Image}} {{.State.Running}}' " + dc.Name + `) || exit; i=${c% *}`
+}
+
+// ownImageEnv sets ie to the container's image's variables (none when the
+// host no longer has the image, as the module then compares with none)
+// and ce to the container's, JSON lines.
+func (dc DockerContainer) ownImageEnv() string {
+	return "ie=$(" + DockerCLI + " image inspect --format " + envFormat + ` "$i" 2>&1) || case $ie in *"No such image"*) ie= ;; *) echo "$ie" >&2; exit 1 ;; esac; ce=$(` +
+		DockerCLI + " container inspect --format " + envFormat + " " + dc.Name + ") || exit"
+}
+
+// decideDockerOwnImage decides a task without image from the probe's
+// answer (ownImage): the container recreated from its image when it
+// holds another value of one of that image's variables, then its state.
+func (ct ContainerTask) decideDockerOwnImage(code int, stdout, stderr string) (ContainerResult, error) {
+	p, err := parseDockerProbe(stdout)
+	switch {
+	case code != 0:
+		return ContainerResult{}, fmt.Errorf("container %s: %s (without image the module fails: Cannot create container when image is not specified!)", ct.Target, firstLine(stderr, stdout))
+	case err != nil:
+		return ContainerResult{}, fmt.Errorf("container %s: %w", ct.Target, err)
+	case !p.exists:
+		return ContainerResult{}, fmt.Errorf("container %s: the probe found no container (without image the module fails: Cannot create container when image is not specified!)", ct.Target)
+	}
+	if keys := missingImageVars(p.imageEnv, p.env); len(keys) > 0 {
+		return ct.result(true, ct.Docker.recreateOwnImage(p.containerImage, keys), "")
+	}
+	return ct.fromRunning(p.running, false)
+}
+
+// recreateOwnImage says what the module does to a container that does
+// not hold its image's variables. Only the variables' names are said:
+// their values may be secrets.
+func (dc DockerContainer) recreateOwnImage(image string, keys []string) string {
+	then := ""
+	if dc.State == "started" {
+		then = " and start it"
+	}
+	return fmt.Sprintf("recreate the container from its image %s%s (its %s not its image's: without image the module compares the container with its own image and recreates it with this task's options only, dropping the rest of its configuration)",
+		shortID(image), then, variablesAre(keys))
+}
+
+func variablesAre(keys []string) string {
+	if len(keys) == 1 {
+		return "variable " + keys[0] + " is"
+	}
+	return "variables " + strings.Join(keys, ", ") + " are"
+}
+
+// missingImageVars are the names of the image's variables the container
+// does not hold with the image's value (envComparison with no task env),
+// sorted.
+func missingImageVars(imageEnv, containerEnv []string) []string {
+	var keys []string
+	for _, kv := range imageEnv {
+		if k, _, _ := strings.Cut(kv, "="); !slices.Contains(containerEnv, kv) && !slices.Contains(keys, k) {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	return keys
 }

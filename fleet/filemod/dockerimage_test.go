@@ -147,3 +147,79 @@ func TestDockerContainerCommandComparison(t *testing.T) {
 		t.Errorf("probe with command: %s", probe)
 	}
 }
+
+// TestDockerContainerWithoutImage: without image the module compares the
+// container's environment with its own image's (dockerimage.go ownImage):
+// the plan decides it from the probe, naming the variables (never their
+// values), and the line, run here against a stand-in docker CLI, recreates
+// from the container's image ID only where the plan says so, then brings
+// the state.
+func TestDockerContainerWithoutImage(t *testing.T) {
+	const img = "sha256:abababababababababababababababababababababababababababababababab"
+	probe := "container " + img + " %s\nimageenv \"PATH=/usr/bin\"\nimageenv \"HOME=/root\"\nenv \"PATH=/usr/bin\"\nenv \"HOME=%s\"\nenv \"TOKEN=s3cret\"\n"
+	for i, c := range []struct {
+		dc               DockerContainer
+		running, home    string
+		changed          bool
+		summary, actions string
+	}{
+		{DockerContainer{State: "started"}, "true", "/root", false, "already running", ""},
+		{DockerContainer{State: "started", Restart: true}, "true", "/root", true, "restart the container", "restart -t 10 vllm\n"},
+		{DockerContainer{State: "stopped"}, "true", "/root", true, "stop the running container", "stop vllm\n"},
+		{DockerContainer{State: "started"}, "true", "/srv", true, "recreate the container from its image abababababab and start it (its variable HOME is not its image's", "stop vllm\nrm vllm\ncreate --name vllm " + img + "\nstart vllm\n"},
+		{DockerContainer{State: "started", Restart: true}, "false", "/srv", true, "and start it", "rm vllm\ncreate --name vllm " + img + "\nstart vllm\n"},
+		{DockerContainer{State: "stopped"}, "true", "/srv", true, "recreate the container from its image abababababab (its variable HOME", "stop vllm\nrm vllm\ncreate --name vllm " + img + "\n"},
+	} {
+		c.dc.Name = "vllm"
+		ct := ContainerTask{Module: "docker_container", Target: "vllm", State: c.dc.State, Restart: c.dc.Restart, Docker: &c.dc}
+		res, err := ct.Decide(0, fmt.Sprintf(probe, c.running, c.home), "")
+		if err != nil || res.Changed != c.changed || !strings.Contains(res.Summary, c.summary) || strings.Contains(res.Summary, "s3cret") {
+			t.Errorf("case %d %+v: %+v, %v; want changed %v, summary with %q", i, c.dc, res, err, c.changed, c.summary)
+		}
+		if got := runWithStandInDocker(t, c.dc.Line(), img+" "+c.running, "PATH=/usr/bin\nHOME=/root", "PATH=/usr/bin\nHOME="+c.home); got != c.actions {
+			t.Errorf("case %d %+v: the line did\n%s\nwant\n%s", i, c.dc, got, c.actions)
+		}
+	}
+	if keys := missingImageVars([]string{"B=1", "A=1", "C=1"}, []string{"A=2", "B=1", "C=1=x"}); strings.Join(keys, ",") != "A,C" {
+		t.Errorf("missing image variables %v, want A and C", keys)
+	}
+	dc := DockerContainer{Name: "vllm", State: "started"}
+	ct := ContainerTask{Module: "docker_container", Target: "vllm", State: "started", Docker: &dc}
+	if _, err := ct.Decide(1, "", "Error response from daemon: No such container: vllm\n"); err == nil || !strings.Contains(err.Error(), "No such container: vllm (without image the module fails: Cannot create container when image is not specified!)") {
+		t.Errorf("a missing container: %v", err)
+	}
+	if got := runWithStandInDocker(t, dc.Probe(), img+" true", "PATH=/usr/bin", "PATH=/opt"); got != "" {
+		t.Errorf("the probe acted: %s", got)
+	}
+	if got := runWithStandInDocker(t, dc.Line(), img+" false", "", "PATH=/opt"); got != "start vllm\n" {
+		t.Errorf("without the image on the host (nothing to compare with): the line did %q, want only the start", got)
+	}
+}
+
+// runWithStandInDocker runs script with a stand-in docker CLI first on
+// PATH: the container's "IMAGEID RUNNING", its image's and its own
+// variables (KEY=VALUE lines; no image variables: the host lacks the
+// image), and returns the actions asked for, one a line.
+func runWithStandInDocker(t *testing.T, script, container, imageEnv, env string) string {
+	t.Helper()
+	dir := t.TempDir()
+	stub := `#!/bin/sh
+shift 2
+envlines() { printf '%s\n' "$1" | sed '/^$/d; s/.*/"&"/'; }
+case "$1 $2 $3" in
+"container inspect --format") case "$4" in "{{.Image}} {{.State.Running}}") echo "$CONTAINER" ;; *) envlines "$ENV" ;; esac; exit 0 ;;
+"image inspect --format") [ -n "$IMAGEENV" ] || { echo "Error response from daemon: No such image: $5" >&2; exit 1; }; envlines "$IMAGEENV"; exit 0 ;;
+esac
+echo "$*" >> "$LOG"
+`
+	if err := os.WriteFile(dir+"/docker", []byte(stub), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("sh", "-c", script)
+	cmd.Env = append(os.Environ(), "PATH="+dir+":"+os.Getenv("PATH"), "LOG="+dir+"/log", "CONTAINER="+container, "IMAGEENV="+imageEnv, "ENV="+env)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	log, _ := os.ReadFile(dir + "/log")
+	return string(log)
+}

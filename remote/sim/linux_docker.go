@@ -6,8 +6,8 @@ import (
 	"strings"
 )
 
-// docker is the docker CLI's ps, restart (-t N read and ignored), start
-// and container inspect, after an optional --host, on a host whose vLLM
+// docker is the docker CLI's ps, restart (-t N read and ignored), start,
+// container inspect and image inspect, after an optional --host, on a host whose vLLM
 // runs in a container (on a systemd host there is no container).
 func (t *toolServer) docker(argv []string) toolResult {
 	if len(argv) > 1 && argv[0] == "--host" {
@@ -23,6 +23,8 @@ func (t *toolServer) docker(argv []string) toolResult {
 		return t.dockerRestart(argv[0], withoutStopTimeout(argv[1:]))
 	case "container":
 		return t.dockerContainer(argv[1:])
+	case "image":
+		return t.dockerImage(argv[1:])
 	}
 	return fail(1, "docker (lab stand-in): %q is not simulated", argv[0])
 }
@@ -36,13 +38,18 @@ func withoutStopTimeout(argv []string) []string {
 	return argv
 }
 
-// dockerContainer is `docker container inspect --format
-// '{{.State.Running}}' NAME`, what straylight's docker_container handlers
-// read: true while the container runs or restarts (Docker keeps Running
-// set while Restarting).
+// dockerEnvFormat prints each Config.Env entry as a JSON line.
+const dockerEnvFormat = "{{range .Config.Env}}{{json .}}{{println}}{{end}}"
+
+// dockerContainer is `docker container inspect --format FORMAT NAME`,
+// what straylight's docker_container handlers read: '{{.State.Running}}'
+// (true while the container runs or restarts: Docker keeps Running set
+// while Restarting), '{{.Image}} {{.State.Running}}' (its image's ID
+// before it) and the environment (dockerEnvFormat: the container was
+// created without env, so it holds its image's variables).
 func (t *toolServer) dockerContainer(argv []string) toolResult {
-	if len(argv) != 4 || argv[0] != "inspect" || argv[1] != "--format" || argv[2] != "{{.State.Running}}" {
-		return fail(1, "docker container (lab stand-in): only inspect --format '{{.State.Running}}' NAME is simulated")
+	if len(argv) != 4 || argv[0] != "inspect" || argv[1] != "--format" || !slices.Contains([]string{"{{.State.Running}}", "{{.Image}} {{.State.Running}}", dockerEnvFormat}, argv[2]) {
+		return fail(1, "docker container (lab stand-in): only inspect --format '{{.State.Running}}', '{{.Image}} {{.State.Running}}' or '%s' NAME is simulated", dockerEnvFormat)
 	}
 	if t.host.spec.Runtime != RuntimeDocker {
 		return fail(1, "Error: No such object: %s", argv[3])
@@ -51,7 +58,25 @@ func (t *toolServer) dockerContainer(argv []string) toolResult {
 	if !found {
 		return fail(1, "Error: No such object: %s", argv[3])
 	}
+	switch argv[2] {
+	case dockerEnvFormat:
+		return ok(dockerImageEnvJSON)
+	case "{{.Image}} {{.State.Running}}":
+		return ok(t.host.vllm.DockerImageID() + " " + strconv.FormatBool(running) + "\n")
+	}
 	return ok(strconv.FormatBool(running) + "\n")
+}
+
+// dockerImage is `docker image inspect --format ENVFORMAT REF`
+// (dockerEnvFormat) of the container's image, by its name or its ID.
+func (t *toolServer) dockerImage(argv []string) toolResult {
+	if len(argv) != 4 || argv[0] != "inspect" || argv[1] != "--format" || argv[2] != dockerEnvFormat {
+		return fail(1, "docker image (lab stand-in): only inspect --format '%s' REF is simulated", dockerEnvFormat)
+	}
+	if t.host.spec.Runtime != RuntimeDocker || !t.host.vllm.DockerHasImage(argv[3]) {
+		return fail(1, "Error response from daemon: No such image: %s", argv[3])
+	}
+	return ok(dockerImageEnvJSON)
 }
 
 // dockerPS reads -a, --filter name=^NAME$ and --format '{{json .}}'.

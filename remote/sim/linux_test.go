@@ -155,9 +155,11 @@ func TestLinuxHostDockerPSAndRestart(t *testing.T) {
 	if _, stderr, code := openSSH(t, info, key, "", "docker container inspect --format '{{.State.Running}}' vllm-other"); code != 1 || !strings.Contains(stderr, "No such object") {
 		t.Fatalf("docker container inspect of another name: exit %d, %q", code, stderr)
 	}
-	// The line straylight runs for a docker_container handler with restart: true.
+	// The line straylight runs for a docker_container handler with restart:
+	// true (fleet/filemod/dockerimage.go, without image): the container holds
+	// its image's variables, so it is restarted, not recreated.
 	docker := `docker --host "${DOCKER_HOST:-unix:///var/run/docker.sock}"`
-	restart := `running=$(` + docker + ` container inspect --format '{{.State.Running}}' vllm-riviera) && if [ "$running" = true ]; then ` + docker + ` restart -t 10 vllm-riviera; else ` + docker + ` start vllm-riviera; fi`
+	restart := `(c=$(` + docker + ` container inspect --format '{{.Image}} {{.State.Running}}' vllm-riviera) || exit; i=${c% *}; ie=$(` + docker + ` image inspect --format '{{range .Config.Env}}{{json .}}{{println}}{{end}}' "$i" 2>&1) || case $ie in *"No such image"*) ie= ;; *) echo "$ie" >&2; exit 1 ;; esac; ce=$(` + docker + ` container inspect --format '{{range .Config.Env}}{{json .}}{{println}}{{end}}' vllm-riviera) || exit; if ! ce="$ce" ie="$ie" pe= awk 'BEGIN { n = split(ENVIRON["ce"], l, "\n"); for (j = 1; j <= n; j++) have[l[j]] = 1; n = split(ENVIRON["pe"], l, "\t"); for (j = 1; j <= n; j++) { k = l[j]; sub(/=.*/, "", k); over[k] = 1; if (!(l[j] in have)) exit 1 }; n = split(ENVIRON["ie"], l, "\n"); for (j = 1; j <= n; j++) { k = l[j]; sub(/=.*/, "", k); if (l[j] != "" && !(k in over) && !(l[j] in have)) exit 1 } }'; then { [ "${c#* }" != true ] || ` + docker + ` stop vllm-riviera; } && ` + docker + ` rm vllm-riviera && ` + docker + ` create --name vllm-riviera "$i" || exit; c="$i false"; fi; if [ "${c#* }" != true ]; then ` + docker + ` start vllm-riviera; else ` + docker + ` restart -t 10 vllm-riviera; fi)`
 	_, stderr, code := openSSH(t, info, key, linuxConfig("riviera-new"), "cat > "+rivieraConfigPath+"; "+restart)
 	if code != 0 {
 		t.Fatalf("docker restart: exit %d: %s", code, stderr)

@@ -37,6 +37,32 @@ func (s *VLLMServer) DockerRunning(name string) (running, found bool) {
 	return state == "running" || state == "restarting", true
 }
 
+// DockerImageID is the ID of the container's image: a checksum of its
+// name.
+func (s *VLLMServer) DockerImageID() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return dockerImageID(s.cfg.Image)
+}
+
+// DockerHasImage: the host has the image the reference names (the
+// container's, by name or ID; the host has no other).
+func (s *VLLMServer) DockerHasImage(ref string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return ref == s.cfg.Image || ref == dockerImageID(s.cfg.Image)
+}
+
+func dockerImageID(ref string) string {
+	sum := sha256.Sum256([]byte(ref))
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
+// dockerImageEnvJSON is the image's environment, which the container
+// holds, as dockerEnvFormat prints it: one variable, a PATH, as images
+// set one.
+const dockerImageEnvJSON = `"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"` + "\n"
+
 func (s *VLLMServer) containerName() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()

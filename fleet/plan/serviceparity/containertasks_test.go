@@ -33,7 +33,10 @@ var e2ePodmanTaskCases = []e2ePodmanCase{
 
 // e2eDockerTaskCases: started with restart on running and stopped
 // containers (restart, or start), started without on both (ok, or start),
-// stopped on both. With image (e2eDockerImages: the host has
+// stopped on both; on containers holding their own value of their image's
+// PATH (e2eDockerPathOverride), started, restarted and stopped (each
+// recreated from its image, without its other variables, then started or
+// left stopped). With image (e2eDockerImages: the host has
 // vllm/vllm-openai:0 and :1, the registry :1 and :2): a container of the
 // image (ok; restart with stop_timeout), one of an older image
 // (recreated and started), recreate: true on a stopped one, a missing
@@ -51,6 +54,9 @@ var e2eDockerTaskCases = []e2ePodmanCase{
 	{name: "startidle", args: ", state: started", start: "exited"},
 	{name: "stoprun", args: ", state: stopped", start: "running"},
 	{name: "stopidle", args: ", state: stopped", start: "exited"},
+	{name: "ovstart", args: "", start: "running", env: e2eDockerPathOverride},
+	{name: "ovrestart", args: ", restart: true", start: "exited", env: e2eDockerPathOverride + ",MODEL=qwen"},
+	{name: "ovstop", args: ", state: stopped", start: "running", env: e2eDockerPathOverride},
 	{name: "imgsame", args: ", image: vllm/vllm-openai:1", start: "running", image: "1"},
 	{name: "imgrestart", args: ", image: vllm/vllm-openai:1, restart: true, stop_timeout: 30", start: "running", image: "1"},
 	{name: "imgold", args: ", image: vllm/vllm-openai:1", start: "running", image: "0"},
@@ -115,7 +121,7 @@ func TestE2EContainerTasksParityWithModules(t *testing.T) {
 		plan := parity.Plan(t, parity.OpenCore(t, root, "", o.Version))
 		e2eContainerTasksPlanned(t, plan)
 		e2eTasksChanged(t, o, plan, "podman startrun", "podman startidle", "podman restartrun", "podman stoprun", "podman absentrun",
-			"docker restartrun", "docker restartidle", "docker startidle", "docker stoprun", "docker imgrestart", "docker imgold",
+			"docker restartrun", "docker restartidle", "docker startidle", "docker stoprun", "docker ovstart", "docker ovrestart", "docker ovstop", "docker imgrestart", "docker imgold",
 			"docker imgrecreate", "docker imgnew", "docker imgpresent", "docker imgkill", "docker imgabsent", "docker imgpull",
 			"docker envchanged", "docker envimage", "docker cmdchanged")
 		e2eContainerTasksCheck(t, o, plan, e2eContainerTasksAnsible(t, o, dir, root, collections, "--check", "--diff"))
@@ -133,7 +139,7 @@ func TestE2EContainerTasksParityWithModules(t *testing.T) {
 		after := parity.Plan(t, parity.OpenCore(t, root, "", o.Version))
 		e2eContainerTasksPlanned(t, after)
 		e2eTasksChanged(t, o, after, "podman startrun", "podman startidle", "podman restartrun", "docker restartrun", "docker restartidle",
-			"docker imgrestart", "docker imgrecreate")
+			"docker ovrestart", "docker imgrestart", "docker imgrecreate")
 		t.Logf("%s:\n%s", e2eContainerVersions(o), byAnsible)
 	})
 }

@@ -44,7 +44,8 @@ import (
 // Config.Env entry as a JSON line) the container's STATE/env/NAME; `image
 // inspect --format '{{.Id}}' REF` prints the image's ID, with the env
 // format the image's variables (STATE/imageenv, "ID KEY=VALUE" lines);
-// pull fetches REF from the registry into the images; create
+// REF is a name or an image's ID, as the CLI takes either, here and in
+// create; pull fetches REF from the registry into the images; create
 // [--stop-timeout N] [-e KEY=VALUE]... IMAGE [WORD...] creates a container
 // that does not run, its variables the image's with the given ones over
 // them, as the daemon sets them, its Config.Cmd the words
@@ -61,13 +62,14 @@ fail() { echo "$*" >&2; exit 1; }
 ENVFORMAT='{{range .Config.Env}}{{json .}}{{println}}{{end}}'
 json() { sed 's/\\/\\\\/g; s/"/\\"/g; s/.*/"&"/'; }
 lookup() { awk -v r="$2" '$1 == r { print $2 }' "$S/$1"; }
+imageid() { case $1 in sha256:*) awk -v i="$1" '$2 == i { print $2; exit }' "$S/images" ;; *) lookup images "$1" ;; esac; }
 [ "$1 $2" = "--host @HOST@" ] || fail "docker stand-in: not the daemon the module talks to: $*"
 shift 2
 verb=$1; shift
 case "$verb" in
 image)
 	[ "$1 $2 $#" = "inspect --format 4" ] || fail "docker stand-in: image $* is not modelled"
-	id=$(lookup images "$4"); [ -n "$id" ] || fail "Error response from daemon: No such image: $4"
+	id=$(imageid "$4"); [ -n "$id" ] || fail "Error response from daemon: No such image: $4"
 	case "$3" in
 	'{{.Id}}') echo "$id" ;;
 	"$ENVFORMAT") awk -v id="$id" '$1 == id { sub(/^[^ ]* /, ""); print }' "$S/imageenv" | json ;;
@@ -86,7 +88,7 @@ create)
 	while [ "$1" = -e ]; do env="$env$2
 "; shift 2; done
 	[ $# -ge 1 ] || fail "docker stand-in: create $* is not modelled"
-	id=$(lookup images "$1"); [ -n "$id" ] || fail "Unable to find image '$1' locally"
+	id=$(imageid "$1"); [ -n "$id" ] || fail "Unable to find image '$1' locally"
 	shift
 	mkdir -p "$S/cmd"; rm -f "$S/cmd/$name"
 	if [ $# -gt 0 ]; then printf '%s\n' "$@" | json | paste -sd, - | sed 's/.*/[&]/' > "$S/cmd/$name"; fi
@@ -558,7 +560,9 @@ func e2eDockerServe(t *testing.T, dir, state string) string {
 
 // e2eDockerContainerCases: started with and without restart on running and
 // stopped containers (state left to its default, a string boolean),
-// stopped on both (restart ignored, as the module ignores it); with image:
+// stopped on both (restart ignored, as the module ignores it), restart on
+// a container holding its own value of its image's PATH (recreated from
+// its image, then started); with image:
 // a container of an older image (recreated and started), restart on one of
 // the image, absent with force_kill, env other than the container's
 // (recreated with it).
@@ -574,7 +578,13 @@ var e2eDockerContainerCases = []e2ePodmanCase{
 	{name: "imgrestart", args: ", image: vllm/vllm-openai:1, restart: true, stop_timeout: 30", start: "running", image: "1"},
 	{name: "imgabsent", args: ", state: absent, force_kill: true", start: "running"},
 	{name: "envchanged", args: ", image: vllm/vllm-openai:1, env: {MODEL: llama}", start: "running", env: e2eDockerPath + ",MODEL=qwen"},
+	{name: "ovrestart", args: ", state: started, restart: true", start: "running", env: e2eDockerPathOverride},
 }
+
+// e2eDockerPathOverride is a container's own value of the variable its
+// image sets (e2eDockerPath): without image the module recreates such a
+// container from its image, with the task's options only.
+const e2eDockerPathOverride = "PATH=/opt/vllm/bin"
 
 // e2eDockerContainerCollection is the folder holding community.docker at
 // the pinned version (e2ePinnedCollection).
