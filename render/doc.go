@@ -80,5 +80,7 @@
 // dict (hostvars[host], `in hostvars` and looping over it work); type_debug
 // says "str" where Ansible says "AnsibleUnicode" for a string it did not
 // template; a {% set x %}...{% endset %} block prints its values gonja's
-// way; dict keys are strings.
+// way; dict keys are strings; a range prints as its list, where 2.19
+// prints range(0, 3). Options.DataTagging gives ansible-core 2.19's data
+// model: native results, tuples printed as lists, bool(None) false.
 package render
