@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/straylight-fleet/straylight/internal/atomicfile"
 	"github.com/straylight-fleet/straylight/internal/lazyre"
 	"gopkg.in/yaml.v3"
 )
@@ -99,17 +100,98 @@ const NewestCoreVersion = "2.19"
 
 var coreVersionRE = lazyre.New(`\[core (\d+\.\d+)([^\]\s]*)\]`)
 
-// DetectCoreVersion runs `ansible --version` (within five seconds) and
-// returns the ansible-core release it reports ("2.14.18"); "" when Ansible
-// is not installed or says nothing readable.
+// DetectCoreVersion returns the ansible-core release that the `ansible`
+// on PATH reports with --version ("2.14.18"); "" when Ansible is not
+// installed or says nothing readable. `ansible --version` starts Python
+// and loads Ansible (0.4 s and more, longer than a 50-host --check), so
+// its answer is kept in the user's cache (coreVersionCache), keyed by the
+// program's resolved path, size and modification time: an upgrade or a
+// reinstall replaces the program, and the next run asks again.
 func DetectCoreVersion(ctx context.Context) string {
+	path, err := exec.LookPath("ansible")
+	if err != nil {
+		return ""
+	}
+	key, keyed := programKey(path)
+	cache := coreVersionCache()
+	if release := cachedRelease(cache, key); keyed && release != "" {
+		return release
+	}
+	release := askAnsibleVersion(ctx, path)
+	if keyed && release != "" {
+		storeRelease(cache, key, release)
+	}
+	return release
+}
+
+// askAnsibleVersion runs `ansible --version` within five seconds.
+func askAnsibleVersion(ctx context.Context, path string) string {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	out, err := exec.CommandContext(ctx, "ansible", "--version").Output()
+	out, err := exec.CommandContext(ctx, path, "--version").Output()
 	if err != nil {
 		return ""
 	}
 	return ParseCoreRelease(string(out))
+}
+
+// coreVersionCache is the file holding the answers of `ansible --version`:
+// $XDG_CACHE_HOME/straylight (os.UserCacheDir); "" when there is none.
+func coreVersionCache() string {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(dir, "straylight", "ansible-core-version")
+}
+
+// programKey names a program as it is now: its resolved path, size and
+// modification time.
+func programKey(path string) (string, bool) {
+	resolved, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return "", false
+	}
+	info, err := os.Stat(resolved)
+	if err != nil {
+		return "", false
+	}
+	return fmt.Sprintf("%s %d %d", resolved, info.Size(), info.ModTime().UnixNano()), true
+}
+
+// cachedRelease is the release recorded for key, "" when none. Each line
+// of the cache is "release key".
+func cachedRelease(cache, key string) string {
+	data, err := os.ReadFile(cache)
+	if err != nil || cache == "" {
+		return ""
+	}
+	for line := range strings.Lines(string(data)) {
+		release, lineKey, ok := strings.Cut(strings.TrimSuffix(line, "\n"), " ")
+		if ok && lineKey == key {
+			return release
+		}
+	}
+	return ""
+}
+
+// storeRelease records release for key, replacing the cache's other
+// answers for the same program path. The cache only saves time: a failure
+// to write it is left for the next run to retry.
+func storeRelease(cache, key, release string) {
+	if cache == "" || os.MkdirAll(filepath.Dir(cache), 0o755) != nil {
+		return
+	}
+	path, _, _ := strings.Cut(key, " ")
+	kept := release + " " + key + "\n"
+	if data, err := os.ReadFile(cache); err == nil {
+		for line := range strings.Lines(string(data)) {
+			if _, lineKey, _ := strings.Cut(line, " "); !strings.HasPrefix(lineKey, path+" ") {
+				kept += line
+			}
+		}
+	}
+	_ = atomicfile.Write(cache, []byte(kept), 0o644)
 }
 
 // ParseCoreVersion reads "ansible [core 2.14.18]" (the first line of
