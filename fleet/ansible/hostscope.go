@@ -171,7 +171,7 @@ func withPlayMagic(raw map[string]any, run *PlayRun, hosts []any) map[string]any
 	if !run.Play.Serial {
 		raw["ansible_play_batch"], raw["play_hosts"] = hosts, hosts
 	}
-	maps.Copy(raw, run.roleNames.values())
+	maps.Copy(raw, run.roleNames.vars)
 	return raw
 }
 
