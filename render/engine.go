@@ -25,9 +25,14 @@ type Options struct {
 	DataTagging func() bool
 }
 
-// dataTagging tells whether values are templated as ansible-core 2.19 does.
-func (e *Engine) dataTagging() bool {
-	return e.opts.DataTagging != nil && e.opts.DataTagging()
+// askedOnce is ask's answer, asked on first use and kept (false for nil):
+// the answer is the repository's core version, which does not change while
+// an engine renders, and it is read for every value templated.
+func askedOnce(ask func() bool) func() bool {
+	if ask == nil {
+		return func() bool { return false }
+	}
+	return sync.OnceValue(ask)
 }
 
 // TemplateOptions are the template task's arguments that change rendering.
@@ -78,6 +83,9 @@ type Engine struct {
 	loader   loaders.Loader
 	carrier  *exec.Template
 	compiled sync.Map // compileKey → *compiled
+	// dataTagging tells whether values are templated as ansible-core 2.19
+	// does (Options.DataTagging, asked once).
+	dataTagging func() bool
 }
 
 // NewEngine returns an engine.
@@ -86,6 +94,7 @@ func NewEngine(opts Options) *Engine {
 		opts.AnsibleManaged = DefaultAnsibleManaged
 	}
 	e := &Engine{opts: opts, loader: loaders.MustNewMemoryLoader(map[string]string{carrierName: ""})}
+	e.dataTagging = askedOnce(opts.DataTagging)
 	e.env = newEnvironment(e.dataTagging)
 	e.carrier = mustCarrier(e)
 	return e
@@ -176,14 +185,22 @@ func (o *outputs) finalize(args *exec.VarArgs) *exec.Value {
 // 139-142, :159). out is the whole text only when no template text was
 // printed beside the value.
 func (o *outputs) oneValueAsIs(out string) bool {
+	value, lone := o.lone(out)
+	_, isString := value.(string)
+	return lone && !isString
+}
+
+// lone is what 2.19's concat returns when it joins nothing: the only
+// output's value (None for no output) when out is that value printed and
+// nothing else.
+func (o *outputs) lone(out string) (any, bool) {
 	switch o.count {
 	case 0:
-		return out == ""
+		return nil, out == ""
 	case 1:
-		_, isString := o.first.(string)
-		return !isString && out == pyStr(o.first)
+		return o.first, out == pyStr(o.first)
 	}
-	return false
+	return nil, false
 }
 
 // jinjaOverrides starts a template's first line that sets Jinja2 options,

@@ -284,7 +284,8 @@ func loadRecorded(t *testing.T, suite oracleSuite) map[string][]byte {
 func compareSuite(t *testing.T, suite oracleSuite, want map[string][]byte, core string) {
 	t.Helper()
 	scopes := newOracleScopes(t, suite.repo)
-	e := NewEngine(Options{DataTagging: func() bool { return core >= "2.19" }})
+	tagged := core >= "2.19"
+	e := NewEngine(Options{DataTagging: func() bool { return tagged }})
 	search := oracleSearchPath(t, suite.repo)
 	for _, c := range suite.cases {
 		opts := TemplateDefaults()
@@ -292,7 +293,7 @@ func compareSuite(t *testing.T, suite oracleSuite, want map[string][]byte, core 
 			opts = *c.opts
 		}
 		opts.SearchPath = search
-		opts.DataTagging = core >= "2.19"
+		opts.DataTagging = tagged
 		got, err := e.RenderTemplate(c.name+".j2", []byte(c.src), scopes.play(c), opts)
 		if why, known := knownDifferences[core][c.name]; known {
 			checkKnownDifference(t, c, want[c.name], got, err, why)

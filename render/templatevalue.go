@@ -193,13 +193,11 @@ func (e *Engine) renderNative(c *compiled, vars *exec.Context) (any, error) {
 	counted := &outputs{}
 	vars.Set(finalizeFunc, counted.finalize)
 	out, err := e.execute(c, vars)
-	switch {
-	case err != nil:
+	if err != nil {
 		return nil, err
-	case counted.count == 0 && out == "":
-		return nil, nil
-	case counted.count == 1 && out == pyStr(counted.first):
-		return counted.first, nil
+	}
+	if value, lone := counted.lone(out); lone {
+		return value, nil
 	}
 	return out, nil
 }

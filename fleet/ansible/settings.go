@@ -113,12 +113,15 @@ func DetectCoreVersion(ctx context.Context) string {
 		return ""
 	}
 	key, keyed := programKey(path)
+	if !keyed {
+		return askAnsibleVersion(ctx, path)
+	}
 	cache := coreVersionCache()
-	if release := cachedRelease(cache, key); keyed && release != "" {
+	if release := cachedRelease(cache, key); release != "" {
 		return release
 	}
 	release := askAnsibleVersion(ctx, path)
-	if keyed && release != "" {
+	if release != "" {
 		storeRelease(cache, key, release)
 	}
 	return release
