@@ -163,10 +163,10 @@ type outputs struct {
 // finalize is finalizeFunc for a render that counts its outputs (2.19's),
 // printing a value as 2.19 does: finalized first, so that tuples inside it
 // print as lists (_jinja_bits.py:750-756 at v2.19.14).
-func (o *outputs) finalize(args *exec.VarArgs) *exec.Value {
-	value := toPy(args.Args[0])
+func (o *outputs) finalize(in *exec.Value) *exec.Value {
+	value := toPy(in)
 	if value == nil || firstError(value) != nil {
-		return finalize(args)
+		return finalize(in)
 	}
 	value = nativeResult(value)
 	if o.count == 0 {

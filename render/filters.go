@@ -2,6 +2,7 @@ package render
 
 import (
 	"fmt"
+	"maps"
 	"strings"
 
 	"github.com/nikolalohinski/gonja/v2/builtins"
@@ -55,6 +56,7 @@ func newFilterSet(dataTagging func() bool) *exec.FilterSet {
 		set[name] = f.function(name)
 	}
 	set["format"] = filterFormat
+	maps.Copy(set, internalFilters())
 	set["bool"] = filter{fn: boolFilter(dataTagging)}.function("bool")
 	return exec.NewFilterSet(set)
 }
