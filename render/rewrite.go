@@ -161,9 +161,9 @@ func rewriteNode(node any) {
 
 // filtered is expr through one of internalFilters. A filter, not a call:
 // gonja calls a function through reflect, with the arguments as a list of
-// reflect.Values, which made these wrappers, one per {{ }}, a fifth of the
-// allocations of planning 1,000 hosts; a filter is called directly. The
-// filter passes a failing input on as it is, as a call would.
+// reflect.Values; a filter is called directly (planning 1,000 hosts, one
+// wrapper per {{ }}, allocates 6 % fewer objects). The filter passes a
+// failing input on as it is, as a call would.
 func filtered(name string, expr nodes.Expression) nodes.Expression {
 	return &nodes.FilteredExpression{Expression: expr,
 		Filters: []*nodes.FilterCall{{Token: expr.Position(), Name: name, Kwargs: map[string]nodes.Expression{}}}}
