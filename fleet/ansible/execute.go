@@ -391,7 +391,7 @@ func (wk *walker) lookupScope(f frame, t *Task) *HostScope {
 	}
 	c := *base
 	c.roleDirs = dirs
-	c.scope = base.scope.With(rolePath(t)).WithSearchPath(append(slices.Clone(dirs), wk.run.Playbook.Dir))
+	c.scope = wk.repo.scopes.roleScope(base.scope, t, append(slices.Clone(dirs), wk.run.Playbook.Dir))
 	wk.inRole[key] = &c
 	return &c
 }

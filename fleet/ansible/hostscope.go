@@ -82,10 +82,39 @@ func (r *Repo) ScopeOf(host string, run *PlayRun) (*HostScope, error) {
 	return hs, err
 }
 
-// scopeCache holds the scopes ScopeOf opened.
+// scopeCache holds the scopes ScopeOf opened, and the scopes a role's
+// tasks see, made from them (roleScope).
 type scopeCache struct {
 	mu     sync.Mutex
 	opened map[scopeKey]openedScope
+	roles  map[roleScopeID]*render.Scope
+}
+
+// roleScopeID names a role's scope: the scope it is made from, the role,
+// and its lookup folders.
+type roleScopeID struct {
+	base         *render.Scope
+	role, search string
+}
+
+// roleScope is the scope made of base for the role's tasks, made once per
+// base, role and search path: the plan's walk of a host and discovery's
+// walk share it, and so template each variable once (discovery templated
+// every role variable again: 8 % of the allocations of planning 1,000
+// hosts).
+func (c *scopeCache) roleScope(base *render.Scope, t *Task, search []string) *render.Scope {
+	id := roleScopeID{base, t.Role + "\x00" + t.RoleDir, strings.Join(search, "\x00")}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if s, ok := c.roles[id]; ok {
+		return s
+	}
+	if c.roles == nil {
+		c.roles = map[roleScopeID]*render.Scope{}
+	}
+	s := base.With(rolePath(t)).WithSearchPath(search)
+	c.roles[id] = s
+	return s
 }
 
 type scopeKey struct {
