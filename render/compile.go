@@ -35,7 +35,9 @@ type compiled struct {
 	// singleVar is the name when the source is only {{ name }} (Templar's
 	// SINGLE_VAR), whose raw scalar value is used untemplated.
 	singleVar string
-	err       error
+	// fast is set when single is of a shape fastSingle evaluates.
+	fast bool
+	err  error
 }
 
 func (k compileKey) config() *config.Config {
@@ -72,6 +74,7 @@ func (e *Engine) parse(key compileKey) *compiled {
 	single := singleOutput(root)
 	rewriteTree(root)
 	c := &compiled{root: root, cfg: cfg, names: names, single: single}
+	c.fast = single != nil && single.Condition == nil && fastShape(single.Expression, e.fast)
 	if name, ok := singleVarName(key.src); ok {
 		c.singleVar = name
 	}

@@ -86,6 +86,7 @@ type Engine struct {
 	// dataTagging tells whether values are templated as ansible-core 2.19
 	// does (Options.DataTagging, asked once).
 	dataTagging func() bool
+	fast        map[string]filter // the filters fastSingle runs
 }
 
 // NewEngine returns an engine.
@@ -93,7 +94,7 @@ func NewEngine(opts Options) *Engine {
 	if opts.AnsibleManaged == "" {
 		opts.AnsibleManaged = DefaultAnsibleManaged
 	}
-	e := &Engine{opts: opts, loader: loaders.MustNewMemoryLoader(map[string]string{carrierName: ""})}
+	e := &Engine{opts: opts, loader: loaders.MustNewMemoryLoader(map[string]string{carrierName: ""}), fast: fastFilters()}
 	e.dataTagging = askedOnce(opts.DataTagging)
 	e.env = newEnvironment(e.dataTagging)
 	e.carrier = mustCarrier(e)

@@ -118,11 +118,7 @@ func (e *Engine) templateString(s *Scope, str string, c *chain) (any, error) {
 	if compiled.err != nil {
 		return nil, newError(str, compiled.err, 0)
 	}
-	render := e.renderData
-	if e.dataTagging() {
-		render = e.renderNative
-	}
-	result, err := render(compiled, e.contextFor(compiled, s, c))
+	result, err := e.renderValue(compiled, s, c)
 	if err != nil {
 		return nil, newError(str, err, 0)
 	}
@@ -153,6 +149,22 @@ func rawScalar(s *Scope, name string) (any, bool) {
 	return nil, false
 }
 
+// renderValue renders compiled as a variable's value (renderData, or
+// renderNative under 2.19), a lone {{ }} of the usual shape through the
+// shortcut (fastSingle).
+func (e *Engine) renderValue(c *compiled, s *Scope, ch *chain) (any, error) {
+	if value, ok := e.fastSingle(c, s, ch); ok {
+		if e.dataTagging() {
+			return nativeResult(value), nil
+		}
+		return singleData(value), nil
+	}
+	if e.dataTagging() {
+		return e.renderNative(c, e.contextFor(c, s, ch))
+	}
+	return e.renderData(c, e.contextFor(c, s, ch))
+}
+
 // renderData renders compiled and converts the result like
 // ansible_eval_concat: one {{ }} keeps a bool, list or dict; other results
 // are strings, turned into a list, dict or bool when they read as one.
@@ -168,15 +180,22 @@ func (e *Engine) renderData(c *compiled, vars *exec.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	return singleData(value), nil
+}
+
+// singleData is a lone {{ }}'s value as Ansible's concat and convert_data
+// leave it (2.14): None prints as nothing, a string may read as data, a
+// bool, list or dict stays, anything else prints.
+func singleData(value any) any {
 	switch v := value.(type) {
 	case nil:
-		return "", nil
+		return ""
 	case string:
-		return convertData(v), nil
+		return convertData(v)
 	case bool, pyList, pyDict:
-		return v, nil
+		return v
 	}
-	return pyStr(value), nil
+	return pyStr(value)
 }
 
 // renderNative renders compiled as ansible-core 2.19 templates a value: its
