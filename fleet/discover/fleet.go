@@ -87,7 +87,8 @@ func Read(r *ansible.Repo) *Fleet {
 	f := &Fleet{Conns: map[string]ansible.Connection{}, rz: rz}
 	hosts := r.Inventory.Hosts()
 	seen := make([]hostSeen, len(hosts))
-	forEachParallel(len(hosts), func(i int) { seen[i] = seeHost(r, hosts[i], rz) })
+	order := seeingOrder(r.Inventory.Groups(), hosts)
+	forEachParallel(len(hosts), func(k int) { i := order[k]; seen[i] = seeHost(r, hosts[i], rz) })
 	var found []hostArtifacts
 	for i, s := range seen {
 		if !s.planned {
@@ -107,6 +108,34 @@ func Read(r *ansible.Repo) *Fleet {
 	}
 	f.sourceProxyRoutes()
 	return f
+}
+
+// seeingOrder is the order Read sees the hosts in, as indexes into hosts:
+// a host alone in a group (a proxy, a controller) first, then the others
+// in inventory order. Such a host usually templates its peers' variables
+// — the proxy's config lists every backend — and, seen last, rendered
+// alone while the other CPUs had nothing left to do (33 ms of a 155 ms
+// discovery at 1,000 hosts). The fleet lists the hosts in inventory order
+// whatever the order they were seen in.
+func seeingOrder(groups map[string][]string, hosts []string) []int {
+	alone := map[string]bool{}
+	for name, members := range groups {
+		if len(members) == 1 && name != "all" && name != "ungrouped" {
+			alone[members[0]] = true
+		}
+	}
+	order := make([]int, 0, len(hosts))
+	for i, h := range hosts {
+		if alone[h] {
+			order = append(order, i)
+		}
+	}
+	for i, h := range hosts {
+		if !alone[h] {
+			order = append(order, i)
+		}
+	}
+	return order
 }
 
 // hostSeen is what one host contributes to the fleet.
