@@ -33,6 +33,12 @@
 // one neighbour costs one neighbour, not the fleet. A variable that needs
 // itself fails with "recursive loop detected in template string".
 //
+// Most variables of real roles are one {{ }} of a variable, its attributes
+// and a filter or two with literal arguments ("{{ vllm.port |
+// default(8000) }}"): those are evaluated by a shortcut with the engine's
+// own lookup, attribute rule and filters, without gonja (fastpath.go),
+// and by gonja whenever a step is anything else or fails.
+//
 // Raw values may be nil, bool, ints, floats, strings, []any, map[string]any
 // (taken in sorted key order: Go maps have none), *Map (insertion order) or
 // *yaml.Node. Python dicts keep insertion order, which to_json, dict2items,
