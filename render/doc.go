@@ -80,7 +80,10 @@
 // dict (hostvars[host], `in hostvars` and looping over it work); type_debug
 // says "str" where Ansible says "AnsibleUnicode" for a string it did not
 // template; a {% set x %}...{% endset %} block prints its values gonja's
-// way; dict keys are strings; a range prints as its list, where 2.19
-// prints range(0, 3). Options.DataTagging gives ansible-core 2.19's data
-// model: native results, tuples printed as lists, bool(None) false.
+// way; dict keys are strings; a range cannot be sliced, an empty range is
+// true in a condition and range(3) + [4] does not fail (range() gives
+// Python's range object otherwise: pyrange.go). Options.DataTagging gives
+// ansible-core 2.19's data model: native results, tuples printed as
+// lists, bool(None) false, a range printed as range(0, 3) and refused as
+// a template's or an argument's whole value.
 package render

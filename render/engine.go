@@ -139,6 +139,9 @@ func (e *Engine) RenderTemplate(name string, src []byte, scope *Scope, opts Temp
 	}
 	vars.Set(templateRunName, run)
 	out, err := e.execute(c, vars)
+	if err == nil && opts.DataTagging {
+		err = run.outputs.storable(out)
+	}
 	if err != nil {
 		return nil, asTemplateError(name, err)
 	}
@@ -188,6 +191,15 @@ func (o *outputs) oneValueAsIs(out string) bool {
 	value, lone := o.lone(out)
 	_, isString := value.(string)
 	return lone && !isString
+}
+
+// storable fails when the render's result is a lone value 2.19 refuses
+// (a range, say: see storable).
+func (o *outputs) storable(out string) error {
+	if value, lone := o.lone(out); lone {
+		return storable(value)
+	}
+	return nil
 }
 
 // lone is what 2.19's concat returns when it joins nothing: the only

@@ -1,6 +1,7 @@
 package render
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -17,6 +18,9 @@ type filter struct {
 	// acceptsUndefined is set for default() and mandatory(), which Jinja2
 	// hands an undefined value; every other filter fails on one.
 	acceptsUndefined bool
+	// keepsRange is set for the filters that see a range as a range
+	// (string, type_debug, to_json, ...); others get its list (unrolled).
+	keepsRange bool
 }
 
 // notGiven marks a parameter the template did not pass.
@@ -56,7 +60,33 @@ func newFilterSet(dataTagging func() bool) *exec.FilterSet {
 	}
 	set["format"] = filterFormat
 	set["bool"] = filter{fn: boolFilter(dataTagging)}.function("bool")
+	refuseRanges(set, dataTagging)
 	return exec.NewFilterSet(set)
+}
+
+// refuseRanges makes the serializing filters fail on a range as Python's
+// do: json under ansible-core 2.14 only (2.19's encoder takes any
+// iterable), yaml under both.
+func refuseRanges(set map[string]exec.FilterFunction, dataTagging func() bool) {
+	always := func() bool { return true }
+	under214 := func() bool { return !dataTagging() }
+	for _, name := range []string{"to_json", "to_nice_json"} {
+		set[name] = rangeRefused(set[name], under214, func(pyRange) string { return "Object of type range is not JSON serializable" })
+	}
+	for _, name := range []string{"to_yaml", "to_nice_yaml"} {
+		set[name] = rangeRefused(set[name], always, func(r pyRange) string { return name + " - ('cannot represent an object', " + r.String() + ")" })
+	}
+}
+
+// rangeRefused is fn failing with message's text on a range when refused
+// says so.
+func rangeRefused(fn exec.FilterFunction, refused func() bool, message func(pyRange) string) exec.FilterFunction {
+	return func(e *exec.Evaluator, in *exec.Value, params *exec.VarArgs) *exec.Value {
+		if r, ok := toPy(in).(pyRange); ok && refused() {
+			return exec.AsValue(errors.New(message(r)))
+		}
+		return fn(e, in, params)
+	}
 }
 
 // function adapts f to gonja.
@@ -69,12 +99,20 @@ func (f filter) function(name string) exec.FilterFunction {
 		if err != nil {
 			return exec.AsValue(err)
 		}
-		out, err := f.fn(filterInput(in), args)
+		out, err := f.fn(f.input(in), args)
 		if err != nil {
 			return exec.AsValue(err)
 		}
 		return exec.AsValue(out)
 	}
+}
+
+// input is what f gets for in: a range's list unless f keeps ranges.
+func (f filter) input(in *exec.Value) any {
+	if f.keepsRange {
+		return filterInput(in)
+	}
+	return unrolled(filterInput(in))
 }
 
 // filterInput is the engine value of in; an undefined value stays the
@@ -96,7 +134,7 @@ func bind(name string, params []string, va *exec.VarArgs) ([]any, error) {
 	for i := range args {
 		args[i] = notGiven
 		if i < len(va.Args) {
-			args[i] = toPy(va.Args[i])
+			args[i] = unrolled(toPy(va.Args[i]))
 		}
 	}
 	for key, value := range va.KwArgs {
@@ -104,7 +142,7 @@ func bind(name string, params []string, va *exec.VarArgs) ([]any, error) {
 		if i < 0 {
 			return nil, fmt.Errorf("%s() got an unexpected keyword argument '%s'", name, key)
 		}
-		args[i] = toPy(value)
+		args[i] = unrolled(toPy(value))
 	}
 	return args, nil
 }

@@ -19,7 +19,7 @@ func ansibleFilters() map[string]filter {
 		"mandatory": {params: []string{"msg"}, fn: filterMandatory, acceptsUndefined: true},
 		"lower":     {fn: stringFilter(strings.ToLower)},
 		"upper":     {fn: stringFilter(strings.ToUpper)},
-		"string":    {fn: stringFilter(func(s string) string { return s })},
+		"string":    {fn: stringFilter(func(s string) string { return s }), keepsRange: true},
 		"trim":      {params: []string{"chars"}, fn: filterTrim},
 		"replace":   {params: []string{"old", "new", "count"}, fn: filterReplace},
 		"int":       {params: []string{"default", "base"}, fn: filterInt},
@@ -35,7 +35,7 @@ func ansibleFilters() map[string]filter {
 		"ternary":   {params: []string{"true_val", "false_val", "none_val"}, fn: filterTernary},
 		"type_debug": {fn: func(in any, _ []any) (any, error) {
 			return typeName(in), nil
-		}},
+		}, keepsRange: true},
 	}
 	filters["d"] = filters["default"]
 	filters["count"] = filters["length"]
@@ -272,6 +272,8 @@ func pyIter(x any) (pyList, error) {
 		return out, nil
 	case pyDict, groupsMap, *hostVarsView, *hostView:
 		return loopSequence(v, false).(pyList), nil
+	case pyRange:
+		return v.items(), nil
 	}
 	return nil, fmt.Errorf("'%s' object is not iterable", typeName(x))
 }

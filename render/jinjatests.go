@@ -55,7 +55,7 @@ func (t test) function(name string) func(*exec.Evaluator, *exec.Value, *exec.Var
 		if err != nil {
 			return false, err
 		}
-		return t.fn(toPy(in), args)
+		return t.fn(unrolled(toPy(in)), args)
 	}
 }
 
@@ -193,6 +193,8 @@ func pyContains(container, x any) (bool, error) {
 		return containsValue(c, x), nil
 	case pyTuple:
 		return containsValue(pyList(c), x), nil
+	case pyRange:
+		return containsValue(c.items(), x), nil
 	case pyDict:
 		_, ok := c[dictKey(x)]
 		return ok, nil

@@ -173,7 +173,7 @@ func call(name string, args ...nodes.Expression) nodes.Expression {
 // finalize is Ansible's _ansible_finalize followed by str(): None prints
 // as nothing, everything else as Python prints it.
 func finalize(args *exec.VarArgs) *exec.Value {
-	value := toPy(args.Args[0])
+	value := unrolled(toPy(args.Args[0]))
 	if value == nil {
 		return exec.AsValue("")
 	}

@@ -123,6 +123,11 @@ func (e *Engine) templateString(s *Scope, str string, c *chain) (any, error) {
 		render = e.renderNative
 	}
 	result, err := render(compiled, e.contextFor(compiled, s, c))
+	if err == nil && c == nil && e.dataTagging() {
+		// An argument is finalized whole, a variable read in a template
+		// is not (it may hold a range): see storable.
+		err = storable(result)
+	}
 	if err != nil {
 		return nil, newError(str, err, 0)
 	}
@@ -175,6 +180,8 @@ func (e *Engine) renderData(c *compiled, vars *exec.Context) (any, error) {
 		return convertData(v), nil
 	case bool, pyList, pyDict:
 		return v, nil
+	case pyRange:
+		return v.items(), nil
 	}
 	return pyStr(value), nil
 }
