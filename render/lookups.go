@@ -125,7 +125,16 @@ func lookupFile(_ *Engine, s *Scope, terms []any, kw map[string]any) ([]any, err
 	return out, nil
 }
 
-func lookupTemplate(e *Engine, s *Scope, terms []any, _ map[string]any) ([]any, error) {
+// lookupTemplate is the template lookup: each file rendered with the
+// lookup's options and the core's rules for the result (templateFile).
+func lookupTemplate(e *Engine, s *Scope, terms []any, kw map[string]any) ([]any, error) {
+	opts, err := e.lookupTemplateKeywords(kw)
+	if err != nil {
+		return nil, err
+	}
+	if opts.vars != nil {
+		s = s.With(opts.vars)
+	}
 	var out []any
 	for _, t := range terms {
 		path, err := s.findFile("templates", pyStr(t))
@@ -136,21 +145,70 @@ func lookupTemplate(e *Engine, s *Scope, terms []any, _ map[string]any) ([]any, 
 		if err != nil {
 			return nil, err
 		}
-		rendered, err := e.RenderTemplate(path, data, s, lookupTemplateOptions(s, path))
+		value, err := e.templateFile(path, string(data), s, lookupTemplateOptions(s, path, opts.trimBlocks), opts.convert)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, string(rendered))
+		out = append(out, value)
 	}
 	return out, nil
+}
+
+// templateLookupOptions are the template lookup's keyword arguments.
+type templateLookupOptions struct {
+	vars       map[string]any // template_vars
+	convert    bool           // convert_data (2.14 only)
+	trimBlocks bool           // trim_blocks (2.19 only)
+}
+
+// lookupTemplateKeywords reads the template lookup's keywords: 2.14 has
+// convert_data and no trim_blocks (lib/ansible/plugins/lookup/template.py:
+// 108-156 at v2.14.18), 2.19 trim_blocks and a convert_data it no longer
+// reads (:106-175 at v2.19.14); both take template_vars. Delimiters other
+// than Jinja2's are refused by name.
+func (e *Engine) lookupTemplateKeywords(kw map[string]any) (templateLookupOptions, error) {
+	opts := templateLookupOptions{convert: true, trimBlocks: true}
+	if v, ok := kw["convert_data"]; ok && !e.dataTagging() {
+		opts.convert = pyTruthy(v)
+	}
+	if v, ok := kw["trim_blocks"]; ok && e.dataTagging() {
+		opts.trimBlocks = pyTruthy(v)
+	}
+	if err := defaultDelimiters(kw); err != nil {
+		return opts, err
+	}
+	if v, ok := kw["template_vars"]; ok {
+		vars, isDict := v.(pyDict)
+		if !isDict {
+			return opts, fmt.Errorf("template lookup: template_vars must be a dict, got %s", typeName(v))
+		}
+		opts.vars = plain(vars).(map[string]any)
+	}
+	return opts, nil
+}
+
+// defaultDelimiters refuses a template lookup that sets other delimiters
+// than Jinja2's, its defaults.
+func defaultDelimiters(kw map[string]any) error {
+	jinja := map[string]string{
+		"variable_start_string": "{{", "variable_end_string": "}}",
+		"comment_start_string": "{#", "comment_end_string": "#}",
+	}
+	for _, name := range sortedKeys(jinja) {
+		if v, ok := kw[name]; ok && pyStr(v) != jinja[name] {
+			return fmt.Errorf("template lookup option %s=%s "+notSupportedMark+" (custom delimiters)", name, pyQuote(pyStr(v)))
+		}
+	}
+	return nil
 }
 
 // lookupTemplateOptions are the template lookup's: its Jinja2 searchpath
 // is the file's own folder, then the search path's folders with their
 // templates/ first (lib/ansible/plugins/lookup/template.py:128-138 at
 // v2.14.18, :144-154 at v2.19.14).
-func lookupTemplateOptions(s *Scope, path string) TemplateOptions {
+func lookupTemplateOptions(s *Scope, path string, trimBlocks bool) TemplateOptions {
 	opts := TemplateDefaults()
+	opts.TrimBlocks = trimBlocks
 	opts.SearchPath = append([]string{filepath.Dir(path)}, TemplateSearchPath(s.search...)...)
 	return opts
 }

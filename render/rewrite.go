@@ -141,6 +141,7 @@ var pythonOperators = map[tokens.Type]string{
 	tokens.Power:         powFunc,
 	tokens.FloorDivision: floorDivFunc,
 	tokens.Modulo:        modFunc,
+	tokens.Addition:      addFunc,
 	tokens.In:            inFunc,
 }
 

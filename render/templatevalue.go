@@ -137,6 +137,57 @@ func (e *Engine) templateString(s *Scope, str string, c *chain) (any, error) {
 	return result, nil
 }
 
+// templateFile is what the template lookup returns for a file (src) read
+// at name: under ansible-core 2.14 Templar.template's result
+// (convert_data as asked, trailing newlines preserved, backslashes not
+// escaped: lib/ansible/plugins/lookup/template.py:147-153 at v2.14.18),
+// under 2.19 its engine's, not finalized: a template of one value that is
+// not a string gives that value, anything else a string with its trailing
+// newlines (plugins/lookup/template.py:158-167, _engine.py:389-403 at
+// v2.19.14). A source without template syntax is returned as it is.
+func (e *Engine) templateFile(name, src string, s *Scope, opts TemplateOptions, convert bool) (any, error) {
+	if !isPossiblyTemplate(src) {
+		return src, nil
+	}
+	key := compileKey{src: src, newline: "\n", trimBlocks: opts.TrimBlocks, lstripBlocks: opts.LstripBlocks}
+	if err := applyOverrides(&key); err != nil {
+		return nil, &Error{Template: name, Line: 1, Kind: ErrSyntax, Message: err.Error(), Err: err}
+	}
+	c := e.compile(key)
+	if c.err != nil {
+		return nil, newError(name, c.err, 0)
+	}
+	vars := e.contextFor(c, s, nil)
+	run := &templateRun{engine: e, scope: s, key: key, search: opts.SearchPath, root: opts.Root, name: name}
+	vars.Set(templateRunName, run)
+	result, err := e.fileResult(c, vars, run, convert)
+	if err != nil {
+		return nil, asTemplateError(name, err)
+	}
+	if text, ok := result.(string); ok {
+		return preserveTrailingNewlines(src, text, "\n"), nil
+	}
+	return result, nil
+}
+
+// fileResult renders a template file as the template lookup's core does
+// (templateFile) and returns its value before trailing newlines.
+func (e *Engine) fileResult(c *compiled, vars *exec.Context, run *templateRun, convert bool) (any, error) {
+	if !e.dataTagging() {
+		if convert {
+			return e.renderData(c, vars)
+		}
+		return e.execute(c, vars)
+	}
+	run.outputs = &outputs{}
+	vars.Set(finalizeFunc, run.outputs.finalize)
+	out, err := e.execute(c, vars)
+	if value, lone := run.outputs.lone(out); lone && err == nil {
+		return value, nil
+	}
+	return out, err
+}
+
 func isPossiblyTemplate(s string) bool {
 	return strings.Contains(s, "{{") || strings.Contains(s, "{%") || strings.Contains(s, "{#")
 }
