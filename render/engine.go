@@ -1,6 +1,7 @@
 package render
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -176,7 +177,16 @@ func (o *outputs) finalize(args *exec.VarArgs) *exec.Value {
 		o.first = value
 	}
 	o.count++
-	return exec.AsValue(pyStr(value))
+	return exec.AsValue(printedNode(value))
+}
+
+// printedNode is a node's value as 2.19's concat prints it: omit drops out
+// of the joined nodes (_jinja_bits.py:750-756, :1016-1019 at v2.19.14).
+func printedNode(value any) string {
+	if value == (omitValue{}) {
+		return ""
+	}
+	return pyStr(value)
 }
 
 // oneValueAsIs tells whether ansible-core 2.19 writes out as the render
@@ -193,13 +203,19 @@ func (o *outputs) oneValueAsIs(out string) bool {
 	return lone && !isString
 }
 
-// storable fails when the render's result is a lone value 2.19 refuses
-// (a range, say: see storable).
+// storable fails when the render's result is a lone value 2.19 refuses:
+// a range (see storable) or omit (AnsibleValueOmittedError,
+// _engine.py:311-316 at v2.19.14).
 func (o *outputs) storable(out string) error {
-	if value, lone := o.lone(out); lone {
-		return storable(value)
+	value, lone := o.lone(out)
+	switch {
+	case !lone:
+		return nil
+	case value == (omitValue{}):
+		//lint:ignore ST1005 ansible-core's message, byte for byte
+		return errors.New("A template was resolved to an Omit scalar.")
 	}
-	return nil
+	return storable(value)
 }
 
 // lone is what 2.19's concat returns when it joins nothing: the only
@@ -210,7 +226,7 @@ func (o *outputs) lone(out string) (any, bool) {
 	case 0:
 		return nil, out == ""
 	case 1:
-		return o.first, out == pyStr(o.first)
+		return o.first, out == printedNode(o.first)
 	}
 	return nil, false
 }

@@ -215,6 +215,8 @@ func typeName(x any) string {
 		return "HostVars"
 	case pyRange:
 		return "range"
+	case omitValue:
+		return "_OmitType"
 	case error:
 		return "AnsibleUndefined"
 	}

@@ -40,9 +40,9 @@ func or(arg, def any) any {
 // enough; they get plain Go values and their results are brought back.
 var gonjaFilters = []string{
 	"abs", "attr", "batch", "capitalize", "center", "escape", "e",
-	"filesizeformat", "forceescape", "groupby", "map", "max", "min",
+	"filesizeformat", "forceescape", "groupby", "map",
 	"random", "reject", "rejectattr", "reverse", "round", "safe", "select",
-	"selectattr", "slice", "sort", "striptags", "sum", "title", "tojson",
+	"selectattr", "slice", "sort", "striptags", "title", "tojson",
 	"truncate", "unique", "urlencode", "urlize", "wordcount", "wordwrap", "xmlattr",
 }
 

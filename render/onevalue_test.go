@@ -95,3 +95,28 @@ func TestDataTaggingRangeArgument(t *testing.T) {
 		}
 	}
 }
+
+// TestDataTaggingOmitArgument: under ansible-core 2.19 omit drops out of
+// the lists and dicts of a finalized value (debug's msg given these args
+// prints {"d": {"y": 1}, "l": [2]} with 2.19.14; the native suite's
+// native_omit_printed case shows it in templates) and a value that is
+// omit itself comes out as OmitPlaceholder; under 2.14 omit is the
+// placeholder everywhere.
+func TestDataTaggingOmitArgument(t *testing.T) {
+	args := map[string]any{"a": "{{ omit }}", "l": []any{"{{ omit }}", 2}, "d": map[string]any{"x": "{{ missing | default(omit) }}", "y": 1}}
+	for _, tagged := range []bool{true, false} {
+		e := NewEngine(Options{DataTagging: func() bool { return tagged }})
+		got, err := e.TemplateValue(NewScope(nil, Magic{InventoryHostname: "h"}), args)
+		want := map[string]any{"l": []any{2}, "d": map[string]any{"y": 1}}
+		if !tagged {
+			want = map[string]any{"a": OmitPlaceholder, "l": []any{OmitPlaceholder, 2}, "d": map[string]any{"x": OmitPlaceholder, "y": 1}}
+		}
+		if err != nil || !reflect.DeepEqual(got, want) {
+			t.Errorf("tagged %v: %#v (%v), want %#v", tagged, got, err, want)
+		}
+		alone, err := e.TemplateValue(NewScope(nil, Magic{InventoryHostname: "h"}), "{{ omit }}")
+		if err != nil || alone != OmitPlaceholder {
+			t.Errorf("tagged %v: {{ omit }} gave %#v (%v)", tagged, alone, err)
+		}
+	}
+}

@@ -21,11 +21,22 @@ import (
 // The result holds plain Go values: nil, bool, int, float64, string,
 // []any and map[string]any.
 func (e *Engine) TemplateValue(scope *Scope, value any) (any, error) {
-	result, err := e.templateValue(scope, value, nil)
+	result, err := e.finishedValue(scope, value)
 	if err != nil {
 		return nil, err
 	}
 	return plain(result), nil
+}
+
+// finishedValue is value templated and finalized as a whole: under 2.19
+// omit drops out of the lists and dicts in it (nativeResult); a value
+// that is omit itself is left to the caller (OmitPlaceholder).
+func (e *Engine) finishedValue(scope *Scope, value any) (any, error) {
+	result, err := e.templateValue(scope, value, nil)
+	if err != nil || !e.dataTagging() {
+		return result, err
+	}
+	return nativeResult(result), nil
 }
 
 func (e *Engine) templateValue(s *Scope, value any, c *chain) (any, error) {
@@ -267,15 +278,19 @@ func nativeResult(value any) any {
 	case pyTuple:
 		return nativeResult(pyList(v))
 	case pyList:
-		out := make(pyList, len(v))
-		for i, item := range v {
-			out[i] = nativeResult(item)
+		out := make(pyList, 0, len(v))
+		for _, item := range v {
+			if item != (omitValue{}) {
+				out = append(out, nativeResult(item))
+			}
 		}
 		return out
 	case pyDict:
 		out := newDict(len(v))
 		for _, key := range v.keys() {
-			out.set(key, nativeResult(v[key].val))
+			if item := v[key].val; item != (omitValue{}) {
+				out.set(key, nativeResult(item))
+			}
 		}
 		return out
 	}
@@ -286,6 +301,26 @@ func nativeResult(value any) any {
 // templates to it ("{{ mode | default(omit) }}") is left out, as Ansible
 // does (its placeholder carries a random suffix; this one is fixed).
 const OmitPlaceholder = "__omit_place_holder__straylight"
+
+// omitValue is ansible-core 2.19's omit: not a string but a sentinel that
+// prints as <<Omit>> (str(), ~), as nothing among a template's output,
+// drops out of the lists and dicts it is in when they are finalized, and
+// fails a template module whose only output it is
+// (lib/ansible/_internal/_templating/_utils.py:76-98, _jinja_bits.py:
+// 1010-1019, _engine.py:300-317 at v2.19.14). Values leaving the engine
+// (TemplateValue) carry OmitPlaceholder in its place.
+type omitValue struct{}
+
+func (omitValue) String() string { return "<<Omit>>" }
+
+// omitFor is the omit variable: 2.19's sentinel with e templating as 2.19
+// does, else 2.14's placeholder string.
+func omitFor(e *Engine) any {
+	if e != nil && e.dataTagging() {
+		return omitValue{}
+	}
+	return OmitPlaceholder
+}
 
 // RemoveOmitted drops, from templated module arguments, the arguments (and
 // nested dict entries) whose value is OmitPlaceholder: Ansible's

@@ -156,7 +156,7 @@ func canonical(x any) any {
 		return toPy(value)
 	}
 	switch v := x.(type) {
-	case nil, bool, int, float64, string, pyDict, pyList, pyTuple, pyRange, error, *hostVarsView, *hostView, groupsMap:
+	case nil, bool, int, float64, string, pyDict, pyList, pyTuple, pyRange, omitValue, error, *hostVarsView, *hostView, groupsMap:
 		return v
 	case exec.ValuesList:
 		return canonicalValues(v)
@@ -290,6 +290,8 @@ func plain(x any) any {
 		return out
 	case pyRange:
 		return plain(v.items())
+	case omitValue:
+		return OmitPlaceholder
 	}
 	return x
 }
