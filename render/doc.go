@@ -73,13 +73,14 @@
 //
 // The template lookup returns what the core's does (templateFile): under
 // 2.14 Templar.template's result with convert_data, under 2.19 the file's
-// one value or its text; template_vars and 2.19's trim_blocks are
-// honoured, custom delimiters refused.
+// one value or its text; template_vars, the variable and comment markers
+// (variable_start_string, ...: compileKey.delimiters) and 2.19's
+// trim_blocks are honoured.
 //
 // Known differences: now() is refused rather than run; first_found looks
 // in a play's files/ as 2.14 does (2.19 looks beside the playbook only);
-// custom delimiters (variable_start_string, ...) and {% extends %} are
-// not supported, nor an included template reading an outer for loop's
+// the template module's custom delimiters (variable_start_string, ...)
+// and {% extends %} are not supported, nor an included template reading an outer for loop's
 // `loop` (refused); calling an undefined name says "is not callable";
 // filters do not take hostvars itself as a
 // dict (hostvars[host], `in hostvars` and looping over it work); type_debug

@@ -145,7 +145,7 @@ func lookupTemplate(e *Engine, s *Scope, terms []any, kw map[string]any) ([]any,
 		if err != nil {
 			return nil, err
 		}
-		value, err := e.templateFile(path, string(data), s, lookupTemplateOptions(s, path, opts.trimBlocks), opts.convert)
+		value, err := e.templateFile(path, string(data), s, lookupTemplateOptions(s, path, opts.trimBlocks), opts)
 		if err != nil {
 			return nil, err
 		}
@@ -159,13 +159,14 @@ type templateLookupOptions struct {
 	vars       map[string]any // template_vars
 	convert    bool           // convert_data (2.14 only)
 	trimBlocks bool           // trim_blocks (2.19 only)
+	marks      delimiters     // variable_start_string, ... (zero: Jinja2's)
 }
 
 // lookupTemplateKeywords reads the template lookup's keywords: 2.14 has
 // convert_data and no trim_blocks (lib/ansible/plugins/lookup/template.py:
 // 108-156 at v2.14.18), 2.19 trim_blocks and a convert_data it no longer
-// reads (:106-175 at v2.19.14); both take template_vars. Delimiters other
-// than Jinja2's are refused by name.
+// reads (:106-175 at v2.19.14); both take template_vars and the variable
+// and comment delimiters.
 func (e *Engine) lookupTemplateKeywords(kw map[string]any) (templateLookupOptions, error) {
 	opts := templateLookupOptions{convert: true, trimBlocks: true}
 	if v, ok := kw["convert_data"]; ok && !e.dataTagging() {
@@ -174,9 +175,11 @@ func (e *Engine) lookupTemplateKeywords(kw map[string]any) (templateLookupOption
 	if v, ok := kw["trim_blocks"]; ok && e.dataTagging() {
 		opts.trimBlocks = pyTruthy(v)
 	}
-	if err := defaultDelimiters(kw); err != nil {
+	marks, err := lookupDelimiters(kw)
+	if err != nil {
 		return opts, err
 	}
+	opts.marks = marks
 	if v, ok := kw["template_vars"]; ok {
 		vars, isDict := v.(pyDict)
 		if !isDict {
@@ -187,19 +190,28 @@ func (e *Engine) lookupTemplateKeywords(kw map[string]any) (templateLookupOption
 	return opts, nil
 }
 
-// defaultDelimiters refuses a template lookup that sets other delimiters
-// than Jinja2's, its defaults.
-func defaultDelimiters(kw map[string]any) error {
-	jinja := map[string]string{
-		"variable_start_string": "{{", "variable_end_string": "}}",
-		"comment_start_string": "{#", "comment_end_string": "#}",
+// lookupDelimiters are the template lookup's variable and comment
+// markers: the zero value when they are Jinja2's.
+func lookupDelimiters(kw map[string]any) (delimiters, error) {
+	jinja := delimiters{}.orJinja()
+	d := jinja
+	fields := map[string]*string{
+		"variable_start_string": &d.variableStart, "variable_end_string": &d.variableEnd,
+		"comment_start_string": &d.commentStart, "comment_end_string": &d.commentEnd,
 	}
-	for _, name := range sortedKeys(jinja) {
-		if v, ok := kw[name]; ok && pyStr(v) != jinja[name] {
-			return fmt.Errorf("template lookup option %s=%s "+notSupportedMark+" (custom delimiters)", name, pyQuote(pyStr(v)))
+	for _, name := range sortedKeys(fields) {
+		v, ok := kw[name]
+		if !ok || v == nil {
+			continue
+		}
+		if *fields[name] = pyStr(v); *fields[name] == "" {
+			return delimiters{}, fmt.Errorf("template lookup: %s must not be empty", name)
 		}
 	}
-	return nil
+	if d == jinja {
+		return delimiters{}, nil
+	}
+	return d, nil
 }
 
 // lookupTemplateOptions are the template lookup's: its Jinja2 searchpath

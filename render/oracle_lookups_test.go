@@ -24,6 +24,8 @@ func lookupsSuite(t *testing.T) oracleSuite {
 			"aux/strtrue.j2":   "{{ 'True' }}\n",
 			"aux/vars.j2":      "v={{ a | default('none') }}\n",
 			"aux/delim.j2":     "b=[% x %] {{ x }}\n",
+			"aux/delim2.j2":    "[# c #]{% if x %}[% 'q{{' ~ (x | ansible.builtin.bool) %]{% endif %} {{ raw }} {# kept #}[% [x, 2] | join(']') %]\n",
+			"aux/delim3.j2":    "{{ x }} only\n",
 			"aux/trim.j2":      "{% if true %}\nyes\n{% endif %}\n",
 		},
 	}
@@ -42,6 +44,7 @@ func lookupsSuite(t *testing.T) oracleSuite {
 		{name: "lookup_template_vars", src: "{{ lookup('template', 'aux/vars.j2', template_vars={'a': 1}) | to_json }}|{{ lookup('template', 'aux/vars.j2') | to_json }}\n"},
 		{name: "lookup_template_convert", src: "{{ lookup('template', 'aux/listtext.j2', convert_data=False) | to_json }}|{{ lookup('template', 'aux/int.j2', convert_data=False) | to_json }}|{{ lookup('template', 'aux/list.j2', convert_data=True) | to_json }}\n"},
 		{name: "lookup_template_delimiters", src: "{{ lookup('template', 'aux/delim.j2', variable_start_string='[%', variable_end_string='%]') | to_json }}\n"},
+		{name: "lookup_template_delimiters_all", src: "{{ lookup('template', 'aux/delim2.j2', variable_start_string='[%', variable_end_string='%]', comment_start_string='[#', comment_end_string='#]') | to_json }}|{{ lookup('template', 'aux/delim3.j2', variable_start_string='[%', variable_end_string='%]') | to_json }}|{{ lookup('template', 'aux/text.j2', variable_start_string='{{') | to_json }}\n"},
 		{name: "lookup_template_trim", src: "{{ lookup('template', 'aux/trim.j2') | to_json }}\n"},
 		{name: "lookup_template_no_trim", src: "{{ lookup('template', 'aux/trim.j2', trim_blocks=False) | to_json }}\n"},
 		{name: "lookup_template_terms", src: "{{ lookup('template', 'aux/int.j2', 'aux/text.j2') | to_json }}|{{ lookup('template', 'aux/text.j2', 'aux/plain.j2') | to_json }}\n"},

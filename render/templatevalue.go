@@ -156,11 +156,11 @@ func (e *Engine) templateString(s *Scope, str string, c *chain) (any, error) {
 // not a string gives that value, anything else a string with its trailing
 // newlines (plugins/lookup/template.py:158-167, _engine.py:389-403 at
 // v2.19.14). A source without template syntax is returned as it is.
-func (e *Engine) templateFile(name, src string, s *Scope, opts TemplateOptions, convert bool) (any, error) {
-	if !isPossiblyTemplate(src) {
+func (e *Engine) templateFile(name, src string, s *Scope, opts TemplateOptions, lookup templateLookupOptions) (any, error) {
+	if !possiblyTemplate(src, lookup.marks.orJinja()) {
 		return src, nil
 	}
-	key := compileKey{src: src, newline: "\n", trimBlocks: opts.TrimBlocks, lstripBlocks: opts.LstripBlocks}
+	key := compileKey{src: src, newline: "\n", trimBlocks: opts.TrimBlocks, lstripBlocks: opts.LstripBlocks, delimiters: lookup.marks}
 	if err := applyOverrides(&key); err != nil {
 		return nil, &Error{Template: name, Line: 1, Kind: ErrSyntax, Message: err.Error(), Err: err}
 	}
@@ -171,7 +171,7 @@ func (e *Engine) templateFile(name, src string, s *Scope, opts TemplateOptions, 
 	vars := e.contextFor(c, s, nil)
 	run := &templateRun{engine: e, scope: s, key: key, search: opts.SearchPath, root: opts.Root, name: name}
 	vars.Set(templateRunName, run)
-	result, err := e.fileResult(c, vars, run, convert)
+	result, err := e.fileResult(c, vars, run, lookup.convert)
 	if err != nil {
 		return nil, asTemplateError(name, err)
 	}
@@ -201,6 +201,13 @@ func (e *Engine) fileResult(c *compiled, vars *exec.Context, run *templateRun, c
 
 func isPossiblyTemplate(s string) bool {
 	return strings.Contains(s, "{{") || strings.Contains(s, "{%") || strings.Contains(s, "{#")
+}
+
+// possiblyTemplate is isPossiblyTemplate with the given markers
+// (Templar.is_possibly_template, 2.19's is_possibly_template with the
+// overrides' markers).
+func possiblyTemplate(s string, marks delimiters) bool {
+	return strings.Contains(s, marks.variableStart) || strings.Contains(s, "{%") || strings.Contains(s, marks.commentStart)
 }
 
 // rawScalar is Templar's shortcut for "{{ name }}" naming a variable whose
