@@ -43,6 +43,8 @@ cfg: {port: "{{ port_s }}", enabled: "{{ flag }}", name: "{{ host }}"}`}
 		{name: "aggregates_mixed_min", src: "a{{ [1, 'a'] | min }}\n", wantError: true},
 		{name: "aggregates_strings_sum", src: "a{{ ['a', 'b'] | sum(start='') }}\n", wantError: true},
 		{name: "native_ternary", src: "{{ flag | ternary('on', 'off') }}|{{ (port_t | int > 100) | ternary(port_t, 0) | to_json }}|{{ none | ternary(1, 2, 3) }}|{{ 'x' | ternary(1, 2) }}|{{ enabled | ternary('y', 'n') }}\n"},
+		{name: "native_yaml", src: "{{ cfg | to_nice_yaml }}{{ cfg | to_yaml }}{{ [port_s, port_t, addr] | to_yaml }}"},
+		{name: "native_data", src: "{{ cfg.items() | list }}|{{ cfg | dict2items | items2dict | to_json }}|{{ [port_s, port_t, 8001] | unique | to_json }}|{{ port_s is number }}|{{ cfg.port | int + 1 }}|{{ cfg | combine({'port': port_t}) | to_json }}|{{ port_s | string | to_json }}|{{ [port_t, port_s] | map('string') | join(':') }}|{{ cfg.values() | list | to_json }}\n"},
 		{name: "native_regex", src: "{{ port_t | regex_replace('0', 'x') }}|{{ port_t | string | regex_search('80') }}\n"},
 	}
 	return oracleSuite{name: "native", repo: repo, cases: cases}
