@@ -19,7 +19,8 @@ type filter struct {
 	// hands an undefined value; every other filter fails on one.
 	acceptsUndefined bool
 	// keepsRange is set for the filters that see a range as a range
-	// (string, type_debug, to_json, ...); others get its list (unrolled).
+	// (string, type_debug); others get its list (unrolled), as Python's
+	// iterate it.
 	keepsRange bool
 }
 
