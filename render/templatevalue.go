@@ -1,6 +1,7 @@
 package render
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 
@@ -28,15 +29,34 @@ func (e *Engine) TemplateValue(scope *Scope, value any) (any, error) {
 	return plain(result), nil
 }
 
-// finishedValue is value templated and finalized as a whole: under 2.19
-// omit drops out of the lists and dicts in it (nativeResult); a value
-// that is omit itself is left to the caller (OmitPlaceholder).
+// finishedValue is value templated and finalized as a whole: 2.19's omit
+// (only 2.19 has omitValue) drops out of the lists and dicts in it
+// (nativeResult); a value that is omit itself is left to the caller
+// (OmitPlaceholder). The core version is not asked: a value without a
+// template must not need it.
 func (e *Engine) finishedValue(scope *Scope, value any) (any, error) {
 	result, err := e.templateValue(scope, value, nil)
-	if err != nil || !e.dataTagging() {
+	if err != nil || !holdsOmit(result) {
 		return result, err
 	}
 	return nativeResult(result), nil
+}
+
+// holdsOmit tells whether x is or contains 2.19's omit.
+func holdsOmit(x any) bool {
+	switch v := x.(type) {
+	case omitValue:
+		return true
+	case pyList:
+		return slices.ContainsFunc(v, holdsOmit)
+	case pyDict:
+		for _, slot := range v {
+			if holdsOmit(slot.val) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func (e *Engine) templateValue(s *Scope, value any, c *chain) (any, error) {
