@@ -20,6 +20,24 @@ type compileKey struct {
 	lstripBlocks        bool
 	keepTrailingNewline bool
 	escapeBackslashes   bool
+	// delimiters are the variable and comment markers when not Jinja2's
+	// (the template lookup's options); the zero value is Jinja2's.
+	delimiters delimiters
+}
+
+// delimiters mark variables and comments: Jinja2's {{ }} and {# #} when
+// empty. Blocks are always {% %}.
+type delimiters struct {
+	variableStart, variableEnd, commentStart, commentEnd string
+}
+
+// orJinja is d with Jinja2's markers where d sets none.
+func (d delimiters) orJinja() delimiters {
+	jinja := delimiters{variableStart: "{{", variableEnd: "}}", commentStart: "{#", commentEnd: "#}"}
+	if d == (delimiters{}) {
+		return jinja
+	}
+	return d
 }
 
 // compiled is a parsed template and what rendering needs to know about it.
@@ -47,6 +65,9 @@ func (k compileKey) config() *config.Config {
 	cfg.LeftStripBlocks = k.lstripBlocks
 	cfg.KeepTrailingNewline = k.keepTrailingNewline
 	cfg.NewlineSequence = k.newline
+	d := k.delimiters.orJinja()
+	cfg.VariableStartString, cfg.VariableEndString = d.variableStart, d.variableEnd
+	cfg.CommentStartString, cfg.CommentEndString = d.commentStart, d.commentEnd
 	return cfg
 }
 
@@ -63,8 +84,8 @@ func (e *Engine) compile(key compileKey) *compiled {
 func (e *Engine) parse(key compileKey) *compiled {
 	cfg := key.config()
 	src := strings.ReplaceAll(strings.ReplaceAll(key.src, "\r\n", "\n"), "\r", "\n")
-	blanked, values := blankStrings(src, key.newline, key.escapeBackslashes)
-	toks := lexTokens(shortFilterNames(blanked), cfg)
+	blanked, values := blankStrings(src, key.newline, key.escapeBackslashes, key.delimiters.orJinja())
+	toks := lexTokens(shortFilterNames(blanked, key.delimiters), cfg)
 	toks, names := fixTokens(toks, values)
 	statements := positionedStatements{set: e.env.ControlStructures, toks: toks, loops: includeLoopStates(toks)}
 	root, err := parser.NewParser("template", tokens.NewStream(toks), cfg, e.loader, statements).Parse()

@@ -77,16 +77,27 @@
 // module's) with Jinja2's rules for context, loop and trailing newlines
 // (include.go); an error inside an included file names that file and line.
 //
+// The template lookup returns what the core's does (templateFile): under
+// 2.14 Templar.template's result with convert_data, under 2.19 the file's
+// one value or its text; template_vars, the variable and comment markers
+// (variable_start_string, ...: compileKey.delimiters) and 2.19's
+// trim_blocks are honoured.
+//
 // Known differences: now() is refused rather than run; first_found looks
 // in a play's files/ as 2.14 does (2.19 looks beside the playbook only);
-// custom delimiters (variable_start_string, ...) and {% extends %} are
-// not supported, nor an included template reading an outer for loop's
+// the template module's custom delimiters (variable_start_string, ...)
+// and {% extends %} are not supported, nor an included template reading an outer for loop's
 // `loop` (refused); calling an undefined name says "is not callable";
 // filters do not take hostvars itself as a
 // dict (hostvars[host], `in hostvars` and looping over it work); type_debug
 // says "str" where Ansible says "AnsibleUnicode" for a string it did not
 // template; a {% set x %}...{% endset %} block prints its values gonja's
-// way; dict keys are strings; a range prints as its list, where 2.19
-// prints range(0, 3). Options.DataTagging gives ansible-core 2.19's data
-// model: native results, tuples printed as lists, bool(None) false.
+// way; dict keys are strings; a range cannot be sliced and an empty range
+// is true in a condition (range() gives Python's range object otherwise:
+// pyrange.go); 2.14's omit placeholder ends in "straylight", not a random
+// hash. Options.DataTagging gives
+// ansible-core 2.19's data model: native results, tuples printed as
+// lists, bool(None) false, a range printed as range(0, 3) and refused as
+// a template's or an argument's whole value, omit a sentinel (omitValue)
+// dropped from finalized lists and dicts.
 package render

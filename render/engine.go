@@ -1,6 +1,7 @@
 package render
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -140,6 +141,9 @@ func (e *Engine) RenderTemplate(name string, src []byte, scope *Scope, opts Temp
 	}
 	vars.Set(templateRunName, run)
 	out, err := e.execute(c, vars)
+	if err == nil && opts.DataTagging {
+		err = run.outputs.storable(out)
+	}
 	if err != nil {
 		return nil, asTemplateError(name, err)
 	}
@@ -174,7 +178,16 @@ func (o *outputs) finalize(in *exec.Value) *exec.Value {
 		o.first = value
 	}
 	o.count++
-	return exec.AsValue(pyStr(value))
+	return exec.AsValue(printedNode(value))
+}
+
+// printedNode is a node's value as 2.19's concat prints it: omit drops out
+// of the joined nodes (_jinja_bits.py:750-756, :1016-1019 at v2.19.14).
+func printedNode(value any) string {
+	if value == (omitValue{}) {
+		return ""
+	}
+	return pyStr(value)
 }
 
 // oneValueAsIs tells whether ansible-core 2.19 writes out as the render
@@ -191,6 +204,21 @@ func (o *outputs) oneValueAsIs(out string) bool {
 	return lone && !isString
 }
 
+// storable fails when the render's result is a lone value 2.19 refuses:
+// a range (see storable) or omit (AnsibleValueOmittedError,
+// _engine.py:311-316 at v2.19.14).
+func (o *outputs) storable(out string) error {
+	value, lone := o.lone(out)
+	switch {
+	case !lone:
+		return nil
+	case value == (omitValue{}):
+		//lint:ignore ST1005 ansible-core's message, byte for byte
+		return errors.New("A template was resolved to an Omit scalar.")
+	}
+	return storable(value)
+}
+
 // lone is what 2.19's concat returns when it joins nothing: the only
 // output's value (None for no output) when out is that value printed and
 // nothing else.
@@ -199,7 +227,7 @@ func (o *outputs) lone(out string) (any, bool) {
 	case 0:
 		return nil, out == ""
 	case 1:
-		return o.first, out == pyStr(o.first)
+		return o.first, out == printedNode(o.first)
 	}
 	return nil, false
 }

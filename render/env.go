@@ -104,6 +104,8 @@ func loopSequence(x any, pairs bool) any {
 		keys, value = v.hosts(), func(k string) any { item, _ := v.GetItem(k); return item.Interface() }
 	case *hostView:
 		return loopSequence(v.dict(), pairs)
+	case pyRange:
+		return v.items()
 	default:
 		return x
 	}
@@ -137,39 +139,6 @@ func newGlobals() *exec.Context {
 		globals[name] = fn
 	}
 	return exec.NewContext(globals)
-}
-
-// rangeGlobal is range([start,] stop[, step]), as the list Ansible unrolls
-// it into.
-func rangeGlobal(args *exec.VarArgs) *exec.Value {
-	bounds := make([]int, len(args.Args))
-	for i, arg := range args.Args {
-		n, ok := asInt(toPy(arg))
-		if !ok {
-			return exec.AsValue(fmt.Errorf("range() integer argument expected, got %s", typeName(toPy(arg))))
-		}
-		bounds[i] = n
-	}
-	start, stop, step := 0, 0, 1
-	switch len(bounds) {
-	case 1:
-		stop = bounds[0]
-	case 2, 3:
-		start, stop = bounds[0], bounds[1]
-		if len(bounds) == 3 {
-			step = bounds[2]
-		}
-	default:
-		return exec.AsValue(fmt.Errorf("range expected 1 to 3 arguments, got %d", len(bounds)))
-	}
-	if step == 0 {
-		return exec.AsValue(fmt.Errorf("range() arg 3 must not be zero"))
-	}
-	out := pyList{}
-	for i := start; (step > 0 && i < stop) || (step < 0 && i > stop); i += step {
-		out = append(out, i)
-	}
-	return exec.AsValue(out)
 }
 
 // unsupportedGlobal stands for Ansible globals whose result depends on the
@@ -244,6 +213,10 @@ func typeName(x any) string {
 		return "dict"
 	case *hostVarsView:
 		return "HostVars"
+	case pyRange:
+		return "range"
+	case omitValue:
+		return "_OmitType"
 	case error:
 		return "AnsibleUndefined"
 	}

@@ -103,7 +103,7 @@ var undefinedMessages = sync.OnceValue(func() []*regexp.Regexp {
 	return compileAll(
 		`(?s)undefined variable '([^']*)'.*`,
 		`'[^']*' has no (?:attribute|host) '([^']*)'`,
-		`No (first|last) item, sequence was empty\.`,
+		`No (first|last|aggregated) item, sequence was empty\.`,
 		`list object has no element (-?\d+)`,
 		`Unable to evaluate name "([^"]*)"`,
 		`attribute '([^']*)' not found`,

@@ -1,6 +1,7 @@
 package render
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"strings"
@@ -18,6 +19,10 @@ type filter struct {
 	// acceptsUndefined is set for default() and mandatory(), which Jinja2
 	// hands an undefined value; every other filter fails on one.
 	acceptsUndefined bool
+	// keepsRange is set for the filters that see a range as a range
+	// (string, type_debug); others get its list (unrolled), as Python's
+	// iterate it.
+	keepsRange bool
 }
 
 // notGiven marks a parameter the template did not pass.
@@ -37,9 +42,9 @@ func or(arg, def any) any {
 // enough; they get plain Go values and their results are brought back.
 var gonjaFilters = []string{
 	"abs", "attr", "batch", "capitalize", "center", "escape", "e",
-	"filesizeformat", "forceescape", "groupby", "map", "max", "min",
+	"filesizeformat", "forceescape", "groupby", "map",
 	"random", "reject", "rejectattr", "reverse", "round", "safe", "select",
-	"selectattr", "slice", "sort", "striptags", "sum", "title", "tojson",
+	"selectattr", "slice", "sort", "striptags", "title", "tojson",
 	"truncate", "unique", "urlencode", "urlize", "wordcount", "wordwrap", "xmlattr",
 }
 
@@ -58,7 +63,33 @@ func newFilterSet(dataTagging func() bool) *exec.FilterSet {
 	set["format"] = filterFormat
 	maps.Copy(set, internalFilters())
 	set["bool"] = filter{fn: boolFilter(dataTagging)}.function("bool")
+	refuseRanges(set, dataTagging)
 	return exec.NewFilterSet(set)
+}
+
+// refuseRanges makes the serializing filters fail on a range as Python's
+// do: json under ansible-core 2.14 only (2.19's encoder takes any
+// iterable), yaml under both.
+func refuseRanges(set map[string]exec.FilterFunction, dataTagging func() bool) {
+	always := func() bool { return true }
+	under214 := func() bool { return !dataTagging() }
+	for _, name := range []string{"to_json", "to_nice_json"} {
+		set[name] = rangeRefused(set[name], under214, func(pyRange) string { return "Object of type range is not JSON serializable" })
+	}
+	for _, name := range []string{"to_yaml", "to_nice_yaml"} {
+		set[name] = rangeRefused(set[name], always, func(r pyRange) string { return name + " - ('cannot represent an object', " + r.String() + ")" })
+	}
+}
+
+// rangeRefused is fn failing with message's text on a range when refused
+// says so.
+func rangeRefused(fn exec.FilterFunction, refused func() bool, message func(pyRange) string) exec.FilterFunction {
+	return func(e *exec.Evaluator, in *exec.Value, params *exec.VarArgs) *exec.Value {
+		if r, ok := toPy(in).(pyRange); ok && refused() {
+			return exec.AsValue(errors.New(message(r)))
+		}
+		return fn(e, in, params)
+	}
 }
 
 // function adapts f to gonja.
@@ -71,12 +102,20 @@ func (f filter) function(name string) exec.FilterFunction {
 		if err != nil {
 			return exec.AsValue(err)
 		}
-		out, err := f.fn(filterInput(in), args)
+		out, err := f.fn(f.input(in), args)
 		if err != nil {
 			return exec.AsValue(err)
 		}
 		return exec.AsValue(out)
 	}
+}
+
+// input is what f gets for in: a range's list unless f keeps ranges.
+func (f filter) input(in *exec.Value) any {
+	if f.keepsRange {
+		return filterInput(in)
+	}
+	return unrolled(filterInput(in))
 }
 
 // filterInput is the engine value of in; an undefined value stays the
@@ -98,7 +137,7 @@ func bind(name string, params []string, va *exec.VarArgs) ([]any, error) {
 	for i := range args {
 		args[i] = notGiven
 		if i < len(va.Args) {
-			args[i] = toPy(va.Args[i])
+			args[i] = unrolled(toPy(va.Args[i]))
 		}
 	}
 	for key, value := range va.KwArgs {
@@ -106,7 +145,7 @@ func bind(name string, params []string, va *exec.VarArgs) ([]any, error) {
 		if i < 0 {
 			return nil, fmt.Errorf("%s() got an unexpected keyword argument '%s'", name, key)
 		}
-		args[i] = toPy(value)
+		args[i] = unrolled(toPy(value))
 	}
 	return args, nil
 }

@@ -19,7 +19,7 @@ func ansibleFilters() map[string]filter {
 		"mandatory": {params: []string{"msg"}, fn: filterMandatory, acceptsUndefined: true},
 		"lower":     {fn: stringFilter(strings.ToLower)},
 		"upper":     {fn: stringFilter(strings.ToUpper)},
-		"string":    {fn: stringFilter(func(s string) string { return s })},
+		"string":    {fn: stringFilter(func(s string) string { return s }), keepsRange: true},
 		"trim":      {params: []string{"chars"}, fn: filterTrim},
 		"replace":   {params: []string{"old", "new", "count"}, fn: filterReplace},
 		"int":       {params: []string{"default", "base"}, fn: filterInt},
@@ -35,8 +35,11 @@ func ansibleFilters() map[string]filter {
 		"ternary":   {params: []string{"true_val", "false_val", "none_val"}, fn: filterTernary},
 		"type_debug": {fn: func(in any, _ []any) (any, error) {
 			return typeName(in), nil
-		}},
+		}, keepsRange: true},
 	}
+	filters["sum"] = filter{params: []string{"attribute", "start"}, fn: filterSum}
+	filters["max"] = filter{params: []string{"case_sensitive", "attribute"}, fn: aggregate(1)}
+	filters["min"] = filter{params: []string{"case_sensitive", "attribute"}, fn: aggregate(-1)}
 	filters["d"] = filters["default"]
 	filters["count"] = filters["length"]
 	addDataFilters(filters)
@@ -272,6 +275,8 @@ func pyIter(x any) (pyList, error) {
 		return out, nil
 	case pyDict, groupsMap, *hostVarsView, *hostView:
 		return loopSequence(v, false).(pyList), nil
+	case pyRange:
+		return v.items(), nil
 	}
 	return nil, fmt.Errorf("'%s' object is not iterable", typeName(x))
 }
@@ -467,4 +472,109 @@ func sortKey(item any, byValue, caseSensitive bool) any {
 		return strings.ToLower(s)
 	}
 	return key
+}
+
+// filterSum is Jinja2's sum(iterable, attribute=None, start=0): Python's
+// sum, which adds with + from start (jinja2/filters.py do_sum, Jinja2 3.1).
+func filterSum(in any, args []any) (any, error) {
+	items, err := aggregated(in, args[0])
+	if err != nil {
+		return nil, err
+	}
+	total := or(args[1], 0)
+	if _, isString := total.(string); isString {
+		return nil, errors.New("sum() can't sum strings [use ''.join(seq) instead]")
+	}
+	for _, item := range items {
+		if total, err = pyAdd(total, item, false); err != nil {
+			return nil, err
+		}
+	}
+	return total, nil
+}
+
+// aggregate is Jinja2's max (want 1) or min (want -1): the first item
+// whose key (its attribute, strings lowered unless case_sensitive) no
+// other item's exceeds, Python refusing keys it cannot order
+// (jinja2/filters.py _min_or_max, Jinja2 3.1).
+func aggregate(want int) func(any, []any) (any, error) {
+	return func(in any, args []any) (any, error) {
+		items, err := aggregated(in, nil)
+		if err != nil {
+			return nil, err
+		}
+		if len(items) == 0 {
+			return &UndefinedError{Name: "aggregated", Hint: "No aggregated item, sequence was empty."}, nil
+		}
+		keys, err := aggregated(items, args[1])
+		if err != nil {
+			return nil, err
+		}
+		return pickExtreme(items, keys, want, pyTruthy(or(args[0], false)))
+	}
+}
+
+func pickExtreme(items, keys pyList, want int, caseSensitive bool) (any, error) {
+	best := 0
+	for i := 1; i < len(items); i++ {
+		order, err := pyCompare(aggregateKey(keys[i], caseSensitive), aggregateKey(keys[best], caseSensitive))
+		if err != nil {
+			return nil, comparisonError(err, want)
+		}
+		if order == want {
+			best = i
+		}
+	}
+	return items[best], nil
+}
+
+// comparisonError names the operator Python's max (>) or min (<) used.
+func comparisonError(err error, want int) error {
+	if want > 0 {
+		return errors.New(strings.Replace(err.Error(), "'<'", "'>'", 1))
+	}
+	return err
+}
+
+func aggregateKey(x any, caseSensitive bool) any {
+	if s, ok := x.(string); ok && !caseSensitive {
+		return strings.ToLower(s)
+	}
+	return x
+}
+
+// aggregated is in's items, or each item's attribute (a dotted path, a
+// number indexing a list) when attribute is given.
+func aggregated(in any, attribute any) (pyList, error) {
+	items, err := pyIter(in)
+	if err != nil || or(attribute, nil) == nil {
+		return items, err
+	}
+	out := make(pyList, len(items))
+	for i, item := range items {
+		value, err := attributePath(item, pyStr(attribute))
+		if err != nil {
+			return nil, err
+		}
+		out[i] = value
+	}
+	return out, nil
+}
+
+// attributePath is Jinja2's make_attrgetter: "a.b.0" reads a, then b,
+// then item 0.
+func attributePath(x any, path string) (any, error) {
+	for _, part := range strings.Split(path, ".") {
+		if index, err := strconv.Atoi(part); err == nil {
+			if list, ok := asList(x); ok && index >= 0 && index < len(list) {
+				x = list[index]
+				continue
+			}
+		}
+		x = getAttribute(x, part)
+		if err, undefined := x.(*UndefinedError); undefined {
+			return nil, err
+		}
+	}
+	return x, nil
 }

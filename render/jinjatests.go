@@ -55,7 +55,7 @@ func (t test) function(name string) func(*exec.Evaluator, *exec.Value, *exec.Var
 		if err != nil {
 			return false, err
 		}
-		return t.fn(toPy(in), args)
+		return t.fn(unrolled(toPy(in)), args)
 	}
 }
 
@@ -193,6 +193,8 @@ func pyContains(container, x any) (bool, error) {
 		return containsValue(c, x), nil
 	case pyTuple:
 		return containsValue(pyList(c), x), nil
+	case pyRange:
+		return containsValue(c.items(), x), nil
 	case pyDict:
 		_, ok := c[dictKey(x)]
 		return ok, nil
@@ -317,7 +319,24 @@ func pyCompare(a, b any) (int, error) {
 	if okA && okB {
 		return strings.Compare(sa, sb), nil
 	}
+	if la, okA := a.(pyList); okA {
+		if lb, okB := b.(pyList); okB {
+			return compareLists(la, lb)
+		}
+	}
 	return 0, fmt.Errorf("'<' not supported between instances of '%s' and '%s'", typeName(a), typeName(b))
+}
+
+// compareLists orders lists as Python does: by the first items that
+// differ, else by length.
+func compareLists(a, b pyList) (int, error) {
+	for i := 0; i < len(a) && i < len(b); i++ {
+		if pyEqual(a[i], b[i]) {
+			continue
+		}
+		return pyCompare(a[i], b[i])
+	}
+	return compareOrdered(float64(len(a)), float64(len(b))), nil
 }
 
 func compareOrdered(a, b float64) int {

@@ -1,6 +1,8 @@
 package render
 
 import (
+	"bytes"
+	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -26,41 +28,55 @@ type stringScanner struct {
 	// escapeBackslashes is Ansible's _escape_backslashes: inside {{ }} the
 	// backslashes of string literals are kept as they are written.
 	escapeBackslashes bool
+	marks             delimiters
 }
 
 // blankStrings returns src with string literal contents blanked and the
 // Jinja2 value of each literal keyed by its offset.
-func blankStrings(src, newline string, escapeBackslashes bool) (string, map[int]string) {
-	s := &stringScanner{src: []byte(src), out: []byte(src), values: map[int]string{}, newline: newline, escapeBackslashes: escapeBackslashes}
+func blankStrings(src, newline string, escapeBackslashes bool, marks delimiters) (string, map[int]string) {
+	s := &stringScanner{src: []byte(src), out: []byte(src), values: map[int]string{}, newline: newline, escapeBackslashes: escapeBackslashes, marks: marks}
 	s.scanData(0)
 	return string(s.out), s.values
 }
 
 func (s *stringScanner) scanData(pos int) {
 	for pos < len(s.src) {
-		next := strings.IndexByte(string(s.src[pos:]), '{')
+		next := s.nextMark(pos)
 		if next < 0 {
 			return
 		}
-		pos = s.scanTag(pos + next)
+		pos = s.scanTag(next)
 	}
 }
 
-// scanTag handles the text at pos, which starts with '{', and returns where
-// data scanning resumes.
+// nextMark is the offset of the first byte at or after pos that may start
+// a tag (the first byte of a start marker), or -1.
+func (s *stringScanner) nextMark(pos int) int {
+	starts := "{" + s.marks.variableStart[:1] + s.marks.commentStart[:1]
+	i := bytes.IndexAny(s.src[pos:], starts)
+	if i < 0 {
+		return -1
+	}
+	return pos + i
+}
+
+// scanTag handles the text at pos, which may start a tag, and returns
+// where data scanning resumes. The markers are tried in the order of
+// gonja's lexer (and Jinja2's, longest first aside): comment, variable,
+// block.
 func (s *stringScanner) scanTag(pos int) int {
 	rest := s.src[pos:]
 	switch {
-	case hasPrefix(rest, "{#"):
-		return skipPast(s.src, pos+2, "#}")
+	case hasPrefix(rest, s.marks.commentStart):
+		return skipPast(s.src, pos+len(s.marks.commentStart), s.marks.commentEnd)
+	case hasPrefix(rest, s.marks.variableStart):
+		return s.scanExpression(pos+len(s.marks.variableStart), s.marks.variableEnd, true)
 	case rawBlockStart().Match(rest):
 		loc := rawBlockEnd().FindIndex(s.src[pos:])
 		if loc == nil {
 			return len(s.src)
 		}
 		return pos + loc[1]
-	case hasPrefix(rest, "{{"):
-		return s.scanExpression(pos+2, "}}", true)
 	case hasPrefix(rest, "{%"):
 		return s.scanExpression(pos+2, "%}", false)
 	}
@@ -216,11 +232,15 @@ var (
 	collectionNamed = lazyre.New(`(\||\bis(?:\s+not)?)(\s*)(ansible\.(?:builtin|legacy)\.)`)
 )
 
-func shortFilterNames(blanked string) string {
+func shortFilterNames(blanked string, marks delimiters) string {
 	if !strings.Contains(blanked, "ansible.") {
 		return blanked
 	}
-	return tagSpan().ReplaceAllStringFunc(blanked, func(tag string) string {
+	tags := tagSpan()
+	if marks != (delimiters{}) {
+		tags = regexp.MustCompile(`(?s)` + regexp.QuoteMeta(marks.variableStart) + `.*?` + regexp.QuoteMeta(marks.variableEnd) + `|\{%.*?%\}`)
+	}
+	return tags.ReplaceAllStringFunc(blanked, func(tag string) string {
 		return collectionNamed().ReplaceAllStringFunc(tag, func(m string) string {
 			parts := collectionNamed().FindStringSubmatch(m)
 			return parts[1] + parts[2] + strings.Repeat(" ", len(parts[3]))

@@ -125,7 +125,16 @@ func lookupFile(_ *Engine, s *Scope, terms []any, kw map[string]any) ([]any, err
 	return out, nil
 }
 
-func lookupTemplate(e *Engine, s *Scope, terms []any, _ map[string]any) ([]any, error) {
+// lookupTemplate is the template lookup: each file rendered with the
+// lookup's options and the core's rules for the result (templateFile).
+func lookupTemplate(e *Engine, s *Scope, terms []any, kw map[string]any) ([]any, error) {
+	opts, err := e.lookupTemplateKeywords(kw)
+	if err != nil {
+		return nil, err
+	}
+	if opts.vars != nil {
+		s = s.With(opts.vars)
+	}
 	var out []any
 	for _, t := range terms {
 		path, err := s.findFile("templates", pyStr(t))
@@ -136,21 +145,82 @@ func lookupTemplate(e *Engine, s *Scope, terms []any, _ map[string]any) ([]any, 
 		if err != nil {
 			return nil, err
 		}
-		rendered, err := e.RenderTemplate(path, data, s, lookupTemplateOptions(s, path))
+		value, err := e.templateFile(path, string(data), s, lookupTemplateOptions(s, path, opts.trimBlocks), opts)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, string(rendered))
+		out = append(out, value)
 	}
 	return out, nil
+}
+
+// templateLookupOptions are the template lookup's keyword arguments.
+type templateLookupOptions struct {
+	vars       map[string]any // template_vars
+	convert    bool           // convert_data (2.14 only)
+	trimBlocks bool           // trim_blocks (2.19 only)
+	marks      delimiters     // variable_start_string, ... (zero: Jinja2's)
+}
+
+// lookupTemplateKeywords reads the template lookup's keywords: 2.14 has
+// convert_data and no trim_blocks (lib/ansible/plugins/lookup/template.py:
+// 108-156 at v2.14.18), 2.19 trim_blocks and a convert_data it no longer
+// reads (:106-175 at v2.19.14); both take template_vars and the variable
+// and comment delimiters.
+func (e *Engine) lookupTemplateKeywords(kw map[string]any) (templateLookupOptions, error) {
+	opts := templateLookupOptions{convert: true, trimBlocks: true}
+	if v, ok := kw["convert_data"]; ok && !e.dataTagging() {
+		opts.convert = pyTruthy(v)
+	}
+	if v, ok := kw["trim_blocks"]; ok && e.dataTagging() {
+		opts.trimBlocks = pyTruthy(v)
+	}
+	marks, err := lookupDelimiters(kw)
+	if err != nil {
+		return opts, err
+	}
+	opts.marks = marks
+	if v, ok := kw["template_vars"]; ok {
+		vars, isDict := v.(pyDict)
+		if !isDict {
+			return opts, fmt.Errorf("template lookup: template_vars must be a dict, got %s", typeName(v))
+		}
+		opts.vars = plain(vars).(map[string]any)
+	}
+	return opts, nil
+}
+
+// lookupDelimiters are the template lookup's variable and comment
+// markers: the zero value when they are Jinja2's.
+func lookupDelimiters(kw map[string]any) (delimiters, error) {
+	jinja := delimiters{}.orJinja()
+	d := jinja
+	fields := map[string]*string{
+		"variable_start_string": &d.variableStart, "variable_end_string": &d.variableEnd,
+		"comment_start_string": &d.commentStart, "comment_end_string": &d.commentEnd,
+	}
+	for _, name := range sortedKeys(fields) {
+		v, ok := kw[name]
+		if !ok || v == nil {
+			continue
+		}
+		if *fields[name] = pyStr(v); *fields[name] == "" {
+			return delimiters{}, fmt.Errorf("template lookup: %s must not be empty", name)
+		}
+	}
+	if d == jinja {
+		return delimiters{}, nil
+	}
+	return d, nil
 }
 
 // lookupTemplateOptions are the template lookup's: its Jinja2 searchpath
 // is the file's own folder, then the search path's folders with their
 // templates/ first (lib/ansible/plugins/lookup/template.py:128-138 at
 // v2.14.18, :144-154 at v2.19.14).
-func lookupTemplateOptions(s *Scope, path string) TemplateOptions {
+func lookupTemplateOptions(s *Scope, path string, trimBlocks bool) TemplateOptions {
 	opts := TemplateDefaults()
+	opts.TrimBlocks = trimBlocks
 	opts.SearchPath = append([]string{filepath.Dir(path)}, TemplateSearchPath(s.search...)...)
 	return opts
 }

@@ -1,6 +1,10 @@
 package render
 
-import "testing"
+import (
+	"reflect"
+	"strings"
+	"testing"
+)
 
 // TestDataTaggingOneValue: with DataTagging (ansible-core 2.19) a template whose
 // output is one value that is not a string loses the trailing newline
@@ -62,6 +66,57 @@ func TestDataTaggingSourceWithoutTemplateSyntax(t *testing.T) {
 			if err != nil || string(out) != want {
 				t.Errorf("%q with DataTagging %v: %q (%v), want %q", c.src, tagged, out, err, want)
 			}
+		}
+	}
+}
+
+// TestDataTaggingRangeArgument: a module argument that templates to a range
+// fails under ansible-core 2.19 ("Finalization of task args for
+// 'ansible.builtin.debug' failed: ... Type 'range' is unsupported for
+// variable storage.", from debug: msg="{{ range(3) }}" and msg="{{ r }}"
+// run with 2.19.14), while a variable read inside a template keeps the
+// range (the ranges oracle case range_variable); 2.14 gives the list.
+func TestDataTaggingRangeArgument(t *testing.T) {
+	raw := map[string]any{"r": "{{ range(3) }}", "l": "{{ range(3) | list }}"}
+	for _, tagged := range []bool{true, false} {
+		e := NewEngine(Options{DataTagging: func() bool { return tagged }})
+		for _, arg := range []string{"{{ range(3) }}", "{{ r }}", "{{ [r] }}", "{% if true %}{{ r }}{% endif %}"} {
+			got, err := e.TemplateValue(NewScope(raw, Magic{InventoryHostname: "h"}), arg)
+			switch {
+			case tagged && (err == nil || !strings.Contains(err.Error(), "Type 'range' is unsupported for variable storage.")):
+				t.Errorf("2.19: %s gave %v (%v), want the range refused", arg, got, err)
+			case !tagged && err != nil:
+				t.Errorf("2.14: %s: %v", arg, err)
+			}
+		}
+		got, err := e.TemplateValue(NewScope(raw, Magic{InventoryHostname: "h"}), "{{ l }}")
+		if err != nil || !reflect.DeepEqual(got, []any{0, 1, 2}) {
+			t.Errorf("tagged %v: {{ l }} gave %#v (%v), want [0 1 2]", tagged, got, err)
+		}
+	}
+}
+
+// TestDataTaggingOmitArgument: under ansible-core 2.19 omit drops out of
+// the lists and dicts of a finalized value (debug's msg given these args
+// prints {"d": {"y": 1}, "l": [2]} with 2.19.14; the native suite's
+// native_omit_printed case shows it in templates) and a value that is
+// omit itself comes out as OmitPlaceholder; under 2.14 omit is the
+// placeholder everywhere.
+func TestDataTaggingOmitArgument(t *testing.T) {
+	args := map[string]any{"a": "{{ omit }}", "l": []any{"{{ omit }}", 2}, "d": map[string]any{"x": "{{ missing | default(omit) }}", "y": 1}}
+	for _, tagged := range []bool{true, false} {
+		e := NewEngine(Options{DataTagging: func() bool { return tagged }})
+		got, err := e.TemplateValue(NewScope(nil, Magic{InventoryHostname: "h"}), args)
+		want := map[string]any{"l": []any{2}, "d": map[string]any{"y": 1}}
+		if !tagged {
+			want = map[string]any{"a": OmitPlaceholder, "l": []any{OmitPlaceholder, 2}, "d": map[string]any{"x": OmitPlaceholder, "y": 1}}
+		}
+		if err != nil || !reflect.DeepEqual(got, want) {
+			t.Errorf("tagged %v: %#v (%v), want %#v", tagged, got, err, want)
+		}
+		alone, err := e.TemplateValue(NewScope(nil, Magic{InventoryHostname: "h"}), "{{ omit }}")
+		if err != nil || alone != OmitPlaceholder {
+			t.Errorf("tagged %v: {{ omit }} gave %#v (%v)", tagged, alone, err)
 		}
 	}
 }

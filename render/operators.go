@@ -11,7 +11,8 @@ import (
 )
 
 // gonja computes **, // and % with Go floats and ints (2 ** 10 is 1024.0,
-// -7 // 2 is -3, and '%s' % x divides by zero), and `in` with reflection
+// -7 // 2 is -3, and '%s' % x divides by zero), + with Go's conversions
+// ('a' + 1 is 'a1', a tuple plus a tuple a list), and `in` with reflection
 // (which cannot see into hostvars). After parsing, these operators are
 // rewritten into calls of the functions below, which follow Python 3.
 
@@ -19,6 +20,7 @@ const (
 	powFunc      = "__straylight_pow"
 	floorDivFunc = "__straylight_floordiv"
 	modFunc      = "__straylight_mod"
+	addFunc      = "__straylight_add"
 	inFunc       = "__straylight_in"
 )
 
@@ -29,6 +31,7 @@ func operatorFunctions() map[string]any {
 		powFunc:      binaryFunction(pyPow),
 		floorDivFunc: binaryFunction(pyFloorDiv),
 		modFunc:      binaryFunction(pyMod),
+		addFunc:      binaryFunction(pyAdd),
 		inFunc: binaryFunction(func(item, container any, _ bool) (any, error) {
 			return pyContains(container, item)
 		}),
@@ -90,6 +93,39 @@ func pyPow(a, b any, _ bool) (any, error) {
 		return nil, fmt.Errorf("complex results are not supported")
 	}
 	return math.Pow(fa, fb), nil
+}
+
+// pyAdd is Python's +: numbers add, a str, list or tuple concatenates with
+// one of its own type, anything else is Python's TypeError.
+func pyAdd(a, b any, _ bool) (any, error) {
+	switch left := a.(type) {
+	case string:
+		if right, ok := b.(string); ok {
+			return left + right, nil
+		}
+	case pyList:
+		if right, ok := b.(pyList); ok {
+			return append(append(pyList{}, left...), right...), nil
+		}
+	case pyTuple:
+		if right, ok := b.(pyTuple); ok {
+			return append(append(pyTuple{}, left...), right...), nil
+		}
+	default:
+		return addNumbers(a, b)
+	}
+	return nil, fmt.Errorf(`can only concatenate %s (not "%s") to %s`, typeName(a), typeName(b), typeName(a))
+}
+
+func addNumbers(a, b any) (any, error) {
+	ia, ib, fa, fb, ints, err := numbers(a, b)
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("unsupported operand type(s) for +: '%s' and '%s'", typeName(a), typeName(b))
+	case ints:
+		return ia + ib, nil
+	}
+	return fa + fb, nil
 }
 
 // intPow is exact integer exponentiation; exact is false on overflow.

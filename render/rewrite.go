@@ -141,6 +141,7 @@ var pythonOperators = map[tokens.Type]string{
 	tokens.Power:         powFunc,
 	tokens.FloorDivision: floorDivFunc,
 	tokens.Modulo:        modFunc,
+	tokens.Addition:      addFunc,
 	tokens.In:            inFunc,
 }
 
@@ -211,7 +212,7 @@ func call(name string, args ...nodes.Expression) nodes.Expression {
 // finalize is Ansible's _ansible_finalize followed by str(): None prints
 // as nothing, everything else as Python prints it.
 func finalize(in *exec.Value) *exec.Value {
-	value := toPy(in)
+	value := unrolled(toPy(in))
 	if value == nil {
 		return exec.AsValue("")
 	}

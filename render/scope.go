@@ -241,7 +241,7 @@ func (s *Scope) magicValue(e *Engine, name string, c *chain) (any, bool) {
 	case "vars":
 		return &hostView{engine: e, scope: s, chain: c}, true
 	case "omit":
-		return OmitPlaceholder, true
+		return omitFor(e), true
 	case "ansible_check_mode", "ansible_diff_mode":
 		// What a plan describes is the run --apply makes: not check mode,
 		// as ansible-playbook without --check (or --diff) sets them.

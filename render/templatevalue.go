@@ -1,6 +1,7 @@
 package render
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 
@@ -21,11 +22,41 @@ import (
 // The result holds plain Go values: nil, bool, int, float64, string,
 // []any and map[string]any.
 func (e *Engine) TemplateValue(scope *Scope, value any) (any, error) {
-	result, err := e.templateValue(scope, value, nil)
+	result, err := e.finishedValue(scope, value)
 	if err != nil {
 		return nil, err
 	}
 	return plain(result), nil
+}
+
+// finishedValue is value templated and finalized as a whole: 2.19's omit
+// (only 2.19 has omitValue) drops out of the lists and dicts in it
+// (nativeResult); a value that is omit itself is left to the caller
+// (OmitPlaceholder). The core version is not asked: a value without a
+// template must not need it.
+func (e *Engine) finishedValue(scope *Scope, value any) (any, error) {
+	result, err := e.templateValue(scope, value, nil)
+	if err != nil || !holdsOmit(result) {
+		return result, err
+	}
+	return nativeResult(result), nil
+}
+
+// holdsOmit tells whether x is or contains 2.19's omit.
+func holdsOmit(x any) bool {
+	switch v := x.(type) {
+	case omitValue:
+		return true
+	case pyList:
+		return slices.ContainsFunc(v, holdsOmit)
+	case pyDict:
+		for _, slot := range v {
+			if holdsOmit(slot.val) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func (e *Engine) templateValue(s *Scope, value any, c *chain) (any, error) {
@@ -119,6 +150,11 @@ func (e *Engine) templateString(s *Scope, str string, c *chain) (any, error) {
 		return nil, newError(str, compiled.err, 0)
 	}
 	result, err := e.renderValue(compiled, s, c)
+	if err == nil && c == nil && e.dataTagging() {
+		// An argument is finalized whole, a variable read in a template
+		// is not (it may hold a range): see storable.
+		err = storable(result)
+	}
 	if err != nil {
 		return nil, newError(str, err, 0)
 	}
@@ -128,8 +164,66 @@ func (e *Engine) templateString(s *Scope, str string, c *chain) (any, error) {
 	return result, nil
 }
 
+// templateFile is what the template lookup returns for a file (src) read
+// at name: under ansible-core 2.14 Templar.template's result
+// (convert_data as asked, trailing newlines preserved, backslashes not
+// escaped: lib/ansible/plugins/lookup/template.py:147-153 at v2.14.18),
+// under 2.19 its engine's, not finalized: a template of one value that is
+// not a string gives that value, anything else a string with its trailing
+// newlines (plugins/lookup/template.py:158-167, _engine.py:389-403 at
+// v2.19.14). A source without template syntax is returned as it is.
+func (e *Engine) templateFile(name, src string, s *Scope, opts TemplateOptions, lookup templateLookupOptions) (any, error) {
+	if !possiblyTemplate(src, lookup.marks.orJinja()) {
+		return src, nil
+	}
+	key := compileKey{src: src, newline: "\n", trimBlocks: opts.TrimBlocks, lstripBlocks: opts.LstripBlocks, delimiters: lookup.marks}
+	if err := applyOverrides(&key); err != nil {
+		return nil, &Error{Template: name, Line: 1, Kind: ErrSyntax, Message: err.Error(), Err: err}
+	}
+	c := e.compile(key)
+	if c.err != nil {
+		return nil, newError(name, c.err, 0)
+	}
+	vars := e.contextFor(c, s, nil)
+	run := &templateRun{engine: e, scope: s, key: key, search: opts.SearchPath, root: opts.Root, name: name}
+	vars.Set(templateRunName, run)
+	result, err := e.fileResult(c, vars, run, lookup.convert)
+	if err != nil {
+		return nil, asTemplateError(name, err)
+	}
+	if text, ok := result.(string); ok {
+		return preserveTrailingNewlines(src, text, "\n"), nil
+	}
+	return result, nil
+}
+
+// fileResult renders a template file as the template lookup's core does
+// (templateFile) and returns its value before trailing newlines.
+func (e *Engine) fileResult(c *compiled, vars *exec.Context, run *templateRun, convert bool) (any, error) {
+	if !e.dataTagging() {
+		if convert {
+			return e.renderData(c, vars)
+		}
+		return e.execute(c, vars)
+	}
+	run.outputs = &outputs{}
+	vars.Set(finalizeFunc, run.outputs.finalize)
+	out, err := e.execute(c, vars)
+	if value, lone := run.outputs.lone(out); lone && err == nil {
+		return value, nil
+	}
+	return out, err
+}
+
 func isPossiblyTemplate(s string) bool {
 	return strings.Contains(s, "{{") || strings.Contains(s, "{%") || strings.Contains(s, "{#")
+}
+
+// possiblyTemplate is isPossiblyTemplate with the given markers
+// (Templar.is_possibly_template, 2.19's is_possibly_template with the
+// overrides' markers).
+func possiblyTemplate(s string, marks delimiters) bool {
+	return strings.Contains(s, marks.variableStart) || strings.Contains(s, "{%") || strings.Contains(s, marks.commentStart)
 }
 
 // rawScalar is Templar's shortcut for "{{ name }}" naming a variable whose
@@ -194,6 +288,8 @@ func singleData(value any) any {
 		return convertData(v)
 	case bool, pyList, pyDict:
 		return v
+	case pyRange:
+		return v.items()
 	}
 	return pyStr(value)
 }
@@ -228,15 +324,19 @@ func nativeResult(value any) any {
 	case pyTuple:
 		return nativeResult(pyList(v))
 	case pyList:
-		out := make(pyList, len(v))
-		for i, item := range v {
-			out[i] = nativeResult(item)
+		out := make(pyList, 0, len(v))
+		for _, item := range v {
+			if item != (omitValue{}) {
+				out = append(out, nativeResult(item))
+			}
 		}
 		return out
 	case pyDict:
 		out := newDict(len(v))
 		for _, key := range v.keys() {
-			out.set(key, nativeResult(v[key].val))
+			if item := v[key].val; item != (omitValue{}) {
+				out.set(key, nativeResult(item))
+			}
 		}
 		return out
 	}
@@ -247,6 +347,26 @@ func nativeResult(value any) any {
 // templates to it ("{{ mode | default(omit) }}") is left out, as Ansible
 // does (its placeholder carries a random suffix; this one is fixed).
 const OmitPlaceholder = "__omit_place_holder__straylight"
+
+// omitValue is ansible-core 2.19's omit: not a string but a sentinel that
+// prints as <<Omit>> (str(), ~), as nothing among a template's output,
+// drops out of the lists and dicts it is in when they are finalized, and
+// fails a template module whose only output it is
+// (lib/ansible/_internal/_templating/_utils.py:76-98, _jinja_bits.py:
+// 1010-1019, _engine.py:300-317 at v2.19.14). Values leaving the engine
+// (TemplateValue) carry OmitPlaceholder in its place.
+type omitValue struct{}
+
+func (omitValue) String() string { return "<<Omit>>" }
+
+// omitFor is the omit variable: 2.19's sentinel with e templating as 2.19
+// does, else 2.14's placeholder string.
+func omitFor(e *Engine) any {
+	if e != nil && e.dataTagging() {
+		return omitValue{}
+	}
+	return OmitPlaceholder
+}
 
 // RemoveOmitted drops, from templated module arguments, the arguments (and
 // nested dict entries) whose value is OmitPlaceholder: Ansible's

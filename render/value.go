@@ -156,7 +156,7 @@ func canonical(x any) any {
 		return toPy(value)
 	}
 	switch v := x.(type) {
-	case nil, bool, int, float64, string, pyDict, pyList, pyTuple, error, *hostVarsView, *hostView, groupsMap:
+	case nil, bool, int, float64, string, pyDict, pyList, pyTuple, pyRange, omitValue, error, *hostVarsView, *hostView, groupsMap:
 		return v
 	case exec.ValuesList:
 		return canonicalValues(v)
@@ -288,6 +288,10 @@ func plain(x any) any {
 			out[i] = plain(item)
 		}
 		return out
+	case pyRange:
+		return plain(v.items())
+	case omitValue:
+		return OmitPlaceholder
 	}
 	return x
 }

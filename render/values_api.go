@@ -9,7 +9,7 @@ package render
 // as []any, scalars as nil, bool, int, float64 or string. Loops over a
 // dict and facts set from one keep the order a template would print.
 func (e *Engine) TemplateOrdered(scope *Scope, value any) (any, error) {
-	result, err := e.templateValue(scope, value, nil)
+	result, err := e.finishedValue(scope, value)
 	if err != nil {
 		return nil, err
 	}
@@ -32,6 +32,10 @@ func ordered(x any) any {
 			out[i] = ordered(item)
 		}
 		return out
+	case pyRange:
+		return ordered(v.items())
+	case omitValue:
+		return OmitPlaceholder
 	}
 	return x
 }
