@@ -654,7 +654,7 @@ func dockerSpecGiven(args map[string]any) bool {
 // image: any other is an option the module would set and compare with the
 // container's configuration (module.py:565-578), which straylight leaves
 // to Ansible.
-var dockerSpecArgs = []string{"name", "image", "state", "restart", "recreate", "pull", "force_kill", "forcekill", "stop_timeout", "env", "command"}
+var dockerSpecArgs = []string{"name", "image", "state", "restart", "recreate", "pull", "force_kill", "forcekill", "stop_timeout", "env", "command", "published_ports", "ports", "volumes"}
 
 // imageReference is an image name straylight passes to the docker CLI:
 // nothing a shell would interpret.
@@ -686,7 +686,67 @@ func dockerContainerSpec(args map[string]any) (filemod.DockerContainer, error) {
 	if dc.Command, err = dockerCommand(args["command"]); err != nil {
 		return dc, err
 	}
+	if err = dockerPublish(&dc, args); err != nil {
+		return dc, err
+	}
 	return dc, dockerSpecNames(dc)
+}
+
+// dockerPublish reads published_ports (or its alias ports) and volumes
+// (fleet/filemod/dockeroptions.go reads them as the module does).
+func dockerPublish(dc *filemod.DockerContainer, args map[string]any) error {
+	key := "published_ports"
+	if _, both := args[key]; both && args["ports"] != nil {
+		return fmt.Errorf("published_ports and its alias ports are both given")
+	} else if !both {
+		key = "ports"
+	}
+	ports, err := moduleStringList(key, args[key])
+	if err == nil && ports != nil {
+		dc.Ports, err = filemod.ParsePublishedPorts(ports)
+	}
+	if err != nil {
+		return err
+	}
+	volumes, err := moduleStringList("volumes", args["volumes"])
+	if err == nil && volumes != nil {
+		dc.Binds, err = filemod.ParseVolumes(volumes)
+	}
+	return err
+}
+
+// moduleStringList reads a module's list of strings as Ansible's argument
+// spec does (ansible-core v2.14.18
+// lib/ansible/module_utils/common/validation.py:391-411 check_type_list):
+// a list's elements as strings, a string split at commas, a number as one
+// element; nil when not given.
+func moduleStringList(key string, v any) ([]string, error) {
+	switch l := v.(type) {
+	case nil:
+		return nil, nil
+	case string:
+		return strings.Split(l, ","), nil
+	case int, int64, uint64:
+		return []string{fmt.Sprint(l)}, nil
+	case []any:
+		return listElementStrings(key, l)
+	}
+	return nil, fmt.Errorf("%s is not a list", key)
+}
+
+// listElementStrings are a list's elements as strings: strings and whole
+// numbers (which Ansible's str elements convert alike).
+func listElementStrings(key string, list []any) ([]string, error) {
+	out := make([]string, 0, len(list))
+	for _, e := range list {
+		switch e.(type) {
+		case string, int, int64, uint64:
+			out = append(out, fmt.Sprint(e))
+		default:
+			return nil, fmt.Errorf("%s: element %v is not a string; Ansible runs the task", key, e)
+		}
+	}
+	return out, nil
 }
 
 // dockerCommand reads command as the module does with command_handling
@@ -706,28 +766,13 @@ func dockerCommand(v any) ([]string, error) {
 			return nil, fmt.Errorf("command cannot be split as shlex.split splits it (the module fails): %v", err)
 		}
 	case []any:
-		if words, err = commandElements(c); err != nil {
+		if words, err = listElementStrings("command", c); err != nil {
 			return nil, err
 		}
 	default:
 		return nil, fmt.Errorf("command is neither a string nor a list")
 	}
 	return words, checkCommandWords(words)
-}
-
-// commandElements are a command list's elements as strings: strings and
-// whole numbers (which Ansible's str elements convert alike).
-func commandElements(list []any) ([]string, error) {
-	words := make([]string, 0, len(list))
-	for _, e := range list {
-		switch e.(type) {
-		case string, int, int64, uint64:
-			words = append(words, fmt.Sprint(e))
-		default:
-			return nil, fmt.Errorf("command: element %v is not a string; Ansible runs the task", e)
-		}
-	}
-	return words, nil
 }
 
 // checkCommandWords refuses an empty command and a word quoting would

@@ -198,7 +198,7 @@ func TestContainerTasksWithoutImage(t *testing.T) {
     - containers.podman.podman_container: {name: vllm, state: absent, recreate: false}
     - docker_container: {name: vllm, recreate: true}
     - podman_container: {name: vllm, recreate: yes}
-    - docker_container: {name: vllm, image: "vllm/vllm:1", published_ports: ["127.0.0.1:8000:8000"]}
+    - docker_container: {name: vllm, image: "vllm/vllm:1", networks: [{name: llm}]}
     - docker_container: {name: vllm, state: healthy}
 `
 	w := renderServiceRepo(t, pb)
@@ -218,7 +218,7 @@ func TestContainerTasksWithoutImage(t *testing.T) {
 		}
 	}
 	reasons := []string{"recreate: true without image: docker_container would recreate", "recreate: true without image: podman_container ignores recreate",
-		`argument "published_ports" is not supported (straylight runs name, image, state, restart, recreate, pull, force_kill, forcekill, stop_timeout, env, command): with image the module compares it`, `state "healthy": straylight runs docker_container tasks with state started, stopped`}
+		`argument "networks" is not supported (straylight runs name, image, state, restart, recreate, pull, force_kill, forcekill, stop_timeout, env, command, published_ports, ports, volumes): with image the module compares it`, `state "healthy": straylight runs docker_container tasks with state started, stopped`}
 	if len(w.Unsupported) != len(reasons) {
 		t.Fatalf("unsupported %+v", w.Unsupported)
 	}
@@ -251,7 +251,7 @@ func TestDockerContainerTasksWithImage(t *testing.T) {
     - docker_container: {name: vllm, image: app:1, state: healthy}
     - docker_container: {name: vllm, image: "app:1; reboot"}
     - docker_container: {name: vllm, image: app:1, stop_timeout: soon}
-    - docker_container: {name: vllm, image: app:1, volumes: ["/srv:/srv"]}
+    - docker_container: {name: vllm, image: app:1, volumes: ["./srv:/srv"]}
     - docker_container: {name: vllm, image: app:1, env: {MODEL: qwen, PORT: 8000}}
     - docker_container: {name: vllm, image: app:1, env: {ARGS: "--served-model-name 'q'"}}
     - docker_container: {name: vllm, image: app:1, env: {MODEL: qwen, PORT: "8000"}, state: stopped}
@@ -281,9 +281,61 @@ func TestDockerContainerTasksWithImage(t *testing.T) {
 	reasons := map[int]string{5: "pull always: the module pulls the image on every run", 6: "is an image ID: the module inspects it by ID",
 		7: `state "healthy": straylight runs docker_container with state started, present, stopped or absent`,
 		8: `image "app:1; reboot" is not an image name`, 9: `stop_timeout "soon" is not a whole number`,
-		10: `argument "volumes" is not supported (straylight runs name, image, state, restart, recreate, pull, force_kill, forcekill, stop_timeout, env, command)`,
+		10: `volumes "./srv:/srv": the module makes "./srv" absolute on the host`,
 		11: "env PORT: the module fails: Non-string value found for env option", 12: "env ARGS: straylight passes names and values without quotes",
 		16: "command is empty", 17: "command word 2: straylight passes words without quotes", 18: "command: element true is not a string"}
+	if len(w.Unsupported) != len(reasons) {
+		t.Fatalf("unsupported %+v", w.Unsupported)
+	}
+	for _, u := range w.Unsupported {
+		if want := reasons[u.At.Line]; want == "" || !strings.Contains(u.Reason, want) {
+			t.Errorf("unsupported %+v; want %q at site.yml:%d", u, want, u.At.Line)
+		}
+	}
+}
+
+// published_ports (and its alias ports) and volumes are read as
+// community.docker 3.13.3 reads them (fleet/filemod/dockeroptions.go): a
+// port on the default address 0.0.0.0, a bind mode rw; a list given as a
+// comma-separated string is split as Ansible splits it. A port range, an
+// IPv6 or host-name address, a port given twice, a relative host path, an
+// anonymous volume and both the option and its alias are refused, naming
+// the value.
+func TestDockerContainerPortsAndVolumes(t *testing.T) {
+	pb := `- hosts: all
+  tasks:
+    - docker_container: {name: vllm, image: app:1, published_ports: ["8000:8000", "127.0.0.1:9000:90/udp", 7000, "127.0.0.1::6000"], volumes: ["/srv/models:/models", "hf:/root/.cache:ro"]}
+    - docker_container: {name: vllm, image: app:1, ports: "8000:80,8001:81"}
+    - docker_container: {name: vllm, image: app:1, published_ports: ["8000-8001:8000-8001"]}
+    - docker_container: {name: vllm, image: app:1, published_ports: ["[::1]:8000:8000"]}
+    - docker_container: {name: vllm, image: app:1, published_ports: ["localhost:8000:8000"]}
+    - docker_container: {name: vllm, image: app:1, published_ports: ["8000:80", "8001:80"]}
+    - docker_container: {name: vllm, image: app:1, published_ports: ["8000:80"], ports: ["8001:81"]}
+    - docker_container: {name: vllm, image: app:1, volumes: ["/data"]}
+    - docker_container: {name: vllm, image: app:1, volumes: ["/a:/data", "/b:/data:ro"]}
+    - docker_container: {name: vllm, image: app:1, volumes: ["/a:/data:rx"]}
+    - docker_container: {name: vllm, image: app:1, volumes: ["/my models:/models"]}
+`
+	w := renderServiceRepo(t, pb)
+	want := []filemod.DockerContainer{
+		{Name: "vllm", Image: "app:1", State: "started", Pull: "missing",
+			Ports: []filemod.DockerPort{{Port: "8000/tcp", HostIP: "0.0.0.0", HostPort: "8000"}, {Port: "90/udp", HostIP: "127.0.0.1", HostPort: "9000"},
+				{Port: "7000/tcp", HostIP: "0.0.0.0"}, {Port: "6000/tcp", HostIP: "127.0.0.1"}},
+			Binds: []string{"/srv/models:/models:rw", "hf:/root/.cache:ro"}},
+		{Name: "vllm", Image: "app:1", State: "started", Pull: "missing",
+			Ports: []filemod.DockerPort{{Port: "80/tcp", HostIP: "0.0.0.0", HostPort: "8000"}, {Port: "81/tcp", HostIP: "0.0.0.0", HostPort: "8001"}}},
+	}
+	if len(w.Files) != len(want) {
+		t.Fatalf("planned %d tasks, want %d; unsupported %+v", len(w.Files), len(want), w.Unsupported)
+	}
+	for i, f := range w.Files {
+		if ct := f.Container; ct == nil || ct.Docker == nil || !reflect.DeepEqual(*ct.Docker, want[i]) || ct.Probe != want[i].Probe() || ct.Line != want[i].Line() {
+			t.Errorf("task %d: %+v\nwant %+v", i, ct, want[i])
+		}
+	}
+	reasons := map[int]string{5: "a port range", 6: "an IPv6 address", 7: `"localhost" is not an IPv4 address`, 8: "container port 80/tcp is published twice",
+		9: "published_ports and its alias ports are both given", 10: `volumes "/data": an anonymous volume`, 11: `the module fails (The mount point "/data" appears twice`,
+		12: "the module fails (Found invalid volumes mode: rx)", 13: `volumes "/my models:/models": straylight runs an absolute host path`}
 	if len(w.Unsupported) != len(reasons) {
 		t.Fatalf("unsupported %+v", w.Unsupported)
 	}

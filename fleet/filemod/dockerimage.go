@@ -22,7 +22,8 @@ const DockerCLI = `docker --host "${DOCKER_HOST:-unix:///var/run/docker.sock}"`
 // container named without image (ownImage, below), or with an image (or
 // state absent) and only the options
 // below, so that the module compares nothing but the image, the
-// environment (envComparison) and the command (commandDiffers). All citations are community.docker 3.13.3
+// environment (envComparison), the command (commandDiffers), the
+// published ports and the binds (dockeroptions.go). All citations are community.docker 3.13.3
 // plugins/module_utils/module_container/.
 //
 // module.py:296-387 present: the image is looked up by name (its tag, or
@@ -30,8 +31,9 @@ const DockerCLI = `docker --host "${DOCKER_HOST:-unix:///var/run/docker.sock}"`
 // fails instead, :471-472); a missing container is created with the
 // task's options only (:312-328, :764-788); an existing one is recreated
 // when its image ID is not the image's (:333-334, :505-511), its
-// environment lacks a variable the module expects or its command is not
-// the task's (:331, :565-578) or recreate is true (:349): stopped (or killed with force_kill, :871-874) when it
+// environment lacks a variable the module expects, its command is not
+// the task's, it lacks a port binding or a bind the task gives (:331,
+// :565-578) or recreate is true (:349): stopped (or killed with force_kill, :871-874) when it
 // runs, removed keeping its volumes (:361-363, :828-837, keep_volumes
 // defaults true) and created again from the task's image (:356, :367).
 // Then started starts a container that does not run, or restarts one
@@ -52,13 +54,18 @@ type DockerContainer struct {
 	// Command is command as the module reads it (command_handling
 	// correct: a string split as shlex.split splits it); nil when not
 	// given. It may hold secrets: never serialized.
-	Command                      []string `json:"-"`
+	Command []string `json:"-"`
+	// Ports are published_ports, Binds volumes as the module sends them
+	// (dockeroptions.go); nil when not given.
+	Ports                        []DockerPort `json:"published_ports,omitempty"`
+	Binds                        []string     `json:"volumes,omitempty"`
 	Restart, Recreate, ForceKill bool
 }
 
 // Probe prints "image ID" (or "image missing") and "container IMAGEID
 // RUNNING" (or "container missing"), the environments (envProbe) and,
-// with command given, the container's (commandProbe): what the module
+// with command given, the container's (commandProbe), with ports or binds
+// given its port bindings and binds (hostConfigProbe): what the module
 // reads (module.py:298-310, docker_api.py:198-216). It changes nothing,
 // as the module in check mode pulls nothing (module.py:484-492).
 func (dc DockerContainer) Probe() string {
@@ -68,7 +75,7 @@ func (dc DockerContainer) Probe() string {
 	if dc.State == "absent" {
 		return "(" + dc.containerLookup() + `; echo "container $c")`
 	}
-	return "(" + dc.imageLookup() + "; " + dc.containerLookup() + `; echo "image $i"; echo "container $c"` + dc.envProbe() + dc.commandProbe() + ")"
+	return "(" + dc.imageLookup() + "; " + dc.containerLookup() + `; echo "image $i"; echo "container $c"` + dc.envProbe() + dc.commandProbe() + dc.hostConfigProbe() + ")"
 }
 
 // envFormat prints each Config.Env entry as a JSON string on its own line,
@@ -122,11 +129,11 @@ func (dc DockerContainer) imageOrPull() string {
 }
 
 // converge creates a missing container, and recreates one whose image,
-// environment or command differs (every time with recreate); c then says
-// it does not run.
+// environment, command, ports or binds differ (every time with
+// recreate); c then says it does not run.
 func (dc DockerContainer) converge() string {
 	create := DockerCLI + " create --name " + dc.Name + dc.createOptions() + " " + dc.Image + dc.commandWords()
-	differs := `[ "${c% *}" != "$i" ]` + dc.envDiffers() + dc.commandDiffers()
+	differs := `[ "${c% *}" != "$i" ]` + dc.envDiffers() + dc.commandDiffers() + dc.hostConfigDiffers()
 	if dc.Recreate {
 		differs = ":"
 	}
@@ -138,7 +145,7 @@ func (dc DockerContainer) converge() string {
 // with besides its image: stop_timeout (Config.StopTimeout,
 // docker_api.py:1379; never compared, base.py:1035) and env (Config.Env,
 // docker_api.py:1330: the task's variables only; the daemon adds the
-// image's).
+// image's), published_ports and volumes (publishFlags).
 func (dc DockerContainer) createOptions() string {
 	var b strings.Builder
 	if dc.StopTimeout != "" {
@@ -147,7 +154,7 @@ func (dc DockerContainer) createOptions() string {
 	for _, kv := range dc.Env {
 		b.WriteString(" -e " + shquote.Always(kv))
 	}
-	return b.String()
+	return b.String() + dc.publishFlags()
 }
 
 // commandWords are the command's words after the image, where `docker
@@ -257,6 +264,9 @@ type dockerProbe struct {
 	exists, running       bool
 	imageEnv, env         []string // the image's and the container's variables
 	command               string   // with command given: the container's Config.Cmd as JSON
+	// hostConfig holds the container's port, exposed and bind lines
+	// (hostConfigFormat), read with ports or binds given.
+	hostConfig map[string]bool
 }
 
 func parseDockerProbe(stdout string) (dockerProbe, error) {
@@ -274,6 +284,8 @@ func parseDockerProbe(stdout string) (dockerProbe, error) {
 			p.exists, p.containerImage, p.running = true, img, running == "true"
 		case key == "cmd":
 			p.command = value
+		case key == "port" || key == "exposed" || key == "bind":
+			p.addHostConfig(strings.TrimSpace(line))
 		case key == "imageenv" || key == "env":
 			var kv string
 			if err := json.Unmarshal([]byte(value), &kv); err != nil {
@@ -285,6 +297,13 @@ func parseDockerProbe(stdout string) (dockerProbe, error) {
 		}
 	}
 	return p, nil
+}
+
+func (p *dockerProbe) addHostConfig(line string) {
+	if p.hostConfig == nil {
+		p.hostConfig = map[string]bool{}
+	}
+	p.hostConfig[line] = true
 }
 
 func (p *dockerProbe) addEnv(key, kv string) {
@@ -340,10 +359,29 @@ func (dc DockerContainer) afterPull(p dockerProbe) string {
 	return "recreate the container if its image differs, and bring it to " + dc.State
 }
 
-// configDiffers: the container lacks a variable the module expects, or, with
-// command given, runs another command.
-func (dc DockerContainer) configDiffers(p dockerProbe) bool {
-	return !envComparison(p.imageEnv, dc.Env, p.env) || (dc.Command != nil && p.command != dc.commandJSON())
+// configDiffers: an option the module compares differs (differing).
+func (dc DockerContainer) configDiffers(p dockerProbe) bool { return len(dc.differing(p)) > 0 }
+
+// differing names the options whose comparison fails: env (the container
+// lacks a variable the module expects, env given or not), command (with
+// command given, the container runs another), published_ports and
+// volumes (the container lacks a binding, an exposed port or a bind the
+// task gives, dockeroptions.go).
+func (dc DockerContainer) differing(p dockerProbe) []string {
+	var names []string
+	if !envComparison(p.imageEnv, dc.Env, p.env) {
+		names = append(names, "env")
+	}
+	if dc.Command != nil && p.command != dc.commandJSON() {
+		names = append(names, "command")
+	}
+	if !p.holdsAll(dc.portLines()) {
+		names = append(names, "published_ports")
+	}
+	if !p.holdsAll(dc.bindLines()) {
+		names = append(names, "volumes")
+	}
+	return names
 }
 
 func (dc DockerContainer) because(p dockerProbe) string {
@@ -351,7 +389,7 @@ func (dc DockerContainer) because(p dockerProbe) string {
 	case dc.Recreate:
 		return " (recreate: true)"
 	case p.containerImage == p.image:
-		return " (its environment or command differs from the task's)"
+		return " (it differs from the task in " + strings.Join(dc.differing(p), ", ") + ")"
 	}
 	return fmt.Sprintf(" (its image %s is not %s's %s)", shortID(p.containerImage), dc.Image, shortID(p.image))
 }
