@@ -64,7 +64,7 @@ func ParsePublishedPorts(values []string) ([]DockerPort, error) {
 			return nil, err
 		}
 		if slices.ContainsFunc(ports, func(q DockerPort) bool { return q.Port == p.Port }) {
-			return nil, fmt.Errorf("published_ports %q: container port %s is published twice, which the module binds as a list straylight does not reproduce; Ansible runs the task", v, p.Port)
+			return nil, fmt.Errorf("published_ports %q: container port %s is published twice, which the module binds as a list whose default addresses it does not fill in (docker_api.py:1245-1259); Ansible runs the task", v, p.Port)
 		}
 		ports = append(ports, p)
 	}

@@ -46,7 +46,12 @@ var e2ePodmanTaskCases = []e2ePodmanCase{
 // on a missing one, and an image the host lacks (a pull; then recreated);
 // with env: a container holding it and more (ok), one holding another
 // value (recreated), one lacking the image's PATH (recreated); with
-// command (a string, a list): the container's (ok), another (recreated).
+// command (a string, a list): the container's (ok), another (recreated);
+// with published_ports and volumes: the container's and more (ok:
+// compared allow_more_present), another host port (recreated), "8000:8000" (through the alias ports) on a container
+// bound as `docker run -p 8000:8000` binds it, with an empty address where
+// the module expects 0.0.0.0 (recreated), a volume added (recreated), a
+// bind without its mode on a stopped container (recreated, left stopped).
 var e2eDockerTaskCases = []e2ePodmanCase{
 	{name: "restartrun", args: ", state: started, restart: true", start: "running"},
 	{name: "restartidle", args: `, restart: "yes"`, start: "exited"},
@@ -72,6 +77,12 @@ var e2eDockerTaskCases = []e2ePodmanCase{
 	{name: "envimage", args: ", image: vllm/vllm-openai:1, env: {MODEL: qwen}", start: "running", env: "MODEL=qwen"},
 	{name: "cmdsame", args: `, image: vllm/vllm-openai:1, command: "--model qwen --port 8000"`, start: "running", cmd: `["--model","qwen","--port","8000"]`},
 	{name: "cmdchanged", args: ", image: vllm/vllm-openai:1, command: [--model, llama, --port, 8000]", start: "running", cmd: `["--model","qwen","--port","8000"]`},
+	{name: "pubsame", args: `, image: vllm/vllm-openai:1, published_ports: ["8000:8000", "127.0.0.1:9000:9000"], volumes: ["/srv/models:/models:ro"]`, start: "running",
+		ports: "8000/tcp 0.0.0.0 8000,9000/tcp 127.0.0.1 9000,9001/udp 127.0.0.1 9001", binds: "/srv/models:/models:ro,/srv/cache:/root/.cache:rw"},
+	{name: "pubchanged", args: `, image: vllm/vllm-openai:1, published_ports: ["127.0.0.1:8001:8000"]`, start: "running", ports: "8000/tcp 127.0.0.1 8000"},
+	{name: "pubdefault", args: `, image: vllm/vllm-openai:1, ports: ["8000:8000"]`, start: "running", ports: "8000/tcp - 8000"},
+	{name: "voladded", args: `, image: vllm/vllm-openai:1, volumes: ["/srv/models:/models", "/srv/cache:/root/.cache:ro"]`, start: "running", binds: "/srv/models:/models:rw"},
+	{name: "volnomode", args: `, image: vllm/vllm-openai:1, state: stopped, volumes: ["/srv/models:/models"]`, start: "exited", binds: "/srv/models:/models"},
 }
 
 // e2eContainerTaskModules are the modules compared, with their task cases.
@@ -123,7 +134,7 @@ func TestE2EContainerTasksParityWithModules(t *testing.T) {
 		e2eTasksChanged(t, o, plan, "podman startrun", "podman startidle", "podman restartrun", "podman stoprun", "podman absentrun",
 			"docker restartrun", "docker restartidle", "docker startidle", "docker stoprun", "docker ovstart", "docker ovrestart", "docker ovstop", "docker imgrestart", "docker imgold",
 			"docker imgrecreate", "docker imgnew", "docker imgpresent", "docker imgkill", "docker imgabsent", "docker imgpull",
-			"docker envchanged", "docker envimage", "docker cmdchanged")
+			"docker envchanged", "docker envimage", "docker cmdchanged", "docker pubchanged", "docker pubdefault", "docker voladded", "docker volnomode")
 		e2eContainerTasksCheck(t, o, plan, e2eContainerTasksAnsible(t, o, dir, root, collections, "--check", "--diff"))
 		if now := snapshot(); now != before {
 			t.Errorf("%s: a check acted on containers (-) before, (+) after:\n%s", e2eContainerVersions(o), parity.LineDiff(before, now))
