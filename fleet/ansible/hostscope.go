@@ -654,7 +654,7 @@ func dockerSpecGiven(args map[string]any) bool {
 // image: any other is an option the module would set and compare with the
 // container's configuration (module.py:565-578), which straylight leaves
 // to Ansible.
-var dockerSpecArgs = []string{"name", "image", "state", "restart", "recreate", "pull", "force_kill", "forcekill", "stop_timeout", "env", "command", "published_ports", "ports", "volumes"}
+var dockerSpecArgs = []string{"name", "image", "state", "restart", "recreate", "pull", "force_kill", "forcekill", "stop_timeout", "env", "command", "published_ports", "ports", "volumes", "restart_policy"}
 
 // imageReference is an image name straylight passes to the docker CLI:
 // nothing a shell would interpret.
@@ -687,6 +687,9 @@ func dockerContainerSpec(args map[string]any) (filemod.DockerContainer, error) {
 		return dc, err
 	}
 	if err = dockerPublish(&dc, args); err != nil {
+		return dc, err
+	}
+	if dc.RestartPolicy, err = filemod.ParseRestartPolicy(args["restart_policy"]); err != nil {
 		return dc, err
 	}
 	return dc, dockerSpecNames(dc)

@@ -218,7 +218,7 @@ func TestContainerTasksWithoutImage(t *testing.T) {
 		}
 	}
 	reasons := []string{"recreate: true without image: docker_container would recreate", "recreate: true without image: podman_container ignores recreate",
-		`argument "networks" is not supported (straylight runs name, image, state, restart, recreate, pull, force_kill, forcekill, stop_timeout, env, command, published_ports, ports, volumes): with image the module compares it`, `state "healthy": straylight runs docker_container tasks with state started, stopped`}
+		`argument "networks" is not supported (straylight runs name, image, state, restart, recreate, pull, force_kill, forcekill, stop_timeout, env, command, published_ports, ports, volumes, restart_policy): with image the module compares it`, `state "healthy": straylight runs docker_container tasks with state started, stopped`}
 	if len(w.Unsupported) != len(reasons) {
 		t.Fatalf("unsupported %+v", w.Unsupported)
 	}
@@ -294,10 +294,12 @@ func TestDockerContainerTasksWithImage(t *testing.T) {
 	}
 }
 
-// published_ports (and its alias ports) and volumes are read as
-// community.docker 3.13.3 reads them (fleet/filemod/dockeroptions.go): a
-// port on the default address 0.0.0.0, a bind mode rw; a list given as a
-// comma-separated string is split as Ansible splits it. A port range, an
+// published_ports (and its alias ports), volumes and restart_policy are
+// read as community.docker 3.13.3 reads them
+// (fleet/filemod/dockeroptions.go): a port on the default address
+// 0.0.0.0, a bind mode rw, a YAML false as the policy "no" (a true fails
+// the module); a list given as a comma-separated string is split as
+// Ansible splits it; restart_retries is left to Ansible. A port range, an
 // IPv6 or host-name address, a port given twice, a relative host path, an
 // anonymous volume and both the option and its alias are refused, naming
 // the value.
@@ -315,6 +317,10 @@ func TestDockerContainerPortsAndVolumes(t *testing.T) {
     - docker_container: {name: vllm, image: app:1, volumes: ["/a:/data", "/b:/data:ro"]}
     - docker_container: {name: vllm, image: app:1, volumes: ["/a:/data:rx"]}
     - docker_container: {name: vllm, image: app:1, volumes: ["/my models:/models"]}
+    - docker_container: {name: vllm, image: app:1, restart_policy: no}
+    - docker_container: {name: vllm, image: app:1, restart_policy: unless-stopped}
+    - docker_container: {name: vllm, image: app:1, restart_policy: yes}
+    - docker_container: {name: vllm, image: app:1, restart_policy: on-failure, restart_retries: 3}
 `
 	w := renderServiceRepo(t, pb)
 	want := []filemod.DockerContainer{
@@ -324,6 +330,8 @@ func TestDockerContainerPortsAndVolumes(t *testing.T) {
 			Binds: []string{"/srv/models:/models:rw", "hf:/root/.cache:ro"}},
 		{Name: "vllm", Image: "app:1", State: "started", Pull: "missing",
 			Ports: []filemod.DockerPort{{Port: "80/tcp", HostIP: "0.0.0.0", HostPort: "8000"}, {Port: "81/tcp", HostIP: "0.0.0.0", HostPort: "8001"}}},
+		{Name: "vllm", Image: "app:1", State: "started", Pull: "missing", RestartPolicy: "no"},
+		{Name: "vllm", Image: "app:1", State: "started", Pull: "missing", RestartPolicy: "unless-stopped"},
 	}
 	if len(w.Files) != len(want) {
 		t.Fatalf("planned %d tasks, want %d; unsupported %+v", len(w.Files), len(want), w.Unsupported)
@@ -335,7 +343,8 @@ func TestDockerContainerPortsAndVolumes(t *testing.T) {
 	}
 	reasons := map[int]string{5: "a port range", 6: "an IPv6 address", 7: `"localhost" is not an IPv4 address`, 8: "container port 80/tcp is published twice",
 		9: "published_ports and its alias ports are both given", 10: `volumes "/data": an anonymous volume`, 11: `the module fails (The mount point "/data" appears twice`,
-		12: "the module fails (Found invalid volumes mode: rx)", 13: `volumes "/my models:/models": straylight runs an absolute host path`}
+		12: "the module fails (Found invalid volumes mode: rx)", 13: `volumes "/my models:/models": straylight runs an absolute host path`,
+		16: "restart_policy true: the module fails (value of restart_policy must be one of", 17: `argument "restart_retries" is not supported`}
 	if len(w.Unsupported) != len(reasons) {
 		t.Fatalf("unsupported %+v", w.Unsupported)
 	}

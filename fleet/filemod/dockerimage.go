@@ -59,6 +59,7 @@ type DockerContainer struct {
 	// (dockeroptions.go); nil when not given.
 	Ports                        []DockerPort `json:"published_ports,omitempty"`
 	Binds                        []string     `json:"volumes,omitempty"`
+	RestartPolicy                string       `json:"restart_policy,omitempty"` // "": not given
 	Restart, Recreate, ForceKill bool
 }
 
@@ -103,7 +104,7 @@ func (dc DockerContainer) Line() string {
 	if dc.State == "absent" {
 		return "(" + dc.containerLookup() + `; if [ "$c" != missing ]; then ` + dc.stopIfRunning() + " && " + DockerCLI + " rm " + dc.Name + "; fi)"
 	}
-	return "(" + dc.imageOrPull() + "; " + dc.containerLookup() + "; " + dc.converge() + dc.stateLine() + ")"
+	return "(" + dc.imageOrPull() + "; " + dc.containerLookup() + "; " + dc.converge() + dc.restartPolicyLine() + dc.stateLine() + ")"
 }
 
 // imageLookup sets i to the image's ID, or to "missing" when the daemon
@@ -137,7 +138,11 @@ func (dc DockerContainer) converge() string {
 	if dc.Recreate {
 		differs = ":"
 	}
-	return `if [ "$c" = missing ]; then ` + create + ` || exit; c="$i false"; elif ` + differs + "; then " +
+	init := ""
+	if dc.RestartPolicy != "" {
+		init, create = "n=; ", create+" && n=1" // n: created with the policy (restartPolicyLine)
+	}
+	return init + `if [ "$c" = missing ]; then ` + create + ` || exit; c="$i false"; elif ` + differs + "; then " +
 		dc.stopIfRunning() + " && " + DockerCLI + " rm " + dc.Name + " && " + create + ` || exit; c="$i false"; fi`
 }
 
@@ -150,6 +155,9 @@ func (dc DockerContainer) createOptions() string {
 	var b strings.Builder
 	if dc.StopTimeout != "" {
 		b.WriteString(" --stop-timeout " + dc.StopTimeout)
+	}
+	if dc.RestartPolicy != "" {
+		b.WriteString(" --restart " + dc.RestartPolicy)
 	}
 	for _, kv := range dc.Env {
 		b.WriteString(" -e " + shquote.Always(kv))
@@ -266,7 +274,8 @@ type dockerProbe struct {
 	command               string   // with command given: the container's Config.Cmd as JSON
 	// hostConfig holds the container's port, exposed and bind lines
 	// (hostConfigFormat), read with ports or binds given.
-	hostConfig map[string]bool
+	hostConfig    map[string]bool
+	restartPolicy string // read with a restart policy given
 }
 
 func parseDockerProbe(stdout string) (dockerProbe, error) {
@@ -284,6 +293,8 @@ func parseDockerProbe(stdout string) (dockerProbe, error) {
 			p.exists, p.containerImage, p.running = true, img, running == "true"
 		case key == "cmd":
 			p.command = value
+		case key == "restart":
+			p.restartPolicy = value
 		case key == "port" || key == "exposed" || key == "bind":
 			p.addHostConfig(strings.TrimSpace(line))
 		case key == "imageenv" || key == "env":
@@ -337,6 +348,8 @@ func (ct ContainerTask) decideDockerImage(code int, stdout, stderr string) (Cont
 		return ct.result(true, dc.createWords(), "")
 	case dc.Recreate || p.containerImage != p.image || dc.configDiffers(p):
 		return ct.result(true, "re"+dc.createWords()+dc.because(p), "")
+	case dc.restartPolicyDiffers(p):
+		return ct.withPolicyUpdate(p)
 	case dc.State == "present":
 		return ct.result(false, "", "the container exists with image "+dc.Image)
 	}

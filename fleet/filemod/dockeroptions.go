@@ -1,6 +1,7 @@
 package filemod
 
 import (
+	"cmp"
 	"fmt"
 	"net"
 	"slices"
@@ -44,6 +45,15 @@ import (
 // the reason: a port range, an IPv6 address, a container port given
 // twice, a relative or home-relative host path (resolved on the host,
 // base.py:620-629), an anonymous volume.
+//
+// restart_policy (base.py:1086-1090, a value compared strict) is set at
+// creation (HostConfig.RestartPolicy, docker_api.py:1148-1157) and, unlike
+// the options above, can be updated in place (:1160-1166, :1416-1420): a
+// container whose policy alone differs is not recreated
+// (module_container/module.py:565-579 records such a difference apart,
+// and counts it only beside another) but updated (:374, :599-609, :839-850:
+// POST /containers/ID/update), changed; straylight runs `docker update
+// --restart POLICY`. restart_retries is left to Ansible.
 
 // DockerPort is one published port: the container's port with its
 // protocol ("8000/tcp") and the host's address and port ("" when the
@@ -214,19 +224,21 @@ func (dc DockerContainer) publishFlags() string {
 }
 
 // hostConfigFormat prints the container's port bindings ("port PORT
-// JSON"), exposed ports ("exposed PORT") and binds ("bind JSON"), one a
-// line, as the module reads them (docker_api.py:912-946, :1169-1183).
+// JSON"), exposed ports ("exposed PORT"), binds ("bind JSON") and restart
+// policy ("restart NAME"), one a line, as the module reads them
+// (docker_api.py:912-946, :1169-1183, :1140-1145).
 const hostConfigFormat = `'{{range $p, $b := .HostConfig.PortBindings}}port {{$p}} {{json $b}}{{println}}{{end}}` +
-	`{{range $p, $e := .Config.ExposedPorts}}exposed {{$p}}{{println}}{{end}}{{range .HostConfig.Binds}}bind {{json .}}{{println}}{{end}}'`
+	`{{range $p, $e := .Config.ExposedPorts}}exposed {{$p}}{{println}}{{end}}{{range .HostConfig.Binds}}bind {{json .}}{{println}}{{end}}` +
+	`restart {{.HostConfig.RestartPolicy.Name}}{{println}}'`
 
 // publishes: the task gives ports or binds, which the probe and the line
 // compare.
 func (dc DockerContainer) publishes() bool { return len(dc.Ports)+len(dc.Binds) > 0 }
 
-// hostConfigProbe, with ports or binds given, prints the existing
-// container's (hostConfigFormat).
+// hostConfigProbe, with ports, binds or a restart policy given, prints
+// the existing container's (hostConfigFormat).
 func (dc DockerContainer) hostConfigProbe() string {
-	if !dc.publishes() {
+	if !dc.publishes() && dc.RestartPolicy == "" {
 		return ""
 	}
 	return `; if [ "$c" != missing ]; then ` + DockerCLI + " container inspect --format " + hostConfigFormat + " " + dc.Name + " || exit; fi"
@@ -271,4 +283,50 @@ func (dc DockerContainer) hostConfigDiffers() string {
 // holdsAll: every line is among the probe's host configuration lines.
 func (p dockerProbe) holdsAll(lines []string) bool {
 	return !slices.ContainsFunc(lines, func(l string) bool { return !p.hostConfig[l] })
+}
+
+// ParseRestartPolicy reads restart_policy ("" when not given): one of the
+// module's choices, a YAML false (or "False") read as "no", as Ansible
+// maps a boolean back to the one choice it can mean (ansible-core
+// v2.14.18 lib/ansible/module_utils/common/parameters.py:673-688).
+func ParseRestartPolicy(v any) (string, error) {
+	switch v {
+	case nil:
+		return "", nil
+	case false, "False":
+		return "no", nil
+	}
+	if s, ok := v.(string); ok && slices.Contains([]string{"no", "on-failure", "always", "unless-stopped"}, s) {
+		return s, nil
+	}
+	return "", fmt.Errorf("restart_policy %v: the module fails (value of restart_policy must be one of: no, on-failure, always, unless-stopped)", v)
+}
+
+// restartPolicyDiffers: a restart policy is given and the container's is
+// another.
+func (dc DockerContainer) restartPolicyDiffers(p dockerProbe) bool {
+	return dc.RestartPolicy != "" && p.restartPolicy != dc.RestartPolicy
+}
+
+// restartPolicyLine, with a restart policy given, updates the container's
+// when it is another; a container the line created (n) has the task's.
+func (dc DockerContainer) restartPolicyLine() string {
+	if dc.RestartPolicy == "" {
+		return ""
+	}
+	return `; if [ -z "$n" ] && [ "$(` + DockerCLI + " container inspect --format '{{.HostConfig.RestartPolicy.Name}}' " + dc.Name + `)" != ` + dc.RestartPolicy + " ]; then " +
+		DockerCLI + " update --restart " + dc.RestartPolicy + " " + dc.Name + " || exit; fi"
+}
+
+// withPolicyUpdate: the restart policy is updated in place, then the
+// state is brought as without it.
+func (ct ContainerTask) withPolicyUpdate(p dockerProbe) (ContainerResult, error) {
+	did := "update the restart policy to " + ct.Docker.RestartPolicy + " (it is " + cmp.Or(p.restartPolicy, "none") + ")"
+	if ct.State != "present" {
+		if res, err := ct.fromRunning(p.running, false); err == nil && res.Changed {
+			_, then, _ := strings.Cut(res.Summary, ": ")
+			did += ", then " + then
+		}
+	}
+	return ct.result(true, did, "")
 }

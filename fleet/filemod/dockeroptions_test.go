@@ -53,8 +53,9 @@ func TestDockerContainerPortsAndBinds(t *testing.T) {
 
 // runPublishingDocker runs script with a stand-in docker CLI first on
 // PATH: the image app:1 is sha256:1, the container vllm runs it, neither
-// has variables, the container's host configuration lines are hc; it
-// returns the actions asked for, one a line.
+// has variables, the container's host configuration lines are hc (its
+// restart policy that of hc's restart line); it returns the actions
+// asked for, one a line.
 func runPublishingDocker(t *testing.T, script, hc string) string {
 	t.Helper()
 	dir := t.TempDir()
@@ -65,6 +66,7 @@ case "$1 $2 $3 $4" in
 "container inspect --format {{.Image}} {{.State.Running}}") echo "sha256:1 true"; exit 0 ;;
 "container inspect --format {{range .Config.Env}}{{json .}}{{println}}{{end}}" | "image inspect --format {{range .Config.Env}}{{json .}}{{println}}{{end}}") exit 0 ;;
 "container inspect --format "` + hostConfigFormat + `) [ -z "$HC" ] || printf '%s\n' "$HC"; exit 0 ;;
+"container inspect --format {{.HostConfig.RestartPolicy.Name}}") printf '%s\n' "$HC" | sed -n 's/^restart //p'; exit 0 ;;
 esac
 echo "$*" >> "$LOG"
 `
@@ -109,5 +111,44 @@ func TestParsePublishedPortsAndVolumes(t *testing.T) {
 		if _, err := ParseVolumes([]string{v}); err == nil || !strings.Contains(err.Error(), reason) || !strings.Contains(err.Error(), v) {
 			t.Errorf("volumes %q: %v; want %q", v, err, reason)
 		}
+	}
+}
+
+// TestDockerContainerRestartPolicy: a restart policy alone that differs
+// is updated in place, then the state brought; beside another difference
+// the container is recreated with it, and not updated after. The plan
+// and the line agree.
+func TestDockerContainerRestartPolicy(t *testing.T) {
+	dc := DockerContainer{Name: "vllm", Image: "app:1", State: "started", Pull: "missing", RestartPolicy: "always", Binds: []string{"/srv:/srv:rw"}}
+	ct := ContainerTask{Module: "docker_container", Target: "vllm", State: "started", Docker: &dc}
+	bind := `bind "/srv:/srv:rw"`
+	for i, c := range []struct {
+		hc, summary, actions string
+	}{
+		{bind + "\nrestart always", "already running", ""},
+		{bind + "\nrestart no", "update the restart policy to always (it is no)", "update --restart always vllm\n"},
+		{"restart no", "it differs from the task in volumes", "stop vllm\nrm vllm\ncreate --name vllm --restart always -v /srv:/srv:rw app:1\nstart vllm\n"},
+	} {
+		res, err := ct.Decide(0, "image sha256:1\ncontainer sha256:1 true\n"+c.hc+"\n", "")
+		if err != nil || res.Changed != (c.actions != "") || !strings.Contains(res.Summary, c.summary) {
+			t.Errorf("case %d: %+v, %v; want %q", i, res, err, c.summary)
+		}
+		if got := runPublishingDocker(t, dc.Line(), c.hc); got != c.actions {
+			t.Errorf("case %d: the line did\n%s\nwant\n%s", i, got, c.actions)
+		}
+	}
+	stopped := dc
+	stopped.State = "stopped"
+	ct = ContainerTask{Module: "docker_container", Target: "vllm", State: "stopped", Docker: &stopped}
+	if res, err := ct.Decide(0, "image sha256:1\ncontainer sha256:1 true\n"+bind+"\nrestart no\n", ""); err != nil || res.Summary != "docker_container stopped: update the restart policy to always (it is no), then stop the running container" {
+		t.Errorf("stopped: %+v, %v", res, err)
+	}
+	for v, want := range map[any]string{false: "no", "False": "no", "unless-stopped": "unless-stopped", nil: ""} {
+		if got, err := ParseRestartPolicy(v); err != nil || got != want {
+			t.Errorf("restart_policy %v: %q, %v; want %q", v, got, err, want)
+		}
+	}
+	if _, err := ParseRestartPolicy(true); err == nil || !strings.Contains(err.Error(), "must be one of") {
+		t.Errorf("restart_policy true: %v", err)
 	}
 }

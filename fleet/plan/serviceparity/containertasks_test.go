@@ -51,7 +51,11 @@ var e2ePodmanTaskCases = []e2ePodmanCase{
 // compared allow_more_present), another host port (recreated), "8000:8000" (through the alias ports) on a container
 // bound as `docker run -p 8000:8000` binds it, with an empty address where
 // the module expects 0.0.0.0 (recreated), a volume added (recreated), a
-// bind without its mode on a stopped container (recreated, left stopped).
+// bind without its mode on a stopped container (recreated, left stopped);
+// with restart_policy: the container's (ok), another on a stopped
+// container (updated in place, then started), `no` (a YAML false) on a
+// running container with state stopped (updated, then stopped), another
+// beside an older image (recreated with it, not updated).
 var e2eDockerTaskCases = []e2ePodmanCase{
 	{name: "restartrun", args: ", state: started, restart: true", start: "running"},
 	{name: "restartidle", args: `, restart: "yes"`, start: "exited"},
@@ -83,6 +87,10 @@ var e2eDockerTaskCases = []e2ePodmanCase{
 	{name: "pubdefault", args: `, image: vllm/vllm-openai:1, ports: ["8000:8000"]`, start: "running", ports: "8000/tcp - 8000"},
 	{name: "voladded", args: `, image: vllm/vllm-openai:1, volumes: ["/srv/models:/models", "/srv/cache:/root/.cache:ro"]`, start: "running", binds: "/srv/models:/models:rw"},
 	{name: "volnomode", args: `, image: vllm/vllm-openai:1, state: stopped, volumes: ["/srv/models:/models"]`, start: "exited", binds: "/srv/models:/models"},
+	{name: "rpsame", args: ", image: vllm/vllm-openai:1, restart_policy: unless-stopped", start: "running", policy: "unless-stopped"},
+	{name: "rpupdate", args: ", image: vllm/vllm-openai:1, restart_policy: always", start: "exited"},
+	{name: "rpno", args: ", image: vllm/vllm-openai:1, state: stopped, restart_policy: no", start: "running", policy: "always"},
+	{name: "rprecreate", args: ", image: vllm/vllm-openai:1, restart_policy: always", start: "running", image: "0"},
 }
 
 // e2eContainerTaskModules are the modules compared, with their task cases.
@@ -134,7 +142,8 @@ func TestE2EContainerTasksParityWithModules(t *testing.T) {
 		e2eTasksChanged(t, o, plan, "podman startrun", "podman startidle", "podman restartrun", "podman stoprun", "podman absentrun",
 			"docker restartrun", "docker restartidle", "docker startidle", "docker stoprun", "docker ovstart", "docker ovrestart", "docker ovstop", "docker imgrestart", "docker imgold",
 			"docker imgrecreate", "docker imgnew", "docker imgpresent", "docker imgkill", "docker imgabsent", "docker imgpull",
-			"docker envchanged", "docker envimage", "docker cmdchanged", "docker pubchanged", "docker pubdefault", "docker voladded", "docker volnomode")
+			"docker envchanged", "docker envimage", "docker cmdchanged", "docker pubchanged", "docker pubdefault", "docker voladded", "docker volnomode",
+			"docker rpupdate", "docker rpno", "docker rprecreate")
 		e2eContainerTasksCheck(t, o, plan, e2eContainerTasksAnsible(t, o, dir, root, collections, "--check", "--diff"))
 		if now := snapshot(); now != before {
 			t.Errorf("%s: a check acted on containers (-) before, (+) after:\n%s", e2eContainerVersions(o), parity.LineDiff(before, now))

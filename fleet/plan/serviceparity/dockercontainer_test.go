@@ -67,7 +67,7 @@ S=@STATE@
 { printf 'docker'; printf ' %s' "$@"; echo; } >> "$S/calls"
 fail() { echo "$*" >&2; exit 1; }
 ENVFORMAT='{{range .Config.Env}}{{json .}}{{println}}{{end}}'
-HOSTCONFIGFORMAT='{{range $p, $b := .HostConfig.PortBindings}}port {{$p}} {{json $b}}{{println}}{{end}}{{range $p, $e := .Config.ExposedPorts}}exposed {{$p}}{{println}}{{end}}{{range .HostConfig.Binds}}bind {{json .}}{{println}}{{end}}'
+HOSTCONFIGFORMAT='{{range $p, $b := .HostConfig.PortBindings}}port {{$p}} {{json $b}}{{println}}{{end}}{{range $p, $e := .Config.ExposedPorts}}exposed {{$p}}{{println}}{{end}}{{range .HostConfig.Binds}}bind {{json .}}{{println}}{{end}}restart {{.HostConfig.RestartPolicy.Name}}{{println}}'
 json() { sed 's/\\/\\\\/g; s/"/\\"/g; s/.*/"&"/'; }
 lookup() { awk -v r="$2" '$1 == r { print $2 }' "$S/$1"; }
 imageid() { case $1 in sha256:*) awk -v i="$1" '$2 == i { print $2; exit }' "$S/images" ;; *) lookup images "$1" ;; esac; }
@@ -93,6 +93,8 @@ create)
 	[ "$1" = --name ] || fail "docker stand-in: create $* is not modelled"
 	name=$2 timeout=- env=; shift 2
 	if [ "$1" = --stop-timeout ]; then timeout=$2; shift 2; fi
+	policy=
+	if [ "$1" = --restart ]; then policy=$2; shift 2; fi
 	while [ "$1" = -e ]; do env="$env$2
 "; shift 2; done
 	ports= binds=
@@ -112,6 +114,7 @@ create)
 	mkdir -p "$S/ports" "$S/binds"
 	[ -z "$ports" ] || printf '%s' "$ports" | LC_ALL=C sort > "$S/ports/$name"
 	[ -z "$binds" ] || printf '%s' "$binds" | LC_ALL=C sort > "$S/binds/$name"
+	mkdir -p "$S/restart"; [ -z "$policy" ] || echo "$policy" > "$S/restart/$name"
 	mkdir -p "$S/env"
 	{ awk -v id="$id" '$1 == id { sub(/^[^ ]* /, ""); print }' "$S/imageenv"; printf '%s' "$env"; } |
 		awk '{ k = $0; sub(/=.*/, "", k); v[k] = $0 } END { for (k in v) print v[k] }' | sort > "$S/env/$name"
@@ -123,10 +126,12 @@ container)
 	"inspect --format $ENVFORMAT") verb=env ;;
 	"inspect --format {{json .Config.Cmd}}") verb=cmd ;;
 	"inspect --format $HOSTCONFIGFORMAT") verb=hostconfig ;;
+	"inspect --format {{.HostConfig.RestartPolicy.Name}}") verb=policy ;;
 	*) fail "docker stand-in: container $* is not modelled" ;;
 	esac
 	shift 3 ;;
 restart | stop) if [ "$1" = -t ]; then shift 2; fi ;;
+update) [ "$1" = --restart ] || fail "docker stand-in: update $* is not modelled"; policy=$2; shift 2 ;;
 start | kill | rm) ;;
 *) fail "docker stand-in: $verb is not modelled" ;;
 esac
@@ -145,12 +150,15 @@ hostconfig) if [ -f "$S/ports/$name" ]; then
 		awk '{ printf "port %s [{\"HostIp\":\"%s\",\"HostPort\":\"%s\"}]\n", $1, ($2 == "-" ? "" : $2), ($3 == "-" ? "" : $3) }' "$S/ports/$name"
 		awk '{ print "exposed " $1 }' "$S/ports/$name"
 	fi
-	[ ! -f "$S/binds/$name" ] || json < "$S/binds/$name" | sed 's/^/bind /' ;;
+	[ ! -f "$S/binds/$name" ] || json < "$S/binds/$name" | sed 's/^/bind /'
+	echo "restart $(cat "$S/restart/$name" 2>/dev/null || echo no)" ;;
+policy) cat "$S/restart/$name" 2>/dev/null || echo no ;;
+update) mkdir -p "$S/restart"; echo "$policy" > "$S/restart/$name"; echo "$name" ;;
 start) [ "$status" = running ] || put running $((starts + 1)) "$stops" "$restarts"; echo "$name" ;;
 stop | kill) [ "$status" != running ] || put exited "$starts" $((stops + 1)) "$restarts"; echo "$name" ;;
 restart) put running "$starts" "$stops" $((restarts + 1)); echo "$name" ;;
 rm) [ "$status" != running ] || fail "Error response from daemon: cannot remove container \"/$name\": container is running: stop the container before removing or force remove"
-	rm -f "$f" "$S/env/$name" "$S/cmd/$name" "$S/ports/$name" "$S/binds/$name"; echo "$name" ;;
+	rm -f "$f" "$S/env/$name" "$S/cmd/$name" "$S/ports/$name" "$S/binds/$name" "$S/restart/$name"; echo "$name" ;;
 esac
 `
 
@@ -208,6 +216,10 @@ func (d *e2eDockerDaemon) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	parts := strings.Split(strings.Trim(e2eDockerAPIVersion.ReplaceAllString(r.URL.Path, ""), "/"), "/")
 	if r.Method == http.MethodPost && slices.Equal(parts, []string{"containers", "create"}) {
 		d.create(w, r)
+		return
+	}
+	if r.Method == http.MethodPost && len(parts) == 3 && parts[0] == "containers" && parts[2] == "update" {
+		d.update(w, r, parts[1])
 		return
 	}
 	d.log("api " + r.Method + " " + r.URL.RequestURI())
@@ -305,7 +317,7 @@ func (d *e2eDockerDaemon) inspect(w http.ResponseWriter, ref string) {
 	if c[5] != "-" {
 		config["StopTimeout"] = c[5]
 	}
-	hostConfig := map[string]any{"PortBindings": map[string]any{}, "Binds": nil}
+	hostConfig := map[string]any{"PortBindings": map[string]any{}, "Binds": nil, "RestartPolicy": map[string]any{"Name": d.policy(name), "MaximumRetryCount": 0}}
 	if binds := d.lines(filepath.Join("binds", name)); len(binds) > 0 {
 		hostConfig["Binds"] = binds
 	}
@@ -365,7 +377,7 @@ func (d *e2eDockerDaemon) remove(w http.ResponseWriter, ref string) {
 		e2eDockerJSON(w, http.StatusConflict, map[string]string{"message": "cannot remove container \"/" + name + "\": container is running"})
 	default:
 		err := os.Remove(filepath.Join(d.state, "containers", name))
-		for _, dir := range []string{"env", "cmd", "ports", "binds"} {
+		for _, dir := range []string{"env", "cmd", "ports", "binds", "restart"} {
 			err = errors.Join(err, os.RemoveAll(filepath.Join(d.state, dir, name)))
 		}
 		if err != nil {
@@ -398,7 +410,8 @@ func (d *e2eDockerDaemon) create(w http.ResponseWriter, r *http.Request) {
 		cmd = append(cmd, fmt.Sprint(w))
 	}
 	ports, binds := d.published(body)
-	d.log("api POST " + r.URL.RequestURI() + " " + image + " " + timeout + " " + e2eDockerEnvWord(env) + " " + e2eDockerCmdWord(cmd) + " " + e2eDockerListWord(ports) + " " + e2eDockerListWord(binds))
+	policy := d.restartPolicy(body["HostConfig"])
+	d.log("api POST " + r.URL.RequestURI() + " " + image + " " + timeout + " " + e2eDockerEnvWord(env) + " " + e2eDockerCmdWord(cmd) + " " + e2eDockerListWord(ports) + " " + e2eDockerListWord(binds) + " " + cmp.Or(policy, "-"))
 	rest := maps.Clone(body)
 	for _, key := range []string{"Image", "StopTimeout", "Env", "Cmd", "ExposedPorts", "HostConfig", "Volumes"} {
 		delete(rest, key)
@@ -420,6 +433,7 @@ func (d *e2eDockerDaemon) create(w http.ResponseWriter, r *http.Request) {
 	d.writeCmd(name, cmd)
 	d.writeLines(filepath.Join("ports", name), ports)
 	d.writeLines(filepath.Join("binds", name), binds)
+	d.writeLines(filepath.Join("restart", name), slices.DeleteFunc([]string{policy}, func(p string) bool { return p == "" }))
 	e2eDockerJSON(w, http.StatusCreated, map[string]any{"Id": e2eDockerID(name), "Warnings": []string{}})
 }
 
@@ -449,7 +463,7 @@ func (d *e2eDockerDaemon) published(body map[string]any) ([]string, []string) {
 	data, _ := json.Marshal(body)
 	err := json.Unmarshal(data, &req)
 	host, _ := body["HostConfig"].(map[string]any)
-	if other := slices.DeleteFunc(slices.Collect(maps.Keys(host)), func(k string) bool { return k == "PortBindings" || k == "Binds" }); err != nil || req.ExposedPorts == nil || len(req.Volumes) > 0 || len(other) > 0 {
+	if other := slices.DeleteFunc(slices.Collect(maps.Keys(host)), func(k string) bool { return k == "PortBindings" || k == "Binds" || k == "RestartPolicy" }); err != nil || req.ExposedPorts == nil || len(req.Volumes) > 0 || len(other) > 0 {
 		d.t.Errorf("docker daemon stand-in: create with ExposedPorts, Volumes or HostConfig %s is not modelled (%v)", data, err)
 	}
 	var ports []string
@@ -762,7 +776,8 @@ func e2eDockerContainers(cases []e2ePodmanCase) map[string]string {
 // e2eDockerEnvAt writes the cases' containers' variables (env, one a
 // line): the case's, else its image's, as the daemon gives a container
 // created without env; and their commands (cmd, JSON), port bindings
-// (ports) and binds (binds), where a case has them.
+// (ports), binds (binds) and restart policies (restart), where a case has
+// them.
 func e2eDockerEnvAt(t *testing.T, state string, cases []e2ePodmanCase) {
 	t.Helper()
 	env := map[string]string{}
@@ -784,6 +799,7 @@ func e2eDockerEnvAt(t *testing.T, state string, cases []e2ePodmanCase) {
 	e2eDockerCaseFiles(t, filepath.Join(state, "cmd"), cases, func(c e2ePodmanCase) string { return c.cmd })
 	e2eDockerCaseFiles(t, filepath.Join(state, "ports"), cases, func(c e2ePodmanCase) string { return strings.ReplaceAll(c.ports, ",", "\n") })
 	e2eDockerCaseFiles(t, filepath.Join(state, "binds"), cases, func(c e2ePodmanCase) string { return strings.ReplaceAll(c.binds, ",", "\n") })
+	e2eDockerCaseFiles(t, filepath.Join(state, "restart"), cases, func(c e2ePodmanCase) string { return c.policy })
 }
 
 // e2eDockerCaseFiles replaces dir with a file for each case's container
@@ -841,7 +857,7 @@ func e2eDockerContainerSnapshot(t *testing.T, state string) string {
 		}
 		fmt.Fprintf(&b, "docker %s env: %s\n", filepath.Base(f), e2eDockerEnvWord(strings.Fields(string(env))))
 	}
-	for _, kind := range []string{"ports", "binds"} {
+	for _, kind := range []string{"ports", "binds", "restart"} {
 		files, _ := filepath.Glob(filepath.Join(state, kind, "*"))
 		for _, f := range files {
 			data, err := os.ReadFile(f)
@@ -922,8 +938,10 @@ func e2eDockerAPIAction(w []string, ids map[string]string) string {
 		return "remove " + ids[parts[1]]
 	case slices.Equal(parts, []string{"images", "create"}):
 		return "pull " + q.Get("fromImage") + ":" + q.Get("tag")
-	case slices.Equal(parts, []string{"containers", "create"}) && len(w) == 9:
+	case slices.Equal(parts, []string{"containers", "create"}) && len(w) == 10:
 		return "create " + q.Get("name") + " " + strings.Join(w[3:], " ")
+	case len(parts) == 3 && parts[2] == "update" && len(w) == 4:
+		return "update " + ids[parts[1]] + " " + w[3]
 	case len(parts) == 3 && parts[0] == "containers":
 		return e2eDockerActionLine(parts[2], ids[parts[1]], q.Get("t"))
 	}
@@ -940,6 +958,8 @@ func e2eDockerCLIAction(w []string) string {
 		return e2eDockerActionLine(w[0], w[3], w[2])
 	case len(w) == 2 && w[0] == "rm":
 		return "remove " + w[1]
+	case len(w) == 4 && w[0] == "update" && w[1] == "--restart":
+		return "update " + w[3] + " " + w[2]
 	case len(w) == 2 && w[0] == "pull":
 		return "pull " + w[1]
 	case len(w) >= 4 && w[0] == "create" && w[1] == "--name":
@@ -952,9 +972,12 @@ func e2eDockerCLIAction(w []string) string {
 // KEY=VALUE]... [-p IP:HOSTPORT:PORT/PROTO]... [-v BIND]... IMAGE
 // [WORD]...` as an action.
 func e2eDockerCLICreate(name string, w []string) string {
-	timeout, env, ports, binds := "-", []string{}, []string{}, []string{}
+	timeout, policy, env, ports, binds := "-", "-", []string{}, []string{}, []string{}
 	if len(w) > 2 && w[0] == "--stop-timeout" {
 		timeout, w = w[1], w[2:]
+	}
+	if len(w) > 2 && w[0] == "--restart" {
+		policy, w = w[1], w[2:]
 	}
 	for len(w) > 2 && w[0] == "-e" {
 		env, w = append(env, w[1]), w[2:]
@@ -970,7 +993,7 @@ func e2eDockerCLICreate(name string, w []string) string {
 	}
 	slices.Sort(ports)
 	slices.Sort(binds)
-	return "create " + name + " " + w[0] + " " + timeout + " " + e2eDockerEnvWord(env) + " " + e2eDockerCmdWord(w[1:]) + " " + e2eDockerListWord(ports) + " " + e2eDockerListWord(binds)
+	return "create " + name + " " + w[0] + " " + timeout + " " + e2eDockerEnvWord(env) + " " + e2eDockerCmdWord(w[1:]) + " " + e2eDockerListWord(ports) + " " + e2eDockerListWord(binds) + " " + policy
 }
 
 // e2eDockerCLIPort is -p IP:HOSTPORT:PORT/PROTO as a "PORT/PROTO HOSTIP
@@ -1012,4 +1035,49 @@ func e2eContainersAt(t *testing.T, state, out string, files, containers map[stri
 	parity.WriteTree(t, out, files)
 	parity.WriteTree(t, filepath.Join(state, "containers"), containers)
 	parity.WriteTree(t, state, map[string]string{"calls": ""})
+}
+
+// policy is the container's restart policy, "no" when none was set, as
+// docker reports it.
+func (d *e2eDockerDaemon) policy(name string) string {
+	if lines := d.lines(filepath.Join("restart", name)); len(lines) == 1 {
+		return lines[0]
+	}
+	return "no"
+}
+
+// restartPolicy is a creation's or an update's HostConfig.RestartPolicy
+// name ("" for none); a MaximumRetryCount fails the test: the module sends
+// null without restart_retries (docker_api.py:1148-1166), which
+// straylight leaves to Ansible.
+func (d *e2eDockerDaemon) restartPolicy(hostConfig any) string {
+	host, _ := hostConfig.(map[string]any)
+	policy, _ := host["RestartPolicy"].(map[string]any)
+	if policy == nil {
+		return ""
+	}
+	if policy["MaximumRetryCount"] != nil {
+		d.t.Errorf("docker daemon stand-in: restart policy %v is not modelled", policy)
+	}
+	name, _ := policy["Name"].(string)
+	return name
+}
+
+// update sets the container's restart policy, the only update the
+// module's tasks here ask for (docker_api.py:324-326, :1160-1166): its
+// body holds RestartPolicy alone, anything else fails the test.
+func (d *e2eDockerDaemon) update(w http.ResponseWriter, r *http.Request, ref string) {
+	var body map[string]any
+	if err := json.NewDecoder(r.Body).Decode(&body); err != nil || len(body) != 1 || body["RestartPolicy"] == nil {
+		d.t.Errorf("docker daemon stand-in: update with %v is not modelled (%v)", body, err)
+	}
+	policy := d.restartPolicy(body)
+	d.log("api POST " + r.URL.RequestURI() + " " + policy)
+	name, c := d.read(ref)
+	if c == nil {
+		e2eDockerJSON(w, http.StatusNotFound, map[string]string{"message": "No such container: " + ref})
+		return
+	}
+	d.writeLines(filepath.Join("restart", name), []string{policy})
+	e2eDockerJSON(w, http.StatusOK, map[string]any{"Warnings": []string{}})
 }

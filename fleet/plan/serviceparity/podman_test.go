@@ -105,8 +105,8 @@ esac
 // ("" for vllm/vllm-openai:1), its variables (KEY=VALUE,...), its
 // Config.Cmd (JSON; "" for none), its port bindings ("PORT/PROTO HOSTIP
 // HOSTPORT", "-" for an empty address or port) and its binds, each
-// separated by commas.
-type e2ePodmanCase struct{ name, args, start, image, env, cmd, ports, binds string }
+// separated by commas, and its restart policy ("" for none: "no").
+type e2ePodmanCase struct{ name, args, start, image, env, cmd, ports, binds, policy string }
 
 // e2ePodmanCases: started with and without restart (its alias and
 // force_restart, a YAML and a string boolean, state left to its default)
