@@ -628,7 +628,8 @@ func dockerOwnImageTask(t *Task, args map[string]any) (renderedTask, error) {
 
 // dockerOwnImage is a docker_container task or handler without image.
 func dockerOwnImage(args map[string]any) filemod.DockerContainer {
-	return filemod.DockerContainer{Name: argString(args, "name"), State: orDefaultString(argString(args, "state"), "started"), Restart: boolArg(args, "restart", false)}
+	return filemod.DockerContainer{Name: argString(args, "name"), State: orDefaultString(argString(args, "state"), "started"), Restart: boolArg(args, "restart", false),
+		Recreate: boolArg(args, "recreate", false)}
 }
 
 // dockerSpecTask: a docker_container task with image, or with state
@@ -864,16 +865,15 @@ func dockerStopTimeout(v any) (string, error) {
 }
 
 // containerTaskArgs refuses what a plain container task without image
-// cannot honour. recreate: true has no image to recreate from:
-// docker_container would recreate the container from its current image
-// with only the task's options, dropping the rest of its configuration
-// (community.docker 3.13.3 plugins/module_utils/module_container/module.py
-// :349-367), and podman_container without image ignores it
-// (containers.podman 1.16.2 podman_container_lib.py:1781-1797): neither is
-// a guess straylight makes. recreate: false is the default, and is taken
-// out.
+// cannot honour. podman_container without image ignores recreate: true
+// (containers.podman 1.16.2 podman_container_lib.py:1781-1797), which is
+// not a guess straylight makes; recreate: false is the default, and is
+// taken out. docker_container recreates the container from its current
+// image with only the task's options (community.docker 3.13.3
+// plugins/module_utils/module_container/module.py:349-367), which
+// straylight runs (fleet/filemod/dockerimage.go ownImage).
 func containerTaskArgs(m Module, args map[string]any) error {
-	if _, ok := args["recreate"]; ok {
+	if _, ok := args["recreate"]; ok && m == ModPodmanContainer {
 		if boolArg(args, "recreate", false) {
 			return fmt.Errorf("recreate: true without image: %s", containerRecreate(m))
 		}
@@ -890,10 +890,7 @@ func containerTaskArgs(m Module, args map[string]any) error {
 }
 
 // containerRecreate says what recreate: true without image would do.
-func containerRecreate(m Module) string {
-	if m == ModDockerContainer {
-		return "docker_container would recreate the container from its current image with only this task's options, dropping the rest of its configuration (community.docker 3.13.3 module_container/module.py:349-367); give image and let Ansible run it"
-	}
+func containerRecreate(Module) string {
 	return "podman_container ignores recreate without image and only starts or restarts (containers.podman 1.16.2 podman_container_lib.py:1781-1797); remove it, or give image and let Ansible run it"
 }
 
@@ -1325,8 +1322,9 @@ func systemctlVerb(state string) (string, error) {
 // dockerContainerCommand is what community.docker 3.13.3's
 // docker_container does to a container named without image, as docker CLI
 // lines deciding on the host (fleet/filemod/dockerimage.go ownImage: a
-// container holding another value of one of its own image's variables is
-// recreated from that image, module.py:331, :349-367; then :377-387:
+// container holding another value of one of its own image's variables,
+// or any with recreate: true, is recreated from that image, module.py:331,
+// :349-367; then :377-387:
 // started starts a container that is not running, else restarts it with
 // restart: true, else does nothing; stopped stops a running one; :861-869
 // container_restart passes stop_timeout or 10, :871-882 container_stop no
@@ -1344,7 +1342,7 @@ func dockerContainerCommand(args map[string]any) (string, error) {
 		dc, err := dockerContainerSpec(args)
 		return dc.Line(), err
 	}
-	if err := onlyArgs(args, "name", "state", "restart"); err != nil {
+	if err := onlyArgs(args, "name", "state", "restart", "recreate"); err != nil {
 		return "", err
 	}
 	switch state := orDefaultString(argString(args, "state"), "started"); state {

@@ -188,9 +188,11 @@ func TestComposeTaskRunsModuleAction(t *testing.T) {
 // Plain docker_container and podman_container tasks without image run
 // the handler's line for the state when the plan finds the module would
 // act; podman's probe asks whether the container runs, docker's also reads
-// its environment and its image's (fleet/filemod/dockerimage.go ownImage). recreate: true without
-// image, an option besides the image the module would compare, and states
-// straylight does not run are refused, naming the key.
+// its environment and its image's (fleet/filemod/dockerimage.go ownImage);
+// docker's recreate: true without image recreates from the container's
+// image. podman's recreate: true without image, an option besides the
+// image the module would compare, and states straylight does not run are
+// refused, naming the key.
 func TestContainerTasksWithoutImage(t *testing.T) {
 	pb := `- hosts: all
   tasks:
@@ -203,11 +205,13 @@ func TestContainerTasksWithoutImage(t *testing.T) {
 `
 	w := renderServiceRepo(t, pb)
 	dc := filemod.DockerContainer{Name: "vllm", State: "started", Restart: true}
+	recreate := filemod.DockerContainer{Name: "vllm", State: "started", Recreate: true}
 	want := []filemod.ContainerTask{
 		{Module: "docker_container", Target: "vllm", State: "started", Restart: true, Probe: dc.Probe(), Line: dc.Line(), Docker: &dc},
 		{Module: "podman_container", Target: "vllm", State: "absent",
 			Probe: "podman container exists vllm; rc=$?; if [ $rc -eq 1 ]; then echo missing; elif [ $rc -eq 0 ]; then podman container inspect --format '{{.State.Running}}' vllm; else exit $rc; fi",
 			Line:  "if podman container exists vllm; then podman container rm --force vllm; fi"},
+		{Module: "docker_container", Target: "vllm", State: "started", Probe: recreate.Probe(), Line: recreate.Line(), Docker: &recreate},
 	}
 	if len(w.Files) != len(want) {
 		t.Fatalf("planned %d tasks, want %d; unsupported %+v", len(w.Files), len(want), w.Unsupported)
@@ -217,14 +221,14 @@ func TestContainerTasksWithoutImage(t *testing.T) {
 			t.Errorf("task %d: %+v\nwant %+v", i, f.Container, want[i])
 		}
 	}
-	reasons := []string{"recreate: true without image: docker_container would recreate", "recreate: true without image: podman_container ignores recreate",
+	reasons := []string{"recreate: true without image: podman_container ignores recreate",
 		`argument "networks" is not supported (straylight runs name, image, state, restart, recreate, pull, force_kill, forcekill, stop_timeout, env, command, published_ports, ports, volumes, restart_policy): with image the module compares it`, `state "healthy": straylight runs docker_container tasks with state started, stopped`}
 	if len(w.Unsupported) != len(reasons) {
 		t.Fatalf("unsupported %+v", w.Unsupported)
 	}
 	for i, u := range w.Unsupported {
-		if !strings.Contains(u.Reason, reasons[i]) || u.At.Line != 5+i {
-			t.Errorf("unsupported %d: %+v; want %q at site.yml:%d", i, u, reasons[i], 5+i)
+		if !strings.Contains(u.Reason, reasons[i]) || u.At.Line != 6+i {
+			t.Errorf("unsupported %d: %+v; want %q at site.yml:%d", i, u, reasons[i], 6+i)
 		}
 	}
 }

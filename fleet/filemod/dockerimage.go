@@ -98,7 +98,11 @@ func (dc DockerContainer) envProbe() string {
 // changes something.
 func (dc DockerContainer) Line() string {
 	if dc.ownImage() {
-		return "(" + dc.ownImageLookup() + "; " + dc.ownImageEnv() + `; if ! ce="$ce" ie="$ie" pe= awk '` + envAwk + `'; then ` +
+		differs := `! ce="$ce" ie="$ie" pe= awk '` + envAwk + `'`
+		if dc.Recreate {
+			differs = ":"
+		}
+		return "(" + dc.ownImageLookup() + "; " + dc.ownImageEnv() + `; if ` + differs + `; then ` +
 			dc.stopIfRunning() + " && " + DockerCLI + " rm " + dc.Name + " && " + DockerCLI + ` create --name ` + dc.Name + ` "$i" || exit; c="$i false"; fi` + dc.stateLine() + ")"
 	}
 	if dc.State == "absent" {
@@ -467,7 +471,8 @@ func shortID(id string) string {
 // looked up by its ID, :439-450; a missing one compares as none): the
 // environment expected is that image's (docker_api.py:661-675), so a
 // container holding another value of one of its image's variables differs
-// (:331), and is recreated from its image ID with the task's options only
+// (:331), and is recreated (as any is with recreate: true, :349) from its
+// image ID with the task's options only
 // (:356-367: name, nothing else; its other configuration is dropped), not
 // started (:377-387 then start it for started). The rest is as with image:
 // a missing container fails (:318-319), started starts a container that
@@ -491,8 +496,10 @@ func (dc DockerContainer) ownImageEnv() string {
 }
 
 // decideDockerOwnImage decides a task without image from the probe's
-// answer (ownImage): the container recreated from its image when it
-// holds another value of one of that image's variables, then its state.
+// answer (ownImage): the container recreated from its image with
+// recreate: true (module.py:349: recreate whatever the comparison finds,
+// from the container's image ID, :356-358) or when it holds another value
+// of one of that image's variables, then its state.
 func (ct ContainerTask) decideDockerOwnImage(code int, stdout, stderr string) (ContainerResult, error) {
 	p, err := parseDockerProbe(stdout)
 	switch {
@@ -503,22 +510,25 @@ func (ct ContainerTask) decideDockerOwnImage(code int, stdout, stderr string) (C
 	case !p.exists:
 		return ContainerResult{}, fmt.Errorf("container %s: the probe found no container (without image the module fails: Cannot create container when image is not specified!)", ct.Target)
 	}
+	if ct.Docker.Recreate {
+		return ct.result(true, ct.Docker.recreateOwnImage(p.containerImage, "recreate: true"), "")
+	}
 	if keys := missingImageVars(p.imageEnv, p.env); len(keys) > 0 {
-		return ct.result(true, ct.Docker.recreateOwnImage(p.containerImage, keys), "")
+		return ct.result(true, ct.Docker.recreateOwnImage(p.containerImage, "its "+variablesAre(keys)+" not its image's"), "")
 	}
 	return ct.fromRunning(p.running, false)
 }
 
 // recreateOwnImage says what the module does to a container that does
-// not hold its image's variables. Only the variables' names are said:
-// their values may be secrets.
-func (dc DockerContainer) recreateOwnImage(image string, keys []string) string {
+// not hold its image's variables (only their names are said: their
+// values may be secrets), or to any with recreate: true.
+func (dc DockerContainer) recreateOwnImage(image, why string) string {
 	then := ""
 	if dc.State == "started" {
 		then = " and start it"
 	}
-	return fmt.Sprintf("recreate the container from its image %s%s (its %s not its image's: without image the module compares the container with its own image and recreates it with this task's options only, dropping the rest of its configuration)",
-		shortID(image), then, variablesAre(keys))
+	return fmt.Sprintf("recreate the container from its image %s%s (%s: without image the module recreates it from its own image with this task's options only, dropping the rest of its configuration)",
+		shortID(image), then, why)
 }
 
 func variablesAre(keys []string) string {

@@ -36,7 +36,10 @@ var e2ePodmanTaskCases = []e2ePodmanCase{
 // stopped on both; on containers holding their own value of their image's
 // PATH (e2eDockerPathOverride), started, restarted and stopped (each
 // recreated from its image, without its other variables, then started or
-// left stopped). With image (e2eDockerImages: the host has
+// left stopped); recreate: true without image on a running container and,
+// with state stopped, on a stopped one holding one more variable (each
+// recreated from its image with the task's options only, then started or
+// left stopped; recreated again on every run). With image (e2eDockerImages: the host has
 // vllm/vllm-openai:0 and :1, the registry :1 and :2): a container of the
 // image (ok; restart with stop_timeout), one of an older image
 // (recreated and started), recreate: true on a stopped one, a missing
@@ -66,6 +69,8 @@ var e2eDockerTaskCases = []e2ePodmanCase{
 	{name: "ovstart", args: "", start: "running", env: e2eDockerPathOverride},
 	{name: "ovrestart", args: ", restart: true", start: "exited", env: e2eDockerPathOverride + ",MODEL=qwen"},
 	{name: "ovstop", args: ", state: stopped", start: "running", env: e2eDockerPathOverride},
+	{name: "ovrecreate", args: ", recreate: true", start: "running"},
+	{name: "ovrecreatestop", args: ", state: stopped, recreate: true", start: "exited", env: e2eDockerPath + ",MODEL=qwen"},
 	{name: "imgsame", args: ", image: vllm/vllm-openai:1", start: "running", image: "1"},
 	{name: "imgrestart", args: ", image: vllm/vllm-openai:1, restart: true, stop_timeout: 30", start: "running", image: "1"},
 	{name: "imgold", args: ", image: vllm/vllm-openai:1", start: "running", image: "0"},
@@ -125,8 +130,9 @@ func e2eContainerTasksPlaybook() string {
 // containers, ask the engines for the same actions in the same order,
 // leave the same containers and notify the same handlers; after them,
 // straylight's plan says ok for every task but podman's started (which
-// the module always starts or restarts, podman_container_lib.py:1781-1797)
-// and docker's started with restart (module.py:382-385). Against both
+// the module always starts or restarts, podman_container_lib.py:1781-1797),
+// docker's started with restart (module.py:382-385) and docker's with
+// recreate: true (module.py:349). Against both
 // ansible-cores.
 func TestE2EContainerTasksParityWithModules(t *testing.T) {
 	collections := e2ePodmanCollection(t) + string(os.PathListSeparator) + e2eDockerContainerCollection(t)
@@ -140,7 +146,8 @@ func TestE2EContainerTasksParityWithModules(t *testing.T) {
 		plan := parity.Plan(t, parity.OpenCore(t, root, "", o.Version))
 		e2eContainerTasksPlanned(t, plan)
 		e2eTasksChanged(t, o, plan, "podman startrun", "podman startidle", "podman restartrun", "podman stoprun", "podman absentrun",
-			"docker restartrun", "docker restartidle", "docker startidle", "docker stoprun", "docker ovstart", "docker ovrestart", "docker ovstop", "docker imgrestart", "docker imgold",
+			"docker restartrun", "docker restartidle", "docker startidle", "docker stoprun", "docker ovstart", "docker ovrestart", "docker ovstop",
+			"docker ovrecreate", "docker ovrecreatestop", "docker imgrestart", "docker imgold",
 			"docker imgrecreate", "docker imgnew", "docker imgpresent", "docker imgkill", "docker imgabsent", "docker imgpull",
 			"docker envchanged", "docker envimage", "docker cmdchanged", "docker pubchanged", "docker pubdefault", "docker voladded", "docker volnomode",
 			"docker rpupdate", "docker rpno", "docker rprecreate")
@@ -159,7 +166,7 @@ func TestE2EContainerTasksParityWithModules(t *testing.T) {
 		after := parity.Plan(t, parity.OpenCore(t, root, "", o.Version))
 		e2eContainerTasksPlanned(t, after)
 		e2eTasksChanged(t, o, after, "podman startrun", "podman startidle", "podman restartrun", "docker restartrun", "docker restartidle",
-			"docker ovrestart", "docker imgrestart", "docker imgrecreate")
+			"docker ovrestart", "docker ovrecreate", "docker ovrecreatestop", "docker imgrestart", "docker imgrecreate")
 		t.Logf("%s:\n%s", e2eContainerVersions(o), byAnsible)
 	})
 }
