@@ -23,7 +23,8 @@ const DockerCLI = `docker --host "${DOCKER_HOST:-unix:///var/run/docker.sock}"`
 // state absent) and only the options
 // below, so that the module compares nothing but the image, the
 // environment (envComparison), the command (commandDiffers), the
-// published ports and the binds (dockeroptions.go). All citations are community.docker 3.13.3
+// published ports, the binds and the restart policy (dockeroptions.go).
+// All citations are community.docker 3.13.3
 // plugins/module_utils/module_container/.
 //
 // module.py:296-387 present: the image is looked up by name (its tag, or
@@ -55,8 +56,9 @@ type DockerContainer struct {
 	// correct: a string split as shlex.split splits it); nil when not
 	// given. It may hold secrets: never serialized.
 	Command []string `json:"-"`
-	// Ports are published_ports, Binds volumes as the module sends them
-	// (dockeroptions.go); nil when not given.
+	// Ports are published_ports, Binds volumes as the module sends them,
+	// RestartPolicy restart_policy (dockeroptions.go); none when not
+	// given.
 	Ports                        []DockerPort `json:"published_ports,omitempty"`
 	Binds                        []string     `json:"volumes,omitempty"`
 	RestartPolicy                string       `json:"restart_policy,omitempty"` // "": not given
@@ -65,8 +67,9 @@ type DockerContainer struct {
 
 // Probe prints "image ID" (or "image missing") and "container IMAGEID
 // RUNNING" (or "container missing"), the environments (envProbe) and,
-// with command given, the container's (commandProbe), with ports or binds
-// given its port bindings and binds (hostConfigProbe): what the module
+// with command given, the container's (commandProbe), with ports, binds
+// or a restart policy given its port bindings, binds and restart policy
+// (hostConfigProbe): what the module
 // reads (module.py:298-310, docker_api.py:198-216). It changes nothing,
 // as the module in check mode pulls nothing (module.py:484-492).
 func (dc DockerContainer) Probe() string {
@@ -154,7 +157,8 @@ func (dc DockerContainer) converge() string {
 // with besides its image: stop_timeout (Config.StopTimeout,
 // docker_api.py:1379; never compared, base.py:1035) and env (Config.Env,
 // docker_api.py:1330: the task's variables only; the daemon adds the
-// image's), published_ports and volumes (publishFlags).
+// image's), restart_policy (HostConfig.RestartPolicy,
+// docker_api.py:1148-1157), published_ports and volumes (publishFlags).
 func (dc DockerContainer) createOptions() string {
 	var b strings.Builder
 	if dc.StopTimeout != "" {
@@ -277,7 +281,7 @@ type dockerProbe struct {
 	imageEnv, env         []string // the image's and the container's variables
 	command               string   // with command given: the container's Config.Cmd as JSON
 	// hostConfig holds the container's port, exposed and bind lines
-	// (hostConfigFormat), read with ports or binds given.
+	// (hostConfigFormat), read with ports, binds or a policy given.
 	hostConfig    map[string]bool
 	restartPolicy string // read with a restart policy given
 }
