@@ -45,7 +45,7 @@ const becomeRepoPlaybook = `- hosts: box
       community.docker.docker_container:
         name: vllm-box
         image: vllm/vllm-openai
-        published_ports: ["127.0.0.1:8000:8000"]
+        networks: [{name: llm}]
 `
 
 func openBecomeRepo(t *testing.T) (*Repo, *HostTasks) {
@@ -108,7 +108,7 @@ func TestServiceHandlersBecomeCommands(t *testing.T) {
 	for _, h := range hs.Run().Handlers() {
 		got, err := hs.HandlerCommand(h)
 		if h.Name == "broken" {
-			if err == nil || !strings.Contains(err.Error(), `argument "published_ports" is not supported`) || !strings.Contains(err.Error(), "site.yml") {
+			if err == nil || !strings.Contains(err.Error(), `argument "networks" is not supported`) || !strings.Contains(err.Error(), "site.yml") {
 				t.Errorf("broken handler: %v", err)
 			}
 			continue

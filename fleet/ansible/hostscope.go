@@ -657,7 +657,8 @@ func dockerOwnImageTask(t *Task, args map[string]any) (renderedTask, error) {
 
 // dockerOwnImage is a docker_container task or handler without image.
 func dockerOwnImage(args map[string]any) filemod.DockerContainer {
-	return filemod.DockerContainer{Name: argString(args, "name"), State: orDefaultString(argString(args, "state"), "started"), Restart: boolArg(args, "restart", false)}
+	return filemod.DockerContainer{Name: argString(args, "name"), State: orDefaultString(argString(args, "state"), "started"), Restart: boolArg(args, "restart", false),
+		Recreate: boolArg(args, "recreate", false)}
 }
 
 // dockerSpecTask: a docker_container task with image, or with state
@@ -683,7 +684,7 @@ func dockerSpecGiven(args map[string]any) bool {
 // image: any other is an option the module would set and compare with the
 // container's configuration (module.py:565-578), which straylight leaves
 // to Ansible.
-var dockerSpecArgs = []string{"name", "image", "state", "restart", "recreate", "pull", "force_kill", "forcekill", "stop_timeout", "env", "command"}
+var dockerSpecArgs = []string{"name", "image", "state", "restart", "recreate", "pull", "force_kill", "forcekill", "stop_timeout", "env", "command", "published_ports", "ports", "volumes", "restart_policy"}
 
 // imageReference is an image name straylight passes to the docker CLI:
 // nothing a shell would interpret.
@@ -715,7 +716,70 @@ func dockerContainerSpec(args map[string]any) (filemod.DockerContainer, error) {
 	if dc.Command, err = dockerCommand(args["command"]); err != nil {
 		return dc, err
 	}
+	if err = dockerPublish(&dc, args); err != nil {
+		return dc, err
+	}
+	if dc.RestartPolicy, err = filemod.ParseRestartPolicy(args["restart_policy"]); err != nil {
+		return dc, err
+	}
 	return dc, dockerSpecNames(dc)
+}
+
+// dockerPublish reads published_ports (or its alias ports) and volumes
+// (fleet/filemod/dockeroptions.go reads them as the module does).
+func dockerPublish(dc *filemod.DockerContainer, args map[string]any) error {
+	key := "published_ports"
+	if _, both := args[key]; both && args["ports"] != nil {
+		return fmt.Errorf("published_ports and its alias ports are both given")
+	} else if !both {
+		key = "ports"
+	}
+	ports, err := moduleStringList(key, args[key])
+	if err == nil && ports != nil {
+		dc.Ports, err = filemod.ParsePublishedPorts(ports)
+	}
+	if err != nil {
+		return err
+	}
+	volumes, err := moduleStringList("volumes", args["volumes"])
+	if err == nil && volumes != nil {
+		dc.Binds, err = filemod.ParseVolumes(volumes)
+	}
+	return err
+}
+
+// moduleStringList reads a module's list of strings as Ansible's argument
+// spec does (ansible-core v2.14.18
+// lib/ansible/module_utils/common/validation.py:391-411 check_type_list):
+// a list's elements as strings, a string split at commas, a number as one
+// element; nil when not given.
+func moduleStringList(key string, v any) ([]string, error) {
+	switch l := v.(type) {
+	case nil:
+		return nil, nil
+	case string:
+		return strings.Split(l, ","), nil
+	case int, int64, uint64:
+		return []string{fmt.Sprint(l)}, nil
+	case []any:
+		return listElementStrings(key, l)
+	}
+	return nil, fmt.Errorf("%s is not a list", key)
+}
+
+// listElementStrings are a list's elements as strings: strings and whole
+// numbers (which Ansible's str elements convert alike).
+func listElementStrings(key string, list []any) ([]string, error) {
+	out := make([]string, 0, len(list))
+	for _, e := range list {
+		switch e.(type) {
+		case string, int, int64, uint64:
+			out = append(out, fmt.Sprint(e))
+		default:
+			return nil, fmt.Errorf("%s: element %v is not a string; Ansible runs the task", key, e)
+		}
+	}
+	return out, nil
 }
 
 // dockerCommand reads command as the module does with command_handling
@@ -735,28 +799,13 @@ func dockerCommand(v any) ([]string, error) {
 			return nil, fmt.Errorf("command cannot be split as shlex.split splits it (the module fails): %v", err)
 		}
 	case []any:
-		if words, err = commandElements(c); err != nil {
+		if words, err = listElementStrings("command", c); err != nil {
 			return nil, err
 		}
 	default:
 		return nil, fmt.Errorf("command is neither a string nor a list")
 	}
 	return words, checkCommandWords(words)
-}
-
-// commandElements are a command list's elements as strings: strings and
-// whole numbers (which Ansible's str elements convert alike).
-func commandElements(list []any) ([]string, error) {
-	words := make([]string, 0, len(list))
-	for _, e := range list {
-		switch e.(type) {
-		case string, int, int64, uint64:
-			words = append(words, fmt.Sprint(e))
-		default:
-			return nil, fmt.Errorf("command: element %v is not a string; Ansible runs the task", e)
-		}
-	}
-	return words, nil
 }
 
 // checkCommandWords refuses an empty command and a word quoting would
@@ -845,16 +894,15 @@ func dockerStopTimeout(v any) (string, error) {
 }
 
 // containerTaskArgs refuses what a plain container task without image
-// cannot honour. recreate: true has no image to recreate from:
-// docker_container would recreate the container from its current image
-// with only the task's options, dropping the rest of its configuration
-// (community.docker 3.13.3 plugins/module_utils/module_container/module.py
-// :349-367), and podman_container without image ignores it
-// (containers.podman 1.16.2 podman_container_lib.py:1781-1797): neither is
-// a guess straylight makes. recreate: false is the default, and is taken
-// out.
+// cannot honour. podman_container without image ignores recreate: true
+// (containers.podman 1.16.2 podman_container_lib.py:1781-1797), which is
+// not a guess straylight makes; recreate: false is the default, and is
+// taken out. docker_container recreates the container from its current
+// image with only the task's options (community.docker 3.13.3
+// plugins/module_utils/module_container/module.py:349-367), which
+// straylight runs (fleet/filemod/dockerimage.go ownImage).
 func containerTaskArgs(m Module, args map[string]any) error {
-	if _, ok := args["recreate"]; ok {
+	if _, ok := args["recreate"]; ok && m == ModPodmanContainer {
 		if boolArg(args, "recreate", false) {
 			return fmt.Errorf("recreate: true without image: %s", containerRecreate(m))
 		}
@@ -871,10 +919,7 @@ func containerTaskArgs(m Module, args map[string]any) error {
 }
 
 // containerRecreate says what recreate: true without image would do.
-func containerRecreate(m Module) string {
-	if m == ModDockerContainer {
-		return "docker_container would recreate the container from its current image with only this task's options, dropping the rest of its configuration (community.docker 3.13.3 module_container/module.py:349-367); give image and let Ansible run it"
-	}
+func containerRecreate(Module) string {
 	return "podman_container ignores recreate without image and only starts or restarts (containers.podman 1.16.2 podman_container_lib.py:1781-1797); remove it, or give image and let Ansible run it"
 }
 
@@ -1306,8 +1351,9 @@ func systemctlVerb(state string) (string, error) {
 // dockerContainerCommand is what community.docker 3.13.3's
 // docker_container does to a container named without image, as docker CLI
 // lines deciding on the host (fleet/filemod/dockerimage.go ownImage: a
-// container holding another value of one of its own image's variables is
-// recreated from that image, module.py:331, :349-367; then :377-387:
+// container holding another value of one of its own image's variables,
+// or any with recreate: true, is recreated from that image, module.py:331,
+// :349-367; then :377-387:
 // started starts a container that is not running, else restarts it with
 // restart: true, else does nothing; stopped stops a running one; :861-869
 // container_restart passes stop_timeout or 10, :871-882 container_stop no
@@ -1325,7 +1371,7 @@ func dockerContainerCommand(args map[string]any) (string, error) {
 		dc, err := dockerContainerSpec(args)
 		return dc.Line(), err
 	}
-	if err := onlyArgs(args, "name", "state", "restart"); err != nil {
+	if err := onlyArgs(args, "name", "state", "restart", "recreate"); err != nil {
 		return "", err
 	}
 	switch state := orDefaultString(argString(args, "state"), "started"); state {

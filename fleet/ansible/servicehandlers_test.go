@@ -188,9 +188,11 @@ func TestComposeTaskRunsModuleAction(t *testing.T) {
 // Plain docker_container and podman_container tasks without image run
 // the handler's line for the state when the plan finds the module would
 // act; podman's probe asks whether the container runs, docker's also reads
-// its environment and its image's (fleet/filemod/dockerimage.go ownImage). recreate: true without
-// image, an option besides the image the module would compare, and states
-// straylight does not run are refused, naming the key.
+// its environment and its image's (fleet/filemod/dockerimage.go ownImage);
+// docker's recreate: true without image recreates from the container's
+// image. podman's recreate: true without image, an option besides the
+// image the module would compare, and states straylight does not run are
+// refused, naming the key.
 func TestContainerTasksWithoutImage(t *testing.T) {
 	pb := `- hosts: all
   tasks:
@@ -198,16 +200,18 @@ func TestContainerTasksWithoutImage(t *testing.T) {
     - containers.podman.podman_container: {name: vllm, state: absent, recreate: false}
     - docker_container: {name: vllm, recreate: true}
     - podman_container: {name: vllm, recreate: yes}
-    - docker_container: {name: vllm, image: "vllm/vllm:1", published_ports: ["127.0.0.1:8000:8000"]}
+    - docker_container: {name: vllm, image: "vllm/vllm:1", networks: [{name: llm}]}
     - docker_container: {name: vllm, state: healthy}
 `
 	w := renderServiceRepo(t, pb)
 	dc := filemod.DockerContainer{Name: "vllm", State: "started", Restart: true}
+	recreate := filemod.DockerContainer{Name: "vllm", State: "started", Recreate: true}
 	want := []filemod.ContainerTask{
 		{Module: "docker_container", Target: "vllm", State: "started", Restart: true, Probe: dc.Probe(), Line: dc.Line(), Docker: &dc},
 		{Module: "podman_container", Target: "vllm", State: "absent",
 			Probe: "podman container exists vllm; rc=$?; if [ $rc -eq 1 ]; then echo missing; elif [ $rc -eq 0 ]; then podman container inspect --format '{{.State.Running}}' vllm; else exit $rc; fi",
 			Line:  "if podman container exists vllm; then podman container rm --force vllm; fi"},
+		{Module: "docker_container", Target: "vllm", State: "started", Probe: recreate.Probe(), Line: recreate.Line(), Docker: &recreate},
 	}
 	if len(w.Files) != len(want) {
 		t.Fatalf("planned %d tasks, want %d; unsupported %+v", len(w.Files), len(want), w.Unsupported)
@@ -217,14 +221,14 @@ func TestContainerTasksWithoutImage(t *testing.T) {
 			t.Errorf("task %d: %+v\nwant %+v", i, f.Container, want[i])
 		}
 	}
-	reasons := []string{"recreate: true without image: docker_container would recreate", "recreate: true without image: podman_container ignores recreate",
-		`argument "published_ports" is not supported (straylight runs name, image, state, restart, recreate, pull, force_kill, forcekill, stop_timeout, env, command): with image the module compares it`, `state "healthy": straylight runs docker_container tasks with state started, stopped`}
+	reasons := []string{"recreate: true without image: podman_container ignores recreate",
+		`argument "networks" is not supported (straylight runs name, image, state, restart, recreate, pull, force_kill, forcekill, stop_timeout, env, command, published_ports, ports, volumes, restart_policy): with image the module compares it`, `state "healthy": straylight runs docker_container tasks with state started, stopped`}
 	if len(w.Unsupported) != len(reasons) {
 		t.Fatalf("unsupported %+v", w.Unsupported)
 	}
 	for i, u := range w.Unsupported {
-		if !strings.Contains(u.Reason, reasons[i]) || u.At.Line != 5+i {
-			t.Errorf("unsupported %d: %+v; want %q at site.yml:%d", i, u, reasons[i], 5+i)
+		if !strings.Contains(u.Reason, reasons[i]) || u.At.Line != 6+i {
+			t.Errorf("unsupported %d: %+v; want %q at site.yml:%d", i, u, reasons[i], 6+i)
 		}
 	}
 }
@@ -251,7 +255,7 @@ func TestDockerContainerTasksWithImage(t *testing.T) {
     - docker_container: {name: vllm, image: app:1, state: healthy}
     - docker_container: {name: vllm, image: "app:1; reboot"}
     - docker_container: {name: vllm, image: app:1, stop_timeout: soon}
-    - docker_container: {name: vllm, image: app:1, volumes: ["/srv:/srv"]}
+    - docker_container: {name: vllm, image: app:1, volumes: ["./srv:/srv"]}
     - docker_container: {name: vllm, image: app:1, env: {MODEL: qwen, PORT: 8000}}
     - docker_container: {name: vllm, image: app:1, env: {ARGS: "--served-model-name 'q'"}}
     - docker_container: {name: vllm, image: app:1, env: {MODEL: qwen, PORT: "8000"}, state: stopped}
@@ -281,9 +285,70 @@ func TestDockerContainerTasksWithImage(t *testing.T) {
 	reasons := map[int]string{5: "pull always: the module pulls the image on every run", 6: "is an image ID: the module inspects it by ID",
 		7: `state "healthy": straylight runs docker_container with state started, present, stopped or absent`,
 		8: `image "app:1; reboot" is not an image name`, 9: `stop_timeout "soon" is not a whole number`,
-		10: `argument "volumes" is not supported (straylight runs name, image, state, restart, recreate, pull, force_kill, forcekill, stop_timeout, env, command)`,
+		10: `volumes "./srv:/srv": the module makes "./srv" absolute on the host`,
 		11: "env PORT: the module fails: Non-string value found for env option", 12: "env ARGS: straylight passes names and values without quotes",
 		16: "command is empty", 17: "command word 2: straylight passes words without quotes", 18: "command: element true is not a string"}
+	if len(w.Unsupported) != len(reasons) {
+		t.Fatalf("unsupported %+v", w.Unsupported)
+	}
+	for _, u := range w.Unsupported {
+		if want := reasons[u.At.Line]; want == "" || !strings.Contains(u.Reason, want) {
+			t.Errorf("unsupported %+v; want %q at site.yml:%d", u, want, u.At.Line)
+		}
+	}
+}
+
+// published_ports (and its alias ports), volumes and restart_policy are
+// read as community.docker 3.13.3 reads them
+// (fleet/filemod/dockeroptions.go): a port on the default address
+// 0.0.0.0, a bind mode rw, a YAML false as the policy "no" (a true fails
+// the module); a list given as a comma-separated string is split as
+// Ansible splits it; restart_retries is left to Ansible. A port range, an
+// IPv6 or host-name address, a port given twice, a relative host path, an
+// anonymous volume and both the option and its alias are refused, naming
+// the value.
+func TestDockerContainerPortsAndVolumes(t *testing.T) {
+	pb := `- hosts: all
+  tasks:
+    - docker_container: {name: vllm, image: app:1, published_ports: ["8000:8000", "127.0.0.1:9000:90/udp", 7000, "127.0.0.1::6000"], volumes: ["/srv/models:/models", "hf:/root/.cache:ro"]}
+    - docker_container: {name: vllm, image: app:1, ports: "8000:80,8001:81"}
+    - docker_container: {name: vllm, image: app:1, published_ports: ["8000-8001:8000-8001"]}
+    - docker_container: {name: vllm, image: app:1, published_ports: ["[::1]:8000:8000"]}
+    - docker_container: {name: vllm, image: app:1, published_ports: ["localhost:8000:8000"]}
+    - docker_container: {name: vllm, image: app:1, published_ports: ["8000:80", "8001:80"]}
+    - docker_container: {name: vllm, image: app:1, published_ports: ["8000:80"], ports: ["8001:81"]}
+    - docker_container: {name: vllm, image: app:1, volumes: ["/data"]}
+    - docker_container: {name: vllm, image: app:1, volumes: ["/a:/data", "/b:/data:ro"]}
+    - docker_container: {name: vllm, image: app:1, volumes: ["/a:/data:rx"]}
+    - docker_container: {name: vllm, image: app:1, volumes: ["/my models:/models"]}
+    - docker_container: {name: vllm, image: app:1, restart_policy: no}
+    - docker_container: {name: vllm, image: app:1, restart_policy: unless-stopped}
+    - docker_container: {name: vllm, image: app:1, restart_policy: yes}
+    - docker_container: {name: vllm, image: app:1, restart_policy: on-failure, restart_retries: 3}
+`
+	w := renderServiceRepo(t, pb)
+	want := []filemod.DockerContainer{
+		{Name: "vllm", Image: "app:1", State: "started", Pull: "missing",
+			Ports: []filemod.DockerPort{{Port: "8000/tcp", HostIP: "0.0.0.0", HostPort: "8000"}, {Port: "90/udp", HostIP: "127.0.0.1", HostPort: "9000"},
+				{Port: "7000/tcp", HostIP: "0.0.0.0"}, {Port: "6000/tcp", HostIP: "127.0.0.1"}},
+			Binds: []string{"/srv/models:/models:rw", "hf:/root/.cache:ro"}},
+		{Name: "vllm", Image: "app:1", State: "started", Pull: "missing",
+			Ports: []filemod.DockerPort{{Port: "80/tcp", HostIP: "0.0.0.0", HostPort: "8000"}, {Port: "81/tcp", HostIP: "0.0.0.0", HostPort: "8001"}}},
+		{Name: "vllm", Image: "app:1", State: "started", Pull: "missing", RestartPolicy: "no"},
+		{Name: "vllm", Image: "app:1", State: "started", Pull: "missing", RestartPolicy: "unless-stopped"},
+	}
+	if len(w.Files) != len(want) {
+		t.Fatalf("planned %d tasks, want %d; unsupported %+v", len(w.Files), len(want), w.Unsupported)
+	}
+	for i, f := range w.Files {
+		if ct := f.Container; ct == nil || ct.Docker == nil || !reflect.DeepEqual(*ct.Docker, want[i]) || ct.Probe != want[i].Probe() || ct.Line != want[i].Line() {
+			t.Errorf("task %d: %+v\nwant %+v", i, ct, want[i])
+		}
+	}
+	reasons := map[int]string{5: "a port range", 6: "an IPv6 address", 7: `"localhost" is not an IPv4 address`, 8: "container port 80/tcp is published twice",
+		9: "published_ports and its alias ports are both given", 10: `volumes "/data": an anonymous volume`, 11: `the module fails (The mount point "/data" appears twice`,
+		12: "the module fails (Found invalid volumes mode: rx)", 13: `volumes "/my models:/models": straylight runs an absolute host path`,
+		16: "restart_policy true: the module fails (value of restart_policy must be one of", 17: `argument "restart_retries" is not supported`}
 	if len(w.Unsupported) != len(reasons) {
 		t.Fatalf("unsupported %+v", w.Unsupported)
 	}

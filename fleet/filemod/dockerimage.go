@@ -22,7 +22,9 @@ const DockerCLI = `docker --host "${DOCKER_HOST:-unix:///var/run/docker.sock}"`
 // container named without image (ownImage, below), or with an image (or
 // state absent) and only the options
 // below, so that the module compares nothing but the image, the
-// environment (envComparison) and the command (commandDiffers). All citations are community.docker 3.13.3
+// environment (envComparison), the command (commandDiffers), the
+// published ports, the binds and the restart policy (dockeroptions.go).
+// All citations are community.docker 3.13.3
 // plugins/module_utils/module_container/.
 //
 // module.py:296-387 present: the image is looked up by name (its tag, or
@@ -30,8 +32,9 @@ const DockerCLI = `docker --host "${DOCKER_HOST:-unix:///var/run/docker.sock}"`
 // fails instead, :471-472); a missing container is created with the
 // task's options only (:312-328, :764-788); an existing one is recreated
 // when its image ID is not the image's (:333-334, :505-511), its
-// environment lacks a variable the module expects or its command is not
-// the task's (:331, :565-578) or recreate is true (:349): stopped (or killed with force_kill, :871-874) when it
+// environment lacks a variable the module expects, its command is not
+// the task's, it lacks a port binding or a bind the task gives (:331,
+// :565-578) or recreate is true (:349): stopped (or killed with force_kill, :871-874) when it
 // runs, removed keeping its volumes (:361-363, :828-837, keep_volumes
 // defaults true) and created again from the task's image (:356, :367).
 // Then started starts a container that does not run, or restarts one
@@ -52,13 +55,21 @@ type DockerContainer struct {
 	// Command is command as the module reads it (command_handling
 	// correct: a string split as shlex.split splits it); nil when not
 	// given. It may hold secrets: never serialized.
-	Command                      []string `json:"-"`
+	Command []string `json:"-"`
+	// Ports are published_ports, Binds volumes as the module sends them,
+	// RestartPolicy restart_policy (dockeroptions.go); none when not
+	// given.
+	Ports                        []DockerPort `json:"published_ports,omitempty"`
+	Binds                        []string     `json:"volumes,omitempty"`
+	RestartPolicy                string       `json:"restart_policy,omitempty"` // "": not given
 	Restart, Recreate, ForceKill bool
 }
 
 // Probe prints "image ID" (or "image missing") and "container IMAGEID
 // RUNNING" (or "container missing"), the environments (envProbe) and,
-// with command given, the container's (commandProbe): what the module
+// with command given, the container's (commandProbe), with ports, binds
+// or a restart policy given its port bindings, binds and restart policy
+// (hostConfigProbe): what the module
 // reads (module.py:298-310, docker_api.py:198-216). It changes nothing,
 // as the module in check mode pulls nothing (module.py:484-492).
 func (dc DockerContainer) Probe() string {
@@ -68,7 +79,7 @@ func (dc DockerContainer) Probe() string {
 	if dc.State == "absent" {
 		return "(" + dc.containerLookup() + `; echo "container $c")`
 	}
-	return "(" + dc.imageLookup() + "; " + dc.containerLookup() + `; echo "image $i"; echo "container $c"` + dc.envProbe() + dc.commandProbe() + ")"
+	return "(" + dc.imageLookup() + "; " + dc.containerLookup() + `; echo "image $i"; echo "container $c"` + dc.envProbe() + dc.commandProbe() + dc.hostConfigProbe() + ")"
 }
 
 // envFormat prints each Config.Env entry as a JSON string on its own line,
@@ -90,13 +101,17 @@ func (dc DockerContainer) envProbe() string {
 // changes something.
 func (dc DockerContainer) Line() string {
 	if dc.ownImage() {
-		return "(" + dc.ownImageLookup() + "; " + dc.ownImageEnv() + `; if ! ce="$ce" ie="$ie" pe= awk '` + envAwk + `'; then ` +
+		differs := `! ce="$ce" ie="$ie" pe= awk '` + envAwk + `'`
+		if dc.Recreate {
+			differs = ":"
+		}
+		return "(" + dc.ownImageLookup() + "; " + dc.ownImageEnv() + `; if ` + differs + `; then ` +
 			dc.stopIfRunning() + " && " + DockerCLI + " rm " + dc.Name + " && " + DockerCLI + ` create --name ` + dc.Name + ` "$i" || exit; c="$i false"; fi` + dc.stateLine() + ")"
 	}
 	if dc.State == "absent" {
 		return "(" + dc.containerLookup() + `; if [ "$c" != missing ]; then ` + dc.stopIfRunning() + " && " + DockerCLI + " rm " + dc.Name + "; fi)"
 	}
-	return "(" + dc.imageOrPull() + "; " + dc.containerLookup() + "; " + dc.converge() + dc.stateLine() + ")"
+	return "(" + dc.imageOrPull() + "; " + dc.containerLookup() + "; " + dc.converge() + dc.restartPolicyLine() + dc.stateLine() + ")"
 }
 
 // imageLookup sets i to the image's ID, or to "missing" when the daemon
@@ -122,15 +137,19 @@ func (dc DockerContainer) imageOrPull() string {
 }
 
 // converge creates a missing container, and recreates one whose image,
-// environment or command differs (every time with recreate); c then says
-// it does not run.
+// environment, command, ports or binds differ (every time with
+// recreate); c then says it does not run.
 func (dc DockerContainer) converge() string {
 	create := DockerCLI + " create --name " + dc.Name + dc.createOptions() + " " + dc.Image + dc.commandWords()
-	differs := `[ "${c% *}" != "$i" ]` + dc.envDiffers() + dc.commandDiffers()
+	differs := `[ "${c% *}" != "$i" ]` + dc.envDiffers() + dc.commandDiffers() + dc.hostConfigDiffers()
 	if dc.Recreate {
 		differs = ":"
 	}
-	return `if [ "$c" = missing ]; then ` + create + ` || exit; c="$i false"; elif ` + differs + "; then " +
+	init := ""
+	if dc.RestartPolicy != "" {
+		init, create = "n=; ", create+" && n=1" // n: created with the policy (restartPolicyLine)
+	}
+	return init + `if [ "$c" = missing ]; then ` + create + ` || exit; c="$i false"; elif ` + differs + "; then " +
 		dc.stopIfRunning() + " && " + DockerCLI + " rm " + dc.Name + " && " + create + ` || exit; c="$i false"; fi`
 }
 
@@ -138,16 +157,20 @@ func (dc DockerContainer) converge() string {
 // with besides its image: stop_timeout (Config.StopTimeout,
 // docker_api.py:1379; never compared, base.py:1035) and env (Config.Env,
 // docker_api.py:1330: the task's variables only; the daemon adds the
-// image's).
+// image's), restart_policy (HostConfig.RestartPolicy,
+// docker_api.py:1148-1157), published_ports and volumes (publishFlags).
 func (dc DockerContainer) createOptions() string {
 	var b strings.Builder
 	if dc.StopTimeout != "" {
 		b.WriteString(" --stop-timeout " + dc.StopTimeout)
 	}
+	if dc.RestartPolicy != "" {
+		b.WriteString(" --restart " + dc.RestartPolicy)
+	}
 	for _, kv := range dc.Env {
 		b.WriteString(" -e " + shquote.Always(kv))
 	}
-	return b.String()
+	return b.String() + dc.publishFlags()
 }
 
 // commandWords are the command's words after the image, where `docker
@@ -257,6 +280,10 @@ type dockerProbe struct {
 	exists, running       bool
 	imageEnv, env         []string // the image's and the container's variables
 	command               string   // with command given: the container's Config.Cmd as JSON
+	// hostConfig holds the container's port, exposed and bind lines
+	// (hostConfigFormat), read with ports, binds or a policy given.
+	hostConfig    map[string]bool
+	restartPolicy string // read with a restart policy given
 }
 
 func parseDockerProbe(stdout string) (dockerProbe, error) {
@@ -274,6 +301,10 @@ func parseDockerProbe(stdout string) (dockerProbe, error) {
 			p.exists, p.containerImage, p.running = true, img, running == "true"
 		case key == "cmd":
 			p.command = value
+		case key == "restart":
+			p.restartPolicy = value
+		case key == "port" || key == "exposed" || key == "bind":
+			p.addHostConfig(strings.TrimSpace(line))
 		case key == "imageenv" || key == "env":
 			var kv string
 			if err := json.Unmarshal([]byte(value), &kv); err != nil {
@@ -285,6 +316,13 @@ func parseDockerProbe(stdout string) (dockerProbe, error) {
 		}
 	}
 	return p, nil
+}
+
+func (p *dockerProbe) addHostConfig(line string) {
+	if p.hostConfig == nil {
+		p.hostConfig = map[string]bool{}
+	}
+	p.hostConfig[line] = true
 }
 
 func (p *dockerProbe) addEnv(key, kv string) {
@@ -318,6 +356,8 @@ func (ct ContainerTask) decideDockerImage(code int, stdout, stderr string) (Cont
 		return ct.result(true, dc.createWords(), "")
 	case dc.Recreate || p.containerImage != p.image || dc.configDiffers(p):
 		return ct.result(true, "re"+dc.createWords()+dc.because(p), "")
+	case dc.restartPolicyDiffers(p):
+		return ct.withPolicyUpdate(p)
 	case dc.State == "present":
 		return ct.result(false, "", "the container exists with image "+dc.Image)
 	}
@@ -340,10 +380,29 @@ func (dc DockerContainer) afterPull(p dockerProbe) string {
 	return "recreate the container if its image differs, and bring it to " + dc.State
 }
 
-// configDiffers: the container lacks a variable the module expects, or, with
-// command given, runs another command.
-func (dc DockerContainer) configDiffers(p dockerProbe) bool {
-	return !envComparison(p.imageEnv, dc.Env, p.env) || (dc.Command != nil && p.command != dc.commandJSON())
+// configDiffers: an option the module compares differs (differing).
+func (dc DockerContainer) configDiffers(p dockerProbe) bool { return len(dc.differing(p)) > 0 }
+
+// differing names the options whose comparison fails: env (the container
+// lacks a variable the module expects, env given or not), command (with
+// command given, the container runs another), published_ports and
+// volumes (the container lacks a binding, an exposed port or a bind the
+// task gives, dockeroptions.go).
+func (dc DockerContainer) differing(p dockerProbe) []string {
+	var names []string
+	if !envComparison(p.imageEnv, dc.Env, p.env) {
+		names = append(names, "env")
+	}
+	if dc.Command != nil && p.command != dc.commandJSON() {
+		names = append(names, "command")
+	}
+	if !p.holdsAll(dc.portLines()) {
+		names = append(names, "published_ports")
+	}
+	if !p.holdsAll(dc.bindLines()) {
+		names = append(names, "volumes")
+	}
+	return names
 }
 
 func (dc DockerContainer) because(p dockerProbe) string {
@@ -351,7 +410,7 @@ func (dc DockerContainer) because(p dockerProbe) string {
 	case dc.Recreate:
 		return " (recreate: true)"
 	case p.containerImage == p.image:
-		return " (its environment or command differs from the task's)"
+		return " (it differs from the task in " + strings.Join(dc.differing(p), ", ") + ")"
 	}
 	return fmt.Sprintf(" (its image %s is not %s's %s)", shortID(p.containerImage), dc.Image, shortID(p.image))
 }
@@ -416,7 +475,8 @@ func shortID(id string) string {
 // looked up by its ID, :439-450; a missing one compares as none): the
 // environment expected is that image's (docker_api.py:661-675), so a
 // container holding another value of one of its image's variables differs
-// (:331), and is recreated from its image ID with the task's options only
+// (:331), and is recreated (as any is with recreate: true, :349) from its
+// image ID with the task's options only
 // (:356-367: name, nothing else; its other configuration is dropped), not
 // started (:377-387 then start it for started). The rest is as with image:
 // a missing container fails (:318-319), started starts a container that
@@ -440,8 +500,10 @@ func (dc DockerContainer) ownImageEnv() string {
 }
 
 // decideDockerOwnImage decides a task without image from the probe's
-// answer (ownImage): the container recreated from its image when it
-// holds another value of one of that image's variables, then its state.
+// answer (ownImage): the container recreated from its image with
+// recreate: true (module.py:349: recreate whatever the comparison finds,
+// from the container's image ID, :356-358) or when it holds another value
+// of one of that image's variables, then its state.
 func (ct ContainerTask) decideDockerOwnImage(code int, stdout, stderr string) (ContainerResult, error) {
 	p, err := parseDockerProbe(stdout)
 	switch {
@@ -452,22 +514,25 @@ func (ct ContainerTask) decideDockerOwnImage(code int, stdout, stderr string) (C
 	case !p.exists:
 		return ContainerResult{}, fmt.Errorf("container %s: the probe found no container (without image the module fails: Cannot create container when image is not specified!)", ct.Target)
 	}
+	if ct.Docker.Recreate {
+		return ct.result(true, ct.Docker.recreateOwnImage(p.containerImage, "recreate: true"), "")
+	}
 	if keys := missingImageVars(p.imageEnv, p.env); len(keys) > 0 {
-		return ct.result(true, ct.Docker.recreateOwnImage(p.containerImage, keys), "")
+		return ct.result(true, ct.Docker.recreateOwnImage(p.containerImage, "its "+variablesAre(keys)+" not its image's"), "")
 	}
 	return ct.fromRunning(p.running, false)
 }
 
 // recreateOwnImage says what the module does to a container that does
-// not hold its image's variables. Only the variables' names are said:
-// their values may be secrets.
-func (dc DockerContainer) recreateOwnImage(image string, keys []string) string {
+// not hold its image's variables (only their names are said: their
+// values may be secrets), or to any with recreate: true.
+func (dc DockerContainer) recreateOwnImage(image, why string) string {
 	then := ""
 	if dc.State == "started" {
 		then = " and start it"
 	}
-	return fmt.Sprintf("recreate the container from its image %s%s (its %s not its image's: without image the module compares the container with its own image and recreates it with this task's options only, dropping the rest of its configuration)",
-		shortID(image), then, variablesAre(keys))
+	return fmt.Sprintf("recreate the container from its image %s%s (%s: without image the module recreates it from its own image with this task's options only, dropping the rest of its configuration)",
+		shortID(image), then, why)
 }
 
 func variablesAre(keys []string) string {

@@ -149,7 +149,8 @@ func TestDockerContainerCommandComparison(t *testing.T) {
 }
 
 // TestDockerContainerWithoutImage: without image the module compares the
-// container's environment with its own image's (dockerimage.go ownImage):
+// container's environment with its own image's (dockerimage.go ownImage),
+// and recreates it from that image whatever it finds with recreate: true:
 // the plan decides it from the probe, naming the variables (never their
 // values), and the line, run here against a stand-in docker CLI, recreates
 // from the container's image ID only where the plan says so, then brings
@@ -169,6 +170,8 @@ func TestDockerContainerWithoutImage(t *testing.T) {
 		{DockerContainer{State: "started"}, "true", "/srv", true, "recreate the container from its image abababababab and start it (its variable HOME is not its image's", "stop vllm\nrm vllm\ncreate --name vllm " + img + "\nstart vllm\n"},
 		{DockerContainer{State: "started", Restart: true}, "false", "/srv", true, "and start it", "rm vllm\ncreate --name vllm " + img + "\nstart vllm\n"},
 		{DockerContainer{State: "stopped"}, "true", "/srv", true, "recreate the container from its image abababababab (its variable HOME", "stop vllm\nrm vllm\ncreate --name vllm " + img + "\n"},
+		{DockerContainer{State: "started", Recreate: true}, "true", "/root", true, "recreate the container from its image abababababab and start it (recreate: true", "stop vllm\nrm vllm\ncreate --name vllm " + img + "\nstart vllm\n"},
+		{DockerContainer{State: "stopped", Recreate: true}, "false", "/root", true, "recreate the container from its image abababababab (recreate: true", "rm vllm\ncreate --name vllm " + img + "\n"},
 	} {
 		c.dc.Name = "vllm"
 		ct := ContainerTask{Module: "docker_container", Target: "vllm", State: c.dc.State, Restart: c.dc.Restart, Docker: &c.dc}

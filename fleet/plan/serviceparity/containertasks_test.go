@@ -36,7 +36,9 @@ var e2ePodmanTaskCases = []e2ePodmanCase{
 // stopped on both; on containers holding their own value of their image's
 // PATH (e2eDockerPathOverride), started, restarted and stopped (each
 // recreated from its image, without its other variables, then started or
-// left stopped). With image (e2eDockerImages: the host has
+// left stopped); recreate: true without image on a running container
+// holding one more variable (recreated from its image with the task's
+// options only, then started; recreated again on every run). With image (e2eDockerImages: the host has
 // vllm/vllm-openai:0 and :1, the registry :1 and :2): a container of the
 // image (ok; restart with stop_timeout), one of an older image
 // (recreated and started), recreate: true on a stopped one, a missing
@@ -46,7 +48,15 @@ var e2ePodmanTaskCases = []e2ePodmanCase{
 // on a missing one, and an image the host lacks (a pull; then recreated);
 // with env: a container holding it and more (ok), one holding another
 // value (recreated), one lacking the image's PATH (recreated); with
-// command (a string, a list): the container's (ok), another (recreated).
+// command (a string, a list): the container's (ok), another (recreated);
+// with published_ports, volumes and restart_policy: the container's and
+// more ports and binds (ok: compared allow_more_present), "8000:8000"
+// (through the alias ports) on a container bound as `docker run -p
+// 8000:8000` binds it, with an empty address where the module expects
+// 0.0.0.0 (recreated), a volume added beside another restart policy
+// (recreated with it, not updated), another policy on a stopped container
+// (updated in place, then started), `no` (a YAML false) on a running
+// container with state stopped (updated, then stopped).
 var e2eDockerTaskCases = []e2ePodmanCase{
 	{name: "restartrun", args: ", state: started, restart: true", start: "running"},
 	{name: "restartidle", args: `, restart: "yes"`, start: "exited"},
@@ -57,6 +67,7 @@ var e2eDockerTaskCases = []e2ePodmanCase{
 	{name: "ovstart", args: "", start: "running", env: e2eDockerPathOverride},
 	{name: "ovrestart", args: ", restart: true", start: "exited", env: e2eDockerPathOverride + ",MODEL=qwen"},
 	{name: "ovstop", args: ", state: stopped", start: "running", env: e2eDockerPathOverride},
+	{name: "ovrecreate", args: ", recreate: true", start: "running", env: e2eDockerPath + ",MODEL=qwen"},
 	{name: "imgsame", args: ", image: vllm/vllm-openai:1", start: "running", image: "1"},
 	{name: "imgrestart", args: ", image: vllm/vllm-openai:1, restart: true, stop_timeout: 30", start: "running", image: "1"},
 	{name: "imgold", args: ", image: vllm/vllm-openai:1", start: "running", image: "0"},
@@ -72,6 +83,12 @@ var e2eDockerTaskCases = []e2ePodmanCase{
 	{name: "envimage", args: ", image: vllm/vllm-openai:1, env: {MODEL: qwen}", start: "running", env: "MODEL=qwen"},
 	{name: "cmdsame", args: `, image: vllm/vllm-openai:1, command: "--model qwen --port 8000"`, start: "running", cmd: `["--model","qwen","--port","8000"]`},
 	{name: "cmdchanged", args: ", image: vllm/vllm-openai:1, command: [--model, llama, --port, 8000]", start: "running", cmd: `["--model","qwen","--port","8000"]`},
+	{name: "pubsame", args: `, image: vllm/vllm-openai:1, published_ports: ["8000:8000", "127.0.0.1:9000:9000"], volumes: ["/srv/models:/models:ro"], restart_policy: unless-stopped`,
+		start: "running", ports: "8000/tcp 0.0.0.0 8000,9000/tcp 127.0.0.1 9000,9001/udp 127.0.0.1 9001", binds: "/srv/models:/models:ro,/srv/cache:/root/.cache:rw", policy: "unless-stopped"},
+	{name: "pubdefault", args: `, image: vllm/vllm-openai:1, ports: ["8000:8000"]`, start: "running", ports: "8000/tcp - 8000"},
+	{name: "voladded", args: `, image: vllm/vllm-openai:1, volumes: ["/srv/models:/models", "/srv/cache:/root/.cache:ro"], restart_policy: always`, start: "running", binds: "/srv/models:/models:rw"},
+	{name: "rpupdate", args: ", image: vllm/vllm-openai:1, restart_policy: always", start: "exited"},
+	{name: "rpno", args: ", image: vllm/vllm-openai:1, state: stopped, restart_policy: no", start: "running", policy: "always"},
 }
 
 // e2eContainerTaskModules are the modules compared, with their task cases.
@@ -106,8 +123,9 @@ func e2eContainerTasksPlaybook() string {
 // containers, ask the engines for the same actions in the same order,
 // leave the same containers and notify the same handlers; after them,
 // straylight's plan says ok for every task but podman's started (which
-// the module always starts or restarts, podman_container_lib.py:1781-1797)
-// and docker's started with restart (module.py:382-385). Against both
+// the module always starts or restarts, podman_container_lib.py:1781-1797),
+// docker's started with restart (module.py:382-385) and docker's with
+// recreate: true (module.py:349). Against both
 // ansible-cores.
 func TestE2EContainerTasksParityWithModules(t *testing.T) {
 	collections := e2ePodmanCollection(t) + string(os.PathListSeparator) + e2eDockerContainerCollection(t)
@@ -121,9 +139,10 @@ func TestE2EContainerTasksParityWithModules(t *testing.T) {
 		plan := parity.Plan(t, parity.OpenCore(t, root, "", o.Version))
 		e2eContainerTasksPlanned(t, plan)
 		e2eTasksChanged(t, o, plan, "podman startrun", "podman startidle", "podman restartrun", "podman stoprun", "podman absentrun",
-			"docker restartrun", "docker restartidle", "docker startidle", "docker stoprun", "docker ovstart", "docker ovrestart", "docker ovstop", "docker imgrestart", "docker imgold",
+			"docker restartrun", "docker restartidle", "docker startidle", "docker stoprun", "docker ovstart", "docker ovrestart", "docker ovstop",
+			"docker ovrecreate", "docker imgrestart", "docker imgold",
 			"docker imgrecreate", "docker imgnew", "docker imgpresent", "docker imgkill", "docker imgabsent", "docker imgpull",
-			"docker envchanged", "docker envimage", "docker cmdchanged")
+			"docker envchanged", "docker envimage", "docker cmdchanged", "docker pubdefault", "docker voladded", "docker rpupdate", "docker rpno")
 		e2eContainerTasksCheck(t, o, plan, e2eContainerTasksAnsible(t, o, dir, root, collections, "--check", "--diff"))
 		if now := snapshot(); now != before {
 			t.Errorf("%s: a check acted on containers (-) before, (+) after:\n%s", e2eContainerVersions(o), parity.LineDiff(before, now))
@@ -139,7 +158,7 @@ func TestE2EContainerTasksParityWithModules(t *testing.T) {
 		after := parity.Plan(t, parity.OpenCore(t, root, "", o.Version))
 		e2eContainerTasksPlanned(t, after)
 		e2eTasksChanged(t, o, after, "podman startrun", "podman startidle", "podman restartrun", "docker restartrun", "docker restartidle",
-			"docker ovrestart", "docker imgrestart", "docker imgrecreate")
+			"docker ovrestart", "docker ovrecreate", "docker imgrestart", "docker imgrecreate")
 		t.Logf("%s:\n%s", e2eContainerVersions(o), byAnsible)
 	})
 }

@@ -30,11 +30,14 @@ import (
 // docker CLI, here a stand-in script first on PATH. Both stand-ins keep
 // each container in the same file STATE/containers/NAME ("status starts
 // stops restarts image stop_timeout": its image's ID, "-" for no
-// StopTimeout), the host's images in STATE/images ("REF ID" lines) and
+// StopTimeout), its port bindings in STATE/ports/NAME ("PORT/PROTO HOSTIP
+// HOSTPORT" lines, "-" for empty; every bound port exposed) and its binds
+// in STATE/binds/NAME (one a line), the host's images in STATE/images
+// ("REF ID" lines) and
 // the registry's in STATE/registry (what a pull fetches), and log what
 // they are asked to STATE/calls: the daemon "api METHOD PATH?QUERY" (a
-// creation with the body's image and StopTimeout after it), the CLI
-// "docker ARGS".
+// creation with the body's image, StopTimeout, Env, Cmd, ports and binds
+// after it), the CLI "docker ARGS".
 
 // e2eDockerCLIStub is the docker CLI stand-in: what straylight's
 // docker_container lines run. It fails unless --host names the daemon
@@ -46,8 +49,12 @@ import (
 // format the image's variables (STATE/imageenv, "ID KEY=VALUE" lines);
 // REF is a name or an image's ID, as the CLI takes either, here and in
 // create; pull fetches REF from the registry into the images; create
-// [--stop-timeout N] [-e KEY=VALUE]... IMAGE [WORD...] creates a container
-// that does not run, its variables the image's with the given ones over
+// [--stop-timeout N] [-e KEY=VALUE]... [-p IP:HOSTPORT:PORT/PROTO]... [-v
+// BIND]... IMAGE [WORD...] creates a container that does not run, its
+// bindings and binds those given, which `container inspect` with
+// straylight's host configuration format prints as docker's template
+// would ("port PORT JSON", "exposed PORT", "bind JSON" lines, ports sorted
+// as the template's range sorts a map's keys), its variables the image's with the given ones over
 // them, as the daemon sets them, its Config.Cmd the words
 // (STATE/cmd/NAME, JSON; none: the images have no CMD), which `container
 // inspect --format '{{json .Config.Cmd}}'` prints (null for none); rm
@@ -60,6 +67,7 @@ S=@STATE@
 { printf 'docker'; printf ' %s' "$@"; echo; } >> "$S/calls"
 fail() { echo "$*" >&2; exit 1; }
 ENVFORMAT='{{range .Config.Env}}{{json .}}{{println}}{{end}}'
+HOSTCONFIGFORMAT='{{range $p, $b := .HostConfig.PortBindings}}port {{$p}} {{json $b}}{{println}}{{end}}{{range $p, $e := .Config.ExposedPorts}}exposed {{$p}}{{println}}{{end}}{{range .HostConfig.Binds}}bind {{json .}}{{println}}{{end}}restart {{.HostConfig.RestartPolicy.Name}}{{println}}'
 json() { sed 's/\\/\\\\/g; s/"/\\"/g; s/.*/"&"/'; }
 lookup() { awk -v r="$2" '$1 == r { print $2 }' "$S/$1"; }
 imageid() { case $1 in sha256:*) awk -v i="$1" '$2 == i { print $2; exit }' "$S/images" ;; *) lookup images "$1" ;; esac; }
@@ -85,7 +93,17 @@ create)
 	[ "$1" = --name ] || fail "docker stand-in: create $* is not modelled"
 	name=$2 timeout=- env=; shift 2
 	if [ "$1" = --stop-timeout ]; then timeout=$2; shift 2; fi
+	policy=
+	if [ "$1" = --restart ]; then policy=$2; shift 2; fi
 	while [ "$1" = -e ]; do env="$env$2
+"; shift 2; done
+	ports= binds=
+	while [ "$1" = -p ]; do
+		p=$(printf '%s\n' "$2" | awk -F: 'NF == 3 && $3 ~ /^[0-9]+\/[a-z]+$/ { print $3, ($1 == "" ? "-" : $1), ($2 == "" ? "-" : $2) }')
+		[ -n "$p" ] || fail "docker stand-in: -p $2 is not modelled"
+		ports="$ports$p
+"; shift 2; done
+	while [ "$1" = -v ]; do binds="$binds$2
 "; shift 2; done
 	[ $# -ge 1 ] || fail "docker stand-in: create $* is not modelled"
 	id=$(imageid "$1"); [ -n "$id" ] || fail "Unable to find image '$1' locally"
@@ -93,6 +111,10 @@ create)
 	mkdir -p "$S/cmd"; rm -f "$S/cmd/$name"
 	if [ $# -gt 0 ]; then printf '%s\n' "$@" | json | paste -sd, - | sed 's/.*/[&]/' > "$S/cmd/$name"; fi
 	[ ! -f "$S/containers/$name" ] || fail "Error response from daemon: Conflict. The container name \"/$name\" is already in use"
+	mkdir -p "$S/ports" "$S/binds"
+	[ -z "$ports" ] || printf '%s' "$ports" | LC_ALL=C sort > "$S/ports/$name"
+	[ -z "$binds" ] || printf '%s' "$binds" | LC_ALL=C sort > "$S/binds/$name"
+	mkdir -p "$S/restart"; [ -z "$policy" ] || echo "$policy" > "$S/restart/$name"
 	mkdir -p "$S/env"
 	{ awk -v id="$id" '$1 == id { sub(/^[^ ]* /, ""); print }' "$S/imageenv"; printf '%s' "$env"; } |
 		awk '{ k = $0; sub(/=.*/, "", k); v[k] = $0 } END { for (k in v) print v[k] }' | sort > "$S/env/$name"
@@ -103,10 +125,13 @@ container)
 	"inspect --format {{.Image}} {{.State.Running}}") verb=imagerunning ;;
 	"inspect --format $ENVFORMAT") verb=env ;;
 	"inspect --format {{json .Config.Cmd}}") verb=cmd ;;
+	"inspect --format $HOSTCONFIGFORMAT") verb=hostconfig ;;
+	"inspect --format {{.HostConfig.RestartPolicy.Name}}") verb=policy ;;
 	*) fail "docker stand-in: container $* is not modelled" ;;
 	esac
 	shift 3 ;;
 restart | stop) if [ "$1" = -t ]; then shift 2; fi ;;
+update) [ "$1" = --restart ] || fail "docker stand-in: update $* is not modelled"; policy=$2; shift 2 ;;
 start | kill | rm) ;;
 *) fail "docker stand-in: $verb is not modelled" ;;
 esac
@@ -121,11 +146,19 @@ running) echo "$running" ;;
 imagerunning) echo "$image $running" ;;
 env) [ ! -f "$S/env/$name" ] || json < "$S/env/$name" ;;
 cmd) if [ -f "$S/cmd/$name" ]; then cat "$S/cmd/$name"; else echo null; fi ;;
+hostconfig) if [ -f "$S/ports/$name" ]; then
+		awk '{ printf "port %s [{\"HostIp\":\"%s\",\"HostPort\":\"%s\"}]\n", $1, ($2 == "-" ? "" : $2), ($3 == "-" ? "" : $3) }' "$S/ports/$name"
+		awk '{ print "exposed " $1 }' "$S/ports/$name"
+	fi
+	[ ! -f "$S/binds/$name" ] || json < "$S/binds/$name" | sed 's/^/bind /'
+	echo "restart $(cat "$S/restart/$name" 2>/dev/null || echo no)" ;;
+policy) cat "$S/restart/$name" 2>/dev/null || echo no ;;
+update) mkdir -p "$S/restart"; echo "$policy" > "$S/restart/$name"; echo "$name" ;;
 start) [ "$status" = running ] || put running $((starts + 1)) "$stops" "$restarts"; echo "$name" ;;
 stop | kill) [ "$status" != running ] || put exited "$starts" $((stops + 1)) "$restarts"; echo "$name" ;;
 restart) put running "$starts" "$stops" $((restarts + 1)); echo "$name" ;;
 rm) [ "$status" != running ] || fail "Error response from daemon: cannot remove container \"/$name\": container is running: stop the container before removing or force remove"
-	rm -f "$f" "$S/env/$name" "$S/cmd/$name"; echo "$name" ;;
+	rm -f "$f" "$S/env/$name" "$S/cmd/$name" "$S/ports/$name" "$S/binds/$name" "$S/restart/$name"; echo "$name" ;;
 esac
 `
 
@@ -148,7 +181,11 @@ esac
 //   - POST /containers/create?name=NAME: create_container
 //     (docker_api.py:285-299) with the body module.py:513-520 composes:
 //     the image, StopTimeout, Env and Cmd when stop_timeout, env and
-//     command are given,
+//     command are given, ExposedPorts (always) with
+//     HostConfig.PortBindings for published_ports, Volumes (empty) with
+//     HostConfig.Binds for volumes (published); inspect returns them as
+//     docker does (HostConfig.PortBindings {} and Binds null for none,
+//     Config.ExposedPorts left out for none),
 //     and the client's defaults (e2eDockerCreateDefaults; anything else
 //     fails the test: not modelled); the container's variables are the
 //     image's with Env's over them, as the daemon merges them;
@@ -179,6 +216,10 @@ func (d *e2eDockerDaemon) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	parts := strings.Split(strings.Trim(e2eDockerAPIVersion.ReplaceAllString(r.URL.Path, ""), "/"), "/")
 	if r.Method == http.MethodPost && slices.Equal(parts, []string{"containers", "create"}) {
 		d.create(w, r)
+		return
+	}
+	if r.Method == http.MethodPost && len(parts) == 3 && parts[0] == "containers" && parts[2] == "update" {
+		d.update(w, r, parts[1])
 		return
 	}
 	d.log("api " + r.Method + " " + r.URL.RequestURI())
@@ -276,10 +317,32 @@ func (d *e2eDockerDaemon) inspect(w http.ResponseWriter, ref string) {
 	if c[5] != "-" {
 		config["StopTimeout"] = c[5]
 	}
+	hostConfig := map[string]any{"PortBindings": map[string]any{}, "Binds": nil, "RestartPolicy": map[string]any{"Name": d.policy(name), "MaximumRetryCount": 0}}
+	if binds := d.lines(filepath.Join("binds", name)); len(binds) > 0 {
+		hostConfig["Binds"] = binds
+	}
+	if bindings, exposed := d.ports(name); len(exposed) > 0 {
+		hostConfig["PortBindings"], config["ExposedPorts"] = bindings, exposed
+	}
 	e2eDockerJSON(w, http.StatusOK, map[string]any{"Id": e2eDockerID(name), "Name": "/" + name, "Image": c[4],
 		"State":      map[string]any{"Status": c[0], "Running": c[0] == "running", "Paused": false, "Restarting": false, "Dead": false},
 		"Config":     config,
-		"HostConfig": map[string]any{}, "NetworkSettings": map[string]any{"Networks": map[string]any{}}})
+		"HostConfig": hostConfig, "NetworkSettings": map[string]any{"Networks": map[string]any{}}})
+}
+
+// ports is the container's HostConfig.PortBindings and
+// Config.ExposedPorts, from STATE/ports/NAME, as docker's inspect writes
+// them (api/types/container HostConfig.PortBindings, nat.PortMap: each
+// port's list of {HostIp, HostPort}; Config.ExposedPorts, nat.PortSet: an
+// empty object by port, left out when none).
+func (d *e2eDockerDaemon) ports(name string) (map[string]any, map[string]any) {
+	bindings, exposed := map[string]any{}, map[string]any{}
+	for _, line := range d.lines(filepath.Join("ports", name)) {
+		f := strings.Fields(line)
+		bindings[f[0]] = []map[string]string{{"HostIp": strings.TrimPrefix(f[1], "-"), "HostPort": strings.TrimPrefix(f[2], "-")}}
+		exposed[f[0]] = map[string]any{}
+	}
+	return bindings, exposed
 }
 
 // act starts, stops, kills or restarts the container as the daemon does:
@@ -313,7 +376,11 @@ func (d *e2eDockerDaemon) remove(w http.ResponseWriter, ref string) {
 	case c[0] == "running":
 		e2eDockerJSON(w, http.StatusConflict, map[string]string{"message": "cannot remove container \"/" + name + "\": container is running"})
 	default:
-		if err := errors.Join(os.Remove(filepath.Join(d.state, "containers", name)), os.RemoveAll(filepath.Join(d.state, "env", name)), os.RemoveAll(filepath.Join(d.state, "cmd", name))); err != nil {
+		err := os.Remove(filepath.Join(d.state, "containers", name))
+		for _, dir := range []string{"env", "cmd", "ports", "binds", "restart"} {
+			err = errors.Join(err, os.RemoveAll(filepath.Join(d.state, dir, name)))
+		}
+		if err != nil {
 			d.t.Error(err)
 		}
 		w.WriteHeader(http.StatusNoContent)
@@ -342,9 +409,11 @@ func (d *e2eDockerDaemon) create(w http.ResponseWriter, r *http.Request) {
 	for _, w := range cmds {
 		cmd = append(cmd, fmt.Sprint(w))
 	}
-	d.log("api POST " + r.URL.RequestURI() + " " + image + " " + timeout + " " + e2eDockerEnvWord(env) + " " + e2eDockerCmdWord(cmd))
+	ports, binds := d.published(body)
+	policy := d.restartPolicy(body["HostConfig"])
+	d.log("api POST " + r.URL.RequestURI() + " " + image + " " + timeout + " " + e2eDockerEnvWord(env) + " " + e2eDockerCmdWord(cmd) + " " + e2eDockerListWord(ports) + " " + e2eDockerListWord(binds) + " " + cmp.Or(policy, "-"))
 	rest := maps.Clone(body)
-	for _, key := range []string{"Image", "StopTimeout", "Env", "Cmd"} {
+	for _, key := range []string{"Image", "StopTimeout", "Env", "Cmd", "ExposedPorts", "HostConfig", "Volumes"} {
 		delete(rest, key)
 	}
 	if got, _ := json.Marshal(rest); string(got) != e2eDockerCreateDefaults {
@@ -362,16 +431,57 @@ func (d *e2eDockerDaemon) create(w http.ResponseWriter, r *http.Request) {
 	d.write(name, []string{"created", "0", "0", "0", id, timeout})
 	d.writeEnv(name, append(d.imageEnv(id), env...))
 	d.writeCmd(name, cmd)
+	d.writeLines(filepath.Join("ports", name), ports)
+	d.writeLines(filepath.Join("binds", name), binds)
+	d.writeLines(filepath.Join("restart", name), slices.DeleteFunc([]string{policy}, func(p string) bool { return p == "" }))
 	e2eDockerJSON(w, http.StatusCreated, map[string]any{"Id": e2eDockerID(name), "Warnings": []string{}})
 }
 
 // e2eDockerCreateDefaults is what the module's creation body holds
-// besides Image and StopTimeout when the task gives no other option
-// (community.docker 3.13.3 module_container/docker_api.py:644-658 detach
-// unset: stdout and stderr attached, stdin not, as `docker create`
-// attaches them; :1223-1234 no port exposed; :289-296 no network), as
-// json.Marshal writes it.
-const e2eDockerCreateDefaults = `{"AttachStderr":true,"AttachStdin":false,"AttachStdout":true,"ExposedPorts":{},"NetworkingConfig":{"EndpointsConfig":{}},"StdinOnce":false}`
+// besides Image, StopTimeout, Env, Cmd and the ports and binds
+// (published) when the task gives no other option (community.docker
+// 3.13.3 module_container/docker_api.py:644-658 detach unset: stdout and
+// stderr attached, stdin not, as `docker create` attaches them; :289-296
+// no network), as json.Marshal writes it.
+const e2eDockerCreateDefaults = `{"AttachStderr":true,"AttachStdin":false,"AttachStdout":true,"NetworkingConfig":{"EndpointsConfig":{}},"StdinOnce":false}`
+
+// published reads a creation body's ports and binds as "PORT/PROTO
+// HOSTIP HOSTPORT" lines ("-" for empty) and bind lines, both sorted:
+// ExposedPorts, always sent (docker_api.py:1223-1234), exposing exactly
+// the published ports (the images expose none), HostConfig.PortBindings
+// one binding a port (:1235-1238), Volumes empty and HostConfig.Binds
+// (:1058-1074); anything else in them fails the test: not modelled.
+func (d *e2eDockerDaemon) published(body map[string]any) ([]string, []string) {
+	var req struct {
+		ExposedPorts map[string]struct{}
+		Volumes      map[string]struct{}
+		HostConfig   struct {
+			PortBindings map[string][]struct{ HostIp, HostPort string }
+			Binds        []string
+		}
+	}
+	data, _ := json.Marshal(body)
+	err := json.Unmarshal(data, &req)
+	host, _ := body["HostConfig"].(map[string]any)
+	if other := slices.DeleteFunc(slices.Collect(maps.Keys(host)), func(k string) bool { return k == "PortBindings" || k == "Binds" || k == "RestartPolicy" }); err != nil || req.ExposedPorts == nil || len(req.Volumes) > 0 || len(other) > 0 {
+		d.t.Errorf("docker daemon stand-in: create with ExposedPorts, Volumes or HostConfig %s is not modelled (%v)", data, err)
+	}
+	var ports []string
+	for port, b := range req.HostConfig.PortBindings {
+		if len(b) != 1 {
+			d.t.Errorf("docker daemon stand-in: port %s bound %d times is not modelled", port, len(b))
+			continue
+		}
+		ports = append(ports, port+" "+cmp.Or(b[0].HostIp, "-")+" "+cmp.Or(b[0].HostPort, "-"))
+	}
+	if !slices.Equal(slices.Sorted(maps.Keys(req.ExposedPorts)), slices.Sorted(maps.Keys(req.HostConfig.PortBindings))) {
+		d.t.Errorf("docker daemon stand-in: ExposedPorts %v other than the published ports %v are not modelled", req.ExposedPorts, req.HostConfig.PortBindings)
+	}
+	slices.Sort(ports)
+	binds := slices.Clone(req.HostConfig.Binds)
+	slices.Sort(binds)
+	return ports, binds
+}
 
 // images reads STATE/images or STATE/registry: ID by reference.
 func (d *e2eDockerDaemon) images(file string) map[string]string {
@@ -489,6 +599,27 @@ func (d *e2eDockerDaemon) writeCmd(name string, cmd []string) {
 	err := os.MkdirAll(dir, 0o755)
 	if cmd != nil {
 		err = errors.Join(err, os.WriteFile(filepath.Join(dir, name), append(data, '\n'), 0o644))
+	}
+	if err != nil {
+		d.t.Error(err)
+	}
+}
+
+// e2eDockerListWord is a creation's ports or binds in one word: joined
+// by commas, "-" for none.
+func e2eDockerListWord(lines []string) string {
+	if len(lines) == 0 {
+		return "-"
+	}
+	return strings.ReplaceAll(strings.Join(lines, ","), " ", "=")
+}
+
+// writeLines writes the lines to the file under STATE, none for none.
+func (d *e2eDockerDaemon) writeLines(file string, lines []string) {
+	path := filepath.Join(d.state, file)
+	err := os.MkdirAll(filepath.Dir(path), 0o755)
+	if len(lines) > 0 {
+		err = errors.Join(err, os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644))
 	}
 	if err != nil {
 		d.t.Error(err)
@@ -644,8 +775,9 @@ func e2eDockerContainers(cases []e2ePodmanCase) map[string]string {
 
 // e2eDockerEnvAt writes the cases' containers' variables (env, one a
 // line): the case's, else its image's, as the daemon gives a container
-// created without env; and their commands (cmd, JSON), where a case has
-// one.
+// created without env; and their commands (cmd, JSON), port bindings
+// (ports), binds (binds) and restart policies (restart), where a case has
+// them.
 func e2eDockerEnvAt(t *testing.T, state string, cases []e2ePodmanCase) {
 	t.Helper()
 	env := map[string]string{}
@@ -660,17 +792,30 @@ func e2eDockerEnvAt(t *testing.T, state string, cases []e2ePodmanCase) {
 			env["vllm-"+c.name] = ""
 		}
 	}
-	if err := errors.Join(os.RemoveAll(filepath.Join(state, "env")), os.RemoveAll(filepath.Join(state, "cmd"))); err != nil {
+	if err := os.RemoveAll(filepath.Join(state, "env")); err != nil {
 		t.Fatal(err)
 	}
 	parity.WriteTree(t, filepath.Join(state, "env"), env)
-	cmds := map[string]string{}
+	e2eDockerCaseFiles(t, filepath.Join(state, "cmd"), cases, func(c e2ePodmanCase) string { return c.cmd })
+	e2eDockerCaseFiles(t, filepath.Join(state, "ports"), cases, func(c e2ePodmanCase) string { return strings.ReplaceAll(c.ports, ",", "\n") })
+	e2eDockerCaseFiles(t, filepath.Join(state, "binds"), cases, func(c e2ePodmanCase) string { return strings.ReplaceAll(c.binds, ",", "\n") })
+	e2eDockerCaseFiles(t, filepath.Join(state, "restart"), cases, func(c e2ePodmanCase) string { return c.policy })
+}
+
+// e2eDockerCaseFiles replaces dir with a file for each case's container
+// that has the field.
+func e2eDockerCaseFiles(t *testing.T, dir string, cases []e2ePodmanCase, field func(e2ePodmanCase) string) {
+	t.Helper()
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]string{}
 	for _, c := range cases {
-		if c.cmd != "" {
-			cmds["vllm-"+c.name] = c.cmd + "\n"
+		if v := field(c); v != "" && c.start != "" {
+			files["vllm-"+c.name] = v + "\n"
 		}
 	}
-	parity.WriteTree(t, filepath.Join(state, "cmd"), cmds)
+	parity.WriteTree(t, dir, files)
 }
 
 // e2eDockerImagesAt writes the host's images (vllm/vllm-openai:0 and :1)
@@ -695,9 +840,11 @@ const e2eDockerPath = "PATH=/usr/local/bin:/usr/bin"
 // ..."), the host's images ("image REF ID", sorted) and the actions either
 // stand-in was asked for, in order, in one form: "start NAME", "stop
 // NAME", "kill NAME", "restart NAME t=N" (the API's t parameter, the CLI's
-// -t), "remove NAME", "pull REF", "create NAME IMAGE STOPTIMEOUT ENV CMD"
-// (e2eDockerEnvWord, e2eDockerCmdWord); the containers' variables and
-// commands are "docker NAME env: ENV" and "docker NAME cmd: JSON" lines.
+// -t), "remove NAME", "pull REF", "create NAME IMAGE STOPTIMEOUT ENV CMD
+// PORTS BINDS" (e2eDockerEnvWord, e2eDockerCmdWord, e2eDockerListWord);
+// the containers' variables, port bindings, binds and commands are
+// "docker NAME env: ENV", "docker NAME ports: PORTS", "docker NAME binds:
+// BINDS" and "docker NAME cmd: JSON" lines.
 func e2eDockerContainerSnapshot(t *testing.T, state string) string {
 	t.Helper()
 	var b strings.Builder
@@ -709,6 +856,16 @@ func e2eDockerContainerSnapshot(t *testing.T, state string) string {
 			t.Fatal(err)
 		}
 		fmt.Fprintf(&b, "docker %s env: %s\n", filepath.Base(f), e2eDockerEnvWord(strings.Fields(string(env))))
+	}
+	for _, kind := range []string{"ports", "binds", "restart"} {
+		files, _ := filepath.Glob(filepath.Join(state, kind, "*"))
+		for _, f := range files {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fmt.Fprintf(&b, "docker %s %s: %s\n", filepath.Base(f), kind, e2eDockerListWord(strings.Split(strings.TrimSpace(string(data)), "\n")))
+		}
 	}
 	cmds, _ := filepath.Glob(filepath.Join(state, "cmd", "*"))
 	for _, f := range cmds {
@@ -781,8 +938,10 @@ func e2eDockerAPIAction(w []string, ids map[string]string) string {
 		return "remove " + ids[parts[1]]
 	case slices.Equal(parts, []string{"images", "create"}):
 		return "pull " + q.Get("fromImage") + ":" + q.Get("tag")
-	case slices.Equal(parts, []string{"containers", "create"}) && len(w) == 7:
+	case slices.Equal(parts, []string{"containers", "create"}) && len(w) == 10:
 		return "create " + q.Get("name") + " " + strings.Join(w[3:], " ")
+	case len(parts) == 3 && parts[2] == "update" && len(w) == 4:
+		return "update " + ids[parts[1]] + " " + w[3]
 	case len(parts) == 3 && parts[0] == "containers":
 		return e2eDockerActionLine(parts[2], ids[parts[1]], q.Get("t"))
 	}
@@ -799,6 +958,8 @@ func e2eDockerCLIAction(w []string) string {
 		return e2eDockerActionLine(w[0], w[3], w[2])
 	case len(w) == 2 && w[0] == "rm":
 		return "remove " + w[1]
+	case len(w) == 4 && w[0] == "update" && w[1] == "--restart":
+		return "update " + w[3] + " " + w[2]
 	case len(w) == 2 && w[0] == "pull":
 		return "pull " + w[1]
 	case len(w) >= 4 && w[0] == "create" && w[1] == "--name":
@@ -808,19 +969,41 @@ func e2eDockerCLIAction(w []string) string {
 }
 
 // e2eDockerCLICreate is `docker create --name NAME [--stop-timeout N] [-e
-// KEY=VALUE]... IMAGE [WORD]...` as an action.
+// KEY=VALUE]... [-p IP:HOSTPORT:PORT/PROTO]... [-v BIND]... IMAGE
+// [WORD]...` as an action.
 func e2eDockerCLICreate(name string, w []string) string {
-	timeout, env := "-", []string{}
+	timeout, policy, env, ports, binds := "-", "-", []string{}, []string{}, []string{}
 	if len(w) > 2 && w[0] == "--stop-timeout" {
 		timeout, w = w[1], w[2:]
+	}
+	if len(w) > 2 && w[0] == "--restart" {
+		policy, w = w[1], w[2:]
 	}
 	for len(w) > 2 && w[0] == "-e" {
 		env, w = append(env, w[1]), w[2:]
 	}
+	for len(w) > 2 && w[0] == "-p" {
+		ports, w = append(ports, e2eDockerCLIPort(w[1])), w[2:]
+	}
+	for len(w) > 2 && w[0] == "-v" {
+		binds, w = append(binds, w[1]), w[2:]
+	}
 	if len(w) == 0 {
 		return "docker create --name " + name // not modelled
 	}
-	return "create " + name + " " + w[0] + " " + timeout + " " + e2eDockerEnvWord(env) + " " + e2eDockerCmdWord(w[1:])
+	slices.Sort(ports)
+	slices.Sort(binds)
+	return "create " + name + " " + w[0] + " " + timeout + " " + e2eDockerEnvWord(env) + " " + e2eDockerCmdWord(w[1:]) + " " + e2eDockerListWord(ports) + " " + e2eDockerListWord(binds) + " " + policy
+}
+
+// e2eDockerCLIPort is -p IP:HOSTPORT:PORT/PROTO as a "PORT/PROTO HOSTIP
+// HOSTPORT" line ("-" for empty), the form the daemon stand-in logs.
+func e2eDockerCLIPort(spec string) string {
+	f := strings.Split(spec, ":")
+	if len(f) != 3 {
+		return "not-modelled:" + spec
+	}
+	return f[2] + " " + cmp.Or(f[0], "-") + " " + cmp.Or(f[1], "-")
 }
 
 func e2eDockerActionLine(action, name, timeout string) string {
@@ -852,4 +1035,49 @@ func e2eContainersAt(t *testing.T, state, out string, files, containers map[stri
 	parity.WriteTree(t, out, files)
 	parity.WriteTree(t, filepath.Join(state, "containers"), containers)
 	parity.WriteTree(t, state, map[string]string{"calls": ""})
+}
+
+// policy is the container's restart policy, "no" when none was set, as
+// docker reports it.
+func (d *e2eDockerDaemon) policy(name string) string {
+	if lines := d.lines(filepath.Join("restart", name)); len(lines) == 1 {
+		return lines[0]
+	}
+	return "no"
+}
+
+// restartPolicy is a creation's or an update's HostConfig.RestartPolicy
+// name ("" for none); a MaximumRetryCount fails the test: the module sends
+// null without restart_retries (docker_api.py:1148-1166), which
+// straylight leaves to Ansible.
+func (d *e2eDockerDaemon) restartPolicy(hostConfig any) string {
+	host, _ := hostConfig.(map[string]any)
+	policy, _ := host["RestartPolicy"].(map[string]any)
+	if policy == nil {
+		return ""
+	}
+	if policy["MaximumRetryCount"] != nil {
+		d.t.Errorf("docker daemon stand-in: restart policy %v is not modelled", policy)
+	}
+	name, _ := policy["Name"].(string)
+	return name
+}
+
+// update sets the container's restart policy, the only update the
+// module's tasks here ask for (docker_api.py:324-326, :1160-1166): its
+// body holds RestartPolicy alone, anything else fails the test.
+func (d *e2eDockerDaemon) update(w http.ResponseWriter, r *http.Request, ref string) {
+	var body map[string]any
+	if err := json.NewDecoder(r.Body).Decode(&body); err != nil || len(body) != 1 || body["RestartPolicy"] == nil {
+		d.t.Errorf("docker daemon stand-in: update with %v is not modelled (%v)", body, err)
+	}
+	policy := d.restartPolicy(body)
+	d.log("api POST " + r.URL.RequestURI() + " " + policy)
+	name, c := d.read(ref)
+	if c == nil {
+		e2eDockerJSON(w, http.StatusNotFound, map[string]string{"message": "No such container: " + ref})
+		return
+	}
+	d.writeLines(filepath.Join("restart", name), []string{policy})
+	e2eDockerJSON(w, http.StatusOK, map[string]any{"Warnings": []string{}})
 }

@@ -102,9 +102,11 @@ esac
 // (after the inventory's prefix), the handler's arguments after name
 // (", key: value"...), the container's starting status (running, exited,
 // or "" for none) and, for docker's, its image's key in e2eDockerImages
-// ("" for vllm/vllm-openai:1), its variables (KEY=VALUE,...) and its
-// Config.Cmd (JSON; "" for none).
-type e2ePodmanCase struct{ name, args, start, image, env, cmd string }
+// ("" for vllm/vllm-openai:1), its variables (KEY=VALUE,...), its
+// Config.Cmd (JSON; "" for none), its port bindings ("PORT/PROTO HOSTIP
+// HOSTPORT", "-" for an empty address or port) and its binds, each
+// separated by commas, and its restart policy ("" for none: "no").
+type e2ePodmanCase struct{ name, args, start, image, env, cmd, ports, binds, policy string }
 
 // e2ePodmanCases: started with and without restart (its alias and
 // force_restart, a YAML and a string boolean, state left to its default)
