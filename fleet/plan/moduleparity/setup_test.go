@@ -142,3 +142,105 @@ func TestE2EExplicitSetupTask(t *testing.T) {
 		}
 	})
 }
+
+// e2eHandlerFactsPlaybook: plays with gather_facts: false whose handlers
+// read the facts a setup task gathered: h1's handlers, flushed at the end
+// of the tasks after a setup with gather_subset '!all', read what it
+// selected (and not the hardware it left out); h2's first handler is
+// flushed by meta: flush_handlers after a network-only setup, its second
+// at the end after hardware was added; h3's handler, flushed after
+// pre_tasks, runs before the setup task of its tasks.
+const e2eHandlerFactsPlaybook = `- name: Handlers after a setup task
+  hosts: h1
+  gather_facts: false
+  tasks:
+    - name: Gather
+      setup: {gather_subset: ['!all']}
+    - name: Config
+      template: {src: conf.j2, dest: "{{ out }}/h1-conf.txt"}
+      notify: [note facts, note the rest]
+  handlers:
+    - name: note facts
+      shell: printf '%s\n' "{{ ansible_hostname }} {{ ansible_distribution }} {{ ansible_os_family }} {{ ansible_facts.distribution_release }}" > {{ out }}/h1-handler.txt
+    - name: note the rest
+      command: cp {{ out }}/h1-conf.txt {{ out }}/h1-{{ ansible_memtotal_mb | default('nomem') }}.txt
+- name: Handlers at a flush between two setup tasks
+  hosts: h2
+  gather_facts: false
+  tasks:
+    - name: Gather network
+      setup: {gather_subset: ['!all', '!min', 'network']}
+    - name: Early
+      copy: {content: "early\n", dest: "{{ out }}/h2-early.txt"}
+      notify: early handler
+    - meta: flush_handlers
+    - name: Gather hardware
+      setup:
+        gather_subset: "!all,!min,hardware"
+    - name: Late
+      copy: {content: "late\n", dest: "{{ out }}/h2-late.txt"}
+      notify: late handler
+  handlers:
+    - name: early handler
+      shell: >-
+        echo "{{ ansible_hostname | default('UNDEF') }} {{ (ansible_default_ipv4 | default({'interface': 'UNDEF'})).interface | default('none') }} {{ ansible_memtotal_mb | default('UNDEF') }}" > {{ out }}/h2-early-handler.txt
+    - name: late handler
+      shell: >-
+        echo "{{ ansible_hostname | default('UNDEF') }} {{ (ansible_default_ipv4 | default({'interface': 'UNDEF'})).interface | default('none') }} {{ ansible_memtotal_mb | default('UNDEF') }}" > {{ out }}/h2-late-handler.txt
+- name: A handler flushed before the setup task
+  hosts: h3
+  gather_facts: false
+  pre_tasks:
+    - name: Pre
+      copy: {content: "pre\n", dest: "{{ out }}/h3-pre.txt"}
+      notify: pre handler
+  tasks:
+    - name: Gather
+      setup:
+  handlers:
+    - name: pre handler
+      shell: echo "{{ ansible_hostname | default('UNDEF') }} {{ ansible_distribution | default('UNDEF') }}" > {{ out }}/h3-handler.txt
+`
+
+// TestE2EHandlersSeeASetupTasksFacts: what the handlers write from the
+// facts setup tasks gathered (bytes) and the tasks' changed/ok statuses
+// are the same after ansible-playbook and after straylight --apply from
+// the same files, on both ansible-cores; the plan runs every task and
+// handler natively, the handlers with the facts of their flush point.
+func TestE2EHandlersSeeASetupTasksFacts(t *testing.T) {
+	parity.EachCore(t, func(t *testing.T, o parity.Oracle, bin, dir, root, out string) {
+		repo := parity.Repo{Name: "handlerfacts", Inventory: "inventory.yml", Playbooks: []string{"site.yml"}, Discovered: []string{"site.yml"},
+			Files: map[string]string{
+				"ansible.cfg":       "[defaults]\ninventory = inventory.yml\nretry_files_enabled = False\n",
+				"inventory.yml":     "all:\n  vars: {ansible_connection: local, out: " + out + "}\n  hosts:\n    h1:\n    h2:\n    h3:\n",
+				"site.yml":          e2eHandlerFactsPlaybook,
+				"templates/conf.j2": "conf of {{ ansible_hostname }} ({{ ansible_distribution }})\n",
+				"straylight.yml":    "",
+			}}
+		parity.WriteTree(t, root, repo.Files)
+		e2eEnvReset(t, out)
+		p := parity.Plan(t, parity.OpenCore(t, root, "", o.Version))
+		handlers := 0
+		for _, h := range p.Hosts {
+			if len(h.Unsupported)+len(h.ViaAnsible) > 0 {
+				t.Fatalf("%s: [%s] not all planned: %+v %+v", o.Full, h.Host, h.Unsupported, h.ViaAnsible)
+			}
+			handlers += len(h.Handlers)
+		}
+		if handlers != 5 {
+			t.Fatalf("%s: %d handlers planned, want 5: %+v", o.Full, handlers, p.Hosts)
+		}
+		parity.CompareStatus(t, p, parity.TaskStatus(parity.RunAnsiblePlaybook(t, o, dir, root, repo)))
+		byAnsible := e2eCommandsFiles(t, out)
+		for _, name := range []string{"h1-handler.txt", "h2-early-handler.txt", "h2-late-handler.txt", "h3-handler.txt", "h1-nomem.txt"} {
+			if !strings.Contains(byAnsible, name+": ") {
+				t.Fatalf("%s: ansible-playbook wrote no %s:\n%s", o.Full, name, byAnsible)
+			}
+		}
+		e2eEnvReset(t, out)
+		parity.Apply(t, bin, root, o)
+		if got := e2eCommandsFiles(t, out); got != byAnsible {
+			t.Errorf("%s: files after straylight --apply (-) and ansible-playbook (+):\n%s", o.Full, parity.LineDiff(got, byAnsible))
+		}
+	})
+}
