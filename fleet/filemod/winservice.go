@@ -44,10 +44,11 @@ type WinServiceArgs struct {
 	Env []EnvVar `json:"-"`
 }
 
-// winServiceName is a service name straylight passes to sc.exe and the
+// winServiceName is a service name (or display name, which often holds
+// parentheses: "Intel(R) …") straylight passes to sc.exe and the
 // *-Service cmdlets: no wildcard characters (which -Name would expand,
 // :272-274), quotes or line breaks.
-var winServiceName = lazyre.New(`^[A-Za-z0-9_.@ -]+$`)
+var winServiceName = lazyre.New(`^[A-Za-z0-9_.@ ()-]+$`)
 
 // ParseWinServiceArgs reads a win_service task's templated arguments.
 func ParseWinServiceArgs(args map[string]any) (WinServiceArgs, error) {
@@ -68,7 +69,7 @@ func (a WinServiceArgs) check() error {
 	case a.Name == "":
 		return errors.New("name is required")
 	case !winServiceName().MatchString(a.Name):
-		return fmt.Errorf("name %q is not a service name straylight runs (letters, digits, space, _ . @ -)", a.Name)
+		return fmt.Errorf("name %q is not a service name straylight runs (letters, digits, space, _ . @ - ( ))", a.Name)
 	case a.State == "absent" || a.State == "paused":
 		return fmt.Errorf("state %q: straylight runs started, stopped and restarted; Ansible runs it", a.State)
 	case a.State != "" && !slices.Contains([]string{"started", "stopped", "restarted"}, a.State):
@@ -182,7 +183,7 @@ func scKeyName(outs []string, rcs []int) (WinServiceState, error) {
 // will name: it must be one straylight passes (winServiceName).
 func winServiceKey(name string) (WinServiceState, error) {
 	if !winServiceName().MatchString(name) {
-		return WinServiceState{}, fmt.Errorf("the service is named %q, not a name straylight runs (letters, digits, space, _ . @ -)", name)
+		return WinServiceState{}, fmt.Errorf("the service is named %q, not a name straylight runs (letters, digits, space, _ . @ - ( ))", name)
 	}
 	return WinServiceState{KeyName: name}, nil
 }

@@ -99,6 +99,9 @@ func TestWinServiceDecides(t *testing.T) {
 }
 
 func TestParseWinServiceArgsRefuses(t *testing.T) {
+	if a, err := ParseWinServiceArgs(map[string]any{"name": "Intel(R) Model Helper", "state": "started"}); err != nil || a.Name != "Intel(R) Model Helper" {
+		t.Errorf("a display name with parentheses: %+v %v", a, err)
+	}
 	for args, want := range map[string]map[string]any{
 		`argument "path" of win_service is not supported`: {"name": "x", "state": "started", "path": `C:\x.exe`},
 		"name is required":                                 {"state": "started"},

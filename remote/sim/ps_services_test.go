@@ -71,7 +71,7 @@ func TestPSEnvironmentReachesTheScript(t *testing.T) {
 func TestPSServicesByDisplayName(t *testing.T) {
 	h := newPSTestHost(&winrmFakeRuntime{})
 	h.services = newPSServices([]WindowsService{{Name: "helper", DisplayName: "vLLM Helper", Status: "Stopped", StartMode: "manual"},
-		{Name: "cache", Status: "Running", StartMode: "disabled"}})
+		{Name: "cache", Status: "Running", StartMode: "disabled"}, {Name: "gpu-agent", DisplayName: "Intel(R) GPU Agent", Status: "Stopped", StartMode: "auto"}})
 	steps := []struct {
 		script       string
 		code         int
@@ -83,6 +83,8 @@ func TestPSServicesByDisplayName(t *testing.T) {
 			"[SC] GetServiceKeyName SUCCESS\r\nName = helper\r\n@@rc 0\r\n", ""},
 		{"sc.exe GetKeyName 'helper'\nexit $LASTEXITCODE", 1060, "GetServiceKeyName FAILED 1060", ""},
 		{"sc.exe GetKeyName 'cache'\nexit $LASTEXITCODE", 0, "Name = cache", ""},
+		{"sc.exe GetKeyName 'Intel(R) GPU Agent'\nStart-Service -Name 'Intel(R) GPU Agent' -ErrorAction Stop\nsc.exe query 'gpu-agent'", 0, "Name = gpu-agent\r\n", ""},
+		{"sc.exe query 'gpu-agent'", 0, "4  RUNNING", ""},
 		{"Start-Service -Name 'vllm helper' -ErrorAction Stop\nsc.exe query 'helper'", 0, "4  RUNNING", ""},
 		{"Restart-Service -Name 'cache' -ErrorAction Stop\nexit 0", 1, "", "Service &#39;cache (cache)&#39; cannot be started"},
 		{"Stop-Service -Name 'Helper Service' -ErrorAction Stop\nexit 0", 1, "", "Cannot find any service with service name &#39;Helper Service&#39;."},
