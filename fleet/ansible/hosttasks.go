@@ -30,6 +30,18 @@ type HostTasks struct {
 	// handlerFacts: what each play's handlers see of facts its setup
 	// tasks gathered, at each flush point (HandlerCommand).
 	handlerFacts map[flushPoint]handlerFacts
+	// setup is what the setup tasks of the plays so far gave the host,
+	// which the next play starts from.
+	setup setupState
+}
+
+// setupState is a walker's account of the setup tasks run so far: the
+// facts they gave, what each selected, and the one straylight left to
+// Ansible.
+type setupState struct {
+	gathered render.FactSource
+	runs     []factSelection
+	by       string
 }
 
 // flushPoint is where a play's notified handlers run: its flush number
@@ -243,14 +255,22 @@ func (r *Repo) renderHost(host string, limited bool) (*HostTasks, error) {
 	return w, nil
 }
 
-// renderRun walks the play's tasks for the host (execute.go).
+// renderRun walks the play's tasks for the host (execute.go), starting
+// from the facts the setup tasks of its earlier plays gave it: Ansible
+// keeps a host's facts for the rest of the run (a play that gathers, or
+// follows a setup task that gathered every fact, has them all already:
+// factsFor).
 func (r *Repo) renderRun(w *HostTasks, run *PlayRun, hosts []string) error {
 	hs, err := r.ScopeOf(w.Host, run)
 	if err != nil {
 		return err
 	}
 	w.addScope(hs)
-	return r.newWalker(run, w, hs, hosts).playTasks()
+	wk := r.newWalker(run, w, hs, hosts)
+	wk.gathered, wk.runs, wk.factsBy = w.setup.gathered, slices.Clone(w.setup.runs), w.setup.by
+	err = wk.playTasks()
+	w.setup = setupState{wk.gathered, wk.runs, wk.factsBy}
+	return err
 }
 
 // RenderedFiles renders a host's file tasks (ignoring --limit) and returns

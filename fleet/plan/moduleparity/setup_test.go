@@ -149,7 +149,9 @@ func TestE2EExplicitSetupTask(t *testing.T) {
 // selected (and not the hardware it left out); h2's first handler is
 // flushed by meta: flush_handlers after a network-only setup, its second
 // at the end after hardware was added; h3's handler, flushed after
-// pre_tasks, runs before the setup task of its tasks.
+// pre_tasks, runs before the setup task of its tasks. A later play on h1
+// that gathers nothing keeps what the '!all' setup gave, in its tasks and
+// its handlers.
 const e2eHandlerFactsPlaybook = `- name: Handlers after a setup task
   hosts: h1
   gather_facts: false
@@ -187,6 +189,16 @@ const e2eHandlerFactsPlaybook = `- name: Handlers after a setup task
     - name: late handler
       shell: >-
         echo "{{ ansible_hostname | default('UNDEF') }} {{ (ansible_default_ipv4 | default({'interface': 'UNDEF'})).interface | default('none') }} {{ ansible_memtotal_mb | default('UNDEF') }}" > {{ out }}/h2-late-handler.txt
+- name: A later play after the partial setup
+  hosts: h1
+  gather_facts: false
+  tasks:
+    - name: Later
+      copy: {content: "{{ ansible_distribution }} {{ ansible_memtotal_mb | default('nomem') }}\n", dest: "{{ out }}/h1-later.txt"}
+      notify: later handler
+  handlers:
+    - name: later handler
+      shell: echo "{{ ansible_hostname }} {{ ansible_os_family }}" > {{ out }}/h1-later-handler.txt
 - name: A handler flushed before the setup task
   hosts: h3
   gather_facts: false
@@ -227,12 +239,12 @@ func TestE2EHandlersSeeASetupTasksFacts(t *testing.T) {
 			}
 			handlers += len(h.Handlers)
 		}
-		if handlers != 5 {
-			t.Fatalf("%s: %d handlers planned, want 5: %+v", o.Full, handlers, p.Hosts)
+		if handlers != 6 {
+			t.Fatalf("%s: %d handlers planned, want 6: %+v", o.Full, handlers, p.Hosts)
 		}
 		parity.CompareStatus(t, p, parity.TaskStatus(parity.RunAnsiblePlaybook(t, o, dir, root, repo)))
 		byAnsible := e2eCommandsFiles(t, out)
-		for _, name := range []string{"h1-handler.txt", "h2-early-handler.txt", "h2-late-handler.txt", "h3-handler.txt", "h1-nomem.txt"} {
+		for _, name := range []string{"h1-handler.txt", "h2-early-handler.txt", "h2-late-handler.txt", "h3-handler.txt", "h1-nomem.txt", "h1-later-handler.txt"} {
 			if !strings.Contains(byAnsible, name+": ") {
 				t.Fatalf("%s: ansible-playbook wrote no %s:\n%s", o.Full, name, byAnsible)
 			}
