@@ -29,11 +29,12 @@
 // docker_container and podman_container tasks with their probe and line,
 // planned from the host's answer), the tasks straylight cannot
 // run with the reason, and one
-// scope per play for its handlers. Connection is how Ansible would reach
+// scope per play for its handlers (HostTasks.HandlerCommand renders one
+// with the facts the play's setup tasks gave by its flush point). Connection is how Ansible would reach
 // the host. A play that gathers facts (gather_facts, ansible.cfg's
 // gathering) gives its scopes the host's facts through the FactGatherer
 // the repository was opened with (fleet/facts), asked on first read; an
-// explicit setup task gathers them for the play's tasks after it, as its
+// explicit setup task gathers them for the play's tasks and handlers after it, as its
 // gather_subset and filter select them. The magic variables (magic.go) are
 // Ansible's, those of the command line and configuration included.
 //

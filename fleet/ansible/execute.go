@@ -97,7 +97,7 @@ func (wk *walker) playTasks() error {
 	if err := wk.tasks(top, wk.run.Play.PreTasks); err != nil {
 		return err
 	}
-	wk.flush++
+	wk.endFlush()
 	for i, role := range wk.run.Roles {
 		if err := wk.playRole(top, role, wk.run.Entries[i], wk.run.parentsAt(i)); err != nil {
 			return err
@@ -106,8 +106,23 @@ func (wk *walker) playTasks() error {
 	if err := wk.tasks(top, wk.run.Play.Tasks); err != nil {
 		return err
 	}
+	wk.endFlush()
+	if err := wk.tasks(top, wk.run.Play.PostTasks); err != nil {
+		return err
+	}
+	wk.w.noteHandlerFacts(wk.play, wk.flush, wk.gathered, wk.factsBy)
+	wk.w.noteHandlerFacts(wk.play, EndOfPlay, wk.gathered, wk.factsBy)
+	return nil
+}
+
+// endFlush ends the tasks whose notifications run at the flush point
+// reached: the handlers run there see the facts the play's setup tasks
+// have given the host so far (Ansible's handlers template their
+// arguments with the host's variables as they are when they run, facts
+// included), then the next flush's tasks begin.
+func (wk *walker) endFlush() {
+	wk.w.noteHandlerFacts(wk.play, wk.flush, wk.gathered, wk.factsBy)
 	wk.flush++
-	return wk.tasks(top, wk.run.Play.PostTasks)
 }
 
 // playRole runs a role entry of the play's roles: its params, conditions
@@ -525,12 +540,19 @@ func (wk *walker) discoveryFile(t *Task, hs *HostScope) error {
 // it, else nil. Ansible drops a host it cannot gather facts from before
 // the play's first task: neither rescue nor ignore_errors applies.
 func (wk *walker) gatherFailure(err error) error {
-	if src, ok := wk.play.facts.(interface{ GatherErr() error }); ok {
+	return wk.repo.gatherFailure(wk.play.facts, err)
+}
+
+// gatherFailure is the failed fact gathering err comes from — of facts,
+// a scope's own facts, or of another host's read through hostvars — else
+// nil.
+func (r *Repo) gatherFailure(facts render.FactSource, err error) error {
+	if src, ok := facts.(interface{ GatherErr() error }); ok {
 		if gerr := src.GatherErr(); gerr != nil && strings.Contains(err.Error(), gerr.Error()) {
 			return gerr
 		}
 	}
-	if g, ok := wk.repo.facts.(interface{ FailureIn(error) error }); ok {
+	if g, ok := r.facts.(interface{ FailureIn(error) error }); ok {
 		return g.FailureIn(err) // another host's, read through hostvars
 	}
 	return nil

@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/straylight-fleet/straylight/fleet/filemod"
+	"github.com/straylight-fleet/straylight/render"
 )
 
 // HostTasks is what Ansible would run on one host, rendered: every file task
@@ -26,6 +27,85 @@ type HostTasks struct {
 	// Modules: DiscoveryTasks only, the tasks straylight does not run that
 	// may start a server (see ModuleTask).
 	Modules []*ModuleTask
+	// handlerFacts: what each play's handlers see of facts its setup
+	// tasks gathered, at each flush point (HandlerCommand).
+	handlerFacts map[flushPoint]handlerFacts
+	// setup is what the setup tasks of the plays so far gave the host,
+	// which the next play starts from.
+	setup setupState
+}
+
+// setupState is a walker's account of the setup tasks run so far: the
+// facts they gave, what each selected, and the one straylight left to
+// Ansible.
+type setupState struct {
+	gathered render.FactSource
+	runs     []factSelection
+	by       string
+}
+
+// flushPoint is where a play's notified handlers run: its flush number
+// (FileTask.Flush), or EndOfPlay.
+type flushPoint struct {
+	play  *HostScope
+	flush int
+}
+
+// EndOfPlay is the flush point after the play's last task, whatever
+// notified the handler (a restart an earlier apply left owed).
+const EndOfPlay = -1
+
+// handlerFacts are the facts the play's setup tasks had given the host
+// at a flush point (nil: none, or the play gathers them itself), and the
+// setup task straylight left to Ansible, if any.
+type handlerFacts struct {
+	gathered render.FactSource
+	by       string
+}
+
+func (w *HostTasks) noteHandlerFacts(play *HostScope, flush int, gathered render.FactSource, by string) {
+	if gathered == nil && by == "" {
+		return
+	}
+	if w.handlerFacts == nil {
+		w.handlerFacts = map[flushPoint]handlerFacts{}
+	}
+	w.handlerFacts[flushPoint{play, flush}] = handlerFacts{gathered, by}
+}
+
+// HandlerCommand templates handler h of the play whose scope is play,
+// run at flush point flush, as HostScope.HandlerCommand does, with the
+// facts the play's setup tasks had given the host by then: Ansible
+// templates a handler with the host's variables as they are when it
+// runs, and the facts a setup task gathers are the host's from that task
+// on (at c9ac477e: lib/ansible/plugins/strategy/__init__.py:735 puts a
+// setup result's facts on the host; the linear strategy queues the
+// handlers as tasks at the flush point, linear.py:87-88, and gets each
+// one's variables when it runs, :134-135). A fact straylight cannot
+// gather, or that only a setup task Ansible runs gives, is named in the
+// error with the handler.
+func (w *HostTasks) HandlerCommand(play *HostScope, h *Task, flush int) (string, error) {
+	hf := w.handlerFacts[flushPoint{play, flush}]
+	hs := play.withFacts(hf.gathered)
+	cmd, err := hs.HandlerCommand(h)
+	return cmd, hf.explain(hs, h, err)
+}
+
+// explain names what a handler's failed rendering needed: the facts of
+// a host that could not be gathered, or a fact of the setup task
+// straylight left to Ansible.
+func (hf handlerFacts) explain(hs *HostScope, h *Task, err error) error {
+	if err == nil {
+		return nil
+	}
+	if gerr := hs.repo.gatherFailure(hs.facts, err); gerr != nil {
+		return fmt.Errorf("handler %q needs gathered facts: %w", h.Label(), gerr)
+	}
+	m := undefinedName().FindStringSubmatch(err.Error())
+	if hf.by != "" && m != nil && strings.HasPrefix(m[1], "ansible_") {
+		return fmt.Errorf("it reads %q, a fact of %q, which only Ansible runs", m[1], hf.by)
+	}
+	return err
 }
 
 // ModuleTask is a task DiscoveryTasks saw that straylight does not run
@@ -175,14 +255,22 @@ func (r *Repo) renderHost(host string, limited bool) (*HostTasks, error) {
 	return w, nil
 }
 
-// renderRun walks the play's tasks for the host (execute.go).
+// renderRun walks the play's tasks for the host (execute.go), starting
+// from the facts the setup tasks of its earlier plays gave it: Ansible
+// keeps a host's facts for the rest of the run (a play that gathers, or
+// follows a setup task that gathered every fact, has them all already:
+// factsFor).
 func (r *Repo) renderRun(w *HostTasks, run *PlayRun, hosts []string) error {
 	hs, err := r.ScopeOf(w.Host, run)
 	if err != nil {
 		return err
 	}
 	w.addScope(hs)
-	return r.newWalker(run, w, hs, hosts).playTasks()
+	wk := r.newWalker(run, w, hs, hosts)
+	wk.gathered, wk.runs, wk.factsBy = w.setup.gathered, slices.Clone(w.setup.runs), w.setup.by
+	err = wk.playTasks()
+	w.setup = setupState{wk.gathered, wk.runs, wk.factsBy}
+	return err
 }
 
 // RenderedFiles renders a host's file tasks (ignoring --limit) and returns

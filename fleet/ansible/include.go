@@ -192,7 +192,7 @@ func (wk *walker) logicModule(t *Task, hs *HostScope) error {
 	case ModMeta:
 		switch t.FreeForm {
 		case "flush_handlers":
-			wk.flush++
+			wk.endFlush()
 		case "noop":
 		default:
 			wk.unsupported(t, fmt.Sprintf("meta: %s is not supported", t.FreeForm))

@@ -765,12 +765,18 @@ func (r *Repo) injected(src render.FactSource) render.FactSource {
 // play gathers none itself (a play that gathers, or follows one that did,
 // has every fact already).
 func (wk *walker) withGathered(hs *HostScope) *HostScope {
-	if wk.gathered == nil || hs.facts != nil {
+	return hs.withFacts(wk.gathered)
+}
+
+// withFacts is hs with gathered as its facts, when its play gathers
+// none itself (nil gathered: hs).
+func (hs *HostScope) withFacts(gathered render.FactSource) *HostScope {
+	if gathered == nil || hs.facts != nil {
 		return hs
 	}
 	c := *hs
-	c.facts = wk.gathered
-	c.scope = hs.scope.WithFacts(wk.gathered)
+	c.facts = gathered
+	c.scope = hs.scope.WithFacts(gathered)
 	return &c
 }
 

@@ -82,6 +82,47 @@ func TestApplyWindowsTasksOnTheLab(t *testing.T) {
 	}
 }
 
+// TestApplyWinServiceByDisplayNameOnTheLab: a win_service task and a
+// win_service handler name their services by display name, as
+// win_service.ps1 finds them (Get-ServiceFromName, :264-283 at
+// a1e2a842): the plan finds the helper's name through sc.exe GetKeyName
+// on the lab and acts on it, the handler's Restart-Service -Name takes the
+// display name as Windows PowerShell's cmdlets do, and the lab's services
+// change; a second plan finds the helper as asked.
+func TestApplyWinServiceByDisplayNameOnTheLab(t *testing.T) {
+	d := startLab(t)
+	wm := d.Lab.WinRM("wintermute")
+	wm.SetService(sim.WindowsService{Name: "vllm-helper", DisplayName: "vLLM Helper", Status: "Stopped", StartMode: "manual"})
+	wm.SetService(sim.WindowsService{Name: "model-cache", DisplayName: "Model Cache", Status: "Running", StartMode: "auto"})
+	playbook := "- hosts: windows_vllm\n  gather_facts: false\n  roles: [windows-vllm-deploy]\n  tasks:\n" +
+		"    - name: Run the model helper\n      ansible.windows.win_service: {name: vLLM Helper, state: started}\n      notify: stop the cache\n" +
+		"  handlers:\n    - name: stop the cache\n      ansible.windows.win_service: {name: Model Cache, state: stopped}\n"
+	if err := os.WriteFile(filepath.Join(d.Dir, "playbooks", "windows-vllm-deploy.yml"), []byte(playbook), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	repo, plan := planLimited(t, d.Dir, "wintermute")
+	svc, hs := winTask(plan.Host("wintermute").Files, "Run the model helper"), plan.Host("wintermute").Handlers
+	if svc == nil || svc.Service.Unit != "vllm-helper" || svc.Service.Summary != "service vllm-helper: start (Stopped → Running)" || svc.Script != "Start-Service -Name 'vllm-helper' -ErrorAction Stop\n" {
+		t.Fatalf("the win_service task: %+v (unsupported %+v)", svc, plan.Host("wintermute").Unsupported)
+	}
+	if len(hs) != 2 || hs[1].Command != "Stop-Service -Name 'Model Cache' -ErrorAction Stop" {
+		t.Fatalf("handlers %+v", hs)
+	}
+	run := applyPlan(t, context.Background(), repo, plan, apply.Options{}, nil)
+	wantResult(t, run.evs, "wintermute", "ok")
+	services := wm.Services()
+	for _, want := range []sim.WindowsService{{Name: "vllm-helper", DisplayName: "vLLM Helper", Status: "Running", StartMode: "manual"},
+		{Name: "model-cache", DisplayName: "Model Cache", Status: "Stopped", StartMode: "auto"}} {
+		if !slices.Contains(services, want) {
+			t.Errorf("the lab's services after the apply: %+v, want %+v among them", services, want)
+		}
+	}
+	_, again := planLimited(t, d.Dir, "wintermute")
+	if svc := winTask(again.Host("wintermute").Files, "Run the model helper"); svc == nil || svc.Action != fleetplan.ActionNone || svc.Service.Summary != "service vllm-helper: ok (Running, manual)" {
+		t.Errorf("the second plan's win_service task: %+v", svc)
+	}
+}
+
 func winTask(files []*fleetplan.FileChange, name string) *fleetplan.FileChange {
 	for _, f := range files {
 		if f.Task == name {
@@ -131,7 +172,8 @@ func TestApplyWindowsTasksOnTheWire(t *testing.T) {
 			"    - {name: svc, win_service: {name: helper, state: restarted, force_dependent_services: true}}\n" +
 			"    - name: sh\n      win_shell: Set-Content -LiteralPath C:\\o.txt -Value $env:X\n      args: {creates: 'C:\\done'}\n      environment: {X: \"a'b\"}\n",
 	})
-	query := "Write-Output '@@service helper'\nsc.exe query 'helper'\nWrite-Output \"@@rc $LASTEXITCODE\"\nsc.exe qc 'helper'\nWrite-Output \"@@rc $LASTEXITCODE\"\nexit 0\n"
+	query := "Write-Output '@@service helper'\nsc.exe query 'helper'\nWrite-Output \"@@rc $LASTEXITCODE\"\nsc.exe qc 'helper'\nWrite-Output \"@@rc $LASTEXITCODE\"\n" +
+		"if ($LASTEXITCODE -eq 1060) { sc.exe GetKeyName 'helper'; Write-Output \"@@rc $LASTEXITCODE\" }\nexit 0\n"
 	wire := &winWire{answers: map[string]string{
 		"Write-Output '@@service helper'":                                           "@@service helper\r\n        STATE              : 4  RUNNING\r\n@@rc 0\r\n        START_TYPE         : 2   AUTO_START\r\n@@rc 0\r\n",
 		"if (Test-Path -LiteralPath 'C:\\done') { Write-Output 'creates'; exit 0 }": "run\r\n",
@@ -158,6 +200,47 @@ func TestApplyWindowsTasksOnTheWire(t *testing.T) {
 	for i, w := range want {
 		if wire.sent[i].Script != w || wire.sent[i].Shell != remote.PowerShell {
 			t.Errorf("command %d: %s %q, want powershell %q", i, wire.sent[i].Shell, wire.sent[i].Script, w)
+		}
+	}
+}
+
+// TestApplyWinServiceByDisplayNameOnTheWire: a task naming the service
+// by display name is applied by the service's name: --apply asks sc.exe
+// about 'helper' (not the display name) to see it is as planned, then
+// starts 'helper'.
+func TestApplyWinServiceByDisplayNameOnTheWire(t *testing.T) {
+	root := t.TempDir()
+	parity.WriteTree(t, root, map[string]string{
+		"inventory.yml": "all:\n  hosts:\n    wm:\n      ansible_connection: winrm\n      ansible_host: 127.0.0.1\n      ansible_user: mdt\n      ansible_password: pw\n",
+		"ansible.cfg":   "[defaults]\ninventory = inventory.yml\n",
+		"site.yml":      "- hosts: wm\n  gather_facts: false\n  tasks:\n    - {name: svc, win_service: {name: vLLM Helper, state: started}}\n",
+	})
+	helper := "@@service helper\r\n        STATE              : 1  STOPPED\r\n@@rc 0\r\n        START_TYPE         : 3   DEMAND_START\r\n@@rc 0\r\n"
+	wire := &winWire{answers: map[string]string{
+		"Write-Output '@@service vLLM Helper'": "@@service vLLM Helper\r\n@@rc 1060\r\n@@rc 1060\r\n[SC] GetServiceKeyName SUCCESS\r\nName = helper\r\n@@rc 0\r\n",
+		"Write-Output '@@service helper'":      helper,
+	}}
+	transports := func(fleetplan.Connection) (remote.Transport, error) { return wire, nil }
+	repo, err := ansible.Open(ansible.Options{Repo: root})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := (&fleetplan.Planner{Repo: repo, Transports: transports}).Plan(context.Background())
+	if err != nil || len(plan.Host("wm").Files) != 1 {
+		t.Fatalf("plan: %v %+v", err, plan.Host("wm"))
+	}
+	wire.sent = nil
+	sum, err := (&apply.Engine{Repo: repo, Transports: transports}).Apply(context.Background(), plan, (&recorder{}).observe)
+	if err != nil || sum.OK != 1 {
+		t.Fatalf("apply: %v %+v", err, sum)
+	}
+	want := []string{"Write-Output '@@service helper'", "Start-Service -Name 'helper' -ErrorAction Stop"}
+	if len(wire.sent) != len(want) {
+		t.Fatalf("sent %+v, want %q", wire.sent, want)
+	}
+	for i, w := range want {
+		if first, _, _ := strings.Cut(wire.sent[i].Script, "\n"); first != w {
+			t.Errorf("command %d: %q, want %q first", i, wire.sent[i].Script, w)
 		}
 	}
 }

@@ -107,12 +107,14 @@ func (h *hostApply) runWinServiceTask(ctx context.Context, f *plan.FileChange) e
 	return nil
 }
 
-// winServiceAsPlanned asks sc.exe about the service again and compares
+// winServiceAsPlanned asks sc.exe about the service again — by its name,
+// which the plan found for a task naming its display name — and compares
 // the answer with the plan's.
 func winServiceAsPlanned(ctx context.Context, tr remote.Transport, f *plan.FileChange) error {
-	query := remote.Command{Shell: remote.PowerShell, Script: filemod.WinServiceQueryScript([]string{f.Dest})}
+	name := f.Service.Unit
+	query := remote.Command{Shell: remote.PowerShell, Script: filemod.WinServiceQueryScript([]string{name})}
 	return asPlanned(ctx, tr, f, query, "sc.exe", "service", func(out string) (map[string]string, error) {
 		_, sections, err := filemod.ParseWinServiceQuery(out)
-		return sections, err
+		return map[string]string{f.Dest: sections[name]}, err
 	})
 }

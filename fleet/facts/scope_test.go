@@ -362,3 +362,77 @@ func TestSetupTaskOnAnUnreachableHost(t *testing.T) {
 		}
 	}
 }
+
+// The facts a setup task gathers in a play with gather_facts: false are
+// the host's for the handlers too, as they stand where each handler runs
+// (Ansible gets a handler's variables when it runs): a handler flushed
+// after pre_tasks, before the setup task, sees none; one flushed at the
+// end of the tasks sees what the setup's gather_subset selected. A fact a
+// handler needs of a host that cannot be reached names the handler; one
+// of a setup task Ansible runs names that task (a later play keeps the
+// facts an earlier one's setup gave: distribution_release, of '!all').
+func TestHandlersSeeASetupTasksFacts(t *testing.T) {
+	out := t.TempDir()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	r, _ := openRepo(t, map[string]string{"site.yml": fmt.Sprintf(`- hosts: gone
+  tasks: []
+- hosts: box
+  gather_facts: false
+  pre_tasks:
+    - {name: early, copy: {content: "early\n", dest: %[1]s/early}, notify: before setup}
+  tasks:
+    - {name: Gather, setup: {gather_subset: ['!all']}}
+    - {name: late, copy: {content: "late\n", dest: %[1]s/late}, notify: [after setup, reads gone]}
+  handlers:
+    - {name: before setup, shell: "echo {{ ansible_hostname | default('UNDEF') }}"}
+    - {name: after setup, shell: "echo {{ ansible_hostname }} {{ ansible_distribution }} {{ ansible_memtotal_mb | default('UNDEF') }}"}
+    - {name: reads gone, shell: "echo {{ hostvars['gone']['ansible_hostname'] }}"}
+- hosts: box
+  gather_facts: false
+  tasks:
+    - {name: Gather, setup: {gather_subset: [bogus]}}
+    - {name: later, copy: {content: "later\n", dest: %[1]s/later}, notify: after bogus}
+  handlers:
+    - {name: after bogus, shell: "echo {{ ansible_distribution_release }} {{ ansible_memtotal_mb }}"}
+`, out)})
+	writeFile(t, filepath.Join(r.Root, "inventory.yml"), fmt.Sprintf("all:\n  hosts:\n    box: {ansible_connection: local}\n"+
+		"    gone: {ansible_host: 127.0.0.1, ansible_port: %d, ansible_user: nobody}\n", port))
+	trs := plan.NewTransports(remote.SSHEnv{Home: t.TempDir(), ConfigFile: "none"})
+	defer trs.Close()
+	r, err = ansible.Open(ansible.Options{Repo: r.Root, Inventory: filepath.Join(r.Root, "inventory.yml"), Limit: "box", Facts: facts.New(trs.Open, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := (&plan.Planner{Repo: r, Transports: trs.Open}).Plan(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	box, f := p.Host("box"), localFacts(t)
+	cmds := map[string]string{}
+	for _, h := range box.Handlers {
+		cmds[h.Name] = h.Command
+	}
+	want := map[string]string{"before setup": "echo UNDEF", "after setup": fmt.Sprintf("echo %s %s UNDEF", f["hostname"], f["distribution"])}
+	if len(cmds) != len(want) || cmds["before setup"] != want["before setup"] || cmds["after setup"] != want["after setup"] {
+		t.Errorf("handlers %v, want %v", cmds, want)
+	}
+	reasons := map[string]string{}
+	for _, u := range box.Unsupported {
+		reasons[u.Task] = u.At.String() + ": " + u.Reason
+	}
+	for task, parts := range map[string][]string{
+		"reads gone":  {"site.yml:13: ", `handler "reads gone" needs gathered facts: gathering facts from gone`, "connection refused"},
+		"after bogus": {"site.yml:20: ", `it reads "ansible_memtotal_mb", a fact of "Gather", which only Ansible runs`},
+	} {
+		for _, part := range parts {
+			if !strings.Contains(reasons[task], part) {
+				t.Errorf("%s: %q does not say %q", task, reasons[task], part)
+			}
+		}
+	}
+}

@@ -12,8 +12,14 @@ import (
 
 // What ansible.windows.win_service decides, read in
 // plugins/modules/win_service.ps1 at commit a1e2a842 (:N below): the
-// service is looked up by name (:952-956; Get-ServiceFromName, :264-283,
-// also matches a display name, which straylight does not look up and says so); a service that
+// service is looked up by name or display name (:952-956;
+// Get-ServiceFromName, :264-283, keeps the service whose ServiceName or
+// DisplayName -eq the name, case-insensitively, then tries Get-Service
+// -Name) and acted on by its service name from then on ($service.ServiceName,
+// :823); straylight asks sc.exe GetKeyName for a name no service has
+// (WinServiceQueryScript) and acts on the service it names (the service
+// control manager keeps names and display names apart, so at most one
+// service answers to a name); a service that
 // is not installed and has no path fails, "Service 'NAME' is not
 // installed, need to set 'path' to create a new service" (:1010-1022);
 // start_mode is set before the state (:1060, :1064); Set-ServiceStartMode
@@ -38,10 +44,11 @@ type WinServiceArgs struct {
 	Env []EnvVar `json:"-"`
 }
 
-// winServiceName is a service name straylight passes to sc.exe and the
+// winServiceName is a service name (or display name, which often holds
+// parentheses: "Intel(R) …") straylight passes to sc.exe and the
 // *-Service cmdlets: no wildcard characters (which -Name would expand,
 // :272-274), quotes or line breaks.
-var winServiceName = lazyre.New(`^[A-Za-z0-9_.@ -]+$`)
+var winServiceName = lazyre.New(`^[A-Za-z0-9_.@ ()-]+$`)
 
 // ParseWinServiceArgs reads a win_service task's templated arguments.
 func ParseWinServiceArgs(args map[string]any) (WinServiceArgs, error) {
@@ -62,7 +69,7 @@ func (a WinServiceArgs) check() error {
 	case a.Name == "":
 		return errors.New("name is required")
 	case !winServiceName().MatchString(a.Name):
-		return fmt.Errorf("name %q is not a service name straylight runs (letters, digits, space, _ . @ -)", a.Name)
+		return fmt.Errorf("name %q is not a service name straylight runs (letters, digits, space, _ . @ - ( ))", a.Name)
 	case a.State == "absent" || a.State == "paused":
 		return fmt.Errorf("state %q: straylight runs started, stopped and restarted; Ansible runs it", a.State)
 	case a.State != "" && !slices.Contains([]string{"started", "stopped", "restarted"}, a.State):
@@ -84,19 +91,27 @@ type WinServiceState struct {
 	Status    string `json:"status,omitempty"`     // Running, Stopped, Paused, StartPending, ...
 	StartMode string `json:"start_mode,omitempty"` // auto, delayed, manual, disabled, boot, system
 	Failure   string `json:"failure,omitempty"`    // sc.exe failed otherwise than "not installed"
+	// KeyName: no service has the name asked, but one has it as its
+	// display name (sc.exe GetKeyName): that service's name, which a
+	// second query asks about (WinServiceKeyNames).
+	KeyName string `json:"key_name,omitempty"`
 }
 
 // WinServiceQueryScript asks sc.exe about each service in one PowerShell
 // run: `sc.exe query` (its state) and `sc.exe qc` (its start type,
 // AUTO_START with "(DELAYED)" for delayed), each followed by its exit
-// code, between markers ParseWinServiceQuery reads. sc.exe, not sc (an
-// alias of Set-Content in PowerShell).
+// code, between markers ParseWinServiceQuery reads; when qc finds no
+// service of that name (1060), `sc.exe GetKeyName` asks for the service
+// whose display name it is (sc.exe query and qc open a service by its
+// name only: OpenService's lpServiceName is "not the service display
+// name"). sc.exe, not sc (an alias of Set-Content in PowerShell).
 func WinServiceQueryScript(names []string) string {
 	var b strings.Builder
 	for _, n := range names {
 		q := PSQuoteName(n)
 		fmt.Fprintf(&b, "Write-Output '@@service %s'\nsc.exe query %s\nWrite-Output \"@@rc $LASTEXITCODE\"\n", n, q)
 		fmt.Fprintf(&b, "sc.exe qc %s\nWrite-Output \"@@rc $LASTEXITCODE\"\n", q)
+		fmt.Fprintf(&b, "if ($LASTEXITCODE -eq %d) { sc.exe GetKeyName %s; Write-Output \"@@rc $LASTEXITCODE\" }\n", scNotInstalled, q)
 	}
 	b.WriteString("exit 0\n")
 	return b.String()
@@ -113,27 +128,77 @@ func ParseWinServiceQuery(out string) (map[string]WinServiceState, map[string]st
 	return parseSections(strings.ReplaceAll(out, "\r\n", "\n"), "@@service ", "sc.exe", parseSC)
 }
 
-// parseSC reads one service's two answers.
+// parseSC reads one service's answers: query's and qc's, and
+// GetKeyName's when there is no service of that name.
 func parseSC(body string) (WinServiceState, error) {
-	query, rest, ok1 := strings.Cut(body, "@@rc ")
-	queryRC, rest, _ := strings.Cut(rest, "\n")
-	qc, qcRC, ok2 := strings.Cut(rest, "@@rc ")
-	rc1, err1 := strconv.Atoi(strings.TrimSpace(queryRC))
-	rc2, err2 := strconv.Atoi(strings.TrimSpace(qcRC))
-	if !ok1 || !ok2 || err1 != nil || err2 != nil {
-		return WinServiceState{}, errors.New("unexpected output")
-	}
+	outs, rcs, err := scRuns(body)
 	switch {
-	case rc1 == scNotInstalled:
-		return WinServiceState{}, nil
-	case rc1 != 0 || rc2 != 0:
-		return WinServiceState{Installed: true, Failure: fmt.Sprintf("sc.exe exited %d, %d: %s", rc1, rc2, firstNonEmptyLine(query+qc))}, nil
+	case err != nil || len(rcs) < 2:
+		return WinServiceState{}, errors.New("unexpected output")
+	case rcs[0] == scNotInstalled:
+		return scKeyName(outs[2:], rcs[2:])
+	case rcs[0] != 0 || rcs[1] != 0:
+		return WinServiceState{Installed: true, Failure: fmt.Sprintf("sc.exe exited %d, %d: %s", rcs[0], rcs[1], firstNonEmptyLine(outs[0]+outs[1]))}, nil
 	}
-	st := WinServiceState{Installed: true, Status: scStatus(scField(query, "STATE")), StartMode: scStartMode(scField(qc, "START_TYPE"))}
+	st := WinServiceState{Installed: true, Status: scStatus(scField(outs[0], "STATE")), StartMode: scStartMode(scField(outs[1], "START_TYPE"))}
 	if st.Status == "" || st.StartMode == "" {
 		return st, errors.New("no STATE or START_TYPE in sc.exe's answer")
 	}
 	return st, nil
+}
+
+// scRuns splits a service's section into each sc.exe run's output and
+// the exit code written after it ("@@rc N").
+func scRuns(body string) (outs []string, rcs []int, err error) {
+	for {
+		out, rest, ok := strings.Cut(body, "@@rc ")
+		if !ok {
+			return outs, rcs, nil
+		}
+		line, after, _ := strings.Cut(rest, "\n")
+		rc, err := strconv.Atoi(strings.TrimSpace(line))
+		if err != nil {
+			return nil, nil, err
+		}
+		outs, rcs, body = append(outs, out), append(rcs, rc), after
+	}
+}
+
+// scKeyName reads GetKeyName's answer ("[SC] GetServiceKeyName SUCCESS",
+// then "Name = <service name>"): not installed when it found none (or
+// was not asked), the service's name when it did.
+func scKeyName(outs []string, rcs []int) (WinServiceState, error) {
+	if len(rcs) == 0 || rcs[0] != 0 {
+		return WinServiceState{}, nil
+	}
+	for _, line := range strings.Split(outs[0], "\n") {
+		if _, name, ok := strings.Cut(line, "Name = "); ok {
+			return winServiceKey(strings.TrimSpace(name))
+		}
+	}
+	return WinServiceState{}, errors.New("no Name in sc.exe GetKeyName's answer")
+}
+
+// winServiceKey is a service name GetKeyName gave, which the scripts
+// will name: it must be one straylight passes (winServiceName).
+func winServiceKey(name string) (WinServiceState, error) {
+	if !winServiceName().MatchString(name) {
+		return WinServiceState{}, fmt.Errorf("the service is named %q, not a name straylight runs (letters, digits, space, _ . @ - ( ))", name)
+	}
+	return WinServiceState{KeyName: name}, nil
+}
+
+// WinServiceKeyNames are the services a query found by display name
+// alone: the name asked → the service's name, which the caller asks
+// about next (each once, WinServiceQueryScript) and acts on.
+func WinServiceKeyNames(states map[string]WinServiceState) map[string]string {
+	keys := map[string]string{}
+	for name, st := range states {
+		if st.KeyName != "" {
+			keys[name] = st.KeyName
+		}
+	}
+	return keys
 }
 
 // scField is the value after "KEY :" on sc.exe's line for it.
@@ -190,18 +255,13 @@ type WinServiceResult struct {
 	After   WinServiceState `json:"-"`
 }
 
-// notByDisplayName is what straylight adds to the module's message: the
-// module would also have found a service whose display name is the name
-// (Get-ServiceFromName, :274), which sc.exe query does not.
-const notByDisplayName = " (no service has that name; the module also matches display names, which straylight does not look up: give the service's name)"
-
 // WinService decides a task against the service's state as the module
 // does; an error is the module's failure, with its message.
 func WinService(a WinServiceArgs, st WinServiceState) (WinServiceResult, error) {
 	res := WinServiceResult{Before: st, After: st}
 	switch {
 	case !st.Installed:
-		return res, fmt.Errorf("Service '%s' is not installed, need to set 'path' to create a new service%s", a.Name, notByDisplayName)
+		return res, fmt.Errorf("Service '%s' is not installed, need to set 'path' to create a new service", a.Name)
 	case st.Failure != "":
 		return res, errors.New(st.Failure)
 	}

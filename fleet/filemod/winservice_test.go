@@ -14,13 +14,16 @@ func scAnswer(name, state, startType string) string {
 }
 
 func TestWinServiceQueryScriptAndParse(t *testing.T) {
-	want := "Write-Output '@@service vllm'\nsc.exe query 'vllm'\nWrite-Output \"@@rc $LASTEXITCODE\"\nsc.exe qc 'vllm'\nWrite-Output \"@@rc $LASTEXITCODE\"\nexit 0\n"
+	want := "Write-Output '@@service vllm'\nsc.exe query 'vllm'\nWrite-Output \"@@rc $LASTEXITCODE\"\nsc.exe qc 'vllm'\nWrite-Output \"@@rc $LASTEXITCODE\"\n" +
+		"if ($LASTEXITCODE -eq 1060) { sc.exe GetKeyName 'vllm'; Write-Output \"@@rc $LASTEXITCODE\" }\nexit 0\n"
 	if got := WinServiceQueryScript([]string{"vllm"}); got != want {
 		t.Errorf("query script:\n%s\nwant:\n%s", got, want)
 	}
 	out := scAnswer("vllm", "4  RUNNING", "2   AUTO_START  (DELAYED)") + scAnswer("helper", "1  STOPPED", "3   DEMAND_START") +
 		"@@service gone\r\n[SC] EnumQueryServicesStatus:OpenService FAILED 1060:\r\n\r\nThe specified service does not exist as an installed service.\r\n@@rc 1060\r\n[SC] OpenService FAILED 1060:\r\n@@rc 1060\r\n" +
-		"@@service locked\r\n[SC] OpenService FAILED 5:\r\n\r\nAccess is denied.\r\n@@rc 5\r\n@@rc 5\r\n"
+		"@@service locked\r\n[SC] OpenService FAILED 5:\r\n\r\nAccess is denied.\r\n@@rc 5\r\n@@rc 5\r\n" +
+		"@@service vLLM Helper\r\n" + scNoService + "@@rc 1060\r\n" + scNoService + "@@rc 1060\r\n[SC] GetServiceKeyName SUCCESS\r\nName = vllm-helper\r\n@@rc 0\r\n" +
+		"@@service nowhere\r\n" + scNoService + "@@rc 1060\r\n" + scNoService + "@@rc 1060\r\n[SC] GetServiceKeyName FAILED 1060:\r\n\r\nThe specified service does not exist as an installed service.\r\n\r\n@@rc 1060\r\n"
 	states, sections, err := ParseWinServiceQuery(out)
 	if err != nil {
 		t.Fatal(err)
@@ -30,16 +33,29 @@ func TestWinServiceQueryScriptAndParse(t *testing.T) {
 		"helper": {Installed: true, Status: "Stopped", StartMode: "manual"},
 		"gone":   {},
 		"locked": {Installed: true, Failure: "sc.exe exited 5, 5: [SC] OpenService FAILED 5:"},
+		// a display name: the service's name, asked about next
+		"vLLM Helper": {KeyName: "vllm-helper"},
+		"nowhere":     {},
 	}
 	for name, w := range wantStates {
 		if states[name] != w || sections[name] == "" {
 			t.Errorf("%s: %+v, want %+v", name, states[name], w)
 		}
 	}
-	if _, _, err := ParseWinServiceQuery("@@service x\r\nnothing\r\n"); err == nil {
-		t.Error("a truncated answer parsed")
+	if keys := WinServiceKeyNames(states); len(keys) != 1 || keys["vLLM Helper"] != "vllm-helper" {
+		t.Errorf("key names: %v", keys)
+	}
+	for _, bad := range []string{"@@service x\r\nnothing\r\n", "@@service x\r\n@@rc 1060\r\n@@rc 1060\r\n[SC] GetServiceKeyName SUCCESS\r\n@@rc 0\r\n",
+		"@@service x\r\n@@rc 1060\r\n@@rc 1060\r\nName = it's\r\n@@rc 0\r\n", "@@service x\r\n@@rc 0\r\n@@rc x\r\n"} {
+		if _, _, err := ParseWinServiceQuery(bad); err == nil {
+			t.Errorf("%q parsed", bad)
+		}
 	}
 }
+
+// scNoService is sc.exe's answer for a name no service has (the lab's,
+// remote/sim/ps_services.go).
+const scNoService = "[SC] OpenService FAILED 1060:\r\n\r\nThe specified service does not exist as an installed service.\r\n\r\n"
 
 // TestWinServiceDecides: win_service.ps1's Set-ServiceStartMode and
 // Set-ServiceState (:758-869 at a1e2a842) against each state.
@@ -77,12 +93,15 @@ func TestWinServiceDecides(t *testing.T) {
 		}
 	}
 	_, err := WinService(WinServiceArgs{Name: "gone", State: "started"}, WinServiceState{})
-	if err == nil || err.Error() != "Service 'gone' is not installed, need to set 'path' to create a new service"+notByDisplayName {
+	if err == nil || err.Error() != "Service 'gone' is not installed, need to set 'path' to create a new service" {
 		t.Errorf("a missing service: %v", err)
 	}
 }
 
 func TestParseWinServiceArgsRefuses(t *testing.T) {
+	if a, err := ParseWinServiceArgs(map[string]any{"name": "Intel(R) Model Helper", "state": "started"}); err != nil || a.Name != "Intel(R) Model Helper" {
+		t.Errorf("a display name with parentheses: %+v %v", a, err)
+	}
 	for args, want := range map[string]map[string]any{
 		`argument "path" of win_service is not supported`: {"name": "x", "state": "started", "path": `C:\x.exe`},
 		"name is required":                                 {"state": "started"},

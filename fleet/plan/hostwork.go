@@ -200,7 +200,7 @@ func (w *hostWork) addPendingHandler(name, because string) {
 	for _, hs := range w.tasks.Scopes {
 		for _, h := range hs.Handlers() {
 			if h.Label() == name {
-				if hr := w.addHandler(hs, h, []string{because}); hr != nil {
+				if hr := w.addHandler(hs, h, []string{because}, ansible.EndOfPlay); hr != nil {
 					hr.Pending = true
 				}
 				return
@@ -248,7 +248,7 @@ func (w *hostWork) addHandlers(hs *ansible.HostScope, flush int, notified map[st
 		if len(because) == 0 {
 			continue
 		}
-		if hr := w.addHandler(hs, h, because); hr != nil {
+		if hr := w.addHandler(hs, h, because, flush); hr != nil {
 			hr.Flush = flush
 		}
 	}
@@ -262,9 +262,9 @@ func handlerCause(h *ansible.Task, notified map[string][]string) []string {
 	return because
 }
 
-// addHandler adds the handler to the plan and returns it, or lists it as
-// unsupported and returns nil.
-func (w *hostWork) addHandler(hs *ansible.HostScope, h *ansible.Task, because []string) *HandlerRun {
+// addHandler adds the handler, run at the play's flush point flush, to
+// the plan and returns it, or lists it as unsupported and returns nil.
+func (w *hostWork) addHandler(hs *ansible.HostScope, h *ansible.Task, because []string, flush int) *HandlerRun {
 	run := hs.Run()
 	hr := HandlerRun{Playbook: run.Playbook.Path, Play: run.Play.Name, Name: h.Label(), Module: h.Module, Because: because, At: h.At,
 		Become: becomeOrNil(run.Play.Become.Over(h.Become))}
@@ -272,7 +272,7 @@ func (w *hostWork) addHandler(hs *ansible.HostScope, h *ansible.Task, because []
 		w.unsupported(run.Playbook.Path, h, orDefault(h.Unsupported, fmt.Sprintf("handler module %s is not supported (straylight runs shell, command, win_shell, win_command, systemd, service, docker_container, podman_container, docker_compose_v2 and win_service handlers)", h.ModuleName)))
 		return nil
 	}
-	cmd, err := hs.HandlerCommand(h)
+	cmd, err := w.tasks.HandlerCommand(hs, h, flush)
 	if err != nil {
 		w.unsupported(run.Playbook.Path, h, err.Error())
 		return nil

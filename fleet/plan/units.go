@@ -3,6 +3,7 @@ package plan
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -146,6 +147,19 @@ type hostWinServices struct {
 	states   map[string]filemod.WinServiceState
 	sections map[string]string // each service's part of the answer, for the apply's staleness check
 	touched  map[string]bool   // services an earlier task of the plan acts on
+	// keys are the names tasks give that are a service's display name
+	// alone → the service's name; states, sections and touched are by
+	// the service's name.
+	keys map[string]string
+}
+
+// key is the service a task's name names: the one of that name, or the
+// one whose display name it is.
+func (s *hostWinServices) key(name string) string {
+	if k, ok := s.keys[name]; ok {
+		return k
+	}
+	return name
 }
 
 // planWinService decides a win_service task from the service's state as
@@ -169,15 +183,22 @@ func (hf *hostFiles) planWinService(ctx context.Context, w *hostWork, f *fileWor
 
 // recordWinService puts the decision on the change (its Service, as for
 // a unit) and notes the service's state after it.
+// A task naming the service by its display name acts on the service's
+// name (the module's $service.ServiceName), which the summary names.
 func (hf *hostFiles) recordWinService(f *fileWork, res filemod.WinServiceResult) {
-	c, name := f.change, f.winService.Name
+	c, name := f.change, hf.winServices.key(f.winService.Name)
 	c.Action = ActionNone
 	if res.Changed {
 		c.Action = ActionUpdate
 	}
-	c.Script = filemod.WinServiceScript(*f.winService, res.Actions)
+	args := *f.winService
+	args.Name = name
+	c.Script = filemod.WinServiceScript(args, res.Actions)
 	c.NewSHA256 = sha256Hex([]byte(c.Script))
 	c.Service = &ServiceChange{Unit: name, Actions: res.Actions, Summary: res.Describe()}
+	if name != f.winService.Name {
+		c.Service.Summary = "service " + name + ": " + c.Service.Summary
+	}
 	hf.winServices.states[name] = res.After
 	hf.winServices.touched[name] = res.Changed || hf.winServices.touched[name]
 }
@@ -191,25 +212,56 @@ func (hf *hostFiles) winServiceState(ctx context.Context, w *hostWork, f *fileWo
 			return filemod.WinServiceState{}, err
 		}
 	}
-	name := f.winService.Name
+	name := hf.winServices.key(f.winService.Name)
 	if !hf.winServices.touched[name] {
 		f.change.OldSHA256 = sha256Hex([]byte(hf.winServices.sections[name]))
 	}
 	return hf.winServices.states[name], nil
 }
 
-// askWinServices runs filemod.WinServiceQueryScript over WinRM.
+// askWinServices runs filemod.WinServiceQueryScript over WinRM for the
+// services the host's tasks name, then once more for those found by
+// display name alone (askKeyNames).
 func (hf *hostFiles) askWinServices(ctx context.Context, w *hostWork) error {
 	hf.winServices = hostWinServices{asked: true, touched: map[string]bool{}}
-	res, err := hf.tr.Run(ctx, remote.Command{Shell: remote.PowerShell, Script: filemod.WinServiceQueryScript(w.winServiceNames())})
+	names := w.winServiceNames()
+	states, sections, err := hf.queryWinServices(ctx, names)
 	if err != nil {
 		return err
 	}
-	if res.ExitCode != 0 {
-		return fmt.Errorf("asking sc.exe about services exited %d: %s", res.ExitCode, FirstLine(res.Stderr, res.Stdout))
+	hf.winServices.states, hf.winServices.sections = states, sections
+	hf.winServices.keys = filemod.WinServiceKeyNames(states)
+	return hf.askKeyNames(ctx, names)
+}
+
+// askKeyNames asks sc.exe about the services tasks name by display name,
+// in the tasks' order, each once, unless a task names it by its name.
+func (hf *hostFiles) askKeyNames(ctx context.Context, names []string) error {
+	var more []string
+	for _, n := range names {
+		key, found := hf.winServices.keys[n]
+		if _, asked := hf.winServices.states[key]; found && !asked && !slices.Contains(more, key) {
+			more = append(more, key)
+		}
 	}
-	hf.winServices.states, hf.winServices.sections, err = filemod.ParseWinServiceQuery(res.Stdout)
+	if len(more) == 0 {
+		return nil
+	}
+	states, sections, err := hf.queryWinServices(ctx, more)
+	maps.Copy(hf.winServices.states, states)
+	maps.Copy(hf.winServices.sections, sections)
 	return err
+}
+
+func (hf *hostFiles) queryWinServices(ctx context.Context, names []string) (map[string]filemod.WinServiceState, map[string]string, error) {
+	res, err := hf.tr.Run(ctx, remote.Command{Shell: remote.PowerShell, Script: filemod.WinServiceQueryScript(names)})
+	if err != nil {
+		return nil, nil, err
+	}
+	if res.ExitCode != 0 {
+		return nil, nil, fmt.Errorf("asking sc.exe about services exited %d: %s", res.ExitCode, FirstLine(res.Stderr, res.Stdout))
+	}
+	return filemod.ParseWinServiceQuery(res.Stdout)
 }
 
 // winServiceNames are the services the host's win_service tasks name,

@@ -47,6 +47,70 @@ func scSection(name, state, startType string) string {
 		"[SC] QueryServiceConfig SUCCESS\r\n\r\nSERVICE_NAME: " + name + "\r\n        START_TYPE         : " + startType + "\r\n@@rc 0\r\n"
 }
 
+// scQuery is WinServiceQueryScript's lines for one service.
+func scQuery(name string) string {
+	return "Write-Output '@@service " + name + "'\nsc.exe query '" + name + "'\nWrite-Output \"@@rc $LASTEXITCODE\"\nsc.exe qc '" + name + "'\nWrite-Output \"@@rc $LASTEXITCODE\"\n" +
+		"if ($LASTEXITCODE -eq 1060) { sc.exe GetKeyName '" + name + "'; Write-Output \"@@rc $LASTEXITCODE\" }\n"
+}
+
+// scByDisplayName is sc.exe's answers about a name that is a service's
+// display name alone: query and qc find no service, GetKeyName names it.
+func scByDisplayName(name, key string) string {
+	none := "[SC] OpenService FAILED 1060:\r\n\r\nThe specified service does not exist as an installed service.\r\n\r\n"
+	return "@@service " + name + "\r\n" + none + "@@rc 1060\r\n" + none + "@@rc 1060\r\n[SC] GetServiceKeyName SUCCESS\r\nName = " + key + "\r\n@@rc 0\r\n"
+}
+
+// TestWinServiceByDisplayName: a win_service task may name the service
+// by its display name, as win_service.ps1's Get-ServiceFromName finds it
+// (:264-283 at a1e2a842): the first query's GetKeyName gives the
+// service's name, a second query asks about the services found so that
+// no task names by their name (the exact scripts asserted), and the
+// tasks act on the service's name; a task naming it by display name and
+// one naming it by name share its state.
+func TestWinServiceByDisplayName(t *testing.T) {
+	root := t.TempDir()
+	parity.WriteTree(t, root, map[string]string{
+		"inventory.yml": "all:\n  hosts:\n    wm:\n      ansible_connection: winrm\n      ansible_host: 127.0.0.1\n      ansible_user: mdt\n      ansible_password: pw\n",
+		"ansible.cfg":   "[defaults]\ninventory = inventory.yml\n",
+		"site.yml": "- hosts: wm\n  gather_facts: false\n  tasks:\n" +
+			"    - {name: by display name, win_service: {name: vLLM Helper, state: started}}\n" +
+			"    - {name: by name, win_service: {name: helper, state: started, start_mode: auto}}\n" +
+			"    - {name: cache by display name, win_service: {name: Model Cache, state: stopped, force_dependent_services: true}}\n",
+	})
+	first := scQuery("vLLM Helper") + scQuery("helper") + scQuery("Model Cache") + "exit 0\n"
+	second := scQuery("cache") + "exit 0\n"
+	fake := &winFake{answers: map[string]remote.CommandResult{
+		"Write-Output '@@service vLLM Helper'": {Stdout: scByDisplayName("vLLM Helper", "helper") + scSection("helper", "1  STOPPED", "3   DEMAND_START") + scByDisplayName("Model Cache", "cache")},
+		"Write-Output '@@service cache'":       {Stdout: scSection("cache", "4  RUNNING", "2   AUTO_START")},
+	}}
+	p := &fleetplan.Planner{Repo: parity.Open(t, root, ""), Transports: func(fleetplan.Connection) (remote.Transport, error) { return fake, nil }}
+	plan, err := p.Plan(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fake.sent) != 2 || fake.sent[0].Script != first || fake.sent[1].Script != second {
+		t.Fatalf("sent %+v", fake.sent)
+	}
+	wm := plan.Host("wm")
+	want := []struct{ unit, summary, script string }{
+		{"helper", "service helper: start (Stopped → Running)", "Start-Service -Name 'helper' -ErrorAction Stop\n"},
+		{"helper", "start_mode auto (manual → auto)", "sc.exe config 'helper' start= auto\nif ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }\n"},
+		{"cache", "service cache: stop (Running → Stopped)", "Stop-Service -Name 'cache' -Force -ErrorAction Stop\n"},
+	}
+	if len(wm.Files) != len(want) || len(wm.Unsupported) > 0 {
+		t.Fatalf("files %+v, unsupported %+v", wm.Files, wm.Unsupported)
+	}
+	for i, w := range want {
+		f := wm.Files[i]
+		if f.Service == nil || f.Service.Unit != w.unit || f.Service.Summary != w.summary || f.Script != w.script || f.Action != fleetplan.ActionUpdate {
+			t.Errorf("task %d: %+v %+v", i, f, f.Service)
+		}
+	}
+	if wm.Files[0].OldSHA256 == "" || wm.Files[1].OldSHA256 != "" || wm.Files[2].OldSHA256 == "" {
+		t.Errorf("staleness hashes: helper's answer on its first task only, cache's on its task: %q %q %q", wm.Files[0].OldSHA256, wm.Files[1].OldSHA256, wm.Files[2].OldSHA256)
+	}
+}
+
 const winTasksRepoPlay = `- hosts: wm
   gather_facts: false
   tasks:
@@ -96,13 +160,12 @@ func TestWindowsTasksPlannedOverWinRM(t *testing.T) {
 		"group_vars/all/vault.yml": string(secret),
 		"site.yml":                 winTasksRepoPlay,
 	})
-	query := "Write-Output '@@service helper'\nsc.exe query 'helper'\nWrite-Output \"@@rc $LASTEXITCODE\"\nsc.exe qc 'helper'\nWrite-Output \"@@rc $LASTEXITCODE\"\n" +
-		"Write-Output '@@service vllm'\nsc.exe query 'vllm'\nWrite-Output \"@@rc $LASTEXITCODE\"\nsc.exe qc 'vllm'\nWrite-Output \"@@rc $LASTEXITCODE\"\n" +
-		"Write-Output '@@service gone'\nsc.exe query 'gone'\nWrite-Output \"@@rc $LASTEXITCODE\"\nsc.exe qc 'gone'\nWrite-Output \"@@rc $LASTEXITCODE\"\nexit 0\n"
+	query := scQuery("helper") + scQuery("vllm") + scQuery("gone") + "exit 0\n"
 	guard := "if (Test-Path -LiteralPath 'C:\\app\\prepared') { Write-Output 'creates'; exit 0 }\nWrite-Output 'run'\nexit 0\n"
 	fake := &winFake{answers: map[string]remote.CommandResult{
 		"Write-Output '@@service helper'": {Stdout: scSection("helper", "1  STOPPED", "3   DEMAND_START") + scSection("vllm", "4  RUNNING", "2   AUTO_START") +
-			"@@service gone\r\n[SC] EnumQueryServicesStatus:OpenService FAILED 1060:\r\n@@rc 1060\r\n[SC] OpenService FAILED 1060:\r\n@@rc 1060\r\n"},
+			"@@service gone\r\n[SC] EnumQueryServicesStatus:OpenService FAILED 1060:\r\n@@rc 1060\r\n[SC] OpenService FAILED 1060:\r\n@@rc 1060\r\n" +
+			"[SC] GetServiceKeyName FAILED 1060:\r\n\r\nThe specified service does not exist as an installed service.\r\n\r\n@@rc 1060\r\n"},
 		"if (Test-Path -LiteralPath 'C:\\app\\prepared') { Write-Output 'creates'; exit 0 }": {Stdout: "creates\r\n"},
 	}}
 	p := &fleetplan.Planner{Repo: parity.Open(t, root, ""), Transports: func(fleetplan.Connection) (remote.Transport, error) { return fake, nil }}
@@ -135,7 +198,7 @@ func TestWindowsTasksPlannedOverWinRM(t *testing.T) {
 		t.Errorf("staleness hashes: the first task on helper keeps sc.exe's answer, the second (after it) none: %q %q", wm.Files[0].OldSHA256, wm.Files[2].OldSHA256)
 	}
 	if len(wm.Unsupported) != 2 || wm.Unsupported[0].At.String() != "site.yml:11" ||
-		wm.Unsupported[0].Reason != "win_service would fail: Service 'gone' is not installed, need to set 'path' to create a new service (no service has that name; the module also matches display names, which straylight does not look up: give the service's name)" ||
+		wm.Unsupported[0].Reason != "win_service would fail: Service 'gone' is not installed, need to set 'path' to create a new service" ||
 		!strings.Contains(wm.Unsupported[1].Reason, "become on win_shell: straylight runs Windows tasks as the WinRM user") {
 		t.Errorf("unsupported %+v", wm.Unsupported)
 	}

@@ -12,18 +12,41 @@ import (
 
 // This file gives the lab's Windows hosts services with state, and the
 // statements straylight's win_service, win_command and win_shell tasks
-// send: sc.exe query, qc and config; Start-, Stop-, Restart- and
-// Resume-Service; [System.Environment]::SetEnvironmentVariable and
+// send: sc.exe query, qc, config and GetKeyName; Start-, Stop-, Restart-
+// and Resume-Service; [System.Environment]::SetEnvironmentVariable and
 // $env:NAME; Set-Content and Set-Location; `if ($LASTEXITCODE -ne 0)`.
 // Each runs against the host's state: nothing here recognises a script.
+//
+// Names, as Windows takes them (no Windows host checked this here,
+// docs/windows-verification.md): sc.exe query, qc and config open a
+// service by its name only (OpenService: lpServiceName is "not the
+// service display name"); sc.exe GetKeyName takes a display name only
+// (GetServiceKeyName); the cmdlets' -Name, without wildcards, makes a
+// ServiceController of the name (PowerShell's Service.cs:327-343,
+// AddIfValidService, at 60b3b304, the Windows PowerShell 5.1 code),
+// which takes it as a display name first, then as a service name
+// (.NET Framework's ServiceController.GenerateNames,
+// System.ServiceProcess/ServiceController.cs:697-745 in
+// microsoft/referencesource at ec9fa9ae). All compare without case.
 
 // WindowsService is a service of a lab Windows host, as sc.exe shows it.
 type WindowsService struct {
 	Name string
+	// DisplayName is what the Services applet shows; "" is the name
+	// itself (what sc.exe create gives without DisplayName=).
+	DisplayName string
 	// Status is Running, Stopped or Paused.
 	Status string
 	// StartMode is auto, delayed, manual or disabled.
 	StartMode string
+}
+
+// display is the service's display name.
+func (svc WindowsService) display() string {
+	if svc.DisplayName != "" {
+		return svc.DisplayName
+	}
+	return svc.Name
 }
 
 // psServices is one host's services, guarded: every WinRM command of the
@@ -58,6 +81,31 @@ func (s *psServices) get(name string) (WindowsService, bool) {
 	return svc, ok
 }
 
+// keyName is the name of the service whose display name is display
+// (GetServiceKeyName).
+func (s *psServices) keyName(display string) (string, bool) {
+	if s == nil {
+		return "", false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, svc := range s.m {
+		if strings.EqualFold(svc.display(), display) {
+			return svc.Name, true
+		}
+	}
+	return "", false
+}
+
+// controllerName is the service a cmdlet's -Name finds: the one whose
+// display name it is, else the one of that name (ServiceController).
+func (s *psServices) controllerName(name string) string {
+	if key, ok := s.keyName(name); ok {
+		return key
+	}
+	return name
+}
+
 // update changes a service with change, when it exists.
 func (s *psServices) update(name string, change func(*WindowsService) error) (bool, error) {
 	if s == nil {
@@ -89,7 +137,7 @@ func (s *psServices) list() []WindowsService {
 // scNoService is sc.exe's answer for a service that does not exist.
 const scNoService = "[SC] OpenService FAILED 1060:\r\n\r\nThe specified service does not exist as an installed service.\r\n\r\n"
 
-// scNative runs `sc.exe query|qc|config NAME [start= MODE]`.
+// scNative runs `sc.exe query|qc|config|GetKeyName NAME [start= MODE]`.
 func (h *psHost) scNative(args []string) (psNative, bool) {
 	if len(args) < 2 {
 		return psNative{}, false
@@ -100,6 +148,8 @@ func (h *psHost) scNative(args []string) (psNative, bool) {
 		return h.scAnswer(name, scQuery), true
 	case verb == "qc" && len(args) == 2:
 		return h.scAnswer(name, scQC), true
+	case verb == "getkeyname" && len(args) == 2:
+		return h.scKeyName(name), true
 	case verb == "config" && len(args) == 4 && strings.EqualFold(args[2], "start="):
 		return h.scConfigStart(name, args[3])
 	}
@@ -112,6 +162,16 @@ func (h *psHost) scAnswer(name string, format func(WindowsService) string) psNat
 		return psNative{stdout: scNoService, code: 1060}
 	}
 	return psNative{stdout: format(svc)}
+}
+
+// scKeyName is sc.exe GetKeyName DISPLAYNAME: the service's name, or
+// 1060 when no service has that display name.
+func (h *psHost) scKeyName(display string) psNative {
+	key, ok := h.services.keyName(display)
+	if !ok {
+		return psNative{stdout: "[SC] GetServiceKeyName FAILED 1060:\r\n\r\nThe specified service does not exist as an installed service.\r\n\r\n", code: 1060}
+	}
+	return psNative{stdout: "[SC] GetServiceKeyName SUCCESS\r\nName = " + key + "\r\n"}
 }
 
 var scStates = map[string]string{"Running": "4  RUNNING", "Stopped": "1  STOPPED", "Paused": "7  PAUSED"}
@@ -128,7 +188,7 @@ func scQC(svc WindowsService) string {
 	return fmt.Sprintf("[SC] QueryServiceConfig SUCCESS\r\n\r\nSERVICE_NAME: %s\r\n        TYPE               : 10  WIN32_OWN_PROCESS \r\n"+
 		"        START_TYPE         : %s\r\n        ERROR_CONTROL      : 1   NORMAL\r\n        BINARY_PATH_NAME   : C:\\Program Files\\%s\\%s.exe\r\n"+
 		"        LOAD_ORDER_GROUP   : \r\n        TAG                : 0\r\n        DISPLAY_NAME       : %s\r\n        DEPENDENCIES       : \r\n"+
-		"        SERVICE_START_NAME : LocalSystem\r\n", svc.Name, scStartTypes[svc.StartMode], svc.Name, svc.Name, svc.Name)
+		"        SERVICE_START_NAME : LocalSystem\r\n", svc.Name, scStartTypes[svc.StartMode], svc.Name, svc.Name, svc.display())
 }
 
 // scStartModes maps sc.exe config's start= values to start modes.
@@ -147,9 +207,10 @@ func (h *psHost) scConfigStart(name, value string) (psNative, bool) {
 }
 
 // serviceCmdlet is Start-, Stop-, Restart- or Resume-Service -Name 'X'
-// [-Force] [-ErrorAction Stop]: the service's state changes as Windows
-// changes it (starting a disabled service fails, starting a running one or
-// stopping a stopped one does nothing). A name the host lacks gets the
+// [-Force] [-ErrorAction Stop]: the service X names (its display name or
+// its name, controllerName) changes state as Windows changes it
+// (starting a disabled service fails, starting a running one or
+// stopping a stopped one does nothing). A name no service answers to gets the
 // cmdlet's "no such service" error. With -ErrorAction Stop an error is
 // terminating and the script exits 1, as powershell.exe does.
 func (s *psSession) serviceCmdlet(cmdlet string, args []psToken, stmt string) psFlow {
@@ -158,7 +219,7 @@ func (s *psSession) serviceCmdlet(cmdlet string, args []psToken, stmt string) ps
 		return s.notSimulated(stmt)
 	}
 	verb := strings.ToLower(strings.TrimSuffix(cmdlet, "-Service"))
-	found, err := s.host.services.update(texts[1], func(svc *WindowsService) error { return svc.apply(verb) })
+	found, err := s.host.services.update(s.host.services.controllerName(texts[1]), func(svc *WindowsService) error { return svc.apply(verb) })
 	switch {
 	case !found:
 		return s.noSuchService(cmdlet, args, stmt)
@@ -179,10 +240,10 @@ func (svc *WindowsService) apply(verb string) error {
 		svc.Status = "Stopped"
 	case (verb == "start" || verb == "restart") && !startable:
 		//lint:ignore ST1005 the cmdlet's own message
-		return fmt.Errorf("Service '%s (%s)' cannot be started due to the following error: Cannot start service %s on computer '.'.", svc.Name, svc.Name, svc.Name)
+		return fmt.Errorf("Service '%s (%s)' cannot be started due to the following error: Cannot start service %s on computer '.'.", svc.display(), svc.Name, svc.Name)
 	case verb == "start" && svc.Status == "Paused":
 		//lint:ignore ST1005 the cmdlet's own message
-		return fmt.Errorf("Service '%s (%s)' cannot be started due to the following error: An instance of the service is already running.", svc.Name, svc.Name)
+		return fmt.Errorf("Service '%s (%s)' cannot be started due to the following error: An instance of the service is already running.", svc.display(), svc.Name)
 	default: // start, restart, resume
 		svc.Status = "Running"
 	}

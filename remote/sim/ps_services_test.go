@@ -62,3 +62,47 @@ func TestPSEnvironmentReachesTheScript(t *testing.T) {
 		t.Errorf("Set-Location to a missing folder: exit %d, stderr %q", code, out.stderr.String())
 	}
 }
+
+// TestPSServicesByDisplayName: sc.exe query and qc take a service's name
+// only, GetKeyName its display name only (case aside); the cmdlets' -Name
+// finds a service by either, as a ServiceController does, and their
+// errors name the service as "display (name)"; a service with no display
+// name given has its name as one.
+func TestPSServicesByDisplayName(t *testing.T) {
+	h := newPSTestHost(&winrmFakeRuntime{})
+	h.services = newPSServices([]WindowsService{{Name: "helper", DisplayName: "vLLM Helper", Status: "Stopped", StartMode: "manual"},
+		{Name: "cache", Status: "Running", StartMode: "disabled"}, {Name: "gpu-agent", DisplayName: "Intel(R) GPU Agent", Status: "Stopped", StartMode: "auto"}})
+	steps := []struct {
+		script       string
+		code         int
+		stdout, errs string
+	}{
+		{"sc.exe query 'vLLM Helper'\nexit $LASTEXITCODE", 1060, "FAILED 1060", ""},
+		{"sc.exe qc 'helper'\nexit $LASTEXITCODE", 0, "DISPLAY_NAME       : vLLM Helper\r\n", ""},
+		{"sc.exe qc 'VLLM HELPER'\nif ($LASTEXITCODE -eq 1060) { sc.exe GetKeyName 'VLLM HELPER'; Write-Output \"@@rc $LASTEXITCODE\" }\nexit 0", 0,
+			"[SC] GetServiceKeyName SUCCESS\r\nName = helper\r\n@@rc 0\r\n", ""},
+		{"sc.exe GetKeyName 'helper'\nexit $LASTEXITCODE", 1060, "GetServiceKeyName FAILED 1060", ""},
+		{"sc.exe GetKeyName 'cache'\nexit $LASTEXITCODE", 0, "Name = cache", ""},
+		{"sc.exe GetKeyName 'Intel(R) GPU Agent'\nStart-Service -Name 'Intel(R) GPU Agent' -ErrorAction Stop\nsc.exe query 'gpu-agent'", 0, "Name = gpu-agent\r\n", ""},
+		{"sc.exe query 'gpu-agent'", 0, "4  RUNNING", ""},
+		{"Start-Service -Name 'vllm helper' -ErrorAction Stop\nsc.exe query 'helper'", 0, "4  RUNNING", ""},
+		{"Restart-Service -Name 'cache' -ErrorAction Stop\nexit 0", 1, "", "Service &#39;cache (cache)&#39; cannot be started"},
+		{"Stop-Service -Name 'Helper Service' -ErrorAction Stop\nexit 0", 1, "", "Cannot find any service with service name &#39;Helper Service&#39;."},
+	}
+	for _, st := range steps {
+		code, out := psRun(h, psScriptLine(st.script), "")
+		if code != st.code || !strings.Contains(out.stdout.String(), st.stdout) || !strings.Contains(out.stderr.String(), st.errs) {
+			t.Errorf("%q: exit %d, stdout %q, stderr %q; want %d, %q, %q", st.script, code, out.stdout.String(), out.stderr.String(), st.code, st.stdout, st.errs)
+		}
+	}
+	if _, out := psRun(h, psScriptLine("sc.exe qc 'helper'\nif ($LASTEXITCODE -eq 1060) { sc.exe GetKeyName 'helper'; Write-Output \"@@rc $LASTEXITCODE\" }\nexit 0"), ""); strings.Contains(out.stdout.String(), "GetServiceKeyName") {
+		t.Errorf("GetKeyName ran after qc found the service: %q", out.stdout.String())
+	}
+	if svc, _ := h.services.get("helper"); svc.Status != "Running" {
+		t.Errorf("helper ends %+v", svc)
+	}
+	h.services.set(WindowsService{Name: "helper", DisplayName: "vLLM Helper", Status: "Stopped", StartMode: "disabled"})
+	if _, out := psRun(h, psScriptLine("Start-Service -Name 'helper' -ErrorAction Stop"), ""); !strings.Contains(out.stderr.String(), "Service &#39;vLLM Helper (helper)&#39; cannot be started") {
+		t.Errorf("starting a disabled service: %q", out.stderr.String())
+	}
+}
