@@ -293,16 +293,16 @@ func (pc PodmanContainer) act(p podmanProbe, did string, lines ...string) (Conta
 // image it was compared with) are still what the plan found, then the
 // lines.
 func (pc PodmanContainer) script(p podmanProbe, lines []string) string {
-	steps := []string{"{ podman image exists " + pc.Image + " || podman image pull " + pc.Image + "; }"}
+	pull := "if ! podman image exists " + pc.Image + "; then podman image pull " + pc.Image + " || { echo " + shquote.Always("Can't pull image "+pc.Image) + " >&2; exit 1; }; fi; "
+	check := pc.containerGuard(p.container)
 	if p.image != nil {
-		steps[0] = "i=$(podman image inspect --format '{{.Id}}' " + pc.Image + `) && [ "$i" = ` + shquote.Always(p.image.ID) + " ]"
+		pull, check = "", "i=$(podman image inspect --format '{{.Id}}' "+pc.Image+`) && [ "$i" = `+shquote.Always(p.image.ID)+" ] && "+check
 	}
-	steps = append(steps, pc.containerGuard(p.container))
-	guard := "{ " + strings.Join(steps, " && ") + "; } || { echo " + shquote.Always("podman_container "+pc.Name+": the container or the image "+pc.Image+" is not what the plan found; plan again") + " >&2; exit 1; }"
-	if len(lines) == 0 {
-		return "(" + guard + ")"
+	guard := "{ " + check + "; } || { echo " + shquote.Always("podman_container "+pc.Name+": the container or the image "+pc.Image+" is not what the plan found; plan again") + " >&2; exit 1; }"
+	if len(lines) > 0 {
+		guard += "; " + strings.Join(lines, " && ")
 	}
-	return "(" + guard + "; " + strings.Join(lines, " && ") + ")"
+	return "(" + pull + guard + ")"
 }
 
 // containerGuard checks the container is what the plan found: its ID,

@@ -3,6 +3,9 @@ package filemod
 import (
 	"encoding/json"
 	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -154,5 +157,45 @@ func TestPodmanCreateCommandReading(t *testing.T) {
 	}
 	if got := joinQuotes([]string{"a", `"b`, "c", `d"`, `"e`}); !slices.Equal(got, []string{"a", "b c d", `"e`}) {
 		t.Errorf("joinQuotes: %q", got)
+	}
+}
+
+// TestPodmanScriptChecksWhatThePlanRead: the decided lines run only while
+// the container and the image are what the plan read; a container
+// recreated since (another ID) fails the script with the reason, before
+// any action. A podman stand-in answers the checks and logs the actions.
+func TestPodmanScriptChecksWhatThePlanRead(t *testing.T) {
+	dir := t.TempDir()
+	stub := "#!/bin/sh\ncase \"$*\" in\n" +
+		"'image inspect --format {{.Id}} qwen/vllm:1') echo aaa ;;\n" +
+		"'container inspect --format {{.Id}} {{.State.Running}} {{.HostConfig.AutoRemove}} vllm') cat \"" + dir + "/answer\" ;;\n" +
+		"*) echo \"$*\" >> \"" + dir + "/actions\" ;;\nesac\n"
+	if err := os.WriteFile(filepath.Join(dir, "podman"), []byte(stub), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", dir+string(os.PathListSeparator)+os.Getenv("PATH"))
+	pc := PodmanContainer{Name: "vllm", Image: "qwen/vllm:1", State: "started", Recreate: true}
+	c := podmanTestContainer("aaa", true, nil, "podman", "container", "run", "--name", "vllm", "--detach=True", "qwen/vllm:1")
+	res, err := (ContainerTask{Module: "podman_container", Target: "vllm", State: "started", Podman: &pc}).Decide(0,
+		"== image\n"+podmanInspected(t, map[string]any{"Id": "aaa"})+"== container\n"+podmanInspected(t, c)+"== version\npodman version 4.9.3\n", "")
+	if err != nil || !res.Changed {
+		t.Fatalf("%+v, %v; want a recreation", res, err)
+	}
+	for _, run := range []struct{ answer, actions, stderr string }{
+		{"c0ffee true false\n", "container stop vllm\ncontainer rm --force vllm\ncontainer run --name vllm --detach=True qwen/vllm:1\n", ""},
+		{"c0ffef true false\n", "", "is not what the plan found; plan again"},
+	} {
+		os.Remove(filepath.Join(dir, "actions"))
+		if err := os.WriteFile(filepath.Join(dir, "answer"), []byte(run.answer), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var stderr strings.Builder
+		cmd := exec.Command("sh", "-c", res.Script)
+		cmd.Stderr = &stderr
+		err := cmd.Run()
+		actions, _ := os.ReadFile(filepath.Join(dir, "actions"))
+		if string(actions) != run.actions || (run.stderr == "") != (err == nil) || !strings.Contains(stderr.String(), run.stderr) {
+			t.Errorf("container %q: actions %q, %v, stderr %q; want actions %q, stderr with %q", run.answer, actions, err, stderr.String(), run.actions, run.stderr)
+		}
 	}
 }
