@@ -22,15 +22,15 @@ import (
 // stopped containers (the module starts or restarts either way: always
 // changed), stopped on both, absent on a running and on a missing one.
 // With image (e2ePodmanImages: the host has vllm/vllm-openai:0 and :1, the
-// registry :1 and :2): a container made as the task would make it (ok),
+// registry :1 and :2): a container made as the task would make it, env
+// and command (ok),
 // one of an older image name (recreated), one of an earlier image under
 // the same name (ok: the module compares names), recreate: true on a
 // stopped one, a missing container (run with env and command; created
 // for present, with pull), an image the host lacks (pulled, then run),
 // absent on a running container, restart on one of an older image
 // (restarted, not compared), env changed (recreated), a container made
-// with an option the task does not give (recreated), the same command
-// (ok).
+// with an option the task does not give (recreated).
 var e2ePodmanTaskCases = []e2ePodmanCase{
 	{name: "startrun", args: "", start: "running"},
 	{name: "startidle", args: ", state: started", start: "exited"},
@@ -39,7 +39,7 @@ var e2ePodmanTaskCases = []e2ePodmanCase{
 	{name: "stopidle", args: ", state: stopped", start: "exited"},
 	{name: "absentrun", args: ", state: absent", start: "running"},
 	{name: "absentnone", args: ", state: absent", start: ""},
-	{name: "imgsame", args: ", image: vllm/vllm-openai:1, env: {MODEL: qwen}", start: "running", image: "1", env: "MODEL=qwen"},
+	{name: "imgsame", args: ", image: vllm/vllm-openai:1, env: {MODEL: qwen}, command: [--port, 8000]", start: "running", image: "1", env: "MODEL=qwen", cmd: "--port 8000"},
 	{name: "imgold", args: ", image: vllm/vllm-openai:1", start: "running", image: "0"},
 	{name: "imgrepulled", args: ", image: vllm/vllm-openai:1", start: "running", image: "1old"},
 	{name: "imgrecreate", args: ", image: vllm/vllm-openai:1, recreate: true", start: "exited", image: "1"},
@@ -50,7 +50,6 @@ var e2ePodmanTaskCases = []e2ePodmanCase{
 	{name: "imgrestart", args: ", image: vllm/vllm-openai:1, restart: true", start: "running", image: "0"},
 	{name: "imgenv", args: ", image: vllm/vllm-openai:1, env: {MODEL: llama}", start: "running", image: "1", env: "MODEL=qwen"},
 	{name: "imgopts", args: ", image: vllm/vllm-openai:1", start: "running", image: "1", opts: "--memory 1g"},
-	{name: "imgcmd", args: ", image: vllm/vllm-openai:1, command: [--port, 8000]", start: "running", image: "1", cmd: "--port 8000"},
 }
 
 // e2eDockerTaskCases: started with restart on running and stopped

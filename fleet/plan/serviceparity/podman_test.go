@@ -138,15 +138,18 @@ status= starts=0 stops=0 restarts=0
 [ ! -f "$f" ] || read -r status starts stops restarts < "$f"
 missing() { fail "no container with name or ID \"$name\" found: no such container"; }
 put() { echo "$1 $2 $3 $4" > "$f"; }
-spec() { v=$(sed -n "s/^$1 //p" "$S/spec/$name" 2>/dev/null); echo "${v:-$2}"; }
+sid= simage= sname= slabels=null scmd=null screate='[]'
+[ ! -f "$S/spec/$name" ] || while read -r k v; do
+	case "$k" in id) sid=$v ;; image) simage=$v ;; name) sname=$v ;; labels) slabels=$v ;; cmd) scmd=$v ;; create) screate=$v ;; esac
+done < "$S/spec/$name"
 case "$verb" in
 inspect)
 	if [ -z "$status" ]; then echo '[]'; missing; fi
 	running=false; [ "$status" != running ] || running=true
-	id=$(spec id "$(echo "$name" | cksum | cut -d' ' -f1)")
+	id=${sid:-$(echo "$name" | cksum | cut -d' ' -f1)}
 	case "$format" in
 	'') printf '[{"Id":"%s","Name":"%s","Image":"%s","Rootfs":"","EffectiveCaps":[],"State":{"Status":"%s","Running":%s},"Config":{"Image":"%s","Cmd":%s,"Labels":%s,"Annotations":{},"Tty":false,"CreateCommand":%s},"HostConfig":{"AutoRemove":false,"ExtraHosts":[]}}]\n' \
-		"$id" "$name" "$(spec image)" "$status" "$running" "$(spec name)" "$(spec cmd null)" "$(spec labels null)" "$(spec create '[]')" ;;
+		"$id" "$name" "$simage" "$status" "$running" "$sname" "$scmd" "$slabels" "$screate" ;;
 	'{{.State.Running}}') echo "$running" ;;
 	'{{.Id}} {{.State.Running}} {{.HostConfig.AutoRemove}}') echo "$id $running false" ;;
 	*) fail "podman stand-in: --format $format is not modelled" ;;
