@@ -394,13 +394,20 @@ func lowerKeys(m map[string]string) map[string]string {
 
 // diffEnv (lib:1109-1110, common.py:381-433 diff_generic): env given, its
 // KEY=VALUE pairs and the container's --env values, lowercased, sorted and
-// joined with commas, compare; not given, any --env is a difference.
+// joined with commas, compare (a task's key has "max_size" spelt
+// "max-size" first, common.py:414-416, so such a key always differs); not
+// given, any --env is a difference.
 func (pc PodmanContainer) diffEnv(config podmanConfig) bool {
 	before := createCommand("--env", config, false)
 	if pc.Env == nil {
 		return len(before) > 0
 	}
-	return lowerSortedJoin(before) != lowerSortedJoin(pc.Env)
+	after := make([]string, len(pc.Env))
+	for i, kv := range pc.Env {
+		k, v, _ := strings.Cut(kv, "=")
+		after[i] = strings.ReplaceAll(strings.ToLower(k), "max_size", "max-size") + "=" + v
+	}
+	return lowerSortedJoin(before) != lowerSortedJoin(after)
 }
 
 // diffPull (lib:1347-1348): pull given, the first --pull value compares

@@ -86,6 +86,7 @@ func TestPodmanContainerWithImageDecides(t *testing.T) {
 		{pc: PodmanContainer{State: "started"}, probe: image("aaa") + container(with(same, "Labels", map[string]string{"MAINTAINER": "vllm"})) + version, summary: "already running"},
 		{pc: PodmanContainer{State: "started", Env: []string{"MODEL=llama"}}, probe: image("aaa") + container(same) + version, changed: true, summary: "(its env differ"},
 		{pc: PodmanContainer{State: "started", Env: []string{"MODEL=QWEN"}}, probe: image("aaa") + container(same) + version, summary: "already running"},
+		{pc: PodmanContainer{State: "started", Env: []string{"MAX_SIZE=1"}}, probe: image("aaa") + container(with(same, "CreateCommand", append([]string{"podman", "run", "--env", "MAX_SIZE=1"}, own[7:]...))) + version, changed: true, summary: "(its env differ"},
 		{pc: PodmanContainer{State: "started", Command: []string{"--port", "9000"}}, probe: image("aaa") + container(same) + version, changed: true, summary: "(its command differ"},
 		{pc: PodmanContainer{State: "started", Pull: "never", Env: []string{"MODEL=qwen"}}, probe: image("aaa") + container(same) + version, changed: true, summary: "(its pull differ"},
 		{pc: PodmanContainer{State: "started", Env: []string{"MODEL=qwen"}}, probe: image("aaa") + container(with(same, "CreateCommand", append([]string{"podman", "run", "-m", "1g", "--name", "vllm", "-e", "MODEL=qwen", "--privileged"}, own[8:]...))) + version,
