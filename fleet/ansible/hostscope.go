@@ -751,7 +751,7 @@ func podmanEnvValue(k string, v any) (string, error) {
 	case int, int64, uint64:
 		value = fmt.Sprint(x)
 	case bool:
-		value = map[bool]string{true: "True", false: "False"}[x]
+		value = pythonBool(x)
 	default:
 		return "", fmt.Errorf("env %s: straylight passes strings, whole numbers and booleans; Ansible runs the task", k)
 	}
@@ -759,6 +759,14 @@ func podmanEnvValue(k string, v any) (string, error) {
 		return "", fmt.Errorf("env %s: straylight passes ASCII names and values without quotes, backslashes or control characters (so that the plan masks a vaulted one); Ansible runs the task", k)
 	}
 	return value, nil
+}
+
+// pythonBool is a boolean as Python's str prints it.
+func pythonBool(b bool) string {
+	if b {
+		return "True"
+	}
+	return "False"
 }
 
 // plainASCII: printable ASCII only.
