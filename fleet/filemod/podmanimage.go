@@ -143,7 +143,8 @@ func firstInspected(text string, v any) error {
 // decidePodmanImage decides a task with image as the module's states do
 // (check mode runs the same decisions): absent removes an existing
 // container (lib:1896-1909); started (lib:1781-1840) starts or restarts
-// an existing container with force_restart without comparing it, else
+// an existing container with force_restart without comparing it
+// (:1797-1807), else
 // recreates one that differs (or with recreate; stopped first when it
 // runs, removed unless it removes itself, then run), leaves a running one
 // that does not, runs a missing one and starts a stopped one; present
