@@ -631,6 +631,9 @@ func (hs *HostScope) renderContainerTask(t *Task) (renderedTask, error) {
 	if t.Module == ModDockerContainer && dockerSpecGiven(args) {
 		return dockerSpecTask(t, args)
 	}
+	if _, image := args["image"]; image && t.Module == ModPodmanContainer {
+		return podmanSpecTask(t, args)
+	}
 	if err := containerTaskArgs(t.Module, args); err != nil {
 		return renderedTask{}.orUnsupported(t, err)
 	}
@@ -670,6 +673,172 @@ func dockerSpecTask(t *Task, args map[string]any) (renderedTask, error) {
 	ct := filemod.ContainerTask{Module: string(t.Module), Target: dc.Name, State: dc.State, Restart: dc.Restart,
 		Probe: dc.Probe(), Line: dc.Line(), Docker: &dc}
 	return renderedTask{container: &ct, dest: dc.Name}.orUnsupported(t, err)
+}
+
+// podmanSpecTask: a podman_container task with image is decided from the
+// image's and the container's inspections (fleet/filemod/podmanimage.go)
+// and runs the podman CLI lines the module runs, as the plan decides
+// them.
+func podmanSpecTask(t *Task, args map[string]any) (renderedTask, error) {
+	pc, err := podmanContainerSpec(args)
+	ct := filemod.ContainerTask{Module: string(t.Module), Target: pc.Name, State: pc.State, Restart: pc.Restart,
+		Probe: pc.Probe(), Podman: &pc}
+	return renderedTask{container: &ct, dest: pc.Name}.orUnsupported(t, err)
+}
+
+// podmanSpecArgs are the podman_container arguments straylight runs with
+// image: any other is an option the module would pass to podman and
+// compare with the container's (containers.podman 1.16.2
+// podman_container_lib.py:900-1512), which straylight leaves to Ansible.
+var podmanSpecArgs = []string{"name", "image", "state", "restart", "force_restart", "recreate", "pull", "env", "command"}
+
+// podmanContainerSpec reads a podman_container task with image; an
+// argument straylight does not run is an error naming it, which leaves
+// the task to Ansible.
+func podmanContainerSpec(args map[string]any) (filemod.PodmanContainer, error) {
+	pc := filemod.PodmanContainer{Name: argString(args, "name"), Image: argString(args, "image"),
+		State: orDefaultString(argString(args, "state"), "started"), Recreate: boolArg(args, "recreate", false),
+		Restart: boolArg(args, "restart", false) || boolArg(args, "force_restart", false)}
+	if err := onlyArgs(args, podmanSpecArgs...); err != nil {
+		return pc, fmt.Errorf("%w: with image the module compares it with the container's configuration, which straylight does not; Ansible runs the task", err)
+	}
+	var err error
+	if pc.Pull, err = podmanPull(args["pull"]); err != nil {
+		return pc, err
+	}
+	if pc.Env, err = podmanEnv(args["env"]); err != nil {
+		return pc, err
+	}
+	if pc.Command, err = podmanCommandWords(args["command"]); err != nil {
+		return pc, err
+	}
+	return pc, podmanSpecNames(pc)
+}
+
+// podmanSpecNames checks the name, the image and the state.
+func podmanSpecNames(pc filemod.PodmanContainer) error {
+	switch {
+	case !serviceName().MatchString(pc.Name):
+		return fmt.Errorf("name %q is not a container name", pc.Name)
+	case !slices.Contains([]string{"started", "present", "stopped", "absent"}, pc.State):
+		return fmt.Errorf("state %q: straylight runs podman_container with image and state started, present, stopped or absent; Ansible runs the others", pc.State)
+	case pc.Image == "":
+		return fmt.Errorf("image is empty")
+	case imageID().MatchString(pc.Image):
+		return fmt.Errorf("image %s is an image ID: straylight runs images given by name, Ansible this one", pc.Image)
+	case !imageReference().MatchString(pc.Image):
+		return fmt.Errorf("image %q is not an image name straylight passes to the podman CLI", pc.Image)
+	}
+	return nil
+}
+
+// podmanPull reads pull: the module passes it to podman run or create as
+// --pull= and compares it with the container's (podman_container_lib.py
+// :721-722, :1347-1348); it pulls a missing image whatever pull says
+// (:1515-1547).
+func podmanPull(v any) (string, error) {
+	switch v {
+	case nil:
+		return "", nil
+	case "always", "missing", "never", "newer":
+		return v.(string), nil
+	}
+	return "", fmt.Errorf("pull %v is not one of always, missing, never, newer (the module fails)", v)
+}
+
+// podmanEnv reads env as the module passes it, --env KEY=VALUE
+// (podman_container_lib.py:465-470: to_bytes of each, so a number or a
+// boolean as Python prints it), sorted by key (the module compares them
+// sorted, common.py:381-433, so only the order of podman's arguments
+// differs from a task that lists them otherwise). A name or value a shell
+// quote would rewrite, or that is not ASCII (the module lowercases them
+// as Python does to compare), is refused.
+func podmanEnv(v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("env is not a mapping")
+	}
+	env := make([]string, 0, len(m))
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		value, err := podmanEnvValue(k, m[k])
+		if err != nil {
+			return nil, err
+		}
+		env = append(env, k+"="+value)
+	}
+	return env, nil
+}
+
+// podmanEnvValue is one env value as the module writes it.
+func podmanEnvValue(k string, v any) (string, error) {
+	var value string
+	switch x := v.(type) {
+	case string:
+		value = x
+	case int, int64, uint64:
+		value = fmt.Sprint(x)
+	case bool:
+		value = pythonBool(x)
+	default:
+		return "", fmt.Errorf("env %s: straylight passes strings, whole numbers and booleans; Ansible runs the task", k)
+	}
+	if k == "" || strings.ContainsAny(k, "='\\\"") || !plainASCII(k+value) || strings.ContainsAny(value, "'\\\"") {
+		return "", fmt.Errorf("env %s: straylight passes ASCII names and values without quotes, backslashes or control characters (so that the plan masks a vaulted one); Ansible runs the task", k)
+	}
+	return value, nil
+}
+
+// pythonBool is a boolean as Python's str prints it.
+func pythonBool(b bool) string {
+	if b {
+		return "True"
+	}
+	return "False"
+}
+
+// plainASCII: printable ASCII only.
+func plainASCII(s string) bool {
+	return !strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r > 0x7e })
+}
+
+// podmanCommandWords reads command as the module creates the container
+// with it: a string split on white space (podman_container_lib.py
+// :279-282), a list's elements as strings. Its comparison splits a string
+// as shlex.split does (:1038-1050): straylight takes a string without
+// quotes or backslashes, which both split alike.
+func podmanCommandWords(v any) ([]string, error) {
+	var words []string
+	var err error
+	switch c := v.(type) {
+	case nil:
+		return nil, nil
+	case string:
+		if strings.ContainsAny(c, "'\\\"") || !plainASCII(strings.Map(spaceToBlank, c)) {
+			return nil, fmt.Errorf("command: straylight runs a string command of ASCII words without quotes or backslashes (the module creates the container splitting it on white space but compares it split as shlex.split splits it); give a list, or Ansible runs the task")
+		}
+		words = strings.Fields(c)
+	case []any:
+		if words, err = listElementStrings("command", c); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, fmt.Errorf("command is neither a string nor a list")
+	}
+	if len(words) == 0 {
+		return nil, fmt.Errorf("command is empty: the module then runs the image's own command but compares the container's with none; Ansible runs the task")
+	}
+	return words, checkCommandWords(words)
+}
+
+// spaceToBlank maps ASCII white space to a blank.
+func spaceToBlank(r rune) rune {
+	if r == '\t' || r == '\n' || r == '\r' {
+		return ' '
+	}
+	return r
 }
 
 // dockerSpecGiven: the task names an image, or removes the container
@@ -907,9 +1076,6 @@ func containerTaskArgs(m Module, args map[string]any) error {
 			return fmt.Errorf("recreate: true without image: %s", containerRecreate(m))
 		}
 		delete(args, "recreate")
-	}
-	if _, ok := args["image"]; ok {
-		return fmt.Errorf("image: straylight runs %s tasks naming an existing container without image (pulling, comparing and recreating are left to Ansible)", m)
 	}
 	states := map[Module][]string{ModDockerContainer: {"started", "stopped"}, ModPodmanContainer: {"started", "stopped", "absent"}}[m]
 	if state := orDefaultString(argString(args, "state"), "started"); !slices.Contains(states, state) {
@@ -1409,7 +1575,8 @@ func ifRunningLine(cli, name, whenRunning, whenNot string) string {
 // podmanCommand is what containers.podman 1.16.2's podman_container runs
 // for a container named without image (name, state, restart or its
 // force_restart; with an image the module pulls, compares the
-// configuration and recreates, which straylight does not): `podman
+// configuration and recreates, which straylight decides in the plan for a
+// task, podmanSpecTask, and leaves to Ansible in a handler): `podman
 // container ACTION NAME`
 // (plugins/module_utils/podman/podman_container_lib.py:1653-1654
 // _perform_action, :310-316 start_stop_delete, :1917-1924 execute's states;
@@ -1420,6 +1587,9 @@ func podmanCommand(args map[string]any) (string, error) {
 	name := argString(args, "name")
 	if !serviceName().MatchString(name) {
 		return "", fmt.Errorf("name %q is not a container name", name)
+	}
+	if _, image := args["image"]; image {
+		return "", fmt.Errorf("image: straylight runs podman_container with image as a task, decided from the plan's probe of the container, and not as a handler; Ansible runs this handler")
 	}
 	if err := onlyArgs(args, "name", "state", "restart", "force_restart"); err != nil {
 		return "", err

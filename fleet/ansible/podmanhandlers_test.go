@@ -38,7 +38,8 @@ func TestPodmanHandlerCommands(t *testing.T) {
 
 // What the module would do differently, or fail on, is refused with the
 // reason: state restarted (not one of the module's states), present and
-// created (they compare the container's configuration), an image (pull,
+// created (they compare the container's configuration), an image (a task
+// with image is decided by the plan; a handler has no probe: pull,
 // compare, recreate), a name a shell would interpret.
 func TestPodmanHandlerRefusals(t *testing.T) {
 	cases := []struct {
@@ -48,7 +49,7 @@ func TestPodmanHandlerRefusals(t *testing.T) {
 		{map[string]any{"name": "vllm", "state": "restarted"}, "no state restarted"},
 		{map[string]any{"name": "vllm", "state": "present"}, `state "present" is not run by straylight`},
 		{map[string]any{"name": "vllm", "state": "created", "restart": true}, `state "created" is not run by straylight`},
-		{map[string]any{"name": "vllm", "image": "vllm/vllm-openai"}, `argument "image" is not supported`},
+		{map[string]any{"name": "vllm", "image": "vllm/vllm-openai"}, "with image as a task"},
 		{map[string]any{"name": "vllm; reboot"}, "is not a container name"},
 		{map[string]any{"state": "started"}, "is not a container name"},
 	}

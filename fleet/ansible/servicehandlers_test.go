@@ -358,3 +358,56 @@ func TestDockerContainerPortsAndVolumes(t *testing.T) {
 		}
 	}
 }
+
+// podman_container tasks with image are planned from the image's and the
+// container's inspections (fleet/filemod/podmanimage.go) with name, image,
+// state, restart (force_restart), recreate, pull, env and command; any
+// other option, an image ID, a state straylight does not run, an env value
+// or a command straylight would have to quote are refused, naming the key.
+func TestPodmanContainerTasksWithImage(t *testing.T) {
+	pb := `- hosts: all
+  tasks:
+    - containers.podman.podman_container: {name: "{{ unit_name }}", image: "qwen/vllm:{{ 1 + 1 }}", recreate: yes, pull: never}
+    - podman_container: {name: vllm, image: app:1, state: stopped, force_restart: true, env: {PORT: 8000, MODEL: qwen, DEBUG: true}}
+    - podman_container: {name: vllm, image: app:1, command: "--model qwen  --port 8000"}
+    - podman_container: {name: vllm, image: app:1, command: ["--model", "{{ unit_name }}", 8000], state: absent}
+    - podman_container: {name: vllm, image: app:1, publish: ["127.0.0.1:8000:8000"]}
+    - podman_container: {name: vllm, image: app:1, state: created}
+    - podman_container: {name: vllm, image: "sha256:1111111111111111111111111111111111111111111111111111111111111111"}
+    - podman_container: {name: vllm, image: app:1, pull: true}
+    - podman_container: {name: vllm, image: app:1, env: {ARGS: "--name 'q'"}}
+    - podman_container: {name: vllm, image: app:1, env: {RATIO: 0.5}}
+    - podman_container: {name: vllm, image: app:1, command: "--model 'Qwen 8B'"}
+    - podman_container: {name: vllm, image: app:1, command: []}
+    - podman_container: {name: vllm, image: ""}
+`
+	w := renderServiceRepo(t, pb)
+	want := []filemod.PodmanContainer{
+		{Name: "vllm", Image: "qwen/vllm:2", State: "started", Pull: "never", Recreate: true},
+		{Name: "vllm", Image: "app:1", State: "stopped", Restart: true, Env: []string{"DEBUG=True", "MODEL=qwen", "PORT=8000"}},
+		{Name: "vllm", Image: "app:1", State: "started", Command: []string{"--model", "qwen", "--port", "8000"}},
+		{Name: "vllm", Image: "app:1", State: "absent", Command: []string{"--model", "vllm", "8000"}},
+	}
+	if len(w.Files) != len(want) {
+		t.Fatalf("planned %d tasks, want %d; unsupported %+v", len(w.Files), len(want), w.Unsupported)
+	}
+	for i, f := range w.Files {
+		ct := f.Container
+		if ct == nil || ct.Podman == nil || !reflect.DeepEqual(*ct.Podman, want[i]) || ct.Probe != want[i].Probe() || ct.Line != "" || ct.Target != "vllm" || ct.State != want[i].State {
+			t.Errorf("task %d: %+v\nwant %+v", i, ct, want[i])
+		}
+	}
+	reasons := map[int]string{7: `argument "publish" is not supported (straylight runs name, image, state, restart, force_restart, recreate, pull, env, command): with image the module compares it`,
+		8: `state "created": straylight runs podman_container with image and state started, present, stopped or absent`, 9: "is an image ID",
+		10: "pull true is not one of always, missing, never, newer", 11: "env ARGS: straylight passes ASCII names and values without quotes",
+		12: "env RATIO: straylight passes strings, whole numbers and booleans", 13: "command: straylight runs a string command of ASCII words without quotes",
+		14: "command is empty", 15: "image is empty"}
+	if len(w.Unsupported) != len(reasons) {
+		t.Fatalf("unsupported %+v", w.Unsupported)
+	}
+	for _, u := range w.Unsupported {
+		if want := reasons[u.At.Line]; want == "" || !strings.Contains(u.Reason, want) {
+			t.Errorf("unsupported %+v; want %q at site.yml:%d", u, want, u.At.Line)
+		}
+	}
+}

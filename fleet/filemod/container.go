@@ -22,6 +22,9 @@ type ContainerTask struct {
 	// Docker is a docker_container task (dockerimage.go), with image or
 	// without; nil for the other modules.
 	Docker *DockerContainer `json:"docker,omitempty"`
+	// Podman is a podman_container task with image (podmanimage.go); nil
+	// without image and for the other modules.
+	Podman *PodmanContainer `json:"podman,omitempty"`
 	// Env is the task's environment keyword: probe and line export it.
 	// Its values may be secrets, so it is never serialized.
 	Env []EnvVar `json:"-"`
@@ -33,6 +36,11 @@ type ContainerTask struct {
 type ContainerResult struct {
 	Changed, Runs bool
 	Summary       string
+	// Script, when not empty, is what the apply runs in place of the
+	// task's line: the actions decided from the probe's answer, checked
+	// on the host to still be what they were decided from (a
+	// podman_container task with image).
+	Script string
 }
 
 // ProbeScript is the probe with the task's environment (DOCKER_HOST may
@@ -41,6 +49,15 @@ func (ct ContainerTask) ProbeScript() string { return ExportLines(ct.Env) + ct.P
 
 // RunScript is the line with the task's environment.
 func (ct ContainerTask) RunScript() string { return ExportLines(ct.Env) + ct.Line }
+
+// ScriptFor is what the apply runs for the decision, with the task's
+// environment: the decision's own script, else the task's line.
+func (ct ContainerTask) ScriptFor(res ContainerResult) string {
+	if res.Script != "" {
+		return ExportLines(ct.Env) + res.Script
+	}
+	return ct.RunScript()
+}
 
 // Decide reads the probe's answer: an error is the module's failure.
 func (ct ContainerTask) Decide(code int, stdout, stderr string) (ContainerResult, error) {
@@ -83,7 +100,8 @@ func (ct ContainerTask) decideDocker(code int, stdout, stderr string) (Container
 	return ct.decideDockerImage(code, stdout, stderr)
 }
 
-// decidePodman: containers.podman 1.16.2's podman_container without image
+// decidePodman: containers.podman 1.16.2's podman_container with image
+// (decidePodmanImage), or without image
 // (plugins/module_utils/podman/podman_container_lib.py:1781-1797
 // make_started: a missing container fails, else it restarts with restart,
 // starts without, changed either way; :1877-1894 make_stopped: a missing
@@ -91,6 +109,9 @@ func (ct ContainerTask) decideDocker(code int, stdout, stderr string) (Container
 // existing container is removed). The probe prints "missing" or
 // State.Running.
 func (ct ContainerTask) decidePodman(code int, stdout, stderr string) (ContainerResult, error) {
+	if ct.Podman != nil {
+		return ct.decidePodmanImage(code, stdout, stderr)
+	}
 	answer := strings.TrimSpace(stdout)
 	switch {
 	case code != 0:

@@ -63,8 +63,12 @@
 // ContainerTask is a plain docker_compose_v2, docker_container or
 // podman_container task: its probe (compose's action with --dry-run, the
 // container's State.Running, or for docker_container with image the
-// image's and the container's IDs), whose answer Decide reads as the module
-// decides (ParseComposeEvents and ComposeChanged follow community.docker's
-// parse_events, parse_json_events and has_changes; DockerContainer its
-// docker_container's present and absent), and the line the apply runs.
+// image's and the container's IDs, for podman_container with image the
+// image's and the container's inspections), whose answer Decide reads as
+// the module decides (ParseComposeEvents and ComposeChanged follow
+// community.docker's parse_events, parse_json_events and has_changes;
+// DockerContainer its docker_container's present and absent;
+// PodmanContainer containers.podman's PodmanContainerDiff and states),
+// and the line the apply runs (for podman_container with image, the
+// decision's own lines, checked on the host to still apply).
 package filemod

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/straylight-fleet/straylight/fleet/filemod"
@@ -128,25 +129,29 @@ func (hf *hostFiles) planContainer(ctx context.Context, w *hostWork, f *fileWork
 		return err
 	}
 	decided, err := ct.Decide(res.ExitCode, res.Stdout, res.Stderr)
+	if errors.Is(err, filemod.ErrUndecidable) {
+		w.wouldFail(f, MaskSecrets(fmt.Sprintf("%s %s: %v", c.Module, ct.Target, err), w.secrets))
+		return nil
+	}
 	if err != nil {
 		w.wouldFail(f, MaskSecrets(fmt.Sprintf("%s would fail: %v", c.Module, err), w.secrets))
 		return nil
 	}
-	hf.recordContainer(f, decided.Changed, decided.Runs, decided.Summary)
+	hf.recordContainer(f, decided)
 	return nil
 }
 
 // recordContainer puts the decision on the change, as a command the apply
 // runs in task order: changed notifies the task's handlers; a task that
 // runs though nothing changes (compose's action) reports ok.
-func (hf *hostFiles) recordContainer(f *fileWork, changed, runs bool, summary string) {
-	c := f.change
+func (hf *hostFiles) recordContainer(f *fileWork, decided filemod.ContainerResult) {
+	c, changed, runs, summary := f.change, decided.Changed, decided.Runs, decided.Summary
 	c.Action, c.Script = ActionNone, ""
 	if changed {
 		c.Action = ActionUpdate
 	}
 	if runs {
-		c.Script = f.container.RunScript()
+		c.Script = f.container.ScriptFor(decided)
 		hf.containers[string(f.change.Module)+" "+f.container.Target] = true
 	}
 	c.NewSHA256 = sha256Hex([]byte(c.Script))

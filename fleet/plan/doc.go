@@ -20,8 +20,10 @@
 // or removes, tested on the host, skips it (commands.go), a
 // docker_compose_v2, docker_container or podman_container task is decided
 // from its probe's answer on the host (the compose action with --dry-run,
-// whether the container runs, or the image's and the container's IDs:
-// commands.go) (all through
+// whether the container runs, the image's and the container's IDs, or
+// podman's inspections of both, whose decided lines the apply runs after
+// checking the container is still what the plan read: commands.go) (all
+// through
 // fleet/filemod), and a task that runs only if a registered task
 // changed is settled from that task's plan. It gives out a Plan: per host
 // the file changes with their hashes and diffs, the handlers the changes

@@ -1,6 +1,8 @@
 package serviceparity_test
 
 import (
+	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -25,19 +27,40 @@ import (
 
 // e2ePodmanStub is the podman stand-in. It keeps each container as a file
 // STATE/containers/NAME holding "status starts stops restarts" (status
-// running or exited; the counters count what changed it) and appends every
-// command line to STATE/calls. What it answers, for whom:
+// running, exited or created; the counters count what changed it) and,
+// for one made from an image, STATE/spec/NAME ("key value" lines: id,
+// image, its image's ID; name, the image's name as podman records it;
+// labels and cmd, JSON; create, the CreateCommand, JSON); the host's
+// images in STATE/images and the registry's in STATE/registry ("REF ID
+// LABELS" lines, LABELS a JSON object); it appends every command line to
+// STATE/calls. What it answers, for whom (citations are containers.podman
+// 1.16.2's plugins/module_utils/podman/podman_container_lib.py):
 //   - `podman --version`: the module's _get_podman_version
-//     (podman_container_lib.py:1625-1632) reads what follows "version";
+//     (:1625-1632) reads what follows "version"; straylight's probe too;
+//   - `podman image exists REF`, `podman image pull REF`: the module's
+//     ensure_image_exists (:1515-1547), and straylight's probe and line; a
+//     pull copies the registry's image;
+//   - `podman image inspect REF`: get_image_info (:1615-1623), a JSON list
+//     of the image's Id and Labels, the fields PodmanContainerDiff reads
+//     (:1204-1221, :1247-1260); straylight's probe; with --format
+//     '{{.Id}}', straylight's check that the image is the one it planned
+//     with;
 //   - `podman container inspect NAME`: get_info (:1608-1613), a JSON list
-//     whose first element the module reads State.Running of (running and
-//     stopped, :1599-1606), at the start and again after a change
-//     (update_container_result, :1755); HostConfig.AutoRemove is what
-//     recreate would read (:1696). A missing container: "[]" and rc 125,
-//     as podman does, which the module takes as "does not exist" (:1611-1613, :1576);
+//     whose first element holds the fields the module reads: State.Running
+//     (:1599-1606), HostConfig.AutoRemove (:1692-1706) and what the
+//     comparison reads (:900-1512: Image, Rootfs, EffectiveCaps,
+//     Config.Image, Cmd, Labels, Annotations, Tty, CreateCommand,
+//     HostConfig.ExtraHosts). A missing container: "[]" and rc 125, as
+//     podman does, which the module takes as "does not exist" (:1611-1613,
+//     :1576); straylight's probe reads the same;
 //   - `podman container inspect --format '{{.State.Running}}' NAME`:
-//     straylight's stopped check, true or false;
-//   - `podman container exists NAME`: straylight's absent check, rc 0 or 1;
+//     straylight's stopped check, true or false; with '{{.Id}}
+//     {{.State.Running}} {{.HostConfig.AutoRemove}}', straylight's check
+//     that the container is the one it planned with;
+//   - `podman container exists NAME`: straylight's checks, rc 0 or 1;
+//   - `podman container run|create --name NAME [--env K=V]... [--pull=P]
+//     [--detach=True] REF [WORD]...`: the module's creation (:259-283),
+//     and straylight's; the image must be on the host; run starts it;
 //   - `podman container start|stop|restart NAME`, `podman container rm
 //     --force NAME`: the actions (_perform_action, :1653-1654, with
 //     start_stop_delete's arguments, :285-316), failing on a missing
@@ -49,12 +72,59 @@ const e2ePodmanStub = `#!/bin/sh
 S=@STATE@
 { printf 'podman'; printf ' %s' "$@"; echo; } >> "$S/calls"
 fail() { echo "Error: $*" >&2; exit 125; }
+jl() { printf '['; sep=; for w; do printf '%s"%s"' "$sep" "$w"; sep=,; done; printf ']'; }
+ref() { awk -v r="$2" '$1 == r' "$S/$1"; }
 if [ "$1" = --version ]; then echo "podman version 4.9.3"; exit 0; fi
 if [ "$1 $2" = "generate systemd" ]; then
 	printf '{"container-%s":"[Unit]\\nDescription=Podman container-%s.service\\n"}\n' "$3" "$3"; exit 0
 fi
+if [ "$1" = image ]; then
+	verb=$2; shift 2; format=
+	if [ "$verb $1" = "inspect --format" ]; then format=$2; shift 2; fi
+	[ $# -eq 1 ] || fail "podman stand-in: image $verb $* is not modelled"
+	img=$(ref images "$1")
+	case "$verb" in
+	exists) [ -n "$img" ]; exit ;;
+	pull)
+		img=$(ref registry "$1"); [ -n "$img" ] || fail "initializing source docker://$1: reading manifest: manifest unknown"
+		{ awk -v r="$1" '$1 != r' "$S/images"; echo "$img"; } > "$S/images.new"; mv "$S/images.new" "$S/images"
+		set -- $img; echo "$2"; exit 0 ;;
+	inspect)
+		if [ -z "$img" ]; then echo '[]'; fail "$1: image not known"; fi
+		set -- $img
+		case "$format" in
+		'') printf '[{"Id":"%s","Labels":%s}]\n' "$2" "$3" ;;
+		'{{.Id}}') echo "$2" ;;
+		*) fail "podman stand-in: --format $format is not modelled" ;;
+		esac
+		exit 0 ;;
+	esac
+	fail "podman stand-in: image $verb is not modelled"
+fi
 [ "$1" = container ] || fail "podman stand-in: unexpected: $*"
 verb=$2; shift 2
+if [ "$verb" = run ] || [ "$verb" = create ]; then
+	create=$(jl podman container "$verb" "$@")
+	name=
+	while [ $# -gt 0 ]; do
+		case "$1" in
+		--name) name=$2; shift 2 ;;
+		--env) shift 2 ;;
+		--pull=*|--detach=*) shift ;;
+		-*) fail "podman stand-in: container $verb $1 is not modelled" ;;
+		*) break ;;
+		esac
+	done
+	image=$1; shift
+	[ ! -f "$S/containers/$name" ] || fail "creating container storage: the container name \"$name\" is already in use"
+	img=$(ref images "$image"); [ -n "$img" ] || fail "$image: image not known"
+	cmd=null; [ $# -eq 0 ] || cmd=$(jl "$@"); set -- $img
+	n=$(($(cat "$S/nextid" 2>/dev/null || echo 0) + 1)); echo "$n" > "$S/nextid"
+	mkdir -p "$S/spec"
+	printf 'id ctr%s\nimage %s\nname docker.io/%s\nlabels %s\ncmd %s\ncreate %s\n' "$n" "$2" "$image" "$3" "$cmd" "$create" > "$S/spec/$name"
+	if [ "$verb" = run ]; then echo "running 1 0 0"; else echo "created 0 0 0"; fi > "$S/containers/$name"
+	echo "ctr$n"; exit 0
+fi
 format= force=
 while [ $# -gt 1 ]; do
 	case "$1" in
@@ -68,13 +138,20 @@ status= starts=0 stops=0 restarts=0
 [ ! -f "$f" ] || read -r status starts stops restarts < "$f"
 missing() { fail "no container with name or ID \"$name\" found: no such container"; }
 put() { echo "$1 $2 $3 $4" > "$f"; }
+sid= simage= sname= slabels=null scmd=null screate='[]'
+[ ! -f "$S/spec/$name" ] || while read -r k v; do
+	case "$k" in id) sid=$v ;; image) simage=$v ;; name) sname=$v ;; labels) slabels=$v ;; cmd) scmd=$v ;; create) screate=$v ;; esac
+done < "$S/spec/$name"
 case "$verb" in
 inspect)
 	if [ -z "$status" ]; then echo '[]'; missing; fi
 	running=false; [ "$status" != running ] || running=true
+	id=${sid:-$(echo "$name" | cksum | cut -d' ' -f1)}
 	case "$format" in
-	'') printf '[{"Id":"%s","Name":"%s","State":{"Status":"%s","Running":%s},"HostConfig":{"AutoRemove":false}}]\n' "$(echo "$name" | cksum | cut -d' ' -f1)" "$name" "$status" "$running" ;;
+	'') printf '[{"Id":"%s","Name":"%s","Image":"%s","Rootfs":"","EffectiveCaps":[],"State":{"Status":"%s","Running":%s},"Config":{"Image":"%s","Cmd":%s,"Labels":%s,"Annotations":{},"Tty":false,"CreateCommand":%s},"HostConfig":{"AutoRemove":false,"ExtraHosts":[]}}]\n' \
+		"$id" "$name" "$simage" "$status" "$running" "$sname" "$scmd" "$slabels" "$screate" ;;
 	'{{.State.Running}}') echo "$running" ;;
+	'{{.Id}} {{.State.Running}} {{.HostConfig.AutoRemove}}') echo "$id $running false" ;;
 	*) fail "podman stand-in: --format $format is not modelled" ;;
 	esac ;;
 exists) [ -n "$status" ] ;;
@@ -93,7 +170,7 @@ restart)
 rm)
 	[ -n "$status" ] || missing
 	[ "$status" != running ] || [ -n "$force" ] || fail "cannot remove container $name as it is running"
-	rm -f "$f"; echo "$name" ;;
+	rm -f "$f" "$S/spec/$name"; echo "$name" ;;
 *) fail "podman stand-in: container $verb is not modelled" ;;
 esac
 `
@@ -105,24 +182,27 @@ esac
 // ("" for vllm/vllm-openai:1), its variables (KEY=VALUE,...), its
 // Config.Cmd (JSON; "" for none), its port bindings ("PORT/PROTO HOSTIP
 // HOSTPORT", "-" for an empty address or port) and its binds, each
-// separated by commas, and its restart policy ("" for none: "no").
-type e2ePodmanCase struct{ name, args, start, image, env, cmd, ports, binds, policy string }
+// separated by commas, and its restart policy ("" for none: "no"). A
+// podman container of an image (image a key of e2ePodmanImages) was made
+// by `podman container run` with the options opts, the variables env
+// (KEY=VALUE,...) and the words cmd.
+type e2ePodmanCase struct{ name, args, start, image, env, cmd, ports, binds, policy, opts string }
 
-// e2ePodmanCases: started with and without restart (its alias and
-// force_restart, a YAML and a string boolean, state left to its default)
-// on running and stopped containers; stopped on both (restart ignored);
-// absent on both and on a missing container.
+// e2ePodmanCases: started with restart (its alias and force_restart, a
+// YAML and a string boolean, state left to its default) on running and
+// stopped containers, without on a running one; stopped on both (restart
+// ignored); absent on a running and on a missing container. (started
+// without restart and absent run one line whatever the container's
+// status; the task cases, containertasks_test.go, start a stopped one.)
 var e2ePodmanCases = []e2ePodmanCase{
 	{name: "restartrun", args: ", state: started, restart: true", start: "running"},
 	{name: "restartstop", args: `, restart: "yes"`, start: "exited"},
 	{name: "forcerestart", args: ", state: started, force_restart: true", start: "running"},
 	{name: "startrun", args: "", start: "running"},
-	{name: "startstop", args: ", state: started", start: "exited"},
 	{name: "stoprun", args: ", state: stopped", start: "running"},
 	{name: "stopidle", args: ", state: stopped", start: "exited"},
 	{name: "stoprestart", args: ", state: stopped, restart: true", start: "running"},
 	{name: "absentrun", args: ", state: absent", start: "running"},
-	{name: "absentidle", args: ", state: absent", start: "exited"},
 	{name: "absentnone", args: ", state: absent", start: ""},
 }
 
@@ -212,23 +292,100 @@ func e2ePodmanStart(t *testing.T, state, out string) {
 	e2eContainersAt(t, state, out, files, containers)
 }
 
-// e2ePodmanSnapshot is every container's line ("podman NAME: ...") and the
-// podman actions the stand-in ran, in order: start, stop, restart and rm
-// lines (inspect, exists, --version and generate systemd only read).
+// e2ePodmanSnapshot is every container's line ("podman NAME: ...") and
+// what it was made from ("podman NAME spec: ..." lines but its ID), the
+// host's images ("podman image REF ID LABELS") and the podman actions the
+// stand-in ran, in order: image pull, container run, create, start,
+// stop, restart and rm lines (inspect, exists, --version and generate
+// systemd only read).
 func e2ePodmanSnapshot(t *testing.T, state string) string {
 	t.Helper()
 	var b strings.Builder
-	e2eContainerLines(t, &b, state, "podman")
+	for _, c := range e2eContainerLines(t, &b, state, "podman") {
+		spec, _ := os.ReadFile(filepath.Join(state, "spec", filepath.Base(c)))
+		for _, line := range strings.Split(strings.TrimSpace(string(spec)), "\n") {
+			if line != "" && !strings.HasPrefix(line, "id ") {
+				fmt.Fprintf(&b, "podman %s spec: %s\n", filepath.Base(c), line)
+			}
+		}
+	}
+	images, _ := os.ReadFile(filepath.Join(state, "images"))
+	for _, line := range strings.Split(strings.TrimSpace(string(images)), "\n") {
+		if line != "" {
+			b.WriteString("podman image " + line + "\n")
+		}
+	}
 	calls, err := os.ReadFile(filepath.Join(state, "calls"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, call := range strings.Split(strings.TrimSpace(string(calls)), "\n") {
-		if w := strings.Fields(call); len(w) > 2 && w[1] == "container" && slices.Contains([]string{"start", "stop", "restart", "rm"}, w[2]) {
+		if w := strings.Fields(call); len(w) > 2 && e2ePodmanAction(w[1], w[2]) {
 			b.WriteString(call + "\n")
 		}
 	}
 	return b.String()
+}
+
+// e2ePodmanAction: the podman command acts (the snapshot lists it).
+func e2ePodmanAction(object, verb string) bool {
+	if object == "image" {
+		return verb == "pull"
+	}
+	return object == "container" && slices.Contains([]string{"run", "create", "start", "stop", "restart", "rm"}, verb)
+}
+
+// e2ePodmanImages are the images the podman cases name by key: "REF ID",
+// "1old" an earlier vllm/vllm-openai:1 the host no longer holds. All
+// carry the same label.
+var e2ePodmanImages = map[string]string{
+	"0": "vllm/vllm-openai:0 4a0e0000", "1": "vllm/vllm-openai:1 4a0e0001", "2": "vllm/vllm-openai:2 4a0e0002", "1old": "vllm/vllm-openai:1 4a0e0010",
+}
+
+// e2ePodmanLabels are every image's labels.
+const e2ePodmanLabels = `{"maintainer":"vllm"}`
+
+// e2ePodmanImagesAt writes the host's podman images (vllm/vllm-openai:0
+// and :1), the registry's (:1 and :2) and, for each case with an image
+// and a container, what the container was made from: `podman container
+// run --name NAME OPTS [--env K=V]... --detach=True REF [CMD]...` as
+// the module runs it, podman recording the image's name with its
+// registry and the image's labels.
+func e2ePodmanImagesAt(t *testing.T, state string, cases []e2ePodmanCase) {
+	t.Helper()
+	if err := errors.Join(os.RemoveAll(filepath.Join(state, "spec")), os.RemoveAll(filepath.Join(state, "nextid"))); err != nil {
+		t.Fatal(err)
+	}
+	line := func(k string) string { return e2ePodmanImages[k] + " " + e2ePodmanLabels + "\n" }
+	parity.WriteTree(t, state, map[string]string{"images": line("0") + line("1"), "registry": line("1") + line("2")})
+	specs := map[string]string{}
+	for _, c := range cases {
+		if c.image != "" && c.start != "" {
+			specs["vllm-"+c.name] = e2ePodmanSpec(c)
+		}
+	}
+	parity.WriteTree(t, filepath.Join(state, "spec"), specs)
+}
+
+// e2ePodmanSpec is the stand-in's record of the case's container.
+func e2ePodmanSpec(c e2ePodmanCase) string {
+	ref, id, _ := strings.Cut(e2ePodmanImages[c.image], " ")
+	create := append([]string{"podman", "container", "run", "--name", "vllm-" + c.name}, strings.Fields(c.opts)...)
+	for _, kv := range strings.FieldsFunc(c.env, func(r rune) bool { return r == ',' }) {
+		create = append(create, "--env", kv)
+	}
+	create = append(append(create, "--detach=True", ref), strings.Fields(c.cmd)...)
+	cmd := "null"
+	if c.cmd != "" {
+		cmd = e2ePodmanJSON(strings.Fields(c.cmd))
+	}
+	return fmt.Sprintf("id ctr-%s\nimage %s\nname docker.io/%s\nlabels %s\ncmd %s\ncreate %s\n", c.name, id, ref, e2ePodmanLabels, cmd, e2ePodmanJSON(create))
+}
+
+// e2ePodmanJSON is the words as the stand-in writes a JSON list.
+func e2ePodmanJSON(words []string) string {
+	b, _ := json.Marshal(words)
+	return string(b)
 }
 
 // TestE2EContainerHandlersParityWithModules: each case's template changes
