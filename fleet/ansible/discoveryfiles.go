@@ -96,7 +96,7 @@ func (r *Repo) renderedByDest(host string, run *PlayRun) map[renderedKey][]byte 
 
 // fileSource is the template or file a rendered task was rendered from.
 func fileSource(f *FileTask) string {
-	args, err := f.Scope.template(contentArgs(f.Task.Args))
+	args, err := f.Scope.moduleArgs(contentArgs(f.Task.Args))
 	if err != nil {
 		return ""
 	}

@@ -517,7 +517,7 @@ func environmentUnsupported(t *Task, env []filemod.EnvVar) string {
 func (wk *walker) discoveryFile(t *Task, hs *HostScope) error {
 	tc := *t
 	tc.Module = moduleNames[t.ModuleName]
-	args, err := hs.template(contentArgs(t.Args))
+	args, err := hs.moduleArgs(contentArgs(t.Args))
 	if err != nil {
 		return atTask(t, err)
 	}

@@ -352,6 +352,19 @@ func (hs *HostScope) template(v any) (any, error) {
 	return hs.repo.engine.TemplateValue(hs.scope, v)
 }
 
+// moduleArgs templates a task's module arguments and drops those whose
+// value is omit ("{{ mode | default(omit) }}"), nested ones too, as
+// Ansible does before it runs the module (remove_omit,
+// lib/ansible/executor/task_executor.py:53-70, :605-607 at v2.14.18;
+// 2.19 drops omit while templating).
+func (hs *HostScope) moduleArgs(args any) (any, error) {
+	v, err := hs.template(args)
+	if err != nil {
+		return nil, err
+	}
+	return render.RemoveOmitted(v), nil
+}
+
 // renderedTask is a file task's destination and content for one host.
 type renderedTask struct {
 	dest        string
@@ -444,7 +457,7 @@ func (hs *HostScope) renderFileTask(run *PlayRun, t *Task) (renderedTask, error)
 	if t.FreeForm != "" {
 		return renderedTask{unsupported: "free-form k=v arguments are not supported; write them as a mapping"}, nil
 	}
-	args, err := hs.template(t.Args)
+	args, err := hs.moduleArgs(t.Args)
 	if err != nil {
 		return renderedTask{}, atTask(t, err)
 	}
@@ -457,7 +470,7 @@ func (hs *HostScope) mappingArgs(t *Task) (map[string]any, *renderedTask, error)
 	if t.FreeForm != "" {
 		return nil, &renderedTask{unsupported: "free-form k=v arguments are not supported; write them as a mapping"}, nil
 	}
-	v, err := hs.template(t.Args)
+	v, err := hs.moduleArgs(t.Args)
 	if err != nil {
 		return nil, nil, atTask(t, err)
 	}
@@ -550,7 +563,7 @@ func (hs *HostScope) commandLineArgs(t *Task) (string, map[string]any, *rendered
 	if word := freeFormKeyword(t.FreeForm); word != "" {
 		return "", nil, &renderedTask{unsupported: fmt.Sprintf("%s= in the free-form line: write it under args", word)}, nil
 	}
-	v, err := hs.template(map[string]any{"line": t.FreeForm, "args": t.Args})
+	v, err := hs.moduleArgs(map[string]any{"line": t.FreeForm, "args": t.Args})
 	if err != nil {
 		return "", nil, nil, atTask(t, err)
 	}
@@ -1439,7 +1452,7 @@ func (hs *HostScope) serviceCommand(h *Task) (string, error) {
 	if h.FreeForm != "" {
 		return "", &InputError{At: h.At, Key: h.ModuleName, Msg: "free-form k=v arguments are not supported; write them as a mapping"}
 	}
-	v, err := hs.template(h.Args)
+	v, err := hs.moduleArgs(h.Args)
 	if err != nil {
 		return "", atTask(h, err)
 	}

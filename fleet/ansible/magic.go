@@ -717,7 +717,7 @@ func (wk *walker) setup(f frame, t *Task, hs *HostScope) error {
 	if t.DelegateTo != "" && t.DelegateTo != wk.w.Host {
 		return wk.handOver(t, fmt.Sprintf("delegate_to %q: the facts would be another host's", t.DelegateTo))
 	}
-	args, err := hs.template(t.setupArgs())
+	args, err := hs.moduleArgs(t.setupArgs())
 	if err != nil {
 		return atTask(t, err)
 	}
