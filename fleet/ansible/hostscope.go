@@ -1099,7 +1099,7 @@ func containerTaskArgs(m Module, args map[string]any) error {
 
 // containerRecreate says what recreate: true without image would do.
 func containerRecreate(Module) string {
-	return "podman_container ignores recreate without image and only starts or restarts (containers.podman 1.16.2 podman_container_lib.py:1781-1797); remove it, or give image and let Ansible run it"
+	return "podman_container ignores recreate without image and only starts or restarts (containers.podman 1.16.2 podman_container_lib.py:1781-1797); remove it, or give image"
 }
 
 // podmanProbe asks podman whether the container runs, as the module reads
