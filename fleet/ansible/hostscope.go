@@ -766,7 +766,11 @@ func podmanPull(v any) (string, error) {
 // differs from a task that lists them otherwise). A name or value a shell
 // quote would rewrite, or that is not ASCII (the module lowercases them
 // as Python does to compare), is refused.
-func podmanEnv(v any) ([]string, error) {
+func podmanEnv(v any) ([]string, error) { return envPairs(v, podmanEnvValue) }
+
+// envPairs reads a container task's env mapping as "KEY=VALUE" sorted by
+// key (nil when not given), each value as value reads it.
+func envPairs(v any, value func(k string, v any) (string, error)) ([]string, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -776,16 +780,15 @@ func podmanEnv(v any) ([]string, error) {
 	}
 	env := make([]string, 0, len(m))
 	for _, k := range slices.Sorted(maps.Keys(m)) {
-		value, err := podmanEnvValue(k, m[k])
+		text, err := value(k, m[k])
 		if err != nil {
 			return nil, err
 		}
-		env = append(env, k+"="+value)
+		env = append(env, k+"="+text)
 	}
 	return env, nil
 }
 
-// podmanEnvValue is one env value as the module writes it.
 func podmanEnvValue(k string, v any) (string, error) {
 	var value string
 	switch x := v.(type) {
@@ -1009,26 +1012,17 @@ func checkCommandWords(words []string) error {
 // module_container/base.py _preprocess_env); one a shell quote or JSON
 // would rewrite is refused, so that the plan's masking finds every
 // vaulted value verbatim in the line.
-func dockerEnv(v any) ([]string, error) {
-	if v == nil {
-		return nil, nil
+func dockerEnv(v any) ([]string, error) { return envPairs(v, dockerEnvValue) }
+
+func dockerEnvValue(k string, v any) (string, error) {
+	value, ok := v.(string)
+	switch {
+	case !ok:
+		return "", fmt.Errorf("env %s: the module fails: Non-string value found for env option. Ambiguous env options must be wrapped in quotes to avoid them being interpreted. Key: %s", k, k)
+	case k == "" || strings.ContainsAny(k, "='\\\"") || strings.ContainsAny(value, "'\\\"") || strings.ContainsFunc(k+value, unicode.IsControl):
+		return "", fmt.Errorf("env %s: straylight passes names and values without quotes, backslashes or control characters (so that the plan masks a vaulted one); Ansible runs the task", k)
 	}
-	m, ok := v.(map[string]any)
-	if !ok {
-		return nil, fmt.Errorf("env is not a mapping")
-	}
-	env := make([]string, 0, len(m))
-	for _, k := range slices.Sorted(maps.Keys(m)) {
-		value, ok := m[k].(string)
-		switch {
-		case !ok:
-			return nil, fmt.Errorf("env %s: the module fails: Non-string value found for env option. Ambiguous env options must be wrapped in quotes to avoid them being interpreted. Key: %s", k, k)
-		case k == "" || strings.ContainsAny(k, "='\\\"") || strings.ContainsAny(value, "'\\\"") || strings.ContainsFunc(k+value, unicode.IsControl):
-			return nil, fmt.Errorf("env %s: straylight passes names and values without quotes, backslashes or control characters (so that the plan masks a vaulted one); Ansible runs the task", k)
-		}
-		env = append(env, k+"="+value)
-	}
-	return env, nil
+	return value, nil
 }
 
 // dockerSpecNames checks the name, the image and the state.
@@ -1086,7 +1080,7 @@ func dockerStopTimeout(v any) (string, error) {
 func containerTaskArgs(m Module, args map[string]any) error {
 	if _, ok := args["recreate"]; ok && m == ModPodmanContainer {
 		if boolArg(args, "recreate", false) {
-			return fmt.Errorf("recreate: true without image: %s", containerRecreate(m))
+			return fmt.Errorf("recreate: true without image: podman_container ignores recreate without image and only starts or restarts (containers.podman 1.16.2 podman_container_lib.py:1781-1797); remove it, or give image")
 		}
 		delete(args, "recreate")
 	}
@@ -1095,11 +1089,6 @@ func containerTaskArgs(m Module, args map[string]any) error {
 		return fmt.Errorf("state %q: straylight runs %s tasks with state %s (without image); Ansible runs the others", state, m, strings.Join(states, ", "))
 	}
 	return nil
-}
-
-// containerRecreate says what recreate: true without image would do.
-func containerRecreate(Module) string {
-	return "podman_container ignores recreate without image and only starts or restarts (containers.podman 1.16.2 podman_container_lib.py:1781-1797); remove it, or give image"
 }
 
 // podmanProbe asks podman whether the container runs, as the module reads
