@@ -231,7 +231,7 @@ func pyLen(x any) (int, error) {
 	case groupsMap:
 		return len(v), nil
 	case *hostView:
-		return len(v.scope.raw), nil
+		return len(v.names()), nil
 	case *hostVarsView:
 		return len(v.hosts()), nil
 	}

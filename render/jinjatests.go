@@ -202,7 +202,7 @@ func pyContains(container, x any) (bool, error) {
 		_, ok := c[dictKey(x)]
 		return ok, nil
 	case *hostView:
-		_, ok := c.scope.raw[dictKey(x)]
+		_, ok := c.scope.raw.get(dictKey(x))
 		return ok, nil
 	case *hostVarsView:
 		_, ok := c.scope.magic.HostVars(dictKey(x))

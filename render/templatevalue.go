@@ -232,7 +232,7 @@ func rawScalar(s *Scope, name string) (any, bool) {
 	if name == "" {
 		return nil, false
 	}
-	raw, ok := s.raw[name]
+	raw, ok := s.raw.get(name)
 	if !ok {
 		return nil, false
 	}
