@@ -35,12 +35,15 @@ func Recognize(file string, content []byte) (Findings, error) {
 type Recognizer struct {
 	mu      sync.Mutex
 	scripts map[string]splitScript
-	yamls   map[yamlFile]recognized
+	yamls   map[yamlFile]*recognized
 }
 
 type yamlFile struct{ name, content string }
 
+// recognized is one YAML file's reading, made once: a caller that finds
+// another reading it waits for that reading.
 type recognized struct {
+	once  sync.Once
 	found Findings
 	err   error
 }
@@ -81,26 +84,29 @@ func (rz *Recognizer) split(content []byte) ([]Command, error) {
 	return commands, err
 }
 
-// recognizeYAML reads a YAML file once per name and content; two callers
-// racing on one file may both read it, and the answers are the same. Each
-// caller gets its own copy: callers set a backend's source and append its
-// notes, and hosts are read in parallel.
+// recognizeYAML reads a YAML file once per name and content; a caller
+// racing another on one file waits for its reading (the proxy's config,
+// the largest file of a fleet, is read by its discovery and its routes at
+// once). Each caller gets its own copy: callers set a backend's source and
+// append its notes, and hosts are read in parallel.
 func (rz *Recognizer) recognizeYAML(file string, content []byte) (Findings, error) {
-	key := yamlFile{file, string(content)}
-	rz.mu.Lock()
-	r, ok := rz.yamls[key]
-	rz.mu.Unlock()
-	if ok {
-		return r.found.clone(), r.err
-	}
-	found, err := recognizeYAML(file, content)
+	r := rz.reading(yamlFile{file, string(content)})
+	r.once.Do(func() { r.found, r.err = recognizeYAML(file, content) })
+	return r.found.clone(), r.err
+}
+
+func (rz *Recognizer) reading(key yamlFile) *recognized {
 	rz.mu.Lock()
 	defer rz.mu.Unlock()
 	if rz.yamls == nil {
-		rz.yamls = map[yamlFile]recognized{}
+		rz.yamls = map[yamlFile]*recognized{}
 	}
-	rz.yamls[key] = recognized{found, err}
-	return found.clone(), err
+	r, ok := rz.yamls[key]
+	if !ok {
+		r = new(recognized)
+		rz.yamls[key] = r
+	}
+	return r
 }
 
 // clone copies the findings deep enough that a caller's changes (a field
