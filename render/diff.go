@@ -36,7 +36,7 @@ func diffFrom(from, path string, old, new []byte) string {
 	if isBinary(old) || isBinary(new) {
 		return header + "diff skipped: file appears to be binary\n"
 	}
-	text := unified(from, "after: "+path, displayText(old), displayText(new))
+	text := unified(from, "after: "+path, old, new)
 	note := lineEndingNote(old, new)
 	if text == "" {
 		return header + note
@@ -44,27 +44,36 @@ func diffFrom(from, path string, old, new []byte) string {
 	return text + note
 }
 
-// unified is udiff.Unified; a file created from nothing (the usual case in
-// a first --check) is written out directly, without line matching.
-func unified(from, to, old, new string) string {
-	if old != "" || new == "" {
-		return udiff.Unified(from, to, old, new)
+// unified is udiff.Unified of the contents as displayText shows them; a
+// file created from nothing (the usual case in a first --check) is written
+// out directly from its bytes, without line matching or a copy of them.
+func unified(from, to string, old, new []byte) string {
+	if len(old) > 0 || len(new) == 0 {
+		return udiff.Unified(from, to, displayText(old), displayText(new))
 	}
-	lines := strings.SplitAfter(new, "\n")
-	if lines[len(lines)-1] == "" {
-		lines = lines[:len(lines)-1]
+	if bytes.Contains(new, []byte("\r\n")) {
+		new = bytes.ReplaceAll(new, []byte("\r\n"), []byte("\n"))
+	}
+	lines := bytes.Count(new, []byte("\n"))
+	if new[len(new)-1] != '\n' {
+		lines++
 	}
 	var b strings.Builder
-	b.Grow(len(new) + len(lines) + len(from) + len(to) + 64)
+	b.Grow(len(new) + lines + len(from) + len(to) + 64)
 	b.WriteString("--- " + from + "\n+++ " + to + "\n@@ -0,0 +1")
-	if len(lines) > 1 {
-		b.WriteString("," + strconv.Itoa(len(lines)))
+	if lines > 1 {
+		b.WriteString("," + strconv.Itoa(lines))
 	}
 	b.WriteString(" @@\n")
-	for _, l := range lines {
+	for rest := new; len(rest) > 0; {
+		line := rest
+		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
+			line = rest[:i+1]
+		}
+		rest = rest[len(line):]
 		b.WriteByte('+')
-		b.WriteString(l)
-		if !strings.HasSuffix(l, "\n") {
+		b.Write(line)
+		if line[len(line)-1] != '\n' {
 			b.WriteString("\n\\ No newline at end of file\n")
 		}
 	}

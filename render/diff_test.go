@@ -58,11 +58,12 @@ func TestDiffBinary(t *testing.T) {
 }
 
 // TestUnifiedCreatedFileMatchesUdiff holds the direct form of a file
-// created from nothing to go-udiff's own output, line for line.
+// created from nothing to go-udiff's own output of the displayed text, line
+// for line.
 func TestUnifiedCreatedFileMatchesUdiff(t *testing.T) {
 	for _, text := range []string{"a", "a\n", "\n", "\n\n", "a\nb", "a\nb\n", "x\n\ny\n\n", "één\r\ntwee", strings.Repeat("line\n", 300) + "tail"} {
-		want := udiff.Unified("before: f", "after: f", "", text)
-		if got := unified("before: f", "after: f", "", text); got != want {
+		want := udiff.Unified("before: f", "after: f", "", strings.ReplaceAll(text, "\r\n", "\n"))
+		if got := unified("before: f", "after: f", nil, []byte(text)); got != want {
 			t.Errorf("created file %q:\n got %q\nwant %q", text, got, want)
 		}
 	}
