@@ -72,7 +72,7 @@ func (e *Engine) templateValue(s *Scope, value any, c *chain) (any, error) {
 	case map[string]any:
 		return e.templateDict(s, canonicalMap(v), c)
 	case *Map:
-		return e.templateDict(s, canonicalOrdered(v), c)
+		return e.templateMap(s, v, c)
 	case pyDict:
 		return e.templateDict(s, v, c)
 	case *yaml.Node:
@@ -97,6 +97,21 @@ func (e *Engine) templateDict(s *Scope, dict pyDict, c *chain) (pyDict, error) {
 	out := newDict(len(dict))
 	for _, key := range dict.keys() {
 		value, err := e.templateValue(s, dict[key].val, c)
+		if err != nil {
+			return nil, err
+		}
+		out.set(key, value)
+	}
+	return out, nil
+}
+
+// templateMap is templateDict of canonicalOrdered(m), without that
+// intermediate dict (an inventory mapping is templated for every host
+// that reads it).
+func (e *Engine) templateMap(s *Scope, m *Map, c *chain) (pyDict, error) {
+	out := newDict(len(m.Keys))
+	for _, key := range m.Keys {
+		value, err := e.templateValue(s, canonical(m.Values[key]), c)
 		if err != nil {
 			return nil, err
 		}
