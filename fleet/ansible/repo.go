@@ -322,7 +322,7 @@ func (r *Repo) loadRoleRef(ref RoleRef, search []string) (*Role, error) {
 	if err != nil {
 		return nil, err
 	}
-	return loadRole(r.Root, ref.Name, dir)
+	return r.roles.loadDir(r, ref.Name, dir, RoleFiles{})
 }
 
 // PlannedHosts lists the hosts some play targets within --limit, in the order

@@ -71,12 +71,9 @@ func (f RoleFiles) of(sub string) string {
 	return name
 }
 
-// loadRole reads a role's defaults, vars, tasks and handlers. Paths in
-// messages are relative to repo.
-func loadRole(repo, name, dir string) (*Role, error) {
-	return loadRoleFiles(repo, name, dir, RoleFiles{})
-}
-
+// loadRoleFiles reads a role's defaults, vars, tasks and handlers (from
+// names the files of each; zero: main). Paths in messages are relative to
+// repo.
 func loadRoleFiles(repo, name, dir string, from RoleFiles) (*Role, error) {
 	r := &Role{Name: name, Dir: dir}
 	var err error

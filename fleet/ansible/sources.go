@@ -2,6 +2,7 @@ package ansible
 
 import (
 	"os"
+	"strings"
 	"sync"
 )
 
@@ -85,8 +86,8 @@ func (c *taskFileCache) load(repo, path, role, roleDir string) ([]*Task, error) 
 	return tasks, nil
 }
 
-// roleCache holds the roles include_role and import_role load, once for
-// every host.
+// roleCache holds the roles a repository loads (a play's, include_role's
+// and import_role's), once for every play and host.
 type roleCache struct {
 	mu    sync.Mutex
 	roles map[string]*Role
@@ -97,15 +98,25 @@ func (c *roleCache) load(r *Repo, ref RoleRef, search []string, from RoleFiles) 
 	if err != nil {
 		return nil, err
 	}
-	key := dir + "\x00" + from.Tasks + "\x00" + from.Vars + "\x00" + from.Defaults + "\x00" + from.Handlers
+	role, err := c.loadDir(r, ref.Name, dir, from)
+	if err != nil {
+		return nil, &InputError{At: ref.At, Key: "name", Msg: err.Error()}
+	}
+	return role, nil
+}
+
+// loadDir loads the role named name at dir once per name, folder and
+// files (a play's roles were read again for their names' magic variables).
+func (c *roleCache) loadDir(r *Repo, name, dir string, from RoleFiles) (*Role, error) {
+	key := strings.Join([]string{name, dir, from.Tasks, from.Vars, from.Defaults, from.Handlers}, "\x00")
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if role, ok := c.roles[key]; ok {
 		return role, nil
 	}
-	role, err := loadRoleFiles(r.Root, ref.Name, dir, from)
+	role, err := loadRoleFiles(r.Root, name, dir, from)
 	if err != nil {
-		return nil, &InputError{At: ref.At, Key: "name", Msg: err.Error()}
+		return nil, err
 	}
 	if c.roles == nil {
 		c.roles = map[string]*Role{}
