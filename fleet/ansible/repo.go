@@ -163,6 +163,9 @@ func (r *Repo) loadInventory(opts Options) error {
 	}
 	inv, err := LoadInventory(path, opts.Decrypter)
 	r.Inventory = inv
+	if err == nil {
+		inv.Preload() // while the playbooks and roles are read
+	}
 	return err
 }
 

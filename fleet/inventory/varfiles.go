@@ -284,3 +284,36 @@ func ReadVarsFile(path, layer string, dec Decrypter) (Vars, error) {
 	}
 	return ParseVars(data, path, layer, dec)
 }
+
+// Preload starts reading the group_vars and host_vars files beside the
+// inventory's sources, for every group and host, in inventory order, on
+// one goroutine; HostVars then finds them read, or waits for the one
+// being read. Opening a repository reads its playbooks and roles on one
+// CPU: this fills the other (at 10 hosts, their host_vars were a quarter
+// of discovery's time). The folders are listed before Preload returns, so
+// that Warnings does not depend on how far the reading got.
+func (inv *Inventory) Preload() {
+	files := inv.files.preloadList(inv.SourceDirs(), inv.m)
+	go func() {
+		for _, file := range files {
+			_, _ = inv.files.load(file) // an error stays cached for HostVars to report
+		}
+	}()
+}
+
+// preloadList finds the files Preload reads: every host's host_vars,
+// then every group's group_vars.
+func (f *varFiles) preloadList(dirs []string, m *model) []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []string
+	for _, dir := range dirs {
+		for _, h := range m.hosts {
+			out = append(out, f.filesFor(dir, "host_vars", h.name)...)
+		}
+		for _, g := range m.groups {
+			out = append(out, f.filesFor(dir, "group_vars", g.name)...)
+		}
+	}
+	return out
+}
