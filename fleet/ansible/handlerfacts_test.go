@@ -68,3 +68,31 @@ func TestHandlerSeesFactsOfItsFlushPoint(t *testing.T) {
 		t.Errorf("reads probed: %v; want %q", err, want)
 	}
 }
+
+// A later play's tasks read the set_fact and include_vars values an
+// earlier play left the host, over their own play vars, in the plan's
+// walk and in discovery's alike.
+func TestLaterPlayKeepsFacts(t *testing.T) {
+	pb := `- hosts: h1
+  gather_facts: false
+  tasks:
+    - set_fact: {app: first}
+    - include_vars: {file: more.yml}
+- hosts: h1
+  gather_facts: false
+  vars: {app: play var}
+  tasks:
+    - copy: {content: "{{ app }} {{ port }}\n", dest: "/srv/{{ app }}.conf"}
+`
+	r := tlRepo(t, pb, map[string]string{"playbooks/vars/more.yml": "port: 8001\n"}, Options{})
+	w, err := r.RenderHost("h1", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, problems := r.DiscoveryFiles("h1")
+	for what, got := range map[string][]*FileTask{"plan": w.Files, "discovery": files} {
+		if len(got) != 1 || got[0].Dest != "/srv/first.conf" || string(got[0].Content) != "first 8001\n" {
+			t.Errorf("%s: %+v (problems %v); want /srv/first.conf holding \"first 8001\\n\"", what, got, problems)
+		}
+	}
+}
