@@ -1,6 +1,9 @@
 package ansible
 
-import "slices"
+import (
+	"maps"
+	"slices"
+)
 
 // DiscoveryFiles renders what every template and copy task of the host's
 // plays would write (ignoring --limit and --tags), including the tasks
@@ -35,11 +38,12 @@ type Discovered struct {
 // tags, in the scope it would run in (once per loop item).
 func (r *Repo) DiscoveryTasks(host string) Discovered {
 	var d Discovered
+	var kept setupState // the set_fact values a play leaves the host's later plays
 	for _, run := range r.Runs {
 		if !run.Targets(host) {
 			continue
 		}
-		w, errs := r.discoverRun(host, run)
+		w, errs := r.discoverRun(host, run, &kept)
 		d.Files = append(d.Files, w.Files...)
 		d.Modules = append(d.Modules, w.Modules...)
 		d.Problems = append(d.Problems, errs...)
@@ -48,8 +52,10 @@ func (r *Repo) DiscoveryTasks(host string) Discovered {
 }
 
 // discoverRun walks one play for the host in discovery mode, on a copy of
-// its scope (an included role's handlers join the copy, not the plan's).
-func (r *Repo) discoverRun(host string, run *PlayRun) (*HostTasks, []error) {
+// its scope (an included role's handlers join the copy, not the plan's),
+// from the set_fact, include_vars and registered values the host's
+// earlier plays left it (kept, which it updates), as renderRun does.
+func (r *Repo) discoverRun(host string, run *PlayRun, kept *setupState) (*HostTasks, []error) {
 	hs, err := r.ScopeOf(host, run)
 	if err != nil {
 		return &HostTasks{Host: host}, []error{err}
@@ -60,9 +66,11 @@ func (r *Repo) discoverRun(host string, run *PlayRun) (*HostTasks, []error) {
 	wk := r.newWalker(run, w, &play, run.AllHosts)
 	wk.discovery = true
 	wk.rendered = r.renderedByDest(host, run)
+	wk.facts, wk.unknown = orEmpty(maps.Clone(kept.facts)), orEmpty(maps.Clone(kept.unknown))
 	if err := wk.playTasks(); err != nil {
 		wk.problems = append(wk.problems, err)
 	}
+	kept.facts, kept.unknown = wk.facts, wk.unknown
 	for _, f := range w.Files {
 		if !f.srcKnown {
 			f.Src = fileSource(f)

@@ -30,7 +30,11 @@
 // planned from the host's answer), the tasks straylight cannot
 // run with the reason, and one
 // scope per play for its handlers (HostTasks.HandlerCommand renders one
-// with the facts the play's setup tasks gave by its flush point). Connection is how Ansible would reach
+// with the facts the play's setup tasks gave and the set_fact,
+// include_vars and registered values set by its flush point; a host
+// keeps those values into its later plays). Module boolean arguments are
+// read as Ansible's argument spec reads type: bool (filemod.BoolArg).
+// Connection is how Ansible would reach
 // the host. A play that gathers facts (gather_facts, ansible.cfg's
 // gathering) gives its scopes the host's facts through the FactGatherer
 // the repository was opened with (fleet/facts), asked on first read; an

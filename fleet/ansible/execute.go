@@ -110,19 +110,34 @@ func (wk *walker) playTasks() error {
 	if err := wk.tasks(top, wk.run.Play.PostTasks); err != nil {
 		return err
 	}
-	wk.w.noteHandlerFacts(wk.play, wk.flush, wk.gathered, wk.factsBy)
-	wk.w.noteHandlerFacts(wk.play, EndOfPlay, wk.gathered, wk.factsBy)
+	wk.w.noteHandlerFacts(wk.play, wk.flush, wk.handlerFacts())
+	wk.w.noteHandlerFacts(wk.play, EndOfPlay, wk.handlerFacts())
 	return nil
 }
 
 // endFlush ends the tasks whose notifications run at the flush point
 // reached: the handlers run there see the facts the play's setup tasks
-// have given the host so far (Ansible's handlers template their
-// arguments with the host's variables as they are when they run, facts
-// included), then the next flush's tasks begin.
+// have given the host so far and the set_fact and include_vars values
+// set so far (Ansible's handlers template their arguments with the
+// host's variables as they are when they run, facts included), then the
+// next flush's tasks begin.
 func (wk *walker) endFlush() {
-	wk.w.noteHandlerFacts(wk.play, wk.flush, wk.gathered, wk.factsBy)
+	wk.w.noteHandlerFacts(wk.play, wk.flush, wk.handlerFacts())
 	wk.flush++
+}
+
+// handlerFacts is what a handler run now would see of the facts: a copy,
+// as the walk goes on changing them.
+func (wk *walker) handlerFacts() handlerFacts {
+	return handlerFacts{gathered: wk.gathered, by: wk.factsBy, vars: copyOrNil(wk.facts), unknown: copyOrNil(wk.unknown)}
+}
+
+// copyOrNil is a copy of m, nil when m is empty.
+func copyOrNil[V any](m map[string]V) map[string]V {
+	if len(m) == 0 {
+		return nil
+	}
+	return maps.Clone(m)
 }
 
 // playRole runs a role entry of the play's roles: its params, conditions

@@ -654,10 +654,11 @@ func (hs *HostScope) renderContainerTask(t *Task) (renderedTask, error) {
 		return dockerOwnImageTask(t, args)
 	}
 	line, err := podmanCommand(args)
+	restart, berr := anyBool(args, "restart", "force_restart")
 	name := argString(args, "name")
 	ct := filemod.ContainerTask{Module: string(t.Module), Target: name, State: orDefaultString(argString(args, "state"), "started"),
-		Restart: boolArg(args, "restart", false) || boolArg(args, "force_restart", false), Probe: podmanProbe(name), Line: line}
-	return renderedTask{container: &ct, dest: name}.orUnsupported(t, err)
+		Restart: restart, Probe: podmanProbe(name), Line: line}
+	return renderedTask{container: &ct, dest: name}.orUnsupported(t, errors.Join(berr, err))
 }
 
 // dockerOwnImageTask: a docker_container task naming a container without
@@ -666,15 +667,17 @@ func (hs *HostScope) renderContainerTask(t *Task) (renderedTask, error) {
 // line a handler with its arguments runs.
 func dockerOwnImageTask(t *Task, args map[string]any) (renderedTask, error) {
 	line, err := dockerContainerCommand(args)
-	dc := dockerOwnImage(args)
+	dc, berr := dockerOwnImage(args)
 	ct := filemod.ContainerTask{Module: string(t.Module), Target: dc.Name, State: dc.State, Restart: dc.Restart, Probe: dc.Probe(), Line: line, Docker: &dc}
-	return renderedTask{container: &ct, dest: dc.Name}.orUnsupported(t, err)
+	return renderedTask{container: &ct, dest: dc.Name}.orUnsupported(t, errors.Join(berr, err))
 }
 
 // dockerOwnImage is a docker_container task or handler without image.
-func dockerOwnImage(args map[string]any) filemod.DockerContainer {
-	return filemod.DockerContainer{Name: argString(args, "name"), State: orDefaultString(argString(args, "state"), "started"), Restart: boolArg(args, "restart", false),
-		Recreate: boolArg(args, "recreate", false)}
+func dockerOwnImage(args map[string]any) (filemod.DockerContainer, error) {
+	restart, err1 := filemod.BoolArg(args, "restart", false)
+	recreate, err2 := filemod.BoolArg(args, "recreate", false)
+	return filemod.DockerContainer{Name: argString(args, "name"), State: orDefaultString(argString(args, "state"), "started"), Restart: restart,
+		Recreate: recreate}, errors.Join(err1, err2)
 }
 
 // dockerSpecTask: a docker_container task with image, or with state
@@ -709,9 +712,13 @@ var podmanSpecArgs = []string{"name", "image", "state", "restart", "force_restar
 // argument straylight does not run is an error naming it, which leaves
 // the task to Ansible.
 func podmanContainerSpec(args map[string]any) (filemod.PodmanContainer, error) {
+	recreate, err1 := filemod.BoolArg(args, "recreate", false)
+	restart, err2 := anyBool(args, "restart", "force_restart")
 	pc := filemod.PodmanContainer{Name: argString(args, "name"), Image: argString(args, "image"),
-		State: orDefaultString(argString(args, "state"), "started"), Recreate: boolArg(args, "recreate", false),
-		Restart: boolArg(args, "restart", false) || boolArg(args, "force_restart", false)}
+		State: orDefaultString(argString(args, "state"), "started"), Recreate: recreate, Restart: restart}
+	if err := errors.Join(err1, err2); err != nil {
+		return pc, err
+	}
 	if err := onlyArgs(args, podmanSpecArgs...); err != nil {
 		return pc, fmt.Errorf("%w: with image the module compares it with the container's configuration, which straylight does not; Ansible runs the task", err)
 	}
@@ -882,9 +889,14 @@ var imageID = lazyre.New(`^sha256:[0-9a-fA-F]{64}$`)
 // (or state absent); an argument straylight does not run is an error
 // naming it, which leaves the task to Ansible.
 func dockerContainerSpec(args map[string]any) (filemod.DockerContainer, error) {
+	restart, err1 := filemod.BoolArg(args, "restart", false)
+	recreate, err2 := filemod.BoolArg(args, "recreate", false)
+	forceKill, err3 := anyBool(args, "force_kill", "forcekill")
 	dc := filemod.DockerContainer{Name: argString(args, "name"), Image: argString(args, "image"),
-		State: orDefaultString(argString(args, "state"), "started"), Restart: boolArg(args, "restart", false),
-		Recreate: boolArg(args, "recreate", false), ForceKill: boolArg(args, "force_kill", false) || boolArg(args, "forcekill", false)}
+		State: orDefaultString(argString(args, "state"), "started"), Restart: restart, Recreate: recreate, ForceKill: forceKill}
+	if err := errors.Join(err1, err2, err3); err != nil {
+		return dc, err
+	}
 	if err := onlyArgs(args, dockerSpecArgs...); err != nil {
 		return dc, fmt.Errorf("%w: with image the module compares it with the container's configuration, which straylight does not; Ansible runs the task", err)
 	}
@@ -1079,7 +1091,11 @@ func dockerStopTimeout(v any) (string, error) {
 // straylight runs (fleet/filemod/dockerimage.go ownImage).
 func containerTaskArgs(m Module, args map[string]any) error {
 	if _, ok := args["recreate"]; ok && m == ModPodmanContainer {
-		if boolArg(args, "recreate", false) {
+		recreate, err := filemod.BoolArg(args, "recreate", false)
+		if err != nil {
+			return err
+		}
+		if recreate {
 			return fmt.Errorf("recreate: true without image: podman_container ignores recreate without image and only starts or restarts (containers.podman 1.16.2 podman_container_lib.py:1781-1797); remove it, or give image")
 		}
 		delete(args, "recreate")
@@ -1113,6 +1129,9 @@ func freeFormKeyword(line string) string {
 // orUnsupported: arguments straylight does not run make the task
 // unsupported, with the reason.
 func (rt renderedTask) orUnsupported(t *Task, err error) (renderedTask, error) {
+	if nb := notBool(t, err); nb != nil {
+		return renderedTask{}, nb
+	}
 	if err != nil {
 		return renderedTask{unsupported: fmt.Sprintf("%s: %v", t.Module, err)}, nil
 	}
@@ -1181,7 +1200,7 @@ func (hs *HostScope) renderTemplate(run *PlayRun, t *Task, args map[string]any) 
 	if err != nil {
 		return nil, err
 	}
-	opts := render.TemplateOptions{NewlineSequence: newlineFor(t.Module, args), TrimBlocks: boolArg(args, "trim_blocks", true), LstripBlocks: boolArg(args, "lstrip_blocks", false),
+	opts := render.TemplateOptions{NewlineSequence: newlineFor(t.Module, args), TrimBlocks: filemod.LooseBoolArg(args, "trim_blocks", true), LstripBlocks: filemod.LooseBoolArg(args, "lstrip_blocks", false),
 		SearchPath: render.TemplateSearchPath(hs.repo.templateDirs(run, t, hs.roleDirs, src)...), Root: hs.repo.Root, DataTagging: hs.repo.DataTagging()}
 	out, err := hs.repo.engine.RenderTemplate(RelTo(hs.repo.Root, src), body, hs.scope, opts)
 	return out, err
@@ -1226,7 +1245,7 @@ func (hs *HostScope) copyContent(run *PlayRun, t *Task, args map[string]any) (da
 	if err != nil {
 		return nil, false, err
 	}
-	if data, err = hs.repo.sources.read(src); err != nil || !vault.IsEncrypted(data) || !boolArg(args, "decrypt", true) {
+	if data, err = hs.repo.sources.read(src); err != nil || !vault.IsEncrypted(data) || !filemod.LooseBoolArg(args, "decrypt", true) {
 		return data, false, err
 	}
 	plain, err := hs.repo.decryptSource(src, data)
@@ -1371,14 +1390,19 @@ func argString(args map[string]any, key string) string {
 	return ""
 }
 
-func boolArg(args map[string]any, key string, def bool) bool {
-	switch v := args[key].(type) {
-	case bool:
-		return v
-	case string:
-		return strings.EqualFold(v, "true") || strings.EqualFold(v, "yes")
+// anyBool is true when one of the boolean arguments keys (a module's
+// aliases) is, each read as the module's argument spec reads it
+// (filemod.BoolArg); a value that is not a boolean is an error naming it.
+func anyBool(args map[string]any, keys ...string) (bool, error) {
+	var on bool
+	for _, k := range keys {
+		b, err := filemod.BoolArg(args, k, false)
+		if err != nil {
+			return false, err
+		}
+		on = on || b
 	}
-	return def
+	return on, nil
 }
 
 // contentString is copy's content: strings as written, other values as
@@ -1461,16 +1485,34 @@ func (hs *HostScope) serviceCommand(h *Task) (string, error) {
 	case ModWinService:
 		cmd, err = winServiceCommand(args)
 	}
+	if nb := notBool(h, err); nb != nil {
+		return "", nb
+	}
 	if err != nil {
 		return "", &InputError{At: h.At, Key: h.ModuleName, Msg: err.Error()}
 	}
 	return cmd, nil
 }
 
+// notBool is a boolean argument's value that is not a boolean as bad
+// input at the task, naming the argument (the module fails on it), or
+// nil.
+func notBool(t *Task, err error) error {
+	var nb *filemod.NotBoolError
+	if !errors.As(err, &nb) {
+		return nil
+	}
+	return &InputError{At: t.At, Key: nb.Arg, Msg: fmt.Sprintf("task %q: %v", t.Label(), nb)}
+}
+
 // systemctlCommand: daemon_reload first when asked, then the state's verb.
 func systemctlCommand(args map[string]any) (string, error) {
 	var parts []string
-	if boolArg(args, "daemon_reload", false) || boolArg(args, "daemon-reload", false) {
+	reload, err := anyBool(args, "daemon_reload", "daemon-reload")
+	if err != nil {
+		return "", err
+	}
+	if reload {
 		parts = append(parts, "systemctl daemon-reload")
 	}
 	name, state := argString(args, "name"), argString(args, "state")
@@ -1544,7 +1586,8 @@ func dockerContainerCommand(args map[string]any) (string, error) {
 	}
 	switch state := orDefaultString(argString(args, "state"), "started"); state {
 	case "started", "stopped":
-		return dockerOwnImage(args).Line(), nil
+		dc, err := dockerOwnImage(args)
+		return dc.Line(), err
 	case "restarted":
 		return "", fmt.Errorf("docker_container has no state restarted (community.docker 3.13.3: absent, present, healthy, started, stopped): Ansible fails this handler; write state: started with restart: true")
 	default:
@@ -1599,7 +1642,8 @@ func podmanCommand(args map[string]any) (string, error) {
 	state := orDefaultString(argString(args, "state"), "started")
 	switch state {
 	case "started":
-		return podmanStartLine(name, boolArg(args, "restart", false) || boolArg(args, "force_restart", false)), nil
+		restart, err := anyBool(args, "restart", "force_restart")
+		return podmanStartLine(name, restart), err
 	case "stopped":
 		return podmanStopLine(name), nil
 	case "absent":
@@ -1700,7 +1744,11 @@ func readCompose(args map[string]any, dir string) (composeLine, error) {
 		return composeLine{}, err
 	}
 	timeout, err := composeTimeout(args)
-	return composeLine{base: base, tail: tail, timeout: timeout, noDeps: composeNoDeps(args)}, err
+	if err != nil {
+		return composeLine{}, err
+	}
+	noDeps, err := composeFlag(args, "dependencies", true, "", " --no-deps")
+	return composeLine{base: base, tail: tail, timeout: timeout, noDeps: noDeps}, err
 }
 
 // stateCommand: present runs up, restarted restart, absent down; stopped
@@ -1720,7 +1768,8 @@ func (c composeLine) stateCommand(args map[string]any) (string, error) {
 		up, err := c.up(args, " --no-start")
 		return c.base + up + c.dryRun + c.tail + " && if " + c.base + composeAnyRunning + "; then " + c.base + " stop" + c.timeout + c.dryRun + c.tail + "; fi", err
 	case "absent":
-		return c.base + " down" + composeFlag(args, "remove_orphans", " --remove-orphans") + c.timeout + c.dryRun + c.tail, nil
+		orphans, err := composeFlag(args, "remove_orphans", false, " --remove-orphans", "")
+		return c.base + " down" + orphans + c.timeout + c.dryRun + c.tail, err
 	default:
 		return "", fmt.Errorf("state %q is not supported (present, restarted, stopped, absent)", state)
 	}
@@ -1766,7 +1815,11 @@ func (c composeLine) up(args map[string]any, noStart string) (string, error) {
 	default:
 		return "", fmt.Errorf("pull %q is not one of always, missing, never, policy", pull)
 	}
-	up += composeFlag(args, "remove_orphans", " --remove-orphans")
+	orphans, err := composeFlag(args, "remove_orphans", false, " --remove-orphans", "")
+	if err != nil {
+		return "", err
+	}
+	up += orphans
 	switch recreate := orDefaultString(argString(args, "recreate"), "auto"); recreate {
 	case "auto":
 	case "always":
@@ -1777,13 +1830,6 @@ func (c composeLine) up(args map[string]any, noStart string) (string, error) {
 		return "", fmt.Errorf("recreate %q is not one of always, never, auto", recreate)
 	}
 	return up + c.noDeps + c.timeout + noStart, nil
-}
-
-func composeNoDeps(args map[string]any) string {
-	if boolArg(args, "dependencies", true) {
-		return ""
-	}
-	return " --no-deps"
 }
 
 // composeTimeout is --timeout with the integer the module formats with %d
@@ -1801,11 +1847,14 @@ func composeTimeout(args map[string]any) (string, error) {
 	return " --timeout " + strconv.Itoa(n), nil
 }
 
-func composeFlag(args map[string]any, key, flag string) string {
-	if boolArg(args, key, false) {
-		return flag
+// composeFlag is ifTrue or ifFalse by the boolean argument key (def when
+// absent).
+func composeFlag(args map[string]any, key string, def bool, ifTrue, ifFalse string) (string, error) {
+	on, err := filemod.BoolArg(args, key, def)
+	if on {
+		return ifTrue, err
 	}
-	return ""
+	return ifFalse, err
 }
 
 func orDefaultString(s, def string) string {
@@ -1853,7 +1902,11 @@ func winServiceCommand(args map[string]any) (string, error) {
 		return "", fmt.Errorf("name %q is not a service name", name)
 	}
 	quoted := "'" + strings.ReplaceAll(name, "'", "''") + "'"
-	force := composeFlag(args, "force_dependent_services", " -Force")
+	forced, err := filemod.WinBoolArg(args, "force_dependent_services", false)
+	if err != nil {
+		return "", err
+	}
+	force := map[bool]string{true: " -Force"}[forced]
 	switch state := argString(args, "state"); state {
 	case "started":
 		return "Start-Service -Name " + quoted + psStop, nil

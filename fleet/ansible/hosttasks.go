@@ -2,6 +2,7 @@ package ansible
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -35,13 +36,20 @@ type HostTasks struct {
 	setup setupState
 }
 
-// setupState is a walker's account of the setup tasks run so far: the
-// facts they gave, what each selected, and the one straylight left to
-// Ansible.
+// setupState is a walker's account of the plays run so far: the facts
+// their setup tasks gave, what each selected, and the one straylight
+// left to Ansible; the set_fact, include_vars and registered values the
+// host holds, and the names whose values only Ansible knows. Ansible
+// keeps all of them for the host until the run ends (at c9ac477e,
+// lib/ansible/plugins/strategy/__init__.py:719-724 puts include_vars'
+// values in the variable manager's host vars, :737 set_fact's and :776 a
+// registered result in its nonpersistent facts, neither tied to a play).
 type setupState struct {
 	gathered render.FactSource
 	runs     []factSelection
 	by       string
+	facts    map[string]any
+	unknown  map[string]string
 }
 
 // flushPoint is where a play's notified handlers run: its flush number
@@ -56,26 +64,36 @@ type flushPoint struct {
 const EndOfPlay = -1
 
 // handlerFacts are the facts the play's setup tasks had given the host
-// at a flush point (nil: none, or the play gathers them itself), and the
-// setup task straylight left to Ansible, if any.
+// at a flush point (nil: none, or the play gathers them itself), the
+// setup task straylight left to Ansible, if any, the set_fact,
+// include_vars and registered values in force there (vars), and the
+// names only Ansible knows the values of (unknown: name → the task).
 type handlerFacts struct {
 	gathered render.FactSource
 	by       string
+	vars     map[string]any
+	unknown  map[string]string
 }
 
-func (w *HostTasks) noteHandlerFacts(play *HostScope, flush int, gathered render.FactSource, by string) {
-	if gathered == nil && by == "" {
+func (hf handlerFacts) empty() bool {
+	return hf.gathered == nil && hf.by == "" && len(hf.vars) == 0 && len(hf.unknown) == 0
+}
+
+func (w *HostTasks) noteHandlerFacts(play *HostScope, flush int, hf handlerFacts) {
+	if hf.empty() {
 		return
 	}
 	if w.handlerFacts == nil {
 		w.handlerFacts = map[flushPoint]handlerFacts{}
 	}
-	w.handlerFacts[flushPoint{play, flush}] = handlerFacts{gathered, by}
+	w.handlerFacts[flushPoint{play, flush}] = hf
 }
 
 // HandlerCommand templates handler h of the play whose scope is play,
 // run at flush point flush, as HostScope.HandlerCommand does, with the
-// facts the play's setup tasks had given the host by then: Ansible
+// facts the play's setup tasks had given the host by then and the
+// set_fact and include_vars values in force there (those set after the
+// notifying task included, those set after the flush not): Ansible
 // templates a handler with the host's variables as they are when it
 // runs, and the facts a setup task gathers are the host's from that task
 // on (at c9ac477e: lib/ansible/plugins/strategy/__init__.py:735 puts a
@@ -86,7 +104,7 @@ func (w *HostTasks) noteHandlerFacts(play *HostScope, flush int, gathered render
 // error with the handler.
 func (w *HostTasks) HandlerCommand(play *HostScope, h *Task, flush int) (string, error) {
 	hf := w.handlerFacts[flushPoint{play, flush}]
-	hs := play.withFacts(hf.gathered)
+	hs := play.withFacts(hf.gathered).withSetFacts(hf.vars)
 	cmd, err := hs.HandlerCommand(h)
 	return cmd, hf.explain(hs, h, err)
 }
@@ -102,10 +120,36 @@ func (hf handlerFacts) explain(hs *HostScope, h *Task, err error) error {
 		return fmt.Errorf("handler %q needs gathered facts: %w", h.Label(), gerr)
 	}
 	m := undefinedName().FindStringSubmatch(err.Error())
+	if task, ok := hf.unknown[matched(m)]; ok {
+		return fmt.Errorf("it reads %q, the result of %q, which only Ansible knows", m[1], task)
+	}
 	if hf.by != "" && m != nil && strings.HasPrefix(m[1], "ansible_") {
 		return fmt.Errorf("it reads %q, a fact of %q, which only Ansible runs", m[1], hf.by)
 	}
 	return err
+}
+
+// matched is a submatch's first group, "" when it did not match.
+func matched(m []string) string {
+	if len(m) < 2 {
+		return ""
+	}
+	return m[1]
+}
+
+// withSetFacts is the scope with the host's set_fact, include_vars and
+// registered values over the play's variables; role params (added by
+// HandlerCommand) and extra vars rank above them, as in Ansible's
+// variable precedence.
+func (hs *HostScope) withSetFacts(vars map[string]any) *HostScope {
+	if len(vars) == 0 {
+		return hs
+	}
+	merged := maps.Clone(vars)
+	maps.Copy(merged, hs.repo.ExtraVars)
+	c := *hs
+	c.scope = hs.scope.With(merged)
+	return &c
 }
 
 // ModuleTask is a task DiscoveryTasks saw that straylight does not run
@@ -268,9 +312,18 @@ func (r *Repo) renderRun(w *HostTasks, run *PlayRun, hosts []string) error {
 	w.addScope(hs)
 	wk := r.newWalker(run, w, hs, hosts)
 	wk.gathered, wk.runs, wk.factsBy = w.setup.gathered, slices.Clone(w.setup.runs), w.setup.by
+	wk.facts, wk.unknown = orEmpty(maps.Clone(w.setup.facts)), orEmpty(maps.Clone(w.setup.unknown))
 	err = wk.playTasks()
-	w.setup = setupState{wk.gathered, wk.runs, wk.factsBy}
+	w.setup = setupState{wk.gathered, wk.runs, wk.factsBy, wk.facts, wk.unknown}
 	return err
+}
+
+// orEmpty is m, or an empty map when m is nil.
+func orEmpty[V any](m map[string]V) map[string]V {
+	if m == nil {
+		return map[string]V{}
+	}
+	return m
 }
 
 // RenderedFiles renders a host's file tasks (ignoring --limit) and returns

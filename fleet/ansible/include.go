@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/straylight-fleet/straylight/fleet/filemod"
 	"github.com/straylight-fleet/straylight/fleet/inventory"
 	"github.com/straylight-fleet/straylight/render"
 )
@@ -125,7 +126,13 @@ func (wk *walker) role(f frame, t *Task, args map[string]any) error {
 		return err
 	}
 	wk.play.addHandlers(role.Handlers)
-	if t.Module == ModIncludeRole && (wk.repo.includedRolesJoinPlay() || boolArg(args, "public", false)) {
+	// public is a FieldAttribute isa bool, post-validated strictly
+	// (lib/ansible/playbook/base.py:470-471 at 2.19.14, :447-448 at 2.14.18).
+	public, err := filemod.BoolArg(args, "public", false)
+	if err != nil {
+		return atKey(t, "public", err)
+	}
+	if t.Module == ModIncludeRole && (wk.repo.includedRolesJoinPlay() || public) {
 		wk.includedRoles = append(wk.includedRoles, role)
 	}
 	inner := f.inRole(role, t.RoleDir != "")

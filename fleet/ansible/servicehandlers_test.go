@@ -73,6 +73,22 @@ var wantServiceHandlerCommands = map[string]string{
 
 func renderServiceRepo(t *testing.T, playbook string) *HostTasks {
 	t.Helper()
+	w, err := openServiceRepo(t, playbook).RenderHost("box", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+// renderServiceRepoErr is the error rendering the playbook gives.
+func renderServiceRepoErr(t *testing.T, playbook string) error {
+	t.Helper()
+	_, err := openServiceRepo(t, playbook).RenderHost("box", false)
+	return err
+}
+
+func openServiceRepo(t *testing.T, playbook string) *Repo {
+	t.Helper()
 	dir := t.TempDir()
 	files := map[string]string{
 		"hosts.yml": "all:\n  hosts:\n    box:\n      ansible_host: 127.0.0.1\n      unit_name: vllm\n      stack_dir: /srv/llm\n      proxy_name: litellm\n",
@@ -88,11 +104,7 @@ func renderServiceRepo(t *testing.T, playbook string) *HostTasks {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, err := r.RenderHost("box", false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return w
+	return r
 }
 
 // docker_compose_v2, win_service and the systemd states become the

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 )
 
 // fileArgNames and lineArgNames are the arguments straylight runs, by
@@ -156,7 +157,12 @@ func ModeString(v any) string {
 }
 
 // BoolArg reads a boolean module argument as Ansible's argument spec
-// does (yes/no, on/off, 1/0, true/false); def when it is absent.
+// reads type: bool: def when it is absent or null (the spec skips a None
+// value), else check_type_bool's answer, and a value that is not a
+// boolean is an error naming the argument, as the module fails on it
+// (ansible-core 2.19.14 lib/ansible/module_utils/common/validation.py:487-503,
+// lib/ansible/module_utils/parsing/convert_bool.py:12-34; 2.14.18
+// validation.py:468-484, convert_bool.py:11-29, the same sets).
 func BoolArg(args map[string]any, name string, def bool) (bool, error) {
 	if args[name] == nil {
 		return def, nil
@@ -164,29 +170,100 @@ func BoolArg(args map[string]any, name string, def bool) (bool, error) {
 	return boolArg(args, name)
 }
 
-func boolArg(args map[string]any, name string) (bool, error) {
-	switch v := args[name].(type) {
-	case nil:
-		return false, nil
-	case bool:
-		return v, nil
-	case string:
-		if b, ok := pyBool(v); ok {
-			return b, nil
-		}
-	case int:
-		return v != 0, nil
+// LooseBoolArg reads an argument as boolean(value, strict=False) does:
+// true for a value of BOOLEANS_TRUE, false for any other (def when it is
+// absent or null). Action plugins read some arguments so, before and
+// instead of the module (template's trim_blocks and lstrip_blocks,
+// 2.19.14 lib/ansible/plugins/action/template.py:59-60; copy's decrypt,
+// action/copy.py:230; 2.14.18 template.py:50-51, copy.py:233).
+func LooseBoolArg(args map[string]any, name string, def bool) bool {
+	if args[name] == nil {
+		return def
 	}
-	return false, fmt.Errorf("%s: %v is not a boolean", name, args[name])
+	b, ok := pyBoolean(args[name])
+	return ok && b
 }
 
-func pyBool(s string) (bool, bool) {
+func boolArg(args map[string]any, name string) (bool, error) {
+	if args[name] == nil {
+		return false, nil
+	}
+	if b, ok := pyBoolean(args[name]); ok {
+		return b, nil
+	}
+	return false, &NotBoolError{Arg: name, Value: args[name]}
+}
+
+// NotBoolError is a boolean argument whose value is not one: the module
+// fails on it.
+type NotBoolError struct {
+	Arg   string
+	Value any
+}
+
+func (e *NotBoolError) Error() string {
+	return fmt.Sprintf("%s: %s is not a boolean (Ansible takes yes/no, on/off, true/false, y/n, t/f, 1/0)", e.Arg, pyRepr(e.Value))
+}
+
+// WinBoolArg reads a boolean argument of a PowerShell module as
+// Ansible.Basic's argument spec does: ParseBool takes the value's string,
+// lowered and trimmed, from BOOLEANS_TRUE and BOOLEANS_FALSE, which hold
+// "1.0" and "0.0" besides Python's words (lib/ansible/module_utils/csharp/Ansible.Basic.cs:49-50,
+// 476-493 at c9ac477e); absent or null is def.
+func WinBoolArg(args map[string]any, name string, def bool) (bool, error) {
+	switch v := args[name].(type) {
+	case nil:
+		return def, nil
+	case string:
+		switch strings.ToLower(strings.TrimSpace(v)) {
+		case "1.0":
+			return true, nil
+		case "0.0":
+			return false, nil
+		}
+	}
+	return BoolArg(args, name, def)
+}
+
+// pyBoolean is convert_bool.boolean(value): a bool as it is; a string
+// lowered and stripped, then looked up in BOOLEANS_TRUE and
+// BOOLEANS_FALSE; a number equal to 1 or 0 (Python's 1 == 1.0 == True);
+// ok false for anything else ("" and 2 included).
+func pyBoolean(v any) (b bool, ok bool) {
+	switch x := v.(type) {
+	case bool:
+		return x, true
+	case string:
+		return boolWord(strings.ToLower(strings.TrimSpace(x)))
+	case int:
+		return boolNumber(float64(x))
+	case int64:
+		return boolNumber(float64(x))
+	case float64:
+		return boolNumber(x)
+	}
+	return false, false
+}
+
+func boolWord(s string) (bool, bool) {
 	switch s {
-	case "yes", "on", "1", "true", "True", "y", "t":
+	case "y", "yes", "on", "1", "true", "t":
 		return true, true
-	case "no", "off", "0", "false", "False", "n", "f", "":
+	case "n", "no", "off", "0", "false", "f":
 		return false, true
 	}
-	b, err := strconv.ParseBool(s)
-	return b, err == nil
+	return false, false
+}
+
+func boolNumber(f float64) (bool, bool) {
+	return f == 1, f == 1 || f == 0
+}
+
+// pyRepr shows a rejected value: a string quoted, anything else as Go
+// prints it.
+func pyRepr(v any) string {
+	if s, ok := v.(string); ok {
+		return strconv.Quote(s)
+	}
+	return fmt.Sprint(v)
 }

@@ -229,7 +229,8 @@ func Service(a ServiceArgs, st UnitState) (ServiceResult, error) {
 // loadError is the module's failure on a unit that did not load (:432).
 func loadError(name string, st UnitState) error {
 	if st.found() && st.Show["LoadState"] != "masked" && st.Show["LoadError"] != "" {
-		//lint:ignore ST1005 the module's own message
+		// the module's own message (staticcheck's ST1005 takes its first
+		// word for NotBoolError's Error method, and lets it be)
 		return fmt.Errorf("Error loading unit file '%s': %s", name, st.Show["LoadError"])
 	}
 	return nil

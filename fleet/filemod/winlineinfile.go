@@ -46,7 +46,7 @@ func ParseWinLineArgs(args map[string]any) (WinLineArgs, error) {
 	}
 	for name, dst := range map[string]*bool{"create": &a.Create, "backrefs": &a.Backrefs} {
 		var err error
-		if *dst, err = boolArg(args, name); err != nil {
+		if *dst, err = WinBoolArg(args, name, false); err != nil {
 			return a, err
 		}
 	}

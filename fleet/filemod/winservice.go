@@ -55,7 +55,7 @@ func ParseWinServiceArgs(args map[string]any) (WinServiceArgs, error) {
 	if err := onlyArgs("win_service", args, winServiceArgNames); err != nil {
 		return WinServiceArgs{}, err
 	}
-	force, err := BoolArg(args, "force_dependent_services", false)
+	force, err := WinBoolArg(args, "force_dependent_services", false)
 	a := WinServiceArgs{Name: String(args["name"]), State: String(args["state"]), StartMode: String(args["start_mode"]), Force: force}
 	if err != nil {
 		return a, err

@@ -104,12 +104,12 @@ func TestParseWinServiceArgsRefuses(t *testing.T) {
 	}
 	for args, want := range map[string]map[string]any{
 		`argument "path" of win_service is not supported`: {"name": "x", "state": "started", "path": `C:\x.exe`},
-		"name is required":                                 {"state": "started"},
-		`not a service name`:                               {"name": "v*", "state": "started"},
-		`state "paused": straylight runs`:                  {"name": "x", "state": "paused"},
-		`start_mode "boot" is not one of`:                  {"name": "x", "start_mode": "boot"},
-		"neither state nor start_mode":                     {"name": "x"},
-		"force_dependent_services: maybe is not a boolean": {"name": "x", "state": "stopped", "force_dependent_services": "maybe"},
+		"name is required":                                   {"state": "started"},
+		`not a service name`:                                 {"name": "v*", "state": "started"},
+		`state "paused": straylight runs`:                    {"name": "x", "state": "paused"},
+		`start_mode "boot" is not one of`:                    {"name": "x", "start_mode": "boot"},
+		"neither state nor start_mode":                       {"name": "x"},
+		`force_dependent_services: "maybe" is not a boolean`: {"name": "x", "state": "stopped", "force_dependent_services": "maybe"},
 	} {
 		if _, err := ParseWinServiceArgs(want); err == nil || !strings.Contains(err.Error(), args) {
 			t.Errorf("%v: %v, want %q", want, err, args)

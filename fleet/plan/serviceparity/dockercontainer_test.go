@@ -690,7 +690,8 @@ func e2eDockerServe(t *testing.T, dir, state string) string {
 }
 
 // e2eDockerContainerCases: started with and without restart on running and
-// stopped containers (state left to its default, a string boolean),
+// stopped containers (state left to its default, the string " T ", which
+// the module's argument spec reads as true),
 // stopped on both (restart ignored, as the module ignores it), restart on
 // a container holding its own value of its image's PATH (recreated from
 // its image, then started); with image:
@@ -699,7 +700,7 @@ func e2eDockerServe(t *testing.T, dir, state string) string {
 // (recreated with it).
 var e2eDockerContainerCases = []e2ePodmanCase{
 	{name: "restartrun", args: ", state: started, restart: true", start: "running"},
-	{name: "restartstop", args: `, restart: "yes"`, start: "exited"},
+	{name: "restartstop", args: `, restart: " T "`, start: "exited"},
 	{name: "startrun", args: "", start: "running"},
 	{name: "startstop", args: ", state: started", start: "exited"},
 	{name: "stoprun", args: ", state: stopped", start: "running"},

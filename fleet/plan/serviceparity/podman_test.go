@@ -189,15 +189,16 @@ esac
 type e2ePodmanCase struct{ name, args, start, image, env, cmd, ports, binds, policy, opts string }
 
 // e2ePodmanCases: started with restart (its alias and force_restart, a
-// YAML and a string boolean, state left to its default) on running and
+// YAML boolean, the string "on" and the number 1, which the module's
+// argument spec reads as true, state left to its default) on running and
 // stopped containers, without on a running one; stopped on both (restart
 // ignored); absent on a running and on a missing container. (started
 // without restart and absent run one line whatever the container's
 // status; the task cases, containertasks_test.go, start a stopped one.)
 var e2ePodmanCases = []e2ePodmanCase{
 	{name: "restartrun", args: ", state: started, restart: true", start: "running"},
-	{name: "restartstop", args: `, restart: "yes"`, start: "exited"},
-	{name: "forcerestart", args: ", state: started, force_restart: true", start: "running"},
+	{name: "restartstop", args: `, restart: "on"`, start: "exited"},
+	{name: "forcerestart", args: ", state: started, force_restart: 1", start: "running"},
 	{name: "startrun", args: "", start: "running"},
 	{name: "stoprun", args: ", state: stopped", start: "running"},
 	{name: "stopidle", args: ", state: stopped", start: "exited"},
