@@ -92,10 +92,11 @@
 // dict (hostvars[host], `in hostvars` and looping over it work); type_debug
 // says "str" where Ansible says "AnsibleUnicode" for a string it did not
 // template; a {% set x %}...{% endset %} block prints its values gonja's
-// way; dict keys are strings; a range cannot be sliced and an empty range
-// is true in a condition (range() gives Python's range object otherwise:
-// pyrange.go); 2.14's omit placeholder ends in "straylight", not a random
-// hash. Options.DataTagging gives
+// way; dict keys are strings; gonja's filters (select, map, sort, ...)
+// see a range inside a list as its list; 2.14's omit placeholder ends in
+// "straylight", not a random hash. range() gives Python's range object
+// (pyrange.go): sliced into a range (range(10)[2:5] is range(2, 5)),
+// false when empty. Options.DataTagging gives
 // ansible-core 2.19's data model: native results, tuples printed as
 // lists, bool(None) false, a range printed as range(0, 3) and refused as
 // a template's or an argument's whole value, omit a sentinel (omitValue)
