@@ -56,6 +56,9 @@ type compiled struct {
 	// fast is set when single is of a shape fastSingle evaluates.
 	fast bool
 	err  error
+	// qualified are the filters and tests of Jinja2's own written with
+	// their collection prefix, which a core may refuse (refusalOf).
+	qualified []qualifiedUse
 }
 
 func (k compileKey) config() *config.Config {
@@ -85,7 +88,8 @@ func (e *Engine) parse(key compileKey) *compiled {
 	cfg := key.config()
 	src := strings.ReplaceAll(strings.ReplaceAll(key.src, "\r\n", "\n"), "\r", "\n")
 	blanked, values := blankStrings(src, key.newline, key.escapeBackslashes, key.delimiters.orJinja())
-	toks := lexTokens(shortFilterNames(blanked, key.delimiters), cfg)
+	short, prefixes := shortFilterNames(blanked, key.delimiters)
+	toks := lexTokens(short, cfg)
 	toks, names := fixTokens(toks, values)
 	statements := positionedStatements{set: e.env.ControlStructures, toks: toks, loops: includeLoopStates(toks)}
 	root, err := parser.NewParser("template", tokens.NewStream(toks), cfg, e.loader, statements).Parse()
@@ -93,13 +97,26 @@ func (e *Engine) parse(key compileKey) *compiled {
 		return &compiled{err: err}
 	}
 	single := singleOutput(root)
-	rewriteTree(root)
-	c := &compiled{root: root, cfg: cfg, names: names, single: single}
+	qualified := rewriteTree(root, prefixes)
+	c := &compiled{root: root, cfg: cfg, names: names, single: single, qualified: qualified}
 	c.fast = single != nil && single.Condition == nil && fastShape(single.Expression, e.fast)
 	if name, ok := singleVarName(key.src); ok {
 		c.singleVar = name
 	}
 	return c
+}
+
+// failure is c's error as the engine's core sees it: its parse error, or
+// the first filter or test that the core refuses by the name it is written
+// with.
+func (e *Engine) failure(template string, c *compiled) error {
+	if c.err != nil {
+		return newError(template, c.err, 0)
+	}
+	if len(c.qualified) == 0 {
+		return nil
+	}
+	return refusalOf(template, c.qualified, e.dataTagging())
 }
 
 // lexTokens runs gonja's lexer synchronously (LexAll: no goroutine and

@@ -130,8 +130,8 @@ func (e *Engine) RenderTemplate(name string, src []byte, scope *Scope, opts Temp
 		return nil, &Error{Template: name, Line: 1, Kind: ErrSyntax, Message: err.Error(), Err: err}
 	}
 	c := e.compile(key)
-	if c.err != nil {
-		return nil, newError(name, c.err, 0)
+	if err := e.failure(name, c); err != nil {
+		return nil, err
 	}
 	vars := e.contextFor(c, scope, nil)
 	run := &templateRun{engine: e, scope: scope, key: key, search: opts.SearchPath, root: opts.Root, name: name}

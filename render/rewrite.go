@@ -36,16 +36,21 @@ func internalFunctions() map[string]any {
 
 // rewriter walks a tree once: seen holds the nodes visited, wrapped the
 // expressions already given a wrapper (whose slot then holds the wrapper).
+// prefixes are the collection prefixes written before names
+// (shortFilterNames), qualified the names given theirs back (qualify).
 type rewriter struct {
-	seen    map[uintptr]bool
-	wrapped map[nodes.Expression]bool
+	seen      map[uintptr]bool
+	wrapped   map[nodes.Expression]bool
+	prefixes  map[int]string
+	qualified []qualifiedUse
 }
 
-func rewriteTree(root *nodes.Template) {
-	rw := &rewriter{seen: map[uintptr]bool{}, wrapped: map[nodes.Expression]bool{}}
+func rewriteTree(root *nodes.Template, prefixes map[int]string) []qualifiedUse {
+	rw := &rewriter{seen: map[uintptr]bool{}, wrapped: map[nodes.Expression]bool{}, prefixes: prefixes}
 	for _, node := range root.Nodes {
 		rw.value(reflect.ValueOf(node))
 	}
+	return rw.qualified
 }
 
 func (rw *rewriter) value(v reflect.Value) {
@@ -89,6 +94,12 @@ func (rw *rewriter) pointer(v reflect.Value) {
 		return
 	}
 	rw.seen[v.Pointer()] = true
+	switch n := v.Interface().(type) {
+	case *nodes.FilterCall:
+		rw.qualify(filterKind, n.Token, &n.Name)
+	case *nodes.TestCall:
+		rw.qualify(testKind, n.Token, &n.Name)
+	}
 	rewriteNode(v.Interface())
 	rw.value(v.Elem())
 }

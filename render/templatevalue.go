@@ -146,8 +146,8 @@ func (e *Engine) templateString(s *Scope, str string, c *chain) (any, error) {
 	if value, ok := rawScalar(s, compiled.singleVar); ok {
 		return value, nil
 	}
-	if compiled.err != nil {
-		return nil, newError(str, compiled.err, 0)
+	if err := e.failure(str, compiled); err != nil {
+		return nil, err
 	}
 	result, err := e.renderValue(compiled, s, c)
 	if err == nil && c == nil && e.dataTagging() {
@@ -181,8 +181,8 @@ func (e *Engine) templateFile(name, src string, s *Scope, opts TemplateOptions, 
 		return nil, &Error{Template: name, Line: 1, Kind: ErrSyntax, Message: err.Error(), Err: err}
 	}
 	c := e.compile(key)
-	if c.err != nil {
-		return nil, newError(name, c.err, 0)
+	if err := e.failure(name, c); err != nil {
+		return nil, err
 	}
 	vars := e.contextFor(c, s, nil)
 	run := &templateRun{engine: e, scope: s, key: key, search: opts.SearchPath, root: opts.Root, name: name}
