@@ -24,6 +24,13 @@ import (
 var rawBlockStart = lazyre.New(`^\{%[-+]?\s*raw\s*[-+]?%\}`)
 var rawBlockEnd = lazyre.New(`\{%[-+]?\s*endraw\s*[-+]?%\}`)
 
+// rawBlockMarks are rawBlockStart and rawBlockEnd with other block
+// markers (the template module's block_start_string, block_end_string).
+func rawBlockMarks(marks delimiters) (start, end *regexp.Regexp) {
+	open, closing := regexp.QuoteMeta(marks.blockStart), regexp.QuoteMeta(marks.blockEnd)
+	return regexp.MustCompile(`^` + open + `[-+]?\s*raw\s*[-+]?` + closing), regexp.MustCompile(open + `[-+]?\s*endraw\s*[-+]?` + closing)
+}
+
 type stringScanner struct {
 	src     []byte
 	out     []byte
@@ -32,13 +39,19 @@ type stringScanner struct {
 	// escapeBackslashes is Ansible's _escape_backslashes: inside {{ }} the
 	// backslashes of string literals are kept as they are written.
 	escapeBackslashes bool
-	marks             delimiters
+	// rawStart and rawEnd find {% raw %} and {% endraw %} with marks.
+	rawStart, rawEnd *regexp.Regexp
+	marks            delimiters
 }
 
 // blankStrings returns src with string literal contents blanked and the
 // Jinja2 value of each literal keyed by its offset.
 func blankStrings(src, newline string, escapeBackslashes bool, marks delimiters) (string, map[int]string) {
 	s := &stringScanner{src: []byte(src), out: []byte(src), values: map[int]string{}, newline: newline, escapeBackslashes: escapeBackslashes, marks: marks}
+	s.rawStart, s.rawEnd = rawBlockStart(), rawBlockEnd()
+	if marks.blockStart != "{%" || marks.blockEnd != "%}" {
+		s.rawStart, s.rawEnd = rawBlockMarks(marks)
+	}
 	s.scanData(0)
 	return string(s.out), s.values
 }
@@ -56,7 +69,7 @@ func (s *stringScanner) scanData(pos int) {
 // nextMark is the offset of the first byte at or after pos that may start
 // a tag (the first byte of a start marker), or -1.
 func (s *stringScanner) nextMark(pos int) int {
-	starts := "{" + s.marks.variableStart[:1] + s.marks.commentStart[:1]
+	starts := s.marks.blockStart[:1] + s.marks.variableStart[:1] + s.marks.commentStart[:1]
 	i := bytes.IndexAny(s.src[pos:], starts)
 	if i < 0 {
 		return -1
@@ -75,14 +88,14 @@ func (s *stringScanner) scanTag(pos int) int {
 		return skipPast(s.src, pos+len(s.marks.commentStart), s.marks.commentEnd)
 	case hasPrefix(rest, s.marks.variableStart):
 		return s.scanExpression(pos+len(s.marks.variableStart), s.marks.variableEnd, true)
-	case rawBlockStart().Match(rest):
-		loc := rawBlockEnd().FindIndex(s.src[pos:])
+	case s.rawStart.Match(rest):
+		loc := s.rawEnd.FindIndex(s.src[pos:])
 		if loc == nil {
 			return len(s.src)
 		}
 		return pos + loc[1]
-	case hasPrefix(rest, "{%"):
-		return s.scanExpression(pos+2, "%}", false)
+	case hasPrefix(rest, s.marks.blockStart):
+		return s.scanExpression(pos+len(s.marks.blockStart), s.marks.blockEnd, false)
 	}
 	return pos + 1
 }
@@ -245,7 +258,8 @@ func shortFilterNames(blanked string, marks delimiters) (string, map[int]string)
 	}
 	tags := tagSpan()
 	if marks != (delimiters{}) {
-		tags = regexp.MustCompile(`(?s)` + regexp.QuoteMeta(marks.variableStart) + `.*?` + regexp.QuoteMeta(marks.variableEnd) + `|\{%.*?%\}`)
+		d := marks.orJinja()
+		tags = regexp.MustCompile(`(?s)` + regexp.QuoteMeta(d.variableStart) + `.*?` + regexp.QuoteMeta(d.variableEnd) + `|` + regexp.QuoteMeta(d.blockStart) + `.*?` + regexp.QuoteMeta(d.blockEnd))
 	}
 	out := []byte(blanked)
 	prefixes := map[int]string{}

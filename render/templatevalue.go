@@ -221,9 +221,9 @@ func isPossiblyTemplate(s string) bool {
 
 // possiblyTemplate is isPossiblyTemplate with the given markers
 // (Templar.is_possibly_template, 2.19's is_possibly_template with the
-// overrides' markers).
+// overrides' markers: _jinja_bits.py:955-960 at v2.19.14).
 func possiblyTemplate(s string, marks delimiters) bool {
-	return strings.Contains(s, marks.variableStart) || strings.Contains(s, "{%") || strings.Contains(s, marks.commentStart)
+	return strings.Contains(s, marks.variableStart) || strings.Contains(s, marks.blockStart) || strings.Contains(s, marks.commentStart)
 }
 
 // rawScalar is Templar's shortcut for "{{ name }}" naming a variable whose
