@@ -83,11 +83,19 @@
 // (variable_start_string, ...: compileKey.delimiters) and 2.19's
 // trim_blocks are honoured.
 //
+// The template module's markers (TemplateOptions.Markers:
+// variable_start_string, ..., block_start_string, ...) replace Jinja2's,
+// for the templates it includes too. Jinja2's own filters and tests
+// written with a collection prefix (`| ansible.builtin.lower`) are
+// accepted or refused as the core in use does (qualifiedRefused): 2.14
+// refuses both prefixes when it compiles the template, 2.19
+// ansible.legacy. for the names it has no plugin of, when it runs them.
+//
 // Known differences: now() is refused rather than run; first_found looks
 // in a play's files/ as 2.14 does (2.19 looks beside the playbook only);
-// the template module's custom delimiters (variable_start_string, ...)
-// and {% extends %} are not supported, nor an included template reading an outer for loop's
-// `loop` (refused); calling an undefined name says "is not callable";
+// {% extends %} is not supported, nor an included template reading an
+// outer for loop's `loop` (refused); under 2.19 a refused ansible.legacy.
+// name compiled outside an if but never run renders; calling an undefined name says "is not callable";
 // filters do not take hostvars itself as a
 // dict (hostvars[host], `in hostvars` and looping over it work); type_debug
 // says "str" where Ansible says "AnsibleUnicode" for a string it did not
