@@ -20,3 +20,23 @@ func TestTemplateMarkerArgumentsMustBeNonEmptyStrings(t *testing.T) {
 		}
 	}
 }
+
+// The markers are the template modules' arguments: a template task with
+// them is planned, a copy task given one is not run by straylight (Ansible
+// refuses the argument).
+func TestTemplateMarkersOnlyForTemplateTasks(t *testing.T) {
+	play := "- hosts: all\n  gather_facts: false\n  vars: {out: /tmp, x: 1}\n  tasks:\n" +
+		"    - {name: t, template: {src: a.j2, dest: \"{{ out }}/a\", variable_start_string: '<<', variable_end_string: '>>'}}\n" +
+		"    - {name: c, copy: {content: x, dest: \"{{ out }}/b\", variable_start_string: '<<'}}\n"
+	r := tlRepo(t, play, map[string]string{"playbooks/templates/a.j2": "<< x >> {{ x }}\n"}, Options{})
+	w, err := r.RenderHost("h1", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(w.Files) != 1 || string(w.Files[0].Content) != "1 {{ x }}\n" {
+		t.Errorf("files %+v", w.Files)
+	}
+	if len(w.Unsupported) != 1 || !strings.Contains(w.Unsupported[0].Reason, `argument "variable_start_string" of copy is not supported`) {
+		t.Errorf("unsupported %+v", w.Unsupported)
+	}
+}
