@@ -2,6 +2,7 @@ package render
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/nikolalohinski/gonja/v2/config"
@@ -20,24 +21,84 @@ type compileKey struct {
 	lstripBlocks        bool
 	keepTrailingNewline bool
 	escapeBackslashes   bool
-	// delimiters are the variable and comment markers when not Jinja2's
-	// (the template lookup's options); the zero value is Jinja2's.
+	// delimiters are the variable, block and comment markers when not
+	// Jinja2's (the template module's and the template lookup's options);
+	// the zero value is Jinja2's.
 	delimiters delimiters
 }
 
-// delimiters mark variables and comments: Jinja2's {{ }} and {# #} when
-// empty. Blocks are always {% %}.
+// delimiters mark variables, blocks and comments: Jinja2's {{ }}, {% %}
+// and {# #} where empty.
 type delimiters struct {
-	variableStart, variableEnd, commentStart, commentEnd string
+	variableStart, variableEnd, blockStart, blockEnd, commentStart, commentEnd string
+}
+
+// jinjaDelimiters are Jinja2's markers.
+func jinjaDelimiters() delimiters {
+	return delimiters{variableStart: "{{", variableEnd: "}}", blockStart: "{%", blockEnd: "%}", commentStart: "{#", commentEnd: "#}"}
 }
 
 // orJinja is d with Jinja2's markers where d sets none.
 func (d delimiters) orJinja() delimiters {
-	jinja := delimiters{variableStart: "{{", variableEnd: "}}", commentStart: "{#", commentEnd: "#}"}
-	if d == (delimiters{}) {
-		return jinja
+	for _, f := range d.fields() {
+		if *f.own == "" {
+			*f.own = f.jinja
+		}
 	}
 	return d
+}
+
+// normal is d as a cache key holds it: the zero value when d's markers are
+// Jinja2's.
+func (d delimiters) normal() delimiters {
+	if d.orJinja() == jinjaDelimiters() {
+		return delimiters{}
+	}
+	return d.orJinja()
+}
+
+// with is d with the marker of option (variable_start_string, ...) set
+// to value; false when option names none.
+func (d delimiters) with(option, value string) (delimiters, bool) {
+	for _, f := range d.fields() {
+		if f.option == option {
+			*f.own = value
+			return d.normal(), true
+		}
+	}
+	return d, false
+}
+
+// templateMarkers reads TemplateOptions.Markers.
+func templateMarkers(markers map[string]string) (delimiters, error) {
+	var d delimiters
+	for _, option := range sortedKeys(markers) {
+		var known bool
+		if d, known = d.with(option, markers[option]); !known {
+			return delimiters{}, fmt.Errorf("template: %s is not a marker option", option)
+		}
+		if markers[option] == "" {
+			return delimiters{}, fmt.Errorf("template: %s must not be empty", option)
+		}
+	}
+	return d, nil
+}
+
+// delimiterField is one marker of a delimiters, by its option's name.
+type delimiterField struct {
+	option string
+	own    *string
+	jinja  string
+}
+
+// fields are d's markers, in the order of the template module's options.
+func (d *delimiters) fields() []delimiterField {
+	j := jinjaDelimiters()
+	return []delimiterField{
+		{"variable_start_string", &d.variableStart, j.variableStart}, {"variable_end_string", &d.variableEnd, j.variableEnd},
+		{"block_start_string", &d.blockStart, j.blockStart}, {"block_end_string", &d.blockEnd, j.blockEnd},
+		{"comment_start_string", &d.commentStart, j.commentStart}, {"comment_end_string", &d.commentEnd, j.commentEnd},
+	}
 }
 
 // compiled is a parsed template and what rendering needs to know about it.
@@ -56,6 +117,9 @@ type compiled struct {
 	// fast is set when single is of a shape fastSingle evaluates.
 	fast bool
 	err  error
+	// qualified are the filters and tests of Jinja2's own written with
+	// their collection prefix, which a core may refuse (refusalOf).
+	qualified []qualifiedUse
 }
 
 func (k compileKey) config() *config.Config {
@@ -67,6 +131,7 @@ func (k compileKey) config() *config.Config {
 	cfg.NewlineSequence = k.newline
 	d := k.delimiters.orJinja()
 	cfg.VariableStartString, cfg.VariableEndString = d.variableStart, d.variableEnd
+	cfg.BlockStartString, cfg.BlockEndString = d.blockStart, d.blockEnd
 	cfg.CommentStartString, cfg.CommentEndString = d.commentStart, d.commentEnd
 	return cfg
 }
@@ -85,7 +150,8 @@ func (e *Engine) parse(key compileKey) *compiled {
 	cfg := key.config()
 	src := strings.ReplaceAll(strings.ReplaceAll(key.src, "\r\n", "\n"), "\r", "\n")
 	blanked, values := blankStrings(src, key.newline, key.escapeBackslashes, key.delimiters.orJinja())
-	toks := lexTokens(shortFilterNames(blanked, key.delimiters), cfg)
+	short, prefixes := shortFilterNames(blanked, key.delimiters)
+	toks := lexTokens(short, cfg)
 	toks, names := fixTokens(toks, values)
 	statements := positionedStatements{set: e.env.ControlStructures, toks: toks, loops: includeLoopStates(toks)}
 	root, err := parser.NewParser("template", tokens.NewStream(toks), cfg, e.loader, statements).Parse()
@@ -93,13 +159,26 @@ func (e *Engine) parse(key compileKey) *compiled {
 		return &compiled{err: err}
 	}
 	single := singleOutput(root)
-	rewriteTree(root)
-	c := &compiled{root: root, cfg: cfg, names: names, single: single}
+	qualified := rewriteTree(root, prefixes)
+	c := &compiled{root: root, cfg: cfg, names: names, single: single, qualified: qualified}
 	c.fast = single != nil && single.Condition == nil && fastShape(single.Expression, e.fast)
 	if name, ok := singleVarName(key.src); ok {
 		c.singleVar = name
 	}
 	return c
+}
+
+// failure is c's error as the engine's core sees it: its parse error, or
+// the first filter or test that the core refuses by the name it is written
+// with.
+func (e *Engine) failure(template string, c *compiled) error {
+	if c.err != nil {
+		return newError(template, c.err, 0)
+	}
+	if len(c.qualified) == 0 {
+		return nil
+	}
+	return refusalOf(template, c.qualified, e.dataTagging())
 }
 
 // lexTokens runs gonja's lexer synchronously (LexAll: no goroutine and

@@ -83,19 +83,28 @@
 // (variable_start_string, ...: compileKey.delimiters) and 2.19's
 // trim_blocks are honoured.
 //
+// The template module's markers (TemplateOptions.Markers:
+// variable_start_string, ..., block_start_string, ...) replace Jinja2's,
+// for the templates it includes too. Jinja2's own filters and tests
+// written with a collection prefix (`| ansible.builtin.lower`) are
+// accepted or refused as the core in use does (qualifiedRefused): 2.14
+// refuses both prefixes when it compiles the template, 2.19
+// ansible.legacy. for the names it has no plugin of, when it runs them.
+//
 // Known differences: now() is refused rather than run; first_found looks
 // in a play's files/ as 2.14 does (2.19 looks beside the playbook only);
-// the template module's custom delimiters (variable_start_string, ...)
-// and {% extends %} are not supported, nor an included template reading an outer for loop's
-// `loop` (refused); calling an undefined name says "is not callable";
+// {% extends %} is not supported, nor an included template reading an
+// outer for loop's `loop` (refused); under 2.19 a refused ansible.legacy.
+// name compiled outside an if but never run renders; calling an undefined name says "is not callable";
 // filters do not take hostvars itself as a
 // dict (hostvars[host], `in hostvars` and looping over it work); type_debug
 // says "str" where Ansible says "AnsibleUnicode" for a string it did not
 // template; a {% set x %}...{% endset %} block prints its values gonja's
-// way; dict keys are strings; a range cannot be sliced and an empty range
-// is true in a condition (range() gives Python's range object otherwise:
-// pyrange.go); 2.14's omit placeholder ends in "straylight", not a random
-// hash. Options.DataTagging gives
+// way; dict keys are strings; gonja's filters (select, map, sort, ...)
+// see a range inside a list as its list; 2.14's omit placeholder ends in
+// "straylight", not a random hash. range() gives Python's range object
+// (pyrange.go): sliced into a range (range(10)[2:5] is range(2, 5)),
+// false when empty. Options.DataTagging gives
 // ansible-core 2.19's data model: native results, tuples printed as
 // lists, bool(None) false, a range printed as range(0, 3) and refused as
 // a template's or an argument's whole value, omit a sentinel (omitValue)

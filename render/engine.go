@@ -55,6 +55,13 @@ type TemplateOptions struct {
 	// Root, when set, is the folder errors name included templates and
 	// search folders relative to (as name is, say, for the template itself).
 	Root string
+	// Markers are the template module's variable_start_string,
+	// variable_end_string, block_start_string, block_end_string,
+	// comment_start_string and comment_end_string, by those names (an
+	// empty value or another name is an error); a marker not given is
+	// Jinja2's. The templates it includes and imports are read with them
+	// too, as Ansible's one Jinja2 environment reads them.
+	Markers map[string]string
 	// DataTagging is ansible-core 2.19's template module (its templating
 	// rewrite): a source without {{, {% or {# is written as it is; a
 	// template whose output is one value that is not a string is written as
@@ -122,16 +129,20 @@ func (e *Engine) RenderTemplate(name string, src []byte, scope *Scope, opts Temp
 	if err != nil {
 		return nil, &Error{Template: name, Kind: ErrRender, Message: err.Error(), Err: err}
 	}
-	if opts.DataTagging && !isPossiblyTemplate(string(src)) {
+	marks, err := templateMarkers(opts.Markers)
+	if err != nil {
+		return nil, &Error{Template: name, Kind: ErrRender, Message: err.Error(), Err: err}
+	}
+	if opts.DataTagging && !possiblyTemplate(string(src), marks.orJinja()) {
 		return src, nil // _engine.py:274-275 at v2.19.14: not templated at all
 	}
-	key := compileKey{src: string(src), newline: newline, trimBlocks: opts.TrimBlocks, lstripBlocks: opts.LstripBlocks}
+	key := compileKey{src: string(src), newline: newline, trimBlocks: opts.TrimBlocks, lstripBlocks: opts.LstripBlocks, delimiters: marks}
 	if err := applyOverrides(&key); err != nil {
 		return nil, &Error{Template: name, Line: 1, Kind: ErrSyntax, Message: err.Error(), Err: err}
 	}
 	c := e.compile(key)
-	if c.err != nil {
-		return nil, newError(name, c.err, 0)
+	if err := e.failure(name, c); err != nil {
+		return nil, err
 	}
 	vars := e.contextFor(c, scope, nil)
 	run := &templateRun{engine: e, scope: scope, key: key, search: opts.SearchPath, root: opts.Root, name: name}
@@ -272,7 +283,11 @@ func applyOverride(key *compileKey, pair string) error {
 		key.newline, err = newlineSequence(pyStr(value))
 		return err
 	default:
-		return fmt.Errorf("jinja2 override %s "+notSupportedMark, strings.TrimSpace(name))
+		marks, known := key.delimiters.with(strings.TrimSpace(name), pyStr(value))
+		if !known {
+			return fmt.Errorf("jinja2 override %s "+notSupportedMark, strings.TrimSpace(name))
+		}
+		key.delimiters = marks
 	}
 	return nil
 }

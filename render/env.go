@@ -19,7 +19,7 @@ import (
 func newEnvironment(dataTagging func() bool) *exec.Environment {
 	return &exec.Environment{
 		Filters:           newFilterSet(dataTagging),
-		Tests:             newTestSet(),
+		Tests:             newTestSet(dataTagging),
 		ControlStructures: newControlStructures(),
 		Methods:           newMethods(),
 		Context:           newGlobals(),

@@ -213,13 +213,18 @@ func rootMessage(err error) string {
 }
 
 var (
+	refusedName  = lazyre.New(`(?:Could not load "|No (?:filter|test) named ')ansible\.(?:builtin|legacy)\.[A-Za-z_0-9]+.*$`)
 	internalCall = lazyre.New(`invalid call to function '__straylight_[a-z]+': `)
 	gonjaCall    = lazyre.New(`invalid call to (filter|function|test|method) '([^']*)'(?: of [^:]*)?: `)
 )
 
 // cleanMessage rewords gonja's "invalid call to filter 'x': " (which it
-// says of any error a filter returns) and drops the engine's own calls.
+// says of any error a filter returns), drops the engine's own calls, and
+// says a refused collection name as the core says it.
 func cleanMessage(msg string) string {
+	if refused := refusedName().FindString(msg); refused != "" {
+		return refused // qualifiedRefused's message, which gonja's wrapping buries
+	}
 	msg = internalCall().ReplaceAllString(msg, "")
 	return gonjaCall().ReplaceAllString(msg, "$1 $2: ")
 }

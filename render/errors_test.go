@@ -122,3 +122,29 @@ func TestPlaybookDirIsMagic(t *testing.T) {
 		t.Error("playbook_dir defined without a playbook")
 	}
 }
+
+// A filter or test of Jinja2's own written with a collection prefix that
+// the core refuses fails naming the template and the line it is on: under
+// ansible-core 2.14 wherever it is, under 2.19 (ansible.legacy. only) when
+// it runs.
+func TestRefusedCollectionNameNamesTemplateAndLine(t *testing.T) {
+	cases := []struct {
+		tagged bool
+		src    string
+		want   string
+	}{
+		{false, "a\n{{ 'b' }}\n{% if false %}\n{{ [1] | ansible.builtin.length }}{% endif %}\n", `roles/x/templates/a.j2:4: Could not load "ansible.builtin.length": 'ansible.builtin.length'`},
+		{false, "a\n\n{{ 1 is ansible.legacy.odd }}\n", `roles/x/templates/a.j2:3: Could not load "ansible.legacy.odd": 'ansible.legacy.odd'`},
+		{true, "a\n{{ 'b' }}\n{{ [1] | ansible.legacy.length }}\n", "roles/x/templates/a.j2:3: No filter named 'ansible.legacy.length'."},
+		{true, "a\n\n{{ [1] | select('ansible.legacy.odd') | list }}\n", "roles/x/templates/a.j2:3: No test named 'ansible.legacy.odd'."},
+	}
+	for _, c := range cases {
+		e := NewEngine(Options{DataTagging: func() bool { return c.tagged }})
+		opts := TemplateDefaults()
+		opts.DataTagging = c.tagged
+		_, err := e.RenderTemplate("roles/x/templates/a.j2", []byte(c.src), NewScope(map[string]any{}, Magic{InventoryHostname: "h"}), opts)
+		if err == nil || err.Error() != c.want {
+			t.Errorf("%q (2.19: %t): got %v, want %s", c.src, c.tagged, err, c.want)
+		}
+	}
+}

@@ -57,6 +57,9 @@ func newFilterSet(dataTagging func() bool) *exec.FilterSet {
 	}
 	set["selectattr"] = attrDefinedFilter(set["selectattr"], false)
 	set["rejectattr"] = attrDefinedFilter(set["rejectattr"], true)
+	for name, index := range map[string]int{"select": 0, "reject": 0, "selectattr": 1, "rejectattr": 1} {
+		set[name] = namedTestFilter(set[name], index, dataTagging)
+	}
 	for name, f := range ansibleFilters() {
 		set[name] = f.function(name)
 	}
@@ -64,6 +67,7 @@ func newFilterSet(dataTagging func() bool) *exec.FilterSet {
 	maps.Copy(set, internalFilters())
 	set["bool"] = filter{fn: boolFilter(dataTagging)}.function("bool")
 	refuseRanges(set, dataTagging)
+	qualifiedPlugins(set, filterKind, dataTagging, guardedFilter)
 	return exec.NewFilterSet(set)
 }
 
@@ -191,7 +195,7 @@ func attrDefinedFilter(gonja exec.FilterFunction, reject bool) exec.FilterFuncti
 		if in.IsError() || len(params.Args) != 2 {
 			return gonja(e, in, params)
 		}
-		test := params.Args[1].String()
+		_, test := splitPrefix(params.Args[1].String())
 		items, isList := plain(toPy(in)).([]any)
 		if !isList || test != "defined" && test != "undefined" {
 			return gonja(e, in, params)

@@ -165,8 +165,8 @@ func (run *templateRun) open(names []string) (*templateRun, *compiled, error) {
 	}
 	sub := run.child(path, src)
 	c := run.engine.compile(sub.key)
-	if c.err != nil {
-		return nil, nil, newError(sub.name, c.err, 0)
+	if err := run.engine.failure(sub.name, c); err != nil {
+		return nil, nil, err
 	}
 	return sub, c, nil
 }

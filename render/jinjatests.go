@@ -22,14 +22,15 @@ func typeTest(fn func(any) bool) test {
 	return test{fn: func(in any, _ []any) (bool, error) { return fn(in), nil }, undefinedIsFalse: true}
 }
 
-func newTestSet() *exec.TestSet {
+func newTestSet(dataTagging func() bool) *exec.TestSet {
 	set := map[string]exec.TestFunction{
-		"defined":   definedTest(true),
-		"undefined": definedTest(false),
+		"defined":   testFunction(definedTest(true)),
+		"undefined": testFunction(definedTest(false)),
 	}
 	for name, t := range jinjaTests() {
-		set[name] = t.function(name)
+		set[name] = testFunction(t.function(name))
 	}
+	qualifiedPlugins(set, testKind, dataTagging, guardedTest)
 	return exec.NewTestSet(set)
 }
 

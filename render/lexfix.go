@@ -2,10 +2,14 @@ package render
 
 import (
 	"bytes"
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/nikolalohinski/gonja/v2/exec"
+	"github.com/nikolalohinski/gonja/v2/tokens"
 
 	"github.com/straylight-fleet/straylight/internal/lazyre"
 )
@@ -20,6 +24,13 @@ import (
 var rawBlockStart = lazyre.New(`^\{%[-+]?\s*raw\s*[-+]?%\}`)
 var rawBlockEnd = lazyre.New(`\{%[-+]?\s*endraw\s*[-+]?%\}`)
 
+// rawBlockMarks are rawBlockStart and rawBlockEnd with other block
+// markers (the template module's block_start_string, block_end_string).
+func rawBlockMarks(marks delimiters) (start, end *regexp.Regexp) {
+	open, closing := regexp.QuoteMeta(marks.blockStart), regexp.QuoteMeta(marks.blockEnd)
+	return regexp.MustCompile(`^` + open + `[-+]?\s*raw\s*[-+]?` + closing), regexp.MustCompile(open + `[-+]?\s*endraw\s*[-+]?` + closing)
+}
+
 type stringScanner struct {
 	src     []byte
 	out     []byte
@@ -28,13 +39,19 @@ type stringScanner struct {
 	// escapeBackslashes is Ansible's _escape_backslashes: inside {{ }} the
 	// backslashes of string literals are kept as they are written.
 	escapeBackslashes bool
-	marks             delimiters
+	// rawStart and rawEnd find {% raw %} and {% endraw %} with marks.
+	rawStart, rawEnd *regexp.Regexp
+	marks            delimiters
 }
 
 // blankStrings returns src with string literal contents blanked and the
 // Jinja2 value of each literal keyed by its offset.
 func blankStrings(src, newline string, escapeBackslashes bool, marks delimiters) (string, map[int]string) {
 	s := &stringScanner{src: []byte(src), out: []byte(src), values: map[int]string{}, newline: newline, escapeBackslashes: escapeBackslashes, marks: marks}
+	s.rawStart, s.rawEnd = rawBlockStart(), rawBlockEnd()
+	if marks.blockStart != "{%" || marks.blockEnd != "%}" {
+		s.rawStart, s.rawEnd = rawBlockMarks(marks)
+	}
 	s.scanData(0)
 	return string(s.out), s.values
 }
@@ -52,7 +69,7 @@ func (s *stringScanner) scanData(pos int) {
 // nextMark is the offset of the first byte at or after pos that may start
 // a tag (the first byte of a start marker), or -1.
 func (s *stringScanner) nextMark(pos int) int {
-	starts := "{" + s.marks.variableStart[:1] + s.marks.commentStart[:1]
+	starts := s.marks.blockStart[:1] + s.marks.variableStart[:1] + s.marks.commentStart[:1]
 	i := bytes.IndexAny(s.src[pos:], starts)
 	if i < 0 {
 		return -1
@@ -71,14 +88,14 @@ func (s *stringScanner) scanTag(pos int) int {
 		return skipPast(s.src, pos+len(s.marks.commentStart), s.marks.commentEnd)
 	case hasPrefix(rest, s.marks.variableStart):
 		return s.scanExpression(pos+len(s.marks.variableStart), s.marks.variableEnd, true)
-	case rawBlockStart().Match(rest):
-		loc := rawBlockEnd().FindIndex(s.src[pos:])
+	case s.rawStart.Match(rest):
+		loc := s.rawEnd.FindIndex(s.src[pos:])
 		if loc == nil {
 			return len(s.src)
 		}
 		return pos + loc[1]
-	case hasPrefix(rest, "{%"):
-		return s.scanExpression(pos+2, "%}", false)
+	case hasPrefix(rest, s.marks.blockStart):
+		return s.scanExpression(pos+len(s.marks.blockStart), s.marks.blockEnd, false)
 	}
 	return pos + 1
 }
@@ -227,23 +244,225 @@ func writeOctalEscape(b *strings.Builder, s string, i int) int {
 // does not. Inside tags of the blanked source (string literals are blank
 // there), the ansible.builtin. and ansible.legacy. prefixes after `|` or
 // `is` become spaces of the same length: positions and lines do not move.
+// The prefix is kept by the offset of the name it was written before, so
+// that qualifiedNames can give the name back to the filter or test of
+// Jinja2's own that a core may refuse by that name (qualifiedRefused).
 var (
 	tagSpan         = lazyre.New(`(?s)\{\{.*?\}\}|\{%.*?%\}`)
 	collectionNamed = lazyre.New(`(\||\bis(?:\s+not)?)(\s*)(ansible\.(?:builtin|legacy)\.)`)
 )
 
-func shortFilterNames(blanked string, marks delimiters) string {
+func shortFilterNames(blanked string, marks delimiters) (string, map[int]string) {
 	if !strings.Contains(blanked, "ansible.") {
-		return blanked
+		return blanked, nil
 	}
 	tags := tagSpan()
 	if marks != (delimiters{}) {
-		tags = regexp.MustCompile(`(?s)` + regexp.QuoteMeta(marks.variableStart) + `.*?` + regexp.QuoteMeta(marks.variableEnd) + `|\{%.*?%\}`)
+		d := marks.orJinja()
+		tags = regexp.MustCompile(`(?s)` + regexp.QuoteMeta(d.variableStart) + `.*?` + regexp.QuoteMeta(d.variableEnd) + `|` + regexp.QuoteMeta(d.blockStart) + `.*?` + regexp.QuoteMeta(d.blockEnd))
 	}
-	return tags.ReplaceAllStringFunc(blanked, func(tag string) string {
-		return collectionNamed().ReplaceAllStringFunc(tag, func(m string) string {
-			parts := collectionNamed().FindStringSubmatch(m)
-			return parts[1] + parts[2] + strings.Repeat(" ", len(parts[3]))
-		})
+	out := []byte(blanked)
+	prefixes := map[int]string{}
+	for _, tag := range tags.FindAllStringIndex(blanked, -1) {
+		for _, m := range collectionNamed().FindAllStringSubmatchIndex(blanked[tag[0]:tag[1]], -1) {
+			start, end := tag[0]+m[6], tag[0]+m[7]
+			prefixes[end] = blanked[start:end]
+			copy(out[start:end], strings.Repeat(" ", end-start))
+		}
+	}
+	return string(out), prefixes
+}
+
+// pluginKind is what a name after `|` (a filter) or `is` (a test) names.
+type pluginKind int
+
+const (
+	filterKind pluginKind = iota
+	testKind
+)
+
+func (k pluginKind) String() string {
+	if k == testKind {
+		return "test"
+	}
+	return "filter"
+}
+
+// jinjaOnly are Jinja2's filters and tests (jinja2/defaults.py
+// DEFAULT_FILTERS, DEFAULT_TESTS at Jinja2 3.1.6) that ansible-core 2.14
+// has no plugin of (its filter plugins: plugins/filter/core.py,
+// mathstuff.py, urls.py, urlsplit.py, encryption.py; its tests:
+// plugins/test/core.py, files.py, mathstuff.py, uri.py at v2.14.18; random
+// and unique are both). 2.14 finds a prefixed name through its plugin
+// loader only, then in Jinja2's own names unprefixed, and refuses
+// `| ansible.builtin.lower` with "Could not load"
+// (template/__init__.py:403-432 at v2.14.18), when the template is
+// compiled: an untaken branch fails too (Jinja2's compiler.py:1759-1777 at
+// 3.1.6 looks each filter and test up while compiling).
+var jinjaOnly = [2]map[string]bool{
+	filterKind: setOf("abs", "attr", "batch", "capitalize", "center", "count", "d", "default", "dictsort", "e", "escape",
+		"filesizeformat", "first", "float", "forceescape", "format", "groupby", "indent", "int", "items", "join", "last",
+		"length", "list", "lower", "map", "max", "min", "pprint", "reject", "rejectattr", "replace", "reverse", "round",
+		"safe", "select", "selectattr", "slice", "sort", "string", "striptags", "sum", "title", "tojson", "trim",
+		"truncate", "upper", "urlencode", "urlize", "wordcount", "wordwrap", "xmlattr"),
+	testKind: setOf("boolean", "callable", "defined", "divisibleby", "eq", "equalto", "escaped", "even", "false",
+		"filter", "float", "ge", "greaterthan", "gt", "in", "integer", "iterable", "le", "lessthan", "lower", "lt",
+		"mapping", "ne", "none", "number", "odd", "sameas", "sequence", "string", "test", "true", "undefined", "upper"),
+}
+
+// pluginsOf219 are the names of jinjaOnly that ansible-core 2.19 has
+// plugins of (plugins/filter/core.py and plugins/test/core.py at
+// v2.19.14), which ansible.legacy. finds.
+var pluginsOf219 = [2]map[string]bool{
+	filterKind: setOf("d", "default", "groupby", "map", "reject", "rejectattr", "select", "selectattr"),
+	testKind:   setOf("defined", "undefined"),
+}
+
+func setOf(names ...string) map[string]bool {
+	set := make(map[string]bool, len(names))
+	for _, name := range names {
+		set[name] = true
+	}
+	return set
+}
+
+// qualifiedRefused is the core's refusal of a filter or test written with
+// its collection prefix (ansible.builtin. or ansible.legacy.), nil when
+// the core accepts it. ansible-core 2.14 refuses Jinja2's own names with
+// either prefix (jinjaOnly); 2.19 registers every Jinja2 builtin under
+// ansible.builtin. too (plugins/loader.py:1289-1304, _jinja_bits.py:531-574
+// at v2.19.14) and finds ansible.legacy. names through its plugin loader
+// only, falling back on the unprefixed builtins (_jinja_plugins.py:62-86).
+func qualifiedRefused(kind pluginKind, prefix, name string, tagged bool) error {
+	switch {
+	case !jinjaOnly[kind][name]:
+		return nil
+	case !tagged:
+		//lint:ignore ST1005 ansible-core's message, byte for byte
+		return fmt.Errorf("Could not load \"%s%s\": '%s%s'", prefix, name, prefix, name)
+	case prefix == "ansible.legacy." && !pluginsOf219[kind][name]:
+		//lint:ignore ST1005 ansible-core's message, byte for byte
+		return fmt.Errorf("No %s named '%s%s'.", kind, prefix, name)
+	}
+	return nil
+}
+
+// qualifiedUse is a filter or test of jinjaOnly written with its prefix,
+// and where.
+type qualifiedUse struct {
+	kind         pluginKind
+	prefix, name string
+	line         int
+}
+
+// qualify gives a parsed filter or test of jinjaOnly its prefix back (the
+// engine's filter and test sets hold those names too: qualifiedPlugins),
+// and records it.
+func (rw *rewriter) qualify(kind pluginKind, tok *tokens.Token, name *string) {
+	prefix, ok := rw.prefixes[tok.Pos]
+	if !ok || !jinjaOnly[kind][*name] {
+		return
+	}
+	rw.qualified = append(rw.qualified, qualifiedUse{kind: kind, prefix: prefix, name: *name, line: tok.Line})
+	*name = prefix + *name
+}
+
+// refusalOf is the first of uses that ansible-core 2.14 refuses when it
+// compiles the template, nil under 2.19 (tagged), whose Jinja2 looks a
+// name up when it runs it (qualifiedPlugins).
+func refusalOf(template string, uses []qualifiedUse, tagged bool) error {
+	if tagged {
+		return nil
+	}
+	for _, use := range uses {
+		if err := qualifiedRefused(use.kind, use.prefix, use.name, tagged); err != nil {
+			return &Error{Template: template, Line: use.line, Kind: ErrSyntax, Message: err.Error(), Err: err}
+		}
+	}
+	return nil
+}
+
+var collectionPrefixes = [...]string{"ansible.builtin.", "ansible.legacy."}
+
+// splitPrefix is name's collection prefix, if any, and its short name.
+func splitPrefix(name string) (prefix, short string) {
+	for _, prefix := range collectionPrefixes {
+		if strings.HasPrefix(name, prefix) {
+			return prefix, name[len(prefix):]
+		}
+	}
+	return "", name
+}
+
+// qualifiedPlugins adds each name of set under both collection prefixes:
+// the names qualify leaves in the tree, and the names select or map may be
+// given ('ansible.builtin.odd'). A name of jinjaOnly is guarded: it fails
+// when the core in use refuses it, as that core fails when it runs it.
+func qualifiedPlugins[F any](set map[string]F, kind pluginKind, tagged func() bool, guard func(F, func() error) F) {
+	names := make([]string, 0, len(set))
+	for name := range set {
+		if !strings.HasPrefix(name, "__straylight") {
+			names = append(names, name)
+		}
+	}
+	for _, name := range names {
+		for _, prefix := range collectionPrefixes {
+			set[prefix+name] = set[name]
+			if jinjaOnly[kind][name] {
+				set[prefix+name] = guard(set[name], func() error { return qualifiedRefused(kind, prefix, name, tagged()) })
+			}
+		}
+	}
+}
+
+func guardedFilter(fn exec.FilterFunction, refusal func() error) exec.FilterFunction {
+	return func(e *exec.Evaluator, in *exec.Value, params *exec.VarArgs) *exec.Value {
+		if err := refusal(); err != nil {
+			return exec.AsValue(err)
+		}
+		return fn(e, in, params)
+	}
+}
+
+type testFunction = func(*exec.Evaluator, *exec.Value, *exec.VarArgs) (bool, error)
+
+func guardedTest(fn exec.TestFunction, refusal func() error) exec.TestFunction {
+	test, ok := fn.(testFunction)
+	if !ok {
+		return fn
+	}
+	return testFunction(func(e *exec.Evaluator, in *exec.Value, params *exec.VarArgs) (bool, error) {
+		if err := refusal(); err != nil {
+			return false, err
+		}
+		return test(e, in, params)
 	})
+}
+
+// namedTestFilter is select, reject, selectattr or rejectattr, whose
+// argument at index names the test, failing as Jinja2 does when there is
+// no such test or the core refuses its name (gonja's filter drops every
+// item instead). Jinja2 looks the test up item by item: nothing fails on
+// an empty input.
+func namedTestFilter(fn exec.FilterFunction, index int, tagged func() bool) exec.FilterFunction {
+	return func(e *exec.Evaluator, in *exec.Value, params *exec.VarArgs) *exec.Value {
+		if in.IsError() || len(params.Args) <= index || !params.Args[index].IsString() || isEmptyIterable(toPy(in)) {
+			return fn(e, in, params)
+		}
+		name := params.Args[index].String()
+		prefix, short := splitPrefix(name)
+		if err := qualifiedRefused(testKind, prefix, short, tagged()); prefix != "" && err != nil {
+			return exec.AsValue(err)
+		}
+		if !e.Environment.Tests.Exists(name) {
+			//lint:ignore ST1005 Jinja2's message, byte for byte
+			return exec.AsValue(fmt.Errorf("No test named '%s'.", name))
+		}
+		return fn(e, in, params)
+	}
+}
+
+func isEmptyIterable(x any) bool {
+	items, err := pyIter(x)
+	return err == nil && len(items) == 0
 }

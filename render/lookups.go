@@ -191,27 +191,35 @@ func (e *Engine) lookupTemplateKeywords(kw map[string]any) (templateLookupOption
 }
 
 // lookupDelimiters are the template lookup's variable and comment
-// markers: the zero value when they are Jinja2's.
+// markers (it has no block markers): the zero value when they are
+// Jinja2's.
 func lookupDelimiters(kw map[string]any) (delimiters, error) {
-	jinja := delimiters{}.orJinja()
-	d := jinja
-	fields := map[string]*string{
-		"variable_start_string": &d.variableStart, "variable_end_string": &d.variableEnd,
-		"comment_start_string": &d.commentStart, "comment_end_string": &d.commentEnd,
-	}
-	for _, name := range sortedKeys(fields) {
-		v, ok := kw[name]
-		if !ok || v == nil {
+	return readDelimiters(kw, "template lookup", "variable_", "comment_")
+}
+
+// readDelimiters reads the markers whose option names start with one of
+// kinds from args (a nil value is the default), refusing an empty one.
+func readDelimiters(args map[string]any, what string, kinds ...string) (delimiters, error) {
+	var d delimiters
+	for _, f := range d.fields() {
+		v, ok := args[f.option]
+		if !ok || v == nil || !hasAnyPrefix(f.option, kinds) {
 			continue
 		}
-		if *fields[name] = pyStr(v); *fields[name] == "" {
-			return delimiters{}, fmt.Errorf("template lookup: %s must not be empty", name)
+		if *f.own = pyStr(v); *f.own == "" {
+			return delimiters{}, fmt.Errorf("%s: %s must not be empty", what, f.option)
 		}
 	}
-	if d == jinja {
-		return delimiters{}, nil
+	return d.normal(), nil
+}
+
+func hasAnyPrefix(s string, prefixes []string) bool {
+	for _, prefix := range prefixes {
+		if strings.HasPrefix(s, prefix) {
+			return true
+		}
 	}
-	return d, nil
+	return false
 }
 
 // lookupTemplateOptions are the template lookup's: its Jinja2 searchpath

@@ -25,5 +25,27 @@ func constructsSuite(t *testing.T) oracleSuite {
 		{name: "dict_methods", src: "{{ d.keys() | list }}|{{ d.values() | list }}|{{ d.get('k') }}|{{ d.get('zz', 'dflt') }}|{{ d.get('zz') }}|{% for k, v in d.items() %}{{ k }}={{ v }};{% endfor %}|{{ dict(a=1, b=2) }}\n"},
 		{name: "lowercase_literals", src: "{{ none }}|{{ true and not false }}|{{ none is none }}|{{ [none, true, false] }}|{{ {'n': none} }}\n"},
 	}
-	return oracleSuite{name: "constructs", repo: repo, cases: cases}
+	return oracleSuite{name: "constructs", repo: repo, cases: append(cases, markerCases()...)}
+}
+
+// markerCases are the template module's variable_start_string,
+// variable_end_string, block_start_string, block_end_string,
+// comment_start_string and comment_end_string: Jinja2's own markers are
+// then text, and raw blocks, whitespace control and string literals work
+// with the new ones.
+func markerCases() []oracleCase {
+	all := TemplateDefaults()
+	all.Markers = map[string]string{"variable_start_string": "[[", "variable_end_string": "]]", "block_start_string": "[%", "block_end_string": "%]",
+		"comment_start_string": "[#", "comment_end_string": "#]"}
+	variables := TemplateDefaults()
+	variables.Markers = map[string]string{"variable_start_string": "${", "variable_end_string": "}"}
+	lstrip := all
+	lstrip.LstripBlocks = true
+	return []oracleCase{
+		{name: "markers_all", opts: &all, src: "[# a comment #]x=[[ x ]] {{ x }} {% if x %}{# kept #}{% endif %}\n[% for i in l %][[ i ]],[% endfor %]\n[% raw %][[ raw ]] {{ raw }}[% endraw %]\n[[ '{{ ]]' ~ \"[%\" ~ d.k ]]\n[%- if x %]\n  trimmed\n[% endif -%]\n[[ l | join(']]') ]]\n"},
+		{name: "markers_variables", opts: &variables, src: "${ x } {{ x }} ${ d } {% if x %}B{% endif %}{# c #} ${ {'a': 1}['a'] }\n"},
+		{name: "markers_lstrip", opts: &lstrip, src: "a\n    [% if x %]\n    b [[ x ]]\n    [% endif %]\nc\n"},
+		{name: "markers_plain", opts: &all, src: "{{ x }} {% if x %} only Jinja2's markers\n\n"},
+		{name: "markers_undefined", opts: &all, src: "ok\n[[ nothere ]]\n", wantError: true},
+	}
 }

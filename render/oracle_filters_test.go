@@ -71,5 +71,30 @@ func filtersSuite(t *testing.T) oracleSuite {
 		{name: "tests", src: "{{ 5 is number }} {{ 'x' is string }} {{ ordered is mapping }} {{ [1] is sequence }} {{ 'abc' is match('a') }} {{ 'abc' is match('b') }} {{ 'abc' is search('b') }} {{ 'abc' is regex('^a.c$') }} {{ 3 is odd }} {{ 4 is even }} {{ 6 is divisibleby(3) }} {{ 'ab' is lower }} {{ 'yes' is truthy }} {{ '' is falsy }} {{ [1, 2] is subset([1, 2, 3]) }} {{ [1, 2, 3] is superset([2]) }} {{ 2 in [1, 2] }} {{ 2 is in([1, 2]) }} {{ [1, 2] is contains(2) }} {{ 1 is eq(1.0) }} {{ 3 is gt(2) }} {{ none is none }} {{ true is boolean }} {{ 1 is integer }} {{ 1.5 is float }} {{ [true, 1] is all }} {{ [0, ''] is any }}\n"},
 		{name: "operators", src: "{{ 2 ** 10 }} {{ 2 ** 0.5 }} {{ -7 // 2 }} {{ 7.0 // 2 }} {{ -7 % 3 }} {{ 7.5 % 2 }} {{ '%s:%d' % ('host', 8000) }} {{ '%05.1f|%-4s|%x|%r' % (3.14159, 'ab', 255, 'q') }} {{ '%(a)s=%(b)s' % {'a': 1, 'b': 'two'} }} {{ '100%%' % () }} {{ 'v=%s' % none }} {{ 1 + 2.5 }} {{ [1] + [2] }} {{ 'ab' * 2 }}\n"},
 	}
-	return oracleSuite{name: "filters", repo: repo, cases: cases}
+	return oracleSuite{name: "filters", repo: repo, cases: append(cases, qualifiedNameCases()...)}
+}
+
+// qualifiedNameCases write Jinja2's own filters and tests, and Ansible's,
+// with the ansible.builtin. and ansible.legacy. prefixes: ansible-core
+// 2.14 refuses Jinja2's by either (when it compiles the template: an
+// untaken branch too), 2.19 by ansible.legacy. only, but for those it has
+// plugins of (default, select, map, defined, ...), and only when it runs
+// them (qualifiedRefused).
+func qualifiedNameCases() []oracleCase {
+	return []oracleCase{
+		{name: "fq_jinja_builtin", src: "{{ 'A' | ansible.builtin.lower }}|{{ [1, 2] | ansible.builtin.join(',') }}|{{ nothing | ansible.builtin.default('d') }}|{{ 1 is ansible.builtin.odd }}|{{ [3, 1] | ansible.builtin.sort | ansible.builtin.list }}|{{ 'x' is not ansible.builtin.number }}\n", failsUnder: "2.14"},
+		{name: "fq_jinja_builtin_line", src: "a\n{{ 'b' }}\n{{ [1] | ansible.builtin.length }}\n", failsUnder: "2.14"},
+		{name: "fq_legacy_filter", src: "a{{ 'A' | ansible.legacy.lower }}\n", wantError: true},
+		{name: "fq_legacy_test", src: "a{{ 1 is ansible.legacy.odd }}\n", wantError: true},
+		{name: "fq_legacy_plugins_219", src: "{{ nothing is ansible.legacy.defined }}|{{ [0, 1] | ansible.legacy.select | list }}|{{ nothing | ansible.legacy.default('d') }}|{{ [1] | ansible.legacy.map('string') | list }}\n", failsUnder: "2.14"},
+		{name: "fq_ansible_plugins", src: "{{ [1] | ansible.legacy.to_json }}|{{ 'a' | ansible.builtin.b64encode }}|{{ 1 is ansible.legacy.truthy }}|{{ 'ab' is ansible.builtin.match('a') }}|{{ {'k': 1} | ansible.builtin.dict2items }}|{{ [[1], 2] | ansible.legacy.flatten }}|{{ 'x' | ansible.builtin.mandatory }}\n"},
+		{name: "fq_untaken_builtin", src: "{% if false %}{{ 'a' | ansible.builtin.lower }}{% endif %}ok\n", failsUnder: "2.14"},
+		{name: "fq_untaken_legacy", src: "{% if false %}{{ 'a' | ansible.legacy.lower }}{% endif %}ok\n", failsUnder: "2.14"},
+		{name: "fq_taken_legacy", src: "{% if true %}{{ 'a' | ansible.legacy.lower }}{% endif %}ok\n", wantError: true},
+		{name: "fq_named_jinja", src: "{{ [1, 2] | select('ansible.builtin.odd') | list }}|{{ [1, 2] | map('ansible.builtin.string') | list }}|{{ [{'a': 1}, {}] | selectattr('a', 'ansible.builtin.defined') | list }}|{{ [1, 2] | reject('ansible.builtin.odd') | list }}\n", failsUnder: "2.14"},
+		{name: "fq_named_plugins", src: "{{ [1, 2] | map('ansible.builtin.to_json') | list }}|{{ [1, 0] | select('ansible.legacy.truthy') | list }}|{{ [] | select('ansible.builtin.odd') | list }}|{{ ['a', 'b'] | reject('ansible.builtin.match', 'a') | list }}\n"},
+		{name: "fq_named_legacy", src: "a{{ [1] | select('ansible.legacy.odd') | list }}\n", wantError: true},
+		{name: "fq_named_unknown", src: "a{{ [1] | select('no_such_test') | list }}\n", wantError: true},
+		{name: "fq_variable", src: "{{ lowered }}\n", taskVars: "lowered: \"{{ 'A' | ansible.builtin.lower }}\"", failsUnder: "2.14"},
+	}
 }

@@ -23,9 +23,13 @@ func includesSuite(t *testing.T) oracleSuite {
 		"inc_err.j2":         "ok\n{{ nothere }}\n",
 		"inc_jinja2line.j2":  "#jinja2: trim_blocks: False\nline {{ x }}\n",
 		"templates/inner.j2": "in templates/templates\n",
+		"inc_marked.j2":      "<< x >>{{ x }}(% if x %)!(% endif %)\n",
 	}}
 	crlfUntrimmed := &TemplateOptions{NewlineSequence: "\r\n", LstripBlocks: true}
+	marked := TemplateDefaults()
+	marked.Markers = map[string]string{"variable_start_string": "<<", "variable_end_string": ">>", "block_start_string": "(%", "block_end_string": "%)"}
 	cases := []oracleCase{
+		{name: "include_markers", src: "(% include 'inc_marked.j2' %)|<< x >>|{% include 'inc_part.j2' %}\n", opts: &marked},
 		{name: "include_basic", src: "{% include 'inc_part.j2' %}|{% include 'sub/inc_sub.j2' %}|{% include './sub//inc_sub.j2' %}\n"},
 		{name: "include_loop_hidden", src: "{% for i in l %}{% include 'inc_loop.j2' %}{% endfor %}\n"},
 		{name: "include_loop_passed", src: "{% for i in l %}{% include 'inc_loop.j2' %}{% if loop.last %}.{% endif %}{% endfor %}\n"},

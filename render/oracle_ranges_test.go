@@ -24,6 +24,16 @@ func rangesSuite(t *testing.T) oracleSuite {
 		{name: "range_variable", src: "{{ r }}|{{ r | type_debug }}\n", taskVars: "r: \"{{ range(3) }}\""},
 		{name: "range_variable_list", src: "{{ r }}|{{ r | type_debug }}\n", taskVars: "r: \"{{ range(3) | list }}\""},
 		{name: "range_slice_truth", src: "{{ range(5)[1:3] }}|{% if range(0) %}T{% else %}F{% endif %}\n"},
+		{name: "range_slice_printed", src: "{{ range(10)[2:5] }}|{{ range(10)[::2] }}|{{ range(10)[::-3] }}|{{ range(10)[-2:] }}|{{ range(5)[10:20] }}|{{ range(10)[-100:100:4] }}|{{ range(1, 10, 3)[1:] }}|{{ range(10, 0, -2)[1:-1] }}|{{ [range(3)[1:]] }}|{{ range(3)[5:] }}|{{ range(10)[2:5] | type_debug }}|{{ range(10)[:] }}|{{ range(n)[true:] }}|{{ range(4)[1:][::-1] }}\n"},
+		{name: "range_slice_alone", src: "{{ range(10)[2:5] }}\n", failsUnder: "2.19"},
+		{name: "range_slice_alone_empty", src: "{{ range(10)[5:2] }}\n", failsUnder: "2.19"},
+		{name: "range_slice_used", src: "{{ range(10)[2:5] | join(',') }}|{{ range(10)[::-2] | list }}|{% for i in range(10)[7:2:-2] %}{{ i }}{{ loop.index }}{% endfor %}|{{ range(10)[1:3] | length }}|{{ 3 in range(10)[::3] }}|{{ range(10)[2:5][1] }}|{{ range(10)[2:5] | sum }}|{{ range(10)[2:5] | list == [2, 3, 4] }}\n"},
+		{name: "range_slice_list_alone", src: "{{ range(10)[::-2] | list }}\n"},
+		{name: "range_slice_zero_step", src: "a{{ range(3)[::0] }}\n", wantError: true},
+		{name: "range_slice_bad_index", src: "a{{ range(3)['a':] }}\n", wantError: true},
+		{name: "range_truth", src: "{% if range(0) %}T{% else %}F{% endif %}|{{ range(0) | length }}|{{ not range(0) }}|{{ not range(2) }}|{{ range(0) | bool }}|{% if range(2) %}T{% endif %}|{{ range(0) or 'e' }}|{{ range(2) or 'e' }}|{{ range(3) and 'a' }}|{{ range(0) and 'a' }}|{{ 'x' if range(0) else 'y' }}|{% for i in range(0) %}{{ i }}{% else %}none{% endfor %}|{{ range(0) | default('d', true) }}|{{ range(5, 1) }}|{{ range(0) is sequence }}|{{ range(0) | list }}|{% if range(5)[3:3] %}T{% else %}F{% endif %}|{{ range(0) == range(0) }}\n"},
+		{name: "range_truth_alone", src: "{{ range(0) or range(2, 0) }}\n", failsUnder: "2.19"},
+		{name: "sequence_slices", src: "{{ 'abcdef'[1:4] }}|{{ 'abcdef'[::-1] }}|{{ 'abcdef'[::2] }}|{{ [1, 2, 3, 4][::2] }}|{{ (1, 2, 3)[1:] }}|{{ 'h\u00e9llo'[1:3] }}|{{ [1, 2, 3][5:] }}|{{ [1, 2, 3][-5:2] }}|{{ 'abc'[2:1] }}|{{ [1, 2, 3][:-1] }}|{{ l[1:] }}|{{ s[-3:] }}|{{ l[::-1] | join }}\n", taskVars: "l: [a, b, c]\ns: wintermute"},
 	}
 	return oracleSuite{name: "ranges", repo: repo, cases: cases}
 }

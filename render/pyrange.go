@@ -3,6 +3,7 @@ package render
 import (
 	"errors"
 	"fmt"
+	"unicode/utf8"
 
 	"github.com/nikolalohinski/gonja/v2/exec"
 )
@@ -27,6 +28,38 @@ func (r pyRange) String() string {
 	}
 	return fmt.Sprintf("range(%d, %d, %d)", r.start, r.stop, r.step)
 }
+
+// length is len(range): how many items it has.
+func (r pyRange) length() int {
+	if r.step > 0 && r.start < r.stop {
+		return (r.stop - r.start + r.step - 1) / r.step
+	}
+	if r.step < 0 && r.start > r.stop {
+		return (r.start - r.stop - r.step - 1) / -r.step
+	}
+	return 0
+}
+
+// emptyRange is an empty range as gonja must hold it: a Go slice of no
+// items, which gonja takes as false in {% if %}, not, and, or, select
+// and the rest, as Python takes an empty range (range(0) is true as a Go
+// struct). The one slot past its length keeps the range itself, which
+// canonical gives back, so that it prints as range(5, 5).
+type emptyRange []pyRange
+
+// value is r as the engine hands it to gonja: an emptyRange when r has
+// no items.
+func (r pyRange) value() any {
+	if r.length() > 0 {
+		return r
+	}
+	held := make(emptyRange, 1)
+	held[0] = r
+	return held[:0]
+}
+
+// pyRange is the empty range e holds.
+func (e emptyRange) pyRange() pyRange { return e[:1][0] }
 
 // items is the range's list.
 func (r pyRange) items() pyList {
@@ -71,7 +104,7 @@ func rangeGlobal(args *exec.VarArgs) *exec.Value {
 	if r.step == 0 {
 		return exec.AsValue(errors.New("range() arg 3 must not be zero"))
 	}
-	return exec.AsValue(r)
+	return exec.AsValue(r.value())
 }
 
 // rangeBounds reads range()'s one to three int arguments.
@@ -116,4 +149,118 @@ func firstUnstorable(items pyList) error {
 		}
 	}
 	return nil
+}
+
+// sliceFunc is what a slice x[start:stop:step] is rewritten into (a call,
+// with None for a bound left out): gonja slices only Go slices and
+// strings, and makes a list of a range's slice.
+const sliceFunc = "__straylight_slice"
+
+// sliceCall is x[start:stop:step] as Python computes it: a list's or a
+// tuple's items, a string's characters, and a range of a range
+// (range(10)[2:5] is range(2, 5): Objects/rangeobject.c compute_slice at
+// CPython v3.11.2), which each core then prints as it prints a range.
+func sliceCall(args *exec.VarArgs) *exec.Value {
+	out, err := pySlice(toPy(args.Args[0]), toPy(args.Args[1]), toPy(args.Args[2]), toPy(args.Args[3]))
+	if err != nil {
+		return exec.AsValue(err)
+	}
+	return exec.AsValue(out)
+}
+
+func pySlice(x, start, stop, step any) (any, error) {
+	length, ok := sliceableLength(x)
+	if !ok {
+		return nil, fmt.Errorf("'%s' object is not subscriptable", typeName(x))
+	}
+	first, last, by, err := sliceIndices(length, start, stop, step)
+	if err != nil {
+		return nil, err
+	}
+	switch v := x.(type) {
+	case pyRange:
+		return pyRange{start: v.start + first*v.step, stop: v.start + last*v.step, step: v.step * by}.value(), nil
+	case string:
+		runes := []rune(v)
+		return string(pickItems(first, last, by, func(i int) rune { return runes[i] })), nil
+	case pyTuple:
+		return pyTuple(pickItems(first, last, by, func(i int) any { return v[i] })), nil
+	}
+	list := x.(pyList)
+	return pyList(pickItems(first, last, by, func(i int) any { return list[i] })), nil
+}
+
+// sliceableLength is len(x) for the values a slice takes.
+func sliceableLength(x any) (int, bool) {
+	switch v := x.(type) {
+	case pyRange:
+		return v.length(), true
+	case string:
+		return utf8.RuneCountInString(v), true
+	case pyList:
+		return len(v), true
+	case pyTuple:
+		return len(v), true
+	}
+	return 0, false
+}
+
+// pickItems is item(first), item(first+by), ... up to last (excluded).
+func pickItems[T any](first, last, by int, item func(int) T) []T {
+	out := []T{}
+	for i := first; (by > 0 && i < last) || (by < 0 && i > last); i += by {
+		out = append(out, item(i))
+	}
+	return out
+}
+
+// sliceIndices is Python's slice(start, stop, step).indices(length), a
+// None bound taking its default.
+func sliceIndices(length int, start, stop, step any) (first, last, by int, err error) {
+	by = 1
+	if step != nil {
+		if by, err = sliceIndex(step); err != nil {
+			return 0, 0, 0, err
+		}
+		if by == 0 {
+			return 0, 0, 0, errors.New("slice step cannot be zero")
+		}
+	}
+	if first, err = sliceBound(start, length, by, false); err != nil {
+		return 0, 0, 0, err
+	}
+	last, err = sliceBound(stop, length, by, true)
+	return first, last, by, err
+}
+
+// sliceBound is one bound of slice.indices: the default end when it is
+// None (the start's or, isStop, the stop's end in the step's direction),
+// counted from the end when negative, then clamped to the sequence
+// (PySlice_AdjustIndices, Objects/sliceobject.c at CPython v3.11.2).
+func sliceBound(bound any, length, by int, isStop bool) (int, error) {
+	lowest, highest := 0, length
+	if by < 0 {
+		lowest, highest = -1, length-1
+	}
+	if bound == nil {
+		if isStop == (by > 0) {
+			return highest, nil
+		}
+		return lowest, nil
+	}
+	i, err := sliceIndex(bound)
+	if err != nil {
+		return 0, err
+	}
+	if i < 0 {
+		i += length
+	}
+	return min(max(i, lowest), highest), nil
+}
+
+func sliceIndex(x any) (int, error) {
+	if i, ok := asInt(x); ok {
+		return i, nil
+	}
+	return 0, errors.New("slice indices must be integers or None or have an __index__ method")
 }

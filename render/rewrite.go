@@ -27,7 +27,7 @@ const (
 
 // internalFunctions are the functions rewritten templates call.
 func internalFunctions() map[string]any {
-	functions := map[string]any{tupleFunc: tuple}
+	functions := map[string]any{tupleFunc: tuple, sliceFunc: sliceCall}
 	for name, fn := range operatorFunctions() {
 		functions[name] = fn
 	}
@@ -36,16 +36,21 @@ func internalFunctions() map[string]any {
 
 // rewriter walks a tree once: seen holds the nodes visited, wrapped the
 // expressions already given a wrapper (whose slot then holds the wrapper).
+// prefixes are the collection prefixes written before names
+// (shortFilterNames), qualified the names given theirs back (qualify).
 type rewriter struct {
-	seen    map[uintptr]bool
-	wrapped map[nodes.Expression]bool
+	seen      map[uintptr]bool
+	wrapped   map[nodes.Expression]bool
+	prefixes  map[int]string
+	qualified []qualifiedUse
 }
 
-func rewriteTree(root *nodes.Template) {
-	rw := &rewriter{seen: map[uintptr]bool{}, wrapped: map[nodes.Expression]bool{}}
+func rewriteTree(root *nodes.Template, prefixes map[int]string) []qualifiedUse {
+	rw := &rewriter{seen: map[uintptr]bool{}, wrapped: map[nodes.Expression]bool{}, prefixes: prefixes}
 	for _, node := range root.Nodes {
 		rw.value(reflect.ValueOf(node))
 	}
+	return rw.qualified
 }
 
 func (rw *rewriter) value(v reflect.Value) {
@@ -89,6 +94,12 @@ func (rw *rewriter) pointer(v reflect.Value) {
 		return
 	}
 	rw.seen[v.Pointer()] = true
+	switch n := v.Interface().(type) {
+	case *nodes.FilterCall:
+		rw.qualify(filterKind, n.Token, &n.Name)
+	case *nodes.TestCall:
+		rw.qualify(testKind, n.Token, &n.Name)
+	}
 	rewriteNode(v.Interface())
 	rw.value(v.Elem())
 }
@@ -113,7 +124,8 @@ func (rw *rewriter) mapValues(v reflect.Value) {
 // filters becomes nested one-filter expressions, so that each filter gets
 // its input even when that input is an undefined value (gonja stops a chain
 // at the first error; Jinja2 lets default() see it). **, // and % become
-// Python's operators, and a tuple literal a tuple.
+// Python's operators, a tuple literal a tuple, and a slice Python's
+// (pySlice).
 func (rw *rewriter) expression(expr any) nodes.Expression {
 	switch n := expr.(type) {
 	case *nodes.FilteredExpression:
@@ -128,6 +140,8 @@ func (rw *rewriter) expression(expr any) nodes.Expression {
 		}
 		rw.wrapped[n] = true
 		return call(tupleFunc, n)
+	case *nodes.GetSlice:
+		return call(sliceFunc, n.Node, orNone(n.Start, n.Location), orNone(n.End, n.Location), orNone(n.Step, n.Location))
 	case *nodes.BinaryExpression:
 		if name, ok := pythonOperators[n.Operator.Token.Type]; ok {
 			_, isTuple := n.Right.(*nodes.Tuple)
@@ -158,6 +172,14 @@ func rewriteNode(node any) {
 			n.Right = filtered(strFunc, n.Right)
 		}
 	}
+}
+
+// orNone is a slice's bound, or None where it is left out.
+func orNone(bound nodes.Node, at *tokens.Token) nodes.Expression {
+	if bound == nil {
+		return &nodes.None{Location: at}
+	}
+	return bound
 }
 
 // filtered is expr through one of internalFilters. A filter, not a call:

@@ -161,8 +161,8 @@ func (e *Engine) templateString(s *Scope, str string, c *chain) (any, error) {
 	if value, ok := rawScalar(s, compiled.singleVar); ok {
 		return value, nil
 	}
-	if compiled.err != nil {
-		return nil, newError(str, compiled.err, 0)
+	if err := e.failure(str, compiled); err != nil {
+		return nil, err
 	}
 	result, err := e.renderValue(compiled, s, c)
 	if err == nil && c == nil && e.dataTagging() {
@@ -196,8 +196,8 @@ func (e *Engine) templateFile(name, src string, s *Scope, opts TemplateOptions, 
 		return nil, &Error{Template: name, Line: 1, Kind: ErrSyntax, Message: err.Error(), Err: err}
 	}
 	c := e.compile(key)
-	if c.err != nil {
-		return nil, newError(name, c.err, 0)
+	if err := e.failure(name, c); err != nil {
+		return nil, err
 	}
 	vars := e.contextFor(c, s, nil)
 	run := &templateRun{engine: e, scope: s, key: key, search: opts.SearchPath, root: opts.Root, name: name}
@@ -236,9 +236,9 @@ func isPossiblyTemplate(s string) bool {
 
 // possiblyTemplate is isPossiblyTemplate with the given markers
 // (Templar.is_possibly_template, 2.19's is_possibly_template with the
-// overrides' markers).
+// overrides' markers: _jinja_bits.py:955-960 at v2.19.14).
 func possiblyTemplate(s string, marks delimiters) bool {
-	return strings.Contains(s, marks.variableStart) || strings.Contains(s, "{%") || strings.Contains(s, marks.commentStart)
+	return strings.Contains(s, marks.variableStart) || strings.Contains(s, marks.blockStart) || strings.Contains(s, marks.commentStart)
 }
 
 // rawScalar is Templar's shortcut for "{{ name }}" naming a variable whose

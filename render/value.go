@@ -158,6 +158,8 @@ func canonical(x any) any {
 	switch v := x.(type) {
 	case nil, bool, int, float64, string, pyDict, pyList, pyTuple, pyRange, omitValue, error, *hostVarsView, *hostView, groupsMap:
 		return v
+	case emptyRange:
+		return v.pyRange()
 	case exec.ValuesList:
 		return canonicalValues(v)
 	case *exec.Dict:

@@ -410,6 +410,46 @@ var fileArgs = map[string]bool{
 	"trim_blocks": true, "lstrip_blocks": true, "backup": true,
 	"mode": true, "owner": true, "group": true, "validate": true,
 	"force": true, "directory_mode": true,
+	// the template modules' markers (templateMarkers); another module
+	// given one is not run
+	"variable_start_string": true, "variable_end_string": true, "block_start_string": true,
+	"block_end_string": true, "comment_start_string": true, "comment_end_string": true,
+}
+
+// markerString is a marker argument's text: a string, or an integer as
+// Ansible's ensure_type(value, 'string') writes it; not empty, which
+// would leave Jinja2 no marker to find.
+func markerString(name string, v any) (string, error) {
+	switch marker := v.(type) {
+	case string:
+		if marker == "" {
+			return "", fmt.Errorf("%s must not be empty", name)
+		}
+		return marker, nil
+	case int:
+		return strconv.Itoa(marker), nil
+	}
+	return "", fmt.Errorf("%s is expected to be a string, but got %v instead", name, v)
+}
+
+// templateMarkers are a template task's variable, block and comment
+// markers (render.TemplateOptions.Markers), each a non-empty string
+// (plugins/action/template.py:39-44 and :60-65 at v2.14.18, :48-53 and
+// :69-74 at v2.19.14).
+func templateMarkers(t *Task, args map[string]any) (map[string]string, error) {
+	markers := map[string]string{}
+	for _, name := range []string{"variable_start_string", "variable_end_string", "block_start_string", "block_end_string", "comment_start_string", "comment_end_string"} {
+		v, ok := args[name]
+		if !ok || v == nil {
+			continue
+		}
+		marker, err := markerString(name, v)
+		if err != nil {
+			return nil, &InputError{At: t.At, Key: name, Msg: fmt.Sprintf("task %q: %v", t.Label(), err)}
+		}
+		markers[name] = marker
+	}
+	return markers, nil
 }
 
 // fileAttrs reads the templated attribute arguments. A mode written as a
@@ -450,7 +490,7 @@ func (hs *HostScope) renderFileTask(run *PlayRun, t *Task) (renderedTask, error)
 		return hs.renderContainerTask(t)
 	}
 	for k := range t.Args {
-		if !fileArgs[k] {
+		if !fileArgs[k] || (strings.HasSuffix(k, "_string") && t.Module != ModTemplate && t.Module != ModWinTemplate) {
 			return renderedTask{unsupported: fmt.Sprintf("argument %q of %s is not supported", k, t.Module)}, nil
 		}
 	}
@@ -1200,8 +1240,12 @@ func (hs *HostScope) renderTemplate(run *PlayRun, t *Task, args map[string]any) 
 	if err != nil {
 		return nil, err
 	}
+	markers, err := templateMarkers(t, args)
+	if err != nil {
+		return nil, err
+	}
 	opts := render.TemplateOptions{NewlineSequence: newlineFor(t.Module, args), TrimBlocks: filemod.LooseBoolArg(args, "trim_blocks", true), LstripBlocks: filemod.LooseBoolArg(args, "lstrip_blocks", false),
-		SearchPath: render.TemplateSearchPath(hs.repo.templateDirs(run, t, hs.roleDirs, src)...), Root: hs.repo.Root, DataTagging: hs.repo.DataTagging()}
+		SearchPath: render.TemplateSearchPath(hs.repo.templateDirs(run, t, hs.roleDirs, src)...), Root: hs.repo.Root, DataTagging: hs.repo.DataTagging(), Markers: markers}
 	out, err := hs.repo.engine.RenderTemplate(RelTo(hs.repo.Root, src), body, hs.scope, opts)
 	return out, err
 }
