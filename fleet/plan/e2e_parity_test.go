@@ -50,6 +50,7 @@ func TestE2EParityWithAnsiblePlaybook(t *testing.T) {
 	for _, o := range oracles {
 		for _, name := range e2eRepoNames {
 			t.Run("ansible-core "+o.Version+"/"+name, func(t *testing.T) {
+				t.Parallel() // its own folder; two at a time on two CPUs (-parallel)
 				dir := filepath.Join(base, o.Version, name)
 				repo, root, out := e2eSetUp(t, dir, name)
 				before := parity.Plan(t, parity.OpenCore(t, root, "", o.Version))
@@ -201,12 +202,14 @@ func TestE2EMergedVarsMatchAnsibleInventory(t *testing.T) {
 	for _, o := range oracles {
 		for _, name := range e2eRepoNames {
 			t.Run("ansible-core "+o.Version+"/"+name, func(t *testing.T) {
+				t.Parallel()
 				dir := filepath.Join(base, o.Version, name)
 				_, root, _ := e2eSetUp(t, dir, name)
 				e2eCompareMergedVars(t, o, dir, root)
 			})
 		}
 		t.Run("ansible-core "+o.Version+"/examples-homelab", func(t *testing.T) {
+			t.Parallel()
 			root := filepath.Join(parity.ModuleRoot(t), "examples", "homelab")
 			e2eCompareMergedVars(t, o, t.TempDir(), root)
 		})

@@ -14,8 +14,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -90,13 +92,12 @@ func Cores(t testing.TB) []Core {
 		t.Skip("-short: the runs of ansible-core are left to the full test run")
 	}
 	var out []Core
-	for _, c := range coreDirs() {
-		core, err := coreIn(c.dir)
-		if err != nil {
-			Note(t, "%s: %v", c.label, err)
+	for _, p := range probes() {
+		if p.err != nil {
+			Note(t, "%s: %v", p.label, p.err)
 			continue
 		}
-		out = append(out, core)
+		out = append(out, p.core)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Version < out[j].Version })
 	if len(out) == 0 {
@@ -106,6 +107,39 @@ func Cores(t testing.TB) []Core {
 }
 
 type coreDir struct{ label, dir string }
+
+// probe is what ansible-playbook --version said in one core's folder.
+type probe struct {
+	coreDir
+	core Core
+	err  error
+}
+
+// firstProbes are the probes of the first call, made once per process:
+// each runs ansible-playbook --version (a third of a second of CPU), and
+// the parity tests ask for the cores in every test.
+var firstProbes = sync.OnceValue(func() []probe { return probeAll(coreDirs()) })
+
+// probes are firstProbes, or new ones when the folders have changed since
+// (HOME or XDG_CACHE_HOME set by a test).
+func probes() []probe {
+	dirs := coreDirs()
+	first := firstProbes()
+	same := slices.EqualFunc(first, dirs, func(p probe, d coreDir) bool { return p.coreDir == d })
+	if same {
+		return first
+	}
+	return probeAll(dirs)
+}
+
+func probeAll(dirs []coreDir) []probe {
+	out := make([]probe, len(dirs))
+	for i, d := range dirs {
+		core, err := coreIn(d.dir)
+		out[i] = probe{coreDir: d, core: core, err: err}
+	}
+	return out
+}
 
 func coreDirs() []coreDir {
 	return []coreDir{

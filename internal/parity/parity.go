@@ -12,6 +12,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -37,14 +38,30 @@ type Oracle struct {
 // EachCore runs body once per installed ansible-core (Oracles), in a
 // subtest named for it, with straylight built once and the environment
 // isolated: each core gets its own folder dir, with the repository under
-// root (dir/repo) and the hosts' files under out (dir/out).
+// root (dir/repo) and the hosts' files under out (dir/out). The cores run
+// side by side (t.Parallel): an ansible-playbook run keeps one CPU busy
+// and the test machines have two. A body that sets the process's
+// environment (t.Setenv: a stand-in first on PATH) uses EachCoreInTurn.
 func EachCore(t *testing.T, body func(t *testing.T, o Oracle, bin, dir, root, out string)) {
+	eachCore(t, true, body)
+}
+
+// EachCoreInTurn is EachCore with the cores one after the other, for a
+// body that sets the environment of the process (t.Setenv).
+func EachCoreInTurn(t *testing.T, body func(t *testing.T, o Oracle, bin, dir, root, out string)) {
+	eachCore(t, false, body)
+}
+
+func eachCore(t *testing.T, sideBySide bool, body func(t *testing.T, o Oracle, bin, dir, root, out string)) {
 	oracles := Oracles(t)
 	IsolateEnv(t)
 	base := t.TempDir()
-	bin := BuildStraylight(t, base)
+	bin := SharedStraylight(t, base)
 	for _, o := range oracles {
 		t.Run("ansible-core "+o.Version, func(t *testing.T) {
+			if sideBySide {
+				t.Parallel()
+			}
 			dir := filepath.Join(base, o.Version)
 			body(t, o, bin, dir, filepath.Join(dir, "repo"), filepath.Join(dir, "out"))
 		})
@@ -254,6 +271,56 @@ func AnsibleEnv(t *testing.T, dir string) []string {
 		"ANSIBLE_REMOTE_TEMP="+filepath.Join(dir, "ansible-remote"),
 		"ANSIBLE_PYTHON_INTERPRETER=/usr/bin/python3", "ANSIBLE_RETRY_FILES_ENABLED=False",
 		"ANSIBLE_LOCALHOST_WARNING=False", "ANSIBLE_HOST_KEY_CHECKING=False", "ANSIBLE_PIPELINING=True")
+}
+
+// sharedBuildEnv names the folder Main makes for the straylight that the
+// tests of one test binary share.
+const sharedBuildEnv = "STRAYLIGHT_PARITY_BUILD"
+
+// Main runs the tests of a parity test binary (its TestMain is
+// os.Exit(parity.Main(m))) with one straylight for all of them
+// (SharedStraylight), built by the first test that needs it in a folder
+// removed when they are done: a build per test cost each 2-4 s.
+func Main(m *testing.M) int {
+	dir, err := os.MkdirTemp("", "straylight-parity-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "parity.Main:", err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	if err := os.Setenv(sharedBuildEnv, dir); err != nil {
+		fmt.Fprintln(os.Stderr, "parity.Main:", err)
+		return 1
+	}
+	return m.Run()
+}
+
+// SharedStraylight is the straylight built once for the test binary when
+// its TestMain is Main, else one built for this test under dir
+// (BuildStraylight). A build is renamed into place whole, so a test
+// never runs a half-written one.
+func SharedStraylight(t *testing.T, dir string) string {
+	t.Helper()
+	shared := os.Getenv(sharedBuildEnv)
+	if shared == "" {
+		return BuildStraylight(t, dir)
+	}
+	bin := filepath.Join(shared, "straylight")
+	if _, err := os.Stat(bin); err == nil {
+		return bin
+	}
+	scratch, err := os.MkdirTemp(shared, "build-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	built := BuildStraylight(t, scratch)
+	if built == "" {
+		return ""
+	}
+	if err := os.Rename(built, bin); err != nil {
+		t.Fatal(err)
+	}
+	return bin
 }
 
 // BuildStraylight builds the command for the --check runs; "" (and a

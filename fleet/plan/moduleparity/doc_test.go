@@ -7,3 +7,13 @@
 // that each set is a test binary of its own, with its own time limit, and
 // they run side by side.
 package moduleparity_test
+
+import (
+	"os"
+	"testing"
+
+	"github.com/straylight-fleet/straylight/internal/parity"
+)
+
+// TestMain builds straylight once for all the tests (parity.Main).
+func TestMain(m *testing.M) { os.Exit(parity.Main(m)) }

@@ -374,7 +374,7 @@ func e2eComposeAction(words []string) []string {
 // same containers. Against both ansible-cores.
 func TestE2EComposeParityWithModule(t *testing.T) {
 	collections := e2ePinnedCollection(t, "community/docker", e2eCommunityDocker, "STRAYLIGHT_COMMUNITY_DOCKER")
-	parity.EachCore(t, func(t *testing.T, o parity.Oracle, bin, dir, root, out string) {
+	parity.EachCoreInTurn(t, func(t *testing.T, o parity.Oracle, bin, dir, root, out string) {
 		docker, state := e2eComposeInstallStub(t, dir)
 		repo := e2eComposeRepo(out)
 		parity.WriteTree(t, root, repo.Files)

@@ -60,7 +60,7 @@ func e2eComposeTasksPlaybook() string {
 // ansible-cores.
 func TestE2EComposeTasksParityWithModule(t *testing.T) {
 	collections := e2ePinnedCollection(t, "community/docker", e2eCommunityDocker, "STRAYLIGHT_COMMUNITY_DOCKER")
-	parity.EachCore(t, func(t *testing.T, o parity.Oracle, bin, dir, root, out string) {
+	parity.EachCoreInTurn(t, func(t *testing.T, o parity.Oracle, bin, dir, root, out string) {
 		docker, state := e2eComposeInstallStub(t, dir)
 		repo := e2eComposeRepo(out)
 		repo.Files["compose.yml"] = e2eComposeTasksPlaybook()

@@ -151,7 +151,7 @@ func e2eContainerTasksPlaybook() string {
 // true (module.py:349). Against both ansible-cores.
 func TestE2EContainerTasksParityWithModules(t *testing.T) {
 	collections := e2ePodmanCollection(t) + string(os.PathListSeparator) + e2eDockerContainerCollection(t)
-	parity.EachCore(t, func(t *testing.T, o parity.Oracle, bin, dir, root, out string) {
+	parity.EachCoreInTurn(t, func(t *testing.T, o parity.Oracle, bin, dir, root, out string) {
 		podman, docker := e2ePodmanInstallStub(t, dir), e2eDockerInstall(t, dir)
 		parity.WriteTree(t, root, e2ePodmanRepo(out, e2eContainerTasksPlaybook(), "c1"))
 		snapshot := func() string {

@@ -8,3 +8,13 @@
 // modules and fleet/plan/unitparity's units, so that each set has its own
 // time limit and they run side by side.
 package serviceparity_test
+
+import (
+	"os"
+	"testing"
+
+	"github.com/straylight-fleet/straylight/internal/parity"
+)
+
+// TestMain builds straylight once for all the tests (parity.Main).
+func TestMain(m *testing.M) { os.Exit(parity.Main(m)) }

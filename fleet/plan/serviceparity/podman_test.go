@@ -398,7 +398,7 @@ func e2ePodmanJSON(words []string) string {
 // unsupported in the plan. Against both ansible-cores.
 func TestE2EContainerHandlersParityWithModules(t *testing.T) {
 	collections := e2ePodmanCollection(t) + string(os.PathListSeparator) + e2eDockerContainerCollection(t)
-	parity.EachCore(t, func(t *testing.T, o parity.Oracle, bin, dir, root, out string) {
+	parity.EachCoreInTurn(t, func(t *testing.T, o parity.Oracle, bin, dir, root, out string) {
 		podman, docker := e2ePodmanInstallStub(t, dir), e2eDockerInstall(t, dir)
 		parity.WriteTree(t, root, e2ePodmanRepo(out, e2eContainersPlaybook(), "c1"))
 		e2eContainersStart(t, podman, docker, out)
