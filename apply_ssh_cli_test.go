@@ -32,3 +32,17 @@ func TestCLINeverHealthyShowsLinuxLogs(t *testing.T) {
 	wantExit(t, h, exitFailure)
 	wantContains(t, "stdout", h.stdout, "[case] logs: last ", "of unit vllm", "[case] | ", "[case] rollback")
 }
+
+// TestCLIFailedLlamaServerShowsUnitLogs: dixie's llama-server (over SSH,
+// a systemd unit discovery found, no vllm.systemd_unit) is given a unit it
+// cannot run; the health gate's failure report reads that unit's journal,
+// which says why, and the host is rolled back.
+func TestCLIFailedLlamaServerShowsUnitLogs(t *testing.T) {
+	d := startCLILab(t)
+	setHealthTimeout(t, d.Dir, 1.5)
+	editRepo(t, d.Dir, "roles/llama-server-deploy/templates/llama-server.service.j2", "-m {{ llama_server.model_path }} ", "")
+
+	r := runCLI(t, "-C", d.Dir, "-l", "dixie", "--apply", "--yes")
+	wantExit(t, r, exitFailure)
+	wantContains(t, "stdout", r.stdout, "[dixie] logs: last ", "of unit llama-server", "no -m/--model", "[dixie] rollback ok")
+}

@@ -1,6 +1,7 @@
 package fleet
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -293,8 +294,8 @@ func (s *Session) HostLogs(ctx context.Context, repo *Repo, host string, lines i
 		return err
 	}
 	target := remote.LogTarget{Container: g.Container}
-	if unit := plan.SystemdUnit(g.Conn); unit != "" {
-		target = remote.LogTarget{Unit: unit} // vLLM runs as a systemd service: its journal
+	if unit := cmp.Or(plan.SystemdUnit(g.Conn), g.Unit); unit != "" {
+		target = remote.LogTarget{Unit: unit} // the server runs as a systemd service: its journal
 	}
 	if target.Container == "" && target.Unit == "" {
 		return fmt.Errorf("%s: no vLLM container is configured (vllm.container_name), so there is no log to read", host)

@@ -1,6 +1,7 @@
 package apply
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"time"
@@ -38,9 +39,10 @@ func (h *hostApply) reportLogs(ctx context.Context, g *discover.GPUHost) {
 	h.emit(Event{Kind: EvLogs, Message: msg, Logs: lines})
 }
 
-// logTarget is the unit (vllm.systemd_unit) or the container whose log to read.
+// logTarget is the unit (vllm.systemd_unit, else the unit discovery found
+// starting the server) or the container whose log to read.
 func (h *hostApply) logTarget(g *discover.GPUHost) (remote.LogTarget, string) {
-	if unit := plan.SystemdUnit(connection(h.hp, h.a.fleet)); unit != "" {
+	if unit := cmp.Or(plan.SystemdUnit(connection(h.hp, h.a.fleet)), g.Unit); unit != "" {
 		return remote.LogTarget{Unit: unit}, "unit " + unit
 	}
 	return remote.LogTarget{Container: g.Container}, "container " + g.Container
