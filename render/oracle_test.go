@@ -201,7 +201,7 @@ type oracleSuite struct {
 }
 
 func oracleSuites(t *testing.T) []oracleSuite {
-	return []oracleSuite{seedSuite(t), whitespaceSuite(t), variablesSuite(t), filtersSuite(t), constructsSuite(t), includesSuite(t), rangesSuite(t), lookupsSuite(t), nativeSuite(t)}
+	return []oracleSuite{seedSuite(t), whitespaceSuite(t), variablesSuite(t), filtersSuite(t), constructsSuite(t), includesSuite(t), rangesSuite(t), lookupsSuite(t), nativeSuite(t), versionsSuite(t)}
 }
 
 // recordedDir holds Ansible's outputs from the last recording, so the
@@ -247,14 +247,20 @@ func TestRecordedOracle(t *testing.T) {
 // engine (docs/ansible-semantics.md §7).
 var knownDifferences = map[string]map[string]string{
 	"2.14": {
-		"native_omit_printed": "2.14's omit placeholder ends in a random hash, straylight's in straylight",
-		"native_omit_alone":   "2.14's omit placeholder ends in a random hash, straylight's in straylight",
-		"range_slice_truth":   "gonja cannot slice a range, and takes an empty range as true",
+		"native_omit_printed":  "2.14's omit placeholder ends in a random hash, straylight's in straylight",
+		"native_omit_alone":    "2.14's omit placeholder ends in a random hash, straylight's in straylight",
+		"range_slice_truth":    "gonja cannot slice a range, and takes an empty range as true",
+		"version_pep440_epoch": pep440Unsupported,
 	},
 	"2.19": {
-		"range_slice_truth": "gonja cannot slice a range, and takes an empty range as true",
+		"version_pep440_epoch": pep440Unsupported,
+		"range_slice_truth":    "gonja cannot slice a range, and takes an empty range as true",
 	},
 }
+
+// pep440Unsupported: straylight's pep440 version type refuses the forms
+// it does not read (render/versiontest.go) where packaging reads them.
+const pep440Unsupported = "straylight refuses a pep440 version with an epoch (1!1.0), packaging compares it"
 
 func recordOracle(t *testing.T, suite oracleSuite, outputs map[string][]byte) {
 	dir := filepath.Join(recordedDir, suite.name)
