@@ -204,7 +204,7 @@ func fixTokens(toks []*tokens.Token, values map[int]string) ([]*tokens.Token, []
 	var out []*tokens.Token
 	names := map[string]bool{}
 	var prev, prevPrev *tokens.Token
-	for _, tok := range toks {
+	for i, tok := range toks {
 		if tok.Type == tokens.String {
 			if value, ok := values[tok.Pos]; ok {
 				tok.Val = forGonjaParser(value)
@@ -214,6 +214,7 @@ func fixTokens(toks []*tokens.Token, values map[int]string) ([]*tokens.Token, []
 				continue
 			}
 		}
+		testName := tok.Type == tokens.Name && isTestName(prev, prevPrev)
 		if tok.Type == tokens.Name && isLookedUp(prev, prevPrev) {
 			if tok.Val == "none" {
 				tok.Val = "None"
@@ -223,6 +224,11 @@ func fixTokens(toks []*tokens.Token, values map[int]string) ([]*tokens.Token, []
 		out = append(out, tok)
 		if tok.Type != tokens.Whitespace {
 			prevPrev, prev = prev, tok
+		}
+		if testName && nextIsParenthesis(toks[i+1:]) {
+			marker := &tokens.Token{Type: tokens.Name, Val: testArgsFunc, Pos: tok.Pos, Line: tok.Line, Col: tok.Col}
+			out = append(out, marker)
+			prevPrev, prev = prev, marker
 		}
 	}
 	return out, sortedKeys(names)
@@ -242,6 +248,34 @@ func isLookedUp(prev, prevPrev *tokens.Token) bool {
 		return prevPrev == nil || prevPrev.Type != tokens.Is
 	}
 	return true
+}
+
+// A test's arguments: gonja's parser reads one argument after a test's
+// name, a value or a parenthesized expression, so that `is version('2.9',
+// '>=')` is one tuple and `strict=true` a syntax error; Jinja2's
+// parse_test (jinja2/parser.py) reads call arguments there. fixTokens puts
+// testArgsFunc's name between a test's name and its parenthesis: gonja
+// parses a call, with positional and keyword arguments, which rewriteTree
+// makes the test's own (testArguments).
+
+// isTestName tells whether a Name token following prev is a test's name
+// (is name, is not name).
+func isTestName(prev, prevPrev *tokens.Token) bool {
+	if prev == nil {
+		return false
+	}
+	return prev.Type == tokens.Is || (prev.Type == tokens.Not && prevPrev != nil && prevPrev.Type == tokens.Is)
+}
+
+// nextIsParenthesis tells whether the first token of rest that the parser
+// sees is "(".
+func nextIsParenthesis(rest []*tokens.Token) bool {
+	for _, tok := range rest {
+		if tok.Type != tokens.Whitespace {
+			return tok.Type == tokens.LeftParenthesis
+		}
+	}
+	return false
 }
 
 // forGonjaParser encodes a string literal's value for gonja's parser, which

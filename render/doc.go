@@ -59,8 +59,11 @@
 // keeps its bool, a rendered "[1, 2]" becomes a list);
 // Ansible's undefined semantics (default, `is defined`, mandatory accept
 // an undefined value, printing or testing it fails); Python's **, // and
-// % (including '%s' % x); and the filters real roles use (see filters*.go),
-// each checked against ansible-playbook by the oracle tests.
+// % (including '%s' % x); the filters real roles use (see filters*.go);
+// and Jinja2's and Ansible's tests (jinjatests.go), Ansible's version test
+// with its loose, strict, semver and pep440 comparisons among them
+// (versiontest.go), a test's parenthesized arguments read as Jinja2's call
+// arguments; each checked against ansible-playbook by the oracle tests.
 //
 // Errors are *Error values naming the template, the line and, for
 // undefined variables, the variable: "roles/x/templates/a.j2:7: undefined

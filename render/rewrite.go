@@ -23,6 +23,9 @@ const (
 	finalizeFunc = "__straylight_finalize"
 	strFunc      = "__straylight_str"
 	tupleFunc    = "__straylight_tuple"
+	// testArgsFunc marks a test's parenthesized arguments (fixTokens); it
+	// is never called: rewriteNode moves its arguments into the test.
+	testArgsFunc = "__straylight_test_args"
 )
 
 // internalFunctions are the functions rewritten templates call.
@@ -161,6 +164,8 @@ var pythonOperators = map[tokens.Type]string{
 
 func rewriteNode(node any) {
 	switch n := node.(type) {
+	case *nodes.TestCall:
+		testArguments(n)
 	case *nodes.Output:
 		n.Expression = filtered(finalizeFunc, n.Expression)
 		if n.Alternative != nil {
@@ -180,6 +185,29 @@ func orNone(bound nodes.Node, at *tokens.Token) nodes.Expression {
 		return &nodes.None{Location: at}
 	}
 	return bound
+}
+
+// testArguments makes the arguments of the testArgsFunc call that
+// fixTokens put after a test's name the test's arguments.
+func testArguments(test *nodes.TestCall) {
+	if len(test.Args) != 1 || len(test.Kwargs) != 0 {
+		return
+	}
+	marked, ok := test.Args[0].(*nodes.Call)
+	if name, isName := funcName(marked, ok); isName && name == testArgsFunc {
+		test.Args, test.Kwargs = marked.Args, marked.Kwargs
+	}
+}
+
+func funcName(c *nodes.Call, ok bool) (string, bool) {
+	if !ok || c.Parent != nil {
+		return "", false
+	}
+	name, isName := c.Func.(*nodes.Name)
+	if !isName {
+		return "", false
+	}
+	return name.Name.Val, true
 }
 
 // filtered is expr through one of internalFilters. A filter, not a call:

@@ -4,8 +4,8 @@ import "github.com/straylight-fleet/straylight/internal/parity"
 
 // e2eTaskLanguageRepo: the playbook language real repositories write, each
 // form once, deployed by every ansible-core the parity test finds — when
-// (lists, and/or, is defined, per loop item, on blocks, roles and
-// includes), loop / with_items / with_dict / with_fileglob / loop_control,
+// (lists, and/or, is defined, is version, per loop item, on blocks, roles
+// and includes), loop / with_items / with_dict / with_fileglob / loop_control,
 // block / rescue / always, vars on plays, blocks and tasks, vars_files,
 // pre_tasks → roles → tasks → post_tasks, import_tasks / include_tasks
 // (vars, loop, when, a file name from a variable), import_role /
@@ -157,6 +157,14 @@ const e2eLangPlaybook = `- name: The task language
         dest: "{{ e2e_out }}/{{ inventory_hostname }}-peritem-{{ item }}.txt"
       loop: "{{ features }}"
       when: item != 'beta'
+    - name: Conditions on versions
+      copy:
+        content: "{{ vllm.port is version('8102', '<') }} {{ '1.0.0-rc.1' is version('1.0.0', 'lt', version_type='semver') }}\n"
+        dest: "{{ e2e_out }}/{{ inventory_hostname }}-version.txt"
+      when:
+        - inventory_hostname is version('t2', 'lt')
+        - vllm.port is version_compare('8101', '==')
+        - "'2.10' is version('2.9', '>', strict=true)"
     - name: A block with vars and a condition
       when: "'gpu' in group_names"
       vars:
