@@ -7,6 +7,10 @@
 // Values are raw and untemplated: a role default such as
 // "{{ vllm.port | default(8000) }}" stays a string here; templating is the
 // render package's job.
+//
+// Each group_vars and host_vars file is parsed once, by whichever host
+// needs it first; Preload starts parsing them all on one goroutine, for a
+// caller that has other work for the first CPU.
 package inventory
 
 import (
