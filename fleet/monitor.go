@@ -1,7 +1,6 @@
 package fleet
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -293,10 +292,7 @@ func (s *Session) HostLogs(ctx context.Context, repo *Repo, host string, lines i
 	if err != nil {
 		return err
 	}
-	target := remote.LogTarget{Container: g.Container}
-	if unit := cmp.Or(plan.SystemdUnit(g.Conn), g.Unit); unit != "" {
-		target = remote.LogTarget{Unit: unit} // the server runs as a systemd service: its journal
-	}
+	target := plan.BackendLog(g.Conn, &g)
 	if target.Container == "" && target.Unit == "" {
 		return fmt.Errorf("%s: no vLLM container is configured (vllm.container_name), so there is no log to read", host)
 	}

@@ -1,7 +1,6 @@
 package apply
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"time"
@@ -39,11 +38,11 @@ func (h *hostApply) reportLogs(ctx context.Context, g *discover.GPUHost) {
 	h.emit(Event{Kind: EvLogs, Message: msg, Logs: lines})
 }
 
-// logTarget is the unit (vllm.systemd_unit, else the unit discovery found
-// starting the server) or the container whose log to read.
+// logTarget is plan.BackendLog with its name for the report.
 func (h *hostApply) logTarget(g *discover.GPUHost) (remote.LogTarget, string) {
-	if unit := cmp.Or(plan.SystemdUnit(connection(h.hp, h.a.fleet)), g.Unit); unit != "" {
-		return remote.LogTarget{Unit: unit}, "unit " + unit
+	t := plan.BackendLog(connection(h.hp, h.a.fleet), g)
+	if t.Unit != "" {
+		return t, "unit " + t.Unit
 	}
-	return remote.LogTarget{Container: g.Container}, "container " + g.Container
+	return t, "container " + t.Container
 }

@@ -1,9 +1,11 @@
 package plan
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 
+	"github.com/straylight-fleet/straylight/fleet/discover"
 	"github.com/straylight-fleet/straylight/remote"
 )
 
@@ -202,6 +204,16 @@ func SystemdUnit(c Connection) string {
 		return ""
 	}
 	return SystemdUnitOf(m)
+}
+
+// BackendLog is where a GPU host's server writes its log: the journal of
+// vllm.systemd_unit, else of the unit discovery found starting it, else
+// its container's log (c is the host's connection as the caller has it).
+func BackendLog(c Connection, g *discover.GPUHost) remote.LogTarget {
+	if unit := cmp.Or(SystemdUnit(c), g.Unit); unit != "" {
+		return remote.LogTarget{Unit: unit}
+	}
+	return remote.LogTarget{Container: g.Container}
 }
 
 // SystemdUnitOf is the systemd_unit of a templated vllm mapping, or "".
