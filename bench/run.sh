@@ -20,12 +20,14 @@ set -eu
 cd "$(dirname "$0")/.."
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
-go build -o "$tmp/straylight" .
+# The release build: static (CGO_ENABLED=0, README "Install"), as both
+# straylight and the baseline are built here.
+CGO_ENABLED=0 go build -o "$tmp/straylight" .
 go build -o "$tmp/bench" ./bench
 if [ -n "${BASELINE:-}" ]; then
 	mkdir "$tmp/baseline"
 	git archive "$BASELINE" | tar -x -C "$tmp/baseline"
-	(cd "$tmp/baseline" && go build -o "$tmp/straylight-baseline" .)
+	(cd "$tmp/baseline" && CGO_ENABLED=0 go build -o "$tmp/straylight-baseline" .)
 	set -- -baseline "$tmp/straylight-baseline" "$@"
 fi
 newest="${XDG_CACHE_HOME:-$HOME/.cache}/straylight/venv-ansible-core/bin/ansible-playbook"
