@@ -1,8 +1,10 @@
 package render
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"sync"
 
@@ -151,22 +153,38 @@ func (e *Engine) RenderTemplate(name string, src []byte, scope *Scope, opts Temp
 		vars.Set(finalizeFunc, run.outputs.finalize)
 	}
 	vars.Set(templateRunName, run)
+	if !opts.DataTagging {
+		return e.executeFile(name, c, vars, src, key.newline)
+	}
 	out, err := e.execute(c, vars)
-	if err == nil && opts.DataTagging {
+	if err == nil {
 		err = run.outputs.storable(out)
 	}
 	if err != nil {
 		return nil, asTemplateError(name, err)
 	}
-	switch {
-	case !opts.DataTagging:
-		return []byte(preserveTrailingNewlines(string(src), out, key.newline)), nil
-	case run.outputs.oneValueAsIs(out):
+	if run.outputs.oneValueAsIs(out) {
 		return []byte(out), nil
 	}
 	// _engine.py:389-403 at v2.19.14: options.overrides.newline_sequence
 	// is the task's argument.
 	return []byte(preserveTrailingNewlines(string(src), out, newline)), nil
+}
+
+// executeFile renders a template file's content straight into the bytes
+// it returns, with the trailing newlines the template module keeps: built
+// as a string, the output was copied twice more (a 1,000-host check
+// renders 1,001 files).
+func (e *Engine) executeFile(name string, c *compiled, vars *exec.Context, src []byte, newline string) ([]byte, error) {
+	var out bytes.Buffer
+	out.Grow(len(src) + len(src)/2)
+	if err := protect(e.renderer(c, vars, &out).Execute); err != nil {
+		return nil, asTemplateError(name, err)
+	}
+	for range trailingNewlines(src) - trailingNewlines(out.Bytes()) {
+		out.WriteString(newline)
+	}
+	return out.Bytes(), nil
 }
 
 // outputs counts the values a render's {{ }} give that are not None (the
@@ -317,7 +335,7 @@ func preserveTrailingNewlines(src, out, newline string) string {
 
 // trailingNewlines counts the "\n" bytes ending s ("\r\n\r\n" counts 1, as
 // in Ansible's _count_newlines_from_end).
-func trailingNewlines(s string) int {
+func trailingNewlines[T string | []byte](s T) int {
 	count := 0
 	for i := len(s) - 1; i >= 0 && s[i] == '\n'; i-- {
 		count++
@@ -354,7 +372,7 @@ func (e *Engine) environment(vars *exec.Context) *exec.Environment {
 }
 
 // renderer prepares gonja's renderer for c's tree with vars.
-func (e *Engine) renderer(c *compiled, vars *exec.Context, out *strings.Builder) *exec.Renderer {
+func (e *Engine) renderer(c *compiled, vars *exec.Context, out io.Writer) *exec.Renderer {
 	r := exec.NewRenderer(e.environment(vars), out, c.cfg, e.loader, e.carrier)
 	r.RootNode = c.root
 	return r
