@@ -233,10 +233,12 @@ func (c *hostvarsCache) lookup(host string) (*render.Scope, bool) {
 // extra vars laid over the host's inventory layer, which every play's scope
 // of the host shares.
 func (c *hostvarsCache) hostvarsValues(host string) ([]map[string]any, error) {
-	inv := c.inventoryLayer(host)
-	extra := c.extraLayer()
-	if inv.err != nil || !inv.dotted && !extra.dotted {
-		return []map[string]any{extra.values, inv.values}, inv.err
+	inv, extra := c.inventoryLayer(host), c.extraLayer()
+	if inv.err != nil {
+		return nil, inv.err
+	}
+	if !inv.dotted && !extra.dotted {
+		return []map[string]any{extra.values, inv.values}, nil
 	}
 	vars, err := c.repo.Inventory.HostVars(host, inventory.Layers{ExtraVars: extra.vars, PlaybookDir: c.dir})
 	if err != nil {
