@@ -270,7 +270,11 @@ func (ts *textSet) maskDiff(diff string, secrets []string) string {
 	if ts == nil || containsAny(body, secrets) {
 		return maskDiff(diff, secrets)
 	}
-	return maskDiff(header, secrets) + ts.remembered(ts.maskedDiffs, body, maskDiffByName)
+	maskedHeader, maskedBody := maskDiff(header, secrets), ts.remembered(ts.maskedDiffs, body, maskDiffByName)
+	if maskedHeader == header && maskedBody == body {
+		return diff // as maskDiff returns it: not copied
+	}
+	return maskedHeader + maskedBody
 }
 
 // maskDiffByName is maskDiff of a diff that holds no known secret value.
