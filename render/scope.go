@@ -96,6 +96,21 @@ func NewScope(raw map[string]any, magic Magic) *Scope {
 	return &Scope{raw: layers{raw}, magic: magic, cache: map[string]any{}}
 }
 
+// NewLayeredScope is NewScope of the variables of raw, each map's
+// overriding those of the maps after it (the highest precedence first), laid
+// over one another rather than merged into a copy: a caller can share a
+// layer between scopes (a host's inventory variables, a play's role
+// defaults). Nil and empty maps are left out; none may change afterwards.
+func NewLayeredScope(magic Magic, raw ...map[string]any) *Scope {
+	kept := make(layers, 0, len(raw))
+	for _, vars := range raw {
+		if len(vars) > 0 {
+			kept = append(kept, vars)
+		}
+	}
+	return &Scope{raw: kept, magic: magic, cache: map[string]any{}}
+}
+
 // With returns a new scope whose variables are s's overridden by vars (task
 // or template variables, which have higher precedence). Nothing templated in
 // s is reused, since s's variables may refer to the overridden ones. vars
@@ -113,6 +128,9 @@ func (s *Scope) With(vars map[string]any) *Scope {
 
 // Raw returns a variable's value as loaded, untemplated.
 func (s *Scope) Raw(name string) (any, bool) { return s.raw.get(name) }
+
+// RawNames are the names of s's variables (magic ones aside), sorted.
+func (s *Scope) RawNames() []string { return s.raw.names() }
 
 // layers are a scope's raw variables, the highest precedence first.
 type layers []map[string]any

@@ -530,23 +530,23 @@ func environmentUnsupported(t *Task, env []filemod.EnvVar) string {
 // that change its attributes or how it is written (owner, force, ...) are
 // left out, and a keyword straylight does not run does not stop it.
 func (wk *walker) discoveryFile(t *Task, hs *HostScope) error {
-	tc := *t
-	tc.Module = moduleNames[t.ModuleName]
-	args, err := hs.moduleArgs(contentArgs(t.Args))
+	dt := wk.repo.discovered.of(t)
+	tc := dt.task
+	args, err := hs.moduleArgs(dt.args)
 	if err != nil {
 		return atTask(t, err)
 	}
-	src := sourceOf(hs, wk.run, &tc, args.(map[string]any)) // with the arguments at hand, not templated again (fileSource)
+	src := sourceOf(hs, wk.run, tc, args.(map[string]any)) // with the arguments at hand, not templated again (fileSource)
 	if dest := argString(args.(map[string]any), "dest"); wk.rendered[renderedKey{t, dest}] != nil {
-		wk.w.Files = append(wk.w.Files, &FileTask{Run: wk.run, Task: &tc, Scope: hs, Play: wk.play, Dest: dest, Content: wk.rendered[renderedKey{t, dest}],
+		wk.w.Files = append(wk.w.Files, &FileTask{Run: wk.run, Task: tc, Scope: hs, Play: wk.play, Dest: dest, Content: wk.rendered[renderedKey{t, dest}],
 			Src: src, srcKnown: true})
 		return nil
 	}
-	rt, err := hs.renderWithArgs(wk.run, &tc, args.(map[string]any))
+	rt, err := hs.renderWithArgs(wk.run, tc, args.(map[string]any))
 	if err != nil {
 		return err
 	}
-	wk.w.Files = append(wk.w.Files, &FileTask{Run: wk.run, Task: &tc, Scope: hs, Play: wk.play, Dest: rt.dest, Content: rt.content, Vaulted: rt.vaulted,
+	wk.w.Files = append(wk.w.Files, &FileTask{Run: wk.run, Task: tc, Scope: hs, Play: wk.play, Dest: rt.dest, Content: rt.content, Vaulted: rt.vaulted,
 		Src: src, srcKnown: true})
 	return nil
 }

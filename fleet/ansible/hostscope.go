@@ -129,7 +129,8 @@ type openedScope struct {
 
 // openScope opens a host's scope for a play: its vars, then its vars_files.
 func (r *Repo) openScope(host string, run *PlayRun) (*HostScope, error) {
-	hs, err := r.scopeWithPlayVars(host, run, run.Play.Vars, run.Play.VarOrigins)
+	roles := r.layers.of(r, run)
+	hs, err := r.scopeWithPlayVars(host, run, roles, roles.upper)
 	if err != nil || len(run.Play.VarsFiles) == 0 {
 		return hs, err
 	}
@@ -137,7 +138,7 @@ func (r *Repo) openScope(host string, run *PlayRun) (*HostScope, error) {
 	if err != nil {
 		return nil, err
 	}
-	return r.scopeWithPlayVars(host, run, playVars, origins)
+	return r.scopeWithPlayVars(host, run, roles, roles.upperOf(r, run, playVars, origins))
 }
 
 // withVarsFiles adds the play's vars_files to its vars (they rank above
@@ -163,11 +164,10 @@ func (r *Repo) withVarsFiles(hs *HostScope, run *PlayRun) (map[string]any, map[s
 	return out, origins, nil
 }
 
-func (r *Repo) scopeWithPlayVars(host string, run *PlayRun, playVars map[string]any, origins map[string]inventory.Origin) (*HostScope, error) {
-	roles := r.layers.of(r, run)
+func (r *Repo) scopeWithPlayVars(host string, run *PlayRun, roles *runLayers, up upperLayer) (*HostScope, error) {
 	vars, err := r.Inventory.HostVars(host, inventory.Layers{
 		RoleDefaults: roles.defaults,
-		PlayVars:     r.layerWith(playVars, inventory.LayerPlayVars, origins),
+		PlayVars:     up.play,
 		RoleVars:     roles.vars,
 		ExtraVars:    roles.extra,
 		PlaybookDir:  run.Playbook.Dir,
@@ -176,15 +176,54 @@ func (r *Repo) scopeWithPlayVars(host string, run *PlayRun, playVars map[string]
 		return nil, r.relabelInventoryError(err)
 	}
 	hs := &HostScope{repo: r, run: run, host: host, vars: vars}
-	values, magic := withPlayMagic(withAnsibleHost(r.withInventorySource(orderedValues(vars), vars, host), host), run, roles.playHosts), r.magic(host, run.Playbook.Dir)
-	hs.scope = render.NewScope(values, magic).WithSearchPath([]string{run.Playbook.Dir})
+	values, magic := r.playScopeValues(host, run, roles, up, vars), r.magic(host, run.Playbook.Dir)
+	hs.scope = render.NewLayeredScope(magic, values...).WithSearchPath([]string{run.Playbook.Dir})
 	hs.conn = connectionFrom(host, run.Play.Connection, hs.lookup)
 	if hs.facts = r.factsFor(hs); hs.facts != nil {
 		magic.Facts = hs.facts
-		hs.scope = render.NewScope(values, magic).WithSearchPath([]string{run.Playbook.Dir})
+		hs.scope = render.NewLayeredScope(magic, values...).WithSearchPath([]string{run.Playbook.Dir})
 	}
 	hs.secrets = hs.collectSecrets()
 	return hs, nil
+}
+
+// playScopeValues are the raw variables of a host's scope in a play, the
+// highest first: ansible_host where no layer sets it, the play's upper
+// layer (play vars, role vars, extra vars, the play's magic variables),
+// the host's inventory layer (shared with hostvars[host]), the play's role
+// defaults — each layer but the first shared. Where a variable's name has
+// a dot the scope is made of the whole merge, vars, as origins are then
+// looked up in it.
+func (r *Repo) playScopeValues(host string, run *PlayRun, roles *runLayers, up upperLayer, vars inventory.Vars) []map[string]any {
+	inv := r.hostvarsOf(run.Playbook.Dir).inventoryLayer(host)
+	if inv.err != nil || inv.dotted || roles.dotted || up.dotted {
+		return []map[string]any{withPlayMagic(withAnsibleHost(r.withInventorySource(orderedValues(vars), vars, host), host), run, roles.playHosts)}
+	}
+	layers := []map[string]any{nil, up.values, inv.values, roles.defaultValues}
+	layers[0] = ansibleHostLayer(host, layers[1:])
+	return layers
+}
+
+// ansibleHostLayer is withAnsibleHost for a scope made of layers: nil when
+// one of them sets ansible_host.
+func ansibleHostLayer(host string, layers []map[string]any) map[string]any {
+	if _, ok := layeredValue(layers, "ansible_host"); ok {
+		return nil
+	}
+	if ssh, ok := layeredValue(layers, "ansible_ssh_host"); ok {
+		return map[string]any{"ansible_host": ssh}
+	}
+	return map[string]any{"ansible_host": host}
+}
+
+// layeredValue is name's value in the first of layers that sets it.
+func layeredValue(layers []map[string]any, name string) (any, bool) {
+	for _, vars := range layers {
+		if v, ok := vars[name]; ok {
+			return v, true
+		}
+	}
+	return nil, false
 }
 
 // withPlayMagic gives a play's scopes Ansible's magic variables of the
@@ -247,14 +286,47 @@ func (r *Repo) layer(values map[string]any, name string) inventory.Vars {
 }
 
 // runLayers are a play run's role defaults, role vars and extra vars as
-// inventory layers: the same for every host of the run, so built once per
-// run rather than once per host (a 1,000-host plan built them 1,000 times).
+// inventory layers (inventory.AsLayer): the same for every host of the
+// run, so built once per run rather than once per host (a 1,000-host plan
+// built them 1,000 times).
 type runLayers struct {
 	defaults, vars, extra inventory.Vars
 	// playHosts are the run's hosts, ansible_play_hosts of every host's
 	// scope: one list, not one per host (1,000 hosts made a million
 	// entries).
 	playHosts []any
+	// defaultValues are the role defaults as a scope's layer
+	// (orderedValues), shared by every host's scope of the run.
+	defaultValues map[string]any
+	// upper is the layer above the hosts' inventory layers for the run's
+	// own play vars (a play with vars_files has one per host).
+	upper upperLayer
+	// dotted: a role default's, role var's or extra var's name has a dot
+	// (inventoryLayer.dotted).
+	dotted bool
+}
+
+// upperLayer is what ranks above a host's inventory variables in a play:
+// play vars (with vars_files), role vars and extra vars as one scope layer
+// with the play's magic variables (withPlayMagic), and the play vars as an
+// inventory layer for the host's merge.
+type upperLayer struct {
+	play   inventory.Vars
+	values map[string]any
+	dotted bool // a play var's name has a dot
+}
+
+// upperOf is the upper layer of a play whose vars (with its vars_files)
+// are playVars.
+func (l *runLayers) upperOf(r *Repo, run *PlayRun, playVars map[string]any, origins map[string]inventory.Origin) upperLayer {
+	play := inventory.AsLayer(r.layerWith(playVars, inventory.LayerPlayVars, origins), inventory.LayerPlayVars)
+	values := make(map[string]any, len(play.Values)+len(l.vars.Values)+len(l.extra.Values)+len(run.roleNames.vars)+5)
+	for _, v := range []inventory.Vars{play, l.vars, l.extra} {
+		for name, value := range v.Values {
+			values[name] = ordered(name, value, v.LookupOrigin)
+		}
+	}
+	return upperLayer{play: play, values: withPlayMagic(values, run, l.playHosts), dotted: hasDottedName(play.Values)}
 }
 
 // runLayerCache holds the layers of the repository's play runs. A run
@@ -282,12 +354,16 @@ func (c *runLayerCache) of(r *Repo, run *PlayRun) *runLayers {
 }
 
 func newRunLayers(r *Repo, run *PlayRun) *runLayers {
-	return &runLayers{
-		defaults:  r.layerWith(run.roleDefaults(), inventory.LayerRoleDefault, run.roleOrigins(true)),
-		vars:      r.layerWith(run.roleVars(), inventory.LayerRoleVars, run.roleOrigins(false)),
-		extra:     r.layer(r.ExtraVars, inventory.LayerExtraVars),
+	l := &runLayers{
+		defaults:  inventory.AsLayer(r.layerWith(run.roleDefaults(), inventory.LayerRoleDefault, run.roleOrigins(true)), inventory.LayerRoleDefault),
+		vars:      inventory.AsLayer(r.layerWith(run.roleVars(), inventory.LayerRoleVars, run.roleOrigins(false)), inventory.LayerRoleVars),
+		extra:     inventory.AsLayer(r.layer(r.ExtraVars, inventory.LayerExtraVars), inventory.LayerExtraVars),
 		playHosts: stringsAsList(run.Hosts),
 	}
+	l.defaultValues = orderedValues(l.defaults)
+	l.dotted = hasDottedName(l.defaults.Values) || hasDottedName(l.vars.Values) || hasDottedName(l.extra.Values)
+	l.upper = l.upperOf(r, run, run.Play.Vars, run.Play.VarOrigins)
+	return l
 }
 
 // layerWith wraps values as an inventory layer with the origins known for

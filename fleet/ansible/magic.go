@@ -175,17 +175,23 @@ func (r *Repo) groups() map[string][]string {
 // hostvarsFor returns the hostvars lookup for plays of one playbook dir,
 // caching each other host's scope.
 func (r *Repo) hostvarsFor(playbookDir string) func(string) (*render.Scope, bool) {
+	return r.hostvarsOf(playbookDir).lookup
+}
+
+// hostvarsOf is the cache of hostvars scopes and inventory layers for plays
+// of one playbook dir.
+func (r *Repo) hostvarsOf(playbookDir string) *hostvarsCache {
 	r.hostvarsMu.Lock()
 	defer r.hostvarsMu.Unlock()
 	if hv, ok := r.hostvars[playbookDir]; ok {
-		return hv.lookup
+		return hv
 	}
-	hv := &hostvarsCache{repo: r, dir: playbookDir, scopes: map[string]*render.Scope{}}
+	hv := &hostvarsCache{repo: r, dir: playbookDir, scopes: map[string]*render.Scope{}, layers: map[string]*inventoryLayer{}}
 	if r.hostvars == nil {
 		r.hostvars = map[string]*hostvarsCache{}
 	}
 	r.hostvars[playbookDir] = hv
-	return hv.lookup
+	return hv
 }
 
 type hostvarsCache struct {
@@ -193,6 +199,8 @@ type hostvarsCache struct {
 	dir    string
 	mu     sync.Mutex
 	scopes map[string]*render.Scope
+	layers map[string]*inventoryLayer
+	extra  extraLayer
 }
 
 func (c *hostvarsCache) lookup(host string) (*render.Scope, bool) {
@@ -205,14 +213,13 @@ func (c *hostvarsCache) lookup(host string) (*render.Scope, bool) {
 	if !c.repo.Inventory.HasHost(host) {
 		return nil, false
 	}
-	vars, err := c.repo.Inventory.HostVars(host, inventory.Layers{
-		ExtraVars: c.repo.layer(c.repo.ExtraVars, inventory.LayerExtraVars), PlaybookDir: c.dir})
+	values, err := c.hostvarsValues(host)
 	if err != nil {
 		return nil, false
 	}
 	m := c.repo.magic(host, c.dir)
 	m.Facts = c.repo.hostvarsFacts(host)
-	s = render.NewScope(c.repo.withInventorySource(orderedValues(vars), vars, host), m)
+	s = render.NewLayeredScope(m, values...)
 	c.mu.Lock() // built without the lock: its connection may read hostvars
 	defer c.mu.Unlock()
 	if got, ok := c.scopes[host]; ok {
@@ -220,6 +227,88 @@ func (c *hostvarsCache) lookup(host string) (*render.Scope, bool) {
 	}
 	c.scopes[host] = s
 	return s, true
+}
+
+// hostvarsValues are hostvars[host]'s raw variables, the highest first: the
+// extra vars laid over the host's inventory layer, which every play's scope
+// of the host shares.
+func (c *hostvarsCache) hostvarsValues(host string) ([]map[string]any, error) {
+	inv, extra := c.inventoryLayer(host), c.extraLayer()
+	if inv.err != nil {
+		return nil, inv.err
+	}
+	if !inv.dotted && !extra.dotted {
+		return []map[string]any{extra.values, inv.values}, nil
+	}
+	vars, err := c.repo.Inventory.HostVars(host, inventory.Layers{ExtraVars: extra.vars, PlaybookDir: c.dir})
+	if err != nil {
+		return nil, err
+	}
+	return []map[string]any{c.repo.withInventorySource(orderedValues(vars), vars, host)}, nil
+}
+
+// inventoryLayer is a host's inventory variables (Inventory.InventoryVars)
+// as a templating scope has them: mappings in file order (orderedValues),
+// with inventory_file and inventory_dir. Made once per host and playbook
+// dir, it is shared, read-only, by hostvars[host] and every play's scope
+// of the host (both made it for every GPU host of a 1,000-host check).
+type inventoryLayer struct {
+	once   sync.Once
+	values map[string]any
+	vars   inventory.Vars
+	// dotted: a variable's name has a dot. A merge's origins of
+	// "a.b" are then those of the variable "a.b", not of the key b of a,
+	// whichever layer each is in: the scope is made of the whole merge.
+	dotted bool
+	err    error
+}
+
+func (c *hostvarsCache) inventoryLayer(host string) *inventoryLayer {
+	c.mu.Lock()
+	l, ok := c.layers[host]
+	if !ok {
+		l = new(inventoryLayer)
+		c.layers[host] = l
+	}
+	c.mu.Unlock()
+	l.once.Do(func() { l.build(c.repo, host, c.dir) })
+	return l
+}
+
+func (l *inventoryLayer) build(r *Repo, host, dir string) {
+	l.vars, l.err = r.Inventory.InventoryVars(host, dir)
+	if l.err != nil {
+		return
+	}
+	l.values = r.withInventorySource(orderedValues(l.vars), l.vars, host)
+	l.dotted = hasDottedName(l.vars.Values)
+}
+
+// extraLayer is the extra vars as a layer of hostvars scopes, made once.
+type extraLayer struct {
+	once   sync.Once
+	vars   inventory.Vars
+	values map[string]any
+	dotted bool
+}
+
+func (c *hostvarsCache) extraLayer() *extraLayer {
+	e := &c.extra
+	e.once.Do(func() {
+		e.vars = inventory.AsLayer(c.repo.layer(c.repo.ExtraVars, inventory.LayerExtraVars), inventory.LayerExtraVars)
+		e.values, e.dotted = orderedValues(e.vars), hasDottedName(e.vars.Values)
+	})
+	return e
+}
+
+// hasDottedName: one of the variables' names has a dot in it.
+func hasDottedName(values map[string]any) bool {
+	for name := range values {
+		if strings.Contains(name, ".") {
+			return true
+		}
+	}
+	return false
 }
 
 // hostvarsFacts are another host's facts in hostvars[host]: those of its

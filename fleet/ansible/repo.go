@@ -76,6 +76,7 @@ type Repo struct {
 	renders    renderCache
 	scopes     scopeCache
 	layers     runLayerCache
+	discovered discoveredTaskCache
 }
 
 // PlayRun is a play ready to plan: its roles loaded and its hosts matched.

@@ -2,7 +2,9 @@ package inventory
 
 import (
 	"fmt"
+	"maps"
 	"path/filepath"
+	"sync"
 )
 
 // Layers are the variables that do not come from the inventory: the
@@ -27,25 +29,102 @@ type Layers struct {
 // playbook; play vars; role vars; extra vars. Dicts are replaced, not
 // merged. Magic variables (inventory_hostname, group_names, groups) are not
 // included: see GroupNames and Groups.
+//
+// The inventory's part (InventoryVars) is merged once per host and
+// playbook folder; the layers of l are laid on a fresh copy of it, so the
+// result is the caller's own.
 func (inv *Inventory) HostVars(name string, l Layers) (Vars, error) {
+	base, err := inv.inventoryEntries(name, l.PlaybookDir)
+	if err != nil {
+		return Vars{}, err
+	}
+	defaults, play, role, extra := l.RoleDefaults.entries(LayerRoleDefault), l.PlayVars.entries(LayerPlayVars), l.RoleVars.entries(LayerRoleVars), l.ExtraVars.entries(LayerExtraVars)
+	entries := make(map[string]layered, len(base)+len(defaults)+len(play)+len(role)+len(extra))
+	for _, layer := range []map[string]layered{defaults, base, play, role, extra} {
+		maps.Copy(entries, layer)
+	}
+	return toVars(entries), nil
+}
+
+// InventoryVars is the inventory's part of a host's variables (HostVars
+// without role defaults, play vars, role vars and extra vars), merged once
+// per host and playbook folder and shared by every caller: treat it as
+// read-only.
+func (inv *Inventory) InventoryVars(name, playbookDir string) (Vars, error) {
+	m, err := inv.inventoryMerge(name, playbookDir)
+	if err != nil {
+		return Vars{}, err
+	}
+	return m.vars, nil
+}
+
+func (inv *Inventory) inventoryEntries(name, playbookDir string) (map[string]layered, error) {
+	m, err := inv.inventoryMerge(name, playbookDir)
+	if err != nil {
+		return nil, err
+	}
+	return m.vars.merged, nil
+}
+
+// inventoryMerge merges a host's inventory layers once per playbook folder.
+func (inv *Inventory) inventoryMerge(name, playbookDir string) (*hostMerge, error) {
 	h := inv.m.hostByName[name]
 	if h == nil {
-		return Vars{}, fmt.Errorf("unknown host %q", name)
+		return nil, fmt.Errorf("unknown host %q", name)
 	}
+	m := inv.merges.of(h, playbookDir)
+	m.once.Do(func() { m.vars, m.err = inv.mergeInventory(h, playbookDir) })
+	return m, m.err
+}
+
+// mergeInventory merges the inventory's layers of a host, lowest first.
+func (inv *Inventory) mergeInventory(h *host, playbookDir string) (Vars, error) {
 	mg := merger{inv: inv, entries: map[string]layered{}}
-	mg.playbookDir = absOrEmpty(l.PlaybookDir)
-	mg.add(varSetFromVars(l.RoleDefaults, LayerRoleDefault), LayerRoleDefault)
+	mg.playbookDir = absOrEmpty(playbookDir)
 	mg.inventoryGroupVars(h)
 	mg.groupVarsFiles(h)
 	mg.add(h.vars, LayerInventoryHost)
 	mg.hostVarsFiles(h)
-	mg.add(varSetFromVars(l.PlayVars, LayerPlayVars), LayerPlayVars)
-	mg.add(varSetFromVars(l.RoleVars, LayerRoleVars), LayerRoleVars)
-	mg.add(varSetFromVars(l.ExtraVars, LayerExtraVars), LayerExtraVars)
 	if mg.err != nil {
 		return Vars{}, mg.err
 	}
 	return toVars(mg.entries), nil
+}
+
+// hostMerges holds each host's inventory merge by playbook folder: the
+// proxy's hostvars and each play's scope of a host share one (a 1,000-host
+// check merged every GPU host's inventory layers twice).
+type hostMerges struct {
+	mu     sync.Mutex
+	merged map[hostMergeKey]*hostMerge
+}
+
+type hostMergeKey struct {
+	host        *host
+	playbookDir string
+}
+
+// hostMerge is one merge, done by whichever caller needs it first; a file
+// error is kept, as varFiles keeps it.
+type hostMerge struct {
+	once sync.Once
+	vars Vars
+	err  error
+}
+
+func (c *hostMerges) of(h *host, playbookDir string) *hostMerge {
+	key := hostMergeKey{h, playbookDir}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if m, ok := c.merged[key]; ok {
+		return m
+	}
+	if c.merged == nil {
+		c.merged = map[hostMergeKey]*hostMerge{}
+	}
+	m := new(hostMerge)
+	c.merged[key] = m
+	return m
 }
 
 func absOrEmpty(dir string) string {

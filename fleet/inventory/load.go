@@ -18,6 +18,7 @@ type Inventory struct {
 	sources    []string // as Ansible resolves them: absolute, symlinks kept
 	sourceDirs []string // the directory beside each source ("" for a host list)
 	files      *varFiles
+	merges     hostMerges
 }
 
 // Load reads inventory sources as `ansible-playbook -i SRC -i SRC2` does:

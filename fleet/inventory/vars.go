@@ -50,6 +50,7 @@ type Vars struct {
 	Values  map[string]any
 	origins map[string]Origin  // given by NewVars
 	merged  map[string]layered // a merge's entries, whose origins these are
+	layer   string             // set by AsLayer: merged are this layer's entries
 }
 
 // NewVars is a set of variables with the given origins (keyed by dotted
@@ -150,6 +151,33 @@ func (w layered) stamp(o Origin) Origin {
 type layered struct {
 	entry *varEntry
 	layer string
+}
+
+// AsLayer is v made ready to be given to HostVars as the layer named layer
+// (Layers.RoleDefaults with LayerRoleDefault, PlayVars with LayerPlayVars,
+// RoleVars with LayerRoleVars, ExtraVars with LayerExtraVars): its entries
+// are made once, not by every host's merge (a play's role defaults were made
+// again for each of its hosts). Its values are v's; its origins are v's
+// for the variables it has and what is inside them, with layer where v
+// names none.
+func AsLayer(v Vars, layer string) Vars {
+	return Vars{Values: v.Values, merged: v.entries(layer), layer: layer}
+}
+
+// entries are v's variables as the merge entries of the layer named layer.
+func (v Vars) entries(layer string) map[string]layered {
+	if v.layer == layer {
+		return v.merged
+	}
+	if len(v.Values) == 0 {
+		return nil
+	}
+	vs := varSetFromVars(v, layer)
+	out := make(map[string]layered, len(vs))
+	for name, e := range vs {
+		out[name] = layered{entry: e, layer: layer}
+	}
+	return out
 }
 
 // varSetFromVars turns caller-supplied Vars (role defaults, play vars, extra

@@ -62,15 +62,22 @@ type fileWork struct {
 // SHA-256: a start script every host receives is kept once, not once per
 // host (4 MB of a 1,000-host plan), and hashed once (a map lookup hashes
 // and compares its bytes some fifty times faster than SHA-256 does).
-// Hosts are started in parallel; nil keeps a copy per file.
+// Hosts are started in parallel; nil keeps a copy per file. It also
+// remembers how texts were masked (redact.go): the script every host
+// receives is searched for secret names once, not once per host.
 type textSet struct {
 	mu    sync.Mutex
 	texts map[string]hashedText // keyed by the text itself
+	// masked: MaskText(text, nil) by text; maskedDiffs: maskDiff(body,
+	// nil) by a diff's body (maskedDiff).
+	masked, maskedDiffs map[string]string
 }
 
 type hashedText struct{ text, sha string }
 
-func newTextSet() *textSet { return &textSet{texts: map[string]hashedText{}} }
+func newTextSet() *textSet {
+	return &textSet{texts: map[string]hashedText{}, masked: map[string]string{}, maskedDiffs: map[string]string{}}
+}
 
 // text returns content as a string and its SHA-256 in hex.
 func (ts *textSet) text(content []byte) hashedText {
@@ -290,8 +297,8 @@ func (w *hostWork) redact() {
 			f.Secret = true
 		}
 		f.rawDiff = f.Diff
-		f.Diff = maskDiff(f.Diff, w.secrets)
-		f.NewContent = MaskText(f.NewContent, w.secrets)
+		f.Diff = w.texts.maskDiff(f.Diff, w.secrets)
+		f.NewContent = w.texts.maskText(f.NewContent, w.secrets)
 		if fw.task.NoLog || fw.vaulted {
 			f.Secret, f.NewContent = true, SecretMask
 			f.Diff = noLogDiff(f.Diff)

@@ -244,6 +244,72 @@ func pairMasked(minus, plus, secrets []string) []string {
 	return append(append(removed, added...), same...)
 }
 
+// maskText is MaskText(s, secrets). What MaskText does once the known
+// secret values are masked depends on the text alone, so the plan's texts
+// remember it: a text every host has (a start script) is searched for
+// secret names once. Nil remembers nothing.
+func (ts *textSet) maskText(s string, secrets []string) string {
+	if ts == nil {
+		return MaskText(s, secrets)
+	}
+	return ts.remembered(ts.masked, MaskSecrets(s, secrets), maskByName)
+}
+
+// maskByName is MaskText of a text whose known secret values are masked.
+func maskByName(s string) string { return MaskText(s, nil) }
+
+// maskDiff is the package's maskDiff(diff, secrets), reading the diff's
+// body (all but its "--- " and "+++ " lines, which name the host's path)
+// once per plan when it holds no known secret value: maskDiff works line
+// by line and no change block takes in a header line, so the header and
+// the body are masked apart, and without a secret value in it the body's
+// masking depends on the body alone.
+func (ts *textSet) maskDiff(diff string, secrets []string) string {
+	at := diffHeaderEnd(diff)
+	header, body := diff[:at], diff[at:]
+	if ts == nil || containsAny(body, secrets) {
+		return maskDiff(diff, secrets)
+	}
+	maskedHeader, maskedBody := maskDiff(header, secrets), ts.remembered(ts.maskedDiffs, body, maskDiffByName)
+	if maskedHeader == header && maskedBody == body {
+		return diff // as maskDiff returns it: not copied
+	}
+	return maskedHeader + maskedBody
+}
+
+// maskDiffByName is maskDiff of a diff that holds no known secret value.
+func maskDiffByName(diff string) string { return maskDiff(diff, nil) }
+
+// diffHeaderEnd is where a diff's body starts: after its "--- " and
+// "+++ " lines; 0 when it has no such header.
+func diffHeaderEnd(diff string) int {
+	from, rest, ok := strings.Cut(diff, "\n")
+	if !ok || !strings.HasPrefix(from, "--- ") || !strings.HasPrefix(rest, "+++ ") {
+		return 0
+	}
+	to, _, ok := strings.Cut(rest, "\n")
+	if !ok {
+		return 0
+	}
+	return len(from) + 1 + len(to) + 1
+}
+
+// remembered is mask(s), from memo (one of ts's) when s was masked
+// before; mask must depend on s alone.
+func (ts *textSet) remembered(memo map[string]string, s string, mask func(string) string) string {
+	ts.mu.Lock()
+	out, ok := memo[s]
+	ts.mu.Unlock()
+	if ok {
+		return out
+	}
+	out = mask(s) // outside the lock: the other hosts go on
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	memo[s] = out
+	return out
+}
+
 // IsSecretKey reports whether a variable's name marks its value secret
 // (password, token, api_key, …): what output shows as "(secret)".
 func IsSecretKey(name string) bool { return ansible.IsSecretKey(name) }

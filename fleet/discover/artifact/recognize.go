@@ -27,14 +27,15 @@ func Recognize(file string, content []byte) (Findings, error) {
 
 // Recognizer is Recognize for many files: shell text with the same content
 // (a start script copied to every host of a fleet) is split into commands
-// once, and a YAML file read again under the same name with the same
-// content (discovery's rendered file, then the plan's) is decoded once.
-// The zero value is ready; it is safe for concurrent use. Findings it
-// returns share their slices with its cache: callers read them, never
-// change them in place.
+// and read once, whatever the name it is read under (a script's findings
+// name its file only in their sources, which each caller's copy gets), and
+// a YAML file read again under the same name with the same content
+// (discovery's rendered file, then the plan's) is decoded once. The zero
+// value is ready; it is safe for concurrent use. Each caller gets its own
+// copy of the findings (Findings.clone).
 type Recognizer struct {
 	mu      sync.Mutex
-	scripts map[string]splitScript
+	scripts map[string]*readScript
 	yamls   map[yamlFile]*recognized
 }
 
@@ -48,8 +49,12 @@ type recognized struct {
 	err   error
 }
 
-type splitScript struct {
-	commands []Command
+// readScript is one script text's reading, made once and named for no
+// file: its backends' sources have an empty File, and err is the lexing
+// error before scriptError places it in a file.
+type readScript struct {
+	once     sync.Once
+	backends []Backend
 	err      error
 }
 
@@ -61,27 +66,37 @@ func (rz *Recognizer) Recognize(file string, content []byte) (Findings, error) {
 	case formatYAML:
 		return rz.recognizeYAML(file, content)
 	}
-	commands, err := rz.split(content)
-	return recognizeScript(file, commands, err)
+	return rz.recognizeScript(file, content)
 }
 
-// split lexes a script once; two callers racing on one script may both
-// lex it, and the answers are the same.
-func (rz *Recognizer) split(content []byte) ([]Command, error) {
-	rz.mu.Lock()
-	s, ok := rz.scripts[string(content)]
-	rz.mu.Unlock()
-	if ok {
-		return s.commands, s.err
+// recognizeScript reads shell text once per content: a caller racing
+// another on one text waits for its reading. Each caller gets its own
+// copy, its backends' sources naming its file.
+func (rz *Recognizer) recognizeScript(file string, content []byte) (Findings, error) {
+	s := rz.script(content)
+	s.once.Do(func() { s.backends, s.err = readCommands(SplitCommands(string(content))) })
+	if s.err != nil {
+		return Findings{}, scriptError(file, s.err)
 	}
-	commands, err := SplitCommands(string(content))
+	found := Findings{Backends: s.backends}.clone()
+	for i := range found.Backends {
+		found.Backends[i].Source.File = file
+	}
+	return found, nil
+}
+
+func (rz *Recognizer) script(content []byte) *readScript {
 	rz.mu.Lock()
 	defer rz.mu.Unlock()
 	if rz.scripts == nil {
-		rz.scripts = map[string]splitScript{}
+		rz.scripts = map[string]*readScript{}
 	}
-	rz.scripts[string(content)] = splitScript{commands, err}
-	return commands, err
+	s, ok := rz.scripts[string(content)]
+	if !ok {
+		s = new(readScript)
+		rz.scripts[string(content)] = s
+	}
+	return s
 }
 
 // recognizeYAML reads a YAML file once per name and content; a caller
@@ -202,18 +217,19 @@ func recognizeDocument(file string, root *yaml.Node) (Findings, error) {
 	return Findings{}, nil
 }
 
-// recognizeScript reads every simple command of shell text.
-func recognizeScript(file string, commands []Command, err error) (Findings, error) {
+// readCommands is what the simple commands of shell text start, their
+// sources naming no file; err is SplitCommands' error.
+func readCommands(commands []Command, err error) ([]Backend, error) {
 	if err != nil {
-		return Findings{}, scriptError(file, err)
+		return nil, err
 	}
-	var found Findings
+	var backends []Backend
 	for _, c := range commands {
-		if b, ok := recognizeCommand(c.Args, nil, Source{File: file, Line: c.Line}); ok {
-			found.Backends = append(found.Backends, b)
+		if b, ok := recognizeCommand(c.Args, nil, Source{Line: c.Line}); ok {
+			backends = append(backends, b)
 		}
 	}
-	return found, nil
+	return backends, nil
 }
 
 // scriptError places a lexing error on its line.
