@@ -60,7 +60,8 @@
 // Ansible's undefined semantics (default, `is defined`, mandatory accept
 // an undefined value, printing or testing it fails); Python's **, // and
 // % (including '%s' % x); the filters real roles use (see filters*.go);
-// and Jinja2's and Ansible's tests (jinjatests.go), Ansible's version test
+// and Jinja2's and Ansible's tests (jinjatests.go; the path tests, on the
+// controller's files, in pathtests.go), Ansible's version test
 // with its loose, strict, semver and pep440 comparisons among them
 // (versiontest.go), a test's parenthesized arguments read as Jinja2's call
 // arguments; each checked against ansible-playbook by the oracle tests.

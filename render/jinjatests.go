@@ -97,10 +97,9 @@ func jinjaTests() map[string]test {
 		"version":  versionTest(),
 		// version_compare: the version test's old name (core.py's tests()).
 		"version_compare": versionTest(),
-		"abs":             {fn: isAbsTest},
-		"is_abs":          {fn: isAbsTest},
 	}
 	addComparisons(tests)
+	addPathTests(tests)
 	addResultTests(tests)
 	return tests
 }
@@ -155,18 +154,6 @@ func resultChanged(d pyDict) bool {
 func resultFlag(d pyDict, key string) bool {
 	v, _ := d.get(key)
 	return pyTruthy(v)
-}
-
-// isAbsTest is Ansible's abs test (and is_abs): os.path.isabs
-// (lib/ansible/plugins/test/files.py:39-40 at ansible-core 2.19.14,
-// files.py:42-43 at 2.14.18). Jinja2 has abs as a filter only. posixpath's
-// isabs takes a str (a path) and refuses anything else.
-func isAbsTest(in any, _ []any) (bool, error) {
-	path, ok := in.(string)
-	if !ok {
-		return false, fmt.Errorf("expected str, bytes or os.PathLike object, not %s", typeName(in))
-	}
-	return strings.HasPrefix(path, "/"), nil
 }
 
 func isMapping(x any) bool {
