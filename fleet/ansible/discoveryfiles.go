@@ -3,7 +3,6 @@ package ansible
 import (
 	"maps"
 	"slices"
-	"sync"
 )
 
 // DiscoveryFiles renders what every template and copy task of the host's
@@ -103,13 +102,6 @@ func (r *Repo) renderedByDest(host string, run *PlayRun) map[renderedKey][]byte 
 	return out
 }
 
-// discoveredTaskCache holds each file task as discovery runs it, made
-// once for the repository and shared, read-only, by every host's walk.
-type discoveredTaskCache struct {
-	mu    sync.Mutex
-	tasks map[*Task]*discoveredTask
-}
-
 // discoveredTask is a file task as discovery runs it: the task with
 // Module set from its module's name (a keyword straylight does not run
 // leaves it empty), the task itself where it is set already, and the
@@ -122,22 +114,15 @@ type discoveredTask struct {
 	args map[string]any
 }
 
-func (c *discoveredTaskCache) of(t *Task) *discoveredTask {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if dt, ok := c.tasks[t]; ok {
-		return dt
-	}
-	if c.tasks == nil {
-		c.tasks = map[*Task]*discoveredTask{}
-	}
+// newDiscoveredTask is t as discovery runs it; the repository makes one
+// per task (Repo.discovered) and every host's walk shares it, read-only.
+func newDiscoveredTask(t *Task) *discoveredTask {
 	dt := &discoveredTask{task: t, args: contentArgs(t.Args)}
 	if m := moduleNames[t.ModuleName]; t.Module != m {
 		tc := *t
 		tc.Module = m
 		dt.task = &tc
 	}
-	c.tasks[t] = dt
 	return dt
 }
 

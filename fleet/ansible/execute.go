@@ -530,7 +530,7 @@ func environmentUnsupported(t *Task, env []filemod.EnvVar) string {
 // that change its attributes or how it is written (owner, force, ...) are
 // left out, and a keyword straylight does not run does not stop it.
 func (wk *walker) discoveryFile(t *Task, hs *HostScope) error {
-	dt := wk.repo.discovered.of(t)
+	dt := wk.repo.discovered.Get(t, func() *discoveredTask { return newDiscoveredTask(t) })
 	tc := dt.task
 	args, err := hs.moduleArgs(dt.args)
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/straylight-fleet/straylight/fleet/filemod"
 	"github.com/straylight-fleet/straylight/fleet/inventory"
+	"github.com/straylight-fleet/straylight/internal/memo"
 	"github.com/straylight-fleet/straylight/render"
 )
 
@@ -186,7 +187,7 @@ func (r *Repo) hostvarsOf(playbookDir string) *hostvarsCache {
 	if hv, ok := r.hostvars[playbookDir]; ok {
 		return hv
 	}
-	hv := &hostvarsCache{repo: r, dir: playbookDir, scopes: map[string]*render.Scope{}, layers: map[string]*inventoryLayer{}}
+	hv := &hostvarsCache{repo: r, dir: playbookDir, scopes: map[string]*render.Scope{}}
 	if r.hostvars == nil {
 		r.hostvars = map[string]*hostvarsCache{}
 	}
@@ -199,7 +200,7 @@ type hostvarsCache struct {
 	dir    string
 	mu     sync.Mutex
 	scopes map[string]*render.Scope
-	layers map[string]*inventoryLayer
+	layers memo.Map[string, inventoryLayer]
 	extra  extraLayer
 }
 
@@ -253,7 +254,6 @@ func (c *hostvarsCache) hostvarsValues(host string) ([]map[string]any, error) {
 // dir, it is shared, read-only, by hostvars[host] and every play's scope
 // of the host (both made it for every GPU host of a 1,000-host check).
 type inventoryLayer struct {
-	once   sync.Once
 	values map[string]any
 	vars   inventory.Vars
 	// dotted: a variable's name has a dot. A merge's origins of
@@ -263,25 +263,16 @@ type inventoryLayer struct {
 	err    error
 }
 
-func (c *hostvarsCache) inventoryLayer(host string) *inventoryLayer {
-	c.mu.Lock()
-	l, ok := c.layers[host]
-	if !ok {
-		l = new(inventoryLayer)
-		c.layers[host] = l
-	}
-	c.mu.Unlock()
-	l.once.Do(func() { l.build(c.repo, host, c.dir) })
-	return l
+func (c *hostvarsCache) inventoryLayer(host string) inventoryLayer {
+	return c.layers.Get(host, func() inventoryLayer { return newInventoryLayer(c.repo, host, c.dir) })
 }
 
-func (l *inventoryLayer) build(r *Repo, host, dir string) {
-	l.vars, l.err = r.Inventory.InventoryVars(host, dir)
-	if l.err != nil {
-		return
+func newInventoryLayer(r *Repo, host, dir string) inventoryLayer {
+	vars, err := r.Inventory.InventoryVars(host, dir)
+	if err != nil {
+		return inventoryLayer{err: err}
 	}
-	l.values = r.withInventorySource(orderedValues(l.vars), l.vars, host)
-	l.dotted = hasDottedName(l.vars.Values)
+	return inventoryLayer{vars: vars, values: r.withInventorySource(orderedValues(vars), vars, host), dotted: hasDottedName(vars.Values)}
 }
 
 // extraLayer is the extra vars as a layer of hostvars scopes, made once.

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/straylight-fleet/straylight/fleet/inventory"
+	"github.com/straylight-fleet/straylight/internal/memo"
 	"github.com/straylight-fleet/straylight/render"
 )
 
@@ -76,7 +77,7 @@ type Repo struct {
 	renders    renderCache
 	scopes     scopeCache
 	layers     runLayerCache
-	discovered discoveredTaskCache
+	discovered memo.Map[*Task, *discoveredTask] // each file task as discovery runs it
 }
 
 // PlayRun is a play ready to plan: its roles loaded and its hosts matched.

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"maps"
 	"path/filepath"
-	"sync"
 )
 
 // Layers are the variables that do not come from the inventory: the
@@ -67,13 +66,15 @@ func (inv *Inventory) inventoryEntries(name, playbookDir string) (map[string]lay
 }
 
 // inventoryMerge merges a host's inventory layers once per playbook folder.
-func (inv *Inventory) inventoryMerge(name, playbookDir string) (*hostMerge, error) {
+func (inv *Inventory) inventoryMerge(name, playbookDir string) (hostMerge, error) {
 	h := inv.m.hostByName[name]
 	if h == nil {
-		return nil, fmt.Errorf("unknown host %q", name)
+		return hostMerge{}, fmt.Errorf("unknown host %q", name)
 	}
-	m := inv.merges.of(h, playbookDir)
-	m.once.Do(func() { m.vars, m.err = inv.mergeInventory(h, playbookDir) })
+	m := inv.merges.Get(hostMergeKey{h, playbookDir}, func() hostMerge {
+		vars, err := inv.mergeInventory(h, playbookDir)
+		return hostMerge{vars, err}
+	})
 	return m, m.err
 }
 
@@ -91,14 +92,9 @@ func (inv *Inventory) mergeInventory(h *host, playbookDir string) (Vars, error) 
 	return toVars(mg.entries), nil
 }
 
-// hostMerges holds each host's inventory merge by playbook folder: the
-// proxy's hostvars and each play's scope of a host share one (a 1,000-host
+// hostMergeKey names a host's inventory merge: the proxy's hostvars and
+// each play's scope of a host share one per playbook folder (a 1,000-host
 // check merged every GPU host's inventory layers twice).
-type hostMerges struct {
-	mu     sync.Mutex
-	merged map[hostMergeKey]*hostMerge
-}
-
 type hostMergeKey struct {
 	host        *host
 	playbookDir string
@@ -107,24 +103,8 @@ type hostMergeKey struct {
 // hostMerge is one merge, done by whichever caller needs it first; a file
 // error is kept, as varFiles keeps it.
 type hostMerge struct {
-	once sync.Once
 	vars Vars
 	err  error
-}
-
-func (c *hostMerges) of(h *host, playbookDir string) *hostMerge {
-	key := hostMergeKey{h, playbookDir}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if m, ok := c.merged[key]; ok {
-		return m
-	}
-	if c.merged == nil {
-		c.merged = map[hostMergeKey]*hostMerge{}
-	}
-	m := new(hostMerge)
-	c.merged[key] = m
-	return m
 }
 
 func absOrEmpty(dir string) string {

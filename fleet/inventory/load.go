@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/straylight-fleet/straylight/internal/lazyre"
+	"github.com/straylight-fleet/straylight/internal/memo"
 )
 
 // Inventory is a loaded inventory: hosts, groups and the variables set on
@@ -18,7 +19,7 @@ type Inventory struct {
 	sources    []string // as Ansible resolves them: absolute, symlinks kept
 	sourceDirs []string // the directory beside each source ("" for a host list)
 	files      *varFiles
-	merges     hostMerges
+	merges     memo.Map[hostMergeKey, hostMerge]
 }
 
 // Load reads inventory sources as `ansible-playbook -i SRC -i SRC2` does:

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/straylight-fleet/straylight/internal/memo"
 	"gopkg.in/yaml.v3"
 )
 
@@ -21,7 +22,7 @@ type varFiles struct {
 	dec      Decrypter
 	dirs     map[string]*varDir // by <base>/<subdir>
 	found    map[foundKey][]string
-	parsed   map[string]*parsed // by file path
+	parsed   memo.Map[string, parsed] // by file path
 	warnings []string
 }
 
@@ -49,13 +50,12 @@ const (
 // parsed is one file's variables, parsed once by whichever host needs it
 // first while other hosts' files are parsed alongside.
 type parsed struct {
-	once sync.Once
 	vars varSet
 	err  error
 }
 
 func newVarFiles(dec Decrypter) *varFiles {
-	return &varFiles{dec: dec, dirs: map[string]*varDir{}, found: map[foundKey][]string{}, parsed: map[string]*parsed{}}
+	return &varFiles{dec: dec, dirs: map[string]*varDir{}, found: map[foundKey][]string{}}
 }
 
 // varSets returns the variables of <base>/<subdir>/<entity> (file or
@@ -219,14 +219,10 @@ func isVarExtension(ext string) bool {
 
 // load parses a variables file once.
 func (f *varFiles) load(path string) (varSet, error) {
-	f.mu.Lock()
-	p, ok := f.parsed[path]
-	if !ok {
-		p = new(parsed)
-		f.parsed[path] = p
-	}
-	f.mu.Unlock()
-	p.once.Do(func() { p.vars, p.err = readVarFile(path, f.dec) })
+	p := f.parsed.Get(path, func() parsed {
+		vars, err := readVarFile(path, f.dec)
+		return parsed{vars, err}
+	})
 	return p.vars, p.err
 }
 
