@@ -419,13 +419,13 @@ func (hs *HostScope) lookup(name string) (any, bool) {
 		return nil, false
 	}
 	raw, _ := hs.scope.Raw(name)
-	v, err := hs.repo.engine.TemplateValue(hs.scope, raw)
+	v, err := hs.repo.engine().TemplateValue(hs.scope, raw)
 	return v, err == nil
 }
 
 // template templates a value (module arguments) against the host's scope.
 func (hs *HostScope) template(v any) (any, error) {
-	return hs.repo.engine.TemplateValue(hs.scope, v)
+	return hs.repo.engine().TemplateValue(hs.scope, v)
 }
 
 // moduleArgs templates a task's module arguments and drops those whose
@@ -1322,7 +1322,7 @@ func (hs *HostScope) renderTemplate(run *PlayRun, t *Task, args map[string]any) 
 	}
 	opts := render.TemplateOptions{NewlineSequence: newlineFor(t.Module, args), TrimBlocks: filemod.LooseBoolArg(args, "trim_blocks", true), LstripBlocks: filemod.LooseBoolArg(args, "lstrip_blocks", false),
 		SearchPath: render.TemplateSearchPath(hs.repo.templateDirs(run, t, hs.roleDirs, src)...), Root: hs.repo.Root, DataTagging: hs.repo.DataTagging(), Markers: markers}
-	out, err := hs.repo.engine.RenderTemplate(RelTo(hs.repo.Root, src), body, hs.scope, opts)
+	out, err := hs.repo.engine().RenderTemplate(RelTo(hs.repo.Root, src), body, hs.scope, opts)
 	return out, err
 }
 
@@ -1476,7 +1476,7 @@ func envVar(name string, v any) filemod.EnvVar {
 
 // environmentEntry templates one entry, which must give a mapping.
 func (hs *HostScope) environmentEntry(e EnvEntry) (map[string]any, error) {
-	v, err := hs.repo.engine.TemplateOrdered(hs.scope, e.Value) // a value's mappings print in order
+	v, err := hs.repo.engine().TemplateOrdered(hs.scope, e.Value) // a value's mappings print in order
 	var ro *resultOnlyAnsibleKnows
 	switch {
 	case errors.As(err, &ro):

@@ -212,7 +212,7 @@ func (wk *walker) setFact(t *Task, hs *HostScope) error {
 	raw := mergeMaps(t.Args, kvArgs(t.FreeForm))
 	delete(raw, "cacheable")
 	for _, k := range slices.Sorted(maps.Keys(raw)) {
-		v, err := wk.repo.engine.TemplateOrdered(hs.scope, raw[k])
+		v, err := wk.repo.engine().TemplateOrdered(hs.scope, raw[k])
 		if err != nil {
 			return atKey(t, k, err)
 		}

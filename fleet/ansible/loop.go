@@ -16,7 +16,7 @@ import (
 // with_fileglob) to its items, as Ansible's loop and lookup plugins do.
 func (wk *walker) loopItems(f frame, t *Task) ([]any, error) {
 	hs := wk.scopeFor(f, t, nil)
-	v, err := hs.repo.engine.TemplateOrdered(hs.scope, t.Loop)
+	v, err := hs.repo.engine().TemplateOrdered(hs.scope, t.Loop)
 	if err != nil {
 		return nil, err
 	}
@@ -451,7 +451,7 @@ func (r *Repo) legacyCondition(hs *HostScope, text string) (bool, error) {
 		}
 		text = s
 	}
-	out, err := r.engine.RenderTemplate("when", []byte("{% if "+text+" %} True {% else %} False {% endif %}"), hs.scope, render.TemplateDefaults())
+	out, err := r.engine().RenderTemplate("when", []byte("{% if "+text+" %} True {% else %} False {% endif %}"), hs.scope, render.TemplateDefaults())
 	if err != nil {
 		return false, err
 	}

@@ -71,7 +71,7 @@ func (hs *HostScope) evaluate(names []string) map[string]Evaluated {
 		if !ok {
 			continue
 		}
-		v, err := hs.repo.engine.TemplateValue(hs.scope, raw)
+		v, err := hs.repo.engine().TemplateValue(hs.scope, raw)
 		if err != nil && hs.holdsSecret(err.Error()) {
 			err = fmt.Errorf("templating %s failed (the message is withheld: it holds a secret value)", name)
 		}
