@@ -159,7 +159,7 @@ func (e *Engine) parse(key compileKey) *compiled {
 		return &compiled{err: err}
 	}
 	single := singleOutput(root)
-	qualified := rewriteTree(root, prefixes)
+	qualified := rewriteTree(root, prefixes, &e.nodes)
 	c := &compiled{root: root, cfg: cfg, names: names, single: single, qualified: qualified}
 	c.fast = single != nil && single.Condition == nil && fastShape(single.Expression, e.fast)
 	if name, ok := singleVarName(key.src); ok {

@@ -93,6 +93,7 @@ type Engine struct {
 	loader   loaders.Loader
 	carrier  *exec.Template
 	compiled sync.Map // compileKey → *compiled
+	nodes    nodeIndex
 	// dataTagging tells whether values are templated as ansible-core 2.19
 	// does (Options.DataTagging, asked once).
 	dataTagging func() bool

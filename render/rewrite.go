@@ -41,15 +41,17 @@ func internalFunctions() map[string]any {
 // expressions already given a wrapper (whose slot then holds the wrapper).
 // prefixes are the collection prefixes written before names
 // (shortFilterNames), qualified the names given theirs back (qualify).
+// index tells which values can hold an expression: the walk skips the rest.
 type rewriter struct {
+	index     *nodeIndex
 	seen      map[uintptr]bool
 	wrapped   map[nodes.Expression]bool
 	prefixes  map[int]string
 	qualified []qualifiedUse
 }
 
-func rewriteTree(root *nodes.Template, prefixes map[int]string) []qualifiedUse {
-	rw := &rewriter{seen: map[uintptr]bool{}, wrapped: map[nodes.Expression]bool{}, prefixes: prefixes}
+func rewriteTree(root *nodes.Template, prefixes map[int]string, index *nodeIndex) []qualifiedUse {
+	rw := &rewriter{index: index, seen: map[uintptr]bool{}, wrapped: map[nodes.Expression]bool{}, prefixes: prefixes}
 	for _, node := range root.Nodes {
 		rw.value(reflect.ValueOf(node))
 	}
@@ -65,12 +67,13 @@ func (rw *rewriter) value(v reflect.Value) {
 	case reflect.Pointer:
 		rw.pointer(v)
 	case reflect.Struct:
-		for i := 0; i < v.NumField(); i++ {
-			if v.Type().Field(i).IsExported() {
-				rw.value(v.Field(i))
-			}
+		for _, i := range rw.index.of(v.Type()).fields {
+			rw.value(v.Field(i))
 		}
 	case reflect.Slice:
+		if !rw.index.of(v.Type()).holds {
+			return
+		}
 		for i := 0; i < v.Len(); i++ {
 			rw.value(v.Index(i))
 		}
@@ -93,7 +96,7 @@ func (rw *rewriter) slot(v reflect.Value) {
 
 // pointer rewrites a node in place, once, when gonja exposes it.
 func (rw *rewriter) pointer(v reflect.Value) {
-	if v.IsNil() || rw.seen[v.Pointer()] || !v.Elem().CanSet() {
+	if v.IsNil() || !rw.index.of(v.Type()).holds || rw.seen[v.Pointer()] || !v.Elem().CanSet() {
 		return
 	}
 	rw.seen[v.Pointer()] = true
