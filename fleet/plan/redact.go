@@ -11,10 +11,12 @@ import (
 
 // secretAssignment finds "key: value" / "key=value" lines whose key names a
 // secret, alone or as the last word of a longer name (REDIS_PASSWORD=,
-// hf_token:). Values are masked by key as well as by value: a deployed file may
+// hf_token:), at the start of a line or of a diff's line (its + or -
+// marker first: +API_KEY= of a created .env, +master_key: of a top-level
+// YAML key). Values are masked by key as well as by value: a deployed file may
 // hold an old secret the repository no longer knows (a rotated key), which
 // value-based masking cannot recognise.
-var secretAssignment = lazyre.New(`(?i)((?:^|[\s"'{,])(?:[a-z0-9]+[_.-])*(?:master_key|api_key|ansible_password|ansible_winrm_password|password|passwd|secret|token)["']?\s*[:=]\s*)("[^"\n]*"|'[^'\n]*'|[^\s#,}\n]+)`)
+var secretAssignment = lazyre.New(`(?i)((?:^[+-]?|[\s"'{,])(?:[a-z0-9]+[_.-])*(?:master_key|api_key|ansible_password|ansible_winrm_password|password|passwd|secret|token)["']?\s*[:=]\s*)("[^"\n]*"|'[^'\n]*'|[^\s#,}\n]+)`)
 
 // maskSecretValuesByKey masks the value of every secret-named assignment,
 // leaving references (os.environ/VAR, {{ var }}) and the mask itself alone.

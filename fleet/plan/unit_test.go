@@ -20,6 +20,23 @@ func TestMaskDiffSaysASecretChangedWithoutEitherValue(t *testing.T) {
 	}
 }
 
+// A diff line's key may start right after its + or - marker: a created
+// .env file, a top-level YAML key. Seen in the corpus: a lineinfile of
+// VLLM_API_KEY= handed to Ansible came back with the key in its diff.
+func TestMaskDiffMasksKeysRightAfterTheMarker(t *testing.T) {
+	cases := map[string]string{
+		"--- before: /opt/vllm/.env (content)\n+++ after: /opt/vllm/.env (content)\n@@ -0,0 +1 @@\n+VLLM_API_KEY=api-token-abc\n": "--- before: /opt/vllm/.env (content)\n+++ after: /opt/vllm/.env (content)\n@@ -0,0 +1 @@\n+VLLM_API_KEY=********\n",
+		"@@ -1,2 +1 @@\n-master_key: sk-old\n-port: 1\n+port: 2\n":                                                                "@@ -1,2 +1 @@\n-master_key: ********\n-port: 1\n+port: 2\n",
+		"@@ -1 +1 @@\n-master_key: sk-old\n+master_key: sk-new\n":                                                                 "@@ -1 +1 @@\n~master_key: ********    # secret value changed (not shown)\n",
+		"@@ -0,0 +1,2 @@\n+hf_token: hf_abc\n+port: 8000\n":                                                                       "@@ -0,0 +1,2 @@\n+hf_token: ********\n+port: 8000\n",
+	}
+	for in, want := range cases {
+		if got := maskDiff(in, nil); got != want {
+			t.Errorf("maskDiff(%q)\n = %q\nwant %q", in, got, want)
+		}
+	}
+}
+
 func TestMaskDiffKeepsOrdinaryChanges(t *testing.T) {
 	diff := "@@ -1 +1 @@\n-  port: 8000\n+  port: 8001\n"
 	if got := maskDiff(diff, []string{"hunter22"}); got != diff {
