@@ -1794,14 +1794,17 @@ func podmanStopLine(name string) string {
 	return ifRunningLine("podman", name, "podman container stop "+name, "")
 }
 
-// onlyArgs refuses an argument straylight would not honour.
+// onlyArgs refuses the arguments straylight would not honour, naming each
+// (filemod.RefusedArgs).
 func onlyArgs(args map[string]any, allowed ...string) error {
-	for k := range args {
-		if !slices.Contains(allowed, k) {
-			return fmt.Errorf("argument %q is not supported (straylight runs %s)", k, strings.Join(allowed, ", "))
-		}
+	switch refused := filemod.RefusedArgs(args, allowed); len(refused) {
+	case 0:
+		return nil
+	case 1:
+		return fmt.Errorf("argument %s is not supported (straylight runs %s)", refused[0], strings.Join(allowed, ", "))
+	default:
+		return fmt.Errorf("arguments %s are not supported (straylight runs %s)", strings.Join(refused, ", "), strings.Join(allowed, ", "))
 	}
-	return nil
 }
 
 // composeArgs are the docker_compose_v2 arguments a handler honours; the

@@ -423,3 +423,21 @@ func TestPodmanContainerTasksWithImage(t *testing.T) {
 		}
 	}
 }
+
+// A task with several arguments straylight does not honour names them all,
+// in name order: args is a map, and the plan must read the same each run.
+func TestOnlyArgsNamesEveryRefusedArgumentInOrder(t *testing.T) {
+	args := map[string]any{"name": "vllm", "tty": true, "network": "host", "detach": true, "restart_policy": "always"}
+	want := `arguments "detach", "network", "restart_policy", "tty" are not supported (straylight runs name, image)`
+	for range 20 {
+		if err := onlyArgs(args, "name", "image"); err == nil || err.Error() != want {
+			t.Fatalf("onlyArgs = %v, want %s", err, want)
+		}
+	}
+	if err := onlyArgs(map[string]any{"name": "vllm", "tty": true}, "name"); err == nil || err.Error() != `argument "tty" is not supported (straylight runs name)` {
+		t.Fatalf("one refused argument: %v", err)
+	}
+	if err := onlyArgs(map[string]any{"name": "vllm"}, "name"); err != nil {
+		t.Fatalf("nothing refused: %v", err)
+	}
+}

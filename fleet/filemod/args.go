@@ -105,12 +105,27 @@ func stringOr(args map[string]any, name, def string) string {
 }
 
 func onlyArgs(module string, args map[string]any, allowed []string) error {
+	switch refused := RefusedArgs(args, allowed); len(refused) {
+	case 0:
+		return nil
+	case 1:
+		return fmt.Errorf("argument %s of %s is not supported", refused[0], module)
+	default:
+		return fmt.Errorf("arguments %s of %s are not supported", strings.Join(refused, ", "), module)
+	}
+}
+
+// RefusedArgs are the names of args that allowed does not hold, quoted, in
+// name order: args is a map, and a plan must say the same on every run.
+func RefusedArgs(args map[string]any, allowed []string) []string {
+	var refused []string
 	for k := range args {
 		if !slices.Contains(allowed, k) {
-			return fmt.Errorf("argument %q of %s is not supported", k, module)
+			refused = append(refused, strconv.Quote(k))
 		}
 	}
-	return nil
+	slices.Sort(refused)
+	return refused
 }
 
 func firstString(args map[string]any, names ...string) string {
