@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 
 	"github.com/nikolalohinski/gonja/v2/builtins"
@@ -144,12 +145,12 @@ func bind(name string, params []string, va *exec.VarArgs) ([]any, error) {
 			args[i] = unrolled(toPy(va.Args[i]))
 		}
 	}
-	for key, value := range va.KwArgs {
+	for _, key := range slices.Sorted(maps.Keys(va.KwArgs)) { // the same error on every run
 		i := indexOf(params, key)
 		if i < 0 {
 			return nil, fmt.Errorf("%s() got an unexpected keyword argument '%s'", name, key)
 		}
-		args[i] = unrolled(toPy(value))
+		args[i] = unrolled(toPy(va.KwArgs[key]))
 	}
 	return args, nil
 }
