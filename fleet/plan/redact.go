@@ -19,16 +19,24 @@ import (
 var secretAssignment = lazyre.New(`(?i)((?:^[+-]?|[\s"'{,])(?:[a-z0-9]+[_.-])*(?:master_key|api_key|ansible_password|ansible_winrm_password|password|passwd|secret|token)["']?\s*[:=]\s*)("[^"\n]*"|'[^'\n]*'|[^\s#,}\n]+)`)
 
 // maskSecretValuesByKey masks the value of every secret-named assignment,
-// leaving references (os.environ/VAR, {{ var }}) and the mask itself alone.
+// leaving references (os.environ/VAR, {{ var }}, a compose file's or a
+// shell's ${VAR}) and the mask itself alone.
 func maskSecretValuesByKey(line string) string {
 	return secretAssignment().ReplaceAllStringFunc(line, func(m string) string {
 		sub := secretAssignment().FindStringSubmatch(m)
 		value := strings.Trim(sub[2], `"'`)
-		if value == "" || value == SecretMask || strings.HasPrefix(value, "os.environ/") || strings.Contains(value, "{{") {
+		if value == "" || value == SecretMask || strings.HasPrefix(value, "os.environ/") || isEnvReference(value) || strings.Contains(value, "{{") {
 			return m
 		}
 		return sub[1] + SecretMask
 	})
+}
+
+// isEnvReference reports whether a masked value's text is a plain ${NAME}
+// (its closing brace ends the match); ${NAME:-default} may hold a secret.
+func isEnvReference(value string) bool {
+	name, ok := strings.CutPrefix(value, "${")
+	return ok && name != "" && strings.TrimLeft(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") == ""
 }
 
 // mayHoldSecret is a cheap test before the line-by-line work: text that
