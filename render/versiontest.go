@@ -423,12 +423,13 @@ func pep440Parse(s string) (pep440Version, error) {
 // pep440Invalid is InvalidVersion's message (26's, the string's repr;
 // 23.0 puts it in single quotes whatever it holds), or straylight's
 // refusal where the two packagings differ: 23.0's pattern is not ASCII
-// only, so under IGNORECASE it reads İ and ı as i, ſ as s and K (the
-// Kelvin sign) as k, which 26 refuses.
+// only, so under IGNORECASE it matches İ and ı where it asks for i, ſ
+// for s and K (the Kelvin sign) for k, and keeps them (1.0.poſt1 has the
+// post-release letter poſt, unequal to 1.0.post1); 26 refuses them.
 func pep440Invalid(s, trimmed string) error {
 	folded := strings.NewReplacer("İ", "i", "ı", "i", "ſ", "s", "\u212a", "k").Replace(trimmed)
 	if folded != trimmed && isASCII(folded) && pep440Re().MatchString(folded) {
-		return fmt.Errorf("pep440 version %s: packaging 23.0 reads its letters İ, ı, ſ or K as i, s or k and packaging 26 refuses them; straylight refuses them", pyQuote(s))
+		return fmt.Errorf("pep440 version %s: packaging 23.0 reads its letters İ, ı, ſ or K where it asks for i, s or k, packaging 26 refuses them; straylight refuses them", pyQuote(s))
 	}
 	return fmt.Errorf("Invalid version: %s", pyQuote(s))
 }
