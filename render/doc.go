@@ -106,7 +106,10 @@
 // template; a {% set x %}...{% endset %} block prints its values gonja's
 // way; dict keys are strings; gonja's filters (select, map, sort, ...)
 // see a range inside a list as its list; 2.14's omit placeholder ends in
-// "straylight", not a random hash. range() gives Python's range object
+// "straylight", not a random hash; a pep440 version with a non-ASCII
+// letter that packaging 23.0 takes for an ASCII one (1.0.poſt1, which 26
+// refuses) is refused, every other form packaging reads is compared as
+// it does (versiontest.go). range() gives Python's range object
 // (pyrange.go): sliced into a range (range(10)[2:5] is range(2, 5)),
 // false when empty. Options.DataTagging gives
 // ansible-core 2.19's data model: native results, tuples printed as

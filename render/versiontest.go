@@ -330,69 +330,227 @@ func allDigits(s string) bool {
 	return strings.TrimLeft(s, "0123456789") == ""
 }
 
-// pep440 is packaging.version.Version (packaging 23.0 under Debian's
-// 2.14, 26.4 in the 2.19 venv; its _cmpkey, packaging/version.py:1194 at
-// 26.4). straylight reads the forms real version strings use: N[.N...],
-// then aN, bN or rcN, then .postN, then .devN, with surrounding blanks;
-// any other spelling (epochs, local versions, alternative spellings that
-// packaging normalizes, invalid strings) is refused by name rather than
-// guessed.
-var pep440Re = lazyre.New(`^\s*(\d+(?:\.\d+)*)(?:(a|b|rc)(\d+))?(?:\.post(\d+))?(?:\.dev(\d+))?\s*$`)
+// pep440 is packaging.version.Version: packaging 23.0 under Debian's 2.14
+// (src/packaging/version.py at e3f21826, tag 23.0), 26.4 in the 2.19 venv
+// (read at 929fd4b1, tag 26.3, whose parsing and _cmpkey 26.4 keeps). The
+// two read and order the same strings but for the letters noted at
+// pep440Invalid.
+//
+// pep440Re is VERSION_PATTERN (version.py:113-142 at 23.0, 192-226 at
+// 26.3) anchored, the old pattern's greedy quantifiers in place of 26's
+// possessive ones (26.3:228-239 picks the old one where Python lacks
+// them; they match the same strings). It is compiled case-insensitive
+// (version.py:181 at 23.0, 396 at 26.3) and run on an ASCII string whose
+// Python whitespace (\s) is trimmed: Go's (?i) would fold ſ and K to s
+// and k as 23.0 does and 26 does not.
+var pep440Re = lazyre.New(`(?i)^v?(?:([0-9]+)!)?([0-9]+(?:\.[0-9]+)*)` +
+	`(?:[._-]?(alpha|a|beta|b|preview|pre|c|rc)[._-]?([0-9]+)?)?` +
+	`(?:-([0-9]+)|[._-]?(post|rev|r)[._-]?([0-9]+)?)?` +
+	`(?:[._-]?(dev)[._-]?([0-9]+)?)?` +
+	`(?:\+([a-z0-9]+(?:[._-][a-z0-9]+)*))?$`)
 
-// pep440Key is _cmpkey's order for the supported forms: the release with
-// its trailing zeros dropped, then (pre rank, pre number, post rank, post
-// number, dev rank, dev number) as numbers in digit strings.
-type pep440Key struct {
+// pep440Re's groups, VERSION_PATTERN's names in comments.
+const (
+	pep440Epoch        = 1 + iota // epoch
+	pep440Release                 // release
+	pep440PreLetter               // pre_l
+	pep440PreNumber               // pre_n
+	pep440PostImplicit            // post_n1: 1.0-1
+	pep440PostLetter              // post_l
+	pep440PostNumber              // post_n2
+	pep440DevLetter               // dev_l
+	pep440DevNumber               // dev_n
+	pep440Local                   // local
+)
+
+// pep440Version is _cmpkey's key (version.py:503-563 at 23.0,
+// 1178-1252 at 26.3) with its numbers kept as digit strings, of any
+// length: the epoch, the release without its trailing zeros, the suffix,
+// and the local version's segments (none sorts before any).
+type pep440Version struct {
+	epoch   string
 	release []string
 	suffix  [6]string
+	local   []pep440LocalSegment
+}
+
+// pep440LocalSegment is one segment of a local version, as
+// _parse_local_version reads it (version.py:491-500 at 23.0, 1152-1162
+// at 26.3): digits are a number, anything else a lowercased string.
+type pep440LocalSegment struct {
+	text   string
+	number bool
 }
 
 func pep440VersionOrder(a, b string) (int, error) {
-	ka, err := pep440Parse(a)
+	va, err := pep440Parse(a)
 	if err != nil {
 		return 0, err
 	}
-	kb, err := pep440Parse(b)
+	vb, err := pep440Parse(b)
 	if err != nil {
 		return 0, err
 	}
-	if c := compareDigitLists(ka.release, kb.release); c != 0 {
-		return c, nil
-	}
-	return compareDigitLists(ka.suffix[:], kb.suffix[:]), nil
+	return comparePEP440(va, vb), nil
 }
 
-func pep440Parse(s string) (pep440Key, error) {
-	if err := checkASCIIDigits(s); err != nil {
-		return pep440Key{}, err
+func comparePEP440(a, b pep440Version) int {
+	if c := compareDigits(a.epoch, b.epoch); c != 0 {
+		return c
 	}
-	m := pep440Re().FindStringSubmatch(s)
-	if m == nil {
-		return pep440Key{}, fmt.Errorf("pep440 version '%s': straylight compares only the form N[.N...][{a|b|rc}N][.postN][.devN]", s)
+	if c := compareDigitLists(a.release, b.release); c != 0 {
+		return c
 	}
-	release := strings.Split(m[1], ".")
+	if c := compareDigitLists(a.suffix[:], b.suffix[:]); c != 0 {
+		return c
+	}
+	return comparePEP440Local(a.local, b.local)
+}
+
+func pep440Parse(s string) (pep440Version, error) {
+	trimmed := strings.TrimFunc(s, isPythonSpace)
+	m := pep440Re().FindStringSubmatch(trimmed)
+	if m == nil || !isASCII(trimmed) {
+		return pep440Version{}, pep440Invalid(s, trimmed)
+	}
+	release, local := strings.Split(m[pep440Release], "."), pep440LocalSegments(m[pep440Local])
+	if err := checkPythonIntDigits(pep440Numbers(m, release, local)); err != nil {
+		return pep440Version{}, err
+	}
+	return pep440Version{epoch: or0(m[pep440Epoch]), release: trimTrailingZeros(release), suffix: pep440Suffix(m), local: local}, nil
+}
+
+// pep440Invalid is InvalidVersion's message (26's, the string's repr;
+// 23.0 puts it in single quotes whatever it holds), or straylight's
+// refusal where the two packagings differ: 23.0's pattern is not ASCII
+// only, so under IGNORECASE it matches İ and ı where it asks for i, ſ
+// for s and K (the Kelvin sign) for k, and keeps them (1.0.poſt1 has the
+// post-release letter poſt, unequal to 1.0.post1); 26 refuses them.
+func pep440Invalid(s, trimmed string) error {
+	folded := strings.NewReplacer("İ", "i", "ı", "i", "ſ", "s", "\u212a", "k").Replace(trimmed)
+	if folded != trimmed && isASCII(folded) && pep440Re().MatchString(folded) {
+		return fmt.Errorf("pep440 version %s: packaging 23.0 reads its letters İ, ı, ſ or K where it asks for i, s or k, packaging 26 refuses them; straylight refuses them", pyQuote(s))
+	}
+	return fmt.Errorf("Invalid version: %s", pyQuote(s))
+}
+
+// pep440Suffix is _cmpkey's suffix (pre rank, pre number, post rank, post
+// number, dev rank, dev number), the ranks shifted by one to stay digit
+// strings: pre-release dev-only 0, a 1, b 2, rc 3, none 4; no post 0,
+// post 1; dev 0, no dev 1. A missing number is 0 (_parse_letter_version,
+// version.py:452-485 at 23.0, 1125-1146 at 26.3).
+func pep440Suffix(m []string) [6]string {
+	postNumber := m[pep440PostImplicit] + m[pep440PostNumber]
+	hasPost, hasDev := postNumber != "" || m[pep440PostLetter] != "", m[pep440DevLetter] != ""
+	preRank := pep440PreRank(m[pep440PreLetter], hasPost, hasDev)
+	return [6]string{preRank, or0(m[pep440PreNumber]), digitFlag(hasPost), or0(postNumber), digitFlag(!hasDev), or0(m[pep440DevNumber])}
+}
+
+// pep440PreRank ranks the pre-release letter with its alternative
+// spellings (alpha, beta, c, pre, preview); a version with a dev release
+// only sorts before every pre-release, one without a pre-release after.
+func pep440PreRank(letter string, hasPost, hasDev bool) string {
+	switch strings.ToLower(letter) {
+	case "a", "alpha":
+		return "1"
+	case "b", "beta":
+		return "2"
+	case "c", "pre", "preview", "rc":
+		return "3"
+	}
+	if hasDev && !hasPost {
+		return "0"
+	}
+	return "4"
+}
+
+func digitFlag(b bool) string {
+	if b {
+		return "1"
+	}
+	return "0"
+}
+
+func trimTrailingZeros(release []string) []string {
 	for len(release) > 0 && compareDigits(release[len(release)-1], "0") == 0 {
 		release = release[:len(release)-1]
 	}
-	return pep440Key{release: release, suffix: pep440Suffix(m[2], m[3], m[4], m[5])}, nil
+	return release
 }
 
-// pep440Suffix is _cmpkey's suffix, ranks shifted by one to stay
-// non-negative: dev-only 0, a 1, b 2, rc 3, no pre-release 4; no post 0,
-// post 1; dev 0, no dev 1.
-func pep440Suffix(pre, preN, post, dev string) [6]string {
-	rank := map[string]string{"a": "1", "b": "2", "rc": "3", "": "4"}[pre]
-	if pre == "" && post == "" && dev != "" {
-		rank = "0"
+// pep440LocalSegments splits a local version at its separators (., _, -).
+func pep440LocalSegments(local string) []pep440LocalSegment {
+	var segments []pep440LocalSegment
+	for _, part := range strings.FieldsFunc(local, func(r rune) bool { return r == '.' || r == '_' || r == '-' }) {
+		segments = append(segments, pep440LocalSegment{text: strings.ToLower(part), number: allDigits(part)})
 	}
-	postRank, devRank := "1", "0"
-	if post == "" {
-		postRank = "0"
+	return segments
+}
+
+// comparePEP440Local orders local versions as _cmpkey's tuples of
+// (number, "") and (-1, string) do: a number after a string, numbers by
+// value, strings as Python's; a version without one (no segments) first.
+func comparePEP440Local(a, b []pep440LocalSegment) int {
+	for i := 0; i < len(a) && i < len(b); i++ {
+		if c := compareLocalSegment(a[i], b[i]); c != 0 {
+			return c
+		}
 	}
-	if dev == "" {
-		devRank = "1"
+	return compareOrdered(float64(len(a)), float64(len(b)))
+}
+
+func compareLocalSegment(a, b pep440LocalSegment) int {
+	switch {
+	case a.number && b.number:
+		return compareDigits(a.text, b.text)
+	case a.number != b.number:
+		return map[bool]int{true: 1, false: -1}[a.number]
 	}
-	return [6]string{rank, or0(preN), postRank, or0(post), devRank, or0(dev)}
+	return strings.Compare(a.text, b.text)
+}
+
+// pep440Numbers are the digit strings Version.__init__ passes to int(),
+// in its order: epoch, release, pre, post, dev numbers, then the local
+// segments that are numbers.
+func pep440Numbers(m, release []string, local []pep440LocalSegment) []string {
+	numbers := append([]string{m[pep440Epoch]}, release...)
+	numbers = append(numbers, m[pep440PreNumber], m[pep440PostImplicit]+m[pep440PostNumber], m[pep440DevNumber])
+	for _, segment := range local {
+		if segment.number {
+			numbers = append(numbers, segment.text)
+		}
+	}
+	return numbers
+}
+
+// pythonIntMaxStrDigits is Python's default limit on the digits int()
+// reads (sys.int_info.default_max_str_digits, since 3.11, the Python of
+// both cores here); past it int() raises ValueError, which core.py
+// reports as the comparison's failure.
+const pythonIntMaxStrDigits = 4300
+
+func checkPythonIntDigits(numbers []string) error {
+	for _, n := range numbers {
+		if len(n) > pythonIntMaxStrDigits {
+			return fmt.Errorf("Exceeds the limit (%d digits) for integer string conversion: value has %d digits; use sys.set_int_max_str_digits() to increase the limit", pythonIntMaxStrDigits, len(n))
+		}
+	}
+	return nil
+}
+
+// isPythonSpace is Python's str.isspace (and re's \s): Go's
+// unicode.IsSpace and the separators U+001C to U+001F.
+func isPythonSpace(r rune) bool {
+	return unicode.IsSpace(r) || (r >= 0x1c && r <= 0x1f)
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 func compareDigitLists(a, b []string) int {
