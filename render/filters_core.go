@@ -8,7 +8,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"unicode"
 )
 
 // ansibleFilters are the filters implemented here: Jinja2's where gonja's
@@ -111,7 +110,7 @@ func stringFilter(fn func(string) string) func(any, []any) (any, error) {
 func filterTrim(in any, args []any) (any, error) {
 	chars := or(args[0], nil)
 	if chars == nil {
-		return strings.TrimFunc(pyStr(in), unicode.IsSpace), nil
+		return trimPythonSpace(pyStr(in)), nil
 	}
 	return strings.Trim(pyStr(in), pyStr(chars)), nil
 }
@@ -163,7 +162,7 @@ func floatToInt(f float64, def any) any {
 
 // parsePyInt is Python's int(s, base).
 func parsePyInt(s string, base int) (int, bool) {
-	s = strings.ReplaceAll(strings.TrimSpace(s), "_", "")
+	s = strings.ReplaceAll(trimPythonSpace(s), "_", "")
 	sign, digits := "", s
 	if strings.HasPrefix(digits, "-") || strings.HasPrefix(digits, "+") {
 		sign, digits = digits[:1], digits[1:]
@@ -183,7 +182,7 @@ func parsePyInt(s string, base int) (int, bool) {
 
 // parsePyFloat is Python's float(s).
 func parsePyFloat(s string) (float64, bool) {
-	s = strings.ReplaceAll(strings.TrimSpace(s), "_", "")
+	s = strings.ReplaceAll(trimPythonSpace(s), "_", "")
 	switch strings.ToLower(strings.TrimLeft(s, "+-")) {
 	case "inf", "infinity", "nan":
 	default:

@@ -5,7 +5,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"unicode"
 
 	"github.com/straylight-fleet/straylight/internal/lazyre"
 	"github.com/straylight-fleet/straylight/internal/shquote"
@@ -293,17 +292,17 @@ func filterSplit(in any, args []any) (any, error) {
 
 func splitWhitespace(text string, maxSplit int) []string {
 	if maxSplit < 0 {
-		return strings.Fields(text)
+		return strings.FieldsFunc(text, isPythonSpace)
 	}
 	var parts []string
-	rest := strings.TrimLeftFunc(text, unicode.IsSpace)
+	rest := strings.TrimLeftFunc(text, isPythonSpace)
 	for rest != "" && len(parts) < maxSplit {
-		end := strings.IndexFunc(rest, unicode.IsSpace)
+		end := strings.IndexFunc(rest, isPythonSpace)
 		if end < 0 {
 			break
 		}
 		parts = append(parts, rest[:end])
-		rest = strings.TrimLeftFunc(rest[end:], unicode.IsSpace)
+		rest = strings.TrimLeftFunc(rest[end:], isPythonSpace)
 	}
 	if rest != "" {
 		parts = append(parts, rest)

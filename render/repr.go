@@ -151,3 +151,13 @@ func writeReprRune(b *strings.Builder, r rune, quote byte) {
 		b.WriteRune(r)
 	}
 }
+
+// isPythonSpace is Python's str.isspace (and re's \s), what strip(),
+// split() and int() skip: Go's unicode.IsSpace and the separators U+001C
+// to U+001F, which Go does not count as space.
+func isPythonSpace(r rune) bool {
+	return unicode.IsSpace(r) || (r >= 0x1c && r <= 0x1f)
+}
+
+// trimPythonSpace is Python's s.strip().
+func trimPythonSpace(s string) string { return strings.TrimFunc(s, isPythonSpace) }

@@ -538,11 +538,6 @@ func checkPythonIntDigits(numbers []string) error {
 	return nil
 }
 
-// isPythonSpace is Python's str.isspace (and re's \s): Go's
-// unicode.IsSpace and the separators U+001C to U+001F.
-func isPythonSpace(r rune) bool {
-	return unicode.IsSpace(r) || (r >= 0x1c && r <= 0x1f)
-}
 
 func isASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
