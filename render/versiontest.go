@@ -538,7 +538,6 @@ func checkPythonIntDigits(numbers []string) error {
 	return nil
 }
 
-
 func isASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= 0x80 {
