@@ -60,6 +60,7 @@
 // Ansible's undefined semantics (default, `is defined`, mandatory accept
 // an undefined value, printing or testing it fails); Python's **, // and
 // % (including '%s' % x); the filters real roles use (see filters*.go);
+// Python's str methods, x.split() to '{:>5}'.format(x) (strmethods.go);
 // and Jinja2's and Ansible's tests (jinjatests.go; the path tests, on the
 // controller's files, in pathtests.go), Ansible's version test
 // with its loose, strict, semver and pep440 comparisons among them

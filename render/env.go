@@ -223,36 +223,14 @@ func typeName(x any) string {
 	return strings.TrimPrefix(fmt.Sprintf("%T", x), "*")
 }
 
-// gonjaStringMethods are the str methods gonja implements like Python.
-var gonjaStringMethods = []string{
-	"capitalize", "casefold", "center", "count", "endswith", "expandtabs", "find", "format",
-	"isalnum", "isalpha", "isascii", "isdecimal", "isdigit", "islower", "isnumeric",
-	"isprintable", "isspace", "istitle", "isupper", "join", "ljust", "lower", "lstrip",
-	"partition", "removeprefix", "removesuffix", "rfind", "rjust", "rpartition", "rsplit",
-	"rstrip", "split", "splitlines", "startswith", "strip", "swapcase", "title", "upper", "zfill",
-}
-
-// newMethods are gonja's methods with str.replace taking an optional count
-// (gonja requires it).
+// newMethods are gonja's methods, with Python's str methods ours
+// (pyStrMethods, strmethods.go): gonja's differ from Python's.
 func newMethods() exec.Methods {
 	methods := builtins.Methods
-	str := map[string]exec.Method[string]{"replace": strReplace}
-	for _, name := range gonjaStringMethods {
-		if method, ok := builtins.Methods.Str.Get(name); ok {
-			str[name] = method
-		}
+	str := map[string]exec.Method[string]{}
+	for name, method := range pyStrMethods() {
+		str[name] = asGonjaMethod(name, method)
 	}
 	methods.Str = exec.NewMethodSet(str)
 	return methods
-}
-
-func strReplace(self string, _ *exec.Value, args *exec.VarArgs) (any, error) {
-	if len(args.Args) < 2 || len(args.Args) > 3 {
-		return nil, fmt.Errorf("replace expected 2 or 3 arguments, got %d", len(args.Args))
-	}
-	count := -1
-	if len(args.Args) == 3 {
-		count = args.Args[2].Integer()
-	}
-	return strings.Replace(self, args.Args[0].String(), args.Args[1].String(), count), nil
 }
