@@ -116,7 +116,10 @@ type compiled struct {
 	singleVar string
 	// fast is set when single is of a shape fastSingle evaluates.
 	fast bool
-	err  error
+	// mutates is set when the template calls a list or dict method that
+	// changes its value (callsMutator).
+	mutates bool
+	err     error
 	// qualified are the filters and tests of Jinja2's own written with
 	// their collection prefix, which a core may refuse (refusalOf).
 	qualified []qualifiedUse
@@ -160,7 +163,7 @@ func (e *Engine) parse(key compileKey) *compiled {
 	}
 	single := singleOutput(root)
 	qualified := rewriteTree(root, prefixes, &e.nodes)
-	c := &compiled{root: root, cfg: cfg, names: names, single: single, qualified: qualified}
+	c := &compiled{root: root, cfg: cfg, names: names, single: single, qualified: qualified, mutates: callsMutator(toks)}
 	c.fast = single != nil && single.Condition == nil && fastShape(single.Expression, e.fast)
 	if name, ok := singleVarName(key.src); ok {
 		c.singleVar = name

@@ -112,7 +112,14 @@
 // refuses) is refused, every other form packaging reads is compared as
 // it does (versiontest.go). range() gives Python's range object
 // (pyrange.go): sliced into a range (range(10)[2:5] is range(2, 5)),
-// false when empty. Options.DataTagging gives
+// false when empty. Python's list and dict methods (collmethods.go)
+// change a list or dict the render owns, in place, seen by every later
+// read in that render, never a variable shared with other renders (as in
+// Ansible, where each render reads its own copy); but a filter's result
+// is a copy, so a method on an item of one (for u in users | list)
+// changes a copy seen through that name only, not the item users holds;
+// sort() refuses key=, and update()'s keyword arguments are added in name
+// order. Options.DataTagging gives
 // ansible-core 2.19's data model: native results, tuples printed as
 // lists, bool(None) false, a range printed as range(0, 3) and refused as
 // a template's or an argument's whole value, omit a sentinel (omitValue)

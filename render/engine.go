@@ -352,6 +352,8 @@ func (e *Engine) contextFor(c *compiled, s *Scope, ch *chain) *exec.Context {
 	ctx := e.env.Context.Inherit()
 	for _, name := range c.names {
 		switch {
+		case (!e.env.Context.Has(name) || s.defines(name)) && c.mutates:
+			ctx.Set(name, owning(e.lookup(s, name, ch)))
 		case !e.env.Context.Has(name) || s.defines(name):
 			ctx.Set(name, e.lookup(s, name, ch))
 		case name == "lookup" || name == "query" || name == "q":

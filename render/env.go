@@ -42,6 +42,8 @@ func newControlStructures() *exec.ControlStructureSet {
 	}
 	gonjaFor, _ := builtins.ControlStructures.Get("for")
 	set["for"] = orderedForParser(gonjaFor)
+	gonjaSet, _ := builtins.ControlStructures.Get("set")
+	set["set"] = owningSetParser(gonjaSet)
 	set["include"], set["import"], set["from"] = includeParser, importParser, fromParser
 	set["extends"] = extendsParser
 	return exec.NewControlStructureSet(set)
@@ -98,6 +100,10 @@ func loopSequence(x any, pairs bool) any {
 		keys, value = v.keys(), func(k string) any { return v[k].val }
 	case *exec.Dict:
 		return loopSequence(canonicalGonjaDict(v), pairs)
+	case ownedDict:
+		return loopSequence(pyDict(v.ownAll()), pairs)
+	case *ownedList:
+		return v.ownAll()
 	case groupsMap:
 		keys, value = v.names(), func(k string) any { return stringList(v[k]) }
 	case *hostVarsView:
@@ -128,11 +134,12 @@ func newGlobals() *exec.Context {
 		"now":    unsupportedGlobal("now"),
 		"undef":  undefGlobal,
 	}
-	for _, name := range []string{"lipsum", "cycler", "joiner", "namespace"} {
+	for _, name := range []string{"lipsum", "cycler", "joiner"} {
 		if fn, ok := builtins.GlobalFunctions.Get(name); ok {
 			globals[name] = fn
 		}
 	}
+	globals["namespace"] = namespaceGlobal
 	globals["dict"] = dictGlobal
 	globals["range"] = rangeGlobal
 	for name, fn := range internalFunctions() {
@@ -205,11 +212,11 @@ func typeName(x any) string {
 		return "float"
 	case string:
 		return "str"
-	case pyList:
+	case pyList, *ownedList:
 		return "list"
 	case pyTuple:
 		return "tuple"
-	case pyDict, groupsMap, *hostView:
+	case pyDict, ownedDict, groupsMap, *hostView:
 		return "dict"
 	case *hostVarsView:
 		return "HostVars"
@@ -232,5 +239,6 @@ func newMethods() exec.Methods {
 		str[name] = asGonjaMethod(name, method)
 	}
 	methods.Str = exec.NewMethodSet(str)
+	methods.List, methods.Dict = collectionMethods()
 	return methods
 }

@@ -156,8 +156,10 @@ func canonical(x any) any {
 		return toPy(value)
 	}
 	switch v := x.(type) {
-	case nil, bool, int, float64, string, pyDict, pyList, pyTuple, pyRange, omitValue, error, *hostVarsView, *hostView, groupsMap:
+	case nil, bool, int, float64, string, pyDict, pyList, pyRange, omitValue, error, *hostVarsView, *hostView, groupsMap:
 		return v
+	case *ownedList, ownedDict, pyTuple:
+		return freeze(v)
 	case emptyRange:
 		return v.pyRange()
 	case exec.ValuesList:

@@ -1,0 +1,897 @@
+package render
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+
+	"github.com/nikolalohinski/gonja/v2/exec"
+	"github.com/nikolalohinski/gonja/v2/nodes"
+	"github.com/nikolalohinski/gonja/v2/parser"
+	"github.com/nikolalohinski/gonja/v2/tokens"
+)
+
+// Python's list and dict methods (l.append(x), d.update(...), ...), with
+// Python's results (None for the mutators), errors, and mutation in place.
+//
+// Where values live decides what a mutation may change. The variables a
+// template reads (inventory, defaults, facts, hostvars, the Scope's cached
+// results) are shared between templates, tasks and hosts rendering in
+// parallel, so the engine never changes them: a list or dict a render may
+// change is its own, an *ownedList or an ownedDict. A render owns:
+//   - what {% set name = ... %} assigns to a name (a literal, a filter's
+//     result, a variable: a variable's list or dict is copied, shallowly);
+//   - what a method of an owned value stores or returns (setdefault's
+//     default, copy());
+//   - an item of an owned value once read (d['k'], l[0], a loop variable),
+//     or of a namespace(...), its own list or dict copied then;
+//   - the lists and dicts of the variables a template reads, when it calls
+//     a method that changes one (callsMutator): copied, shallowly, as the
+//     render starts;
+//   - any other list or dict a method changes (an item of a filter's
+//     result, hostvars[h].x): gonja rebinds the name it was called on
+//     (exec.Evaluator.evalMethod) to the changed copy.
+//
+// As in Jinja2, a mutation is then seen by every later read of that value
+// in the render. What leaves the render (a value handed to a filter, a
+// template's result, a variable's templated value) goes through toPy,
+// which copies an owned value into plain ones (frozen): nothing owned
+// reaches a cache, another template or another host.
+//
+// Ansible does the same across renders: under 2.14 each name a template
+// reads is templated (lib/ansible/template/vars.py:98 at v2.14.18), which
+// rebuilds each list and dict (template/__init__.py:721-744); 2.19 wraps
+// them in lazy containers built on a copy (lib/ansible/_internal/
+// _templating/_lazy_containers.py:228-238 and :371-381 at v2.19.14); and a
+// template task runs in a forked worker (executor/process/worker.py:39 at
+// v2.14.18), so no mutation outlives its task.
+
+// ownedList is a list the render may change in place; always *ownedList.
+type ownedList []any
+
+// ownedDict is a dict the render may change in place.
+type ownedDict map[string]dictSlot
+
+func (l *ownedList) String() string { return pyRepr(freeze(l)) }
+
+func (d ownedDict) String() string { return pyRepr(freeze(d)) }
+
+// freeze copies owned values, deeply, into plain ones; anything else is
+// returned as it is (plain lists and dicts never hold owned values; a
+// tuple of an owned dict's items() may).
+func freeze(x any) any {
+	switch v := x.(type) {
+	case pyTuple:
+		return freezeTuple(v)
+	case *ownedList:
+		out := make(pyList, len(*v))
+		for i, item := range *v {
+			out[i] = freeze(item)
+		}
+		return out
+	case ownedDict:
+		out := make(pyDict, len(v))
+		for key, slot := range v {
+			out[key] = dictSlot{pos: slot.pos, val: freeze(slot.val)}
+		}
+		return out
+	}
+	return x
+}
+
+// freezeTuple is t, or a copy of it with its owned items frozen.
+func freezeTuple(t pyTuple) pyTuple {
+	if !slices.ContainsFunc(t, holdsOwned) {
+		return t
+	}
+	out := make(pyTuple, len(t))
+	for i, item := range t {
+		out[i] = freeze(item)
+	}
+	return out
+}
+
+func holdsOwned(x any) bool {
+	switch v := x.(type) {
+	case *ownedList, ownedDict:
+		return true
+	case pyTuple:
+		return slices.ContainsFunc(v, holdsOwned)
+	}
+	return false
+}
+
+// own returns x as a value the render may change: an owned value as it is
+// (Python's aliasing), a plain list or dict as an owned shallow copy, any
+// other value as it is.
+func own(x any) any {
+	switch v := x.(type) {
+	case pyList:
+		items := append(ownedList{}, v...)
+		return &items
+	case pyDict:
+		out := make(ownedDict, len(v))
+		for key, slot := range v {
+			out[key] = slot
+		}
+		return out
+	}
+	return x
+}
+
+// stored is what an owned value keeps of a method's argument: the owned
+// value itself (Python's aliasing), else its engine form.
+func stored(v *exec.Value) any {
+	if v == nil || !v.Val.IsValid() {
+		return nil
+	}
+	switch raw := v.Interface().(type) {
+	case *ownedList, ownedDict:
+		return raw
+	case *exec.Value:
+		return stored(raw)
+	}
+	return toPy(v)
+}
+
+// owning is what {% set %} binds a name to when it is assigned x: a list
+// or dict owned (an owned one as it is), anything else as it is (gonja's
+// namespace, a map[string]any, keeps its own semantics).
+func owning(x any) any {
+	switch x.(type) {
+	case exec.ValuesList, *exec.Dict, pyList, pyDict, []any:
+		return own(canonical(x))
+	}
+	return x
+}
+
+// ownItem makes the list or dict under an owned container's slot owned
+// (copying it once) and returns it.
+func ownItem(slot *any) any {
+	*slot = own(*slot)
+	return *slot
+}
+
+// index resolves a Python index into l (negative from the end).
+func (l *ownedList) index(key any) (int, bool) {
+	i, ok := key.(int)
+	if !ok {
+		return 0, false
+	}
+	if i < 0 {
+		i += len(*l)
+	}
+	return i, i >= 0 && i < len(*l)
+}
+
+// GetItem implements exec.ItemGetter; the item is owned from then on.
+func (l *ownedList) GetItem(key any) (*exec.Value, bool) {
+	if i, ok := l.index(key); ok {
+		return exec.AsValue(ownItem(&(*l)[i])), true
+	}
+	return pyList(*l).GetItem(key)
+}
+
+// GetAttribute implements exec.AttributeGetter: a list's attributes are
+// its methods.
+func (l *ownedList) GetAttribute(name string) (*exec.Value, bool) {
+	method := listMethodNamed(name)
+	if method == nil {
+		return exec.AsValue(nil), false
+	}
+	return exec.AsValue(boundList(l, method)), true
+}
+
+// ownAll makes every list and dict item of l owned: a loop over l gives
+// its items themselves, which the loop body may change.
+func (l *ownedList) ownAll() *ownedList {
+	for i := range *l {
+		ownItem(&(*l)[i])
+	}
+	return l
+}
+
+// GetItem implements exec.ItemGetter; the item is owned from then on.
+func (d ownedDict) GetItem(key any) (*exec.Value, bool) {
+	name := dictKey(key)
+	slot, ok := d[name]
+	if !ok {
+		return pyDict(d).GetItem(key)
+	}
+	item := ownItem(&slot.val)
+	d[name] = slot
+	return exec.AsValue(item), true
+}
+
+// GetAttribute implements exec.AttributeGetter: a dict method when one
+// has that name (Jinja2 tries getattr first), else the item.
+func (d ownedDict) GetAttribute(name string) (*exec.Value, bool) {
+	if method := dictMethodNamed(name); method != nil {
+		return exec.AsValue(boundDict(d, method)), true
+	}
+	return d.GetItem(name)
+}
+
+// ownAll makes every list and dict value of d owned (see ownedList's).
+func (d ownedDict) ownAll() ownedDict {
+	for key, slot := range d {
+		ownItem(&slot.val)
+		d[key] = slot
+	}
+	return d
+}
+
+// remove deletes key, keeping positions dense (pyDict.keys needs them).
+func (d ownedDict) remove(key string) {
+	gone := d[key].pos
+	delete(d, key)
+	for k, slot := range d {
+		if slot.pos > gone {
+			d[k] = dictSlot{pos: slot.pos - 1, val: slot.val}
+		}
+	}
+}
+
+// lastKey is the key inserted last.
+func (d ownedDict) lastKey() string {
+	for key, slot := range d {
+		if slot.pos == len(d)-1 {
+			return key
+		}
+	}
+	return ""
+}
+
+type listMethod func(l *ownedList, args *exec.VarArgs) (any, error)
+
+type dictMethodFunc func(d ownedDict, args *exec.VarArgs) (any, error)
+
+// boundList is l.name as a callable gonja calls with the call's arguments.
+func boundList(l *ownedList, method listMethod) func(*exec.VarArgs) *exec.Value {
+	return func(args *exec.VarArgs) *exec.Value { return methodResult(method(l, args)) }
+}
+
+func boundDict(d ownedDict, method dictMethodFunc) func(*exec.VarArgs) *exec.Value {
+	return func(args *exec.VarArgs) *exec.Value { return methodResult(method(d, args)) }
+}
+
+func methodResult(out any, err error) *exec.Value {
+	if err != nil {
+		return exec.AsValue(err)
+	}
+	return exec.AsValue(out)
+}
+
+// listMethodNamed is Python's list method name, or nil.
+func listMethodNamed(name string) listMethod {
+	switch name {
+	case "append":
+		return listAppend
+	case "extend":
+		return listExtend
+	case "insert":
+		return listInsert
+	case "pop":
+		return listPop
+	case "remove":
+		return listRemove
+	case "index":
+		return listIndex
+	case "count":
+		return listCount
+	}
+	return listMethodNamedMore(name)
+}
+
+func listMethodNamedMore(name string) listMethod {
+	switch name {
+	case "reverse":
+		return listReverse
+	case "sort":
+		return listSort
+	case "clear":
+		return listClear
+	case "copy":
+		return listCopy
+	}
+	return nil
+}
+
+// dictMethodNamed is Python's dict method name, or nil.
+func dictMethodNamed(name string) dictMethodFunc {
+	switch name {
+	case "update":
+		return dictUpdate
+	case "pop":
+		return dictPop
+	case "popitem":
+		return dictPopitem
+	case "setdefault":
+		return dictSetdefault
+	case "clear":
+		return dictClear
+	case "copy":
+		return dictCopy
+	}
+	return dictMethodNamedMore(name)
+}
+
+func dictMethodNamedMore(name string) dictMethodFunc {
+	switch name {
+	case "get":
+		return ownedGet
+	case "keys":
+		return func(d ownedDict, args *exec.VarArgs) (any, error) {
+			return callPlain(dictMethod(pyDict(d), name), args)
+		}
+	case "items", "values":
+		return func(d ownedDict, args *exec.VarArgs) (any, error) { return d.view(name == "items", args) }
+	case "fromkeys":
+		return dictFromkeys
+	}
+	return nil
+}
+
+// view is d.items() or d.values(): a list of d's values themselves (owned)
+// or of (key, value) tuples.
+func (d ownedDict) view(items bool, args *exec.VarArgs) (any, error) {
+	if err := argCount("dict.values", args, 0, 0); err != nil {
+		return nil, err
+	}
+	out := make(ownedList, 0, len(d))
+	for _, key := range pyDict(d).keys() {
+		value, _ := d.GetItem(key)
+		out = append(out, value.Interface())
+		if items {
+			out[len(out)-1] = pyTuple{key, value.Interface()}
+		}
+	}
+	return &out, nil
+}
+
+// callPlain runs a method of a plain dict (dictMethod).
+func callPlain(method func(*exec.VarArgs) *exec.Value, args *exec.VarArgs) (any, error) {
+	out := method(args)
+	if out.IsError() {
+		return nil, out
+	}
+	return out.Interface(), nil
+}
+
+// ownedGet is d.get(key, default=None), the item itself (owned).
+func ownedGet(d ownedDict, args *exec.VarArgs) (any, error) {
+	if err := argCount("get", args, 1, 2); err != nil {
+		return nil, err
+	}
+	key := dictKey(toPy(args.Args[0]))
+	if _, ok := d[key]; ok {
+		item, _ := d.GetItem(key)
+		return item.Interface(), nil
+	}
+	if len(args.Args) == 2 {
+		return stored(args.Args[1]), nil
+	}
+	return nil, nil
+}
+
+// argCount checks a method's positional arguments as Python does, and
+// refuses keyword arguments.
+func argCount(name string, args *exec.VarArgs, least, most int) error {
+	if len(args.KwArgs) > 0 {
+		return fmt.Errorf("%s() takes no keyword arguments", name)
+	}
+	n := len(args.Args)
+	switch {
+	case least == most && n != least && least == 0:
+		return fmt.Errorf("%s() takes no arguments (%d given)", name, n)
+	case least == most && n != least && least == 1:
+		return fmt.Errorf("%s() takes exactly one argument (%d given)", name, n)
+	case least == most && n != least:
+		return fmt.Errorf("%s expected %d arguments, got %d", name, least, n)
+	case n < least:
+		return fmt.Errorf("%s expected at least %d argument, got %d", name, least, n)
+	case n > most:
+		return fmt.Errorf("%s expected at most %d arguments, got %d", name, most, n)
+	}
+	return nil
+}
+
+func listAppend(l *ownedList, args *exec.VarArgs) (any, error) {
+	if err := argCount("list.append", args, 1, 1); err != nil {
+		return nil, err
+	}
+	*l = append(*l, stored(args.Args[0]))
+	return nil, nil
+}
+
+func listExtend(l *ownedList, args *exec.VarArgs) (any, error) {
+	if err := argCount("list.extend", args, 1, 1); err != nil {
+		return nil, err
+	}
+	if other, ok := stored(args.Args[0]).(*ownedList); ok {
+		*l = append(*l, *other...)
+		return nil, nil
+	}
+	items, err := pyIter(toPy(args.Args[0]))
+	if err != nil {
+		return nil, err
+	}
+	*l = append(*l, items...)
+	return nil, nil
+}
+
+func listInsert(l *ownedList, args *exec.VarArgs) (any, error) {
+	if err := argCount("insert", args, 2, 2); err != nil {
+		return nil, err
+	}
+	at, err := intArgument(args.Args[0])
+	if err != nil {
+		return nil, err
+	}
+	at = clampIndex(at, len(*l))
+	*l = append(*l, nil)
+	copy((*l)[at+1:], (*l)[at:])
+	(*l)[at] = stored(args.Args[1])
+	return nil, nil
+}
+
+// clampIndex is where list.insert puts an item at index i.
+func clampIndex(i, n int) int {
+	if i < 0 {
+		i += n
+	}
+	return max(0, min(i, n))
+}
+
+// intArgument reads an index argument as Python does (ints and bools).
+func intArgument(v *exec.Value) (int, error) {
+	switch x := toPy(v).(type) {
+	case int:
+		return x, nil
+	case bool:
+		return boolToInt(x), nil
+	default:
+		return 0, fmt.Errorf("'%s' object cannot be interpreted as an integer", typeName(x))
+	}
+}
+
+func listPop(l *ownedList, args *exec.VarArgs) (any, error) {
+	if err := argCount("pop", args, 0, 1); err != nil {
+		return nil, err
+	}
+	if len(*l) == 0 {
+		return nil, fmt.Errorf("pop from empty list")
+	}
+	at := -1
+	if len(args.Args) == 1 {
+		var err error
+		if at, err = intArgument(args.Args[0]); err != nil {
+			return nil, err
+		}
+	}
+	i, ok := l.index(at)
+	if !ok {
+		return nil, fmt.Errorf("pop index out of range")
+	}
+	item := (*l)[i]
+	*l = append((*l)[:i], (*l)[i+1:]...)
+	return item, nil
+}
+
+// find is the index of the first item equal to x from start, or -1.
+func (l *ownedList) find(x any, start, end int) int {
+	for i := max(start, 0); i < min(end, len(*l)); i++ {
+		if pyEqual(freeze((*l)[i]), x) {
+			return i
+		}
+	}
+	return -1
+}
+
+func listRemove(l *ownedList, args *exec.VarArgs) (any, error) {
+	if err := argCount("list.remove", args, 1, 1); err != nil {
+		return nil, err
+	}
+	i := l.find(freeze(stored(args.Args[0])), 0, len(*l))
+	if i < 0 {
+		return nil, fmt.Errorf("list.remove(x): x not in list")
+	}
+	*l = append((*l)[:i], (*l)[i+1:]...)
+	return nil, nil
+}
+
+func listIndex(l *ownedList, args *exec.VarArgs) (any, error) {
+	if err := argCount("index", args, 1, 3); err != nil {
+		return nil, err
+	}
+	bounds := []int{0, len(*l)}
+	for n, arg := range args.Args[1:] {
+		bound, err := intArgument(arg)
+		if err != nil {
+			return nil, err
+		}
+		bounds[n] = indexBound(bound, len(*l))
+	}
+	x := freeze(stored(args.Args[0]))
+	if i := l.find(x, bounds[0], bounds[1]); i >= 0 {
+		return i, nil
+	}
+	return nil, fmt.Errorf("%s is not in list", pyRepr(x))
+}
+
+// indexBound is a start or end of list.index: negative from the end.
+func indexBound(i, n int) int {
+	if i < 0 {
+		return max(i+n, 0)
+	}
+	return i
+}
+
+func listCount(l *ownedList, args *exec.VarArgs) (any, error) {
+	if err := argCount("list.count", args, 1, 1); err != nil {
+		return nil, err
+	}
+	x, count := freeze(stored(args.Args[0])), 0
+	for _, item := range *l {
+		if pyEqual(freeze(item), x) {
+			count++
+		}
+	}
+	return count, nil
+}
+
+func listReverse(l *ownedList, args *exec.VarArgs) (any, error) {
+	if err := argCount("list.reverse", args, 0, 0); err != nil {
+		return nil, err
+	}
+	for i, j := 0, len(*l)-1; i < j; i, j = i+1, j-1 {
+		(*l)[i], (*l)[j] = (*l)[j], (*l)[i]
+	}
+	return nil, nil
+}
+
+// listSort is list.sort(reverse=False): Python's stable sort with its
+// comparisons (mixed types refused). key= takes a function, which a
+// template has none of but macros: refused.
+func listSort(l *ownedList, args *exec.VarArgs) (any, error) {
+	if len(args.Args) > 0 {
+		return nil, fmt.Errorf("sort() takes no positional arguments")
+	}
+	reverse, err := sortReverse(args.KwArgs)
+	if err != nil {
+		return nil, err
+	}
+	return nil, l.sortItems(reverse)
+}
+
+func sortReverse(kwargs map[string]*exec.Value) (bool, error) {
+	for name := range kwargs {
+		if name == "key" {
+			return false, fmt.Errorf("list.sort(key=...) " + notSupportedMark + "'s renderer")
+		}
+		if name != "reverse" {
+			return false, fmt.Errorf("'%s' is an invalid keyword argument for sort()", name)
+		}
+	}
+	reverse, ok := kwargs["reverse"]
+	return ok && pyTruthy(toPy(reverse)), nil
+}
+
+func (l *ownedList) sortItems(reverse bool) error {
+	frozen := freeze(l).(pyList)
+	order := make([]int, len(frozen))
+	for i := range order {
+		order[i] = i
+	}
+	var failed error
+	sort.SliceStable(order, func(a, b int) bool {
+		c, err := pyCompare(frozen[order[a]], frozen[order[b]])
+		failed = firstOf(failed, err)
+		return (c < 0 && !reverse) || (c > 0 && reverse)
+	})
+	if failed != nil {
+		return failed
+	}
+	sorted := make(ownedList, len(order))
+	for i, at := range order {
+		sorted[i] = (*l)[at]
+	}
+	*l = sorted
+	return nil
+}
+
+func firstOf(a, b error) error {
+	if a != nil {
+		return a
+	}
+	return b
+}
+
+func listClear(l *ownedList, args *exec.VarArgs) (any, error) {
+	if err := argCount("list.clear", args, 0, 0); err != nil {
+		return nil, err
+	}
+	*l = ownedList{}
+	return nil, nil
+}
+
+func listCopy(l *ownedList, args *exec.VarArgs) (any, error) {
+	if err := argCount("list.copy", args, 0, 0); err != nil {
+		return nil, err
+	}
+	items := append(ownedList{}, *l...)
+	return &items, nil
+}
+
+// dictUpdate is d.update([other], **kwargs): a mapping's items or a list
+// of pairs, then the keyword arguments (in name order: gonja keeps none).
+func dictUpdate(d ownedDict, args *exec.VarArgs) (any, error) {
+	if len(args.Args) > 1 {
+		return nil, fmt.Errorf("update expected at most 1 argument, got %d", len(args.Args))
+	}
+	if len(args.Args) == 1 {
+		if err := d.merge(stored(args.Args[0])); err != nil {
+			return nil, err
+		}
+	}
+	for _, key := range sortedKeys(args.KwArgs) {
+		pyDict(d).set(key, stored(args.KwArgs[key]))
+	}
+	return nil, nil
+}
+
+func (d ownedDict) merge(other any) error {
+	switch v := other.(type) {
+	case ownedDict:
+		for _, key := range pyDict(v).keys() {
+			pyDict(d).set(key, v[key].val)
+		}
+		return nil
+	case *ownedList:
+		return mergeInto(pyDict(d), freeze(v))
+	}
+	return mergeInto(pyDict(d), other)
+}
+
+func dictPop(d ownedDict, args *exec.VarArgs) (any, error) {
+	if err := argCount("pop", args, 1, 2); err != nil {
+		return nil, err
+	}
+	key := dictKey(toPy(args.Args[0]))
+	if slot, ok := d[key]; ok {
+		d.remove(key)
+		return slot.val, nil
+	}
+	if len(args.Args) == 2 {
+		return stored(args.Args[1]), nil
+	}
+	return nil, fmt.Errorf("KeyError: %s", pyRepr(toPy(args.Args[0])))
+}
+
+func dictPopitem(d ownedDict, args *exec.VarArgs) (any, error) {
+	if err := argCount("popitem", args, 0, 0); err != nil {
+		return nil, err
+	}
+	if len(d) == 0 {
+		return nil, fmt.Errorf("KeyError: 'popitem(): dictionary is empty'")
+	}
+	key := d.lastKey()
+	value := d[key].val
+	d.remove(key)
+	return pyTuple{key, freeze(value)}, nil
+}
+
+func dictSetdefault(d ownedDict, args *exec.VarArgs) (any, error) {
+	if err := argCount("setdefault", args, 1, 2); err != nil {
+		return nil, err
+	}
+	key := dictKey(toPy(args.Args[0]))
+	if slot, ok := d[key]; ok {
+		item := ownItem(&slot.val)
+		d[key] = slot
+		return item, nil
+	}
+	var value any
+	if len(args.Args) == 2 {
+		value = own(stored(args.Args[1]))
+	}
+	pyDict(d).set(key, value)
+	return value, nil
+}
+
+func dictClear(d ownedDict, args *exec.VarArgs) (any, error) {
+	if err := argCount("dict.clear", args, 0, 0); err != nil {
+		return nil, err
+	}
+	for key := range d {
+		delete(d, key)
+	}
+	return nil, nil
+}
+
+func dictCopy(d ownedDict, args *exec.VarArgs) (any, error) {
+	if err := argCount("dict.copy", args, 0, 0); err != nil {
+		return nil, err
+	}
+	out := make(ownedDict, len(d))
+	for key, slot := range d {
+		out[key] = slot
+	}
+	return out, nil
+}
+
+// dictFromkeys is dict.fromkeys(iterable, value=None): a new dict.
+func dictFromkeys(_ ownedDict, args *exec.VarArgs) (any, error) {
+	if err := argCount("fromkeys", args, 1, 2); err != nil {
+		return nil, err
+	}
+	keys, err := pyIter(toPy(args.Args[0]))
+	if err != nil {
+		return nil, err
+	}
+	out := make(ownedDict, len(keys))
+	for _, key := range keys {
+		var value any
+		if len(args.Args) == 2 {
+			value = stored(args.Args[1])
+		}
+		pyDict(out).set(dictKey(key), value)
+	}
+	return out, nil
+}
+
+// plainListMethod runs Python's list method name on a list the render does
+// not own (a variable's, a literal): on an owned copy, which gonja then
+// binds to the name the method was called on (exec.Evaluator.evalMethod).
+func plainListMethod(name string) exec.Method[[]any] {
+	method := listMethodNamed(name)
+	return func(_ []any, self *exec.Value, args *exec.VarArgs) (any, error) {
+		l, ok := own(toPy(self)).(*ownedList)
+		if !ok {
+			return nil, fmt.Errorf("'%s' object has no attribute '%s'", typeName(toPy(self)), name)
+		}
+		*self = *exec.AsValue(l)
+		return resultOrError(method(l, args))
+	}
+}
+
+// resultOrError is a method's result, its error as the result: gonja
+// says "invalid call to method 'pop' of {...}: " of an error a method
+// returns, which the engine cannot take apart for a dict's repr.
+func resultOrError(out any, err error) (any, error) {
+	if err != nil {
+		return err, nil
+	}
+	return out, nil
+}
+
+// plainDictMutator is plainListMethod's for dicts.
+func plainDictMutator(name string) exec.Method[map[string]any] {
+	method := dictMethodNamed(name)
+	return func(_ map[string]any, self *exec.Value, args *exec.VarArgs) (any, error) {
+		d, ok := own(toPy(self)).(ownedDict)
+		if !ok {
+			return nil, fmt.Errorf("'%s' object has no attribute '%s'", typeName(toPy(self)), name)
+		}
+		*self = *exec.AsValue(d)
+		return resultOrError(method(d, args))
+	}
+}
+
+// listMethodNames and dictMethodNames are the methods Python's list and
+// dict have.
+func listMethodNames() []string {
+	return []string{"append", "extend", "insert", "pop", "remove", "index", "count", "reverse", "sort", "clear", "copy"}
+}
+
+func dictMethodNames() []string {
+	return []string{"update", "pop", "popitem", "setdefault", "clear", "copy", "get", "items", "keys", "values", "fromkeys"}
+}
+
+// collectionMethods are gonja's list and dict method sets: Python's
+// methods on a list or dict the render does not own yet.
+func collectionMethods() (*exec.MethodSet[[]any], *exec.MethodSet[map[string]any]) {
+	lists := map[string]exec.Method[[]any]{}
+	for _, name := range listMethodNames() {
+		lists[name] = plainListMethod(name)
+	}
+	dicts := map[string]exec.Method[map[string]any]{}
+	for _, name := range dictMethodNames() {
+		dicts[name] = plainDictMutator(name)
+	}
+	return exec.NewMethodSet(lists), exec.NewMethodSet(dicts)
+}
+
+// owningSet is gonja's {% set name = ... %} binding name to owning's
+// value: a list or dict the render changes in place, in a loop's body too
+// (where a rebinding would last one iteration).
+type owningSet struct {
+	Inner exec.ControlStructure
+	name  string
+}
+
+func owningSetParser(gonjaSet parser.ControlStructureParser) parser.ControlStructureParser {
+	return func(p *parser.Parser, args *parser.Parser) (nodes.ControlStructure, error) {
+		name := setTargetName(args)
+		statement, err := gonjaSet(p, args)
+		if err != nil || name == "" {
+			return statement, err
+		}
+		if inner, ok := statement.(exec.ControlStructure); ok {
+			return &owningSet{Inner: inner, name: name}, nil
+		}
+		return statement, nil
+	}
+}
+
+// setTargetName is the name {% set name = ... %} assigns, or "" for other
+// targets (ns.attr, a, b) and for the block form.
+func setTargetName(args *parser.Parser) string {
+	if args.Current(tokens.Name) == nil || args.Peek(tokens.Assign) == nil {
+		return ""
+	}
+	return args.Current().Val
+}
+
+func (s *owningSet) Position() *tokens.Token { return s.Inner.Position() }
+func (s *owningSet) String() string          { return s.Inner.String() }
+
+// Execute implements exec.ControlStructure.
+func (s *owningSet) Execute(r *exec.Renderer, tag *nodes.ControlStructureBlock) error {
+	if err := s.Inner.Execute(r, tag); err != nil {
+		return err
+	}
+	if value, ok := r.Environment.Context.Get(s.name); ok {
+		r.Environment.Context.Set(s.name, owning(value))
+	}
+	return nil
+}
+
+// callsMutator tells whether a template calls a method that changes a
+// list or dict (x.append(...), x.y.update(...)): its render then owns the
+// lists and dicts of the variables it reads (Engine.contextFor), as
+// Ansible's render has its own copies of them, so that a mutation is seen
+// through every later read of the variable, in a loop's body too.
+func callsMutator(toks []*tokens.Token) bool {
+	for i := 1; i < len(toks); i++ {
+		if toks[i].Type == tokens.Name && toks[i-1].Type == tokens.Dot && isMutator(toks[i].Val) && nextIsParenthesis(toks[i+1:]) {
+			return true
+		}
+	}
+	return false
+}
+
+func isMutator(method string) bool {
+	switch method {
+	case "append", "extend", "insert", "pop", "remove", "reverse", "sort", "clear", "update", "popitem", "setdefault":
+		return true
+	}
+	return false
+}
+
+// pyNamespace is Jinja2's namespace(...): {% set ns.attr = x %} changes
+// it, and a list or dict read from it is owned (kept in it), so that
+// ns.items.append(x) in a loop changes ns.items.
+type pyNamespace map[string]any
+
+// namespaceGlobal is namespace(a=1, ...).
+func namespaceGlobal(args *exec.VarArgs) pyNamespace {
+	ns := make(pyNamespace, len(args.KwArgs))
+	for key, value := range args.KwArgs {
+		ns[key] = value
+	}
+	return ns
+}
+
+// GetAttribute implements exec.AttributeGetter.
+func (ns pyNamespace) GetAttribute(name string) (*exec.Value, bool) {
+	value, ok := ns[name]
+	if !ok {
+		return exec.AsValue(nil), false
+	}
+	if v, isValue := value.(*exec.Value); isValue {
+		value = v.Interface()
+	}
+	ns[name] = owning(value)
+	return exec.AsValue(ns[name]), true
+}
