@@ -42,7 +42,7 @@ func or(arg, def any) any {
 // gonjaFilters are Jinja2 filters whose gonja version matches Jinja2 well
 // enough; they get plain Go values and their results are brought back.
 var gonjaFilters = []string{
-	"abs", "attr", "batch", "capitalize", "center", "escape", "e",
+	"abs", "attr", "batch", "escape", "e",
 	"filesizeformat", "forceescape", "groupby", "map",
 	"random", "reject", "rejectattr", "reverse", "round", "safe", "select",
 	"selectattr", "slice", "sort", "striptags", "title", "tojson",

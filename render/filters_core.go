@@ -14,24 +14,26 @@ import (
 // differ from Jinja2 3.1, and Ansible's.
 func ansibleFilters() map[string]filter {
 	filters := map[string]filter{
-		"default":   {params: []string{"default_value", "boolean"}, fn: filterDefault, acceptsUndefined: true},
-		"mandatory": {params: []string{"msg"}, fn: filterMandatory, acceptsUndefined: true},
-		"lower":     {fn: stringFilter(strings.ToLower)},
-		"upper":     {fn: stringFilter(strings.ToUpper)},
-		"string":    {fn: stringFilter(func(s string) string { return s }), keepsRange: true},
-		"trim":      {params: []string{"chars"}, fn: filterTrim},
-		"replace":   {params: []string{"old", "new", "count"}, fn: filterReplace},
-		"int":       {params: []string{"default", "base"}, fn: filterInt},
-		"float":     {params: []string{"default"}, fn: filterFloat},
-		"length":    {fn: filterLength},
-		"first":     {fn: filterFirst},
-		"last":      {fn: filterLast},
-		"join":      {params: []string{"d", "attribute"}, fn: filterJoin},
-		"list":      {fn: filterList},
-		"items":     {fn: filterItems},
-		"dictsort":  {params: []string{"case_sensitive", "by", "reverse"}, fn: filterDictSort},
-		"indent":    {params: []string{"width", "first", "blank"}, fn: filterIndent},
-		"ternary":   {params: []string{"true_val", "false_val", "none_val"}, fn: filterTernary},
+		"default":    {params: []string{"default_value", "boolean"}, fn: filterDefault, acceptsUndefined: true},
+		"mandatory":  {params: []string{"msg"}, fn: filterMandatory, acceptsUndefined: true},
+		"lower":      {fn: strMethodFilter("lower", strLower)},
+		"upper":      {fn: strMethodFilter("upper", strUpper)},
+		"capitalize": {fn: strMethodFilter("capitalize", strCapitalize)},
+		"center":     {params: []string{"width"}, fn: filterCenter},
+		"string":     {fn: stringFilter(func(s string) string { return s }), keepsRange: true},
+		"trim":       {params: []string{"chars"}, fn: filterTrim},
+		"replace":    {params: []string{"old", "new", "count"}, fn: filterReplace},
+		"int":        {params: []string{"default", "base"}, fn: filterInt},
+		"float":      {params: []string{"default"}, fn: filterFloat},
+		"length":     {fn: filterLength},
+		"first":      {fn: filterFirst},
+		"last":       {fn: filterLast},
+		"join":       {params: []string{"d", "attribute"}, fn: filterJoin},
+		"list":       {fn: filterList},
+		"items":      {fn: filterItems},
+		"dictsort":   {params: []string{"case_sensitive", "by", "reverse"}, fn: filterDictSort},
+		"indent":     {params: []string{"width", "first", "blank"}, fn: filterIndent},
+		"ternary":    {params: []string{"true_val", "false_val", "none_val"}, fn: filterTernary},
 		"type_debug": {fn: func(in any, _ []any) (any, error) {
 			return typeName(in), nil
 		}, keepsRange: true},
@@ -105,6 +107,21 @@ func stringFilter(fn func(string) string) func(any, []any) (any, error) {
 	return func(in any, _ []any) (any, error) {
 		return fn(pyStr(in)), nil
 	}
+}
+
+// strMethodFilter is a Jinja2 filter that is a str method of its input:
+// do_lower, do_upper and do_capitalize are soft_str(s).lower() and so on
+// (jinja2/filters.py at 3.1), so they run render's Python str methods
+// (strmethods.go: full case mappings, ß upper is SS), not Go's simple ones.
+func strMethodFilter(name string, method strMethodFunc) func(any, []any) (any, error) {
+	return func(in any, _ []any) (any, error) {
+		return method(pyStr(in), strCall{name: name})
+	}
+}
+
+// filterCenter is do_center(value, width=80): value.center(width).
+func filterCenter(in any, args []any) (any, error) {
+	return strCenter(pyStr(in), strCall{name: "center", args: []any{or(args[0], 80)}})
 }
 
 func filterTrim(in any, args []any) (any, error) {

@@ -93,14 +93,30 @@ func strLower(s string, c strCall) (any, error) {
 	if err := c.none(); err != nil {
 		return nil, err
 	}
-	return cases.Lower(language.Und).String(s), nil
+	return pyLower(s), nil
 }
 
 func strUpper(s string, c strCall) (any, error) {
 	if err := c.none(); err != nil {
 		return nil, err
 	}
-	return cases.Upper(language.Und).String(s), nil
+	return pyUpper(s), nil
+}
+
+// pyLower and pyUpper are str.lower() and str.upper(); an ASCII string's
+// full mappings are Go's simple ones, without a Caser to make.
+func pyLower(s string) string {
+	if isASCII(s) {
+		return strings.ToLower(s)
+	}
+	return cases.Lower(language.Und).String(s)
+}
+
+func pyUpper(s string) string {
+	if isASCII(s) {
+		return strings.ToUpper(s)
+	}
+	return cases.Upper(language.Und).String(s)
 }
 
 // strCaseFold is s.casefold(): Unicode's full case folding (ß is ss).
