@@ -1,6 +1,7 @@
 package render
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"sort"
@@ -586,7 +587,7 @@ func (l *ownedList) sortItems(reverse bool) error {
 	var failed error
 	sort.SliceStable(order, func(a, b int) bool {
 		c, err := pyCompare(frozen[order[a]], frozen[order[b]])
-		failed = firstOf(failed, err)
+		failed = cmp.Or(failed, err)
 		return (c < 0 && !reverse) || (c > 0 && reverse)
 	})
 	if failed != nil {
@@ -598,13 +599,6 @@ func (l *ownedList) sortItems(reverse bool) error {
 	}
 	*l = sorted
 	return nil
-}
-
-func firstOf(a, b error) error {
-	if a != nil {
-		return a
-	}
-	return b
 }
 
 func listClear(l *ownedList, args *exec.VarArgs) (any, error) {

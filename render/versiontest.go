@@ -4,6 +4,7 @@ package render
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -443,7 +444,7 @@ func pep440Suffix(m []string) [6]string {
 	postNumber := m[pep440PostImplicit] + m[pep440PostNumber]
 	hasPost, hasDev := postNumber != "" || m[pep440PostLetter] != "", m[pep440DevLetter] != ""
 	preRank := pep440PreRank(m[pep440PreLetter], hasPost, hasDev)
-	return [6]string{preRank, or0(m[pep440PreNumber]), digitFlag(hasPost), or0(postNumber), digitFlag(!hasDev), or0(m[pep440DevNumber])}
+	return [6]string{preRank, or0(m[pep440PreNumber]), strconv.Itoa(boolToInt(hasPost)), or0(postNumber), strconv.Itoa(boolToInt(!hasDev)), or0(m[pep440DevNumber])}
 }
 
 // pep440PreRank ranks the pre-release letter with its alternative
@@ -462,13 +463,6 @@ func pep440PreRank(letter string, hasPost, hasDev bool) string {
 		return "0"
 	}
 	return "4"
-}
-
-func digitFlag(b bool) string {
-	if b {
-		return "1"
-	}
-	return "0"
 }
 
 func trimTrailingZeros(release []string) []string {
