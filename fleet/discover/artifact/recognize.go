@@ -172,6 +172,7 @@ func decodeDocuments(file string, content []byte) ([]*yaml.Node, error) {
 		var doc yaml.Node
 		err := dec.Decode(&doc)
 		if errors.Is(err, io.EOF) {
+			toFileLines(content, docs)
 			return docs, nil
 		}
 		if err != nil {
