@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/straylight-fleet/straylight/internal/memo"
+	"github.com/straylight-fleet/straylight/internal/yamlline"
 	"gopkg.in/yaml.v3"
 )
 
@@ -172,7 +173,7 @@ func decodeDocuments(file string, content []byte) ([]*yaml.Node, error) {
 		var doc yaml.Node
 		err := dec.Decode(&doc)
 		if errors.Is(err, io.EOF) {
-			toFileLines(content, docs)
+			yamlline.ToFileLines(content, docs)
 			return docs, nil
 		}
 		if err != nil {

@@ -1,7 +1,6 @@
 package artifact
 
 import (
-	"reflect"
 	"strings"
 	"testing"
 )
@@ -23,27 +22,6 @@ func TestYAMLLinesAreTheFilesLines(t *testing.T) {
 		_, err = Recognize("compose.yaml", []byte(bad))
 		if err == nil || !strings.HasPrefix(err.Error(), "compose.yaml:5: services.llm.command:") {
 			t.Errorf("%q: error %v, want it on line 5", brk, err)
-		}
-	}
-}
-
-func TestFileLineOfYAMLLine(t *testing.T) {
-	cases := map[string][]int{
-		"a\nb\n":         {1, 2, 3},
-		"a\r\nb\r\n":     {1, 2, 3},
-		"a\rb\r\nc":      {1, 1, 2},
-		"a\u2028\u2029b": {1, 1, 1},
-		"\r":             {1, 1},
-		"\xc2":           {1},
-	}
-	for in, want := range cases {
-		if got := fileLineOfYAMLLine([]byte(in)); !reflect.DeepEqual(got, want) {
-			t.Errorf("%q: got %v, want %v", in, got, want)
-		}
-	}
-	for in, want := range map[string]bool{"a\r\nb\r\n": false, "a\nb": false, "a\r": true, "a\r\n\rb": true, "\u0085": true} {
-		if got := hasOtherBreaks([]byte(in)); got != want {
-			t.Errorf("hasOtherBreaks(%q) = %v", in, got)
 		}
 	}
 }
