@@ -77,3 +77,16 @@ func TestOverlongKeyIsRefused(t *testing.T) {
 	_, err := d.Set([]string{strings.Repeat("E", 1001)}, 1)
 	wantKind(t, err, ErrInvalid, "host_vars/x.yml", "at most 1000 characters")
 }
+
+// A line break YAML reads and an editor does not (a bare CR, NEL, LS, PS)
+// puts the nodes' lines below the text's: such a file is refused with the
+// line, before any edit, where the edit used to fail to find its value.
+func TestLineBreaksAnEditorDoesNotCountAreRefused(t *testing.T) {
+	for brk, name := range map[string]string{"\r": "a bare carriage return", "\u0085": "a NEL (U+0085)",
+		"\u2028": "a line separator (U+2028)", "\u2029": "a paragraph separator (U+2029)"} {
+		for _, text := range []string{"a: 1\n# note" + brk + "# more\nb: 2\n", "a: 1\nx: \"p" + brk + "q\"\nb: 2\n"} {
+			_, err := Parse("host_vars/x.yml", []byte(text), Options{})
+			wantKind(t, err, ErrUnsupported, "host_vars/x.yml", "line 2 has "+name)
+		}
+	}
+}

@@ -3,6 +3,8 @@ package hvedit
 import (
 	"bytes"
 	"unicode/utf8"
+
+	"github.com/straylight-fleet/straylight/internal/yamlline"
 )
 
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
@@ -40,28 +42,20 @@ func indexLines(body []byte) []int {
 }
 
 // checkEncoding refuses texts whose columns could not be mapped to bytes:
-// UTF-16 (yaml.v3 converts it), invalid UTF-8, bare carriage returns.
+// UTF-16 (yaml.v3 converts it), invalid UTF-8, and a line break yaml.v3
+// counts and the line index does not (a bare carriage return, NEL, LS or
+// PS: the nodes' lines would point below the lines the splices work on).
 func checkEncoding(body []byte) error {
 	switch {
 	case bytes.HasPrefix(body, []byte{0xFE, 0xFF}) || bytes.HasPrefix(body, []byte{0xFF, 0xFE}):
 		return failf(ErrUnsupported, "the file is UTF-16; only UTF-8 vars files can be edited")
 	case !utf8.Valid(body):
 		return failf(ErrSyntax, "the file is not valid UTF-8")
-	case hasLoneCR(body):
-		return failf(ErrUnsupported, "the file has bare carriage returns (old Mac line endings)")
+	}
+	if b, ok := yamlline.FirstOther(body); ok {
+		return failf(ErrUnsupported, "line %d has %s, which YAML reads as a line break and an editor does not; only \\n and \\r\\n line endings can be edited", b.Line, b.Name)
 	}
 	return nil
-}
-
-// hasLoneCR reports a carriage return that does not end a CRLF pair: YAML
-// takes it for a line break, which would throw the line index off.
-func hasLoneCR(body []byte) bool {
-	for i, c := range body {
-		if c == '\r' && (i+1 == len(body) || body[i+1] != '\n') {
-			return true
-		}
-	}
-	return false
 }
 
 // offset turns yaml.v3's 1-based line and column (counted in characters)
