@@ -17,8 +17,6 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-const others = "\r\u0085\u2028\u2029"
-
 // Break is a line break yaml.v3 reads that a reader does not: where it is
 // and its name for a message.
 type Break struct {
@@ -29,23 +27,31 @@ type Break struct {
 // FirstOther is the first bare "\r", NEL, LS or PS of content; ok is false
 // when there is none.
 func FirstOther(content []byte) (b Break, ok bool) {
-	for i := bytes.IndexAny(content, others); i >= 0; {
-		if name := otherName(content, i); name != "" {
-			return Break{Line: bytes.Count(content[:i], []byte("\n")) + 1, Name: name}, true
+	if !mayHaveOther(content) {
+		return Break{}, false
+	}
+	for i := range content {
+		if yamlBreakSize(content, i) > 0 {
+			if name := otherName(content, i); name != "" {
+				return Break{Line: bytes.Count(content[:i], []byte("\n")) + 1, Name: name}, true
+			}
 		}
-		next := bytes.IndexAny(content[i+1:], others)
-		if next < 0 {
-			break
-		}
-		i += 1 + next
 	}
 	return Break{}, false
 }
 
+// mayHaveOther is the quick answer for nearly every file: without a "\r"
+// and the first bytes of NEL (0xC2) and of LS and PS (0xE2), none is there.
+func mayHaveOther(content []byte) bool {
+	return bytes.IndexByte(content, '\r') >= 0 || bytes.IndexByte(content, 0xC2) >= 0 || bytes.IndexByte(content, 0xE2) >= 0
+}
+
 // otherName names the break at i when it is one a reader does not count
-// ("" for "\r\n").
+// ("" for "\n" and "\r\n").
 func otherName(b []byte, i int) string {
 	switch r, _ := utf8.DecodeRune(b[i:]); r {
+	case '\n':
+		return ""
 	case '\r':
 		if i+1 < len(b) && b[i+1] == '\n' {
 			return ""
