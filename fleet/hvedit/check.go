@@ -78,7 +78,7 @@ func (st setter) verify(before *editor, ch *change) error {
 	if err != nil {
 		return st.unverified(ch, 0, "the edited text does not parse (%v)", err)
 	}
-	if p := otherChange(flatten(before.root), flatten(after.root), pathOf(ch.keyPath)); p != "" {
+	if p, changed := otherChange(flatten(before.root), flatten(after.root), pathOf(ch.keyPath)); changed {
 		return st.unverified(ch, 0, "the edit would also change %s", p)
 	}
 	sp, err := lookup(after.root, ch.keyPath)

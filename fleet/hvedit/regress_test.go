@@ -90,3 +90,15 @@ func TestLineBreaksAnEditorDoesNotCountAreRefused(t *testing.T) {
 		}
 	}
 }
+
+// An anchored empty key (&0:) is a null key whose path is named "": a key
+// added after its block scalar, which would gain a line break, is refused
+// like any other key's (the verification read the path "" as no change).
+func TestChangeToAnAnchoredEmptyKeyIsRefused(t *testing.T) {
+	d, _ := Parse("host_vars/x.yml", []byte("&0: >\n 0"), Options{})
+	_, err := d.Set([]string{"0"}, []string{"0"})
+	wantKind(t, err, ErrVerify, "host_vars/x.yml", `would also change ""`)
+	if string(d.Bytes()) != "&0: >\n 0" {
+		t.Errorf("the document changed: %q", d.Bytes())
+	}
+}

@@ -69,8 +69,11 @@ func pathOf(keyPath []string) string {
 }
 
 // otherChange returns the first path, outside target and its ancestors,
-// whose node differs between before and after ("" when none does).
-func otherChange(before, after flatMap, target string) string {
+// whose node differs between before and after, as a dotted key path; ok is
+// false when none does. (An empty key, an anchored null, names its path
+// "": a path returned as "" read as no change, and an edit that changed
+// that key's value went through; found by FuzzSetValue.)
+func otherChange(before, after flatMap, target string) (path string, ok bool) {
 	var changed []string
 	for _, m := range []flatMap{before, after} {
 		for p := range m {
@@ -80,10 +83,22 @@ func otherChange(before, after flatMap, target string) string {
 		}
 	}
 	if len(changed) == 0 {
-		return ""
+		return "", false
 	}
 	sort.Strings(changed)
-	return strings.ReplaceAll(strings.TrimPrefix(changed[0], pathSep), pathSep, ".")
+	return dottedPath(changed[0]), true
+}
+
+// dottedPath is a flatMap path as a reader writes it: keys joined by ".",
+// an empty key as "".
+func dottedPath(p string) string {
+	keys := strings.Split(strings.TrimPrefix(p, pathSep), pathSep)
+	for i, k := range keys {
+		if k == "" {
+			keys[i] = `""`
+		}
+	}
+	return strings.Join(keys, ".")
 }
 
 // related: p is target, inside it, or one of its ancestors (which may turn
