@@ -125,6 +125,16 @@ type compiled struct {
 	qualified []qualifiedUse
 }
 
+// rawTexts are the raw blocks' texts as this key's template writes them,
+// by the offset of their {% raw %}.
+func (k compileKey) rawTexts(blocks []rawBlock) map[int]string {
+	texts := make(map[int]string, len(blocks))
+	for _, b := range blocks {
+		texts[b.at] = b.text(k.lstripBlocks, k.newline)
+	}
+	return texts
+}
+
 func (k compileKey) config() *config.Config {
 	cfg := config.New()
 	cfg.StrictUndefined = true
@@ -144,19 +154,33 @@ func (e *Engine) compile(key compileKey) *compiled {
 	if cached, ok := e.compiled.Load(key); ok {
 		return cached.(*compiled)
 	}
-	c := e.parse(key)
+	c := e.parseProtected(key)
 	actual, _ := e.compiled.LoadOrStore(key, c)
 	return actual.(*compiled)
+}
+
+// parseProtected is parse, with a panic in gonja's lexer or parser (a
+// template it does not expect, found by FuzzRenderTemplate) kept as the
+// template's error: a repository's template never ends the process.
+func (e *Engine) parseProtected(key compileKey) (c *compiled) {
+	err := protect(func() error {
+		c = e.parse(key)
+		return nil
+	})
+	if err != nil {
+		c = &compiled{err: err}
+	}
+	return c
 }
 
 func (e *Engine) parse(key compileKey) *compiled {
 	cfg := key.config()
 	src := strings.ReplaceAll(strings.ReplaceAll(key.src, "\r\n", "\n"), "\r", "\n")
-	blanked, values := blankStrings(src, key.newline, key.escapeBackslashes, key.delimiters.orJinja())
+	blanked, values, raws := blankStrings(src, key.newline, key.escapeBackslashes, key.delimiters.orJinja())
 	short, prefixes := shortFilterNames(blanked, key.delimiters)
 	toks := lexTokens(short, cfg)
 	toks, names := fixTokens(toks, values)
-	statements := positionedStatements{set: e.env.ControlStructures, toks: toks, loops: includeLoopStates(toks)}
+	statements := positionedStatements{set: e.env.ControlStructures, toks: toks, loops: includeLoopStates(toks), raws: key.rawTexts(raws)}
 	root, err := parser.NewParser("template", tokens.NewStream(toks), cfg, e.loader, statements).Parse()
 	if err != nil {
 		return &compiled{err: err}
@@ -307,6 +331,7 @@ type positionedStatements struct {
 	set   *exec.ControlStructureSet
 	toks  []*tokens.Token
 	loops map[*tokens.Token]loopState // of include statements, by BlockBegin
+	raws  map[int]string              // the raw blocks' texts as Jinja2 writes them, by offset
 }
 
 // Get implements parser.ControlStructureGetter.
@@ -325,6 +350,9 @@ func (ps positionedStatements) Get(name string) (parser.ControlStructureParser, 
 			if begin := ps.statementBegin(next); begin != nil {
 				include.Location, include.Loop = begin, ps.loops[begin]
 			}
+		}
+		if raw, ok := node.(*rawText); ok {
+			ps.setRawText(raw, next)
 		}
 		return node, err
 	}, true
@@ -348,6 +376,16 @@ func (ps positionedStatements) statementLine(next *tokens.Token) int {
 
 // statementBegin is the BlockBegin of the statement that ends just before
 // next.
+// setRawText gives a raw block Jinja2's text, found by its {% raw %}'s
+// offset; a block the scanner did not see keeps gonja's.
+func (ps positionedStatements) setRawText(raw *rawText, next *tokens.Token) {
+	if begin := ps.statementBegin(next); begin != nil {
+		if text, ok := ps.raws[begin.Pos]; ok {
+			raw.text = text
+		}
+	}
+}
+
 func (ps positionedStatements) statementBegin(next *tokens.Token) *tokens.Token {
 	for i, tok := range ps.toks {
 		if tok != next {

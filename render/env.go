@@ -46,6 +46,7 @@ func newControlStructures() *exec.ControlStructureSet {
 	set["set"] = owningSetParser(gonjaSet)
 	set["include"], set["import"], set["from"] = includeParser, importParser, fromParser
 	set["extends"] = extendsParser
+	set["raw"] = rawParser
 	return exec.NewControlStructureSet(set)
 }
 

@@ -42,18 +42,19 @@ type stringScanner struct {
 	// rawStart and rawEnd find {% raw %} and {% endraw %} with marks.
 	rawStart, rawEnd *regexp.Regexp
 	marks            delimiters
+	raws             []rawBlock // the raw blocks met, in order
 }
 
 // blankStrings returns src with string literal contents blanked and the
-// Jinja2 value of each literal keyed by its offset.
-func blankStrings(src, newline string, escapeBackslashes bool, marks delimiters) (string, map[int]string) {
+// Jinja2 value of each literal keyed by its offset, and its raw blocks.
+func blankStrings(src, newline string, escapeBackslashes bool, marks delimiters) (string, map[int]string, []rawBlock) {
 	s := &stringScanner{src: []byte(src), out: []byte(src), values: map[int]string{}, newline: newline, escapeBackslashes: escapeBackslashes, marks: marks}
 	s.rawStart, s.rawEnd = rawBlockStart(), rawBlockEnd()
 	if marks.blockStart != "{%" || marks.blockEnd != "%}" {
 		s.rawStart, s.rawEnd = rawBlockMarks(marks)
 	}
 	s.scanData(0)
-	return string(s.out), s.values
+	return string(s.out), s.values, s.raws
 }
 
 func (s *stringScanner) scanData(pos int) {
@@ -89,11 +90,13 @@ func (s *stringScanner) scanTag(pos int) int {
 	case hasPrefix(rest, s.marks.variableStart):
 		return s.scanExpression(pos+len(s.marks.variableStart), s.marks.variableEnd, true)
 	case s.rawStart.Match(rest):
-		loc := s.rawEnd.FindIndex(s.src[pos:])
-		if loc == nil {
+		end := s.rawEnd.FindIndex(rest)
+		if end == nil {
 			return len(s.src)
 		}
-		return pos + loc[1]
+		begin := s.rawStart.FindIndex(rest)[1]
+		s.raws = append(s.raws, newRawBlock(pos, string(rest[:begin]), string(rest[begin:end[0]]), string(rest[end[0]:end[1]]), s.marks))
+		return pos + end[1]
 	case hasPrefix(rest, s.marks.blockStart):
 		return s.scanExpression(pos+len(s.marks.blockStart), s.marks.blockEnd, false)
 	}
