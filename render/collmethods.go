@@ -408,19 +408,11 @@ func listInsert(l *ownedList, va *exec.VarArgs) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	at = clampIndex(at, len(*l))
+	at = min(adjustIndex(at, len(*l)), len(*l))
 	*l = append(*l, nil)
 	copy((*l)[at+1:], (*l)[at:])
 	(*l)[at] = args[1]
 	return nil, nil
-}
-
-// clampIndex is where list.insert puts an item at index i.
-func clampIndex(i, n int) int {
-	if i < 0 {
-		i += n
-	}
-	return max(0, min(i, n))
 }
 
 func listPop(l *ownedList, va *exec.VarArgs) (any, error) {
@@ -492,21 +484,13 @@ func listIndex(l *ownedList, va *exec.VarArgs) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		bounds[n] = indexBound(bound, len(*l))
+		bounds[n] = adjustIndex(bound, len(*l))
 	}
 	x := freeze(args[0])
 	if i := l.find(x, bounds[0], bounds[1]); i >= 0 {
 		return i, nil
 	}
 	return nil, fmt.Errorf("%s is not in list", pyRepr(x))
-}
-
-// indexBound is a start or end of list.index: negative from the end.
-func indexBound(i, n int) int {
-	if i < 0 {
-		return max(i+n, 0)
-	}
-	return i
 }
 
 func listCount(l *ownedList, va *exec.VarArgs) (any, error) {

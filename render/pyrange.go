@@ -264,3 +264,17 @@ func sliceIndex(x any) (int, error) {
 	}
 	return 0, errors.New("slice indices must be integers or None or have an __index__ method")
 }
+
+// adjustIndex is a start or end index into n items as CPython adjusts it
+// for str's find methods, list.index and list.insert (ADJUST_INDICES in
+// Objects/unicodeobject.c; list_index_impl and ins1 in
+// Objects/listobject.c; CPython 3.11): counted from the end when negative,
+// and 0 when still negative. An index past the end is left as it is: an
+// end, and list.insert's place, are then n (the caller's min(..., n)); a
+// start past the end finds nothing, not even "".
+func adjustIndex(i, n int) int {
+	if i < 0 {
+		return max(i+n, 0)
+	}
+	return i
+}

@@ -33,20 +33,9 @@ func findWindow(s string, c methodCall) (window, error) {
 	if w.end, err = findBound(args[2], len(w.runes)); err != nil {
 		return window{}, err
 	}
-	w.adjust()
-	return w, nil
-}
-
-func (w *window) adjust() {
 	n := len(w.runes)
-	if w.end > n {
-		w.end = n
-	} else if w.end < 0 {
-		w.end = max(w.end+n, 0)
-	}
-	if w.start < 0 {
-		w.start = max(w.start+n, 0)
-	}
+	w.start, w.end = adjustIndex(w.start, n), min(adjustIndex(w.end, n), n)
+	return w, nil
 }
 
 // holds tells whether sub fits between start and end at all.
