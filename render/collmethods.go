@@ -475,19 +475,12 @@ func listIndex(l *ownedList, va *exec.VarArgs) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	bounds := []int{0, len(*l)}
-	for n, arg := range args[1:] {
-		if arg == notGiven {
-			break
-		}
-		bound, err := pyIndex(arg)
-		if err != nil {
-			return nil, err
-		}
-		bounds[n] = adjustIndex(bound, len(*l))
+	start, end, err := startAndEnd(args[1], args[2], len(*l), intOr)
+	if err != nil {
+		return nil, err
 	}
 	x := freeze(args[0])
-	if i := l.find(x, bounds[0], bounds[1]); i >= 0 {
+	if i := l.find(x, start, end); i >= 0 {
 		return i, nil
 	}
 	return nil, fmt.Errorf("%s is not in list", pyRepr(x))

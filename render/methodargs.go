@@ -7,47 +7,41 @@ import (
 	"github.com/nikolalohinski/gonja/v2/exec"
 )
 
-// A Python method call's arguments, bound as CPython 3.11 binds them for
-// str's methods (Objects/unicodeobject.c and its Argument Clinic
-// declarations, Objects/clinic/unicodeobject.c.h) and list's and dict's
-// (Objects/listobject.c, Objects/dictobject.c). How a method takes its
-// arguments decides how a wrong call is worded (Python/getargs.c):
-//   - a method of no parameter or of one (METH_NOARGS, METH_O), and any
-//     method refusing a keyword, names its type: "str.upper() takes no
-//     arguments (1 given)";
-//   - Argument Clinic's positional-only parameters and PyArg_UnpackTuple's
-//     do not (_PyArg_CheckPositional): "center expected at most 2
-//     arguments, got 3";
-//   - PyArg_ParseTuple's and keyword parameters word it as a function's:
-//     "split() takes at most 2 arguments (3 given)".
-// methodargs_test.go checks each family's messages against CPython's.
+// The arguments of a Python method's call, bound as CPython 3.11 binds
+// those of str's, list's and dict's methods (Objects/unicodeobject.c,
+// listobject.c, dictobject.c and their Argument Clinic declarations in
+// Objects/clinic/). How a method takes them decides how a wrong call is
+// worded (Python/getargs.c): a method of no parameter or of one
+// (METH_NOARGS, METH_O) and a refused keyword name the type, "str.upper()
+// takes no arguments (1 given)"; Argument Clinic's positional-only
+// parameters do not, "center expected at most 2 arguments, got 3";
+// PyArg_ParseTuple's and keyword parameters word it as a function's,
+// "split() takes at most 2 arguments (3 given)" (methodargs_test.go).
 
-// methodCall is one call of a Python method, its arguments as the method
-// takes them. owner is the type its messages name ("str"), or "" where
-// they name the method alone.
+// methodCall is one call of a Python method. qualified is its name as the
+// messages that name the type give it ("str.upper").
 type methodCall struct {
-	owner, name string
-	args        []any
-	kwargs      map[string]any
+	name, qualified string
+	args            []any
+	kwargs          map[string]any
 }
 
 // strMethodCall is a call of str's method name.
 func strMethodCall(name string, va *exec.VarArgs) methodCall {
-	return bindCall("str", name, va, toPy)
+	return bindCall(name, "str."+name, va, toPy)
 }
 
 // collMethodCall is a call of a list or dict method, its arguments as the
 // list or dict stores them (stored: an owned value itself). name is the
-// method's as its messages give it, "list.append" or "pop" (CPython names
-// the type in more of them: methodCallDeviations in methodargs_test.go).
+// method's in all its messages, "list.append" or "pop" (CPython names the
+// type in more of them: methodCallDeviations in methodargs_test.go).
 func collMethodCall(name string, va *exec.VarArgs) methodCall {
-	return bindCall("", name, va, stored)
+	return bindCall(name, name, va, stored)
 }
 
-// bindCall is a call of owner's method name, its arguments converted by
-// value.
-func bindCall(owner, name string, va *exec.VarArgs, value func(*exec.Value) any) methodCall {
-	c := methodCall{owner: owner, name: name, args: make([]any, len(va.Args)), kwargs: make(map[string]any, len(va.KwArgs))}
+// bindCall is a call of a method, its arguments converted by value.
+func bindCall(name, qualified string, va *exec.VarArgs, value func(*exec.Value) any) methodCall {
+	c := methodCall{name: name, qualified: qualified, args: make([]any, len(va.Args)), kwargs: make(map[string]any, len(va.KwArgs))}
 	for i, arg := range va.Args {
 		c.args[i] = value(arg)
 	}
@@ -55,14 +49,6 @@ func bindCall(owner, name string, va *exec.VarArgs, value func(*exec.Value) any)
 		c.kwargs[key] = value(arg)
 	}
 	return c
-}
-
-// qualified is the method's name with its type's: "str.upper".
-func (c methodCall) qualified() string {
-	if c.owner == "" {
-		return c.name
-	}
-	return c.owner + "." + c.name
 }
 
 // arguments is "argument" or "arguments", as CPython words a count.
@@ -75,7 +61,7 @@ func arguments(n int) string {
 
 func (c methodCall) refuseKeywords() error {
 	if len(c.kwargs) > 0 {
-		return fmt.Errorf("%s() takes no keyword arguments", c.qualified())
+		return fmt.Errorf("%s() takes no keyword arguments", c.qualified)
 	}
 	return nil
 }
@@ -86,7 +72,7 @@ func (c methodCall) none() error {
 		return err
 	}
 	if len(c.args) > 0 {
-		return fmt.Errorf("%s() takes no arguments (%d given)", c.qualified(), len(c.args))
+		return fmt.Errorf("%s() takes no arguments (%d given)", c.qualified, len(c.args))
 	}
 	return nil
 }
@@ -98,7 +84,7 @@ func (c methodCall) one() (any, error) {
 		return nil, err
 	}
 	if len(c.args) != 1 {
-		return nil, fmt.Errorf("%s() takes exactly one argument (%d given)", c.qualified(), len(c.args))
+		return nil, fmt.Errorf("%s() takes exactly one argument (%d given)", c.qualified, len(c.args))
 	}
 	return c.args[0], nil
 }

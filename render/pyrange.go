@@ -265,13 +265,22 @@ func sliceIndex(x any) (int, error) {
 	return 0, errors.New("slice indices must be integers or None or have an __index__ method")
 }
 
-// adjustIndex is a start or end index into n items as CPython adjusts it
-// for str's find methods, list.index and list.insert (ADJUST_INDICES in
-// Objects/unicodeobject.c; list_index_impl and ins1 in
-// Objects/listobject.c; CPython 3.11): counted from the end when negative,
-// and 0 when still negative. An index past the end is left as it is: an
-// end, and list.insert's place, are then n (the caller's min(..., n)); a
-// start past the end finds nothing, not even "".
+// startAndEnd are a start and an end parameter into n items, read by read
+// (their defaults 0 and n) and adjusted: the end at most n, a start past
+// it left there (it finds nothing, not even "").
+func startAndEnd(start, end any, n int, read func(any, int) (int, error)) (int, int, error) {
+	i, err := read(start, 0)
+	if err != nil {
+		return 0, 0, err
+	}
+	j, err := read(end, n)
+	return adjustIndex(i, n), min(adjustIndex(j, n), n), err
+}
+
+// adjustIndex is an index into n items as CPython adjusts a start or an
+// end (ADJUST_INDICES in Objects/unicodeobject.c, list_index_impl and ins1
+// in Objects/listobject.c, CPython 3.11): counted from the end when
+// negative, and 0 when still negative.
 func adjustIndex(i, n int) int {
 	if i < 0 {
 		return max(i+n, 0)

@@ -18,24 +18,15 @@ type window struct {
 	start, end int
 }
 
-// findWindow binds sub, start and end and adjusts the bounds as CPython's
-// ADJUST_INDICES does (an end past the string is its length, negative
-// bounds count from the end).
+// findWindow binds sub, start and end (ints or None), the bounds adjusted.
 func findWindow(s string, c methodCall) (window, error) {
 	args, err := c.finds()
 	if err != nil {
 		return window{}, err
 	}
 	w := window{runes: []rune(s)}
-	if w.start, err = findBound(args[1], 0); err != nil {
-		return window{}, err
-	}
-	if w.end, err = findBound(args[2], len(w.runes)); err != nil {
-		return window{}, err
-	}
-	n := len(w.runes)
-	w.start, w.end = adjustIndex(w.start, n), min(adjustIndex(w.end, n), n)
-	return w, nil
+	w.start, w.end, err = startAndEnd(args[1], args[2], len(w.runes), findBound)
+	return w, err
 }
 
 // holds tells whether sub fits between start and end at all.
