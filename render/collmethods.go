@@ -335,8 +335,8 @@ func dictMethodNamedMore(name string) dictMethodFunc {
 
 // view is d.items() or d.values(): a list of d's values themselves (owned)
 // or of (key, value) tuples.
-func (d ownedDict) view(items bool, args *exec.VarArgs) (any, error) {
-	if err := argCount("dict.values", args, 0, 0); err != nil {
+func (d ownedDict) view(items bool, va *exec.VarArgs) (any, error) {
+	if err := collMethodCall("dict.values", va).none(); err != nil {
 		return nil, err
 	}
 	out := make(ownedList, 0, len(d))
@@ -360,60 +360,38 @@ func callPlain(method func(*exec.VarArgs) *exec.Value, args *exec.VarArgs) (any,
 }
 
 // ownedGet is d.get(key, default=None), the item itself (owned).
-func ownedGet(d ownedDict, args *exec.VarArgs) (any, error) {
-	if err := argCount("get", args, 1, 2); err != nil {
+func ownedGet(d ownedDict, va *exec.VarArgs) (any, error) {
+	args, err := collMethodCall("get", va).positional(1, 2)
+	if err != nil {
 		return nil, err
 	}
-	key := dictKey(toPy(args.Args[0]))
+	key := dictKey(freeze(args[0]))
 	if _, ok := d[key]; ok {
 		item, _ := d.GetItem(key)
 		return item.Interface(), nil
 	}
-	if len(args.Args) == 2 {
-		return stored(args.Args[1]), nil
+	return or(args[1], nil), nil
+}
+
+func listAppend(l *ownedList, va *exec.VarArgs) (any, error) {
+	item, err := collMethodCall("list.append", va).one()
+	if err != nil {
+		return nil, err
 	}
+	*l = append(*l, item)
 	return nil, nil
 }
 
-// argCount checks a method's positional arguments as Python does, and
-// refuses keyword arguments.
-func argCount(name string, args *exec.VarArgs, least, most int) error {
-	if len(args.KwArgs) > 0 {
-		return fmt.Errorf("%s() takes no keyword arguments", name)
-	}
-	n := len(args.Args)
-	switch {
-	case least == most && n != least && least == 0:
-		return fmt.Errorf("%s() takes no arguments (%d given)", name, n)
-	case least == most && n != least && least == 1:
-		return fmt.Errorf("%s() takes exactly one argument (%d given)", name, n)
-	case least == most && n != least:
-		return fmt.Errorf("%s expected %d arguments, got %d", name, least, n)
-	case n < least:
-		return fmt.Errorf("%s expected at least %d argument, got %d", name, least, n)
-	case n > most:
-		return fmt.Errorf("%s expected at most %d arguments, got %d", name, most, n)
-	}
-	return nil
-}
-
-func listAppend(l *ownedList, args *exec.VarArgs) (any, error) {
-	if err := argCount("list.append", args, 1, 1); err != nil {
+func listExtend(l *ownedList, va *exec.VarArgs) (any, error) {
+	arg, err := collMethodCall("list.extend", va).one()
+	if err != nil {
 		return nil, err
 	}
-	*l = append(*l, stored(args.Args[0]))
-	return nil, nil
-}
-
-func listExtend(l *ownedList, args *exec.VarArgs) (any, error) {
-	if err := argCount("list.extend", args, 1, 1); err != nil {
-		return nil, err
-	}
-	if other, ok := stored(args.Args[0]).(*ownedList); ok {
+	if other, ok := arg.(*ownedList); ok {
 		*l = append(*l, *other...)
 		return nil, nil
 	}
-	items, err := pyIter(toPy(args.Args[0]))
+	items, err := pyIter(freeze(arg))
 	if err != nil {
 		return nil, err
 	}
@@ -421,54 +399,33 @@ func listExtend(l *ownedList, args *exec.VarArgs) (any, error) {
 	return nil, nil
 }
 
-func listInsert(l *ownedList, args *exec.VarArgs) (any, error) {
-	if err := argCount("insert", args, 2, 2); err != nil {
-		return nil, err
-	}
-	at, err := intArgument(args.Args[0])
+func listInsert(l *ownedList, va *exec.VarArgs) (any, error) {
+	args, err := collMethodCall("insert", va).positional(2, 2)
 	if err != nil {
 		return nil, err
 	}
-	at = clampIndex(at, len(*l))
+	at, err := pyIndex(args[0])
+	if err != nil {
+		return nil, err
+	}
+	at = min(adjustIndex(at, len(*l)), len(*l))
 	*l = append(*l, nil)
 	copy((*l)[at+1:], (*l)[at:])
-	(*l)[at] = stored(args.Args[1])
+	(*l)[at] = args[1]
 	return nil, nil
 }
 
-// clampIndex is where list.insert puts an item at index i.
-func clampIndex(i, n int) int {
-	if i < 0 {
-		i += n
-	}
-	return max(0, min(i, n))
-}
-
-// intArgument reads an index argument as Python does (ints and bools).
-func intArgument(v *exec.Value) (int, error) {
-	switch x := toPy(v).(type) {
-	case int:
-		return x, nil
-	case bool:
-		return boolToInt(x), nil
-	default:
-		return 0, fmt.Errorf("'%s' object cannot be interpreted as an integer", typeName(x))
-	}
-}
-
-func listPop(l *ownedList, args *exec.VarArgs) (any, error) {
-	if err := argCount("pop", args, 0, 1); err != nil {
+func listPop(l *ownedList, va *exec.VarArgs) (any, error) {
+	args, err := popArguments(collMethodCall("pop", va))
+	if err != nil {
 		return nil, err
 	}
 	if len(*l) == 0 {
 		return nil, fmt.Errorf("pop from empty list")
 	}
-	at := -1
-	if len(args.Args) == 1 {
-		var err error
-		if at, err = intArgument(args.Args[0]); err != nil {
-			return nil, err
-		}
+	at, err := intOr(args[0], -1)
+	if err != nil {
+		return nil, err
 	}
 	i, ok := l.index(at)
 	if !ok {
@@ -477,6 +434,17 @@ func listPop(l *ownedList, args *exec.VarArgs) (any, error) {
 	item := (*l)[i]
 	*l = append((*l)[:i], (*l)[i+1:]...)
 	return item, nil
+}
+
+// popArguments binds list.pop's index. Its count is worded "at most 1
+// arguments", as straylight has worded it (CPython 3.11: "at most 1
+// argument"; methodCallDeviations in methodargs_test.go).
+func popArguments(c methodCall) ([]any, error) {
+	args, err := c.positional(0, 1)
+	if err != nil && len(c.kwargs) == 0 {
+		err = fmt.Errorf("pop expected at most 1 arguments, got %d", len(c.args))
+	}
+	return args, err
 }
 
 // find is the index of the first item equal to x from start, or -1.
@@ -489,11 +457,12 @@ func (l *ownedList) find(x any, start, end int) int {
 	return -1
 }
 
-func listRemove(l *ownedList, args *exec.VarArgs) (any, error) {
-	if err := argCount("list.remove", args, 1, 1); err != nil {
+func listRemove(l *ownedList, va *exec.VarArgs) (any, error) {
+	x, err := collMethodCall("list.remove", va).one()
+	if err != nil {
 		return nil, err
 	}
-	i := l.find(freeze(stored(args.Args[0])), 0, len(*l))
+	i := l.find(freeze(x), 0, len(*l))
 	if i < 0 {
 		return nil, fmt.Errorf("list.remove(x): x not in list")
 	}
@@ -501,38 +470,28 @@ func listRemove(l *ownedList, args *exec.VarArgs) (any, error) {
 	return nil, nil
 }
 
-func listIndex(l *ownedList, args *exec.VarArgs) (any, error) {
-	if err := argCount("index", args, 1, 3); err != nil {
+func listIndex(l *ownedList, va *exec.VarArgs) (any, error) {
+	args, err := collMethodCall("index", va).positional(1, 3)
+	if err != nil {
 		return nil, err
 	}
-	bounds := []int{0, len(*l)}
-	for n, arg := range args.Args[1:] {
-		bound, err := intArgument(arg)
-		if err != nil {
-			return nil, err
-		}
-		bounds[n] = indexBound(bound, len(*l))
+	start, end, err := startAndEnd(args[1], args[2], len(*l), intOr)
+	if err != nil {
+		return nil, err
 	}
-	x := freeze(stored(args.Args[0]))
-	if i := l.find(x, bounds[0], bounds[1]); i >= 0 {
+	x := freeze(args[0])
+	if i := l.find(x, start, end); i >= 0 {
 		return i, nil
 	}
 	return nil, fmt.Errorf("%s is not in list", pyRepr(x))
 }
 
-// indexBound is a start or end of list.index: negative from the end.
-func indexBound(i, n int) int {
-	if i < 0 {
-		return max(i+n, 0)
-	}
-	return i
-}
-
-func listCount(l *ownedList, args *exec.VarArgs) (any, error) {
-	if err := argCount("list.count", args, 1, 1); err != nil {
+func listCount(l *ownedList, va *exec.VarArgs) (any, error) {
+	arg, err := collMethodCall("list.count", va).one()
+	if err != nil {
 		return nil, err
 	}
-	x, count := freeze(stored(args.Args[0])), 0
+	x, count := freeze(arg), 0
 	for _, item := range *l {
 		if pyEqual(freeze(item), x) {
 			count++
@@ -541,8 +500,8 @@ func listCount(l *ownedList, args *exec.VarArgs) (any, error) {
 	return count, nil
 }
 
-func listReverse(l *ownedList, args *exec.VarArgs) (any, error) {
-	if err := argCount("list.reverse", args, 0, 0); err != nil {
+func listReverse(l *ownedList, va *exec.VarArgs) (any, error) {
+	if err := collMethodCall("list.reverse", va).none(); err != nil {
 		return nil, err
 	}
 	for i, j := 0, len(*l)-1; i < j; i, j = i+1, j-1 {
@@ -554,28 +513,15 @@ func listReverse(l *ownedList, args *exec.VarArgs) (any, error) {
 // listSort is list.sort(reverse=False): Python's stable sort with its
 // comparisons (mixed types refused). key= takes a function, which a
 // template has none of but macros: refused.
-func listSort(l *ownedList, args *exec.VarArgs) (any, error) {
-	if len(args.Args) > 0 {
-		return nil, fmt.Errorf("sort() takes no positional arguments")
-	}
-	reverse, err := sortReverse(args.KwArgs)
+func listSort(l *ownedList, va *exec.VarArgs) (any, error) {
+	args, err := collMethodCall("sort", va).keywordOnly("key", "reverse")
 	if err != nil {
 		return nil, err
 	}
-	return nil, l.sortItems(reverse)
-}
-
-func sortReverse(kwargs map[string]*exec.Value) (bool, error) {
-	for name := range kwargs {
-		if name == "key" {
-			return false, fmt.Errorf("list.sort(key=...) " + notSupportedMark + "'s renderer")
-		}
-		if name != "reverse" {
-			return false, fmt.Errorf("'%s' is an invalid keyword argument for sort()", name)
-		}
+	if args[0] != notGiven {
+		return nil, fmt.Errorf("list.sort(key=...) " + notSupportedMark + "'s renderer")
 	}
-	reverse, ok := kwargs["reverse"]
-	return ok && pyTruthy(toPy(reverse)), nil
+	return nil, l.sortItems(args[1] != notGiven && pyTruthy(freeze(args[1])))
 }
 
 func (l *ownedList) sortItems(reverse bool) error {
@@ -601,16 +547,16 @@ func (l *ownedList) sortItems(reverse bool) error {
 	return nil
 }
 
-func listClear(l *ownedList, args *exec.VarArgs) (any, error) {
-	if err := argCount("list.clear", args, 0, 0); err != nil {
+func listClear(l *ownedList, va *exec.VarArgs) (any, error) {
+	if err := collMethodCall("list.clear", va).none(); err != nil {
 		return nil, err
 	}
 	*l = ownedList{}
 	return nil, nil
 }
 
-func listCopy(l *ownedList, args *exec.VarArgs) (any, error) {
-	if err := argCount("list.copy", args, 0, 0); err != nil {
+func listCopy(l *ownedList, va *exec.VarArgs) (any, error) {
+	if err := collMethodCall("list.copy", va).none(); err != nil {
 		return nil, err
 	}
 	items := append(ownedList{}, *l...)
@@ -619,17 +565,18 @@ func listCopy(l *ownedList, args *exec.VarArgs) (any, error) {
 
 // dictUpdate is d.update([other], **kwargs): a mapping's items or a list
 // of pairs, then the keyword arguments (in name order: gonja keeps none).
-func dictUpdate(d ownedDict, args *exec.VarArgs) (any, error) {
-	if len(args.Args) > 1 {
-		return nil, fmt.Errorf("update expected at most 1 argument, got %d", len(args.Args))
+func dictUpdate(d ownedDict, va *exec.VarArgs) (any, error) {
+	c := collMethodCall("update", va)
+	if err := c.expected(0, 1); err != nil {
+		return nil, err
 	}
-	if len(args.Args) == 1 {
-		if err := d.merge(stored(args.Args[0])); err != nil {
+	if len(c.args) == 1 {
+		if err := d.merge(c.args[0]); err != nil {
 			return nil, err
 		}
 	}
-	for _, key := range sortedKeys(args.KwArgs) {
-		pyDict(d).set(key, stored(args.KwArgs[key]))
+	for _, key := range sortedKeys(c.kwargs) {
+		pyDict(d).set(key, c.kwargs[key])
 	}
 	return nil, nil
 }
@@ -647,23 +594,24 @@ func (d ownedDict) merge(other any) error {
 	return mergeInto(pyDict(d), other)
 }
 
-func dictPop(d ownedDict, args *exec.VarArgs) (any, error) {
-	if err := argCount("pop", args, 1, 2); err != nil {
+func dictPop(d ownedDict, va *exec.VarArgs) (any, error) {
+	args, err := collMethodCall("pop", va).positional(1, 2)
+	if err != nil {
 		return nil, err
 	}
-	key := dictKey(toPy(args.Args[0]))
+	key := dictKey(freeze(args[0]))
 	if slot, ok := d[key]; ok {
 		d.remove(key)
 		return slot.val, nil
 	}
-	if len(args.Args) == 2 {
-		return stored(args.Args[1]), nil
+	if args[1] != notGiven {
+		return args[1], nil
 	}
-	return nil, fmt.Errorf("KeyError: %s", pyRepr(toPy(args.Args[0])))
+	return nil, fmt.Errorf("KeyError: %s", pyRepr(freeze(args[0])))
 }
 
-func dictPopitem(d ownedDict, args *exec.VarArgs) (any, error) {
-	if err := argCount("popitem", args, 0, 0); err != nil {
+func dictPopitem(d ownedDict, va *exec.VarArgs) (any, error) {
+	if err := collMethodCall("popitem", va).none(); err != nil {
 		return nil, err
 	}
 	if len(d) == 0 {
@@ -675,26 +623,24 @@ func dictPopitem(d ownedDict, args *exec.VarArgs) (any, error) {
 	return pyTuple{key, freeze(value)}, nil
 }
 
-func dictSetdefault(d ownedDict, args *exec.VarArgs) (any, error) {
-	if err := argCount("setdefault", args, 1, 2); err != nil {
+func dictSetdefault(d ownedDict, va *exec.VarArgs) (any, error) {
+	args, err := collMethodCall("setdefault", va).positional(1, 2)
+	if err != nil {
 		return nil, err
 	}
-	key := dictKey(toPy(args.Args[0]))
+	key := dictKey(freeze(args[0]))
 	if slot, ok := d[key]; ok {
 		item := ownItem(&slot.val)
 		d[key] = slot
 		return item, nil
 	}
-	var value any
-	if len(args.Args) == 2 {
-		value = own(stored(args.Args[1]))
-	}
+	value := own(or(args[1], nil))
 	pyDict(d).set(key, value)
 	return value, nil
 }
 
-func dictClear(d ownedDict, args *exec.VarArgs) (any, error) {
-	if err := argCount("dict.clear", args, 0, 0); err != nil {
+func dictClear(d ownedDict, va *exec.VarArgs) (any, error) {
+	if err := collMethodCall("dict.clear", va).none(); err != nil {
 		return nil, err
 	}
 	for key := range d {
@@ -703,8 +649,8 @@ func dictClear(d ownedDict, args *exec.VarArgs) (any, error) {
 	return nil, nil
 }
 
-func dictCopy(d ownedDict, args *exec.VarArgs) (any, error) {
-	if err := argCount("dict.copy", args, 0, 0); err != nil {
+func dictCopy(d ownedDict, va *exec.VarArgs) (any, error) {
+	if err := collMethodCall("dict.copy", va).none(); err != nil {
 		return nil, err
 	}
 	out := make(ownedDict, len(d))
@@ -715,21 +661,18 @@ func dictCopy(d ownedDict, args *exec.VarArgs) (any, error) {
 }
 
 // dictFromkeys is dict.fromkeys(iterable, value=None): a new dict.
-func dictFromkeys(_ ownedDict, args *exec.VarArgs) (any, error) {
-	if err := argCount("fromkeys", args, 1, 2); err != nil {
+func dictFromkeys(_ ownedDict, va *exec.VarArgs) (any, error) {
+	args, err := collMethodCall("fromkeys", va).positional(1, 2)
+	if err != nil {
 		return nil, err
 	}
-	keys, err := pyIter(toPy(args.Args[0]))
+	keys, err := pyIter(freeze(args[0]))
 	if err != nil {
 		return nil, err
 	}
 	out := make(ownedDict, len(keys))
 	for _, key := range keys {
-		var value any
-		if len(args.Args) == 2 {
-			value = stored(args.Args[1])
-		}
-		pyDict(out).set(dictKey(key), value)
+		pyDict(out).set(dictKey(key), or(args[1], nil))
 	}
 	return out, nil
 }

@@ -115,13 +115,13 @@ func stringFilter(fn func(string) string) func(any, []any) (any, error) {
 // (strmethods.go: full case mappings, ß upper is SS), not Go's simple ones.
 func strMethodFilter(name string, method strMethodFunc) func(any, []any) (any, error) {
 	return func(in any, _ []any) (any, error) {
-		return method(pyStr(in), strCall{name: name})
+		return method(pyStr(in), methodCall{name: name, qualified: "str." + name})
 	}
 }
 
 // filterCenter is do_center(value, width=80): value.center(width).
 func filterCenter(in any, args []any) (any, error) {
-	return strCenter(pyStr(in), strCall{name: "center", args: []any{or(args[0], 80)}})
+	return strCenter(pyStr(in), methodCall{name: "center", qualified: "str.center", args: []any{or(args[0], 80)}})
 }
 
 func filterTrim(in any, args []any) (any, error) {

@@ -264,3 +264,26 @@ func sliceIndex(x any) (int, error) {
 	}
 	return 0, errors.New("slice indices must be integers or None or have an __index__ method")
 }
+
+// startAndEnd are a start and an end parameter into n items, read by read
+// (their defaults 0 and n) and adjusted: the end at most n, a start past
+// it left there (it finds nothing, not even "").
+func startAndEnd(start, end any, n int, read func(any, int) (int, error)) (int, int, error) {
+	i, err := read(start, 0)
+	if err != nil {
+		return 0, 0, err
+	}
+	j, err := read(end, n)
+	return adjustIndex(i, n), min(adjustIndex(j, n), n), err
+}
+
+// adjustIndex is an index into n items as CPython adjusts a start or an
+// end (ADJUST_INDICES in Objects/unicodeobject.c, list_index_impl and ins1
+// in Objects/listobject.c, CPython 3.11): counted from the end when
+// negative, and 0 when still negative.
+func adjustIndex(i, n int) int {
+	if i < 0 {
+		return max(i+n, 0)
+	}
+	return i
+}

@@ -89,14 +89,14 @@ func caseIgnorable(r rune) bool {
 	return unicode.In(r, unicode.Mn, unicode.Me, unicode.Cf, unicode.Lm, unicode.Sk)
 }
 
-func strLower(s string, c strCall) (any, error) {
+func strLower(s string, c methodCall) (any, error) {
 	if err := c.none(); err != nil {
 		return nil, err
 	}
 	return pyLower(s), nil
 }
 
-func strUpper(s string, c strCall) (any, error) {
+func strUpper(s string, c methodCall) (any, error) {
 	if err := c.none(); err != nil {
 		return nil, err
 	}
@@ -120,7 +120,7 @@ func pyUpper(s string) string {
 }
 
 // strCaseFold is s.casefold(): Unicode's full case folding (ß is ss).
-func strCaseFold(s string, c strCall) (any, error) {
+func strCaseFold(s string, c methodCall) (any, error) {
 	if err := c.none(); err != nil {
 		return nil, err
 	}
@@ -129,7 +129,7 @@ func strCaseFold(s string, c strCall) (any, error) {
 
 // strTitle is s.title(): a character after a cased one is lowered, any
 // other titled ("they're" is "They'Re", as in Python).
-func strTitle(s string, c strCall) (any, error) {
+func strTitle(s string, c methodCall) (any, error) {
 	if err := c.none(); err != nil {
 		return nil, err
 	}
@@ -149,7 +149,7 @@ func strTitle(s string, c strCall) (any, error) {
 
 // strCapitalize is s.capitalize(): the first character titled, the others
 // lowered.
-func strCapitalize(s string, c strCall) (any, error) {
+func strCapitalize(s string, c methodCall) (any, error) {
 	if err := c.none(); err != nil {
 		return nil, err
 	}
@@ -167,7 +167,7 @@ func strCapitalize(s string, c strCall) (any, error) {
 
 // strSwapCase is s.swapcase(): upper case lowered, lower case uppered,
 // the rest (titlecase letters included) kept.
-func strSwapCase(s string, c strCall) (any, error) {
+func strSwapCase(s string, c methodCall) (any, error) {
 	if err := c.none(); err != nil {
 		return nil, err
 	}

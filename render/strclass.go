@@ -10,31 +10,31 @@ import "unicode"
 // character (Objects/unicodeobject.c: unicode_isdigit_impl and its
 // neighbours; the tables are CPython 3.11's, Unicode 14.0).
 
-func strIsDigit(s string, c strCall) (any, error) { return everyRune(s, c, isPythonDigit) }
+func strIsDigit(s string, c methodCall) (any, error) { return everyRune(s, c, isPythonDigit) }
 
-func strIsNumeric(s string, c strCall) (any, error) { return everyRune(s, c, isPythonNumeric) }
+func strIsNumeric(s string, c methodCall) (any, error) { return everyRune(s, c, isPythonNumeric) }
 
-func strIsAlnum(s string, c strCall) (any, error) {
+func strIsAlnum(s string, c methodCall) (any, error) {
 	return everyRune(s, c, func(r rune) bool { return unicode.IsLetter(r) || isPythonNumeric(r) })
 }
 
-func strIsAlpha(s string, c strCall) (any, error) { return everyRune(s, c, unicode.IsLetter) }
+func strIsAlpha(s string, c methodCall) (any, error) { return everyRune(s, c, unicode.IsLetter) }
 
-func strIsDecimal(s string, c strCall) (any, error) {
+func strIsDecimal(s string, c methodCall) (any, error) {
 	return everyRune(s, c, func(r rune) bool { return unicode.Is(unicode.Nd, r) })
 }
 
 // strIsASCII is s.isascii(): true of the empty string too.
-func strIsASCII(s string, c strCall) (any, error) {
+func strIsASCII(s string, c methodCall) (any, error) {
 	return orEmpty(s, c, func(r rune) bool { return r < 0x80 })
 }
 
 // strIsPrintable is s.isprintable(): no separator but the space, no
 // control, format, private-use or unassigned character; true of the empty
 // string too.
-func strIsPrintable(s string, c strCall) (any, error) { return orEmpty(s, c, unicode.IsPrint) }
+func strIsPrintable(s string, c methodCall) (any, error) { return orEmpty(s, c, unicode.IsPrint) }
 
-func orEmpty(s string, c strCall, pred func(rune) bool) (any, error) {
+func orEmpty(s string, c methodCall, pred func(rune) bool) (any, error) {
 	if s == "" {
 		return true, c.none()
 	}
@@ -43,7 +43,7 @@ func orEmpty(s string, c strCall, pred func(rune) bool) (any, error) {
 
 // everyRune is a predicate method: s not empty and pred true of each
 // character.
-func everyRune(s string, c strCall, pred func(rune) bool) (any, error) {
+func everyRune(s string, c methodCall, pred func(rune) bool) (any, error) {
 	if err := c.none(); err != nil {
 		return nil, err
 	}
@@ -65,13 +65,13 @@ func isPythonNumeric(r rune) bool {
 
 // strIsLower is s.islower(): a lowercase character and no uppercase or
 // titlecase one.
-func strIsLower(s string, c strCall) (any, error) { return caseOnly(s, c, isLowercase, isUppercase) }
+func strIsLower(s string, c methodCall) (any, error) { return caseOnly(s, c, isLowercase, isUppercase) }
 
 // strIsUpper is s.isupper(): an uppercase character and no lowercase or
 // titlecase one.
-func strIsUpper(s string, c strCall) (any, error) { return caseOnly(s, c, isUppercase, isLowercase) }
+func strIsUpper(s string, c methodCall) (any, error) { return caseOnly(s, c, isUppercase, isLowercase) }
 
-func caseOnly(s string, c strCall, wanted, other func(rune) bool) (any, error) {
+func caseOnly(s string, c methodCall, wanted, other func(rune) bool) (any, error) {
 	if err := c.none(); err != nil {
 		return nil, err
 	}
@@ -87,7 +87,7 @@ func caseOnly(s string, c strCall, wanted, other func(rune) bool) (any, error) {
 
 // strIsTitle is s.istitle(): a cased character; uppercase and titlecase
 // ones only after an uncased one, lowercase ones only after a cased one.
-func strIsTitle(s string, c strCall) (any, error) {
+func strIsTitle(s string, c methodCall) (any, error) {
 	if err := c.none(); err != nil {
 		return nil, err
 	}

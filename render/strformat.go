@@ -19,7 +19,7 @@ import (
 
 // formatFields substitutes the fields of one format string.
 type formatFields struct {
-	c strCall
+	c methodCall
 	// next is the next automatic field number; manual tells that a
 	// numbered field was used (Python refuses to mix the two).
 	next         int
@@ -27,7 +27,7 @@ type formatFields struct {
 	out          strings.Builder
 }
 
-func strFormat(s string, c strCall) (any, error) {
+func strFormat(s string, c methodCall) (any, error) {
 	f := &formatFields{c: c}
 	for s != "" {
 		rest, err := f.step(s)

@@ -21,7 +21,7 @@ import (
 // widths and offsets are in characters (code points), as Python's.
 
 // strMethodFunc is one str method: the string and the call's arguments.
-type strMethodFunc func(s string, c strCall) (any, error)
+type strMethodFunc func(s string, c methodCall) (any, error)
 
 // pyStrMethods are the str methods render implements itself.
 func pyStrMethods() map[string]strMethodFunc {
@@ -46,12 +46,12 @@ func pyStrMethods() map[string]strMethodFunc {
 // asGonjaMethod adapts a str method to gonja's calling convention.
 func asGonjaMethod(name string, fn strMethodFunc) exec.Method[string] {
 	return func(self string, _ *exec.Value, va *exec.VarArgs) (any, error) {
-		return fn(self, newStrCall(name, va))
+		return fn(self, strMethodCall(name, va))
 	}
 }
 
 // splitArgs binds split's and rsplit's sep=None, maxsplit=-1.
-func splitArgs(c strCall) (sep string, bySep bool, maxsplit int, err error) {
+func splitArgs(c methodCall) (sep string, bySep bool, maxsplit int, err error) {
 	args, err := c.keywords("sep", "maxsplit")
 	if err != nil {
 		return "", false, 0, err
@@ -67,7 +67,7 @@ func splitArgs(c strCall) (sep string, bySep bool, maxsplit int, err error) {
 	return sep, bySep, maxsplit, err
 }
 
-func strSplit(s string, c strCall) (any, error) {
+func strSplit(s string, c methodCall) (any, error) {
 	sep, bySep, maxsplit, err := splitArgs(c)
 	switch {
 	case err != nil:
@@ -80,7 +80,7 @@ func strSplit(s string, c strCall) (any, error) {
 	return stringList(strings.SplitN(s, sep, maxsplit+1)), nil
 }
 
-func strRSplit(s string, c strCall) (any, error) {
+func strRSplit(s string, c methodCall) (any, error) {
 	sep, bySep, maxsplit, err := splitArgs(c)
 	if err != nil {
 		return nil, err
@@ -134,7 +134,7 @@ func reversedList(parts []string) pyList {
 // strSplitLines is s.splitlines(keepends=False), at Python's line
 // boundaries (isLineBoundary; \r\n is one). Unlike pySplitLines, which
 // indent uses, an empty string has no line.
-func strSplitLines(s string, c strCall) (any, error) {
+func strSplitLines(s string, c methodCall) (any, error) {
 	args, err := c.keywords("keepends")
 	if err != nil {
 		return nil, err
@@ -179,7 +179,7 @@ func nextLineBreak(s string) (int, int) {
 
 // stripChars binds the strip family's chars=None: the characters to strip,
 // or none for whitespace.
-func stripChars(c strCall) (string, bool, error) {
+func stripChars(c methodCall) (string, bool, error) {
 	args, err := c.positional(0, 1)
 	if err != nil {
 		return "", false, err
@@ -187,19 +187,19 @@ func stripChars(c strCall) (string, bool, error) {
 	return strOrNone(args[0], c.name+" arg must be None or str")
 }
 
-func strStrip(s string, c strCall) (any, error) {
+func strStrip(s string, c methodCall) (any, error) {
 	return stripWith(s, c, strings.Trim, strings.TrimFunc)
 }
 
-func strLStrip(s string, c strCall) (any, error) {
+func strLStrip(s string, c methodCall) (any, error) {
 	return stripWith(s, c, strings.TrimLeft, strings.TrimLeftFunc)
 }
 
-func strRStrip(s string, c strCall) (any, error) {
+func strRStrip(s string, c methodCall) (any, error) {
 	return stripWith(s, c, strings.TrimRight, strings.TrimRightFunc)
 }
 
-func stripWith(s string, c strCall, byChars func(string, string) string, byFunc func(string, func(rune) bool) string) (any, error) {
+func stripWith(s string, c methodCall, byChars func(string, string) string, byFunc func(string, func(rune) bool) string) (any, error) {
 	chars, given, err := stripChars(c)
 	switch {
 	case err != nil:
@@ -212,7 +212,7 @@ func stripWith(s string, c strCall, byChars func(string, string) string, byFunc 
 
 // padding binds center's, ljust's and rjust's width and fillchar=' ', and
 // returns how many fill characters s lacks (0 or less: none).
-func padding(s string, c strCall) (int, int, string, error) {
+func padding(s string, c methodCall) (int, int, string, error) {
 	args, err := c.positional(1, 2)
 	if err != nil {
 		return 0, 0, "", err
@@ -240,7 +240,7 @@ func fillChar(x any) (string, error) {
 
 // strCenter is s.center(width, fillchar): an odd margin's extra character
 // goes left when width is odd (CPython's pad(): marg/2 + (marg & width & 1)).
-func strCenter(s string, c strCall) (any, error) {
+func strCenter(s string, c methodCall) (any, error) {
 	width, margin, fill, err := padding(s, c)
 	if err != nil || margin <= 0 {
 		return orString(s, err)
@@ -249,7 +249,7 @@ func strCenter(s string, c strCall) (any, error) {
 	return strings.Repeat(fill, left) + s + strings.Repeat(fill, margin-left), nil
 }
 
-func strLJust(s string, c strCall) (any, error) {
+func strLJust(s string, c methodCall) (any, error) {
 	_, margin, fill, err := padding(s, c)
 	if err != nil || margin <= 0 {
 		return orString(s, err)
@@ -257,7 +257,7 @@ func strLJust(s string, c strCall) (any, error) {
 	return s + strings.Repeat(fill, margin), nil
 }
 
-func strRJust(s string, c strCall) (any, error) {
+func strRJust(s string, c methodCall) (any, error) {
 	_, margin, fill, err := padding(s, c)
 	if err != nil || margin <= 0 {
 		return orString(s, err)
@@ -274,7 +274,7 @@ func orString(s string, err error) (any, error) {
 }
 
 // strZFill is s.zfill(width): zeros on the left, after a leading sign.
-func strZFill(s string, c strCall) (any, error) {
+func strZFill(s string, c methodCall) (any, error) {
 	arg, err := c.one()
 	if err != nil {
 		return nil, err
@@ -294,7 +294,7 @@ func strZFill(s string, c strCall) (any, error) {
 // strExpandTabs is s.expandtabs(tabsize=8): a tab fills to the next
 // multiple of tabsize, counted from the last \n or \r; a tabsize of 0 or
 // less drops tabs.
-func strExpandTabs(s string, c strCall) (any, error) {
+func strExpandTabs(s string, c methodCall) (any, error) {
 	args, err := c.keywords("tabsize")
 	if err != nil {
 		return nil, err
@@ -328,7 +328,7 @@ func expandTabs(s string, tabsize int) string {
 }
 
 // strIsSpace is s.isspace(): not empty, and whitespace only (isPythonSpace).
-func strIsSpace(s string, c strCall) (any, error) {
+func strIsSpace(s string, c methodCall) (any, error) {
 	if err := c.none(); err != nil {
 		return nil, err
 	}
@@ -336,7 +336,7 @@ func strIsSpace(s string, c strCall) (any, error) {
 }
 
 // strReplace is s.replace(old, new, count=-1).
-func strReplace(s string, c strCall) (any, error) {
+func strReplace(s string, c methodCall) (any, error) {
 	args, err := c.positional(2, 3)
 	if err != nil {
 		return nil, err

@@ -18,35 +18,15 @@ type window struct {
 	start, end int
 }
 
-// findWindow binds sub, start and end and adjusts the bounds as CPython's
-// ADJUST_INDICES does (an end past the string is its length, negative
-// bounds count from the end).
-func findWindow(s string, c strCall) (window, error) {
+// findWindow binds sub, start and end (ints or None), the bounds adjusted.
+func findWindow(s string, c methodCall) (window, error) {
 	args, err := c.finds()
 	if err != nil {
 		return window{}, err
 	}
 	w := window{runes: []rune(s)}
-	if w.start, err = findBound(args[1], 0); err != nil {
-		return window{}, err
-	}
-	if w.end, err = findBound(args[2], len(w.runes)); err != nil {
-		return window{}, err
-	}
-	w.adjust()
-	return w, nil
-}
-
-func (w *window) adjust() {
-	n := len(w.runes)
-	if w.end > n {
-		w.end = n
-	} else if w.end < 0 {
-		w.end = max(w.end+n, 0)
-	}
-	if w.start < 0 {
-		w.start = max(w.start+n, 0)
-	}
+	w.start, w.end, err = startAndEnd(args[1], args[2], len(w.runes), findBound)
+	return w, err
 }
 
 // holds tells whether sub fits between start and end at all.
@@ -57,7 +37,7 @@ func (w window) holds(sub string) bool {
 func (w window) text() string { return string(w.runes[w.start:w.end]) }
 
 // subWindow binds a find method's sub (a str) and its window.
-func subWindow(s string, c strCall) (string, window, error) {
+func subWindow(s string, c methodCall) (string, window, error) {
 	w, err := findWindow(s, c)
 	if err != nil {
 		return "", window{}, err
@@ -66,7 +46,7 @@ func subWindow(s string, c strCall) (string, window, error) {
 	return sub, w, err
 }
 
-func strCount(s string, c strCall) (any, error) {
+func strCount(s string, c methodCall) (any, error) {
 	sub, w, err := subWindow(s, c)
 	if err != nil || !w.holds(sub) {
 		return 0, err
@@ -75,7 +55,7 @@ func strCount(s string, c strCall) (any, error) {
 }
 
 // find is s.find(sub, start, end), or s.rfind when last.
-func find(s string, c strCall, last bool) (int, error) {
+func find(s string, c methodCall, last bool) (int, error) {
 	sub, w, err := subWindow(s, c)
 	if err != nil || !w.holds(sub) {
 		return -1, err
@@ -91,11 +71,11 @@ func find(s string, c strCall, last bool) (int, error) {
 	return w.start + utf8.RuneCountInString(text[:i]), nil
 }
 
-func strFind(s string, c strCall) (any, error)  { return errOr(find(s, c, false)) }
-func strRFind(s string, c strCall) (any, error) { return errOr(find(s, c, true)) }
+func strFind(s string, c methodCall) (any, error)  { return errOr(find(s, c, false)) }
+func strRFind(s string, c methodCall) (any, error) { return errOr(find(s, c, true)) }
 
-func strIndex(s string, c strCall) (any, error)  { return foundOr(find(s, c, false)) }
-func strRIndex(s string, c strCall) (any, error) { return foundOr(find(s, c, true)) }
+func strIndex(s string, c methodCall) (any, error)  { return foundOr(find(s, c, false)) }
+func strRIndex(s string, c methodCall) (any, error) { return foundOr(find(s, c, true)) }
 
 // errOr drops an int result when there is an error.
 func errOr(i int, err error) (any, error) {
@@ -113,13 +93,13 @@ func foundOr(i int, err error) (any, error) {
 	return errOr(i, err)
 }
 
-func strStartsWith(s string, c strCall) (any, error) { return tailMatch(s, c, false) }
-func strEndsWith(s string, c strCall) (any, error)   { return tailMatch(s, c, true) }
+func strStartsWith(s string, c methodCall) (any, error) { return tailMatch(s, c, false) }
+func strEndsWith(s string, c methodCall) (any, error)   { return tailMatch(s, c, true) }
 
 // tailMatch is startswith (endswith when atEnd): the prefix is a str or a
 // tuple of them, tried in order (an item that is no str fails once
 // reached, as in CPython).
-func tailMatch(s string, c strCall, atEnd bool) (any, error) {
+func tailMatch(s string, c methodCall, atEnd bool) (any, error) {
 	w, err := findWindow(s, c)
 	if err != nil {
 		return nil, err
@@ -162,7 +142,7 @@ func (w window) matches(sub string, atEnd bool) bool {
 }
 
 // partitionSep binds partition's sep: a str, not empty.
-func partitionSep(c strCall) (string, error) {
+func partitionSep(c methodCall) (string, error) {
 	arg, err := c.one()
 	if err != nil {
 		return "", err
@@ -176,7 +156,7 @@ func partitionSep(c strCall) (string, error) {
 
 // strPartition is s.partition(sep): a tuple (before, sep, after), or
 // (s, ”, ”) when sep is not in s.
-func strPartition(s string, c strCall) (any, error) {
+func strPartition(s string, c methodCall) (any, error) {
 	sep, err := partitionSep(c)
 	if err != nil {
 		return nil, err
@@ -190,7 +170,7 @@ func strPartition(s string, c strCall) (any, error) {
 
 // strRPartition is s.rpartition(sep), from the right: (”, ”, s) when
 // sep is not in s.
-func strRPartition(s string, c strCall) (any, error) {
+func strRPartition(s string, c methodCall) (any, error) {
 	sep, err := partitionSep(c)
 	if err != nil {
 		return nil, err
@@ -203,7 +183,7 @@ func strRPartition(s string, c strCall) (any, error) {
 }
 
 // affix binds removeprefix's and removesuffix's one str argument.
-func affix(c strCall) (string, error) {
+func affix(c methodCall) (string, error) {
 	arg, err := c.one()
 	if err != nil {
 		return "", err
@@ -214,18 +194,18 @@ func affix(c strCall) (string, error) {
 	return "", fmt.Errorf("%s() argument must be str, not %s", c.name, typeName(arg))
 }
 
-func strRemovePrefix(s string, c strCall) (any, error) {
+func strRemovePrefix(s string, c methodCall) (any, error) {
 	prefix, err := affix(c)
 	return orString(strings.TrimPrefix(s, prefix), err)
 }
 
-func strRemoveSuffix(s string, c strCall) (any, error) {
+func strRemoveSuffix(s string, c methodCall) (any, error) {
 	suffix, err := affix(c)
 	return orString(strings.TrimSuffix(s, suffix), err)
 }
 
 // strJoin is s.join(iterable): every item must be a str.
-func strJoin(s string, c strCall) (any, error) {
+func strJoin(s string, c methodCall) (any, error) {
 	arg, err := c.one()
 	if err != nil {
 		return nil, err
