@@ -139,7 +139,7 @@ func (k compileKey) config() *config.Config {
 	cfg := config.New()
 	cfg.StrictUndefined = true
 	cfg.TrimBlocks = k.trimBlocks
-	cfg.LeftStripBlocks = k.lstripBlocks
+	cfg.LeftStripBlocks = false // lstrip.go strips as Jinja2 before gonja lexes
 	cfg.KeepTrailingNewline = k.keepTrailingNewline
 	cfg.NewlineSequence = k.newline
 	d := k.delimiters.orJinja()
@@ -176,7 +176,14 @@ func (e *Engine) parseProtected(key compileKey) (c *compiled) {
 func (e *Engine) parse(key compileKey) *compiled {
 	cfg := key.config()
 	src := strings.ReplaceAll(strings.ReplaceAll(key.src, "\r\n", "\n"), "\r", "\n")
-	blanked, values, raws := blankStrings(src, key.newline, key.escapeBackslashes, key.delimiters.orJinja())
+	if key.lstripBlocks {
+		src = lstripBlocks(src, key.trimBlocks, key.delimiters.orJinja())
+	}
+	scanned := scanTemplate(src, key.newline, key.escapeBackslashes, key.delimiters.orJinja())
+	if err := scanned.tagNotUTF8(); err != nil {
+		return &compiled{err: err}
+	}
+	blanked, values, raws := string(scanned.out), scanned.values, scanned.raws
 	short, prefixes := shortFilterNames(blanked, key.delimiters)
 	toks := lexTokens(short, cfg)
 	toks, names := fixTokens(toks, values)

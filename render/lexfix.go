@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/nikolalohinski/gonja/v2/exec"
+	"github.com/nikolalohinski/gonja/v2/parser"
 	"github.com/nikolalohinski/gonja/v2/tokens"
 
 	"github.com/straylight-fleet/straylight/internal/lazyre"
@@ -42,19 +43,37 @@ type stringScanner struct {
 	// rawStart and rawEnd find {% raw %} and {% endraw %} with marks.
 	rawStart, rawEnd *regexp.Regexp
 	marks            delimiters
-	raws             []rawBlock // the raw blocks met, in order
+	raws             []rawBlock   // the raw blocks met, in order
+	tags             []scannedTag // every tag met, in order (lstrip.go)
 }
 
-// blankStrings returns src with string literal contents blanked and the
-// Jinja2 value of each literal keyed by its offset, and its raw blocks.
-func blankStrings(src, newline string, escapeBackslashes bool, marks delimiters) (string, map[int]string, []rawBlock) {
+// scanTemplate walks src's data and tags once, as Jinja2's lexer does:
+// out is src with string literal contents blanked, values the Jinja2 value
+// of each literal keyed by its offset, raws its raw blocks, tags its tags.
+func scanTemplate(src, newline string, escapeBackslashes bool, marks delimiters) *stringScanner {
 	s := &stringScanner{src: []byte(src), out: []byte(src), values: map[int]string{}, newline: newline, escapeBackslashes: escapeBackslashes, marks: marks}
 	s.rawStart, s.rawEnd = rawBlockStart(), rawBlockEnd()
 	if marks.blockStart != "{%" || marks.blockEnd != "%}" {
 		s.rawStart, s.rawEnd = rawBlockMarks(marks)
 	}
 	s.scanData(0)
-	return string(s.out), s.values, s.raws
+	return s
+}
+
+// tagNotUTF8 refuses a tag holding bytes that are not UTF-8: gonja's
+// lexer can loop on them (found by FuzzRenderTemplate). Text around the
+// tags is written byte for byte, as both cores write it (they decode a
+// template with surrogateescape: to_text's surrogate_or_strict in
+// plugins/action/template.py:104 at v2.14.18, DataLoader.
+// get_text_file_contents in parsing/dataloader.py:181-183 at v2.19.14).
+func (s *stringScanner) tagNotUTF8() error {
+	for _, t := range s.tags {
+		if !utf8.Valid(s.src[t.start:t.end]) {
+			line := bytes.Count(s.src[:t.start], []byte("\n")) + 1
+			return &parser.SyntaxError{Message: "a tag holds bytes that are not UTF-8 (straylight refuses them; Ansible escapes them)", Line: line}
+		}
+	}
+	return nil
 }
 
 func (s *stringScanner) scanData(pos int) {
@@ -86,9 +105,9 @@ func (s *stringScanner) scanTag(pos int) int {
 	rest := s.src[pos:]
 	switch {
 	case hasPrefix(rest, s.marks.commentStart):
-		return skipPast(s.src, pos+len(s.marks.commentStart), s.marks.commentEnd)
+		return s.tag(commentTag, pos, skipPast(s.src, pos+len(s.marks.commentStart), s.marks.commentEnd))
 	case hasPrefix(rest, s.marks.variableStart):
-		return s.scanExpression(pos+len(s.marks.variableStart), s.marks.variableEnd, true)
+		return s.tag(variableTag, pos, s.scanExpression(pos+len(s.marks.variableStart), s.marks.variableEnd, true))
 	case s.rawStart.Match(rest):
 		end := s.rawEnd.FindIndex(rest)
 		if end == nil {
@@ -96,9 +115,9 @@ func (s *stringScanner) scanTag(pos int) int {
 		}
 		begin := s.rawStart.FindIndex(rest)[1]
 		s.raws = append(s.raws, newRawBlock(pos, string(rest[:begin]), string(rest[begin:end[0]]), string(rest[end[0]:end[1]]), s.marks))
-		return pos + end[1]
+		return s.tag(blockTag, pos, pos+end[1])
 	case hasPrefix(rest, s.marks.blockStart):
-		return s.scanExpression(pos+len(s.marks.blockStart), s.marks.blockEnd, false)
+		return s.tag(blockTag, pos, s.scanExpression(pos+len(s.marks.blockStart), s.marks.blockEnd, false))
 	}
 	return pos + 1
 }
