@@ -12,16 +12,22 @@ import (
 
 // gonja computes **, // and % with Go floats and ints (2 ** 10 is 1024.0,
 // -7 // 2 is -3, and '%s' % x divides by zero), + with Go's conversions
-// ('a' + 1 is 'a1', a tuple plus a tuple a list), and `in` with reflection
-// (which cannot see into hostvars). After parsing, these operators are
-// rewritten into calls of the functions below, which follow Python 3.
+// ('a' + 1 is 'a1', a tuple plus a tuple a list), * and - with a bool as 0
+// (True * 5 is 0, 2 * 'ab' is 0), not with a number's own type (not 0 is
+// 1, not -3.25 is 0.0), and `in` with reflection (which cannot see into
+// hostvars). After parsing, these operators are rewritten into calls of
+// the functions below, which follow Python 3 (not into the filter notFunc).
 
 const (
 	powFunc      = "__straylight_pow"
 	floorDivFunc = "__straylight_floordiv"
 	modFunc      = "__straylight_mod"
 	addFunc      = "__straylight_add"
+	mulFunc      = "__straylight_mul"
+	subFunc      = "__straylight_sub"
 	inFunc       = "__straylight_in"
+	notFunc      = "__straylight_not"
+	truthFunc    = "__straylight_truth"
 )
 
 var errZeroDivision = errors.New("integer division or modulo by zero")
@@ -32,6 +38,8 @@ func operatorFunctions() map[string]any {
 		floorDivFunc: binaryFunction(pyFloorDiv),
 		modFunc:      binaryFunction(pyMod),
 		addFunc:      binaryFunction(pyAdd),
+		mulFunc:      binaryFunction(pyMul),
+		subFunc:      binaryFunction(pySub),
 		inFunc: binaryFunction(func(item, container any, _ bool) (any, error) {
 			return pyContains(container, item)
 		}),
@@ -115,6 +123,111 @@ func pyAdd(a, b any, _ bool) (any, error) {
 		return addNumbers(a, b)
 	}
 	return nil, fmt.Errorf(`can only concatenate %s (not "%s") to %s`, typeName(a), typeName(b), typeName(a))
+}
+
+// pyMul is Python's *: numbers (a bool is 1 or 0), or a str, list or
+// tuple repeated an int number of times, on either side.
+func pyMul(a, b any, _ bool) (any, error) {
+	if times, ok := asInt(b); ok {
+		if out, ok := repeated(a, times); ok {
+			return out, nil
+		}
+	}
+	if times, ok := asInt(a); ok {
+		if out, ok := repeated(b, times); ok {
+			return out, nil
+		}
+	}
+	if isSequence(a) || isSequence(b) {
+		return nil, fmt.Errorf("can't multiply sequence by non-int of type '%s'", typeName(nonSequence(a, b)))
+	}
+	ia, ib, fa, fb, ints, err := numbers(a, b)
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("unsupported operand type(s) for *: '%s' and '%s'", typeName(a), typeName(b))
+	case ints:
+		return ia * ib, nil
+	}
+	return fa * fb, nil
+}
+
+// repeated is seq times times, when seq is a str, list or tuple.
+func repeated(seq any, times int) (any, bool) {
+	times = max(times, 0)
+	switch v := seq.(type) {
+	case string:
+		return strings.Repeat(v, times), true
+	case pyList:
+		return repeatItems(v, times), true
+	case pyTuple:
+		return pyTuple(repeatItems(v, times)), true
+	}
+	return nil, false
+}
+
+func repeatItems(items []any, times int) pyList {
+	out := make(pyList, 0, len(items)*times)
+	for range times {
+		out = append(out, items...)
+	}
+	return out
+}
+
+func isSequence(x any) bool {
+	switch x.(type) {
+	case string, pyList, pyTuple:
+		return true
+	}
+	return false
+}
+
+// nonSequence is the operand of a sequence's * that is not the sequence.
+func nonSequence(a, b any) any {
+	if isSequence(a) {
+		return b
+	}
+	return a
+}
+
+// pySub is Python's - on numbers (a bool is 1 or 0).
+func pySub(a, b any, _ bool) (any, error) {
+	ia, ib, fa, fb, ints, err := numbers(a, b)
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("unsupported operand type(s) for -: '%s' and '%s'", typeName(a), typeName(b))
+	case ints:
+		return ia - ib, nil
+	}
+	return fa - fb, nil
+}
+
+// notFilter is Python's not: a bool, whatever the operand's type.
+func notFilter(_ *exec.Evaluator, in *exec.Value, _ *exec.VarArgs) *exec.Value {
+	if in.IsError() {
+		return in
+	}
+	return exec.AsValue(!truthOf(in))
+}
+
+// truthOf is Python's bool() of a value: pyTruthy's for the values it
+// knows, gonja's own for the rest (a range, a lazy view), which it gets
+// right there.
+func truthOf(in *exec.Value) bool {
+	x := toPy(in)
+	switch x.(type) {
+	case nil, bool, int, float64, string, pyList, pyTuple, pyDict, groupsMap:
+		return pyTruthy(x)
+	}
+	return in.IsTrue()
+}
+
+// truthFilter is Python's bool(): the condition of a conditional
+// expression (condexpr.go).
+func truthFilter(_ *exec.Evaluator, in *exec.Value, _ *exec.VarArgs) *exec.Value {
+	if in.IsError() {
+		return in
+	}
+	return exec.AsValue(truthOf(in))
 }
 
 func addNumbers(a, b any) (any, error) {

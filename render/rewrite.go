@@ -148,6 +148,12 @@ func (rw *rewriter) expression(expr any) nodes.Expression {
 		return call(tupleFunc, n)
 	case *nodes.GetSlice:
 		return call(sliceFunc, n.Node, orNone(n.Start, n.Location), orNone(n.End, n.Location), orNone(n.Step, n.Location))
+	case *nodes.Negation:
+		if rw.wrapped[n] {
+			return nil
+		}
+		rw.wrapped[n] = true
+		return filtered(notFunc, n.Term)
 	case *nodes.BinaryExpression:
 		if name, ok := pythonOperators[n.Operator.Token.Type]; ok {
 			_, isTuple := n.Right.(*nodes.Tuple)
@@ -162,6 +168,8 @@ var pythonOperators = map[tokens.Type]string{
 	tokens.FloorDivision: floorDivFunc,
 	tokens.Modulo:        modFunc,
 	tokens.Addition:      addFunc,
+	tokens.Multiply:      mulFunc,
+	tokens.Subtraction:   subFunc,
 	tokens.In:            inFunc,
 }
 
@@ -225,7 +233,7 @@ func filtered(name string, expr nodes.Expression) nodes.Expression {
 
 // internalFilters are the filters rewritten templates call.
 func internalFilters() map[string]exec.FilterFunction {
-	return map[string]exec.FilterFunction{finalizeFunc: finalizeFilter, strFunc: strFilter}
+	return map[string]exec.FilterFunction{finalizeFunc: finalizeFilter, strFunc: strFilter, notFunc: notFilter, truthFunc: truthFilter}
 }
 
 // finalizeFilter is finalizeFunc as a filter: the render's own finalize
