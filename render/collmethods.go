@@ -690,13 +690,21 @@ func resultOrError(out any, err error) (any, error) {
 func plainDictMutator(name string) exec.Method[map[string]any] {
 	method := dictMethodNamed(name)
 	return func(_ map[string]any, self *exec.Value, args *exec.VarArgs) (any, error) {
-		d, ok := own(toPy(self)).(ownedDict)
+		d, ok := own(asPlainDict(toPy(self))).(ownedDict)
 		if !ok {
 			return nil, fmt.Errorf("'%s' object has no attribute '%s'", typeName(toPy(self)), name)
 		}
 		*self = *exec.AsValue(d)
 		return resultOrError(method(d, args))
 	}
+}
+
+// asPlainDict is x, groups as the dict it is to Python.
+func asPlainDict(x any) any {
+	if g, ok := x.(groupsMap); ok {
+		return g.dict()
+	}
+	return x
 }
 
 // listMethodNames and dictMethodNames are the methods Python's list and

@@ -8,9 +8,10 @@ import (
 // wrongMethodCalls are calls of str, list and dict methods with the wrong
 // number or kind of arguments, and CPython 3.11's message for each
 // (computed with python3.11: eval of each expression, with collVars'
-// variables and none for None). Each literal list or dict is also called
-// as a {% set %} variable's and a repository variable's (l, d, nested.sub,
-// users[0]): the render reaches their methods in different ways.
+// variables, groups {'all': ['h']} and none for None). Each literal list
+// or dict is also called as a {% set %} variable's and a repository
+// variable's (l, d, nested.sub, users[0], groups): the render reaches
+// their methods in different ways.
 var wrongMethodCalls = []struct{ expr, message string }{
 	{"'a'.upper(1)", "str.upper() takes no arguments (1 given)"},
 	{"'a'.title(1, 2)", "str.title() takes no arguments (2 given)"},
@@ -93,6 +94,10 @@ var wrongMethodCalls = []struct{ expr, message string }{
 	{"d.popitem(1)", "dict.popitem() takes no arguments (1 given)"},
 	{"nested.sub.get(1, 2, 3)", "get expected at most 2 arguments, got 3"},
 	{"users[0].keys(1)", "dict.keys() takes no arguments (1 given)"},
+	{"groups.keys(1)", "dict.keys() takes no arguments (1 given)"},
+	{"groups.get(1, 2, 3)", "get expected at most 2 arguments, got 3"},
+	{"groups.pop()", "pop expected at least 1 argument, got 0"},
+	{"groups.popitem(1)", "dict.popitem() takes no arguments (1 given)"},
 	{"{% set e = {} %}{{ e.items(1) }}", "dict.items() takes no arguments (1 given)"},
 	{"[].pop(1, 2)", "pop expected at most 1 argument, got 2"},
 	{"l.pop(1, 2)", "pop expected at most 1 argument, got 2"},
@@ -121,7 +126,7 @@ func methodCallError(t *testing.T, e *Engine, expr string) (string, bool) {
 	if !strings.Contains(expr, "{%") {
 		src = "{{ " + expr + " }}"
 	}
-	_, err := e.RenderTemplate("m.j2", []byte(src), NewScope(parseVars(t, collVars), Magic{}), TemplateDefaults())
+	_, err := e.RenderTemplate("m.j2", []byte(src), NewScope(parseVars(t, collVars), Magic{Groups: map[string][]string{"all": {"h"}}}), TemplateDefaults())
 	if err == nil {
 		return "", false
 	}
