@@ -256,9 +256,14 @@ func boundDict(d ownedDict, method dictMethodFunc) func(*exec.VarArgs) *exec.Val
 	return func(args *exec.VarArgs) *exec.Value { return methodResult(method(d, args)) }
 }
 
+// methodResult is a method's result as gonja takes it: its error, or its
+// value (a gonja value as it is: a default d.get returns).
 func methodResult(out any, err error) *exec.Value {
 	if err != nil {
 		return exec.AsValue(err)
+	}
+	if value, ok := out.(*exec.Value); ok {
+		return value
 	}
 	return exec.AsValue(out)
 }
@@ -322,11 +327,9 @@ func dictMethodNamedMore(name string) dictMethodFunc {
 	case "get":
 		return ownedGet
 	case "keys":
-		return func(d ownedDict, args *exec.VarArgs) (any, error) {
-			return callPlain(dictMethod(pyDict(d), name), args)
-		}
+		return func(d ownedDict, va *exec.VarArgs) (any, error) { return plainKeys(pyDict(d), va) }
 	case "items", "values":
-		return func(d ownedDict, args *exec.VarArgs) (any, error) { return d.view(name == "items", args) }
+		return func(d ownedDict, va *exec.VarArgs) (any, error) { return d.view(name, va) }
 	case "fromkeys":
 		return dictFromkeys
 	}
@@ -335,10 +338,11 @@ func dictMethodNamedMore(name string) dictMethodFunc {
 
 // view is d.items() or d.values(): a list of d's values themselves (owned)
 // or of (key, value) tuples.
-func (d ownedDict) view(items bool, va *exec.VarArgs) (any, error) {
-	if err := collMethodCall("dict.values", va).none(); err != nil {
+func (d ownedDict) view(name string, va *exec.VarArgs) (any, error) {
+	if err := dictCall(name, va).none(); err != nil {
 		return nil, err
 	}
+	items := name == "items"
 	out := make(ownedList, 0, len(d))
 	for _, key := range pyDict(d).keys() {
 		value, _ := d.GetItem(key)
@@ -350,18 +354,9 @@ func (d ownedDict) view(items bool, va *exec.VarArgs) (any, error) {
 	return &out, nil
 }
 
-// callPlain runs a method of a plain dict (dictMethod).
-func callPlain(method func(*exec.VarArgs) *exec.Value, args *exec.VarArgs) (any, error) {
-	out := method(args)
-	if out.IsError() {
-		return nil, out
-	}
-	return out.Interface(), nil
-}
-
 // ownedGet is d.get(key, default=None), the item itself (owned).
 func ownedGet(d ownedDict, va *exec.VarArgs) (any, error) {
-	args, err := collMethodCall("get", va).positional(1, 2)
+	args, err := dictCall("get", va).positional(1, 2)
 	if err != nil {
 		return nil, err
 	}
@@ -374,7 +369,7 @@ func ownedGet(d ownedDict, va *exec.VarArgs) (any, error) {
 }
 
 func listAppend(l *ownedList, va *exec.VarArgs) (any, error) {
-	item, err := collMethodCall("list.append", va).one()
+	item, err := listCall("append", va).one()
 	if err != nil {
 		return nil, err
 	}
@@ -383,7 +378,7 @@ func listAppend(l *ownedList, va *exec.VarArgs) (any, error) {
 }
 
 func listExtend(l *ownedList, va *exec.VarArgs) (any, error) {
-	arg, err := collMethodCall("list.extend", va).one()
+	arg, err := listCall("extend", va).one()
 	if err != nil {
 		return nil, err
 	}
@@ -400,7 +395,7 @@ func listExtend(l *ownedList, va *exec.VarArgs) (any, error) {
 }
 
 func listInsert(l *ownedList, va *exec.VarArgs) (any, error) {
-	args, err := collMethodCall("insert", va).positional(2, 2)
+	args, err := listCall("insert", va).positional(2, 2)
 	if err != nil {
 		return nil, err
 	}
@@ -416,7 +411,7 @@ func listInsert(l *ownedList, va *exec.VarArgs) (any, error) {
 }
 
 func listPop(l *ownedList, va *exec.VarArgs) (any, error) {
-	args, err := popArguments(collMethodCall("pop", va))
+	args, err := listCall("pop", va).positional(0, 1)
 	if err != nil {
 		return nil, err
 	}
@@ -436,17 +431,6 @@ func listPop(l *ownedList, va *exec.VarArgs) (any, error) {
 	return item, nil
 }
 
-// popArguments binds list.pop's index. Its count is worded "at most 1
-// arguments", as straylight has worded it (CPython 3.11: "at most 1
-// argument"; methodCallDeviations in methodargs_test.go).
-func popArguments(c methodCall) ([]any, error) {
-	args, err := c.positional(0, 1)
-	if err != nil && len(c.kwargs) == 0 {
-		err = fmt.Errorf("pop expected at most 1 arguments, got %d", len(c.args))
-	}
-	return args, err
-}
-
 // find is the index of the first item equal to x from start, or -1.
 func (l *ownedList) find(x any, start, end int) int {
 	for i := max(start, 0); i < min(end, len(*l)); i++ {
@@ -458,7 +442,7 @@ func (l *ownedList) find(x any, start, end int) int {
 }
 
 func listRemove(l *ownedList, va *exec.VarArgs) (any, error) {
-	x, err := collMethodCall("list.remove", va).one()
+	x, err := listCall("remove", va).one()
 	if err != nil {
 		return nil, err
 	}
@@ -471,11 +455,11 @@ func listRemove(l *ownedList, va *exec.VarArgs) (any, error) {
 }
 
 func listIndex(l *ownedList, va *exec.VarArgs) (any, error) {
-	args, err := collMethodCall("index", va).positional(1, 3)
+	args, err := listCall("index", va).positional(1, 3)
 	if err != nil {
 		return nil, err
 	}
-	start, end, err := startAndEnd(args[1], args[2], len(*l), intOr)
+	start, end, err := startAndEnd(args[1], args[2], len(*l), indexBound)
 	if err != nil {
 		return nil, err
 	}
@@ -487,7 +471,7 @@ func listIndex(l *ownedList, va *exec.VarArgs) (any, error) {
 }
 
 func listCount(l *ownedList, va *exec.VarArgs) (any, error) {
-	arg, err := collMethodCall("list.count", va).one()
+	arg, err := listCall("count", va).one()
 	if err != nil {
 		return nil, err
 	}
@@ -501,7 +485,7 @@ func listCount(l *ownedList, va *exec.VarArgs) (any, error) {
 }
 
 func listReverse(l *ownedList, va *exec.VarArgs) (any, error) {
-	if err := collMethodCall("list.reverse", va).none(); err != nil {
+	if err := listCall("reverse", va).none(); err != nil {
 		return nil, err
 	}
 	for i, j := 0, len(*l)-1; i < j; i, j = i+1, j-1 {
@@ -514,7 +498,7 @@ func listReverse(l *ownedList, va *exec.VarArgs) (any, error) {
 // comparisons (mixed types refused). key= takes a function, which a
 // template has none of but macros: refused.
 func listSort(l *ownedList, va *exec.VarArgs) (any, error) {
-	args, err := collMethodCall("sort", va).keywordOnly("key", "reverse")
+	args, err := listCall("sort", va).keywordOnly("key", "reverse")
 	if err != nil {
 		return nil, err
 	}
@@ -548,7 +532,7 @@ func (l *ownedList) sortItems(reverse bool) error {
 }
 
 func listClear(l *ownedList, va *exec.VarArgs) (any, error) {
-	if err := collMethodCall("list.clear", va).none(); err != nil {
+	if err := listCall("clear", va).none(); err != nil {
 		return nil, err
 	}
 	*l = ownedList{}
@@ -556,7 +540,7 @@ func listClear(l *ownedList, va *exec.VarArgs) (any, error) {
 }
 
 func listCopy(l *ownedList, va *exec.VarArgs) (any, error) {
-	if err := collMethodCall("list.copy", va).none(); err != nil {
+	if err := listCall("copy", va).none(); err != nil {
 		return nil, err
 	}
 	items := append(ownedList{}, *l...)
@@ -566,7 +550,7 @@ func listCopy(l *ownedList, va *exec.VarArgs) (any, error) {
 // dictUpdate is d.update([other], **kwargs): a mapping's items or a list
 // of pairs, then the keyword arguments (in name order: gonja keeps none).
 func dictUpdate(d ownedDict, va *exec.VarArgs) (any, error) {
-	c := collMethodCall("update", va)
+	c := dictCall("update", va)
 	if err := c.expected(0, 1); err != nil {
 		return nil, err
 	}
@@ -595,7 +579,7 @@ func (d ownedDict) merge(other any) error {
 }
 
 func dictPop(d ownedDict, va *exec.VarArgs) (any, error) {
-	args, err := collMethodCall("pop", va).positional(1, 2)
+	args, err := dictCall("pop", va).positional(1, 2)
 	if err != nil {
 		return nil, err
 	}
@@ -611,7 +595,7 @@ func dictPop(d ownedDict, va *exec.VarArgs) (any, error) {
 }
 
 func dictPopitem(d ownedDict, va *exec.VarArgs) (any, error) {
-	if err := collMethodCall("popitem", va).none(); err != nil {
+	if err := dictCall("popitem", va).none(); err != nil {
 		return nil, err
 	}
 	if len(d) == 0 {
@@ -624,7 +608,7 @@ func dictPopitem(d ownedDict, va *exec.VarArgs) (any, error) {
 }
 
 func dictSetdefault(d ownedDict, va *exec.VarArgs) (any, error) {
-	args, err := collMethodCall("setdefault", va).positional(1, 2)
+	args, err := dictCall("setdefault", va).positional(1, 2)
 	if err != nil {
 		return nil, err
 	}
@@ -640,7 +624,7 @@ func dictSetdefault(d ownedDict, va *exec.VarArgs) (any, error) {
 }
 
 func dictClear(d ownedDict, va *exec.VarArgs) (any, error) {
-	if err := collMethodCall("dict.clear", va).none(); err != nil {
+	if err := dictCall("clear", va).none(); err != nil {
 		return nil, err
 	}
 	for key := range d {
@@ -650,7 +634,7 @@ func dictClear(d ownedDict, va *exec.VarArgs) (any, error) {
 }
 
 func dictCopy(d ownedDict, va *exec.VarArgs) (any, error) {
-	if err := collMethodCall("dict.copy", va).none(); err != nil {
+	if err := dictCall("copy", va).none(); err != nil {
 		return nil, err
 	}
 	out := make(ownedDict, len(d))
@@ -662,7 +646,7 @@ func dictCopy(d ownedDict, va *exec.VarArgs) (any, error) {
 
 // dictFromkeys is dict.fromkeys(iterable, value=None): a new dict.
 func dictFromkeys(_ ownedDict, va *exec.VarArgs) (any, error) {
-	args, err := collMethodCall("fromkeys", va).positional(1, 2)
+	args, err := dictCall("fromkeys", va).positional(1, 2)
 	if err != nil {
 		return nil, err
 	}
@@ -706,13 +690,21 @@ func resultOrError(out any, err error) (any, error) {
 func plainDictMutator(name string) exec.Method[map[string]any] {
 	method := dictMethodNamed(name)
 	return func(_ map[string]any, self *exec.Value, args *exec.VarArgs) (any, error) {
-		d, ok := own(toPy(self)).(ownedDict)
+		d, ok := own(asPlainDict(toPy(self))).(ownedDict)
 		if !ok {
 			return nil, fmt.Errorf("'%s' object has no attribute '%s'", typeName(toPy(self)), name)
 		}
 		*self = *exec.AsValue(d)
 		return resultOrError(method(d, args))
 	}
+}
+
+// asPlainDict is x, groups as the dict it is to Python.
+func asPlainDict(x any) any {
+	if g, ok := x.(groupsMap); ok {
+		return g.dict()
+	}
+	return x
 }
 
 // listMethodNames and dictMethodNames are the methods Python's list and

@@ -69,6 +69,21 @@ func TestCollectionMethodErrors(t *testing.T) {
 	}
 }
 
+// TestGroupsMutatorChangesACopy checks that a dict method changing groups
+// (a map the scopes share) works as on any variable's dict: on the
+// render's copy, the shared map left as it was.
+func TestGroupsMutatorChangesACopy(t *testing.T) {
+	e := NewEngine(Options{})
+	groups := map[string][]string{"all": {"h"}, "web": {"h"}}
+	scope := NewScope(nil, Magic{Groups: groups})
+	if got := mustRender(t, e, "{{ groups.pop('web') }}{{ groups }}", scope, TemplateDefaults()); got != "['h']{'all': ['h']}" {
+		t.Errorf("groups.pop('web') then groups: %s, Python's ['h']{'all': ['h']}", got)
+	}
+	if len(groups) != 2 || mustRender(t, e, "{{ groups | length }}", scope, TemplateDefaults()) != "2" {
+		t.Errorf("the shared groups changed: %v", groups)
+	}
+}
+
 // TestMutationStaysInItsRender renders, on one scope and on a second host
 // sharing the same raw variables, a template that changes variables (seen
 // through every path to them in that render, as in Ansible), then a

@@ -214,7 +214,7 @@ func rootMessage(err error) string {
 
 var (
 	refusedName  = lazyre.New(`(?:Could not load "|No (?:filter|test) named ')ansible\.(?:builtin|legacy)\.[A-Za-z_0-9]+.*$`)
-	internalCall = lazyre.New(`invalid call to function '(?:__straylight_[a-z]+|[^']*\.bound(?:List|Dict)\.func\d+)': `)
+	internalCall = lazyre.New(`invalid call to function '(?:__straylight_[a-z]+|[^']*\.bound(?:List|Dict|Reader)\.func\d+)': `)
 	gonjaCall    = lazyre.New(`invalid call to (filter|function|test|method) '([^']*)'(?: of [^:]*)?: `)
 )
 

@@ -134,7 +134,7 @@ func (e *Engine) fastName(name string, s *Scope, ch *chain) (any, bool) {
 // whose attribute is not one of its methods.
 func fastAttribute(x any, name string) (any, bool) {
 	d, ok := x.(pyDict)
-	if !ok || dictMethod(d, name) != nil {
+	if !ok || dictReader(name) != nil {
 		return nil, false
 	}
 	if value, found := d.get(name); found {

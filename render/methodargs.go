@@ -31,19 +31,24 @@ func strMethodCall(name string, va *exec.VarArgs) methodCall {
 	return bindCall(name, "str."+name, va, toPy)
 }
 
-// collMethodCall is a call of a list or dict method, its arguments as the
-// list or dict stores them (stored: an owned value itself). name is the
-// method's in all its messages, "list.append" or "pop" (CPython names the
-// type in more of them: methodCallDeviations in methodargs_test.go).
-func collMethodCall(name string, va *exec.VarArgs) methodCall {
-	return bindCall(name, name, va, stored)
+// listCall and dictCall are calls of list's and dict's method name, their
+// arguments as a list or dict stores them (stored: an owned value itself).
+func listCall(name string, va *exec.VarArgs) methodCall {
+	return bindCall(name, "list."+name, va, stored)
+}
+
+func dictCall(name string, va *exec.VarArgs) methodCall {
+	return bindCall(name, "dict."+name, va, stored)
 }
 
 // bindCall is a call of a method, its arguments converted by value.
 func bindCall(name, qualified string, va *exec.VarArgs, value func(*exec.Value) any) methodCall {
-	c := methodCall{name: name, qualified: qualified, args: make([]any, len(va.Args)), kwargs: make(map[string]any, len(va.KwArgs))}
+	c := methodCall{name: name, qualified: qualified, args: make([]any, len(va.Args))}
 	for i, arg := range va.Args {
 		c.args[i] = value(arg)
+	}
+	if len(va.KwArgs) > 0 {
+		c.kwargs = make(map[string]any, len(va.KwArgs))
 	}
 	for key, arg := range va.KwArgs {
 		c.kwargs[key] = value(arg)
@@ -132,29 +137,38 @@ func (c methodCall) finds() ([]any, error) {
 	return padArgs(c.args, 3), nil
 }
 
-// atMost checks the count of positional arguments as PyArg_ParseTuple
-// and keyword parameters word it.
+// atMost checks the count of all arguments as PyArg_ParseTuple and
+// _PyArg_UnpackKeywords do ("keyword arguments" when all are keywords).
 func (c methodCall) atMost(most int) error {
-	if len(c.args) > most {
-		return fmt.Errorf("%s() takes at most %d %s (%d given)", c.name, most, arguments(most), len(c.args))
+	given := len(c.args) + len(c.kwargs)
+	if given <= most {
+		return nil
 	}
-	return nil
+	kind := ""
+	if len(c.args) == 0 {
+		kind = "keyword "
+	}
+	return fmt.Errorf("%s() takes at most %d %s%s (%d given)", c.name, most, kind, arguments(most), given)
 }
 
 // keywords binds parameters that may be passed by position or by name
-// (split's sep and maxsplit, splitlines' keepends, expandtabs' tabsize).
+// (split's sep and maxsplit, splitlines' keepends, expandtabs' tabsize),
+// checking as _PyArg_UnpackKeywords does: the count, a parameter given
+// both ways, then an unknown name.
 func (c methodCall) keywords(names ...string) ([]any, error) {
 	if err := c.atMost(len(names)); err != nil {
 		return nil, err
+	}
+	for i, name := range names[:len(c.args)] {
+		if _, twice := c.kwargs[name]; twice {
+			return nil, fmt.Errorf("argument for %s() given by name ('%s') and position (%d)", c.name, name, i+1)
+		}
 	}
 	bound := padArgs(c.args, len(names))
 	for _, key := range sortedKeys(c.kwargs) {
 		i := indexOf(names, key)
 		if i < 0 {
 			return nil, fmt.Errorf("'%s' is an invalid keyword argument for %s()", key, c.name)
-		}
-		if i < len(c.args) {
-			return nil, fmt.Errorf("argument for %s() given by name ('%s') and position (%d)", c.name, key, i+1)
 		}
 		bound[i] = c.kwargs[key]
 	}
@@ -163,6 +177,9 @@ func (c methodCall) keywords(names ...string) ([]any, error) {
 
 // keywordOnly binds keyword-only parameters (list.sort's key and reverse).
 func (c methodCall) keywordOnly(names ...string) ([]any, error) {
+	if err := c.atMost(len(names)); err != nil {
+		return nil, err
+	}
 	if len(c.args) > 0 {
 		return nil, fmt.Errorf("%s() takes no positional arguments", c.name)
 	}
@@ -195,6 +212,18 @@ func intOr(x any, def int) (int, error) {
 		return def, nil
 	}
 	return pyIndex(x)
+}
+
+// indexBound is list.index's start or stop: an int
+// (_PyEval_SliceIndexNotNone, which refuses None), or def when not passed.
+func indexBound(x any, def int) (int, error) {
+	if x == notGiven {
+		return def, nil
+	}
+	if i, ok := asInt(x); ok {
+		return i, nil
+	}
+	return 0, errors.New("slice indices must be integers or have an __index__ method")
 }
 
 // findBound is a start or end parameter: an int, or None (or absent) for

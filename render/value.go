@@ -320,21 +320,60 @@ func (m *Map) Set(key string, value any) {
 	m.Values[key] = value
 }
 
-// dictMethod returns the dict method a template calls as d.name(...), or
-// nil. keys() and values() give lists (Python's views print differently,
-// but templates iterate them).
+// dictMethod returns the dict method a template calls as d.name(...) on a
+// dict the render does not own (get, items, keys, values: the methods that
+// only read it; the others change a copy, plainDictMutator), or nil.
+// keys() and values() give lists (Python's views print differently, but
+// templates iterate them).
 func dictMethod(d pyDict, name string) func(*exec.VarArgs) *exec.Value {
-	switch name {
-	case "items":
-		return func(*exec.VarArgs) *exec.Value { return exec.AsValue(dictItems(d)) }
-	case "keys":
-		return func(*exec.VarArgs) *exec.Value { return exec.AsValue(stringList(d.keys())) }
-	case "values":
-		return func(*exec.VarArgs) *exec.Value { return exec.AsValue(dictValues(d)) }
-	case "get":
-		return func(args *exec.VarArgs) *exec.Value { return dictGet(d, args) }
+	if read := dictReader(name); read != nil {
+		return boundReader(d, read)
 	}
 	return nil
+}
+
+// dictReaderFunc is a method that reads a dict the render does not own.
+type dictReaderFunc func(d pyDict, va *exec.VarArgs) (any, error)
+
+func dictReader(name string) dictReaderFunc {
+	switch name {
+	case "items":
+		return plainItems
+	case "keys":
+		return plainKeys
+	case "values":
+		return plainValues
+	case "get":
+		return dictGet
+	}
+	return nil
+}
+
+// boundReader is d.name as a callable gonja calls with the call's
+// arguments (cleanMessage drops gonja's naming it in an error).
+func boundReader(d pyDict, read dictReaderFunc) func(*exec.VarArgs) *exec.Value {
+	return func(va *exec.VarArgs) *exec.Value { return methodResult(read(d, va)) }
+}
+
+func plainItems(d pyDict, va *exec.VarArgs) (any, error) {
+	if err := dictCall("items", va).none(); err != nil {
+		return nil, err
+	}
+	return dictItems(d), nil
+}
+
+func plainKeys(d pyDict, va *exec.VarArgs) (any, error) {
+	if err := dictCall("keys", va).none(); err != nil {
+		return nil, err
+	}
+	return stringList(d.keys()), nil
+}
+
+func plainValues(d pyDict, va *exec.VarArgs) (any, error) {
+	if err := dictCall("values", va).none(); err != nil {
+		return nil, err
+	}
+	return dictValues(d), nil
 }
 
 func dictValues(d pyDict) pyList {
@@ -345,16 +384,17 @@ func dictValues(d pyDict) pyList {
 	return out
 }
 
-// dictGet is d.get(key, default=None).
-func dictGet(d pyDict, args *exec.VarArgs) *exec.Value {
-	if len(args.Args) == 0 {
-		return exec.AsValue(fmt.Errorf("get expected at least 1 argument, got 0"))
+// dictGet is d.get(key, default=None); the default as the template gave it.
+func dictGet(d pyDict, va *exec.VarArgs) (any, error) {
+	args, err := dictCall("get", va).positional(1, 2)
+	if err != nil {
+		return nil, err
 	}
-	if value, ok := d.get(dictKey(toPy(args.Args[0]))); ok {
-		return exec.AsValue(value)
+	if value, ok := d.get(dictKey(freeze(args[0]))); ok {
+		return value, nil
 	}
-	if len(args.Args) > 1 {
-		return args.Args[1]
+	if len(va.Args) > 1 {
+		return va.Args[1], nil
 	}
-	return exec.AsValue(nil)
+	return nil, nil
 }
