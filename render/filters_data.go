@@ -22,6 +22,8 @@ func addDataFilters(filters map[string]filter) {
 	filters["flatten"] = filter{params: []string{"levels", "skip_nulls"}, fn: filterFlatten}
 	filters["to_json"] = filter{params: []string{"indent", "sort_keys", "ensure_ascii"}, fn: filterToJSON}
 	filters["to_nice_json"] = filter{params: []string{"indent", "sort_keys", "ensure_ascii"}, fn: filterToNiceJSON}
+	filters["tojson"] = filter{params: []string{"indent"}, fn: filterJinjaToJSON}
+	filters["round"] = filter{params: []string{"precision", "method"}, fn: filterRound}
 	filters["to_yaml"] = filter{params: []string{"indent", "default_flow_style", "width", "sort_keys"}, fn: filterToYAML}
 	filters["from_yaml"] = filter{fn: filterFromYAML}
 	filters["to_nice_yaml"] = filter{params: []string{"indent", "default_flow_style", "width", "sort_keys"}, fn: filterToNiceYAML}

@@ -28,6 +28,23 @@ func filterToJSON(in any, args []any) (any, error) {
 	return dumpJSON(in, style)
 }
 
+// filterJinjaToJSON is Jinja2's tojson (jinja2/utils.py
+// htmlsafe_json_dumps, 3.1.6): json.dumps with Jinja2's default policy
+// sort_keys=True, then <, >, & and ' written as \u escapes. gonja's had
+// no spaces after , and : and wrote 2.0 as 2.
+func filterJinjaToJSON(in any, args []any) (any, error) {
+	style := jsonStyle{indent: -1, sortKeys: true, itemSep: ", ", keySep: ": ", ensureASCII: true}
+	if indent, ok := or(args[0], nil).(int); ok {
+		style.indent, style.itemSep = indent, ","
+	}
+	out, err := dumpJSON(in, style)
+	return htmlSafeJSON().Replace(out), err
+}
+
+func htmlSafeJSON() *strings.Replacer {
+	return strings.NewReplacer("<", `\u003c`, ">", `\u003e`, "&", `\u0026`, "'", `\u0027`)
+}
+
 // filterToNiceJSON is Ansible's to_nice_json: indent 4, sorted keys.
 func filterToNiceJSON(in any, args []any) (any, error) {
 	style := jsonStyle{indent: 4, sortKeys: true, itemSep: ",", keySep: ": ", ensureASCII: true}

@@ -41,6 +41,8 @@ func filtersSuite(t *testing.T) oracleSuite {
 		{name: "bool", src: "{{ 'yes' | bool }} {{ 'No' | bool }} {{ 1 | bool }} {{ 0 | bool }} {{ 'on' | bool }} [{{ none | bool }}] {{ 'TRUE' | bool }} {{ 2 | bool }} {{ '1' | bool }} {{ 1.0 | bool }} {{ 'y' | bool }}\n"},
 		{name: "comment", src: "{{ 'one\ntwo' | comment }}\n{{ 'x' | comment('c') }}\n{{ 'a\n\nb' | comment('cblock') }}\n{{ 'y' | comment('xml') }}\n{{ 'z' | comment(decoration='; ', prefix_count=2) }}\n"},
 		{name: "case", src: "{{ 'MiXed' | lower }} {{ true | lower }} {{ 'abc' | upper }} {{ none | lower }} {{ [1] | upper }}\n"},
+		{name: "jinja_round", src: "{{ 2.5 | round }} {{ 3.5 | round }} {{ -2.5 | round }} {{ 0.125 | round(2) }} {{ 2.675 | round(2) }} {{ 7 | round }} {{ 7 | round(1) }} {{ true | round }} {{ 2.5 | round(0, 'ceil') }} {{ 7 | round(1, 'floor') }} {{ 2.45 | round(1) }} {{ (10 / 3) | round(3) }}\n"},
+		{name: "jinja_tojson", src: "{{ data | tojson }}\n{{ {'b': '<é>&\\'', 'a': [1, 2.0, none, true]} | tojson }}\n{{ [1, {'z': 1, 'a': 2}] | tojson(2) }}\n{{ 1.0 | tojson }}\n"},
 		{name: "to_json", src: "{{ data | to_json }}\n{{ ordered | to_json }}\n{{ 'é\"\\\\' | to_json }} {{ none | to_json }} {{ [] | to_json }}\n"},
 		{name: "to_nice_json", src: "{{ data | to_nice_json }}\n{{ data.nested | to_nice_json(indent=2) }}\n{{ {} | to_nice_json }}\n"},
 		{name: "to_yaml", src: "{{ data | to_yaml }}---\n{{ ordered | to_yaml }}{{ data.flags | to_yaml }}{{ 'plain' | to_yaml }}{{ 'yes' | to_yaml }}{{ 5 | to_yaml }}{{ '' | to_yaml }}{{ [] | to_yaml }}{{ none | to_yaml }}"},

@@ -412,8 +412,39 @@ func (v *hostView) GetItem(key any) (*exec.Value, bool) {
 	return exec.AsValue(value), true
 }
 
-// GetAttribute implements exec.AttributeGetter.
-func (v *hostView) GetAttribute(name string) (*exec.Value, bool) { return v.GetItem(name) }
+// GetAttribute implements exec.AttributeGetter. A dict's reading methods
+// come first, as Jinja2's getattr finds a Mapping's methods before its
+// items: hostvars[h] is a Mapping (HostVarsVars, vars/hostvars.py:133 at
+// v2.14.18, :85 at v2.19.14), so hostvars[h].get('ansible_host', h) is
+// Mapping.get, read lazily here; keys, items and values read them all.
+func (v *hostView) GetAttribute(name string) (*exec.Value, bool) {
+	if name == "get" {
+		return exec.AsValue(v.get), true
+	}
+	if read := dictReader(name); read != nil {
+		return exec.AsValue(func(va *exec.VarArgs) *exec.Value { return methodResult(read(v.dict(), va)) }), true
+	}
+	return v.GetItem(name)
+}
+
+// get is the host's variable, templated, or the default (None) when the
+// host has no variable of that name; a variable that fails to template
+// fails the call.
+func (v *hostView) get(va *exec.VarArgs) *exec.Value {
+	args, err := dictCall("get", va).positional(1, 2)
+	if err != nil {
+		return methodResult(nil, err)
+	}
+	name := dictKey(freeze(args[0]))
+	value := v.engine.lookup(v.scope, name, v.chain)
+	if undefined, ok := value.(*UndefinedError); ok && undefined.Name == name {
+		if len(va.Args) > 1 {
+			return va.Args[1]
+		}
+		return exec.AsValue(nil)
+	}
+	return methodResult(value, nil)
+}
 
 func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
