@@ -171,18 +171,20 @@ func gonjaFilter(fn exec.FilterFunction) exec.FilterFunction {
 		if in.IsError() {
 			return in
 		}
+		origins := dictOrigins{}
 		plainParams := &exec.VarArgs{Args: make([]*exec.Value, len(params.Args)), KwArgs: map[string]*exec.Value{}}
 		for i, arg := range params.Args {
-			plainParams.Args[i] = exec.AsValue(plain(toPy(arg)))
+			plainParams.Args[i] = exec.AsValue(origins.plain(toPy(arg)))
 		}
 		for key, arg := range params.KwArgs {
-			plainParams.KwArgs[key] = exec.AsValue(plain(toPy(arg)))
+			plainParams.KwArgs[key] = exec.AsValue(origins.plain(toPy(arg)))
 		}
-		out := fn(e, exec.AsValue(plain(toPy(in))), plainParams)
+		out := fn(e, exec.AsValue(origins.plain(toPy(in))), plainParams)
 		if out.IsError() {
 			return out
 		}
-		return &exec.Value{Val: exec.AsValue(toPy(out)).Val, Safe: out.Safe}
+		restored := exec.AsValue(origins.restore(out.Interface()))
+		return &exec.Value{Val: exec.AsValue(toPy(restored)).Val, Safe: out.Safe}
 	}
 }
 

@@ -41,6 +41,7 @@ func filtersSuite(t *testing.T) oracleSuite {
 		{name: "bool", src: "{{ 'yes' | bool }} {{ 'No' | bool }} {{ 1 | bool }} {{ 0 | bool }} {{ 'on' | bool }} [{{ none | bool }}] {{ 'TRUE' | bool }} {{ 2 | bool }} {{ '1' | bool }} {{ 1.0 | bool }} {{ 'y' | bool }}\n"},
 		{name: "comment", src: "{{ 'one\ntwo' | comment }}\n{{ 'x' | comment('c') }}\n{{ 'a\n\nb' | comment('cblock') }}\n{{ 'y' | comment('xml') }}\n{{ 'z' | comment(decoration='; ', prefix_count=2) }}\n"},
 		{name: "case", src: "{{ 'MiXed' | lower }} {{ true | lower }} {{ 'abc' | upper }} {{ none | lower }} {{ [1] | upper }}\n"},
+		{name: "gonja_filters_keep_key_order", taskVars: "users: [{name: x, port: 1, 'on': true}, {name: y, port: 2, 'on': false}]", src: "{{ users | selectattr('on') | list | to_json }}\n{{ users | rejectattr('on') | list }}\n{{ users | sort(attribute='port', reverse=true) | to_json }}\n{{ users | select | list }}\n{{ [users, users] | first }}\n"},
 		{name: "jinja_round", src: "{{ 2.5 | round }} {{ 3.5 | round }} {{ -2.5 | round }} {{ 0.125 | round(2) }} {{ 2.675 | round(2) }} {{ 7 | round }} {{ 7 | round(1) }} {{ true | round }} {{ 2.5 | round(0, 'ceil') }} {{ 7 | round(1, 'floor') }} {{ 2.45 | round(1) }} {{ (10 / 3) | round(3) }}\n"},
 		{name: "jinja_tojson", src: "{{ data | tojson }}\n{{ {'b': '<é>&\\'', 'a': [1, 2.0, none, true]} | tojson }}\n{{ [1, {'z': 1, 'a': 2}] | tojson(2) }}\n{{ 1.0 | tojson }}\n"},
 		{name: "to_json", src: "{{ data | to_json }}\n{{ ordered | to_json }}\n{{ 'é\"\\\\' | to_json }} {{ none | to_json }} {{ [] | to_json }}\n"},

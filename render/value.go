@@ -277,25 +277,61 @@ func canonicalReflectMap(v reflect.Value) pyDict {
 
 // plain turns an engine value into plain Go values (map[string]any, []any,
 // scalars) for callers outside the package.
-func plain(x any) any {
+func plain(x any) any { return dictOrigins(nil).plain(x) }
+
+// dictOrigins remembers, when not nil, the dict each Go map plain made
+// came from, so that the dicts a gonja filter hands back (the items
+// selectattr, select, sort or unique keep) are given back as they were,
+// keys in their order: brought back from Go maps, they had their keys
+// sorted ({'name': 'x', 'port': 1} printed with port last).
+type dictOrigins map[uintptr]pyDict
+
+func (o dictOrigins) plain(x any) any {
 	switch v := x.(type) {
 	case pyDict:
 		out := make(map[string]any, len(v))
 		for key, slot := range v {
-			out[key] = plain(slot.val)
+			out[key] = o.plain(slot.val)
+		}
+		if o != nil {
+			o[reflect.ValueOf(out).Pointer()] = v
 		}
 		return out
 	case pyList, pyTuple:
 		list, _ := asList(v)
 		out := make([]any, len(list))
 		for i, item := range list {
-			out[i] = plain(item)
+			out[i] = o.plain(item)
 		}
 		return out
 	case pyRange:
-		return plain(v.items())
+		return o.plain(v.items())
 	case omitValue:
 		return OmitPlaceholder
+	}
+	return x
+}
+
+// restore puts back, in a filter's result, the dicts plain turned into
+// Go maps, in lists (of values or of gonja's values) at any depth.
+func (o dictOrigins) restore(x any) any {
+	switch v := x.(type) {
+	case map[string]any:
+		if d, ok := o[reflect.ValueOf(v).Pointer()]; ok {
+			return d
+		}
+	case []any:
+		out := make([]any, len(v))
+		for i, item := range v {
+			out[i] = o.restore(item)
+		}
+		return out
+	case []*exec.Value:
+		out := make([]any, len(v))
+		for i, item := range v {
+			out[i] = o.restore(item.Interface())
+		}
+		return out
 	}
 	return x
 }
