@@ -16,8 +16,9 @@ import "github.com/nikolalohinski/gonja/v2/tokens"
 // truth (truthFunc) is Python's bool() of c (gonja's own truth holds an
 // empty dict literal true); gonja's and and or short-circuit and give an
 // operand back, as Python's do, and a one-item list is true: only the
-// branch c picks is evaluated, and its value is the result, as in Jinja2. A conditional without else,
-// and one outside brackets, are left to gonja as before.
+// branch c picks is evaluated, and its value is the result, as in Jinja2.
+// A conditional without else, and one outside brackets, are left to gonja
+// as before.
 
 // rewriteConditionals rewrites the conditional expressions inside the
 // brackets of every tag.

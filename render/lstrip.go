@@ -65,13 +65,21 @@ func lstripFrom(src string, prev, t *scannedTag, trimBlocks bool, marks delimite
 	if prev != nil {
 		dataStart, lineStarting = afterTag(src, prev, trimBlocks, t.start, marks)
 	}
-	text := src[dataStart:t.start]
-	lineStart := strings.LastIndexByte(text, '\n') + 1
-	last := text[lineStart:]
-	if (lineStart > 0 || lineStarting) && last != "" && strings.TrimLeftFunc(last, isPythonSpace) == "" {
-		return dataStart + lineStart, true
+	if cut, ok := blankLastLine(src[dataStart:t.start], lineStarting); ok {
+		return dataStart + cut, true
 	}
 	return 0, false
+}
+
+// blankLastLine is where text's last line starts, when that line is all
+// whitespace (one character at least) and starts a line: after a newline
+// in text, or at its start when lineStarting (Jinja2's "l_pos > 0 or
+// line_starting").
+func blankLastLine(text string, lineStarting bool) (int, bool) {
+	lineStart := strings.LastIndexByte(text, '\n') + 1
+	last := text[lineStart:]
+	ok := (lineStart > 0 || lineStarting) && last != "" && strings.TrimLeftFunc(last, isPythonSpace) == ""
+	return lineStart, ok
 }
 
 // afterTag is where the data after prev starts, as Jinja2's match of prev
@@ -107,7 +115,13 @@ func startSign(src string, t *scannedTag, marks delimiters) byte {
 
 // closingSign is the - or + right before a tag's end marker, or 0.
 func closingSign(src string, t *scannedTag, marks delimiters) byte {
-	marker := map[tagKind]string{variableTag: marks.variableEnd, blockTag: marks.blockEnd, commentTag: marks.commentEnd}[t.kind]
+	marker := marks.blockEnd
+	switch t.kind {
+	case variableTag:
+		marker = marks.variableEnd
+	case commentTag:
+		marker = marks.commentEnd
+	}
 	if i := t.end - len(marker) - 1; i > t.start && strings.HasSuffix(src[:t.end], marker) && (src[i] == '-' || src[i] == '+') {
 		return src[i]
 	}

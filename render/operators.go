@@ -141,14 +141,7 @@ func pyMul(a, b any, _ bool) (any, error) {
 	if isSequence(a) || isSequence(b) {
 		return nil, fmt.Errorf("can't multiply sequence by non-int of type '%s'", typeName(nonSequence(a, b)))
 	}
-	ia, ib, fa, fb, ints, err := numbers(a, b)
-	switch {
-	case err != nil:
-		return nil, fmt.Errorf("unsupported operand type(s) for *: '%s' and '%s'", typeName(a), typeName(b))
-	case ints:
-		return ia * ib, nil
-	}
-	return fa * fb, nil
+	return arithmetic("*", a, b, func(x, y int) int { return x * y }, func(x, y float64) float64 { return x * y })
 }
 
 // repeated is seq times times, when seq is a str, list or tuple.
@@ -191,14 +184,7 @@ func nonSequence(a, b any) any {
 
 // pySub is Python's - on numbers (a bool is 1 or 0).
 func pySub(a, b any, _ bool) (any, error) {
-	ia, ib, fa, fb, ints, err := numbers(a, b)
-	switch {
-	case err != nil:
-		return nil, fmt.Errorf("unsupported operand type(s) for -: '%s' and '%s'", typeName(a), typeName(b))
-	case ints:
-		return ia - ib, nil
-	}
-	return fa - fb, nil
+	return arithmetic("-", a, b, func(x, y int) int { return x - y }, func(x, y float64) float64 { return x - y })
 }
 
 // notFilter is Python's not: a bool, whatever the operand's type.
@@ -231,14 +217,20 @@ func truthFilter(_ *exec.Evaluator, in *exec.Value, _ *exec.VarArgs) *exec.Value
 }
 
 func addNumbers(a, b any) (any, error) {
-	ia, ib, fa, fb, ints, err := numbers(a, b)
+	return arithmetic("+", a, b, func(x, y int) int { return x + y }, func(x, y float64) float64 { return x + y })
+}
+
+// arithmetic applies a Python operator to two numbers: ints (a bool is 1
+// or 0) give an int, anything with a float a float.
+func arithmetic(op string, a, b any, ints func(int, int) int, floats func(float64, float64) float64) (any, error) {
+	ia, ib, fa, fb, bothInts, err := numbers(a, b)
 	switch {
 	case err != nil:
-		return nil, fmt.Errorf("unsupported operand type(s) for +: '%s' and '%s'", typeName(a), typeName(b))
-	case ints:
-		return ia + ib, nil
+		return nil, fmt.Errorf("unsupported operand type(s) for %s: '%s' and '%s'", op, typeName(a), typeName(b))
+	case bothInts:
+		return ints(ia, ib), nil
 	}
-	return fa + fb, nil
+	return floats(fa, fb), nil
 }
 
 // intPow is exact integer exponentiation; exact is false on overflow.

@@ -64,15 +64,12 @@ func (b rawBlock) text(lstripBlocks bool, newline string) string {
 }
 
 // lstripBeforeTag drops the whitespace between the text's last line start
-// and the tag, when that is all the line holds (Jinja2's lstrip_blocks:
-// "l_pos > 0 or line_starting"; line_starting, the text starting a line,
-// matters only to a text without a newline, and such a text is not all
-// whitespace: {% raw -%} would have stripped it).
+// and the tag, when that is all the line holds. The text starting a line
+// (line_starting) matters only to a text without a newline, and such a
+// text is not all whitespace: {% raw -%} would have stripped it.
 func lstripBeforeTag(text string) string {
-	lineStart := strings.LastIndexByte(text, '\n') + 1
-	last := text[lineStart:]
-	if lineStart > 0 && last != "" && strings.TrimLeftFunc(last, isPythonSpace) == "" {
-		return text[:lineStart]
+	if cut, ok := blankLastLine(text, false); ok {
+		return text[:cut]
 	}
 	return text
 }

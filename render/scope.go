@@ -422,7 +422,7 @@ func (v *hostView) GetAttribute(name string) (*exec.Value, bool) {
 		return exec.AsValue(v.get), true
 	}
 	if read := dictReader(name); read != nil {
-		return exec.AsValue(func(va *exec.VarArgs) *exec.Value { return methodResult(read(v.dict(), va)) }), true
+		return exec.AsValue(boundReader(v.dict(), read)), true
 	}
 	return v.GetItem(name)
 }
