@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 
 	"github.com/nikolalohinski/gonja/v2/builtins"
 	"github.com/nikolalohinski/gonja/v2/exec"
@@ -43,9 +42,9 @@ func or(arg, def any) any {
 // enough; they get plain Go values and their results are brought back.
 var gonjaFilters = []string{
 	"abs", "attr", "batch", "escape", "e",
-	"filesizeformat", "forceescape", "groupby", "map",
-	"random", "reject", "rejectattr", "reverse", "safe", "select",
-	"selectattr", "slice", "sort", "striptags", "title",
+	"filesizeformat", "forceescape", "groupby",
+	"random", "reverse", "safe",
+	"slice", "striptags", "title",
 	"truncate", "unique", "urlencode", "urlize", "wordcount", "wordwrap", "xmlattr",
 }
 
@@ -56,11 +55,7 @@ func newFilterSet(dataTagging func() bool) *exec.FilterSet {
 			set[name] = gonjaFilter(fn)
 		}
 	}
-	set["selectattr"] = attrDefinedFilter(set["selectattr"], false)
-	set["rejectattr"] = attrDefinedFilter(set["rejectattr"], true)
-	for name, index := range map[string]int{"select": 0, "reject": 0, "selectattr": 1, "rejectattr": 1} {
-		set[name] = namedTestFilter(set[name], index, dataTagging)
-	}
+	maps.Copy(set, iterFilters(dataTagging))
 	for name, f := range ansibleFilters() {
 		set[name] = f.function(name)
 	}
@@ -186,44 +181,4 @@ func gonjaFilter(fn exec.FilterFunction) exec.FilterFunction {
 		restored := exec.AsValue(origins.restore(out.Interface()))
 		return &exec.Value{Val: exec.AsValue(toPy(restored)).Val, Safe: out.Safe}
 	}
-}
-
-// attrDefinedFilter fixes selectattr and rejectattr for the defined and
-// undefined tests: gonja hands the test none for an item that lacks the
-// attribute, which is defined, where Jinja2 hands it an undefined
-// (`ms | selectattr('x', 'undefined')` kept nothing). Other tests go to
-// gonja's filter.
-func attrDefinedFilter(gonja exec.FilterFunction, reject bool) exec.FilterFunction {
-	return func(e *exec.Evaluator, in *exec.Value, params *exec.VarArgs) *exec.Value {
-		if in.IsError() || len(params.Args) != 2 {
-			return gonja(e, in, params)
-		}
-		_, test := splitPrefix(params.Args[1].String())
-		items, isList := plain(toPy(in)).([]any)
-		if !isList || test != "defined" && test != "undefined" {
-			return gonja(e, in, params)
-		}
-		keep := (test == "defined") != reject
-		out := []any{}
-		for _, item := range items {
-			if hasAttrPath(item, params.Args[0].String()) == keep {
-				out = append(out, item)
-			}
-		}
-		return exec.AsValue(toPy(exec.AsValue(out)))
-	}
-}
-
-// hasAttrPath reports whether item has the dotted key path ("a.b").
-func hasAttrPath(item any, path string) bool {
-	for _, key := range strings.Split(path, ".") {
-		m, ok := item.(map[string]any)
-		if !ok {
-			return false
-		}
-		if item, ok = m[key]; !ok {
-			return false
-		}
-	}
-	return true
 }

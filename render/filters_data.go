@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"hash"
+	"reflect"
 	"strings"
 	"unicode/utf8"
 
@@ -256,6 +257,9 @@ func pyEqual(a, b any) bool {
 	case pyDict:
 		vb, ok := b.(pyDict)
 		return ok && dictsEqual(va, vb)
+	}
+	if t := reflect.TypeOf(a); t != nil && t == reflect.TypeOf(b) && !t.Comparable() {
+		return reflect.DeepEqual(a, b) // groups: a dict of lists, compared by content
 	}
 	return a == b
 }

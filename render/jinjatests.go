@@ -329,6 +329,11 @@ func pyCompare(a, b any) (int, error) {
 			return compareLists(la, lb)
 		}
 	}
+	if ta, okA := a.(pyTuple); okA {
+		if tb, okB := b.(pyTuple); okB {
+			return compareLists(pyList(ta), pyList(tb))
+		}
+	}
 	return 0, fmt.Errorf("'<' not supported between instances of '%s' and '%s'", typeName(a), typeName(b))
 }
 

@@ -460,31 +460,3 @@ func guardedTest(fn exec.TestFunction, refusal func() error) exec.TestFunction {
 		return test(e, in, params)
 	})
 }
-
-// namedTestFilter is select, reject, selectattr or rejectattr, whose
-// argument at index names the test, failing as Jinja2 does when there is
-// no such test or the core refuses its name (gonja's filter drops every
-// item instead). Jinja2 looks the test up item by item: nothing fails on
-// an empty input.
-func namedTestFilter(fn exec.FilterFunction, index int, tagged func() bool) exec.FilterFunction {
-	return func(e *exec.Evaluator, in *exec.Value, params *exec.VarArgs) *exec.Value {
-		if in.IsError() || len(params.Args) <= index || !params.Args[index].IsString() || isEmptyIterable(toPy(in)) {
-			return fn(e, in, params)
-		}
-		name := params.Args[index].String()
-		prefix, short := splitPrefix(name)
-		if err := qualifiedRefused(testKind, prefix, short, tagged()); prefix != "" && err != nil {
-			return exec.AsValue(err)
-		}
-		if !e.Environment.Tests.Exists(name) {
-			//lint:ignore ST1005 Jinja2's message, byte for byte
-			return exec.AsValue(fmt.Errorf("No test named '%s'.", name))
-		}
-		return fn(e, in, params)
-	}
-}
-
-func isEmptyIterable(x any) bool {
-	items, err := pyIter(x)
-	return err == nil && len(items) == 0
-}

@@ -28,6 +28,12 @@ const (
 	inFunc       = "__straylight_in"
 	notFunc      = "__straylight_not"
 	truthFunc    = "__straylight_truth"
+	eqFunc       = "__straylight_eq"
+	neFunc       = "__straylight_ne"
+	ltFunc       = "__straylight_lt"
+	leFunc       = "__straylight_le"
+	gtFunc       = "__straylight_gt"
+	geFunc       = "__straylight_ge"
 )
 
 var errZeroDivision = errors.New("integer division or modulo by zero")
@@ -43,7 +49,45 @@ func operatorFunctions() map[string]any {
 		inFunc: binaryFunction(func(item, container any, _ bool) (any, error) {
 			return pyContains(container, item)
 		}),
+		eqFunc: binaryFunction(func(a, b any, _ bool) (any, error) { return pyEqual(a, b), nil }),
+		neFunc: binaryFunction(func(a, b any, _ bool) (any, error) { return !pyEqual(a, b), nil }),
+		ltFunc: comparison("<"),
+		leFunc: comparison("<="),
+		gtFunc: comparison(">"),
+		geFunc: comparison(">="),
 	}
+}
+
+// comparison is Python's op: numbers (bools count) with numbers, strings
+// with strings, lists with lists and tuples with tuples, item by item;
+// any other pair is a TypeError, which fails the task in Ansible (gonja
+// compared '8000' > 100 as strings and None < 1 as 0 < 1).
+func comparison(op string) func(*exec.VarArgs) *exec.Value {
+	return binaryFunction(func(a, b any, _ bool) (any, error) {
+		if fa, ok := toFloat(a); ok {
+			if fb, ok := toFloat(b); ok {
+				return floatsHold(op, fa, fb), nil
+			}
+		}
+		order, err := pyCompare(a, b)
+		if err != nil {
+			return nil, errors.New(strings.Replace(err.Error(), "'<'", "'"+op+"'", 1))
+		}
+		return floatsHold(op, float64(order), 0), nil
+	})
+}
+
+// floatsHold is a op b on floats (NaN compares false, as in Python).
+func floatsHold(op string, a, b float64) bool {
+	switch op {
+	case "<":
+		return a < b
+	case "<=":
+		return a <= b
+	case ">":
+		return a > b
+	}
+	return a >= b
 }
 
 // binaryFunction adapts a Python operator to a call op(left, right,

@@ -23,6 +23,9 @@ const (
 	finalizeFunc = "__straylight_finalize"
 	strFunc      = "__straylight_str"
 	tupleFunc    = "__straylight_tuple"
+	// dictFunc makes a dict literal the engine's dict, whose truth is
+	// Python's ({} is false; gonja's dict literal was always true).
+	dictFunc = "__straylight_dict"
 	// testArgsFunc marks a test's parenthesized arguments (fixTokens); it
 	// is never called: rewriteNode moves its arguments into the test.
 	testArgsFunc = "__straylight_test_args"
@@ -48,10 +51,13 @@ type rewriter struct {
 	wrapped   map[nodes.Expression]bool
 	prefixes  map[int]string
 	qualified []qualifiedUse
+	// chained are the positions of the comparison operators that
+	// continue a chain (chainedComparisons).
+	chained map[int]bool
 }
 
-func rewriteTree(root *nodes.Template, prefixes map[int]string, index *nodeIndex) []qualifiedUse {
-	rw := &rewriter{index: index, seen: map[uintptr]bool{}, wrapped: map[nodes.Expression]bool{}, prefixes: prefixes}
+func rewriteTree(root *nodes.Template, prefixes map[int]string, chained map[int]bool, index *nodeIndex) []qualifiedUse {
+	rw := &rewriter{index: index, seen: map[uintptr]bool{}, wrapped: map[nodes.Expression]bool{}, prefixes: prefixes, chained: chained}
 	for _, node := range root.Nodes {
 		rw.value(reflect.ValueOf(node))
 	}
@@ -146,6 +152,12 @@ func (rw *rewriter) expression(expr any) nodes.Expression {
 		}
 		rw.wrapped[n] = true
 		return call(tupleFunc, n)
+	case *nodes.Dict:
+		if rw.wrapped[n] {
+			return nil
+		}
+		rw.wrapped[n] = true
+		return filtered(dictFunc, n)
 	case *nodes.GetSlice:
 		return call(sliceFunc, n.Node, orNone(n.Start, n.Location), orNone(n.End, n.Location), orNone(n.Step, n.Location))
 	case *nodes.Negation:
@@ -155,6 +167,9 @@ func (rw *rewriter) expression(expr any) nodes.Expression {
 		rw.wrapped[n] = true
 		return filtered(notFunc, n.Term)
 	case *nodes.BinaryExpression:
+		if chain := rw.unchained(n); chain != nil {
+			return chain
+		}
 		if name, ok := pythonOperators[n.Operator.Token.Type]; ok {
 			_, isTuple := n.Right.(*nodes.Tuple)
 			return call(name, n.Left, n.Right, &nodes.Bool{Location: n.Operator.Token, Val: isTuple})
@@ -164,13 +179,19 @@ func (rw *rewriter) expression(expr any) nodes.Expression {
 }
 
 var pythonOperators = map[tokens.Type]string{
-	tokens.Power:         powFunc,
-	tokens.FloorDivision: floorDivFunc,
-	tokens.Modulo:        modFunc,
-	tokens.Addition:      addFunc,
-	tokens.Multiply:      mulFunc,
-	tokens.Subtraction:   subFunc,
-	tokens.In:            inFunc,
+	tokens.Power:              powFunc,
+	tokens.FloorDivision:      floorDivFunc,
+	tokens.Modulo:             modFunc,
+	tokens.Addition:           addFunc,
+	tokens.Multiply:           mulFunc,
+	tokens.Subtraction:        subFunc,
+	tokens.In:                 inFunc,
+	tokens.Equals:             eqFunc,
+	tokens.Ne:                 neFunc,
+	tokens.LowerThan:          ltFunc,
+	tokens.LowerThanOrEqual:   leFunc,
+	tokens.GreaterThan:        gtFunc,
+	tokens.GreaterThanOrEqual: geFunc,
 }
 
 func rewriteNode(node any) {
@@ -233,7 +254,7 @@ func filtered(name string, expr nodes.Expression) nodes.Expression {
 
 // internalFilters are the filters rewritten templates call.
 func internalFilters() map[string]exec.FilterFunction {
-	return map[string]exec.FilterFunction{finalizeFunc: finalizeFilter, strFunc: strFilter, notFunc: notFilter, truthFunc: truthFilter}
+	return map[string]exec.FilterFunction{finalizeFunc: finalizeFilter, strFunc: strFilter, notFunc: notFilter, truthFunc: truthFilter, dictFunc: dictFilter}
 }
 
 // finalizeFilter is finalizeFunc as a filter: the render's own finalize
@@ -249,6 +270,14 @@ func finalizeFilter(e *exec.Evaluator, in *exec.Value, _ *exec.VarArgs) *exec.Va
 		}
 	}
 	return finalize(in)
+}
+
+// dictFilter is a dict literal's value as the engine's dict.
+func dictFilter(_ *exec.Evaluator, in *exec.Value, _ *exec.VarArgs) *exec.Value {
+	if in.IsError() {
+		return in
+	}
+	return exec.AsValue(toPy(in))
 }
 
 // strFilter is Python's str(), for the operands of `~`.
