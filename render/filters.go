@@ -42,11 +42,11 @@ func or(arg, def any) any {
 // gonjaFilters are Jinja2 filters whose gonja version matches Jinja2 well
 // enough; they get plain Go values and their results are brought back.
 var gonjaFilters = []string{
-	"abs", "attr", "batch", "escape", "e",
-	"filesizeformat", "forceescape", "groupby", "map",
-	"random", "reject", "rejectattr", "reverse", "safe", "select",
-	"selectattr", "slice", "sort", "striptags", "title",
-	"truncate", "unique", "urlencode", "urlize", "wordcount", "wordwrap", "xmlattr",
+	"abs", "attr", "escape", "e",
+	"filesizeformat", "forceescape", "map",
+	"random", "reject", "rejectattr", "safe", "select",
+	"selectattr", "sort", "title",
+	"truncate", "unique", "urlize", "xmlattr",
 }
 
 func newFilterSet(dataTagging func() bool) *exec.FilterSet {

@@ -1,0 +1,41 @@
+package render
+
+import "testing"
+
+// jinjaData is group_vars/all of the Jinja2 filter oracle.
+const jinjaData = `
+ordered: {zeta: 1, alpha: 2, Mid: 3}
+users:
+  - {name: ann, city: NY, age: 30}
+  - {name: bob, city: ca, age: 25}
+  - {name: cid, city: CA, age: 30}
+  - {name: dee, age: 41}
+prose: "The quick brown fox jumps over the lazy dog; pack my box with five dozen liquor jugs."
+`
+
+// jinjaSuite compares the Jinja2 3.1 builtin filters of filters_jinja.go
+// and textwrap.go with Ansible's output.
+func jinjaSuite(t *testing.T) oracleSuite {
+	repo := oracleRepo{groupVarsAll: jinjaData}
+	cases := []oracleCase{
+		{name: "reverse", src: "{{ 'héllo😀' | reverse }}|{{ [1, 2, 3] | reverse | list }}|{{ ordered | reverse | list }}|{{ range(4) | reverse | list }}|{{ '' | reverse }}|{{ [] | reverse | list }}|{{ (1, 'a') | reverse | list }}\n"},
+		{name: "reverse_int", src: "{{ 5 | reverse }}\n", wantError: true},
+		{name: "slice", src: "{{ [1, 2, 3, 4, 5, 6, 7] | slice(3) | list }}|{{ [1, 2, 3, 4, 5, 6, 7] | slice(3, 'x') | list }}|{{ 'abcdé' | slice(2) | list }}|{{ ordered | slice(2) | list }}|{{ range(5) | slice(2) | list }}|{{ [] | slice(2) | list }}|{{ [1] | slice(3, 0) | list }}|{{ [1, 2] | slice(-1) | list }}\n"},
+		{name: "slice_zero", src: "{{ [1, 2] | slice(0) | list }}\n", wantError: true},
+		{name: "batch", src: "{{ [1, 2, 3, 4, 5] | batch(2) | list }}|{{ [1, 2, 3, 4, 5] | batch(2, 'x') | list }}|{{ 'abcdé' | batch(2) | list }}|{{ ordered | batch(2) | list }}|{{ range(5) | batch(3, 0) | list }}|{{ [] | batch(2) | list }}|{{ [1, 2, 3] | batch(0) | list }}|{{ [1, 2, 3] | batch(5, none) | list }}\n"},
+		{name: "batch_none", src: "{{ none | batch(2) | list }}\n", wantError: true},
+		{name: "wordcount", src: "{{ 'a-b c.d' | wordcount }} {{ '' | wordcount }} {{ 'héllo wörld_x 日本 ٣٤' | wordcount }} {{ none | wordcount }} {{ 12 | wordcount }} {{ '  many   spaces\there\n' | wordcount }} {{ [1, 'ab'] | wordcount }}\n"},
+		{name: "striptags", src: "[{{ '<p>a &amp; b</p>  <br/>\n c &lt;x&gt; &quot;q&quot; &#39;s&#39; &eacute; &#233; &#x41; &nbsp;z' | striptags }}]|[{{ '<!-- c <b> -->d<em>e</em> <unclosed' | striptags }}]|[{{ '' | striptags }}]|[{{ none | striptags }}]|[{{ 5 | striptags }}]|[{{ 'a <!-- open' | striptags }}]|[{{ '&amp &lt x &ampx &#0; &#128; &bogus;' | striptags }}]\n"},
+		{name: "groupby", src: "{{ users | groupby('city', default='NY') }}\n{% for city, items in users | groupby('city', default='XX') %}{{ city }}={{ items | map(attribute='name') | join(',') }};{% endfor %}\n{% for g in users | groupby('age') %}{{ g.grouper }}:{{ g.list | map(attribute='name') | list }} {{ g[0] }} {{ g[1] | length }};{% endfor %}\n{{ users | groupby('city', default='NY', case_sensitive=true) | map('first') | list }}\n{{ [[1, 'a'], [0, 'b'], [1, 'c']] | groupby(0) }}\n{{ [] | groupby('x') }}\n"},
+		{name: "groupby_grouper_map", src: "{{ users | groupby('age') | map(attribute='grouper') | list }}\n"},
+		{name: "groupby_missing", src: "{{ users | groupby('city') }}\n", wantError: true},
+		{name: "groupby_mixed_types", src: "{{ [{'a': 1}, {'a': 'x'}] | groupby('a') }}\n", wantError: true},
+		{name: "urlencode", src: "{{ 'a b&c/d?é=~_.-' | urlencode }}|{{ {'k y': 'v&w', 'n': 1, 'l': [1, 2], 'z': none} | urlencode }}|{{ [['a', 'b c'], ('d', '/')] | urlencode }}|{{ 5 | urlencode }}|{{ none | urlencode }}|{{ '' | urlencode }}|{{ ['ab', 'cd'] | urlencode }}|{{ ordered | urlencode }}\n"},
+		{name: "urlencode_bad_pair", src: "{{ [1, 2] | urlencode }}\n", wantError: true},
+		{name: "wordwrap", src: "{{ prose | wordwrap }}\n--\n{{ prose | wordwrap(20) }}\n--\n{{ prose | wordwrap(20, wrapstring='<br>') }}\n--\n{{ 'supercalifragilisticexpialidocious word' | wordwrap(10) }}\n--\n{{ 'supercalifragilisticexpialidocious word' | wordwrap(10, false) }}\n--\n{{ 'first para that is long\nsecond  para\n\nthird' | wordwrap(10) }}\n"},
+		{name: "wordwrap_hyphens", src: "{{ 'a well-known long-winded text-to-wrap here' | wordwrap(12) }}\n--\n{{ 'a well-known long-winded text-to-wrap here' | wordwrap(12, break_on_hyphens=false) }}\n--\n{{ 'extra-ordinarily-hyphenated-compound' | wordwrap(15) }}\n--\n{{ 'em--dash and so--on x---y' | wordwrap(6) }}\n--\n{{ 'ab-cd-ef-gh-ij 12-34-56 a_b-c_d' | wordwrap(5) }}\n--\n{{ '日本語のテキスト が ここに ある ÉÉÉÉÉÉÉÉ' | wordwrap(5) }}\n--\n[{{ '   leading   and trailing   ' | wordwrap(8) }}]\n--\n[{{ '' | wordwrap }}]\n--\n{{ 'x\ty\tzzzz\u3000q' | wordwrap(3) }}\n"},
+		{name: "wordwrap_int", src: "{{ 12345 | wordwrap }}\n", wantError: true},
+		{name: "wordwrap_zero", src: "{{ 'abc' | wordwrap(0) }}\n", wantError: true},
+	}
+	return oracleSuite{name: "jinja", repo: repo, cases: cases}
+}
