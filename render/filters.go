@@ -67,6 +67,7 @@ func newFilterSet(dataTagging func() bool) *exec.FilterSet {
 	set["format"] = filterFormat
 	maps.Copy(set, internalFilters())
 	set["bool"] = filter{fn: boolFilter(dataTagging)}.function("bool")
+	addCoreDependentJinjaFilters(set, dataTagging)
 	refuseRanges(set, dataTagging)
 	qualifiedPlugins(set, filterKind, dataTagging, guardedFilter)
 	return exec.NewFilterSet(set)

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/nikolalohinski/gonja/v2/exec"
 )
 
 // Jinja2 3.1's builtin filters written after jinja2/filters.py (3.1.2,
@@ -22,9 +24,16 @@ func addJinjaFilters(filters map[string]filter) {
 	filters["batch"] = filter{params: []string{"linecount", "fill_with"}, fn: filterBatch}
 	filters["wordcount"] = filter{fn: filterWordcount}
 	filters["striptags"] = filter{fn: filterStriptags}
-	filters["groupby"] = filter{params: []string{"attribute", "default", "case_sensitive"}, fn: filterGroupby}
 	filters["urlencode"] = filter{fn: filterURLEncode}
 	filters["wordwrap"] = filter{params: []string{"width", "break_long_words", "wrapstring", "break_on_hyphens"}, fn: filterWordwrap}
+}
+
+// addCoreDependentJinjaFilters registers the filters that differ by core
+// (groupby), and map reading groupby's tuples' grouper and list.
+func addCoreDependentJinjaFilters(set map[string]exec.FilterFunction, dataTagging func() bool) {
+	groupby := filter{params: []string{"attribute", "default", "case_sensitive"}, fn: groupbyFilter(dataTagging)}
+	set["groupby"] = groupby.function("groupby")
+	set["map"] = groupTupleMap(set["map"])
 }
 
 // filterReverse is do_reverse: a string reversed by code point, any other
@@ -298,12 +307,18 @@ func newGroupTuple(grouper any, list pyList) pyTuple {
 	return t[:2]
 }
 
+// isGroupTuple tells whether t is a _GroupTuple.
+func isGroupTuple(t pyTuple) bool {
+	if len(t) != 2 || cap(t) != 3 {
+		return false
+	}
+	_, ok := t[:3][2].(groupTupleMark)
+	return ok
+}
+
 // groupTupleAttribute is a _GroupTuple's grouper or list.
 func groupTupleAttribute(t pyTuple, name string) (any, bool) {
-	if len(t) != 2 || cap(t) != 3 {
-		return nil, false
-	}
-	if _, ok := t[:3][2].(groupTupleMark); !ok {
+	if !isGroupTuple(t) {
 		return nil, false
 	}
 	switch name {
@@ -313,6 +328,18 @@ func groupTupleAttribute(t pyTuple, name string) (any, bool) {
 		return t[1], true
 	}
 	return nil, false
+}
+
+// groupbyFilter is groupby as the core in use runs it: under
+// ansible-core 2.19 a missing attribute is not Jinja2's Undefined, so
+// make_attrgetter never puts default in its place and the task fails.
+func groupbyFilter(dataTagging func() bool) func(any, []any) (any, error) {
+	return func(in any, args []any) (any, error) {
+		if dataTagging() {
+			args = []any{args[0], notGiven, args[2]}
+		}
+		return filterGroupby(in, args)
+	}
 }
 
 // filterGroupby is sync_do_groupby(value, attribute, default=None,
@@ -407,6 +434,29 @@ func groupRuns(items, keys pyList, order []int, keyOf func(any) (any, error)) (a
 		start = end
 	}
 	return out, nil
+}
+
+// groupTupleMap is gonja's map, but for map(attribute='grouper') and
+// map(attribute='list') over groupby's tuples, which gonja's map (on
+// plain Go values) cannot see.
+func groupTupleMap(gonja exec.FilterFunction) exec.FilterFunction {
+	return func(e *exec.Evaluator, in *exec.Value, params *exec.VarArgs) *exec.Value {
+		attribute, named := params.KwArgs["attribute"]
+		items, isList := toPy(in).(pyList)
+		if in.IsError() || !named || len(params.Args) > 0 || len(params.KwArgs) > 1 || !isList || len(items) == 0 {
+			return gonja(e, in, params)
+		}
+		out := make(pyList, len(items))
+		for i, item := range items {
+			tuple, _ := item.(pyTuple)
+			value, ok := groupTupleAttribute(tuple, attribute.String())
+			if !ok {
+				return gonja(e, in, params)
+			}
+			out[i] = value
+		}
+		return exec.AsValue(out)
+	}
 }
 
 // filterURLEncode is do_urlencode: a string (or anything not iterable)
