@@ -42,11 +42,8 @@ func or(arg, def any) any {
 // gonjaFilters are Jinja2 filters whose gonja version matches Jinja2 well
 // enough; they get plain Go values and their results are brought back.
 var gonjaFilters = []string{
-	"abs", "attr", "escape", "e",
-	"filesizeformat", "forceescape", "map",
-	"random", "reject", "rejectattr", "safe", "select",
-	"selectattr", "sort", "title",
-	"truncate", "unique", "urlize", "xmlattr",
+	"map", "random", "reject", "rejectattr", "safe", "select",
+	"selectattr", "sort", "unique", "urlize",
 }
 
 func newFilterSet(dataTagging func() bool) *exec.FilterSet {

@@ -4,6 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"html"
+	"math"
+	"math/big"
+	"strconv"
 	"sort"
 	"strings"
 	"unicode"
@@ -25,6 +28,12 @@ func addJinjaFilters(filters map[string]filter) {
 	filters["wordcount"] = filter{fn: filterWordcount}
 	filters["striptags"] = filter{fn: filterStriptags}
 	filters["urlencode"] = filter{fn: filterURLEncode}
+	filters["truncate"] = filter{params: []string{"length", "killwords", "end", "leeway"}, fn: filterTruncate}
+	filters["title"] = filter{fn: filterTitle}
+	filters["filesizeformat"] = filter{params: []string{"binary"}, fn: filterFilesizeformat}
+	filters["xmlattr"] = filter{params: []string{"autospace"}, fn: filterXMLAttr}
+	filters["abs"] = filter{fn: filterAbs}
+	filters["attr"] = filter{params: []string{"name"}, fn: filterAttr}
 	filters["wordwrap"] = filter{params: []string{"width", "break_long_words", "wrapstring", "break_on_hyphens"}, fn: filterWordwrap}
 }
 
@@ -34,6 +43,7 @@ func addCoreDependentJinjaFilters(set map[string]exec.FilterFunction, dataTaggin
 	groupby := filter{params: []string{"attribute", "default", "case_sensitive"}, fn: groupbyFilter(dataTagging)}
 	set["groupby"] = groupby.function("groupby")
 	set["map"] = groupTupleMap(set["map"])
+	set["escape"], set["e"], set["forceescape"] = escapeFilter, escapeFilter, forceEscapeFilter
 }
 
 // filterReverse is do_reverse: a string reversed by code point, any other
@@ -537,4 +547,233 @@ func urlQuote(s string, forQuery bool) string {
 // "_.-~".
 func isURLUnreserved(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("_.-~", c) >= 0
+}
+
+// filterTruncate is do_truncate(s, length=255, killwords=False,
+// end='...', leeway=None): s when it is at most length + leeway (the
+// truncate.leeway policy, 5, when None) code points long, else its first
+// length - len(end) code points, the last word dropped unless killwords,
+// followed by end.
+func filterTruncate(in any, args []any) (any, error) {
+	s, ok := in.(string)
+	if !ok {
+		return nil, fmt.Errorf("object of type '%s' has no len()", typeName(in))
+	}
+	length, err := intArgument(or(args[0], 255))
+	if err != nil {
+		return nil, err
+	}
+	end := pyStr(or(args[2], "..."))
+	leewayArg := or(args[3], nil)
+	if leewayArg == nil {
+		leewayArg = 5
+	}
+	leeway, err := intArgument(leewayArg)
+	if err != nil {
+		return nil, err
+	}
+	return truncated([]rune(s), length, pyTruthy(or(args[1], false)), []rune(end), leeway)
+}
+
+// truncated is do_truncate's body, its asserts failing as Python's do.
+func truncated(s []rune, length int, killwords bool, end []rune, leeway int) (any, error) {
+	if length < len(end) {
+		return nil, fmt.Errorf("expected length >= %d, got %d", len(end), length)
+	}
+	if leeway < 0 {
+		return nil, fmt.Errorf("expected leeway >= 0, got %d", leeway)
+	}
+	if len(s) <= length+leeway {
+		return string(s), nil
+	}
+	kept := string(s[:length-len(end)])
+	if !killwords {
+		if i := strings.LastIndex(kept, " "); i >= 0 {
+			kept = kept[:i]
+		}
+	}
+	return kept + string(end), nil
+}
+
+// filterTitle is do_title: str(s) split on runs of "-", whitespace, "(",
+// "{", "[" and "<" (the runs kept), each piece's first character upper
+// cased and the rest lower cased, as Python's str methods do.
+func filterTitle(in any, _ []any) (any, error) {
+	var b strings.Builder
+	runes := []rune(pyStr(in))
+	for start := 0; start < len(runes); {
+		end := start + 1
+		for end < len(runes) && isTitleSeparator(runes[end]) == isTitleSeparator(runes[start]) {
+			end++
+		}
+		b.WriteString(pyUpper(string(runes[start])) + pyLower(string(runes[start+1:end])))
+		start = end
+	}
+	return b.String(), nil
+}
+
+// isTitleSeparator is _word_beginning_split_re's class, [-\s({\[<].
+func isTitleSeparator(r rune) bool { return isPythonSpace(r) || strings.ContainsRune("-({[<", r) }
+
+// filterFilesizeformat is do_filesizeformat(value, binary=False):
+// float(value) as "1 Byte", "N Bytes" under the base, else one decimal
+// and the first prefix whose next power exceeds it (YB/YiB at most).
+func filterFilesizeformat(in any, args []any) (any, error) {
+	size, err := pyFloatOf(in)
+	if err != nil {
+		return nil, err
+	}
+	binary := pyTruthy(or(args[0], false))
+	base := 1000
+	prefixes := []string{"kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"}
+	if binary {
+		base = 1024
+		prefixes = []string{"KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB"}
+	}
+	switch {
+	case size == 1:
+		return "1 Byte", nil
+	case size < float64(base):
+		if math.IsInf(size, 0) {
+			return nil, errors.New("cannot convert float infinity to integer")
+		}
+		return fmt.Sprintf("%d Bytes", int(size)), nil
+	}
+	return scaledSize(size, base, prefixes), nil
+}
+
+// scaledSize is do_filesizeformat's loop: Python compares the float with
+// the exact int power, then divides by the power made a float.
+func scaledSize(size float64, base int, prefixes []string) string {
+	exact := new(big.Float).SetFloat64(size)
+	var unit *big.Int
+	var prefix string
+	for i, p := range prefixes {
+		unit, prefix = new(big.Int).Exp(big.NewInt(int64(base)), big.NewInt(int64(i+2)), nil), p
+		if exact.Cmp(new(big.Float).SetInt(unit)) < 0 {
+			break
+		}
+	}
+	divisor, _ := new(big.Float).SetInt(unit).Float64()
+	return pyFixed1(float64(base)*size/divisor) + " " + prefix
+}
+
+// pyFixed1 is Python's f"{x:.1f}".
+func pyFixed1(x float64) string {
+	switch {
+	case math.IsNaN(x):
+		return "nan"
+	case math.IsInf(x, 1):
+		return "inf"
+	case math.IsInf(x, -1):
+		return "-inf"
+	}
+	return strconv.FormatFloat(x, 'f', 1, 64)
+}
+
+// pyFloatOf is Python's float(x) on the values templates hold.
+func pyFloatOf(x any) (float64, error) {
+	switch v := x.(type) {
+	case bool:
+		return float64(boolToInt(v)), nil
+	case int:
+		return float64(v), nil
+	case float64:
+		return v, nil
+	case string:
+		if f, ok := parsePyFloat(v); ok {
+			return f, nil
+		}
+		return 0, fmt.Errorf("could not convert string to float: %s", pyRepr(v))
+	}
+	return 0, fmt.Errorf("float() argument must be a string or a real number, not '%s'", typeName(x))
+}
+
+// filterXMLAttr is do_xmlattr(d, autospace=True): the dict's items but
+// None values as key="value", both escaped, joined by spaces, a space
+// before unless autospace is false; a key with whitespace, "/", ">" or
+// "=" refused (Jinja2 3.1.4, and Debian's 3.1.2 patched alike).
+func filterXMLAttr(in any, args []any) (any, error) {
+	d, ok := in.(pyDict)
+	if !ok {
+		return nil, fmt.Errorf("'%s' object has no attribute 'items'", typeName(in))
+	}
+	items := []string{}
+	for _, key := range d.keys() {
+		value := d[key].val
+		if value == nil {
+			continue
+		}
+		if strings.ContainsAny(key, " \t\n\r\f\v/>=") {
+			return nil, fmt.Errorf("Invalid character in attribute name: %s", pyRepr(key))
+		}
+		items = append(items, markupEscape(key)+`="`+markupEscape(pyStr(value))+`"`)
+	}
+	out := strings.Join(items, " ")
+	if pyTruthy(or(args[0], true)) && out != "" {
+		out = " " + out
+	}
+	return out, nil
+}
+
+// markupEscape is MarkupSafe's escape on a str.
+func markupEscape(s string) string {
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;", "'", "&#39;").Replace(s)
+}
+
+// escapeFilter is Jinja2's escape (e): markupsafe.escape, which leaves
+// Markup (a safe value) as it is and escapes str(value) of anything else
+// (None too), the result Markup.
+func escapeFilter(e *exec.Evaluator, in *exec.Value, params *exec.VarArgs) *exec.Value {
+	if in.IsError() || in.Safe {
+		return in
+	}
+	return forceEscapeFilter(e, in, params)
+}
+
+// forceEscapeFilter is do_forceescape: escape(str(value)), Markup or not.
+func forceEscapeFilter(_ *exec.Evaluator, in *exec.Value, params *exec.VarArgs) *exec.Value {
+	if in.IsError() {
+		return in
+	}
+	if len(params.Args) > 0 || len(params.KwArgs) > 0 {
+		return exec.AsValue(errors.New("escape() takes exactly one argument"))
+	}
+	return exec.AsSafeValue(markupEscape(pyStr(toPy(in))))
+}
+
+// filterAbs is Python's abs(): a bool as an int, refusing what is not a
+// number.
+func filterAbs(in any, _ []any) (any, error) {
+	switch v := in.(type) {
+	case bool:
+		return boolToInt(v), nil
+	case int:
+		return max(v, -v), nil
+	case float64:
+		return math.Abs(v), nil
+	}
+	return nil, fmt.Errorf("bad operand type for abs(): '%s'", typeName(in))
+}
+
+// filterAttr is do_attr(obj, name): getattr(obj, name) only, never an
+// item (a dict's key is undefined): a dict's or str's method, bound, or
+// a groupby tuple's grouper and list; anything else undefined.
+func filterAttr(in any, args []any) (any, error) {
+	name := pyStr(or(args[0], nil))
+	switch v := in.(type) {
+	case pyDict:
+		if method := dictMethod(v, name); method != nil {
+			return method, nil
+		}
+	case string:
+		if method, ok := pyStrMethods()[name]; ok {
+			return func(va *exec.VarArgs) *exec.Value { return methodResult(method(v, strMethodCall(name, va))) }, nil
+		}
+	case pyTuple:
+		if value, ok := groupTupleAttribute(v, name); ok {
+			return value, nil
+		}
+	}
+	return &UndefinedError{Name: name, Hint: fmt.Sprintf("'%s object' has no attribute '%s'", typeName(in), name)}, nil
 }

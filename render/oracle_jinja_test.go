@@ -39,6 +39,22 @@ func jinjaSuite(t *testing.T) oracleSuite {
 		{name: "wordwrap_hyphens", src: "{{ 'a well-known long-winded text-to-wrap here' | wordwrap(12) }}\n--\n{{ 'a well-known long-winded text-to-wrap here' | wordwrap(12, break_on_hyphens=false) }}\n--\n{{ 'extra-ordinarily-hyphenated-compound' | wordwrap(15) }}\n--\n{{ 'em--dash and so--on x---y' | wordwrap(6) }}\n--\n{{ 'ab-cd-ef-gh-ij 12-34-56 a_b-c_d' | wordwrap(5) }}\n--\n{{ '日本語のテキスト が ここに ある ÉÉÉÉÉÉÉÉ' | wordwrap(5) }}\n--\n[{{ '   leading   and trailing   ' | wordwrap(8) }}]\n--\n[{{ '' | wordwrap }}]\n--\n{{ 'x\ty\tzzzz\u3000q' | wordwrap(3) }}\n"},
 		{name: "wordwrap_int", src: "{{ 12345 | wordwrap }}\n", wantError: true},
 		{name: "wordwrap_zero", src: "{{ 'abc' | wordwrap(0) }}\n", wantError: true},
+		{name: "truncate", src: "{{ 'foo bar baz qux' | truncate(9) }}|{{ 'foo bar baz qux' | truncate(9, true) }}|{{ 'foo bar baz qux' | truncate(11) }}|{{ 'foo bar baz qux' | truncate(11, false, '...', 0) }}|{{ 'héllo wörld ünïcode' | truncate(8, leeway=0) }}|{{ 'abcdefghijklmnop' | truncate(5, leeway=0) }}|{{ 'a b c d e f' | truncate(5, end='~', leeway=1) }}|{{ '' | truncate(3) }}|{{ ('x' * 300) | truncate | length }}\n"},
+		{name: "truncate_none", src: "{{ none | truncate(3) }}\n", wantError: true},
+		{name: "truncate_short", src: "{{ 'abcdefghij' | truncate(2, leeway=0) }}\n", wantError: true},
+		{name: "title", src: "{{ 'hello-world (foo) [bar] {baz} <q> o\\'neil 3rd éclair ÉCLAIR x_y a.b' | title }}|{{ none | title }}|{{ 5 | title }}|{{ '' | title }}|{{ '  lead\ttab' | title }}|{{ 'ǆemal ßtraße' | title }}\n"},
+		{name: "filesizeformat", src: "{{ 0 | filesizeformat }}|{{ 1 | filesizeformat }}|{{ 999 | filesizeformat }}|{{ 1000 | filesizeformat }}|{{ 1500000 | filesizeformat }}|{{ '2048' | filesizeformat(true) }}|{{ 1e30 | filesizeformat }}|{{ -5 | filesizeformat }}|{{ 1.5 | filesizeformat }}|{{ 1024 | filesizeformat(binary=true) }}|{{ 123456789 | filesizeformat }}|{{ true | filesizeformat }}|{{ 1e27 | filesizeformat }}|{{ 2.5e-1 | filesizeformat }}\n"},
+		{name: "filesizeformat_str", src: "{{ 'x' | filesizeformat }}\n", wantError: true},
+		{name: "xmlattr", src: "<a{{ {'class': 'a b', 'missing': none, 'id': 'x\"<>&\\'', 'n': 1, 't': true, 'l': [1, 'a']} | xmlattr }}>|<b{{ {'c': 'd'} | xmlattr(false) }}>|<c{{ {} | xmlattr }}>|<d{{ ordered | xmlattr }}>\n"},
+		{name: "xmlattr_space_key", src: "<a{{ {'data x': 1} | xmlattr }}>\n", wantError: true},
+		{name: "xmlattr_slash_key", src: "<a{{ {'a/b': 1} | xmlattr }}>\n", wantError: true},
+		{name: "xmlattr_list", src: "<a{{ [1] | xmlattr }}>\n", wantError: true},
+		{name: "escape", src: "{{ 'a<b>&\"\\'' | e }}|{{ none | escape }}|{{ 5 | e }}|{{ [1, '<'] | e }}|{{ '<' | e | e }}|{{ '<' | e | forceescape }}|{{ '<b>' | safe | e }}|{{ ('<' | e) ~ '<' }}|{{ '&amp;' | forceescape }}|{{ 'é' | e }}\n"},
+		{name: "abs", src: "{{ -3 | abs }} {{ -2.5 | abs }} {{ true | abs }} {{ -0.0 | abs }} {{ 7 | abs }} {{ -1e20 | abs }}\n"},
+		{name: "abs_str", src: "{{ 'x' | abs }}\n", wantError: true},
+		{name: "abs_none", src: "{{ none | abs }}\n", wantError: true},
+		{name: "attr", src: "{{ ({'a': 1} | attr('a')) is undefined }} {{ ('abc' | attr('upper'))() }} {{ (ordered | attr('keys'))() | list }}\n"},
+		{name: "attr_dict_key", src: "{{ {'a': 1} | attr('a') }}\n", wantError: true},
 	}
 	return oracleSuite{name: "jinja", repo: repo, cases: cases}
 }
