@@ -6,8 +6,8 @@ import (
 	"html"
 	"math"
 	"math/big"
-	"strconv"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -705,6 +705,7 @@ func filterXMLAttr(in any, args []any) (any, error) {
 			continue
 		}
 		if strings.ContainsAny(key, " \t\n\r\f\v/>=") {
+			//lint:ignore ST1005 Jinja2's message, byte for byte
 			return nil, fmt.Errorf("Invalid character in attribute name: %s", pyRepr(key))
 		}
 		items = append(items, markupEscape(key)+`="`+markupEscape(pyStr(value))+`"`)
