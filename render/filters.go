@@ -43,7 +43,7 @@ func or(arg, def any) any {
 // enough; they get plain Go values and their results are brought back.
 var gonjaFilters = []string{
 	"map", "random", "reject", "rejectattr", "safe", "select",
-	"selectattr", "sort", "unique", "urlize",
+	"selectattr", "sort", "unique",
 }
 
 func newFilterSet(dataTagging func() bool) *exec.FilterSet {

@@ -38,11 +38,13 @@ func addJinjaFilters(filters map[string]filter) {
 }
 
 // addCoreDependentJinjaFilters registers the filters that differ by core
-// (groupby), and map reading groupby's tuples' grouper and list.
+// (groupby, urlize), and map reading groupby's tuples' grouper and list.
 func addCoreDependentJinjaFilters(set map[string]exec.FilterFunction, dataTagging func() bool) {
 	groupby := filter{params: []string{"attribute", "default", "case_sensitive"}, fn: groupbyFilter(dataTagging)}
 	set["groupby"] = groupby.function("groupby")
 	set["map"] = groupTupleMap(set["map"])
+	urlize := filter{params: []string{"trim_url_limit", "nofollow", "target", "rel", "extra_schemes"}, fn: newURLizer(dataTagging).filter}
+	set["urlize"] = urlize.function("urlize")
 	set["escape"], set["e"], set["forceescape"] = escapeFilter, escapeFilter, forceEscapeFilter
 }
 

@@ -55,6 +55,10 @@ func jinjaSuite(t *testing.T) oracleSuite {
 		{name: "abs_none", src: "{{ none | abs }}\n", wantError: true},
 		{name: "attr", src: "{{ ({'a': 1} | attr('a')) is undefined }} {{ ('abc' | attr('upper'))() }} {{ (ordered | attr('keys'))() | list }}\n"},
 		{name: "attr_dict_key", src: "{{ {'a': 1} | attr('a') }}\n", wantError: true},
+		{name: "urlize", src: "{{ 'see www.example.com, http://x.org/a?b=1&c=2. and (https://ex.com/p_(q)) <http://a.io> mail me@host.org or mailto:x@y.co, not@ or a@b:c' | urlize }}\n{{ 'go to example.com or foo.net/path#frag and 192.168.1.1 http://192.168.1.1:8080/x https://[::1]/ http://xn--bcher-kva.example' | urlize }}\n"},
+		{name: "urlize_options", src: "{{ 'http://example.com/a/very/long/path' | urlize(15) }}|{{ 'www.a.org' | urlize(nofollow=true) }}|{{ 'www.a.org' | urlize(target='_blank', rel='me  noopener') }}|{{ 'a@b.org mailto:c@d.org' | urlize(target='_blank', nofollow=true) }}|{{ 'ftp://f.org/x tel:+1234 ftp:// x' | urlize(extra_schemes=['ftp://', 'tel:']) }}|{{ 'http://é.com/ü' | urlize(3) }}|{{ 'http://a.com' | urlize(-3) }}|{{ none | urlize }}|{{ '' | urlize }}|{{ 'a\t b\n\nwww.c.org.' | urlize }}\n"},
+		{name: "urlize_at_sign", src: "{{ '@a@b.org x' | urlize }}\n"},
+		{name: "urlize_bad_scheme", src: "{{ 'x' | urlize(extra_schemes=['f']) }}\n", wantError: true},
 	}
 	return oracleSuite{name: "jinja", repo: repo, cases: cases}
 }
