@@ -34,7 +34,6 @@ func addJinjaFilters(filters map[string]filter) {
 	filters["xmlattr"] = filter{params: []string{"autospace"}, fn: filterXMLAttr}
 	filters["abs"] = filter{fn: filterAbs}
 	filters["attr"] = filter{params: []string{"name"}, fn: filterAttr}
-	filters["wordwrap"] = filter{params: []string{"width", "break_long_words", "wrapstring", "break_on_hyphens"}, fn: filterWordwrap}
 }
 
 // addCoreDependentJinjaFilters registers the filters that differ by core
@@ -43,6 +42,7 @@ func addCoreDependentJinjaFilters(set map[string]exec.FilterFunction, dataTaggin
 	groupby := filter{params: []string{"attribute", "default", "case_sensitive"}, fn: groupbyFilter(dataTagging)}
 	set["groupby"] = groupby.function("groupby")
 	set["map"] = groupTupleMap(set["map"])
+	set["wordwrap"] = wordwrapFilter
 	urlize := filter{params: []string{"trim_url_limit", "nofollow", "target", "rel", "extra_schemes"}, fn: newURLizer(dataTagging).filter}
 	set["urlize"] = urlize.function("urlize")
 	set["escape"], set["e"], set["forceescape"] = escapeFilter, escapeFilter, forceEscapeFilter

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
+
+	"github.com/nikolalohinski/gonja/v2/exec"
 )
 
 // Jinja2's wordwrap filter and the part of Python 3.11's textwrap it runs:
@@ -11,12 +13,23 @@ import (
 // break_long_words, break_on_hyphens).wrap(line), lengths counted in code
 // points.
 
+// wordwrapFilter is wordwrap with the environment's newline_sequence for
+// its default wrapstring: the one the template was compiled with (the
+// task's newline_sequence or a "#jinja2:" line's; "\n" for a value).
+func wordwrapFilter(e *exec.Evaluator, in *exec.Value, params *exec.VarArgs) *exec.Value {
+	newline := "\n"
+	if e != nil && e.Config != nil && e.Config.NewlineSequence != "" {
+		newline = e.Config.NewlineSequence
+	}
+	wordwrap := func(in any, args []any) (any, error) { return filterWordwrap(in, args, newline) }
+	return filter{params: []string{"width", "break_long_words", "wrapstring", "break_on_hyphens"}, fn: wordwrap}.function("wordwrap")(e, in, params)
+}
+
 // filterWordwrap is do_wordwrap(s, width=79, break_long_words=True,
 // wrapstring=None, break_on_hyphens=True): each line of s.splitlines()
-// wrapped on its own, every line joined with wrapstring. Jinja2's default
-// wrapstring is the environment's newline_sequence; filters here do not
-// see the template task's, so it is "\n" (the template module's default).
-func filterWordwrap(in any, args []any) (any, error) {
+// wrapped on its own, every line joined with wrapstring (newline when
+// None).
+func filterWordwrap(in any, args []any, newline string) (any, error) {
 	s, ok := in.(string)
 	if !ok {
 		return nil, fmt.Errorf("'%s' object has no attribute 'splitlines'", typeName(in))
@@ -28,7 +41,7 @@ func filterWordwrap(in any, args []any) (any, error) {
 	wrapper := textWrapper{width: width, breakLongWords: pyTruthy(or(args[1], true)), breakOnHyphens: pyTruthy(or(args[3], true))}
 	wrapstring := or(args[2], nil)
 	if wrapstring == nil {
-		wrapstring = "\n"
+		wrapstring = newline
 	}
 	joiner, ok := wrapstring.(string)
 	if !ok {
