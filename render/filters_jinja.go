@@ -148,20 +148,18 @@ func pySliceItems(seq pyList, start, end int) pyList {
 
 // filterBatch is do_batch(value, linecount, fill_with=None): the items in
 // lists of linecount, the last one filled up with fill_with when it is
-// not None. As in Python, a linecount of 0 or less gives an empty batch
-// first and then one with every item.
+// not None. As in Python, a batch closes when its length == linecount (a
+// linecount of 0 gives an empty batch first, a float one works, a string
+// one never closes), and filling needs an int.
 func filterBatch(in any, args []any) (any, error) {
 	items, err := pyIter(in)
 	if err != nil {
 		return nil, err
 	}
-	linecount, err := intArgument(or(args[0], nil))
-	if err != nil {
-		return nil, err
-	}
+	linecount := or(args[0], nil)
 	out, batch := pyList{}, pyList{}
 	for _, item := range items {
-		if len(batch) == linecount {
+		if pyEqual(len(batch), linecount) {
 			out, batch = append(out, batch), pyList{}
 		}
 		batch = append(batch, item)
@@ -170,11 +168,28 @@ func filterBatch(in any, args []any) (any, error) {
 		return out, nil
 	}
 	if fill := or(args[1], nil); fill != nil {
-		for len(batch) < linecount {
-			batch = append(batch, fill)
+		if batch, err = filledBatch(batch, linecount, fill); err != nil {
+			return nil, err
 		}
 	}
 	return append(out, batch), nil
+}
+
+// filledBatch is `if len(tmp) < linecount: tmp += [fill_with] *
+// (linecount - len(tmp))`.
+func filledBatch(batch pyList, linecount, fill any) (pyList, error) {
+	order, err := pyCompare(len(batch), linecount)
+	if err != nil || order >= 0 {
+		return batch, err
+	}
+	n, ok := linecount.(int)
+	if !ok {
+		return nil, fmt.Errorf("can't multiply sequence by non-int of type '%s'", typeName(linecount))
+	}
+	for len(batch) < n {
+		batch = append(batch, fill)
+	}
+	return batch, nil
 }
 
 // filterWordcount is do_wordcount: len(re.findall(r"\w+", str(s))), \w
