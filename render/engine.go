@@ -165,7 +165,7 @@ func (e *Engine) RenderTemplate(name string, src []byte, scope *Scope, opts Temp
 		return nil, asTemplateError(name, err)
 	}
 	if run.outputs.oneValueAsIs(out) {
-		return []byte(out), nil
+		return []byte(run.outputs.loneText(out)), nil
 	}
 	// _engine.py:389-403 at v2.19.14: options.overrides.newline_sequence
 	// is the task's argument.
@@ -193,6 +193,8 @@ func (e *Engine) executeFile(name string, c *compiled, vars *exec.Context, src [
 type outputs struct {
 	count int
 	first any
+	// firstPrinted is how the first value printed (groupby's tuples kept).
+	firstPrinted string
 }
 
 // finalize is finalizeFunc for a render that counts its outputs (2.19's),
@@ -203,12 +205,12 @@ func (o *outputs) finalize(in *exec.Value) *exec.Value {
 	if value == nil || firstError(value) != nil {
 		return finalize(in)
 	}
-	value = nativeResult(value)
+	printed := printedNode(finalizedValue(value, true))
 	if o.count == 0 {
-		o.first = value
+		o.first, o.firstPrinted = nativeResult(value), printed
 	}
 	o.count++
-	return exec.AsValue(printedNode(value))
+	return exec.AsValue(printed)
 }
 
 // printedNode is a node's value as 2.19's concat prints it: omit drops out
@@ -234,6 +236,15 @@ func (o *outputs) oneValueAsIs(out string) bool {
 	return lone && !isString
 }
 
+// loneText is the lone value's text as the template action writes it:
+// its str() once stored (a GroupTuple as a list), not as it printed.
+func (o *outputs) loneText(out string) string {
+	if o.count == 1 {
+		return printedNode(o.first)
+	}
+	return out
+}
+
 // storable fails when the render's result is a lone value 2.19 refuses:
 // a range (see storable) or omit (AnsibleValueOmittedError,
 // _engine.py:311-316 at v2.19.14).
@@ -257,7 +268,7 @@ func (o *outputs) lone(out string) (any, bool) {
 	case 0:
 		return nil, out == ""
 	case 1:
-		return o.first, out == printedNode(o.first)
+		return o.first, out == o.firstPrinted
 	}
 	return nil, false
 }

@@ -41,11 +41,7 @@ func or(arg, def any) any {
 // gonjaFilters are Jinja2 filters whose gonja version matches Jinja2 well
 // enough; they get plain Go values and their results are brought back.
 var gonjaFilters = []string{
-	"abs", "attr", "batch", "escape", "e",
-	"filesizeformat", "forceescape", "groupby",
-	"random", "reverse", "safe",
-	"slice", "striptags", "title",
-	"truncate", "unique", "urlencode", "urlize", "wordcount", "wordwrap", "xmlattr",
+	"random", "safe", "unique",
 }
 
 func newFilterSet(dataTagging func() bool) *exec.FilterSet {
@@ -62,6 +58,7 @@ func newFilterSet(dataTagging func() bool) *exec.FilterSet {
 	set["format"] = filterFormat
 	maps.Copy(set, internalFilters())
 	set["bool"] = filter{fn: boolFilter(dataTagging)}.function("bool")
+	addCoreDependentJinjaFilters(set, dataTagging)
 	refuseRanges(set, dataTagging)
 	qualifiedPlugins(set, filterKind, dataTagging, guardedFilter)
 	return exec.NewFilterSet(set)

@@ -162,9 +162,15 @@ func attributeWithDefault(item any, parts []any, fallback any) any {
 	return item
 }
 
-// jinjaGetItem is environment.getitem: obj[part], the engine's undefined
-// when obj has no such item.
+// jinjaGetItem is environment.getitem: obj[part], then for groupby's
+// tuples their attribute (grouper, list), the engine's undefined when obj
+// has neither.
 func jinjaGetItem(obj any, part any) any {
+	if tuple, ok := obj.(pyTuple); ok {
+		if value, ok := groupTupleAttribute(tuple, fmt.Sprint(part)); ok {
+			return value
+		}
+	}
 	getter, ok := obj.(exec.ItemGetter)
 	if !ok {
 		return &UndefinedError{Name: fmt.Sprint(part), Hint: fmt.Sprintf("'%s object' has no attribute '%v'", typeName(obj), part)}

@@ -29,6 +29,7 @@ func iterSuite(t *testing.T) oracleSuite {
 		{name: "sort", src: "{{ d | sort }} {{ d | sort(reverse=true) }} {{ words | sort }} {{ words | sort(case_sensitive=true) }} {{ words | sort(reverse=true) }} {{ [1.5, 1, true] | sort }} {{ [[2, 'b'], [1, 'a'], [1, 'A']] | sort }} {{ 'cab' | sort }}\n" +
 			"{{ users | sort(attribute='port') | map(attribute='name') | list }} {{ users | sort(attribute='port', reverse=true) | map(attribute='name') | list }} {{ users | sort(attribute='port,name') | map(attribute='name') | list }} {{ [[2, 1], [1, 2]] | sort(attribute='1', reverse=true) }}\n"},
 		{name: "sort_one_item_missing_attribute", src: "{{ [{'a': 1}] | sort(attribute='missing') | length }}\n", failsUnder: "2.19"},
+		{name: "groupby_tuples_through_iter_filters", src: "{{ users | groupby('port') | map(attribute='grouper') | list }} {{ users | groupby('port') | map(attribute='list') | map('length') | list }} {{ users | groupby('port') | selectattr('grouper', 'gt', 1) | map(attribute='grouper') | list }} {{ users | groupby('port') | sort(attribute='grouper', reverse=true) | map(attribute=0) | list }}\n"},
 		{name: "sort_missing_attribute", src: "{{ users | sort(attribute='grp') | list }}\n", wantError: true},
 		{name: "sort_mixed_types", src: "{{ [1, 'a'] | sort }}\n", wantError: true},
 	}

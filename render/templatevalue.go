@@ -334,15 +334,23 @@ func (e *Engine) renderNative(c *compiled, vars *exec.Context) (any, error) {
 
 // nativeResult is a templated value as 2.19 finalizes it: tuples become
 // lists, inside containers too.
-func nativeResult(value any) any {
+func nativeResult(value any) any { return finalizedValue(value, false) }
+
+// finalizedValue is nativeResult, but for groupby's tuples when
+// keepGroups: 2.19 prints a node's GroupTuple as it is, inner tuples
+// kept, converting it to a list only as a lone value.
+func finalizedValue(value any, keepGroups bool) any {
 	switch v := value.(type) {
 	case pyTuple:
-		return nativeResult(pyList(v))
+		if keepGroups && isGroupTuple(v) {
+			return v
+		}
+		return finalizedValue(pyList(v), keepGroups)
 	case pyList:
 		out := make(pyList, 0, len(v))
 		for _, item := range v {
 			if item != (omitValue{}) {
-				out = append(out, nativeResult(item))
+				out = append(out, finalizedValue(item, keepGroups))
 			}
 		}
 		return out
@@ -350,7 +358,7 @@ func nativeResult(value any) any {
 		out := newDict(len(v))
 		for _, key := range v.keys() {
 			if item := v[key].val; item != (omitValue{}) {
-				out.set(key, nativeResult(item))
+				out.set(key, finalizedValue(item, keepGroups))
 			}
 		}
 		return out

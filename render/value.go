@@ -126,8 +126,12 @@ func (t pyTuple) String() string { return pyRepr(t) }
 // GetItem implements exec.ItemGetter.
 func (t pyTuple) GetItem(key any) (*exec.Value, bool) { return pyList(t).GetItem(key) }
 
-// GetAttribute implements exec.AttributeGetter.
-func (t pyTuple) GetAttribute(name string) (*exec.Value, bool) { return exec.AsValue(nil), false }
+// GetAttribute implements exec.AttributeGetter: groupby's tuples have
+// grouper and list, other tuples no attributes.
+func (t pyTuple) GetAttribute(name string) (*exec.Value, bool) {
+	value, ok := groupTupleAttribute(t, name)
+	return exec.AsValue(value), ok
+}
 
 // asList reads a list or a tuple.
 func asList(x any) (pyList, bool) {
