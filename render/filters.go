@@ -46,7 +46,7 @@ var gonjaFilters = []string{
 	"filesizeformat", "forceescape", "groupby", "map",
 	"random", "reject", "rejectattr", "reverse", "safe", "select",
 	"selectattr", "slice", "sort", "striptags", "title",
-	"truncate", "unique", "urlencode", "urlize", "wordcount", "wordwrap", "xmlattr",
+	"truncate", "urlencode", "urlize", "wordcount", "wordwrap", "xmlattr",
 }
 
 func newFilterSet(dataTagging func() bool) *exec.FilterSet {
@@ -64,6 +64,7 @@ func newFilterSet(dataTagging func() bool) *exec.FilterSet {
 	for name, f := range ansibleFilters() {
 		set[name] = f.function(name)
 	}
+	addMathFilters(set, dataTagging)
 	set["format"] = filterFormat
 	maps.Copy(set, internalFilters())
 	set["bool"] = filter{fn: boolFilter(dataTagging)}.function("bool")

@@ -99,6 +99,7 @@ func jinjaTests() map[string]test {
 		"version_compare": versionTest(),
 	}
 	addComparisons(tests)
+	addMathTests(tests)
 	addPathTests(tests)
 	addResultTests(tests)
 	return tests
