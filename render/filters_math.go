@@ -168,15 +168,9 @@ func setFilter(name string, dataTagging func() bool, op func(a, b pyList) pyList
 
 // setOf214 is 2.14's set(a) op set(b) on two hashable values.
 func setOf214(in, b any, op func(a, b pyList) pyList) (any, error) {
-	a, errA := pyIter(in)
-	bItems, errB := pyIter(b)
-	if err := errors.Join(errA, errB); err != nil {
+	a, bItems, err := setItems(in, b)
+	if err != nil {
 		return nil, err
-	}
-	for _, item := range append(append(pyList{}, a...), bItems...) {
-		if !pyHashable(item) {
-			return nil, unhashable(item)
-		}
 	}
 	return op(a, bItems), nil
 }
@@ -184,17 +178,8 @@ func setOf214(in, b any, op func(a, b pyList) pyList) (any, error) {
 // hashableItems is the items of a and b when both are iterables of
 // hashable items (2.19's set(a) and set(b) succeed).
 func hashableItems(a, b any) (pyList, pyList, bool) {
-	aItems, errA := pyIter(a)
-	bItems, errB := pyIter(b)
-	if errA != nil || errB != nil {
-		return nil, nil, false
-	}
-	for _, item := range append(append(pyList{}, aItems...), bItems...) {
-		if !pyHashable(item) {
-			return nil, nil, false
-		}
-	}
-	return aItems, bItems, true
+	aItems, bItems, err := setItems(a, b)
+	return aItems, bItems, err == nil
 }
 
 func unionItems(a, b pyList) pyList { return dedupe(append(append(pyList{}, a...), b...)) }
@@ -548,7 +533,16 @@ func filterHumanReadable(in any, args []any) (any, error) {
 	} else {
 		suffix += base[:1]
 	}
-	return strconv.FormatFloat(size/math.Ldexp(1, int(shift)), 'f', 2, 64) + " " + suffix, nil
+	return percentTwoF(size/math.Ldexp(1, int(shift))) + " " + suffix, nil
+}
+
+// percentTwoF is Python's '%.2f' % f: inf, -inf and nan as Python spells
+// them.
+func percentTwoF(f float64) string {
+	if !isFinite(f) {
+		return pyFloat(f)
+	}
+	return strconv.FormatFloat(f, 'f', 2, 64)
 }
 
 // humanRange is bytes_to_human's loop: the largest range size reaches
@@ -797,15 +791,54 @@ func stringItem(s string, key any) any {
 }
 
 // addMathTests adds Ansible's mathstuff tests (plugins/test/mathstuff.py):
-// issubset and issuperset, subset's and superset's other names, and nan
-// (isnan): math.isnan of a number, false for anything else.
+// subset and superset (set(a) <= set(b), set(a) >= set(b)) under their
+// names issubset and issuperset too, and nan (isnan): math.isnan of a
+// float, false for anything else.
 func addMathTests(tests map[string]test) {
-	tests["issubset"] = tests["subset"]
-	tests["issuperset"] = tests["superset"]
+	for _, name := range []string{"subset", "issubset"} {
+		tests[name] = test{params: []string{"b"}, fn: setTest(false)}
+	}
+	for _, name := range []string{"superset", "issuperset"} {
+		tests[name] = test{params: []string{"b"}, fn: setTest(true)}
+	}
 	nan := test{fn: func(in any, _ []any) (bool, error) {
 		f, ok := in.(float64)
 		return ok && math.IsNaN(f), nil
 	}}
 	tests["nan"] = nan
 	tests["isnan"] = nan
+}
+
+// setTest is Python's set(a) <= set(b) (superset: >=): the items of both
+// must be hashable.
+func setTest(superset bool) func(any, []any) (bool, error) {
+	return func(in any, args []any) (bool, error) {
+		a, b, err := setItems(in, or(args[0], nil))
+		if err != nil {
+			return false, err
+		}
+		if superset {
+			a, b = b, a
+		}
+		return len(itemsIn(a, b, false)) == 0, nil
+	}
+}
+
+// setItems is the items of a and b as Python's set(a) and set(b) take
+// them: iterables of hashable items.
+func setItems(a, b any) (pyList, pyList, error) {
+	aItems, errA := pyIter(a)
+	if errA != nil {
+		return nil, nil, errA
+	}
+	bItems, errB := pyIter(b)
+	if errB != nil {
+		return nil, nil, errB
+	}
+	for _, item := range append(append(pyList{}, aItems...), bItems...) {
+		if !pyHashable(item) {
+			return nil, nil, unhashable(item)
+		}
+	}
+	return aItems, bItems, nil
 }

@@ -68,7 +68,7 @@ func mathSuite(t *testing.T) oracleSuite {
 		{name: "math_root_zero", src: "{{ 16 | root(0) }}\n", wantError: true},
 		{name: "math_human_readable", src: "{% for s in sizes %}{{ s | human_readable }},{% endfor %}|{{ 1048576 | human_readable(isbits=true) }}|{{ 1048576 | human_readable(unit='K') }}|" +
 			"{{ 1048576 | human_readable(unit='k') }}|{{ 10 | human_readable(unit='x') }}|{{ 2.5 | human_readable }}|{{ -5 | human_readable }}|{{ 1e30 | human_readable }}|" +
-			"{{ 1024 | human_readable(true, 'B') }}|{{ 0.125 | human_readable }}|{{ 10 | human_readable(unit='') }}|{{ (3 * 1024 ** 4) | human_readable }}|{{ 5000000000 | human_readable(unit='G') }}\n"},
+			"{{ 1024 | human_readable(true, 'B') }}|{{ 0.125 | human_readable }}|{{ 10 | human_readable(unit='') }}|{{ (3 * 1024 ** 4) | human_readable }}|{{ 5000000000 | human_readable(unit='G') }}|{{ ('inf' | float) | human_readable }}|{{ ('nan' | float) | human_readable }}|{{ ('-inf' | float) | human_readable }}|{{ true | human_readable }}|{{ 1023.999 | human_readable }}|{{ 1048575 | human_readable }}\n"},
 		{name: "math_human_readable_precedence", src: "{{ 3 * 1024 ** 4 | human_readable }}\n", wantError: true},
 		{name: "math_human_readable_string", src: "{{ '1024' | human_readable }}\n", wantError: true},
 		{name: "math_human_readable_none", src: "{{ none | human_readable }}\n", wantError: true},
@@ -107,8 +107,10 @@ func mathSuite(t *testing.T) oracleSuite {
 		{name: "math_extract_none", src: "{{ 'x' | extract(none) }}\n", wantError: true},
 		{name: "math_extract_string_index", src: "{{ '0' | extract([1]) }}\n", wantError: true},
 		{name: "math_tests", src: "{{ (1 | float) is nan }}|{{ ('nan' | float) is nan }}|{{ 'nan' is nan }}|{{ 1 is nan }}|{{ none is nan }}|{{ [1] is nan }}|{{ ('nan' | float) is isnan }}|" +
-			"{{ [1] is issubset([1, 2]) }}|{{ [1, 2] is issuperset([1]) }}|{{ 'ab' is issubset('abc') }}|{{ [3] is issubset([1, 2]) }}|{{ ('inf' | float) is nan }}|{{ [1, 2] is ansible.builtin.issuperset([3]) }}\n"},
+			"{{ [1] is issubset([1, 2]) }}|{{ [1, 2] is issuperset([1]) }}|{{ 'ab' is issubset('abc') }}|{{ [3] is issubset([1, 2]) }}|{{ ('inf' | float) is nan }}|{{ [1, 2] is ansible.builtin.issuperset([3]) }}|{{ {'a': 1} is subset('ab') }}|{{ [] is subset([]) }}|{{ [1, 1] is superset([1.0, true]) }}|{{ (1 | float('nan')) is nan }}\n"},
 		{name: "math_nan_undefined", src: "{{ nothing is nan }}\n", wantError: true},
+		{name: "math_issubset_unhashable", src: "{{ [[1]] is issubset([[1], [2]]) }}\n", wantError: true},
+		{name: "math_subset_unhashable", src: "{{ [1] is subset([[1], 1]) }}\n", wantError: true},
 		{name: "math_issubset_int", src: "{{ [1] is issubset(5) }}\n", wantError: true},
 		{name: "math_qualified", src: "{{ [1, 1] | ansible.builtin.unique }}|{{ [1] | ansible.builtin.union([2]) }}|{{ 8 | ansible.builtin.log(2) }}|{{ [1, 2] | ansible.builtin.product([3]) | list }}\n"},
 	}
