@@ -71,6 +71,8 @@ func pyHashable(x any) bool {
 	return false
 }
 
+// unhashable is Python's TypeError for a set member or dict key it
+// cannot hash.
 func unhashable(x any) error {
 	return fmt.Errorf("unhashable type: '%s'", typeName(x))
 }
@@ -182,6 +184,8 @@ func hashableItems(a, b any) (pyList, pyList, bool) {
 	return aItems, bItems, err == nil
 }
 
+// unionItems, intersectItems, differenceItems and symmetricItems are
+// set(a) | set(b), &, - and ^, in first-appearance order.
 func unionItems(a, b pyList) pyList { return dedupe(append(append(pyList{}, a...), b...)) }
 
 func intersectItems(a, b pyList) pyList { return dedupe(itemsIn(a, b, true)) }
@@ -241,6 +245,8 @@ func listMembers(a, b any, want bool) (pyList, error) {
 	return out, nil
 }
 
+// listSymmetric is the list path of symmetric_difference: the items of
+// union(a, b) not in intersect(a, b).
 func listSymmetric(a, b any) (any, error) {
 	isect, err := listSetOp("intersect", a, b)
 	if err != nil {
@@ -275,18 +281,24 @@ func filterProduct(in any, args []any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	repeat, err := pyIndex(or(args[len(args)-1], 1))
+	repeat, err := productRepeat(or(args[len(args)-1], 1))
 	if err != nil {
 		return nil, err
-	}
-	if repeat < 0 {
-		return nil, errors.New("repeat argument cannot be negative")
 	}
 	all := []pyList{}
 	for range repeat {
 		all = append(all, pools...)
 	}
 	return cartesian(all), nil
+}
+
+// productRepeat is product's repeat: a non-negative integer.
+func productRepeat(x any) (int, error) {
+	repeat, err := pyIndex(x)
+	if err == nil && repeat < 0 {
+		err = errors.New("repeat argument cannot be negative")
+	}
+	return repeat, err
 }
 
 // cartesian is the tuples of one item of each pool, the last pool's
@@ -334,6 +346,8 @@ func filterPermutations(in any, args []any) (any, error) {
 	return out, nil
 }
 
+// permute adds to out each r-tuple of distinct positions of items, in
+// itertools.permutations' order.
 func permute(items pyList, used []bool, prefix pyTuple, r int, out *pyList) {
 	if len(prefix) == r {
 		*out = append(*out, append(pyTuple{}, prefix...))
@@ -348,6 +362,17 @@ func permute(items pyList, used []bool, prefix pyTuple, r int, out *pyList) {
 	}
 }
 
+// combinationsLength is combinations' r: required, never None.
+func combinationsLength(r any, n int) (int, error) {
+	switch r {
+	case notGiven:
+		return 0, errors.New("combinations() missing required argument 'r' (pos 2)")
+	case nil:
+		return 0, errors.New("'NoneType' object cannot be interpreted as an integer")
+	}
+	return comboLength(r, n)
+}
+
 // filterCombinations is itertools.combinations(iterable, r): r is
 // required.
 func filterCombinations(in any, args []any) (any, error) {
@@ -355,13 +380,7 @@ func filterCombinations(in any, args []any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if args[0] == notGiven {
-		return nil, errors.New("combinations() missing required argument 'r' (pos 2)")
-	}
-	if args[0] == nil {
-		return nil, errors.New("'NoneType' object cannot be interpreted as an integer")
-	}
-	r, err := comboLength(args[0], len(items))
+	r, err := combinationsLength(args[0], len(items))
 	if err != nil {
 		return nil, err
 	}
@@ -370,6 +389,8 @@ func filterCombinations(in any, args []any) (any, error) {
 	return out, nil
 }
 
+// combine adds to out each r-tuple of items in increasing positions from
+// start, in itertools.combinations' order.
 func combine(items pyList, start int, prefix pyTuple, r int, out *pyList) {
 	if len(prefix) == r {
 		*out = append(*out, append(pyTuple{}, prefix...))
@@ -386,12 +407,8 @@ func filterZipLongest(in any, args []any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	fill, longest := or(args[len(args)-1], nil), 0
-	for _, l := range lists {
-		longest = max(longest, len(l))
-	}
-	out := pyList{}
-	for i := range longest {
+	fill, out := or(args[len(args)-1], nil), pyList{}
+	for i := range longestLen(lists) {
 		row := pyTuple{}
 		for _, l := range lists {
 			row = append(row, itemOr(l, i, fill))
@@ -401,6 +418,16 @@ func filterZipLongest(in any, args []any) (any, error) {
 	return out, nil
 }
 
+// longestLen is the length of the longest of lists.
+func longestLen(lists []pyList) int {
+	longest := 0
+	for _, l := range lists {
+		longest = max(longest, len(l))
+	}
+	return longest
+}
+
+// itemOr is l[i], or fill past l's end (zip_longest's fillvalue).
 func itemOr(l pyList, i int, fill any) any {
 	if i < len(l) {
 		return l[i]
@@ -427,15 +454,21 @@ func filterLog(in any, args []any) (any, error) {
 	if err := errors.Join(errX, errBase); err != nil {
 		return nil, fmt.Errorf("log() can only be used on numbers: %v", firstErr(errX, errBase))
 	}
+	return pyLog(x, base)
+}
+
+// pyLog is math.log10(x) for base 10, else math.log(x, base): log(x) /
+// log(base).
+func pyLog(x, base float64) (float64, error) {
 	if x <= 0 || base <= 0 {
-		return nil, errMathDomain
+		return 0, errMathDomain
 	}
 	if base == 10 {
 		return cLog10(x), nil
 	}
 	den := cLog(base)
 	if den == 0 {
-		return nil, errors.New("float division by zero")
+		return 0, errors.New("float division by zero")
 	}
 	return cLog(x) / den, nil
 }
@@ -460,25 +493,30 @@ func filterRoot(in any, args []any) (any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("root() can only be used on numbers: %v", err)
 	}
-	base := or(args[0], 2)
+	out, err := inversePower(x, or(args[0], 2))
+	if err != nil && err.Error() != "float division by zero" {
+		return nil, fmt.Errorf("root() can only be used on numbers: %v", err)
+	}
+	return out, err
+}
+
+// inversePower is math.sqrt(x) for base 2, else math.pow(x, 1.0 /
+// float(base)).
+func inversePower(x float64, base any) (any, error) {
 	if f, ok := toFloat(base); ok && f == 2 {
 		if x < 0 {
-			return nil, fmt.Errorf("root() can only be used on numbers: %v", errMathDomain)
+			return nil, errMathDomain
 		}
 		return math.Sqrt(x), nil
 	}
 	b, err := pyFloatOf(base)
+	if err == nil && b == 0 {
+		err = errors.New("float division by zero")
+	}
 	if err != nil {
-		return nil, fmt.Errorf("root() can only be used on numbers: %v", err)
+		return nil, err
 	}
-	if b == 0 {
-		return nil, errors.New("float division by zero")
-	}
-	out, err := cPow(x, 1.0/b)
-	if err != nil {
-		return nil, fmt.Errorf("root() can only be used on numbers: %v", err)
-	}
-	return out, nil
+	return cPow(x, 1.0/b)
 }
 
 // pyFloatOf is Python's float(x) for a number or a numeric string.
@@ -524,16 +562,20 @@ func filterHumanReadable(in any, args []any) (any, error) {
 		return nil, fmt.Errorf("human_readable() can't interpret following string: %s", pyStr(in))
 	}
 	suffix, shift := humanRange(size, unit)
+	return percentTwoF(size/math.Ldexp(1, int(shift))) + " " + humanSuffix(suffix, shift, pyTruthy(or(args[0], false))), nil
+}
+
+// humanSuffix is bytes_to_human's suffix: Bytes (bits) for the B range,
+// else the range's letter and B (b).
+func humanSuffix(letter string, shift uint, isbits bool) string {
 	base := "Bytes"
-	if pyTruthy(or(args[0], false)) {
+	if isbits {
 		base = "bits"
 	}
 	if shift == 0 {
-		suffix = base
-	} else {
-		suffix += base[:1]
+		return base
 	}
-	return percentTwoF(size/math.Ldexp(1, int(shift))) + " " + suffix, nil
+	return letter + base[:1]
 }
 
 // percentTwoF is Python's '%.2f' % f: inf, -inf and nan as Python spells
@@ -627,6 +669,7 @@ func humanBytes(text string, number float64, unit string, isbits, v219 bool) (an
 	return int(bytes), nil
 }
 
+// rangeShift is SIZE_RANGES[key] as a power of two.
 func rangeShift(key string) (uint, bool) {
 	for _, r := range sizeRanges {
 		if r.suffix == key {
@@ -697,23 +740,17 @@ func rekeyItems(in any) (pyList, error) {
 	return nil, errors.New("Type is not a valid list, set, or dict")
 }
 
+// rekeyOne files item in out under its key member: the body of
+// rekey_on_member's loop.
 func rekeyOne(out pyDict, item, key any, duplicates string) error {
 	d, ok := item.(pyDict)
 	if !ok {
 		//lint:ignore ST1005 rekey_on_member's message, as Ansible words it
 		return errors.New("List item is not a valid dict")
 	}
-	member, found := d.get(dictKey(key))
-	if _, isString := key.(string); !found || !isString {
-		//lint:ignore ST1005 rekey_on_member's message, as Ansible words it
-		return fmt.Errorf("Key %s was not found", pyStr(key))
-	}
-	name, isString := member.(string)
-	switch {
-	case !pyHashable(member):
-		return unhashable(member)
-	case !isString:
-		return fmt.Errorf("rekey_on_member: the key %s is a %s; straylight's dicts have string keys only", pyRepr(member), typeName(member))
+	name, err := rekeyMember(d, key)
+	if err != nil {
+		return err
 	}
 	if _, exists := out[name]; exists && duplicates == "error" {
 		//lint:ignore ST1005 rekey_on_member's message, as Ansible words it
@@ -723,6 +760,23 @@ func rekeyOne(out pyDict, item, key any, duplicates string) error {
 	return nil
 }
 
+// rekeyMember is item[key], which must be a string here.
+func rekeyMember(item pyDict, key any) (string, error) {
+	member, found := item.get(dictKey(key))
+	if _, isString := key.(string); !found || !isString {
+		//lint:ignore ST1005 rekey_on_member's message, as Ansible words it
+		return "", fmt.Errorf("Key %s was not found", pyStr(key))
+	}
+	name, isString := member.(string)
+	switch {
+	case !pyHashable(member):
+		return "", unhashable(member)
+	case !isString:
+		return "", fmt.Errorf("rekey_on_member: the key %s is a %s; straylight's dicts have string keys only", pyRepr(member), typeName(member))
+	}
+	return name, nil
+}
+
 // filterExtract is Ansible's extract(item, container, morekeys=None):
 // container[item], then each of morekeys (a list, or one key) in turn,
 // Jinja2's getitem (a missing one is undefined).
@@ -730,22 +784,26 @@ func filterExtract(in any, args []any) (any, error) {
 	if args[0] == notGiven {
 		return nil, errors.New("extract() missing 1 required positional argument: 'container'")
 	}
-	keys := pyList{in}
-	switch more := or(args[1], nil).(type) {
-	case nil:
-	case pyList:
-		keys = append(keys, more...)
-	default:
-		keys = append(keys, more)
-	}
 	value := args[0]
-	for _, key := range keys {
+	for _, key := range extractKeys(in, or(args[1], nil)) {
 		value = jinjaGetItem(value, key)
 		if _, undefined := value.(*UndefinedError); undefined {
 			return value, nil
 		}
 	}
 	return value, nil
+}
+
+// extractKeys is extract's [item] + morekeys (a list), or [item,
+// morekeys] (one key).
+func extractKeys(item, morekeys any) pyList {
+	switch more := morekeys.(type) {
+	case nil:
+		return pyList{item}
+	case pyList:
+		return append(pyList{item}, more...)
+	}
+	return pyList{item, morekeys}
 }
 
 // jinjaGetItem is Jinja2's environment.getitem(obj, key): obj[key], an

@@ -25,8 +25,10 @@ var errMathDomain = errors.New("math domain error")
 
 var errMathRange = errors.New("math range error")
 
+// bigFloat is x at bigPrec bits.
 func bigFloat(x float64) *big.Float { return new(big.Float).SetPrec(bigPrec).SetFloat64(x) }
 
+// bigLn2 is ln(2) at bigPrec bits.
 func bigLn2() *big.Float {
 	f, _, _ := big.ParseFloat(ln2Digits, 10, bigPrec, big.ToNearestEven)
 	return f
@@ -167,4 +169,5 @@ func bigExp(t *big.Float) *big.Float {
 	return sum.SetMantExp(sum, int(k))
 }
 
+// isFinite is C's isfinite.
 func isFinite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
