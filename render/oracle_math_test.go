@@ -17,7 +17,7 @@ func mathSuite(t *testing.T) oracleSuite {
 	}
 	cases := []oracleCase{
 		{name: "math_unique", src: "{{ ['a', 'A', 'b'] | unique }}|{{ ['a', 'A', 'b'] | unique(case_sensitive=true) }}|{{ 'aAbB' | unique }}|{{ {'a': 1, 'A': 2} | unique }}|" +
-			"{{ range(3) | unique }}|{{ [1, 1.0, True, '1'] | unique }}|{{ [] | unique }}|{{ ['É', 'é', 'e'] | unique }}|{{ [none, none, 0] | unique }}|{{ [(1, 2), (1, 2)] | unique }}\n"},
+			"{{ range(3) | unique }}|{{ [1, 1.0, True, '1'] | unique }}|{{ [] | unique }}|{{ ['É', 'é', 'e'] | unique }}|{{ [none, none, 0] | unique }}|{{ [(1, 2), (1, 2)] | unique }}|{{ [('A',), ('a',)] | unique }}|{{ [[1, 'x'], [1, 'y']] | unique(attribute=0) }}|{{ [{'a': 1.0}, {'a': 1}] | unique(attribute='a') }}\n"},
 		{name: "math_unique_dicts", src: "{{ [{'a': 1}, {'a': 1}, {'a': 2}] | unique }}|{{ users | unique(attribute='name') }}|{{ [{'a': 'X'}, {'a': 'x'}] | unique(attribute='a') }}|" +
 			"{{ [{'a': 'X'}, {'a': 'x'}] | unique(attribute='a', case_sensitive=true) }}|{{ [[1], [1], [2]] | unique }}|{{ ['a', 'A', {'x': 1}] | unique }}|" +
 			"{{ [{'a': {'b': 1}}, {'a': {'b': 1}}] | unique(attribute='a.b') }}|{{ [{'a': [1]}, {'a': [1]}] | unique(case_sensitive=true) }}\n" +
@@ -25,16 +25,18 @@ func mathSuite(t *testing.T) oracleSuite {
 		{name: "math_unique_missing_attribute", src: "{{ [{'a': 1}, {'b': 1}, {'c': 2}] | unique(attribute='a') }}\n", wantError: true},
 		{name: "math_unique_no_fallback", src: "{{ [{'a': 1}, {'a': 1}] | unique(case_sensitive=false) }}\n", wantError: true},
 		{name: "math_unique_attribute_unhashable", src: "{{ [{'a': [1]}, {'a': [1]}] | unique(attribute='a') }}\n", wantError: true},
+		{name: "math_unique_string_attribute", src: "{{ ['a', 'b'] | unique(attribute='x') }}\n", wantError: true},
 		{name: "math_unique_none", src: "{{ none | unique }}\n", wantError: true},
 		{name: "math_unique_int", src: "{{ 5 | unique }}\n", wantError: true},
 		{name: "math_sets_hashable", src: "{{ [3, 1, 2, 1] | union([5, 4, 1]) | sort }}|{{ [3, 1, 2, 1] | intersect([2, 1, 9]) | sort }}|{{ [3, 1, 2, 1] | difference([2]) | sort }}|" +
 			"{{ [3, 1, 2, 1] | symmetric_difference([2, 9, 9]) | sort }}|{{ 'abc' | union('cd') | sort }}|{{ 'abc' | intersect('cd') | list }}|{{ 'abc' | union('cd') | length }}|" +
 			"{{ {'a': 1, 'b': 2} | intersect({'b': 2}) }}|{{ {'a': 1, 'b': 2} | difference(['b']) }}|{{ [1] | union([1.0, True]) }}|{{ [] | union([]) }}|{{ [1, 2] | intersect([]) }}|" +
-			"{{ (1, 2) | union((2, 3)) | sort }}|{{ [] | symmetric_difference([1]) }}\n"},
+			"{{ (1, 2) | union((2, 3)) | sort }}|{{ [] | symmetric_difference([1]) }}|{{ ['1', '23'] | intersect('123') | first }}|{{ [1, 2] | union([2, 3]) }}\n"},
 		{name: "math_sets_unhashable", src: "{{ users | union([{'name': 'c'}]) }}|{{ users | intersect([users[0]]) }}|{{ users | difference([users[0]]) }}|" +
 			"{{ users | symmetric_difference([users[0], {'name': 'c'}]) }}|{{ [[1], [2]] | union([[2], [3]]) }}|{{ [1, [2]] | intersect([[2], 1]) }}|{{ [[1], [1]] | difference([]) }}\n" +
 			"{% for u in users | union([{'name': 'c'}]) %}{{ u.name }}{% endfor %}\n"},
 		{name: "math_sets_str_list", src: "{{ 'abc' | union(['x']) | sort }}|{{ {'a': 1} | union({'b': 2}) | sort }}\n", failsUnder: "2.14"},
+		{name: "math_intersect_int_in_string", src: "{{ [1, 2] | intersect('12') }}\n", failsUnder: "2.14"},
 		{name: "math_union_none", src: "{{ none | union([1]) }}\n", wantError: true},
 		{name: "math_union_with_none", src: "{{ [1] | union(none) }}\n", wantError: true},
 		{name: "math_union_int", src: "{{ 5 | union([1]) }}\n", wantError: true},
@@ -71,6 +73,11 @@ func mathSuite(t *testing.T) oracleSuite {
 			"{{ 1024 | human_readable(true, 'B') }}|{{ 0.125 | human_readable }}|{{ 10 | human_readable(unit='') }}|{{ (3 * 1024 ** 4) | human_readable }}|{{ 5000000000 | human_readable(unit='G') }}|{{ ('inf' | float) | human_readable }}|{{ ('nan' | float) | human_readable }}|{{ ('-inf' | float) | human_readable }}|{{ true | human_readable }}|{{ 1023.999 | human_readable }}|{{ 1048575 | human_readable }}\n"},
 		{name: "math_human_readable_precedence", src: "{{ 3 * 1024 ** 4 | human_readable }}\n", wantError: true},
 		{name: "math_human_readable_string", src: "{{ '1024' | human_readable }}\n", wantError: true},
+		{name: "math_human_readable_list", src: "{{ [1, 2] | human_readable }}\n", wantError: true},
+		{name: "math_human_readable_unit_int", src: "{{ 1024 | human_readable(unit=5) }}\n", wantError: true},
+		{name: "math_human_to_bytes_default_int", src: "{{ '10' | human_to_bytes(5) }}\n", wantError: true},
+		{name: "math_human_to_bytes_default_empty", src: "{{ '10' | human_to_bytes('') }}\n", wantError: true},
+		{name: "math_human_to_bytes_bool", src: "{{ true | human_to_bytes }}\n", wantError: true},
 		{name: "math_human_readable_none", src: "{{ none | human_readable }}\n", wantError: true},
 		{name: "math_human_to_bytes", src: "{{ '1K' | human_to_bytes }}|{{ '1KB' | human_to_bytes }}|{{ '1Kb' | human_to_bytes(isbits=true) }}|{{ '10' | human_to_bytes }}|{{ 10 | human_to_bytes('M') }}|" +
 			"{{ '1.5 GB' | human_to_bytes }}|{{ '2MB ' | human_to_bytes }}|{{ '2 megabyte' | human_to_bytes }}|{{ '1 byte' | human_to_bytes }}|{{ '1b' | human_to_bytes }}|{{ '1B' | human_to_bytes }}|" +
@@ -78,7 +85,7 @@ func mathSuite(t *testing.T) oracleSuite {
 			"{{ '1 megabit' | human_to_bytes(isbits=true) }}|{{ 1.5 | human_to_bytes }}|{{ '1' | human_to_bytes('KB') }}|{{ '4 TB' | human_to_bytes }}|{{ '2 G' | human_to_bytes }}|{{ '7E' | human_to_bytes }}\n"},
 		{name: "math_human_to_bytes_214", src: "{{ ' 2 MB' | human_to_bytes }}|{{ '2 megabytes' | human_to_bytes }}|{{ '1 bytes' | human_to_bytes }}\n", failsUnder: "2.19"},
 		{name: "math_human_to_bytes_214_loose", src: "{{ '5.K' | human_to_bytes }}|{{ '1KBx' | human_to_bytes }}|{{ '1 kilobytes' | human_to_bytes }}|{{ '1 K 2' | human_to_bytes }}|{{ '1,5K' | human_to_bytes }}\n", failsUnder: "2.19"},
-		{name: "math_human_to_bytes_214_bits", src: "{{ '1 Megabits' | human_to_bytes(isbits=true) }}|{{ '1e3' | human_to_bytes }}\n", failsUnder: "2.19"},
+		{name: "math_human_to_bytes_214_bits", src: "{{ '1 Megabits' | human_to_bytes(isbits=true) }}|{{ '1e3' | human_to_bytes }}|{{ 1e20 | human_to_bytes }}\n", failsUnder: "2.19"},
 		{name: "math_human_to_bytes_bits_as_bytes", src: "{{ '1Kb' | human_to_bytes }}\n", wantError: true},
 		{name: "math_human_to_bytes_bytes_as_bits", src: "{{ '1KB' | human_to_bytes(isbits=true) }}\n", wantError: true},
 		{name: "math_human_to_bytes_word", src: "{{ 'abc' | human_to_bytes }}\n", wantError: true},
@@ -100,7 +107,7 @@ func mathSuite(t *testing.T) oracleSuite {
 		{name: "math_rekey_list_key", src: "{{ [{'n': [1]}] | rekey_on_member('n') }}\n", wantError: true},
 		{name: "math_extract", src: "{{ [0, 2] | map('extract', ['a', 'b', 'c']) | list }}|{{ ['x', 'y'] | map('extract', {'x': 1, 'y': 2}) | list }}|{{ 'x' | extract({'x': {'y': {'z': 3}}}, ['y', 'z']) }}|" +
 			"{{ 'x' | extract({'x': {'y': 5}}, 'y') }}|{{ 'q' | extract({'x': 1}) | default('d') }}|{{ -1 | extract([1, 2]) }}|{{ 0 | extract('abc') }}|{{ 'x' | extract({'x': [1, 2]}, 1) }}|" +
-			"{{ 'x' | extract({'x': {'y': 5}}, []) }}|{{ 'x' | extract({'x': {'y': 5}}, morekeys='y') }}|{{ 1 | extract(range(5)) }}|{{ 'x' | extract(byname, 'name') }}\n" +
+			"{{ 'x' | extract({'x': {'y': 5}}, []) }}|{{ 'x' | extract({'x': {'y': 5}}, morekeys='y') }}|{{ 1 | extract(range(5)) }}|{{ 'x' | extract(byname, 'name') }}|{{ [1, 2] | zip_longest([3], [4, 5, 6]) | list }}|{{ 'ab' | permutations | map('join') | list }}\n" +
 			"{{ groups['gpu'] | map('extract', hostvars, 'ansible_host') | list }}|{{ groups['gpu'] | map('extract', hostvars, ['inventory_hostname']) | join(',') }}|{{ 'y' | extract(byname) }}\n"},
 		{name: "math_extract_missing", src: "{{ 'q' | extract({'x': 1}) }}\n", wantError: true},
 		{name: "math_extract_out_of_range", src: "{{ 5 | extract([1]) }}\n", wantError: true},
