@@ -41,7 +41,7 @@ func or(arg, def any) any {
 // gonjaFilters are Jinja2 filters whose gonja version matches Jinja2 well
 // enough; they get plain Go values and their results are brought back.
 var gonjaFilters = []string{
-	"random", "safe", "unique",
+	"random", "safe",
 }
 
 func newFilterSet(dataTagging func() bool) *exec.FilterSet {
@@ -55,6 +55,7 @@ func newFilterSet(dataTagging func() bool) *exec.FilterSet {
 	for name, f := range ansibleFilters() {
 		set[name] = f.function(name)
 	}
+	addMathFilters(set, dataTagging)
 	set["format"] = filterFormat
 	maps.Copy(set, internalFilters())
 	set["bool"] = filter{fn: boolFilter(dataTagging)}.function("bool")

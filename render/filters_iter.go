@@ -162,27 +162,6 @@ func attributeWithDefault(item any, parts []any, fallback any) any {
 	return item
 }
 
-// jinjaGetItem is environment.getitem: obj[part], then for groupby's
-// tuples their attribute (grouper, list), the engine's undefined when obj
-// has neither.
-func jinjaGetItem(obj any, part any) any {
-	if tuple, ok := obj.(pyTuple); ok {
-		if value, ok := groupTupleAttribute(tuple, fmt.Sprint(part)); ok {
-			return value
-		}
-	}
-	getter, ok := obj.(exec.ItemGetter)
-	if !ok {
-		return &UndefinedError{Name: fmt.Sprint(part), Hint: fmt.Sprintf("'%s object' has no attribute '%v'", typeName(obj), part)}
-	}
-	value, _ := getter.GetItem(part)
-	if value.IsError() {
-		undefined, _ := asUndefined(value.Interface().(error))
-		return undefined
-	}
-	return toPy(value)
-}
-
 // selectFilter is select_or_reject: the items whose test (or truth, with
 // no test named) passes, or fails with reject; with attr the test reads
 // each item's attribute, its first argument.

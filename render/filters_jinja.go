@@ -664,24 +664,6 @@ func pyFixed1(x float64) string {
 	return strconv.FormatFloat(x, 'f', 1, 64)
 }
 
-// pyFloatOf is Python's float(x) on the values templates hold.
-func pyFloatOf(x any) (float64, error) {
-	switch v := x.(type) {
-	case bool:
-		return float64(boolToInt(v)), nil
-	case int:
-		return float64(v), nil
-	case float64:
-		return v, nil
-	case string:
-		if f, ok := parsePyFloat(v); ok {
-			return f, nil
-		}
-		return 0, fmt.Errorf("could not convert string to float: %s", pyRepr(v))
-	}
-	return 0, fmt.Errorf("float() argument must be a string or a real number, not '%s'", typeName(x))
-}
-
 // filterXMLAttr is do_xmlattr(d, autospace=True): the dict's items but
 // None values as key="value", both escaped, joined by spaces, a space
 // before unless autospace is false; a key with whitespace, "/", ">" or

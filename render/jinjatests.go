@@ -1,7 +1,6 @@
 package render
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"unicode"
@@ -92,13 +91,12 @@ func jinjaTests() map[string]test {
 		"match":    {params: []string{"pattern", "ignorecase", "multiline"}, fn: regexTest("match")},
 		"search":   {params: []string{"pattern", "ignorecase", "multiline"}, fn: regexTest("search")},
 		"regex":    {params: []string{"pattern", "ignorecase", "multiline", "match_type"}, fn: regexTest("")},
-		"subset":   {params: []string{"b"}, fn: subsetTest(false)},
-		"superset": {params: []string{"b"}, fn: subsetTest(true)},
 		"version":  versionTest(),
 		// version_compare: the version test's old name (core.py's tests()).
 		"version_compare": versionTest(),
 	}
 	addComparisons(tests)
+	addMathTests(tests)
 	addPathTests(tests)
 	addResultTests(tests)
 	return tests
@@ -257,25 +255,6 @@ func regexTest(kind string) func(any, []any) (bool, error) {
 			return false, err
 		}
 		return re.MatchString(pyStr(in)), nil
-	}
-}
-
-func subsetTest(superset bool) func(any, []any) (bool, error) {
-	return func(in any, args []any) (bool, error) {
-		a, errA := pyIter(in)
-		b, errB := pyIter(or(args[0], nil))
-		if err := errors.Join(errA, errB); err != nil {
-			return false, err
-		}
-		if superset {
-			a, b = b, a
-		}
-		for _, item := range a {
-			if !containsValue(b, item) {
-				return false, nil
-			}
-		}
-		return true, nil
 	}
 }
 

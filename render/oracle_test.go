@@ -208,6 +208,7 @@ func oracleSuites(t *testing.T) []oracleSuite {
 		iterSuite(t),
 		comparisonsSuite(t),
 		jinjaSuite(t),
+		mathSuite(t),
 	}
 }
 
