@@ -44,7 +44,7 @@ func or(arg, def any) any {
 var gonjaFilters = []string{
 	"abs", "attr", "batch", "escape", "e",
 	"filesizeformat", "forceescape", "groupby", "map",
-	"random", "reject", "rejectattr", "reverse", "safe", "select",
+	"reject", "rejectattr", "reverse", "safe", "select",
 	"selectattr", "slice", "sort", "striptags", "title",
 	"truncate", "unique", "urlencode", "urlize", "wordcount", "wordwrap", "xmlattr",
 }
