@@ -46,6 +46,7 @@ func ansibleFilters() map[string]filter {
 	addDataFilters(filters)
 	addTextFilters(filters)
 	addRandomFilters(filters)
+	addTimeFilters(filters)
 	return filters
 }
 

@@ -75,6 +75,7 @@ func seedKey(seed any) ([]uint32, error) {
 	case string:
 		return stringSeedWords(v), nil
 	}
+	//lint:ignore ST1005 Random.seed's TypeError, word for word
 	return nil, errors.New("TypeError: The only supported seed types are: None,\nint, float, str, bytes, and bytearray.")
 }
 
