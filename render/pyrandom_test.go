@@ -142,3 +142,23 @@ func TestPyRandomErrors(t *testing.T) {
 		t.Error("choice of nothing: no error")
 	}
 }
+
+// TestPyRandomStringKeys covers str seeds whose integer drops leading
+// zero bytes, and one longer than the generator's 624 words, against
+// python3 -c 'import random; r = random.Random(s); print([r.randrange(0, 1000) for _ in range(5)])'.
+func TestPyRandomStringKeys(t *testing.T) {
+	for seed, want := range map[string][]int{
+		"\x00\x00abc":             {290, 479, 812, 543, 744},
+		"\x00":                    {779, 782, 461, 717, 532},
+		strings.Repeat("x", 3000): {485, 843, 623, 372, 314},
+	} {
+		r, _ := seededRandom(seed)
+		got := make([]int, len(want))
+		for i := range got {
+			got[i], _ = r.randrange(0, 1000, 1)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("seed %.10q: %v, Python %v", seed, got, want)
+		}
+	}
+}
