@@ -14,6 +14,7 @@ func randomSuite(t *testing.T) oracleSuite {
 	cases := []oracleCase{
 		{name: "random_cron_minute", src: "{{ 59 | random(seed=inventory_hostname) }} {{ cron_minute }} {{ 60 | random(seed=inventory_hostname ~ 'backup') }}\n{% for h in groups['all'] %}{{ h }}={{ 59 | random(seed=h) }} {{ 23 | random(start=1, seed=h) }}\n{% endfor %}"},
 		{name: "random_hostvars_minute", src: "{% for h in groups['all'] %}{{ h }}={{ hostvars[h].cron_minute }} {% endfor %}\n{{ hostvars['armitage'].cron_minute | int + 1 }}\n"},
+		{name: "random_qualified", src: "{{ 59 | ansible.builtin.random(seed='q') }} {{ [1, 2, 3] | ansible.builtin.shuffle(seed='q') }} {{ 59 | ansible.legacy.random(seed='q') }} {{ '%F' | ansible.builtin.strftime(0, utc=true) }}\n"},
 		{name: "random_string_seeds", src: "{{ 100 | random(seed='') }} {{ 100 | random(seed='é日本😀') }} {{ 100 | random(seed='web-01.example.com') }} {{ 100 | random(seed='42') }} {{ 1000000 | random(seed='a b\\tc') }}\n"},
 		{name: "random_number_seeds", src: "{{ 100 | random(seed=0) }} {{ 100 | random(seed=1) }} {{ 100 | random(seed=-1) }} {{ 100 | random(seed=42) }} {{ 100 | random(seed=4294967296) }} {{ 100 | random(seed=9223372036854775807) }} {{ 100 | random(seed=true) }} {{ 100 | random(seed=false) }}\n"},
 		{name: "random_float_seeds", src: "{{ 100 | random(seed=1.5) }} {{ 100 | random(seed=-1.5) }} {{ 100 | random(seed=2.0) }} {{ 100 | random(seed=0.1) }} {{ 100 | random(seed=1e300) }} {{ 100 | random(seed=-1.0) }} {{ 100 | random(seed=123456789.123) }}\n"},
