@@ -61,6 +61,9 @@
 // an undefined value, printing or testing it fails); Python's **, // and
 // % (including '%s' % x); the filters real roles use (see filters*.go);
 // Python's str methods, x.split() to '{:>5}'.format(x) (strmethods.go);
+// the random and shuffle filters drawing as CPython's random.Random, so
+// a seeded draw is Ansible's (pyrandom.go); strftime as glibc's in the C
+// locale (filters_time.go);
 // and Jinja2's and Ansible's tests (jinjatests.go; the path tests, on the
 // controller's files, in pathtests.go), Ansible's version test
 // with its loose, strict, semver and pep440 comparisons among them

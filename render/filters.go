@@ -41,7 +41,7 @@ func or(arg, def any) any {
 // gonjaFilters are Jinja2 filters whose gonja version matches Jinja2 well
 // enough; they get plain Go values and their results are brought back.
 var gonjaFilters = []string{
-	"random", "safe",
+	"safe",
 }
 
 func newFilterSet(dataTagging func() bool) *exec.FilterSet {

@@ -46,6 +46,8 @@ func ansibleFilters() map[string]filter {
 	addDataFilters(filters)
 	addTextFilters(filters)
 	addJinjaFilters(filters)
+	addRandomFilters(filters)
+	addTimeFilters(filters)
 	return filters
 }
 

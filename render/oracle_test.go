@@ -209,6 +209,7 @@ func oracleSuites(t *testing.T) []oracleSuite {
 		comparisonsSuite(t),
 		jinjaSuite(t),
 		mathSuite(t),
+		randomSuite(t),
 	}
 }
 
