@@ -66,6 +66,7 @@ func newFilterSet(dataTagging func() bool) *exec.FilterSet {
 	}
 	set["format"] = filterFormat
 	maps.Copy(set, internalFilters())
+	maps.Copy(set, pathURLFilters(dataTagging))
 	set["bool"] = filter{fn: boolFilter(dataTagging)}.function("bool")
 	refuseRanges(set, dataTagging)
 	qualifiedPlugins(set, filterKind, dataTagging, guardedFilter)

@@ -45,6 +45,7 @@ func ansibleFilters() map[string]filter {
 	filters["count"] = filters["length"]
 	addDataFilters(filters)
 	addTextFilters(filters)
+	addPathURLFilters(filters)
 	return filters
 }
 

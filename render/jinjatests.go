@@ -3,6 +3,7 @@ package render
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 	"unicode"
 
@@ -30,6 +31,7 @@ func newTestSet(dataTagging func() bool) *exec.TestSet {
 	for name, t := range jinjaTests() {
 		set[name] = testFunction(t.function(name))
 	}
+	maps.Copy(set, pathURLTests(dataTagging))
 	qualifiedPlugins(set, testKind, dataTagging, guardedTest)
 	return exec.NewTestSet(set)
 }

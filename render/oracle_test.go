@@ -204,7 +204,7 @@ type oracleSuite struct {
 }
 
 func oracleSuites(t *testing.T) []oracleSuite {
-	return []oracleSuite{seedSuite(t), whitespaceSuite(t), variablesSuite(t), filtersSuite(t), constructsSuite(t), includesSuite(t), rangesSuite(t), lookupsSuite(t), nativeSuite(t), versionsSuite(t), filesSuite(t), strMethodsSuite(t), collectionsSuite(t)}
+	return []oracleSuite{seedSuite(t), whitespaceSuite(t), variablesSuite(t), filtersSuite(t), constructsSuite(t), includesSuite(t), rangesSuite(t), lookupsSuite(t), nativeSuite(t), versionsSuite(t), filesSuite(t), strMethodsSuite(t), collectionsSuite(t), pathURLSuite(t)}
 }
 
 // recordedDir holds Ansible's outputs from the last recording, so the
