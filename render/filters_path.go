@@ -8,12 +8,11 @@ import (
 	"strings"
 )
 
-// addPathURLFilters adds the filters of filters_path.go, filters_url.go
-// and fromjson.go that both cores run alike.
+// addPathURLFilters adds the filters of filters_path.go and filters_url.go
+// that both cores run alike.
 func addPathURLFilters(filters map[string]filter) {
 	addPathFilters(filters)
 	addURLFilters(filters)
-	filters["from_json"] = filter{fn: filterFromJSON}
 }
 
 // addPathFilters adds Ansible's path filters (ansible/plugins/filter/

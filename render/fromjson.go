@@ -13,10 +13,19 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// filterFromJSON is Ansible's from_json: Python's json.loads of a str
-// (NaN and Infinity read, a repeated key keeping its first place and last
-// value); anything else fails.
-func filterFromJSON(in any, _ []any) (any, error) {
+// fromJSON is Ansible's from_json as the core in use runs it: under
+// ansible-core 2.19 (its "tagless" profile) an object holding one of
+// Ansible's serialization markers fails.
+func fromJSON(dataTagging func() bool) func(any, []any) (any, error) {
+	return func(in any, _ []any) (any, error) {
+		return decodePythonJSON(in, dataTagging())
+	}
+}
+
+// decodePythonJSON is Python's json.loads of a str (NaN and Infinity read,
+// a repeated key keeping its first place and last value); anything else
+// fails.
+func decodePythonJSON(in any, refuseMarkers bool) (any, error) {
 	s, ok := in.(string)
 	if !ok {
 		return nil, fmt.Errorf("the JSON object must be str, bytes or bytearray, not %s", typeName(in))
@@ -25,7 +34,7 @@ func filterFromJSON(in any, _ []any) (any, error) {
 		//lint:ignore ST1005 Python's message, byte for byte
 		return nil, errors.New("Unexpected UTF-8 BOM (decode using utf-8-sig)")
 	}
-	d := &jsonDecoder{s: s}
+	d := &jsonDecoder{s: s, refuseMarkers: refuseMarkers}
 	d.skipSpace()
 	value, err := d.value()
 	if err != nil {
@@ -43,6 +52,9 @@ func filterFromJSON(in any, _ []any) (any, error) {
 type jsonDecoder struct {
 	s string
 	i int
+	// refuseMarkers: an object with a key of ansible-core 2.19's
+	// serialization markers fails.
+	refuseMarkers bool
 }
 
 func (d *jsonDecoder) fail(msg string) error {
@@ -288,9 +300,33 @@ func (d *jsonDecoder) object() (any, error) {
 		}
 		out.set(key, value)
 		if done, err := d.separator('}'); done || err != nil {
-			return out, err
+			return out, errors.Join(err, d.checkMarkers(out))
 		}
 	}
+}
+
+// jsonMarkers are the keys 2.19's tagless profile refuses (its
+// deserialize_map), in its order; the type key's value names the type.
+var jsonMarkers = []string{"__ansible_unsafe", "__ansible_vault", "__ansible_type"}
+
+// checkMarkers is the tagless profile's object_hook.
+func (d *jsonDecoder) checkMarkers(object pyDict) error {
+	if !d.refuseMarkers {
+		return nil
+	}
+	for _, key := range jsonMarkers {
+		value, found := object.get(key)
+		if !found {
+			continue
+		}
+		name := key
+		if key == "__ansible_type" {
+			name = pyStr(value)
+		}
+		//lint:ignore ST1005 ansible-core 2.19's message, byte for byte
+		return fmt.Errorf("Object of type '%s' is not JSON deserializable by the 'tagless' profile.", name)
+	}
+	return nil
 }
 
 // member reads "key": value.

@@ -108,6 +108,8 @@ func urlCases() []oracleCase {
 func jsonYAMLCases() []oracleCase {
 	return []oracleCase{
 		{name: "from_json", src: "{{ '{\"b\": 1, \"a\": [1, 2.5, -0, -0.0, 1e2, 1E-2, true, false, null], \"b\": 2}' | from_json }}\n{{ '{\"z\": {\"y\": []}, \"a\": {}}' | from_json | to_json }} {{ '\"\\\\u00e9\\\\ud83d\\\\ude00\\\\n\\\\t\\\\/x\"' | from_json | to_json }} {{ '[NaN, Infinity, -Infinity]' | from_json }} {{ ' 5 ' | from_json }} {{ '\"s\"' | from_json }} {{ '1234567890123456789' | from_json }} {{ ('{\"a\": 1}' | from_json).a + 1 }} {{ '1e400' | from_json }} {{ '[1.5e-400, 0.1, 1.0]' | from_json }} {{ '\\n[ 1 ,\\r\\n2 ]\\t' | from_json }} {{ '\"é\"' | from_json }}\n"},
+		{name: "from_json_markers", src: "{{ '{\"__ansible_unsafe\": \"x\"}' | from_json }}\n", failsUnder: "2.19"},
+		{name: "from_json_type_marker", src: "{{ '[{\"a\": {\"b\": 1, \"__ansible_type\": \"x\"}}]' | from_json }}\n", failsUnder: "2.19"},
 		{name: "from_json_empty", src: "{{ '' | from_json }}\n", wantError: true},
 		{name: "from_json_trailing_comma", src: "{{ '{\"a\": 1,}' | from_json }}\n", wantError: true},
 		{name: "from_json_extra", src: "{{ '[1] x' | from_json }}\n", wantError: true},

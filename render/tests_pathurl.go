@@ -12,6 +12,7 @@ import (
 func pathURLFilters(dataTagging func() bool) map[string]exec.FilterFunction {
 	filters := pathFilters219(dataTagging)
 	filters["from_yaml_all"] = filter{fn: fromYAMLAll(dataTagging)}
+	filters["from_json"] = filter{fn: fromJSON(dataTagging)}
 	out := map[string]exec.FilterFunction{}
 	for name, f := range filters {
 		out[name] = f.function(name)
