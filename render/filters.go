@@ -58,6 +58,7 @@ func newFilterSet(dataTagging func() bool) *exec.FilterSet {
 	addMathFilters(set, dataTagging)
 	set["format"] = filterFormat
 	maps.Copy(set, internalFilters())
+	maps.Copy(set, pathURLFilters(dataTagging))
 	set["bool"] = filter{fn: boolFilter(dataTagging)}.function("bool")
 	addCoreDependentJinjaFilters(set, dataTagging)
 	refuseRanges(set, dataTagging)

@@ -48,6 +48,7 @@ func ansibleFilters() map[string]filter {
 	addJinjaFilters(filters)
 	addRandomFilters(filters)
 	addTimeFilters(filters)
+	addPathURLFilters(filters)
 	return filters
 }
 

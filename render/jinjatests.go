@@ -2,6 +2,7 @@ package render
 
 import (
 	"fmt"
+	"maps"
 	"strings"
 	"unicode"
 
@@ -29,6 +30,7 @@ func newTestSet(dataTagging func() bool) *exec.TestSet {
 	for name, t := range jinjaTests() {
 		set[name] = testFunction(t.function(name))
 	}
+	maps.Copy(set, pathURLTests(dataTagging))
 	qualifiedPlugins(set, testKind, dataTagging, guardedTest)
 	return exec.NewTestSet(set)
 }

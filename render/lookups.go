@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"github.com/nikolalohinski/gonja/v2/exec"
@@ -298,22 +297,19 @@ func firstFoundCandidates(terms []any, kw map[string]any) (names, paths []string
 	return names, paths
 }
 
-// lookupFileglob is fileglob: the files matching each pattern, in the first
-// search directory holding any.
+// lookupFileglob is fileglob: the files matching each pattern (Python's
+// glob, in the directory's order: pyFileGlob), in the first search
+// directory holding any.
 func lookupFileglob(_ *Engine, s *Scope, terms []any, _ map[string]any) ([]any, error) {
 	var out []any
 	for _, t := range terms {
 		pattern := pyStr(t)
 		for _, dir := range s.searchDirs("files", pattern) {
-			matches, _ := filepath.Glob(dir)
-			sort.Strings(matches)
-			found := false
+			matches := pyFileGlob(dir)
 			for _, m := range matches {
-				if st, err := os.Stat(m); err == nil && !st.IsDir() {
-					out, found = append(out, m), true
-				}
+				out = append(out, m)
 			}
-			if found {
+			if len(matches) > 0 { // the first directory with a match
 				break
 			}
 		}

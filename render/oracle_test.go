@@ -210,6 +210,7 @@ func oracleSuites(t *testing.T) []oracleSuite {
 		jinjaSuite(t),
 		mathSuite(t),
 		randomSuite(t),
+		pathURLSuite(t),
 	}
 }
 
