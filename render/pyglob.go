@@ -19,6 +19,11 @@ func pyFileGlob(pattern string) []string {
 	return out
 }
 
+// FileGlob is Ansible's fileglob lookup for one pattern (with_fileglob's
+// items): Python's glob.glob, regular files only, in the directories'
+// own order.
+func FileGlob(pattern string) []string { return pyFileGlob(pattern) }
+
 // pyGlob is Python 3.11's glob.glob(pattern) (not recursive): matches in
 // the order the directories list them (os.scandir's, unsorted), a
 // wildcard not matching a name that starts with a dot unless the

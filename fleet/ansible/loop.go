@@ -3,7 +3,6 @@ package ansible
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -98,14 +97,13 @@ func (wk *walker) fileglob(t *Task, patterns []any) []any {
 	return out
 }
 
+// globFiles is the fileglob lookup's matches for one pattern: Python's
+// glob (unsorted, hidden names left to patterns that start with a dot),
+// files only, as render's fileglob filter and lookup read them.
 func globFiles(pattern string) []any {
-	matches, _ := filepath.Glob(pattern)
-	sort.Strings(matches)
 	var out []any
-	for _, m := range matches {
-		if st, err := os.Stat(m); err == nil && !st.IsDir() {
-			out = append(out, m)
-		}
+	for _, m := range render.FileGlob(pattern) {
+		out = append(out, m)
 	}
 	return out
 }
