@@ -62,6 +62,7 @@ func newFilterSet(dataTagging func() bool) *exec.FilterSet {
 	set["bool"] = filter{fn: boolFilter(dataTagging)}.function("bool")
 	addCoreDependentJinjaFilters(set, dataTagging)
 	refuseRanges(set, dataTagging)
+	addUnsupportedFilters(set)
 	qualifiedPlugins(set, filterKind, dataTagging, guardedFilter)
 	return exec.NewFilterSet(set)
 }

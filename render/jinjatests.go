@@ -31,6 +31,7 @@ func newTestSet(dataTagging func() bool) *exec.TestSet {
 		set[name] = testFunction(t.function(name))
 	}
 	maps.Copy(set, pathURLTests(dataTagging))
+	addUnsupportedTests(set)
 	qualifiedPlugins(set, testKind, dataTagging, guardedTest)
 	return exec.NewTestSet(set)
 }
