@@ -234,7 +234,7 @@ func listMembers(a, b any, want bool) (pyList, error) {
 	}
 	out := pyList{}
 	for _, item := range items {
-		in, err := pyIn(item, b)
+		in, err := pyContains(b, item)
 		if err != nil {
 			return nil, err
 		}
@@ -243,17 +243,6 @@ func listMembers(a, b any, want bool) (pyList, error) {
 		}
 	}
 	return out, nil
-}
-
-// pyIn is Python's `x in container`: pyContains, and the TypeError of a
-// string searched for anything but a string.
-func pyIn(x, container any) (bool, error) {
-	if _, isString := container.(string); isString {
-		if _, ok := x.(string); !ok {
-			return false, fmt.Errorf("'in <string>' requires string as left operand, not %s", typeName(x))
-		}
-	}
-	return pyContains(container, x)
 }
 
 // listSymmetric is the list path of symmetric_difference: the items of

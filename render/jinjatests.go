@@ -194,7 +194,11 @@ func intTest(fn func(int) bool) func(any, []any) (bool, error) {
 func pyContains(container, x any) (bool, error) {
 	switch c := container.(type) {
 	case string:
-		return strings.Contains(c, pyStr(x)), nil
+		sub, ok := x.(string)
+		if !ok {
+			return false, fmt.Errorf("'in <string>' requires string as left operand, not %s", typeName(x))
+		}
+		return strings.Contains(c, sub), nil
 	case pyList:
 		return containsValue(c, x), nil
 	case pyTuple:

@@ -144,7 +144,10 @@ func pyPow(a, b any, _ bool) (any, error) {
 	if fa < 0 && fb != math.Trunc(fb) {
 		return nil, fmt.Errorf("complex results are not supported")
 	}
-	return math.Pow(fa, fb), nil
+	if fa == 0 && fb < 0 {
+		return nil, errors.New("0.0 cannot be raised to a negative power")
+	}
+	return cPow(fa, fb) // C's pow, rounded once: Go's math.Pow can be a unit off in the last place
 }
 
 // pyAdd is Python's +: numbers add, a str, list or tuple concatenates with
