@@ -222,10 +222,12 @@ const recordedDir = "testdata/oracle"
 // ansible-playbook (one run per suite and core) and compares every
 // template's bytes with the engine's, rendering as that core's template
 // module does. With STRAYLIGHT_RECORD_ORACLE=1 it also records the oldest
-// core's outputs (Debian's 2.14) for TestRecordedOracle.
+// core's outputs (Debian's 2.14) for TestRecordedOracle. The cores run
+// side by side: each suite's ansible-playbook run mostly waits on one CPU.
 func TestOracle(t *testing.T) {
 	for i, core := range oracle.Cores(t) {
 		t.Run("ansible-core "+core.Version, func(t *testing.T) {
+			t.Parallel()
 			for _, suite := range oracleSuites(t) {
 				t.Run(suite.name, func(t *testing.T) {
 					want := runOracle(t, core, suite.repo, suite.cases)
