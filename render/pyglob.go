@@ -122,6 +122,9 @@ func listDir(dir string, dirOnly bool) []string {
 	return out
 }
 
+// Fnmatch is Python's fnmatch.fnmatchcase(name, pattern).
+func Fnmatch(pattern, name string) bool { return fnmatchPattern(pattern).MatchString(name) }
+
 // fnmatchPattern is fnmatch.translate(pattern) compiled: * any run, ? any
 // character, [...] a set ([!...] its complement, a-z ranges), an
 // unclosed [ itself.

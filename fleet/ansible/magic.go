@@ -6,7 +6,6 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -486,63 +485,9 @@ func filtersMatch(filters []string, name string) bool {
 	return false
 }
 
-// fnmatch is Python's fnmatch.fnmatchcase: * and ? and [seq], [!seq].
-func fnmatch(pattern, name string) bool {
-	re, err := regexp.Compile(`^(?s:` + fnmatchRegexp([]rune(pattern)) + `)$`)
-	return err == nil && re.MatchString(name)
-}
-
-func fnmatchRegexp(p []rune) string {
-	var b strings.Builder
-	for i := 0; i < len(p); i++ {
-		switch p[i] {
-		case '*':
-			b.WriteString(".*")
-		case '?':
-			b.WriteString(".")
-		case '[':
-			j := closingBracket(p, i)
-			if j < 0 {
-				b.WriteString(`\[`)
-				continue
-			}
-			b.WriteString(fnmatchClass(string(p[i+1 : j])))
-			i = j
-		default:
-			b.WriteString(regexp.QuoteMeta(string(p[i])))
-		}
-	}
-	return b.String()
-}
-
-// closingBracket is the index of the ] closing the set opened at i, -1
-// when none does (the [ is then itself).
-func closingBracket(p []rune, i int) int {
-	j := i + 1
-	if j < len(p) && p[j] == '!' {
-		j++
-	}
-	if j < len(p) && p[j] == ']' {
-		j++
-	}
-	for ; j < len(p); j++ {
-		if p[j] == ']' {
-			return j
-		}
-	}
-	return -1
-}
-
-func fnmatchClass(class string) string {
-	class = strings.ReplaceAll(class, `\`, `\\`)
-	switch {
-	case strings.HasPrefix(class, "!"):
-		class = "^" + class[1:]
-	case strings.HasPrefix(class, "^"):
-		class = `\` + class
-	}
-	return "[" + class + "]"
-}
+// fnmatch is Python's fnmatch.fnmatchcase (render.Fnmatch): * and ?,
+// [seq] and [!seq] with fnmatch.translate's ranges.
+func fnmatch(pattern, name string) bool { return render.Fnmatch(pattern, name) }
 
 // factCollector is the fact collector of setup on Linux that gives each
 // fact straylight gathers (lib/ansible/module_utils/facts/system/
