@@ -97,6 +97,9 @@ func filterSlice(in any, args []any) (any, error) {
 	if slices == 0 {
 		return nil, errors.New("integer division or modulo by zero")
 	}
+	if err := withinResultLimit("slice", float64(slices)); err != nil {
+		return nil, err
+	}
 	return sliceColumns(seq, slices, or(args[1], nil)), nil
 }
 
@@ -576,7 +579,7 @@ func truncated(s []rune, length int, killwords bool, end []rune, leeway int) (an
 	if leeway < 0 {
 		return nil, fmt.Errorf("expected leeway >= 0, got %d", leeway)
 	}
-	if len(s) <= length+leeway {
+	if len(s) <= length || len(s)-length <= leeway { // length+leeway, without overflowing for Python's big ints
 		return string(s), nil
 	}
 	kept := string(s[:length-len(end)])

@@ -289,7 +289,27 @@ func filterProduct(in any, args []any) (any, error) {
 	for range repeat {
 		all = append(all, pools...)
 	}
+	count := 1.0
+	for _, pool := range all {
+		count *= float64(len(pool))
+	}
+	if err := withinResultLimit("product", count); err != nil {
+		return nil, err
+	}
 	return cartesian(all), nil
+}
+
+// resultLimit is the most tuples product, permutations and combinations
+// make, and the most lists slice makes: Python builds them all in memory
+// (a 27-character string's permutations would be 27! tuples), where
+// straylight refuses, naming the count, rather than run out of memory.
+const resultLimit = 1_000_000
+
+func withinResultLimit(name string, count float64) error {
+	if count > resultLimit {
+		return fmt.Errorf("%s would make %.4g items: straylight refuses more than %d (Python would build them all in memory)", name, count, resultLimit)
+	}
+	return nil
 }
 
 // productRepeat is product's repeat: a non-negative integer.
@@ -341,6 +361,13 @@ func filterPermutations(in any, args []any) (any, error) {
 	if err != nil || r > len(items) {
 		return pyList{}, err
 	}
+	count := 1.0
+	for i := range r {
+		count *= float64(len(items) - i)
+	}
+	if err := withinResultLimit("permutations", count); err != nil {
+		return nil, err
+	}
 	out := pyList{}
 	permute(items, make([]bool, len(items)), pyTuple{}, r, &out)
 	return out, nil
@@ -382,6 +409,13 @@ func filterCombinations(in any, args []any) (any, error) {
 	}
 	r, err := combinationsLength(args[0], len(items))
 	if err != nil {
+		return nil, err
+	}
+	count := 1.0
+	for i := 1; i <= r && r <= len(items); i++ {
+		count = count * float64(len(items)-r+i) / float64(i)
+	}
+	if err := withinResultLimit("combinations", count); err != nil {
 		return nil, err
 	}
 	out := pyList{}
