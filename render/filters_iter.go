@@ -300,16 +300,14 @@ func sortFilter(tagged func() bool) exec.FilterFunction {
 // sortKeys are make_multi_attrgetter's keys: per item, the list of its
 // comma-separated attributes (the item itself with none).
 func sortKeys(items pyList, attribute any, caseSensitive bool) []pyList {
-	var attributes [][]any
+	attributes := [][]any{{}} // none: the item itself
 	if text, ok := attribute.(string); ok {
+		attributes = nil
 		for _, one := range strings.Split(text, ",") {
 			attributes = append(attributes, attributeParts(one))
 		}
-	} else {
+	} else if attribute != nil {
 		attributes = [][]any{attributeParts(attribute)}
-		if attribute == nil {
-			attributes = [][]any{{}}
-		}
 	}
 	keys := make([]pyList, len(items))
 	for i, item := range items {

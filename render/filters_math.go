@@ -4,11 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"regexp"
 	"strconv"
 	"strings"
 
 	"github.com/nikolalohinski/gonja/v2/exec"
+
+	"github.com/straylight-fleet/straylight/internal/lazyre"
 )
 
 // Ansible's mathstuff filters (ansible/plugins/filter/mathstuff.py) and
@@ -667,20 +668,25 @@ func humanWithDefault(text string, number float64, unit any, isbits, v219 bool) 
 	return humanBytes(text, number, u, isbits, v219)
 }
 
+var (
+	humanParts214 = lazyre.New(`^\s*(\d*\.?\d*)\s*([A-Za-z]+)?`)
+	humanParts219 = lazyre.New(`^([0-9]*\.?[0-9]+)(?:\s*([A-Za-z]+))?\s*$`)
+)
+
 // humanParts is the number and the unit human_to_bytes reads: 2.14's
 // `^\s*(\d*\.?\d*)\s*([A-Za-z]+)?` (anything may follow), 2.19's
 // `^([0-9]*\.?[0-9]+)(?:\s*([A-Za-z]+))?\s*$` (Python's \s and \d, which
 // take Unicode spaces and digits, read as ASCII's here).
 func humanParts(text string, v219 bool) (float64, string, bool) {
 	if v219 {
-		m := regexp.MustCompile(`^([0-9]*\.?[0-9]+)(?:\s*([A-Za-z]+))?\s*$`).FindStringSubmatch(text)
+		m := humanParts219().FindStringSubmatch(text)
 		if m == nil {
 			return 0, "", false
 		}
 		f, err := strconv.ParseFloat(m[1], 64)
 		return f, m[2], err == nil
 	}
-	m := regexp.MustCompile(`^\s*(\d*\.?\d*)\s*([A-Za-z]+)?`).FindStringSubmatch(text)
+	m := humanParts214().FindStringSubmatch(text)
 	f, err := strconv.ParseFloat(m[1], 64)
 	return f, m[2], err == nil && m[1] != "." && m[1] != ""
 }

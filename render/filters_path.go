@@ -4,8 +4,9 @@ import (
 	"fmt"
 	"os"
 	"os/user"
-	"regexp"
 	"strings"
+
+	"github.com/straylight-fleet/straylight/internal/lazyre"
 )
 
 // addPathURLFilters adds the filters of filters_path.go and filters_url.go
@@ -394,14 +395,14 @@ func userHome(name string) (string, bool) {
 
 // envVarPattern is posixpath's _varprog: $name or ${name}, name of ASCII
 // word characters.
-var envVarPattern = regexp.MustCompile(`\$([A-Za-z0-9_]+|\{[^}]*\})`)
+var envVarPattern = lazyre.New(`\$([A-Za-z0-9_]+|\{[^}]*\})`)
 
 // pyExpandVars is posixpath.expandvars: each $name or ${name} set in the
 // controller's environment replaced by its value, others left.
 func pyExpandVars(p string) string {
 	var b strings.Builder
 	last := 0
-	for _, m := range envVarPattern.FindAllStringSubmatchIndex(p, -1) {
+	for _, m := range envVarPattern().FindAllStringSubmatchIndex(p, -1) {
 		name := p[m[2]:m[3]]
 		if strings.HasPrefix(name, "{") {
 			name = name[1 : len(name)-1]

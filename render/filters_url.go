@@ -6,12 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
-	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/straylight-fleet/straylight/internal/lazyre"
 )
 
 // addURLFilters adds Ansible's urldecode (urls.py), urlsplit
@@ -190,12 +191,12 @@ func checkBrackets(netloc string) error {
 	return checkBracketedHost(host)
 }
 
-var ipvFuture = regexp.MustCompile(`\Av[a-fA-F0-9]+\.(?s:.+)\z`)
+var ipvFuture = lazyre.New(`\Av[a-fA-F0-9]+\.(?s:.+)\z`)
 
 // checkBracketedHost is urllib.parse._check_bracketed_host.
 func checkBracketedHost(host string) error {
 	if strings.HasPrefix(host, "v") {
-		if !ipvFuture.MatchString(host) {
+		if !ipvFuture().MatchString(host) {
 			return errors.New("IPvFuture address is invalid")
 		}
 		return nil

@@ -37,16 +37,25 @@ func bigLn2() *big.Float {
 // cLog is C's log(x): log(x) = e·ln 2 + 2·atanh((m-1)/(m+1)) with
 // x = m·2^e, m in [√½, √2).
 func cLog(x float64) float64 {
-	switch {
-	case math.IsNaN(x) || math.IsInf(x, 1):
-		return x
-	case x == 0:
-		return math.Inf(-1)
-	case x < 0:
-		return math.NaN()
+	if special, ok := logSpecial(x); ok {
+		return special
 	}
 	f, _ := bigLog(x).Float64()
 	return f
+}
+
+// logSpecial is a logarithm of what is not a finite x > 0: NaN and +Inf
+// themselves, -Inf for 0, NaN below 0.
+func logSpecial(x float64) (float64, bool) {
+	switch {
+	case math.IsNaN(x) || math.IsInf(x, 1):
+		return x, true
+	case x == 0:
+		return math.Inf(-1), true
+	case x < 0:
+		return math.NaN(), true
+	}
+	return 0, false
 }
 
 // bigLog is ln(x) for a finite x > 0, to bigPrec bits.
@@ -83,13 +92,8 @@ func cLog10(x float64) float64 {
 	const ivln10 = 4.34294481903251816668e-01
 	const log10TwoHi = 3.01029995663611771306e-01
 	const log10TwoLo = 3.69423907715893078616e-13
-	switch {
-	case math.IsNaN(x) || math.IsInf(x, 1):
-		return x
-	case x == 0:
-		return math.Inf(-1)
-	case x < 0:
-		return math.NaN()
+	if special, ok := logSpecial(x); ok {
+		return special
 	}
 	m, k := glibcLog10Split(x)
 	y := float64(k)
