@@ -465,7 +465,10 @@ func firstError(x any) error {
 // mismatches, such as an int key looked up in a dict) into an error.
 func protect(fn func() error) (err error) {
 	defer func() {
-		if r := recover(); r != nil {
+		r := recover()
+		if limit, ok := r.(*sizeLimitError); ok {
+			err = limit
+		} else if r != nil {
 			err = fmt.Errorf("template engine failure: %v", r)
 		}
 	}()

@@ -60,9 +60,9 @@ func composeComment(text string, p map[string]string) (string, error) {
 		b.WriteString(p["beginning"] + nl)
 	}
 	if pre := p["prefix"]; pre != "" && pre != nl {
-		b.WriteString(strings.Repeat(pre+nl, prefixCount))
+		b.WriteString(repeatString(pre+nl, prefixCount))
 	} else if pre != "" {
-		b.WriteString(strings.Repeat(nl, prefixCount))
+		b.WriteString(repeatString(nl, prefixCount))
 	}
 	body := deco + strings.ReplaceAll(text, nl, nl+deco)
 	b.WriteString(strings.ReplaceAll(body, deco+nl, strings.TrimRight(deco, " \t\n")+nl))

@@ -128,8 +128,14 @@ func filterInput(in *exec.Value) any {
 	return toPy(in)
 }
 
-// bind assigns positional and keyword arguments to params like Python.
+// bind assigns positional and keyword arguments to params like Python,
+// a range argument as its list.
 func bind(name string, params []string, va *exec.VarArgs) ([]any, error) {
+	return bindArgs(name, params, va, unrolled)
+}
+
+// bindArgs is bind with each argument passed through as.
+func bindArgs(name string, params []string, va *exec.VarArgs, as func(any) any) ([]any, error) {
 	if len(va.Args) > len(params) {
 		return nil, fmt.Errorf("%s() takes at most %d arguments (%d given)", name, len(params), len(va.Args))
 	}
@@ -137,7 +143,7 @@ func bind(name string, params []string, va *exec.VarArgs) ([]any, error) {
 	for i := range args {
 		args[i] = notGiven
 		if i < len(va.Args) {
-			args[i] = unrolled(toPy(va.Args[i]))
+			args[i] = as(toPy(va.Args[i]))
 		}
 	}
 	for _, key := range slices.Sorted(maps.Keys(va.KwArgs)) { // the same error on every run
@@ -145,7 +151,7 @@ func bind(name string, params []string, va *exec.VarArgs) ([]any, error) {
 		if i < 0 {
 			return nil, fmt.Errorf("%s() got an unexpected keyword argument '%s'", name, key)
 		}
-		args[i] = unrolled(toPy(va.KwArgs[key]))
+		args[i] = as(toPy(va.KwArgs[key]))
 	}
 	return args, nil
 }

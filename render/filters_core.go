@@ -25,7 +25,7 @@ func ansibleFilters() map[string]filter {
 		"replace":    {params: []string{"old", "new", "count"}, fn: filterReplace},
 		"int":        {params: []string{"default", "base"}, fn: filterInt},
 		"float":      {params: []string{"default"}, fn: filterFloat},
-		"length":     {fn: filterLength},
+		"length":     {fn: filterLength, keepsRange: true},
 		"first":      {fn: filterFirst},
 		"last":       {fn: filterLast},
 		"join":       {params: []string{"d", "attribute"}, fn: filterJoin},
@@ -254,6 +254,8 @@ func pyLen(x any) (int, error) {
 		return len(v.names()), nil
 	case *hostVarsView:
 		return len(v.hosts()), nil
+	case pyRange:
+		return v.length(), nil
 	}
 	return 0, fmt.Errorf("object of type '%s' has no len()", typeName(x))
 }
@@ -362,7 +364,7 @@ func filterIndent(in any, args []any) (any, error) {
 	case string:
 		indentation = width
 	case int:
-		indentation = strings.Repeat(" ", max(width, 0))
+		indentation = repeatString(" ", width)
 	}
 	lines := pySplitLines(pyStr(in) + "\n")
 	var out string

@@ -308,7 +308,7 @@ const resultLimit = 1_000_000
 
 func withinResultLimit(name string, count float64) error {
 	if count > resultLimit {
-		return fmt.Errorf("%s would make %.4g items: straylight refuses more than %d (Python would build them all in memory)", name, count, resultLimit)
+		return &sizeLimitError{what: name, size: count, limit: resultLimit, unit: "items"}
 	}
 	return nil
 }

@@ -206,18 +206,20 @@ func filterRegexEscape(in any, args []any) (any, error) {
 	text := pyStr(in)
 	switch pyStr(or(args[0], "python")) {
 	case "python":
-		return pyRegexEscape(text), nil
+		return escapeRunes(text, "()[]{}?*+-|^$\\.&~# \t\n\r\v\f"), nil
 	case "posix_basic":
-		return regexp.MustCompile(`([].[^$*\\])`).ReplaceAllString(text, `\$1`), nil
+		return escapeRunes(text, `].[^$*\`), nil // re.sub(r'([].[^$*\\])', r'\\\1', string)
 	}
 	//lint:ignore ST1005 Ansible's regex_escape message, byte for byte
 	return nil, fmt.Errorf("Regex type (%s) not yet implemented", pyStr(args[0]))
 }
 
-func pyRegexEscape(s string) string {
+// escapeRunes is s with a backslash before each rune of special: re.escape
+// (Python's own set) and regex_escape's posix_basic.
+func escapeRunes(s, special string) string {
 	var b strings.Builder
 	for _, r := range s {
-		if strings.ContainsRune("()[]{}?*+-|^$\\.&~# \t\n\r\v\f", r) {
+		if strings.ContainsRune(special, r) {
 			b.WriteByte('\\')
 		}
 		b.WriteRune(r)

@@ -248,7 +248,7 @@ func padded(n numericField, flag byte) string {
 	if len(digits) >= n.width {
 		return digits
 	}
-	return strings.Repeat(string(pad), n.width-len(digits)) + digits
+	return repeatString(string(pad), n.width-len(digits)) + digits
 }
 
 // named is the conversions that print words: day and month names,

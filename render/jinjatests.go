@@ -16,6 +16,9 @@ type test struct {
 	// undefinedIsFalse: an undefined value simply fails the test (type
 	// tests); otherwise using it is an error (comparisons).
 	undefinedIsFalse bool
+	// keepsRange: a range argument reaches fn as a range, not its list
+	// (`in`, which works out an int's membership without listing).
+	keepsRange bool
 }
 
 func typeTest(fn func(any) bool) test {
@@ -54,7 +57,11 @@ func (t test) function(name string) func(*exec.Evaluator, *exec.Value, *exec.Var
 			}
 			return false, in
 		}
-		args, err := bind(name, t.params, params)
+		as := unrolled
+		if t.keepsRange {
+			as = func(x any) any { return x }
+		}
+		args, err := bindArgs(name, t.params, params, as)
 		if err != nil {
 			return false, err
 		}
@@ -85,7 +92,7 @@ func jinjaTests() map[string]test {
 			v, isInt := in.(int)
 			return ok && isInt && n != 0 && v%n == 0, nil
 		}},
-		"in":       {params: []string{"seq"}, fn: func(in any, args []any) (bool, error) { return pyContains(or(args[0], nil), in) }},
+		"in":       {params: []string{"seq"}, fn: func(in any, args []any) (bool, error) { return pyContains(or(args[0], nil), in) }, keepsRange: true},
 		"contains": {params: []string{"value"}, fn: func(in any, args []any) (bool, error) { return pyContains(in, or(args[0], nil)) }},
 		"truthy":   {params: []string{"convert_bool"}, fn: truthyTest(true)},
 		"falsy":    {params: []string{"convert_bool"}, fn: truthyTest(false)},
@@ -204,6 +211,9 @@ func pyContains(container, x any) (bool, error) {
 	case pyTuple:
 		return containsValue(pyList(c), x), nil
 	case pyRange:
+		if in, worked := c.contains(x); worked {
+			return in, nil
+		}
 		return containsValue(c.items(), x), nil
 	case pyDict:
 		_, ok := c[dictKey(x)]

@@ -148,7 +148,7 @@ func (s jsonStyle) newline(b *strings.Builder, depth int) {
 		return
 	}
 	b.WriteByte('\n')
-	b.WriteString(strings.Repeat(" ", s.indent*depth))
+	b.WriteString(repeatString(" ", s.indent*depth))
 }
 
 func jsonFloat(f float64) string {

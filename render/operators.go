@@ -196,7 +196,7 @@ func repeated(seq any, times int) (any, bool) {
 	times = max(times, 0)
 	switch v := seq.(type) {
 	case string:
-		return strings.Repeat(v, times), true
+		return repeatString(v, times), true
 	case pyList:
 		return repeatItems(v, times), true
 	case pyTuple:
@@ -206,6 +206,7 @@ func repeated(seq any, times int) (any, bool) {
 }
 
 func repeatItems(items []any, times int) pyList {
+	refuseItems("repeating a sequence", float64(len(items))*float64(times))
 	out := make(pyList, 0, len(items)*times)
 	for range times {
 		out = append(out, items...)
@@ -405,8 +406,27 @@ func (f *formatter) directive(format string, start int) (int, string, error) {
 			return 0, "", err
 		}
 	}
+	if err := formatWidthsWithin(format[specStart:i]); err != nil {
+		return 0, "", err
+	}
 	text, err := convert(format[specStart:i], format[i], value)
 	return i, text, err
+}
+
+// formatWidthLimit is the largest width or precision a %-format takes:
+// Go's fmt, which convert hands the spec, prints %!(BADWIDTH) past it,
+// where Python pads to any width.
+const formatWidthLimit = 1_000_000
+
+// formatWidthsWithin refuses a spec whose width or precision passes
+// formatWidthLimit, rather than print fmt's error text as the value.
+func formatWidthsWithin(spec string) error {
+	for _, digits := range strings.FieldsFunc(spec, func(r rune) bool { return r < '0' || r > '9' }) {
+		if n, err := strconv.Atoi(digits); err != nil || n > formatWidthLimit {
+			return fmt.Errorf("a %%-format width or precision of %s: straylight refuses more than %d", digits, formatWidthLimit)
+		}
+	}
+	return nil
 }
 
 // mappingKey reads "(key)" at i, returning its value from the mapping and

@@ -3,6 +3,7 @@ package render
 import (
 	"errors"
 	"fmt"
+	"math"
 	"unicode/utf8"
 
 	"github.com/nikolalohinski/gonja/v2/exec"
@@ -32,12 +33,21 @@ func (r pyRange) String() string {
 // length is len(range): how many items it has.
 func (r pyRange) length() int {
 	if r.step > 0 && r.start < r.stop {
-		return (r.stop - r.start + r.step - 1) / r.step
+		return spanCount(r.stop-r.start, r.step)
 	}
 	if r.step < 0 && r.start > r.stop {
-		return (r.start - r.stop - r.step - 1) / -r.step
+		return spanCount(r.start-r.stop, -r.step)
 	}
 	return 0
+}
+
+// spanCount is how many steps of step fit in a span of span (both
+// positive, span possibly past MaxInt as a difference of two ints),
+// counted in uint64 so that range(0, 2**63-1, 2) does not overflow;
+// MaxInt at most, where Python's len() raises OverflowError.
+func spanCount(span, step int) int {
+	n := (uint64(span)-1)/uint64(step) + 1
+	return int(min(n, math.MaxInt))
 }
 
 // emptyRange is an empty range as gonja must hold it: a Go slice of no
@@ -61,18 +71,48 @@ func (r pyRange) value() any {
 // pyRange is the empty range e holds.
 func (e emptyRange) pyRange() pyRange { return e[:1][0] }
 
-// items is the range's list.
+// items is the range's list; one past resultLimit is refused (a
+// sizeLimitError panic, which protect returns), where Python would build
+// it until memory ran out.
 func (r pyRange) items() pyList {
-	out := pyList{}
+	refuseItems("listing "+r.String(), float64(r.length()))
+	out := make(pyList, 0, r.length())
 	for i := r.start; (r.step > 0 && i < r.stop) || (r.step < 0 && i > r.stop); i += r.step {
 		out = append(out, i)
 	}
 	return out
 }
 
-// GetItem implements exec.ItemGetter: range(5)[1], range(5)[-1].
+// GetItem implements exec.ItemGetter: range(5)[1], range(5)[-1], an
+// index read without listing the range; a slice lists it.
 func (r pyRange) GetItem(key any) (*exec.Value, bool) {
+	if i, isInt := key.(int); isInt {
+		return r.at(i)
+	}
 	return r.items().GetItem(key)
+}
+
+// at is r[i]; one out of range is undefined, as a list's is.
+func (r pyRange) at(i int) (*exec.Value, bool) {
+	if n := r.length(); i < 0 {
+		i += n
+	}
+	if i < 0 || i >= r.length() {
+		return pyList{}.GetItem(i)
+	}
+	return exec.AsValue(r.start + i*r.step), true
+}
+
+// contains is x in r, worked out for an int as Python's range does,
+// without listing the range.
+func (r pyRange) contains(x any) (bool, bool) {
+	i, isInt := x.(int)
+	if !isInt {
+		return false, false
+	}
+	offset := i - r.start
+	inside := (r.step > 0 && i >= r.start && i < r.stop) || (r.step < 0 && i <= r.start && i > r.stop)
+	return inside && offset%r.step == 0, true
 }
 
 // GetAttribute implements exec.AttributeGetter: a range has no attribute

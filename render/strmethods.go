@@ -246,7 +246,7 @@ func strCenter(s string, c methodCall) (any, error) {
 		return orString(s, err)
 	}
 	left := margin/2 + (margin & width & 1)
-	return strings.Repeat(fill, left) + s + strings.Repeat(fill, margin-left), nil
+	return repeatString(fill, left) + s + repeatString(fill, margin-left), nil
 }
 
 func strLJust(s string, c methodCall) (any, error) {
@@ -254,7 +254,7 @@ func strLJust(s string, c methodCall) (any, error) {
 	if err != nil || margin <= 0 {
 		return orString(s, err)
 	}
-	return s + strings.Repeat(fill, margin), nil
+	return s + repeatString(fill, margin), nil
 }
 
 func strRJust(s string, c methodCall) (any, error) {
@@ -262,7 +262,7 @@ func strRJust(s string, c methodCall) (any, error) {
 	if err != nil || margin <= 0 {
 		return orString(s, err)
 	}
-	return strings.Repeat(fill, margin) + s, nil
+	return repeatString(fill, margin) + s, nil
 }
 
 // orString is s, or the error when there is one.
@@ -284,7 +284,7 @@ func strZFill(s string, c methodCall) (any, error) {
 	if err != nil || missing <= 0 {
 		return orString(s, err)
 	}
-	zeros := strings.Repeat("0", missing)
+	zeros := repeatString("0", missing)
 	if s != "" && (s[0] == '+' || s[0] == '-') {
 		return s[:1] + zeros + s[1:], nil
 	}
@@ -313,7 +313,7 @@ func expandTabs(s string, tabsize int) string {
 		switch {
 		case r == '\t' && tabsize > 0:
 			spaces := tabsize - column%tabsize
-			b.WriteString(strings.Repeat(" ", spaces))
+			b.WriteString(repeatString(" ", spaces))
 			column += spaces
 		case r == '\t':
 		case r == '\n' || r == '\r':

@@ -305,11 +305,11 @@ func (p formatSpec) pad(sign, digits string, defaultAlign byte) string {
 	}
 	switch align {
 	case '<':
-		return sign + digits + strings.Repeat(fill, missing)
+		return sign + digits + repeatString(fill, missing)
 	case '^':
-		return strings.Repeat(fill, missing/2) + sign + digits + strings.Repeat(fill, missing-missing/2)
+		return repeatString(fill, missing/2) + sign + digits + repeatString(fill, missing-missing/2)
 	case '=':
-		return sign + strings.Repeat(fill, missing) + digits
+		return sign + repeatString(fill, missing) + digits
 	}
-	return strings.Repeat(fill, missing) + sign + digits
+	return repeatString(fill, missing) + sign + digits
 }

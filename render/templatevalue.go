@@ -62,6 +62,9 @@ func holdsOmit(x any) bool {
 func (e *Engine) templateValue(s *Scope, value any, c *chain) (any, error) {
 	switch v := value.(type) {
 	case string:
+		if !isPossiblyTemplate(v) {
+			return value, nil // as it came: no new interface for the string
+		}
 		return e.templateString(s, v, c)
 	case []any:
 		return e.templateList(s, canonicalSlice(v), c)

@@ -362,7 +362,7 @@ func (e *yamlEmitter) writeIndent() {
 	}
 	if e.column < indent {
 		e.whitespace = true
-		e.write(strings.Repeat(" ", indent-e.column))
+		e.write(repeatString(" ", indent-e.column))
 	}
 }
 
