@@ -105,6 +105,7 @@ var undefinedMessages = sync.OnceValue(func() []*regexp.Regexp {
 		`'[^']*' has no (?:attribute|host) '([^']*)'`,
 		`No (first|last|aggregated) item, sequence was empty\.`,
 		`list object has no element (-?\d+)`,
+		`there is no (previous|next) item`,
 		`Unable to evaluate name "([^"]*)"`,
 		`attribute '([^']*)' not found`,
 		`item '?([^' ]*)'? not found`,
@@ -152,7 +153,7 @@ func asUndefined(err error) (*UndefinedError, bool) {
 	}
 	for i, pattern := range undefinedMessages() {
 		if m := pattern.FindStringSubmatch(err.Error()); m != nil {
-			if i >= 4 {
+			if i >= 5 {
 				return &UndefinedError{Name: m[1]}, true
 			}
 			return &UndefinedError{Name: m[1], Hint: m[0]}, true

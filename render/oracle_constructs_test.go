@@ -10,6 +10,9 @@ func constructsSuite(t *testing.T) oracleSuite {
 	cases := []oracleCase{
 		{name: "macro", src: "{% macro m(a, b=2) %}[{{ a }}-{{ b }}]{% endmacro %}{{ m(1) }}{{ m(3, b=4) }}\n"},
 		{name: "loops", src: "{% for i in empty %}x{% else %}empty{% endfor %}|{% for i in l %}{{ loop.index }}{{ loop.first }}{{ loop.last }}{{ loop.length }}{{ i }}{% endfor %}|{% for i in l if i != 'a' %}{{ i }}{% endfor %}|{% for a, b in [(1, 2), (3, 4)] %}{{ a }}{{ b }}{% endfor %}\n"},
+		{name: "loop_neighbours", src: "{% for i in l %}{{ loop.previtem is defined }}{{ loop.nextitem is defined }}{{ loop.previtem | default('-') }}{{ loop.nextitem | default('-') }}|{% endfor %}{% for i in [none, 1] %}{{ loop.previtem is defined }}{% endfor %}\n"},
+		{name: "loop_neighbour_items", src: "{% for k, v in d.items() %}{{ loop.nextitem | default('-') }}|{% endfor %}\n"},
+		{name: "loop_previtem_first", src: "a{% for i in l %}{{ loop.previtem }}{% endfor %}\n", wantError: true},
 		{name: "namespace", src: "{% set ns = namespace(c=0) %}{% for i in l %}{% set ns.c = ns.c + 1 %}{% endfor %}{{ ns.c }}\n"},
 		{name: "inline_if", src: "{{ 'a' if x else 'b' }}|{{ 'y' if x }}|{{ 'n' if not x }}|{{ x if x > 0 else -x }}\n"},
 		{name: "python_operators", src: "{{ not 0 }}|{{ not -1 }}|{{ not 2.5 }}|{{ not 0.0 }}|{{ not {} }}|{{ not d }}|{{ not empty }}|{{ True * 5 }}|{{ 2 * 'ab' }}|{{ 'ab' * 2 }}|{{ l * 2 }}|{{ 'x' * False }}|{{ True - 3 }}|{{ 5 - 2.5 }}|{{ x * 1.5 }}|{{ (x if x else 0) * 2 }}\n"},

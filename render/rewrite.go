@@ -29,11 +29,14 @@ const (
 	// testArgsFunc marks a test's parenthesized arguments (fixTokens); it
 	// is never called: rewriteNode moves its arguments into the test.
 	testArgsFunc = "__straylight_test_args"
+	// loopItemFunc reads loop.previtem and loop.nextitem, undefined at
+	// the first and last item as in Jinja2, where gonja's are None.
+	loopItemFunc = "__straylight_loop_item"
 )
 
 // internalFunctions are the functions rewritten templates call.
 func internalFunctions() map[string]any {
-	functions := map[string]any{tupleFunc: tuple, sliceFunc: sliceCall}
+	functions := map[string]any{tupleFunc: tuple, sliceFunc: sliceCall, loopItemFunc: loopItem}
 	for name, fn := range operatorFunctions() {
 		functions[name] = fn
 	}
@@ -158,6 +161,10 @@ func (rw *rewriter) expression(expr any) nodes.Expression {
 		}
 		rw.wrapped[n] = true
 		return filtered(dictFunc, n)
+	case *nodes.GetAttribute:
+		if isLoopItem(n) {
+			return call(loopItemFunc, n.Node.(nodes.Expression), &nodes.String{Location: n.Location, Val: n.Attribute})
+		}
 	case *nodes.GetSlice:
 		return call(sliceFunc, n.Node, orNone(n.Start, n.Location), orNone(n.End, n.Location), orNone(n.Step, n.Location))
 	case *nodes.Negation:
@@ -313,6 +320,32 @@ func finalize(in *exec.Value) *exec.Value {
 }
 
 // tuple makes a tuple literal a tuple (gonja evaluates it to a list).
+// isLoopItem tells whether n is loop.previtem or loop.nextitem.
+func isLoopItem(n *nodes.GetAttribute) bool {
+	name, ok := n.Node.(*nodes.Name)
+	return ok && name.Name.Val == "loop" && (n.Attribute == "previtem" || n.Attribute == "nextitem")
+}
+
+// loopItem is the loop's previtem or nextitem (its arguments: the loop and
+// the attribute's name); at the first or last item Jinja2's LoopContext
+// gives an undefined value ("there is no previous item"), which Ansible
+// fails on when printed and `is defined` finds false.
+func loopItem(args *exec.VarArgs) *exec.Value {
+	loop, attribute := args.Args[0], args.Args[1].String()
+	edge, hint := "first", "there is no previous item"
+	if attribute == "nextitem" {
+		edge, hint = "last", "there is no next item"
+	}
+	if at, ok := loop.GetAttribute(edge); ok && at.IsTrue() {
+		return undefinedValue(&UndefinedError{Name: "loop." + attribute, Hint: hint})
+	}
+	item, _ := loop.GetAttribute(attribute)
+	if pair, isPair := item.Interface().([2]*exec.Value); isPair { // a dict's items()
+		return exec.AsValue(pyTuple{toPy(pair[0]), toPy(pair[1])})
+	}
+	return item
+}
+
 func tuple(args *exec.VarArgs) *exec.Value {
 	list, _ := asList(toPy(args.Args[0]))
 	return exec.AsValue(pyTuple(list))
