@@ -195,6 +195,7 @@ func (e *Engine) parse(key compileKey) *compiled {
 	}
 	single := singleOutput(root)
 	qualified := rewriteTree(root, prefixes, chainedComparisons(toks), &e.nodes)
+	e.addCollectionPlugins(qualified)
 	c := &compiled{root: root, cfg: cfg, names: names, single: single, qualified: qualified, mutates: callsMutator(toks)}
 	c.fast = single != nil && single.Condition == nil && fastShape(single.Expression, e.fast)
 	if name, ok := singleVarName(key.src); ok {

@@ -217,15 +217,31 @@ var (
 	refusedName  = lazyre.New(`(?:Could not load "|No (?:filter|test) named ')ansible\.(?:builtin|legacy)\.[A-Za-z_0-9]+.*$`)
 	internalCall = lazyre.New(`invalid call to function '(?:__straylight_[a-z]+|[^']*\.bound(?:List|Dict|Reader)\.func\d+)': `)
 	gonjaCall    = lazyre.New(`invalid call to (filter|function|test|method) '([^']*)'(?: of [^:]*)?: `)
+	// gonjaNode is gonja's dump of the filter node it was evaluating
+	// ("unable to evaluate filter &{<Token[Name] Val='x' ...> x [] map[]}: ").
+	gonjaNode = lazyre.New(`unable to evaluate filter &\{<Token\[[^\]]*\][^>]*>.*?\}: `)
+	// internalPrefix is one of the engine's own filters, functions or
+	// tests naming itself before the error it passes on.
+	internalPrefix = lazyre.New(`(?:filter|function|test) __straylight_[a-z_]+: `)
+	// unknownName is gonja's message for a filter or test it has not.
+	unknownName = lazyre.New(`(filter|test) '([^']*)' not found$`)
 )
 
 // cleanMessage rewords gonja's "invalid call to filter 'x': " (which it
-// says of any error a filter returns), drops the engine's own calls, and
-// says a refused collection name as the core says it.
+// says of any error a filter returns), drops the engine's own calls and
+// gonja's dump of the filter node it was evaluating, says an unknown
+// filter or test as Jinja2 does, and a refused collection name as the
+// core says it.
 func cleanMessage(msg string) string {
 	if refused := refusedName().FindString(msg); refused != "" {
 		return refused // qualifiedRefused's message, which gonja's wrapping buries
 	}
 	msg = internalCall().ReplaceAllString(msg, "")
-	return gonjaCall().ReplaceAllString(msg, "$1 $2: ")
+	msg = gonjaNode().ReplaceAllString(msg, "")
+	msg = gonjaCall().ReplaceAllString(msg, "$1 $2: ")
+	msg = internalPrefix().ReplaceAllString(msg, "")
+	if unknown := unknownName().FindStringSubmatch(msg); unknown != nil {
+		return fmt.Sprintf("No %s named '%s'.", unknown[1], unknown[2]) // Jinja2's, as Ansible reports it
+	}
+	return msg
 }

@@ -148,3 +148,46 @@ func TestRefusedCollectionNameNamesTemplateAndLine(t *testing.T) {
 		}
 	}
 }
+
+// An error a filter or test fails with reads as the failure, without the
+// node dump gonja wraps it in or the engine's own filters; an unknown
+// filter or test is Jinja2's "No filter named", and one the repository
+// defines in Python, or one named with a collection other than
+// ansible.builtin (which Jinja2 parses as a dotted name: gonja's lexer did
+// not, and called the template a syntax error), is listed as not
+// supported, naming its file or collection.
+func TestFilterErrorsReadAsTheFailure(t *testing.T) {
+	e := NewEngine(Options{})
+	e.AddRepositoryPlugins(RepositoryPlugins{
+		Filters: map[string]string{"shout": "filter_plugins/shout.py", "lower": "filter_plugins/shout.py"},
+		Tests:   map[string]string{"loud": "test_plugins/loud.py"},
+	})
+	scope := NewScope(map[string]any{"l": []any{"a"}}, Magic{InventoryHostname: "h"})
+	plugin := func(kind, name, file string) string {
+		return kind + " " + name + ": " + kind + ` "` + name + `" is not supported by straylight's renderer (the repository's own ` + kind + " plugin in " + file + "; straylight runs no Python)"
+	}
+	for src, want := range map[string]string{
+		"a\n{{ 'x' | from_json }}":                         "t.j2:2: filter from_json: Expecting value: char 0",
+		"{{ 'x' | whisper }}":                              "t.j2:1: No filter named 'whisper'.",
+		"{{ l | map('whisper') | list }}":                  "t.j2:1: No filter named 'whisper'.",
+		"{{ 'x' is quiet }}":                               "t.j2:1: No test named 'quiet'.",
+		"{{ 'x' | shout }}":                                "t.j2:1: " + plugin("filter", "shout", "filter_plugins/shout.py"),
+		"a{{ 'x' is loud }}":                               "t.j2:1: " + plugin("test", "loud", "test_plugins/loud.py"),
+		"{% if l %}{{ l | shout }}{% endif %}":             "t.j2:1: " + plugin("filter", "shout", "filter_plugins/shout.py"),
+		"a\n{{ l | community.general.json_query('[0]') }}": `t.j2:2: filter community.general.json_query: filter "community.general.json_query" is not supported by straylight's renderer (a filter of the community.general collection; straylight runs no Python)`,
+		"{{ 'x' is not my_ns.checks.loud }}":               `t.j2:1: test my_ns.checks.loud: test "my_ns.checks.loud" is not supported by straylight's renderer (a test of the my_ns.checks collection; straylight runs no Python)`,
+		"{{ l | first | ns.col.lower }}":                   `t.j2:1: filter ns.col.lower: filter "ns.col.lower" is not supported by straylight's renderer (a filter of the ns.col collection; straylight runs no Python)`,
+	} {
+		_, err := e.RenderTemplate("t.j2", []byte(src), scope, TemplateDefaults())
+		if err == nil || err.Error() != want {
+			t.Errorf("%q: got %v, want %s", src, err, want)
+		}
+		_, notSupported := NotSupported(err)
+		if wantNotSupported := strings.Contains(want, "runs no Python"); notSupported != wantNotSupported {
+			t.Errorf("%q: NotSupported %t, want %t", src, notSupported, wantNotSupported)
+		}
+	}
+	if got := mustRender(t, e, "{{ 'A' | lower }}", scope, TemplateDefaults()); got != "a" {
+		t.Errorf("a plugin named as a builtin took the builtin's place: %q", got)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -261,21 +262,23 @@ func writeOctalEscape(b *strings.Builder, s string, i int) int {
 	return end
 }
 
-// Ansible accepts a builtin filter or test by its collection name
-// (`| ansible.builtin.comment`, `is ansible.builtin.match`); gonja's lexer
-// does not. Inside tags of the blanked source (string literals are blank
-// there), the ansible.builtin. and ansible.legacy. prefixes after `|` or
-// `is` become spaces of the same length: positions and lines do not move.
-// The prefix is kept by the offset of the name it was written before, so
-// that qualifiedNames can give the name back to the filter or test of
-// Jinja2's own that a core may refuse by that name (qualifiedRefused).
+// Ansible accepts a filter or test by its collection name
+// (`| ansible.builtin.comment`, `is ansible.builtin.match`,
+// `| community.general.json_query(...)`); gonja's lexer does not. Inside
+// tags of the blanked source (string literals are blank there), a
+// collection prefix after `|` or `is` becomes spaces of the same length:
+// positions and lines do not move. The prefix is kept by the offset of the
+// name it was written before, so that qualify can give the name back: to
+// the filter or test of Jinja2's own that a core may refuse by that name
+// (qualifiedRefused), and to every name of another collection, which the
+// engine lists as not supported (collectionPlugin).
 var (
 	tagSpan         = lazyre.New(`(?s)\{\{.*?\}\}|\{%.*?%\}`)
-	collectionNamed = lazyre.New(`(\||\bis(?:\s+not)?)(\s*)(ansible\.(?:builtin|legacy)\.)`)
+	collectionNamed = lazyre.New(`(\||\bis(?:\s+not)?)(\s*)([A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*\.)[A-Za-z_]`)
 )
 
 func shortFilterNames(blanked string, marks delimiters) (string, map[int]string) {
-	if !strings.Contains(blanked, "ansible.") {
+	if !strings.Contains(blanked, ".") {
 		return blanked, nil
 	}
 	tags := tagSpan()
@@ -370,22 +373,25 @@ func qualifiedRefused(kind pluginKind, prefix, name string, tagged bool) error {
 }
 
 // qualifiedUse is a filter or test of jinjaOnly written with its prefix,
-// and where.
+// or one of another collection than ansible.builtin and ansible.legacy
+// (collection), and where.
 type qualifiedUse struct {
 	kind         pluginKind
 	prefix, name string
 	line         int
+	collection   bool
 }
 
 // qualify gives a parsed filter or test of jinjaOnly its prefix back (the
 // engine's filter and test sets hold those names too: qualifiedPlugins),
-// and records it.
+// and a name of another collection its prefix, recording both.
 func (rw *rewriter) qualify(kind pluginKind, tok *tokens.Token, name *string) {
 	prefix, ok := rw.prefixes[tok.Pos]
-	if !ok || !jinjaOnly[kind][*name] {
+	builtin := slices.Contains(collectionPrefixes[:], prefix)
+	if !ok || (builtin && !jinjaOnly[kind][*name]) {
 		return
 	}
-	rw.qualified = append(rw.qualified, qualifiedUse{kind: kind, prefix: prefix, name: *name, line: tok.Line})
+	rw.qualified = append(rw.qualified, qualifiedUse{kind: kind, prefix: prefix, name: *name, line: tok.Line, collection: !builtin})
 	*name = prefix + *name
 }
 
@@ -397,6 +403,9 @@ func refusalOf(template string, uses []qualifiedUse, tagged bool) error {
 		return nil
 	}
 	for _, use := range uses {
+		if use.collection {
+			continue
+		}
 		if err := qualifiedRefused(use.kind, use.prefix, use.name, tagged); err != nil {
 			return &Error{Template: template, Line: use.line, Kind: ErrSyntax, Message: err.Error(), Err: err}
 		}

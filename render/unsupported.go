@@ -2,6 +2,7 @@ package render
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/nikolalohinski/gonja/v2/exec"
 )
@@ -45,4 +46,56 @@ func addUnsupportedTests(set map[string]exec.TestFunction) {
 
 func unsupportedPlugin(kind, name, why string) error {
 	return fmt.Errorf("%s %q "+notSupportedMark+"'s renderer (%s)", kind, name, why)
+}
+
+// RepositoryPlugins are the filters and tests a repository defines in
+// Python (filter_plugins/, test_plugins/), by name, each with the file
+// that defines it. straylight runs no Python: a template using one is
+// listed as not supported, naming the file, where the name alone would
+// read as the repository's mistake ("No filter named").
+type RepositoryPlugins struct {
+	Filters, Tests map[string]string
+}
+
+// AddRepositoryPlugins makes the repository's own plugins known to the
+// engine. A name the engine already evaluates keeps its builtin. Call it
+// before rendering: it is not safe to call while templates render.
+func (e *Engine) AddRepositoryPlugins(p RepositoryPlugins) {
+	for name, file := range p.Filters {
+		if !e.env.Filters.Exists(name) {
+			err := repositoryPlugin("filter", name, file)
+			_ = e.env.Filters.Register(name, func(*exec.Evaluator, *exec.Value, *exec.VarArgs) *exec.Value { return exec.AsValue(err) })
+		}
+	}
+	for name, file := range p.Tests {
+		if !e.env.Tests.Exists(name) {
+			err := repositoryPlugin("test", name, file)
+			_ = e.env.Tests.Register(name, testFunction(func(*exec.Evaluator, *exec.Value, *exec.VarArgs) (bool, error) { return false, err }))
+		}
+	}
+}
+
+func repositoryPlugin(kind, name, file string) error {
+	return unsupportedPlugin(kind, name, "the repository's own "+kind+" plugin in "+file+"; straylight runs no Python")
+}
+
+// addCollectionPlugins registers each filter or test of uses named with a
+// collection other than ansible.builtin and ansible.legacy
+// (`community.general.json_query`), which the engine has none of, as not
+// supported: straylight runs no collection's Python, and an unknown name
+// would read as the repository's mistake. Compiles run concurrently: a
+// name two of them register is kept once.
+func (e *Engine) addCollectionPlugins(uses []qualifiedUse) {
+	for _, use := range uses {
+		if !use.collection {
+			continue
+		}
+		name := use.prefix + use.name
+		err := unsupportedPlugin(use.kind.String(), name, "a "+use.kind.String()+" of the "+strings.TrimSuffix(use.prefix, ".")+" collection; straylight runs no Python")
+		if use.kind == testKind {
+			_ = e.env.Tests.Register(name, testFunction(func(*exec.Evaluator, *exec.Value, *exec.VarArgs) (bool, error) { return false, err }))
+			continue
+		}
+		_ = e.env.Filters.Register(name, func(*exec.Evaluator, *exec.Value, *exec.VarArgs) *exec.Value { return exec.AsValue(err) })
+	}
 }

@@ -30,6 +30,19 @@ type AnsibleConfig struct {
 	// (ANSIBLE_FORKS, ANSIBLE_VERBOSITY beat them); "" is Ansible's
 	// default, 5 and 0: ansible_forks and ansible_verbosity.
 	Forks, Verbosity string
+	// FilterPlugins and TestPlugins are [defaults] filter_plugins and
+	// test_plugins, resolved: folders of the repository's own plugins
+	// (plugins.go).
+	FilterPlugins, TestPlugins []string
+}
+
+// pluginPaths is the setting for the plugin folder named dir
+// (filter_plugins, test_plugins).
+func (c AnsibleConfig) pluginPaths(dir string) []string {
+	if dir == "test_plugins" {
+		return c.TestPlugins
+	}
+	return c.FilterPlugins
 }
 
 // integer is the integer setting key written as value, def when unset; an
@@ -146,6 +159,10 @@ func (c *AnsibleConfig) set(dir, key, value string) {
 		c.Forks = value
 	case "verbosity":
 		c.Verbosity = value
+	case "filter_plugins":
+		c.FilterPlugins = resolvePathList(dir, value, ":")
+	case "test_plugins":
+		c.TestPlugins = resolvePathList(dir, value, ":")
 	case "ansible_managed":
 		c.AnsibleManaged = value
 	case "vault_password_file":

@@ -125,7 +125,7 @@ func Open(opts Options) (*Repo, error) {
 		return nil, err
 	}
 	r := &Repo{Root: root, limit: opts.Limit, tags: splitTags(opts.Tags), skipTags: splitTags(opts.SkipTags), facts: opts.Facts, decrypter: opts.Decrypter}
-	steps := []func(Options) error{r.loadConfig, r.loadInventory, r.loadPlaybooks, r.loadRuns, r.lintVarDirs}
+	steps := []func(Options) error{r.loadConfig, r.loadInventory, r.loadPlaybooks, r.loadRuns, r.loadPlugins, r.lintVarDirs}
 	for _, step := range steps {
 		if err := step(opts); err != nil {
 			return nil, err
@@ -463,4 +463,33 @@ func (r *Repo) warnUnmatched(play *Play, unmatched []string) {
 		msg := fmt.Sprintf("Could not match supplied host pattern, ignoring: %s", part)
 		r.Findings = append(r.Findings, Finding{Severity: SevWarning, At: play.At, Key: "hosts", Message: msg})
 	}
+}
+
+// Inventory is the Ansible inventory with variable files, read by
+// fleet/inventory with Ansible's meaning.
+type Inventory = inventory.Inventory
+
+// LoadInventory reads one inventory source.
+func LoadInventory(path string, dec Decrypter) (*Inventory, error) {
+	var d inventory.Decrypter
+	if dec != nil {
+		d = dec
+	}
+	return inventory.Load([]string{path}, d)
+}
+
+// lintVarDirs warns about group_vars/host_vars directories that no playbook
+// run would read (the seed's own layout has that flaw).
+func (r *Repo) lintVarDirs(Options) error {
+	var pbDirs []string
+	for _, pb := range r.Playbooks {
+		pbDirs = AppendUnique(pbDirs, pb.Dir)
+	}
+	for _, f := range inventory.UnreadVarDirs(r.Root, r.Inventory.SourceDirs(), pbDirs) {
+		r.Findings = append(r.Findings, Finding{Severity: SevWarning, At: Located{f.File, f.Line}, Message: f.Message})
+	}
+	for _, w := range r.Inventory.Warnings() {
+		r.Findings = append(r.Findings, Finding{Severity: SevWarning, At: Located{File: RelTo(r.Root, r.InventoryPath)}, Message: w})
+	}
+	return nil
 }
