@@ -76,7 +76,8 @@ func (f *orderedFor) String() string          { return f.Inner.String() }
 const loopSequenceName = "__straylight_loop_sequence"
 
 // Execute implements exec.ControlStructure.
-func (f *orderedFor) Execute(r *exec.Renderer, tag *nodes.ControlStructureBlock) error {
+func (f *orderedFor) Execute(r *exec.Renderer, tag *nodes.ControlStructureBlock) (err error) {
+	defer keepSizeLimit(&err)
 	sequence := r.Eval(f.Inner.ObjectEvaluator)
 	if sequence.IsError() {
 		return sequence

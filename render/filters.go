@@ -102,12 +102,18 @@ func (f filter) function(name string) exec.FilterFunction {
 		if err != nil {
 			return exec.AsValue(err)
 		}
-		out, err := f.fn(f.input(in), args)
+		out, err := f.call(in, args)
 		if err != nil {
 			return exec.AsValue(err)
 		}
 		return exec.AsValue(out)
 	}
+}
+
+// call runs f on in, a size past straylight's limits its error.
+func (f filter) call(in *exec.Value, args []any) (out any, err error) {
+	defer keepSizeLimit(&err)
+	return f.fn(f.input(in), args)
 }
 
 // input is what f gets for in: a range's list unless f keeps ranges.

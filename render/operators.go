@@ -94,7 +94,7 @@ func floatsHold(op string, a, b float64) bool {
 // rightIsTuple).
 func binaryFunction(op func(left, right any, rightIsTuple bool) (any, error)) func(*exec.VarArgs) *exec.Value {
 	return func(args *exec.VarArgs) *exec.Value {
-		result, err := op(toPy(args.Args[0]), toPy(args.Args[1]), args.Args[2].IsTrue())
+		result, err := sizeLimited(func() (any, error) { return op(toPy(args.Args[0]), toPy(args.Args[1]), args.Args[2].IsTrue()) })
 		if err != nil {
 			return exec.AsValue(err)
 		}

@@ -10,6 +10,7 @@ func constructsSuite(t *testing.T) oracleSuite {
 	cases := []oracleCase{
 		{name: "macro", src: "{% macro m(a, b=2) %}[{{ a }}-{{ b }}]{% endmacro %}{{ m(1) }}{{ m(3, b=4) }}\n"},
 		{name: "loops", src: "{% for i in empty %}x{% else %}empty{% endfor %}|{% for i in l %}{{ loop.index }}{{ loop.first }}{{ loop.last }}{{ loop.length }}{{ i }}{% endfor %}|{% for i in l if i != 'a' %}{{ i }}{% endfor %}|{% for a, b in [(1, 2), (3, 4)] %}{{ a }}{{ b }}{% endfor %}\n"},
+		{name: "double_negation", src: "{{ not not x }}|{{ not not not x }}|{{ not not x and 0 }}|{% if not not x %}y{% endif %}|{{ 'a' if not not x else 'b' }}|{{ not not 'a' in l }}|{{ [not not 0, not x] }}|{{ not not x == 1 }}\n"},
 		{name: "loop_neighbours", src: "{% for i in l %}{{ loop.previtem is defined }}{{ loop.nextitem is defined }}{{ loop.previtem | default('-') }}{{ loop.nextitem | default('-') }}|{% endfor %}{% for i in [none, 1] %}{{ loop.previtem is defined }}{% endfor %}\n"},
 		{name: "loop_neighbour_items", src: "{% for k, v in d.items() %}{{ loop.nextitem | default('-') }}|{% endfor %}\n"},
 		{name: "loop_previtem_first", src: "a{% for i in l %}{{ loop.previtem }}{% endfor %}\n", wantError: true},

@@ -42,3 +42,25 @@ func repeatString(s string, n int) string {
 	}
 	return strings.Repeat(s, max(n, 0))
 }
+
+// keepSizeLimit, deferred by a caller that returns an error (a filter, a
+// string method, a loop), turns a sizeLimitError panic below it into that
+// error, so that gonja wraps it with the template's line; any other panic
+// goes on to protect.
+func keepSizeLimit(err *error) {
+	r := recover()
+	if r == nil {
+		return
+	}
+	limit, ok := r.(*sizeLimitError)
+	if !ok {
+		panic(r)
+	}
+	*err = limit
+}
+
+// sizeLimited is fn's result, a size past straylight's limits its error.
+func sizeLimited(fn func() (any, error)) (out any, err error) {
+	defer keepSizeLimit(&err)
+	return fn()
+}

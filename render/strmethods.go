@@ -45,7 +45,8 @@ func pyStrMethods() map[string]strMethodFunc {
 
 // asGonjaMethod adapts a str method to gonja's calling convention.
 func asGonjaMethod(name string, fn strMethodFunc) exec.Method[string] {
-	return func(self string, _ *exec.Value, va *exec.VarArgs) (any, error) {
+	return func(self string, _ *exec.Value, va *exec.VarArgs) (out any, err error) {
+		defer keepSizeLimit(&err)
 		return fn(self, strMethodCall(name, va))
 	}
 }
