@@ -123,6 +123,10 @@ type compiled struct {
 	// qualified are the filters and tests of Jinja2's own written with
 	// their collection prefix, which a core may refuse (refusalOf).
 	qualified []qualifiedUse
+	// unknown is the first filter or test the template calls by a name
+	// the engine has not, which ansible-core 2.14 refuses when it
+	// compiles the template (unknownAtCompile); nil when none.
+	unknown *qualifiedUse
 }
 
 // rawTexts are the raw blocks' texts as this key's template writes them,
@@ -194,9 +198,9 @@ func (e *Engine) parse(key compileKey) *compiled {
 		return &compiled{err: err}
 	}
 	single := singleOutput(root)
-	qualified := rewriteTree(root, prefixes, chainedComparisons(toks), &e.nodes)
+	qualified, uses := rewriteTree(root, prefixes, chainedComparisons(toks), &e.nodes)
 	e.addCollectionPlugins(qualified)
-	c := &compiled{root: root, cfg: cfg, names: names, single: single, qualified: qualified, mutates: callsMutator(toks)}
+	c := &compiled{root: root, cfg: cfg, names: names, single: single, qualified: qualified, unknown: e.firstUnknown(uses), mutates: callsMutator(toks)}
 	c.fast = single != nil && single.Condition == nil && fastShape(single.Expression, e.fast)
 	if name, ok := singleVarName(key.src); ok {
 		c.singleVar = name
@@ -211,10 +215,42 @@ func (e *Engine) failure(template string, c *compiled) error {
 	if c.err != nil {
 		return newError(template, c.err, 0)
 	}
-	if len(c.qualified) == 0 {
+	if err := refusalOf(template, c.qualified, e.dataTagging()); err != nil {
+		return err
+	}
+	return e.unknownAtCompile(template, c.unknown)
+}
+
+// unknownAtCompile is ansible-core 2.14's failure for a filter or test
+// the engine has not: its Jinja2 looks each name up when it compiles the
+// template (compiler.py:1759-1777 at Jinja2 3.1.6), so a name in a branch
+// that never runs fails the template too. 2.19 looks a name up when it
+// runs it (nil here; the render fails there).
+func (e *Engine) unknownAtCompile(template string, unknown *qualifiedUse) error {
+	if unknown == nil || e.dataTagging() {
 		return nil
 	}
-	return refusalOf(template, c.qualified, e.dataTagging())
+	//lint:ignore ST1005 Jinja2's message, byte for byte
+	err := fmt.Errorf("No %s named '%s'.", unknown.kind, unknown.name)
+	return &Error{Template: template, Line: unknown.line, Kind: ErrSyntax, Message: err.Error(), Err: err}
+}
+
+// firstUnknown is the first of uses the engine has not.
+func (e *Engine) firstUnknown(uses []qualifiedUse) *qualifiedUse {
+	for i, use := range uses {
+		if !e.has(use.kind, use.name) {
+			return &uses[i]
+		}
+	}
+	return nil
+}
+
+// has tells whether the engine has a filter or test of that name.
+func (e *Engine) has(kind pluginKind, name string) bool {
+	if kind == testKind {
+		return e.env.Tests.Exists(name)
+	}
+	return e.env.Filters.Exists(name)
 }
 
 // lexTokens runs gonja's lexer synchronously (LexAll: no goroutine and

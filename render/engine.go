@@ -108,6 +108,7 @@ func NewEngine(opts Options) *Engine {
 	e := &Engine{opts: opts, loader: loaders.MustNewMemoryLoader(map[string]string{carrierName: ""}), fast: fastFilters()}
 	e.dataTagging = askedOnce(opts.DataTagging)
 	e.env = newEnvironment(e.dataTagging)
+	e.addNameTests()
 	e.carrier = mustCarrier(e)
 	return e
 }

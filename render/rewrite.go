@@ -54,17 +54,22 @@ type rewriter struct {
 	wrapped   map[nodes.Expression]bool
 	prefixes  map[int]string
 	qualified []qualifiedUse
+	uses      []qualifiedUse // every filter and test called by name
+	macros    []*nodes.Macro // the macros whose body is being walked, innermost last
 	// chained are the positions of the comparison operators that
 	// continue a chain (chainedComparisons).
 	chained map[int]bool
 }
 
-func rewriteTree(root *nodes.Template, prefixes map[int]string, chained map[int]bool, index *nodeIndex) []qualifiedUse {
+// rewriteTree rewrites root in place and returns the filters and tests
+// written with a collection prefix (qualify) and every filter and test
+// the tree calls by name (uses).
+func rewriteTree(root *nodes.Template, prefixes map[int]string, chained map[int]bool, index *nodeIndex) (qualified, uses []qualifiedUse) {
 	rw := &rewriter{index: index, seen: map[uintptr]bool{}, wrapped: map[nodes.Expression]bool{}, prefixes: prefixes, chained: chained}
 	for _, node := range root.Nodes {
 		rw.value(reflect.ValueOf(node))
 	}
-	return rw.qualified
+	return rw.qualified, rw.uses
 }
 
 func (rw *rewriter) value(v reflect.Value) {
@@ -100,6 +105,9 @@ func (rw *rewriter) slot(v reflect.Value) {
 			v.Set(reflect.ValueOf(replacement))
 		}
 	}
+	if name, isName := v.Interface().(*nodes.Name); isName {
+		rw.implicitArguments(name.Name.Val)
+	}
 	rw.value(v.Elem())
 }
 
@@ -112,11 +120,35 @@ func (rw *rewriter) pointer(v reflect.Value) {
 	switch n := v.Interface().(type) {
 	case *nodes.FilterCall:
 		rw.qualify(filterKind, n.Token, &n.Name)
+		rw.uses = append(rw.uses, qualifiedUse{kind: filterKind, name: n.Name, line: n.Token.Line})
 	case *nodes.TestCall:
 		rw.qualify(testKind, n.Token, &n.Name)
+		rw.uses = append(rw.uses, qualifiedUse{kind: testKind, name: n.Name, line: n.Token.Line})
+	case *nodes.Macro:
+		rw.macros = append(rw.macros, n)
+		defer func() { rw.macros = rw.macros[:len(rw.macros)-1] }()
 	}
 	rewriteNode(v.Interface())
 	rw.value(v.Elem())
+}
+
+// implicitArguments gives the innermost macro being walked Jinja2's
+// implicit varargs or kwargs when its body reads that name: Jinja2 passes
+// a macro's extra positional arguments as the tuple varargs and extra
+// keyword arguments as the dict kwargs when the body uses them
+// (jinja2/compiler.py, macro_body), where gonja takes only its explicit
+// *args and **kwargs parameters.
+func (rw *rewriter) implicitArguments(name string) {
+	if len(rw.macros) == 0 {
+		return
+	}
+	m := rw.macros[len(rw.macros)-1]
+	switch {
+	case name == "varargs" && m.VarArgsName == "":
+		m.VarArgsName = name
+	case name == "kwargs" && m.KwArgsName == "":
+		m.KwArgsName = name
+	}
 }
 
 // mapValues rewrites the expressions of a map (a call's keyword arguments).

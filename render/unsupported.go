@@ -20,6 +20,7 @@ func unsupportedFilters() map[string]string {
 		"to_datetime":   "it makes a Python datetime",
 		"vault":         "it encrypts with the vault secret and a random salt",
 		"unvault":       "it decrypts with the controller's vault secrets",
+		"pprint":        "Python's pprint layout",
 	}
 }
 
@@ -27,6 +28,24 @@ func unsupportedFilters() map[string]string {
 func unsupportedTests() map[string]string {
 	return map[string]string{
 		"vault_encrypted": "straylight decrypts vaulted values before templates see them",
+		"vaulted_file":    "it reads a file on the controller",
+		"sameas":          "Python's object identity, which straylight's values do not keep",
+		"escaped":         "Jinja2's Markup strings, which straylight's values do not keep",
+	}
+}
+
+// addNameTests adds Jinja2's `filter` and `test` tests: whether a name is
+// one of e's filters or tests (`'lower' is filter`), as Jinja2 looks the
+// name up in its environment.
+func (e *Engine) addNameTests() {
+	for name, kind := range map[string]pluginKind{"filter": filterKind, "test": testKind} {
+		test := testFunction(func(_ *exec.Evaluator, in *exec.Value, _ *exec.VarArgs) (bool, error) {
+			text, isString := toPy(in).(string)
+			return isString && e.has(kind, text), nil
+		})
+		for _, prefix := range append([]string{""}, collectionPrefixes[:]...) {
+			_ = e.env.Tests.Register(prefix+name, test) // 2.14's refusal of a prefix is refusalOf's
+		}
 	}
 }
 
