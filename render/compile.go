@@ -123,10 +123,10 @@ type compiled struct {
 	// qualified are the filters and tests of Jinja2's own written with
 	// their collection prefix, which a core may refuse (refusalOf).
 	qualified []qualifiedUse
-	// unknown is the first filter or test the template calls by a name
-	// the engine has not, which ansible-core 2.14 refuses when it
-	// compiles the template (unknownAtCompile); nil when none.
-	unknown *qualifiedUse
+	// unknown are the filters and tests the template calls by a name the
+	// engine had not when it was compiled, which ansible-core 2.14 refuses
+	// when it compiles the template (unknownAtCompile); usually none.
+	unknown []qualifiedUse
 }
 
 // rawTexts are the raw blocks' texts as this key's template writes them,
@@ -200,7 +200,7 @@ func (e *Engine) parse(key compileKey) *compiled {
 	single := singleOutput(root)
 	qualified, uses := rewriteTree(root, prefixes, chainedComparisons(toks), &e.nodes)
 	e.addCollectionPlugins(qualified)
-	c := &compiled{root: root, cfg: cfg, names: names, single: single, qualified: qualified, unknown: e.firstUnknown(uses), mutates: callsMutator(toks)}
+	c := &compiled{root: root, cfg: cfg, names: names, single: single, qualified: qualified, unknown: e.unknownOf(uses), mutates: callsMutator(toks)}
 	c.fast = single != nil && single.Condition == nil && fastShape(single.Expression, e.fast)
 	if name, ok := singleVarName(key.src); ok {
 		c.singleVar = name
@@ -226,23 +226,29 @@ func (e *Engine) failure(template string, c *compiled) error {
 // template (compiler.py:1759-1777 at Jinja2 3.1.6), so a name in a branch
 // that never runs fails the template too. 2.19 looks a name up when it
 // runs it (nil here; the render fails there).
-func (e *Engine) unknownAtCompile(template string, unknown *qualifiedUse) error {
-	if unknown == nil || e.dataTagging() {
+// A name is looked up again here: one the engine learnt since the compile
+// (a repository's plugin) is known.
+func (e *Engine) unknownAtCompile(template string, unknown []qualifiedUse) error {
+	if len(unknown) == 0 || e.dataTagging() {
 		return nil
 	}
-	//lint:ignore ST1005 Jinja2's message, byte for byte
-	err := fmt.Errorf("No %s named '%s'.", unknown.kind, unknown.name)
-	return &Error{Template: template, Line: unknown.line, Kind: ErrSyntax, Message: err.Error(), Err: err}
-}
-
-// firstUnknown is the first of uses the engine has not.
-func (e *Engine) firstUnknown(uses []qualifiedUse) *qualifiedUse {
-	for i, use := range uses {
-		if !e.has(use.kind, use.name) {
-			return &uses[i]
-		}
+	for _, use := range e.unknownOf(unknown) {
+		//lint:ignore ST1005 Jinja2's message, byte for byte
+		err := fmt.Errorf("No %s named '%s'.", use.kind, use.name)
+		return &Error{Template: template, Line: use.line, Kind: ErrSyntax, Message: err.Error(), Err: err}
 	}
 	return nil
+}
+
+// unknownOf are the uses whose names the engine has not.
+func (e *Engine) unknownOf(uses []qualifiedUse) []qualifiedUse {
+	var out []qualifiedUse
+	for _, use := range uses {
+		if !e.has(use.kind, use.name) {
+			out = append(out, use)
+		}
+	}
+	return out
 }
 
 // has tells whether the engine has a filter or test of that name.
