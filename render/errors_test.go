@@ -190,4 +190,11 @@ func TestFilterErrorsReadAsTheFailure(t *testing.T) {
 	if got := mustRender(t, e, "{{ 'A' | lower }}", scope, TemplateDefaults()); got != "a" {
 		t.Errorf("a plugin named as a builtin took the builtin's place: %q", got)
 	}
+	dotted := NewScope(map[string]any{"d": map[string]any{"is_x": map[string]any{"y": map[string]any{"z": 1}}}}, Magic{})
+	if got := mustRender(t, e, "{{ d.is_x.y.z }}|{{ d|length }}", dotted, TemplateDefaults()); got != "1|1" {
+		t.Errorf("a dotted variable read as a collection's test: %q", got)
+	}
+	if _, err := e.RenderTemplate("t.j2", []byte("{{ 'x'|ns.col.f }}"), scope, TemplateDefaults()); err == nil || !strings.Contains(err.Error(), "ns.col collection") {
+		t.Errorf("a collection's filter written without spaces: %v", err)
+	}
 }

@@ -274,7 +274,7 @@ func writeOctalEscape(b *strings.Builder, s string, i int) int {
 // engine lists as not supported (collectionPlugin).
 var (
 	tagSpan         = lazyre.New(`(?s)\{\{.*?\}\}|\{%.*?%\}`)
-	collectionNamed = lazyre.New(`(\||\bis(?:\s+not)?)(\s*)([A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*\.)[A-Za-z_]`)
+	collectionNamed = lazyre.New(`(\|\s*|\bis\s+(?:not\s+)?)([A-Za-z_]\w*\.[A-Za-z_]\w*\.)[A-Za-z_]`)
 )
 
 func shortFilterNames(blanked string, marks delimiters) (string, map[int]string) {
@@ -290,7 +290,7 @@ func shortFilterNames(blanked string, marks delimiters) (string, map[int]string)
 	prefixes := map[int]string{}
 	for _, tag := range tags.FindAllStringIndex(blanked, -1) {
 		for _, m := range collectionNamed().FindAllStringSubmatchIndex(blanked[tag[0]:tag[1]], -1) {
-			start, end := tag[0]+m[6], tag[0]+m[7]
+			start, end := tag[0]+m[4], tag[0]+m[5]
 			prefixes[end] = blanked[start:end]
 			copy(out[start:end], strings.Repeat(" ", end-start))
 		}
