@@ -14,6 +14,7 @@ func constructsSuite(t *testing.T) oracleSuite {
 		{name: "unknown_filter_untaken", src: "a{% if false %}{{ x | no_such_filter }}{% endif %}\n", failsUnder: "2.14"},
 		{name: "unknown_test_untaken", src: "a{% if false %}{{ x is no_such_test }}{% endif %}\n", failsUnder: "2.14"},
 		{name: "macro_varargs", src: "{% macro m(a) %}{{ a }}{% for v in varargs %}+{{ v }}{% endfor %}{{ kwargs.b | default('-') }}{{ kwargs | length }}{% endmacro %}{{ m(1, 2, 3) }}|{{ m(1, b=2) }}|{% macro o() %}{% macro i() %}{{ varargs | length }}{% endmacro %}{{ i(1, 2) }}{% endmacro %}{{ o() }}\n"},
+		{name: "macro_varargs_printed", src: "{% macro p() %}{{ varargs }}|{% endmacro %}{{ p() }}{{ p(5) }}{{ p(1, 'a') }}{% macro q() %}{{ varargs | length }}{{ varargs[0] }}{% endmacro %}{{ q(7, 8) }}\n"},
 		{name: "macro_extra_argument", src: "a{% macro m(a) %}{{ a }}{% endmacro %}{{ m(1, 2) }}\n", wantError: true},
 		{name: "macro_extra_keyword", src: "a{% macro m(a) %}{{ a }}{% endmacro %}{{ m(1, b=2) }}\n", wantError: true},
 		{name: "loop_neighbours", src: "{% for i in l %}{{ loop.previtem is defined }}{{ loop.nextitem is defined }}{{ loop.previtem | default('-') }}{{ loop.nextitem | default('-') }}|{% endfor %}{% for i in [none, 1] %}{{ loop.previtem is defined }}{% endfor %}\n"},

@@ -106,7 +106,10 @@ func (rw *rewriter) slot(v reflect.Value) {
 		}
 	}
 	if name, isName := v.Interface().(*nodes.Name); isName {
-		rw.implicitArguments(name.Name.Val)
+		if rw.implicitArguments(name.Name.Val) && v.CanSet() && !rw.wrapped[name] {
+			rw.wrapped[name] = true
+			v.Set(reflect.ValueOf(call(tupleFunc, name))) // Jinja2's varargs is a tuple
+		}
 	}
 	rw.value(v.Elem())
 }
@@ -138,17 +141,22 @@ func (rw *rewriter) pointer(v reflect.Value) {
 // keyword arguments as the dict kwargs when the body uses them
 // (jinja2/compiler.py, macro_body), where gonja takes only its explicit
 // *args and **kwargs parameters.
-func (rw *rewriter) implicitArguments(name string) {
+//
+// It tells whether name is the macro's implicit varargs, which the caller
+// reads as a tuple.
+func (rw *rewriter) implicitArguments(name string) bool {
 	if len(rw.macros) == 0 {
-		return
+		return false
 	}
 	m := rw.macros[len(rw.macros)-1]
 	switch {
-	case name == "varargs" && m.VarArgsName == "":
+	case name == "varargs" && (m.VarArgsName == "" || m.VarArgsName == name):
 		m.VarArgsName = name
+		return true
 	case name == "kwargs" && m.KwArgsName == "":
 		m.KwArgsName = name
 	}
+	return false
 }
 
 // mapValues rewrites the expressions of a map (a call's keyword arguments).
