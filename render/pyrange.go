@@ -94,10 +94,11 @@ func (r pyRange) GetItem(key any) (*exec.Value, bool) {
 
 // at is r[i]; one out of range is undefined, as a list's is.
 func (r pyRange) at(i int) (*exec.Value, bool) {
-	if n := r.length(); i < 0 {
+	n := r.length()
+	if i < 0 {
 		i += n
 	}
-	if i < 0 || i >= r.length() {
+	if i < 0 || i >= n {
 		return pyList{}.GetItem(i)
 	}
 	return exec.AsValue(r.start + i*r.step), true

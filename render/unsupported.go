@@ -80,18 +80,22 @@ type RepositoryPlugins struct {
 // engine. A name the engine already evaluates keeps its builtin. Call it
 // before rendering: it is not safe to call while templates render.
 func (e *Engine) AddRepositoryPlugins(p RepositoryPlugins) {
-	for name, file := range p.Filters {
-		if !e.env.Filters.Exists(name) {
-			err := repositoryPlugin("filter", name, file)
-			_ = e.env.Filters.Register(name, func(*exec.Evaluator, *exec.Value, *exec.VarArgs) *exec.Value { return exec.AsValue(err) })
+	for kind, names := range map[pluginKind]map[string]string{filterKind: p.Filters, testKind: p.Tests} {
+		for name, file := range names {
+			e.registerRefused(kind, name, repositoryPlugin(kind.String(), name, file))
 		}
 	}
-	for name, file := range p.Tests {
-		if !e.env.Tests.Exists(name) {
-			err := repositoryPlugin("test", name, file)
-			_ = e.env.Tests.Register(name, testFunction(func(*exec.Evaluator, *exec.Value, *exec.VarArgs) (bool, error) { return false, err }))
-		}
+}
+
+// registerRefused adds name as a filter or test that fails with err,
+// unless the engine has one of that name: Register keeps the first, so
+// concurrent compiles registering one name keep one.
+func (e *Engine) registerRefused(kind pluginKind, name string, err error) {
+	if kind == testKind {
+		_ = e.env.Tests.Register(name, testFunction(func(*exec.Evaluator, *exec.Value, *exec.VarArgs) (bool, error) { return false, err }))
+		return
 	}
+	_ = e.env.Filters.Register(name, func(*exec.Evaluator, *exec.Value, *exec.VarArgs) *exec.Value { return exec.AsValue(err) })
 }
 
 func repositoryPlugin(kind, name, file string) error {
@@ -110,11 +114,6 @@ func (e *Engine) addCollectionPlugins(uses []qualifiedUse) {
 			continue
 		}
 		name := use.prefix + use.name
-		err := unsupportedPlugin(use.kind.String(), name, "a "+use.kind.String()+" of the "+strings.TrimSuffix(use.prefix, ".")+" collection; straylight runs no Python")
-		if use.kind == testKind {
-			_ = e.env.Tests.Register(name, testFunction(func(*exec.Evaluator, *exec.Value, *exec.VarArgs) (bool, error) { return false, err }))
-			continue
-		}
-		_ = e.env.Filters.Register(name, func(*exec.Evaluator, *exec.Value, *exec.VarArgs) *exec.Value { return exec.AsValue(err) })
+		e.registerRefused(use.kind, name, unsupportedPlugin(use.kind.String(), name, "a "+use.kind.String()+" of the "+strings.TrimSuffix(use.prefix, ".")+" collection; straylight runs no Python"))
 	}
 }

@@ -39,8 +39,9 @@ func (r *Repo) loadPlugins(Options) error {
 	return nil
 }
 
-// pluginDirs are the folders named name Ansible searches: ansible.cfg's
-// setting, then beside each playbook, then in each role a play runs.
+// pluginDirs are the folders named name Ansible searches (ansible.cfg's
+// setting, beside each playbook, in each role a play runs), sorted and
+// without repeats.
 func (r *Repo) pluginDirs(name string) []string {
 	dirs := slices.Clone(r.Config.pluginPaths(name))
 	for _, pb := range r.Playbooks {
@@ -74,7 +75,7 @@ func (r *Repo) readPluginDir(dir, method string, names map[string]string) {
 		}
 		for _, name := range pluginNames(string(src), method) {
 			if _, taken := names[name]; !taken {
-				names[name] = r.relativePath(path)
+				names[name] = RelTo(r.Root, path)
 			}
 		}
 	}
@@ -118,13 +119,4 @@ func methodBody(src, indent string) string {
 		end += len(line)
 	}
 	return src[:end]
-}
-
-// relativePath is path relative to the repository's root, as messages
-// name files; path itself when it lies outside.
-func (r *Repo) relativePath(path string) string {
-	if rel, err := filepath.Rel(r.Root, path); err == nil && !strings.HasPrefix(rel, "..") {
-		return filepath.ToSlash(rel)
-	}
-	return path
 }
