@@ -15,6 +15,7 @@ import (
 
 	"github.com/straylight-fleet/straylight/demo"
 	"github.com/straylight-fleet/straylight/fleet"
+	"github.com/straylight-fleet/straylight/internal/growstack"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -28,6 +29,7 @@ const (
 )
 
 func main() {
+	growstack.Grow()
 	deferFirstCollection(firstCollectionAt)
 	// SIGHUP: the terminal was closed. Each ends the run the same way: a
 	// deploy in flight is rolled back before the process exits.

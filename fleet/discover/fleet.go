@@ -10,6 +10,7 @@ import (
 
 	"github.com/straylight-fleet/straylight/fleet/ansible"
 	"github.com/straylight-fleet/straylight/fleet/discover/artifact"
+	"github.com/straylight-fleet/straylight/internal/growstack"
 )
 
 // Fleet is the repository's view of the serving system: the GPU hosts with
@@ -196,6 +197,7 @@ func forEachParallel(n int, do func(i int)) {
 	var wg sync.WaitGroup
 	for range min(n, runtime.GOMAXPROCS(0)) {
 		wg.Go(func() {
+			growstack.Grow() // each renders hosts: gonja recurses deeply
 			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
 				do(i)
 			}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/straylight-fleet/straylight/internal/growstack"
 	"github.com/straylight-fleet/straylight/internal/memo"
 	"gopkg.in/yaml.v3"
 )
@@ -298,6 +299,7 @@ func ReadVarsFile(path, layer string, dec Decrypter) (Vars, error) {
 func (inv *Inventory) Preload() {
 	files := inv.files.preloadList(inv.SourceDirs(), inv.m)
 	go func() {
+		growstack.Grow()
 		for _, file := range files {
 			_, _ = inv.files.load(file) // an error stays cached for HostVars to report
 		}
