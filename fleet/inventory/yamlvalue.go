@@ -251,6 +251,9 @@ func (d *decoder) flatten(n *yaml.Node) ([]pair, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(merged) == 0 && !repeatsIdent(explicit) {
+		return explicit, nil // nearly every mapping: nothing to merge or replace
+	}
 	out := []pair{}
 	index := map[string]int{}
 	for _, p := range append(merged, explicit...) {
@@ -264,8 +267,33 @@ func (d *decoder) flatten(n *yaml.Node) ([]pair, error) {
 	return out, nil
 }
 
+// repeatsIdent reports whether two pairs share a key identity. Mappings
+// are small: comparing each pair with those before it costs less than the
+// map flatten would otherwise build for each.
+func repeatsIdent(pairs []pair) bool {
+	if len(pairs) > 32 {
+		seen := make(map[string]bool, len(pairs))
+		for _, p := range pairs {
+			if seen[p.ident] {
+				return true
+			}
+			seen[p.ident] = true
+		}
+		return false
+	}
+	for i := range pairs {
+		for _, earlier := range pairs[:i] {
+			if earlier.ident == pairs[i].ident {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // splitMerge separates the pairs merged in with "<<" from the mapping's own.
 func (d *decoder) splitMerge(n *yaml.Node) (merged, explicit []pair, err error) {
+	explicit = make([]pair, 0, len(n.Content)/2)
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		if isMergeKey(k) && !d.json {
