@@ -13,6 +13,7 @@ import (
 	"github.com/straylight-fleet/straylight/fleet/ansible/delegate"
 	"github.com/straylight-fleet/straylight/fleet/discover"
 	"github.com/straylight-fleet/straylight/fleet/state"
+	"github.com/straylight-fleet/straylight/internal/growstack"
 )
 
 // Planner builds plans for a repository: it renders every file task for every
@@ -113,6 +114,7 @@ func (p *Planner) forEachHost(n int, do func(i int)) {
 	var wg sync.WaitGroup
 	for range min(limit, n) {
 		wg.Go(func() {
+			growstack.Grow()
 			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
 				do(i)
 			}
