@@ -21,15 +21,31 @@ var secretAssignment = lazyre.New(`(?i)((?:^[+-]?|[\s"'{,])(?:[a-z0-9]+[_.-])*(?
 // maskSecretValuesByKey masks the value of every secret-named assignment,
 // leaving references (os.environ/VAR, {{ var }}, a compose file's or a
 // shell's ${VAR}) and the mask itself alone.
+// The line is searched once: each match's groups are where the key ends
+// and its value begins (running the expression again on each match, to
+// split it, doubled the cost of the proxy's config, a line per route).
 func maskSecretValuesByKey(line string) string {
-	return secretAssignment().ReplaceAllStringFunc(line, func(m string) string {
-		sub := secretAssignment().FindStringSubmatch(m)
-		value := strings.Trim(sub[2], `"'`)
-		if value == "" || value == SecretMask || strings.HasPrefix(value, "os.environ/") || isEnvReference(value) || strings.Contains(value, "{{") {
-			return m
+	var b strings.Builder
+	kept := 0 // line[:kept] is in b
+	for _, m := range secretAssignment().FindAllStringSubmatchIndex(line, -1) {
+		if keepsSecretValue(strings.Trim(line[m[4]:m[5]], `"'`)) {
+			continue
 		}
-		return sub[1] + SecretMask
-	})
+		b.WriteString(line[kept:m[3]])
+		b.WriteString(SecretMask)
+		kept = m[1]
+	}
+	if kept == 0 {
+		return line
+	}
+	b.WriteString(line[kept:])
+	return b.String()
+}
+
+// keepsSecretValue reports whether a secret-named key's value is left as
+// it is: empty, masked already, or a reference to where the secret is.
+func keepsSecretValue(value string) bool {
+	return value == "" || value == SecretMask || strings.HasPrefix(value, "os.environ/") || isEnvReference(value) || strings.Contains(value, "{{")
 }
 
 // isEnvReference reports whether a masked value's text is a plain ${NAME}

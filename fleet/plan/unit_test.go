@@ -137,9 +137,10 @@ func TestMaskTextByKeyAndBearer(t *testing.T) {
 		"  max_tokens: 512":          "  max_tokens: 512",
 		"  token_file: /run/token":   "  token_file: /run/token",
 		"keys below\nport: 1\n  api_key: \"abc\"\nafter: 2\n  token: t0k\n": "keys below\nport: 1\n  api_key: ********\nafter: 2\n  token: ********\n",
-		"keys below\nport: 1\n":     "keys below\nport: 1\n",
-		"  API_KEY: abc123":         "  API_KEY: ********",
-		"# café\n  Api_Key: abc123": "# café\n  Api_Key: ********",
+		"keys below\nport: 1\n": "keys below\nport: 1\n",
+		"  API_KEY: abc123":     "  API_KEY: ********",
+		"{api_key: os.environ/K, password: hunter2, token: ''}": "{api_key: os.environ/K, password: ********, token: ''}",
+		"# café\n  Api_Key: abc123":                             "# café\n  Api_Key: ********",
 		// U+212A KELVIN SIGN lowers to an ASCII k: Unicode's cases still apply.
 		"# café\n  TO\u212aEN: abc123": "# café\n  TO\u212aEN: ********",
 	}
