@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -36,6 +37,7 @@ type config struct {
 type measurement struct {
 	hosts       int
 	median, min time.Duration
+	cpu         time.Duration // median user+system time
 	maxRSSKiB   int64
 	base        *timing // the baseline binary's, when one is timed
 	ansible     []ansibleRun
@@ -151,13 +153,26 @@ func measureSize(cfg config, dir string, n int, log io.Writer) (measurement, err
 
 // timing is one binary's runs on one repository.
 type timing struct {
-	walls     []time.Duration
-	maxRSSKiB int64
+	walls, cpus []time.Duration
+	maxRSSKiB   int64
 }
 
-func (t *timing) add(wall time.Duration, rss int64) {
-	t.walls = append(t.walls, wall)
-	t.maxRSSKiB = max(t.maxRSSKiB, rss)
+func (t *timing) add(r processRun) {
+	t.walls = append(t.walls, r.wall)
+	t.cpus = append(t.cpus, r.cpu)
+	t.maxRSSKiB = max(t.maxRSSKiB, r.maxRSSKiB)
+}
+
+// medianCPU is the runs' median user+system time. On a machine whose
+// scheduler delays a short process's second thread (README.md,
+// "Performance"), it moves less from run to run than the wall time does.
+func (t *timing) medianCPU() time.Duration {
+	if len(t.cpus) == 0 {
+		return 0
+	}
+	cpus := slices.Clone(t.cpus)
+	slices.Sort(cpus)
+	return cpus[len(cpus)/2]
 }
 
 // medianMin sorts the walls and returns their median and minimum.
@@ -186,17 +201,17 @@ func timeStraylight(cfg config, root string, m *measurement, log io.Writer) erro
 		}
 	}
 	m.median, m.min = own.medianMin()
-	m.maxRSSKiB = own.maxRSSKiB
-	fmt.Fprintf(log, "straylight --check, %d hosts: median %v of %d runs, max RSS %d MiB\n", m.hosts, m.median, cfg.runs, m.maxRSSKiB/1024)
+	m.cpu, m.maxRSSKiB = own.medianCPU(), own.maxRSSKiB
+	fmt.Fprintf(log, "straylight --check, %d hosts: median %v of %d runs, CPU %v, max RSS %d MiB\n", m.hosts, m.median, cfg.runs, m.cpu, m.maxRSSKiB/1024)
 	return nil
 }
 
 func timeCheck(bin, root string, hosts int, t *timing) error {
-	wall, rss, code, err := timeProcess(bin, root, nil, "-C", root, "--check")
-	if err != nil || code != 2 {
-		return fmt.Errorf("%s --check on %d hosts: exit %d, %v", bin, hosts, code, err)
+	r, err := timeProcess(bin, root, nil, "-C", root, "--check")
+	if err != nil || r.code != 2 {
+		return fmt.Errorf("%s --check on %d hosts: exit %d, %v", bin, hosts, r.code, err)
 	}
-	t.add(wall, rss)
+	t.add(r)
 	return nil
 }
 
@@ -206,12 +221,12 @@ func timeAnsible(bin, dir, root string, hosts int, log io.Writer) ansibleRun {
 		return ansibleRun{note: bin + " not installed"}
 	}
 	args := append([]string{"--check", "--diff"}, benchrepo.Playbooks...)
-	wall, _, code, err := timeProcess(bin, root, ansibleEnv(dir), args...)
-	if err != nil || code != 0 {
-		return ansibleRun{note: fmt.Sprintf("%s failed: exit %d %v", bin, code, err)}
+	r, err := timeProcess(bin, root, ansibleEnv(dir), args...)
+	if err != nil || r.code != 0 {
+		return ansibleRun{note: fmt.Sprintf("%s failed: exit %d %v", bin, r.code, err)}
 	}
-	fmt.Fprintf(log, "%s --check --diff, %d hosts: %v\n", bin, hosts, wall)
-	return ansibleRun{wall: wall}
+	fmt.Fprintf(log, "%s --check --diff, %d hosts: %v\n", bin, hosts, r.wall)
+	return ansibleRun{wall: r.wall}
 }
 
 // ansibleVersion is the first line of `bin --version` ("ansible-playbook
@@ -225,23 +240,30 @@ func ansibleVersion(bin string) string {
 	return strings.TrimSpace(first)
 }
 
-// timeProcess runs a command to completion, output discarded, and returns
-// its wall time and its maximum resident set size (KiB, from rusage: what
-// /usr/bin/time -v prints as "Maximum resident set size").
-func timeProcess(bin, dir string, env []string, args ...string) (time.Duration, int64, int, error) {
+// processRun is what timeProcess measured of one run: its wall time, its
+// user+system time, its maximum resident set size (KiB, from rusage: what
+// /usr/bin/time -v prints as "Maximum resident set size") and its exit code.
+type processRun struct {
+	wall, cpu time.Duration
+	maxRSSKiB int64
+	code      int
+}
+
+// timeProcess runs a command to completion, output discarded.
+func timeProcess(bin, dir string, env []string, args ...string) (processRun, error) {
 	cmd := exec.Command(bin, args...)
 	cmd.Dir, cmd.Env = dir, env
 	start := time.Now()
 	err := cmd.Run()
-	wall := time.Since(start)
+	r := processRun{wall: time.Since(start), code: -1}
 	if cmd.ProcessState == nil {
-		return wall, 0, -1, err
+		return r, err
 	}
-	var rss int64
+	r.code, r.cpu = cmd.ProcessState.ExitCode(), cmd.ProcessState.UserTime()+cmd.ProcessState.SystemTime()
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		rss = ru.Maxrss
+		r.maxRSSKiB = ru.Maxrss
 	}
-	return wall, rss, cmd.ProcessState.ExitCode(), nil
+	return r, nil
 }
 
 // ansibleEnv keeps Ansible's temporary and home directories inside dir.
@@ -267,12 +289,12 @@ func printTable(w io.Writer, cfg config, results []measurement) {
 }
 
 func tableHead(cfg config) string {
-	head := fmt.Sprintf("| GPU hosts (+1 proxy) | straylight --check, median of %d (min) | max RSS |", cfg.runs)
+	head := fmt.Sprintf("| GPU hosts (+1 proxy) | straylight --check, median of %d (min) | CPU, median | max RSS |", cfg.runs)
 	for _, bin := range cfg.ansibles {
 		head += fmt.Sprintf(" %s --check --diff (1 run) | speed-up |", ansibleVersion(bin))
 	}
 	if cfg.baseline != "" {
-		head += " baseline, median (min) | baseline max RSS |"
+		head += " baseline, median (min) | baseline CPU | baseline max RSS |"
 		for range cfg.ansibles {
 			head += " baseline speed-up |"
 		}
@@ -281,21 +303,21 @@ func tableHead(cfg config) string {
 }
 
 func tableRule(cfg config) string {
-	columns := 3 + 2*len(cfg.ansibles)
+	columns := 4 + 2*len(cfg.ansibles)
 	if cfg.baseline != "" {
-		columns += 2 + len(cfg.ansibles)
+		columns += 3 + len(cfg.ansibles)
 	}
 	return "|" + strings.Repeat("---:|", columns)
 }
 
 func tableRow(cfg config, m measurement) string {
-	row := fmt.Sprintf("| %d | %s (%s) | %s |", m.hosts, ms(m.median), ms(m.min), mib(m.maxRSSKiB))
+	row := fmt.Sprintf("| %d | %s (%s) | %s | %s |", m.hosts, ms(m.median), ms(m.min), ms(m.cpu), mib(m.maxRSSKiB))
 	for _, a := range m.ansible {
 		row += fmt.Sprintf(" %s | %s |", ansibleCell(a), ratioCell(a.wall, m.median))
 	}
 	if m.base != nil {
 		median, low := m.base.medianMin()
-		row += fmt.Sprintf(" %s (%s) | %s |", ms(median), ms(low), mib(m.base.maxRSSKiB))
+		row += fmt.Sprintf(" %s (%s) | %s | %s |", ms(median), ms(low), ms(m.base.medianCPU()), mib(m.base.maxRSSKiB))
 		for _, a := range m.ansible {
 			row += fmt.Sprintf(" %s |", ratioCell(a.wall, median))
 		}

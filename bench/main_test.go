@@ -38,3 +38,23 @@ func TestRatioOfAnsibleToStraylight(t *testing.T) {
 }
 
 func cells(line string) int { return strings.Count(line, "|") - 1 }
+
+func TestMedianCPUIsTheMiddleRun(t *testing.T) {
+	tm := timing{cpus: []time.Duration{9 * time.Millisecond, 3 * time.Millisecond, 5 * time.Millisecond}}
+	if got := tm.medianCPU(); got != 5*time.Millisecond {
+		t.Errorf("medianCPU = %v, want 5ms", got)
+	}
+	if tm.cpus[0] != 9*time.Millisecond {
+		t.Errorf("medianCPU reordered the runs: %v", tm.cpus)
+	}
+	if got := (&timing{}).medianCPU(); got != 0 {
+		t.Errorf("medianCPU of no runs = %v, want 0", got)
+	}
+}
+
+func TestRowShowsTheCPUTime(t *testing.T) {
+	m := measurement{hosts: 10, median: 5 * time.Millisecond, cpu: 7 * time.Millisecond}
+	if got := tableRow(config{}, m); !strings.Contains(got, "| 7.0 ms |") {
+		t.Errorf("row %q lacks the CPU time", got)
+	}
+}
