@@ -1,7 +1,8 @@
 #!/bin/sh
 # Times the whole `straylight --check` process (wall and CPU time, max RSS)
-# on generated repositories of 10, 50 and 1,000 GPU hosts (local connection, the seed's role and template,
-# dests in a temporary directory) and, where Ansible is installed,
+# on generated repositories of 10, 50 and 1,000 GPU hosts (local
+# connection, the seed's role and template, dests in a temporary
+# directory) and, where Ansible is installed,
 # `ansible-playbook --check --diff` on the same 10- and 50-host repositories,
 # then prints a Markdown table with the ratios (README.md, "Performance").
 #
