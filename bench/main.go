@@ -14,7 +14,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"syscall"
@@ -166,19 +165,20 @@ func (t *timing) add(r processRun) {
 // medianCPU is the runs' median user+system time. On a machine whose
 // scheduler delays a short process's second thread (README.md,
 // "Performance"), it moves less from run to run than the wall time does.
-func (t *timing) medianCPU() time.Duration {
-	if len(t.cpus) == 0 {
-		return 0
-	}
-	cpus := slices.Clone(t.cpus)
-	slices.Sort(cpus)
-	return cpus[len(cpus)/2]
+func (t *timing) medianCPU() time.Duration { return median(t.cpus) }
+
+// medianMin is the walls' median and minimum.
+func (t *timing) medianMin() (time.Duration, time.Duration) {
+	return median(t.walls), slices.Min(t.walls)
 }
 
-// medianMin sorts the walls and returns their median and minimum.
-func (t *timing) medianMin() (time.Duration, time.Duration) {
-	sort.Slice(t.walls, func(i, j int) bool { return t.walls[i] < t.walls[j] })
-	return t.walls[len(t.walls)/2], t.walls[0]
+// median is the middle of ds in sorted order (the upper one of an even
+// count), 0 for none; ds keeps its order.
+func median(ds []time.Duration) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	return slices.Sorted(slices.Values(ds))[len(ds)/2]
 }
 
 // timeStraylight runs the whole `straylight --check` process cfg.runs times,

@@ -232,12 +232,14 @@ func (e *Engine) unknownAtCompile(template string, unknown []qualifiedUse) error
 	if len(unknown) == 0 || e.dataTagging() {
 		return nil
 	}
-	for _, use := range e.unknownOf(unknown) {
-		//lint:ignore ST1005 Jinja2's message, byte for byte
-		err := fmt.Errorf("No %s named '%s'.", use.kind, use.name)
-		return &Error{Template: template, Line: use.line, Kind: ErrSyntax, Message: err.Error(), Err: err}
+	still := e.unknownOf(unknown)
+	if len(still) == 0 {
+		return nil
 	}
-	return nil
+	use := still[0]
+	//lint:ignore ST1005 Jinja2's message, byte for byte
+	err := fmt.Errorf("No %s named '%s'.", use.kind, use.name)
+	return &Error{Template: template, Line: use.line, Kind: ErrSyntax, Message: err.Error(), Err: err}
 }
 
 // unknownOf are the uses whose names the engine has not.

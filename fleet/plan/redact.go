@@ -21,6 +21,7 @@ var secretAssignment = lazyre.New(`(?i)((?:^[+-]?|[\s"'{,])(?:[a-z0-9]+[_.-])*(?
 // maskSecretValuesByKey masks the value of every secret-named assignment,
 // leaving references (os.environ/VAR, {{ var }}, a compose file's or a
 // shell's ${VAR}) and the mask itself alone.
+//
 // The line is searched once: each match's groups are where the key ends
 // and its value begins (running the expression again on each match, to
 // split it, doubled the cost of the proxy's config, a line per route).
