@@ -7,6 +7,7 @@ import (
 	"io"
 	"strconv"
 
+	"github.com/straylight-fleet/straylight/internal/plainyaml"
 	"gopkg.in/yaml.v3"
 )
 
@@ -60,7 +61,12 @@ func openVault(data []byte, file string, dec Decrypter) ([]byte, bool, error) {
 }
 
 // parseYAMLNode parses exactly one document, as PyYAML's get_single_data.
+// A plain vars file (internal/plainyaml) skips yaml.v3's tokenizer, with
+// the same nodes.
 func parseYAMLNode(data []byte, file string) (root *yaml.Node, err error) {
+	if root, ok := plainyaml.Parse(data); ok {
+		return root, nil
+	}
 	defer func() {
 		// yaml.v3 is third-party code fed outside input: a panic in it must
 		// become an error, never a crash.

@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/straylight-fleet/straylight/internal/memo"
+	"github.com/straylight-fleet/straylight/internal/plainyaml"
 	"github.com/straylight-fleet/straylight/internal/yamlline"
 	"gopkg.in/yaml.v3"
 )
@@ -166,7 +167,13 @@ func recognizeYAML(file string, content []byte) (Findings, error) {
 	return found, nil
 }
 
+// decodeDocuments reads every document of the file; a plain one
+// (internal/plainyaml: a rendered vLLM config, say) skips yaml.v3's
+// tokenizer, with the same nodes.
 func decodeDocuments(file string, content []byte) ([]*yaml.Node, error) {
+	if root, ok := plainyaml.Parse(content); ok {
+		return []*yaml.Node{root}, nil
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(content))
 	var docs []*yaml.Node
 	for {
