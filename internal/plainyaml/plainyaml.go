@@ -3,27 +3,29 @@
 // several times faster.
 //
 // A host_vars file or a rendered server config is a block mapping of
-// mappings and scalars: `key: value`, nested by indentation, with
-// comments and blank lines between. yaml.v3 reads such a 15-line file in
-// about 23 µs and 13.6 KB, through libyaml's scanner, token queue and
-// event parser; a 1,000-host --check reads two per host, and the
-// collector then pays for the garbage (README.md, "Performance"). Parse
-// reads that subset line by line and builds the same nodes in a fraction
-// of the time.
+// mappings, sequences and scalars: `key: value` and `- item`, nested by
+// indentation, with comments and blank lines between. yaml.v3 reads a
+// 15-line vLLM config in about 23 µs and 13.9 KB, through libyaml's
+// scanner, token queue and event parser; a 1,000-host --check reads two
+// such files per host, and the collector then pays for the garbage
+// (README.md, "Performance"). Parse reads that subset line by line and
+// builds the same nodes in a sixth of the time.
 //
-// The subset is narrow on purpose, and anything outside it is refused, so
-// the caller hands the file to yaml.v3: any byte outside printable ASCII
-// (a tab, a bare carriage return, UTF-8), sequences, flow collections,
-// anchors, aliases, tags, block scalars, multi-line scalars, quoted keys,
-// escapes in quoted values, a key without a value, a document marker, a
-// plain value whose type yaml.v3 would have to think about (a timestamp,
-// `0x1F`, `1_000`, `1e3`), and any indentation yaml.v3 would have to judge.
+// The subset is narrow on purpose, and anything outside it is declined,
+// for the caller to hand the file to yaml.v3: a root that is not a
+// mapping; a byte outside printable ASCII but in a comment (a tab, a bare
+// carriage return); flow collections, anchors, aliases, tags, block
+// scalars, multi-line scalars, quoted keys and escapes in quoted values; a
+// null or nested item (`-` alone, `- - x`); a second document; a plain
+// value whose type yaml.v3 would have to think about (a timestamp, `0x1F`,
+// `1_000`, `1e3`); and any indentation yaml.v3 would have to judge.
 // Errors are yaml.v3's: Parse never reports one, it only declines.
 //
 // Comments are dropped (yaml.v3 keeps them on the nodes; straylight reads
 // none). Everything else — kinds, tags, styles, values, lines and columns —
-// is yaml.v3's, which TestParseAgreesWithYAMLv3 and FuzzParse check on
-// every file the tests hold and on generated documents.
+// is yaml.v3's, which the package's tests check against yaml.v3 on every
+// YAML file of the repository, on the benchmark repository's vars files,
+// on generated documents and in a fuzz target.
 //
 // No YAML library offers a faster path for this subset; yaml.v3 stays the
 // parser for everything else and the oracle for this.
@@ -75,20 +77,25 @@ type parser struct {
 	src     string
 	nodes   []yaml.Node // every node, allocated at once
 	root    *yaml.Node
-	open    []level    // the mappings still open, outermost first
+	open    []level    // the collections still open, outermost first
 	pending *yaml.Node // a key whose value is on the next lines, or null
 	started bool       // a "---" line came first
 }
 
-// level is an open mapping and the indentation of its keys.
+// level is an open collection and the indentation of its keys, or of its
+// items' dashes.
 type level struct {
-	indent  int
-	mapping *yaml.Node
+	indent int
+	node   *yaml.Node
 }
 
+func (l level) sequence() bool { return l.node.Kind == yaml.SequenceNode }
+
 func newParser(src string) *parser {
-	lines := strings.Count(src, "\n") + 1
-	return &parser{src: src, nodes: make([]yaml.Node, 0, 2*lines+1)}
+	// A line makes two nodes at most (a key and its value), a dash line
+	// two more (its sequence and its mapping).
+	lines, dashes := strings.Count(src, "\n")+1, strings.Count(src, "- ")
+	return &parser{src: src, nodes: make([]yaml.Node, 0, 2*lines+2*dashes+1)}
 }
 
 // parse reads every line; false when one is outside the subset.
@@ -104,7 +111,8 @@ func (p *parser) parse() bool {
 	return true
 }
 
-// line reads one line: blank, a comment, or `key:` with its value.
+// line reads one line: blank, a comment, `key:` with its value, or a
+// sequence's `- item`.
 func (p *parser) line(line string, number int) bool {
 	indent := leadingSpaces(line)
 	text := line[indent:]
@@ -115,12 +123,29 @@ func (p *parser) line(line string, number int) bool {
 		return comment(text)
 	case p.documentStart(text):
 		return true
+	case dash(text):
+		return p.item(text, number, indent)
 	}
 	mapping, ok := p.mappingAt(indent, number)
 	if !ok {
 		return false
 	}
 	return p.entry(mapping, text, number, indent)
+}
+
+// dash reports a sequence entry's indicator: a dash and a space (a bare
+// dash, a null or nested item, is refused later).
+func dash(text string) bool { return text == "-" || strings.HasPrefix(text, "- ") }
+
+// documentStart takes a "---" line before the root: the document's
+// explicit start, which changes no node of the root's.
+func (p *parser) documentStart(text string) bool {
+	rest, ok := strings.CutPrefix(text, "---")
+	if !ok || p.started || p.root != nil || !onlyComment(rest) {
+		return false
+	}
+	p.started = true
+	return true
 }
 
 // mappingAt is the mapping a key indented by indent belongs to: a new
@@ -140,42 +165,84 @@ func (p *parser) mappingAt(indent, number int) (*yaml.Node, bool) {
 	return p.closeTo(indent)
 }
 
-// documentStart takes a "---" line before the root: the document's
-// explicit start, which changes no node of the root's.
-func (p *parser) documentStart(text string) bool {
-	rest, ok := strings.CutPrefix(text, "---")
-	if !ok || p.started || p.root != nil || !onlyComment(rest) {
-		return false
-	}
-	p.started = true
-	return true
-}
-
 // openNested starts the mapping that is the pending key's value when its
 // keys sit deeper than the pending key; otherwise that value is null.
 func (p *parser) openNested(indent, number int) (*yaml.Node, bool) {
-	if indent <= p.open[len(p.open)-1].indent {
+	if indent <= p.top().indent {
 		p.closePending()
 		return p.closeTo(indent)
 	}
-	nested := p.node(yaml.MappingNode, "!!map", "", number, indent+1)
-	parent := p.open[len(p.open)-1].mapping
-	parent.Content = append(parent.Content, nested)
-	p.open = append(p.open, level{indent, nested})
-	p.pending = nil
-	return nested, true
+	return p.openValue(yaml.MappingNode, "!!map", indent, number), true
 }
 
-// closeTo closes the mappings deeper than indent; the key must then line
-// up with the innermost open one.
+// openValue opens the collection that is the pending key's value.
+func (p *parser) openValue(kind yaml.Kind, tag string, indent, number int) *yaml.Node {
+	value := p.node(kind, tag, "", number, indent+1)
+	parent := p.top().node
+	parent.Content = append(parent.Content, value)
+	p.open = append(p.open, level{indent, value})
+	p.pending = nil
+	return value
+}
+
+func (p *parser) top() level { return p.open[len(p.open)-1] }
+
+// closeTo closes the collections deeper than indent, and a sequence at
+// it (its parent's key is at its indentation); the key must then line up
+// with the innermost open mapping.
 func (p *parser) closeTo(indent int) (*yaml.Node, bool) {
-	for len(p.open) > 0 && p.open[len(p.open)-1].indent > indent {
+	for len(p.open) > 0 && (p.top().indent > indent || p.top().indent == indent && p.top().sequence()) {
 		p.open = p.open[:len(p.open)-1]
 	}
-	if len(p.open) == 0 || p.open[len(p.open)-1].indent != indent {
+	if len(p.open) == 0 || p.top().indent != indent {
 		return nil, false
 	}
-	return p.open[len(p.open)-1].mapping, true
+	return p.top().node, true
+}
+
+// item reads `- value` or `- key: value` (an item that is a mapping,
+// whose keys line up under the first one).
+func (p *parser) item(text string, number, indent int) bool {
+	sequence, ok := p.sequenceAt(indent, number)
+	if !ok {
+		return false
+	}
+	spaces := leadingSpaces(text[1:])
+	rest, col := text[1+spaces:], indent+spaces+2
+	switch {
+	case rest == "" || rest[0] == '#' || dash(rest):
+		return false
+	case keyEnd(rest) > 0:
+		mapping := p.node(yaml.MappingNode, "!!map", "", number, col)
+		sequence.Content = append(sequence.Content, mapping)
+		p.open = append(p.open, level{col - 1, mapping})
+		return p.entry(mapping, rest, number, col-1)
+	}
+	value, ok := p.value(rest, number, col)
+	if ok {
+		sequence.Content = append(sequence.Content, value)
+	}
+	return ok
+}
+
+// sequenceAt is the sequence an item whose dash is indented by indent
+// belongs to: a new one that is the pending key's value (its dashes may
+// line up with the key), or an open one.
+func (p *parser) sequenceAt(indent, number int) (*yaml.Node, bool) {
+	switch {
+	case p.root == nil:
+		return nil, false
+	case p.pending != nil && indent >= p.top().indent:
+		return p.openValue(yaml.SequenceNode, "!!seq", indent, number), true
+	}
+	p.closePending()
+	for len(p.open) > 0 && p.top().indent > indent {
+		p.open = p.open[:len(p.open)-1]
+	}
+	if len(p.open) == 0 || p.top().indent != indent || !p.top().sequence() {
+		return nil, false
+	}
+	return p.top().node, true
 }
 
 // entry reads `key:` and what follows it on the line.
@@ -277,7 +344,7 @@ func (p *parser) quoted(text string, number, col int) (*yaml.Node, bool) {
 func (p *parser) closePending() {
 	if key := p.pending; key != nil {
 		null := p.node(yaml.ScalarNode, "!!null", "", key.Line, key.Column+len(key.Value)+1)
-		parent := p.open[len(p.open)-1].mapping
+		parent := p.top().node
 		parent.Content = append(parent.Content, null)
 		p.pending = nil
 	}

@@ -183,6 +183,10 @@ func (g *generator) line() {
 		g.b.WriteString(strings.Repeat(" ", g.rng.IntN(6)) + "# " + pick(g.rng, comments) + g.newline)
 		return
 	}
+	if g.expectDeeper && g.rng.IntN(3) == 0 {
+		g.sequence()
+		return
+	}
 	g.b.WriteString(strings.Repeat(" ", g.indent()) + g.key() + ":")
 	g.expectDeeper = g.rng.IntN(4) == 0
 	if !g.expectDeeper || g.chance(15) {
@@ -195,6 +199,28 @@ func (g *generator) line() {
 		g.b.WriteString(pick(g.rng, []string{"#", "\t", ":", " :"}))
 	}
 	g.b.WriteString(g.newline)
+}
+
+// sequence writes the pending key's value as a block sequence, its
+// dashes in line with the key or deeper, each item a scalar or a mapping.
+func (g *generator) sequence() {
+	g.expectDeeper = false
+	indent := g.indents[len(g.indents)-1] + g.rng.IntN(3)
+	for range 1 + g.rng.IntN(3) {
+		dashes := strings.Repeat(" ", indent) + "-" + strings.Repeat(" ", 1+g.rng.IntN(2))
+		if g.chance(10) {
+			dashes = strings.Repeat(" ", max(indent+g.rng.IntN(3)-1, 0)) + pick(g.rng, []string{"-", "- - ", "-\t", "--"})
+		}
+		if g.rng.IntN(2) == 0 {
+			g.b.WriteString(dashes + g.value() + g.newline)
+			continue
+		}
+		keys := len(dashes) - g.rng.IntN(10)/9
+		g.b.WriteString(dashes + g.key() + ": " + g.value() + g.newline)
+		for range g.rng.IntN(3) {
+			g.b.WriteString(strings.Repeat(" ", keys) + g.key() + ":" + pick(g.rng, []string{" ", " ", ""}) + g.value() + g.newline)
+		}
+	}
 }
 
 func (g *generator) indent() int {
@@ -266,7 +292,13 @@ func TestParseDeclines(t *testing.T) {
 		"  a: 1\n",               // indented root
 		"a:\n    b: 1\n  c: 2\n", // between two levels
 		"a: [1, 2]\n",
-		"a:\n- 1\n",
+		"- a\n",            // a sequence at the root
+		"a:\n- - 1\n",      // nested
+		"a:\n-\n",          // a null item
+		"a:\n- # c\n  b\n", // an item on the next line
+		"a: 1\n- b\n",
+		"a:\n  - b\n - c\n",
+		"a:\n  - b: 1\n   c: 2\n",
 		"a: |\n  x\n",
 		"a: &x 1\n",
 		"a: !!str 1\n",
@@ -303,6 +335,13 @@ func TestParseTakesWhatYAMLv3ReadsTheSame(t *testing.T) {
 		"--- # c\r\na: 1\r\n",
 		"# \u2190 KEY FIX\na: 1 # caf\u00e9\n",
 		"a: 127.0.0.1\n",
+		"a:\n- 1\n- x\nb: 2\n",
+		"a:\n  - 1\n  -   'x'  # c\nb:\n",
+		"model_list:\n  - model_name: local/gpu-0001\n    litellm_params:\n      model: openai/m\n" +
+			"      api_base: http://127.0.0.1:20000/v1\n    model_info:\n      mode: chat\n  - model_name: b\n" +
+			"litellm_settings:\n  drop_params: true\n",
+		"a:\n  - b:\n    c: 1\n  - d:\n      e: 2\n",
+		"a:\n- b:\n  - 1\n- c\n",
 	} {
 		if !agree(t, fmt.Sprintf("%q", doc), []byte(doc)) {
 			t.Errorf("Parse(%q) declined", doc)
