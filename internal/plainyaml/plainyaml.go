@@ -420,10 +420,17 @@ func (p *parser) plain(value string, number, col int) (*yaml.Node, bool) {
 	return p.node(yaml.ScalarNode, tag, value, number, col), true
 }
 
-// node takes the next node of the batch.
+// node takes the next node of the batch, its fields set in place: the
+// batch is zeroed already, and copying a whole yaml.Node in runs a write
+// barrier over each of its pointers while the collector marks.
 func (p *parser) node(kind yaml.Kind, tag, value string, line, col int) *yaml.Node {
-	p.nodes = append(p.nodes, yaml.Node{Kind: kind, Tag: tag, Value: value, Line: line, Column: col})
-	return &p.nodes[len(p.nodes)-1]
+	if len(p.nodes) == cap(p.nodes) {
+		p.nodes = make([]yaml.Node, 0, cap(p.nodes)) // the nodes taken keep the old batch
+	}
+	p.nodes = p.nodes[:len(p.nodes)+1]
+	n := &p.nodes[len(p.nodes)-1]
+	n.Kind, n.Tag, n.Value, n.Line, n.Column = kind, tag, value, line, col
+	return n
 }
 
 // resolve is the tag yaml.v3 gives a plain scalar (its resolve.go, by the
