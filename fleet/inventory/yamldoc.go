@@ -30,10 +30,14 @@ func parseDocument(data []byte, file string, dec Decrypter) (*document, error) {
 }
 
 // parsePlainDocument parses data already out of the vault; secret says it
-// came from there.
+// came from there. A plain vars file (internal/plainyaml) skips yaml.v3's
+// tokenizer, with the same nodes.
 func parsePlainDocument(data []byte, file string, dec Decrypter, secret bool) (*document, error) {
 	d := &decoder{file: file, decrypter: dec, secret: secret, memo: map[*yaml.Node]decoded{},
 		building: map[*yaml.Node]bool{}, pairsMemo: map[*yaml.Node][]pair{}}
+	if root, ok := plainyaml.Parse(data); ok {
+		return &document{root: root, dec: d}, nil // a block mapping: never JSON
+	}
 	d.json = json.Valid(data)
 	root, err := parseYAMLNode(data, file)
 	if err != nil && d.json {
@@ -61,12 +65,7 @@ func openVault(data []byte, file string, dec Decrypter) ([]byte, bool, error) {
 }
 
 // parseYAMLNode parses exactly one document, as PyYAML's get_single_data.
-// A plain vars file (internal/plainyaml) skips yaml.v3's tokenizer, with
-// the same nodes.
 func parseYAMLNode(data []byte, file string) (root *yaml.Node, err error) {
-	if root, ok := plainyaml.Parse(data); ok {
-		return root, nil
-	}
 	defer func() {
 		// yaml.v3 is third-party code fed outside input: a panic in it must
 		// become an error, never a crash.
