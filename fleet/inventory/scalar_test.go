@@ -1,6 +1,8 @@
 package inventory
 
 import (
+	"math/big"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -90,4 +92,47 @@ func TestPyFloatRepr(t *testing.T) {
 			t.Errorf("pyFloatRepr(%v) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+// bigIntValue is parseIntBase's reading through big.Int alone, as it read
+// every integer before its int64 shortcut.
+func bigIntValue(digits string, base int, neg bool) (any, bool) {
+	b, ok := new(big.Int).SetString(digits, base)
+	if !ok || digits == "" {
+		return nil, false
+	}
+	if neg {
+		b.Neg(b)
+	}
+	return bigToValue(b), true
+}
+
+func TestParseIntBaseAgreesWithBigInt(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 13))
+	edges := []string{"", "0", "-0", "+1", "-5", "9223372036854775807", "9223372036854775808",
+		"18446744073709551616", "-9223372036854775808", "7fffffffffffffff", "8000000000000000", "1_0", "12a", "ff", "FF", " 1"}
+	for i := range 200000 {
+		digits := edges[i%len(edges)]
+		if i >= len(edges) {
+			digits = randomDigits(rng)
+		}
+		for _, base := range []int{2, 8, 10, 16} {
+			for _, neg := range []bool{false, true} {
+				got, err := parseIntBase(digits, base, neg, digits)
+				want, ok := bigIntValue(digits, base, neg)
+				if (err == nil) != ok || got != want {
+					t.Fatalf("parseIntBase(%q, %d, %v) = %v, %v; big.Int reads %v, %v", digits, base, neg, got, err, want, ok)
+				}
+			}
+		}
+	}
+}
+
+func randomDigits(rng *rand.Rand) string {
+	const alphabet = "0123456789abcdefABCDEF-+_"
+	b := make([]byte, rng.IntN(22))
+	for i := range b {
+		b[i] = alphabet[rng.IntN(len(alphabet)-3*min(1, rng.IntN(8)))]
+	}
+	return string(b)
 }
