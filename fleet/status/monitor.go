@@ -36,7 +36,11 @@ type Config struct {
 	// the rest (/health again with /v1/models, and /metrics) only when it
 	// answered: a host that refuses or never answers costs one connection
 	// instead of three, a live one a round trip more. For one-shot checks
-	// of many hosts; the UI's rounds ask everything at once.
+	// of many hosts; the UI's rounds ask everything at once. On the
+	// monitor's own client (HTTPClient nil), that /health connects before
+	// it asks (api.VLLM.HealthDialFirst): a refused connection is answered
+	// without net/http's request machinery, a tenth of a 1,000-host
+	// check's CPU time when the hosts are down.
 	HealthFirst bool
 }
 
@@ -47,6 +51,7 @@ type Monitor struct {
 	parallel    int           // 0: no bound
 	slotHold    time.Duration // how long a probe counts against parallel
 	healthFirst bool
+	dialFirst   bool // healthFirst, on the monitor's own client
 	hostTiming  hostTiming
 	client      *http.Client
 
@@ -66,6 +71,7 @@ func New(cfg Config) *Monitor {
 	}
 	if m.client == nil {
 		m.client = api.NewHTTPClient()
+		m.dialFirst = m.healthFirst
 	}
 	m.SetTargets(cfg.Hosts, cfg.Proxy)
 	return m
@@ -184,7 +190,7 @@ func (m *Monitor) startRound(onlyIdle bool) ([]*hostEntry, *proxyEntry) {
 func (m *Monitor) refreshHost(ctx context.Context, e *hostEntry) {
 	m.mu.Lock()
 	job := e.job()
-	job.healthFirst = m.healthFirst
+	job.healthFirst, job.dialFirst = m.healthFirst, m.dialFirst
 	m.mu.Unlock()
 	p := probeHost(ctx, job, m.timeout)
 	m.mu.Lock()

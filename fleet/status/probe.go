@@ -41,8 +41,8 @@ type hostJob struct {
 	server    serverProbe // nil: probe as vLLM
 	link      *transportLink
 	// healthFirst: a vLLM server's /health alone decides whether the rest
-	// is asked (Config.HealthFirst).
-	healthFirst bool
+	// is asked (Config.HealthFirst); dialFirst: connecting before it asks.
+	healthFirst, dialFirst bool
 }
 
 func probeHost(ctx context.Context, job hostJob, timeout time.Duration) hostProbe {
@@ -70,7 +70,13 @@ func probeHost(ctx context.Context, job hostJob, timeout time.Duration) hostProb
 // server that is not up never shows).
 func unanswered(ctx context.Context, p *hostProbe, job hostJob, timeout time.Duration) bool {
 	var healthErr error
-	withTimeout(ctx, timeout, func(ctx context.Context) { healthErr = job.vllm.Health(ctx) })
+	withTimeout(ctx, timeout, func(ctx context.Context) {
+		if job.dialFirst {
+			healthErr = job.vllm.HealthDialFirst(ctx)
+		} else {
+			healthErr = job.vllm.Health(ctx)
+		}
+	})
 	failed := api.TransportFailure(healthErr)
 	if failed == nil {
 		return false

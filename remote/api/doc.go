@@ -5,7 +5,8 @@
 // the repository's top-level testdata/wire (see NOTES.md there for the pitfalls it handles) and
 // shares no code with the simulated lab in remote/sim.
 //
-// Entry points: NewVLLM (Models, Health, Version, Metrics, Probe), NewLiteLLM
+// Entry points: NewVLLM (Models, Health, HealthDialFirst, Version, Metrics,
+// Probe), NewLiteLLM
 // (Liveliness, Readiness, Models, ModelInfo, Health), StreamChat (the route
 // test), DecodeError (every error body into an *APIError with a Kind),
 // ParseMetrics, TokenRate and SSEReader.

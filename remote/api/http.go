@@ -27,16 +27,26 @@ const (
 
 // NewTransport returns the transport every client here uses by default: a
 // dial timeout, idle connections dropped after IdleConnTimeout, and no proxy
-// (fleet hosts are reached directly on the LAN).
+// (fleet hosts are reached directly on the LAN). It takes a connection
+// dialed before the request when the request carries one (dialFirst).
 func NewTransport() *http.Transport {
-	dialer := &net.Dialer{Timeout: DialTimeout, KeepAlive: 30 * time.Second}
+	dialer := newDialer()
 	return &http.Transport{
-		DialContext:           dialer.DialContext,
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			if conn := takeDialed(ctx, addr); conn != nil {
+				return conn, nil
+			}
+			return dialer.DialContext(ctx, network, addr)
+		},
 		IdleConnTimeout:       IdleConnTimeout,
 		MaxIdleConnsPerHost:   4,
 		TLSHandshakeTimeout:   5 * time.Second,
 		ExpectContinueTimeout: time.Second,
 	}
+}
+
+func newDialer() *net.Dialer {
+	return &net.Dialer{Timeout: DialTimeout, KeepAlive: 30 * time.Second}
 }
 
 // NewHTTPClient returns a client on NewTransport. It has no total timeout on

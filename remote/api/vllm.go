@@ -59,6 +59,24 @@ func (c *VLLM) Health(ctx context.Context) error {
 	return nil
 }
 
+// HealthDialFirst is Health for a first request to the server on
+// NewHTTPClient's client (as a --check's probe of every host): it connects
+// before the request, so that a server that refuses the connection is
+// answered without net/http's request machinery (dialfirst.go).
+func (c *VLLM) HealthDialFirst(ctx context.Context) error {
+	if !takesDialed(c.hc) {
+		return c.Health(ctx)
+	}
+	ctx, cancel := withDefaultTimeout(ctx)
+	defer cancel()
+	ctx, release, refused := dialFirst(ctx, c.ep.rootPath("/health"))
+	if refused != nil {
+		return refused
+	}
+	defer release()
+	return c.Health(ctx)
+}
+
 // ErrModelLoading: the server is up and loading its model — llama.cpp's
 // llama-server answers 503 {"error":{"message":"Loading model","type":
 // "unavailable_error"}} until it is loaded (tools/server/server.cpp).
