@@ -123,9 +123,14 @@ func (s *tmuxSession) quitAfterRunningTasks() {
 		if _, err := os.Stat(s.exitFile); err == nil {
 			return
 		}
-		if strings.Contains(s.screen(), "w: wait for it, then quit") {
+		switch screen := s.screen(); {
+		case strings.Contains(screen, "w: wait for it, then quit"):
 			s.keys("w")
 			return
+		case strings.Contains(screen, "· q quits"):
+			// The task ended between the q and this look: the question
+			// became moot and the program asks for q again (ui/tasks.go).
+			s.keys("q")
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
