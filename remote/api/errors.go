@@ -283,6 +283,7 @@ func classify(status int, w wireError, hint Hint) error {
 	if isSuccess(status) {
 		markMidStream(e)
 	}
+	e.Reason = lineBreaksRE().ReplaceAllString(e.Reason, " ") // a model name or alias quoted from the body may hold one
 	return e
 }
 
@@ -347,6 +348,7 @@ var (
 	cooldownCauseRE = lazyre.New(`'Exception Received': '((?:[^'\\]|\\.)*)'`)
 	bearerRE        = lazyre.New(`(?i)(bearer\s+)\S+`)
 	litellmKeyRE    = lazyre.New(`sk-[A-Za-z0-9_\-]{4,}`)
+	lineBreaksRE    = lazyre.New(`[\r\n]+`)
 	litellmTailRE   = lazyre.New(`\.?\s*(?:Received Model Group=|LiteLLM: model group ')[\s\S]*$`)
 )
 

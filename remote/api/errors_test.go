@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -68,5 +69,23 @@ func TestDecodeErrorRedactsSecrets(t *testing.T) {
 func TestKindOf(t *testing.T) {
 	if KindOf(nil) != KindOther || KindOf(&APIError{Kind: KindCooldown}) != KindCooldown {
 		t.Error("KindOf")
+	}
+}
+
+// A reason is one line even when what it quotes from the body is not: the
+// error's type (found by FuzzSSE: testdata/fuzz/FuzzSSE/0230876126e17366)
+// or a model name.
+func TestReasonsStayOnOneLine(t *testing.T) {
+	for _, body := range []string{
+		`{"error":{"message":"0","type":"\n"}}`,
+		`{"object":"error","message":"The model ` + "`a\\nb`" + ` does not exist.","type":"NotFoundError","code":404}`,
+		`{"error":{"message":"Invalid model name passed in model=x","type":"bad\r\nrequest"}}`,
+	} {
+		for _, status := range []int{200, 400, 404} {
+			var apiErr *APIError
+			if !errors.As(DecodeError(status, []byte(body), Hint{}), &apiErr) || strings.ContainsAny(apiErr.Reason, "\r\n") {
+				t.Errorf("%d %s: reason %q", status, body, apiErr.Reason)
+			}
+		}
 	}
 }

@@ -104,8 +104,8 @@ func otherReason(e *APIError, status int, w wireError) string {
 	if msg == "" {
 		msg = oneLine(w.detail, 200)
 	}
-	if e.Type != "" && msg != "" && !strings.Contains(msg, e.Type) {
-		msg = e.Type + ": " + msg
+	if typ := oneLine(e.Type, 80); typ != "" && msg != "" && !strings.Contains(msg, typ) {
+		msg = typ + ": " + msg
 	}
 	if msg == "" {
 		return fmt.Sprintf("%s answered %d", who(e), status)
