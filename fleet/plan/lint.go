@@ -30,13 +30,14 @@ func lintFleet(plan *Plan, works []*hostWork) {
 }
 
 // validate checks every vllm value the host's config uses, naming the file,
-// line and key where the value was set.
-func (w *hostWork) validate() []Finding {
+// line and key where the value was set; the values are those discovery
+// templated in the same scope, when it did.
+func (w *hostWork) validate(fleet *discover.Fleet) []Finding {
 	if len(w.tasks.Scopes) == 0 {
 		return nil
 	}
 	hs := w.tasks.Scopes[0]
-	vals, err := discover.VLLMValues(hs)
+	vals, err := fleet.VLLMValuesIn(hs)
 	if err != nil {
 		return []Finding{ansible.ErrorFinding(w.name, err)}
 	}

@@ -73,7 +73,7 @@ func (p *Planner) planHosts(ctx context.Context, fleet *discover.Fleet) []*hostW
 	p.forEachHost(len(hosts), func(i int) {
 		w := p.startHost(hosts[i], st, rz, texts)
 		p.readHost(ctx, w)
-		w.lint = w.validate()
+		w.lint = w.validate(fleet)
 		works[i] = w
 	})
 	return works
