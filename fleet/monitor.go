@@ -25,7 +25,7 @@ func (s *Session) StatusTargets(repo *Repo, hosts []string) ([]status.Target, *s
 	f := repo.Fleet()
 	label, wanted := f.Labeler(), hostSet(hosts)
 	var targets []status.Target
-	for _, g := range f.Serving() {
+	for g := range f.EachServing() {
 		if hosts == nil || wanted[g.Name] {
 			t := s.statusTarget(g)
 			t.Host = label(g)
@@ -45,7 +45,7 @@ func (s *Session) DeployedTargets(repo *Repo, p *plan.Plan) ([]status.Target, *s
 	f := repo.Fleet()
 	label := f.Labeler()
 	var targets []status.Target
-	for _, g := range f.Serving() {
+	for g := range f.EachServing() {
 		d, basis := deployedOf(g, p)
 		t := s.statusTarget(d.asDeployed(g))
 		t.Host, t.Basis, t.Undeployed = label(g), basis, d.undeployed()

@@ -20,3 +20,27 @@ func TestSeeingOrderPutsLoneHostsFirst(t *testing.T) {
 		t.Errorf("one host: order %v, want %v", got, want)
 	}
 }
+
+// TestEachServingYieldsWhatServingLists: the GPU hosts then the other
+// backends, in order; a loop that stops early stops it.
+func TestEachServingYieldsWhatServingLists(t *testing.T) {
+	f := &Fleet{GPU: []GPUHost{{Name: "gpu-1"}, {Name: "gpu-2"}}, Backends: []GPUHost{{Name: "box", Kind: "ollama"}}}
+	names := func(hosts []GPUHost) []string {
+		var out []string
+		for _, h := range hosts {
+			out = append(out, h.Name)
+		}
+		return out
+	}
+	if got, want := names(slices.Collect(f.EachServing())), names(f.Serving()); !slices.Equal(got, want) || len(got) != 3 {
+		t.Errorf("EachServing %v, Serving %v", got, want)
+	}
+	seen := 0
+	for range f.EachServing() {
+		seen++
+		break
+	}
+	if seen != 1 {
+		t.Errorf("a loop broken at once saw %d hosts", seen)
+	}
+}

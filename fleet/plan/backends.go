@@ -30,7 +30,7 @@ type Backend struct {
 // backendsOf lists every server of the fleet.
 func backendsOf(f *discover.Fleet) []Backend {
 	out := []Backend{}
-	for _, g := range f.Serving() {
+	for g := range f.EachServing() {
 		out = append(out, Backend{
 			Host: g.Name, Kind: g.Kind, APIBase: g.APIURL() + "/v1", ServedNames: g.Served, Model: g.Model,
 			Container: g.Container, Unit: g.Unit, APIKey: g.APIKeyRef, Source: g.Source, Template: g.Template,

@@ -75,7 +75,7 @@ func (w *hostWork) unread(why string) {
 // that copy was 56 % of a --check's allocations).
 func servingByHost(f *discover.Fleet) map[string][]discover.GPUHost {
 	byHost := map[string][]discover.GPUHost{}
-	for _, g := range f.Serving() {
+	for g := range f.EachServing() {
 		byHost[g.Name] = append(byHost[g.Name], g)
 	}
 	return byHost
