@@ -33,11 +33,12 @@ func parseDocument(data []byte, file string, dec Decrypter) (*document, error) {
 // came from there. A plain vars file (internal/plainyaml) skips yaml.v3's
 // tokenizer, with the same nodes.
 func parsePlainDocument(data []byte, file string, dec Decrypter, secret bool) (*document, error) {
-	d := &decoder{file: file, decrypter: dec, secret: secret, memo: map[*yaml.Node]decoded{},
-		building: map[*yaml.Node]bool{}, pairsMemo: map[*yaml.Node][]pair{}}
+	d := &decoder{file: file, decrypter: dec, secret: secret}
 	if root, ok := plainyaml.Parse(data); ok {
+		d.noAnchors = true
 		return &document{root: root, dec: d}, nil // a block mapping: never JSON
 	}
+	d.memo, d.building, d.pairsMemo = map[*yaml.Node]decoded{}, map[*yaml.Node]bool{}, map[*yaml.Node][]pair{}
 	d.json = json.Valid(data)
 	root, err := parseYAMLNode(data, file)
 	if err != nil && d.json {

@@ -18,9 +18,13 @@ type decoder struct {
 	decrypter Decrypter
 	json      bool // the file is JSON: Ansible's loader tries json.loads first
 	secret    bool // the whole file came out of the vault
+	// memo, building and pairsMemo are for anchors, aliases and merge
+	// keys; a plain document (internal/plainyaml) has none (noAnchors),
+	// each of its nodes is read once, and they stay nil.
 	memo      map[*yaml.Node]decoded
 	building  map[*yaml.Node]bool
 	pairsMemo map[*yaml.Node][]pair
+	noAnchors bool
 	depth     int
 }
 
@@ -41,12 +45,16 @@ type pair struct {
 // and items nested in it under path. The bool reports vault content inside.
 // Every node is converted once, as PyYAML constructs each node once: a
 // node reached again (an alias, a merge) shares the first value, so
-// "billion laughs" documents cost no more than their text.
+// "billion laughs" documents cost no more than their text. A document
+// without anchors reaches each node once and remembers none.
 func (d *decoder) value(n *yaml.Node, path string, out *[]pathOrigin) (any, bool, error) {
 	if d.depth++; d.depth > maxNesting {
 		return nil, false, errorAt(d.file, n.Line, "data nested too deeply")
 	}
 	defer func() { d.depth-- }()
+	if d.noAnchors {
+		return d.convert(n, path, out)
+	}
 	if n.Kind == yaml.AliasNode {
 		if n.Alias == nil {
 			return nil, false, errorAt(d.file, n.Line, "unknown alias *%s", n.Value)
@@ -226,6 +234,9 @@ func (d *decoder) sequence(n *yaml.Node, path string, out *[]pathOrigin) (any, b
 // ("<<") first flattened in, a later duplicate replacing the earlier value
 // in the earlier position. Each mapping is flattened once.
 func (d *decoder) pairs(n *yaml.Node) ([]pair, error) {
+	if d.noAnchors {
+		return d.flatten(n)
+	}
 	if p, ok := d.pairsMemo[n]; ok {
 		if p == nil && len(n.Content) > 0 {
 			return nil, errorAt(d.file, n.Line, "recursive merge")
