@@ -191,13 +191,21 @@ func (p *parser) top() level { return p.open[len(p.open)-1] }
 // it (its parent's key is at its indentation); the key must then line up
 // with the innermost open mapping.
 func (p *parser) closeTo(indent int) (*yaml.Node, bool) {
-	for len(p.open) > 0 && (p.top().indent > indent || p.top().indent == indent && p.top().sequence()) {
+	p.closeDeeper(indent)
+	if len(p.open) > 0 && p.top().indent == indent && p.top().sequence() {
 		p.open = p.open[:len(p.open)-1]
 	}
 	if len(p.open) == 0 || p.top().indent != indent {
 		return nil, false
 	}
 	return p.top().node, true
+}
+
+// closeDeeper closes the collections indented deeper than indent.
+func (p *parser) closeDeeper(indent int) {
+	for len(p.open) > 0 && p.top().indent > indent {
+		p.open = p.open[:len(p.open)-1]
+	}
 }
 
 // item reads `- value` or `- key: value` (an item that is a mapping,
@@ -236,9 +244,7 @@ func (p *parser) sequenceAt(indent, number int) (*yaml.Node, bool) {
 		return p.openValue(yaml.SequenceNode, "!!seq", indent, number), true
 	}
 	p.closePending()
-	for len(p.open) > 0 && p.top().indent > indent {
-		p.open = p.open[:len(p.open)-1]
-	}
+	p.closeDeeper(indent)
 	if len(p.open) == 0 || p.top().indent != indent || !p.top().sequence() {
 		return nil, false
 	}
