@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
+	"syscall"
 	"unicode/utf8"
 
 	// golang.org/x/term is not in go.sum nor in the module cache here (only
@@ -58,6 +60,7 @@ func TerminalPrompt(prompt string) ([]byte, error) {
 		return nil, errNoTerminal
 	}
 	defer term.Restore(tty.Fd(), state)
+	defer restoreOnSignal(tty.Fd(), state)()
 	fmt.Fprint(tty, prompt)
 	defer fmt.Fprint(tty, "\r\n") // raw mode: the Enter was not echoed, and \n alone does not return
 	return readRawLine(tty)
@@ -71,6 +74,33 @@ const (
 	keyKill      = 0x15 // Ctrl-U
 	keyDelete    = 0x7f
 )
+
+// restoreOnSignal restores the terminal's state if SIGINT, SIGTERM or
+// SIGHUP comes while it is raw (Ctrl-C is a key then: only kill sends
+// them), then lets the signal end the process as its default does. main
+// takes those signals to roll a deploy back, and none has started while
+// the password is asked for: without this, the run waited on the prompt
+// and ignored the kill. stop ends the watch.
+func restoreOnSignal(fd uintptr, state *term.State) (stop func()) {
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case sig := <-signals:
+			_ = term.Restore(fd, state)
+			signal.Reset(sig)
+			if self, err := os.FindProcess(os.Getpid()); err == nil {
+				_ = self.Signal(sig)
+			}
+		case <-done:
+		}
+	}()
+	return func() {
+		signal.Stop(signals)
+		close(done)
+	}
+}
 
 // readRawLine reads one line typed on a raw terminal: Enter ends it,
 // Backspace/Delete erase a character, Ctrl-U erases the line, Ctrl-C

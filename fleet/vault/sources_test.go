@@ -6,11 +6,14 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/charmbracelet/x/term"
 )
@@ -243,6 +246,53 @@ func TestTerminalPromptDoesNotEcho(t *testing.T) {
 	}
 	if strings.Contains(string(after), "typed-secret") {
 		t.Errorf("the password was echoed:\n%q", after)
+	}
+}
+
+// A kill while the prompt is up (SIGTERM; Ctrl-C is a key in raw mode)
+// ends the process as the signal's default does, though the process takes
+// the signal as main does, with the terminal restored: stty, run on the
+// same pseudo-terminal once it has died, finds echo and canonical input
+// back on. Without restoreOnSignal the prompt waits on (the session's
+// input is closed after 10 s, and the prompt returns).
+func TestTerminalPromptRestoresTerminalOnSignal(t *testing.T) {
+	if os.Getenv("STRAYLIGHT_VAULT_PROMPT_CHILD") == "kill" {
+		signal.Notify(make(chan os.Signal, 1), syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+		fmt.Printf("pid=%d\n", os.Getpid())
+		_, err := TerminalPrompt("Vault password: ")
+		fmt.Printf("the prompt returned: %v\n", err)
+		return
+	}
+	scriptTool := ansibleTool(t, "script")
+	child := fmt.Sprintf("STRAYLIGHT_VAULT_PROMPT_CHILD=kill %q -test.run='^TestTerminalPromptRestoresTerminalOnSignal$'; echo status=$?; stty -a", os.Args[0])
+	cmd := exec.Command(scriptTool, "-qec", child, "/dev/null")
+	stdin, _ := cmd.StdinPipe() // open: script ends the session at its EOF
+	defer stdin.Close()
+	stdout, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	before := readUntil(t, stdout, "Vault password: ")
+	var pid int
+	if _, err := fmt.Sscanf(before[strings.Index(before, "pid="):], "pid=%d", &pid); err != nil {
+		t.Fatalf("no pid in %q", before)
+	}
+	if err := syscall.Kill(pid, syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	unblock := time.AfterFunc(10*time.Second, func() { stdin.Close() }) // bounds a hang; no timing assertion
+	defer unblock.Stop()
+	after, _ := io.ReadAll(stdout)
+	_ = cmd.Wait()
+	session := string(after)
+	if strings.Contains(session, "the prompt returned") || !strings.Contains(session, "status=143") {
+		t.Errorf("want the child ended by SIGTERM (status 143):\n%s", session)
+	}
+	settings := strings.Fields(session[strings.Index(session, "status="):])
+	for _, want := range []string{"echo", "icanon"} {
+		if !slices.Contains(settings, want) {
+			t.Errorf("the terminal was left without %s:\n%s", want, session)
+		}
 	}
 }
 
