@@ -548,7 +548,7 @@ func listCopy(l *ownedList, va *exec.VarArgs) (any, error) {
 }
 
 // dictUpdate is d.update([other], **kwargs): a mapping's items or a list
-// of pairs, then the keyword arguments (in name order: gonja keeps none).
+// of pairs, then the keyword arguments in the order written (kwargNames).
 func dictUpdate(d ownedDict, va *exec.VarArgs) (any, error) {
 	c := dictCall("update", va)
 	if err := c.expected(0, 1); err != nil {
@@ -559,7 +559,7 @@ func dictUpdate(d ownedDict, va *exec.VarArgs) (any, error) {
 			return nil, err
 		}
 	}
-	for _, key := range sortedKeys(c.kwargs) {
+	for _, key := range c.kwargOrder {
 		pyDict(d).set(key, c.kwargs[key])
 	}
 	return nil, nil

@@ -198,7 +198,7 @@ func (e *Engine) parse(key compileKey) *compiled {
 		return &compiled{err: err}
 	}
 	single := singleOutput(root)
-	qualified, uses := rewriteTree(root, prefixes, chainedComparisons(toks), &e.nodes)
+	qualified, uses := rewriteTree(root, treeFacts{prefixes: prefixes, chained: chainedComparisons(toks), kwargs: kwargsOrders(toks), keepsKwargs: keepsKwargsOrder(toks)}, &e.nodes)
 	e.addCollectionPlugins(qualified)
 	c := &compiled{root: root, cfg: cfg, names: names, single: single, qualified: qualified, unknown: e.unknownOf(uses), mutates: callsMutator(toks)}
 	c.fast = single != nil && single.Condition == nil && fastShape(single.Expression, e.fast)

@@ -24,6 +24,7 @@ type methodCall struct {
 	name, qualified string
 	args            []any
 	kwargs          map[string]any
+	kwargOrder      []string // kwargs' names as the call wrote them (kwargNames)
 }
 
 // strMethodCall is a call of str's method name.
@@ -49,9 +50,10 @@ func bindCall(name, qualified string, va *exec.VarArgs, value func(*exec.Value) 
 	}
 	if len(va.KwArgs) > 0 {
 		c.kwargs = make(map[string]any, len(va.KwArgs))
+		c.kwargOrder = kwargNames(va.KwArgs, valueString)
 	}
-	for key, arg := range va.KwArgs {
-		c.kwargs[key] = value(arg)
+	for _, key := range c.kwargOrder {
+		c.kwargs[key] = value(va.KwArgs[key])
 	}
 	return c
 }

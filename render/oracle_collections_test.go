@@ -23,6 +23,10 @@ func collectionsSuite(t *testing.T) oracleSuite {
 		{name: "coll_dict_methods", src: "{% set e = {'a': 1, 'b': 2} %}{{ e.update({'c': 3}) }}|{{ e.update(z=9) }}|{{ e.update([('p', 0)]) }}|{{ e.update({'a': 5}) }}|{{ e }}\n" +
 			"{{ e.pop('a') }}|{{ e.pop('q', 'dflt') }}|{{ e }}|{{ e.setdefault('q', 7) }}|{{ e.setdefault('b', 7) }}|{{ e.setdefault('n') }}|{{ e }}\n" +
 			"{{ e.popitem() }}|{{ e }}|{% set f = e.copy() %}{{ f.clear() }}{{ f }}|{{ e }}|{{ e.get('b') }}|{{ e.keys() | list }}|{{ e.values() | list }}|{{ e.items() | list }}|{{ {}.fromkeys(['x', 'y'], 0) }}\n"},
+		{name: "coll_kwargs_order", src: "{{ dict(port=80, name='x') }}|{{ dict(port=80, name='x') | to_json }}|{{ dict({'k': 0}, z=1, a=2) }}|{{ dict([('q', 1)], b=2, a=3) | list }}\n" +
+			"{% set e = {'m': 0} %}{{ e.update(z=1, y=2) }}{{ e }}|{% set ns = namespace(z=1, a=2) %}{{ ns.z }}{{ ns.a }}|{{ dict(z=1, a=2).items() | list }}\n"},
+		{name: "coll_kwargs_shadowed", src: "{% macro dict(a, b) %}{{ a }}{{ b }}{% endmacro %}{{ dict(b=1, a=2) }}|{% set e = {} %}{{ e.update(b=1, a=2) }}{{ e }}|{{ {'n': dict} is mapping }}\n"},
+		{name: "coll_kwargs_nested", src: "{{ dict(z=dict(y=1, x=2), a=[dict(q=1, p=2)], m=(dict(d=1, c=2) | dict2items)) | to_json }}\n"},
 		{name: "coll_nested", src: "{% set by = {} %}{% for u in users %}{% set _ = by.setdefault(u.name, []).append(loop.index) %}{% endfor %}{{ by }}\n" +
 			"{% set rows = [] %}{% for i in [1, 2] %}{% set _ = rows.append({'i': i}) %}{% endfor %}{% for r in rows %}{% set _ = r.update(j=r.i * 2) %}{% endfor %}{{ rows }}\n" +
 			"{% set m = {'k': []} %}{% set _ = m['k'].append(1) %}{% set _ = m.k.append(2) %}{{ m }}|{% set ns = namespace(items=[]) %}{% for i in [1, 2] %}{% set _ = ns.items.append(i) %}{% endfor %}{{ ns.items }}|" +

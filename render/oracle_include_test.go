@@ -24,6 +24,7 @@ func includesSuite(t *testing.T) oracleSuite {
 		"inc_jinja2line.j2":  "#jinja2: trim_blocks: False\nline {{ x }}\n",
 		"templates/inner.j2": "in templates/templates\n",
 		"inc_marked.j2":      "<< x >>{{ x }}(% if x %)!(% endif %)\n",
+		"inc_update.j2":      "{% macro update(a, b) %}{{ a }}-{{ b }}{% endmacro %}",
 	}}
 	crlfUntrimmed := &TemplateOptions{NewlineSequence: "\r\n", LstripBlocks: true}
 	marked := TemplateDefaults()
@@ -48,6 +49,7 @@ func includesSuite(t *testing.T) oracleSuite {
 		{name: "include_missing", src: "a\n{% include 'missing.j2' %}\n", wantError: true},
 		{name: "include_parent_dir", src: "{% include '../templates/inc_part.j2' %}\n", wantError: true},
 		{name: "import_context", src: "{% import 'inc_macros.j2' as m %}{% import 'inc_macros.j2' as mc with context %}{{ m.show() }}|{{ mc.show(p='p') }}|{{ m.v }}|{{ m._private | default('hidden') }}\n"},
+		{name: "import_kwargs_order", src: "{% import 'inc_update.j2' as m %}{{ m.update(b=1, a=2) }}|{{ dict(b=1, a=2) }}|{% set d = {} %}{{ d.update(b=1, a=2) }}{{ d }}\n"},
 		{name: "from_import", src: "{% from 'inc_macros.j2' import show as s, v %}{% from 'inc_macros.j2' import show with context %}{{ s() }}{{ v }}|{{ show() }}\n"},
 		{name: "from_import_missing", src: "{% from 'inc_macros.j2' import nosuch %}[{{ nosuch is defined }}]\n"},
 	}

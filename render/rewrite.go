@@ -45,27 +45,36 @@ func internalFunctions() map[string]any {
 
 // rewriter walks a tree once: seen holds the nodes visited, wrapped the
 // expressions already given a wrapper (whose slot then holds the wrapper).
-// prefixes are the collection prefixes written before names
-// (shortFilterNames), qualified the names given theirs back (qualify).
+// qualified are the names given their collection prefix back (qualify).
 // index tells which values can hold an expression: the walk skips the rest.
 type rewriter struct {
+	treeFacts
 	index     *nodeIndex
 	seen      map[uintptr]bool
 	wrapped   map[nodes.Expression]bool
-	prefixes  map[int]string
 	qualified []qualifiedUse
 	uses      []qualifiedUse // every filter and test called by name
 	macros    []*nodes.Macro // the macros whose body is being walked, innermost last
-	// chained are the positions of the comparison operators that
-	// continue a chain (chainedComparisons).
-	chained map[int]bool
+}
+
+// treeFacts are what the rewriter reads from the template's tokens:
+// prefixes are the collection prefixes written before names
+// (shortFilterNames), chained the positions of the comparison operators
+// that continue a chain (chainedComparisons), kwargs the calls' keyword
+// argument orders (kwargsOrders), and keepsKwargs tells which calls get
+// theirs (keepsKwargsOrder).
+type treeFacts struct {
+	prefixes    map[int]string
+	chained     map[int]bool
+	kwargs      map[*tokens.Token][]string
+	keepsKwargs func(*nodes.Call) bool
 }
 
 // rewriteTree rewrites root in place and returns the filters and tests
 // written with a collection prefix (qualify) and every filter and test
 // the tree calls by name (uses).
-func rewriteTree(root *nodes.Template, prefixes map[int]string, chained map[int]bool, index *nodeIndex) (qualified, uses []qualifiedUse) {
-	rw := &rewriter{index: index, seen: map[uintptr]bool{}, wrapped: map[nodes.Expression]bool{}, prefixes: prefixes, chained: chained}
+func rewriteTree(root *nodes.Template, facts treeFacts, index *nodeIndex) (qualified, uses []qualifiedUse) {
+	rw := &rewriter{treeFacts: facts, index: index, seen: map[uintptr]bool{}, wrapped: map[nodes.Expression]bool{}}
 	for _, node := range root.Nodes {
 		rw.value(reflect.ValueOf(node))
 	}
@@ -130,6 +139,8 @@ func (rw *rewriter) pointer(v reflect.Value) {
 	case *nodes.Macro:
 		rw.macros = append(rw.macros, n)
 		defer func() { rw.macros = rw.macros[:len(rw.macros)-1] }()
+	case *nodes.Call:
+		orderKwargs(n, rw.kwargs, rw.keepsKwargs)
 	}
 	rewriteNode(v.Interface())
 	rw.value(v.Elem())
