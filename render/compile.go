@@ -191,7 +191,7 @@ func (e *Engine) parse(key compileKey) *compiled {
 	short, prefixes := shortFilterNames(blanked, key.delimiters)
 	toks := lexTokens(short, cfg)
 	toks, names := fixTokens(toks, values)
-	toks = nestNegations(rewriteConditionals(toks))
+	toks = bracketMembershipOperands(nestNegations(rewriteConditionals(toks)))
 	statements := positionedStatements{set: e.env.ControlStructures, toks: toks, loops: includeLoopStates(toks), raws: key.rawTexts(raws)}
 	root, err := parser.NewParser("template", tokens.NewStream(toks), cfg, e.loader, statements).Parse()
 	if err != nil {

@@ -17,6 +17,9 @@ func comparisonsSuite(t *testing.T) oracleSuite {
 		{name: "pow_zero_negative", src: "{{ 0.0 ** -1 }}\n", wantError: true},
 		{name: "in_string_needs_string", src: "{{ 1 in '12' }}\n", wantError: true},
 		{name: "in_strings", src: "{{ '1' in '12' }} {{ 'x' in ['x'] }} {{ 1 in [1.0] }} {{ 'b' in {'b': 1} }}\n"},
+		{name: "in_filtered_operand", src: "{{ 'a' in 'xa' | upper }} {{ 'x' in [{'name': 'x'}] | map(attribute='name') | list }} {{ 'a' not in 'xa' | upper }} {{ 3 in nums | select('odd') | list }} {{ 'b' in ['b', 'a'] | sort | first }}\n" +
+			"{{ 'a' in 'x' ~ 'a' }} {{ 2 in [1] + [2] }} {{ 3 in [1] + [2] }} {{ 1 in [1] * 2 }} {{ 1 in nums and 'a' in 'xa' | upper }} {{ 'y' if 2 in nums | map('int') | list else 'n' }} {{ 1 is in nums }}\n" +
+			"{% for n in nums | unique if n in nums | select('odd') | list %}{{ n }}{% endfor %} {% if 'x' in [{'name': 'x'}] | map(attribute='name') | list %}found{% else %}missing{% endif %}\n"},
 		{name: "cmp_str_int", src: "{{ port_s > 1024 }}\n", wantError: true},
 		{name: "cmp_none_int", src: "{{ none < 1 }}\n", wantError: true},
 		{name: "cmp_list_items", src: "{{ [1] < ['a'] }}\n", wantError: true},

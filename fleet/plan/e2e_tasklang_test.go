@@ -208,6 +208,11 @@ const e2eLangPlaybook = `- name: The task language
       vars:
         imp_var: imported-var
       when: inventory_hostname in groups['gpu']
+    - name: A condition on a membership in a filtered list (t1 only)
+      copy:
+        content: "member\n"
+        dest: "{{ e2e_out }}/{{ inventory_hostname }}-member.txt"
+      when: inventory_hostname in groups['gpu'] | reject('equalto', 't2') | list
     - name: Include a file named by a variable
       include_tasks: "{{ dyn_file }}"
     - name: Include vars from a file
