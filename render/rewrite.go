@@ -140,10 +140,22 @@ func (rw *rewriter) pointer(v reflect.Value) {
 		rw.macros = append(rw.macros, n)
 		defer func() { rw.macros = rw.macros[:len(rw.macros)-1] }()
 	case *nodes.Call:
+		adoptReceiver(n)
 		orderKwargs(n, rw.kwargs, rw.keepsKwargs)
 	}
 	rewriteNode(v.Interface())
 	rw.value(v.Elem())
+}
+
+// adoptReceiver gives a method call on a bracketed receiver,
+// `(v | string).split('.')`, the receiver gonja's parser leaves out
+// (nodes.Call.Parent, which it sets for `v.split('.')`): without it gonja's
+// evaluator looked for no method, and the call failed as "not callable".
+// Oracle: method_bracketed_receiver, both cores.
+func adoptReceiver(c *nodes.Call) {
+	if get, ok := c.Func.(*nodes.GetAttribute); ok && c.Parent == nil {
+		c.Parent = get.Node
+	}
 }
 
 // implicitArguments gives the innermost macro being walked Jinja2's
