@@ -134,9 +134,11 @@ func pyPow(a, b any, _ bool) (any, error) {
 		return nil, err
 	}
 	if ints && ib >= 0 {
-		if result, exact := intPow(ia, ib); exact {
-			return result, nil
+		result, exact := intPow(ia, ib)
+		if !exact {
+			return nil, intOverflow(ia, "**", ib)
 		}
+		return result, nil
 	}
 	if ints {
 		fa, fb = float64(ia), float64(ib)
@@ -188,7 +190,7 @@ func pyMul(a, b any, _ bool) (any, error) {
 	if isSequence(a) || isSequence(b) {
 		return nil, fmt.Errorf("can't multiply sequence by non-int of type '%s'", typeName(nonSequence(a, b)))
 	}
-	return arithmetic("*", a, b, func(x, y int) int { return x * y }, func(x, y float64) float64 { return x * y })
+	return arithmetic("*", a, b, mulInt, func(x, y float64) float64 { return x * y })
 }
 
 // repeated is seq times times, when seq is a str, list or tuple.
@@ -232,7 +234,7 @@ func nonSequence(a, b any) any {
 
 // pySub is Python's - on numbers (a bool is 1 or 0).
 func pySub(a, b any, _ bool) (any, error) {
-	return arithmetic("-", a, b, func(x, y int) int { return x - y }, func(x, y float64) float64 { return x - y })
+	return arithmetic("-", a, b, subInt, func(x, y float64) float64 { return x - y })
 }
 
 // notFilter is Python's not: a bool, whatever the operand's type.
@@ -265,33 +267,73 @@ func truthFilter(_ *exec.Evaluator, in *exec.Value, _ *exec.VarArgs) *exec.Value
 }
 
 func addNumbers(a, b any) (any, error) {
-	return arithmetic("+", a, b, func(x, y int) int { return x + y }, func(x, y float64) float64 { return x + y })
+	return arithmetic("+", a, b, addInt, func(x, y float64) float64 { return x + y })
 }
 
 // arithmetic applies a Python operator to two numbers: ints (a bool is 1
-// or 0) give an int, anything with a float a float.
-func arithmetic(op string, a, b any, ints func(int, int) int, floats func(float64, float64) float64) (any, error) {
+// or 0) give an int, anything with a float a float. ints reports whether
+// its result fits in an int (intOverflow).
+func arithmetic(op string, a, b any, ints func(int, int) (int, bool), floats func(float64, float64) float64) (any, error) {
 	ia, ib, fa, fb, bothInts, err := numbers(a, b)
 	switch {
 	case err != nil:
 		return nil, fmt.Errorf("unsupported operand type(s) for %s: '%s' and '%s'", op, typeName(a), typeName(b))
 	case bothInts:
-		return ints(ia, ib), nil
+		result, fits := ints(ia, ib)
+		if !fits {
+			return nil, intOverflow(ia, op, ib)
+		}
+		return result, nil
 	}
 	return floats(fa, fb), nil
 }
 
-// intPow is exact integer exponentiation; exact is false on overflow.
-func intPow(base, exp int) (int, bool) {
-	result := 1
-	for i := 0; i < exp; i++ {
-		next := result * base
-		if base != 0 && next/base != result {
-			return 0, false
-		}
-		result = next
+// intOverflow is the error of an int operation whose result does not fit
+// in 64 bits. Python's ints have no bound, and it computes such a result
+// exactly; the engine's are Go's, and wrapping around
+// (9223372036854775807 + 1 was negative, 4294967296 * 4294967296 was 0)
+// or turning to a float (2 ** 64) would render a wrong number: it fails
+// the task instead (docs/ansible-semantics.md §5).
+func intOverflow(a int, op string, b int) error {
+	return fmt.Errorf("integer overflow: %d %s %d does not fit in 64 bits (Python computes it exactly; straylight's integers are 64-bit)", a, op, b)
+}
+
+// addInt, subInt and mulInt are +, - and * on ints; fits is false on
+// overflow.
+func addInt(x, y int) (sum int, fits bool) {
+	sum = x + y
+	return sum, (y >= 0) == (sum >= x)
+}
+
+func subInt(x, y int) (diff int, fits bool) {
+	diff = x - y
+	return diff, (y >= 0) == (diff <= x)
+}
+
+func mulInt(x, y int) (product int, fits bool) {
+	if x == 0 || y == 0 {
+		return 0, true
 	}
-	return result, true
+	product = x * y
+	wrapped := product/y != x || (x == -1 && y == math.MinInt) || (y == -1 && x == math.MinInt)
+	return product, !wrapped
+}
+
+// intPow is exact integer exponentiation by squaring (so that 1 ** 10 **
+// 12 does not loop 10 ** 12 times); exact is false on overflow. A square
+// is taken only while exponent bits remain, and then the result holds it:
+// its overflow is the result's.
+func intPow(base, exp int) (result int, exact bool) {
+	result, exact = 1, true
+	for exp > 0 && exact {
+		if exp&1 == 1 {
+			result, exact = mulInt(result, base)
+		}
+		if exp >>= 1; exp > 0 && exact {
+			base, exact = mulInt(base, base)
+		}
+	}
+	return result, exact
 }
 
 func pyFloorDiv(a, b any, _ bool) (any, error) {
@@ -302,6 +344,9 @@ func pyFloorDiv(a, b any, _ bool) (any, error) {
 	if ints {
 		if ib == 0 {
 			return nil, errZeroDivision
+		}
+		if ia == math.MinInt && ib == -1 {
+			return nil, intOverflow(ia, "//", ib)
 		}
 		return floorDivInt(ia, ib), nil
 	}
