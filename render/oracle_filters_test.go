@@ -48,6 +48,7 @@ func filtersSuite(t *testing.T) oracleSuite {
 		{name: "to_nice_json", src: "{{ data | to_nice_json }}\n{{ data.nested | to_nice_json(indent=2) }}\n{{ {} | to_nice_json }}\n"},
 		{name: "to_yaml", src: "{{ data | to_yaml }}---\n{{ ordered | to_yaml }}{{ data.flags | to_yaml }}{{ 'plain' | to_yaml }}{{ 'yes' | to_yaml }}{{ 5 | to_yaml }}{{ '' | to_yaml }}{{ [] | to_yaml }}{{ none | to_yaml }}"},
 		{name: "to_nice_yaml", src: "{{ data | to_nice_yaml }}---\n{{ data | to_nice_yaml(indent=2) }}---\n{{ data.nested | to_nice_yaml }}{{ {'a': [1, 2]} | to_nice_yaml(indent=2) }}"},
+		{name: "yaml_simple_keys", src: "{{ {'': 1, 'a' * 128: 2, 'b' * 129: 3, 'é' * 64: 4, 'é' * 65: 5, 'x\ny': 6} | to_nice_yaml }}{{ {'': [1], 'k': ''} | to_yaml }}{{ [{'': 0}] | to_nice_yaml(indent=2) }}"},
 		{name: "from_yaml", src: "{{ ('a: 1\nb: [x, yes]\nc: {d: 0755}\n' | from_yaml) | to_json }} {{ ('' | from_yaml) is none }} {{ (data.nested | from_yaml) == data.nested }} {{ ({'x': 'y: 1'} | to_nice_yaml | from_yaml).x }}\n"},
 		{name: "to_yaml_indent", src: "config:\n  {{ data.nested | to_nice_yaml(indent=2) | indent(2) }}\n"},
 		{name: "regex_replace", src: `{{ 'hello world' | regex_replace('o', '0') }} {{ 'abc123' | regex_replace('(\\d+)', '<\\1>') }} {{ 'ab' | regex_replace('(?P<x>a)', '\\g<x>\\g<x>') }} {{ 'A-b' | regex_replace('[a-z]', 'X', ignorecase=true) }} {{ 'C:\\dir\\f' | regex_replace('\\\\', '/') }} {{ 'a\nb' | regex_replace('^b', 'B', multiline=true) }} {{ 'x' | regex_replace('x', '$1\\n') }} {{ 'v1.2' | regex_replace('^v(\\d+)\\.(\\d+)$', '\\2.\\1') }}` + "\n"},

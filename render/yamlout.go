@@ -311,10 +311,14 @@ func (e *yamlEmitter) blockMapping(node *yamlNode) {
 	e.popIndent()
 }
 
-// isSimpleKey is check_simple_key for the keys we emit (scalars).
+// isSimpleKey is libyaml's yaml_emitter_check_simple_key for the keys we
+// emit (scalars): one line of at most 128 bytes. Ansible dumps with
+// libyaml's emitter where PyYAML has it (module_utils/common/yaml.py,
+// CSafeDumper), and every Ansible install here has: PyYAML's own emitter
+// counts characters, wants fewer than 128 and writes an empty key in the
+// explicit form (a "?" line), libyaml as a quoted empty string.
 func isSimpleKey(key *yamlNode) bool {
-	a := analyzeScalar(key.scalar)
-	return utf8.RuneCountInString(key.scalar) < 128 && !a.empty && !a.multiline
+	return len(key.scalar) <= 128 && !analyzeScalar(key.scalar).multiline
 }
 
 func (e *yamlEmitter) scalar(node *yamlNode) {
