@@ -1,6 +1,7 @@
 package render
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -58,8 +59,30 @@ func roundToward(in any, precision int, method string) (any, error) {
 		return nil, fmt.Errorf("must be real number, not %s", typeName(in))
 	}
 	scale := math.Pow(10, float64(precision))
-	if method == "ceil" {
-		return math.Ceil(f*scale) / scale, nil
+	whole, err := pyFloorOrCeil(f*scale, method)
+	if err != nil {
+		return nil, err
 	}
-	return math.Floor(f*scale) / scale, nil
+	return whole / scale, nil
+}
+
+// pyFloorOrCeil is Python's math.floor or math.ceil: an int, so an
+// infinity or NaN fails as CPython's conversion does, and a zero has no
+// sign (Jinja2 then divides the int: round(0, 'ceil') of -0.5 is 0.0, not
+// -0.0).
+func pyFloorOrCeil(x float64, method string) (float64, error) {
+	switch {
+	case math.IsInf(x, 0):
+		return 0, errors.New("cannot convert float infinity to integer")
+	case math.IsNaN(x):
+		return 0, errors.New("cannot convert float NaN to integer")
+	}
+	whole := math.Floor(x)
+	if method == "ceil" {
+		whole = math.Ceil(x)
+	}
+	if whole == 0 {
+		whole = 0 // an int zero: +0.0
+	}
+	return whole, nil
 }
