@@ -7,8 +7,6 @@ import (
 	"sort"
 
 	"github.com/nikolalohinski/gonja/v2/exec"
-	"github.com/nikolalohinski/gonja/v2/nodes"
-	"github.com/nikolalohinski/gonja/v2/parser"
 	"github.com/nikolalohinski/gonja/v2/tokens"
 )
 
@@ -729,51 +727,6 @@ func collectionMethods() (*exec.MethodSet[[]any], *exec.MethodSet[map[string]any
 		dicts[name] = plainDictMutator(name)
 	}
 	return exec.NewMethodSet(lists), exec.NewMethodSet(dicts)
-}
-
-// owningSet is gonja's {% set name = ... %} binding name to owning's
-// value: a list or dict the render changes in place, in a loop's body too
-// (where a rebinding would last one iteration).
-type owningSet struct {
-	Inner exec.ControlStructure
-	name  string
-}
-
-func owningSetParser(gonjaSet parser.ControlStructureParser) parser.ControlStructureParser {
-	return func(p *parser.Parser, args *parser.Parser) (nodes.ControlStructure, error) {
-		name := setTargetName(args)
-		statement, err := gonjaSet(p, args)
-		if err != nil || name == "" {
-			return statement, err
-		}
-		if inner, ok := statement.(exec.ControlStructure); ok {
-			return &owningSet{Inner: inner, name: name}, nil
-		}
-		return statement, nil
-	}
-}
-
-// setTargetName is the name {% set name = ... %} assigns, or "" for other
-// targets (ns.attr, a, b) and for the block form.
-func setTargetName(args *parser.Parser) string {
-	if args.Current(tokens.Name) == nil || args.Peek(tokens.Assign) == nil {
-		return ""
-	}
-	return args.Current().Val
-}
-
-func (s *owningSet) Position() *tokens.Token { return s.Inner.Position() }
-func (s *owningSet) String() string          { return s.Inner.String() }
-
-// Execute implements exec.ControlStructure.
-func (s *owningSet) Execute(r *exec.Renderer, tag *nodes.ControlStructureBlock) error {
-	if err := s.Inner.Execute(r, tag); err != nil {
-		return err
-	}
-	if value, ok := r.Environment.Context.Get(s.name); ok {
-		r.Environment.Context.Set(s.name, owning(value))
-	}
-	return nil
 }
 
 // callsMutator tells whether a template calls a method that changes a

@@ -26,11 +26,12 @@ func newEnvironment(dataTagging func() bool) *exec.Environment {
 	}
 }
 
-// gonjaStatements are the statements gonja runs as Jinja2 does; include,
-// import and from are ours (include.go), extends is refused.
+// gonjaStatements are the statements gonja runs as Jinja2 does; set, with
+// and filter (statements.go), include, import and from (include.go) are
+// ours, extends is refused.
 var gonjaStatements = []string{
-	"autoescape", "block", "filter", "if",
-	"macro", "raw", "set", "with", "do", "break", "continue", "trans", "call",
+	"autoescape", "block", "if",
+	"macro", "raw", "do", "break", "continue", "trans", "call",
 }
 
 func newControlStructures() *exec.ControlStructureSet {
@@ -42,8 +43,7 @@ func newControlStructures() *exec.ControlStructureSet {
 	}
 	gonjaFor, _ := builtins.ControlStructures.Get("for")
 	set["for"] = orderedForParser(gonjaFor)
-	gonjaSet, _ := builtins.ControlStructures.Get("set")
-	set["set"] = owningSetParser(gonjaSet)
+	set["set"], set["with"], set["filter"] = setParser, withParser, filterParser // statements.go
 	set["include"], set["import"], set["from"] = includeParser, importParser, fromParser
 	set["extends"] = extendsParser
 	set["raw"] = rawParser

@@ -37,6 +37,10 @@ func constructsSuite(t *testing.T) oracleSuite {
 		{name: "dict_methods", src: "{{ d.keys() | list }}|{{ d.values() | list }}|{{ d.get('k') }}|{{ d.get('zz', 'dflt') }}|{{ d.get('zz') }}|{% for k, v in d.items() %}{{ k }}={{ v }};{% endfor %}|{{ dict(a=1, b=2) }}\n"},
 		{name: "lowercase_literals", src: "{{ none }}|{{ true and not false }}|{{ none is none }}|{{ [none, true, false] }}|{{ {'n': none} }}\n"},
 	}
+	cases = append(cases, oracleCase{name: "statements_rewritten", src: "{% set ok = '2.1' is version('2.0', '>=') %}{{ ok }}|{% set x = 2 ** 3 %}{{ x }}|{% set d = dict(b=1, a=2) %}{{ d }}|" +
+		"{% set p = ('1.2.3' | string).split('.') %}{{ p }}|{% set t = (1, 2) %}{{ t }}|{% set z = 'a' in 'xa' | upper %}{{ z }}|{% set c = 2 ** 2 if false else 3 ** 2 %}{{ c }}\n" +
+		"{% with a = 2 ** 3, s = ('a,b' | upper).split(',') %}{{ a }}{{ s }}{% endwith %}|{% filter upper %}{{ 2 ** 3 }}{{ (1, 'x') }}{% endfilter %}|{% filter replace('a', 'o') | upper %}banana{% endfilter %}\n" +
+		"{% set b %}{{ 2 ** 2 }}{% if 'v' is version('u', '>') %}!{% endif %}{% endset %}{{ b }}|{% set ns = namespace(v=0) %}{% set ns.v = 3 ** 2 %}{{ ns.v }}|{% set l = [] %}{% for i in [1, 2] %}{% set _ = l.append(i ** 2) %}{% endfor %}{{ l }}\n"})
 	return oracleSuite{name: "constructs", repo: repo, cases: append(cases, markerCases()...)}
 }
 

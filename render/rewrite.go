@@ -16,8 +16,8 @@ import (
 // literals become calls of tupleFunc, and some operators calls too (see
 // operators.go): gonja passes a failing argument on without calling the
 // function, keeping the error intact. Only nodes
-// reachable through exported fields can be rewritten (gonja's
-// {% set %}...{% endset %} body is not): those print gonja's way.
+// reachable through exported fields can be rewritten: the set, with and
+// filter statements are the engine's own for that (statements.go).
 
 const (
 	finalizeFunc = "__straylight_finalize"
