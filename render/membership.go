@@ -66,31 +66,21 @@ func forStatementIns(toks []*tokens.Token) map[int]bool {
 	return marked
 }
 
-// membershipOperandEnd is where the operand starting at start ends: at
-// the first comparison, and, or, comma, colon, =, inline if or else,
-// closing bracket or tag end outside brackets opened after start.
+// membershipOperandEnd is where the operand starting at start ends: as a
+// negation's operand does (negationEnd), and at a comparison, another in
+// or the not of not in as well (the not of `is not` is the test's).
 func membershipOperandEnd(toks []*tokens.Token, start int) int {
-	depth := 0
-	for k := start; k < len(toks); k++ {
-		switch t := toks[k]; t.Type {
-		case tokens.LeftParenthesis, tokens.LeftBracket, tokens.LeftBrace:
-			depth++
-		case tokens.RightParenthesis, tokens.RightBracket, tokens.RightBrace:
-			if depth == 0 {
-				return k
-			}
-			depth--
-		case tokens.Equals, tokens.Ne, tokens.GreaterThan, tokens.GreaterThanOrEqual, tokens.LowerThan, tokens.LowerThanOrEqual,
-			tokens.In, tokens.Not, tokens.And, tokens.Or, tokens.Comma, tokens.Colon, tokens.Assign,
-			tokens.VariableEnd, tokens.BlockEnd, tokens.EOF:
-			if depth == 0 && !(t.Type == tokens.Not && k > 0 && toks[k-1].Type == tokens.Is) {
-				return k
-			}
-		case tokens.Name:
-			if depth == 0 && (t.Val == "if" || t.Val == "else") {
-				return k
-			}
-		}
+	return operandEnd(toks, start, func(k int) bool {
+		t := toks[k].Type
+		isTestNot := t == tokens.Not && k > 0 && toks[k-1].Type == tokens.Is
+		return endsClause(t) || (isComparison(t) && !isTestNot)
+	})
+}
+
+func isComparison(t tokens.Type) bool {
+	switch t {
+	case tokens.Equals, tokens.Ne, tokens.GreaterThan, tokens.GreaterThanOrEqual, tokens.LowerThan, tokens.LowerThanOrEqual, tokens.In, tokens.Not:
+		return true
 	}
-	return len(toks)
+	return false
 }

@@ -30,6 +30,13 @@ func nestNegations(toks []*tokens.Token) []*tokens.Token {
 // first and, or, comma, colon, =, inline if or else, closing bracket or
 // tag end outside brackets opened after start.
 func negationEnd(toks []*tokens.Token, start int) int {
+	return operandEnd(toks, start, func(k int) bool { return endsClause(toks[k].Type) })
+}
+
+// operandEnd is where the operand starting at start ends: at an inline if
+// or else, a closing bracket, or a token ends accepts, outside brackets
+// opened after start.
+func operandEnd(toks []*tokens.Token, start int, ends func(k int) bool) int {
 	depth := 0
 	for k := start; k < len(toks); k++ {
 		switch t := toks[k]; t.Type {
@@ -40,17 +47,27 @@ func negationEnd(toks []*tokens.Token, start int) int {
 				return k
 			}
 			depth--
-		case tokens.And, tokens.Or, tokens.Comma, tokens.Colon, tokens.Assign, tokens.VariableEnd, tokens.BlockEnd, tokens.EOF:
-			if depth == 0 {
-				return k
-			}
 		case tokens.Name:
 			if depth == 0 && (t.Val == "if" || t.Val == "else") {
+				return k
+			}
+		default:
+			if depth == 0 && ends(k) {
 				return k
 			}
 		}
 	}
 	return len(toks)
+}
+
+// endsClause tells whether a token ends a boolean operand: and, or, a
+// comma, a colon, =, or the tag's end.
+func endsClause(t tokens.Type) bool {
+	switch t {
+	case tokens.And, tokens.Or, tokens.Comma, tokens.Colon, tokens.Assign, tokens.VariableEnd, tokens.BlockEnd, tokens.EOF:
+		return true
+	}
+	return false
 }
 
 // bracket is a bracket token placed where at is.

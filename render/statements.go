@@ -61,15 +61,25 @@ func (s *setStatement) parseBody(p, args *parser.Parser) (nodes.ControlStructure
 	if !args.End() {
 		return nil, args.Error("Expected '=' or end of tag for block-set.", args.Current())
 	}
-	body, endArgs, err := p.WrapUntil("endset")
+	body, err := wrapUntilEnd(p, "endset")
+	if err != nil {
+		return nil, err
+	}
+	s.Body = body
+	return s, nil
+}
+
+// wrapUntilEnd is the statement's body, up to its end tag, which takes no
+// arguments.
+func wrapUntilEnd(p *parser.Parser, end string) (*nodes.Wrapper, error) {
+	body, endArgs, err := p.WrapUntil(end)
 	if err != nil {
 		return nil, err
 	}
 	if !endArgs.End() {
-		return nil, endArgs.Error("endset takes no arguments", nil)
+		return nil, endArgs.Error(end+" takes no arguments", nil)
 	}
-	s.Body = body
-	return s, nil
+	return body, nil
 }
 
 func (s *setStatement) Position() *tokens.Token { return s.At }
@@ -171,12 +181,9 @@ func withParser(p *parser.Parser, args *parser.Parser) (nodes.ControlStructure, 
 			return nil, args.Error("Expected ',' between the with's assignments.", args.Current())
 		}
 	}
-	body, endArgs, err := p.WrapUntil("endwith")
+	body, err := wrapUntilEnd(p, "endwith")
 	if err != nil {
 		return nil, err
-	}
-	if !endArgs.End() {
-		return nil, endArgs.Error("endwith takes no arguments", nil)
 	}
 	w.Body = body
 	return w, nil
@@ -223,12 +230,9 @@ func filterParser(p *parser.Parser, args *parser.Parser) (nodes.ControlStructure
 	if len(f.Filters) == 0 {
 		return nil, args.Error("filter needs a filter.", args.Current())
 	}
-	body, endArgs, err := p.WrapUntil("endfilter")
+	body, err := wrapUntilEnd(p, "endfilter")
 	if err != nil {
 		return nil, err
-	}
-	if !endArgs.End() {
-		return nil, endArgs.Error("endfilter takes no arguments", nil)
 	}
 	f.Body = body
 	return f, nil
