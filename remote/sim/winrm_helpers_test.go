@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"log"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -172,6 +173,41 @@ type masterzenOptions struct {
 	auth             string // "" (Basic), "ntlm" (go-ntlmssp, unsealed) or "ntlm-sealed" (masterzen's Encryption)
 }
 
+// oneConnectionAtATime is a dial that opens a connection only once the
+// previous one is closed. NTLM authenticates a connection, and
+// masterzen's ClientNTLM builds a transport that dials a new connection
+// whenever it finds none idle: go-ntlmssp's next handshake leg could start
+// before the last response's connection was back in the pool, and go out
+// on another one, which the lab (as Windows) refuses with 401 — a test
+// that failed now and then (the race stage of .ci/run, once). straylight's
+// own client keeps one connection per host (remote/winrm_http.go,
+// MaxConnsPerHost: 1); with this dial the library's transport waits for
+// its idle connection instead.
+func oneConnectionAtATime() func(network, addr string) (net.Conn, error) {
+	free := make(chan struct{}, 1)
+	free <- struct{}{}
+	return func(network, addr string) (net.Conn, error) {
+		<-free
+		conn, err := net.Dial(network, addr)
+		if err != nil {
+			free <- struct{}{}
+			return nil, err
+		}
+		return &releasingConn{Conn: conn, release: sync.OnceFunc(func() { free <- struct{}{} })}, nil
+	}
+}
+
+// releasingConn frees its dial's slot when closed.
+type releasingConn struct {
+	net.Conn
+	release func()
+}
+
+func (c *releasingConn) Close() error {
+	defer c.release()
+	return c.Conn.Close()
+}
+
 func (l *winrmLab) masterzen(t *testing.T, o masterzenOptions) *winrm.Client {
 	t.Helper()
 	if o.operationTimeout == "" {
@@ -187,7 +223,7 @@ func (l *winrmLab) masterzen(t *testing.T, o masterzenOptions) *winrm.Client {
 	params := winrm.NewParameters(o.operationTimeout, "en-US", 153600)
 	switch o.auth {
 	case "ntlm":
-		params.TransportDecorator = func() winrm.Transporter { return &winrm.ClientNTLM{} }
+		params.TransportDecorator = func() winrm.Transporter { return winrm.NewClientNTLMWithDial(oneConnectionAtATime()) }
 	case "ntlm-sealed":
 		params.TransportDecorator = func() winrm.Transporter {
 			enc, err := winrm.NewEncryption("ntlm")
