@@ -175,7 +175,7 @@ func dictGlobal(args *exec.VarArgs) *exec.Value {
 			return exec.AsValue(err)
 		}
 	}
-	for _, key := range kwargNames(args.KwArgs, valueString) {
+	for _, key := range kwargNames(args.KwArgs) {
 		out.set(key, toPy(args.KwArgs[key]))
 	}
 	return exec.AsValue(out)

@@ -128,22 +128,28 @@ func isNameToken(tok *tokens.Token, name string) bool {
 
 // kwargNames are kwargs' names in the order the call wrote them
 // (kwargsOrderArg), else in name order; the order itself is not one of
-// them. value reads the order's string.
-func kwargNames[V any](kwargs map[string]V, value func(V) string) []string {
-	given, ok := kwargs[kwargsOrderArg]
-	if !ok {
-		return sortedKeys(kwargs)
+// them.
+func kwargNames(kwargs map[string]*exec.Value) []string {
+	if given, ok := kwargs[kwargsOrderArg]; ok {
+		if order := strings.Fields(given.String()); namesEvery(order, kwargs) {
+			return order
+		}
 	}
-	order := strings.Fields(value(given))
+	return withoutOrder(sortedKeys(kwargs))
+}
+
+// namesEvery tells whether order names each keyword argument but the
+// order itself.
+func namesEvery(order []string, kwargs map[string]*exec.Value) bool {
 	if len(order) != len(kwargs)-1 {
-		return withoutOrder(sortedKeys(kwargs))
+		return false
 	}
 	for _, name := range order {
 		if _, ok := kwargs[name]; !ok {
-			return withoutOrder(sortedKeys(kwargs))
+			return false
 		}
 	}
-	return order
+	return true
 }
 
 func withoutOrder(names []string) []string {
@@ -155,6 +161,3 @@ func withoutOrder(names []string) []string {
 	}
 	return out
 }
-
-// valueString is a gonja value's string (kwargNames over VarArgs.KwArgs).
-func valueString(v *exec.Value) string { return v.String() }

@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/nikolalohinski/gonja/v2/exec"
 	"github.com/nikolalohinski/gonja/v2/tokens"
 )
 
@@ -55,7 +56,13 @@ func TestImportAliases(t *testing.T) {
 // An order that does not name the keyword arguments given is not used:
 // they come in name order, the order itself never among them.
 func TestKwargNamesFallBackToNameOrder(t *testing.T) {
-	id := func(s string) string { return s }
+	values := func(m map[string]string) map[string]*exec.Value {
+		out := map[string]*exec.Value{}
+		for k, v := range m {
+			out[k] = exec.AsValue(v)
+		}
+		return out
+	}
 	cases := []struct {
 		kwargs map[string]string
 		want   []string
@@ -66,7 +73,7 @@ func TestKwargNamesFallBackToNameOrder(t *testing.T) {
 		{map[string]string{"b": "", "a": "", kwargsOrderArg: "b"}, []string{"a", "b"}},
 	}
 	for _, c := range cases {
-		if got := kwargNames(c.kwargs, id); !reflect.DeepEqual(got, c.want) {
+		if got := kwargNames(values(c.kwargs)); !reflect.DeepEqual(got, c.want) {
 			t.Errorf("%v: got %q, want %q", c.kwargs, got, c.want)
 		}
 	}

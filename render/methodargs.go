@@ -50,7 +50,7 @@ func bindCall(name, qualified string, va *exec.VarArgs, value func(*exec.Value) 
 	}
 	if len(va.KwArgs) > 0 {
 		c.kwargs = make(map[string]any, len(va.KwArgs))
-		c.kwargOrder = kwargNames(va.KwArgs, valueString)
+		c.kwargOrder = kwargNames(va.KwArgs)
 	}
 	for _, key := range c.kwargOrder {
 		c.kwargs[key] = value(va.KwArgs[key])

@@ -105,17 +105,19 @@ func (s *setStatement) value(r *exec.Renderer) (*exec.Value, error) {
 	}
 	expr := s.Expression
 	if s.Condition != nil {
-		if cond := r.Eval(s.Condition); cond.IsError() {
+		cond := r.Eval(s.Condition)
+		if cond.IsError() {
 			return nil, cond
-		} else if cond.IsNil() || !cond.IsTrue() {
+		}
+		if cond.IsNil() || !cond.IsTrue() {
 			expr = s.Alternative
 		}
 	}
-	if value := r.Eval(expr); value.IsError() {
+	value := r.Eval(expr)
+	if value.IsError() {
 		return nil, value
-	} else {
-		return value, nil
 	}
+	return value, nil
 }
 
 // assign sets a name (its list or dict owned), an attribute or an item.
