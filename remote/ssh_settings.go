@@ -210,6 +210,16 @@ func (r *varReader) readConnection(s *SSHSettings) {
 	}
 }
 
+// BecomeFromVars is the privilege escalation a host's variables ask for
+// (ansible_become, ansible_become_method, ansible_become_user and the
+// password), whatever its connection.
+func BecomeFromVars(vars VarLookup) (Become, error) {
+	r := varReader{get: vars}
+	var b Become
+	r.readBecome(&b)
+	return b, r.err
+}
+
 func (r *varReader) readBecome(b *Become) {
 	if enabled := r.boolean("ansible_become"); enabled != nil {
 		b.Enabled = *enabled

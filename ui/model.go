@@ -83,7 +83,7 @@ func undeployed(p *plan.Plan, host string) bool {
 		return false
 	}
 	for _, f := range hp.Files {
-		if f.Changes() {
+		if f.Changes() && !f.CheckOnly { // a check_mode task changes nothing
 			return true
 		}
 	}

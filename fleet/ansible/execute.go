@@ -70,6 +70,10 @@ type frame struct {
 	tags   []string
 	dir    string     // where relative task files are looked for first
 	env    []EnvEntry // environment entries of the play, role entry, blocks and includes
+	kw     Keywords   // the play's, role entry's, blocks' and imports' keywords, innermost over
+	// refused: why every task here is listed, not run (a role entry
+	// keyword straylight does not honour).
+	refused string
 	// chain is Ansible's dep chain of the role whose tasks run
 	// (Block._dep_chain): the roles it is a meta dependency of, or was
 	// included from, outermost first, then itself; parents are that role's
@@ -80,6 +84,9 @@ type frame struct {
 	parents []*Role
 	include map[string]any
 }
+
+// keywords are what t runs with: its own keywords over the frame's.
+func (f frame) keywords(t *Task) Keywords { return f.kw.Under(t.Keywords) }
 
 // maxIncludeDepth stops include loops (a file including itself).
 const maxIncludeDepth = 40
@@ -93,7 +100,7 @@ func (r *Repo) newWalker(run *PlayRun, w *HostTasks, play *HostScope, hosts []st
 // flushing handlers where Ansible's Play.compile does: after pre_tasks,
 // after roles and tasks (not between them), and at the end of the play.
 func (wk *walker) playTasks() error {
-	top := frame{base: wk.play, tags: wk.run.Play.Tags, dir: wk.run.Playbook.Dir, env: wk.run.Play.Environment}
+	top := frame{base: wk.play, tags: wk.run.Play.Tags, dir: wk.run.Playbook.Dir, env: wk.run.Play.Environment, kw: wk.run.Play.Keywords}
 	if err := wk.tasks(top, wk.run.Play.PreTasks); err != nil {
 		return err
 	}
@@ -140,15 +147,20 @@ func copyOrNil[V any](m map[string]V) map[string]V {
 	return maps.Clone(m)
 }
 
-// playRole runs a role entry of the play's roles: its params, conditions
-// and tags apply to each of its tasks.
+// playRole runs a role entry of the play's roles: its params, vars,
+// conditions, tags, environment and keywords apply to each of its tasks.
 func (wk *walker) playRole(top frame, role *Role, ref RoleRef, parents []*Role) error {
 	f := top
 	f.params = ref.Params
+	f.vars = mergeMaps(top.vars, wk.repo.entryVars(ref))
+	if ref.Refused != "" {
+		f.refused = fmt.Sprintf("its role entry (%s) sets %s, which straylight does not honour", ref.At, ref.Refused)
+	}
 	f.when = append(slices.Clip(top.when), ref.When...)
 	f.tags = AppendUnique(slices.Clone(top.tags), ref.Tags...)
 	f.dir = filepath.Join(role.Dir, "tasks")
 	f.env = append(slices.Clip(top.env), ref.Environment...)
+	f.kw = top.kw.Under(ref.Keywords)
 	f.parents = parents[max(0, len(parents)-1):] // Role._parents: the role whose dependency it is
 	f.chain = append(slices.Clip(parents), role)
 	return wk.tasks(f, role.Tasks)
@@ -181,6 +193,7 @@ func (wk *walker) task(f frame, t *Task) error {
 		inner.when = append(slices.Clip(f.when), t.When...)
 		inner.tags = tags
 		inner.env = append(slices.Clip(f.env), t.Environment...)
+		inner.kw = f.kw.Under(t.Keywords)
 		if t.IsBlock {
 			return wk.block(inner, t)
 		}
@@ -272,7 +285,7 @@ func (wk *walker) loopFailed(f frame, t *Task, loopErr error) error {
 	if ok, err := wk.holds(hs, f, t); err == nil && !ok {
 		return nil
 	}
-	return wk.failed(t, atKey(t, "loop", loopErr))
+	return wk.failed(f, t, atKey(t, "loop", loopErr))
 }
 
 // once runs the task for one loop item (or without a loop).
@@ -289,13 +302,13 @@ func (wk *walker) once(f frame, t *Task, item map[string]any) error {
 		return wk.handOver(t, reason)
 	}
 	if err != nil {
-		return wk.failed(t, err)
+		return wk.failed(f, t, err)
 	}
 	if !c.holds {
 		wk.register(t, nil, true)
 		return nil
 	}
-	if wk.skipRunOnce(t) {
+	if wk.skipRunOnce(f, t) {
 		return nil
 	}
 	if wk.discovery && mayStartServer(t) {
@@ -304,6 +317,12 @@ func (wk *walker) once(f frame, t *Task, item map[string]any) error {
 	switch {
 	case t.Unsupported != "" && !(wk.discovery && writesFile(t)):
 		wk.unsupported(t, t.Unsupported)
+		return nil
+	case f.refused != "" && !(wk.discovery && writesFile(t)):
+		wk.unsupported(t, f.refused)
+		return nil
+	case f.keywords(t).Templated != "":
+		wk.unsupported(t, f.keywords(t).templatedReason())
 		return nil
 	case c.unsupported != "":
 		wk.unsupported(t, c.unsupported)
@@ -318,7 +337,7 @@ func (wk *walker) once(f frame, t *Task, item map[string]any) error {
 		wk.w.Files = wk.w.Files[:n]
 		return wk.handOver(t, reason)
 	}
-	err = wk.failed(t, err)
+	err = wk.failed(f, t, err)
 	wk.settle(t, wk.w.Files[n:], c.onlyIf)
 	return err
 }
@@ -336,14 +355,14 @@ func (wk *walker) settle(t *Task, planned []*FileTask, onlyIf *ResultCondition) 
 
 // failed applies ignore_errors: a failing task that ignores errors is
 // listed, with the error, and the play goes on.
-func (wk *walker) failed(t *Task, err error) error {
+func (wk *walker) failed(f frame, t *Task, err error) error {
 	if err == nil {
 		return nil
 	}
 	if gerr := wk.gatherFailure(err); gerr != nil {
 		return &InputError{At: t.At, Msg: fmt.Sprintf("task %q needs gathered facts: %v", t.Label(), gerr)}
 	}
-	if t.IgnoreErrors {
+	if f.keywords(t).IgnoresErrors() {
 		wk.unsupported(t, "failed, and ignore_errors is set: "+err.Error())
 		return nil
 	}
@@ -361,8 +380,8 @@ func (wk *walker) unsupported(t *Task, reason string) {
 }
 
 // skipRunOnce: a run_once task runs on the play's first host only.
-func (wk *walker) skipRunOnce(t *Task) bool {
-	return t.RunOnce && len(wk.hosts) > 0 && wk.hosts[0] != wk.w.Host && !t.Module.isFactModule()
+func (wk *walker) skipRunOnce(f frame, t *Task) bool {
+	return f.keywords(t).OnceOnly() && len(wk.hosts) > 0 && wk.hosts[0] != wk.w.Host && !t.Module.isFactModule()
 }
 
 func (m Module) isFactModule() bool { return m == ModSetFact || m == ModIncludeVars }
@@ -507,7 +526,7 @@ func (wk *walker) fileTask(f frame, t *Task, hs *HostScope) error {
 	if err := filemod.CheckPSEnv(env); err != nil && t.Module.IsWindowsTask() {
 		return &InputError{At: entries[len(entries)-1].At, Key: "environment", Msg: err.Error()}
 	}
-	return wk.w.addFileTask(hs, wk.run, t, wk.play, wk.flush, env)
+	return wk.w.addFileTask(hs, wk.run, t, wk.play, wk.flush, env, f.keywords(t))
 }
 
 // environmentUnsupported: straylight passes a task's environment to a

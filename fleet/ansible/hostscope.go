@@ -356,7 +356,7 @@ func (c *runLayerCache) of(r *Repo, run *PlayRun) *runLayers {
 func newRunLayers(r *Repo, run *PlayRun) *runLayers {
 	l := &runLayers{
 		defaults:  inventory.AsLayer(r.layerWith(run.roleDefaults(), inventory.LayerRoleDefault, run.roleOrigins(true)), inventory.LayerRoleDefault),
-		vars:      inventory.AsLayer(r.layerWith(run.roleVars(), inventory.LayerRoleVars, run.roleOrigins(false)), inventory.LayerRoleVars),
+		vars:      inventory.AsLayer(r.layerWith(run.roleVars(r.exportsEntryVars(run)), inventory.LayerRoleVars, run.roleOrigins(false)), inventory.LayerRoleVars),
 		extra:     inventory.AsLayer(r.layer(r.ExtraVars, inventory.LayerExtraVars), inventory.LayerExtraVars),
 		playHosts: stringsAsList(run.Hosts),
 	}

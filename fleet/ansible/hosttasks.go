@@ -185,9 +185,15 @@ type FileTask struct {
 	Content []byte
 	Src     string // DiscoveryFiles: the template or file rendered, relative to the repository
 	Attrs   FileAttrs
-	// Become is the play's become keywords with the task's over them (the
-	// host's ansible_become* variables beat both).
+	// Become is the become keywords the task runs with: its own over its
+	// blocks', imports', role entry's and play's (Keywords; the host's
+	// ansible_become* variables beat them all).
 	Become BecomeSpec
+	// NoLog, IgnoreErrors and CheckOnly are the task's no_log,
+	// ignore_errors and check_mode as it runs with them (Keywords).
+	// CheckOnly: Ansible runs the task in check mode even in a real run,
+	// so an apply reports its change and makes none.
+	NoLog, IgnoreErrors, CheckOnly bool
 	// File and Edit are the arguments of a file task, or of a lineinfile
 	// or blockinfile task (Content is then empty: the planner computes it
 	// from the host's state).
@@ -362,7 +368,7 @@ func (w *HostTasks) AddUnsupported(run *PlayRun, t *Task, reason string) {
 	w.Unsupported = append(w.Unsupported, NewUnsupported(run, t, reason))
 }
 
-func (w *HostTasks) addFileTask(hs *HostScope, run *PlayRun, t *Task, play *HostScope, flush int, env []filemod.EnvVar) error {
+func (w *HostTasks) addFileTask(hs *HostScope, run *PlayRun, t *Task, play *HostScope, flush int, env []filemod.EnvVar, kw Keywords) error {
 	rt, err := hs.renderFileTask(run, t)
 	if err != nil {
 		return err
@@ -390,7 +396,7 @@ func (w *HostTasks) addFileTask(hs *HostScope, run *PlayRun, t *Task, play *Host
 		return nil
 	}
 	w.Files = append(w.Files, &FileTask{Run: run, Task: t, Scope: hs, Play: play, Dest: rt.dest, Content: rt.content,
-		Attrs: rt.attrs, Become: run.Play.Become.Over(t.Become), Flush: flush, File: rt.file, Edit: rt.edit, Service: rt.service, Command: rt.command, ChangedWhen: rt.changedWhen, Vaulted: rt.vaulted,
+		Attrs: rt.attrs, Become: kw.Become, NoLog: kw.HidesOutput(), IgnoreErrors: kw.IgnoresErrors(), CheckOnly: kw.ChecksOnly(), Flush: flush, File: rt.file, Edit: rt.edit, Service: rt.service, Command: rt.command, ChangedWhen: rt.changedWhen, Vaulted: rt.vaulted,
 		WinService: rt.winService, WinCommand: rt.winCommand, Container: rt.container})
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/straylight-fleet/straylight/fleet/filemod"
 	"github.com/straylight-fleet/straylight/fleet/inventory"
 	"github.com/straylight-fleet/straylight/render"
+	"gopkg.in/yaml.v3"
 )
 
 // static runs import_tasks and import_role: the file or role is brought in
@@ -34,6 +35,9 @@ func (wk *walker) include(f frame, t *Task, hs *HostScope) error {
 	defer func() { wk.depth-- }()
 	args, err := wk.includeArgs(t, hs)
 	if err != nil {
+		return err
+	}
+	if f, err = applied(f, t, args["apply"]); err != nil {
 		return err
 	}
 	if t.Module == ModIncludeTasks || t.Module == ModImportTasks {
@@ -362,4 +366,46 @@ func readVarsFileOrigins(root, path string) (map[string]any, map[string]inventor
 	}
 	vars, err := decodeMap(RelTo(root, path), node)
 	return vars, nodeOrigins(path, node), err
+}
+
+// applied is the frame an include_tasks or include_role runs its tasks in
+// with its apply argument: Ansible puts a block holding those keywords
+// around the included tasks (TaskInclude.build_parent_block,
+// lib/ansible/playbook/task_include.py at v2.14.18), so its tags and
+// Keywords reach each of them. An apply key straylight does not honour is
+// an error naming it, rather than one silently dropped.
+func applied(f frame, t *Task, apply any) (frame, error) {
+	if apply == nil {
+		return f, nil
+	}
+	m, ok := apply.(map[string]any)
+	if !ok {
+		return f, &InputError{At: t.At, Key: "apply", Msg: fmt.Sprintf("Expected a dict for apply but got %T", apply)}
+	}
+	var kw Keywords
+	for _, key := range slices.Sorted(maps.Keys(m)) {
+		if err := applyKey(&f, &kw, t, key, m[key]); err != nil {
+			return f, err
+		}
+	}
+	f.kw = f.kw.Under(kw)
+	return f, nil
+}
+
+// applyKey lays one apply key on the frame: tags join the included
+// tasks' tags, a keyword joins kw.
+func applyKey(f *frame, kw *Keywords, t *Task, key string, value any) error {
+	if key == "tags" {
+		f.tags = AppendUnique(slices.Clone(f.tags), tagStrings(value)...)
+		return nil
+	}
+	var node yaml.Node
+	if err := node.Encode(value); err != nil {
+		return &InputError{At: t.At, Key: "apply", Msg: err.Error()}
+	}
+	ok, err := kw.setKeyword(t.At.File, key, &node)
+	if !ok && err == nil {
+		err = &InputError{At: t.At, Key: "apply", Msg: fmt.Sprintf("apply keyword %q is not supported by straylight (it honours tags, become, become_user, become_method, no_log, ignore_errors, run_once and check_mode there)", key)}
+	}
+	return err
 }

@@ -756,7 +756,7 @@ func (wk *walker) setup(f frame, t *Task, hs *HostScope) error {
 	if wk.repo.facts == nil {
 		return nil
 	}
-	src := wk.repo.facts.Facts(wk.w.Host, hs.conn, wk.run.Play.Become.Over(t.Become), wk.setupEnvironment(f, t, hs))
+	src := wk.repo.facts.Facts(wk.w.Host, hs.conn, f.keywords(t).Become, wk.setupEnvironment(f, t, hs))
 	wk.runs = append(wk.runs, sel)
 	wk.gathered = wk.repo.injected(selectedFacts{src, slices.Clone(wk.runs)})
 	if wk.discovery {

@@ -20,19 +20,21 @@ type Playbook struct {
 
 // Play is one play of a playbook.
 type Play struct {
-	Name        string
-	Hosts       string // host pattern
-	Connection  string // play keyword; ansible_connection overrides it
-	Vars        map[string]any
-	Roles       []RoleRef
-	PreTasks    []*Task // run before the roles
-	Tasks       []*Task // run after the roles
-	PostTasks   []*Task // run last
-	Handlers    []*Task
-	VarsFiles   []string                    // as written (may be templates); entries that are lists: the first file found
-	VarOrigins  map[string]inventory.Origin // where each key under vars is written: the order of its mappings
-	Tags        []string
-	Become      BecomeSpec // the play's become keywords
+	Name       string
+	Hosts      string // host pattern
+	Connection string // play keyword; ansible_connection overrides it
+	Vars       map[string]any
+	Roles      []RoleRef
+	PreTasks   []*Task // run before the roles
+	Tasks      []*Task // run after the roles
+	PostTasks  []*Task // run last
+	Handlers   []*Task
+	VarsFiles  []string                    // as written (may be templates); entries that are lists: the first file found
+	VarOrigins map[string]inventory.Origin // where each key under vars is written: the order of its mappings
+	Tags       []string
+	// Keywords are the play's become, no_log, ignore_errors, run_once and
+	// check_mode, which its tasks inherit.
+	Keywords
 	Environment []EnvEntry // the play's environment keyword, as written
 	GatherFacts *bool      // gather_facts; nil when unset (ansible.cfg's gathering decides)
 	Serial      bool       // serial is set: hosts run in batches
@@ -48,7 +50,28 @@ type RoleRef struct {
 	Tags   []string
 	// Environment is the entry's environment keyword, as written.
 	Environment []EnvEntry
-	At          Located
+	// Keywords are the entry's become, no_log, ignore_errors, run_once
+	// and check_mode, which the role's tasks inherit.
+	Keywords
+	// Vars are the entry's vars keyword: the role's tasks see them below
+	// the role's own vars/main.yml (Role.get_vars).
+	Vars map[string]any
+	// Refused names an entry keyword straylight does not honour: every
+	// task of the role is listed as unsupported, none silently run
+	// without it.
+	Refused string
+	At      Located
+}
+
+// roleEntryRefused are the keywords Ansible reads on a role entry
+// (RoleDefinition's and RoleInclude's attributes, the rest being the
+// role's params: lib/ansible/playbook/role/definition.py
+// _split_role_params) that straylight does not honour.
+var roleEntryRefused = map[string]bool{
+	"connection": true, "port": true, "remote_user": true, "module_defaults": true,
+	"ignore_unreachable": true, "diff": true, "any_errors_fatal": true, "throttle": true,
+	"timeout": true, "debugger": true, "become_flags": true, "become_exe": true,
+	"delegate_to": true, "delegate_facts": true,
 }
 
 // playKeywords are the play keys straylight honours. Others make every task of
@@ -58,6 +81,7 @@ var playKeywords = map[string]bool{
 	"post_tasks": true, "handlers": true, "vars": true, "connection": true,
 	"gather_facts": true, "tags": true, "vars_files": true, "serial": true, "collections": true,
 	"become": true, "become_user": true, "become_method": true, "environment": true,
+	"no_log": true, "ignore_errors": true, "run_once": true, "check_mode": true,
 }
 
 // LoadPlaybook parses a playbook file.
@@ -118,6 +142,9 @@ func parsePlay(file string, n *yaml.Node) (*Play, error) {
 }
 
 func (p *Play) set(file, key string, v *yaml.Node) error {
+	if ok, err := p.setKeyword(file, key, v); ok {
+		return err
+	}
 	var err error
 	switch key {
 	case "name":
@@ -145,8 +172,6 @@ func (p *Play) set(file, key string, v *yaml.Node) error {
 		p.Tags = tagList(v)
 	case "handlers":
 		p.Handlers, err = parseTasks(file, v, true)
-	case "become", "become_user", "become_method":
-		err = p.Become.setBecomeKey(file, key, v)
 	case "gather_facts":
 		p.GatherFacts, err = boolKeyword(file, key, v)
 	case "environment":
@@ -228,6 +253,9 @@ func parseRoleRef(file string, n *yaml.Node) (RoleRef, error) {
 		return RoleRef{}, err
 	}
 	ref := RoleRef{At: at, Params: map[string]any{}}
+	if err := ref.setKeywords(file, n, params); err != nil {
+		return RoleRef{}, err
+	}
 	for k, val := range params {
 		switch k {
 		case "role", "name":
@@ -246,6 +274,30 @@ func parseRoleRef(file string, n *yaml.Node) (RoleRef, error) {
 		return RoleRef{}, &InputError{At: at, Key: "role", Msg: "role entry has no name"}
 	}
 	return ref, nil
+}
+
+// setKeywords takes the entry's keywords out of params: Keywords, vars,
+// and the ones straylight refuses (Refused, the first in the entry).
+func (ref *RoleRef) setKeywords(file string, n *yaml.Node, params map[string]any) error {
+	for _, kv := range mapPairs(n) {
+		key := kv[0].Value
+		ok, err := ref.setKeyword(file, key, kv[1])
+		switch {
+		case err != nil:
+			return err
+		case ok:
+		case key == "vars":
+			if ref.Vars, err = decodeMap(file, kv[1]); err != nil {
+				return err
+			}
+		case roleEntryRefused[key] && ref.Refused == "":
+			ref.Refused = key
+		case !roleEntryRefused[key]:
+			continue
+		}
+		delete(params, key)
+	}
+	return nil
 }
 
 // anyList is a value as a list: itself when it is one, else a list of one.

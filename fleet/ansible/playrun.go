@@ -1,6 +1,8 @@
 package ansible
 
 import (
+	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/straylight-fleet/straylight/fleet/inventory"
@@ -48,13 +50,17 @@ func (r *PlayRun) roleDefaults() map[string]any {
 	return out
 }
 
-// roleVars merges roles' vars/main.yml (play-wide, as Ansible exposes them).
-func (r *PlayRun) roleVars() map[string]any {
+// roleVars merges roles' vars/main.yml (play-wide, as Ansible exposes
+// them), each over its role entry's vars keyword when withEntries (before
+// ansible-core 2.15 the entry's vars were exported too, below the role's:
+// Role.get_vars at v2.14.18 combines self.vars, then _role_vars).
+func (r *PlayRun) roleVars(withEntries bool) map[string]any {
 	out := map[string]any{}
-	for _, role := range r.Roles {
-		for k, v := range role.Vars {
-			out[k] = v
+	for i, role := range r.Roles {
+		if withEntries && i < len(r.Entries) { // an included role has no entry
+			maps.Copy(out, r.Entries[i].Vars)
 		}
+		maps.Copy(out, role.Vars)
 	}
 	return out
 }
@@ -97,6 +103,43 @@ func (r *PlayRun) HandlerEnvironment(h *Task) []EnvEntry {
 		}
 	}
 	return append(env, h.Environment...)
+}
+
+// HandlerKeywords are the keywords a handler runs with: its own over its
+// role entry's (a role's handler) over the play's.
+func (r *PlayRun) HandlerKeywords(h *Task) Keywords {
+	kw := r.Play.Keywords
+	if entry := r.handlerEntry(h); entry != nil {
+		kw = kw.Under(entry.Keywords)
+	}
+	return kw.Under(h.Keywords)
+}
+
+// HandlerUnsupported is why straylight does not run the handler for its
+// keywords (a template, check_mode true, a role entry keyword it does not
+// honour), or "".
+func (r *PlayRun) HandlerUnsupported(h *Task) string {
+	kw := r.HandlerKeywords(h)
+	entry := r.handlerEntry(h)
+	switch {
+	case kw.Templated != "":
+		return kw.templatedReason()
+	case kw.ChecksOnly():
+		return "its check_mode is true: Ansible runs the handler in check mode, which straylight does not"
+	case entry != nil && entry.Refused != "":
+		return fmt.Sprintf("its role entry (%s) sets %s, which straylight does not honour", entry.At, entry.Refused)
+	}
+	return ""
+}
+
+// handlerEntry is the role entry of a role's handler, or nil.
+func (r *PlayRun) handlerEntry(h *Task) *RoleRef {
+	for i, role := range r.Roles {
+		if containsTask(role.Handlers, h) {
+			return &r.Entries[i]
+		}
+	}
+	return nil
 }
 
 func containsTask(list []*Task, t *Task) bool {

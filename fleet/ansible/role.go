@@ -27,6 +27,36 @@ type Role struct {
 	defaultOrigins, varOrigins map[string]inventory.Origin
 }
 
+// entryVars are a role entry's vars keyword as only its role's tasks see
+// them (ansible-core 2.15 and later, which scoped them to the role:
+// Role.get_vars at v2.19.14 combines them after the role's vars/main.yml
+// and its params, in the role vars tier); they then rank above the
+// role's vars and below block and task vars, as the frame's vars do.
+// Before 2.15 they are play-wide, below the role's vars (roleVars), and
+// this is nil.
+func (r *Repo) entryVars(ref RoleRef) map[string]any {
+	if len(ref.Vars) == 0 || !r.entryVarsScoped() {
+		return nil
+	}
+	return ref.Vars
+}
+
+// entryVarsScoped: ansible-core 2.15 scoped a role entry's vars keyword
+// to its role (ansible/ansible 0b678d5).
+func (r *Repo) entryVarsScoped() bool { return versionAtLeast(r.CoreVersion(), 2, 15) }
+
+// exportsEntryVars: run's role entries' vars are play-wide (some entry
+// has vars, under an ansible-core before 2.15). The core is asked only
+// then.
+func (r *Repo) exportsEntryVars(run *PlayRun) bool {
+	for _, e := range run.Entries {
+		if len(e.Vars) > 0 {
+			return !r.entryVarsScoped()
+		}
+	}
+	return false
+}
+
 // roleSearchPath is Ansible's order: <playbook dir>/roles, roles_path, then the
 // playbook dir itself.
 func roleSearchPath(playbookDir string, rolesPath []string) []string {

@@ -209,31 +209,30 @@ func parseYAMLBool(s string) (bool, bool) {
 
 // Task is one task, block or handler.
 type Task struct {
-	Name        string
-	ModuleName  string // as written
-	Module      Module // empty when unsupported
-	Args        map[string]any
-	FreeForm    string // shell/command text, or k=v arguments
-	Notify      []string
-	Listen      []string
-	NoLog       bool
-	Become      BecomeSpec // the task's own become keywords
-	Unsupported string     // why straylight cannot run it; empty when it can
-	Role        string     // the role it came from, if any
-	RoleDir     string     // that role's directory (templates/, files/, tasks/)
+	Name       string
+	ModuleName string // as written
+	Module     Module // empty when unsupported
+	Args       map[string]any
+	FreeForm   string // shell/command text, or k=v arguments
+	Notify     []string
+	Listen     []string
+	// Keywords are the task's own become, no_log, ignore_errors, run_once
+	// and check_mode; what it runs with is them over what encloses it.
+	Keywords
+	Unsupported string // why straylight cannot run it; empty when it can
+	Role        string // the role it came from, if any
+	RoleDir     string // that role's directory (templates/, files/, tasks/)
 	At          Located
 
-	When         []any          // conditions, all of which must hold
-	Loop         any            // loop, with_items, … as written (nil: no loop)
-	LoopKind     string         // "loop", "items", "list", "dict", "fileglob"
-	LoopControl  map[string]any // loop_var, index_var, label
-	Vars         map[string]any
-	Tags         []string
-	Register     string
-	DelegateTo   string
-	RunOnce      bool
-	IgnoreErrors bool
-	IsBlock      bool
+	When        []any          // conditions, all of which must hold
+	Loop        any            // loop, with_items, … as written (nil: no loop)
+	LoopKind    string         // "loop", "items", "list", "dict", "fileglob"
+	LoopControl map[string]any // loop_var, index_var, label
+	Vars        map[string]any
+	Tags        []string
+	Register    string
+	DelegateTo  string
+	IsBlock     bool
 	// Environment is the task's (or block's, or include's) environment
 	// keyword: its entries as written, templated where the task runs.
 	Environment []EnvEntry
@@ -295,20 +294,43 @@ func parseTask(file string, n *yaml.Node) (*Task, error) {
 	return t, t.checkIncludeKeywords()
 }
 
-// checkIncludeKeywords refuses environment on include_tasks and
-// include_role as Ansible does: it is not among a TaskInclude's
-// VALID_INCLUDE_KEYWORDS (lib/ansible/playbook/task_include.py:42-44,
-// 87-99 at c9ac477e; import_tasks and import_role take it).
+// checkIncludeKeywords refuses environment, become, become_user,
+// become_method and check_mode on include_tasks and include_role as
+// Ansible does: they are not among a TaskInclude's VALID_INCLUDE_KEYWORDS
+// (lib/ansible/playbook/task_include.py:42-44, 87-99 at c9ac477e;
+// import_tasks and import_role take them).
 func (t *Task) checkIncludeKeywords() error {
 	mod := moduleNames[t.ModuleName]
-	if t.Environment == nil || (mod != ModIncludeTasks && mod != ModIncludeRole) {
+	key := t.invalidIncludeKeyword()
+	if key == "" || (mod != ModIncludeTasks && mod != ModIncludeRole) {
 		return nil
 	}
 	class := map[Module]string{ModIncludeTasks: "TaskInclude", ModIncludeRole: "IncludeRole"}[mod]
-	return &InputError{At: t.At, Key: "environment", Msg: fmt.Sprintf("'environment' is not a valid attribute for a %s", class)}
+	return &InputError{At: t.At, Key: key, Msg: fmt.Sprintf("'%s' is not a valid attribute for a %s", key, class)}
+}
+
+// invalidIncludeKeyword is the first keyword the task sets that an
+// include may not have, or "".
+func (t *Task) invalidIncludeKeyword() string {
+	switch {
+	case t.Environment != nil:
+		return "environment"
+	case t.Become.Set:
+		return "become"
+	case t.Become.User != "":
+		return "become_user"
+	case t.Become.Method != "":
+		return "become_method"
+	case t.CheckMode != nil:
+		return "check_mode"
+	}
+	return ""
 }
 
 func (t *Task) setKey(file, key string, v *yaml.Node) error {
+	if ok, err := t.setKeyword(file, key, v); ok {
+		return err
+	}
 	switch key {
 	case "name":
 		t.Name = v.Value
@@ -316,12 +338,6 @@ func (t *Task) setKey(file, key string, v *yaml.Node) error {
 		t.Notify = stringList(v)
 	case "listen":
 		t.Listen = stringList(v)
-	case "no_log":
-		t.NoLog = yamlBool(v)
-	case "run_once":
-		t.RunOnce = yamlBool(v)
-	case "ignore_errors":
-		t.IgnoreErrors = yamlBool(v)
 	case "delegate_to":
 		t.DelegateTo = v.Value
 	case "register":
@@ -332,8 +348,6 @@ func (t *Task) setKey(file, key string, v *yaml.Node) error {
 		args, err := decodeMap(file, v)
 		t.mergeArgs(args)
 		return err
-	case "become", "become_user", "become_method":
-		return t.Become.setBecomeKey(file, key, v)
 	default:
 		return t.setStructure(file, key, v)
 	}
@@ -394,22 +408,6 @@ func conditionList(file string, v *yaml.Node) ([]any, error) {
 		return list, nil
 	}
 	return []any{a}, nil
-}
-
-func yamlBool(v *yaml.Node) bool {
-	var b bool
-	if v.Decode(&b) == nil {
-		return b
-	}
-	return isTrueWord(v.Value)
-}
-
-func isTrueWord(s string) bool {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "true", "yes", "on", "1", "y":
-		return true
-	}
-	return false
 }
 
 // tagList reads tags: a list, or a string of comma-separated tags.
@@ -566,4 +564,112 @@ func emptyEnvEntry(e any) bool {
 		return len(x) == 0
 	}
 	return false
+}
+
+// Keywords are the task keywords straylight honours that a task inherits
+// from what encloses it — its play, its role entry, its blocks, and the
+// import_tasks and import_role that brought it in — when it does not set
+// them itself: the innermost value set wins, keyword by keyword
+// (lib/ansible/playbook/task.py and block.py, _get_parent_attribute, at
+// v2.14.18). An include_tasks or include_role is loaded dynamically, so
+// Ansible passes over it: what encloses the include reaches the included
+// tasks, the include's own keywords do not (and become, check_mode and
+// environment are refused on it: checkIncludeKeywords).
+type Keywords struct {
+	Become       BecomeSpec
+	NoLog        *bool
+	IgnoreErrors *bool
+	RunOnce      *bool
+	// CheckMode true: the task runs in check mode even when the playbook
+	// does not. Ansible reports what it would change and changes nothing
+	// (an apply writes nothing for it; its handlers are notified).
+	CheckMode *bool
+	// Templated names a keyword written as a template ("{{ … }}"), which
+	// straylight does not evaluate: a task it reaches is listed as
+	// unsupported.
+	Templated string
+}
+
+// Under is k with inner's keywords over it: each keyword inner sets wins.
+func (k Keywords) Under(inner Keywords) Keywords {
+	k.Become = k.Become.Over(inner.Become)
+	k.NoLog = innerOr(inner.NoLog, k.NoLog)
+	k.IgnoreErrors = innerOr(inner.IgnoreErrors, k.IgnoreErrors)
+	k.RunOnce = innerOr(inner.RunOnce, k.RunOnce)
+	k.CheckMode = innerOr(inner.CheckMode, k.CheckMode)
+	if inner.Templated != "" {
+		k.Templated = inner.Templated
+	}
+	return k
+}
+
+func innerOr(inner, outer *bool) *bool {
+	if inner != nil {
+		return inner
+	}
+	return outer
+}
+
+// HidesOutput: no_log is true.
+func (k Keywords) HidesOutput() bool { return isTrue(k.NoLog) }
+
+// IgnoresErrors: ignore_errors is true.
+func (k Keywords) IgnoresErrors() bool { return isTrue(k.IgnoreErrors) }
+
+// OnceOnly: run_once is true.
+func (k Keywords) OnceOnly() bool { return isTrue(k.RunOnce) }
+
+// ChecksOnly: check_mode is true.
+func (k Keywords) ChecksOnly() bool { return isTrue(k.CheckMode) }
+
+func isTrue(b *bool) bool { return b != nil && *b }
+
+// setKeyword reads key into k when it is one of Keywords; false when it
+// is not.
+func (k *Keywords) setKeyword(file, key string, v *yaml.Node) (bool, error) {
+	var flag **bool
+	switch key {
+	case "become", "become_user", "become_method":
+		return true, k.setBecome(file, key, v)
+	case "no_log":
+		flag = &k.NoLog
+	case "ignore_errors":
+		flag = &k.IgnoreErrors
+	case "run_once":
+		flag = &k.RunOnce
+	case "check_mode":
+		flag = &k.CheckMode
+	default:
+		return false, nil
+	}
+	return true, k.setFlag(file, key, v, flag)
+}
+
+func (k *Keywords) setBecome(file, key string, v *yaml.Node) error {
+	if key == "become" && isTemplate(v) {
+		k.Templated = key
+		return nil
+	}
+	return k.Become.setBecomeKey(file, key, v)
+}
+
+// setFlag reads a boolean keyword as Ansible's boolean() does; a template
+// is noted (Templated), anything else is an error naming the key.
+func (k *Keywords) setFlag(file, key string, v *yaml.Node, flag **bool) error {
+	if isTemplate(v) {
+		k.Templated = key
+		return nil
+	}
+	b, err := boolKeyword(file, key, v)
+	*flag = b
+	return err
+}
+
+func isTemplate(v *yaml.Node) bool {
+	return v.Kind == yaml.ScalarNode && (strings.Contains(v.Value, "{{") || strings.Contains(v.Value, "{%"))
+}
+
+// templatedReason is why a task reaching a templated keyword is listed.
+func (k Keywords) templatedReason() string {
+	return fmt.Sprintf("its %s keyword (its own or inherited) is a template, which straylight does not evaluate for keywords", k.Templated)
 }

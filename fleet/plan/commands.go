@@ -20,6 +20,9 @@ type CommandChange struct {
 	// Unchanged: it runs, and reports ok (changed_when: false, or a
 	// compose action that changes nothing, commands.go).
 	Unchanged bool `json:"unchanged,omitempty"`
+	// Skipped: the task's check_mode is true and it has no creates or
+	// removes, so Ansible skips it (recordCheckedCommand).
+	Skipped bool `json:"skipped,omitempty"`
 }
 
 // planCommand decides a command task: with creates or removes, from what
@@ -41,8 +44,35 @@ func (hf *hostFiles) planCommand(ctx context.Context, w *hostWork, f *fileWork) 
 		}
 		skipped = a.Skipped(answer)
 	}
+	if c.CheckOnly {
+		recordCheckedCommand(f, skipped, a.Creates != "" || a.Removes != "")
+		return nil
+	}
 	hf.recordCommand(f, skipped)
 	return nil
+}
+
+// recordCheckedCommand decides a command task whose check_mode is true as
+// the module decides in check mode (lib/ansible/modules/command.py at
+// v2.14.18, main(): nothing runs): its creates or removes skipping it is
+// ok; without them it is skipped; with them, and the command due, it is
+// changed (unless changed_when is false).
+func recordCheckedCommand(f *fileWork, skipped string, guarded bool) {
+	c := f.change
+	c.Action, c.Script = ActionNone, ""
+	cc := &CommandChange{Summary: skipped, Unchanged: f.changedWhen != nil && !*f.changedWhen}
+	switch {
+	case skipped != "":
+	case !guarded:
+		cc.Skipped, cc.Summary = true, "check_mode: Command would have run if not in check mode"
+	default:
+		cc.Summary = "would run if not in check mode"
+		if !cc.Unchanged {
+			c.Action = ActionUpdate
+		}
+	}
+	c.NewSHA256 = sha256Hex(nil)
+	c.Command = cc
 }
 
 // guard runs the module's chdir, creates and removes test on the host.
@@ -72,7 +102,7 @@ func (hf *hostFiles) recordCommand(f *fileWork, skipped string) {
 		}
 	}
 	c.NewSHA256 = sha256Hex([]byte(c.Script))
-	c.Command, c.IgnoreErrors = cc, f.task.IgnoreErrors
+	c.Command = cc
 }
 
 // planWinCommand decides a win_command or win_shell task: with creates
@@ -81,6 +111,10 @@ func (hf *hostFiles) recordCommand(f *fileWork, skipped string) {
 func (hf *hostFiles) planWinCommand(ctx context.Context, w *hostWork, f *fileWork) error {
 	a := f.winCommand
 	if windowsOnly(w, f) {
+		return nil
+	}
+	if f.change.CheckOnly {
+		w.wouldFail(f, fmt.Sprintf("%s with check_mode true: straylight has no Windows host to check the module's check mode against; Ansible decides it", f.change.Module))
 		return nil
 	}
 	skipped := ""
@@ -152,11 +186,12 @@ func (hf *hostFiles) recordContainer(f *fileWork, decided filemod.ContainerResul
 	}
 	if runs {
 		c.Script = f.container.ScriptFor(decided)
+	}
+	if runs && !c.CheckOnly {
 		hf.containers[string(f.change.Module)+" "+f.container.Target] = true
 	}
 	c.NewSHA256 = sha256Hex([]byte(c.Script))
 	c.Command = &CommandChange{Runs: runs, Summary: summary, Unchanged: runs && !changed}
-	c.IgnoreErrors = f.task.IgnoreErrors
 }
 
 // earlierChange says why the host's answer is not what the task would
@@ -171,7 +206,7 @@ func (hf *hostFiles) earlierChange(w *hostWork, f *fileWork) string {
 		if e == f {
 			break
 		}
-		if !e.failed && !e.skipped && e.change.Changes() && e.container == nil && f.container.ReadsPath(e.change.Dest) {
+		if !e.failed && !e.skipped && e.change.Changes() && !e.change.CheckOnly && e.container == nil && f.container.ReadsPath(e.change.Dest) {
 			return fmt.Sprintf("an earlier task (%s) changes %s, which compose reads", e.change.Task, e.change.Dest)
 		}
 	}

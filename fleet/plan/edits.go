@@ -40,6 +40,10 @@ func (hf *hostFiles) plan(ctx context.Context, w *hostWork, f *fileWork) error {
 	if f.onlyIf != nil && !w.settle(f) {
 		return nil
 	}
+	if reason := localBecomeRefused(w.conn, f.change.Become); reason != "" {
+		w.wouldFail(f, reason)
+		return nil
+	}
 	if f.file != nil && f.file.Windows {
 		return hf.planWinFile(ctx, w, f)
 	}
@@ -86,7 +90,7 @@ func (hf *hostFiles) plan(ctx context.Context, w *hostWork, f *fileWork) error {
 	if !hf.compareAttrs(ctx, w, f, st) {
 		return nil
 	}
-	if f.change.Changes() || st.Exists {
+	if (f.change.Changes() || st.Exists) && !f.change.CheckOnly {
 		hf.planned[f.change.Dest] = f.plannedState(st)
 	}
 	return nil
@@ -152,7 +156,9 @@ func (hf *hostFiles) planFile(ctx context.Context, w *hostWork, f *fileWork) err
 	if res.Changed {
 		c.Action = fileAction(cur.Kind)
 	}
-	hf.recordKind(c.Dest, cur.Kind, res.After)
+	if !c.CheckOnly {
+		hf.recordKind(c.Dest, cur.Kind, res.After)
+	}
 	return nil
 }
 

@@ -56,6 +56,7 @@ type fileWork struct {
 	skipped     bool                    // its condition on a registered result is false
 	onlyIf      *ansible.ResultCondition
 	vaulted     bool // content decrypted from a vault-encrypted source: shown like no_log
+	noLog       bool // the task's no_log, its own or inherited
 }
 
 // textSet holds one copy of each rendered file's text for a plan, with its
@@ -119,12 +120,12 @@ func (w *hostWork) addFile(ft *ansible.FileTask) {
 	text := w.texts.text(ft.Content)
 	fc := &FileChange{Playbook: run.Playbook.Path, Play: run.Play.Name, Task: t.Label(), Module: t.Module,
 		Dest: ft.Dest, NewSHA256: text.sha, NewContent: text.text, Notify: t.Notify, At: t.At, raw: ft.Content,
-		Attrs: ft.Attrs, Become: becomeOrNil(ft.Become), Flush: ft.Flush}
+		Attrs: ft.Attrs, Become: becomeOrNil(ft.Become), Flush: ft.Flush, IgnoreErrors: ft.IgnoreErrors, CheckOnly: ft.CheckOnly}
 	play := ft.Play
 	if play == nil {
 		play = ft.Scope
 	}
-	fw := &fileWork{change: fc, content: ft.Content, src: ft.Src, hs: play, task: t, onlyIf: ft.OnlyIf, vaulted: ft.Vaulted}
+	fw := &fileWork{change: fc, content: ft.Content, src: ft.Src, hs: play, task: t, onlyIf: ft.OnlyIf, vaulted: ft.Vaulted, noLog: ft.NoLog}
 	fw.addEdit(ft)
 	w.files = append(w.files, fw)
 	w.byTask[ft] = fw
@@ -274,7 +275,11 @@ func handlerCause(h *ansible.Task, notified map[string][]string) []string {
 func (w *hostWork) addHandler(hs *ansible.HostScope, h *ansible.Task, because []string, flush int) *HandlerRun {
 	run := hs.Run()
 	hr := HandlerRun{Playbook: run.Playbook.Path, Play: run.Play.Name, Name: h.Label(), Module: h.Module, Because: because, At: h.At,
-		Become: becomeOrNil(run.Play.Become.Over(h.Become))}
+		Become: becomeOrNil(run.HandlerKeywords(h).Become)}
+	if reason := orDefault(run.HandlerUnsupported(h), localBecomeRefused(w.conn, hr.Become)); reason != "" {
+		w.unsupported(run.Playbook.Path, h, reason)
+		return nil
+	}
 	if h.Unsupported != "" || !h.Module.IsHandlerModule() {
 		w.unsupported(run.Playbook.Path, h, orDefault(h.Unsupported, fmt.Sprintf("handler module %s is not supported (straylight runs shell, command, win_shell, win_command, systemd, service, docker_container, podman_container, docker_compose_v2 and win_service handlers)", h.ModuleName)))
 		return nil
@@ -299,13 +304,13 @@ func (w *hostWork) redact() {
 		f.rawDiff = f.Diff
 		f.Diff = w.texts.maskDiff(f.Diff, w.secrets)
 		f.NewContent = w.texts.maskText(f.NewContent, w.secrets)
-		if fw.task.NoLog || fw.vaulted {
+		if fw.noLog || fw.vaulted {
 			f.Secret, f.NewContent = true, SecretMask
 			f.Diff = noLogDiff(f.Diff)
 		}
 	}
 	for _, fw := range w.files {
-		fw.change.maskScript(w.secrets, fw.task.NoLog)
+		fw.change.maskScript(w.secrets, fw.noLog)
 	}
 	for i := range w.plan.Handlers {
 		w.plan.Handlers[i].Command = MaskSecrets(w.plan.Handlers[i].raw, w.secrets)

@@ -134,9 +134,15 @@ type FileChange struct {
 	// creates and removes tested again first; secrets in it are masked,
 	// the apply runs the unmasked one (RunScript).
 	Command *CommandChange `json:"command,omitempty"`
-	// IgnoreErrors: the task's ignore_errors; a command that fails is
-	// reported and the apply goes on.
+	// IgnoreErrors: the task's ignore_errors (its own or inherited); a
+	// command that fails is reported and the apply goes on.
 	IgnoreErrors bool `json:"ignore_errors,omitempty"`
+	// CheckOnly: the task's check_mode is true (its own or inherited), so
+	// Ansible runs it in check mode even in a real run: it reports the
+	// change (and notifies its handlers) but makes none. An apply neither
+	// writes nor runs it, and later tasks of the plan find the host as
+	// it was.
+	CheckOnly bool `json:"check_only,omitempty"`
 	// Flush is the handler flush of its play its notifications run at
 	// (ansible.FileTask's Flush).
 	Flush int `json:"flush,omitempty"`
@@ -166,6 +172,9 @@ func (f *FileChange) Changes() bool { return f.Action == ActionCreate || f.Actio
 // or it is a unit task whose module runs a command even when nothing
 // changes (daemon-reload).
 func (f *FileChange) Runs() bool {
+	if f.CheckOnly {
+		return false
+	}
 	return f.Changes() || ((f.Service != nil || f.Command != nil) && f.Script != "" && f.Action == ActionNone)
 }
 
@@ -235,8 +244,11 @@ type RouteCheck struct {
 
 // Summary counts the plan.
 type Summary struct {
-	Hosts       int `json:"hosts"`
-	Changed     int `json:"changed"` // file tasks that would create or update
+	Hosts   int `json:"hosts"`
+	Changed int `json:"changed"` // file tasks that would create or update
+	// CheckOnly counts the changes of check_mode tasks: Ansible reports
+	// them changed and makes none (FileChange.CheckOnly).
+	CheckOnly   int `json:"check_only,omitempty"`
 	Unknown     int `json:"unknown"` // file tasks on hosts that could not be read
 	Unchanged   int `json:"unchanged"`
 	Restarts    int `json:"restarts"` // handler runs
@@ -262,9 +274,12 @@ func (f *FileChange) Content() []byte { return f.raw }
 func (p *Plan) Secrets() []string { return p.secrets }
 
 // HasChanges reports whether applying would change anything (or might: an
-// unreadable host's files count, since nothing proves them in sync).
+// unreadable host's files count, since nothing proves them in sync). A
+// check_mode task's reported change counts when handlers are to run: it
+// notifies them, though it writes nothing itself.
 func (p *Plan) HasChanges() bool {
-	return p.Summary.Changed > 0 || p.Summary.Unknown > 0 || p.Summary.Pending > 0 || p.Summary.ViaAnsibleChanged > 0
+	s := p.Summary
+	return s.Changed > 0 || s.Unknown > 0 || s.Pending > 0 || s.ViaAnsibleChanged > 0 || (s.CheckOnly > 0 && s.Restarts > 0)
 }
 
 // HasErrors reports errors among the static checks.
@@ -313,10 +328,12 @@ func (p *Plan) summarize() {
 
 func (s *Summary) add(h *HostPlan) {
 	for _, f := range h.Files {
-		switch f.Action {
-		case ActionCreate, ActionUpdate:
+		switch {
+		case f.CheckOnly && f.Changes():
+			s.CheckOnly++
+		case f.Changes():
 			s.Changed++
-		case ActionUnknown:
+		case f.Action == ActionUnknown:
 			s.Unknown++
 		default:
 			s.Unchanged++

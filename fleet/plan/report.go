@@ -113,6 +113,9 @@ func attrsNote(f *FileChange) string {
 	if b := f.Become; b != nil && b.Set && b.Become {
 		parts = append(parts, "become"+prefixed(" ", b.User))
 	}
+	if f.CheckOnly {
+		parts = append(parts, "check_mode: reported, not made")
+	}
 	if len(parts) == 0 {
 		return ""
 	}
@@ -131,7 +134,7 @@ func prefixed(prefix, s string) string {
 // (win_command.ps1:85, win_shell.ps1:81 at a1e2a842); command and shell
 // as ok.
 func commandWord(f *FileChange) string {
-	if !f.Command.Runs && f.Module.IsWindowsTask() {
+	if f.Command.Skipped || (!f.Command.Runs && f.Module.IsWindowsTask()) {
 		return "skipping"
 	}
 	return actionWord(f.Action)
@@ -168,6 +171,9 @@ func writeFindings(w io.Writer, findings []Finding) {
 func (s Summary) Line() string {
 	line := fmt.Sprintf("Plan: %d to change, %d unchanged, %d restart(s), %d unsupported on %d host(s); routes ok %d/%d",
 		s.Changed, s.Unchanged, s.Restarts, s.Unsupported, s.Hosts, s.RoutesOK, s.Routes)
+	if s.CheckOnly > 0 {
+		line += fmt.Sprintf("; %d reported changed by check_mode tasks (nothing written)", s.CheckOnly)
+	}
 	if s.ViaAnsible > 0 {
 		line += fmt.Sprintf("; %d via ansible (%d to change)", s.ViaAnsible, s.ViaAnsibleChanged)
 	}

@@ -4,6 +4,9 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"os"
+	"os/user"
+	"strconv"
 
 	"github.com/straylight-fleet/straylight/fleet/discover"
 	"github.com/straylight-fleet/straylight/remote"
@@ -260,4 +263,62 @@ func WithBecome(tr remote.Transport, spec *BecomeSpec) remote.Transport {
 		b.Method = spec.Method
 	}
 	return e.WithBecome(b)
+}
+
+// localBecomeRefused is why straylight does not run a task on a local
+// connection that escalates to another user ("" when it runs it). The
+// local transport reads, writes and runs as the user straylight runs as:
+// it has no sudo or su of its own. A become to that same user (root's to
+// root, the usual local run) changes nothing and runs; one to any other
+// user is listed, never silently run as the wrong one. The host's
+// ansible_become* variables beat the task's keywords, as in Ansible
+// (WithBecome).
+func localBecomeRefused(conn Connection, spec *BecomeSpec) string {
+	if conn.Kind != "local" {
+		return ""
+	}
+	vars := conn.Vars
+	if vars == nil {
+		vars = remote.MapVars(nil)
+	}
+	b, err := remote.BecomeFromVars(vars)
+	if err != nil {
+		return err.Error()
+	}
+	b = keywordsUnderVars(b, spec, vars)
+	if !b.Enabled {
+		return ""
+	}
+	target, me := orDefault(b.User, "root"), currentUser()
+	if target == me.name || target == me.uid {
+		return ""
+	}
+	return fmt.Sprintf("it becomes %s on a local connection, and straylight runs local tasks as %s without sudo or su of its own; run straylight as %s, or use an ssh connection", target, me.name, target)
+}
+
+// keywordsUnderVars is the host variables' become with the task's
+// keywords filling what the variables leave unset.
+func keywordsUnderVars(b remote.Become, spec *BecomeSpec, vars func(string) (any, bool)) remote.Become {
+	if spec == nil {
+		return b
+	}
+	fixed := becomeVarsSet(vars)
+	if spec.Set && !fixed.Set {
+		b.Enabled = spec.Become
+	}
+	if spec.User != "" && fixed.User == "" {
+		b.User = spec.User
+	}
+	return b
+}
+
+type localUser struct{ name, uid string }
+
+// currentUser is the user straylight runs as: its name and uid.
+func currentUser() localUser {
+	uid := strconv.Itoa(os.Geteuid())
+	if u, err := user.LookupId(uid); err == nil {
+		return localUser{u.Username, uid}
+	}
+	return localUser{uid, uid}
 }

@@ -70,7 +70,7 @@ func (hf *hostFiles) recordService(f *fileWork, res filemod.ServiceResult) {
 	}
 	c.NewSHA256 = sha256Hex([]byte(c.Script))
 	c.Service = &ServiceChange{Unit: name, Actions: res.Actions, Summary: res.Describe(*f.service)}
-	if name != "" {
+	if name != "" && !c.CheckOnly {
 		hf.units.states[name] = res.After
 		hf.units.touched[name] = len(res.Actions) > 0 || hf.units.touched[name]
 	}
@@ -199,8 +199,10 @@ func (hf *hostFiles) recordWinService(f *fileWork, res filemod.WinServiceResult)
 	if name != f.winService.Name {
 		c.Service.Summary = "service " + name + ": " + c.Service.Summary
 	}
-	hf.winServices.states[name] = res.After
-	hf.winServices.touched[name] = res.Changed || hf.winServices.touched[name]
+	if !c.CheckOnly {
+		hf.winServices.states[name] = res.After
+		hf.winServices.touched[name] = res.Changed || hf.winServices.touched[name]
+	}
 }
 
 // winServiceState is the service as the task finds it; the first

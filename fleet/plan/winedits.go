@@ -49,7 +49,9 @@ func (hf *hostFiles) planWinFile(ctx context.Context, w *hostWork, f *fileWork) 
 	if res.Changed {
 		c.Action = fileAction(kind)
 	}
-	hf.recordWinKind(c.Dest, kind, res.After)
+	if !c.CheckOnly {
+		hf.recordWinKind(c.Dest, kind, res.After)
+	}
 	return nil
 }
 

@@ -456,3 +456,37 @@ func Apply(t *testing.T, bin, root string, o Oracle) string {
 	}
 	return stdout.String()
 }
+
+// Verdicts reads each task's verdict in ansible-playbook's output:
+// changed, ok, skipping or fatal, by the label "TASK [label]" gives it.
+func Verdicts(log string) map[string]string {
+	out := map[string]string{}
+	task := ""
+	for _, line := range strings.Split(log, "\n") {
+		if rest, ok := strings.CutPrefix(line, "TASK ["); ok {
+			task, _, _ = strings.Cut(rest, "] ")
+			continue
+		}
+		for _, v := range []string{"changed", "ok", "skipping", "fatal"} {
+			if strings.HasPrefix(line, v+": [") && task != "" {
+				out[task], task = v, ""
+			}
+		}
+	}
+	return out
+}
+
+// FilesIn is every file in dir with its content, a line each.
+func FilesIn(t *testing.T, dir string) string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	for _, e := range entries {
+		data, _ := os.ReadFile(filepath.Join(dir, e.Name()))
+		fmt.Fprintf(&b, "%s: %q\n", e.Name(), data)
+	}
+	return b.String()
+}

@@ -1,9 +1,7 @@
 package moduleparity_test
 
 import (
-	"fmt"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -103,21 +101,6 @@ func e2eCommandsReset(t *testing.T, out string) {
 	parity.WriteTree(t, out, map[string]string{"pre-existing": "pre\n", "doomed": "doomed\n"})
 }
 
-// e2eCommandsFiles is every file in out with its content.
-func e2eCommandsFiles(t *testing.T, out string) string {
-	t.Helper()
-	entries, err := os.ReadDir(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var b strings.Builder
-	for _, e := range entries {
-		data, _ := os.ReadFile(filepath.Join(out, e.Name()))
-		fmt.Fprintf(&b, "%s: %q\n", e.Name(), data)
-	}
-	return b.String()
-}
-
 // TestE2ECommandTasksParityWithAnsiblePlaybook: ansible-playbook --check's
 // verdict on each task is what straylight's plan implies for check mode
 // (skipped without creates/removes, changed with them when the command
@@ -134,16 +117,16 @@ func TestE2ECommandTasksParityWithAnsiblePlaybook(t *testing.T) {
 		if h == nil || len(h.Unsupported) > 0 || len(h.ViaAnsible) > 0 || len(h.Files) != 17 {
 			t.Fatalf("plan of c1: %+v", h)
 		}
-		e2eCommandsSame(t, "--check", e2eCommandsCheckVerdicts(h), e2eVerdictsOf(parity.RunPlaybookExiting(t, o, dir, root, repo, 0, "--check", "--limit", "c1")), "when registered changed")
-		real := e2eVerdictsOf(parity.RunPlaybookExiting(t, o, dir, root, repo, 0, "--limit", "c1"))
+		e2eCommandsSame(t, "--check", e2eCommandsCheckVerdicts(h), parity.Verdicts(parity.RunPlaybookExiting(t, o, dir, root, repo, 0, "--check", "--limit", "c1")), "when registered changed")
+		real := parity.Verdicts(parity.RunPlaybookExiting(t, o, dir, root, repo, 0, "--limit", "c1"))
 		e2eCommandsSame(t, "the real run", e2eCommandsRealVerdicts(h), real, e2eCommandsCheckOnly...)
 		if real["failing ignored"] != "fatal" || real["creates made earlier"] != "ok" {
 			t.Errorf("the real run: failing ignored %s, creates made earlier %s", real["failing ignored"], real["creates made earlier"])
 		}
-		byAnsible := e2eCommandsFiles(t, out)
+		byAnsible := parity.FilesIn(t, out)
 		e2eCommandsReset(t, out)
 		log := parity.Apply(t, bin, root, o)
-		if got := e2eCommandsFiles(t, out); got != byAnsible {
+		if got := parity.FilesIn(t, out); got != byAnsible {
 			t.Errorf("%s: files after straylight --apply (-) and ansible-playbook (+):\n%s", o.Full, parity.LineDiff(got, byAnsible))
 		}
 		for _, want := range []string{"write failed shell echo failing >&2; exit 3", "write ok command touch " + out + "/twice not run (creates)"} {
@@ -181,25 +164,6 @@ func e2eCommandsRealVerdicts(h *fleetplan.HostPlan) map[string]string {
 		out[f.Task] = "ok"
 		if f.Changes() {
 			out[f.Task] = "changed"
-		}
-	}
-	return out
-}
-
-// e2eVerdictsOf reads each task's verdict in ansible-playbook's output:
-// changed, ok, skipping or fatal.
-func e2eVerdictsOf(log string) map[string]string {
-	out := map[string]string{}
-	task := ""
-	for _, line := range strings.Split(log, "\n") {
-		if rest, ok := strings.CutPrefix(line, "TASK ["); ok {
-			task, _, _ = strings.Cut(rest, "] ")
-			continue
-		}
-		for _, v := range []string{"changed", "ok", "skipping", "fatal"} {
-			if strings.HasPrefix(line, v+": [") && task != "" {
-				out[task], task = v, ""
-			}
 		}
 	}
 	return out

@@ -121,13 +121,13 @@ func TestE2EEnvironmentParityWithAnsiblePlaybook(t *testing.T) {
 		p := parity.Plan(t, parity.OpenCore(t, root, "", o.Version))
 		e2eEnvPlanned(t, p)
 		parity.RunPlaybookExiting(t, o, dir, root, repo, 0, "--limit", "e1")
-		byAnsible := e2eCommandsFiles(t, out)
+		byAnsible := parity.FilesIn(t, out)
 		if !strings.Contains(byAnsible, "task.txt: \"play hello-task\\n\"") || !strings.Contains(byAnsible, e2eEnvToken) || !strings.Contains(byAnsible, "'c': {'d': None}") {
 			t.Fatalf("%s: ansible-playbook did not write what the playbook says:\n%s", o.Full, byAnsible)
 		}
 		e2eEnvReset(t, out)
 		parity.Apply(t, bin, root, o)
-		if got := e2eCommandsFiles(t, out); got != byAnsible {
+		if got := parity.FilesIn(t, out); got != byAnsible {
 			t.Errorf("%s: files after straylight --apply (-) and ansible-playbook (+):\n%s", o.Full, parity.LineDiff(got, byAnsible))
 		}
 		e2eEnvCheckHidesToken(t, bin, root, dir, o)
@@ -215,7 +215,7 @@ func TestE2EEnvironmentNotAMapping(t *testing.T) {
 		if err == nil || !strings.Contains(string(log), "env.yml:9: [e1] environment: environment must be a dictionary") {
 			t.Errorf("straylight --apply: %v\n%s", err, log)
 		}
-		if files := e2eCommandsFiles(t, out); files != "" {
+		if files := parity.FilesIn(t, out); files != "" {
 			t.Errorf("straylight --apply wrote, though the plan failed:\n%s", files)
 		}
 	})

@@ -114,7 +114,7 @@ func TestE2EHandlersSeeSetFacts(t *testing.T) {
 		parity.CompareStatus(t, p, parity.TaskStatus(log))
 		e2eCompareHandlerRuns(t, o, p, log)
 		e2eComparePlannedFiles(t, o, p, out)
-		byAnsible := e2eCommandsFiles(t, out)
+		byAnsible := parity.FilesIn(t, out)
 		for _, name := range e2eHandlerSetFactHandlers {
 			if !strings.Contains(byAnsible, name+": ") {
 				t.Errorf("%s: ansible-playbook wrote no %s:\n%s", o.Full, name, byAnsible)
@@ -123,7 +123,7 @@ func TestE2EHandlersSeeSetFacts(t *testing.T) {
 		parity.CheckCLIClean(t, bin, root, o)
 		e2eEnvReset(t, out)
 		parity.Apply(t, bin, root, o)
-		if got := e2eCommandsFiles(t, out); got != byAnsible {
+		if got := parity.FilesIn(t, out); got != byAnsible {
 			t.Errorf("%s: files after straylight --apply (-) and ansible-playbook (+):\n%s", o.Full, parity.LineDiff(got, byAnsible))
 		}
 	})

@@ -158,7 +158,7 @@ func TestE2EExplicitSetupTask(t *testing.T) {
 // handlers' among them) are those straylight --apply writes from scratch.
 func e2eHandlerFactsApplied(t *testing.T, o parity.Oracle, bin, root, out string) {
 	t.Helper()
-	byAnsible := e2eCommandsFiles(t, out)
+	byAnsible := parity.FilesIn(t, out)
 	for _, name := range []string{"h1-handler.txt", "h2-early-handler.txt", "h2-late-handler.txt", "h3-handler.txt", "h1-nomem.txt", "h1-later-handler.txt"} {
 		if !strings.Contains(byAnsible, name+": ") {
 			t.Fatalf("%s: ansible-playbook wrote no %s:\n%s", o.Full, name, byAnsible)
@@ -166,7 +166,7 @@ func e2eHandlerFactsApplied(t *testing.T, o parity.Oracle, bin, root, out string
 	}
 	e2eEnvReset(t, out)
 	parity.Apply(t, bin, root, o)
-	if got := e2eCommandsFiles(t, out); got != byAnsible {
+	if got := parity.FilesIn(t, out); got != byAnsible {
 		t.Errorf("%s: files after straylight --apply (-) and ansible-playbook (+):\n%s", o.Full, parity.LineDiff(got, byAnsible))
 	}
 }

@@ -1,0 +1,121 @@
+package ansible
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// renderKeywordsRepo renders host box of a repository of one playbook
+// (and the extra files given) and returns its tasks, or the error.
+func renderKeywordsRepo(t *testing.T, playbook string, files map[string]string) (*HostTasks, error) {
+	t.Helper()
+	dir := t.TempDir()
+	all := map[string]string{"hosts.yml": "all:\n  hosts:\n    box: {ansible_connection: local}\n", "site.yml": playbook}
+	for name, body := range files {
+		all[name] = body
+	}
+	for name, body := range all {
+		path := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, err := Open(Options{Repo: dir, Inventory: filepath.Join(dir, "hosts.yml")})
+	if err != nil {
+		return nil, err
+	}
+	return r.RenderHost("box", false)
+}
+
+// Each keyword is the innermost one set, keyword by keyword.
+func TestKeywordsUnderTakeTheInnermostSet(t *testing.T) {
+	yes, no := true, false
+	outer := Keywords{Become: BecomeSpec{Set: true, Become: true, User: "svc"}, NoLog: &yes, CheckMode: &yes}
+	inner := Keywords{Become: BecomeSpec{User: "root"}, NoLog: &no, IgnoreErrors: &yes}
+	got := outer.Under(inner)
+	if got.Become != (BecomeSpec{Set: true, Become: true, User: "root"}) || got.HidesOutput() || !got.IgnoresErrors() || !got.ChecksOnly() || got.OnceOnly() {
+		t.Errorf("under: %+v", got)
+	}
+}
+
+// include_tasks and include_role refuse the keywords Ansible refuses on
+// them, with its message, naming the file and line.
+func TestIncludesRefuseKeywordsAnsibleRefuses(t *testing.T) {
+	for _, kw := range []string{"become: true", "become_user: svc", "check_mode: true"} {
+		key, _, _ := strings.Cut(kw, ":")
+		for module, class := range map[string]string{"include_tasks: t.yml": "TaskInclude", "include_role: {name: r}": "IncludeRole"} {
+			play := "- hosts: box\n  gather_facts: false\n  tasks:\n    - " + module + "\n      " + kw + "\n"
+			_, err := renderKeywordsRepo(t, play, map[string]string{"t.yml": "[]\n", "roles/r/tasks/main.yml": "[]\n"})
+			var ie *InputError
+			if !errors.As(err, &ie) || ie.Key != key || ie.At.Line != 4 || !strings.Contains(err.Error(), "'"+key+"' is not a valid attribute for a "+class) {
+				t.Errorf("%s with %s: %v", module, kw, err)
+			}
+		}
+	}
+}
+
+// A keyword written as a template, and a role entry keyword straylight
+// does not honour, list each task they reach with the reason; the other
+// tasks are planned.
+func TestKeywordsStraylightCannotHonourAreListed(t *testing.T) {
+	play := `- hosts: box
+  gather_facts: false
+  roles:
+    - role: r
+      any_errors_fatal: true
+  tasks:
+    - block:
+        - copy: {content: "a\n", dest: /tmp/straylight-never/a}
+      no_log: "{{ hide }}"
+    - copy: {content: "b\n", dest: /tmp/straylight-never/b}
+`
+	w, err := renderKeywordsRepo(t, play, map[string]string{"roles/r/tasks/main.yml": "- copy: {content: \"r\\n\", dest: /tmp/straylight-never/r}\n"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(w.Files) != 1 || w.Files[0].Dest != "/tmp/straylight-never/b" || len(w.Unsupported) != 2 {
+		t.Fatalf("files %+v, unsupported %+v", w.Files, w.Unsupported)
+	}
+	reasons := w.Unsupported[0].Reason + "\n" + w.Unsupported[1].Reason
+	for _, want := range []string{"sets any_errors_fatal, which straylight does not honour", "its no_log keyword (its own or inherited) is a template"} {
+		if !strings.Contains(reasons, want) {
+			t.Errorf("reasons lack %q:\n%s", want, reasons)
+		}
+	}
+}
+
+// An include's apply key straylight does not honour is an error naming it.
+func TestIncludeApplyRefusesWhatItDoesNotHonour(t *testing.T) {
+	play := "- hosts: box\n  gather_facts: false\n  tasks:\n    - include_tasks: {file: t.yml, apply: {delegate_to: other}}\n"
+	_, err := renderKeywordsRepo(t, play, map[string]string{"t.yml": "[]\n"})
+	if err == nil || !strings.Contains(err.Error(), `apply keyword "delegate_to" is not supported`) {
+		t.Errorf("err = %v", err)
+	}
+}
+
+// The task's file carries its keywords as it runs with them.
+func TestFileTaskCarriesInheritedKeywords(t *testing.T) {
+	play := `- hosts: box
+  gather_facts: false
+  check_mode: true
+  tasks:
+    - block:
+        - copy: {content: "a\n", dest: /tmp/straylight-never/a}
+          check_mode: false
+      no_log: true
+      ignore_errors: true
+`
+	w, err := renderKeywordsRepo(t, play, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(w.Files) != 1 || !w.Files[0].NoLog || !w.Files[0].IgnoreErrors || w.Files[0].CheckOnly {
+		t.Fatalf("files %+v", w.Files)
+	}
+}
