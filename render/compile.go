@@ -116,6 +116,10 @@ type compiled struct {
 	singleVar string
 	// fast is set when single is of a shape fastSingle evaluates.
 	fast bool
+	// text is set when single ends in a filter whose result ansible-core
+	// 2.14 marks as text (textFilter): its concat keeps that string, never
+	// reading it back as a list, dict or bool.
+	text bool
 	// mutates is set when the template calls a list or dict method that
 	// changes its value (callsMutator).
 	mutates bool
@@ -198,10 +202,12 @@ func (e *Engine) parse(key compileKey) *compiled {
 		return &compiled{err: err}
 	}
 	single := singleOutput(root)
+	text := single != nil && single.Condition == nil && endsInTextFilter(single.Expression, prefixes)
 	qualified, uses := rewriteTree(root, treeFacts{prefixes: prefixes, chained: chainedComparisons(toks), kwargs: kwargsOrders(toks), keepsKwargs: keepsKwargsOrder(toks)}, &e.nodes)
 	e.addCollectionPlugins(qualified)
 	c := &compiled{root: root, cfg: cfg, names: names, single: single, qualified: qualified, unknown: e.unknownOf(uses), mutates: callsMutator(toks)}
 	c.fast = single != nil && single.Condition == nil && fastShape(single.Expression, e.fast)
+	c.text = text
 	if name, ok := singleVarName(key.src); ok {
 		c.singleVar = name
 	}
@@ -363,6 +369,30 @@ func nextIsParenthesis(rest []*tokens.Token) bool {
 // `\`: doubling the backslashes makes it give the value back unchanged.
 func forGonjaParser(value string) string {
 	return strings.ReplaceAll(value, `\`, `\\`)
+}
+
+// endsInTextFilter: the expression's last filter is one whose result
+// Ansible wraps as NativeJinjaText (lib/ansible/template/__init__.py
+// _wrap_native_text at v2.14.18), which ansible_eval_concat returns as it
+// is: a filter named, as written, in the default STRING_TYPE_FILTERS
+// (lib/ansible/config/base.yml). Written ansible.builtin.to_json, the
+// name is not in the list, and the result is read back as data.
+// The parser sees names without their collection prefix, which prefixes
+// holds by the name's position (shortFilterNames).
+func endsInTextFilter(x nodes.Expression, prefixes map[int]string) bool {
+	f, ok := x.(*nodes.FilteredExpression)
+	if !ok || len(f.Filters) == 0 {
+		return false
+	}
+	last := f.Filters[len(f.Filters)-1]
+	if _, qualified := prefixes[last.Token.Pos]; qualified {
+		return false
+	}
+	switch last.Name {
+	case "string", "to_json", "to_nice_json", "to_yaml", "to_nice_yaml", "ppretty", "json":
+		return true
+	}
+	return false
 }
 
 func singleOutput(root *nodes.Template) *nodes.Output {

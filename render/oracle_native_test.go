@@ -6,7 +6,8 @@ import "testing"
 // where ansible-core 2.19's native types change the result: a port
 // templated to an int (a string under 2.14) fed to to_json, | int, ~, +,
 // format, sum, max and length; a list written as text; bools templated;
-// default(omit) and ternary.
+// default(omit) and ternary; the filters whose result 2.14 keeps as text
+// (to_json and its kin, never read back as data).
 func nativeSuite(t *testing.T) oracleSuite {
 	repo := oracleRepo{groupVarsAll: `base_port: 8000
 port_t: "{{ base_port }}"
@@ -19,7 +20,13 @@ yes_t: "{{ 'yes' }}"
 addr: "{{ host }}:{{ port_t }}"
 ports: "[{{ port_t }}, 9000]"
 vals: ["{{ port_t }}", 9000]
-cfg: {port: "{{ port_s }}", enabled: "{{ flag }}", name: "{{ host }}"}`}
+cfg: {port: "{{ port_s }}", enabled: "{{ flag }}", name: "{{ host }}"}
+tj: "{{ cfg | to_json }}"
+tn: "{{ cfg | to_nice_json }}"
+ts: "{{ [1, 2] | string }}"
+ty: "{{ [1, 2] | to_yaml }}"
+tq: "{{ cfg | ansible.builtin.to_json }}"
+tt: "{{ cfg | to_json | trim }}"`}
 	cases := []oracleCase{
 		{name: "native_to_json", src: "{{ port_t | to_json }}|{{ port_s | to_json }}|{{ cfg | to_json }}|{{ {'p': port_t} | to_json }}|{{ [port_s] | to_nice_json }}|{{ enabled | to_json }}|{{ addr | to_json }}|{{ dict(a=port_t) | to_json }}|{{ cfg | dict2items | to_json }}\n"},
 		{name: "native_int", src: "{{ '8000' | int + 1 }}|{{ port_str | int }}|{{ '0x1A' | int(base=16) }}|{{ 'x' | int }}|{{ '3.7' | int }}|{{ port_t | int }}|{{ (port_t | int) + 1 }}|{{ port_t | float }}|{{ port_t | string | length }}|{{ [port_t] | map('int') | sum }}\n"},
@@ -45,6 +52,7 @@ cfg: {port: "{{ port_s }}", enabled: "{{ flag }}", name: "{{ host }}"}`}
 		{name: "native_ternary", src: "{{ flag | ternary('on', 'off') }}|{{ (port_t | int > 100) | ternary(port_t, 0) | to_json }}|{{ none | ternary(1, 2, 3) }}|{{ 'x' | ternary(1, 2) }}|{{ enabled | ternary('y', 'n') }}\n"},
 		{name: "native_yaml", src: "{{ cfg | to_nice_yaml }}{{ cfg | to_yaml }}{{ [port_s, port_t, addr] | to_yaml }}"},
 		{name: "native_data", src: "{{ cfg.items() | list }}|{{ cfg | dict2items | items2dict | to_json }}|{{ [port_s, port_t, 8001] | unique | to_json }}|{{ port_s is number }}|{{ cfg.port | int + 1 }}|{{ cfg | combine({'port': port_t}) | to_json }}|{{ port_s | string | to_json }}|{{ [port_t, port_s] | map('string') | join(':') }}|{{ cfg.values() | list | to_json }}\n"},
+		{name: "native_text_filters", src: "{{ tj is string }}|{{ tn is string }}|{{ ts is string }}|{{ ty is string }}|{{ tq is string }}|{{ tt is mapping }}|{{ tj | length > 10 }}|{{ tn | length > 10 }}\n"},
 		{name: "native_regex", src: "{{ port_t | regex_replace('0', 'x') }}|{{ port_t | string | regex_search('80') }}\n"},
 	}
 	return oracleSuite{name: "native", repo: repo, cases: cases}

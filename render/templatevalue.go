@@ -269,7 +269,7 @@ func (e *Engine) renderValue(c *compiled, s *Scope, ch *chain) (any, error) {
 		if e.dataTagging() {
 			return nativeResult(value), nil
 		}
-		return singleData(value), nil
+		return c.singleData(value), nil
 	}
 	if e.dataTagging() {
 		return e.renderNative(c, e.contextFor(c, s, ch))
@@ -292,7 +292,16 @@ func (e *Engine) renderData(c *compiled, vars *exec.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return singleData(value), nil
+	return c.singleData(value), nil
+}
+
+// singleData is the package's singleData, keeping a text filter's string as
+// it is.
+func (c *compiled) singleData(value any) any {
+	if text, ok := value.(string); ok && c.text {
+		return text
+	}
+	return singleData(value)
 }
 
 // singleData is a lone {{ }}'s value as Ansible's concat and convert_data

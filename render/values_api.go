@@ -44,6 +44,13 @@ func ordered(x any) any {
 // returns it.
 func PyStr(x any) string { return pyStr(canonical(x)) }
 
+// PyJSON is json.dumps of such a value with Python's defaults (", " and
+// ": " between items, non-ASCII escaped): what Ansible's copy action
+// writes for a content that is a dict or a list.
+func PyJSON(x any) (string, error) {
+	return dumpJSON(canonical(x), jsonStyle{indent: -1, itemSep: ", ", keySep: ": ", ensureASCII: true})
+}
+
 // Truthy is Python's bool() of such a value.
 func Truthy(x any) bool { return pyTruthy(canonical(x)) }
 

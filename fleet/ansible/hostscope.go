@@ -1359,7 +1359,8 @@ func (r *Repo) templateDirs(run *PlayRun, t *Task, roleDirs []string, src string
 // action plugin does unless decrypt: false (vaulted reports it).
 func (hs *HostScope) copyContent(run *PlayRun, t *Task, args map[string]any) (data []byte, vaulted bool, err error) {
 	if c, ok := args["content"]; ok {
-		return []byte(contentString(c)), false, nil
+		text, err := hs.contentText(t, c)
+		return []byte(text), false, err
 	}
 	src, err := hs.repo.sources.resolve(run, t, "files", argString(args, "src"))
 	if err != nil {
@@ -1525,13 +1526,30 @@ func anyBool(args map[string]any, keys ...string) (bool, error) {
 	return on, nil
 }
 
-// contentString is copy's content: strings as written, other values as
-// Ansible would print them.
-func contentString(v any) string {
-	if s, ok := v.(string); ok {
-		return s
+// contentText is what the copy action writes for a content: a string as
+// it is; a dict or a list as json.dumps writes it, in the mapping's order
+// (so templated again, keeping it); None fails the task; anything else
+// as Python's str() (lib/ansible/plugins/action/copy.py at v2.14.18,
+// run(): "src (or content) is required", json.dumps of a dict or list,
+// to_bytes of the rest).
+func (hs *HostScope) contentText(t *Task, c any) (string, error) {
+	switch c := c.(type) {
+	case string:
+		return c, nil
+	case nil:
+		return "", &InputError{At: t.At, Key: "content", Msg: fmt.Sprintf("task %q: src (or content) is required", t.Label())}
+	case map[string]any, *render.Map, []any:
+		ordered, err := hs.repo.engine().TemplateOrdered(hs.scope, t.Args["content"])
+		if err != nil {
+			return "", atTask(t, err)
+		}
+		text, err := render.PyJSON(render.RemoveOmitted(ordered))
+		if err != nil {
+			return "", atKey(t, "content", err)
+		}
+		return text, nil
 	}
-	return fmt.Sprint(v)
+	return render.PyStr(c), nil
 }
 
 func pathBase(p string) string {

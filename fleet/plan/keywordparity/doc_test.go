@@ -1,7 +1,8 @@
 // Package keywordparity_test compares the keywords a task inherits —
 // become, no_log, ignore_errors, run_once and check_mode from its play,
 // role entry, blocks, imports and an include's apply — and a role
-// entry's vars with ansible-playbook on both ansible-cores, through the
+// entry's vars, and what a copy task writes for a content that is not a
+// string, with ansible-playbook on both ansible-cores, through the
 // harness of internal/parity: a test binary of its own, with its own time
 // limit, beside fleet/plan/moduleparity's.
 package keywordparity_test
