@@ -2,7 +2,9 @@ package render
 
 import (
 	"bytes"
+	"fmt"
 
+	controlStructures "github.com/nikolalohinski/gonja/v2/builtins/control_structures"
 	"github.com/nikolalohinski/gonja/v2/exec"
 	"github.com/nikolalohinski/gonja/v2/nodes"
 	"github.com/nikolalohinski/gonja/v2/parser"
@@ -113,4 +115,50 @@ func withNativeConcat(parse parser.ControlStructureParser, dataTagging func() bo
 // nativeConcat tells whether a statement joins its body as 2.19 does.
 func nativeConcat(native func() bool) bool {
 	return native != nil && native()
+}
+
+// callStatement is gonja's {% call m(...) %}...{% endcall %}, its body
+// (caller()) joined by the core's concat and its result written as a
+// node of the template (Jinja2's visit_CallBlock yields the macro's
+// value, unfinalized).
+type callStatement struct {
+	*controlStructures.CallControlStructure
+	native func() bool
+}
+
+func (c *callStatement) useNativeConcat(native func() bool) { c.native = native }
+
+// callerSlot is where gonja's call statement hands a macro its caller
+// (exec.MacroNodeToFunc reads it).
+const callerSlot = "__gonja_caller__"
+
+// nativeCallParser wraps gonja's call statement parser.
+func nativeCallParser(gonjaCall parser.ControlStructureParser) parser.ControlStructureParser {
+	return func(p *parser.Parser, args *parser.Parser) (nodes.ControlStructure, error) {
+		statement, err := gonjaCall(p, args)
+		if inner, ok := statement.(*controlStructures.CallControlStructure); ok && err == nil {
+			return &callStatement{CallControlStructure: inner}, nil
+		}
+		return statement, err
+	}
+}
+
+// Execute implements exec.ControlStructure as gonja's call statement
+// does, with bodyValue for caller() and writeNode for the result.
+func (c *callStatement) Execute(r *exec.Renderer, _ *nodes.ControlStructureBlock) error {
+	native := nativeConcat(c.native)
+	caller := func(*exec.VarArgs) *exec.Value {
+		value, err := bodyValue(r, c.Body, native)
+		if err != nil {
+			return exec.AsValue(err)
+		}
+		return value
+	}
+	r.Environment.Context.Set(callerSlot, caller)
+	result := r.Eval(c.Call)
+	r.Environment.Context.Set(callerSlot, nil)
+	if result.IsError() {
+		return fmt.Errorf("unable to execute {%% call %%}: %w", result)
+	}
+	return writeNode(r, result, native)
 }

@@ -48,6 +48,7 @@ func newControlStructures(dataTagging func() bool) *exec.ControlStructureSet {
 	set["extends"] = extendsParser
 	set["raw"] = rawParser
 	set["macro"] = withNativeConcat(orderedMacroParser(set["macro"]), dataTagging) // macro_kwargs.go
+	set["call"] = withNativeConcat(nativeCallParser(set["call"]), dataTagging)     // empty_body.go
 	return exec.NewControlStructureSet(set)
 }
 

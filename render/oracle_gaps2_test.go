@@ -54,6 +54,8 @@ v_macro_empty: "{% macro n() %}{% endmacro %}{{ n() }}"`, templates: map[string]
 		{name: "body_filter_alone", src: "{% filter upper %}{% endfilter %}\n"},
 		{name: "body_macro", src: "{% macro m() %}{% endmacro %}{{ m() | type_debug }}|{{ m() is none }}|{{ m() }}|{% macro n() %}{{ 1 }}{% endmacro %}{{ n() | type_debug }}|{% macro o() %}{{ [1] }}{% endmacro %}{{ o() | length }}\n"},
 		{name: "body_macro_alone", src: "{% macro o() %}{{ [1] }}{% endmacro %}{{ o() }}\n"},
+		{name: "body_call", src: "{% macro m() %}{{ caller() | type_debug }}{% endmacro %}{% call m() %}{% endcall %}|{% macro n() %}{{ caller() | type_debug }}|{{ caller() | length }}{% endmacro %}{% call n() %}{{ [1] }}{% endcall %}|{% macro o(x) %}<{{ caller() }}{{ x }}>{% endmacro %}{% call o(1) %}in{% endcall %}{% call o(2) %}again{% endcall %}|a{% call m() %}{% endcall %}b\n"},
+		{name: "body_call_alone", src: "{% macro m() %}{{ caller() }}{% endmacro %}{% call m() %}{{ [1] }}{% endcall %}\n"},
 		{name: "body_values", src: "{{ v_body_empty is none }}|{{ v_body_empty | to_json }}|{{ v_body_empty_text }}|{{ v_filter_empty }}|{{ v_body_one | type_debug }}|{{ v_macro_list | type_debug }}|{{ v_macro_empty | to_json }}\n"},
 		{name: "macro_kwargs_unknown", src: "{% macro m(a) %}{{ a }}{% endmacro %}{{ m(a=1, b=2) }}\n", wantError: true},
 	}
