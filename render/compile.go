@@ -195,15 +195,16 @@ func (e *Engine) parse(key compileKey) *compiled {
 	short, prefixes := shortFilterNames(blanked, key.delimiters)
 	toks := lexTokens(short, cfg)
 	toks, names := fixTokens(toks, values)
-	toks = bracketMembershipOperands(nestNegations(rewriteConditionals(toks)))
+	toks = bracketMembershipOperands(chainMembershipOperators(nestNegations(rewriteConditionals(toks))))
 	statements := positionedStatements{set: e.env.ControlStructures, toks: toks, loops: includeLoopStates(toks), raws: key.rawTexts(raws)}
 	root, err := parser.NewParser("template", tokens.NewStream(toks), cfg, e.loader, statements).Parse()
 	if err != nil {
 		return &compiled{err: err}
 	}
-	single := singleOutput(root)
-	text := single != nil && single.Condition == nil && endsInTextFilter(single.Expression, prefixes)
+	written := singleOutput(root) // as written: the rewrite renames filters
+	text := written != nil && written.Condition == nil && endsInTextFilter(written.Expression, prefixes)
 	qualified, uses := rewriteTree(root, treeFacts{prefixes: prefixes, chained: chainedComparisons(toks), kwargs: kwargsOrders(toks), keepsKwargs: keepsKwargsOrder(toks)}, &e.nodes)
+	single := singleOutput(root)
 	e.addCollectionPlugins(qualified)
 	c := &compiled{root: root, cfg: cfg, names: names, single: single, qualified: qualified, unknown: e.unknownOf(uses), mutates: callsMutator(toks)}
 	c.fast = single != nil && single.Condition == nil && fastShape(single.Expression, e.fast)
@@ -404,7 +405,24 @@ func singleOutput(root *nodes.Template) *nodes.Output {
 		return nil
 	}
 	unwrapped := *out
+	unwrapped.Expression = unfinalized(out.Expression)
+	if out.Alternative != nil {
+		unwrapped.Alternative = unfinalized(out.Alternative)
+	}
 	return &unwrapped
+}
+
+// unfinalized is a rewritten output's expression without the finalizeFunc
+// filter rewriteNode put around it: the expression the rewriter made
+// Python's (a chain split, ** made pyPow), which a copy taken before the
+// rewrite did not hold where the rewriter replaced its top node ({{ 1 <
+// 3 > 2 }} was gonja's (1 < 3) > 2, false, as a value).
+func unfinalized(expr nodes.Expression) nodes.Expression {
+	f, ok := expr.(*nodes.FilteredExpression)
+	if ok && len(f.Filters) == 1 && f.Filters[0].Name == finalizeFunc {
+		return f.Expression
+	}
+	return expr
 }
 
 // positionedStatements hands gonja's parser the statement parsers, making

@@ -107,8 +107,9 @@
 // filters do not take hostvars itself as a
 // dict (hostvars[host], `in hostvars` and looping over it work); type_debug
 // says "str" where Ansible says "AnsibleUnicode" for a string it did not
-// template; a {% set x %}...{% endset %} block prints its values gonja's
-// way; dict keys are strings; 2.14's omit placeholder ends in
+// template; under 2.14 a statement body (a block set, a filter block, a
+// macro) inside a templated variable is kept as text, where
+// ansible_eval_concat reads "[1, 2]" as a list (empty_body.go); dict keys are strings; 2.14's omit placeholder ends in
 // "straylight", not a random hash; a pep440 version with a non-ASCII
 // letter that packaging 23.0 takes for an ASCII one (1.0.poſt1, which 26
 // refuses) is refused, every other form packaging reads is compared as

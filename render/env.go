@@ -20,7 +20,7 @@ func newEnvironment(dataTagging func() bool) *exec.Environment {
 	return &exec.Environment{
 		Filters:           newFilterSet(dataTagging),
 		Tests:             newTestSet(dataTagging),
-		ControlStructures: newControlStructures(),
+		ControlStructures: newControlStructures(dataTagging),
 		Methods:           newMethods(),
 		Context:           newGlobals(),
 	}
@@ -34,7 +34,7 @@ var gonjaStatements = []string{
 	"macro", "raw", "do", "break", "continue", "trans", "call",
 }
 
-func newControlStructures() *exec.ControlStructureSet {
+func newControlStructures(dataTagging func() bool) *exec.ControlStructureSet {
 	set := map[string]parser.ControlStructureParser{}
 	for _, name := range gonjaStatements {
 		if statement, ok := builtins.ControlStructures.Get(name); ok {
@@ -43,10 +43,12 @@ func newControlStructures() *exec.ControlStructureSet {
 	}
 	gonjaFor, _ := builtins.ControlStructures.Get("for")
 	set["for"] = orderedForParser(gonjaFor)
-	set["set"], set["with"], set["filter"] = setParser, withParser, filterParser // statements.go
+	set["set"], set["with"], set["filter"] = withNativeConcat(setParser, dataTagging), withParser, withNativeConcat(filterParser, dataTagging) // statements.go
 	set["include"], set["import"], set["from"] = includeParser, importParser, fromParser
 	set["extends"] = extendsParser
 	set["raw"] = rawParser
+	set["macro"] = withNativeConcat(orderedMacroParser(set["macro"]), dataTagging) // macro_kwargs.go
+	set["call"] = withNativeConcat(nativeCallParser(set["call"]), dataTagging)     // empty_body.go
 	return exec.NewControlStructureSet(set)
 }
 

@@ -80,14 +80,14 @@ func orderKwargs(c *nodes.Call, orders map[*tokens.Token][]string, keeps func(*n
 // (dictShadowed); update, unless on a name the template imports macros as
 // (an imported template's macro may be named update).
 func keepsKwargsOrder(toks []*tokens.Token) func(*nodes.Call) bool {
-	shadowed, aliases := dictShadowed(toks), importAliases(toks)
+	shadowed, aliases, macros := dictShadowed(toks), importAliases(toks), macroCallees(toks)
 	return func(c *nodes.Call) bool {
 		switch f := c.Func.(type) {
 		case *nodes.Name:
-			return f.Name.Val == "dict" && !shadowed
+			return f.Name.Val == "dict" && !shadowed || macros[f.Name.Val]
 		case *nodes.GetAttribute:
 			receiver, named := f.Node.(*nodes.Name)
-			return f.Attribute == "update" && !(named && aliases[receiver.Name.Val])
+			return f.Attribute == "update" || named && aliases[receiver.Name.Val]
 		}
 		return false
 	}

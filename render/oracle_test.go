@@ -211,6 +211,7 @@ func oracleSuites(t *testing.T) []oracleSuite {
 		mathSuite(t),
 		randomSuite(t),
 		pathURLSuite(t),
+		gaps2Suite(t),
 	}
 }
 

@@ -36,7 +36,7 @@ const (
 
 // internalFunctions are the functions rewritten templates call.
 func internalFunctions() map[string]any {
-	functions := map[string]any{tupleFunc: tuple, sliceFunc: sliceCall, loopItemFunc: loopItem}
+	functions := map[string]any{tupleFunc: tuple, sliceFunc: sliceCall, loopItemFunc: loopItem, macroKwargsFunc: macroKwargs}
 	for name, fn := range operatorFunctions() {
 		functions[name] = fn
 	}
@@ -115,9 +115,9 @@ func (rw *rewriter) slot(v reflect.Value) {
 		}
 	}
 	if name, isName := v.Interface().(*nodes.Name); isName {
-		if rw.implicitArguments(name.Name.Val) && v.CanSet() && !rw.wrapped[name] {
+		if wrapper := rw.implicitArguments(name.Name.Val); wrapper != "" && v.CanSet() && !rw.wrapped[name] {
 			rw.wrapped[name] = true
-			v.Set(reflect.ValueOf(call(tupleFunc, name))) // Jinja2's varargs is a tuple
+			v.Set(reflect.ValueOf(call(wrapper, name))) // varargs a tuple, kwargs in the call's order
 		}
 	}
 	rw.value(v.Elem())
@@ -165,21 +165,23 @@ func adoptReceiver(c *nodes.Call) {
 // (jinja2/compiler.py, macro_body), where gonja takes only its explicit
 // *args and **kwargs parameters.
 //
-// It tells whether name is the macro's implicit varargs, which the caller
-// reads as a tuple.
-func (rw *rewriter) implicitArguments(name string) bool {
+// It returns the function the caller reads that name through: varargs
+// as a tuple (tupleFunc), kwargs in the call's order (macroKwargsFunc);
+// "" for another name.
+func (rw *rewriter) implicitArguments(name string) string {
 	if len(rw.macros) == 0 {
-		return false
+		return ""
 	}
 	m := rw.macros[len(rw.macros)-1]
 	switch {
 	case name == "varargs" && (m.VarArgsName == "" || m.VarArgsName == name):
 		m.VarArgsName = name
-		return true
-	case name == "kwargs" && m.KwArgsName == "":
+		return tupleFunc
+	case name == "kwargs" && (m.KwArgsName == "" || m.KwArgsName == name):
 		m.KwArgsName = name
+		return macroKwargsFunc
 	}
-	return false
+	return ""
 }
 
 // mapValues rewrites the expressions of a map (a call's keyword arguments).
@@ -239,6 +241,9 @@ func (rw *rewriter) expression(expr any) nodes.Expression {
 	case *nodes.BinaryExpression:
 		if chain := rw.unchained(n); chain != nil {
 			return chain
+		}
+		if contains := membership(n); contains != nil {
+			return contains
 		}
 		if name, ok := pythonOperators[n.Operator.Token.Type]; ok {
 			_, isTuple := n.Right.(*nodes.Tuple)

@@ -28,6 +28,7 @@ type setStatement struct {
 	Target                             nodes.Expression
 	Expression, Condition, Alternative nodes.Expression
 	Body                               *nodes.Wrapper
+	native                             func() bool // 2.19's concat of the body (empty_body.go)
 }
 
 func setParser(p *parser.Parser, args *parser.Parser) (nodes.ControlStructure, error) {
@@ -100,8 +101,7 @@ func (s *setStatement) Execute(r *exec.Renderer, _ *nodes.ControlStructureBlock)
 // as Jinja2's Markup), else the expression or its alternative.
 func (s *setStatement) value(r *exec.Renderer) (*exec.Value, error) {
 	if s.Body != nil {
-		text, err := renderWrapper(r, s.Body)
-		return exec.AsSafeValue(text), err
+		return bodyValue(r, s.Body, nativeConcat(s.native))
 	}
 	expr := s.Expression
 	if s.Condition != nil {
@@ -215,6 +215,7 @@ type filterStatement struct {
 	At      *tokens.Token
 	Filters []*nodes.FilterCall
 	Body    *nodes.Wrapper
+	native  func() bool // 2.19's concat of the body (empty_body.go)
 }
 
 func filterParser(p *parser.Parser, args *parser.Parser) (nodes.ControlStructure, error) {
@@ -247,16 +248,25 @@ func (f *filterStatement) String() string {
 
 // Execute implements exec.ControlStructure.
 func (f *filterStatement) Execute(r *exec.Renderer, _ *nodes.ControlStructureBlock) error {
-	text, err := renderWrapper(r, f.Body)
+	native := nativeConcat(f.native)
+	value, err := f.input(r, native)
 	if err != nil {
 		return err
 	}
-	value := exec.AsValue(text)
 	for _, call := range f.Filters {
 		if value = r.Evaluator().ExecuteFilter(call, value); value.IsError() {
 			return value
 		}
 	}
-	_, err = r.Output.Write([]byte(value.String()))
-	return err
+	return writeNode(r, value, native)
+}
+
+// input is the body's value as the core's concat joins it (bodyValue),
+// the text not marked safe.
+func (f *filterStatement) input(r *exec.Renderer, native bool) (*exec.Value, error) {
+	if native {
+		return nativeBody(r, f.Body)
+	}
+	text, err := renderWrapper(r, f.Body)
+	return exec.AsValue(text), err
 }
