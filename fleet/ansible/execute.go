@@ -30,6 +30,9 @@ type walker struct {
 	registeredBy map[string]*Task
 	depth        int
 	inRole       map[roleScopeKey]*HostScope
+	// failedTask is the last task whose failure ended its block: a
+	// rescue sees it as ansible_failed_task.
+	failedTask *Task
 	// flush counts the handler flushes so far in the play: the end of
 	// pre_tasks, of roles and tasks together, and each meta: flush_handlers
 	// (Play.compile in Ansible). A file task's notifications run at the next.
@@ -247,7 +250,8 @@ func (wk *walker) block(f frame, t *Task) error {
 	err := wk.tasks(f, t.Block)
 	if err != nil && len(t.Rescue) > 0 && wk.gatherFailure(err) == nil {
 		rf := f
-		rf.vars = mergeMaps(f.vars, map[string]any{"ansible_failed_result": map[string]any{"msg": err.Error(), "failed": true}})
+		rf.vars = mergeMaps(f.vars, map[string]any{"ansible_failed_result": map[string]any{"msg": err.Error(), "failed": true},
+			"ansible_failed_task": wk.failedTaskVar()})
 		err = wk.tasks(rf, t.Rescue)
 	}
 	if len(t.Always) > 0 {
@@ -267,8 +271,12 @@ func (wk *walker) looped(f frame, t *Task) error {
 	if err != nil {
 		return wk.loopFailed(f, t, err)
 	}
-	for i, item := range items {
-		if err := wk.once(f, t, t.loopVars(item, i)); err != nil {
+	if len(items) == 0 {
+		wk.registerNoItems(t)
+		return nil
+	}
+	for i := range items {
+		if err := wk.once(f, t, t.loopVars(items, i)); err != nil {
 			return err
 		}
 	}
@@ -366,7 +374,18 @@ func (wk *walker) failed(f frame, t *Task, err error) error {
 		wk.unsupported(t, "failed, and ignore_errors is set: "+err.Error())
 		return nil
 	}
+	wk.failedTask = t
 	return err
+}
+
+// failedTaskVar is ansible_failed_task as straylight knows it: the
+// failed task's name and module as written (Ansible's holds the task's
+// every attribute; a rescue reading another one fails on it).
+func (wk *walker) failedTaskVar() map[string]any {
+	if wk.failedTask == nil {
+		return map[string]any{"name": "", "action": ""}
+	}
+	return map[string]any{"name": wk.failedTask.Name, "action": wk.failedTask.ModuleName}
 }
 
 func (wk *walker) unsupported(t *Task, reason string) {

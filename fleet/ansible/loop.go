@@ -120,17 +120,67 @@ func (wk *walker) searchDirs(t *Task, sub string) []string {
 
 // loopVars are the variables one loop item binds: loop_control's loop_var
 // (item by default) and index_var.
-func (t *Task) loopVars(item any, index int) map[string]any {
+func (t *Task) loopVars(items []any, index int) map[string]any {
 	name := "item"
 	if v, ok := t.LoopControl["loop_var"]; ok && v != nil {
 		name = fmt.Sprint(v)
 	}
-	vars := map[string]any{name: item, "ansible_loop_var": name}
+	vars := map[string]any{name: items[index], "ansible_loop_var": name}
 	if v, ok := t.LoopControl["index_var"]; ok && v != nil {
 		vars[fmt.Sprint(v)] = index
 		vars["ansible_index_var"] = fmt.Sprint(v)
 	}
+	if t.loopControlFlag("extended", false) {
+		vars["ansible_loop"] = extendedLoop(items, index, t.loopControlFlag("extended_allitems", true))
+	}
 	return vars
+}
+
+// loopControlFlag is a boolean of loop_control, read as Ansible's
+// boolean() reads it.
+func (t *Task) loopControlFlag(key string, def bool) bool {
+	v, ok := t.LoopControl[key]
+	if !ok || v == nil {
+		return def
+	}
+	b, known := ansibleBool(fmt.Sprint(v))
+	return known && b
+}
+
+// extendedLoop is ansible_loop for loop_control's extended, its keys in
+// Ansible's order (TaskExecutor._run_loop,
+// lib/ansible/executor/task_executor.py:295-312 at v2.14.18).
+func extendedLoop(items []any, i int, allItems bool) *render.Map {
+	n := len(items)
+	m := render.NewMap()
+	for _, kv := range []struct {
+		key   string
+		value any
+	}{{"index", i + 1}, {"index0", i}, {"first", i == 0}, {"last", i+1 == n}, {"length", n}, {"revindex", n - i}, {"revindex0", n - i - 1}} {
+		m.Set(kv.key, kv.value)
+	}
+	if allItems {
+		m.Set("allitems", items)
+	}
+	if i+1 < n {
+		m.Set("nextitem", items[i+1])
+	}
+	if i > 0 {
+		m.Set("previtem", items[i-1])
+	}
+	return m
+}
+
+// registerNoItems registers what a loop without items leaves: Ansible
+// skips the task with "No items in the list" and empty results
+// (TaskExecutor.run, task_executor.py at v2.14.18).
+func (wk *walker) registerNoItems(t *Task) {
+	if t.Register == "" {
+		return
+	}
+	delete(wk.unknown, t.Register)
+	delete(wk.registered, t.Register)
+	wk.facts[t.Register] = map[string]any{"changed": false, "skipped": true, "skipped_reason": "No items in the list", "results": []any{}}
 }
 
 // holds evaluates a task's conditions and those it inherits.

@@ -34,13 +34,20 @@ const e2eCopyContentPlaybook = `- name: Copy content
 // each file holds the same bytes: json.dumps of a dict or list in its
 // order, Python's str() of a bool or an int, a text filter's text.
 func TestE2ECopyContentParityWithAnsiblePlaybook(t *testing.T) {
+	e2eSameFiles(t, e2eCopyContentPlaybook)
+}
+
+// e2eSameFiles runs the playbook (on host k1, with out in group_vars) for
+// real with ansible-playbook, then straylight --apply from the same
+// empty folder, on both cores, and compares the files they leave.
+func e2eSameFiles(t *testing.T, playbook string) {
 	parity.EachCore(t, func(t *testing.T, o parity.Oracle, bin, dir, root, out string) {
-		repo := parity.Repo{Name: "copycontent", Inventory: "inventory.yml", Playbooks: []string{"copy.yml"},
+		repo := parity.Repo{Name: "files", Inventory: "inventory.yml", Playbooks: []string{"site.yml"},
 			Files: map[string]string{
 				"ansible.cfg":        "[defaults]\ninventory = inventory.yml\ngathering = explicit\nretry_files_enabled = False\n",
 				"inventory.yml":      "all:\n  hosts:\n    k1: {ansible_connection: local, ansible_host: 127.0.0.1, ansible_python_interpreter: /usr/bin/python3}\n",
 				"group_vars/all.yml": "out: " + out + "\n",
-				"copy.yml":           e2eCopyContentPlaybook,
+				"site.yml":           playbook,
 				"straylight.yml":     "",
 			}}
 		parity.WriteTree(t, root, repo.Files)
@@ -58,4 +65,41 @@ func TestE2ECopyContentParityWithAnsiblePlaybook(t *testing.T) {
 			t.Errorf("%s: files after straylight --apply (-) and ansible-playbook (+):\n%s\n%s", o.Full, parity.LineDiff(got, byAnsible), log)
 		}
 	})
+}
+
+// e2eLoopsPlaybook: a loop without items registers its skipped result;
+// loop_control extended gives ansible_loop (with and without allitems,
+// under a when on the item); a rescue reads ansible_failed_task.
+const e2eLoopsPlaybook = `- name: Loops and rescue
+  hosts: k1
+  gather_facts: false
+  vars:
+    none_here: []
+    services: [{name: a, port: 1}, {name: b, port: 2}, {name: c, port: 3}]
+  tasks:
+    - copy: {content: "x", dest: "{{ out }}/{{ item }}"}
+      loop: "{{ none_here }}"
+      register: nothing
+    - copy: {content: "{{ nothing.results | length }} {{ nothing.skipped }} {{ nothing.skipped_reason }}\n", dest: "{{ out }}/no-items"}
+    - copy:
+        content: "{{ ansible_loop.index }}/{{ ansible_loop.length }} {{ ansible_loop.revindex0 }} {{ ansible_loop.first }} {{ ansible_loop.last }} {{ ansible_loop.previtem | default('-') }} {{ ansible_loop.nextitem | default('-') }} {{ ansible_loop.allitems | length }}\n"
+        dest: "{{ out }}/loop-{{ item.name }}"
+      loop: "{{ services }}"
+      loop_control: {label: "{{ item.name }}", extended: true}
+      when: item.name != 'b'
+    - copy: {content: "{{ ansible_loop.allitems is defined }} {{ ansible_loop }}\n", dest: "{{ out }}/lean-{{ item }}"}
+      loop: [x, y]
+      loop_control: {extended: yes, extended_allitems: false}
+    - block:
+        - name: failing check
+          assert: {that: not_set_anywhere is defined}
+      rescue:
+        - copy: {content: "rescued {{ ansible_failed_task.name }}\n", dest: "{{ out }}/rescued"}
+`
+
+// TestE2ELoopsAndRescueParityWithAnsiblePlaybook: the files a loop's
+// extended variables, an empty loop's registered result and a rescue's
+// ansible_failed_task write are Ansible's, on both cores.
+func TestE2ELoopsAndRescueParityWithAnsiblePlaybook(t *testing.T) {
+	e2eSameFiles(t, e2eLoopsPlaybook)
 }
