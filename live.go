@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -53,7 +54,7 @@ func writeLiveWarnings(w io.Writer, snap status.Snapshot) {
 	}
 	for _, r := range snap.Routes {
 		if r.State != status.RouteOK {
-			fmt.Fprintf(w, "warning: live: route %s -> %s on %s: %s: %s\n", r.Route.Alias, r.Route.Upstream, r.Route.Host, r.State, r.Detail)
+			fmt.Fprintf(w, "warning: live: route %s -> %s on %s: %s: %s\n", r.Route.Alias, r.Route.Upstream, cmp.Or(r.Route.Host, "(no inventory host)"), r.State, r.Detail)
 		}
 	}
 }

@@ -1271,6 +1271,9 @@ func (hs *HostScope) renderWithArgs(run *PlayRun, t *Task, args map[string]any) 
 	if _, ok := errors.AsType[*vaultSourceError](err); ok {
 		return renderedTask{}.orUnsupported(t, err) // the task fails as Ansible's would: Ansible settles it
 	}
+	if _, ok := errors.AsType[*sourceDirError](err); ok {
+		return renderedTask{}.orUnsupported(t, err) // Ansible copies the tree
+	}
 	attrs, attrErr := fileAttrs(args)
 	if attrs.Mode == "preserve" && attrErr == nil {
 		attrs.Mode, attrErr = hs.preservedMode(run, t, args)

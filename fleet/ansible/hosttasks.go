@@ -405,7 +405,7 @@ func (w *HostTasks) addFileTask(hs *HostScope, run *PlayRun, t *Task, play *Host
 // role's templates/ or files/, then the playbook's, then as a path.
 func resolveSource(run *PlayRun, t *Task, sub, src string) (string, error) {
 	if filepath.IsAbs(src) {
-		return src, nil
+		return absoluteSource(t, src)
 	}
 	var candidates []string
 	roleDir := t.RoleDir
@@ -417,9 +417,37 @@ func resolveSource(run *PlayRun, t *Task, sub, src string) (string, error) {
 	}
 	candidates = append(candidates, filepath.Join(run.Playbook.Dir, sub, src), filepath.Join(run.Playbook.Dir, src))
 	for _, c := range candidates {
-		if st, err := os.Stat(c); err == nil && !st.IsDir() {
-			return c, nil
+		if st, err := os.Stat(c); err == nil {
+			return c, dirSource(c, st)
 		}
 	}
 	return "", &InputError{At: t.At, Key: "src", Msg: fmt.Sprintf("could not find %q (looked in %s)", src, strings.Join(candidates, ", "))}
+}
+
+// absoluteSource is an absolute src as the controller has it: missing, it
+// fails the task with the copy action's message.
+func absoluteSource(t *Task, src string) (string, error) {
+	st, err := os.Stat(src)
+	if err != nil {
+		return "", &InputError{At: t.At, Key: "src", Msg: fmt.Sprintf("Could not find or access '%s' on the Ansible Controller.", src)}
+	}
+	return src, dirSource(src, st)
+}
+
+// dirSource is a sourceDirError when the src found is a directory (the
+// first path that exists wins, a folder too, as Ansible's find_needle
+// takes it).
+func dirSource(path string, st os.FileInfo) error {
+	if st.IsDir() {
+		return &sourceDirError{path}
+	}
+	return nil
+}
+
+// sourceDirError: the src is a directory, whose tree the copy action
+// copies; straylight copies files only, so the task is Ansible's.
+type sourceDirError struct{ path string }
+
+func (e *sourceDirError) Error() string {
+	return fmt.Sprintf("src %s is a directory: straylight copies single files, not directory trees", e.path)
 }

@@ -119,3 +119,24 @@ func TestFileTaskCarriesInheritedKeywords(t *testing.T) {
 		t.Fatalf("files %+v", w.Files)
 	}
 }
+
+// A copy whose absolute src is missing fails with the copy action's
+// message at the task; one whose src is a directory is listed (Ansible
+// copies the tree, straylight copies files).
+func TestCopySourcesAnsibleWouldNotCopyAsAFile(t *testing.T) {
+	dir := t.TempDir()
+	play := "- hosts: box\n  gather_facts: false\n  tasks:\n    - copy: {src: " + dir + "/tree, dest: /tmp/straylight-never/}\n"
+	if err := os.MkdirAll(filepath.Join(dir, "tree"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	w, err := renderKeywordsRepo(t, play, nil)
+	if err != nil || len(w.Files) != 0 || len(w.Unsupported) != 1 || !strings.Contains(w.Unsupported[0].Reason, "is a directory: straylight copies single files") {
+		t.Errorf("directory src: %v, %+v", err, w)
+	}
+	missing := "- hosts: box\n  gather_facts: false\n  tasks:\n    - copy: {src: " + dir + "/nothing, dest: /tmp/straylight-never/x}\n"
+	_, err = renderKeywordsRepo(t, missing, nil)
+	var ie *InputError
+	if !errors.As(err, &ie) || ie.Key != "src" || ie.At.Line != 4 || !strings.Contains(err.Error(), "Could not find or access '"+dir+"/nothing' on the Ansible Controller.") {
+		t.Errorf("missing src: %v", err)
+	}
+}

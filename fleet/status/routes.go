@@ -27,7 +27,10 @@ func lintRoutes(routes []Route, hosts []HostStatus, aliases []string) []RouteSta
 
 func lintRoute(r Route, host *HostStatus, aliases []string) RouteStatus {
 	rs := RouteStatus{Route: r}
-	if host == nil {
+	switch {
+	case host == nil && r.Host == "":
+		return rs.with(RouteUnknownHost, fmt.Sprintf("%s's api_base points at no host of the inventory, so what its backend serves is not watched", r.Alias))
+	case host == nil:
 		return rs.with(RouteUnknownHost, fmt.Sprintf("%s routes to %s, which is not a watched host", r.Alias, r.Host))
 	}
 	rs.Served = slices.Clone(host.Served)

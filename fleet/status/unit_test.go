@@ -286,3 +286,15 @@ func TestHostProbeOutlastsTheHTTPTimeout(t *testing.T) {
 		t.Errorf("the slow host probe's answer: GPU error %q after %d probes", a.GPUError, fake.calls.Load())
 	}
 }
+
+// A route whose api_base names no inventory host says so, rather than
+// naming an empty host.
+func TestRouteToNoInventoryHostSaysSo(t *testing.T) {
+	got := lintRoutes([]Route{{Alias: "chat", Upstream: "m"}, {Alias: "x", Upstream: "m", Host: "ghost"}}, nil, nil)
+	if got[0].State != RouteUnknownHost || got[0].Detail != "chat's api_base points at no host of the inventory, so what its backend serves is not watched" {
+		t.Errorf("no host: %+v", got[0])
+	}
+	if got[1].Detail != "x routes to ghost, which is not a watched host" {
+		t.Errorf("unwatched host: %+v", got[1])
+	}
+}
