@@ -2,6 +2,7 @@ package ansible
 
 import (
 	"bufio"
+	"cmp"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,12 +12,16 @@ import (
 
 // AnsibleConfig holds the few ansible.cfg settings straylight honours.
 type AnsibleConfig struct {
-	Path           string   // the file read, empty when none
-	Inventory      []string // [defaults] inventory, resolved against the file's dir
-	RolesPath      []string // [defaults] roles_path, resolved against the file's dir
-	PlaybookDir    string   // [defaults] playbook_dir, resolved: playbooks are looked for there too
-	AnsibleManaged string   // [defaults] ansible_managed
-	VaultPassword  string   // [defaults] vault_password_file, resolved
+	Path      string   // the file read, empty when none
+	Inventory []string // [defaults] inventory, resolved against the file's dir
+	RolesPath []string // [defaults] roles_path, resolved against the file's dir
+	// CollectionsPath is [defaults] collections_path (or the older
+	// collections_paths), resolved; nil: Ansible's default,
+	// ~/.ansible/collections:/usr/share/ansible/collections.
+	CollectionsPath []string
+	PlaybookDir     string // [defaults] playbook_dir, resolved: playbooks are looked for there too
+	AnsibleManaged  string // [defaults] ansible_managed
+	VaultPassword   string // [defaults] vault_password_file, resolved
 	// HostKeyChecking is [defaults] host_key_checking as written ("" when
 	// unset); HostKeyCheckingValue parses it.
 	HostKeyChecking string
@@ -102,6 +107,10 @@ func withEnvironment(cfg AnsibleConfig) AnsibleConfig {
 		cwd, _ := os.Getwd()
 		cfg.RolesPath = resolvePathList(cwd, v, ":")
 	}
+	if v := cmp.Or(os.Getenv("ANSIBLE_COLLECTIONS_PATH"), os.Getenv("ANSIBLE_COLLECTIONS_PATHS")); v != "" {
+		cwd, _ := os.Getwd()
+		cfg.CollectionsPath = resolvePathList(cwd, v, ":")
+	}
 	if v := os.Getenv("ANSIBLE_GATHERING"); v != "" {
 		cfg.Gathering = v
 	}
@@ -145,6 +154,8 @@ func (c *AnsibleConfig) set(dir, key, value string) {
 		c.Inventory = resolvePathList(dir, value, ",")
 	case "roles_path":
 		c.RolesPath = resolvePathList(dir, value, ":")
+	case "collections_path", "collections_paths":
+		c.CollectionsPath = resolvePathList(dir, value, ":")
 	case "playbook_dir":
 		if dirs := resolvePathList(dir, value, ","); len(dirs) > 0 {
 			c.PlaybookDir = dirs[0]

@@ -121,7 +121,7 @@ func (wk *walker) role(f frame, t *Task, args map[string]any) error {
 	}
 	from := RoleFiles{Tasks: argString(args, "tasks_from"), Vars: argString(args, "vars_from"),
 		Defaults: argString(args, "defaults_from"), Handlers: argString(args, "handlers_from")}
-	role, err := wk.repo.roles.load(wk.repo, RoleRef{Name: name, At: t.At}, roleSearchPath(wk.run.Playbook.Dir, wk.repo.Config.RolesPath), from)
+	role, err := wk.repo.roles.load(wk.repo, RoleRef{Name: name, At: t.At}, wk.repo.roleSearchPath(wk.run.Playbook.Dir), from)
 	if err != nil {
 		return err
 	}

@@ -140,3 +140,24 @@ func TestCopySourcesAnsibleWouldNotCopyAsAFile(t *testing.T) {
 		t.Errorf("missing src: %v", err)
 	}
 }
+
+// A role named ns.coll.role is found under ansible_collections; a plain
+// name is not looked for there, and a missing one names every path.
+func TestRolesNamedByTheirCollection(t *testing.T) {
+	dir := t.TempDir()
+	coll := filepath.Join(dir, "collections", "ansible_collections", "ns", "coll", "roles", "r")
+	if err := os.MkdirAll(coll, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	search := (&Repo{Config: AnsibleConfig{CollectionsPath: []string{filepath.Join(dir, "elsewhere")}}}).roleSearchPath(dir)
+	if got, err := findRole(RoleRef{Name: "ns.coll.r"}, search); err != nil || got != coll {
+		t.Errorf("ns.coll.r: %q, %v", got, err)
+	}
+	if _, err := findRole(RoleRef{Name: "r"}, search); err == nil {
+		t.Error("a plain name was found under ansible_collections")
+	}
+	_, err := findRole(RoleRef{Name: "ns.coll.missing"}, search)
+	if err == nil || !strings.Contains(err.Error(), filepath.Join(dir, "elsewhere", "ansible_collections")) {
+		t.Errorf("missing: %v", err)
+	}
+}

@@ -850,7 +850,7 @@ type roleScan struct {
 }
 
 func (r *Repo) roleNamesOf(run *PlayRun) playRoleNames {
-	rs := &roleScan{repo: r, run: run, search: roleSearchPath(run.Playbook.Dir, r.Config.RolesPath), deps: map[string]bool{}}
+	rs := &roleScan{repo: r, run: run, search: r.roleSearchPath(run.Playbook.Dir), deps: map[string]bool{}}
 	var entries []*Role
 	for _, ref := range run.Play.Roles {
 		if role := rs.load(ref, RoleFiles{}, 0); role != nil {
@@ -1010,7 +1010,7 @@ func (wk *walker) roleNamesLayer() map[string]any {
 }
 
 func (wk *walker) includedRoleNames() map[string]any {
-	rs := &roleScan{repo: wk.repo, run: wk.run, search: roleSearchPath(wk.run.Playbook.Dir, wk.repo.Config.RolesPath), deps: map[string]bool{}}
+	rs := &roleScan{repo: wk.repo, run: wk.run, search: wk.repo.roleSearchPath(wk.run.Playbook.Dir), deps: map[string]bool{}}
 	names := wk.run.roleNames
 	for _, role := range wk.includedRoles {
 		names.play = append(slices.Clip(names.play), role.Name)

@@ -281,7 +281,7 @@ func (r *Repo) newRun(pb *Playbook, play *Play, limited map[string]bool) (*PlayR
 			run.Hosts, run.hosts[h] = append(run.Hosts, h), true
 		}
 	}
-	search := roleSearchPath(pb.Dir, r.Config.RolesPath)
+	search := r.roleSearchPath(pb.Dir)
 	for _, ref := range play.Roles {
 		if err := r.addRole(run, ref, search, nil); err != nil {
 			return nil, err

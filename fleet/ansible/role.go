@@ -5,6 +5,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/straylight-fleet/straylight/fleet/inventory"
@@ -58,11 +59,45 @@ func (r *Repo) exportsEntryVars(run *PlayRun) bool {
 }
 
 // roleSearchPath is Ansible's order: <playbook dir>/roles, roles_path, then the
-// playbook dir itself.
-func roleSearchPath(playbookDir string, rolesPath []string) []string {
+// playbook dir itself; then, for a role named by its collection, the
+// ansible_collections folders of the playbook's collections/ and of
+// collections_path (collectionRoots).
+func (r *Repo) roleSearchPath(playbookDir string) []string {
 	paths := []string{filepath.Join(playbookDir, "roles")}
-	paths = append(paths, rolesPath...)
-	return append(paths, playbookDir)
+	paths = append(paths, r.Config.RolesPath...)
+	paths = append(paths, playbookDir)
+	return append(paths, collectionRoots(playbookDir, r.Config.CollectionsPath)...)
+}
+
+// collectionRoots are the ansible_collections folders Ansible's collection
+// loader searches: the playbook's adjacent collections/ first, then
+// collections_path (default ~/.ansible/collections and
+// /usr/share/ansible/collections); a path already ending in
+// ansible_collections is taken as it is.
+func collectionRoots(playbookDir string, configured []string) []string {
+	paths := configured
+	if paths == nil {
+		home, _ := os.UserHomeDir()
+		paths = []string{filepath.Join(home, ".ansible", "collections"), "/usr/share/ansible/collections"}
+	}
+	roots := []string{filepath.Join(playbookDir, "collections", "ansible_collections")}
+	for _, p := range paths {
+		if filepath.Base(p) != "ansible_collections" {
+			p = filepath.Join(p, "ansible_collections")
+		}
+		roots = append(roots, p)
+	}
+	return roots
+}
+
+// collectionRole splits a role named by its collection (ns.coll.role)
+// into the path under ansible_collections; false for a plain name.
+func collectionRole(name string) (string, bool) {
+	parts := strings.Split(name, ".")
+	if len(parts) != 3 || slices.Contains(parts, "") || strings.ContainsAny(name, `/\`) {
+		return "", false
+	}
+	return filepath.Join(parts[0], parts[1], "roles", parts[2]), true
 }
 
 // findRole returns the role's directory, or an error naming every path tried.
@@ -72,9 +107,13 @@ func findRole(ref RoleRef, search []string) (string, error) {
 			return ref.Name, nil
 		}
 	}
+	inCollection, qualified := collectionRole(ref.Name)
 	for _, dir := range search {
 		candidate := filepath.Join(dir, ref.Name)
-		if isDir(candidate) {
+		if filepath.Base(dir) == "ansible_collections" {
+			candidate = filepath.Join(dir, inCollection)
+		}
+		if (qualified || filepath.Base(dir) != "ansible_collections") && isDir(candidate) {
 			return candidate, nil
 		}
 	}

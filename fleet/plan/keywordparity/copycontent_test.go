@@ -1,6 +1,7 @@
 package keywordparity_test
 
 import (
+	"maps"
 	"os"
 	"testing"
 
@@ -34,13 +35,14 @@ const e2eCopyContentPlaybook = `- name: Copy content
 // each file holds the same bytes: json.dumps of a dict or list in its
 // order, Python's str() of a bool or an int, a text filter's text.
 func TestE2ECopyContentParityWithAnsiblePlaybook(t *testing.T) {
-	e2eSameFiles(t, e2eCopyContentPlaybook)
+	e2eSameFiles(t, e2eCopyContentPlaybook, nil)
 }
 
-// e2eSameFiles runs the playbook (on host k1, with out in group_vars) for
-// real with ansible-playbook, then straylight --apply from the same
-// empty folder, on both cores, and compares the files they leave.
-func e2eSameFiles(t *testing.T, playbook string) {
+// e2eSameFiles runs the playbook (on host k1, with out in group_vars;
+// the repository's other files in extra) for real with ansible-playbook,
+// then straylight --apply from the same empty folder, on both cores, and
+// compares the files they leave.
+func e2eSameFiles(t *testing.T, playbook string, extra map[string]string) {
 	parity.EachCore(t, func(t *testing.T, o parity.Oracle, bin, dir, root, out string) {
 		repo := parity.Repo{Name: "files", Inventory: "inventory.yml", Playbooks: []string{"site.yml"},
 			Files: map[string]string{
@@ -50,6 +52,7 @@ func e2eSameFiles(t *testing.T, playbook string) {
 				"site.yml":           playbook,
 				"straylight.yml":     "",
 			}}
+		maps.Copy(repo.Files, extra)
 		parity.WriteTree(t, root, repo.Files)
 		reset := func() {
 			if err := os.RemoveAll(out); err != nil || os.MkdirAll(out, 0o755) != nil {
@@ -101,5 +104,27 @@ const e2eLoopsPlaybook = `- name: Loops and rescue
 // extended variables, an empty loop's registered result and a rescue's
 // ansible_failed_task write are Ansible's, on both cores.
 func TestE2ELoopsAndRescueParityWithAnsiblePlaybook(t *testing.T) {
-	e2eSameFiles(t, e2eLoopsPlaybook)
+	e2eSameFiles(t, e2eLoopsPlaybook, nil)
+}
+
+// TestE2ECollectionRolesParityWithAnsiblePlaybook: roles named by their
+// collection, from the playbook's adjacent collections/ and from the
+// collections_path ansible.cfg names, write what Ansible's write.
+func TestE2ECollectionRolesParityWithAnsiblePlaybook(t *testing.T) {
+	role := func(ns string) string {
+		return "- template: {src: who.j2, dest: \"{{ out }}/" + ns + "\"}\n"
+	}
+	who := "role_name={{ role_name }} ansible_role_name={{ ansible_role_name }} path={{ role_path | basename }}\n"
+	e2eSameFiles(t, `- hosts: k1
+  gather_facts: false
+  roles:
+    - demo.tools.adjacent
+    - role: other.pack.configured
+`, map[string]string{
+		"ansible.cfg": "[defaults]\ninventory = inventory.yml\ngathering = explicit\nretry_files_enabled = False\ncollections_path = ./colls\n",
+		"collections/ansible_collections/demo/tools/roles/adjacent/tasks/main.yml":   role("adjacent"),
+		"collections/ansible_collections/demo/tools/roles/adjacent/templates/who.j2": who,
+		"colls/ansible_collections/other/pack/roles/configured/tasks/main.yml":       role("configured"),
+		"colls/ansible_collections/other/pack/roles/configured/templates/who.j2":     who,
+	})
 }
