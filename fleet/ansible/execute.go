@@ -50,6 +50,9 @@ type walker struct {
 	gathered render.FactSource
 	runs     []factSelection
 	factsBy  string
+	// factPrefixes are the names besides ansible_* the facts of the fact
+	// modules straylight did not run take (factsOf), with the task.
+	factPrefixes []factPrefix
 	// includedRoles are the roles include_role brought into the play so
 	// far, which join ansible_play_role_names from ansible-core 2.17 on
 	// (or with public: true before): roleNamesLayer.
@@ -393,9 +396,33 @@ func (wk *walker) unsupported(t *Task, reason string) {
 	if t.Register != "" {
 		wk.unknown[t.Register] = t.Label()
 	}
-	if moduleNames[t.ModuleName] == ModSetup {
+	if prefixes, ok := factsOf(t); ok {
 		wk.factsBy = t.Label()
+		for _, p := range prefixes {
+			wk.factPrefixes = append(wk.factPrefixes, factPrefix{p, t.Label()})
+		}
 	}
+}
+
+type factPrefix struct{ prefix, by string }
+
+// factsOf: the task's module sets facts (setup, a *_facts module,
+// getent), and the names those facts take besides ansible_*: getent's
+// getent_<database>, service_facts' services, package_facts' packages,
+// injected as variables too.
+func factsOf(t *Task) ([]string, bool) {
+	name := strings.TrimPrefix(t.ModuleName, "ansible.builtin.")
+	switch {
+	case moduleNames[t.ModuleName] == ModSetup:
+		return nil, true
+	case name == "getent":
+		return []string{"getent_"}, true
+	case name == "service_facts":
+		return []string{"services"}, true
+	case name == "package_facts":
+		return []string{"packages"}, true
+	}
+	return nil, strings.HasSuffix(name, "_facts")
 }
 
 // skipRunOnce: a run_once task runs on the play's first host only.

@@ -161,3 +161,31 @@ func TestRolesNamedByTheirCollection(t *testing.T) {
 		t.Errorf("missing: %v", err)
 	}
 }
+
+// A task reading the facts of a fact module straylight does not run
+// (getent's getent_<db>, service_facts' services, ansible_facts) is
+// Ansible's to decide, like one reading a setup task's facts.
+func TestFactModulesFactsAreAnsibles(t *testing.T) {
+	play := `- hosts: box
+  gather_facts: false
+  tasks:
+    - getent: {database: group}
+    - service_facts:
+    - copy: {content: "{{ getent_group | length }}", dest: /tmp/straylight-never/a}
+    - copy: {content: "{{ services | length }}", dest: /tmp/straylight-never/b}
+    - copy: {content: "{{ ansible_facts.getent_group | length }}", dest: /tmp/straylight-never/c}
+    - copy: {content: "{{ other | default('x') }}", dest: /tmp/straylight-never/d}
+`
+	w, err := renderKeywordsRepo(t, play, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(w.Files) != 1 || len(w.Unsupported) != 5 {
+		t.Fatalf("files %+v, unsupported %+v", w.Files, w.Unsupported)
+	}
+	for i, want := range []string{`"getent_group", a fact of "getent"`, `"services", a fact of "service_facts"`, `"ansible_facts", a fact of "service_facts"`} {
+		if reason := w.Unsupported[2+i].Reason; !strings.Contains(reason, "it reads "+want) {
+			t.Errorf("task %d: %s", 2+i, reason)
+		}
+	}
+}

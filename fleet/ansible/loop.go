@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -393,12 +394,26 @@ func (wk *walker) onlyAnsible(err error) string {
 		if wk.commandResult(m[1]) {
 			return wk.resultReason("it reads", m[1])
 		}
-		if wk.factsBy != "" && strings.HasPrefix(m[1], "ansible_") {
-			return fmt.Sprintf("it reads %q, a fact of %q, which only Ansible runs", m[1], wk.factsBy)
+		if by := wk.factTask(m[1]); by != "" {
+			return fmt.Sprintf("it reads %q, a fact of %q, which only Ansible runs", m[1], by)
 		}
 	}
 	if what, ok := render.NotSupported(err); ok {
 		return "straylight cannot evaluate it: " + what
+	}
+	return ""
+}
+
+// factTask is the setup or fact module task Ansible ran whose fact name
+// may be, or "".
+func (wk *walker) factTask(name string) string {
+	for _, p := range slices.Backward(wk.factPrefixes) {
+		if strings.HasPrefix(name, p.prefix) {
+			return p.by
+		}
+	}
+	if strings.HasPrefix(name, "ansible_") {
+		return wk.factsBy
 	}
 	return ""
 }
