@@ -38,21 +38,28 @@ func TestE2ECopyContentParityWithAnsiblePlaybook(t *testing.T) {
 	e2eSameFiles(t, e2eCopyContentPlaybook, nil)
 }
 
+// e2eRepo is a repository of one playbook, site.yml, on host k1 (a local
+// connection) with out in group_vars, and the other files in extra.
+func e2eRepo(out, playbook string, extra map[string]string) parity.Repo {
+	repo := parity.Repo{Name: "keywords", Inventory: "inventory.yml", Playbooks: []string{"site.yml"},
+		Files: map[string]string{
+			"ansible.cfg":        "[defaults]\ninventory = inventory.yml\ngathering = explicit\nretry_files_enabled = False\n",
+			"inventory.yml":      "all:\n  hosts:\n    k1: {ansible_connection: local, ansible_host: 127.0.0.1, ansible_python_interpreter: /usr/bin/python3}\n",
+			"group_vars/all.yml": "out: " + out + "\n",
+			"site.yml":           playbook,
+			"straylight.yml":     "",
+		}}
+	maps.Copy(repo.Files, extra)
+	return repo
+}
+
 // e2eSameFiles runs the playbook (on host k1, with out in group_vars;
 // the repository's other files in extra) for real with ansible-playbook,
 // then straylight --apply from the same empty folder, on both cores, and
 // compares the files they leave.
 func e2eSameFiles(t *testing.T, playbook string, extra map[string]string) {
 	parity.EachCore(t, func(t *testing.T, o parity.Oracle, bin, dir, root, out string) {
-		repo := parity.Repo{Name: "files", Inventory: "inventory.yml", Playbooks: []string{"site.yml"},
-			Files: map[string]string{
-				"ansible.cfg":        "[defaults]\ninventory = inventory.yml\ngathering = explicit\nretry_files_enabled = False\n",
-				"inventory.yml":      "all:\n  hosts:\n    k1: {ansible_connection: local, ansible_host: 127.0.0.1, ansible_python_interpreter: /usr/bin/python3}\n",
-				"group_vars/all.yml": "out: " + out + "\n",
-				"site.yml":           playbook,
-				"straylight.yml":     "",
-			}}
-		maps.Copy(repo.Files, extra)
+		repo := e2eRepo(out, playbook, extra)
 		parity.WriteTree(t, root, repo.Files)
 		reset := func() {
 			if err := os.RemoveAll(out); err != nil || os.MkdirAll(out, 0o755) != nil {

@@ -50,19 +50,13 @@ const e2eBecomePlaybook = `- name: Become
 `
 
 func e2eBecomeRepo(out string) parity.Repo {
-	return parity.Repo{Name: "become", Inventory: "inventory.yml", Playbooks: []string{"become.yml"},
-		Files: map[string]string{
-			"ansible.cfg":                 "[defaults]\ninventory = inventory.yml\ngathering = explicit\nretry_files_enabled = False\n",
-			"inventory.yml":               "all:\n  hosts:\n    k1: {ansible_connection: local, ansible_host: 127.0.0.1, ansible_python_interpreter: /usr/bin/python3}\n",
-			"group_vars/all.yml":          "out: " + out + "\n",
-			"become.yml":                  e2eBecomePlaybook,
-			"who-import.yml":              whoTask("import"),
-			"who-apply.yml":               whoTask("apply"),
-			"who-include-in-block.yml":    whoTask("include-in-block"),
-			"roles/who/tasks/main.yml":    "- name: role\n  shell: whoami > {{ out }}/role\n",
-			"straylight.yml":              "",
-			"roles/who/defaults/main.yml": "{}\n",
-		}}
+	return e2eRepo(out, e2eBecomePlaybook, map[string]string{
+		"who-import.yml":              whoTask("import"),
+		"who-apply.yml":               whoTask("apply"),
+		"who-include-in-block.yml":    whoTask("include-in-block"),
+		"roles/who/tasks/main.yml":    "- name: role\n  shell: whoami > {{ out }}/role\n",
+		"roles/who/defaults/main.yml": "{}\n",
+	})
 }
 
 // whoTask is a task file of one task writing whoami into out/name.
@@ -222,21 +216,15 @@ const e2eKeywordsPlaybook = `- name: Keywords
 `
 
 func e2eKeywordsRepo(out string) parity.Repo {
-	return parity.Repo{Name: "keywords", Inventory: "inventory.yml", Playbooks: []string{"keywords.yml"},
-		Files: map[string]string{
-			"ansible.cfg":                    "[defaults]\ninventory = inventory.yml\ngathering = explicit\nretry_files_enabled = False\n",
-			"inventory.yml":                  "all:\n  hosts:\n    k1: {ansible_connection: local, ansible_host: 127.0.0.1, ansible_python_interpreter: /usr/bin/python3}\n",
-			"group_vars/all.yml":             "out: " + out + "\n",
-			"keywords.yml":                   e2eKeywordsPlaybook,
-			"quiet.yml":                      "- name: nolog import\n  copy: {content: \"import {{ secret }}\\n\", dest: \"{{ out }}/nolog-import\"}\n",
-			"quiet-include.yml":              "- name: include own nolog\n  copy: {content: \"include {{ secret }}\\n\", dest: \"{{ out }}/include\"}\n",
-			"roles/quiet/tasks/main.yml":     "- name: nolog role\n  copy: {content: \"role {{ secret }}\\n\", dest: \"{{ out }}/nolog-role\"}\n",
-			"roles/dry/tasks/main.yml":       "- name: check role\n  copy: {content: \"never\\n\", dest: \"{{ out }}/check-role\"}\n",
-			"roles/scoped/tasks/main.yml":    "- name: entry vars\n  copy: {content: \"role x={{ x }} y={{ y }}\\n\", dest: \"{{ out }}/entry-vars\"}\n",
-			"roles/scoped/vars/main.yml":     "x: rolevar\n",
-			"roles/scoped/defaults/main.yml": "y: roledefault\n",
-			"straylight.yml":                 "",
-		}}
+	return e2eRepo(out, e2eKeywordsPlaybook, map[string]string{
+		"quiet.yml":                      "- name: nolog import\n  copy: {content: \"import {{ secret }}\\n\", dest: \"{{ out }}/nolog-import\"}\n",
+		"quiet-include.yml":              "- name: include own nolog\n  copy: {content: \"include {{ secret }}\\n\", dest: \"{{ out }}/include\"}\n",
+		"roles/quiet/tasks/main.yml":     "- name: nolog role\n  copy: {content: \"role {{ secret }}\\n\", dest: \"{{ out }}/nolog-role\"}\n",
+		"roles/dry/tasks/main.yml":       "- name: check role\n  copy: {content: \"never\\n\", dest: \"{{ out }}/check-role\"}\n",
+		"roles/scoped/tasks/main.yml":    "- name: entry vars\n  copy: {content: \"role x={{ x }} y={{ y }}\\n\", dest: \"{{ out }}/entry-vars\"}\n",
+		"roles/scoped/vars/main.yml":     "x: rolevar\n",
+		"roles/scoped/defaults/main.yml": "y: roledefault\n",
+	})
 }
 
 // e2eKeywordsReset leaves out with the one file the tasks find.
