@@ -189,3 +189,22 @@ func TestFactModulesFactsAreAnsibles(t *testing.T) {
 		}
 	}
 }
+
+// With facts gathered, a fact module's fact read from ansible_facts is a
+// missing key, not an undefined variable: Ansible's to decide too.
+func TestFactModuleFactMissingFromGatheredFacts(t *testing.T) {
+	play := `- hosts: box
+  gather_facts: false
+  tasks:
+    - set_fact: {ansible_facts_like: {}}
+    - getent: {database: group}
+    - copy: {content: "{{ {'other': 1}.getent_group | length }}", dest: /tmp/straylight-never/a}
+`
+	w, err := renderKeywordsRepo(t, play, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(w.Unsupported) != 2 || !strings.Contains(w.Unsupported[1].Reason, `it reads "getent_group", a fact of "getent"`) {
+		t.Fatalf("unsupported %+v", w.Unsupported)
+	}
+}

@@ -371,7 +371,12 @@ func (t *Task) assertions() []any {
 }
 
 // undefinedName finds the variables an error says are undefined.
-var undefinedName = lazyre.New(`undefined variable '([^']+)'`)
+var (
+	undefinedName = lazyre.New(`undefined variable '([^']+)'`)
+	// missingAttribute: a mapping without the key read (ansible_facts
+	// gathered by straylight, without a fact module's facts).
+	missingAttribute = lazyre.New(`has no attribute '([^']+)'`)
+)
 
 // onlyAnsible says why a failed evaluation (of a condition, a loop, the
 // arguments or the template of a task) is Ansible's to make rather than
@@ -398,8 +403,23 @@ func (wk *walker) onlyAnsible(err error) string {
 			return fmt.Sprintf("it reads %q, a fact of %q, which only Ansible runs", m[1], by)
 		}
 	}
+	if reason := wk.missingFact(err); reason != "" {
+		return reason
+	}
 	if what, ok := render.NotSupported(err); ok {
 		return "straylight cannot evaluate it: " + what
+	}
+	return ""
+}
+
+// missingFact: err reads a fact a fact module Ansible runs would have
+// given (ansible_facts.getent_group after getent, when straylight
+// gathered the host's other facts).
+func (wk *walker) missingFact(err error) string {
+	for _, m := range missingAttribute().FindAllStringSubmatch(err.Error(), -1) {
+		if by := wk.factTask(m[1]); by != "" && !strings.HasPrefix(m[1], "ansible_") {
+			return fmt.Sprintf("it reads %q, a fact of %q, which only Ansible runs", m[1], by)
+		}
 	}
 	return ""
 }
