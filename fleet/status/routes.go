@@ -29,7 +29,7 @@ func lintRoute(r Route, host *HostStatus, aliases []string) RouteStatus {
 	rs := RouteStatus{Route: r}
 	switch {
 	case host == nil && r.Host == "":
-		return rs.with(RouteUnknownHost, fmt.Sprintf("%s's api_base points at no host of the inventory, so what its backend serves is not watched", r.Alias))
+		return rs.with(RouteUnknownHost, fmt.Sprintf("%s's backend is no host of the inventory (its api_base, if any, names none), so what it serves is not watched", r.Alias))
 	case host == nil:
 		return rs.with(RouteUnknownHost, fmt.Sprintf("%s routes to %s, which is not a watched host", r.Alias, r.Host))
 	}

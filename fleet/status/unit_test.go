@@ -291,7 +291,7 @@ func TestHostProbeOutlastsTheHTTPTimeout(t *testing.T) {
 // naming an empty host.
 func TestRouteToNoInventoryHostSaysSo(t *testing.T) {
 	got := lintRoutes([]Route{{Alias: "chat", Upstream: "m"}, {Alias: "x", Upstream: "m", Host: "ghost"}}, nil, nil)
-	if got[0].State != RouteUnknownHost || got[0].Detail != "chat's api_base points at no host of the inventory, so what its backend serves is not watched" {
+	if got[0].State != RouteUnknownHost || got[0].Detail != "chat's backend is no host of the inventory (its api_base, if any, names none), so what it serves is not watched" {
 		t.Errorf("no host: %+v", got[0])
 	}
 	if got[1].Detail != "x routes to ghost, which is not a watched host" {
