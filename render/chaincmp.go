@@ -36,11 +36,11 @@ func chainedComparisons(toks []*tokens.Token) map[int]bool {
 	for _, tok := range toks {
 		top := len(compared) - 1
 		switch {
-		case tok.Type == tokens.LeftParenthesis || tok.Type == tokens.LeftBracket || tok.Type == tokens.LeftBrace:
+		case opensBracket(tok.Type):
 			compared = append(compared, false)
-		case tok.Type == tokens.RightParenthesis || tok.Type == tokens.RightBracket || tok.Type == tokens.RightBrace:
+		case closesBracket(tok.Type):
 			compared = closeBracket(compared)
-		case chainBreakers[tok.Type] || tok.Type == tokens.Name && (tok.Val == "if" || tok.Val == "else"):
+		case breaksChain(tok):
 			compared[top] = false
 		case comparisonTokens[tok.Type] && compared[top]:
 			chained = marked(chained, tok.Pos)
@@ -51,11 +51,27 @@ func chainedComparisons(toks []*tokens.Token) map[int]bool {
 	return chained
 }
 
-func closeBracket(compared []bool) []bool {
-	if len(compared) == 1 {
-		return []bool{false}
+// breaksChain: the token ends a run of comparison operands.
+func breaksChain(tok *tokens.Token) bool {
+	return chainBreakers[tok.Type] || tok.Type == tokens.Name && (tok.Val == "if" || tok.Val == "else")
+}
+
+// closeBracket drops the innermost bracket's run (keeping a fresh one
+// where brackets do not balance: gonja reports those).
+func closeBracket[T any](runs []T) []T {
+	if len(runs) == 1 {
+		var fresh T
+		return []T{fresh}
 	}
-	return compared[:len(compared)-1]
+	return runs[:len(runs)-1]
+}
+
+func opensBracket(t tokens.Type) bool {
+	return t == tokens.LeftParenthesis || t == tokens.LeftBracket || t == tokens.LeftBrace
+}
+
+func closesBracket(t tokens.Type) bool {
+	return t == tokens.RightParenthesis || t == tokens.RightBracket || t == tokens.RightBrace
 }
 
 func marked(set map[int]bool, pos int) map[int]bool {

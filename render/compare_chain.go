@@ -75,7 +75,7 @@ func chainedMemberships(toks []*tokens.Token) map[int]bool {
 			runs = append(runs, compareRun{})
 		case closesBracket(tok.Type):
 			runs[top].markChained(chained)
-			runs = closeRun(runs)
+			runs = closeBracket(runs)
 		case isMembershipIn(toks, i, loops):
 			runs[top].operators++
 			runs[top].memberships = append(runs[top].memberships, i)
@@ -102,15 +102,6 @@ func (run compareRun) markChained(chained map[int]bool) {
 	}
 }
 
-// closeRun drops the innermost run (keeping one where brackets do not
-// balance: gonja reports those).
-func closeRun(runs []compareRun) []compareRun {
-	if len(runs) == 1 {
-		return []compareRun{{}}
-	}
-	return runs[:len(runs)-1]
-}
-
 // isMembershipIn tells whether the `in` at i is the membership operator:
 // not a for statement's, nor the test (is in, is not in).
 func isMembershipIn(toks []*tokens.Token, i int, loops map[int]bool) bool {
@@ -125,15 +116,7 @@ func endsCompareRun(toks []*tokens.Token, i int, loops map[int]bool) bool {
 	if tok.Type == tokens.Not && i+1 < len(toks) && isMembershipIn(toks, i+1, loops) {
 		return false
 	}
-	return chainBreakers[tok.Type] || tok.Type == tokens.Name && (tok.Val == "if" || tok.Val == "else")
-}
-
-func opensBracket(t tokens.Type) bool {
-	return t == tokens.LeftParenthesis || t == tokens.LeftBracket || t == tokens.LeftBrace
-}
-
-func closesBracket(t tokens.Type) bool {
-	return t == tokens.RightParenthesis || t == tokens.RightBracket || t == tokens.RightBrace
+	return breaksChain(tok)
 }
 
 // membership is Python's `in` (or `not in`) for a comparison written with

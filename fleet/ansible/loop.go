@@ -176,12 +176,17 @@ func extendedLoop(items []any, i int, allItems bool) *render.Map {
 // skips the task with "No items in the list" and empty results
 // (TaskExecutor.run, task_executor.py at v2.14.18).
 func (wk *walker) registerNoItems(t *Task) {
-	if t.Register == "" {
-		return
+	if t.Register != "" {
+		wk.registerResult(t.Register, map[string]any{"changed": false, "skipped": true, "skipped_reason": "No items in the list", "results": []any{}})
 	}
-	delete(wk.unknown, t.Register)
-	delete(wk.registered, t.Register)
-	wk.facts[t.Register] = map[string]any{"changed": false, "skipped": true, "skipped_reason": "No items in the list", "results": []any{}}
+}
+
+// registerResult registers a result straylight knows now, in place of
+// any file tasks or unknown result the name held.
+func (wk *walker) registerResult(name string, result map[string]any) {
+	delete(wk.unknown, name)
+	delete(wk.registered, name)
+	wk.facts[name] = result
 }
 
 // holds evaluates a task's conditions and those it inherits.
@@ -330,8 +335,7 @@ func (wk *walker) register(t *Task, planned []*FileTask, skipped bool) {
 	delete(wk.unknown, name)
 	switch {
 	case skipped:
-		delete(wk.registered, name)
-		wk.facts[name] = map[string]any{"changed": false, "skipped": true, "skip_reason": "Conditional result was False"}
+		wk.registerResult(name, map[string]any{"changed": false, "skipped": true, "skip_reason": "Conditional result was False"})
 	case wk.registeredBy[name] == t && wk.registered[name] != nil: // another loop item
 		wk.registered[name] = append(wk.registered[name], planned...)
 	case len(planned) > 0:
@@ -400,7 +404,7 @@ func (wk *walker) onlyAnsible(err error) string {
 			return wk.resultReason("it reads", m[1])
 		}
 		if by := wk.factTask(m[1]); by != "" {
-			return fmt.Sprintf("it reads %q, a fact of %q, which only Ansible runs", m[1], by)
+			return factReason(m[1], by)
 		}
 	}
 	if reason := wk.missingFact(err); reason != "" {
@@ -418,10 +422,14 @@ func (wk *walker) onlyAnsible(err error) string {
 func (wk *walker) missingFact(err error) string {
 	for _, m := range missingAttribute().FindAllStringSubmatch(err.Error(), -1) {
 		if by := wk.factTask(m[1]); by != "" && !strings.HasPrefix(m[1], "ansible_") {
-			return fmt.Sprintf("it reads %q, a fact of %q, which only Ansible runs", m[1], by)
+			return factReason(m[1], by)
 		}
 	}
 	return ""
+}
+
+func factReason(name, by string) string {
+	return fmt.Sprintf("it reads %q, a fact of %q, which only Ansible runs", name, by)
 }
 
 // factTask is the setup or fact module task Ansible ran whose fact name
@@ -523,7 +531,7 @@ func (r *Repo) strictCondition(hs *HostScope, text string) (bool, error) {
 // template is templated first; the text is then the expression of
 // {% if %}.
 func (r *Repo) legacyCondition(hs *HostScope, text string) (bool, error) {
-	if strings.Contains(text, "{{") || strings.Contains(text, "{%") {
+	if looksTemplated(text) {
 		v, err := hs.template(text)
 		if err != nil {
 			return false, err

@@ -53,8 +53,9 @@ type RoleRef struct {
 	// Keywords are the entry's become, no_log, ignore_errors, run_once
 	// and check_mode, which the role's tasks inherit.
 	Keywords
-	// Vars are the entry's vars keyword: the role's tasks see them below
-	// the role's own vars/main.yml (Role.get_vars).
+	// Vars are the entry's vars keyword: the role's variables, above its
+	// vars/main.yml and for its tasks alone from ansible-core 2.15,
+	// play-wide and below it before (Repo.entryVars, PlayRun.roleVars).
 	Vars map[string]any
 	// Refused names an entry keyword straylight does not honour: every
 	// task of the role is listed as unsupported, none silently run

@@ -108,8 +108,12 @@ func (r *PlayRun) HandlerEnvironment(h *Task) []EnvEntry {
 // HandlerKeywords are the keywords a handler runs with: its own over its
 // role entry's (a role's handler) over the play's.
 func (r *PlayRun) HandlerKeywords(h *Task) Keywords {
+	return r.handlerKeywords(h, r.handlerEntry(h))
+}
+
+func (r *PlayRun) handlerKeywords(h *Task, entry *RoleRef) Keywords {
 	kw := r.Play.Keywords
-	if entry := r.handlerEntry(h); entry != nil {
+	if entry != nil {
 		kw = kw.Under(entry.Keywords)
 	}
 	return kw.Under(h.Keywords)
@@ -119,8 +123,8 @@ func (r *PlayRun) HandlerKeywords(h *Task) Keywords {
 // keywords (a template, check_mode true, a role entry keyword it does not
 // honour), or "".
 func (r *PlayRun) HandlerUnsupported(h *Task) string {
-	kw := r.HandlerKeywords(h)
 	entry := r.handlerEntry(h)
+	kw := r.handlerKeywords(h, entry)
 	switch {
 	case kw.Templated != "":
 		return kw.templatedReason()

@@ -111,9 +111,12 @@ func findRole(ref RoleRef, search []string) (string, error) {
 	for _, dir := range search {
 		candidate := filepath.Join(dir, ref.Name)
 		if filepath.Base(dir) == "ansible_collections" {
+			if !qualified {
+				continue // a plain name is never a collection's
+			}
 			candidate = filepath.Join(dir, inCollection)
 		}
-		if (qualified || filepath.Base(dir) != "ansible_collections") && isDir(candidate) {
+		if isDir(candidate) {
 			return candidate, nil
 		}
 	}

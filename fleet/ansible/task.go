@@ -666,7 +666,12 @@ func (k *Keywords) setFlag(file, key string, v *yaml.Node, flag **bool) error {
 }
 
 func isTemplate(v *yaml.Node) bool {
-	return v.Kind == yaml.ScalarNode && (strings.Contains(v.Value, "{{") || strings.Contains(v.Value, "{%"))
+	return v.Kind == yaml.ScalarNode && looksTemplated(v.Value)
+}
+
+// looksTemplated: s holds a {{ }} or a {% %}.
+func looksTemplated(s string) bool {
+	return strings.Contains(s, "{{") || strings.Contains(s, "{%")
 }
 
 // templatedReason is why a task reaching a templated keyword is listed.

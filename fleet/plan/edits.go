@@ -40,7 +40,7 @@ func (hf *hostFiles) plan(ctx context.Context, w *hostWork, f *fileWork) error {
 	if f.onlyIf != nil && !w.settle(f) {
 		return nil
 	}
-	if reason := localBecomeRefused(w.conn, f.change.Become); reason != "" {
+	if reason := w.localBecomeRefused(f.change.Become); reason != "" {
 		w.wouldFail(f, reason)
 		return nil
 	}

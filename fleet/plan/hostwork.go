@@ -26,6 +26,9 @@ type hostWork struct {
 	byTask  map[*ansible.FileTask]*fileWork
 	rz      recognizers
 	texts   *textSet
+	// varsBecome: the host's ansible_become* variables, read once for
+	// the local connection's check (localBecomeRefused).
+	varsBecome *varsBecome
 	// findings are what rendering the host and reading its pending
 	// restart found; lint what validate found: the plan lists them in
 	// host order once every host is planned.
@@ -276,7 +279,7 @@ func (w *hostWork) addHandler(hs *ansible.HostScope, h *ansible.Task, because []
 	run := hs.Run()
 	hr := HandlerRun{Playbook: run.Playbook.Path, Play: run.Play.Name, Name: h.Label(), Module: h.Module, Because: because, At: h.At,
 		Become: becomeOrNil(run.HandlerKeywords(h).Become)}
-	if reason := orDefault(run.HandlerUnsupported(h), localBecomeRefused(w.conn, hr.Become)); reason != "" {
+	if reason := orDefault(run.HandlerUnsupported(h), w.localBecomeRefused(hr.Become)); reason != "" {
 		w.unsupported(run.Playbook.Path, h, reason)
 		return nil
 	}

@@ -273,19 +273,15 @@ func WithBecome(tr remote.Transport, spec *BecomeSpec) remote.Transport {
 // user is listed, never silently run as the wrong one. The host's
 // ansible_become* variables beat the task's keywords, as in Ansible
 // (WithBecome).
-func localBecomeRefused(conn Connection, spec *BecomeSpec) string {
-	if conn.Kind != "local" {
+func (w *hostWork) localBecomeRefused(spec *BecomeSpec) string {
+	if w.conn.Kind != "local" {
 		return ""
 	}
-	vars := conn.Vars
-	if vars == nil {
-		vars = remote.MapVars(nil)
+	vb := w.varsBecomeOnce()
+	if vb.err != nil {
+		return vb.err.Error()
 	}
-	b, err := remote.BecomeFromVars(vars)
-	if err != nil {
-		return err.Error()
-	}
-	b = keywordsUnderVars(b, spec, vars)
+	b := keywordsUnderVars(vb.become, spec, vb.fixed)
 	if !b.Enabled {
 		return ""
 	}
@@ -296,13 +292,34 @@ func localBecomeRefused(conn Connection, spec *BecomeSpec) string {
 	return fmt.Sprintf("it becomes %s on a local connection, and straylight runs local tasks as %s without sudo or su of its own; run straylight as %s, or use an ssh connection", target, me.name, target)
 }
 
+// varsBecome is the become a host's variables ask for, and which of its
+// settings they fix; read once per host (varsBecomeOnce).
+type varsBecome struct {
+	become remote.Become
+	fixed  BecomeSpec
+	err    error
+}
+
+// varsBecomeOnce reads the host's ansible_become* variables the first
+// time a task asks.
+func (w *hostWork) varsBecomeOnce() *varsBecome {
+	if w.varsBecome == nil {
+		vars := w.conn.Vars
+		if vars == nil {
+			vars = remote.MapVars(nil)
+		}
+		b, err := remote.BecomeFromVars(vars)
+		w.varsBecome = &varsBecome{become: b, fixed: becomeVarsSet(vars), err: err}
+	}
+	return w.varsBecome
+}
+
 // keywordsUnderVars is the host variables' become with the task's
-// keywords filling what the variables leave unset.
-func keywordsUnderVars(b remote.Become, spec *BecomeSpec, vars func(string) (any, bool)) remote.Become {
+// keywords filling what the variables leave unset (fixed).
+func keywordsUnderVars(b remote.Become, spec *BecomeSpec, fixed BecomeSpec) remote.Become {
 	if spec == nil {
 		return b
 	}
-	fixed := becomeVarsSet(vars)
 	if spec.Set && !fixed.Set {
 		b.Enabled = spec.Become
 	}
