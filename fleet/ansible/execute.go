@@ -59,6 +59,9 @@ type walker struct {
 	includedRoles []*Role
 	namesLayer    map[string]any // roleNamesLayer for namesFor included roles
 	namesFor      int
+	// rolesRun are the roles that ran on the host so far, with their
+	// params (ranRole, hasRun).
+	rolesRun map[string]bool
 }
 
 // roleScopeKey names a scope whose lookups search a role's directory.
@@ -112,9 +115,10 @@ func (wk *walker) playTasks() error {
 	}
 	wk.endFlush()
 	for i, role := range wk.run.Roles {
-		if err := wk.playRole(top, role, wk.run.Entries[i], wk.run.parentsAt(i)); err != nil {
+		if err := wk.playRole(top, role, wk.run.EntryAt(i), wk.run.parentsAt(i)); err != nil {
 			return err
 		}
+		wk.ranRole(role, wk.run.Entries[i].Params)
 	}
 	if err := wk.tasks(top, wk.run.Play.Tasks); err != nil {
 		return err
@@ -153,23 +157,31 @@ func copyOrNil[V any](m map[string]V) map[string]V {
 	return maps.Clone(m)
 }
 
-// playRole runs a role entry of the play's roles: its params, vars,
-// conditions, tags, environment and keywords apply to each of its tasks.
+// playRole runs a role entry of the play's roles (PlayRun.EntryAt: a
+// dependency's under its dependents'): its params, vars, conditions,
+// tags, environment and keywords apply to each of its tasks.
 func (wk *walker) playRole(top frame, role *Role, ref RoleRef, parents []*Role) error {
-	f := top
-	f.params = ref.Params
-	f.vars = mergeMaps(top.vars, wk.repo.entryVars(ref))
-	if ref.Refused != "" {
-		f.refused = fmt.Sprintf("its role entry (%s) sets %s, which straylight does not honour", ref.At, ref.Refused)
-	}
-	f.when = append(slices.Clip(top.when), ref.When...)
-	f.tags = AppendUnique(slices.Clone(top.tags), ref.Tags...)
+	f := wk.underEntry(top, ref)
 	f.dir = filepath.Join(role.Dir, "tasks")
-	f.env = append(slices.Clip(top.env), ref.Environment...)
-	f.kw = top.kw.Under(ref.Keywords)
 	f.parents = parents[max(0, len(parents)-1):] // Role._parents: the role whose dependency it is
 	f.chain = append(slices.Clip(parents), role)
 	return wk.tasks(f, role.Tasks)
+}
+
+// underEntry is f inside a role entry: the entry's params and (2.15+)
+// vars over f's, its conditions, tags and environment after f's, its
+// keywords over f's, and its refusal when it has one.
+func (wk *walker) underEntry(f frame, ref RoleRef) frame {
+	f.params = mergeMaps(f.params, ref.Params)
+	f.vars = mergeMaps(f.vars, wk.repo.entryVars(ref))
+	if f.refused == "" {
+		f.refused = ref.refusal()
+	}
+	f.when = append(slices.Clip(f.when), ref.When...)
+	f.tags = AppendUnique(slices.Clone(f.tags), ref.Tags...)
+	f.env = append(slices.Clip(f.env), ref.Environment...)
+	f.kw = f.kw.Under(ref.Keywords)
+	return f
 }
 
 func (wk *walker) tasks(f frame, list []*Task) error {

@@ -119,9 +119,7 @@ func (wk *walker) role(f frame, t *Task, args map[string]any) error {
 	if name == "" {
 		return &InputError{At: t.At, Key: "name", Msg: fmt.Sprintf("%s needs the role's name", t.Module)}
 	}
-	from := RoleFiles{Tasks: argString(args, "tasks_from"), Vars: argString(args, "vars_from"),
-		Defaults: argString(args, "defaults_from"), Handlers: argString(args, "handlers_from")}
-	role, err := wk.repo.roles.load(wk.repo, RoleRef{Name: name, At: t.At}, wk.repo.roleSearchPath(wk.run.Playbook.Dir), from)
+	role, err := wk.repo.roles.load(wk.repo, RoleRef{Name: name, At: t.At}, wk.repo.roleSearchPath(wk.run.Playbook.Dir), roleFilesOf(args))
 	if err != nil {
 		return err
 	}
@@ -129,7 +127,6 @@ func (wk *walker) role(f frame, t *Task, args map[string]any) error {
 	if err != nil {
 		return err
 	}
-	wk.play.addHandlers(role.Handlers)
 	// public is a FieldAttribute isa bool, post-validated strictly
 	// (lib/ansible/playbook/base.py:470-471 at 2.19.14, :447-448 at 2.14.18).
 	public, err := filemod.BoolArg(args, "public", false)
@@ -141,7 +138,79 @@ func (wk *walker) role(f frame, t *Task, args map[string]any) error {
 	}
 	inner := f.inRole(role, t.RoleDir != "")
 	inner.base, inner.dir = base, filepath.Join(role.Dir, "tasks")
+	if err := wk.roleDeps(inner, []*Role{role}); err != nil {
+		return err
+	}
+	wk.play.addHandlers(role.Handlers)
 	return wk.tasks(inner, role.Tasks)
+}
+
+// roleDeps runs the meta dependencies of the last role of path (an
+// included or imported role, then the dependencies below it) before its
+// tasks, as Role.compile puts them: each under its own entry inside f,
+// its dep chain f's and itself. One that already ran on the host with
+// the same params — a role of the play, or the dependency of an earlier
+// include — is skipped, as Ansible skips a role that has run (Role.has_run),
+// unless its meta/main.yml allows duplicates.
+func (wk *walker) roleDeps(f frame, path []*Role) error {
+	if len(path) > maxRoleDepth {
+		return &InputError{At: path[0].Deps[0].At, Key: "dependencies", Msg: fmt.Sprintf("role dependencies nest too deep at %q", path[0].Name)}
+	}
+	search := wk.repo.roleSearchPath(wk.run.Playbook.Dir)
+	for _, ref := range path[len(path)-1].Deps {
+		dep, err := wk.repo.roles.load(wk.repo, ref, search, RoleFiles{})
+		if err != nil {
+			return err
+		}
+		if wk.hasRun(dep, ref.Params) {
+			continue
+		}
+		if err := wk.runDep(f, append(slices.Clip(path), dep), ref); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// runDep runs the dependency last in path, its own dependencies first; its
+// tasks see the defaults and vars of the roles of path, its own last.
+func (wk *walker) runDep(f frame, path []*Role, ref RoleRef) error {
+	dep := path[len(path)-1]
+	inner := wk.underEntry(f, ref)
+	inner.chain = append(slices.Clip(f.chain), dep)
+	inner.parents = path[len(path)-2 : len(path)-1]
+	if err := wk.roleDeps(inner, path); err != nil {
+		return err
+	}
+	base, err := wk.roleScope(path...)
+	if err != nil {
+		return err
+	}
+	inner.base, inner.dir = base, filepath.Join(dep.Dir, "tasks")
+	wk.play.addHandlers(dep.Handlers)
+	wk.ranRole(dep, ref.Params)
+	return wk.tasks(inner, dep.Tasks)
+}
+
+// maxRoleDepth stops a role depending on itself through others.
+const maxRoleDepth = 20
+
+// ranRole notes that role ran on the host with params (hasRun).
+func (wk *walker) ranRole(role *Role, params map[string]any) {
+	if wk.rolesRun == nil {
+		wk.rolesRun = map[string]bool{}
+	}
+	wk.rolesRun[roleRunKey(role, params)] = true
+}
+
+// hasRun: role ran on the host with params, and its meta/main.yml does not
+// allow it to run again.
+func (wk *walker) hasRun(role *Role, params map[string]any) bool {
+	return !role.AllowDuplicates && wk.rolesRun[roleRunKey(role, params)]
+}
+
+func roleRunKey(role *Role, params map[string]any) string {
+	return role.Dir + "\x00" + fmt.Sprint(params)
 }
 
 // inRole is the frame of the tasks of a role include_role or import_role
@@ -176,10 +245,11 @@ func prepend(first string, rest any) []any {
 }
 
 // roleScope is the play's scope with an included role's defaults and vars
-// merged at their precedence.
-func (wk *walker) roleScope(role *Role) (*HostScope, error) {
+// merged at their precedence (and those of the dependencies on the way to
+// one of its dependencies, each over the one before).
+func (wk *walker) roleScope(roles ...*Role) (*HostScope, error) {
 	sub := *wk.run
-	sub.Roles = append(append([]*Role(nil), wk.run.Roles...), role)
+	sub.Roles = append(slices.Clone(wk.run.Roles), roles...)
 	hs, err := wk.repo.ScopeOf(wk.w.Host, &sub)
 	if err != nil {
 		return nil, err

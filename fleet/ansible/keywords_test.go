@@ -2,6 +2,7 @@ package ansible
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -96,6 +97,56 @@ func TestIncludeApplyRefusesWhatItDoesNotHonour(t *testing.T) {
 	_, err := renderKeywordsRepo(t, play, map[string]string{"t.yml": "[]\n"})
 	if err == nil || !strings.Contains(err.Error(), `apply keyword "delegate_to" is not supported`) {
 		t.Errorf("err = %v", err)
+	}
+}
+
+// import_tasks and import_role refuse a non-empty apply, with Ansible's
+// message (TaskInclude.check_options, IncludeRole.load), naming the file
+// and line; an include takes it, and an empty one is no apply.
+func TestImportsRefuseApply(t *testing.T) {
+	files := map[string]string{"t.yml": "[]\n", "roles/r/tasks/main.yml": "[]\n"}
+	for module, want := range map[string]string{
+		"import_tasks: {file: t.yml, apply: {become: true}}": "site.yml:4: apply: Invalid options for import_tasks: apply",
+		"import_role: {name: r, apply: {tags: [x]}}":         "site.yml:4: apply: Invalid options for import_role: apply",
+		"include_tasks: {file: t.yml, apply: {tags: [x]}}":   "",
+		"import_tasks: {file: t.yml, apply: {}}":             "",
+	} {
+		play := "- hosts: box\n  gather_facts: false\n  tasks:\n    - " + module + "\n"
+		_, err := renderKeywordsRepo(t, play, files)
+		if got := fmt.Sprint(err); (want == "" && err != nil) || (want != "" && got != want) {
+			t.Errorf("%s: %v, want %q", module, err, want)
+		}
+	}
+}
+
+// A meta dependency's tasks are listed when a role it is a dependency of
+// sets an entry keyword straylight does not honour, naming that entry; a
+// dependency's tasks inherit its dependents' no_log.
+func TestDependencyInheritsItsDependentsEntries(t *testing.T) {
+	play := `- hosts: box
+  gather_facts: false
+  roles:
+    - role: r
+      any_errors_fatal: true
+    - role: quiet
+      no_log: true
+`
+	w, err := renderKeywordsRepo(t, play, map[string]string{
+		"roles/r/meta/main.yml":      "dependencies: [d]\n",
+		"roles/r/tasks/main.yml":     "[]\n",
+		"roles/d/tasks/main.yml":     "- copy: {content: \"d\\n\", dest: /tmp/straylight-never/d}\n",
+		"roles/quiet/meta/main.yml":  "dependencies: [e]\n",
+		"roles/quiet/tasks/main.yml": "[]\n",
+		"roles/e/tasks/main.yml":     "- copy: {content: \"e\\n\", dest: /tmp/straylight-never/e}\n",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(w.Unsupported) != 1 || !strings.Contains(w.Unsupported[0].Reason, "its role entry (site.yml:4) sets any_errors_fatal") {
+		t.Errorf("unsupported: %+v", w.Unsupported)
+	}
+	if len(w.Files) != 1 || !w.Files[0].NoLog {
+		t.Errorf("files: %+v", w.Files)
 	}
 }
 

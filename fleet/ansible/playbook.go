@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/straylight-fleet/straylight/fleet/inventory"
@@ -62,6 +63,48 @@ type RoleRef struct {
 	// without it.
 	Refused string
 	At      Located
+	// refusedAt is the entry that set Refused when it is not this one but
+	// one of the roles this role is a meta dependency of (Under).
+	refusedAt *Located
+}
+
+// Under is inner, a role's entry, as the role's tasks and handlers see it
+// when the role is a meta dependency of outer's role: Ansible walks a
+// task's dep chain for its keywords, conditions, tags and environment
+// (Block._get_parent_attribute, lib/ansible/playbook/block.py at v2.14.18
+// and v2.19.14), and combines the chain's params and vars before the
+// role's own (Role.get_role_params, Role.get_vars). Each keyword and
+// value inner sets wins; conditions, tags and environment add up, outer's
+// first.
+func (outer RoleRef) Under(inner RoleRef) RoleRef {
+	out := inner
+	out.Params = mergeMaps(outer.Params, inner.Params)
+	out.Vars = mergeMaps(outer.Vars, inner.Vars)
+	out.When = append(slices.Clip(outer.When), inner.When...)
+	out.Tags = AppendUnique(slices.Clone(outer.Tags), inner.Tags...)
+	out.Environment = append(slices.Clip(outer.Environment), inner.Environment...)
+	out.Keywords = outer.Keywords.Under(inner.Keywords)
+	if inner.Refused == "" && outer.Refused != "" {
+		at := outer.refusedEntry()
+		out.Refused, out.refusedAt = outer.Refused, &at
+	}
+	return out
+}
+
+// refusedEntry is where the keyword Refused names is set.
+func (ref RoleRef) refusedEntry() Located {
+	if ref.refusedAt != nil {
+		return *ref.refusedAt
+	}
+	return ref.At
+}
+
+// refusal is why every task of the role is listed, or "".
+func (ref RoleRef) refusal() string {
+	if ref.Refused == "" {
+		return ""
+	}
+	return fmt.Sprintf("its role entry (%s) sets %s, which straylight does not honour", ref.refusedEntry(), ref.Refused)
 }
 
 // roleEntryRefused are the keywords Ansible reads on a role entry

@@ -1,7 +1,6 @@
 package ansible
 
 import (
-	"fmt"
 	"maps"
 	"slices"
 
@@ -38,11 +37,20 @@ func (r *PlayRun) Role(name string) *Role {
 	return nil
 }
 
+// varRoles are the roles whose defaults and vars the play's tasks see, in
+// rising precedence: its roles, the roles import_role brings in anywhere
+// in it (Imported), then an included role its tasks run in (the roles
+// past Entries: walker.roleScope).
+func (r *PlayRun) varRoles() []*Role {
+	n := min(len(r.Entries), len(r.Roles))
+	return slices.Concat(r.Roles[:n], r.Imported, r.Roles[n:])
+}
+
 // roleDefaults merges every role's defaults: a later role's win, as in Ansible
 // (role defaults are play-wide unless private_role_vars is set).
 func (r *PlayRun) roleDefaults() map[string]any {
 	out := map[string]any{}
-	for _, role := range r.Roles {
+	for _, role := range r.varRoles() {
 		for k, v := range role.Defaults {
 			out[k] = v
 		}
@@ -56,8 +64,8 @@ func (r *PlayRun) roleDefaults() map[string]any {
 // Role.get_vars at v2.14.18 combines self.vars, then _role_vars).
 func (r *PlayRun) roleVars(withEntries bool) map[string]any {
 	out := map[string]any{}
-	for i, role := range r.Roles {
-		if withEntries && i < len(r.Entries) { // an included role has no entry
+	for i, role := range r.varRoles() {
+		if withEntries && i < len(r.Entries) { // an imported or included role has no entry
 			maps.Copy(out, r.Entries[i].Vars)
 		}
 		maps.Copy(out, role.Vars)
@@ -69,7 +77,7 @@ func (r *PlayRun) roleVars(withEntries bool) map[string]any {
 // role's winning as its values do.
 func (r *PlayRun) roleOrigins(defaults bool) map[string]inventory.Origin {
 	out := map[string]inventory.Origin{}
-	for _, role := range r.Roles {
+	for _, role := range r.varRoles() {
 		src := role.varOrigins
 		if defaults {
 			src = role.defaultOrigins
@@ -87,20 +95,19 @@ func (r *PlayRun) roleOrigins(defaults bool) map[string]inventory.Origin {
 func (r *PlayRun) paramsFor(t *Task) map[string]any {
 	for i, role := range r.Roles {
 		if containsTask(role.Tasks, t) || containsTask(role.Handlers, t) {
-			return r.Entries[i].Params
+			return r.EntryAt(i).Params
 		}
 	}
 	return nil
 }
 
 // HandlerEnvironment is the environment a handler runs with: the play's,
-// its role entry's (a role's handler), then its own.
+// its role entry's (a role's handler, under the entries of the roles it
+// is a dependency of), then its own.
 func (r *PlayRun) HandlerEnvironment(h *Task) []EnvEntry {
 	env := slices.Clone(r.Play.Environment)
-	for i, role := range r.Roles {
-		if containsTask(role.Handlers, h) {
-			env = append(env, r.Entries[i].Environment...)
-		}
+	if entry := r.handlerEntry(h); entry != nil {
+		env = append(env, entry.Environment...)
 	}
 	return append(env, h.Environment...)
 }
@@ -130,17 +137,18 @@ func (r *PlayRun) HandlerUnsupported(h *Task) string {
 		return kw.templatedReason()
 	case kw.ChecksOnly():
 		return "its check_mode is true: Ansible runs the handler in check mode, which straylight does not"
-	case entry != nil && entry.Refused != "":
-		return fmt.Sprintf("its role entry (%s) sets %s, which straylight does not honour", entry.At, entry.Refused)
+	case entry != nil:
+		return entry.refusal()
 	}
 	return ""
 }
 
-// handlerEntry is the role entry of a role's handler, or nil.
+// handlerEntry is the role entry of a role's handler (EntryAt), or nil.
 func (r *PlayRun) handlerEntry(h *Task) *RoleRef {
 	for i, role := range r.Roles {
 		if containsTask(role.Handlers, h) {
-			return &r.Entries[i]
+			entry := r.EntryAt(i)
+			return &entry
 		}
 	}
 	return nil

@@ -90,6 +90,13 @@ type PlayRun struct {
 	// dependency each is, outermost first (Ansible's dep chain, which
 	// Role.compile builds); empty for the play's own entries.
 	Parents [][]*Role
+	// inherited is aligned with Roles: the entries of the roles each is a
+	// meta dependency of, folded outermost first (RoleRef.Under); zero
+	// for the play's own entries. EntryAt joins it to the role's entry.
+	inherited []RoleRef
+	// Imported are the roles import_role brings into the play
+	// (Repo.importedRoles): their defaults and vars are play-wide.
+	Imported []*Role
 	// roleNames are the play's role names once the playbook is loaded
 	// (roleNamesOf).
 	roleNames playRoleNames
@@ -283,17 +290,20 @@ func (r *Repo) newRun(pb *Playbook, play *Play, limited map[string]bool) (*PlayR
 	}
 	search := r.roleSearchPath(pb.Dir)
 	for _, ref := range play.Roles {
-		if err := r.addRole(run, ref, search, nil); err != nil {
+		if err := r.addRole(run, ref, search, nil, RoleRef{}); err != nil {
 			return nil, err
 		}
 	}
+	run.Imported = r.importedRoles(run, search)
 	run.roleNames = r.roleNamesOf(run)
 	return run, nil
 }
 
 // addRole adds a role entry after its meta dependencies. An entry already
-// in the play with the same params runs once, as in Ansible.
-func (r *Repo) addRole(run *PlayRun, ref RoleRef, search []string, parents []*Role) error {
+// in the play with the same params runs once, as in Ansible, unless its
+// meta/main.yml allows duplicates. outer is what the role inherits from
+// the roles it is a dependency of (parents).
+func (r *Repo) addRole(run *PlayRun, ref RoleRef, search []string, parents []*Role, outer RoleRef) error {
 	if len(parents) > 20 {
 		return &InputError{At: ref.At, Key: "dependencies", Msg: fmt.Sprintf("role dependencies nest too deep at %q", ref.Name)}
 	}
@@ -303,7 +313,7 @@ func (r *Repo) addRole(run *PlayRun, ref RoleRef, search []string, parents []*Ro
 	}
 	chain := append(slices.Clip(parents), role)
 	for _, dep := range role.Deps {
-		if err := r.addRole(run, dep, search, chain); err != nil {
+		if err := r.addRole(run, dep, search, chain, outer.Under(ref)); err != nil {
 			return err
 		}
 	}
@@ -313,7 +323,17 @@ func (r *Repo) addRole(run *PlayRun, ref RoleRef, search []string, parents []*Ro
 	run.Roles = append(run.Roles, role)
 	run.Entries = append(run.Entries, ref)
 	run.Parents = append(run.Parents, parents)
+	run.inherited = append(run.inherited, outer)
 	return nil
+}
+
+// EntryAt is Entries[i] as the role's tasks and handlers see it: under the
+// entries of the roles it is a meta dependency of (RoleRef.Under).
+func (run *PlayRun) EntryAt(i int) RoleRef {
+	if i < len(run.inherited) {
+		return run.inherited[i].Under(run.Entries[i])
+	}
+	return run.Entries[i]
 }
 
 // parentsAt is Parents[i]: nil for a PlayRun built without them.
@@ -325,6 +345,9 @@ func (run *PlayRun) parentsAt(i int) []*Role {
 }
 
 func (run *PlayRun) hasEntry(role *Role, ref RoleRef) bool {
+	if role.AllowDuplicates {
+		return false
+	}
 	for i, have := range run.Roles {
 		if have.Dir == role.Dir && fmt.Sprint(run.Entries[i].Params) == fmt.Sprint(ref.Params) {
 			return true

@@ -21,6 +21,10 @@ type Role struct {
 	Tasks    []*Task
 	Handlers []*Task
 	Deps     []RoleRef // meta/main.yml dependencies
+	// AllowDuplicates is meta/main.yml's allow_duplicates: the role runs
+	// again when the play lists it again with the same params, or another
+	// role depends on it after it ran.
+	AllowDuplicates bool
 	// Origins of defaults and vars keys (top level), for "where does this come from".
 	DefaultsFile, VarsFile string
 	DefaultsLines          map[string]int
@@ -135,6 +139,55 @@ type RoleFiles struct {
 	Tasks, Vars, Defaults, Handlers string
 }
 
+// roleFilesOf reads include_role's and import_role's tasks_from,
+// vars_from, defaults_from and handlers_from.
+func roleFilesOf(args map[string]any) RoleFiles {
+	return RoleFiles{Tasks: argString(args, "tasks_from"), Vars: argString(args, "vars_from"),
+		Defaults: argString(args, "defaults_from"), Handlers: argString(args, "handlers_from")}
+}
+
+// importedRoles are the roles import_role brings into run — in its roles'
+// tasks, handlers, pre_tasks, post_tasks and tasks, blocks and the
+// imported roles' own tasks included —: Ansible adds each to the play as
+// it loads the playbook (IncludeRole.get_block_list, statically_loaded,
+// lib/ansible/playbook/role_include.py at v2.14.18 and v2.19.14), so
+// their defaults and vars are the whole play's, before the import as
+// after it. A role named by a template, or not found, is left to the
+// walk, which reports it where it runs.
+func (r *Repo) importedRoles(run *PlayRun, search []string) []*Role {
+	var out []*Role
+	for _, role := range run.Roles {
+		out = r.appendImported(out, role.Tasks, search, 0)
+	}
+	for _, list := range [][]*Task{run.Play.Handlers, run.Play.PreTasks, run.Play.PostTasks, run.Play.Tasks} {
+		out = r.appendImported(out, list, search, 0)
+	}
+	return out
+}
+
+func (r *Repo) appendImported(out []*Role, list []*Task, search []string, depth int) []*Role {
+	for _, t := range list {
+		out = r.appendImported(out, slices.Concat(t.Block, t.Rescue, t.Always), search, depth)
+		if role := r.importedRole(t, search); role != nil && depth < maxRoleDepth {
+			out = r.appendImported(append(out, role), role.Tasks, search, depth+1)
+		}
+	}
+	return out
+}
+
+// importedRole is the role an import_role task names, or nil.
+func (r *Repo) importedRole(t *Task, search []string) *Role {
+	name := argString(t.Args, "name")
+	if t.Module != ModImportRole || name == "" || looksTemplated(name) {
+		return nil
+	}
+	role, err := r.roles.load(r, RoleRef{Name: name, At: t.At}, search, roleFilesOf(t.Args))
+	if err != nil {
+		return nil
+	}
+	return role
+}
+
 func (f RoleFiles) of(sub string) string {
 	name := map[string]string{"tasks": f.Tasks, "vars": f.Vars, "defaults": f.Defaults, "handlers": f.Handlers}[sub]
 	if name == "" {
@@ -166,28 +219,42 @@ func loadRoleFiles(repo, name, dir string, from RoleFiles) (*Role, error) {
 	if from.Tasks != "" && r.Tasks == nil && roleFile(dir, "tasks", from.Tasks) == "" {
 		return nil, fmt.Errorf("the role %q has no tasks file %q in %s", name, from.Tasks, filepath.Join(dir, "tasks"))
 	}
-	r.Deps, err = roleDependencies(repo, dir)
-	return r, err
+	return r, r.readMeta(repo)
 }
 
-// roleDependencies reads meta/main.yml's dependencies: role entries, run
-// before the role.
-func roleDependencies(repo, dir string) ([]RoleRef, error) {
-	path := mainFile(dir, "meta")
+// readMeta reads meta/main.yml's dependencies (role entries, run before
+// the role) and allow_duplicates.
+func (r *Role) readMeta(repo string) error {
+	path := mainFile(r.Dir, "meta")
 	if path == "" {
-		return nil, nil
+		return nil
 	}
 	rel := RelTo(repo, path)
 	root, err := readYAMLFile(path)
 	if err != nil || root == nil {
-		return nil, relabel(err, path, rel)
+		return relabel(err, path, rel)
 	}
 	for _, kv := range mapPairs(root) {
-		if kv[0].Value == "dependencies" && kv[1].Kind == yaml.SequenceNode {
-			return parseRoleRefs(rel, kv[1])
+		switch {
+		case kv[0].Value == "dependencies" && kv[1].Kind == yaml.SequenceNode:
+			r.Deps, err = parseRoleRefs(rel, kv[1])
+		case kv[0].Value == "allow_duplicates":
+			err = r.readAllowDuplicates(rel, kv[1])
+		}
+		if err != nil {
+			return err
 		}
 	}
-	return nil, nil
+	return nil
+}
+
+// readAllowDuplicates reads allow_duplicates as Ansible's boolean() does.
+func (r *Role) readAllowDuplicates(rel string, v *yaml.Node) error {
+	b, err := boolKeyword(rel, "allow_duplicates", v)
+	if b != nil {
+		r.AllowDuplicates = *b
+	}
+	return err
 }
 
 // keyOrigins reads where each key of a role's defaults or vars file is set

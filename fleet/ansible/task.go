@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/straylight-fleet/straylight/render"
 	"gopkg.in/yaml.v3"
 )
 
@@ -291,7 +292,22 @@ func parseTask(file string, n *yaml.Node) (*Task, error) {
 		}
 	}
 	t.classify(extra)
-	return t, t.checkIncludeKeywords()
+	if err := t.checkIncludeKeywords(); err != nil {
+		return nil, err
+	}
+	return t, t.checkImportApply()
+}
+
+// checkImportApply refuses a non-empty apply on import_tasks and
+// import_role, as Ansible does when it loads the playbook
+// (TaskInclude.check_options, IncludeRole.load at v2.14.18 and v2.19.14):
+// only an include applies keywords to what it brings in.
+func (t *Task) checkImportApply() error {
+	mod := moduleNames[t.ModuleName]
+	if !render.Truthy(t.Args["apply"]) || (mod != ModImportTasks && mod != ModImportRole) {
+		return nil
+	}
+	return &InputError{At: t.At, Key: "apply", Msg: fmt.Sprintf("Invalid options for %s: apply", t.ModuleName)}
 }
 
 // checkIncludeKeywords refuses environment, become, become_user,

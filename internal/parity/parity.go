@@ -439,15 +439,16 @@ func LineDiff(a, b string) string {
 	return out.String()
 }
 
-// Apply runs straylight --apply --yes on the repository, the oracle's
-// ansible first on PATH, and returns what it printed; it fails the test
-// when the apply fails. With no straylight built (bin "") it does nothing.
-func Apply(t *testing.T, bin, root string, o Oracle) string {
+// Apply runs straylight --apply --yes on the repository (with args), the
+// oracle's ansible first on PATH, and returns what it printed; it fails
+// the test when the apply fails. With no straylight built (bin "") it
+// does nothing.
+func Apply(t *testing.T, bin, root string, o Oracle, args ...string) string {
 	t.Helper()
 	if bin == "" {
 		return ""
 	}
-	cmd := exec.Command(bin, "-C", root, "--apply", "--yes")
+	cmd := exec.Command(bin, append([]string{"-C", root, "--apply", "--yes"}, args...)...)
 	cmd.Env = append(os.Environ(), "PATH="+o.Bin+string(os.PathListSeparator)+os.Getenv("PATH"))
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr

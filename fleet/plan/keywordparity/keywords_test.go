@@ -28,6 +28,9 @@ const e2eBecomePlaybook = `- name: Become
     - role: who
       become: true
       become_user: nobody
+    - role: who-outer
+      become: true
+      become_user: nobody
   tasks:
     - block:
         - name: block
@@ -51,11 +54,14 @@ const e2eBecomePlaybook = `- name: Become
 
 func e2eBecomeRepo(out string) parity.Repo {
 	return e2eRepo(out, e2eBecomePlaybook, map[string]string{
-		"who-import.yml":              whoTask("import"),
-		"who-apply.yml":               whoTask("apply"),
-		"who-include-in-block.yml":    whoTask("include-in-block"),
-		"roles/who/tasks/main.yml":    "- name: role\n  shell: whoami > {{ out }}/role\n",
-		"roles/who/defaults/main.yml": "{}\n",
+		"who-import.yml":                 whoTask("import"),
+		"who-apply.yml":                  whoTask("apply"),
+		"who-include-in-block.yml":       whoTask("include-in-block"),
+		"roles/who/tasks/main.yml":       "- name: role\n  shell: whoami > {{ out }}/role\n",
+		"roles/who/defaults/main.yml":    "{}\n",
+		"roles/who-outer/tasks/main.yml": whoTask("outer"),
+		"roles/who-outer/meta/main.yml":  "dependencies: [who-dep]\n",
+		"roles/who-dep/tasks/main.yml":   whoTask("dep"),
 	})
 }
 
@@ -80,7 +86,7 @@ func TestE2EInheritedBecomeMatchesAnsible(t *testing.T) {
 		e2eOpenTo(t, out, filepath.Dir(filepath.Dir(dir)))
 		parity.RunPlaybookExiting(t, o, dir, root, repo, 0)
 		byAnsible := e2eUsersIn(t, out)
-		if len(byAnsible) != 7 || byAnsible["plain"] != "root" || byAnsible["role"] != "nobody" {
+		if len(byAnsible) != 9 || byAnsible["plain"] != "root" || byAnsible["role"] != "nobody" || byAnsible["dep"] != "nobody" {
 			t.Fatalf("%s: users by task: %v", o.Full, byAnsible)
 		}
 		h := parity.Plan(t, parity.OpenCore(t, root, "", o.Version)).Host("k1")
