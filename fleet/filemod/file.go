@@ -3,6 +3,7 @@ package filemod
 import (
 	"encoding/json"
 	"fmt"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -154,6 +155,37 @@ func (a FileArgs) relink(r FileResult, cur PathState, before, after map[string]a
 	}
 	return r, nil
 }
+
+// LinkSource is the path the file module requires to exist before it
+// makes or keeps a link (ensure_symlink, without force): src when it is
+// absolute, else src joined to the link's folder — to the path itself
+// when the path is a directory — as os.path.join does.
+func (a FileArgs) LinkSource(cur PathState) string {
+	dir := path.Dir(a.Path)
+	switch {
+	case path.IsAbs(a.Src):
+		return a.Src
+	case cur.Kind == "directory":
+		dir = a.Path
+	case !strings.Contains(a.Path, "/"):
+		return a.Src
+	}
+	if strings.HasSuffix(dir, "/") {
+		return dir + a.Src
+	}
+	return dir + "/" + a.Src
+}
+
+// MissingLinkSource is the file module's failure for a link whose
+// source does not exist (lib/ansible/modules/file.py, ensure_symlink, at
+// v2.14.18 and v2.19.14; in check mode too).
+func MissingLinkSource(src string) error {
+	return fmt.Errorf(`src file does not exist, use "force=yes" if you really want to create the link: %s`, src)
+}
+
+// ExistsScript exits 0 when the path exists, a link's target followed (as
+// Python's os.path.exists), and 1 when it does not.
+func ExistsScript(p string) string { return "[ -e " + shquote.Always(p) + " ]" }
 
 // createScript makes a missing path: a directory with its missing parents
 // (each given the task's mode and owner, as the module does), an empty

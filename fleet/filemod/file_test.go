@@ -116,3 +116,23 @@ func TestFileSetsTheModeAfterTheOwner(t *testing.T) {
 		t.Errorf("script %q: want chown before chmod", res.Script)
 	}
 }
+
+// A link's source is looked for as ensure_symlink joins it: absolute as
+// it is, else beside the link, or inside the path when that is a
+// directory.
+func TestLinkSourceJoinsAsTheModule(t *testing.T) {
+	for _, c := range []struct {
+		path, src, kind, want string
+	}{
+		{"/etc/nginx/sites-enabled/a", "/etc/nginx/sites-available/a", "absent", "/etc/nginx/sites-available/a"},
+		{"/etc/nginx/sites-enabled/a", "../sites-available/a", "absent", "/etc/nginx/sites-enabled/../sites-available/a"},
+		{"/srv/current", "releases/1", "link", "/srv/releases/1"},
+		{"/srv/dir", "x", "directory", "/srv/dir/x"},
+		{"/srv/dir/", "x", "directory", "/srv/dir/x"},
+		{"here", "there", "absent", "there"},
+	} {
+		if got := (FileArgs{Path: c.path, Src: c.src, State: "link"}).LinkSource(PathState{Kind: c.kind}); got != c.want {
+			t.Errorf("%s -> %s (%s): %q, want %q", c.path, c.src, c.kind, got, c.want)
+		}
+	}
+}

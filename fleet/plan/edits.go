@@ -25,6 +25,9 @@ type hostFiles struct {
 	// containers are the containers and compose projects an earlier
 	// container task of the host acts on (commands.go).
 	containers map[string]bool
+	// made are the directories and links earlier file tasks make or keep
+	// (recordKind): a link to one has its source.
+	made map[string]bool
 }
 
 // read is the path's content as the task finds it.
@@ -146,7 +149,14 @@ func (hf *hostFiles) planFile(ctx context.Context, w *hostWork, f *fileWork) err
 		return fmt.Errorf("%s: %w", c.Dest, err)
 	}
 	cur = hf.afterEarlier(c.Dest, cur)
+	missing, err := hf.missingLinkSource(ctx, f, cur)
+	if err != nil {
+		return err
+	}
 	res, err := filemod.File(*f.file, cur, hf.idLookup(ctx, c))
+	if missing != nil {
+		err = missing
+	}
 	if err != nil {
 		w.wouldFail(f, fmt.Sprintf("file would fail: %v", err))
 		return nil
@@ -160,6 +170,43 @@ func (hf *hostFiles) planFile(ctx context.Context, w *hostWork, f *fileWork) err
 		hf.recordKind(c.Dest, cur.Kind, res.After)
 	}
 	return nil
+}
+
+// missingLinkSource is the module's failure for a link task whose source
+// exists neither on the host nor after an earlier task of the plan (nil
+// when it does, or the task makes no link); err: the host could not say.
+func (hf *hostFiles) missingLinkSource(ctx context.Context, f *fileWork, cur filemod.PathState) (missing, err error) {
+	if f.file.State != "link" {
+		return nil, nil
+	}
+	src := f.file.LinkSource(cur)
+	if exists, ok := hf.plannedExists(src); ok {
+		return orMissing(exists, src), nil
+	}
+	res, err := WithBecome(hf.tr, f.change.Become).Run(ctx, remote.Command{Shell: remote.Sh, Script: filemod.ExistsScript(src)})
+	if err != nil {
+		return nil, err
+	}
+	return orMissing(res.ExitCode == 0, src), nil
+}
+
+func orMissing(exists bool, src string) error {
+	if exists {
+		return nil
+	}
+	return filemod.MissingLinkSource(src)
+}
+
+// plannedExists: whether an earlier task of the plan leaves a path at p,
+// and whether one acts on it at all.
+func (hf *hostFiles) plannedExists(p string) (exists, known bool) {
+	if st, ok := hf.planned[p]; ok {
+		return st.Exists, true
+	}
+	if hf.made[p] {
+		return true, true
+	}
+	return false, false
 }
 
 func (hf *hostFiles) stat(ctx context.Context, c *FileChange) (string, error) {
@@ -198,7 +245,15 @@ func (hf *hostFiles) recordKind(dest, before, after string) {
 		hf.planned[dest] = remote.FileState{Path: dest, Exists: true, SHA256: sha256Hex(nil)}
 	case after == "directory" || after == "link":
 		delete(hf.planned, dest)
+		hf.madeOnce()[dest] = true
 	}
+}
+
+func (hf *hostFiles) madeOnce() map[string]bool {
+	if hf.made == nil {
+		hf.made = map[string]bool{}
+	}
+	return hf.made
 }
 
 func fileAction(before string) Action {
