@@ -1,6 +1,7 @@
 package ansible
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"maps"
@@ -11,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 	"unicode"
 
 	"github.com/straylight-fleet/straylight/fleet/filemod"
@@ -1325,8 +1327,18 @@ func (hs *HostScope) renderTemplate(run *PlayRun, t *Task, args map[string]any) 
 	}
 	opts := render.TemplateOptions{NewlineSequence: newlineFor(t.Module, args), TrimBlocks: filemod.LooseBoolArg(args, "trim_blocks", true), LstripBlocks: filemod.LooseBoolArg(args, "lstrip_blocks", false),
 		SearchPath: render.TemplateSearchPath(hs.repo.templateDirs(run, t, hs.roleDirs, src)...), Root: hs.repo.Root, DataTagging: hs.repo.DataTagging(), Markers: markers}
-	out, err := hs.repo.engine().RenderTemplate(RelTo(hs.repo.Root, src), body, hs.scope, opts)
+	out, err := hs.repo.engine().RenderTemplate(RelTo(hs.repo.Root, src), body, hs.withTemplateVars(body, args, src), opts)
 	return out, err
+}
+
+// withTemplateVars is the host's scope with the template module's own
+// variables (templateVars) over it, when the template names one of them
+// ("template_"): the others keep the host's cache of templated variables.
+func (hs *HostScope) withTemplateVars(body []byte, args map[string]any, src string) *render.Scope {
+	if !bytes.Contains(body, []byte("template_")) {
+		return hs.scope
+	}
+	return hs.scope.With(templateVars(argString(args, "src"), src, argString(args, "dest"), time.Now()))
 }
 
 // templateDirs are the folders whose templates/ and selves the template

@@ -1,9 +1,14 @@
 package ansible
 
 import (
+	"math"
 	"os"
+	"os/user"
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
+	"time"
 )
 
 // sourceCache remembers where a task's template or file source was found and
@@ -123,4 +128,63 @@ func (c *roleCache) loadDir(r *Repo, name, dir string, from RoleFiles) (*Role, e
 	}
 	c.roles[key] = role
 	return role, nil
+}
+
+// templateVars are the variables the template module gives its template,
+// over every other (generate_ansible_template_vars:
+// lib/ansible/template/__init__.py at v2.14.18,
+// lib/ansible/_internal/_templating/_template_vars.py at v2.19.14): the
+// src as the task gives it, its full path, the dest, the controller's
+// host name, the template's owner (a name, else the uid) and modification
+// time, and the time it is rendered, the two times as Python prints a
+// datetime.
+func templateVars(src, fullpath, dest string, now time.Time) map[string]any {
+	host, _ := os.Hostname()
+	vars := map[string]any{"template_host": host, "template_path": src, "template_fullpath": fullpath,
+		"template_run_date": pyDatetime(now), "template_destpath": nil}
+	if dest != "" {
+		vars["template_destpath"] = dest
+	}
+	if st, err := os.Stat(fullpath); err == nil {
+		vars["template_mtime"] = pyDatetime(pyFromTimestamp(st.ModTime()))
+		vars["template_uid"] = fileOwner(st)
+	}
+	return vars
+}
+
+// fileOwner is the name of the file's owner, or its uid when the user
+// database has none (pwd.getpwuid).
+func fileOwner(st os.FileInfo) string {
+	sys, ok := st.Sys().(*syscall.Stat_t)
+	if !ok {
+		return ""
+	}
+	uid := strconv.FormatUint(uint64(sys.Uid), 10)
+	if u, err := user.LookupId(uid); err == nil {
+		return u.Username
+	}
+	return uid
+}
+
+// pyFromTimestamp is datetime.fromtimestamp(os.stat(p).st_mtime): the
+// seconds as a double (sec + nsec·1e-9), its fraction rounded half to
+// even to microseconds, in local time.
+func pyFromTimestamp(t time.Time) time.Time {
+	seconds := float64(t.Unix()) + float64(t.Nanosecond())*1e-9
+	whole, frac := math.Modf(seconds)
+	us := math.RoundToEven(frac * 1e6)
+	if us >= 1e6 {
+		whole, us = whole+1, us-1e6
+	}
+	return time.Unix(int64(whole), int64(us)*1000).Local()
+}
+
+// pyDatetime is str() of a naive datetime: microseconds only when there
+// are some.
+func pyDatetime(t time.Time) string {
+	t = t.Truncate(time.Microsecond)
+	if t.Nanosecond() == 0 {
+		return t.Format("2006-01-02 15:04:05")
+	}
+	return t.Format("2006-01-02 15:04:05.000000")
 }
