@@ -1417,6 +1417,13 @@ func (hs *HostScope) handlerCommand(h *Task) (string, error) {
 		}
 		return hs.withHandlerEnvironment(h, cmd)
 	}
+	if h.Module == ModCommand || h.Module == ModShell {
+		cmd, err := hs.commandHandlerScript(h)
+		if err != nil {
+			return "", err
+		}
+		return hs.withHandlerEnvironment(h, cmd)
+	}
 	cmd := h.FreeForm
 	if cmd == "" {
 		cmd = argString(h.Args, "cmd")
@@ -1429,6 +1436,26 @@ func (hs *HostScope) handlerCommand(h *Task) (string, error) {
 		return "", atTask(h, err)
 	}
 	return hs.withHandlerEnvironment(h, fmt.Sprint(v))
+}
+
+// commandHandlerScript is a command or shell handler's script, as a task
+// of the module runs (renderCommandTask, CommandArgs.HandlerScript): command's
+// words quoted, not read by a shell (a `>` is an argument, as the module
+// passes it), argv, chdir, creates and removes honoured. A handler's stdin
+// is not passed.
+func (hs *HostScope) commandHandlerScript(h *Task) (string, error) {
+	rt, err := hs.renderCommandTask(h)
+	switch {
+	case err != nil:
+		return "", err
+	case rt.unsupported != "":
+		return "", errors.New(rt.unsupported)
+	case rt.command.Stdin != nil:
+		return "", fmt.Errorf("%s: a handler's stdin is not passed by straylight", h.Module)
+	case len(rt.command.Argv) == 0 && strings.TrimSpace(rt.command.Line) == "":
+		return "", fmt.Errorf("handler has no command")
+	}
+	return rt.command.HandlerScript(), nil
 }
 
 // withHandlerEnvironment prefixes a handler's command with its

@@ -28,7 +28,7 @@ func (h *hostApply) runCommandTask(ctx context.Context, f *plan.FileChange) erro
 		return fmt.Errorf("%s: %w", label, err)
 	}
 	if res.ExitCode != 0 {
-		msg := fmt.Sprintf("%s: non-zero return code %d: %s", label, res.ExitCode, plan.FirstLine(res.Stderr, res.Stdout))
+		msg := fmt.Sprintf("%s: non-zero return code %d: %s", label, res.ExitCode, shownOutput(f.Secret, res))
 		if f.IgnoreErrors {
 			h.step(StepWrite, StatusFailed, label, msg+" (ignore_errors)")
 			return nil

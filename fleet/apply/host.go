@@ -388,10 +388,19 @@ func (h *hostApply) runHandler(ctx context.Context, hr plan.HandlerRun) error {
 		return fmt.Errorf("handler %q: %w", hr.Name, err)
 	}
 	if res.ExitCode != 0 {
-		return fmt.Errorf("handler %q exited %d: %s", hr.Name, res.ExitCode, plan.FirstLine(res.Stderr, res.Stdout))
+		return fmt.Errorf("handler %q exited %d: %s", hr.Name, res.ExitCode, shownOutput(hr.NoLog, res))
 	}
 	h.step(StepHandler, StatusOK, "", hr.Name)
 	return nil
+}
+
+// shownOutput is the first line of a failed command's output, or, under
+// no_log, Ansible's words for what it hides.
+func shownOutput(hidden bool, res remote.CommandResult) string {
+	if hidden {
+		return "the output has been hidden due to the fact that 'no_log: true' was specified for this result"
+	}
+	return plan.FirstLine(res.Stderr, res.Stdout)
 }
 
 func shellFor(m ansible.Module) remote.Shell {

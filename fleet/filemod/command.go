@@ -152,6 +152,25 @@ func (a CommandArgs) RunScript() string {
 	return ExportLines(a.Env) + a.guard("skipped: ") + "exec " + a.commandLine() + "\n"
 }
 
+// HandlerScript is the POSIX sh a handler runs: RunScript when the module
+// would change directory or test creates and removes first, or shell runs
+// another executable; else shell's line as it is, or command's words each
+// quoted only where sh would read it otherwise (shlex.quote), so that a
+// plain handler reads as written ("systemctl restart vllm").
+func (a CommandArgs) HandlerScript() string {
+	if a.Chdir != "" || a.Creates != "" || a.Removes != "" || a.Executable != "" {
+		return a.RunScript()
+	}
+	if a.Shell {
+		return ExportLines(a.Env) + a.Line
+	}
+	words := make([]string, len(a.Argv))
+	for i, w := range a.Argv {
+		words[i] = shquote.Quote(w)
+	}
+	return ExportLines(a.Env) + strings.Join(words, " ")
+}
+
 func (a CommandArgs) commandLine() string {
 	if !a.Shell {
 		words := make([]string, len(a.Argv))

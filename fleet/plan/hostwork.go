@@ -277,10 +277,15 @@ func handlerCause(h *ansible.Task, notified map[string][]string) []string {
 // the plan and returns it, or lists it as unsupported and returns nil.
 func (w *hostWork) addHandler(hs *ansible.HostScope, h *ansible.Task, because []string, flush int) *HandlerRun {
 	run := hs.Run()
+	kw := run.HandlerKeywords(h)
 	hr := HandlerRun{Playbook: run.Playbook.Path, Play: run.Play.Name, Name: h.Label(), Module: h.Module, Because: because, At: h.At,
-		Become: becomeOrNil(run.HandlerKeywords(h).Become)}
+		Become: becomeOrNil(kw.Become), NoLog: kw.HidesOutput()}
 	if reason := orDefault(run.HandlerUnsupported(h), w.localBecomeRefused(hr.Become)); reason != "" {
 		w.unsupported(run.Playbook.Path, h, reason)
+		return nil
+	}
+	if h.Loop != nil {
+		w.unsupported(run.Playbook.Path, h, "a handler with a loop is left to Ansible: straylight runs a handler's command once")
 		return nil
 	}
 	if h.Unsupported != "" || !h.Module.IsHandlerModule() {
@@ -295,6 +300,15 @@ func (w *hostWork) addHandler(hs *ansible.HostScope, h *ansible.Task, because []
 	hr.Command, hr.raw = cmd, cmd
 	w.plan.Handlers = append(w.plan.Handlers, hr)
 	return &w.plan.Handlers[len(w.plan.Handlers)-1]
+}
+
+// mask shows the handler's command with the secrets masked, or not at
+// all under no_log.
+func (hr *HandlerRun) mask(secrets []string) {
+	hr.Command = MaskSecrets(hr.raw, secrets)
+	if hr.NoLog {
+		hr.Command = SecretMask
+	}
 }
 
 // redact masks secret values in everything the plan shows or saves.
@@ -316,7 +330,7 @@ func (w *hostWork) redact() {
 		fw.change.maskScript(w.secrets, fw.noLog)
 	}
 	for i := range w.plan.Handlers {
-		w.plan.Handlers[i].Command = MaskSecrets(w.plan.Handlers[i].raw, w.secrets)
+		w.plan.Handlers[i].mask(w.secrets)
 	}
 	w.plan.Unreachable = MaskSecrets(w.plan.Unreachable, w.secrets)
 }

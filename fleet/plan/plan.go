@@ -218,7 +218,10 @@ type HandlerRun struct {
 	// Become is the play's and handler's become keywords (nil: the host's
 	// ansible_become applies).
 	Become *BecomeSpec `json:"become,omitempty"`
-	raw    string      // the unmasked command apply runs; never serialized
+	// NoLog: the handler's no_log (its own, its role entry's or its
+	// play's) is true; its command is not shown.
+	NoLog bool   `json:"no_log,omitempty"`
+	raw   string // the unmasked command apply runs; never serialized
 }
 
 // Script is the command to run: unmasked when this plan rendered it.

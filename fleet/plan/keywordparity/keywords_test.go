@@ -154,8 +154,9 @@ func taskName(label string) string {
 }
 
 // e2eKeywordsPlaybook: no_log, check_mode and ignore_errors where a
-// task inherits them, and a role entry's vars (below the role's own vars
-// and exported to the play before ansible-core 2.15, above them and the
+// task inherits them, a no_log handler (its command, holding the secret,
+// not shown), and a role entry's vars (below the role's own vars and
+// exported to the play before ansible-core 2.15, above them and the
 // role's alone since); every task runs on the local connection as root.
 const e2eKeywordsPlaybook = `- name: Keywords
   hosts: k1
@@ -206,9 +207,15 @@ const e2eKeywordsPlaybook = `- name: Keywords
         - name: after failing
           copy: {content: "went on\n", dest: "{{ out }}/after-failing"}
       ignore_errors: true
+    - name: notify quiet
+      copy: {content: "notify\n", dest: "{{ out }}/notify-quiet"}
+      notify: quiet handler
   handlers:
     - name: handled
       shell: echo handled > {{ out }}/handled
+    - name: quiet handler
+      shell: echo {{ secret }} > {{ out }}/quiet-handler
+      no_log: true
 - name: Checked play
   hosts: k1
   gather_facts: false
@@ -255,9 +262,10 @@ func TestE2EInheritedKeywordsParityWithAnsiblePlaybook(t *testing.T) {
 		parity.WriteTree(t, root, repo.Files)
 		e2eKeywordsReset(t, out)
 		h := parity.Plan(t, parity.OpenCore(t, root, "", o.Version)).Host("k1")
-		if h == nil || len(h.Unsupported) > 0 || len(h.Files) != 18 {
+		if h == nil || len(h.Unsupported) > 0 || len(h.Files) != 19 {
 			t.Fatalf("plan of k1: %+v", h)
 		}
+		e2eHandlerHidden(t, h, "quiet handler")
 		checkLog := parity.RunPlaybookExiting(t, o, dir, root, repo, 0, "--check", "--diff")
 		if got, want := e2eHiddenPlanned(h), e2eHiddenBy(checkLog); !slices.Equal(got, want) {
 			t.Errorf("%s: tasks whose content is hidden: straylight %v, ansible-playbook --check --diff %v", o.Full, got, want)
@@ -274,6 +282,21 @@ func TestE2EInheritedKeywordsParityWithAnsiblePlaybook(t *testing.T) {
 			t.Errorf("%s: files after straylight --apply (-) and ansible-playbook (+):\n%s\n%s", o.Full, parity.LineDiff(got, byAnsible), log)
 		}
 	})
+}
+
+// e2eHandlerHidden: the plan runs the no_log handler name and shows
+// neither its command nor the secret in it.
+func e2eHandlerHidden(t *testing.T, h *fleetplan.HostPlan, name string) {
+	t.Helper()
+	for _, hr := range h.Handlers {
+		if hr.Name == name && (!hr.NoLog || hr.Command != fleetplan.SecretMask) {
+			t.Errorf("no_log handler %q shows %q", name, hr.Command)
+		}
+		if hr.Name == name {
+			return
+		}
+	}
+	t.Errorf("no handler %q in the plan: %+v", name, h.Handlers)
 }
 
 // e2eHiddenPlanned are the tasks whose content the plan hides, sorted.

@@ -1,0 +1,74 @@
+package moduleparity_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/straylight-fleet/straylight/internal/parity"
+)
+
+// e2eCommandHandlersPlaybook: command and shell handlers as real roles
+// write them — a `>` that command passes as an argument, not a redirect;
+// argv; chdir; creates met and not met; a shell line with a redirect.
+const e2eCommandHandlersPlaybook = `- hosts: all
+  gather_facts: false
+  tasks:
+    - name: Trigger
+      copy: {content: "x\n", dest: "{{ out }}/trigger"}
+      notify: [Not a redirect, Argv, Chdir, Creates met, Creates not met, Shell redirect]
+  handlers:
+    - name: Not a redirect
+      command: printf '%s\n' > {{ out }}/redirected
+    - name: Argv
+      command:
+        argv: [touch, "{{ out }}/argv made"]
+    - name: Chdir
+      command: touch chdir-made
+      args: {chdir: "{{ out }}"}
+    - name: Creates met
+      command: touch {{ out }}/not-made
+      args: {creates: "{{ out }}/trigger"}
+    - name: Creates not met
+      command: touch {{ out }}/made
+      args: {creates: "{{ out }}/absent"}
+    - name: Shell redirect
+      shell: echo shell > {{ out }}/shell
+`
+
+// TestE2ECommandHandlersRunAsTheModule: straylight runs each command and
+// shell handler itself, as the module runs it (before, a command
+// handler's line went to sh, its chdir and creates were ignored and an
+// argv handler was handed over), and leaves the files ansible-playbook
+// leaves, on both cores.
+func TestE2ECommandHandlersRunAsTheModule(t *testing.T) {
+	parity.EachCore(t, func(t *testing.T, o parity.Oracle, bin, dir, root, out string) {
+		repo := parity.Repo{Name: "commandhandlers", Inventory: "inventory.yml", Playbooks: []string{"site.yml"}, Files: map[string]string{
+			"ansible.cfg":   "[defaults]\ninventory = inventory.yml\ngathering = explicit\nretry_files_enabled = False\n",
+			"inventory.yml": "all:\n  hosts:\n    c1: {ansible_connection: local, ansible_python_interpreter: /usr/bin/python3, out: \"" + out + "\"}\n",
+			"site.yml":      e2eCommandHandlersPlaybook,
+		}}
+		parity.WriteTree(t, root, repo.Files)
+		reset := func() {
+			if err := os.RemoveAll(out); err != nil || os.MkdirAll(out, 0o755) != nil {
+				t.Fatal(err)
+			}
+		}
+		reset()
+		h := parity.Plan(t, parity.OpenCore(t, root, "", o.Version)).Host("c1")
+		if h == nil || len(h.Unsupported) > 0 || len(h.Handlers) != 6 {
+			t.Fatalf("%s: plan of c1: %+v", o.Full, h)
+		}
+		parity.RunPlaybookExiting(t, o, dir, root, repo, 0)
+		byAnsible := parity.FilesIn(t, out)
+		reset()
+		log := parity.Apply(t, bin, root, o)
+		if got := parity.FilesIn(t, out); bin != "" && got != byAnsible {
+			t.Errorf("%s: files after straylight --apply (-) and ansible-playbook (+):\n%s\n%s", o.Full, parity.LineDiff(got, byAnsible), log)
+		}
+		if _, err := os.Stat(filepath.Join(root, "chdir-made")); err == nil || strings.Contains(byAnsible, "redirected") {
+			t.Errorf("%s: a handler wrote outside its chdir, or command redirected", o.Full)
+		}
+	})
+}
