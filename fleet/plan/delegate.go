@@ -129,6 +129,7 @@ func (cr *checkRun) add(ev delegate.Event) {
 		ev.Diff = prev.Diff + ev.Diff
 		ev.Msg = strings.TrimPrefix(prev.Msg+"; "+ev.Msg, "; ")
 		ev.NoLog = ev.NoLog || prev.NoLog
+		ev.CheckModeSkip = ev.CheckModeSkip || prev.CheckModeSkip
 	}
 	byTask[at] = &ev
 }
@@ -175,8 +176,15 @@ func (w *hostWork) delegated(u UnsupportedTask, cr *checkRun) DelegatedTask {
 		d.Diff = maskDiff(oneNewline(ev.Diff), w.secrets)
 		d.Message = MaskText(ev.Msg, w.secrets)
 	}
+	if ev.Status == delegate.Skipped && ev.CheckModeSkip {
+		d.Status, d.Message = delegate.Unknown, checkModeSkipped
+	}
 	return d
 }
+
+// checkModeSkipped is the message of a task the check run skipped only
+// for being in check mode: its outcome is unknown until --apply runs it.
+const checkModeSkipped = "ansible-playbook --check skips it in check mode; --apply runs it"
 
 func notReported(stoppedBy string) string {
 	if stoppedBy != "" {

@@ -22,6 +22,10 @@ type Event struct {
 	Msg     string           `json:"msg"`    // result: why it failed
 	Diff    string           `json:"diff"`   // result: the --diff text, when Ansible gives one
 	Hosts   map[string]Stats `json:"hosts"`  // stats
+	// CheckModeSkip: a skipped result skipped only because the run is in
+	// check mode (a command, a module or action without check mode, raw);
+	// a real run runs the task.
+	CheckModeSkip bool `json:"checkmode_skip"`
 }
 
 // Status is a task's result on a host.

@@ -21,6 +21,13 @@ from ansible.plugins.callback import CallbackBase
 
 PREFIX = "\x1estraylight "
 NO_LOG = "the output has been hidden due to the fact that 'no_log: true' was specified for this result"
+# What a module or action says when it skips only because the run is in
+# check mode (ansible-core 2.14's and 2.19's modules/command.py,
+# module_utils/basic.py, plugins/action/__init__.py and fetch.py): a real
+# run runs it. raw says nothing (plugins/action/raw.py).
+CHECK_MODE_SKIPS = ("would have run if not in check mode", "does not support check mode",
+                    "check mode is not supported", "check mode not (yet) supported")
+RAW = ("raw", "ansible.builtin.raw", "ansible.legacy.raw")
 
 
 class CallbackModule(CallbackBase):
@@ -53,7 +60,17 @@ class CallbackModule(CallbackBase):
         if not no_log:
             event["msg"] = self._message(res, status)
             event["diff"] = self._diff(res)
+        if status == "skipped":
+            event["checkmode_skip"] = self._check_mode_skip(res, result._task)
         self._emit(**event)
+
+    def _check_mode_skip(self, res, task):
+        if res.get("skip_reason"):  # a condition was false
+            return False
+        if task.action in RAW:
+            return True
+        msgs = [res.get("msg")] + [r.get("msg") for r in res.get("results") or [] if isinstance(r, dict)]
+        return any(skip in str(msg) for msg in msgs if msg for skip in CHECK_MODE_SKIPS)
 
     def _message(self, res, status):
         if status not in ("failed", "unreachable"):
