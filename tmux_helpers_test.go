@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/straylight-fleet/straylight/internal/parity"
 )
 
 // tmuxSession drives the real binary in a tmux pane: what an operator at a
@@ -18,13 +20,18 @@ type tmuxSession struct {
 	exitFile string
 }
 
-// buildBinary builds straylight once per test into a temp dir.
+// TestMain builds straylight once for every test of the package that
+// drives the binary (parity.Main): 17 of them each linked their own, 2-4 s
+// apiece.
+func TestMain(m *testing.M) { os.Exit(parity.Main(m)) }
+
+// buildBinary is straylight built for the package's tests
+// (parity.SharedStraylight).
 func buildBinary(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "straylight")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	bin := parity.SharedStraylight(t, t.TempDir())
+	if bin == "" {
+		t.FailNow()
 	}
 	return bin
 }
