@@ -458,6 +458,27 @@ func Apply(t *testing.T, bin, root string, o Oracle, args ...string) string {
 	return stdout.String()
 }
 
+// SameAfterRuns runs ansible-playbook on repo for real (with args), then,
+// after reset, straylight --apply (with args) from the same start, and
+// fails the test unless snapshot reads the same after both. It returns
+// what ansible-playbook printed. With no straylight built (bin "") only
+// Ansible runs.
+func SameAfterRuns(t *testing.T, o Oracle, bin, dir, root string, repo Repo, reset func(), snapshot func() string, args ...string) string {
+	t.Helper()
+	reset()
+	ansibleLog := RunPlaybookExiting(t, o, dir, root, repo, 0, args...)
+	byAnsible := snapshot()
+	if bin == "" {
+		return ansibleLog
+	}
+	reset()
+	log := Apply(t, bin, root, o, args...)
+	if got := snapshot(); got != byAnsible {
+		t.Errorf("%s %v: after straylight --apply (-) and ansible-playbook (+):\n%s\n%s", o.Full, args, LineDiff(got, byAnsible), log)
+	}
+	return ansibleLog
+}
+
 // Verdicts reads each task's verdict in ansible-playbook's output:
 // changed, ok, skipping or fatal, by the label "TASK [label]" gives it.
 func Verdicts(log string) map[string]string {

@@ -60,14 +60,9 @@ func TestE2ECommandHandlersRunAsTheModule(t *testing.T) {
 		if h == nil || len(h.Unsupported) > 0 || len(h.Handlers) != 6 {
 			t.Fatalf("%s: plan of c1: %+v", o.Full, h)
 		}
-		parity.RunPlaybookExiting(t, o, dir, root, repo, 0)
-		byAnsible := parity.FilesIn(t, out)
-		reset()
-		log := parity.Apply(t, bin, root, o)
-		if got := parity.FilesIn(t, out); bin != "" && got != byAnsible {
-			t.Errorf("%s: files after straylight --apply (-) and ansible-playbook (+):\n%s\n%s", o.Full, parity.LineDiff(got, byAnsible), log)
-		}
-		if _, err := os.Stat(filepath.Join(root, "chdir-made")); err == nil || strings.Contains(byAnsible, "redirected") {
+		snapshot := func() string { return parity.FilesIn(t, out) }
+		parity.SameAfterRuns(t, o, bin, dir, root, repo, reset, snapshot)
+		if _, err := os.Stat(filepath.Join(root, "chdir-made")); err == nil || strings.Contains(snapshot(), "redirected") {
 			t.Errorf("%s: a handler wrote outside its chdir, or command redirected", o.Full)
 		}
 	})
