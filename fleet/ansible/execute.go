@@ -61,7 +61,7 @@ type walker struct {
 	namesFor      int
 	// rolesRun are the roles that ran on the host so far, with their
 	// params (ranRole, hasRun).
-	rolesRun map[string]bool
+	rolesRun []roleRun
 }
 
 // roleScopeKey names a scope whose lookups search a role's directory.
@@ -172,8 +172,8 @@ func (wk *walker) playRole(top frame, role *Role, ref RoleRef, parents []*Role) 
 // vars over f's, its conditions, tags and environment after f's, its
 // keywords over f's, and its refusal when it has one.
 func (wk *walker) underEntry(f frame, ref RoleRef) frame {
-	f.params = mergeMaps(f.params, ref.Params)
-	f.vars = mergeMaps(f.vars, wk.repo.entryVars(ref))
+	f.params = overOrShared(f.params, ref.Params)
+	f.vars = overOrShared(f.vars, wk.repo.entryVars(ref))
 	if f.refused == "" {
 		f.refused = ref.refusal()
 	}
@@ -538,6 +538,19 @@ func allEmpty(maps []map[string]any) bool {
 }
 
 // mergeMaps returns a new map of every map's entries, later ones winning.
+// overOrShared is inner's values over outer's: one of them, shared, when
+// the other is empty (a frame's maps are never changed in place), else a
+// merged copy.
+func overOrShared(outer, inner map[string]any) map[string]any {
+	switch {
+	case len(inner) == 0:
+		return outer
+	case len(outer) == 0:
+		return inner
+	}
+	return mergeMaps(outer, inner)
+}
+
 func mergeMaps(maps ...map[string]any) map[string]any {
 	out := map[string]any{}
 	for _, m := range maps {

@@ -681,6 +681,9 @@ func (hs *HostScope) commandLineArgs(t *Task) (string, map[string]any, *rendered
 	if word := freeFormKeyword(t.FreeForm); word != "" {
 		return "", nil, &renderedTask{unsupported: fmt.Sprintf("%s= in the free-form line: write it under args", word)}, nil
 	}
+	if len(t.Args) == 0 && !looksTemplated(t.FreeForm) && !strings.Contains(t.FreeForm, "{#") { // nothing to template (a handler's `command: /bin/true`)
+		return t.FreeForm, map[string]any{}, nil, nil
+	}
 	v, err := hs.moduleArgs(map[string]any{"line": t.FreeForm, "args": t.Args})
 	if err != nil {
 		return "", nil, nil, atTask(t, err)

@@ -195,22 +195,26 @@ func (wk *walker) runDep(f frame, path []*Role, ref RoleRef) error {
 // maxRoleDepth stops a role depending on itself through others.
 const maxRoleDepth = 20
 
-// ranRole notes that role ran on the host with params (hasRun).
+// roleRun is a role that ran on the host, with its entry's own params.
+type roleRun struct {
+	role   *Role
+	params map[string]any
+}
+
+// ranRole notes that role ran on the host with params (hasRun). Only a
+// dependency of an included role asks, so the params are compared then.
 func (wk *walker) ranRole(role *Role, params map[string]any) {
-	if wk.rolesRun == nil {
-		wk.rolesRun = map[string]bool{}
-	}
-	wk.rolesRun[roleRunKey(role, params)] = true
+	wk.rolesRun = append(wk.rolesRun, roleRun{role, params})
 }
 
-// hasRun: role ran on the host with params, and its meta/main.yml does not
-// allow it to run again.
+// hasRun: role ran on the host with the same params, and its
+// meta/main.yml does not allow it to run again.
 func (wk *walker) hasRun(role *Role, params map[string]any) bool {
-	return !role.AllowDuplicates && wk.rolesRun[roleRunKey(role, params)]
-}
-
-func roleRunKey(role *Role, params map[string]any) string {
-	return role.Dir + "\x00" + fmt.Sprint(params)
+	if role.AllowDuplicates {
+		return false
+	}
+	want := fmt.Sprint(params)
+	return slices.ContainsFunc(wk.rolesRun, func(r roleRun) bool { return r.role.Dir == role.Dir && fmt.Sprint(r.params) == want })
 }
 
 // inRole is the frame of the tasks of a role include_role or import_role

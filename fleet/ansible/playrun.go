@@ -106,9 +106,7 @@ func (r *PlayRun) paramsFor(t *Task) map[string]any {
 // is a dependency of), then its own.
 func (r *PlayRun) HandlerEnvironment(h *Task) []EnvEntry {
 	env := slices.Clone(r.Play.Environment)
-	if entry := r.handlerEntry(h); entry != nil {
-		env = append(env, entry.Environment...)
-	}
+	env = append(env, r.handlerEntry(h).Environment...)
 	return append(env, h.Environment...)
 }
 
@@ -118,12 +116,8 @@ func (r *PlayRun) HandlerKeywords(h *Task) Keywords {
 	return r.handlerKeywords(h, r.handlerEntry(h))
 }
 
-func (r *PlayRun) handlerKeywords(h *Task, entry *RoleRef) Keywords {
-	kw := r.Play.Keywords
-	if entry != nil {
-		kw = kw.Under(entry.Keywords)
-	}
-	return kw.Under(h.Keywords)
+func (r *PlayRun) handlerKeywords(h *Task, entry RoleRef) Keywords {
+	return r.Play.Keywords.Under(entry.Keywords).Under(h.Keywords)
 }
 
 // HandlerUnsupported is why straylight does not run the handler for its
@@ -137,21 +131,19 @@ func (r *PlayRun) HandlerUnsupported(h *Task) string {
 		return kw.templatedReason()
 	case kw.ChecksOnly():
 		return "its check_mode is true: Ansible runs the handler in check mode, which straylight does not"
-	case entry != nil:
-		return entry.refusal()
 	}
-	return ""
+	return entry.refusal()
 }
 
-// handlerEntry is the role entry of a role's handler (EntryAt), or nil.
-func (r *PlayRun) handlerEntry(h *Task) *RoleRef {
+// handlerEntry is the role entry of a role's handler (EntryAt); zero, which
+// sets nothing, for a play's handler.
+func (r *PlayRun) handlerEntry(h *Task) RoleRef {
 	for i, role := range r.Roles {
 		if containsTask(role.Handlers, h) {
-			entry := r.EntryAt(i)
-			return &entry
+			return r.EntryAt(i)
 		}
 	}
-	return nil
+	return RoleRef{}
 }
 
 func containsTask(list []*Task, t *Task) bool {

@@ -330,10 +330,10 @@ func (r *Repo) addRole(run *PlayRun, ref RoleRef, search []string, parents []*Ro
 // EntryAt is Entries[i] as the role's tasks and handlers see it: under the
 // entries of the roles it is a meta dependency of (RoleRef.Under).
 func (run *PlayRun) EntryAt(i int) RoleRef {
-	if i < len(run.inherited) {
-		return run.inherited[i].Under(run.Entries[i])
+	if len(run.parentsAt(i)) == 0 || i >= len(run.inherited) { // a play's own entry inherits nothing
+		return run.Entries[i]
 	}
-	return run.Entries[i]
+	return run.inherited[i].Under(run.Entries[i])
 }
 
 // parentsAt is Parents[i]: nil for a PlayRun built without them.
