@@ -3,12 +3,11 @@ package ansible
 import (
 	"math"
 	"os"
-	"os/user"
-	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
+
+	"github.com/straylight-fleet/straylight/internal/fileowner"
 )
 
 // sourceCache remembers where a task's template or file source was found and
@@ -147,23 +146,9 @@ func templateVars(src, fullpath, dest string, now time.Time) map[string]any {
 	}
 	if st, err := os.Stat(fullpath); err == nil {
 		vars["template_mtime"] = pyDatetime(pyFromTimestamp(st.ModTime()))
-		vars["template_uid"] = fileOwner(st)
+		vars["template_uid"] = fileowner.Of(st)
 	}
 	return vars
-}
-
-// fileOwner is the name of the file's owner, or its uid when the user
-// database has none (pwd.getpwuid).
-func fileOwner(st os.FileInfo) string {
-	sys, ok := st.Sys().(*syscall.Stat_t)
-	if !ok {
-		return ""
-	}
-	uid := strconv.FormatUint(uint64(sys.Uid), 10)
-	if u, err := user.LookupId(uid); err == nil {
-		return u.Username
-	}
-	return uid
 }
 
 // pyFromTimestamp is datetime.fromtimestamp(os.stat(p).st_mtime): the
