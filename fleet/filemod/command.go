@@ -164,22 +164,23 @@ func (a CommandArgs) HandlerScript() string {
 	if a.Shell {
 		return ExportLines(a.Env) + a.Line
 	}
-	words := make([]string, len(a.Argv))
-	for i, w := range a.Argv {
-		words[i] = shquote.Quote(w)
-	}
-	return ExportLines(a.Env) + strings.Join(words, " ")
+	return ExportLines(a.Env) + a.words(shquote.Quote)
 }
 
 func (a CommandArgs) commandLine() string {
 	if !a.Shell {
-		words := make([]string, len(a.Argv))
-		for i, w := range a.Argv {
-			words[i] = shquote.Always(w)
-		}
-		return strings.Join(words, " ")
+		return a.words(shquote.Always)
 	}
 	return orString(a.Executable, "/bin/sh") + " -c " + shquote.Always(a.Line)
+}
+
+// words is command's argv as one sh line, each word quoted by quote.
+func (a CommandArgs) words(quote func(string) string) string {
+	words := make([]string, len(a.Argv))
+	for i, w := range a.Argv {
+		words[i] = quote(w)
+	}
+	return strings.Join(words, " ")
 }
 
 func orString(s, def string) string {

@@ -66,14 +66,7 @@ func e2eSameFiles(t *testing.T, playbook string, extra map[string]string) {
 				t.Fatal(err)
 			}
 		}
-		reset()
-		parity.RunPlaybookExiting(t, o, dir, root, repo, 0)
-		byAnsible := parity.FilesIn(t, out)
-		reset()
-		log := parity.Apply(t, bin, root, o)
-		if got := parity.FilesIn(t, out); got != byAnsible {
-			t.Errorf("%s: files after straylight --apply (-) and ansible-playbook (+):\n%s\n%s", o.Full, parity.LineDiff(got, byAnsible), log)
-		}
+		parity.SameAfterRuns(t, o, bin, dir, root, repo, reset, func() string { return parity.FilesIn(t, out) })
 	})
 }
 
