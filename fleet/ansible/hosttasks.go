@@ -205,9 +205,11 @@ type FileTask struct {
 	Service *filemod.ServiceArgs
 	// Command: a command or shell task's arguments (Dest is then the
 	// command line, Content its stdin); ChangedWhen its constant
-	// changed_when, if any.
+	// changed_when, if any; NeverFails: its failed_when is the constant
+	// false.
 	Command     *filemod.CommandArgs
 	ChangedWhen *bool
+	NeverFails  bool
 	// WinService: a win_service task's arguments (Dest is then the
 	// service's name); WinCommand: a win_command or win_shell task's
 	// (Dest is then its line). Both are planned from the host over WinRM.
@@ -396,7 +398,7 @@ func (w *HostTasks) addFileTask(hs *HostScope, run *PlayRun, t *Task, play *Host
 		return nil
 	}
 	w.Files = append(w.Files, &FileTask{Run: run, Task: t, Scope: hs, Play: play, Dest: rt.dest, Content: rt.content,
-		Attrs: rt.attrs, Become: kw.Become, NoLog: kw.HidesOutput(), IgnoreErrors: kw.IgnoresErrors(), CheckOnly: kw.ChecksOnly(), Flush: flush, File: rt.file, Edit: rt.edit, Service: rt.service, Command: rt.command, ChangedWhen: rt.changedWhen, Vaulted: rt.vaulted,
+		Attrs: rt.attrs, Become: kw.Become, NoLog: kw.HidesOutput(), IgnoreErrors: kw.IgnoresErrors(), CheckOnly: kw.ChecksOnly(), Flush: flush, File: rt.file, Edit: rt.edit, Service: rt.service, Command: rt.command, ChangedWhen: rt.changedWhen, NeverFails: t.NeverFails(), Vaulted: rt.vaulted,
 		WinService: rt.winService, WinCommand: rt.winCommand, Container: rt.container})
 	return nil
 }

@@ -241,9 +241,13 @@ type Task struct {
 	// command or shell task when it is a constant (true or false).
 	ChangedWhen    any
 	hasChangedWhen bool
-	Block          []*Task
-	Rescue         []*Task
-	Always         []*Task
+	// FailedWhen is failed_when as written; straylight honours it on a
+	// command or shell task when it is the constant false (NeverFails).
+	FailedWhen    any
+	hasFailedWhen bool
+	Block         []*Task
+	Rescue        []*Task
+	Always        []*Task
 }
 
 // Label names the task for messages.
@@ -287,7 +291,7 @@ func parseTask(file string, n *yaml.Node) (*Task, error) {
 		if err := t.setKey(file, key, kv[1]); err != nil {
 			return nil, err
 		}
-		if !taskKeywords[key] && t.ModuleName != key && key != "changed_when" {
+		if !taskKeywords[key] && t.ModuleName != key && key != "changed_when" && key != "failed_when" {
 			extra = append(extra, key)
 		}
 	}
@@ -392,6 +396,9 @@ func (t *Task) setStructure(file, key string, v *yaml.Node) error {
 	case "changed_when":
 		t.ChangedWhen, err = decodeAny(v)
 		t.hasChangedWhen = true
+	case "failed_when":
+		t.FailedWhen, err = decodeAny(v)
+		t.hasFailedWhen = true
 	default:
 		return t.maybeModule(file, key, v)
 	}
@@ -485,6 +492,8 @@ func (t *Task) classify(extra []string) {
 		t.Unsupported = fmt.Sprintf("a block cannot also run the module %q", t.ModuleName)
 	case t.IsBlock && len(extra) > 0:
 		t.Unsupported = fmt.Sprintf("block keyword %q is not supported", extra[0])
+	case t.IsBlock && t.hasFailedWhen:
+		t.Unsupported = `block keyword "failed_when" is not supported`
 	case t.IsBlock:
 	case t.ModuleName == "" && len(extra) > 0:
 		t.Unsupported = fmt.Sprintf("task keyword %q is not supported", extra[0])
@@ -498,6 +507,8 @@ func (t *Task) classify(extra []string) {
 		t.Unsupported = `task keyword "changed_when" is not supported`
 	case t.hasChangedWhen && t.ConstantChangedWhen() == nil:
 		t.Unsupported = fmt.Sprintf("changed_when %v reads what straylight cannot know before the run (a result); Ansible decides it", t.ChangedWhen)
+	case t.hasFailedWhen && t.failedWhenRefusal(mod) != "":
+		t.Unsupported = t.failedWhenRefusal(mod)
 	case mod == ModSetup && t.setupArgUnsupported() != "":
 		t.Unsupported = t.setupArgUnsupported()
 	default:
@@ -507,9 +518,36 @@ func (t *Task) classify(extra []string) {
 
 // ConstantChangedWhen is changed_when when it is a constant — a boolean,
 // or a string Jinja2 reads as one — else nil.
-func (t *Task) ConstantChangedWhen() *bool {
+func (t *Task) ConstantChangedWhen() *bool { return constantCondition(t.ChangedWhen) }
+
+// NeverFails: the task's failed_when is the constant false, so Ansible
+// reports it ok whatever its command returns (TaskExecutor._execute
+// evaluates failed_when over the module's result).
+func (t *Task) NeverFails() bool {
+	b := constantCondition(t.FailedWhen)
+	return t.hasFailedWhen && b != nil && !*b
+}
+
+// failedWhenRefusal is why straylight leaves a task with failed_when to
+// Ansible, or "" when it honours it: the constant false on a command or
+// shell task, whose apply then goes on whatever the command returns.
+func (t *Task) failedWhenRefusal(mod Module) string {
+	switch {
+	case !mod.IsCommandModule():
+		return `task keyword "failed_when" is not supported`
+	case t.NeverFails():
+		return ""
+	case constantCondition(t.FailedWhen) != nil:
+		return "failed_when true fails the task whatever it does; Ansible decides it"
+	}
+	return fmt.Sprintf("failed_when %v reads what straylight cannot know before the run (a result); Ansible decides it", t.FailedWhen)
+}
+
+// constantCondition is a condition that is a constant — a boolean, or a
+// string Jinja2 reads as one — else nil.
+func constantCondition(cond any) *bool {
 	var b bool
-	switch v := t.ChangedWhen.(type) {
+	switch v := cond.(type) {
 	case bool:
 		b = v
 	case string:

@@ -27,6 +27,10 @@ func (h *hostApply) runCommandTask(ctx context.Context, f *plan.FileChange) erro
 	if err != nil {
 		return fmt.Errorf("%s: %w", label, err)
 	}
+	if res.ExitCode != 0 && f.NeverFails {
+		h.step(StepWrite, StatusOK, label, fmt.Sprintf("ran, return code %d (failed_when: false)", res.ExitCode))
+		return nil
+	}
 	if res.ExitCode != 0 {
 		msg := fmt.Sprintf("%s: non-zero return code %d: %s", label, res.ExitCode, shownOutput(f.Secret, res))
 		if f.IgnoreErrors {

@@ -387,10 +387,19 @@ func (h *hostApply) runHandler(ctx context.Context, hr plan.HandlerRun) error {
 	if err != nil {
 		return fmt.Errorf("handler %q: %w", hr.Name, err)
 	}
-	if res.ExitCode != 0 {
-		return fmt.Errorf("handler %q exited %d: %s", hr.Name, res.ExitCode, shownOutput(hr.NoLog, res))
+	if res.ExitCode == 0 {
+		h.step(StepHandler, StatusOK, "", hr.Name)
+		return nil
 	}
-	h.step(StepHandler, StatusOK, "", hr.Name)
+	err = fmt.Errorf("handler %q exited %d: %s", hr.Name, res.ExitCode, shownOutput(hr.NoLog, res))
+	switch {
+	case hr.NeverFails:
+		h.step(StepHandler, StatusOK, "", fmt.Sprintf("%s (exited %d; failed_when: false)", hr.Name, res.ExitCode))
+	case hr.IgnoreErrors:
+		h.step(StepHandler, StatusFailed, "", err.Error()+" (ignore_errors)")
+	default:
+		return err
+	}
 	return nil
 }
 

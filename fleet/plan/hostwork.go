@@ -123,7 +123,7 @@ func (w *hostWork) addFile(ft *ansible.FileTask) {
 	text := w.texts.text(ft.Content)
 	fc := &FileChange{Playbook: run.Playbook.Path, Play: run.Play.Name, Task: t.Label(), Module: t.Module,
 		Dest: ft.Dest, NewSHA256: text.sha, NewContent: text.text, Notify: t.Notify, At: t.At, raw: ft.Content,
-		Attrs: ft.Attrs, Become: becomeOrNil(ft.Become), Flush: ft.Flush, IgnoreErrors: ft.IgnoreErrors, CheckOnly: ft.CheckOnly}
+		Attrs: ft.Attrs, Become: becomeOrNil(ft.Become), Flush: ft.Flush, IgnoreErrors: ft.IgnoreErrors, NeverFails: ft.NeverFails, CheckOnly: ft.CheckOnly}
 	play := ft.Play
 	if play == nil {
 		play = ft.Scope
@@ -279,7 +279,7 @@ func (w *hostWork) addHandler(hs *ansible.HostScope, h *ansible.Task, because []
 	run := hs.Run()
 	kw := run.HandlerKeywords(h)
 	hr := HandlerRun{Playbook: run.Playbook.Path, Play: run.Play.Name, Name: h.Label(), Module: h.Module, Because: because, At: h.At,
-		Become: becomeOrNil(kw.Become), NoLog: kw.HidesOutput()}
+		Become: becomeOrNil(kw.Become), NoLog: kw.HidesOutput(), IgnoreErrors: kw.IgnoresErrors(), NeverFails: h.NeverFails()}
 	if reason := orDefault(run.HandlerUnsupported(h), w.localBecomeRefused(hr.Become)); reason != "" {
 		w.unsupported(run.Playbook.Path, h, reason)
 		return nil

@@ -137,6 +137,9 @@ type FileChange struct {
 	// IgnoreErrors: the task's ignore_errors (its own or inherited); a
 	// command that fails is reported and the apply goes on.
 	IgnoreErrors bool `json:"ignore_errors,omitempty"`
+	// NeverFails: a command task's failed_when is the constant false;
+	// whatever the command returns, the apply reports it ok and goes on.
+	NeverFails bool `json:"never_fails,omitempty"`
 	// CheckOnly: the task's check_mode is true (its own or inherited), so
 	// Ansible runs it in check mode even in a real run: it reports the
 	// change (and notifies its handlers) but makes none. An apply neither
@@ -220,8 +223,13 @@ type HandlerRun struct {
 	Become *BecomeSpec `json:"become,omitempty"`
 	// NoLog: the handler's no_log (its own, its role entry's or its
 	// play's) is true; its command is not shown.
-	NoLog bool   `json:"no_log,omitempty"`
-	raw   string // the unmasked command apply runs; never serialized
+	NoLog bool `json:"no_log,omitempty"`
+	// IgnoreErrors: the handler's ignore_errors (its own, its role
+	// entry's or its play's); NeverFails: its failed_when is the constant
+	// false. Either way a command that fails does not fail the host.
+	IgnoreErrors bool   `json:"ignore_errors,omitempty"`
+	NeverFails   bool   `json:"never_fails,omitempty"`
+	raw          string // the unmasked command apply runs; never serialized
 }
 
 // Script is the command to run: unmasked when this plan rendered it.

@@ -1,0 +1,79 @@
+package moduleparity_test
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/straylight-fleet/straylight/internal/parity"
+)
+
+// e2eFailedWhenPlaybook: probes as real roles write them — a command
+// that fails, a missing program and a shell exit, each with failed_when
+// false; a task on the probe's result; handlers that fail with failed_when
+// false and with ignore_errors, and a last handler that shows the run went
+// on.
+const e2eFailedWhenPlaybook = `- hosts: all
+  gather_facts: false
+  tasks:
+    - name: Probe the driver
+      command: /bin/false
+      register: probe
+      changed_when: false
+      failed_when: false
+    - name: Probe a missing tool
+      command: /nonexistent/straylight-tool --version
+      failed_when: "False"
+    - name: Shell exit
+      shell: exit 3
+      failed_when: no
+    - name: After the probes
+      copy: {content: "went on\n", dest: "{{ out }}/after"}
+    - name: On the probe's success
+      copy: {content: "succeeded\n", dest: "{{ out }}/succeeded"}
+      when: probe is succeeded
+    - name: Trigger
+      copy: {content: "x\n", dest: "{{ out }}/trigger"}
+      notify: [Failing probe handler, Ignored handler, Last handler]
+  handlers:
+    - name: Failing probe handler
+      command: /bin/false
+      failed_when: false
+    - name: Ignored handler
+      shell: exit 4
+      ignore_errors: true
+    - name: Last handler
+      command: touch {{ out }}/handled
+`
+
+// TestE2EConstantFailedWhenFalseIsPlanned: a command or shell task (or
+// handler) whose failed_when is the constant false is planned and applied
+// by straylight, not handed to Ansible (before, the keyword handed the
+// whole host over), and an ignore_errors handler that fails does not fail
+// the apply (before, it did); the files left are ansible-playbook's, on
+// both cores.
+func TestE2EConstantFailedWhenFalseIsPlanned(t *testing.T) {
+	parity.EachCore(t, func(t *testing.T, o parity.Oracle, bin, dir, root, out string) {
+		repo := parity.Repo{Name: "failedwhen", Inventory: "inventory.yml", Playbooks: []string{"site.yml"}, Files: map[string]string{
+			"ansible.cfg":   "[defaults]\ninventory = inventory.yml\ngathering = explicit\nretry_files_enabled = False\n",
+			"inventory.yml": "all:\n  hosts:\n    f1: {ansible_connection: local, ansible_python_interpreter: /usr/bin/python3, out: \"" + out + "\"}\n",
+			"site.yml":      e2eFailedWhenPlaybook,
+		}}
+		parity.WriteTree(t, root, repo.Files)
+		reset := func() {
+			if err := os.RemoveAll(out); err != nil || os.MkdirAll(out, 0o755) != nil {
+				t.Fatal(err)
+			}
+		}
+		reset()
+		h := parity.Plan(t, parity.OpenCore(t, root, "", o.Version)).Host("f1")
+		if h == nil || len(h.Unsupported) > 0 || len(h.Handlers) != 3 || len(h.Files) != 6 {
+			t.Fatalf("%s: plan of f1: %+v", o.Full, h)
+		}
+		snapshot := func() string { return parity.FilesIn(t, out) }
+		parity.SameAfterRuns(t, o, bin, dir, root, repo, reset, snapshot)
+		if got := snapshot(); !strings.Contains(got, "handled") || !strings.Contains(got, "succeeded") {
+			t.Errorf("%s: after straylight --apply:\n%s", o.Full, got)
+		}
+	})
+}
