@@ -205,11 +205,12 @@ type FileTask struct {
 	Service *filemod.ServiceArgs
 	// Command: a command or shell task's arguments (Dest is then the
 	// command line, Content its stdin); ChangedWhen its constant
-	// changed_when, if any; NeverFails: its failed_when is the constant
-	// false.
+	// changed_when, if any.
 	Command     *filemod.CommandArgs
 	ChangedWhen *bool
-	NeverFails  bool
+	// NeverFails: the command or unit task's failed_when is the constant
+	// false (Task.NeverFails).
+	NeverFails bool
 	// WinService: a win_service task's arguments (Dest is then the
 	// service's name); WinCommand: a win_command or win_shell task's
 	// (Dest is then its line). Both are planned from the host over WinRM.

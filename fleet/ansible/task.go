@@ -242,7 +242,8 @@ type Task struct {
 	ChangedWhen    any
 	hasChangedWhen bool
 	// FailedWhen is failed_when as written; straylight honours it on a
-	// command or shell task when it is the constant false (NeverFails).
+	// command, shell, systemd or service task when it is the constant
+	// false (NeverFails).
 	FailedWhen    any
 	hasFailedWhen bool
 	Block         []*Task
@@ -529,11 +530,12 @@ func (t *Task) NeverFails() bool {
 }
 
 // failedWhenRefusal is why straylight leaves a task with failed_when to
-// Ansible, or "" when it honours it: the constant false on a command or
-// shell task, whose apply then goes on whatever the command returns.
+// Ansible, or "" when it honours it: the constant false on a command,
+// shell, systemd or service task, whose apply then goes on whatever the
+// command or systemctl returns.
 func (t *Task) failedWhenRefusal(mod Module) string {
 	switch {
-	case !mod.IsCommandModule():
+	case !mod.IsCommandModule() && !mod.IsUnitModule():
 		return `task keyword "failed_when" is not supported`
 	case t.NeverFails():
 		return ""

@@ -382,11 +382,11 @@ func TestCommandTasks(t *testing.T) {
 	}
 }
 
-// TestFailedWhenTasks: a command or shell task whose failed_when is the
-// constant false (a boolean, or a string Jinja2 reads as false) is planned
-// (FileTask.NeverFails), as is a command handler's; any other failed_when
-// — reading a result, the constant true, on another module or a block —
-// is handed to Ansible, saying why.
+// TestFailedWhenTasks: a command, shell or systemd task whose failed_when
+// is the constant false (a boolean, or a string Jinja2 reads as false) is
+// planned (FileTask.NeverFails); any other failed_when — reading a
+// result, the constant true, on another module or a block — is handed to
+// Ansible, saying why.
 func TestFailedWhenTasks(t *testing.T) {
 	tasks := "- hosts: all\n  gather_facts: false\n  tasks:\n" +
 		"    - {name: probe, command: nvidia-smi, register: out, changed_when: false, failed_when: false}\n" +
@@ -395,13 +395,14 @@ func TestFailedWhenTasks(t *testing.T) {
 		"    - {name: reads, command: \"true\", failed_when: \"out.rc > 1\"}\n" +
 		"    - {name: always, command: \"true\", failed_when: true}\n" +
 		"    - {name: unit, systemd: {name: x, state: stopped}, failed_when: false}\n" +
+		"    - {name: file, copy: {content: x, dest: /o/x}, failed_when: false}\n" +
 		"    - {name: whole block, failed_when: false, block: [{command: \"true\"}]}\n"
 	r := tlRepo(t, tasks, map[string]string{}, Options{})
 	w, err := r.RenderHost("h1", false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(w.Files) != 3 || !w.Files[0].NeverFails || !w.Files[1].NeverFails || w.Files[2].NeverFails {
+	if len(w.Files) != 4 || !w.Files[0].NeverFails || !w.Files[1].NeverFails || w.Files[2].NeverFails || !w.Files[3].NeverFails || w.Files[3].Service == nil {
 		t.Fatalf("files %+v", w.Files)
 	}
 	handed := map[string]string{}
@@ -411,7 +412,7 @@ func TestFailedWhenTasks(t *testing.T) {
 	for task, want := range map[string]string{
 		"reads":       "failed_when out.rc > 1 reads what straylight cannot know",
 		"always":      "failed_when true fails the task whatever it does",
-		"unit":        `task keyword "failed_when" is not supported`,
+		"file":        `task keyword "failed_when" is not supported`,
 		"whole block": `block keyword "failed_when" is not supported`,
 	} {
 		if !strings.Contains(handed[task], want) {

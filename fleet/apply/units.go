@@ -31,6 +31,10 @@ func (h *hostApply) runUnitTask(ctx context.Context, f *plan.FileChange) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", label, err)
 	}
+	if res.ExitCode != 0 && f.NeverFails {
+		h.step(StepWrite, StatusOK, label, fmt.Sprintf("exited %d, ok by failed_when: false", res.ExitCode))
+		return nil
+	}
 	if res.ExitCode != 0 {
 		return fmt.Errorf("%s: %s exited %d: %s", label, f.Script, res.ExitCode, plan.FirstLine(res.Stderr, res.Stdout))
 	}

@@ -137,8 +137,9 @@ type FileChange struct {
 	// IgnoreErrors: the task's ignore_errors (its own or inherited); a
 	// command that fails is reported and the apply goes on.
 	IgnoreErrors bool `json:"ignore_errors,omitempty"`
-	// NeverFails: a command task's failed_when is the constant false;
-	// whatever the command returns, the apply reports it ok and goes on.
+	// NeverFails: a command, shell, systemd or service task's
+	// failed_when is the constant false; whatever the command or
+	// systemctl returns, the task is ok and the apply goes on.
 	NeverFails bool `json:"never_fails,omitempty"`
 	// CheckOnly: the task's check_mode is true (its own or inherited), so
 	// Ansible runs it in check mode even in a real run: it reports the

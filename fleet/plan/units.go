@@ -44,16 +44,33 @@ func (hf *hostFiles) planService(ctx context.Context, w *hostWork, f *fileWork) 
 		return err
 	}
 	if hf.units.failure != "" {
-		w.wouldFail(f, fmt.Sprintf("%s would fail: %s", c.Module, hf.units.failure))
+		hf.unitFailure(w, f, filemod.ServiceResult{Before: st, After: st}, hf.units.failure)
 		return nil
 	}
 	res, err := filemod.Service(*f.service, st)
 	if err != nil {
-		w.wouldFail(f, fmt.Sprintf("%s would fail: %v", c.Module, err))
+		hf.unitFailure(w, f, res, err.Error())
 		return nil
 	}
 	hf.recordService(f, res)
 	return nil
+}
+
+// unitFailure is a unit task the module would fail: the host's failure,
+// or, when the task's failed_when is the constant false, a task that is
+// ok after the actions the module takes before it fails (a daemon-reload,
+// an enable), which the apply runs.
+func (hf *hostFiles) unitFailure(w *hostWork, f *fileWork, done filemod.ServiceResult, msg string) {
+	c := f.change
+	if !c.NeverFails {
+		w.wouldFail(f, fmt.Sprintf("%s would fail: %s", c.Module, msg))
+		return
+	}
+	hf.recordService(f, done)
+	c.Service.Summary = "the module fails, ok by failed_when: false (" + msg + ")"
+	if len(done.Actions) > 0 {
+		c.Service.Summary = strings.Join(done.Actions, ", ") + ", then " + c.Service.Summary
+	}
 }
 
 // recordService puts the decision on the change and notes the unit's

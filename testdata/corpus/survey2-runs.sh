@@ -60,7 +60,7 @@ export ANSIBLE_COLLECTIONS_PATH=$COLL
 S=$HERE/ansible-ollama-collection
 copy ygalblum+ansible-ollama-collection 29bbb091401614f9a833f3720221eeedf04b7771 ansible-ollama-collection
 cp "$S/standin-ignore-errors.yml" "$WORK/ansible-ollama-collection/playbooks/"
-ANSIBLE_ROLES_PATH=$WORK/ansible-ollama-collection/roles run ansible-ollama-collection "$S/standin.ini" playbooks/install.yml playbooks/standin-ignore-errors.yml -e @"$S/standin-vars.yml"
+ANSIBLE_ROLES_PATH=$WORK/ansible-ollama-collection/roles run ansible-ollama-collection "$S/standin.ini" playbooks/install.yml playbooks/standin-ignore-errors.yml -e @"$S/standin-vars.yml" -e standin_dir="$S"
 
 S=$HERE/ia-lab
 copy stratecode+ia-lab 33aa59ec8f3d9addc6bd047050ec00593f5f03f9 ia-lab

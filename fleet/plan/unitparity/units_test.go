@@ -89,7 +89,9 @@ var e2eUnitCases = map[string]string{
 // own unit (sd-started, ...), then tasks on one unit in turn, a
 // daemon-reload alone, a task run only when a registered unit task
 // changed (and one when another did not), a FQCN with a notified
-// handler, and a play on a host whose unit does not exist.
+// handler, two tasks on a missing unit with failed_when false (ok, the
+// second after its daemon-reload), and a play on a host whose unit does
+// not exist.
 func e2eUnitPlaybook() (string, []string) {
 	var b strings.Builder
 	b.WriteString("- name: Units\n  hosts: u1\n  gather_facts: false\n  tasks:\n")
@@ -125,6 +127,12 @@ func e2eUnitPlaybook() (string, []string) {
     - name: fqcn notifies
       ansible.builtin.systemd_service: {name: sd-reg, state: restarted}
       notify: note restart
+    - name: stop a legacy unit when present
+      systemd: {name: legacy, state: stopped, enabled: false}
+      failed_when: false
+    - name: reload then fail, ok
+      systemd: {name: legacy, state: restarted, daemon_reload: true}
+      failed_when: "False"
   handlers:
     - name: note restart
       shell: "echo restarted >> {{ out }}/handler.log"
@@ -242,7 +250,7 @@ func e2eUnitsPlannedAll(t *testing.T, p *fleetplan.Plan) {
 	if h == nil || len(h.Unsupported) > 0 || len(h.ViaAnsible) > 0 {
 		t.Fatalf("plan of u1: %+v", h)
 	}
-	want := len(e2eUnitStarts)*len(e2eUnitCases) + 3 + 1 + 2 + 1 + 1 // the turns, daemon-reload, registered, one when, fqcn
+	want := len(e2eUnitStarts)*len(e2eUnitCases) + 3 + 1 + 2 + 1 + 1 + 2 // the turns, daemon-reload, registered, one when, fqcn, failed_when
 	if len(h.Files) != want {
 		t.Errorf("u1: %d tasks planned, want %d", len(h.Files), want)
 	}
