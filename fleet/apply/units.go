@@ -16,7 +16,9 @@ import (
 // runUnitTask runs a systemd_service or service task's systemctl actions,
 // in task order among the files, after checking the unit is as the plan
 // saw it (when no earlier task of the plan acts on it). Like a file-module
-// task, it is not rolled back.
+// task, it is not rolled back. An action that fails fails the host, unless
+// the task's failed_when is the constant false (it is ok) or it ignores
+// errors (reported, and the apply goes on), as with a command task.
 func (h *hostApply) runUnitTask(ctx context.Context, f *plan.FileChange) error {
 	tr := plan.WithBecome(h.tr, f.Become)
 	label := strings.TrimSpace(string(f.Module) + " " + f.Dest)
@@ -36,7 +38,12 @@ func (h *hostApply) runUnitTask(ctx context.Context, f *plan.FileChange) error {
 		return nil
 	}
 	if res.ExitCode != 0 {
-		return fmt.Errorf("%s: %s exited %d: %s", label, f.Script, res.ExitCode, plan.FirstLine(res.Stderr, res.Stdout))
+		msg := fmt.Sprintf("%s: %s exited %d: %s", label, f.Script, res.ExitCode, plan.FirstLine(res.Stderr, res.Stdout))
+		if f.IgnoreErrors {
+			h.step(StepWrite, StatusFailed, label, msg+" (ignore_errors)")
+			return nil
+		}
+		return fmt.Errorf("%s", msg)
 	}
 	h.step(StepWrite, StatusOK, label, f.Service.Summary)
 	return nil

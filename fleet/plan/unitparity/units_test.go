@@ -28,7 +28,9 @@ import (
 // STATE/units holding "active" (an ActiveState) and "enabled" (is-enabled's
 // answer); a unit with no directory is not found. show prints what the
 // module parses, is-enabled answers with systemctl's output and exit code,
-// and each action that changes a unit appends "verb unit" to STATE/actions.
+// and each action that changes a unit appends "verb unit" to STATE/actions;
+// on a unit holding "broken", every action but stop fails (a job that
+// fails).
 const e2eUnitStub = `#!/bin/sh
 D=%s
 verb= unit=
@@ -58,6 +60,7 @@ case "$verb" in
     echo "daemon-reload" >> "$D/actions"; exit 0 ;;
 esac
 if [ ! -d "$u" ]; then echo "Failed to $verb $unit.service: Unit $unit.service not found." >&2; exit 5; fi
+if [ -f "$u/broken" ] && [ "$verb" != stop ]; then echo "$verb $unit failed" >> "$D/actions"; echo "Job for $unit.service failed." >&2; exit 1; fi
 echo "$verb $unit" >> "$D/actions"
 case "$verb" in
   start|restart) echo active > "$u/active" ;;
@@ -173,7 +176,11 @@ func e2eUnitsReset(t *testing.T, state, out string, units []string) {
 	}
 	for _, u := range units {
 		start := e2eUnitStarts[u[:strings.Index(u, "-")]]
-		parity.WriteTree(t, filepath.Join(state, "units", u), map[string]string{"active": start[0] + "\n", "enabled": start[1] + "\n"})
+		files := map[string]string{"active": start[0] + "\n", "enabled": start[1] + "\n"}
+		if strings.Contains(u, "broken") {
+			files["broken"] = ""
+		}
+		parity.WriteTree(t, filepath.Join(state, "units", u), files)
 	}
 }
 

@@ -1,0 +1,65 @@
+package unitparity_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/straylight-fleet/straylight/internal/parity"
+)
+
+// e2eUnitFailuresPlaybook: unit tasks whose systemctl fails during the
+// run (the stand-in's broken units), one ignoring errors and one with
+// failed_when false, then a task that shows the run went on.
+const e2eUnitFailuresPlaybook = `- hosts: u1
+  gather_facts: false
+  tasks:
+    - name: start ignoring errors
+      systemd: {name: sd-broken-ignored, state: started}
+      ignore_errors: true
+    - name: start, failed_when false
+      systemd: {name: sd-broken-ok, state: restarted}
+      failed_when: false
+    - name: went on
+      shell: "echo went on >> {{ out }}/handler.log"
+`
+
+// TestE2EUnitTasksFailingDuringTheRun: a unit task whose systemctl
+// action fails during the run does not fail the host when it ignores
+// errors or its failed_when is the constant false: straylight's --apply
+// goes on as ansible-playbook goes on (before, it failed the host), after
+// the same actions, on both cores.
+func TestE2EUnitTasksFailingDuringTheRun(t *testing.T) {
+	oracles := parity.Oracles(t)
+	parity.IsolateEnv(t)
+	base := t.TempDir()
+	bin := parity.BuildStraylight(t, base)
+	state, stub := filepath.Join(base, "systemd"), filepath.Join(base, "stub")
+	parity.WriteTree(t, stub, map[string]string{"systemctl": fmt.Sprintf(e2eUnitStub, state)})
+	if err := os.Chmod(filepath.Join(stub, "systemctl"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", stub+string(os.PathListSeparator)+os.Getenv("PATH"))
+	units := []string{"sd-broken-ignored", "sd-broken-ok"}
+	for _, o := range oracles {
+		t.Run("ansible-core "+o.Version, func(t *testing.T) {
+			dir := filepath.Join(base, o.Version)
+			root, out := filepath.Join(dir, "repo"), filepath.Join(dir, "out")
+			repo, _ := e2eUnitsRepo(out)
+			repo.Files["units.yml"] = e2eUnitFailuresPlaybook
+			parity.WriteTree(t, root, repo.Files)
+			e2eUnitsReset(t, state, out, units)
+			if h := parity.Plan(t, parity.OpenCore(t, root, "", o.Version)).Host("u1"); h == nil || len(h.Unsupported) > 0 || len(h.Files) != 3 {
+				t.Fatalf("%s: plan of u1: %+v", o.Full, h)
+			}
+			parity.RunPlaybookExiting(t, o, dir, root, repo, 0, "--limit", "u1")
+			byAnsible := e2eUnitsSnapshot(t, state, out, units)
+			e2eUnitsReset(t, state, out, units)
+			e2eUnitsApply(t, bin, root, stub, o)
+			if got := e2eUnitsSnapshot(t, state, out, units); got != byAnsible {
+				t.Errorf("%s: after straylight --apply (-) and ansible-playbook (+):\n%s", o.Full, parity.LineDiff(got, byAnsible))
+			}
+		})
+	}
+}
