@@ -219,7 +219,31 @@ func (wk *walker) task(f frame, t *Task) error {
 	case !wk.readsWhatever(t) && !wk.repo.selected(tags):
 		return nil
 	}
+	wk.nameTask(f, t)
 	return wk.looped(f, t)
+}
+
+// nameTask templates a task's name for the host's plan, as Ansible
+// templates it for the TASK banner (the linear strategy, before the task
+// runs, with fail_on_undefined off): with the task's variables, not its
+// loop's, and as written when anything in it fails — ansible-core 2.14
+// keeps the whole name then, 2.19 writes each failure inline ("<< error 1
+// - 'x' is undefined >>"), which straylight does not copy. Ansible
+// templates the name with the first host's variables and shows it for
+// every host; straylight's plan, a section per host, uses each host's.
+// Discovery keeps names as written.
+func (wk *walker) nameTask(f frame, t *Task) {
+	if wk.discovery || !looksTemplated(t.Name) {
+		return
+	}
+	label := t.Label()
+	if v, err := wk.scopeFor(f, t, nil).template(t.Name); err == nil {
+		label = strings.TrimPrefix(t.Role+" : ", " : ") + render.PyStr(v)
+	}
+	if wk.w.labels == nil {
+		wk.w.labels = map[*Task]string{}
+	}
+	wk.w.labels[t] = label
 }
 
 // readsWhatever: discovery reads a file task, an include or a task that may

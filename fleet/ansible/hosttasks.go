@@ -34,6 +34,18 @@ type HostTasks struct {
 	// setup is what the setup tasks of the plays so far gave the host,
 	// which the next play starts from.
 	setup setupState
+	// labels: each task whose name is a template, as this host's plan
+	// shows it (walker.nameTask).
+	labels map[*Task]string
+}
+
+// LabelOf is the task's label as this host's plan shows it: its name
+// templated for the host, or as written (Task.Label).
+func (w *HostTasks) LabelOf(t *Task) string {
+	if label, ok := w.labels[t]; ok {
+		return label
+	}
+	return t.Label()
 }
 
 // setupState is a walker's account of the plays run so far: the facts
@@ -177,8 +189,12 @@ func (m *ModuleTask) Source(sub, name string) (path string, data []byte, err err
 // a file task (template, copy and their win_ forms; file, lineinfile,
 // blockinfile), or a systemd_service or service task on a unit.
 type FileTask struct {
-	Run     *PlayRun
-	Task    *Task
+	Run  *PlayRun
+	Task *Task
+	// Label is the task's label as the host's plan shows it: its name
+	// templated for the host (walker.nameTask); "" where the task's own
+	// Label applies (discovery).
+	Label   string
 	Scope   *HostScope // the scope it was rendered in (task vars, facts, loop item, role params)
 	Play    *HostScope // the play's scope, whose handlers it notifies
 	Dest    string
@@ -368,7 +384,9 @@ func SortLongestFirst(list []string) {
 
 // AddUnsupported records a task of run straylight will not run.
 func (w *HostTasks) AddUnsupported(run *PlayRun, t *Task, reason string) {
-	w.Unsupported = append(w.Unsupported, NewUnsupported(run, t, reason))
+	u := NewUnsupported(run, t, reason)
+	u.Task = w.LabelOf(t)
+	w.Unsupported = append(w.Unsupported, u)
 }
 
 func (w *HostTasks) addFileTask(hs *HostScope, run *PlayRun, t *Task, play *HostScope, flush int, env []filemod.EnvVar, kw Keywords) error {
@@ -398,7 +416,7 @@ func (w *HostTasks) addFileTask(hs *HostScope, run *PlayRun, t *Task, play *Host
 		w.AddUnsupported(run, t, rt.unsupported)
 		return nil
 	}
-	w.Files = append(w.Files, &FileTask{Run: run, Task: t, Scope: hs, Play: play, Dest: rt.dest, Content: rt.content,
+	w.Files = append(w.Files, &FileTask{Run: run, Task: t, Label: w.LabelOf(t), Scope: hs, Play: play, Dest: rt.dest, Content: rt.content,
 		Attrs: rt.attrs, Become: kw.Become, NoLog: kw.HidesOutput(), IgnoreErrors: kw.IgnoresErrors(), CheckOnly: kw.ChecksOnly(), Flush: flush, File: rt.file, Edit: rt.edit, Service: rt.service, Command: rt.command, ChangedWhen: rt.changedWhen, NeverFails: t.NeverFails(), Vaulted: rt.vaulted,
 		WinService: rt.winService, WinCommand: rt.winCommand, Container: rt.container})
 	return nil

@@ -525,8 +525,11 @@ func (t *Task) ConstantChangedWhen() *bool { return constantCondition(t.ChangedW
 // reports it ok whatever its command returns (TaskExecutor._execute
 // evaluates failed_when over the module's result).
 func (t *Task) NeverFails() bool {
+	if !t.hasFailedWhen {
+		return false
+	}
 	b := constantCondition(t.FailedWhen)
-	return t.hasFailedWhen && b != nil && !*b
+	return b != nil && !*b
 }
 
 // failedWhenRefusal is why straylight leaves a task with failed_when to

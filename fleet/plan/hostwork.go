@@ -121,9 +121,12 @@ func newHostWork(tasks *ansible.HostTasks, rz recognizers, texts *textSet) *host
 func (w *hostWork) addFile(ft *ansible.FileTask) {
 	t, run := ft.Task, ft.Run
 	text := w.texts.text(ft.Content)
-	fc := &FileChange{Playbook: run.Playbook.Path, Play: run.Play.Name, Task: t.Label(), Module: t.Module,
+	fc := &FileChange{Playbook: run.Playbook.Path, Play: run.Play.Name, Task: ft.Label, Module: t.Module,
 		Dest: ft.Dest, NewSHA256: text.sha, NewContent: text.text, Notify: t.Notify, At: t.At, raw: ft.Content,
 		Attrs: ft.Attrs, Become: becomeOrNil(ft.Become), Flush: ft.Flush, IgnoreErrors: ft.IgnoreErrors, NeverFails: ft.NeverFails, CheckOnly: ft.CheckOnly}
+	if fc.Task == "" {
+		fc.Task = t.Label()
+	}
 	play := ft.Play
 	if play == nil {
 		play = ft.Scope
@@ -136,7 +139,7 @@ func (w *hostWork) addFile(ft *ansible.FileTask) {
 
 func (w *hostWork) unsupported(playbook string, t *ansible.Task, reason string) {
 	u := ansible.NewUnsupported(nil, t, reason)
-	u.Playbook = playbook
+	u.Task, u.Playbook = w.tasks.LabelOf(t), playbook
 	w.plan.Unsupported = append(w.plan.Unsupported, u)
 }
 
@@ -332,7 +335,19 @@ func (w *hostWork) redact() {
 	for i := range w.plan.Handlers {
 		w.plan.Handlers[i].mask(w.secrets)
 	}
+	w.maskLabels()
 	w.plan.Unreachable = MaskSecrets(w.plan.Unreachable, w.secrets)
+}
+
+// maskLabels masks secret values in the tasks' labels, a name templated
+// for the host (walker.nameTask) showing what it reads.
+func (w *hostWork) maskLabels() {
+	for _, fw := range w.files {
+		fw.change.Task = MaskSecrets(fw.change.Task, w.secrets)
+	}
+	for i := range w.plan.Unsupported {
+		w.plan.Unsupported[i].Task = MaskSecrets(w.plan.Unsupported[i].Task, w.secrets)
+	}
 }
 
 func orDefault(s, def string) string {
