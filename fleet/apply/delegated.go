@@ -57,16 +57,23 @@ func (h *hostApply) runViaAnsible(ctx context.Context) error {
 	return nil
 }
 
-// filesOf are the playbook's changed files whose content the plan knows (a
-// file-module task changes a path's kind or mode, not bytes to check).
+// filesOf are the playbook's changed files whose content the plan knows:
+// a template, copy or line edit's. A file-module task changes a path's
+// kind or mode, a command, unit, Windows or container task runs
+// something: no bytes to check (their Dest is a command line, a unit or
+// a project, not a file).
 func (h *hostApply) filesOf(playbook string) []*plan.FileChange {
 	var out []*plan.FileChange
 	for _, f := range h.changedFiles() {
-		if f.Playbook == playbook && f.Module != ansible.ModFile {
+		if f.Playbook == playbook && holdsContent(f.Module) {
 			out = append(out, f)
 		}
 	}
 	return out
+}
+
+func holdsContent(m ansible.Module) bool {
+	return m.IsFileModule() || m.IsEditModule() && m != ansible.ModFile && m != ansible.ModWinFile
 }
 
 // backUpFor keeps what each file holds before Ansible writes it, checking

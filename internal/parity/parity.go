@@ -13,6 +13,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -339,7 +340,28 @@ func BuildStraylight(t *testing.T, dir string) string {
 		t.Errorf("building straylight: %v\n%s", err, out)
 		return ""
 	}
+	statSources(cmd.Dir)
 	return bin
+}
+
+// statSources stats the module's Go sources and go.mod, so that go test's
+// cache, which records the files a test opens or stats (their size and
+// time), holds a result of tests driving this binary only while the code
+// it was built from is unchanged: the build runs in another process,
+// which the cache does not see, and a package whose imports did not change
+// would otherwise replay a result from an older binary.
+func statSources(root string) {
+	_ = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		switch {
+		case err != nil:
+			return nil
+		case d.IsDir() && path != root && (d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".")):
+			return filepath.SkipDir
+		case !d.IsDir() && (strings.HasSuffix(path, ".go") || d.Name() == "go.mod"):
+			_, _ = os.Stat(path)
+		}
+		return nil
+	})
 }
 
 // ModuleRoot walks up from the test's directory to go.mod.

@@ -1,0 +1,50 @@
+package moduleparity_test
+
+import (
+	"os"
+	"testing"
+
+	"github.com/straylight-fleet/straylight/internal/parity"
+)
+
+// e2eViaAnsibleCommandsPlaybook: a host Ansible runs for straylight (a
+// get_url task straylight does not run) whose other tasks are a shell
+// task, a copy and a file task.
+const e2eViaAnsibleCommandsPlaybook = `- hosts: all
+  gather_facts: false
+  tasks:
+    - name: Fetch
+      get_url: {url: "file:///etc/hostname", dest: "{{ out }}/fetched"}
+    - name: Note
+      shell: echo noted > {{ out }}/noted
+    - name: Copy
+      copy: {content: "c\n", dest: "{{ out }}/copied"}
+    - name: Dir
+      file: {path: "{{ out }}/dir", state: directory}
+`
+
+// TestE2EViaAnsibleHostWithCommandTasks: when a host's playbook runs
+// through ansible-playbook, straylight's check of what it left reads back
+// only the files whose content the plan knows (before, it read a shell
+// task's command line as a path and failed the apply), and the host ends
+// as ansible-playbook leaves it, on both cores.
+func TestE2EViaAnsibleHostWithCommandTasks(t *testing.T) {
+	parity.EachCore(t, func(t *testing.T, o parity.Oracle, bin, dir, root, out string) {
+		repo := parity.Repo{Name: "viaansible", Inventory: "inventory.yml", Playbooks: []string{"site.yml"}, Files: map[string]string{
+			"ansible.cfg":   "[defaults]\ninventory = inventory.yml\ngathering = explicit\nretry_files_enabled = False\n",
+			"inventory.yml": "all:\n  hosts:\n    v1: {ansible_connection: local, ansible_python_interpreter: /usr/bin/python3, out: \"" + out + "\"}\n",
+			"site.yml":      e2eViaAnsibleCommandsPlaybook,
+		}}
+		parity.WriteTree(t, root, repo.Files)
+		reset := func() {
+			if err := os.RemoveAll(out); err != nil || os.MkdirAll(out, 0o755) != nil {
+				t.Fatal(err)
+			}
+		}
+		reset()
+		if h := parity.Plan(t, parity.OpenCore(t, root, "", o.Version)).Host("v1"); h == nil || len(h.Unsupported) != 1 || len(h.Files) != 3 {
+			t.Fatalf("%s: plan of v1: %+v", o.Full, h)
+		}
+		parity.SameAfterRuns(t, o, bin, dir, root, repo, reset, func() string { return parity.FilesIn(t, out) })
+	})
+}
