@@ -35,20 +35,51 @@ type HostScope struct {
 	facts   render.FactSource // the host's gathered facts; nil: the play sees none
 	secrets []string
 	// included are the handlers of roles include_role and import_role
-	// brought into the play for this host.
+	// brought into the play for this host; origins, where each joined it.
 	included []*Task
+	origins  map[*Task]*handlerOrigin
 	// roleDirs are, in a role's task, its role's folder, then those of the
 	// roles it is a dependency of or was included from (frame.roleDirs).
 	roleDirs []string
 }
 
-func (hs *HostScope) addHandlers(handlers []*Task) {
+func (hs *HostScope) addHandlers(handlers []*Task, origin *handlerOrigin) {
 	for _, h := range handlers {
-		if !containsTask(hs.included, h) {
-			hs.included = append(hs.included, h)
+		if containsTask(hs.included, h) {
+			continue
 		}
+		hs.included = append(hs.included, h)
+		if hs.origins == nil {
+			hs.origins = map[*Task]*handlerOrigin{}
+		}
+		hs.origins[h] = origin
 	}
 }
+
+// handlerFrom is where the play's handler h joined it (handlerOrigin).
+func (hs *HostScope) handlerFrom(h *Task) *handlerOrigin {
+	if o := hs.origins[h]; o != nil {
+		return o
+	}
+	return hs.run.entryOrigin(hs, h)
+}
+
+// HandlerKeywords are the keywords the play's handler h runs with: its own
+// over those of where it joined the play.
+func (hs *HostScope) HandlerKeywords(h *Task) Keywords { return hs.handlerFrom(h).kw.Under(h.Keywords) }
+
+// HandlerCommand templates the play's handler h's command line where it
+// joined the play (handlerFrom), without the facts of a flush point
+// (HostTasks.HandlerCommand has them).
+func (hs *HostScope) HandlerCommand(h *Task) (string, error) {
+	o := hs.handlerFrom(h)
+	return o.base.withSetFacts(o.vars).withParams(o.params).handlerCommand(h, o.env)
+}
+
+// HandlerUnsupported is why straylight does not run the play's handler h
+// for its keywords (a template, check_mode true, a role entry keyword it
+// does not honour), or "".
+func (hs *HostScope) HandlerUnsupported(h *Task) string { return hs.handlerFrom(h).unsupported(h) }
 
 // Handlers are the play's handlers for this host in definition order: the
 // roles', those of included roles, the play's own.
@@ -1412,20 +1443,20 @@ func (r *Repo) decryptSource(src string, data []byte) ([]byte, error) {
 }
 
 // handlerCommand templates a handler's command line.
-func (hs *HostScope) handlerCommand(h *Task) (string, error) {
+func (hs *HostScope) handlerCommand(h *Task, env []EnvEntry) (string, error) {
 	if h.Module.IsServiceModule() {
 		cmd, err := hs.serviceCommand(h)
 		if err != nil {
 			return "", err
 		}
-		return hs.withHandlerEnvironment(h, cmd)
+		return hs.withHandlerEnvironment(h, env, cmd)
 	}
 	if h.Module == ModCommand || h.Module == ModShell {
 		cmd, err := hs.commandHandlerScript(h)
 		if err != nil {
 			return "", err
 		}
-		return hs.withHandlerEnvironment(h, cmd)
+		return hs.withHandlerEnvironment(h, env, cmd)
 	}
 	cmd := h.FreeForm
 	if cmd == "" {
@@ -1438,7 +1469,7 @@ func (hs *HostScope) handlerCommand(h *Task) (string, error) {
 	if err != nil {
 		return "", atTask(h, err)
 	}
-	return hs.withHandlerEnvironment(h, fmt.Sprint(v))
+	return hs.withHandlerEnvironment(h, env, fmt.Sprint(v))
 }
 
 // commandHandlerScript is a command or shell handler's script, as a task
@@ -1462,13 +1493,14 @@ func (hs *HostScope) commandHandlerScript(h *Task) (string, error) {
 }
 
 // withHandlerEnvironment prefixes a handler's command with its
-// environment — the play's, its role entry's, then its own: exports for a
+// environment — entries, where it joined the play (the play's, its role
+// entry's or its include's), then its own: exports for a
 // POSIX handler, SetEnvironmentVariable lines for a win_shell or
 // win_service handler's PowerShell (as Ansible's module wrapper sets them,
 // filemod.PSEnvLines). A win_command handler's line goes to cmd.exe, which
 // straylight passes no environment to: refused.
-func (hs *HostScope) withHandlerEnvironment(h *Task, cmd string) (string, error) {
-	env, err := hs.environment(hs.run.HandlerEnvironment(h))
+func (hs *HostScope) withHandlerEnvironment(h *Task, entries []EnvEntry, cmd string) (string, error) {
+	env, err := hs.environment(append(slices.Clip(entries), h.Environment...))
 	switch {
 	case err != nil:
 		return "", err
@@ -1630,12 +1662,6 @@ func (hs *HostScope) Raw(name string) (any, bool) { return hs.scope.Raw(name) }
 
 // Template templates a value against the host's variables.
 func (hs *HostScope) Template(v any) (any, error) { return hs.template(v) }
-
-// HandlerCommand templates a handler's command line with the role params of
-// the handler's role entry.
-func (hs *HostScope) HandlerCommand(h *Task) (string, error) {
-	return hs.withParams(hs.run.paramsFor(h)).handlerCommand(h)
-}
 
 // serviceName is what a unit or container name may hold: nothing a shell
 // would interpret.

@@ -116,8 +116,9 @@ func (w *HostTasks) noteHandlerFacts(play *HostScope, flush int, hf handlerFacts
 // error with the handler.
 func (w *HostTasks) HandlerCommand(play *HostScope, h *Task, flush int) (string, error) {
 	hf := w.handlerFacts[flushPoint{play, flush}]
-	hs := play.withFacts(hf.gathered).withSetFacts(hf.vars)
-	cmd, err := hs.HandlerCommand(h)
+	o := play.handlerFrom(h)
+	hs := o.base.withFacts(hf.gathered).withSetFacts(o.vars).withSetFacts(hf.vars)
+	cmd, err := hs.withParams(o.params).handlerCommand(h, o.env)
 	return cmd, hf.explain(hs, h, err)
 }
 

@@ -141,7 +141,7 @@ func (wk *walker) role(f frame, t *Task, args map[string]any) error {
 	if err := wk.roleDeps(inner, []*Role{role}); err != nil {
 		return err
 	}
-	wk.play.addHandlers(role.Handlers)
+	wk.play.addHandlers(role.Handlers, inner.handlerOrigin(t))
 	return wk.tasks(inner, role.Tasks)
 }
 
@@ -187,7 +187,7 @@ func (wk *walker) runDep(f frame, path []*Role, ref RoleRef) error {
 		return err
 	}
 	inner.base, inner.dir = base, filepath.Join(dep.Dir, "tasks")
-	wk.play.addHandlers(dep.Handlers)
+	wk.play.addHandlers(dep.Handlers, inner.handlerOrigin(nil))
 	wk.ranRole(dep, ref.Params)
 	return wk.tasks(inner, dep.Tasks)
 }
@@ -225,6 +225,18 @@ func (wk *walker) hasRun(role *Role, params map[string]any) bool {
 // in ansible_parent_role_names and ansible_parent_role_paths
 // (IncludeRole.get_include_params, role_include.py:179-185 at v2.14.18,
 // :168-174 at v2.19.14).
+// handlerOrigin is where the handlers of the role whose tasks run in f
+// join the play (handlerOrigin): f's role scope, vars (include's the
+// vars of include, the include_role or import_role bringing it in, nil
+// for a dependency), keywords and environment.
+func (f frame) handlerOrigin(include *Task) *handlerOrigin {
+	o := &handlerOrigin{base: f.base, vars: f.vars, params: f.params, kw: f.kw, env: f.env}
+	if include != nil {
+		o.vars = mergeMaps(f.vars, include.Vars)
+	}
+	return o
+}
+
 func (f frame) inRole(role *Role, fromRole bool) frame {
 	inner := f
 	if !fromRole || len(f.chain) == 0 {

@@ -101,38 +101,47 @@ func (r *PlayRun) paramsFor(t *Task) map[string]any {
 	return nil
 }
 
-// HandlerEnvironment is the environment a handler runs with: the play's,
-// its role entry's (a role's handler, under the entries of the roles it
-// is a dependency of), then its own.
-func (r *PlayRun) HandlerEnvironment(h *Task) []EnvEntry {
-	env := slices.Clone(r.Play.Environment)
-	env = append(env, r.handlerEntry(h).Environment...)
-	return append(env, h.Environment...)
+// handlerOrigin is where a handler joined the play, which it runs with
+// (its own keywords, environment and vars over these): for a handler of
+// the play or of a role entry, the play and the entry; for one of a role
+// include_role or import_role brought in, the place of the include, as
+// Ansible makes the include (or the block its apply builds) the parent of
+// the role's handler blocks (IncludeRole.get_block_list): the role's
+// variables, the include's and enclosing blocks' vars, and the keywords
+// and environment of the blocks around it (an import's own too, an
+// include_role's own ignore_errors not: measured on 2.14 and 2.19).
+type handlerOrigin struct {
+	base   *HostScope     // the play's scope, or the included role's
+	vars   map[string]any // block and include vars (task-level)
+	params map[string]any // a role entry's params
+	kw     Keywords
+	env    []EnvEntry
+	entry  *RoleRef // the role entry of a play role's handler; nil for an included role's
 }
 
-// HandlerKeywords are the keywords a handler runs with: its own over its
-// role entry's (a role's handler) over the play's.
-func (r *PlayRun) HandlerKeywords(h *Task) Keywords {
-	return r.handlerKeywords(h, r.handlerEntry(h))
+// entryOrigin is where a handler of the play or of one of its role
+// entries joined it: the play, the entry (a role's handler, under the
+// entries of the roles it is a dependency of).
+func (r *PlayRun) entryOrigin(play *HostScope, h *Task) *handlerOrigin {
+	entry := r.handlerEntry(h)
+	env := append(slices.Clone(r.Play.Environment), entry.Environment...)
+	return &handlerOrigin{base: play, params: r.paramsFor(h), kw: r.Play.Keywords.Under(entry.Keywords), env: env, entry: &entry}
 }
 
-func (r *PlayRun) handlerKeywords(h *Task, entry RoleRef) Keywords {
-	return r.Play.Keywords.Under(entry.Keywords).Under(h.Keywords)
-}
-
-// HandlerUnsupported is why straylight does not run the handler for its
+// unsupported is why straylight does not run the handler for its
 // keywords (a template, check_mode true, a role entry keyword it does not
 // honour), or "".
-func (r *PlayRun) HandlerUnsupported(h *Task) string {
-	entry := r.handlerEntry(h)
-	kw := r.handlerKeywords(h, entry)
+func (o *handlerOrigin) unsupported(h *Task) string {
+	kw := o.kw.Under(h.Keywords)
 	switch {
 	case kw.Templated != "":
 		return kw.templatedReason()
 	case kw.ChecksOnly():
 		return "its check_mode is true: Ansible runs the handler in check mode, which straylight does not"
+	case o.entry != nil:
+		return o.entry.refusal()
 	}
-	return entry.refusal()
+	return ""
 }
 
 // handlerEntry is the role entry of a role's handler (EntryAt); zero, which

@@ -280,10 +280,10 @@ func handlerCause(h *ansible.Task, notified map[string][]string) []string {
 // the plan and returns it, or lists it as unsupported and returns nil.
 func (w *hostWork) addHandler(hs *ansible.HostScope, h *ansible.Task, because []string, flush int) *HandlerRun {
 	run := hs.Run()
-	kw := run.HandlerKeywords(h)
+	kw := hs.HandlerKeywords(h)
 	hr := HandlerRun{Playbook: run.Playbook.Path, Play: run.Play.Name, Name: h.Label(), Module: h.Module, Because: because, At: h.At,
 		Become: becomeOrNil(kw.Become), NoLog: kw.HidesOutput(), IgnoreErrors: kw.IgnoresErrors(), NeverFails: h.NeverFails()}
-	if reason := orDefault(run.HandlerUnsupported(h), w.localBecomeRefused(hr.Become)); reason != "" {
+	if reason := orDefault(hs.HandlerUnsupported(h), w.localBecomeRefused(hr.Become)); reason != "" {
 		w.unsupported(run.Playbook.Path, h, reason)
 		return nil
 	}
