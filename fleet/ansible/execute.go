@@ -92,6 +92,31 @@ type frame struct {
 	chain   []*Role
 	parents []*Role
 	include map[string]any
+	// loadedAt is where the handlers of a role imported here join the
+	// play's list (handlerRank).
+	loadedAt handlerRank
+}
+
+// handlerRank orders the handlers include_role and import_role bring into
+// a play as Ansible's play lists them, after its roles' and its own (the
+// play loads handlers first, then roles, pre_tasks, post_tasks and tasks;
+// an import_role loaded with them appends its role's handlers; one
+// include_role runs, or an import inside an included file is loaded,
+// appends them then): measured on 2.14 and 2.19.
+type handlerRank int
+
+const (
+	loadedWithRoles handlerRank = iota
+	loadedWithPreTasks
+	loadedWithPostTasks
+	loadedWithTasks
+	loadedWhenRun
+)
+
+// loaded is f in the part of the play loaded at rank (handlerRank).
+func (f frame) loaded(rank handlerRank) frame {
+	f.loadedAt = rank
+	return f
 }
 
 // keywords are what t runs with: its own keywords over the frame's.
@@ -110,21 +135,21 @@ func (r *Repo) newWalker(run *PlayRun, w *HostTasks, play *HostScope, hosts []st
 // after roles and tasks (not between them), and at the end of the play.
 func (wk *walker) playTasks() error {
 	top := frame{base: wk.play, tags: wk.run.Play.Tags, dir: wk.run.Playbook.Dir, env: wk.run.Play.Environment, kw: wk.run.Play.Keywords}
-	if err := wk.tasks(top, wk.run.Play.PreTasks); err != nil {
+	if err := wk.tasks(top.loaded(loadedWithPreTasks), wk.run.Play.PreTasks); err != nil {
 		return err
 	}
 	wk.endFlush()
 	for i, role := range wk.run.Roles {
-		if err := wk.playRole(top, role, wk.run.EntryAt(i), wk.run.parentsAt(i)); err != nil {
+		if err := wk.playRole(top.loaded(loadedWithRoles), role, wk.run.EntryAt(i), wk.run.parentsAt(i)); err != nil {
 			return err
 		}
 		wk.ranRole(role, wk.run.Entries[i].Params)
 	}
-	if err := wk.tasks(top, wk.run.Play.Tasks); err != nil {
+	if err := wk.tasks(top.loaded(loadedWithTasks), wk.run.Play.Tasks); err != nil {
 		return err
 	}
 	wk.endFlush()
-	if err := wk.tasks(top, wk.run.Play.PostTasks); err != nil {
+	if err := wk.tasks(top.loaded(loadedWithPostTasks), wk.run.Play.PostTasks); err != nil {
 		return err
 	}
 	wk.w.noteHandlerFacts(wk.play, wk.flush, wk.handlerFacts())

@@ -2,6 +2,7 @@ package ansible
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"maps"
@@ -81,14 +82,13 @@ func (hs *HostScope) HandlerCommand(h *Task) (string, error) {
 // does not honour), or "".
 func (hs *HostScope) HandlerUnsupported(h *Task) string { return hs.handlerFrom(h).unsupported(h) }
 
-// Handlers are the play's handlers for this host in definition order: the
-// roles', those of included roles, the play's own.
+// Handlers are the play's handlers for this host in the order Ansible's
+// play lists them, which is the order they run in: its roles', its own,
+// then those include_role and import_role brought in (handlerRank).
 func (hs *HostScope) Handlers() []*Task {
-	roles := hs.run.Handlers()
-	own := len(hs.run.Play.Handlers)
-	out := append([]*Task(nil), roles[:len(roles)-own]...)
-	out = append(out, hs.included...)
-	return append(out, roles[len(roles)-own:]...)
+	included := slices.Clone(hs.included)
+	slices.SortStableFunc(included, func(a, b *Task) int { return cmp.Compare(hs.origins[a].rank, hs.origins[b].rank) })
+	return append(slices.Clip(hs.run.Handlers()), included...)
 }
 
 // ScopeOf merges a host's variables for a play and opens its scope. A Repo

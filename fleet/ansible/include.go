@@ -40,6 +40,9 @@ func (wk *walker) include(f frame, t *Task, hs *HostScope) error {
 	if f, err = applied(f, t, args["apply"]); err != nil {
 		return err
 	}
+	if t.Module == ModIncludeTasks || t.Module == ModIncludeRole {
+		f = f.loaded(loadedWhenRun)
+	}
 	if t.Module == ModIncludeTasks || t.Module == ModImportTasks {
 		return wk.taskFile(f, t, args)
 	}
@@ -230,7 +233,7 @@ func (wk *walker) hasRun(role *Role, params map[string]any) bool {
 // vars of include, the include_role or import_role bringing it in, nil
 // for a dependency), keywords and environment.
 func (f frame) handlerOrigin(include *Task) *handlerOrigin {
-	o := &handlerOrigin{base: f.base, vars: f.vars, params: f.params, kw: f.kw, env: f.env}
+	o := &handlerOrigin{base: f.base, vars: f.vars, params: f.params, kw: f.kw, env: f.env, rank: f.loadedAt}
 	if include != nil {
 		o.vars = mergeMaps(f.vars, include.Vars)
 	}

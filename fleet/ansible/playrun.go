@@ -117,6 +117,7 @@ type handlerOrigin struct {
 	kw     Keywords
 	env    []EnvEntry
 	entry  *RoleRef // the role entry of a play role's handler; nil for an included role's
+	rank   handlerRank
 }
 
 // entryOrigin is where a handler of the play or of one of its role
