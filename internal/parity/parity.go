@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -478,6 +479,31 @@ func Apply(t *testing.T, bin, root string, o Oracle, args ...string) string {
 		t.Fatalf("straylight --apply: %v\n%s%s", err, stdout.String(), stderr.String())
 	}
 	return stdout.String()
+}
+
+// LocalRepo is a repository of one playbook, site.yml, and one host that
+// runs locally, with out as its out variable; files adds to or replaces
+// its ansible.cfg, inventory.yml and site.yml.
+func LocalRepo(name, host, out string, files map[string]string) Repo {
+	all := map[string]string{
+		"ansible.cfg":   "[defaults]\ninventory = inventory.yml\ngathering = explicit\nretry_files_enabled = False\n",
+		"inventory.yml": "all:\n  hosts:\n    " + host + ": {ansible_connection: local, ansible_python_interpreter: /usr/bin/python3, out: \"" + out + "\"}\n",
+	}
+	maps.Copy(all, files)
+	return Repo{Name: name, Inventory: "inventory.yml", Playbooks: []string{"site.yml"}, Files: all}
+}
+
+// Emptier empties dir, making it if it is missing, for a run to start
+// from (SameAfterRuns' reset); it empties it once before it returns.
+func Emptier(t *testing.T, dir string) func() {
+	t.Helper()
+	empty := func() {
+		if err := os.RemoveAll(dir); err != nil || os.MkdirAll(dir, 0o755) != nil {
+			t.Fatalf("emptying %s: %v", dir, err)
+		}
+	}
+	empty()
+	return empty
 }
 
 // SameAfterRuns runs ansible-playbook on repo for real (with args), then,

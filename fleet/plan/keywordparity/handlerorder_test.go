@@ -1,7 +1,6 @@
 package keywordparity_test
 
 import (
-	"os"
 	"strings"
 	"testing"
 
@@ -52,17 +51,9 @@ func e2eHandlerOrderFiles() map[string]string {
 // ansible-playbook's, on both cores.
 func TestE2EHandlersRunInTheOrderAnsiblesPlayListsThem(t *testing.T) {
 	parity.EachCore(t, func(t *testing.T, o parity.Oracle, bin, dir, root, out string) {
-		files := e2eHandlerOrderFiles()
-		files["ansible.cfg"] = "[defaults]\ninventory = inventory.yml\ngathering = explicit\nretry_files_enabled = False\n"
-		files["inventory.yml"] = "all:\n  hosts:\n    o1: {ansible_connection: local, ansible_python_interpreter: /usr/bin/python3, out: \"" + out + "\"}\n"
-		repo := parity.Repo{Name: "handlerorder", Inventory: "inventory.yml", Playbooks: []string{"site.yml"}, Files: files}
+		repo := parity.LocalRepo("handlerorder", "o1", out, e2eHandlerOrderFiles())
 		parity.WriteTree(t, root, repo.Files)
-		reset := func() {
-			if err := os.RemoveAll(out); err != nil || os.MkdirAll(out, 0o755) != nil {
-				t.Fatal(err)
-			}
-		}
-		reset()
+		reset := parity.Emptier(t, out)
 		h := parity.Plan(t, parity.OpenCore(t, root, "", o.Version)).Host("o1")
 		if h == nil || len(h.Unsupported) > 0 || len(h.Handlers) != 8 {
 			t.Fatalf("%s: plan of o1: %+v", o.Full, h)

@@ -1,7 +1,6 @@
 package keywordparity_test
 
 import (
-	"os"
 	"testing"
 
 	"github.com/straylight-fleet/straylight/internal/parity"
@@ -48,21 +47,9 @@ var e2eIncludedHandlersFiles = map[string]string{
 // ansible-playbook leaves, on both cores.
 func TestE2EIncludedRoleHandlersRunWhereTheyJoined(t *testing.T) {
 	parity.EachCore(t, func(t *testing.T, o parity.Oracle, bin, dir, root, out string) {
-		files := map[string]string{
-			"ansible.cfg":   "[defaults]\ninventory = inventory.yml\ngathering = explicit\nretry_files_enabled = False\n",
-			"inventory.yml": "all:\n  hosts:\n    i1: {ansible_connection: local, ansible_python_interpreter: /usr/bin/python3, out: \"" + out + "\"}\n",
-		}
-		for k, v := range e2eIncludedHandlersFiles {
-			files[k] = v
-		}
-		repo := parity.Repo{Name: "includedhandlers", Inventory: "inventory.yml", Playbooks: []string{"site.yml"}, Files: files}
+		repo := parity.LocalRepo("includedhandlers", "i1", out, e2eIncludedHandlersFiles)
 		parity.WriteTree(t, root, repo.Files)
-		reset := func() {
-			if err := os.RemoveAll(out); err != nil || os.MkdirAll(out, 0o755) != nil {
-				t.Fatal(err)
-			}
-		}
-		reset()
+		reset := parity.Emptier(t, out)
 		h := parity.Plan(t, parity.OpenCore(t, root, "", o.Version)).Host("i1")
 		if h == nil || len(h.Unsupported) > 0 || len(h.Handlers) != 3 {
 			t.Fatalf("%s: plan of i1: %+v", o.Full, h)

@@ -44,18 +44,9 @@ const e2eCommandHandlersPlaybook = `- hosts: all
 // leaves, on both cores.
 func TestE2ECommandHandlersRunAsTheModule(t *testing.T) {
 	parity.EachCore(t, func(t *testing.T, o parity.Oracle, bin, dir, root, out string) {
-		repo := parity.Repo{Name: "commandhandlers", Inventory: "inventory.yml", Playbooks: []string{"site.yml"}, Files: map[string]string{
-			"ansible.cfg":   "[defaults]\ninventory = inventory.yml\ngathering = explicit\nretry_files_enabled = False\n",
-			"inventory.yml": "all:\n  hosts:\n    c1: {ansible_connection: local, ansible_python_interpreter: /usr/bin/python3, out: \"" + out + "\"}\n",
-			"site.yml":      e2eCommandHandlersPlaybook,
-		}}
+		repo := parity.LocalRepo("commandhandlers", "c1", out, map[string]string{"site.yml": e2eCommandHandlersPlaybook})
 		parity.WriteTree(t, root, repo.Files)
-		reset := func() {
-			if err := os.RemoveAll(out); err != nil || os.MkdirAll(out, 0o755) != nil {
-				t.Fatal(err)
-			}
-		}
-		reset()
+		reset := parity.Emptier(t, out)
 		h := parity.Plan(t, parity.OpenCore(t, root, "", o.Version)).Host("c1")
 		if h == nil || len(h.Unsupported) > 0 || len(h.Handlers) != 6 {
 			t.Fatalf("%s: plan of c1: %+v", o.Full, h)

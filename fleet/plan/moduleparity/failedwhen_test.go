@@ -1,7 +1,6 @@
 package moduleparity_test
 
 import (
-	"os"
 	"strings"
 	"testing"
 
@@ -54,18 +53,9 @@ const e2eFailedWhenPlaybook = `- hosts: all
 // both cores.
 func TestE2EConstantFailedWhenFalseIsPlanned(t *testing.T) {
 	parity.EachCore(t, func(t *testing.T, o parity.Oracle, bin, dir, root, out string) {
-		repo := parity.Repo{Name: "failedwhen", Inventory: "inventory.yml", Playbooks: []string{"site.yml"}, Files: map[string]string{
-			"ansible.cfg":   "[defaults]\ninventory = inventory.yml\ngathering = explicit\nretry_files_enabled = False\n",
-			"inventory.yml": "all:\n  hosts:\n    f1: {ansible_connection: local, ansible_python_interpreter: /usr/bin/python3, out: \"" + out + "\"}\n",
-			"site.yml":      e2eFailedWhenPlaybook,
-		}}
+		repo := parity.LocalRepo("failedwhen", "f1", out, map[string]string{"site.yml": e2eFailedWhenPlaybook})
 		parity.WriteTree(t, root, repo.Files)
-		reset := func() {
-			if err := os.RemoveAll(out); err != nil || os.MkdirAll(out, 0o755) != nil {
-				t.Fatal(err)
-			}
-		}
-		reset()
+		reset := parity.Emptier(t, out)
 		h := parity.Plan(t, parity.OpenCore(t, root, "", o.Version)).Host("f1")
 		if h == nil || len(h.Unsupported) > 0 || len(h.Handlers) != 3 || len(h.Files) != 6 {
 			t.Fatalf("%s: plan of f1: %+v", o.Full, h)

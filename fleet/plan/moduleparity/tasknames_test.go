@@ -37,13 +37,12 @@ const e2eTaskNamesPlaybook = `- hosts: all
 // only). Before, every templated name was shown as written.
 func TestE2ETaskNamesTemplatedAsAnsible(t *testing.T) {
 	parity.EachCore(t, func(t *testing.T, o parity.Oracle, bin, dir, root, out string) {
-		repo := parity.Repo{Name: "tasknames", Inventory: "inventory.yml", Playbooks: []string{"site.yml"}, Files: map[string]string{
-			"ansible.cfg":                 "[defaults]\ninventory = inventory.yml\ngathering = explicit\nretry_files_enabled = False\n",
-			"inventory.yml":               "all:\n  hosts:\n    n1: {ansible_connection: local, ansible_python_interpreter: /usr/bin/python3, flavour: gpu, out: \"" + out + "\"}\n",
+		repo := parity.LocalRepo("tasknames", "n1", out, map[string]string{
 			"site.yml":                    e2eTaskNamesPlaybook,
+			"group_vars/all.yml":          "flavour: gpu\n",
 			"roles/web/defaults/main.yml": "port: 8080\n",
 			"roles/web/tasks/main.yml":    "- name: \"Serve on {{ port }}\"\n  copy: {content: \"w\\n\", dest: \"{{ out }}/w\"}\n",
-		}}
+		})
 		parity.WriteTree(t, root, repo.Files)
 		verdicts := parity.Verdicts(parity.RunPlaybookExiting(t, o, dir, root, repo, 0, "--check"))
 		h := parity.Plan(t, parity.OpenCore(t, root, "", o.Version)).Host("n1")

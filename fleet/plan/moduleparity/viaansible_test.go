@@ -1,7 +1,6 @@
 package moduleparity_test
 
 import (
-	"os"
 	"testing"
 
 	"github.com/straylight-fleet/straylight/internal/parity"
@@ -30,18 +29,9 @@ const e2eViaAnsibleCommandsPlaybook = `- hosts: all
 // as ansible-playbook leaves it, on both cores.
 func TestE2EViaAnsibleHostWithCommandTasks(t *testing.T) {
 	parity.EachCore(t, func(t *testing.T, o parity.Oracle, bin, dir, root, out string) {
-		repo := parity.Repo{Name: "viaansible", Inventory: "inventory.yml", Playbooks: []string{"site.yml"}, Files: map[string]string{
-			"ansible.cfg":   "[defaults]\ninventory = inventory.yml\ngathering = explicit\nretry_files_enabled = False\n",
-			"inventory.yml": "all:\n  hosts:\n    v1: {ansible_connection: local, ansible_python_interpreter: /usr/bin/python3, out: \"" + out + "\"}\n",
-			"site.yml":      e2eViaAnsibleCommandsPlaybook,
-		}}
+		repo := parity.LocalRepo("viaansible", "v1", out, map[string]string{"site.yml": e2eViaAnsibleCommandsPlaybook})
 		parity.WriteTree(t, root, repo.Files)
-		reset := func() {
-			if err := os.RemoveAll(out); err != nil || os.MkdirAll(out, 0o755) != nil {
-				t.Fatal(err)
-			}
-		}
-		reset()
+		reset := parity.Emptier(t, out)
 		if h := parity.Plan(t, parity.OpenCore(t, root, "", o.Version)).Host("v1"); h == nil || len(h.Unsupported) != 1 || len(h.Files) != 3 {
 			t.Fatalf("%s: plan of v1: %+v", o.Full, h)
 		}
