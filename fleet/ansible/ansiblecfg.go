@@ -39,6 +39,11 @@ type AnsibleConfig struct {
 	// test_plugins, resolved: folders of the repository's own plugins
 	// (plugins.go).
 	FilterPlugins, TestPlugins []string
+	// ErrorOnMissingHandler is [defaults] error_on_missing_handler as
+	// written (ANSIBLE_ERROR_ON_MISSING_HANDLER beats it); "" is
+	// Ansible's default, true: a notification no handler answers fails
+	// the run.
+	ErrorOnMissingHandler string
 }
 
 // pluginPaths is the setting for the plugin folder named dir
@@ -123,6 +128,9 @@ func withEnvironment(cfg AnsibleConfig) AnsibleConfig {
 	if v := os.Getenv("ANSIBLE_VERBOSITY"); v != "" {
 		cfg.Verbosity = v
 	}
+	if v := os.Getenv("ANSIBLE_ERROR_ON_MISSING_HANDLER"); v != "" {
+		cfg.ErrorOnMissingHandler = v
+	}
 	return cfg
 }
 
@@ -174,6 +182,8 @@ func (c *AnsibleConfig) set(dir, key, value string) {
 		c.FilterPlugins = resolvePathList(dir, value, ":")
 	case "test_plugins":
 		c.TestPlugins = resolvePathList(dir, value, ":")
+	case "error_on_missing_handler":
+		c.ErrorOnMissingHandler = value
 	case "ansible_managed":
 		c.AnsibleManaged = value
 	case "vault_password_file":

@@ -187,10 +187,40 @@ func copyOrNil[V any](m map[string]V) map[string]V {
 // tags, environment and keywords apply to each of its tasks.
 func (wk *walker) playRole(top frame, role *Role, ref RoleRef, parents []*Role) error {
 	f := wk.underEntry(top, ref)
+	base, err := wk.ownDefaults(role)
+	if err != nil {
+		return err
+	}
+	f.base = base
 	f.dir = filepath.Join(role.Dir, "tasks")
 	f.parents = parents[max(0, len(parents)-1):] // Role._parents: the role whose dependency it is
 	f.chain = append(slices.Clip(parents), role)
 	return wk.tasks(f, role.Tasks)
+}
+
+// ownDefaults is the scope a play role's tasks and handlers see: Ansible
+// layers the task's role's defaults over every play role's, and its vars
+// over theirs (VariableManager.get_vars, lib/ansible/vars/manager.py:218-220
+// and 396-398 at v2.14.18), so a default two roles share is each role's
+// own in its tasks, as if that role came last. The play's scope is that
+// already for its last role.
+func (wk *walker) ownDefaults(role *Role) (*HostScope, error) {
+	roles := wk.run.Roles
+	if roles[len(roles)-1] == role {
+		return wk.play, nil
+	}
+	if hs := wk.play.roleBases[role]; hs != nil {
+		return hs, nil
+	}
+	hs, err := wk.roleScope(role)
+	if err != nil {
+		return nil, err
+	}
+	if wk.play.roleBases == nil {
+		wk.play.roleBases = map[*Role]*HostScope{}
+	}
+	wk.play.roleBases[role] = hs
+	return hs, nil
 }
 
 // underEntry is f inside a role entry: the entry's params and (2.15+)

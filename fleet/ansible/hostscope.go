@@ -39,6 +39,9 @@ type HostScope struct {
 	// brought into the play for this host; origins, where each joined it.
 	included []*Task
 	origins  map[*Task]*handlerOrigin
+	// roleBases are the scopes of the play's roles that are not its last,
+	// each with its own defaults and vars on top (walker.ownDefaults).
+	roleBases map[*Role]*HostScope
 	// roleDirs are, in a role's task, its role's folder, then those of the
 	// roles it is a dependency of or was included from (frame.roleDirs).
 	roleDirs []string
@@ -73,8 +76,7 @@ func (hs *HostScope) HandlerKeywords(h *Task) Keywords { return hs.handlerFrom(h
 // joined the play (handlerFrom), without the facts of a flush point
 // (HostTasks.HandlerCommand has them).
 func (hs *HostScope) HandlerCommand(h *Task) (string, error) {
-	o := hs.handlerFrom(h)
-	return o.base.withSetFacts(o.vars).withParams(o.params).handlerCommand(h, o.env)
+	return hs.handlerScope(h).handlerCommand(h, hs.handlerFrom(h).env)
 }
 
 // HandlerUnsupported is why straylight does not run the play's handler h

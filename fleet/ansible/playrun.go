@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/straylight-fleet/straylight/fleet/inventory"
+	"github.com/straylight-fleet/straylight/render"
 )
 
 // Tasks are the tasks the play lists, in run order: pre_tasks, its roles'
@@ -101,6 +102,113 @@ func (r *PlayRun) paramsFor(t *Task) map[string]any {
 	return nil
 }
 
+// ResolveNotifications is which of the play's handlers the notifications
+// of a flush run, each with the causes of the notifications it answers, as
+// Ansible's strategy resolves them (search_handler_blocks_by_name at
+// 2.14, search_handlers_by_notification at 2.19): a name runs the last
+// handler of the play's list whose name — templated with its variables —
+// or "role : name" is it; a listen topic runs every handler listening to
+// it (since 2.15, of listeners sharing a name only the last). The names
+// nothing answers are returned apart, sorted: Ansible fails the run on
+// them unless error_on_missing_handler is false.
+func (hs *HostScope) ResolveNotifications(notified map[string][]string) (map[*Task][]string, []string) {
+	handlers := hs.Handlers()
+	answered := map[*Task][]string{}
+	var missing []string
+	for _, name := range slices.Sorted(maps.Keys(notified)) {
+		found := append(hs.byName(handlers, name), hs.listening(handlers, name)...)
+		if len(found) == 0 {
+			missing = append(missing, name)
+		}
+		for _, h := range found {
+			answered[h] = AppendUnique(answered[h], notified[name]...)
+		}
+	}
+	return answered, missing
+}
+
+// byName is the last handler whose name answers the notification.
+func (hs *HostScope) byName(handlers []*Task, name string) []*Task {
+	for i := len(handlers) - 1; i >= 0; i-- {
+		if templated, ok := hs.handlerName(handlers[i]); ok && (name == templated || name == roleQualified(handlers[i], templated)) {
+			return handlers[i : i+1]
+		}
+	}
+	return nil
+}
+
+// listening are the handlers listening to the topic; since 2.15 the last
+// of those sharing a name only.
+func (hs *HostScope) listening(handlers []*Task, topic string) []*Task {
+	var out []*Task
+	seen := map[string]bool{}
+	dedupe := versionAtLeast(hs.repo.CoreVersion(), 2, 15)
+	for i := len(handlers) - 1; i >= 0; i-- {
+		h := handlers[i]
+		if !slices.Contains(hs.handlerListen(h), topic) {
+			continue
+		}
+		name, _ := hs.handlerName(h)
+		if dedupe && name != "" && seen[name] {
+			continue
+		}
+		seen[name] = true
+		out = append(out, h)
+	}
+	return out
+}
+
+// ErrorOnMissingHandler: a notification no handler answers fails the run
+// (ansible.cfg's error_on_missing_handler, true unless set false).
+func (hs *HostScope) ErrorOnMissingHandler() bool {
+	on, ok := ansibleBool(hs.repo.Config.ErrorOnMissingHandler)
+	return on || !ok
+}
+
+func roleQualified(h *Task, name string) string {
+	if h.Role == "" {
+		return ""
+	}
+	return h.Role + " : " + name
+}
+
+// handlerName is the handler's name templated where it joined the play;
+// false when it has none or it does not template (Ansible: "Handler is
+// unusable because ... the name could not be templated").
+func (hs *HostScope) handlerName(h *Task) (string, bool) {
+	if !looksTemplated(h.Name) {
+		return h.Name, h.Name != ""
+	}
+	v, err := hs.handlerScope(h).template(h.Name)
+	if err != nil {
+		return "", false
+	}
+	return render.PyStr(v), true
+}
+
+// handlerListen are the handler's listen topics, templated where it
+// joined the play (as written where one does not template).
+func (hs *HostScope) handlerListen(h *Task) []string {
+	out := h.Listen
+	for i, topic := range h.Listen {
+		if !looksTemplated(topic) {
+			continue
+		}
+		if v, err := hs.handlerScope(h).template(topic); err == nil {
+			out = slices.Clone(out)
+			out[i] = render.PyStr(v)
+		}
+	}
+	return out
+}
+
+// handlerScope is the scope a handler runs in where it joined the play,
+// without the facts of a flush point.
+func (hs *HostScope) handlerScope(h *Task) *HostScope {
+	o := hs.handlerFrom(h)
+	return o.base.withSetFacts(o.vars).withParams(o.params)
+}
+
 // handlerOrigin is where a handler joined the play, which it runs with
 // (its own keywords, environment and vars over these): for a handler of
 // the play or of a role entry, the play and the entry; for one of a role
@@ -126,7 +234,21 @@ type handlerOrigin struct {
 func (r *PlayRun) entryOrigin(play *HostScope, h *Task) *handlerOrigin {
 	entry := r.handlerEntry(h)
 	env := append(slices.Clone(r.Play.Environment), entry.Environment...)
-	return &handlerOrigin{base: play, params: r.paramsFor(h), kw: r.Play.Keywords.Under(entry.Keywords), env: env, entry: &entry}
+	base := play
+	if own := play.roleBases[r.handlerRole(h)]; own != nil {
+		base = own
+	}
+	return &handlerOrigin{base: base, params: r.paramsFor(h), kw: r.Play.Keywords.Under(entry.Keywords), env: env, entry: &entry}
+}
+
+// handlerRole is the play role whose handler h is; nil for the play's.
+func (r *PlayRun) handlerRole(h *Task) *Role {
+	for _, role := range r.Roles {
+		if containsTask(role.Handlers, h) {
+			return role
+		}
+	}
+	return nil
 }
 
 // unsupported is why straylight does not run the handler for its

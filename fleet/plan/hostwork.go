@@ -122,10 +122,13 @@ func (w *hostWork) addFile(ft *ansible.FileTask) {
 	t, run := ft.Task, ft.Run
 	text := w.texts.text(ft.Content)
 	fc := &FileChange{Playbook: run.Playbook.Path, Play: run.Play.Name, Task: ft.Label, Module: t.Module,
-		Dest: ft.Dest, NewSHA256: text.sha, NewContent: text.text, Notify: t.Notify, At: t.At, raw: ft.Content,
+		Dest: ft.Dest, NewSHA256: text.sha, NewContent: text.text, Notify: ft.Notify, At: t.At, raw: ft.Content,
 		Attrs: ft.Attrs, Become: becomeOrNil(ft.Become), Flush: ft.Flush, IgnoreErrors: ft.IgnoreErrors, NeverFails: ft.NeverFails, CheckOnly: ft.CheckOnly}
 	if fc.Task == "" {
 		fc.Task = t.Label()
+	}
+	if fc.Notify == nil {
+		fc.Notify = t.Notify
 	}
 	play := ft.Play
 	if play == nil {
@@ -256,24 +259,38 @@ func (w *hostWork) notifiedByFlush(hs *ansible.HostScope) map[int]map[string][]s
 	return flushes
 }
 
+// addHandlers adds the handlers a flush's notifications run
+// (HostScope.ResolveNotifications), in the play's order; a notification
+// no handler answers is an error at the task that sent it, as Ansible
+// fails the run on it ("The requested handler ... was not found"), or a
+// warning where ansible.cfg's error_on_missing_handler is false.
 func (w *hostWork) addHandlers(hs *ansible.HostScope, flush int, notified map[string][]string) {
+	answered, missing := hs.ResolveNotifications(notified)
 	for _, h := range hs.Handlers() {
-		because := handlerCause(h, notified)
-		if len(because) == 0 {
-			continue
+		if because := answered[h]; len(because) > 0 {
+			if hr := w.addHandler(hs, h, because, flush); hr != nil {
+				hr.Flush = flush
+			}
 		}
-		if hr := w.addHandler(hs, h, because, flush); hr != nil {
-			hr.Flush = flush
-		}
+	}
+	for _, name := range missing {
+		w.missingHandler(hs, flush, name)
 	}
 }
 
-func handlerCause(h *ansible.Task, notified map[string][]string) []string {
-	var because []string
-	for _, name := range append([]string{h.Name}, h.Listen...) {
-		because = ansible.AppendUnique(because, notified[name]...)
+func (w *hostWork) missingHandler(hs *ansible.HostScope, flush int, name string) {
+	sev := SevError
+	if !hs.ErrorOnMissingHandler() {
+		sev = SevWarning
 	}
-	return because
+	f := Finding{Severity: sev, Host: w.name, Key: "notify", Message: fmt.Sprintf("The requested handler '%s' was not found in either the main handlers list nor in the listening handlers list", name)}
+	for _, fw := range w.files {
+		if fw.hs == hs && fw.change.Flush == flush && slices.Contains(fw.change.Notify, name) {
+			f.At = fw.change.At
+			break
+		}
+	}
+	w.findings = append(w.findings, f)
 }
 
 // addHandler adds the handler, run at the play's flush point flush, to

@@ -1,0 +1,84 @@
+package keywordparity_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/straylight-fleet/straylight/internal/parity"
+)
+
+// e2eNotificationsFiles: two play roles sharing a default (stack), each
+// with a handler named "restart x", one named from the default, and one
+// named "lis" listening to a topic; the play's own "restart x". r1's task
+// notifies the shared name, the templated one, the topic and r2's handler
+// by its role-qualified name.
+func e2eNotificationsFiles() map[string]string {
+	files := map[string]string{
+		"site.yml": `- hosts: all
+  gather_facts: false
+  roles: [r1, r2]
+  handlers:
+    - name: restart x
+      shell: echo own-x >> {{ out }}/order
+`,
+		"roles/r1/tasks/main.yml": `- copy: {content: "{{ stack }}\n", dest: "{{ out }}/r1-task"}
+  notify: ["restart x", "restart {{ stack }}", "topic", "r2 : restart x"]
+`,
+		"roles/r2/tasks/main.yml": "- copy: {content: \"{{ stack }}\\n\", dest: \"{{ out }}/r2-task\"}\n",
+	}
+	for _, r := range []string{"r1", "r2"} {
+		files["roles/"+r+"/defaults/main.yml"] = "stack: s" + r + "\n"
+		files["roles/"+r+"/handlers/main.yml"] = "- name: restart x\n  shell: echo " + r + "-x >> {{ out }}/order\n" +
+			"- name: \"restart {{ stack }}\"\n  shell: echo " + r + "-{{ stack }} >> {{ out }}/order\n" +
+			"- name: lis\n  shell: echo " + r + "-lis >> {{ out }}/order\n  listen: topic\n"
+	}
+	return files
+}
+
+// TestE2ENotificationsAnswerAsAnsible: a play role's tasks and handlers
+// see their own role's defaults over the other roles' (before, every
+// role saw the last role's), and notifications find handlers as
+// Ansible's strategy finds them: a name runs the last handler so named
+// (its name templated), or the role-qualified one; a topic runs its
+// listeners (since 2.15 the last of those sharing a name). Before,
+// straylight ran every handler of the name and its template unrendered.
+// The same files as ansible-playbook leaves, on both cores.
+func TestE2ENotificationsAnswerAsAnsible(t *testing.T) {
+	parity.EachCore(t, func(t *testing.T, o parity.Oracle, bin, dir, root, out string) {
+		repo := parity.LocalRepo("notifications", "n1", out, e2eNotificationsFiles())
+		parity.WriteTree(t, root, repo.Files)
+		reset := parity.Emptier(t, out)
+		h := parity.Plan(t, parity.OpenCore(t, root, "", o.Version)).Host("n1")
+		if h == nil || len(h.Unsupported) > 0 || len(h.Handlers) < 4 {
+			t.Fatalf("%s: plan of n1: %+v", o.Full, h)
+		}
+		parity.SameAfterRuns(t, o, bin, dir, root, repo, reset, func() string { return parity.FilesIn(t, out) })
+	})
+}
+
+// TestE2EMissingHandlerFailsAsInAnsible: a changed task notifying a
+// handler nobody answers is an error in the plan, with Ansible's words,
+// where ansible-playbook fails the run (before, the notification was
+// dropped silently).
+func TestE2EMissingHandlerFailsAsInAnsible(t *testing.T) {
+	parity.EachCore(t, func(t *testing.T, o parity.Oracle, bin, dir, root, out string) {
+		repo := parity.LocalRepo("missinghandler", "m1", out, map[string]string{"site.yml": `- hosts: all
+  gather_facts: false
+  tasks:
+    - copy: {content: "x\n", dest: "{{ out }}/x"}
+      notify: nobody answers
+`})
+		parity.WriteTree(t, root, repo.Files)
+		parity.Emptier(t, out)
+		const msg = "The requested handler 'nobody answers' was not found in either the main handlers list nor in the listening handlers list"
+		p := parity.Plan(t, parity.OpenCore(t, root, "", o.Version))
+		log := parity.RunPlaybookExiting(t, o, dir, root, repo, 1)
+		found := false
+		for _, f := range p.Findings {
+			found = found || f.Severity == "error" && f.Message == msg && f.At.Line == 4
+		}
+		if !strings.Contains(log, msg) || !found {
+			t.Errorf("%s: Ansible said:\n%s\nstraylight's findings: %+v", o.Full, log, p.Findings)
+		}
+	})
+}
