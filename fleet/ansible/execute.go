@@ -203,10 +203,10 @@ func (wk *walker) playRole(top frame, role *Role, ref RoleRef, parents []*Role) 
 // over theirs (VariableManager.get_vars, lib/ansible/vars/manager.py:218-220
 // and 396-398 at v2.14.18), so a default two roles share is each role's
 // own in its tasks, as if that role came last. The play's scope is that
-// already for its last role.
+// already where no later role of the play sets one of its defaults or
+// vars (the last role, roles whose variables are their own).
 func (wk *walker) ownDefaults(role *Role) (*HostScope, error) {
-	roles := wk.run.Roles
-	if roles[len(roles)-1] == role {
+	if !wk.run.shadowed(role) {
 		return wk.play, nil
 	}
 	if hs := wk.play.roleBases[role]; hs != nil {

@@ -241,6 +241,32 @@ func (r *PlayRun) entryOrigin(play *HostScope, h *Task) *handlerOrigin {
 	return &handlerOrigin{base: base, params: r.paramsFor(h), kw: r.Play.Keywords.Under(entry.Keywords), env: env, entry: &entry}
 }
 
+// shadowed: a role of the play after role's last entry sets one of its
+// defaults or vars, so the play's merged layers hold that role's value.
+func (r *PlayRun) shadowed(role *Role) bool {
+	last := slices.Index(r.Roles, role)
+	for i := last + 1; i < len(r.Roles); i++ {
+		if r.Roles[i] == role {
+			last = i
+		}
+	}
+	for _, later := range r.Roles[last+1:] {
+		if later != role && (sharesKey(role.Defaults, later.Defaults) || sharesKey(role.Vars, later.Vars)) {
+			return true
+		}
+	}
+	return false
+}
+
+func sharesKey(a, b map[string]any) bool {
+	for k := range a {
+		if _, ok := b[k]; ok {
+			return true
+		}
+	}
+	return false
+}
+
 // handlerRole is the play role whose handler h is; nil for the play's.
 func (r *PlayRun) handlerRole(h *Task) *Role {
 	for _, role := range r.Roles {
