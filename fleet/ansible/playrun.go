@@ -138,7 +138,8 @@ func (hs *HostScope) byName(handlers []*Task, name string) []*Task {
 }
 
 // listening are the handlers listening to the topic; since 2.15 the last
-// of those sharing a name only.
+// of those sharing a name only ("Last handler with same name wins for
+// listen too", ansible/ansible#81358, backported to 2.15).
 func (hs *HostScope) listening(handlers []*Task, topic string) []*Task {
 	var out []*Task
 	seen := map[string]bool{}
