@@ -187,6 +187,13 @@ func (hs *HostScope) handlerName(h *Task) (string, bool) {
 	return render.PyStr(v), true
 }
 
+// HandlerNotify is what the handler notifies when it changes something,
+// templated where it joined the play (as written where an entry does not
+// template).
+func (hs *HostScope) HandlerNotify(h *Task) []string {
+	return hs.handlerScope(h).notifyNames(h)
+}
+
 // handlerListen are the handler's listen topics, templated where it
 // joined the play (as written where one does not template).
 func (hs *HostScope) handlerListen(h *Task) []string {

@@ -264,26 +264,63 @@ func (w *hostWork) notifiedByFlush(hs *ansible.HostScope) map[int]map[string][]s
 // no handler answers is an error at the task that sent it, as Ansible
 // fails the run on it ("The requested handler ... was not found"), or a
 // warning where ansible.cfg's error_on_missing_handler is false.
+//
+// A handler that changes something notifies its own handlers. The flush
+// goes through the play's list twice, as ansible-playbook does (measured
+// on 2.14 and 2.19): a handler notified by one before it in the list runs
+// in the same pass, one notified by a later handler in the second pass,
+// and one a handler of the second pass notifies from further back does
+// not run at this flush.
 func (w *hostWork) addHandlers(hs *ansible.HostScope, flush int, notified map[string][]string) {
-	answered, missing := hs.ResolveNotifications(notified)
-	for _, h := range hs.Handlers() {
-		if because := answered[h]; len(because) > 0 {
-			if hr := w.addHandler(hs, h, because, flush); hr != nil {
-				hr.Flush = flush
-			}
-		}
-	}
+	pending, missing := hs.ResolveNotifications(notified)
 	for _, name := range missing {
 		w.missingHandler(hs, flush, name)
 	}
+	handlers, done := hs.Handlers(), map[*ansible.Task]bool{}
+	for range 2 {
+		for _, h := range handlers {
+			if done[h] || len(pending[h]) == 0 {
+				continue
+			}
+			done[h] = true
+			if hr := w.addHandler(hs, h, pending[h], flush); hr != nil {
+				hr.Flush = flush
+				w.notifiedByHandler(hs, h, pending)
+			}
+		}
+	}
+}
+
+// notifiedByHandler adds what the handler h notifies, with h as the
+// cause, to pending.
+func (w *hostWork) notifiedByHandler(hs *ansible.HostScope, h *ansible.Task, pending map[*ansible.Task][]string) {
+	answered, missing := hs.ResolveNotifications(handlerNotifications(hs, h))
+	for _, name := range missing {
+		f := missingHandlerFinding(hs, w.name, name)
+		f.At = h.At
+		w.findings = append(w.findings, f)
+	}
+	for target, because := range answered {
+		pending[target] = ansible.AppendUnique(pending[target], because...)
+	}
+}
+
+// handlerNotifications are what a handler that ran notifies, with the
+// handler as the cause; one whose changed_when is the constant false
+// changes nothing and notifies nothing.
+func handlerNotifications(hs *ansible.HostScope, h *ansible.Task) map[string][]string {
+	out := map[string][]string{}
+	if cw := h.ConstantChangedWhen(); cw != nil && !*cw {
+		return out
+	}
+	for _, name := range hs.HandlerNotify(h) {
+		out[name] = []string{"handler " + h.Label()}
+	}
+	return out
 }
 
 func (w *hostWork) missingHandler(hs *ansible.HostScope, flush int, name string) {
-	sev := SevError
-	if !hs.ErrorOnMissingHandler() {
-		sev = SevWarning
-	}
-	f := Finding{Severity: sev, Host: w.name, Key: "notify", Message: fmt.Sprintf("The requested handler '%s' was not found in either the main handlers list nor in the listening handlers list", name)}
+	f := missingHandlerFinding(hs, w.name, name)
 	for _, fw := range w.files {
 		if fw.hs == hs && fw.change.Flush == flush && slices.Contains(fw.change.Notify, name) {
 			f.At = fw.change.At
@@ -291,6 +328,16 @@ func (w *hostWork) missingHandler(hs *ansible.HostScope, flush int, name string)
 		}
 	}
 	w.findings = append(w.findings, f)
+}
+
+// missingHandlerFinding is Ansible's failure on a notification no handler
+// answers: an error, or a warning where error_on_missing_handler is false.
+func missingHandlerFinding(hs *ansible.HostScope, host, name string) Finding {
+	sev := SevError
+	if !hs.ErrorOnMissingHandler() {
+		sev = SevWarning
+	}
+	return Finding{Severity: sev, Host: host, Key: "notify", Message: fmt.Sprintf("The requested handler '%s' was not found in either the main handlers list nor in the listening handlers list", name)}
 }
 
 // addHandler adds the handler, run at the play's flush point flush, to

@@ -82,3 +82,44 @@ func TestE2EMissingHandlerFailsAsInAnsible(t *testing.T) {
 		}
 	})
 }
+
+// TestE2EHandlersNotifyHandlers: a handler that changes something
+// notifies its own handlers: one after it in the list runs in the same
+// pass (fourth), one before it in the second pass (second), and one the
+// second pass notifies from further back does not run at this flush
+// (third); one whose changed_when is false notifies nothing. Before, a
+// handler's notify was dropped silently. Same order as
+// ansible-playbook's, on both cores.
+func TestE2EHandlersNotifyHandlers(t *testing.T) {
+	parity.EachCore(t, func(t *testing.T, o parity.Oracle, bin, dir, root, out string) {
+		repo := parity.LocalRepo("chainedhandlers", "c1", out, map[string]string{"site.yml": `- hosts: all
+  gather_facts: false
+  tasks:
+    - copy: {content: "x\n", dest: "{{ out }}/x"}
+      notify: [first, quiet]
+  handlers:
+    - name: third
+      shell: echo third >> {{ out }}/order
+    - name: second
+      shell: echo second >> {{ out }}/order
+      notify: third
+    - name: first
+      shell: echo first >> {{ out }}/order
+      notify: [second, fourth]
+    - name: fourth
+      shell: echo fourth >> {{ out }}/order
+    - name: quiet
+      shell: echo quiet >> {{ out }}/order
+      changed_when: false
+      notify: never
+    - name: never
+      shell: echo never >> {{ out }}/order
+`})
+		parity.WriteTree(t, root, repo.Files)
+		reset := parity.Emptier(t, out)
+		if h := parity.Plan(t, parity.OpenCore(t, root, "", o.Version)).Host("c1"); h == nil || len(h.Handlers) != 4 || h.Handlers[3].Name != "second" {
+			t.Fatalf("%s: plan of c1: %+v", o.Full, h)
+		}
+		parity.SameAfterRuns(t, o, bin, dir, root, repo, reset, func() string { return parity.FilesIn(t, out) })
+	})
+}
