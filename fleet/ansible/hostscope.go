@@ -1684,7 +1684,7 @@ func (hs *HostScope) serviceCommand(h *Task) (string, error) {
 	var cmd string
 	switch h.Module {
 	case ModSystemd, ModService:
-		if err = onlyArgs(args, "name", "state", "daemon_reload", "daemon-reload"); err == nil {
+		if err = onlyArgs(args, "name", "state", "enabled", "daemon_reload", "daemon-reload"); err == nil {
 			cmd, err = systemctlCommand(args)
 		}
 	case ModDockerContainer:
@@ -1727,6 +1727,16 @@ func systemctlCommand(args map[string]any) (string, error) {
 		parts = append(parts, "systemctl daemon-reload")
 	}
 	name, state := argString(args, "name"), argString(args, "state")
+	if _, set := args["enabled"]; set {
+		enable, err := filemod.BoolArg(args, "enabled", false)
+		if err != nil {
+			return "", err
+		}
+		if !serviceName().MatchString(name) {
+			return "", fmt.Errorf("name %q is not a unit name", name)
+		}
+		parts = append(parts, filemod.EnableScript(name, enable))
+	}
 	if state != "" {
 		verb, err := systemctlVerb(state)
 		if err != nil {
@@ -1738,7 +1748,7 @@ func systemctlCommand(args map[string]any) (string, error) {
 		parts = append(parts, systemctlLine(verb, name))
 	}
 	if len(parts) == 0 {
-		return "", fmt.Errorf("neither state nor daemon_reload is set: nothing to run")
+		return "", fmt.Errorf("neither state, enabled nor daemon_reload is set: nothing to run")
 	}
 	return strings.Join(parts, " && "), nil
 }

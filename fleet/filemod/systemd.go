@@ -189,6 +189,20 @@ func (s UnitState) enabled() bool {
 	return s.EnabledRC == 0 && !slices.Contains([]string{"enabled-runtime", "indirect", "alias"}, s.Enabled)
 }
 
+// EnableScript is the shell a unit handler runs for its enabled argument,
+// deciding as the module does (enable, :502-545): `systemctl is-enabled`
+// says the unit is enabled when it exits 0 with another answer than
+// enabled-runtime, indirect or alias; a unit not as asked is enabled or
+// disabled, one that is as asked is left alone. name must need no
+// quoting (a unit name).
+func EnableScript(name string, enable bool) string {
+	isEnabled := fmt.Sprintf(`s=$(systemctl is-enabled %s -l 2>/dev/null) && [ "$s" != enabled-runtime ] && [ "$s" != indirect ] && [ "$s" != alias ]`, name)
+	if enable {
+		return "if " + isEnabled + "; then :; else systemctl enable " + name + "; fi"
+	}
+	return "if " + isEnabled + "; then systemctl disable " + name + "; fi"
+}
+
 // running and deactivating are is_running_service and
 // is_deactivating_service (:292-297).
 func (s UnitState) running() bool {

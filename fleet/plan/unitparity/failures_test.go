@@ -63,3 +63,63 @@ func TestE2EUnitTasksFailingDuringTheRun(t *testing.T) {
 		})
 	}
 }
+
+// e2eUnitHandlersPlaybook: systemd handlers with enabled, notified by one
+// task: a running disabled unit restarted and enabled, a running enabled
+// one restarted and left enabled, a running enabled one disabled
+// (daemon-reload first), and a running disabled one left disabled.
+const e2eUnitHandlersPlaybook = `- hosts: u1
+  gather_facts: false
+  tasks:
+    - copy: {content: "x\n", dest: "{{ out }}/trigger"}
+      notify: [enable it, keep it, disable it, already off]
+  handlers:
+    - name: enable it
+      systemd: {name: rd-handled, state: restarted, enabled: true}
+    - name: keep it
+      systemd: {name: re-handled, state: restarted, enabled: yes}
+    - name: disable it
+      systemd: {name: re-disabled, enabled: false, daemon_reload: true}
+    - name: already off
+      systemd: {name: rd-off, enabled: false}
+`
+
+// TestE2EUnitHandlersWithEnabled: a systemd handler's enabled is honoured
+// as the module decides it — a unit not as asked is enabled or disabled
+// before its state's action, one that is as asked is left alone — so the
+// stand-in logs the same actions, in the same order, after straylight's
+// --apply as after ansible-playbook's run, on both cores. Before, such a
+// handler was handed to Ansible ("argument enabled is not supported").
+func TestE2EUnitHandlersWithEnabled(t *testing.T) {
+	oracles := parity.Oracles(t)
+	parity.IsolateEnv(t)
+	base := t.TempDir()
+	bin := parity.BuildStraylight(t, base)
+	state, stub := filepath.Join(base, "systemd"), filepath.Join(base, "stub")
+	parity.WriteTree(t, stub, map[string]string{"systemctl": fmt.Sprintf(e2eUnitStub, state)})
+	if err := os.Chmod(filepath.Join(stub, "systemctl"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", stub+string(os.PathListSeparator)+os.Getenv("PATH"))
+	units := []string{"rd-handled", "re-handled", "re-disabled", "rd-off"}
+	for _, o := range oracles {
+		t.Run("ansible-core "+o.Version, func(t *testing.T) {
+			dir := filepath.Join(base, o.Version)
+			root, out := filepath.Join(dir, "repo"), filepath.Join(dir, "out")
+			repo, _ := e2eUnitsRepo(out)
+			repo.Files["units.yml"] = e2eUnitHandlersPlaybook
+			parity.WriteTree(t, root, repo.Files)
+			e2eUnitsReset(t, state, out, units)
+			if h := parity.Plan(t, parity.OpenCore(t, root, "", o.Version)).Host("u1"); h == nil || len(h.Unsupported) > 0 || len(h.Handlers) != 4 {
+				t.Fatalf("%s: plan of u1: %+v", o.Full, h)
+			}
+			parity.RunPlaybookExiting(t, o, dir, root, repo, 0, "--limit", "u1")
+			byAnsible := e2eUnitsSnapshot(t, state, out, units)
+			e2eUnitsReset(t, state, out, units)
+			e2eUnitsApply(t, bin, root, stub, o)
+			if got := e2eUnitsSnapshot(t, state, out, units); got != byAnsible {
+				t.Errorf("%s: after straylight --apply (-) and ansible-playbook (+):\n%s", o.Full, parity.LineDiff(got, byAnsible))
+			}
+		})
+	}
+}
