@@ -61,9 +61,9 @@ func (hs *HostScope) addHandlers(handlers []*Task, origin *handlerOrigin) {
 }
 
 // handlerFrom is where the play's handler h joined it (handlerOrigin).
-func (hs *HostScope) handlerFrom(h *Task) *handlerOrigin {
+func (hs *HostScope) handlerFrom(h *Task) handlerOrigin {
 	if o := hs.origins[h]; o != nil {
-		return o
+		return *o
 	}
 	return hs.run.entryOrigin(hs, h)
 }

@@ -102,7 +102,7 @@ func (r *PlayRun) paramsFor(t *Task) map[string]any {
 	return nil
 }
 
-// ResolveNotifications is which of the play's handlers the notifications
+// ResolveNotifications is which of the play's handlers (Handlers) the notifications
 // of a flush run, each with the causes of the notifications it answers, as
 // Ansible's strategy resolves them (search_handler_blocks_by_name at
 // 2.14, search_handlers_by_notification at 2.19): a name runs the last
@@ -111,11 +111,18 @@ func (r *PlayRun) paramsFor(t *Task) map[string]any {
 // it (since 2.15, of listeners sharing a name only the last). The names
 // nothing answers are returned apart, sorted: Ansible fails the run on
 // them unless error_on_missing_handler is false.
-func (hs *HostScope) ResolveNotifications(notified map[string][]string) (map[*Task][]string, []string) {
-	handlers := hs.Handlers()
+func (hs *HostScope) ResolveNotifications(handlers []*Task, notified map[string][]string) (map[*Task][]string, []string) {
+	if len(notified) == 0 {
+		return nil, nil
+	}
 	answered := map[*Task][]string{}
 	var missing []string
-	for _, name := range slices.Sorted(maps.Keys(notified)) {
+	names := make([]string, 0, len(notified))
+	for name := range notified {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
 		found := append(hs.byName(handlers, name), hs.listening(handlers, name)...)
 		if len(found) == 0 {
 			missing = append(missing, name)
@@ -232,21 +239,27 @@ type handlerOrigin struct {
 	params map[string]any // a role entry's params
 	kw     Keywords
 	env    []EnvEntry
-	entry  *RoleRef // the role entry of a play role's handler; nil for an included role's
-	rank   handlerRank
+	// entry is the role entry of a play role's handler (fromEntry), none
+	// for an included role's.
+	entry     RoleRef
+	fromEntry bool
+	rank      handlerRank
 }
 
 // entryOrigin is where a handler of the play or of one of its role
 // entries joined it: the play, the entry (a role's handler, under the
 // entries of the roles it is a dependency of).
-func (r *PlayRun) entryOrigin(play *HostScope, h *Task) *handlerOrigin {
+func (r *PlayRun) entryOrigin(play *HostScope, h *Task) handlerOrigin {
 	entry := r.handlerEntry(h)
-	env := append(slices.Clone(r.Play.Environment), entry.Environment...)
+	env := r.Play.Environment
+	if len(entry.Environment) > 0 {
+		env = append(slices.Clip(env), entry.Environment...)
+	}
 	base := play
 	if own := play.roleBases[r.handlerRole(h)]; own != nil {
 		base = own
 	}
-	return &handlerOrigin{base: base, params: r.paramsFor(h), kw: r.Play.Keywords.Under(entry.Keywords), env: env, entry: &entry}
+	return handlerOrigin{base: base, params: r.paramsFor(h), kw: r.Play.Keywords.Under(entry.Keywords), env: env, entry: entry, fromEntry: true}
 }
 
 // shadowed: a role of the play after role's last entry sets one of its
@@ -288,14 +301,14 @@ func (r *PlayRun) handlerRole(h *Task) *Role {
 // unsupported is why straylight does not run the handler for its
 // keywords (a template, check_mode true, a role entry keyword it does not
 // honour), or "".
-func (o *handlerOrigin) unsupported(h *Task) string {
+func (o handlerOrigin) unsupported(h *Task) string {
 	kw := o.kw.Under(h.Keywords)
 	switch {
 	case kw.Templated != "":
 		return kw.templatedReason()
 	case kw.ChecksOnly():
 		return "its check_mode is true: Ansible runs the handler in check mode, which straylight does not"
-	case o.entry != nil:
+	case o.fromEntry:
 		return o.entry.refusal()
 	}
 	return ""

@@ -272,11 +272,12 @@ func (w *hostWork) notifiedByFlush(hs *ansible.HostScope) map[int]map[string][]s
 // and one a handler of the second pass notifies from further back does
 // not run at this flush.
 func (w *hostWork) addHandlers(hs *ansible.HostScope, flush int, notified map[string][]string) {
-	pending, missing := hs.ResolveNotifications(notified)
+	handlers := hs.Handlers()
+	pending, missing := hs.ResolveNotifications(handlers, notified)
 	for _, name := range missing {
 		w.missingHandler(hs, flush, name)
 	}
-	handlers, done := hs.Handlers(), map[*ansible.Task]bool{}
+	done := map[*ansible.Task]bool{}
 	for range 2 {
 		for _, h := range handlers {
 			if done[h] || len(pending[h]) == 0 {
@@ -285,7 +286,7 @@ func (w *hostWork) addHandlers(hs *ansible.HostScope, flush int, notified map[st
 			done[h] = true
 			if hr := w.addHandler(hs, h, pending[h], flush); hr != nil {
 				hr.Flush = flush
-				w.notifiedByHandler(hs, h, pending)
+				w.notifiedByHandler(hs, handlers, h, pending)
 			}
 		}
 	}
@@ -293,8 +294,8 @@ func (w *hostWork) addHandlers(hs *ansible.HostScope, flush int, notified map[st
 
 // notifiedByHandler adds what the handler h notifies, with h as the
 // cause, to pending.
-func (w *hostWork) notifiedByHandler(hs *ansible.HostScope, h *ansible.Task, pending map[*ansible.Task][]string) {
-	answered, missing := hs.ResolveNotifications(handlerNotifications(hs, h))
+func (w *hostWork) notifiedByHandler(hs *ansible.HostScope, handlers []*ansible.Task, h *ansible.Task, pending map[*ansible.Task][]string) {
+	answered, missing := hs.ResolveNotifications(handlers, handlerNotifications(hs, h))
 	for _, name := range missing {
 		f := missingHandlerFinding(hs, w.name, name)
 		f.At = h.At
@@ -309,10 +310,13 @@ func (w *hostWork) notifiedByHandler(hs *ansible.HostScope, h *ansible.Task, pen
 // handler as the cause; one whose changed_when is the constant false
 // changes nothing and notifies nothing.
 func handlerNotifications(hs *ansible.HostScope, h *ansible.Task) map[string][]string {
-	out := map[string][]string{}
-	if cw := h.ConstantChangedWhen(); cw != nil && !*cw {
-		return out
+	if len(h.Notify) == 0 {
+		return nil
 	}
+	if cw := h.ConstantChangedWhen(); cw != nil && !*cw {
+		return nil
+	}
+	out := map[string][]string{}
 	for _, name := range hs.HandlerNotify(h) {
 		out[name] = []string{"handler " + h.Label()}
 	}
