@@ -506,6 +506,20 @@ func Emptier(t *testing.T, dir string) func() {
 	return empty
 }
 
+// PlannedThenSame writes repo under root, fails the test unless
+// straylight's plan of host (from an emptied out) satisfies planned, then
+// runs SameAfterRuns with out's files as the snapshot: the common body of
+// a one-host local parity test (LocalRepo).
+func PlannedThenSame(t *testing.T, o Oracle, bin, dir, root, out string, repo Repo, host string, planned func(*fleetplan.HostPlan) bool) {
+	t.Helper()
+	WriteTree(t, root, repo.Files)
+	reset := Emptier(t, out)
+	if h := Plan(t, OpenCore(t, root, "", o.Version)).Host(host); h == nil || !planned(h) {
+		t.Fatalf("%s: plan of %s: %+v", o.Full, host, h)
+	}
+	SameAfterRuns(t, o, bin, dir, root, repo, reset, func() string { return FilesIn(t, out) })
+}
+
 // SameAfterRuns runs ansible-playbook on repo for real (with args), then,
 // after reset, straylight --apply (with args) from the same start, and
 // fails the test unless snapshot reads the same after both. It returns

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	fleetplan "github.com/straylight-fleet/straylight/fleet/plan"
 	"github.com/straylight-fleet/straylight/internal/parity"
 )
 
@@ -52,13 +53,9 @@ func e2eHandlerOrderFiles() map[string]string {
 func TestE2EHandlersRunInTheOrderAnsiblesPlayListsThem(t *testing.T) {
 	parity.EachCore(t, func(t *testing.T, o parity.Oracle, bin, dir, root, out string) {
 		repo := parity.LocalRepo("handlerorder", "o1", out, e2eHandlerOrderFiles())
-		parity.WriteTree(t, root, repo.Files)
-		reset := parity.Emptier(t, out)
-		h := parity.Plan(t, parity.OpenCore(t, root, "", o.Version)).Host("o1")
-		if h == nil || len(h.Unsupported) > 0 || len(h.Handlers) != 8 {
-			t.Fatalf("%s: plan of o1: %+v", o.Full, h)
-		}
-		parity.SameAfterRuns(t, o, bin, dir, root, repo, reset, func() string { return parity.FilesIn(t, out) })
+		parity.PlannedThenSame(t, o, bin, dir, root, out, repo, "o1", func(h *fleetplan.HostPlan) bool {
+			return len(h.Unsupported) == 0 && len(h.Handlers) == 8
+		})
 		if got := parity.FilesIn(t, out); !strings.Contains(got, `order: "pr\nown\nd\na\nc\nb\ne\ninc\n"`) {
 			t.Errorf("%s: after the apply:\n%s", o.Full, got)
 		}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	fleetplan "github.com/straylight-fleet/straylight/fleet/plan"
 	"github.com/straylight-fleet/straylight/internal/parity"
 )
 
@@ -45,15 +46,10 @@ const e2eCommandHandlersPlaybook = `- hosts: all
 func TestE2ECommandHandlersRunAsTheModule(t *testing.T) {
 	parity.EachCore(t, func(t *testing.T, o parity.Oracle, bin, dir, root, out string) {
 		repo := parity.LocalRepo("commandhandlers", "c1", out, map[string]string{"site.yml": e2eCommandHandlersPlaybook})
-		parity.WriteTree(t, root, repo.Files)
-		reset := parity.Emptier(t, out)
-		h := parity.Plan(t, parity.OpenCore(t, root, "", o.Version)).Host("c1")
-		if h == nil || len(h.Unsupported) > 0 || len(h.Handlers) != 6 {
-			t.Fatalf("%s: plan of c1: %+v", o.Full, h)
-		}
-		snapshot := func() string { return parity.FilesIn(t, out) }
-		parity.SameAfterRuns(t, o, bin, dir, root, repo, reset, snapshot)
-		if _, err := os.Stat(filepath.Join(root, "chdir-made")); err == nil || strings.Contains(snapshot(), "redirected") {
+		parity.PlannedThenSame(t, o, bin, dir, root, out, repo, "c1", func(h *fleetplan.HostPlan) bool {
+			return len(h.Unsupported) == 0 && len(h.Handlers) == 6
+		})
+		if _, err := os.Stat(filepath.Join(root, "chdir-made")); err == nil || strings.Contains(parity.FilesIn(t, out), "redirected") {
 			t.Errorf("%s: a handler wrote outside its chdir, or command redirected", o.Full)
 		}
 	})

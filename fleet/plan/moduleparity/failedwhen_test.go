@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	fleetplan "github.com/straylight-fleet/straylight/fleet/plan"
 	"github.com/straylight-fleet/straylight/internal/parity"
 )
 
@@ -54,15 +55,10 @@ const e2eFailedWhenPlaybook = `- hosts: all
 func TestE2EConstantFailedWhenFalseIsPlanned(t *testing.T) {
 	parity.EachCore(t, func(t *testing.T, o parity.Oracle, bin, dir, root, out string) {
 		repo := parity.LocalRepo("failedwhen", "f1", out, map[string]string{"site.yml": e2eFailedWhenPlaybook})
-		parity.WriteTree(t, root, repo.Files)
-		reset := parity.Emptier(t, out)
-		h := parity.Plan(t, parity.OpenCore(t, root, "", o.Version)).Host("f1")
-		if h == nil || len(h.Unsupported) > 0 || len(h.Handlers) != 3 || len(h.Files) != 6 {
-			t.Fatalf("%s: plan of f1: %+v", o.Full, h)
-		}
-		snapshot := func() string { return parity.FilesIn(t, out) }
-		parity.SameAfterRuns(t, o, bin, dir, root, repo, reset, snapshot)
-		if got := snapshot(); !strings.Contains(got, "handled") || !strings.Contains(got, "succeeded") {
+		parity.PlannedThenSame(t, o, bin, dir, root, out, repo, "f1", func(h *fleetplan.HostPlan) bool {
+			return len(h.Unsupported) == 0 && len(h.Handlers) == 3 && len(h.Files) == 6
+		})
+		if got := parity.FilesIn(t, out); !strings.Contains(got, "handled") || !strings.Contains(got, "succeeded") {
 			t.Errorf("%s: after straylight --apply:\n%s", o.Full, got)
 		}
 	})

@@ -1,11 +1,10 @@
 package unitparity_test
 
 import (
-	"fmt"
-	"os"
 	"path/filepath"
 	"testing"
 
+	fleetplan "github.com/straylight-fleet/straylight/fleet/plan"
 	"github.com/straylight-fleet/straylight/internal/parity"
 )
 
@@ -31,26 +30,28 @@ const e2eUnitFailuresPlaybook = `- hosts: u1
 // goes on as ansible-playbook goes on (before, it failed the host), after
 // the same actions, on both cores.
 func TestE2EUnitTasksFailingDuringTheRun(t *testing.T) {
-	oracles := parity.Oracles(t)
-	parity.IsolateEnv(t)
-	base := t.TempDir()
-	bin := parity.BuildStraylight(t, base)
-	state, stub := filepath.Join(base, "systemd"), filepath.Join(base, "stub")
-	parity.WriteTree(t, stub, map[string]string{"systemctl": fmt.Sprintf(e2eUnitStub, state)})
-	if err := os.Chmod(filepath.Join(stub, "systemctl"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("PATH", stub+string(os.PathListSeparator)+os.Getenv("PATH"))
-	units := []string{"sd-broken-ignored", "sd-broken-ok"}
+	e2eUnitsSameAfterRuns(t, e2eUnitFailuresPlaybook, []string{"sd-broken-ignored", "sd-broken-ok"}, func(h *fleetplan.HostPlan) bool {
+		return len(h.Unsupported) == 0 && len(h.Files) == 3
+	})
+}
+
+// e2eUnitsSameAfterRuns runs playbook on u1 with the systemctl stand-in
+// on PATH, for each ansible-core: straylight's plan, which planned must
+// accept, then ansible-playbook's real run, then straylight --apply from
+// the same units, which must leave the same units, actions and handler
+// log.
+func e2eUnitsSameAfterRuns(t *testing.T, playbook string, units []string, planned func(*fleetplan.HostPlan) bool) {
+	t.Helper()
+	oracles, base, bin, state, stub := e2eUnitsSetUp(t)
 	for _, o := range oracles {
 		t.Run("ansible-core "+o.Version, func(t *testing.T) {
 			dir := filepath.Join(base, o.Version)
 			root, out := filepath.Join(dir, "repo"), filepath.Join(dir, "out")
 			repo, _ := e2eUnitsRepo(out)
-			repo.Files["units.yml"] = e2eUnitFailuresPlaybook
+			repo.Files["units.yml"] = playbook
 			parity.WriteTree(t, root, repo.Files)
 			e2eUnitsReset(t, state, out, units)
-			if h := parity.Plan(t, parity.OpenCore(t, root, "", o.Version)).Host("u1"); h == nil || len(h.Unsupported) > 0 || len(h.Files) != 3 {
+			if h := parity.Plan(t, parity.OpenCore(t, root, "", o.Version)).Host("u1"); h == nil || !planned(h) {
 				t.Fatalf("%s: plan of u1: %+v", o.Full, h)
 			}
 			parity.RunPlaybookExiting(t, o, dir, root, repo, 0, "--limit", "u1")
@@ -91,35 +92,7 @@ const e2eUnitHandlersPlaybook = `- hosts: u1
 // --apply as after ansible-playbook's run, on both cores. Before, such a
 // handler was handed to Ansible ("argument enabled is not supported").
 func TestE2EUnitHandlersWithEnabled(t *testing.T) {
-	oracles := parity.Oracles(t)
-	parity.IsolateEnv(t)
-	base := t.TempDir()
-	bin := parity.BuildStraylight(t, base)
-	state, stub := filepath.Join(base, "systemd"), filepath.Join(base, "stub")
-	parity.WriteTree(t, stub, map[string]string{"systemctl": fmt.Sprintf(e2eUnitStub, state)})
-	if err := os.Chmod(filepath.Join(stub, "systemctl"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("PATH", stub+string(os.PathListSeparator)+os.Getenv("PATH"))
-	units := []string{"rd-handled", "re-handled", "re-disabled", "rd-off"}
-	for _, o := range oracles {
-		t.Run("ansible-core "+o.Version, func(t *testing.T) {
-			dir := filepath.Join(base, o.Version)
-			root, out := filepath.Join(dir, "repo"), filepath.Join(dir, "out")
-			repo, _ := e2eUnitsRepo(out)
-			repo.Files["units.yml"] = e2eUnitHandlersPlaybook
-			parity.WriteTree(t, root, repo.Files)
-			e2eUnitsReset(t, state, out, units)
-			if h := parity.Plan(t, parity.OpenCore(t, root, "", o.Version)).Host("u1"); h == nil || len(h.Unsupported) > 0 || len(h.Handlers) != 4 {
-				t.Fatalf("%s: plan of u1: %+v", o.Full, h)
-			}
-			parity.RunPlaybookExiting(t, o, dir, root, repo, 0, "--limit", "u1")
-			byAnsible := e2eUnitsSnapshot(t, state, out, units)
-			e2eUnitsReset(t, state, out, units)
-			e2eUnitsApply(t, bin, root, stub, o)
-			if got := e2eUnitsSnapshot(t, state, out, units); got != byAnsible {
-				t.Errorf("%s: after straylight --apply (-) and ansible-playbook (+):\n%s", o.Full, parity.LineDiff(got, byAnsible))
-			}
-		})
-	}
+	e2eUnitsSameAfterRuns(t, e2eUnitHandlersPlaybook, []string{"rd-handled", "re-handled", "re-disabled", "rd-off"}, func(h *fleetplan.HostPlan) bool {
+		return len(h.Unsupported) == 0 && len(h.Handlers) == 4
+	})
 }

@@ -207,17 +207,7 @@ func e2eUnitsSnapshot(t *testing.T, state, out string, units []string) string {
 // in the same order, the handler run by both; and straylight's plan then
 // has nothing to do. Against both ansible-cores.
 func TestE2EUnitTasksParityWithAnsiblePlaybook(t *testing.T) {
-	oracles := parity.Oracles(t)
-	parity.IsolateEnv(t)
-	base := t.TempDir()
-	bin := parity.BuildStraylight(t, base)
-	state := filepath.Join(base, "systemd")
-	stub := filepath.Join(base, "stub")
-	parity.WriteTree(t, stub, map[string]string{"systemctl": fmt.Sprintf(e2eUnitStub, state)})
-	if err := os.Chmod(filepath.Join(stub, "systemctl"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("PATH", stub+string(os.PathListSeparator)+os.Getenv("PATH"))
+	oracles, base, bin, state, stub := e2eUnitsSetUp(t)
 	for _, o := range oracles {
 		t.Run("ansible-core "+o.Version, func(t *testing.T) {
 			dir := filepath.Join(base, o.Version)
@@ -246,6 +236,24 @@ func TestE2EUnitTasksParityWithAnsiblePlaybook(t *testing.T) {
 			e2eUnitsOnlyRestarts(t, after)
 		})
 	}
+}
+
+// e2eUnitsSetUp is what every test here starts from: the oracles, a
+// folder (base), straylight built there (bin), and the systemctl
+// stand-in (stub) first on PATH, keeping its units under state.
+func e2eUnitsSetUp(t *testing.T) (oracles []parity.Oracle, base, bin, state, stub string) {
+	t.Helper()
+	oracles = parity.Oracles(t)
+	parity.IsolateEnv(t)
+	base = t.TempDir()
+	bin = parity.BuildStraylight(t, base)
+	state, stub = filepath.Join(base, "systemd"), filepath.Join(base, "stub")
+	parity.WriteTree(t, stub, map[string]string{"systemctl": fmt.Sprintf(e2eUnitStub, state)})
+	if err := os.Chmod(filepath.Join(stub, "systemctl"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", stub+string(os.PathListSeparator)+os.Getenv("PATH"))
+	return oracles, base, bin, state, stub
 }
 
 // e2eUnitsPlannedAll: every unit task of u1 is planned natively (the two
