@@ -293,7 +293,7 @@ func (wk *walker) nameTask(f frame, t *Task) {
 	}
 	label := t.Label()
 	if v, err := wk.scopeFor(f, t, nil).template(t.Name); err == nil {
-		label = strings.TrimPrefix(t.Role+" : ", " : ") + render.PyStr(v)
+		label = t.inRole(render.PyStr(v))
 	}
 	if wk.w.labels == nil {
 		wk.w.labels = map[*Task]string{}
@@ -616,7 +616,6 @@ func allEmpty(maps []map[string]any) bool {
 	return true
 }
 
-// mergeMaps returns a new map of every map's entries, later ones winning.
 // overOrShared is inner's values over outer's: one of them, shared, when
 // the other is empty (a frame's maps are never changed in place), else a
 // merged copy.
@@ -630,6 +629,7 @@ func overOrShared(outer, inner map[string]any) map[string]any {
 	return mergeMaps(outer, inner)
 }
 
+// mergeMaps returns a new map of every map's entries, later ones winning.
 func mergeMaps(maps ...map[string]any) map[string]any {
 	out := map[string]any{}
 	for _, m := range maps {

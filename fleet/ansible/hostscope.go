@@ -76,7 +76,8 @@ func (hs *HostScope) HandlerKeywords(h *Task) Keywords { return hs.handlerFrom(h
 // joined the play (handlerFrom), without the facts of a flush point
 // (HostTasks.HandlerCommand has them).
 func (hs *HostScope) HandlerCommand(h *Task) (string, error) {
-	return hs.handlerScope(h).handlerCommand(h, hs.handlerFrom(h).env)
+	o := hs.handlerFrom(h)
+	return o.scope(o.base, nil).handlerCommand(h, o.env)
 }
 
 // HandlerUnsupported is why straylight does not run the play's handler h

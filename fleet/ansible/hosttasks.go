@@ -39,22 +39,6 @@ type HostTasks struct {
 	labels map[*Task]string
 }
 
-// notifyNames are the task's notify entries templated in its scope; one
-// that does not template stays as written.
-func (hs *HostScope) notifyNames(t *Task) []string {
-	out := t.Notify
-	for i, name := range t.Notify {
-		if !looksTemplated(name) {
-			continue
-		}
-		if v, err := hs.template(name); err == nil {
-			out = slices.Clone(out)
-			out[i] = render.PyStr(v)
-		}
-	}
-	return out
-}
-
 // LabelOf is the task's label as this host's plan shows it: its name
 // templated for the host, or as written (Task.Label).
 func (w *HostTasks) LabelOf(t *Task) string {
@@ -133,8 +117,8 @@ func (w *HostTasks) noteHandlerFacts(play *HostScope, flush int, hf handlerFacts
 func (w *HostTasks) HandlerCommand(play *HostScope, h *Task, flush int) (string, error) {
 	hf := w.handlerFacts[flushPoint{play, flush}]
 	o := play.handlerFrom(h)
-	hs := o.base.withFacts(hf.gathered).withSetFacts(o.vars).withSetFacts(hf.vars)
-	cmd, err := hs.withParams(o.params).handlerCommand(h, o.env)
+	hs := o.scope(o.base.withFacts(hf.gathered), hf.vars)
+	cmd, err := hs.handlerCommand(h, o.env)
 	return cmd, hf.explain(hs, h, err)
 }
 
@@ -209,9 +193,10 @@ type FileTask struct {
 	Run  *PlayRun
 	Task *Task
 	// Label is the task's label as the host's plan shows it: its name
-	// templated for the host (walker.nameTask); "" where the task's own
-	// Label applies (discovery). Notify is its notify, templated in its
-	// scope as Ansible templates it before looking the handlers up.
+	// templated for the host (walker.nameTask). Notify is its notify,
+	// templated in its scope as Ansible templates it before looking the
+	// handlers up. Discovery's file tasks, which no plan reads, leave
+	// both empty.
 	Label   string
 	Notify  []string
 	Scope   *HostScope // the scope it was rendered in (task vars, facts, loop item, role params)
@@ -435,7 +420,7 @@ func (w *HostTasks) addFileTask(hs *HostScope, run *PlayRun, t *Task, play *Host
 		w.AddUnsupported(run, t, rt.unsupported)
 		return nil
 	}
-	w.Files = append(w.Files, &FileTask{Run: run, Task: t, Label: w.LabelOf(t), Notify: hs.notifyNames(t), Scope: hs, Play: play, Dest: rt.dest, Content: rt.content,
+	w.Files = append(w.Files, &FileTask{Run: run, Task: t, Label: w.LabelOf(t), Notify: hs.templatedNames(t.Notify), Scope: hs, Play: play, Dest: rt.dest, Content: rt.content,
 		Attrs: rt.attrs, Become: kw.Become, NoLog: kw.HidesOutput(), IgnoreErrors: kw.IgnoresErrors(), CheckOnly: kw.ChecksOnly(), Flush: flush, File: rt.file, Edit: rt.edit, Service: rt.service, Command: rt.command, ChangedWhen: rt.changedWhen, NeverFails: t.NeverFails(), Vaulted: rt.vaulted,
 		WinService: rt.winService, WinCommand: rt.winCommand, Container: rt.container})
 	return nil

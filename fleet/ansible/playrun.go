@@ -138,7 +138,7 @@ func (hs *HostScope) ResolveNotifications(handlers []*Task, notified map[string]
 func (hs *HostScope) byName(handlers []*Task, name string) []*Task {
 	for i := len(handlers) - 1; i >= 0; i-- {
 		if templated, ok := hs.handlerName(handlers[i]); ok && (name == templated || name == roleQualified(handlers[i], templated)) {
-			return handlers[i : i+1]
+			return handlers[i : i+1 : i+1] // capped: the caller appends the listeners to it
 		}
 	}
 	return nil
@@ -198,18 +198,28 @@ func (hs *HostScope) handlerName(h *Task) (string, bool) {
 // templated where it joined the play (as written where an entry does not
 // template).
 func (hs *HostScope) HandlerNotify(h *Task) []string {
-	return hs.handlerScope(h).notifyNames(h)
+	return hs.handlerScope(h).templatedNames(h.Notify)
 }
 
 // handlerListen are the handler's listen topics, templated where it
-// joined the play (as written where one does not template).
+// joined the play.
 func (hs *HostScope) handlerListen(h *Task) []string {
-	out := h.Listen
-	for i, topic := range h.Listen {
-		if !looksTemplated(topic) {
+	if !slices.ContainsFunc(h.Listen, looksTemplated) {
+		return h.Listen
+	}
+	return hs.handlerScope(h).templatedNames(h.Listen)
+}
+
+// templatedNames are notify entries or listen topics templated in the
+// scope, each that does not template as written; names itself when none
+// is a template.
+func (hs *HostScope) templatedNames(names []string) []string {
+	out := names
+	for i, name := range names {
+		if !looksTemplated(name) {
 			continue
 		}
-		if v, err := hs.handlerScope(h).template(topic); err == nil {
+		if v, err := hs.template(name); err == nil {
 			out = slices.Clone(out)
 			out[i] = render.PyStr(v)
 		}
@@ -221,7 +231,14 @@ func (hs *HostScope) handlerListen(h *Task) []string {
 // without the facts of a flush point.
 func (hs *HostScope) handlerScope(h *Task) *HostScope {
 	o := hs.handlerFrom(h)
-	return o.base.withSetFacts(o.vars).withParams(o.params)
+	return o.scope(o.base, nil)
+}
+
+// scope is the handler's scope from base (its origin's, with a flush
+// point's facts or without): the set_fact values over the origin's vars,
+// the role params above both.
+func (o handlerOrigin) scope(base *HostScope, setFacts map[string]any) *HostScope {
+	return base.withSetFacts(o.vars).withSetFacts(setFacts).withParams(o.params)
 }
 
 // handlerOrigin is where a handler joined the play, which it runs with

@@ -257,6 +257,11 @@ func (t *Task) Label() string {
 	if name == "" {
 		name = t.ModuleName
 	}
+	return t.inRole(name)
+}
+
+// inRole is name as a label of the task shows it: after its role's name.
+func (t *Task) inRole(name string) string {
 	if t.Role != "" {
 		return t.Role + " : " + name
 	}

@@ -420,3 +420,27 @@ func TestFailedWhenTasks(t *testing.T) {
 		}
 	}
 }
+
+// TestResolveNotificationsLeavesTheListAlone: a name that is both a
+// handler's name and another's listen topic runs both, and resolving it
+// leaves the caller's handler list as it was (the handler found by name
+// once shared the list's array, and the listener appended to it replaced
+// the handler after it).
+func TestResolveNotificationsLeavesTheListAlone(t *testing.T) {
+	play := "- hosts: all\n  gather_facts: false\n  tasks:\n    - {copy: {content: x, dest: /o/a}, notify: restart}\n" +
+		"  handlers:\n" +
+		"    - {name: restart, command: \"true\"}\n" +
+		"    - {name: between, command: \"true\"}\n" +
+		"    - {name: listener, command: \"true\", listen: restart}\n"
+	w, err := tlRepo(t, play, map[string]string{}, Options{}).RenderHost("h1", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := w.Scopes[0]
+	handlers := hs.Handlers()
+	before := slices.Clone(handlers)
+	answered, missing := hs.ResolveNotifications(handlers, map[string][]string{"restart": {"/o/a"}})
+	if !slices.Equal(handlers, before) || len(missing) > 0 || len(answered) != 2 || answered[before[0]] == nil || answered[before[2]] == nil {
+		t.Errorf("handlers %v (were %v), answered %v, missing %v", handlers, before, answered, missing)
+	}
+}

@@ -27,19 +27,31 @@ func (h *hostApply) runCommandTask(ctx context.Context, f *plan.FileChange) erro
 	if err != nil {
 		return fmt.Errorf("%s: %w", label, err)
 	}
-	if res.ExitCode != 0 && f.NeverFails {
-		h.step(StepWrite, StatusOK, label, fmt.Sprintf("ran, return code %d (failed_when: false)", res.ExitCode))
-		return nil
-	}
 	if res.ExitCode != 0 {
-		msg := fmt.Sprintf("%s: non-zero return code %d: %s", label, res.ExitCode, shownOutput(f.Secret, res))
-		if f.IgnoreErrors {
-			h.step(StepWrite, StatusFailed, label, msg+" (ignore_errors)")
-			return nil
-		}
-		return fmt.Errorf("%s", msg)
+		err := fmt.Errorf("%s: non-zero return code %d: %s", label, res.ExitCode, shownOutput(f.Secret, res))
+		return h.exitedNonZero(StepWrite, label, "", res.ExitCode, tolerance{f.NeverFails, f.IgnoreErrors}, err)
 	}
 	h.step(StepWrite, StatusOK, label, commandOutcome(res.Stdout))
+	return nil
+}
+
+// tolerance is what lets a task's or handler's failing command pass: its
+// failed_when is the constant false (neverFails), or it ignores errors.
+type tolerance struct{ neverFails, ignoreErrors bool }
+
+// exitedNonZero ends a task's or handler's command that exited code: ok
+// when its failed_when is the constant false, reported and passed over
+// under ignore_errors, else err, the host's failure. dest and name are
+// the step's (a task's label, a handler's name).
+func (h *hostApply) exitedNonZero(step Step, dest, name string, code int, t tolerance, err error) error {
+	switch {
+	case t.neverFails:
+		h.step(step, StatusOK, dest, strings.TrimSpace(fmt.Sprintf("%s exited %d, ok by failed_when: false", name, code)))
+	case t.ignoreErrors:
+		h.step(step, StatusFailed, dest, err.Error()+" (ignore_errors)")
+	default:
+		return err
+	}
 	return nil
 }
 

@@ -392,15 +392,7 @@ func (h *hostApply) runHandler(ctx context.Context, hr plan.HandlerRun) error {
 		return nil
 	}
 	err = fmt.Errorf("handler %q exited %d: %s", hr.Name, res.ExitCode, shownOutput(hr.NoLog, res))
-	switch {
-	case hr.NeverFails:
-		h.step(StepHandler, StatusOK, "", fmt.Sprintf("%s (exited %d; failed_when: false)", hr.Name, res.ExitCode))
-	case hr.IgnoreErrors:
-		h.step(StepHandler, StatusFailed, "", err.Error()+" (ignore_errors)")
-	default:
-		return err
-	}
-	return nil
+	return h.exitedNonZero(StepHandler, "", hr.Name, res.ExitCode, tolerance{hr.NeverFails, hr.IgnoreErrors}, err)
 }
 
 // shownOutput is the first line of a failed command's output, or, under

@@ -33,17 +33,9 @@ func (h *hostApply) runUnitTask(ctx context.Context, f *plan.FileChange) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", label, err)
 	}
-	if res.ExitCode != 0 && f.NeverFails {
-		h.step(StepWrite, StatusOK, label, fmt.Sprintf("exited %d, ok by failed_when: false", res.ExitCode))
-		return nil
-	}
 	if res.ExitCode != 0 {
-		msg := fmt.Sprintf("%s: %s exited %d: %s", label, f.Script, res.ExitCode, plan.FirstLine(res.Stderr, res.Stdout))
-		if f.IgnoreErrors {
-			h.step(StepWrite, StatusFailed, label, msg+" (ignore_errors)")
-			return nil
-		}
-		return fmt.Errorf("%s", msg)
+		err := fmt.Errorf("%s: %s exited %d: %s", label, f.Script, res.ExitCode, plan.FirstLine(res.Stderr, res.Stdout))
+		return h.exitedNonZero(StepWrite, label, "", res.ExitCode, tolerance{f.NeverFails, f.IgnoreErrors}, err)
 	}
 	h.step(StepWrite, StatusOK, label, f.Service.Summary)
 	return nil

@@ -124,12 +124,6 @@ func (w *hostWork) addFile(ft *ansible.FileTask) {
 	fc := &FileChange{Playbook: run.Playbook.Path, Play: run.Play.Name, Task: ft.Label, Module: t.Module,
 		Dest: ft.Dest, NewSHA256: text.sha, NewContent: text.text, Notify: ft.Notify, At: t.At, raw: ft.Content,
 		Attrs: ft.Attrs, Become: becomeOrNil(ft.Become), Flush: ft.Flush, IgnoreErrors: ft.IgnoreErrors, NeverFails: ft.NeverFails, CheckOnly: ft.CheckOnly}
-	if fc.Task == "" {
-		fc.Task = t.Label()
-	}
-	if fc.Notify == nil {
-		fc.Notify = t.Notify
-	}
 	play := ft.Play
 	if play == nil {
 		play = ft.Scope
