@@ -154,6 +154,7 @@ func (wk *walker) playTasks() error {
 	}
 	wk.w.noteHandlerFacts(wk.play, wk.flush, wk.handlerFacts())
 	wk.w.noteHandlerFacts(wk.play, EndOfPlay, wk.handlerFacts())
+	wk.w.noteLastFlush(wk.play, wk.flush)
 	return nil
 }
 

@@ -31,6 +31,9 @@ type HostTasks struct {
 	// handlerFacts: what each play's handlers see of facts its setup
 	// tasks gathered, at each flush point (HandlerCommand).
 	handlerFacts map[flushPoint]handlerFacts
+	// lastFlush: each play's last flush point for the host, the one
+	// after its post_tasks (LastFlush).
+	lastFlush map[*HostScope]int
 	// setup is what the setup tasks of the plays so far gave the host,
 	// which the next play starts from.
 	setup setupState
@@ -100,6 +103,20 @@ func (w *HostTasks) noteHandlerFacts(play *HostScope, flush int, hf handlerFacts
 	}
 	w.handlerFacts[flushPoint{play, flush}] = hf
 }
+
+// noteLastFlush records the play's last flush point, reached at its end.
+func (w *HostTasks) noteLastFlush(play *HostScope, flush int) {
+	if w.lastFlush == nil {
+		w.lastFlush = map[*HostScope]int{}
+	}
+	w.lastFlush[play] = flush
+}
+
+// LastFlush is the play's last flush point for the host: the one after
+// its post_tasks, counting the pre_tasks', the tasks' and each meta:
+// flush_handlers the host ran before it; 0 where the walk did not reach
+// the play's end.
+func (w *HostTasks) LastFlush(play *HostScope) int { return w.lastFlush[play] }
 
 // HandlerCommand templates handler h of the play whose scope is play,
 // run at flush point flush, as HostScope.HandlerCommand does, with the

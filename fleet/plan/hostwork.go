@@ -3,7 +3,6 @@ package plan
 import (
 	"context"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -221,16 +220,32 @@ func (w *hostWork) addPendingHandler(name, because string) {
 }
 
 // collectHandlers lists the handlers the changes notify, play by play and
-// flush by flush (docs/ansible-semantics.md §4): at each flush point Ansible
-// runs every handler notified since the last one, once, in the order the
-// play defines them; a handler notified again after a flush runs again.
+// flush point by flush point (docs/ansible-semantics.md, "Handlers"): at
+// each flush point Ansible goes once through the play's handler list and
+// runs every handler notified since the last one, once; a handler
+// notified again after it ran runs again at a later flush point. One a
+// handler notifies from further up the list waits for the next flush
+// point, and after the play's last one, never runs.
 func (w *hostWork) collectHandlers() {
 	for _, hs := range w.tasks.Scopes {
 		flushes := w.notifiedByFlush(hs)
-		for _, flush := range slices.Sorted(maps.Keys(flushes)) {
-			w.addHandlers(hs, flush, flushes[flush])
+		var carried map[*ansible.Task][]string
+		for flush := 0; flush <= w.lastFlush(hs, flushes); flush++ {
+			carried = w.addHandlers(hs, flush, flushes[flush], carried)
 		}
+		w.neverRun(hs, carried)
 	}
+}
+
+// lastFlush is the play's last flush point for this host: the one after
+// its post_tasks, or the last a changed file notifies at (a play whose
+// walk stopped early).
+func (w *hostWork) lastFlush(hs *ansible.HostScope, flushes map[int]map[string][]string) int {
+	last := w.tasks.LastFlush(hs)
+	for flush := range flushes {
+		last = max(last, flush)
+	}
+	return last
 }
 
 // notifiedByFlush maps each flush point of the play to the handler names
@@ -253,35 +268,60 @@ func (w *hostWork) notifiedByFlush(hs *ansible.HostScope) map[int]map[string][]s
 	return flushes
 }
 
-// addHandlers adds the handlers a flush's notifications run
-// (HostScope.ResolveNotifications), in the play's order; a notification
-// no handler answers is an error at the task that sent it, as Ansible
-// fails the run on it ("The requested handler ... was not found"), or a
-// warning where ansible.cfg's error_on_missing_handler is false.
+// addHandlers adds the handlers a flush point runs, in one pass over the
+// play's list: those its notifications name (HostScope.ResolveNotifications)
+// and those carried from the flush point before. A notification no
+// handler answers is an error at the task that sent it, as Ansible fails
+// the run on it ("The requested handler ... was not found"), or a warning
+// where ansible.cfg's error_on_missing_handler is false.
 //
-// A handler that changes something notifies its own handlers. The flush
-// goes through the play's list twice, as ansible-playbook does (measured
-// on 2.14 and 2.19): a handler notified by one before it in the list runs
-// in the same pass, one notified by a later handler in the second pass,
-// and one a handler of the second pass notifies from further back does
-// not run at this flush.
-func (w *hostWork) addHandlers(hs *ansible.HostScope, flush int, notified map[string][]string) {
+// A handler that changes something notifies its own handlers: one after
+// it in the list runs in the same pass; one before it is returned, for
+// the next flush point, as ansible-playbook carries it (measured on 2.14
+// and 2.19; Ansible's play iterator visits each handler once per flush).
+func (w *hostWork) addHandlers(hs *ansible.HostScope, flush int, notified map[string][]string, carried map[*ansible.Task][]string) map[*ansible.Task][]string {
+	if len(notified) == 0 && len(carried) == 0 {
+		return nil
+	}
 	handlers := hs.Handlers()
 	pending, missing := hs.ResolveNotifications(handlers, notified)
 	for _, name := range missing {
 		w.missingHandler(hs, flush, name)
 	}
-	done := map[*ansible.Task]bool{}
-	for range 2 {
-		for _, h := range handlers {
-			if done[h] || len(pending[h]) == 0 {
-				continue
-			}
-			done[h] = true
-			if hr := w.addHandler(hs, h, pending[h], flush); hr != nil {
-				hr.Flush = flush
-				w.notifiedByHandler(hs, handlers, h, pending)
-			}
+	pending = mergeReasons(pending, carried)
+	for _, h := range handlers {
+		because := pending[h]
+		if len(because) == 0 {
+			continue
+		}
+		delete(pending, h)
+		if hr := w.addHandler(hs, h, because, flush); hr != nil {
+			hr.Flush = flush
+			w.notifiedByHandler(hs, handlers, h, pending)
+		}
+	}
+	return pending
+}
+
+// mergeReasons adds the carried handlers, with why each was notified, to
+// pending (which may be nil) and returns it.
+func mergeReasons(pending, carried map[*ansible.Task][]string) map[*ansible.Task][]string {
+	if pending == nil {
+		pending = map[*ansible.Task][]string{}
+	}
+	for h, because := range carried {
+		pending[h] = ansible.AppendUnique(pending[h], because...)
+	}
+	return pending
+}
+
+// neverRun warns of the handlers notified after the play's last flush
+// point passed them: Ansible never runs them, without a word.
+func (w *hostWork) neverRun(hs *ansible.HostScope, carried map[*ansible.Task][]string) {
+	for _, h := range hs.Handlers() {
+		if because := carried[h]; len(because) > 0 {
+			w.findings = append(w.findings, Finding{Severity: SevWarning, Host: w.name, Key: "notify", At: h.At,
+				Message: fmt.Sprintf("handler %q is notified (by %s) after the play's last flush point went past it in the handler list: Ansible does not run it", w.tasks.LabelOf(h), strings.Join(because, ", "))})
 		}
 	}
 }

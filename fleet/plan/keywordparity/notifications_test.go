@@ -70,21 +70,33 @@ func TestE2EMissingHandlerFailsAsInAnsible(t *testing.T) {
 		const msg = "The requested handler 'nobody answers' was not found in either the main handlers list nor in the listening handlers list"
 		p := parity.Plan(t, parity.OpenCore(t, root, "", o.Version))
 		log := parity.RunPlaybookExiting(t, o, dir, root, repo, 1)
-		found := false
-		for _, f := range p.Findings {
-			found = found || f.Severity == "error" && f.Message == msg && f.At.Line == 4
-		}
-		if !strings.Contains(log, msg) || !found {
+		if !strings.Contains(log, msg) || !hasFindingAt(p, "error", msg, 4) {
 			t.Errorf("%s: Ansible said:\n%s\nstraylight's findings: %+v", o.Full, log, p.Findings)
 		}
 	})
 }
 
+// hasFinding says whether the plan has a finding of the severity with
+// the message.
+func hasFinding(p *fleetplan.Plan, severity, message string) bool {
+	return hasFindingAt(p, severity, message, 0)
+}
+
+// hasFindingAt is hasFinding at the line (0: any).
+func hasFindingAt(p *fleetplan.Plan, severity, message string, line int) bool {
+	for _, f := range p.Findings {
+		if string(f.Severity) == severity && f.Message == message && (line == 0 || f.At.Line == line) {
+			return true
+		}
+	}
+	return false
+}
+
 // TestE2EHandlersNotifyHandlers: a handler that changes something
 // notifies its own handlers: one after it in the list runs in the same
 // pass (fourth), one before it in the second pass (second), and one the
-// second pass notifies from further back does not run at this flush
-// (third); one whose changed_when is false notifies nothing. Before, a
+// second pass notifies from further back does not run at all (third),
+// and the plan warns of it; one whose changed_when is false notifies nothing. Before, a
 // handler's notify was dropped silently. Same order as
 // ansible-playbook's, on both cores.
 func TestE2EHandlersNotifyHandlers(t *testing.T) {
@@ -112,8 +124,52 @@ func TestE2EHandlersNotifyHandlers(t *testing.T) {
     - name: never
       shell: echo never >> {{ out }}/order
 `})
+		parity.WriteTree(t, root, repo.Files)
+		parity.Emptier(t, out)
+		const never = `handler "third" is notified (by handler second) after the play's last flush point went past it in the handler list: Ansible does not run it`
+		if p := parity.Plan(t, parity.OpenCore(t, root, "", o.Version)); !hasFinding(p, "warning", never) {
+			t.Errorf("%s: no warning that third never runs: %+v", o.Full, p.Findings)
+		}
 		parity.PlannedThenSame(t, o, bin, dir, root, out, repo, "c1", func(h *fleetplan.HostPlan) bool {
 			return len(h.Handlers) == 4 && h.Handlers[3].Name == "second"
+		})
+	})
+}
+
+// TestE2EHandlerChainsCarryToTheNextFlush: Ansible goes through the
+// handler list once per flush point, so a handler notified by one after
+// it in the list runs at the next flush point: at a meta: flush_handlers,
+// second runs after the task that follows the flush, not at it (before,
+// straylight went through the list twice at every flush and ran it
+// there). In pre_tasks, one carried from the pre_tasks flush runs at the
+// end of the tasks. The same order as ansible-playbook's, on both cores.
+func TestE2EHandlerChainsCarryToTheNextFlush(t *testing.T) {
+	parity.EachCore(t, func(t *testing.T, o parity.Oracle, bin, dir, root, out string) {
+		repo := parity.LocalRepo("carriedhandlers", "c2", out, map[string]string{"site.yml": `- hosts: all
+  gather_facts: false
+  pre_tasks:
+    - copy: {content: "p\n", dest: "{{ out }}/p"}
+      notify: pre-first
+  tasks:
+    - copy: {content: "x\n", dest: "{{ out }}/x"}
+      notify: first
+    - meta: flush_handlers
+    - shell: echo task >> {{ out }}/order
+  handlers:
+    - name: pre-second
+      shell: echo pre-second >> {{ out }}/order
+    - name: pre-first
+      shell: echo pre-first >> {{ out }}/order
+      notify: pre-second
+    - name: second
+      shell: echo second >> {{ out }}/order
+    - name: first
+      shell: echo first >> {{ out }}/order
+      notify: second
+`})
+		parity.PlannedThenSame(t, o, bin, dir, root, out, repo, "c2", func(h *fleetplan.HostPlan) bool {
+			return len(h.Handlers) == 4 && h.Handlers[1].Name == "pre-second" && h.Handlers[1].Flush == 1 &&
+				h.Handlers[3].Name == "second" && h.Handlers[3].Flush == 2
 		})
 	})
 }
