@@ -30,7 +30,7 @@ import (
 const dlgSecret = "sk-delegate-S3CRET-7781"
 
 // dlgRepo is the repository: alpha (a GPU host) gets a template straylight
-// runs and tasks it does not (get_url, stat, replace — one of them no_log,
+// runs and tasks it does not (get_url, find, replace — one of them no_log,
 // one whose diff holds the vault value); px (the proxy) gets the LiteLLM
 // config, already deployed.
 type dlgRepo struct {
@@ -106,8 +106,9 @@ const dlgGPUPlaybook = `- name: vLLM on alpha
         url: "file://{{ out }}/card-source.txt"
         dest: "{{ out }}/model-card.txt"
     - name: Look at the card source
-      ansible.builtin.stat:
-        path: "{{ out }}/card-source.txt"
+      ansible.builtin.find:
+        paths: "{{ out }}"
+        patterns: card-source.txt
     - name: Store the token
       ansible.builtin.replace:
         path: "{{ out }}/token.txt"
@@ -193,7 +194,7 @@ func delegated(p fleetplan.Plan, host, task string) *fleetplan.DelegatedTask {
 // TestCheckPlansViaAnsible: with ansible-playbook installed, each of the
 // two ansible-cores, --check plans the template natively and every other
 // task via ansible, each with the status Ansible's own --check reported
-// (get_url would fetch: changed; stat: ok), nothing is left unsupported,
+// (get_url would fetch: changed; find: ok), nothing is left unsupported,
 // and no secret (vault value, no_log result) is in the plan.
 func TestCheckPlansViaAnsible(t *testing.T) {
 	for _, o := range parity.Oracles(t) {
@@ -243,7 +244,7 @@ func TestCheckHumanMarksViaAnsible(t *testing.T) {
 		`(?m)^TASK \[Fetch the model card\] via ansible \(ansible\.builtin\.get_url, playbooks/gpu\.yml:10\)$`,
 		`(?m)^changed: \[alpha\]$`,
 		`(?m)^ok: \[alpha\]$`,
-		`(?m)^TASK \[Store the token\] via ansible \(ansible\.builtin\.replace, playbooks/gpu\.yml:17\)\n\(the result of a no_log task is not shown\)\nchanged: \[alpha\]$`,
+		`(?m)^TASK \[Store the token\] via ansible \(ansible\.builtin\.replace, playbooks/gpu\.yml:18\)\n\(the result of a no_log task is not shown\)\nchanged: \[alpha\]$`,
 		`; 4 via ansible \(3 to change\)`)
 	dlgNoSecret(t, o.Version+": --check", res.stdout+res.stderr)
 }

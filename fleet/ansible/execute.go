@@ -154,7 +154,7 @@ func (wk *walker) playTasks() error {
 	}
 	wk.w.noteHandlerFacts(wk.play, wk.flush, wk.handlerFacts())
 	wk.w.noteHandlerFacts(wk.play, EndOfPlay, wk.handlerFacts())
-	wk.w.noteLastFlush(wk.play, wk.flush)
+	wk.w.noteFlush(wk.play, wk.flush)
 	return nil
 }
 
@@ -166,6 +166,7 @@ func (wk *walker) playTasks() error {
 // next flush's tasks begin.
 func (wk *walker) endFlush() {
 	wk.w.noteHandlerFacts(wk.play, wk.flush, wk.handlerFacts())
+	wk.w.noteFlush(wk.play, wk.flush)
 	wk.flush++
 }
 
@@ -431,7 +432,7 @@ func (wk *walker) once(f frame, t *Task, item map[string]any) error {
 		wk.unsupported(t, c.unsupported)
 		return nil
 	case c.onlyIf != nil && !t.Module.plannedFromHost() && t.Module != ModDebug:
-		wk.unsupported(t, fmt.Sprintf("its condition reads whether %q changed, which straylight knows only once the host is read; it settles that for file and unit tasks only", c.onlyIf.Register))
+		wk.unsupported(t, fmt.Sprintf("its condition reads %s, which straylight knows only once the host is read; it settles that for file and unit tasks only", c.onlyIf.describe()))
 		return nil
 	}
 	n := len(wk.w.Files)
@@ -647,6 +648,8 @@ func (wk *walker) module(f frame, t *Task, hs *HostScope, item map[string]any) e
 	case wk.discovery && writesFile(t):
 		return wk.discoveryFile(t, hs)
 	case (t.Module.IsUnitModule() || t.Module.IsPOSIXCommand() || t.Module.IsWindowsTask() || t.Module.IsContainerModule()) && wk.discovery: // handed to discovery as a ModuleTask
+		return nil
+	case t.Module == ModStat && wk.discovery: // writes nothing discovery looks for
 		return nil
 	case t.Module.plannedFromHost():
 		return wk.fileTask(f, t, hs)

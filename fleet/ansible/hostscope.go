@@ -94,6 +94,22 @@ func (hs *HostScope) Handlers() []*Task {
 	return append(slices.Clip(hs.run.Handlers()), included...)
 }
 
+// HandlersKnown are those of the play's handlers (Handlers) that a
+// notification finds once the first seen handlers include_role and
+// import_role bring in have joined the play: Ansible looks a notification
+// up when the task reports it (both cores), among the handlers loaded
+// with the play — its roles', its own, an import_role's — and those an
+// include_role that has run brought in; one brought in later is not
+// found. handlers is left as it is.
+func (hs *HostScope) HandlersKnown(handlers []*Task, seen int) []*Task {
+	if seen >= len(hs.included) {
+		return handlers
+	}
+	later := hs.included[seen:]
+	notYet := func(h *Task) bool { return containsTask(later, h) && hs.origins[h].rank == loadedWhenRun }
+	return slices.DeleteFunc(slices.Clone(handlers), notYet)
+}
+
 // ScopeOf merges a host's variables for a play and opens its scope. A Repo
 // opens each host's scope for a play once (discovery, the plan and the
 // status targets share it); callers must not modify it.
@@ -491,6 +507,7 @@ type renderedTask struct {
 	winService  *filemod.WinServiceArgs
 	winCommand  *filemod.WinCommandArgs
 	container   *filemod.ContainerTask // a plain container module's task
+	stat        *filemod.StatArgs
 	changedWhen *bool
 }
 
@@ -601,6 +618,9 @@ func (hs *HostScope) renderFileTask(run *PlayRun, t *Task) (renderedTask, error)
 	if t.Module == ModDockerContainer || t.Module == ModPodmanContainer {
 		return hs.renderContainerTask(t)
 	}
+	if t.Module == ModStat {
+		return hs.renderStatTask(t)
+	}
 	for k := range t.Args {
 		if !fileArgs[k] || (strings.HasSuffix(k, "_string") && t.Module != ModTemplate && t.Module != ModWinTemplate) {
 			return renderedTask{unsupported: fmt.Sprintf("argument %q of %s is not supported", k, t.Module)}, nil
@@ -636,6 +656,18 @@ func orRendered(refused *renderedTask) renderedTask {
 		return renderedTask{}
 	}
 	return *refused
+}
+
+// renderStatTask templates a stat task's arguments; whether its path
+// exists is read from the host by the planner (fleet/filemod/stat.go).
+func (hs *HostScope) renderStatTask(t *Task) (renderedTask, error) {
+	args, refused, err := hs.mappingArgs(t)
+	if refused != nil || err != nil {
+		return orRendered(refused), err
+	}
+	sa, err := filemod.ParseStatArgs(args)
+	rt := renderedTask{stat: &sa, dest: sa.Path}
+	return rt.orUnsupported(t, err)
 }
 
 // renderEditTask templates a file, lineinfile, blockinfile, win_file or

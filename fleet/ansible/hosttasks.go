@@ -31,9 +31,11 @@ type HostTasks struct {
 	// handlerFacts: what each play's handlers see of facts its setup
 	// tasks gathered, at each flush point (HandlerCommand).
 	handlerFacts map[flushPoint]handlerFacts
-	// lastFlush: each play's last flush point for the host, the one
-	// after its post_tasks (LastFlush).
-	lastFlush map[*HostScope]int
+	// flushes: each flush point the host reached, in order, with how
+	// many handlers include_role and import_role had brought into its
+	// play there (LastFlush, HandlersSeenAt). A slice, not a map: a host
+	// reaches three or four.
+	flushes []flushReached
 	// setup is what the setup tasks of the plays so far gave the host,
 	// which the next play starts from.
 	setup setupState
@@ -104,19 +106,42 @@ func (w *HostTasks) noteHandlerFacts(play *HostScope, flush int, hf handlerFacts
 	w.handlerFacts[flushPoint{play, flush}] = hf
 }
 
-// noteLastFlush records the play's last flush point, reached at its end.
-func (w *HostTasks) noteLastFlush(play *HostScope, flush int) {
-	if w.lastFlush == nil {
-		w.lastFlush = map[*HostScope]int{}
+// flushReached is a flush point the host reached and how many handlers
+// include_role and import_role had brought into its play there.
+type flushReached struct {
+	flushPoint
+	seen int
+}
+
+// noteFlush records the flush point reached.
+func (w *HostTasks) noteFlush(play *HostScope, flush int) {
+	w.flushes = append(w.flushes, flushReached{flushPoint{play, flush}, len(play.included)})
+}
+
+// HandlersSeenAt is how many handlers include_role and import_role had
+// brought into the play at the flush point: what a handler run there
+// may notify (HostScope.HandlersKnown).
+func (w *HostTasks) HandlersSeenAt(play *HostScope, flush int) int {
+	for _, f := range w.flushes {
+		if f.flushPoint == (flushPoint{play, flush}) {
+			return f.seen
+		}
 	}
-	w.lastFlush[play] = flush
+	return len(play.included)
 }
 
 // LastFlush is the play's last flush point for the host: the one after
 // its post_tasks, counting the pre_tasks', the tasks' and each meta:
-// flush_handlers the host ran before it; 0 where the walk did not reach
-// the play's end.
-func (w *HostTasks) LastFlush(play *HostScope) int { return w.lastFlush[play] }
+// flush_handlers the host ran before it; 0 where the walk reached none.
+func (w *HostTasks) LastFlush(play *HostScope) int {
+	last := 0
+	for _, f := range w.flushes {
+		if f.play == play {
+			last = max(last, f.flush)
+		}
+	}
+	return last
+}
 
 // HandlerCommand templates handler h of the play whose scope is play,
 // run at flush point flush, as HostScope.HandlerCommand does, with the
@@ -258,12 +283,22 @@ type FileTask struct {
 	// container's name): the planner runs its probe on the host and
 	// decides what the module would report.
 	Container *filemod.ContainerTask
+	// Stat: a stat task's arguments (Dest is then its path): the planner
+	// reads whether the path exists, which later tasks' conditions may
+	// read (ResultCondition).
+	Stat *filemod.StatArgs
 	// OnlyIf: the task runs only if a registered file task changed (or did
-	// not); the planner settles it once it has read the host.
+	// not), or a stat's path exists (or does not); the planner settles it
+	// once it has read the host.
 	OnlyIf *ResultCondition
 	// Vaulted: Content was decrypted from a vault-encrypted source; the
 	// plan shows none of it, as for no_log.
 	Vaulted bool
+	// HandlersSeen is how many handlers include_role and import_role had
+	// brought into the play when the task ran: its notifications find
+	// those an include_role brings in later in the play none the less
+	// (HostScope.HandlersKnown).
+	HandlersSeen int
 	// Flush is the play's handler flush its notifications run at (0: the
 	// end of pre_tasks; then the end of roles and tasks, each meta:
 	// flush_handlers, and the end of the play, in the order met).
@@ -381,7 +416,7 @@ func (r *Repo) RenderedFiles(host string) (map[string]string, error) {
 	}
 	out := map[string]string{}
 	for _, f := range w.Files {
-		if !f.Task.Module.IsEditModule() {
+		if f.Task.Module.IsFileModule() { // not an edit, a command or a stat, whose Dest is no file it writes
 			out[f.Dest] = string(f.Content)
 		}
 	}
@@ -439,7 +474,7 @@ func (w *HostTasks) addFileTask(hs *HostScope, run *PlayRun, t *Task, play *Host
 	}
 	w.Files = append(w.Files, &FileTask{Run: run, Task: t, Label: w.LabelOf(t), Notify: hs.templatedNames(t.Notify), Scope: hs, Play: play, Dest: rt.dest, Content: rt.content,
 		Attrs: rt.attrs, Become: kw.Become, NoLog: kw.HidesOutput(), IgnoreErrors: kw.IgnoresErrors(), CheckOnly: kw.ChecksOnly(), Flush: flush, File: rt.file, Edit: rt.edit, Service: rt.service, Command: rt.command, ChangedWhen: rt.changedWhen, NeverFails: t.NeverFails(), Vaulted: rt.vaulted,
-		WinService: rt.winService, WinCommand: rt.winCommand, Container: rt.container})
+		WinService: rt.winService, WinCommand: rt.winCommand, Container: rt.container, Stat: rt.stat, HandlersSeen: len(play.included)})
 	return nil
 }
 

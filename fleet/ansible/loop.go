@@ -205,11 +205,24 @@ func (wk *walker) holds(hs *HostScope, f frame, t *Task) (bool, error) {
 
 // ResultCondition is a task's dependence on a registered result straylight
 // knows only once the host is read: the task runs only if the registered
-// file tasks changed something (Changed true), or only if none did.
+// file tasks changed something (Want true), or only if none did; or, for
+// a stat's result (Stat), only if its path exists (Want true), or only if
+// it does not.
 type ResultCondition struct {
 	Register string
 	Tasks    []*FileTask // the registering task's runs (one per loop item)
-	Changed  bool
+	Stat     bool
+	Want     bool
+}
+
+// describe says what the condition reads, for a task that cannot wait for
+// it: whether the registered tasks changed, or whether the stat's path
+// exists.
+func (rc *ResultCondition) describe() string {
+	if rc.Stat {
+		return fmt.Sprintf("whether the path of %q exists", rc.Register)
+	}
+	return fmt.Sprintf("whether %q changed", rc.Register)
 }
 
 // conditionOutcome is what a task's conditions say before the host is read.
@@ -233,34 +246,60 @@ func (wk *walker) holdsOnResults(f frame, t *Task, item map[string]any) (conditi
 		return conditionOutcome{holds: true, unsupported: fmt.Sprintf("its condition reads several registered results (%s), known only once the host is read", strings.Join(names, ", "))}, nil
 	}
 	name := names[0]
-	ifChanged, err := wk.holdsWithResult(f, t, item, name, true)
+	stat := wk.statResult(name)
+	if stat && len(wk.registered[name]) != 1 {
+		return conditionOutcome{holds: true, unsupported: fmt.Sprintf("its condition reads %q, the results of a stat with a loop; straylight settles a single stat's", name)}, nil
+	}
+	result := changedResult
+	if stat {
+		result = existsResult
+	}
+	ifTrue, err := wk.holdsWithResult(f, t, item, name, result(true))
 	if err != nil {
 		return conditionOutcome{}, err
 	}
-	ifNot, err := wk.holdsWithResult(f, t, item, name, false)
-	if err != nil || ifChanged == ifNot {
-		return conditionOutcome{holds: ifChanged}, err
+	ifFalse, err := wk.holdsWithResult(f, t, item, name, result(false))
+	if err != nil || ifTrue == ifFalse {
+		return conditionOutcome{holds: ifTrue}, err
 	}
-	return conditionOutcome{holds: true, onlyIf: &ResultCondition{Register: name, Tasks: wk.registered[name], Changed: ifChanged}}, nil
+	return conditionOutcome{holds: true, onlyIf: &ResultCondition{Register: name, Tasks: wk.registered[name], Stat: stat, Want: ifTrue}}, nil
+}
+
+// changedResult is a file task's registered result, changed or not.
+func changedResult(changed bool) map[string]any {
+	return map[string]any{"changed": changed, "failed": false, "skipped": false}
+}
+
+// existsResult is a stat's registered result as far as straylight knows
+// it before reading the host: whether the path exists.
+func existsResult(exists bool) map[string]any {
+	return map[string]any{"changed": false, "failed": false, "stat": map[string]any{"exists": exists}}
 }
 
 // holdsWithResult evaluates the conditions with the registered name bound
-// to a file task's result, changed or not.
-func (wk *walker) holdsWithResult(f frame, t *Task, item map[string]any, name string, changed bool) (bool, error) {
-	wk.facts[name] = map[string]any{"changed": changed, "failed": false, "skipped": false}
+// to result.
+func (wk *walker) holdsWithResult(f frame, t *Task, item map[string]any, name string, result map[string]any) (bool, error) {
+	wk.facts[name] = result
 	defer delete(wk.facts, name)
 	ok, err := wk.holds(wk.scopeFor(f, t, item), f, t)
-	if err != nil && wk.commandResult(name) { // its rc, stdout, ...: known only once it ran
+	if err != nil && wk.hostResult(name) { // its rc, stdout, a stat's mode ...: known only once it ran
 		return false, &resultOnlyAnsibleKnows{wk.resultReason("its condition reads", name)}
 	}
 	return ok, err
 }
 
-// commandResult: the name was registered by a command or shell task,
-// whose result straylight knows only as changed or not before it runs.
-func (wk *walker) commandResult(name string) bool {
+// hostResult: the name was registered by a command or shell task, whose
+// result straylight knows only as changed or not before it runs, or by
+// a stat, whose result it knows only as whether the path exists.
+func (wk *walker) hostResult(name string) bool {
 	t := wk.registeredBy[name]
-	return t != nil && t.Module.IsPOSIXCommand() && wk.registered[name] != nil
+	return t != nil && (t.Module.IsPOSIXCommand() || t.Module == ModStat) && wk.registered[name] != nil
+}
+
+// statResult: the name was registered by a stat task.
+func (wk *walker) statResult(name string) bool {
+	t := wk.registeredBy[name]
+	return t != nil && t.Module == ModStat && wk.registered[name] != nil
 }
 
 // resultOnlyAnsibleKnows: a task reads more of a command's result than
@@ -400,7 +439,7 @@ func (wk *walker) onlyAnsible(err error) string {
 		if _, ok := wk.unknown[m[1]]; ok {
 			return wk.unknownReason("it reads", m[1])
 		}
-		if wk.commandResult(m[1]) {
+		if wk.hostResult(m[1]) {
 			return wk.resultReason("it reads", m[1])
 		}
 		if by := wk.factTask(m[1]); by != "" {

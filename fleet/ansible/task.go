@@ -49,6 +49,9 @@ const (
 	ModPodmanContainer Module = "podman_container"
 	ModDockerCompose   Module = "docker_compose_v2"
 	ModWinService      Module = "win_service"
+	// ModStat reads whether a path exists on the host, for later tasks'
+	// conditions (ResultCondition).
+	ModStat Module = "stat"
 )
 
 // moduleNames maps short and FQCN names to the modules straylight runs.
@@ -69,7 +72,7 @@ var moduleNames = func() map[string]Module {
 	}
 	for _, mod := range []Module{ModTemplate, ModCopy, ModShell, ModCommand, ModSetFact, ModIncludeVars,
 		ModIncludeTasks, ModImportTasks, ModIncludeRole, ModImportRole, ModDebug, ModAssert, ModFail, ModMeta,
-		ModSystemd, ModService, ModFile, ModLineInFile, ModBlockInFile, ModSetup} {
+		ModSystemd, ModService, ModFile, ModLineInFile, ModBlockInFile, ModSetup, ModStat} {
 		s := string(mod)
 		m[s], m["ansible.builtin."+s], m["ansible.legacy."+s] = mod, mod, mod
 	}
@@ -114,7 +117,7 @@ func (m Module) IsWindowsTask() bool {
 // or a container's or compose project's state (docker_compose_v2,
 // docker_container, podman_container).
 func (m Module) plannedFromHost() bool {
-	return m.IsFileModule() || m.IsEditModule() || m.IsUnitModule() || m.IsPOSIXCommand() || m.IsWindowsTask() || m.IsContainerModule()
+	return m.IsFileModule() || m.IsEditModule() || m.IsUnitModule() || m.IsPOSIXCommand() || m.IsWindowsTask() || m.IsContainerModule() || m == ModStat
 }
 
 // IsContainerModule reports whether the module acts on containers.

@@ -97,7 +97,7 @@ func TestRunOnceAndRegister(t *testing.T) {
 // straylight's. An include or a fact with another value straylight would
 // read instead is an error naming the task.
 func TestOnlyAnsibleDecides(t *testing.T) {
-	const head = "- hosts: all\n  gather_facts: false\n  tasks:\n    - {name: probe, stat: {path: /etc/x}, register: probe_out}\n"
+	const head = "- hosts: all\n  gather_facts: false\n  tasks:\n    - {name: probe, find: {paths: /etc, patterns: x}, register: probe_out}\n"
 	cases := []struct {
 		name, tasks string
 		wantFiles   string
@@ -442,5 +442,47 @@ func TestResolveNotificationsLeavesTheListAlone(t *testing.T) {
 	answered, missing := hs.ResolveNotifications(handlers, map[string][]string{"restart": {"/o/a"}})
 	if !slices.Equal(handlers, before) || len(missing) > 0 || len(answered) != 2 || answered[before[0]] == nil || answered[before[2]] == nil {
 		t.Errorf("handlers %v (were %v), answered %v, missing %v", handlers, before, answered, missing)
+	}
+}
+
+// TestStatTasks: a stat is planned from the host (its path, follow), and
+// a task whose condition reads whether its path exists waits for it
+// (OnlyIf). What straylight does not know of a stat's result — another
+// field, a looped stat's results, a path the host expands — is handed to
+// Ansible, saying why.
+func TestStatTasks(t *testing.T) {
+	tasks := "- hosts: all\n  gather_facts: false\n  tasks:\n" +
+		"    - {name: probe, stat: {path: /o/bin, follow: yes}, register: st}\n" +
+		"    - {name: on exists, copy: {content: x, dest: /o/a}, when: not st.stat.exists}\n" +
+		"    - {name: either way, copy: {content: x, dest: /o/b}, when: st.stat.exists or true}\n" +
+		"    - {name: on isdir, copy: {content: x, dest: /o/c}, when: st.stat.exists and st.stat.isdir}\n" +
+		"    - {name: reads it, set_fact: {there: \"{{ st.stat.exists }}\"}}\n" +
+		"    - {name: looped, stat: {path: \"/o/{{ item }}\"}, loop: [x, y], register: many}\n" +
+		"    - {name: on looped, copy: {content: x, dest: /o/d}, when: many.stat.exists}\n" +
+		"    - {name: home, stat: {path: ~/x}}\n" +
+		"    - {name: md5, stat: {path: /o/x, get_md5: true}}\n"
+	r := tlRepo(t, tasks, map[string]string{}, Options{})
+	w, err := r.RenderHost("h1", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(w.Files) != 5 || w.Files[0].Stat == nil || w.Files[0].Dest != "/o/bin" || !w.Files[0].Stat.Follow ||
+		w.Files[1].OnlyIf == nil || !w.Files[1].OnlyIf.Stat || w.Files[1].OnlyIf.Want || w.Files[2].OnlyIf != nil {
+		t.Fatalf("files %+v", w.Files)
+	}
+	handed := map[string]string{}
+	for _, u := range w.Unsupported {
+		handed[u.Task] = u.Reason
+	}
+	for task, want := range map[string]string{
+		"on isdir":  `its condition reads "st", the result of "probe", which only Ansible knows`,
+		"reads it":  `it reads "st", the result of "probe", which only Ansible knows`,
+		"on looped": `its condition reads "many", the results of a stat with a loop`,
+		"home":      `the module expands ~ and $VAR on the host`,
+		"md5":       `argument "get_md5" of stat is not supported`,
+	} {
+		if !strings.Contains(handed[task], want) {
+			t.Errorf("%s: %q, want %q", task, handed[task], want)
+		}
 	}
 }

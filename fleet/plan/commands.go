@@ -212,3 +212,89 @@ func (hf *hostFiles) earlierChange(w *hostWork, f *fileWork) string {
 	}
 	return ""
 }
+
+// StatChange is what a stat task found at its path: whether it exists,
+// as the host will show it when the task runs (a path an earlier task of
+// the plan creates or removes counts as it leaves it).
+type StatChange struct {
+	Exists bool `json:"exists"`
+}
+
+// Summary words the result as the plan shows it.
+func (s *StatChange) Summary() string {
+	if s.Exists {
+		return "exists"
+	}
+	return "does not exist"
+}
+
+// planStat decides a stat task: it changes nothing; whether its path
+// exists is what an earlier task of the plan leaves there, else what the
+// host holds now (one round trip). Where an earlier task runs a command,
+// which may create or remove the path first, or where the module would
+// fail (a path through a file, a folder it may not search), the task is
+// Ansible's.
+func (hf *hostFiles) planStat(ctx context.Context, w *hostWork, f *fileWork) error {
+	c := f.change
+	if posixOnly(w, f, "stat runs on POSIX hosts (win_stat on Windows)") {
+		return nil
+	}
+	exists, known := hf.plannedExists(c.Dest)
+	if by := w.commandBefore(f); !known && by != "" {
+		w.wouldFail(f, fmt.Sprintf("stat %s: an earlier task (%s) runs a command or notifies handlers that run first, which may change the path before the stat runs; straylight knows the path only as the host holds it now", c.Dest, by))
+		return nil
+	}
+	if !known {
+		found, failure, err := hf.pathExists(ctx, c, f.stat)
+		if err != nil {
+			return err
+		}
+		if failure != "" {
+			w.wouldFail(f, fmt.Sprintf("stat would fail: %s", failure))
+			return nil
+		}
+		exists = found
+	}
+	c.Action, c.NewSHA256 = ActionNone, ""
+	c.Stat = &StatChange{Exists: exists}
+	return nil
+}
+
+// commandBefore names the first task before f in the host's plan that
+// runs a command or acts on a container, or whose handlers run before f
+// (at an earlier flush point): what those do to the host's paths
+// straylight does not know ("" when none does). A command whose
+// changed_when is the constant false is a probe, as its author says, and
+// changes nothing.
+func (w *hostWork) commandBefore(f *fileWork) string {
+	for _, e := range w.files {
+		if e == f {
+			break
+		}
+		if e.failed || e.skipped {
+			continue
+		}
+		runs := (e.command != nil && !e.probe() || e.container != nil) && e.change.Runs()
+		if runs || e.change.Changes() && len(e.change.Notify) > 0 && e.change.Flush < f.change.Flush {
+			return e.change.Task
+		}
+	}
+	return ""
+}
+
+// probe: the task's changed_when is the constant false.
+func (f *fileWork) probe() bool { return f.changedWhen != nil && !*f.changedWhen }
+
+// pathExists runs the module's lstat (stat with follow) on the host, as
+// the task's become user.
+func (hf *hostFiles) pathExists(ctx context.Context, c *FileChange, a *filemod.StatArgs) (exists bool, failure string, err error) {
+	res, err := WithBecome(hf.tr, c.Become).Run(ctx, remote.Command{Shell: remote.Sh, Script: a.ExistsScript()})
+	switch {
+	case err != nil:
+		return false, "", err
+	case res.ExitCode != 0:
+		return false, FirstLine(res.Stderr, res.Stdout), nil
+	}
+	exists, err = filemod.ParseExists(res.Stdout)
+	return exists, "", err
+}

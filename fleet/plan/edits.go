@@ -68,6 +68,9 @@ func (hf *hostFiles) plan(ctx context.Context, w *hostWork, f *fileWork) error {
 	if f.container != nil {
 		return hf.planContainer(ctx, w, f)
 	}
+	if f.stat != nil {
+		return hf.planStat(ctx, w, f)
+	}
 	if f.edit != nil && editOnWrongHost(w, f) {
 		return nil
 	}
@@ -264,9 +267,13 @@ func fileAction(before string) Action {
 }
 
 // settle decides a task that runs only if a registered file task changed
-// (or did not), from what the plan found for it: false when the task does
-// not run (skipped, as Ansible skips it) or cannot be decided (listed).
+// (or did not), or a stat's path exists (or does not), from what the plan
+// found for it: false when the task does not run (skipped, as Ansible
+// skips it) or cannot be decided (listed).
 func (w *hostWork) settle(f *fileWork) bool {
+	if f.onlyIf.Stat {
+		return w.settleOnStat(f)
+	}
 	changed := false
 	for _, ft := range f.onlyIf.Tasks {
 		dep := w.byTask[ft]
@@ -278,7 +285,20 @@ func (w *hostWork) settle(f *fileWork) bool {
 			changed = true
 		}
 	}
-	f.skipped = changed != f.onlyIf.Changed
+	f.skipped = changed != f.onlyIf.Want
+	return !f.skipped
+}
+
+// settleOnStat decides a task whose condition reads whether a stat's path
+// exists. A stat that did not run leaves its result without stat, and
+// Ansible fails the task on the condition.
+func (w *hostWork) settleOnStat(f *fileWork) bool {
+	dep := w.byTask[f.onlyIf.Tasks[0]]
+	if dep == nil || dep.failed || dep.skipped || dep.change.Stat == nil {
+		w.wouldFail(f, fmt.Sprintf("its condition reads whether the path of %q exists, and that stat did not run", f.onlyIf.Register))
+		return false
+	}
+	f.skipped = dep.change.Stat.Exists != f.onlyIf.Want
 	return !f.skipped
 }
 
@@ -286,8 +306,8 @@ func (w *hostWork) settle(f *fileWork) bool {
 // arguments on its work item.
 func (fw *fileWork) addEdit(ft *ansible.FileTask) {
 	fw.file, fw.edit, fw.service, fw.command, fw.changedWhen = ft.File, ft.Edit, ft.Service, ft.Command, ft.ChangedWhen
-	fw.winService, fw.winCommand, fw.container = ft.WinService, ft.WinCommand, ft.Container
-	if ft.File != nil || ft.Service != nil || ft.WinService != nil || ft.Container != nil {
+	fw.winService, fw.winCommand, fw.container, fw.stat = ft.WinService, ft.WinCommand, ft.Container, ft.Stat
+	if ft.File != nil || ft.Service != nil || ft.WinService != nil || ft.Container != nil || ft.Stat != nil {
 		fw.change.NewSHA256, fw.change.raw = "", nil // no content: a script makes the change
 	}
 }

@@ -40,25 +40,29 @@ type hostWork struct {
 
 // fileWork is one rendered file task awaiting the host's current content.
 type fileWork struct {
-	change      *FileChange
-	content     []byte
-	src         string // the task's src, for a copy into a directory
-	hs          *ansible.HostScope
-	task        *ansible.Task
-	findings    discover.FileFindings   // the servers it describes, rendered and deployed
-	file        *filemod.FileArgs       // a file task's arguments
-	edit        filemod.Edit            // a lineinfile or blockinfile task's arguments
-	service     *filemod.ServiceArgs    // a systemd_service or service task's arguments
-	command     *filemod.CommandArgs    // a command or shell task's arguments
-	winService  *filemod.WinServiceArgs // a win_service task's arguments
-	winCommand  *filemod.WinCommandArgs // a win_command or win_shell task's arguments
-	container   *filemod.ContainerTask  // a plain container module's task
-	changedWhen *bool                   // its constant changed_when
-	failed      bool                    // the task would fail: listed as unsupported, not planned
-	skipped     bool                    // its condition on a registered result is false
-	onlyIf      *ansible.ResultCondition
-	vaulted     bool // content decrypted from a vault-encrypted source: shown like no_log
-	noLog       bool // the task's no_log, its own or inherited
+	change     *FileChange
+	content    []byte
+	src        string // the task's src, for a copy into a directory
+	hs         *ansible.HostScope
+	task       *ansible.Task
+	findings   discover.FileFindings   // the servers it describes, rendered and deployed
+	file       *filemod.FileArgs       // a file task's arguments
+	edit       filemod.Edit            // a lineinfile or blockinfile task's arguments
+	service    *filemod.ServiceArgs    // a systemd_service or service task's arguments
+	command    *filemod.CommandArgs    // a command or shell task's arguments
+	winService *filemod.WinServiceArgs // a win_service task's arguments
+	winCommand *filemod.WinCommandArgs // a win_command or win_shell task's arguments
+	container  *filemod.ContainerTask  // a plain container module's task
+	stat       *filemod.StatArgs       // a stat task's arguments
+	// handlersSeen: the handlers include_role had brought into the play
+	// when the task ran (ansible.FileTask.HandlersSeen).
+	handlersSeen int
+	changedWhen  *bool // its constant changed_when
+	failed       bool  // the task would fail: listed as unsupported, not planned
+	skipped      bool  // its condition on a registered result is false
+	onlyIf       *ansible.ResultCondition
+	vaulted      bool // content decrypted from a vault-encrypted source: shown like no_log
+	noLog        bool // the task's no_log, its own or inherited
 }
 
 // textSet holds one copy of each rendered file's text for a plan, with its
@@ -127,7 +131,7 @@ func (w *hostWork) addFile(ft *ansible.FileTask) {
 	if play == nil {
 		play = ft.Scope
 	}
-	fw := &fileWork{change: fc, content: ft.Content, src: ft.Src, hs: play, task: t, onlyIf: ft.OnlyIf, vaulted: ft.Vaulted, noLog: ft.NoLog}
+	fw := &fileWork{change: fc, content: ft.Content, src: ft.Src, hs: play, task: t, onlyIf: ft.OnlyIf, vaulted: ft.Vaulted, noLog: ft.NoLog, handlersSeen: ft.HandlersSeen}
 	fw.addEdit(ft)
 	w.files = append(w.files, fw)
 	w.byTask[ft] = fw
@@ -228,10 +232,10 @@ func (w *hostWork) addPendingHandler(name, because string) {
 // point, and after the play's last one, never runs.
 func (w *hostWork) collectHandlers() {
 	for _, hs := range w.tasks.Scopes {
-		flushes := w.notifiedByFlush(hs)
+		notified := w.notifiedIn(hs)
 		var carried map[*ansible.Task][]string
-		for flush := 0; flush <= w.lastFlush(hs, flushes); flush++ {
-			carried = w.addHandlers(hs, flush, flushes[flush], carried)
+		for flush := 0; flush <= w.lastFlush(hs, notified); flush++ {
+			carried = w.addHandlers(hs, flush, notified, carried)
 		}
 		w.neverRun(hs, carried)
 	}
@@ -240,55 +244,68 @@ func (w *hostWork) collectHandlers() {
 // lastFlush is the play's last flush point for this host: the one after
 // its post_tasks, or the last a changed file notifies at (a play whose
 // walk stopped early).
-func (w *hostWork) lastFlush(hs *ansible.HostScope, flushes map[int]map[string][]string) int {
+func (w *hostWork) lastFlush(hs *ansible.HostScope, notified notifications) int {
 	last := w.tasks.LastFlush(hs)
-	for flush := range flushes {
-		last = max(last, flush)
+	for at := range notified {
+		last = max(last, at.flush)
 	}
 	return last
 }
 
-// notifiedByFlush maps each flush point of the play to the handler names
-// its changed files notify, each with the dests that notified it.
-func (w *hostWork) notifiedByFlush(hs *ansible.HostScope) map[int]map[string][]string {
-	flushes := map[int]map[string][]string{}
+// notifications are a play's notifications: by flush point and by how
+// many handlers include_role had brought into the play when they were
+// sent (FileTask.HandlersSeen), each handler name with the dests that
+// notified it.
+type notifications map[notifiedAt]map[string][]string
+
+type notifiedAt struct{ flush, seen int }
+
+// seenAt are the handler counts the flush point's notifications were
+// sent at, in order.
+func (n notifications) seenAt(flush int) []int {
+	var out []int
+	for at := range n {
+		if at.flush == flush {
+			out = append(out, at.seen)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// notifiedIn collects the handler names the play's changed files notify.
+func (w *hostWork) notifiedIn(hs *ansible.HostScope) notifications {
+	out := notifications{}
 	for _, f := range w.files {
 		if f.hs != hs || f.change.Action == ActionNone {
 			continue
 		}
-		notified := flushes[f.change.Flush]
-		if notified == nil {
-			notified = map[string][]string{}
-			flushes[f.change.Flush] = notified
+		at := notifiedAt{f.change.Flush, f.handlersSeen}
+		if out[at] == nil {
+			out[at] = map[string][]string{}
 		}
 		for _, n := range f.change.Notify {
-			notified[n] = ansible.AppendUnique(notified[n], f.change.Dest)
+			out[at][n] = ansible.AppendUnique(out[at][n], f.change.Dest)
 		}
 	}
-	return flushes
+	return out
 }
 
 // addHandlers adds the handlers a flush point runs, in one pass over the
-// play's list: those its notifications name (HostScope.ResolveNotifications)
-// and those carried from the flush point before. A notification no
-// handler answers is an error at the task that sent it, as Ansible fails
-// the run on it ("The requested handler ... was not found"), or a warning
-// where ansible.cfg's error_on_missing_handler is false.
+// play's list: those its notifications name (resolve) and those carried
+// from the flush point before.
 //
 // A handler that changes something notifies its own handlers: one after
 // it in the list runs in the same pass; one before it is returned, for
 // the next flush point, as ansible-playbook carries it (measured on 2.14
 // and 2.19; Ansible's play iterator visits each handler once per flush).
-func (w *hostWork) addHandlers(hs *ansible.HostScope, flush int, notified map[string][]string, carried map[*ansible.Task][]string) map[*ansible.Task][]string {
-	if len(notified) == 0 && len(carried) == 0 {
+func (w *hostWork) addHandlers(hs *ansible.HostScope, flush int, notified notifications, carried map[*ansible.Task][]string) map[*ansible.Task][]string {
+	seen := notified.seenAt(flush)
+	if len(seen) == 0 && len(carried) == 0 {
 		return nil
 	}
 	handlers := hs.Handlers()
-	pending, missing := hs.ResolveNotifications(handlers, notified)
-	for _, name := range missing {
-		w.missingHandler(hs, flush, name)
-	}
-	pending = mergeReasons(pending, carried)
+	pending := mergeReasons(w.resolve(hs, handlers, flush, seen, notified), carried)
 	for _, h := range handlers {
 		because := pending[h]
 		if len(because) == 0 {
@@ -297,8 +314,30 @@ func (w *hostWork) addHandlers(hs *ansible.HostScope, flush int, notified map[st
 		delete(pending, h)
 		if hr := w.addHandler(hs, h, because, flush); hr != nil {
 			hr.Flush = flush
-			w.notifiedByHandler(hs, handlers, h, pending)
+			w.notifiedByHandler(hs, handlers, flush, h, pending)
 		}
+	}
+	return pending
+}
+
+// resolve finds the handlers the flush point's notifications name
+// (HostScope.ResolveNotifications), each among those the play held when
+// it was sent (HostScope.HandlersKnown). A notification no handler
+// answers is an error at the task that sent it, as Ansible fails the run
+// on it ("The requested handler ... was not found"), or a warning where
+// ansible.cfg's error_on_missing_handler is false.
+func (w *hostWork) resolve(hs *ansible.HostScope, handlers []*ansible.Task, flush int, seenAt []int, notified notifications) map[*ansible.Task][]string {
+	var pending map[*ansible.Task][]string
+	for _, seen := range seenAt {
+		answered, missing := hs.ResolveNotifications(hs.HandlersKnown(handlers, seen), notified[notifiedAt{flush, seen}])
+		for _, name := range missing {
+			w.missingHandler(hs, flush, seen, name)
+		}
+		if pending == nil {
+			pending = answered
+			continue
+		}
+		pending = mergeReasons(pending, answered)
 	}
 	return pending
 }
@@ -326,10 +365,15 @@ func (w *hostWork) neverRun(hs *ansible.HostScope, carried map[*ansible.Task][]s
 	}
 }
 
-// notifiedByHandler adds what the handler h notifies, with h as the
-// cause, to pending.
-func (w *hostWork) notifiedByHandler(hs *ansible.HostScope, handlers []*ansible.Task, h *ansible.Task, pending map[*ansible.Task][]string) {
-	answered, missing := hs.ResolveNotifications(handlers, handlerNotifications(hs, h))
+// notifiedByHandler adds what the handler h, run at the flush point,
+// notifies, with h as the cause, to pending: among the handlers the play
+// held there (HostScope.HandlersKnown).
+func (w *hostWork) notifiedByHandler(hs *ansible.HostScope, handlers []*ansible.Task, flush int, h *ansible.Task, pending map[*ansible.Task][]string) {
+	notified := handlerNotifications(hs, h)
+	if len(notified) == 0 {
+		return
+	}
+	answered, missing := hs.ResolveNotifications(hs.HandlersKnown(handlers, w.tasks.HandlersSeenAt(hs, flush)), notified)
 	for _, name := range missing {
 		f := missingHandlerFinding(hs, w.name, name)
 		f.At = h.At
@@ -357,10 +401,10 @@ func handlerNotifications(hs *ansible.HostScope, h *ansible.Task) map[string][]s
 	return out
 }
 
-func (w *hostWork) missingHandler(hs *ansible.HostScope, flush int, name string) {
+func (w *hostWork) missingHandler(hs *ansible.HostScope, flush, seen int, name string) {
 	f := missingHandlerFinding(hs, w.name, name)
 	for _, fw := range w.files {
-		if fw.hs == hs && fw.change.Flush == flush && slices.Contains(fw.change.Notify, name) {
+		if fw.hs == hs && fw.change.Flush == flush && fw.handlersSeen == seen && slices.Contains(fw.change.Notify, name) {
 			f.At = fw.change.At
 			break
 		}

@@ -134,6 +134,9 @@ type FileChange struct {
 	// creates and removes tested again first; secrets in it are masked,
 	// the apply runs the unmasked one (RunScript).
 	Command *CommandChange `json:"command,omitempty"`
+	// Stat is what a stat task found (Dest is then its path): it changes
+	// nothing, and later tasks' conditions may read it.
+	Stat *StatChange `json:"stat,omitempty"`
 	// IgnoreErrors: the task's ignore_errors (its own or inherited); a
 	// command that fails is reported and the apply goes on.
 	IgnoreErrors bool `json:"ignore_errors,omitempty"`

@@ -56,6 +56,10 @@ func writeFileChange(w io.Writer, host string, f *FileChange, showSecrets bool) 
 		fmt.Fprintf(w, "TASK [%s] %s %q: %s%s\n%s: [%s]\n", f.Task, f.Module, f.Dest, f.Command.Summary, attrsNote(f), commandWord(f), host)
 		return
 	}
+	if f.Stat != nil {
+		fmt.Fprintf(w, "TASK [%s] stat %q: %s\nok: [%s]\n", f.Task, f.Dest, f.Stat.Summary(), host)
+		return
+	}
 	fmt.Fprintf(w, "TASK [%s] %s%s\n", f.Task, f.Dest, attrsNote(f))
 	diff := f.Diff
 	if showSecrets && f.rawDiff != "" {

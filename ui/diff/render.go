@@ -157,6 +157,8 @@ func nativeTask(f *plan.FileChange) string {
 		return f.Service.Summary
 	case f.Command != nil:
 		return f.Command.Summary
+	case f.Stat != nil:
+		return f.Stat.Summary()
 	}
 	return ""
 }

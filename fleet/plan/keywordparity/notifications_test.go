@@ -1,6 +1,7 @@
 package keywordparity_test
 
 import (
+	"maps"
 	"strings"
 	"testing"
 
@@ -171,5 +172,51 @@ func TestE2EHandlerChainsCarryToTheNextFlush(t *testing.T) {
 			return len(h.Handlers) == 4 && h.Handlers[1].Name == "pre-second" && h.Handlers[1].Flush == 1 &&
 				h.Handlers[3].Name == "second" && h.Handlers[3].Flush == 2
 		})
+	})
+}
+
+// TestE2ENotificationsFindTheHandlersLoadedSoFar: Ansible looks a
+// notification up when the task reports it, on both cores: an
+// include_role that ran before brought its handler in, and an
+// import_role's handler is there from the start, even below the task;
+// an include_role below it brings its handler too late, and the run
+// fails. Before, straylight looked notifications up at the flush and ran
+// the later include's handler.
+func TestE2ENotificationsFindTheHandlersLoadedSoFar(t *testing.T) {
+	roles := map[string]string{}
+	for _, r := range []string{"inc", "imp", "late"} {
+		roles["roles/"+r+"/tasks/main.yml"] = "- debug: {msg: " + r + "}\n"
+		roles["roles/"+r+"/handlers/main.yml"] = "- name: " + r + "-h\n  shell: echo " + r + " >> {{ out }}/order\n"
+	}
+	parity.EachCore(t, func(t *testing.T, o parity.Oracle, bin, dir, root, out string) {
+		files := maps.Clone(roles)
+		files["site.yml"] = `- hosts: all
+  gather_facts: false
+  tasks:
+    - include_role: {name: inc}
+    - copy: {content: "x\n", dest: "{{ out }}/x"}
+      notify: [inc-h, imp-h]
+    - import_role: {name: imp}
+`
+		repo := parity.LocalRepo("notifysofar", "k1", out, files)
+		parity.PlannedThenSame(t, o, bin, dir, root, out, repo, "k1", func(h *fleetplan.HostPlan) bool {
+			return len(h.Handlers) == 2
+		})
+		files["site.yml"] = `- hosts: all
+  gather_facts: false
+  tasks:
+    - copy: {content: "x\n", dest: "{{ out }}/x"}
+      notify: late-h
+    - include_role: {name: late}
+`
+		repo = parity.LocalRepo("notifytoolate", "k1", out, files)
+		parity.WriteTree(t, root, repo.Files)
+		parity.Emptier(t, out)
+		const msg = "The requested handler 'late-h' was not found in either the main handlers list nor in the listening handlers list"
+		p := parity.Plan(t, parity.OpenCore(t, root, "", o.Version))
+		log := parity.RunPlaybookExiting(t, o, dir, root, repo, 1)
+		if !strings.Contains(log, msg) || !hasFindingAt(p, "error", msg, 4) {
+			t.Errorf("%s: Ansible said:\n%s\nstraylight's findings: %+v", o.Full, log, p.Findings)
+		}
 	})
 }

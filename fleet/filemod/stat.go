@@ -1,0 +1,71 @@
+package filemod
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/straylight-fleet/straylight/internal/shquote"
+)
+
+// StatArgs are the arguments of a stat task (ansible.builtin.stat) that
+// decide what straylight reads of its result: whether the path exists.
+// The others (get_checksum, get_mime, get_attributes, checksum_algorithm)
+// only add fields to the result, which straylight does not read.
+type StatArgs struct {
+	Path   string `json:"path"`
+	Follow bool   `json:"follow,omitempty"` // stat(2) the link's target, not the link
+}
+
+// statArgNames are stat's arguments and aliases on both cores
+// (lib/ansible/modules/stat.py: 2.14.18 :454-464, 2.19 :431-440), less
+// get_md5, which 2.19 refuses and 2.14 accepts: left to Ansible.
+var statArgNames = []string{"path", "dest", "name", "follow", "get_checksum", "get_mime", "mime", "mime_type", "mime-type",
+	"get_attributes", "attr", "attributes", "checksum_algorithm", "checksum", "checksum_algo"}
+
+// ParseStatArgs reads a stat task's templated arguments. A path with ~ or
+// $ is refused: the module expands them on the host (type 'path').
+func ParseStatArgs(args map[string]any) (StatArgs, error) {
+	if err := onlyArgs("stat", args, statArgNames); err != nil {
+		return StatArgs{}, err
+	}
+	a := StatArgs{Path: firstString(args, "path", "dest", "name")}
+	follow, err := BoolArg(args, "follow", false)
+	if err != nil {
+		return StatArgs{}, err
+	}
+	a.Follow = follow
+	switch {
+	case a.Path == "":
+		return StatArgs{}, fmt.Errorf("missing required arguments: path")
+	case strings.ContainsAny(a.Path, "$~"):
+		return StatArgs{}, fmt.Errorf("path %q: the module expands ~ and $VAR on the host", a.Path)
+	}
+	return a, nil
+}
+
+// ExistsScript is the module's os.lstat (os.stat with follow) as POSIX
+// sh, with GNU stat: it prints "exists", or "absent" where the call
+// fails with ENOENT; any other failure (a path through a file, a folder
+// it may not search) exits 1 with the error's text, the module's msg
+// (stat.py: 2.14.18 :481-491, 2.19 :453-462).
+func (a StatArgs) ExistsScript() string {
+	deref := ""
+	if a.Follow {
+		deref = "-L "
+	}
+	return "p=" + shquote.Always(a.Path) + "\n" +
+		"if e=$(LC_ALL=C stat " + deref + "-c x -- \"$p\" 2>&1 >/dev/null); then echo exists; exit 0; fi\n" +
+		"case $e in *': No such file or directory') echo absent; exit 0;; esac\n" +
+		"printf '%s\\n' \"${e##*: }\" >&2; exit 1\n"
+}
+
+// ParseExists reads ExistsScript's answer.
+func ParseExists(out string) (bool, error) {
+	switch strings.TrimSpace(out) {
+	case "exists":
+		return true, nil
+	case "absent":
+		return false, nil
+	}
+	return false, fmt.Errorf("unexpected answer %q", out)
+}

@@ -1,0 +1,130 @@
+package moduleparity_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	fleetplan "github.com/straylight-fleet/straylight/fleet/plan"
+	"github.com/straylight-fleet/straylight/internal/parity"
+)
+
+// e2eStatPlaybook: stat as roles use it, to decide later tasks: a path
+// that is missing, one an earlier task creates, one the host holds (the
+// playbook itself, with aliases and the arguments that only add to the
+// result), and a folder the run removes; tasks on whether each exists,
+// in when's forms the corpus writes (a list, not, | default(false)).
+const e2eStatPlaybook = `- hosts: all
+  gather_facts: false
+  tasks:
+    - name: Is it there
+      stat: {path: "{{ out }}/missing"}
+      register: missing
+    - name: Make it
+      copy: {content: "made\n", dest: "{{ out }}/made"}
+      when: not missing.stat.exists
+    - ansible.builtin.stat:
+        dest: "{{ out }}/made"
+        get_checksum: false
+        get_mime: no
+        checksum_algorithm: sha256
+      register: made
+    - copy: {content: "saw it made\n", dest: "{{ out }}/seen-made"}
+      when:
+        - made.stat.exists
+        - made is not skipped
+    - stat: {name: "{{ playbook_dir }}/site.yml", follow: true, get_attributes: false}
+      register: site
+    - copy: {content: "site there\n", dest: "{{ out }}/site-there"}
+      when: site.stat.exists | default(false)
+    - copy: {content: "never\n", dest: "{{ out }}/never"}
+      when: not site.stat.exists
+    - file: {path: "{{ out }}/gone", state: absent}
+    - stat: {path: "{{ out }}/gone"}
+      register: gone
+    - copy: {content: "gone\n", dest: "{{ out }}/was-gone"}
+      when: not (gone.stat.exists | default(false))
+`
+
+// TestE2EStatDecidesLaterTasks: a stat task is planned by straylight:
+// it reads whether the path exists (or what an earlier task of the plan
+// leaves there), and later tasks' conditions on it are settled from
+// that. Before, a stat handed the whole host to Ansible. The files left
+// are ansible-playbook's, on both cores.
+func TestE2EStatDecidesLaterTasks(t *testing.T) {
+	parity.EachCore(t, func(t *testing.T, o parity.Oracle, bin, dir, root, out string) {
+		repo := parity.LocalRepo("stat", "s1", out, map[string]string{"site.yml": e2eStatPlaybook})
+		parity.PlannedThenSame(t, o, bin, dir, root, out, repo, "s1", func(h *fleetplan.HostPlan) bool {
+			var found []bool
+			for _, f := range h.Files {
+				if f.Stat != nil {
+					found = append(found, f.Stat.Exists)
+				}
+			}
+			return len(h.Unsupported) == 0 && len(h.ViaAnsible) == 0 && len(h.Files) == 9 &&
+				len(found) == 4 && !found[0] && found[1] && found[2] && !found[3]
+		})
+	})
+}
+
+// TestStatTheModuleFails: a stat whose path runs through a file fails in
+// the module ("Not a directory"), and a task on it cannot run: both are
+// listed, and the host goes to Ansible, with the module's words.
+func TestStatTheModuleFails(t *testing.T) {
+	root, out := t.TempDir(), t.TempDir()
+	repo := parity.LocalRepo("statfails", "s2", out, map[string]string{"site.yml": `- hosts: all
+  gather_facts: false
+  tasks:
+    - copy: {content: "a file\n", dest: "{{ out }}/file"}
+    - name: Through a file
+      stat: {path: "{{ out }}/file/below"}
+      register: below
+    - name: On it
+      copy: {content: "x\n", dest: "{{ out }}/x"}
+      when: below.stat.exists
+`})
+	parity.WriteTree(t, root, repo.Files)
+	if err := os.WriteFile(filepath.Join(out, "file"), []byte("a file\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h := parity.Plan(t, parity.OpenCore(t, root, "", "")).Host("s2")
+	reasons := map[string]string{}
+	for _, u := range h.Unsupported {
+		reasons[u.Task] = u.Reason
+	}
+	if reasons["Through a file"] != "stat would fail: Not a directory" ||
+		reasons["On it"] != `its condition reads whether the path of "below" exists, and that stat did not run` {
+		t.Errorf("unsupported: %+v", h.Unsupported)
+	}
+}
+
+// TestStatAfterACommandIsAnsibles: a command that runs before a stat may
+// create the path (an installer), so the stat's answer now is not the
+// one the run will get: the stat goes to Ansible. A command its creates
+// skips changes nothing, and the stat after it is planned.
+func TestStatAfterACommandIsAnsibles(t *testing.T) {
+	root, out := t.TempDir(), t.TempDir()
+	repo := parity.LocalRepo("statcommand", "s3", out, map[string]string{"site.yml": `- hosts: all
+  gather_facts: false
+  tasks:
+    - name: Installed already
+      command: touch {{ out }}/done
+      args: {creates: "{{ out }}/done"}
+    - name: After the skipped one
+      stat: {path: "{{ out }}/tool"}
+    - name: Installer
+      command: touch {{ out }}/tool
+    - name: After the installer
+      stat: {path: "{{ out }}/tool"}
+`})
+	parity.WriteTree(t, root, repo.Files)
+	if err := os.WriteFile(filepath.Join(out, "done"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h := parity.Plan(t, parity.OpenCore(t, root, "", "")).Host("s3")
+	if len(h.Unsupported) != 1 || h.Unsupported[0].Task != "After the installer" ||
+		!strings.Contains(h.Unsupported[0].Reason, "an earlier task (Installer) runs a command") {
+		t.Errorf("unsupported: %+v", h.Unsupported)
+	}
+}
