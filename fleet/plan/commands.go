@@ -262,7 +262,7 @@ func (hf *hostFiles) planStat(ctx context.Context, w *hostWork, f *fileWork) err
 
 // commandBefore names the first task before f in the host's plan that
 // runs a command or acts on a container, or whose handlers run before f
-// (at an earlier flush point): what those do to the host's paths
+// (at an earlier flush point, or in an earlier play): what those do to the host's paths
 // straylight does not know ("" when none does). A command whose
 // changed_when is the constant false is a probe, as its author says, and
 // changes nothing.
@@ -275,7 +275,8 @@ func (w *hostWork) commandBefore(f *fileWork) string {
 			continue
 		}
 		runs := (e.command != nil && !e.probe() || e.container != nil) && e.change.Runs()
-		if runs || e.change.Changes() && len(e.change.Notify) > 0 && e.change.Flush < f.change.Flush {
+		flushedFirst := e.hs != f.hs || e.change.Flush < f.change.Flush // an earlier play's handlers, or an earlier flush's
+		if runs || e.change.Changes() && len(e.change.Notify) > 0 && flushedFirst {
 			return e.change.Task
 		}
 	}

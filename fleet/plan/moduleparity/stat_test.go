@@ -101,8 +101,9 @@ func TestStatTheModuleFails(t *testing.T) {
 
 // TestStatAfterACommandIsAnsibles: a command that runs before a stat may
 // create the path (an installer), so the stat's answer now is not the
-// one the run will get: the stat goes to Ansible. A command its creates
-// skips changes nothing, and the stat after it is planned.
+// one the run will get: the stat goes to Ansible, and so does one after
+// a flush point whose handlers run. A command its creates skips changes
+// nothing, and the stat after it is planned.
 func TestStatAfterACommandIsAnsibles(t *testing.T) {
 	root, out := t.TempDir(), t.TempDir()
 	repo := parity.LocalRepo("statcommand", "s3", out, map[string]string{"site.yml": `- hosts: all
@@ -126,5 +127,23 @@ func TestStatAfterACommandIsAnsibles(t *testing.T) {
 	if len(h.Unsupported) != 1 || h.Unsupported[0].Task != "After the installer" ||
 		!strings.Contains(h.Unsupported[0].Reason, "an earlier task (Installer) runs a command") {
 		t.Errorf("unsupported: %+v", h.Unsupported)
+	}
+	repo.Files["site.yml"] = `- hosts: all
+  gather_facts: false
+  pre_tasks:
+    - name: Config
+      copy: {content: "x\n", dest: "{{ out }}/conf"}
+      notify: Install
+  tasks:
+    - name: After the handler
+      stat: {path: "{{ out }}/tool"}
+  handlers:
+    - name: Install
+      command: touch {{ out }}/tool
+`
+	parity.WriteTree(t, root, repo.Files)
+	h = parity.Plan(t, parity.OpenCore(t, root, "", "")).Host("s3")
+	if len(h.Unsupported) != 1 || !strings.Contains(h.Unsupported[0].Reason, "an earlier task (Config) runs a command or notifies handlers that run first") {
+		t.Errorf("after a flush's handlers: unsupported %+v", h.Unsupported)
 	}
 }
