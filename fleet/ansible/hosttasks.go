@@ -295,8 +295,8 @@ type FileTask struct {
 	// plan shows none of it, as for no_log.
 	Vaulted bool
 	// HandlersSeen is how many handlers include_role and import_role had
-	// brought into the play when the task ran: its notifications find
-	// those an include_role brings in later in the play none the less
+	// brought into the play when the task ran: its notifications find none
+	// that an include_role brings in later in the play
 	// (HostScope.HandlersKnown).
 	HandlersSeen int
 	// Flush is the play's handler flush its notifications run at (0: the

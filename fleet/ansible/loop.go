@@ -247,7 +247,7 @@ func (wk *walker) holdsOnResults(f frame, t *Task, item map[string]any) (conditi
 	}
 	name := names[0]
 	stat := wk.statResult(name)
-	if stat && len(wk.registered[name]) != 1 {
+	if stat && (len(wk.registered[name]) != 1 || wk.registeredBy[name].Loop != nil) {
 		return conditionOutcome{holds: true, unsupported: fmt.Sprintf("its condition reads %q, the results of a stat with a loop; straylight settles a single stat's", name)}, nil
 	}
 	result := changedResult

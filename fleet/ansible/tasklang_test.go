@@ -457,7 +457,7 @@ func TestStatTasks(t *testing.T) {
 		"    - {name: either way, copy: {content: x, dest: /o/b}, when: st.stat.exists or true}\n" +
 		"    - {name: on isdir, copy: {content: x, dest: /o/c}, when: st.stat.exists and st.stat.isdir}\n" +
 		"    - {name: reads it, set_fact: {there: \"{{ st.stat.exists }}\"}}\n" +
-		"    - {name: looped, stat: {path: \"/o/{{ item }}\"}, loop: [x, y], register: many}\n" +
+		"    - {name: looped, stat: {path: \"/o/{{ item }}\"}, loop: [x], register: many}\n" +
 		"    - {name: on looped, copy: {content: x, dest: /o/d}, when: many.stat.exists}\n" +
 		"    - {name: home, stat: {path: ~/x}}\n" +
 		"    - {name: md5, stat: {path: /o/x, get_md5: true}}\n"
@@ -466,7 +466,7 @@ func TestStatTasks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(w.Files) != 5 || w.Files[0].Stat == nil || w.Files[0].Dest != "/o/bin" || !w.Files[0].Stat.Follow ||
+	if len(w.Files) != 4 || w.Files[0].Stat == nil || w.Files[0].Dest != "/o/bin" || !w.Files[0].Stat.Follow ||
 		w.Files[1].OnlyIf == nil || !w.Files[1].OnlyIf.Stat || w.Files[1].OnlyIf.Want || w.Files[2].OnlyIf != nil {
 		t.Fatalf("files %+v", w.Files)
 	}
