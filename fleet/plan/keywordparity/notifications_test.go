@@ -66,15 +66,24 @@ func TestE2EMissingHandlerFailsAsInAnsible(t *testing.T) {
     - copy: {content: "x\n", dest: "{{ out }}/x"}
       notify: nobody answers
 `})
-		parity.WriteTree(t, root, repo.Files)
-		parity.Emptier(t, out)
-		const msg = "The requested handler 'nobody answers' was not found in either the main handlers list nor in the listening handlers list"
-		p := parity.Plan(t, parity.OpenCore(t, root, "", o.Version))
-		log := parity.RunPlaybookExiting(t, o, dir, root, repo, 1)
-		if !strings.Contains(log, msg) || !hasFindingAt(p, "error", msg, 4) {
-			t.Errorf("%s: Ansible said:\n%s\nstraylight's findings: %+v", o.Full, log, p.Findings)
-		}
+		missingHandlerFails(t, o, dir, root, out, repo, "nobody answers")
 	})
+}
+
+// missingHandlerFails writes repo, plans it from an emptied out and runs
+// ansible-playbook on it, and fails the test unless Ansible fails on the
+// missing handler name and straylight's plan has the same words as an
+// error at line 4 (the notifying task).
+func missingHandlerFails(t *testing.T, o parity.Oracle, dir, root, out string, repo parity.Repo, name string) {
+	t.Helper()
+	parity.WriteTree(t, root, repo.Files)
+	parity.Emptier(t, out)
+	msg := "The requested handler '" + name + "' was not found in either the main handlers list nor in the listening handlers list"
+	p := parity.Plan(t, parity.OpenCore(t, root, "", o.Version))
+	log := parity.RunPlaybookExiting(t, o, dir, root, repo, 1)
+	if !strings.Contains(log, msg) || !hasFindingAt(p, "error", msg, 4) {
+		t.Errorf("%s: Ansible said:\n%s\nstraylight's findings: %+v", o.Full, log, p.Findings)
+	}
 }
 
 // hasFinding says whether the plan has a finding of the severity with
@@ -209,14 +218,6 @@ func TestE2ENotificationsFindTheHandlersLoadedSoFar(t *testing.T) {
       notify: late-h
     - include_role: {name: late}
 `
-		repo = parity.LocalRepo("notifytoolate", "k1", out, files)
-		parity.WriteTree(t, root, repo.Files)
-		parity.Emptier(t, out)
-		const msg = "The requested handler 'late-h' was not found in either the main handlers list nor in the listening handlers list"
-		p := parity.Plan(t, parity.OpenCore(t, root, "", o.Version))
-		log := parity.RunPlaybookExiting(t, o, dir, root, repo, 1)
-		if !strings.Contains(log, msg) || !hasFindingAt(p, "error", msg, 4) {
-			t.Errorf("%s: Ansible said:\n%s\nstraylight's findings: %+v", o.Full, log, p.Findings)
-		}
+		missingHandlerFails(t, o, dir, root, out, parity.LocalRepo("notifytoolate", "k1", out, files), "late-h")
 	})
 }
