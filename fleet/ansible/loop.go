@@ -1,6 +1,7 @@
 package ansible
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -8,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/straylight-fleet/straylight/fleet/filemod"
 	"github.com/straylight-fleet/straylight/internal/lazyre"
 	"github.com/straylight-fleet/straylight/render"
 )
@@ -206,21 +208,23 @@ func (wk *walker) holds(hs *HostScope, f frame, t *Task) (bool, error) {
 // ResultCondition is a task's dependence on a registered result straylight
 // knows only once the host is read: the task runs only if the registered
 // file tasks changed something (Want true), or only if none did; or, for
-// a stat's result (Stat), only if its path exists (Want true), or only if
-// it does not.
+// a stat's result (Kinds not nil), only if what is at its path is a kind
+// for which Kinds says true — for a kind in Unknown, the conditions ask
+// what straylight does not know (the error says what), and the task is
+// Ansible's.
 type ResultCondition struct {
 	Register string
 	Tasks    []*FileTask // the registering task's runs (one per loop item)
-	Stat     bool
 	Want     bool
+	Kinds    map[string]bool   // filemod.StatKinds
+	Unknown  map[string]string // kind → why the conditions cannot say
 }
 
 // describe says what the condition reads, for a task that cannot wait for
-// it: whether the registered tasks changed, or whether the stat's path
-// exists.
+// it: whether the registered tasks changed, or what the stat's path is.
 func (rc *ResultCondition) describe() string {
-	if rc.Stat {
-		return fmt.Sprintf("whether the path of %q exists", rc.Register)
+	if rc.Kinds != nil {
+		return fmt.Sprintf("what the path of %q is", rc.Register)
 	}
 	return fmt.Sprintf("whether %q changed", rc.Register)
 }
@@ -246,23 +250,18 @@ func (wk *walker) holdsOnResults(f frame, t *Task, item map[string]any) (conditi
 		return conditionOutcome{holds: true, unsupported: fmt.Sprintf("its condition reads several registered results (%s), known only once the host is read", strings.Join(names, ", "))}, nil
 	}
 	name := names[0]
-	stat := wk.statResult(name)
-	if stat && (len(wk.registered[name]) != 1 || wk.registeredBy[name].Loop != nil) {
-		return conditionOutcome{holds: true, unsupported: fmt.Sprintf("its condition reads %q, the results of a stat with a loop; straylight settles a single stat's", name)}, nil
+	if wk.statResult(name) {
+		return wk.holdsOnStat(f, t, item, name)
 	}
-	result := changedResult
-	if stat {
-		result = existsResult
-	}
-	ifTrue, err := wk.holdsWithResult(f, t, item, name, result(true))
+	ifTrue, err := wk.holdsWithResult(f, t, item, name, changedResult(true))
 	if err != nil {
 		return conditionOutcome{}, err
 	}
-	ifFalse, err := wk.holdsWithResult(f, t, item, name, result(false))
+	ifFalse, err := wk.holdsWithResult(f, t, item, name, changedResult(false))
 	if err != nil || ifTrue == ifFalse {
 		return conditionOutcome{holds: ifTrue}, err
 	}
-	return conditionOutcome{holds: true, onlyIf: &ResultCondition{Register: name, Tasks: wk.registered[name], Stat: stat, Want: ifTrue}}, nil
+	return conditionOutcome{holds: true, onlyIf: &ResultCondition{Register: name, Tasks: wk.registered[name], Want: ifTrue}}, nil
 }
 
 // changedResult is a file task's registered result, changed or not.
@@ -270,10 +269,57 @@ func changedResult(changed bool) map[string]any {
 	return map[string]any{"changed": changed, "failed": false, "skipped": false}
 }
 
-// existsResult is a stat's registered result as far as straylight knows
-// it before reading the host: whether the path exists.
-func existsResult(exists bool) map[string]any {
-	return map[string]any{"changed": false, "failed": false, "stat": map[string]any{"exists": exists}}
+// holdsOnStat evaluates a task's conditions on a stat's result once for
+// each thing its path may be (statResult): one answer for all is known
+// now; otherwise the task depends on what the planner finds there
+// (ResultCondition.Kinds). Where the conditions fail for some kinds (a
+// missing path has no isdir; straylight knows no mode), the task is
+// Ansible's if the path turns out to be such.
+func (wk *walker) holdsOnStat(f frame, t *Task, item map[string]any, name string) (conditionOutcome, error) {
+	if len(wk.registered[name]) != 1 || wk.registeredBy[name].Loop != nil {
+		return conditionOutcome{holds: true, unsupported: fmt.Sprintf("its condition reads %q, the results of a stat with a loop; straylight settles a single stat's", name)}, nil
+	}
+	rc := &ResultCondition{Register: name, Tasks: wk.registered[name], Kinds: map[string]bool{}, Unknown: map[string]string{}}
+	var firstErr error
+	for _, kind := range filemod.StatKinds {
+		ok, err := wk.holdsWithResult(f, t, item, name, statResult(kind))
+		if err != nil {
+			rc.Unknown[kind], firstErr = err.Error(), cmp.Or(firstErr, err)
+			continue
+		}
+		rc.Kinds[kind] = ok
+	}
+	if len(rc.Kinds) == 0 {
+		return conditionOutcome{}, firstErr
+	}
+	if answer, one := oneAnswer(rc.Kinds); one && len(rc.Unknown) == 0 {
+		return conditionOutcome{holds: answer}, nil
+	}
+	return conditionOutcome{holds: true, onlyIf: rc}, nil
+}
+
+// oneAnswer is the answer every kind gives, if they all give the same.
+func oneAnswer(holds map[string]bool) (answer, one bool) {
+	seen := false
+	for _, v := range holds {
+		if seen && v != answer {
+			return false, false
+		}
+		answer, seen = v, true
+	}
+	return answer, true
+}
+
+// statResult is a stat's registered result as far as straylight knows it
+// before reading the host, for a path of the kind (filemod.StatKinds):
+// whether it exists, and whether it is a regular file, a directory or a
+// link. Like the module's, a missing path's has exists only.
+func statResult(kind string) map[string]any {
+	stat := map[string]any{"exists": kind != "absent"}
+	if kind != "absent" {
+		stat["isreg"], stat["isdir"], stat["islnk"] = kind == "file", kind == "directory", kind == "link"
+	}
+	return map[string]any{"changed": false, "failed": false, "stat": stat}
 }
 
 // holdsWithResult evaluates the conditions with the registered name bound
@@ -290,7 +336,8 @@ func (wk *walker) holdsWithResult(f frame, t *Task, item map[string]any, name st
 
 // hostResult: the name was registered by a command or shell task, whose
 // result straylight knows only as changed or not before it runs, or by
-// a stat, whose result it knows only as whether the path exists.
+// a stat, whose result it knows only as whether the path exists and
+// whether it is a file, a directory or a link.
 func (wk *walker) hostResult(name string) bool {
 	t := wk.registeredBy[name]
 	return t != nil && (t.Module.IsPOSIXCommand() || t.Module == ModStat) && wk.registered[name] != nil

@@ -446,16 +446,18 @@ func TestResolveNotificationsLeavesTheListAlone(t *testing.T) {
 }
 
 // TestStatTasks: a stat is planned from the host (its path, follow), and
-// a task whose condition reads whether its path exists waits for it
-// (OnlyIf). What straylight does not know of a stat's result — another
-// field, a looped stat's results, a path the host expands — is handed to
-// Ansible, saying why.
+// a task whose condition reads what is at its path waits for it (OnlyIf,
+// with the answer for each kind of path, and the kinds for which the
+// condition asks what straylight does not know). What else straylight
+// does not know of a stat's result — a looped stat's results, a path the
+// host expands, a fact set from it — is handed to Ansible, saying why.
 func TestStatTasks(t *testing.T) {
 	tasks := "- hosts: all\n  gather_facts: false\n  tasks:\n" +
 		"    - {name: probe, stat: {path: /o/bin, follow: yes}, register: st}\n" +
 		"    - {name: on exists, copy: {content: x, dest: /o/a}, when: not st.stat.exists}\n" +
 		"    - {name: either way, copy: {content: x, dest: /o/b}, when: st.stat.exists or true}\n" +
 		"    - {name: on isdir, copy: {content: x, dest: /o/c}, when: st.stat.exists and st.stat.isdir}\n" +
+		"    - {name: on mode, copy: {content: x, dest: /o/e}, when: st.stat.exists and st.stat.mode == '0644'}\n" +
 		"    - {name: reads it, set_fact: {there: \"{{ st.stat.exists }}\"}}\n" +
 		"    - {name: looped, stat: {path: \"/o/{{ item }}\"}, loop: [x], register: many}\n" +
 		"    - {name: on looped, copy: {content: x, dest: /o/d}, when: many.stat.exists}\n" +
@@ -466,16 +468,20 @@ func TestStatTasks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(w.Files) != 4 || w.Files[0].Stat == nil || w.Files[0].Dest != "/o/bin" || !w.Files[0].Stat.Follow ||
-		w.Files[1].OnlyIf == nil || !w.Files[1].OnlyIf.Stat || w.Files[1].OnlyIf.Want || w.Files[2].OnlyIf != nil {
+	if len(w.Files) != 6 || w.Files[0].Stat == nil || w.Files[0].Dest != "/o/bin" || !w.Files[0].Stat.Follow || w.Files[2].OnlyIf != nil {
 		t.Fatalf("files %+v", w.Files)
+	}
+	onExists, onDir, onMode := w.Files[1].OnlyIf, w.Files[3].OnlyIf, w.Files[4].OnlyIf
+	if onExists == nil || !onExists.Kinds["absent"] || onExists.Kinds["file"] || onExists.Kinds["other"] ||
+		onDir == nil || !onDir.Kinds["directory"] || onDir.Kinds["file"] || onDir.Kinds["absent"] ||
+		onMode == nil || onMode.Kinds["absent"] || !strings.Contains(onMode.Unknown["file"], `its condition reads "st", the result of "probe", which only Ansible knows`) {
+		t.Errorf("conditions: on exists %+v, on isdir %+v, on mode %+v", onExists, onDir, onMode)
 	}
 	handed := map[string]string{}
 	for _, u := range w.Unsupported {
 		handed[u.Task] = u.Reason
 	}
 	for task, want := range map[string]string{
-		"on isdir":  `its condition reads "st", the result of "probe", which only Ansible knows`,
 		"reads it":  `it reads "st", the result of "probe", which only Ansible knows`,
 		"on looped": `its condition reads "many", the results of a stat with a loop`,
 		"home":      `the module expands ~ and $VAR on the host`,

@@ -2,6 +2,7 @@ package filemod
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/straylight-fleet/straylight/internal/shquote"
@@ -43,29 +44,34 @@ func ParseStatArgs(args map[string]any) (StatArgs, error) {
 	return a, nil
 }
 
-// ExistsScript is the module's os.lstat (os.stat with follow) as POSIX
-// sh, with GNU stat: it prints "exists", or "absent" where the call
+// KindScript is the module's os.lstat (os.stat with follow) as POSIX
+// sh, with GNU stat: it prints what is at the path — file, directory,
+// link, other (a socket, a device, a fifo) — or "absent" where the call
 // fails with ENOENT; any other failure (a path through a file, a folder
 // it may not search) exits 1 with the error's text, the module's msg
 // (stat.py: 2.14.18 :481-491, 2.19 :453-462).
-func (a StatArgs) ExistsScript() string {
+func (a StatArgs) KindScript() string {
 	deref := ""
 	if a.Follow {
 		deref = "-L "
 	}
 	return "p=" + shquote.Always(a.Path) + "\n" +
-		"if e=$(LC_ALL=C stat " + deref + "-c x -- \"$p\" 2>&1 >/dev/null); then echo exists; exit 0; fi\n" +
+		"if t=$(LC_ALL=C stat " + deref + "-c %F -- \"$p\" 2>/dev/null); then\n" +
+		"  case $t in 'regular file'|'regular empty file') echo file;; directory) echo directory;; 'symbolic link') echo link;; *) echo other;; esac; exit 0\n" +
+		"fi\n" +
+		"e=$(LC_ALL=C stat " + deref + "-c x -- \"$p\" 2>&1 >/dev/null)\n" +
 		"case $e in *': No such file or directory') echo absent; exit 0;; esac\n" +
 		"printf '%s\\n' \"${e##*: }\" >&2; exit 1\n"
 }
 
-// ParseExists reads ExistsScript's answer.
-func ParseExists(out string) (bool, error) {
-	switch strings.TrimSpace(out) {
-	case "exists":
-		return true, nil
-	case "absent":
-		return false, nil
+// StatKinds are what KindScript answers.
+var StatKinds = []string{"absent", "file", "directory", "link", "other"}
+
+// ParseKind reads KindScript's answer.
+func ParseKind(out string) (string, error) {
+	kind := strings.TrimSpace(out)
+	if !slices.Contains(StatKinds, kind) {
+		return "", fmt.Errorf("unexpected answer %q", out)
 	}
-	return false, fmt.Errorf("unexpected answer %q", out)
+	return kind, nil
 }

@@ -213,24 +213,29 @@ func (hf *hostFiles) earlierChange(w *hostWork, f *fileWork) string {
 	return ""
 }
 
-// StatChange is what a stat task found at its path: whether it exists,
-// as the host will show it when the task runs (a path an earlier task of
-// the plan creates or removes counts as it leaves it).
+// StatChange is what a stat task found at its path, as the host will
+// show it when the task runs (a path an earlier task of the plan makes,
+// writes or removes counts as it leaves it): whether it exists, and what
+// it is.
 type StatChange struct {
-	Exists bool `json:"exists"`
+	Exists bool   `json:"exists"`
+	Kind   string `json:"kind"` // absent, file, directory, link or other (filemod.StatKinds)
 }
 
 // Summary words the result as the plan shows it.
 func (s *StatChange) Summary() string {
-	if s.Exists {
-		return "exists"
+	switch {
+	case s.Kind == "other":
+		return "exists (neither a file, a directory nor a link)"
+	case s.Exists:
+		return "exists: " + s.Kind
 	}
 	return "does not exist"
 }
 
-// planStat decides a stat task: it changes nothing; whether its path
-// exists is what an earlier task of the plan leaves there, else what the
-// host holds now (one round trip). Where an earlier task runs a command,
+// planStat decides a stat task: it changes nothing; what is at its path
+// is what an earlier task of the plan leaves there, else what the host
+// holds now (one round trip). Where an earlier task runs a command,
 // which may create or remove the path first, or where the module would
 // fail (a path through a file, a folder it may not search), the task is
 // Ansible's.
@@ -239,13 +244,13 @@ func (hf *hostFiles) planStat(ctx context.Context, w *hostWork, f *fileWork) err
 	if posixOnly(w, f, "stat runs on POSIX hosts (win_stat on Windows)") {
 		return nil
 	}
-	exists, known := hf.plannedExists(c.Dest)
-	if by := w.commandBefore(f); !known && by != "" {
-		w.wouldFail(f, fmt.Sprintf("stat %s: an earlier task (%s) runs a command or notifies handlers that run first, which may change the path before the stat runs; straylight knows the path only as the host holds it now", c.Dest, by))
+	kind, known := hf.plannedKind(c.Dest)
+	if reason := statUnknown(w, f, kind, known); reason != "" {
+		w.wouldFail(f, reason)
 		return nil
 	}
 	if !known {
-		found, failure, err := hf.pathExists(ctx, c, f.stat)
+		found, failure, err := hf.pathKind(ctx, c, f.stat)
 		if err != nil {
 			return err
 		}
@@ -253,11 +258,24 @@ func (hf *hostFiles) planStat(ctx context.Context, w *hostWork, f *fileWork) err
 			w.wouldFail(f, fmt.Sprintf("stat would fail: %s", failure))
 			return nil
 		}
-		exists = found
+		kind = found
 	}
 	c.Action, c.NewSHA256 = ActionNone, ""
-	c.Stat = &StatChange{Exists: exists}
+	c.Stat = &StatChange{Exists: kind != "absent", Kind: kind}
 	return nil
+}
+
+// statUnknown is why straylight cannot know what the stat will find (""
+// when it can): an earlier task may change the path by a command, or
+// makes it a link the stat follows.
+func statUnknown(w *hostWork, f *fileWork, kind string, known bool) string {
+	if by := w.commandBefore(f); !known && by != "" {
+		return fmt.Sprintf("stat %s: an earlier task (%s) runs a command or notifies handlers that run first, which may change the path before the stat runs; straylight knows the path only as the host holds it now", f.change.Dest, by)
+	}
+	if known && kind == "link" && f.stat.Follow {
+		return fmt.Sprintf("stat %s: an earlier task makes it a link, and follow reads its target, which straylight does not follow", f.change.Dest)
+	}
+	return ""
 }
 
 // commandBefore names the first task before f in the host's plan that
@@ -286,16 +304,16 @@ func (w *hostWork) commandBefore(f *fileWork) string {
 // probe: the task's changed_when is the constant false.
 func (f *fileWork) probe() bool { return f.changedWhen != nil && !*f.changedWhen }
 
-// pathExists runs the module's lstat (stat with follow) on the host, as
+// pathKind runs the module's lstat (stat with follow) on the host, as
 // the task's become user.
-func (hf *hostFiles) pathExists(ctx context.Context, c *FileChange, a *filemod.StatArgs) (exists bool, failure string, err error) {
-	res, err := WithBecome(hf.tr, c.Become).Run(ctx, remote.Command{Shell: remote.Sh, Script: a.ExistsScript()})
+func (hf *hostFiles) pathKind(ctx context.Context, c *FileChange, a *filemod.StatArgs) (kind, failure string, err error) {
+	res, err := WithBecome(hf.tr, c.Become).Run(ctx, remote.Command{Shell: remote.Sh, Script: a.KindScript()})
 	switch {
 	case err != nil:
-		return false, "", err
+		return "", "", err
 	case res.ExitCode != 0:
-		return false, FirstLine(res.Stderr, res.Stdout), nil
+		return "", FirstLine(res.Stderr, res.Stdout), nil
 	}
-	exists, err = filemod.ParseExists(res.Stdout)
-	return exists, "", err
+	kind, err = filemod.ParseKind(res.Stdout)
+	return kind, "", err
 }

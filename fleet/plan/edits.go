@@ -26,8 +26,8 @@ type hostFiles struct {
 	// container task of the host acts on (commands.go).
 	containers map[string]bool
 	// made are the directories and links earlier file tasks make or keep
-	// (recordKind): a link to one has its source.
-	made map[string]bool
+	// (recordKind), each with its kind: a link to one has its source.
+	made map[string]string
 }
 
 // read is the path's content as the task finds it.
@@ -203,13 +203,23 @@ func orMissing(exists bool, src string) error {
 // plannedExists: whether an earlier task of the plan leaves a path at p,
 // and whether one acts on it at all.
 func (hf *hostFiles) plannedExists(p string) (exists, known bool) {
+	kind, known := hf.plannedKind(p)
+	return kind != "absent", known
+}
+
+// plannedKind is what an earlier task of the plan leaves at p: absent, a
+// file, a directory or a link; known is false where none acts on it.
+func (hf *hostFiles) plannedKind(p string) (kind string, known bool) {
 	if st, ok := hf.planned[p]; ok {
-		return st.Exists, true
+		if !st.Exists {
+			return "absent", true
+		}
+		return "file", true
 	}
-	if hf.made[p] {
-		return true, true
+	if kind := hf.made[p]; kind != "" {
+		return kind, true
 	}
-	return false, false
+	return "", false
 }
 
 func (hf *hostFiles) stat(ctx context.Context, c *FileChange) (string, error) {
@@ -248,13 +258,13 @@ func (hf *hostFiles) recordKind(dest, before, after string) {
 		hf.planned[dest] = remote.FileState{Path: dest, Exists: true, SHA256: sha256Hex(nil)}
 	case after == "directory" || after == "link":
 		delete(hf.planned, dest)
-		hf.madeOnce()[dest] = true
+		hf.madeOnce()[dest] = after
 	}
 }
 
-func (hf *hostFiles) madeOnce() map[string]bool {
+func (hf *hostFiles) madeOnce() map[string]string {
 	if hf.made == nil {
-		hf.made = map[string]bool{}
+		hf.made = map[string]string{}
 	}
 	return hf.made
 }
@@ -271,7 +281,7 @@ func fileAction(before string) Action {
 // found for it: false when the task does not run (skipped, as Ansible
 // skips it) or cannot be decided (listed).
 func (w *hostWork) settle(f *fileWork) bool {
-	if f.onlyIf.Stat {
+	if f.onlyIf.Kinds != nil {
 		return w.settleOnStat(f)
 	}
 	changed := false
@@ -289,16 +299,22 @@ func (w *hostWork) settle(f *fileWork) bool {
 	return !f.skipped
 }
 
-// settleOnStat decides a task whose condition reads whether a stat's path
-// exists. A stat that did not run leaves its result without stat, and
-// Ansible fails the task on the condition.
+// settleOnStat decides a task whose condition reads what a stat found at
+// its path. A stat that did not run leaves its result without stat, and
+// Ansible fails the task on the condition; for a kind the condition asks
+// more of than straylight knows, the task is Ansible's.
 func (w *hostWork) settleOnStat(f *fileWork) bool {
 	dep := w.byTask[f.onlyIf.Tasks[0]]
 	if dep == nil || dep.failed || dep.skipped || dep.change.Stat == nil {
-		w.wouldFail(f, fmt.Sprintf("its condition reads whether the path of %q exists, and that stat did not run", f.onlyIf.Register))
+		w.wouldFail(f, fmt.Sprintf("its condition reads what the path of %q is, and that stat did not run", f.onlyIf.Register))
 		return false
 	}
-	f.skipped = dep.change.Stat.Exists != f.onlyIf.Want
+	kind := dep.change.Stat.Kind
+	if why, unknown := f.onlyIf.Unknown[kind]; unknown {
+		w.wouldFail(f, fmt.Sprintf("%s (%s: %s)", why, dep.change.Dest, dep.change.Stat.Summary()))
+		return false
+	}
+	f.skipped = !f.onlyIf.Kinds[kind]
 	return !f.skipped
 }
 

@@ -13,8 +13,10 @@ import (
 // e2eStatPlaybook: stat as roles use it, to decide later tasks: a path
 // that is missing, one an earlier task creates, one the host holds (the
 // playbook itself, with aliases and the arguments that only add to the
-// result), and a folder the run removes; tasks on whether each exists,
-// in when's forms the corpus writes (a list, not, | default(false)).
+// result), a folder the run removes, a folder the host holds and a link
+// the run makes; tasks on whether each exists and what it is (isdir,
+// isreg, islnk), in when's forms the corpus writes (a list, not,
+// | default(false), and).
 const e2eStatPlaybook = `- hosts: all
   gather_facts: false
   tasks:
@@ -45,10 +47,23 @@ const e2eStatPlaybook = `- hosts: all
       register: gone
     - copy: {content: "gone\n", dest: "{{ out }}/was-gone"}
       when: not (gone.stat.exists | default(false))
+    - stat: {path: "{{ out }}"}
+      register: folder
+    - copy: {content: "a folder\n", dest: "{{ out }}/is-dir"}
+      when: folder.stat.isdir and not folder.stat.islnk
+    - file: {path: "{{ out }}/ln", src: "{{ out }}/made", state: link}
+    - stat: {path: "{{ out }}/ln"}
+      register: ln
+    - copy: {content: "a link\n", dest: "{{ out }}/is-link"}
+      when: ln.stat.islnk
+    - copy: {content: "a file\n", dest: "{{ out }}/is-reg"}
+      when: made.stat.isreg
+    - copy: {content: "never\n", dest: "{{ out }}/never-dir"}
+      when: missing.stat.exists and missing.stat.isdir
 `
 
 // TestE2EStatDecidesLaterTasks: a stat task is planned by straylight:
-// it reads whether the path exists (or what an earlier task of the plan
+// it reads what is at the path (or what an earlier task of the plan
 // leaves there), and later tasks' conditions on it are settled from
 // that. Before, a stat handed the whole host to Ansible. The files left
 // are ansible-playbook's, on both cores.
@@ -56,14 +71,14 @@ func TestE2EStatDecidesLaterTasks(t *testing.T) {
 	parity.EachCore(t, func(t *testing.T, o parity.Oracle, bin, dir, root, out string) {
 		repo := parity.LocalRepo("stat", "s1", out, map[string]string{"site.yml": e2eStatPlaybook})
 		parity.PlannedThenSame(t, o, bin, dir, root, out, repo, "s1", func(h *fleetplan.HostPlan) bool {
-			var found []bool
+			var found []string
 			for _, f := range h.Files {
 				if f.Stat != nil {
-					found = append(found, f.Stat.Exists)
+					found = append(found, f.Stat.Kind)
 				}
 			}
-			return len(h.Unsupported) == 0 && len(h.ViaAnsible) == 0 && len(h.Files) == 9 &&
-				len(found) == 4 && !found[0] && found[1] && found[2] && !found[3]
+			return len(h.Unsupported) == 0 && len(h.ViaAnsible) == 0 && len(h.Files) == 15 &&
+				strings.Join(found, " ") == "absent file file absent directory link"
 		})
 	})
 }
@@ -94,7 +109,7 @@ func TestStatTheModuleFails(t *testing.T) {
 		reasons[u.Task] = u.Reason
 	}
 	if reasons["Through a file"] != "stat would fail: Not a directory" ||
-		reasons["On it"] != `its condition reads whether the path of "below" exists, and that stat did not run` {
+		reasons["On it"] != `its condition reads what the path of "below" is, and that stat did not run` {
 		t.Errorf("unsupported: %+v", h.Unsupported)
 	}
 }
@@ -145,5 +160,41 @@ func TestStatAfterACommandIsAnsibles(t *testing.T) {
 	h = parity.Plan(t, parity.OpenCore(t, root, "", "")).Host("s3")
 	if len(h.Unsupported) != 1 || !strings.Contains(h.Unsupported[0].Reason, "an earlier task (Config) runs a command or notifies handlers that run first") {
 		t.Errorf("after a flush's handlers: unsupported %+v", h.Unsupported)
+	}
+}
+
+// TestStatFieldsStraylightDoesNotKnow: a condition reading a field of a
+// stat's result straylight does not read (mode) is Ansible's where the
+// path exists; where it is missing, the condition does not get that far
+// (exists and ...), and the task is skipped natively.
+func TestStatFieldsStraylightDoesNotKnow(t *testing.T) {
+	root, out := t.TempDir(), t.TempDir()
+	repo := parity.LocalRepo("statfields", "s4", out, map[string]string{"site.yml": `- hosts: all
+  gather_facts: false
+  tasks:
+    - stat: {path: "{{ out }}/there"}
+      register: there
+    - name: On its mode
+      copy: {content: "x\n", dest: "{{ out }}/x"}
+      when: there.stat.exists and there.stat.mode == '0600'
+    - stat: {path: "{{ out }}/missing"}
+      register: missing
+    - name: On a missing one's mode
+      copy: {content: "y\n", dest: "{{ out }}/y"}
+      when: missing.stat.exists and missing.stat.mode == '0600'
+`})
+	parity.WriteTree(t, root, repo.Files)
+	if err := os.WriteFile(filepath.Join(out, "there"), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h := parity.Plan(t, parity.OpenCore(t, root, "", "")).Host("s4")
+	if len(h.Unsupported) != 1 || h.Unsupported[0].Task != "On its mode" ||
+		!strings.Contains(h.Unsupported[0].Reason, `its condition reads "there", the result of "stat", which only Ansible knows (`+out+`/there: exists: file)`) {
+		t.Errorf("unsupported: %+v", h.Unsupported)
+	}
+	for _, f := range h.Files {
+		if f.Task == "On a missing one's mode" {
+			t.Errorf("planned: %+v", f)
+		}
 	}
 }
