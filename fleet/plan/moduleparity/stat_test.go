@@ -99,11 +99,7 @@ func TestStatTheModuleFails(t *testing.T) {
       copy: {content: "x\n", dest: "{{ out }}/x"}
       when: below.stat.exists
 `})
-	parity.WriteTree(t, root, repo.Files)
-	if err := os.WriteFile(filepath.Join(out, "file"), []byte("a file\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	h := parity.Plan(t, parity.OpenCore(t, root, "", "")).Host("s2")
+	h := planWith(t, root, out, repo, "s2", "file")
 	reasons := map[string]string{}
 	for _, u := range h.Unsupported {
 		reasons[u.Task] = u.Reason
@@ -134,11 +130,7 @@ func TestStatAfterACommandIsAnsibles(t *testing.T) {
     - name: After the installer
       stat: {path: "{{ out }}/tool"}
 `})
-	parity.WriteTree(t, root, repo.Files)
-	if err := os.WriteFile(filepath.Join(out, "done"), nil, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	h := parity.Plan(t, parity.OpenCore(t, root, "", "")).Host("s3")
+	h := planWith(t, root, out, repo, "s3", "done")
 	if len(h.Unsupported) != 1 || h.Unsupported[0].Task != "After the installer" ||
 		!strings.Contains(h.Unsupported[0].Reason, "an earlier task (Installer) runs a command") {
 		t.Errorf("unsupported: %+v", h.Unsupported)
@@ -156,8 +148,7 @@ func TestStatAfterACommandIsAnsibles(t *testing.T) {
     - name: Install
       command: touch {{ out }}/tool
 `
-	parity.WriteTree(t, root, repo.Files)
-	h = parity.Plan(t, parity.OpenCore(t, root, "", "")).Host("s3")
+	h = planWith(t, root, out, repo, "s3")
 	if len(h.Unsupported) != 1 || !strings.Contains(h.Unsupported[0].Reason, "an earlier task (Config) runs a command or notifies handlers that run first") {
 		t.Errorf("after a flush's handlers: unsupported %+v", h.Unsupported)
 	}
@@ -183,11 +174,7 @@ func TestStatFieldsStraylightDoesNotKnow(t *testing.T) {
       copy: {content: "y\n", dest: "{{ out }}/y"}
       when: missing.stat.exists and missing.stat.mode == '0600'
 `})
-	parity.WriteTree(t, root, repo.Files)
-	if err := os.WriteFile(filepath.Join(out, "there"), nil, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	h := parity.Plan(t, parity.OpenCore(t, root, "", "")).Host("s4")
+	h := planWith(t, root, out, repo, "s4", "there")
 	if len(h.Unsupported) != 1 || h.Unsupported[0].Task != "On its mode" ||
 		!strings.Contains(h.Unsupported[0].Reason, `its condition reads "there", the result of "stat", which only Ansible knows (`+out+`/there: exists: file)`) {
 		t.Errorf("unsupported: %+v", h.Unsupported)
@@ -197,4 +184,17 @@ func TestStatFieldsStraylightDoesNotKnow(t *testing.T) {
 			t.Errorf("planned: %+v", f)
 		}
 	}
+}
+
+// planWith writes repo under root and an empty file under out for each
+// name in present, and returns straylight's plan of host.
+func planWith(t *testing.T, root, out string, repo parity.Repo, host string, present ...string) *fleetplan.HostPlan {
+	t.Helper()
+	parity.WriteTree(t, root, repo.Files)
+	for _, name := range present {
+		if err := os.WriteFile(filepath.Join(out, name), nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return parity.Plan(t, parity.OpenCore(t, root, "", "")).Host(host)
 }
