@@ -658,8 +658,8 @@ func orRendered(refused *renderedTask) renderedTask {
 	return *refused
 }
 
-// renderStatTask templates a stat task's arguments; whether its path
-// exists is read from the host by the planner (fleet/filemod/stat.go).
+// renderStatTask templates a stat task's arguments; what is at its path
+// is read from the host by the planner (fleet/filemod/stat.go).
 func (hs *HostScope) renderStatTask(t *Task) (renderedTask, error) {
 	args, refused, err := hs.mappingArgs(t)
 	if refused != nil || err != nil {

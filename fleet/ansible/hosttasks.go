@@ -284,12 +284,12 @@ type FileTask struct {
 	// decides what the module would report.
 	Container *filemod.ContainerTask
 	// Stat: a stat task's arguments (Dest is then its path): the planner
-	// reads whether the path exists, which later tasks' conditions may
-	// read (ResultCondition).
+	// reads what is at the path, which later tasks' conditions may read
+	// (ResultCondition).
 	Stat *filemod.StatArgs
 	// OnlyIf: the task runs only if a registered file task changed (or did
-	// not), or a stat's path exists (or does not); the planner settles it
-	// once it has read the host.
+	// not), or only for some kinds of what is at a stat's path; the planner
+	// settles it once it has read the host.
 	OnlyIf *ResultCondition
 	// Vaulted: Content was decrypted from a vault-encrypted source; the
 	// plan shows none of it, as for no_log.

@@ -250,7 +250,7 @@ func (wk *walker) holdsOnResults(f frame, t *Task, item map[string]any) (conditi
 		return conditionOutcome{holds: true, unsupported: fmt.Sprintf("its condition reads several registered results (%s), known only once the host is read", strings.Join(names, ", "))}, nil
 	}
 	name := names[0]
-	if wk.statResult(name) {
+	if wk.statRegistered(name) {
 		return wk.holdsOnStat(f, t, item, name)
 	}
 	ifTrue, err := wk.holdsWithResult(f, t, item, name, changedResult(true))
@@ -276,7 +276,7 @@ func changedResult(changed bool) map[string]any {
 // missing path has no isdir; straylight knows no mode), the task is
 // Ansible's if the path turns out to be such.
 func (wk *walker) holdsOnStat(f frame, t *Task, item map[string]any, name string) (conditionOutcome, error) {
-	if len(wk.registered[name]) != 1 || wk.registeredBy[name].Loop != nil {
+	if wk.registeredBy[name].Loop != nil {
 		return conditionOutcome{holds: true, unsupported: fmt.Sprintf("its condition reads %q, the results of a stat with a loop; straylight settles a single stat's", name)}, nil
 	}
 	rc := &ResultCondition{Register: name, Tasks: wk.registered[name], Kinds: map[string]bool{}, Unknown: map[string]string{}}
@@ -343,8 +343,8 @@ func (wk *walker) hostResult(name string) bool {
 	return t != nil && (t.Module.IsPOSIXCommand() || t.Module == ModStat) && wk.registered[name] != nil
 }
 
-// statResult: the name was registered by a stat task.
-func (wk *walker) statResult(name string) bool {
+// statRegistered: the name was registered by a stat task.
+func (wk *walker) statRegistered(name string) bool {
 	t := wk.registeredBy[name]
 	return t != nil && t.Module == ModStat && wk.registered[name] != nil
 }

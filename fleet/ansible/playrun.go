@@ -197,17 +197,20 @@ func (hs *HostScope) handlerName(h *Task) (string, bool) {
 // HandlerNotify is what the handler notifies when it changes something,
 // templated where it joined the play (as written where an entry does not
 // template).
-func (hs *HostScope) HandlerNotify(h *Task) []string {
-	return hs.handlerScope(h).templatedNames(h.Notify)
-}
+func (hs *HostScope) HandlerNotify(h *Task) []string { return hs.handlerNames(h, h.Notify) }
 
 // handlerListen are the handler's listen topics, templated where it
 // joined the play.
-func (hs *HostScope) handlerListen(h *Task) []string {
-	if !slices.ContainsFunc(h.Listen, looksTemplated) {
-		return h.Listen
+func (hs *HostScope) handlerListen(h *Task) []string { return hs.handlerNames(h, h.Listen) }
+
+// handlerNames are the handler's notify entries or listen topics
+// templated where it joined the play; names itself, with no scope built,
+// when none is a template.
+func (hs *HostScope) handlerNames(h *Task, names []string) []string {
+	if !slices.ContainsFunc(names, looksTemplated) {
+		return names
 	}
-	return hs.handlerScope(h).templatedNames(h.Listen)
+	return hs.handlerScope(h).templatedNames(names)
 }
 
 // templatedNames are notify entries or listen topics templated in the

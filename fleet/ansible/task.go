@@ -49,7 +49,7 @@ const (
 	ModPodmanContainer Module = "podman_container"
 	ModDockerCompose   Module = "docker_compose_v2"
 	ModWinService      Module = "win_service"
-	// ModStat reads whether a path exists on the host, for later tasks'
+	// ModStat reads what is at a path on the host, for later tasks'
 	// conditions (ResultCondition).
 	ModStat Module = "stat"
 )

@@ -9,8 +9,8 @@ import (
 )
 
 // StatArgs are the arguments of a stat task (ansible.builtin.stat) that
-// decide what straylight reads of its result: whether the path exists.
-// The others (get_checksum, get_mime, get_attributes, checksum_algorithm)
+// decide what straylight reads of its result: what is at the path. The
+// others (get_checksum, get_mime, get_attributes, checksum_algorithm)
 // only add fields to the result, which straylight does not read.
 type StatArgs struct {
 	Path   string `json:"path"`

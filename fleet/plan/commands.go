@@ -260,7 +260,7 @@ func (hf *hostFiles) planStat(ctx context.Context, w *hostWork, f *fileWork) err
 		}
 		kind = found
 	}
-	c.Action, c.NewSHA256 = ActionNone, ""
+	c.Action = ActionNone
 	c.Stat = &StatChange{Exists: kind != "absent", Kind: kind}
 	return nil
 }
@@ -269,21 +269,24 @@ func (hf *hostFiles) planStat(ctx context.Context, w *hostWork, f *fileWork) err
 // when it can): an earlier task may change the path by a command, or
 // makes it a link the stat follows.
 func statUnknown(w *hostWork, f *fileWork, kind string, known bool) string {
-	if by := w.commandBefore(f); !known && by != "" {
-		return fmt.Sprintf("stat %s: an earlier task (%s) runs a command or notifies handlers that run first, which may change the path before the stat runs; straylight knows the path only as the host holds it now", f.change.Dest, by)
-	}
-	if known && kind == "link" && f.stat.Follow {
+	switch {
+	case known && kind == "link" && f.stat.Follow:
 		return fmt.Sprintf("stat %s: an earlier task makes it a link, and follow reads its target, which straylight does not follow", f.change.Dest)
+	case known:
+		return ""
+	}
+	if by := w.commandBefore(f); by != "" {
+		return fmt.Sprintf("stat %s: an earlier task (%s) runs a command or notifies handlers that run first, which may change the path before the stat runs; straylight knows the path only as the host holds it now", f.change.Dest, by)
 	}
 	return ""
 }
 
 // commandBefore names the first task before f in the host's plan that
 // runs a command or acts on a container, or whose handlers run before f
-// (at an earlier flush point, or in an earlier play): what those do to the host's paths
-// straylight does not know ("" when none does). A command whose
-// changed_when is the constant false is a probe, as its author says, and
-// changes nothing.
+// (at an earlier flush point, or in an earlier play): what those do to
+// the host's paths straylight does not know ("" when none does). A
+// command whose changed_when is the constant false is a probe, as its
+// author says, and changes nothing.
 func (w *hostWork) commandBefore(f *fileWork) string {
 	for _, e := range w.files {
 		if e == f {

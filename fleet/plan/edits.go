@@ -277,8 +277,8 @@ func fileAction(before string) Action {
 }
 
 // settle decides a task that runs only if a registered file task changed
-// (or did not), or a stat's path exists (or does not), from what the plan
-// found for it: false when the task does not run (skipped, as Ansible
+// (or did not), or only for some kinds of what is at a stat's path, from
+// what the plan found for it: false when the task does not run (skipped, as Ansible
 // skips it) or cannot be decided (listed).
 func (w *hostWork) settle(f *fileWork) bool {
 	if f.onlyIf.Kinds != nil {

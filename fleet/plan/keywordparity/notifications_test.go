@@ -104,11 +104,12 @@ func hasFindingAt(p *fleetplan.Plan, severity, message string, line int) bool {
 
 // TestE2EHandlersNotifyHandlers: a handler that changes something
 // notifies its own handlers: one after it in the list runs in the same
-// pass (fourth), one before it in the second pass (second), and one the
-// second pass notifies from further back does not run at all (third),
-// and the plan warns of it; one whose changed_when is false notifies nothing. Before, a
-// handler's notify was dropped silently. Same order as
-// ansible-playbook's, on both cores.
+// pass (fourth), one before it at the next flush point, the one after
+// post_tasks (second), and one that flush point's handler notifies from
+// further back does not run at all (third), and the plan warns of it;
+// one whose changed_when is false notifies nothing. Before, a handler's
+// notify was dropped silently. Same order as ansible-playbook's, on both
+// cores.
 func TestE2EHandlersNotifyHandlers(t *testing.T) {
 	parity.EachCore(t, func(t *testing.T, o parity.Oracle, bin, dir, root, out string) {
 		repo := parity.LocalRepo("chainedhandlers", "c1", out, map[string]string{"site.yml": `- hosts: all
