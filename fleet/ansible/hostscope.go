@@ -508,6 +508,7 @@ type renderedTask struct {
 	winCommand  *filemod.WinCommandArgs
 	container   *filemod.ContainerTask // a plain container module's task
 	stat        *filemod.StatArgs
+	account     *filemod.AccountArgs
 	changedWhen *bool
 }
 
@@ -621,6 +622,9 @@ func (hs *HostScope) renderFileTask(run *PlayRun, t *Task) (renderedTask, error)
 	if t.Module == ModStat {
 		return hs.renderStatTask(t)
 	}
+	if t.Module.IsAccountModule() {
+		return hs.renderAccountTask(t)
+	}
 	for k := range t.Args {
 		if !fileArgs[k] || (strings.HasSuffix(k, "_string") && t.Module != ModTemplate && t.Module != ModWinTemplate) {
 			return renderedTask{unsupported: fmt.Sprintf("argument %q of %s is not supported", k, t.Module)}, nil
@@ -668,6 +672,21 @@ func (hs *HostScope) renderStatTask(t *Task) (renderedTask, error) {
 	sa, err := filemod.ParseStatArgs(args)
 	rt := renderedTask{stat: &sa, dest: sa.Path}
 	return rt.orUnsupported(t, err)
+}
+
+// renderAccountTask templates a user or group task's arguments; what it
+// does is planned against the host's account databases (fleet/filemod).
+func (hs *HostScope) renderAccountTask(t *Task) (renderedTask, error) {
+	args, refused, err := hs.mappingArgs(t)
+	if refused != nil || err != nil {
+		return orRendered(refused), err
+	}
+	parse := filemod.ParseGroupArgs
+	if t.Module == ModUser {
+		parse = filemod.ParseUserArgs
+	}
+	aa, err := parse(args)
+	return renderedTask{account: &aa, dest: aa.Name}.orUnsupported(t, err)
 }
 
 // renderEditTask templates a file, lineinfile, blockinfile, win_file or

@@ -52,6 +52,10 @@ const (
 	// ModStat reads what is at a path on the host, for later tasks'
 	// conditions (ResultCondition).
 	ModStat Module = "stat"
+	// ModUser and ModGroup add, modify or remove an account, planned from
+	// the host's account databases (fleet/filemod's accounts.go).
+	ModUser  Module = "user"
+	ModGroup Module = "group"
 )
 
 // moduleNames maps short and FQCN names to the modules straylight runs.
@@ -72,7 +76,7 @@ var moduleNames = func() map[string]Module {
 	}
 	for _, mod := range []Module{ModTemplate, ModCopy, ModShell, ModCommand, ModSetFact, ModIncludeVars,
 		ModIncludeTasks, ModImportTasks, ModIncludeRole, ModImportRole, ModDebug, ModAssert, ModFail, ModMeta,
-		ModSystemd, ModService, ModFile, ModLineInFile, ModBlockInFile, ModSetup, ModStat} {
+		ModSystemd, ModService, ModFile, ModLineInFile, ModBlockInFile, ModSetup, ModStat, ModUser, ModGroup} {
 		s := string(mod)
 		m[s], m["ansible.builtin."+s], m["ansible.legacy."+s] = mod, mod, mod
 	}
@@ -117,8 +121,12 @@ func (m Module) IsWindowsTask() bool {
 // or a container's or compose project's state (docker_compose_v2,
 // docker_container, podman_container).
 func (m Module) plannedFromHost() bool {
-	return m.IsFileModule() || m.IsEditModule() || m.IsUnitModule() || m.IsPOSIXCommand() || m.IsWindowsTask() || m.IsContainerModule() || m == ModStat
+	return m.IsFileModule() || m.IsEditModule() || m.IsUnitModule() || m.IsPOSIXCommand() || m.IsWindowsTask() || m.IsContainerModule() || m == ModStat || m.IsAccountModule()
 }
+
+// IsAccountModule reports whether the module adds, modifies or removes a
+// user or a group.
+func (m Module) IsAccountModule() bool { return m == ModUser || m == ModGroup }
 
 // IsContainerModule reports whether the module acts on containers.
 func (m Module) IsContainerModule() bool {

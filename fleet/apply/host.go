@@ -195,6 +195,8 @@ func (h *hostApply) writeFiles(ctx context.Context, files []*plan.FileChange) er
 			write = h.runWinServiceTask
 		case f.Service != nil:
 			write = h.runUnitTask
+		case f.Account != nil:
+			write = h.runAccountTask
 		case f.Command != nil:
 			write = h.runCommandTask
 		case f.Module == ansible.ModFile:

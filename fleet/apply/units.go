@@ -121,3 +121,48 @@ func winServiceAsPlanned(ctx context.Context, tr remote.Transport, f *plan.FileC
 		return map[string]string{f.Dest: sections[name]}, err
 	})
 }
+
+// runAccountTask runs a user or group task's command (groupadd, useradd,
+// usermod, ...), in task order among the files, after checking the
+// accounts its decision read are as the plan saw them (when no earlier
+// task of the plan acts on them). It is not rolled back; a command that
+// fails fails the host, unless the task ignores errors.
+func (h *hostApply) runAccountTask(ctx context.Context, f *plan.FileChange) error {
+	tr := plan.WithBecome(h.tr, f.Become)
+	label := f.Account.Args.Kind + " " + f.Dest
+	h.step(StepWrite, StatusStart, label, f.Account.Summary)
+	if err := accountsAsPlanned(ctx, tr, f); err != nil {
+		return err
+	}
+	res, err := tr.Run(ctx, remote.Command{Shell: remote.Sh, Script: f.RunScript()})
+	if err != nil {
+		return fmt.Errorf("%s: %w", label, err)
+	}
+	if res.ExitCode != 0 {
+		err := fmt.Errorf("%s: %s exited %d: %s", label, strings.Join(f.Account.Argv, " "), res.ExitCode, plan.FirstLine(res.Stderr, res.Stdout))
+		return h.exitedNonZero(StepWrite, label, "", res.ExitCode, tolerance{f.NeverFails, f.IgnoreErrors}, err)
+	}
+	h.step(StepWrite, StatusOK, label, f.Account.Summary)
+	return nil
+}
+
+// accountsAsPlanned asks getent again about what the task's decision read
+// and compares it with the plan's.
+func accountsAsPlanned(ctx context.Context, tr remote.Transport, f *plan.FileChange) error {
+	a := f.Account.Args
+	var users, homes []string
+	if a.Kind == "user" {
+		users = []string{a.Name}
+	}
+	if a.Home != nil {
+		homes = []string{*a.Home}
+	}
+	query := remote.Command{Shell: remote.Sh, Script: filemod.AccountsQueryScript(users, homes)}
+	return asPlanned(ctx, tr, f, query, "getent", a.Kind, func(out string) (map[string]string, error) {
+		s, err := filemod.ParseAccounts(out)
+		if err != nil {
+			return nil, err
+		}
+		return map[string]string{f.Dest: s.Section(a)}, nil
+	})
+}

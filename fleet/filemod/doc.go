@@ -47,6 +47,15 @@
 // gives the module's actions in its order, whether it reports changed, or
 // its failure with its message; ServiceScript runs the actions.
 //
+// Account follows ansible.builtin.group's and user's main() on Linux for
+// the arguments straylight runs (names, ids, system, a user's groups,
+// comment, home, shell, create_home): from what the host's getent says
+// (AccountsQueryScript, ParseAccounts) it gives the one command the module
+// would run (groupadd, groupmod, groupdel, useradd, usermod, userdel) with
+// its words in the module's order, the module's failure in its words, or
+// a Refusal for what it leaves to Ansible (a home the module makes from
+// /etc/skel itself).
+//
 // CommandArgs follows ansible.builtin.command and shell: GuardScript is
 // the module's chdir, creates and removes test, RunScript the test again
 // then the command (command's words without a shell, shell's line in sh

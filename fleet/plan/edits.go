@@ -28,6 +28,9 @@ type hostFiles struct {
 	// made are the directories and links earlier file tasks make or keep
 	// (recordKind), each with its kind: a link to one has its source.
 	made map[string]string
+	// accounts are the host's groups and users as account tasks find them
+	// (units.go).
+	accounts hostAccounts
 }
 
 // read is the path's content as the task finds it.
@@ -70,6 +73,9 @@ func (hf *hostFiles) plan(ctx context.Context, w *hostWork, f *fileWork) error {
 	}
 	if f.stat != nil {
 		return hf.planStat(ctx, w, f)
+	}
+	if f.account != nil {
+		return hf.planAccount(ctx, w, f)
 	}
 	if f.edit != nil && editOnWrongHost(w, f) {
 		return nil
@@ -322,8 +328,8 @@ func (w *hostWork) settleOnStat(f *fileWork) bool {
 // arguments on its work item.
 func (fw *fileWork) addEdit(ft *ansible.FileTask) {
 	fw.file, fw.edit, fw.service, fw.command, fw.changedWhen = ft.File, ft.Edit, ft.Service, ft.Command, ft.ChangedWhen
-	fw.winService, fw.winCommand, fw.container, fw.stat = ft.WinService, ft.WinCommand, ft.Container, ft.Stat
-	if ft.File != nil || ft.Service != nil || ft.WinService != nil || ft.Container != nil || ft.Stat != nil {
+	fw.winService, fw.winCommand, fw.container, fw.stat, fw.account = ft.WinService, ft.WinCommand, ft.Container, ft.Stat, ft.Account
+	if ft.File != nil || ft.Service != nil || ft.WinService != nil || ft.Container != nil || ft.Stat != nil || ft.Account != nil {
 		fw.change.NewSHA256, fw.change.raw = "", nil // no content: a script makes the change
 	}
 }

@@ -54,6 +54,7 @@ type fileWork struct {
 	winCommand *filemod.WinCommandArgs // a win_command or win_shell task's arguments
 	container  *filemod.ContainerTask  // a plain container module's task
 	stat       *filemod.StatArgs       // a stat task's arguments
+	account    *filemod.AccountArgs    // a user or group task's arguments
 	// handlersSeen: the handlers include_role had brought into the play
 	// when the task ran (ansible.FileTask.HandlersSeen).
 	handlersSeen int

@@ -137,6 +137,9 @@ type FileChange struct {
 	// Stat is what a stat task found (Dest is then its path): it changes
 	// nothing, and later tasks' conditions may read it.
 	Stat *StatChange `json:"stat,omitempty"`
+	// Account is a user or group task's decision (Dest is then the
+	// account's name); Script runs its command.
+	Account *AccountChange `json:"account,omitempty"`
 	// IgnoreErrors: the task's ignore_errors (its own or inherited); a
 	// command that fails is reported and the apply goes on.
 	IgnoreErrors bool `json:"ignore_errors,omitempty"`
@@ -194,15 +197,18 @@ func (f *FileChange) RunScript() string {
 	return f.Script
 }
 
-// maskScript masks the secrets in a command's or unit task's script (all
+// maskScript masks the secrets in a command's, unit or account task's script (all
 // of a no_log command's), keeping the unmasked one for the apply: either
 // may export a vaulted value of the task's environment.
 func (f *FileChange) maskScript(secrets []string, noLog bool) {
-	if (f.Command == nil && f.Service == nil) || f.Script == "" {
+	if (f.Command == nil && f.Service == nil && f.Account == nil) || f.Script == "" {
 		return
 	}
 	f.rawScript = f.Script
 	f.Script, f.Dest = MaskSecrets(f.Script, secrets), MaskSecrets(f.Dest, secrets)
+	if f.Account != nil {
+		f.Account.mask(secrets)
+	}
 	if noLog && f.Command != nil {
 		f.Script, f.Dest = SecretMask, SecretMask
 	}

@@ -60,6 +60,10 @@ func writeFileChange(w io.Writer, host string, f *FileChange, showSecrets bool) 
 		fmt.Fprintf(w, "TASK [%s] stat %q: %s\nok: [%s]\n", f.Task, f.Dest, f.Stat.Summary(), host)
 		return
 	}
+	if f.Account != nil {
+		fmt.Fprintf(w, "TASK [%s] %s %s: %s\n%s: [%s]\n", f.Task, f.Account.Args.Kind, f.Dest, f.Account.Summary, actionWord(f.Action), host)
+		return
+	}
 	fmt.Fprintf(w, "TASK [%s] %s%s\n", f.Task, f.Dest, attrsNote(f))
 	diff := f.Diff
 	if showSecrets && f.rawDiff != "" {

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -309,4 +310,139 @@ func windowsOnly(w *hostWork, f *fileWork) bool {
 		return false
 	}
 	return true
+}
+
+// AccountChange is what a user or group task would do, decided as
+// Ansible's module decides it (fleet/filemod's accounts.go) from the
+// host's account databases: the command it runs, if any, and the plan's
+// words for it.
+type AccountChange struct {
+	// Args are the task's: the apply asks the host again what the
+	// decision read of them, and compares.
+	Args    filemod.AccountArgs `json:"args"`
+	Argv    []string            `json:"argv,omitempty"`
+	Summary string              `json:"summary"` // "add (groupadd -r vllm)"
+}
+
+// mask masks the secrets in the command's words, its summary and the
+// arguments it keeps (a comment or home templated from a vaulted value);
+// the apply runs the unmasked script.
+func (a *AccountChange) mask(secrets []string) {
+	a.Summary = MaskSecrets(a.Summary, secrets)
+	a.Argv = slices.Clone(a.Argv)
+	for i, w := range a.Argv {
+		a.Argv[i] = MaskSecrets(w, secrets)
+	}
+	a.Args.Comment, a.Args.Home = maskedCopy(a.Args.Comment, secrets), maskedCopy(a.Args.Home, secrets)
+}
+
+// maskedCopy is a new string, the secrets in s masked; nil for nil. The
+// task's arguments are shared with the walker's task: they are not
+// masked in place.
+func maskedCopy(s *string, secrets []string) *string {
+	if s == nil {
+		return nil
+	}
+	masked := MaskSecrets(*s, secrets)
+	return &masked
+}
+
+// hostAccounts is what the host's groups and users are as the plan goes:
+// getent's answers, asked once for every account the host's tasks name,
+// then what each earlier task of the plan leaves.
+type hostAccounts struct {
+	state   *filemod.Accounts // nil until asked
+	touched map[string]bool   // accounts an earlier task of the plan acts on ("user x", "group x")
+}
+
+// planAccount decides a user or group task from the accounts as the task
+// finds them.
+func (hf *hostFiles) planAccount(ctx context.Context, w *hostWork, f *fileWork) error {
+	c, a := f.change, *f.account
+	if posixOnly(w, f, a.Kind+" runs on POSIX hosts (win_"+a.Kind+" on Windows)") {
+		return nil
+	}
+	if hf.accounts.state == nil {
+		if err := hf.askAccounts(ctx, w, f); err != nil {
+			return err
+		}
+	}
+	s := hf.accounts.state
+	res, err := filemod.Account(a, s)
+	var refused *filemod.Refusal
+	switch {
+	case errors.As(err, &refused):
+		w.wouldFail(f, fmt.Sprintf("%s %s: %s; Ansible runs it", a.Kind, a.Name, refused.Reason))
+		return nil
+	case err != nil:
+		w.wouldFail(f, fmt.Sprintf("%s would fail: %v", a.Kind, err))
+		return nil
+	}
+	if !hf.accounts.readsTouched(a) {
+		c.OldSHA256 = sha256Hex([]byte(s.Section(a)))
+	}
+	hf.recordAccount(f, res)
+	return nil
+}
+
+// recordAccount puts the decision on the change and notes the accounts
+// after it for the tasks after it.
+func (hf *hostFiles) recordAccount(f *fileWork, res filemod.AccountResult) {
+	c, a := f.change, *f.account
+	c.Action = ActionNone
+	if res.Changed {
+		c.Action = ActionUpdate
+	}
+	c.Script = res.Script()
+	c.NewSHA256 = sha256Hex([]byte(c.Script))
+	c.Account = &AccountChange{Args: a, Argv: res.Argv, Summary: res.Describe(a)}
+	if !c.CheckOnly && res.Changed {
+		hf.accounts.state.After(a, res)
+		hf.accounts.touched[a.Kind+" "+a.Name] = true
+	}
+}
+
+// readsTouched reports whether the task's decision reads an account an
+// earlier task of the plan acts on: the apply then cannot compare what it
+// finds with what the plan read.
+func (h hostAccounts) readsTouched(a filemod.AccountArgs) bool {
+	if h.touched[a.Kind+" "+a.Name] {
+		return true
+	}
+	return slices.ContainsFunc(a.ReferencedGroups(), func(g string) bool { return h.touched["group "+g] })
+}
+
+// askAccounts runs filemod.AccountsQueryScript for the users and homes of
+// every user task of the host, with the first task's become (getent needs
+// no privilege).
+func (hf *hostFiles) askAccounts(ctx context.Context, w *hostWork, f *fileWork) error {
+	users, homes := w.accountNames()
+	res, err := WithBecome(hf.tr, f.change.Become).Run(ctx, remote.Command{Shell: remote.Sh, Script: filemod.AccountsQueryScript(users, homes)})
+	if err != nil {
+		return err
+	}
+	if res.ExitCode != 0 {
+		return fmt.Errorf("asking getent about accounts exited %d: %s", res.ExitCode, FirstLine(res.Stderr, res.Stdout))
+	}
+	hf.accounts.touched = map[string]bool{}
+	hf.accounts.state, err = filemod.ParseAccounts(res.Stdout)
+	return err
+}
+
+// accountNames are the users the host's user tasks name and the homes
+// they give, each once.
+func (w *hostWork) accountNames() (users, homes []string) {
+	for _, f := range w.files {
+		a := f.account
+		if a == nil || a.Kind != "user" {
+			continue
+		}
+		if !slices.Contains(users, a.Name) {
+			users = append(users, a.Name)
+		}
+		if a.Home != nil && !slices.Contains(homes, *a.Home) {
+			homes = append(homes, *a.Home)
+		}
+	}
+	return users, homes
 }

@@ -159,6 +159,8 @@ func nativeTask(f *plan.FileChange) string {
 		return f.Command.Summary
 	case f.Stat != nil:
 		return f.Stat.Summary()
+	case f.Account != nil:
+		return f.Account.Summary
 	}
 	return ""
 }

@@ -1,0 +1,152 @@
+package filemod
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+// accountsAnswer is what AccountsQueryScript prints on a host with two
+// groups, one user and its home.
+const accountsAnswer = `@@groups
+root:x:0:
+ops:x:1001:alice,bob
+@@end
+@@user alice
+alice:x:1000:1000:Alice:/home/alice:/bin/bash
+@@end
+@@path /home/alice
+exists
+parent
+@@end
+@@user carol
+@@end
+@@path /srv/carol
+parent
+@@end
+@@usermod
+append
+@@end
+@@suse
+@@end
+`
+
+func mustAccounts(t *testing.T) *Accounts {
+	t.Helper()
+	s, err := ParseAccounts(accountsAnswer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestParseAccounts(t *testing.T) {
+	s := mustAccounts(t)
+	if g := s.GroupByName("ops"); g == nil || g.GID != 1001 || strings.Join(g.Members, ",") != "alice,bob" {
+		t.Errorf("ops: %+v", g)
+	}
+	if pw := s.Users["alice"]; pw == nil || pw.UID != 1000 || pw.Home != "/home/alice" || pw.Shell != "/bin/bash" {
+		t.Errorf("alice: %+v", pw)
+	}
+	if pw, asked := s.Users["carol"]; pw != nil || !asked {
+		t.Errorf("carol: %+v (asked %v)", pw, asked)
+	}
+	if p := s.Paths["/srv/carol"]; p.Exists || !p.ParentDir || !s.UsermodAppends || s.OldSuSE {
+		t.Errorf("paths %+v, usermod -a %v, SuSE %v", s.Paths, s.UsermodAppends, s.OldSuSE)
+	}
+	if _, err := ParseAccounts("@@groups\nbroken\n@@end\n"); err == nil {
+		t.Error("a group line without four fields was read")
+	}
+}
+
+// TestAccountDecisions: the command each task runs, in the module's
+// order, and the module's failures in its words.
+func TestAccountDecisions(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		args map[string]any
+		want string // the command, "" for none, or "error: ..."
+	}{
+		{"group added", map[string]any{"name": "vllm", "system": true}, "groupadd -r vllm"},
+		{"group kept", map[string]any{"name": "ops", "gid": 1001}, ""},
+		{"group gid", map[string]any{"name": "ops", "gid": "1002", "non_unique": "yes"}, "groupmod -g 1002 -o ops"},
+		{"group removed", map[string]any{"name": "ops", "state": "absent", "force": true}, "groupdel -f ops"},
+		{"user added", map[string]any{"name": "carol", "home": "/srv/carol", "groups": "ops,root,ops"}, "useradd -G ops,root -d /srv/carol -m carol"},
+		{"user added, missing group", map[string]any{"name": "carol", "group": "gpu"}, "error: Group gpu does not exist"},
+		{"user as is", map[string]any{"name": "alice", "groups": []any{"ops"}, "append": true}, ""},
+		{"user leaves a group", map[string]any{"name": "alice", "groups": []any{"root"}}, "usermod -G root alice"},
+		{"user gid by name", map[string]any{"name": "alice", "group": "ops", "shell": "/bin/sh"}, "usermod -g 1001 -s /bin/sh alice"},
+		{"user cleared", map[string]any{"name": "alice", "groups": []any{}}, "usermod -G '' alice"},
+		{"user removed", map[string]any{"name": "alice", "state": "absent", "remove": true}, "userdel -r alice"},
+	} {
+		parse := ParseGroupArgs
+		if strings.HasPrefix(c.name, "user") {
+			parse = ParseUserArgs
+		}
+		a, err := parse(c.args)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		res, err := Account(a, mustAccounts(t))
+		got := strings.Join(quotedWords(res.Argv), " ")
+		if err != nil {
+			got = "error: " + err.Error()
+		}
+		if got != c.want || res.Changed != (len(res.Argv) > 0) {
+			t.Errorf("%s: %q (changed %v), want %q", c.name, got, res.Changed, c.want)
+		}
+	}
+}
+
+// TestAccountRefusals: what straylight leaves to Ansible, with the reason.
+func TestAccountRefusals(t *testing.T) {
+	for _, c := range []struct {
+		args map[string]any
+		want string
+	}{
+		{map[string]any{"name": "carol", "home": "/nowhere/carol"}, "parent of home /nowhere/carol"},
+		{map[string]any{"name": "alice", "home": "/srv/alice"}, "home /srv/alice does not exist"},
+	} {
+		a, err := ParseUserArgs(c.args)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var refused *Refusal
+		if _, err := Account(a, mustAccounts(t)); !errors.As(err, &refused) || !strings.Contains(refused.Reason, c.want) {
+			t.Errorf("%v: %v, want a refusal saying %q", c.args, err, c.want)
+		}
+	}
+	if _, err := ParseUserArgs(map[string]any{"name": "x", "password": "hash"}); err == nil || !strings.Contains(err.Error(), `"password"`) {
+		t.Errorf("password: %v", err)
+	}
+	if _, err := ParseUserArgs(map[string]any{"name": "x", "home": "~x"}); err == nil {
+		t.Error("a home with ~ was taken")
+	}
+}
+
+// TestAccountsAfterEarlierTasks: a group an earlier task adds exists for
+// the user task after it (its gid is the run's: usermod -g names it); a
+// user an earlier task changes is left to Ansible.
+func TestAccountsAfterEarlierTasks(t *testing.T) {
+	s := mustAccounts(t)
+	group, _ := ParseGroupArgs(map[string]any{"name": "gpu"})
+	res, err := Account(group, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.After(group, res)
+	newUser, _ := ParseUserArgs(map[string]any{"name": "carol", "group": "gpu", "create_home": false})
+	if res, err := Account(newUser, s); err != nil || strings.Join(res.Argv, " ") != "useradd -g gpu -M carol" {
+		t.Errorf("new user in the new group: %v %v", res.Argv, err)
+	}
+	moved, _ := ParseUserArgs(map[string]any{"name": "alice", "group": "gpu"})
+	res, err = Account(moved, s)
+	if err != nil || strings.Join(res.Argv, " ") != "usermod -g gpu alice" {
+		t.Errorf("alice into the new group: %v %v", res.Argv, err)
+	}
+	s.After(moved, res)
+	var refused *Refusal
+	if _, err := Account(moved, s); !errors.As(err, &refused) {
+		t.Errorf("a second task on alice: %v, want a refusal", err)
+	}
+}
