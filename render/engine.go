@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 
@@ -98,6 +99,32 @@ type Engine struct {
 	// does (Options.DataTagging, asked once).
 	dataTagging func() bool
 	fast        map[string]filter // the filters fastSingle runs
+	// lookupSecrets are the values lookups read that are secrets (the
+	// password lookup's), for the plan to mask.
+	lookupSecrets struct {
+		sync.Mutex
+		values []string
+	}
+}
+
+// noteSecret records a secret value a lookup read.
+func (e *Engine) noteSecret(v string) {
+	if v == "" {
+		return
+	}
+	e.lookupSecrets.Lock()
+	defer e.lookupSecrets.Unlock()
+	if !slices.Contains(e.lookupSecrets.values, v) {
+		e.lookupSecrets.values = append(e.lookupSecrets.values, v)
+	}
+}
+
+// LookupSecrets are the secret values the engine's lookups have read so
+// far (the password lookup's passwords).
+func (e *Engine) LookupSecrets() []string {
+	e.lookupSecrets.Lock()
+	defer e.lookupSecrets.Unlock()
+	return slices.Clone(e.lookupSecrets.values)
 }
 
 // NewEngine returns an engine.

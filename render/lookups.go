@@ -11,7 +11,8 @@ import (
 
 // The lookups straylight runs itself, on the controller's files and
 // environment as ansible-playbook would: env, file, template, vars,
-// first_found and fileglob. Any other lookup is an error naming it.
+// first_found, fileglob and password (an existing password file,
+// lookup_password.go). Any other lookup is an error naming it.
 
 type lookupFunc func(e *Engine, s *Scope, terms []any, kw map[string]any) ([]any, error)
 
@@ -29,6 +30,8 @@ func lookupNamed(name string) (lookupFunc, bool) {
 		return lookupFirstFound, true
 	case "fileglob":
 		return lookupFileglob, true
+	case "password":
+		return lookupPassword, true
 	}
 	return nil, false
 }
@@ -43,7 +46,7 @@ func (e *Engine) lookupGlobal(s *Scope, list bool) func(*exec.VarArgs) *exec.Val
 		name := strings.TrimPrefix(strings.TrimPrefix(args.Args[0].String(), "ansible.builtin."), "ansible.legacy.")
 		fn, ok := lookupNamed(name)
 		if !ok {
-			return exec.AsValue(fmt.Errorf("lookup plugin %q "+notSupportedMark+" (it runs env, file, template, vars, first_found, fileglob)", name))
+			return exec.AsValue(fmt.Errorf("lookup plugin %q "+notSupportedMark+" (it runs env, file, template, vars, first_found, fileglob, password)", name))
 		}
 		kw := map[string]any{}
 		for k, v := range args.KwArgs {

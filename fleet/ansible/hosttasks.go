@@ -435,6 +435,18 @@ func (w *HostTasks) addScope(hs *HostScope) {
 	SortLongestFirst(w.Secrets)
 }
 
+// AllSecrets are the host's secret values and those the repository's
+// lookups have read while its tasks were walked (a password lookup's
+// passwords), longest first.
+func (w *HostTasks) AllSecrets() []string {
+	if len(w.Scopes) == 0 {
+		return w.Secrets
+	}
+	out := AppendUnique(slices.Clone(w.Secrets), w.Scopes[0].repo.engine().LookupSecrets()...)
+	SortLongestFirst(out)
+	return out
+}
+
 // SortLongestFirst orders secrets so that one containing another is masked
 // whole.
 func SortLongestFirst(list []string) {

@@ -110,7 +110,7 @@ func (ts *textSet) text(content []byte) hashedText {
 
 // newHostWork starts a host's plan from its rendered tasks.
 func newHostWork(tasks *ansible.HostTasks, rz recognizers, texts *textSet) *hostWork {
-	w := &hostWork{name: tasks.Host, tasks: tasks, conn: tasks.Conn, plan: &HostPlan{Host: tasks.Host}, secrets: tasks.Secrets,
+	w := &hostWork{name: tasks.Host, tasks: tasks, conn: tasks.Conn, plan: &HostPlan{Host: tasks.Host}, secrets: tasks.AllSecrets(),
 		byTask: map[*ansible.FileTask]*fileWork{}, rz: rz, texts: texts}
 	if len(tasks.Scopes) > 0 {
 		w.plan.Connection, w.plan.Address = tasks.Conn.Kind, tasks.Conn.Address
