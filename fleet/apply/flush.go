@@ -131,12 +131,19 @@ func (h *hostApply) handlersDone() error {
 // nativeFiles are the changed files straylight writes itself.
 func (h *hostApply) nativeFiles() []*plan.FileChange {
 	var out []*plan.FileChange
-	for _, f := range h.changedFiles() {
-		if !h.byAnsible(f.Playbook) {
+	for _, f := range h.hp.Files {
+		if (f.Runs() || statReadFromHost(f)) && !h.byAnsible(f.Playbook) {
 			out = append(out, f)
 		}
 	}
 	return out
+}
+
+// statReadFromHost: a stat task whose answer the plan read from the host
+// (not one an earlier task of the plan leaves): later tasks' conditions
+// were settled on it, so the apply asks again at its place in the run.
+func statReadFromHost(f *plan.FileChange) bool {
+	return f.Stat != nil && f.OldSHA256 != "" && !f.CheckOnly
 }
 
 // nativeHandlers are the handlers straylight runs itself: all but those the

@@ -166,3 +166,15 @@ func accountsAsPlanned(ctx context.Context, tr remote.Transport, f *plan.FileCha
 		return map[string]string{f.Dest: s.Section(a)}, nil
 	})
 }
+
+// statAsPlanned asks again what is at a stat task's path, as the plan
+// asked (lstat, or stat with follow), and refuses to go on when it is not
+// what the plan found: the tasks after it were decided on that.
+func (h *hostApply) statAsPlanned(ctx context.Context, f *plan.FileChange) error {
+	a := filemod.StatArgs{Path: f.Dest, Follow: f.Stat.Follow}
+	query := remote.Command{Shell: remote.Sh, Script: a.KindScript()}
+	return asPlanned(ctx, plan.WithBecome(h.tr, f.Become), f, query, "stat", "path", func(out string) (map[string]string, error) {
+		kind, err := filemod.ParseKind(out)
+		return map[string]string{f.Dest: kind}, err
+	})
+}

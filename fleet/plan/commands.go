@@ -220,6 +220,9 @@ func (hf *hostFiles) earlierChange(w *hostWork, f *fileWork) string {
 type StatChange struct {
 	Exists bool   `json:"exists"`
 	Kind   string `json:"kind"` // absent, file, directory, link or other (filemod.StatKinds)
+	// Follow: the stat follows a link (stat, not lstat); the apply asks
+	// again as the plan asked.
+	Follow bool `json:"follow,omitempty"`
 }
 
 // Summary words the result as the plan shows it.
@@ -259,9 +262,10 @@ func (hf *hostFiles) planStat(ctx context.Context, w *hostWork, f *fileWork) err
 			return nil
 		}
 		kind = found
+		c.OldSHA256 = sha256Hex([]byte(kind)) // read from the host: the apply checks it again
 	}
 	c.Action = ActionNone
-	c.Stat = &StatChange{Exists: kind != "absent", Kind: kind}
+	c.Stat = &StatChange{Exists: kind != "absent", Kind: kind, Follow: f.stat.Follow}
 	return nil
 }
 
