@@ -25,7 +25,7 @@ func accountsApplyRepo(t *testing.T) (*ansible.Repo, func(fleetplan.Connection) 
 			"    - {name: user, user: {name: ops, shell: /bin/sh, create_home: false}}\n",
 	})
 	first := strings.Split(filemod.AccountsQueryScript(nil, nil), "\n")[0]
-	wire := &winWire{answers: map[string]string{first: "@@groups\nroot:x:0:\n@@end\n@@user ops\nops:x:1000:1000::/home/ops:/bin/bash\n@@end\n@@usermod\nappend\n@@end\n@@suse\n@@end\n"}}
+	wire := &winWire{answers: map[string]string{first: "@@groups\nroot:x:0:\n@@end\n@@user ops\nops:x:1000:1000::/home/ops:/bin/bash\n@@end\n@@usermod\nappend\n@@end\n@@suse\n@@end\n@@system\nLinux\ndebian\n@@end\n@@tools\ngroupadd\ngroupmod\ngroupdel\nuseradd\nusermod\nuserdel\n@@end\n"}}
 	transports := func(fleetplan.Connection) (remote.Transport, error) { return wire, nil }
 	repo, err := ansible.Open(ansible.Options{Repo: root})
 	if err != nil {

@@ -197,6 +197,13 @@ type Accounts struct {
 	// OldSuSE: /etc/SuSE-release exists (the module's -N depends on its
 	// version there).
 	OldSuSE bool
+	// Kernel is uname -s, Distro os-release's ID: the modules pick their
+	// platform's class from them (BusyBox's adduser on Alpine and
+	// Buildroot, other commands off Linux).
+	Kernel, Distro string
+	// Tools are the account tools found on PATH and in the sbin
+	// directories, as get_bin_path looks.
+	Tools map[string]bool
 }
 
 // HomeState is what is at a home's path.
@@ -245,12 +252,14 @@ func AccountsQueryScript(users, paths []string) string {
 	}
 	b.WriteString("echo @@usermod; (" + sbinPath + "usermod --help) 2>&1 | grep -q '^ *-a, --append' && echo append; echo @@end\n")
 	b.WriteString("echo @@suse; [ -e /etc/SuSE-release ] && echo old; echo @@end\n")
+	b.WriteString("echo @@system; uname -s; sed -n 's/^ID=//p' /etc/os-release 2>/dev/null | tr -d '\"'; echo @@end\n")
+	b.WriteString("echo @@tools; (" + sbinPath + "for t in " + strings.Join(accountTools, " ") + "; do command -v \"$t\" >/dev/null 2>&1 && echo \"$t\"; done); echo @@end\n")
 	return b.String()
 }
 
 // ParseAccounts reads AccountsQueryScript's output.
 func ParseAccounts(out string) (*Accounts, error) {
-	s := &Accounts{Users: map[string]*Passwd{}, Paths: map[string]HomeState{}, Unknown: map[string]bool{}}
+	s := &Accounts{Users: map[string]*Passwd{}, Paths: map[string]HomeState{}, Unknown: map[string]bool{}, Tools: map[string]bool{}}
 	for _, part := range strings.Split(out, "@@end\n") {
 		head, body, _ := strings.Cut(strings.TrimLeft(part, "\n"), "\n")
 		if err := s.readPart(head, body); err != nil {
@@ -272,6 +281,12 @@ func (s *Accounts) readPart(head, body string) error {
 		s.UsermodAppends = body == "append\n"
 	case head == "@@suse":
 		s.OldSuSE = body == "old\n"
+	case head == "@@system":
+		s.Kernel, s.Distro, _ = strings.Cut(strings.TrimSuffix(body, "\n"), "\n")
+	case head == "@@tools":
+		for _, t := range strings.Fields(body) {
+			s.Tools[t] = true
+		}
 	}
 	return nil
 }
@@ -334,10 +349,34 @@ func (r *Refusal) Error() string { return r.Reason }
 // finds them. An error is the module's failure, in its words; a *Refusal
 // is a case straylight leaves to Ansible.
 func Account(a AccountArgs, s *Accounts) (AccountResult, error) {
-	if a.Kind == "group" {
-		return groupTask(a, s)
+	if err := s.platform(); err != nil {
+		return AccountResult{}, err
 	}
-	return userTask(a, s)
+	decide := userTask
+	if a.Kind == "group" {
+		decide = groupTask
+	}
+	res, err := decide(a, s)
+	if err == nil && res.Changed && !s.Tools[res.Argv[0]] {
+		//lint:ignore ST1005 the module's own message
+		return AccountResult{}, fmt.Errorf("Failed to find required executable %q", res.Argv[0])
+	}
+	return res, err
+}
+
+// accountTools are the commands the Linux classes of the modules run.
+var accountTools = []string{"groupadd", "groupmod", "groupdel", "useradd", "usermod", "userdel"}
+
+// platform refuses a host where the modules run other commands than the
+// Linux classes straylight follows.
+func (s *Accounts) platform() error {
+	switch {
+	case s.Kernel != "Linux":
+		return &Refusal{fmt.Sprintf("the host runs %q, not Linux: the modules run that platform's commands", s.Kernel)}
+	case s.Distro == "alpine" || s.Distro == "buildroot":
+		return &Refusal{"on " + s.Distro + " the modules run BusyBox's adduser and addgroup"}
+	}
+	return nil
 }
 
 // groupTask is group.py's main: groupdel for an existing group that

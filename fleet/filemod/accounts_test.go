@@ -29,6 +29,18 @@ append
 @@end
 @@suse
 @@end
+@@system
+Linux
+debian
+@@end
+@@tools
+groupadd
+groupmod
+groupdel
+useradd
+usermod
+userdel
+@@end
 `
 
 func mustAccounts(t *testing.T) *Accounts {
@@ -114,6 +126,20 @@ func TestAccountRefusals(t *testing.T) {
 		var refused *Refusal
 		if _, err := Account(a, mustAccounts(t)); !errors.As(err, &refused) || !strings.Contains(refused.Reason, c.want) {
 			t.Errorf("%v: %v, want a refusal saying %q", c.args, err, c.want)
+		}
+	}
+	for answer, want := range map[string]string{
+		strings.Replace(accountsAnswer, "debian", "alpine", 1): "BusyBox's adduser",
+		strings.Replace(accountsAnswer, "Linux", "FreeBSD", 1): `runs "FreeBSD", not Linux`,
+		strings.Replace(accountsAnswer, "groupadd\n", "", 1):   `Failed to find required executable "groupadd"`,
+	} {
+		s, err := ParseAccounts(answer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, _ := ParseGroupArgs(map[string]any{"name": "gpu"})
+		if _, err := Account(a, s); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%v, want %q", err, want)
 		}
 	}
 	if _, err := ParseUserArgs(map[string]any{"name": "x", "password": "hash"}); err == nil || !strings.Contains(err.Error(), `"password"`) {

@@ -53,7 +53,7 @@ func TestAccountTasksPlannedFromGetent(t *testing.T) {
 	query := filemod.AccountsQueryScript([]string{"vllm", "ops", "root"}, []string{"/srv/vllm"})
 	answer := "@@groups\nroot:x:0:\nops:x:1000:\n@@end\n@@user vllm\n@@end\n@@user ops\nops:x:1000:1000::/home/ops:/bin/bash\n@@end\n" +
 		"@@path /home/ops\nexists\nparent\n@@end\n@@user root\nroot:x:0:0:root:/root:/bin/bash\n@@end\n@@path /root\nexists\nparent\n@@end\n" +
-		"@@path /srv/vllm\nparent\n@@end\n@@usermod\nappend\n@@end\n@@suse\n@@end\n"
+		"@@path /srv/vllm\nparent\n@@end\n@@usermod\nappend\n@@end\n@@suse\n@@end\n" + "@@system\nLinux\ndebian\n@@end\n@@tools\ngroupadd\ngroupmod\ngroupdel\nuseradd\nusermod\nuserdel\n@@end\n"
 	fake := &winFake{answers: map[string]remote.CommandResult{strings.Split(query, "\n")[0]: {Stdout: answer}}}
 	p := &fleetplan.Planner{Repo: parity.Open(t, root, ""), Transports: func(fleetplan.Connection) (remote.Transport, error) { return fake, nil }}
 	plan, err := p.Plan(context.Background())
@@ -89,5 +89,30 @@ func TestAccountTasksPlannedFromGetent(t *testing.T) {
 	}
 	if !strings.Contains(human.String(), "TASK [vllm group] group vllm: add (groupadd -r vllm)\nchanged: [gpu]") {
 		t.Errorf("human plan:\n%s", human.String())
+	}
+}
+
+// TestAccountTasksWithoutGetent: a host where getent cannot be asked
+// hands its account tasks to Ansible, with the reason, and plans the rest.
+func TestAccountTasksWithoutGetent(t *testing.T) {
+	root := t.TempDir()
+	parity.WriteTree(t, root, map[string]string{
+		"ansible.cfg":   "[defaults]\ninventory = inventory.yml\n",
+		"inventory.yml": "all:\n  hosts:\n    gpu: {ansible_connection: local, ansible_host: 127.0.0.1}\n",
+		"site.yml":      "- hosts: gpu\n  gather_facts: false\n  tasks:\n    - {name: grp, group: {name: vllm}}\n    - {name: note, command: {cmd: /bin/true, creates: /etc/hostname}}\n",
+	})
+	query := filemod.AccountsQueryScript(nil, nil)
+	fake := &winFake{answers: map[string]remote.CommandResult{
+		strings.Split(query, "\n")[0]: {ExitCode: 127, Stderr: "getent not found on PATH\n"},
+		"if [ -e /etc/hostname ]; then": {Stdout: "creates\n"},
+	}}
+	p := &fleetplan.Planner{Repo: parity.Open(t, root, ""), Transports: func(fleetplan.Connection) (remote.Transport, error) { return fake, nil }}
+	plan, err := p.Plan(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := plan.Host("gpu")
+	if len(h.Unsupported) != 1 || h.Unsupported[0].Reason != "group vllm: asking getent about accounts exited 127 (getent not found on PATH); Ansible runs it" || len(h.Files) != 1 {
+		t.Errorf("files %+v, unsupported %+v", h.Files, h.Unsupported)
 	}
 }

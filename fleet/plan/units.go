@@ -351,8 +351,10 @@ func maskedCopy(s *string, secrets []string) *string {
 // getent's answers, asked once for every account the host's tasks name,
 // then what each earlier task of the plan leaves.
 type hostAccounts struct {
-	state   *filemod.Accounts // nil until asked
+	asked   bool
+	state   *filemod.Accounts // nil when asking failed
 	touched map[string]bool   // accounts an earlier task of the plan acts on ("user x", "group x")
+	failure string            // getent could not be asked (not on PATH)
 }
 
 // planAccount decides a user or group task from the accounts as the task
@@ -362,10 +364,14 @@ func (hf *hostFiles) planAccount(ctx context.Context, w *hostWork, f *fileWork) 
 	if posixOnly(w, f, a.Kind+" runs on POSIX hosts (win_"+a.Kind+" on Windows)") {
 		return nil
 	}
-	if hf.accounts.state == nil {
+	if !hf.accounts.asked {
 		if err := hf.askAccounts(ctx, w, f); err != nil {
 			return err
 		}
+	}
+	if hf.accounts.failure != "" {
+		w.wouldFail(f, fmt.Sprintf("%s %s: %s; Ansible runs it", a.Kind, a.Name, hf.accounts.failure))
+		return nil
 	}
 	s := hf.accounts.state
 	res, err := filemod.Account(a, s)
@@ -421,10 +427,11 @@ func (hf *hostFiles) askAccounts(ctx context.Context, w *hostWork, f *fileWork) 
 	if err != nil {
 		return err
 	}
+	hf.accounts = hostAccounts{asked: true, touched: map[string]bool{}}
 	if res.ExitCode != 0 {
-		return fmt.Errorf("asking getent about accounts exited %d: %s", res.ExitCode, FirstLine(res.Stderr, res.Stdout))
+		hf.accounts.failure = fmt.Sprintf("asking getent about accounts exited %d (%s)", res.ExitCode, FirstLine(res.Stderr, res.Stdout))
+		return nil
 	}
-	hf.accounts.touched = map[string]bool{}
 	hf.accounts.state, err = filemod.ParseAccounts(res.Stdout)
 	return err
 }
