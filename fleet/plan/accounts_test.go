@@ -103,7 +103,7 @@ func TestAccountTasksWithoutGetent(t *testing.T) {
 	})
 	query := filemod.AccountsQueryScript(nil, nil)
 	fake := &winFake{answers: map[string]remote.CommandResult{
-		strings.Split(query, "\n")[0]: {ExitCode: 127, Stderr: "getent not found on PATH\n"},
+		strings.Split(query, "\n")[0]:   {ExitCode: 127, Stderr: "getent not found on PATH\n"},
 		"if [ -e /etc/hostname ]; then": {Stdout: "creates\n"},
 	}}
 	p := &fleetplan.Planner{Repo: parity.Open(t, root, ""), Transports: func(fleetplan.Connection) (remote.Transport, error) { return fake, nil }}
