@@ -48,7 +48,8 @@ type AccountArgs struct {
 // The arguments straylight runs; the others (passwords, expiry, SSH keys,
 // SELinux, local, uid_min and the like) are left to Ansible by name.
 var (
-	groupArgNames = []string{"name", "state", "gid", "system", "non_unique", "force"}
+	// group's force is 2.15's: 2.14 fails on it, so it is Ansible's.
+	groupArgNames = []string{"name", "state", "gid", "system", "non_unique"}
 	userArgNames  = []string{"name", "user", "state", "uid", "non_unique", "system", "force", "group", "groups",
 		"append", "comment", "home", "shell", "create_home", "createhome", "move_home", "remove"}
 )
@@ -63,7 +64,7 @@ func ParseGroupArgs(args map[string]any) (AccountArgs, error) {
 	if a.ID, err = intArg(args, "gid"); err != nil {
 		return a, err
 	}
-	if err := readBools(args, map[string]*bool{"system": &a.System, "non_unique": &a.NonUnique, "force": &a.Force}); err != nil {
+	if err := readBools(args, map[string]*bool{"system": &a.System, "non_unique": &a.NonUnique}); err != nil {
 		return a, err
 	}
 	return a, a.check()
