@@ -562,13 +562,18 @@ func (s *Accounts) groupsChange(a AccountArgs) ([]string, error) {
 	return nil, nil
 }
 
-// groupNames are the task's groups as names (a gid given is its group's
-// name), each checked to exist, in the task's order without repeats.
+// groupNames are the task's groups as names, each checked to exist, in
+// the task's order without repeats. A gid among them is Ansible's: 2.19
+// compares its group's name with the user's groups, 2.14 the number as
+// written (get_groups_set without names_only).
 func (s *Accounts) groupNames(a AccountArgs) ([]string, error) {
 	var out []string
 	for _, g := range *a.Groups {
 		if g = strings.TrimSpace(g); g == "" {
 			continue
+		}
+		if _, err := strconv.Atoi(g); err == nil {
+			return nil, &Refusal{fmt.Sprintf("groups names gid %s: ansible-core 2.14 and 2.19 compare it otherwise with the user's groups", g)}
 		}
 		e := s.lookupGroup(g)
 		if e == nil {

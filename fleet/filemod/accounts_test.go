@@ -118,6 +118,7 @@ func TestAccountRefusals(t *testing.T) {
 	}{
 		{map[string]any{"name": "carol", "home": "/nowhere/carol"}, "parent of home /nowhere/carol"},
 		{map[string]any{"name": "alice", "home": "/srv/alice"}, "home /srv/alice does not exist"},
+		{map[string]any{"name": "alice", "groups": []any{1001}}, "groups names gid 1001"},
 	} {
 		a, err := ParseUserArgs(c.args)
 		if err != nil {
