@@ -675,12 +675,12 @@ func quotedWords(argv []string) []string {
 func (s *Accounts) Section(a AccountArgs) string {
 	var b strings.Builder
 	if a.Kind == "group" {
-		fmt.Fprintf(&b, "group %s: %+v\n", a.Name, s.GroupByName(a.Name))
+		fmt.Fprintf(&b, "group %s: %s\n", a.Name, groupID(s.GroupByName(a.Name)))
 		return b.String()
 	}
 	fmt.Fprintf(&b, "user %s: %+v member of %v\n", a.Name, s.Users[a.Name], s.memberOf(a.Name))
 	for _, g := range a.ReferencedGroups() {
-		fmt.Fprintf(&b, "group %s: %+v\n", g, s.lookupGroup(g))
+		fmt.Fprintf(&b, "group %s: %s\n", g, groupID(s.lookupGroup(g)))
 	}
 	if pw := s.Users[a.Name]; pw != nil {
 		fmt.Fprintf(&b, "home %s: %+v\n", pw.Home, s.Paths[pw.Home])
@@ -690,6 +690,15 @@ func (s *Accounts) Section(a AccountArgs) string {
 	}
 	fmt.Fprintf(&b, "usermod -a: %v, SuSE-release: %v\n", s.UsermodAppends, s.OldSuSE)
 	return b.String()
+}
+
+// groupID is what a decision reads of a group: its name and gid (its
+// members are read for the user they list, in the user's section).
+func groupID(g *GroupEntry) string {
+	if g == nil {
+		return "absent"
+	}
+	return fmt.Sprintf("%s gid %d", g.Name, g.GID)
 }
 
 // ReferencedGroups are the groups a user task names.

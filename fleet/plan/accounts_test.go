@@ -27,6 +27,12 @@ const accountsPlay = `- hosts: gpu
       user: {name: ops, shell: /bin/sh}
     - name: root kept
       user: {name: root, create_home: false}
+    - name: ops group kept
+      group: {name: ops}
+    - name: root joins ops
+      user: {name: root, groups: [ops], append: true, create_home: false}
+    - name: ops group still kept
+      group: {name: ops}
 `
 
 // TestAccountTasksPlannedFromGetent: the user and group tasks of a host
@@ -69,6 +75,9 @@ func TestAccountTasksPlannedFromGetent(t *testing.T) {
 		{"add (useradd -g vllm -c '" + fleetplan.SecretMask + "' -d /srv/vllm -s /usr/sbin/nologin -m -r vllm)", ""},
 		{"modify (usermod -a -G vllm ops)", ""},
 		{"present", "kept"},
+		{"present", "kept"},
+		{"modify (usermod -a -G ops root)", "kept"},
+		{"present", ""}, // root joined it: getent lists root among its members at the apply
 	}
 	if len(h.Files) != len(want) || len(h.Unsupported) != 1 || !strings.Contains(h.Unsupported[0].Reason, "an earlier task of the run adds or modifies user ops") {
 		t.Fatalf("files %d, unsupported %+v", len(h.Files), h.Unsupported)

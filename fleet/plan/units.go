@@ -405,6 +405,9 @@ func (hf *hostFiles) recordAccount(f *fileWork, res filemod.AccountResult) {
 	if !c.CheckOnly && res.Changed {
 		hf.accounts.state.After(a, res)
 		hf.accounts.touched[a.Kind+" "+a.Name] = true
+		for _, g := range a.ReferencedGroups() { // a user joins or leaves them
+			hf.accounts.touched["group "+g] = true
+		}
 	}
 }
 
