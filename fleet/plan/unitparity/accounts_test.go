@@ -140,7 +140,7 @@ func TestE2EAccountTasksParityWithAnsiblePlaybook(t *testing.T) {
 	oracles := parity.Oracles(t)
 	parity.IsolateEnv(t)
 	base := t.TempDir()
-	bin := parity.BuildStraylight(t, base)
+	bin := parity.SharedStraylight(t, base)
 	log, stub := filepath.Join(base, "commands"), filepath.Join(base, "stub")
 	accountStubs(t, stub, log)
 	member, memberGroup := accountMember(t)

@@ -7,3 +7,13 @@
 // binary of its own, beside fleet/plan/serviceparity's container modules,
 // so that each set has its own time limit and they run side by side.
 package unitparity_test
+
+import (
+	"os"
+	"testing"
+
+	"github.com/straylight-fleet/straylight/internal/parity"
+)
+
+// TestMain builds straylight once for all the tests (parity.Main).
+func TestMain(m *testing.M) { os.Exit(parity.Main(m)) }

@@ -246,7 +246,7 @@ func e2eUnitsSetUp(t *testing.T) (oracles []parity.Oracle, base, bin, state, stu
 	oracles = parity.Oracles(t)
 	parity.IsolateEnv(t)
 	base = t.TempDir()
-	bin = parity.BuildStraylight(t, base)
+	bin = parity.SharedStraylight(t, base)
 	state, stub = filepath.Join(base, "systemd"), filepath.Join(base, "stub")
 	parity.WriteTree(t, stub, map[string]string{"systemctl": fmt.Sprintf(e2eUnitStub, state)})
 	if err := os.Chmod(filepath.Join(stub, "systemctl"), 0o755); err != nil {
