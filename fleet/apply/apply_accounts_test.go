@@ -13,25 +13,32 @@ import (
 	"github.com/straylight-fleet/straylight/remote"
 )
 
-// accountsApplyRepo is a host with a group task and a user task in it.
-func accountsApplyRepo(t *testing.T) (*ansible.Repo, func(fleetplan.Connection) (remote.Transport, error), *winWire) {
+// localOnTheWire is a repository of one local host, gpu, running tasks
+// (a play's task lines), whose transport answers scripts from answers (by
+// their first line) and records what is sent.
+func localOnTheWire(t *testing.T, tasks string, answers map[string]string) (*ansible.Repo, func(fleetplan.Connection) (remote.Transport, error), *winWire) {
 	t.Helper()
 	root := t.TempDir()
 	parity.WriteTree(t, root, map[string]string{
 		"inventory.yml": "all:\n  hosts:\n    gpu: {ansible_connection: local, ansible_host: 127.0.0.1}\n",
 		"ansible.cfg":   "[defaults]\ninventory = inventory.yml\n",
-		"site.yml": "- hosts: gpu\n  gather_facts: false\n  tasks:\n" +
-			"    - {name: group, group: {name: vllm, system: true}}\n" +
-			"    - {name: user, user: {name: ops, shell: /bin/sh, create_home: false}}\n",
+		"site.yml":      "- hosts: gpu\n  gather_facts: false\n  tasks:\n" + tasks,
 	})
-	first := strings.Split(filemod.AccountsQueryScript(nil, nil), "\n")[0]
-	wire := &winWire{answers: map[string]string{first: "@@groups\nroot:x:0:\n@@end\n@@user ops\nops:x:1000:1000::/home/ops:/bin/bash\n@@end\n@@usermod\nappend\n@@end\n@@suse\n@@end\n@@system\nLinux\ndebian\n@@end\n@@tools\ngroupadd\ngroupmod\ngroupdel\nuseradd\nusermod\nuserdel\n@@end\n"}}
+	wire := &winWire{answers: answers}
 	transports := func(fleetplan.Connection) (remote.Transport, error) { return wire, nil }
 	repo, err := ansible.Open(ansible.Options{Repo: root})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return repo, transports, wire
+}
+
+// accountsApplyRepo is a host with a group task and a user task in it.
+func accountsApplyRepo(t *testing.T) (*ansible.Repo, func(fleetplan.Connection) (remote.Transport, error), *winWire) {
+	t.Helper()
+	first := strings.Split(filemod.AccountsQueryScript(nil, nil), "\n")[0]
+	return localOnTheWire(t, "    - {name: group, group: {name: vllm, system: true}}\n"+
+		"    - {name: user, user: {name: ops, shell: /bin/sh, create_home: false}}\n", map[string]string{first: "@@groups\nroot:x:0:\n@@end\n@@user ops\nops:x:1000:1000::/home/ops:/bin/bash\n@@end\n@@usermod\nappend\n@@end\n@@suse\n@@end\n@@system\nLinux\ndebian\n@@end\n@@tools\ngroupadd\ngroupmod\ngroupdel\nuseradd\nusermod\nuserdel\n@@end\n"})
 }
 
 // TestApplyAccountTasksOnTheWire: --apply asks getent again about what

@@ -9,7 +9,6 @@ import (
 	"github.com/straylight-fleet/straylight/fleet/apply"
 	"github.com/straylight-fleet/straylight/fleet/filemod"
 	fleetplan "github.com/straylight-fleet/straylight/fleet/plan"
-	"github.com/straylight-fleet/straylight/internal/parity"
 	"github.com/straylight-fleet/straylight/remote"
 )
 
@@ -17,21 +16,9 @@ import (
 // path, which the host holds as a directory at plan time.
 func statApplyRepo(t *testing.T) (*ansible.Repo, func(fleetplan.Connection) (remote.Transport, error), *winWire, string) {
 	t.Helper()
-	root := t.TempDir()
-	parity.WriteTree(t, root, map[string]string{
-		"inventory.yml": "all:\n  hosts:\n    gpu: {ansible_connection: local, ansible_host: 127.0.0.1}\n",
-		"ansible.cfg":   "[defaults]\ninventory = inventory.yml\n",
-		"site.yml": "- hosts: gpu\n  gather_facts: false\n  tasks:\n" +
-			"    - {name: look, stat: {path: /srv/models}, register: st}\n" +
-			"    - {name: mark, command: touch /srv/models/.seen, when: st.stat.isdir}\n",
-	})
 	query := filemod.StatArgs{Path: "/srv/models"}.KindScript()
-	wire := &winWire{answers: map[string]string{strings.Split(query, "\n")[0]: "directory\n"}}
-	transports := func(fleetplan.Connection) (remote.Transport, error) { return wire, nil }
-	repo, err := ansible.Open(ansible.Options{Repo: root})
-	if err != nil {
-		t.Fatal(err)
-	}
+	repo, transports, wire := localOnTheWire(t, "    - {name: look, stat: {path: /srv/models}, register: st}\n"+
+		"    - {name: mark, command: touch /srv/models/.seen, when: st.stat.isdir}\n", map[string]string{strings.Split(query, "\n")[0]: "directory\n"})
 	return repo, transports, wire, query
 }
 

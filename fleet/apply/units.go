@@ -20,24 +20,38 @@ import (
 // the task's failed_when is the constant false (it is ok) or it ignores
 // errors (reported, and the apply goes on), as with a command task.
 func (h *hostApply) runUnitTask(ctx context.Context, f *plan.FileChange) error {
+	task := hostStateTask{label: strings.TrimSpace(string(f.Module) + " " + f.Dest), summary: f.Service.Summary, command: f.Script}
+	return h.runHostStateTask(ctx, f, task, func(tr remote.Transport) error {
+		if err := unitAsPlanned(ctx, tr, f); err != nil {
+			return err
+		}
+		return h.beforeUnitStarts(ctx, f)
+	})
+}
+
+// hostStateTask is how the apply's events and errors name a task planned
+// from the host's state: its label, the plan's summary, the command.
+type hostStateTask struct{ label, summary, command string }
+
+// runHostStateTask runs a unit or account task's script with its become,
+// once ready (the host is as the plan saw it, and what must come first
+// has run) says so. A script that exits non-zero fails the host, unless
+// the task's failed_when is the constant false or it ignores errors.
+func (h *hostApply) runHostStateTask(ctx context.Context, f *plan.FileChange, task hostStateTask, ready func(remote.Transport) error) error {
 	tr := plan.WithBecome(h.tr, f.Become)
-	label := strings.TrimSpace(string(f.Module) + " " + f.Dest)
-	h.step(StepWrite, StatusStart, label, f.Service.Summary)
-	if err := unitAsPlanned(ctx, tr, f); err != nil {
-		return err
-	}
-	if err := h.beforeUnitStarts(ctx, f); err != nil {
+	h.step(StepWrite, StatusStart, task.label, task.summary)
+	if err := ready(tr); err != nil {
 		return err
 	}
 	res, err := tr.Run(ctx, remote.Command{Shell: remote.Sh, Script: f.RunScript()})
 	if err != nil {
-		return fmt.Errorf("%s: %w", label, err)
+		return fmt.Errorf("%s: %w", task.label, err)
 	}
 	if res.ExitCode != 0 {
-		err := fmt.Errorf("%s: %s exited %d: %s", label, f.Script, res.ExitCode, plan.FirstLine(res.Stderr, res.Stdout))
-		return h.exitedNonZero(StepWrite, label, "", res.ExitCode, tolerance{f.NeverFails, f.IgnoreErrors}, err)
+		err := fmt.Errorf("%s: %s exited %d: %s", task.label, task.command, res.ExitCode, plan.FirstLine(res.Stderr, res.Stdout))
+		return h.exitedNonZero(StepWrite, task.label, "", res.ExitCode, tolerance{f.NeverFails, f.IgnoreErrors}, err)
 	}
-	h.step(StepWrite, StatusOK, label, f.Service.Summary)
+	h.step(StepWrite, StatusOK, task.label, task.summary)
 	return nil
 }
 
@@ -128,22 +142,8 @@ func winServiceAsPlanned(ctx context.Context, tr remote.Transport, f *plan.FileC
 // task of the plan acts on them). It is not rolled back; a command that
 // fails fails the host, unless the task ignores errors.
 func (h *hostApply) runAccountTask(ctx context.Context, f *plan.FileChange) error {
-	tr := plan.WithBecome(h.tr, f.Become)
-	label := f.Account.Args.Kind + " " + f.Dest
-	h.step(StepWrite, StatusStart, label, f.Account.Summary)
-	if err := accountsAsPlanned(ctx, tr, f); err != nil {
-		return err
-	}
-	res, err := tr.Run(ctx, remote.Command{Shell: remote.Sh, Script: f.RunScript()})
-	if err != nil {
-		return fmt.Errorf("%s: %w", label, err)
-	}
-	if res.ExitCode != 0 {
-		err := fmt.Errorf("%s: %s exited %d: %s", label, strings.Join(f.Account.Argv, " "), res.ExitCode, plan.FirstLine(res.Stderr, res.Stdout))
-		return h.exitedNonZero(StepWrite, label, "", res.ExitCode, tolerance{f.NeverFails, f.IgnoreErrors}, err)
-	}
-	h.step(StepWrite, StatusOK, label, f.Account.Summary)
-	return nil
+	task := hostStateTask{label: f.Account.Args.Kind + " " + f.Dest, summary: f.Account.Summary, command: strings.Join(f.Account.Argv, " ")}
+	return h.runHostStateTask(ctx, f, task, func(tr remote.Transport) error { return accountsAsPlanned(ctx, tr, f) })
 }
 
 // accountsAsPlanned asks getent again about what the task's decision read

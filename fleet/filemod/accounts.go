@@ -86,11 +86,11 @@ func ParseUserArgs(args map[string]any) (AccountArgs, error) {
 	if a.Groups, err = listArg(args, "groups"); err != nil {
 		return a, err
 	}
-	createHome := args["create_home"]
-	if createHome == nil {
-		createHome = args["createhome"]
+	createHome := "create_home"
+	if args[createHome] == nil {
+		createHome = "createhome" // its alias
 	}
-	if a.CreateHome, err = BoolArg(map[string]any{"create_home": createHome}, "create_home", true); err != nil {
+	if a.CreateHome, err = BoolArg(args, createHome, true); err != nil {
 		return a, err
 	}
 	bools := map[string]*bool{"system": &a.System, "non_unique": &a.NonUnique, "force": &a.Force, "append": &a.Append, "move_home": &a.MoveHome, "remove": &a.Remove}
@@ -236,8 +236,9 @@ func (s *Accounts) lookupGroup(g string) *GroupEntry {
 // AccountsQueryScript asks the host, in one POSIX sh run, for every group,
 // each user's passwd line, whether each home (the paths given, and each
 // user's passwd home) exists and its parent is a directory, whether
-// usermod takes -a, and whether /etc/SuSE-release exists; ParseAccounts
-// reads the answer.
+// usermod takes -a, whether /etc/SuSE-release exists, uname -s and
+// os-release's ID, and which account tools are found; ParseAccounts reads
+// the answer.
 func AccountsQueryScript(users, paths []string) string {
 	var b strings.Builder
 	b.WriteString("command -v getent >/dev/null 2>&1 || { echo 'getent not found on PATH' >&2; exit 127; }\n")
@@ -245,8 +246,8 @@ func AccountsQueryScript(users, paths []string) string {
 	b.WriteString("echo @@groups; getent group; echo @@end\n")
 	for _, u := range users {
 		q := shquote.Always(u)
-		fmt.Fprintf(&b, "echo '@@user '%s; getent passwd -- %s; echo @@end\n", q, q)
-		fmt.Fprintf(&b, "h=$(getent passwd -- %s | cut -d: -f6); [ -n \"$h\" ] && home \"$h\"\n", q)
+		fmt.Fprintf(&b, "l=$(getent passwd -- %s); echo '@@user '%s; [ -n \"$l\" ] && printf '%%s\\n' \"$l\"; echo @@end\n", q, q)
+		b.WriteString("[ -n \"$l\" ] && home \"$(printf '%s\\n' \"$l\" | cut -d: -f6)\"\n")
 	}
 	for _, p := range paths {
 		fmt.Fprintf(&b, "home %s\n", shquote.Always(p))
@@ -333,12 +334,15 @@ func (s *Accounts) readUser(name, body string) error {
 	return nil
 }
 
-// AccountResult is what a group or user task does: the command it runs
-// (none when the account is as asked), and whether it reports changed.
+// AccountResult is what a group or user task does: the command it runs,
+// none when the account is as asked.
 type AccountResult struct {
-	Changed bool
-	Argv    []string // the command's words: groupadd -r vllm
+	Argv []string // the command's words: groupadd -r vllm
 }
+
+// Changed reports whether the task runs a command: the modules report
+// changed exactly then.
+func (r AccountResult) Changed() bool { return len(r.Argv) > 0 }
 
 // Refusal is a decision straylight leaves to Ansible: what the module
 // would do there, straylight does not run.
@@ -358,7 +362,7 @@ func Account(a AccountArgs, s *Accounts) (AccountResult, error) {
 		decide = groupTask
 	}
 	res, err := decide(a, s)
-	if err == nil && res.Changed && !s.Tools[res.Argv[0]] {
+	if err == nil && res.Changed() && !s.Tools[res.Argv[0]] {
 		//lint:ignore ST1005 the module's own message
 		return AccountResult{}, fmt.Errorf("Failed to find required executable %q", res.Argv[0])
 	}
@@ -389,12 +393,12 @@ func groupTask(a AccountArgs, s *Accounts) (AccountResult, error) {
 	case a.State == "absent" && g == nil:
 		return AccountResult{}, nil
 	case a.State == "absent":
-		return AccountResult{Changed: true, Argv: append(append([]string{"groupdel"}, flag(a.Force, "-f")...), a.Name)}, nil
+		return AccountResult{Argv: append(append([]string{"groupdel"}, flag(a.Force, "-f")...), a.Name)}, nil
 	case g == nil:
 		argv := append([]string{"groupadd"}, idFlags("-g", a)...)
-		return AccountResult{Changed: true, Argv: append(append(argv, flag(a.System, "-r")...), a.Name)}, nil
+		return AccountResult{Argv: append(append(argv, flag(a.System, "-r")...), a.Name)}, nil
 	case a.ID != nil && g.GID != *a.ID:
-		return AccountResult{Changed: true, Argv: append(append([]string{"groupmod"}, idFlags("-g", a)...), a.Name)}, nil
+		return AccountResult{Argv: append(append([]string{"groupmod"}, idFlags("-g", a)...), a.Name)}, nil
 	}
 	return AccountResult{}, nil
 }
@@ -424,7 +428,7 @@ func userTask(a AccountArgs, s *Accounts) (AccountResult, error) {
 		return AccountResult{}, nil
 	case a.State == "absent":
 		argv := append(append([]string{"userdel"}, flag(a.Force, "-f")...), flag(a.Remove, "-r")...)
-		return AccountResult{Changed: true, Argv: append(argv, a.Name)}, nil
+		return AccountResult{Argv: append(argv, a.Name)}, nil
 	case pw == nil:
 		return userAdd(a, s)
 	}
@@ -464,7 +468,7 @@ func userAdd(a AccountArgs, s *Accounts) (AccountResult, error) {
 		argv = append(argv, "-s", *a.Shell)
 	}
 	argv = append(argv, map[bool]string{true: "-m", false: "-M"}[a.CreateHome])
-	return AccountResult{Changed: true, Argv: append(append(argv, flag(a.System, "-r")...), a.Name)}, nil
+	return AccountResult{Argv: append(append(argv, flag(a.System, "-r")...), a.Name)}, nil
 }
 
 // existingGroups are the task's supplementary groups, each checked to
@@ -521,7 +525,7 @@ func userMod(a AccountArgs, s *Accounts, pw *Passwd) (AccountResult, error) {
 	if len(argv) == 1 {
 		return AccountResult{}, nil
 	}
-	return AccountResult{Changed: true, Argv: append(argv, a.Name)}, nil
+	return AccountResult{Argv: append(argv, a.Name)}, nil
 }
 
 func changedField(opt string, want *string, have string) []string {
@@ -616,7 +620,7 @@ func (s *Accounts) homeMade(a AccountArgs, pw *Passwd) error {
 // removed. A user the task adds or modifies is marked Unknown: a later
 // task on it is left to Ansible (its fields are the run's).
 func (s *Accounts) After(a AccountArgs, r AccountResult) {
-	if !r.Changed {
+	if !r.Changed() {
 		return
 	}
 	if a.Kind == "group" {
@@ -655,7 +659,7 @@ func (r AccountResult) Script() string {
 
 // Describe is the task's effect in a plan's words.
 func (r AccountResult) Describe(a AccountArgs) string {
-	if !r.Changed {
+	if !r.Changed() {
 		return a.State
 	}
 	verb := map[string]string{"groupadd": "add", "useradd": "add", "groupmod": "modify", "usermod": "modify", "groupdel": "remove", "userdel": "remove"}[r.Argv[0]]

@@ -396,13 +396,13 @@ func (hf *hostFiles) planAccount(ctx context.Context, w *hostWork, f *fileWork) 
 func (hf *hostFiles) recordAccount(f *fileWork, res filemod.AccountResult) {
 	c, a := f.change, *f.account
 	c.Action = ActionNone
-	if res.Changed {
+	if res.Changed() {
 		c.Action = ActionUpdate
 	}
 	c.Script = res.Script()
 	c.NewSHA256 = sha256Hex([]byte(c.Script))
 	c.Account = &AccountChange{Args: a, Argv: res.Argv, Summary: res.Describe(a)}
-	if !c.CheckOnly && res.Changed {
+	if !c.CheckOnly && res.Changed() {
 		hf.accounts.state.After(a, res)
 		hf.accounts.touched[a.Kind+" "+a.Name] = true
 		for _, g := range a.ReferencedGroups() { // a user joins or leaves them
