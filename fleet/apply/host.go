@@ -331,16 +331,27 @@ func (h *hostApply) setAttrs(ctx context.Context, tr remote.Transport, f *plan.F
 func attrsScript(f *plan.FileChange) string {
 	p := shquote.Always(f.Dest)
 	var cmds []string
-	if after := f.AttrsAfter; after != nil && after.UID != nil {
-		cmds = append(cmds, "chown -- "+strconv.Itoa(*after.UID)+" "+p)
-	}
-	if after := f.AttrsAfter; after != nil && after.GID != nil {
-		cmds = append(cmds, "chgrp -- "+strconv.Itoa(*after.GID)+" "+p)
+	if after := f.AttrsAfter; after != nil {
+		cmds = append(cmds, idCommand("chown", after.UID, after.Owner, p)...)
+		cmds = append(cmds, idCommand("chgrp", after.GID, after.Group, p)...)
 	}
 	if f.SetMode != "" {
 		cmds = append(cmds, "chmod -- "+shquote.Always(f.SetMode)+" "+p)
 	}
 	return strings.Join(cmds, " && ")
+}
+
+// idCommand sets an owner or group by id, or by name where the plan has
+// a name alone (an account an earlier task of the run adds); none when
+// the task leaves it.
+func idCommand(cmd string, id *int, name, path string) []string {
+	switch {
+	case id != nil:
+		return []string{cmd + " -- " + strconv.Itoa(*id) + " " + path}
+	case name != "":
+		return []string{cmd + " -- " + shquote.Always(name) + " " + path}
+	}
+	return nil
 }
 
 func attrsSummary(m *plan.FileMeta) string {
@@ -351,20 +362,20 @@ func attrsSummary(m *plan.FileMeta) string {
 	if m.Mode != "" {
 		parts = append(parts, "mode "+m.Mode)
 	}
-	if m.UID != nil {
-		parts = append(parts, "owner "+orID(m.Owner, *m.UID))
+	if m.UID != nil || m.Owner != "" {
+		parts = append(parts, "owner "+orID(m.Owner, m.UID))
 	}
-	if m.GID != nil {
-		parts = append(parts, "group "+orID(m.Group, *m.GID))
+	if m.GID != nil || m.Group != "" {
+		parts = append(parts, "group "+orID(m.Group, m.GID))
 	}
 	return strings.Join(parts, ", ")
 }
 
-func orID(name string, id int) string {
+func orID(name string, id *int) string {
 	if name != "" {
 		return name
 	}
-	return strconv.Itoa(id)
+	return strconv.Itoa(*id)
 }
 
 func backupNote(path string) string {

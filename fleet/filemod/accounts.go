@@ -190,6 +190,9 @@ type Accounts struct {
 	// Unknown are the users an earlier task of the plan adds or modifies:
 	// what they are then is the run's answer.
 	Unknown map[string]bool
+	// UIDs are those users' uids after the task: the task's uid, the
+	// user's own when the task keeps it, -1 when useradd picks it.
+	UIDs map[string]int
 	// Paths: whether each home a task's decision depends on exists
 	// (Exists), and whether its parent is a directory (ParentDir).
 	Paths map[string]HomeState
@@ -198,6 +201,10 @@ type Accounts struct {
 	// OldSuSE: /etc/SuSE-release exists (the module's -N depends on its
 	// version there).
 	OldSuSE bool
+	// UserGroups: login.defs sets USERGROUPS_ENAB yes, so a useradd
+	// without -g or -N adds a group named like the user (shadow's
+	// useradd; absent, it adds none).
+	UserGroups bool
 	// Kernel is uname -s, Distro os-release's ID: the modules pick their
 	// platform's class from them (BusyBox's adduser on Alpine and
 	// Buildroot, other commands off Linux).
@@ -236,8 +243,9 @@ func (s *Accounts) lookupGroup(g string) *GroupEntry {
 // AccountsQueryScript asks the host, in one POSIX sh run, for every group,
 // each user's passwd line, whether each home (the paths given, and each
 // user's passwd home) exists and its parent is a directory, whether
-// usermod takes -a, whether /etc/SuSE-release exists, uname -s and
-// os-release's ID, and which account tools are found; ParseAccounts reads
+// usermod takes -a, whether /etc/SuSE-release exists, login.defs'
+// USERGROUPS_ENAB, uname -s and os-release's ID, and which account tools
+// are found; ParseAccounts reads
 // the answer.
 func AccountsQueryScript(users, paths []string) string {
 	var b strings.Builder
@@ -254,6 +262,7 @@ func AccountsQueryScript(users, paths []string) string {
 	}
 	b.WriteString("echo @@usermod; (" + sbinPath + "usermod --help) 2>&1 | grep -q '^ *-a, --append' && echo append; echo @@end\n")
 	b.WriteString("echo @@suse; [ -e /etc/SuSE-release ] && echo old; echo @@end\n")
+	b.WriteString("echo @@usergroups; sed -n 's/^[[:space:]]*USERGROUPS_ENAB[[:space:]][[:space:]]*//p' /etc/login.defs 2>/dev/null | tail -n 1; echo @@end\n")
 	b.WriteString("echo @@system; uname -s; sed -n 's/^ID=//p' /etc/os-release 2>/dev/null | tr -d '\"'; echo @@end\n")
 	b.WriteString("echo @@tools; (" + sbinPath + "for t in " + strings.Join(accountTools, " ") + "; do command -v \"$t\" >/dev/null 2>&1 && echo \"$t\"; done); echo @@end\n")
 	return b.String()
@@ -261,7 +270,7 @@ func AccountsQueryScript(users, paths []string) string {
 
 // ParseAccounts reads AccountsQueryScript's output.
 func ParseAccounts(out string) (*Accounts, error) {
-	s := &Accounts{Users: map[string]*Passwd{}, Paths: map[string]HomeState{}, Unknown: map[string]bool{}, Tools: map[string]bool{}}
+	s := &Accounts{Users: map[string]*Passwd{}, Paths: map[string]HomeState{}, Unknown: map[string]bool{}, UIDs: map[string]int{}, Tools: map[string]bool{}}
 	for _, part := range strings.Split(out, "@@end\n") {
 		head, body, _ := strings.Cut(strings.TrimLeft(part, "\n"), "\n")
 		if err := s.readPart(head, body); err != nil {
@@ -283,6 +292,8 @@ func (s *Accounts) readPart(head, body string) error {
 		s.UsermodAppends = body == "append\n"
 	case head == "@@suse":
 		s.OldSuSE = body == "old\n"
+	case head == "@@usergroups":
+		s.UserGroups = strings.EqualFold(strings.Trim(body, "\" \t\n"), "yes") // getdef's value, quotes stripped
 	case head == "@@system":
 		s.Kernel, s.Distro, _ = strings.Cut(strings.TrimSuffix(body, "\n"), "\n")
 	case head == "@@tools":
@@ -617,32 +628,92 @@ func (s *Accounts) homeMade(a AccountArgs, pw *Passwd) error {
 
 // After is the accounts once the task's command has run: a group added
 // (its gid -1 when groupadd picks it), changed or removed, a user
-// removed. A user the task adds or modifies is marked Unknown: a later
-// task on it is left to Ansible (its fields are the run's).
-func (s *Accounts) After(a AccountArgs, r AccountResult) {
+// removed, a user's own group useradd adds (login.defs' USERGROUPS_ENAB).
+// A user the task adds or modifies is marked Unknown: a later task on it
+// is left to Ansible (its fields are the run's). It returns the accounts
+// the task acts on ("user vllm", "group vllm"), the groups a user task
+// names among them (it joins or leaves them).
+func (s *Accounts) After(a AccountArgs, r AccountResult) []string {
 	if !r.Changed() {
-		return
+		return nil
 	}
+	acted := []string{a.Kind + " " + a.Name}
 	if a.Kind == "group" {
 		s.groupAfter(a)
-		return
+		return acted
 	}
+	for _, g := range a.ReferencedGroups() {
+		acted = append(acted, "group "+g)
+	}
+	if s.addsOwnGroup(a, r) {
+		s.Groups = append(s.Groups, GroupEntry{Name: a.Name, GID: -1})
+		acted = append(acted, "group "+a.Name)
+	}
+	s.UIDs[a.Name] = s.uidAfter(a)
 	s.Unknown[a.Name] = a.State == "present"
 	if a.State == "absent" {
 		s.Users[a.Name] = nil
 	}
+	return acted
 }
 
+// addsOwnGroup: the task's useradd adds a group named like the user, as
+// shadow's does under USERGROUPS_ENAB yes when given neither -g nor -N
+// (the module gives -N when that group exists).
+func (s *Accounts) addsOwnGroup(a AccountArgs, r AccountResult) bool {
+	return r.Argv[0] == "useradd" && s.UserGroups && a.Group == nil && s.GroupByName(a.Name) == nil
+}
+
+// uidAfter is a user's uid once the task has run: the task's, else the
+// user's own, else -1 (useradd picks it).
+func (s *Accounts) uidAfter(a AccountArgs) int {
+	switch pw := s.Users[a.Name]; {
+	case a.ID != nil:
+		return *a.ID
+	case pw != nil:
+		return pw.UID
+	}
+	return -1
+}
+
+// IDAfter is the id a user or group an earlier task of the plan acts on
+// has once that task has run (the file modules' getpwnam and getgrnam
+// then): ErrIDOfRun when useradd or groupadd picks it, an error when the
+// task removed the account.
+func (s *Accounts) IDAfter(kind, name string) (int, error) {
+	id, present := s.UIDs[name], s.Unknown[name]
+	if kind == "group" {
+		g := s.GroupByName(name)
+		id, present = -1, g != nil
+		if g != nil {
+			id = g.GID
+		}
+	}
+	switch {
+	case !present:
+		return 0, fmt.Errorf("an earlier task removes %s %s", kind, name)
+	case id == -1:
+		return 0, ErrIDOfRun
+	}
+	return id, nil
+}
+
+// groupAfter is the groups once a group task has changed one: removed,
+// its gid changed (groupmod -g; its members kept), or added.
 func (s *Accounts) groupAfter(a AccountArgs) {
-	s.Groups = slices.DeleteFunc(s.Groups, func(g GroupEntry) bool { return g.Name == a.Name })
-	if a.State == "absent" {
-		return
+	g := s.GroupByName(a.Name)
+	switch {
+	case a.State == "absent":
+		s.Groups = slices.DeleteFunc(s.Groups, func(g GroupEntry) bool { return g.Name == a.Name })
+	case g != nil && a.ID != nil:
+		g.GID = *a.ID
+	case g == nil:
+		gid := -1
+		if a.ID != nil {
+			gid = *a.ID
+		}
+		s.Groups = append(s.Groups, GroupEntry{Name: a.Name, GID: gid})
 	}
-	gid := -1
-	if a.ID != nil {
-		gid = *a.ID
-	}
-	s.Groups = append(s.Groups, GroupEntry{Name: a.Name, GID: gid})
 }
 
 // sbinPath adds the directories the module's get_bin_path searches after
@@ -682,8 +753,8 @@ func (s *Accounts) Section(a AccountArgs) string {
 		fmt.Fprintf(&b, "group %s: %s\n", a.Name, groupID(s.GroupByName(a.Name)))
 		return b.String()
 	}
-	fmt.Fprintf(&b, "user %s: %+v member of %v\n", a.Name, s.Users[a.Name], s.memberOf(a.Name))
-	for _, g := range a.ReferencedGroups() {
+	fmt.Fprintf(&b, "user %s: %+v member of %v, USERGROUPS_ENAB: %v\n", a.Name, s.Users[a.Name], s.memberOf(a.Name), s.UserGroups)
+	for _, g := range a.ReadGroups() {
 		fmt.Fprintf(&b, "group %s: %s\n", g, groupID(s.lookupGroup(g)))
 	}
 	if pw := s.Users[a.Name]; pw != nil {
@@ -703,6 +774,16 @@ func groupID(g *GroupEntry) string {
 		return "absent"
 	}
 	return fmt.Sprintf("%s gid %d", g.Name, g.GID)
+}
+
+// ReadGroups are the groups a user task's decision reads: those it names,
+// and without a primary group the one named like the user (a new user's
+// -N, or its own group useradd adds).
+func (a AccountArgs) ReadGroups() []string {
+	if a.Group == nil {
+		return append([]string{a.Name}, a.ReferencedGroups()...)
+	}
+	return a.ReferencedGroups()
 }
 
 // ReferencedGroups are the groups a user task names.

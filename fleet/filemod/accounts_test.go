@@ -180,3 +180,69 @@ func TestAccountsAfterEarlierTasks(t *testing.T) {
 		t.Errorf("a second task on alice: %v, want a refusal", err)
 	}
 }
+
+// TestAccountIDsAfterEarlierTasks: the ids the file modules would find
+// once earlier tasks have run — a new user's own group under login.defs'
+// USERGROUPS_ENAB yes (a later group task finds it present), the uid a
+// task gives, a modified user's own uid, groupadd's and useradd's picks
+// (ErrIDOfRun), a removed account's failure — and each task's After names
+// the accounts it acts on. A gid changed by groupmod keeps its members.
+func TestAccountIDsAfterEarlierTasks(t *testing.T) {
+	s, err := ParseAccounts(accountsAnswer + "@@usergroups\n\"YES\"\n@@end\n")
+	if err != nil || !s.UserGroups {
+		t.Fatalf("USERGROUPS_ENAB read as %v (%v)", s.UserGroups, err)
+	}
+	run := func(args map[string]any, group bool) []string {
+		parse := ParseUserArgs
+		if group {
+			parse = ParseGroupArgs
+		}
+		a, err := parse(args)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := Account(a, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s.After(a, res)
+	}
+	acted := [][]string{
+		run(map[string]any{"name": "carol", "create_home": false}, false),
+		run(map[string]any{"name": "dave", "uid": 2001, "group": "ops", "create_home": false}, false),
+		run(map[string]any{"name": "alice", "shell": "/bin/sh"}, false),
+		run(map[string]any{"name": "ops", "gid": 1501}, true),
+		run(map[string]any{"name": "root", "state": "absent"}, true),
+		run(map[string]any{"name": "carol"}, true), // present: useradd added it
+	}
+	want := []string{"user carol,group carol", "user dave,group ops", "user alice", "group ops", "group root", ""}
+	for i, w := range want {
+		if got := strings.Join(acted[i], ","); got != w {
+			t.Errorf("task %d acts on %q, want %q", i, got, w)
+		}
+	}
+	for _, c := range []struct {
+		kind, name string
+		id         int
+		err        string
+	}{
+		{"user", "carol", 0, ErrIDOfRun.Error()}, {"group", "carol", 0, ErrIDOfRun.Error()},
+		{"user", "dave", 2001, ""}, {"user", "alice", 1000, ""}, {"group", "ops", 1501, ""},
+		{"group", "root", 0, "an earlier task removes group root"},
+	} {
+		id, err := s.IDAfter(c.kind, c.name)
+		if id != c.id || fmtErr(err) != c.err {
+			t.Errorf("%s %s: %d %v, want %d %q", c.kind, c.name, id, err, c.id, c.err)
+		}
+	}
+	if g := s.GroupByName("ops"); g == nil || strings.Join(g.Members, ",") != "alice,bob" {
+		t.Errorf("ops after groupmod -g: %+v", g)
+	}
+}
+
+func fmtErr(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}

@@ -1,6 +1,7 @@
 package filemod
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -34,7 +35,14 @@ type AttrState struct {
 
 // IDLookup resolves a user ("user") or a group ("group") name to its id
 // on the host; it is asked only for a name the file does not have already.
+// It answers ErrIDOfRun for an account an earlier task of the run adds.
 type IDLookup func(kind, name string) (int, error)
+
+// ErrIDOfRun is an IDLookup's answer for a user or group an earlier task
+// of the run adds without giving its id: useradd or groupadd picks it
+// then. The change is planned by name (the diff shows the name where the
+// run's would show the id it got), and the apply sets it by name.
+var ErrIDOfRun = errors.New("added by an earlier task of the run: its id is the run's")
 
 // AttrResult is what the module's set_owner/group/mode_if_different would
 // do to the file.
@@ -82,6 +90,10 @@ func (r *AttrResult) owner(owner string, cur AttrState, lookup IDLookup) error {
 		return nil // a file check mode finds absent is changed, unlooked-up (check_file_absent_if_check_mode)
 	}
 	uid, err := resolveID("user", owner, cur.Exists && owner == cur.Owner, cur.UID, lookup)
+	if errors.Is(err, ErrIDOfRun) {
+		r.note("owner", true, cur.UID, owner)
+		return nil
+	}
 	if err != nil {
 		return fmt.Errorf("chown failed: failed to look up user %s", owner)
 	}
@@ -94,6 +106,10 @@ func (r *AttrResult) group(group string, cur AttrState, lookup IDLookup) error {
 		return nil // a file check mode finds absent is changed, unlooked-up (check_file_absent_if_check_mode)
 	}
 	gid, err := resolveID("group", group, cur.Exists && group == cur.Group, cur.GID, lookup)
+	if errors.Is(err, ErrIDOfRun) {
+		r.note("group", true, cur.GID, group)
+		return nil
+	}
 	if err != nil {
 		return fmt.Errorf("chgrp failed: failed to look up group %s", group)
 	}

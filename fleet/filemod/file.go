@@ -2,6 +2,7 @@ package filemod
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path"
 	"slices"
@@ -273,6 +274,9 @@ func idChange(kind, want, name, id string, lookup IDLookup) (any, any, error) {
 		return name, want, nil // created by an earlier task: not known yet
 	}
 	now, err := resolveID(kind, want, false, 0, lookup)
+	if errors.Is(err, ErrIDOfRun) {
+		return was, want, nil
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s failed: failed to look up %s %s", map[string]string{"user": "chown", "group": "chgrp"}[kind], kind, want)
 	}

@@ -13,7 +13,8 @@ import (
 
 // FileMeta is a file's mode and ownership as a plan shows their change:
 // the mode as Ansible's diff prints it ("0644"), the uid and gid it shows,
-// and the names where known.
+// and the names where known. A name without its id is an account an
+// earlier task of the run adds: useradd or groupadd picks the id then.
 type FileMeta struct {
 	Mode  string `json:"mode,omitempty"`
 	UID   *int   `json:"uid,omitempty"`
@@ -89,17 +90,25 @@ func attrState(st remote.FileState) filemod.AttrState {
 	return filemod.AttrState{Exists: st.Exists, Mode: m.Mode, UID: m.UID, GID: m.GID, Owner: m.Owner, Group: m.Group, Umask: m.Umask}
 }
 
-// metaOf is the plan's view of one side of Ansible's attribute diff.
+// metaOf is the plan's view of one side of Ansible's attribute diff: an
+// id with the name given, or a name alone (an account an earlier task of
+// the run adds: its id is the run's).
 func metaOf(side map[string]any, owner, group string) *FileMeta {
 	m := &FileMeta{}
 	m.Mode, _ = side["mode"].(string)
-	if uid, ok := side["owner"].(int); ok {
-		m.UID, m.Owner = &uid, owner
-	}
-	if gid, ok := side["group"].(int); ok {
-		m.GID, m.Group = &gid, group
-	}
+	m.UID, m.Owner = idOrName(side["owner"], owner)
+	m.GID, m.Group = idOrName(side["group"], group)
 	return m
+}
+
+func idOrName(v any, name string) (*int, string) {
+	switch v := v.(type) {
+	case int:
+		return &v, name
+	case string:
+		return nil, v
+	}
+	return nil, ""
 }
 
 // nameOnly is a user or group name, "" for a numeric id.
@@ -111,9 +120,14 @@ func nameOnly(s string) string {
 }
 
 // idLookup asks the host for a user's or group's id, as the module's
-// getpwnam/getgrnam would: only for a name the file does not have already.
+// getpwnam/getgrnam would: only for a name the file does not have already,
+// and not an account an earlier user or group task of the plan acts on
+// (that task's outcome is the answer).
 func (hf *hostFiles) idLookup(ctx context.Context, c *FileChange) filemod.IDLookup {
 	return func(kind, name string) (int, error) {
+		if id, ok, err := hf.accounts.idAfter(kind, name); ok {
+			return id, err
+		}
 		script := "id -u -- " + shquote.Always(name)
 		if kind == "group" {
 			script = "getent group -- " + shquote.Always(name) + " | cut -d: -f3"
@@ -137,11 +151,21 @@ func (f *fileWork) plannedState(st remote.FileState) remote.FileState {
 	if m, err := strconv.ParseUint(c.SetMode, 8, 32); err == nil && c.SetMode != "" {
 		out.Meta.Mode = uint32(m)
 	}
-	if c.AttrsAfter != nil && c.AttrsAfter.UID != nil {
-		out.Meta.UID, out.Meta.Owner = *c.AttrsAfter.UID, c.AttrsAfter.Owner
-	}
-	if c.AttrsAfter != nil && c.AttrsAfter.GID != nil {
-		out.Meta.GID, out.Meta.Group = *c.AttrsAfter.GID, c.AttrsAfter.Group
+	if after := c.AttrsAfter; after != nil {
+		out.Meta.UID, out.Meta.Owner = plannedID(after.UID, after.Owner, out.Meta.UID, out.Meta.Owner)
+		out.Meta.GID, out.Meta.Group = plannedID(after.GID, after.Group, out.Meta.GID, out.Meta.Group)
 	}
 	return out
+}
+
+// plannedID is an id and name after a task that sets them (a name alone:
+// id -1, the run's), else as they were.
+func plannedID(id *int, name string, curID int, curName string) (int, string) {
+	switch {
+	case id != nil:
+		return *id, name
+	case name != "":
+		return -1, name
+	}
+	return curID, curName
 }

@@ -402,13 +402,23 @@ func (hf *hostFiles) recordAccount(f *fileWork, res filemod.AccountResult) {
 	c.Script = res.Script()
 	c.NewSHA256 = sha256Hex([]byte(c.Script))
 	c.Account = &AccountChange{Args: a, Argv: res.Argv, Summary: res.Describe(a)}
-	if !c.CheckOnly && res.Changed() {
-		hf.accounts.state.After(a, res)
-		hf.accounts.touched[a.Kind+" "+a.Name] = true
-		for _, g := range a.ReferencedGroups() { // a user joins or leaves them
-			hf.accounts.touched["group "+g] = true
-		}
+	if c.CheckOnly {
+		return
 	}
+	for _, acted := range hf.accounts.state.After(a, res) {
+		hf.accounts.touched[acted] = true
+	}
+}
+
+// idAfter is a user's or group's id as an earlier account task of the
+// plan leaves it (filemod's Accounts.IDAfter); ok is false when no task
+// acts on it: the host's answer holds.
+func (h hostAccounts) idAfter(kind, name string) (id int, ok bool, err error) {
+	if !h.touched[kind+" "+name] {
+		return 0, false, nil
+	}
+	id, err = h.state.IDAfter(kind, name)
+	return id, true, err
 }
 
 // readsTouched reports whether the task's decision reads an account an
@@ -418,7 +428,7 @@ func (h hostAccounts) readsTouched(a filemod.AccountArgs) bool {
 	if h.touched[a.Kind+" "+a.Name] {
 		return true
 	}
-	return slices.ContainsFunc(a.ReferencedGroups(), func(g string) bool { return h.touched["group "+g] })
+	return slices.ContainsFunc(a.ReadGroups(), func(g string) bool { return h.touched["group "+g] })
 }
 
 // askAccounts runs filemod.AccountsQueryScript for the users and homes of
