@@ -77,6 +77,9 @@ func TestCheckHomelabLimitMotoko(t *testing.T) {
 	}
 	plan := chkJSONPlan(t, "-C", dir, "--check", "--limit", "motoko", "--json")
 	chkHomelabPlan(t, plan)
+	if withDiff := chkRun(t, "-C", dir, "--check", "--diff", "--limit", "motoko"); withDiff.stdout != r.stdout || withDiff.code != r.code {
+		t.Errorf("--check --diff (an operator's ansible-playbook habit) printed otherwise than --check:\n%s%s", withDiff.stdout, withDiff.stderr)
+	}
 }
 
 // chkHomelabPlan: one host, one create of the proxy config, its restart,

@@ -22,6 +22,7 @@ type options struct {
 	whenIdle, noRollback    bool
 	force                   bool
 	showSecrets             bool
+	diff                    bool // ansible-playbook's --diff, taken as given: the plan shows every diff
 	vaultPasswordFile       string
 	askVaultPass            bool
 	demo                    bool
@@ -53,6 +54,8 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	fs.Var(&o.skipTags, "skip-tags", "skip tasks tagged with these tags (comma-separated, repeatable)")
 	fs.IntVar(&o.forks, "forks", 10, "hosts deployed in parallel")
 	fs.BoolVar(&o.check, "check", false, "print the plan; exit 0 no changes, 2 changes, 1 error")
+	fs.BoolVar(&o.diff, "D", false, "--check, --apply: as ansible-playbook's --diff (the plan always shows each change's diff)")
+	fs.BoolVar(&o.diff, "diff", false, "--check, --apply: as ansible-playbook's --diff (the plan always shows each change's diff)")
 	fs.BoolVar(&o.apply, "apply", false, "apply the plan; exit 0 success or nothing to do, 1 failure")
 	fs.BoolVar(&o.doctor, "doctor", false, "check that each host does what straylight relies on; exit 0 all passed, 1 a step failed")
 	fs.StringVar(&o.restart, "restart", "", "restart `HOST`'s backend, then its health gate and route tests; exit 0 success, 1 failure")
