@@ -342,7 +342,7 @@ func TestCheckBadInput(t *testing.T) {
 
 const chkUnsupportedTasks = chkTasks + `
 - name: Install curl
-  ansible.builtin.apt:
+  ansible.builtin.pip:
     name: curl
 
 - name: Deploy extra
@@ -365,7 +365,7 @@ func TestCheckListsUnsupportedTasks(t *testing.T) {
 	r := chkRun(t, "-C", c.root, "--check")
 	chkWantExit(t, r, exitChanges)
 	chkWantMatch(t, "stdout", r.stdout,
-		`(?m)^unsupported: \[alpha\] vllm : Install curl \(playbooks/roles/vllm/tasks/main\.yml:7\): module "ansible\.builtin\.apt" is not supported$`,
+		`(?m)^unsupported: \[alpha\] vllm : Install curl \(playbooks/roles/vllm/tasks/main\.yml:7\): module "ansible\.builtin\.pip" is not supported$`,
 		`(?m)^unsupported: \[alpha\] vllm : Deploy extra \(playbooks/roles/vllm/tasks/main\.yml:11\): task keyword "until" is not supported$`,
 		`2 unsupported on 1 host`)
 	plan := chkJSONPlan(t, "-C", c.root, "--check", "--json")
@@ -431,10 +431,10 @@ func chkSameSnapshot(t *testing.T, what string, before, after map[string]string)
 func TestCheckNothingPlannedExits1(t *testing.T) {
 	for name, playbook := range map[string]string{
 		"no host":         strings.Replace(chkPlaybook, "hosts: gpu", "hosts: nosuchgroup", 1),
-		"no task it runs": "- hosts: gpu\n  gather_facts: false\n  tasks:\n    - name: Install curl\n      apt: {name: curl}\n",
+		"no task it runs": "- hosts: gpu\n  gather_facts: false\n  tasks:\n    - name: Install curl\n      pip: {name: curl}\n",
 	} {
 		t.Run(name, func(t *testing.T) {
-			withoutAnsible(t) // with Ansible, the apt task is planned via ansible (delegate_cli_test.go)
+			withoutAnsible(t) // with Ansible, the pip task is planned via ansible (delegate_cli_test.go)
 			c := newChkRepo(t)
 			chkWrite(t, c.root, "playbooks/deploy.yml", playbook)
 			r := chkRun(t, "-C", c.root, "--check")

@@ -509,6 +509,7 @@ type renderedTask struct {
 	container   *filemod.ContainerTask // a plain container module's task
 	stat        *filemod.StatArgs
 	account     *filemod.AccountArgs
+	apt         *filemod.AptArgs
 	changedWhen *bool
 }
 
@@ -625,6 +626,9 @@ func (hs *HostScope) renderFileTask(run *PlayRun, t *Task) (renderedTask, error)
 	if t.Module.IsAccountModule() {
 		return hs.renderAccountTask(t)
 	}
+	if t.Module == ModApt {
+		return hs.renderAptTask(t)
+	}
 	for k := range t.Args {
 		if !fileArgs[k] || (strings.HasSuffix(k, "_string") && t.Module != ModTemplate && t.Module != ModWinTemplate) {
 			return renderedTask{unsupported: fmt.Sprintf("argument %q of %s is not supported", k, t.Module)}, nil
@@ -687,6 +691,17 @@ func (hs *HostScope) renderAccountTask(t *Task) (renderedTask, error) {
 	}
 	aa, err := parse(args)
 	return renderedTask{account: &aa, dest: aa.Name}.orUnsupported(t, err)
+}
+
+// renderAptTask templates an apt task's arguments; what it does is
+// planned against the host's dpkg database and apt policy (fleet/filemod).
+func (hs *HostScope) renderAptTask(t *Task) (renderedTask, error) {
+	args, refused, err := hs.mappingArgs(t)
+	if refused != nil || err != nil {
+		return orRendered(refused), err
+	}
+	aa, err := filemod.ParseAptArgs(args)
+	return renderedTask{apt: &aa, dest: strings.Join(aa.Names, ", ")}.orUnsupported(t, err)
 }
 
 // renderEditTask templates a file, lineinfile, blockinfile, win_file or

@@ -290,6 +290,9 @@ type FileTask struct {
 	// Account: a user or group task's arguments (Dest is then the
 	// account's name), planned from the host's account databases.
 	Account *filemod.AccountArgs
+	// Apt: an apt task's arguments (Dest is then its packages' names),
+	// planned from the host's dpkg database and apt policy.
+	Apt *filemod.AptArgs
 	// OnlyIf: the task runs only if a registered file task changed (or did
 	// not), or only for some kinds of what is at a stat's path; the planner
 	// settles it once it has read the host.
@@ -489,7 +492,7 @@ func (w *HostTasks) addFileTask(hs *HostScope, run *PlayRun, t *Task, play *Host
 	}
 	w.Files = append(w.Files, &FileTask{Run: run, Task: t, Label: w.LabelOf(t), Notify: hs.templatedNames(t.Notify), Scope: hs, Play: play, Dest: rt.dest, Content: rt.content,
 		Attrs: rt.attrs, Become: kw.Become, NoLog: kw.HidesOutput(), IgnoreErrors: kw.IgnoresErrors(), CheckOnly: kw.ChecksOnly(), Flush: flush, File: rt.file, Edit: rt.edit, Service: rt.service, Command: rt.command, ChangedWhen: rt.changedWhen, NeverFails: t.NeverFails(), Vaulted: rt.vaulted,
-		WinService: rt.winService, WinCommand: rt.winCommand, Container: rt.container, Stat: rt.stat, Account: rt.account, HandlersSeen: len(play.included)})
+		WinService: rt.winService, WinCommand: rt.winCommand, Container: rt.container, Stat: rt.stat, Account: rt.account, Apt: rt.apt, HandlersSeen: len(play.included)})
 	return nil
 }
 

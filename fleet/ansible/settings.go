@@ -291,6 +291,13 @@ func (r *Repo) SymbolicModeChains() bool {
 	return versionAtLeast(r.CoreVersion(), 2, 16)
 }
 
+// AptLockTimeout reports whether the ansible-core the repository runs
+// gives apt-get -o DPkg::Lock::Timeout=lock_timeout: 2.19 does, 2.14 does
+// not (the cores between are not measured and taken as 2.14).
+func (r *Repo) AptLockTimeout() bool {
+	return versionAtLeast(r.CoreVersion(), 2, 19)
+}
+
 func versionAtLeast(v string, major, minor int) bool {
 	maj, min, _ := strings.Cut(v, ".")
 	a, err1 := strconv.Atoi(maj)

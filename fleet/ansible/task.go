@@ -56,6 +56,9 @@ const (
 	// the host's account databases (fleet/filemod's accounts.go).
 	ModUser  Module = "user"
 	ModGroup Module = "group"
+	// ModApt installs, upgrades or removes Debian packages, planned from
+	// the host's dpkg database and apt policy (fleet/filemod's apt.go).
+	ModApt Module = "apt"
 )
 
 // moduleNames maps short and FQCN names to the modules straylight runs.
@@ -76,7 +79,7 @@ var moduleNames = func() map[string]Module {
 	}
 	for _, mod := range []Module{ModTemplate, ModCopy, ModShell, ModCommand, ModSetFact, ModIncludeVars,
 		ModIncludeTasks, ModImportTasks, ModIncludeRole, ModImportRole, ModDebug, ModAssert, ModFail, ModMeta,
-		ModSystemd, ModService, ModFile, ModLineInFile, ModBlockInFile, ModSetup, ModStat, ModUser, ModGroup} {
+		ModSystemd, ModService, ModFile, ModLineInFile, ModBlockInFile, ModSetup, ModStat, ModUser, ModGroup, ModApt} {
 		s := string(mod)
 		m[s], m["ansible.builtin."+s], m["ansible.legacy."+s] = mod, mod, mod
 	}
@@ -121,7 +124,7 @@ func (m Module) IsWindowsTask() bool {
 // or a container's or compose project's state (docker_compose_v2,
 // docker_container, podman_container).
 func (m Module) plannedFromHost() bool {
-	return m.IsFileModule() || m.IsEditModule() || m.IsUnitModule() || m.IsPOSIXCommand() || m.IsWindowsTask() || m.IsContainerModule() || m == ModStat || m.IsAccountModule()
+	return m.IsFileModule() || m.IsEditModule() || m.IsUnitModule() || m.IsPOSIXCommand() || m.IsWindowsTask() || m.IsContainerModule() || m == ModStat || m.IsAccountModule() || m == ModApt
 }
 
 // IsAccountModule reports whether the module adds, modifies or removes a

@@ -20,13 +20,13 @@ func TestParseTaskClassifiesUnsupported(t *testing.T) {
       template: {src: a.j2, dest: /tmp/a}
       until: x
     - name: package
-      apt: {name: vim}
+      pip: {name: vllm}
 `)
 	tasks := pb.Plays[0].Tasks
 	if tasks[0].Unsupported != "" || tasks[0].Module != ModTemplate || tasks[0].Notify[0] != "restart" {
 		t.Fatalf("supported task: %+v", tasks[0])
 	}
-	if !strings.Contains(tasks[1].Unsupported, `"until"`) || !strings.Contains(tasks[2].Unsupported, `"apt"`) {
+	if !strings.Contains(tasks[1].Unsupported, `"until"`) || !strings.Contains(tasks[2].Unsupported, `"pip"`) {
 		t.Fatalf("unsupported reasons: %q, %q", tasks[1].Unsupported, tasks[2].Unsupported)
 	}
 }

@@ -197,6 +197,8 @@ func (h *hostApply) writeFiles(ctx context.Context, files []*plan.FileChange) er
 			write = h.runUnitTask
 		case f.Account != nil:
 			write = h.runAccountTask
+		case f.Package != nil:
+			write = h.runAptTask
 		case f.Stat != nil:
 			write = h.statAsPlanned
 		case f.Command != nil:

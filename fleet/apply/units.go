@@ -178,3 +178,27 @@ func (h *hostApply) statAsPlanned(ctx context.Context, f *plan.FileChange) error
 		return map[string]string{f.Dest: kind}, err
 	})
 }
+
+// runAptTask runs an apt task's commands (apt-get update, install or
+// remove, apt-mark manual), in task order among the files, after checking
+// the packages its decision read are as the plan saw them (when no
+// earlier task of the plan acts on them). It is not rolled back; a
+// command that fails fails the host, unless the task ignores errors.
+func (h *hostApply) runAptTask(ctx context.Context, f *plan.FileChange) error {
+	task := hostStateTask{label: "apt " + f.Dest, summary: f.Package.Summary, command: "apt"}
+	return h.runHostStateTask(ctx, f, task, func(tr remote.Transport) error { return packagesAsPlanned(ctx, tr, f) })
+}
+
+// packagesAsPlanned asks dpkg-query and apt-cache again about what the
+// task's decision read and compares it with the plan's.
+func packagesAsPlanned(ctx context.Context, tr remote.Transport, f *plan.FileChange) error {
+	a := f.Package.Args
+	query := remote.Command{Shell: remote.Sh, Script: filemod.AptQueryScript(a.Names)}
+	return asPlanned(ctx, tr, f, query, "dpkg-query", "packages", func(out string) (map[string]string, error) {
+		s, err := filemod.ParseApt(out)
+		if err != nil {
+			return nil, err
+		}
+		return map[string]string{f.Dest: s.Section(a)}, nil
+	})
+}

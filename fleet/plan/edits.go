@@ -31,6 +31,8 @@ type hostFiles struct {
 	// accounts are the host's groups and users as account tasks find them
 	// (units.go).
 	accounts hostAccounts
+	// packages are the host's packages as apt tasks find them (units.go).
+	packages hostPackages
 }
 
 // read is the path's content as the task finds it.
@@ -76,6 +78,9 @@ func (hf *hostFiles) plan(ctx context.Context, w *hostWork, f *fileWork) error {
 	}
 	if f.account != nil {
 		return hf.planAccount(ctx, w, f)
+	}
+	if f.apt != nil {
+		return hf.planApt(ctx, w, f)
 	}
 	if f.edit != nil && editOnWrongHost(w, f) {
 		return nil
@@ -328,8 +333,8 @@ func (w *hostWork) settleOnStat(f *fileWork) bool {
 // arguments on its work item.
 func (fw *fileWork) addEdit(ft *ansible.FileTask) {
 	fw.file, fw.edit, fw.service, fw.command, fw.changedWhen = ft.File, ft.Edit, ft.Service, ft.Command, ft.ChangedWhen
-	fw.winService, fw.winCommand, fw.container, fw.stat, fw.account = ft.WinService, ft.WinCommand, ft.Container, ft.Stat, ft.Account
-	if ft.File != nil || ft.Service != nil || ft.WinService != nil || ft.Container != nil || ft.Stat != nil || ft.Account != nil {
+	fw.winService, fw.winCommand, fw.container, fw.stat, fw.account, fw.apt = ft.WinService, ft.WinCommand, ft.Container, ft.Stat, ft.Account, ft.Apt
+	if ft.File != nil || ft.Service != nil || ft.WinService != nil || ft.Container != nil || ft.Stat != nil || ft.Account != nil || ft.Apt != nil {
 		fw.change.NewSHA256, fw.change.raw = "", nil // no content: a script makes the change
 	}
 }

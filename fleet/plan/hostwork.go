@@ -36,6 +36,9 @@ type hostWork struct {
 	// made, as since ansible-core 2.16 (filemod.Attrs.Chained); 2.16 also
 	// brought blockinfile's append_newline and prepend_newline.
 	modeChains func() bool
+	// aptLockTimeout: the apt module gives apt-get -o
+	// DPkg::Lock::Timeout, as 2.19 does (2.14 does not).
+	aptLockTimeout func() bool
 }
 
 // fileWork is one rendered file task awaiting the host's current content.
@@ -55,6 +58,7 @@ type fileWork struct {
 	container  *filemod.ContainerTask  // a plain container module's task
 	stat       *filemod.StatArgs       // a stat task's arguments
 	account    *filemod.AccountArgs    // a user or group task's arguments
+	apt        *filemod.AptArgs        // an apt task's arguments
 	// handlersSeen: the handlers include_role had brought into the play
 	// when the task ran (ansible.FileTask.HandlersSeen).
 	handlersSeen int

@@ -140,6 +140,9 @@ type FileChange struct {
 	// Account is a user or group task's decision (Dest is then the
 	// account's name); Script runs its command.
 	Account *AccountChange `json:"account,omitempty"`
+	// Package is an apt task's decision (Dest is then its packages'
+	// names); Script runs its commands.
+	Package *PackageChange `json:"package,omitempty"`
 	// IgnoreErrors: the task's ignore_errors (its own or inherited); a
 	// command that fails is reported and the apply goes on.
 	IgnoreErrors bool `json:"ignore_errors,omitempty"`
@@ -179,13 +182,14 @@ type FileChange struct {
 func (f *FileChange) Changes() bool { return f.Action == ActionCreate || f.Action == ActionUpdate }
 
 // Runs reports whether an apply acts on the task: it changes something,
-// or it is a unit task whose module runs a command even when nothing
-// changes (daemon-reload).
+// or it is a unit or apt task whose module runs a command even when
+// nothing changes (daemon-reload; apt's refresh of the lists, apt-mark
+// manual).
 func (f *FileChange) Runs() bool {
 	if f.CheckOnly {
 		return false
 	}
-	return f.Changes() || ((f.Service != nil || f.Command != nil) && f.Script != "" && f.Action == ActionNone)
+	return f.Changes() || ((f.Service != nil || f.Command != nil || f.Package != nil) && f.Script != "" && f.Action == ActionNone)
 }
 
 // RunScript is the script the apply runs: unmasked when this plan
@@ -201,13 +205,16 @@ func (f *FileChange) RunScript() string {
 // of a no_log command's), keeping the unmasked one for the apply: either
 // may export a vaulted value of the task's environment.
 func (f *FileChange) maskScript(secrets []string, noLog bool) {
-	if (f.Command == nil && f.Service == nil && f.Account == nil) || f.Script == "" {
+	if (f.Command == nil && f.Service == nil && f.Account == nil && f.Package == nil) || f.Script == "" {
 		return
 	}
 	f.rawScript = f.Script
 	f.Script, f.Dest = MaskSecrets(f.Script, secrets), MaskSecrets(f.Dest, secrets)
 	if f.Account != nil {
 		f.Account.mask(secrets)
+	}
+	if f.Package != nil {
+		f.Package.Summary = MaskSecrets(f.Package.Summary, secrets)
 	}
 	if noLog && f.Command != nil {
 		f.Script, f.Dest = SecretMask, SecretMask

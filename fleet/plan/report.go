@@ -64,6 +64,10 @@ func writeFileChange(w io.Writer, host string, f *FileChange, showSecrets bool) 
 		fmt.Fprintf(w, "TASK [%s] %s %s: %s\n%s: [%s]\n", f.Task, f.Account.Args.Kind, f.Dest, f.Account.Summary, actionWord(f.Action), host)
 		return
 	}
+	if f.Package != nil {
+		fmt.Fprintf(w, "TASK [%s] apt %s: %s\n%s: [%s]\n", f.Task, orDefault(f.Dest, "(the lists)"), f.Package.Summary, actionWord(f.Action), host)
+		return
+	}
 	fmt.Fprintf(w, "TASK [%s] %s%s\n", f.Task, f.Dest, attrsNote(f))
 	diff := f.Diff
 	if showSecrets && f.rawDiff != "" {

@@ -466,3 +466,118 @@ func (w *hostWork) accountNames() (users, homes []string) {
 	}
 	return users, homes
 }
+
+// PackageChange is what an apt task would do, decided as ansible-core's
+// apt module decides it (fleet/filemod's apt.go) from the host's dpkg
+// database and apt policy: its commands, if any, and the plan's words.
+type PackageChange struct {
+	// Args are the task's: the apply asks the host again what the
+	// decision read of them, and compares.
+	Args    filemod.AptArgs   `json:"args"`
+	Result  filemod.AptResult `json:"result"`
+	Summary string            `json:"summary"` // "install (apt-get -y ... install 'curl=7.88.1-10')"
+}
+
+// hostPackages is what the host's packages are as the plan goes: dpkg's
+// and apt's answers, asked once for every package the host's apt tasks
+// name, then what each earlier task of the plan leaves.
+type hostPackages struct {
+	asked   bool
+	state   *filemod.Packages // nil when asking failed
+	touched map[string]bool   // packages an earlier task of the plan acts on
+	failure string            // dpkg-query or apt-cache could not be asked
+}
+
+// planApt decides an apt task from the packages as the task finds them.
+func (hf *hostFiles) planApt(ctx context.Context, w *hostWork, f *fileWork) error {
+	c, a := f.change, *f.apt
+	if posixOnly(w, f, "apt runs on Debian hosts (win_package on Windows)") {
+		return nil
+	}
+	if !hf.packages.asked {
+		if err := hf.askPackages(ctx, w, f); err != nil {
+			return err
+		}
+	}
+	if hf.packages.failure != "" {
+		w.wouldFail(f, fmt.Sprintf("apt %s: %s; Ansible runs it", c.Dest, hf.packages.failure))
+		return nil
+	}
+	s := hf.packages.state
+	res, err := filemod.Apt(a, s, filemod.AptOptions{LockTimeoutOption: w.aptLockTimeout()})
+	var refused *filemod.Refusal
+	switch {
+	case errors.As(err, &refused):
+		w.wouldFail(f, fmt.Sprintf("apt %s: %s; Ansible runs it", c.Dest, refused.Reason))
+		return nil
+	case err != nil:
+		w.wouldFail(f, fmt.Sprintf("apt would fail: %v", err))
+		return nil
+	}
+	if !hf.packages.readsTouched(a) {
+		c.OldSHA256 = sha256Hex([]byte(s.Section(a)))
+	}
+	hf.recordApt(f, res)
+	return nil
+}
+
+// recordApt puts the decision on the change and notes the packages after
+// it for the tasks after it.
+func (hf *hostFiles) recordApt(f *fileWork, res filemod.AptResult) {
+	c, a := f.change, *f.apt
+	c.Action = ActionNone
+	if res.Changed {
+		c.Action = ActionUpdate
+	}
+	c.Script = res.Script()
+	c.NewSHA256 = sha256Hex([]byte(c.Script))
+	c.Package = &PackageChange{Args: a, Result: res, Summary: res.Describe(a)}
+	if c.CheckOnly || c.Script == "" {
+		return
+	}
+	hf.packages.state.After(a, res)
+	for _, n := range a.Names {
+		hf.packages.touched[n] = true
+	}
+	hf.packages.touched["lists"] = hf.packages.touched["lists"] || res.Update
+}
+
+// readsTouched reports whether the task's decision reads packages an
+// earlier task of the plan acts on, or lists it refreshes: the apply then
+// cannot compare what it finds with what the plan read.
+func (h hostPackages) readsTouched(a filemod.AptArgs) bool {
+	return h.touched["lists"] || slices.ContainsFunc(a.Names, func(n string) bool { return h.touched[n] })
+}
+
+// askPackages runs filemod.AptQueryScript for the packages of every apt
+// task of the host, with the first task's become (dpkg-query and
+// apt-cache need no privilege).
+func (hf *hostFiles) askPackages(ctx context.Context, w *hostWork, f *fileWork) error {
+	res, err := WithBecome(hf.tr, f.change.Become).Run(ctx, remote.Command{Shell: remote.Sh, Script: filemod.AptQueryScript(w.packageNames())})
+	if err != nil {
+		return err
+	}
+	hf.packages = hostPackages{asked: true, touched: map[string]bool{}}
+	if res.ExitCode != 0 {
+		hf.packages.failure = fmt.Sprintf("asking dpkg-query and apt-cache about packages exited %d (%s)", res.ExitCode, FirstLine(res.Stderr, res.Stdout))
+		return nil
+	}
+	hf.packages.state, err = filemod.ParseApt(res.Stdout)
+	return err
+}
+
+// packageNames are the packages the host's apt tasks name, each once.
+func (w *hostWork) packageNames() []string {
+	var names []string
+	for _, f := range w.files {
+		if f.apt == nil {
+			continue
+		}
+		for _, n := range f.apt.Names {
+			if !slices.Contains(names, n) {
+				names = append(names, n)
+			}
+		}
+	}
+	return names
+}

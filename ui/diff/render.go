@@ -161,6 +161,8 @@ func nativeTask(f *plan.FileChange) string {
 		return f.Stat.Summary()
 	case f.Account != nil:
 		return f.Account.Summary
+	case f.Package != nil:
+		return f.Package.Summary
 	}
 	return ""
 }

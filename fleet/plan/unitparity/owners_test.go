@@ -99,11 +99,26 @@ func TestE2EFilesOwnedByNewAccountsParity(t *testing.T) {
 // sandboxed runs name with args in a private mount namespace where etc
 // is bind-mounted over /etc ("": /etc itself, to try the sandbox).
 func sandboxed(etc, dir, name string, args ...string) *exec.Cmd {
-	bind := `mount --bind "$0" /etc && exec "$@"`
 	if etc == "" {
-		bind, etc = `exec "$@"`, "/etc"
+		return inSandbox(nil, dir, name, args...)
 	}
-	cmd := exec.Command("unshare", append([]string{"--mount", "--propagation", "private", "--", "sh", "-c", bind, etc, name}, args...)...)
+	return inSandbox([][2]string{{etc, "/etc"}}, dir, name, args...)
+}
+
+// inSandbox runs name with args in a private mount namespace where each
+// bind's source is mounted over its target: it runs only if every target
+// then reads as its source (cmp for files, the same listing for folders).
+func inSandbox(binds [][2]string, dir, name string, args ...string) *exec.Cmd {
+	script := ""
+	for i := range binds {
+		src, dst := fmt.Sprintf(`"$%d"`, 2*i+1), fmt.Sprintf(`"$%d"`, 2*i+2)
+		script += "mount --bind " + src + " " + dst + " && { [ -d " + dst + " ] || cmp -s " + src + " " + dst + "; } && "
+	}
+	words := []string{"--mount", "--propagation", "private", "--", "sh", "-c", script + "shift " + fmt.Sprint(2*len(binds)) + ` && exec "$@"`, "sandbox"}
+	for _, b := range binds {
+		words = append(words, b[0], b[1])
+	}
+	cmd := exec.Command("unshare", append(append(words, name), args...)...)
 	cmd.Dir = dir
 	return cmd
 }
@@ -126,7 +141,7 @@ func ownersRun(t *testing.T, cmd *exec.Cmd, env []string) string {
 	var b bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &b, &b
 	if err := cmd.Run(); err != nil {
-		t.Fatalf("%v: %v\n%s", cmd.Args[9:], err, b.String())
+		t.Fatalf("%v: %v\n%s", cmd.Args, err, b.String())
 	}
 	return b.String()
 }
