@@ -58,6 +58,13 @@ func TestApplyAccountTasksOnTheWire(t *testing.T) {
 	sbin := "PATH=\"$PATH:/sbin:/usr/sbin:/usr/local/sbin\"; export PATH; "
 	want := []string{filemod.AccountsQueryScript(nil, nil), sbin + "groupadd -r vllm",
 		filemod.AccountsQueryScript([]string{"ops"}, nil), sbin + "usermod -s /bin/sh ops"}
+	wantSentSh(t, wire, want)
+}
+
+// wantSentSh: the wire carried exactly the scripts want, in order, each
+// in sh.
+func wantSentSh(t *testing.T, wire *winWire, want []string) {
+	t.Helper()
 	if len(wire.sent) != len(want) {
 		t.Fatalf("sent %d commands, want %d: %+v", len(wire.sent), len(want), wire.sent)
 	}
@@ -73,19 +80,27 @@ func TestApplyAccountTasksOnTheWire(t *testing.T) {
 // fails with "plan again", and nothing but the query is sent.
 func TestApplyAccountChangedSincePlan(t *testing.T) {
 	repo, transports, wire := accountsApplyRepo(t)
+	wantPlanAgain(t, repo, transports, wire, "root:x:0:\n", "root:x:0:\nvllm:x:999:\n", "group vllm changed on the host since the plan: plan again")
+}
+
+// wantPlanAgain plans, then applies with old replaced by new in every
+// answer the host gives: the host fails with msg, and nothing but the
+// query is sent.
+func wantPlanAgain(t *testing.T, repo *ansible.Repo, transports func(fleetplan.Connection) (remote.Transport, error), wire *winWire, old, new, msg string) {
+	t.Helper()
 	plan, err := (&fleetplan.Planner{Repo: repo, Transports: transports}).Plan(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
 	for k, v := range wire.answers {
-		wire.answers[k] = strings.Replace(v, "root:x:0:\n", "root:x:0:\nvllm:x:999:\n", 1)
+		wire.answers[k] = strings.Replace(v, old, new, 1)
 	}
 	wire.sent = nil
 	rec := &recorder{}
 	if _, err := (&apply.Engine{Repo: repo, Transports: transports}).Apply(context.Background(), plan, rec.observe); err != nil {
 		t.Fatal(err)
 	}
-	wantResult(t, rec.events(), "gpu", "failed", "group vllm changed on the host since the plan: plan again")
+	wantResult(t, rec.events(), "gpu", "failed", msg)
 	if len(wire.sent) != 1 {
 		t.Errorf("sent %+v, want the query alone", wire.sent)
 	}

@@ -58,14 +58,7 @@ func TestApplyAptTasksOnTheWire(t *testing.T) {
 		env + "apt-get -y -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold" + lock + " install hello=2.10-3 && DEBIAN_FRONTEND=noninteractive DEBIAN_PRIORITY=critical LANG=C LC_ALL=C LC_MESSAGES=C LC_CTYPE=C LANGUAGE=C apt-mark manual hello",
 		filemod.AptQueryScript([]string{"bash"}),
 		env + "apt-mark manual bash"}
-	if len(wire.sent) != len(want) {
-		t.Fatalf("sent %d commands, want %d: %+v", len(wire.sent), len(want), wire.sent)
-	}
-	for i, w := range want {
-		if wire.sent[i].Script != w || wire.sent[i].Shell != remote.Sh {
-			t.Errorf("command %d: %s %q, want sh %q", i, wire.sent[i].Shell, wire.sent[i].Script, w)
-		}
-	}
+	wantSentSh(t, wire, want)
 }
 
 // TestApplyAptChangedSincePlan: a package dpkg answers about otherwise at
@@ -73,20 +66,5 @@ func TestApplyAptTasksOnTheWire(t *testing.T) {
 // "plan again", and nothing but the query is sent.
 func TestApplyAptChangedSincePlan(t *testing.T) {
 	repo, transports, wire := aptApplyRepo(t)
-	plan, err := (&fleetplan.Planner{Repo: repo, Transports: transports}).Plan(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	for k, v := range wire.answers {
-		wire.answers[k] = strings.Replace(v, "@@package hello\n", "@@package hello\ndpkg installed install 2.10-3\n", 1)
-	}
-	wire.sent = nil
-	rec := &recorder{}
-	if _, err := (&apply.Engine{Repo: repo, Transports: transports}).Apply(context.Background(), plan, rec.observe); err != nil {
-		t.Fatal(err)
-	}
-	wantResult(t, rec.events(), "gpu", "failed", "packages hello changed on the host since the plan: plan again")
-	if len(wire.sent) != 1 {
-		t.Errorf("sent %+v, want the query alone", wire.sent)
-	}
+	wantPlanAgain(t, repo, transports, wire, "@@package hello\n", "@@package hello\ndpkg installed install 2.10-3\n", "packages hello changed on the host since the plan: plan again")
 }

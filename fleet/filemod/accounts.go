@@ -271,13 +271,22 @@ func AccountsQueryScript(users, paths []string) string {
 // ParseAccounts reads AccountsQueryScript's output.
 func ParseAccounts(out string) (*Accounts, error) {
 	s := &Accounts{Users: map[string]*Passwd{}, Paths: map[string]HomeState{}, Unknown: map[string]bool{}, UIDs: map[string]int{}, Tools: map[string]bool{}}
-	for _, part := range strings.Split(out, "@@end\n") {
-		head, body, _ := strings.Cut(strings.TrimLeft(part, "\n"), "\n")
-		if err := s.readPart(head, body); err != nil {
-			return nil, err
-		}
+	if err := readSections(out, s.readPart); err != nil {
+		return nil, err
 	}
 	return s, nil
+}
+
+// readSections hands each "@@head\nbody@@end" section of a query
+// script's output to read, in order.
+func readSections(out string, read func(head, body string) error) error {
+	for _, part := range strings.Split(out, "@@end\n") {
+		head, body, _ := strings.Cut(strings.TrimLeft(part, "\n"), "\n")
+		if err := read(head, body); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (s *Accounts) readPart(head, body string) error {

@@ -194,11 +194,8 @@ func AptQueryScript(names []string) string {
 // ParseApt reads AptQueryScript's output.
 func ParseApt(out string) (*Packages, error) {
 	s := &Packages{Pkgs: map[string]*PackageState{}, Tools: map[string]bool{}}
-	for _, part := range strings.Split(out, "@@end\n") {
-		head, body, _ := strings.Cut(strings.TrimLeft(part, "\n"), "\n")
-		if err := s.readPart(head, body); err != nil {
-			return nil, err
-		}
+	if err := readSections(out, s.readPart); err != nil {
+		return nil, err
 	}
 	return s, nil
 }

@@ -375,13 +375,7 @@ func (hf *hostFiles) planAccount(ctx context.Context, w *hostWork, f *fileWork) 
 	}
 	s := hf.accounts.state
 	res, err := filemod.Account(a, s)
-	var refused *filemod.Refusal
-	switch {
-	case errors.As(err, &refused):
-		w.wouldFail(f, fmt.Sprintf("%s %s: %s; Ansible runs it", a.Kind, a.Name, refused.Reason))
-		return nil
-	case err != nil:
-		w.wouldFail(f, fmt.Sprintf("%s would fail: %v", a.Kind, err))
+	if refusedOrFailed(w, f, a.Kind+" "+a.Name, a.Kind, err) {
 		return nil
 	}
 	if !hf.accounts.readsTouched(a) {
@@ -389,6 +383,22 @@ func (hf *hostFiles) planAccount(ctx context.Context, w *hostWork, f *fileWork) 
 	}
 	hf.recordAccount(f, res)
 	return nil
+}
+
+// refusedOrFailed lists a task whose decision straylight leaves to
+// Ansible (a *filemod.Refusal, with its reason) or that the module would
+// fail (its message), and reports whether it did.
+func refusedOrFailed(w *hostWork, f *fileWork, what, module string, err error) bool {
+	var refused *filemod.Refusal
+	switch {
+	case errors.As(err, &refused):
+		w.wouldFail(f, fmt.Sprintf("%s: %s; Ansible runs it", what, refused.Reason))
+	case err != nil:
+		w.wouldFail(f, fmt.Sprintf("%s would fail: %v", module, err))
+	default:
+		return false
+	}
+	return true
 }
 
 // recordAccount puts the decision on the change and notes the accounts
@@ -505,13 +515,7 @@ func (hf *hostFiles) planApt(ctx context.Context, w *hostWork, f *fileWork) erro
 	}
 	s := hf.packages.state
 	res, err := filemod.Apt(a, s, filemod.AptOptions{LockTimeoutOption: w.aptLockTimeout()})
-	var refused *filemod.Refusal
-	switch {
-	case errors.As(err, &refused):
-		w.wouldFail(f, fmt.Sprintf("apt %s: %s; Ansible runs it", c.Dest, refused.Reason))
-		return nil
-	case err != nil:
-		w.wouldFail(f, fmt.Sprintf("apt would fail: %v", err))
+	if refusedOrFailed(w, f, "apt "+c.Dest, "apt", err) {
 		return nil
 	}
 	if !hf.packages.readsTouched(a) {
