@@ -15,10 +15,9 @@ import (
 // aptWireAnswer is the host's answer to every apt query: hello not
 // installed, curl installed, bash installed and marked automatically
 // installed, lists refreshed a minute before.
-const aptWireAnswer = "@@stamp\n1796600000\n1796600060\n@@end\n@@tools\napt-get\napt-mark\n@@end\n@@pythonapt\ninstalled\n@@end\n" +
-	"@@package hello\nknown\ncandidate 2.10-3\nversion 2.10-3\n@@end\n" +
-	"@@package curl\ndpkg installed install 7.88.1-10\nknown\ncandidate 7.88.1-10\nversion 7.88.1-10\n@@end\n" +
-	"@@package bash\ndpkg installed install 5.2.15-2\nknown\ncandidate 5.2.15-2\nversion 5.2.15-2\n@@end\n@@auto\nbash\n@@end\n"
+const aptWireAnswer = "@@stamp\n1796600000\n1796600060\n@@end\n@@tools\napt-get\napt-mark\n@@end\n@@pythonapt\ninstalled\n@@end\n@@arch\namd64\n@@end\n" +
+	"@@names\nhello\ncurl\nbash\n@@end\n@@dpkg\ncurl amd64 installed install 7.88.1-10\nbash amd64 installed install 5.2.15-2\n@@end\n" +
+	"@@policy\npackage hello\ncandidate 2.10-3\nversion 2.10-3\npackage curl\ncandidate 7.88.1-10\nversion 7.88.1-10\npackage bash\ncandidate 5.2.15-2\nversion 5.2.15-2\n@@end\n@@auto\nbash\n@@end\n"
 
 // aptApplyRepo is a host with three apt tasks: an install, a package as
 // asked, and one as asked but marked automatically installed.
@@ -66,5 +65,5 @@ func TestApplyAptTasksOnTheWire(t *testing.T) {
 // "plan again", and nothing but the query is sent.
 func TestApplyAptChangedSincePlan(t *testing.T) {
 	repo, transports, wire := aptApplyRepo(t)
-	wantPlanAgain(t, repo, transports, wire, "@@package hello\n", "@@package hello\ndpkg installed install 2.10-3\n", "packages hello changed on the host since the plan: plan again")
+	wantPlanAgain(t, repo, transports, wire, "@@dpkg\n", "@@dpkg\nhello amd64 installed install 2.10-3\n", "packages hello changed on the host since the plan: plan again")
 }

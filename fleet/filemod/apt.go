@@ -6,8 +6,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-
-	"github.com/straylight-fleet/straylight/internal/shquote"
 )
 
 // What ansible.builtin.apt decides for the arguments straylight runs, read
@@ -31,15 +29,16 @@ type AptArgs struct {
 	CacheValidTime    int      `json:"cache_valid_time,omitempty"`
 	InstallRecommends *bool    `json:"install_recommends,omitempty"`
 	Purge             bool     `json:"purge,omitempty"`
+	Autoremove        bool     `json:"autoremove,omitempty"`
 	LockTimeout       int      `json:"lock_timeout"`
 }
 
 // aptArgNames are the arguments straylight runs (force_apt_get chooses
 // the tool of upgrade, which straylight leaves to Ansible); the others
-// (deb, upgrade, default_release, autoremove, dpkg_options, allow_*, ...)
+// (deb, upgrade, default_release, autoclean, dpkg_options, allow_*, ...)
 // are Ansible's, by name.
 var aptArgNames = []string{"name", "pkg", "package", "state", "update_cache", "update-cache", "cache_valid_time",
-	"install_recommends", "install-recommends", "purge", "lock_timeout", "force_apt_get"}
+	"install_recommends", "install-recommends", "purge", "autoremove", "lock_timeout", "force_apt_get"}
 
 // debianPackageName is a package name as Debian policy writes them: a
 // version (name=1.2, name>=1.2), an architecture (name:amd64) or a
@@ -89,7 +88,7 @@ func (a *AptArgs) readOptions(args map[string]any) error {
 	if a.UpdateCache, err = BoolArg(args, update, false); err != nil {
 		return err
 	}
-	if a.Purge, err = BoolArg(args, "purge", false); err != nil {
+	if err := readBools(args, map[string]*bool{"purge": &a.Purge, "autoremove": &a.Autoremove}); err != nil {
 		return err
 	}
 	if a.InstallRecommends, err = optBool(args, "install_recommends", "install-recommends"); err != nil {
@@ -122,10 +121,12 @@ func (a AptArgs) check(args map[string]any) error {
 	switch {
 	case !slices.Contains([]string{"absent", "build-dep", "fixed", "latest", "present"}, a.State):
 		return fmt.Errorf("value of state must be one of: absent, build-dep, fixed, latest, present, got: %s", a.State)
-	case !slices.ContainsFunc([]string{"package", "pkg", "name", "update_cache", "update-cache"}, func(k string) bool { _, ok := args[k]; return ok }):
+	case !slices.ContainsFunc([]string{"package", "pkg", "name", "update_cache", "update-cache", "autoremove"}, func(k string) bool { _, ok := args[k]; return ok }):
 		return fmt.Errorf("one of the following is required: autoremove, deb, package, update_cache, upgrade")
 	case a.State == "build-dep" || a.State == "fixed":
 		return &Refusal{"state " + a.State + " is Ansible's"}
+	case a.Autoremove && len(a.Names) == 0:
+		return &Refusal{"autoremove without packages: apt-get autoremove's answer"}
 	}
 	for _, n := range a.Names {
 		if !debianPackageName.MatchString(n) {
@@ -169,25 +170,31 @@ type Packages struct {
 	// Refreshed: an earlier task of the plan refreshes the lists, so a
 	// candidate is the run's answer.
 	Refreshed bool
+	arch      string // dpkg's native architecture
 }
 
 // AptQueryScript asks the host, in one POSIX sh run, for the lists'
 // update time and the clock, the apt tools, whether python3-apt is
-// installed, each package's dpkg state and apt policy, and which of them
-// are marked automatically installed; ParseApt reads the answer.
+// installed, the native architecture, and — one dpkg-query, one apt-cache
+// policy and one apt-mark showauto for all the packages (each loads the
+// cache: half a second) — each package's dpkg state, its apt policy and
+// whether it is marked automatically installed; ParseApt reads the
+// answer.
 func AptQueryScript(names []string) string {
 	var b strings.Builder
 	b.WriteString("command -v dpkg-query >/dev/null 2>&1 && command -v apt-cache >/dev/null 2>&1 || { echo 'dpkg-query or apt-cache not found on PATH' >&2; exit 127; }\n")
 	b.WriteString("echo @@stamp; s=/var/lib/apt/periodic/update-success-stamp; [ -e $s ] || s=/var/lib/apt/lists; if [ -e $s ]; then stat -c %Y $s; else echo 0; fi; date +%s; echo @@end\n")
 	b.WriteString("echo @@tools; (" + sbinPath + "for t in apt-get apt-mark; do command -v \"$t\" >/dev/null 2>&1 && echo \"$t\"; done); echo @@end\n")
 	b.WriteString("echo @@pythonapt; dpkg-query -W -f='${db:Status-Status}\\n' python3-apt 2>/dev/null; echo @@end\n")
-	for _, n := range names {
-		q := shquote.Always(n)
-		fmt.Fprintf(&b, "echo '@@package '%s; dpkg-query -W -f='dpkg ${db:Status-Status} ${db:Status-Want} ${Version}\\n' %s 2>/dev/null; LC_ALL=C apt-cache policy %s 2>/dev/null | sed -n 's/^[^ ].*:$/known/p; s/^  Candidate: /candidate /p; s/^ \\(\\*\\*\\*\\|   \\) \\([^ ]*\\) -\\{0,1\\}[0-9]*$/version \\2/p'; echo @@end\n", q, q, q)
+	b.WriteString("echo @@arch; dpkg --print-architecture; echo @@end\n")
+	if len(names) == 0 {
+		return b.String()
 	}
-	if len(names) > 0 {
-		b.WriteString("echo @@auto; apt-mark showauto " + strings.Join(quotedWords(names), " ") + " 2>/dev/null; echo @@end\n")
-	}
+	q := strings.Join(quotedWords(names), " ")
+	b.WriteString("echo @@names; printf '%s\\n' " + q + "; echo @@end\n")
+	b.WriteString("echo @@dpkg; dpkg-query -W -f='${Package} ${Architecture} ${db:Status-Status} ${db:Status-Want} ${Version}\\n' " + q + " 2>/dev/null; echo @@end\n")
+	b.WriteString("echo @@policy; LC_ALL=C apt-cache policy " + q + " 2>/dev/null | sed -n 's/^\\([^ ].*\\):$/package \\1/p; s/^  Candidate: /candidate /p; s/^ \\(\\*\\*\\*\\|   \\) \\([^ ]*\\) -\\{0,1\\}[0-9]*$/version \\2/p'; echo @@end\n")
+	b.WriteString("echo @@auto; apt-mark showauto " + q + " 2>/dev/null; echo @@end\n")
 	return b.String()
 }
 
@@ -201,25 +208,39 @@ func ParseApt(out string) (*Packages, error) {
 }
 
 func (s *Packages) readPart(head, body string) error {
-	switch {
-	case head == "@@stamp":
+	lines := strings.Split(strings.TrimSuffix(body, "\n"), "\n")
+	switch head {
+	case "@@stamp":
 		return s.readStamp(body)
-	case head == "@@tools":
+	case "@@tools":
 		for _, t := range strings.Fields(body) {
 			s.Tools[t] = true
 		}
-	case head == "@@pythonapt":
+	case "@@pythonapt":
 		s.PythonApt = body == "installed\n"
-	case strings.HasPrefix(head, "@@package "):
-		s.Pkgs[strings.TrimPrefix(head, "@@package ")] = readPackage(body)
-	case head == "@@auto":
+	case "@@arch":
+		s.arch = strings.TrimSpace(body)
+	case "@@names":
 		for _, n := range strings.Fields(body) {
-			if p := s.Pkgs[n]; p != nil {
-				p.Auto = true
-			}
+			s.Pkgs[n] = &PackageState{}
 		}
+	case "@@dpkg":
+		s.readDpkg(lines)
+	case "@@policy":
+		s.readPolicy(lines)
+	case "@@auto":
+		s.each(strings.Fields(body), func(p *PackageState) { p.Auto = true })
 	}
 	return nil
+}
+
+// each runs do on the state of each name asked about.
+func (s *Packages) each(names []string, do func(*PackageState)) {
+	for _, n := range names {
+		if p := s.Pkgs[n]; p != nil {
+			do(p)
+		}
+	}
 }
 
 func (s *Packages) readStamp(body string) error {
@@ -236,26 +257,43 @@ func (s *Packages) readStamp(body string) error {
 	return nil
 }
 
-func readPackage(body string) *PackageState {
-	p := &PackageState{}
-	for _, line := range strings.Split(strings.TrimSuffix(body, "\n"), "\n") {
+// readDpkg reads dpkg-query's lines (name, architecture, state,
+// selection, version): of a name installed for several architectures, the
+// native one's or an architecture-independent one's, as python3-apt's
+// cache[name] picks.
+func (s *Packages) readDpkg(lines []string) {
+	for _, line := range lines {
+		f := strings.SplitN(line, " ", 5)
+		if len(f) < 4 || s.Pkgs[f[0]] == nil || s.Pkgs[f[0]].Status != "" || (f[1] != "" && f[1] != "all" && f[1] != s.arch) {
+			continue
+		}
+		p := s.Pkgs[f[0]]
+		p.Status, p.Want = f[2], f[3]
+		if len(f) == 5 {
+			p.Version = f[4]
+		}
+	}
+}
+
+// readPolicy reads apt-cache policy's lines as the script's sed leaves
+// them: "package NAME" for each name apt knows, then its candidate and
+// its versions.
+func (s *Packages) readPolicy(lines []string) {
+	var p *PackageState
+	for _, line := range lines {
 		key, rest, _ := strings.Cut(line, " ")
-		switch key {
-		case "dpkg":
-			f := strings.SplitN(rest, " ", 3)
-			p.Status, p.Want = f[0], f[1%len(f)]
-			if len(f) == 3 {
-				p.Version = f[2]
+		switch {
+		case key == "package":
+			if p = s.Pkgs[rest]; p != nil {
+				p.Known = true
 			}
-		case "known":
-			p.Known = true
-		case "candidate":
+		case p == nil:
+		case key == "candidate":
 			p.Candidate = strings.TrimPrefix(rest, "(none)")
-		case "version":
+		case key == "version":
 			p.Versions = true
 		}
 	}
-	return p
 }
 
 // Installed reports whether dpkg's current state is installed, as the
@@ -412,10 +450,10 @@ func aptCommand(a AptArgs, o AptOptions, packages []string) []string {
 		dpkg = append(dpkg, "-o", "DPkg::Lock::Timeout="+strconv.Itoa(a.LockTimeout))
 	}
 	if a.State == "absent" {
-		argv := append(append([]string{"apt-get", "-q", "-y"}, dpkg...), flag(a.Purge, "--purge")...)
+		argv := append(append(append([]string{"apt-get", "-q", "-y"}, dpkg...), flag(a.Purge, "--purge")...), flag(a.Autoremove, "--auto-remove")...)
 		return append(append(argv, "remove"), packages...)
 	}
-	argv := append(append(append([]string{"apt-get", "-y"}, dpkg...), "install"), packages...)
+	argv := append(append(append(append([]string{"apt-get", "-y"}, dpkg...), flag(a.Autoremove, "--auto-remove")...), "install"), packages...)
 	if a.InstallRecommends != nil {
 		argv = append(argv, "-o", "APT::Install-Recommends="+map[bool]string{true: "yes", false: "no"}[*a.InstallRecommends])
 	}

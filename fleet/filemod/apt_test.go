@@ -11,7 +11,8 @@ import (
 // curl installed and current, bash installed with a newer candidate and
 // marked automatically installed, hello not installed, awk virtual,
 // nosuch unknown to apt, ed removed with its configuration kept, tmux
-// held. The lists were refreshed 100 s before the clock.
+// held (bash also known for i386, not installed there: the native one
+// counts). The lists were refreshed 100 s before the clock.
 const aptAnswer = `@@stamp
 1796600000
 1796600100
@@ -23,40 +24,43 @@ apt-mark
 @@pythonapt
 installed
 @@end
-@@package curl
-dpkg installed install 7.88.1-10+deb12u14
-known
+@@arch
+amd64
+@@end
+@@names
+curl
+bash
+hello
+awk
+nosuch
+ed
+tmux
+@@end
+@@dpkg
+curl amd64 installed install 7.88.1-10+deb12u14
+bash i386 not-installed unknown 
+bash amd64 installed install 5.2.15-2+b8
+awk  not-installed unknown 
+ed amd64 config-files deinstall 1.19-1
+tmux amd64 installed hold 3.3a-3
+@@end
+@@policy
+package curl
 candidate 7.88.1-10+deb12u14
 version 7.88.1-10+deb12u14
-@@end
-@@package bash
-dpkg installed install 5.2.15-2+b8
-known
+package bash
 candidate 5.2.15-2+b13
 version 5.2.15-2+b13
 version 5.2.15-2+b8
-@@end
-@@package hello
-known
+package hello
 candidate 2.10-3
 version 2.10-3
-@@end
-@@package awk
-dpkg not-installed unknown 
-known
+package awk
 candidate (none)
-@@end
-@@package nosuch
-@@end
-@@package ed
-dpkg config-files deinstall 1.19-1
-known
+package ed
 candidate 1.19-1
 version 1.19-1
-@@end
-@@package tmux
-dpkg installed hold 3.3a-3
-known
+package tmux
 candidate 3.3a-4
 version 3.3a-4
 version 3.3a-3
@@ -122,6 +126,7 @@ func TestAptDecisions(t *testing.T) {
 		{map[string]any{"name": []any{"curl", "bash"}, "state": "latest"}, false, "install (" + dpkg + " install bash=5.2.15-2+b13; apt-mark manual curl bash)", true, ""},
 		{map[string]any{"name": "ed", "state": "absent"}, false, "absent", false, ""},
 		{map[string]any{"name": "ed", "state": "absent", "purge": true}, false, "remove (apt-get -q -y -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold --purge remove ed)", true, ""},
+		{map[string]any{"name": "curl", "state": "absent", "autoremove": true}, false, "remove (apt-get -q -y -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold --auto-remove remove curl)", true, ""},
 		{map[string]any{"name": []any{"curl", "nosuch"}, "state": "absent"}, false, "remove (apt-get -q -y -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold remove curl)", true, ""},
 		{map[string]any{"update_cache": true, "cache_valid_time": 3600}, false, "present", false, ""},
 		{map[string]any{"update_cache": "yes"}, false, "update the lists (apt-get update)", true, ""},
@@ -160,7 +165,7 @@ func TestAptRefusals(t *testing.T) {
 			t.Errorf("%s: %v, want a refusal saying %q", args, err, reason)
 		}
 	}
-	for _, bad := range []map[string]any{{"name": "bash=5.2"}, {"name": "nginx:amd64"}, {"name": "lib*"}, {"name": "x", "state": "build-dep"}} {
+	for _, bad := range []map[string]any{{"autoremove": true}, {"name": "bash=5.2"}, {"name": "nginx:amd64"}, {"name": "lib*"}, {"name": "x", "state": "build-dep"}} {
 		var refused *Refusal
 		if _, err := ParseAptArgs(bad); !errors.As(err, &refused) {
 			t.Errorf("%v: %v, want a refusal", bad, err)

@@ -51,7 +51,7 @@ func aptCases(p aptPackages) string {
 	add(p.missing, "{name: missing, apt: {name: %s, install_recommends: false}}")
 	add(p.upgradable, "{name: upgradable, apt: {name: %s, state: latest}}")
 	add(p.manual, "{name: latest already, apt: {name: %s, state: latest, update_cache: true, cache_valid_time: 999999999}}")
-	add(p.removable, "{name: removed, apt: {pkg: %s, state: absent}}")
+	add(p.removable, "{name: removed, apt: {pkg: %s, state: absent, autoremove: true}}")
 	add("sl-parity-no-such", "{name: absent already, apt: {name: %s, state: absent, purge: true}}")
 	return cases + `- name: Lists
   hosts: p3
