@@ -508,10 +508,11 @@ func (r AptResult) Describe(a AptArgs) string {
 }
 
 // After is the packages once the task has run: those it installs are
-// installed at their candidate and marked manual, those it removes are
-// gone, and a refresh leaves every candidate to the run.
+// installed at their candidate, those it marks are manual, those it
+// removes are gone, and a refresh leaves every candidate to the run.
 func (s *Packages) After(a AptArgs, r AptResult) {
 	s.Refreshed = s.Refreshed || r.Update
+	s.each(r.Mark, func(p *PackageState) { p.Auto = false })
 	if r.Argv == nil {
 		return
 	}

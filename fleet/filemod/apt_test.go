@@ -203,6 +203,12 @@ func TestAptAfterEarlierTasks(t *testing.T) {
 	if res, err := Apt(remove, s, AptOptions{}); err != nil || res.Argv == nil {
 		t.Errorf("removing what the earlier task installs: %+v %v", res, err)
 	}
+	marked := aptArgs(t, map[string]any{"name": "bash"})
+	res, _ = Apt(marked, s, AptOptions{})
+	s.After(marked, res)
+	if res, err := Apt(marked, s, AptOptions{}); err != nil || res.Mark != nil {
+		t.Errorf("a package an earlier task marks manual: %+v %v", res, err)
+	}
 	refresh := aptArgs(t, map[string]any{"update_cache": true})
 	res, _ = Apt(refresh, s, AptOptions{})
 	s.After(refresh, res)
