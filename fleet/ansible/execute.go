@@ -649,7 +649,7 @@ func (wk *walker) module(f frame, t *Task, hs *HostScope, item map[string]any) e
 		return wk.discoveryFile(t, hs)
 	case (t.Module.IsUnitModule() || t.Module.IsPOSIXCommand() || t.Module.IsWindowsTask() || t.Module.IsContainerModule()) && wk.discovery: // handed to discovery as a ModuleTask
 		return nil
-	case (t.Module == ModStat || t.Module.IsAccountModule() || t.Module == ModApt) && wk.discovery: // writes nothing discovery looks for
+	case (t.Module == ModStat || t.Module.IsAccountModule() || t.Module.IsPackageModule()) && wk.discovery: // writes nothing discovery looks for
 		return nil
 	case t.Module.plannedFromHost():
 		return wk.fileTask(f, t, hs)

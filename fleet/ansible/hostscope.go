@@ -626,7 +626,7 @@ func (hs *HostScope) renderFileTask(run *PlayRun, t *Task) (renderedTask, error)
 	if t.Module.IsAccountModule() {
 		return hs.renderAccountTask(t)
 	}
-	if t.Module == ModApt {
+	if t.Module.IsPackageModule() {
 		return hs.renderAptTask(t)
 	}
 	for k := range t.Args {
@@ -693,14 +693,19 @@ func (hs *HostScope) renderAccountTask(t *Task) (renderedTask, error) {
 	return renderedTask{account: &aa, dest: aa.Name}.orUnsupported(t, err)
 }
 
-// renderAptTask templates an apt task's arguments; what it does is
-// planned against the host's dpkg database and apt policy (fleet/filemod).
+// renderAptTask templates an apt or package task's arguments; what it
+// does is planned against the host's dpkg database and apt policy
+// (fleet/filemod).
 func (hs *HostScope) renderAptTask(t *Task) (renderedTask, error) {
 	args, refused, err := hs.mappingArgs(t)
 	if refused != nil || err != nil {
 		return orRendered(refused), err
 	}
-	aa, err := filemod.ParseAptArgs(args)
+	parse := filemod.ParseAptArgs
+	if t.Module == ModPackage {
+		parse = filemod.ParsePackageArgs
+	}
+	aa, err := parse(args)
 	return renderedTask{apt: &aa, dest: strings.Join(aa.Names, ", ")}.orUnsupported(t, err)
 }
 

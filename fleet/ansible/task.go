@@ -59,6 +59,9 @@ const (
 	// ModApt installs, upgrades or removes Debian packages, planned from
 	// the host's dpkg database and apt policy (fleet/filemod's apt.go).
 	ModApt Module = "apt"
+	// ModPackage is ansible.builtin.package, planned as apt on a Debian
+	// host (its action plugin runs the module the pkg_mgr fact names).
+	ModPackage Module = "package"
 )
 
 // moduleNames maps short and FQCN names to the modules straylight runs.
@@ -79,7 +82,7 @@ var moduleNames = func() map[string]Module {
 	}
 	for _, mod := range []Module{ModTemplate, ModCopy, ModShell, ModCommand, ModSetFact, ModIncludeVars,
 		ModIncludeTasks, ModImportTasks, ModIncludeRole, ModImportRole, ModDebug, ModAssert, ModFail, ModMeta,
-		ModSystemd, ModService, ModFile, ModLineInFile, ModBlockInFile, ModSetup, ModStat, ModUser, ModGroup, ModApt} {
+		ModSystemd, ModService, ModFile, ModLineInFile, ModBlockInFile, ModSetup, ModStat, ModUser, ModGroup, ModApt, ModPackage} {
 		s := string(mod)
 		m[s], m["ansible.builtin."+s], m["ansible.legacy."+s] = mod, mod, mod
 	}
@@ -124,8 +127,12 @@ func (m Module) IsWindowsTask() bool {
 // or a container's or compose project's state (docker_compose_v2,
 // docker_container, podman_container).
 func (m Module) plannedFromHost() bool {
-	return m.IsFileModule() || m.IsEditModule() || m.IsUnitModule() || m.IsPOSIXCommand() || m.IsWindowsTask() || m.IsContainerModule() || m == ModStat || m.IsAccountModule() || m == ModApt
+	return m.IsFileModule() || m.IsEditModule() || m.IsUnitModule() || m.IsPOSIXCommand() || m.IsWindowsTask() || m.IsContainerModule() || m == ModStat || m.IsAccountModule() || m.IsPackageModule()
 }
+
+// IsPackageModule reports whether the module installs or removes
+// packages: apt, or package (as apt on a Debian host).
+func (m Module) IsPackageModule() bool { return m == ModApt || m == ModPackage }
 
 // IsAccountModule reports whether the module adds, modifies or removes a
 // user or a group.

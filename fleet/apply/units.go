@@ -185,7 +185,7 @@ func (h *hostApply) statAsPlanned(ctx context.Context, f *plan.FileChange) error
 // earlier task of the plan acts on them). It is not rolled back; a
 // command that fails fails the host, unless the task ignores errors.
 func (h *hostApply) runAptTask(ctx context.Context, f *plan.FileChange) error {
-	task := hostStateTask{label: "apt " + f.Dest, summary: f.Package.Summary, command: "apt"}
+	task := hostStateTask{label: string(f.Module) + " " + f.Dest, summary: f.Package.Summary, command: string(f.Module)}
 	return h.runHostStateTask(ctx, f, task, func(tr remote.Transport) error { return packagesAsPlanned(ctx, tr, f) })
 }
 

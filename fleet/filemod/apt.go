@@ -2,10 +2,12 @@ package filemod
 
 import (
 	"fmt"
-	"regexp"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/straylight-fleet/straylight/internal/lazyre"
 )
 
 // What ansible.builtin.apt decides for the arguments straylight runs, read
@@ -31,6 +33,9 @@ type AptArgs struct {
 	Purge             bool     `json:"purge,omitempty"`
 	Autoremove        bool     `json:"autoremove,omitempty"`
 	LockTimeout       int      `json:"lock_timeout"`
+	// Package: the task is ansible.builtin.package, which runs apt where
+	// the host's package manager fact says apt (its os_family Debian).
+	Package bool `json:"package,omitempty"`
 }
 
 // aptArgNames are the arguments straylight runs (force_apt_get chooses
@@ -43,7 +48,22 @@ var aptArgNames = []string{"name", "pkg", "package", "state", "update_cache", "u
 // debianPackageName is a package name as Debian policy writes them: a
 // version (name=1.2, name>=1.2), an architecture (name:amd64) or a
 // wildcard is Ansible's.
-var debianPackageName = regexp.MustCompile(`^[a-z0-9][a-z0-9+.-]+$`)
+var debianPackageName = lazyre.New(`^[a-z0-9][a-z0-9+.-]+$`)
+
+// ParsePackageArgs reads an ansible.builtin.package task's templated
+// arguments: its action plugin hands them, use aside, to the module the
+// host's pkg_mgr fact names — apt on a Debian host, decided as an apt
+// task (another manager is Ansible's: Apt refuses it).
+func ParsePackageArgs(args map[string]any) (AptArgs, error) {
+	if use := stringOr(args, "use", "auto"); use != "auto" && use != "apt" {
+		return AptArgs{}, &Refusal{"use: " + use + " is Ansible's"}
+	}
+	rest := maps.Clone(args)
+	delete(rest, "use")
+	a, err := ParseAptArgs(rest)
+	a.Package = true
+	return a, err
+}
 
 // ParseAptArgs reads an apt task's templated arguments.
 func ParseAptArgs(args map[string]any) (AptArgs, error) {
@@ -129,7 +149,7 @@ func (a AptArgs) check(args map[string]any) error {
 		return &Refusal{"autoremove without packages: apt-get autoremove's answer"}
 	}
 	for _, n := range a.Names {
-		if !debianPackageName.MatchString(n) {
+		if !debianPackageName().MatchString(n) {
 			return &Refusal{fmt.Sprintf("package %q: versions, architectures and wildcards are Ansible's", n)}
 		}
 	}
@@ -171,6 +191,11 @@ type Packages struct {
 	// candidate is the run's answer.
 	Refreshed bool
 	arch      string // dpkg's native architecture
+	// Distro is os-release's ID, RPM whether /usr/bin/rpm exists: the
+	// package module's pkg_mgr fact reads the OS family and asks rpm
+	// whether apt-get is APT-RPM.
+	Distro string
+	RPM    bool
 }
 
 // AptQueryScript asks the host, in one POSIX sh run, for the lists'
@@ -187,6 +212,7 @@ func AptQueryScript(names []string) string {
 	b.WriteString("echo @@tools; (" + sbinPath + "for t in apt-get apt-mark; do command -v \"$t\" >/dev/null 2>&1 && echo \"$t\"; done); echo @@end\n")
 	b.WriteString("echo @@pythonapt; dpkg-query -W -f='${db:Status-Status}\\n' python3-apt 2>/dev/null; echo @@end\n")
 	b.WriteString("echo @@arch; dpkg --print-architecture; echo @@end\n")
+	b.WriteString("echo @@os; sed -n 's/^ID=//p' /etc/os-release 2>/dev/null | tr -d '\"'; [ -e /usr/bin/rpm ] && echo rpm; echo @@end\n")
 	if len(names) == 0 {
 		return b.String()
 	}
@@ -220,6 +246,8 @@ func (s *Packages) readPart(head, body string) error {
 		s.PythonApt = body == "installed\n"
 	case "@@arch":
 		s.arch = strings.TrimSpace(body)
+	case "@@os":
+		s.Distro, s.RPM = lines[0], slices.Contains(lines, "rpm")
 	case "@@names":
 		for _, n := range strings.Fields(body) {
 			s.Pkgs[n] = &PackageState{}
@@ -320,7 +348,7 @@ type AptOptions struct{ LockTimeoutOption bool }
 // error is the module's failure, in its words; a *Refusal is a case
 // straylight leaves to Ansible.
 func Apt(a AptArgs, s *Packages, o AptOptions) (AptResult, error) {
-	if err := s.usable(); err != nil {
+	if err := s.usable(a); err != nil {
 		return AptResult{}, err
 	}
 	r := AptResult{Update: a.Updates() && s.Stale(a.CacheValidTime)}
@@ -346,10 +374,13 @@ func Apt(a AptArgs, s *Packages, o AptOptions) (AptResult, error) {
 	return r, nil
 }
 
-// usable refuses a host where the module would first install python3-apt
-// or where apt-get is missing.
-func (s *Packages) usable() error {
+// usable refuses a host where the module would first install python3-apt,
+// and a package task on a host whose package manager fact may not be apt;
+// it fails a host without apt-get.
+func (s *Packages) usable(a AptArgs) error {
 	switch {
+	case a.Package && (!slices.Contains(debianFamily, s.Distro) || s.RPM):
+		return &Refusal{fmt.Sprintf("package on a host whose os-release ID is %q (or with /usr/bin/rpm): its pkg_mgr fact picks the module", s.Distro)}
 	case !s.PythonApt:
 		return &Refusal{"python3-apt is not installed: the module installs it first"}
 	case !s.Tools["apt-get"]:
@@ -358,6 +389,11 @@ func (s *Packages) usable() error {
 	}
 	return nil
 }
+
+// debianFamily are the os-release IDs of distributions ansible-core counts
+// in os_family Debian (module_utils/facts/system/distribution.py's
+// OS_FAMILY_MAP), whose pkg_mgr fact is apt.
+var debianFamily = []string{"debian", "ubuntu", "raspbian", "linuxmint", "devuan", "kali", "pop", "neon", "parrot"}
 
 // Stale reports whether the lists are older than validFor seconds, as the
 // module compares them (mtime + cache_valid_time < now).

@@ -27,6 +27,9 @@ installed
 @@arch
 amd64
 @@end
+@@os
+debian
+@@end
 @@names
 curl
 bash
@@ -182,6 +185,27 @@ func TestAptRefusals(t *testing.T) {
 		if _, err := ParseAptArgs(args); err == nil || !strings.Contains(err.Error(), msg) {
 			t.Errorf("%s: %v, want %q", bad, err, msg)
 		}
+	}
+	for args, distro := range map[string]string{"use: yum": "debian", "fedora": "fedora"} {
+		m := map[string]any{"name": "curl"}
+		if strings.HasPrefix(args, "use") {
+			m["use"] = "yum"
+		}
+		a, err := ParsePackageArgs(m)
+		if err == nil {
+			s := mustPackages(t)
+			s.Distro = distro
+			_, err = Apt(a, s, AptOptions{})
+		}
+		var refused *Refusal
+		if !errors.As(err, &refused) {
+			t.Errorf("package, %s: %v, want a refusal", args, err)
+		}
+	}
+	if a, err := ParsePackageArgs(map[string]any{"name": "curl", "use": "apt"}); err != nil || !a.Package {
+		t.Errorf("package with use: apt: %+v %v", a, err)
+	} else if res, err := Apt(a, mustPackages(t), AptOptions{}); err != nil || res.Changed {
+		t.Errorf("package curl on a Debian host: %+v %v", res, err)
 	}
 	s := mustPackages(t)
 	s.PythonApt = false

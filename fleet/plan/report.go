@@ -65,7 +65,7 @@ func writeFileChange(w io.Writer, host string, f *FileChange, showSecrets bool) 
 		return
 	}
 	if f.Package != nil {
-		fmt.Fprintf(w, "TASK [%s] apt %s: %s\n%s: [%s]\n", f.Task, orDefault(f.Dest, "(the lists)"), f.Package.Summary, actionWord(f.Action), host)
+		fmt.Fprintf(w, "TASK [%s] %s %s: %s\n%s: [%s]\n", f.Task, f.Module, orDefault(f.Dest, "(the lists)"), f.Package.Summary, actionWord(f.Action), host)
 		return
 	}
 	fmt.Fprintf(w, "TASK [%s] %s%s\n", f.Task, f.Dest, attrsNote(f))

@@ -501,7 +501,7 @@ type hostPackages struct {
 // planApt decides an apt task from the packages as the task finds them.
 func (hf *hostFiles) planApt(ctx context.Context, w *hostWork, f *fileWork) error {
 	c, a := f.change, *f.apt
-	if posixOnly(w, f, "apt runs on Debian hosts (win_package on Windows)") {
+	if posixOnly(w, f, string(c.Module)+" runs on POSIX hosts (win_package on Windows)") {
 		return nil
 	}
 	if !hf.packages.asked {
@@ -510,12 +510,12 @@ func (hf *hostFiles) planApt(ctx context.Context, w *hostWork, f *fileWork) erro
 		}
 	}
 	if hf.packages.failure != "" {
-		w.wouldFail(f, fmt.Sprintf("apt %s: %s; Ansible runs it", c.Dest, hf.packages.failure))
+		w.wouldFail(f, fmt.Sprintf("%s %s: %s; Ansible runs it", c.Module, c.Dest, hf.packages.failure))
 		return nil
 	}
 	s := hf.packages.state
 	res, err := filemod.Apt(a, s, filemod.AptOptions{LockTimeoutOption: w.aptLockTimeout()})
-	if refusedOrFailed(w, f, "apt "+c.Dest, "apt", err) {
+	if refusedOrFailed(w, f, string(c.Module)+" "+c.Dest, string(c.Module), err) {
 		return nil
 	}
 	if !hf.packages.readsTouched(a) {
