@@ -57,7 +57,7 @@ func (hf *hostFiles) compareAttrs(ctx context.Context, w *hostWork, f *fileWork,
 	if st.Exists && !st.Meta.Known {
 		return w.wouldFail(f, fmt.Sprintf("%s reports no file modes or owners (%s)", hf.tr.Describe(), c.Dest))
 	}
-	a := filemod.Attrs{Mode: c.Attrs.Mode, Owner: c.Attrs.Owner, Group: c.Attrs.Group, Chained: symbolicMode(c.Attrs.Mode) && w.modeChains(), LineInFile: f.edit != nil}
+	a := filemod.Attrs{Mode: c.Attrs.Mode, Owner: c.Attrs.Owner, Group: c.Attrs.Group, Chained: symbolicMode(c.Attrs.Mode) && w.core.SymbolicModeChains(), LineInFile: f.edit != nil}
 	res, err := filemod.CompareAttrs(c.Dest, a, attrState(st), hf.idLookup(ctx, c))
 	if err != nil {
 		return w.wouldFail(f, fmt.Sprintf("%s would fail: %v", c.Module, err))

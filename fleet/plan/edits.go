@@ -140,7 +140,7 @@ func (f *fileWork) editContent(w *hostWork, st remote.FileState) bool {
 // prepend_newline, and refuses a task that gives one (its message).
 func (f *fileWork) olderCoreRefuses(w *hostWork) error {
 	b, ok := f.edit.(filemod.BlockArgs)
-	if !ok || len(b.NewlineArgs) == 0 || w.modeChains() {
+	if !ok || len(b.NewlineArgs) == 0 || w.core.SymbolicModeChains() {
 		return nil
 	}
 	//lint:ignore ST1005 ansible-core's own message

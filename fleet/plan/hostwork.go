@@ -32,13 +32,13 @@ type hostWork struct {
 	// restart found; lint what validate found: the plan lists them in
 	// host order once every host is planned.
 	findings, lint []Finding
-	// modeChains: symbolic mode clauses read the mode earlier clauses
-	// made, as since ansible-core 2.16 (filemod.Attrs.Chained); 2.16 also
-	// brought blockinfile's append_newline and prepend_newline.
-	modeChains func() bool
-	// aptLockTimeout: the apt module gives apt-get -o
-	// DPkg::Lock::Timeout, as 2.19 does (2.14 does not).
-	aptLockTimeout func() bool
+	// core answers what the repository's ansible-core version decides:
+	// symbolic mode clauses read the mode earlier clauses made, as since
+	// 2.16 (filemod.Attrs.Chained; 2.16 also brought blockinfile's
+	// append_newline and prepend_newline), and apt's lock timeout option
+	// (2.19). Asked only when a task needs it: it may run ansible
+	// --version.
+	core *ansible.Repo
 }
 
 // fileWork is one rendered file task awaiting the host's current content.

@@ -87,8 +87,7 @@ func (p *Planner) startHost(host string, st *state.Store, rz recognizers, texts 
 	if renderErr != nil {
 		w.findings = append(w.findings, ansible.ErrorFinding(host, renderErr))
 	}
-	w.modeChains = p.Repo.SymbolicModeChains // asked only of a symbolic mode: it may run ansible --version
-	w.aptLockTimeout = p.Repo.AptLockTimeout
+	w.core = p.Repo
 	var err error
 	if w.pending, err = ReadPending(st, host); err != nil {
 		w.findings = append(w.findings, Finding{Severity: SevError, Host: host,

@@ -514,7 +514,7 @@ func (hf *hostFiles) planApt(ctx context.Context, w *hostWork, f *fileWork) erro
 		return nil
 	}
 	s := hf.packages.state
-	res, err := filemod.Apt(a, s, filemod.AptOptions{LockTimeoutOption: w.aptLockTimeout()})
+	res, err := filemod.Apt(a, s, filemod.AptOptions{LockTimeoutOption: w.core.AptLockTimeout()})
 	if refusedOrFailed(w, f, string(c.Module)+" "+c.Dest, string(c.Module), err) {
 		return nil
 	}
