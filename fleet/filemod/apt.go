@@ -340,8 +340,9 @@ type AptResult struct {
 	Changed bool `json:"changed"`
 }
 
-// AptOptions are what the ansible-core version changes: 2.15 and later
-// add -o DPkg::Lock::Timeout to the dpkg options.
+// AptOptions are what the ansible-core version changes: 2.19 adds -o
+// DPkg::Lock::Timeout to the dpkg options, 2.14 does not (the cores
+// between are not measured: the plan takes them as 2.14).
 type AptOptions struct{ LockTimeoutOption bool }
 
 // Apt decides an apt task from the packages as the task finds them. An
