@@ -33,7 +33,7 @@ func (h *hostApply) runUnitTask(ctx context.Context, f *plan.FileChange) error {
 // from the host's state: its label, the plan's summary, the command.
 type hostStateTask struct{ label, summary, command string }
 
-// runHostStateTask runs a unit or account task's script with its become,
+// runHostStateTask runs a unit, account or apt task's script with its become,
 // once ready (the host is as the plan saw it, and what must come first
 // has run) says so. A script that exits non-zero fails the host, unless
 // the task's failed_when is the constant false or it ignores errors.

@@ -187,11 +187,10 @@ type GroupEntry struct {
 type Accounts struct {
 	Groups []GroupEntry
 	Users  map[string]*Passwd // nil: no such user
-	// Unknown are the users an earlier task of the plan adds or modifies:
-	// what they are then is the run's answer.
-	Unknown map[string]bool
-	// UIDs are those users' uids after the task: the task's uid, the
-	// user's own when the task keeps it, -1 when useradd picks it.
+	// UIDs are the users an earlier task of the plan adds or modifies,
+	// with their uid then (the task's, the user's own when the task keeps
+	// it, -1 when useradd picks it): their other fields are the run's
+	// answer, so a later task on one is left to Ansible.
 	UIDs map[string]int
 	// Paths: whether each home a task's decision depends on exists
 	// (Exists), and whether its parent is a directory (ParentDir).
@@ -245,8 +244,7 @@ func (s *Accounts) lookupGroup(g string) *GroupEntry {
 // user's passwd home) exists and its parent is a directory, whether
 // usermod takes -a, whether /etc/SuSE-release exists, login.defs'
 // USERGROUPS_ENAB, uname -s and os-release's ID, and which account tools
-// are found; ParseAccounts reads
-// the answer.
+// are found; ParseAccounts reads the answer.
 func AccountsQueryScript(users, paths []string) string {
 	var b strings.Builder
 	b.WriteString("command -v getent >/dev/null 2>&1 || { echo 'getent not found on PATH' >&2; exit 127; }\n")
@@ -264,13 +262,19 @@ func AccountsQueryScript(users, paths []string) string {
 	b.WriteString("echo @@suse; [ -e /etc/SuSE-release ] && echo old; echo @@end\n")
 	b.WriteString("echo @@usergroups; sed -n 's/^[[:space:]]*USERGROUPS_ENAB[[:space:]][[:space:]]*//p' /etc/login.defs 2>/dev/null | tail -n 1; echo @@end\n")
 	b.WriteString("echo @@system; uname -s; sed -n 's/^ID=//p' /etc/os-release 2>/dev/null | tr -d '\"'; echo @@end\n")
-	b.WriteString("echo @@tools; (" + sbinPath + "for t in " + strings.Join(accountTools, " ") + "; do command -v \"$t\" >/dev/null 2>&1 && echo \"$t\"; done); echo @@end\n")
+	b.WriteString(toolsSection(accountTools))
 	return b.String()
+}
+
+// toolsSection is a query script's @@tools section: the tools found on
+// PATH or in the sbin directories, as the modules' get_bin_path looks.
+func toolsSection(tools []string) string {
+	return "echo @@tools; (" + sbinPath + "for t in " + strings.Join(tools, " ") + "; do command -v \"$t\" >/dev/null 2>&1 && echo \"$t\"; done); echo @@end\n"
 }
 
 // ParseAccounts reads AccountsQueryScript's output.
 func ParseAccounts(out string) (*Accounts, error) {
-	s := &Accounts{Users: map[string]*Passwd{}, Paths: map[string]HomeState{}, Unknown: map[string]bool{}, UIDs: map[string]int{}, Tools: map[string]bool{}}
+	s := &Accounts{Users: map[string]*Passwd{}, Paths: map[string]HomeState{}, UIDs: map[string]int{}, Tools: map[string]bool{}}
 	if err := readSections(out, s.readPart); err != nil {
 		return nil, err
 	}
@@ -442,7 +446,7 @@ func idFlags(opt string, a AccountArgs) []string {
 func userTask(a AccountArgs, s *Accounts) (AccountResult, error) {
 	pw := s.Users[a.Name]
 	switch {
-	case s.Unknown[a.Name]:
+	case s.changed(a.Name):
 		return AccountResult{}, &Refusal{fmt.Sprintf("an earlier task of the run adds or modifies user %s: what it is then is the run's answer", a.Name)}
 	case a.State == "absent" && pw == nil:
 		return AccountResult{}, nil
@@ -638,8 +642,8 @@ func (s *Accounts) homeMade(a AccountArgs, pw *Passwd) error {
 // After is the accounts once the task's command has run: a group added
 // (its gid -1 when groupadd picks it), changed or removed, a user
 // removed, a user's own group useradd adds (login.defs' USERGROUPS_ENAB).
-// A user the task adds or modifies is marked Unknown: a later task on it
-// is left to Ansible (its fields are the run's). It returns the accounts
+// A user the task adds or modifies is noted with its uid then (UIDs): a
+// later task on it is left to Ansible (its fields are the run's). It returns the accounts
 // the task acts on ("user vllm", "group vllm"), the groups a user task
 // names among them (it joins or leaves them).
 func (s *Accounts) After(a AccountArgs, r AccountResult) []string {
@@ -658,12 +662,19 @@ func (s *Accounts) After(a AccountArgs, r AccountResult) []string {
 		s.Groups = append(s.Groups, GroupEntry{Name: a.Name, GID: -1})
 		acted = append(acted, "group "+a.Name)
 	}
-	s.UIDs[a.Name] = s.uidAfter(a)
-	s.Unknown[a.Name] = a.State == "present"
 	if a.State == "absent" {
 		s.Users[a.Name] = nil
+		return acted
 	}
+	s.UIDs[a.Name] = s.uidAfter(a)
 	return acted
+}
+
+// changed reports whether an earlier task of the plan adds or modifies
+// the user.
+func (s *Accounts) changed(user string) bool {
+	_, ok := s.UIDs[user]
+	return ok
 }
 
 // addsOwnGroup: the task's useradd adds a group named like the user, as
@@ -690,7 +701,7 @@ func (s *Accounts) uidAfter(a AccountArgs) int {
 // then): ErrIDOfRun when useradd or groupadd picks it, an error when the
 // task removed the account.
 func (s *Accounts) IDAfter(kind, name string) (int, error) {
-	id, present := s.UIDs[name], s.Unknown[name]
+	id, present := s.UIDs[name]
 	if kind == "group" {
 		g := s.GroupByName(name)
 		id, present = -1, g != nil

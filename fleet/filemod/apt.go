@@ -83,10 +83,10 @@ func ParseAptArgs(args map[string]any) (AptArgs, error) {
 func (a *AptArgs) readNames(args map[string]any) error {
 	for _, name := range []string{"package", "pkg", "name"} {
 		names, err := listArg(args, name)
-		if err != nil || names == nil {
-			if err != nil {
-				return err
-			}
+		if err != nil {
+			return err
+		}
+		if names == nil {
 			continue
 		}
 		for _, n := range *names {
@@ -100,25 +100,27 @@ func (a *AptArgs) readNames(args map[string]any) error {
 }
 
 func (a *AptArgs) readOptions(args map[string]any) error {
-	var err error
-	update := "update_cache"
-	if args[update] == nil {
-		update = "update-cache"
-	}
-	if a.UpdateCache, err = BoolArg(args, update, false); err != nil {
+	update, err := optBool(args, "update_cache", "update-cache")
+	if err != nil {
 		return err
 	}
+	a.UpdateCache = update != nil && *update
 	if err := readBools(args, map[string]*bool{"purge": &a.Purge, "autoremove": &a.Autoremove}); err != nil {
 		return err
 	}
 	if a.InstallRecommends, err = optBool(args, "install_recommends", "install-recommends"); err != nil {
 		return err
 	}
-	for name, into := range map[string]*int{"cache_valid_time": &a.CacheValidTime, "lock_timeout": &a.LockTimeout} {
-		if n, err := intArg(args, name); err != nil {
+	for _, n := range []struct {
+		name string
+		into *int
+	}{{"cache_valid_time", &a.CacheValidTime}, {"lock_timeout", &a.LockTimeout}} {
+		v, err := intArg(args, n.name)
+		if err != nil {
 			return err
-		} else if n != nil {
-			*into = *n
+		}
+		if v != nil {
+			*n.into = *v
 		}
 	}
 	return nil
@@ -209,7 +211,7 @@ func AptQueryScript(names []string) string {
 	var b strings.Builder
 	b.WriteString("command -v dpkg-query >/dev/null 2>&1 && command -v apt-cache >/dev/null 2>&1 || { echo 'dpkg-query or apt-cache not found on PATH' >&2; exit 127; }\n")
 	b.WriteString("echo @@stamp; s=/var/lib/apt/periodic/update-success-stamp; [ -e $s ] || s=/var/lib/apt/lists; if [ -e $s ]; then stat -c %Y $s; else echo 0; fi; date +%s; echo @@end\n")
-	b.WriteString("echo @@tools; (" + sbinPath + "for t in apt-get apt-mark; do command -v \"$t\" >/dev/null 2>&1 && echo \"$t\"; done); echo @@end\n")
+	b.WriteString(toolsSection([]string{"apt-get", "apt-mark"}))
 	b.WriteString("echo @@pythonapt; dpkg-query -W -f='${db:Status-Status}\\n' python3-apt 2>/dev/null; echo @@end\n")
 	b.WriteString("echo @@arch; dpkg --print-architecture; echo @@end\n")
 	b.WriteString("echo @@os; sed -n 's/^ID=//p' /etc/os-release 2>/dev/null | tr -d '\"'; [ -e /usr/bin/rpm ] && echo rpm; echo @@end\n")
@@ -357,11 +359,7 @@ func Apt(a AptArgs, s *Packages, o AptOptions) (AptResult, error) {
 		r.Changed = r.Update
 		return r, nil
 	}
-	decide := s.install
-	if a.State == "absent" {
-		decide = s.remove
-	}
-	words, err := decide(a, r.Update)
+	words, err := s.packageWords(a, r.Update)
 	if err != nil {
 		return AptResult{}, err
 	}
@@ -404,6 +402,15 @@ func (s *Packages) Stale(validFor int) bool {
 
 func (s *Packages) anyAuto(names []string) bool {
 	return slices.ContainsFunc(names, func(n string) bool { p := s.Pkgs[n]; return p != nil && p.Installed() && p.Auto })
+}
+
+// packageWords are the packages the task's apt-get command names:
+// remove()'s for absent, install()'s otherwise.
+func (s *Packages) packageWords(a AptArgs, updating bool) ([]string, error) {
+	if a.State == "absent" {
+		return s.remove(a)
+	}
+	return s.install(a, updating)
 }
 
 // install is install()'s package list for present and latest: a package
@@ -460,7 +467,7 @@ func halfInstalled(p *PackageState) bool {
 
 // remove is remove()'s package list: an installed package, and with purge
 // one whose configuration files remain.
-func (s *Packages) remove(a AptArgs, _ bool) ([]string, error) {
+func (s *Packages) remove(a AptArgs) ([]string, error) {
 	var words []string
 	for _, n := range a.Names {
 		p := s.Pkgs[n]

@@ -214,7 +214,7 @@ func (f *FileChange) maskScript(secrets []string, noLog bool) {
 		f.Account.mask(secrets)
 	}
 	if f.Package != nil {
-		f.Package.Summary = MaskSecrets(f.Package.Summary, secrets)
+		f.Package.mask(secrets)
 	}
 	if noLog && f.Command != nil {
 		f.Script, f.Dest = SecretMask, SecretMask

@@ -329,10 +329,7 @@ type AccountChange struct {
 // the apply runs the unmasked script.
 func (a *AccountChange) mask(secrets []string) {
 	a.Summary = MaskSecrets(a.Summary, secrets)
-	a.Argv = slices.Clone(a.Argv)
-	for i, w := range a.Argv {
-		a.Argv[i] = MaskSecrets(w, secrets)
-	}
+	a.Argv = maskedWords(a.Argv, secrets)
 	a.Args.Comment, a.Args.Home = maskedCopy(a.Args.Comment, secrets), maskedCopy(a.Args.Home, secrets)
 }
 
@@ -347,15 +344,51 @@ func maskedCopy(s *string, secrets []string) *string {
 	return &masked
 }
 
-// hostAccounts is what the host's groups and users are as the plan goes:
-// getent's answers, asked once for every account the host's tasks name,
-// then what each earlier task of the plan leaves.
-type hostAccounts struct {
+// hostQuery is what the plan knows of a part of a host's state (its
+// accounts, its packages) as the plan goes: one query's answer, asked
+// when the first task needs it, then what each earlier task of the plan
+// leaves.
+type hostQuery[S any] struct {
 	asked   bool
-	state   *filemod.Accounts // nil when asking failed
-	touched map[string]bool   // accounts an earlier task of the plan acts on ("user x", "group x")
-	failure string            // getent could not be asked (not on PATH)
+	state   S               // the zero value when asking failed
+	touched map[string]bool // what an earlier task of the plan acts on
+	failure string          // the query could not be asked (a tool not on PATH)
 }
+
+// ready asks the host once (script, with the task's become; parse reads
+// the answer) and reports whether its answer serves the task: when the
+// query could not be asked, the task (label) is listed as Ansible's.
+func (q *hostQuery[S]) ready(ctx context.Context, hf *hostFiles, w *hostWork, f *fileWork, label, asking string, script func() string, parse func(string) (S, error)) (bool, error) {
+	if !q.asked {
+		if err := q.ask(ctx, WithBecome(hf.tr, f.change.Become), script(), asking, parse); err != nil {
+			return false, err
+		}
+	}
+	if q.failure != "" {
+		w.wouldFail(f, fmt.Sprintf("%s: %s; Ansible runs it", label, q.failure))
+		return false, nil
+	}
+	return true, nil
+}
+
+func (q *hostQuery[S]) ask(ctx context.Context, tr remote.Transport, script, asking string, parse func(string) (S, error)) error {
+	res, err := tr.Run(ctx, remote.Command{Shell: remote.Sh, Script: script})
+	if err != nil {
+		return err
+	}
+	*q = hostQuery[S]{asked: true, touched: map[string]bool{}}
+	if res.ExitCode != 0 {
+		q.failure = fmt.Sprintf("asking %s exited %d (%s)", asking, res.ExitCode, FirstLine(res.Stderr, res.Stdout))
+		return nil
+	}
+	q.state, err = parse(res.Stdout)
+	return err
+}
+
+// hostAccounts is what the host's groups and users are as the plan goes:
+// getent's answers, asked once for every account the host's tasks name
+// (touched: "user x", "group x").
+type hostAccounts struct{ hostQuery[*filemod.Accounts] }
 
 // planAccount decides a user or group task from the accounts as the task
 // finds them.
@@ -364,14 +397,9 @@ func (hf *hostFiles) planAccount(ctx context.Context, w *hostWork, f *fileWork) 
 	if posixOnly(w, f, a.Kind+" runs on POSIX hosts (win_"+a.Kind+" on Windows)") {
 		return nil
 	}
-	if !hf.accounts.asked {
-		if err := hf.askAccounts(ctx, w, f); err != nil {
-			return err
-		}
-	}
-	if hf.accounts.failure != "" {
-		w.wouldFail(f, fmt.Sprintf("%s %s: %s; Ansible runs it", a.Kind, a.Name, hf.accounts.failure))
-		return nil
+	// getent needs no privilege; the first task's become asks
+	if ok, err := hf.accounts.ready(ctx, hf, w, f, a.Kind+" "+a.Name, "getent about accounts", w.accountsQuery, filemod.ParseAccounts); !ok {
+		return err
 	}
 	s := hf.accounts.state
 	res, err := filemod.Account(a, s)
@@ -441,22 +469,11 @@ func (h hostAccounts) readsTouched(a filemod.AccountArgs) bool {
 	return slices.ContainsFunc(a.ReadGroups(), func(g string) bool { return h.touched["group "+g] })
 }
 
-// askAccounts runs filemod.AccountsQueryScript for the users and homes of
-// every user task of the host, with the first task's become (getent needs
-// no privilege).
-func (hf *hostFiles) askAccounts(ctx context.Context, w *hostWork, f *fileWork) error {
+// accountsQuery is filemod.AccountsQueryScript for the users and homes
+// of every user task of the host.
+func (w *hostWork) accountsQuery() string {
 	users, homes := w.accountNames()
-	res, err := WithBecome(hf.tr, f.change.Become).Run(ctx, remote.Command{Shell: remote.Sh, Script: filemod.AccountsQueryScript(users, homes)})
-	if err != nil {
-		return err
-	}
-	hf.accounts = hostAccounts{asked: true, touched: map[string]bool{}}
-	if res.ExitCode != 0 {
-		hf.accounts.failure = fmt.Sprintf("asking getent about accounts exited %d (%s)", res.ExitCode, FirstLine(res.Stderr, res.Stdout))
-		return nil
-	}
-	hf.accounts.state, err = filemod.ParseAccounts(res.Stdout)
-	return err
+	return filemod.AccountsQueryScript(users, homes)
 }
 
 // accountNames are the users the host's user tasks name and the homes
@@ -488,15 +505,33 @@ type PackageChange struct {
 	Summary string            `json:"summary"` // "install (apt-get -y ... install 'curl=7.88.1-10')"
 }
 
+// mask masks the secrets in the decision's words: its summary, its
+// commands and the package names it keeps; the apply runs the unmasked
+// script.
+func (p *PackageChange) mask(secrets []string) {
+	p.Summary = MaskSecrets(p.Summary, secrets)
+	p.Args.Names = maskedWords(p.Args.Names, secrets)
+	p.Result.Argv = maskedWords(p.Result.Argv, secrets)
+	p.Result.Mark = maskedWords(p.Result.Mark, secrets)
+}
+
+// maskedWords is a copy of words with the secrets masked (the task's
+// arguments are shared with the walker's task: not masked in place).
+func maskedWords(words, secrets []string) []string {
+	if words == nil {
+		return nil
+	}
+	out := make([]string, len(words))
+	for i, w := range words {
+		out[i] = MaskSecrets(w, secrets)
+	}
+	return out
+}
+
 // hostPackages is what the host's packages are as the plan goes: dpkg's
 // and apt's answers, asked once for every package the host's apt tasks
 // name, then what each earlier task of the plan leaves.
-type hostPackages struct {
-	asked   bool
-	state   *filemod.Packages // nil when asking failed
-	touched map[string]bool   // packages an earlier task of the plan acts on
-	failure string            // dpkg-query or apt-cache could not be asked
-}
+type hostPackages struct{ hostQuery[*filemod.Packages] }
 
 // planApt decides an apt task from the packages as the task finds them.
 func (hf *hostFiles) planApt(ctx context.Context, w *hostWork, f *fileWork) error {
@@ -504,14 +539,10 @@ func (hf *hostFiles) planApt(ctx context.Context, w *hostWork, f *fileWork) erro
 	if posixOnly(w, f, string(c.Module)+" runs on POSIX hosts (win_package on Windows)") {
 		return nil
 	}
-	if !hf.packages.asked {
-		if err := hf.askPackages(ctx, w, f); err != nil {
-			return err
-		}
-	}
-	if hf.packages.failure != "" {
-		w.wouldFail(f, fmt.Sprintf("%s %s: %s; Ansible runs it", c.Module, c.Dest, hf.packages.failure))
-		return nil
+	// dpkg-query and apt-cache need no privilege; the first task's become asks
+	packagesQuery := func() string { return filemod.AptQueryScript(w.packageNames()) }
+	if ok, err := hf.packages.ready(ctx, hf, w, f, string(c.Module)+" "+c.Dest, "dpkg-query and apt-cache about packages", packagesQuery, filemod.ParseApt); !ok {
+		return err
 	}
 	s := hf.packages.state
 	res, err := filemod.Apt(a, s, filemod.AptOptions{LockTimeoutOption: w.core.AptLockTimeout()})
@@ -543,31 +574,13 @@ func (hf *hostFiles) recordApt(f *fileWork, res filemod.AptResult) {
 	for _, n := range a.Names {
 		hf.packages.touched[n] = true
 	}
-	hf.packages.touched["lists"] = hf.packages.touched["lists"] || res.Update
 }
 
 // readsTouched reports whether the task's decision reads packages an
 // earlier task of the plan acts on, or lists it refreshes: the apply then
 // cannot compare what it finds with what the plan read.
 func (h hostPackages) readsTouched(a filemod.AptArgs) bool {
-	return h.touched["lists"] || slices.ContainsFunc(a.Names, func(n string) bool { return h.touched[n] })
-}
-
-// askPackages runs filemod.AptQueryScript for the packages of every apt
-// task of the host, with the first task's become (dpkg-query and
-// apt-cache need no privilege).
-func (hf *hostFiles) askPackages(ctx context.Context, w *hostWork, f *fileWork) error {
-	res, err := WithBecome(hf.tr, f.change.Become).Run(ctx, remote.Command{Shell: remote.Sh, Script: filemod.AptQueryScript(w.packageNames())})
-	if err != nil {
-		return err
-	}
-	hf.packages = hostPackages{asked: true, touched: map[string]bool{}}
-	if res.ExitCode != 0 {
-		hf.packages.failure = fmt.Sprintf("asking dpkg-query and apt-cache about packages exited %d (%s)", res.ExitCode, FirstLine(res.Stderr, res.Stdout))
-		return nil
-	}
-	hf.packages.state, err = filemod.ParseApt(res.Stdout)
-	return err
+	return h.state.Refreshed || slices.ContainsFunc(a.Names, func(n string) bool { return h.touched[n] })
 }
 
 // packageNames are the packages the host's apt tasks name, each once.

@@ -26,14 +26,19 @@ import (
 // accountTools are the tools the stand-ins replace.
 var accountTools = []string{"groupadd", "groupmod", "groupdel", "useradd", "usermod", "userdel"}
 
-// accountStub records its words, one command a line, each word in
-// brackets; usermod --help answers as shadow's usermod does about -a.
-const accountStub = `#!/bin/sh
-if [ "$(basename "$0")" = usermod ] && [ "$1" = --help ]; then
+// accountPrelude answers usermod --help as shadow's usermod does about
+// -a; the account stand-ins record every other command.
+const accountPrelude = `if [ "$(basename "$0")" = usermod ] && [ "$1" = --help ]; then
   echo "  -a, --append                  append the user to the supplemental GROUPS"; exit 0
 fi
-{ printf '%%s' "$(basename "$0")"; for a in "$@"; do printf ' [%%s]' "$a"; done; echo; } >> %s
 `
+
+// recordingStub is a stand-in script: prelude (lines that may answer or
+// exit first), then a line appending its words to log, one command a
+// line, each word in brackets (readLog reads them).
+func recordingStub(prelude, log string) string {
+	return "#!/bin/sh\n" + prelude + `{ printf '%s' "$(basename "$0")"; for a in "$@"; do printf ' [%s]' "$a"; done; echo; } >> ` + log + "\n"
+}
 
 // accountCases are u1's tasks: each reads the databases as they are (no
 // case reads an account an earlier case changes: the stand-ins change
@@ -153,13 +158,13 @@ func TestE2EAccountTasksParityWithAnsiblePlaybook(t *testing.T) {
 			before := parity.Plan(t, parity.OpenCore(t, root, "", o.Version))
 			accountsPlannedAll(t, before)
 			check := parity.RunPlaybookExiting(t, o, dir, root, repo, 2, "--check")
-			parity.CompareStatus(t, accountsOf(before, "u1"), parity.TaskStatus(check))
+			parity.CompareStatus(t, hostOnly(before, "u1"), parity.TaskStatus(check))
 			accountsMissingFails(t, before, check)
 			if got := readLog(t, log); got != "" {
 				t.Fatalf("the checks ran commands:\n%s", got)
 			}
 			real := parity.RunPlaybookExiting(t, o, dir, root, repo, 0, "--limit", "u1")
-			parity.CompareStatus(t, accountsOf(before, "u1"), parity.TaskStatus(real))
+			parity.CompareStatus(t, hostOnly(before, "u1"), parity.TaskStatus(real))
 			byAnsible := readLog(t, log)
 			e2eUnitsApply(t, bin, root, stub, o)
 			if got := readLog(t, log); got != byAnsible {
@@ -175,7 +180,7 @@ func accountStubs(t *testing.T, dir, log string) {
 	t.Helper()
 	files := map[string]string{}
 	for _, tool := range accountTools {
-		files[tool] = fmt.Sprintf(accountStub, log)
+		files[tool] = recordingStub(accountPrelude, log)
 	}
 	parity.WriteTree(t, dir, files)
 	t.Setenv("PATH", dir+string(os.PathListSeparator)+os.Getenv("PATH"))
@@ -224,8 +229,8 @@ func accountsPlannedAll(t *testing.T, p *fleetplan.Plan) {
 	}
 }
 
-// accountsOf is the plan of one host.
-func accountsOf(p *fleetplan.Plan, host string) *fleetplan.Plan {
+// hostOnly is the plan of one host.
+func hostOnly(p *fleetplan.Plan, host string) *fleetplan.Plan {
 	out := *p
 	out.Hosts = slices.DeleteFunc(slices.Clone(p.Hosts), func(h *fleetplan.HostPlan) bool { return h.Host != host })
 	return &out

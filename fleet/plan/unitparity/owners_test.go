@@ -82,13 +82,13 @@ func TestE2EFilesOwnedByNewAccountsParity(t *testing.T) {
 			before := parity.Plan(t, parity.OpenCore(t, root, "", o.Version))
 			ownersPlannedAll(t, before.Host("o1"))
 			freshEtc(t, etc)
-			real := ownersRun(t, sandboxed(etc, root, filepath.Join(o.Bin, "ansible-playbook"), "-i", repo.Inventory, "site.yml"), parity.AnsibleEnv(t, dir))
+			real := runOK(t, sandboxed(etc, root, filepath.Join(o.Bin, "ansible-playbook"), "-i", repo.Inventory, "site.yml"), parity.AnsibleEnv(t, dir))
 			parity.CompareStatus(t, before, parity.TaskStatus(real))
 			byAnsible := ownersSnapshot(t, etc, out)
-			ownersRun(t, sandboxed(etc, root, bin, "-C", root, "--check"), ownersPath(o))
+			runOK(t, sandboxed(etc, root, bin, "-C", root, "--check"), oracleFirst(o))
 			ownersReset(t, out)
 			freshEtc(t, etc)
-			log := ownersRun(t, sandboxed(etc, root, bin, "-C", root, "--apply", "--yes"), ownersPath(o))
+			log := runOK(t, sandboxed(etc, root, bin, "-C", root, "--apply", "--yes"), oracleFirst(o))
 			if got := ownersSnapshot(t, etc, out); got != byAnsible {
 				t.Errorf("%s: after straylight --apply (-) and ansible-playbook (+):\n%s\n%s", o.Full, parity.LineDiff(got, byAnsible), log)
 			}
@@ -134,8 +134,8 @@ func freshEtc(t *testing.T, etc string) {
 	}
 }
 
-// ownersRun runs cmd with env and fails the test unless it exits 0.
-func ownersRun(t *testing.T, cmd *exec.Cmd, env []string) string {
+// runOK runs cmd with env and fails the test unless it exits 0.
+func runOK(t *testing.T, cmd *exec.Cmd, env []string) string {
 	t.Helper()
 	cmd.Env = env
 	var b bytes.Buffer
@@ -146,9 +146,9 @@ func ownersRun(t *testing.T, cmd *exec.Cmd, env []string) string {
 	return b.String()
 }
 
-// ownersPath is the environment straylight runs in: the oracle's ansible
+// oracleFirst is the environment straylight runs in: the oracle's ansible
 // first on PATH (straylight follows its version).
-func ownersPath(o parity.Oracle) []string {
+func oracleFirst(o parity.Oracle) []string {
 	return append(os.Environ(), "PATH="+o.Bin+string(os.PathListSeparator)+os.Getenv("PATH"))
 }
 
